@@ -1,0 +1,146 @@
+/**
+ * Kafka 4.x configuration defaults under Kafka's own names, and typed readers.
+ * Sources: the "Configuration" chapter of Kafka's docs; ServerLogConfigs,
+ * ReplicationConfigs, ProducerConfig, ConsumerConfig, GroupCoordinatorConfig.
+ */
+import type { ConfigMap } from '../scenario/types';
+
+export const BROKER_DEFAULTS = {
+  'broker.heartbeat.interval.ms': 2000,
+  'broker.session.timeout.ms': 9000,
+  'replica.lag.time.max.ms': 30000,
+  'replica.fetch.wait.max.ms': 500,
+  'replica.fetch.max.bytes': 1048576,
+  'replica.fetch.backoff.ms': 1000,
+  'unclean.leader.election.enable': false,
+  'auto.leader.rebalance.enable': true,
+  'leader.imbalance.check.interval.seconds': 300,
+  'leader.imbalance.per.broker.percentage': 10,
+  'min.insync.replicas': 1,
+  'default.replication.factor': 1,
+  'num.partitions': 1,
+  'log.retention.check.interval.ms': 300000,
+  'log.cleaner.backoff.ms': 15000,
+  'group.initial.rebalance.delay.ms': 3000,
+  'group.min.session.timeout.ms': 6000,
+  'group.max.session.timeout.ms': 1800000,
+  'offsets.retention.minutes': 10080,
+  'auto.create.topics.enable': false,
+} as const;
+
+/** Topic-level defaults (the broker's log.* settings seen from a topic). */
+export const TOPIC_DEFAULTS = {
+  'cleanup.policy': 'delete',
+  'retention.ms': 604800000,
+  'retention.bytes': -1,
+  'segment.bytes': 1073741824,
+  'segment.ms': 604800000,
+  'delete.retention.ms': 86400000,
+  'min.cleanable.dirty.ratio': 0.5,
+  'min.compaction.lag.ms': 0,
+  'max.compaction.lag.ms': 9223372036854775807,
+  'min.insync.replicas': 1,
+  'unclean.leader.election.enable': false,
+  'max.message.bytes': 1048588,
+  'message.timestamp.type': 'CreateTime',
+} as const;
+
+export const PRODUCER_DEFAULTS = {
+  acks: 'all',
+  'enable.idempotence': true,
+  retries: 2147483647,
+  'delivery.timeout.ms': 120000,
+  'request.timeout.ms': 30000,
+  'batch.size': 16384,
+  'linger.ms': 5,
+  'max.in.flight.requests.per.connection': 5,
+  'retry.backoff.ms': 100,
+  'retry.backoff.max.ms': 1000,
+  'partitioner.ignore.keys': false,
+  'compression.type': 'none',
+} as const;
+
+export const CONSUMER_DEFAULTS = {
+  'auto.offset.reset': 'latest',
+  'enable.auto.commit': true,
+  'auto.commit.interval.ms': 5000,
+  'max.poll.records': 500,
+  'fetch.min.bytes': 1,
+  'fetch.max.wait.ms': 500,
+  'fetch.max.bytes': 52428800,
+  'max.partition.fetch.bytes': 1048576,
+  'session.timeout.ms': 45000,
+  'heartbeat.interval.ms': 3000,
+  'max.poll.interval.ms': 300000,
+  'partition.assignment.strategy': 'range,cooperative-sticky',
+  'group.instance.id': null,
+  'group.protocol': 'classic',
+  'request.timeout.ms': 30000,
+  'retry.backoff.ms': 100,
+  'isolation.level': 'read_uncommitted',
+} as const;
+
+export type ConfigValue = string | number | boolean | null;
+
+/** Layered config: the first layer that has a key wins. */
+export class Config {
+  constructor(private readonly layers: readonly (ConfigMap | Readonly<Record<string, ConfigValue>> | undefined)[]) {}
+
+  raw(key: string): ConfigValue | undefined {
+    for (const layer of this.layers) {
+      if (layer && Object.prototype.hasOwnProperty.call(layer, key)) return layer[key];
+    }
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.raw(key) !== undefined;
+  }
+
+  /** Kafka accepts numbers written as strings; so do we. */
+  int(key: string): number {
+    const v = this.raw(key);
+    const n = typeof v === 'string' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new Error(`config ${key} is not a number: ${String(v)}`);
+    return n;
+  }
+
+  bool(key: string): boolean {
+    const v = this.raw(key);
+    if (typeof v === 'boolean') return v;
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    throw new Error(`config ${key} is not a boolean: ${String(v)}`);
+  }
+
+  str(key: string): string {
+    const v = this.raw(key);
+    if (v === undefined || v === null) throw new Error(`config ${key} is not set`);
+    return String(v);
+  }
+
+  /** A list config ("range,cooperative-sticky"). */
+  list(key: string): string[] {
+    const v = this.raw(key);
+    if (v === undefined || v === null) return [];
+    return String(v)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+
+  /** Flattened view of every key set in any layer (first layer wins). */
+  entries(): Record<string, ConfigValue> {
+    const out: Record<string, ConfigValue> = {};
+    for (let i = this.layers.length - 1; i >= 0; i--) Object.assign(out, this.layers[i] ?? {});
+    return out;
+  }
+}
+
+/** `acks` as Kafka reads it: "all" and -1 are the same. */
+export function parseAcks(v: ConfigValue | undefined): 0 | 1 | 'all' {
+  if (v === 0 || v === '0') return 0;
+  if (v === 1 || v === '1') return 1;
+  if (v === 'all' || v === -1 || v === '-1' || v === undefined || v === null) return 'all';
+  throw new Error(`acks must be 0, 1, "all" or -1, got ${String(v)}`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The one scheduler that drives the cluster: a binary heap of events ordered by
+ * (virtual time, sequence). Virtual time is in milliseconds, starts at 0 and only moves
+ * when the scheduler runs an event, so a run never depends on the wall clock
+ * (Kafka's MockTime / RaftEventSimulationTest; TigerBeetle's testing/time.zig).
+ *
+ * Invariant: events run in non-decreasing time; events at the same time run in the
+ * order they were scheduled. That ordering is what makes the run deterministic.
+ */
+export type Task = () => void;
+
+export interface Timer {
+  /** Cancel before it fires; a no-op after. */
+  cancel(): void;
+  readonly at: number;
+}
+
+interface Entry extends Timer {
+  seq: number;
+  task: Task | null;
+}
+
+export class Scheduler {
+  private heap: Entry[] = [];
+  private seq = 0;
+  private nowMs = 0;
+  /** Count of events run: a cheap measure of simulation work for benchmarks. */
+  eventsRun = 0;
+
+  get now(): number {
+    return this.nowMs;
+  }
+
+  /** Schedule a task at an absolute virtual time (clamped to now). */
+  at(atMs: number, task: Task): Timer {
+    const at = atMs < this.nowMs ? this.nowMs : atMs;
+    const e: Entry = {
+      at,
+      seq: this.seq++,
+      task,
+      cancel() {
+        this.task = null;
+      },
+    };
+    this.push(e);
+    return e;
+  }
+
+  /** Schedule a task delayMs from now. */
+  after(delayMs: number, task: Task): Timer {
+    return this.at(this.nowMs + (delayMs > 0 ? delayMs : 0), task);
+  }
+
+  /** Time of the next live event, or Infinity. */
+  peekTime(): number {
+    while (this.heap.length > 0 && this.heap[0]!.task === null) this.pop();
+    return this.heap.length > 0 ? this.heap[0]!.at : Infinity;
+  }
+
+  /** Run the next event if it is due at or before limitMs. Returns false when none is. */
+  step(limitMs: number): boolean {
+    const t = this.peekTime();
+    if (t > limitMs) return false;
+    const e = this.pop()!;
+    this.nowMs = e.at;
+    const task = e.task!;
+    e.task = null;
+    this.eventsRun++;
+    task();
+    return true;
+  }
+
+  /** Run every event due at or before limitMs, then set the clock to limitMs. */
+  runUntil(limitMs: number): void {
+    while (this.step(limitMs)) {
+      /* keep going */
+    }
+    if (limitMs > this.nowMs) this.nowMs = limitMs;
+  }
+
+  /** Moves the clock forward with no event (used when restoring a persisted run). */
+  advanceTo(ms: number): void {
+    if (ms > this.nowMs) this.nowMs = ms;
+  }
+
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  private less(x: Entry, y: Entry): boolean {
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      const t = h[i]!;
+      h[i] = h[p]!;
+      h[p] = t;
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        const t = h[i]!;
+        h[i] = h[m]!;
+        h[m] = t;
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { Prng } from './prng';
+import { Scheduler } from './scheduler';
+import { Network, brokerNode, clientNode } from './network';
+
+describe('Prng', () => {
+  it('is deterministic per seed and differs across seeds', () => {
+    const a = new Prng(42);
+    const b = new Prng(42);
+    const c = new Prng(43);
+    const sa = Array.from({ length: 20 }, () => a.nextU32());
+    const sb = Array.from({ length: 20 }, () => b.nextU32());
+    const sc = Array.from({ length: 20 }, () => c.nextU32());
+    expect(sa).toEqual(sb);
+    expect(sa).not.toEqual(sc);
+  });
+  it('int stays in range and covers it', () => {
+    const p = new Prng(7);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const v = p.int(5);
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThan(5);
+      seen.add(v);
+    }
+    expect(seen.size).toBe(5);
+  });
+  it('restores from state', () => {
+    const p = new Prng(9);
+    p.nextU32();
+    const q = Prng.fromState(p.state());
+    expect(q.nextU32()).toBe(p.nextU32());
+  });
+});
+
+describe('Scheduler', () => {
+  it('runs events by time, then by scheduling order', () => {
+    const s = new Scheduler();
+    const order: string[] = [];
+    s.at(10, () => order.push('b'));
+    s.at(5, () => order.push('a'));
+    s.at(10, () => order.push('c'));
+    const t = s.at(7, () => order.push('cancelled'));
+    t.cancel();
+    s.runUntil(100);
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(s.now).toBe(100);
+  });
+  it('stops at the limit', () => {
+    const s = new Scheduler();
+    const order: number[] = [];
+    s.at(10, () => order.push(10));
+    s.at(20, () => order.push(20));
+    s.runUntil(15);
+    expect(order).toEqual([10]);
+    expect(s.now).toBe(15);
+  });
+});
+
+describe('Network', () => {
+  function setup(jitterMs = 5) {
+    const s = new Scheduler();
+    const n = new Network(s, new Prng(1), { latencyMs: 2, jitterMs });
+    n.up(brokerNode(1));
+    n.up(clientNode('p'));
+    return { s, n };
+  }
+  it('keeps per-link FIFO order despite jitter', () => {
+    const { s, n } = setup(50);
+    const got: number[] = [];
+    for (let i = 0; i < 50; i++) n.send(clientNode('p'), brokerNode(1), () => got.push(i));
+    s.runUntil(1000);
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+  it('drops messages to an isolated or dead node, and delivers after heal', () => {
+    const { s, n } = setup();
+    let got = 0;
+    n.isolate(brokerNode(1));
+    n.send(clientNode('p'), brokerNode(1), () => got++);
+    s.runUntil(100);
+    expect(got).toBe(0);
+    n.heal(brokerNode(1));
+    n.send(clientNode('p'), brokerNode(1), () => got++);
+    s.runUntil(200);
+    expect(got).toBe(1);
+    n.down(brokerNode(1));
+    n.send(clientNode('p'), brokerNode(1), () => got++);
+    s.runUntil(300);
+    expect(got).toBe(1);
+  });
+  it('adds slowness to latency', () => {
+    const { s, n } = setup(0);
+    let at = -1;
+    n.slow(brokerNode(1), 100);
+    n.send(clientNode('p'), brokerNode(1), () => (at = s.now));
+    s.runUntil(1000);
+    expect(at).toBe(102);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * What the cluster shows the outside world: the UI (a compact snapshot, ≤30/s) and the
+ * headless runner (the output document of ../shared/spec/scenario.md). Plain data only,
+ * structured-clone safe. Names here are a public contract: extend, never rename.
+ */
+import type { KafkaError } from './errors';
+
+export type BrokerStatus = 'up' | 'down' | 'isolated';
+
+export interface BrokerView {
+  id: number;
+  rack: string | null;
+  status: BrokerStatus;
+  /** The controller's view: fenced after broker.session.timeout.ms without heartbeats. */
+  fenced: boolean;
+  /** Extra delay on its network (slowBroker), 0 when normal. */
+  slowMs: number;
+}
+
+export interface ReplicaView {
+  broker: number;
+  logEndOffset: number;
+  /** The replica's own high watermark (a follower's: min(leader HW, own LEO)). */
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface RecordView {
+  offset: number;
+  key: string | null;
+  value: string | null;
+  timestamp: number;
+  headers?: Record<string, string>;
+}
+
+export interface PartitionView {
+  topic: string;
+  partition: number;
+  /** -1 when offline. */
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  highWatermark: number;
+  logStartOffset: number;
+  replicaStates: ReplicaView[];
+  /** Runner output only (and UI log requests): the log from logStartOffset, offset order. */
+  records?: RecordView[];
+}
+
+export interface TopicView {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string | number | boolean | null>;
+}
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface GroupMemberView {
+  memberId: string;
+  clientId: string;
+  groupInstanceId: string | null;
+  assignment: TopicPartition[];
+}
+
+export interface GroupOffsetView {
+  topic: string;
+  partition: number;
+  /** Next offset to read; null when nothing is committed. */
+  committed: number | null;
+  /** As kafka-consumer-groups prints LOG-END-OFFSET: the partition's high watermark. */
+  logEndOffset: number;
+  /** logEndOffset − committed (null when nothing is committed). */
+  lag: number | null;
+}
+
+export interface GroupView {
+  groupId: string;
+  state: GroupState;
+  generation: number;
+  /** The protocol (assignor) chosen for the current generation, or null. */
+  assignor: string | null;
+  /** Broker hosting the group coordinator, or -1. */
+  coordinator: number;
+  leader: string | null;
+  members: GroupMemberView[];
+  offsets: GroupOffsetView[];
+}
+
+export interface ProducedRow {
+  producer: string;
+  at: number;
+  topic: string;
+  partition: number;
+  key: string | null;
+  /** Offset once acknowledged; null with acks=0 or on error. */
+  offset: number | null;
+  error: KafkaError | null;
+}
+
+export interface ConsumedRow {
+  consumer: string;
+  at: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+}
+
+export interface ProducerView {
+  id: string;
+  acks: 0 | 1 | 'all';
+  idempotent: boolean;
+  producerId: number;
+  sent: number;
+  acked: number;
+  failed: number;
+  retries: number;
+  inFlight: number;
+  lastError: { at: number; error: KafkaError; topic: string; partition: number } | null;
+  loads: { topic: string; ratePerSec: number }[];
+  /** Records acknowledged per (topic, partition) leader, for produce edges. */
+  targets: TopicPartition[];
+}
+
+export type ConsumerStatus = 'joining' | 'stable' | 'rebalancing' | 'closed' | 'crashed';
+
+export interface ConsumerView {
+  id: string;
+  groupId: string;
+  memberId: string | null;
+  groupInstanceId: string | null;
+  status: ConsumerStatus;
+  assignment: TopicPartition[];
+  /** Position (next offset to fetch) per assigned partition. */
+  positions: { topic: string; partition: number; position: number; lag: number }[];
+  consumed: number;
+  msPerRecord: number;
+  assignor: string;
+  lastError: { at: number; error: KafkaError } | null;
+}
+
+export interface MetricsView {
+  /** Broker metrics by broker id, under Kafka's names. */
+  brokers: Record<
+    number,
+    {
+      UnderReplicatedPartitions: number;
+      UnderMinIsrPartitionCount: number;
+      AtMinIsrPartitionCount: number;
+      LeaderCount: number;
+      PartitionCount: number;
+      IsrShrinksPerSec: number;
+      IsrExpandsPerSec: number;
+      MessagesInPerSec: number;
+      BytesInPerSec: number;
+      BytesOutPerSec: number;
+    }
+  >;
+  controller: {
+    ActiveControllerCount: number;
+    OfflinePartitionsCount: number;
+    PreferredReplicaImbalanceCount: number;
+    FencedBrokerCount: number;
+    GlobalPartitionCount: number;
+    UncleanLeaderElectionsPerSec: number;
+    LeaderElectionRateAndTimeMs: number;
+    /** Totals since start (counters behind the rates). */
+    UncleanLeaderElections: number;
+    LeaderElections: number;
+    IsrShrinks: number;
+    IsrExpands: number;
+  };
+  /** records-lag-max per group. */
+  groups: Record<string, { 'records-lag-max': number; 'records-lag-sum': number }>;
+}
+
+/** Cluster events in plain data; the UI phrases them, the runner prints them. */
+export type ClusterEvent = { at: number } & (
+  | { type: 'BrokerDown'; broker: number }
+  | { type: 'BrokerUp'; broker: number }
+  | { type: 'BrokerIsolated'; broker: number }
+  | { type: 'BrokerHealed'; broker: number }
+  | { type: 'BrokerSlowed'; broker: number; delayMs: number }
+  | { type: 'BrokerFenced'; broker: number }
+  | { type: 'BrokerUnfenced'; broker: number }
+  | { type: 'BrokerAdded'; broker: number; rack: string | null }
+  | { type: 'ControllerElected'; broker: number }
+  | { type: 'TopicCreated'; topic: string; partitions: number; replicationFactor: number }
+  | { type: 'TopicDeleted'; topic: string }
+  | { type: 'ConfigAltered'; entity: string; name: string; config: Record<string, unknown> }
+  | {
+      type: 'LeaderElected';
+      topic: string;
+      partition: number;
+      leader: number;
+      leaderEpoch: number;
+      isr: number[];
+      reason: 'initial' | 'failover' | 'preferred' | 'unclean' | 'reassignment';
+    }
+  | { type: 'PartitionOffline'; topic: string; partition: number; leaderEpoch: number }
+  | { type: 'IsrShrink'; topic: string; partition: number; broker: number; isr: number[] }
+  | { type: 'IsrExpand'; topic: string; partition: number; broker: number; isr: number[] }
+  | {
+      type: 'LogTruncated';
+      topic: string;
+      partition: number;
+      broker: number;
+      fromOffset: number;
+      toOffset: number;
+    }
+  | { type: 'RecordsLost'; topic: string; partition: number; fromOffset: number; toOffset: number; reason: 'unclean' }
+  | { type: 'SegmentsDeleted'; topic: string; partition: number; broker: number; logStartOffset: number; reason: 'retention.ms' | 'retention.bytes' }
+  | { type: 'LogCompacted'; topic: string; partition: number; broker: number; removedRecords: number }
+  | { type: 'GroupStateChanged'; groupId: string; state: GroupState; generation: number }
+  | { type: 'RebalanceStarted'; groupId: string; generation: number; reason: string }
+  | { type: 'RebalanceCompleted'; groupId: string; generation: number; members: number }
+  | { type: 'MemberJoined'; groupId: string; memberId: string; clientId: string }
+  | { type: 'MemberLeft'; groupId: string; memberId: string; clientId: string; reason: 'LeaveGroup' | 'session.timeout.ms' | 'max.poll.interval.ms' }
+  | { type: 'ProduceFailed'; producer: string; topic: string; partition: number; error: KafkaError; records: number }
+  | { type: 'ActionRejected'; op: string; error: KafkaError; message: string }
+  | { type: 'OffsetsReset'; groupId: string; topic: string; partition: number; offset: number }
+);
+
+export type ClusterEventType = ClusterEvent['type'];
+
+/** The compact snapshot the worker posts to the UI. */
+export interface ClusterSnapshot {
+  time: number;
+  brokers: BrokerView[];
+  controller: number;
+  topics: TopicView[];
+  partitions: PartitionView[];
+  groups: GroupView[];
+  producers: ProducerView[];
+  consumers: ConsumerView[];
+  metrics: MetricsView;
+  /** Events since the previous snapshot (the UI keeps its own bounded history). */
+  events: ClusterEvent[];
+}
+
+/** The headless runner's document (scenario.md, "The headless runner"). */
+export interface RunnerOutput {
+  time: number;
+  brokers: { id: number; rack: string | null; status: BrokerStatus }[];
+  controller: number;
+  partitions: PartitionView[];
+  groups: GroupView[];
+  produced: ProducedRow[];
+  consumed: ConsumedRow[];
+  events: ClusterEvent[];
+}

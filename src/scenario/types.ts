@@ -1,0 +1,112 @@
+/**
+ * The scenario document (../shared/spec/scenario.md): the playground's whole state, what a
+ * share URL carries and what the headless runner executes. These names are a public
+ * contract: extend, never rename (a rename needs a `version` bump and a migration).
+ *
+ * Plain types only: `scenario/schema.ts` validates unknown input into these, and the
+ * cluster (`kafka/`) imports them as types.
+ */
+
+/** A Kafka config map: Kafka's own keys and value types (`acks`: 0 | 1 | "all" | -1). */
+export type ConfigMap = Record<string, string | number | boolean | null>;
+
+export interface BrokerSpec {
+  id: number;
+  rack?: string | null;
+}
+
+export interface NetworkSpec {
+  latencyMs?: number;
+  jitterMs?: number;
+}
+
+export interface ClusterSpec {
+  brokers: BrokerSpec[];
+  config?: ConfigMap;
+  network?: NetworkSpec;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config?: ConfigMap;
+  /** Explicit assignment, partition → broker ids (optional; otherwise rack-aware placement). */
+  assignments?: number[][];
+}
+
+export interface ProducerSpec {
+  kind: 'producer';
+  id: string;
+  config?: ConfigMap;
+}
+
+export interface ConsumerSpec {
+  kind: 'consumer';
+  id: string;
+  groupId: string;
+  topics: string[];
+  config?: ConfigMap;
+}
+
+export type ClientSpec = ProducerSpec | ConsumerSpec;
+
+export type Headers = Record<string, string>;
+
+export type OffsetResetTarget = 'earliest' | 'latest' | number | { timestamp: number };
+
+/** One timed action. `at` is virtual time in ms. */
+export type TimelineAction =
+  | { at: number; op: 'createTopic'; name: string; partitions: number; replicationFactor: number; config?: ConfigMap }
+  | { at: number; op: 'deleteTopic'; name: string }
+  | { at: number; op: 'alterConfig'; entity: 'broker' | 'topic' | 'client'; name: string; config: ConfigMap }
+  | { at: number; op: 'addBroker'; id: number; rack?: string | null }
+  | { at: number; op: 'killBroker'; broker: number }
+  | { at: number; op: 'restartBroker'; broker: number }
+  | { at: number; op: 'isolateBroker'; broker: number }
+  | { at: number; op: 'healBroker'; broker: number }
+  | { at: number; op: 'slowBroker'; broker: number; delayMs: number }
+  | { at: number; op: 'addProducer'; id: string; config?: ConfigMap }
+  | { at: number; op: 'removeProducer'; id: string }
+  | {
+      at: number;
+      op: 'produce';
+      producer: string;
+      topic: string;
+      key?: string | null;
+      value: string | null;
+      headers?: Headers;
+      partition?: number;
+    }
+  | {
+      at: number;
+      op: 'startLoad';
+      producer: string;
+      topic: string;
+      ratePerSec: number;
+      keys?: number;
+      valueBytes?: number;
+    }
+  | { at: number; op: 'stopLoad'; producer: string; topic?: string }
+  | { at: number; op: 'addConsumer'; id: string; groupId: string; topics: string[]; config?: ConfigMap }
+  | { at: number; op: 'removeConsumer'; id: string; graceful?: boolean }
+  | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
+  | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget }
+  | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' };
+
+export type TimelineOp = TimelineAction['op'];
+
+export interface Scenario {
+  version: 1;
+  name?: string;
+  description?: string;
+  seed: number;
+  cluster: ClusterSpec;
+  topics?: TopicSpec[];
+  clients?: ClientSpec[];
+  timeline?: TimelineAction[];
+  /** Diagram positions only; never changes the run. */
+  layout?: Record<string, { x: number; y: number }>;
+}
+
+export const SCENARIO_VERSION = 1 as const;
