@@ -1,0 +1,105 @@
+/**
+ * What every part of the simulated cluster shares: the one scheduler (virtual clock), the
+ * network, the seeded PRNG, the event stream, and a read-only view of cluster metadata
+ * as clients learn it. Brokers, the controller, the group coordinator and the clients
+ * all receive a ClusterContext; none of them reaches for globals.
+ */
+import type { Config } from './config';
+import type { KafkaError } from './errors';
+import type { Deferred, Network } from './sim/network';
+import type { Prng } from './sim/prng';
+import type { Scheduler } from './sim/scheduler';
+import type { ClusterEvent, ConsumedRow, ProducedRow } from './snapshot';
+
+/** An event before the cluster stamps its time. */
+export type ClusterEventBody = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 'at'> : never) : never;
+
+export interface PartitionLeader {
+  /** -1 when the partition is offline. */
+  leader: number;
+  leaderEpoch: number;
+}
+
+/** Metadata as a client would get it from a MetadataResponse (the controller's latest image). */
+export interface MetadataView {
+  topicExists(topic: string): boolean;
+  /** 0 when the topic does not exist. */
+  partitionCount(topic: string): number;
+  /** null when the topic or partition does not exist. */
+  leader(topic: string, partition: number): PartitionLeader | null;
+  /** Brokers registered and not fenced, ascending id. */
+  liveBrokers(): number[];
+  /**
+   * The partition leader's current high watermark, read directly. For views and
+   * admin tools only (lag in describeGroups), never for client decisions.
+   */
+  highWatermark(topic: string, partition: number): number;
+  /** First offset with timestamp >= ts on the leader (ListOffsets by timestamp), or the HW when none. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): number;
+  logStartOffset(topic: string, partition: number): number;
+}
+
+// ---- Fetch (FetchRequest v15+, from a consumer) --------------------------------------
+
+export interface FetchPartition {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  /** Client's known leader epoch (-1 to skip the check). */
+  currentLeaderEpoch: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchRequest {
+  /** -1 for a consumer; a broker id for a follower fetch. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  partitions: FetchPartition[];
+}
+
+export interface FetchPartitionResponse {
+  topic: string;
+  partition: number;
+  error: KafkaError;
+  highWatermark: number;
+  logStartOffset: number;
+  /** Whole record batches (DefaultRecordBatch v2 bytes), offsets assigned; never mutate. */
+  batches: Uint8Array[];
+}
+
+export interface FetchResponse {
+  error: KafkaError;
+  partitions: FetchPartitionResponse[];
+}
+
+export interface ListOffsetsResponse {
+  error: KafkaError;
+  offset: number;
+}
+
+/** What a running broker process answers to clients. Down brokers have none. */
+export interface BrokerApi {
+  readonly id: number;
+  handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse>;
+  /** timestamp: -2 earliest, -1 latest (the HW for read_uncommitted), else by time. */
+  handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse;
+}
+
+export interface ClusterContext {
+  readonly scheduler: Scheduler;
+  readonly network: Network;
+  readonly prng: Prng;
+  /** Cluster-level (broker) config: scenario cluster.config over BROKER_DEFAULTS. */
+  readonly brokerConfig: Config;
+  readonly metadata: MetadataView;
+  emit(event: ClusterEventBody): void;
+  /** The running broker process with this id, or undefined when it is down. */
+  brokerApi(id: number): BrokerApi | undefined;
+  /** Output rows for the headless runner; no-ops when recording is off (benchmarks). */
+  recordProduced(row: ProducedRow): void;
+  recordConsumed(row: ConsumedRow): void;
+  /** True when per-record ConsumedRows are wanted (costly at high rates). */
+  readonly recordingConsumed: boolean;
+}
