@@ -144,3 +144,30 @@ export function parseAcks(v: ConfigValue | undefined): 0 | 1 | 'all' {
   if (v === 'all' || v === -1 || v === '-1' || v === undefined || v === null) return 'all';
   throw new Error(`acks must be 0, 1, "all" or -1, got ${String(v)}`);
 }
+
+/** Broker-level log.* settings and the topic-level names they default (LogConfig.TopicConfigSynonyms). */
+const TOPIC_SYNONYMS: Record<string, string> = {
+  'log.retention.ms': 'retention.ms',
+  'log.retention.bytes': 'retention.bytes',
+  'log.segment.bytes': 'segment.bytes',
+  'log.roll.ms': 'segment.ms',
+  'log.cleanup.policy': 'cleanup.policy',
+  'log.cleaner.delete.retention.ms': 'delete.retention.ms',
+  'log.cleaner.min.cleanable.ratio': 'min.cleanable.dirty.ratio',
+  'log.cleaner.min.compaction.lag.ms': 'min.compaction.lag.ms',
+  'min.insync.replicas': 'min.insync.replicas',
+  'unclean.leader.election.enable': 'unclean.leader.election.enable',
+};
+
+/** The topic's effective config: its own keys, then the broker's defaults for topics, then Kafka's. */
+export function topicConfig(topicOverrides: ConfigMap | undefined, brokerConfig: ConfigMap | undefined): Config {
+  const fromBroker: Record<string, ConfigValue> = {};
+  if (brokerConfig) {
+    for (const [k, v] of Object.entries(brokerConfig)) {
+      const t = TOPIC_SYNONYMS[k];
+      if (t !== undefined) fromBroker[t] = v;
+      else if (k in TOPIC_DEFAULTS) fromBroker[k] = v;
+    }
+  }
+  return new Config([topicOverrides, fromBroker, TOPIC_DEFAULTS]);
+}

@@ -102,4 +102,6 @@ export interface ClusterContext {
   recordConsumed(row: ConsumedRow): void;
   /** True when per-record ConsumedRows are wanted (costly at high rates). */
   readonly recordingConsumed: boolean;
+  /** True when per-record ProducedRows are wanted (the runner); the UI keeps summaries. */
+  readonly recordingProduced: boolean;
 }

@@ -41,6 +41,8 @@ export const KAFKA_ERRORS = [
   'GROUP_ID_NOT_FOUND',
   'NON_EMPTY_GROUP',
   'BROKER_ID_NOT_REGISTERED',
+  'DUPLICATE_BROKER_REGISTRATION',
+  'NOT_CONTROLLER',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];

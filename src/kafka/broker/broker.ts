@@ -1,0 +1,582 @@
+/**
+ * A broker process and its disk. Mirrors Kafka's BrokerServer with ReplicaManager
+ * (appendRecords, fetchMessages, delayed produce/fetch purgatories), ReplicaFetcherThread
+ * (followers pulling from leaders, KIP-320 diverging-epoch truncation), the broker
+ * heartbeat to the controller (BrokerLifecycleManager), AlterPartitionManager, and the
+ * log manager's retention and cleaner threads.
+ *
+ * The disk (`logs`) survives a kill; everything else is process memory and is dropped.
+ * Every scheduled callback carries the incarnation that scheduled it, so a killed
+ * process never acts again ("zombie" timers are ignored).
+ */
+import type { Config } from '../config';
+import type {
+  BrokerApi,
+  ClusterContext,
+  FetchPartitionResponse,
+  FetchRequest,
+  FetchResponse,
+  ListOffsetsResponse,
+} from '../context';
+import type { Controller, HeartbeatResponse } from '../controller/controller';
+import type { KafkaError } from '../errors';
+import type { LogConfig, UnifiedLog } from '../log/unified-log';
+import { Deferred, brokerNode, type NodeId } from '../sim/network';
+import type { Timer } from '../sim/scheduler';
+import { Partition, type PartitionHost, type PartitionRegistration } from './partition';
+
+export interface ProduceRequest {
+  acks: 0 | 1 | -1;
+  timeoutMs: number;
+  topic: string;
+  partition: number;
+  batch: Uint8Array;
+}
+
+export interface ProduceResponse {
+  error: KafkaError;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+/** What a broker needs from the cluster around it. */
+export interface BrokerEnv {
+  readonly ctx: ClusterContext;
+  readonly controller: Controller;
+  /** Broker id hosting the active controller, or -1. */
+  controllerHost(): number;
+  topicConfig(topic: string): Config;
+  logConfig(topic: string): LogConfig;
+  createLog(topic: string, partition: number): UnifiedLog;
+  /** The running broker with this id, or undefined. */
+  peer(id: number): Broker | undefined;
+}
+
+interface ReplicaFetchPartition {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  lastFetchedEpoch: number;
+  currentLeaderEpoch: number;
+}
+
+interface ReplicaFetchPartitionResponse {
+  topic: string;
+  partition: number;
+  result: ReturnType<Partition['fetchForFollower']>;
+}
+
+interface Waiter {
+  keys: string[];
+  /** Returns true once it completed. */
+  tryComplete(): boolean;
+  timer: Timer | null;
+}
+
+interface Fetcher {
+  leader: number;
+  keys: Set<string>;
+  inFlight: number; // request token, 0 when idle
+  backoff: Timer | null;
+}
+
+export class Broker implements BrokerApi, PartitionHost {
+  /** The disk: survives kills and restarts. */
+  readonly logs = new Map<string, UnifiedLog>();
+  readonly partitions = new Map<string, Partition>();
+  running = false;
+  incarnation = 0;
+  private appliedMetadataVersion = -1;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly changed = new Set<string>();
+  private changeFlushScheduled = false;
+  private readonly fetchers = new Map<number, Fetcher>();
+  private fetchToken = 0;
+  /** Counters for broker metrics. */
+  bytesOut = 0;
+  readonly node: NodeId;
+
+  constructor(
+    readonly brokerId: number,
+    public rack: string | null,
+    private readonly env: BrokerEnv,
+  ) {
+    this.node = brokerNode(brokerId);
+  }
+
+  get id(): number {
+    return this.brokerId;
+  }
+
+  private get ctx(): ClusterContext {
+    return this.env.ctx;
+  }
+
+  now(): number {
+    return this.ctx.scheduler.now;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Starts the process: reopen logs, register with the controller, start the timers. */
+  start(): void {
+    this.running = true;
+    this.incarnation++;
+    this.appliedMetadataVersion = -1;
+    this.ctx.network.up(this.node);
+    for (const [key, log] of [...this.logs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const dash = key.lastIndexOf('-');
+      this.partitions.set(key, new Partition(key.slice(0, dash), Number(key.slice(dash + 1)), log, this));
+    }
+    const inc = this.incarnation;
+    const cfg = this.ctx.brokerConfig;
+    this.every(cfg.int('broker.heartbeat.interval.ms'), inc, () => this.sendHeartbeat(), 0);
+    const half = Math.max(1, Math.floor(cfg.int('replica.lag.time.max.ms') / 2));
+    this.every(half, inc, () => this.checkIsr());
+    this.every(cfg.int('log.retention.check.interval.ms'), inc, () => this.runRetention());
+    this.every(cfg.int('log.cleaner.backoff.ms'), inc, () => this.runCleaner());
+  }
+
+  /** The process dies (SIGKILL): nothing it had in memory survives, nothing answers. */
+  kill(): void {
+    this.running = false;
+    this.incarnation++;
+    this.ctx.network.down(this.node);
+    for (const p of this.partitions.values()) p.stop();
+    this.partitions.clear();
+    for (const set of this.waiters.values()) for (const w of set) w.timer?.cancel();
+    this.waiters.clear();
+    for (const f of this.fetchers.values()) f.backoff?.cancel();
+    this.fetchers.clear();
+    this.changed.clear();
+  }
+
+  /** Runs fn every intervalMs while this incarnation lives. */
+  private every(intervalMs: number, inc: number, fn: () => void, firstDelayMs = intervalMs): void {
+    const tick = () => {
+      if (this.incarnation !== inc) return;
+      fn();
+      this.ctx.scheduler.after(intervalMs, tick);
+    };
+    this.ctx.scheduler.after(firstDelayMs, tick);
+  }
+
+  /** Applies the registrations seen at cluster construction, without network delay. */
+  bootstrapMetadata(version: number): void {
+    for (const r of this.env.controller.registrationsFor(this.brokerId)) this.applyRegistration(r.topic, r.partition, r.reg);
+    this.appliedMetadataVersion = version;
+  }
+
+  // ---- controller traffic -----------------------------------------------------------------
+
+  private sendHeartbeat(): void {
+    const host = this.env.controllerHost();
+    if (host < 0) return;
+    const inc = this.incarnation;
+    const applied = this.appliedMetadataVersion;
+    this.ctx.network.request<HeartbeatResponse | null>(
+      this.node,
+      brokerNode(host),
+      () => (this.env.controllerHost() === host ? this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied) : null),
+      (resp) => {
+        if (this.incarnation !== inc || !resp) return;
+        if (resp.registrations) {
+          for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
+          this.appliedMetadataVersion = resp.metadataVersion;
+        }
+      },
+    );
+  }
+
+  /** A partition change pushed by the controller (or learned from a heartbeat). */
+  applyRegistration(topic: string, partition: number, reg: PartitionRegistration): void {
+    if (!this.running) return;
+    const key = `${topic}-${partition}`;
+    if (!reg.replicas.includes(this.brokerId)) {
+      this.removePartition(key, true);
+      return;
+    }
+    let log = this.logs.get(key);
+    if (!log) {
+      log = this.env.createLog(topic, partition);
+      this.logs.set(key, log);
+    }
+    let p = this.partitions.get(key);
+    if (!p) {
+      p = new Partition(topic, partition, log, this);
+      this.partitions.set(key, p);
+    }
+    if (reg.leaderEpoch < p.leaderEpoch) return; // stale
+    if (reg.leader === this.brokerId) {
+      if (p.role !== 'leader' || reg.leaderEpoch > p.leaderEpoch) {
+        this.unfollow(key);
+        p.makeLeader(reg);
+      } else p.updateRegistration(reg);
+    } else if (p.role !== 'follower' || reg.leaderEpoch > p.leaderEpoch || reg.leader !== p.leaderId) {
+      this.unfollow(key);
+      p.makeFollower(reg);
+      if (reg.leader >= 0) this.follow(key, reg.leader);
+    } else p.updateRegistration(reg);
+  }
+
+  /** A topic was deleted, or this broker is no longer a replica: drop it from memory and disk. */
+  removePartition(key: string, deleteLog: boolean): void {
+    const p = this.partitions.get(key);
+    if (p) {
+      p.stop();
+      this.partitions.delete(key);
+    }
+    this.unfollow(key);
+    if (deleteLog) this.logs.delete(key);
+  }
+
+  alterPartition(p: Partition, newIsr: number[]): void {
+    const host = this.env.controllerHost();
+    const inc = this.incarnation;
+    const leaderEpoch = p.leaderEpoch;
+    const partitionEpoch = p.partitionEpoch;
+    // No answer in time (controller unreachable): forget the pending change; the next ISR
+    // check proposes it again, as AlterPartitionManager retries.
+    const giveUp = this.ctx.scheduler.after(this.ctx.brokerConfig.int('broker.heartbeat.interval.ms') * 2, () => {
+      if (this.incarnation === inc && p.pendingIsr !== null && p.leaderEpoch === leaderEpoch) p.clearPendingIsr();
+    });
+    if (host < 0) return;
+    this.ctx.network.request(
+      this.node,
+      brokerNode(host),
+      () =>
+        this.env.controllerHost() === host
+          ? this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr)
+          : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, reg: null },
+      (resp) => {
+        if (this.incarnation !== inc) return;
+        giveUp.cancel();
+        if (this.partitions.get(p.key) !== p) return;
+        if (resp.error !== 'NONE') p.clearPendingIsr();
+        if (resp.reg) this.applyRegistration(p.topic, p.partition, resp.reg);
+      },
+    );
+  }
+
+  // ---- partition host -----------------------------------------------------------------------
+
+  minInsyncReplicas(topic: string): number {
+    return this.env.topicConfig(topic).int('min.insync.replicas');
+  }
+
+  replicaLagTimeMaxMs(): number {
+    return this.ctx.brokerConfig.int('replica.lag.time.max.ms');
+  }
+
+  isBrokerIsrEligible(id: number): boolean {
+    return this.env.controller.isAlive(id);
+  }
+
+  /** Wake waiting fetches once per partition per instant (no re-entrancy). */
+  onPartitionChanged(p: Partition): void {
+    if (!this.waiters.has(p.key)) return;
+    this.changed.add(p.key);
+    if (this.changeFlushScheduled) return;
+    this.changeFlushScheduled = true;
+    const inc = this.incarnation;
+    this.ctx.scheduler.after(0, () => {
+      this.changeFlushScheduled = false;
+      if (this.incarnation !== inc) return;
+      const keys = [...this.changed];
+      this.changed.clear();
+      for (const key of keys) {
+        const set = this.waiters.get(key);
+        if (!set) continue;
+        for (const w of [...set]) if (w.tryComplete()) this.removeWaiter(w);
+      }
+    });
+  }
+
+  private addWaiter(w: Waiter, maxWaitMs: number, onTimeout: () => void): void {
+    for (const k of w.keys) {
+      let set = this.waiters.get(k);
+      if (!set) this.waiters.set(k, (set = new Set()));
+      set.add(w);
+    }
+    const inc = this.incarnation;
+    w.timer = this.ctx.scheduler.after(maxWaitMs, () => {
+      if (this.incarnation !== inc) return;
+      this.removeWaiter(w);
+      onTimeout();
+    });
+  }
+
+  private removeWaiter(w: Waiter): void {
+    w.timer?.cancel();
+    for (const k of w.keys) {
+      const set = this.waiters.get(k);
+      if (!set) continue;
+      set.delete(w);
+      if (set.size === 0) this.waiters.delete(k);
+    }
+  }
+
+  // ---- produce ----------------------------------------------------------------------------------
+
+  handleProduce(req: ProduceRequest): ProduceResponse | Deferred<ProduceResponse> {
+    const p = this.partitions.get(`${req.topic}-${req.partition}`);
+    if (!p) {
+      const exists = this.env.controller.topics.get(req.topic)?.partitions[req.partition] !== undefined;
+      return { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+    }
+    const r = p.appendRecordsToLeader(req.batch, req.acks);
+    if (r.error !== 'NONE' || req.acks !== -1) {
+      return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
+    }
+    const d = new Deferred<ProduceResponse>();
+    const inc = this.incarnation;
+    let timer: Timer | null = null;
+    const delayed = {
+      requiredOffset: r.lastOffset + 1,
+      firstOffset: r.firstOffset,
+      respond: (error: KafkaError, firstOffset: number) => {
+        if (this.incarnation !== inc) return;
+        d.resolve({ error, baseOffset: firstOffset, logStartOffset: p.log.logStartOffset });
+      },
+      cancelTimeout: () => timer?.cancel(),
+    };
+    timer = this.ctx.scheduler.after(req.timeoutMs, () => {
+      if (this.incarnation !== inc) return;
+      p.removeDelayedProduce(delayed);
+      d.resolve({ error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: p.log.logStartOffset });
+    });
+    p.addDelayedProduce(delayed);
+    return d;
+  }
+
+  // ---- fetch (consumers) -----------------------------------------------------------------------
+
+  handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
+    const read = (): { resp: FetchResponse; bytes: number } => {
+      let bytes = 0;
+      const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
+        const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+        if (!p) {
+          const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
+          return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
+        }
+        const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes));
+        bytes += r.bytes;
+        return { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
+      });
+      return { resp: { error: 'NONE', partitions }, bytes };
+    };
+    const first = read();
+    const hasError = first.resp.partitions.some((p) => p.error !== 'NONE');
+    if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0) {
+      this.bytesOut += first.bytes;
+      return first.resp;
+    }
+    const d = new Deferred<FetchResponse>();
+    const w: Waiter = {
+      keys: req.partitions.map((fp) => `${fp.topic}-${fp.partition}`),
+      timer: null,
+      tryComplete: () => {
+        const r = read();
+        if (r.bytes >= req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
+          this.bytesOut += r.bytes;
+          d.resolve(r.resp);
+          return true;
+        }
+        return false;
+      },
+    };
+    this.addWaiter(w, req.maxWaitMs, () => {
+      const r = read();
+      this.bytesOut += r.bytes;
+      d.resolve(r.resp);
+    });
+    return d;
+  }
+
+  handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (!p || !p.isLeader) return { error: p ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', offset: -1 };
+    if (timestamp === -2) return { error: 'NONE', offset: p.log.logStartOffset };
+    if (timestamp === -1) return { error: 'NONE', offset: p.log.highWatermark };
+    const off = p.log.offsetForTimestamp(timestamp);
+    return { error: 'NONE', offset: off === null || off > p.log.highWatermark ? p.log.highWatermark : off };
+  }
+
+  // ---- fetch (followers) ------------------------------------------------------------------------
+
+  /** A follower broker's fetch (replicaId ≥ 0), long-polled up to replica.fetch.wait.max.ms. */
+  handleReplicaFetch(
+    replicaId: number,
+    parts: ReplicaFetchPartition[],
+    maxWaitMs: number,
+    maxBytes: number,
+  ): ReplicaFetchPartitionResponse[] | Deferred<ReplicaFetchPartitionResponse[]> {
+    const read = (): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } => {
+      let bytes = 0;
+      let urgent = false;
+      const out = parts.map((fp) => {
+        const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+        const result = p
+          ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
+          : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+        bytes += result.bytes;
+        if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
+        return { topic: fp.topic, partition: fp.partition, result };
+      });
+      return { out, bytes, urgent };
+    };
+    const first = read();
+    if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
+      this.bytesOut += first.bytes;
+      return first.out;
+    }
+    const d = new Deferred<ReplicaFetchPartitionResponse[]>();
+    const w: Waiter = {
+      keys: parts.map((fp) => `${fp.topic}-${fp.partition}`),
+      timer: null,
+      tryComplete: () => {
+        const r = read();
+        if (r.bytes > 0 || r.urgent) {
+          this.bytesOut += r.bytes;
+          d.resolve(r.out);
+          return true;
+        }
+        return false;
+      },
+    };
+    this.addWaiter(w, maxWaitMs, () => d.resolve(read().out));
+    return d;
+  }
+
+  private follow(key: string, leader: number): void {
+    let f = this.fetchers.get(leader);
+    if (!f) {
+      f = { leader, keys: new Set(), inFlight: 0, backoff: null };
+      this.fetchers.set(leader, f);
+    }
+    f.keys.add(key);
+    if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
+  }
+
+  private unfollow(key: string): void {
+    for (const f of this.fetchers.values()) f.keys.delete(key);
+  }
+
+  /** One round of ReplicaFetcherThread.doWork for one leader. */
+  private fetchFrom(f: Fetcher): void {
+    if (!this.running || this.fetchers.get(f.leader) !== f) return;
+    f.backoff = null;
+    const parts: ReplicaFetchPartition[] = [];
+    for (const key of [...f.keys].sort()) {
+      const p = this.partitions.get(key);
+      if (!p || p.role !== 'follower' || p.leaderId !== f.leader) {
+        f.keys.delete(key);
+        continue;
+      }
+      parts.push({
+        topic: p.topic,
+        partition: p.partition,
+        fetchOffset: p.log.logEndOffset,
+        lastFetchedEpoch: p.log.leaderEpochCache.latestEpoch(),
+        currentLeaderEpoch: p.leaderEpoch,
+      });
+    }
+    if (parts.length === 0) {
+      this.fetchers.delete(f.leader);
+      return;
+    }
+    const token = ++this.fetchToken;
+    f.inFlight = token;
+    const inc = this.incarnation;
+    const cfg = this.ctx.brokerConfig;
+    const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
+    const maxBytes = cfg.int('replica.fetch.max.bytes');
+    const leader = f.leader;
+    // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
+    const timeout = this.ctx.scheduler.after(30000, () => {
+      if (this.incarnation !== inc || f.inFlight !== token) return;
+      f.inFlight = 0;
+      this.fetchFrom(f);
+    });
+    this.ctx.network.request(
+      this.node,
+      brokerNode(leader),
+      () => this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [],
+      (resp) => {
+        if (this.incarnation !== inc || f.inFlight !== token) return;
+        timeout.cancel();
+        f.inFlight = 0;
+        let error = resp.length === 0;
+        for (const r of resp) {
+          const p = this.partitions.get(`${r.topic}-${r.partition}`);
+          if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
+          const res = r.result;
+          if (res.divergingEpoch) {
+            this.truncateOnDivergence(p, res.divergingEpoch.endOffset);
+            continue;
+          }
+          if (res.error !== 'NONE') {
+            error = true;
+            continue;
+          }
+          p.appendAsFollower(res.batches, res.highWatermark);
+        }
+        if (error) f.backoff = this.ctx.scheduler.after(cfg.int('replica.fetch.backoff.ms'), () => this.incarnation === inc && this.fetchFrom(f));
+        else this.fetchFrom(f);
+      },
+    );
+  }
+
+  private truncateOnDivergence(p: Partition, leaderEpochEndOffset: number): void {
+    const target = Math.min(leaderEpochEndOffset, p.log.logEndOffset);
+    const from = p.log.logEndOffset;
+    const removed = p.truncateTo(target);
+    if (removed > 0) {
+      this.ctx.emit({ type: 'LogTruncated', topic: p.topic, partition: p.partition, broker: this.brokerId, fromOffset: from, toOffset: p.log.logEndOffset });
+    }
+  }
+
+  // ---- periodic work ----------------------------------------------------------------------------
+
+  private checkIsr(): void {
+    for (const p of this.partitions.values()) if (p.isLeader) p.maybeShrinkIsr();
+  }
+
+  private runRetention(): void {
+    const now = this.now();
+    for (const [key, log] of this.logs) {
+      const r = log.deleteOldSegments(now);
+      if (r.deletedSegments > 0 && r.reason) {
+        const p = this.partitions.get(key);
+        const dash = key.lastIndexOf('-');
+        this.ctx.emit({
+          type: 'SegmentsDeleted',
+          topic: p?.topic ?? key.slice(0, dash),
+          partition: p?.partition ?? Number(key.slice(dash + 1)),
+          broker: this.brokerId,
+          logStartOffset: r.logStartOffset,
+          reason: r.reason,
+        });
+      }
+    }
+  }
+
+  private runCleaner(): void {
+    const now = this.now();
+    for (const [key, log] of this.logs) {
+      const r = log.compact(now);
+      if (r.cleaned && r.removedRecords > 0) {
+        const dash = key.lastIndexOf('-');
+        this.ctx.emit({ type: 'LogCompacted', topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), broker: this.brokerId, removedRecords: r.removedRecords });
+      }
+    }
+  }
+
+  /** Re-reads topic configs into the logs (alterConfig). */
+  refreshLogConfig(topic: string): void {
+    for (const [key, log] of this.logs) {
+      if (key.slice(0, key.lastIndexOf('-')) === topic) log.updateConfig(this.env.logConfig(topic));
+    }
+  }
+}

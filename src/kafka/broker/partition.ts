@@ -1,0 +1,486 @@
+/**
+ * One replica of one partition, on one broker: Kafka's `Partition`
+ * (core/src/main/scala/kafka/cluster/Partition.scala) with its `Replica` states.
+ *
+ * As leader it appends produce batches, serves follower and consumer fetches, keeps the
+ * high watermark (min log end offset over the ISR, never moving back), shrinks and
+ * expands the ISR through the controller (AlterPartition), and completes delayed
+ * produce requests (acks=all) once the HW passes them. As follower it is fed by its
+ * broker's fetcher.
+ *
+ * Invariants (checked by src/kafka/invariants):
+ * - leader HW ≤ LEO of every member of the maximal ISR;
+ * - the leader's HW never decreases while it stays leader;
+ * - a follower's HW = min(leader HW it last saw, its own LEO).
+ */
+import type { KafkaError } from '../errors';
+import {
+  batchBaseSequence,
+  batchLastOffset,
+  batchLastSequence,
+  batchProducerEpoch,
+  batchProducerId,
+  batchBaseOffset,
+} from '../log/record-batch';
+import type { UnifiedLog } from '../log/unified-log';
+import { ProducerStateManager } from './producer-state';
+
+export interface PartitionRegistration {
+  replicas: number[];
+  isr: number[];
+  /** -1 when offline. */
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+}
+
+/** The leader's view of a follower (Kafka's ReplicaState). */
+export interface ReplicaState {
+  brokerId: number;
+  /** -1 until the follower's first fetch reaches this leader. */
+  logEndOffset: number;
+  lastCaughtUpTimeMs: number;
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchTimeMs: number;
+}
+
+export type PartitionRole = 'leader' | 'follower' | 'none';
+
+/** What a partition needs from the broker that hosts it. */
+export interface PartitionHost {
+  readonly brokerId: number;
+  now(): number;
+  minInsyncReplicas(topic: string): number;
+  replicaLagTimeMaxMs(): number;
+  /** Registered and not fenced: may join the ISR (Partition.isReplicaIsrEligible). */
+  isBrokerIsrEligible(brokerId: number): boolean;
+  /** Ask the controller to change the ISR (AlterPartition). */
+  alterPartition(p: Partition, newIsr: number[]): void;
+  /** Something a waiting fetch may care about changed (append, HW). */
+  onPartitionChanged(p: Partition): void;
+}
+
+export interface DelayedProduce {
+  requiredOffset: number;
+  firstOffset: number;
+  respond(error: KafkaError, firstOffset: number): void;
+  cancelTimeout(): void;
+}
+
+export type LeaderAppendResult =
+  | { error: 'NONE'; firstOffset: number; lastOffset: number; duplicate: boolean }
+  | { error: KafkaError; firstOffset: -1; lastOffset: -1; duplicate: false };
+
+export interface FollowerFetchResult {
+  error: KafkaError;
+  highWatermark: number;
+  logStartOffset: number;
+  batches: Uint8Array[];
+  bytes: number;
+  /** Set when the follower's log diverges from the leader's (KIP-320). */
+  divergingEpoch: { epoch: number; endOffset: number } | null;
+}
+
+export class Partition {
+  readonly key: string;
+  role: PartitionRole = 'none';
+  leaderId = -1;
+  leaderEpoch = -1;
+  partitionEpoch = -1;
+  replicas: number[] = [];
+  /** The ISR as last committed by the controller and learned by this broker. */
+  isr: number[] = [];
+  /** While an AlterPartition is in flight: the maximal ISR (old ∪ new), as Kafka's PendingExpand/Shrink. */
+  pendingIsr: number[] | null = null;
+  pendingSinceMs = 0;
+  readonly remote = new Map<number, ReplicaState>();
+  readonly producerState = new ProducerStateManager();
+  private delayedProduces: DelayedProduce[] = [];
+  /** Offset at which the current leader epoch started on this leader. */
+  private leaderEpochStartOffset = 0;
+  /** Leader-side counters for metrics. */
+  messagesIn = 0;
+  bytesIn = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly log: UnifiedLog,
+    private readonly host: PartitionHost,
+  ) {
+    this.key = `${topic}-${partition}`;
+    this.rebuildProducerState();
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  get highWatermark(): number {
+    return this.log.highWatermark;
+  }
+
+  /** The ISR used for HW and acks while an ISR change is pending. */
+  get maximalIsr(): number[] {
+    return this.pendingIsr ?? this.isr;
+  }
+
+  private effectiveMinIsr(): number {
+    return Math.min(this.host.minInsyncReplicas(this.topic), this.replicas.length);
+  }
+
+  isUnderMinIsr(): boolean {
+    return this.isr.length < this.effectiveMinIsr();
+  }
+
+  // ---- role changes ------------------------------------------------------------------
+
+  makeLeader(reg: PartitionRegistration): void {
+    const now = this.host.now();
+    const wasLeader = this.role === 'leader';
+    const epochChanged = reg.leaderEpoch !== this.leaderEpoch;
+    this.role = 'leader';
+    this.leaderId = this.host.brokerId;
+    this.leaderEpoch = reg.leaderEpoch;
+    this.partitionEpoch = reg.partitionEpoch;
+    this.replicas = reg.replicas.slice();
+    this.isr = reg.isr.slice();
+    this.pendingIsr = null;
+    if (!wasLeader || epochChanged) {
+      // A new leader epoch starts at the current log end (Partition.makeLeader).
+      this.log.leaderEpochCache.assign(reg.leaderEpoch, this.log.logEndOffset);
+      this.leaderEpochStartOffset = this.log.logEndOffset;
+      this.remote.clear();
+      for (const id of reg.replicas) {
+        if (id === this.host.brokerId) continue;
+        const inIsr = reg.isr.includes(id);
+        this.remote.set(id, {
+          brokerId: id,
+          logEndOffset: -1,
+          lastCaughtUpTimeMs: inIsr ? now : 0,
+          lastFetchLeaderLogEndOffset: 0,
+          lastFetchTimeMs: inIsr ? now : 0,
+        });
+      }
+    }
+    this.maybeIncrementLeaderHW();
+    this.host.onPartitionChanged(this);
+  }
+
+  makeFollower(reg: PartitionRegistration): void {
+    this.role = 'follower';
+    this.leaderId = reg.leader;
+    this.leaderEpoch = reg.leaderEpoch;
+    this.partitionEpoch = reg.partitionEpoch;
+    this.replicas = reg.replicas.slice();
+    this.isr = reg.isr.slice();
+    this.pendingIsr = null;
+    this.remote.clear();
+    this.failDelayedProduces('NOT_LEADER_OR_FOLLOWER');
+    this.host.onPartitionChanged(this);
+  }
+
+  /** Same leader and epoch; the controller committed a new ISR (or other registration change). */
+  updateRegistration(reg: PartitionRegistration): void {
+    if (reg.partitionEpoch <= this.partitionEpoch) return;
+    this.partitionEpoch = reg.partitionEpoch;
+    this.replicas = reg.replicas.slice();
+    this.isr = reg.isr.slice();
+    this.pendingIsr = null;
+    if (this.role === 'leader') {
+      for (const id of reg.replicas) {
+        if (id !== this.host.brokerId && !this.remote.has(id)) {
+          this.remote.set(id, { brokerId: id, logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: 0, lastFetchTimeMs: 0 });
+        }
+      }
+      this.maybeIncrementLeaderHW();
+      this.completeDelayedProduces();
+    }
+  }
+
+  /** The broker process died or the replica was removed: drop in-memory state. */
+  stop(): void {
+    this.role = 'none';
+    this.remote.clear();
+    this.pendingIsr = null;
+    // Dead processes answer nothing; a removed replica tells its waiters to go elsewhere.
+    this.failDelayedProduces('NOT_LEADER_OR_FOLLOWER');
+  }
+
+  // ---- leader: produce -----------------------------------------------------------------
+
+  appendRecordsToLeader(batch: Uint8Array, requiredAcks: 0 | 1 | -1): LeaderAppendResult {
+    if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', firstOffset: -1, lastOffset: -1, duplicate: false };
+    if (requiredAcks === -1 && this.isr.length < this.effectiveMinIsr()) {
+      return { error: 'NOT_ENOUGH_REPLICAS', firstOffset: -1, lastOffset: -1, duplicate: false };
+    }
+    const pid = batchProducerId(batch);
+    if (pid >= 0) {
+      const epoch = batchProducerEpoch(batch);
+      const check = this.producerState.check(pid, epoch, batchBaseSequence(batch), batchLastSequence(batch));
+      if (check.kind === 'duplicate') {
+        return { error: 'NONE', firstOffset: check.firstOffset, lastOffset: check.lastOffset, duplicate: true };
+      }
+      if (check.kind === 'error') return { error: check.error, firstOffset: -1, lastOffset: -1, duplicate: false };
+    }
+    const info = this.log.appendAsLeader(batch, this.leaderEpoch);
+    if (pid >= 0) {
+      this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
+    }
+    this.messagesIn += info.recordCount;
+    this.bytesIn += info.sizeInBytes;
+    this.maybeIncrementLeaderHW();
+    this.host.onPartitionChanged(this);
+    return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
+  }
+
+  /** Parks an acks=all produce until the HW reaches requiredOffset (DelayedProduce). */
+  addDelayedProduce(d: DelayedProduce): void {
+    this.delayedProduces.push(d);
+    this.completeDelayedProduces();
+  }
+
+  removeDelayedProduce(d: DelayedProduce): void {
+    const i = this.delayedProduces.indexOf(d);
+    if (i >= 0) this.delayedProduces.splice(i, 1);
+  }
+
+  private completeDelayedProduces(): void {
+    if (this.delayedProduces.length === 0) return;
+    const hw = this.log.highWatermark;
+    const keep: DelayedProduce[] = [];
+    const done: DelayedProduce[] = [];
+    for (const d of this.delayedProduces) {
+      if (this.role !== 'leader') done.push(d);
+      else if (hw >= d.requiredOffset) done.push(d);
+      else keep.push(d);
+    }
+    if (done.length === 0) return;
+    this.delayedProduces = keep;
+    for (const d of done) {
+      d.cancelTimeout();
+      if (this.role !== 'leader') d.respond('NOT_LEADER_OR_FOLLOWER', -1);
+      // DelayedProduce.checkEnoughReplicasReachOffset: HW reached, but is the ISR big enough?
+      else if (this.isr.length < this.effectiveMinIsr()) d.respond('NOT_ENOUGH_REPLICAS_AFTER_APPEND', -1);
+      else d.respond('NONE', d.firstOffset);
+    }
+  }
+
+  private failDelayedProduces(error: KafkaError): void {
+    const all = this.delayedProduces;
+    this.delayedProduces = [];
+    for (const d of all) {
+      d.cancelTimeout();
+      d.respond(error, -1);
+    }
+  }
+
+  get delayedProduceCount(): number {
+    return this.delayedProduces.length;
+  }
+
+  // ---- leader: fetch -------------------------------------------------------------------
+
+  /** Validates the requester's leader epoch as Kafka does (FENCED / UNKNOWN_LEADER_EPOCH). */
+  checkLeaderEpoch(currentLeaderEpoch: number): KafkaError {
+    if (this.role !== 'leader') return 'NOT_LEADER_OR_FOLLOWER';
+    if (currentLeaderEpoch < 0) return 'NONE';
+    if (currentLeaderEpoch < this.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+    if (currentLeaderEpoch > this.leaderEpoch) return 'UNKNOWN_LEADER_EPOCH';
+    return 'NONE';
+  }
+
+  /** A follower's fetch: diverging-epoch check, read up to LEO, update its replica state. */
+  fetchForFollower(
+    replicaId: number,
+    fetchOffset: number,
+    lastFetchedEpoch: number,
+    currentLeaderEpoch: number,
+    maxBytes: number,
+  ): FollowerFetchResult {
+    const err = this.checkLeaderEpoch(currentLeaderEpoch);
+    if (err !== 'NONE') return this.fetchError(err);
+    const state = this.remote.get(replicaId);
+    if (!state) return this.fetchError('NOT_LEADER_OR_FOLLOWER');
+    if (lastFetchedEpoch >= 0) {
+      const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, this.log.logEndOffset);
+      if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
+        return {
+          error: 'NONE',
+          highWatermark: this.log.highWatermark,
+          logStartOffset: this.log.logStartOffset,
+          batches: [],
+          bytes: 0,
+          divergingEpoch: { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset },
+        };
+      }
+    }
+    const read = this.log.read(fetchOffset, maxBytes, this.log.logEndOffset);
+    if (read.error !== 'NONE') {
+      return this.fetchError(read.error);
+    }
+    this.updateFollowerFetchState(state, fetchOffset);
+    return {
+      error: 'NONE',
+      highWatermark: this.log.highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      batches: read.batches,
+      bytes: read.sizeInBytes,
+      divergingEpoch: null,
+    };
+  }
+
+  private fetchError(error: KafkaError): FollowerFetchResult {
+    return { error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches: [], bytes: 0, divergingEpoch: null };
+  }
+
+  /** Replica.updateFetchStateOrThrow, then ISR expansion and HW. */
+  private updateFollowerFetchState(state: ReplicaState, fetchOffset: number): void {
+    const now = this.host.now();
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, now);
+    else if (fetchOffset >= state.lastFetchLeaderLogEndOffset) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, state.lastFetchTimeMs);
+    state.logEndOffset = fetchOffset;
+    state.lastFetchLeaderLogEndOffset = leaderEnd;
+    state.lastFetchTimeMs = now;
+    this.maybeExpandIsr(state);
+    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this);
+  }
+
+  /** A consumer's fetch: reads committed data only (up to the HW). */
+  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number): FollowerFetchResult {
+    const err = this.checkLeaderEpoch(currentLeaderEpoch);
+    if (err !== 'NONE') return this.fetchError(err);
+    if (fetchOffset > this.log.highWatermark && fetchOffset <= this.log.logEndOffset) {
+      // Between HW and LEO: nothing visible yet, not out of range.
+      return { error: 'NONE', highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches: [], bytes: 0, divergingEpoch: null };
+    }
+    const read = this.log.read(fetchOffset, maxBytes, this.log.highWatermark);
+    if (read.error !== 'NONE') return this.fetchError(read.error);
+    return {
+      error: 'NONE',
+      highWatermark: this.log.highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      batches: read.batches,
+      bytes: read.sizeInBytes,
+      divergingEpoch: null,
+    };
+  }
+
+  // ---- leader: HW and ISR ---------------------------------------------------------------
+
+  /**
+   * Partition.maybeIncrementLeaderHW: HW = min LEO over the leader, the maximal ISR and
+   * any caught-up eligible replica about to join; never backwards; frozen while the ISR
+   * is below min.insync.replicas. Returns true when the HW moved.
+   */
+  maybeIncrementLeaderHW(): boolean {
+    if (this.role !== 'leader') return false;
+    if (this.isUnderMinIsr()) return false;
+    const now = this.host.now();
+    const leaderEnd = this.log.logEndOffset;
+    const lagMax = this.host.replicaLagTimeMaxMs();
+    const maximal = this.maximalIsr;
+    let newHw = leaderEnd;
+    for (const r of this.remote.values()) {
+      const caughtUp = r.logEndOffset >= 0 && (r.logEndOffset >= leaderEnd || now - r.lastCaughtUpTimeMs <= lagMax);
+      const counts = maximal.includes(r.brokerId) || (caughtUp && this.host.isBrokerIsrEligible(r.brokerId) && r.logEndOffset >= 0);
+      if (counts) {
+        const leo = r.logEndOffset < 0 ? 0 : r.logEndOffset;
+        if (leo < newHw) newHw = leo;
+      }
+    }
+    const old = this.log.highWatermark;
+    if (newHw > old) {
+      this.log.updateHighWatermark(newHw);
+      this.completeDelayedProduces();
+      return true;
+    }
+    return false;
+  }
+
+  /** Followers that fell behind for replica.lag.time.max.ms (Partition.getOutOfSyncReplicas). */
+  outOfSyncReplicas(): number[] {
+    const now = this.host.now();
+    const lagMax = this.host.replicaLagTimeMaxMs();
+    const leaderEnd = this.log.logEndOffset;
+    const out: number[] = [];
+    for (const id of this.isr) {
+      if (id === this.host.brokerId) continue;
+      const r = this.remote.get(id);
+      if (!r) continue;
+      const caughtUp = r.logEndOffset >= leaderEnd || now - r.lastCaughtUpTimeMs <= lagMax;
+      if (!caughtUp) out.push(id);
+    }
+    return out;
+  }
+
+  /** Called periodically by the broker (every replica.lag.time.max.ms / 2). */
+  maybeShrinkIsr(): void {
+    if (this.role !== 'leader' || this.pendingIsr !== null) return;
+    const out = this.outOfSyncReplicas();
+    if (out.length === 0) return;
+    const newIsr = this.isr.filter((id) => !out.includes(id));
+    this.pendingIsr = this.isr.slice(); // shrink: the maximal ISR is still the old one
+    this.pendingSinceMs = this.host.now();
+    this.host.alterPartition(this, newIsr);
+  }
+
+  private maybeExpandIsr(state: ReplicaState): void {
+    if (this.pendingIsr !== null || this.isr.includes(state.brokerId)) return;
+    const inSync = state.logEndOffset >= this.log.highWatermark && state.logEndOffset >= this.leaderEpochStartOffset;
+    if (!inSync || !this.host.isBrokerIsrEligible(state.brokerId)) return;
+    const newIsr = [...this.isr, state.brokerId];
+    this.pendingIsr = newIsr.slice(); // expand: the maximal ISR already includes it
+    this.pendingSinceMs = this.host.now();
+    this.host.alterPartition(this, newIsr);
+  }
+
+  /** The controller refused or never answered the AlterPartition: forget it and retry later. */
+  clearPendingIsr(): void {
+    this.pendingIsr = null;
+  }
+
+  // ---- follower --------------------------------------------------------------------------
+
+  /** Appends what the leader sent and moves the follower HW (ReplicaFetcherThread.processPartitionData). */
+  appendAsFollower(batches: Uint8Array[], leaderHighWatermark: number): number {
+    const before = this.log.logEndOffset;
+    const n = this.log.appendAsFollower(batches);
+    if (n > 0) {
+      for (const b of batches) {
+        if (batchLastOffset(b) < before) continue;
+        const pid = batchProducerId(b);
+        if (pid >= 0) {
+          this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
+        }
+      }
+    }
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw > this.log.highWatermark) this.log.updateHighWatermark(hw);
+    return n;
+  }
+
+  /** Truncates the local log (diverging epoch, or unclean election) and rebuilds producer state. */
+  truncateTo(offset: number): number {
+    const removed = this.log.truncateTo(offset);
+    if (removed > 0) this.rebuildProducerState();
+    return removed;
+  }
+
+  private rebuildProducerState(): void {
+    this.producerState.clear();
+    for (const seg of this.log.segments) {
+      for (const b of seg.batches) {
+        const pid = batchProducerId(b);
+        if (pid >= 0) {
+          this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,716 @@
+/**
+ * The cluster: builds brokers, the controller, the group coordinator and clients from a
+ * scenario document, runs its timeline on the virtual clock, applies live actions, and
+ * reports what it looks like (UI snapshots, the headless runner's document).
+ *
+ * Determinism: one Scheduler, one Prng (seeded by scenario.seed). Timeline actions run
+ * before any other event due at the same millisecond, in timeline order. A live action
+ * is stamped at now + 1 ms and appended to the timeline, so replaying the recorded
+ * document gives the same run, record for record.
+ */
+import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
+import { Broker, type BrokerEnv } from './broker/broker';
+import { BROKER_DEFAULTS, Config, type ConfigValue } from './config';
+import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
+import { Controller } from './controller/controller';
+import type { KafkaError } from './errors';
+import { decodeRecords } from './log/record-batch';
+import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
+import { Producer } from './producer/producer';
+import { GroupCoordinator } from './consumer/group-coordinator';
+import { Consumer } from './consumer/consumer';
+import { Network, brokerNode } from './sim/network';
+import { Prng } from './sim/prng';
+import { Scheduler } from './sim/scheduler';
+import type {
+  BrokerView,
+  ClusterEvent,
+  ClusterSnapshot,
+  ConsumedRow,
+  MetricsView,
+  PartitionView,
+  ProducedRow,
+  RecordView,
+  ReplicaView,
+  RunnerOutput,
+  TopicView,
+} from './snapshot';
+
+export interface ClusterOptions {
+  /** Keep one row per consumed record (the runner). Default false. */
+  recordConsumed?: boolean;
+  /** Keep one row per produced record. Default: same as recordConsumed. */
+  recordProduced?: boolean;
+}
+
+/** An action without its time: what the UI asks for. */
+export type ActionRequest = TimelineAction extends infer A ? (A extends TimelineAction ? Omit<A, 'at'> : never) : never;
+
+export interface LogReadResult {
+  broker: number;
+  records: RecordView[];
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+
+const textDecoder = new TextDecoder();
+const MAX_KEPT_EVENTS = 200_000;
+
+export class Cluster {
+  readonly scheduler = new Scheduler();
+  readonly prng: Prng;
+  readonly network: Network;
+  readonly controller: Controller;
+  readonly coordinator: GroupCoordinator;
+  readonly brokers = new Map<number, Broker>();
+  readonly producers = new Map<string, Producer>();
+  readonly consumers = new Map<string, Consumer>();
+  readonly ctx: ClusterContext;
+  private readonly clusterConfig: ConfigMap;
+  private readonly brokerConfig: Config;
+  private controllerHostId = -1;
+  private readonly timeline: TimelineAction[];
+  private nextAction = 0;
+  private readonly events: ClusterEvent[] = [];
+  private eventsDropped = 0;
+  private snapshotCursor = 0;
+  private readonly produced: ProducedRow[] = [];
+  private readonly consumed: ConsumedRow[] = [];
+  private nextProducerId = 1000;
+  private readonly doc: Scenario;
+  private metricSamples: { time: number; counters: Map<string, number> }[] = [];
+
+  constructor(scenario: Scenario, opts: ClusterOptions = {}) {
+    this.doc = structuredClone(scenario);
+    this.prng = new Prng(scenario.seed);
+    this.clusterConfig = { ...(scenario.cluster.config ?? {}) };
+    this.brokerConfig = new Config([this.clusterConfig, BROKER_DEFAULTS]);
+    this.network = new Network(this.scheduler, this.prng, {
+      latencyMs: scenario.cluster.network?.latencyMs ?? 1,
+      jitterMs: scenario.cluster.network?.jitterMs ?? 1,
+    });
+    const recordConsumed = opts.recordConsumed ?? false;
+    const recordProduced = opts.recordProduced ?? recordConsumed;
+    const self = this;
+    this.ctx = {
+      scheduler: this.scheduler,
+      network: this.network,
+      prng: this.prng,
+      brokerConfig: this.brokerConfig,
+      metadata: this.metadataView(),
+      emit: (e: ClusterEventBody) => this.emit(e),
+      brokerApi: (id: number): BrokerApi | undefined => {
+        const b = self.brokers.get(id);
+        return b && b.running ? b : undefined;
+      },
+      recordProduced: (row) => {
+        if (recordProduced) this.produced.push(row);
+      },
+      recordConsumed: (row) => {
+        if (recordConsumed) this.consumed.push(row);
+      },
+      recordingConsumed: recordConsumed,
+      recordingProduced: recordProduced,
+    };
+    this.controller = new Controller(this.ctx, {
+      publish: (topic, partition, reg) => {
+        const host = this.controllerHostId;
+        if (host < 0) return;
+        for (const id of reg.replicas) {
+          const b = this.brokers.get(id);
+          if (!b) continue;
+          this.network.send(brokerNode(host), b.node, () => b.applyRegistration(topic, partition, reg));
+        }
+      },
+      publishTopicDeleted: (topic, ids) => {
+        const host = this.controllerHostId;
+        for (const id of ids) {
+          const b = this.brokers.get(id);
+          if (!b) continue;
+          const drop = () => {
+            for (const key of [...b.logs.keys()]) if (key.slice(0, key.lastIndexOf('-')) === topic) b.removePartition(key, true);
+          };
+          if (host >= 0) this.network.send(brokerNode(host), b.node, drop);
+        }
+      },
+      brokersChanged: () => this.coordinator?.onBrokerChange(),
+    });
+    this.coordinator = new GroupCoordinator(this.ctx);
+
+    // Brokers of the scenario exist, registered and unfenced, at time 0.
+    for (const spec of scenario.cluster.brokers) {
+      const b = new Broker(spec.id, spec.rack ?? null, this.brokerEnv());
+      this.brokers.set(spec.id, b);
+      this.controller.registerInitialBroker(spec.id, b.rack, 1);
+    }
+    this.electControllerHost();
+    for (const t of scenario.topics ?? []) {
+      const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
+      if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
+    }
+    for (const b of this.brokers.values()) {
+      b.start();
+      b.bootstrapMetadata(this.controller.metadataVersion);
+    }
+    // Start-up registrations were applied directly; drop the pushes still in flight.
+    for (const c of scenario.clients ?? []) {
+      if (c.kind === 'producer') this.addProducer(c.id, c.config);
+      else this.addConsumer(c.id, c.groupId, c.topics, c.config);
+    }
+    this.timeline = (scenario.timeline ?? []).map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
+    this.doc.timeline = this.timeline;
+    this.startControllerDuties();
+  }
+
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  // ---- the clock ---------------------------------------------------------------------------
+
+  /** Runs timeline actions and events due up to and including untilMs. */
+  runUntil(untilMs: number): void {
+    for (;;) {
+      const action = this.timeline[this.nextAction];
+      const nextEvent = this.scheduler.peekTime();
+      if (action && action.at <= untilMs && action.at <= nextEvent) {
+        this.scheduler.advanceTo(action.at);
+        this.nextAction++;
+        this.apply(action);
+        continue;
+      }
+      if (!this.scheduler.step(untilMs)) break;
+    }
+    this.scheduler.advanceTo(untilMs);
+  }
+
+  /** A live action from the UI: stamped now + 1 ms, recorded into the timeline. */
+  perform(request: ActionRequest): TimelineAction {
+    const last = this.timeline[this.timeline.length - 1];
+    const at = Math.max(Math.floor(this.now) + 1, last ? last.at : 0);
+    const action = { ...request, at } as TimelineAction;
+    this.timeline.push(action);
+    return action;
+  }
+
+  /** The document that reproduces this run: the scenario with every recorded action. */
+  scenario(): Scenario {
+    return structuredClone({ ...this.doc, timeline: this.timeline });
+  }
+
+  setLayout(layout: Record<string, { x: number; y: number }>): void {
+    this.doc.layout = { ...layout };
+  }
+
+  // ---- actions ------------------------------------------------------------------------------
+
+  private reject(op: string, error: KafkaError, message: string): void {
+    this.emit({ type: 'ActionRejected', op, error, message });
+  }
+
+  private apply(a: TimelineAction): void {
+    switch (a.op) {
+      case 'createTopic': {
+        const r = this.controller.createTopic(a.name, a.partitions, a.replicationFactor, a.config ?? {});
+        if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
+        return;
+      }
+      case 'deleteTopic': {
+        const r = this.controller.deleteTopic(a.name);
+        if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
+        return;
+      }
+      case 'alterConfig':
+        return this.alterConfig(a.entity, a.name, a.config);
+      case 'addBroker': {
+        if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
+        const b = new Broker(a.id, a.rack ?? null, this.brokerEnv());
+        this.brokers.set(a.id, b);
+        b.start();
+        this.emit({ type: 'BrokerUp', broker: a.id });
+        this.electControllerHost();
+        return;
+      }
+      case 'killBroker': {
+        const b = this.brokers.get(a.broker);
+        if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        if (!b.running) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `Broker ${a.broker} is already down.`);
+        b.kill();
+        this.emit({ type: 'BrokerDown', broker: a.broker });
+        this.electControllerHost();
+        return;
+      }
+      case 'restartBroker': {
+        const b = this.brokers.get(a.broker);
+        if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        if (b.running) return this.reject(a.op, 'INVALID_REQUEST', `Broker ${a.broker} is already running.`);
+        b.start();
+        this.emit({ type: 'BrokerUp', broker: a.broker });
+        this.electControllerHost();
+        return;
+      }
+      case 'isolateBroker':
+      case 'healBroker': {
+        const b = this.brokers.get(a.broker);
+        if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        if (a.op === 'isolateBroker') {
+          this.network.isolate(b.node);
+          this.emit({ type: 'BrokerIsolated', broker: a.broker });
+        } else {
+          this.network.heal(b.node);
+          this.emit({ type: 'BrokerHealed', broker: a.broker });
+        }
+        this.electControllerHost();
+        return;
+      }
+      case 'slowBroker': {
+        const b = this.brokers.get(a.broker);
+        if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        this.network.slow(b.node, a.delayMs);
+        this.emit({ type: 'BrokerSlowed', broker: a.broker, delayMs: a.delayMs });
+        return;
+      }
+      case 'addProducer':
+        if (this.producers.has(a.id)) return this.reject(a.op, 'INVALID_REQUEST', `Producer ${a.id} already exists.`);
+        this.addProducer(a.id, a.config);
+        return;
+      case 'removeProducer': {
+        const p = this.producers.get(a.id);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.id}.`);
+        p.close();
+        this.producers.delete(a.id);
+        return;
+      }
+      case 'produce': {
+        const p = this.producers.get(a.producer);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
+        const r = p.send(a.topic, a.key ?? null, a.value, a.headers, a.partition);
+        if (r.error) this.reject(a.op, r.error, `Cannot produce to ${a.topic}${a.partition !== undefined ? `-${a.partition}` : ''}: ${r.error}.`);
+        return;
+      }
+      case 'startLoad': {
+        const p = this.producers.get(a.producer);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
+        if (!this.controller.topics.has(a.topic)) return this.reject(a.op, 'UNKNOWN_TOPIC_OR_PARTITION', `Topic '${a.topic}' does not exist.`);
+        p.startLoad(a.topic, a.ratePerSec, a.keys ?? 0, a.valueBytes ?? 100);
+        return;
+      }
+      case 'stopLoad': {
+        const p = this.producers.get(a.producer);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
+        p.stopLoad(a.topic);
+        return;
+      }
+      case 'addConsumer':
+        if (this.consumers.has(a.id) && this.consumers.get(a.id)!.view().status !== 'closed' && this.consumers.get(a.id)!.view().status !== 'crashed') {
+          return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} already exists.`);
+        }
+        this.addConsumer(a.id, a.groupId, a.topics, a.config);
+        return;
+      case 'removeConsumer': {
+        const c = this.consumers.get(a.id);
+        if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);
+        c.close(a.graceful ?? true);
+        return;
+      }
+      case 'setProcessingTime': {
+        const c = this.consumers.get(a.consumer);
+        if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.consumer}.`);
+        c.setProcessingTime(a.msPerRecord);
+        return;
+      }
+      case 'resetOffsets': {
+        const r = this.coordinator.resetOffsets(a.group, a.topic, a.to);
+        if (r.error) this.reject(a.op, r.error, r.message ?? `Cannot reset offsets of group ${a.group}.`);
+        return;
+      }
+      case 'electLeaders': {
+        const r = this.controller.electLeaders(a.topic, a.partition, a.type);
+        if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
+        return;
+      }
+      default: {
+        const never: never = a;
+        throw new Error(`unknown op ${(never as { op: string }).op}`);
+      }
+    }
+  }
+
+  private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
+    if (entity === 'broker') {
+      for (const [k, v] of Object.entries(config)) {
+        if (v === null) delete this.clusterConfig[k];
+        else this.clusterConfig[k] = v;
+      }
+      this.controller.invalidateConfigs();
+      for (const b of this.brokers.values()) for (const t of this.controller.topics.keys()) b.refreshLogConfig(t);
+      this.controller.retryOfflinePartitions();
+    } else if (entity === 'topic') {
+      const r = this.controller.alterTopicConfig(name, config);
+      if (r.error !== 'NONE') return this.reject('alterConfig', r.error, r.message);
+      for (const b of this.brokers.values()) b.refreshLogConfig(name);
+    } else {
+      const p = this.producers.get(name);
+      const c = this.consumers.get(name);
+      if (p) p.alterConfig(config);
+      else if (c) c.alterConfig(config);
+      else return this.reject('alterConfig', 'INVALID_REQUEST', `There is no client ${name}.`);
+    }
+    this.emit({ type: 'ConfigAltered', entity, name, config: { ...config } });
+  }
+
+  private addProducer(id: string, config: ConfigMap | undefined): void {
+    const p = new Producer({ ctx: this.ctx, peer: (b) => this.peer(b) }, id, config, this.nextProducerId++);
+    p.initUserConfig(config);
+    this.producers.set(id, p);
+  }
+
+  private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
+    const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
+    this.consumers.set(id, c);
+    c.start();
+  }
+
+  // ---- controller placement and duties -----------------------------------------------------
+
+  /** The controller role sits on the lowest-id broker that is up and reachable. */
+  private electControllerHost(): void {
+    const candidates = [...this.brokers.values()]
+      .filter((b) => b.running && !this.network.isIsolated(b.node))
+      .map((b) => b.brokerId)
+      .sort((a, b) => a - b);
+    const current = this.controllerHostId;
+    const stillOk = candidates.includes(current);
+    if (stillOk) return;
+    const next = candidates[0] ?? -1;
+    if (next === current) return;
+    // A failover is noticed after the quorum's fetch timeout; the new controller gives every
+    // broker a fresh session so none is fenced for heartbeats the old one never got.
+    this.controllerHostId = next;
+    if (next >= 0) {
+      this.controller.resetSessions();
+      this.emit({ type: 'ControllerElected', broker: next });
+    }
+  }
+
+  private startControllerDuties(): void {
+    const tick = () => {
+      this.electControllerHost();
+      if (this.controllerHostId >= 0) this.controller.checkSessions();
+      this.scheduler.after(1000, tick);
+    };
+    this.scheduler.after(1000, tick);
+    const rebalance = () => {
+      if (this.controllerHostId >= 0 && this.brokerConfig.bool('auto.leader.rebalance.enable')) this.controller.autoRebalanceLeaders();
+      this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, rebalance);
+    };
+    this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, rebalance);
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------------
+
+  private peer(id: number): Broker | undefined {
+    const b = this.brokers.get(id);
+    return b && b.running ? b : undefined;
+  }
+
+  private brokerEnv(): BrokerEnv {
+    return {
+      ctx: this.ctx,
+      controller: this.controller,
+      controllerHost: () => this.controllerHostId,
+      topicConfig: (t) => this.controller.topicConfig(t),
+      logConfig: (t) => this.logConfig(t),
+      createLog: (t) => new UnifiedLog(this.logConfig(t)),
+      peer: (id) => this.peer(id),
+    };
+  }
+
+  private logConfig(topic: string): LogConfig {
+    return logConfigFrom(this.controller.topicConfig(topic));
+  }
+
+  private emit(e: ClusterEventBody): void {
+    this.events.push({ at: this.scheduler.now, ...e } as ClusterEvent);
+    if (this.events.length > MAX_KEPT_EVENTS && !this.ctx.recordingConsumed) {
+      const drop = this.events.length - MAX_KEPT_EVENTS;
+      this.events.splice(0, drop);
+      this.eventsDropped += drop;
+      this.snapshotCursor = Math.max(0, this.snapshotCursor - drop);
+    }
+  }
+
+  /** The leader's replica (running), for reads that need the truth. */
+  private leaderPartition(topic: string, partition: number) {
+    const reg = this.controller.topics.get(topic)?.partitions[partition];
+    if (!reg || reg.leader < 0) return undefined;
+    const p = this.peer(reg.leader)?.partitions.get(`${topic}-${partition}`);
+    return p && p.isLeader ? p : undefined;
+  }
+
+  private metadataView(): MetadataView {
+    return {
+      topicExists: (t) => this.controller.topics.has(t),
+      partitionCount: (t) => this.controller.topics.get(t)?.partitions.length ?? 0,
+      leader: (t, p): PartitionLeader | null => {
+        const reg = this.controller.topics.get(t)?.partitions[p];
+        return reg ? { leader: reg.leader, leaderEpoch: reg.leaderEpoch } : null;
+      },
+      liveBrokers: () => this.controller.liveBrokers().filter((id) => this.peer(id) !== undefined),
+      highWatermark: (t, p) => this.leaderPartition(t, p)?.highWatermark ?? this.bestLog(t, p)?.log.highWatermark ?? 0,
+      logStartOffset: (t, p) => this.leaderPartition(t, p)?.log.logStartOffset ?? this.bestLog(t, p)?.log.logStartOffset ?? 0,
+      offsetForTimestamp: (t, p, ts) => {
+        const part = this.leaderPartition(t, p);
+        const log = part?.log ?? this.bestLog(t, p)?.log;
+        if (!log) return 0;
+        const off = log.offsetForTimestamp(ts);
+        return off === null || off > log.highWatermark ? log.highWatermark : off;
+      },
+    };
+  }
+
+  /** With no leader: the replica log with the highest log end offset (lowest broker id on ties). */
+  private bestLog(topic: string, partition: number): { broker: number; log: UnifiedLog } | undefined {
+    const reg = this.controller.topics.get(topic)?.partitions[partition];
+    if (!reg) return undefined;
+    let best: { broker: number; log: UnifiedLog } | undefined;
+    for (const id of [...reg.replicas].sort((a, b) => a - b)) {
+      const log = this.brokers.get(id)?.logs.get(`${topic}-${partition}`);
+      if (log && (!best || log.logEndOffset > best.log.logEndOffset)) best = { broker: id, log };
+    }
+    return best;
+  }
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  private brokerViews(): BrokerView[] {
+    return [...this.brokers.values()]
+      .sort((a, b) => a.brokerId - b.brokerId)
+      .map((b) => ({
+        id: b.brokerId,
+        rack: b.rack,
+        status: !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up',
+        fenced: this.controller.brokers.get(b.brokerId)?.fenced ?? true,
+        slowMs: this.network.slowness(b.node),
+      }));
+  }
+
+  private partitionViews(withRecords: boolean): PartitionView[] {
+    const out: PartitionView[] = [];
+    for (const t of this.controller.sortedTopics()) {
+      t.partitions.forEach((reg, p) => {
+        const key = `${t.name}-${p}`;
+        const replicaStates: ReplicaView[] = [];
+        for (const id of reg.replicas) {
+          const log = this.brokers.get(id)?.logs.get(key);
+          if (!log) continue;
+          replicaStates.push({ broker: id, logEndOffset: log.logEndOffset, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset });
+        }
+        const leader = this.leaderPartition(t.name, p);
+        const source = leader ? { broker: reg.leader, log: leader.log } : this.bestLog(t.name, p);
+        const view: PartitionView = {
+          topic: t.name,
+          partition: p,
+          leader: reg.leader,
+          leaderEpoch: reg.leaderEpoch,
+          replicas: reg.replicas.slice(),
+          isr: reg.isr.slice(),
+          highWatermark: source?.log.highWatermark ?? 0,
+          logStartOffset: source?.log.logStartOffset ?? 0,
+          replicaStates,
+        };
+        if (withRecords) view.records = source ? this.decode(source.log, source.log.logStartOffset, Infinity) : [];
+        out.push(view);
+      });
+    }
+    return out;
+  }
+
+  private decode(log: UnifiedLog, fromOffset: number, limit: number): RecordView[] {
+    const out: RecordView[] = [];
+    const read = log.read(Math.max(fromOffset, log.logStartOffset), Number.MAX_SAFE_INTEGER, log.logEndOffset);
+    for (const b of read.batches) {
+      for (const r of decodeRecords(b)) {
+        if (r.offset < fromOffset) continue;
+        if (out.length >= limit) return out;
+        const rec: RecordView = {
+          offset: r.offset,
+          key: r.key === null ? null : textDecoder.decode(r.key),
+          value: r.value === null ? null : textDecoder.decode(r.value),
+          timestamp: r.timestamp,
+        };
+        if (r.headers.length > 0) {
+          rec.headers = {};
+          for (const h of r.headers) rec.headers[h.key] = h.value === null ? '' : textDecoder.decode(h.value);
+        }
+        out.push(rec);
+      }
+    }
+    return out;
+  }
+
+  /** A partition's log for the inspector: the chosen broker's replica, else the leader's. */
+  readLog(topic: string, partition: number, opts: { broker?: number; fromOffset?: number; limit?: number } = {}): LogReadResult | null {
+    const key = `${topic}-${partition}`;
+    let source: { broker: number; log: UnifiedLog } | undefined;
+    if (opts.broker !== undefined) {
+      const log = this.brokers.get(opts.broker)?.logs.get(key);
+      if (log) source = { broker: opts.broker, log };
+    } else {
+      const leader = this.leaderPartition(topic, partition);
+      const reg = this.controller.topics.get(topic)?.partitions[partition];
+      source = leader && reg ? { broker: reg.leader, log: leader.log } : this.bestLog(topic, partition);
+    }
+    if (!source) return null;
+    const limit = Math.max(1, Math.min(opts.limit ?? 200, 5000));
+    const from = opts.fromOffset ?? Math.max(source.log.logStartOffset, source.log.logEndOffset - limit);
+    return {
+      broker: source.broker,
+      records: this.decode(source.log, from, limit),
+      logStartOffset: source.log.logStartOffset,
+      highWatermark: source.log.highWatermark,
+      logEndOffset: source.log.logEndOffset,
+    };
+  }
+
+  private topicViews(): TopicView[] {
+    return this.controller.sortedTopics().map((t) => ({
+      name: t.name,
+      partitions: t.partitions.length,
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      config: { ...t.config } as Record<string, ConfigValue>,
+    }));
+  }
+
+  metrics(): MetricsView {
+    const now = this.now;
+    const counters = new Map<string, number>();
+    const brokers: MetricsView['brokers'] = {};
+    for (const b of [...this.brokers.values()].sort((x, y) => x.brokerId - y.brokerId)) {
+      let urp = 0;
+      let underMin = 0;
+      let atMin = 0;
+      let leaders = 0;
+      let msgs = 0;
+      let bytesIn = 0;
+      for (const p of b.partitions.values()) {
+        msgs += p.messagesIn;
+        bytesIn += p.bytesIn;
+        if (!p.isLeader) continue;
+        leaders++;
+        if (p.isr.length < p.replicas.length) urp++;
+        const min = Math.min(this.controller.topicConfig(p.topic).int('min.insync.replicas'), p.replicas.length);
+        if (p.isr.length < min) underMin++;
+        else if (p.isr.length === min) atMin++;
+      }
+      counters.set(`m${b.brokerId}`, msgs);
+      counters.set(`bi${b.brokerId}`, bytesIn);
+      counters.set(`bo${b.brokerId}`, b.bytesOut);
+      brokers[b.brokerId] = {
+        UnderReplicatedPartitions: urp,
+        UnderMinIsrPartitionCount: underMin,
+        AtMinIsrPartitionCount: atMin,
+        LeaderCount: leaders,
+        PartitionCount: b.partitions.size,
+        IsrShrinksPerSec: 0,
+        IsrExpandsPerSec: 0,
+        MessagesInPerSec: 0,
+        BytesInPerSec: 0,
+        BytesOutPerSec: 0,
+      };
+    }
+    const c = this.controller;
+    counters.set('shrinks', c.isrShrinks);
+    counters.set('expands', c.isrExpands);
+    counters.set('unclean', c.uncleanLeaderElections);
+    counters.set('elections', c.leaderElections);
+    // Rates over the last second of virtual time.
+    this.metricSamples.push({ time: now, counters });
+    while (this.metricSamples.length > 2 && now - this.metricSamples[1]!.time >= 1000) this.metricSamples.shift();
+    const base = this.metricSamples[0]!;
+    const dt = (now - base.time) / 1000;
+    const rate = (k: string) => (dt > 0 ? ((counters.get(k) ?? 0) - (base.counters.get(k) ?? 0)) / dt : 0);
+    for (const id of Object.keys(brokers).map(Number)) {
+      const m = brokers[id]!;
+      m.MessagesInPerSec = rate(`m${id}`);
+      m.BytesInPerSec = rate(`bi${id}`);
+      m.BytesOutPerSec = rate(`bo${id}`);
+    }
+    const groups: MetricsView['groups'] = {};
+    for (const g of this.coordinator.describeGroups()) {
+      let max = 0;
+      let sum = 0;
+      for (const o of g.offsets) {
+        const lag = o.lag ?? 0;
+        sum += lag;
+        if (lag > max) max = lag;
+      }
+      groups[g.groupId] = { 'records-lag-max': max, 'records-lag-sum': sum };
+    }
+    const fenced = [...c.brokers.values()].filter((b) => b.fenced).length;
+    let partitions = 0;
+    for (const t of c.topics.values()) partitions += t.partitions.length;
+    return {
+      brokers,
+      controller: {
+        ActiveControllerCount: this.controllerHostId >= 0 ? 1 : 0,
+        OfflinePartitionsCount: c.offlinePartitionsCount(),
+        PreferredReplicaImbalanceCount: c.preferredReplicaImbalanceCount(),
+        FencedBrokerCount: fenced,
+        GlobalPartitionCount: partitions,
+        UncleanLeaderElectionsPerSec: rate('unclean'),
+        LeaderElectionRateAndTimeMs: rate('elections'),
+        UncleanLeaderElections: c.uncleanLeaderElections,
+        LeaderElections: c.leaderElections,
+        IsrShrinks: c.isrShrinks,
+        IsrExpands: c.isrExpands,
+      },
+      groups,
+    };
+  }
+
+  /** The compact snapshot for the UI; `events` are those since the previous call. */
+  snapshot(): ClusterSnapshot {
+    const events = this.events.slice(this.snapshotCursor);
+    this.snapshotCursor = this.events.length;
+    return {
+      time: this.now,
+      brokers: this.brokerViews(),
+      controller: this.controllerHostId,
+      topics: this.topicViews(),
+      partitions: this.partitionViews(false),
+      groups: this.coordinator.describeGroups(),
+      producers: [...this.producers.values()].map((p) => p.view()),
+      consumers: [...this.consumers.values()].map((c) => c.view()),
+      metrics: this.metrics(),
+      events,
+    };
+  }
+
+  /** The headless runner's document (scenario.md). */
+  output(): RunnerOutput {
+    return {
+      time: this.now,
+      brokers: this.brokerViews().map((b) => ({ id: b.id, rack: b.rack, status: b.status })),
+      controller: this.controllerHostId,
+      partitions: this.partitionViews(true),
+      groups: this.coordinator.describeGroups(),
+      produced: this.produced.slice(),
+      consumed: this.consumed.slice(),
+      events: this.events.slice(),
+    };
+  }
+
+  /** All events kept so far (tests and invariant checkers). */
+  allEvents(): readonly ClusterEvent[] {
+    return this.events;
+  }
+
+  /** Producers' records that have not reached an end yet. */
+  pendingProduceRecords(): number {
+    let n = 0;
+    for (const p of this.producers.values()) n += p.pendingRecords();
+    return n;
+  }
+}

@@ -1,0 +1,432 @@
+/**
+ * The active KRaft controller: cluster metadata (brokers, topics, partition
+ * registrations), broker liveness by heartbeats, ISR changes (AlterPartition), and leader
+ * election. Mirrors metadata/src/main/java/org/apache/kafka/controller/
+ * ReplicationControlManager.java, ClusterControlManager.java, BrokerHeartbeatManager.java
+ * and PartitionChangeBuilder.java.
+ *
+ * Simplification, stated plainly: the KRaft quorum is not modelled. The controller role
+ * sits on the lowest-id broker that is up and reachable (combined mode), and its metadata
+ * survives a failover as the replicated metadata log would.
+ *
+ * Rules (kafka-semantics.md, "Replication"):
+ * - a broker that misses heartbeats for broker.session.timeout.ms is fenced: it leaves
+ *   every ISR at once, except that the last ISR member is kept; partitions it led get a
+ *   new leader, or go offline (leader -1);
+ * - election keeps a valid leader, else picks the first replica in assignment order that
+ *   is in the ISR and alive; unclean (if enabled): the first live replica, ISR = [it];
+ * - every leader change bumps the leader epoch; every change bumps the partition epoch.
+ */
+import { topicConfig, type Config } from '../config';
+import type { ClusterContext } from '../context';
+import type { KafkaError } from '../errors';
+import type { ConfigMap } from '../../scenario/types';
+import type { PartitionRegistration } from '../broker/partition';
+import { placeReplicas } from './placement';
+
+export interface BrokerRegistration {
+  id: number;
+  rack: string | null;
+  /** Changes on every process start: a new incarnation re-registers (broker epoch). */
+  incarnation: number;
+  fenced: boolean;
+  lastHeartbeatMs: number;
+}
+
+export interface TopicImage {
+  name: string;
+  config: ConfigMap;
+  partitions: PartitionRegistration[];
+}
+
+export type ElectionReason = 'initial' | 'failover' | 'preferred' | 'unclean' | 'reassignment';
+
+export interface HeartbeatResponse {
+  fenced: boolean;
+  metadataVersion: number;
+  /** Full registrations of this broker's partitions when it is behind. */
+  registrations: { topic: string; partition: number; reg: PartitionRegistration }[] | null;
+}
+
+export interface ControllerHooks {
+  /** Push a partition change to the brokers that host it (best effort, over the network). */
+  publish(topic: string, partition: number, reg: PartitionRegistration): void;
+  /** A topic went away: brokers delete their replicas. */
+  publishTopicDeleted(topic: string, brokers: number[]): void;
+  /** Fencing changed: the coordinator and clients' views may move. */
+  brokersChanged(): void;
+}
+
+export class Controller {
+  readonly brokers = new Map<number, BrokerRegistration>();
+  readonly topics = new Map<string, TopicImage>();
+  metadataVersion = 0;
+  /** Counters behind the controller metrics. */
+  leaderElections = 0;
+  uncleanLeaderElections = 0;
+  isrShrinks = 0;
+  isrExpands = 0;
+
+  constructor(
+    private readonly ctx: ClusterContext,
+    private readonly hooks: ControllerHooks,
+  ) {}
+
+  // ---- configs ---------------------------------------------------------------------------
+
+  private readonly configCache = new Map<string, Config>();
+
+  /** The topic's effective config (cached; invalidated on any config change). */
+  topicConfig(topic: string): Config {
+    let c = this.configCache.get(topic);
+    if (!c) {
+      c = topicConfig(this.topics.get(topic)?.config, this.ctx.brokerConfig.entries());
+      this.configCache.set(topic, c);
+    }
+    return c;
+  }
+
+  invalidateConfigs(): void {
+    this.configCache.clear();
+  }
+
+  private uncleanEnabled(topic: string): boolean {
+    return this.topicConfig(topic).bool('unclean.leader.election.enable');
+  }
+
+  // ---- brokers -----------------------------------------------------------------------------
+
+  isAlive(id: number): boolean {
+    const b = this.brokers.get(id);
+    return b !== undefined && !b.fenced;
+  }
+
+  liveBrokers(): number[] {
+    return [...this.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
+  }
+
+  /** A broker known from the scenario at start: registered and unfenced at time 0. */
+  registerInitialBroker(id: number, rack: string | null, incarnation: number): void {
+    this.brokers.set(id, { id, rack, incarnation, fenced: false, lastHeartbeatMs: this.ctx.scheduler.now });
+    this.metadataVersion++;
+  }
+
+  /** BrokerHeartbeat (with an implicit BrokerRegistration when the incarnation is new). */
+  handleHeartbeat(id: number, rack: string | null, incarnation: number, appliedVersion: number): HeartbeatResponse {
+    const now = this.ctx.scheduler.now;
+    let b = this.brokers.get(id);
+    if (!b) {
+      b = { id, rack, incarnation, fenced: true, lastHeartbeatMs: now };
+      this.brokers.set(id, b);
+      this.metadataVersion++;
+      this.ctx.emit({ type: 'BrokerAdded', broker: id, rack });
+    } else if (b.incarnation !== incarnation) {
+      // A restarted process: its old registration is fenced first (KIP-903 broker epochs),
+      // so it must catch up before rejoining any ISR.
+      if (!b.fenced) this.fence(b);
+      b.incarnation = incarnation;
+      b.rack = rack;
+    }
+    b.lastHeartbeatMs = now;
+    if (b.fenced) this.unfence(b);
+    const behind = appliedVersion < this.metadataVersion;
+    return {
+      fenced: b.fenced,
+      metadataVersion: this.metadataVersion,
+      registrations: behind ? this.registrationsFor(id) : null,
+    };
+  }
+
+  registrationsFor(brokerId: number): { topic: string; partition: number; reg: PartitionRegistration }[] {
+    const out: { topic: string; partition: number; reg: PartitionRegistration }[] = [];
+    for (const t of this.topics.values()) {
+      t.partitions.forEach((reg, partition) => {
+        if (reg.replicas.includes(brokerId)) out.push({ topic: t.name, partition, reg: copyReg(reg) });
+      });
+    }
+    return out;
+  }
+
+  /** Periodic: fence brokers whose session expired (BrokerHeartbeatManager). */
+  checkSessions(): void {
+    const now = this.ctx.scheduler.now;
+    const timeout = this.ctx.brokerConfig.int('broker.session.timeout.ms');
+    for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
+      if (!b.fenced && now - b.lastHeartbeatMs > timeout) this.fence(b);
+    }
+  }
+
+  /** A new controller took over: give every broker a fresh session. */
+  resetSessions(): void {
+    const now = this.ctx.scheduler.now;
+    for (const b of this.brokers.values()) b.lastHeartbeatMs = now;
+  }
+
+  private fence(b: BrokerRegistration): void {
+    b.fenced = true;
+    this.metadataVersion++;
+    this.ctx.emit({ type: 'BrokerFenced', broker: b.id });
+    for (const t of this.sortedTopics()) {
+      t.partitions.forEach((reg, p) => {
+        if (!reg.replicas.includes(b.id)) return;
+        const isrWithout = reg.isr.filter((x) => x !== b.id);
+        const newIsr = isrWithout.length > 0 ? isrWithout : reg.isr.slice();
+        if (reg.leader === b.id || reg.leader === -1) {
+          this.changePartition(t.name, p, reg, newIsr, 'failover');
+        } else if (newIsr.length !== reg.isr.length) {
+          this.applyChange(t.name, p, reg, { isr: newIsr });
+          this.isrShrinks++;
+          this.ctx.emit({ type: 'IsrShrink', topic: t.name, partition: p, broker: reg.leader, isr: newIsr.slice() });
+        }
+      });
+    }
+    this.hooks.brokersChanged();
+  }
+
+  private unfence(b: BrokerRegistration): void {
+    b.fenced = false;
+    this.metadataVersion++;
+    this.ctx.emit({ type: 'BrokerUnfenced', broker: b.id });
+    // Leaderless partitions may now have a leader (a returning last ISR member, or unclean).
+    for (const t of this.sortedTopics()) {
+      t.partitions.forEach((reg, p) => {
+        if (reg.leader === -1 && reg.replicas.includes(b.id)) this.changePartition(t.name, p, reg, reg.isr, 'failover');
+      });
+    }
+    this.hooks.brokersChanged();
+  }
+
+  // ---- elections -----------------------------------------------------------------------
+
+  /**
+   * Elects a leader for a partition whose leader is gone or fenced (PartitionChangeBuilder):
+   * clean from the ISR in assignment order, else unclean if the topic allows it, else offline.
+   */
+  private changePartition(topic: string, p: number, reg: PartitionRegistration, isr: number[], reason: ElectionReason): void {
+    const clean = reg.replicas.find((id) => isr.includes(id) && this.isAlive(id));
+    if (clean !== undefined) {
+      if (clean === reg.leader) {
+        if (isr.length !== reg.isr.length) this.applyChange(topic, p, reg, { isr });
+        return;
+      }
+      this.electLeader(topic, p, reg, clean, isr, reason);
+      return;
+    }
+    if (this.uncleanEnabled(topic)) {
+      const any = reg.replicas.find((id) => this.isAlive(id));
+      if (any !== undefined) {
+        this.electLeader(topic, p, reg, any, [any], 'unclean');
+        return;
+      }
+    }
+    if (reg.leader !== -1) {
+      this.applyChange(topic, p, reg, { leader: -1, leaderEpoch: reg.leaderEpoch + 1, isr });
+      this.ctx.emit({ type: 'PartitionOffline', topic, partition: p, leaderEpoch: reg.leaderEpoch });
+    } else if (isr.length !== reg.isr.length) {
+      this.applyChange(topic, p, reg, { isr });
+    }
+  }
+
+  private electLeader(topic: string, p: number, reg: PartitionRegistration, leader: number, isr: number[], reason: ElectionReason): void {
+    this.applyChange(topic, p, reg, { leader, leaderEpoch: reg.leaderEpoch + 1, isr });
+    this.leaderElections++;
+    if (reason === 'unclean') this.uncleanLeaderElections++;
+    this.ctx.emit({ type: 'LeaderElected', topic, partition: p, leader, leaderEpoch: reg.leaderEpoch, isr: reg.isr.slice(), reason });
+  }
+
+  private applyChange(topic: string, p: number, reg: PartitionRegistration, change: Partial<PartitionRegistration>): void {
+    if (change.leader !== undefined) reg.leader = change.leader;
+    if (change.leaderEpoch !== undefined) reg.leaderEpoch = change.leaderEpoch;
+    if (change.isr !== undefined) reg.isr = change.isr.slice();
+    if (change.replicas !== undefined) reg.replicas = change.replicas.slice();
+    reg.partitionEpoch++;
+    this.metadataVersion++;
+    this.hooks.publish(topic, p, copyReg(reg));
+  }
+
+  /** ElectLeaders admin API. */
+  electLeaders(topic: string, p: number, type: 'preferred' | 'unclean'): { error: KafkaError; message: string } {
+    const reg = this.topics.get(topic)?.partitions[p];
+    if (!reg) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${topic}-${p} does not exist` };
+    if (type === 'preferred') {
+      const preferred = reg.replicas[0]!;
+      if (reg.leader === preferred) return { error: 'ELECTION_NOT_NEEDED', message: `broker ${preferred} already leads ${topic}-${p}` };
+      if (!reg.isr.includes(preferred) || !this.isAlive(preferred)) {
+        return { error: 'PREFERRED_LEADER_NOT_AVAILABLE', message: `preferred leader ${preferred} of ${topic}-${p} is not alive and in the ISR` };
+      }
+      this.electLeader(topic, p, reg, preferred, reg.isr, 'preferred');
+      return { error: 'NONE', message: '' };
+    }
+    if (reg.leader !== -1 && this.isAlive(reg.leader)) {
+      return { error: 'ELECTION_NOT_NEEDED', message: `${topic}-${p} has a live leader (broker ${reg.leader})` };
+    }
+    const any = reg.replicas.find((id) => this.isAlive(id));
+    if (any === undefined) return { error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE', message: `no replica of ${topic}-${p} is alive` };
+    const clean = reg.replicas.find((id) => reg.isr.includes(id) && this.isAlive(id));
+    const chosen = clean ?? any;
+    this.electLeader(topic, p, reg, chosen, clean !== undefined ? reg.isr : [chosen], clean !== undefined ? 'failover' : 'unclean');
+    return { error: 'NONE', message: '' };
+  }
+
+  /** auto.leader.rebalance.enable: move leadership back to preferred replicas when imbalanced. */
+  autoRebalanceLeaders(): void {
+    const pct = this.ctx.brokerConfig.int('leader.imbalance.per.broker.percentage');
+    for (const id of this.liveBrokers()) {
+      const preferredHere: [string, number][] = [];
+      let notLeading = 0;
+      for (const t of this.sortedTopics()) {
+        t.partitions.forEach((reg, p) => {
+          if (reg.replicas[0] === id) {
+            preferredHere.push([t.name, p]);
+            if (reg.leader !== id) notLeading++;
+          }
+        });
+      }
+      if (preferredHere.length === 0 || (notLeading * 100) / preferredHere.length <= pct) continue;
+      for (const [topic, p] of preferredHere) {
+        const reg = this.topics.get(topic)!.partitions[p]!;
+        if (reg.leader !== id && reg.isr.includes(id)) this.electLeader(topic, p, reg, id, reg.isr, 'preferred');
+      }
+    }
+  }
+
+  preferredReplicaImbalanceCount(): number {
+    let n = 0;
+    for (const t of this.topics.values()) for (const reg of t.partitions) if (reg.leader !== reg.replicas[0]) n++;
+    return n;
+  }
+
+  offlinePartitionsCount(): number {
+    let n = 0;
+    for (const t of this.topics.values()) for (const reg of t.partitions) if (reg.leader === -1) n++;
+    return n;
+  }
+
+  // ---- ISR changes from leaders ------------------------------------------------------------
+
+  /** AlterPartition from a leader (ReplicationControlManager.alterPartition). */
+  handleAlterPartition(
+    fromBroker: number,
+    topic: string,
+    p: number,
+    leaderEpoch: number,
+    partitionEpoch: number,
+    newIsr: number[],
+  ): { error: KafkaError; reg: PartitionRegistration | null } {
+    const reg = this.topics.get(topic)?.partitions[p];
+    if (!reg) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', reg: null };
+    if (reg.leader !== fromBroker) return { error: 'NOT_LEADER_OR_FOLLOWER', reg: copyReg(reg) };
+    if (leaderEpoch !== reg.leaderEpoch) return { error: 'FENCED_LEADER_EPOCH', reg: copyReg(reg) };
+    if (partitionEpoch !== reg.partitionEpoch) return { error: 'INVALID_REQUEST', reg: copyReg(reg) };
+    // INELIGIBLE_REPLICA in Kafka: a fenced broker may not join.
+    const added = newIsr.filter((id) => !reg.isr.includes(id));
+    if (added.some((id) => !this.isAlive(id))) return { error: 'INVALID_REQUEST', reg: copyReg(reg) };
+    const removed = reg.isr.filter((id) => !newIsr.includes(id));
+    const ordered = reg.replicas.filter((id) => newIsr.includes(id));
+    this.applyChange(topic, p, reg, { isr: ordered });
+    for (const id of removed) {
+      this.isrShrinks++;
+      this.ctx.emit({ type: 'IsrShrink', topic, partition: p, broker: id, isr: ordered.slice() });
+    }
+    for (const id of added) {
+      this.isrExpands++;
+      this.ctx.emit({ type: 'IsrExpand', topic, partition: p, broker: id, isr: ordered.slice() });
+    }
+    return { error: 'NONE', reg: copyReg(reg) };
+  }
+
+  // ---- topics ----------------------------------------------------------------------------
+
+  createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor: number,
+    config: ConfigMap,
+    assignments?: number[][],
+  ): { error: KafkaError; message: string } {
+    if (this.topics.has(name)) return { error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${name}' already exists.` };
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      return { error: 'INVALID_PARTITIONS', message: `Number of partitions must be larger than 0, got ${partitions}.` };
+    }
+    const live = this.liveBrokers();
+    let replicaLists: number[][];
+    if (assignments) {
+      if (assignments.length !== partitions || assignments.some((a) => a.some((id) => !this.brokers.has(id)) || new Set(a).size !== a.length)) {
+        return { error: 'INVALID_REPLICATION_FACTOR', message: `Invalid replica assignment for topic '${name}'.` };
+      }
+      replicaLists = assignments.map((a) => a.slice());
+    } else {
+      if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > live.length) {
+        return {
+          error: 'INVALID_REPLICATION_FACTOR',
+          message: `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`,
+        };
+      }
+      const usable = live.map((id) => ({ id, rack: this.brokers.get(id)!.rack }));
+      replicaLists = placeReplicas(usable, partitions, replicationFactor, this.ctx.prng);
+    }
+    const image: TopicImage = { name, config: { ...config }, partitions: [] };
+    this.topics.set(name, image);
+    this.configCache.delete(name);
+    this.metadataVersion++;
+    this.ctx.emit({ type: 'TopicCreated', topic: name, partitions, replicationFactor: replicaLists[0]!.length });
+    replicaLists.forEach((replicas, p) => {
+      const isr = replicas.filter((id) => this.isAlive(id));
+      const leader = replicas.find((id) => isr.includes(id)) ?? -1;
+      const reg: PartitionRegistration = { replicas, isr: isr.length > 0 ? isr : replicas.slice(0, 1), leader, leaderEpoch: 0, partitionEpoch: 0 };
+      image.partitions.push(reg);
+      if (leader >= 0) {
+        this.leaderElections++;
+        this.ctx.emit({ type: 'LeaderElected', topic: name, partition: p, leader, leaderEpoch: 0, isr: reg.isr.slice(), reason: 'initial' });
+      }
+      this.hooks.publish(name, p, copyReg(reg));
+    });
+    return { error: 'NONE', message: '' };
+  }
+
+  deleteTopic(name: string): { error: KafkaError; message: string } {
+    const t = this.topics.get(name);
+    if (!t) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    const hosts = new Set<number>();
+    for (const reg of t.partitions) for (const id of reg.replicas) hosts.add(id);
+    this.topics.delete(name);
+    this.configCache.delete(name);
+    this.metadataVersion++;
+    this.ctx.emit({ type: 'TopicDeleted', topic: name });
+    this.hooks.publishTopicDeleted(name, [...hosts].sort((a, b) => a - b));
+    return { error: 'NONE', message: '' };
+  }
+
+  alterTopicConfig(name: string, config: ConfigMap): { error: KafkaError; message: string } {
+    const t = this.topics.get(name);
+    if (!t) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    for (const [k, v] of Object.entries(config)) {
+      if (v === null) delete t.config[k];
+      else t.config[k] = v;
+    }
+    this.configCache.delete(name);
+    this.metadataVersion++;
+    // Enabling unclean election lets the controller elect leaders for offline partitions now.
+    t.partitions.forEach((reg, p) => {
+      if (reg.leader === -1) this.changePartition(name, p, reg, reg.isr, 'failover');
+    });
+    return { error: 'NONE', message: '' };
+  }
+
+  /** Re-runs elections for leaderless partitions (after a cluster-level config change). */
+  retryOfflinePartitions(): void {
+    for (const t of this.sortedTopics()) {
+      t.partitions.forEach((reg, p) => {
+        if (reg.leader === -1) this.changePartition(t.name, p, reg, reg.isr, 'failover');
+      });
+    }
+  }
+
+  sortedTopics(): TopicImage[] {
+    return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+export function copyReg(r: PartitionRegistration): PartitionRegistration {
+  return { replicas: r.replicas.slice(), isr: r.isr.slice(), leader: r.leader, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch };
+}
