@@ -149,10 +149,9 @@ export class Cluster {
       const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
       if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
     }
-    for (const b of this.brokers.values()) {
-      b.start();
-      b.bootstrapMetadata(this.controller.metadataVersion);
-    }
+    // All processes listen before any follower sends its first fetch.
+    for (const b of this.brokers.values()) b.start();
+    for (const b of this.brokers.values()) b.bootstrapMetadata(this.controller.metadataVersion);
     // Start-up registrations were applied directly; drop the pushes still in flight.
     for (const c of scenario.clients ?? []) {
       if (c.kind === 'producer') this.addProducer(c.id, c.config);
@@ -187,10 +186,13 @@ export class Cluster {
 
   /** A live action from the UI: stamped now + 1 ms, recorded into the timeline. */
   perform(request: ActionRequest): TimelineAction {
-    const last = this.timeline[this.timeline.length - 1];
-    const at = Math.max(Math.floor(this.now) + 1, last ? last.at : 0);
+    const at = Math.floor(this.now) + 1;
     const action = { ...request, at } as TimelineAction;
-    this.timeline.push(action);
+    // After every action already due at that millisecond (scripted ones included), so a
+    // replay of the recorded, stably sorted timeline runs them in the same order.
+    let i = this.nextAction;
+    while (i < this.timeline.length && this.timeline[i]!.at <= at) i++;
+    this.timeline.splice(i, 0, action);
     return action;
   }
 

@@ -1,0 +1,246 @@
+/**
+ * Mechanism tests through the whole cluster: each builds a small scenario, runs it on the
+ * virtual clock and checks one behaviour Kafka has.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Scenario, TimelineAction } from '../scenario/types';
+import { Cluster } from './cluster';
+import { checkAcknowledgedRecords } from './invariants/invariants';
+import { partitionForKey, utf8 } from './producer/murmur2';
+
+function three(extra: Partial<Scenario> = {}): Scenario {
+  return {
+    version: 1,
+    seed: 1,
+    cluster: {
+      brokers: [
+        { id: 1, rack: 'a' },
+        { id: 2, rack: 'b' },
+        { id: 3, rack: 'c' },
+      ],
+      network: { latencyMs: 1, jitterMs: 1 },
+      ...(extra.cluster ? { config: extra.cluster.config } : {}),
+    },
+    topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    clients: [{ kind: 'producer', id: 'p', config: { acks: 'all' } }],
+    ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'cluster')),
+  };
+}
+
+function produceKeys(n: number, at = 100): TimelineAction[] {
+  return Array.from({ length: n }, (_, i) => ({ at: at + i, op: 'produce' as const, producer: 'p', topic: 'orders', key: `user-${i}`, value: `v${i}` }));
+}
+
+describe('producing', () => {
+  it('puts a keyed record on murmur2(key) % partitions, as the Java client does', () => {
+    const c = new Cluster(three({ timeline: produceKeys(30) }), { recordConsumed: true });
+    c.runUntil(2000);
+    const out = c.output();
+    expect(out.produced).toHaveLength(30);
+    for (const row of out.produced) {
+      expect(row.error).toBeNull();
+      expect(row.partition).toBe(partitionForKey(utf8(row.key!), 3));
+      const part = out.partitions.find((p) => p.partition === row.partition)!;
+      expect(part.records!.find((r) => r.offset === row.offset)?.key).toBe(row.key);
+    }
+  });
+
+  it('sticks keyless records to one partition until batch.size bytes went there', () => {
+    const timeline: TimelineAction[] = Array.from({ length: 20 }, (_, i) => ({ at: 100, op: 'produce' as const, producer: 'p', topic: 'orders', value: `x${i}` }));
+    const c = new Cluster(three({ timeline }), { recordConsumed: true });
+    c.runUntil(1000);
+    const parts = new Set(c.output().produced.map((r) => r.partition));
+    expect(parts.size).toBe(1);
+  });
+
+  it('replicates to every ISR member; HW = LEO once followers fetched', () => {
+    const c = new Cluster(three({ timeline: produceKeys(10) }));
+    c.runUntil(3000);
+    for (const p of c.snapshot().partitions) {
+      const leos = p.replicaStates.map((r) => r.logEndOffset);
+      expect(new Set(leos).size).toBe(1);
+      expect(p.highWatermark).toBe(leos[0]);
+      expect(p.isr).toHaveLength(3);
+    }
+  });
+
+  it('refuses a record for a missing topic with UNKNOWN_TOPIC_OR_PARTITION and goes on', () => {
+    const c = new Cluster(three({ timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'nope', key: 'k', value: 'v' }, ...produceKeys(1, 20)] }), { recordConsumed: true });
+    c.runUntil(1000);
+    const out = c.output();
+    expect(out.events.some((e) => e.type === 'ActionRejected' && e.error === 'UNKNOWN_TOPIC_OR_PARTITION')).toBe(true);
+    expect(out.produced.find((r) => r.topic === 'nope')?.error).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(out.produced.find((r) => r.topic === 'orders')?.error).toBeNull();
+  });
+
+  it('acks=0 gets no offset back', () => {
+    const s = three({ clients: [{ kind: 'producer', id: 'p', config: { acks: 0 } }], timeline: produceKeys(3) });
+    const c = new Cluster(s, { recordConsumed: true });
+    c.runUntil(1000);
+    const out = c.output();
+    expect(out.produced.every((r) => r.offset === null && r.error === null)).toBe(true);
+    expect(out.partitions.reduce((n, p) => n + p.records!.length, 0)).toBe(3);
+  });
+});
+
+describe('admin actions refused with Kafka error names', () => {
+  it('INVALID_REPLICATION_FACTOR, TOPIC_ALREADY_EXISTS, unknown broker', () => {
+    const c = new Cluster(
+      three({
+        timeline: [
+          { at: 10, op: 'createTopic', name: 'big', partitions: 1, replicationFactor: 5 },
+          { at: 20, op: 'createTopic', name: 'orders', partitions: 1, replicationFactor: 1 },
+          { at: 30, op: 'killBroker', broker: 9 },
+        ],
+      }),
+    );
+    c.runUntil(100);
+    const errors = c.allEvents().flatMap((e) => (e.type === 'ActionRejected' ? [e.error] : []));
+    expect(errors).toEqual(['INVALID_REPLICATION_FACTOR', 'TOPIC_ALREADY_EXISTS', 'BROKER_NOT_AVAILABLE']);
+  });
+});
+
+describe('failures and elections', () => {
+  it('kills a leader: after the session timeout a new leader with a higher epoch, and a shrunk ISR', () => {
+    const s = three({ topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[2, 3, 1]] }], timeline: [{ at: 1000, op: 'killBroker', broker: 2 }] });
+    const c = new Cluster(s);
+    c.runUntil(5000);
+    expect(c.snapshot().partitions[0]!.leader).toBe(2); // not noticed yet: session timeout 9 s
+    c.runUntil(12000);
+    const p = c.snapshot().partitions[0]!;
+    expect(p.leader).toBe(3);
+    expect(p.leaderEpoch).toBe(1);
+    expect(p.isr).toEqual([3, 1]);
+    expect(c.allEvents().some((e) => e.type === 'BrokerFenced' && e.broker === 2)).toBe(true);
+  });
+
+  it('a restarted broker catches up, rejoins the ISR, and a preferred election gives it leadership back', () => {
+    const s = three({
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[2, 3, 1]] }],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 5, valueBytes: 20 },
+        { at: 1000, op: 'killBroker', broker: 2 },
+        { at: 20000, op: 'restartBroker', broker: 2 },
+        { at: 40000, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
+        { at: 45000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+      ],
+    });
+    const c = new Cluster(s, { recordConsumed: true });
+    c.runUntil(39000);
+    const before = c.snapshot().partitions[0]!;
+    expect(before.leader).toBe(3);
+    expect([...before.isr].sort()).toEqual([1, 2, 3]);
+    expect(c.allEvents().some((e) => e.type === 'IsrExpand' && e.broker === 2)).toBe(true);
+    c.runUntil(60000);
+    const after = c.snapshot().partitions[0]!;
+    expect(after.leader).toBe(2);
+    expect(after.leaderEpoch).toBe(2);
+    expect(checkAcknowledgedRecords(c)).toEqual([]);
+  });
+
+  it('a follower that stops keeping up leaves the ISR after replica.lag.time.max.ms and rejoins after', () => {
+    const s: Scenario = {
+      ...three({ cluster: { brokers: [], config: { 'replica.lag.time.max.ms': 4000 } } }),
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[1, 2, 3]] }],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 5, valueBytes: 20 },
+        { at: 1000, op: 'slowBroker', broker: 3, delayMs: 3000 },
+        { at: 15000, op: 'slowBroker', broker: 3, delayMs: 0 },
+      ],
+    };
+    const c = new Cluster(s);
+    c.runUntil(14000);
+    const mid = c.snapshot().partitions[0]!;
+    expect(mid.isr).toEqual([1, 2]);
+    const lagging = mid.replicaStates.find((r) => r.broker === 3)!;
+    expect(lagging.logEndOffset).toBeLessThan(mid.replicaStates.find((r) => r.broker === 1)!.logEndOffset);
+    c.runUntil(30000);
+    expect(c.snapshot().partitions[0]!.isr).toEqual([1, 2, 3]);
+    const types = c.allEvents().map((e) => e.type);
+    expect(types).toContain('IsrShrink');
+    expect(types).toContain('IsrExpand');
+  });
+
+  it('moves the controller when its broker dies', () => {
+    const c = new Cluster(three({ timeline: [{ at: 1000, op: 'killBroker', broker: 1 }] }));
+    c.runUntil(2000);
+    expect(c.snapshot().controller).toBe(2);
+    expect(c.allEvents().some((e) => e.type === 'ControllerElected' && e.broker === 2)).toBe(true);
+  });
+
+  it('the idempotent producer writes no duplicates across a leader failover under load', () => {
+    const s = three({
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, keys: 10, valueBytes: 30 },
+        { at: 3000, op: 'isolateBroker', broker: 1 },
+        { at: 20000, op: 'healBroker', broker: 1 },
+        { at: 25000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+      ],
+    });
+    const c = new Cluster(s, { recordProduced: true });
+    c.runUntil(90000);
+    expect(checkAcknowledgedRecords(c)).toEqual([]);
+    expect(c.snapshot().producers[0]!.acked).toBeGreaterThan(5000);
+  });
+});
+
+describe('log retention and compaction through the brokers', () => {
+  it('retention.bytes deletes whole old segments and moves the log start offset', () => {
+    const s: Scenario = {
+      ...three({ cluster: { brokers: [], config: { 'log.retention.check.interval.ms': 1000 } } }),
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'segment.bytes': 2000, 'retention.bytes': 4000 } }],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 0, valueBytes: 50 },
+        { at: 5000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+      ],
+    };
+    const c = new Cluster(s, { recordConsumed: true });
+    c.runUntil(8000);
+    const p = c.output().partitions[0]!;
+    expect(p.logStartOffset).toBeGreaterThan(0);
+    expect(p.records![0]!.offset).toBe(p.logStartOffset);
+    expect(c.allEvents().some((e) => e.type === 'SegmentsDeleted' && e.reason === 'retention.bytes')).toBe(true);
+  });
+
+  it('compaction keeps the latest record per key with its offset', () => {
+    const timeline: TimelineAction[] = [];
+    for (let i = 0; i < 60; i++) timeline.push({ at: 10 + i * 20, op: 'produce', producer: 'p', topic: 'orders', key: `k${i % 3}`, value: `v${i}` });
+    const s: Scenario = {
+      ...three({ cluster: { brokers: [], config: { 'log.cleaner.backoff.ms': 1000 } } }),
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'cleanup.policy': 'compact', 'segment.bytes': 600, 'min.cleanable.dirty.ratio': 0.01 } }],
+      timeline,
+    };
+    const c = new Cluster(s, { recordConsumed: true });
+    c.runUntil(5000);
+    const recs = c.output().partitions[0]!.records!;
+    const produced = c.output().produced;
+    expect(recs.length).toBeLessThan(60);
+    // The latest record of each key survives at the offset it was acknowledged at.
+    for (const key of ['k0', 'k1', 'k2']) {
+      const last = produced.filter((r) => r.key === key).at(-1)!;
+      expect(recs.find((r) => r.offset === last.offset)?.key).toBe(key);
+    }
+    // Offsets keep increasing with gaps.
+    for (let i = 1; i < recs.length; i++) expect(recs[i]!.offset).toBeGreaterThan(recs[i - 1]!.offset);
+  });
+});
+
+describe('live actions and replay', () => {
+  it('a run driven by live actions replays identically from its recorded document', () => {
+    const c = new Cluster(three({ timeline: [] }), { recordConsumed: true });
+    c.runUntil(500);
+    c.perform({ op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 50, keys: 5, valueBytes: 20 });
+    c.runUntil(2333);
+    c.perform({ op: 'killBroker', broker: 2 });
+    c.runUntil(7000);
+    c.perform({ op: 'addConsumer', id: 'c1', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } });
+    c.runUntil(15000);
+    c.perform({ op: 'restartBroker', broker: 2 });
+    c.runUntil(30000);
+    const doc = c.scenario();
+    expect(doc.timeline!.map((a) => a.op)).toEqual(['startLoad', 'killBroker', 'addConsumer', 'restartBroker']);
+    const replay = new Cluster(doc, { recordConsumed: true });
+    replay.runUntil(30000);
+    expect(JSON.stringify(replay.output())).toBe(JSON.stringify(c.output()));
+  });
+});
