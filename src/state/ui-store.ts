@@ -1,0 +1,61 @@
+/**
+ * UI-only state: selection, open dialog and context menu, diagram layout, panel settings.
+ * Nothing here changes the run, except that the layout is saved into exported scenarios.
+ */
+import { create } from 'zustand';
+import type { Layout } from '../worker/protocol';
+import type { Selection } from './selection';
+import type { DialogRequest } from '../ui/commands';
+
+export interface ContextMenuState {
+  x: number;
+  y: number;
+  target: Selection;
+}
+
+export interface Toast {
+  id: number;
+  text: string;
+  tone: 'info' | 'error';
+}
+
+export interface UiState {
+  selection: Selection | null;
+  dialog: DialogRequest | null;
+  contextMenu: ContextMenuState | null;
+  layout: Layout;
+  eventLogOpen: boolean;
+  toasts: Toast[];
+  select(s: Selection | null): void;
+  openDialog(d: DialogRequest): void;
+  closeDialog(): void;
+  openContextMenu(m: ContextMenuState): void;
+  closeContextMenu(): void;
+  setLayout(layout: Layout): void;
+  moveNode(id: string, pos: { x: number; y: number }): void;
+  toggleEventLog(): void;
+  toast(text: string, tone?: Toast['tone']): void;
+  dismissToast(id: number): void;
+}
+
+let toastSeq = 0;
+
+export const useUiStore = create<UiState>()((set) => ({
+  selection: null,
+  dialog: null,
+  contextMenu: null,
+  layout: {},
+  eventLogOpen: true,
+  toasts: [],
+  select: (selection) => set({ selection, contextMenu: null }),
+  openDialog: (dialog) => set({ dialog, contextMenu: null }),
+  closeDialog: () => set({ dialog: null }),
+  openContextMenu: (contextMenu) => set({ contextMenu }),
+  closeContextMenu: () => set({ contextMenu: null }),
+  setLayout: (layout) => set({ layout }),
+  moveNode: (id, pos) => set((s) => ({ layout: { ...s.layout, [id]: { x: Math.round(pos.x), y: Math.round(pos.y) } } })),
+  toggleEventLog: () => set((s) => ({ eventLogOpen: !s.eventLogOpen })),
+  toast: (text, tone = 'info') =>
+    set((s) => ({ toasts: s.toasts.concat({ id: ++toastSeq, text, tone }).slice(-4) })),
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+}));

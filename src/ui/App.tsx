@@ -1,0 +1,98 @@
+/**
+ * The app's frame: toolbar on top, diagram in the centre, inspector on the right, event
+ * log at the bottom. Keyboard shortcuts come from the command registry.
+ */
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { useClusterStore } from '../state/cluster-store';
+import { useUiStore } from '../state/ui-store';
+import { commandForKey } from './commands';
+import { runCommand } from './command-env';
+import { ContextMenu } from './ContextMenu';
+import { Diagram } from './diagram/Diagram';
+import { Dialogs } from './dialogs/Dialogs';
+import { EventLog } from './events/EventLog';
+import { Inspector } from './inspector/Inspector';
+import { Toolbar } from './Toolbar';
+
+/** Keys typed into a field, or with a modifier, are not shortcuts. */
+function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  if (!t) return false;
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
+}
+
+function useShortcuts() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
+      const ui = useUiStore.getState();
+      if (e.key === 'Escape') {
+        if (ui.contextMenu) ui.closeContextMenu();
+        else if (!ui.dialog) ui.select(null);
+        return;
+      }
+      if (ui.dialog) return;
+      // Space on a focused button must press the button, not toggle playback.
+      if (e.key === ' ' && (e.target as HTMLElement | null)?.closest('button, a, [role="menuitem"]')) return;
+      const c = commandForKey(e.key);
+      if (c && runCommand(c)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function Notices() {
+  const error = useClusterStore((s) => s.lastError);
+  const dismissError = useClusterStore((s) => s.dismissError);
+  const toasts = useUiStore((s) => s.toasts);
+  const dismiss = useUiStore((s) => s.dismissToast);
+  useEffect(() => {
+    if (toasts.length === 0) return;
+    const first = toasts[0]!;
+    const t = setTimeout(() => dismiss(first.id), 5000);
+    return () => clearTimeout(t);
+  }, [toasts, dismiss]);
+  return (
+    <div className="notices" aria-live="polite">
+      {error && (
+        <div className="notice tone-error" role="alert" data-testid="app-error">
+          <span>{error.message}</span>
+          <button type="button" className="btn-ghost" onClick={dismissError} aria-label="Dismiss error">
+            ✕
+          </button>
+        </div>
+      )}
+      {toasts.map((t) => (
+        <div key={t.id} className={`notice tone-${t.tone}`}>
+          <span>{t.text}</span>
+          <button type="button" className="btn-ghost" onClick={() => dismiss(t.id)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function App() {
+  useShortcuts();
+  const eventLogOpen = useUiStore((s) => s.eventLogOpen);
+  return (
+    <ReactFlowProvider>
+      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}`}>
+        <Toolbar />
+        <main className="center">
+          <h1 className="sr-only">Kafka playground</h1>
+          <Diagram />
+        </main>
+        <Inspector />
+        <EventLog />
+        <ContextMenu />
+        <Dialogs />
+        <Notices />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,100 @@
+/** The top bar: playback and the clock, then the registry's commands grouped in menus. */
+import { useClusterStore } from '../state/cluster-store';
+import { useUiStore } from '../state/ui-store';
+import { SPEEDS, command, commandsInGroup } from './commands';
+import { runCommand } from './command-env';
+import { formatTime } from './events/phrase';
+import { MenuButton } from './Menu';
+import { getWorkerClient } from '../state/worker-client';
+
+function speedLabel(s: number): string {
+  return `${s}×`;
+}
+
+export function Toolbar() {
+  const snapshot = useClusterStore((s) => s.snapshot);
+  const time = useClusterStore((s) => s.snapshot?.time ?? 0);
+  const status = useClusterStore((s) => s.status);
+  const name = useClusterStore((s) => s.scenarioName);
+  const selection = useUiStore((s) => s.selection);
+  const ready = snapshot !== null;
+  const speeds: number[] = [...SPEEDS];
+  if (!speeds.includes(status.speed)) speeds.push(status.speed);
+  speeds.sort((a, b) => a - b);
+  const menu = (label: string, group: Parameters<typeof commandsInGroup>[0], testId: string) => (
+    <MenuButton label={label} commands={commandsInGroup(group)} snapshot={snapshot} selection={selection} testId={testId} />
+  );
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Playground toolbar">
+      <div className="brand">
+        <span className="logo" aria-hidden="true">
+          ⬢
+        </span>
+        <span className="brand-name">Kafka playground</span>
+        {name && <span className="scenario-name" title={name}>{name}</span>}
+      </div>
+      <div className="toolbar-group" role="group" aria-label="Playback">
+        <button
+          type="button"
+          className="btn btn-primary play"
+          disabled={!ready}
+          onClick={() => runCommand(command('playback.toggle'))}
+          aria-label={status.playing ? 'Pause' : 'Play'}
+          aria-keyshortcuts="Space"
+          data-testid="play-pause"
+          title={status.playing ? 'Pause (Space)' : 'Play (Space)'}
+        >
+          <span aria-hidden="true">{status.playing ? '❚❚' : '▶'}</span>
+          <span>{status.playing ? 'Pause' : 'Play'}</span>
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!ready}
+          onClick={() => runCommand(command('playback.step'))}
+          aria-label="Step 100 ms"
+          aria-keyshortcuts="."
+          data-testid="step"
+          title="Step 100 ms of virtual time (.)"
+        >
+          Step
+        </button>
+        <label className="inline-label">
+          Speed
+          <select
+            value={status.speed}
+            disabled={!ready}
+            onChange={(e) => getWorkerClient()?.setSpeed(Number(e.target.value))}
+            data-testid="speed"
+          >
+            {speeds.map((s) => (
+              <option key={s} value={s}>
+                {speedLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <output className="clock" aria-label="Virtual time" data-testid="clock" data-ms={time}>
+          {formatTime(time)}
+        </output>
+      </div>
+      <div className="toolbar-group" role="group" aria-label="Commands">
+        <button
+          type="button"
+          className="btn"
+          disabled={!command('producer.produce').enabled(snapshot, selection)}
+          onClick={() => runCommand(command('producer.produce'))}
+          aria-keyshortcuts="P"
+          data-testid="toolbar-produce"
+        >
+          Produce…
+        </button>
+        {menu('Producers', 'produce', 'menu-producers')}
+        {menu('Cluster', 'cluster', 'menu-cluster')}
+        {menu('Partition', 'partition', 'menu-partition')}
+        {menu('Consumers', 'consumers', 'menu-consumers')}
+        {menu('Scenario', 'scenario', 'menu-scenario')}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * Builds the environment commands run in from the live stores and the worker client. Read
+ * at call time (getState), so a keyboard handler registered once never sees stale state.
+ */
+import { useClusterStore } from '../state/cluster-store';
+import { useUiStore } from '../state/ui-store';
+import { getWorkerClient } from '../state/worker-client';
+import { shareLink, downloadScenario } from './share';
+import { run, type Command, type CommandEnv } from './commands';
+
+export function commandEnv(): CommandEnv {
+  const cluster = useClusterStore.getState();
+  const ui = useUiStore.getState();
+  const client = getWorkerClient();
+  return {
+    snapshot: cluster.snapshot,
+    selection: ui.selection,
+    status: cluster.status,
+    perform: (action) => client?.perform(action),
+    openDialog: (d) => ui.openDialog(d),
+    select: (s) => ui.select(s),
+    playback: {
+      play: () => client?.play(),
+      pause: () => client?.pause(),
+      step: (ms) => client?.step(ms),
+      setSpeed: (speed) => client?.setSpeed(speed),
+    },
+    shareLink: () => void shareLink(),
+    exportScenario: () => void downloadScenario(),
+  };
+}
+
+export function runCommand(c: Command): boolean {
+  return run(c, commandEnv());
+}

@@ -1,0 +1,482 @@
+/**
+ * Every user action in one registry (excalidraw's ActionManager): the toolbar, the context
+ * menu, the inspector's buttons and the keyboard all look commands up here, so a command's
+ * label, shortcut and enabled-ness are the same everywhere. A command that changes the
+ * cluster ends in `env.perform(action)`, which the worker records into the timeline.
+ *
+ * No React here: commands are plain objects over (snapshot, selection), tested under Node.
+ */
+import type { BrokerView, ClusterSnapshot, ConsumerView, GroupView, PartitionView, ProducerView } from '../kafka/snapshot';
+import type { Selection, SelectionKind } from '../state/selection';
+import { MAX_SPEED, MIN_SPEED, type ActionRequest, type PlaybackStatus } from '../worker/protocol';
+
+/** Forms a command can open; each dialog turns its form into actions. */
+export type DialogRequest =
+  | { kind: 'produce'; producer?: string; topic?: string; partition?: number }
+  | { kind: 'startLoad'; producer?: string; topic?: string }
+  | { kind: 'setAcks'; producer?: string }
+  | { kind: 'addProducer' }
+  | { kind: 'createTopic' }
+  | { kind: 'slowBroker'; broker: number }
+  | { kind: 'addConsumer'; groupId?: string; topic?: string }
+  | { kind: 'processingTime'; consumer: string }
+  | { kind: 'resetOffsets'; group: string; topic?: string };
+
+export type DialogKind = DialogRequest['kind'];
+
+export interface CommandEnv {
+  snapshot: ClusterSnapshot | null;
+  selection: Selection | null;
+  status: PlaybackStatus;
+  perform(action: ActionRequest): void;
+  openDialog(d: DialogRequest): void;
+  select(s: Selection | null): void;
+  playback: { play(): void; pause(): void; step(ms: number): void; setSpeed(speed: number): void };
+  /** App-level, outside the cluster. */
+  shareLink(): void;
+  exportScenario(): void;
+}
+
+export type CommandGroup = 'playback' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
+
+export interface Command {
+  id: string;
+  /** Labels may name their subject ("Kill broker 2"). */
+  label(snapshot: ClusterSnapshot | null, selection: Selection | null): string;
+  /** A single key as KeyboardEvent.key reports it (lower case letters). */
+  shortcut?: string;
+  group: CommandGroup;
+  /** Where the command is offered in the context menu and inspector. */
+  contexts: SelectionKind[];
+  enabled(snapshot: ClusterSnapshot | null, selection: Selection | null): boolean;
+  perform(env: CommandEnv): void;
+}
+
+// ---- subjects: what a command acts on, from the selection ---------------------------------
+
+export function selectedBroker(s: ClusterSnapshot | null, sel: Selection | null): BrokerView | undefined {
+  if (!s || sel?.kind !== 'broker') return undefined;
+  return s.brokers.find((b) => b.id === sel.id);
+}
+
+export function selectedPartition(s: ClusterSnapshot | null, sel: Selection | null): PartitionView | undefined {
+  if (!s || sel?.kind !== 'partition') return undefined;
+  return s.partitions.find((p) => p.topic === sel.topic && p.partition === sel.partition);
+}
+
+export function selectedConsumer(s: ClusterSnapshot | null, sel: Selection | null): ConsumerView | undefined {
+  if (!s || sel?.kind !== 'consumer') return undefined;
+  return s.consumers.find((c) => c.id === sel.id);
+}
+
+/** A group selection, or the group of a selected consumer. */
+export function selectedGroupId(s: ClusterSnapshot | null, sel: Selection | null): string | undefined {
+  if (sel?.kind === 'group') return sel.id;
+  return selectedConsumer(s, sel)?.groupId;
+}
+
+export function selectedGroup(s: ClusterSnapshot | null, sel: Selection | null): GroupView | undefined {
+  const id = selectedGroupId(s, sel);
+  return id === undefined ? undefined : s?.groups.find((g) => g.groupId === id);
+}
+
+/** The selected producer, or the only/first one (so the toolbar works with nothing selected). */
+export function subjectProducer(s: ClusterSnapshot | null, sel: Selection | null): ProducerView | undefined {
+  if (!s) return undefined;
+  if (sel?.kind === 'producer') return s.producers.find((p) => p.id === sel.id);
+  return s.producers[0];
+}
+
+const isLive = (c: ConsumerView) => c.status !== 'closed' && c.status !== 'crashed';
+
+export function nextBrokerId(s: ClusterSnapshot): number {
+  return s.brokers.reduce((m, b) => Math.max(m, b.id), 0) + 1;
+}
+
+/** A new broker's rack: the rack used least, so placement stays rack-aware. */
+export function nextRack(s: ClusterSnapshot): string | null {
+  const racks = s.brokers.map((b) => b.rack).filter((r): r is string => r !== null);
+  if (racks.length === 0) return null;
+  const counts = new Map<string, number>();
+  for (const r of racks) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+}
+
+export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100] as const;
+
+export function nextSpeed(speed: number, dir: 1 | -1): number {
+  if (dir > 0) return SPEEDS.find((s) => s > speed + 1e-9) ?? MAX_SPEED;
+  return [...SPEEDS].reverse().find((s) => s < speed - 1e-9) ?? MIN_SPEED;
+}
+
+export const STEP_MS = 100;
+
+const brokerCommand = (
+  id: string,
+  verb: string,
+  shortcut: string,
+  when: (b: BrokerView) => boolean,
+  op: 'killBroker' | 'restartBroker' | 'isolateBroker' | 'healBroker',
+): Command => ({
+  id,
+  label: (s, sel) => {
+    const b = selectedBroker(s, sel);
+    return b ? `${verb} broker ${b.id}` : `${verb} broker`;
+  },
+  shortcut,
+  group: 'cluster',
+  contexts: ['broker'],
+  enabled: (s, sel) => {
+    const b = selectedBroker(s, sel);
+    return b !== undefined && when(b);
+  },
+  perform: (env) => {
+    const b = selectedBroker(env.snapshot, env.selection);
+    if (b) env.perform({ op, broker: b.id });
+  },
+});
+
+export const COMMANDS: readonly Command[] = [
+  // ---- playback (not recorded: they drive the clock, not the cluster) ----
+  {
+    id: 'playback.toggle',
+    label: () => 'Play / pause',
+    shortcut: ' ',
+    group: 'playback',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => (env.status.playing ? env.playback.pause() : env.playback.play()),
+  },
+  {
+    id: 'playback.step',
+    label: () => `Step ${STEP_MS} ms`,
+    shortcut: '.',
+    group: 'playback',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.playback.step(STEP_MS),
+  },
+  {
+    id: 'playback.faster',
+    label: () => 'Faster',
+    shortcut: ']',
+    group: 'playback',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.playback.setSpeed(nextSpeed(env.status.speed, 1)),
+  },
+  {
+    id: 'playback.slower',
+    label: () => 'Slower',
+    shortcut: '[',
+    group: 'playback',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.playback.setSpeed(nextSpeed(env.status.speed, -1)),
+  },
+
+  // ---- producers ----
+  {
+    id: 'producer.produce',
+    label: () => 'Produce a record…',
+    shortcut: 'p',
+    group: 'produce',
+    contexts: ['producer', 'partition', 'topic'],
+    enabled: (s) => s !== null && s.producers.length > 0 && s.topics.length > 0,
+    perform: (env) => {
+      const sel = env.selection;
+      const producer = subjectProducer(env.snapshot, sel)?.id;
+      const req: DialogRequest = { kind: 'produce' };
+      if (producer !== undefined) req.producer = producer;
+      if (sel?.kind === 'partition') {
+        req.topic = sel.topic;
+        req.partition = sel.partition;
+      } else if (sel?.kind === 'topic') req.topic = sel.name;
+      env.openDialog(req);
+    },
+  },
+  {
+    id: 'producer.startLoad',
+    label: () => 'Start steady load…',
+    shortcut: 'l',
+    group: 'produce',
+    contexts: ['producer', 'topic'],
+    enabled: (s) => s !== null && s.producers.length > 0 && s.topics.length > 0,
+    perform: (env) => {
+      const req: DialogRequest = { kind: 'startLoad' };
+      const producer = subjectProducer(env.snapshot, env.selection)?.id;
+      if (producer !== undefined) req.producer = producer;
+      if (env.selection?.kind === 'topic') req.topic = env.selection.name;
+      env.openDialog(req);
+    },
+  },
+  {
+    id: 'producer.stopLoad',
+    label: (s, sel) => {
+      const p = sel?.kind === 'producer' ? subjectProducer(s, sel) : undefined;
+      return p ? `Stop ${p.id}'s load` : 'Stop all loads';
+    },
+    group: 'produce',
+    contexts: ['producer'],
+    enabled: (s, sel) => {
+      if (!s) return false;
+      const scope = sel?.kind === 'producer' ? s.producers.filter((p) => p.id === sel.id) : s.producers;
+      return scope.some((p) => p.loads.length > 0);
+    },
+    perform: (env) => {
+      const s = env.snapshot;
+      if (!s) return;
+      const sel = env.selection;
+      const scope = sel?.kind === 'producer' ? s.producers.filter((p) => p.id === sel.id) : s.producers;
+      for (const p of scope) for (const l of p.loads) env.perform({ op: 'stopLoad', producer: p.id, topic: l.topic });
+    },
+  },
+  {
+    id: 'producer.setAcks',
+    label: (s, sel) => {
+      const p = subjectProducer(s, sel);
+      return p ? `Set acks of ${p.id} (now ${p.acks})…` : 'Set acks…';
+    },
+    shortcut: 'a',
+    group: 'produce',
+    contexts: ['producer'],
+    enabled: (s) => s !== null && s.producers.length > 0,
+    perform: (env) => {
+      const producer = subjectProducer(env.snapshot, env.selection)?.id;
+      env.openDialog(producer === undefined ? { kind: 'setAcks' } : { kind: 'setAcks', producer });
+    },
+  },
+  {
+    id: 'producer.add',
+    label: () => 'Add producer…',
+    group: 'produce',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'addProducer' }),
+  },
+
+  // ---- cluster: topics and brokers ----
+  {
+    id: 'topic.create',
+    label: () => 'Create topic…',
+    shortcut: 't',
+    group: 'cluster',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'createTopic' }),
+  },
+  {
+    id: 'broker.add',
+    label: (s) => (s ? `Add broker ${nextBrokerId(s)}` : 'Add broker'),
+    shortcut: 'b',
+    group: 'cluster',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => {
+      const s = env.snapshot;
+      if (s) env.perform({ op: 'addBroker', id: nextBrokerId(s), rack: nextRack(s) });
+    },
+  },
+  brokerCommand('broker.kill', 'Kill', 'k', (b) => b.status !== 'down', 'killBroker'),
+  brokerCommand('broker.restart', 'Restart', 'r', (b) => b.status === 'down', 'restartBroker'),
+  brokerCommand('broker.isolate', 'Isolate', 'i', (b) => b.status === 'up', 'isolateBroker'),
+  brokerCommand('broker.heal', 'Heal network of', 'h', (b) => b.status === 'isolated', 'healBroker'),
+  {
+    id: 'broker.slow',
+    label: (s, sel) => {
+      const b = selectedBroker(s, sel);
+      return b ? `Slow broker ${b.id}…` : 'Slow broker…';
+    },
+    shortcut: 's',
+    group: 'cluster',
+    contexts: ['broker'],
+    enabled: (s, sel) => {
+      const b = selectedBroker(s, sel);
+      return b !== undefined && b.status !== 'down';
+    },
+    perform: (env) => {
+      const b = selectedBroker(env.snapshot, env.selection);
+      if (b) env.openDialog({ kind: 'slowBroker', broker: b.id });
+    },
+  },
+
+  // ---- partitions ----
+  {
+    id: 'partition.killLeader',
+    label: (s, sel) => {
+      const p = selectedPartition(s, sel);
+      return p && p.leader >= 0 ? `Kill the leader's broker (${p.leader})` : "Kill the leader's broker";
+    },
+    group: 'partition',
+    contexts: ['partition'],
+    enabled: (s, sel) => {
+      const p = selectedPartition(s, sel);
+      return p !== undefined && p.leader >= 0 && s!.brokers.some((b) => b.id === p.leader && b.status !== 'down');
+    },
+    perform: (env) => {
+      const p = selectedPartition(env.snapshot, env.selection);
+      if (p && p.leader >= 0) env.perform({ op: 'killBroker', broker: p.leader });
+    },
+  },
+  {
+    id: 'partition.electPreferred',
+    label: () => 'Preferred leader election',
+    shortcut: 'e',
+    group: 'partition',
+    contexts: ['partition'],
+    enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
+    perform: (env) => {
+      const p = selectedPartition(env.snapshot, env.selection);
+      if (p) env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type: 'preferred' });
+    },
+  },
+  {
+    id: 'partition.electUnclean',
+    label: () => 'Unclean leader election',
+    shortcut: 'u',
+    group: 'partition',
+    contexts: ['partition'],
+    enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
+    perform: (env) => {
+      const p = selectedPartition(env.snapshot, env.selection);
+      if (p) env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type: 'unclean' });
+    },
+  },
+
+  // ---- consumers ----
+  {
+    id: 'consumer.add',
+    label: (s, sel) => {
+      const g = selectedGroupId(s, sel);
+      return g ? `Add consumer to ${g}…` : 'Add consumer…';
+    },
+    shortcut: 'c',
+    group: 'consumers',
+    contexts: ['group', 'consumer', 'topic'],
+    enabled: (s) => s !== null && s.topics.length > 0,
+    perform: (env) => {
+      const req: DialogRequest = { kind: 'addConsumer' };
+      const g = selectedGroupId(env.snapshot, env.selection);
+      if (g !== undefined) req.groupId = g;
+      if (env.selection?.kind === 'topic') req.topic = env.selection.name;
+      env.openDialog(req);
+    },
+  },
+  {
+    id: 'consumer.close',
+    label: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c ? `Close ${c.id} (leave group)` : 'Close consumer (leave group)';
+    },
+    shortcut: 'x',
+    group: 'consumers',
+    contexts: ['consumer'],
+    enabled: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c !== undefined && isLive(c);
+    },
+    perform: (env) => {
+      const c = selectedConsumer(env.snapshot, env.selection);
+      if (c) env.perform({ op: 'removeConsumer', id: c.id, graceful: true });
+    },
+  },
+  {
+    id: 'consumer.crash',
+    label: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c ? `Crash ${c.id} (no LeaveGroup)` : 'Crash consumer (no LeaveGroup)';
+    },
+    shortcut: 'z',
+    group: 'consumers',
+    contexts: ['consumer'],
+    enabled: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c !== undefined && isLive(c);
+    },
+    perform: (env) => {
+      const c = selectedConsumer(env.snapshot, env.selection);
+      if (c) env.perform({ op: 'removeConsumer', id: c.id, graceful: false });
+    },
+  },
+  {
+    id: 'consumer.processingTime',
+    label: () => 'Set processing time…',
+    group: 'consumers',
+    contexts: ['consumer'],
+    enabled: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c !== undefined && isLive(c);
+    },
+    perform: (env) => {
+      const c = selectedConsumer(env.snapshot, env.selection);
+      if (c) env.openDialog({ kind: 'processingTime', consumer: c.id });
+    },
+  },
+  {
+    id: 'group.resetOffsets',
+    label: (s, sel) => {
+      const g = selectedGroupId(s, sel);
+      return g ? `Reset offsets of ${g}…` : 'Reset offsets…';
+    },
+    shortcut: 'o',
+    group: 'consumers',
+    contexts: ['group', 'consumer'],
+    enabled: (s, sel) => selectedGroup(s, sel) !== undefined,
+    perform: (env) => {
+      const g = selectedGroupId(env.snapshot, env.selection);
+      if (g !== undefined) env.openDialog({ kind: 'resetOffsets', group: g });
+    },
+  },
+
+  // ---- the scenario document ----
+  {
+    id: 'scenario.share',
+    label: () => 'Copy share link',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.shareLink(),
+  },
+  {
+    id: 'scenario.export',
+    label: () => 'Export scenario (JSON)',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.exportScenario(),
+  },
+];
+
+const byId = new Map(COMMANDS.map((c) => [c.id, c]));
+
+export function command(id: string): Command {
+  const c = byId.get(id);
+  if (!c) throw new Error(`Unknown command ${id}`);
+  return c;
+}
+
+/** Commands offered for a selection (context menu, inspector). */
+export function commandsFor(kind: SelectionKind): Command[] {
+  return COMMANDS.filter((c) => c.contexts.includes(kind));
+}
+
+export function commandsInGroup(group: CommandGroup): Command[] {
+  return COMMANDS.filter((c) => c.group === group);
+}
+
+export function commandForKey(key: string): Command | undefined {
+  const k = key.length === 1 ? key.toLowerCase() : key;
+  return COMMANDS.find((c) => c.shortcut === k);
+}
+
+/** Runs a command if it is enabled; returns whether it ran. */
+export function run(c: Command, env: CommandEnv): boolean {
+  if (!c.enabled(env.snapshot, env.selection)) return false;
+  c.perform(env);
+  return true;
+}
+
+/** Shortcut as shown to people. */
+export function shortcutLabel(key: string): string {
+  return key === ' ' ? 'Space' : key.toUpperCase();
+}

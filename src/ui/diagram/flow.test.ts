@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureSnapshot } from '../test/fixture';
+import { toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
+
+const broker = (els: ReturnType<typeof toFlowElements>, id: number) =>
+  els.nodes.find((n): n is BrokerNode => n.id === `broker-${id}`)!;
+
+describe('toFlowElements', () => {
+  it('draws each broker with its replicas and their roles', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const roles = (id: number) => broker(els, id).data.replicas.map((r) => `${r.key}:${r.role}`);
+    expect(roles(1)).toEqual(['orders-0:in-sync', 'orders-1:leader']);
+    expect(roles(2)).toEqual(['orders-0:offline', 'orders-1:offline']);
+    expect(roles(3)).toEqual(['orders-0:leader', 'orders-1:out-of-sync']);
+  });
+
+  it('gives each replica its offsets, lag behind the leader and flags', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const r = broker(els, 3).data.replicas.find((x) => x.key === 'orders-1')!;
+    expect(r).toMatchObject({ logEndOffset: 12, highWatermark: 12, logStartOffset: 5, lag: 28, underMinIsr: true, preferred: false });
+    const leader = broker(els, 3).data.replicas.find((x) => x.key === 'orders-0')!;
+    expect(leader).toMatchObject({ lag: 0, leaderEpoch: 4, underMinIsr: false });
+    expect(broker(els, 2).data.replicas[0]!.preferred).toBe(true);
+  });
+
+  it('marks the controller and the broker status', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    expect(broker(els, 1).data.isController).toBe(true);
+    expect(broker(els, 3).data.isController).toBe(false);
+    expect(broker(els, 2).data.broker.status).toBe('down');
+  });
+
+  it('draws replication only from a leader to its live followers, with the lag', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const repl = els.edges.filter((e) => e.data?.kind === 'replication');
+    expect(repl.map((e) => e.id).sort()).toEqual(['repl:orders-0:3->1', 'repl:orders-1:1->3']);
+    const e01 = repl.find((e) => e.id === 'repl:orders-0:3->1')!;
+    expect(e01.data).toMatchObject({ label: 'lag 10', tone: 'normal' });
+    // Broker 1 is left of broker 3: the edge leaves on the left and enters on the right.
+    expect(e01.sourceHandle).toBe('orders-0:l:s');
+    expect(e01.targetHandle).toBe('orders-0:r:t');
+    expect(repl.find((e) => e.id === 'repl:orders-1:1->3')!.data).toMatchObject({ label: 'lag 28', tone: 'lagging' });
+  });
+
+  it('shows the producer error on its node and on the failing edge', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const p = els.nodes.find((n): n is ProducerNode => n.id === 'producer-checkout')!;
+    expect(p.data.recentError?.error).toBe('NOT_ENOUGH_REPLICAS');
+    const produce = els.edges.filter((e) => e.data?.kind === 'produce');
+    expect(produce.map((e) => `${e.id}>${e.target}`)).toEqual([
+      'produce:checkout->orders-0>broker-3',
+      'produce:checkout->orders-1>broker-1',
+    ]);
+    expect(produce[1]!.data).toMatchObject({ tone: 'error', label: 'NOT_ENOUGH_REPLICAS' });
+  });
+
+  it('forgets an old producer error', () => {
+    const s = fixtureSnapshot();
+    s.time = 60_000;
+    const els = toFlowElements(s);
+    expect(els.nodes.find((n): n is ProducerNode => n.id === 'producer-checkout')!.data.recentError).toBeNull();
+  });
+
+  it('puts consumers inside their group container, with state and generation', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const g = els.nodes.find((n): n is GroupNode => n.id === 'group-billing')!;
+    expect(g.data.group?.generation).toBe(5);
+    expect(g.data.totalLag).toBe(5);
+    const members = els.nodes.filter((n): n is ConsumerNode => n.type === 'consumer');
+    expect(members.map((m) => m.parentId)).toEqual(['group-billing', 'group-billing']);
+    // Parents must come before children for xyflow.
+    expect(els.nodes.indexOf(g)).toBeLessThan(els.nodes.indexOf(members[0]!));
+    expect(g.width).toBeGreaterThanOrEqual(2 * members[0]!.width!);
+  });
+
+  it('draws consumption from the partition leader to its owner with the lag', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const c = els.edges.filter((e) => e.data?.kind === 'consumption');
+    expect(c.map((e) => `${e.source}->${e.target}:${e.targetHandle}:${e.data?.label}`)).toEqual([
+      'broker-3->consumer-billing-1:in:orders-0:lag 2',
+      'broker-1->consumer-billing-2:in:orders-1:lag 0',
+    ]);
+  });
+
+  it('shows motion at low rates and throughput at high rates', () => {
+    const els = toFlowElements(fixtureSnapshot(), {}, {
+      rates: { leo: { 'orders-0@1': 10, 'orders-1@3': 400 }, position: { 'billing-1|orders-0': 1500 } },
+    });
+    const e = (id: string) => els.edges.find((x) => x.id === id)!;
+    expect(e('repl:orders-0:3->1').animated).toBe(true);
+    expect(e('repl:orders-1:1->3').animated).toBe(false);
+    expect(e('repl:orders-1:1->3').data?.label).toBe('lag 28 · 400/s');
+    expect(e('consume:orders-0->billing-1').data?.label).toBe('lag 2 · 1.5k/s');
+    // 200/s over 2 partitions = 100/s per produce edge: a label, no motion.
+    expect(e('produce:checkout->orders-0').data?.label).toBe('100/s');
+  });
+
+  it('places nodes from the layout when it has them', () => {
+    const els = toFlowElements(fixtureSnapshot(), { 'broker-2': { x: 5, y: 7 }, 'consumer-billing-2': { x: 1, y: 2 } });
+    expect(broker(els, 2).position).toEqual({ x: 5, y: 7 });
+    expect(els.nodes.find((n) => n.id === 'consumer-billing-2')!.position).toEqual({ x: 1, y: 2 });
+    // Default: brokers side by side, groups below the brokers.
+    expect(broker(els, 1).position.x).toBeLessThan(broker(els, 3).position.x);
+    const g = els.nodes.find((n) => n.id === 'group-billing')!;
+    expect(g.position.y).toBeGreaterThan(broker(els, 1).position.y + 100);
+  });
+
+  it('highlights the selected partition on every broker', () => {
+    const els = toFlowElements(fixtureSnapshot(), {}, { selection: { kind: 'partition', topic: 'orders', partition: 1 } });
+    for (const id of [1, 2, 3]) {
+      expect(broker(els, id).data.replicas.filter((r) => r.selected).map((r) => r.key)).toEqual(['orders-1']);
+    }
+  });
+});

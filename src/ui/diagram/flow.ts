@@ -1,0 +1,381 @@
+/**
+ * The diagram as a pure function of the snapshot: `toFlowElements(snapshot, layout)` gives
+ * @xyflow/react nodes and edges. No React, no store: unit-tested with a hand-built
+ * snapshot. Components only render what this decides (roles, lags, labels, positions).
+ *
+ * Layout, top to bottom as data flows: producers, then brokers side by side (each holding
+ * its replicas, rows aligned across brokers so replication edges run level), then consumer
+ * groups as containers around their members. A position saved in `layout` (dragged by the
+ * user, or from the scenario) wins over the default.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import type {
+  BrokerView,
+  ClusterSnapshot,
+  ConsumerView,
+  GroupView,
+  PartitionView,
+  ProducerView,
+} from '../../kafka/snapshot';
+import { nodeId, type Selection } from '../../state/selection';
+import type { Rates } from '../../state/rates';
+import type { Layout } from '../../worker/protocol';
+
+export type ReplicaRole = 'leader' | 'in-sync' | 'out-of-sync' | 'offline';
+
+export interface ReplicaCell {
+  /** `${topic}-${partition}`, also the row's handle prefix. */
+  key: string;
+  topic: string;
+  partition: number;
+  role: ReplicaRole;
+  logEndOffset: number | null;
+  highWatermark: number | null;
+  logStartOffset: number | null;
+  /** Leader LEO − this replica's LEO (0 on the leader, null when either is unknown). */
+  lag: number | null;
+  leaderEpoch: number;
+  /** No leader at all for this partition. */
+  partitionOffline: boolean;
+  /** ISR smaller than min.insync.replicas: acks=all produce is refused. */
+  underMinIsr: boolean;
+  /** This broker is the partition's preferred leader (first in the replica list). */
+  preferred: boolean;
+  selected: boolean;
+}
+
+export type BrokerNodeData = {
+  broker: BrokerView;
+  isController: boolean;
+  replicas: ReplicaCell[];
+  selected: boolean;
+  messagesInPerSec: number;
+};
+
+export type ProducerNodeData = {
+  producer: ProducerView;
+  /** lastError, shown only while recent (it stays in the view after recovery). */
+  recentError: ProducerView['lastError'];
+  selected: boolean;
+};
+
+export type GroupNodeData = {
+  groupId: string;
+  group: GroupView | null;
+  width: number;
+  height: number;
+  totalLag: number;
+  selected: boolean;
+};
+
+export type ConsumerNodeData = {
+  consumer: ConsumerView;
+  /** Assigned partitions, each with a target handle along the top edge. */
+  inputs: { key: string; lag: number }[];
+  selected: boolean;
+};
+
+export type BrokerNode = Node<BrokerNodeData, 'broker'>;
+export type ProducerNode = Node<ProducerNodeData, 'producer'>;
+export type GroupNode = Node<GroupNodeData, 'group'>;
+export type ConsumerNode = Node<ConsumerNodeData, 'consumer'>;
+export type FlowNode = BrokerNode | ProducerNode | GroupNode | ConsumerNode;
+
+export type EdgeKind = 'produce' | 'replication' | 'consumption';
+
+export type KafkaEdgeData = {
+  kind: EdgeKind;
+  label: string | null;
+  /** Where the label sits: near the target end keeps replication labels in the gap between brokers. */
+  labelAt: 'middle' | 'target';
+  tone: 'normal' | 'lagging' | 'error';
+  /** Records per second over the last virtual second. */
+  rate: number;
+};
+
+export type FlowEdge = Edge<KafkaEdgeData, 'kafka'>;
+
+export interface FlowElements {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+export const SIZES = {
+  brokerWidth: 264,
+  brokerGap: 96,
+  brokerY: 150,
+  brokerHeaderHeight: 66,
+  replicaRowHeight: 50,
+  producerWidth: 210,
+  producerGap: 40,
+  consumerWidth: 184,
+  consumerHeight: 92,
+  consumerGap: 14,
+  groupPad: 14,
+  groupHeader: 44,
+  groupGap: 40,
+  groupMarginTop: 100,
+} as const;
+
+/** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
+export const MOTION_MAX_RATE = 50;
+/** A producer error stays on its node this long (virtual ms) after it happened. */
+export const ERROR_VISIBLE_MS = 10_000;
+
+export const handleId = {
+  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => `${key}:${side}:${type}`,
+  producerOut: 'out',
+  consumerIn: (key: string) => `in:${key}`,
+};
+
+const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
+
+export function formatRate(perSec: number): string {
+  if (perSec >= 10_000) return `${Math.round(perSec / 1000)}k`;
+  if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k`;
+  return String(Math.round(perSec));
+}
+
+function replicaRole(p: PartitionView, broker: BrokerView | undefined): ReplicaRole {
+  if (!broker || broker.status !== 'up') return 'offline';
+  if (p.leader === broker.id) return 'leader';
+  return p.isr.includes(broker.id) ? 'in-sync' : 'out-of-sync';
+}
+
+function minIsr(snapshot: ClusterSnapshot, topic: string): number {
+  const v = snapshot.topics.find((t) => t.name === topic)?.config['min.insync.replicas'];
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 1;
+  return Number.isFinite(n) ? n : 1;
+}
+
+function isSelectedPartition(sel: Selection | null, p: PartitionView, broker: number): boolean {
+  if (sel?.kind === 'topic') return sel.name === p.topic;
+  if (sel?.kind !== 'partition' || sel.topic !== p.topic || sel.partition !== p.partition) return false;
+  return sel.broker === undefined || sel.broker === broker;
+}
+
+export function toFlowElements(
+  snapshot: ClusterSnapshot,
+  layout: Layout = {},
+  opts: { selection?: Selection | null; rates?: Rates } = {},
+): FlowElements {
+  const sel = opts.selection ?? null;
+  const rates = opts.rates ?? { leo: {}, position: {} };
+  const nodes: FlowNode[] = [];
+  const edges: FlowEdge[] = [];
+  const pos = (id: string, fallback: { x: number; y: number }) => layout[id] ?? fallback;
+
+  const partitions = [...snapshot.partitions].sort((a, b) =>
+    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+  );
+  const brokers = [...snapshot.brokers].sort((a, b) => a.id - b.id);
+  const brokerById = new Map(brokers.map((b) => [b.id, b]));
+  const partitionByKey = new Map(partitions.map((p) => [pkey(p.topic, p.partition), p]));
+
+  // ---- brokers and their replicas ----
+  let maxRows = 0;
+  const brokerPos = new Map<number, { x: number; y: number }>();
+  brokers.forEach((b, i) => {
+    const replicas: ReplicaCell[] = [];
+    for (const p of partitions) {
+      if (!p.replicas.includes(b.id)) continue;
+      const state = p.replicaStates.find((r) => r.broker === b.id);
+      const leaderState = p.replicaStates.find((r) => r.broker === p.leader);
+      const role = replicaRole(p, b);
+      replicas.push({
+        key: pkey(p.topic, p.partition),
+        topic: p.topic,
+        partition: p.partition,
+        role,
+        logEndOffset: state?.logEndOffset ?? null,
+        highWatermark: state?.highWatermark ?? null,
+        logStartOffset: state?.logStartOffset ?? null,
+        lag: state && leaderState ? Math.max(0, leaderState.logEndOffset - state.logEndOffset) : null,
+        leaderEpoch: p.leaderEpoch,
+        partitionOffline: p.leader < 0,
+        underMinIsr: p.isr.length < minIsr(snapshot, p.topic),
+        preferred: p.replicas[0] === b.id,
+        selected: isSelectedPartition(sel, p, b.id),
+      });
+    }
+    maxRows = Math.max(maxRows, replicas.length);
+    const id = nodeId.broker(b.id);
+    const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
+    brokerPos.set(b.id, position);
+    nodes.push({
+      id,
+      type: 'broker',
+      position,
+      width: SIZES.brokerWidth,
+      data: {
+        broker: b,
+        isController: snapshot.controller === b.id,
+        replicas,
+        selected: sel?.kind === 'broker' && sel.id === b.id,
+        messagesInPerSec: snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0,
+      },
+    });
+  });
+
+  // ---- producers ----
+  snapshot.producers.forEach((p, i) => {
+    const recent = p.lastError && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
+    nodes.push({
+      id: nodeId.producer(p.id),
+      type: 'producer',
+      position: pos(nodeId.producer(p.id), { x: 20 + i * (SIZES.producerWidth + SIZES.producerGap), y: 0 }),
+      width: SIZES.producerWidth,
+      data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id },
+    });
+  });
+
+  // ---- consumer groups (containers) and their members ----
+  const groupIds: string[] = [];
+  for (const g of snapshot.groups) if (!groupIds.includes(g.groupId)) groupIds.push(g.groupId);
+  for (const c of snapshot.consumers) if (!groupIds.includes(c.groupId)) groupIds.push(c.groupId);
+  const groupY = SIZES.brokerY + SIZES.brokerHeaderHeight + maxRows * SIZES.replicaRowHeight + SIZES.groupMarginTop;
+  let groupX = 0;
+  for (const groupId of groupIds) {
+    const group = snapshot.groups.find((g) => g.groupId === groupId) ?? null;
+    const members = snapshot.consumers.filter((c) => c.groupId === groupId);
+    const slots = Math.max(1, members.length);
+    const width = Math.max(
+      230,
+      SIZES.groupPad * 2 + slots * SIZES.consumerWidth + (slots - 1) * SIZES.consumerGap,
+    );
+    const height = SIZES.groupHeader + SIZES.consumerHeight + SIZES.groupPad;
+    const gid = nodeId.group(groupId);
+    const totalLag = (group?.offsets ?? []).reduce((n, o) => n + (o.lag ?? 0), 0);
+    nodes.push({
+      id: gid,
+      type: 'group',
+      position: pos(gid, { x: groupX, y: groupY }),
+      width,
+      height,
+      style: { width, height },
+      data: { groupId, group, width, height, totalLag, selected: sel?.kind === 'group' && sel.id === groupId },
+    });
+    groupX += width + SIZES.groupGap;
+    members.forEach((c, j) => {
+      const cid = nodeId.consumer(c.id);
+      nodes.push({
+        id: cid,
+        type: 'consumer',
+        parentId: gid,
+        extent: 'parent',
+        position: pos(cid, {
+          x: SIZES.groupPad + j * (SIZES.consumerWidth + SIZES.consumerGap),
+          y: SIZES.groupHeader,
+        }),
+        width: SIZES.consumerWidth,
+        height: SIZES.consumerHeight,
+        data: {
+          consumer: c,
+          inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
+          selected: sel?.kind === 'consumer' && sel.id === c.id,
+        },
+      });
+    });
+  }
+
+  const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
+  const rateText = (rate: number) => (rate >= MOTION_MAX_RATE ? `${formatRate(rate)}/s` : null);
+  const joined = (...parts: (string | null)[]) => parts.filter((x) => x !== null).join(' · ') || null;
+
+  // ---- produce edges: producer → the partition's leader replica ----
+  for (const p of snapshot.producers) {
+    const keys = new Set(p.targets.map((t) => pkey(t.topic, t.partition)));
+    const recentError = p.lastError && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
+    if (recentError) keys.add(pkey(recentError.topic, recentError.partition));
+    for (const key of [...keys].sort()) {
+      const part = partitionByKey.get(key);
+      if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
+      const load = p.loads.find((l) => l.topic === part.topic);
+      const topicPartitions = snapshot.topics.find((t) => t.name === part.topic)?.partitions ?? 1;
+      const rate = load ? load.ratePerSec / Math.max(1, topicPartitions) : 0;
+      const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
+      edges.push({
+        id: `produce:${p.id}->${key}`,
+        type: 'kafka',
+        source: nodeId.producer(p.id),
+        sourceHandle: handleId.producerOut,
+        target: nodeId.broker(part.leader),
+        targetHandle: handleId.replica(key, 'l', 't'),
+        animated: motion(rate),
+        data: {
+          kind: 'produce',
+          label: failing ? recentError.error : rateText(rate),
+          labelAt: 'middle',
+          tone: failing ? 'error' : 'normal',
+          rate,
+        },
+      });
+    }
+  }
+
+  // ---- replication edges: leader replica → each live follower replica ----
+  for (const p of partitions) {
+    if (p.leader < 0) continue;
+    const leaderBroker = brokerById.get(p.leader);
+    const leaderPos = brokerPos.get(p.leader);
+    if (!leaderBroker || leaderBroker.status === 'down' || !leaderPos) continue;
+    const key = pkey(p.topic, p.partition);
+    const leaderLeo = p.replicaStates.find((r) => r.broker === p.leader)?.logEndOffset;
+    for (const f of p.replicas) {
+      if (f === p.leader) continue;
+      const fb = brokerById.get(f);
+      const fPos = brokerPos.get(f);
+      if (!fb || fb.status !== 'up' || !fPos) continue;
+      const leo = p.replicaStates.find((r) => r.broker === f)?.logEndOffset;
+      const lag = leaderLeo !== undefined && leo !== undefined ? Math.max(0, leaderLeo - leo) : null;
+      const rightward = fPos.x >= leaderPos.x;
+      const rate = rates.leo[`${key}@${f}`] ?? 0;
+      const inSync = p.isr.includes(f);
+      edges.push({
+        id: `repl:${key}:${p.leader}->${f}`,
+        type: 'kafka',
+        source: nodeId.broker(p.leader),
+        sourceHandle: handleId.replica(key, rightward ? 'r' : 'l', 's'),
+        target: nodeId.broker(f),
+        targetHandle: handleId.replica(key, rightward ? 'l' : 'r', 't'),
+        animated: motion(rate),
+        data: {
+          kind: 'replication',
+          label: joined(lag === null ? null : `lag ${lag}`, rateText(rate)),
+          labelAt: 'target',
+          tone: inSync ? 'normal' : 'lagging',
+          rate,
+        },
+      });
+    }
+  }
+
+  // ---- consumption edges: partition leader → the consumer that owns it ----
+  for (const c of snapshot.consumers) {
+    if (c.status === 'closed' || c.status === 'crashed') continue;
+    for (const pos of c.positions) {
+      const key = pkey(pos.topic, pos.partition);
+      const part = partitionByKey.get(key);
+      if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
+      const rate = rates.position[`${c.id}|${key}`] ?? 0;
+      edges.push({
+        id: `consume:${key}->${c.id}`,
+        type: 'kafka',
+        source: nodeId.broker(part.leader),
+        sourceHandle: handleId.replica(key, 'r', 's'),
+        target: nodeId.consumer(c.id),
+        targetHandle: handleId.consumerIn(key),
+        animated: motion(rate),
+        data: {
+          kind: 'consumption',
+          label: joined(`lag ${pos.lag}`, rateText(rate)),
+          labelAt: 'middle',
+          tone: pos.lag > 1000 ? 'lagging' : 'normal',
+          rate,
+        },
+      });
+    }
+  }
+
+  return { nodes, edges };
+}

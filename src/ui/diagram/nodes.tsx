@@ -1,0 +1,251 @@
+/**
+ * The diagram's node components. They render the data `toFlowElements` computed and never
+ * look at the snapshot themselves. Selection goes through real buttons, so every thing on
+ * the diagram is reachable with the keyboard and has an accessible name.
+ */
+import { memo, useEffect } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { useUiStore } from '../../state/ui-store';
+import { formatTime } from '../events/phrase';
+import {
+  handleId,
+  formatRate,
+  type BrokerNode,
+  type ConsumerNode,
+  type GroupNode,
+  type ProducerNode,
+  type ReplicaCell,
+  type ReplicaRole,
+} from './flow';
+
+const select = useUiStore.getState().select;
+
+/** Role text and icon: the role must read without colour too. */
+export const ROLE_LABEL: Record<ReplicaRole, { icon: string; text: string }> = {
+  leader: { icon: '★', text: 'leader' },
+  'in-sync': { icon: '✓', text: 'in sync' },
+  'out-of-sync': { icon: '!', text: 'out of sync' },
+  offline: { icon: '✕', text: 'offline' },
+};
+
+function Hidden({ id, type, position }: { id: string; type: 'source' | 'target'; position: Position }) {
+  return <Handle id={id} type={type} position={position} isConnectable={false} className="hidden-handle" />;
+}
+
+function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
+  const role = ROLE_LABEL[r.role];
+  return (
+    <div
+      className={`replica role-${r.role}${r.selected ? ' is-selected' : ''}`}
+      data-testid={`replica-${r.key}-b${broker}`}
+      data-role={r.role}
+      data-partition={r.key}
+    >
+      <Hidden id={handleId.replica(r.key, 'l', 't')} type="target" position={Position.Left} />
+      <Hidden id={handleId.replica(r.key, 'l', 's')} type="source" position={Position.Left} />
+      <Hidden id={handleId.replica(r.key, 'r', 't')} type="target" position={Position.Right} />
+      <Hidden id={handleId.replica(r.key, 'r', 's')} type="source" position={Position.Right} />
+      <button
+        type="button"
+        className="replica-button"
+        aria-label={`Partition ${r.key} on broker ${broker}: ${role.text}, log end ${r.logEndOffset ?? 'unknown'}, high watermark ${r.highWatermark ?? 'unknown'}`}
+        onClick={() => select({ kind: 'partition', topic: r.topic, partition: r.partition, broker })}
+      >
+        <span className="replica-line">
+          <span className="replica-key">{r.key}</span>
+          <span className={`role-pill role-${r.role}`}>
+            <span aria-hidden="true">{role.icon}</span> {role.text}
+          </span>
+          {r.role === 'leader' && <span className="epoch" title="Leader epoch">epoch {r.leaderEpoch}</span>}
+          {r.partitionOffline && <span className="warn-pill">no leader</span>}
+          {r.role === 'leader' && r.underMinIsr && (
+            <span className="warn-pill" title="ISR below min.insync.replicas: acks=all writes are refused">
+              under min ISR
+            </span>
+          )}
+        </span>
+        <span className="replica-offsets">
+          <span title="Log end offset">LEO {r.logEndOffset ?? '–'}</span>
+          <span title="High watermark">HW {r.highWatermark ?? '–'}</span>
+          <span title="Log start offset">start {r.logStartOffset ?? '–'}</span>
+          {r.role !== 'leader' && r.lag !== null && r.lag > 0 && <span className="lag">−{r.lag}</span>}
+        </span>
+      </button>
+    </div>
+  );
+}
+
+export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodeProps<BrokerNode>) {
+  const { broker, isController, replicas, selected, messagesInPerSec } = data;
+  const update = useUpdateNodeInternals();
+  const handleKey = replicas.map((r) => r.key).join(',');
+  // Handles live inside replica rows: when the rows change, xyflow must re-measure them.
+  useEffect(() => update(id), [id, handleKey, update]);
+  const statusText = broker.status === 'up' ? (broker.fenced ? 'fenced' : 'up') : broker.status;
+  return (
+    <div
+      className={`node broker status-${broker.status}${broker.fenced ? ' fenced' : ''}${selected ? ' is-selected' : ''}`}
+      data-testid={`broker-${broker.id}`}
+      data-status={broker.status}
+    >
+      <button
+        type="button"
+        className="node-header"
+        aria-label={`Broker ${broker.id}, ${statusText}${isController ? ', active controller' : ''}`}
+        onClick={() => select({ kind: 'broker', id: broker.id })}
+      >
+        <span className="node-title">
+          <span className="node-kind" aria-hidden="true">⬢</span> Broker {broker.id}
+        </span>
+        <span className="badges">
+          {isController && (
+            <span className="badge controller" data-testid={`controller-badge-${broker.id}`}>
+              controller
+            </span>
+          )}
+          {broker.status === 'down' && <span className="badge down">down</span>}
+          {broker.status === 'isolated' && <span className="badge isolated">isolated</span>}
+          {broker.fenced && broker.status === 'up' && <span className="badge fenced">fenced</span>}
+          {broker.slowMs > 0 && <span className="badge slow">slow +{broker.slowMs} ms</span>}
+        </span>
+        <span className="node-sub">
+          {broker.rack ? `rack ${broker.rack} · ` : ''}
+          {broker.status === 'down' ? 'process stopped, disk kept' : `${formatRate(messagesInPerSec)} msg/s in`}
+        </span>
+      </button>
+      <div className="replicas">
+        {replicas.length === 0 && <div className="empty">no replicas</div>}
+        {replicas.map((r) => (
+          <ReplicaRow key={r.key} r={r} broker={broker.id} />
+        ))}
+      </div>
+    </div>
+  );
+});
+
+export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodeProps<ProducerNode>) {
+  const { producer: p, recentError, selected } = data;
+  return (
+    <div
+      className={`node producer${recentError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      data-testid={`producer-${p.id}`}
+    >
+      <button
+        type="button"
+        className="node-header"
+        aria-label={`Producer ${p.id}, acks ${p.acks}${recentError ? `, error ${recentError.error}` : ''}`}
+        onClick={() => select({ kind: 'producer', id: p.id })}
+      >
+        <span className="node-title">
+          <span className="node-kind" aria-hidden="true">▶</span> {p.id}
+        </span>
+        <span className="badges">
+          <span className="badge acks" data-testid={`producer-acks-${p.id}`}>
+            acks={p.acks}
+          </span>
+          {p.idempotent && <span className="badge plain">idempotent</span>}
+        </span>
+        <span className="node-sub">
+          sent {p.sent} · acked {p.acked}
+          {p.failed > 0 ? ` · failed ${p.failed}` : ''}
+        </span>
+        <span className="node-sub">
+          {p.loads.length > 0 ? p.loads.map((l) => `${l.ratePerSec}/s → ${l.topic}`).join(', ') : 'no steady load'}
+        </span>
+      </button>
+      {recentError && (
+        <div className="node-error" role="status" data-testid={`producer-error-${p.id}`}>
+          <strong>{recentError.error}</strong>
+          <span>
+            {recentError.topic}-{recentError.partition} at {formatTime(recentError.at)}
+          </span>
+        </div>
+      )}
+      <Handle id={handleId.producerOut} type="source" position={Position.Bottom} isConnectable={false} className="hidden-handle" />
+    </div>
+  );
+});
+
+export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupNode>) {
+  const { groupId, group, width, height, totalLag, selected } = data;
+  return (
+    <div
+      className={`node group${selected ? ' is-selected' : ''} state-${group?.state ?? 'Empty'}`}
+      style={{ width, height }}
+      data-testid={`group-${groupId}`}
+    >
+      <button
+        type="button"
+        className="group-header"
+        aria-label={`Consumer group ${groupId}, ${group?.state ?? 'no state'}, generation ${group?.generation ?? 0}`}
+        onClick={() => select({ kind: 'group', id: groupId })}
+      >
+        <span className="node-title">
+          <span className="node-kind" aria-hidden="true">◎</span> group {groupId}
+        </span>
+        <span className={`badge gstate gstate-${group?.state ?? 'Empty'}`} data-testid={`group-state-${groupId}`}>
+          {group?.state ?? 'unknown'}
+        </span>
+        <span className="badge plain" data-testid={`group-generation-${groupId}`}>
+          gen {group?.generation ?? 0}
+        </span>
+        {group?.assignor && <span className="badge plain">{group.assignor}</span>}
+        <span className="badge plain" title="Total lag of committed offsets">
+          lag {totalLag}
+        </span>
+      </button>
+    </div>
+  );
+});
+
+export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
+  const { consumer: c, inputs, selected } = data;
+  const update = useUpdateNodeInternals();
+  const handleKey = inputs.map((i) => i.key).join(',');
+  useEffect(() => update(id), [id, handleKey, update]);
+  const dead = c.status === 'closed' || c.status === 'crashed';
+  return (
+    <div
+      className={`node consumer status-${c.status}${selected ? ' is-selected' : ''}`}
+      data-testid={`consumer-${c.id}`}
+    >
+      {inputs.map((input, i) => (
+        <Handle
+          key={input.key}
+          id={handleId.consumerIn(input.key)}
+          type="target"
+          position={Position.Top}
+          isConnectable={false}
+          className="hidden-handle"
+          style={{ left: `${((i + 1) / (inputs.length + 1)) * 100}%` }}
+        />
+      ))}
+      <button
+        type="button"
+        className="node-header"
+        aria-label={`Consumer ${c.id}, ${c.status}`}
+        onClick={() => select({ kind: 'consumer', id: c.id })}
+      >
+        <span className="node-title">
+          <span className="node-kind" aria-hidden="true">◀</span> {c.id}
+        </span>
+        <span className={`badge cstatus cstatus-${c.status}`}>{c.status}</span>
+        <span className="node-sub consumer-parts">
+          {dead ? 'not consuming' : inputs.length === 0 ? 'no partitions' : inputs.map((i) => i.key).join(', ')}
+        </span>
+        <span className="node-sub">
+          consumed {c.consumed}
+          {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
+        </span>
+        {c.lastError && <span className="node-sub error-text">{c.lastError.error}</span>}
+      </button>
+    </div>
+  );
+});
+
+export const nodeTypes = {
+  broker: BrokerNodeView,
+  producer: ProducerNodeView,
+  group: GroupNodeView,
+  consumer: ConsumerNodeView,
+};

@@ -1,0 +1,563 @@
+/**
+ * Small forms with labels, one per dialog kind. Each ends in cluster actions sent to the
+ * worker (recorded into the timeline). Focus goes to the first field; Escape cancels and
+ * focus returns to where it was.
+ */
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { ClusterSnapshot } from '../../kafka/snapshot';
+import { useClusterStore } from '../../state/cluster-store';
+import { useUiStore } from '../../state/ui-store';
+import { getWorkerClient } from '../../state/worker-client';
+import type { ActionRequest } from '../../worker/protocol';
+import type { DialogRequest } from '../commands';
+import {
+  ASSIGNORS,
+  addConsumerAction,
+  createTopicAction,
+  freshId,
+  parseAcks,
+  produceActions,
+  resetTarget,
+  type Acks,
+  type ResetMode,
+} from './forms';
+
+function send(actions: ActionRequest[]): void {
+  const client = getWorkerClient();
+  for (const a of actions) client?.perform(a);
+}
+
+function Modal({
+  title,
+  children,
+  onSubmit,
+  submitLabel,
+  error,
+  testId,
+}: {
+  title: string;
+  children: ReactNode;
+  onSubmit(): void;
+  submitLabel: string;
+  error: string | null;
+  testId: string;
+}) {
+  const close = useUiStore((s) => s.closeDialog);
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+    return () => previous?.focus?.();
+  }, []);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <form
+        ref={ref}
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${testId}-title`}
+        data-testid={testId}
+        onSubmit={submit}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            close();
+          }
+        }}
+      >
+        <h2 id={`${testId}-title`}>{title}</h2>
+        {children}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" data-testid={`${testId}-submit`}>
+            {submitLabel}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function Row({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
+  return (
+    <label className="form-row">
+      <span className="form-label">{label}</span>
+      {children}
+      {hint && <span className="form-hint">{hint}</span>}
+    </label>
+  );
+}
+
+const AcksHint = ({ producer }: { producer: string }) => (
+  <>
+    acks is a producer setting, not a per-record one: changing it alters <strong>{producer}</strong>'s config (recorded as
+    alterConfig) for all its later sends, the steady load included.
+  </>
+);
+
+function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'produce' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const [producer, setProducer] = useState(req.producer ?? s.producers[0]?.id ?? '');
+  const current = s.producers.find((p) => p.id === producer)?.acks ?? 'all';
+  const [topic, setTopic] = useState(req.topic ?? s.topics[0]?.name ?? '');
+  const [partition, setPartition] = useState(req.partition === undefined ? '' : String(req.partition));
+  const [key, setKey] = useState('');
+  const [value, setValue] = useState('');
+  const [tombstone, setTombstone] = useState(false);
+  const [headers, setHeaders] = useState('');
+  const [acks, setAcks] = useState<Acks>(current);
+  const [error, setError] = useState<string | null>(null);
+  const partitions = s.topics.find((t) => t.name === topic)?.partitions ?? 0;
+  return (
+    <Modal
+      title="Produce a record"
+      testId="dialog-produce"
+      submitLabel="Produce"
+      error={error}
+      onSubmit={() => {
+        const r = produceActions({ producer, topic, partition, key, value, tombstone, headers, acks }, current);
+        if (r.error) return setError(r.error);
+        send(r.actions);
+        close();
+      }}
+    >
+      <div className="form-grid">
+        <Row label="Producer">
+          <select value={producer} onChange={(e) => {
+            setProducer(e.target.value);
+            setAcks(s.producers.find((p) => p.id === e.target.value)?.acks ?? 'all');
+          }}>
+            {s.producers.map((p) => (
+              <option key={p.id}>{p.id}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Topic">
+          <select value={topic} onChange={(e) => (setTopic(e.target.value), setPartition(''))}>
+            {s.topics.map((t) => (
+              <option key={t.name}>{t.name}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Partition">
+          <select value={partition} onChange={(e) => setPartition(e.target.value)}>
+            <option value="">partitioner (murmur2 of the key)</option>
+            {Array.from({ length: partitions }, (_, i) => (
+              <option key={i} value={i}>
+                {i}
+              </option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Key">
+          <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="empty: no key" data-testid="produce-key" />
+        </Row>
+      </div>
+      <Row label="Value">
+        <textarea
+          rows={2}
+          value={value}
+          disabled={tombstone}
+          onChange={(e) => setValue(e.target.value)}
+          data-testid="produce-value"
+        />
+      </Row>
+      <label className="check">
+        <input type="checkbox" checked={tombstone} onChange={(e) => setTombstone(e.target.checked)} /> Tombstone (null value)
+      </label>
+      <Row label="Headers" hint="one name=value per line">
+        <textarea rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} data-testid="produce-headers" />
+      </Row>
+      <Row label={`acks (producer ${producer} now uses acks=${current})`} hint={<AcksHint producer={producer} />}>
+        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))} data-testid="produce-acks">
+          <option value="0">0: do not wait</option>
+          <option value="1">1: the leader has it</option>
+          <option value="all">all: every in-sync replica has it</option>
+        </select>
+      </Row>
+    </Modal>
+  );
+}
+
+function SetAcksDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'setAcks' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const [producer, setProducer] = useState(req.producer ?? s.producers[0]?.id ?? '');
+  const current = s.producers.find((p) => p.id === producer)?.acks ?? 'all';
+  const [acks, setAcks] = useState<Acks>(current);
+  return (
+    <Modal
+      title="Set acks"
+      testId="dialog-acks"
+      submitLabel="Apply"
+      error={null}
+      onSubmit={() => {
+        send([{ op: 'alterConfig', entity: 'client', name: producer, config: { acks } }]);
+        close();
+      }}
+    >
+      <Row label="Producer">
+        <select value={producer} onChange={(e) => setProducer(e.target.value)}>
+          {s.producers.map((p) => (
+            <option key={p.id}>{p.id}</option>
+          ))}
+        </select>
+      </Row>
+      <Row label="acks" hint={<AcksHint producer={producer} />}>
+        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))} data-testid="acks-select">
+          <option value="0">0: do not wait</option>
+          <option value="1">1: the leader has it</option>
+          <option value="all">all: every in-sync replica has it</option>
+        </select>
+      </Row>
+    </Modal>
+  );
+}
+
+function StartLoadDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'startLoad' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const [producer, setProducer] = useState(req.producer ?? s.producers[0]?.id ?? '');
+  const [topic, setTopic] = useState(req.topic ?? s.topics[0]?.name ?? '');
+  const [rate, setRate] = useState(100);
+  const [keys, setKeys] = useState(50);
+  const [valueBytes, setValueBytes] = useState(100);
+  return (
+    <Modal
+      title="Start a steady load"
+      testId="dialog-load"
+      submitLabel="Start"
+      error={rate > 0 ? null : 'The rate must be above 0.'}
+      onSubmit={() => {
+        if (!(rate > 0)) return;
+        send([{ op: 'startLoad', producer, topic, ratePerSec: rate, keys, valueBytes }]);
+        close();
+      }}
+    >
+      <div className="form-grid">
+        <Row label="Producer">
+          <select value={producer} onChange={(e) => setProducer(e.target.value)}>
+            {s.producers.map((p) => (
+              <option key={p.id}>{p.id}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Topic">
+          <select value={topic} onChange={(e) => setTopic(e.target.value)}>
+            {s.topics.map((t) => (
+              <option key={t.name}>{t.name}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Records per second">
+          <input type="number" min={1} max={100000} value={rate} onChange={(e) => setRate(Number(e.target.value))} />
+        </Row>
+        <Row label="Distinct keys" hint="0: no keys">
+          <input type="number" min={0} value={keys} onChange={(e) => setKeys(Number(e.target.value))} />
+        </Row>
+        <Row label="Value size (bytes)">
+          <input type="number" min={0} value={valueBytes} onChange={(e) => setValueBytes(Number(e.target.value))} />
+        </Row>
+      </div>
+    </Modal>
+  );
+}
+
+function AddProducerDialog({ s }: { s: ClusterSnapshot }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const [id, setId] = useState(freshId('producer', s.producers.map((p) => p.id)));
+  const [acks, setAcks] = useState<Acks>('all');
+  const [idempotent, setIdempotent] = useState(true);
+  const taken = s.producers.some((p) => p.id === id.trim());
+  return (
+    <Modal
+      title="Add a producer"
+      testId="dialog-add-producer"
+      submitLabel="Add"
+      error={taken ? `A producer ${id} exists already.` : null}
+      onSubmit={() => {
+        if (taken || !id.trim()) return;
+        send([{ op: 'addProducer', id: id.trim(), config: { acks, 'enable.idempotence': idempotent } }]);
+        close();
+      }}
+    >
+      <Row label="Client id">
+        <input value={id} onChange={(e) => setId(e.target.value)} />
+      </Row>
+      <Row label="acks">
+        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))}>
+          <option value="0">0</option>
+          <option value="1">1</option>
+          <option value="all">all</option>
+        </select>
+      </Row>
+      <label className="check">
+        <input type="checkbox" checked={idempotent} onChange={(e) => setIdempotent(e.target.checked)} /> enable.idempotence
+      </label>
+    </Modal>
+  );
+}
+
+function CreateTopicDialog({ s }: { s: ClusterSnapshot }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const live = s.brokers.filter((b) => b.status === 'up').length;
+  const [name, setName] = useState('');
+  const [partitions, setPartitions] = useState(3);
+  const [rf, setRf] = useState(Math.min(3, Math.max(1, live)));
+  const [minIsr, setMinIsr] = useState(Math.min(2, Math.max(1, live - 1)));
+  const [cleanup, setCleanup] = useState<'delete' | 'compact'>('delete');
+  const [retention, setRetention] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Modal
+      title="Create a topic"
+      testId="dialog-create-topic"
+      submitLabel="Create"
+      error={error}
+      onSubmit={() => {
+        const r = createTopicAction({ name, partitions, replicationFactor: rf, minInsyncReplicas: minIsr, cleanupPolicy: cleanup, retentionMs: retention });
+        if (!r.action) return setError(r.error);
+        send([r.action]);
+        close();
+      }}
+    >
+      <div className="form-grid">
+        <Row label="Name">
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="payments" data-testid="topic-name" />
+        </Row>
+        <Row label="Partitions">
+          <input type="number" min={1} max={64} value={partitions} onChange={(e) => setPartitions(Number(e.target.value))} />
+        </Row>
+        <Row label="Replication factor" hint={`${live} broker${live === 1 ? '' : 's'} up`}>
+          <input type="number" min={1} max={16} value={rf} onChange={(e) => setRf(Number(e.target.value))} />
+        </Row>
+        <Row label="min.insync.replicas">
+          <input type="number" min={1} max={16} value={minIsr} onChange={(e) => setMinIsr(Number(e.target.value))} />
+        </Row>
+        <Row label="cleanup.policy">
+          <select value={cleanup} onChange={(e) => setCleanup(e.target.value as 'delete' | 'compact')}>
+            <option value="delete">delete</option>
+            <option value="compact">compact</option>
+          </select>
+        </Row>
+        <Row label="retention.ms" hint="empty: the default (7 days)">
+          <input type="number" min={1} value={retention} onChange={(e) => setRetention(e.target.value)} />
+        </Row>
+      </div>
+    </Modal>
+  );
+}
+
+function SlowBrokerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'slowBroker' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const current = s.brokers.find((b) => b.id === req.broker)?.slowMs ?? 0;
+  const [delay, setDelay] = useState(current > 0 ? current : 500);
+  return (
+    <Modal
+      title={`Slow broker ${req.broker}`}
+      testId="dialog-slow"
+      submitLabel="Apply"
+      error={delay >= 0 ? null : 'The delay is 0 or more.'}
+      onSubmit={() => {
+        if (delay < 0) return;
+        send([{ op: 'slowBroker', broker: req.broker, delayMs: delay }]);
+        close();
+      }}
+    >
+      <Row label="Extra network delay (ms)" hint="0 brings it back to normal. Followers lagging longer than replica.lag.time.max.ms leave the ISR.">
+        <input type="number" min={0} value={delay} onChange={(e) => setDelay(Number(e.target.value))} />
+      </Row>
+    </Modal>
+  );
+}
+
+function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'addConsumer' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const groups = [...new Set([...s.groups.map((g) => g.groupId), ...s.consumers.map((c) => c.groupId)])];
+  const [groupId, setGroupId] = useState(req.groupId ?? groups[0] ?? 'my-group');
+  const taken = s.consumers.map((c) => c.id);
+  const [id, setId] = useState(freshId(groupId, taken));
+  const [idTouched, setIdTouched] = useState(false);
+  const [topics, setTopics] = useState<string[]>(req.topic ? [req.topic] : s.topics[0] ? [s.topics[0].name] : []);
+  const group = s.groups.find((g) => g.groupId === groupId);
+  const [assignor, setAssignor] = useState<string>(group?.assignor ?? s.consumers.find((c) => c.groupId === groupId)?.assignor ?? 'range');
+  const [reset, setReset] = useState<'earliest' | 'latest'>('earliest');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Modal
+      title="Add a consumer"
+      testId="dialog-add-consumer"
+      submitLabel="Add consumer"
+      error={error}
+      onSubmit={() => {
+        if (taken.includes(id.trim())) return setError(`A consumer ${id} exists already.`);
+        const r = addConsumerAction({ id, groupId, topics, assignor, autoOffsetReset: reset });
+        if (!r.action) return setError(r.error);
+        send([r.action]);
+        close();
+      }}
+    >
+      <div className="form-grid">
+        <Row label="Group">
+          <input
+            value={groupId}
+            list="known-groups"
+            onChange={(e) => {
+              setGroupId(e.target.value);
+              if (!idTouched) setId(freshId(e.target.value || 'consumer', taken));
+            }}
+            data-testid="consumer-group"
+          />
+          <datalist id="known-groups">
+            {groups.map((g) => (
+              <option key={g} value={g} />
+            ))}
+          </datalist>
+        </Row>
+        <Row label="Client id">
+          <input value={id} onChange={(e) => (setId(e.target.value), setIdTouched(true))} data-testid="consumer-id" />
+        </Row>
+        <Row label="Assignor" hint="partition.assignment.strategy">
+          <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
+            {ASSIGNORS.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="auto.offset.reset">
+          <select value={reset} onChange={(e) => setReset(e.target.value as 'earliest' | 'latest')}>
+            <option>earliest</option>
+            <option>latest</option>
+          </select>
+        </Row>
+      </div>
+      <fieldset className="topics">
+        <legend>Topics</legend>
+        {s.topics.map((t) => (
+          <label key={t.name} className="check">
+            <input
+              type="checkbox"
+              checked={topics.includes(t.name)}
+              onChange={(e) => setTopics(e.target.checked ? [...topics, t.name] : topics.filter((x) => x !== t.name))}
+            />{' '}
+            {t.name}
+          </label>
+        ))}
+      </fieldset>
+    </Modal>
+  );
+}
+
+function ProcessingTimeDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'processingTime' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const [ms, setMs] = useState(s.consumers.find((c) => c.id === req.consumer)?.msPerRecord ?? 0);
+  return (
+    <Modal
+      title={`Processing time of ${req.consumer}`}
+      testId="dialog-processing"
+      submitLabel="Apply"
+      error={ms >= 0 ? null : 'The time is 0 or more.'}
+      onSubmit={() => {
+        if (ms < 0) return;
+        send([{ op: 'setProcessingTime', consumer: req.consumer, msPerRecord: ms }]);
+        close();
+      }}
+    >
+      <Row label="Milliseconds per record" hint="A slow consumer builds lag; past max.poll.interval.ms it is removed from the group.">
+        <input type="number" min={0} step="any" value={ms} onChange={(e) => setMs(Number(e.target.value))} />
+      </Row>
+    </Modal>
+  );
+}
+
+function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'resetOffsets' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const group = s.groups.find((g) => g.groupId === req.group);
+  const subscribed = [...new Set((group?.offsets ?? []).map((o) => o.topic))];
+  const topicChoices = subscribed.length > 0 ? subscribed : s.topics.map((t) => t.name);
+  const [topic, setTopic] = useState(req.topic ?? topicChoices[0] ?? '');
+  const [mode, setMode] = useState<ResetMode>('earliest');
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const active = (group?.members.length ?? 0) > 0;
+  return (
+    <Modal
+      title={`Reset offsets of ${req.group}`}
+      testId="dialog-reset"
+      submitLabel="Reset"
+      error={error}
+      onSubmit={() => {
+        const r = resetTarget(mode, value);
+        if (r.to === null) return setError(r.error);
+        send([{ op: 'resetOffsets', group: req.group, topic, to: r.to }]);
+        close();
+      }}
+    >
+      {active && (
+        <p className="form-hint">
+          Kafka resets only the offsets of a group with no active members: close or crash its consumers first, or the
+          reset is refused.
+        </p>
+      )}
+      <div className="form-grid">
+        <Row label="Topic">
+          <select value={topic} onChange={(e) => setTopic(e.target.value)}>
+            {topicChoices.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </Row>
+        <Row label="To">
+          <select value={mode} onChange={(e) => setMode(e.target.value as ResetMode)}>
+            <option value="earliest">earliest</option>
+            <option value="latest">latest</option>
+            <option value="offset">an offset</option>
+            <option value="timestamp">a timestamp (virtual ms)</option>
+          </select>
+        </Row>
+        {(mode === 'offset' || mode === 'timestamp') && (
+          <Row label={mode === 'offset' ? 'Offset' : 'Timestamp (ms)'}>
+            <input type="number" min={0} value={value} onChange={(e) => setValue(e.target.value)} />
+          </Row>
+        )}
+      </div>
+    </Modal>
+  );
+}
+
+export function Dialogs() {
+  const req = useUiStore((s) => s.dialog);
+  const s = useClusterStore((st) => st.snapshot);
+  if (!req || !s) return null;
+  // Keyed by kind so each opening starts from fresh defaults.
+  switch (req.kind) {
+    case 'produce':
+      return <ProduceDialog key="produce" s={s} req={req} />;
+    case 'setAcks':
+      return <SetAcksDialog key="acks" s={s} req={req} />;
+    case 'startLoad':
+      return <StartLoadDialog key="load" s={s} req={req} />;
+    case 'addProducer':
+      return <AddProducerDialog key="addProducer" s={s} />;
+    case 'createTopic':
+      return <CreateTopicDialog key="createTopic" s={s} />;
+    case 'slowBroker':
+      return <SlowBrokerDialog key="slow" s={s} req={req} />;
+    case 'addConsumer':
+      return <AddConsumerDialog key="addConsumer" s={s} req={req} />;
+    case 'processingTime':
+      return <ProcessingTimeDialog key="processing" s={s} req={req} />;
+    case 'resetOffsets':
+      return <ResetOffsetsDialog key="reset" s={s} req={req} />;
+  }
+}

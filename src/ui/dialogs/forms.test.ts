@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { addConsumerAction, createTopicAction, freshId, parseHeaders, produceActions, resetTarget, type ProduceForm } from './forms';
+
+const form = (over: Partial<ProduceForm> = {}): ProduceForm => ({
+  producer: 'checkout',
+  topic: 'orders',
+  partition: '',
+  key: 'user-7',
+  value: 'paid',
+  tombstone: false,
+  headers: '',
+  acks: 'all',
+  ...over,
+});
+
+describe('produceActions', () => {
+  it('produces one keyed record through the partitioner', () => {
+    expect(produceActions(form(), 'all')).toEqual({
+      actions: [{ op: 'produce', producer: 'checkout', topic: 'orders', key: 'user-7', value: 'paid' }],
+      error: null,
+    });
+  });
+
+  it('alters the producer config first when acks changes, as Kafka has no per-record acks', () => {
+    const { actions } = produceActions(form({ acks: 1 }), 'all');
+    expect(actions[0]).toEqual({ op: 'alterConfig', entity: 'client', name: 'checkout', config: { acks: 1 } });
+    expect(actions[1]).toMatchObject({ op: 'produce' });
+  });
+
+  it('handles no key, a chosen partition, headers and tombstones', () => {
+    const { actions } = produceActions(form({ key: '', partition: '2', headers: 'a=1\nb = two', tombstone: true }), 'all');
+    expect(actions).toEqual([
+      { op: 'produce', producer: 'checkout', topic: 'orders', value: null, partition: 2, headers: { a: '1', b: 'two' } },
+    ]);
+  });
+
+  it('refuses malformed headers', () => {
+    expect(produceActions(form({ headers: 'nonsense' }), 'all').error).toMatch(/name=value/);
+    expect(parseHeaders('x=1, y=2').headers).toEqual({ x: '1', y: '2' });
+  });
+});
+
+describe('other forms', () => {
+  it('creates a topic with its configs', () => {
+    expect(
+      createTopicAction({ name: 'payments', partitions: 6, replicationFactor: 3, minInsyncReplicas: 2, cleanupPolicy: 'compact', retentionMs: '' }),
+    ).toEqual({
+      action: { op: 'createTopic', name: 'payments', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2, 'cleanup.policy': 'compact' } },
+      error: null,
+    });
+    expect(createTopicAction({ name: 'bad name', partitions: 1, replicationFactor: 1, minInsyncReplicas: 1, cleanupPolicy: 'delete', retentionMs: '' }).error).not.toBeNull();
+  });
+
+  it('adds a consumer with its assignor', () => {
+    expect(addConsumerAction({ id: 'billing-3', groupId: 'billing', topics: ['orders'], assignor: 'roundrobin', autoOffsetReset: 'earliest' }).action).toEqual({
+      op: 'addConsumer',
+      id: 'billing-3',
+      groupId: 'billing',
+      topics: ['orders'],
+      config: { 'partition.assignment.strategy': 'roundrobin', 'auto.offset.reset': 'earliest' },
+    });
+    expect(addConsumerAction({ id: 'x', groupId: 'g', topics: [], assignor: 'range', autoOffsetReset: 'latest' }).error).not.toBeNull();
+  });
+
+  it('picks a fresh id and reset targets', () => {
+    expect(freshId('billing', ['billing-1', 'billing-2'])).toBe('billing-3');
+    expect(resetTarget('timestamp', '5000').to).toEqual({ timestamp: 5000 });
+    expect(resetTarget('offset', '12').to).toBe(12);
+    expect(resetTarget('offset', '-1').error).not.toBeNull();
+    expect(resetTarget('earliest', '').to).toBe('earliest');
+  });
+});

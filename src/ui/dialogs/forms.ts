@@ -1,0 +1,125 @@
+/**
+ * Dialog forms turned into cluster actions. Pure, for tests: the dialogs only collect
+ * fields and call these.
+ */
+import type { ConfigMap, Headers, OffsetResetTarget } from '../../scenario/types';
+import type { ActionRequest } from '../../worker/protocol';
+
+export type Acks = 0 | 1 | 'all';
+
+export function parseAcks(v: string): Acks {
+  return v === '0' ? 0 : v === '1' ? 1 : 'all';
+}
+
+/** "name=value" per line (or comma-separated); blank lines ignored. */
+export function parseHeaders(text: string): { headers: Headers; error: string | null } {
+  const headers: Headers = {};
+  for (const raw of text.split(/[\n,]/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) return { headers, error: `Header "${line}" needs the form name=value` };
+    headers[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return { headers, error: null };
+}
+
+export interface ProduceForm {
+  producer: string;
+  topic: string;
+  /** '' = let the partitioner choose (by key, or sticky without a key). */
+  partition: string;
+  key: string;
+  value: string;
+  tombstone: boolean;
+  headers: string;
+  acks: Acks;
+}
+
+/**
+ * acks is a producer config, not a per-record setting: a different choice first alters the
+ * producer's config (recorded as alterConfig), then produces.
+ */
+export function produceActions(form: ProduceForm, currentAcks: Acks): { actions: ActionRequest[]; error: string | null } {
+  const h = parseHeaders(form.headers);
+  if (h.error) return { actions: [], error: h.error };
+  const actions: ActionRequest[] = [];
+  if (form.acks !== currentAcks) {
+    actions.push({ op: 'alterConfig', entity: 'client', name: form.producer, config: { acks: form.acks } });
+  }
+  const produce: Extract<ActionRequest, { op: 'produce' }> = {
+    op: 'produce',
+    producer: form.producer,
+    topic: form.topic,
+    value: form.tombstone ? null : form.value,
+  };
+  if (form.key !== '') produce.key = form.key;
+  if (form.partition !== '') produce.partition = Number(form.partition);
+  if (Object.keys(h.headers).length > 0) produce.headers = h.headers;
+  actions.push(produce);
+  return { actions, error: null };
+}
+
+export interface CreateTopicForm {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  cleanupPolicy: 'delete' | 'compact';
+  retentionMs: string;
+}
+
+export function createTopicAction(f: CreateTopicForm): { action: ActionRequest | null; error: string | null } {
+  const name = f.name.trim();
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name)) {
+    return { action: null, error: 'A topic name uses letters, digits, ".", "_" and "-" only.' };
+  }
+  if (!(f.partitions >= 1)) return { action: null, error: 'At least one partition.' };
+  if (!(f.replicationFactor >= 1)) return { action: null, error: 'Replication factor is at least 1.' };
+  const config: ConfigMap = { 'min.insync.replicas': f.minInsyncReplicas, 'cleanup.policy': f.cleanupPolicy };
+  if (f.retentionMs.trim() !== '') config['retention.ms'] = Number(f.retentionMs);
+  return {
+    action: { op: 'createTopic', name, partitions: f.partitions, replicationFactor: f.replicationFactor, config },
+    error: null,
+  };
+}
+
+export const ASSIGNORS = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+
+export interface AddConsumerForm {
+  id: string;
+  groupId: string;
+  topics: string[];
+  assignor: string;
+  autoOffsetReset: 'earliest' | 'latest';
+}
+
+export function addConsumerAction(f: AddConsumerForm): { action: ActionRequest | null; error: string | null } {
+  if (!f.id.trim()) return { action: null, error: 'The consumer needs an id.' };
+  if (!f.groupId.trim()) return { action: null, error: 'The consumer needs a group.' };
+  if (f.topics.length === 0) return { action: null, error: 'Subscribe to at least one topic.' };
+  return {
+    action: {
+      op: 'addConsumer',
+      id: f.id.trim(),
+      groupId: f.groupId.trim(),
+      topics: f.topics,
+      config: { 'partition.assignment.strategy': f.assignor, 'auto.offset.reset': f.autoOffsetReset },
+    },
+    error: null,
+  };
+}
+
+/** A fresh client id: `${base}-${n}` not yet taken. */
+export function freshId(base: string, taken: string[]): string {
+  for (let n = 1; ; n++) if (!taken.includes(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+export type ResetMode = 'earliest' | 'latest' | 'offset' | 'timestamp';
+
+export function resetTarget(mode: ResetMode, value: string): { to: OffsetResetTarget | null; error: string | null } {
+  if (mode === 'earliest' || mode === 'latest') return { to: mode, error: null };
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) return { to: null, error: 'Enter a whole number, 0 or more.' };
+  return { to: mode === 'offset' ? n : { timestamp: n }, error: null };
+}

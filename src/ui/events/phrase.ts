@@ -1,0 +1,186 @@
+/**
+ * Cluster events in plain words, with the thing each one names (clicking an event in the
+ * log selects it). Exhaustive over ClusterEvent: a new event type fails to compile here
+ * until it has a phrasing.
+ */
+import type { ClusterEvent } from '../../kafka/snapshot';
+import type { Selection } from '../../state/selection';
+
+export type Tone = 'info' | 'good' | 'warn' | 'bad';
+
+export interface Phrase {
+  text: string;
+  target: Selection | null;
+  tone: Tone;
+}
+
+const tp = (topic: string, partition: number) => `${topic}-${partition}`;
+const list = (ids: number[]) => `[${ids.join(',')}]`;
+const partitionSel = (topic: string, partition: number): Selection => ({ kind: 'partition', topic, partition });
+
+export function phrase(e: ClusterEvent): Phrase {
+  switch (e.type) {
+    case 'BrokerDown':
+      return { text: `Broker ${e.broker} is down`, target: { kind: 'broker', id: e.broker }, tone: 'bad' };
+    case 'BrokerUp':
+      return { text: `Broker ${e.broker} is up`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
+    case 'BrokerIsolated':
+      return { text: `Broker ${e.broker} is cut off from the network`, target: { kind: 'broker', id: e.broker }, tone: 'bad' };
+    case 'BrokerHealed':
+      return { text: `Broker ${e.broker}'s network is back`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
+    case 'BrokerSlowed':
+      return {
+        text: e.delayMs > 0 ? `Broker ${e.broker} slowed by ${e.delayMs} ms` : `Broker ${e.broker} is at normal speed again`,
+        target: { kind: 'broker', id: e.broker },
+        tone: e.delayMs > 0 ? 'warn' : 'good',
+      };
+    case 'BrokerFenced':
+      return {
+        text: `Controller fenced broker ${e.broker} (no heartbeat)`,
+        target: { kind: 'broker', id: e.broker },
+        tone: 'bad',
+      };
+    case 'BrokerUnfenced':
+      return { text: `Controller unfenced broker ${e.broker}`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
+    case 'BrokerAdded':
+      return {
+        text: `Broker ${e.broker} joined${e.rack ? ` (rack ${e.rack})` : ''}`,
+        target: { kind: 'broker', id: e.broker },
+        tone: 'good',
+      };
+    case 'ControllerElected':
+      return { text: `Broker ${e.broker} is the active controller`, target: { kind: 'broker', id: e.broker }, tone: 'info' };
+    case 'TopicCreated':
+      return {
+        text: `Topic ${e.topic} created: ${e.partitions} partition${e.partitions === 1 ? '' : 's'}, RF ${e.replicationFactor}`,
+        target: { kind: 'topic', name: e.topic },
+        tone: 'good',
+      };
+    case 'TopicDeleted':
+      return { text: `Topic ${e.topic} deleted`, target: null, tone: 'warn' };
+    case 'ConfigAltered': {
+      const cfg = Object.entries(e.config)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ');
+      const target: Selection | null =
+        e.entity === 'broker'
+          ? { kind: 'broker', id: Number(e.name) }
+          : e.entity === 'topic'
+            ? { kind: 'topic', name: e.name }
+            : null;
+      return { text: `Config of ${e.entity} ${e.name}: ${cfg}`, target, tone: 'info' };
+    }
+    case 'LeaderElected': {
+      const why =
+        e.reason === 'unclean'
+          ? ' (unclean: an out-of-sync replica)'
+          : e.reason === 'preferred'
+            ? ' (preferred leader)'
+            : e.reason === 'failover'
+              ? ' (failover)'
+              : '';
+      return {
+        text: `${tp(e.topic, e.partition)}: leader is now broker ${e.leader} (epoch ${e.leaderEpoch}); ISR ${list(e.isr)}${why}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: e.reason === 'unclean' ? 'bad' : e.reason === 'initial' ? 'info' : 'warn',
+      };
+    }
+    case 'PartitionOffline':
+      return {
+        text: `${tp(e.topic, e.partition)} is offline: no eligible leader (epoch ${e.leaderEpoch})`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'bad',
+      };
+    case 'IsrShrink':
+      return {
+        text: `${tp(e.topic, e.partition)}: broker ${e.broker} left the ISR; ISR ${list(e.isr)}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'warn',
+      };
+    case 'IsrExpand':
+      return {
+        text: `${tp(e.topic, e.partition)}: broker ${e.broker} caught up and rejoined the ISR; ISR ${list(e.isr)}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'good',
+      };
+    case 'LogTruncated':
+      return {
+        text: `${tp(e.topic, e.partition)} on broker ${e.broker}: log truncated from offset ${e.fromOffset} to ${e.toOffset}`,
+        target: { kind: 'partition', topic: e.topic, partition: e.partition, broker: e.broker },
+        tone: 'warn',
+      };
+    case 'RecordsLost':
+      return {
+        text: `${tp(e.topic, e.partition)}: records ${e.fromOffset}–${e.toOffset - 1} lost (unclean leader election)`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'bad',
+      };
+    case 'SegmentsDeleted':
+      return {
+        text: `${tp(e.topic, e.partition)} on broker ${e.broker}: old segments deleted by ${e.reason}; log starts at ${e.logStartOffset}`,
+        target: { kind: 'partition', topic: e.topic, partition: e.partition, broker: e.broker },
+        tone: 'info',
+      };
+    case 'LogCompacted':
+      return {
+        text: `${tp(e.topic, e.partition)} on broker ${e.broker}: compaction removed ${e.removedRecords} record${e.removedRecords === 1 ? '' : 's'}`,
+        target: { kind: 'partition', topic: e.topic, partition: e.partition, broker: e.broker },
+        tone: 'info',
+      };
+    case 'GroupStateChanged':
+      return {
+        text: `Group ${e.groupId} is ${e.state} (generation ${e.generation})`,
+        target: { kind: 'group', id: e.groupId },
+        tone: e.state === 'Stable' ? 'good' : 'info',
+      };
+    case 'RebalanceStarted':
+      return {
+        text: `Group ${e.groupId} started rebalancing: ${e.reason}`,
+        target: { kind: 'group', id: e.groupId },
+        tone: 'warn',
+      };
+    case 'RebalanceCompleted':
+      return {
+        text: `Group ${e.groupId} rebalanced to generation ${e.generation} (${e.members} member${e.members === 1 ? '' : 's'})`,
+        target: { kind: 'group', id: e.groupId },
+        tone: 'good',
+      };
+    case 'MemberJoined':
+      return { text: `${e.clientId} joined group ${e.groupId}`, target: { kind: 'consumer', id: e.clientId }, tone: 'info' };
+    case 'MemberLeft': {
+      const why =
+        e.reason === 'LeaveGroup' ? 'left' : e.reason === 'session.timeout.ms' ? 'was removed (session timeout)' : 'was removed (max.poll.interval.ms exceeded)';
+      return {
+        text: `${e.clientId} ${why} group ${e.groupId}`,
+        target: { kind: 'group', id: e.groupId },
+        tone: e.reason === 'LeaveGroup' ? 'info' : 'warn',
+      };
+    }
+    case 'ProduceFailed':
+      return {
+        text: `Producer ${e.producer}: ${e.records} record${e.records === 1 ? '' : 's'} to ${tp(e.topic, e.partition)} failed with ${e.error}`,
+        target: { kind: 'producer', id: e.producer },
+        tone: 'bad',
+      };
+    case 'ActionRejected':
+      return { text: `${e.op} refused: ${e.error}${e.message ? ` (${e.message})` : ''}`, target: null, tone: 'bad' };
+    case 'OffsetsReset':
+      return {
+        text: `Group ${e.groupId}: offset of ${tp(e.topic, e.partition)} reset to ${e.offset}`,
+        target: { kind: 'group', id: e.groupId },
+        tone: 'info',
+      };
+    default: {
+      const never: never = e;
+      return { text: JSON.stringify(never), target: null, tone: 'info' };
+    }
+  }
+}
+
+/** Virtual time as the clock shows it: 12.345 s, or 2:03.456 past a minute. */
+export function formatTime(ms: number): string {
+  const total = Math.max(0, Math.floor(ms));
+  const minutes = Math.floor(total / 60_000);
+  const seconds = ((total % 60_000) / 1000).toFixed(3);
+  return minutes > 0 ? `${minutes}:${seconds.padStart(6, '0')}` : `${seconds} s`;
+}

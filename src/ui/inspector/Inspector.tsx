@@ -1,0 +1,500 @@
+/**
+ * The right-hand panel: whatever is selected, described from the latest snapshot, with the
+ * registry's commands for it. With nothing selected, the cluster's overview.
+ */
+import type { ReactNode } from 'react';
+import type { ClusterSnapshot, PartitionView } from '../../kafka/snapshot';
+import { useClusterStore } from '../../state/cluster-store';
+import type { Selection } from '../../state/selection';
+import { useUiStore } from '../../state/ui-store';
+import { formatTime } from '../events/phrase';
+import { ROLE_LABEL } from '../diagram/nodes';
+import { CommandButtons } from './CommandButtons';
+import { DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
+import { PartitionLog } from './PartitionLog';
+
+const select = (s: Selection | null) => useUiStore.getState().select(s);
+
+function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </>
+  );
+}
+
+function Link({ to, children }: { to: Selection; children: ReactNode }) {
+  return (
+    <button type="button" className="link" onClick={() => select(to)}>
+      {children}
+    </button>
+  );
+}
+
+const ids = (xs: number[]) => `[${xs.join(', ')}]`;
+
+function roleOf(p: PartitionView, broker: number, s: ClusterSnapshot) {
+  const b = s.brokers.find((x) => x.id === broker);
+  if (!b || b.status !== 'up') return 'offline' as const;
+  if (p.leader === broker) return 'leader' as const;
+  return p.isr.includes(broker) ? ('in-sync' as const) : ('out-of-sync' as const);
+}
+
+function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'partition' }> }) {
+  const p = s.partitions.find((x) => x.topic === sel.topic && x.partition === sel.partition);
+  if (!p) return <p className="muted">Partition {sel.topic}-{sel.partition} does not exist.</p>;
+  const key = `${p.topic}-${p.partition}`;
+  return (
+    <section aria-label={`Partition ${key}`} data-testid="inspector-partition">
+      <h2>
+        Partition {key}
+      </h2>
+      <dl className="fields">
+        <Field label="Leader" testId="partition-leader">
+          {p.leader < 0 ? <span className="bad">none (offline)</span> : <Link to={{ kind: 'broker', id: p.leader }}>broker {p.leader}</Link>}
+        </Field>
+        <Field label="Leader epoch" testId="partition-epoch">
+          {p.leaderEpoch}
+        </Field>
+        <Field label="Replicas">{ids(p.replicas)}</Field>
+        <Field label="ISR" testId="partition-isr">
+          {ids(p.isr)}
+        </Field>
+        <Field label="High watermark" testId="partition-hw">
+          {p.highWatermark}
+        </Field>
+        <Field label="Log start">{p.logStartOffset}</Field>
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      <h3>Replicas</h3>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Broker</th>
+            <th scope="col">Role</th>
+            <th scope="col">LEO</th>
+            <th scope="col">HW</th>
+            <th scope="col">Start</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.replicas.map((b) => {
+            const r = p.replicaStates.find((x) => x.broker === b);
+            const role = roleOf(p, b, s);
+            return (
+              <tr key={b}>
+                <td>
+                  <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition, broker: b }}>broker {b}</Link>
+                </td>
+                <td>
+                  <span className={`role-pill role-${role}`}>
+                    <span aria-hidden="true">{ROLE_LABEL[role].icon}</span> {ROLE_LABEL[role].text}
+                  </span>
+                </td>
+                <td className="num">{r?.logEndOffset ?? '–'}</td>
+                <td className="num">{r?.highWatermark ?? '–'}</td>
+                <td className="num">{r?.logStartOffset ?? '–'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="log-head">
+        <h3>Log</h3>
+        <label className="inline-label">
+          Replica{' '}
+          <select
+            value={sel.broker ?? ''}
+            onChange={(e) =>
+              select({
+                kind: 'partition',
+                topic: p.topic,
+                partition: p.partition,
+                ...(e.target.value === '' ? {} : { broker: Number(e.target.value) }),
+              })
+            }
+          >
+            <option value="">the leader's</option>
+            {p.replicas.map((b) => (
+              <option key={b} value={b}>
+                broker {b}'s
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <PartitionLog topic={p.topic} partition={p.partition} {...(sel.broker === undefined ? {} : { broker: sel.broker })} />
+    </section>
+  );
+}
+
+function BrokerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'broker' }> }) {
+  const b = s.brokers.find((x) => x.id === sel.id);
+  if (!b) return <p className="muted">Broker {sel.id} does not exist.</p>;
+  const m = s.metrics.brokers[b.id];
+  const hosted = s.partitions.filter((p) => p.replicas.includes(b.id));
+  return (
+    <section aria-label={`Broker ${b.id}`} data-testid="inspector-broker">
+      <h2>Broker {b.id}</h2>
+      <dl className="fields">
+        <Field label="Status" testId="broker-status">
+          <span className={b.status === 'up' ? 'good' : 'bad'}>{b.status}</span>
+          {b.fenced ? ' · fenced by the controller' : ''}
+        </Field>
+        <Field label="Rack">{b.rack ?? '–'}</Field>
+        <Field label="Controller">{s.controller === b.id ? 'yes (active)' : 'no'}</Field>
+        {b.slowMs > 0 && <Field label="Network delay">+{b.slowMs} ms</Field>}
+        {m && (
+          <>
+            <Field label="Leaders">{m.LeaderCount}</Field>
+            <Field label="Under-replicated">{m.UnderReplicatedPartitions}</Field>
+            <Field label="Under min ISR">{m.UnderMinIsrPartitionCount}</Field>
+            <Field label="Messages in">{Math.round(m.MessagesInPerSec)}/s</Field>
+          </>
+        )}
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      <h3>Replicas</h3>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Partition</th>
+            <th scope="col">Role</th>
+            <th scope="col">LEO</th>
+            <th scope="col">HW</th>
+            <th scope="col">Start</th>
+          </tr>
+        </thead>
+        <tbody>
+          {hosted.map((p) => {
+            const r = p.replicaStates.find((x) => x.broker === b.id);
+            const role = roleOf(p, b.id, s);
+            return (
+              <tr key={`${p.topic}-${p.partition}`}>
+                <td>
+                  <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition, broker: b.id }}>
+                    {p.topic}-{p.partition}
+                  </Link>
+                </td>
+                <td>
+                  <span className={`role-pill role-${role}`}>
+                    <span aria-hidden="true">{ROLE_LABEL[role].icon}</span> {ROLE_LABEL[role].text}
+                  </span>
+                </td>
+                <td className="num">{r?.logEndOffset ?? '–'}</td>
+                <td className="num">{r?.highWatermark ?? '–'}</td>
+                <td className="num">{r?.logStartOffset ?? '–'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Optional per-record results, shown when the cluster includes them in the view. */
+type RecentResult = { at: number; topic: string; partition: number; key: string | null; offset: number | null; error: string | null };
+
+function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'producer' }> }) {
+  const p = s.producers.find((x) => x.id === sel.id);
+  if (!p) return <p className="muted">Producer {sel.id} does not exist.</p>;
+  const recent = (p as { recent?: RecentResult[] }).recent ?? [];
+  return (
+    <section aria-label={`Producer ${p.id}`} data-testid="inspector-producer">
+      <h2>Producer {p.id}</h2>
+      <dl className="fields">
+        <Field label="acks" testId="producer-acks">
+          {String(p.acks)}
+        </Field>
+        <Field label="Idempotent">{p.idempotent ? `yes (producer id ${p.producerId})` : 'no'}</Field>
+        <Field label="Sent">{p.sent}</Field>
+        <Field label="Acknowledged">{p.acked}</Field>
+        <Field label="Failed">{p.failed}</Field>
+        <Field label="Retries">{p.retries}</Field>
+        <Field label="In flight">{p.inFlight}</Field>
+        <Field label="Steady load">
+          {p.loads.length === 0 ? 'none' : p.loads.map((l) => `${l.ratePerSec}/s to ${l.topic}`).join(', ')}
+        </Field>
+        <Field label="Last error" testId="producer-last-error">
+          {p.lastError ? (
+            <span className="bad">
+              {p.lastError.error} on {p.lastError.topic}-{p.lastError.partition} at {formatTime(p.lastError.at)}
+            </span>
+          ) : (
+            'none'
+          )}
+        </Field>
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      {recent.length > 0 && (
+        <>
+          <h3>Recent results</h3>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Sent at</th>
+                <th scope="col">Partition</th>
+                <th scope="col">Key</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...recent].reverse().map((r, i) => (
+                <tr key={i}>
+                  <td className="num">{formatTime(r.at)}</td>
+                  <td>
+                    {r.topic}-{r.partition}
+                  </td>
+                  <td className="mono">{r.key ?? 'null'}</td>
+                  <td className={r.error ? 'bad' : undefined}>{r.error ?? (r.offset === null ? 'sent (acks=0)' : `offset ${r.offset}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
+  const g = s.groups.find((x) => x.groupId === groupId);
+  if (!g) return <p className="muted">The coordinator has no group {groupId} yet.</p>;
+  const rows = describeGroup(g);
+  return (
+    <div className="table-scroll">
+      <table className="data-table describe" data-testid="group-describe">
+        <caption className="sr-only">kafka-consumer-groups --describe --group {groupId}</caption>
+        <thead>
+          <tr>
+            {DESCRIBE_COLUMNS.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.topic}-${r.partition}`} data-testid={`describe-row-${r.topic}-${r.partition}`}>
+              <td>{r.group}</td>
+              <td>{r.topic}</td>
+              <td className="num">{r.partition}</td>
+              <td className="num">{dash(r.currentOffset)}</td>
+              <td className="num">{dash(r.logEndOffset)}</td>
+              <td className="num" data-testid="lag">
+                {dash(r.lag)}
+              </td>
+              <td className="mono">{dash(r.consumerId)}</td>
+              <td className="mono">{dash(r.clientId)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function GroupInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'group' }> }) {
+  const g = s.groups.find((x) => x.groupId === sel.id);
+  const members = s.consumers.filter((c) => c.groupId === sel.id);
+  return (
+    <section aria-label={`Group ${sel.id}`} data-testid="inspector-group">
+      <h2>Group {sel.id}</h2>
+      <dl className="fields">
+        <Field label="State" testId="group-state">
+          {g?.state ?? '–'}
+        </Field>
+        <Field label="Generation" testId="group-generation">
+          {g?.generation ?? '–'}
+        </Field>
+        <Field label="Assignor">{g?.assignor ?? '–'}</Field>
+        <Field label="Coordinator">{g && g.coordinator >= 0 ? `broker ${g.coordinator}` : '–'}</Field>
+        <Field label="Members">
+          {members.length === 0
+            ? 'none'
+            : members.map((c, i) => (
+                <span key={c.id}>
+                  {i > 0 ? ', ' : ''}
+                  <Link to={{ kind: 'consumer', id: c.id }}>{c.id}</Link>
+                </span>
+              ))}
+        </Field>
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      <h3>kafka-consumer-groups --describe</h3>
+      <GroupTable s={s} groupId={sel.id} />
+    </section>
+  );
+}
+
+function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'consumer' }> }) {
+  const c = s.consumers.find((x) => x.id === sel.id);
+  if (!c) return <p className="muted">Consumer {sel.id} does not exist.</p>;
+  return (
+    <section aria-label={`Consumer ${c.id}`} data-testid="inspector-consumer">
+      <h2>Consumer {c.id}</h2>
+      <dl className="fields">
+        <Field label="Group">
+          <Link to={{ kind: 'group', id: c.groupId }}>{c.groupId}</Link>
+        </Field>
+        <Field label="Status">{c.status}</Field>
+        <Field label="Member id">{c.memberId ?? '–'}</Field>
+        <Field label="Assignor">{c.assignor}</Field>
+        <Field label="Consumed">{c.consumed}</Field>
+        <Field label="Processing">{c.msPerRecord} ms per record</Field>
+        {c.lastError && (
+          <Field label="Last error">
+            <span className="bad">
+              {c.lastError.error} at {formatTime(c.lastError.at)}
+            </span>
+          </Field>
+        )}
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      <h3>Positions</h3>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Partition</th>
+            <th scope="col">Position</th>
+            <th scope="col">Lag</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.positions.length === 0 && (
+            <tr>
+              <td colSpan={3} className="muted">
+                nothing assigned
+              </td>
+            </tr>
+          )}
+          {c.positions.map((p) => (
+            <tr key={`${p.topic}-${p.partition}`}>
+              <td>
+                <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition }}>
+                  {p.topic}-{p.partition}
+                </Link>
+              </td>
+              <td className="num">{p.position}</td>
+              <td className="num">{p.lag}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function TopicInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection, { kind: 'topic' }> }) {
+  const t = s.topics.find((x) => x.name === sel.name);
+  if (!t) return <p className="muted">Topic {sel.name} does not exist.</p>;
+  return (
+    <section aria-label={`Topic ${t.name}`} data-testid="inspector-topic">
+      <h2>Topic {t.name}</h2>
+      <dl className="fields">
+        <Field label="Partitions">{t.partitions}</Field>
+        <Field label="Replication">{t.replicationFactor}</Field>
+        {Object.entries(t.config).map(([k, v]) => (
+          <Field key={k} label={k}>
+            {String(v)}
+          </Field>
+        ))}
+      </dl>
+      <CommandButtons snapshot={s} selection={sel} />
+      <h3>Partitions</h3>
+      <ul className="plain-list">
+        {s.partitions
+          .filter((p) => p.topic === t.name)
+          .map((p) => (
+            <li key={p.partition}>
+              <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition }}>
+                {p.topic}-{p.partition}
+              </Link>{' '}
+              leader {p.leader < 0 ? 'none' : p.leader}, ISR {ids(p.isr)}, HW {p.highWatermark}
+            </li>
+          ))}
+      </ul>
+    </section>
+  );
+}
+
+function Overview({ s }: { s: ClusterSnapshot }) {
+  const c = s.metrics.controller;
+  return (
+    <section aria-label="Cluster overview" data-testid="inspector-overview">
+      <h2>Cluster</h2>
+      <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
+      <dl className="fields">
+        <Field label="Controller">{s.controller < 0 ? 'none' : <Link to={{ kind: 'broker', id: s.controller }}>broker {s.controller}</Link>}</Field>
+        <Field label="Brokers">
+          {s.brokers.map((b) => `${b.id} ${b.status}`).join(', ')}
+        </Field>
+        <Field label="Offline partitions">{c.OfflinePartitionsCount}</Field>
+        <Field label="Leader elections">{c.LeaderElections}</Field>
+        <Field label="Unclean elections">{c.UncleanLeaderElections}</Field>
+        <Field label="ISR shrinks / expands">
+          {c.IsrShrinks} / {c.IsrExpands}
+        </Field>
+      </dl>
+      <h3>Topics</h3>
+      <ul className="plain-list">
+        {s.topics.map((t) => (
+          <li key={t.name}>
+            <Link to={{ kind: 'topic', name: t.name }}>{t.name}</Link> · {t.partitions} partitions · RF {t.replicationFactor}
+          </li>
+        ))}
+      </ul>
+      <h3>Groups</h3>
+      <ul className="plain-list">
+        {s.groups.map((g) => (
+          <li key={g.groupId}>
+            <Link to={{ kind: 'group', id: g.groupId }}>{g.groupId}</Link> · {g.state} · generation {g.generation}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function Inspector() {
+  const s = useClusterStore((st) => st.snapshot);
+  const sel = useUiStore((st) => st.selection);
+  let body: ReactNode;
+  if (!s) body = <p className="muted">Waiting for the cluster…</p>;
+  else if (!sel) body = <Overview s={s} />;
+  else {
+    switch (sel.kind) {
+      case 'broker':
+        body = <BrokerInspector s={s} sel={sel} />;
+        break;
+      case 'partition':
+        body = <PartitionInspector s={s} sel={sel} />;
+        break;
+      case 'producer':
+        body = <ProducerInspector s={s} sel={sel} />;
+        break;
+      case 'group':
+        body = <GroupInspector s={s} sel={sel} />;
+        break;
+      case 'consumer':
+        body = <ConsumerInspector s={s} sel={sel} />;
+        break;
+      case 'topic':
+        body = <TopicInspector s={s} sel={sel} />;
+        break;
+    }
+  }
+  return (
+    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+      {sel && (
+        <button type="button" className="btn-ghost close-selection" onClick={() => select(null)} aria-label="Clear selection">
+          ✕
+        </button>
+      )}
+      {body}
+    </aside>
+  );
+}
