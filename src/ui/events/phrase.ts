@@ -148,13 +148,11 @@ export function phrase(e: ClusterEvent): Phrase {
     case 'MemberJoined':
       return { text: `${e.clientId} joined group ${e.groupId}`, target: { kind: 'consumer', id: e.clientId }, tone: 'info' };
     case 'MemberLeft': {
-      const why =
-        e.reason === 'LeaveGroup' ? 'left' : e.reason === 'session.timeout.ms' ? 'was removed (session timeout)' : 'was removed (max.poll.interval.ms exceeded)';
-      return {
-        text: `${e.clientId} ${why} group ${e.groupId}`,
-        target: { kind: 'group', id: e.groupId },
-        tone: e.reason === 'LeaveGroup' ? 'info' : 'warn',
-      };
+      const text =
+        e.reason === 'LeaveGroup'
+          ? `${e.clientId} left group ${e.groupId}`
+          : `${e.clientId} was removed from group ${e.groupId} (${e.reason === 'session.timeout.ms' ? 'session.timeout.ms expired' : 'max.poll.interval.ms exceeded'})`;
+      return { text, target: { kind: 'group', id: e.groupId }, tone: e.reason === 'LeaveGroup' ? 'info' : 'warn' };
     }
     case 'ProduceFailed':
       return {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureSnapshot } from '../ui/test/fixture';
+import { appendEvents, useClusterStore } from './cluster-store';
+import { pushRateSample, ratesOf } from './rates';
+import { sameSelection, selectionForNode, selectionKey } from './selection';
+
+describe('event history', () => {
+  it('keeps only the newest events, numbered', () => {
+    let h = { events: [] as ReturnType<typeof appendEvents>['events'], nextSeq: 1 };
+    for (let i = 0; i < 30; i++) h = appendEvents(h.events, h.nextSeq, [{ at: i, type: 'BrokerUp', broker: i }], 10);
+    expect(h.events).toHaveLength(10);
+    expect(h.events[0]).toMatchObject({ seq: 21, event: { at: 20 } });
+    expect(h.nextSeq).toBe(31);
+  });
+
+  it('the store appends each snapshot\'s events and resets on load', () => {
+    const s = fixtureSnapshot();
+    s.events = [{ at: 1, type: 'BrokerDown', broker: 2 }];
+    useClusterStore.getState().receiveSnapshot(s, { playing: true, speed: 1 });
+    useClusterStore.getState().receiveSnapshot({ ...s, time: s.time + 100 }, { playing: true, speed: 1 });
+    expect(useClusterStore.getState().events.map((e) => e.seq)).toEqual([1, 2]);
+    useClusterStore.getState().loaded('x');
+    expect(useClusterStore.getState().events).toEqual([]);
+    expect(useClusterStore.getState().snapshot).toBeNull();
+  });
+});
+
+describe('rates', () => {
+  it('measures records per second over the last virtual second', () => {
+    const a = fixtureSnapshot();
+    const b = fixtureSnapshot();
+    b.time = a.time + 500;
+    b.partitions[0]!.replicaStates[1]!.logEndOffset += 50; // orders-0 on broker 3
+    b.consumers[0]!.positions[0]!.position += 20;
+    const samples = pushRateSample(pushRateSample([], a), b);
+    const r = ratesOf(samples);
+    expect(r.leo['orders-0@3']).toBe(100);
+    expect(r.leo['orders-0@1']).toBe(0);
+    expect(r.position['billing-1|orders-0']).toBe(40);
+  });
+
+  it('restarts when time goes back (a new scenario) and slides its window', () => {
+    const a = fixtureSnapshot();
+    let samples = pushRateSample([], a);
+    for (let t = 1; t <= 30; t++) samples = pushRateSample(samples, { ...a, time: a.time + t * 100 });
+    expect(samples[samples.length - 1]!.time - samples[0]!.time).toBeLessThanOrEqual(1100);
+    samples = pushRateSample(samples, { ...a, time: 5 });
+    expect(samples).toHaveLength(1);
+  });
+});
+
+describe('selection', () => {
+  it('maps node ids and compares by key', () => {
+    expect(selectionForNode('broker-3')).toEqual({ kind: 'broker', id: 3 });
+    expect(selectionForNode('consumer-billing-1')).toEqual({ kind: 'consumer', id: 'billing-1' });
+    expect(selectionForNode('group-billing')).toEqual({ kind: 'group', id: 'billing' });
+    expect(selectionKey({ kind: 'partition', topic: 'orders', partition: 1, broker: 2 })).toBe('partition:orders-1@2');
+    expect(sameSelection({ kind: 'broker', id: 1 }, { kind: 'broker', id: 1 })).toBe(true);
+    expect(sameSelection(null, { kind: 'broker', id: 1 })).toBe(false);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { Selection } from '../state/selection';
+import type { ActionRequest } from '../worker/protocol';
+import { COMMANDS, command, commandForKey, commandsFor, nextRack, nextSpeed, run, type CommandEnv, type DialogRequest } from './commands';
+import { fixtureSnapshot } from './test/fixture';
+
+function env(selection: Selection | null, playing = true) {
+  const performed: ActionRequest[] = [];
+  const dialogs: DialogRequest[] = [];
+  const calls: string[] = [];
+  const e: CommandEnv = {
+    snapshot: fixtureSnapshot(),
+    selection,
+    status: { playing, speed: 1 },
+    perform: (a) => performed.push(a),
+    openDialog: (d) => dialogs.push(d),
+    select: () => undefined,
+    playback: {
+      play: () => calls.push('play'),
+      pause: () => calls.push('pause'),
+      step: (ms) => calls.push(`step ${ms}`),
+      setSpeed: (s) => calls.push(`speed ${s}`),
+    },
+    shareLink: () => calls.push('share'),
+    exportScenario: () => calls.push('export'),
+  };
+  return { e, performed, dialogs, calls };
+}
+
+const enabled = (id: string, sel: Selection | null) => command(id).enabled(fixtureSnapshot(), sel);
+
+describe('command registry', () => {
+  it('has unique ids and unique shortcuts', () => {
+    const ids = COMMANDS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const keys = COMMANDS.flatMap((c) => (c.shortcut ? [c.shortcut] : []));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('enables broker commands by the broker state', () => {
+    const up = { kind: 'broker', id: 1 } as const;
+    const down = { kind: 'broker', id: 2 } as const;
+    expect(enabled('broker.kill', up)).toBe(true);
+    expect(enabled('broker.restart', up)).toBe(false);
+    expect(enabled('broker.kill', down)).toBe(false);
+    expect(enabled('broker.restart', down)).toBe(true);
+    expect(enabled('broker.heal', up)).toBe(false);
+    expect(enabled('broker.isolate', up)).toBe(true);
+    expect(enabled('broker.kill', null)).toBe(false);
+    expect(command('broker.kill').label(fixtureSnapshot(), up)).toBe('Kill broker 1');
+  });
+
+  it('needs a partition for elections and kills its leader broker', () => {
+    const p = { kind: 'partition', topic: 'orders', partition: 0 } as const;
+    expect(enabled('partition.electPreferred', null)).toBe(false);
+    expect(enabled('partition.electUnclean', p)).toBe(true);
+    const t = env(p);
+    expect(run(command('partition.killLeader'), t.e)).toBe(true);
+    expect(t.performed).toEqual([{ op: 'killBroker', broker: 3 }]);
+    run(command('partition.electPreferred'), t.e);
+    expect(t.performed[1]).toEqual({ op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' });
+  });
+
+  it('does nothing when a disabled command is run', () => {
+    const t = env({ kind: 'broker', id: 2 });
+    expect(run(command('broker.kill'), t.e)).toBe(false);
+    expect(t.performed).toEqual([]);
+  });
+
+  it('turns consumer commands into graceful and crash removals', () => {
+    const t = env({ kind: 'consumer', id: 'billing-2' });
+    run(command('consumer.close'), t.e);
+    run(command('consumer.crash'), t.e);
+    expect(t.performed).toEqual([
+      { op: 'removeConsumer', id: 'billing-2', graceful: true },
+      { op: 'removeConsumer', id: 'billing-2', graceful: false },
+    ]);
+    run(command('group.resetOffsets'), t.e);
+    expect(t.dialogs).toEqual([{ kind: 'resetOffsets', group: 'billing' }]);
+  });
+
+  it('opens the produce dialog prefilled from the selection', () => {
+    const t = env({ kind: 'partition', topic: 'orders', partition: 1, broker: 3 });
+    run(command('producer.produce'), t.e);
+    expect(t.dialogs).toEqual([{ kind: 'produce', producer: 'checkout', topic: 'orders', partition: 1 }]);
+  });
+
+  it('stops every load of the selected producer', () => {
+    const t = env({ kind: 'producer', id: 'checkout' });
+    expect(command('producer.stopLoad').label(t.e.snapshot, t.e.selection)).toBe("Stop checkout's load");
+    run(command('producer.stopLoad'), t.e);
+    expect(t.performed).toEqual([{ op: 'stopLoad', producer: 'checkout', topic: 'orders' }]);
+  });
+
+  it('adds a broker with the next id on the least used rack', () => {
+    const t = env(null);
+    run(command('broker.add'), t.e);
+    expect(t.performed).toEqual([{ op: 'addBroker', id: 4, rack: 'a' }]);
+    expect(nextRack({ ...fixtureSnapshot(), brokers: [] })).toBeNull();
+  });
+
+  it('drives playback and speed in steps between 0.1x and 100x', () => {
+    const t = env(null, true);
+    run(command('playback.toggle'), t.e);
+    run(command('playback.step'), t.e);
+    run(command('playback.faster'), t.e);
+    expect(t.calls).toEqual(['pause', 'step 100', 'speed 2']);
+    expect(nextSpeed(100, 1)).toBe(100);
+    expect(nextSpeed(0.1, -1)).toBe(0.1);
+    expect(nextSpeed(3, -1)).toBe(2);
+  });
+
+  it('finds commands by key and by selection kind', () => {
+    expect(commandForKey('K')?.id).toBe('broker.kill');
+    expect(commandForKey(' ')?.id).toBe('playback.toggle');
+    expect(commandsFor('broker').map((c) => c.id)).toContain('broker.slow');
+    expect(commandsFor('group').map((c) => c.id)).toEqual(['consumer.add', 'group.resetOffsets']);
+  });
+
+  it('is disabled before the first snapshot', () => {
+    for (const c of COMMANDS) expect(c.enabled(null, null)).toBe(false);
+  });
+});

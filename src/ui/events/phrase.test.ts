@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { formatTime, phrase } from './phrase';
+
+describe('event phrasing', () => {
+  it('says what happened in plain words and names the thing', () => {
+    expect(phrase({ at: 1, type: 'BrokerDown', broker: 2 })).toEqual({
+      text: 'Broker 2 is down',
+      target: { kind: 'broker', id: 2 },
+      tone: 'bad',
+    });
+    expect(
+      phrase({ at: 1, type: 'LeaderElected', topic: 'orders', partition: 1, leader: 3, leaderEpoch: 4, isr: [3, 1], reason: 'failover' }),
+    ).toMatchObject({
+      text: 'orders-1: leader is now broker 3 (epoch 4); ISR [3,1] (failover)',
+      target: { kind: 'partition', topic: 'orders', partition: 1 },
+    });
+    expect(phrase({ at: 1, type: 'RebalanceCompleted', groupId: 'billing', generation: 5, members: 3 }).text).toBe(
+      'Group billing rebalanced to generation 5 (3 members)',
+    );
+    expect(phrase({ at: 1, type: 'IsrShrink', topic: 'orders', partition: 0, broker: 2, isr: [1, 3] }).text).toBe(
+      'orders-0: broker 2 left the ISR; ISR [1,3]',
+    );
+  });
+
+  it('uses Kafka error names for failures and refusals', () => {
+    expect(
+      phrase({ at: 1, type: 'ProduceFailed', producer: 'checkout', topic: 'orders', partition: 0, error: 'NOT_ENOUGH_REPLICAS', records: 1 }).text,
+    ).toBe('Producer checkout: 1 record to orders-0 failed with NOT_ENOUGH_REPLICAS');
+    expect(
+      phrase({ at: 1, type: 'ActionRejected', op: 'createTopic', error: 'INVALID_REPLICATION_FACTOR', message: '' }),
+    ).toEqual({ text: 'createTopic refused: INVALID_REPLICATION_FACTOR', target: null, tone: 'bad' });
+  });
+
+  it('points member events at the consumer or group', () => {
+    expect(phrase({ at: 1, type: 'MemberJoined', groupId: 'g', memberId: 'm', clientId: 'c-1' }).target).toEqual({ kind: 'consumer', id: 'c-1' });
+    expect(
+      phrase({ at: 1, type: 'MemberLeft', groupId: 'g', memberId: 'm', clientId: 'c-1', reason: 'session.timeout.ms' }).text,
+    ).toBe('c-1 was removed from group g (session.timeout.ms expired)');
+  });
+
+  it('formats virtual time', () => {
+    expect(formatTime(0)).toBe('0.000 s');
+    expect(formatTime(12_345)).toBe('12.345 s');
+    expect(formatTime(123_456)).toBe('2:03.456');
+  });
+});
