@@ -33,7 +33,7 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    void fitView({ padding: 0.08, maxZoom: 1.1, duration: 0 });
+    void fitView({ padding: 0.04, maxZoom: 1.1, duration: 0 });
   }, [initialized, nodeIds, fitView]);
   return null;
 }
@@ -135,7 +135,6 @@ export function Diagram() {
         multiSelectionKeyCode={null}
         minZoom={0.2}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />

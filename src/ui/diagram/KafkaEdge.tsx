@@ -1,10 +1,11 @@
 /**
  * One edge type for produce, replication and consumption: a bezier path coloured by kind
- * and tone, with an HTML label. Replication labels sit near the follower, in the gap between
- * brokers, so a label is never hidden behind a broker the edge passes under.
+ * and tone, with an HTML label. Labels go in the viewport portal, above the nodes (the edge
+ * label layer lies under them, and the group containers would veil it); replication labels
+ * sit near the follower, in the gap between brokers, so they do not cover a broker.
  */
 import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, Position, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, Position, ViewportPortal, getBezierPath, type EdgeProps } from '@xyflow/react';
 import type { FlowEdge } from './flow';
 
 const NEAR_TARGET_PX = 36;
@@ -16,7 +17,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   let y = midY;
   if (data?.labelAt === 'target') {
     x = targetX + (targetPosition === Position.Left ? -NEAR_TARGET_PX : targetPosition === Position.Right ? NEAR_TARGET_PX : 0);
-    y = targetY + (targetPosition === Position.Top ? -18 : targetPosition === Position.Bottom ? 18 : 0);
+    y = targetY + (targetPosition === Position.Top ? -13 : targetPosition === Position.Bottom ? 13 : 0);
   }
   const kind = data?.kind ?? 'produce';
   const tone = data?.tone ?? 'normal';
@@ -25,7 +26,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}`} />
       {data?.label && (
-        <EdgeLabelRenderer>
+        <ViewportPortal>
           <div
             className={`edge-label edge-label-${kind} tone-${tone}`}
             style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
@@ -33,7 +34,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
           >
             {data.label}
           </div>
-        </EdgeLabelRenderer>
+        </ViewportPortal>
       )}
     </>
   );

@@ -51,7 +51,7 @@ describe('toFlowElements', () => {
       'produce:checkout->orders-0>broker-3',
       'produce:checkout->orders-1>broker-1',
     ]);
-    expect(produce[1]!.data).toMatchObject({ tone: 'error', label: 'NOT_ENOUGH_REPLICAS' });
+    expect(produce[1]!.data).toMatchObject({ tone: 'error', label: null });
   });
 
   it('forgets an old producer error', () => {
@@ -67,6 +67,7 @@ describe('toFlowElements', () => {
     expect(g.data.group?.generation).toBe(5);
     expect(g.data.totalLag).toBe(5);
     const members = els.nodes.filter((n): n is ConsumerNode => n.type === 'consumer');
+    expect(g.type).toBe('consumerGroup');
     expect(members.map((m) => m.parentId)).toEqual(['group-billing', 'group-billing']);
     // Parents must come before children for xyflow.
     expect(els.nodes.indexOf(g)).toBeLessThan(els.nodes.indexOf(members[0]!));

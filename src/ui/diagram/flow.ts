@@ -77,7 +77,8 @@ export type ConsumerNodeData = {
 
 export type BrokerNode = Node<BrokerNodeData, 'broker'>;
 export type ProducerNode = Node<ProducerNodeData, 'producer'>;
-export type GroupNode = Node<GroupNodeData, 'group'>;
+/** Not 'group': that is xyflow's built-in type, with its own default styles. */
+export type GroupNode = Node<GroupNodeData, 'consumerGroup'>;
 export type ConsumerNode = Node<ConsumerNodeData, 'consumer'>;
 export type FlowNode = BrokerNode | ProducerNode | GroupNode | ConsumerNode;
 
@@ -102,19 +103,20 @@ export interface FlowElements {
 
 export const SIZES = {
   brokerWidth: 264,
-  brokerGap: 96,
-  brokerY: 150,
+  brokerGap: 84,
+  brokerY: 170,
   brokerHeaderHeight: 66,
-  replicaRowHeight: 50,
-  producerWidth: 210,
+  replicaRowHeight: 48,
+  producerWidth: 200,
   producerGap: 40,
   consumerWidth: 184,
   consumerHeight: 92,
   consumerGap: 14,
   groupPad: 14,
-  groupHeader: 44,
+  /** Header (36 px) plus a band where consumption edges end and their labels sit. */
+  groupHeader: 64,
   groupGap: 40,
-  groupMarginTop: 100,
+  groupMarginTop: 76,
 } as const;
 
 /** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
@@ -223,7 +225,8 @@ export function toFlowElements(
     nodes.push({
       id: nodeId.producer(p.id),
       type: 'producer',
-      position: pos(nodeId.producer(p.id), { x: 20 + i * (SIZES.producerWidth + SIZES.producerGap), y: 0 }),
+      // Left of broker 1, so produce edges run down and right into the replica rows.
+      position: pos(nodeId.producer(p.id), { x: -120 + i * (SIZES.producerWidth + SIZES.producerGap), y: 0 }),
       width: SIZES.producerWidth,
       data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id },
     });
@@ -248,7 +251,7 @@ export function toFlowElements(
     const totalLag = (group?.offsets ?? []).reduce((n, o) => n + (o.lag ?? 0), 0);
     nodes.push({
       id: gid,
-      type: 'group',
+      type: 'consumerGroup',
       position: pos(gid, { x: groupX, y: groupY }),
       width,
       height,
@@ -304,7 +307,8 @@ export function toFlowElements(
         animated: motion(rate),
         data: {
           kind: 'produce',
-          label: failing ? recentError.error : rateText(rate),
+          // The error itself is written on the producer's node; the edge only turns red.
+          label: failing ? null : rateText(rate),
           labelAt: 'middle',
           tone: failing ? 'error' : 'normal',
           rate,
@@ -369,7 +373,8 @@ export function toFlowElements(
         data: {
           kind: 'consumption',
           label: joined(`lag ${pos.lag}`, rateText(rate)),
-          labelAt: 'middle',
+          // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
+          labelAt: 'target',
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
         },

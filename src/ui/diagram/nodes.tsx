@@ -40,6 +40,9 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
       data-testid={`replica-${r.key}-b${broker}`}
       data-role={r.role}
       data-partition={r.key}
+      data-leo={r.logEndOffset ?? ''}
+      data-hw={r.highWatermark ?? ''}
+      data-epoch={r.leaderEpoch}
     >
       <Hidden id={handleId.replica(r.key, 'l', 't')} type="target" position={Position.Left} />
       <Hidden id={handleId.replica(r.key, 'l', 's')} type="source" position={Position.Left} />
@@ -56,11 +59,10 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
           <span className={`role-pill role-${r.role}`}>
             <span aria-hidden="true">{role.icon}</span> {role.text}
           </span>
-          {r.role === 'leader' && <span className="epoch" title="Leader epoch">epoch {r.leaderEpoch}</span>}
           {r.partitionOffline && <span className="warn-pill">no leader</span>}
           {r.role === 'leader' && r.underMinIsr && (
             <span className="warn-pill" title="ISR below min.insync.replicas: acks=all writes are refused">
-              under min ISR
+              <span aria-hidden="true">⚠</span> ISR &lt; min
             </span>
           )}
         </span>
@@ -68,7 +70,12 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
           <span title="Log end offset">LEO {r.logEndOffset ?? '–'}</span>
           <span title="High watermark">HW {r.highWatermark ?? '–'}</span>
           <span title="Log start offset">start {r.logStartOffset ?? '–'}</span>
-          {r.role !== 'leader' && r.lag !== null && r.lag > 0 && <span className="lag">−{r.lag}</span>}
+          {r.role === 'leader' && <span title="Leader epoch">ep {r.leaderEpoch}</span>}
+          {r.role !== 'leader' && r.lag !== null && r.lag > 0 && (
+            <span className="lag" title="Behind the leader's log end">
+              −{r.lag}
+            </span>
+          )}
         </span>
       </button>
     </div>
@@ -146,11 +153,11 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
           {p.idempotent && <span className="badge plain">idempotent</span>}
         </span>
         <span className="node-sub">
-          sent {p.sent} · acked {p.acked}
-          {p.failed > 0 ? ` · failed ${p.failed}` : ''}
+          {p.loads.length > 0 ? p.loads.map((l) => `${l.ratePerSec}/s → ${l.topic}`).join(', ') : 'no steady load'}
         </span>
         <span className="node-sub">
-          {p.loads.length > 0 ? p.loads.map((l) => `${l.ratePerSec}/s → ${l.topic}`).join(', ') : 'no steady load'}
+          acked {p.acked} of {p.sent}
+          {p.failed > 0 ? ` · ${p.failed} failed` : ''}
         </span>
       </button>
       {recentError && (
@@ -246,6 +253,6 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
 export const nodeTypes = {
   broker: BrokerNodeView,
   producer: ProducerNodeView,
-  group: GroupNodeView,
+  consumerGroup: GroupNodeView,
   consumer: ConsumerNodeView,
 };

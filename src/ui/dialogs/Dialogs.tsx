@@ -153,7 +153,7 @@ function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequ
         </Row>
         <Row label="Partition">
           <select value={partition} onChange={(e) => setPartition(e.target.value)}>
-            <option value="">partitioner (murmur2 of the key)</option>
+            <option value="">by key (murmur2)</option>
             {Array.from({ length: partitions }, (_, i) => (
               <option key={i} value={i}>
                 {i}

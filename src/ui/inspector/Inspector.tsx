@@ -271,7 +271,14 @@ function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
           <tr>
             {DESCRIBE_COLUMNS.map((c) => (
               <th key={c} scope="col">
-                {c}
+                {/* Break after hyphens so the eight columns fit the panel. */}
+                {c.split('-').map((part, i, all) => (
+                  <span key={i}>
+                    {part}
+                    {i < all.length - 1 ? '-' : ''}
+                    {i < all.length - 1 && <wbr />}
+                  </span>
+                ))}
               </th>
             ))}
           </tr>
@@ -287,8 +294,10 @@ function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
               <td className="num" data-testid="lag">
                 {dash(r.lag)}
               </td>
-              <td className="mono">{dash(r.consumerId)}</td>
-              <td className="mono">{dash(r.clientId)}</td>
+              <td className="ellipsis" title={r.consumerId ?? undefined}>
+                {dash(r.consumerId)}
+              </td>
+              <td>{dash(r.clientId)}</td>
             </tr>
           ))}
         </tbody>
