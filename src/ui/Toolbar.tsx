@@ -25,7 +25,7 @@ export function Toolbar() {
     <MenuButton label={label} commands={commandsInGroup(group)} snapshot={snapshot} selection={selection} testId={testId} />
   );
   return (
-    <header className="toolbar" role="toolbar" aria-label="Playground toolbar">
+    <header className="toolbar" aria-label="Playground controls">
       <div className="brand">
         <span className="logo" aria-hidden="true">
           ⬢

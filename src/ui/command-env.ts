@@ -5,7 +5,7 @@
 import { useClusterStore } from '../state/cluster-store';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
-import { shareLink, downloadScenario } from './share';
+import { downloadScenario, importScenarioFile, restartWithDefault, shareLink } from './share';
 import { run, type Command, type CommandEnv } from './commands';
 
 export function commandEnv(): CommandEnv {
@@ -27,6 +27,8 @@ export function commandEnv(): CommandEnv {
     },
     shareLink: () => void shareLink(),
     exportScenario: () => void downloadScenario(),
+    importScenario: () => importScenarioFile(),
+    restart: () => restartWithDefault(),
   };
 }
 

@@ -35,6 +35,8 @@ export interface CommandEnv {
   /** App-level, outside the cluster. */
   shareLink(): void;
   exportScenario(): void;
+  importScenario(): void;
+  restart(): void;
 }
 
 export type CommandGroup = 'playback' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
@@ -444,6 +446,23 @@ export const COMMANDS: readonly Command[] = [
     contexts: [],
     enabled: (s) => s !== null,
     perform: (env) => env.exportScenario(),
+  },
+  {
+    id: 'scenario.import',
+    label: () => 'Open scenario file…',
+    group: 'scenario',
+    contexts: [],
+    // Opening a file must work even if the current run is broken.
+    enabled: () => true,
+    perform: (env) => env.importScenario(),
+  },
+  {
+    id: 'scenario.restart',
+    label: () => 'Start over with the default cluster',
+    group: 'scenario',
+    contexts: [],
+    enabled: () => true,
+    perform: (env) => env.restart(),
   },
 ];
 

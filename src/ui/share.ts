@@ -1,7 +1,9 @@
 /**
- * Share link and export: both ask the worker for the scenario document (every recorded
+ * Share link, export and import of the scenario document. Share and export: both ask the worker for the scenario document (every recorded
  * action plus the diagram layout) and hand it out as a URL fragment or a JSON file.
  */
+import { defaultScenario } from '../scenario/default-scenario';
+import { restoreScenario } from '../scenario/restore';
 import { encodeScenarioToFragment } from '../scenario/url';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
@@ -43,4 +45,32 @@ export async function downloadScenario(): Promise<void> {
   } catch (err) {
     ui.toast(`Could not export: ${err instanceof Error ? err.message : String(err)}`, 'error');
   }
+}
+
+/** Every load path goes through restoreScenario: a file is untrusted input like a link. */
+export function importScenarioFile(): void {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = 'application/json,.json';
+  input.onchange = async () => {
+    const file = input.files?.[0];
+    const ui = useUiStore.getState();
+    if (!file) return;
+    try {
+      const scenario = restoreScenario(JSON.parse(await file.text()) as unknown);
+      ui.select(null);
+      getWorkerClient()?.load(scenario, true);
+      history.replaceState(null, '', location.pathname);
+      ui.toast(`Opened ${file.name}.`);
+    } catch (err) {
+      ui.toast(`${file.name} is not a scenario this playground can open: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  };
+  input.click();
+}
+
+export function restartWithDefault(): void {
+  useUiStore.getState().select(null);
+  history.replaceState(null, '', location.pathname);
+  getWorkerClient()?.load(defaultScenario, true);
 }
