@@ -8,6 +8,7 @@ import {
   Background,
   Controls,
   MarkerType,
+  Panel,
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
@@ -21,7 +22,7 @@ import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import { toFlowElements, type FlowEdge, type FlowNode } from './flow';
 import { edgeTypes } from './KafkaEdge';
-import { nodeTypes } from './nodes';
+import { ROLE_LABEL, nodeTypes } from './nodes';
 
 type Size = { width: number; height: number };
 
@@ -139,6 +140,14 @@ export function Diagram() {
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
         <AutoFit nodeIds={nodeIds} />
+        <Panel position="top-right" className="legend" aria-label="Legend">
+          {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
+            <span key={r} className={`role-pill role-${r}`}>
+              <span aria-hidden="true">{ROLE_LABEL[r].icon}</span> {ROLE_LABEL[r].text}
+            </span>
+          ))}
+          <span className="legend-note">LEO log end · HW high watermark</span>
+        </Panel>
       </ReactFlow>
       {!snapshot && <div className="diagram-empty">Starting the cluster…</div>}
     </div>
