@@ -1,0 +1,386 @@
+/**
+ * Kafka's record batch, magic v2, byte for byte (clients/src/main/java/org/apache/kafka/
+ * common/record/DefaultRecordBatch.java and DefaultRecord.java):
+ *
+ *   baseOffset i64 | batchLength i32 | partitionLeaderEpoch i32 | magic i8 = 2 |
+ *   crc u32 (CRC-32C of attributes..end) | attributes i16 | lastOffsetDelta i32 |
+ *   baseTimestamp i64 | maxTimestamp i64 | producerId i64 | producerEpoch i16 |
+ *   baseSequence i32 | recordCount i32 | records…
+ *
+ *   record: length varint | attributes i8 | timestampDelta varlong | offsetDelta varint |
+ *           keyLength varint | key | valueLength varint | value | headerCount varint |
+ *           (headerKeyLength varint | headerKey | headerValueLength varint | headerValue)*
+ *
+ * Records exist only inside these bytes: builders write into one growing buffer, readers
+ * walk it with a visitor, and stored batches are never mutated after append (replicas
+ * share them). baseOffset and partitionLeaderEpoch sit outside the CRC, so a leader can
+ * stamp them without recomputing it, as Kafka does.
+ */
+import { crc32c } from './crc32c';
+import { cursor, readVarint, sizeOfVarint, writeVarint } from './varint';
+
+export const BATCH_HEADER_SIZE = 61;
+export const NO_PRODUCER_ID = -1;
+export const NO_PRODUCER_EPOCH = -1;
+export const NO_SEQUENCE = -1;
+export const MAGIC_V2 = 2;
+
+const OFF_BASE_OFFSET = 0;
+const OFF_LENGTH = 8;
+const OFF_LEADER_EPOCH = 12;
+const OFF_MAGIC = 16;
+const OFF_CRC = 17;
+const OFF_ATTRIBUTES = 21;
+const OFF_LAST_OFFSET_DELTA = 23;
+const OFF_BASE_TIMESTAMP = 27;
+const OFF_MAX_TIMESTAMP = 35;
+const OFF_PRODUCER_ID = 43;
+const OFF_PRODUCER_EPOCH = 51;
+const OFF_BASE_SEQUENCE = 53;
+const OFF_RECORD_COUNT = 57;
+
+export interface RecordHeader {
+  key: string;
+  value: Uint8Array | null;
+}
+
+export interface DecodedRecord {
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+}
+
+// ---- fixed-width helpers ----------------------------------------------------------------
+
+export function readI32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+export function writeI32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}
+
+export function readI64(b: Uint8Array, at: number): number {
+  return readI32(b, at) * 4294967296 + (readI32(b, at + 4) >>> 0);
+}
+
+export function writeI64(b: Uint8Array, at: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  writeI32(b, at, hi | 0);
+  writeI32(b, at + 4, (v - hi * 4294967296) >>> 0);
+}
+
+function readI16(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16)) >> 16;
+}
+
+function writeI16(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 8;
+  b[at + 1] = v;
+}
+
+// ---- header accessors --------------------------------------------------------------------
+
+export const batchBaseOffset = (b: Uint8Array): number => readI64(b, OFF_BASE_OFFSET);
+export const setBatchBaseOffset = (b: Uint8Array, offset: number): void => writeI64(b, OFF_BASE_OFFSET, offset);
+export const batchLastOffsetDelta = (b: Uint8Array): number => readI32(b, OFF_LAST_OFFSET_DELTA);
+export const batchLastOffset = (b: Uint8Array): number => batchBaseOffset(b) + batchLastOffsetDelta(b);
+export const batchNextOffset = (b: Uint8Array): number => batchLastOffset(b) + 1;
+export const batchRecordCount = (b: Uint8Array): number => readI32(b, OFF_RECORD_COUNT);
+export const batchSizeInBytes = (b: Uint8Array): number => 12 + readI32(b, OFF_LENGTH);
+export const batchPartitionLeaderEpoch = (b: Uint8Array): number => readI32(b, OFF_LEADER_EPOCH);
+export const setBatchPartitionLeaderEpoch = (b: Uint8Array, e: number): void => writeI32(b, OFF_LEADER_EPOCH, e);
+export const batchBaseTimestamp = (b: Uint8Array): number => readI64(b, OFF_BASE_TIMESTAMP);
+export const batchMaxTimestamp = (b: Uint8Array): number => readI64(b, OFF_MAX_TIMESTAMP);
+export const batchProducerId = (b: Uint8Array): number => readI64(b, OFF_PRODUCER_ID);
+export const batchProducerEpoch = (b: Uint8Array): number => readI16(b, OFF_PRODUCER_EPOCH);
+export const batchBaseSequence = (b: Uint8Array): number => readI32(b, OFF_BASE_SEQUENCE);
+/** Last sequence, wrapping at Int32.MAX as Kafka's DefaultRecordBatch.incrementSequence. */
+export const batchLastSequence = (b: Uint8Array): number => {
+  const base = batchBaseSequence(b);
+  if (base === NO_SEQUENCE) return NO_SEQUENCE;
+  const last = base + batchLastOffsetDelta(b);
+  return last > 0x7fffffff ? last - 0x80000000 : last;
+};
+
+/** Magic 2, consistent length and a correct CRC. */
+export function batchIsValid(b: Uint8Array): boolean {
+  if (b.length < BATCH_HEADER_SIZE) return false;
+  if (b[OFF_MAGIC] !== MAGIC_V2) return false;
+  if (batchSizeInBytes(b) !== b.length) return false;
+  return (readI32(b, OFF_CRC) >>> 0) === crc32c(b, OFF_ATTRIBUTES, b.length);
+}
+
+// ---- building -----------------------------------------------------------------------------
+
+export interface RecordBatchBuilderOptions {
+  baseTimestamp: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  /** batch.size: a soft limit; the first record always fits. */
+  batchSize: number;
+}
+
+export class RecordBatchBuilder {
+  buffer: Uint8Array;
+  private pos = BATCH_HEADER_SIZE;
+  private count = 0;
+  private maxTimestamp: number;
+  readonly baseTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  private readonly batchSize: number;
+
+  constructor(opts: RecordBatchBuilderOptions) {
+    this.baseTimestamp = opts.baseTimestamp;
+    this.maxTimestamp = opts.baseTimestamp;
+    this.producerId = opts.producerId ?? NO_PRODUCER_ID;
+    this.producerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
+    this.baseSequence = opts.baseSequence ?? NO_SEQUENCE;
+    this.batchSize = opts.batchSize;
+    this.buffer = new Uint8Array(Math.max(256, Math.min(opts.batchSize + 64, 1 << 20)));
+  }
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  get sizeInBytes(): number {
+    return this.pos;
+  }
+
+  get isEmpty(): boolean {
+    return this.count === 0;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buffer.length) return;
+    let n = this.buffer.length * 2;
+    while (n < this.pos + extra) n *= 2;
+    const next = new Uint8Array(n);
+    next.set(this.buffer.subarray(0, this.pos));
+    this.buffer = next;
+  }
+
+  /**
+   * Reserves one record whose value (valueLength bytes, -1 for null) the caller writes at
+   * the returned position in `buffer`. Returns -1 when it would exceed batch.size and the
+   * batch already has records.
+   */
+  tryAppendReserve(timestamp: number, key: Uint8Array | null, valueLength: number, headers?: RecordHeader[]): number {
+    const tsDelta = timestamp - this.baseTimestamp;
+    const offsetDelta = this.count;
+    const keyLen = key === null ? -1 : key.length;
+    let headerBytes = sizeOfVarint(headers ? headers.length : 0);
+    let encodedKeys: Uint8Array[] | null = null;
+    if (headers && headers.length > 0) {
+      encodedKeys = headers.map((h) => utf8Encoder.encode(h.key));
+      headers.forEach((h, i) => {
+        const k = encodedKeys![i]!;
+        const vl = h.value === null ? -1 : h.value.length;
+        headerBytes += sizeOfVarint(k.length) + k.length + sizeOfVarint(vl) + Math.max(0, vl);
+      });
+    }
+    const body =
+      1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(keyLen) + Math.max(0, keyLen) + sizeOfVarint(valueLength) + Math.max(0, valueLength) + headerBytes;
+    const total = sizeOfVarint(body) + body;
+    if (this.count > 0 && this.pos + total > this.batchSize) return -1;
+    this.ensure(total);
+    const buf = this.buffer;
+    let p = writeVarint(buf, this.pos, body);
+    buf[p++] = 0; // record attributes: unused
+    p = writeVarint(buf, p, tsDelta);
+    p = writeVarint(buf, p, offsetDelta);
+    p = writeVarint(buf, p, keyLen);
+    if (key !== null) {
+      buf.set(key, p);
+      p += key.length;
+    }
+    p = writeVarint(buf, p, valueLength);
+    const valuePos = p;
+    p += Math.max(0, valueLength);
+    p = writeVarint(buf, p, headers ? headers.length : 0);
+    if (headers && encodedKeys) {
+      headers.forEach((h, i) => {
+        const k = encodedKeys![i]!;
+        p = writeVarint(buf, p, k.length);
+        buf.set(k, p);
+        p += k.length;
+        p = writeVarint(buf, p, h.value === null ? -1 : h.value.length);
+        if (h.value) {
+          buf.set(h.value, p);
+          p += h.value.length;
+        }
+      });
+    }
+    this.pos = p;
+    this.count++;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    return valuePos;
+  }
+
+  tryAppend(timestamp: number, key: Uint8Array | null, value: Uint8Array | null, headers?: RecordHeader[]): boolean {
+    const at = this.tryAppendReserve(timestamp, key, value === null ? -1 : value.length, headers);
+    if (at < 0) return false;
+    if (value !== null) this.buffer.set(value, at);
+    return true;
+  }
+
+  /** The finished batch: an exact-size copy, base offset 0, no leader epoch yet. */
+  build(): Uint8Array {
+    const b = this.buffer.slice(0, this.pos);
+    writeI64(b, OFF_BASE_OFFSET, 0);
+    writeI32(b, OFF_LENGTH, this.pos - 12);
+    writeI32(b, OFF_LEADER_EPOCH, -1);
+    b[OFF_MAGIC] = MAGIC_V2;
+    writeI16(b, OFF_ATTRIBUTES, 0);
+    writeI32(b, OFF_LAST_OFFSET_DELTA, this.count - 1);
+    writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp);
+    writeI64(b, OFF_MAX_TIMESTAMP, this.maxTimestamp);
+    writeI64(b, OFF_PRODUCER_ID, this.producerId);
+    writeI16(b, OFF_PRODUCER_EPOCH, this.producerEpoch);
+    writeI32(b, OFF_BASE_SEQUENCE, this.baseSequence);
+    writeI32(b, OFF_RECORD_COUNT, this.count);
+    writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+    return b;
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+// ---- reading ------------------------------------------------------------------------------
+
+/** Return false to stop. Positions are indexes into `batch`. */
+export type RecordVisitor = (
+  offset: number,
+  timestamp: number,
+  batch: Uint8Array,
+  keyStart: number,
+  keyLength: number,
+  valueStart: number,
+  valueLength: number,
+  headersStart: number,
+  headerCount: number,
+  recordStart: number,
+  recordEnd: number,
+) => void | boolean;
+
+/** Walks the records of a batch without allocating. */
+export function forEachRecord(batch: Uint8Array, visit: RecordVisitor): void {
+  const baseOffset = batchBaseOffset(batch);
+  const baseTimestamp = batchBaseTimestamp(batch);
+  const count = batchRecordCount(batch);
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const recordStart = pos;
+    cursor.pos = pos;
+    const len = readVarint(batch);
+    const bodyStart = cursor.pos;
+    cursor.pos = bodyStart + 1; // attributes
+    const tsDelta = readVarint(batch);
+    const offsetDelta = readVarint(batch);
+    const keyLength = readVarint(batch);
+    const keyStart = cursor.pos;
+    cursor.pos += Math.max(0, keyLength);
+    const valueLength = readVarint(batch);
+    const valueStart = cursor.pos;
+    cursor.pos += Math.max(0, valueLength);
+    const headerCount = readVarint(batch);
+    const headersStart = cursor.pos;
+    pos = bodyStart + len;
+    if (visit(baseOffset + offsetDelta, baseTimestamp + tsDelta, batch, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount, recordStart, pos) === false) return;
+  }
+}
+
+function readHeaders(batch: Uint8Array, start: number, count: number): RecordHeader[] {
+  const out: RecordHeader[] = [];
+  cursor.pos = start;
+  for (let i = 0; i < count; i++) {
+    const kl = readVarint(batch);
+    const key = utf8Decoder.decode(batch.subarray(cursor.pos, cursor.pos + kl));
+    cursor.pos += kl;
+    const vl = readVarint(batch);
+    const value = vl < 0 ? null : batch.slice(cursor.pos, cursor.pos + vl);
+    cursor.pos += Math.max(0, vl);
+    out.push({ key, value });
+  }
+  return out;
+}
+
+/** Decoded records, for views and the runner (not the hot path). */
+export function decodeRecords(batch: Uint8Array): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  forEachRecord(batch, (offset, timestamp, b, ks, kl, vs, vl, hs, hc) => {
+    out.push({
+      offset,
+      timestamp,
+      key: kl < 0 ? null : b.slice(ks, ks + kl),
+      value: vl < 0 ? null : b.slice(vs, vs + vl),
+      headers: hc > 0 ? readHeaders(b, hs, hc) : [],
+    });
+  });
+  return out;
+}
+
+/**
+ * A copy of the batch keeping only the records `keep` accepts, with their original offsets,
+ * timestamps and producer fields (LogCleaner's filtering of a batch). Records are copied
+ * verbatim: their deltas are relative to the unchanged base offset and timestamp.
+ * Returns null when no record is kept.
+ */
+export function filterBatch(batch: Uint8Array, keep: (offset: number, keyStart: number, keyLength: number, valueLength: number) => boolean): Uint8Array | null {
+  const parts: [number, number][] = [];
+  let bytes = BATCH_HEADER_SIZE;
+  forEachRecord(batch, (offset, _ts, _b, ks, kl, _vs, vl, _hs, _hc, rs, re) => {
+    if (keep(offset, ks, kl, vl)) {
+      parts.push([rs, re]);
+      bytes += re - rs;
+    }
+  });
+  if (parts.length === 0) return null;
+  if (parts.length === batchRecordCount(batch)) return batch;
+  const out = new Uint8Array(bytes);
+  out.set(batch.subarray(0, BATCH_HEADER_SIZE));
+  let p = BATCH_HEADER_SIZE;
+  for (const [s, e] of parts) {
+    out.set(batch.subarray(s, e), p);
+    p += e - s;
+  }
+  writeI32(out, OFF_LENGTH, bytes - 12);
+  writeI32(out, OFF_RECORD_COUNT, parts.length);
+  writeI32(out, OFF_CRC, crc32c(out, OFF_ATTRIBUTES, out.length) | 0);
+  return out;
+}
+
+/** Splits a concatenation of batches back into batch views (persistence). */
+export function splitBatches(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  while (pos + BATCH_HEADER_SIZE <= bytes.length) {
+    const size = 12 + readI32(bytes, pos + OFF_LENGTH);
+    if (size < BATCH_HEADER_SIZE || pos + size > bytes.length) break;
+    out.push(bytes.subarray(pos, pos + size));
+    pos += size;
+  }
+  return out;
+}
+
+export function concatBatches(batches: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const b of batches) n += b.length;
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const b of batches) {
+    out.set(b, p);
+    p += b.length;
+  }
+  return out;
+}
