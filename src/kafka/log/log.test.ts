@@ -90,7 +90,7 @@ describe('record batch v2', () => {
     expect(batchBaseOffset(bytes)).toBe(123456789012);
     expect(batchLastOffset(bytes)).toBe(123456789013);
     expect(batchPartitionLeaderEpoch(bytes)).toBe(7);
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     expect(batchIsValid(bytes)).toBe(false);
   });
   it('refuses a record past batch.size unless the batch is empty', () => {

@@ -1,0 +1,22 @@
+/** The assignors by Kafka's protocol names (partition.assignment.strategy). */
+import { rangeAssignor } from './range';
+import { roundRobinAssignor } from './roundrobin';
+import { cooperativeStickyAssignor, stickyAssignor } from './sticky';
+import type { Assignor } from './types';
+
+export const ASSIGNORS: ReadonlyMap<string, Assignor> = new Map(
+  [rangeAssignor, roundRobinAssignor, stickyAssignor, cooperativeStickyAssignor].map((a) => [a.name, a]),
+);
+
+/** Accepts Kafka's short names and the Java class names people paste from configs. */
+export function assignorByName(name: string): Assignor | undefined {
+  const short = name
+    .replace('org.apache.kafka.clients.consumer.', '')
+    .replace('RangeAssignor', 'range')
+    .replace('RoundRobinAssignor', 'roundrobin')
+    .replace('CooperativeStickyAssignor', 'cooperative-sticky')
+    .replace('StickyAssignor', 'sticky');
+  return ASSIGNORS.get(short);
+}
+
+export type { Assignor, AssignorMember, RebalanceProtocol } from './types';

@@ -1,0 +1,46 @@
+/**
+ * The ConsumerPartitionAssignor contract, reduced to what the classic protocol needs:
+ * the group leader runs the chosen assignor over every member's subscription (and, for
+ * sticky ones, what each member owned in which generation).
+ */
+import type { TopicPartition } from '../../snapshot';
+
+export interface AssignorMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  ownedPartitions: TopicPartition[];
+  /** Generation in which ownedPartitions were assigned (-1 unknown). */
+  generation: number;
+}
+
+export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
+
+export interface Assignor {
+  readonly name: string;
+  readonly protocols: readonly RebalanceProtocol[];
+  assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
+}
+
+/** MemberInfo.compareTo: static members first by group.instance.id, then by member id. */
+export function compareMembers(a: AssignorMember, b: AssignorMember): number {
+  if (a.groupInstanceId !== null && b.groupInstanceId !== null) return a.groupInstanceId < b.groupInstanceId ? -1 : a.groupInstanceId > b.groupInstanceId ? 1 : 0;
+  if (a.groupInstanceId !== null) return -1;
+  if (b.groupInstanceId !== null) return 1;
+  return a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0;
+}
+
+export const tpKey = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
+
+export function sortTps(tps: TopicPartition[]): TopicPartition[] {
+  return tps.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+}
+
+/** Every partition of every topic some member subscribes to, sorted. */
+export function allSubscribedPartitions(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): TopicPartition[] {
+  const topics = new Set<string>();
+  for (const m of members) for (const t of m.topics) if (partitionsPerTopic.has(t)) topics.add(t);
+  const out: TopicPartition[] = [];
+  for (const t of [...topics].sort()) for (let p = 0; p < partitionsPerTopic.get(t)!; p++) out.push({ topic: t, partition: p });
+  return out;
+}

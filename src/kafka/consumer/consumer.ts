@@ -1,0 +1,588 @@
+/**
+ * The consumer client on the classic group protocol (clients/.../consumer/internals/
+ * ConsumerCoordinator.java, AbstractCoordinator.java, Fetcher/FetchBuffer,
+ * SubscriptionState): find the coordinator, join and sync (the leader runs the assignor),
+ * heartbeat in the background, fetch from partition leaders, hand records to the
+ * application max.poll.records at a time, commit (auto.commit.interval.ms), and honour
+ * session.timeout.ms / max.poll.interval.ms.
+ *
+ * Records are counted by walking batch bytes; they become objects only when the headless
+ * runner asks for per-record rows.
+ */
+import { CONSUMER_DEFAULTS, Config } from '../config';
+import type { ClusterContext, FetchResponse } from '../context';
+import type { KafkaError } from '../errors';
+import { forEachRecord, batchNextOffset } from '../log/record-batch';
+import { brokerNode, clientNode, type NodeId } from '../sim/network';
+import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
+import type { ConfigMap } from '../../scenario/types';
+import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
+import type { GroupCoordinator, JoinGroupResponse, JoinProtocol, SyncGroupResponse } from './group-coordinator';
+
+export interface ConsumerSpec {
+  id: string;
+  groupId: string;
+  topics: string[];
+  config?: ConfigMap;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Next offset to hand to the application; -1 until known. */
+  position: number;
+  /** Fetched, not yet consumed. */
+  buffer: Uint8Array[];
+  lastCommitted: number;
+  resetting: boolean;
+}
+
+const decoder = new TextDecoder();
+const key = (t: string, p: number) => `${t}-${p}`;
+
+export class Consumer {
+  readonly id: string;
+  readonly groupId: string;
+  readonly topics: string[];
+  readonly node: NodeId;
+  private config: Config;
+  private userConfig: ConfigMap;
+  private status: ConsumerStatus = 'joining';
+  private memberId = '';
+  private generationId = -1;
+  private protocol: string | null = null;
+  private coordinatorBroker = -1;
+  private readonly partitions = new Map<string, PartitionState>();
+  /** Incremented on every (re)join and on close: stale callbacks compare and drop out. */
+  private epoch = 0;
+  private alive = true;
+  private fetchInFlight = new Set<number>();
+  private busyUntil = 0;
+  private pumpScheduled = false;
+  private lastPollMs = 0;
+  private lastCommitMs = 0;
+  private msPerRecord = 0;
+  private consumedCount = 0;
+  private lastError: ConsumerView['lastError'] = null;
+  private heartbeatRunning = false;
+  private rejoinScheduled = false;
+
+  constructor(
+    private readonly ctx: ClusterContext,
+    private readonly coordinator: GroupCoordinator,
+    spec: ConsumerSpec,
+  ) {
+    this.id = spec.id;
+    this.groupId = spec.groupId;
+    this.topics = spec.topics.slice();
+    this.node = clientNode(spec.id);
+    this.userConfig = { ...(spec.config ?? {}) };
+    this.config = new Config([this.userConfig, CONSUMER_DEFAULTS]);
+  }
+
+  private get now(): number {
+    return this.ctx.scheduler.now;
+  }
+
+  private get instanceId(): string | null {
+    const v = this.config.raw('group.instance.id');
+    return v === null || v === undefined || v === '' ? null : String(v);
+  }
+
+  private assignorNames(): string[] {
+    return this.config.list('partition.assignment.strategy').filter((n) => assignorByName(n) !== undefined).map((n) => assignorByName(n)!.name);
+  }
+
+  /** COOPERATIVE only when every configured assignor supports it (ConsumerCoordinator). */
+  private rebalanceProtocol(): RebalanceProtocol {
+    const names = this.assignorNames();
+    return names.length > 0 && names.every((n) => assignorByName(n)!.protocols.includes('COOPERATIVE')) ? 'COOPERATIVE' : 'EAGER';
+  }
+
+  start(): void {
+    this.ctx.network.up(this.node);
+    this.lastPollMs = this.now;
+    this.lastCommitMs = this.now;
+    this.ensureCoordinatorThenJoin();
+  }
+
+  alterConfig(map: ConfigMap): void {
+    this.userConfig = { ...this.userConfig, ...map };
+    this.config = new Config([this.userConfig, CONSUMER_DEFAULTS]);
+  }
+
+  setProcessingTime(msPerRecord: number): void {
+    this.msPerRecord = Math.max(0, msPerRecord);
+  }
+
+  /** Graceful: commit and LeaveGroup (dynamic members). Crash: the process just stops. */
+  close(graceful: boolean): void {
+    if (!this.alive) return;
+    if (graceful) {
+      if (this.autoCommit() && this.status === 'stable') this.commit();
+      if (this.instanceId === null && this.memberId !== '' && this.coordinatorBroker >= 0) {
+        const broker = this.coordinatorBroker;
+        const memberId = this.memberId;
+        this.ctx.network.send(this.node, brokerNode(broker), () => this.coordinator.handleLeaveGroup(broker, this.groupId, memberId));
+      }
+    }
+    this.alive = false;
+    this.epoch++;
+    this.status = graceful ? 'closed' : 'crashed';
+    this.ctx.network.down(this.node);
+  }
+
+  private autoCommit(): boolean {
+    return this.config.bool('enable.auto.commit');
+  }
+
+  private backoffMs(): number {
+    return this.config.int('retry.backoff.ms');
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const e = this.epoch;
+    this.ctx.scheduler.after(ms, () => {
+      if (this.alive && this.epoch === e) fn();
+    });
+  }
+
+  /** A request with a client-side timeout; the callback runs at most once, only if still current. */
+  private request<R>(broker: number, handle: () => R | import('../sim/network').Deferred<R>, onResponse: (r: R | null) => void, timeoutMs = this.config.int('request.timeout.ms')): void {
+    const e = this.epoch;
+    let done = false;
+    const timer = this.ctx.scheduler.after(timeoutMs, () => {
+      if (done) return;
+      done = true;
+      if (this.alive && this.epoch === e) onResponse(null);
+    });
+    this.ctx.network.request(this.node, brokerNode(broker), handle, (r) => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      if (this.alive && this.epoch === e) onResponse(r);
+    });
+  }
+
+  private noteError(error: KafkaError): void {
+    this.lastError = { at: this.now, error };
+  }
+
+  // ---- group membership -------------------------------------------------------------------
+
+  private ensureCoordinatorThenJoin(): void {
+    const live = this.ctx.metadata.liveBrokers();
+    if (live.length === 0) return this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
+    const any = live[this.ctx.prng.int(live.length)]!;
+    this.request(any, () => this.coordinator.coordinatorFor(this.groupId), (host) => {
+      if (host === null || host < 0) {
+        this.noteError('COORDINATOR_NOT_AVAILABLE');
+        return this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
+      }
+      this.coordinatorBroker = host;
+      this.join();
+    });
+  }
+
+  private coordinatorLost(): void {
+    this.coordinatorBroker = -1;
+    this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
+  }
+
+  /** onJoinPrepare, then JoinGroup. */
+  private join(): void {
+    this.rejoinScheduled = false;
+    this.epoch++;
+    this.fetchInFlight.clear();
+    this.status = this.generationId < 0 ? 'joining' : 'rebalancing';
+    if (this.rebalanceProtocol() === 'EAGER' && this.partitions.size > 0) {
+      // Eager: commit what was consumed, then give up every partition before rejoining.
+      if (this.autoCommit()) this.commit();
+      this.partitions.clear();
+    }
+    const owned = [...this.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+    const protocols: JoinProtocol[] = this.assignorNames().map((name) => ({ name, topics: this.topics.slice(), ownedPartitions: owned, generation: this.generationId }));
+    const broker = this.coordinatorBroker;
+    if (broker < 0) return this.ensureCoordinatorThenJoin();
+    const req = {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      groupInstanceId: this.instanceId,
+      clientId: this.id,
+      protocols,
+      sessionTimeoutMs: this.config.int('session.timeout.ms'),
+      rebalanceTimeoutMs: this.config.int('max.poll.interval.ms'),
+    };
+    this.request<JoinGroupResponse>(broker, () => this.coordinator.handleJoinGroup(broker, req), (r) => this.onJoin(r), req.rebalanceTimeoutMs + 5000);
+  }
+
+  private onJoin(r: JoinGroupResponse | null): void {
+    if (!r) return this.coordinatorLost();
+    if (r.error === 'MEMBER_ID_REQUIRED') {
+      this.memberId = r.memberId;
+      return this.join();
+    }
+    if (r.error === 'UNKNOWN_MEMBER_ID') {
+      this.memberId = '';
+      return this.later(this.backoffMs(), () => this.join());
+    }
+    if (r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') {
+      this.noteError(r.error);
+      return this.coordinatorLost();
+    }
+    if (r.error === 'FENCED_INSTANCE_ID' || r.error === 'INCONSISTENT_GROUP_PROTOCOL' || r.error === 'INVALID_SESSION_TIMEOUT') {
+      // Fatal for this consumer, as the Java client throws.
+      this.noteError(r.error);
+      this.close(false);
+      return;
+    }
+    if (r.error !== 'NONE') {
+      this.noteError(r.error);
+      return this.later(this.backoffMs(), () => this.join());
+    }
+    this.memberId = r.memberId;
+    this.generationId = r.generationId;
+    this.protocol = r.protocolName;
+    this.startHeartbeat();
+    let assignments: { memberId: string; assignment: TopicPartition[] }[] | null = null;
+    if (r.leader === r.memberId && r.members.length > 0) assignments = this.performAssignment(r);
+    const broker = this.coordinatorBroker;
+    const gen = this.generationId;
+    const memberId = this.memberId;
+    this.request<SyncGroupResponse>(broker, () => this.coordinator.handleSyncGroup(broker, this.groupId, gen, memberId, assignments), (s) => this.onSync(s));
+  }
+
+  /** The leader runs the assignor over every member (ConsumerCoordinator.onLeaderElected). */
+  private performAssignment(r: JoinGroupResponse): { memberId: string; assignment: TopicPartition[] }[] {
+    const assignor = assignorByName(r.protocolName ?? '') ?? assignorByName(this.assignorNames()[0] ?? 'range')!;
+    const members: AssignorMember[] = r.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      topics: m.protocol.topics,
+      ownedPartitions: m.protocol.ownedPartitions,
+      generation: m.protocol.generation,
+    }));
+    const partitionsPerTopic = new Map<string, number>();
+    for (const m of members) for (const t of m.topics) {
+      const n = this.ctx.metadata.partitionCount(t);
+      if (n > 0) partitionsPerTopic.set(t, n);
+    }
+    const result = assignor.assign(members, partitionsPerTopic);
+    return members.map((m) => ({ memberId: m.memberId, assignment: result.get(m.memberId) ?? [] }));
+  }
+
+  private onSync(s: SyncGroupResponse | null): void {
+    if (!s) return this.coordinatorLost();
+    if (s.error === 'REBALANCE_IN_PROGRESS' || s.error === 'ILLEGAL_GENERATION') return this.requestRejoin();
+    if (s.error === 'UNKNOWN_MEMBER_ID') {
+      this.memberId = '';
+      return this.requestRejoin();
+    }
+    if (s.error === 'NOT_COORDINATOR') return this.coordinatorLost();
+    if (s.error === 'FENCED_INSTANCE_ID') {
+      this.noteError(s.error);
+      return this.close(false);
+    }
+    if (s.error !== 'NONE') return this.requestRejoin();
+    const assigned = new Set(s.assignment.map((tp) => key(tp.topic, tp.partition)));
+    const revoked = [...this.partitions.keys()].filter((k) => !assigned.has(k));
+    if (revoked.length > 0) {
+      // Cooperative: commit and drop what moved away, then rebalance again so it can be reassigned.
+      if (this.autoCommit()) this.commit();
+      for (const k of revoked) this.partitions.delete(k);
+    }
+    for (const tp of s.assignment) {
+      const k = key(tp.topic, tp.partition);
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: -1, buffer: [], lastCommitted: -1, resetting: false });
+    }
+    this.status = 'stable';
+    this.lastPollMs = this.now;
+    if (revoked.length > 0 && this.rebalanceProtocol() === 'COOPERATIVE') this.requestRejoin();
+    this.fetchCommittedPositions();
+    this.schedulePump(0);
+  }
+
+  private requestRejoin(): void {
+    if (this.rejoinScheduled) return;
+    this.rejoinScheduled = true;
+    this.status = 'rebalancing';
+    this.later(0, () => this.join());
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeatRunning) return;
+    this.heartbeatRunning = true;
+    const tick = () => {
+      if (!this.alive) {
+        this.heartbeatRunning = false;
+        return;
+      }
+      this.heartbeat();
+      this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
+    };
+    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
+  }
+
+  private heartbeat(): void {
+    if (this.memberId === '' || this.coordinatorBroker < 0 || this.generationId < 0) return;
+    // The heartbeat thread notices a stuck poll loop (max.poll.interval.ms) and leaves.
+    if (this.status === 'stable' && this.now - this.lastPollMs > this.config.int('max.poll.interval.ms') && this.now < this.busyUntil) {
+      this.noteError('REBALANCE_IN_PROGRESS');
+      const broker = this.coordinatorBroker;
+      const memberId = this.memberId;
+      if (this.instanceId === null) this.ctx.network.send(this.node, brokerNode(broker), () => this.coordinator.handleLeaveGroup(broker, this.groupId, memberId));
+      if (this.instanceId === null) this.memberId = '';
+      this.generationId = -1;
+      this.partitions.clear();
+      this.status = 'rebalancing';
+      this.epoch++;
+      // Rejoin when the application polls again.
+      const e = this.epoch;
+      this.ctx.scheduler.at(this.busyUntil, () => {
+        if (this.alive && this.epoch === e) this.join();
+      });
+      return;
+    }
+    const broker = this.coordinatorBroker;
+    const gen = this.generationId;
+    const memberId = this.memberId;
+    const inst = this.instanceId;
+    const e = this.epoch;
+    let done = false;
+    this.ctx.scheduler.after(this.config.int('request.timeout.ms'), () => {
+      if (!done && this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
+      done = true;
+    });
+    this.ctx.network.request(this.node, brokerNode(broker), () => this.coordinator.handleHeartbeat(broker, this.groupId, gen, memberId, inst), (err) => {
+      if (done) return;
+      done = true;
+      if (!this.alive) return;
+      if (err === 'NONE') return;
+      this.noteError(err);
+      if (err === 'REBALANCE_IN_PROGRESS' || err === 'ILLEGAL_GENERATION') {
+        if (this.epoch === e && this.status !== 'rebalancing') this.requestRejoin();
+      } else if (err === 'UNKNOWN_MEMBER_ID') {
+        this.memberId = '';
+        this.generationId = -1;
+        this.requestRejoin();
+      } else if (err === 'FENCED_INSTANCE_ID') this.close(false);
+      else if (err === 'NOT_COORDINATOR' || err === 'COORDINATOR_NOT_AVAILABLE') this.coordinatorLost();
+    });
+  }
+
+  // ---- positions and commits ------------------------------------------------------------------
+
+  private fetchCommittedPositions(): void {
+    const unknown = [...this.partitions.values()].filter((p) => p.position < 0 && !p.resetting);
+    if (unknown.length === 0 || this.coordinatorBroker < 0) return;
+    for (const p of unknown) p.resetting = true;
+    const broker = this.coordinatorBroker;
+    const tps = unknown.map((p) => ({ topic: p.topic, partition: p.partition }));
+    this.request(broker, () => this.coordinator.handleOffsetFetch(broker, this.groupId, tps), (r) => {
+      for (const p of unknown) p.resetting = false;
+      if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), () => this.fetchCommittedPositions());
+      for (const o of r.offsets) {
+        const p = this.partitions.get(key(o.topic, o.partition));
+        if (!p || p.position >= 0) continue;
+        if (o.offset >= 0) {
+          p.position = o.offset;
+          p.lastCommitted = o.offset;
+        } else this.resetPosition(p);
+      }
+      this.schedulePump(0);
+    });
+  }
+
+  /** auto.offset.reset through ListOffsets on the leader. */
+  private resetPosition(p: PartitionState): void {
+    const policy = this.config.str('auto.offset.reset');
+    if (policy === 'none') {
+      this.noteError('OFFSET_OUT_OF_RANGE');
+      return;
+    }
+    const leader = this.ctx.metadata.leader(p.topic, p.partition);
+    if (!leader || leader.leader < 0) return this.later(this.backoffMs(), () => this.resetPosition(p));
+    p.resetting = true;
+    const ts = policy === 'earliest' ? -2 : -1;
+    const b = leader.leader;
+    this.request(b, () => this.ctx.brokerApi(b)?.handleListOffsets(p.topic, p.partition, ts) ?? { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, offset: -1 }, (r) => {
+      p.resetting = false;
+      if (this.partitions.get(key(p.topic, p.partition)) !== p) return;
+      if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), () => this.resetPosition(p));
+      p.position = r.offset;
+      p.buffer = [];
+      this.schedulePump(0);
+    });
+  }
+
+  private commit(): void {
+    if (this.coordinatorBroker < 0 || this.memberId === '' || this.generationId < 0) return;
+    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    for (const p of this.partitions.values()) if (p.position >= 0 && p.position !== p.lastCommitted) offsets.push({ topic: p.topic, partition: p.partition, offset: p.position });
+    if (offsets.length === 0) return;
+    const broker = this.coordinatorBroker;
+    const gen = this.generationId;
+    const memberId = this.memberId;
+    this.lastCommitMs = this.now;
+    this.ctx.network.request(this.node, brokerNode(broker), () => this.coordinator.handleOffsetCommit(broker, this.groupId, gen, memberId, offsets), (err) => {
+      if (err === 'NONE') {
+        for (const o of offsets) {
+          const p = this.partitions.get(key(o.topic, o.partition));
+          if (p && o.offset > p.lastCommitted) p.lastCommitted = o.offset;
+        }
+      } else this.noteError(err);
+    });
+  }
+
+  // ---- fetch and poll -------------------------------------------------------------------------
+
+  private schedulePump(delayMs: number): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    const e = this.epoch;
+    this.ctx.scheduler.after(delayMs, () => {
+      this.pumpScheduled = false;
+      if (this.alive && this.epoch === e) this.pump();
+    });
+  }
+
+  /** One turn of the application's poll loop. */
+  private pump(): void {
+    if (this.status !== 'stable') return;
+    const now = this.now;
+    if (now < this.busyUntil) return this.schedulePump(this.busyUntil - now);
+    this.lastPollMs = now;
+    if (this.autoCommit() && now - this.lastCommitMs >= this.config.int('auto.commit.interval.ms')) this.commit();
+    const n = this.consumeBuffered(this.config.int('max.poll.records'));
+    this.sendFetches();
+    if (n > 0) {
+      const busy = n * this.msPerRecord;
+      this.busyUntil = now + busy;
+      this.schedulePump(busy);
+    }
+  }
+
+  /** Hands up to max records from the fetch buffers to the application. */
+  private consumeBuffered(max: number): number {
+    let n = 0;
+    const record = this.ctx.recordingConsumed;
+    for (const p of this.partitions.values()) {
+      while (n < max && p.buffer.length > 0 && p.position >= 0) {
+        const b = p.buffer[0]!;
+        if (batchNextOffset(b) <= p.position) {
+          p.buffer.shift();
+          continue;
+        }
+        let last = -1;
+        forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
+          if (offset < p.position) return true;
+          if (n >= max) return false;
+          n++;
+          last = offset;
+          if (record) {
+            this.ctx.recordConsumed({
+              consumer: this.id,
+              at: this.now,
+              topic: p.topic,
+              partition: p.partition,
+              offset,
+              key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
+              value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
+            });
+          }
+          return true;
+        });
+        if (last >= 0) p.position = last + 1;
+        if (last < 0 || p.position >= batchNextOffset(b)) {
+          // Done with this batch (also when compaction left gaps after its last record).
+          if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
+          p.buffer.shift();
+        }
+      }
+    }
+    this.consumedCount += n;
+    return n;
+  }
+
+  private sendFetches(): void {
+    const byLeader = new Map<number, { p: PartitionState; epoch: number }[]>();
+    for (const p of this.partitions.values()) {
+      if (p.position < 0) {
+        if (!p.resetting) this.fetchCommittedPositions();
+        continue;
+      }
+      if (p.buffer.length > 0) continue;
+      const l = this.ctx.metadata.leader(p.topic, p.partition);
+      if (!l || l.leader < 0) continue;
+      const list = byLeader.get(l.leader) ?? [];
+      list.push({ p, epoch: l.leaderEpoch });
+      byLeader.set(l.leader, list);
+    }
+    for (const [leader, list] of byLeader) {
+      if (this.fetchInFlight.has(leader)) continue;
+      this.fetchInFlight.add(leader);
+      const req = {
+        replicaId: -1,
+        maxWaitMs: this.config.int('fetch.max.wait.ms'),
+        minBytes: this.config.int('fetch.min.bytes'),
+        maxBytes: this.config.int('fetch.max.bytes'),
+        partitions: list.map(({ p, epoch }) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, currentLeaderEpoch: epoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') })),
+      };
+      const e = this.epoch;
+      this.request<FetchResponse>(
+        leader,
+        () => this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] },
+        (r) => {
+          this.fetchInFlight.delete(leader);
+          if (this.epoch !== e) return;
+          let backoff = r === null;
+          for (const fp of r?.partitions ?? []) {
+            const p = this.partitions.get(key(fp.topic, fp.partition));
+            if (!p) continue;
+            if (fp.error === 'NONE') {
+              if (fp.batches.length > 0 && p.position === req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition)?.fetchOffset) p.buffer.push(...fp.batches);
+            } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
+              p.position = -1;
+              p.buffer = [];
+              this.resetPosition(p);
+            } else {
+              this.noteError(fp.error);
+              backoff = true;
+            }
+          }
+          this.schedulePump(backoff ? this.backoffMs() : 0);
+        },
+        this.config.int('request.timeout.ms'),
+      );
+    }
+  }
+
+  // ---- view -----------------------------------------------------------------------------------
+
+  view(): ConsumerView {
+    const positions = [...this.partitions.values()]
+      .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+      .map((p) => {
+        const hw = this.ctx.metadata.highWatermark(p.topic, p.partition);
+        return { topic: p.topic, partition: p.partition, position: p.position, lag: p.position < 0 ? hw : Math.max(0, hw - p.position) };
+      });
+    return {
+      id: this.id,
+      groupId: this.groupId,
+      memberId: this.memberId === '' ? null : this.memberId,
+      groupInstanceId: this.instanceId,
+      status: this.status,
+      assignment: positions.map((p) => ({ topic: p.topic, partition: p.partition })),
+      positions,
+      consumed: this.consumedCount,
+      msPerRecord: this.msPerRecord,
+      assignor: this.protocol ?? this.assignorNames()[0] ?? 'range',
+      lastError: this.lastError,
+    };
+  }
+
+  /** For persistence: what a restarted client needs. */
+  describe(): { id: string; groupId: string; topics: string[]; config: ConfigMap; msPerRecord: number; status: ConsumerStatus } {
+    return { id: this.id, groupId: this.groupId, topics: this.topics.slice(), config: { ...this.userConfig }, msPerRecord: this.msPerRecord, status: this.status };
+  }
+}

@@ -1,0 +1,617 @@
+/**
+ * The group coordinator for consumer groups on the classic protocol (group-coordinator/
+ * src/main/java/org/apache/kafka/coordinator/group/classic/ClassicGroup.java and
+ * GroupMetadataManager.java): JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+ * OffsetFetch; states Empty → PreparingRebalance → CompletingRebalance → Stable (and Dead);
+ * group.initial.rebalance.delay.ms; session timeouts; static membership (KIP-345).
+ *
+ * One object models the coordinators of every group. Each group is hosted on the broker
+ * that leads its __consumer_offsets partition; here: hash(groupId) % 50 over the live
+ * brokers. Requests that reach another broker get NOT_COORDINATOR. Group metadata and
+ * committed offsets are durable (as the replicated __consumer_offsets is), so a coordinator
+ * move keeps them; member sessions restart at the new coordinator.
+ */
+import type { ClusterContext } from '../context';
+import type { KafkaError } from '../errors';
+import { Deferred } from '../sim/network';
+import type { Timer } from '../sim/scheduler';
+import type { GroupOffsetView, GroupState, GroupView, TopicPartition } from '../snapshot';
+import type { OffsetResetTarget } from '../../scenario/types';
+
+export const OFFSETS_TOPIC_PARTITIONS = 50;
+
+export interface JoinProtocol {
+  name: string;
+  topics: string[];
+  ownedPartitions: TopicPartition[];
+  generation: number;
+}
+
+export interface JoinGroupRequest {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  protocols: JoinProtocol[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+export interface JoinGroupMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  protocol: JoinProtocol;
+}
+
+export interface JoinGroupResponse {
+  error: KafkaError;
+  generationId: number;
+  protocolName: string | null;
+  leader: string;
+  memberId: string;
+  /** Only for the leader: every member's metadata for the chosen protocol. */
+  members: JoinGroupMember[];
+  /** KIP-345: a static member that rejoined a Stable group with no rebalance. */
+  skipAssignment?: boolean;
+}
+
+export interface SyncGroupResponse {
+  error: KafkaError;
+  assignment: TopicPartition[];
+}
+
+interface Member {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  protocols: JoinProtocol[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  assignment: TopicPartition[];
+  awaitingJoin: Deferred<JoinGroupResponse> | null;
+  awaitingSync: Deferred<SyncGroupResponse> | null;
+  session: Timer | null;
+}
+
+interface Group {
+  groupId: string;
+  state: GroupState;
+  generationId: number;
+  protocolName: string | null;
+  leaderId: string | null;
+  members: Map<string, Member>;
+  staticMembers: Map<string, string>;
+  pending: Map<string, Timer>;
+  rebalanceTimer: Timer | null;
+  initialDelayDeadline: number;
+  offsets: Map<string, { topic: string; partition: number; offset: number }>;
+  host: number;
+}
+
+export interface GroupCoordinatorState {
+  groups: {
+    groupId: string;
+    state: GroupState;
+    generationId: number;
+    protocolName: string | null;
+    leaderId: string | null;
+    members: { memberId: string; groupInstanceId: string | null; clientId: string; protocols: JoinProtocol[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; assignment: TopicPartition[] }[];
+    offsets: { topic: string; partition: number; offset: number }[];
+  }[];
+  memberSeq: number;
+}
+
+/** Java's String.hashCode, which Kafka uses for partitionFor(groupId). */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+const tpKey = (t: string, p: number) => `${t}-${p}`;
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  private memberSeq = 0;
+
+  constructor(private readonly ctx: ClusterContext) {}
+
+  /** Which broker hosts this group's coordinator, -1 when none is live. */
+  coordinatorFor(groupId: string): number {
+    const live = this.ctx.metadata.liveBrokers();
+    if (live.length === 0) return -1;
+    const partition = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
+    return live[partition % live.length]!;
+  }
+
+  /** Brokers were fenced, unfenced, killed or restarted: groups whose coordinator moved restart member sessions. */
+  onBrokerChange(): void {
+    for (const g of this.groups.values()) {
+      const host = this.coordinatorFor(g.groupId);
+      if (host === g.host) continue;
+      g.host = host;
+      for (const m of g.members.values()) this.scheduleSession(g, m);
+    }
+  }
+
+  private group(groupId: string): Group {
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = {
+        groupId,
+        state: 'Empty',
+        generationId: 0,
+        protocolName: null,
+        leaderId: null,
+        members: new Map(),
+        staticMembers: new Map(),
+        pending: new Map(),
+        rebalanceTimer: null,
+        initialDelayDeadline: 0,
+        offsets: new Map(),
+        host: this.coordinatorFor(groupId),
+      };
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  private notCoordinator(groupId: string, viaBroker: number): boolean {
+    return this.coordinatorFor(groupId) !== viaBroker;
+  }
+
+  private setState(g: Group, state: GroupState): void {
+    if (g.state === state) return;
+    g.state = state;
+    this.ctx.emit({ type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
+  }
+
+  private scheduleSession(g: Group, m: Member): void {
+    m.session?.cancel();
+    m.session = this.ctx.scheduler.after(m.sessionTimeoutMs, () => {
+      if (g.members.get(m.memberId) !== m) return;
+      // Members waiting in a rebalance are judged by the rebalance timeout instead.
+      if (m.awaitingJoin && g.state === 'PreparingRebalance') return;
+      this.removeMember(g, m, 'session.timeout.ms');
+    });
+  }
+
+  // ---- JoinGroup ------------------------------------------------------------------------
+
+  handleJoinGroup(viaBroker: number, req: JoinGroupRequest): JoinGroupResponse | Deferred<JoinGroupResponse> {
+    const fail = (error: KafkaError): JoinGroupResponse => ({ error, generationId: -1, protocolName: null, leader: '', memberId: req.memberId, members: [] });
+    if (this.notCoordinator(req.groupId, viaBroker)) return fail('NOT_COORDINATOR');
+    const minS = this.ctx.brokerConfig.int('group.min.session.timeout.ms');
+    const maxS = this.ctx.brokerConfig.int('group.max.session.timeout.ms');
+    if (req.sessionTimeoutMs < minS || req.sessionTimeoutMs > maxS) return fail('INVALID_SESSION_TIMEOUT');
+    const g = this.group(req.groupId);
+    if (g.state === 'Dead') return fail('COORDINATOR_NOT_AVAILABLE');
+    if (g.members.size > 0 && g.protocolName !== null && !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name)))) {
+      return fail('INCONSISTENT_GROUP_PROTOCOL');
+    }
+
+    // Static member (KIP-345).
+    if (req.groupInstanceId !== null) {
+      const existingId = g.staticMembers.get(req.groupInstanceId);
+      if (req.memberId === '' || existingId !== req.memberId) {
+        if (req.memberId !== '' && existingId !== undefined && existingId !== req.memberId) return fail('FENCED_INSTANCE_ID');
+        const newId = `${req.clientId}-${req.groupInstanceId}-${++this.memberSeq}`;
+        if (existingId !== undefined) return this.replaceStaticMember(g, existingId, newId, req);
+        return this.addMemberAndRebalance(g, newId, req);
+      }
+    } else if (req.memberId === '') {
+      // KIP-394: a new dynamic member first gets its id, then joins with it.
+      const id = `${req.clientId}-${++this.memberSeq}`;
+      const timer = this.ctx.scheduler.after(req.sessionTimeoutMs, () => g.pending.delete(id));
+      g.pending.set(id, timer);
+      return { ...fail('MEMBER_ID_REQUIRED'), memberId: id };
+    }
+
+    const pending = g.pending.get(req.memberId);
+    if (pending) {
+      pending.cancel();
+      g.pending.delete(req.memberId);
+      return this.addMemberAndRebalance(g, req.memberId, req);
+    }
+    const m = g.members.get(req.memberId);
+    if (!m) return fail('UNKNOWN_MEMBER_ID');
+    return this.updateMemberAndRebalance(g, m, req);
+  }
+
+  private newMember(id: string, req: JoinGroupRequest): Member {
+    return {
+      memberId: id,
+      groupInstanceId: req.groupInstanceId,
+      clientId: req.clientId,
+      protocols: req.protocols,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      assignment: [],
+      awaitingJoin: null,
+      awaitingSync: null,
+      session: null,
+    };
+  }
+
+  private addMemberAndRebalance(g: Group, id: string, req: JoinGroupRequest): Deferred<JoinGroupResponse> {
+    const m = this.newMember(id, req);
+    const d = new Deferred<JoinGroupResponse>();
+    m.awaitingJoin = d;
+    g.members.set(id, m);
+    if (req.groupInstanceId !== null) g.staticMembers.set(req.groupInstanceId, id);
+    if (g.leaderId === null) g.leaderId = id;
+    this.scheduleSession(g, m);
+    this.ctx.emit({ type: 'MemberJoined', groupId: g.groupId, memberId: id, clientId: req.clientId });
+    this.maybePrepareRebalance(g, `Adding new member ${id} with group instance id ${req.groupInstanceId ?? 'null'}`);
+    this.tryCompleteJoin(g);
+    return d;
+  }
+
+  private replaceStaticMember(g: Group, oldId: string, newId: string, req: JoinGroupRequest): JoinGroupResponse | Deferred<JoinGroupResponse> {
+    const old = g.members.get(oldId)!;
+    old.session?.cancel();
+    // The old incarnation is fenced: anything it waits for fails.
+    old.awaitingJoin?.resolve({ error: 'FENCED_INSTANCE_ID', generationId: -1, protocolName: null, leader: '', memberId: oldId, members: [] });
+    old.awaitingSync?.resolve({ error: 'FENCED_INSTANCE_ID', assignment: [] });
+    const m: Member = { ...this.newMember(newId, req), assignment: old.assignment };
+    g.members.delete(oldId);
+    g.members.set(newId, m);
+    g.staticMembers.set(req.groupInstanceId!, newId);
+    if (g.leaderId === oldId) g.leaderId = newId;
+    this.scheduleSession(g, m);
+    const sameSubscription = sameTopics(old.protocols, req.protocols);
+    if (g.state === 'Stable' && sameSubscription) {
+      // A static member coming back within its session timeout: no rebalance (KIP-345).
+      return {
+        error: 'NONE',
+        generationId: g.generationId,
+        protocolName: g.protocolName,
+        leader: g.leaderId ?? newId,
+        memberId: newId,
+        members: [],
+        skipAssignment: true,
+      };
+    }
+    const d = new Deferred<JoinGroupResponse>();
+    m.awaitingJoin = d;
+    this.maybePrepareRebalance(g, `Static member ${req.groupInstanceId} rejoined with new member id ${newId}`);
+    this.tryCompleteJoin(g);
+    return d;
+  }
+
+  private updateMemberAndRebalance(g: Group, m: Member, req: JoinGroupRequest): JoinGroupResponse | Deferred<JoinGroupResponse> {
+    const changed = !sameTopics(m.protocols, req.protocols);
+    m.protocols = req.protocols;
+    m.sessionTimeoutMs = req.sessionTimeoutMs;
+    m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    this.scheduleSession(g, m);
+    if (g.state === 'CompletingRebalance' && !changed) {
+      return this.joinResponse(g, m);
+    }
+    const d = new Deferred<JoinGroupResponse>();
+    m.awaitingJoin?.resolve({ error: 'UNKNOWN_MEMBER_ID', generationId: -1, protocolName: null, leader: '', memberId: m.memberId, members: [] });
+    m.awaitingJoin = d;
+    this.maybePrepareRebalance(g, `Updating metadata for member ${m.memberId} during ${g.state}`);
+    this.tryCompleteJoin(g);
+    return d;
+  }
+
+  private maybePrepareRebalance(g: Group, reason: string): void {
+    if (g.state === 'PreparingRebalance') {
+      // A new joiner during the initial delay extends it (InitialDelayedJoin), up to the rebalance timeout.
+      if (g.initialDelayDeadline > 0) this.armInitialDelay(g);
+      return;
+    }
+    const fromEmpty = g.state === 'Empty';
+    if (g.state === 'CompletingRebalance') {
+      for (const m of g.members.values()) {
+        m.awaitingSync?.resolve({ error: 'REBALANCE_IN_PROGRESS', assignment: [] });
+        m.awaitingSync = null;
+      }
+    }
+    this.setState(g, 'PreparingRebalance');
+    this.ctx.emit({ type: 'RebalanceStarted', groupId: g.groupId, generation: g.generationId, reason });
+    g.rebalanceTimer?.cancel();
+    const initialDelay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
+    if (fromEmpty && initialDelay > 0) {
+      g.initialDelayDeadline = this.ctx.scheduler.now + this.maxRebalanceTimeout(g);
+      this.armInitialDelay(g);
+    } else {
+      g.initialDelayDeadline = 0;
+      g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
+    }
+  }
+
+  private armInitialDelay(g: Group): void {
+    g.rebalanceTimer?.cancel();
+    const delay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
+    const at = Math.min(this.ctx.scheduler.now + delay, g.initialDelayDeadline);
+    g.rebalanceTimer = this.ctx.scheduler.at(at, () => {
+      g.initialDelayDeadline = 0;
+      g.rebalanceTimer = null;
+      if (!this.tryCompleteJoin(g)) g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
+    });
+  }
+
+  private maxRebalanceTimeout(g: Group): number {
+    let t = 0;
+    for (const m of g.members.values()) t = Math.max(t, m.rebalanceTimeoutMs);
+    return t > 0 ? t : 300000;
+  }
+
+  private onRebalanceTimeout(g: Group): void {
+    g.rebalanceTimer = null;
+    if (g.state !== 'PreparingRebalance') return;
+    for (const m of [...g.members.values()]) if (!m.awaitingJoin) this.removeMember(g, m, 'max.poll.interval.ms', false);
+    this.completeJoin(g);
+  }
+
+  /** Completes the join phase once every known member has rejoined. */
+  private tryCompleteJoin(g: Group): boolean {
+    if (g.state !== 'PreparingRebalance' || g.initialDelayDeadline > 0) return false;
+    for (const m of g.members.values()) if (!m.awaitingJoin) return false;
+    if (g.pending.size > 0 && g.members.size > 0) return false;
+    g.rebalanceTimer?.cancel();
+    g.rebalanceTimer = null;
+    this.completeJoin(g);
+    return true;
+  }
+
+  private completeJoin(g: Group): void {
+    g.generationId++;
+    if (g.members.size === 0) {
+      g.protocolName = null;
+      g.leaderId = null;
+      this.setState(g, 'Empty');
+      return;
+    }
+    g.protocolName = this.selectProtocol(g);
+    if (g.leaderId === null || !g.members.has(g.leaderId)) g.leaderId = [...g.members.keys()][0]!;
+    this.setState(g, 'CompletingRebalance');
+    for (const m of g.members.values()) {
+      const d = m.awaitingJoin;
+      m.awaitingJoin = null;
+      d?.resolve(this.joinResponse(g, m));
+      this.scheduleSession(g, m);
+    }
+  }
+
+  private joinResponse(g: Group, m: Member): JoinGroupResponse {
+    const isLeader = g.leaderId === m.memberId;
+    return {
+      error: 'NONE',
+      generationId: g.generationId,
+      protocolName: g.protocolName,
+      leader: g.leaderId ?? '',
+      memberId: m.memberId,
+      members: isLeader
+        ? [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, protocol: x.protocols.find((p) => p.name === g.protocolName) ?? x.protocols[0]! }))
+        : [],
+    };
+  }
+
+  /** ClassicGroup.selectProtocol: among protocols every member supports, the most first-choice votes. */
+  private selectProtocol(g: Group): string {
+    const members = [...g.members.values()];
+    const candidates = members[0]!.protocols.map((p) => p.name).filter((name) => members.every((m) => m.protocols.some((p) => p.name === name)));
+    const votes = new Map<string, number>();
+    for (const m of members) {
+      const vote = m.protocols.find((p) => candidates.includes(p.name))?.name;
+      if (vote) votes.set(vote, (votes.get(vote) ?? 0) + 1);
+    }
+    let best = candidates[0] ?? members[0]!.protocols[0]!.name;
+    for (const c of candidates) if ((votes.get(c) ?? 0) > (votes.get(best) ?? 0)) best = c;
+    return best;
+  }
+
+  // ---- SyncGroup ------------------------------------------------------------------------------
+
+  handleSyncGroup(
+    viaBroker: number,
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    assignments: { memberId: string; assignment: TopicPartition[] }[] | null,
+  ): SyncGroupResponse | Deferred<SyncGroupResponse> {
+    if (this.notCoordinator(groupId, viaBroker)) return { error: 'NOT_COORDINATOR', assignment: [] };
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m) return { error: 'UNKNOWN_MEMBER_ID', assignment: [] };
+    if (generationId !== g.generationId) return { error: 'ILLEGAL_GENERATION', assignment: [] };
+    this.scheduleSession(g, m);
+    if (g.state === 'PreparingRebalance' || g.state === 'Empty' || g.state === 'Dead') return { error: 'REBALANCE_IN_PROGRESS', assignment: [] };
+    if (g.state === 'Stable') return { error: 'NONE', assignment: m.assignment.slice() };
+    // CompletingRebalance
+    const d = new Deferred<SyncGroupResponse>();
+    m.awaitingSync = d;
+    if (memberId === g.leaderId && assignments) {
+      for (const x of g.members.values()) x.assignment = assignments.find((a) => a.memberId === x.memberId)?.assignment.slice() ?? [];
+      this.setState(g, 'Stable');
+      this.ctx.emit({ type: 'RebalanceCompleted', groupId, generation: g.generationId, members: g.members.size });
+      for (const x of g.members.values()) {
+        x.awaitingSync?.resolve({ error: 'NONE', assignment: x.assignment.slice() });
+        x.awaitingSync = null;
+      }
+    }
+    return d;
+  }
+
+  // ---- Heartbeat / LeaveGroup ----------------------------------------------------------------
+
+  handleHeartbeat(viaBroker: number, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): KafkaError {
+    if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
+    const g = this.groups.get(groupId);
+    if (groupInstanceId !== null && g?.staticMembers.get(groupInstanceId) !== memberId && g?.staticMembers.has(groupInstanceId)) return 'FENCED_INSTANCE_ID';
+    const m = g?.members.get(memberId);
+    if (!g || !m) return 'UNKNOWN_MEMBER_ID';
+    this.scheduleSession(g, m);
+    if (g.state === 'PreparingRebalance') return 'REBALANCE_IN_PROGRESS';
+    if (generationId !== g.generationId) return 'ILLEGAL_GENERATION';
+    return 'NONE';
+  }
+
+  handleLeaveGroup(viaBroker: number, groupId: string, memberId: string): KafkaError {
+    if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m) return 'UNKNOWN_MEMBER_ID';
+    this.removeMember(g, m, 'LeaveGroup');
+    return 'NONE';
+  }
+
+  private removeMember(g: Group, m: Member, reason: 'LeaveGroup' | 'session.timeout.ms' | 'max.poll.interval.ms', rebalance = true): void {
+    m.session?.cancel();
+    g.members.delete(m.memberId);
+    if (m.groupInstanceId !== null && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId);
+    m.awaitingJoin?.resolve({ error: 'UNKNOWN_MEMBER_ID', generationId: -1, protocolName: null, leader: '', memberId: m.memberId, members: [] });
+    m.awaitingSync?.resolve({ error: 'UNKNOWN_MEMBER_ID', assignment: [] });
+    if (g.leaderId === m.memberId) g.leaderId = [...g.members.keys()][0] ?? null;
+    this.ctx.emit({ type: 'MemberLeft', groupId: g.groupId, memberId: m.memberId, clientId: m.clientId, reason });
+    if (!rebalance) return;
+    if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.maybePrepareRebalance(g, `Removing member ${m.memberId} on ${reason}`);
+    else if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
+  }
+
+  // ---- offsets --------------------------------------------------------------------------------
+
+  handleOffsetCommit(
+    viaBroker: number,
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    offsets: { topic: string; partition: number; offset: number }[],
+  ): KafkaError {
+    if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
+    const g = this.group(groupId);
+    if (generationId < 0 && memberId === '') {
+      if (g.members.size > 0) return 'UNKNOWN_MEMBER_ID';
+    } else {
+      if (!g.members.has(memberId)) return 'UNKNOWN_MEMBER_ID';
+      if (generationId !== g.generationId) return 'ILLEGAL_GENERATION';
+      if (g.state === 'CompletingRebalance') return 'REBALANCE_IN_PROGRESS';
+    }
+    for (const o of offsets) g.offsets.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: o.offset });
+    return 'NONE';
+  }
+
+  handleOffsetFetch(viaBroker: number, groupId: string, partitions: TopicPartition[]): { error: KafkaError; offsets: { topic: string; partition: number; offset: number }[] } {
+    if (this.notCoordinator(groupId, viaBroker)) return { error: 'NOT_COORDINATOR', offsets: [] };
+    const g = this.groups.get(groupId);
+    return {
+      error: 'NONE',
+      offsets: partitions.map((tp) => ({ ...tp, offset: g?.offsets.get(tpKey(tp.topic, tp.partition))?.offset ?? -1 })),
+    };
+  }
+
+  committed(groupId: string, topic: string, partition: number): number | null {
+    return this.groups.get(groupId)?.offsets.get(tpKey(topic, partition))?.offset ?? null;
+  }
+
+  groupIds(): string[] {
+    return [...this.groups.keys()].sort();
+  }
+
+  /** kafka-consumer-groups --reset-offsets: only for an inactive group. */
+  resetOffsets(groupId: string, topic: string, to: OffsetResetTarget): { error: KafkaError | null; message?: string } {
+    const g = this.group(groupId);
+    if (g.members.size > 0) {
+      return { error: 'NON_EMPTY_GROUP', message: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${g.state}.` };
+    }
+    const n = this.ctx.metadata.partitionCount(topic);
+    if (n === 0) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${topic}' does not exist.` };
+    for (let p = 0; p < n; p++) {
+      const start = this.ctx.metadata.logStartOffset(topic, p);
+      const end = this.ctx.metadata.highWatermark(topic, p);
+      let offset: number;
+      if (to === 'earliest') offset = start;
+      else if (to === 'latest') offset = end;
+      else if (typeof to === 'number') offset = Math.max(start, Math.min(end, to));
+      else offset = this.ctx.metadata.offsetForTimestamp(topic, p, to.timestamp);
+      g.offsets.set(tpKey(topic, p), { topic, partition: p, offset });
+      this.ctx.emit({ type: 'OffsetsReset', groupId, topic, partition: p, offset });
+    }
+    return { error: null };
+  }
+
+  describeGroups(): GroupView[] {
+    const out: GroupView[] = [];
+    for (const g of [...this.groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))) {
+      const keys = new Map<string, TopicPartition>();
+      for (const o of g.offsets.values()) keys.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
+      for (const m of g.members.values()) for (const tp of m.assignment) keys.set(tpKey(tp.topic, tp.partition), tp);
+      const offsets: GroupOffsetView[] = [...keys.values()]
+        .filter((tp) => this.ctx.metadata.partitionCount(tp.topic) > tp.partition)
+        .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+        .map((tp) => {
+          const committed = g.offsets.get(tpKey(tp.topic, tp.partition))?.offset ?? null;
+          const logEndOffset = this.ctx.metadata.highWatermark(tp.topic, tp.partition);
+          return { topic: tp.topic, partition: tp.partition, committed, logEndOffset, lag: committed === null ? null : Math.max(0, logEndOffset - committed) };
+        });
+      out.push({
+        groupId: g.groupId,
+        state: g.state,
+        generation: g.generationId,
+        assignor: g.protocolName,
+        coordinator: this.coordinatorFor(g.groupId),
+        leader: g.leaderId,
+        members: [...g.members.values()]
+          .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+          .map((m) => ({ memberId: m.memberId, clientId: m.clientId, groupInstanceId: m.groupInstanceId, assignment: m.assignment.slice() })),
+        offsets,
+      });
+    }
+    return out;
+  }
+
+  // ---- persistence -----------------------------------------------------------------------------
+
+  exportState(): GroupCoordinatorState {
+    return {
+      memberSeq: this.memberSeq,
+      groups: [...this.groups.values()].map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        generationId: g.generationId,
+        protocolName: g.protocolName,
+        leaderId: g.leaderId,
+        members: [...g.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          protocols: m.protocols,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          assignment: m.assignment,
+        })),
+        offsets: [...g.offsets.values()],
+      })),
+    };
+  }
+
+  /** Loads durable group metadata, as a coordinator loading __consumer_offsets: sessions start now. */
+  restoreState(s: GroupCoordinatorState): void {
+    this.memberSeq = s.memberSeq;
+    this.groups.clear();
+    for (const x of s.groups) {
+      const g = this.group(x.groupId);
+      g.generationId = x.generationId;
+      g.protocolName = x.protocolName;
+      g.leaderId = x.leaderId;
+      g.state = x.members.length === 0 ? 'Empty' : x.state === 'Stable' ? 'Stable' : 'PreparingRebalance';
+      for (const o of x.offsets) g.offsets.set(tpKey(o.topic, o.partition), { ...o });
+      for (const mm of x.members) {
+        const m: Member = { ...mm, awaitingJoin: null, awaitingSync: null, session: null };
+        g.members.set(m.memberId, m);
+        if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, m.memberId);
+        this.scheduleSession(g, m);
+      }
+      if (g.state === 'PreparingRebalance') g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
+    }
+  }
+}
+
+function sameTopics(a: JoinProtocol[], b: JoinProtocol[]): boolean {
+  const ta = [...(a[0]?.topics ?? [])].sort().join(',');
+  const tb = [...(b[0]?.topics ?? [])].sort().join(',');
+  return ta === tb && a.map((p) => p.name).join(',') === b.map((p) => p.name).join(',');
+}
