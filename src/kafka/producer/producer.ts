@@ -102,6 +102,8 @@ export class Producer {
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
   private token = 0;
+  /** Sequence of load-generated records across all loads: values stay unique per producer. */
+  private loadSeq = 0;
   private readonly lastTarget = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
@@ -540,7 +542,8 @@ export class Producer {
       }
       // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
       const buf = b.builder!.buffer;
-      const seq = load.seq++;
+      const seq = this.loadSeq++;
+      load.seq++;
       let w = pos;
       const end = pos + vlen;
       w = writeAscii(buf, w, end, this.id);
