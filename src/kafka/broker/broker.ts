@@ -525,6 +525,13 @@ export class Broker implements BrokerApi, PartitionHost {
         if (error) f.backoff = this.ctx.scheduler.after(cfg.int('replica.fetch.backoff.ms'), () => this.incarnation === inc && this.fetchFrom(f));
         else this.fetchFrom(f);
       },
+      () => {
+        // The leader's process died: back off, then fetch from whoever leads by then.
+        if (this.incarnation !== inc || f.inFlight !== token) return;
+        timeout.cancel();
+        f.inFlight = 0;
+        f.backoff = this.ctx.scheduler.after(cfg.int('replica.fetch.backoff.ms'), () => this.incarnation === inc && this.fetchFrom(f));
+      },
     );
   }
 

@@ -156,12 +156,25 @@ export class Consumer {
       done = true;
       if (this.alive && this.epoch === e) onResponse(null);
     });
-    this.ctx.network.request(this.node, brokerNode(broker), handle, (r) => {
-      if (done) return;
-      done = true;
-      timer.cancel();
-      if (this.alive && this.epoch === e) onResponse(r);
-    });
+    this.ctx.network.request(
+      this.node,
+      brokerNode(broker),
+      handle,
+      (r) => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        if (this.alive && this.epoch === e) onResponse(r);
+      },
+      () => {
+        // Connection reset by a dead broker: fail now rather than at request.timeout.ms.
+        if (done) return;
+        done = true;
+        timer.cancel();
+        this.noteError('NETWORK_EXCEPTION');
+        if (this.alive && this.epoch === e) onResponse(null);
+      },
+    );
   }
 
   private noteError(error: KafkaError): void {
@@ -367,6 +380,10 @@ export class Consumer {
         this.requestRejoin();
       } else if (err === 'FENCED_INSTANCE_ID') this.close(false);
       else if (err === 'NOT_COORDINATOR' || err === 'COORDINATOR_NOT_AVAILABLE') this.coordinatorLost();
+    }, () => {
+      if (done) return;
+      done = true;
+      if (this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
     });
   }
 

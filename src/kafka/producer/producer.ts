@@ -102,8 +102,8 @@ export class Producer {
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
   private token = 0;
-  /** Sequence of load-generated records across all loads: values stay unique per producer. */
-  private loadSeq = 0;
+  /** Sequence of load-generated records across all loads: values stay unique per producer (public: kafka/durable.ts continues it after a restart). */
+  loadSeq = 0;
   private readonly lastTarget = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
@@ -370,6 +370,11 @@ export class Producer {
       (resp) => {
         timeout.cancel();
         this.onResponse(b, q, token, resp);
+      },
+      () => {
+        // The broker's process is gone: the connection resets at once.
+        timeout.cancel();
+        this.onResponse(b, q, token, { error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
       },
     );
   }

@@ -43,10 +43,21 @@ export class Network {
     this.running.add(node);
   }
 
-  /** A process dies: everything in flight to it is lost on arrival. */
+  /**
+   * A process dies: everything in flight to it is lost on arrival, and every connection it
+   * held open is reset, so requests waiting on it fail at their senders (as a SIGKILLed
+   * broker's sockets do), unlike a network cut, where senders only time out.
+   */
   down(node: NodeId): void {
     this.running.delete(node);
+    const waiting = this.openRequests.get(node);
+    if (!waiting) return;
+    this.openRequests.delete(node);
+    for (const w of waiting) w();
   }
+
+  /** Requests delivered to a node and not yet answered: their reset callbacks. */
+  private readonly openRequests = new Map<NodeId, Set<() => void>>();
 
   isUp(node: NodeId): boolean {
     return this.running.has(node);
@@ -84,7 +95,7 @@ export class Network {
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
    */
-  send(from: NodeId, to: NodeId, deliver: () => void): void {
+  send(from: NodeId, to: NodeId, deliver: () => void, onDropAtArrival?: () => void): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -102,6 +113,7 @@ export class Network {
     this.scheduler.at(at, () => {
       if (!this.canReach(from, to)) {
         this.messagesDropped++;
+        onDropAtArrival?.();
         return;
       }
       deliver();
@@ -113,15 +125,42 @@ export class Network {
    * which travels back and is handed to `onResponse` at the sender. Either leg may be lost.
    * The handler may instead return a Deferred to answer later (long-poll fetch, join).
    */
-  request<R>(from: NodeId, to: NodeId, handle: () => R | Deferred<R>, onResponse: (r: R) => void): void {
-    this.send(from, to, () => {
-      const r = handle();
-      if (r instanceof Deferred) {
-        r.then((v) => this.send(to, from, () => onResponse(v)));
-      } else {
-        this.send(to, from, () => onResponse(r));
-      }
-    });
+  request<R>(from: NodeId, to: NodeId, handle: () => R | Deferred<R>, onResponse: (r: R) => void, onReset?: () => void): void {
+    // A dead (not cut off) receiver resets the connection: the sender hears it one trip later.
+    const refused = () => !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
+    const resetBack = () => {
+      if (!onReset) return;
+      this.scheduler.after(this.config.latencyMs, () => {
+        if (this.running.has(from) && !this.isolated.has(from)) onReset();
+      });
+    };
+    if (!this.running.has(from)) return;
+    if (onReset && refused()) return resetBack();
+    this.send(
+      from,
+      to,
+      () => {
+        const r = handle();
+        if (r instanceof Deferred) {
+          let reset: (() => void) | null = null;
+          if (onReset) {
+            reset = resetBack;
+            const set = this.openRequests.get(to) ?? new Set<() => void>();
+            set.add(reset);
+            this.openRequests.set(to, set);
+          }
+          r.then((v) => {
+            if (reset) this.openRequests.get(to)?.delete(reset);
+            this.send(to, from, () => onResponse(v));
+          });
+        } else {
+          this.send(to, from, () => onResponse(r));
+        }
+      },
+      () => {
+        if (refused()) resetBack();
+      },
+    );
   }
 }
 
