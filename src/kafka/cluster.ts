@@ -41,6 +41,32 @@ export interface ClusterOptions {
   recordConsumed?: boolean;
   /** Keep one row per produced record. Default: same as recordConsumed. */
   recordProduced?: boolean;
+  /** Reopen from persisted disks instead of the scenario's initial state (kafka/durable.ts). */
+  resume?: ClusterResume;
+}
+
+/**
+ * A restart from disks (kafka/durable.ts restoreCluster): the clock and the PRNG continue
+ * from the saved instant, nothing of the scenario's initial state is built, timeline actions
+ * at or before `timeMs` are taken as done, and `install` rebuilds brokers, metadata and
+ * clients once the controller and the group coordinator exist.
+ */
+export interface ClusterResume {
+  timeMs: number;
+  prngState: [number, number, number, number];
+  clusterConfig: ConfigMap;
+  nextProducerId: number;
+  install(hooks: ClusterResumeHooks): void;
+}
+
+export interface ClusterResumeHooks {
+  /** The cluster being built (install runs inside its constructor). */
+  readonly cluster: Cluster;
+  /** A broker process with an empty disk, in `brokers`, not started. */
+  addBroker(id: number, rack: string | null): Broker;
+  /** A producer with the next producer id (ids are never reused: broker producer state survives). */
+  addProducer(id: string, config: ConfigMap | undefined): Producer;
+  electControllerHost(): void;
 }
 
 /** An action without its time: what the UI asks for. */
@@ -83,8 +109,12 @@ export class Cluster {
 
   constructor(scenario: Scenario, opts: ClusterOptions = {}) {
     this.doc = structuredClone(scenario);
-    this.prng = new Prng(scenario.seed);
-    this.clusterConfig = { ...(scenario.cluster.config ?? {}) };
+    const resume = opts.resume;
+    if (resume) this.scheduler.advanceTo(resume.timeMs);
+    this.prng = resume ? Prng.fromState(resume.prngState) : new Prng(scenario.seed);
+    this.clusterConfig = { ...((resume ? resume.clusterConfig : scenario.cluster.config) ?? {}) };
+    // Resuming builds nothing from the initial state: the disks and the metadata say it all.
+    const initial: Scenario = resume ? { ...scenario, cluster: { ...scenario.cluster, brokers: [] }, topics: [], clients: [] } : scenario;
     this.brokerConfig = new Config([this.clusterConfig, BROKER_DEFAULTS]);
     this.network = new Network(this.scheduler, this.prng, {
       latencyMs: scenario.cluster.network?.latencyMs ?? 1,
@@ -139,13 +169,13 @@ export class Cluster {
     this.coordinator = new GroupCoordinator(this.ctx);
 
     // Brokers of the scenario exist, registered and unfenced, at time 0.
-    for (const spec of scenario.cluster.brokers) {
+    for (const spec of initial.cluster.brokers) {
       const b = new Broker(spec.id, spec.rack ?? null, this.brokerEnv());
       this.brokers.set(spec.id, b);
       this.controller.registerInitialBroker(spec.id, b.rack, 1);
     }
     this.electControllerHost();
-    for (const t of scenario.topics ?? []) {
+    for (const t of initial.topics ?? []) {
       const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
       if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
     }
@@ -153,13 +183,35 @@ export class Cluster {
     for (const b of this.brokers.values()) b.start();
     for (const b of this.brokers.values()) b.bootstrapMetadata(this.controller.metadataVersion);
     // Start-up registrations were applied directly; drop the pushes still in flight.
-    for (const c of scenario.clients ?? []) {
+    for (const c of initial.clients ?? []) {
       if (c.kind === 'producer') this.addProducer(c.id, c.config);
       else this.addConsumer(c.id, c.groupId, c.topics, c.config);
     }
     this.timeline = (scenario.timeline ?? []).map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
     this.doc.timeline = this.timeline;
+    if (resume) {
+      this.nextProducerId = resume.nextProducerId;
+      while (this.nextAction < this.timeline.length && this.timeline[this.nextAction]!.at <= resume.timeMs) this.nextAction++;
+      resume.install({
+        cluster: this,
+        addBroker: (id, rack) => {
+          const b = new Broker(id, rack, this.brokerEnv());
+          this.brokers.set(id, b);
+          return b;
+        },
+        addProducer: (id, config) => {
+          this.addProducer(id, config);
+          return this.producers.get(id)!;
+        },
+        electControllerHost: () => this.electControllerHost(),
+      });
+    }
     this.startControllerDuties();
+  }
+
+  /** What kafka/durable.ts saves beyond the public fields: run-time cluster config, next producer id. */
+  durableInternals(): { clusterConfig: ConfigMap; nextProducerId: number } {
+    return { clusterConfig: { ...this.clusterConfig }, nextProducerId: this.nextProducerId };
   }
 
   get now(): number {
