@@ -1,35 +1,28 @@
 /**
- * `npm run scenario -- FILE.json [--until MS]`: runs a scenario in Node as fast as the CPU
- * allows and prints the resulting cluster as one JSON document (scenario.md). Exit 2 with
- * one line for bad input; exit 1 with one line for an internal failure (DEBUG=1 for the stack).
+ * `npm run scenario -- FILE.json [--until MS]`: the headless runner's entry (the logic, and
+ * its documentation, is in runner.ts). Runs a scenario in Node and prints one JSON document
+ * (RunnerOutput) on stdout. Default --until: the last timeline action's `at` + 30000 ms.
+ * Exit 2 with one line on stderr for bad input; exit 1 with one line for an internal
+ * failure (DEBUG=1 adds the stack).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs, runScenarioText } from './runner';
+import { runCli } from './runner';
 
-function main(): number {
-  const args = parseArgs(process.argv.slice(2));
-  if ('error' in args) {
-    process.stderr.write(args.error + '\n');
-    return 2;
-  }
-  let text: string;
+async function main(): Promise<void> {
+  const debug = process.env.DEBUG === '1';
   try {
-    text = readFileSync(args.file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`${args.file}: cannot read the file${code ? ` (${code})` : ''}\n`);
-    return 2;
-  }
-  try {
-    const r = runScenarioText(text, args.file, args.untilMs);
+    const r = await runCli(process.argv.slice(2), { readFile: (path) => readFileSync(path, 'utf8'), debug });
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);
-    return r.exitCode;
+    // exitCode, not exit(): a large stdout must drain into a pipe before the process ends.
+    process.exitCode = r.exitCode;
   } catch (e) {
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    return 1;
+    // runCli never throws; this is the last guard, still one line.
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`internal error: ${message.replace(/\s+/g, ' ')}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
   }
 }
 
-process.exitCode = main();
+void main();

@@ -1,55 +1,114 @@
 /**
- * Every load path (share link, file, IndexedDB, lesson) goes through restoreScenario:
- * check the version, migrate, validate, fill defaults. A failure is a ScenarioError whose
- * message is one line naming the problem; nothing else is touched.
+ * restoreScenario: the one path every load goes through (share link, file, IndexedDB,
+ * lesson, headless runner), as excalidraw's data/restore.ts. In order:
+ *   1. the input must be a JSON object with an integer `version`;
+ *   2. a version newer than this build is refused ("made by a newer version"), an older
+ *      one is migrated step by step (migrations.ts);
+ *   3. the result is validated against the current schema (schema.ts);
+ *   4. defaults the spec implies are filled in, so every consumer of a restored scenario
+ *      sees the same shape: topics/clients/timeline arrays, the network's latency and
+ *      jitter, and the timeline sorted stably by `at` (actions at one instant keep their
+ *      document order, which is the order the cluster applies them).
+ * Never throws and never mutates its input: a failed load leaves everything as it was.
  */
-import { messages } from './messages';
-import { CURRENT_SCENARIO_VERSION, MIGRATIONS, migrate, type Migration } from './migrations';
-import { parseScenario } from './schema';
-import type { Scenario } from './types';
+import { badVersion, migrationFailed, missingVersion, newerVersion, notAnObject, notPlainData, unknownOldVersion } from './messages';
+import { MIGRATIONS, migrate, type MigrationTable, type ScenarioDoc } from './migrations';
+import { describeValue, parseScenario, type ScenarioError } from './schema';
+import type { ClientSpec, ClusterSpec, Scenario, TimelineAction, TopicSpec } from './types';
+import { SCENARIO_VERSION } from './types';
 
-export class ScenarioError extends Error {
-  constructor(
-    message: string,
-    readonly path: string = '(document)',
-  ) {
-    super(message);
-    this.name = 'ScenarioError';
-  }
+export type { ScenarioError } from './schema';
+
+/** Network defaults the cluster also assumes (kafka/cluster.ts); written out so they show. */
+export const DEFAULT_NETWORK = { latencyMs: 1, jitterMs: 1 } as const;
+
+/** A restored scenario: a Scenario whose implied defaults are present. */
+export type RestoredScenario = Scenario & {
+  cluster: ClusterSpec & { network: { latencyMs: number; jitterMs: number } };
+  topics: TopicSpec[];
+  clients: ClientSpec[];
+  timeline: TimelineAction[];
+};
+
+export type RestoreResult =
+  | { ok: true; scenario: RestoredScenario; migratedFrom?: number }
+  | { ok: false; error: ScenarioError };
+
+export interface RestoreOptions {
+  /** Tests pass a synthetic table; the app uses MIGRATIONS. */
+  migrations?: MigrationTable;
 }
 
-export type RestoreResult = { ok: true; scenario: Scenario; migratedFrom?: number } | { ok: false; error: ScenarioError };
+function fail(path: string, message: string): { ok: false; error: ScenarioError } {
+  return { ok: false, error: { path, message } };
+}
 
-export function tryRestoreScenario(input: unknown, steps: Record<number, Migration> = MIGRATIONS, current = CURRENT_SCENARIO_VERSION): RestoreResult {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return { ok: false, error: new ScenarioError(messages.notAnObject()) };
-  const doc = input as Record<string, unknown>;
-  const version = doc.version;
-  if (version === undefined) return { ok: false, error: new ScenarioError(messages.missingVersion(), 'version') };
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) return { ok: false, error: new ScenarioError(messages.unknownVersion(version), 'version') };
-  if (version > current) return { ok: false, error: new ScenarioError(messages.newerVersion(version, current), 'version') };
-  let migrated: Record<string, unknown>;
-  try {
-    migrated = migrate(doc, version, steps, current);
-  } catch {
-    return { ok: false, error: new ScenarioError(messages.unknownVersion(version), 'version') };
+export function restoreScenario(input: unknown, options: RestoreOptions = {}): RestoreResult {
+  const table = options.migrations ?? MIGRATIONS;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return fail('', notAnObject(describeValue(input)));
+  const version = (input as ScenarioDoc).version;
+  if (version === undefined) return fail('version', missingVersion());
+  if (typeof version !== 'number' || !Number.isSafeInteger(version)) return fail('version', badVersion(describeValue(version)));
+  if (version > SCENARIO_VERSION) return fail('version', newerVersion(version, SCENARIO_VERSION));
+
+  let doc: unknown = input;
+  if (version < SCENARIO_VERSION) {
+    // Steps may mutate what they are given; the caller's object must stay as it was.
+    let copy: ScenarioDoc;
+    try {
+      copy = structuredClone(input) as ScenarioDoc;
+    } catch (e) {
+      return fail('', notPlainData(e instanceof Error ? e.message : String(e)));
+    }
+    const m = migrate(copy, version, table, SCENARIO_VERSION);
+    if (!m.ok) {
+      return m.reason === 'no-path'
+        ? fail('version', unknownOldVersion(version, m.oldest))
+        : fail('version', migrationFailed(m.at, m.at + 1, m.detail));
+    }
+    doc = m.doc;
   }
-  const parsed = parseScenario(migrated);
-  if (!parsed.ok) return { ok: false, error: new ScenarioError(parsed.error.message, parsed.error.path) };
-  const s = parsed.scenario;
-  const scenario: Scenario = {
+
+  const parsed = parseScenario(doc);
+  if (!parsed.ok) return parsed;
+  const scenario = withDefaults(parsed.scenario);
+  return version < SCENARIO_VERSION ? { ok: true, scenario, migratedFrom: version } : { ok: true, scenario };
+}
+
+/** Fills what the spec implies; the schema's output is already a fresh copy of the input. */
+function withDefaults(s: Scenario): RestoredScenario {
+  const timeline = (s.timeline ?? []).slice();
+  // Array.prototype.sort is stable (ES2019), which is what makes "document order" hold.
+  timeline.sort((a, b) => a.at - b.at);
+  return {
     ...s,
-    cluster: { ...s.cluster, network: { latencyMs: s.cluster.network?.latencyMs ?? 1, jitterMs: s.cluster.network?.jitterMs ?? 1 } },
+    cluster: {
+      ...s.cluster,
+      network: {
+        ...s.cluster.network,
+        latencyMs: s.cluster.network?.latencyMs ?? DEFAULT_NETWORK.latencyMs,
+        jitterMs: s.cluster.network?.jitterMs ?? DEFAULT_NETWORK.jitterMs,
+      },
+    },
     topics: s.topics ?? [],
     clients: s.clients ?? [],
-    // Stable sort: actions at the same time keep their document order.
-    timeline: [...(s.timeline ?? [])].sort((a, b) => a.at - b.at),
+    timeline,
   };
-  return version === current ? { ok: true, scenario } : { ok: true, scenario, migratedFrom: version };
 }
 
-/** Throws ScenarioError with a one-line message. */
-export function restoreScenario(input: unknown): Scenario {
-  const r = tryRestoreScenario(input);
-  if (!r.ok) throw r.error;
+/** A load failure as an exception, for callers that work with try/catch. */
+export class ScenarioLoadError extends Error {
+  readonly path: string;
+  constructor(error: ScenarioError) {
+    super(error.message);
+    this.name = 'ScenarioLoadError';
+    this.path = error.path;
+  }
+}
+
+/** restoreScenario for try/catch callers: the scenario, or a ScenarioLoadError with the one-line message. */
+export function restoreScenarioOrThrow(input: unknown, options?: RestoreOptions): RestoredScenario {
+  const r = restoreScenario(input, options);
+  if (!r.ok) throw new ScenarioLoadError(r.error);
   return r.scenario;
 }

@@ -1,154 +1,477 @@
 /**
- * Validation of the scenario document (../shared/spec/scenario.md) with zod: unknown input
- * in, a typed Scenario out, or one line that names the field by its JSON path. Unknown
- * extra fields are kept (later versions add fields). Actions the cluster refuses at run
- * time (a missing topic, RF above the broker count) are not document errors.
+ * The scenario document's validator (../shared/spec/scenario.md, types in ./types.ts): turns
+ * untrusted input (a share link, a file, IndexedDB, a lesson) into a typed `Scenario`, or
+ * into ONE error that names the field by its JSON path, e.g.
+ *   timeline[3].broker: expected a broker id (an integer ≥ 1), got "two"
+ *
+ * What is a document error here, and what is not: the shape and types of every field, and
+ * cross-field facts that no run could give meaning to (two brokers with one id, two clients
+ * with one id, a consumer subscribed to nothing). What the *cluster* would refuse at run
+ * time (produce to a missing topic, RF above the live brokers, an unknown broker id) is not
+ * a document error: it becomes an error event in the run, as Kafka answers with an error
+ * code, so it must pass here.
+ *
+ * Unknown fields are kept (loose objects): the spec lets later builds add fields without a
+ * version bump, and a document that round-trips through an older build must not lose them.
+ *
+ * This module validates the current version only; `restore.ts` checks `version` and
+ * migrates older documents first. Everything that loads a document goes through there.
  */
 import { z } from 'zod';
-import type { Scenario } from './types';
+import { badVersion, invalidField, newerVersion } from './messages';
+import type {
+  BrokerSpec,
+  ConsumerSpec,
+  NetworkSpec,
+  ProducerSpec,
+  Scenario,
+  TimelineAction,
+  TimelineOp,
+  TopicSpec,
+} from './types';
+import { SCENARIO_VERSION } from './types';
 
-const configValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const configMap = z.record(z.string(), configValue);
-const at = z.number().finite().nonnegative();
-const brokerId = z.number().int().nonnegative();
-const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a topic name is 1–249 of [a-zA-Z0-9._-]');
-const nonEmpty = z.string().min(1);
-const offsetTarget = z.union([z.literal('earliest'), z.literal('latest'), z.number().int().nonnegative(), z.looseObject({ timestamp: z.number() })]);
-
-const op = <T extends string, S extends z.ZodRawShape>(name: T, shape: S) => z.looseObject({ at, op: z.literal(name), ...shape });
-
-export const TIMELINE_OPS = [
-  op('createTopic', { name: topicName, partitions: z.number().int().positive(), replicationFactor: z.number().int().positive(), config: configMap.optional() }),
-  op('deleteTopic', { name: topicName }),
-  op('alterConfig', { entity: z.enum(['broker', 'topic', 'client']), name: z.string(), config: configMap }),
-  op('addBroker', { id: brokerId, rack: z.string().nullable().optional() }),
-  op('killBroker', { broker: brokerId }),
-  op('restartBroker', { broker: brokerId }),
-  op('isolateBroker', { broker: brokerId }),
-  op('healBroker', { broker: brokerId }),
-  op('slowBroker', { broker: brokerId, delayMs: z.number().finite().nonnegative() }),
-  op('addProducer', { id: nonEmpty, config: configMap.optional() }),
-  op('removeProducer', { id: nonEmpty }),
-  op('produce', {
-    producer: nonEmpty,
-    topic: topicName,
-    key: z.string().nullable().optional(),
-    value: z.string().nullable(),
-    headers: z.record(z.string(), z.string()).optional(),
-    partition: z.number().int().nonnegative().optional(),
-  }),
-  op('startLoad', {
-    producer: nonEmpty,
-    topic: topicName,
-    ratePerSec: z.number().finite().positive().max(10_000_000),
-    keys: z.number().int().nonnegative().optional(),
-    valueBytes: z.number().int().nonnegative().max(1_000_000).optional(),
-  }),
-  op('stopLoad', { producer: nonEmpty, topic: topicName.optional() }),
-  op('addConsumer', { id: nonEmpty, groupId: nonEmpty, topics: z.array(topicName).min(1), config: configMap.optional() }),
-  op('removeConsumer', { id: nonEmpty, graceful: z.boolean().optional() }),
-  op('setProcessingTime', { consumer: nonEmpty, msPerRecord: z.number().finite().nonnegative() }),
-  op('resetOffsets', { group: nonEmpty, topic: topicName, to: offsetTarget }),
-  op('electLeaders', { topic: topicName, partition: z.number().int().nonnegative(), type: z.enum(['preferred', 'unclean']) }),
-] as const;
-
-export const OP_NAMES: readonly string[] = TIMELINE_OPS.map((o) => o.shape.op.value);
-
-const timelineAction = z.discriminatedUnion('op', [...TIMELINE_OPS]);
-
-const producerSpec = z.looseObject({ kind: z.literal('producer'), id: nonEmpty, config: configMap.optional() });
-const consumerSpec = z.looseObject({ kind: z.literal('consumer'), id: nonEmpty, groupId: nonEmpty, topics: z.array(topicName).min(1), config: configMap.optional() });
-
-export const scenarioSchema = z.looseObject({
-  version: z.literal(1),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  seed: z.number().int(),
-  cluster: z.looseObject({
-    brokers: z.array(z.looseObject({ id: brokerId, rack: z.string().nullable().optional() })).min(1),
-    config: configMap.optional(),
-    network: z.looseObject({ latencyMs: z.number().finite().nonnegative().optional(), jitterMs: z.number().finite().nonnegative().optional() }).optional(),
-  }),
-  topics: z
-    .array(
-      z.looseObject({
-        name: topicName,
-        partitions: z.number().int().positive(),
-        replicationFactor: z.number().int().positive(),
-        config: configMap.optional(),
-        assignments: z.array(z.array(brokerId)).optional(),
-      }),
-    )
-    .optional(),
-  clients: z.array(z.discriminatedUnion('kind', [producerSpec, consumerSpec])).optional(),
-  timeline: z.array(timelineAction).optional(),
-  layout: z.record(z.string(), z.looseObject({ x: z.number(), y: z.number() })).optional(),
-});
-
-export interface ScenarioIssue {
+export interface ScenarioError {
+  /** JSON path of the offending field (`timeline[3].broker`), '' for the whole document. */
   path: string;
+  /** One line, starting with the path when there is one. */
   message: string;
 }
 
-/** `timeline[3].broker` from zod's path. */
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError };
+
+/**
+ * Playground limits on sizes that would hang a browser tab if a link asked for them. Kafka
+ * itself has no such caps; these are far above anything a lesson needs.
+ */
+export const LIMITS = {
+  partitions: 1000,
+  replicationFactor: 100,
+  brokerId: 2147483647,
+  ratePerSec: 100000,
+  keys: 1000000,
+  /** Kafka's default max.message.bytes is 1048588; a value never needs more. */
+  valueBytes: 1048576,
+} as const;
+
+// ---- describing values and expectations ---------------------------------------------------
+
+/** How a value is shown after "got": literals as JSON, containers by kind. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
+/** `expected X, got Y`, or `missing (expected X)` when the field is absent. */
+function expectation(expected: string, input: unknown): string {
+  return input === undefined ? `missing (${expected})` : `${expected}, got ${describeValue(input)}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+  record: 'an object',
+};
+
+function typeName(expected: string): string {
+  return TYPE_NAMES[expected] ?? expected;
+}
+
+function orList(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** The subset of zod's raw issue we read; the error map sees issues before paths are final. */
+interface RawIssue {
+  code?: string;
+  input?: unknown;
+  expected?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  origin?: string;
+  values?: readonly unknown[];
+  note?: string;
+  discriminator?: string;
+  options?: readonly unknown[];
+  errors?: readonly (readonly RawIssue[])[];
+  message?: string;
+}
+
+/**
+ * The fallback wording for every issue whose schema did not word it itself. Passed per
+ * parse (not globally via z.config) so other users of zod in the app are unaffected.
+ */
+function genericMessage(iss: RawIssue): string {
+  switch (iss.code) {
+    case 'invalid_type':
+      return expectation(typeName(iss.expected ?? 'value'), iss.input);
+    case 'too_small': {
+      const min = Number(iss.minimum);
+      if (iss.origin === 'array') return expectation(`expected at least ${min} item${min === 1 ? '' : 's'}`, iss.input);
+      if (iss.origin === 'string') return expectation('expected a non-empty string', iss.input);
+      return expectation(`expected a number ${iss.inclusive ? '≥' : '>'} ${min}`, iss.input);
+    }
+    case 'too_big': {
+      const max = Number(iss.maximum);
+      if (iss.origin === 'array') return expectation(`expected at most ${max} items`, iss.input);
+      if (iss.origin === 'string') return expectation(`expected at most ${max} characters`, iss.input);
+      return expectation(`expected a number ${iss.inclusive ? '≤' : '<'} ${max}`, iss.input);
+    }
+    case 'invalid_value': {
+      const values = (iss.values ?? []).map((v) => JSON.stringify(v));
+      return expectation(values.length === 1 ? `expected ${values[0]}` : `expected one of ${orList(values)}`, iss.input);
+    }
+    case 'invalid_union': {
+      if (iss.note === 'No matching discriminator') {
+        const options = (iss.options ?? []).map(String);
+        const field = iss.discriminator ?? 'op';
+        const value =
+          iss.input !== null && typeof iss.input === 'object' ? (iss.input as Record<string, unknown>)[field] : undefined;
+        const list = `expected one of ${options.join(', ')}`;
+        if (typeof value === 'string') return `unknown ${field} ${JSON.stringify(value)} (${list})`;
+        return expectation(list, value);
+      }
+      // A union of plain types (a config value): list what would have been accepted.
+      const expected: string[] = [];
+      for (const branch of iss.errors ?? []) {
+        const first = branch[0];
+        if (branch.length === 1 && first?.code === 'invalid_type' && first.expected) expected.push(typeName(first.expected));
+        else return expectation('expected a value of another shape', iss.input);
+      }
+      return expectation(`expected ${orList(expected)}`, iss.input);
+    }
+    case 'invalid_format':
+      return expectation('expected a string of another format', iss.input);
+    default:
+      return expectation('expected another value', iss.input);
+  }
+}
+
+/** A schema-level error in our wording; zod calls it with the raw issue (input included). */
+function says(expected: string) {
+  return { error: (iss: RawIssue): string => expectation(expected, iss.input) };
+}
+
+// ---- leaf schemas -------------------------------------------------------------------------
+
+function intBetween(min: number, max: number, noun = 'an integer') {
+  const range = max >= Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+  const e = says(`expected ${noun} ${range}`);
+  return z.number(e).int(e).min(min, e).max(max, e);
+}
+
+const atMs = (() => {
+  const e = says('expected a time in ms (a number ≥ 0)');
+  return z.number(e).min(0, e);
+})();
+const brokerIdSchema = (() => {
+  const e = says('expected a broker id (an integer ≥ 1)');
+  return z.number(e).int(e).min(1, e).max(LIMITS.brokerId, e);
+})();
+
+const nonNegativeMs = (() => {
+  const e = says('expected a duration in ms (a number ≥ 0)');
+  return z.number(e).min(0, e);
+})();
+const partitionIndex = intBetween(0, LIMITS.partitions - 1, 'a partition index');
+const offset = (() => {
+  const e = says('expected an offset (an integer ≥ 0)');
+  return z.number(e).int(e).min(0, e);
+})();
+
+/** A non-empty identifier: client ids, group ids, entity names. */
+const id = (what: string) => {
+  const e = says(`expected ${what} (a non-empty string)`);
+  return z.string(e).min(1, e);
+};
+
+/** Kafka's Topic.validate: legal chars, 1–249 long, not "." or "..". */
+export function isLegalTopicName(name: string): boolean {
+  return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..';
+}
+
+const topicName = z.string(says('expected a topic name (a string)')).refine(isLegalTopicName, {
+  error: (iss: RawIssue) =>
+    expectation('expected a legal Kafka topic name (1–249 of a–z, A–Z, 0–9, ".", "_", "-"; not "." or "..")', iss.input),
+});
+
+const configValue = z.union([z.string(), z.number(), z.boolean(), z.null()], says('expected a string, a number, a boolean or null'));
+
+const ACKS_VALUES: readonly unknown[] = [0, 1, 'all', -1, '0', '1', '-1'];
+
+/**
+ * A Kafka config map. `acks` is checked here because a bad value is unambiguous in any map;
+ * the string forms "0"/"1"/"-1" pass too, since Kafka reads properties as strings (and so
+ * does `parseAcks` in kafka/config.ts).
+ */
+const configMap = z.record(z.string(), configValue).superRefine((map, ctx) => {
+  if (Object.prototype.hasOwnProperty.call(map, 'acks') && !ACKS_VALUES.includes(map.acks)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['acks'],
+      input: map.acks,
+      message: expectation('expected 0, 1, "all" or -1', map.acks),
+    });
+  }
+});
+
+const rack = z.union([z.string(), z.null()], says('expected a rack name (a string) or null'));
+
+const offsetResetTarget = z.union(
+  [z.literal('earliest'), z.literal('latest'), offset, z.looseObject({ timestamp: z.number().min(0) })],
+  says('expected "earliest", "latest", an offset (an integer ≥ 0) or { "timestamp": ms }'),
+);
+
+// ---- document parts -----------------------------------------------------------------------
+
+const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional() });
+
+const networkSpec = z.looseObject({ latencyMs: nonNegativeMs.optional(), jitterMs: nonNegativeMs.optional() });
+
+const clusterSpec = z.looseObject({
+  brokers: z.array(brokerSpec),
+  config: configMap.optional(),
+  network: networkSpec.optional(),
+});
+
+const partitionCount = intBetween(1, LIMITS.partitions, 'a partition count');
+const replicationFactor = intBetween(1, LIMITS.replicationFactor, 'a replication factor');
+
+const topicSpec = z.looseObject({
+  name: topicName,
+  partitions: partitionCount,
+  replicationFactor,
+  config: configMap.optional(),
+  assignments: z.array(z.array(brokerIdSchema)).optional(),
+});
+
+const subscribedTopics = z
+  .array(topicName, says('expected a list of topic names'))
+  .min(1, { error: 'a consumer must subscribe to at least one topic, got an empty list' });
+
+const producerSpec = z.looseObject({ kind: z.literal('producer'), id: id('a client id'), config: configMap.optional() });
+const consumerSpec = z.looseObject({
+  kind: z.literal('consumer'),
+  id: id('a client id'),
+  groupId: id('a group id'),
+  topics: subscribedTopics,
+  config: configMap.optional(),
+});
+const clientSpec = z.discriminatedUnion('kind', [producerSpec, consumerSpec]);
+
+const headers = z.record(z.string(), z.string(says('expected a header value (a string)')));
+
+const op = <K extends TimelineOp, S extends z.ZodRawShape>(name: K, shape: S) =>
+  z.looseObject({ at: atMs, op: z.literal(name), ...shape });
+
+const brokerOp = <K extends TimelineOp>(name: K) => op(name, { broker: brokerIdSchema });
+
+const timelineAction = z.discriminatedUnion('op', [
+  op('createTopic', { name: topicName, partitions: partitionCount, replicationFactor, config: configMap.optional() }),
+  op('deleteTopic', { name: topicName }),
+  op('alterConfig', {
+    entity: z.enum(['broker', 'topic', 'client']),
+    name: id('an entity name'),
+    config: configMap,
+  }),
+  op('addBroker', { id: brokerIdSchema, rack: rack.optional() }),
+  brokerOp('killBroker'),
+  brokerOp('restartBroker'),
+  brokerOp('isolateBroker'),
+  brokerOp('healBroker'),
+  op('slowBroker', { broker: brokerIdSchema, delayMs: nonNegativeMs }),
+  op('addProducer', { id: id('a client id'), config: configMap.optional() }),
+  op('removeProducer', { id: id('a client id') }),
+  op('produce', {
+    producer: id('a producer id'),
+    topic: topicName,
+    key: z.union([z.string(), z.null()], says('expected a key (a string) or null')).optional(),
+    value: z.union([z.string(), z.null()], says('expected a value (a string), or null for a tombstone')),
+    headers: headers.optional(),
+    partition: partitionIndex.optional(),
+  }),
+  op('startLoad', {
+    producer: id('a producer id'),
+    topic: topicName,
+    ratePerSec: (() => {
+      const e = says(`expected records per second (a number > 0, at most ${LIMITS.ratePerSec})`);
+      return z.number(e).gt(0, e).max(LIMITS.ratePerSec, e);
+    })(),
+    keys: intBetween(1, LIMITS.keys, 'a key count').optional(),
+    valueBytes: intBetween(0, LIMITS.valueBytes, 'a value size in bytes').optional(),
+  }),
+  op('stopLoad', { producer: id('a producer id'), topic: topicName.optional() }),
+  op('addConsumer', { id: id('a client id'), groupId: id('a group id'), topics: subscribedTopics, config: configMap.optional() }),
+  op('removeConsumer', { id: id('a client id'), graceful: z.boolean().optional() }),
+  op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
+  op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget }),
+  op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
+]);
+
+const layout = z.record(
+  z.string(),
+  z.looseObject({ x: z.number(), y: z.number() }),
+);
+
+export const scenarioSchema = z.looseObject({
+  version: z.literal(SCENARIO_VERSION),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  seed: (() => {
+    // The PRNG reads the seed as an unsigned 32-bit integer (kafka/sim/prng.ts).
+    const e = says('expected a seed (an integer from 0 to 4294967295)');
+    return z.number(e).int(e).min(0, e).max(0xffffffff, e);
+  })(),
+  cluster: clusterSpec,
+  topics: z.array(topicSpec).optional(),
+  clients: z.array(clientSpec).optional(),
+  timeline: z.array(timelineAction).optional(),
+  layout: layout.optional(),
+});
+
+/** The ops the schema knows, in the order of the spec's table (for messages and the UI). */
+export const TIMELINE_OPS: readonly TimelineOp[] = timelineAction.options.map((o) => o.shape.op.value);
+
+// ---- compile-time agreement with types.ts -------------------------------------------------
+// The schema must accept exactly the fields types.ts declares, with the same types. Loose
+// objects add an index signature, so compare with it removed, both ways.
+
+type NoIndex<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type SchemaAction<K extends TimelineOp> = NoIndex<Extract<z.output<typeof timelineAction>, { op: K }>>;
+type ActionAgrees<K extends TimelineOp> = K extends TimelineOp ? Same<SchemaAction<K>, Extract<TimelineAction, { op: K }>> : never;
+type Out = z.output<typeof scenarioSchema>;
+
+export type _SchemaMatchesTypes = [
+  Assert<Same<z.output<typeof timelineAction>['op'], TimelineOp>>,
+  Assert<ActionAgrees<TimelineOp>>,
+  Assert<Same<NoIndex<z.output<typeof brokerSpec>>, BrokerSpec>>,
+  Assert<Same<NoIndex<z.output<typeof networkSpec>>, NetworkSpec>>,
+  Assert<Same<NoIndex<z.output<typeof topicSpec>>, TopicSpec>>,
+  Assert<Same<NoIndex<z.output<typeof producerSpec>>, ProducerSpec>>,
+  Assert<Same<NoIndex<z.output<typeof consumerSpec>>, ConsumerSpec>>,
+  Assert<Same<keyof NoIndex<Out>, keyof Scenario>>,
+  Assert<Out extends Scenario ? true : false>,
+];
+
+// ---- parsing ------------------------------------------------------------------------------
+
+/** `timeline[3].broker`, `topics[0].config["min.insync.replicas"]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out || '(document)';
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = input;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-/** Validates a document; the first problem comes back as one line naming the field. */
-export function parseScenario(input: unknown): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioIssue } {
-  const r = scenarioSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const path = formatPath(issue.path);
-    const got = valueAt(input, issue.path);
-    let message: string;
-    if (issue.path[issue.path.length - 1] === 'op' || (issue.code === 'invalid_union' && path.startsWith('timeline[') && typeof (got as { op?: unknown })?.op === 'string')) {
-      const opValue = issue.path[issue.path.length - 1] === 'op' ? got : (got as { op?: unknown }).op;
-      message = `${path.endsWith('.op') ? path : `${path}.op`}: unknown op ${describe(opValue)} (expected one of ${OP_NAMES.join(', ')})`;
-    } else if (got === undefined && issue.code === 'invalid_type') {
-      message = `${path}: missing (expected ${issue.expected})`;
-    } else if (issue.code === 'invalid_type') {
-      message = `${path}: expected ${issue.expected}, got ${describe(got)}`;
-    } else {
-      message = `${path}: ${issue.message}${got !== undefined && typeof got !== 'object' ? ` (got ${describe(got)})` : ''}`;
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const key = String(seg);
+      if (/^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+      else out += `[${JSON.stringify(key)}]`;
     }
-    return { ok: false, error: { path, message } };
   }
-  const s = r.data as unknown as Scenario;
-  const dup = <T>(xs: T[], key: (x: T) => string): string | null => {
-    const seen = new Set<string>();
-    for (const x of xs) {
-      const k = key(x);
-      if (seen.has(k)) return k;
-      seen.add(k);
+  return out;
+}
+
+export function fieldError(path: readonly PropertyKey[], problem: string): ScenarioError {
+  const p = formatPath(path);
+  return { path: p, message: invalidField(p, problem) };
+}
+
+/**
+ * The version gate shared with restore.ts: undefined when `version` is the current one,
+ * otherwise the error to report. (restore.ts migrates older versions before calling us.)
+ */
+function checkCurrentVersion(doc: Record<string, unknown>): ScenarioError | undefined {
+  const v = doc.version;
+  if (v === SCENARIO_VERSION) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && v > SCENARIO_VERSION) {
+    return { path: 'version', message: newerVersion(v, SCENARIO_VERSION) };
+  }
+  if (v === undefined) return undefined; // worded by the schema: "version: missing (expected 1)"
+  if (typeof v !== 'number' || !Number.isInteger(v)) return { path: 'version', message: badVersion(describeValue(v)) };
+  return fieldError(['version'], `expected ${SCENARIO_VERSION}, got ${v} (older documents go through restoreScenario)`);
+}
+
+/** Cross-field checks that no run could give meaning to. Runs on schema-valid documents. */
+function documentErrors(s: Scenario): ScenarioError | undefined {
+  const brokerAt = new Map<number, number>();
+  for (const [i, b] of s.cluster.brokers.entries()) {
+    const first = brokerAt.get(b.id);
+    if (first !== undefined) {
+      return fieldError(['cluster', 'brokers', i, 'id'], `duplicate broker id ${b.id} (also cluster.brokers[${first}].id)`);
     }
-    return null;
-  };
-  const b = dup(s.cluster.brokers, (x) => String(x.id));
-  if (b !== null) return { ok: false, error: { path: 'cluster.brokers', message: `cluster.brokers: broker id ${b} appears twice` } };
-  const c = dup(s.clients ?? [], (x) => x.id);
-  if (c !== null) return { ok: false, error: { path: 'clients', message: `clients: client id "${c}" appears twice` } };
-  const t = dup(s.topics ?? [], (x) => x.name);
-  if (t !== null) return { ok: false, error: { path: 'topics', message: `topics: topic "${t}" appears twice` } };
-  return { ok: true, scenario: s };
+    brokerAt.set(b.id, i);
+  }
+  const topicAt = new Map<string, number>();
+  for (const [i, t] of (s.topics ?? []).entries()) {
+    const first = topicAt.get(t.name);
+    if (first !== undefined) {
+      return fieldError(['topics', i, 'name'], `duplicate topic ${JSON.stringify(t.name)} (also topics[${first}].name)`);
+    }
+    topicAt.set(t.name, i);
+    if (t.assignments) {
+      if (t.assignments.length !== t.partitions) {
+        return fieldError(
+          ['topics', i, 'assignments'],
+          `expected one replica list per partition (${t.partitions}), got ${t.assignments.length}`,
+        );
+      }
+      for (const [p, replicas] of t.assignments.entries()) {
+        if (replicas.length !== t.replicationFactor) {
+          return fieldError(
+            ['topics', i, 'assignments', p],
+            `expected ${t.replicationFactor} broker ids (the replication factor), got ${replicas.length}`,
+          );
+        }
+        if (new Set(replicas).size !== replicas.length) {
+          return fieldError(['topics', i, 'assignments', p], 'a broker appears twice in one replica list');
+        }
+      }
+    }
+  }
+  // Client ids name clients across kinds (alterConfig entity "client" looks them up by id).
+  const clientAt = new Map<string, number>();
+  for (const [i, c] of (s.clients ?? []).entries()) {
+    const first = clientAt.get(c.id);
+    if (first !== undefined) {
+      return fieldError(['clients', i, 'id'], `duplicate client id ${JSON.stringify(c.id)} (also clients[${first}].id)`);
+    }
+    clientAt.set(c.id, i);
+  }
+  return undefined;
+}
+
+/**
+ * Validates a current-version document. Never throws. The first problem found is reported,
+ * in document order, as one line.
+ */
+export function parseScenario(input: unknown): ParseResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, error: { path: '', message: invalidField('', `expected a scenario (a JSON object), got ${describeValue(input)}`) } };
+  }
+  const versionError = checkCurrentVersion(input as Record<string, unknown>);
+  if (versionError) return { ok: false, error: versionError };
+
+  const parsed = scenarioSchema.safeParse(input, { error: (iss) => genericMessage(iss as RawIssue) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (!issue) return { ok: false, error: { path: '', message: 'the scenario is invalid' } };
+    return { ok: false, error: fieldError(issue.path, issue.message) };
+  }
+  const scenario: Scenario = parsed.data;
+  const crossError = documentErrors(scenario);
+  if (crossError) return { ok: false, error: crossError };
+  return { ok: true, scenario };
 }

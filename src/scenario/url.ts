@@ -1,58 +1,85 @@
 /**
- * The share URL (scenario.md, "The share URL"): `#scenario=` + base64url (no padding) of
- * the raw-DEFLATE of the UTF-8 JSON. A link is untrusted: decoding streams the inflation
- * and stops past MAX_SCENARIO_BYTES, and any damage gives a ScenarioError that says so.
- * Uses CompressionStream / DecompressionStream, global in browsers and Node ≥ 18.
+ * The share URL (scenario.md, "The share URL"): the app's address with
+ *   #scenario=<base64url, no padding, of the raw-DEFLATE of the UTF-8 JSON>
+ * in its fragment, which never reaches a server.
+ *
+ * A link is untrusted input. Decoding never throws and always ends in restoreScenario:
+ * bad base64url, a truncated or tampered deflate stream, bytes that are not UTF-8, text
+ * that is not JSON, an unknown version, each gives one clear line. Inflation is streamed
+ * and cancelled as soon as it passes MAX_SCENARIO_BYTES, so a zip bomb (a few KB that
+ * unpack to gigabytes) costs at most that much memory.
+ *
+ * Browser and Node alike: CompressionStream/DecompressionStream("deflate-raw"),
+ * TextEncoder/TextDecoder and ReadableStream are globals in both; no Node built-ins here.
+ * Raw DEFLATE has no checksum, so a tampered link that still inflates to a valid document
+ * opens as that document: it is then simply a different scenario, validated like any other.
  */
-import { messages } from './messages';
-import { ScenarioError, restoreScenario } from './restore';
+import { linkBroken, linkMissingScenario, tooLarge } from './messages';
+import { parseJsonText } from './json';
+import { restoreScenario, type RestoredScenario } from './restore';
+import type { ScenarioError } from './schema';
 import type { Scenario } from './types';
 
+/** The most a link may unpack to. Changing it changes which links open: keep it generous. */
 export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
-const PREFIX = 'scenario=';
 
-function toBase64Url(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+export const FRAGMENT_KEY = 'scenario';
 
-function fromBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ScenarioError(messages.linkBadEncoding());
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
-  let bin: string;
-  try {
-    bin = atob(b64);
-  } catch {
-    throw new ScenarioError(messages.linkBadEncoding());
+export type DecodeResult = { ok: true; scenario: RestoredScenario; migratedFrom?: number } | { ok: false; error: ScenarioError };
+
+// ---- base64url (RFC 4648 §5), strict, without padding ---------------------------------------
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LOOKUP = (() => {
+  const t = new Int16Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) t[ALPHABET.charCodeAt(i)] = i;
+  return t;
+})();
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
   }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
+  }
   return out;
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new ScenarioError(messages.tooLarge(limit));
+/** Bytes, or the reason the text is not canonical base64url (so a cut link is caught early). */
+export function fromBase64Url(text: string): { ok: true; bytes: Uint8Array } | { ok: false; reason: string } {
+  // Tolerate padding some tools append, nothing else.
+  const s = text.replace(/=+$/, '');
+  if (s.length % 4 === 1) return { ok: false, reason: 'its data has an impossible length' };
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? LOOKUP[c]! : -1;
+    if (v < 0) return { ok: false, reason: `its data has a character that cannot be in it at position ${i + 1}` };
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
     }
-    chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
+  // Canonical encoders leave the spare low bits zero; non-zero ones mean the tail was altered.
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return { ok: false, reason: 'its data ends in a way no encoder writes' };
+  return { ok: true, bytes: out };
 }
+
+// ---- streams ------------------------------------------------------------------------------
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
@@ -63,44 +90,97 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
-/** `scenario=<base64url>` for a document (no leading '#'). */
+/** TS's DOM lib types the transform's ends loosely (BufferSource); our chunks are Uint8Arrays. */
+function transform(format: 'compress' | 'decompress'): TransformStream<Uint8Array, Uint8Array> {
+  const t = format === 'compress' ? new CompressionStream('deflate-raw') : new DecompressionStream('deflate-raw');
+  return t as unknown as TransformStream<Uint8Array, Uint8Array>;
+}
+
+type Collected = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' } | { ok: false; reason: 'stream-error'; detail: string };
+
+/** Reads a stream to the end, cancelling it as soon as it passes `limit` bytes. Never throws. */
+async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Collected> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, reason: 'too-large' };
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    return { ok: false, reason: 'stream-error', detail: e instanceof Error ? e.message : String(e) };
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+// ---- the codec ----------------------------------------------------------------------------
+
+/** `scenario=<base64url(deflate-raw(utf8 JSON))>`, without the leading '#'. */
 export async function encodeScenarioToFragment(s: Scenario): Promise<string> {
   const json = new TextEncoder().encode(JSON.stringify(s));
-  const deflated = await pump(streamOf(json).pipeThrough(new CompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>), Number.MAX_SAFE_INTEGER);
-  return PREFIX + toBase64Url(deflated);
+  const deflated = await collect(streamOf(json).pipeThrough(transform('compress')), Number.MAX_SAFE_INTEGER);
+  // Compressing bytes we made cannot fail short of running out of memory.
+  if (!deflated.ok) throw new Error(`could not compress the scenario (${deflated.reason})`);
+  return `${FRAGMENT_KEY}=${toBase64Url(deflated.bytes)}`;
 }
 
+/** `base` with its fragment (if any) replaced by the scenario's. */
 export async function shareUrl(base: string, s: Scenario): Promise<string> {
-  const u = base.replace(/#.*$/, '');
-  return `${u}#${await encodeScenarioToFragment(s)}`;
+  const hash = base.indexOf('#');
+  return `${hash >= 0 ? base.slice(0, hash) : base}#${await encodeScenarioToFragment(s)}`;
 }
 
-/** The JSON value a fragment carries (not yet validated). Throws ScenarioError. */
-export async function decodeScenarioFragment(fragment: string, limit = MAX_SCENARIO_BYTES): Promise<unknown> {
-  const f = fragment.startsWith('#') ? fragment.slice(1) : fragment;
-  if (!f.startsWith(PREFIX)) throw new ScenarioError(messages.linkNotScenario());
-  const bytes = fromBase64Url(f.slice(PREFIX.length));
-  let json: Uint8Array;
-  try {
-    json = await pump(streamOf(bytes).pipeThrough(new DecompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>), limit);
-  } catch (e) {
-    if (e instanceof ScenarioError) throw e;
-    throw new ScenarioError(messages.linkBadCompression());
+/** The `scenario` parameter of a fragment (`#scenario=...`, `scenario=...`, `#a=1&scenario=...`), or null. */
+export function scenarioParam(fragment: string): string | null {
+  const body = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+  for (const part of body.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0 && part.slice(0, eq) === FRAGMENT_KEY) return part.slice(eq + 1);
+  }
+  return null;
+}
+
+function failure(message: string): { ok: false; error: ScenarioError } {
+  return { ok: false, error: { path: '', message } };
+}
+
+/**
+ * A fragment to a restored scenario, or one line saying why not. Accepts it with or without
+ * the leading '#'. Never throws.
+ */
+export async function decodeScenarioFragment(fragment: string, limit: number = MAX_SCENARIO_BYTES): Promise<DecodeResult> {
+  const data = scenarioParam(fragment);
+  if (data === null || data === '') return failure(linkMissingScenario());
+  // Base64 is 4/3 the size of its bytes, and deflate never shrinks below ~1/1032: a link
+  // whose compressed bytes alone pass the limit is refused before any work.
+  if (data.length > Math.ceil((limit * 4) / 3) + 4) return failure(tooLarge(limit));
+  const decoded = fromBase64Url(data);
+  if (!decoded.ok) return failure(linkBroken(decoded.reason));
+
+  const inflated = await collect(streamOf(decoded.bytes).pipeThrough(transform('decompress')), limit);
+  if (!inflated.ok) {
+    return inflated.reason === 'too-large' ? failure(tooLarge(limit)) : failure(linkBroken('its data does not unpack'));
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(inflated.bytes);
   } catch {
-    throw new ScenarioError(messages.notUtf8());
+    return failure(linkBroken('its data does not unpack to text'));
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new ScenarioError(messages.notJson(e instanceof Error ? e.message : String(e)));
-  }
-}
-
-/** Decode and restore in one step. */
-export async function scenarioFromFragment(fragment: string): Promise<Scenario> {
-  return restoreScenario(await decodeScenarioFragment(fragment));
+  const json = parseJsonText(text);
+  if (!json.ok) return failure(linkBroken('its data does not unpack to JSON'));
+  return restoreScenario(json.value);
 }
