@@ -469,7 +469,8 @@ export class GroupCoordinator {
     this.ctx.emit({ type: 'MemberLeft', groupId: g.groupId, memberId: m.memberId, clientId: m.clientId, reason });
     if (!rebalance) return;
     if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.maybePrepareRebalance(g, `Removing member ${m.memberId} on ${reason}`);
-    else if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
+    // The last member gone: the rebalance completes at once into Empty.
+    if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
   }
 
   // ---- offsets --------------------------------------------------------------------------------

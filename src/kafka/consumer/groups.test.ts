@@ -1,0 +1,185 @@
+/**
+ * Consumer-group behaviour through the whole cluster: the classic protocol's states and
+ * generations, rebalances on join/leave/crash, static membership, max.poll.interval.ms,
+ * cooperative rebalancing, commits, lag and offset resets.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ConfigMap, Scenario, TimelineAction } from '../../scenario/types';
+import { Cluster } from '../cluster';
+import type { ClusterEvent } from '../snapshot';
+
+function scenario(consumers: { id: string; config?: ConfigMap }[], timeline: TimelineAction[] = [], partitions = 4): Scenario {
+  return {
+    version: 1,
+    seed: 5,
+    cluster: { brokers: [{ id: 1, rack: 'a' }, { id: 2, rack: 'b' }, { id: 3, rack: 'c' }], network: { latencyMs: 1, jitterMs: 0 } },
+    topics: [{ name: 'orders', partitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    clients: [
+      { kind: 'producer', id: 'p', config: {} },
+      ...consumers.map((c) => ({ kind: 'consumer' as const, id: c.id, groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', ...(c.config ?? {}) } })),
+    ],
+    timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 50, keys: 10, valueBytes: 20 }, ...timeline],
+  };
+}
+
+const group = (c: Cluster) => c.snapshot().groups.find((g) => g.groupId === 'g')!;
+const owners = (c: Cluster) =>
+  Object.fromEntries(group(c).members.map((m) => [m.clientId, m.assignment.map((tp) => tp.partition).sort()]));
+const events = (c: Cluster, type: ClusterEvent['type']) => c.allEvents().filter((e) => e.type === type);
+
+describe('classic group protocol', () => {
+  it('goes Empty → PreparingRebalance → CompletingRebalance → Stable after the initial delay', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }, { id: 'c2' }]));
+    c.runUntil(1000);
+    expect(group(c).state).toBe('PreparingRebalance');
+    c.runUntil(6000);
+    const g = group(c);
+    expect(g.state).toBe('Stable');
+    expect(g.generation).toBe(1);
+    expect(g.assignor).toBe('range');
+    expect(owners(c)).toEqual({ c1: [0, 1], c2: [2, 3] });
+    const states = events(c, 'GroupStateChanged').map((e) => (e.type === 'GroupStateChanged' ? e.state : ''));
+    expect(states).toEqual(['PreparingRebalance', 'CompletingRebalance', 'Stable']);
+    // group.initial.rebalance.delay.ms = 3000: nothing completes before it.
+    expect(events(c, 'RebalanceCompleted')[0]!.at).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('a joining member triggers a rebalance and a new split', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }], [{ at: 8000, op: 'addConsumer', id: 'c2', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } }]));
+    c.runUntil(7000);
+    expect(owners(c)).toEqual({ c1: [0, 1, 2, 3] });
+    const gen = group(c).generation;
+    c.runUntil(15000);
+    expect(group(c).generation).toBe(gen + 1);
+    expect(owners(c)).toEqual({ c1: [0, 1], c2: [2, 3] });
+  });
+
+  it('a graceful leave rebalances at once; a crash only after session.timeout.ms', () => {
+    const c = new Cluster(
+      scenario([{ id: 'c1' }, { id: 'c2' }, { id: 'c3', config: { 'session.timeout.ms': 10000 } }], [
+        { at: 8000, op: 'removeConsumer', id: 'c1', graceful: true },
+        { at: 12000, op: 'removeConsumer', id: 'c3', graceful: false },
+      ]),
+    );
+    c.runUntil(9000);
+    const left = events(c, 'MemberLeft');
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ reason: 'LeaveGroup', clientId: 'c1' });
+    expect(Object.keys(owners(c)).sort()).toEqual(['c2', 'c3']);
+    // c3's last heartbeat was at most heartbeat.interval.ms (3 s) before its crash at 12 s.
+    c.runUntil(18900);
+    expect(events(c, 'MemberLeft')).toHaveLength(1); // c3 still counted until its session expires
+    c.runUntil(30000);
+    const last = events(c, 'MemberLeft')[1]!;
+    expect(last).toMatchObject({ reason: 'session.timeout.ms', clientId: 'c3' });
+    expect(last.at).toBeGreaterThanOrEqual(19000);
+    expect(last.at).toBeLessThanOrEqual(22100);
+    expect(owners(c)).toEqual({ c2: [0, 1, 2, 3] });
+  });
+
+  it('a static member that returns within its session timeout gets its partitions back without a rebalance', () => {
+    const cfg = (id: string) => ({ 'group.instance.id': `${id}-static`, 'session.timeout.ms': 30000 });
+    const c = new Cluster(
+      scenario([{ id: 'c1', config: cfg('c1') }, { id: 'c2', config: cfg('c2') }], [
+        { at: 10000, op: 'removeConsumer', id: 'c1', graceful: false },
+        { at: 20000, op: 'addConsumer', id: 'c1', groupId: 'g', topics: ['orders'], config: { ...cfg('c1'), 'auto.offset.reset': 'earliest' } },
+      ]),
+    );
+    c.runUntil(9000);
+    const before = owners(c);
+    const gen = group(c).generation;
+    c.runUntil(40000);
+    expect(group(c).generation).toBe(gen);
+    expect(group(c).state).toBe('Stable');
+    expect(owners(c)).toEqual(before);
+    expect(events(c, 'RebalanceStarted').filter((e) => e.at > 9000)).toEqual([]);
+    expect(c.snapshot().consumers.find((x) => x.id === 'c1')!.consumed).toBeGreaterThan(0);
+  });
+
+  it('a static member away longer than its session timeout is removed', () => {
+    const c = new Cluster(scenario([{ id: 'c1', config: { 'group.instance.id': 's1', 'session.timeout.ms': 10000 } }, { id: 'c2' }], [{ at: 8000, op: 'removeConsumer', id: 'c1', graceful: true }]));
+    c.runUntil(12000);
+    expect(Object.keys(owners(c)).sort()).toEqual(['c1', 'c2']); // static members never send LeaveGroup
+    c.runUntil(25000);
+    expect(owners(c)).toEqual({ c2: [0, 1, 2, 3] });
+  });
+
+  it('slow processing past max.poll.interval.ms makes the member leave, then rejoin', () => {
+    const c = new Cluster(
+      scenario([{ id: 'c1', config: { 'max.poll.interval.ms': 5000, 'max.poll.records': 100 } }, { id: 'c2' }], [{ at: 6000, op: 'setProcessingTime', consumer: 'c1', msPerRecord: 200 }]),
+    );
+    c.runUntil(60000);
+    const rebalances = events(c, 'RebalanceStarted').length;
+    expect(rebalances).toBeGreaterThanOrEqual(2);
+    expect(events(c, 'MemberLeft').some((e) => e.type === 'MemberLeft' && e.clientId === 'c1')).toBe(true);
+  });
+
+  it('cooperative-sticky never revokes partitions that do not move', () => {
+    const coop = { 'partition.assignment.strategy': 'cooperative-sticky' };
+    const c = new Cluster(scenario([{ id: 'c1', config: coop }], [{ at: 8000, op: 'addConsumer', id: 'c2', groupId: 'g', topics: ['orders'], config: { ...coop, 'auto.offset.reset': 'earliest' } }]));
+    c.runUntil(7000);
+    expect(owners(c)).toEqual({ c1: [0, 1, 2, 3] });
+    const kept: number[][] = [];
+    for (let t = 8000; t <= 20000; t += 5) {
+      c.runUntil(t);
+      const v = c.snapshot().consumers.find((x) => x.id === 'c1')!;
+      kept.push(v.assignment.map((tp) => tp.partition));
+    }
+    const final = owners(c);
+    expect(final.c1!.length).toBe(2);
+    expect(final.c2!.length).toBe(2);
+    // The two partitions c1 keeps were owned by it at every instant.
+    for (const snapshotOwned of kept) for (const p of final.c1!) expect(snapshotOwned).toContain(p);
+    expect(group(c).generation).toBeGreaterThanOrEqual(3); // two rounds
+  });
+});
+
+describe('offsets, lag and resets', () => {
+  it('auto commit moves committed offsets; lag = HW − committed', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }]));
+    c.runUntil(20000);
+    const g = group(c);
+    for (const o of g.offsets) {
+      expect(o.committed).not.toBeNull();
+      expect(o.lag).toBe(o.logEndOffset - o.committed!);
+      expect(o.committed!).toBeGreaterThan(0);
+    }
+  });
+
+  it('a slow consumer builds lag', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }], [{ at: 5000, op: 'setProcessingTime', consumer: 'c1', msPerRecord: 50 }]));
+    c.runUntil(30000);
+    const lag = group(c).offsets.reduce((n, o) => n + (o.lag ?? 0), 0);
+    expect(lag).toBeGreaterThan(300);
+  });
+
+  it('reset-offsets is refused for an active group and works for an empty one', () => {
+    const c = new Cluster(
+      scenario([{ id: 'c1' }], [
+        { at: 10000, op: 'resetOffsets', group: 'g', topic: 'orders', to: 'earliest' },
+        { at: 11000, op: 'removeConsumer', id: 'c1', graceful: true },
+        { at: 12000, op: 'resetOffsets', group: 'g', topic: 'orders', to: 'earliest' },
+      ]),
+    );
+    c.runUntil(11500);
+    const rejected = c.allEvents().find((e) => e.type === 'ActionRejected');
+    expect(rejected).toMatchObject({ op: 'resetOffsets', error: 'NON_EMPTY_GROUP' });
+    expect(group(c).offsets.every((o) => (o.committed ?? 0) > 0)).toBe(true);
+    c.runUntil(12500);
+    expect(group(c).state).toBe('Empty');
+    expect(group(c).offsets.every((o) => o.committed === 0)).toBe(true);
+  });
+
+  it('committed offsets survive the coordinator broker dying', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }]));
+    c.runUntil(15000);
+    const host = group(c).coordinator;
+    const before = group(c).offsets.map((o) => o.committed!);
+    c.perform({ op: 'killBroker', broker: host });
+    c.runUntil(40000);
+    const g = group(c);
+    expect(g.coordinator).not.toBe(host);
+    g.offsets.forEach((o, i) => expect(o.committed!).toBeGreaterThanOrEqual(before[i]!));
+    expect(g.state).toBe('Stable');
+  });
+});
