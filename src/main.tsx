@@ -10,26 +10,24 @@ import './ui/styles.css';
 import { WorkerClient, setWorkerClient } from './state/worker-client';
 import { useClusterStore } from './state/cluster-store';
 import { defaultScenario } from './scenario/default-scenario';
-import { decodeScenarioFragment } from './scenario/url';
-import { restoreScenario } from './scenario/restore';
+import { decodeScenarioFragment, scenarioParam } from './scenario/url';
+import { restoreScenarioOrThrow } from './scenario/restore';
 import type { Scenario } from './scenario/types';
 
 const worker = new Worker(new URL('./worker/cluster.worker.ts', import.meta.url), { type: 'module' });
 const client = new WorkerClient(worker);
 setWorkerClient(client);
 
-/** A share link is untrusted input: any failure leaves the default cluster open and says why. */
+/**
+ * Every load path goes through restore, the built-in default too. A share link is untrusted
+ * input: if it does not open, the default cluster opens and the message says why.
+ */
 async function initialScenario(): Promise<Scenario> {
-  if (!location.hash.startsWith('#scenario=')) return defaultScenario;
-  try {
-    const decoded: unknown = await decodeScenarioFragment(location.hash);
-    return restoreScenario(decoded);
-  } catch (err) {
-    useClusterStore
-      .getState()
-      .reportError(`This link's scenario could not be opened (${err instanceof Error ? err.message : String(err)}). Showing the default cluster.`);
-    return defaultScenario;
-  }
+  if (scenarioParam(location.hash) === null) return restoreScenarioOrThrow(defaultScenario);
+  const decoded = await decodeScenarioFragment(location.hash);
+  if (decoded.ok) return decoded.scenario;
+  useClusterStore.getState().reportError(`This link could not be opened: ${decoded.error.message} Showing the default cluster instead.`);
+  return restoreScenarioOrThrow(defaultScenario);
 }
 
 void initialScenario().then((scenario) => client.load(scenario, true));

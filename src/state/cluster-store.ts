@@ -23,10 +23,12 @@ export interface ClusterState {
   nextSeq: number;
   rateSamples: RateSample[];
   scenarioName: string | null;
+  /** The scenario's description (Markdown source, shown as plain text). */
+  scenarioDescription: string | null;
   /** A worker-side error shown to the user (the run goes on). */
   lastError: { message: string; seq: number } | null;
   receiveSnapshot(snapshot: ClusterSnapshot, status: PlaybackStatus): void;
-  loaded(name: string | null): void;
+  loaded(name: string | null, description?: string | null): void;
   reportError(message: string): void;
   dismissError(): void;
 }
@@ -38,6 +40,7 @@ export const useClusterStore = create<ClusterState>()((set) => ({
   nextSeq: 1,
   rateSamples: [],
   scenarioName: null,
+  scenarioDescription: null,
   lastError: null,
   receiveSnapshot: (snapshot, status) =>
     set((s) => {
@@ -51,7 +54,8 @@ export const useClusterStore = create<ClusterState>()((set) => ({
       };
     }),
   // A new scenario: forget everything about the previous run.
-  loaded: (name) => set({ scenarioName: name, events: [], rateSamples: [], snapshot: null }),
+  loaded: (name, description = null) =>
+    set({ scenarioName: name, scenarioDescription: description, events: [], rateSamples: [], snapshot: null }),
   reportError: (message) => set((s) => ({ lastError: { message, seq: (s.lastError?.seq ?? 0) + 1 } })),
   dismissError: () => set({ lastError: null }),
 }));

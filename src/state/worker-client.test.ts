@@ -29,7 +29,7 @@ describe('WorkerClient', () => {
   it('routes snapshots and loads into the stores', () => {
     const f = fakeEndpoint();
     new WorkerClient(f.endpoint);
-    f.reply({ v: PROTOCOL_VERSION, type: 'loaded', name: 'demo', layout: { 'broker-1': { x: 3, y: 4 } } });
+    f.reply({ v: PROTOCOL_VERSION, type: 'loaded', name: 'demo', description: null, layout: { 'broker-1': { x: 3, y: 4 } } });
     f.reply({ v: PROTOCOL_VERSION, type: 'snapshot', snapshot: fixtureSnapshot(), status: { playing: false, speed: 2 } });
     expect(useClusterStore.getState().scenarioName).toBe('demo');
     expect(useClusterStore.getState().status).toEqual({ playing: false, speed: 2 });

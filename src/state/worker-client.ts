@@ -102,7 +102,7 @@ export class WorkerClient {
         useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status);
         return;
       case 'loaded':
-        useClusterStore.getState().loaded(msg.name);
+        useClusterStore.getState().loaded(msg.name, msg.description);
         useUiStore.getState().setLayout(msg.layout);
         return;
       case 'performed':

@@ -15,7 +15,6 @@ export function Toolbar() {
   const snapshot = useClusterStore((s) => s.snapshot);
   const time = useClusterStore((s) => s.snapshot?.time ?? 0);
   const status = useClusterStore((s) => s.status);
-  const name = useClusterStore((s) => s.scenarioName);
   const selection = useUiStore((s) => s.selection);
   const ready = snapshot !== null;
   const speeds: number[] = [...SPEEDS];
@@ -31,7 +30,6 @@ export function Toolbar() {
           ⬢
         </span>
         <span className="brand-name">Kafka playground</span>
-        {name && <span className="scenario-name" title={name}>{name}</span>}
       </div>
       <div className="toolbar-group" role="group" aria-label="Playback">
         <button

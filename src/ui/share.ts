@@ -3,7 +3,8 @@
  * action plus the diagram layout) and hand it out as a URL fragment or a JSON file.
  */
 import { defaultScenario } from '../scenario/default-scenario';
-import { restoreScenario } from '../scenario/restore';
+import { parseJsonText } from '../scenario/json';
+import { restoreScenario, restoreScenarioOrThrow } from '../scenario/restore';
 import { encodeScenarioToFragment } from '../scenario/url';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
@@ -57,7 +58,11 @@ export function importScenarioFile(): void {
     const ui = useUiStore.getState();
     if (!file) return;
     try {
-      const scenario = restoreScenario(JSON.parse(await file.text()) as unknown);
+      const json = parseJsonText(await file.text());
+      if (!json.ok) throw new Error(json.error.message);
+      const restored = restoreScenario(json.value);
+      if (!restored.ok) throw new Error(restored.error.message);
+      const scenario = restored.scenario;
       ui.select(null);
       getWorkerClient()?.load(scenario, true);
       history.replaceState(null, '', location.pathname);
@@ -72,5 +77,5 @@ export function importScenarioFile(): void {
 export function restartWithDefault(): void {
   useUiStore.getState().select(null);
   history.replaceState(null, '', location.pathname);
-  getWorkerClient()?.load(defaultScenario, true);
+  getWorkerClient()?.load(restoreScenarioOrThrow(defaultScenario), true);
 }

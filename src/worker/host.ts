@@ -199,7 +199,12 @@ export class WorkerHost {
         this.carryMs = 0;
         this.playing = cmd.play ?? true;
         this.lastWall = this.deps.wallNow();
-        this.send({ type: 'loaded', name: cmd.scenario.name ?? null, layout: { ...this.layout } });
+        this.send({
+          type: 'loaded',
+          name: cmd.scenario.name ?? null,
+          description: cmd.scenario.description ?? null,
+          layout: { ...this.layout },
+        });
         // A new cluster must show at once, even if the previous snapshot went out just now.
         this.lastPostWall = -Infinity;
         this.dirty = true;

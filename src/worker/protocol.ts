@@ -59,7 +59,7 @@ export interface PlaybackStatus {
 
 /** Worker → UI. */
 export type WorkerEvent =
-  | { type: 'loaded'; name: string | null; layout: Layout }
+  | { type: 'loaded'; name: string | null; description: string | null; layout: Layout }
   | { type: 'snapshot'; snapshot: ClusterSnapshot; status: PlaybackStatus }
   | { type: 'performed'; action: TimelineAction }
   | {

@@ -70,8 +70,13 @@ export type GroupNodeData = {
 
 export type ConsumerNodeData = {
   consumer: ConsumerView;
-  /** Assigned partitions, each with a target handle along the top edge. */
+  /** Assigned partitions, each with a target handle spread along the top edge. */
   inputs: { key: string; lag: number }[];
+  /**
+   * Every partition key in the cluster: the node keeps a handle for each, so an edge drawn
+   * in the same frame as a new assignment finds its handle already measured.
+   */
+  handleKeys: string[];
   selected: boolean;
 };
 
@@ -236,6 +241,7 @@ export function toFlowElements(
   const groupIds: string[] = [];
   for (const g of snapshot.groups) if (!groupIds.includes(g.groupId)) groupIds.push(g.groupId);
   for (const c of snapshot.consumers) if (!groupIds.includes(c.groupId)) groupIds.push(c.groupId);
+  const allKeys = partitions.map((p) => pkey(p.topic, p.partition));
   const groupY = SIZES.brokerY + SIZES.brokerHeaderHeight + maxRows * SIZES.replicaRowHeight + SIZES.groupMarginTop;
   let groupX = 0;
   for (const groupId of groupIds) {
@@ -275,6 +281,7 @@ export function toFlowElements(
         data: {
           consumer: c,
           inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
+          handleKeys: allKeys,
           selected: sel?.kind === 'consumer' && sel.id === c.id,
         },
       });

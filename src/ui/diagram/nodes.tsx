@@ -206,9 +206,10 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
 });
 
 export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
-  const { consumer: c, inputs, selected } = data;
+  const { consumer: c, inputs, handleKeys, selected } = data;
   const update = useUpdateNodeInternals();
-  const handleKey = inputs.map((i) => i.key).join(',');
+  // Handles move when the assignment changes: xyflow must re-measure them.
+  const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}`;
   useEffect(() => update(id), [id, handleKey, update]);
   const dead = c.status === 'closed' || c.status === 'crashed';
   return (
@@ -216,17 +217,20 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
       className={`node consumer status-${c.status}${selected ? ' is-selected' : ''}`}
       data-testid={`consumer-${c.id}`}
     >
-      {inputs.map((input, i) => (
-        <Handle
-          key={input.key}
-          id={handleId.consumerIn(input.key)}
-          type="target"
-          position={Position.Top}
-          isConnectable={false}
-          className="hidden-handle"
-          style={{ left: `${((i + 1) / (inputs.length + 1)) * 100}%` }}
-        />
-      ))}
+      {handleKeys.map((key) => {
+        const i = inputs.findIndex((x) => x.key === key);
+        return (
+          <Handle
+            key={key}
+            id={handleId.consumerIn(key)}
+            type="target"
+            position={Position.Top}
+            isConnectable={false}
+            className="hidden-handle"
+            style={{ left: i < 0 ? '50%' : `${((i + 1) / (inputs.length + 1)) * 100}%` }}
+          />
+        );
+      })}
       <button
         type="button"
         className="node-header"

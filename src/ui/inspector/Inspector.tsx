@@ -430,12 +430,29 @@ function TopicInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
   );
 }
 
+/** Markdown source shown as plain paragraphs: text nodes only, never parsed into HTML. */
+function PlainText({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/\n{2,}/).map((para, i) => (
+        <p key={i} className="description">
+          {para.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1')}
+        </p>
+      ))}
+    </>
+  );
+}
+
 function Overview({ s }: { s: ClusterSnapshot }) {
   const c = s.metrics.controller;
+  const name = useClusterStore((st) => st.scenarioName);
+  const description = useClusterStore((st) => st.scenarioDescription);
   return (
     <section aria-label="Cluster overview" data-testid="inspector-overview">
-      <h2>Cluster</h2>
+      <h2>{name ?? 'Cluster'}</h2>
+      {description && <PlainText text={description} />}
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
+      <h3>Cluster</h3>
       <dl className="fields">
         <Field label="Controller">{s.controller < 0 ? 'none' : <Link to={{ kind: 'broker', id: s.controller }}>broker {s.controller}</Link>}</Field>
         <Field label="Brokers">
