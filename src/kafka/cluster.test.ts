@@ -244,3 +244,48 @@ describe('live actions and replay', () => {
     expect(JSON.stringify(replay.output())).toBe(JSON.stringify(c.output()));
   });
 });
+
+describe('metrics under Kafka names', () => {
+  it('UnderReplicatedPartitions, OfflinePartitionsCount, FencedBrokerCount, ISR shrinks, lag', () => {
+    const s = three({
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 2 }, assignments: [[1, 2, 3]] }],
+      clients: [
+        { kind: 'producer', id: 'p', config: { acks: 'all' } },
+        { kind: 'consumer', id: 'c', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } },
+      ],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 3, valueBytes: 10 },
+        { at: 5000, op: 'setProcessingTime', consumer: 'c', msPerRecord: 30 },
+        { at: 6000, op: 'killBroker', broker: 3 },
+      ],
+    });
+    const c = new Cluster(s);
+    c.runUntil(4000);
+    c.snapshot(); // rates are measured between snapshots
+    c.runUntil(5000);
+    let m = c.snapshot().metrics;
+    expect(m.brokers[1]!.UnderReplicatedPartitions).toBe(0);
+    expect(m.brokers[1]!.LeaderCount).toBe(1);
+    expect(m.brokers[1]!.MessagesInPerSec).toBeGreaterThan(50);
+    expect(m.controller.ActiveControllerCount).toBe(1);
+    c.runUntil(20000);
+    m = c.snapshot().metrics;
+    expect(m.brokers[1]!.UnderReplicatedPartitions).toBe(1);
+    expect(m.brokers[1]!.AtMinIsrPartitionCount).toBe(1);
+    expect(m.controller.FencedBrokerCount).toBe(1);
+    expect(m.controller.IsrShrinks).toBeGreaterThanOrEqual(1);
+    expect(m.controller.OfflinePartitionsCount).toBe(0);
+    expect(m.groups['g']!['records-lag-max']).toBeGreaterThan(100);
+  });
+
+  it('OfflinePartitionsCount counts leaderless partitions', () => {
+    const s = three({
+      topics: [{ name: 'orders', partitions: 2, replicationFactor: 1, assignments: [[2], [3]] }],
+      timeline: [{ at: 1000, op: 'killBroker', broker: 2 }],
+    });
+    const c = new Cluster(s);
+    c.runUntil(15000);
+    expect(c.snapshot().metrics.controller.OfflinePartitionsCount).toBe(1);
+    expect(c.snapshot().partitions[0]!.leader).toBe(-1);
+  });
+});
