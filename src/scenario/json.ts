@@ -38,6 +38,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 function show(ch: string | undefined): string {
   if (ch === undefined) return 'end of input';
   if (ch === '\n') return 'a line break';
+  if (ch === '"') return `'"'`;
   return `"${ch}"`;
 }
 

@@ -68,9 +68,9 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** `expected X, got Y`, or `missing (expected X)` when the field is absent. */
+/** `expected X, got Y`, or `missing; expected X` when the field is absent. */
 function expectation(expected: string, input: unknown): string {
-  return input === undefined ? `missing (${expected})` : `${expected}, got ${describeValue(input)}`;
+  return input === undefined ? `missing; ${expected}` : `${expected}, got ${describeValue(input)}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -117,7 +117,7 @@ interface RawIssue {
 function genericMessage(iss: RawIssue): string {
   switch (iss.code) {
     case 'invalid_type':
-      return expectation(typeName(iss.expected ?? 'value'), iss.input);
+      return expectation(`expected ${typeName(iss.expected ?? 'value')}`, iss.input);
     case 'too_small': {
       const min = Number(iss.minimum);
       if (iss.origin === 'array') return expectation(`expected at least ${min} item${min === 1 ? '' : 's'}`, iss.input);

@@ -1,0 +1,256 @@
+/**
+ * The scenario schema: what it accepts (the spec's example, the default scenario, every
+ * lesson, unknown fields) and the one line it gives for each kind of mistake.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultScenario } from './default-scenario';
+import specExample from './fixtures/spec-example.json';
+import { LESSONS } from './lessons';
+import { formatPath, isLegalTopicName, parseScenario, TIMELINE_OPS } from './schema';
+
+/** A fresh copy of the spec's example; `any` because each test breaks a different field on purpose. */
+function example(): Record<string, any> {
+  return structuredClone(specExample) as Record<string, any>;
+}
+
+function errorOf(doc: unknown): { path: string; message: string } {
+  const r = parseScenario(doc);
+  if (r.ok) throw new Error('expected the document to be rejected');
+  expect(r.error.message).not.toMatch(/\n/);
+  return r.error;
+}
+
+describe('parseScenario accepts', () => {
+  it("the spec's example document", () => {
+    const r = parseScenario(example());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.timeline).toHaveLength(4);
+    expect(r.scenario.clients?.[0]).toMatchObject({ kind: 'producer', id: 'checkout' });
+  });
+
+  it('the default scenario', () => {
+    expect(parseScenario(defaultScenario)).toMatchObject({ ok: true });
+  });
+
+  it.each(LESSONS.map((l) => [l.id, l.document] as const))('the lesson %s', (_id, doc) => {
+    const r = parseScenario(doc);
+    expect(r).toMatchObject({ ok: true });
+    if (r.ok) expect(r.scenario.description?.length).toBeGreaterThan(100);
+  });
+
+  it('unknown fields anywhere, and keeps them (later versions add fields)', () => {
+    const d = example();
+    d.futureTopLevel = { anything: [1, 2] };
+    d.timeline[0].futureField = 'x';
+    d.cluster.brokers[0].zone = 'eu-1';
+    const r = parseScenario(d);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect((r.scenario as unknown as Record<string, unknown>).futureTopLevel).toEqual({ anything: [1, 2] });
+    expect((r.scenario.timeline?.[0] as unknown as Record<string, unknown>).futureField).toBe('x');
+  });
+
+  it('every acks form Kafka reads', () => {
+    for (const acks of [0, 1, 'all', -1, '0', '1', '-1']) {
+      const d = example();
+      d.clients[0].config.acks = acks;
+      expect(parseScenario(d).ok).toBe(true);
+    }
+  });
+
+  it('every op of the spec, with its fields', () => {
+    const d = example();
+    d.timeline = [
+      { at: 0, op: 'createTopic', name: 'payments', partitions: 2, replicationFactor: 2, config: { 'cleanup.policy': 'compact' } },
+      { at: 1, op: 'deleteTopic', name: 'payments' },
+      { at: 2, op: 'alterConfig', entity: 'topic', name: 'orders', config: { 'retention.ms': 1000, x: null } },
+      { at: 3, op: 'addBroker', id: 4, rack: null },
+      { at: 4, op: 'killBroker', broker: 1 },
+      { at: 5, op: 'restartBroker', broker: 1 },
+      { at: 6, op: 'isolateBroker', broker: 2 },
+      { at: 7, op: 'healBroker', broker: 2 },
+      { at: 8, op: 'slowBroker', broker: 3, delayMs: 250 },
+      { at: 9, op: 'addProducer', id: 'p2', config: { acks: 0 } },
+      { at: 10, op: 'removeProducer', id: 'p2' },
+      { at: 11, op: 'produce', producer: 'checkout', topic: 'orders', key: null, value: null, headers: { h: 'v' }, partition: 1 },
+      { at: 12, op: 'startLoad', producer: 'checkout', topic: 'orders', ratePerSec: 0.5 },
+      { at: 13, op: 'stopLoad', producer: 'checkout' },
+      { at: 14, op: 'addConsumer', id: 'c9', groupId: 'g', topics: ['orders'] },
+      { at: 15, op: 'removeConsumer', id: 'c9', graceful: true },
+      { at: 16, op: 'setProcessingTime', consumer: 'billing-1', msPerRecord: 20 },
+      { at: 17, op: 'resetOffsets', group: 'billing', topic: 'orders', to: { timestamp: 5 } },
+      { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },
+      { at: 19, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
+    ];
+    const r = parseScenario(d);
+    expect(r).toMatchObject({ ok: true });
+    expect(new Set(d.timeline.map((a: { op: string }) => a.op))).toEqual(new Set(TIMELINE_OPS));
+  });
+
+  it('what the cluster, not the document, refuses: a missing topic, RF above the brokers, an unknown broker', () => {
+    const d = example();
+    d.topics.push({ name: 'big', partitions: 1, replicationFactor: 7 });
+    d.timeline.push({ at: 3000, op: 'produce', producer: 'nobody', topic: 'no-such-topic', value: 'x' });
+    d.timeline.push({ at: 3000, op: 'killBroker', broker: 99 });
+    expect(parseScenario(d).ok).toBe(true);
+  });
+});
+
+describe('parseScenario rejects with one line naming the field', () => {
+  it('a field of the wrong type', () => {
+    const d = example();
+    d.timeline[3].broker = 'two';
+    expect(errorOf(d)).toEqual({
+      path: 'timeline[3].broker',
+      message: 'timeline[3].broker: expected a broker id (an integer ≥ 1), got "two"',
+    });
+  });
+
+  it('an unknown op, listing the known ones', () => {
+    const d = example();
+    d.timeline[1].op = 'explode';
+    const e = errorOf(d);
+    expect(e.path).toBe('timeline[1].op');
+    expect(e.message).toMatch(/^timeline\[1\]\.op: unknown op "explode" \(expected one of createTopic, deleteTopic, /);
+    for (const op of TIMELINE_OPS) expect(e.message).toContain(op);
+  });
+
+  it('a missing field', () => {
+    const d = example();
+    delete d.timeline[2].broker;
+    expect(errorOf(d).message).toBe('timeline[2].broker: missing; expected a broker id (an integer ≥ 1)');
+    const d2 = example();
+    delete d2.cluster;
+    expect(errorOf(d2).message).toBe('cluster: missing; expected an object');
+    const d3 = example();
+    delete d3.timeline[0].value;
+    expect(errorOf(d3).path).toBe('timeline[0].value');
+  });
+
+  it('a missing op', () => {
+    const d = example();
+    delete d.timeline[1].op;
+    expect(errorOf(d).message).toMatch(/^timeline\[1\]\.op: missing; expected one of createTopic/);
+  });
+
+  it('a bad version, and a newer one', () => {
+    const d = example();
+    d.version = '1';
+    expect(errorOf(d)).toMatchObject({ path: 'version', message: 'version: expected a whole number such as 1, got "1".' });
+    d.version = 2;
+    const e = errorOf(d);
+    expect(e.path).toBe('version');
+    expect(e.message).toMatch(/made by a newer version of the playground \(scenario version 2; this one opens up to version 1\)/);
+    d.version = 0;
+    expect(errorOf(d).path).toBe('version');
+    delete d.version;
+    expect(errorOf(d).message).toBe('version: missing; expected 1');
+  });
+
+  it('acks outside 0, 1, "all", -1', () => {
+    const d = example();
+    d.clients[0].config.acks = 'most';
+    expect(errorOf(d).message).toBe('clients[0].config.acks: expected 0, 1, "all" or -1, got "most"');
+  });
+
+  it('a config value that is not a string, number, boolean or null, quoting a dotted key', () => {
+    const d = example();
+    d.topics[0].config['retention.ms'] = [1];
+    expect(errorOf(d)).toEqual({
+      path: 'topics[0].config["retention.ms"]',
+      message: 'topics[0].config["retention.ms"]: expected a string, a number, a boolean or null, got an array',
+    });
+  });
+
+  it('negative times, non-positive or fractional broker ids, a fractional seed', () => {
+    const d = example();
+    d.timeline[0].at = -1;
+    expect(errorOf(d).message).toBe('timeline[0].at: expected a time in ms (a number ≥ 0), got -1');
+    const d2 = example();
+    d2.cluster.brokers[0].id = 0;
+    expect(errorOf(d2).path).toBe('cluster.brokers[0].id');
+    const d3 = example();
+    d3.cluster.brokers[0].id = 1.5;
+    expect(errorOf(d3).message).toContain('got 1.5');
+    const d4 = example();
+    d4.seed = 1.5;
+    expect(errorOf(d4).path).toBe('seed');
+  });
+
+  it('an illegal topic name', () => {
+    const d = example();
+    d.topics[0].name = 'orders and more';
+    expect(errorOf(d).message).toMatch(/^topics\[0\]\.name: expected a legal Kafka topic name .*, got "orders and more"$/);
+    const d2 = example();
+    d2.timeline[0].topic = 'x'.repeat(250);
+    expect(errorOf(d2).path).toBe('timeline[0].topic');
+  });
+
+  it('enums: alterConfig entity, electLeaders type, client kind, resetOffsets target', () => {
+    const d = example();
+    d.timeline.push({ at: 1, op: 'alterConfig', entity: 'cluster', name: 'x', config: {} });
+    expect(errorOf(d).message).toBe('timeline[4].entity: expected one of "broker", "topic" or "client", got "cluster"');
+    const d2 = example();
+    d2.clients[0].kind = 'admin';
+    expect(errorOf(d2).message).toBe('clients[0].kind: unknown kind "admin" (expected one of producer, consumer)');
+    const d3 = example();
+    d3.timeline.push({ at: 1, op: 'resetOffsets', group: 'g', topic: 't', to: 'middle' });
+    expect(errorOf(d3).path).toBe('timeline[4].to');
+    const d4 = example();
+    d4.timeline.push({ at: 1, op: 'electLeaders', topic: 't', partition: 0, type: 'random' });
+    expect(errorOf(d4).path).toBe('timeline[4].type');
+  });
+
+  it('duplicate broker ids, client ids and topic names', () => {
+    const d = example();
+    d.cluster.brokers[2].id = 1;
+    expect(errorOf(d)).toEqual({
+      path: 'cluster.brokers[2].id',
+      message: 'cluster.brokers[2].id: duplicate broker id 1 (also cluster.brokers[0].id)',
+    });
+    const d2 = example();
+    d2.clients[1].id = 'checkout';
+    expect(errorOf(d2).message).toBe('clients[1].id: duplicate client id "checkout" (also clients[0].id)');
+    const d3 = example();
+    d3.topics.push({ name: 'orders', partitions: 1, replicationFactor: 1 });
+    expect(errorOf(d3).path).toBe('topics[1].name');
+  });
+
+  it('a consumer with no topics, in clients and in addConsumer', () => {
+    const d = example();
+    d.clients[1].topics = [];
+    expect(errorOf(d).message).toBe('clients[1].topics: a consumer must subscribe to at least one topic, got an empty list');
+    const d2 = example();
+    d2.timeline.push({ at: 1, op: 'addConsumer', id: 'c', groupId: 'g', topics: [] });
+    expect(errorOf(d2).path).toBe('timeline[4].topics');
+  });
+
+  it('explicit assignments that do not match partitions and replication factor', () => {
+    const d = example();
+    d.topics[0].assignments = [[1, 2, 3]];
+    expect(errorOf(d).message).toBe('topics[0].assignments: expected one replica list per partition (3), got 1');
+    d.topics[0].assignments = [[1, 2, 3], [2, 3, 1], [3, 1]];
+    expect(errorOf(d).path).toBe('topics[0].assignments[2]');
+    d.topics[0].assignments = [[1, 2, 3], [2, 3, 1], [3, 3, 1]];
+    expect(errorOf(d).message).toContain('a broker appears twice');
+  });
+
+  it('a document that is not an object', () => {
+    for (const v of [null, 3, 'x', [], undefined]) expect(errorOf(v).path).toBe('');
+  });
+});
+
+describe('helpers', () => {
+  it('formatPath writes JSON paths', () => {
+    expect(formatPath(['timeline', 3, 'broker'])).toBe('timeline[3].broker');
+    expect(formatPath(['topics', 0, 'config', 'min.insync.replicas'])).toBe('topics[0].config["min.insync.replicas"]');
+    expect(formatPath([])).toBe('');
+  });
+
+  it("isLegalTopicName follows Kafka's Topic.validate", () => {
+    expect(isLegalTopicName('orders.v2_eu-1')).toBe(true);
+    expect(isLegalTopicName('x'.repeat(249))).toBe(true);
+    for (const bad of ['', '.', '..', 'x'.repeat(250), 'a/b', 'a b', 'ünï']) expect(isLegalTopicName(bad)).toBe(false);
+  });
+});
