@@ -32,7 +32,8 @@ test('a keyed record lands in the partition its key hashes to', async ({ page })
   const valueCell = row.locator('td').nth(2);
   await expect(valueCell).toHaveText(VALUE);
   await expect(valueCell.locator('b')).toHaveCount(0);
-  await expect(log.getByTestId('marker-hw').first()).toBeVisible();
+  await expect(log.getByTestId('marker-hw').first()).toBeAttached();
+  await row.scrollIntoViewIfNeeded();
   await screenshot(page, '05-keyed-record');
 
   // And it is not in another partition.

@@ -70,6 +70,8 @@ export type GroupNodeData = {
 
 export type ConsumerNodeData = {
   consumer: ConsumerView;
+  /** lastError, only while recent (a past REBALANCE_IN_PROGRESS is not news). */
+  recentError: ConsumerView['lastError'];
   /** Assigned partitions, each with a target handle spread along the top edge. */
   inputs: { key: string; lag: number }[];
   /**
@@ -213,6 +215,8 @@ export function toFlowElements(
       id,
       type: 'broker',
       position,
+      // Edges into group members are lifted above plain nodes by xyflow; brokers stay on top.
+      zIndex: 10,
       width: SIZES.brokerWidth,
       data: {
         broker: b,
@@ -230,6 +234,7 @@ export function toFlowElements(
     nodes.push({
       id: nodeId.producer(p.id),
       type: 'producer',
+      zIndex: 10,
       // Left of broker 1, so produce edges run down and right into the replica rows.
       position: pos(nodeId.producer(p.id), { x: -120 + i * (SIZES.producerWidth + SIZES.producerGap), y: 0 }),
       width: SIZES.producerWidth,
@@ -280,6 +285,7 @@ export function toFlowElements(
         height: SIZES.consumerHeight,
         data: {
           consumer: c,
+          recentError: c.lastError && snapshot.time - c.lastError.at <= ERROR_VISIBLE_MS ? c.lastError : null,
           inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
           handleKeys: allKeys,
           selected: sel?.kind === 'consumer' && sel.id === c.id,

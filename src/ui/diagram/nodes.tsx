@@ -197,8 +197,8 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
           gen {group?.generation ?? 0}
         </span>
         {group?.assignor && <span className="badge plain">{group.assignor}</span>}
-        <span className="badge plain" title="Total lag of committed offsets">
-          lag {totalLag}
+        <span className="badge plain" title="Sum of LAG in kafka-consumer-groups --describe (from committed offsets)">
+          committed lag {totalLag}
         </span>
       </button>
     </div>
@@ -206,7 +206,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
 });
 
 export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
-  const { consumer: c, inputs, handleKeys, selected } = data;
+  const { consumer: c, recentError, inputs, handleKeys, selected } = data;
   const update = useUpdateNodeInternals();
   // Handles move when the assignment changes: xyflow must re-measure them.
   const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}`;
@@ -248,7 +248,12 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
           consumed {c.consumed}
           {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
         </span>
-        {c.lastError && <span className="node-sub error-text">{c.lastError.error}</span>}
+        {recentError && (
+          <span className="node-sub error-text" title={`${recentError.error} at ${formatTime(recentError.at)}`}>
+            <span aria-hidden="true">⚠ </span>
+            {recentError.error}
+          </span>
+        )}
       </button>
     </div>
   );
