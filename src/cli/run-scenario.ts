@@ -8,6 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { runCli } from './runner';
 
+// `... | head` closes the pipe early: that is the reader's choice, not an error to report.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 async function main(): Promise<void> {
   const debug = process.env.DEBUG === '1';
   try {
