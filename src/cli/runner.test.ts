@@ -45,6 +45,7 @@ function expectBadInput(r: RunResult, pattern: RegExp): void {
   expect(r.stderr).toMatch(pattern);
 }
 
+/** The spec example with one field broken (`any`: a different one per test). */
 function withTimeline(mutate: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(specText) as Record<string, any>;
   mutate(doc);

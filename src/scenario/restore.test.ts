@@ -9,6 +9,7 @@ import { migrate, MIGRATIONS, oldestReadableVersion, type MigrationTable, type S
 import { restoreScenario, restoreScenarioOrThrow, ScenarioLoadError } from './restore';
 import { defaultScenario } from './default-scenario';
 
+/** `any`: each test breaks a different field on purpose. */
 function example(): Record<string, any> {
   return structuredClone(specExample) as Record<string, any>;
 }
