@@ -1,0 +1,174 @@
+/**
+ * The flush loop: at most one write in flight, at most one flush per `minIntervalMs` of
+ * wall time (100 ms), each one transaction built by the FlushPlanner. Framework-free with
+ * the wall clock and timers injected, so it runs under Vitest as it runs in the worker.
+ *
+ * Failures never stop the cluster, which keeps running in memory:
+ * - quota (QuotaExceededError): status 'quota'; retried every `retryMs` and on retry(),
+ *   so freeing space (retention, deleting topics, reset) lets saving resume;
+ * - fenced (another tab claimed the database): status 'fenced'; never writes again;
+ * - anything else: status 'error', retried like quota.
+ */
+import type { Cluster } from '../kafka/cluster';
+import type { FlushPlanner } from './flush-planner';
+import { StorageFencedError, StorageQuotaError, type ClusterStore } from './types';
+
+export type PersistStatus =
+  | { state: 'saving'; flushSeq: number; timeMs: number; savedAtWallMs: number; logBytes: number }
+  | { state: 'quota'; message: string; sinceWallMs: number }
+  | { state: 'fenced'; message: string }
+  | { state: 'error'; message: string }
+  | { state: 'off' };
+
+export interface PersisterDeps {
+  store: ClusterStore;
+  planner: FlushPlanner;
+  ownerEpoch: number;
+  /** The cluster to save now (null: nothing loaded). */
+  cluster(): Cluster | null;
+  /** Wall clock: ms since the epoch (Date.now in the worker). */
+  wallNow(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  onStatus?(status: PersistStatus): void;
+}
+
+export interface PersisterOptions {
+  minIntervalMs: number;
+  retryMs: number;
+}
+
+export interface FlushFigures {
+  flushes: number;
+  bytes: number;
+  wallMs: number;
+}
+
+export class Persister {
+  private readonly opts: PersisterOptions;
+  private inFlight: Promise<void> | null = null;
+  private timer: unknown = null;
+  private lastStartWall = -Infinity;
+  private dirty = false;
+  private stopped = false;
+  status: PersistStatus = { state: 'off' };
+  /** Totals since start (benchmarks, the storage panel). */
+  readonly figures: FlushFigures = { flushes: 0, bytes: 0, wallMs: 0 };
+  private logBytes = 0;
+
+  constructor(
+    private readonly deps: PersisterDeps,
+    opts: Partial<PersisterOptions> = {},
+  ) {
+    this.opts = { minIntervalMs: 100, retryMs: 10_000, ...opts };
+  }
+
+  get blocked(): boolean {
+    return this.status.state === 'fenced' || this.stopped;
+  }
+
+  /** The cluster changed: a flush will follow within minIntervalMs (coalescing every change until then). */
+  requestFlush(): void {
+    if (this.blocked) return;
+    this.dirty = true;
+    if (this.timer !== null || this.inFlight) return;
+    if (this.status.state === 'quota' || this.status.state === 'error') return; // the retry timer is armed
+    const wait = Math.max(0, this.lastStartWall + this.opts.minIntervalMs - this.deps.wallNow());
+    this.arm(wait);
+  }
+
+  /** Try again now (the user freed space). */
+  retry(): void {
+    if (this.blocked) return;
+    if (this.timer !== null) this.deps.clearTimer(this.timer);
+    this.timer = null;
+    this.dirty = true;
+    if (!this.inFlight) void this.flush();
+  }
+
+  /** Writes now (waiting for a write in flight first); resolves when stored or failed. */
+  async flushNow(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    if (this.timer !== null) this.deps.clearTimer(this.timer);
+    this.timer = null;
+    this.dirty = true;
+    await this.flush();
+  }
+
+  /** Stops for good (lost ownership, reset, page going away). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.deps.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private arm(ms: number): void {
+    this.timer = this.deps.setTimer(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
+  private setStatus(s: PersistStatus): void {
+    this.status = s;
+    this.deps.onStatus?.(s);
+  }
+
+  private flush(): Promise<void> {
+    if (this.blocked || !this.dirty) return Promise.resolve();
+    const cluster = this.deps.cluster();
+    if (!cluster) return Promise.resolve();
+    this.dirty = false;
+    const start = this.deps.wallNow();
+    this.lastStartWall = start;
+    let planned;
+    try {
+      planned = this.deps.planner.plan(cluster, start);
+    } catch (err) {
+      this.setStatus({ state: 'error', message: `Could not prepare a save: ${(err as Error)?.message ?? String(err)}` });
+      return Promise.resolve();
+    }
+    const p = this.deps.store
+      .write(planned.plan, this.deps.ownerEpoch)
+      .then(() => {
+        planned.commit();
+        this.figures.flushes++;
+        this.figures.bytes += planned.bytes;
+        this.figures.wallMs += this.deps.wallNow() - start;
+        let logBytes = 0;
+        for (const l of planned.plan.manifest.logs) for (const [, n] of l.chunks) logBytes += n;
+        this.logBytes = logBytes;
+        this.setStatus({ state: 'saving', flushSeq: planned.plan.manifest.flushSeq, timeMs: planned.plan.manifest.timeMs, savedAtWallMs: start, logBytes });
+      })
+      .catch((err: unknown) => {
+        this.dirty = true;
+        if (err instanceof StorageFencedError) {
+          this.setStatus({ state: 'fenced', message: 'The playground was opened in another tab, which now saves it. This tab no longer saves.' });
+          this.stop();
+          return;
+        }
+        if (err instanceof StorageQuotaError) {
+          if (this.status.state !== 'quota') {
+            this.setStatus({ state: 'quota', message: 'The browser has no more storage space for the playground. It keeps running, but nothing new is saved.', sinceWallMs: start });
+          }
+        } else {
+          this.setStatus({ state: 'error', message: `Saving failed: ${(err as Error)?.message ?? String(err)}` });
+        }
+        if (!this.stopped) this.arm(this.opts.retryMs);
+      })
+      .finally(() => {
+        this.inFlight = null;
+        // Changes that came in during the write go out with the next flush.
+        if (this.dirty && !this.blocked && this.timer === null && this.status.state === 'saving') {
+          this.arm(Math.max(0, this.lastStartWall + this.opts.minIntervalMs - this.deps.wallNow()));
+        }
+      });
+    this.inFlight = p;
+    return p;
+  }
+
+  /** Bytes of log data the last committed manifest references. */
+  get storedLogBytes(): number {
+    return this.logBytes;
+  }
+}

@@ -1,0 +1,503 @@
+/**
+ * The storage layer on fake-indexeddb (and the memory store): a real cluster written flush
+ * by flush and reopened, a flush that aborts half-way, a corrupted batch, a database of
+ * the previous schema, quota failures, and two writers.
+ */
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { describe, expect, it } from 'vitest';
+import { Cluster } from '../kafka/cluster';
+import { exportDurableState, restoreCluster } from '../kafka/durable';
+import type { Scenario } from '../scenario/types';
+import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
+import { DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State } from './idb-store';
+import { imageToDurableState } from './image';
+import { MemoryClusterStore } from './memory-store';
+import { Persister, type PersistStatus } from './persister';
+import { StorageFencedError, StorageQuotaError, StorageUnreadableError, type ClusterStore, type FlushPlan, type LoadedImage } from './types';
+
+function scenario(): Scenario {
+  return {
+    version: 1,
+    name: 'storage',
+    seed: 11,
+    cluster: {
+      brokers: [
+        { id: 1, rack: 'a' },
+        { id: 2, rack: 'b' },
+        { id: 3, rack: 'c' },
+      ],
+      config: { 'log.cleaner.backoff.ms': 1000, 'log.retention.check.interval.ms': 1000 },
+      network: { latencyMs: 1, jitterMs: 1 },
+    },
+    topics: [
+      { name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2, 'segment.bytes': 16384 } },
+      { name: 'users', partitions: 1, replicationFactor: 3, config: { 'cleanup.policy': 'compact', 'segment.bytes': 2048, 'min.cleanable.dirty.ratio': 0.01 } },
+      { name: 'clicks', partitions: 1, replicationFactor: 2, config: { 'retention.bytes': 8192, 'segment.bytes': 2048 } },
+    ],
+    clients: [
+      { kind: 'producer', id: 'p', config: { acks: 'all' } },
+      { kind: 'consumer', id: 'c1', groupId: 'billing', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'auto.commit.interval.ms': 500 } },
+    ],
+    timeline: [
+      { at: 50, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 300, keys: 10, valueBytes: 100 },
+      { at: 50, op: 'startLoad', producer: 'p', topic: 'users', ratePerSec: 40, keys: 4, valueBytes: 20 },
+      { at: 50, op: 'startLoad', producer: 'p', topic: 'clicks', ratePerSec: 60, valueBytes: 50 },
+      { at: 3000, op: 'killBroker', broker: 2 },
+      { at: 4000, op: 'restartBroker', broker: 2 },
+    ],
+  };
+}
+
+let dbCount = 0;
+const freshName = () => `kafka-playground-test-${++dbCount}`;
+
+/** One flush as the persister does it, synchronously awaited. */
+async function flush(planner: FlushPlanner, store: ClusterStore, cluster: Cluster, epoch: number): Promise<FlushPlan> {
+  const planned = planner.plan(cluster, 1_700_000_000_000 + cluster.now);
+  await store.write(planned.plan, epoch);
+  planned.commit();
+  return planned.plan;
+}
+
+/** Runs the cluster to `until`, flushing every `everyMs` of virtual time. */
+async function runFlushing(cluster: Cluster, planner: FlushPlanner, store: ClusterStore, epoch: number, until: number, everyMs = 100): Promise<number> {
+  let flushes = 0;
+  for (let t = cluster.now + everyMs; t <= until; t += everyMs) {
+    cluster.runUntil(t);
+    await flush(planner, store, cluster, epoch);
+    flushes++;
+  }
+  return flushes;
+}
+
+function logBytes(c: Cluster): Map<string, { bytes: string; lso: number; hw: number; leo: number; epochs: string }> {
+  const out = new Map<string, { bytes: string; lso: number; hw: number; leo: number; epochs: string }>();
+  const state = exportDurableState(c);
+  for (const l of state.logs) {
+    out.set(`${l.info.broker}/${l.info.tp}`, {
+      bytes: l.segments.map((s) => `${s.baseOffset}:${Buffer.from(s.bytes).toString('base64')}`).join('|'),
+      lso: l.info.logStartOffset,
+      hw: l.info.highWatermark,
+      leo: l.info.logEndOffset,
+      epochs: JSON.stringify(l.info.epochs),
+    });
+  }
+  return out;
+}
+
+function committed(c: Cluster): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const g of c.coordinator.groupIds()) for (let p = 0; p < 3; p++) out[`${g}/orders-${p}`] = c.coordinator.committed(g, 'orders', p);
+  return out;
+}
+
+async function reopen(image: LoadedImage | null): Promise<Cluster> {
+  expect(image).not.toBeNull();
+  return restoreCluster(imageToDurableState(image!).state);
+}
+
+describe('IndexedDB store: write and reopen', () => {
+  it('reopens a real run at the same time with the same logs byte for byte and the same committed offsets', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    const flushes = await runFlushing(cluster, planner, store, epoch, 8000);
+    expect(flushes).toBe(80);
+    // Compaction and retention happened, so some logs were rewritten, not only appended.
+    const all = [...cluster.brokers.values()].flatMap((b) => [...b.logs.entries()]);
+    expect(all.some(([tp, log]) => tp === 'clicks-0' && log.logStartOffset > 0)).toBe(true);
+    expect(all.some(([tp, log]) => tp === 'users-0' && log.rewrites > 0)).toBe(true);
+    store.close();
+
+    const again = await IdbClusterStore.open({ name });
+    const image = await again.load();
+    expect(image!.problems).toEqual([]);
+    const restored = await reopen(image);
+    expect(restored.now).toBe(cluster.now);
+    expect(logBytes(restored)).toEqual(logBytes(cluster));
+    expect(committed(restored)).toEqual(committed(cluster));
+    expect(Object.values(committed(cluster)).some((v) => (v ?? 0) > 100)).toBe(true);
+    expect(restored.scenario().timeline).toEqual(cluster.scenario().timeline);
+    // Small trailing chunks were merged: no log keeps more than a handful of chunks.
+    for (const l of image!.manifest.logs) expect(l.chunks.length).toBeLessThanOrEqual(MAX_OPEN_CHUNKS + 2);
+    again.close();
+  });
+
+  it('writes only new batches on a flush where logs just grew', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    cluster.runUntil(1000);
+    await flush(planner, store, cluster, epoch);
+    cluster.runUntil(1100);
+    const plan = await flush(planner, store, cluster, epoch);
+    expect(plan.dropLogs).toEqual([]);
+    expect(plan.scenario).toBeUndefined();
+    const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
+    // ~100 ms of ~400 records/s of ≈150 bytes, on 3 replicas: a few tens of KB, not the whole log.
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(60_000);
+    const restored = await reopen(await store.load());
+    expect(logBytes(restored)).toEqual(logBytes(cluster));
+  });
+
+  it('after a reopen, keeps appending to what it restored (no full rewrite) and reopens again', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    await runFlushing(cluster, new FlushPlanner(), store, epoch, 2000);
+    const image = await store.load();
+    const restored = await reopen(image);
+    const planner = new FlushPlanner();
+    planner.adopt(restored, image!);
+    restored.runUntil(2100);
+    const plan = await flush(planner, store, restored, epoch);
+    expect(plan.dropLogs.length).toBeLessThan(3);
+    await runFlushing(restored, planner, store, epoch, 5000);
+    const second = await reopen(await store.load());
+    expect(second.now).toBe(5000);
+    expect(logBytes(second)).toEqual(logBytes(restored));
+    store.close();
+  });
+
+  it('drops a deleted topic from disk', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 1000);
+    cluster.perform({ op: 'deleteTopic', name: 'clicks' });
+    planner.markScenarioChanged();
+    cluster.runUntil(1200);
+    const plan = await flush(planner, store, cluster, epoch);
+    expect(plan.dropLogs.map((k) => k.tp)).toContain('clicks-0');
+    expect(plan.scenario).toBeDefined();
+    expect([...store.chunks.keys()].some((k) => k.includes('clicks-0'))).toBe(false);
+    const restored = await reopen(await store.load());
+    expect(restored.controller.topics.has('clicks')).toBe(false);
+    expect(restored.scenario().timeline!.some((a) => a.op === 'deleteTopic')).toBe(true);
+  });
+});
+
+describe('torn and corrupt writes', () => {
+  it('a flush that aborts half-way leaves the previous manifest and chunks consistent', async () => {
+    const name = freshName();
+    let abortNext = false;
+    const store = await IdbClusterStore.open({
+      name,
+      beforeManifest: (tx) => {
+        if (abortNext) tx.abort();
+      },
+    });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 3000);
+    const atLastFlush = logBytes(cluster);
+    const timeAtLastFlush = cluster.now;
+    cluster.runUntil(3500);
+    abortNext = true;
+    const planned = planner.plan(cluster, 0);
+    expect(planned.plan.chunks.length).toBeGreaterThan(0);
+    await expect(store.write(planned.plan, epoch)).rejects.toThrow();
+    abortNext = false;
+
+    const image = await store.load();
+    expect(image!.problems).toEqual([]);
+    const restored = await reopen(image);
+    expect(restored.now).toBe(timeAtLastFlush);
+    expect(logBytes(restored)).toEqual(atLastFlush);
+
+    // The planner did not move its cursors: the next flush carries everything since.
+    await flush(planner, store, cluster, epoch);
+    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
+  it('a chunk with a corrupted batch is cut at the last valid batch, and the rest of the log is dropped', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 2000, 250);
+    const manifest = (await store.load())!.manifest;
+    const target = manifest.logs.find((l) => l.broker === 1 && l.tp === 'orders-0')!;
+    expect(target.chunks.length).toBeGreaterThan(1);
+    const [first] = target.chunks[0]!;
+    // Flip one byte inside the second batch of the first chunk (inside its CRC'd part).
+    const raw = await openDB(name, DB_VERSION);
+    const bytes = (await raw.get('chunks', [1, 'orders-0', first])) as Uint8Array;
+    const firstBatchSize = 12 + new DataView(bytes.buffer, bytes.byteOffset).getInt32(8);
+    const secondBase = Number(new DataView(bytes.buffer, bytes.byteOffset + firstBatchSize).getBigInt64(0));
+    bytes[firstBatchSize + 70] = bytes[firstBatchSize + 70]! ^ 0xff;
+    await raw.put('chunks', bytes, [1, 'orders-0', first]);
+    raw.close();
+
+    const image = await store.load();
+    const log = image!.logs.find((l) => l.info.broker === 1 && l.info.tp === 'orders-0')!;
+    expect(log.cut).not.toBeNull();
+    expect(log.cut!.atOffset).toBe(secondBase);
+    expect(log.batches).toHaveLength(1);
+    expect(log.info.logEndOffset).toBe(secondBase);
+    expect(log.info.highWatermark).toBeLessThanOrEqual(secondBase);
+    expect(image!.problems.join(' ')).toMatch(/Broker 1, orders-0: a batch whose CRC does not match/);
+    // Other logs are whole, and the cluster restarts: broker 1's replica catches up from the leader.
+    expect(image!.logs.filter((l) => l.cut)).toHaveLength(1);
+    const { report } = imageToDurableState(image!);
+    expect(report.cutOffsets).toBe(target.logEndOffset - secondBase);
+    const restored = await reopen(image);
+    expect(restored.brokers.get(1)!.logs.get('orders-0')!.logEndOffset).toBe(secondBase);
+    restored.runUntil(restored.now + 5000);
+    const leo = (b: number) => restored.brokers.get(b)!.logs.get('orders-0')!.logEndOffset;
+    expect(leo(1)).toBeGreaterThan(target.logEndOffset);
+    store.close();
+  });
+
+  it('a torn chunk (cut mid-batch) keeps only whole batches', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    await runFlushing(cluster, new FlushPlanner(), store, epoch, 1000, 500);
+    const key = [...store.chunks.keys()].find((k) => k.startsWith('2\u0000orders-1\u0000'))!;
+    const bytes = store.chunks.get(key)!;
+    store.chunks.set(key, bytes.subarray(0, bytes.length - 7));
+    const image = await store.load();
+    const log = image!.logs.find((l) => l.info.broker === 2 && l.info.tp === 'orders-1')!;
+    expect(log.cut?.reason).toMatch(/torn/);
+    for (const b of log.batches) expect(b.length).toBeGreaterThan(61);
+    expect(() => restoreCluster(imageToDurableState(image!).state)).not.toThrow();
+  });
+});
+
+describe('schema versions', () => {
+  it('opens a database written with schema version 1 (the prototype layout) and migrates it', async () => {
+    const name = freshName();
+    const cluster = new Cluster(scenario());
+    cluster.runUntil(3000);
+    const state = exportDurableState(cluster);
+    const v1: V1State = { format: 1, timeMs: state.meta.timeMs, savedAtWallMs: 1_600_000_000_000, cluster: state.meta, scenario: state.scenario, logs: state.logs };
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('state');
+      },
+    });
+    await old.put('state', v1, 'current');
+    old.close();
+
+    const store = await IdbClusterStore.open({ name });
+    const image = await store.load();
+    expect(image!.problems).toEqual([]);
+    expect(image!.manifest.timeMs).toBe(3000);
+    const restored = await reopen(image);
+    expect(logBytes(restored)).toEqual(logBytes(cluster));
+    store.close();
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect([...raw.objectStoreNames].sort()).toEqual(['chunks', 'meta']);
+    raw.close();
+  });
+
+  it('a database from a newer version is reported unreadable, and can be reset', async () => {
+    const name = freshName();
+    const newer = await openDB(name, DB_VERSION + 1, {
+      upgrade(db) {
+        db.createObjectStore('future');
+      },
+    });
+    newer.close();
+    await expect(IdbClusterStore.open({ name })).rejects.toBeInstanceOf(StorageUnreadableError);
+    await deleteIdbDatabase(name);
+    const store = await IdbClusterStore.open({ name });
+    expect(await store.load()).toBeNull();
+    store.close();
+  });
+
+  it('an image of an unknown cluster format is reported unreadable', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    cluster.runUntil(500);
+    const planned = new FlushPlanner().plan(cluster, 0);
+    (planned.plan.manifest.cluster as { format: number }).format = 42;
+    await store.write(planned.plan, epoch);
+    const image = await store.load();
+    expect(() => imageToDurableState(image!)).toThrow(StorageUnreadableError);
+  });
+
+  it('a manifest that is not one is reported unreadable', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const raw = await openDB(name, DB_VERSION);
+    await raw.put('meta', 'garbage', 'manifest');
+    raw.close();
+    await expect(store.load()).rejects.toBeInstanceOf(StorageUnreadableError);
+    await store.clear();
+    expect(await store.load()).toBeNull();
+    store.close();
+  });
+});
+
+/** Fake wall clock and timers for the persister. */
+function fakeTimers() {
+  let now = 1_700_000_000_000;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let id = 0;
+  return {
+    wallNow: () => now,
+    setTimer: (fn: () => void, ms: number) => {
+      timers.set(++id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimer: (h: unknown) => void timers.delete(h as number),
+    /** Advance wall time, running due timers and letting promises settle. */
+    async advance(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = Math.max(now, due[1].at);
+        due[1].fn();
+        for (let i = 0; i < 20; i++) await Promise.resolve();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      now = end;
+      await new Promise((r) => setTimeout(r, 0));
+    },
+  };
+}
+
+/** A store that fails writes with the browser's QuotaExceededError while `full` is set. */
+class FullDisk implements ClusterStore {
+  full = false;
+  constructor(readonly inner: MemoryClusterStore) {}
+  claim() {
+    return this.inner.claim();
+  }
+  load() {
+    return this.inner.load();
+  }
+  async write(plan: FlushPlan, epoch: number) {
+    if (this.full) throw new StorageQuotaError(undefined, { cause: new DOMException('The quota has been exceeded.', 'QuotaExceededError') });
+    return this.inner.write(plan, epoch);
+  }
+  clear() {
+    return this.inner.clear();
+  }
+  usage() {
+    return this.inner.usage();
+  }
+  close() {}
+}
+
+describe('persister', () => {
+  it('flushes at most every 100 ms of wall time, one transaction per flush, never one per record', async () => {
+    const t = fakeTimers();
+    const store = new MemoryClusterStore();
+    const cluster = new Cluster(scenario());
+    const persister = new Persister({ store, planner: new FlushPlanner(), ownerEpoch: await store.claim(), cluster: () => cluster, ...t });
+    for (let i = 0; i < 100; i++) {
+      cluster.runUntil(cluster.now + 10);
+      persister.requestFlush();
+      await t.advance(10);
+    }
+    // 1 s of wall time, 100 changes: about 10 flushes.
+    expect(store.writes).toBeGreaterThanOrEqual(9);
+    expect(store.writes).toBeLessThanOrEqual(11);
+    await persister.flushNow();
+    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(cluster));
+  });
+
+  it('on QuotaExceededError says so, keeps the cluster running in memory, and resumes saving once space is freed', async () => {
+    const t = fakeTimers();
+    const disk = new FullDisk(new MemoryClusterStore());
+    const statuses: PersistStatus[] = [];
+    const cluster = new Cluster(scenario());
+    const persister = new Persister(
+      { store: disk, planner: new FlushPlanner(), ownerEpoch: await disk.claim(), cluster: () => cluster, onStatus: (s) => statuses.push(s), ...t },
+      { retryMs: 5000 },
+    );
+    cluster.runUntil(500);
+    persister.requestFlush();
+    await t.advance(200);
+    expect(persister.status.state).toBe('saving');
+    disk.full = true;
+    for (let i = 0; i < 20; i++) {
+      cluster.runUntil(cluster.now + 100);
+      persister.requestFlush();
+      await t.advance(100);
+    }
+    expect(persister.status.state).toBe('quota');
+    expect((persister.status as { message: string }).message).toMatch(/no more storage space/);
+    expect(statuses.filter((s) => s.state === 'quota')).toHaveLength(1);
+    // The run went on in memory.
+    expect(cluster.now).toBe(2500);
+    expect((await disk.load())!.manifest.timeMs).toBe(500);
+    // Space freed: the retry writes everything since the last good flush.
+    disk.full = false;
+    persister.retry();
+    await t.advance(10);
+    expect(persister.status.state).toBe('saving');
+    expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
+  });
+
+  it('maps IndexedDB QuotaExceededError to a quota failure and keeps the previous image', async () => {
+    const name = freshName();
+    let fail = false;
+    const store = await IdbClusterStore.open({
+      name,
+      beforeManifest: () => {
+        if (fail) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+    });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 1000, 500);
+    fail = true;
+    cluster.runUntil(1500);
+    await expect(store.write(planner.plan(cluster, 0).plan, epoch)).rejects.toBeInstanceOf(StorageQuotaError);
+    expect((await store.load())!.manifest.timeMs).toBe(1000);
+    store.close();
+  });
+});
+
+describe('two writers', () => {
+  it('the tab that claimed the database last is the only one that can write; the other is fenced', async () => {
+    const name = freshName();
+    const a = await IdbClusterStore.open({ name });
+    const b = await IdbClusterStore.open({ name });
+    const ea = await a.claim();
+    const ca = new Cluster(scenario());
+    const pa = new FlushPlanner();
+    await runFlushing(ca, pa, a, ea, 1000, 500);
+    const eb = await b.claim();
+    expect(eb).toBe(ea + 1);
+    ca.runUntil(1500);
+    await expect(a.write(pa.plan(ca, 0).plan, ea)).rejects.toBeInstanceOf(StorageFencedError);
+    // The new owner reads what A had committed and carries on.
+    const restored = await reopen(await b.load());
+    expect(restored.now).toBe(1000);
+    const pb = new FlushPlanner();
+    await flush(pb, b, restored, eb);
+
+    const t = fakeTimers();
+    const statuses: PersistStatus[] = [];
+    const persister = new Persister({ store: a, planner: pa, ownerEpoch: ea, cluster: () => ca, onStatus: (s) => statuses.push(s), ...t });
+    persister.requestFlush();
+    await t.advance(200);
+    expect(persister.status.state).toBe('fenced');
+    persister.requestFlush();
+    await t.advance(1000);
+    expect(statuses).toHaveLength(1);
+    expect((await b.load())!.manifest.timeMs).toBe(1000);
+    a.close();
+    b.close();
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * The storage seam: what the worker asks of "the brokers' disks". One interface
+ * (`ClusterStore`), two implementations: IndexedDB in the browser (idb-store.ts) and
+ * memory in Node (memory-store.ts), so the flush logic and the restore path are tested
+ * without a browser.
+ *
+ * The stored image is a manifest plus binary chunks:
+ * - `manifest`: one document rewritten by every flush (virtual time, the cluster's
+ *   durable metadata as an opaque JSON value, and one entry per replica log: its offsets,
+ *   leader-epoch checkpoint, segment bases and the list of chunks that hold its bytes);
+ * - chunks: key [broker, topic-partition, firstOffset] → whole record batches, back to
+ *   back, exactly as the log holds them (Kafka's segment file format: no per-record rows).
+ *
+ * Invariant: a flush is one transaction (chunks + manifest), so the stored image is always
+ * the image of one instant; a log read back is a prefix of the log that was written.
+ */
+import type { LogInfo, LogKey } from '../kafka/durable';
+
+export type { LogInfo, LogKey };
+
+/** A log as the manifest lists it: its info and the chunks (first offsets, in order). */
+export interface ManifestLog extends LogInfo {
+  /** The chunks holding the log's batches, in offset order: [firstOffset, bytes]. */
+  chunks: [number, number][];
+}
+
+export interface Manifest {
+  /** Format of `cluster` (kafka/durable.ts DURABLE_FORMAT); checked on load. */
+  format: number;
+  /** Increases by one per committed flush. */
+  flushSeq: number;
+  /** Virtual time of the image. */
+  timeMs: number;
+  /** Wall time of the flush (ms since epoch), for "saved 3 s ago". */
+  savedAtWallMs: number;
+  /** The cluster's durable metadata (kafka/durable.ts DurableMeta), opaque here. */
+  cluster: unknown;
+  /** Revision of the stored scenario document (rewritten only when it changed). */
+  scenarioRev: number;
+  logs: ManifestLog[];
+}
+
+export interface ChunkWrite extends LogKey {
+  firstOffset: number;
+  bytes: Uint8Array;
+}
+
+/** Everything one flush writes, applied atomically. */
+export interface FlushPlan {
+  manifest: Manifest;
+  /** Present when the scenario document changed since the last flush. */
+  scenario?: { rev: number; doc: unknown };
+  /** Logs whose stored chunks are all deleted first (rewritten or gone). */
+  dropLogs: LogKey[];
+  /** Single chunks deleted (merged into a bigger one written by the same flush). */
+  deleteChunks: (LogKey & { firstOffset: number })[];
+  chunks: ChunkWrite[];
+}
+
+/** A log read back: validated batches, and what was cut off (never a torn batch). */
+export interface LoadedLog {
+  info: ManifestLog;
+  /** Whole, CRC-checked batches in offset order. */
+  batches: Uint8Array[];
+  /** Set when data after the first invalid or missing batch was dropped. */
+  cut: { atOffset: number; reason: string; droppedBytes: number } | null;
+}
+
+export interface LoadedImage {
+  manifest: Manifest;
+  scenario: unknown;
+  logs: LoadedLog[];
+  /** Plain-language notes about anything dropped while reading (for the UI and logs). */
+  problems: string[];
+}
+
+export interface StoreUsage {
+  /** Bytes of chunk data referenced by the manifest. */
+  logBytes: number;
+  flushSeq: number;
+  savedAtWallMs: number | null;
+}
+
+export interface ClusterStore {
+  /**
+   * Becomes the writer: bumps and returns the owner epoch. Writes stamped with an older
+   * epoch are refused (a tab that lost ownership can never overwrite the new owner's data).
+   */
+  claim(): Promise<number>;
+  /** The stored image, validated; null when nothing was ever saved. */
+  load(): Promise<LoadedImage | null>;
+  /** Applies one flush atomically; throws StorageFencedError / StorageQuotaError / StorageError. */
+  write(plan: FlushPlan, ownerEpoch: number): Promise<void>;
+  /** Deletes everything (Reset playground); keeps the owner epoch so fencing still holds. */
+  clear(): Promise<void>;
+  usage(): Promise<StoreUsage>;
+  close(): void;
+}
+
+export class StorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}
+
+/** The browser refused the write for lack of space (QuotaExceededError). */
+export class StorageQuotaError extends StorageError {
+  constructor(message = 'The browser has no more storage space for the playground.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageQuotaError';
+  }
+}
+
+/** Another tab claimed the database since we did: we must stop writing. */
+export class StorageFencedError extends StorageError {
+  constructor(readonly ownerEpoch: number, readonly currentEpoch: number) {
+    super(`Another tab took over the playground's storage (epoch ${currentEpoch} > ${ownerEpoch}).`);
+    this.name = 'StorageFencedError';
+  }
+}
+
+/** The stored data cannot be read by this version (unknown format, corrupt manifest). */
+export class StorageUnreadableError extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnreadableError';
+  }
+}
+
+/** QuotaExceededError as browsers throw it (DOMException name; legacy code 22). */
+export function isQuotaError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown; inner?: unknown };
+  return e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || e.code === 22;
+}
+
+export const logKeyString = (k: LogKey): string => `${k.broker}/${k.tp}`;
