@@ -134,6 +134,8 @@ export function Diagram() {
         deleteKeyCode={null}
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
+        // Space is play/pause (the command registry); xyflow would swallow it for panning.
+        panActivationKeyCode={null}
         minZoom={0.2}
         maxZoom={2}
       >

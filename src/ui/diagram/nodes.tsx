@@ -196,9 +196,12 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
         <span className="badge plain" data-testid={`group-generation-${groupId}`}>
           gen {group?.generation ?? 0}
         </span>
-        {group?.assignor && <span className="badge plain">{group.assignor}</span>}
-        <span className="badge plain" title="Sum of LAG in kafka-consumer-groups --describe (from committed offsets)">
-          committed lag {totalLag}
+        <span
+          className="badge plain"
+          title="Committed-offset lag: the sum of LAG in kafka-consumer-groups --describe"
+          data-testid={`group-lag-${groupId}`}
+        >
+          lag {totalLag}
         </span>
       </button>
     </div>

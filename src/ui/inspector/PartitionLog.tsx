@@ -84,7 +84,9 @@ export function PartitionLog({ topic, partition, broker }: { topic: string; part
                       {r.value ?? <span className="muted">null</span>}
                     </td>
                     <td className="num">{formatTime(r.timestamp)}</td>
-                    <td className="mono">{headersText(r.headers)}</td>
+                    <td className="mono headers" title={headersText(r.headers)}>
+                      {headersText(r.headers)}
+                    </td>
                   </tr>
                   {hwBelow && <MarkerRow text={`high watermark ${log.highWatermark}: above, not committed yet`} kind="hw" />}
                 </Fragment>
