@@ -58,7 +58,7 @@ export class Consumer {
   private alive = true;
   private fetchInFlight = new Set<number>();
   private busyUntil = 0;
-  private pumpScheduled = false;
+  private pumpScheduledEpoch = -1;
   private lastPollMs = 0;
   private lastCommitMs = 0;
   private msPerRecord = 0;
@@ -207,6 +207,9 @@ export class Consumer {
     this.rejoinScheduled = false;
     this.epoch++;
     this.fetchInFlight.clear();
+    // Lookups in flight belong to the old epoch and will be dropped: partitions kept across
+    // a cooperative rebalance must be able to look their position up again.
+    for (const p of this.partitions.values()) p.resetting = false;
     this.status = this.generationId < 0 ? 'joining' : 'rebalancing';
     if (this.rebalanceProtocol() === 'EAGER' && this.partitions.size > 0) {
       // Eager: commit what was consumed, then give up every partition before rejoining.
@@ -453,12 +456,16 @@ export class Consumer {
 
   // ---- fetch and poll -------------------------------------------------------------------------
 
+  /**
+   * At most one pending poll turn per epoch. The pending mark carries its epoch: a turn
+   * scheduled before a rejoin must not swallow the first turn of the new generation.
+   */
   private schedulePump(delayMs: number): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
+    if (this.pumpScheduledEpoch === this.epoch) return;
     const e = this.epoch;
+    this.pumpScheduledEpoch = e;
     this.ctx.scheduler.after(delayMs, () => {
-      this.pumpScheduled = false;
+      if (this.pumpScheduledEpoch === e) this.pumpScheduledEpoch = -1;
       if (this.alive && this.epoch === e) this.pump();
     });
   }

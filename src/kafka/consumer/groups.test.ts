@@ -183,3 +183,17 @@ describe('offsets, lag and resets', () => {
     expect(g.state).toBe('Stable');
   });
 });
+
+describe('regressions', () => {
+  it('consumers keep consuming when a partition leader dies during a rebalance (poll loop survived its own rejoin)', async () => {
+    const { defaultScenario } = await import('../../scenario/default-scenario');
+    const c = new Cluster(defaultScenario);
+    c.runUntil(8000);
+    c.perform({ op: 'killBroker', broker: 2 });
+    c.runUntil(60000);
+    for (const v of c.snapshot().consumers) {
+      expect(v.status).toBe('stable');
+      for (const p of v.positions) expect(p.lag).toBeLessThan(20);
+    }
+  });
+});
