@@ -26,6 +26,16 @@ import { ROLE_LABEL, nodeTypes } from './nodes';
 
 type Size = { width: number; height: number };
 
+/**
+ * Error 008 (an edge's handle is not measured yet) is expected for one frame when rows
+ * appear (a new topic, a new assignment) together with their edges; the edge shows as soon
+ * as the node's internals are updated. Anything else is worth a warning in development.
+ */
+function onFlowError(code: string, message: string): void {
+  if (code === '008') return;
+  if (import.meta.env.DEV) console.warn(`[React Flow] ${message}`);
+}
+
 /** Fits the view when the set of nodes changes (a broker added, a consumer joined). */
 function AutoFit({ nodeIds }: { nodeIds: string }) {
   const initialized = useNodesInitialized();
@@ -136,6 +146,7 @@ export function Diagram() {
         multiSelectionKeyCode={null}
         // Space is play/pause (the command registry); xyflow would swallow it for panning.
         panActivationKeyCode={null}
+        onError={onFlowError}
         minZoom={0.2}
         maxZoom={2}
       >

@@ -79,6 +79,8 @@ export type ConsumerNodeData = {
    * in the same frame as a new assignment finds its handle already measured.
    */
   handleKeys: string[];
+  /** Records per second consumed over the last virtual second. */
+  ratePerSec: number;
   selected: boolean;
 };
 
@@ -288,6 +290,7 @@ export function toFlowElements(
           recentError: c.lastError && snapshot.time - c.lastError.at <= ERROR_VISIBLE_MS ? c.lastError : null,
           inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
           handleKeys: allKeys,
+          ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${pkey(x.topic, x.partition)}`] ?? 0), 0),
           selected: sel?.kind === 'consumer' && sel.id === c.id,
         },
       });
@@ -296,7 +299,6 @@ export function toFlowElements(
 
   const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
   const rateText = (rate: number) => (rate >= MOTION_MAX_RATE ? `${formatRate(rate)}/s` : null);
-  const joined = (...parts: (string | null)[]) => parts.filter((x) => x !== null).join(' · ') || null;
 
   // ---- produce edges: producer → the partition's leader replica ----
   for (const p of snapshot.producers) {
@@ -358,7 +360,9 @@ export function toFlowElements(
         animated: motion(rate),
         data: {
           kind: 'replication',
-          label: joined(lag === null ? null : `lag ${lag}`, rateText(rate)),
+          // Lag only: labels sit in the narrow gap between brokers; heavy traffic shows as a
+          // thick stroke here and as msg/s on the brokers.
+          label: lag === null ? null : `lag ${lag}`,
           labelAt: 'target',
           tone: inSync ? 'normal' : 'lagging',
           rate,
@@ -385,7 +389,8 @@ export function toFlowElements(
         animated: motion(rate),
         data: {
           kind: 'consumption',
-          label: joined(`lag ${pos.lag}`, rateText(rate)),
+          // Lag only (several labels share the consumer's top edge); its rate is on the node.
+          label: `lag ${pos.lag}`,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
           tone: pos.lag > 1000 ? 'lagging' : 'normal',

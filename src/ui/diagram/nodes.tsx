@@ -209,7 +209,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
 });
 
 export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
-  const { consumer: c, recentError, inputs, handleKeys, selected } = data;
+  const { consumer: c, recentError, inputs, handleKeys, ratePerSec, selected } = data;
   const update = useUpdateNodeInternals();
   // Handles move when the assignment changes: xyflow must re-measure them.
   const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}`;
@@ -249,6 +249,7 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
         </span>
         <span className="node-sub">
           consumed {c.consumed}
+          {ratePerSec >= 1 ? ` · ${formatRate(ratePerSec)}/s` : ''}
           {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
         </span>
         {recentError && (
