@@ -13,6 +13,7 @@ import { defaultScenario } from './scenario/default-scenario';
 import { decodeScenarioFragment, scenarioParam } from './scenario/url';
 import { restoreScenarioOrThrow } from './scenario/restore';
 import type { Scenario } from './scenario/types';
+import { startStorageUi } from './state/storage-store';
 
 const worker = new Worker(new URL('./worker/cluster.worker.ts', import.meta.url), { type: 'module' });
 const client = new WorkerClient(worker);
@@ -30,7 +31,11 @@ async function initialScenario(): Promise<Scenario> {
   return restoreScenarioOrThrow(defaultScenario);
 }
 
-void initialScenario().then((scenario) => client.load(scenario, true));
+// The saved playground (IndexedDB, in the worker) wins over the default; a share link
+// starts a new run that replaces it (src/storage/worker-persistence.ts).
+startStorageUi();
+const fromLink = scenarioParam(location.hash) !== null;
+void initialScenario().then((scenario) => client.send({ type: 'storage', op: 'open', fallback: scenario, play: true, fresh: fromLink }));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

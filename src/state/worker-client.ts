@@ -15,6 +15,7 @@ import {
 } from '../worker/protocol';
 import { useClusterStore } from './cluster-store';
 import { useUiStore } from './ui-store';
+import { useStorageStore } from './storage-store';
 
 /** The part of a Worker the client uses (a MessagePort or a fake works as well). */
 export interface Endpoint {
@@ -113,6 +114,9 @@ export class WorkerClient {
         return;
       case 'scenario':
         this.settle(msg.requestId, msg.scenario);
+        return;
+      case 'storage':
+        useStorageStore.getState().receive(msg);
         return;
       case 'error': {
         if (msg.requestId !== undefined && this.pending.has(msg.requestId)) {

@@ -14,7 +14,7 @@ export interface RestoreReport {
   savedAtWallMs: number;
   /** Sum of log end offsets over every replica log, as restored. */
   totalLogEndOffset: number;
-  /** Sum of high watermarks over partitions (the leader's, else the best replica's). */
+  /** Σ over partitions of the highest replica log end offset (comparable with the UI's tail marker). */
   records: number;
   logs: number;
   /** Offsets dropped by CRC / torn-write checks (0 when every log read back whole). */
@@ -37,14 +37,14 @@ export function imageToDurableState(image: LoadedImage): { state: DurableState; 
   const logs = image.logs.map((l) => {
     if (l.cut) cutOffsets += image.manifest.logs.find((m) => m.broker === l.info.broker && m.tp === l.info.tp)!.logEndOffset - l.info.logEndOffset;
     totalLogEndOffset += l.info.logEndOffset;
-    best.set(l.info.tp, Math.max(best.get(l.info.tp) ?? 0, l.info.highWatermark));
+    best.set(l.info.tp, Math.max(best.get(l.info.tp) ?? 0, l.info.logEndOffset));
     return {
       info: l.info,
       segments: segmentsFromBatches(l.info.segmentBases, l.batches).map((s) => ({ baseOffset: s.baseOffset, bytes: concatBatches(s.batches) })),
     };
   });
   let records = 0;
-  for (const hw of best.values()) records += hw;
+  for (const leo of best.values()) records += leo;
   return {
     state: { meta, scenario, logs },
     report: {

@@ -14,6 +14,7 @@ import { Dialogs } from './dialogs/Dialogs';
 import { EventLog } from './events/EventLog';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
+import { StorageNotices } from './storage/StorageNotices';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -92,6 +93,7 @@ export function App() {
         <ContextMenu />
         <Dialogs />
         <Notices />
+        <StorageNotices />
       </div>
     </ReactFlowProvider>
   );

@@ -3,13 +3,30 @@
  * can be tested runs under Node in host.ts.
  */
 import { Cluster } from '../kafka/cluster';
+import { IdbClusterStore } from '../storage/idb-store';
+import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
 import { WorkerHost } from './host';
-import type { FromWorker } from './protocol';
+import { fromWorker, type FromWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+// The brokers' disks: IndexedDB, owned by one tab at a time (src/storage/).
+const persistence = new WorkerPersistence({
+  post: (ev) => scope.postMessage(fromWorker({ type: 'storage', ...ev })),
+  openStore: () => IdbClusterStore.open(),
+  locks: (navigator as Navigator & { locks?: LockManagerLike }).locks ?? null,
+  wallNow: () => Date.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+});
+
 const host = new WorkerHost({
-  createCluster: (scenario) => new Cluster(scenario),
+  createCluster: (scenario) => {
+    const cluster = new Cluster(scenario);
+    persistence.clusterCreated(cluster);
+    return cluster;
+  },
+  storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),

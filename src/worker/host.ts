@@ -13,6 +13,7 @@
  * since its previous call, so taking snapshots only when posting loses no event.
  */
 import type { ClusterSnapshot } from '../kafka/snapshot';
+import type { StorageCommand } from '../storage/status';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import {
   PROTOCOL_VERSION,
@@ -48,6 +49,14 @@ export interface HostDeps {
   wallNow(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /** Persistence (src/storage/worker-persistence.ts); absent in tests and when storage is off. */
+  storage?: HostStorage;
+}
+
+/** What the host asks of persistence: it passes storage commands on and says when the cluster changed. */
+export interface HostStorage {
+  handle(cmd: StorageCommand, host: WorkerHost): void;
+  changed(what: 'run' | 'action' | 'layout'): void;
 }
 
 export interface HostOptions {
@@ -129,6 +138,7 @@ export class WorkerHost {
       if (whole > 0) {
         this.guard(undefined, () => this.runFor(cluster, whole, wall));
         this.dirty = true;
+        this.deps.storage?.changed('run');
       }
     }
     this.maybeFlush(wall);
@@ -192,25 +202,9 @@ export class WorkerHost {
 
   private apply(cmd: ToWorker): void {
     switch (cmd.type) {
-      case 'load': {
-        const cluster = this.deps.createCluster(cmd.scenario);
-        this.cluster = cluster;
-        this.layout = { ...(cmd.scenario.layout ?? {}) };
-        this.carryMs = 0;
-        this.playing = cmd.play ?? true;
-        this.lastWall = this.deps.wallNow();
-        this.send({
-          type: 'loaded',
-          name: cmd.scenario.name ?? null,
-          description: cmd.scenario.description ?? null,
-          layout: { ...this.layout },
-        });
-        // A new cluster must show at once, even if the previous snapshot went out just now.
-        this.lastPostWall = -Infinity;
-        this.dirty = true;
-        this.maybeFlush(this.deps.wallNow());
+      case 'load':
+        this.loadScenario(cmd.scenario, cmd.play ?? true);
         return;
-      }
       case 'play':
         this.playing = true;
         this.lastWall = this.deps.wallNow();
@@ -230,6 +224,7 @@ export class WorkerHost {
         const ms = Math.max(1, Math.min(Math.floor(cmd.ms), this.opts.maxStepMs));
         cluster.runUntil(cluster.now + ms);
         this.dirty = true;
+        this.deps.storage?.changed('run');
         return;
       }
       case 'perform': {
@@ -240,6 +235,7 @@ export class WorkerHost {
         if (!this.playing && cluster.now < action.at) cluster.runUntil(action.at);
         this.send({ type: 'performed', action });
         this.dirty = true;
+        this.deps.storage?.changed('action');
         return;
       }
       case 'requestLog': {
@@ -254,20 +250,51 @@ export class WorkerHost {
       }
       case 'setLayout':
         this.layout = { ...this.layout, ...cmd.layout };
+        this.deps.storage?.changed('layout');
         return;
-      case 'exportScenario': {
-        const cluster = this.requireCluster();
-        const doc = cluster.scenario();
-        // Layout lives here, not in the cluster: it never changes the run.
-        const scenario: Scenario = { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
-        this.send({ type: 'scenario', requestId: cmd.requestId, scenario });
+      case 'exportScenario':
+        this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
         return;
-      }
+      case 'storage':
+        if (!this.deps.storage) throw new Error('Saving is not available in this worker.');
+        this.deps.storage.handle(cmd, this);
+        return;
       default: {
         const never: never = cmd;
         throw new Error(`Unknown command ${(never as { type: string }).type}`);
       }
     }
+  }
+
+  /** Runs a scenario from its start. */
+  loadScenario(scenario: Scenario, play: boolean): void {
+    this.installCluster(this.deps.createCluster(scenario), scenario, play);
+  }
+
+  /** Runs a cluster (new, or restored from storage) described by `doc` (name, layout). */
+  installCluster(cluster: HostedCluster, doc: Scenario, play: boolean): void {
+    this.cluster = cluster;
+    this.layout = { ...(doc.layout ?? {}) };
+    this.carryMs = 0;
+    this.playing = play;
+    this.lastWall = this.deps.wallNow();
+    this.send({
+      type: 'loaded',
+      name: doc.name ?? null,
+      description: doc.description ?? null,
+      layout: { ...this.layout },
+    });
+    // A new cluster must show at once, even if the previous snapshot went out just now.
+    this.lastPostWall = -Infinity;
+    this.dirty = true;
+    this.maybeFlush(this.deps.wallNow());
+  }
+
+  /** The document that reproduces this run, with the diagram layout (export, saving). */
+  scenarioDocument(): Scenario {
+    const doc = this.requireCluster().scenario();
+    // Layout lives here, not in the cluster: it never changes the run.
+    return { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
   }
 
   private requireCluster(): HostedCluster {

@@ -8,6 +8,7 @@
  */
 import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
+import type { StorageCommand, StorageEvent } from '../storage/status';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -40,7 +41,9 @@ export type UiCommand =
       limit?: number;
     }
   | { type: 'setLayout'; layout: Layout }
-  | { type: 'exportScenario'; requestId: number };
+  | { type: 'exportScenario'; requestId: number }
+  /** Persistence: open/restore, take over from another tab, reset, retry (src/storage/status.ts). */
+  | ({ type: 'storage' } & StorageCommand);
 
 export interface LogResult {
   /** The broker whose replica was read (the leader unless one was asked for). */
@@ -71,7 +74,9 @@ export type WorkerEvent =
       result: LogResult | null;
     }
   | { type: 'scenario'; requestId: number; scenario: Scenario }
-  | { type: 'error'; message: string; requestId?: number };
+  | { type: 'error'; message: string; requestId?: number }
+  /** Persistence status, and what was restored on open (src/storage/status.ts). */
+  | ({ type: 'storage' } & StorageEvent);
 
 export type ToWorker = UiCommand & { v: typeof PROTOCOL_VERSION };
 export type FromWorker = WorkerEvent & { v: typeof PROTOCOL_VERSION };

@@ -1,0 +1,46 @@
+/**
+ * What the UI and the worker say to each other about storage: plain, structured-clone-safe
+ * data carried by the worker protocol (`{type: 'storage', ...}` both ways).
+ */
+import type { Scenario } from '../scenario/types';
+import type { RestoreReport } from './image';
+
+export type { RestoreReport };
+
+/** The Web Lock that makes one tab the owner (writer) of the database. */
+export const OWNER_LOCK = 'kafka-playground-db';
+
+export type StorageCommand =
+  /**
+   * Page open: restore the saved playground if this tab can own it, else run `fallback`.
+   * `fresh` (a share link): run `fallback` as a new run that replaces what was saved.
+   */
+  | { op: 'open'; fallback: Scenario; play?: boolean; fresh?: boolean }
+  /** Take the database from the tab that has it (Web Locks steal) and continue its playground here. */
+  | { op: 'takeOver' }
+  /** Reset playground: delete everything saved, then run `scenario` afresh (and save it). */
+  | { op: 'reset'; scenario: Scenario }
+  /** Try saving again now (after freeing space). */
+  | { op: 'retry' };
+
+export type StorageState =
+  /** Looking for the lock, opening and reading the database. */
+  | { state: 'opening' }
+  /** Saving: the last committed flush. */
+  | { state: 'saving'; flushSeq: number; timeMs: number; savedAtWallMs: number; logBytes: number }
+  /** Another tab owns the database; this tab runs nothing. */
+  | { state: 'other-tab' }
+  /** This tab owned the database and another one took it over: nothing is saved from here any more. */
+  | { state: 'lost'; message: string }
+  | { state: 'quota'; message: string }
+  /** The saved data cannot be read by this version: offer a reset (the run goes on in memory). */
+  | { state: 'unreadable'; message: string }
+  /** No storage at all here (IndexedDB disabled): the run is in memory only. */
+  | { state: 'unavailable'; message: string }
+  | { state: 'error'; message: string };
+
+export interface StorageEvent {
+  status: StorageState;
+  /** Sent once, right after a saved playground was restored. */
+  restored?: RestoreReport;
+}

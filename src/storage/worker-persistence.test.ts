@@ -1,0 +1,156 @@
+/**
+ * The worker-side flow with a fake Web Locks manager, a memory store and a fake host: the
+ * first tab owns and saves, a second tab is told the playground is open elsewhere, taking
+ * over moves ownership (the first tab stops saving and says so) and continues from what
+ * was saved.
+ */
+import { describe, expect, it } from 'vitest';
+import { Cluster } from '../kafka/cluster';
+import type { Scenario } from '../scenario/types';
+import { MemoryClusterStore } from './memory-store';
+import type { StorageEvent } from './status';
+import { WorkerPersistence, type LockManagerLike, type PersistenceHost } from './worker-persistence';
+
+/** Web Locks for one lock name, with ifAvailable and steal, as the spec describes. */
+class FakeLocks implements LockManagerLike {
+  private holder: { reject: (e: Error) => void; released: Promise<unknown> } | null = null;
+  request(_name: string, options: { ifAvailable?: boolean; steal?: boolean }, callback: (lock: unknown) => unknown): Promise<unknown> {
+    if (this.holder && !options.steal) {
+      if (options.ifAvailable) return Promise.resolve(callback(null));
+      throw new Error('queued requests are not modelled');
+    }
+    if (this.holder && options.steal) this.holder.reject(Object.assign(new Error('stolen'), { name: 'AbortError' }));
+    return new Promise((resolve, reject) => {
+      const released = Promise.resolve(callback({ name: 'kafka-playground-db' }));
+      const me = { reject, released };
+      this.holder = me;
+      void released.then((v) => {
+        if (this.holder === me) this.holder = null;
+        resolve(v);
+      });
+    });
+  }
+}
+
+const scenario: Scenario = {
+  version: 1,
+  seed: 3,
+  name: 'tabs',
+  cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }] },
+  topics: [{ name: 'orders', partitions: 2, replicationFactor: 3 }],
+  clients: [{ kind: 'producer', id: 'p' }],
+  timeline: [{ at: 10, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, valueBytes: 50 }],
+  layout: { 'broker-1': { x: 1, y: 2 } },
+};
+
+function tab(store: MemoryClusterStore, locks: FakeLocks) {
+  const events: StorageEvent[] = [];
+  let cluster: Cluster | null = null;
+  let doc: Scenario | null = null;
+  const p: WorkerPersistence = new WorkerPersistence({
+    post: (ev) => events.push(ev),
+    openStore: async () => store,
+    locks,
+    wallNow: () => Date.now(),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    minIntervalMs: 0,
+  });
+  const host: PersistenceHost = {
+    loadScenario: (s) => {
+      cluster = new Cluster(s);
+      doc = s;
+      p.clusterCreated(cluster);
+    },
+    installCluster: (c, d) => {
+      cluster = c;
+      doc = d;
+    },
+    scenarioDocument: () => ({ ...cluster!.scenario(), layout: doc?.layout ?? {} }),
+  };
+  return {
+    p,
+    host,
+    events,
+    get cluster() {
+      return cluster;
+    },
+    last: () => events[events.length - 1]?.status.state,
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('worker persistence', () => {
+  it('owns, saves, restores in a new page; a second tab is sent away until it takes over', async () => {
+    const store = new MemoryClusterStore();
+    const locks = new FakeLocks();
+    const a = tab(store, locks);
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    expect(a.cluster).not.toBeNull();
+    a.cluster!.runUntil(2000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    expect(a.last()).toBe('saving');
+    expect(store.manifest!.timeMs).toBe(2000);
+
+    const b = tab(store, locks);
+    b.p.handle({ op: 'open', fallback: scenario }, b.host);
+    await settle();
+    expect(b.last()).toBe('other-tab');
+    expect(b.cluster).toBeNull();
+
+    b.p.handle({ op: 'takeOver' }, b.host);
+    await settle();
+    // B continues A's playground from what was saved, with the diagram layout.
+    const restored = b.events.find((e) => e.restored)!;
+    expect(restored.restored!.timeMs).toBe(2000);
+    expect(b.cluster!.now).toBe(2000);
+    expect(b.cluster!.scenario().layout).toEqual(scenario.layout);
+    // A lost ownership: it says so and no longer writes.
+    expect(a.events.some((e) => e.status.state === 'lost')).toBe(true);
+    const writes = store.writes;
+    a.cluster!.runUntil(4000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    expect(store.writes).toBe(writes);
+    // B saves.
+    b.cluster!.runUntil(3000);
+    b.p.changed('run');
+    await b.p.flushNow();
+    expect(store.manifest!.timeMs).toBe(3000);
+  });
+
+  it('reset deletes what was saved and starts the given scenario afresh', async () => {
+    const store = new MemoryClusterStore();
+    const a = tab(store, new FakeLocks());
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    a.cluster!.runUntil(3000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    a.p.handle({ op: 'reset', scenario: { ...scenario, name: 'fresh' } }, a.host);
+    await settle();
+    expect(a.cluster!.now).toBe(0);
+    await a.p.flushNow();
+    expect(store.manifest!.timeMs).toBe(0);
+    expect((store.scenario!.doc as Scenario).name).toBe('fresh');
+  });
+
+  it('a share link replaces the saved run', async () => {
+    const store = new MemoryClusterStore();
+    const a = tab(store, new FakeLocks());
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    a.cluster!.runUntil(3000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    const b = tab(store, new FakeLocks());
+    b.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked' }, fresh: true }, b.host);
+    await settle();
+    expect(b.cluster!.now).toBe(0);
+    await b.p.flushNow();
+    expect((store.scenario!.doc as Scenario).name).toBe('linked');
+  });
+});

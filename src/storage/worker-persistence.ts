@@ -1,0 +1,286 @@
+/**
+ * Persistence inside the cluster worker: which tab owns the database (Web Locks), opening
+ * and restoring the saved playground, the flush loop for whatever cluster the host runs,
+ * takeover, reset, and the status the UI shows.
+ *
+ * Ownership: the tab holding the `kafka-playground-db` Web Lock is the only writer. A tab
+ * that finds it held says so and offers to take over; taking over steals the lock (the
+ * other tab's request rejects, so it stops saving and says so) and claims a new owner
+ * epoch in the database, which also refuses any write the old owner still had in flight.
+ *
+ * The host knows nothing of IndexedDB: it passes `storage` commands here and calls
+ * `changed()` when the cluster moved; the worker entry tells us about every cluster it
+ * creates (`clusterCreated`).
+ */
+import type { Cluster } from '../kafka/cluster';
+import { restoreCluster } from '../kafka/durable';
+import type { Scenario } from '../scenario/types';
+import { FlushPlanner } from './flush-planner';
+import { deleteIdbDatabase } from './idb-store';
+import { imageToDurableState } from './image';
+import { Persister, type PersistStatus } from './persister';
+import { OWNER_LOCK, type StorageCommand, type StorageEvent, type StorageState } from './status';
+import { StorageUnreadableError, type ClusterStore } from './types';
+
+/** What persistence needs from the worker host. */
+export interface PersistenceHost {
+  /** Runs a scenario from its start (the host's `load`). */
+  loadScenario(scenario: Scenario, play: boolean): void;
+  /** Runs an already built (restored) cluster. */
+  installCluster(cluster: Cluster, doc: Scenario, play: boolean): void;
+  /** The scenario document with the diagram layout, as it should be saved. */
+  scenarioDocument(): Scenario;
+}
+
+/** The part of the Web Locks API used here (navigator.locks). */
+export interface LockManagerLike {
+  request(name: string, options: { ifAvailable?: boolean; steal?: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
+}
+
+export interface WorkerPersistenceDeps {
+  post(ev: StorageEvent): void;
+  openStore(): Promise<ClusterStore>;
+  /** Deletes the database outright (reset of an unreadable one). */
+  destroyStore?(): Promise<void>;
+  locks: LockManagerLike | null;
+  /** Wall clock (ms since the epoch). */
+  wallNow(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  minIntervalMs?: number;
+}
+
+export class WorkerPersistence {
+  private store: ClusterStore | null = null;
+  private persister: Persister | null = null;
+  private planner: FlushPlanner | null = null;
+  private cluster: Cluster | null = null;
+  private owner = false;
+  private releaseLock: (() => void) | null = null;
+  private host: PersistenceHost | null = null;
+  private status: StorageState = { state: 'opening' };
+  /** Set while a restore installs its cluster, so clusterCreated does not take it for a new run. */
+  private restoring = false;
+
+  constructor(private readonly deps: WorkerPersistenceDeps) {}
+
+  /** Figures for the benchmark: flushes, bytes written, wall ms spent in writes. */
+  get figures() {
+    return this.persister?.figures ?? { flushes: 0, bytes: 0, wallMs: 0 };
+  }
+
+  handle(cmd: StorageCommand, host: PersistenceHost): void {
+    this.host = host;
+    switch (cmd.op) {
+      case 'open':
+        void this.open(cmd.fallback, cmd.play ?? true, false, cmd.fresh ?? false);
+        return;
+      case 'takeOver':
+        void this.open(null, true, true);
+        return;
+      case 'reset':
+        void this.reset(cmd.scenario);
+        return;
+      case 'retry':
+        this.persister?.retry();
+        return;
+      default: {
+        const never: never = cmd;
+        void never;
+      }
+    }
+  }
+
+  /** The host built a cluster from a scenario: a new run, saved from scratch (replacing what was stored). */
+  clusterCreated(cluster: Cluster): void {
+    this.cluster = cluster;
+    if (this.restoring) return;
+    this.planner?.forgetStored();
+    this.persister?.requestFlush();
+  }
+
+  /** The cluster moved (time ran, an action, a layout change). */
+  changed(what: 'run' | 'action' | 'layout'): void {
+    if (what !== 'run') this.planner?.markScenarioChanged();
+    this.persister?.requestFlush();
+  }
+
+  /** Flush now (tests, benchmark). */
+  async flushNow(): Promise<void> {
+    await this.persister?.flushNow();
+  }
+
+  private setStatus(status: StorageState, extra: Omit<StorageEvent, 'status'> = {}): void {
+    this.status = status;
+    this.deps.post({ status, ...extra });
+  }
+
+  private async open(fallback: Scenario | null, play: boolean, steal: boolean, fresh = false): Promise<void> {
+    const host = this.host!;
+    this.setStatus({ state: 'opening' });
+    this.stopSaving();
+    this.owner = await this.acquire(steal);
+    if (!this.owner) {
+      // A share link still opens (in memory); a plain reopen waits for "Take over here".
+      if (fresh && fallback) host.loadScenario(fallback, play);
+      this.setStatus({ state: 'other-tab' });
+      return;
+    }
+    let store: ClusterStore;
+    try {
+      store = this.store ?? (await this.deps.openStore());
+    } catch (err) {
+      return this.failOpen(err, fallback, play);
+    }
+    this.store = store;
+    try {
+      const epoch = await store.claim();
+      const image = fresh ? null : await store.load();
+      const planner = new FlushPlanner(() => host.scenarioDocument());
+      this.planner = planner;
+      if (image) {
+        const { state, report } = imageToDurableState(image);
+        let cluster: Cluster;
+        try {
+          cluster = restoreCluster(state);
+        } catch (err) {
+          throw new StorageUnreadableError(`The saved playground could not be restarted (${(err as Error)?.message ?? String(err)}).`, { cause: err });
+        }
+        planner.adopt(cluster, image);
+        this.restoring = true;
+        try {
+          host.installCluster(cluster, state.scenario, play);
+        } finally {
+          this.restoring = false;
+        }
+        this.cluster = cluster;
+        this.startSaving(store, planner, epoch);
+        this.setStatus({ state: 'saving', flushSeq: image.manifest.flushSeq, timeMs: image.manifest.timeMs, savedAtWallMs: image.manifest.savedAtWallMs, logBytes: sumChunkBytes(image.manifest.logs) }, { restored: report });
+      } else {
+        this.startSaving(store, planner, epoch);
+        if (fallback) host.loadScenario(fallback, play);
+        else this.persister?.requestFlush();
+      }
+    } catch (err) {
+      return this.failOpen(err, fallback, play);
+    }
+  }
+
+  /** Opening failed: say why and keep the page useful with the fallback in memory. */
+  private failOpen(err: unknown, fallback: Scenario | null, play: boolean): void {
+    const message = (err as Error)?.message ?? String(err);
+    if (err instanceof StorageUnreadableError) this.setStatus({ state: 'unreadable', message });
+    else this.setStatus({ state: 'unavailable', message: `The playground cannot be saved in this browser (${message}). It runs in memory only.` });
+    this.stopSaving();
+    if (fallback) this.host!.loadScenario(fallback, play);
+  }
+
+  private startSaving(store: ClusterStore, planner: FlushPlanner, ownerEpoch: number): void {
+    this.persister = new Persister(
+      {
+        store,
+        planner,
+        ownerEpoch,
+        cluster: () => this.cluster,
+        wallNow: () => this.deps.wallNow(),
+        setTimer: (fn, ms) => this.deps.setTimer(fn, ms),
+        clearTimer: (h) => this.deps.clearTimer(h),
+        onStatus: (s) => this.onPersistStatus(s),
+      },
+      { minIntervalMs: this.deps.minIntervalMs ?? 100 },
+    );
+  }
+
+  private stopSaving(): void {
+    this.persister?.stop();
+    this.persister = null;
+  }
+
+  private onPersistStatus(s: PersistStatus): void {
+    switch (s.state) {
+      case 'saving':
+        this.setStatus({ state: 'saving', flushSeq: s.flushSeq, timeMs: s.timeMs, savedAtWallMs: s.savedAtWallMs, logBytes: s.logBytes });
+        return;
+      case 'quota':
+        this.setStatus({ state: 'quota', message: s.message });
+        return;
+      case 'fenced':
+        this.lost('The playground was taken over by another tab, which now saves it. This tab no longer saves: what happens here is not kept.');
+        return;
+      case 'error':
+        this.setStatus({ state: 'error', message: s.message });
+        return;
+      case 'off':
+        return;
+      default: {
+        const never: never = s;
+        void never;
+      }
+    }
+  }
+
+  private lost(message: string): void {
+    if (this.status.state === 'lost') return;
+    this.owner = false;
+    this.stopSaving();
+    this.setStatus({ state: 'lost', message });
+  }
+
+  private async reset(scenario: Scenario): Promise<void> {
+    const host = this.host!;
+    this.stopSaving();
+    try {
+      if (this.status.state === 'unreadable' || !this.store) {
+        // A database this version cannot read (or could not open): delete it outright.
+        this.store?.close();
+        this.store = null;
+        await (this.deps.destroyStore ?? (() => deleteIdbDatabase()))();
+      } else {
+        await this.store.clear();
+      }
+    } catch (err) {
+      this.setStatus({ state: 'error', message: `The saved playground could not be deleted (${(err as Error)?.message ?? String(err)}).` });
+      host.loadScenario(scenario, true);
+      return;
+    }
+    if (!this.owner) {
+      // Nothing to own (other tab) or no storage: just run the scenario.
+      host.loadScenario(scenario, true);
+      return;
+    }
+    await this.open(scenario, true, false);
+  }
+
+  /** Resolves true once this tab holds the lock, false when another tab does. */
+  private acquire(steal: boolean): Promise<boolean> {
+    const locks = this.deps.locks;
+    if (!locks) return Promise.resolve(true); // no Web Locks: the owner epoch still fences writers
+    if (this.releaseLock) return Promise.resolve(true); // already ours
+    return new Promise<boolean>((resolve) => {
+      const options = steal ? { steal: true } : { ifAvailable: true };
+      locks
+        .request(OWNER_LOCK, options, (lock) => {
+          if (!lock) {
+            resolve(false);
+            return undefined;
+          }
+          resolve(true);
+          // Held until released (reset to another tab's run never happens) or stolen.
+          return new Promise<void>((release) => {
+            this.releaseLock = release;
+          });
+        })
+        .catch(() => {
+          // Stolen: another tab took over.
+          this.releaseLock = null;
+          this.lost('The playground was taken over by another tab, which now saves it. This tab no longer saves: what happens here is not kept.');
+        });
+    });
+  }
+}
+
+function sumChunkBytes(logs: { chunks: [number, number][] }[]): number {
+  let n = 0;
+  for (const l of logs) for (const [, b] of l.chunks) n += b;
+  return n;
+}

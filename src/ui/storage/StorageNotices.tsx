@@ -1,0 +1,265 @@
+/**
+ * What a person sees of persistence: a status chip (saved when, how much, of what quota,
+ * and "Reset playground…"), a note after a reopen (what was restored, what unsaved tail was
+ * lost), banners when saving stops (quota, another tab took over, unreadable data), and the
+ * overlay of a second tab ("open in another tab", with "Take over here").
+ */
+import { useEffect, useState } from 'react';
+import { defaultScenario } from '../../scenario/default-scenario';
+import { restoreScenarioOrThrow } from '../../scenario/restore';
+import { refreshEstimate, useStorageStore } from '../../state/storage-store';
+import { getWorkerClient } from '../../state/worker-client';
+import type { StorageCommand } from '../../storage/status';
+import './storage.css';
+
+function send(cmd: StorageCommand): void {
+  getWorkerClient()?.send({ type: 'storage', ...cmd });
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(1)} GB`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+function ago(wallMs: number, now: number): string {
+  const s = Math.max(0, Math.round((now - wallMs) / 1000));
+  if (s < 2) return 'just now';
+  if (s < 90) return `${s} s ago`;
+  return `${Math.round(s / 60)} min ago`;
+}
+
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
+}
+
+function ResetDialog({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="modal-backdrop" role="presentation" onClick={onClose}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="reset-title" onClick={(e) => e.stopPropagation()} data-testid="storage-reset-dialog">
+        <h2 id="reset-title">Reset the playground?</h2>
+        <p>
+          This deletes everything this browser saved of the playground: every topic and record, consumer offsets, the
+          timeline and the diagram layout. The default cluster starts again. This cannot be undone; export the scenario
+          first if you want to keep it.
+        </p>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={onClose} autoFocus>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            data-testid="storage-reset-confirm"
+            onClick={() => {
+              send({ op: 'reset', scenario: restoreScenarioOrThrow(defaultScenario) });
+              onClose();
+            }}
+          >
+            Delete and start over
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function StatusChip({ onReset }: { onReset: () => void }) {
+  const status = useStorageStore((s) => s.status);
+  const estimate = useStorageStore((s) => s.estimate);
+  const persisted = useStorageStore((s) => s.persisted);
+  const now = useNow(1000);
+  useEffect(() => {
+    void refreshEstimate();
+    const t = setInterval(() => void refreshEstimate(), 5000);
+    return () => clearInterval(t);
+  }, []);
+  let text: string;
+  let tone = 'ok';
+  switch (status.state) {
+    case 'saving':
+      text = `Saved ${ago(status.savedAtWallMs, now)} · ${formatBytes(status.logBytes)} of logs`;
+      break;
+    case 'opening':
+      text = 'Opening saved playground…';
+      tone = 'muted';
+      break;
+    case 'quota':
+      text = 'Not saving: storage full';
+      tone = 'bad';
+      break;
+    case 'lost':
+    case 'other-tab':
+      text = 'Not saving: open in another tab';
+      tone = 'bad';
+      break;
+    default:
+      text = 'Not saving';
+      tone = 'bad';
+  }
+  const title = [
+    estimate ? `This site uses ${formatBytes(estimate.usage)} of the ${formatBytes(estimate.quota)} the browser allows.` : 'The browser does not say how much storage it allows.',
+    persisted === true ? 'Storage is persistent: the browser will not evict it under pressure.' : persisted === false ? 'Storage is best-effort: the browser may evict it when the disk is short.' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className={`storage-chip tone-${tone}`} data-testid="storage-status" data-state={status.state} data-time-ms={status.state === 'saving' ? status.timeMs : undefined} title={title}>
+      <span className="storage-dot" aria-hidden="true" />
+      <span>{text}</span>
+      {estimate && (
+        <span className="storage-quota" data-testid="storage-estimate">
+          {formatBytes(estimate.usage)} / {formatBytes(estimate.quota)}
+        </span>
+      )}
+      <button type="button" className="btn-ghost" onClick={onReset} data-testid="storage-reset">
+        Reset playground…
+      </button>
+    </div>
+  );
+}
+
+function Restored() {
+  const restored = useStorageStore((s) => s.restored);
+  const loss = useStorageStore((s) => s.loss);
+  const dismiss = useStorageStore((s) => s.dismissRestored);
+  if (!restored) return null;
+  const lost = loss && (loss.lostRecords > 0 || loss.lostMs > 0) ? loss : null;
+  return (
+    <div
+      className="storage-banner tone-info"
+      role="status"
+      data-testid="storage-restored"
+      data-time-ms={restored.timeMs}
+      data-records={restored.records}
+      data-lost-records={loss?.lostRecords ?? 0}
+      data-lost-ms={loss?.lostMs ?? 0}
+      data-cut-offsets={restored.cutOffsets}
+    >
+      <div>
+        <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {count(restored.records)} records in{' '}
+        {restored.logs} replica logs.{' '}
+        {lost ? (
+          <span data-testid="storage-lost">
+            The last {seconds(lost.lostMs)} before the page closed ({count(lost.lostRecords)} records) had not been saved yet and
+            {lost.lostRecords === 1 ? ' was' : ' were'} lost; every log is a consistent prefix of what it was.
+          </span>
+        ) : (
+          <span>Nothing was lost.</span>
+        )}
+        {restored.cutOffsets > 0 && (
+          <span data-testid="storage-cut">
+            {' '}
+            {count(restored.cutOffsets)} offsets after a damaged batch were dropped: {restored.problems.join(' ')}
+          </span>
+        )}
+      </div>
+      <button type="button" className="btn-ghost" onClick={dismiss} aria-label="Dismiss">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+function Problem({ onReset }: { onReset: () => void }) {
+  const status = useStorageStore((s) => s.status);
+  switch (status.state) {
+    case 'quota':
+      return (
+        <div className="storage-banner tone-bad" role="alert" data-testid="storage-quota">
+          <div>
+            <strong>Storage is full.</strong> {status.message} Free space by deleting topics you no longer need, lowering
+            their retention (retention.ms, retention.bytes), or resetting the playground; then try again.
+          </div>
+          <button type="button" className="btn" onClick={() => send({ op: 'retry' })} data-testid="storage-retry">
+            Try again
+          </button>
+          <button type="button" className="btn" onClick={onReset}>
+            Reset…
+          </button>
+        </div>
+      );
+    case 'lost':
+      return (
+        <div className="storage-banner tone-bad" role="alert" data-testid="storage-lost-ownership">
+          <div>
+            <strong>Opened in another tab.</strong> {status.message}
+          </div>
+          <button type="button" className="btn" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over">
+            Take over here
+          </button>
+        </div>
+      );
+    case 'unreadable':
+      return (
+        <div className="storage-banner tone-bad" role="alert" data-testid="storage-unreadable">
+          <div>
+            <strong>The saved playground cannot be opened.</strong> {status.message} The default cluster runs instead, and
+            nothing is saved until the old data is deleted.
+          </div>
+          <button type="button" className="btn" onClick={onReset} data-testid="storage-unreadable-reset">
+            Delete saved data…
+          </button>
+        </div>
+      );
+    case 'unavailable':
+    case 'error':
+      return (
+        <div className="storage-banner tone-bad" role="alert" data-testid="storage-error">
+          <div>{status.message}</div>
+          {status.state === 'error' && (
+            <button type="button" className="btn" onClick={() => send({ op: 'retry' })}>
+              Try again
+            </button>
+          )}
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+function OtherTab() {
+  return (
+    <div className="modal-backdrop storage-other-tab" role="presentation">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="other-tab-title" data-testid="storage-other-tab">
+        <h2 id="other-tab-title">The playground is open in another tab</h2>
+        <p>
+          Only one tab at a time runs and saves the playground, so two tabs never overwrite each other. Continue there, or
+          take over here: the other tab stops saving, and this one continues from what was saved.
+        </p>
+        <div className="modal-actions">
+          <button type="button" className="btn btn-primary" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over" autoFocus>
+            Take over here
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function StorageNotices() {
+  const state = useStorageStore((s) => s.status.state);
+  const [resetOpen, setResetOpen] = useState(false);
+  const openReset = () => setResetOpen(true);
+  return (
+    <>
+      <div className="storage-banners">
+        <Problem onReset={openReset} />
+        <Restored />
+      </div>
+      <StatusChip onReset={openReset} />
+      {state === 'other-tab' && <OtherTab />}
+      {resetOpen && <ResetDialog onClose={() => setResetOpen(false)} />}
+    </>
+  );
+}
