@@ -289,3 +289,85 @@ describe('metrics under Kafka names', () => {
     expect(c.snapshot().partitions[0]!.leader).toBe(-1);
   });
 });
+
+describe('more admin operations', () => {
+  it('addBroker: a new empty broker registers and takes replicas of topics created after it joined', () => {
+    const c = new Cluster(
+      three({
+        topics: [],
+        timeline: [
+          { at: 100, op: 'addBroker', id: 4, rack: 'd' },
+          { at: 3000, op: 'createTopic', name: 'wide', partitions: 4, replicationFactor: 4 },
+        ],
+      }),
+    );
+    c.runUntil(6000);
+    const s = c.snapshot();
+    expect(s.brokers.map((b) => b.id)).toEqual([1, 2, 3, 4]);
+    expect(s.brokers.find((b) => b.id === 4)!.fenced).toBe(false);
+    expect(s.partitions.every((p) => p.replicas.includes(4) && p.isr.length === 4)).toBe(true);
+  });
+
+  it('deleteTopic removes the topic and its replicas from every broker', () => {
+    const c = new Cluster(three({ timeline: [...produceKeys(5), { at: 1000, op: 'deleteTopic', name: 'orders' }] }));
+    c.runUntil(3000);
+    expect(c.snapshot().topics).toEqual([]);
+    for (const b of c.brokers.values()) expect([...b.logs.keys()].filter((k) => k.startsWith('orders-'))).toEqual([]);
+  });
+
+  it('alterConfig on a topic: enabling unclean election brings an offline partition back', () => {
+    const c = new Cluster(
+      three({
+        topics: [{ name: 'orders', partitions: 1, replicationFactor: 2, assignments: [[1, 2]] }],
+        timeline: [
+          { at: 1000, op: 'killBroker', broker: 2 },
+          { at: 15000, op: 'killBroker', broker: 1 },
+          { at: 26000, op: 'restartBroker', broker: 2 },
+          { at: 40000, op: 'alterConfig', entity: 'topic', name: 'orders', config: { 'unclean.leader.election.enable': true } },
+        ],
+      }),
+    );
+    c.runUntil(39000);
+    expect(c.snapshot().partitions[0]!.leader).toBe(-1);
+    c.runUntil(41000);
+    const p = c.snapshot().partitions[0]!;
+    expect(p.leader).toBe(2);
+    expect(p.isr).toEqual([2]);
+  });
+
+  it('auto.leader.rebalance.enable moves leadership back to the preferred replica', () => {
+    const c = new Cluster({
+      ...three({ cluster: { brokers: [], config: { 'leader.imbalance.check.interval.seconds': 30 } } }),
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[1, 2, 3]] }],
+      timeline: [
+        { at: 1000, op: 'killBroker', broker: 1 },
+        { at: 15000, op: 'restartBroker', broker: 1 },
+      ],
+    });
+    c.runUntil(20000);
+    expect(c.snapshot().partitions[0]!.leader).toBe(2);
+    c.runUntil(70000);
+    expect(c.snapshot().partitions[0]!.leader).toBe(1);
+    expect(c.allEvents().some((e) => e.type === 'LeaderElected' && e.reason === 'preferred')).toBe(true);
+  });
+
+  it('an isolated leader is fenced; its partitions move, and it rejoins after heal', () => {
+    const c = new Cluster(
+      three({
+        topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[2, 1, 3]] }],
+        timeline: [
+          { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 4, valueBytes: 10 },
+          { at: 1000, op: 'isolateBroker', broker: 2 },
+          { at: 20000, op: 'healBroker', broker: 2 },
+        ],
+      }),
+      { recordProduced: true },
+    );
+    c.runUntil(15000);
+    expect(c.snapshot().brokers.find((b) => b.id === 2)).toMatchObject({ status: 'isolated', fenced: true });
+    expect(c.snapshot().partitions[0]!.leader).toBe(1);
+    c.runUntil(40000);
+    expect([...c.snapshot().partitions[0]!.isr].sort()).toEqual([1, 2, 3]);
+    expect(checkAcknowledgedRecords(c)).toEqual([]);
+  });
+});

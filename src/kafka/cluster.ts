@@ -174,15 +174,15 @@ export class Cluster {
       this.brokers.set(spec.id, b);
       this.controller.registerInitialBroker(spec.id, b.rack, 1);
     }
-    this.electControllerHost();
     for (const t of initial.topics ?? []) {
       const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
       if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
     }
     // All processes listen before any follower sends its first fetch.
     for (const b of this.brokers.values()) b.start();
+    // The controller role needs a running broker: elect it before anything is published.
+    this.electControllerHost();
     for (const b of this.brokers.values()) b.bootstrapMetadata(this.controller.metadataVersion);
-    // Start-up registrations were applied directly; drop the pushes still in flight.
     for (const c of initial.clients ?? []) {
       if (c.kind === 'producer') this.addProducer(c.id, c.config);
       else this.addConsumer(c.id, c.groupId, c.topics, c.config);

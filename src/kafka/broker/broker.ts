@@ -182,6 +182,9 @@ export class Broker implements BrokerApi, PartitionHost {
         if (this.incarnation !== inc || !resp) return;
         if (resp.registrations) {
           for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
+          // A full resync also tells what is gone: logs of deleted topics are removed.
+          const listed = new Set(resp.registrations.map((r) => `${r.topic}-${r.partition}`));
+          for (const key of [...this.logs.keys()]) if (!listed.has(key)) this.removePartition(key, true);
           this.appliedMetadataVersion = resp.metadataVersion;
         }
       },
@@ -513,7 +516,7 @@ export class Broker implements BrokerApi, PartitionHost {
           if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
           const res = r.result;
           if (res.divergingEpoch) {
-            this.truncateOnDivergence(p, res.divergingEpoch.endOffset);
+            this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
             continue;
           }
           if (res.error !== 'NONE') {
@@ -535,10 +538,19 @@ export class Broker implements BrokerApi, PartitionHost {
     );
   }
 
-  private truncateOnDivergence(p: Partition, leaderEpochEndOffset: number): void {
-    const target = Math.min(leaderEpochEndOffset, p.log.logEndOffset);
+  /**
+   * KIP-320: the leader says where our last epoch ends on its log. Truncate there and forget
+   * epochs that start at or after it. When the leader does not know our epoch at all, keep
+   * only what we know is committed (our HW) and start our epoch history afresh, so the next
+   * fetch makes progress instead of diverging again.
+   */
+  private truncateOnDivergence(p: Partition, leaderEpoch: number, leaderEpochEndOffset: number): void {
+    const undefinedEpoch = leaderEpoch < 0;
+    const target = Math.min(undefinedEpoch ? p.log.highWatermark : leaderEpochEndOffset, p.log.logEndOffset);
     const from = p.log.logEndOffset;
     const removed = p.truncateTo(target);
+    if (undefinedEpoch) p.log.leaderEpochCache.clear();
+    else p.log.leaderEpochCache.truncateFromEnd(target);
     if (removed > 0) {
       this.ctx.emit({ type: 'LogTruncated', topic: p.topic, partition: p.partition, broker: this.brokerId, fromOffset: from, toOffset: p.log.logEndOffset });
     }
