@@ -12,6 +12,7 @@ import { ContextMenu } from './ContextMenu';
 import { Diagram } from './diagram/Diagram';
 import { Dialogs } from './dialogs/Dialogs';
 import { EventLog } from './events/EventLog';
+import { phrase } from './events/phrase';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
 import { StorageNotices } from './storage/StorageNotices';
@@ -42,6 +43,22 @@ function useShortcuts() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+}
+
+/** A refused action is news: say so where the user is looking, not only in the event log. */
+function useRejectionToasts() {
+  useEffect(
+    () =>
+      useClusterStore.subscribe((state, prev) => {
+        if (state.events === prev.events || state.events.length === 0) return;
+        const lastSeen = prev.events[prev.events.length - 1]?.seq ?? 0;
+        for (const e of state.events) {
+          if (e.seq <= lastSeen || e.event.type !== 'ActionRejected') continue;
+          useUiStore.getState().toast(phrase(e.event).text, 'error');
+        }
+      }),
+    [],
+  );
 }
 
 function Notices() {
@@ -79,6 +96,7 @@ function Notices() {
 
 export function App() {
   useShortcuts();
+  useRejectionToasts();
   const eventLogOpen = useUiStore((s) => s.eventLogOpen);
   return (
     <ReactFlowProvider>
