@@ -18,6 +18,11 @@ export interface InvariantState {
   leaderEpoch: Map<string, number>;
   /** When each group entered its current Stable generation. */
   stableSince: Map<string, { generation: number; since: number }>;
+  /**
+   * False where data loss is allowed (acks=1, unclean election): a consumer whose offset
+   * fell past the truncated log end resets by auto.offset.reset, so commits may go back.
+   */
+  committedOnlyGrows: boolean;
 }
 
 /**
@@ -28,7 +33,7 @@ export interface InvariantState {
 export const COOPERATIVE_SETTLE_MS = 1000;
 
 export function newInvariantState(): InvariantState {
-  return { hwByEpoch: new Map(), committed: new Map(), leaderEpoch: new Map(), stableSince: new Map() };
+  return { hwByEpoch: new Map(), committed: new Map(), leaderEpoch: new Map(), stableSince: new Map(), committedOnlyGrows: true };
 }
 
 /** Checks that hold at every instant. */
@@ -80,7 +85,7 @@ export function checkStepInvariants(cluster: Cluster, state: InvariantState): st
       const k = `${g.groupId}/${o.topic}-${o.partition}`;
       if (o.committed === null) continue;
       const prev = state.committed.get(k);
-      if (prev !== undefined && o.committed < prev) v.push(`${k}: committed offset went back from ${prev} to ${o.committed}`);
+      if (state.committedOnlyGrows && prev !== undefined && o.committed < prev) v.push(`${k}: committed offset went back from ${prev} to ${o.committed}`);
       state.committed.set(k, o.committed);
     }
     if (g.state !== 'Stable') continue;
@@ -154,6 +159,40 @@ export function checkAcknowledgedRecords(cluster: Cluster): string[] {
     const rec = logs.get(`${row.topic}-${row.partition}`)?.get(row.offset);
     if (!rec) v.push(`acknowledged ${row.topic}-${row.partition}@${row.offset} (key ${row.key}) is missing from the final log`);
     else if (rec.key !== row.key) v.push(`${row.topic}-${row.partition}@${row.offset}: key ${rec.key} but ${row.key} was acknowledged there`);
+  }
+  return v;
+}
+
+/**
+ * Convergence: once faults heal, every in-sync replica holds exactly the leader's log
+ * (same batches, byte for byte, from the log start), whatever was lost on the way.
+ */
+export function checkReplicasAgree(cluster: Cluster): string[] {
+  const v: string[] = [];
+  for (const t of cluster.controller.sortedTopics()) {
+    t.partitions.forEach((reg, p) => {
+      const key = `${t.name}-${p}`;
+      if (reg.leader < 0) {
+        v.push(`${key}: still offline after every broker came back`);
+        return;
+      }
+      const leaderLog = cluster.brokers.get(reg.leader)?.logs.get(key);
+      if (!leaderLog) return;
+      if (reg.isr.length !== reg.replicas.length) v.push(`${key}: ISR ${JSON.stringify(reg.isr)} still short of ${JSON.stringify(reg.replicas)}`);
+      for (const id of reg.isr) {
+        const log = cluster.brokers.get(id)?.logs.get(key);
+        if (!log || id === reg.leader) continue;
+        if (log.logEndOffset !== leaderLog.logEndOffset) {
+          v.push(`${key}@${id}: LEO ${log.logEndOffset}, leader ${reg.leader} has ${leaderLog.logEndOffset}`);
+          continue;
+        }
+        const from = Math.max(log.logStartOffset, leaderLog.logStartOffset);
+        const a = log.read(from, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches;
+        const b = leaderLog.read(from, Number.MAX_SAFE_INTEGER, leaderLog.logEndOffset).batches;
+        const same = a.length === b.length && a.every((x, i) => x.length === b[i]!.length && x.every((byte, j) => byte === b[i]![j]));
+        if (!same) v.push(`${key}@${id}: log differs from leader ${reg.leader}'s`);
+      }
+    });
   }
   return v;
 }
