@@ -309,14 +309,7 @@ export class Partition {
     if (lastFetchedEpoch >= 0) {
       const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, this.log.logEndOffset);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
-        return {
-          error: 'NONE',
-          highWatermark: this.log.highWatermark,
-          logStartOffset: this.log.logStartOffset,
-          batches: [],
-          bytes: 0,
-          divergingEpoch: { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset },
-        };
+        return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
       }
     }
     const read = this.log.read(fetchOffset, maxBytes, this.log.logEndOffset);
@@ -324,18 +317,16 @@ export class Partition {
       return this.fetchError(read.error);
     }
     this.updateFollowerFetchState(state, fetchOffset);
-    return {
-      error: 'NONE',
-      highWatermark: this.log.highWatermark,
-      logStartOffset: this.log.logStartOffset,
-      batches: read.batches,
-      bytes: read.sizeInBytes,
-      divergingEpoch: null,
-    };
+    return this.fetchResult('NONE', read.batches, read.sizeInBytes);
+  }
+
+  /** A fetch answer as of now: the HW and log start go with every one. */
+  private fetchResult(error: KafkaError, batches: Uint8Array[] = [], bytes = 0, divergingEpoch: FollowerFetchResult['divergingEpoch'] = null): FollowerFetchResult {
+    return { error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches, bytes, divergingEpoch };
   }
 
   private fetchError(error: KafkaError): FollowerFetchResult {
-    return { error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches: [], bytes: 0, divergingEpoch: null };
+    return this.fetchResult(error);
   }
 
   /** Replica.updateFetchStateOrThrow, then ISR expansion and HW. */
@@ -357,18 +348,11 @@ export class Partition {
     if (err !== 'NONE') return this.fetchError(err);
     if (fetchOffset > this.log.highWatermark && fetchOffset <= this.log.logEndOffset) {
       // Between HW and LEO: nothing visible yet, not out of range.
-      return { error: 'NONE', highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches: [], bytes: 0, divergingEpoch: null };
+      return this.fetchResult('NONE');
     }
     const read = this.log.read(fetchOffset, maxBytes, this.log.highWatermark);
     if (read.error !== 'NONE') return this.fetchError(read.error);
-    return {
-      error: 'NONE',
-      highWatermark: this.log.highWatermark,
-      logStartOffset: this.log.logStartOffset,
-      batches: read.batches,
-      bytes: read.sizeInBytes,
-      divergingEpoch: null,
-    };
+    return this.fetchResult('NONE', read.batches, read.sizeInBytes);
   }
 
   // ---- leader: HW and ISR ---------------------------------------------------------------
@@ -451,15 +435,7 @@ export class Partition {
   appendAsFollower(batches: Uint8Array[], leaderHighWatermark: number): number {
     const before = this.log.logEndOffset;
     const n = this.log.appendAsFollower(batches);
-    if (n > 0) {
-      for (const b of batches) {
-        if (batchLastOffset(b) < before) continue;
-        const pid = batchProducerId(b);
-        if (pid >= 0) {
-          this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
-        }
-      }
-    }
+    if (n > 0) for (const b of batches) if (batchLastOffset(b) >= before) this.recordProducerBatch(b);
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
     if (hw > this.log.highWatermark) this.log.updateHighWatermark(hw);
     return n;
@@ -474,13 +450,12 @@ export class Partition {
 
   private rebuildProducerState(): void {
     this.producerState.clear();
-    for (const seg of this.log.segments) {
-      for (const b of seg.batches) {
-        const pid = batchProducerId(b);
-        if (pid >= 0) {
-          this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
-        }
-      }
-    }
+    for (const seg of this.log.segments) for (const b of seg.batches) this.recordProducerBatch(b);
+  }
+
+  /** Producer id, epoch and sequences of an appended batch, from its header. */
+  private recordProducerBatch(b: Uint8Array): void {
+    const pid = batchProducerId(b);
+    if (pid >= 0) this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
   }
 }

@@ -16,7 +16,7 @@ import { crc32c } from '../log/crc32c';
 import { RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
 import { brokerNode, clientNode, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
-import type { ProducerView, TopicPartition } from '../snapshot';
+import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import type { ProduceRequest, ProduceResponse } from '../broker/broker';
 import type { Broker } from '../broker/broker';
@@ -74,14 +74,8 @@ export interface ProducerEnv {
   peer(id: number): Broker | undefined;
 }
 
-export interface RecentResult {
-  at: number;
-  topic: string;
-  partition: number;
-  key: string | null;
-  offset: number | null;
-  error: KafkaError | null;
-}
+/** One of the last results of one-off sends, for the inspector. */
+export type RecentResult = Omit<ProducedRow, 'producer'>;
 
 const HEADER_PRODUCER_ID = 43;
 const HEADER_PRODUCER_EPOCH = 51;
