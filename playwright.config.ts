@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+/** 4173 is vite preview's port; PLAYWRIGHT_PORT lets two runs in one tree not share a server. */
+const PORT = Number(process.env.PLAYWRIGHT_PORT ?? 4173);
 const hasSystemChromium = existsSync(SYSTEM_CHROMIUM);
 
 export default defineConfig({
@@ -20,7 +22,7 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   outputDir: 'test-results/playwright',
   use: {
-    baseURL: 'http://localhost:4173',
+    baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1280, height: 720 },
     actionTimeout: 10_000,
     navigationTimeout: 30_000,
@@ -49,8 +51,8 @@ export default defineConfig({
   ],
   webServer: {
     // The build is done by `npm run test:e2e` (vite build && playwright test); serve it.
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173',
+    command: `npx vite preview --port ${PORT} --strictPort`,
+    url: `http://localhost:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
