@@ -371,3 +371,45 @@ describe('more admin operations', () => {
     expect(checkAcknowledgedRecords(c)).toEqual([]);
   });
 });
+
+describe('producer timeouts and retries', () => {
+  it('retries=0: the first NOT_ENOUGH_REPLICAS is final', () => {
+    const c = new Cluster(
+      three({
+        topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 2 }, assignments: [[1, 2, 3]] }],
+        clients: [{ kind: 'producer', id: 'p', config: { acks: 'all', retries: 0, 'enable.idempotence': false } }],
+        timeline: [
+          { at: 100, op: 'killBroker', broker: 2 },
+          { at: 100, op: 'killBroker', broker: 3 },
+          { at: 15000, op: 'produce', producer: 'p', topic: 'orders', key: 'k', value: 'v' },
+        ],
+      }),
+      { recordConsumed: true },
+    );
+    c.runUntil(15100);
+    const row = c.output().produced[0]!;
+    expect(row).toMatchObject({ error: 'NOT_ENOUGH_REPLICAS', offset: null });
+    expect(c.snapshot().producers[0]!.retries).toBe(0);
+  });
+
+  it('an unreachable leader: requests time out, the producer retries, then gives up at delivery.timeout.ms', () => {
+    const c = new Cluster(
+      three({
+        topics: [{ name: 'orders', partitions: 1, replicationFactor: 1, assignments: [[2]] }],
+        clients: [{ kind: 'producer', id: 'p', config: { acks: 1, 'request.timeout.ms': 2000, 'delivery.timeout.ms': 7000 } }],
+        timeline: [
+          { at: 100, op: 'isolateBroker', broker: 2 },
+          { at: 200, op: 'produce', producer: 'p', topic: 'orders', key: 'k', value: 'v' },
+        ],
+      }),
+      { recordConsumed: true },
+    );
+    c.runUntil(7100);
+    expect(c.output().produced).toEqual([]); // still retrying
+    expect(c.snapshot().producers[0]!.retries).toBeGreaterThanOrEqual(1);
+    c.runUntil(8000);
+    const row = c.output().produced[0]!;
+    expect(row).toMatchObject({ error: 'REQUEST_TIMED_OUT', offset: null });
+    expect(row.at).toBe(200);
+  });
+});
