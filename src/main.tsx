@@ -35,7 +35,11 @@ async function initialScenario(): Promise<Scenario> {
 // starts a new run that replaces it (src/storage/worker-persistence.ts).
 startStorageUi();
 const fromLink = scenarioParam(location.hash) !== null;
-void initialScenario().then((scenario) => client.send({ type: 'storage', op: 'open', fallback: scenario, play: true, fresh: fromLink }));
+void initialScenario().then((scenario) => {
+  client.send({ type: 'storage', op: 'open', fallback: scenario, play: true, fresh: fromLink });
+  // The link's run is now the saved playground: a reload must continue it, not start it over.
+  if (fromLink) history.replaceState(null, '', location.pathname + location.search);
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

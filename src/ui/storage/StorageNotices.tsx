@@ -23,8 +23,9 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(1)} GB`;
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 const count = (n: number) => n.toLocaleString('en-US');
+const records = (n: number) => `${count(n)} record${n === 1 ? '' : 's'}`;
 
 function ago(wallMs: number, now: number): string {
   const s = Math.max(0, Math.round((now - wallMs) / 1000));
@@ -87,7 +88,7 @@ function StatusChip({ onReset }: { onReset: () => void }) {
   let tone = 'ok';
   switch (status.state) {
     case 'saving':
-      text = `Saved ${ago(status.savedAtWallMs, now)} · ${formatBytes(status.logBytes)} of logs`;
+      text = `Saved ${ago(status.savedAtWallMs, now)} · logs ${formatBytes(status.logBytes)}`;
       break;
     case 'opening':
       text = 'Opening saved playground…';
@@ -118,7 +119,7 @@ function StatusChip({ onReset }: { onReset: () => void }) {
       <span>{text}</span>
       {estimate && (
         <span className="storage-quota" data-testid="storage-estimate">
-          {formatBytes(estimate.usage)} / {formatBytes(estimate.quota)}
+          {formatBytes(estimate.usage)} of {formatBytes(estimate.quota)} used
         </span>
       )}
       <button type="button" className="btn-ghost" onClick={onReset} data-testid="storage-reset">
@@ -146,15 +147,15 @@ function Restored() {
       data-cut-offsets={restored.cutOffsets}
     >
       <div>
-        <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {count(restored.records)} records in{' '}
+        <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
         {restored.logs} replica logs.{' '}
         {lost ? (
           <span data-testid="storage-lost">
-            The last {seconds(lost.lostMs)} before the page closed ({count(lost.lostRecords)} records) had not been saved yet and
+            The last {seconds(lost.lostMs)} before the page closed ({records(lost.lostRecords)}) had not been saved yet and
             {lost.lostRecords === 1 ? ' was' : ' were'} lost; every log is a consistent prefix of what it was.
           </span>
         ) : (
-          <span>Nothing was lost.</span>
+          <span>Nothing unsaved was lost.</span>
         )}
         {restored.cutOffsets > 0 && (
           <span data-testid="storage-cut">

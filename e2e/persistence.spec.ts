@@ -1,0 +1,278 @@
+/**
+ * Journeys of persistence (issue 4): the playground survives a reload with the same logs
+ * and offsets; a page that dies mid-load reopens with consistent logs and says what unsaved
+ * tail was lost; a second tab is told the playground is open elsewhere and can take over;
+ * reset clears it all after a confirmation; unreadable saved data gets a message and a way
+ * out instead of a blank page.
+ */
+import { deflateRawSync } from 'node:zlib';
+import type { BrowserContext, Page } from '@playwright/test';
+import { clockMs, expect, pause, screenshot, setSpeed, test } from './fixtures';
+
+interface ScenarioDoc {
+  version: 1;
+  name: string;
+  seed: number;
+  cluster: { brokers: { id: number; rack: string }[]; network?: { latencyMs: number; jitterMs: number } };
+  topics: { name: string; partitions: number; replicationFactor: number; config?: Record<string, number | string> }[];
+  clients: ({ kind: 'producer'; id: string; config?: Record<string, string | number> } | { kind: 'consumer'; id: string; groupId: string; topics: string[]; config?: Record<string, string | number> })[];
+  timeline: Record<string, unknown>[];
+}
+
+function scenario(name: string, ratePerSec: number, stopAt: number | null): ScenarioDoc {
+  return {
+    version: 1,
+    name,
+    seed: 4,
+    cluster: {
+      brokers: [
+        { id: 1, rack: 'a' },
+        { id: 2, rack: 'b' },
+        { id: 3, rack: 'c' },
+      ],
+      network: { latencyMs: 2, jitterMs: 1 },
+    },
+    topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    clients: [
+      { kind: 'producer', id: 'checkout', config: { acks: 'all', 'linger.ms': 5 } },
+      { kind: 'consumer', id: 'billing-1', groupId: 'billing', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'auto.commit.interval.ms': 1000 } },
+      { kind: 'consumer', id: 'billing-2', groupId: 'billing', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'auto.commit.interval.ms': 1000 } },
+    ],
+    timeline: [
+      { at: 100, op: 'startLoad', producer: 'checkout', topic: 'orders', ratePerSec, keys: 50, valueBytes: 100 },
+      ...(stopAt === null ? [] : [{ at: stopAt, op: 'stopLoad', producer: 'checkout', topic: 'orders' }]),
+    ],
+  };
+}
+
+/** A share link, as scenario.md defines it: raw DEFLATE, base64url without padding. */
+function link(doc: ScenarioDoc): string {
+  return `/#scenario=${deflateRawSync(Buffer.from(JSON.stringify(doc))).toString('base64url')}`;
+}
+
+type Replicas = Record<string, { leo: number; hw: number }>;
+
+/** Every replica row of the diagram: "orders-0@b2" → LEO and HW. */
+async function replicas(page: Page): Promise<Replicas> {
+  const out: Replicas = {};
+  for (const row of await page.locator('[data-testid^="replica-"][data-partition]').all()) {
+    const id = (await row.getAttribute('data-testid'))!;
+    out[id] = { leo: Number(await row.getAttribute('data-leo')), hw: Number(await row.getAttribute('data-hw')) };
+  }
+  return out;
+}
+
+const total = (r: Replicas, field: 'leo' | 'hw') => {
+  // One number per partition: the highest over its replicas.
+  const best = new Map<string, number>();
+  for (const [id, v] of Object.entries(r)) {
+    const key = /^replica-(.+)-b\d+$/.exec(id)![1]!;
+    best.set(key, Math.max(best.get(key) ?? 0, v[field]));
+  }
+  return [...best.values()].reduce((s, n) => s + n, 0);
+};
+
+/** kafka-consumer-groups --describe, as the group inspector shows it: partition → committed offset. */
+async function committed(page: Page, group: string): Promise<Record<string, string>> {
+  await page.getByTestId(`group-${group}`).getByRole('button', { name: new RegExp(`Consumer group ${group}`) }).click();
+  const out: Record<string, string> = {};
+  for (const row of await page.getByTestId('group-describe').locator('tbody tr').all()) {
+    const cells = row.locator('td');
+    out[`${await cells.nth(1).innerText()}-${await cells.nth(2).innerText()}`] = (await cells.nth(3).innerText()).trim();
+  }
+  return out;
+}
+
+/** The newest records of a partition as its log inspector shows them: offset → value. */
+async function logRows(page: Page, key: string, broker: number): Promise<Map<number, string>> {
+  await page.getByTestId(`replica-${key}-b${broker}`).getByRole('button').click();
+  const log = page.getByTestId('partition-log');
+  await expect(log).toBeVisible();
+  const out = new Map<number, string>();
+  for (const row of await log.locator('tr[data-testid^="log-row-"]').all()) {
+    const cells = row.locator('td');
+    out.set(Number(await cells.nth(0).innerText()), await cells.nth(2).innerText());
+  }
+  return out;
+}
+
+async function waitSaved(page: Page): Promise<void> {
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saving');
+}
+
+test('10,000 records produced, then a reload: the same logs, offsets and committed offsets', async ({ page }) => {
+  // 2,000 records/s from 0.1 s to 5.1 s: exactly 10,000 records.
+  await page.goto(link(scenario('ten thousand', 2000, 5100)));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  await setSpeed(page, 10);
+  await expect.poll(async () => total(await replicas(page), 'hw'), { timeout: 60_000 }).toBe(10_000);
+  // Every replica caught up, and the group committed everything.
+  await expect
+    .poll(async () => {
+      const r = await replicas(page);
+      return ['orders-0', 'orders-1', 'orders-2'].every((k) => new Set([1, 2, 3].map((id) => r[`replica-${k}-b${id}`]!.leo)).size === 1);
+    }, { timeout: 30_000 })
+    .toBe(true);
+  await expect
+    .poll(async () => Object.values(await committed(page, 'billing')).reduce((s, v) => s + Number(v), 0), { timeout: 60_000 })
+    .toBe(10_000);
+  await pause(page);
+  const before = { clock: await clockMs(page), replicas: await replicas(page), committed: await committed(page, 'billing'), rows: await logRows(page, 'orders-1', 2) };
+  expect(total(before.replicas, 'leo')).toBe(10_000);
+  // The pause is saved too (a flush after the last change).
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-time-ms', String(before.clock));
+  await screenshot(page, 'persistence-before-reload');
+
+  await page.reload();
+  const restored = page.getByTestId('storage-restored');
+  await expect(restored).toBeVisible();
+  await expect(restored).toHaveAttribute('data-time-ms', String(before.clock));
+  await expect(restored).toHaveAttribute('data-records', '10000');
+  await expect(restored).toHaveAttribute('data-lost-records', '0');
+  await expect(restored).toContainText('Nothing unsaved was lost');
+  await pause(page);
+  await expect.poll(() => replicas(page)).toEqual(before.replicas);
+  expect(await committed(page, 'billing')).toEqual(before.committed);
+  expect(await logRows(page, 'orders-1', 2)).toEqual(before.rows);
+  expect(before.rows.size).toBeGreaterThan(50);
+  await screenshot(page, 'persistence-after-reload');
+});
+
+test('a page that dies in the middle of a steady load reopens with consistent logs and reports the lost tail', async ({ page, context }) => {
+  await page.goto(link(scenario('steady', 3000, null)));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  await setSpeed(page, 10);
+  await expect.poll(() => clockMs(page), { timeout: 30_000 }).toBeGreaterThan(6000);
+  const seen = await logRows(page, 'orders-0', 1);
+  const lastClock = await clockMs(page);
+  // The page goes away without its unload handlers (there are none to rely on anyway); the
+  // worker dies with it, mid-flush or not.
+  await page.close({ runBeforeUnload: false });
+
+  const again = await reopen(context);
+  const restored = again.getByTestId('storage-restored');
+  await expect(restored).toBeVisible();
+  const restoredAt = Number(await restored.getAttribute('data-time-ms'));
+  expect(restoredAt).toBeGreaterThan(0);
+  const lost = Number(await restored.getAttribute('data-lost-records'));
+  if (lost > 0) await expect(again.getByTestId('storage-lost')).toContainText('had not been saved yet');
+  else await expect(restored).toContainText('Nothing unsaved was lost');
+  expect(lastClock).toBeGreaterThan(0);
+  await screenshot(again, 'persistence-after-crash');
+  await pause(again);
+  // Prefix: every record the log showed before the crash that is still there is the same record.
+  const after = await logRows(again, 'orders-0', 1);
+  let common = 0;
+  for (const [offset, value] of after) {
+    if (!seen.has(offset)) continue;
+    common++;
+    expect(value).toBe(seen.get(offset));
+  }
+  expect(common + seen.size).toBeGreaterThan(0);
+  // Consistent replicas, as restored: a follower never ahead of its leader, the leader's HW
+  // within every ISR member's log (all three are in the ISR here).
+  const r = await replicas(again);
+  for (const k of ['orders-0', 'orders-1', 'orders-2']) {
+    const leader = await again.locator(`[data-partition="${k}"][data-role="leader"]`).getAttribute('data-testid');
+    const leaderLeo = r[leader!]!.leo;
+    for (const b of [1, 2, 3]) {
+      expect(r[`replica-${k}-b${b}`]!.leo).toBeLessThanOrEqual(leaderLeo);
+      expect(r[leader!]!.hw).toBeLessThanOrEqual(r[`replica-${k}-b${b}`]!.leo);
+    }
+  }
+  // And it runs on from there: the load resumes and the logs grow.
+  const hwBefore = total(r, 'hw');
+  await again.getByTestId('play-pause').click();
+  await expect.poll(async () => total(await replicas(again), 'hw'), { timeout: 30_000 }).toBeGreaterThan(hwBefore + 1000);
+});
+
+async function reopen(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  return page;
+}
+
+test('a second tab says the playground is open elsewhere, and can take over', async ({ page, context }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('broker-1')).toBeVisible();
+  await waitSaved(page);
+  await expect.poll(() => clockMs(page)).toBeGreaterThan(1500);
+
+  const second = await context.newPage();
+  await second.goto('/');
+  const overlay = second.getByTestId('storage-other-tab');
+  await expect(overlay).toBeVisible();
+  await expect(overlay).toContainText('The playground is open in another tab');
+  await screenshot(second, 'persistence-second-tab');
+
+  await overlay.getByTestId('storage-take-over').click();
+  await expect(overlay).toBeHidden();
+  await expect(second.getByTestId('storage-restored')).toBeVisible();
+  await expect(second.getByTestId('broker-1')).toBeVisible();
+  await waitSaved(second);
+  // The first tab stopped saving and says so.
+  await expect(page.getByTestId('storage-lost-ownership')).toBeVisible();
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'lost');
+  await screenshot(page, 'persistence-first-tab-taken-over');
+  await second.close();
+});
+
+test('reset playground clears everything after a confirmation', async ({ page }) => {
+  await page.goto(link(scenario('to be reset', 500, null)));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  await setSpeed(page, 10);
+  await expect.poll(() => clockMs(page), { timeout: 30_000 }).toBeGreaterThan(5000);
+  await page.getByTestId('storage-reset').click();
+  const dialog = page.getByTestId('storage-reset-dialog');
+  await expect(dialog).toContainText('deletes everything');
+  await screenshot(page, 'persistence-reset-confirm');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(await clockMs(page)).toBeGreaterThan(5000);
+
+  await page.getByTestId('storage-reset').click();
+  await page.getByTestId('storage-reset-confirm').click();
+  await expect.poll(() => clockMs(page)).toBeLessThan(5000);
+  await waitSaved(page);
+  await page.reload();
+  // What reopens is the default playground saved after the reset, not the old run.
+  await expect(page.getByTestId('storage-restored')).toBeVisible();
+  await expect(page.getByTestId('producer-checkout')).toBeVisible();
+  expect(Number(await page.getByTestId('storage-restored').getAttribute('data-records'))).toBeLessThan(1000);
+});
+
+test('saved data this version cannot read gets a message and a reset, never a blank page', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('broker-1')).toBeVisible();
+  await waitSaved(page);
+  // A newer version upgraded the database (the worker's connection closes for it).
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('kafka-playground', 99);
+        req.onupgradeneeded = () => req.result.createObjectStore('from-the-future');
+        req.onsuccess = () => {
+          req.result.close();
+          resolve();
+        };
+        req.onerror = () => reject(req.error);
+      }),
+  );
+  await page.reload();
+  const banner = page.getByTestId('storage-unreadable');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('newer version');
+  await expect(page.getByTestId('broker-1')).toBeVisible();
+  await screenshot(page, 'persistence-unreadable');
+  await banner.getByTestId('storage-unreadable-reset').click();
+  await page.getByTestId('storage-reset-confirm').click();
+  await expect(banner).toBeHidden();
+  await waitSaved(page);
+});
