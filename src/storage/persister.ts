@@ -41,7 +41,10 @@ export interface PersisterOptions {
 export interface FlushFigures {
   flushes: number;
   bytes: number;
+  /** From a flush's start to its commit, summed (overlaps with the cluster running). */
   wallMs: number;
+  /** Of which: building the plan, synchronous on the worker (copying batches, the manifest). */
+  planMs: number;
 }
 
 export class Persister {
@@ -53,7 +56,7 @@ export class Persister {
   private stopped = false;
   status: PersistStatus = { state: 'off' };
   /** Totals since start (benchmarks, the storage panel). */
-  readonly figures: FlushFigures = { flushes: 0, bytes: 0, wallMs: 0 };
+  readonly figures: FlushFigures = { flushes: 0, bytes: 0, wallMs: 0, planMs: 0 };
   private logBytes = 0;
 
   constructor(
@@ -124,6 +127,7 @@ export class Persister {
     let planned;
     try {
       planned = this.deps.planner.plan(cluster, start);
+      this.figures.planMs += this.deps.wallNow() - start;
     } catch (err) {
       this.setStatus({ state: 'error', message: `Could not prepare a save: ${(err as Error)?.message ?? String(err)}` });
       return Promise.resolve();

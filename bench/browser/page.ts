@@ -1,0 +1,28 @@
+/**
+ * The benchmark page: starts the benchmark worker with the settings in the query string
+ * (?persist=1&rate=200000&virtualMs=5000) and publishes the figures on `window.benchResult`
+ * for bench/browser/run.ts to read.
+ */
+import type { BenchRequest, BenchResult } from './bench.worker';
+
+declare global {
+  interface Window {
+    benchResult?: BenchResult | { error: string };
+  }
+}
+
+const q = new URLSearchParams(location.search);
+const req: BenchRequest = {
+  persist: q.get('persist') === '1',
+  ratePerSec: Number(q.get('rate') ?? 200_000),
+  virtualMs: Number(q.get('virtualMs') ?? 5000),
+};
+const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
+worker.onmessage = (e: MessageEvent<BenchResult | { error: string }>) => {
+  window.benchResult = e.data;
+  document.getElementById('out')!.textContent = JSON.stringify(e.data, null, 2);
+};
+worker.onerror = (e) => {
+  window.benchResult = { error: e.message };
+};
+worker.postMessage(req);

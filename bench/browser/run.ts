@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:browser`: the persistence benchmark in headless Chromium. Builds
+ * bench/browser (its own Vite config), serves it, and for each load runs the workload in a
+ * worker with persistence off, then on, printing records/s acknowledged per wall second
+ * and the MB/s of batches reaching IndexedDB. Prints figures; asserts nothing (the target,
+ * persistence costing less than 2x, is read by people).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { build, preview } from 'vite';
+import type { BenchResult } from './bench.worker';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const config = `${here}vite.config.ts`;
+const CHROMIUM = '/usr/bin/chromium';
+
+await build({ configFile: config });
+const server = await preview({ configFile: config, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });
+const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4190/';
+const browser = await chromium.launch({
+  ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}),
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+
+async function once(persist: boolean, rate: number, virtualMs: number): Promise<BenchResult> {
+  // A fresh context per run: its own IndexedDB, nothing cached from the previous run.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}`);
+  await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
+  const r = (await page.evaluate(() => window.benchResult)) as BenchResult | { error: string };
+  await context.close();
+  if ('error' in r) throw new Error(r.error);
+  return r;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en').padStart(10);
+function line(name: string, r: BenchResult): string {
+  const s = r.wallMs / 1000;
+  const store = r.persist
+    ? `${(r.bytesStored / 1e6 / s).toFixed(1).padStart(6)} MB/s to IndexedDB (${(r.bytesStored / 1e6).toFixed(1)} MB in ${r.flushes} flushes, ${(r.logBytes / 1e6).toFixed(1)} MB stored)`
+    : '';
+  const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s` : ''}]`;
+  return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}   ${store}`;
+}
+
+try {
+  console.log(`Kafka playground browser benchmark (${browser.version()}, headless, in a worker)`);
+  console.log('3 brokers, RF=3, acks=all, idempotent, keyed, 100-byte values, consumer group of 3');
+  await once(false, 50_000, 1000); // warm-up
+  for (const [rate, virtualMs] of [
+    [20_000, 10_000],
+    [200_000, 5_000],
+  ] as const) {
+    const off = await once(false, rate, virtualMs);
+    const on = await once(true, rate, virtualMs);
+    const label = `load ${rate.toLocaleString('en')} records/s virtual`;
+    console.log(line(`${label}, persistence off`, off));
+    console.log(line(`${label}, persistence on`, on));
+    const cost = on.wallMs / on.acked / (off.wallMs / off.acked);
+    console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 2x)`);
+  }
+} finally {
+  await browser.close();
+  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+}
