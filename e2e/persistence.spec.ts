@@ -276,3 +276,41 @@ test('saved data this version cannot read gets a message and a reset, never a bl
   await expect(banner).toBeHidden();
   await waitSaved(page);
 });
+
+test('when the browser refuses a write for quota: says so, keeps running in memory, and saves again once space is freed', async ({ page, context, baseURL }) => {
+  const doc = scenario('quota', 3000, null);
+  doc.topics.push({ name: 'audit', partitions: 1, replicationFactor: 3 });
+  await page.goto(link(doc));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  // Chromium's DevTools protocol shrinks this origin's quota: IndexedDB throws a real QuotaExceededError.
+  const cdp = await context.newCDPSession(page);
+  const origin = new URL(baseURL ?? 'http://localhost:4173').origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 4 * 1024 * 1024 });
+  await setSpeed(page, 10);
+  const banner = page.getByTestId('storage-quota');
+  await expect(banner).toBeVisible({ timeout: 60_000 });
+  await expect(banner).toContainText('no more storage space');
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'quota');
+  // The run goes on in memory.
+  const t = await clockMs(page);
+  await expect.poll(() => clockMs(page)).toBeGreaterThan(t + 2000);
+  await screenshot(page, 'persistence-quota');
+
+  // Free space: delete the topic that holds the data; the browser gives the room back (its
+  // own files shrink only after compaction, so the test lifts the quota), then try again.
+  await banner.getByTestId('storage-delete-topic-orders').click();
+  await expect(page.locator('[data-partition="orders-0"]')).toHaveCount(0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await banner.getByTestId('storage-retry').click();
+  await waitSaved(page);
+  await expect(banner).toBeHidden();
+  // What is saved now is the run as it went on in memory: reopening finds it.
+  await pause(page);
+  const clock = await clockMs(page);
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-time-ms', String(clock));
+  await page.reload();
+  await expect(page.getByTestId('storage-restored')).toHaveAttribute('data-time-ms', String(clock));
+  await expect(page.locator('[data-partition="audit-0"]').first()).toBeVisible();
+  await expect(page.locator('[data-partition="orders-0"]')).toHaveCount(0);
+});

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { defaultScenario } from '../../scenario/default-scenario';
 import { restoreScenarioOrThrow } from '../../scenario/restore';
+import { useClusterStore } from '../../state/cluster-store';
 import { refreshEstimate, useStorageStore } from '../../state/storage-store';
 import { getWorkerClient } from '../../state/worker-client';
 import type { StorageCommand } from '../../storage/status';
@@ -171,6 +172,24 @@ function Restored() {
   );
 }
 
+/** Quota: one click per topic to free its logs (the next save drops them), then "Try again". */
+function FreeSpace() {
+  // Select the snapshot's own array (a fresh one per call would re-render forever).
+  const snapshotTopics = useClusterStore((s) => s.snapshot?.topics);
+  const topics = (snapshotTopics ?? []).map((t) => t.name);
+  if (topics.length === 0) return null;
+  return (
+    <div className="storage-free">
+      Free space:{' '}
+      {topics.map((name) => (
+        <button key={name} type="button" className="btn" data-testid={`storage-delete-topic-${name}`} onClick={() => getWorkerClient()?.perform({ op: 'deleteTopic', name })}>
+          Delete topic {name}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 function Problem({ onReset }: { onReset: () => void }) {
   const status = useStorageStore((s) => s.status);
   switch (status.state) {
@@ -180,6 +199,7 @@ function Problem({ onReset }: { onReset: () => void }) {
           <div>
             <strong>Storage is full.</strong> {status.message} Free space by deleting topics you no longer need, lowering
             their retention (retention.ms, retention.bytes), or resetting the playground; then try again.
+            <FreeSpace />
           </div>
           <button type="button" className="btn" onClick={() => send({ op: 'retry' })} data-testid="storage-retry">
             Try again
