@@ -314,3 +314,39 @@ test('when the browser refuses a write for quota: says so, keeps running in memo
   await expect(page.locator('[data-partition="audit-0"]').first()).toBeVisible();
   await expect(page.locator('[data-partition="orders-0"]')).toHaveCount(0);
 });
+
+test('a page that dies while saving was failing reopens at the last save and says how much was lost', async ({ page, context, baseURL }) => {
+  await page.goto(link(scenario('unsaved tail', 500, null)));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  const origin = new URL(baseURL ?? 'http://localhost:4173').origin;
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1024 * 1024 });
+  await setSpeed(page, 5);
+  await expect(page.getByTestId('storage-quota')).toBeVisible({ timeout: 60_000 });
+  const failedAt = await clockMs(page);
+  await expect.poll(() => clockMs(page), { timeout: 30_000 }).toBeGreaterThan(failedAt + 5000);
+  // Paused, the page's marker settles on what it shows (it is written at most every 200 ms).
+  await pause(page);
+  const shownMs = await clockMs(page);
+  const shown = total(await replicas(page), 'leo');
+  await page.waitForTimeout(500);
+  await page.close({ runBeforeUnload: false });
+
+  const again = await context.newPage();
+  const cdp2 = await context.newCDPSession(again);
+  await cdp2.send('Storage.overrideQuotaForOrigin', { origin });
+  await again.goto('/');
+  const restored = again.getByTestId('storage-restored');
+  await expect(restored).toBeVisible();
+  const lostMs = Number(await restored.getAttribute('data-lost-ms'));
+  const lostRecords = Number(await restored.getAttribute('data-lost-records'));
+  expect(lostMs).toBeGreaterThan(4000);
+  expect(lostRecords).toBeGreaterThan(1000);
+  // What was lost is exactly what the page showed beyond what was saved.
+  expect(lostRecords).toBe(shown - Number(await restored.getAttribute('data-records')));
+  expect(lostMs).toBe(shownMs - Number(await restored.getAttribute('data-time-ms')));
+  await expect(again.getByTestId('storage-lost')).toContainText('had not been saved yet');
+  await screenshot(again, 'persistence-lost-tail');
+  await again.close();
+});
