@@ -350,3 +350,34 @@ test('a page that dies while saving was failing reopens at the last save and say
   await screenshot(again, 'persistence-lost-tail');
   await again.close();
 });
+
+test('a share link never replaces the saved playground without asking', async ({ page }) => {
+  await page.goto(link(scenario('mine', 200, null)));
+  await expect(page.getByTestId('broker-3')).toBeVisible();
+  await waitSaved(page);
+  await expect.poll(() => clockMs(page)).toBeGreaterThan(2000);
+  await pause(page);
+  const saved = await clockMs(page);
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-time-ms', String(saved));
+
+  // Someone sends a link; this tab opens it (a page load: a fragment-only change does not reload).
+  await page.goto('about:blank');
+  await page.goto(link(scenario('theirs', 50, null)));
+  const ask = page.getByTestId('storage-confirm-replace');
+  await expect(ask).toBeVisible();
+  await expect(ask).toContainText('“mine”');
+  await screenshot(page, 'persistence-confirm-replace');
+  await ask.getByTestId('storage-keep').click();
+  await expect(page.getByTestId('storage-restored')).toHaveAttribute('data-time-ms', String(saved));
+  // The link's fragment is gone: a reload continues the saved playground.
+  expect(new URL(page.url()).hash).toBe('');
+
+  await page.goto('about:blank');
+  await page.goto(link(scenario('theirs', 50, null)));
+  await page.getByTestId('storage-replace').click();
+  await expect.poll(() => clockMs(page)).toBeLessThan(saved);
+  await waitSaved(page);
+  await page.reload();
+  await expect(page.getByTestId('storage-restored')).toBeVisible();
+  await expect(page.getByTestId('inspector-overview')).toContainText('theirs');
+});

@@ -54,6 +54,8 @@ export class FlushPlanner {
   /** Revision the store holds; -1 when unknown (a new run, a reset, a takeover). */
   private storedScenarioRev = -1;
   private scenarioDirty = true;
+  /** Until a flush commits, the store may hold another run's chunks: the first flush replaces them all. */
+  private replaceAll = true;
 
   /** `scenarioOf` gives the document to store (the worker adds the diagram layout to it). */
   constructor(private readonly scenarioOf: (c: Cluster) => Scenario = (c) => c.scenario()) {}
@@ -67,6 +69,7 @@ export class FlushPlanner {
   forgetStored(): void {
     this.cursors.clear();
     this.orphans = [];
+    this.replaceAll = true;
     this.storedScenarioRev = -1;
     this.scenarioDirty = true;
   }
@@ -74,6 +77,7 @@ export class FlushPlanner {
   /** After restoring `cluster` from `image`: its logs are what the store holds (those read back whole). */
   adopt(cluster: Cluster, image: LoadedImage): void {
     this.cursors.clear();
+    this.replaceAll = false;
     this.flushSeq = image.manifest.flushSeq;
     this.scenarioRev = image.manifest.scenarioRev;
     this.storedScenarioRev = image.manifest.scenarioRev;
@@ -161,7 +165,8 @@ export class FlushPlanner {
       scenarioRev: rev,
       logs,
     };
-    const plan: FlushPlan = { manifest, dropLogs: dedupe(dropLogs), deleteChunks, chunks };
+    const replaceAll = this.replaceAll;
+    const plan: FlushPlan = replaceAll ? { manifest, replaceAll, dropLogs: [], deleteChunks: [], chunks } : { manifest, dropLogs: dedupe(dropLogs), deleteChunks, chunks };
     if (this.storedScenarioRev !== rev) plan.scenario = { rev, doc };
     return {
       plan,
@@ -171,6 +176,7 @@ export class FlushPlanner {
         this.orphans = [];
         this.flushSeq = manifest.flushSeq;
         this.storedScenarioRev = rev;
+        if (replaceAll) this.replaceAll = false;
       },
     };
   }

@@ -146,6 +146,7 @@ export class IdbClusterStore implements ClusterStore {
       // A failed request also fails `done`; swallow each request's own rejection so only
       // one error surfaces (and none goes unhandled when the transaction aborts).
       const track = (p: Promise<unknown>) => void p.catch(() => undefined);
+      if (plan.replaceAll) track(chunks.clear());
       for (const d of plan.dropLogs) track(chunks.delete(logRange(d.broker, d.tp)));
       for (const c of plan.deleteChunks) track(chunks.delete([c.broker, c.tp, c.firstOffset]));
       for (const c of plan.chunks) track(chunks.put(c.bytes, [c.broker, c.tp, c.firstOffset]));

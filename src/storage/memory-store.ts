@@ -41,7 +41,7 @@ export class MemoryClusterStore implements ClusterStore {
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
     if (ownerEpoch !== this.ownerEpoch) throw new StorageFencedError(ownerEpoch, this.ownerEpoch);
     // Build the next state aside and swap it in: all or nothing, like a transaction.
-    const chunks = new Map(this.chunks);
+    const chunks = plan.replaceAll ? new Map<string, Uint8Array>() : new Map(this.chunks);
     for (const d of plan.dropLogs) {
       const prefix = logPrefix(d.broker, d.tp);
       for (const k of [...chunks.keys()]) if (k.startsWith(prefix)) chunks.delete(k);

@@ -21,15 +21,19 @@ export type StorageCommand =
   /** Reset playground: delete everything saved, then run `scenario` afresh (and save it). */
   | { op: 'reset'; scenario: Scenario }
   /** Try saving again now (after freeing space). */
-  | { op: 'retry' };
+  | { op: 'retry' }
+  /** The answer to 'confirm-replace': open the link (replacing what was saved), or keep the saved playground. */
+  | { op: 'replace'; accept: boolean };
 
 export type StorageState =
   /** Looking for the lock, opening and reading the database. */
   | { state: 'opening' }
   /** Saving: the last committed flush. */
   | { state: 'saving'; flushSeq: number; timeMs: number; savedAtWallMs: number; logBytes: number }
-  /** Another tab owns the database; this tab runs nothing. */
-  | { state: 'other-tab' }
+  /** A share link was opened while a playground is saved here: ask before replacing it. */
+  | { state: 'confirm-replace'; saved: { timeMs: number; savedAtWallMs: number; records: number; name: string | null } }
+  /** Another tab owns the database; this tab runs nothing, or a share link in memory (`runningHere`). */
+  | { state: 'other-tab'; runningHere: boolean }
   /** This tab owned the database and another one took it over: nothing is saved from here any more. */
   | { state: 'lost'; message: string }
   | { state: 'quota'; message: string }

@@ -50,6 +50,8 @@ export interface FlushPlan {
   manifest: Manifest;
   /** Present when the scenario document changed since the last flush. */
   scenario?: { rev: number; doc: unknown };
+  /** A new run: every stored chunk is deleted first (what another run left must not linger). */
+  replaceAll?: boolean;
   /** Logs whose stored chunks are all deleted first (rewritten or gone). */
   dropLogs: LogKey[];
   /** Single chunks deleted (merged into a bigger one written by the same flush). */

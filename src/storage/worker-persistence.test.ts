@@ -138,7 +138,7 @@ describe('worker persistence', () => {
     expect((store.scenario!.doc as Scenario).name).toBe('fresh');
   });
 
-  it('a share link replaces the saved run', async () => {
+  it('a share link asks before replacing the saved run: keep restores it, replace starts the link afresh', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());
     a.p.handle({ op: 'open', fallback: scenario }, a.host);
@@ -146,11 +146,27 @@ describe('worker persistence', () => {
     a.cluster!.runUntil(3000);
     a.p.changed('run');
     await a.p.flushNow();
-    const b = tab(store, new FakeLocks());
-    b.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked' }, fresh: true }, b.host);
+
+    const keep = tab(store, new FakeLocks());
+    keep.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked' }, fresh: true }, keep.host);
     await settle();
-    expect(b.cluster!.now).toBe(0);
-    await b.p.flushNow();
+    const ask = keep.events[keep.events.length - 1]!.status;
+    expect(ask).toMatchObject({ state: 'confirm-replace', saved: { timeMs: 3000, name: 'tabs' } });
+    expect(keep.cluster).toBeNull();
+    keep.p.handle({ op: 'replace', accept: false }, keep.host);
+    await settle();
+    expect(keep.cluster!.now).toBe(3000);
+    expect(keep.cluster!.scenario().name).toBe('tabs');
+
+    const replace = tab(store, new FakeLocks());
+    replace.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked', topics: [{ name: 'other', partitions: 1, replicationFactor: 1 }], timeline: [] }, fresh: true }, replace.host);
+    await settle();
+    replace.p.handle({ op: 'replace', accept: true }, replace.host);
+    await settle();
+    expect(replace.cluster!.now).toBe(0);
+    await replace.p.flushNow();
     expect((store.scenario!.doc as Scenario).name).toBe('linked');
+    // Nothing of the replaced run lingers on disk.
+    expect([...store.chunks.keys()].some((k) => k.includes('orders'))).toBe(false);
   });
 });

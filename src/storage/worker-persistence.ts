@@ -61,6 +61,8 @@ export class WorkerPersistence {
   private status: StorageState = { state: 'opening' };
   /** Set while a restore installs its cluster, so clusterCreated does not take it for a new run. */
   private restoring = false;
+  /** A share link waiting for the user's answer: replace the saved playground or not. */
+  private pendingLink: { fallback: Scenario; play: boolean } | null = null;
 
   constructor(private readonly deps: WorkerPersistenceDeps) {}
 
@@ -83,6 +85,9 @@ export class WorkerPersistence {
         return;
       case 'retry':
         this.persister?.retry();
+        return;
+      case 'replace':
+        void this.answerReplace(cmd.accept);
         return;
       default: {
         const never: never = cmd;
@@ -122,8 +127,9 @@ export class WorkerPersistence {
     this.owner = await this.acquire(steal);
     if (!this.owner) {
       // A share link still opens (in memory); a plain reopen waits for "Take over here".
-      if (fresh && fallback) host.loadScenario(fallback, play);
-      this.setStatus({ state: 'other-tab' });
+      const runningHere = fresh && fallback !== null;
+      if (runningHere) host.loadScenario(fallback, play);
+      this.setStatus({ state: 'other-tab', runningHere });
       return;
     }
     let store: ClusterStore;
@@ -135,10 +141,21 @@ export class WorkerPersistence {
     this.store = store;
     try {
       const epoch = await store.claim();
-      const image = fresh ? null : await store.load();
+      const image = await store.load();
       const planner = new FlushPlanner(() => host.scenarioDocument());
       this.planner = planner;
-      if (image) {
+      if (fresh && image && fallback) {
+        // Never replace a saved playground without asking: the link waits for the answer.
+        this.pendingLink = { fallback, play };
+        this.epoch = epoch;
+        const { report } = imageToDurableState(image);
+        this.setStatus({
+          state: 'confirm-replace',
+          saved: { timeMs: report.timeMs, savedAtWallMs: report.savedAtWallMs, records: report.records, name: (image.scenario as Scenario | null)?.name ?? null },
+        });
+        return;
+      }
+      if (image && !fresh) {
         const { state, report } = imageToDurableState(image);
         let cluster: Cluster;
         try {
@@ -217,6 +234,22 @@ export class WorkerPersistence {
         void never;
       }
     }
+  }
+
+  private epoch = 0;
+
+  private async answerReplace(accept: boolean): Promise<void> {
+    const link = this.pendingLink;
+    if (!link || !this.store) return;
+    this.pendingLink = null;
+    if (accept) {
+      // A new run: its first flush replaces everything stored (FlushPlanner.replaceAll).
+      this.planner = new FlushPlanner(() => this.host!.scenarioDocument());
+      this.startSaving(this.store, this.planner, this.epoch);
+      this.host!.loadScenario(link.fallback, link.play);
+      return;
+    }
+    await this.open(null, link.play, false);
   }
 
   private lost(message: string): void {

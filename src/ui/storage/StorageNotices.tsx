@@ -92,6 +92,7 @@ function StatusChip({ onReset }: { onReset: () => void }) {
       text = `Saved ${ago(status.savedAtWallMs, now)} · logs ${formatBytes(status.logBytes)}`;
       break;
     case 'opening':
+    case 'confirm-replace':
       text = 'Opening saved playground…';
       tone = 'muted';
       break;
@@ -209,6 +210,19 @@ function Problem({ onReset }: { onReset: () => void }) {
           </button>
         </div>
       );
+    case 'other-tab':
+      if (!status.runningHere) return null; // the overlay says it
+      return (
+        <div className="storage-banner tone-bad" role="alert" data-testid="storage-other-tab-banner">
+          <div>
+            <strong>The playground is open in another tab.</strong> This link runs here in memory only: nothing of it is
+            saved. Taking over continues the saved playground here instead.
+          </div>
+          <button type="button" className="btn" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over">
+            Take over here
+          </button>
+        </div>
+      );
     case 'lost':
       return (
         <div className="storage-banner tone-bad" role="alert" data-testid="storage-lost-ownership">
@@ -268,8 +282,33 @@ function OtherTab() {
   );
 }
 
+function ConfirmReplace() {
+  const status = useStorageStore((s) => s.status);
+  if (status.state !== 'confirm-replace') return null;
+  const saved = status.saved;
+  return (
+    <div className="modal-backdrop storage-other-tab" role="presentation">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="replace-title" data-testid="storage-confirm-replace">
+        <h2 id="replace-title">Open this link?</h2>
+        <p>
+          The link opens a new playground. This browser has a saved one{saved.name ? ` (“${saved.name}”)` : ''}: {seconds(saved.timeMs)} of virtual time and{' '}
+          {records(saved.records)}. Opening the link replaces it.
+        </p>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={() => send({ op: 'replace', accept: false })} data-testid="storage-keep" autoFocus>
+            Keep my playground
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => send({ op: 'replace', accept: true })} data-testid="storage-replace">
+            Open the link and replace it
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 export function StorageNotices() {
-  const state = useStorageStore((s) => s.status.state);
+  const blocking = useStorageStore((s) => s.status.state === 'other-tab' && !s.status.runningHere);
   const [resetOpen, setResetOpen] = useState(false);
   const openReset = () => setResetOpen(true);
   return (
@@ -279,7 +318,8 @@ export function StorageNotices() {
         <Restored />
       </div>
       <StatusChip onReset={openReset} />
-      {state === 'other-tab' && <OtherTab />}
+      {blocking && <OtherTab />}
+      <ConfirmReplace />
       {resetOpen && <ResetDialog onClose={() => setResetOpen(false)} />}
     </>
   );
