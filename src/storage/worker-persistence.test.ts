@@ -122,6 +122,29 @@ describe('worker persistence', () => {
     expect(store.manifest!.timeMs).toBe(3000);
   });
 
+  it('a tab that does not own the database never deletes it on reset', async () => {
+    const store = new MemoryClusterStore();
+    const locks = new FakeLocks();
+    const a = tab(store, locks);
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    a.cluster!.runUntil(2000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    let destroyed = false;
+    const b = tab(store, locks);
+    (b.p as unknown as { deps: { destroyStore: () => Promise<void> } }).deps.destroyStore = async () => {
+      destroyed = true;
+    };
+    b.p.handle({ op: 'open', fallback: scenario }, b.host);
+    await settle();
+    b.p.handle({ op: 'reset', scenario }, b.host);
+    await settle();
+    expect(destroyed).toBe(false);
+    expect(store.manifest!.timeMs).toBe(2000);
+    expect(b.cluster!.now).toBe(0);
+  });
+
   it('reset deletes what was saved and starts the given scenario afresh', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());

@@ -261,6 +261,11 @@ export class WorkerPersistence {
 
   private async reset(scenario: Scenario): Promise<void> {
     const host = this.host!;
+    if (!this.owner) {
+      // Another tab owns the saved playground: never delete it from here; just start afresh in memory.
+      host.loadScenario(scenario, true);
+      return;
+    }
     this.stopSaving();
     try {
       if (this.status.state === 'unreadable' || !this.store) {
@@ -273,11 +278,6 @@ export class WorkerPersistence {
       }
     } catch (err) {
       this.setStatus({ state: 'error', message: `The saved playground could not be deleted (${(err as Error)?.message ?? String(err)}).` });
-      host.loadScenario(scenario, true);
-      return;
-    }
-    if (!this.owner) {
-      // Nothing to own (other tab) or no storage: just run the scenario.
       host.loadScenario(scenario, true);
       return;
     }

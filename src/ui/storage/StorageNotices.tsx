@@ -124,9 +124,11 @@ function StatusChip({ onReset }: { onReset: () => void }) {
           {formatBytes(estimate.usage)} of {formatBytes(estimate.quota)} used
         </span>
       )}
-      <button type="button" className="btn-ghost" onClick={onReset} data-testid="storage-reset">
-        Reset playground…
-      </button>
+      {status.state !== 'other-tab' && status.state !== 'lost' && (
+        <button type="button" className="btn-ghost" onClick={onReset} data-testid="storage-reset">
+          Reset playground…
+        </button>
+      )}
     </div>
   );
 }
