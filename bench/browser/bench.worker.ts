@@ -12,8 +12,10 @@
 import { deleteDB } from 'idb';
 import { Cluster } from '../../src/kafka/cluster';
 import type { Scenario } from '../../src/scenario/types';
+import { restoreCluster } from '../../src/kafka/durable';
 import { FlushPlanner } from '../../src/storage/flush-planner';
 import { IdbClusterStore } from '../../src/storage/idb-store';
+import { imageToDurableState } from '../../src/storage/image';
 import { Persister } from '../../src/storage/persister';
 
 export interface BenchRequest {
@@ -38,6 +40,9 @@ export interface BenchResult {
   clusterMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
+  /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
+  loadMs: number;
+  restoreMs: number;
 }
 
 const DB = 'kafka-playground-bench';
@@ -125,9 +130,23 @@ async function run(req: BenchRequest): Promise<BenchResult> {
     logBytes: persister?.storedLogBytes ?? 0,
     clusterMs,
     planMs: persister?.figures.planMs ?? 0,
+    loadMs: 0,
+    restoreMs: 0,
   };
   if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
-  store?.close();
+  if (store) {
+    // What a reopen costs: a new connection, read and check everything, restart the cluster.
+    store.close();
+    const t1 = performance.now();
+    const again = await IdbClusterStore.open({ name: DB });
+    const image = await again.load();
+    const t2 = performance.now();
+    const restored = restoreCluster(imageToDurableState(image!).state);
+    result.loadMs = t2 - t1;
+    result.restoreMs = performance.now() - t2;
+    if (restored.now !== cluster.now) throw new Error('the reopened cluster is not at the saved time');
+    again.close();
+  }
   return result;
 }
 

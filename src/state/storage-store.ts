@@ -12,6 +12,7 @@ import { create } from 'zustand';
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { RestoreReport, StorageEvent, StorageState } from '../storage/status';
 import { useClusterStore } from './cluster-store';
+import { getWorkerClient } from './worker-client';
 
 export const TAIL_MARKER_KEY = 'kafka-playground:tail';
 const MARKER_INTERVAL_MS = 200;
@@ -117,6 +118,13 @@ export function startStorageUi(): void {
     if (s.snapshot === prev.snapshot || pending !== null) return;
     pending = setTimeout(write, Math.max(0, last + MARKER_INTERVAL_MS - Date.now()));
   });
+  // Leaving (tab hidden, reload, close): ask for a save now. Best effort: a killed page runs
+  // none of this, which is why every flush is atomic and the lost tail is reported instead.
+  const flushSoon = () => getWorkerClient()?.send({ type: 'storage', op: 'flush' });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushSoon();
+  });
+  window.addEventListener('pagehide', flushSoon);
   const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
   if (storage?.persist) {
     void storage

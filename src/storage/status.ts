@@ -22,6 +22,8 @@ export type StorageCommand =
   | { op: 'reset'; scenario: Scenario }
   /** Try saving again now (after freeing space). */
   | { op: 'retry' }
+  /** Save now if anything changed (the page is being hidden or unloaded: best effort). */
+  | { op: 'flush' }
   /** The answer to 'confirm-replace': open the link (replacing what was saved), or keep the saved playground. */
   | { op: 'replace'; accept: boolean };
 

@@ -86,6 +86,9 @@ export class WorkerPersistence {
       case 'retry':
         this.persister?.retry();
         return;
+      case 'flush':
+        if (this.persister && this.persister.status.state === 'saving') void this.persister.flushNow();
+        return;
       case 'replace':
         void this.answerReplace(cmd.accept);
         return;
