@@ -306,7 +306,8 @@ export function restoreCluster(state: DurableState, opts: Omit<ClusterOptions, '
         c.coordinator.restoreState(withoutMembers(m.groups));
         for (const p of m.producers) {
           const producer = hooks.addProducer(p.id, p.config);
-          producer.sent = p.counters.sent;
+          // Records still in the old process's buffers died with it: "sent" counts those that reached an end.
+          producer.sent = p.counters.acked + p.counters.failed;
           producer.acked = p.counters.acked;
           producer.failed = p.counters.failed;
           producer.retries = p.counters.retries;
