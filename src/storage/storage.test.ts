@@ -4,6 +4,8 @@
  * the previous schema, quota failures, and two writers.
  */
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { Cluster } from '../kafka/cluster';
@@ -301,6 +303,35 @@ describe('schema versions', () => {
     expect(raw.version).toBe(DB_VERSION);
     expect([...raw.objectStoreNames].sort()).toEqual(['chunks', 'meta']);
     raw.close();
+  });
+
+  it('opens the frozen v1 fixture (src/storage/fixtures/v1-state.json, written by the schema-1 layout)', async () => {
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'v1-state.json'), 'utf8')) as Omit<V1State, 'logs'> & {
+      logs: { info: V1State['logs'][number]['info']; segments: { baseOffset: number; bytes: string }[] }[];
+    };
+    const v1: V1State = { ...fixture, logs: fixture.logs.map((l) => ({ info: l.info, segments: l.segments.map((g) => ({ baseOffset: g.baseOffset, bytes: new Uint8Array(Buffer.from(g.bytes, 'base64')) })) })) };
+    const name = freshName();
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('state');
+      },
+    });
+    await old.put('state', v1, 'current');
+    old.close();
+
+    const store = await IdbClusterStore.open({ name });
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    const { state, report } = imageToDurableState(image);
+    expect(report.timeMs).toBe(6000);
+    const restored = restoreCluster(state);
+    expect(restored.now).toBe(6000);
+    expect(restored.scenario().layout).toEqual({ 'broker-1': { x: 40, y: 60 } });
+    for (const l of fixture.logs) expect(restored.brokers.get(l.info.broker)!.logs.get(l.info.tp)!.logEndOffset).toBe(l.info.logEndOffset);
+    expect(restored.coordinator.committed('billing', 'orders', 0)).toBeGreaterThan(0);
+    restored.runUntil(12_000);
+    expect(restored.snapshot().partitions.every((p) => p.highWatermark > 0)).toBe(true);
+    store.close();
   });
 
   it('a database from a newer version is reported unreadable, and can be reset', async () => {
