@@ -255,6 +255,12 @@ export class WorkerPersistence {
     await this.open(null, link.play, false);
   }
 
+  /** Another tab opened the database with a newer schema: our connection is gone for good. */
+  versionChanged(): void {
+    this.store = null;
+    this.lost('A newer version of the playground was opened in another tab and took over its saved data. This tab no longer saves; reload it to continue with the newer version.');
+  }
+
   private lost(message: string): void {
     if (this.status.state === 'lost') return;
     this.owner = false;

@@ -13,7 +13,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 // The brokers' disks: IndexedDB, owned by one tab at a time (src/storage/).
 const persistence = new WorkerPersistence({
   post: (ev) => scope.postMessage(fromWorker({ type: 'storage', ...ev })),
-  openStore: () => IdbClusterStore.open(),
+  openStore: () => IdbClusterStore.open({ onVersionChange: () => persistence.versionChanged() }),
   locks: (navigator as Navigator & { locks?: LockManagerLike }).locks ?? null,
   wallNow: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
