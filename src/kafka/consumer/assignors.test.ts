@@ -27,6 +27,80 @@ describe('range (RangeAssignorTest)', () => {
   });
 });
 
+describe('range: more of RangeAssignorTest', () => {
+  const range = () => ASSIGNORS.get('range')!;
+  it('testOneConsumerMultipleTopics', () => {
+    expect(fmt(range().assign([m('c', ['t1', 't2'])], new Map([['t1', 1], ['t2', 2]])))).toEqual({ c: ['t1-0', 't2-0', 't2-1'] });
+  });
+  it('testTwoConsumersOneTopicOnePartition', () => {
+    expect(fmt(range().assign([m('consumer1', ['t']), m('consumer2', ['t'])], new Map([['t', 1]])))).toEqual({ consumer1: ['t-0'], consumer2: [] });
+  });
+  it('testMultipleConsumersMixedTopicSubscriptions', () => {
+    const r = range().assign([m('consumer1', ['t1']), m('consumer2', ['t1', 't2']), m('consumer3', ['t1'])], new Map([['t1', 3], ['t2', 2]]));
+    expect(fmt(r)).toEqual({ consumer1: ['t1-0'], consumer2: ['t1-1', 't2-0', 't2-1'], consumer3: ['t1-2'] });
+  });
+  it('a topic without metadata is skipped (testOneConsumerNonexistentTopic)', () => {
+    expect(fmt(range().assign([m('c', ['missing'])], new Map()))).toEqual({ c: [] });
+  });
+});
+
+describe('roundrobin: more of RoundRobinAssignorTest', () => {
+  const rr = () => ASSIGNORS.get('roundrobin')!;
+  it('testMultipleConsumersMixedTopics: skips members not subscribed', () => {
+    const r = rr().assign([m('consumer1', ['t1']), m('consumer2', ['t1', 't2']), m('consumer3', ['t1'])], new Map([['t1', 3], ['t2', 2]]));
+    expect(fmt(r)).toEqual({ consumer1: ['t1-0'], consumer2: ['t1-1', 't2-0', 't2-1'], consumer3: ['t1-2'] });
+  });
+  it('testTwoStaticConsumersTwoTopicsSixPartitions: static members by group.instance.id', () => {
+    const r = rr().assign([m('consumer-b', ['t1', 't2'], [], -1, 'instance1'), m('consumer-a', ['t1', 't2'], [], -1, 'instance2')], new Map([['t1', 3], ['t2', 3]]));
+    expect(fmt(r)).toEqual({ 'consumer-b': ['t1-0', 't1-2', 't2-1'], 'consumer-a': ['t1-1', 't2-0', 't2-2'] });
+  });
+  it('testOneStaticConsumerAndOneDynamicConsumerTwoTopicsSixPartitions: the static member comes first', () => {
+    const r = rr().assign([m('consumer1', ['t1', 't2']), m('consumer2', ['t1', 't2'], [], -1, 'instance2')], new Map([['t1', 3], ['t2', 3]]));
+    expect(fmt(r)).toEqual({ consumer2: ['t1-0', 't1-2', 't2-1'], consumer1: ['t1-1', 't2-0', 't2-2'] });
+  });
+});
+
+describe('sticky: AbstractStickyAssignorTest / CooperativeStickyAssignorTest cases', () => {
+  const sticky = () => ASSIGNORS.get('sticky')!;
+  const coop = () => ASSIGNORS.get('cooperative-sticky')!;
+  const tps = (...ps: number[]) => ps.map((p) => ({ topic: 't', partition: p }));
+  it('testAddRemoveConsumerOneTopic (sticky)', () => {
+    const parts = new Map([['t', 3]]);
+    const r1 = sticky().assign([m('consumer1', ['t'])], parts);
+    expect(fmt(r1)).toEqual({ consumer1: ['t-0', 't-1', 't-2'] });
+    const r2 = sticky().assign([m('consumer1', ['t'], r1.get('consumer1')!, 1), m('consumer2', ['t'], [], 1)], parts);
+    expect(fmt(r2)).toEqual({ consumer1: ['t-0', 't-1'], consumer2: ['t-2'] });
+    const r3 = sticky().assign([m('consumer2', ['t'], r2.get('consumer2')!, 2)], parts);
+    expect(fmt(r3)).toEqual({ consumer2: ['t-0', 't-1', 't-2'] });
+  });
+  it('testAddRemoveConsumerOneTopic (cooperative: the moving partition waits one round)', () => {
+    const parts = new Map([['t', 3]]);
+    const r2 = coop().assign([m('consumer1', ['t'], tps(0, 1, 2), 1), m('consumer2', ['t'], [], 1)], parts);
+    expect(fmt(r2)).toEqual({ consumer1: ['t-0', 't-1'], consumer2: [] });
+    const r3 = coop().assign([m('consumer1', ['t'], r2.get('consumer1')!, 2), m('consumer2', ['t'], [], 2)], parts);
+    expect(fmt(r3)).toEqual({ consumer1: ['t-0', 't-1'], consumer2: ['t-2'] });
+  });
+  it('two members of the same generation claiming a partition: neither keeps it by claim (testAssignmentWithMultipleGenerations… same generation)', () => {
+    const parts = new Map([['t', 2]]);
+    const r = coop().assign([m('a', ['t'], tps(0, 1), 3), m('b', ['t'], tps(1), 3)], parts);
+    // t-1 is invalid for both; it is transferring (b and a both claimed it), so withheld this round.
+    expect(r.get('a')).toEqual(tps(0));
+    expect(r.get('b')).toEqual([]);
+  });
+  it('a claim from an older generation loses to a newer one (testOwnedPartitionsAreInvalidatedForConsumerWithStaleGeneration)', () => {
+    const parts = new Map([['t', 3]]);
+    const r = sticky().assign([m('consumer1', ['t'], tps(0, 1, 2), 2), m('consumer2', ['t'], tps(0, 1, 2), 1)], parts);
+    expect(fmt(r)).toEqual({ consumer1: ['t-0', 't-1'], consumer2: ['t-2'] });
+  });
+  it('unequal subscriptions (general case): consumer2 takes all of t2, t1 is balanced around it', () => {
+    const parts = new Map([['t1', 4], ['t2', 2]]);
+    const r = sticky().assign([m('consumer1', ['t1']), m('consumer2', ['t1', 't2'])], parts);
+    expect(r.get('consumer2')!.filter((tp) => tp.topic === 't2')).toHaveLength(2);
+    expect(r.get('consumer1')!.length).toBe(3);
+    expect(r.get('consumer2')!.length).toBe(3);
+  });
+});
+
 describe('roundrobin (RoundRobinAssignorTest)', () => {
   it('deals partitions of all topics around the members', () => {
     const r = ASSIGNORS.get('roundrobin')!.assign([m('c0', ['t1', 't2']), m('c1', ['t1', 't2'])], new Map([['t1', 3], ['t2', 3]]));
@@ -103,6 +177,73 @@ describe('every assignor, random groups (property)', () => {
           // Same members, same subscriptions: nothing moves.
           for (const [id, tps] of again) expect(tps).toEqual(first.get(id)!);
         }
+        if (name === 'sticky' || name === 'roundrobin') {
+          // Balance (AbstractStickyAssignor.balance end condition, also true of roundrobin for
+          // equal subscriptions): no partition could go to an eligible member with 2 fewer.
+          if (name === 'sticky' || same) expect(movableImbalance(first, members), `seed ${seed}`).toBe(null);
+        }
+      }
+    });
+  }
+});
+
+function movableImbalance(res: Map<string, TopicPartition[]>, members: AssignorMember[]): string | null {
+  for (const [id, tps] of res) {
+    for (const tp of tps) {
+      for (const other of members) {
+        if (other.memberId === id || !other.topics.includes(tp.topic)) continue;
+        if (tps.length > res.get(other.memberId)!.length + 1) return `${tp.topic}-${tp.partition} could move from ${id} to ${other.memberId}`;
+      }
+    }
+  }
+  return null;
+}
+
+describe('sticky assignors across membership changes (property)', () => {
+  for (const name of ['sticky', 'cooperative-sticky']) {
+    it(`${name}: keeps what balance allows, never hands out a partition another member still owns (cooperative), converges`, () => {
+      const assignor = assignorByName(name)!;
+      for (let seed = 1; seed <= 300; seed++) {
+        const r = new Prng(seed * 7919);
+        const topics = Array.from({ length: r.range(1, 3) }, (_, i) => `t${i}`);
+        const parts = new Map(topics.map((t) => [t, r.range(1, 9)] as [string, number]));
+        const same = r.bool(0.6);
+        const subs = () => (same ? topics : topics.filter(() => r.bool(0.6)).concat(topics[0]!));
+        let members = Array.from({ length: r.range(1, 4) }, (_, i) => m(`m${i}`, subs()));
+        let owned = new Map<string, TopicPartition[]>();
+        let next = members.length;
+        for (let gen = 1; gen <= 8; gen++) {
+          // Change membership: someone leaves, someone joins, or nothing.
+          const change = r.int(3);
+          if (change === 0 && members.length > 1) members = members.filter((_, i) => i !== r.int(members.length));
+          else if (change === 1) members = [...members, m(`m${next++}`, subs())];
+          const input = members.map((x) => ({ ...x, ownedPartitions: owned.get(x.memberId) ?? [], generation: owned.has(x.memberId) ? gen - 1 : -1 }));
+          const res = assignor.assign(input, parts);
+          const claimedBy = new Map<string, string>();
+          for (const x of input) for (const tp of x.ownedPartitions) claimedBy.set(`${tp.topic}-${tp.partition}`, x.memberId);
+          for (const [id, tps] of res) {
+            for (const tp of tps) {
+              const prev = claimedBy.get(`${tp.topic}-${tp.partition}`);
+              if (name === 'cooperative-sticky') expect(prev === undefined || prev === id, `seed ${seed} gen ${gen}: ${id} given a partition ${prev} still owns`).toBe(true);
+            }
+          }
+          if (same && name === 'sticky') {
+            // Constrained: each member keeps min(owned, ⌊P/C⌋) of what it owned.
+            const total = topics.reduce((n, t) => n + parts.get(t)!, 0);
+            const minQuota = Math.floor(total / input.length);
+            for (const x of input) {
+              const kept = res.get(x.memberId)!.filter((tp) => x.ownedPartitions.some((o) => o.topic === tp.topic && o.partition === tp.partition)).length;
+              expect(kept, `seed ${seed} gen ${gen} ${x.memberId}`).toBeGreaterThanOrEqual(Math.min(x.ownedPartitions.length, minQuota));
+            }
+          }
+          owned = res;
+        }
+        // Cooperative: one more round with no change assigns everything that was withheld.
+        const settled = assignor.assign(members.map((x) => ({ ...x, ownedPartitions: owned.get(x.memberId) ?? [], generation: 100 })), parts);
+        let total = 0;
+        for (const t of new Set(members.flatMap((x) => x.topics))) total += parts.get(t)!;
+        expect([...settled.values()].reduce((n, x) => n + x.length, 0), `seed ${seed}`).toBe(total);
+        expect(movableImbalance(settled, members), `seed ${seed}`).toBe(null);
       }
     });
   }

@@ -1,7 +1,11 @@
-/** The assignors by Kafka's protocol names (partition.assignment.strategy). */
+/**
+ * The partition assignors of the classic consumer protocol, by Kafka's protocol names
+ * (partition.assignment.strategy): range, roundrobin, sticky, cooperative-sticky.
+ */
+import { cooperativeStickyAssignor } from './cooperative-sticky';
 import { rangeAssignor } from './range';
 import { roundRobinAssignor } from './roundrobin';
-import { cooperativeStickyAssignor, stickyAssignor } from './sticky';
+import { stickyAssignor } from './sticky';
 import type { Assignor } from './types';
 
 export const ASSIGNORS: ReadonlyMap<string, Assignor> = new Map(
@@ -19,4 +23,6 @@ export function assignorByName(name: string): Assignor | undefined {
   return ASSIGNORS.get(short);
 }
 
+export { rangeAssignor, roundRobinAssignor, stickyAssignor, cooperativeStickyAssignor };
+export { compareMembers, compareTps, sortTps, tpKey } from './types';
 export type { Assignor, AssignorMember, RebalanceProtocol } from './types';

@@ -17,7 +17,9 @@ export interface AssignorMember {
 export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
 
 export interface Assignor {
+  /** The protocol name in JoinGroup (ConsumerPartitionAssignor.name()). */
   readonly name: string;
+  /** supportedProtocols(), preferred first: a consumer rebalances COOPERATIVE only if every configured assignor supports it. */
   readonly protocols: readonly RebalanceProtocol[];
   assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
 }
@@ -32,8 +34,13 @@ export function compareMembers(a: AssignorMember, b: AssignorMember): number {
 
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
 
+/** TopicPartition order by (topic, partition), as Kafka's PartitionComparator. */
+export function compareTps(a: TopicPartition, b: TopicPartition): number {
+  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
+}
+
 export function sortTps(tps: TopicPartition[]): TopicPartition[] {
-  return tps.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return tps.sort(compareTps);
 }
 
 /** Every partition of every topic some member subscribes to, sorted. */
