@@ -24,6 +24,8 @@ export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const MAGIC_V2 = 2;
+/** RecordBatch.NO_TIMESTAMP. */
+export const NO_TIMESTAMP = -1;
 
 const OFF_BASE_OFFSET = 0;
 const OFF_LENGTH = 8;
@@ -108,11 +110,29 @@ export const batchLastSequence = (b: Uint8Array): number => {
   return last > 0x7fffffff ? last - 0x80000000 : last;
 };
 
+export const batchMagic = (b: Uint8Array): number => b[OFF_MAGIC]!;
+export const batchAttributes = (b: Uint8Array): number => readI16(b, OFF_ATTRIBUTES);
+/** The stored CRC, unsigned. */
+export const batchCrc = (b: Uint8Array): number => readI32(b, OFF_CRC) >>> 0;
+
+/**
+ * Stamps producer id, epoch and base sequence into a built batch (not yet appended) and
+ * recomputes the CRC, which covers them. For an idempotent producer that learns its id or
+ * bumps its epoch after the batch was closed (Kafka's ProducerBatch.resetProducerState).
+ */
+export function setBatchProducerState(b: Uint8Array, producerId: number, producerEpoch: number, baseSequence: number): void {
+  writeI64(b, OFF_PRODUCER_ID, producerId);
+  writeI16(b, OFF_PRODUCER_EPOCH, producerEpoch);
+  writeI32(b, OFF_BASE_SEQUENCE, baseSequence);
+  writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+}
+
 /** Magic 2, consistent length and a correct CRC. */
 export function batchIsValid(b: Uint8Array): boolean {
   if (b.length < BATCH_HEADER_SIZE) return false;
   if (b[OFF_MAGIC] !== MAGIC_V2) return false;
   if (batchSizeInBytes(b) !== b.length) return false;
+  if (batchRecordCount(b) < 0 || batchLastOffsetDelta(b) < -1) return false;
   return (readI32(b, OFF_CRC) >>> 0) === crc32c(b, OFF_ATTRIBUTES, b.length);
 }
 
@@ -140,7 +160,8 @@ export class RecordBatchBuilder {
 
   constructor(opts: RecordBatchBuilderOptions) {
     this.baseTimestamp = opts.baseTimestamp;
-    this.maxTimestamp = opts.baseTimestamp;
+    // The largest record timestamp, as MemoryRecordsBuilder tracks it (not the base).
+    this.maxTimestamp = NO_TIMESTAMP;
     this.producerId = opts.producerId ?? NO_PRODUCER_ID;
     this.producerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
     this.baseSequence = opts.baseSequence ?? NO_SEQUENCE;
@@ -171,31 +192,42 @@ export class RecordBatchBuilder {
 
   /**
    * Reserves one record whose value (valueLength bytes, -1 for null) the caller writes at
-   * the returned position in `buffer`. Returns -1 when it would exceed batch.size and the
-   * batch already has records.
+   * the returned position in `buffer` (valid until the next append, which may grow it).
+   * Returns -1 when the record would take the batch past batch.size and the batch already
+   * has records: the first record always fits (Kafka's MemoryRecordsBuilder.hasRoomFor).
    */
   tryAppendReserve(timestamp: number, key: Uint8Array | null, valueLength: number, headers?: RecordHeader[]): number {
     const tsDelta = timestamp - this.baseTimestamp;
     const offsetDelta = this.count;
     const keyLen = key === null ? -1 : key.length;
-    let headerBytes = sizeOfVarint(headers ? headers.length : 0);
+    const headerCount = headers === undefined ? 0 : headers.length;
+    let headerBytes = sizeOfVarint(headerCount);
     let encodedKeys: Uint8Array[] | null = null;
-    if (headers && headers.length > 0) {
-      encodedKeys = headers.map((h) => utf8Encoder.encode(h.key));
-      headers.forEach((h, i) => {
-        const k = encodedKeys![i]!;
+    if (headers !== undefined && headerCount > 0) {
+      encodedKeys = new Array<Uint8Array>(headerCount);
+      for (let i = 0; i < headerCount; i++) {
+        const h = headers[i]!;
+        const k = utf8Encoder.encode(h.key);
+        encodedKeys[i] = k;
         const vl = h.value === null ? -1 : h.value.length;
-        headerBytes += sizeOfVarint(k.length) + k.length + sizeOfVarint(vl) + Math.max(0, vl);
-      });
+        headerBytes += sizeOfVarint(k.length) + k.length + sizeOfVarint(vl) + (vl > 0 ? vl : 0);
+      }
     }
     const body =
-      1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(keyLen) + Math.max(0, keyLen) + sizeOfVarint(valueLength) + Math.max(0, valueLength) + headerBytes;
+      1 +
+      sizeOfVarint(tsDelta) +
+      sizeOfVarint(offsetDelta) +
+      sizeOfVarint(keyLen) +
+      (keyLen > 0 ? keyLen : 0) +
+      sizeOfVarint(valueLength) +
+      (valueLength > 0 ? valueLength : 0) +
+      headerBytes;
     const total = sizeOfVarint(body) + body;
     if (this.count > 0 && this.pos + total > this.batchSize) return -1;
     this.ensure(total);
     const buf = this.buffer;
     let p = writeVarint(buf, this.pos, body);
-    buf[p++] = 0; // record attributes: unused
+    buf[p++] = 0; // record attributes: unused in v2
     p = writeVarint(buf, p, tsDelta);
     p = writeVarint(buf, p, offsetDelta);
     p = writeVarint(buf, p, keyLen);
@@ -205,20 +237,21 @@ export class RecordBatchBuilder {
     }
     p = writeVarint(buf, p, valueLength);
     const valuePos = p;
-    p += Math.max(0, valueLength);
-    p = writeVarint(buf, p, headers ? headers.length : 0);
-    if (headers && encodedKeys) {
-      headers.forEach((h, i) => {
-        const k = encodedKeys![i]!;
+    if (valueLength > 0) p += valueLength;
+    p = writeVarint(buf, p, headerCount);
+    if (headers !== undefined && encodedKeys !== null) {
+      for (let i = 0; i < headerCount; i++) {
+        const h = headers[i]!;
+        const k = encodedKeys[i]!;
         p = writeVarint(buf, p, k.length);
         buf.set(k, p);
         p += k.length;
         p = writeVarint(buf, p, h.value === null ? -1 : h.value.length);
-        if (h.value) {
+        if (h.value !== null) {
           buf.set(h.value, p);
           p += h.value.length;
         }
-      });
+      }
     }
     this.pos = p;
     this.count++;
@@ -243,7 +276,7 @@ export class RecordBatchBuilder {
     writeI16(b, OFF_ATTRIBUTES, 0);
     writeI32(b, OFF_LAST_OFFSET_DELTA, this.count - 1);
     writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp);
-    writeI64(b, OFF_MAX_TIMESTAMP, this.maxTimestamp);
+    writeI64(b, OFF_MAX_TIMESTAMP, this.count === 0 ? this.baseTimestamp : this.maxTimestamp);
     writeI64(b, OFF_PRODUCER_ID, this.producerId);
     writeI16(b, OFF_PRODUCER_EPOCH, this.producerEpoch);
     writeI32(b, OFF_BASE_SEQUENCE, this.baseSequence);
@@ -330,35 +363,53 @@ export function decodeRecords(batch: Uint8Array): DecodedRecord[] {
   return out;
 }
 
+/** Decides whether the cleaner keeps a record; positions index into the batch. */
+export type RecordFilter = (offset: number, keyStart: number, keyLength: number, valueLength: number, timestamp: number) => boolean;
+
 /**
- * A copy of the batch keeping only the records `keep` accepts, with their original offsets,
- * timestamps and producer fields (LogCleaner's filtering of a batch). Records are copied
- * verbatim: their deltas are relative to the unchanged base offset and timestamp.
- * Returns null when no record is kept.
+ * A compacted copy of a batch keeping only the records `keep` accepts, as LogCleaner's
+ * MemoryRecords.filterTo / buildRetainedRecordsInto does for v2: the base offset,
+ * lastOffsetDelta (so the producer's last sequence survives), producer id/epoch/base
+ * sequence, partition leader epoch and base timestamp stay; the records are copied
+ * verbatim (their offset and timestamp deltas stay valid against the unchanged bases);
+ * record count, length and max timestamp are recomputed, then the CRC.
+ *
+ * Returns the batch itself when every record is kept (stored batches are immutable, so
+ * sharing is safe) and null when none is.
  */
-export function filterBatch(batch: Uint8Array, keep: (offset: number, keyStart: number, keyLength: number, valueLength: number) => boolean): Uint8Array | null {
-  const parts: [number, number][] = [];
+export function filterBatch(batch: Uint8Array, keep: RecordFilter): Uint8Array | null {
+  // Kept record ranges as flat [start, end] pairs: one small array, no tuple per record.
+  const parts: number[] = [];
   let bytes = BATCH_HEADER_SIZE;
-  forEachRecord(batch, (offset, _ts, _b, ks, kl, _vs, vl, _hs, _hc, rs, re) => {
-    if (keep(offset, ks, kl, vl)) {
-      parts.push([rs, re]);
+  let maxTimestamp = NO_TIMESTAMP;
+  forEachRecord(batch, (offset, ts, _b, ks, kl, _vs, vl, _hs, _hc, rs, re) => {
+    if (keep(offset, ks, kl, vl, ts)) {
+      parts.push(rs, re);
       bytes += re - rs;
+      if (ts > maxTimestamp) maxTimestamp = ts;
     }
   });
-  if (parts.length === 0) return null;
-  if (parts.length === batchRecordCount(batch)) return batch;
+  const kept = parts.length >> 1;
+  if (kept === 0) return null;
+  if (kept === batchRecordCount(batch)) return batch;
   const out = new Uint8Array(bytes);
   out.set(batch.subarray(0, BATCH_HEADER_SIZE));
   let p = BATCH_HEADER_SIZE;
-  for (const [s, e] of parts) {
+  for (let i = 0; i < parts.length; i += 2) {
+    const s = parts[i]!;
+    const e = parts[i + 1]!;
     out.set(batch.subarray(s, e), p);
     p += e - s;
   }
   writeI32(out, OFF_LENGTH, bytes - 12);
-  writeI32(out, OFF_RECORD_COUNT, parts.length);
+  writeI32(out, OFF_RECORD_COUNT, kept);
+  writeI64(out, OFF_MAX_TIMESTAMP, maxTimestamp);
   writeI32(out, OFF_CRC, crc32c(out, OFF_ATTRIBUTES, out.length) | 0);
   return out;
 }
+
+/** Kafka-flavoured name for the cleaner's copy. */
+export const compactedCopy = filterBatch;
 
 /** Splits a concatenation of batches back into batch views (persistence). */
 export function splitBatches(bytes: Uint8Array): Uint8Array[] {
