@@ -413,3 +413,24 @@ describe('producer timeouts and retries', () => {
     expect(row.at).toBe(200);
   });
 });
+
+describe('freeing space with retention', () => {
+  it('retention.ms with segment.ms (what the quota banner applies) deletes old segments under a steady load', () => {
+    const c = new Cluster(three({ timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 5, valueBytes: 50 }] }));
+    c.runUntil(60000);
+    const before = c.snapshot().partitions.map((p) => p.logStartOffset);
+    expect(before.every((o) => o === 0)).toBe(true);
+    c.perform({ op: 'alterConfig', entity: 'topic', name: 'orders', config: { 'retention.ms': 60000, 'segment.ms': 10000 } });
+    c.runUntil(299000);
+    expect(c.snapshot().partitions.every((p) => p.logStartOffset === 0)).toBe(true); // before the 5-minute check
+    c.runUntil(301000);
+    const s = c.snapshot();
+    for (const p of s.partitions) {
+      expect(p.logStartOffset).toBeGreaterThan(0);
+      // About a minute is kept: the oldest record left is at most retention.ms + segment.ms old.
+      const oldest = c.readLog('orders', p.partition, { fromOffset: p.logStartOffset, limit: 1 })!.records[0]!;
+      expect(oldest.timestamp).toBeGreaterThanOrEqual(300000 - 60000 - 10000 - 1000);
+    }
+    expect(c.allEvents().some((e) => e.type === 'SegmentsDeleted' && e.reason === 'retention.ms')).toBe(true);
+  });
+});

@@ -175,7 +175,22 @@ function Restored() {
   );
 }
 
-/** Quota: one click per topic to free its logs (the next save drops them), then "Try again". */
+/**
+ * The configs "Keep only the last minute" applies, as an operator would: retention.ms bounds
+ * what is kept, and segment.ms makes segments roll so whole old segments can be deleted
+ * (retention never deletes the active segment while it keeps receiving records). Old
+ * segments go at the brokers' next retention check (log.retention.check.interval.ms, a
+ * static broker setting: every 5 minutes of virtual time by default).
+ */
+export const SHORT_RETENTION_TOPIC_CONFIG = { 'retention.ms': 60000, 'segment.ms': 10000 } as const;
+
+function applyShortRetention(topics: string[]): void {
+  const client = getWorkerClient();
+  if (!client) return;
+  for (const name of topics) client.perform({ op: 'alterConfig', entity: 'topic', name, config: { ...SHORT_RETENTION_TOPIC_CONFIG } });
+}
+
+/** Quota: lower retention for every topic, or one click per topic to free its logs (the next save drops them), then "Try again". */
 function FreeSpace() {
   // Select the snapshot's own array (a fresh one per call would re-render forever).
   const snapshotTopics = useClusterStore((s) => s.snapshot?.topics);
@@ -184,6 +199,9 @@ function FreeSpace() {
   return (
     <div className="storage-free">
       Free space:{' '}
+      <button type="button" className="btn" data-testid="storage-short-retention" onClick={() => applyShortRetention(topics)}>
+        Keep only the last minute (retention.ms=60000, at the next retention check)
+      </button>
       {topics.map((name) => (
         <button key={name} type="button" className="btn" data-testid={`storage-delete-topic-${name}`} onClick={() => getWorkerClient()?.perform({ op: 'deleteTopic', name })}>
           Delete topic {name}
