@@ -9,7 +9,11 @@
  * that leads its __consumer_offsets partition; here: hash(groupId) % 50 over the live
  * brokers. Requests that reach another broker get NOT_COORDINATOR. Group metadata and
  * committed offsets are durable (as the replicated __consumer_offsets is), so a coordinator
- * move keeps them; member sessions restart at the new coordinator.
+ * move keeps them. What is durable of a group is what Kafka writes to __consumer_offsets:
+ * the group metadata as of the last completed SyncGroup (or the last time it became Empty).
+ * A coordinator that takes over loads that record (GroupMetadataManager.replay): the group
+ * is Stable with its last assignment (Empty without members), requests parked at the old
+ * coordinator fail with NOT_COORDINATOR, and member sessions restart from now.
  */
 import type { ClusterContext } from '../context';
 import type { KafkaError } from '../errors';
@@ -83,10 +87,19 @@ interface Group {
   staticMembers: Map<string, string>;
   pending: Map<string, Timer>;
   rebalanceTimer: Timer | null;
+  /** 1 while the initial rebalance delay runs (the join completes only when it ends), else 0. */
   initialDelayDeadline: number;
   offsets: Map<string, { topic: string; partition: number; offset: number }>;
   host: number;
+  /** newMemberAdded: a member joined during the initial delay (InitialDelayedJoin extends it). */
+  newMemberAdded: boolean;
+  /** The state before the current one (ClassicGroup.previousState). */
+  previousState: GroupState;
+  /** The group metadata record last written to __consumer_offsets. */
+  persisted: PersistedGroup;
 }
+
+type PersistedGroup = Omit<GroupCoordinatorState['groups'][number], 'offsets' | 'groupId'>;
 
 export interface GroupCoordinatorState {
   groups: {
@@ -124,14 +137,75 @@ export class GroupCoordinator {
     return live[partition % live.length]!;
   }
 
-  /** Brokers were fenced, unfenced, killed or restarted: groups whose coordinator moved restart member sessions. */
+  /**
+   * Brokers were fenced, unfenced, killed or restarted. A group whose coordinator moved is
+   * unloaded from the old one (parked requests answered NOT_COORDINATOR; a dead old host
+   * never delivers those) and loaded by the new one from its durable record, sessions
+   * restarting from now.
+   */
   onBrokerChange(): void {
     for (const g of this.groups.values()) {
       const host = this.coordinatorFor(g.groupId);
       if (host === g.host) continue;
       g.host = host;
-      for (const m of g.members.values()) this.scheduleSession(g, m);
+      this.unload(g);
+      if (host >= 0) this.load(g, g.persisted);
     }
+  }
+
+  /** The old coordinator lets go of the group: everything parked fails, timers stop. */
+  private unload(g: Group): void {
+    g.rebalanceTimer?.cancel();
+    g.rebalanceTimer = null;
+    g.initialDelayDeadline = 0;
+    g.newMemberAdded = false;
+    for (const t of g.pending.values()) t.cancel();
+    g.pending.clear();
+    for (const m of g.members.values()) {
+      m.session?.cancel();
+      m.session = null;
+      const j = m.awaitingJoin;
+      const sy = m.awaitingSync;
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
+      j?.resolve({ error: 'NOT_COORDINATOR', generationId: -1, protocolName: null, leader: '', memberId: m.memberId, members: [] });
+      sy?.resolve({ error: 'NOT_COORDINATOR', assignment: [] });
+    }
+  }
+
+  /** GroupMetadataManager.replay: the group as its durable record says, Stable or Empty. */
+  private load(g: Group, rec: PersistedGroup): void {
+    g.members.clear();
+    g.staticMembers.clear();
+    g.generationId = rec.generationId;
+    g.protocolName = rec.members.length > 0 ? rec.protocolName : null;
+    g.leaderId = rec.members.length > 0 ? rec.leaderId : null;
+    for (const mm of rec.members) {
+      const m: Member = { ...mm, protocols: mm.protocols.map((p) => ({ ...p })), assignment: mm.assignment.slice(), awaitingJoin: null, awaitingSync: null, session: null };
+      g.members.set(m.memberId, m);
+      if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, m.memberId);
+      this.scheduleSession(g, m);
+    }
+    this.setState(g, g.members.size > 0 ? 'Stable' : 'Empty');
+  }
+
+  /** Writes the group metadata record (after SyncGroup, on becoming Empty, on a static member's replacement). */
+  private persist(g: Group): void {
+    g.persisted = {
+      state: g.state,
+      generationId: g.generationId,
+      protocolName: g.protocolName,
+      leaderId: g.leaderId,
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        protocols: m.protocols.map((p) => ({ ...p, topics: p.topics.slice(), ownedPartitions: p.ownedPartitions.slice() })),
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        assignment: m.assignment.slice(),
+      })),
+    };
   }
 
   private group(groupId: string): Group {
@@ -150,6 +224,9 @@ export class GroupCoordinator {
         initialDelayDeadline: 0,
         offsets: new Map(),
         host: this.coordinatorFor(groupId),
+        newMemberAdded: false,
+        previousState: 'Empty',
+        persisted: { state: 'Empty', generationId: 0, protocolName: null, leaderId: null, members: [] },
       };
       this.groups.set(groupId, g);
     }
@@ -162,6 +239,7 @@ export class GroupCoordinator {
 
   private setState(g: Group, state: GroupState): void {
     if (g.state === state) return;
+    g.previousState = g.state;
     g.state = state;
     this.ctx.emit({ type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
   }
@@ -169,9 +247,11 @@ export class GroupCoordinator {
   private scheduleSession(g: Group, m: Member): void {
     m.session?.cancel();
     m.session = this.ctx.scheduler.after(m.sessionTimeoutMs, () => {
+      m.session = null;
       if (g.members.get(m.memberId) !== m) return;
-      // Members waiting in a rebalance are judged by the rebalance timeout instead.
-      if (m.awaitingJoin && g.state === 'PreparingRebalance') return;
+      // ClassicGroupMember.hasSatisfiedHeartbeat: members parked in JoinGroup or SyncGroup
+      // are judged by the rebalance instead; completing it restarts their sessions.
+      if (m.awaitingJoin || m.awaitingSync) return;
       this.removeMember(g, m, 'session.timeout.ms');
     });
   }
@@ -186,7 +266,9 @@ export class GroupCoordinator {
     if (req.sessionTimeoutMs < minS || req.sessionTimeoutMs > maxS) return fail('INVALID_SESSION_TIMEOUT');
     const g = this.group(req.groupId);
     if (g.state === 'Dead') return fail('COORDINATOR_NOT_AVAILABLE');
-    if (g.members.size > 0 && g.protocolName !== null && !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name)))) {
+    if (req.protocols.length === 0) return fail('INCONSISTENT_GROUP_PROTOCOL');
+    // ClassicGroup.supportsProtocols: some protocol of the joiner is supported by every member.
+    if (g.members.size > 0 && !req.protocols.some((p) => [...g.members.values()].every((m) => m.memberId === req.memberId || m.protocols.some((q) => q.name === p.name)))) {
       return fail('INCONSISTENT_GROUP_PROTOCOL');
     }
 
@@ -194,7 +276,9 @@ export class GroupCoordinator {
     if (req.groupInstanceId !== null) {
       const existingId = g.staticMembers.get(req.groupInstanceId);
       if (req.memberId === '' || existingId !== req.memberId) {
-        if (req.memberId !== '' && existingId !== undefined && existingId !== req.memberId) return fail('FENCED_INSTANCE_ID');
+        // validateExistingMember: a known member id must be the one of its instance.
+        if (req.memberId !== '' && existingId === undefined) return fail('UNKNOWN_MEMBER_ID');
+        if (req.memberId !== '' && existingId !== req.memberId) return fail('FENCED_INSTANCE_ID');
         const newId = `${req.clientId}-${req.groupInstanceId}-${++this.memberSeq}`;
         if (existingId !== undefined) return this.replaceStaticMember(g, existingId, newId, req);
         return this.addMemberAndRebalance(g, newId, req);
@@ -236,6 +320,8 @@ export class GroupCoordinator {
   private addMemberAndRebalance(g: Group, id: string, req: JoinGroupRequest): Deferred<JoinGroupResponse> {
     const m = this.newMember(id, req);
     const d = new Deferred<JoinGroupResponse>();
+    // The initial rebalance can be delayed further (addMemberThenRebalanceOrCompleteJoin).
+    if (g.state === 'PreparingRebalance' && g.previousState === 'Empty') g.newMemberAdded = true;
     m.awaitingJoin = d;
     g.members.set(id, m);
     if (req.groupInstanceId !== null) g.staticMembers.set(req.groupInstanceId, id);
@@ -260,8 +346,10 @@ export class GroupCoordinator {
     if (g.leaderId === oldId) g.leaderId = newId;
     this.scheduleSession(g, m);
     const sameSubscription = sameTopics(old.protocols, req.protocols);
-    if (g.state === 'Stable' && sameSubscription) {
-      // A static member coming back within its session timeout: no rebalance (KIP-345).
+    if (g.state === 'Stable' && sameSubscription && this.selectProtocol(g) === g.protocolName) {
+      // A static member coming back within its session timeout: no rebalance (KIP-345),
+      // the replacement is written to __consumer_offsets.
+      this.persist(g);
       return {
         error: 'NONE',
         generationId: g.generationId,
@@ -279,57 +367,84 @@ export class GroupCoordinator {
     return d;
   }
 
+  /** classicGroupJoinExistingMember. */
   private updateMemberAndRebalance(g: Group, m: Member, req: JoinGroupRequest): JoinGroupResponse | Deferred<JoinGroupResponse> {
-    const changed = !sameTopics(m.protocols, req.protocols);
+    const matches = sameMetadata(m.protocols, req.protocols);
+    this.scheduleSession(g, m);
+    switch (g.state) {
+      case 'Empty':
+      case 'Dead':
+        return { error: 'UNKNOWN_MEMBER_ID', generationId: -1, protocolName: null, leader: '', memberId: m.memberId, members: [] };
+      case 'CompletingRebalance':
+        // Same metadata: it missed the JoinGroup response; answer with the current generation.
+        if (matches) return this.joinResponse(g, m);
+        break;
+      case 'Stable':
+        // A follower with unchanged metadata just syncs again; the leader rejoining forces a rebalance.
+        if (matches && g.leaderId !== m.memberId) return { ...this.joinResponse(g, m), members: [] };
+        break;
+      case 'PreparingRebalance':
+        break;
+    }
+    const reason = g.state === 'Stable' && g.leaderId === m.memberId ? `Leader ${m.memberId} re-joining group during Stable` : `Updating metadata for member ${m.memberId} during ${g.state}`;
     m.protocols = req.protocols;
     m.sessionTimeoutMs = req.sessionTimeoutMs;
     m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
-    this.scheduleSession(g, m);
-    if (g.state === 'CompletingRebalance' && !changed) {
-      return this.joinResponse(g, m);
-    }
     const d = new Deferred<JoinGroupResponse>();
     m.awaitingJoin?.resolve({ error: 'UNKNOWN_MEMBER_ID', generationId: -1, protocolName: null, leader: '', memberId: m.memberId, members: [] });
     m.awaitingJoin = d;
-    this.maybePrepareRebalance(g, `Updating metadata for member ${m.memberId} during ${g.state}`);
+    this.maybePrepareRebalance(g, reason);
     this.tryCompleteJoin(g);
     return d;
   }
 
+  /** maybePrepareRebalanceOrCompleteJoin / prepareRebalance. */
   private maybePrepareRebalance(g: Group, reason: string): void {
-    if (g.state === 'PreparingRebalance') {
-      // A new joiner during the initial delay extends it (InitialDelayedJoin), up to the rebalance timeout.
-      if (g.initialDelayDeadline > 0) this.armInitialDelay(g);
-      return;
+    switch (g.state) {
+      case 'PreparingRebalance':
+      case 'Dead':
+        return;
+      case 'CompletingRebalance':
+        for (const m of g.members.values()) {
+          const sy = m.awaitingSync;
+          m.awaitingSync = null;
+          sy?.resolve({ error: 'REBALANCE_IN_PROGRESS', assignment: [] });
+        }
+        break;
+      case 'Empty':
+      case 'Stable':
+        break;
     }
     const fromEmpty = g.state === 'Empty';
-    if (g.state === 'CompletingRebalance') {
-      for (const m of g.members.values()) {
-        m.awaitingSync?.resolve({ error: 'REBALANCE_IN_PROGRESS', assignment: [] });
-        m.awaitingSync = null;
-      }
-    }
     this.setState(g, 'PreparingRebalance');
     this.ctx.emit({ type: 'RebalanceStarted', groupId: g.groupId, generation: g.generationId, reason });
     g.rebalanceTimer?.cancel();
+    g.newMemberAdded = false;
     const initialDelay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
     if (fromEmpty && initialDelay > 0) {
-      g.initialDelayDeadline = this.ctx.scheduler.now + this.maxRebalanceTimeout(g);
-      this.armInitialDelay(g);
+      // InitialDelayedJoin: wait group.initial.rebalance.delay.ms, again while members keep
+      // joining, within the rebalance timeout; then complete the join whatever happened.
+      g.initialDelayDeadline = 1;
+      this.scheduleInitialDelay(g, initialDelay, Math.max(this.maxRebalanceTimeout(g) - initialDelay, 0));
     } else {
       g.initialDelayDeadline = 0;
       g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
     }
   }
 
-  private armInitialDelay(g: Group): void {
-    g.rebalanceTimer?.cancel();
-    const delay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
-    const at = Math.min(this.ctx.scheduler.now + delay, g.initialDelayDeadline);
-    g.rebalanceTimer = this.ctx.scheduler.at(at, () => {
-      g.initialDelayDeadline = 0;
+  /** tryCompleteInitialRebalanceElseSchedule. */
+  private scheduleInitialDelay(g: Group, delayMs: number, remainingMs: number): void {
+    g.rebalanceTimer = this.ctx.scheduler.after(delayMs, () => {
       g.rebalanceTimer = null;
-      if (!this.tryCompleteJoin(g)) g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
+      if (g.state !== 'PreparingRebalance') return;
+      if (g.newMemberAdded && remainingMs !== 0) {
+        g.newMemberAdded = false;
+        const initialDelay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
+        this.scheduleInitialDelay(g, Math.min(initialDelay, remainingMs), Math.max(remainingMs - delayMs, 0));
+        return;
+      }
+      g.initialDelayDeadline = 0;
+      this.onRebalanceTimeout(g);
     });
   }
 
@@ -339,9 +454,14 @@ export class GroupCoordinator {
     return t > 0 ? t : 300000;
   }
 
+  /** completeClassicGroupJoin after the rebalance timeout: members that did not rejoin are removed. */
   private onRebalanceTimeout(g: Group): void {
     g.rebalanceTimer = null;
     if (g.state !== 'PreparingRebalance') return;
+    for (const [id, t] of g.pending) {
+      t.cancel();
+      g.pending.delete(id);
+    }
     for (const m of [...g.members.values()]) if (!m.awaitingJoin) this.removeMember(g, m, 'max.poll.interval.ms', false);
     this.completeJoin(g);
   }
@@ -363,6 +483,7 @@ export class GroupCoordinator {
       g.protocolName = null;
       g.leaderId = null;
       this.setState(g, 'Empty');
+      this.persist(g);
       return;
     }
     g.protocolName = this.selectProtocol(g);
@@ -412,47 +533,93 @@ export class GroupCoordinator {
     generationId: number,
     memberId: string,
     assignments: { memberId: string; assignment: TopicPartition[] }[] | null,
+    groupInstanceId: string | null = null,
   ): SyncGroupResponse | Deferred<SyncGroupResponse> {
     if (this.notCoordinator(groupId, viaBroker)) return { error: 'NOT_COORDINATOR', assignment: [] };
     const g = this.groups.get(groupId);
-    const m = g?.members.get(memberId);
-    if (!g || !m) return { error: 'UNKNOWN_MEMBER_ID', assignment: [] };
+    if (g?.state === 'Dead') return { error: 'COORDINATOR_NOT_AVAILABLE', assignment: [] };
+    const invalid = g ? this.validateMember(g, memberId, groupInstanceId) : 'UNKNOWN_MEMBER_ID';
+    if (invalid !== 'NONE' || !g) return { error: invalid, assignment: [] };
+    const m = g.members.get(memberId)!;
     if (generationId !== g.generationId) return { error: 'ILLEGAL_GENERATION', assignment: [] };
+    switch (g.state) {
+      case 'Empty':
+        return { error: 'UNKNOWN_MEMBER_ID', assignment: [] };
+      case 'PreparingRebalance':
+        return { error: 'REBALANCE_IN_PROGRESS', assignment: [] };
+      case 'Stable':
+        this.scheduleSession(g, m);
+        return { error: 'NONE', assignment: m.assignment.slice() };
+      case 'CompletingRebalance':
+        break;
+    }
     this.scheduleSession(g, m);
-    if (g.state === 'PreparingRebalance' || g.state === 'Empty' || g.state === 'Dead') return { error: 'REBALANCE_IN_PROGRESS', assignment: [] };
-    if (g.state === 'Stable') return { error: 'NONE', assignment: m.assignment.slice() };
-    // CompletingRebalance
     const d = new Deferred<SyncGroupResponse>();
+    m.awaitingSync?.resolve({ error: 'REBALANCE_IN_PROGRESS', assignment: [] });
     m.awaitingSync = d;
     if (memberId === g.leaderId && assignments) {
+      // setAndPropagateAssignment: members the leader left out get nothing.
       for (const x of g.members.values()) x.assignment = assignments.find((a) => a.memberId === x.memberId)?.assignment.slice() ?? [];
       this.setState(g, 'Stable');
+      this.persist(g);
       this.ctx.emit({ type: 'RebalanceCompleted', groupId, generation: g.generationId, members: g.members.size });
       for (const x of g.members.values()) {
-        x.awaitingSync?.resolve({ error: 'NONE', assignment: x.assignment.slice() });
+        const sy = x.awaitingSync;
         x.awaitingSync = null;
+        sy?.resolve({ error: 'NONE', assignment: x.assignment.slice() });
+        this.scheduleSession(g, x);
       }
     }
     return d;
   }
 
+  /** ClassicGroup.validateMember: the member id is known and, for a static member, is its instance's current one. */
+  private validateMember(g: Group, memberId: string, groupInstanceId: string | null): KafkaError {
+    if (groupInstanceId !== null) {
+      const existing = g.staticMembers.get(groupInstanceId);
+      if (existing === undefined) return 'UNKNOWN_MEMBER_ID';
+      if (existing !== memberId) return 'FENCED_INSTANCE_ID';
+    }
+    return g.members.has(memberId) ? 'NONE' : 'UNKNOWN_MEMBER_ID';
+  }
+
   // ---- Heartbeat / LeaveGroup ----------------------------------------------------------------
 
+  /** classicGroupHeartbeat: validation first, then the answer depends on the state. */
   handleHeartbeat(viaBroker: number, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): KafkaError {
     if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
     const g = this.groups.get(groupId);
-    if (groupInstanceId !== null && g?.staticMembers.get(groupInstanceId) !== memberId && g?.staticMembers.has(groupInstanceId)) return 'FENCED_INSTANCE_ID';
-    const m = g?.members.get(memberId);
-    if (!g || !m) return 'UNKNOWN_MEMBER_ID';
-    this.scheduleSession(g, m);
-    if (g.state === 'PreparingRebalance') return 'REBALANCE_IN_PROGRESS';
+    if (!g) return 'UNKNOWN_MEMBER_ID';
+    if (g.state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE';
+    const invalid = this.validateMember(g, memberId, groupInstanceId);
+    if (invalid !== 'NONE') return invalid;
     if (generationId !== g.generationId) return 'ILLEGAL_GENERATION';
-    return 'NONE';
+    const m = g.members.get(memberId)!;
+    switch (g.state) {
+      case 'Empty':
+        return 'UNKNOWN_MEMBER_ID';
+      case 'PreparingRebalance':
+        this.scheduleSession(g, m);
+        return 'REBALANCE_IN_PROGRESS';
+      case 'CompletingRebalance':
+      case 'Stable':
+        this.scheduleSession(g, m);
+        return 'NONE';
+    }
   }
 
   handleLeaveGroup(viaBroker: number, groupId: string, memberId: string): KafkaError {
     if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
     const g = this.groups.get(groupId);
+    if (g?.state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE';
+    const pending = g?.pending.get(memberId);
+    if (g && pending) {
+      // A member that only got its id (MEMBER_ID_REQUIRED) leaves: forget it.
+      pending.cancel();
+      g.pending.delete(memberId);
+      if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
+      return 'NONE';
+    }
     const m = g?.members.get(memberId);
     if (!g || !m) return 'UNKNOWN_MEMBER_ID';
     this.removeMember(g, m, 'LeaveGroup');
@@ -484,6 +651,8 @@ export class GroupCoordinator {
   ): KafkaError {
     if (this.notCoordinator(groupId, viaBroker)) return 'NOT_COORDINATOR';
     const g = this.group(groupId);
+    // ClassicGroup.validateOffsetCommit.
+    if (g.state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE';
     if (generationId < 0 && memberId === '') {
       if (g.members.size > 0) return 'UNKNOWN_MEMBER_ID';
     } else {
@@ -566,49 +735,44 @@ export class GroupCoordinator {
 
   // ---- persistence -----------------------------------------------------------------------------
 
+  /** The durable part: every group's last written metadata record and its committed offsets. */
   exportState(): GroupCoordinatorState {
     return {
       memberSeq: this.memberSeq,
       groups: [...this.groups.values()].map((g) => ({
         groupId: g.groupId,
-        state: g.state,
-        generationId: g.generationId,
-        protocolName: g.protocolName,
-        leaderId: g.leaderId,
-        members: [...g.members.values()].map((m) => ({
-          memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId,
-          clientId: m.clientId,
-          protocols: m.protocols,
-          sessionTimeoutMs: m.sessionTimeoutMs,
-          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-          assignment: m.assignment,
-        })),
-        offsets: [...g.offsets.values()],
+        ...structuredClone(g.persisted),
+        offsets: [...g.offsets.values()].map((o) => ({ ...o })),
       })),
     };
   }
 
-  /** Loads durable group metadata, as a coordinator loading __consumer_offsets: sessions start now. */
+  /** Loads durable group metadata, as a coordinator loading __consumer_offsets: Stable or Empty, sessions start now. */
   restoreState(s: GroupCoordinatorState): void {
+    for (const g of this.groups.values()) this.unload(g);
     this.memberSeq = s.memberSeq;
     this.groups.clear();
     for (const x of s.groups) {
       const g = this.group(x.groupId);
-      g.generationId = x.generationId;
-      g.protocolName = x.protocolName;
-      g.leaderId = x.leaderId;
-      g.state = x.members.length === 0 ? 'Empty' : x.state === 'Stable' ? 'Stable' : 'PreparingRebalance';
-      for (const o of x.offsets) g.offsets.set(tpKey(o.topic, o.partition), { ...o });
-      for (const mm of x.members) {
-        const m: Member = { ...mm, awaitingJoin: null, awaitingSync: null, session: null };
-        g.members.set(m.memberId, m);
-        if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, m.memberId);
-        this.scheduleSession(g, m);
+      const { groupId: _groupId, offsets, ...rec } = structuredClone(x);
+      for (const o of offsets) g.offsets.set(tpKey(o.topic, o.partition), { ...o });
+      g.state = rec.members.length > 0 ? 'Stable' : 'Empty';
+      g.persisted = { ...rec, state: g.state };
+      if (g.host >= 0) this.load(g, g.persisted);
+      else {
+        g.generationId = rec.generationId;
+        g.protocolName = rec.protocolName;
       }
-      if (g.state === 'PreparingRebalance') g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
     }
   }
+}
+
+/** ClassicGroupMember.matches: the same protocols with the same metadata (subscription, owned partitions, generation). */
+function sameMetadata(a: JoinProtocol[], b: JoinProtocol[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (p: JoinProtocol) =>
+    `${p.name}|${p.topics.join(',')}|${p.generation}|${p.ownedPartitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`;
+  return a.every((p, i) => key(p) === key(b[i]!));
 }
 
 function sameTopics(a: JoinProtocol[], b: JoinProtocol[]): boolean {
