@@ -1,75 +1,138 @@
 /**
- * Leader epoch → start offset, as Kafka's LeaderEpochFileCache
- * (storage/src/main/java/org/apache/kafka/storage/internals/epoch/LeaderEpochFileCache.java).
- * A returning follower asks its leader for the end of its last epoch and truncates to it
- * (KIP-101, KIP-279, KIP-320): that is how divergent tails are found.
+ * Leader epoch → start offset of that epoch in this replica's log, as Kafka's
+ * LeaderEpochFileCache (storage/src/main/java/org/apache/kafka/storage/internals/epoch/
+ * LeaderEpochFileCache.java). A returning follower asks the leader where its last fetched
+ * epoch ended (OffsetsForLeaderEpoch / the fetch's diverging-epoch check, KIP-101,
+ * KIP-279, KIP-320) and truncates there: that is how divergent tails are found.
  *
  * Invariant: entries strictly increase in both epoch and start offset.
+ * The serialisable form is `entries()` (a copy) and `LeaderEpochCache.from(entries)`.
  */
 export interface EpochEntry {
   epoch: number;
   startOffset: number;
 }
 
+/** OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET. */
+export const UNDEFINED_EPOCH = -1;
+export const UNDEFINED_EPOCH_OFFSET = -1;
+
 export class LeaderEpochCache {
   private entries_: EpochEntry[] = [];
 
-  /** Records that `epoch` starts at `startOffset`; ignores anything not newer. */
+  /**
+   * Records that `epoch` starts at `startOffset` (LeaderEpochFileCache.assign). Nothing
+   * changes when the latest entry already has this epoch at or before startOffset, or when
+   * the epoch is older than the latest one (a log only ever gains newer epochs; Kafka would
+   * rewrite history here, which no caller of ours needs). Otherwise entries that would break
+   * monotonicity, those with epoch ≥ the new one or start offset ≥ the new one, are removed
+   * first (maybeTruncateNonMonotonicEntries): a new epoch that starts where an empty older
+   * one started replaces it.
+   */
   assign(epoch: number, startOffset: number): void {
-    if (epoch < 0) return;
+    if (epoch < 0 || startOffset < 0) return;
     const last = this.entries_[this.entries_.length - 1];
-    if (last && last.epoch === epoch) return;
-    if (last && epoch < last.epoch) return;
-    // A new epoch supersedes entries whose start offset is not below it.
-    while (this.entries_.length > 0 && this.entries_[this.entries_.length - 1]!.startOffset >= startOffset) this.entries_.pop();
+    if (last !== undefined) {
+      if (epoch < last.epoch) return;
+      if (epoch === last.epoch && startOffset >= last.startOffset) return;
+    }
+    while (this.entries_.length > 0) {
+      const e = this.entries_[this.entries_.length - 1]!;
+      if (e.epoch >= epoch || e.startOffset >= startOffset) this.entries_.pop();
+      else break;
+    }
     this.entries_.push({ epoch, startOffset });
   }
 
+  /** The latest epoch, -1 when none. */
   latestEpoch(): number {
-    return this.entries_[this.entries_.length - 1]?.epoch ?? -1;
+    return this.entries_[this.entries_.length - 1]?.epoch ?? UNDEFINED_EPOCH;
+  }
+
+  latestEntry(): EpochEntry | undefined {
+    const e = this.entries_[this.entries_.length - 1];
+    return e === undefined ? undefined : { ...e };
   }
 
   earliestEntry(): EpochEntry | undefined {
-    return this.entries_[0];
+    const e = this.entries_[0];
+    return e === undefined ? undefined : { ...e };
+  }
+
+  /** The largest epoch below `epoch`, -1 when none (previousEpoch). */
+  previousEpoch(epoch: number): number {
+    for (let i = this.entries_.length - 1; i >= 0; i--) if (this.entries_[i]!.epoch < epoch) return this.entries_[i]!.epoch;
+    return UNDEFINED_EPOCH;
+  }
+
+  get size(): number {
+    return this.entries_.length;
   }
 
   /**
-   * OffsetsForLeaderEpoch: the largest epoch ≤ requested, and the offset where it ended
-   * (the start of the next epoch, or logEndOffset for the latest). (-1, -1) when the
-   * requested epoch is before everything known.
+   * LeaderEpochFileCache.endOffsetFor, case for case:
+   * - requested -1: (-1, -1);
+   * - requested is the latest epoch: (requested, logEndOffset);
+   * - no epoch above requested (requested > latest): (-1, -1);
+   * - requested below every known epoch: (requested, start of the earliest epoch) — the
+   *   data before it is gone, the follower replicates from there;
+   * - otherwise: (largest epoch ≤ requested, start offset of the first epoch > requested).
    */
   endOffsetFor(requestedEpoch: number, logEndOffset: number): { leaderEpoch: number; endOffset: number } {
     const e = this.entries_;
-    if (e.length === 0 || requestedEpoch < 0) return { leaderEpoch: -1, endOffset: -1 };
-    if (requestedEpoch >= e[e.length - 1]!.epoch) return { leaderEpoch: e[e.length - 1]!.epoch, endOffset: logEndOffset };
-    if (requestedEpoch < e[0]!.epoch) return { leaderEpoch: -1, endOffset: -1 };
-    let i = e.length - 1;
-    while (i > 0 && e[i]!.epoch > requestedEpoch) i--;
-    return { leaderEpoch: e[i]!.epoch, endOffset: e[i + 1]!.startOffset };
+    if (requestedEpoch === UNDEFINED_EPOCH || requestedEpoch < 0) return { leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+    const latest = e[e.length - 1];
+    if (latest !== undefined && latest.epoch === requestedEpoch) return { leaderEpoch: requestedEpoch, endOffset: logEndOffset };
+    // First entry with epoch > requested (higherEntry), by binary search.
+    let lo = 0;
+    let hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (e[mid]!.epoch > requestedEpoch) hi = mid;
+      else lo = mid + 1;
+    }
+    const higher = e[lo];
+    if (higher === undefined) return { leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+    const floor = e[lo - 1];
+    if (floor === undefined) return { leaderEpoch: requestedEpoch, endOffset: higher.startOffset };
+    return { leaderEpoch: floor.epoch, endOffset: higher.startOffset };
   }
 
-  /** Drops entries that start at or after endOffset (log truncated to endOffset). */
+  /** The log was truncated to endOffset: entries starting at or after it go (truncateFromEnd). */
   truncateFromEnd(endOffset: number): void {
+    if (endOffset < 0) return;
     while (this.entries_.length > 0 && this.entries_[this.entries_.length - 1]!.startOffset >= endOffset) this.entries_.pop();
   }
 
-  /** The log start moved to startOffset: older entries go, the one spanning it starts there. */
+  /**
+   * The log start moved to startOffset (truncateFromStart): entries starting at or before it
+   * go, except that the last of them is kept with its start moved up to startOffset — the
+   * epoch that spans the new log start.
+   */
   truncateFromStart(startOffset: number): void {
-    let keepFrom = 0;
-    for (let i = 0; i < this.entries_.length; i++) if (this.entries_[i]!.startOffset <= startOffset) keepFrom = i;
-    this.entries_ = this.entries_.slice(keepFrom);
-    const first = this.entries_[0];
-    if (first && first.startOffset < startOffset) this.entries_[0] = { epoch: first.epoch, startOffset };
+    let removed = 0;
+    while (removed < this.entries_.length && this.entries_[removed]!.startOffset <= startOffset) removed++;
+    if (removed === 0) return;
+    const spanning = this.entries_[removed - 1]!;
+    this.entries_ = [{ epoch: spanning.epoch, startOffset }, ...this.entries_.slice(removed)];
   }
 
   clear(): void {
     this.entries_ = [];
   }
 
+  /** A copy of the entries, oldest first: the serialisable form (the checkpoint file's content). */
   entries(): EpochEntry[] {
-    return this.entries_.map((x) => ({ ...x }));
+    return this.entries_.map((x) => ({ epoch: x.epoch, startOffset: x.startOffset }));
   }
 
+  clone(): LeaderEpochCache {
+    const c = new LeaderEpochCache();
+    c.entries_ = this.entries();
+    return c;
+  }
+
+  /** Rebuilds a cache from its serialised entries (through assign, so bad input cannot break the invariant). */
   static from(entries: readonly EpochEntry[]): LeaderEpochCache {
     const c = new LeaderEpochCache();
     for (const x of entries) c.assign(x.epoch, x.startOffset);

@@ -1,6 +1,13 @@
 /**
- * One segment of a partition log (Kafka's LogSegment): batches appended in offset order
- * from baseOffset, its size, and the timestamps that drive segment.ms and retention.ms.
+ * One segment of a partition log (Kafka's LogSegment, storage/src/main/java/org/apache/
+ * kafka/storage/internals/log/LogSegment.java): batches appended in offset order from
+ * baseOffset, its size, and the timestamps that drive segment.ms and retention.ms.
+ *
+ * Invariants: batches are in increasing offset order, all ≥ baseOffset; `bases[i]` is
+ * the base offset of `batches[i]` (so lookups never parse headers); sizeInBytes is the
+ * sum of batch lengths; batches are never mutated (only dropped or replaced by copies).
+ * There is no offset or time index: a binary search over `bases` plays the offset
+ * index's part.
  */
 import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-batch';
 
@@ -11,12 +18,26 @@ export class LogSegment {
   sizeInBytes = 0;
   /** Largest record timestamp in the segment (retention.ms), -1 when empty. */
   maxTimestamp = -1;
-  /** The first batch's max timestamp: segment.ms counts from it (rollingBasedTimestamp). */
+  /**
+   * The first batch's max timestamp: segment.ms counts from it (LogSegment's
+   * rollingBasedTimestamp, loaded from the first batch; timeWaitedForRoll =
+   * new batch's max timestamp − this). -1 when empty.
+   */
   rollingTimestamp = -1;
   nextOffset: number;
 
   constructor(readonly baseOffset: number) {
     this.nextOffset = baseOffset;
+  }
+
+  /** Same as rollingTimestamp, under the name the log layer's callers use. */
+  get firstBatchTimestamp(): number {
+    return this.rollingTimestamp;
+  }
+
+  /** LogSegment.largestTimestamp: retention.ms compares now against it. */
+  get largestTimestamp(): number {
+    return this.maxTimestamp;
   }
 
   get isEmpty(): boolean {

@@ -152,14 +152,17 @@ export class RecordBatchBuilder {
   private pos = BATCH_HEADER_SIZE;
   private count = 0;
   private maxTimestamp: number;
-  readonly baseTimestamp: number;
+  private baseTimestamp_: number;
+  get baseTimestamp(): number {
+    return this.baseTimestamp_;
+  }
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
-  private readonly batchSize: number;
+  private batchSize: number;
 
   constructor(opts: RecordBatchBuilderOptions) {
-    this.baseTimestamp = opts.baseTimestamp;
+    this.baseTimestamp_ = opts.baseTimestamp;
     // The largest record timestamp, as MemoryRecordsBuilder tracks it (not the base).
     this.maxTimestamp = NO_TIMESTAMP;
     this.producerId = opts.producerId ?? NO_PRODUCER_ID;
@@ -197,7 +200,7 @@ export class RecordBatchBuilder {
    * has records: the first record always fits (Kafka's MemoryRecordsBuilder.hasRoomFor).
    */
   tryAppendReserve(timestamp: number, key: Uint8Array | null, valueLength: number, headers?: RecordHeader[]): number {
-    const tsDelta = timestamp - this.baseTimestamp;
+    const tsDelta = timestamp - this.baseTimestamp_;
     const offsetDelta = this.count;
     const keyLen = key === null ? -1 : key.length;
     const headerCount = headers === undefined ? 0 : headers.length;
@@ -266,8 +269,28 @@ export class RecordBatchBuilder {
     return true;
   }
 
-  /** The finished batch: an exact-size copy, base offset 0, no leader epoch yet. */
-  build(): Uint8Array {
+  /**
+   * Starts a new batch in the same buffer (no reallocation): lets a producer keep one
+   * builder per partition instead of allocating batch.size bytes per batch.
+   */
+  reset(opts: RecordBatchBuilderOptions): void {
+    this.baseTimestamp_ = opts.baseTimestamp;
+    this.maxTimestamp = NO_TIMESTAMP;
+    this.producerId = opts.producerId ?? NO_PRODUCER_ID;
+    this.producerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
+    this.baseSequence = opts.baseSequence ?? NO_SEQUENCE;
+    this.batchSize = opts.batchSize;
+    this.pos = BATCH_HEADER_SIZE;
+    this.count = 0;
+  }
+
+  /**
+   * The finished batch: an exact-size copy (the builder's buffer stays the builder's),
+   * base offset 0, partition leader epoch -1, header and CRC filled. Pass
+   * `computeCrc = false` only when the caller rewrites covered fields and computes the
+   * CRC itself right after (e.g. setBatchProducerState): the CRC is the costliest step.
+   */
+  build(computeCrc = true): Uint8Array {
     const b = this.buffer.slice(0, this.pos);
     writeI64(b, OFF_BASE_OFFSET, 0);
     writeI32(b, OFF_LENGTH, this.pos - 12);
@@ -275,13 +298,13 @@ export class RecordBatchBuilder {
     b[OFF_MAGIC] = MAGIC_V2;
     writeI16(b, OFF_ATTRIBUTES, 0);
     writeI32(b, OFF_LAST_OFFSET_DELTA, this.count - 1);
-    writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp);
-    writeI64(b, OFF_MAX_TIMESTAMP, this.count === 0 ? this.baseTimestamp : this.maxTimestamp);
+    writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp_);
+    writeI64(b, OFF_MAX_TIMESTAMP, this.count === 0 ? this.baseTimestamp_ : this.maxTimestamp);
     writeI64(b, OFF_PRODUCER_ID, this.producerId);
     writeI16(b, OFF_PRODUCER_EPOCH, this.producerEpoch);
     writeI32(b, OFF_BASE_SEQUENCE, this.baseSequence);
     writeI32(b, OFF_RECORD_COUNT, this.count);
-    writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+    if (computeCrc) writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
     return b;
   }
 }

@@ -131,36 +131,64 @@ export class UnifiedLog {
 
   // ---- append -----------------------------------------------------------------------------
 
-  /** LogSegment.shouldRoll: the batch would not fit, or segment.ms passed since the segment's first batch. */
+  /**
+   * LogSegment.shouldRoll, checked before each append: the active segment rolls when the
+   * batch would take it past segment.bytes, or when the batch's max timestamp is more than
+   * segment.ms past the segment's first batch's (rollingBasedTimestamp). An empty segment
+   * never rolls (Kafka would replace it by an identical one), so an oversized batch still
+   * lands in one segment of its own.
+   */
   private maybeRoll(batchSize: number, maxTimestamp: number): void {
     const a = this.active;
     if (a.isEmpty) return;
-    const full = a.sizeInBytes + batchSize > this.config.segmentBytes;
-    const old = maxTimestamp - a.rollingTimestamp > this.config.segmentMs;
-    if (full || old) this.segs.push(new LogSegment(this.leo));
+    const full = a.sizeInBytes > this.config.segmentBytes - batchSize;
+    const old = a.rollingTimestamp >= 0 && maxTimestamp - a.rollingTimestamp > this.config.segmentMs;
+    if (full || old) this.roll();
   }
 
+  /** Starts a new active segment at the log end (LocalLog.roll). */
+  private roll(): void {
+    if (this.active.isEmpty && this.active.baseOffset === this.leo) return;
+    this.segs.push(new LogSegment(this.leo));
+  }
+
+  /**
+   * The leader's append (UnifiedLog.appendAsLeader): copies the batch (the producer may
+   * resend the same bytes, and stored batches must stay immutable), stamps base offset =
+   * log end and the leader epoch (both outside the CRC), records a new epoch's start offset.
+   */
   appendAsLeader(batch: Uint8Array, leaderEpoch: number): LogAppendInfo {
     const copy = batch.slice();
-    setBatchBaseOffset(copy, this.leo);
+    const firstOffset = this.leo;
+    setBatchBaseOffset(copy, firstOffset);
     setBatchPartitionLeaderEpoch(copy, leaderEpoch);
-    if (leaderEpoch > this.leaderEpochCache.latestEpoch()) this.leaderEpochCache.assign(leaderEpoch, this.leo);
+    this.leaderEpochCache.assign(leaderEpoch, firstOffset);
     const maxTimestamp = batchMaxTimestamp(copy);
     this.maybeRoll(copy.length, maxTimestamp);
     this.active.append(copy);
-    const firstOffset = this.leo;
     this.leo = batchNextOffset(copy);
     return { firstOffset, lastOffset: this.leo - 1, maxTimestamp, recordCount: batchRecordCount(copy), sizeInBytes: copy.length };
   }
 
-  /** Appends the leader's batches as they are (offsets assigned); skips what we already have. */
+  /**
+   * The follower's append (UnifiedLog.appendAsFollower): the leader's batches, offsets and
+   * epochs already stamped, stored by reference (replicas share immutable bytes). Batches
+   * wholly below the log end are skipped (a resent fetch). A batch straddling the log end
+   * cannot be split: the leader's copy wins, so the local tail from its base offset is
+   * truncated first (Kafka would fail the append; replicas here always share batch
+   * boundaries, so this only guards against a stuck follower). Gaps (offsets a compacted
+   * leader no longer has) are allowed. Returns the number of records appended.
+   */
   appendAsFollower(batches: readonly Uint8Array[]): number {
     let records = 0;
     for (const b of batches) {
       if (batchLastOffset(b) < this.leo) continue;
-      if (batchBaseOffset(b) < this.leo) continue; // overlaps a batch we hold: never split batches
-      const epoch = batchPartitionLeaderEpoch(b);
-      if (epoch > this.leaderEpochCache.latestEpoch()) this.leaderEpochCache.assign(epoch, batchBaseOffset(b));
+      const base = batchBaseOffset(b);
+      if (base < this.leo) {
+        if (base < this.startOffset) continue;
+        this.truncateTo(base);
+      }
+      this.leaderEpochCache.assign(batchPartitionLeaderEpoch(b), base);
       this.maybeRoll(b.length, batchMaxTimestamp(b));
       this.active.append(b);
       this.leo = batchNextOffset(b);
@@ -187,19 +215,25 @@ export class UnifiedLog {
   }
 
   /**
-   * Whole batches holding offsets in [fromOffset, maxOffset), at least one when any is
-   * available (even past maxBytes), as Kafka's fetch does.
+   * A fetch's read (UnifiedLog.read / LogSegment.read): whole batches from the one holding
+   * fromOffset, in offset order, while they end at or before maxOffset (exclusive; the HW
+   * for consumers, the LEO for followers) and fit maxBytes; the first batch goes even when
+   * larger than maxBytes (minOneMessage). Like Kafka, which stops at the position of the
+   * batch holding maxOffset, a batch that straddles maxOffset is not returned: a consumer
+   * never sees a record at or past the HW. OFFSET_OUT_OF_RANGE below the log start or past
+   * the log end. Binary search to the segment, then to the batch.
    */
   read(fromOffset: number, maxBytes: number, maxOffset: number): LogReadInfo {
     if (fromOffset < this.startOffset || fromOffset > this.leo) return { error: 'OFFSET_OUT_OF_RANGE', batches: [], sizeInBytes: 0 };
     const batches: Uint8Array[] = [];
     let bytes = 0;
+    if (fromOffset >= maxOffset) return { error: 'NONE', batches, sizeInBytes: 0 };
     for (let s = this.segmentIndexFor(fromOffset); s < this.segs.length; s++) {
       const seg = this.segs[s]!;
-      let i = seg.findBatchIndex(fromOffset);
-      for (; i < seg.batches.length; i++) {
+      if (seg.baseOffset >= maxOffset) break;
+      for (let i = seg.findBatchIndex(fromOffset); i < seg.batches.length; i++) {
         const b = seg.batches[i]!;
-        if (seg.bases[i]! >= maxOffset) return { error: 'NONE', batches, sizeInBytes: bytes };
+        if (batchNextOffset(b) > maxOffset) return { error: 'NONE', batches, sizeInBytes: bytes };
         if (batches.length > 0 && bytes + b.length > maxBytes) return { error: 'NONE', batches, sizeInBytes: bytes };
         batches.push(b);
         bytes += b.length;
@@ -208,35 +242,46 @@ export class UnifiedLog {
     return { error: 'NONE', batches, sizeInBytes: bytes };
   }
 
-  /** Decoded records from fromOffset, for views. */
+  /** Decoded records from fromOffset (at most maxRecords, offset order), for views. */
   recordsFrom(fromOffset: number, maxRecords: number): DecodedRecord[] {
     const out: DecodedRecord[] = [];
-    const r = this.read(Math.max(fromOffset, this.startOffset), Number.MAX_SAFE_INTEGER, this.leo);
-    for (const b of r.batches) {
-      for (const rec of decodeRecords(b)) {
-        if (rec.offset < fromOffset) continue;
-        if (out.length >= maxRecords) return out;
-        out.push(rec);
+    if (maxRecords <= 0) return out;
+    const from = Math.max(fromOffset, this.startOffset);
+    if (from >= this.leo) return out;
+    for (let s = this.segmentIndexFor(from); s < this.segs.length; s++) {
+      const seg = this.segs[s]!;
+      for (let i = seg.findBatchIndex(from); i < seg.batches.length; i++) {
+        for (const rec of decodeRecords(seg.batches[i]!)) {
+          if (rec.offset < from) continue;
+          out.push(rec);
+          if (out.length >= maxRecords) return out;
+        }
       }
     }
     return out;
   }
 
-  /** ListOffsets by timestamp: the first offset whose record timestamp ≥ ts, or null. */
+  /**
+   * ListOffsets by timestamp (UnifiedLog.fetchOffsetByTimestamp): the first offset at or
+   * after the log start whose record timestamp is ≥ ts, or null. Segments and batches whose
+   * largest timestamp is below ts are skipped without decoding.
+   */
   offsetForTimestamp(ts: number): number | null {
+    const start = this.startOffset;
+    let found = -1;
+    const visit = (offset: number, timestamp: number): boolean => {
+      if (timestamp >= ts && offset >= start) {
+        found = offset;
+        return false;
+      }
+      return true;
+    };
     for (const seg of this.segs) {
       if (seg.maxTimestamp < ts) continue;
       for (const b of seg.batches) {
-        if (batchMaxTimestamp(b) < ts) continue;
-        let found: number | null = null;
-        forEachRecord(b, (offset, timestamp) => {
-          if (timestamp >= ts && offset >= this.startOffset) {
-            found = offset;
-            return false;
-          }
-          return true;
-        });
-        if (found !== null) return found;
+        if (batchMaxTimestamp(b) < ts || batchNextOffset(b) <= start) continue;
+        forEachRecord(b, visit);
+        if (found >= 0) return found;
       }
     }
     return null;
@@ -244,21 +289,32 @@ export class UnifiedLog {
 
   // ---- truncation ------------------------------------------------------------------------------
 
-  /** Removes every batch holding offsets ≥ offset. Returns how many offsets went. */
+  /**
+   * UnifiedLog.truncateTo: removes every batch holding offsets ≥ offset. Whole batches go,
+   * as LogSegment.truncateTo cuts at the position of the batch containing the offset; the
+   * log end becomes the end of what remains (never above offset). The epoch cache loses the
+   * epochs that started at or after the new end, the HW is clamped. Returns the number of
+   * offsets removed (old LEO − new LEO). Below the first segment: truncateFullyAndStartAt.
+   */
   truncateTo(offset: number): number {
     if (offset >= this.leo) return 0;
-    if (offset <= this.startOffset) {
-      const removed = this.leo - this.startOffset;
-      this.truncateFullyAndStartAt(this.startOffset);
-      return removed;
+    const before = this.leo;
+    if (offset < this.startOffset || offset < this.segs[0]!.baseOffset) {
+      this.truncateFullyAndStartAt(Math.max(offset, 0));
+      return before - this.leo;
     }
     while (this.segs.length > 1 && this.active.baseOffset >= offset) this.segs.pop();
     this.active.truncateTo(offset);
-    const before = this.leo;
-    const last = this.active.batches[this.active.batches.length - 1];
-    this.leo = last ? batchNextOffset(last) : this.active.baseOffset;
-    if (this.leo > offset) this.leo = offset;
-    if (this.leo < this.startOffset) this.leo = this.startOffset;
+    // The end of what remains: the last surviving batch, or the segment base if none.
+    let leo = this.active.baseOffset;
+    for (let i = this.segs.length - 1; i >= 0; i--) {
+      const last = this.segs[i]!.batches[this.segs[i]!.batches.length - 1];
+      if (last !== undefined) {
+        leo = Math.max(batchNextOffset(last), this.active.baseOffset);
+        break;
+      }
+    }
+    this.leo = Math.max(Math.min(leo, offset), this.startOffset);
     this.leaderEpochCache.truncateFromEnd(this.leo);
     if (this.hw > this.leo) this.hw = this.leo;
     if (this.firstDirtyOffset > this.leo) this.firstDirtyOffset = this.leo;
@@ -267,6 +323,7 @@ export class UnifiedLog {
     return before - this.leo;
   }
 
+  /** Drops everything and restarts the log at offset (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
     this.segs = [new LogSegment(offset)];
     this.startOffset = offset;
@@ -281,128 +338,199 @@ export class UnifiedLog {
   // ---- retention ---------------------------------------------------------------------------------
 
   /**
-   * UnifiedLog.deleteOldSegments: by retention.ms, then by retention.bytes, oldest first,
-   * stopping at the first segment that must stay; never a segment reaching the HW.
+   * Moves the log start forward (UnifiedLog.maybeIncrementLogStartOffset: DeleteRecords, or a
+   * follower following its leader's log start), never past the HW; segments wholly below
+   * the new start are deleted at once (deleteLogStartOffsetBreachedSegments). Returns
+   * whether it moved.
+   */
+  maybeIncrementLogStartOffset(newLogStartOffset: number): boolean {
+    const target = Math.min(newLogStartOffset, this.hw);
+    if (target <= this.startOffset) return false;
+    this.startOffset = target;
+    while (this.segs.length > 1 && this.segs[1]!.baseOffset <= target) this.segs.shift();
+    this.afterLogStartMoved();
+    return true;
+  }
+
+  private afterLogStartMoved(): void {
+    if (this.hw < this.startOffset) this.hw = this.startOffset;
+    if (this.leo < this.startOffset) this.leo = this.startOffset;
+    if (this.firstDirtyOffset < this.startOffset) this.firstDirtyOffset = this.startOffset;
+    this.leaderEpochCache.truncateFromStart(this.startOffset);
+    for (const o of [...this.tombstoneHorizons.keys()]) if (o < this.startOffset) this.tombstoneHorizons.delete(o);
+    this.rewrites++;
+  }
+
+  /**
+   * UnifiedLog.deleteOldSegments. With cleanup.policy containing delete, in Kafka's order:
+   * by retention.bytes (while the log minus the oldest segment is still ≥ retention.bytes:
+   * diff = size − retention.bytes, delete while diff − segment size ≥ 0), then by
+   * retention.ms (now − the segment's largest timestamp > retention.ms; a segment with a
+   * future timestamp stays). Each pass goes oldest first and stops at the first segment
+   * that must stay; a segment may only go when all its offsets are below the HW
+   * (next segment's base, or the LEO for the active one, ≤ HW); an empty active segment
+   * never goes. Deleting the active segment rolls a new empty one first. Then the log start
+   * moves to the first remaining segment's base offset and the epoch cache is truncated
+   * from the start. Whatever the policy, segments wholly below the log start go too.
    */
   deleteOldSegments(now: number): { deletedSegments: number; reason: 'retention.ms' | 'retention.bytes' | null; logStartOffset: number } {
-    if (!hasPolicy(this.config.cleanupPolicy, 'delete')) return { deletedSegments: 0, reason: null, logStartOffset: this.startOffset };
     const c = this.config;
     let deleted = 0;
     let reason: 'retention.ms' | 'retention.bytes' | null = null;
-    const upperOf = (i: number) => (i + 1 < this.segs.length ? this.segs[i + 1]!.baseOffset : this.leo);
-    const deletable = (i: number) => !this.segs[i]!.isEmpty && upperOf(i) <= this.hw;
-    if (c.retentionMs >= 0) {
-      while (this.segs.length > 0) {
-        const seg = this.segs[0]!;
-        if (!deletable(0) || now - seg.maxTimestamp <= c.retentionMs) break;
-        // An expired active segment: roll an empty one first, then delete it.
-        if (this.segs.length === 1) this.segs.push(new LogSegment(this.leo));
-        this.segs.shift();
-        deleted++;
-        reason = 'retention.ms';
-      }
+    // deleteLogStartOffsetBreachedSegments: whatever the policy.
+    while (this.segs.length > 1 && this.segs[1]!.baseOffset <= this.startOffset) {
+      this.segs.shift();
+      deleted++;
     }
-    if (c.retentionBytes >= 0) {
-      let diff = this.sizeInBytes - c.retentionBytes;
-      while (this.segs.length > 1) {
-        const seg = this.segs[0]!;
-        if (!deletable(0) || diff - seg.sizeInBytes < 0) break;
-        diff -= seg.sizeInBytes;
-        this.segs.shift();
-        deleted++;
-        reason = reason ?? 'retention.bytes';
+    if (hasPolicy(c.cleanupPolicy, 'delete')) {
+      if (c.retentionBytes >= 0 && this.sizeInBytes >= c.retentionBytes) {
+        let diff = this.sizeInBytes - c.retentionBytes;
+        const n = this.deleteOldestWhile((seg) => {
+          if (diff - seg.sizeInBytes < 0) return false;
+          diff -= seg.sizeInBytes;
+          return true;
+        });
+        if (n > 0) reason = 'retention.bytes';
+        deleted += n;
+      }
+      if (c.retentionMs >= 0) {
+        const n = this.deleteOldestWhile((seg) => now >= seg.maxTimestamp && now - seg.maxTimestamp > c.retentionMs);
+        if (n > 0) reason = reason ?? 'retention.ms';
+        deleted += n;
       }
     }
     if (deleted > 0) {
       const newStart = this.segs[0]!.baseOffset;
       if (newStart > this.startOffset) this.startOffset = Math.min(newStart, this.leo);
-      if (this.hw < this.startOffset) this.hw = this.startOffset;
-      if (this.firstDirtyOffset < this.startOffset) this.firstDirtyOffset = this.startOffset;
-      this.leaderEpochCache.truncateFromStart(this.startOffset);
-      for (const o of [...this.tombstoneHorizons.keys()]) if (o < this.startOffset) this.tombstoneHorizons.delete(o);
-      this.rewrites++;
+      this.afterLogStartMoved();
     }
     return { deletedSegments: deleted, reason, logStartOffset: this.startOffset };
+  }
+
+  /** UnifiedLog.deletableSegments + deleteSegments for one predicate, oldest first. */
+  private deleteOldestWhile(shouldDelete: (seg: LogSegment) => boolean): number {
+    let n = 0;
+    for (;;) {
+      const seg = this.segs[0]!;
+      const isLast = this.segs.length === 1;
+      if (isLast && seg.isEmpty) break;
+      const upper = isLast ? this.leo : this.segs[1]!.baseOffset;
+      if (upper > this.hw) break;
+      if (!shouldDelete(seg)) break;
+      if (isLast) this.roll(); // an expired active segment: roll first, then delete it
+      this.segs.shift();
+      n++;
+    }
+    return n;
   }
 
   // ---- compaction -----------------------------------------------------------------------------
 
   /**
-   * LogCleaner, one pass: when the dirty part (first dirty offset up to the active segment,
-   * and older than min.compaction.lag.ms) is a large enough share of the cleanable log, keep
-   * only each key's latest record; drop keyless records; keep a tombstone through its first
-   * cleaning (stamping a delete horizon of now + delete.retention.ms) and drop it on a later
-   * one past that horizon. Offsets never change.
+   * One LogCleaner pass over this log (Cleaner.doClean with LogCleanerManager's choice).
+   *
+   * Cleanable range: from the cleaner checkpoint (first dirty offset) up to the first
+   * uncleanable offset, which is the lowest of: the active segment's base (the active
+   * segment is never cleaned), the first segment holding offsets at or past the HW (Kafka
+   * stops at the last stable offset, which is the HW without transactions; here whole
+   * segments below it), and the first segment whose largest timestamp is within
+   * min.compaction.lag.ms of now. It runs only when dirty bytes / (clean + dirty) bytes >
+   * min.cleanable.dirty.ratio.
+   *
+   * The offset map (key → latest offset) is built over the dirty section only, as Kafka's;
+   * then every segment below the uncleanable offset is filtered (shouldRetainRecord): a
+   * record past the map's latest offset stays; otherwise a keyless record goes, a record
+   * whose key has a later offset in the map goes, a tombstone stays until the delete
+   * horizon its batch got on its first cleaning (now + delete.retention.ms, KIP-534) has
+   * passed. Batches keep their base and last offsets (offsets never change, gaps remain);
+   * emptied segments below the active one are dropped. The checkpoint moves to the
+   * uncleanable offset.
    */
   compact(now: number): { cleaned: boolean; removedRecords: number } {
     const c = this.config;
-    if (!hasPolicy(c.cleanupPolicy, 'compact') || this.segs.length < 2) return { cleaned: false, removedRecords: 0 };
-    // Cleanable segments: all but the active one, and only those past the compaction lag.
+    const none = { cleaned: false, removedRecords: 0 };
+    if (!hasPolicy(c.cleanupPolicy, 'compact') || this.segs.length < 2) return none;
+    if (this.firstDirtyOffset < this.startOffset) this.firstDirtyOffset = this.startOffset;
+    // upperIdx: index of the first uncleanable segment; segments [0, upperIdx) are cleaned.
     let upperIdx = this.segs.length - 1;
-    if (c.minCompactionLagMs > 0) {
-      for (let i = 0; i < upperIdx; i++) {
-        if (this.segs[i]!.maxTimestamp > now - c.minCompactionLagMs) {
-          upperIdx = i;
-          break;
-        }
+    for (let i = 0; i < upperIdx; i++) {
+      const seg = this.segs[i]!;
+      const end = this.segs[i + 1]!.baseOffset;
+      if (end > this.hw || (c.minCompactionLagMs > 0 && seg.maxTimestamp > now - c.minCompactionLagMs)) {
+        upperIdx = i;
+        break;
       }
     }
-    if (upperIdx === 0) return { cleaned: false, removedRecords: 0 };
+    if (upperIdx === 0) return none;
     const upper = this.segs[upperIdx]!.baseOffset;
-    if (this.firstDirtyOffset >= upper) return { cleaned: false, removedRecords: 0 };
+    if (this.firstDirtyOffset >= upper) return none;
     let dirtyBytes = 0;
     let totalBytes = 0;
     for (let i = 0; i < upperIdx; i++) {
       const s = this.segs[i]!;
       totalBytes += s.sizeInBytes;
-      if (s.nextOffset > this.firstDirtyOffset) dirtyBytes += s.sizeInBytes;
+      if (this.segs[i + 1]!.baseOffset > this.firstDirtyOffset) dirtyBytes += s.sizeInBytes;
     }
-    if (totalBytes === 0 || dirtyBytes / totalBytes <= c.minCleanableDirtyRatio) return { cleaned: false, removedRecords: 0 };
+    if (totalBytes === 0 || dirtyBytes / totalBytes <= c.minCleanableDirtyRatio) return none;
 
-    // The offset map: latest offset per key over the dirty section.
+    // The offset map over the dirty section [firstDirtyOffset, upper).
     const latest = new Map<string, number>();
+    let mapLatestOffset = -1;
+    const dirtyFrom = this.firstDirtyOffset;
     for (let i = 0; i < upperIdx; i++) {
-      for (const b of this.segs[i]!.batches) {
-        if (batchNextOffset(b) <= this.firstDirtyOffset) continue;
-        forEachRecord(b, (offset, _ts, batch, ks, kl) => {
-          if (offset < this.firstDirtyOffset || kl < 0) return;
+      const seg = this.segs[i]!;
+      if (this.segs[i + 1]!.baseOffset <= dirtyFrom) continue;
+      for (let j = seg.findBatchIndex(dirtyFrom); j < seg.batches.length; j++) {
+        forEachRecord(seg.batches[j]!, (offset, _ts, batch, ks, kl) => {
+          if (offset < dirtyFrom || kl < 0) return;
           latest.set(keyString(batch, ks, kl), offset);
+          if (offset > mapLatestOffset) mapLatestOffset = offset;
         });
       }
     }
     let removed = 0;
+    let current: Uint8Array = new Uint8Array(0);
+    const retain = (offset: number, ks: number, kl: number, vl: number): boolean => {
+      if (offset > mapLatestOffset) return true;
+      if (kl < 0) return false;
+      const newest = latest.get(keyString(current, ks, kl));
+      if (newest !== undefined && offset < newest) return false;
+      if (vl < 0) {
+        const horizon = this.tombstoneHorizons.get(offset);
+        if (horizon === undefined) {
+          this.tombstoneHorizons.set(offset, now + c.deleteRetentionMs);
+          return true;
+        }
+        if (now >= horizon) {
+          this.tombstoneHorizons.delete(offset);
+          return false;
+        }
+      }
+      return true;
+    };
     for (let i = 0; i < upperIdx; i++) {
       const seg = this.segs[i]!;
       const next: Uint8Array[] = [];
+      let changed = false;
       for (const b of seg.batches) {
-        const filtered = filterBatch(b, (offset, ks, kl, vl) => {
-          if (kl < 0) return false;
-          const newest = latest.get(keyString(b, ks, kl));
-          if (newest !== undefined && offset < newest) return false;
-          if (vl < 0) {
-            const horizon = this.tombstoneHorizons.get(offset);
-            if (horizon === undefined) {
-              this.tombstoneHorizons.set(offset, now + c.deleteRetentionMs);
-              return true;
-            }
-            if (now > horizon) {
-              this.tombstoneHorizons.delete(offset);
-              return false;
-            }
-          }
-          return true;
-        });
+        current = b;
+        const filtered = filterBatch(b, retain);
+        if (filtered !== b) changed = true;
         removed += batchRecordCount(b) - (filtered ? batchRecordCount(filtered) : 0);
         if (filtered) next.push(filtered);
       }
-      seg.replaceBatches(next);
+      if (changed) seg.replaceBatches(next);
     }
-    // Empty segments below the active one go; offsets and the log start stay.
-    const kept = this.segs.filter((s, i) => i === 0 || i === this.segs.length - 1 || !s.isEmpty);
-    this.segs = kept;
+    // Emptied segments below the active one go (the first stays: it carries the log start).
+    this.segs = this.segs.filter((s, i) => i === 0 || i >= upperIdx || !s.isEmpty);
     this.firstDirtyOffset = upper;
     this.rewrites++;
     return { cleaned: true, removedRecords: removed };
+  }
+
+  /** The cleaner checkpoint: offsets below it have been through a cleaning. */
+  get cleanerCheckpoint(): number {
+    return this.firstDirtyOffset;
   }
 
   // ---- persistence --------------------------------------------------------------------------
