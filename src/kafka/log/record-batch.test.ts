@@ -246,6 +246,27 @@ describe('record batch v2', () => {
     expect(recs[300]!.value).toBeNull();
   });
 
+  it('reuses its buffer after reset and can leave the CRC to the caller', () => {
+    const b = new RecordBatchBuilder({ baseTimestamp: 1, batchSize: 1000 });
+    b.tryAppend(1, utf8('a'), utf8('1'));
+    const first = b.build();
+    const buffer = b.buffer;
+    b.reset({ baseTimestamp: 50, producerId: 3, producerEpoch: 0, baseSequence: 4, batchSize: 1000 });
+    expect(b.isEmpty).toBe(true);
+    expect(b.sizeInBytes).toBe(BATCH_HEADER_SIZE);
+    b.tryAppend(52, utf8('b'), utf8('2'));
+    const second = b.build(false);
+    expect(b.buffer).toBe(buffer);
+    expect(batchIsValid(second)).toBe(false); // no CRC yet
+    setBatchProducerState(second, 3, 0, 4);
+    expect(batchIsValid(second)).toBe(true);
+    expect(batchBaseTimestamp(second)).toBe(50);
+    expect(batchMaxTimestamp(second)).toBe(52);
+    expect(decodeRecords(second).map((r) => [r.timestamp, str(r.key)])).toEqual([[52, 'b']]);
+    // The first batch is a copy, unaffected by the reuse.
+    expect(decodeRecords(first).map((r) => str(r.key))).toEqual(['a']);
+  });
+
   it('visits records without decoding and stops when told', () => {
     const bytes = build([['a', 'xx'], [null, 'yyy'], ['c', null]]);
     setBatchBaseOffset(bytes, 50);

@@ -383,20 +383,16 @@ describe('UnifiedLog compaction', () => {
     expect(log.logEndOffset).toBe(14);
   });
 
-  it('waits for the dirty ratio', () => {
-    const log = compacted({ minCleanableDirtyRatio: 0.5 });
-    put(log, [['a', '1'], ['a', '2'], ['a', '3'], ['a', '4'], ['a', '5'], ['a', '6']]);
-    expect(log.compact(0).cleaned).toBe(true); // all dirty: ratio 1
-    const cleanedUpTo = log.cleanerCheckpoint;
-    // One more dirty segment against several clean ones: ratio ≤ 0.5, nothing happens.
-    put(log, [['a', '7']]);
-    const r = log.compact(0);
-    if (log.cleanerCheckpoint > cleanedUpTo) expect(r.cleaned).toBe(true);
-    const l2 = compacted({ minCleanableDirtyRatio: 0.99 });
-    put(l2, [['a', '1'], ['b', '2'], ['c', '3'], ['d', '4']]);
-    l2.compact(0);
-    put(l2, [['e', '1']]);
-    expect(l2.compact(0).cleaned).toBe(false);
+  it('keeps keyless records past the offset map (shouldRetainRecord: offset > map.latestOffset)', () => {
+    const log = compacted();
+    put(log, [['a', '1'], ['a', '2'], [null, 'trailing'], ['z', 'active']]);
+    log.compact(0);
+    // a@0 superseded; the keyless record after the map's last keyed offset (1) stays.
+    expect(view(log)).toEqual([
+      [1, 'a', '2'],
+      [2, null, 'trailing'],
+      [3, 'z', 'active'],
+    ]);
   });
 
   it('ratio threshold: cleans only when dirty / total exceeds min.cleanable.dirty.ratio', () => {

@@ -1,12 +1,17 @@
 /**
- * A partition's log on one broker (Kafka's UnifiedLog + LocalLog): segments of record
- * batches, log start / high watermark / log end offsets, the leader-epoch cache,
- * segment rolling, retention (delete) and compaction (compact).
- * storage/src/main/java/org/apache/kafka/storage/internals/log/UnifiedLog.java, LogCleaner.
+ * A partition's log on one broker (Kafka's UnifiedLog + LocalLog + the LogCleaner's pass
+ * over it): segments of record batches, log start / high watermark / log end offsets, the
+ * leader-epoch cache, segment rolling, retention (delete) and compaction (compact).
+ * storage/src/main/java/org/apache/kafka/storage/internals/log/UnifiedLog.java,
+ * LocalLog.java, LogSegment.java; core/src/main/scala/kafka/log/LogCleaner.scala and
+ * LogCleanerManager.scala.
  *
- * Invariants: logStartOffset ≤ highWatermark ≤ logEndOffset; batches are in offset order
- * and never change once appended (compaction replaces them with filtered copies that keep
- * every surviving record's offset); the active (last) segment is never compacted.
+ * Invariants: logStartOffset ≤ highWatermark ≤ logEndOffset; segment base offsets
+ * increase and the last segment is the active one; batches are in offset order and never
+ * change once appended (followers hold the leader's very bytes; compaction replaces
+ * batches with filtered copies that keep every surviving record's offset and each batch's
+ * base and last offset); the active segment is never compacted; `rewrites` is bumped
+ * whenever stored data other than the tail changes (persistence rewrites the log then).
  */
 import type { Config } from '../config';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
