@@ -211,6 +211,11 @@ export class Consumer {
     // a cooperative rebalance must be able to look their position up again.
     for (const p of this.partitions.values()) p.resetting = false;
     this.status = this.generationId < 0 ? 'joining' : 'rebalancing';
+    if (this.generationId < 0 && this.partitions.size > 0) {
+      // onJoinPrepare with no valid generation: the partitions are lost (onPartitionsLost),
+      // not revoked, and nothing is committed: another member may own them by now.
+      this.partitions.clear();
+    }
     if (this.rebalanceProtocol() === 'EAGER' && this.partitions.size > 0) {
       // Eager: commit what was consumed, then give up every partition before rejoining.
       if (this.autoCommit()) this.commit();
@@ -265,7 +270,8 @@ export class Consumer {
     const broker = this.coordinatorBroker;
     const gen = this.generationId;
     const memberId = this.memberId;
-    this.request<SyncGroupResponse>(broker, () => this.coordinator.handleSyncGroup(broker, this.groupId, gen, memberId, assignments), (s) => this.onSync(s));
+    const inst = this.instanceId;
+    this.request<SyncGroupResponse>(broker, () => this.coordinator.handleSyncGroup(broker, this.groupId, gen, memberId, assignments, inst), (s) => this.onSync(s));
   }
 
   /** The leader runs the assignor over every member (ConsumerCoordinator.onLeaderElected). */
@@ -289,9 +295,9 @@ export class Consumer {
 
   private onSync(s: SyncGroupResponse | null): void {
     if (!s) return this.coordinatorLost();
-    if (s.error === 'REBALANCE_IN_PROGRESS' || s.error === 'ILLEGAL_GENERATION') return this.requestRejoin();
-    if (s.error === 'UNKNOWN_MEMBER_ID') {
-      this.memberId = '';
+    if (s.error === 'REBALANCE_IN_PROGRESS') return this.requestRejoin();
+    if (s.error === 'ILLEGAL_GENERATION' || s.error === 'UNKNOWN_MEMBER_ID') {
+      this.resetGeneration(s.error === 'UNKNOWN_MEMBER_ID');
       return this.requestRejoin();
     }
     if (s.error === 'NOT_COORDINATOR') return this.coordinatorLost();
@@ -316,6 +322,15 @@ export class Consumer {
     if (revoked.length > 0 && this.rebalanceProtocol() === 'COOPERATIVE') this.requestRejoin();
     this.fetchCommittedPositions();
     this.schedulePump(0);
+  }
+
+  /**
+   * AbstractCoordinator.resetGenerationOnResponseError: the generation (and with
+   * UNKNOWN_MEMBER_ID the member id) is gone; the next join gives up every partition.
+   */
+  private resetGeneration(resetMemberId: boolean): void {
+    this.generationId = -1;
+    if (resetMemberId) this.memberId = '';
   }
 
   private requestRejoin(): void {
@@ -375,11 +390,11 @@ export class Consumer {
       if (!this.alive) return;
       if (err === 'NONE') return;
       this.noteError(err);
-      if (err === 'REBALANCE_IN_PROGRESS' || err === 'ILLEGAL_GENERATION') {
+      if (err === 'REBALANCE_IN_PROGRESS') {
         if (this.epoch === e && this.status !== 'rebalancing') this.requestRejoin();
-      } else if (err === 'UNKNOWN_MEMBER_ID') {
-        this.memberId = '';
-        this.generationId = -1;
+      } else if (err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') {
+        if (this.epoch !== e || this.generationId !== gen) return;
+        this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
         this.requestRejoin();
       } else if (err === 'FENCED_INSTANCE_ID') this.close(false);
       else if (err === 'NOT_COORDINATOR' || err === 'COORDINATOR_NOT_AVAILABLE') this.coordinatorLost();
@@ -450,7 +465,14 @@ export class Consumer {
           const p = this.partitions.get(key(o.topic, o.partition));
           if (p && o.offset > p.lastCommitted) p.lastCommitted = o.offset;
         }
-      } else this.noteError(err);
+      } else {
+        // CommitFailedException: the group moved on; a rebalance will follow.
+        this.noteError(err);
+        if ((err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') && this.alive && this.generationId === gen && this.memberId === memberId) {
+          this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
+          this.requestRejoin();
+        }
+      }
     });
   }
 

@@ -97,6 +97,19 @@ interface Group {
   previousState: GroupState;
   /** The group metadata record last written to __consumer_offsets. */
   persisted: PersistedGroup;
+  /** Virtual time the group last entered its current state. */
+  stateSinceMs: number;
+}
+
+/** A group's internals for invariant checks and tests (plain data). */
+export interface GroupInspection {
+  groupId: string;
+  state: GroupState;
+  generationId: number;
+  protocolName: string | null;
+  leaderId: string | null;
+  stateSinceMs: number;
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; topics: string[]; sessionTimeoutMs: number; assignment: TopicPartition[] }[];
 }
 
 type PersistedGroup = Omit<GroupCoordinatorState['groups'][number], 'offsets' | 'groupId'>;
@@ -227,6 +240,7 @@ export class GroupCoordinator {
         newMemberAdded: false,
         previousState: 'Empty',
         persisted: { state: 'Empty', generationId: 0, protocolName: null, leaderId: null, members: [] },
+        stateSinceMs: this.ctx.scheduler.now,
       };
       this.groups.set(groupId, g);
     }
@@ -241,6 +255,7 @@ export class GroupCoordinator {
     if (g.state === state) return;
     g.previousState = g.state;
     g.state = state;
+    g.stateSinceMs = this.ctx.scheduler.now;
     this.ctx.emit({ type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
   }
 
@@ -679,6 +694,30 @@ export class GroupCoordinator {
 
   groupIds(): string[] {
     return [...this.groups.keys()].sort();
+  }
+
+  /** Internals of one group (subscriptions, session timeouts, time in state), or null. */
+  inspect(groupId: string): GroupInspection | null {
+    const g = this.groups.get(groupId);
+    if (!g) return null;
+    return {
+      groupId,
+      state: g.state,
+      generationId: g.generationId,
+      protocolName: g.protocolName,
+      leaderId: g.leaderId,
+      stateSinceMs: g.stateSinceMs,
+      members: [...g.members.values()]
+        .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+        .map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          topics: (m.protocols.find((p) => p.name === g.protocolName) ?? m.protocols[0])?.topics.slice() ?? [],
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          assignment: m.assignment.slice(),
+        })),
+    };
   }
 
   /** kafka-consumer-groups --reset-offsets: only for an inactive group. */
