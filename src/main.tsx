@@ -41,6 +41,12 @@ void initialScenario().then((scenario) => {
   if (fromLink) history.replaceState(null, '', location.pathname + location.search);
 });
 
+// A link pasted into this tab changes only the fragment, which loads nothing: open it the
+// way a fresh page load would (restore, and ask before replacing a saved playground).
+window.addEventListener('hashchange', () => {
+  if (scenarioParam(location.hash) !== null) location.reload();
+});
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
