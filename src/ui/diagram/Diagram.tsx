@@ -136,7 +136,8 @@ export function Diagram() {
         onNodesChange={onNodesChange}
         onNodeDragStop={onNodeDragStop}
         onNodeContextMenu={onNodeContextMenu}
-        onPaneClick={() => useUiStore.getState().closeContextMenu()}
+        // A click on empty space (not a drag) clears the selection, as in most editors.
+        onPaneClick={() => useUiStore.getState().select(null)}
         nodesConnectable={false}
         elementsSelectable={false}
         nodesFocusable={false}
