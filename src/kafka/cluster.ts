@@ -10,7 +10,7 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, ignoredConfigKeys, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller } from './controller/controller';
 import type { KafkaError } from './errors';
@@ -174,9 +174,11 @@ export class Cluster {
       this.brokers.set(spec.id, b);
       this.controller.registerInitialBroker(spec.id, b.rack, 1);
     }
+    if (!resume) this.warnIgnoredConfig('broker', 'cluster', this.clusterConfig);
     for (const t of initial.topics ?? []) {
       const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
       if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
+      else this.warnIgnoredConfig('topic', t.name, t.config);
     }
     // All processes listen before any follower sends its first fetch.
     for (const b of this.brokers.values()) b.start();
@@ -268,6 +270,7 @@ export class Cluster {
       case 'createTopic': {
         const r = this.controller.createTopic(a.name, a.partitions, a.replicationFactor, a.config ?? {});
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
+        else this.warnIgnoredConfig('topic', a.name, a.config);
         return;
       }
       case 'deleteTopic': {
@@ -412,17 +415,28 @@ export class Cluster {
       else return this.reject('alterConfig', 'INVALID_REQUEST', `There is no client ${name}.`);
     }
     this.emit({ type: 'ConfigAltered', entity, name, config: { ...config } });
+    const kind = entity === 'client' ? (this.producers.has(name) ? 'producer' : 'consumer') : entity;
+    this.warnIgnoredConfig(kind, name, config);
+  }
+
+  /** Keys an entity does not know are kept but do nothing: say so, as Kafka's log warns. */
+  private warnIgnoredConfig(entity: ConfigEntity, name: string, config: ConfigMap | undefined): void {
+    for (const { key, belongsTo } of ignoredConfigKeys(entity, config)) {
+      this.emit({ type: 'ConfigIgnored', entity, name, key, belongsTo });
+    }
   }
 
   private addProducer(id: string, config: ConfigMap | undefined): void {
     const p = new Producer({ ctx: this.ctx, peer: (b) => this.peer(b) }, id, config, this.nextProducerId++);
     p.initUserConfig(config);
     this.producers.set(id, p);
+    this.warnIgnoredConfig('producer', id, config);
   }
 
   private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
     const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
     this.consumers.set(id, c);
+    this.warnIgnoredConfig('consumer', id, config);
     c.start();
   }
 

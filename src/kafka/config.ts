@@ -171,3 +171,46 @@ export function topicConfig(topicOverrides: ConfigMap | undefined, brokerConfig:
   }
   return new Config([topicOverrides, fromBroker, TOPIC_DEFAULTS]);
 }
+
+/** What a config map configures. */
+export type ConfigEntity = 'broker' | 'topic' | 'producer' | 'consumer';
+
+/**
+ * Keys each entity accepts though the playground does not model them (identity and
+ * serialization settings people copy from real client configs).
+ */
+const ACCEPTED_UNMODELLED: Record<ConfigEntity, readonly string[]> = {
+  broker: ['broker.id', 'node.id', 'broker.rack', 'process.roles', 'listeners'],
+  topic: [],
+  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms', 'max.request.size'],
+  consumer: ['client.id', 'bootstrap.servers', 'key.deserializer', 'value.deserializer', 'group.id', 'client.rack'],
+};
+
+const KNOWN_KEYS: Record<ConfigEntity, ReadonlySet<string>> = {
+  broker: new Set([...Object.keys(BROKER_DEFAULTS), ...Object.keys(TOPIC_SYNONYMS), ...Object.keys(TOPIC_DEFAULTS), ...ACCEPTED_UNMODELLED.broker]),
+  topic: new Set([...Object.keys(TOPIC_DEFAULTS), ...ACCEPTED_UNMODELLED.topic]),
+  producer: new Set([...Object.keys(PRODUCER_DEFAULTS), ...ACCEPTED_UNMODELLED.producer]),
+  consumer: new Set([...Object.keys(CONSUMER_DEFAULTS), ...ACCEPTED_UNMODELLED.consumer]),
+};
+
+export interface IgnoredConfig {
+  key: string;
+  /** Where the key does belong, when it is another entity's config; else null. */
+  belongsTo: ConfigEntity | null;
+}
+
+/**
+ * The keys of `config` that `entity` does not know. Kafka accepts these and logs a warning
+ * ("supplied but isn't a known config"); so does the playground, as an event.
+ */
+export function ignoredConfigKeys(entity: ConfigEntity, config: ConfigMap | undefined): IgnoredConfig[] {
+  if (!config) return [];
+  const out: IgnoredConfig[] = [];
+  for (const key of Object.keys(config)) {
+    if (KNOWN_KEYS[entity].has(key)) continue;
+    const order: ConfigEntity[] = ['topic', 'broker', 'producer', 'consumer'];
+    const belongsTo = order.find((e) => e !== entity && KNOWN_KEYS[e].has(key)) ?? null;
+    out.push({ key, belongsTo });
+  }
+  return out;
+}

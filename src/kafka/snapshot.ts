@@ -196,6 +196,8 @@ export type ClusterEvent = { at: number } & (
   | { type: 'TopicCreated'; topic: string; partitions: number; replicationFactor: number }
   | { type: 'TopicDeleted'; topic: string }
   | { type: 'ConfigAltered'; entity: string; name: string; config: Record<string, unknown> }
+  /** A key the entity does not know (Kafka logs "supplied but isn't a known config"). */
+  | { type: 'ConfigIgnored'; entity: 'broker' | 'topic' | 'producer' | 'consumer'; name: string; key: string; belongsTo: 'broker' | 'topic' | 'producer' | 'consumer' | null }
   | {
       type: 'LeaderElected';
       topic: string;

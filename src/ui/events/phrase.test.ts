@@ -34,6 +34,18 @@ describe('event phrasing', () => {
     ).toEqual({ text: 'createTopic refused: INVALID_REPLICATION_FACTOR', target: null, tone: 'bad' });
   });
 
+  it('says which config key an entity ignores and where it belongs', () => {
+    expect(
+      phrase({ at: 0, type: 'ConfigIgnored', entity: 'consumer', name: 'c1', key: 'group.initial.rebalance.delay.ms', belongsTo: 'broker' }),
+    ).toEqual({ text: 'Consumer c1 ignores group.initial.rebalance.delay.ms: it is a broker config', target: { kind: 'consumer', id: 'c1' }, tone: 'warn' });
+    expect(phrase({ at: 0, type: 'ConfigIgnored', entity: 'broker', name: 'cluster', key: 'acks', belongsTo: 'producer' }).text).toBe(
+      'The brokers ignore acks: it is a producer config',
+    );
+    expect(phrase({ at: 0, type: 'ConfigIgnored', entity: 'topic', name: 'orders', key: 'retention.msec', belongsTo: null }).text).toBe(
+      'Topic orders ignores retention.msec: not a known topic config',
+    );
+  });
+
   it('points member events at the consumer or group', () => {
     expect(phrase({ at: 1, type: 'MemberJoined', groupId: 'g', memberId: 'm', clientId: 'c-1' }).target).toEqual({ kind: 'consumer', id: 'c-1' });
     expect(

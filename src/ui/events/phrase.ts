@@ -70,6 +70,19 @@ export function phrase(e: ClusterEvent): Phrase {
             : null;
       return { text: `Config of ${e.entity} ${e.name}: ${cfg}`, target, tone: 'info' };
     }
+    case 'ConfigIgnored': {
+      const target: Selection | null =
+        e.entity === 'producer' || e.entity === 'consumer'
+          ? { kind: e.entity, id: e.name }
+          : e.entity === 'topic'
+            ? { kind: 'topic', name: e.name }
+            : Number.isInteger(Number(e.name))
+              ? { kind: 'broker', id: Number(e.name) }
+              : null;
+      const who = e.entity === 'broker' && target === null ? 'The brokers' : `${e.entity[0]!.toUpperCase()}${e.entity.slice(1)} ${e.name}`;
+      const why = e.belongsTo ? `it is a ${e.belongsTo} config` : `not a known ${e.entity} config`;
+      return { text: `${who} ignore${target === null ? '' : 's'} ${e.key}: ${why}`, target, tone: 'warn' };
+    }
     case 'LeaderElected': {
       const why =
         e.reason === 'unclean'
