@@ -9,6 +9,8 @@
  *     producer gets NOT_ENOUGH_REPLICAS.
  *   - three racks: rack-aware placement puts each partition's replicas in three racks.
  *   - ~20 keys over 3 partitions: per-key ordering and the keyed partitioner are visible.
+ *   - group.initial.rebalance.delay.ms 0, as in Kafka's shipped server.properties: the
+ *     group forms at once instead of after the 3 s default (extended while members join).
  *   - two consumers on three partitions: one owns two, so adding a third rebalances to 1/1/1.
  * It is a built-in document, yet the app still loads it through restoreScenario like any
  * other (a test checks it validates).
@@ -30,7 +32,9 @@ export const defaultScenario: Scenario = {
       { id: 2, rack: 'b' },
       { id: 3, rack: 'c' },
     ],
-    config: {},
+    // As in the server.properties Kafka ships: the group's first rebalance does not wait 3 s
+    // (the default) for more members, so the consumers start reading at once.
+    config: { 'group.initial.rebalance.delay.ms': 0 },
     network: { latencyMs: 1, jitterMs: 1 },
   },
   topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
