@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSnapshot } from '../test/fixture';
-import { toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
+import { consumerNews, toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
 
 const broker = (els: ReturnType<typeof toFlowElements>, id: number) =>
   els.nodes.find((n): n is BrokerNode => n.id === `broker-${id}`)!;
@@ -81,6 +81,31 @@ describe('toFlowElements', () => {
       'broker-3->consumer-billing-1:in:orders-0:lag 2',
       'broker-1->consumer-billing-2:in:orders-1:lag 0',
     ]);
+  });
+
+  it('shows a consumer error while it is news, not a rebalance the consumer has finished', () => {
+    const c = fixtureSnapshot().consumers[0]!;
+    const rebalance = { at: 1000, error: 'REBALANCE_IN_PROGRESS' as const };
+    expect(consumerNews({ ...c, status: 'stable', lastError: rebalance }, 2000)).toBeNull();
+    expect(consumerNews({ ...c, status: 'joining', lastError: rebalance }, 2000)).toEqual(rebalance);
+    const fenced = { at: 1000, error: 'FENCED_INSTANCE_ID' as const };
+    expect(consumerNews({ ...c, status: 'stable', lastError: fenced }, 2000)).toEqual(fenced);
+    expect(consumerNews({ ...c, status: 'stable', lastError: fenced }, 1000 + 10_001)).toBeNull();
+  });
+
+  it('leaves the leader on the side that faces the consumer', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const handle = (id: string) => els.edges.find((x) => x.id === id)!.sourceHandle;
+    // The group sits under broker 1: the leader on broker 3 is to its right, so the edge
+    // leaves broker 3's row on the left; broker 1's row faces right toward the consumer.
+    const b3 = broker(els, 3).position.x;
+    const b1 = broker(els, 1).position.x;
+    expect(b3).toBeGreaterThan(b1);
+    expect(handle('consume:orders-0->billing-1')).toBe('orders-0:l:s');
+    expect(handle('consume:orders-1->billing-2')).toBe('orders-1:r:s');
+    // Dragging the group far to the right turns the first one around.
+    const right = toFlowElements(fixtureSnapshot(), { 'group-billing': { x: 5000, y: 400 } });
+    expect(right.edges.find((x) => x.id === 'consume:orders-0->billing-1')!.sourceHandle).toBe('orders-0:r:s');
   });
 
   it('shows motion at low rates and throughput at high rates', () => {

@@ -133,6 +133,17 @@ export const MOTION_MAX_RATE = 50;
 /** A producer error stays on its node this long (virtual ms) after it happened. */
 export const ERROR_VISIBLE_MS = 10_000;
 
+/**
+ * A consumer's last error while it is news: recent, and not the REBALANCE_IN_PROGRESS that
+ * told it to rejoin a rebalance it has since finished (the inspector still lists it).
+ */
+export function consumerNews(c: ConsumerView, now: number): ConsumerView['lastError'] {
+  const e = c.lastError;
+  if (!e || now - e.at > ERROR_VISIBLE_MS) return null;
+  if (e.error === 'REBALANCE_IN_PROGRESS' && c.status === 'stable') return null;
+  return e;
+}
+
 export const handleId = {
   replica: (key: string, side: 'l' | 'r', type: 's' | 't') => `${key}:${side}:${type}`,
   producerOut: 'out',
@@ -186,6 +197,8 @@ export function toFlowElements(
   // ---- brokers and their replicas ----
   let maxRows = 0;
   const brokerPos = new Map<number, { x: number; y: number }>();
+  /** Each consumer's centre on the canvas (a group's members are placed relative to it). */
+  const consumerCenterX = new Map<string, number>();
   brokers.forEach((b, i) => {
     const replicas: ReplicaCell[] = [];
     for (const p of partitions) {
@@ -272,22 +285,25 @@ export function toFlowElements(
       data: { groupId, group, width, height, totalLag, selected: sel?.kind === 'group' && sel.id === groupId },
     });
     groupX += width + SIZES.groupGap;
+    const groupPos = nodes[nodes.length - 1]!.position;
     members.forEach((c, j) => {
       const cid = nodeId.consumer(c.id);
+      const position = pos(cid, {
+        x: SIZES.groupPad + j * (SIZES.consumerWidth + SIZES.consumerGap),
+        y: SIZES.groupHeader,
+      });
+      consumerCenterX.set(c.id, groupPos.x + position.x + SIZES.consumerWidth / 2);
       nodes.push({
         id: cid,
         type: 'consumer',
         parentId: gid,
         extent: 'parent',
-        position: pos(cid, {
-          x: SIZES.groupPad + j * (SIZES.consumerWidth + SIZES.consumerGap),
-          y: SIZES.groupHeader,
-        }),
+        position,
         width: SIZES.consumerWidth,
         height: SIZES.consumerHeight,
         data: {
           consumer: c,
-          recentError: c.lastError && snapshot.time - c.lastError.at <= ERROR_VISIBLE_MS ? c.lastError : null,
+          recentError: consumerNews(c, snapshot.time),
           inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
           handleKeys: allKeys,
           ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${pkey(x.topic, x.partition)}`] ?? 0), 0),
@@ -379,11 +395,16 @@ export function toFlowElements(
       const part = partitionByKey.get(key);
       if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
+      // Leave the leader's row on the side facing the consumer, so the edge does not loop
+      // around the broker (or off the screen) to reach a consumer on its left.
+      const leaderX = brokerPos.get(part.leader)?.x ?? 0;
+      const consumerX = consumerCenterX.get(c.id) ?? Infinity;
+      const side = consumerX < leaderX + SIZES.brokerWidth / 2 ? 'l' : 'r';
       edges.push({
         id: `consume:${key}->${c.id}`,
         type: 'kafka',
         source: nodeId.broker(part.leader),
-        sourceHandle: handleId.replica(key, 'r', 's'),
+        sourceHandle: handleId.replica(key, side, 's'),
         target: nodeId.consumer(c.id),
         targetHandle: handleId.consumerIn(key),
         animated: motion(rate),
