@@ -193,6 +193,10 @@ export class Consumer {
         return this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
       }
       this.coordinatorBroker = host;
+      // A member of a stable group that only lost its coordinator goes on heartbeating to
+      // the new one, which loaded the group (AbstractCoordinator rejoins only when
+      // rejoinNeeded): a coordinator move alone causes no rebalance.
+      if (this.status === 'stable' && this.generationId >= 0 && this.memberId !== '' && !this.rejoinScheduled) return;
       this.join();
     });
   }

@@ -185,6 +185,28 @@ describe('offsets, lag and resets', () => {
     g.offsets.forEach((o, i) => expect(o.committed!).toBeGreaterThanOrEqual(before[i]!));
     expect(g.state).toBe('Stable');
   });
+
+  it('a coordinator move alone causes no rebalance: members go on with the same generation', () => {
+    const c = new Cluster(scenario([{ id: 'c1' }, { id: 'c2' }]));
+    c.runUntil(15000);
+    const before = group(c);
+    expect(before.state).toBe('Stable');
+    const rebalances = events(c, 'RebalanceStarted').length;
+    // The host is picked over the live brokers, so a new broker moves the group to another one.
+    c.perform({ op: 'addBroker', id: 4, rack: 'a' });
+    c.runUntil(20000);
+    expect(group(c).coordinator).not.toBe(before.coordinator);
+    // Then the new host dies: failover to yet another one, once the controller fences it.
+    c.perform({ op: 'killBroker', broker: group(c).coordinator });
+    c.runUntil(45000);
+    const after = group(c);
+    expect(after.state).toBe('Stable');
+    expect(after.generation).toBe(before.generation);
+    expect(events(c, 'RebalanceStarted').length).toBe(rebalances);
+    expect(owners(c)).toEqual(Object.fromEntries(before.members.map((m) => [m.clientId, m.assignment.map((tp) => tp.partition).sort()])));
+    // And they still consume: the lag stays small.
+    for (const v of c.snapshot().consumers) for (const p of v.positions) expect(p.lag).toBeLessThan(50);
+  });
 });
 
 describe('regressions', () => {

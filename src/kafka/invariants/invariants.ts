@@ -28,7 +28,7 @@ export interface InvariantState {
 /**
  * With cooperative rebalancing a group is briefly Stable with partitions unowned: they
  * were revoked in the first round and are assigned in the follow-up rebalance (KIP-429).
- * Full ownership is required once a group has been Stable this long.
+ * Full ownership is required once a group has been Stable this long (without a break).
  */
 export const COOPERATIVE_SETTLE_MS = 1000;
 
@@ -88,7 +88,13 @@ export function checkStepInvariants(cluster: Cluster, state: InvariantState): st
       if (state.committedOnlyGrows && prev !== undefined && o.committed < prev) v.push(`${k}: committed offset went back from ${prev} to ${o.committed}`);
       state.committed.set(k, o.committed);
     }
-    if (g.state !== 'Stable') continue;
+    if (g.state !== 'Stable') {
+      // The settle clock restarts whenever the group is Stable again, also at the same
+      // generation: a coordinator that takes over loads the group Stable with the
+      // assignment of its last SyncGroup, which may be a cooperative first round.
+      state.stableSince.delete(g.groupId);
+      continue;
+    }
     const since = state.stableSince.get(g.groupId);
     if (!since || since.generation !== g.generation) state.stableSince.set(g.groupId, { generation: g.generation, since: cluster.now });
     const settled = g.assignor !== 'cooperative-sticky' || cluster.now - (state.stableSince.get(g.groupId)?.since ?? cluster.now) >= COOPERATIVE_SETTLE_MS;
