@@ -15,7 +15,8 @@ export type DialogRequest =
   | { kind: 'produce'; producer?: string; topic?: string; partition?: number }
   | { kind: 'startLoad'; producer?: string; topic?: string }
   | { kind: 'setAcks'; producer?: string }
-  | { kind: 'addProducer' }
+  /** at: where on the canvas the new producer goes (dropped from the palette). */
+  | { kind: 'addProducer'; at?: { x: number; y: number } }
   | { kind: 'createTopic' }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }

@@ -3,7 +3,7 @@
  * component only adds what xyflow itself measured (node sizes) and feeds drags back into
  * the layout, which is saved into exported scenarios.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -23,6 +23,9 @@ import { getWorkerClient } from '../../state/worker-client';
 import { toFlowElements, type FlowEdge, type FlowNode } from './flow';
 import { edgeTypes } from './KafkaEdge';
 import { ROLE_LABEL, nodeTypes } from './nodes';
+import { Palette } from './Palette';
+import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from './palette';
+import { placeNode } from './place';
 
 type Size = { width: number; height: number };
 
@@ -44,7 +47,8 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    void fitView({ padding: 0.04, maxZoom: 1.1, duration: 0 });
+    // The left padding keeps nodes clear of the palette strip.
+    void fitView({ padding: { top: '16px', right: '16px', bottom: '16px', left: '96px' }, maxZoom: 1.1, duration: 0 });
   }, [initialized, nodeIds, fitView]);
   return null;
 }
@@ -61,7 +65,53 @@ function selectionAt(target: EventTarget | null, nodeId: string): Selection | nu
   return owner;
 }
 
+/** A palette item pressed, or dropped at a canvas position (on a group, if groupId). */
+function usePaletteHandlers() {
+  const { screenToFlowPosition, getNodes } = useReactFlow<FlowNode, FlowEdge>();
+  const apply = useCallback((item: PaletteItem, at: { x: number; y: number } | null, groupId: string | null) => {
+    const snapshot = useClusterStore.getState().snapshot;
+    if (!snapshot) return;
+    const outcome = paletteOutcome(item, snapshot, at, groupId);
+    const ui = useUiStore.getState();
+    if (outcome.kind === 'perform') {
+      if (outcome.place) placeNode(outcome.place.nodeId, outcome.place.at);
+      getWorkerClient()?.perform(outcome.action);
+    } else if (outcome.kind === 'dialog') {
+      ui.openDialog(outcome.dialog);
+    } else {
+      ui.toast(outcome.message, 'error');
+    }
+  }, []);
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const item = e.dataTransfer.getData(PALETTE_MIME);
+      if (!isPaletteItem(item)) return;
+      e.preventDefault();
+      const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // A consumer dropped on a group (or on one of its members) joins that group.
+      const groupEl = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-group-id]') : null;
+      let groupId = groupEl?.dataset.groupId ?? null;
+      if (groupId === null) {
+        const hit = getNodes().find(
+          (n) => n.type === 'consumerGroup' && at.x >= n.position.x && at.y >= n.position.y && at.x <= n.position.x + (n.width ?? 0) && at.y <= n.position.y + (n.height ?? 0),
+        );
+        groupId = hit && hit.type === 'consumerGroup' ? hit.data.groupId : null;
+      }
+      apply(item, { x: Math.round(at.x), y: Math.round(at.y) }, groupId);
+    },
+    [apply, screenToFlowPosition, getNodes],
+  );
+  const onPress = useCallback((item: PaletteItem) => apply(item, null, null), [apply]);
+  return { onDragOver, onDrop, onPress };
+}
+
 export function Diagram() {
+  const palette = usePaletteHandlers();
   const snapshot = useClusterStore((s) => s.snapshot);
   const rateSamples = useClusterStore((s) => s.rateSamples);
   const layout = useUiStore((s) => s.layout);
@@ -136,6 +186,8 @@ export function Diagram() {
         onNodesChange={onNodesChange}
         onNodeDragStop={onNodeDragStop}
         onNodeContextMenu={onNodeContextMenu}
+        onDragOver={palette.onDragOver}
+        onDrop={palette.onDrop}
         // A click on empty space (not a drag) clears the selection, as in most editors.
         onPaneClick={() => useUiStore.getState().select(null)}
         nodesConnectable={false}
@@ -154,6 +206,7 @@ export function Diagram() {
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
         <AutoFit nodeIds={nodeIds} />
+        <Palette onPress={palette.onPress} />
         <Panel position="top-right" className="legend" aria-label="Legend">
           {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
             <span key={r} className={`role-pill role-${r}`}>

@@ -9,7 +9,9 @@ import { useClusterStore } from '../../state/cluster-store';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import type { ActionRequest } from '../../worker/protocol';
+import { nodeId } from '../../state/selection';
 import type { DialogRequest } from '../commands';
+import { placeNode } from '../diagram/place';
 import {
   ASSIGNORS,
   addConsumerAction,
@@ -273,7 +275,7 @@ function StartLoadDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRe
   );
 }
 
-function AddProducerDialog({ s }: { s: ClusterSnapshot }) {
+function AddProducerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'addProducer' }> }) {
   const close = useUiStore((st) => st.closeDialog);
   const [id, setId] = useState(freshId('producer', s.producers.map((p) => p.id)));
   const [acks, setAcks] = useState<Acks>('all');
@@ -287,6 +289,7 @@ function AddProducerDialog({ s }: { s: ClusterSnapshot }) {
       error={taken ? `A producer ${id} exists already.` : null}
       onSubmit={() => {
         if (taken || !id.trim()) return;
+        if (req.at) placeNode(nodeId.producer(id.trim()), req.at);
         send([{ op: 'addProducer', id: id.trim(), config: { acks, 'enable.idempotence': idempotent } }]);
         close();
       }}
@@ -548,7 +551,7 @@ export function Dialogs() {
     case 'startLoad':
       return <StartLoadDialog key="load" s={s} req={req} />;
     case 'addProducer':
-      return <AddProducerDialog key="addProducer" s={s} />;
+      return <AddProducerDialog key="addProducer" s={s} req={req} />;
     case 'createTopic':
       return <CreateTopicDialog key="createTopic" s={s} />;
     case 'slowBroker':
