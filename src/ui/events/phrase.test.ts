@@ -41,6 +41,9 @@ describe('event phrasing', () => {
     expect(phrase({ at: 0, type: 'ConfigIgnored', entity: 'broker', name: 'cluster', key: 'acks', belongsTo: 'producer' }).text).toBe(
       'The brokers ignore acks: it is a producer config',
     );
+    // A cluster-wide broker config names no one broker: nothing to select.
+    expect(phrase({ at: 0, type: 'ConfigAltered', entity: 'broker', name: 'cluster', config: { 'retention.ms': 1 } }).target).toBeNull();
+    expect(phrase({ at: 0, type: 'ConfigAltered', entity: 'broker', name: '2', config: { 'retention.ms': 1 } }).target).toEqual({ kind: 'broker', id: 2 });
     expect(phrase({ at: 0, type: 'ConfigIgnored', entity: 'topic', name: 'orders', key: 'retention.msec', belongsTo: null }).text).toBe(
       'Topic orders ignores retention.msec: not a known topic config',
     );

@@ -64,7 +64,9 @@ export function phrase(e: ClusterEvent): Phrase {
         .join(', ');
       const target: Selection | null =
         e.entity === 'broker'
-          ? { kind: 'broker', id: Number(e.name) }
+          ? Number.isInteger(Number(e.name)) && e.name !== ''
+            ? { kind: 'broker', id: Number(e.name) }
+            : null
           : e.entity === 'topic'
             ? { kind: 'topic', name: e.name }
             : null;
