@@ -8,7 +8,7 @@
  * and how many times faster than real time the virtual clock ran.
  */
 import { Cluster } from '../src/kafka/cluster';
-import type { Scenario } from '../src/scenario/types';
+import { benchScenario as scenario } from './workload';
 
 interface Figures {
   name: string;
@@ -17,39 +17,6 @@ interface Figures {
   acked: number;
   consumed: number;
   eventsRun: number;
-}
-
-function scenario(ratePerSec: number, virtualMs: number): Scenario {
-  return {
-    version: 1,
-    name: 'bench',
-    seed: 1,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 0 },
-      // A broker setting: the group's first join completes at once instead of after 3-6 s.
-      config: { 'group.initial.rebalance.delay.ms': 0 },
-    },
-    topics: [{ name: 'bench', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
-    clients: [
-      { kind: 'producer', id: 'p', config: { acks: 'all', 'enable.idempotence': true, 'linger.ms': 5, 'batch.size': 65536 } },
-      ...[1, 2, 3].map((i) => ({
-        kind: 'consumer' as const,
-        id: `c${i}`,
-        groupId: 'g',
-        topics: ['bench'],
-        config: { 'auto.offset.reset': 'earliest' },
-      })),
-    ],
-    timeline: [
-      { at: 0, op: 'startLoad', producer: 'p', topic: 'bench', ratePerSec, keys: 1000, valueBytes: 100 },
-      { at: virtualMs, op: 'stopLoad', producer: 'p', topic: 'bench' },
-    ],
-  };
 }
 
 function run(name: string, ratePerSec: number, virtualMs: number): Figures {

@@ -11,8 +11,8 @@
  */
 import { deleteDB } from 'idb';
 import { Cluster } from '../../src/kafka/cluster';
-import type { Scenario } from '../../src/scenario/types';
 import { restoreCluster } from '../../src/kafka/durable';
+import { benchScenario as scenario } from '../workload';
 import { FlushPlanner } from '../../src/storage/flush-planner';
 import { IdbClusterStore } from '../../src/storage/idb-store';
 import { imageToDurableState } from '../../src/storage/image';
@@ -46,37 +46,6 @@ export interface BenchResult {
 }
 
 const DB = 'kafka-playground-bench';
-
-function scenario(ratePerSec: number, virtualMs: number): Scenario {
-  return {
-    version: 1,
-    name: 'bench',
-    seed: 1,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 0 },
-    },
-    topics: [{ name: 'bench', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
-    clients: [
-      { kind: 'producer', id: 'p', config: { acks: 'all', 'enable.idempotence': true, 'linger.ms': 5, 'batch.size': 65536 } },
-      ...[1, 2, 3].map((i) => ({
-        kind: 'consumer' as const,
-        id: `c${i}`,
-        groupId: 'g',
-        topics: ['bench'],
-        config: { 'auto.offset.reset': 'earliest', 'group.initial.rebalance.delay.ms': 0 },
-      })),
-    ],
-    timeline: [
-      { at: 0, op: 'startLoad', producer: 'p', topic: 'bench', ratePerSec, keys: 1000, valueBytes: 100 },
-      { at: virtualMs, op: 'stopLoad', producer: 'p', topic: 'bench' },
-    ],
-  };
-}
 
 const channel = new MessageChannel();
 const waiting: (() => void)[] = [];
