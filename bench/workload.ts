@@ -12,11 +12,7 @@ export function benchScenario(ratePerSec: number, virtualMs: number): Scenario {
     name: 'bench',
     seed: 1,
     cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
+      brokers: ['a', 'b', 'c'].map((rack, i) => ({ id: i + 1, rack })),
       network: { latencyMs: 1, jitterMs: 0 },
       // A broker setting: the group's first join completes at once instead of after 3-6 s.
       config: { 'group.initial.rebalance.delay.ms': 0 },
