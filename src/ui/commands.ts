@@ -114,6 +114,40 @@ export function nextSpeed(speed: number, dir: 1 | -1): number {
 
 export const STEP_MS = 100;
 
+/** A leader election for the selected partition (kafka-leader-election --election-type). */
+const election = (id: string, text: string, shortcut: string, type: 'preferred' | 'unclean'): Command => ({
+  id,
+  label: () => text,
+  shortcut,
+  group: 'partition',
+  contexts: ['partition'],
+  enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
+  perform: (env) => {
+    const p = selectedPartition(env.snapshot, env.selection);
+    if (p) env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type });
+  },
+});
+
+/** Closing (LeaveGroup) or crashing (it just stops heartbeating) the selected consumer. */
+const consumerRemoval = (id: string, verb: string, how: string, shortcut: string, graceful: boolean): Command => ({
+  id,
+  label: (s, sel) => {
+    const c = selectedConsumer(s, sel);
+    return `${verb} ${c ? c.id : 'consumer'} ${how}`;
+  },
+  shortcut,
+  group: 'consumers',
+  contexts: ['consumer'],
+  enabled: (s, sel) => {
+    const c = selectedConsumer(s, sel);
+    return c !== undefined && isLive(c);
+  },
+  perform: (env) => {
+    const c = selectedConsumer(env.snapshot, env.selection);
+    if (c) env.perform({ op: 'removeConsumer', id: c.id, graceful });
+  },
+});
+
 const brokerCommand = (
   id: string,
   verb: string,
@@ -321,30 +355,8 @@ export const COMMANDS: readonly Command[] = [
       if (p && p.leader >= 0) env.perform({ op: 'killBroker', broker: p.leader });
     },
   },
-  {
-    id: 'partition.electPreferred',
-    label: () => 'Preferred leader election',
-    shortcut: 'e',
-    group: 'partition',
-    contexts: ['partition'],
-    enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
-    perform: (env) => {
-      const p = selectedPartition(env.snapshot, env.selection);
-      if (p) env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type: 'preferred' });
-    },
-  },
-  {
-    id: 'partition.electUnclean',
-    label: () => 'Unclean leader election',
-    shortcut: 'u',
-    group: 'partition',
-    contexts: ['partition'],
-    enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
-    perform: (env) => {
-      const p = selectedPartition(env.snapshot, env.selection);
-      if (p) env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type: 'unclean' });
-    },
-  },
+  election('partition.electPreferred', 'Preferred leader election', 'e', 'preferred'),
+  election('partition.electUnclean', 'Unclean leader election', 'u', 'unclean'),
 
   // ---- consumers ----
   {
@@ -365,42 +377,8 @@ export const COMMANDS: readonly Command[] = [
       env.openDialog(req);
     },
   },
-  {
-    id: 'consumer.close',
-    label: (s, sel) => {
-      const c = selectedConsumer(s, sel);
-      return c ? `Close ${c.id} (leave group)` : 'Close consumer (leave group)';
-    },
-    shortcut: 'x',
-    group: 'consumers',
-    contexts: ['consumer'],
-    enabled: (s, sel) => {
-      const c = selectedConsumer(s, sel);
-      return c !== undefined && isLive(c);
-    },
-    perform: (env) => {
-      const c = selectedConsumer(env.snapshot, env.selection);
-      if (c) env.perform({ op: 'removeConsumer', id: c.id, graceful: true });
-    },
-  },
-  {
-    id: 'consumer.crash',
-    label: (s, sel) => {
-      const c = selectedConsumer(s, sel);
-      return c ? `Crash ${c.id} (no LeaveGroup)` : 'Crash consumer (no LeaveGroup)';
-    },
-    shortcut: 'z',
-    group: 'consumers',
-    contexts: ['consumer'],
-    enabled: (s, sel) => {
-      const c = selectedConsumer(s, sel);
-      return c !== undefined && isLive(c);
-    },
-    perform: (env) => {
-      const c = selectedConsumer(env.snapshot, env.selection);
-      if (c) env.perform({ op: 'removeConsumer', id: c.id, graceful: false });
-    },
-  },
+  consumerRemoval('consumer.close', 'Close', '(leave group)', 'x', true),
+  consumerRemoval('consumer.crash', 'Crash', '(no LeaveGroup)', 'z', false),
   {
     id: 'consumer.processingTime',
     label: () => 'Set processing time…',

@@ -102,6 +102,28 @@ function Row({ label, children, hint }: { label: string; children: ReactNode; hi
   );
 }
 
+/** acks as a choice, each value with what it waits for. */
+function AcksSelect({ value, onChange, testId }: { value: Acks; onChange(a: Acks): void; testId: string }) {
+  return (
+    <select value={String(value)} onChange={(e) => onChange(parseAcks(e.target.value))} data-testid={testId}>
+      <option value="0">0: do not wait</option>
+      <option value="1">1: the leader has it</option>
+      <option value="all">all: every in-sync replica has it</option>
+    </select>
+  );
+}
+
+/** A choice among names (producers, topics). */
+function Choice({ value, onChange, options }: { value: string; onChange(v: string): void; options: string[] }) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)}>
+      {options.map((o) => (
+        <option key={o}>{o}</option>
+      ))}
+    </select>
+  );
+}
+
 const AcksHint = ({ producer }: { producer: string }) => (
   <>
     acks is a producer setting, not a per-record one: changing it alters <strong>{producer}</strong>'s config (recorded as
@@ -137,21 +159,14 @@ function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequ
     >
       <div className="form-grid">
         <Row label="Producer">
-          <select value={producer} onChange={(e) => {
-            setProducer(e.target.value);
-            setAcks(s.producers.find((p) => p.id === e.target.value)?.acks ?? 'all');
-          }}>
-            {s.producers.map((p) => (
-              <option key={p.id}>{p.id}</option>
-            ))}
-          </select>
+          <Choice
+            value={producer}
+            onChange={(id) => (setProducer(id), setAcks(s.producers.find((p) => p.id === id)?.acks ?? 'all'))}
+            options={s.producers.map((p) => p.id)}
+          />
         </Row>
         <Row label="Topic">
-          <select value={topic} onChange={(e) => (setTopic(e.target.value), setPartition(''))}>
-            {s.topics.map((t) => (
-              <option key={t.name}>{t.name}</option>
-            ))}
-          </select>
+          <Choice value={topic} onChange={(t) => (setTopic(t), setPartition(''))} options={s.topics.map((t) => t.name)} />
         </Row>
         <Row label="Partition">
           <select value={partition} onChange={(e) => setPartition(e.target.value)}>
@@ -183,11 +198,7 @@ function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequ
         <textarea rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} data-testid="produce-headers" />
       </Row>
       <Row label={`acks (producer ${producer} now uses acks=${current})`} hint={<AcksHint producer={producer} />}>
-        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))} data-testid="produce-acks">
-          <option value="0">0: do not wait</option>
-          <option value="1">1: the leader has it</option>
-          <option value="all">all: every in-sync replica has it</option>
-        </select>
+        <AcksSelect value={acks} onChange={setAcks} testId="produce-acks" />
       </Row>
     </Modal>
   );
@@ -210,18 +221,10 @@ function SetAcksDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequ
       }}
     >
       <Row label="Producer">
-        <select value={producer} onChange={(e) => setProducer(e.target.value)}>
-          {s.producers.map((p) => (
-            <option key={p.id}>{p.id}</option>
-          ))}
-        </select>
+        <Choice value={producer} onChange={setProducer} options={s.producers.map((p) => p.id)} />
       </Row>
       <Row label="acks" hint={<AcksHint producer={producer} />}>
-        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))} data-testid="acks-select">
-          <option value="0">0: do not wait</option>
-          <option value="1">1: the leader has it</option>
-          <option value="all">all: every in-sync replica has it</option>
-        </select>
+        <AcksSelect value={acks} onChange={setAcks} testId="acks-select" />
       </Row>
     </Modal>
   );
@@ -248,18 +251,10 @@ function StartLoadDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRe
     >
       <div className="form-grid">
         <Row label="Producer">
-          <select value={producer} onChange={(e) => setProducer(e.target.value)}>
-            {s.producers.map((p) => (
-              <option key={p.id}>{p.id}</option>
-            ))}
-          </select>
+          <Choice value={producer} onChange={setProducer} options={s.producers.map((p) => p.id)} />
         </Row>
         <Row label="Topic">
-          <select value={topic} onChange={(e) => setTopic(e.target.value)}>
-            {s.topics.map((t) => (
-              <option key={t.name}>{t.name}</option>
-            ))}
-          </select>
+          <Choice value={topic} onChange={setTopic} options={s.topics.map((t) => t.name)} />
         </Row>
         <Row label="Records per second">
           <input type="number" min={1} max={100000} value={rate} onChange={(e) => setRate(Number(e.target.value))} />
@@ -298,11 +293,7 @@ function AddProducerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
         <input value={id} onChange={(e) => setId(e.target.value)} />
       </Row>
       <Row label="acks">
-        <select value={String(acks)} onChange={(e) => setAcks(parseAcks(e.target.value))}>
-          <option value="0">0</option>
-          <option value="1">1</option>
-          <option value="all">all</option>
-        </select>
+        <AcksSelect value={acks} onChange={setAcks} testId="add-producer-acks" />
       </Row>
       <label className="check">
         <input type="checkbox" checked={idempotent} onChange={(e) => setIdempotent(e.target.checked)} /> enable.idempotence
@@ -514,11 +505,7 @@ function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialo
       )}
       <div className="form-grid">
         <Row label="Topic">
-          <select value={topic} onChange={(e) => setTopic(e.target.value)}>
-            {topicChoices.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
+          <Choice value={topic} onChange={setTopic} options={topicChoices} />
         </Row>
         <Row label="To">
           <select value={mode} onChange={(e) => setMode(e.target.value as ResetMode)}>

@@ -68,38 +68,7 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
       <h3>Replicas</h3>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Broker</th>
-            <th scope="col">Role</th>
-            <th scope="col">LEO</th>
-            <th scope="col">HW</th>
-            <th scope="col">Start</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.replicas.map((b) => {
-            const r = p.replicaStates.find((x) => x.broker === b);
-            const role = roleOf(p, b, s);
-            return (
-              <tr key={b}>
-                <td>
-                  <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition, broker: b }}>broker {b}</Link>
-                </td>
-                <td>
-                  <span className={`role-pill role-${role}`}>
-                    <span aria-hidden="true">{ROLE_LABEL[role].icon}</span> {ROLE_LABEL[role].text}
-                  </span>
-                </td>
-                <td className="num">{r?.logEndOffset ?? '–'}</td>
-                <td className="num">{r?.highWatermark ?? '–'}</td>
-                <td className="num">{r?.logStartOffset ?? '–'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ReplicaTable s={s} first="Broker" rows={p.replicas.map((b) => ({ p, broker: b, label: `broker ${b}` }))} />
       <div className="log-head">
         <h3>Log</h3>
         <label className="inline-label">
@@ -156,41 +125,46 @@ function BrokerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selectio
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
       <h3>Replicas</h3>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Partition</th>
-            <th scope="col">Role</th>
-            <th scope="col">LEO</th>
-            <th scope="col">HW</th>
-            <th scope="col">Start</th>
-          </tr>
-        </thead>
-        <tbody>
-          {hosted.map((p) => {
-            const r = p.replicaStates.find((x) => x.broker === b.id);
-            const role = roleOf(p, b.id, s);
-            return (
-              <tr key={`${p.topic}-${p.partition}`}>
-                <td>
-                  <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition, broker: b.id }}>
-                    {p.topic}-{p.partition}
-                  </Link>
-                </td>
-                <td>
-                  <span className={`role-pill role-${role}`}>
-                    <span aria-hidden="true">{ROLE_LABEL[role].icon}</span> {ROLE_LABEL[role].text}
-                  </span>
-                </td>
-                <td className="num">{r?.logEndOffset ?? '–'}</td>
-                <td className="num">{r?.highWatermark ?? '–'}</td>
-                <td className="num">{r?.logStartOffset ?? '–'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ReplicaTable s={s} first="Partition" rows={hosted.map((p) => ({ p, broker: b.id, label: `${p.topic}-${p.partition}` }))} />
     </section>
+  );
+}
+
+/** Replicas as a table, one row each; the first column links to that replica's log. */
+function ReplicaTable({ s, first, rows }: { s: ClusterSnapshot; first: string; rows: { p: PartitionView; broker: number; label: string }[] }) {
+  return (
+    <table className="data-table">
+      <thead>
+        <tr>
+          <th scope="col">{first}</th>
+          <th scope="col">Role</th>
+          <th scope="col">LEO</th>
+          <th scope="col">HW</th>
+          <th scope="col">Start</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ p, broker, label }) => {
+          const r = p.replicaStates.find((x) => x.broker === broker);
+          const role = roleOf(p, broker, s);
+          return (
+            <tr key={`${p.topic}-${p.partition}@${broker}`}>
+              <td>
+                <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition, broker }}>{label}</Link>
+              </td>
+              <td>
+                <span className={`role-pill role-${role}`}>
+                  <span aria-hidden="true">{ROLE_LABEL[role].icon}</span> {ROLE_LABEL[role].text}
+                </span>
+              </td>
+              <td className="num">{r?.logEndOffset ?? '–'}</td>
+              <td className="num">{r?.highWatermark ?? '–'}</td>
+              <td className="num">{r?.logStartOffset ?? '–'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
