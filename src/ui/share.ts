@@ -5,17 +5,24 @@
 import { defaultScenario } from '../scenario/default-scenario';
 import { parseJsonText } from '../scenario/json';
 import { restoreScenario, restoreScenarioOrThrow } from '../scenario/restore';
+import type { Scenario } from '../scenario/types';
 import { encodeScenarioToFragment } from '../scenario/url';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
 
-export async function shareLink(): Promise<void> {
+/** The run as a scenario document: every recorded action and the diagram as it is now. */
+async function currentScenario(): Promise<Scenario | null> {
   const client = getWorkerClient();
+  if (!client) return null;
+  client.setLayout(useUiStore.getState().layout);
+  return client.exportScenario();
+}
+
+export async function shareLink(): Promise<void> {
   const ui = useUiStore.getState();
-  if (!client) return;
   try {
-    client.setLayout(ui.layout);
-    const scenario = await client.exportScenario();
+    const scenario = await currentScenario();
+    if (!scenario) return;
     const fragment = await encodeScenarioToFragment(scenario);
     const url = `${location.origin}${location.pathname}${fragment.startsWith('#') ? fragment : `#${fragment}`}`;
     history.replaceState(null, '', url);
@@ -31,12 +38,10 @@ export async function shareLink(): Promise<void> {
 }
 
 export async function downloadScenario(): Promise<void> {
-  const client = getWorkerClient();
   const ui = useUiStore.getState();
-  if (!client) return;
   try {
-    client.setLayout(ui.layout);
-    const scenario = await client.exportScenario();
+    const scenario = await currentScenario();
+    if (!scenario) return;
     const blob = new Blob([JSON.stringify(scenario, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);

@@ -4,7 +4,7 @@
  * lost), banners when saving stops (quota, another tab took over, unreadable data), and the
  * overlay of a second tab ("open in another tab", with "Take over here").
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { defaultScenario } from '../../scenario/default-scenario';
 import { restoreScenarioOrThrow } from '../../scenario/restore';
 import { useClusterStore } from '../../state/cluster-store';
@@ -211,6 +211,20 @@ function FreeSpace() {
   );
 }
 
+/** Another tab owns the database: say so, and offer to take it over. */
+function TakeOverBanner({ testId, title, children }: { testId: string; title: string; children: ReactNode }) {
+  return (
+    <div className="storage-banner tone-bad" role="alert" data-testid={testId}>
+      <div>
+        <strong>{title}</strong> {children}
+      </div>
+      <button type="button" className="btn" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over">
+        Take over here
+      </button>
+    </div>
+  );
+}
+
 function Problem({ onReset }: { onReset: () => void }) {
   const status = useStorageStore((s) => s.status);
   switch (status.state) {
@@ -233,26 +247,16 @@ function Problem({ onReset }: { onReset: () => void }) {
     case 'other-tab':
       if (!status.runningHere) return null; // the overlay says it
       return (
-        <div className="storage-banner tone-bad" role="alert" data-testid="storage-other-tab-banner">
-          <div>
-            <strong>The playground is open in another tab.</strong> This link runs here in memory only: nothing of it is
-            saved. Taking over continues the saved playground here instead.
-          </div>
-          <button type="button" className="btn" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over">
-            Take over here
-          </button>
-        </div>
+        <TakeOverBanner testId="storage-other-tab-banner" title="The playground is open in another tab.">
+          This link runs here in memory only: nothing of it is saved. Taking over continues the saved playground here
+          instead.
+        </TakeOverBanner>
       );
     case 'lost':
       return (
-        <div className="storage-banner tone-bad" role="alert" data-testid="storage-lost-ownership">
-          <div>
-            <strong>Opened in another tab.</strong> {status.message}
-          </div>
-          <button type="button" className="btn" onClick={() => send({ op: 'takeOver' })} data-testid="storage-take-over">
-            Take over here
-          </button>
-        </div>
+        <TakeOverBanner testId="storage-lost-ownership" title="Opened in another tab.">
+          {status.message}
+        </TakeOverBanner>
       );
     case 'unreadable':
       return (
