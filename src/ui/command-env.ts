@@ -5,7 +5,7 @@
 import { useClusterStore } from '../state/cluster-store';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
-import { downloadScenario, importScenarioFile, restartWithDefault, shareLink } from './share';
+import { downloadScenario, importScenarioFile, openLesson, restartWithDefault, shareLink } from './share';
 import { run, type Command, type CommandEnv } from './commands';
 
 export function commandEnv(): CommandEnv {
@@ -29,6 +29,7 @@ export function commandEnv(): CommandEnv {
     exportScenario: () => void downloadScenario(),
     importScenario: () => importScenarioFile(),
     restart: () => restartWithDefault(),
+    openLesson: (id) => openLesson(id),
   };
 }
 

@@ -25,6 +25,7 @@ function env(selection: Selection | null, playing = true) {
     exportScenario: () => calls.push('export'),
     importScenario: () => calls.push('import'),
     restart: () => calls.push('restart'),
+    openLesson: (id) => calls.push(`lesson:${id}`),
   };
   return { e, performed, dialogs, calls };
 }
@@ -121,6 +122,23 @@ describe('command registry', () => {
 
   it('is disabled before the first snapshot, except loading another scenario', () => {
     const enabledEarly = COMMANDS.filter((c) => c.enabled(null, null)).map((c) => c.id);
-    expect(enabledEarly).toEqual(['scenario.import', 'scenario.restart']);
+    expect(enabledEarly.filter((id) => !id.startsWith('lesson.'))).toEqual(['scenario.import', 'scenario.restart']);
+    // Lessons are other scenarios: they open even when the current run never started.
+    expect(enabledEarly.filter((id) => id.startsWith('lesson.')).length).toBe(3);
+  });
+});
+
+describe('lessons', () => {
+  it('offers every built-in lesson in the scenario menu, by its title', () => {
+    const lessons = COMMANDS.filter((c) => c.id.startsWith('lesson.'));
+    expect(lessons.map((c) => c.id)).toEqual([
+      'lesson.acks-1-loses-acknowledged-writes',
+      'lesson.unclean-leader-election',
+      'lesson.static-member-rejoins',
+    ]);
+    expect(lessons.every((c) => c.group === 'scenario' && c.label(null, null).startsWith('Lesson: '))).toBe(true);
+    const t = env(null);
+    run(command('lesson.unclean-leader-election'), t.e);
+    expect(t.calls).toEqual(['lesson:unclean-leader-election']);
   });
 });

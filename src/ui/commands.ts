@@ -7,6 +7,7 @@
  * No React here: commands are plain objects over (snapshot, selection), tested under Node.
  */
 import type { BrokerView, ClusterSnapshot, ConsumerView, GroupView, PartitionView, ProducerView } from '../kafka/snapshot';
+import { LESSONS } from '../scenario/lessons';
 import type { Selection, SelectionKind } from '../state/selection';
 import { MAX_SPEED, MIN_SPEED, type ActionRequest, type PlaybackStatus } from '../worker/protocol';
 
@@ -38,6 +39,8 @@ export interface CommandEnv {
   exportScenario(): void;
   importScenario(): void;
   restart(): void;
+  /** Opens a built-in lesson (src/scenario/lessons) in place of the current run. */
+  openLesson(id: string): void;
 }
 
 export type CommandGroup = 'playback' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
@@ -443,6 +446,16 @@ export const COMMANDS: readonly Command[] = [
     enabled: () => true,
     perform: (env) => env.restart(),
   },
+  ...LESSONS.map(
+    (l): Command => ({
+      id: `lesson.${l.id}`,
+      label: () => `Lesson: ${l.title}`,
+      group: 'scenario',
+      contexts: [],
+      enabled: () => true,
+      perform: (env) => env.openLesson(l.id),
+    }),
+  ),
 ];
 
 const byId = new Map(COMMANDS.map((c) => [c.id, c]));

@@ -3,6 +3,7 @@
  * action plus the diagram layout) and hand it out as a URL fragment or a JSON file.
  */
 import { defaultScenario } from '../scenario/default-scenario';
+import { loadLesson } from '../scenario/lessons';
 import { parseJsonText } from '../scenario/json';
 import { restoreScenario, restoreScenarioOrThrow } from '../scenario/restore';
 import type { Scenario } from '../scenario/types';
@@ -83,4 +84,18 @@ export function restartWithDefault(): void {
   useUiStore.getState().select(null);
   history.replaceState(null, '', location.pathname);
   getWorkerClient()?.load(restoreScenarioOrThrow(defaultScenario), true);
+}
+
+/** A built-in lesson replaces the run, like an imported file (the lesson's text shows in the inspector). */
+export function openLesson(id: string): void {
+  const ui = useUiStore.getState();
+  const restored = loadLesson(id);
+  if (!restored.ok) {
+    ui.toast(restored.error.message, 'error');
+    return;
+  }
+  ui.select(null);
+  history.replaceState(null, '', location.pathname);
+  getWorkerClient()?.load(restored.scenario, true);
+  ui.toast(`Opened the lesson “${restored.scenario.name ?? id}”.`);
 }

@@ -12,6 +12,7 @@ import { ROLE_LABEL } from '../diagram/nodes';
 import { CommandButtons } from './CommandButtons';
 import { DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
 import { PartitionLog } from './PartitionLog';
+import { Markdown } from '../markdown/Markdown';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
@@ -404,19 +405,6 @@ function TopicInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
   );
 }
 
-/** Markdown source shown as plain paragraphs: text nodes only, never parsed into HTML. */
-function PlainText({ text }: { text: string }) {
-  return (
-    <>
-      {text.split(/\n{2,}/).map((para, i) => (
-        <p key={i} className="description">
-          {para.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1')}
-        </p>
-      ))}
-    </>
-  );
-}
-
 function Overview({ s }: { s: ClusterSnapshot }) {
   const c = s.metrics.controller;
   const name = useClusterStore((st) => st.scenarioName);
@@ -424,7 +412,7 @@ function Overview({ s }: { s: ClusterSnapshot }) {
   return (
     <section aria-label="Cluster overview" data-testid="inspector-overview">
       <h2>{name ?? 'Cluster'}</h2>
-      {description && <PlainText text={description} />}
+      {description && <Markdown text={description} skipHeading={name ?? undefined} />}
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
       <dl className="fields">
