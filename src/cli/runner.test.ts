@@ -129,6 +129,16 @@ describe('bad input: exit 2 and one line naming the problem', () => {
     expectBadInput(await run(text), /^s\.json: timeline\[2\]\.broker: expected a broker id \(an integer ≥ 1\), got "two"$/m);
   });
 
+  it('a config value of the wrong type for its key', async () => {
+    const text = withTimeline((d) => {
+      d.topics[0].config = { 'retention.ms': 'a week' };
+    });
+    expectBadInput(
+      await run(text),
+      /^s\.json: topics\[0\]\.config\["retention\.ms"\]: Invalid value "a week" for configuration retention\.ms: expected a whole number$/m,
+    );
+  });
+
   it('a newer version, and no version', async () => {
     expectBadInput(await run(withTimeline((d) => (d.version = 2))), /^s\.json: version: this scenario was made by a newer version/);
     expectBadInput(await run(withTimeline((d) => delete d.version)), /^s\.json: version: missing/);

@@ -10,7 +10,7 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, ignoredConfigKeys, type ConfigEntity, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, ignoredConfigKeys, invalidConfig, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller } from './controller/controller';
 import type { KafkaError } from './errors';
@@ -115,6 +115,9 @@ export class Cluster {
     this.clusterConfig = { ...((resume ? resume.clusterConfig : scenario.cluster.config) ?? {}) };
     // Resuming builds nothing from the initial state: the disks and the metadata say it all.
     const initial: Scenario = resume ? { ...scenario, cluster: { ...scenario.cluster, brokers: [] }, topics: [], clients: [] } : scenario;
+    const badClusterConfig = invalidConfig(this.clusterConfig);
+    // The scenario schema refuses these first; a cluster cannot start with them either.
+    if (badClusterConfig) throw new Error(`cluster.config["${badClusterConfig.key}"]: ${badClusterConfig.message}`);
     this.brokerConfig = new Config([this.clusterConfig, BROKER_DEFAULTS]);
     this.network = new Network(this.scheduler, this.prng, {
       latencyMs: scenario.cluster.network?.latencyMs ?? 1,
@@ -176,6 +179,7 @@ export class Cluster {
     }
     if (!resume) this.warnIgnoredConfig('broker', 'cluster', this.clusterConfig);
     for (const t of initial.topics ?? []) {
+      if (this.refuseInvalidConfig('createTopic', t.config)) continue;
       const r = this.controller.createTopic(t.name, t.partitions, t.replicationFactor, t.config ?? {}, t.assignments);
       if (r.error !== 'NONE') this.reject('createTopic', r.error, r.message);
       else this.warnIgnoredConfig('topic', t.name, t.config);
@@ -268,6 +272,7 @@ export class Cluster {
   private apply(a: TimelineAction): void {
     switch (a.op) {
       case 'createTopic': {
+        if (this.refuseInvalidConfig(a.op, a.config)) return;
         const r = this.controller.createTopic(a.name, a.partitions, a.replicationFactor, a.config ?? {});
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         else this.warnIgnoredConfig('topic', a.name, a.config);
@@ -395,6 +400,7 @@ export class Cluster {
   }
 
   private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
+    if (this.refuseInvalidConfig('alterConfig', config)) return;
     if (entity === 'broker') {
       for (const [k, v] of Object.entries(config)) {
         if (v === null) delete this.clusterConfig[k];
@@ -426,7 +432,15 @@ export class Cluster {
     }
   }
 
+  /** A config with a value of the wrong type or range is refused, as Kafka's ConfigDef refuses it. */
+  private refuseInvalidConfig(op: string, config: ConfigMap | undefined): boolean {
+    const bad = invalidConfig(config);
+    if (bad) this.reject(op, 'INVALID_CONFIG', bad.message);
+    return bad !== null;
+  }
+
   private addProducer(id: string, config: ConfigMap | undefined): void {
+    if (this.refuseInvalidConfig('addProducer', config)) return;
     const p = new Producer({ ctx: this.ctx, peer: (b) => this.peer(b) }, id, config, this.nextProducerId++);
     p.initUserConfig(config);
     this.producers.set(id, p);
@@ -434,6 +448,7 @@ export class Cluster {
   }
 
   private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
+    if (this.refuseInvalidConfig('addConsumer', config)) return;
     const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
     this.consumers.set(id, c);
     this.warnIgnoredConfig('consumer', id, config);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cluster } from './cluster';
-import { ignoredConfigKeys } from './config';
-import type { Scenario } from '../scenario/types';
+import { BROKER_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, TOPIC_DEFAULTS, ignoredConfigKeys, invalidConfig, invalidConfigValue } from './config';
+import type { ConfigMap, Scenario } from '../scenario/types';
 
 describe('config keys an entity does not know', () => {
   it('names the entity a misplaced key belongs to', () => {
@@ -44,5 +44,63 @@ describe('config keys an entity does not know', () => {
       [0, 'consumer', 'c', 'group.initial.rebalance.delay.ms', 'broker'],
       [10, 'consumer', 'c', 'retention.ms', 'topic'],
     ]);
+  });
+});
+
+describe('config values of the wrong type or range', () => {
+  it('checks each key against its type, as ConfigDef does, taking strings as a properties file would', () => {
+    expect(invalidConfigValue('retention.ms', 'abc')).toBe('Invalid value "abc" for configuration retention.ms: expected a whole number');
+    expect(invalidConfigValue('retention.ms', -1)).toBeNull();
+    expect(invalidConfigValue('retention.ms', '60000')).toBeNull();
+    expect(invalidConfigValue('min.insync.replicas', 0)).toMatch(/at least 1/);
+    expect(invalidConfigValue('min.insync.replicas', 1.5)).toMatch(/an integer/);
+    expect(invalidConfigValue('min.cleanable.dirty.ratio', 2)).toMatch(/between 0 and 1/);
+    expect(invalidConfigValue('unclean.leader.election.enable', 'yes')).toMatch(/true or false/);
+    expect(invalidConfigValue('unclean.leader.election.enable', 'true')).toBeNull();
+    expect(invalidConfigValue('cleanup.policy', 'delete,compact')).toBeNull();
+    expect(invalidConfigValue('cleanup.policy', 'compacted')).toMatch(/"compacted" is not one of delete, compact/);
+    expect(invalidConfigValue('partition.assignment.strategy', 'range,org.apache.kafka.clients.consumer.CooperativeStickyAssignor')).toBeNull();
+    expect(invalidConfigValue('partition.assignment.strategy', 'fair')).toMatch(/"fair" is not one of range/);
+    expect(invalidConfigValue('auto.offset.reset', 'oldest')).toMatch(/earliest, latest, none/);
+    expect(invalidConfigValue('group.instance.id', null)).toBeNull();
+    expect(invalidConfigValue('linger.ms', null)).toMatch(/needs a value/);
+    // Keys the cluster does not read are not its to judge (ignoredConfigKeys reports them).
+    expect(invalidConfigValue('some.plugin.setting', 'anything')).toBeNull();
+    expect(invalidConfig({ acks: 'most' })).toEqual({ key: 'acks', message: 'Invalid value "most" for configuration acks: expected 0, 1, "all" or -1' });
+  });
+
+  it("accepts every one of Kafka's defaults", () => {
+    for (const defaults of [BROKER_DEFAULTS, TOPIC_DEFAULTS, PRODUCER_DEFAULTS, CONSUMER_DEFAULTS]) {
+      expect(invalidConfig(defaults as ConfigMap)).toBeNull();
+    }
+  });
+
+  it('the cluster refuses an action with a bad value (INVALID_CONFIG) and runs on without it', () => {
+    const doc: Scenario = {
+      version: 1,
+      name: 'bad values',
+      seed: 3,
+      cluster: { brokers: [{ id: 1 }] },
+      topics: [{ name: 't', partitions: 1, replicationFactor: 1 }],
+      clients: [{ kind: 'producer', id: 'p' }],
+      timeline: [
+        { at: 10, op: 'createTopic', name: 'u', partitions: 1, replicationFactor: 1, config: { 'retention.ms': 'soon' } },
+        { at: 20, op: 'alterConfig', entity: 'topic', name: 't', config: { 'segment.bytes': 1 } },
+        { at: 30, op: 'addConsumer', id: 'c', groupId: 'g', topics: ['t'], config: { 'max.poll.records': 0 } },
+        { at: 40, op: 'produce', producer: 'p', topic: 't', value: 'still running' },
+      ],
+    };
+    const c = new Cluster(doc);
+    c.runUntil(1000);
+    const out = c.output();
+    const refused = out.events.flatMap((e) => (e.type === 'ActionRejected' ? [[e.op, e.error, e.message]] : []));
+    expect(refused).toEqual([
+      ['createTopic', 'INVALID_CONFIG', 'Invalid value "soon" for configuration retention.ms: expected a whole number'],
+      ['alterConfig', 'INVALID_CONFIG', 'Invalid value 1 for configuration segment.bytes: value must be at least 14'],
+      ['addConsumer', 'INVALID_CONFIG', 'Invalid value 0 for configuration max.poll.records: value must be at least 1'],
+    ]);
+    expect(c.snapshot().topics.map((t) => t.name)).toEqual(['t']);
+    expect(c.snapshot().consumers).toEqual([]);
+    expect(c.snapshot().producers[0]!.acked).toBe(1);
   });
 });

@@ -214,3 +214,165 @@ export function ignoredConfigKeys(entity: ConfigEntity, config: ConfigMap | unde
   }
   return out;
 }
+
+// ---- value types (ConfigDef): what each key accepts ----------------------------------------
+
+type ConfigType =
+  | { type: 'int' | 'long'; min?: number }
+  | { type: 'double'; min: number; max: number }
+  | { type: 'boolean' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'list'; values: readonly string[] }
+  | { type: 'string?' };
+
+const ASSIGNOR_NAMES = [
+  'range',
+  'roundrobin',
+  'sticky',
+  'cooperative-sticky',
+  'org.apache.kafka.clients.consumer.RangeAssignor',
+  'org.apache.kafka.clients.consumer.RoundRobinAssignor',
+  'org.apache.kafka.clients.consumer.StickyAssignor',
+  'org.apache.kafka.clients.consumer.CooperativeStickyAssignor',
+] as const;
+
+const int = (min = 0): ConfigType => ({ type: 'int', min });
+const long = (min = 0): ConfigType => ({ type: 'long', min });
+const bool: ConfigType = { type: 'boolean' };
+
+/** The keys whose values the cluster reads, with the type and range Kafka's ConfigDef gives them. */
+const CONFIG_TYPES: Record<string, ConfigType> = {
+  // broker
+  'broker.heartbeat.interval.ms': int(1),
+  'broker.session.timeout.ms': int(1),
+  'replica.lag.time.max.ms': long(1),
+  'replica.fetch.wait.max.ms': int(0),
+  'replica.fetch.max.bytes': int(0),
+  'replica.fetch.backoff.ms': int(0),
+  'auto.leader.rebalance.enable': bool,
+  'leader.imbalance.check.interval.seconds': long(1),
+  'leader.imbalance.per.broker.percentage': int(0),
+  'default.replication.factor': int(1),
+  'num.partitions': int(1),
+  'log.retention.check.interval.ms': long(1),
+  'log.cleaner.backoff.ms': long(0),
+  'group.initial.rebalance.delay.ms': int(0),
+  'group.min.session.timeout.ms': int(0),
+  'group.max.session.timeout.ms': int(0),
+  'offsets.retention.minutes': int(1),
+  'auto.create.topics.enable': bool,
+  'log.retention.ms': long(-1),
+  'log.retention.bytes': long(-1),
+  'log.segment.bytes': int(14),
+  'log.roll.ms': long(1),
+  'log.cleanup.policy': { type: 'list', values: ['delete', 'compact'] },
+  'log.cleaner.delete.retention.ms': long(0),
+  'log.cleaner.min.cleanable.ratio': { type: 'double', min: 0, max: 1 },
+  'log.cleaner.min.compaction.lag.ms': long(0),
+  // topic
+  'cleanup.policy': { type: 'list', values: ['delete', 'compact'] },
+  'retention.ms': long(-1),
+  'retention.bytes': long(-1),
+  'segment.bytes': int(14),
+  'segment.ms': long(1),
+  'delete.retention.ms': long(0),
+  'min.cleanable.dirty.ratio': { type: 'double', min: 0, max: 1 },
+  'min.compaction.lag.ms': long(0),
+  'max.compaction.lag.ms': long(1),
+  'min.insync.replicas': int(1),
+  'unclean.leader.election.enable': bool,
+  'max.message.bytes': int(0),
+  'message.timestamp.type': { type: 'enum', values: ['CreateTime', 'LogAppendTime'] },
+  // producer
+  'enable.idempotence': bool,
+  retries: int(0),
+  'delivery.timeout.ms': int(0),
+  'request.timeout.ms': int(0),
+  'batch.size': int(0),
+  'linger.ms': long(0),
+  'max.in.flight.requests.per.connection': int(1),
+  'retry.backoff.ms': long(0),
+  'retry.backoff.max.ms': long(0),
+  'partitioner.ignore.keys': bool,
+  'compression.type': { type: 'enum', values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] },
+  // consumer
+  'auto.offset.reset': { type: 'enum', values: ['earliest', 'latest', 'none'] },
+  'enable.auto.commit': bool,
+  'auto.commit.interval.ms': int(0),
+  'max.poll.records': int(1),
+  'fetch.min.bytes': int(0),
+  'fetch.max.wait.ms': int(0),
+  'fetch.max.bytes': int(0),
+  'max.partition.fetch.bytes': int(0),
+  'session.timeout.ms': int(0),
+  'heartbeat.interval.ms': int(0),
+  'max.poll.interval.ms': int(1),
+  'partition.assignment.strategy': { type: 'list', values: ASSIGNOR_NAMES },
+  'group.instance.id': { type: 'string?' },
+  'group.protocol': { type: 'enum', values: ['classic', 'consumer'] },
+  'isolation.level': { type: 'enum', values: ['read_uncommitted', 'read_committed'] },
+};
+
+const show = (v: unknown) => JSON.stringify(v);
+
+/**
+ * Why `value` is not a valid `key`, in the words of Kafka's ConfigException ("Invalid value
+ * x for configuration y: ..."), or null when it is (or the key is not one the cluster
+ * reads: those are reported by ignoredConfigKeys). Numbers and booleans may be written as
+ * strings, as in a properties file. `acks` is checked by parseAcks.
+ */
+export function invalidConfigValue(key: string, value: ConfigValue): string | null {
+  const t = CONFIG_TYPES[key];
+  if (!t || value === null) {
+    if (t && t.type !== 'string?' && value === null) return `Invalid value null for configuration ${key}: it needs a value (omit it for the default)`;
+    return null;
+  }
+  const bad = (why: string) => `Invalid value ${show(value)} for configuration ${key}: ${why}`;
+  switch (t.type) {
+    case 'int':
+    case 'long': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n)) return bad(`expected ${t.type === 'int' ? 'an integer' : 'a whole number'}`);
+      if (t.min !== undefined && n < t.min) return bad(`value must be at least ${t.min}`);
+      return null;
+    }
+    case 'double': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) return bad('expected a number');
+      if (n < t.min || n > t.max) return bad(`value must be between ${t.min} and ${t.max}`);
+      return null;
+    }
+    case 'boolean':
+      return value === true || value === false || value === 'true' || value === 'false' ? null : bad('expected true or false');
+    case 'enum':
+      return typeof value === 'string' && t.values.includes(value) ? null : bad(`expected one of ${t.values.join(', ')}`);
+    case 'list': {
+      if (typeof value !== 'string') return bad(`expected a comma-separated list of ${t.values.join(', ')}`);
+      const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (items.length === 0) return bad('the list is empty');
+      const unknown = items.find((s) => !t.values.includes(s));
+      return unknown === undefined ? null : bad(`${show(unknown)} is not one of ${t.values.join(', ')}`);
+    }
+    case 'string?':
+      return typeof value === 'string' && value.trim() !== '' ? null : bad('expected a non-empty string or null');
+  }
+}
+
+/** The first invalid entry of a config map, as { key, message }, or null. */
+export function invalidConfig(config: ConfigMap | undefined): { key: string; message: string } | null {
+  if (!config) return null;
+  for (const [key, value] of Object.entries(config)) {
+    const message = key === 'acks' ? acksProblem(value) : invalidConfigValue(key, value);
+    if (message !== null) return { key, message };
+  }
+  return null;
+}
+
+function acksProblem(v: ConfigValue): string | null {
+  try {
+    parseAcks(v);
+    return null;
+  } catch {
+    return `Invalid value ${show(v)} for configuration acks: expected 0, 1, "all" or -1`;
+  }
+}

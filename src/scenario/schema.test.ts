@@ -163,6 +163,21 @@ describe('parseScenario rejects with one line naming the field', () => {
     });
   });
 
+  it("a config value of the wrong type or range for its key, in Kafka's words, naming the field", () => {
+    const d = example();
+    d.topics[0].config['retention.ms'] = 'a week';
+    expect(errorOf(d)).toEqual({
+      path: 'topics[0].config["retention.ms"]',
+      message: 'topics[0].config["retention.ms"]: Invalid value "a week" for configuration retention.ms: expected a whole number',
+    });
+    const d2 = example();
+    d2.clients[0].config['enable.idempotence'] = 'yes';
+    expect(errorOf(d2).path).toBe('clients[0].config["enable.idempotence"]');
+    const d3 = example();
+    d3.timeline.push({ at: 50, op: 'createTopic', name: 'x', partitions: 1, replicationFactor: 1, config: { 'cleanup.policy': 'forever' } });
+    expect(errorOf(d3).message).toMatch(/^timeline\[\d+\]\.config\["cleanup.policy"\]: Invalid value "forever" for configuration cleanup.policy/);
+  });
+
   it('negative times, non-positive or fractional broker ids, a fractional seed', () => {
     const d = example();
     d.timeline[0].at = -1;

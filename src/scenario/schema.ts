@@ -17,6 +17,7 @@
  * This module validates the current version only; `restore.ts` checks `version` and
  * migrates older documents first. Everything that loads a document goes through there.
  */
+import { invalidConfigValue } from '../kafka/config';
 import { z } from 'zod';
 import { badVersion, invalidField, newerVersion } from './messages';
 import type {
@@ -225,6 +226,12 @@ const configMap = z.record(z.string(), configValue).superRefine((map, ctx) => {
       input: map.acks,
       message: expectation('expected 0, 1, "all" or -1', map.acks),
     });
+  }
+  // Every key the cluster reads has Kafka's type and range (ConfigDef): "retention.ms": "abc" is refused here.
+  for (const [key, value] of Object.entries(map)) {
+    if (key === 'acks') continue;
+    const problem = invalidConfigValue(key, value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [key], input: value, message: problem });
   }
 });
 
