@@ -19,6 +19,8 @@ export type DialogRequest =
   /** at: where on the canvas the new producer goes (dropped from the palette). */
   | { kind: 'addProducer'; at?: { x: number; y: number } }
   | { kind: 'createTopic' }
+  | { kind: 'topicConfig'; topic: string }
+  | { kind: 'deleteTopic'; topic: string }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
   | { kind: 'processingTime'; consumer: string }
@@ -91,6 +93,12 @@ export function subjectProducer(s: ClusterSnapshot | null, sel: Selection | null
   if (!s) return undefined;
   if (sel?.kind === 'producer') return s.producers.find((p) => p.id === sel.id);
   return s.producers[0];
+}
+
+/** A topic selection, or the topic of a selected partition. */
+export function selectedTopicName(s: ClusterSnapshot | null, sel: Selection | null): string | undefined {
+  const name = sel?.kind === 'topic' ? sel.name : sel?.kind === 'partition' ? sel.topic : undefined;
+  return name !== undefined && s?.topics.some((t) => t.name === name) ? name : undefined;
 }
 
 const isLive = (c: ConsumerView) => c.status !== 'closed' && c.status !== 'crashed';
@@ -304,6 +312,34 @@ export const COMMANDS: readonly Command[] = [
     contexts: [],
     enabled: (s) => s !== null,
     perform: (env) => env.openDialog({ kind: 'createTopic' }),
+  },
+  {
+    id: 'topic.alterConfig',
+    label: (s, sel) => {
+      const t = selectedTopicName(s, sel);
+      return t ? `Change configs of ${t}…` : 'Change topic configs…';
+    },
+    group: 'cluster',
+    contexts: ['topic', 'partition'],
+    enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
+    perform: (env) => {
+      const t = selectedTopicName(env.snapshot, env.selection);
+      if (t !== undefined) env.openDialog({ kind: 'topicConfig', topic: t });
+    },
+  },
+  {
+    id: 'topic.delete',
+    label: (s, sel) => {
+      const t = selectedTopicName(s, sel);
+      return t ? `Delete topic ${t}…` : 'Delete topic…';
+    },
+    group: 'cluster',
+    contexts: ['topic'],
+    enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
+    perform: (env) => {
+      const t = selectedTopicName(env.snapshot, env.selection);
+      if (t !== undefined) env.openDialog({ kind: 'deleteTopic', topic: t });
+    },
   },
   {
     id: 'broker.add',

@@ -12,8 +12,12 @@ import type { ActionRequest } from '../../worker/protocol';
 import { nodeId } from '../../state/selection';
 import type { DialogRequest } from '../commands';
 import { placeNode } from '../diagram/place';
+import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
   ASSIGNORS,
+  EDITABLE_TOPIC_CONFIGS,
+  topicConfigChanges,
+  type EditableTopicConfig,
   addConsumerAction,
   createTopicAction,
   freshId,
@@ -309,7 +313,7 @@ function CreateTopicDialog({ s }: { s: ClusterSnapshot }) {
   const [partitions, setPartitions] = useState(3);
   const [rf, setRf] = useState(Math.min(3, Math.max(1, live)));
   const [minIsr, setMinIsr] = useState(Math.min(2, Math.max(1, live - 1)));
-  const [cleanup, setCleanup] = useState<'delete' | 'compact'>('delete');
+  const [cleanup, setCleanup] = useState<CleanupPolicy>('delete');
   const [retention, setRetention] = useState('');
   const [error, setError] = useState<string | null>(null);
   return (
@@ -339,15 +343,100 @@ function CreateTopicDialog({ s }: { s: ClusterSnapshot }) {
           <input type="number" min={1} max={16} value={minIsr} onChange={(e) => setMinIsr(Number(e.target.value))} />
         </Row>
         <Row label="cleanup.policy">
-          <select value={cleanup} onChange={(e) => setCleanup(e.target.value as 'delete' | 'compact')}>
-            <option value="delete">delete</option>
-            <option value="compact">compact</option>
+          <select value={cleanup} onChange={(e) => setCleanup(e.target.value as CleanupPolicy)}>
+            {CLEANUP_POLICIES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
           </select>
         </Row>
         <Row label="retention.ms" hint="empty: the default (7 days)">
           <input type="number" min={1} value={retention} onChange={(e) => setRetention(e.target.value)} />
         </Row>
       </div>
+    </Modal>
+  );
+}
+
+const CLEANUP_POLICIES = ['delete', 'compact', 'delete,compact'] as const;
+type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
+
+/** What each topic config does, in a few words, and its Kafka default. */
+const TOPIC_CONFIG_HINTS: Record<EditableTopicConfig, string> = {
+  'cleanup.policy': 'delete old segments, keep the latest record per key, or both',
+  'retention.ms': 'delete segments older than this (-1: keep forever)',
+  'retention.bytes': 'delete the oldest segments past this size per partition (-1: no limit)',
+  'segment.ms': 'roll a new segment after this long (retention deletes whole segments)',
+  'segment.bytes': 'roll a new segment at this size',
+  'min.insync.replicas': 'acks=all writes need this many in-sync replicas',
+  'unclean.leader.election.enable': 'let an out-of-sync replica lead, losing what it lacks',
+  'delete.retention.ms': 'how long compaction keeps a tombstone',
+  'min.cleanable.dirty.ratio': 'compact once this share of the log is dirty',
+  'min.compaction.lag.ms': 'never compact records younger than this',
+};
+
+function TopicConfigDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'topicConfig' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const overrides = s.topics.find((t) => t.name === req.topic)?.config ?? {};
+  const [fields, setFields] = useState<Partial<Record<EditableTopicConfig, string>>>(() =>
+    Object.fromEntries(EDITABLE_TOPIC_CONFIGS.map((k) => [k, overrides[k] === undefined || overrides[k] === null ? '' : String(overrides[k])])),
+  );
+  const [error, setError] = useState<string | null>(null);
+  const set = (k: EditableTopicConfig, v: string) => (setFields((f) => ({ ...f, [k]: v })), setError(null));
+  return (
+    <Modal
+      title={`Configs of topic ${req.topic}`}
+      testId="dialog-topic-config"
+      submitLabel="Apply"
+      error={error}
+      onSubmit={() => {
+        const r = topicConfigChanges(overrides, fields, (k, v) => invalidConfigValue(k, v));
+        if (r.error) return setError(r.error);
+        if (Object.keys(r.config).length > 0) send([{ op: 'alterConfig', entity: 'topic', name: req.topic, config: r.config }]);
+        close();
+      }}
+    >
+      <p className="form-hint">An empty field uses the default. Changes are recorded as alterConfig, as kafka-configs --alter sends them.</p>
+      <div className="form-grid">
+        {EDITABLE_TOPIC_CONFIGS.map((k) => {
+          const fallback = String(TOPIC_DEFAULTS[k]);
+          const value = fields[k] ?? '';
+          return (
+            <Row key={k} label={k} hint={TOPIC_CONFIG_HINTS[k]}>
+              {k === 'cleanup.policy' || k === 'unclean.leader.election.enable' ? (
+                <select value={value} onChange={(e) => set(k, e.target.value)} data-testid={`topic-config-${k}`}>
+                  <option value="">default ({fallback})</option>
+                  {(k === 'cleanup.policy' ? CLEANUP_POLICIES : ['true', 'false']).map((o) => (
+                    <option key={o}>{o}</option>
+                  ))}
+                </select>
+              ) : (
+                <input inputMode="numeric" value={value} placeholder={`default: ${fallback}`} onChange={(e) => set(k, e.target.value)} data-testid={`topic-config-${k}`} />
+              )}
+            </Row>
+          );
+        })}
+      </div>
+    </Modal>
+  );
+}
+
+function DeleteTopicDialog({ req }: { req: Extract<DialogRequest, { kind: 'deleteTopic' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  return (
+    <Modal
+      title={`Delete topic ${req.topic}?`}
+      testId="dialog-delete-topic"
+      submitLabel="Delete topic"
+      error={null}
+      onSubmit={() => {
+        send([{ op: 'deleteTopic', name: req.topic }]);
+        close();
+      }}
+    >
+      <p>
+        Every replica of every partition of <strong>{req.topic}</strong> is deleted, with its records; consumers subscribed to it
+        lose those partitions at the next rebalance. This is recorded in the scenario like any action.
+      </p>
     </Modal>
   );
 }
@@ -549,5 +638,9 @@ export function Dialogs() {
       return <ProcessingTimeDialog key="processing" s={s} req={req} />;
     case 'resetOffsets':
       return <ResetOffsetsDialog key="reset" s={s} req={req} />;
+    case 'topicConfig':
+      return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
+    case 'deleteTopic':
+      return <DeleteTopicDialog key={`deleteTopic:${req.topic}`} req={req} />;
   }
 }

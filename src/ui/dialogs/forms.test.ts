@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addConsumerAction, createTopicAction, freshId, parseHeaders, produceActions, resetTarget, type ProduceForm } from './forms';
+import { invalidConfigValue } from '../../kafka/config';
+import { addConsumerAction, createTopicAction, freshId, parseHeaders, produceActions, resetTarget, topicConfigChanges, type ProduceForm } from './forms';
 
 const form = (over: Partial<ProduceForm> = {}): ProduceForm => ({
   producer: 'checkout',
@@ -68,5 +69,28 @@ describe('other forms', () => {
     expect(resetTarget('offset', '12').to).toBe(12);
     expect(resetTarget('offset', '-1').error).not.toBeNull();
     expect(resetTarget('earliest', '').to).toBe('earliest');
+  });
+});
+
+describe('topic config form', () => {
+  const check = (key: string, value: string | number | boolean) => invalidConfigValue(key, value);
+
+  it('sends what changed, deletes an emptied override, leaves the rest out', () => {
+    const r = topicConfigChanges(
+      { 'retention.ms': 604800000, 'min.insync.replicas': 2 },
+      { 'retention.ms': '60000', 'min.insync.replicas': '', 'cleanup.policy': 'delete,compact', 'segment.ms': '' },
+      check,
+    );
+    expect(r).toEqual({ config: { 'cleanup.policy': 'delete,compact', 'retention.ms': 60000, 'min.insync.replicas': null }, error: null });
+  });
+
+  it('sends nothing when nothing changed, and booleans as booleans', () => {
+    expect(topicConfigChanges({ 'retention.ms': 1000 }, { 'retention.ms': '1000' }, check)).toEqual({ config: {}, error: null });
+    expect(topicConfigChanges({}, { 'unclean.leader.election.enable': 'true' }, check).config).toEqual({ 'unclean.leader.election.enable': true });
+  });
+
+  it("refuses a bad value in Kafka's words, sending nothing", () => {
+    expect(topicConfigChanges({}, { 'retention.ms': 'soon' }, check)).toEqual({ config: {}, error: 'retention.ms must be a number, got "soon".' });
+    expect(topicConfigChanges({}, { 'segment.bytes': '10' }, check).error).toBe('Invalid value 10 for configuration segment.bytes: value must be at least 14');
   });
 });

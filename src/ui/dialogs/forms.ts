@@ -65,7 +65,7 @@ export interface CreateTopicForm {
   partitions: number;
   replicationFactor: number;
   minInsyncReplicas: number;
-  cleanupPolicy: 'delete' | 'compact';
+  cleanupPolicy: 'delete' | 'compact' | 'delete,compact';
   retentionMs: string;
 }
 
@@ -122,4 +122,51 @@ export function resetTarget(mode: ResetMode, value: string): { to: OffsetResetTa
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) return { to: null, error: 'Enter a whole number, 0 or more.' };
   return { to: mode === 'offset' ? n : { timestamp: n }, error: null };
+}
+
+/** The topic configs the "Change configs" form offers, in its order. */
+export const EDITABLE_TOPIC_CONFIGS = [
+  'cleanup.policy',
+  'retention.ms',
+  'retention.bytes',
+  'segment.ms',
+  'segment.bytes',
+  'min.insync.replicas',
+  'unclean.leader.election.enable',
+  'delete.retention.ms',
+  'min.cleanable.dirty.ratio',
+  'min.compaction.lag.ms',
+] as const;
+export type EditableTopicConfig = (typeof EDITABLE_TOPIC_CONFIGS)[number];
+
+const TEXT_VALUED = new Set<string>(['cleanup.policy']);
+const BOOLEAN_VALUED = new Set<string>(['unclean.leader.election.enable']);
+
+/**
+ * The alterConfig a topic form asks for, as `kafka-configs --alter` would send it: a field
+ * changed to a value sets it; a field emptied deletes the override (back to the default);
+ * untouched fields are left out. Values are checked as the cluster checks them.
+ */
+export function topicConfigChanges(
+  overrides: Record<string, string | number | boolean | null>,
+  fields: Partial<Record<EditableTopicConfig, string>>,
+  check: (key: string, value: string | number | boolean) => string | null,
+): { config: ConfigMap; error: string | null } {
+  const config: ConfigMap = {};
+  for (const key of EDITABLE_TOPIC_CONFIGS) {
+    const text = fields[key];
+    if (text === undefined) continue;
+    const was = overrides[key];
+    const trimmed = text.trim();
+    if (trimmed === '') {
+      if (was !== undefined && was !== null) config[key] = null;
+      continue;
+    }
+    const value = TEXT_VALUED.has(key) ? trimmed : BOOLEAN_VALUED.has(key) ? trimmed === 'true' : Number(trimmed);
+    if (typeof value === 'number' && !Number.isFinite(value)) return { config: {}, error: `${key} must be a number, got "${trimmed}".` };
+    const problem = check(key, value);
+    if (problem) return { config: {}, error: problem };
+    if (String(was) !== String(value)) config[key] = value;
+  }
+  return { config, error: null };
 }
