@@ -38,6 +38,13 @@ test('acks=all with two brokers down shows NOT_ENOUGH_REPLICAS on the producer',
   await expect(error).toBeVisible({ timeout: 40_000 });
   await expect(error).toContainText('NOT_ENOUGH_REPLICAS');
   await expect(page.getByTestId('producer-checkout')).toHaveClass(/has-error/);
+  // The producer's metrics say it too: NOT_ENOUGH_REPLICAS is retriable, so sends are retried.
+  await page.getByTestId('producer-checkout').getByRole('button', { name: /Producer checkout/ }).click();
+  const metrics = page.getByTestId('producer-metrics');
+  await expect(metrics).toContainText('record-retry-rate');
+  await expect
+    .poll(async () => Number((await metrics.locator('dt:has-text("record-retry-rate") + dd').innerText()).replace('/s', '')), { timeout: 20_000 })
+    .toBeGreaterThan(0);
   await setSpeed(page, 1);
   await screenshot(page, '03-not-enough-replicas');
 });

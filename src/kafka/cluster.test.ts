@@ -268,6 +268,15 @@ describe('metrics under Kafka names', () => {
     expect(m.brokers[1]!.LeaderCount).toBe(1);
     expect(m.brokers[1]!.MessagesInPerSec).toBeGreaterThan(50);
     expect(m.controller.ActiveControllerCount).toBe(1);
+    c.runUntil(12000);
+    c.snapshot();
+    c.runUntil(16000);
+    m = c.snapshot().metrics;
+    // Broker 3 was fenced in that window: broker 1, the leader, saw its ISR shrink.
+    expect(m.brokers[1]!.IsrShrinksPerSec).toBeGreaterThan(0);
+    expect(m.brokers[2]!.IsrShrinksPerSec).toBe(0);
+    const shrink = c.allEvents().find((e) => e.type === 'IsrShrink');
+    expect(shrink).toMatchObject({ broker: 3, isr: [1, 2] });
     c.runUntil(20000);
     m = c.snapshot().metrics;
     expect(m.brokers[1]!.UnderReplicatedPartitions).toBe(1);
@@ -276,6 +285,42 @@ describe('metrics under Kafka names', () => {
     expect(m.controller.IsrShrinks).toBeGreaterThanOrEqual(1);
     expect(m.controller.OfflinePartitionsCount).toBe(0);
     expect(m.groups['g']!['records-lag-max']).toBeGreaterThan(100);
+  });
+
+  it("clients' metrics under Kafka's names: send, retry and error rates, request latency, rebalances", () => {
+    const s = three({
+      topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 2 }, assignments: [[1, 2, 3]] }],
+      clients: [
+        { kind: 'producer', id: 'p', config: { acks: 'all', 'delivery.timeout.ms': 3000, 'request.timeout.ms': 1000 } },
+        { kind: 'consumer', id: 'c', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } },
+      ],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 3, valueBytes: 10 },
+        { at: 6000, op: 'killBroker', broker: 2 },
+        { at: 6000, op: 'killBroker', broker: 3 },
+      ],
+    });
+    const c = new Cluster(s);
+    c.runUntil(4000);
+    c.snapshot();
+    c.runUntil(5000);
+    let m = c.snapshot().metrics;
+    expect(m.producers['p']!['record-send-rate']).toBeGreaterThan(80);
+    expect(m.producers['p']!['record-error-rate']).toBe(0);
+    // acks=all waits for the followers' next fetch: a few ms of network each way.
+    expect(m.producers['p']!['request-latency-avg']).toBeGreaterThan(1);
+    const consumer = m.consumers['c']!;
+    expect(consumer['rebalance-total']).toBe(1);
+    // The first join waited group.initial.rebalance.delay.ms (3 s).
+    expect(consumer['rebalance-latency-avg']).toBeGreaterThanOrEqual(3000);
+    expect(consumer['records-consumed-rate']).toBeGreaterThan(50);
+    // Two brokers down: below min.insync.replicas, sends are retried, then expire.
+    c.runUntil(25000);
+    c.snapshot();
+    c.runUntil(26000);
+    m = c.snapshot().metrics;
+    expect(m.producers['p']!['record-retry-rate']).toBeGreaterThan(0);
+    expect(m.producers['p']!['record-error-rate']).toBeGreaterThan(0);
   });
 
   it('OfflinePartitionsCount counts leaderless partitions', () => {

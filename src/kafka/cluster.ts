@@ -690,6 +690,8 @@ export class Cluster {
       counters.set(`m${b.brokerId}`, msgs);
       counters.set(`bi${b.brokerId}`, bytesIn);
       counters.set(`bo${b.brokerId}`, b.bytesOut);
+      counters.set(`is${b.brokerId}`, this.controller.isrShrinksByLeader.get(b.brokerId) ?? 0);
+      counters.set(`ie${b.brokerId}`, this.controller.isrExpandsByLeader.get(b.brokerId) ?? 0);
       brokers[b.brokerId] = {
         UnderReplicatedPartitions: urp,
         UnderMinIsrPartitionCount: underMin,
@@ -704,6 +706,15 @@ export class Cluster {
       };
     }
     const c = this.controller;
+    for (const [id, p] of this.producers) {
+      const v = p.view();
+      counters.set(`ps:${id}`, v.sent);
+      counters.set(`pe:${id}`, v.failed);
+      counters.set(`pr:${id}`, v.retries);
+      counters.set(`pl:${id}`, p.latencySumMs);
+      counters.set(`pn:${id}`, p.latencyCount);
+    }
+    for (const [id, x] of this.consumers) counters.set(`cc:${id}`, x.view().consumed);
     counters.set('shrinks', c.isrShrinks);
     counters.set('expands', c.isrExpands);
     counters.set('unclean', c.uncleanLeaderElections);
@@ -719,6 +730,8 @@ export class Cluster {
       m.MessagesInPerSec = rate(`m${id}`);
       m.BytesInPerSec = rate(`bi${id}`);
       m.BytesOutPerSec = rate(`bo${id}`);
+      m.IsrShrinksPerSec = rate(`is${id}`);
+      m.IsrExpandsPerSec = rate(`ie${id}`);
     }
     const groups: MetricsView['groups'] = {};
     for (const g of this.coordinator.describeGroups()) {
@@ -730,6 +743,29 @@ export class Cluster {
         if (lag > max) max = lag;
       }
       groups[g.groupId] = { 'records-lag-max': max, 'records-lag-sum': sum };
+    }
+    const delta = (k: string) => (counters.get(k) ?? 0) - (base.counters.get(k) ?? 0);
+    const producers: MetricsView['producers'] = {};
+    for (const id of [...this.producers.keys()].sort()) {
+      const requests = delta(`pn:${id}`);
+      producers[id] = {
+        'record-send-rate': rate(`ps:${id}`),
+        'record-error-rate': rate(`pe:${id}`),
+        'record-retry-rate': rate(`pr:${id}`),
+        'request-latency-avg': requests > 0 ? delta(`pl:${id}`) / requests : null,
+      };
+    }
+    const consumers: MetricsView['consumers'] = {};
+    for (const [id, x] of [...this.consumers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const r = x.rebalanceStats;
+      consumers[id] = {
+        'records-consumed-rate': rate(`cc:${id}`),
+        'records-lag-max': x.view().positions.reduce((m, p) => Math.max(m, p.lag), 0),
+        'rebalance-total': r.total,
+        'rebalance-latency-avg': r.total > 0 ? r.latencySumMs / r.total : null,
+        'rebalance-latency-max': r.total > 0 ? r.latencyMaxMs : null,
+        'last-rebalance-seconds-ago': r.lastAt >= 0 ? (now - r.lastAt) / 1000 : null,
+      };
     }
     const fenced = [...c.brokers.values()].filter((b) => b.fenced).length;
     let partitions = 0;
@@ -750,6 +786,8 @@ export class Cluster {
         IsrExpands: c.isrExpands,
       },
       groups,
+      producers,
+      consumers,
     };
   }
 

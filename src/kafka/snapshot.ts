@@ -180,6 +180,23 @@ export interface MetricsView {
   };
   /** records-lag-max per group. */
   groups: Record<string, { 'records-lag-max': number; 'records-lag-sum': number }>;
+  /** Producer metrics by client id (producer-metrics); rates per second, latency in ms (null: no request in the window). */
+  producers: Record<
+    string,
+    { 'record-send-rate': number; 'record-error-rate': number; 'record-retry-rate': number; 'request-latency-avg': number | null }
+  >;
+  /** Consumer metrics by client id (consumer-fetch-manager-metrics, consumer-coordinator-metrics). */
+  consumers: Record<
+    string,
+    {
+      'records-consumed-rate': number;
+      'records-lag-max': number;
+      'rebalance-total': number;
+      'rebalance-latency-avg': number | null;
+      'rebalance-latency-max': number | null;
+      'last-rebalance-seconds-ago': number | null;
+    }
+  >;
 }
 
 /** Cluster events in plain data; the UI phrases them, the runner prints them. */
@@ -208,6 +225,7 @@ export type ClusterEvent = { at: number } & (
       reason: 'initial' | 'failover' | 'preferred' | 'unclean' | 'reassignment';
     }
   | { type: 'PartitionOffline'; topic: string; partition: number; leaderEpoch: number }
+  /** broker: the replica that left (or rejoined) the ISR; isr: the ISR after the change. */
   | { type: 'IsrShrink'; topic: string; partition: number; broker: number; isr: number[] }
   | { type: 'IsrExpand'; topic: string; partition: number; broker: number; isr: number[] }
   | {

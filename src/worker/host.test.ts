@@ -38,7 +38,7 @@ class FakeCluster implements HostedCluster {
       groups: [],
       producers: [],
       consumers: [],
-      metrics: { brokers: {}, controller: {} as ClusterSnapshot['metrics']['controller'], groups: {} },
+      metrics: { brokers: {}, controller: {} as ClusterSnapshot['metrics']['controller'], groups: {}, producers: {}, consumers: {} },
       events,
     };
   }

@@ -66,6 +66,9 @@ export class Consumer {
   private lastError: ConsumerView['lastError'] = null;
   private heartbeatRunning = false;
   private rejoinScheduled = false;
+  /** ConsumerCoordinator's rebalance sensor: from onJoinPrepare to the assignment. */
+  private rebalanceStartedAt = -1;
+  readonly rebalanceStats = { total: 0, latencySumMs: 0, latencyMaxMs: 0, lastAt: -1 };
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -215,6 +218,7 @@ export class Consumer {
     // a cooperative rebalance must be able to look their position up again.
     for (const p of this.partitions.values()) p.resetting = false;
     this.status = this.generationId < 0 ? 'joining' : 'rebalancing';
+    if (this.rebalanceStartedAt < 0) this.rebalanceStartedAt = this.now;
     if (this.generationId < 0 && this.partitions.size > 0) {
       // onJoinPrepare with no valid generation: the partitions are lost (onPartitionsLost),
       // not revoked, and nothing is committed: another member may own them by now.
@@ -323,6 +327,15 @@ export class Consumer {
     }
     this.status = 'stable';
     this.lastPollMs = this.now;
+    if (this.rebalanceStartedAt >= 0) {
+      const latency = this.now - this.rebalanceStartedAt;
+      const r = this.rebalanceStats;
+      r.total++;
+      r.latencySumMs += latency;
+      r.latencyMaxMs = Math.max(r.latencyMaxMs, latency);
+      r.lastAt = this.now;
+      this.rebalanceStartedAt = -1;
+    }
     if (revoked.length > 0 && this.rebalanceProtocol() === 'COOPERATIVE') this.requestRejoin();
     this.fetchCommittedPositions();
     this.schedulePump(0);

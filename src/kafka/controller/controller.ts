@@ -66,6 +66,9 @@ export class Controller {
   uncleanLeaderElections = 0;
   isrShrinks = 0;
   isrExpands = 0;
+  /** ISR shrinks and expands by the partition leader's broker (its IsrShrinksPerSec / IsrExpandsPerSec). */
+  readonly isrShrinksByLeader = new Map<number, number>();
+  readonly isrExpandsByLeader = new Map<number, number>();
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -175,8 +178,8 @@ export class Controller {
           this.changePartition(t.name, p, reg, newIsr, 'failover');
         } else if (newIsr.length !== reg.isr.length) {
           this.applyChange(t.name, p, reg, { isr: newIsr });
-          this.isrShrinks++;
-          this.ctx.emit({ type: 'IsrShrink', topic: t.name, partition: p, broker: reg.leader, isr: newIsr.slice() });
+          this.countIsrChange(this.isrShrinksByLeader, reg.leader);
+          this.ctx.emit({ type: 'IsrShrink', topic: t.name, partition: p, broker: b.id, isr: newIsr.slice() });
         }
       });
     }
@@ -304,6 +307,12 @@ export class Controller {
 
   // ---- ISR changes from leaders ------------------------------------------------------------
 
+  private countIsrChange(byLeader: Map<number, number>, leader: number): void {
+    if (byLeader === this.isrShrinksByLeader) this.isrShrinks++;
+    else this.isrExpands++;
+    byLeader.set(leader, (byLeader.get(leader) ?? 0) + 1);
+  }
+
   /** AlterPartition from a leader (ReplicationControlManager.alterPartition). */
   handleAlterPartition(
     fromBroker: number,
@@ -325,11 +334,11 @@ export class Controller {
     const ordered = reg.replicas.filter((id) => newIsr.includes(id));
     this.applyChange(topic, p, reg, { isr: ordered });
     for (const id of removed) {
-      this.isrShrinks++;
+      this.countIsrChange(this.isrShrinksByLeader, fromBroker);
       this.ctx.emit({ type: 'IsrShrink', topic, partition: p, broker: id, isr: ordered.slice() });
     }
     for (const id of added) {
-      this.isrExpands++;
+      this.countIsrChange(this.isrExpandsByLeader, fromBroker);
       this.ctx.emit({ type: 'IsrExpand', topic, partition: p, broker: id, isr: ordered.slice() });
     }
     return { error: 'NONE', reg: copyReg(reg) };

@@ -108,10 +108,7 @@ export function phrase(e: ClusterEvent): Phrase {
       };
     case 'IsrShrink':
       return {
-        // Some emitters name the leader that shrank the ISR rather than the replica that left.
-        text: e.isr.includes(e.broker)
-          ? `${tp(e.topic, e.partition)}: ISR shrank to ${list(e.isr)}`
-          : `${tp(e.topic, e.partition)}: broker ${e.broker} left the ISR; ISR ${list(e.isr)}`,
+        text: `${tp(e.topic, e.partition)}: broker ${e.broker} left the ISR; ISR ${list(e.isr)}`,
         target: partitionSel(e.topic, e.partition),
         tone: 'warn',
       };

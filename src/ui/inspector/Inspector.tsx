@@ -131,6 +131,28 @@ function BrokerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selectio
   );
 }
 
+/** A client's metrics under Kafka's names (as JMX or the client's metrics() shows them). */
+function Metrics({ values, units, testId }: { values: Record<string, number | null> | undefined; units: Record<string, string>; testId: string }) {
+  if (!values) return null;
+  const show = (v: number | null, unit: string | undefined) => {
+    if (v === null) return '–';
+    const n = Number.isInteger(v) ? String(v) : v.toFixed(1);
+    return unit === '/s' ? `${n}/s` : unit ? `${n} ${unit}` : n;
+  };
+  return (
+    <>
+      <h3>Metrics</h3>
+      <dl className="fields metrics" data-testid={testId}>
+        {Object.entries(values).map(([name, v]) => (
+          <Field key={name} label={name}>
+            {show(v, units[name])}
+          </Field>
+        ))}
+      </dl>
+    </>
+  );
+}
+
 /** Replicas as a table, one row each; the first column links to that replica's log. */
 function ReplicaTable({ s, first, rows }: { s: ClusterSnapshot; first: string; rows: { p: PartitionView; broker: number; label: string }[] }) {
   return (
@@ -203,6 +225,11 @@ function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
         </Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
+      <Metrics
+        testId="producer-metrics"
+        values={s.metrics.producers[p.id]}
+        units={{ 'record-send-rate': '/s', 'record-error-rate': '/s', 'record-retry-rate': '/s', 'request-latency-avg': 'ms' }}
+      />
       {recent.length > 0 && (
         <>
           <h3>Recent results</h3>
@@ -338,6 +365,11 @@ function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
         )}
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
+      <Metrics
+        testId="consumer-metrics"
+        values={s.metrics.consumers[c.id]}
+        units={{ 'records-consumed-rate': '/s', 'rebalance-latency-avg': 'ms', 'rebalance-latency-max': 'ms', 'last-rebalance-seconds-ago': 's' }}
+      />
       <h3>Positions</h3>
       <table className="data-table">
         <thead>

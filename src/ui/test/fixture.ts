@@ -138,6 +138,17 @@ export function fixtureSnapshot(): ClusterSnapshot {
         IsrExpands: 0,
       },
       groups: { billing: { 'records-lag-max': 5, 'records-lag-sum': 5 } },
+      producers: { checkout: { 'record-send-rate': 20, 'record-error-rate': 0.5, 'record-retry-rate': 1, 'request-latency-avg': 2.5 } },
+      consumers: {
+        'billing-1': {
+          'records-consumed-rate': 12,
+          'records-lag-max': 2,
+          'rebalance-total': 2,
+          'rebalance-latency-avg': 3004,
+          'rebalance-latency-max': 6008,
+          'last-rebalance-seconds-ago': 4.5,
+        },
+      },
     },
     events: [],
   };
