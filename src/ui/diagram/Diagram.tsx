@@ -138,7 +138,12 @@ export function Diagram() {
       })),
     [elements.edges],
   );
-  const nodeIds = useMemo(() => elements.nodes.map((n) => n.id).join('|'), [elements.nodes]);
+  // What the view is fitted to: the nodes, and how many replica rows each broker holds (a
+  // new topic makes brokers taller and could push the groups out of sight).
+  const nodeIds = useMemo(
+    () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicas.length}` : n.id)).join('|'),
+    [elements.nodes],
+  );
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     let next: Record<string, Size> | null = null;
