@@ -370,6 +370,15 @@ export class Cluster {
         }
         this.addConsumer(a.id, a.groupId, a.topics, a.config);
         return;
+      case 'restartConsumer': {
+        const old = this.consumers.get(a.id);
+        if (!old) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);
+        const was = old.describe();
+        if (was.status !== 'closed' && was.status !== 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} is running: close or crash it first.`);
+        this.addConsumer(was.id, was.groupId, was.topics, was.config);
+        if (was.msPerRecord > 0) this.consumers.get(a.id)?.setProcessingTime(was.msPerRecord);
+        return;
+      }
       case 'removeConsumer': {
         const c = this.consumers.get(a.id);
         if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);

@@ -78,6 +78,7 @@ describe('parseScenario accepts', () => {
       { at: 13, op: 'stopLoad', producer: 'checkout' },
       { at: 14, op: 'addConsumer', id: 'c9', groupId: 'g', topics: ['orders'] },
       { at: 15, op: 'removeConsumer', id: 'c9', graceful: true },
+      { at: 15, op: 'restartConsumer', id: 'c9' },
       { at: 16, op: 'setProcessingTime', consumer: 'billing-1', msPerRecord: 20 },
       { at: 17, op: 'resetOffsets', group: 'billing', topic: 'orders', to: { timestamp: 5 } },
       { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },

@@ -323,6 +323,7 @@ const timelineAction = z.discriminatedUnion('op', [
   op('stopLoad', { producer: id('a producer id'), topic: topicName.optional() }),
   op('addConsumer', { id: id('a client id'), groupId: id('a group id'), topics: subscribedTopics, config: configMap.optional() }),
   op('removeConsumer', { id: id('a client id'), graceful: z.boolean().optional() }),
+  op('restartConsumer', { id: id('a client id') }),
   op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
   op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget }),
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),

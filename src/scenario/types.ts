@@ -90,6 +90,8 @@ export type TimelineAction =
   | { at: number; op: 'stopLoad'; producer: string; topic?: string }
   | { at: number; op: 'addConsumer'; id: string; groupId: string; topics: string[]; config?: ConfigMap }
   | { at: number; op: 'removeConsumer'; id: string; graceful?: boolean }
+  /** A closed or crashed consumer's application starts again, with the same config (and group.instance.id, if static). */
+  | { at: number; op: 'restartConsumer'; id: string }
   | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget }
   | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' };

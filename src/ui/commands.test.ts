@@ -82,6 +82,18 @@ describe('command registry', () => {
     expect(t.dialogs).toEqual([{ kind: 'resetOffsets', group: 'billing' }]);
   });
 
+  it('restarts only a consumer that is not running, saying when it is static', () => {
+    const sel = { kind: 'consumer', id: 'billing-2' } as const;
+    expect(command('consumer.restart').enabled(fixtureSnapshot(), sel)).toBe(false);
+    const t = env(sel);
+    const crashed = fixtureSnapshot();
+    crashed.consumers = crashed.consumers.map((c) => (c.id === 'billing-2' ? { ...c, status: 'crashed' as const, groupInstanceId: 'b2' } : c));
+    t.e.snapshot = crashed;
+    expect(command('consumer.restart').label(crashed, sel)).toBe('Restart billing-2 (static: b2)');
+    expect(run(command('consumer.restart'), t.e)).toBe(true);
+    expect(t.performed).toEqual([{ op: 'restartConsumer', id: 'billing-2' }]);
+  });
+
   it('opens the produce dialog prefilled from the selection', () => {
     const t = env({ kind: 'partition', topic: 'orders', partition: 1, broker: 3 });
     run(command('producer.produce'), t.e);

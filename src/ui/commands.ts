@@ -419,6 +419,23 @@ export const COMMANDS: readonly Command[] = [
   consumerRemoval('consumer.close', 'Close', '(leave group)', 'x', true),
   consumerRemoval('consumer.crash', 'Crash', '(no LeaveGroup)', 'z', false),
   {
+    id: 'consumer.restart',
+    label: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c ? `Restart ${c.id}${c.groupInstanceId ? ` (static: ${c.groupInstanceId})` : ''}` : 'Restart consumer';
+    },
+    group: 'consumers',
+    contexts: ['consumer'],
+    enabled: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c !== undefined && !isLive(c);
+    },
+    perform: (env) => {
+      const c = selectedConsumer(env.snapshot, env.selection);
+      if (c) env.perform({ op: 'restartConsumer', id: c.id });
+    },
+  },
+  {
     id: 'consumer.processingTime',
     label: () => 'Set processing time…',
     group: 'consumers',

@@ -294,7 +294,8 @@ export class GroupCoordinator {
         // validateExistingMember: a known member id must be the one of its instance.
         if (req.memberId !== '' && existingId === undefined) return fail('UNKNOWN_MEMBER_ID');
         if (req.memberId !== '' && existingId !== req.memberId) return fail('FENCED_INSTANCE_ID');
-        const newId = `${req.clientId}-${req.groupInstanceId}-${++this.memberSeq}`;
+        // GroupMetadataManager: a static member's id is its group.instance.id plus a unique suffix.
+        const newId = `${req.groupInstanceId}-${++this.memberSeq}`;
         if (existingId !== undefined) return this.replaceStaticMember(g, existingId, newId, req);
         return this.addMemberAndRebalance(g, newId, req);
       }

@@ -99,6 +99,41 @@ describe('classic group protocol', () => {
     expect(c.snapshot().consumers.find((x) => x.id === 'c1')!.consumed).toBeGreaterThan(0);
   });
 
+  it('restartConsumer brings a crashed consumer back with its own config: static, so no rebalance', () => {
+    const cfg = { 'group.instance.id': 'c1-static', 'session.timeout.ms': 30000, 'max.poll.records': 7 };
+    const c = new Cluster(
+      scenario([{ id: 'c1', config: cfg }, { id: 'c2' }], [
+        { at: 10000, op: 'removeConsumer', id: 'c1', graceful: false },
+        { at: 15000, op: 'restartConsumer', id: 'c1' },
+        { at: 16000, op: 'restartConsumer', id: 'c2' },
+      ]),
+    );
+    c.runUntil(9000);
+    const before = owners(c);
+    const gen = group(c).generation;
+    c.runUntil(40000);
+    expect(group(c).generation).toBe(gen);
+    expect(owners(c)).toEqual(before);
+    const c1 = group(c).members.find((m) => m.clientId === 'c1')!;
+    expect(c1.groupInstanceId).toBe('c1-static');
+    // A running consumer cannot be restarted: refused, the run goes on.
+    expect(events(c, 'ActionRejected')).toMatchObject([{ op: 'restartConsumer', error: 'INVALID_REQUEST', message: 'Consumer c2 is running: close or crash it first.' }]);
+  });
+
+  it('a restarted dynamic consumer is a new member: the group rebalances', () => {
+    const c = new Cluster(
+      scenario([{ id: 'c1' }, { id: 'c2' }], [
+        { at: 10000, op: 'removeConsumer', id: 'c1', graceful: true },
+        { at: 15000, op: 'restartConsumer', id: 'c1' },
+      ]),
+    );
+    c.runUntil(14000);
+    expect(owners(c)).toEqual({ c2: [0, 1, 2, 3] });
+    c.runUntil(30000);
+    expect(Object.keys(owners(c)).sort()).toEqual(['c1', 'c2']);
+    expect(group(c).state).toBe('Stable');
+  });
+
   it('a static member away longer than its session timeout is removed', () => {
     const c = new Cluster(scenario([{ id: 'c1', config: { 'group.instance.id': 's1', 'session.timeout.ms': 10000 } }, { id: 'c2' }], [{ at: 8000, op: 'removeConsumer', id: 'c1', graceful: true }]));
     c.runUntil(12000);

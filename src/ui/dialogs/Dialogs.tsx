@@ -475,6 +475,7 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
   const group = s.groups.find((g) => g.groupId === groupId);
   const [assignor, setAssignor] = useState<string>(group?.assignor ?? s.consumers.find((c) => c.groupId === groupId)?.assignor ?? 'range');
   const [reset, setReset] = useState<'earliest' | 'latest'>('earliest');
+  const [instanceId, setInstanceId] = useState('');
   const [error, setError] = useState<string | null>(null);
   return (
     <Modal
@@ -484,7 +485,7 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
       error={error}
       onSubmit={() => {
         if (taken.includes(id.trim())) return setError(`A consumer ${id} exists already.`);
-        const r = addConsumerAction({ id, groupId, topics, assignor, autoOffsetReset: reset });
+        const r = addConsumerAction({ id, groupId, topics, assignor, autoOffsetReset: reset, groupInstanceId: instanceId });
         if (!r.action) return setError(r.error);
         send([r.action]);
         close();
@@ -522,6 +523,9 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
             <option>earliest</option>
             <option>latest</option>
           </select>
+        </Row>
+        <Row label="group.instance.id" hint="empty: a dynamic member. Set: a static member, whose restart within session.timeout.ms causes no rebalance">
+          <input value={instanceId} onChange={(e) => setInstanceId(e.target.value)} placeholder={`${id}-static`} data-testid="consumer-instance-id" />
         </Row>
       </div>
       <fieldset className="topics">

@@ -63,6 +63,13 @@ describe('other forms', () => {
     expect(addConsumerAction({ id: 'x', groupId: 'g', topics: [], assignor: 'range', autoOffsetReset: 'latest' }).error).not.toBeNull();
   });
 
+  it('makes a static member when group.instance.id is given, a dynamic one when it is blank', () => {
+    const base = { id: 'b', groupId: 'g', topics: ['orders'], assignor: 'range', autoOffsetReset: 'earliest' as const };
+    expect(addConsumerAction({ ...base, groupInstanceId: ' b-static ' }).action).toMatchObject({ config: { 'group.instance.id': 'b-static' } });
+    const dynamic = addConsumerAction({ ...base, groupInstanceId: '  ' }).action;
+    expect(dynamic && dynamic.op === 'addConsumer' && dynamic.config).not.toHaveProperty('group.instance.id');
+  });
+
   it('picks a fresh id and reset targets', () => {
     expect(freshId('billing', ['billing-1', 'billing-2'])).toBe('billing-3');
     expect(resetTarget('timestamp', '5000').to).toEqual({ timestamp: 5000 });

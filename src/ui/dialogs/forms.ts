@@ -92,6 +92,8 @@ export interface AddConsumerForm {
   topics: string[];
   assignor: string;
   autoOffsetReset: 'earliest' | 'latest';
+  /** group.instance.id: '' for a dynamic member, else a static one (KIP-345). */
+  groupInstanceId?: string;
 }
 
 export function addConsumerAction(f: AddConsumerForm): { action: ActionRequest | null; error: string | null } {
@@ -104,7 +106,11 @@ export function addConsumerAction(f: AddConsumerForm): { action: ActionRequest |
       id: f.id.trim(),
       groupId: f.groupId.trim(),
       topics: f.topics,
-      config: { 'partition.assignment.strategy': f.assignor, 'auto.offset.reset': f.autoOffsetReset },
+      config: {
+        'partition.assignment.strategy': f.assignor,
+        'auto.offset.reset': f.autoOffsetReset,
+        ...(f.groupInstanceId?.trim() ? { 'group.instance.id': f.groupInstanceId.trim() } : {}),
+      },
     },
     error: null,
   };
