@@ -93,6 +93,17 @@ describe('toFlowElements', () => {
     expect(consumerNews({ ...c, status: 'stable', lastError: fenced }, 1000 + 10_001)).toBeNull();
   });
 
+  it('labels consumption edges with their lag only while the labels fit (a few partitions per consumer)', () => {
+    const s = fixtureSnapshot();
+    const c0 = s.consumers[0]!;
+    const many = Array.from({ length: 4 }, (_, i) => ({ topic: 'orders', partition: i % 2, position: 1, lag: i }));
+    const els = toFlowElements({ ...s, consumers: [{ ...c0, positions: many }, ...s.consumers.slice(1)] });
+    const labels = els.edges.filter((e) => e.data?.kind === 'consumption' && e.target === `consumer-${c0.id}`).map((e) => e.data?.label);
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.every((l) => l === null)).toBe(true);
+    expect(toFlowElements(s).edges.find((e) => e.target === `consumer-${c0.id}` && e.data?.kind === 'consumption')!.data?.label).toMatch(/^lag \d+$/);
+  });
+
   it('leaves the leader on the side that faces the consumer', () => {
     const els = toFlowElements(fixtureSnapshot());
     const handle = (id: string) => els.edges.find((x) => x.id === id)!.sourceHandle;

@@ -133,6 +133,9 @@ export const MOTION_MAX_RATE = 50;
 /** A producer error stays on its node this long (virtual ms) after it happened. */
 export const ERROR_VISIBLE_MS = 10_000;
 
+/** A consumer with more partitions than this gets no per-edge lag labels (they would overlap). */
+export const EDGE_LABELS_MAX = 3;
+
 /**
  * A consumer's last error while it is news: recent, and not the REBALANCE_IN_PROGRESS that
  * told it to rejoin a rebalance it has since finished (the inspector still lists it).
@@ -411,7 +414,8 @@ export function toFlowElements(
         data: {
           kind: 'consumption',
           // Lag only (several labels share the consumer's top edge); its rate is on the node.
-          label: `lag ${pos.lag}`,
+          // Past a few partitions the labels would overlap: the node shows the max lag instead.
+          label: c.positions.length > EDGE_LABELS_MAX ? null : `lag ${pos.lag}`,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
           tone: pos.lag > 1000 ? 'lagging' : 'normal',

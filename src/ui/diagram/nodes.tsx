@@ -8,6 +8,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { useUiStore } from '../../state/ui-store';
 import { formatTime } from '../events/phrase';
 import {
+  EDGE_LABELS_MAX,
   handleId,
   formatRate,
   type BrokerNode,
@@ -251,6 +252,7 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
         <span className="node-sub">
           consumed {c.consumed}
           {ratePerSec >= 1 ? ` · ${formatRate(ratePerSec)}/s` : ''}
+          {inputs.length > EDGE_LABELS_MAX ? ` · lag ≤ ${inputs.reduce((m, i) => Math.max(m, i.lag), 0)}` : ''}
           {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
         </span>
         {recentError && (
