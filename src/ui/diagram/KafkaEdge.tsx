@@ -31,6 +31,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
             className={`edge-label edge-label-${kind} tone-${tone}`}
             style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
             data-testid={`edge-label-${id}`}
+            title={LABEL_MEANING[kind]}
           >
             {data.label}
           </div>
@@ -39,5 +40,12 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
     </>
   );
 });
+
+/** What an edge's label measures, on hover (a consumer's lag is not the group's committed lag). */
+const LABEL_MEANING: Record<string, string> = {
+  produce: 'Records per second sent to this partition leader',
+  replication: "How many offsets this follower's log end is behind the leader's",
+  consumption: "records-lag: the high watermark minus this consumer's position (the group's LAG counts from the committed offset)",
+};
 
 export const edgeTypes = { kafka: KafkaEdge };
