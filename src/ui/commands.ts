@@ -20,6 +20,7 @@ export type DialogRequest =
   | { kind: 'addProducer'; at?: { x: number; y: number } }
   | { kind: 'createTopic' }
   | { kind: 'topicConfig'; topic: string }
+  | { kind: 'sequenceDiagram' }
   | { kind: 'deleteTopic'; topic: string }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
@@ -466,6 +467,14 @@ export const COMMANDS: readonly Command[] = [
   },
 
   // ---- the scenario document ----
+  {
+    id: 'events.sequenceDiagram',
+    label: () => 'Recent events as a sequence diagram',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'sequenceDiagram' }),
+  },
   {
     id: 'scenario.share',
     label: () => 'Copy share link',

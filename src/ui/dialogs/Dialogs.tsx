@@ -12,6 +12,8 @@ import type { ActionRequest } from '../../worker/protocol';
 import { nodeId } from '../../state/selection';
 import type { DialogRequest } from '../commands';
 import { placeNode } from '../diagram/place';
+import { MermaidView } from '../events/MermaidView';
+import { toMermaidSequence } from '../events/sequence';
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
   ASSIGNORS,
@@ -40,6 +42,8 @@ function Modal({
   submitLabel,
   error,
   testId,
+  wide = false,
+  cancelLabel = 'Cancel',
 }: {
   title: string;
   children: ReactNode;
@@ -47,6 +51,8 @@ function Modal({
   submitLabel: string;
   error: string | null;
   testId: string;
+  wide?: boolean;
+  cancelLabel?: string;
 }) {
   const close = useUiStore((s) => s.closeDialog);
   const ref = useRef<HTMLFormElement>(null);
@@ -63,7 +69,7 @@ function Modal({
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <form
         ref={ref}
-        className="modal"
+        className={`modal${wide ? ' wide' : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={`${testId}-title`}
@@ -85,7 +91,7 @@ function Modal({
         )}
         <div className="modal-actions">
           <button type="button" className="btn" onClick={close}>
-            Cancel
+            {cancelLabel}
           </button>
           <button type="submit" className="btn btn-primary" data-testid={`${testId}-submit`}>
             {submitLabel}
@@ -356,6 +362,42 @@ function CreateTopicDialog({ s }: { s: ClusterSnapshot }) {
     </Modal>
   );
 }
+
+/** The recent events as a sequence diagram (Mermaid), with its source to copy. */
+function SequenceDialog() {
+  const events = useClusterStore((st) => st.events);
+  const toast = useUiStore((st) => st.toast);
+  const close = useUiStore((st) => st.closeDialog);
+  // The diagram is a picture of the moment it was opened: it does not redraw under the reader.
+  const [source] = useState(() => toMermaidSequence(events.map((e) => e.event), SEQUENCE_EVENTS));
+  return (
+    <Modal
+      title={`The last ${SEQUENCE_EVENTS} events as a sequence diagram`}
+      testId="dialog-sequence"
+      submitLabel="Copy Mermaid source"
+      cancelLabel="Close"
+      wide
+      error={null}
+      onSubmit={() => {
+        navigator.clipboard.writeText(source).then(
+          () => toast('Mermaid source copied: paste it into any Markdown that renders Mermaid.'),
+          () => toast('The clipboard is not available here; the source is below.', 'error'),
+        );
+        close();
+      }}
+    >
+      <MermaidView source={source} label="Sequence diagram of the recent cluster events" />
+      <details>
+        <summary>Mermaid source</summary>
+        <pre className="mermaid-source" data-testid="mermaid-source">
+          {source}
+        </pre>
+      </details>
+    </Modal>
+  );
+}
+
+const SEQUENCE_EVENTS = 40;
 
 const CLEANUP_POLICIES = ['delete', 'compact', 'delete,compact'] as const;
 type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
@@ -642,6 +684,8 @@ export function Dialogs() {
       return <ProcessingTimeDialog key="processing" s={s} req={req} />;
     case 'resetOffsets':
       return <ResetOffsetsDialog key="reset" s={s} req={req} />;
+    case 'sequenceDiagram':
+      return <SequenceDialog key="sequence" />;
     case 'topicConfig':
       return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
     case 'deleteTopic':

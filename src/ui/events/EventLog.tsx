@@ -32,9 +32,22 @@ export function EventLog() {
       <header className="panel-header">
         <h2>Events</h2>
         <span className="muted">{events.length === 0 ? 'none yet' : `${events.length} most recent`}</span>
-        <button type="button" className="btn-ghost" onClick={toggle} aria-expanded={open} aria-controls="event-list">
-          {open ? 'Hide' : 'Show'}
-        </button>
+        <span className="panel-actions">
+          <button
+            type="button"
+            className="btn-ghost"
+            onClick={() => useUiStore.getState().openDialog({ kind: 'sequenceDiagram' })}
+            disabled={events.length === 0}
+            aria-label="Recent events as a sequence diagram"
+            title="Recent events as a sequence diagram"
+            data-testid="events-sequence"
+          >
+            Sequence
+          </button>
+          <button type="button" className="btn-ghost" onClick={toggle} aria-expanded={open} aria-controls="event-list">
+            {open ? 'Hide' : 'Show'}
+          </button>
+        </span>
       </header>
       {open && (
         <ol id="event-list" className="event-list">
