@@ -199,7 +199,11 @@ export class Consumer {
       // A member of a stable group that only lost its coordinator goes on heartbeating to
       // the new one, which loaded the group (AbstractCoordinator rejoins only when
       // rejoinNeeded): a coordinator move alone causes no rebalance.
-      if (this.status === 'stable' && this.generationId >= 0 && this.memberId !== '' && !this.rejoinScheduled) return;
+      if (this.status === 'stable' && this.generationId >= 0 && this.memberId !== '' && !this.rejoinScheduled) {
+        // An OffsetFetch lost with the old coordinator is asked again of the new one.
+        this.fetchCommittedPositions();
+        return;
+      }
       this.join();
     });
   }
@@ -522,6 +526,10 @@ export class Consumer {
       const busy = n * this.msPerRecord;
       this.busyUntil = now + busy;
       this.schedulePump(busy);
+    } else if (this.fetchInFlight.size === 0) {
+      // Nothing to fetch now (no leader yet, positions being looked up): the application
+      // polls again, as its poll loop never stops; a fetch response would otherwise wake it.
+      this.schedulePump(this.backoffMs());
     }
   }
 

@@ -6,8 +6,8 @@
  * group.initial.rebalance.delay.ms; session timeouts; static membership (KIP-345).
  *
  * One object models the coordinators of every group. Each group is hosted on the broker
- * that leads its __consumer_offsets partition; here: hash(groupId) % 50 over the live
- * brokers. Requests that reach another broker get NOT_COORDINATOR. Group metadata and
+ * that leads its __consumer_offsets partition (hash(groupId) % 50; see coordinatorFor for
+ * how that partition's replicas and leader are modelled). Requests that reach another broker get NOT_COORDINATOR. Group metadata and
  * committed offsets are durable (as the replicated __consumer_offsets is), so a coordinator
  * move keeps them. What is durable of a group is what Kafka writes to __consumer_offsets:
  * the group metadata as of the last completed SyncGroup (or the last time it became Empty).
@@ -23,6 +23,8 @@ import type { GroupOffsetView, GroupState, GroupView, TopicPartition } from '../
 import type { OffsetResetTarget } from '../../scenario/types';
 
 export const OFFSETS_TOPIC_PARTITIONS = 50;
+/** offsets.topic.replication.factor's default. */
+export const OFFSETS_TOPIC_REPLICATION_FACTOR = 3;
 
 export interface JoinProtocol {
   name: string;
@@ -125,6 +127,8 @@ export interface GroupCoordinatorState {
     offsets: { topic: string; partition: number; offset: number }[];
   }[];
   memberSeq: number;
+  /** __consumer_offsets placement and leaders (absent in states saved before they were kept). */
+  offsetsTopic?: { replicas: number[][]; leaders: [number, number][] };
 }
 
 /** Java's String.hashCode, which Kafka uses for partitionFor(groupId). */
@@ -139,15 +143,35 @@ const tpKey = (t: string, p: number) => `${t}-${p}`;
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private memberSeq = 0;
+  /** __consumer_offsets: each partition's replicas (placed on first use) and current leader. */
+  private offsetsReplicas: number[][] | null = null;
+  private readonly offsetsLeaders = new Map<number, number>();
 
   constructor(private readonly ctx: ClusterContext) {}
 
-  /** Which broker hosts this group's coordinator, -1 when none is live. */
+  /**
+   * Which broker hosts this group's coordinator: the leader of its __consumer_offsets
+   * partition (hash of the group id mod 50), -1 while none of that partition's replicas is
+   * live (COORDINATOR_NOT_AVAILABLE). The partition's replicas are placed once, when the
+   * first group needs the topic (offsets.topic.replication.factor 3, or fewer brokers); its
+   * leader stays where it is while it lives and otherwise moves to the next live replica.
+   * So a new broker does not move any coordinator, as in Kafka.
+   */
   coordinatorFor(groupId: string): number {
     const live = this.ctx.metadata.liveBrokers();
-    if (live.length === 0) return -1;
-    const partition = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
-    return live[partition % live.length]!;
+    const p = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
+    if (this.offsetsReplicas === null) {
+      if (live.length === 0) return -1;
+      const ids = [...live].sort((a, b) => a - b);
+      const rf = Math.min(OFFSETS_TOPIC_REPLICATION_FACTOR, ids.length);
+      this.offsetsReplicas = Array.from({ length: OFFSETS_TOPIC_PARTITIONS }, (_, q) => Array.from({ length: rf }, (_, i) => ids[(q + i) % ids.length]!));
+    }
+    const current = this.offsetsLeaders.get(p);
+    if (current !== undefined && live.includes(current)) return current;
+    const next = this.offsetsReplicas[p]!.find((b) => live.includes(b)) ?? -1;
+    if (next >= 0) this.offsetsLeaders.set(p, next);
+    else this.offsetsLeaders.delete(p);
+    return next;
   }
 
   /**
@@ -778,6 +802,7 @@ export class GroupCoordinator {
   /** The durable part: every group's last written metadata record and its committed offsets. */
   exportState(): GroupCoordinatorState {
     return {
+      ...(this.offsetsReplicas ? { offsetsTopic: { replicas: this.offsetsReplicas.map((r) => r.slice()), leaders: [...this.offsetsLeaders] } } : {}),
       memberSeq: this.memberSeq,
       groups: [...this.groups.values()].map((g) => ({
         groupId: g.groupId,
@@ -791,6 +816,9 @@ export class GroupCoordinator {
   restoreState(s: GroupCoordinatorState): void {
     for (const g of this.groups.values()) this.unload(g);
     this.memberSeq = s.memberSeq;
+    this.offsetsReplicas = s.offsetsTopic ? s.offsetsTopic.replicas.map((r) => r.slice()) : null;
+    this.offsetsLeaders.clear();
+    for (const [p, b] of s.offsetsTopic?.leaders ?? []) this.offsetsLeaders.set(p, b);
     this.groups.clear();
     for (const x of s.groups) {
       const g = this.group(x.groupId);

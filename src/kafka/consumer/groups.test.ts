@@ -227,14 +227,15 @@ describe('offsets, lag and resets', () => {
     const before = group(c);
     expect(before.state).toBe('Stable');
     const rebalances = events(c, 'RebalanceStarted').length;
-    // The host is picked over the live brokers, so a new broker moves the group to another one.
+    // A new broker does not move the coordinator (the __consumer_offsets leader stays put).
     c.perform({ op: 'addBroker', id: 4, rack: 'a' });
     c.runUntil(20000);
-    expect(group(c).coordinator).not.toBe(before.coordinator);
-    // Then the new host dies: failover to yet another one, once the controller fences it.
+    expect(group(c).coordinator).toBe(before.coordinator);
+    // Its host dies: failover to another replica of that partition, once the controller fences it.
     c.perform({ op: 'killBroker', broker: group(c).coordinator });
     c.runUntil(45000);
     const after = group(c);
+    expect(after.coordinator).not.toBe(before.coordinator);
     expect(after.state).toBe('Stable');
     expect(after.generation).toBe(before.generation);
     expect(events(c, 'RebalanceStarted').length).toBe(rebalances);
@@ -245,6 +246,23 @@ describe('offsets, lag and resets', () => {
 });
 
 describe('regressions', () => {
+  it('a consumer whose only partition lost its leader resumes when the leader returns (the poll loop never stops)', () => {
+    const doc = scenario([{ id: 'c1' }], [
+      { at: 8000, op: 'killBroker', broker: 2 },
+      { at: 30000, op: 'restartBroker', broker: 2 },
+    ]);
+    doc.topics = [{ name: 'orders', partitions: 1, replicationFactor: 1, assignments: [[2]] }];
+    const c = new Cluster(doc);
+    c.runUntil(7000);
+    const gen = group(c).generation;
+    c.runUntil(60000);
+    const v = c.snapshot().consumers[0]!;
+    expect(v.status).toBe('stable');
+    expect(group(c).generation).toBe(gen);
+    expect(v.positions[0]!.lag).toBeLessThan(20);
+    expect(v.positions[0]!.position).toBeGreaterThan(1000);
+  });
+
   it('consumers keep consuming when a partition leader dies during a rebalance (poll loop survived its own rejoin)', async () => {
     const { defaultScenario } = await import('../../scenario/default-scenario');
     const c = new Cluster(defaultScenario);

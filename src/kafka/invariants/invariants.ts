@@ -26,11 +26,15 @@ export interface InvariantState {
 }
 
 /**
- * With cooperative rebalancing a group is briefly Stable with partitions unowned: they
- * were revoked in the first round and are assigned in the follow-up rebalance (KIP-429).
- * Full ownership is required once a group has been Stable this long (without a break).
+ * With cooperative rebalancing a group is Stable with partitions unowned between the first
+ * round (which revoked them) and the follow-up rebalance that assigns them (KIP-429). The
+ * follow-up is the JoinGroup of the member that gave them up; if that member dies before
+ * sending it (say a coordinator moved and it crashed before finding the new one), the group
+ * waits for its session to expire, as Kafka's does. Full ownership is required once a group
+ * has been Stable this long without a break: the property tests' session.timeout.ms (10 s)
+ * plus a second.
  */
-export const COOPERATIVE_SETTLE_MS = 1000;
+export const COOPERATIVE_SETTLE_MS = 11_000;
 
 export function newInvariantState(): InvariantState {
   return { hwByEpoch: new Map(), committed: new Map(), leaderEpoch: new Map(), stableSince: new Map(), committedOnlyGrows: true };
