@@ -176,6 +176,8 @@ describe.runIf(ONLY.length === 0)('cluster properties under random faults', () =
   for (const [seed, what] of [
     [27, 'a partition kept across a cooperative rebalance lost its position lookup and was never consumed'],
     [1, 'two loads of one producer wrote the same value sequence to two topics'],
+    [361, "a retried batch whose first answer was lost got OUT_OF_ORDER_SEQUENCE_NUMBER and was re-sent under a new epoch: a duplicate"],
+    [403, 'the same, on another partition and schedule'],
     [520, 'a consumer whose partitions had no leader stopped polling for good'],
     [995, 'an OffsetFetch lost with a moved coordinator was never asked again'],
     [669, 'a cooperative follow-up rebalance lost with a moved coordinator (the member crashed) waits for its session timeout'],

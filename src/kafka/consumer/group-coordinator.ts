@@ -175,6 +175,20 @@ export class GroupCoordinator {
   }
 
   /**
+   * coordinatorFor without its side effects, for views (snapshots, invariant checks): a
+   * view taken at any moment must not change where a coordinator moves, or a run would
+   * depend on how often the UI looked at it.
+   */
+  private peekCoordinator(groupId: string): number {
+    if (this.offsetsReplicas === null) return -1;
+    const live = this.ctx.metadata.liveBrokers();
+    const p = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
+    const current = this.offsetsLeaders.get(p);
+    if (current !== undefined && live.includes(current)) return current;
+    return this.offsetsReplicas[p]!.find((b) => live.includes(b)) ?? -1;
+  }
+
+  /**
    * Brokers were fenced, unfenced, killed or restarted. A group whose coordinator moved is
    * unloaded from the old one (parked requests answered NOT_COORDINATOR; a dead old host
    * never delivers those) and loaded by the new one from its durable record, sessions
@@ -786,7 +800,7 @@ export class GroupCoordinator {
         state: g.state,
         generation: g.generationId,
         assignor: g.protocolName,
-        coordinator: this.coordinatorFor(g.groupId),
+        coordinator: this.peekCoordinator(g.groupId),
         leader: g.leaderId,
         members: [...g.members.values()]
           .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))

@@ -54,6 +54,8 @@ interface PartitionQueue {
   queue: ProducerBatch[];
   inFlight: ProducerBatch[];
   nextSequence: number;
+  /** The last sequence the broker acknowledged in the current epoch (-1: none yet). */
+  lastAckedSequence: number;
   backoffUntil: number;
   wakeTimer: Timer | null;
 }
@@ -282,7 +284,7 @@ export class Producer {
   private queueFor(key: string): PartitionQueue {
     let q = this.queues.get(key);
     if (!q) {
-      q = { queue: [], inFlight: [], nextSequence: 0, backoffUntil: 0, wakeTimer: null };
+      q = { queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null };
       this.queues.set(key, q);
     }
     return q;
@@ -380,7 +382,25 @@ export class Producer {
       this.latencySumMs += now - b.sentAtMs;
       this.latencyCount++;
       q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      if (this.idempotent && b.stampedEpoch === this.producerEpoch) q.lastAckedSequence = Math.max(q.lastAckedSequence, b.baseSequence + b.recordCount - 1);
       this.complete(b, q, resp.baseOffset, null);
+      this.trySend(b.topic, b.partition, q);
+      return;
+    }
+    if (
+      resp.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' &&
+      this.idempotent &&
+      b.stampedEpoch === this.producerEpoch &&
+      b.attempts > 1 &&
+      b.baseSequence <= q.lastAckedSequence
+    ) {
+      // A retry of a batch whose first attempt's answer was lost, too old for the broker's
+      // cache of recent batches: a later sequence of this epoch was acknowledged, and the
+      // broker accepts sequences only in order, so this batch is in the log. Re-sending it
+      // under a new epoch would duplicate it; it is done, at an offset the producer never
+      // learnt (as Kafka's DUPLICATE_SEQUENCE_NUMBER gives offset -1).
+      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      this.complete(b, q, null, null);
       this.trySend(b.topic, b.partition, q);
       return;
     }
@@ -411,7 +431,10 @@ export class Producer {
 
   private bumpEpoch(): void {
     this.producerEpoch++;
-    for (const q of this.queues.values()) q.nextSequence = 0;
+    for (const q of this.queues.values()) {
+      q.nextSequence = 0;
+      q.lastAckedSequence = -1;
+    }
   }
 
   /** retry.backoff.ms growing ×2 per attempt up to retry.backoff.max.ms, ±20% jitter (KIP-580). */
