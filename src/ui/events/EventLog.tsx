@@ -42,7 +42,7 @@ export function EventLog() {
             title="Recent events as a sequence diagram"
             data-testid="events-sequence"
           >
-            Sequence
+            <span aria-hidden="true">⇄</span>
           </button>
           <button type="button" className="btn-ghost" onClick={toggle} aria-expanded={open} aria-controls="event-list">
             {open ? 'Hide' : 'Show'}
