@@ -126,6 +126,28 @@ export function nextSpeed(speed: number, dir: 1 | -1): number {
 
 export const STEP_MS = 100;
 
+/** A form about the selected topic (or the topic of the selected partition). */
+const topicDialog = (
+  id: string,
+  named: (topic: string) => string,
+  unnamed: string,
+  contexts: SelectionKind[],
+  kind: 'topicConfig' | 'deleteTopic',
+): Command => ({
+  id,
+  label: (s, sel) => {
+    const t = selectedTopicName(s, sel);
+    return t ? named(t) : unnamed;
+  },
+  group: 'cluster',
+  contexts,
+  enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
+  perform: (env) => {
+    const t = selectedTopicName(env.snapshot, env.selection);
+    if (t !== undefined) env.openDialog({ kind, topic: t });
+  },
+});
+
 /** A leader election for the selected partition (kafka-leader-election --election-type). */
 const election = (id: string, text: string, shortcut: string, type: 'preferred' | 'unclean'): Command => ({
   id,
@@ -314,34 +336,8 @@ export const COMMANDS: readonly Command[] = [
     enabled: (s) => s !== null,
     perform: (env) => env.openDialog({ kind: 'createTopic' }),
   },
-  {
-    id: 'topic.alterConfig',
-    label: (s, sel) => {
-      const t = selectedTopicName(s, sel);
-      return t ? `Change configs of ${t}…` : 'Change topic configs…';
-    },
-    group: 'cluster',
-    contexts: ['topic', 'partition'],
-    enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
-    perform: (env) => {
-      const t = selectedTopicName(env.snapshot, env.selection);
-      if (t !== undefined) env.openDialog({ kind: 'topicConfig', topic: t });
-    },
-  },
-  {
-    id: 'topic.delete',
-    label: (s, sel) => {
-      const t = selectedTopicName(s, sel);
-      return t ? `Delete topic ${t}…` : 'Delete topic…';
-    },
-    group: 'cluster',
-    contexts: ['topic'],
-    enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
-    perform: (env) => {
-      const t = selectedTopicName(env.snapshot, env.selection);
-      if (t !== undefined) env.openDialog({ kind: 'deleteTopic', topic: t });
-    },
-  },
+  topicDialog('topic.alterConfig', (t) => `Change configs of ${t}…`, 'Change topic configs…', ['topic', 'partition'], 'topicConfig'),
+  topicDialog('topic.delete', (t) => `Delete topic ${t}…`, 'Delete topic…', ['topic'], 'deleteTopic'),
   {
     id: 'broker.add',
     label: (s) => (s ? `Add broker ${nextBrokerId(s)}` : 'Add broker'),
