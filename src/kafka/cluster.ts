@@ -716,14 +716,14 @@ export class Cluster {
     }
     const c = this.controller;
     for (const [id, p] of this.producers) {
-      const v = p.view();
-      counters.set(`ps:${id}`, v.sent);
-      counters.set(`pe:${id}`, v.failed);
-      counters.set(`pr:${id}`, v.retries);
+      counters.set(`ps:${id}`, p.sent);
+      counters.set(`pe:${id}`, p.failed);
+      counters.set(`pr:${id}`, p.retries);
       counters.set(`pl:${id}`, p.latencySumMs);
       counters.set(`pn:${id}`, p.latencyCount);
     }
-    for (const [id, x] of this.consumers) counters.set(`cc:${id}`, x.view().consumed);
+    const consumerViews = [...this.consumers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, x]) => ({ id, x, v: x.view() }));
+    for (const { id, v } of consumerViews) counters.set(`cc:${id}`, v.consumed);
     counters.set('shrinks', c.isrShrinks);
     counters.set('expands', c.isrExpands);
     counters.set('unclean', c.uncleanLeaderElections);
@@ -765,11 +765,11 @@ export class Cluster {
       };
     }
     const consumers: MetricsView['consumers'] = {};
-    for (const [id, x] of [...this.consumers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const { id, x, v } of consumerViews) {
       const r = x.rebalanceStats;
       consumers[id] = {
         'records-consumed-rate': rate(`cc:${id}`),
-        'records-lag-max': x.view().positions.reduce((m, p) => Math.max(m, p.lag), 0),
+        'records-lag-max': v.positions.reduce((m, p) => Math.max(m, p.lag), 0),
         'rebalance-total': r.total,
         'rebalance-latency-avg': r.total > 0 ? r.latencySumMs / r.total : null,
         'rebalance-latency-max': r.total > 0 ? r.latencyMaxMs : null,
