@@ -6,9 +6,9 @@
  * group.initial.rebalance.delay.ms; session timeouts; static membership (KIP-345).
  *
  * One object models the coordinators of every group. Each group is hosted on the broker
- * that leads its __consumer_offsets partition (hash(groupId) % 50; see coordinatorFor for
- * how that partition's replicas and leader are modelled). Requests that reach another broker get NOT_COORDINATOR. Group metadata and
- * committed offsets are durable (as the replicated __consumer_offsets is), so a coordinator
+ * that leads its __consumer_offsets partition (hash(groupId) % 50; coordinatorFor says how
+ * that partition's replicas and leader are modelled). Requests that reach another broker
+ * get NOT_COORDINATOR. Group metadata and committed offsets are durable (as the replicated __consumer_offsets is), so a coordinator
  * move keeps them. What is durable of a group is what Kafka writes to __consumer_offsets:
  * the group metadata as of the last completed SyncGroup (or the last time it became Empty).
  * A coordinator that takes over loads that record (GroupMetadataManager.replay): the group
@@ -131,6 +131,11 @@ export interface GroupCoordinatorState {
   offsetsTopic?: { replicas: number[][]; leaders: [number, number][] };
 }
 
+/** GroupMetadataManager.partitionFor: the group's __consumer_offsets partition. */
+function offsetsPartitionFor(groupId: string): number {
+  return (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
+}
+
 /** Java's String.hashCode, which Kafka uses for partitionFor(groupId). */
 export function javaStringHashCode(s: string): number {
   let h = 0;
@@ -158,20 +163,20 @@ export class GroupCoordinator {
    * So a new broker does not move any coordinator, as in Kafka.
    */
   coordinatorFor(groupId: string): number {
-    const live = this.ctx.metadata.liveBrokers();
-    const p = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
-    if (this.offsetsReplicas === null) {
-      if (live.length === 0) return -1;
-      const ids = [...live].sort((a, b) => a - b);
-      const rf = Math.min(OFFSETS_TOPIC_REPLICATION_FACTOR, ids.length);
-      this.offsetsReplicas = Array.from({ length: OFFSETS_TOPIC_PARTITIONS }, (_, q) => Array.from({ length: rf }, (_, i) => ids[(q + i) % ids.length]!));
-    }
-    const current = this.offsetsLeaders.get(p);
-    if (current !== undefined && live.includes(current)) return current;
-    const next = this.offsetsReplicas[p]!.find((b) => live.includes(b)) ?? -1;
-    if (next >= 0) this.offsetsLeaders.set(p, next);
+    if (this.offsetsReplicas === null) this.placeOffsetsTopic();
+    const leader = this.peekCoordinator(groupId);
+    const p = offsetsPartitionFor(groupId);
+    if (leader >= 0) this.offsetsLeaders.set(p, leader);
     else this.offsetsLeaders.delete(p);
-    return next;
+    return leader;
+  }
+
+  /** __consumer_offsets is created on first use, over the live brokers then. */
+  private placeOffsetsTopic(): void {
+    const ids = [...this.ctx.metadata.liveBrokers()].sort((a, b) => a - b);
+    if (ids.length === 0) return;
+    const rf = Math.min(OFFSETS_TOPIC_REPLICATION_FACTOR, ids.length);
+    this.offsetsReplicas = Array.from({ length: OFFSETS_TOPIC_PARTITIONS }, (_, q) => Array.from({ length: rf }, (_, i) => ids[(q + i) % ids.length]!));
   }
 
   /**
@@ -182,7 +187,7 @@ export class GroupCoordinator {
   private peekCoordinator(groupId: string): number {
     if (this.offsetsReplicas === null) return -1;
     const live = this.ctx.metadata.liveBrokers();
-    const p = (javaStringHashCode(groupId) & 0x7fffffff) % OFFSETS_TOPIC_PARTITIONS;
+    const p = offsetsPartitionFor(groupId);
     const current = this.offsetsLeaders.get(p);
     if (current !== undefined && live.includes(current)) return current;
     return this.offsetsReplicas[p]!.find((b) => live.includes(b)) ?? -1;

@@ -178,7 +178,7 @@ export class Controller {
           this.changePartition(t.name, p, reg, newIsr, 'failover');
         } else if (newIsr.length !== reg.isr.length) {
           this.applyChange(t.name, p, reg, { isr: newIsr });
-          this.countIsrChange(this.isrShrinksByLeader, reg.leader);
+          this.countIsrChange('shrink', reg.leader);
           this.ctx.emit({ type: 'IsrShrink', topic: t.name, partition: p, broker: b.id, isr: newIsr.slice() });
         }
       });
@@ -307,10 +307,11 @@ export class Controller {
 
   // ---- ISR changes from leaders ------------------------------------------------------------
 
-  private countIsrChange(byLeader: Map<number, number>, leader: number): void {
-    if (byLeader === this.isrShrinksByLeader) this.isrShrinks++;
-    else this.isrExpands++;
+  private countIsrChange(change: 'shrink' | 'expand', leader: number): void {
+    const byLeader = change === 'shrink' ? this.isrShrinksByLeader : this.isrExpandsByLeader;
     byLeader.set(leader, (byLeader.get(leader) ?? 0) + 1);
+    if (change === 'shrink') this.isrShrinks++;
+    else this.isrExpands++;
   }
 
   /** AlterPartition from a leader (ReplicationControlManager.alterPartition). */
@@ -334,11 +335,11 @@ export class Controller {
     const ordered = reg.replicas.filter((id) => newIsr.includes(id));
     this.applyChange(topic, p, reg, { isr: ordered });
     for (const id of removed) {
-      this.countIsrChange(this.isrShrinksByLeader, fromBroker);
+      this.countIsrChange('shrink', fromBroker);
       this.ctx.emit({ type: 'IsrShrink', topic, partition: p, broker: id, isr: ordered.slice() });
     }
     for (const id of added) {
-      this.countIsrChange(this.isrExpandsByLeader, fromBroker);
+      this.countIsrChange('expand', fromBroker);
       this.ctx.emit({ type: 'IsrExpand', topic, partition: p, broker: id, isr: ordered.slice() });
     }
     return { error: 'NONE', reg: copyReg(reg) };
