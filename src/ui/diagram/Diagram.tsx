@@ -93,15 +93,11 @@ function usePaletteHandlers() {
       if (!isPaletteItem(item)) return;
       e.preventDefault();
       const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      // A consumer dropped on a group (or on one of its members) joins that group.
-      const groupEl = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-group-id]') : null;
-      let groupId = groupEl?.dataset.groupId ?? null;
-      if (groupId === null) {
-        const hit = getNodes().find(
-          (n) => n.type === 'consumerGroup' && at.x >= n.position.x && at.y >= n.position.y && at.x <= n.position.x + (n.width ?? 0) && at.y <= n.position.y + (n.height ?? 0),
-        );
-        groupId = hit && hit.type === 'consumerGroup' ? hit.data.groupId : null;
-      }
+      // A consumer dropped on a group's container (or on one of its members) joins that group.
+      const hit = getNodes().find(
+        (n) => n.type === 'consumerGroup' && at.x >= n.position.x && at.y >= n.position.y && at.x <= n.position.x + (n.width ?? 0) && at.y <= n.position.y + (n.height ?? 0),
+      );
+      const groupId = hit && hit.type === 'consumerGroup' ? hit.data.groupId : null;
       apply(item, { x: Math.round(at.x), y: Math.round(at.y) }, groupId);
     },
     [apply, screenToFlowPosition, getNodes],

@@ -181,7 +181,6 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
       className={`node group${selected ? ' is-selected' : ''} state-${group?.state ?? 'Empty'}`}
       style={{ width, height }}
       data-testid={`group-${groupId}`}
-      data-group-id={groupId}
     >
       <button
         type="button"
