@@ -402,7 +402,7 @@ const SEQUENCE_EVENTS = 40;
 const CLEANUP_POLICIES = ['delete', 'compact', 'delete,compact'] as const;
 type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 
-/** What each topic config does, in a few words, and its Kafka default. */
+/** What each topic config does, in a few words (its default shows in the field). */
 const TOPIC_CONFIG_HINTS: Record<EditableTopicConfig, string> = {
   'cleanup.policy': 'delete old segments, keep the latest record per key, or both',
   'retention.ms': 'delete segments older than this (-1: keep forever)',
@@ -431,7 +431,7 @@ function TopicConfigDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
       submitLabel="Apply"
       error={error}
       onSubmit={() => {
-        const r = topicConfigChanges(overrides, fields, (k, v) => invalidConfigValue(k, v));
+        const r = topicConfigChanges(overrides, fields, invalidConfigValue);
         if (r.error) return setError(r.error);
         if (Object.keys(r.config).length > 0) send([{ op: 'alterConfig', entity: 'topic', name: req.topic, config: r.config }]);
         close();
