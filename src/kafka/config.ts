@@ -4,6 +4,7 @@
  * ReplicationConfigs, ProducerConfig, ConsumerConfig, GroupCoordinatorConfig.
  */
 import type { ConfigMap } from '../scenario/types';
+import { assignorByName } from './consumer/assignors';
 
 export const BROKER_DEFAULTS = {
   'broker.heartbeat.interval.ms': 2000,
@@ -193,6 +194,9 @@ const KNOWN_KEYS: Record<ConfigEntity, ReadonlySet<string>> = {
   consumer: new Set([...Object.keys(CONSUMER_DEFAULTS), ...ACCEPTED_UNMODELLED.consumer]),
 };
 
+/** Where a misplaced key is said to belong, when several entities read it: topic first. */
+const BELONGS_ORDER: readonly ConfigEntity[] = ['topic', 'broker', 'producer', 'consumer'];
+
 export interface IgnoredConfig {
   key: string;
   /** Where the key does belong, when it is another entity's config; else null. */
@@ -208,8 +212,7 @@ export function ignoredConfigKeys(entity: ConfigEntity, config: ConfigMap | unde
   const out: IgnoredConfig[] = [];
   for (const key of Object.keys(config)) {
     if (KNOWN_KEYS[entity].has(key)) continue;
-    const order: ConfigEntity[] = ['topic', 'broker', 'producer', 'consumer'];
-    const belongsTo = order.find((e) => e !== entity && KNOWN_KEYS[e].has(key)) ?? null;
+    const belongsTo = BELONGS_ORDER.find((e) => e !== entity && KNOWN_KEYS[e].has(key)) ?? null;
     out.push({ key, belongsTo });
   }
   return out;
@@ -222,23 +225,14 @@ type ConfigType =
   | { type: 'double'; min: number; max: number }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
-  | { type: 'list'; values: readonly string[] }
+  /** A comma-separated list; `expected` names what an item may be. */
+  | { type: 'list'; accepts: (item: string) => boolean; expected: string }
   | { type: 'string?' };
-
-const ASSIGNOR_NAMES = [
-  'range',
-  'roundrobin',
-  'sticky',
-  'cooperative-sticky',
-  'org.apache.kafka.clients.consumer.RangeAssignor',
-  'org.apache.kafka.clients.consumer.RoundRobinAssignor',
-  'org.apache.kafka.clients.consumer.StickyAssignor',
-  'org.apache.kafka.clients.consumer.CooperativeStickyAssignor',
-] as const;
 
 const int = (min = 0): ConfigType => ({ type: 'int', min });
 const long = (min = 0): ConfigType => ({ type: 'long', min });
 const bool: ConfigType = { type: 'boolean' };
+const CLEANUP_POLICY: ConfigType = { type: 'list', accepts: (p) => p === 'delete' || p === 'compact', expected: 'delete, compact' };
 
 /** The keys whose values the cluster reads, with the type and range Kafka's ConfigDef gives them. */
 const CONFIG_TYPES: Record<string, ConfigType> = {
@@ -265,12 +259,12 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'log.retention.bytes': long(-1),
   'log.segment.bytes': int(14),
   'log.roll.ms': long(1),
-  'log.cleanup.policy': { type: 'list', values: ['delete', 'compact'] },
+  'log.cleanup.policy': CLEANUP_POLICY,
   'log.cleaner.delete.retention.ms': long(0),
   'log.cleaner.min.cleanable.ratio': { type: 'double', min: 0, max: 1 },
   'log.cleaner.min.compaction.lag.ms': long(0),
   // topic
-  'cleanup.policy': { type: 'list', values: ['delete', 'compact'] },
+  'cleanup.policy': CLEANUP_POLICY,
   'retention.ms': long(-1),
   'retention.bytes': long(-1),
   'segment.bytes': int(14),
@@ -307,7 +301,8 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'session.timeout.ms': int(0),
   'heartbeat.interval.ms': int(0),
   'max.poll.interval.ms': int(1),
-  'partition.assignment.strategy': { type: 'list', values: ASSIGNOR_NAMES },
+  // The assignors the consumer can run, by short name or Java class name.
+  'partition.assignment.strategy': { type: 'list', accepts: (n) => assignorByName(n) !== undefined, expected: 'range, roundrobin, sticky, cooperative-sticky' },
   'group.instance.id': { type: 'string?' },
   'group.protocol': { type: 'enum', values: ['classic', 'consumer'] },
   'isolation.level': { type: 'enum', values: ['read_uncommitted', 'read_committed'] },
@@ -347,11 +342,11 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     case 'enum':
       return typeof value === 'string' && t.values.includes(value) ? null : bad(`expected one of ${t.values.join(', ')}`);
     case 'list': {
-      if (typeof value !== 'string') return bad(`expected a comma-separated list of ${t.values.join(', ')}`);
+      if (typeof value !== 'string') return bad(`expected a comma-separated list of ${t.expected}`);
       const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (items.length === 0) return bad('the list is empty');
-      const unknown = items.find((s) => !t.values.includes(s));
-      return unknown === undefined ? null : bad(`${show(unknown)} is not one of ${t.values.join(', ')}`);
+      const unknown = items.find((s) => !t.accepts(s));
+      return unknown === undefined ? null : bad(`${show(unknown)} is not one of ${t.expected}`);
     }
     case 'string?':
       return typeof value === 'string' && value.trim() !== '' ? null : bad('expected a non-empty string or null');
