@@ -10,92 +10,10 @@
  * run `npm run scenario -- FILE.json`. Seeds that once failed stay below as named tests.
  */
 import { describe, expect, it } from 'vitest';
-import type { Scenario, TimelineAction } from '../scenario/types';
+import type { Scenario } from '../scenario/types';
 import { Cluster } from './cluster';
 import { checkAcknowledgedRecords, checkReplicasAgree, checkStepInvariants, newInvariantState } from './invariants/invariants';
-import { Prng } from './sim/prng';
-
-const ASSIGNORS = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'];
-const FAULT_END_MS = 40000;
-const SETTLE_MS = 150000;
-
-export type Mode = 'safe' | 'lossy';
-
-export function randomScenario(seed: number, mode: Mode = 'safe'): Scenario {
-  const r = new Prng(seed ^ 0x5eed);
-  const brokerCount = r.range(3, 5);
-  const racks = ['a', 'b', 'c'];
-  const brokers = Array.from({ length: brokerCount }, (_, i) => ({ id: i + 1, rack: racks[i % 3]! }));
-  const topicCount = r.range(1, 2);
-  const topics = Array.from({ length: topicCount }, (_, i) => ({
-    name: `t${i}`,
-    partitions: r.range(1, 4),
-    replicationFactor: 3,
-    config: { 'min.insync.replicas': 2 },
-  }));
-  const assignor = r.pick(ASSIGNORS);
-  const consumerCount = r.range(1, 3);
-  const timeline: TimelineAction[] = [];
-  for (const t of topics) timeline.push({ at: 0, op: 'startLoad', producer: 'p1', topic: t.name, ratePerSec: r.range(20, 200), keys: r.range(0, 20), valueBytes: 40 });
-  const down = new Set<number>();
-  const isolated = new Set<number>();
-  let consumerSeq = consumerCount;
-  const live = new Set(Array.from({ length: consumerCount }, (_, i) => `c${i}`));
-  const faults = r.range(3, 10);
-  for (let i = 0; i < faults; i++) {
-    const at = r.range(1000, FAULT_END_MS - 1000);
-    const broker = r.range(1, brokerCount);
-    const kind = r.int(7);
-    if (kind === 0 && !down.has(broker)) {
-      timeline.push({ at, op: 'killBroker', broker });
-      timeline.push({ at: at + r.range(500, 15000), op: 'restartBroker', broker });
-    } else if (kind === 1 && !isolated.has(broker)) {
-      timeline.push({ at, op: 'isolateBroker', broker });
-      timeline.push({ at: at + r.range(500, 15000), op: 'healBroker', broker });
-    } else if (kind === 2) {
-      timeline.push({ at, op: 'slowBroker', broker, delayMs: r.range(20, 800) });
-      timeline.push({ at: at + r.range(500, 10000), op: 'slowBroker', broker, delayMs: 0 });
-    } else if (kind === 3) {
-      const id = `c${consumerSeq++}`;
-      live.add(id);
-      timeline.push({ at, op: 'addConsumer', id, groupId: 'g', topics: topics.map((t) => t.name), config: { 'partition.assignment.strategy': assignor, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 10000 } });
-    } else if (kind === 4 && live.size > 0) {
-      const id = r.pick([...live].sort());
-      live.delete(id);
-      timeline.push({ at, op: 'removeConsumer', id, graceful: r.bool() });
-    } else if (kind === 5) {
-      timeline.push({ at, op: 'setProcessingTime', consumer: r.pick([...live].sort().concat(['c0'])), msPerRecord: r.range(0, 5) });
-    } else {
-      timeline.push({ at, op: 'produce', producer: 'p1', topic: r.pick(topics).name, key: `explicit-${i}`, value: `p1#${1_000_000 + i} explicit` });
-    }
-  }
-  for (const t of topics) timeline.push({ at: FAULT_END_MS, op: 'stopLoad', producer: 'p1', topic: t.name });
-  // Heal everything so the final state can be judged.
-  for (const b of brokers) {
-    timeline.push({ at: FAULT_END_MS + 20000, op: 'restartBroker', broker: b.id });
-    timeline.push({ at: FAULT_END_MS + 20000, op: 'healBroker', broker: b.id });
-    timeline.push({ at: FAULT_END_MS + 20000, op: 'slowBroker', broker: b.id, delayMs: 0 });
-  }
-  timeline.sort((a, b) => a.at - b.at);
-  return {
-    version: 1,
-    name: `property seed ${seed}`,
-    seed,
-    cluster: { brokers, config: { 'replica.lag.time.max.ms': r.pick([5000, 10000, 30000]) }, network: { latencyMs: r.range(1, 5), jitterMs: r.range(0, 3) } },
-    topics: mode === 'safe' ? topics : topics.map((t) => ({ ...t, config: { 'min.insync.replicas': 1, 'unclean.leader.election.enable': true } })),
-    clients: [
-      { kind: 'producer', id: 'p1', config: mode === 'safe' ? { acks: 'all', 'enable.idempotence': true } : { acks: 1 } },
-      ...Array.from({ length: consumerCount }, (_, i) => ({
-        kind: 'consumer' as const,
-        id: `c${i}`,
-        groupId: 'g',
-        topics: topics.map((t) => t.name),
-        config: { 'partition.assignment.strategy': assignor, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 10000 },
-      })),
-    ],
-    timeline,
-  };
-}
+import { FAULT_END_MS, SETTLE_MS, randomScenario, type Mode } from './invariants/random-scenario';
 
 function runChecked(seed: number, mode: Mode = 'safe'): { violations: string[]; scenario: Scenario; output: string } {
   const scenario = randomScenario(seed, mode);
