@@ -1,5 +1,5 @@
 /**
- * The simulated network between brokers and clients. Every message is a closure
+ * The simulated network between brokers and clients. Every message is a Call (sim/call.ts)
  * delivered later by the scheduler, after `latencyMs` plus up to `jitterMs` (from the
  * seeded PRNG) plus any slowness of either end. Like a TCP connection, a link keeps
  * order: a message never overtakes an earlier one on the same (from, to) link.
@@ -9,8 +9,9 @@
  * - the receiver is not running (a killed broker, a crashed client).
  * Senders learn of loss only by their own timeouts, as in Kafka.
  */
+import { call, invoke, withArgs, type Call } from './call';
 import type { Prng } from './prng';
-import type { Scheduler } from './scheduler';
+import type { Scheduler, Task } from './scheduler';
 
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
@@ -53,11 +54,11 @@ export class Network {
     const waiting = this.openRequests.get(node);
     if (!waiting) return;
     this.openRequests.delete(node);
-    for (const w of waiting) w();
+    for (const w of waiting) this.resetBack(w.from, w.onReset);
   }
 
-  /** Requests delivered to a node and not yet answered: their reset callbacks. */
-  private readonly openRequests = new Map<NodeId, Set<() => void>>();
+  /** Requests delivered to a node and not yet answered (long-polled): reset when it dies. */
+  private readonly openRequests = new Map<NodeId, Set<OpenRequest>>();
 
   isUp(node: NodeId): boolean {
     return this.running.has(node);
@@ -95,7 +96,7 @@ export class Network {
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
    */
-  send(from: NodeId, to: NodeId, deliver: () => void, onDropAtArrival?: () => void): void {
+  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -110,79 +111,120 @@ export class Network {
     const last = this.lastDelivery.get(link) ?? 0;
     if (at < last) at = last;
     this.lastDelivery.set(link, at);
-    this.scheduler.at(at, () => {
-      if (!this.canReach(from, to)) {
-        this.messagesDropped++;
-        onDropAtArrival?.();
-        return;
-      }
-      deliver();
-    });
+    this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
+  }
+
+  /** @scheduled A message reaches its receiver, unless the way or the receiver is gone. */
+  arrive(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival: Task | null): void {
+    if (!this.canReach(from, to)) {
+      this.messagesDropped++;
+      if (onDropAtArrival) runTask(onDropAtArrival);
+      return;
+    }
+    runTask(deliver);
   }
 
   /**
    * A request and its response: `handle` runs at the receiver and returns the response,
-   * which travels back and is handed to `onResponse` at the sender. Either leg may be lost.
-   * The handler may instead return a Deferred to answer later (long-poll fetch, join).
+   * which travels back and is handed to `onResponse` at the sender (as its last argument).
+   * Either leg may be lost. The handler may instead return a Deferred to answer later
+   * (long-poll fetch, join).
    */
-  request<R>(from: NodeId, to: NodeId, handle: () => R | Deferred<R>, onResponse: (r: R) => void, onReset?: () => void): void {
-    // A dead (not cut off) receiver resets the connection: the sender hears it one trip later.
-    const refused = () => !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
-    const resetBack = () => {
-      if (!onReset) return;
-      this.scheduler.after(this.config.latencyMs, () => {
-        if (this.running.has(from) && !this.isolated.has(from)) onReset();
-      });
-    };
+  request<R>(from: NodeId, to: NodeId, handle: Call | (() => R | Deferred<R>), onResponse: Responder<R>, onReset?: Task): void {
     if (!this.running.has(from)) return;
-    if (onReset && refused()) return resetBack();
+    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset);
     this.send(
       from,
       to,
-      () => {
-        const r = handle();
-        if (r instanceof Deferred) {
-          let reset: (() => void) | null = null;
-          if (onReset) {
-            reset = resetBack;
-            const set = this.openRequests.get(to) ?? new Set<() => void>();
-            set.add(reset);
-            this.openRequests.set(to, set);
-          }
-          r.then((v) => {
-            if (reset) this.openRequests.get(to)?.delete(reset);
-            this.send(to, from, () => onResponse(v));
-          });
-        } else {
-          this.send(to, from, () => onResponse(r));
-        }
-      },
-      () => {
-        if (refused()) resetBack();
-      },
+      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null),
+      call(this, this.requestDropped, from, to, onReset ?? null),
     );
   }
+
+  /** A dead (not cut off) receiver resets the connection: the sender hears it one trip later. */
+  private refused(from: NodeId, to: NodeId): boolean {
+    return !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
+  }
+
+  private resetBack(from: NodeId, onReset: Task | null): void {
+    if (!onReset) return;
+    this.scheduler.after(this.config.latencyMs, call(this, this.deliverReset, from, onReset));
+  }
+
+  /** @scheduled */
+  deliverReset(from: NodeId, onReset: Task): void {
+    if (this.running.has(from) && !this.isolated.has(from)) runTask(onReset);
+  }
+
+  /** @scheduled The request was lost on arrival: a dead receiver still resets the connection. */
+  requestDropped(from: NodeId, to: NodeId, onReset: Task | null): void {
+    if (onReset && this.refused(from, to)) this.resetBack(from, onReset);
+  }
+
+  /** @scheduled The request arrives: the receiver answers now, or later through a Deferred. */
+  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null): void {
+    const r = runTask(handle);
+    if (r instanceof Deferred) {
+      let open: OpenRequest | null = null;
+      if (onReset) {
+        open = { from, onReset };
+        const set = this.openRequests.get(to) ?? new Set<OpenRequest>();
+        set.add(open);
+        this.openRequests.set(to, set);
+      }
+      r.then(call(this, this.respondLater, from, to, onResponse, open));
+    } else {
+      this.send(to, from, respondWith(onResponse, r));
+    }
+  }
+
+  /** @scheduled A deferred answer is ready: it travels back. */
+  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, value: unknown): void {
+    if (open) this.openRequests.get(to)?.delete(open);
+    this.send(to, from, respondWith(onResponse, value));
+  }
+}
+
+/** What the sender runs with the response: a Call (the response is its last argument). */
+export type Responder<R> = Call | ((r: R) => void);
+
+interface OpenRequest {
+  from: NodeId;
+  onReset: Task;
+}
+
+function runTask(t: Task): unknown {
+  return typeof t === 'function' ? t() : invoke(t);
+}
+
+function respondWith(onResponse: Responder<unknown>, value: unknown): Task {
+  return typeof onResponse === 'function' ? () => onResponse(value) : withArgs(onResponse, value);
 }
 
 /** A response that the receiver will complete later (a delayed, long-polled answer). */
 export class Deferred<R> {
-  private cb: ((r: R) => void) | null = null;
+  private cb: Responder<R> | null = null;
   private value: { v: R } | null = null;
   private done = false;
 
-  then(cb: (r: R) => void): void {
-    if (this.value) cb(this.value.v);
+  then(cb: Responder<R>): void {
+    if (this.value) answer(cb, this.value.v);
     else this.cb = cb;
   }
 
   resolve(v: R): void {
     if (this.done) return;
     this.done = true;
-    if (this.cb) this.cb(v);
+    if (this.cb) answer(this.cb, v);
     else this.value = { v };
   }
 
   get isDone(): boolean {
     return this.done;
   }
+}
+
+function answer<R>(cb: Responder<R>, v: R): void {
+  if (typeof cb === 'function') cb(v);
+  else invoke(cb, v);
 }

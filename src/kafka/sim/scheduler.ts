@@ -7,7 +7,14 @@
  * Invariant: events run in non-decreasing time; events at the same time run in the
  * order they were scheduled. That ordering is what makes the run deterministic.
  */
-export type Task = () => void;
+import { invoke, type Call } from './call';
+
+/**
+ * What runs at a time: a Call (data, copied by checkpoints). A bare closure is still
+ * accepted while the cluster moves over to Calls; `findClosures` (kafka/checkpoint.ts)
+ * reports any left in a running cluster.
+ */
+export type Task = Call | (() => void);
 
 export interface Timer {
   /** Cancel before it fires; a no-op after. */
@@ -15,9 +22,17 @@ export interface Timer {
   readonly at: number;
 }
 
-interface Entry extends Timer {
-  seq: number;
-  task: Task | null;
+/** A scheduled task; a class (not an object literal with a method) so checkpoints copy it. */
+class Entry implements Timer {
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    public task: Task | null,
+  ) {}
+
+  cancel(): void {
+    this.task = null;
+  }
 }
 
 export class Scheduler {
@@ -34,14 +49,7 @@ export class Scheduler {
   /** Schedule a task at an absolute virtual time (clamped to now). */
   at(atMs: number, task: Task): Timer {
     const at = atMs < this.nowMs ? this.nowMs : atMs;
-    const e: Entry = {
-      at,
-      seq: this.seq++,
-      task,
-      cancel() {
-        this.task = null;
-      },
-    };
+    const e = new Entry(at, this.seq++, task);
     this.push(e);
     return e;
   }
@@ -66,7 +74,8 @@ export class Scheduler {
     const task = e.task!;
     e.task = null;
     this.eventsRun++;
-    task();
+    if (typeof task === 'function') task();
+    else invoke(task);
     return true;
   }
 

@@ -1,0 +1,55 @@
+/**
+ * A method call held as data: what the scheduler runs later, what the network delivers,
+ * what a response hands to its sender. `{ target, method, args }` instead of a closure, so
+ * the cluster's whole state, timers and messages in flight included, is a graph of plain
+ * data and class instances that `kafka/checkpoint.ts` can copy exactly (a closure's
+ * captured variables cannot be copied; an object's fields can).
+ *
+ * `call(this, this.onHeartbeatResponse, inc)` checks the leading arguments against the
+ * method's parameters and keeps the method's name; arguments given when it runs (a
+ * response, a timeout's value) come after them: `invoke(c, response)` calls
+ * `target.onHeartbeatResponse(inc, response)`.
+ *
+ * Methods run this way are marked `@scheduled` where they are declared: they are entry
+ * points of the event loop, not meant to be called directly.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Fn = (...args: any[]) => any;
+
+/** Every leading part of a parameter list: [a, b] gives [] | [a] | [a, b]. */
+type Leading<P extends unknown[]> = P extends [...infer H, unknown] ? P | Leading<H> : P;
+
+export interface Call {
+  readonly target: object;
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * A call of `method` (one of target's own methods, given as `this.name` so its parameters
+ * are type-checked) with these leading arguments, to be made later. Only the method's name
+ * is kept: a copy of the target answers to the same name.
+ */
+export function call<P extends unknown[]>(target: object, method: (...args: P) => unknown, ...args: Leading<P>): Call {
+  const name = method.name;
+  if ((target as Record<string, unknown>)[name] !== method) {
+    throw new Error(`call: ${name || 'an anonymous function'} is not a method of ${target.constructor.name}`);
+  }
+  return { target, method: name, args: args.length === 0 ? NO_ARGS : args };
+}
+
+/** Makes the call, with `extra` appended to its arguments. */
+export function invoke(c: Call, ...extra: unknown[]): unknown {
+  const fn = (c.target as Record<string, Fn>)[c.method];
+  if (typeof fn !== 'function') throw new Error(`no method ${c.method} on ${c.target.constructor.name}`);
+  if (extra.length === 0) return fn.apply(c.target, c.args as unknown[]);
+  return fn.apply(c.target, c.args.length === 0 ? extra : [...c.args, ...extra]);
+}
+
+/** The same call with more leading arguments bound (a response's value, say). */
+export function withArgs(c: Call, ...more: unknown[]): Call {
+  return { target: c.target, method: c.method, args: [...c.args, ...more] };
+}
