@@ -12,7 +12,9 @@ import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
 import { BROKER_DEFAULTS, Config, ignoredConfigKeys, invalidConfig, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
-import { Controller } from './controller/controller';
+import { Controller, type ControllerHooks } from './controller/controller';
+import type { PartitionRegistration } from './broker/partition';
+import { call } from './sim/call';
 import type { KafkaError } from './errors';
 import { decodeRecords } from './log/record-batch';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
@@ -93,8 +95,14 @@ export class Cluster {
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
   readonly ctx: ClusterContext;
+  /** What brokers and producers are given: the context plus metadata and peers. */
+  private readonly env: Environment;
   private readonly clusterConfig: ConfigMap;
   private readonly brokerConfig: Config;
+  /** @internal The cluster-level broker config, for the Context. */
+  get brokerConfigView(): Config {
+    return this.brokerConfig;
+  }
   private controllerHostId = -1;
   private readonly timeline: TimelineAction[];
   private nextAction = 0;
@@ -125,55 +133,14 @@ export class Cluster {
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
-    const self = this;
-    this.ctx = {
-      scheduler: this.scheduler,
-      network: this.network,
-      prng: this.prng,
-      brokerConfig: this.brokerConfig,
-      metadata: this.metadataView(),
-      emit: (e: ClusterEventBody) => this.emit(e),
-      brokerApi: (id: number): BrokerApi | undefined => {
-        const b = self.brokers.get(id);
-        return b && b.running ? b : undefined;
-      },
-      recordProduced: (row) => {
-        if (recordProduced) this.produced.push(row);
-      },
-      recordConsumed: (row) => {
-        if (recordConsumed) this.consumed.push(row);
-      },
-      recordingConsumed: recordConsumed,
-      recordingProduced: recordProduced,
-    };
-    this.controller = new Controller(this.ctx, {
-      publish: (topic, partition, reg) => {
-        const host = this.controllerHostId;
-        if (host < 0) return;
-        for (const id of reg.replicas) {
-          const b = this.brokers.get(id);
-          if (!b) continue;
-          this.network.send(brokerNode(host), b.node, () => b.applyRegistration(topic, partition, reg));
-        }
-      },
-      publishTopicDeleted: (topic, ids) => {
-        const host = this.controllerHostId;
-        for (const id of ids) {
-          const b = this.brokers.get(id);
-          if (!b) continue;
-          const drop = () => {
-            for (const key of [...b.logs.keys()]) if (key.slice(0, key.lastIndexOf('-')) === topic) b.removePartition(key, true);
-          };
-          if (host >= 0) this.network.send(brokerNode(host), b.node, drop);
-        }
-      },
-      brokersChanged: () => this.coordinator?.onBrokerChange(),
-    });
+    this.ctx = new Context(this, recordConsumed, recordProduced);
+    this.controller = new Controller(this.ctx, new ControllerChannel(this));
     this.coordinator = new GroupCoordinator(this.ctx);
+    this.env = new Environment(this);
 
     // Brokers of the scenario exist, registered and unfenced, at time 0.
     for (const spec of initial.cluster.brokers) {
-      const b = new Broker(spec.id, spec.rack ?? null, this.brokerEnv());
+      const b = new Broker(spec.id, spec.rack ?? null, this.env);
       this.brokers.set(spec.id, b);
       this.controller.registerInitialBroker(spec.id, b.rack, 1);
     }
@@ -201,7 +168,7 @@ export class Cluster {
       resume.install({
         cluster: this,
         addBroker: (id, rack) => {
-          const b = new Broker(id, rack, this.brokerEnv());
+          const b = new Broker(id, rack, this.env);
           this.brokers.set(id, b);
           return b;
         },
@@ -287,7 +254,7 @@ export class Cluster {
         return this.alterConfig(a.entity, a.name, a.config);
       case 'addBroker': {
         if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
-        const b = new Broker(a.id, a.rack ?? null, this.brokerEnv());
+        const b = new Broker(a.id, a.rack ?? null, this.env);
         this.brokers.set(a.id, b);
         b.start();
         this.emit({ type: 'BrokerUp', broker: a.id });
@@ -450,7 +417,7 @@ export class Cluster {
 
   private addProducer(id: string, config: ConfigMap | undefined): void {
     if (this.refuseInvalidConfig('addProducer', config)) return;
-    const p = new Producer({ ctx: this.ctx, peer: (b) => this.peer(b) }, id, config, this.nextProducerId++);
+    const p = new Producer(this.env, id, config, this.nextProducerId++);
     p.initUserConfig(config);
     this.producers.set(id, p);
     this.warnIgnoredConfig('producer', id, config);
@@ -487,43 +454,49 @@ export class Cluster {
   }
 
   private startControllerDuties(): void {
-    const tick = () => {
-      this.electControllerHost();
-      if (this.controllerHostId >= 0) this.controller.checkSessions();
-      this.scheduler.after(1000, tick);
-    };
-    this.scheduler.after(1000, tick);
-    const rebalance = () => {
-      if (this.controllerHostId >= 0 && this.brokerConfig.bool('auto.leader.rebalance.enable')) this.controller.autoRebalanceLeaders();
-      this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, rebalance);
-    };
-    this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, rebalance);
+    this.scheduler.after(1000, call(this, this.controllerTick));
+    this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, call(this, this.leaderRebalanceTick));
   }
 
-  // ---- wiring ---------------------------------------------------------------------------------
+  /** @scheduled Every second: controller placement and broker session expiry. */
+  private controllerTick(): void {
+    this.electControllerHost();
+    if (this.controllerHostId >= 0) this.controller.checkSessions();
+    this.scheduler.after(1000, call(this, this.controllerTick));
+  }
 
-  private peer(id: number): Broker | undefined {
+  /** @scheduled Every leader.imbalance.check.interval.seconds. */
+  private leaderRebalanceTick(): void {
+    if (this.controllerHostId >= 0 && this.brokerConfig.bool('auto.leader.rebalance.enable')) this.controller.autoRebalanceLeaders();
+    this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, call(this, this.leaderRebalanceTick));
+  }
+
+  // ---- wiring (used by the Context, Environment and ControllerChannel below) -----------------
+
+  /** @internal The running broker with this id, or undefined. */
+  peer(id: number): Broker | undefined {
     const b = this.brokers.get(id);
     return b && b.running ? b : undefined;
   }
 
-  private brokerEnv(): BrokerEnv {
-    return {
-      ctx: this.ctx,
-      controller: this.controller,
-      controllerHost: () => this.controllerHostId,
-      topicConfig: (t) => this.controller.topicConfig(t),
-      logConfig: (t) => this.logConfig(t),
-      createLog: (t) => new UnifiedLog(this.logConfig(t)),
-      peer: (id) => this.peer(id),
-    };
+  /** @internal */
+  get controllerHost(): number {
+    return this.controllerHostId;
   }
 
-  private logConfig(topic: string): LogConfig {
+  /** @internal */
+  logConfig(topic: string): LogConfig {
     return logConfigFrom(this.controller.topicConfig(topic));
   }
 
-  private emit(e: ClusterEventBody): void {
+  /** @internal An output row for the runner (only when recording). */
+  record(row: { produced: ProducedRow } | { consumed: ConsumedRow }): void {
+    if ('produced' in row) this.produced.push(row.produced);
+    else this.consumed.push(row.consumed);
+  }
+
+  /** @internal */
+  emit(e: ClusterEventBody): void {
     this.events.push({ at: this.scheduler.now, ...e } as ClusterEvent);
     if (this.events.length > MAX_KEPT_EVENTS && !this.ctx.recordingConsumed) {
       const drop = this.events.length - MAX_KEPT_EVENTS;
@@ -533,37 +506,16 @@ export class Cluster {
     }
   }
 
-  /** The leader's replica (running), for reads that need the truth. */
-  private leaderPartition(topic: string, partition: number) {
+  /** @internal The leader's replica (running), for reads that need the truth. */
+  leaderPartition(topic: string, partition: number) {
     const reg = this.controller.topics.get(topic)?.partitions[partition];
     if (!reg || reg.leader < 0) return undefined;
     const p = this.peer(reg.leader)?.partitions.get(`${topic}-${partition}`);
     return p && p.isLeader ? p : undefined;
   }
 
-  private metadataView(): MetadataView {
-    return {
-      topicExists: (t) => this.controller.topics.has(t),
-      partitionCount: (t) => this.controller.topics.get(t)?.partitions.length ?? 0,
-      leader: (t, p): PartitionLeader | null => {
-        const reg = this.controller.topics.get(t)?.partitions[p];
-        return reg ? { leader: reg.leader, leaderEpoch: reg.leaderEpoch } : null;
-      },
-      liveBrokers: () => this.controller.liveBrokers().filter((id) => this.peer(id) !== undefined),
-      highWatermark: (t, p) => this.leaderPartition(t, p)?.highWatermark ?? this.bestLog(t, p)?.log.highWatermark ?? 0,
-      logStartOffset: (t, p) => this.leaderPartition(t, p)?.log.logStartOffset ?? this.bestLog(t, p)?.log.logStartOffset ?? 0,
-      offsetForTimestamp: (t, p, ts) => {
-        const part = this.leaderPartition(t, p);
-        const log = part?.log ?? this.bestLog(t, p)?.log;
-        if (!log) return 0;
-        const off = log.offsetForTimestamp(ts);
-        return off === null || off > log.highWatermark ? log.highWatermark : off;
-      },
-    };
-  }
-
-  /** With no leader: the replica log with the highest log end offset (lowest broker id on ties). */
-  private bestLog(topic: string, partition: number): { broker: number; log: UnifiedLog } | undefined {
+  /** @internal With no leader: the replica log with the highest log end offset (lowest broker id on ties). */
+  bestLog(topic: string, partition: number): { broker: number; log: UnifiedLog } | undefined {
     const reg = this.controller.topics.get(topic)?.partitions[partition];
     if (!reg) return undefined;
     let best: { broker: number; log: UnifiedLog } | undefined;
@@ -842,5 +794,148 @@ export class Cluster {
     let n = 0;
     for (const p of this.producers.values()) n += p.pendingRecords();
     return n;
+  }
+}
+
+// ---- wiring: what the entities are given, as objects that hold the cluster -----------------
+// Classes, not object literals of closures, so that a checkpoint (kafka/checkpoint.ts) copies
+// them with the cluster they point to.
+
+/** The ClusterContext every entity shares. */
+class Context implements ClusterContext {
+  readonly scheduler: Scheduler;
+  readonly network: Network;
+  readonly prng: Prng;
+  readonly brokerConfig: Config;
+  readonly metadata: MetadataView;
+
+  constructor(
+    private readonly cluster: Cluster,
+    readonly recordingConsumed: boolean,
+    readonly recordingProduced: boolean,
+  ) {
+    this.scheduler = cluster.scheduler;
+    this.network = cluster.network;
+    this.prng = cluster.prng;
+    this.brokerConfig = cluster.brokerConfigView;
+    this.metadata = new Metadata(cluster);
+  }
+
+  emit(e: ClusterEventBody): void {
+    this.cluster.emit(e);
+  }
+
+  brokerApi(id: number): BrokerApi | undefined {
+    return this.cluster.peer(id);
+  }
+
+  recordProduced(row: ProducedRow): void {
+    if (this.recordingProduced) this.cluster.record({ produced: row });
+  }
+
+  recordConsumed(row: ConsumedRow): void {
+    if (this.recordingConsumed) this.cluster.record({ consumed: row });
+  }
+}
+
+/** Metadata as clients learn it: the controller's latest image. */
+class Metadata implements MetadataView {
+  constructor(private readonly cluster: Cluster) {}
+
+  topicExists(t: string): boolean {
+    return this.cluster.controller.topics.has(t);
+  }
+
+  partitionCount(t: string): number {
+    return this.cluster.controller.topics.get(t)?.partitions.length ?? 0;
+  }
+
+  leader(t: string, p: number): PartitionLeader | null {
+    const reg = this.cluster.controller.topics.get(t)?.partitions[p];
+    return reg ? { leader: reg.leader, leaderEpoch: reg.leaderEpoch } : null;
+  }
+
+  liveBrokers(): number[] {
+    return this.cluster.controller.liveBrokers().filter((id) => this.cluster.peer(id) !== undefined);
+  }
+
+  highWatermark(t: string, p: number): number {
+    return this.cluster.leaderPartition(t, p)?.highWatermark ?? this.cluster.bestLog(t, p)?.log.highWatermark ?? 0;
+  }
+
+  logStartOffset(t: string, p: number): number {
+    return this.cluster.leaderPartition(t, p)?.log.logStartOffset ?? this.cluster.bestLog(t, p)?.log.logStartOffset ?? 0;
+  }
+
+  offsetForTimestamp(t: string, p: number, ts: number): number {
+    const part = this.cluster.leaderPartition(t, p);
+    const log = part?.log ?? this.cluster.bestLog(t, p)?.log;
+    if (!log) return 0;
+    const off = log.offsetForTimestamp(ts);
+    return off === null || off > log.highWatermark ? log.highWatermark : off;
+  }
+}
+
+/** What brokers (BrokerEnv) and producers (ProducerEnv) are given. */
+class Environment implements BrokerEnv {
+  readonly ctx: ClusterContext;
+  readonly controller: Controller;
+
+  constructor(private readonly cluster: Cluster) {
+    this.ctx = cluster.ctx;
+    this.controller = cluster.controller;
+  }
+
+  controllerHost(): number {
+    return this.cluster.controllerHost;
+  }
+
+  topicConfig(t: string): Config {
+    return this.controller.topicConfig(t);
+  }
+
+  logConfig(t: string): LogConfig {
+    return this.cluster.logConfig(t);
+  }
+
+  createLog(t: string): UnifiedLog {
+    return new UnifiedLog(this.cluster.logConfig(t));
+  }
+
+  peer(id: number): Broker | undefined {
+    return this.cluster.peer(id);
+  }
+}
+
+/** The controller's channel to the brokers: metadata pushed from its host, over the network. */
+class ControllerChannel implements ControllerHooks {
+  constructor(private readonly cluster: Cluster) {}
+
+  publish(topic: string, partition: number, reg: PartitionRegistration): void {
+    const host = this.cluster.controllerHost;
+    if (host < 0) return;
+    for (const id of reg.replicas) {
+      const b = this.cluster.brokers.get(id);
+      if (!b) continue;
+      this.cluster.network.send(brokerNode(host), b.node, call(b, b.applyRegistration, topic, partition, reg));
+    }
+  }
+
+  publishTopicDeleted(topic: string, ids: number[]): void {
+    const host = this.cluster.controllerHost;
+    for (const id of ids) {
+      const b = this.cluster.brokers.get(id);
+      if (!b) continue;
+      if (host >= 0) this.cluster.network.send(brokerNode(host), b.node, call(this, this.dropTopic, b, topic));
+    }
+  }
+
+  /** @scheduled At the broker: the topic's logs are deleted. */
+  private dropTopic(b: Broker, topic: string): void {
+    for (const key of [...b.logs.keys()]) if (key.slice(0, key.lastIndexOf('-')) === topic) b.removePartition(key, true);
+  }
+
+  brokersChanged(): void {
+    this.cluster.coordinator?.onBrokerChange();
   }
 }

@@ -14,7 +14,8 @@ import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
 import { RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
-import { brokerNode, clientNode, type NodeId } from '../sim/network';
+import { call } from '../sim/call';
+import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
 import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
@@ -70,6 +71,9 @@ interface Load {
   seq: number;
   timer: Timer | null;
 }
+
+/** A reset connection answers every request on it alike. */
+const NETWORK_EXCEPTION_RESPONSE: ProduceResponse = Object.freeze({ error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
 
 export interface ProducerEnv {
   readonly ctx: ClusterContext;
@@ -261,12 +265,15 @@ export class Producer {
     this.open.set(key, b);
     const linger = this.config.int('linger.ms');
     const opened = b;
-    this.ctx.scheduler.after(linger, () => {
-      if (this.open.get(key) === opened) this.drain(opened);
-    });
+    this.ctx.scheduler.after(linger, call(this, this.lingerExpired, key, opened));
     const deliveryTimeoutMs = this.config.int('delivery.timeout.ms');
-    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, () => this.expire(opened));
+    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, opened));
     return b;
+  }
+
+  /** @scheduled linger.ms after a batch opened. */
+  private lingerExpired(key: string, opened: ProducerBatch): void {
+    if (this.open.get(key) === opened) this.drain(opened);
   }
 
   /** The batch is full or lingered long enough: close it and queue it for its partition. */
@@ -312,10 +319,13 @@ export class Producer {
 
   private wakeAt(topic: string, partition: number, q: PartitionQueue, at: number): void {
     if (q.wakeTimer) return;
-    q.wakeTimer = this.ctx.scheduler.at(at, () => {
-      q.wakeTimer = null;
-      this.trySend(topic, partition, q);
-    });
+    q.wakeTimer = this.ctx.scheduler.at(at, call(this, this.wake, topic, partition, q));
+  }
+
+  /** @scheduled */
+  private wake(topic: string, partition: number, q: PartitionQueue): void {
+    q.wakeTimer = null;
+    this.trySend(topic, partition, q);
   }
 
   /** Writes producer id, epoch and base sequence into the header and fixes the CRC. */
@@ -350,29 +360,37 @@ export class Producer {
     };
     if (acks === 0) {
       // Fire and forget: no response, no offset (acks=0 reports offset -1).
-      this.ctx.network.send(this.node, brokerNode(leader), () => this.env.peer(leader)?.handleProduce(req));
+      this.ctx.network.send(this.node, brokerNode(leader), call(this, this.produceAt, leader, req));
       this.complete(b, q, null, null);
       this.trySend(b.topic, b.partition, q);
       return;
     }
     q.inFlight.push(b);
-    const timeout = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), () => {
-      if (b.sendToken === token && !b.done) this.onResponse(b, q, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
-    });
+    const timeout = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.requestTimedOut, b, q, token));
     this.ctx.network.request<ProduceResponse>(
       this.node,
       brokerNode(leader),
-      () => this.env.peer(leader)?.handleProduce(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 },
-      (resp) => {
-        timeout.cancel();
-        this.onResponse(b, q, token, resp);
-      },
-      () => {
-        // The broker's process is gone: the connection resets at once.
-        timeout.cancel();
-        this.onResponse(b, q, token, { error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
-      },
+      call(this, this.produceAt, leader, req),
+      call(this, this.onProduceResponse, b, q, token, timeout),
+      // The broker's process is gone: the connection resets at once.
+      call(this, this.onProduceResponse, b, q, token, timeout, NETWORK_EXCEPTION_RESPONSE),
     );
+  }
+
+  /** @scheduled Runs at the leader: its answer to a ProduceRequest. */
+  private produceAt(leader: number, req: ProduceRequest): ProduceResponse | Deferred<ProduceResponse> {
+    return this.env.peer(leader)?.handleProduce(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 };
+  }
+
+  /** @scheduled request.timeout.ms passed with no answer. */
+  private requestTimedOut(b: ProducerBatch, q: PartitionQueue, token: number): void {
+    if (b.sendToken === token && !b.done) this.onResponse(b, q, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
+  }
+
+  /** @scheduled The answer (or the connection's reset) reached the producer. */
+  private onProduceResponse(b: ProducerBatch, q: PartitionQueue, token: number, timeout: Timer, resp: ProduceResponse): void {
+    timeout.cancel();
+    this.onResponse(b, q, token, resp);
   }
 
   private onResponse(b: ProducerBatch, q: PartitionQueue, token: number, resp: ProduceResponse): void {
@@ -521,12 +539,14 @@ export class Producer {
     };
     this.loads.set(topic, load);
     const tickMs = Math.max(1, Math.min(100, Math.round(1000 / Math.max(ratePerSec, 0.001))));
-    const tick = () => {
-      if (this.closed || this.loads.get(topic) !== load) return;
-      this.generate(load, tickMs);
-      load.timer = this.ctx.scheduler.after(tickMs, tick);
-    };
-    load.timer = this.ctx.scheduler.after(0, tick);
+    load.timer = this.ctx.scheduler.after(0, call(this, this.loadTick, topic, load, tickMs));
+  }
+
+  /** @scheduled Every tickMs while the load runs. */
+  private loadTick(topic: string, load: Load, tickMs: number): void {
+    if (this.closed || this.loads.get(topic) !== load) return;
+    this.generate(load, tickMs);
+    load.timer = this.ctx.scheduler.after(tickMs, call(this, this.loadTick, topic, load, tickMs));
   }
 
   stopLoad(topic?: string): void {
