@@ -14,8 +14,52 @@
  * A function found in the graph is a bug (a closure that could not be copied): the walk
  * throws naming its path, and a test walks clusters under load and faults to keep it so.
  */
-import type { Cluster } from './cluster';
+import { Broker } from './broker/broker';
+import { Partition } from './broker/partition';
+import { ProducerStateManager } from './broker/producer-state';
+import { Cluster, Context, ControllerChannel, Environment, Metadata } from './cluster';
+import { Config } from './config';
+import { Consumer } from './consumer/consumer';
+import { GroupCoordinator } from './consumer/group-coordinator';
+import { Controller } from './controller/controller';
+import { LeaderEpochCache } from './log/leader-epoch-cache';
 import { LogSegment } from './log/log-segment';
+import { RecordBatchBuilder } from './log/record-batch';
+import { UnifiedLog } from './log/unified-log';
+import { Producer } from './producer/producer';
+import { Deferred, Network } from './sim/network';
+import { Prng } from './sim/prng';
+import { Entry, Scheduler } from './sim/scheduler';
+
+/**
+ * Every class a cluster's state holds, under a stable name (what an image records). A class
+ * missing here makes writeImage throw naming it; the checkpoint tests run clusters under load
+ * and faults through images, so a new class fails them until it is added.
+ */
+export const CLUSTER_CLASSES: ClassRegistry = {
+  Broker,
+  Cluster,
+  Config,
+  Consumer,
+  Context,
+  Controller,
+  ControllerChannel,
+  Deferred,
+  Entry,
+  Environment,
+  GroupCoordinator,
+  LeaderEpochCache,
+  LogSegment,
+  Metadata,
+  Network,
+  Partition,
+  Prng,
+  Producer,
+  ProducerStateManager,
+  RecordBatchBuilder,
+  Scheduler,
+  UnifiedLog,
+};
 
 /** Thrown when the cluster state holds something that cannot be copied exactly. */
 export class NotCloneableError extends Error {
@@ -96,7 +140,7 @@ export function cloneGraph<T>(root: T): T {
         o[key] = c;
         continue;
       }
-      o[key] = copy(val, `${path}.${key}`, false);
+      setOwn(o, key, copy(val, `${path}.${key}`, false));
     }
   }
   return result as T;
@@ -105,6 +149,18 @@ export function cloneGraph<T>(root: T): T {
 /** An exact copy of the cluster at its current instant; both run on independently. */
 export function cloneCluster(cluster: Cluster): Cluster {
   return cloneGraph(cluster);
+}
+
+/** The cluster as an image (for IndexedDB or postMessage); see readClusterImage. */
+export function writeClusterImage(cluster: Cluster): CheckpointImage {
+  return writeImage(cluster, CLUSTER_CLASSES);
+}
+
+/** A running cluster from an image, at the instant it was written. */
+export function readClusterImage(image: CheckpointImage): Cluster {
+  const c = readImage<unknown>(image, CLUSTER_CLASSES);
+  if (!(c instanceof Cluster)) throw new Error('checkpoint image: not a cluster');
+  return c;
 }
 
 /** Paths of every function held in the cluster's state (empty when it is cloneable). */
@@ -131,4 +187,167 @@ export function findClosures(root: unknown, limit = 50): string[] {
     }
   }
   return found;
+}
+
+// ---- images: a checkpoint as data that survives structured clone (IndexedDB, postMessage) ---
+
+/**
+ * A checkpoint written out: every object of the graph as a node, references as `{ $: index }`,
+ * class instances named through a registry (stable names, not `constructor.name`, which a
+ * minifier renames). Structured clone keeps Uint8Arrays and their sharing, so a batch held by
+ * several replicas is stored once.
+ */
+export interface CheckpointImage {
+  format: typeof CHECKPOINT_FORMAT;
+  /** Registry names of the classes, indexed by the nodes. */
+  classes: string[];
+  nodes: ImageNode[];
+}
+
+/** Bump when the image's shape (not the cluster's classes) changes. */
+export const CHECKPOINT_FORMAT = 1;
+
+type ImageRef = { $: number };
+type ImageNode =
+  | ['o', number, string[], unknown[]]
+  | ['a', unknown[]]
+  | ['m', unknown[], unknown[]]
+  | ['s', unknown[]]
+  | ['b', Uint8Array];
+
+/** Classes an image may hold, by stable name. */
+export type ClassRegistry = Record<string, { prototype: object }>;
+
+/** Writes the graph under root as an image; refuses closures and unregistered classes. */
+export function writeImage(root: unknown, registry: ClassRegistry): CheckpointImage {
+  const nameOf = new Map<object, string>();
+  for (const [name, cls] of Object.entries(registry)) nameOf.set(cls.prototype, name);
+  const classes: string[] = [];
+  const classIndex = new Map<string, number>();
+  const nodes: ImageNode[] = [];
+  const index = new Map<object, number>();
+  const work: { src: object; node: number; path: string }[] = [];
+
+  const ref = (v: unknown, path: string): unknown => {
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'function') throw new NotCloneableError(path, 'a function');
+      if (typeof v === 'symbol') throw new NotCloneableError(path, 'a symbol');
+      return v;
+    }
+    const known = index.get(v);
+    if (known !== undefined) return { $: known } satisfies ImageRef;
+    const i = nodes.length;
+    index.set(v, i);
+    if (v instanceof Uint8Array) nodes.push(['b', v]);
+    else if (ArrayBuffer.isView(v)) throw new NotCloneableError(path, `a ${v.constructor.name}`);
+    else if (v instanceof Map) nodes.push(['m', [], []]);
+    else if (v instanceof Set) nodes.push(['s', []]);
+    else if (Array.isArray(v)) nodes.push(['a', []]);
+    else {
+      const proto = Object.getPrototypeOf(v) as object | null;
+      let c = -1;
+      if (proto !== Object.prototype && proto !== null) {
+        const name = nameOf.get(proto);
+        if (name === undefined) throw new NotCloneableError(path, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
+        c = classIndex.get(name) ?? -1;
+        if (c < 0) {
+          c = classes.length;
+          classes.push(name);
+          classIndex.set(name, c);
+        }
+      }
+      nodes.push(['o', c, [], []]);
+    }
+    if (!(v instanceof Uint8Array)) work.push({ src: v, node: i, path });
+    return { $: i } satisfies ImageRef;
+  };
+
+  ref(root, 'cluster');
+  while (work.length > 0) {
+    const { src, node, path } = work.pop()!;
+    const n = nodes[node]!;
+    switch (n[0]) {
+      case 'a':
+        (src as unknown[]).forEach((x, i) => n[1].push(ref(x, `${path}[${i}]`)));
+        break;
+      case 'm':
+        for (const [k, x] of src as Map<unknown, unknown>) {
+          n[1].push(ref(k, `${path}.key`));
+          n[2].push(ref(x, `${path}[${String(k)}]`));
+        }
+        break;
+      case 's':
+        for (const x of src as Set<unknown>) n[1].push(ref(x, `${path}{}`));
+        break;
+      case 'o':
+        for (const key of Object.keys(src)) {
+          n[2].push(key);
+          n[3].push(ref((src as Record<string, unknown>)[key], `${path}.${key}`));
+        }
+        break;
+      case 'b':
+        break;
+    }
+  }
+  return { format: CHECKPOINT_FORMAT, classes, nodes };
+}
+
+/** Rebuilds the graph an image holds. Throws (naming the problem) on a damaged or foreign image. */
+export function readImage<T>(image: CheckpointImage, registry: ClassRegistry): T {
+  if (!image || image.format !== CHECKPOINT_FORMAT || !Array.isArray(image.nodes) || !Array.isArray(image.classes)) {
+    throw new Error('checkpoint image: unknown format');
+  }
+  const protos = image.classes.map((name) => {
+    const cls = Object.hasOwn(registry, name) ? registry[name] : undefined;
+    if (!cls) throw new Error(`checkpoint image: unknown class ${JSON.stringify(name)}`);
+    return cls.prototype;
+  });
+  const objs: unknown[] = image.nodes.map((n) => {
+    switch (n[0]) {
+      case 'o':
+        return Object.create(n[1] < 0 ? Object.prototype : protos[n[1]]!) as object;
+      case 'a':
+        return new Array(n[1].length);
+      case 'm':
+        return new Map();
+      case 's':
+        return new Set();
+      case 'b':
+        return n[1];
+      default:
+        throw new Error('checkpoint image: damaged node');
+    }
+  });
+  const val = (x: unknown): unknown => {
+    if (x === null || typeof x !== 'object') return x;
+    const i = (x as ImageRef).$;
+    if (typeof i !== 'number' || !(i >= 0 && i < objs.length)) throw new Error('checkpoint image: damaged reference');
+    return objs[i];
+  };
+  image.nodes.forEach((n, i) => {
+    const o = objs[i];
+    switch (n[0]) {
+      case 'o':
+        n[2].forEach((k, j) => setOwn(o as Record<string, unknown>, k, val(n[3][j])));
+        break;
+      case 'a':
+        n[1].forEach((x, j) => ((o as unknown[])[j] = val(x)));
+        break;
+      case 'm':
+        n[1].forEach((k, j) => (o as Map<unknown, unknown>).set(val(k), val(n[2][j])));
+        break;
+      case 's':
+        n[1].forEach((x) => (o as Set<unknown>).add(val(x)));
+        break;
+      case 'b':
+        break;
+    }
+  });
+  return objs[0] as T;
+}
+
+/** o[key] = v, also for a key named "__proto__" (a config key from a document may be). */
+function setOwn(o: Record<PropertyKey, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[key] = v;
 }

@@ -802,7 +802,7 @@ export class Cluster {
 // them with the cluster they point to.
 
 /** The ClusterContext every entity shares. */
-class Context implements ClusterContext {
+export class Context implements ClusterContext {
   readonly scheduler: Scheduler;
   readonly network: Network;
   readonly prng: Prng;
@@ -839,7 +839,7 @@ class Context implements ClusterContext {
 }
 
 /** Metadata as clients learn it: the controller's latest image. */
-class Metadata implements MetadataView {
+export class Metadata implements MetadataView {
   constructor(private readonly cluster: Cluster) {}
 
   topicExists(t: string): boolean {
@@ -877,7 +877,7 @@ class Metadata implements MetadataView {
 }
 
 /** What brokers (BrokerEnv) and producers (ProducerEnv) are given. */
-class Environment implements BrokerEnv {
+export class Environment implements BrokerEnv {
   readonly ctx: ClusterContext;
   readonly controller: Controller;
 
@@ -908,7 +908,7 @@ class Environment implements BrokerEnv {
 }
 
 /** The controller's channel to the brokers: metadata pushed from its host, over the network. */
-class ControllerChannel implements ControllerHooks {
+export class ControllerChannel implements ControllerHooks {
   constructor(private readonly cluster: Cluster) {}
 
   publish(topic: string, partition: number, reg: PartitionRegistration): void {

@@ -23,7 +23,7 @@ export interface Timer {
 }
 
 /** A scheduled task; a class (not an object literal with a method) so checkpoints copy it. */
-class Entry implements Timer {
+export class Entry implements Timer {
   constructor(
     readonly at: number,
     readonly seq: number,

@@ -1,0 +1,142 @@
+/**
+ * Checkpoints are exact: a copy taken at any moment, run on, gives byte for byte what the
+ * uninterrupted run gives, under random topologies, faults and client churn; and the
+ * original run is not disturbed by the copy (nothing mutable is shared between them).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../scenario/types';
+import { defaultScenario } from '../scenario/default-scenario';
+import { NotCloneableError, cloneCluster, cloneGraph, findClosures, readClusterImage, writeClusterImage, type CheckpointImage } from './checkpoint';
+import { Cluster } from './cluster';
+import { FAULT_END_MS, randomScenario } from './invariants/random-scenario';
+import { Prng } from './sim/prng';
+
+const SEEDS = Number(process.env.CHECKPOINT_SEEDS ?? 200);
+/** How long both runs go on after the checkpoint. */
+const AFTER_MS = 12000;
+
+function fingerprint(c: Cluster): string {
+  return JSON.stringify(c.output()) + JSON.stringify(c.snapshot()) + c.scheduler.eventsRun;
+}
+
+/** Checkpoint at `at`, run both the original and the copy on; compare with a straight run. */
+function checkSeed(scenario: Scenario, at: number): string | null {
+  const END_MS = at + AFTER_MS;
+  const straight = new Cluster(scenario, { recordConsumed: true });
+  straight.runUntil(END_MS);
+  const expected = fingerprint(straight);
+
+  const original = new Cluster(scenario, { recordConsumed: true });
+  original.runUntil(at);
+  const copy = cloneCluster(original);
+  original.runUntil(END_MS);
+  if (fingerprint(original) !== expected) return `the original run changed after a checkpoint at ${at} ms`;
+  copy.runUntil(END_MS);
+  if (fingerprint(copy) !== expected) return `the copy taken at ${at} ms ran differently`;
+  return null;
+}
+
+describe('checkpoints', () => {
+  it('hold no closures under load and faults', () => {
+    for (const s of [defaultScenario, randomScenario(1), randomScenario(2, 'lossy')]) {
+      const c = new Cluster(s);
+      for (let t = 0; t <= 30000; t += 2500) {
+        c.runUntil(t);
+        expect(findClosures(c)).toEqual([]);
+      }
+    }
+  });
+
+  it(`a copy continues exactly as the original (${SEEDS} seeds, random moments)`, { timeout: 600_000 }, () => {
+    const failures: string[] = [];
+    for (let seed = 1; seed <= SEEDS && failures.length < 3; seed++) {
+      const r = new Prng(seed * 7919);
+      const at = r.range(0, FAULT_END_MS + 5000);
+      const problem = checkSeed(randomScenario(seed, seed % 4 === 0 ? 'lossy' : 'safe'), at);
+      if (problem) failures.push(`seed ${seed}: ${problem}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('the default scenario checkpointed every 5 s continues exactly', () => {
+    const straight = new Cluster(defaultScenario, { recordConsumed: true });
+    straight.runUntil(60000);
+    let c = new Cluster(defaultScenario, { recordConsumed: true });
+    for (let t = 5000; t <= 60000; t += 5000) {
+      c.runUntil(t);
+      c = cloneCluster(c);
+    }
+    expect(fingerprint(c)).toBe(fingerprint(straight));
+  });
+
+  it('shares record batches held by logs, copies everything else', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(5000);
+    const copy = cloneCluster(c);
+    const log = [...c.brokers.get(1)!.logs.values()][0]!;
+    const copyLog = [...copy.brokers.get(1)!.logs.values()][0]!;
+    expect(copyLog).not.toBe(log);
+    const seg = (l: typeof log) => (l as unknown as { segments: { batches: Uint8Array[] }[] }).segments;
+    expect(seg(copyLog)[0]!.batches[0]).toBe(seg(log)[0]!.batches[0]);
+    expect(seg(copyLog)[0]!.batches).not.toBe(seg(log)[0]!.batches);
+  });
+
+  it('refuses a closure, naming where it is', () => {
+    const state = { a: { b: [1, { f: () => 1 }] } };
+    expect(() => cloneGraph(state)).toThrow(NotCloneableError);
+    expect(() => cloneGraph(state)).toThrow(/cluster\.a\.b\[1\]\.f/);
+  });
+
+  it('keeps shared references and cycles', () => {
+    const shared = { n: 1 };
+    const root: { x: typeof shared; y: typeof shared; self?: unknown; m: Map<string, unknown> } = { x: shared, y: shared, m: new Map() };
+    root.self = root;
+    root.m.set('k', shared);
+    const c = cloneGraph(root);
+    expect(c.x).toBe(c.y);
+    expect(c.x).not.toBe(shared);
+    expect(c.self).toBe(c);
+    expect(c.m.get('k')).toBe(c.x);
+  });
+
+  it('an image, through structured clone (as IndexedDB stores it), continues exactly', () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const scenario = randomScenario(seed, seed % 3 === 0 ? 'lossy' : 'safe');
+      const at = new Prng(seed).range(1000, FAULT_END_MS);
+      const straight = new Cluster(scenario, { recordConsumed: true });
+      straight.runUntil(at + AFTER_MS);
+      const original = new Cluster(scenario, { recordConsumed: true });
+      original.runUntil(at);
+      const image = structuredClone(writeClusterImage(original));
+      const restored = readClusterImage(image);
+      restored.runUntil(at + AFTER_MS);
+      expect(fingerprint(restored), `seed ${seed} at ${at}`).toBe(fingerprint(straight));
+    }
+  });
+
+  it('an image keeps a config key named __proto__ as data', () => {
+    const s: Scenario = { ...defaultScenario, topics: [{ name: 'x', partitions: 1, replicationFactor: 1, config: JSON.parse('{"__proto__": 1}') }] };
+    const c = new Cluster(s);
+    c.runUntil(1000);
+    const r = readClusterImage(structuredClone(writeClusterImage(c)));
+    r.runUntil(2000);
+    expect(Object.getPrototypeOf(r)).toBe(Cluster.prototype);
+    expect(r.snapshot().topics.map((t) => t.name)).toContain('x');
+  });
+
+  it('a damaged or foreign image is refused with a message, never half read', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(2000);
+    const good = writeClusterImage(c);
+    const bad: unknown[] = [
+      null,
+      {},
+      { ...good, format: 99 },
+      { ...good, classes: ['Broker', 'Nope'] },
+      { ...good, nodes: [['o', 0, ['x'], [{ $: 1e9 }]]] },
+      { ...good, nodes: [['zz']] },
+      { ...good, classes: ['__proto__'] },
+    ];
+    for (const b of bad) expect(() => readClusterImage(b as CheckpointImage)).toThrow(/checkpoint image/);
+  });
+});
