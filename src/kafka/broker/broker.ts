@@ -21,9 +21,10 @@ import type {
 import type { Controller, HeartbeatResponse } from '../controller/controller';
 import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
+import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
-import { Partition, type PartitionHost, type PartitionRegistration } from './partition';
+import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
 export interface ProduceRequest {
   acks: 0 | 1 | -1;
@@ -66,11 +67,29 @@ interface ReplicaFetchPartitionResponse {
   result: ReturnType<Partition['fetchForFollower']>;
 }
 
-interface Waiter {
+/**
+ * A long-polled fetch parked until its partitions change or maxWait passes (the fetch
+ * purgatory). Plain data, completed by Broker.tryCompleteWaiter / expireWaiter, so a
+ * checkpoint can copy it.
+ */
+type Waiter = ConsumerFetchWaiter | ReplicaFetchWaiter;
+
+interface ConsumerFetchWaiter {
+  kind: 'consumer';
   keys: string[];
-  /** Returns true once it completed. */
-  tryComplete(): boolean;
   timer: Timer | null;
+  req: FetchRequest;
+  d: Deferred<FetchResponse>;
+}
+
+interface ReplicaFetchWaiter {
+  kind: 'replica';
+  keys: string[];
+  timer: Timer | null;
+  replicaId: number;
+  parts: ReplicaFetchPartition[];
+  maxBytes: number;
+  d: Deferred<ReplicaFetchPartitionResponse[]>;
 }
 
 interface Fetcher {
@@ -130,11 +149,11 @@ export class Broker implements BrokerApi, PartitionHost {
     }
     const inc = this.incarnation;
     const cfg = this.ctx.brokerConfig;
-    this.every(cfg.int('broker.heartbeat.interval.ms'), inc, () => this.sendHeartbeat(), 0);
+    this.every(cfg.int('broker.heartbeat.interval.ms'), inc, call(this, this.sendHeartbeat), 0);
     const half = Math.max(1, Math.floor(cfg.int('replica.lag.time.max.ms') / 2));
-    this.every(half, inc, () => this.checkIsr());
-    this.every(cfg.int('log.retention.check.interval.ms'), inc, () => this.runRetention());
-    this.every(cfg.int('log.cleaner.backoff.ms'), inc, () => this.runCleaner());
+    this.every(half, inc, call(this, this.checkIsr));
+    this.every(cfg.int('log.retention.check.interval.ms'), inc, call(this, this.runRetention));
+    this.every(cfg.int('log.cleaner.backoff.ms'), inc, call(this, this.runCleaner));
   }
 
   /** The process dies (SIGKILL): nothing it had in memory survives, nothing answers. */
@@ -151,14 +170,16 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.clear();
   }
 
-  /** Runs fn every intervalMs while this incarnation lives. */
-  private every(intervalMs: number, inc: number, fn: () => void, firstDelayMs = intervalMs): void {
-    const tick = () => {
-      if (this.incarnation !== inc) return;
-      fn();
-      this.ctx.scheduler.after(intervalMs, tick);
-    };
-    this.ctx.scheduler.after(firstDelayMs, tick);
+  /** Runs work every intervalMs while this incarnation lives. */
+  private every(intervalMs: number, inc: number, work: Call, firstDelayMs = intervalMs): void {
+    this.ctx.scheduler.after(firstDelayMs, call(this, this.tick, intervalMs, inc, work));
+  }
+
+  /** @scheduled One tick of a periodic task started by `every`: do the work, then schedule the next. */
+  private tick(intervalMs: number, inc: number, work: Call): void {
+    if (this.incarnation !== inc) return;
+    invoke(work);
+    this.ctx.scheduler.after(intervalMs, call(this, this.tick, intervalMs, inc, work));
   }
 
   /** Applies the registrations seen at cluster construction, without network delay. */
@@ -177,18 +198,26 @@ export class Broker implements BrokerApi, PartitionHost {
     this.ctx.network.request<HeartbeatResponse | null>(
       this.node,
       brokerNode(host),
-      () => (this.env.controllerHost() === host ? this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied) : null),
-      (resp) => {
-        if (this.incarnation !== inc || !resp) return;
-        if (resp.registrations) {
-          for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
-          // A full resync also tells what is gone: logs of deleted topics are removed.
-          const listed = new Set(resp.registrations.map((r) => `${r.topic}-${r.partition}`));
-          for (const key of [...this.logs.keys()]) if (!listed.has(key)) this.removePartition(key, true);
-          this.appliedMetadataVersion = resp.metadataVersion;
-        }
-      },
+      call(this, this.heartbeatAtController, host, inc, applied),
+      call(this, this.onHeartbeatResponse, inc),
     );
+  }
+
+  /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
+  private heartbeatAtController(host: number, inc: number, applied: number): HeartbeatResponse | null {
+    return this.env.controllerHost() === host ? this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied) : null;
+  }
+
+  /** @scheduled */
+  private onHeartbeatResponse(inc: number, resp: HeartbeatResponse | null): void {
+    if (this.incarnation !== inc || !resp) return;
+    if (resp.registrations) {
+      for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
+      // A full resync also tells what is gone: logs of deleted topics are removed.
+      const listed = new Set(resp.registrations.map((r) => `${r.topic}-${r.partition}`));
+      for (const key of [...this.logs.keys()]) if (!listed.has(key)) this.removePartition(key, true);
+      this.appliedMetadataVersion = resp.metadataVersion;
+    }
   }
 
   /** A partition change pushed by the controller (or learned from a heartbeat). */
@@ -240,25 +269,38 @@ export class Broker implements BrokerApi, PartitionHost {
     const partitionEpoch = p.partitionEpoch;
     // No answer in time (controller unreachable): forget the pending change; the next ISR
     // check proposes it again, as AlterPartitionManager retries.
-    const giveUp = this.ctx.scheduler.after(this.ctx.brokerConfig.int('broker.heartbeat.interval.ms') * 2, () => {
-      if (this.incarnation === inc && p.pendingIsr !== null && p.leaderEpoch === leaderEpoch) p.clearPendingIsr();
-    });
+    const giveUp = this.ctx.scheduler.after(
+      this.ctx.brokerConfig.int('broker.heartbeat.interval.ms') * 2,
+      call(this, this.onAlterPartitionGiveUp, inc, p, leaderEpoch),
+    );
     if (host < 0) return;
-    this.ctx.network.request(
+    this.ctx.network.request<AlterPartitionResponse>(
       this.node,
       brokerNode(host),
-      () =>
-        this.env.controllerHost() === host
-          ? this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr)
-          : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, reg: null },
-      (resp) => {
-        if (this.incarnation !== inc) return;
-        giveUp.cancel();
-        if (this.partitions.get(p.key) !== p) return;
-        if (resp.error !== 'NONE') p.clearPendingIsr();
-        if (resp.reg) this.applyRegistration(p.topic, p.partition, resp.reg);
-      },
+      call(this, this.alterPartitionAtController, host, p, leaderEpoch, partitionEpoch, newIsr),
+      call(this, this.onAlterPartitionResponse, inc, giveUp, p),
     );
+  }
+
+  /** @scheduled */
+  private onAlterPartitionGiveUp(inc: number, p: Partition, leaderEpoch: number): void {
+    if (this.incarnation === inc && p.pendingIsr !== null && p.leaderEpoch === leaderEpoch) p.clearPendingIsr();
+  }
+
+  /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
+  private alterPartitionAtController(host: number, p: Partition, leaderEpoch: number, partitionEpoch: number, newIsr: number[]): AlterPartitionResponse {
+    return this.env.controllerHost() === host
+      ? this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr)
+      : { error: 'NOT_LEADER_OR_FOLLOWER', reg: null };
+  }
+
+  /** @scheduled */
+  private onAlterPartitionResponse(inc: number, giveUp: Timer, p: Partition, resp: AlterPartitionResponse): void {
+    if (this.incarnation !== inc) return;
+    giveUp.cancel();
+    if (this.partitions.get(p.key) !== p) return;
+    if (resp.error !== 'NONE') p.clearPendingIsr();
+    if (resp.reg) this.applyRegistration(p.topic, p.partition, resp.reg);
   }
 
   // ---- partition host -----------------------------------------------------------------------
@@ -281,32 +323,62 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.add(p.key);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
-    const inc = this.incarnation;
-    this.ctx.scheduler.after(0, () => {
-      this.changeFlushScheduled = false;
-      if (this.incarnation !== inc) return;
-      const keys = [...this.changed];
-      this.changed.clear();
-      for (const key of keys) {
-        const set = this.waiters.get(key);
-        if (!set) continue;
-        for (const w of [...set]) if (w.tryComplete()) this.removeWaiter(w);
-      }
-    });
+    this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
   }
 
-  private addWaiter(w: Waiter, maxWaitMs: number, onTimeout: () => void): void {
+  /** @scheduled */
+  private flushChanged(inc: number): void {
+    this.changeFlushScheduled = false;
+    if (this.incarnation !== inc) return;
+    const keys = [...this.changed];
+    this.changed.clear();
+    for (const key of keys) {
+      const set = this.waiters.get(key);
+      if (!set) continue;
+      for (const w of [...set]) if (this.tryCompleteWaiter(w)) this.removeWaiter(w);
+    }
+  }
+
+  private addWaiter(w: Waiter, maxWaitMs: number): void {
     for (const k of w.keys) {
       let set = this.waiters.get(k);
       if (!set) this.waiters.set(k, (set = new Set()));
       set.add(w);
     }
-    const inc = this.incarnation;
-    w.timer = this.ctx.scheduler.after(maxWaitMs, () => {
-      if (this.incarnation !== inc) return;
-      this.removeWaiter(w);
-      onTimeout();
-    });
+    w.timer = this.ctx.scheduler.after(maxWaitMs, call(this, this.onWaiterTimeout, this.incarnation, w));
+  }
+
+  /** @scheduled maxWait passed: answer with whatever there is. */
+  private onWaiterTimeout(inc: number, w: Waiter): void {
+    if (this.incarnation !== inc) return;
+    this.removeWaiter(w);
+    if (w.kind === 'consumer') {
+      const r = this.readForConsumer(w.req);
+      this.bytesOut += r.bytes;
+      w.d.resolve(r.resp);
+    } else {
+      w.d.resolve(this.readForReplica(w.replicaId, w.parts, w.maxBytes).out);
+    }
+  }
+
+  /** Answers a parked fetch if it can be answered now; true once it completed. */
+  private tryCompleteWaiter(w: Waiter): boolean {
+    if (w.kind === 'consumer') {
+      const r = this.readForConsumer(w.req);
+      if (r.bytes >= w.req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
+        this.bytesOut += r.bytes;
+        w.d.resolve(r.resp);
+        return true;
+      }
+      return false;
+    }
+    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+    if (r.bytes > 0 || r.urgent) {
+      this.bytesOut += r.bytes;
+      w.d.resolve(r.out);
+      return true;
+    }
+    return false;
   }
 
   private removeWaiter(w: Waiter): void {
@@ -332,22 +404,8 @@ export class Broker implements BrokerApi, PartitionHost {
       return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
     }
     const d = new Deferred<ProduceResponse>();
-    const inc = this.incarnation;
-    let timer: Timer | null = null;
-    const delayed = {
-      requiredOffset: r.lastOffset + 1,
-      firstOffset: r.firstOffset,
-      respond: (error: KafkaError, firstOffset: number) => {
-        if (this.incarnation !== inc) return;
-        d.resolve({ error, baseOffset: firstOffset, logStartOffset: p.log.logStartOffset });
-      },
-      cancelTimeout: () => timer?.cancel(),
-    };
-    timer = this.ctx.scheduler.after(req.timeoutMs, () => {
-      if (this.incarnation !== inc) return;
-      p.removeDelayedProduce(delayed);
-      d.resolve({ error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: p.log.logStartOffset });
-    });
+    const delayed = new PendingProduce(this, this.incarnation, p, d, r.lastOffset + 1, r.firstOffset);
+    delayed.timer = this.ctx.scheduler.after(req.timeoutMs, call(delayed, delayed.expire));
     p.addDelayedProduce(delayed);
     return d;
   }
@@ -355,46 +413,38 @@ export class Broker implements BrokerApi, PartitionHost {
   // ---- fetch (consumers) -----------------------------------------------------------------------
 
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    const read = (): { resp: FetchResponse; bytes: number } => {
-      let bytes = 0;
-      const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
-        const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
-        if (!p) {
-          const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
-          return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
-        }
-        const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes));
-        bytes += r.bytes;
-        return { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
-      });
-      return { resp: { error: 'NONE', partitions }, bytes };
-    };
-    const first = read();
+    const first = this.readForConsumer(req);
     const hasError = first.resp.partitions.some((p) => p.error !== 'NONE');
     if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
       return first.resp;
     }
     const d = new Deferred<FetchResponse>();
-    const w: Waiter = {
+    const w: ConsumerFetchWaiter = {
+      kind: 'consumer',
       keys: req.partitions.map((fp) => `${fp.topic}-${fp.partition}`),
       timer: null,
-      tryComplete: () => {
-        const r = read();
-        if (r.bytes >= req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
-          this.bytesOut += r.bytes;
-          d.resolve(r.resp);
-          return true;
-        }
-        return false;
-      },
+      req,
+      d,
     };
-    this.addWaiter(w, req.maxWaitMs, () => {
-      const r = read();
-      this.bytesOut += r.bytes;
-      d.resolve(r.resp);
-    });
+    this.addWaiter(w, req.maxWaitMs);
     return d;
+  }
+
+  /** Reads a consumer fetch's partitions as they are now. */
+  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number } {
+    let bytes = 0;
+    const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
+      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      if (!p) {
+        const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
+        return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
+      }
+      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes));
+      bytes += r.bytes;
+      return { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
+    });
+    return { resp: { error: 'NONE', partitions }, bytes };
   }
 
   handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse {
@@ -415,41 +465,43 @@ export class Broker implements BrokerApi, PartitionHost {
     maxWaitMs: number,
     maxBytes: number,
   ): ReplicaFetchPartitionResponse[] | Deferred<ReplicaFetchPartitionResponse[]> {
-    const read = (): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } => {
-      let bytes = 0;
-      let urgent = false;
-      const out = parts.map((fp) => {
-        const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
-        const result = p
-          ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
-          : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
-        bytes += result.bytes;
-        if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-        return { topic: fp.topic, partition: fp.partition, result };
-      });
-      return { out, bytes, urgent };
-    };
-    const first = read();
+    const first = this.readForReplica(replicaId, parts, maxBytes);
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
       return first.out;
     }
     const d = new Deferred<ReplicaFetchPartitionResponse[]>();
-    const w: Waiter = {
+    const w: ReplicaFetchWaiter = {
+      kind: 'replica',
       keys: parts.map((fp) => `${fp.topic}-${fp.partition}`),
       timer: null,
-      tryComplete: () => {
-        const r = read();
-        if (r.bytes > 0 || r.urgent) {
-          this.bytesOut += r.bytes;
-          d.resolve(r.out);
-          return true;
-        }
-        return false;
-      },
+      replicaId,
+      parts,
+      maxBytes,
+      d,
     };
-    this.addWaiter(w, maxWaitMs, () => d.resolve(read().out));
+    this.addWaiter(w, maxWaitMs);
     return d;
+  }
+
+  /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
+  private readForReplica(
+    replicaId: number,
+    parts: ReplicaFetchPartition[],
+    maxBytes: number,
+  ): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } {
+    let bytes = 0;
+    let urgent = false;
+    const out = parts.map((fp) => {
+      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const result = p
+        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
+        : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      bytes += result.bytes;
+      if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
+      return { topic: fp.topic, partition: fp.partition, result };
+    });
+    return { out, bytes, urgent };
   }
 
   private follow(key: string, leader: number): void {
@@ -497,45 +549,68 @@ export class Broker implements BrokerApi, PartitionHost {
     const maxBytes = cfg.int('replica.fetch.max.bytes');
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
-    const timeout = this.ctx.scheduler.after(30000, () => {
-      if (this.incarnation !== inc || f.inFlight !== token) return;
-      f.inFlight = 0;
-      this.fetchFrom(f);
-    });
-    this.ctx.network.request(
+    const timeout = this.ctx.scheduler.after(30000, call(this, this.onReplicaFetchTimeout, inc, f, token));
+    this.ctx.network.request<ReplicaFetchPartitionResponse[]>(
       this.node,
       brokerNode(leader),
-      () => this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [],
-      (resp) => {
-        if (this.incarnation !== inc || f.inFlight !== token) return;
-        timeout.cancel();
-        f.inFlight = 0;
-        let error = resp.length === 0;
-        for (const r of resp) {
-          const p = this.partitions.get(`${r.topic}-${r.partition}`);
-          if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
-          const res = r.result;
-          if (res.divergingEpoch) {
-            this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
-            continue;
-          }
-          if (res.error !== 'NONE') {
-            error = true;
-            continue;
-          }
-          p.appendAsFollower(res.batches, res.highWatermark);
-        }
-        if (error) f.backoff = this.ctx.scheduler.after(cfg.int('replica.fetch.backoff.ms'), () => this.incarnation === inc && this.fetchFrom(f));
-        else this.fetchFrom(f);
-      },
-      () => {
-        // The leader's process died: back off, then fetch from whoever leads by then.
-        if (this.incarnation !== inc || f.inFlight !== token) return;
-        timeout.cancel();
-        f.inFlight = 0;
-        f.backoff = this.ctx.scheduler.after(cfg.int('replica.fetch.backoff.ms'), () => this.incarnation === inc && this.fetchFrom(f));
-      },
+      call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
+      call(this, this.onReplicaFetchResponse, inc, f, token, timeout, leader),
+      call(this, this.onReplicaFetchReset, inc, f, token, timeout),
     );
+  }
+
+  /** @scheduled */
+  private onReplicaFetchTimeout(inc: number, f: Fetcher, token: number): void {
+    if (this.incarnation !== inc || f.inFlight !== token) return;
+    f.inFlight = 0;
+    this.fetchFrom(f);
+  }
+
+  /** @scheduled Runs at the leader: its broker answers the fetch (now or long-polled). */
+  private replicaFetchAtLeader(
+    leader: number,
+    parts: ReplicaFetchPartition[],
+    maxWaitMs: number,
+    maxBytes: number,
+  ): ReplicaFetchPartitionResponse[] | Deferred<ReplicaFetchPartitionResponse[]> {
+    return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [];
+  }
+
+  /** @scheduled */
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, timeout: Timer, leader: number, resp: ReplicaFetchPartitionResponse[]): void {
+    if (this.incarnation !== inc || f.inFlight !== token) return;
+    timeout.cancel();
+    f.inFlight = 0;
+    let error = resp.length === 0;
+    for (const r of resp) {
+      const p = this.partitions.get(`${r.topic}-${r.partition}`);
+      if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
+      const res = r.result;
+      if (res.divergingEpoch) {
+        this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
+        continue;
+      }
+      if (res.error !== 'NONE') {
+        error = true;
+        continue;
+      }
+      p.appendAsFollower(res.batches, res.highWatermark);
+    }
+    if (error) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
+    else this.fetchFrom(f);
+  }
+
+  /** @scheduled The leader's process died: back off, then fetch from whoever leads by then. */
+  private onReplicaFetchReset(inc: number, f: Fetcher, token: number, timeout: Timer): void {
+    if (this.incarnation !== inc || f.inFlight !== token) return;
+    timeout.cancel();
+    f.inFlight = 0;
+    f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
+  }
+
+  /** @scheduled */
+  private onReplicaFetchBackoff(inc: number, f: Fetcher): void {
+    if (this.incarnation === inc) this.fetchFrom(f);
   }
 
   /**
@@ -597,5 +672,41 @@ export class Broker implements BrokerApi, PartitionHost {
     for (const [key, log] of this.logs) {
       if (key.slice(0, key.lastIndexOf('-')) === topic) log.updateConfig(this.env.logConfig(topic));
     }
+  }
+}
+
+type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
+
+/**
+ * An acks=all produce parked in its partition until the high watermark reaches
+ * requiredOffset or timeoutMs passes (Kafka's DelayedProduce). A class, so its methods live
+ * on the prototype and a checkpoint copies it as data.
+ */
+class PendingProduce implements DelayedProduce {
+  timer: Timer | null = null;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly inc: number,
+    private readonly partition: Partition,
+    private readonly d: Deferred<ProduceResponse>,
+    readonly requiredOffset: number,
+    readonly firstOffset: number,
+  ) {}
+
+  respond(error: KafkaError, firstOffset: number): void {
+    if (this.broker.incarnation !== this.inc) return;
+    this.d.resolve({ error, baseOffset: firstOffset, logStartOffset: this.partition.log.logStartOffset });
+  }
+
+  cancelTimeout(): void {
+    this.timer?.cancel();
+  }
+
+  /** @scheduled request timeout: answer REQUEST_TIMED_OUT. */
+  expire(): void {
+    if (this.broker.incarnation !== this.inc) return;
+    this.partition.removeDelayedProduce(this);
+    this.d.resolve({ error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: this.partition.log.logStartOffset });
   }
 }

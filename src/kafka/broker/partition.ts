@@ -60,6 +60,10 @@ export interface PartitionHost {
   onPartitionChanged(p: Partition): void;
 }
 
+/**
+ * A parked acks=all produce. Implemented by a class (broker.ts PendingProduce), never by an
+ * object of closures: it lives in the partition's state, which checkpoints copy as data.
+ */
 export interface DelayedProduce {
   requiredOffset: number;
   firstOffset: number;

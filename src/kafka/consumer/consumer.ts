@@ -10,10 +10,12 @@
  * runner asks for per-record rows.
  */
 import { CONSUMER_DEFAULTS, Config } from '../config';
-import type { ClusterContext, FetchResponse } from '../context';
+import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse } from '../context';
 import type { KafkaError } from '../errors';
 import { forEachRecord, batchNextOffset } from '../log/record-batch';
-import { brokerNode, clientNode, type NodeId } from '../sim/network';
+import { call, invoke, type Call } from '../sim/call';
+import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
+import type { Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
@@ -35,6 +37,12 @@ interface PartitionState {
   buffer: Uint8Array[];
   lastCommitted: number;
   resetting: boolean;
+}
+
+/** A request's fate, shared by its timeout, its response and its connection reset: the first wins. */
+interface RequestState {
+  done: boolean;
+  timer: Timer | null;
 }
 
 const decoder = new TextDecoder();
@@ -126,7 +134,7 @@ export class Consumer {
       if (this.instanceId === null && this.memberId !== '' && this.coordinatorBroker >= 0) {
         const broker = this.coordinatorBroker;
         const memberId = this.memberId;
-        this.ctx.network.send(this.node, brokerNode(broker), () => this.coordinator.handleLeaveGroup(broker, this.groupId, memberId));
+        this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleLeaveGroup, broker, this.groupId, memberId));
       }
     }
     this.alive = false;
@@ -143,41 +151,49 @@ export class Consumer {
     return this.config.int('retry.backoff.ms');
   }
 
-  private later(ms: number, fn: () => void): void {
-    const e = this.epoch;
-    this.ctx.scheduler.after(ms, () => {
-      if (this.alive && this.epoch === e) fn();
-    });
+  /** Runs `c` after ms, unless the consumer closed or rejoined (a new epoch) meanwhile. */
+  private later(ms: number, c: Call): void {
+    this.ctx.scheduler.after(ms, call(this, this.ifCurrent, this.epoch, c));
   }
 
-  /** A request with a client-side timeout; the callback runs at most once, only if still current. */
-  private request<R>(broker: number, handle: () => R | import('../sim/network').Deferred<R>, onResponse: (r: R | null) => void, timeoutMs = this.config.int('request.timeout.ms')): void {
+  /** @scheduled Runs `c` if the consumer is alive and still in epoch e. */
+  private ifCurrent(e: number, c: Call): void {
+    if (this.alive && this.epoch === e) invoke(c);
+  }
+
+  /**
+   * A request with a client-side timeout; `onResponse` (a Call taking the response, or
+   * null on timeout or reset, as its last argument) runs at most once, only if still current.
+   */
+  private request(broker: number, handle: Call, onResponse: Call, timeoutMs = this.config.int('request.timeout.ms')): void {
     const e = this.epoch;
-    let done = false;
-    const timer = this.ctx.scheduler.after(timeoutMs, () => {
-      if (done) return;
-      done = true;
-      if (this.alive && this.epoch === e) onResponse(null);
-    });
-    this.ctx.network.request(
-      this.node,
-      brokerNode(broker),
-      handle,
-      (r) => {
-        if (done) return;
-        done = true;
-        timer.cancel();
-        if (this.alive && this.epoch === e) onResponse(r);
-      },
-      () => {
-        // Connection reset by a dead broker: fail now rather than at request.timeout.ms.
-        if (done) return;
-        done = true;
-        timer.cancel();
-        this.noteError('NETWORK_EXCEPTION');
-        if (this.alive && this.epoch === e) onResponse(null);
-      },
-    );
+    const st: RequestState = { done: false, timer: null };
+    st.timer = this.ctx.scheduler.after(timeoutMs, call(this, this.onRequestTimeout, st, e, onResponse));
+    this.ctx.network.request(this.node, brokerNode(broker), handle, call(this, this.onRequestResponse, st, e, onResponse), call(this, this.onRequestReset, st, e, onResponse));
+  }
+
+  /** @scheduled request.timeout.ms passed with no answer. */
+  private onRequestTimeout(st: RequestState, e: number, onResponse: Call): void {
+    if (st.done) return;
+    st.done = true;
+    if (this.alive && this.epoch === e) invoke(onResponse, null);
+  }
+
+  /** @scheduled The answer to a request arrived. */
+  private onRequestResponse(st: RequestState, e: number, onResponse: Call, r: unknown): void {
+    if (st.done) return;
+    st.done = true;
+    st.timer!.cancel();
+    if (this.alive && this.epoch === e) invoke(onResponse, r);
+  }
+
+  /** @scheduled Connection reset by a dead broker: fail now rather than at request.timeout.ms. */
+  private onRequestReset(st: RequestState, e: number, onResponse: Call): void {
+    if (st.done) return;
+    st.done = true;
+    st.timer!.cancel();
+    this.noteError('NETWORK_EXCEPTION');
+    if (this.alive && this.epoch === e) invoke(onResponse, null);
   }
 
   private noteError(error: KafkaError): void {
@@ -188,29 +204,32 @@ export class Consumer {
 
   private ensureCoordinatorThenJoin(): void {
     const live = this.ctx.metadata.liveBrokers();
-    if (live.length === 0) return this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
+    if (live.length === 0) return this.later(this.backoffMs(), call(this, this.ensureCoordinatorThenJoin));
     const any = live[this.ctx.prng.int(live.length)]!;
-    this.request(any, () => this.coordinator.coordinatorFor(this.groupId), (host) => {
-      if (host === null || host < 0) {
-        this.noteError('COORDINATOR_NOT_AVAILABLE');
-        return this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
-      }
-      this.coordinatorBroker = host;
-      // A member of a stable group that only lost its coordinator goes on heartbeating to
-      // the new one, which loaded the group (AbstractCoordinator rejoins only when
-      // rejoinNeeded): a coordinator move alone causes no rebalance.
-      if (this.status === 'stable' && this.generationId >= 0 && this.memberId !== '' && !this.rejoinScheduled) {
-        // An OffsetFetch lost with the old coordinator is asked again of the new one.
-        this.fetchCommittedPositions();
-        return;
-      }
-      this.join();
-    });
+    this.request(any, call(this.coordinator, this.coordinator.coordinatorFor, this.groupId), call(this, this.onFindCoordinator));
+  }
+
+  /** @scheduled FindCoordinator answered (null: timed out or reset). */
+  private onFindCoordinator(host: number | null): void {
+    if (host === null || host < 0) {
+      this.noteError('COORDINATOR_NOT_AVAILABLE');
+      return this.later(this.backoffMs(), call(this, this.ensureCoordinatorThenJoin));
+    }
+    this.coordinatorBroker = host;
+    // A member of a stable group that only lost its coordinator goes on heartbeating to
+    // the new one, which loaded the group (AbstractCoordinator rejoins only when
+    // rejoinNeeded): a coordinator move alone causes no rebalance.
+    if (this.status === 'stable' && this.generationId >= 0 && this.memberId !== '' && !this.rejoinScheduled) {
+      // An OffsetFetch lost with the old coordinator is asked again of the new one.
+      this.fetchCommittedPositions();
+      return;
+    }
+    this.join();
   }
 
   private coordinatorLost(): void {
     this.coordinatorBroker = -1;
-    this.later(this.backoffMs(), () => this.ensureCoordinatorThenJoin());
+    this.later(this.backoffMs(), call(this, this.ensureCoordinatorThenJoin));
   }
 
   /** onJoinPrepare, then JoinGroup. */
@@ -246,9 +265,10 @@ export class Consumer {
       sessionTimeoutMs: this.config.int('session.timeout.ms'),
       rebalanceTimeoutMs: this.config.int('max.poll.interval.ms'),
     };
-    this.request<JoinGroupResponse>(broker, () => this.coordinator.handleJoinGroup(broker, req), (r) => this.onJoin(r), req.rebalanceTimeoutMs + 5000);
+    this.request(broker, call(this.coordinator, this.coordinator.handleJoinGroup, broker, req), call(this, this.onJoin), req.rebalanceTimeoutMs + 5000);
   }
 
+  /** @scheduled JoinGroup answered (null: timed out or reset). */
   private onJoin(r: JoinGroupResponse | null): void {
     if (!r) return this.coordinatorLost();
     if (r.error === 'MEMBER_ID_REQUIRED') {
@@ -257,7 +277,7 @@ export class Consumer {
     }
     if (r.error === 'UNKNOWN_MEMBER_ID') {
       this.memberId = '';
-      return this.later(this.backoffMs(), () => this.join());
+      return this.later(this.backoffMs(), call(this, this.join));
     }
     if (r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') {
       this.noteError(r.error);
@@ -271,7 +291,7 @@ export class Consumer {
     }
     if (r.error !== 'NONE') {
       this.noteError(r.error);
-      return this.later(this.backoffMs(), () => this.join());
+      return this.later(this.backoffMs(), call(this, this.join));
     }
     this.memberId = r.memberId;
     this.generationId = r.generationId;
@@ -283,7 +303,7 @@ export class Consumer {
     const gen = this.generationId;
     const memberId = this.memberId;
     const inst = this.instanceId;
-    this.request<SyncGroupResponse>(broker, () => this.coordinator.handleSyncGroup(broker, this.groupId, gen, memberId, assignments, inst), (s) => this.onSync(s));
+    this.request(broker, call(this.coordinator, this.coordinator.handleSyncGroup, broker, this.groupId, gen, memberId, assignments, inst), call(this, this.onSync));
   }
 
   /** The leader runs the assignor over every member (ConsumerCoordinator.onLeaderElected). */
@@ -305,6 +325,7 @@ export class Consumer {
     return members.map((m) => ({ memberId: m.memberId, assignment: result.get(m.memberId) ?? [] }));
   }
 
+  /** @scheduled SyncGroup answered (null: timed out or reset). */
   private onSync(s: SyncGroupResponse | null): void {
     if (!s) return this.coordinatorLost();
     if (s.error === 'REBALANCE_IN_PROGRESS') return this.requestRejoin();
@@ -358,21 +379,23 @@ export class Consumer {
     if (this.rejoinScheduled) return;
     this.rejoinScheduled = true;
     this.status = 'rebalancing';
-    this.later(0, () => this.join());
+    this.later(0, call(this, this.join));
   }
 
   private startHeartbeat(): void {
     if (this.heartbeatRunning) return;
     this.heartbeatRunning = true;
-    const tick = () => {
-      if (!this.alive) {
-        this.heartbeatRunning = false;
-        return;
-      }
-      this.heartbeat();
-      this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
-    };
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
+    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
+  }
+
+  /** @scheduled The heartbeat thread's turn, every heartbeat.interval.ms while alive. */
+  private heartbeatTick(): void {
+    if (!this.alive) {
+      this.heartbeatRunning = false;
+      return;
+    }
+    this.heartbeat();
+    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
   }
 
   private heartbeat(): void {
@@ -382,17 +405,14 @@ export class Consumer {
       this.noteError('REBALANCE_IN_PROGRESS');
       const broker = this.coordinatorBroker;
       const memberId = this.memberId;
-      if (this.instanceId === null) this.ctx.network.send(this.node, brokerNode(broker), () => this.coordinator.handleLeaveGroup(broker, this.groupId, memberId));
+      if (this.instanceId === null) this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleLeaveGroup, broker, this.groupId, memberId));
       if (this.instanceId === null) this.memberId = '';
       this.generationId = -1;
       this.partitions.clear();
       this.status = 'rebalancing';
       this.epoch++;
       // Rejoin when the application polls again.
-      const e = this.epoch;
-      this.ctx.scheduler.at(this.busyUntil, () => {
-        if (this.alive && this.epoch === e) this.join();
-      });
+      this.ctx.scheduler.at(this.busyUntil, call(this, this.ifCurrent, this.epoch, call(this, this.join)));
       return;
     }
     const broker = this.coordinatorBroker;
@@ -400,30 +420,45 @@ export class Consumer {
     const memberId = this.memberId;
     const inst = this.instanceId;
     const e = this.epoch;
-    let done = false;
-    this.ctx.scheduler.after(this.config.int('request.timeout.ms'), () => {
-      if (!done && this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
-      done = true;
-    });
-    this.ctx.network.request(this.node, brokerNode(broker), () => this.coordinator.handleHeartbeat(broker, this.groupId, gen, memberId, inst), (err) => {
-      if (done) return;
-      done = true;
-      if (!this.alive) return;
-      if (err === 'NONE') return;
-      this.noteError(err);
-      if (err === 'REBALANCE_IN_PROGRESS') {
-        if (this.epoch === e && this.status !== 'rebalancing') this.requestRejoin();
-      } else if (err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') {
-        if (this.epoch !== e || this.generationId !== gen) return;
-        this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
-        this.requestRejoin();
-      } else if (err === 'FENCED_INSTANCE_ID') this.close(false);
-      else if (err === 'NOT_COORDINATOR' || err === 'COORDINATOR_NOT_AVAILABLE') this.coordinatorLost();
-    }, () => {
-      if (done) return;
-      done = true;
-      if (this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
-    });
+    const st: RequestState = { done: false, timer: null };
+    this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.onHeartbeatTimeout, st, e, broker));
+    this.ctx.network.request(
+      this.node,
+      brokerNode(broker),
+      call(this.coordinator, this.coordinator.handleHeartbeat, broker, this.groupId, gen, memberId, inst),
+      call(this, this.onHeartbeatResponse, st, e, gen),
+      call(this, this.onHeartbeatReset, st, e, broker),
+    );
+  }
+
+  /** @scheduled A heartbeat went unanswered for request.timeout.ms: the coordinator is lost. */
+  private onHeartbeatTimeout(st: RequestState, e: number, broker: number): void {
+    if (!st.done && this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
+    st.done = true;
+  }
+
+  /** @scheduled The heartbeat's answer. */
+  private onHeartbeatResponse(st: RequestState, e: number, gen: number, err: KafkaError): void {
+    if (st.done) return;
+    st.done = true;
+    if (!this.alive) return;
+    if (err === 'NONE') return;
+    this.noteError(err);
+    if (err === 'REBALANCE_IN_PROGRESS') {
+      if (this.epoch === e && this.status !== 'rebalancing') this.requestRejoin();
+    } else if (err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') {
+      if (this.epoch !== e || this.generationId !== gen) return;
+      this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
+      this.requestRejoin();
+    } else if (err === 'FENCED_INSTANCE_ID') this.close(false);
+    else if (err === 'NOT_COORDINATOR' || err === 'COORDINATOR_NOT_AVAILABLE') this.coordinatorLost();
+  }
+
+  /** @scheduled The coordinator died with the heartbeat open. */
+  private onHeartbeatReset(st: RequestState, e: number, broker: number): void {
+    if (st.done) return;
+    st.done = true;
+    if (this.alive && this.epoch === e && this.coordinatorBroker === broker) this.coordinatorLost();
   }
 
   // ---- positions and commits ------------------------------------------------------------------
@@ -434,19 +469,22 @@ export class Consumer {
     for (const p of unknown) p.resetting = true;
     const broker = this.coordinatorBroker;
     const tps = unknown.map((p) => ({ topic: p.topic, partition: p.partition }));
-    this.request(broker, () => this.coordinator.handleOffsetFetch(broker, this.groupId, tps), (r) => {
-      for (const p of unknown) p.resetting = false;
-      if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), () => this.fetchCommittedPositions());
-      for (const o of r.offsets) {
-        const p = this.partitions.get(key(o.topic, o.partition));
-        if (!p || p.position >= 0) continue;
-        if (o.offset >= 0) {
-          p.position = o.offset;
-          p.lastCommitted = o.offset;
-        } else this.resetPosition(p);
-      }
-      this.schedulePump(0);
-    });
+    this.request(broker, call(this.coordinator, this.coordinator.handleOffsetFetch, broker, this.groupId, tps), call(this, this.onOffsetFetch, unknown));
+  }
+
+  /** @scheduled OffsetFetch answered (null: timed out or reset). */
+  private onOffsetFetch(unknown: PartitionState[], r: ReturnType<GroupCoordinator['handleOffsetFetch']> | null): void {
+    for (const p of unknown) p.resetting = false;
+    if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.fetchCommittedPositions));
+    for (const o of r.offsets) {
+      const p = this.partitions.get(key(o.topic, o.partition));
+      if (!p || p.position >= 0) continue;
+      if (o.offset >= 0) {
+        p.position = o.offset;
+        p.lastCommitted = o.offset;
+      } else this.resetPosition(p);
+    }
+    this.schedulePump(0);
   }
 
   /** auto.offset.reset through ListOffsets on the leader. */
@@ -457,18 +495,26 @@ export class Consumer {
       return;
     }
     const leader = this.ctx.metadata.leader(p.topic, p.partition);
-    if (!leader || leader.leader < 0) return this.later(this.backoffMs(), () => this.resetPosition(p));
+    if (!leader || leader.leader < 0) return this.later(this.backoffMs(), call(this, this.resetPosition, p));
     p.resetting = true;
     const ts = policy === 'earliest' ? -2 : -1;
     const b = leader.leader;
-    this.request(b, () => this.ctx.brokerApi(b)?.handleListOffsets(p.topic, p.partition, ts) ?? { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, offset: -1 }, (r) => {
-      p.resetting = false;
-      if (this.partitions.get(key(p.topic, p.partition)) !== p) return;
-      if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), () => this.resetPosition(p));
-      p.position = r.offset;
-      p.buffer = [];
-      this.schedulePump(0);
-    });
+    this.request(b, call(this, this.listOffsetsAt, b, p.topic, p.partition, ts), call(this, this.onListOffsets, p));
+  }
+
+  /** @scheduled ListOffsets arrives at broker b (the handler runs there). */
+  private listOffsetsAt(b: number, topic: string, partition: number, ts: number): ListOffsetsResponse {
+    return this.ctx.brokerApi(b)?.handleListOffsets(topic, partition, ts) ?? { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, offset: -1 };
+  }
+
+  /** @scheduled ListOffsets answered (null: timed out or reset). */
+  private onListOffsets(p: PartitionState, r: ListOffsetsResponse | null): void {
+    p.resetting = false;
+    if (this.partitions.get(key(p.topic, p.partition)) !== p) return;
+    if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.resetPosition, p));
+    p.position = r.offset;
+    p.buffer = [];
+    this.schedulePump(0);
   }
 
   private commit(): void {
@@ -480,21 +526,29 @@ export class Consumer {
     const gen = this.generationId;
     const memberId = this.memberId;
     this.lastCommitMs = this.now;
-    this.ctx.network.request(this.node, brokerNode(broker), () => this.coordinator.handleOffsetCommit(broker, this.groupId, gen, memberId, offsets), (err) => {
-      if (err === 'NONE') {
-        for (const o of offsets) {
-          const p = this.partitions.get(key(o.topic, o.partition));
-          if (p && o.offset > p.lastCommitted) p.lastCommitted = o.offset;
-        }
-      } else {
-        // CommitFailedException: the group moved on; a rebalance will follow.
-        this.noteError(err);
-        if ((err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') && this.alive && this.generationId === gen && this.memberId === memberId) {
-          this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
-          this.requestRejoin();
-        }
+    this.ctx.network.request(
+      this.node,
+      brokerNode(broker),
+      call(this.coordinator, this.coordinator.handleOffsetCommit, broker, this.groupId, gen, memberId, offsets),
+      call(this, this.onOffsetCommit, gen, memberId, offsets),
+    );
+  }
+
+  /** @scheduled OffsetCommit answered. */
+  private onOffsetCommit(gen: number, memberId: string, offsets: { topic: string; partition: number; offset: number }[], err: KafkaError): void {
+    if (err === 'NONE') {
+      for (const o of offsets) {
+        const p = this.partitions.get(key(o.topic, o.partition));
+        if (p && o.offset > p.lastCommitted) p.lastCommitted = o.offset;
       }
-    });
+    } else {
+      // CommitFailedException: the group moved on; a rebalance will follow.
+      this.noteError(err);
+      if ((err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') && this.alive && this.generationId === gen && this.memberId === memberId) {
+        this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
+        this.requestRejoin();
+      }
+    }
   }
 
   // ---- fetch and poll -------------------------------------------------------------------------
@@ -507,10 +561,13 @@ export class Consumer {
     if (this.pumpScheduledEpoch === this.epoch) return;
     const e = this.epoch;
     this.pumpScheduledEpoch = e;
-    this.ctx.scheduler.after(delayMs, () => {
-      if (this.pumpScheduledEpoch === e) this.pumpScheduledEpoch = -1;
-      if (this.alive && this.epoch === e) this.pump();
-    });
+    this.ctx.scheduler.after(delayMs, call(this, this.onPumpTurn, e));
+  }
+
+  /** @scheduled A poll turn scheduled in epoch e. */
+  private onPumpTurn(e: number): void {
+    if (this.pumpScheduledEpoch === e) this.pumpScheduledEpoch = -1;
+    if (this.alive && this.epoch === e) this.pump();
   }
 
   /** One turn of the application's poll loop. */
@@ -599,33 +656,35 @@ export class Consumer {
         maxBytes: this.config.int('fetch.max.bytes'),
         partitions: list.map(({ p, epoch }) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, currentLeaderEpoch: epoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') })),
       };
-      const e = this.epoch;
-      this.request<FetchResponse>(
-        leader,
-        () => this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] },
-        (r) => {
-          this.fetchInFlight.delete(leader);
-          if (this.epoch !== e) return;
-          let backoff = r === null;
-          for (const fp of r?.partitions ?? []) {
-            const p = this.partitions.get(key(fp.topic, fp.partition));
-            if (!p) continue;
-            if (fp.error === 'NONE') {
-              if (fp.batches.length > 0 && p.position === req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition)?.fetchOffset) p.buffer.push(...fp.batches);
-            } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
-              p.position = -1;
-              p.buffer = [];
-              this.resetPosition(p);
-            } else {
-              this.noteError(fp.error);
-              backoff = true;
-            }
-          }
-          this.schedulePump(backoff ? this.backoffMs() : 0);
-        },
-        this.config.int('request.timeout.ms'),
-      );
+      this.request(leader, call(this, this.fetchAt, leader, req), call(this, this.onFetch, leader, this.epoch, req), this.config.int('request.timeout.ms'));
     }
+  }
+
+  /** @scheduled Fetch arrives at the leader (the handler runs there). */
+  private fetchAt(leader: number, req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
+    return this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
+  }
+
+  /** @scheduled Fetch answered (null: timed out or reset). */
+  private onFetch(leader: number, e: number, req: FetchRequest, r: FetchResponse | null): void {
+    this.fetchInFlight.delete(leader);
+    if (this.epoch !== e) return;
+    let backoff = r === null;
+    for (const fp of r?.partitions ?? []) {
+      const p = this.partitions.get(key(fp.topic, fp.partition));
+      if (!p) continue;
+      if (fp.error === 'NONE') {
+        if (fp.batches.length > 0 && p.position === req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition)?.fetchOffset) p.buffer.push(...fp.batches);
+      } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
+        p.position = -1;
+        p.buffer = [];
+        this.resetPosition(p);
+      } else {
+        this.noteError(fp.error);
+        backoff = true;
+      }
+    }
+    this.schedulePump(backoff ? this.backoffMs() : 0);
   }
 
   // ---- view -----------------------------------------------------------------------------------

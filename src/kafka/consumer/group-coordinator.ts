@@ -17,6 +17,7 @@
  */
 import type { ClusterContext } from '../context';
 import type { KafkaError } from '../errors';
+import { call } from '../sim/call';
 import { Deferred } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
 import type { GroupOffsetView, GroupState, GroupView, TopicPartition } from '../snapshot';
@@ -304,14 +305,22 @@ export class GroupCoordinator {
 
   private scheduleSession(g: Group, m: Member): void {
     m.session?.cancel();
-    m.session = this.ctx.scheduler.after(m.sessionTimeoutMs, () => {
-      m.session = null;
-      if (g.members.get(m.memberId) !== m) return;
-      // ClassicGroupMember.hasSatisfiedHeartbeat: members parked in JoinGroup or SyncGroup
-      // are judged by the rebalance instead; completing it restarts their sessions.
-      if (m.awaitingJoin || m.awaitingSync) return;
-      this.removeMember(g, m, 'session.timeout.ms');
-    });
+    m.session = this.ctx.scheduler.after(m.sessionTimeoutMs, call(this, this.onSessionTimeout, g, m));
+  }
+
+  /** @scheduled A member's session.timeout.ms ran out with no heartbeat. */
+  private onSessionTimeout(g: Group, m: Member): void {
+    m.session = null;
+    if (g.members.get(m.memberId) !== m) return;
+    // ClassicGroupMember.hasSatisfiedHeartbeat: members parked in JoinGroup or SyncGroup
+    // are judged by the rebalance instead; completing it restarts their sessions.
+    if (m.awaitingJoin || m.awaitingSync) return;
+    this.removeMember(g, m, 'session.timeout.ms');
+  }
+
+  /** @scheduled A member id handed out with MEMBER_ID_REQUIRED was never used to join. */
+  private onPendingMemberExpired(g: Group, id: string): void {
+    g.pending.delete(id);
   }
 
   // ---- JoinGroup ------------------------------------------------------------------------
@@ -345,7 +354,7 @@ export class GroupCoordinator {
     } else if (req.memberId === '') {
       // KIP-394: a new dynamic member first gets its id, then joins with it.
       const id = `${req.clientId}-${++this.memberSeq}`;
-      const timer = this.ctx.scheduler.after(req.sessionTimeoutMs, () => g.pending.delete(id));
+      const timer = this.ctx.scheduler.after(req.sessionTimeoutMs, call(this, this.onPendingMemberExpired, g, id));
       g.pending.set(id, timer);
       return { ...fail('MEMBER_ID_REQUIRED'), memberId: id };
     }
@@ -487,24 +496,27 @@ export class GroupCoordinator {
       this.scheduleInitialDelay(g, initialDelay, Math.max(this.maxRebalanceTimeout(g) - initialDelay, 0));
     } else {
       g.initialDelayDeadline = 0;
-      g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), () => this.onRebalanceTimeout(g));
+      g.rebalanceTimer = this.ctx.scheduler.after(this.maxRebalanceTimeout(g), call(this, this.onRebalanceTimeout, g));
     }
   }
 
   /** tryCompleteInitialRebalanceElseSchedule. */
   private scheduleInitialDelay(g: Group, delayMs: number, remainingMs: number): void {
-    g.rebalanceTimer = this.ctx.scheduler.after(delayMs, () => {
-      g.rebalanceTimer = null;
-      if (g.state !== 'PreparingRebalance') return;
-      if (g.newMemberAdded && remainingMs !== 0) {
-        g.newMemberAdded = false;
-        const initialDelay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
-        this.scheduleInitialDelay(g, Math.min(initialDelay, remainingMs), Math.max(remainingMs - delayMs, 0));
-        return;
-      }
-      g.initialDelayDeadline = 0;
-      this.onRebalanceTimeout(g);
-    });
+    g.rebalanceTimer = this.ctx.scheduler.after(delayMs, call(this, this.onInitialDelayEnd, g, delayMs, remainingMs));
+  }
+
+  /** @scheduled One step of the initial rebalance delay ended: wait again or complete the join. */
+  private onInitialDelayEnd(g: Group, delayMs: number, remainingMs: number): void {
+    g.rebalanceTimer = null;
+    if (g.state !== 'PreparingRebalance') return;
+    if (g.newMemberAdded && remainingMs !== 0) {
+      g.newMemberAdded = false;
+      const initialDelay = this.ctx.brokerConfig.int('group.initial.rebalance.delay.ms');
+      this.scheduleInitialDelay(g, Math.min(initialDelay, remainingMs), Math.max(remainingMs - delayMs, 0));
+      return;
+    }
+    g.initialDelayDeadline = 0;
+    this.onRebalanceTimeout(g);
   }
 
   private maxRebalanceTimeout(g: Group): number {
@@ -513,7 +525,7 @@ export class GroupCoordinator {
     return t > 0 ? t : 300000;
   }
 
-  /** completeClassicGroupJoin after the rebalance timeout: members that did not rejoin are removed. */
+  /** @scheduled completeClassicGroupJoin after the rebalance timeout: members that did not rejoin are removed. */
   private onRebalanceTimeout(g: Group): void {
     g.rebalanceTimer = null;
     if (g.state !== 'PreparingRebalance') return;
