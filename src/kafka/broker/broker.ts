@@ -682,7 +682,7 @@ type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
  * requiredOffset or timeoutMs passes (Kafka's DelayedProduce). A class, so its methods live
  * on the prototype and a checkpoint copies it as data.
  */
-class PendingProduce implements DelayedProduce {
+export class PendingProduce implements DelayedProduce {
   timer: Timer | null = null;
 
   constructor(

@@ -3,6 +3,7 @@
  * classic protocol request by request, then whole consumers on the virtual clock, then
  * random join/leave/crash schedules checked with checkGroupInvariants.
  */
+import { callOf } from '../sim/call';
 import { describe, expect, it } from 'vitest';
 import { Deferred } from '../sim/network';
 import { Prng } from '../sim/prng';
@@ -13,7 +14,7 @@ import { FakeCluster } from './test-support';
 const settle = <T>(r: T | Deferred<T>): T => {
   if (!(r instanceof Deferred)) return r;
   let v: T | undefined;
-  r.then((x) => (v = x));
+  r.then(callOf((x: T) => (v = x)));
   if (v === undefined) throw new Error('not answered yet');
   return v;
 };
@@ -394,7 +395,7 @@ describe('random join / leave / crash schedules (property)', () => {
         else if (what === 3 && r.bool(0.2)) {
           const b = r.pick([1, 2, 3]);
           c.killBroker(b);
-          c.scheduler.after(r.range(500, 5000), () => c.restartBroker(b));
+          c.scheduler.after(r.range(500, 5000), callOf(() => c.restartBroker(b)));
         }
         for (let x = c.now + 100; x <= t; x += 100) {
           c.run(x);

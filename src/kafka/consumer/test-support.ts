@@ -5,6 +5,7 @@
  * partition logs (real record batches from RecordBatchBuilder); metadata is a plain view
  * over them; killing a broker moves its partition leaders to the next live broker.
  */
+import { callOf } from '../sim/call';
 import { BROKER_DEFAULTS, Config } from '../config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, FetchPartitionResponse, FetchRequest, FetchResponse, ListOffsetsResponse, MetadataView } from '../context';
 import type { KafkaError } from '../errors';
@@ -210,7 +211,7 @@ export class FakeCluster {
         if (req.maxWaitMs <= 0 || now.partitions.some((p) => p.error !== 'NONE' || p.batches.length > 0)) return now;
         // Long poll: answer after fetch.max.wait.ms with whatever is there then.
         const d = new Deferred<FetchResponse>();
-        this.scheduler.after(req.maxWaitMs, () => d.resolve(this.up.has(id) ? answer(req) : now));
+        this.scheduler.after(req.maxWaitMs, callOf(() => d.resolve(this.up.has(id) ? answer(req) : now)));
         return d;
       },
       handleListOffsets: (topic, partition, timestamp): ListOffsetsResponse => {

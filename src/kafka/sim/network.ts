@@ -130,7 +130,7 @@ export class Network {
    * Either leg may be lost. The handler may instead return a Deferred to answer later
    * (long-poll fetch, join).
    */
-  request<R>(from: NodeId, to: NodeId, handle: Call | (() => R | Deferred<R>), onResponse: Responder<R>, onReset?: Task): void {
+  request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task): void {
     if (!this.running.has(from)) return;
     if (onReset && this.refused(from, to)) return this.resetBack(from, onReset);
     this.send(
@@ -185,8 +185,12 @@ export class Network {
   }
 }
 
-/** What the sender runs with the response: a Call (the response is its last argument). */
-export type Responder<R> = Call | ((r: R) => void);
+/**
+ * What the sender runs with the response: a Call whose method takes the response (of type R)
+ * as its last argument.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export type Responder<R> = Call;
 
 interface OpenRequest {
   from: NodeId;
@@ -194,11 +198,11 @@ interface OpenRequest {
 }
 
 function runTask(t: Task): unknown {
-  return typeof t === 'function' ? t() : invoke(t);
+  return invoke(t);
 }
 
 function respondWith(onResponse: Responder<unknown>, value: unknown): Task {
-  return typeof onResponse === 'function' ? () => onResponse(value) : withArgs(onResponse, value);
+  return withArgs(onResponse, value);
 }
 
 /** A response that the receiver will complete later (a delayed, long-polled answer). */
@@ -225,6 +229,5 @@ export class Deferred<R> {
 }
 
 function answer<R>(cb: Responder<R>, v: R): void {
-  if (typeof cb === 'function') cb(v);
-  else invoke(cb, v);
+  invoke(cb, v);
 }

@@ -10,11 +10,10 @@
 import { invoke, type Call } from './call';
 
 /**
- * What runs at a time: a Call (data, copied by checkpoints). A bare closure is still
- * accepted while the cluster moves over to Calls; `findClosures` (kafka/checkpoint.ts)
- * reports any left in a running cluster.
+ * What runs at a time: a Call (data, copied by checkpoints), never a closure, so the heap
+ * of timers and messages in flight is part of the cluster's copyable state.
  */
-export type Task = Call | (() => void);
+export type Task = Call;
 
 export interface Timer {
   /** Cancel before it fires; a no-op after. */
@@ -74,8 +73,7 @@ export class Scheduler {
     const task = e.task!;
     e.task = null;
     this.eventsRun++;
-    if (typeof task === 'function') task();
-    else invoke(task);
+    invoke(task);
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { callOf } from './call';
 import { describe, expect, it } from 'vitest';
 import { Prng } from './prng';
 import { Scheduler } from './scheduler';
@@ -37,10 +38,10 @@ describe('Scheduler', () => {
   it('runs events by time, then by scheduling order', () => {
     const s = new Scheduler();
     const order: string[] = [];
-    s.at(10, () => order.push('b'));
-    s.at(5, () => order.push('a'));
-    s.at(10, () => order.push('c'));
-    const t = s.at(7, () => order.push('cancelled'));
+    s.at(10, callOf(() => order.push('b')));
+    s.at(5, callOf(() => order.push('a')));
+    s.at(10, callOf(() => order.push('c')));
+    const t = s.at(7, callOf(() => order.push('cancelled')));
     t.cancel();
     s.runUntil(100);
     expect(order).toEqual(['a', 'b', 'c']);
@@ -49,8 +50,8 @@ describe('Scheduler', () => {
   it('stops at the limit', () => {
     const s = new Scheduler();
     const order: number[] = [];
-    s.at(10, () => order.push(10));
-    s.at(20, () => order.push(20));
+    s.at(10, callOf(() => order.push(10)));
+    s.at(20, callOf(() => order.push(20)));
     s.runUntil(15);
     expect(order).toEqual([10]);
     expect(s.now).toBe(15);
@@ -68,7 +69,7 @@ describe('Network', () => {
   it('keeps per-link FIFO order despite jitter', () => {
     const { s, n } = setup(50);
     const got: number[] = [];
-    for (let i = 0; i < 50; i++) n.send(clientNode('p'), brokerNode(1), () => got.push(i));
+    for (let i = 0; i < 50; i++) n.send(clientNode('p'), brokerNode(1), callOf(() => got.push(i)));
     s.runUntil(1000);
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
@@ -76,15 +77,15 @@ describe('Network', () => {
     const { s, n } = setup();
     let got = 0;
     n.isolate(brokerNode(1));
-    n.send(clientNode('p'), brokerNode(1), () => got++);
+    n.send(clientNode('p'), brokerNode(1), callOf(() => got++));
     s.runUntil(100);
     expect(got).toBe(0);
     n.heal(brokerNode(1));
-    n.send(clientNode('p'), brokerNode(1), () => got++);
+    n.send(clientNode('p'), brokerNode(1), callOf(() => got++));
     s.runUntil(200);
     expect(got).toBe(1);
     n.down(brokerNode(1));
-    n.send(clientNode('p'), brokerNode(1), () => got++);
+    n.send(clientNode('p'), brokerNode(1), callOf(() => got++));
     s.runUntil(300);
     expect(got).toBe(1);
   });
@@ -92,7 +93,7 @@ describe('Network', () => {
     const { s, n } = setup(0);
     let at = -1;
     n.slow(brokerNode(1), 100);
-    n.send(clientNode('p'), brokerNode(1), () => (at = s.now));
+    n.send(clientNode('p'), brokerNode(1), callOf(() => (at = s.now)));
     s.runUntil(1000);
     expect(at).toBe(102);
   });
