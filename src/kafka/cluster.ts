@@ -368,10 +368,63 @@ export class Cluster {
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         return;
       }
+      case 'powerCut':
+        return this.powerCut();
       default: {
         const never: never = a;
         throw new Error(`unknown op ${(never as { op: string }).op}`);
       }
+    }
+  }
+
+  /**
+   * Every machine loses power at once and comes back: each running broker restarts from its
+   * disk (its logs, leader-epoch and offset checkpoints; the controller's metadata log
+   * survives), nothing in memory or in flight survives, and every client process restarts
+   * with its settings: producers under a new producer id, resuming their loads; consumers
+   * rejoin their groups from the committed offsets (the old members, still known to the
+   * coordinator, expire after session.timeout.ms unless they are static members).
+   * Durability here is of the whole log: the playground does not model the page cache.
+   */
+  private powerCut(): void {
+    const running = [...this.brokers.values()].filter((b) => b.running).sort((x, y) => x.brokerId - y.brokerId);
+    const producers = [...this.producers.values()].map((p) => ({
+      id: p.id,
+      config: p.userConfigMap(),
+      loads: p.loadSpecs(),
+      counters: { acked: p.acked, failed: p.failed, retries: p.retries },
+      loadSeq: p.loadSeq,
+    }));
+    const consumers = [...this.consumers.values()].map((c) => c.describe()).filter((c) => c.status !== 'closed' && c.status !== 'crashed');
+    this.emit({ type: 'PowerCut', brokers: running.map((b) => b.brokerId) });
+    for (const p of this.producers.values()) p.close();
+    for (const c of consumers) this.consumers.get(c.id)!.close(false);
+    for (const b of running) {
+      b.kill();
+      this.emit({ type: 'BrokerDown', broker: b.brokerId });
+    }
+    this.electControllerHost();
+    for (const b of running) {
+      b.start();
+      this.emit({ type: 'BrokerUp', broker: b.brokerId });
+    }
+    this.electControllerHost();
+    for (const spec of producers) {
+      this.producers.delete(spec.id);
+      this.addProducer(spec.id, spec.config);
+      const p = this.producers.get(spec.id);
+      if (!p) continue;
+      // Records in the old process's buffers died with it: "sent" counts those that reached an end.
+      p.sent = spec.counters.acked + spec.counters.failed;
+      p.acked = spec.counters.acked;
+      p.failed = spec.counters.failed;
+      p.retries = spec.counters.retries;
+      p.loadSeq = spec.loadSeq;
+      for (const l of spec.loads) p.startLoad(l.topic, l.ratePerSec, l.keys, l.valueBytes);
+    }
+    for (const c of consumers) {
+      this.addConsumer(c.id, c.groupId, c.topics, c.config);
+      if (c.msPerRecord > 0) this.consumers.get(c.id)?.setProcessingTime(c.msPerRecord);
     }
   }
 

@@ -202,6 +202,8 @@ export interface MetricsView {
 /** Cluster events in plain data; the UI phrases them, the runner prints them. */
 export type ClusterEvent = { at: number } & (
   | { type: 'BrokerDown'; broker: number }
+  /** Every machine lost power at once (the powerCut op); `brokers` were running and restart from disk. */
+  | { type: 'PowerCut'; brokers: number[] }
   | { type: 'BrokerUp'; broker: number }
   | { type: 'BrokerIsolated'; broker: number }
   | { type: 'BrokerHealed'; broker: number }

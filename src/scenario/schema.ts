@@ -327,6 +327,7 @@ const timelineAction = z.discriminatedUnion('op', [
   op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
   op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget }),
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
+  op('powerCut', {}),
 ]);
 
 const layout = z.record(

@@ -94,7 +94,9 @@ export type TimelineAction =
   | { at: number; op: 'restartConsumer'; id: string }
   | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget }
-  | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' };
+  | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' }
+  /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
+  | { at: number; op: 'powerCut' };
 
 export type TimelineOp = TimelineAction['op'];
 

@@ -158,6 +158,16 @@ export class Producer {
     this.userConfig = { ...(map ?? {}) };
   }
 
+  /** The settings the user gave (a restarted process starts again with them). */
+  userConfigMap(): ConfigMap {
+    return { ...this.userConfig };
+  }
+
+  /** The loads running now, as startLoad would start them again. */
+  loadSpecs(): { topic: string; ratePerSec: number; keys: number; valueBytes: number }[] {
+    return [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec, keys: l.keyStrings.length, valueBytes: l.valueBytes }));
+  }
+
   close(): void {
     this.closed = true;
     for (const l of this.loads.values()) l.timer?.cancel();

@@ -22,6 +22,8 @@ export function phrase(e: ClusterEvent): Phrase {
   switch (e.type) {
     case 'BrokerDown':
       return { text: `Broker ${e.broker} is down`, target: { kind: 'broker', id: e.broker }, tone: 'bad' };
+    case 'PowerCut':
+      return { text: `Power cut: every machine goes down and restarts from its disk (brokers ${list(e.brokers)})`, target: null, tone: 'bad' };
     case 'BrokerUp':
       return { text: `Broker ${e.broker} is up`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
     case 'BrokerIsolated':
