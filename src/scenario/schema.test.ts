@@ -83,6 +83,7 @@ describe('parseScenario accepts', () => {
       { at: 17, op: 'resetOffsets', group: 'billing', topic: 'orders', to: { timestamp: 5 } },
       { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },
       { at: 19, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
+      { at: 20, op: 'powerCut' },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
