@@ -22,7 +22,7 @@ import type { Controller, HeartbeatResponse } from '../controller/controller';
 import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
-import type { Timer } from '../sim/scheduler';
+import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type PartitionHost, type PartitionRegistration } from './partition';
 
 export interface ProduceRequest {
@@ -151,12 +151,12 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.clear();
   }
 
-  /** Runs fn every intervalMs while this incarnation lives. */
+  /** Runs fn every intervalMs (at least MIN_TURN_MS: log.cleaner.backoff.ms may be 0) while this incarnation lives. */
   private every(intervalMs: number, inc: number, fn: () => void, firstDelayMs = intervalMs): void {
     const tick = () => {
       if (this.incarnation !== inc) return;
       fn();
-      this.ctx.scheduler.after(intervalMs, tick);
+      this.ctx.scheduler.after(Math.max(MIN_TURN_MS, intervalMs), tick);
     };
     this.ctx.scheduler.after(firstDelayMs, tick);
   }

@@ -14,6 +14,7 @@ import type { ClusterContext, FetchResponse } from '../context';
 import type { KafkaError } from '../errors';
 import { forEachRecord, batchNextOffset } from '../log/record-batch';
 import { brokerNode, clientNode, type NodeId } from '../sim/network';
+import { MIN_TURN_MS } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
@@ -139,8 +140,9 @@ export class Consumer {
     return this.config.bool('enable.auto.commit');
   }
 
+  /** retry.backoff.ms, but a loop always lets the clock move (MIN_TURN_MS): 0 is valid in Kafka. */
   private backoffMs(): number {
-    return this.config.int('retry.backoff.ms');
+    return Math.max(MIN_TURN_MS, this.config.int('retry.backoff.ms'));
   }
 
   private later(ms: number, fn: () => void): void {
@@ -370,9 +372,14 @@ export class Consumer {
         return;
       }
       this.heartbeat();
-      this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
+      this.ctx.scheduler.after(this.heartbeatIntervalMs(), tick);
     };
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), tick);
+    this.ctx.scheduler.after(this.heartbeatIntervalMs(), tick);
+  }
+
+  /** heartbeat.interval.ms (0 is valid in Kafka), at least MIN_TURN_MS so the loop lets the clock move. */
+  private heartbeatIntervalMs(): number {
+    return Math.max(MIN_TURN_MS, this.config.int('heartbeat.interval.ms'));
   }
 
   private heartbeat(): void {

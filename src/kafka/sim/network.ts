@@ -10,7 +10,7 @@
  * Senders learn of loss only by their own timeouts, as in Kafka.
  */
 import type { Prng } from './prng';
-import type { Scheduler } from './scheduler';
+import { MIN_TURN_MS, type Scheduler } from './scheduler';
 
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
@@ -95,7 +95,7 @@ export class Network {
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
    */
-  send(from: NodeId, to: NodeId, deliver: () => void, onDropAtArrival?: () => void): void {
+  send(from: NodeId, to: NodeId, deliver: () => void, onDropAtArrival?: () => void, notBeforeMs = 0): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -106,6 +106,7 @@ export class Network {
       const jitter = this.config.jitterMs > 0 ? this.prng.int(this.config.jitterMs + 1) : 0;
       at = now + this.config.latencyMs + jitter + this.slowness(from) + this.slowness(to);
     }
+    if (at < notBeforeMs) at = notBeforeMs;
     const link = from + '>' + to;
     const last = this.lastDelivery.get(link) ?? 0;
     if (at < last) at = last;
@@ -124,13 +125,18 @@ export class Network {
    * A request and its response: `handle` runs at the receiver and returns the response,
    * which travels back and is handed to `onResponse` at the sender. Either leg may be lost.
    * The handler may instead return a Deferred to answer later (long-poll fetch, join).
+   *
+   * Between two processes a round trip (answer or reset) takes at least MIN_TURN_MS, even
+   * with zero latency: otherwise a client that asks again on every answer (a fetch with
+   * fetch.max.wait.ms=0, a retry with retry.backoff.ms=0) would loop at one instant forever.
    */
   request<R>(from: NodeId, to: NodeId, handle: () => R | Deferred<R>, onResponse: (r: R) => void, onReset?: () => void): void {
+    const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
     // A dead (not cut off) receiver resets the connection: the sender hears it one trip later.
     const refused = () => !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
     const resetBack = () => {
       if (!onReset) return;
-      this.scheduler.after(this.config.latencyMs, () => {
+      this.scheduler.at(Math.max(this.scheduler.now + this.config.latencyMs, answerNotBefore), () => {
         if (this.running.has(from) && !this.isolated.has(from)) onReset();
       });
     };
@@ -151,10 +157,10 @@ export class Network {
           }
           r.then((v) => {
             if (reset) this.openRequests.get(to)?.delete(reset);
-            this.send(to, from, () => onResponse(v));
+            this.send(to, from, () => onResponse(v), undefined, answerNotBefore);
           });
         } else {
-          this.send(to, from, () => onResponse(r));
+          this.send(to, from, () => onResponse(r), undefined, answerNotBefore);
         }
       },
       () => {
