@@ -83,13 +83,28 @@ export const CONSUMER_DEFAULTS = {
 
 export type ConfigValue = string | number | boolean | null;
 
+/**
+ * Maps keyed by user input (config maps, and the tables they are looked up in) are read and
+ * written by own key only: a key named like an Object.prototype member ("constructor",
+ * "toString", "__proto__") is an unknown key like any other, never the inherited member,
+ * and storing "__proto__" must add a key, not replace the map's prototype.
+ */
+export function ownValue<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** `map[key] = value` as a plain own property, whatever the key is named. */
+export function putOwn<T>(map: Record<string, T>, key: string, value: NoInfer<T>): void {
+  Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** Layered config: the first layer that has a key wins. */
 export class Config {
   constructor(private readonly layers: readonly (ConfigMap | Readonly<Record<string, ConfigValue>> | undefined)[]) {}
 
   raw(key: string): ConfigValue | undefined {
     for (const layer of this.layers) {
-      if (layer && Object.prototype.hasOwnProperty.call(layer, key)) return layer[key];
+      if (layer && Object.hasOwn(layer, key)) return layer[key];
     }
     return undefined;
   }
@@ -133,7 +148,7 @@ export class Config {
   /** Flattened view of every key set in any layer (first layer wins). */
   entries(): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
-    for (let i = this.layers.length - 1; i >= 0; i--) Object.assign(out, this.layers[i] ?? {});
+    for (let i = this.layers.length - 1; i >= 0; i--) for (const [k, v] of Object.entries(this.layers[i] ?? {})) putOwn(out, k, v);
     return out;
   }
 }
@@ -165,9 +180,9 @@ export function topicConfig(topicOverrides: ConfigMap | undefined, brokerConfig:
   const fromBroker: Record<string, ConfigValue> = {};
   if (brokerConfig) {
     for (const [k, v] of Object.entries(brokerConfig)) {
-      const t = TOPIC_SYNONYMS[k];
+      const t = ownValue(TOPIC_SYNONYMS, k);
       if (t !== undefined) fromBroker[t] = v;
-      else if (k in TOPIC_DEFAULTS) fromBroker[k] = v;
+      else if (Object.hasOwn(TOPIC_DEFAULTS, k)) fromBroker[k] = v;
     }
   }
   return new Config([topicOverrides, fromBroker, TOPIC_DEFAULTS]);
@@ -317,7 +332,7 @@ const show = (v: unknown) => JSON.stringify(v);
  * strings, as in a properties file. `acks` is checked by parseAcks.
  */
 export function invalidConfigValue(key: string, value: ConfigValue): string | null {
-  const t = CONFIG_TYPES[key];
+  const t = ownValue(CONFIG_TYPES, key);
   if (!t || value === null) {
     if (t && t.type !== 'string?' && value === null) return `Invalid value null for configuration ${key}: it needs a value (omit it for the default)`;
     return null;
