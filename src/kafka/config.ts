@@ -59,6 +59,7 @@ export const PRODUCER_DEFAULTS = {
   'retry.backoff.max.ms': 1000,
   'partitioner.ignore.keys': false,
   'compression.type': 'none',
+  'max.request.size': 1048576,
 } as const;
 
 export const CONSUMER_DEFAULTS = {
@@ -198,7 +199,7 @@ export type ConfigEntity = 'broker' | 'topic' | 'producer' | 'consumer';
 const ACCEPTED_UNMODELLED: Record<ConfigEntity, readonly string[]> = {
   broker: ['broker.id', 'node.id', 'broker.rack', 'process.roles', 'listeners'],
   topic: [],
-  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms', 'max.request.size'],
+  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms'],
   consumer: ['client.id', 'bootstrap.servers', 'key.deserializer', 'value.deserializer', 'group.id', 'client.rack'],
 };
 
@@ -303,6 +304,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'retry.backoff.ms': long(0),
   'retry.backoff.max.ms': long(0),
   'partitioner.ignore.keys': bool,
+  'max.request.size': int(0),
   'compression.type': { type: 'enum', values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] },
   // consumer
   'auto.offset.reset': { type: 'enum', values: ['earliest', 'latest', 'none'] },

@@ -327,6 +327,11 @@ export class Broker implements BrokerApi, PartitionHost {
       const exists = this.env.controller.topics.get(req.topic)?.partitions[req.partition] !== undefined;
       return { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
     }
+    // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
+    // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
+    const topicCfg = this.env.topicConfig(req.topic);
+    if (req.batch.length > topicCfg.int('max.message.bytes')) return { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+    if (req.batch.length > topicCfg.int('segment.bytes')) return { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
     const r = p.appendRecordsToLeader(req.batch, req.acks);
     if (r.error !== 'NONE' || req.acks !== -1) {
       return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
