@@ -10,7 +10,7 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, consumerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller } from './controller/controller';
 import type { KafkaError } from './errors';
@@ -500,6 +500,8 @@ export class Cluster {
 
   private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
     if (this.refuseInvalidConfig('addConsumer', config)) return;
+    const problem = consumerConfigProblem(config);
+    if (problem !== null) return this.reject('addConsumer', 'INVALID_CONFIG', problem);
     const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
     this.consumers.set(id, c);
     this.warnIgnoredConfig('consumer', id, config);

@@ -370,6 +370,20 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
   }
 }
 
+/**
+ * What KafkaConsumer's constructor refuses beyond single values (Heartbeat's constructor:
+ * "Heartbeat must be set lower than the session timeout"), or null.
+ */
+export function consumerConfigProblem(config: ConfigMap | undefined): string | null {
+  const c = new Config([config, CONSUMER_DEFAULTS]);
+  const heartbeat = c.int('heartbeat.interval.ms');
+  const session = c.int('session.timeout.ms');
+  if (heartbeat >= session) {
+    return `Failed to construct kafka consumer: heartbeat.interval.ms (${heartbeat}) must be set lower than session.timeout.ms (${session})`;
+  }
+  return null;
+}
+
 /** The first invalid entry of a config map, as { key, message }, or null. */
 export function invalidConfig(config: ConfigMap | undefined): { key: string; message: string } | null {
   if (!config) return null;

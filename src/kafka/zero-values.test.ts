@@ -123,3 +123,19 @@ describe('the scheduler stall guard', () => {
     expect(n).toBe(20_000);
   });
 });
+
+describe("Kafka's own validators for the heartbeat", () => {
+  it('heartbeat.interval.ms must be lower than session.timeout.ms, as KafkaConsumer refuses it', () => {
+    const c = run((d) => {
+      d.clients[1].config['heartbeat.interval.ms'] = 45000;
+    }, 100);
+    expect(c.consumers.has('billing-1')).toBe(false);
+    expect(c.allEvents().filter((e) => e.type === 'ActionRejected')).toMatchObject([
+      {
+        op: 'addConsumer',
+        error: 'INVALID_CONFIG',
+        message: 'Failed to construct kafka consumer: heartbeat.interval.ms (45000) must be set lower than session.timeout.ms (45000)',
+      },
+    ]);
+  });
+});
