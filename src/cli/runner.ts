@@ -28,6 +28,9 @@ import { LIMITS, formatLimit } from '../kafka/limits';
 
 export const DEFAULT_SETTLE_MS = 30000;
 
+export const OUTPUT_TOO_LARGE =
+  'the result is too large to print (more than the ~512 MB a JSON text can hold): run to an earlier --until, or produce fewer or smaller records';
+
 export interface RunResult {
   exitCode: number;
   stdout: string;
@@ -153,7 +156,16 @@ export async function runScenario(text: string, args: readonly string[], options
     const cluster = factory(scenario);
     cluster.runUntil(untilMs);
     // Fixed two-space layout: part of "same file, byte-identical stdout".
-    return { exitCode: 0, stdout: `${JSON.stringify(cluster.output(), null, 2)}\n`, stderr: '' };
+    let stdout: string;
+    try {
+      stdout = `${JSON.stringify(cluster.output(), null, 2)}\n`;
+    } catch (e) {
+      // The document asked for more records than one JSON text can hold (V8 caps a string
+      // near 512 MB): say so, as bad input, rather than fail as an internal error.
+      if (e instanceof RangeError && /string length/i.test(e.message)) return badInput(`${label}: ${OUTPUT_TOO_LARGE}`);
+      throw e;
+    }
+    return { exitCode: 0, stdout, stderr: '' };
   } catch (e) {
     return internalError(e, debug);
   }

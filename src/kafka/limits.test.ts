@@ -35,7 +35,7 @@ describe('live actions over a limit', () => {
         op: 'startLoad',
         error: 'POLICY_VIOLATION',
         message:
-          "Refused: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 10 MB/s: lower ratePerSec or valueBytes.",
+          "Refused: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 1 MB/s: lower ratePerSec or valueBytes.",
       },
     ]);
     expect(c.scenario().timeline).toEqual([]);

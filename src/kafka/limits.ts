@@ -28,8 +28,12 @@ export const LIMITS = {
   timelineActions: 100_000,
   /** One load generator's records per second. */
   ratePerSec: 100_000,
-  /** One load generator's bytes per second (ratePerSec x valueBytes): 10 MB/s. */
-  loadBytesPerSec: 10 * 1024 * 1024,
+  /**
+   * One load generator's bytes per second (ratePerSec x valueBytes): 1 MB/s. Logs live in
+   * memory, on every replica, and the playground plays up to 100x: 1 MB/s at RF 3 is
+   * already 300 MB of heap per wall-clock second at full speed.
+   */
+  loadBytesPerSec: 1024 * 1024,
   keys: 1_000_000,
   /** A load generator's value size; Kafka's default max.message.bytes is 1048588. */
   valueBytes: 1_048_576,
@@ -41,7 +45,7 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
-/** "10 MB/s", "2000": a limit as a user reads it. */
+/** "1 MB/s", "2000": a limit as a user reads it. */
 export function formatLimit(name: LimitName): string {
   const v = LIMITS[name];
   if (name === 'loadBytesPerSec') return `${v / (1024 * 1024)} MB/s`;

@@ -5,7 +5,7 @@
  * headless runner (exit 2, one line naming the field, no stack).
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario, type RunResult } from '../cli/runner';
+import { OUTPUT_TOO_LARGE, runScenario, type ClusterFactory, type RunResult } from '../cli/runner';
 import { LIMITS } from '../kafka/limits';
 import spec from './fixtures/spec-example.json';
 import { parseJsonText } from './json';
@@ -164,12 +164,13 @@ describe('limits on work from a small document', () => {
     const load = (ratePerSec: number, valueBytes: number) =>
       doc((d) => (d.timeline = [{ at: 0, op: 'startLoad', producer: 'checkout', topic: 'orders', ratePerSec, valueBytes }]));
     expect(errorOf(load(1000, 1048576))).toBe(
-      "timeline[0].ratePerSec: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 10 MB/s: lower ratePerSec or valueBytes",
+      "timeline[0].ratePerSec: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 1 MB/s: lower ratePerSec or valueBytes",
     );
     expect(errorOf(load(200_000, 10))).toMatch(/^timeline\[0\]\.ratePerSec: expected records per second \(a number > 0, at most 100000\), got 200000$/);
     expect(errorOf(load(1, 2_000_000))).toMatch(/^timeline\[0\]\.valueBytes: expected a value size in bytes from 0 to 1048576, got 2000000$/);
-    expect(restoreScenario(load(10, 1048576)).ok).toBe(true);
-    expect(restoreScenario(load(100_000, 100)).ok).toBe(true);
+    expect(restoreScenario(load(1, 1048576)).ok).toBe(true);
+    expect(restoreScenario(load(100_000, 10)).ok).toBe(true);
+    expect(errorOf(load(100_000, 100))).toMatch(/is 9\.5 MB\/s \(100000 records\/s of 100 bytes\)/);
   });
 
   it('virtual time: an action\'s at, a delay, and the runner\'s --until', async () => {
@@ -182,5 +183,17 @@ describe('limits on work from a small document', () => {
   it('clients and timeline length', () => {
     const clients = Array.from({ length: LIMITS.clients + 1 }, (_, i) => ({ kind: 'producer', id: `p${i}` }));
     expect(errorOf(doc((d) => (d.clients = clients)))).toBe(`clients: at most ${LIMITS.clients} clients (the playground's limit), got ${LIMITS.clients + 1}`);
+  });
+});
+
+describe('a result too large to print', () => {
+  it('is one line of bad input, not an internal error', async () => {
+    // JSON.stringify of a result past V8's string limit throws RangeError: Invalid string length.
+    const huge = async (): Promise<ClusterFactory> => () => ({
+      runUntil: () => {},
+      output: () => ({ toJSON: () => { throw new RangeError('Invalid string length'); } }) as never,
+    });
+    const r = await runScenario(JSON.stringify(doc()), ['big.json'], { loadCluster: huge });
+    expectBadInput(r, new RegExp(`^big\\.json: ${OUTPUT_TOO_LARGE.replace(/[()~.]/g, '\\$&')}`));
   });
 });
