@@ -77,10 +77,11 @@ describe('max.request.size, max.message.bytes, segment.bytes', () => {
   });
 
   it('a load generator of 1 MB values: every record fails with MESSAGE_TOO_LARGE, none is stored', () => {
-    const c = run({ timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 10, valueBytes: 1048576 }] }, 2000);
+    // 1 record/s of 1 MB: the most the playground's 1 MB/s load limit allows.
+    const c = run({ timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 1, valueBytes: 1048576 }] }, 5000);
     const errors = new Set(rows(c).map((r) => r.error));
     expect(errors).toEqual(new Set(['MESSAGE_TOO_LARGE']));
-    expect(rows(c).length).toBeGreaterThanOrEqual(19);
+    expect(rows(c).length).toBeGreaterThanOrEqual(4);
     expect(logValues(c)).toEqual([]);
   });
 });

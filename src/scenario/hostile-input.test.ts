@@ -130,7 +130,7 @@ describe('a JSON syntax error shows the offending character quoted', () => {
   });
 
   it('a field error quotes a hostile string value with invisible characters escaped', () => {
-    const message = errorOf(doc((d) => (d.clients[0].id = '')) && doc((d) => (d.cluster.brokers[0].rack = 7)));
+    const message = errorOf(doc((d) => (d.cluster.brokers[0].rack = 7)));
     expect(message).toBe('cluster.brokers[0].rack: expected a rack name (a string) or null, got 7');
     const bidi = errorOf(doc((d) => (d.seed = 'a\u202eb\u0000')));
     expect(bidi).toContain('"a\\u202eb\\u0000"');
