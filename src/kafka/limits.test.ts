@@ -89,4 +89,14 @@ describe('live actions over a limit', () => {
     ]);
     expect([...c.controller.topics.keys()].sort()).toEqual(['big', 'fits', 'more']);
   });
+
+  it('a load of a million distinct keys costs only the keys it draws', () => {
+    const c = cluster();
+    for (let i = 0; i < 50; i++) c.perform({ op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 10, keys: LIMITS.keys });
+    c.runUntil(1000);
+    expect(rejections(c)).toEqual([]);
+    const keys = new Set(c.output().partitions.flatMap((p) => p.records!.map((r) => r.key)));
+    expect(keys.size).toBeGreaterThan(3);
+    for (const k of keys) expect(k).toMatch(/^key-\d+$/);
+  });
 });

@@ -64,6 +64,9 @@ interface PartitionQueue {
 interface Load {
   topic: string;
   ratePerSec: number;
+  /** Distinct keys `key-0` ... `key-(keyCount-1)`; 0: unkeyed. */
+  keyCount: number;
+  /** Keys made when first drawn (a document may ask for a million; a run draws far fewer). */
   keys: Uint8Array[];
   keyStrings: string[];
   valueBytes: number;
@@ -535,12 +538,12 @@ export class Producer {
 
   startLoad(topic: string, ratePerSec: number, keys: number, valueBytes: number): void {
     this.stopLoad(topic);
-    const keyStrings = Array.from({ length: Math.max(0, keys) }, (_, i) => `key-${i}`);
     const load: Load = {
       topic,
       ratePerSec,
-      keys: keyStrings.map(utf8),
-      keyStrings,
+      keyCount: Math.max(0, Math.floor(keys)),
+      keys: [],
+      keyStrings: [],
       valueBytes: Math.max(0, valueBytes),
       carry: 0,
       seq: 0,
@@ -580,7 +583,11 @@ export class Producer {
     const filler = fillerText();
     const maxRequestSize = this.config.int('max.request.size');
     for (let i = 0; i < count; i++) {
-      const keyIdx = load.keys.length > 0 ? this.ctx.prng.int(load.keys.length) : -1;
+      const keyIdx = load.keyCount > 0 ? this.ctx.prng.int(load.keyCount) : -1;
+      if (keyIdx >= 0 && load.keys[keyIdx] === undefined) {
+        load.keyStrings[keyIdx] = `key-${keyIdx}`;
+        load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
+      }
       const keyBytes = keyIdx >= 0 ? load.keys[keyIdx]! : null;
       if (this.recordTooLarge(keyBytes?.length ?? -1, vlen, undefined, maxRequestSize)) {
         this.recordFailure(load.topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
