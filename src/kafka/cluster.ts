@@ -10,12 +10,13 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, ignoredConfigKeys, invalidConfig, type ConfigEntity, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, consumerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller, type ControllerHooks } from './controller/controller';
 import type { PartitionRegistration } from './broker/partition';
 import { call } from './sim/call';
 import type { KafkaError } from './errors';
+import { LIMITS, actionLimitProblem } from './limits';
 import { decodeRecords } from './log/record-batch';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -209,10 +210,19 @@ export class Cluster {
     this.scheduler.advanceTo(untilMs);
   }
 
-  /** A live action from the UI: stamped now + 1 ms, recorded into the timeline. */
+  /**
+   * A live action from the UI: stamped now + 1 ms, recorded into the timeline. One over a
+   * playground limit (kafka/limits.ts) is refused with an ActionRejected event and not
+   * recorded, so the saved document stays one the schema accepts.
+   */
   perform(request: ActionRequest): TimelineAction {
     const at = Math.floor(this.now) + 1;
     const action = { ...request, at } as TimelineAction;
+    const overLimit = actionLimitProblem(action);
+    if (overLimit !== null) {
+      this.reject(action.op, 'POLICY_VIOLATION', `Refused: ${overLimit}.`);
+      return action;
+    }
     // After every action already due at that millisecond (scripted ones included), so a
     // replay of the recorded, stably sorted timeline runs them in the same order.
     let i = this.nextAction;
@@ -240,6 +250,8 @@ export class Cluster {
     switch (a.op) {
       case 'createTopic': {
         if (this.refuseInvalidConfig(a.op, a.config)) return;
+        const overLimit = this.partitionLimitProblem(a.partitions, a.replicationFactor);
+        if (overLimit) return this.reject(a.op, 'POLICY_VIOLATION', overLimit);
         const r = this.controller.createTopic(a.name, a.partitions, a.replicationFactor, a.config ?? {});
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         else this.warnIgnoredConfig('topic', a.name, a.config);
@@ -254,6 +266,9 @@ export class Cluster {
         return this.alterConfig(a.entity, a.name, a.config);
       case 'addBroker': {
         if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
+        if (this.brokers.size >= LIMITS.brokers) {
+          return this.reject(a.op, 'POLICY_VIOLATION', `The cluster has ${this.brokers.size} brokers, the playground's limit (${LIMITS.brokers}).`);
+        }
         const b = new Broker(a.id, a.rack ?? null, this.env);
         this.brokers.set(a.id, b);
         b.start();
@@ -302,6 +317,7 @@ export class Cluster {
       }
       case 'addProducer':
         if (this.producers.has(a.id)) return this.reject(a.op, 'INVALID_REQUEST', `Producer ${a.id} already exists.`);
+        if (this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addProducer(a.id, a.config);
         return;
       case 'removeProducer': {
@@ -335,6 +351,7 @@ export class Cluster {
         if (this.consumers.has(a.id) && this.consumers.get(a.id)!.view().status !== 'closed' && this.consumers.get(a.id)!.view().status !== 'crashed') {
           return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} already exists.`);
         }
+        if (!this.consumers.has(a.id) && this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addConsumer(a.id, a.groupId, a.topics, a.config);
         return;
       case 'restartConsumer': {
@@ -428,12 +445,37 @@ export class Cluster {
     }
   }
 
+  /** Why a new topic would take the cluster over the partition or replica limit, or null. */
+  private partitionLimitProblem(partitions: number, replicationFactor: number): string | null {
+    let total = 0;
+    let replicas = 0;
+    for (const t of this.controller.topics.values()) {
+      total += t.partitions.length;
+      replicas += t.partitions.length * (t.partitions[0]?.replicas.length ?? 0);
+    }
+    if (total + partitions > LIMITS.totalPartitions) {
+      return `The cluster would have ${total + partitions} partitions in all, more than the playground's limit of ${LIMITS.totalPartitions}.`;
+    }
+    if (replicas + partitions * replicationFactor > LIMITS.totalReplicas) {
+      return `The cluster would have ${replicas + partitions * replicationFactor} partition replicas in all, more than the playground's limit of ${LIMITS.totalReplicas}.`;
+    }
+    return null;
+  }
+
+  private clientLimitReached(): boolean {
+    return this.producers.size + this.consumers.size >= LIMITS.clients;
+  }
+
+  private clientLimitMessage(): string {
+    return `The cluster has ${this.producers.size + this.consumers.size} clients, the playground's limit (${LIMITS.clients}).`;
+  }
+
   private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
     if (this.refuseInvalidConfig('alterConfig', config)) return;
     if (entity === 'broker') {
       for (const [k, v] of Object.entries(config)) {
         if (v === null) delete this.clusterConfig[k];
-        else this.clusterConfig[k] = v;
+        else putOwn(this.clusterConfig, k, v);
       }
       this.controller.invalidateConfigs();
       for (const b of this.brokers.values()) for (const t of this.controller.topics.keys()) b.refreshLogConfig(t);
@@ -478,6 +520,8 @@ export class Cluster {
 
   private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
     if (this.refuseInvalidConfig('addConsumer', config)) return;
+    const problem = consumerConfigProblem(config);
+    if (problem !== null) return this.reject('addConsumer', 'INVALID_CONFIG', problem);
     const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
     this.consumers.set(id, c);
     this.warnIgnoredConfig('consumer', id, config);

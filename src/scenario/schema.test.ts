@@ -183,7 +183,7 @@ describe('parseScenario rejects with one line naming the field', () => {
   it('negative times, non-positive or fractional broker ids, a fractional seed', () => {
     const d = example();
     d.timeline[0].at = -1;
-    expect(errorOf(d).message).toBe('timeline[0].at: expected a time in ms (a number ≥ 0), got -1');
+    expect(errorOf(d).message).toBe('timeline[0].at: expected a time in ms (a number from 0 to 86400000, 24 h), got -1');
     const d2 = example();
     d2.cluster.brokers[0].id = 0;
     expect(errorOf(d2).path).toBe('cluster.brokers[0].id');

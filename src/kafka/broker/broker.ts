@@ -23,7 +23,7 @@ import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
-import type { Timer } from '../sim/scheduler';
+import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
 export interface ProduceRequest {
@@ -170,7 +170,7 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.clear();
   }
 
-  /** Runs work every intervalMs while this incarnation lives. */
+  /** Runs work every intervalMs (at least MIN_TURN_MS: log.cleaner.backoff.ms may be 0) while this incarnation lives. */
   private every(intervalMs: number, inc: number, work: Call, firstDelayMs = intervalMs): void {
     this.ctx.scheduler.after(firstDelayMs, call(this, this.tick, intervalMs, inc, work));
   }
@@ -179,7 +179,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private tick(intervalMs: number, inc: number, work: Call): void {
     if (this.incarnation !== inc) return;
     invoke(work);
-    this.ctx.scheduler.after(intervalMs, call(this, this.tick, intervalMs, inc, work));
+    this.ctx.scheduler.after(Math.max(MIN_TURN_MS, intervalMs), call(this, this.tick, intervalMs, inc, work));
   }
 
   /** Applies the registrations seen at cluster construction, without network delay. */
@@ -399,6 +399,11 @@ export class Broker implements BrokerApi, PartitionHost {
       const exists = this.env.controller.topics.get(req.topic)?.partitions[req.partition] !== undefined;
       return { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
     }
+    // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
+    // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
+    const topicCfg = this.env.topicConfig(req.topic);
+    if (req.batch.length > topicCfg.int('max.message.bytes')) return { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+    if (req.batch.length > topicCfg.int('segment.bytes')) return { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
     const r = p.appendRecordsToLeader(req.batch, req.acks);
     if (r.error !== 'NONE' || req.acks !== -1) {
       return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };

@@ -15,7 +15,7 @@ import type { KafkaError } from '../errors';
 import { forEachRecord, batchNextOffset } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
-import type { Timer } from '../sim/scheduler';
+import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
@@ -147,8 +147,9 @@ export class Consumer {
     return this.config.bool('enable.auto.commit');
   }
 
+  /** retry.backoff.ms, but a loop always lets the clock move (MIN_TURN_MS): 0 is valid in Kafka. */
   private backoffMs(): number {
-    return this.config.int('retry.backoff.ms');
+    return Math.max(MIN_TURN_MS, this.config.int('retry.backoff.ms'));
   }
 
   /** Runs `c` after ms, unless the consumer closed or rejoined (a new epoch) meanwhile. */
@@ -385,7 +386,7 @@ export class Consumer {
   private startHeartbeat(): void {
     if (this.heartbeatRunning) return;
     this.heartbeatRunning = true;
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
+    this.ctx.scheduler.after(this.heartbeatIntervalMs(), call(this, this.heartbeatTick));
   }
 
   /** @scheduled The heartbeat thread's turn, every heartbeat.interval.ms while alive. */
@@ -395,7 +396,12 @@ export class Consumer {
       return;
     }
     this.heartbeat();
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
+    this.ctx.scheduler.after(this.heartbeatIntervalMs(), call(this, this.heartbeatTick));
+  }
+
+  /** heartbeat.interval.ms (0 is valid in Kafka), at least MIN_TURN_MS so the loop lets the clock move. */
+  private heartbeatIntervalMs(): number {
+    return Math.max(MIN_TURN_MS, this.config.int('heartbeat.interval.ms'));
   }
 
   private heartbeat(): void {

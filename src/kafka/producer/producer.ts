@@ -13,7 +13,8 @@ import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
-import { RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
+import { BATCH_HEADER_SIZE, RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
+import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
@@ -64,6 +65,9 @@ interface PartitionQueue {
 interface Load {
   topic: string;
   ratePerSec: number;
+  /** Distinct keys `key-0` ... `key-(keyCount-1)`; 0: unkeyed. */
+  keyCount: number;
+  /** Keys made when first drawn (a document may ask for a million; a run draws far fewer). */
   keys: Uint8Array[];
   keyStrings: string[];
   valueBytes: number;
@@ -204,6 +208,11 @@ export class Producer {
           .sort()
           .map((k) => ({ key: k, value: utf8(headers[k]!) }))
       : undefined;
+    const tooLarge = this.recordTooLarge(keyBytes?.length ?? -1, valueBytes?.length ?? -1, hdrs);
+    if (tooLarge) {
+      this.recordFailure(topic, partition ?? -1, 'MESSAGE_TOO_LARGE', [{ at: now, key }], true);
+      return { partition: partition ?? -1, error: 'MESSAGE_TOO_LARGE' };
+    }
     const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + 16;
     const p = this.choosePartition(topic, n, keyBytes, partition, size);
     const batch = this.batchFor(topic, p, true);
@@ -214,6 +223,23 @@ export class Producer {
       this.noteRecord(fresh, now, key);
     } else this.noteRecord(batch, now, key);
     return { partition: p, error: null };
+  }
+
+  /**
+   * KafkaProducer.ensureValidRecordSize: a record whose batch, at its upper bound
+   * (AbstractRecords.estimateSizeInBytesUpperBound: the v2 batch header, 21 bytes of record
+   * overhead, the varint lengths), is larger than max.request.size fails at once with
+   * RecordTooLargeException, which is MESSAGE_TOO_LARGE; it is never sent.
+   */
+  private recordTooLarge(keyLength: number, valueLength: number, headers: RecordHeader[] | undefined, maxRequestSize = this.config.int('max.request.size')): boolean {
+    let size = BATCH_HEADER_SIZE + 21 + sizeOfVarint(keyLength) + Math.max(0, keyLength) + sizeOfVarint(valueLength) + Math.max(0, valueLength);
+    size += sizeOfVarint(headers?.length ?? 0);
+    for (const h of headers ?? []) {
+      const k = utf8(h.key).length;
+      const v = h.value === null ? -1 : h.value.length;
+      size += sizeOfVarint(k) + k + sizeOfVarint(v) + Math.max(0, v);
+    }
+    return size > maxRequestSize;
   }
 
   private noteRecord(b: ProducerBatch, at: number, key: string | null): void {
@@ -439,6 +465,10 @@ export class Producer {
     const retriesLeft = b.attempts <= this.config.int('retries');
     if (!retriable || !retriesLeft) {
       q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      // The broker refused the batch whole (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE): its
+      // sequence numbers were never used. An idempotent producer cannot leave the hole:
+      // re-sequence under a new epoch, as for an expired batch (KIP-360).
+      if (this.idempotent && b.stampedEpoch === this.producerEpoch && (resp.error === 'MESSAGE_TOO_LARGE' || resp.error === 'RECORD_LIST_TOO_LARGE')) this.bumpEpoch();
       this.fail(b, resp.error);
       this.trySend(b.topic, b.partition, q);
       return;
@@ -536,12 +566,12 @@ export class Producer {
 
   startLoad(topic: string, ratePerSec: number, keys: number, valueBytes: number): void {
     this.stopLoad(topic);
-    const keyStrings = Array.from({ length: Math.max(0, keys) }, (_, i) => `key-${i}`);
     const load: Load = {
       topic,
       ratePerSec,
-      keys: keyStrings.map(utf8),
-      keyStrings,
+      keyCount: Math.max(0, Math.floor(keys)),
+      keys: [],
+      keyStrings: [],
       valueBytes: Math.max(0, valueBytes),
       carry: 0,
       seq: 0,
@@ -581,9 +611,18 @@ export class Producer {
     }
     const vlen = load.valueBytes;
     const filler = fillerText();
+    const maxRequestSize = this.config.int('max.request.size');
     for (let i = 0; i < count; i++) {
-      const keyIdx = load.keys.length > 0 ? this.ctx.prng.int(load.keys.length) : -1;
+      const keyIdx = load.keyCount > 0 ? this.ctx.prng.int(load.keyCount) : -1;
+      if (keyIdx >= 0 && load.keys[keyIdx] === undefined) {
+        load.keyStrings[keyIdx] = `key-${keyIdx}`;
+        load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
+      }
       const keyBytes = keyIdx >= 0 ? load.keys[keyIdx]! : null;
+      if (this.recordTooLarge(keyBytes?.length ?? -1, vlen, undefined, maxRequestSize)) {
+        this.recordFailure(load.topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
+        continue;
+      }
       const p = this.choosePartition(load.topic, n, keyBytes, undefined, vlen + (keyBytes?.length ?? 0) + 16);
       let b = this.batchFor(load.topic, p, false);
       let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);

@@ -11,7 +11,7 @@
  */
 import { call, invoke, withArgs, type Call } from './call';
 import type { Prng } from './prng';
-import type { Scheduler, Task } from './scheduler';
+import { MIN_TURN_MS, type Scheduler, type Task } from './scheduler';
 
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
@@ -54,7 +54,7 @@ export class Network {
     const waiting = this.openRequests.get(node);
     if (!waiting) return;
     this.openRequests.delete(node);
-    for (const w of waiting) this.resetBack(w.from, w.onReset);
+    for (const w of waiting) this.resetBack(w.from, w.onReset, w.notBeforeMs);
   }
 
   /** Requests delivered to a node and not yet answered (long-polled): reset when it dies. */
@@ -96,7 +96,7 @@ export class Network {
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
    */
-  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task): void {
+  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, notBeforeMs = 0): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -107,6 +107,7 @@ export class Network {
       const jitter = this.config.jitterMs > 0 ? this.prng.int(this.config.jitterMs + 1) : 0;
       at = now + this.config.latencyMs + jitter + this.slowness(from) + this.slowness(to);
     }
+    if (at < notBeforeMs) at = notBeforeMs;
     const link = from + '>' + to;
     const last = this.lastDelivery.get(link) ?? 0;
     if (at < last) at = last;
@@ -129,15 +130,20 @@ export class Network {
    * which travels back and is handed to `onResponse` at the sender (as its last argument).
    * Either leg may be lost. The handler may instead return a Deferred to answer later
    * (long-poll fetch, join).
+   *
+   * Between two processes a round trip (answer or reset) takes at least MIN_TURN_MS, even
+   * with zero latency: otherwise a client that asks again on every answer (a fetch with
+   * fetch.max.wait.ms=0, a retry with retry.backoff.ms=0) would loop at one instant forever.
    */
   request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task): void {
+    const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
     if (!this.running.has(from)) return;
-    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset);
+    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
     this.send(
       from,
       to,
-      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null),
-      call(this, this.requestDropped, from, to, onReset ?? null),
+      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore),
+      call(this, this.requestDropped, from, to, onReset ?? null, answerNotBefore),
     );
   }
 
@@ -146,9 +152,9 @@ export class Network {
     return !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
   }
 
-  private resetBack(from: NodeId, onReset: Task | null): void {
+  private resetBack(from: NodeId, onReset: Task | null, notBeforeMs: number): void {
     if (!onReset) return;
-    this.scheduler.after(this.config.latencyMs, call(this, this.deliverReset, from, onReset));
+    this.scheduler.at(Math.max(this.scheduler.now + this.config.latencyMs, notBeforeMs), call(this, this.deliverReset, from, onReset));
   }
 
   /** @scheduled */
@@ -157,31 +163,31 @@ export class Network {
   }
 
   /** @scheduled The request was lost on arrival: a dead receiver still resets the connection. */
-  requestDropped(from: NodeId, to: NodeId, onReset: Task | null): void {
-    if (onReset && this.refused(from, to)) this.resetBack(from, onReset);
+  requestDropped(from: NodeId, to: NodeId, onReset: Task | null, notBeforeMs: number): void {
+    if (onReset && this.refused(from, to)) this.resetBack(from, onReset, notBeforeMs);
   }
 
   /** @scheduled The request arrives: the receiver answers now, or later through a Deferred. */
-  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null): void {
+  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null, notBeforeMs: number): void {
     const r = runTask(handle);
     if (r instanceof Deferred) {
       let open: OpenRequest | null = null;
       if (onReset) {
-        open = { from, onReset };
+        open = { from, onReset, notBeforeMs };
         const set = this.openRequests.get(to) ?? new Set<OpenRequest>();
         set.add(open);
         this.openRequests.set(to, set);
       }
-      r.then(call(this, this.respondLater, from, to, onResponse, open));
+      r.then(call(this, this.respondLater, from, to, onResponse, open, notBeforeMs));
     } else {
-      this.send(to, from, respondWith(onResponse, r));
+      this.send(to, from, respondWith(onResponse, r), undefined, notBeforeMs);
     }
   }
 
   /** @scheduled A deferred answer is ready: it travels back. */
-  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, value: unknown): void {
+  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, notBeforeMs: number, value: unknown): void {
     if (open) this.openRequests.get(to)?.delete(open);
-    this.send(to, from, respondWith(onResponse, value));
+    this.send(to, from, respondWith(onResponse, value), undefined, notBeforeMs);
   }
 }
 
@@ -195,6 +201,8 @@ export type Responder<R> = Call;
 interface OpenRequest {
   from: NodeId;
   onReset: Task;
+  /** The earliest the reset may reach the sender (MIN_TURN_MS after the request). */
+  notBeforeMs: number;
 }
 
 function runTask(t: Task): unknown {
