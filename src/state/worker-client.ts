@@ -47,6 +47,21 @@ export class WorkerClient {
   load(scenario: Scenario, play = true): void {
     this.send({ type: 'load', scenario, play });
   }
+  seek(t: number): void {
+    this.send({ type: 'seek', t });
+  }
+  stepBack(ms: number): void {
+    this.send({ type: 'stepBack', ms });
+  }
+  seekMarker(dir: -1 | 1): void {
+    this.send({ type: 'seekMarker', dir });
+  }
+  undo(): void {
+    this.send({ type: 'undo' });
+  }
+  redo(): void {
+    this.send({ type: 'redo' });
+  }
   play(): void {
     this.send({ type: 'play' });
   }
@@ -100,7 +115,10 @@ export class WorkerClient {
     const msg = data as FromWorker;
     switch (msg.type) {
       case 'snapshot':
-        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status);
+        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
+        return;
+      case 'seeking':
+        useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
         useClusterStore.getState().loaded(msg.name, msg.description);

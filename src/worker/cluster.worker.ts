@@ -21,11 +21,12 @@ const persistence = new WorkerPersistence({
 });
 
 const host = new WorkerHost({
-  createCluster: (scenario) => {
-    const cluster = new Cluster(scenario);
-    persistence.clusterCreated(cluster);
-    return cluster;
-  },
+  // Every cluster the host shows (a new run, a replay to another moment) reaches
+  // persistence through HostStorage.clusterCreated.
+  createCluster: (scenario) => new Cluster(scenario),
+  // Time-travel checkpoints: plug the graph clone in here (src/kafka/checkpoint.ts):
+  //   clone: (c) => cloneCluster(c as Cluster),
+  // Without it every seek back replays the run from 0 (exact, slower).
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),

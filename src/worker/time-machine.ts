@@ -210,13 +210,18 @@ export class TimeMachine<C extends MachineCluster> {
 
   /** Shows moment t of the current branch (the past through a checkpoint or a replay). */
   seek(t: number): void {
+    this.runUntil(this.prepareSeek(t));
+  }
+
+  /**
+   * The first half of a seek: installs the starting point (a checkpoint copy or a fresh
+   * cluster) when t is behind the current moment; the caller then runs to the returned
+   * target, in slices if it likes (a long replay must not freeze the worker).
+   */
+  prepareSeek(t: number): number {
     const target = Math.max(this.originMs, Math.floor(t));
-    if (target >= this.current.now) {
-      this.runUntil(target);
-      return;
-    }
-    this.install(this.startingPoint(target));
-    this.runUntil(target);
+    if (target < this.current.now) this.install(this.startingPoint(target));
+    return target;
   }
 
   /** The previous / next marker's time from now, or null when there is none. */
