@@ -34,6 +34,8 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** Called with each action as the cluster recorded it (with its virtual time). */
   onPerformed: ((action: TimelineAction) => void) | null = null;
+  /** Called when a run was installed: a scenario from its start, or (fromDisk) a saved playground. */
+  onLoaded: ((info: { name: string | null; fromDisk: boolean }) => void) | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
@@ -123,6 +125,7 @@ export class WorkerClient {
       case 'loaded':
         useClusterStore.getState().loaded(msg.name, msg.description);
         useUiStore.getState().setLayout(msg.layout);
+        this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;
       case 'performed':
         this.onPerformed?.(msg.action);

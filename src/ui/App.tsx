@@ -16,6 +16,7 @@ import { phrase } from './events/phrase';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
 import { TimelineBar } from './timeline/TimelineBar';
+import { SharedMomentBanner } from './timeline/SharedMomentBanner';
 import { StorageNotices } from './storage/StorageNotices';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
@@ -109,6 +110,7 @@ export function App() {
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
           <Diagram />
+          <SharedMomentBanner />
         </main>
         <Inspector />
         <TimelineBar />

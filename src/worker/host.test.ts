@@ -401,3 +401,22 @@ describe('WorkerHost time travel', () => {
     expect(s.posted.at(-1)).toMatchObject({ type: 'error', message: expect.stringContaining('not a time') });
   });
 });
+
+describe('WorkerHost: a command during a long seek', () => {
+  it('completes the seek first and says it is done', () => {
+    const clock = { t: 0 };
+    const posted: FromWorker[] = [];
+    const host = new WorkerHost({
+      createCluster: () => new FakeCluster(() => (clock.t += 30)),
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    host.handle(toWorker({ type: 'load', scenario, play: false, at: 50_000 }));
+    expect(host.status().seeking).toBe(true);
+    host.handle(toWorker({ type: 'requestLog', requestId: 1, topic: 'orders', partition: 0 }));
+    expect(host.status()).toMatchObject({ seeking: false, now: 50_000 });
+    expect(posted.filter((m) => m.type === 'seeking').at(-1)).toMatchObject({ done: true, reached: 50_000 });
+  });
+});

@@ -273,6 +273,7 @@ export class WorkerHost {
     this.machine.runUntil(job.target);
     this.seekJob = null;
     this.dirty = true;
+    this.send({ type: 'seeking', target: job.target, reached: this.machine.now, done: true });
   }
 
   private send(ev: WorkerEvent): void {
@@ -414,7 +415,7 @@ export class WorkerHost {
 
   /** Runs a scenario from its start. */
   loadScenario(scenario: Scenario, play: boolean): void {
-    this.install(new TimeMachine<HostedCluster>(scenario, this.machineOptions()), scenario, play);
+    this.install(new TimeMachine<HostedCluster>(scenario, this.machineOptions()), scenario, play, false);
   }
 
   /**
@@ -422,7 +423,7 @@ export class WorkerHost {
    * layout). Its moments before now cannot be replayed (only a checkpoint reaches back).
    */
   installCluster(cluster: HostedCluster, doc: Scenario, play: boolean): void {
-    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster), doc, play);
+    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster), doc, play, true);
   }
 
   private machineOptions() {
@@ -434,7 +435,7 @@ export class WorkerHost {
     return opts;
   }
 
-  private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean): void {
+  private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean, fromDisk: boolean): void {
     this.machine = machine;
     this.seekJob = null;
     this.sentGeneration = -1;
@@ -451,6 +452,7 @@ export class WorkerHost {
       name: doc.name ?? null,
       description: doc.description ?? null,
       layout: { ...this.layout },
+      fromDisk,
     });
     // A new cluster must show at once, even if the previous snapshot went out just now.
     this.lastPostWall = -Infinity;

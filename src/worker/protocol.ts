@@ -92,7 +92,8 @@ export const EVENT_HISTORY_LIMIT = 500;
 
 /** Worker → UI. */
 export type WorkerEvent =
-  | { type: 'loaded'; name: string | null; description: string | null; layout: Layout }
+  /** fromDisk: a saved playground restarted from its disks, not a scenario run from its start. */
+  | { type: 'loaded'; name: string | null; description: string | null; layout: Layout; fromDisk?: boolean }
   /**
    * eventsReset: `snapshot.events` is the history up to this moment (the last
    * EVENT_HISTORY_LIMIT), to replace the UI's list: the cluster was rebuilt at another moment.

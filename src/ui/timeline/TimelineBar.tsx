@@ -113,7 +113,8 @@ export function TimelineBar() {
     }
   };
 
-  const tickList = width > 0 ? ticks(view, width) : [];
+  // Labels too close to an edge would be cut in half: leave them out.
+  const tickList = width > 0 ? ticks(view, width).filter((t) => timeToX(t, view, width) > 12 && timeToX(t, view, width) < width - 16) : [];
   const step = tickList.length > 1 ? tickList[1]! - tickList[0]! : 1000;
   const marks = width > 0 ? drawnMarkers(timeline.markers, view, width) : [];
   const headX = width > 0 ? timeToX(playhead, view, width) : 0;
