@@ -329,6 +329,12 @@ const timelineAction = z.discriminatedUnion('op', [
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
 ]);
 
+/** A lesson chapter: a moment and what to look at then. */
+const lessonCheckpoint = z.looseObject({
+  at: atMs,
+  caption: z.string(says('expected a caption (text)')).min(1, says('expected a caption (text), got an empty one')).max(4000, says('expected a caption of at most 4000 characters')),
+});
+
 const layout = z.record(
   z.string(),
   z.looseObject({ x: z.number(), y: z.number() }),
@@ -347,6 +353,7 @@ export const scenarioSchema = z.looseObject({
   topics: z.array(topicSpec).optional(),
   clients: z.array(clientSpec).optional(),
   timeline: z.array(timelineAction).optional(),
+  checkpoints: z.array(lessonCheckpoint).max(100, says('expected at most 100 checkpoints')).optional(),
   layout: layout.optional(),
 });
 

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
 import type { PlaybackStatus, TimelineMarker, TimelineStatus } from '../worker/protocol';
+import type { LessonCheckpoint } from '../scenario/types';
 import { pushRateSample, type RateSample } from './rates';
 
 export const EVENT_HISTORY_LIMIT = 500;
@@ -45,7 +46,9 @@ export interface ClusterState {
   seeking: { target: number; reached: number } | null;
   receiveSnapshot(snapshot: ClusterSnapshot, status: PlaybackStatus, timeline?: TimelineStatus, eventsReset?: boolean): void;
   seekProgress(target: number, reached: number, done: boolean): void;
-  loaded(name: string | null, description?: string | null): void;
+  /** The lesson's chapters (the scenario's `checkpoints`), by time. */
+  chapters: LessonCheckpoint[];
+  loaded(name: string | null, description?: string | null, chapters?: LessonCheckpoint[]): void;
   reportError(message: string): void;
   dismissError(): void;
 }
@@ -61,6 +64,7 @@ export const useClusterStore = create<ClusterState>()((set) => ({
   lastError: null,
   timeline: EMPTY_TIMELINE,
   seeking: null,
+  chapters: [],
   receiveSnapshot: (snapshot, status, timeline, eventsReset = false) =>
     set((s) => {
       // After a seek the worker sends the history up to that moment: it replaces ours.
@@ -78,8 +82,8 @@ export const useClusterStore = create<ClusterState>()((set) => ({
     }),
   seekProgress: (target, reached, done) => set({ seeking: done ? null : { target, reached } }),
   // A new scenario: forget everything about the previous run.
-  loaded: (name, description = null) =>
-    set({ scenarioName: name, scenarioDescription: description, events: [], rateSamples: [], snapshot: null, timeline: EMPTY_TIMELINE }),
+  loaded: (name, description = null, chapters = []) =>
+    set({ scenarioName: name, scenarioDescription: description, chapters, events: [], rateSamples: [], snapshot: null, timeline: EMPTY_TIMELINE }),
   reportError: (message) => set((s) => ({ lastError: { message, seq: (s.lastError?.seq ?? 0) + 1 } })),
   dismissError: () => set({ lastError: null }),
 }));

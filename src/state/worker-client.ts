@@ -123,7 +123,7 @@ export class WorkerClient {
         useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
-        useClusterStore.getState().loaded(msg.name, msg.description);
+        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
         useUiStore.getState().setLayout(msg.layout);
         this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;

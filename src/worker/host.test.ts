@@ -420,3 +420,21 @@ describe('WorkerHost: a command during a long seek', () => {
     expect(posted.filter((m) => m.type === 'seeking').at(-1)).toMatchObject({ done: true, reached: 50_000 });
   });
 });
+
+describe('WorkerHost: lesson chapters', () => {
+  it('playing pauses exactly at each chapter; play goes on to the next; loaded lists them', () => {
+    const s = setup();
+    s.send({ type: 'load', scenario: { ...scenario, checkpoints: [{ at: 1200, caption: 'second' }, { at: 500, caption: 'first' }] } });
+    expect(s.posted[0]).toMatchObject({ type: 'loaded', checkpoints: [{ at: 500, caption: 'first' }, { at: 1200, caption: 'second' }] });
+    s.send({ type: 'setSpeed', speed: 10 });
+    s.run(2000);
+    expect(s.host.status()).toMatchObject({ now: 500, playing: false });
+    s.send({ type: 'play' });
+    s.run(2000);
+    expect(s.host.status()).toMatchObject({ now: 1200, playing: false });
+    s.send({ type: 'play' });
+    s.run(200);
+    expect(s.host.status().now).toBeGreaterThan(1200);
+    expect(s.host.status().playing).toBe(true);
+  });
+});

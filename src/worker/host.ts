@@ -128,6 +128,8 @@ export class WorkerHost {
   private sentMarkerRevision = -1;
   private sentMarkers = 0;
   private reportedGeneration = -1;
+  /** Lesson chapter times (the scenario's `checkpoints`): playing pauses at each. */
+  private chapters: number[] = [];
 
   constructor(
     private readonly deps: HostDeps,
@@ -169,10 +171,18 @@ export class WorkerHost {
     const machine = this.machine;
     if (this.playing && machine) {
       this.carryMs += elapsed * this.speed;
-      const whole = Math.floor(this.carryMs);
+      let whole = Math.floor(this.carryMs);
       this.carryMs -= whole;
+      // A lesson chapter ahead within this tick: run exactly to it and pause there.
+      const chapter = this.chapters.find((c) => c > machine.now);
+      const atChapter = chapter !== undefined && machine.now + whole >= chapter;
+      if (atChapter) whole = chapter - machine.now;
       if (whole > 0) {
         this.guard(undefined, () => this.runFor(machine, whole, wall));
+        if (atChapter && machine.now === chapter) {
+          this.playing = false;
+          this.carryMs = 0;
+        }
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
@@ -442,6 +452,7 @@ export class WorkerHost {
     this.sentMarkerRevision = -1;
     this.sentMarkers = 0;
     this.reportedGeneration = machine.clusterGeneration;
+    this.chapters = [...new Set((doc.checkpoints ?? []).map((c) => Math.floor(c.at)))].sort((a, b) => a - b);
     this.deps.storage?.clusterCreated?.(machine.cluster);
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
@@ -453,6 +464,7 @@ export class WorkerHost {
       description: doc.description ?? null,
       layout: { ...this.layout },
       fromDisk,
+      checkpoints: (doc.checkpoints ?? []).map((c) => ({ at: c.at, caption: c.caption })).sort((a, b) => a.at - b.at),
     });
     // A new cluster must show at once, even if the previous snapshot went out just now.
     this.lastPostWall = -Infinity;

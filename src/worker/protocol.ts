@@ -7,7 +7,7 @@
  * cases; change a case's meaning only with a PROTOCOL_VERSION bump.
  */
 import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
-import type { Scenario, TimelineAction } from '../scenario/types';
+import type { LessonCheckpoint, Scenario, TimelineAction } from '../scenario/types';
 import type { StorageCommand, StorageEvent } from '../storage/status';
 import type { TimelineMarker } from './time-machine';
 
@@ -93,7 +93,15 @@ export const EVENT_HISTORY_LIMIT = 500;
 /** Worker → UI. */
 export type WorkerEvent =
   /** fromDisk: a saved playground restarted from its disks, not a scenario run from its start. */
-  | { type: 'loaded'; name: string | null; description: string | null; layout: Layout; fromDisk?: boolean }
+  | {
+      type: 'loaded';
+      name: string | null;
+      description: string | null;
+      layout: Layout;
+      fromDisk?: boolean;
+      /** Lesson chapters, by time: playing pauses at each (the host does), the lesson panel shows the caption. */
+      checkpoints?: LessonCheckpoint[];
+    }
   /**
    * eventsReset: `snapshot.events` is the history up to this moment (the last
    * EVENT_HISTORY_LIMIT), to replace the UI's list: the cluster was rebuilt at another moment.
