@@ -287,6 +287,18 @@ describe('TimeMachine: markers', () => {
 });
 
 describe('adoptTimeline', () => {
+  it("replaces a real Cluster's future in place (a restored checkpoint then follows the branch without a replay)", () => {
+    const doc = faultyScenario(4);
+    const c = make(doc);
+    c.runUntil(3000);
+    const kept = (doc.timeline ?? []).filter((a) => a.at <= 3000);
+    const future: TimelineAction[] = [...kept, { at: 3001, op: 'killBroker', broker: 1 }];
+    adoptTimeline(c, future);
+    expect(c.scenario().timeline).toEqual(future);
+    c.runUntil(RUN_MS);
+    expect(out(c)).toBe(fresh({ ...doc, timeline: future }, RUN_MS));
+  });
+
   it('refuses a cluster that applied another branch', () => {
     const c = make(faultyScenario(1));
     c.runUntil(RUN_MS);
