@@ -187,10 +187,10 @@ export function TimelineBar() {
       <div className="tl-side">
         <MenuButton label="Time" commands={commandsInGroup('time')} snapshot={snapshot} selection={selection} testId="menu-time" />
         <span className="tl-zoom" role="group" aria-label="Zoom">
-          <button type="button" className="btn-ghost tl-btn" onClick={() => setZoom((z) => Math.max(1, z / 2))} disabled={zoom <= 1} aria-label="Zoom out" data-testid="tl-zoom-out">
+          <button type="button" className="btn-ghost tl-btn" onClick={() => setZoom((z) => Math.max(1, z / 2))} disabled={zoom <= 1} aria-label="Zoom the timeline out" title="Zoom the timeline out (or the mouse wheel)" data-testid="tl-zoom-out">
             −
           </button>
-          <button type="button" className="btn-ghost tl-btn" onClick={() => setZoom((z) => Math.min(MAX_ZOOM, z * 2))} disabled={zoom >= MAX_ZOOM} aria-label="Zoom in" data-testid="tl-zoom-in">
+          <button type="button" className="btn-ghost tl-btn" onClick={() => setZoom((z) => Math.min(MAX_ZOOM, z * 2))} disabled={zoom >= MAX_ZOOM} aria-label="Zoom the timeline in" title="Zoom the timeline in (or the mouse wheel)" data-testid="tl-zoom-in">
             +
           </button>
         </span>
