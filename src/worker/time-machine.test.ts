@@ -305,3 +305,28 @@ describe('adoptTimeline', () => {
     expect(() => adoptTimeline(c, [])).toThrow(/does not have|another branch/);
   });
 });
+
+describe('TimeMachine: a run reopened from disk (adopted)', () => {
+  it('runs on and forks from its present; going back says why it cannot, without checkpoints', () => {
+    const doc = faultyScenario(6);
+    const restored = make(doc);
+    restored.runUntil(5000);
+    const tm = new TimeMachine<Cluster>(doc, { createCluster: make }, restored);
+    expect(tm.origin).toBe(5000);
+    tm.runUntil(8000);
+    expect(() => tm.seek(6000)).toThrow(/reopened from its saved disks at 5\.0 s/);
+    expect(tm.now).toBe(8000);
+  });
+
+  it('with checkpoints, goes back to any moment since it was reopened', () => {
+    const doc = faultyScenario(6);
+    const restored = make(doc);
+    restored.runUntil(5000);
+    const tm = new TimeMachine<Cluster>(doc, { createCluster: make, clone: replayClone, checkpointEveryMs: 2000 }, restored);
+    tm.runUntil(9000);
+    tm.seek(5500);
+    expect(out(tm.cluster)).toBe(fresh(doc, 5500));
+    tm.seek(100);
+    expect(tm.now).toBe(5000);
+  });
+});

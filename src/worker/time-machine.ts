@@ -322,7 +322,8 @@ export class TimeMachine<C extends MachineCluster> {
     }
     if (!this.replayable) {
       throw new Error(
-        `This run was restarted from its saved disks at ${(this.originMs / 1000).toFixed(1)} s; its earlier moments cannot be shown again.`,
+        `This run was reopened from its saved disks at ${(this.originMs / 1000).toFixed(1)} s, which keep no history: ` +
+          `going back is not available in it. Start the scenario again (or open its share link) to travel in time.`,
       );
     }
     this.stats.replaysFromZero++;
