@@ -51,3 +51,6 @@ for (const [rate, ms] of [
   print(run(`load ${rate.toLocaleString('en')} records/s virtual`, rate, ms));
 }
 console.log('target: at least 500,000 records/s acked on a 2-core machine');
+
+// Time travel (issue 9): seek, fork and link-open latency.
+await (await import('./time-travel')).timeTravelBench();

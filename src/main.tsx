@@ -10,7 +10,8 @@ import './ui/styles.css';
 import { WorkerClient, setWorkerClient } from './state/worker-client';
 import { useClusterStore } from './state/cluster-store';
 import { defaultScenario } from './scenario/default-scenario';
-import { decodeScenarioFragment, scenarioParam } from './scenario/url';
+import { decodeScenarioFragment, parseLinkMoment, scenarioParam } from './scenario/url';
+import { useUiStore } from './state/ui-store';
 import { restoreScenarioOrThrow } from './scenario/restore';
 import type { Scenario } from './scenario/types';
 import { startStorageUi } from './state/storage-store';
@@ -35,8 +36,24 @@ async function initialScenario(): Promise<Scenario> {
 // starts a new run that replaces it (src/storage/worker-persistence.ts).
 startStorageUi();
 const fromLink = scenarioParam(location.hash) !== null;
+// A link may name a moment and a selection (&t=, &select=): it opens paused there. They
+// apply once the link's own run is installed (not the saved playground, if the user keeps it).
+const moment = fromLink ? parseLinkMoment(location.hash) : null;
+for (const notice of moment?.notices ?? []) useUiStore.getState().toast(notice, 'error');
+if (moment && (moment.t !== null || moment.select)) {
+  client.onLoaded = (info) => {
+    client.onLoaded = null;
+    if (info.fromDisk) return;
+    const ui = useUiStore.getState();
+    if (moment.select) ui.select(moment.select);
+    if (moment.t !== null) {
+      client.seek(moment.t);
+      ui.setSharedMoment({ t: moment.t, name: info.name });
+    }
+  };
+}
 void initialScenario().then((scenario) => {
-  client.send({ type: 'storage', op: 'open', fallback: scenario, play: true, fresh: fromLink });
+  client.send({ type: 'storage', op: 'open', fallback: scenario, play: moment?.t == null, fresh: fromLink });
   // The link's run is now the saved playground: a reload must continue it, not start it over.
   if (fromLink) history.replaceState(null, '', location.pathname + location.search);
 });

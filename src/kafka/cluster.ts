@@ -231,6 +231,21 @@ export class Cluster {
     return action;
   }
 
+  /**
+   * Time travel (worker/time-machine.ts): the actions not applied yet become the branch's
+   * (`timeline` is the branch's whole timeline). Its first actions must be the ones this
+   * cluster already applied, else it throws: the caller rebuilds the moment instead.
+   */
+  replaceFutureTimeline(timeline: readonly TimelineAction[]): void {
+    const applied = this.nextAction;
+    if (applied > timeline.length) throw new Error('the cluster applied actions this branch does not have');
+    for (let i = 0; i < applied; i++) {
+      if (JSON.stringify(this.timeline[i]) !== JSON.stringify(timeline[i])) throw new Error('the cluster applied another branch');
+    }
+    // In place: the document (this.doc.timeline) shares the array.
+    this.timeline.splice(applied, this.timeline.length - applied, ...timeline.slice(applied).map((a) => ({ ...a })));
+  }
+
   /** The document that reproduces this run: the scenario with every recorded action. */
   scenario(): Scenario {
     return structuredClone({ ...this.doc, timeline: this.timeline });

@@ -180,6 +180,24 @@ describe('parseScenario rejects with one line naming the field', () => {
     expect(errorOf(d3).message).toMatch(/^timeline\[\d+\]\.config\["cleanup.policy"\]: Invalid value "forever" for configuration cleanup.policy/);
   });
 
+  it('lesson checkpoints: a time and a caption each', () => {
+    const ok = example();
+    ok.checkpoints = [{ at: 4000, caption: 'Look at the ISR.' }];
+    expect(parseScenario(ok)).toMatchObject({ ok: true, scenario: { checkpoints: [{ at: 4000, caption: 'Look at the ISR.' }] } });
+    const d = example();
+    d.checkpoints = [{ at: -1, caption: 'x' }];
+    expect(errorOf(d).message).toBe('checkpoints[0].at: expected a time in ms (a number ≥ 0), got -1');
+    const d2 = example();
+    d2.checkpoints = [{ at: 5, caption: '' }];
+    expect(errorOf(d2).path).toBe('checkpoints[0].caption');
+    const d3 = example();
+    d3.checkpoints = [{ at: 5 }];
+    expect(errorOf(d3).path).toBe('checkpoints[0].caption');
+    const d4 = example();
+    d4.checkpoints = 'soon';
+    expect(errorOf(d4).path).toBe('checkpoints');
+  });
+
   it('negative times, non-positive or fractional broker ids, a fractional seed', () => {
     const d = example();
     d.timeline[0].at = -1;

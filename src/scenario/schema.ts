@@ -325,6 +325,12 @@ const timelineAction = z.discriminatedUnion('op', [
   op('powerCut', {}),
 ]);
 
+/** A lesson chapter: a moment and what to look at then. */
+const lessonCheckpoint = z.looseObject({
+  at: atMs,
+  caption: z.string(says('expected a caption (text)')).min(1, says('expected a caption (text), got an empty one')).max(4000, says('expected a caption of at most 4000 characters')),
+});
+
 const layout = z.record(
   z.string(),
   z.looseObject({ x: z.number(), y: z.number() }),
@@ -351,6 +357,7 @@ export const scenarioSchema = z.looseObject({
       error: (iss: RawIssue) => `at most ${LIMITS.timelineActions} actions (the playground's limit), got ${Array.isArray(iss.input) ? iss.input.length : '?'}`,
     })
     .optional(),
+  checkpoints: z.array(lessonCheckpoint).max(100, says('expected at most 100 checkpoints')).optional(),
   layout: layout.optional(),
 });
 

@@ -100,6 +100,13 @@ export type TimelineAction =
 
 export type TimelineOp = TimelineAction['op'];
 
+/** A lesson's chapter: playback pauses at `at` (virtual ms) and the lesson panel shows the caption. */
+export interface LessonCheckpoint {
+  at: number;
+  /** Markdown: what to look at on screen at that moment. */
+  caption: string;
+}
+
 export interface Scenario {
   version: 1;
   name?: string;
@@ -109,6 +116,8 @@ export interface Scenario {
   topics?: TopicSpec[];
   clients?: ClientSpec[];
   timeline?: TimelineAction[];
+  /** Lesson chapters, in any order; playback pauses at each (never changes the run). */
+  checkpoints?: LessonCheckpoint[];
   /** Diagram positions only; never changes the run. */
   layout?: Record<string, { x: number; y: number }>;
 }

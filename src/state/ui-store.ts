@@ -19,6 +19,12 @@ export interface Toast {
   tone: 'info' | 'error';
 }
 
+/** A shared link opened at a moment (its `&t=`): the banner that says so, until Play or dismiss. */
+export interface SharedMoment {
+  t: number;
+  name: string | null;
+}
+
 export interface UiState {
   selection: Selection | null;
   dialog: DialogRequest | null;
@@ -26,6 +32,8 @@ export interface UiState {
   layout: Layout;
   eventLogOpen: boolean;
   toasts: Toast[];
+  sharedMoment: SharedMoment | null;
+  setSharedMoment(m: SharedMoment | null): void;
   select(s: Selection | null): void;
   openDialog(d: DialogRequest): void;
   closeDialog(): void;
@@ -47,6 +55,8 @@ export const useUiStore = create<UiState>()((set) => ({
   layout: {},
   eventLogOpen: true,
   toasts: [],
+  sharedMoment: null,
+  setSharedMoment: (sharedMoment) => set({ sharedMoment }),
   select: (selection) => set({ selection, contextMenu: null }),
   openDialog: (dialog) => set({ dialog, contextMenu: null }),
   closeDialog: () => set({ dialog: null }),

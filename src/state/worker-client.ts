@@ -34,6 +34,8 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** Called with each action as the cluster recorded it (with its virtual time). */
   onPerformed: ((action: TimelineAction) => void) | null = null;
+  /** Called when a run was installed: a scenario from its start, or (fromDisk) a saved playground. */
+  onLoaded: ((info: { name: string | null; fromDisk: boolean }) => void) | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
@@ -46,6 +48,21 @@ export class WorkerClient {
 
   load(scenario: Scenario, play = true): void {
     this.send({ type: 'load', scenario, play });
+  }
+  seek(t: number): void {
+    this.send({ type: 'seek', t });
+  }
+  stepBack(ms: number): void {
+    this.send({ type: 'stepBack', ms });
+  }
+  seekMarker(dir: -1 | 1): void {
+    this.send({ type: 'seekMarker', dir });
+  }
+  undo(): void {
+    this.send({ type: 'undo' });
+  }
+  redo(): void {
+    this.send({ type: 'redo' });
   }
   play(): void {
     this.send({ type: 'play' });
@@ -100,11 +117,15 @@ export class WorkerClient {
     const msg = data as FromWorker;
     switch (msg.type) {
       case 'snapshot':
-        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status);
+        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
+        return;
+      case 'seeking':
+        useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
-        useClusterStore.getState().loaded(msg.name, msg.description);
+        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
         useUiStore.getState().setLayout(msg.layout);
+        this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;
       case 'performed':
         this.onPerformed?.(msg.action);

@@ -15,6 +15,8 @@ import { EventLog } from './events/EventLog';
 import { phrase } from './events/phrase';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
+import { TimelineBar } from './timeline/TimelineBar';
+import { SharedMomentBanner } from './timeline/SharedMomentBanner';
 import { StorageNotices } from './storage/StorageNotices';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
@@ -27,7 +29,8 @@ function isTyping(e: KeyboardEvent): boolean {
 function useShortcuts() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
+      if (e.defaultPrevented || e.altKey || isTyping(e)) return;
+      const mod = e.ctrlKey || e.metaKey;
       const ui = useUiStore.getState();
       if (e.key === 'Escape') {
         if (ui.contextMenu) ui.closeContextMenu();
@@ -37,7 +40,9 @@ function useShortcuts() {
       if (ui.dialog) return;
       // Space on a focused button must press the button, not toggle playback.
       if (e.key === ' ' && (e.target as HTMLElement | null)?.closest('button, a, [role="menuitem"]')) return;
-      const c = commandForKey(e.key);
+      // Ctrl/⌘ chords are the browser's unless a command claims one (undo, redo).
+      const c = commandForKey(e.key, { mod, shift: e.shiftKey });
+      if (mod && !c) return;
       if (c && runCommand(c)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -105,8 +110,10 @@ export function App() {
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
           <Diagram />
+          <SharedMomentBanner />
         </main>
         <Inspector />
+        <TimelineBar />
         <EventLog />
         <ContextMenu />
         <Dialogs />

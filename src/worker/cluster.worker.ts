@@ -2,6 +2,7 @@
  * The worker entry: binds the host to `self`. Nothing else lives here, so everything that
  * can be tested runs under Node in host.ts.
  */
+import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { IdbClusterStore } from '../storage/idb-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
@@ -21,11 +22,12 @@ const persistence = new WorkerPersistence({
 });
 
 const host = new WorkerHost({
-  createCluster: (scenario) => {
-    const cluster = new Cluster(scenario);
-    persistence.clusterCreated(cluster);
-    return cluster;
-  },
+  // Every cluster the host shows (a new run, a replay to another moment) reaches
+  // persistence through HostStorage.clusterCreated.
+  createCluster: (scenario) => new Cluster(scenario),
+  // Time-travel checkpoints: an exact copy of the cluster (src/kafka/checkpoint.ts), so a
+  // seek back restores the nearest checkpoint and runs forward instead of replaying from 0.
+  clone: (c) => cloneCluster(c as Cluster),
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),

@@ -11,11 +11,23 @@
  * Snapshots are coalesced: whatever the rate of ticks and commands, at most one snapshot
  * per `snapshotIntervalMs` (≈30/s) is posted. `cluster.snapshot()` hands out the events
  * since its previous call, so taking snapshots only when posting loses no event.
+ *
+ * Time travel: the run lives in a TimeMachine (time-machine.ts), which owns the timeline,
+ * the cluster at the current moment, checkpoints and markers. Seeks pause. A seek that
+ * needs a long replay (a link opened at its moment, a seek far back without checkpoints)
+ * runs in slices over ticks with the same wall budget as playing, posting `seeking`
+ * progress, so the worker keeps answering. When the machine shows another cluster object
+ * (rebuilt at an earlier moment), the next snapshot carries the event history up to that
+ * moment (`eventsReset`), and the timeline markers are sent as additions, or whole after a
+ * fork / undo cut them.
  */
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { StorageCommand } from '../storage/status';
+import type { ClusterEvent } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
+import { TimeMachine } from './time-machine';
 import {
+  EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
   clampSpeed,
   fromWorker,
@@ -24,6 +36,7 @@ import {
   type FromWorker,
   type Layout,
   type LogResult,
+  type TimelineStatus,
   type ToWorker,
   type WorkerEvent,
 } from './protocol';
@@ -40,6 +53,8 @@ export interface HostedCluster {
     opts?: { broker?: number; fromOffset?: number; limit?: number },
   ): LogResult | null;
   scenario(): Scenario;
+  /** Every event kept so far (timeline markers, the event history after a seek). */
+  allEvents?(): readonly ClusterEvent[];
 }
 
 export interface HostDeps {
@@ -51,12 +66,21 @@ export interface HostDeps {
   clearTimer(handle: unknown): void;
   /** Persistence (src/storage/worker-persistence.ts); absent in tests and when storage is off. */
   storage?: HostStorage;
+  /**
+   * Deep copy of a cluster, for time-travel checkpoints (src/kafka/checkpoint.ts cloneCluster).
+   * Absent, or when it throws, every seek back replays the run from 0: exact, slower.
+   */
+  clone?: (cluster: HostedCluster) => HostedCluster;
+  /** Virtual ms between checkpoints (time-machine.ts DEFAULT_CHECKPOINT_EVERY_MS). */
+  checkpointEveryMs?: number;
 }
 
 /** What the host asks of persistence: it passes storage commands on and says when the cluster changed. */
 export interface HostStorage {
   handle(cmd: StorageCommand, host: WorkerHost): void;
   changed(what: 'run' | 'action' | 'layout'): void;
+  /** The host shows another cluster object (a new run, or the run rebuilt at another moment). */
+  clusterCreated?(cluster: HostedCluster): void;
 }
 
 export interface HostOptions {
@@ -84,7 +108,7 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
 };
 
 export class WorkerHost {
-  private cluster: HostedCluster | null = null;
+  private machine: TimeMachine<HostedCluster> | null = null;
   private playing = false;
   private speed = 1;
   /** Fraction of a virtual ms owed to the cluster (the clock runs in whole ms). */
@@ -97,6 +121,15 @@ export class WorkerHost {
   private readonly opts: HostOptions;
   /** Virtual time given up by the run budget (for diagnostics and tests). */
   droppedVirtualMs = 0;
+  /** A seek still replaying toward its target (run in slices by tick). */
+  private seekJob: { target: number } | null = null;
+  /** What the UI was last sent: which cluster object, which markers. */
+  private sentGeneration = -1;
+  private sentMarkerRevision = -1;
+  private sentMarkers = 0;
+  private reportedGeneration = -1;
+  /** Lesson chapter times (the scenario's `checkpoints`): playing pauses at each. */
+  private chapters: number[] = [];
 
   constructor(
     private readonly deps: HostDeps,
@@ -130,13 +163,26 @@ export class WorkerHost {
     const wall = this.deps.wallNow();
     const elapsed = Math.max(0, Math.min(wall - this.lastWall, this.opts.maxWallPerTickMs));
     this.lastWall = wall;
-    const cluster = this.cluster;
-    if (this.playing && cluster) {
+    if (this.seekJob) {
+      this.guard(undefined, () => this.continueSeek(wall));
+      this.maybeFlush(wall);
+      return;
+    }
+    const machine = this.machine;
+    if (this.playing && machine) {
       this.carryMs += elapsed * this.speed;
-      const whole = Math.floor(this.carryMs);
+      let whole = Math.floor(this.carryMs);
       this.carryMs -= whole;
+      // A lesson chapter ahead within this tick: run exactly to it and pause there.
+      const chapter = this.chapters.find((c) => c > machine.now);
+      const atChapter = chapter !== undefined && machine.now + whole >= chapter;
+      if (atChapter) whole = chapter - machine.now;
       if (whole > 0) {
-        this.guard(undefined, () => this.runFor(cluster, whole, wall));
+        this.guard(undefined, () => this.runFor(machine, whole, wall));
+        if (atChapter && machine.now === chapter) {
+          this.playing = false;
+          this.carryMs = 0;
+        }
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
@@ -144,13 +190,13 @@ export class WorkerHost {
     this.maybeFlush(wall);
   }
 
-  private runFor(cluster: HostedCluster, ms: number, startWall: number): void {
-    const target = cluster.now + ms;
-    while (cluster.now < target) {
-      cluster.runUntil(Math.min(target, cluster.now + this.opts.sliceVirtualMs));
-      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
+  private runFor(machine: TimeMachine<HostedCluster>, ms: number, startWall: number): void {
+    const target = machine.now + ms;
+    while (machine.now < target) {
+      machine.runUntil(Math.min(target, machine.now + this.opts.sliceVirtualMs));
+      if (machine.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
         // Out of budget: drop the rest rather than stall; the clock display shows the truth.
-        this.droppedVirtualMs += target - cluster.now;
+        this.droppedVirtualMs += target - machine.now;
         this.carryMs = 0;
         return;
       }
@@ -158,15 +204,86 @@ export class WorkerHost {
   }
 
   private maybeFlush(wall: number): void {
-    if (!this.dirty || !this.cluster) return;
+    const machine = this.machine;
+    if (!this.dirty || !machine || this.seekJob) return;
     if (wall - this.lastPostWall < this.opts.snapshotIntervalMs) return;
-    const cluster = this.cluster;
     this.guard(undefined, () => {
+      const cluster = machine.cluster;
       const snapshot = cluster.snapshot();
-      this.send({ type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed } });
+      const eventsReset = machine.clusterGeneration !== this.sentGeneration;
+      if (eventsReset && cluster.allEvents) snapshot.events = cluster.allEvents().slice(-EVENT_HISTORY_LIMIT);
+      else if (snapshot.events.length > EVENT_HISTORY_LIMIT) snapshot.events = snapshot.events.slice(-EVENT_HISTORY_LIMIT);
+      this.sentGeneration = machine.clusterGeneration;
+      const msg: WorkerEvent = { type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed }, timeline: this.timelineStatus(machine) };
+      if (eventsReset) msg.eventsReset = true;
+      this.send(msg);
     });
     this.lastPostWall = wall;
     this.dirty = false;
+  }
+
+  /** The axis and what is new on it since the previous snapshot (markers are sent once). */
+  private timelineStatus(machine: TimeMachine<HostedCluster>): TimelineStatus {
+    const status: TimelineStatus = { end: machine.end, origin: machine.origin, canUndo: machine.canUndo, canRedo: machine.canRedo };
+    const all = machine.markers;
+    if (machine.markerRevision !== this.sentMarkerRevision) {
+      status.markers = { reset: true, added: all.slice(), omitted: machine.markersOmitted };
+    } else if (all.length > this.sentMarkers) {
+      status.markers = { reset: false, added: all.slice(this.sentMarkers), omitted: machine.markersOmitted };
+    }
+    this.sentMarkerRevision = machine.markerRevision;
+    this.sentMarkers = all.length;
+    return status;
+  }
+
+  /** Tells persistence when the machine shows another cluster object. */
+  private noteCluster(): void {
+    const machine = this.machine;
+    if (!machine || machine.clusterGeneration === this.reportedGeneration) return;
+    this.reportedGeneration = machine.clusterGeneration;
+    this.deps.storage?.clusterCreated?.(machine.cluster);
+  }
+
+  // ---- seeking ------------------------------------------------------------------------------
+
+  /** Pauses and moves the playhead to t; a long replay continues over the next ticks. */
+  private beginSeek(t: number): void {
+    const machine = this.requireMachine();
+    this.playing = false;
+    this.carryMs = 0;
+    const target = machine.prepareSeek(Math.min(Math.max(t, machine.origin), Math.max(machine.end, t)));
+    this.noteCluster();
+    this.seekJob = { target };
+    this.continueSeek(this.deps.wallNow());
+  }
+
+  /** Runs the seek within the wall budget; says how far it got when it could not finish. */
+  private continueSeek(startWall: number): void {
+    const job = this.seekJob;
+    const machine = this.machine;
+    if (!job || !machine) return;
+    while (machine.now < job.target) {
+      machine.runUntil(Math.min(job.target, machine.now + this.opts.sliceVirtualMs * 4));
+      if (machine.now < job.target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
+        this.send({ type: 'seeking', target: job.target, reached: machine.now, done: false });
+        return;
+      }
+    }
+    this.seekJob = null;
+    this.dirty = true;
+    this.lastPostWall = -Infinity;
+    this.send({ type: 'seeking', target: job.target, reached: machine.now, done: true });
+    this.maybeFlush(this.deps.wallNow());
+  }
+
+  /** Commands that change the run first complete a seek in progress (its moment is where they act). */
+  private finishSeek(): void {
+    const job = this.seekJob;
+    if (!job || !this.machine) return;
+    this.machine.runUntil(job.target);
+    this.seekJob = null;
+    this.dirty = true;
+    this.send({ type: 'seeking', target: job.target, reached: this.machine.now, done: true });
   }
 
   private send(ev: WorkerEvent): void {
@@ -203,7 +320,8 @@ export class WorkerHost {
   private apply(cmd: ToWorker): void {
     switch (cmd.type) {
       case 'load':
-        this.loadScenario(cmd.scenario, cmd.play ?? true);
+        this.loadScenario(cmd.scenario, cmd.at === undefined ? (cmd.play ?? true) : false);
+        if (cmd.at !== undefined && cmd.at > 0) this.beginSeek(cmd.at);
         return;
       case 'play':
         this.playing = true;
@@ -220,26 +338,64 @@ export class WorkerHost {
         this.dirty = true;
         return;
       case 'step': {
-        const cluster = this.requireCluster();
+        this.finishSeek();
+        const machine = this.requireMachine();
         const ms = Math.max(1, Math.min(Math.floor(cmd.ms), this.opts.maxStepMs));
-        cluster.runUntil(cluster.now + ms);
+        machine.runUntil(machine.now + ms);
         this.dirty = true;
         this.deps.storage?.changed('run');
         return;
       }
+      case 'seek':
+        if (!Number.isFinite(cmd.t)) throw new Error(`Cannot go to the moment ${String(cmd.t)}: not a time.`);
+        this.beginSeek(cmd.t);
+        this.deps.storage?.changed('run');
+        return;
+      case 'stepBack': {
+        this.finishSeek();
+        const machine = this.requireMachine();
+        const ms = Math.max(1, Math.min(Number.isFinite(cmd.ms) ? Math.floor(cmd.ms) : 0, this.opts.maxStepMs));
+        this.beginSeek(Math.max(machine.origin, machine.now - ms));
+        this.deps.storage?.changed('run');
+        return;
+      }
+      case 'seekMarker': {
+        this.finishSeek();
+        const at = this.requireMachine().markerTime(cmd.dir < 0 ? -1 : 1);
+        this.playing = false;
+        this.dirty = true;
+        if (at !== null) this.beginSeek(at);
+        return;
+      }
+      case 'undo':
+      case 'redo': {
+        this.finishSeek();
+        const machine = this.requireMachine();
+        this.playing = false;
+        this.carryMs = 0;
+        const action = cmd.type === 'undo' ? machine.undo() : machine.redo();
+        if (!action) throw new Error(cmd.type === 'undo' ? 'There is no action to undo.' : 'There is no action to redo.');
+        this.noteCluster();
+        this.dirty = true;
+        this.deps.storage?.changed('action');
+        return;
+      }
       case 'perform': {
-        const cluster = this.requireCluster();
-        const action = cluster.perform(cmd.action);
+        this.finishSeek();
+        const machine = this.requireMachine();
+        const action = machine.perform(cmd.action);
+        this.noteCluster();
         // Paused, the action would wait for the clock: run the 1 ms to its time so the user
         // sees its effect now. Playing, the next tick gets there anyway.
-        if (!this.playing && cluster.now < action.at) cluster.runUntil(action.at);
+        if (!this.playing && machine.now < action.at) machine.runUntil(action.at);
         this.send({ type: 'performed', action });
         this.dirty = true;
         this.deps.storage?.changed('action');
         return;
       }
       case 'requestLog': {
-        const cluster = this.requireCluster();
+        this.finishSeek();
+        const cluster = this.requireMachine().cluster;
         const opts: { broker?: number; fromOffset?: number; limit?: number } = {};
         if (cmd.broker !== undefined) opts.broker = cmd.broker;
         if (cmd.fromOffset !== undefined) opts.fromOffset = cmd.fromOffset;
@@ -253,6 +409,7 @@ export class WorkerHost {
         this.deps.storage?.changed('layout');
         return;
       case 'exportScenario':
+        this.finishSeek();
         this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
         return;
       case 'storage':
@@ -268,12 +425,35 @@ export class WorkerHost {
 
   /** Runs a scenario from its start. */
   loadScenario(scenario: Scenario, play: boolean): void {
-    this.installCluster(this.deps.createCluster(scenario), scenario, play);
+    this.install(new TimeMachine<HostedCluster>(scenario, this.machineOptions()), scenario, play, false);
   }
 
-  /** Runs a cluster (new, or restored from storage) described by `doc` (name, layout). */
+  /**
+   * Runs a cluster restored from storage (restart from disk), described by `doc` (name,
+   * layout). Its moments before now cannot be replayed (only a checkpoint reaches back).
+   */
   installCluster(cluster: HostedCluster, doc: Scenario, play: boolean): void {
-    this.cluster = cluster;
+    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster), doc, play, true);
+  }
+
+  private machineOptions() {
+    const opts: ConstructorParameters<typeof TimeMachine<HostedCluster>>[1] = {
+      createCluster: (doc: Scenario) => this.deps.createCluster(doc),
+      clone: this.deps.clone,
+    };
+    if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;
+    return opts;
+  }
+
+  private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean, fromDisk: boolean): void {
+    this.machine = machine;
+    this.seekJob = null;
+    this.sentGeneration = -1;
+    this.sentMarkerRevision = -1;
+    this.sentMarkers = 0;
+    this.reportedGeneration = machine.clusterGeneration;
+    this.chapters = [...new Set((doc.checkpoints ?? []).map((c) => Math.floor(c.at)))].sort((a, b) => a - b);
+    this.deps.storage?.clusterCreated?.(machine.cluster);
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
     this.playing = play;
@@ -283,6 +463,8 @@ export class WorkerHost {
       name: doc.name ?? null,
       description: doc.description ?? null,
       layout: { ...this.layout },
+      fromDisk,
+      checkpoints: (doc.checkpoints ?? []).map((c) => ({ at: c.at, caption: c.caption })).sort((a, b) => a.at - b.at),
     });
     // A new cluster must show at once, even if the previous snapshot went out just now.
     this.lastPostWall = -Infinity;
@@ -292,18 +474,24 @@ export class WorkerHost {
 
   /** The document that reproduces this run, with the diagram layout (export, saving). */
   scenarioDocument(): Scenario {
-    const doc = this.requireCluster().scenario();
+    const doc = this.requireMachine().document();
     // Layout lives here, not in the cluster: it never changes the run.
     return { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
   }
 
-  private requireCluster(): HostedCluster {
-    if (!this.cluster) throw new Error('No scenario is loaded yet.');
-    return this.cluster;
+  private requireMachine(): TimeMachine<HostedCluster> {
+    if (!this.machine) throw new Error('No scenario is loaded yet.');
+    return this.machine;
+  }
+
+  /** The run's time machine (tests, the benchmark, persistence). */
+  get timeMachine(): TimeMachine<HostedCluster> | null {
+    return this.machine;
   }
 
   /** For tests and diagnostics. */
-  status(): { playing: boolean; speed: number; now: number | null } {
-    return { playing: this.playing, speed: this.speed, now: this.cluster ? this.cluster.now : null };
+  status(): { playing: boolean; speed: number; now: number | null; end: number | null; seeking: boolean } {
+    const m = this.machine;
+    return { playing: this.playing, speed: this.speed, now: m ? m.now : null, end: m ? m.end : null, seeking: this.seekJob !== null };
   }
 }

@@ -13,6 +13,7 @@ import { CommandButtons } from './CommandButtons';
 import { DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
 import { PartitionLog } from './PartitionLog';
 import { Markdown } from '../markdown/Markdown';
+import { LessonChapters } from './LessonChapters';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
@@ -444,6 +445,7 @@ function Overview({ s }: { s: ClusterSnapshot }) {
   return (
     <section aria-label="Cluster overview" data-testid="inspector-overview">
       <h2>{name ?? 'Cluster'}</h2>
+      <LessonChapters />
       {description && <Markdown text={description} skipHeading={name ?? undefined} />}
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
