@@ -22,6 +22,10 @@ export interface RestoreReport {
   /** Offsets dropped by CRC / torn-write checks (0 when every log read back whole). */
   cutOffsets: number;
   problems: string[];
+  /** Resumed at the exact saved moment (in-flight requests, groups, counters and all). */
+  exact?: boolean;
+  /** Why not, when the brokers were restarted from their disks instead. */
+  notExactBecause?: string;
 }
 
 export function imageToDurableState(image: LoadedImage): { state: DurableState; report: RestoreReport } {

@@ -57,6 +57,7 @@ function tab(store: MemoryClusterStore, locks: FakeLocks) {
     minIntervalMs: 0,
   });
   const host: PersistenceHost = {
+    isPlaying: () => true,
     loadScenario: (s) => {
       cluster = new Cluster(s);
       doc = s;

@@ -17,7 +17,7 @@ import { restoreCluster } from '../kafka/durable';
 import type { Scenario } from '../scenario/types';
 import { FlushPlanner } from './flush-planner';
 import { deleteIdbDatabase } from './idb-store';
-import { imageToDurableState } from './image';
+import { imageToDurableState, imageToMoment } from './image';
 import { Persister, type PersistStatus } from './persister';
 import { OWNER_LOCK, type StorageCommand, type StorageEvent, type StorageState } from './status';
 import { StorageUnreadableError, type ClusterStore } from './types';
@@ -27,7 +27,9 @@ export interface PersistenceHost {
   /** Runs a scenario from its start (the host's `load`). */
   loadScenario(scenario: Scenario, play: boolean): void;
   /** Runs an already built (restored) cluster. */
-  installCluster(cluster: Cluster, doc: Scenario, play: boolean): void;
+  installCluster(cluster: Cluster, doc: Scenario, play: boolean, exact?: boolean): void;
+  /** Whether the run is playing (saved with the moment, so a reload resumes the same way). */
+  isPlaying(): boolean;
   /** The scenario document with the diagram layout, as it should be saved. */
   scenarioDocument(): Scenario;
 }
@@ -145,7 +147,7 @@ export class WorkerPersistence {
     try {
       const epoch = await store.claim();
       const image = await store.load();
-      const planner = new FlushPlanner(() => host.scenarioDocument());
+      const planner = new FlushPlanner(() => host.scenarioDocument(), () => host.isPlaying());
       this.planner = planner;
       if (fresh && image && fallback) {
         // Never replace a saved playground without asking: the link waits for the answer.
@@ -160,16 +162,26 @@ export class WorkerPersistence {
       }
       if (image && !fresh) {
         const { state, report } = imageToDurableState(image);
+        // The exact moment when it was saved (time travel's checkpoint image); else the
+        // brokers restart from their disks, as after a power cut.
+        const moment = imageToMoment(image);
         let cluster: Cluster;
-        try {
-          cluster = restoreCluster(state);
-        } catch (err) {
-          throw new StorageUnreadableError(`The saved playground could not be restarted (${(err as Error)?.message ?? String(err)}).`, { cause: err });
+        if ('cluster' in moment) {
+          cluster = moment.cluster;
+          report.exact = true;
+        } else {
+          report.notExactBecause = moment.reason;
+          try {
+            cluster = restoreCluster(state);
+          } catch (err) {
+            throw new StorageUnreadableError(`The saved playground could not be restarted (${(err as Error)?.message ?? String(err)}).`, { cause: err });
+          }
         }
         planner.adopt(cluster, image);
         this.restoring = true;
         try {
-          host.installCluster(cluster, state.scenario, play);
+          if ('cluster' in moment) host.installCluster(cluster, state.scenario, moment.playing, true);
+          else host.installCluster(cluster, state.scenario, play);
         } finally {
           this.restoring = false;
         }
@@ -247,7 +259,7 @@ export class WorkerPersistence {
     this.pendingLink = null;
     if (accept) {
       // A new run: its first flush replaces everything stored (FlushPlanner.replaceAll).
-      this.planner = new FlushPlanner(() => this.host!.scenarioDocument());
+      this.planner = new FlushPlanner(() => this.host!.scenarioDocument(), () => this.host!.isPlaying());
       this.startSaving(this.store, this.planner, this.epoch);
       this.host!.loadScenario(link.fallback, link.play);
       return;

@@ -429,11 +429,18 @@ export class WorkerHost {
   }
 
   /**
-   * Runs a cluster restored from storage (restart from disk), described by `doc` (name,
-   * layout). Its moments before now cannot be replayed (only a checkpoint reaches back).
+   * Runs a cluster restored from storage, described by `doc` (name, layout, timeline).
+   * `exact`: it is the saved moment itself (storage/image.ts imageToMoment), so earlier
+   * moments replay from the document; otherwise it was restarted from its disks and its
+   * moments before now cannot be replayed (only a checkpoint reaches back).
    */
-  installCluster(cluster: HostedCluster, doc: Scenario, play: boolean): void {
-    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster), doc, play, true);
+  installCluster(cluster: HostedCluster, doc: Scenario, play: boolean, exact = false): void {
+    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster, exact), doc, play, true);
+  }
+
+  /** Is the run playing (saved with each flush, so a reload comes back the same way)? */
+  isPlaying(): boolean {
+    return this.playing;
   }
 
   private machineOptions() {

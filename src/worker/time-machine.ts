@@ -132,6 +132,8 @@ export class TimeMachine<C extends MachineCluster> {
     doc: Scenario,
     private readonly opts: TimeMachineOptions<C>,
     adopted?: C,
+    /** The adopted cluster is exactly moment `now` of `doc` (a reload's saved moment): earlier moments replay. */
+    adoptedExact = false,
   ) {
     const { timeline, ...base } = structuredClone(doc);
     this.base = base;
@@ -141,7 +143,15 @@ export class TimeMachine<C extends MachineCluster> {
     this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 120);
     this.maxMarkers = opts.maxMarkers ?? 4000;
     this.maxUndo = opts.maxUndo ?? 100;
-    if (adopted) {
+    if (adopted && adoptedExact) {
+      // The document replays every earlier moment; markers come from the actions and the
+      // events the cluster kept.
+      this.current = adopted;
+      this.originMs = 0;
+      this.replayable = true;
+      this.collect();
+      this.takeCheckpoint();
+    } else if (adopted) {
       this.current = adopted;
       this.originMs = adopted.now;
       this.replayable = false;
