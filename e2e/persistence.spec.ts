@@ -52,13 +52,17 @@ function link(doc: ScenarioDoc): string {
 
 type Replicas = Record<string, { leo: number; hw: number }>;
 
-/** Every replica row of the diagram: "orders-0@b2" → LEO and HW. */
+/**
+ * Every replica row of the diagram: "orders-0@b2" → LEO and HW. Read in one go in the page:
+ * row by row, a live diagram re-renders between two reads (a row read later than another is
+ * from a later snapshot, or gone).
+ */
 async function replicas(page: Page): Promise<Replicas> {
+  const rows = await page
+    .locator('[data-testid^="replica-"][data-partition]')
+    .evaluateAll((els) => els.map((e) => [e.getAttribute('data-testid')!, e.getAttribute('data-leo'), e.getAttribute('data-hw')] as const));
   const out: Replicas = {};
-  for (const row of await page.locator('[data-testid^="replica-"][data-partition]').all()) {
-    const id = (await row.getAttribute('data-testid'))!;
-    out[id] = { leo: Number(await row.getAttribute('data-leo')), hw: Number(await row.getAttribute('data-hw')) };
-  }
+  for (const [id, leo, hw] of rows) out[id] = { leo: Number(leo), hw: Number(hw) };
   return out;
 }
 
@@ -75,11 +79,14 @@ const total = (r: Replicas, field: 'leo' | 'hw') => {
 /** kafka-consumer-groups --describe, as the group inspector shows it: partition → committed offset. */
 async function committed(page: Page, group: string): Promise<Record<string, string>> {
   await page.getByTestId(`group-${group}`).getByRole('button', { name: new RegExp(`Consumer group ${group}`) }).click();
+  const table = page.getByTestId('group-describe');
+  await expect(table).toBeVisible();
+  // One read of the whole table (it re-renders with every snapshot).
+  const rows = await table
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.innerText)));
   const out: Record<string, string> = {};
-  for (const row of await page.getByTestId('group-describe').locator('tbody tr').all()) {
-    const cells = row.locator('td');
-    out[`${await cells.nth(1).innerText()}-${await cells.nth(2).innerText()}`] = (await cells.nth(3).innerText()).trim();
-  }
+  for (const cells of rows) out[`${cells[1]}-${cells[2]}`] = (cells[3] ?? '').trim();
   return out;
 }
 
@@ -88,12 +95,12 @@ async function logRows(page: Page, key: string, broker: number): Promise<Map<num
   await page.getByTestId(`replica-${key}-b${broker}`).getByRole('button').click();
   const log = page.getByTestId('partition-log');
   await expect(log).toBeVisible();
-  const out = new Map<number, string>();
-  for (const row of await log.locator('tr[data-testid^="log-row-"]').all()) {
-    const cells = row.locator('td');
-    out.set(Number(await cells.nth(0).innerText()), await cells.nth(2).innerText());
-  }
-  return out;
+  // One read of the whole table: row by row, a live log gains and drops rows between reads
+  // (a row index that existed a moment ago waits for ever).
+  const rows = await log
+    .locator('tr[data-testid^="log-row-"]')
+    .evaluateAll((trs) => trs.map((tr) => [(tr as HTMLTableRowElement).cells[0]!.innerText, (tr as HTMLTableRowElement).cells[2]!.innerText] as const));
+  return new Map(rows.map(([offset, value]) => [Number(offset), value]));
 }
 
 async function waitSaved(page: Page): Promise<void> {

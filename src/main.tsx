@@ -6,6 +6,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
+import { RootBoundary } from './ui/PanelBoundary';
 import './ui/styles.css';
 import { WorkerClient, setWorkerClient } from './state/worker-client';
 import { LinkOpener } from './state/link-open';
@@ -36,6 +37,8 @@ window.addEventListener('hashchange', () => void opener.hashChanged());
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <RootBoundary>
+      <App />
+    </RootBoundary>
   </StrictMode>,
 );

@@ -26,6 +26,10 @@ export interface UiState {
   layout: Layout;
   eventLogOpen: boolean;
   toasts: Toast[];
+  /** The "Reset the playground?" confirmation is open (from the status chip or a failed panel). */
+  resetOpen: boolean;
+  /** Counts confirmed resets: a failed panel tries to draw again after one. */
+  resetSeq: number;
   select(s: Selection | null): void;
   openDialog(d: DialogRequest): void;
   closeDialog(): void;
@@ -36,6 +40,9 @@ export interface UiState {
   toggleEventLog(): void;
   toast(text: string, tone?: Toast['tone']): void;
   dismissToast(id: number): void;
+  openReset(): void;
+  closeReset(): void;
+  resetConfirmed(): void;
 }
 
 let toastSeq = 0;
@@ -47,6 +54,8 @@ export const useUiStore = create<UiState>()((set) => ({
   layout: {},
   eventLogOpen: true,
   toasts: [],
+  resetOpen: false,
+  resetSeq: 0,
   select: (selection) => set({ selection, contextMenu: null }),
   openDialog: (dialog) => set({ dialog, contextMenu: null }),
   closeDialog: () => set({ dialog: null }),
@@ -58,4 +67,7 @@ export const useUiStore = create<UiState>()((set) => ({
   toast: (text, tone = 'info') =>
     set((s) => ({ toasts: s.toasts.concat({ id: ++toastSeq, text, tone }).slice(-4) })),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  openReset: () => set({ resetOpen: true, contextMenu: null }),
+  closeReset: () => set({ resetOpen: false }),
+  resetConfirmed: () => set((s) => ({ resetOpen: false, resetSeq: s.resetSeq + 1 })),
 }));
