@@ -8,6 +8,13 @@
  * jump), and the run is cut into slices with a wall-time budget, so a cluster slower than
  * real time at 100x slips behind instead of freezing the worker.
  *
+ * Cancellable work: the worker handles one message at a time, so Pause and Reset wait for
+ * whatever runs before them. No tick runs long: the cluster runs in slices within a wall
+ * budget, a slice that alone overran the budget makes the next ones shorter (down to 1
+ * virtual ms: a heavy cluster), and a step (or any advance to a later virtual time while
+ * paused, see `advanceTo`) goes on over as many ticks as it needs, so Pause and Reset are
+ * answered between them (Pause drops the rest of the step).
+ *
  * Snapshots are coalesced: whatever the rate of ticks and commands, at most one snapshot
  * per `snapshotIntervalMs` (≈30/s) is posted. `cluster.snapshot()` hands out the events
  * since its previous call, so taking snapshots only when posting loses no event.
@@ -97,12 +104,17 @@ export class WorkerHost {
   private readonly opts: HostOptions;
   /** Virtual time given up by the run budget (for diagnostics and tests). */
   droppedVirtualMs = 0;
+  /** Virtual ms per slice now: shrinks after a slice overran the budget, grows back when slices are cheap. */
+  private sliceMs: number;
+  /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
+  private advanceTarget: number | null = null;
 
   constructor(
     private readonly deps: HostDeps,
     opts: Partial<HostOptions> = {},
   ) {
     this.opts = { ...DEFAULT_HOST_OPTIONS, ...opts };
+    this.sliceMs = this.opts.sliceVirtualMs;
     this.lastWall = deps.wallNow();
   }
 
@@ -136,25 +148,73 @@ export class WorkerHost {
       const whole = Math.floor(this.carryMs);
       this.carryMs -= whole;
       if (whole > 0) {
-        this.guard(undefined, () => this.runFor(cluster, whole, wall));
+        this.guard(undefined, () => {
+          const target = cluster.now + whole;
+          if (!this.runWithin(cluster, target, wall)) {
+            // Out of budget: drop the rest rather than stall; the clock display shows the truth.
+            this.droppedVirtualMs += target - cluster.now;
+            this.carryMs = 0;
+          }
+        });
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
+    } else if (this.advanceTarget !== null && cluster) {
+      this.continueAdvance(cluster, wall);
     }
     this.maybeFlush(wall);
   }
 
-  private runFor(cluster: HostedCluster, ms: number, startWall: number): void {
-    const target = cluster.now + ms;
+  /** Runs toward `target` until the wall budget (from `startWall`) is spent; true once there. */
+  private runWithin(cluster: HostedCluster, target: number, startWall: number): boolean {
     while (cluster.now < target) {
-      cluster.runUntil(Math.min(target, cluster.now + this.opts.sliceVirtualMs));
-      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
-        // Out of budget: drop the rest rather than stall; the clock display shows the truth.
-        this.droppedVirtualMs += target - cluster.now;
-        this.carryMs = 0;
-        return;
-      }
+      this.runSlice(cluster, target);
+      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) return false;
     }
+    return true;
+  }
+
+  /** One runUntil of at most `sliceMs`, adapting the slice to what the last one cost. */
+  private runSlice(cluster: HostedCluster, target: number): void {
+    const from = cluster.now;
+    const to = Math.min(target, from + this.sliceMs);
+    const t0 = this.deps.wallNow();
+    cluster.runUntil(to);
+    const took = this.deps.wallNow() - t0;
+    const span = to - from;
+    if (took > this.opts.runBudgetMs && span > 1) {
+      // This slice alone overran the budget: aim the next ones at a quarter of it.
+      this.sliceMs = Math.max(1, Math.floor((span * this.opts.runBudgetMs) / 4 / took));
+    } else if (took < this.opts.runBudgetMs / 8 && span >= this.sliceMs) {
+      this.sliceMs = Math.min(this.opts.sliceVirtualMs, this.sliceMs * 2);
+    }
+  }
+
+  /** Paused: run on toward the advance target within this tick's budget. */
+  private continueAdvance(cluster: HostedCluster, wall: number): void {
+    const target = this.advanceTarget!;
+    this.guard(undefined, () => {
+      try {
+        if (this.runWithin(cluster, target, wall)) this.advanceTarget = null;
+      } catch (err) {
+        this.advanceTarget = null; // said once (the guard posts it), not again every tick
+        throw err;
+      }
+    });
+    this.dirty = true;
+    this.deps.storage?.changed('run');
+  }
+
+  /**
+   * Paused, runs the cluster to virtual time `ms`: as far as the budget allows now, the rest
+   * over the next ticks (Pause drops it; Play or a new scenario replaces it).
+   */
+  advanceTo(ms: number): void {
+    const cluster = this.requireCluster();
+    this.playing = false;
+    this.carryMs = 0;
+    this.advanceTarget = ms > cluster.now ? ms : null;
+    if (this.advanceTarget !== null) this.continueAdvance(cluster, this.deps.wallNow());
   }
 
   private maybeFlush(wall: number): void {
@@ -207,12 +267,15 @@ export class WorkerHost {
         return;
       case 'play':
         this.playing = true;
+        this.advanceTarget = null;
         this.lastWall = this.deps.wallNow();
         this.dirty = true;
         return;
       case 'pause':
         this.playing = false;
         this.carryMs = 0;
+        // A step still running stops where it is.
+        this.advanceTarget = null;
         this.dirty = true;
         return;
       case 'setSpeed':
@@ -222,9 +285,9 @@ export class WorkerHost {
       case 'step': {
         const cluster = this.requireCluster();
         const ms = Math.max(1, Math.min(Math.floor(cmd.ms), this.opts.maxStepMs));
-        cluster.runUntil(cluster.now + ms);
+        // Steps add up: a second press while the first still runs goes on from its end.
+        this.advanceTo((this.advanceTarget ?? cluster.now) + ms);
         this.dirty = true;
-        this.deps.storage?.changed('run');
         return;
       }
       case 'perform': {
@@ -276,6 +339,8 @@ export class WorkerHost {
     this.cluster = cluster;
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
+    this.advanceTarget = null;
+    this.sliceMs = this.opts.sliceVirtualMs;
     this.playing = play;
     this.lastWall = this.deps.wallNow();
     this.send({
@@ -303,7 +368,7 @@ export class WorkerHost {
   }
 
   /** For tests and diagnostics. */
-  status(): { playing: boolean; speed: number; now: number | null } {
-    return { playing: this.playing, speed: this.speed, now: this.cluster ? this.cluster.now : null };
+  status(): { playing: boolean; speed: number; now: number | null; advancingTo: number | null; sliceMs: number } {
+    return { playing: this.playing, speed: this.speed, now: this.cluster ? this.cluster.now : null, advancingTo: this.advanceTarget, sliceMs: this.sliceMs };
   }
 }
