@@ -337,7 +337,10 @@ test('a page that dies while saving was failing reopens at the last save and say
   await pause(page);
   const shownMs = await clockMs(page);
   const shown = total(await replicas(page), 'leo');
-  await page.waitForTimeout(500);
+  // Wait for the marker itself to say what the page shows (not for a fixed time).
+  await expect
+    .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('kafka-playground:tail') ?? 'null') as { timeMs: number; records: number } | null))
+    .toMatchObject({ timeMs: shownMs, records: shown });
   await page.close({ runBeforeUnload: false });
 
   const again = await context.newPage();
