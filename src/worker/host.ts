@@ -106,6 +106,8 @@ export class WorkerHost {
   droppedVirtualMs = 0;
   /** Virtual ms per slice now: shrinks after a slice overran the budget, grows back when slices are cheap. */
   private sliceMs: number;
+  /** The last slice overran the whole budget. */
+  private overran = false;
   /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
   private advanceTarget: number | null = null;
 
@@ -183,9 +185,16 @@ export class WorkerHost {
     const took = this.deps.wallNow() - t0;
     const span = to - from;
     if (took > this.opts.runBudgetMs && span > 1) {
-      // This slice alone overran the budget: aim the next ones at a quarter of it.
-      this.sliceMs = Math.max(1, Math.floor((span * this.opts.runBudgetMs) / 4 / took));
-    } else if (took < this.opts.runBudgetMs / 8 && span >= this.sliceMs) {
+      // This slice alone overran the budget. Once may be the thread being descheduled on a
+      // busy machine (shrinking then would only cut the run into more pieces, and drop more
+      // of it at the budget checks); twice in a row is a heavy cluster: aim the next slices
+      // at a quarter of the budget.
+      if (this.overran) this.sliceMs = Math.max(1, Math.floor((span * this.opts.runBudgetMs) / 4 / took));
+      this.overran = true;
+      return;
+    }
+    this.overran = false;
+    if (took < this.opts.runBudgetMs / 8 && span >= this.sliceMs) {
       this.sliceMs = Math.min(this.opts.sliceVirtualMs, this.sliceMs * 2);
     }
   }
@@ -341,6 +350,7 @@ export class WorkerHost {
     this.carryMs = 0;
     this.advanceTarget = null;
     this.sliceMs = this.opts.sliceVirtualMs;
+    this.overran = false;
     this.playing = play;
     this.lastWall = this.deps.wallNow();
     this.send({
