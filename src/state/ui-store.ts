@@ -34,6 +34,10 @@ export interface UiState {
   toasts: Toast[];
   sharedMoment: SharedMoment | null;
   setSharedMoment(m: SharedMoment | null): void;
+  /** The "Reset the playground?" confirmation is open (from the status chip or a failed panel). */
+  resetOpen: boolean;
+  /** Counts confirmed resets: a failed panel tries to draw again after one. */
+  resetSeq: number;
   select(s: Selection | null): void;
   openDialog(d: DialogRequest): void;
   closeDialog(): void;
@@ -44,6 +48,9 @@ export interface UiState {
   toggleEventLog(): void;
   toast(text: string, tone?: Toast['tone']): void;
   dismissToast(id: number): void;
+  openReset(): void;
+  closeReset(): void;
+  resetConfirmed(): void;
 }
 
 let toastSeq = 0;
@@ -57,6 +64,8 @@ export const useUiStore = create<UiState>()((set) => ({
   toasts: [],
   sharedMoment: null,
   setSharedMoment: (sharedMoment) => set({ sharedMoment }),
+  resetOpen: false,
+  resetSeq: 0,
   select: (selection) => set({ selection, contextMenu: null }),
   openDialog: (dialog) => set({ dialog, contextMenu: null }),
   closeDialog: () => set({ dialog: null }),
@@ -68,4 +77,7 @@ export const useUiStore = create<UiState>()((set) => ({
   toast: (text, tone = 'info') =>
     set((s) => ({ toasts: s.toasts.concat({ id: ++toastSeq, text, tone }).slice(-4) })),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  openReset: () => set({ resetOpen: true, contextMenu: null }),
+  closeReset: () => set({ resetOpen: false }),
+  resetConfirmed: () => set((s) => ({ resetOpen: false, resetSeq: s.resetSeq + 1 })),
 }));

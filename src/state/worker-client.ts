@@ -20,7 +20,7 @@ import { useStorageStore } from './storage-store';
 /** The part of a Worker the client uses (a MessagePort or a fake works as well). */
 export interface Endpoint {
   postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  addEventListener(type: 'message' | 'messageerror', listener: (e: MessageEvent) => void): void;
   addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
 }
 
@@ -36,10 +36,22 @@ export class WorkerClient {
   onPerformed: ((action: TimelineAction) => void) | null = null;
   /** Called when a run was installed: a scenario from its start, or (fromDisk) a saved playground. */
   onLoaded: ((info: { name: string | null; fromDisk: boolean }) => void) | null = null;
+  /** The worker could not run a share link's scenario (src/state/link-open.ts). */
+  onLinkRefused: ((reason: string) => void) | null = null;
+  /** The worker failed outside any request (uncaught error, unreadable message): say so, and unblock an open. */
+  onFailure: ((reason: string) => void) | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
-    endpoint.addEventListener('error', (e) => useClusterStore.getState().reportError(`Cluster worker failed: ${e.message}`));
+    // Every failure of the worker surfaces: an error no handler caught there, or a message
+    // from it that cannot be read here. Silence would leave the page "Opening…" for good.
+    endpoint.addEventListener('error', (e) => this.failed(e.message || 'an error without a message'));
+    endpoint.addEventListener('messageerror', () => this.failed('a message from the cluster worker could not be read'));
+  }
+
+  private failed(reason: string): void {
+    useClusterStore.getState().reportError(`Cluster worker failed: ${reason}`);
+    this.onFailure?.(reason);
   }
 
   send(cmd: UiCommand): void {
@@ -138,6 +150,7 @@ export class WorkerClient {
         return;
       case 'storage':
         useStorageStore.getState().receive(msg);
+        if (msg.linkRefused !== undefined) this.onLinkRefused?.(msg.linkRefused);
         return;
       case 'error': {
         if (msg.requestId !== undefined && this.pending.has(msg.requestId)) {
@@ -145,7 +158,8 @@ export class WorkerClient {
           this.pending.delete(msg.requestId);
           p.reject(new Error(msg.message));
         }
-        useClusterStore.getState().reportError(msg.message);
+        if (msg.fatal) this.failed(msg.message);
+        else useClusterStore.getState().reportError(msg.message);
         return;
       }
       default: {

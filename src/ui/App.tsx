@@ -17,7 +17,8 @@ import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
 import { TimelineBar } from './timeline/TimelineBar';
 import { SharedMomentBanner } from './timeline/SharedMomentBanner';
-import { StorageNotices } from './storage/StorageNotices';
+import { ResetDialog, StorageNotices } from './storage/StorageNotices';
+import { Boundary } from './PanelBoundary';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -105,20 +106,42 @@ export function App() {
   const eventLogOpen = useUiStore((s) => s.eventLogOpen);
   return (
     <ReactFlowProvider>
+      {/* Each part fails alone (an error boundary each): a render error never blanks the app. */}
       <div className={`app${eventLogOpen ? '' : ' log-collapsed'}`}>
-        <Toolbar />
+        <Boundary name="toolbar" label="toolbar" className="toolbar">
+          <Toolbar />
+        </Boundary>
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
-          <Diagram />
+          <Boundary name="diagram" label="diagram">
+            <Diagram />
+          </Boundary>
           <SharedMomentBanner />
         </main>
-        <Inspector />
-        <TimelineBar />
-        <EventLog />
-        <ContextMenu />
-        <Dialogs />
-        <Notices />
-        <StorageNotices />
+        <Boundary name="inspector" label="inspector" className="inspector">
+          <Inspector />
+        </Boundary>
+        <Boundary name="timeline" label="timeline" className="timeline-bar">
+          <TimelineBar />
+        </Boundary>
+        <Boundary name="event-log" label="event log" className="event-log">
+          <EventLog />
+        </Boundary>
+        <Boundary name="context-menu" label="context menu" floating>
+          <ContextMenu />
+        </Boundary>
+        <Boundary name="dialogs" label="dialog" floating>
+          <Dialogs />
+        </Boundary>
+        <Boundary name="notices" label="notices" floating>
+          <Notices />
+        </Boundary>
+        <Boundary name="storage" label="storage status" floating>
+          <StorageNotices />
+        </Boundary>
+        <Boundary name="reset-dialog" label="reset dialog" floating>
+          <ResetDialog />
+        </Boundary>
       </div>
     </ReactFlowProvider>
   );

@@ -36,4 +36,14 @@ const host = new WorkerHost({
 });
 
 scope.onmessage = (e: MessageEvent<unknown>) => host.handle(e.data);
+// Failures outside the host's guard must reach the page, or it waits ("Opening…") for a
+// reply that never comes: a message that cannot be deserialized here, a promise rejected
+// with nobody to catch it. (A plain uncaught error reaches the page as the Worker's 'error'.)
+const fatal = (message: string) => scope.postMessage(fromWorker({ type: 'error', message, fatal: true }));
+scope.onmessageerror = () => fatal('a message to the cluster worker could not be read');
+scope.onunhandledrejection = (e: PromiseRejectionEvent) => {
+  e.preventDefault();
+  const r: unknown = e.reason;
+  fatal(r instanceof Error ? r.message : String(r));
+};
 host.start();

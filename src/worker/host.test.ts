@@ -438,3 +438,102 @@ describe('WorkerHost: lesson chapters', () => {
     expect(s.host.status().playing).toBe(true);
   });
 });
+
+describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset between slices)', () => {
+  /** A cluster that costs `wallPerVirtualMs` of wall time per virtual ms run. */
+  const heavy = (wallPerVirtualMs: number) => (clock: { t: number }) => new FakeCluster((from, to) => (clock.t += (to - from) * wallPerVirtualMs));
+
+  it('shrinks its slices after one overran the budget, so no tick runs much past it', () => {
+    const s = setup(heavy(2)); // 250 virtual ms = 500 wall ms
+    s.send({ type: 'load', scenario });
+    s.send({ type: 'setSpeed', speed: 100 });
+    const ticks: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const before = (s.clock.t += 16);
+      s.host.tick();
+      ticks.push(s.clock.t - before);
+    }
+    // The first two slices (250 ms, the default) took 500 ms each; every tick after them stays near the 40 ms budget.
+    expect(ticks.slice(0, 2)).toEqual([500, 500]);
+    expect(Math.max(...ticks.slice(2))).toBeLessThanOrEqual(40 + 10);
+    expect(s.host.status().sliceMs).toBeLessThanOrEqual(5);
+    expect(s.cluster().now).toBeGreaterThan(250);
+  });
+
+  it('does not shrink its slices for one slow slice (the thread descheduled on a busy machine)', () => {
+    let stall = 0;
+    const s = setup((clock) => new FakeCluster(() => ((clock.t += stall), (stall = 0))));
+    s.send({ type: 'load', scenario });
+    s.send({ type: 'setSpeed', speed: 10 });
+    s.run(160);
+    stall = 300;
+    s.run(160);
+    expect(s.host.status().sliceMs).toBe(250);
+  });
+
+  it('grows its slices back once the cluster is cheap again', () => {
+    let cost = 2;
+    const s = setup((clock) => new FakeCluster((from, to) => (clock.t += (to - from) * cost)));
+    s.send({ type: 'load', scenario });
+    s.run(64);
+    expect(s.host.status().sliceMs).toBeLessThan(10);
+    cost = 0;
+    // At 100x a tick asks for more than a slice, so slices are full and can grow.
+    s.send({ type: 'setSpeed', speed: 100 });
+    s.run(320);
+    expect(s.host.status().sliceMs).toBe(250);
+  });
+
+  it('a long step runs over many ticks; Pause between them stops it where it is', () => {
+    const s = setup(heavy(1));
+    s.send({ type: 'load', scenario, play: false });
+    const t0 = s.clock.t;
+    s.send({ type: 'step', ms: 600_000 });
+    // The command returned after about one budget (the first slice overran it), not 600 s of wall time.
+    expect(s.clock.t - t0).toBeLessThanOrEqual(250 + 40);
+    expect(s.host.status().advancingTo).toBe(600_000);
+    s.run(160);
+    const during = s.cluster().now;
+    expect(during).toBeGreaterThan(250);
+    expect(during).toBeLessThan(600_000);
+    // The user sees it advance (snapshots go out while it runs).
+    expect(snapshots(s.posted).at(-1)).toMatchObject({ status: { playing: false } });
+    s.send({ type: 'pause' });
+    const stopped = s.cluster().now;
+    s.run(500);
+    expect(s.cluster().now).toBe(stopped);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('a reset (a new scenario) during a long step drops the step', () => {
+    const s = setup(heavy(1));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 600_000 });
+    s.run(100);
+    s.send({ type: 'load', scenario, play: false });
+    s.run(500);
+    expect(s.cluster().now).toBe(0);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('steps add up, and a step that reaches its end stops there exactly', () => {
+    const s = setup(heavy(0.1));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 1000 });
+    s.send({ type: 'step', ms: 1000 });
+    s.run(2000);
+    expect(s.cluster().now).toBe(2000);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('a cluster that throws while stepping says so once, not on every tick', () => {
+    const s = setup((clock) => new FakeCluster((from) => {
+      if (from >= 100) throw new Error('boom');
+      clock.t += 0;
+    }));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 1000 });
+    s.run(500);
+    expect(s.posted.filter((m) => m.type === 'error')).toHaveLength(1);
+  });
+});

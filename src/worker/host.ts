@@ -8,6 +8,13 @@
  * jump), and the run is cut into slices with a wall-time budget, so a cluster slower than
  * real time at 100x slips behind instead of freezing the worker.
  *
+ * Cancellable work: the worker handles one message at a time, so Pause and Reset wait for
+ * whatever runs before them. No tick runs long: the cluster runs in slices within a wall
+ * budget, a slice that alone overran the budget makes the next ones shorter (down to 1
+ * virtual ms: a heavy cluster), and a step (or any advance to a later virtual time while
+ * paused, see `advanceTo`) goes on over as many ticks as it needs, so Pause and Reset are
+ * answered between them (Pause drops the rest of the step).
+ *
  * Snapshots are coalesced: whatever the rate of ticks and commands, at most one snapshot
  * per `snapshotIntervalMs` (≈30/s) is posted. `cluster.snapshot()` hands out the events
  * since its previous call, so taking snapshots only when posting loses no event.
@@ -55,6 +62,12 @@ export interface HostedCluster {
   scenario(): Scenario;
   /** Every event kept so far (timeline markers, the event history after a seek). */
   allEvents?(): readonly ClusterEvent[];
+}
+
+/** What the run loop advances: the TimeMachine (which runs its cluster and takes checkpoints). */
+interface Runnable {
+  readonly now: number;
+  runUntil(ms: number): void;
 }
 
 export interface HostDeps {
@@ -130,12 +143,19 @@ export class WorkerHost {
   private reportedGeneration = -1;
   /** Lesson chapter times (the scenario's `checkpoints`): playing pauses at each. */
   private chapters: number[] = [];
+  /** Virtual ms per slice now: shrinks after a slice overran the budget, grows back when slices are cheap. */
+  private sliceMs: number;
+  /** The last slice overran the whole budget. */
+  private overran = false;
+  /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
+  private advanceTarget: number | null = null;
 
   constructor(
     private readonly deps: HostDeps,
     opts: Partial<HostOptions> = {},
   ) {
     this.opts = { ...DEFAULT_HOST_OPTIONS, ...opts };
+    this.sliceMs = this.opts.sliceVirtualMs;
     this.lastWall = deps.wallNow();
   }
 
@@ -178,7 +198,14 @@ export class WorkerHost {
       const atChapter = chapter !== undefined && machine.now + whole >= chapter;
       if (atChapter) whole = chapter - machine.now;
       if (whole > 0) {
-        this.guard(undefined, () => this.runFor(machine, whole, wall));
+        this.guard(undefined, () => {
+          const target = machine.now + whole;
+          if (!this.runWithin(machine, target, wall)) {
+            // Out of budget: drop the rest rather than stall; the clock display shows the truth.
+            this.droppedVirtualMs += target - machine.now;
+            this.carryMs = 0;
+          }
+        });
         if (atChapter && machine.now === chapter) {
           this.playing = false;
           this.carryMs = 0;
@@ -186,21 +213,69 @@ export class WorkerHost {
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
+    } else if (this.advanceTarget !== null && machine) {
+      this.continueAdvance(machine, wall);
     }
     this.maybeFlush(wall);
   }
 
-  private runFor(machine: TimeMachine<HostedCluster>, ms: number, startWall: number): void {
-    const target = machine.now + ms;
-    while (machine.now < target) {
-      machine.runUntil(Math.min(target, machine.now + this.opts.sliceVirtualMs));
-      if (machine.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
-        // Out of budget: drop the rest rather than stall; the clock display shows the truth.
-        this.droppedVirtualMs += target - machine.now;
-        this.carryMs = 0;
-        return;
-      }
+  /** Runs toward `target` until the wall budget (from `startWall`) is spent; true once there. */
+  private runWithin(cluster: Runnable, target: number, startWall: number): boolean {
+    while (cluster.now < target) {
+      this.runSlice(cluster, target);
+      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) return false;
     }
+    return true;
+  }
+
+  /** One runUntil of at most `sliceMs`, adapting the slice to what the last one cost. */
+  private runSlice(cluster: Runnable, target: number): void {
+    const from = cluster.now;
+    const to = Math.min(target, from + this.sliceMs);
+    const t0 = this.deps.wallNow();
+    cluster.runUntil(to);
+    const took = this.deps.wallNow() - t0;
+    const span = to - from;
+    if (took > this.opts.runBudgetMs && span > 1) {
+      // This slice alone overran the budget. Once may be the thread being descheduled on a
+      // busy machine (shrinking then would only cut the run into more pieces, and drop more
+      // of it at the budget checks); twice in a row is a heavy cluster: aim the next slices
+      // at a quarter of the budget.
+      if (this.overran) this.sliceMs = Math.max(1, Math.floor((span * this.opts.runBudgetMs) / 4 / took));
+      this.overran = true;
+      return;
+    }
+    this.overran = false;
+    if (took < this.opts.runBudgetMs / 8 && span >= this.sliceMs) {
+      this.sliceMs = Math.min(this.opts.sliceVirtualMs, this.sliceMs * 2);
+    }
+  }
+
+  /** Paused: run on toward the advance target within this tick's budget. */
+  private continueAdvance(cluster: Runnable, wall: number): void {
+    const target = this.advanceTarget!;
+    this.guard(undefined, () => {
+      try {
+        if (this.runWithin(cluster, target, wall)) this.advanceTarget = null;
+      } catch (err) {
+        this.advanceTarget = null; // said once (the guard posts it), not again every tick
+        throw err;
+      }
+    });
+    this.dirty = true;
+    this.deps.storage?.changed('run');
+  }
+
+  /**
+   * Paused, runs the cluster to virtual time `ms`: as far as the budget allows now, the rest
+   * over the next ticks (Pause drops it; Play or a new scenario replaces it).
+   */
+  advanceTo(ms: number): void {
+    const cluster = this.requireMachine();
+    this.playing = false;
+    this.carryMs = 0;
+    this.advanceTarget = ms > cluster.now ? ms : null;
+    if (this.advanceTarget !== null) this.continueAdvance(cluster, this.deps.wallNow());
   }
 
   private maybeFlush(wall: number): void {
@@ -251,6 +326,7 @@ export class WorkerHost {
     const machine = this.requireMachine();
     this.playing = false;
     this.carryMs = 0;
+    this.advanceTarget = null;
     const target = machine.prepareSeek(Math.min(Math.max(t, machine.origin), Math.max(machine.end, t)));
     this.noteCluster();
     this.seekJob = { target };
@@ -325,12 +401,15 @@ export class WorkerHost {
         return;
       case 'play':
         this.playing = true;
+        this.advanceTarget = null;
         this.lastWall = this.deps.wallNow();
         this.dirty = true;
         return;
       case 'pause':
         this.playing = false;
         this.carryMs = 0;
+        // A step still running stops where it is.
+        this.advanceTarget = null;
         this.dirty = true;
         return;
       case 'setSpeed':
@@ -341,9 +420,9 @@ export class WorkerHost {
         this.finishSeek();
         const machine = this.requireMachine();
         const ms = Math.max(1, Math.min(Math.floor(cmd.ms), this.opts.maxStepMs));
-        machine.runUntil(machine.now + ms);
+        // Steps add up: a second press while the first still runs goes on from its end.
+        this.advanceTo((this.advanceTarget ?? machine.now) + ms);
         this.dirty = true;
-        this.deps.storage?.changed('run');
         return;
       }
       case 'seek':
@@ -463,6 +542,9 @@ export class WorkerHost {
     this.deps.storage?.clusterCreated?.(machine.cluster);
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
+    this.advanceTarget = null;
+    this.sliceMs = this.opts.sliceVirtualMs;
+    this.overran = false;
     this.playing = play;
     this.lastWall = this.deps.wallNow();
     this.send({
@@ -497,8 +579,16 @@ export class WorkerHost {
   }
 
   /** For tests and diagnostics. */
-  status(): { playing: boolean; speed: number; now: number | null; end: number | null; seeking: boolean } {
+  status(): { playing: boolean; speed: number; now: number | null; end: number | null; seeking: boolean; advancingTo: number | null; sliceMs: number } {
     const m = this.machine;
-    return { playing: this.playing, speed: this.speed, now: m ? m.now : null, end: m ? m.end : null, seeking: this.seekJob !== null };
+    return {
+      playing: this.playing,
+      speed: this.speed,
+      now: m ? m.now : null,
+      end: m ? m.end : null,
+      seeking: this.seekJob !== null,
+      advancingTo: this.advanceTarget,
+      sliceMs: this.sliceMs,
+    };
   }
 }

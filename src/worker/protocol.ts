@@ -119,7 +119,8 @@ export type WorkerEvent =
       result: LogResult | null;
     }
   | { type: 'scenario'; requestId: number; scenario: Scenario }
-  | { type: 'error'; message: string; requestId?: number }
+  /** `fatal`: the worker itself failed (an uncaught error, a message it could not read), not one command. */
+  | { type: 'error'; message: string; requestId?: number; fatal?: boolean }
   /** Persistence status, and what was restored on open (src/storage/status.ts). */
   | ({ type: 'storage' } & StorageEvent);
 

@@ -17,7 +17,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { useClusterStore } from '../../state/cluster-store';
 import { ratesOf } from '../../state/rates';
-import { selectionForNode, type Selection } from '../../state/selection';
+import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import { toFlowElements, type FlowEdge, type FlowNode } from './flow';
@@ -53,11 +53,11 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   return null;
 }
 
-/** A right-click target: a replica row names a partition, anything else its node. */
-function selectionAt(target: EventTarget | null, nodeId: string): Selection | null {
+/** A right-click target: a replica row names a partition, anything else its node (`id` as xyflow has it). */
+function selectionAt(target: EventTarget | null, id: string): Selection | null {
   const row = target instanceof Element ? target.closest<HTMLElement>('[data-partition]') : null;
   const key = row?.dataset.partition;
-  const owner = selectionForNode(nodeId);
+  const owner = selectionForNode(flowId.decode(id));
   if (key && owner?.kind === 'broker') {
     const dash = key.lastIndexOf('-');
     return { kind: 'partition', topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), broker: owner.id };
@@ -148,7 +148,8 @@ export function Diagram() {
         next ??= {};
         next[c.id] = c.dimensions;
       } else if (c.type === 'position' && c.position) {
-        useUiStore.getState().moveNode(c.id, c.position);
+        // The layout is keyed by real node ids (the scenario's `layout`), not xyflow's.
+        useUiStore.getState().moveNode(flowId.decode(c.id), c.position);
       }
     }
     if (next) {

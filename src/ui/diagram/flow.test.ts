@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flowId, selectionForNode } from '../../state/selection';
 import { fixtureSnapshot } from '../test/fixture';
 import { consumerNews, toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
 
@@ -149,5 +150,40 @@ describe('toFlowElements', () => {
     for (const id of [1, 2, 3]) {
       expect(broker(els, id).data.replicas.filter((r) => r.selected).map((r) => r.key)).toEqual(['orders-1']);
     }
+  });
+
+  it('hands xyflow ids safe in a CSS selector for any client or group name, and keeps the layout keyed by the real names', () => {
+    // xyflow looks nodes up with querySelector(`.react-flow__node[data-id="${id}"]`): a quote,
+    // a backslash or a line break in a name made it throw and blanked the app (issue 8).
+    const names = ['a"b', 'a\nb', 'a\vb', 'a\fb', 'a\\b', "a'b]", 'a%0022b', '\ud800', 'ä ö'];
+    const s = fixtureSnapshot();
+    const c0 = s.consumers[0]!;
+    s.consumers = names.map((id) => ({ ...c0, id, groupId: `g-${id}` }));
+    s.producers = names.map((id) => ({ ...s.producers[0]!, id }));
+    const layout = { [`consumer-${names[0]}`]: { x: 11, y: 12 }, [`producer-${names[1]}`]: { x: 13, y: 14 } };
+    const els = toFlowElements(s, layout);
+    const ids = [...els.nodes.map((n) => n.id), ...els.nodes.flatMap((n) => (n.parentId ? [n.parentId] : [])), ...els.edges.flatMap((e) => [e.id, e.source, e.target])];
+    expect(new Set(els.nodes.map((n) => n.id)).size).toBe(els.nodes.length);
+    for (const id of ids) {
+      // What may stand inside a double-quoted CSS string as is.
+      expect(id).toMatch(/^[A-Za-z0-9_.:>@%-]+$/);
+    }
+    // Every node id maps back to the real name: selection and layout use the real names.
+    const consumers = els.nodes.filter((n): n is ConsumerNode => n.type === 'consumer');
+    expect(consumers.map((n) => selectionForNode(flowId.decode(n.id)))).toEqual(names.map((id) => ({ kind: 'consumer', id })));
+    expect(consumers.map((n) => flowId.decode(n.parentId!))).toEqual(names.map((id) => `group-g-${id}`));
+    expect(consumers[0]!.position).toEqual({ x: 11, y: 12 });
+    expect(els.nodes.find((n) => n.id === flowId.encode(`producer-${names[1]}`))!.position).toEqual({ x: 13, y: 14 });
+    // Edges reach the encoded nodes.
+    const nodeIds = new Set(els.nodes.map((n) => n.id));
+    for (const e of els.edges) expect(nodeIds.has(e.source) && nodeIds.has(e.target)).toBe(true);
+  });
+
+  it('encodes ids injectively and reversibly, leaving ordinary names as they are', () => {
+    for (const id of ['broker-1', 'consumer-billing-1', 'repl:orders-0:3->1', 'in:orders-1']) expect(flowId.encode(id)).toBe(id);
+    const tricky = ['a"b', 'a%0022b', '%', '%%', 'a\u0000b', '\ud83d\ude00', '\udfff', 'a b', ''];
+    const encoded = tricky.map((t) => flowId.encode(t));
+    expect(new Set(encoded).size).toBe(tricky.length);
+    expect(encoded.map((e) => flowId.decode(e))).toEqual(tricky);
   });
 });

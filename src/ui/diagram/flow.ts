@@ -7,6 +7,9 @@
  * its replicas, rows aligned across brokers so replication edges run level), then consumer
  * groups as containers around their members. A position saved in `layout` (dragged by the
  * user, or from the scenario) wins over the default.
+ *
+ * Node and edge ids go to xyflow encoded (`flowId`): it builds CSS selectors from them, and
+ * entity names may hold any character. `layout` stays keyed by the real `nodeId`s.
  */
 import type { Edge, Node } from '@xyflow/react';
 import type {
@@ -17,7 +20,7 @@ import type {
   PartitionView,
   ProducerView,
 } from '../../kafka/snapshot';
-import { nodeId, type Selection } from '../../state/selection';
+import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
 import type { Layout } from '../../worker/protocol';
 
@@ -147,10 +150,11 @@ export function consumerNews(c: ConsumerView, now: number): ConsumerView['lastEr
   return e;
 }
 
+/** Handle ids, encoded like node ids (xyflow puts them in selectors too, when connecting). */
 export const handleId = {
-  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => `${key}:${side}:${type}`,
+  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => flowId.encode(`${key}:${side}:${type}`),
   producerOut: 'out',
-  consumerIn: (key: string) => `in:${key}`,
+  consumerIn: (key: string) => flowId.encode(`in:${key}`),
 };
 
 const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
@@ -230,7 +234,7 @@ export function toFlowElements(
     const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
     brokerPos.set(b.id, position);
     nodes.push({
-      id,
+      id: flowId.encode(id),
       type: 'broker',
       position,
       // Edges into group members are lifted above plain nodes by xyflow; brokers stay on top.
@@ -250,7 +254,7 @@ export function toFlowElements(
   snapshot.producers.forEach((p, i) => {
     const recent = p.lastError && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
     nodes.push({
-      id: nodeId.producer(p.id),
+      id: flowId.encode(nodeId.producer(p.id)),
       type: 'producer',
       zIndex: 10,
       // Left of broker 1, so produce edges run down and right into the replica rows.
@@ -279,7 +283,7 @@ export function toFlowElements(
     const gid = nodeId.group(groupId);
     const totalLag = (group?.offsets ?? []).reduce((n, o) => n + (o.lag ?? 0), 0);
     nodes.push({
-      id: gid,
+      id: flowId.encode(gid),
       type: 'consumerGroup',
       position: pos(gid, { x: groupX, y: groupY }),
       width,
@@ -297,9 +301,9 @@ export function toFlowElements(
       });
       consumerCenterX.set(c.id, groupPos.x + position.x + SIZES.consumerWidth / 2);
       nodes.push({
-        id: cid,
+        id: flowId.encode(cid),
         type: 'consumer',
-        parentId: gid,
+        parentId: flowId.encode(gid),
         extent: 'parent',
         position,
         width: SIZES.consumerWidth,
@@ -332,11 +336,11 @@ export function toFlowElements(
       const rate = load ? load.ratePerSec / Math.max(1, topicPartitions) : 0;
       const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
       edges.push({
-        id: `produce:${p.id}->${key}`,
+        id: flowId.encode(`produce:${p.id}->${key}`),
         type: 'kafka',
-        source: nodeId.producer(p.id),
+        source: flowId.encode(nodeId.producer(p.id)),
         sourceHandle: handleId.producerOut,
-        target: nodeId.broker(part.leader),
+        target: flowId.encode(nodeId.broker(part.leader)),
         targetHandle: handleId.replica(key, 'l', 't'),
         animated: motion(rate),
         data: {
@@ -370,11 +374,11 @@ export function toFlowElements(
       const rate = rates.leo[`${key}@${f}`] ?? 0;
       const inSync = p.isr.includes(f);
       edges.push({
-        id: `repl:${key}:${p.leader}->${f}`,
+        id: flowId.encode(`repl:${key}:${p.leader}->${f}`),
         type: 'kafka',
-        source: nodeId.broker(p.leader),
+        source: flowId.encode(nodeId.broker(p.leader)),
         sourceHandle: handleId.replica(key, rightward ? 'r' : 'l', 's'),
-        target: nodeId.broker(f),
+        target: flowId.encode(nodeId.broker(f)),
         targetHandle: handleId.replica(key, rightward ? 'l' : 'r', 't'),
         animated: motion(rate),
         data: {
@@ -404,11 +408,11 @@ export function toFlowElements(
       const consumerX = consumerCenterX.get(c.id) ?? Infinity;
       const side = consumerX < leaderX + SIZES.brokerWidth / 2 ? 'l' : 'r';
       edges.push({
-        id: `consume:${key}->${c.id}`,
+        id: flowId.encode(`consume:${key}->${c.id}`),
         type: 'kafka',
-        source: nodeId.broker(part.leader),
+        source: flowId.encode(nodeId.broker(part.leader)),
         sourceHandle: handleId.replica(key, side, 's'),
-        target: nodeId.consumer(c.id),
+        target: flowId.encode(nodeId.consumer(c.id)),
         targetHandle: handleId.consumerIn(key),
         animated: motion(rate),
         data: {
