@@ -418,6 +418,16 @@ export const COMMANDS: readonly Command[] = [
       if (s) env.perform({ op: 'addBroker', id: nextBrokerId(s), rack: nextRack(s) });
     },
   },
+  {
+    // What survives when every machine loses power at once is a Kafka lesson of its own:
+    // the logs on disk, the metadata log, committed offsets; nothing in memory or in flight.
+    id: 'cluster.powerCut',
+    label: () => 'Power cut: restart all brokers from disk',
+    group: 'cluster',
+    contexts: [],
+    enabled: (s) => s !== null && s.brokers.some((b) => b.status !== 'down'),
+    perform: (env) => env.perform({ op: 'powerCut' }),
+  },
   brokerCommand('broker.kill', 'Kill', 'k', (b) => b.status !== 'down', 'killBroker'),
   brokerCommand('broker.restart', 'Restart', 'r', (b) => b.status === 'down', 'restartBroker'),
   brokerCommand('broker.isolate', 'Isolate', 'i', (b) => b.status === 'up', 'isolateBroker'),
