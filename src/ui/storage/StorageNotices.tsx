@@ -159,10 +159,21 @@ function Restored() {
       data-lost-records={loss?.lostRecords ?? 0}
       data-lost-ms={loss?.lostMs ?? 0}
       data-cut-offsets={restored.cutOffsets}
+      data-exact={restored.exact ? 'true' : 'false'}
     >
       <div>
-        <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
-        {restored.logs} replica logs.{' '}
+        {restored.exact ? (
+          <>
+            <strong>Resumed exactly where you left it</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
+            {restored.logs} replica logs, with requests in flight, groups, counters and the event history as they were.{' '}
+          </>
+        ) : (
+          <>
+            <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
+            {restored.logs} replica logs; the brokers restarted from their disks
+            {restored.notExactBecause ? ` (the exact moment could not be read: ${restored.notExactBecause})` : ''}.{' '}
+          </>
+        )}
         {lost ? (
           <span data-testid="storage-lost">
             The last {seconds(lost.lostMs)} before the page closed ({records(lost.lostRecords)}) had not been saved yet and
