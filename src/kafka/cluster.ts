@@ -21,7 +21,7 @@ import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Consumer } from './consumer/consumer';
-import { Network, brokerNode } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -130,6 +130,7 @@ export class Cluster {
     this.network = new Network(this.scheduler, this.prng, {
       latencyMs: scenario.cluster.network?.latencyMs ?? 1,
       jitterMs: scenario.cluster.network?.jitterMs ?? 1,
+      bandwidthMBps: scenario.cluster.network?.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS,
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
