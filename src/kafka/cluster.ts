@@ -304,12 +304,14 @@ export class Cluster {
       case 'addProducer':
         if (this.producers.has(a.id)) return this.reject(a.op, 'INVALID_REQUEST', `Producer ${a.id} already exists.`);
         this.addProducer(a.id, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'producer', id: a.id, groupId: null, restarted: false });
         return;
       case 'removeProducer': {
         const p = this.producers.get(a.id);
         if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.id}.`);
         p.close();
         this.producers.delete(a.id);
+        this.emit({ type: 'ClientRemoved', kind: 'producer', id: a.id, groupId: null, crashed: false, groupInstanceId: null });
         return;
       }
       case 'produce': {
@@ -337,6 +339,7 @@ export class Cluster {
           return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} already exists.`);
         }
         this.addConsumer(a.id, a.groupId, a.topics, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: a.groupId, restarted: false });
         return;
       case 'restartConsumer': {
         const old = this.consumers.get(a.id);
@@ -345,12 +348,16 @@ export class Cluster {
         if (was.status !== 'closed' && was.status !== 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} is running: close or crash it first.`);
         this.addConsumer(was.id, was.groupId, was.topics, was.config);
         if (was.msPerRecord > 0) this.consumers.get(a.id)?.setProcessingTime(was.msPerRecord);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: was.groupId, restarted: true });
         return;
       }
       case 'removeConsumer': {
         const c = this.consumers.get(a.id);
         if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);
+        const v = c.view();
+        if (v.status === 'closed' || v.status === 'crashed') return; // already stopped: nothing happens
         c.close(a.graceful ?? true);
+        this.emit({ type: 'ClientRemoved', kind: 'consumer', id: a.id, groupId: v.groupId, crashed: !(a.graceful ?? true), groupInstanceId: v.groupInstanceId });
         return;
       }
       case 'setProcessingTime': {
@@ -530,15 +537,30 @@ export class Cluster {
   // ---- views ------------------------------------------------------------------------------------
 
   private brokerViews(): BrokerView[] {
+    const sessionTimeoutMs = this.brokerConfig.int('broker.session.timeout.ms');
     return [...this.brokers.values()]
       .sort((a, b) => a.brokerId - b.brokerId)
-      .map((b) => ({
-        id: b.brokerId,
-        rack: b.rack,
-        status: !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up',
-        fenced: this.controller.brokers.get(b.brokerId)?.fenced ?? true,
-        slowMs: this.network.slowness(b.node),
-      }));
+      .map((b) => {
+        const status = !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up';
+        const reg = this.controller.brokers.get(b.brokerId);
+        const fenced = reg?.fenced ?? true;
+        // Its heartbeats stopped reaching the controller: the session runs out at this time.
+        const fenceAt = status !== 'up' && !fenced && reg && this.controllerHostId >= 0 ? reg.lastHeartbeatMs + sessionTimeoutMs : null;
+        return { id: b.brokerId, rack: b.rack, status, fenced, slowMs: this.network.slowness(b.node), fenceAt, sessionTimeoutMs };
+      });
+  }
+
+  /** Offline, under-replicated and under-min-ISR counts from the partitions' flags. */
+  private health(partitions: PartitionView[]): NonNullable<ClusterSnapshot['health']> {
+    let offlinePartitions = 0;
+    let underReplicatedPartitions = 0;
+    let underMinIsrPartitions = 0;
+    for (const p of partitions) {
+      if (p.offline) offlinePartitions++;
+      if (p.underReplicated) underReplicatedPartitions++;
+      if (p.underMinIsr) underMinIsrPartitions++;
+    }
+    return { offlinePartitions, underReplicatedPartitions, underMinIsrPartitions };
   }
 
   private partitionViews(withRecords: boolean): PartitionView[] {
@@ -554,6 +576,9 @@ export class Cluster {
         }
         const leader = this.leaderPartition(t.name, p);
         const source = leader ? { broker: reg.leader, log: leader.log } : this.bestLog(t.name, p);
+        const leaderBroker = reg.leader >= 0 ? this.brokers.get(reg.leader) : undefined;
+        const leaderAlive = leaderBroker !== undefined && leaderBroker.running && !this.network.isIsolated(leaderBroker.node);
+        const minIsr = this.controller.topicConfig(t.name).int('min.insync.replicas');
         const view: PartitionView = {
           topic: t.name,
           partition: p,
@@ -564,6 +589,11 @@ export class Cluster {
           highWatermark: source?.log.highWatermark ?? 0,
           logStartOffset: source?.log.logStartOffset ?? 0,
           replicaStates,
+          leaderAlive,
+          minIsr,
+          offline: !leaderAlive,
+          underReplicated: leaderAlive && reg.isr.length < reg.replicas.length,
+          underMinIsr: leaderAlive && reg.isr.length < Math.min(minIsr, reg.replicas.length),
         };
         if (withRecords) view.records = source ? this.decode(source.log, source.log.logStartOffset, Infinity) : [];
         out.push(view);
@@ -757,12 +787,14 @@ export class Cluster {
   snapshot(): ClusterSnapshot {
     const events = this.events.slice(this.snapshotCursor);
     this.snapshotCursor = this.events.length;
+    const partitions = this.partitionViews(false);
     return {
       time: this.now,
       brokers: this.brokerViews(),
       controller: this.controllerHostId,
       topics: this.topicViews(),
-      partitions: this.partitionViews(false),
+      partitions,
+      health: this.health(partitions),
       groups: this.coordinator.describeGroups(),
       producers: [...this.producers.values()].map((p) => p.view()),
       consumers: [...this.consumers.values()].map((c) => c.view()),

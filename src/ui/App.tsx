@@ -83,8 +83,13 @@ function Notices() {
         </div>
       )}
       {toasts.map((t) => (
-        <div key={t.id} className={`notice tone-${t.tone}`}>
+        <div key={t.id} className={`notice tone-${t.tone}`} data-testid="toast">
           <span>{t.text}</span>
+          {t.show && (
+            <button type="button" className="btn" onClick={() => (useUiStore.getState().select(t.show!.selection), dismiss(t.id))}>
+              {t.show.label}
+            </button>
+          )}
           <button type="button" className="btn-ghost" onClick={() => dismiss(t.id)} aria-label="Dismiss">
             ✕
           </button>

@@ -35,11 +35,11 @@ describe('toFlowElements', () => {
     const repl = els.edges.filter((e) => e.data?.kind === 'replication');
     expect(repl.map((e) => e.id).sort()).toEqual(['repl:orders-0:3->1', 'repl:orders-1:1->3']);
     const e01 = repl.find((e) => e.id === 'repl:orders-0:3->1')!;
-    expect(e01.data).toMatchObject({ label: 'lag 10', tone: 'normal' });
+    expect(e01.data).toMatchObject({ label: 'LEO −10', tone: 'normal' });
     // Broker 1 is left of broker 3: the edge leaves on the left and enters on the right.
     expect(e01.sourceHandle).toBe('orders-0:l:s');
     expect(e01.targetHandle).toBe('orders-0:r:t');
-    expect(repl.find((e) => e.id === 'repl:orders-1:1->3')!.data).toMatchObject({ label: 'lag 28', tone: 'lagging' });
+    expect(repl.find((e) => e.id === 'repl:orders-1:1->3')!.data).toMatchObject({ label: 'LEO −28', tone: 'lagging' });
   });
 
   it('shows the producer error on its node and on the failing edge', () => {
@@ -78,8 +78,8 @@ describe('toFlowElements', () => {
     const els = toFlowElements(fixtureSnapshot());
     const c = els.edges.filter((e) => e.data?.kind === 'consumption');
     expect(c.map((e) => `${e.source}->${e.target}:${e.targetHandle}:${e.data?.label}`)).toEqual([
-      'broker-3->consumer-billing-1:in:orders-0:lag 2',
-      'broker-1->consumer-billing-2:in:orders-1:lag 0',
+      'broker-3->consumer-billing-1:in:orders-0:records-lag 2',
+      'broker-1->consumer-billing-2:in:orders-1:records-lag 0',
     ]);
   });
 
@@ -101,7 +101,7 @@ describe('toFlowElements', () => {
     const labels = els.edges.filter((e) => e.data?.kind === 'consumption' && e.target === `consumer-${c0.id}`).map((e) => e.data?.label);
     expect(labels.length).toBeGreaterThan(0);
     expect(labels.every((l) => l === null)).toBe(true);
-    expect(toFlowElements(s).edges.find((e) => e.target === `consumer-${c0.id}` && e.data?.kind === 'consumption')!.data?.label).toMatch(/^lag \d+$/);
+    expect(toFlowElements(s).edges.find((e) => e.target === `consumer-${c0.id}` && e.data?.kind === 'consumption')!.data?.label).toMatch(/^records-lag \d+$/);
   });
 
   it('leaves the leader on the side that faces the consumer', () => {
@@ -126,8 +126,8 @@ describe('toFlowElements', () => {
     const e = (id: string) => els.edges.find((x) => x.id === id)!;
     expect(e('repl:orders-0:3->1').animated).toBe(true);
     expect(e('repl:orders-1:1->3').animated).toBe(false);
-    expect(e('repl:orders-1:1->3').data).toMatchObject({ label: 'lag 28', rate: 400 });
-    expect(e('consume:orders-0->billing-1').data).toMatchObject({ label: 'lag 2', rate: 1500 });
+    expect(e('repl:orders-1:1->3').data).toMatchObject({ label: 'LEO −28', rate: 400 });
+    expect(e('consume:orders-0->billing-1').data).toMatchObject({ label: 'records-lag 2', rate: 1500 });
     const c1 = els.nodes.find((n): n is ConsumerNode => n.id === 'consumer-billing-1')!;
     expect(c1.data.ratePerSec).toBe(1500);
     // 200/s over 2 partitions = 100/s per produce edge: a label, no motion.
