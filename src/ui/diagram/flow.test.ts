@@ -150,4 +150,41 @@ describe('toFlowElements', () => {
       expect(broker(els, id).data.replicas.filter((r) => r.selected).map((r) => r.key)).toEqual(['orders-1']);
     }
   });
+
+  it('counts down to the fencing of a down, unfenced broker, and says so when no controller can fence it', () => {
+    const s = fixtureSnapshot();
+    s.brokers[1] = { ...s.brokers[1]!, fenced: false, fenceAt: s.time + 4200, sessionTimeoutMs: 9000 };
+    expect(broker(toFlowElements(s), 2).data).toMatchObject({ fenceInMs: 4200, unfenceable: false });
+    expect(broker(toFlowElements(s), 1).data).toMatchObject({ fenceInMs: null, unfenceable: false });
+    const none = { ...s, controller: -1, brokers: s.brokers.map((b) => (b.id === 2 ? { ...b, fenceAt: null } : b)) };
+    expect(broker(toFlowElements(none), 2).data).toMatchObject({ fenceInMs: null, unfenceable: true });
+  });
+
+  it('marks every replica of a partition whose leader is unreachable offline, naming that leader', () => {
+    const s = fixtureSnapshot();
+    s.partitions[0] = { ...s.partitions[0]!, leaderAlive: false, offline: true, underReplicated: false, underMinIsr: false };
+    const leader = s.partitions[0]!.leader;
+    for (const id of [1, 3]) {
+      const cell = broker(toFlowElements(s), id).data.replicas.find((r) => r.key === 'orders-0')!;
+      expect(cell).toMatchObject({ partitionOffline: true, unreachableLeader: leader });
+    }
+  });
+
+  it("hides a client's error once it recovered", () => {
+    const s = fixtureSnapshot();
+    const producerNode = (x: typeof s) => toFlowElements(x).nodes.find((n): n is ProducerNode => n.type === 'producer')!;
+    expect(producerNode(s).data.recentError).not.toBeNull();
+    expect(producerNode({ ...s, producers: [{ ...s.producers[0]!, recovered: true }] }).data.recentError).toBeNull();
+    const c = s.consumers[0]!;
+    const err = { at: s.time - 100, error: 'NOT_LEADER_OR_FOLLOWER' as const };
+    expect(consumerNews({ ...c, status: 'stable', lastError: err }, s.time)).toEqual(err);
+    expect(consumerNews({ ...c, status: 'stable', lastError: err, recovered: true }, s.time)).toBeNull();
+  });
+
+  it('shows the group LAG (committed) beside the members records-lag', () => {
+    const s = fixtureSnapshot();
+    const g = toFlowElements(s).nodes.find((n): n is GroupNode => n.type === 'consumerGroup')!;
+    expect(g.data.totalLag).toBe(s.groups[0]!.offsets.reduce((n, o) => n + (o.lag ?? 0), 0));
+    expect(g.data.recordsLag).toBe(s.consumers.reduce((n, c) => n + c.positions.reduce((m, p) => m + p.lag, 0), 0));
+  });
 });

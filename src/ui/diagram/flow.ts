@@ -112,6 +112,8 @@ export type KafkaEdgeData = {
   label: string | null;
   /** Where the label sits: near the target end keeps replication labels in the gap between brokers. */
   labelAt: 'middle' | 'target';
+  /** Pixels to lift the label by (staggers labels that end on the same node). */
+  labelLift?: number;
   tone: 'normal' | 'lagging' | 'error';
   /** Records per second over the last virtual second. */
   rate: number;
@@ -414,10 +416,10 @@ export function toFlowElements(
   // ---- consumption edges: partition leader → the consumer that owns it ----
   for (const c of snapshot.consumers) {
     if (c.status === 'closed' || c.status === 'crashed') continue;
-    for (const pos of c.positions) {
+    c.positions.forEach((pos, index) => {
       const key = pkey(pos.topic, pos.partition);
       const part = partitionByKey.get(key);
-      if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
+      if (!part || part.leader < 0 || !brokerById.has(part.leader)) return;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
       // Leave the leader's row on the side facing the consumer, so the edge does not loop
       // around the broker (or off the screen) to reach a consumer on its left.
@@ -440,11 +442,12 @@ export function toFlowElements(
           label: c.positions.length > EDGE_LABELS_MAX ? null : `records-lag ${pos.lag}`,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
+          labelLift: (index % 2) * 16,
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
         },
       });
-    }
+    });
   }
 
   return { nodes, edges };

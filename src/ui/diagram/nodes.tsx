@@ -63,7 +63,7 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
           {r.partitionOffline && (
             <span
               className="warn-pill bad-pill"
-              data-testid={`offline-${r.key}`}
+              data-testid={`offline-${r.key}-b${broker}`}
               title={
                 r.unreachableLeader !== null
                   ? `Offline: its leader, broker ${r.unreachableLeader}, is unreachable; the controller elects another once it fences the broker (broker.session.timeout.ms)`
@@ -74,12 +74,12 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
             </span>
           )}
           {!r.partitionOffline && r.role === 'leader' && r.underMinIsr && (
-            <span className="warn-pill" data-testid={`under-min-isr-${r.key}`} title="Under min ISR: ISR below min.insync.replicas, acks=all writes fail with NOT_ENOUGH_REPLICAS">
+            <span className="warn-pill" data-testid={`under-min-isr-${r.key}-b${broker}`} title="Under min ISR: ISR below min.insync.replicas, acks=all writes fail with NOT_ENOUGH_REPLICAS">
               <span aria-hidden="true">⚠</span> ISR &lt; min
             </span>
           )}
           {!r.partitionOffline && r.role === 'leader' && r.underReplicated && !r.underMinIsr && (
-            <span className="warn-pill" data-testid={`under-replicated-${r.key}`} title="Under-replicated: the ISR is smaller than the replica set">
+            <span className="warn-pill" data-testid={`under-replicated-${r.key}-b${broker}`} title="Under-replicated: the ISR is smaller than the replica set">
               under-replicated
             </span>
           )}

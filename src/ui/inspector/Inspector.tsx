@@ -325,7 +325,7 @@ function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
             <tr>
               {DESCRIBE_COLUMNS.map((c) => (
                 <th key={c} scope="col" title={c}>
-                  {/* One word per line: the ten columns fit the panel and every header stays whole. */}
+                  {/* One word per line: the columns fit the panel and every header stays whole. */}
                   {c.split('-').map((part, i, all) => (
                     <span key={i} className="th-part">
                       {part}
@@ -364,8 +364,7 @@ function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
                   {dash(r.consumerId)}
                 </td>
                 <td>{dash(r.clientId)}</td>
-                <td className="num consumer-col first">{dash(r.position)}</td>
-                <td className="num consumer-col" data-testid="records-lag">
+                <td className="num consumer-col first" data-testid="records-lag" title={r.position === null ? undefined : `position ${r.position}`}>
                   {dash(r.recordsLag)}
                 </td>
               </tr>
@@ -376,8 +375,8 @@ function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
       <p className="hint">
         LAG is log end offset − committed offset, as the tool computes it: consumers commit every auto.commit.interval.ms
         (5 s by default), so a consumer that keeps up still shows up to 5 s of records, and a slow one that just committed can
-        show less. POSITION and RECORDS-LAG (shaded, not printed by the tool) come from the consumer itself: what it has not
-        read yet.
+        show less. RECORDS-LAG (shaded, not printed by the tool) comes from the consumer itself: high watermark − its position,
+        what it has not read yet.
       </p>
     </>
   );

@@ -35,8 +35,7 @@ export const DESCRIBE_COLUMNS = [
 
 /** The consumer's columns shown after the tool's, with what each means. */
 export const CONSUMER_COLUMNS = [
-  { name: 'POSITION', title: "The owning consumer's position: the next offset it will read (records handed to the application are behind it)" },
-  { name: 'RECORDS-LAG', title: 'records-lag, the consumer metric: high watermark − position' },
+  { name: 'RECORDS-LAG', title: "records-lag, the owning consumer's metric: high watermark − its position (the next offset it reads); not printed by the tool" },
 ] as const;
 
 export function describeGroup(g: GroupView, consumers: readonly ConsumerView[] = []): DescribeRow[] {
