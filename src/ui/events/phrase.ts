@@ -21,7 +21,11 @@ const partitionSel = (topic: string, partition: number): Selection => ({ kind: '
 export function phrase(e: ClusterEvent): Phrase {
   switch (e.type) {
     case 'BrokerDown':
-      return { text: `Broker ${e.broker} is down`, target: { kind: 'broker', id: e.broker }, tone: 'bad' };
+      return {
+        text: `Broker ${e.broker} is down (the controller fences it after broker.session.timeout.ms without a heartbeat)`,
+        target: { kind: 'broker', id: e.broker },
+        tone: 'bad',
+      };
     case 'BrokerUp':
       return { text: `Broker ${e.broker} is up`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
     case 'BrokerIsolated':
