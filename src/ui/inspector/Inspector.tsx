@@ -270,9 +270,9 @@ function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
             <span className="bad">
               {p.lastError.error} on {p.lastError.topic}-{p.lastError.partition} at {formatTime(p.lastError.at)}
             </span>
-          ) : (
-            'none'
-          )}
+          ) : null}
+          {p.lastError && p.recovered ? <span className="good"> · recovered: that partition acknowledges again</span> : null}
+          {p.lastError ? null : 'none'}
         </Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
@@ -435,6 +435,7 @@ function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
             <span className="bad">
               {c.lastError.error} at {formatTime(c.lastError.at)}
             </span>
+            {c.recovered && <span className="good"> · recovered: fetching again</span>}
           </Field>
         )}
       </dl>
