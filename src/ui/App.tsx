@@ -69,7 +69,8 @@ function Notices() {
   useEffect(() => {
     if (toasts.length === 0) return;
     const first = toasts[0]!;
-    const t = setTimeout(() => dismiss(first.id), 5000);
+    // A toast with a button stays longer: there is something to do with it.
+    const t = setTimeout(() => dismiss(first.id), first.show ? 12_000 : 5000);
     return () => clearTimeout(t);
   }, [toasts, dismiss]);
   return (
