@@ -22,7 +22,7 @@ import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Consumer } from './consumer/consumer';
-import { Network, brokerNode } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -131,6 +131,7 @@ export class Cluster {
     this.network = new Network(this.scheduler, this.prng, {
       latencyMs: scenario.cluster.network?.latencyMs ?? 1,
       jitterMs: scenario.cluster.network?.jitterMs ?? 1,
+      bandwidthMBps: scenario.cluster.network?.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS,
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
@@ -334,12 +335,14 @@ export class Cluster {
         if (this.producers.has(a.id)) return this.reject(a.op, 'INVALID_REQUEST', `Producer ${a.id} already exists.`);
         if (this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addProducer(a.id, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'producer', id: a.id, groupId: null, restarted: false });
         return;
       case 'removeProducer': {
         const p = this.producers.get(a.id);
         if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.id}.`);
         p.close();
         this.producers.delete(a.id);
+        this.emit({ type: 'ClientRemoved', kind: 'producer', id: a.id, groupId: null, crashed: false, groupInstanceId: null });
         return;
       }
       case 'produce': {
@@ -368,6 +371,7 @@ export class Cluster {
         }
         if (!this.consumers.has(a.id) && this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addConsumer(a.id, a.groupId, a.topics, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: a.groupId, restarted: false });
         return;
       case 'restartConsumer': {
         const old = this.consumers.get(a.id);
@@ -376,12 +380,16 @@ export class Cluster {
         if (was.status !== 'closed' && was.status !== 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} is running: close or crash it first.`);
         this.addConsumer(was.id, was.groupId, was.topics, was.config);
         if (was.msPerRecord > 0) this.consumers.get(a.id)?.setProcessingTime(was.msPerRecord);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: was.groupId, restarted: true });
         return;
       }
       case 'removeConsumer': {
         const c = this.consumers.get(a.id);
         if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);
+        const v = c.view();
+        if (v.status === 'closed' || v.status === 'crashed') return; // already stopped: nothing happens
         c.close(a.graceful ?? true);
+        this.emit({ type: 'ClientRemoved', kind: 'consumer', id: a.id, groupId: v.groupId, crashed: !(a.graceful ?? true), groupInstanceId: v.groupInstanceId });
         return;
       }
       case 'setProcessingTime': {
@@ -641,15 +649,30 @@ export class Cluster {
   // ---- views ------------------------------------------------------------------------------------
 
   private brokerViews(): BrokerView[] {
+    const sessionTimeoutMs = this.brokerConfig.int('broker.session.timeout.ms');
     return [...this.brokers.values()]
       .sort((a, b) => a.brokerId - b.brokerId)
-      .map((b) => ({
-        id: b.brokerId,
-        rack: b.rack,
-        status: !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up',
-        fenced: this.controller.brokers.get(b.brokerId)?.fenced ?? true,
-        slowMs: this.network.slowness(b.node),
-      }));
+      .map((b) => {
+        const status = !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up';
+        const reg = this.controller.brokers.get(b.brokerId);
+        const fenced = reg?.fenced ?? true;
+        // Its heartbeats stopped reaching the controller: the session runs out at this time.
+        const fenceAt = status !== 'up' && !fenced && reg && this.controllerHostId >= 0 ? reg.lastHeartbeatMs + sessionTimeoutMs : null;
+        return { id: b.brokerId, rack: b.rack, status, fenced, slowMs: this.network.slowness(b.node), fenceAt, sessionTimeoutMs };
+      });
+  }
+
+  /** Offline, under-replicated and under-min-ISR counts from the partitions' flags. */
+  private health(partitions: PartitionView[]): NonNullable<ClusterSnapshot['health']> {
+    let offlinePartitions = 0;
+    let underReplicatedPartitions = 0;
+    let underMinIsrPartitions = 0;
+    for (const p of partitions) {
+      if (p.offline) offlinePartitions++;
+      if (p.underReplicated) underReplicatedPartitions++;
+      if (p.underMinIsr) underMinIsrPartitions++;
+    }
+    return { offlinePartitions, underReplicatedPartitions, underMinIsrPartitions };
   }
 
   private partitionViews(withRecords: boolean): PartitionView[] {
@@ -665,6 +688,9 @@ export class Cluster {
         }
         const leader = this.leaderPartition(t.name, p);
         const source = leader ? { broker: reg.leader, log: leader.log } : this.bestLog(t.name, p);
+        const leaderBroker = reg.leader >= 0 ? this.brokers.get(reg.leader) : undefined;
+        const leaderAlive = leaderBroker !== undefined && leaderBroker.running && !this.network.isIsolated(leaderBroker.node);
+        const minIsr = this.controller.topicConfig(t.name).int('min.insync.replicas');
         const view: PartitionView = {
           topic: t.name,
           partition: p,
@@ -675,6 +701,11 @@ export class Cluster {
           highWatermark: source?.log.highWatermark ?? 0,
           logStartOffset: source?.log.logStartOffset ?? 0,
           replicaStates,
+          leaderAlive,
+          minIsr,
+          offline: !leaderAlive,
+          underReplicated: leaderAlive && reg.isr.length < reg.replicas.length,
+          underMinIsr: leaderAlive && reg.isr.length < Math.min(minIsr, reg.replicas.length),
         };
         if (withRecords) view.records = source ? this.decode(source.log, source.log.logStartOffset, Infinity) : [];
         out.push(view);
@@ -868,12 +899,14 @@ export class Cluster {
   snapshot(): ClusterSnapshot {
     const events = this.events.slice(this.snapshotCursor);
     this.snapshotCursor = this.events.length;
+    const partitions = this.partitionViews(false);
     return {
       time: this.now,
       brokers: this.brokerViews(),
       controller: this.controllerHostId,
       topics: this.topicViews(),
-      partitions: this.partitionViews(false),
+      partitions,
+      health: this.health(partitions),
       groups: this.coordinator.describeGroups(),
       producers: [...this.producers.values()].map((p) => p.view()),
       consumers: [...this.consumers.values()].map((c) => c.view()),

@@ -289,3 +289,21 @@ describe('helpers', () => {
     for (const bad of ['', '.', '..', 'x'.repeat(250), 'a/b', 'a b', 'ünï']) expect(isLegalTopicName(bad)).toBe(false);
   });
 });
+
+describe('cluster.network.bandwidthMBps', () => {
+  it('is accepted as a number above 0', () => {
+    const d = example();
+    d.cluster.network = { latencyMs: 2, jitterMs: 1, bandwidthMBps: 12.5 };
+    const r = parseScenario(d);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.scenario.cluster.network?.bandwidthMBps).toBe(12.5);
+  });
+
+  it('refuses 0 and non-numbers, naming the field', () => {
+    const d = example();
+    d.cluster.network = { bandwidthMBps: 0 };
+    expect(errorOf(d).message).toBe('cluster.network.bandwidthMBps: expected a bandwidth in MB/s (a number > 0), got 0');
+    d.cluster.network = { bandwidthMBps: 'fast' };
+    expect(errorOf(d).message).toBe('cluster.network.bandwidthMBps: expected a bandwidth in MB/s (a number > 0), got "fast"');
+  });
+});

@@ -236,7 +236,16 @@ const offsetResetTarget = z.union(
 
 const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional() });
 
-const networkSpec = z.looseObject({ latencyMs: nonNegativeMs.optional(), jitterMs: nonNegativeMs.optional() });
+const bandwidthMBps = (() => {
+  const e = says('expected a bandwidth in MB/s (a number > 0)');
+  return z.number(e).positive(e);
+})();
+
+const networkSpec = z.looseObject({
+  latencyMs: nonNegativeMs.optional(),
+  jitterMs: nonNegativeMs.optional(),
+  bandwidthMBps: bandwidthMBps.optional(),
+});
 
 const clusterSpec = z.looseObject({
   brokers: z.array(brokerSpec).max(LIMITS.brokers, {

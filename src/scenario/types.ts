@@ -18,6 +18,8 @@ export interface BrokerSpec {
 export interface NetworkSpec {
   latencyMs?: number;
   jitterMs?: number;
+  /** Each node's link, in each direction, in MB/s (10^6 bytes a second); default 100. */
+  bandwidthMBps?: number;
 }
 
 export interface ClusterSpec {

@@ -17,6 +17,23 @@ export interface Toast {
   id: number;
   text: string;
   tone: 'info' | 'error';
+  /** A button on the toast that selects something (the partition a record went to). */
+  show?: { label: string; selection: Selection };
+}
+
+/** A record to point at in its partition's log (the outcome of a produce). */
+export interface RecordHighlight {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** What the Produce dialog remembers for the next record. */
+export interface ProduceMemory {
+  producer: string;
+  topic: string;
+  partition: string;
+  key: string;
 }
 
 /** A shared link opened at a moment (its `&t=`): the banner that says so, until Play or dismiss. */
@@ -46,7 +63,11 @@ export interface UiState {
   setLayout(layout: Layout): void;
   moveNode(id: string, pos: { x: number; y: number }): void;
   toggleEventLog(): void;
-  toast(text: string, tone?: Toast['tone']): void;
+  toast(text: string, tone?: Toast['tone'], show?: Toast['show']): void;
+  highlight: RecordHighlight | null;
+  setHighlight(h: RecordHighlight | null): void;
+  lastProduce: ProduceMemory | null;
+  rememberProduce(m: ProduceMemory): void;
   dismissToast(id: number): void;
   openReset(): void;
   closeReset(): void;
@@ -74,8 +95,12 @@ export const useUiStore = create<UiState>()((set) => ({
   setLayout: (layout) => set({ layout }),
   moveNode: (id, pos) => set((s) => ({ layout: { ...s.layout, [id]: { x: Math.round(pos.x), y: Math.round(pos.y) } } })),
   toggleEventLog: () => set((s) => ({ eventLogOpen: !s.eventLogOpen })),
-  toast: (text, tone = 'info') =>
-    set((s) => ({ toasts: s.toasts.concat({ id: ++toastSeq, text, tone }).slice(-4) })),
+  toast: (text, tone = 'info', show) =>
+    set((s) => ({ toasts: s.toasts.concat(show ? { id: ++toastSeq, text, tone, show } : { id: ++toastSeq, text, tone }).slice(-4) })),
+  highlight: null,
+  setHighlight: (highlight) => set({ highlight }),
+  lastProduce: null,
+  rememberProduce: (lastProduce) => set({ lastProduce }),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
   openReset: () => set({ resetOpen: true, contextMenu: null }),
   closeReset: () => set({ resetOpen: false }),

@@ -91,6 +91,24 @@ export class WorkerClient {
   perform(action: ActionRequest): void {
     this.send({ type: 'perform', action });
   }
+  /** perform, and learn the action as the cluster recorded it (with its virtual time `at`). */
+  performTracked(action: ActionRequest): Promise<TimelineAction> {
+    return new Promise((resolve) => {
+      this.awaitingPerformed.push({ key: JSON.stringify(action), resolve });
+      this.perform(action);
+    });
+  }
+  private readonly awaitingPerformed: { key: string; resolve(a: TimelineAction): void }[] = [];
+
+  private performed(action: TimelineAction): void {
+    if (this.awaitingPerformed.length > 0) {
+      const { at: _at, ...request } = action;
+      const key = JSON.stringify(request);
+      const i = this.awaitingPerformed.findIndex((w) => w.key === key);
+      if (i >= 0) this.awaitingPerformed.splice(i, 1)[0]!.resolve(action);
+    }
+    this.onPerformed?.(action);
+  }
   setLayout(layout: Layout): void {
     this.send({ type: 'setLayout', layout });
   }
@@ -140,7 +158,7 @@ export class WorkerClient {
         this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;
       case 'performed':
-        this.onPerformed?.(msg.action);
+        this.performed(msg.action);
         return;
       case 'log':
         this.settle(msg.requestId, msg.result);

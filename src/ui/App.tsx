@@ -75,7 +75,8 @@ function Notices() {
   useEffect(() => {
     if (toasts.length === 0) return;
     const first = toasts[0]!;
-    const t = setTimeout(() => dismiss(first.id), 5000);
+    // A toast with a button stays longer: there is something to do with it.
+    const t = setTimeout(() => dismiss(first.id), first.show ? 12_000 : 5000);
     return () => clearTimeout(t);
   }, [toasts, dismiss]);
   return (
@@ -89,8 +90,13 @@ function Notices() {
         </div>
       )}
       {toasts.map((t) => (
-        <div key={t.id} className={`notice tone-${t.tone}`}>
+        <div key={t.id} className={`notice tone-${t.tone}`} data-testid="toast">
           <span>{t.text}</span>
+          {t.show && (
+            <button type="button" className="btn" onClick={() => (useUiStore.getState().select(t.show!.selection), dismiss(t.id))}>
+              {t.show.label}
+            </button>
+          )}
           <button type="button" className="btn-ghost" onClick={() => dismiss(t.id)} aria-label="Dismiss">
             ✕
           </button>

@@ -497,10 +497,16 @@ export class Broker implements BrokerApi, PartitionHost {
   ): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } {
     let bytes = 0;
     let urgent = false;
+    // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
+    // the whole answer; only the first non-empty partition may exceed them, by one batch
+    // (KIP-74), and a partition past the response's limit gets no data but still counts as
+    // fetched (its follower's position moves the HW and ISR as usual).
+    const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const out = parts.map((fp) => {
       const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       const result = p
-        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
+        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
         : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
@@ -551,7 +557,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const inc = this.incarnation;
     const cfg = this.ctx.brokerConfig;
     const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
-    const maxBytes = cfg.int('replica.fetch.max.bytes');
+    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     const timeout = this.ctx.scheduler.after(30000, call(this, this.onReplicaFetchTimeout, inc, f, token));

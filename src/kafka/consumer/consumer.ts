@@ -72,6 +72,8 @@ export class Consumer {
   private msPerRecord = 0;
   private consumedCount = 0;
   private lastError: ConsumerView['lastError'] = null;
+  /** Last time a fetch came back with data or nothing to report (no error): recovery after lastError. */
+  private lastFetchOkMs = -1;
   private heartbeatRunning = false;
   private rejoinScheduled = false;
   /** ConsumerCoordinator's rebalance sensor: from onJoinPrepare to the assignment. */
@@ -680,6 +682,7 @@ export class Consumer {
       const p = this.partitions.get(key(fp.topic, fp.partition));
       if (!p) continue;
       if (fp.error === 'NONE') {
+        this.lastFetchOkMs = this.now;
         if (fp.batches.length > 0 && p.position === req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition)?.fetchOffset) p.buffer.push(...fp.batches);
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
@@ -714,6 +717,7 @@ export class Consumer {
       msPerRecord: this.msPerRecord,
       assignor: this.protocol ?? this.assignorNames()[0] ?? 'range',
       lastError: this.lastError,
+      recovered: this.lastError !== null && this.status === 'stable' && this.lastFetchOkMs > this.lastError.at,
     };
   }
 

@@ -28,6 +28,8 @@ import { partitionForKey, utf8 } from './murmur2';
 interface RowInfo {
   at: number;
   key: string | null;
+  /** A record of a one-off produce action: its outcome becomes a RecordProduced event. */
+  explicit?: true;
 }
 
 interface ProducerBatch {
@@ -109,6 +111,8 @@ export class Producer {
   /** Sequence of load-generated records across all loads: values stay unique per producer (public: kafka/durable.ts continues it after a restart). */
   loadSeq = 0;
   private readonly lastTarget = new Map<string, number>();
+  /** Last acknowledgement per partition key: tells when a failing partition recovered. */
+  private readonly lastAckMs = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
   sent = 0;
@@ -198,7 +202,7 @@ export class Producer {
     const now = this.ctx.scheduler.now;
     if (n === 0 || (partition !== undefined && (partition < 0 || partition >= n))) {
       const error: KafkaError = 'UNKNOWN_TOPIC_OR_PARTITION';
-      this.recordFailure(topic, partition ?? -1, error, [{ at: now, key }], true);
+      this.recordFailure(topic, partition ?? -1, error, [{ at: now, key, explicit: true }], true);
       return { partition: partition ?? -1, error };
     }
     const keyBytes = key === null ? null : utf8(key);
@@ -220,8 +224,8 @@ export class Producer {
       this.drain(batch);
       const fresh = this.batchFor(topic, p, true);
       fresh.builder!.tryAppend(now, keyBytes, valueBytes, hdrs);
-      this.noteRecord(fresh, now, key);
-    } else this.noteRecord(batch, now, key);
+      this.noteRecord(fresh, now, key, true);
+    } else this.noteRecord(batch, now, key, true);
     return { partition: p, error: null };
   }
 
@@ -242,10 +246,12 @@ export class Producer {
     return size > maxRequestSize;
   }
 
-  private noteRecord(b: ProducerBatch, at: number, key: string | null): void {
+  private noteRecord(b: ProducerBatch, at: number, key: string | null, explicit = false): void {
+    // A one-off record joining a load's batch: rows start now, aligned with the records before it.
+    if (explicit && !b.rows) b.rows = Array.from({ length: b.recordCount }, () => ({ at: b.createdMs, key: null }));
     b.recordCount++;
     this.sent++;
-    if (b.rows) b.rows.push({ at, key });
+    if (b.rows) b.rows.push(explicit ? { at, key, explicit: true } : { at, key });
     if (b.builder!.sizeInBytes >= this.config.int('batch.size')) this.drain(b);
   }
 
@@ -526,13 +532,14 @@ export class Producer {
     b.done = true;
     b.expiry?.cancel();
     this.acked += b.recordCount;
+    this.lastAckMs.set(b.key, this.ctx.scheduler.now);
     if (b.rows) {
       b.rows.forEach((r, i) => {
         const offset = baseOffset === null ? null : baseOffset + i;
         if (this.ctx.recordingProduced) {
           this.ctx.recordProduced({ producer: this.id, at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
         }
-        if (b.explicit) this.pushRecent({ at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
+        if (r.explicit) this.explicitOutcome({ at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
       });
     }
   }
@@ -553,8 +560,14 @@ export class Producer {
     }
     for (const r of rows) {
       if (this.ctx.recordingProduced) this.ctx.recordProduced({ producer: this.id, at: r.at, topic, partition, key: r.key, offset: null, error });
-      if (explicit) this.pushRecent({ at: r.at, topic, partition, key: r.key, offset: null, error });
+      if (explicit && r.explicit) this.explicitOutcome({ at: r.at, topic, partition, key: r.key, offset: null, error });
     }
+  }
+
+  /** A one-off record's outcome: kept in the recent results and told as an event. */
+  private explicitOutcome(r: RecentResult): void {
+    this.pushRecent(r);
+    this.ctx.emit({ type: 'RecordProduced', producer: this.id, sentAt: r.at, topic: r.topic, partition: r.partition, key: r.key, offset: r.offset, error: r.error, acks: this.acks });
   }
 
   private pushRecent(r: RecentResult): void {
@@ -673,6 +686,8 @@ export class Producer {
       retries: this.retries,
       inFlight,
       lastError: this.lastError,
+      // A later acknowledgement from the partition that failed: the error is history.
+      recovered: this.lastError !== null && (this.lastAckMs.get(`${this.lastError.topic}-${this.lastError.partition}`) ?? -1) > this.lastError.at,
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
       targets,
     };

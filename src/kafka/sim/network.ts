@@ -8,6 +8,16 @@
  * - either end is isolated (its network is cut to and from everyone), or
  * - the receiver is not running (a killed broker, a crashed client).
  * Senders learn of loss only by their own timeouts, as in Kafka.
+ *
+ * Bandwidth: every node has one link of `bandwidthMBps` (10^6 bytes a second) in each
+ * direction. A message of N bytes occupies the sender's uplink and then the receiver's
+ * downlink for N / bandwidth, queued behind what those links already carry, so a follower
+ * fetching megabytes after a restart takes visible time, proportional to the bytes, and
+ * shares its leader's uplink with the other followers and consumers. Bytes are those of the
+ * record batches a message carries (produce requests, fetch responses; see wireBytes);
+ * control messages (heartbeats, metadata, group requests) count as zero and never queue.
+ * Occupancy is kept exactly; a delivery is delayed by its whole milliseconds (virtual time
+ * stays in whole ms), so the k-th of a stream of small messages is late by floor(k·N/bw).
  */
 import { call, invoke, withArgs, type Call } from './call';
 import type { Prng } from './prng';
@@ -22,7 +32,12 @@ export const clientNode = (id: string): NodeId => `client:${id}`;
 export interface NetworkConfig {
   latencyMs: number;
   jitterMs: number;
+  /** Each node's link, each direction, in MB/s (10^6 bytes); 0 or less: unlimited. */
+  bandwidthMBps?: number;
 }
+
+/** scenario `cluster.network.bandwidthMBps` when absent: about a 1 Gbit/s NIC. */
+export const DEFAULT_BANDWIDTH_MBPS = 100;
 
 export class Network {
   private readonly isolated = new Set<NodeId>();
@@ -30,8 +45,10 @@ export class Network {
   private readonly running = new Set<NodeId>();
   /** Last scheduled delivery time per link, to keep per-link FIFO order. */
   private readonly lastDelivery = new Map<string, number>();
-  /** Bytes sent per node, for BytesIn/BytesOut style metrics. */
   messagesDropped = 0;
+  /** When each node's uplink (sending) and downlink (receiving) are free again, fractional ms. */
+  private readonly upFreeAt = new Map<NodeId, number>();
+  private readonly downFreeAt = new Map<NodeId, number>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -95,8 +112,10 @@ export class Network {
   /**
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
+   * `bytes`: the payload's size on the wire (default: the batches among deliver's arguments);
+   * `notBeforeMs`: it arrives no earlier (a round trip takes at least MIN_TURN_MS).
    */
-  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, notBeforeMs = 0): void {
+  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, bytes?: number, notBeforeMs = 0): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -106,6 +125,11 @@ export class Network {
     if (from !== to) {
       const jitter = this.config.jitterMs > 0 ? this.prng.int(this.config.jitterMs + 1) : 0;
       at = now + this.config.latencyMs + jitter + this.slowness(from) + this.slowness(to);
+      const bw = this.config.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS;
+      if (bw > 0) {
+        const size = bytes ?? callBytes(deliver);
+        if (size > 0) at += this.transmit(from, to, size, bw);
+      }
     }
     if (at < notBeforeMs) at = notBeforeMs;
     const link = from + '>' + to;
@@ -113,6 +137,28 @@ export class Network {
     if (at < last) at = last;
     this.lastDelivery.set(link, at);
     this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
+  }
+
+  /**
+   * Occupies the sender's uplink, then the receiver's downlink, for size / bandwidth each
+   * (the downlink can start as soon as the first bytes leave). Returns the whole ms by which
+   * the last byte arrives later than it would on an idle, infinitely fast link.
+   */
+  private transmit(from: NodeId, to: NodeId, size: number, bandwidthMBps: number): number {
+    const now = this.scheduler.now;
+    const tx = size / (bandwidthMBps * 1000); // bytes / (bytes per ms)
+    const upStart = Math.max(now, this.upFreeAt.get(from) ?? 0);
+    const upEnd = upStart + tx;
+    this.upFreeAt.set(from, upEnd);
+    const downStart = Math.max(upStart, this.downFreeAt.get(to) ?? 0);
+    const downEnd = Math.max(upEnd, downStart + tx);
+    this.downFreeAt.set(to, downEnd);
+    return Math.floor(downEnd - now);
+  }
+
+  /** How long (ms, fractional) a node's uplink stays busy with what it already sends. */
+  uplinkBusyMs(node: NodeId): number {
+    return Math.max(0, (this.upFreeAt.get(node) ?? 0) - this.scheduler.now);
   }
 
   /** @scheduled A message reaches its receiver, unless the way or the receiver is gone. */
@@ -144,6 +190,7 @@ export class Network {
       to,
       call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore),
       call(this, this.requestDropped, from, to, onReset ?? null, answerNotBefore),
+      callBytes(handle),
     );
   }
 
@@ -180,14 +227,14 @@ export class Network {
       }
       r.then(call(this, this.respondLater, from, to, onResponse, open, notBeforeMs));
     } else {
-      this.send(to, from, respondWith(onResponse, r), undefined, notBeforeMs);
+      this.send(to, from, respondWith(onResponse, r), undefined, wireBytes(r, 0), notBeforeMs);
     }
   }
 
   /** @scheduled A deferred answer is ready: it travels back. */
   respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, notBeforeMs: number, value: unknown): void {
     if (open) this.openRequests.get(to)?.delete(open);
-    this.send(to, from, respondWith(onResponse, value), undefined, notBeforeMs);
+    this.send(to, from, respondWith(onResponse, value), undefined, wireBytes(value, 0), notBeforeMs);
   }
 }
 
@@ -203,6 +250,35 @@ interface OpenRequest {
   onReset: Task;
   /** The earliest the reset may reach the sender (MIN_TURN_MS after the request). */
   notBeforeMs: number;
+}
+
+/**
+ * The record-batch bytes a message carries, found where Kafka's messages hold them: a
+ * produce request's `batch`, a fetch response's `batches` (per partition, possibly under
+ * `result` or `partitions`), in arrays of those. Everything else is control data: zero.
+ */
+export function wireBytes(v: unknown, depth: number): number {
+  if (v === null || typeof v !== 'object' || depth > 4) return 0;
+  if (v instanceof Uint8Array) return v.length;
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += wireBytes(x, depth + 1);
+    return n;
+  }
+  const o = v as { batch?: unknown; batches?: unknown; result?: unknown; partitions?: unknown };
+  let n = 0;
+  if (o.batch instanceof Uint8Array) n += o.batch.length;
+  if (Array.isArray(o.batches)) for (const b of o.batches) if (b instanceof Uint8Array) n += b.length;
+  if (o.result !== undefined) n += wireBytes(o.result, depth + 1);
+  if (Array.isArray(o.partitions)) n += wireBytes(o.partitions, depth + 1);
+  return n;
+}
+
+/** The bytes a Call carries in its arguments (a one-way produce, a request's handler). */
+function callBytes(c: Call): number {
+  let n = 0;
+  for (const a of c.args) if (typeof a === 'object' && a !== null) n += wireBytes(a, 1);
+  return n;
 }
 
 function runTask(t: Task): unknown {
