@@ -186,7 +186,7 @@ describe('parseScenario rejects with one line naming the field', () => {
     expect(parseScenario(ok)).toMatchObject({ ok: true, scenario: { checkpoints: [{ at: 4000, caption: 'Look at the ISR.' }] } });
     const d = example();
     d.checkpoints = [{ at: -1, caption: 'x' }];
-    expect(errorOf(d).message).toBe('checkpoints[0].at: expected a time in ms (a number ≥ 0), got -1');
+    expect(errorOf(d).message).toBe('checkpoints[0].at: expected a time in ms (a number from 0 to 86400000, 24 h), got -1');
     const d2 = example();
     d2.checkpoints = [{ at: 5, caption: '' }];
     expect(errorOf(d2).path).toBe('checkpoints[0].caption');
