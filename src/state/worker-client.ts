@@ -62,8 +62,8 @@ export class WorkerClient {
   perform(action: ActionRequest): void {
     this.send({ type: 'perform', action });
   }
-  setLayout(layout: Layout): void {
-    this.send({ type: 'setLayout', layout });
+  setLayout(layout: Layout, opts: { replace?: boolean } = {}): void {
+    this.send(opts.replace ? { type: 'setLayout', layout, replace: true } : { type: 'setLayout', layout });
   }
 
   requestLog(topic: string, partition: number, opts: { broker?: number; limit?: number } = {}): Promise<LogResult | null> {

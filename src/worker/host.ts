@@ -249,7 +249,7 @@ export class WorkerHost {
         return;
       }
       case 'setLayout':
-        this.layout = { ...this.layout, ...cmd.layout };
+        this.layout = cmd.replace ? { ...cmd.layout } : { ...this.layout, ...cmd.layout };
         this.deps.storage?.changed('layout');
         return;
       case 'exportScenario':
@@ -293,8 +293,9 @@ export class WorkerHost {
   /** The document that reproduces this run, with the diagram layout (export, saving). */
   scenarioDocument(): Scenario {
     const doc = this.requireCluster().scenario();
-    // Layout lives here, not in the cluster: it never changes the run.
-    return { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
+    // Layout lives here, not in the cluster: it never changes the run. It started as the
+    // document's own (installCluster) and is the whole of it since: a Tidy may have emptied it.
+    return { ...doc, layout: { ...this.layout } };
   }
 
   private requireCluster(): HostedCluster {

@@ -26,6 +26,8 @@ import { ROLE_LABEL, nodeTypes } from './nodes';
 import { Palette } from './Palette';
 import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from './palette';
 import { placeNode } from './place';
+import { DiagramTools } from './DiagramTools';
+import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
 
 type Size = { width: number; height: number };
 
@@ -113,14 +115,19 @@ export function Diagram() {
   const layout = useUiStore((s) => s.layout);
   const selection = useUiStore((s) => s.selection);
   const [measured, setMeasured] = useState<Record<string, Size>>({});
+  // The automatic layout's positions under the user's own (auto-layout.ts).
+  const auto = useAutoLayoutStore((s) => s.positions);
+  const fitSeq = useAutoLayoutStore((s) => s.fitSeq);
+  const placed = useMemo(() => ({ ...auto, ...layout }), [auto, layout]);
 
   const elements = useMemo(
     () =>
       snapshot
-        ? toFlowElements(snapshot, layout, { selection, rates: ratesOf(rateSamples) })
+        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples) })
         : { nodes: [] as FlowNode[], edges: [] as FlowEdge[] },
-    [snapshot, layout, selection, rateSamples],
+    [snapshot, placed, selection, rateSamples],
   );
+  const { settled } = useAutoLayout(elements.nodes, elements.edges, measured, layout);
   // Regenerated nodes must carry xyflow's measurements, or it would hide and re-measure them.
   const nodes = useMemo(
     () => elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)),
@@ -140,6 +147,8 @@ export function Diagram() {
     () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicas.length}` : n.id)).join('|'),
     [elements.nodes],
   );
+  // ...and again when the automatic layout moved things for a new shape of the cluster.
+  const fitKey = `${nodeIds}#${fitSeq}`;
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     let next: Record<string, Size> | null = null;
@@ -157,8 +166,10 @@ export function Diagram() {
     }
   }, []);
 
+  const onNodeDragStart = useCallback(() => setDragging(true), []);
   const onNodeDragStop = useCallback(() => {
     getWorkerClient()?.setLayout(useUiStore.getState().layout);
+    setDragging(false);
   }, []);
 
   const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: FlowNode) => {
@@ -178,13 +189,21 @@ export function Diagram() {
   }, []);
 
   return (
-    <div className="diagram" data-testid="diagram" aria-label="Cluster diagram" role="region">
+    <div
+      className="diagram"
+      data-testid="diagram"
+      aria-label="Cluster diagram"
+      role="region"
+      // 'settled' once the automatic layout has placed what is shown (tests wait for it).
+      data-layout={settled ? 'settled' : 'pending'}
+    >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
+        onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onNodeContextMenu={onNodeContextMenu}
         onDragOver={palette.onDragOver}
@@ -206,7 +225,8 @@ export function Diagram() {
       >
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
-        <AutoFit nodeIds={nodeIds} />
+        <AutoFit nodeIds={fitKey} />
+        <DiagramTools />
         <Palette onPress={palette.onPress} />
         <Panel position="top-right" className="legend" aria-label="Legend">
           {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
