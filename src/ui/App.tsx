@@ -16,6 +16,7 @@ import { phrase } from './events/phrase';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
 import { StorageNotices } from './storage/StorageNotices';
+import { DrawerToggles, useDrawerClasses } from './layout/Drawers';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -98,10 +99,12 @@ export function App() {
   useShortcuts();
   useRejectionToasts();
   const eventLogOpen = useUiStore((s) => s.eventLogOpen);
+  const drawers = useDrawerClasses();
   return (
     <ReactFlowProvider>
-      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}`}>
+      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}${drawers}`}>
         <Toolbar />
+        <DrawerToggles />
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
           <Diagram />

@@ -26,6 +26,7 @@ import { ROLE_LABEL, nodeTypes } from './nodes';
 import { Palette } from './Palette';
 import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from './palette';
 import { placeNode } from './place';
+import { Abbr } from '../glossary';
 import { DiagramTools } from './DiagramTools';
 import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
 
@@ -234,7 +235,9 @@ export function Diagram() {
               <span aria-hidden="true">{ROLE_LABEL[r].icon}</span> {ROLE_LABEL[r].text}
             </span>
           ))}
-          <span className="legend-note">LEO log end · HW high watermark</span>
+          <span className="legend-note">
+            <Abbr term="LEO" /> log end · <Abbr term="HW" /> high watermark · <Abbr term="start" /> log start offset
+          </span>
         </Panel>
       </ReactFlow>
       {!snapshot && <div className="diagram-empty">Starting the cluster…</div>}

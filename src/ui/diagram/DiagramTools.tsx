@@ -68,9 +68,10 @@ function ExportMenu() {
         className="btn"
         aria-haspopup="menu"
         aria-expanded={open}
-        disabled={busy}
+        // Busy, not disabled: a disabled button would drop the focus it is given back.
+        aria-busy={busy}
         data-testid="diagram-export"
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => !busy && setOpen((o) => !o)}
       >
         {busy ? 'Exporting…' : 'Export'} <span aria-hidden="true">▾</span>
       </button>

@@ -147,4 +147,20 @@ describe('layoutInputOf and layoutKey', () => {
     taller.partitions.push({ ...taller.partitions[0]!, partition: 2 });
     expect(key(taller)).not.toBe(before);
   });
+
+  it('redoes the layout when a broker is measured taller (a stale measure must not stick), not for a producer', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const key = (measured: Record<string, { width: number; height: number }>) =>
+      layoutKey(layoutInputOf(els.nodes, els.edges, measured, {}), measured);
+    const base = { 'broker-1': { width: 264, height: 170 }, 'producer-checkout': { width: 200, height: 90 } };
+    expect(key({ ...base, 'broker-1': { width: 264, height: 260 } })).not.toBe(key(base));
+    expect(key({ ...base, 'producer-checkout': { width: 200, height: 140 } })).toBe(key(base));
+  });
+
+  it("sizes a group from its data, not from a measure taken before a member joined", () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const group = els.nodes.find((n) => n.id === 'group-billing')!;
+    const input = layoutInputOf(els.nodes, els.edges, { 'group-billing': { width: 230, height: 170 } }, {});
+    expect(input.boxes.find((b) => b.id === 'group-billing')).toMatchObject({ width: group.width, height: group.height });
+  });
 });

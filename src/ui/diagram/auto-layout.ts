@@ -243,9 +243,18 @@ export function layoutInputOf(
     }
     const kind = n.type ? KIND[n.type] : undefined;
     if (!kind) continue;
-    const size = measured[n.id] ?? estimate(n);
-    // A producer's error note comes and goes: the gap between layers absorbs it.
-    const sizeClass = n.type === 'broker' ? `rows ${n.data.replicas.length}` : n.type === 'consumerGroup' ? `${n.width}x${n.height}` : '';
+    // A group's size is set by toFlowElements (exact at once, where a measure lags a member
+    // joining); brokers and producers are as tall as the browser draws them.
+    const size = n.type === 'consumerGroup' ? estimate(n) : (measured[n.id] ?? estimate(n));
+    // A broker's measured height counts (rows added, badges wrapping); a producer's error
+    // note comes and goes, and the gap between layers absorbs it.
+    const m = measured[n.id];
+    const sizeClass =
+      n.type === 'broker'
+        ? `rows ${n.data.replicas.length} ${m ? `${Math.ceil(m.width / 8)}x${Math.ceil(m.height / 8)}` : ''}`
+        : n.type === 'consumerGroup'
+          ? `${n.width}x${n.height}`
+          : '';
     boxes.push({ id: n.id, kind, width: size.width, height: size.height, sizeClass });
     const pin = userLayout[n.id];
     if (pin) pinned[n.id] = pin;
