@@ -30,6 +30,8 @@ test('the diagram downloads as a PNG and as an SVG', async ({ page }) => {
   expect(svgText.trimEnd().endsWith('</svg>')).toBe(true);
   expect(svgText).toContain('Broker 1');
   expect(svgText).toContain('billing-1');
+  // The edges are drawn too: their paths carry their stroke colour into the file.
+  expect(svgText).toMatch(/class="react-flow__edge-path kedge kedge-replication[^"]*"[^>]*style="[^"]*stroke: rgb\(108, 155, 216\)/);
   // Export leaves the page as it was: the menu closed, focus back on its button.
   await expect(page.getByTestId('diagram-export')).toBeFocused();
 });

@@ -37,7 +37,34 @@ export async function renderDiagram(viewport: HTMLElement, bounds: Rect, format:
     pixelRatio: 1,
     style: { width: `${frame.width}px`, height: `${frame.height}px`, transform: frame.transform },
   };
-  return format === 'png' ? toPng(viewport, options) : toSvg(viewport, options);
+  const restore = inlineEdgeStrokes(viewport);
+  try {
+    return await (format === 'png' ? toPng(viewport, options) : toSvg(viewport, options));
+  } finally {
+    restore();
+  }
+}
+
+/**
+ * html-to-image copies the computed style of HTML elements but not of the edges' SVG paths,
+ * whose colour and width come from the stylesheet (.kedge-*): without this the edges would be
+ * missing from the picture. Their stroke goes into their style attribute for the copy, and
+ * is taken out again after (React sets no style on them).
+ */
+function inlineEdgeStrokes(viewport: HTMLElement): () => void {
+  const undo: (() => void)[] = [];
+  for (const path of viewport.querySelectorAll<SVGPathElement>('.react-flow__edge path')) {
+    const before = path.getAttribute('style');
+    const cs = getComputedStyle(path);
+    path.style.stroke = cs.stroke;
+    path.style.strokeWidth = cs.strokeWidth;
+    path.style.strokeDasharray = cs.strokeDasharray;
+    path.style.fill = cs.fill;
+    // A still picture: no marching dashes.
+    path.style.animation = 'none';
+    undo.push(() => (before === null ? path.removeAttribute('style') : path.setAttribute('style', before)));
+  }
+  return () => undo.forEach((f) => f());
 }
 
 /** Saves a data URL as a file, through a Blob so large images do not make a huge link. */
