@@ -50,8 +50,8 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    // The left padding keeps nodes clear of the palette strip.
-    void fitView({ padding: { top: '16px', right: '16px', bottom: '16px', left: '96px' }, maxZoom: 1.1, duration: 0 });
+    // The left padding keeps nodes clear of the palette strip, the top one of the legend.
+    void fitView({ padding: { top: '56px', right: '16px', bottom: '16px', left: '96px' }, maxZoom: 1.1, duration: 0 });
   }, [initialized, nodeIds, fitView]);
   return null;
 }
