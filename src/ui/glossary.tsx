@@ -12,7 +12,6 @@ export const GLOSSARY = {
   ISR: 'in-sync replicas: the leader and the followers that have caught up with it (within replica.lag.time.max.ms)',
   start: 'log start offset: the oldest offset still in the log (retention and deleteRecords move it up)',
   ep: 'leader epoch: how many times the partition has had a new leader; a replica that sees a higher epoch follows the new leader',
-  'min ISR': 'min.insync.replicas: the fewest in-sync replicas an acks=all write needs',
 } as const;
 
 export type Term = keyof typeof GLOSSARY;

@@ -50,8 +50,9 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    // The left padding keeps nodes clear of the palette strip, the top one of the legend.
-    void fitView({ padding: { top: '56px', right: '16px', bottom: '16px', left: '96px' }, maxZoom: 1.1, duration: 0 });
+    // The padding keeps nodes clear of the palette strip (left), the legend (top) and the
+    // diagram tools (bottom).
+    void fitView({ padding: { top: '56px', right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 });
   }, [initialized, nodeIds, fitView]);
   return null;
 }
