@@ -62,6 +62,12 @@ test('the layout keeps nodes apart as topics and clients are added, keeps dragge
   await openPlayground(page);
   await settled(page);
   expect(overlaps(await nodeBoxes(page))).toEqual([]);
+  // Kafka's short names on a replica row say what they mean on hover.
+  const row = page.getByTestId('replica-orders-0-b1');
+  await expect(row.locator('abbr[title^="log end offset"]')).toHaveText('LEO');
+  await expect(row.locator('abbr[title^="high watermark"]')).toHaveText('HW');
+  await expect(row.locator('abbr[title^="log start offset"]')).toHaveText('start');
+  await expect(page.locator('[data-role="leader"] abbr[title^="leader epoch"]').first()).toHaveText('epoch');
 
   await createTopic(page, 'six', 6);
   await createTopic(page, 'eight', 8);
