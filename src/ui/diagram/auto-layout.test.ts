@@ -126,10 +126,23 @@ describe('layoutInputOf and layoutKey', () => {
     expect(input.boxes.find((b) => b.id === 'broker-1')).toMatchObject({ width: 264, height: 170 });
     // Unmeasured: estimated from the rows (header + 2 rows).
     expect(input.boxes.find((b) => b.id === 'broker-3')).toMatchObject({ width: 264, height: 66 + 2 * 48 });
-    expect(input.links).toContainEqual({ source: 'producer-checkout', target: 'broker-3' });
+    // orders-0 is led by broker 3 but prefers broker 2 (first replica): the link follows the preference.
+    expect(input.links).toContainEqual({ source: 'producer-checkout', target: 'broker-2' });
+    expect(input.links).not.toContainEqual({ source: 'producer-checkout', target: 'broker-3' });
     expect(input.links.some((l) => l.target === 'group-billing')).toBe(true);
     expect(input.links.every((l) => !l.target.startsWith('consumer-'))).toBe(true);
     expect(input.pinned).toEqual({ 'broker-3': { x: 5, y: 6 } });
+  });
+
+  it('links to preferred leaders, so a leader moving changes nothing the layout sees', () => {
+    const s = fixtureSnapshot();
+    const els = toFlowElements(s);
+    const moved = fixtureSnapshot();
+    const p = moved.partitions.find((x) => x.topic === 'orders' && x.partition === 1)!;
+    p.leader = p.replicas.find((b) => b !== p.leader && moved.brokers.find((x) => x.id === b)?.status === 'up')!;
+    const els2 = toFlowElements(moved);
+    const linksOf = (e: typeof els) => layoutInputOf(e.nodes, e.edges, {}, {}).links.map((l) => `${l.source}>${l.target}`).sort();
+    expect(linksOf(els2)).toEqual(linksOf(els));
   });
 
   it('changes with the cluster shape and pins, not with a leader moving', () => {
@@ -155,6 +168,13 @@ describe('layoutInputOf and layoutKey', () => {
     const base = { 'broker-1': { width: 264, height: 170 }, 'producer-checkout': { width: 200, height: 90 } };
     expect(key({ ...base, 'broker-1': { width: 264, height: 260 } })).not.toBe(key(base));
     expect(key({ ...base, 'producer-checkout': { width: 200, height: 140 } })).toBe(key(base));
+  });
+
+  it('lays a producer out at its usual height, with or without an error note showing', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const h = (height: number) =>
+      layoutInputOf(els.nodes, els.edges, { 'producer-checkout': { width: 200, height } }, {}).boxes.find((b) => b.id === 'producer-checkout')!.height;
+    expect(h(150)).toBe(h(90));
   });
 
   it("sizes a group from its data, not from a measure taken before a member joined", () => {

@@ -226,6 +226,10 @@ const KIND: Partial<Record<NonNullable<FlowNode['type']>, BoxKind>> = {
  * What the automatic layout works on, from the diagram's elements: the top-level nodes at
  * their measured size (estimated until measured), produce and consumption links (a
  * consumer's link counts for its group), and the user's positions of those nodes.
+ *
+ * A link goes to the partition's preferred leader (first in its replica list), not to its
+ * current leader: a leader moving (a broker killed) must not change where things go the
+ * next time the layout runs, nor after a reload, which draws the same picture again.
  */
 export function layoutInputOf(
   nodes: FlowNode[],
@@ -244,8 +248,16 @@ export function layoutInputOf(
     const kind = n.type ? KIND[n.type] : undefined;
     if (!kind) continue;
     // A group's size is set by toFlowElements (exact at once, where a measure lags a member
-    // joining); brokers and producers are as tall as the browser draws them.
-    const size = n.type === 'consumerGroup' ? estimate(n) : (measured[n.id] ?? estimate(n));
+    // joining); brokers are as tall as the browser draws them. A producer counts at its
+    // usual height: its error note comes and goes (the gap below the producers has room
+    // for it), and the picture must not depend on whether one was showing when it was laid
+    // out, or a reload would draw it differently.
+    const size =
+      n.type === 'consumerGroup'
+        ? estimate(n)
+        : n.type === 'producer'
+          ? { width: measured[n.id]?.width ?? estimate(n).width, height: estimate(n).height }
+          : (measured[n.id] ?? estimate(n));
     // A broker's measured height counts (rows added, badges wrapping); a producer's error
     // note comes and goes, and the gap between layers absorbs it.
     const m = measured[n.id];
@@ -259,10 +271,17 @@ export function layoutInputOf(
     const pin = userLayout[n.id];
     if (pin) pinned[n.id] = pin;
   }
+  const preferred = new Map<string, string>();
+  for (const n of nodes) if (n.type === 'broker') for (const r of n.data.replicas) if (r.preferred) preferred.set(r.key, n.id);
+  // Edge handles are named `${partition key}:${side}:${type}` (handleId); topic names have no ':'.
+  const partitionOf = (handle: string | null | undefined) => handle?.split(':')[0] ?? '';
   const links: LayoutLink[] = [];
   for (const e of edges) {
-    if (e.data?.kind === 'produce') links.push({ source: e.source, target: e.target });
-    else if (e.data?.kind === 'consumption') links.push({ source: e.source, target: parent.get(e.target) ?? e.target });
+    if (e.data?.kind === 'produce') {
+      links.push({ source: e.source, target: preferred.get(partitionOf(e.targetHandle)) ?? e.target });
+    } else if (e.data?.kind === 'consumption') {
+      links.push({ source: preferred.get(partitionOf(e.sourceHandle)) ?? e.source, target: parent.get(e.target) ?? e.target });
+    }
   }
   return { boxes, links, pinned };
 }
