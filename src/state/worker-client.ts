@@ -109,8 +109,8 @@ export class WorkerClient {
     }
     this.onPerformed?.(action);
   }
-  setLayout(layout: Layout): void {
-    this.send({ type: 'setLayout', layout });
+  setLayout(layout: Layout, opts: { replace?: boolean } = {}): void {
+    this.send(opts.replace ? { type: 'setLayout', layout, replace: true } : { type: 'setLayout', layout });
   }
 
   requestLog(topic: string, partition: number, opts: { broker?: number; limit?: number } = {}): Promise<LogResult | null> {

@@ -19,6 +19,7 @@ import { TimelineBar } from './timeline/TimelineBar';
 import { SharedMomentBanner } from './timeline/SharedMomentBanner';
 import { ResetDialog, StorageNotices } from './storage/StorageNotices';
 import { Boundary } from './PanelBoundary';
+import { DrawerToggles, useDrawerClasses } from './layout/Drawers';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -110,13 +111,15 @@ export function App() {
   useShortcuts();
   useRejectionToasts();
   const eventLogOpen = useUiStore((s) => s.eventLogOpen);
+  const drawers = useDrawerClasses();
   return (
     <ReactFlowProvider>
       {/* Each part fails alone (an error boundary each): a render error never blanks the app. */}
-      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}`}>
+      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}${drawers}`}>
         <Boundary name="toolbar" label="toolbar" className="toolbar">
           <Toolbar />
         </Boundary>
+        <DrawerToggles />
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
           <Boundary name="diagram" label="diagram">

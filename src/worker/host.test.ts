@@ -227,6 +227,12 @@ describe('WorkerHost protocol', () => {
       requestId: 8,
       scenario: { layout: { 'broker-1': { x: 1, y: 2 }, 'producer-p': { x: 5, y: 6 } } },
     });
+    // Tidy: the user's positions are forgotten, the scenario's own ones too.
+    s.send({ type: 'setLayout', layout: {}, replace: true });
+    s.send({ type: 'exportScenario', requestId: 9 });
+    const tidied = s.posted.filter((m) => m.type === 'scenario').at(-1);
+    expect(tidied).toMatchObject({ requestId: 9 });
+    expect(tidied?.type === 'scenario' && tidied.scenario.layout).toEqual({});
   });
 
   it('turns a command before load into an error, not a crash', () => {

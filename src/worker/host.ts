@@ -484,7 +484,7 @@ export class WorkerHost {
         return;
       }
       case 'setLayout':
-        this.layout = { ...this.layout, ...cmd.layout };
+        this.layout = cmd.replace ? { ...cmd.layout } : { ...this.layout, ...cmd.layout };
         this.deps.storage?.changed('layout');
         return;
       case 'exportScenario':
@@ -564,8 +564,9 @@ export class WorkerHost {
   /** The document that reproduces this run, with the diagram layout (export, saving). */
   scenarioDocument(): Scenario {
     const doc = this.requireMachine().document();
-    // Layout lives here, not in the cluster: it never changes the run.
-    return { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
+    // Layout lives here, not in the cluster: it never changes the run. It started as the
+    // document's own (install) and is the whole of it since: a Tidy may have emptied it.
+    return { ...doc, layout: { ...this.layout } };
   }
 
   private requireMachine(): TimeMachine<HostedCluster> {

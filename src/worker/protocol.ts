@@ -52,7 +52,11 @@ export type UiCommand =
       fromOffset?: number;
       limit?: number;
     }
-  | { type: 'setLayout'; layout: Layout }
+  /**
+   * Positions of diagram nodes the user placed, merged into the saved ones; with `replace`
+   * they become the whole layout (Tidy forgets every position the user chose).
+   */
+  | { type: 'setLayout'; layout: Layout; replace?: boolean }
   | { type: 'exportScenario'; requestId: number }
   /** Persistence: open/restore, take over from another tab, reset, retry (src/storage/status.ts). */
   | ({ type: 'storage' } & StorageCommand);

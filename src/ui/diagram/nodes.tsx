@@ -7,6 +7,7 @@ import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
 import { formatTime } from '../events/phrase';
+import { Abbr } from '../glossary';
 import {
   EDGE_LABELS_MAX,
   handleId,
@@ -85,10 +86,20 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
           )}
         </span>
         <span className="replica-offsets">
-          <span title="Log end offset">LEO {r.logEndOffset ?? '–'}</span>
-          <span title="High watermark">HW {r.highWatermark ?? '–'}</span>
-          <span title="Log start offset">start {r.logStartOffset ?? '–'}</span>
-          {r.role === 'leader' && <span title="Leader epoch">ep {r.leaderEpoch}</span>}
+          <span>
+            <Abbr term="LEO" /> {r.logEndOffset ?? '–'}
+          </span>
+          <span>
+            <Abbr term="HW" /> {r.highWatermark ?? '–'}
+          </span>
+          <span>
+            <Abbr term="start" /> {r.logStartOffset ?? '–'}
+          </span>
+          {r.role === 'leader' && (
+            <span>
+              <Abbr term="ep">epoch</Abbr> {r.leaderEpoch}
+            </span>
+          )}
           {r.role !== 'leader' && r.lag !== null && r.lag > 0 && (
             <span className="lag" title="Records behind the leader's log end offset">
               −{r.lag}

@@ -59,9 +59,21 @@ function Modal({
   const ref = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
-    return () => previous?.focus?.();
-  }, []);
+    // A dialog without fields (the sequence diagram) takes focus itself, so Escape reaches it.
+    (ref.current?.querySelector<HTMLElement>('input, select, textarea') ?? ref.current)?.focus();
+    // Escape closes even when focus has left the dialog (a click on a picture inside it).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        close();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      previous?.focus?.();
+    };
+  }, [close]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSubmit();
@@ -75,10 +87,12 @@ function Modal({
         aria-modal="true"
         aria-labelledby={`${testId}-title`}
         data-testid={testId}
+        tabIndex={-1}
         onSubmit={submit}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
             e.stopPropagation();
+            e.preventDefault();
             close();
           }
         }}

@@ -9,6 +9,7 @@ import type { Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { formatTime } from '../events/phrase';
 import { ROLE_LABEL } from '../diagram/nodes';
+import { Abbr } from '../glossary';
 import { CommandButtons } from './CommandButtons';
 import { CONSUMER_COLUMNS, DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
 import { PartitionLog } from './PartitionLog';
@@ -17,7 +18,7 @@ import { LessonChapters } from './LessonChapters';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
-function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+function Field({ label, children, testId }: { label: ReactNode; children: ReactNode; testId?: string }) {
   return (
     <>
       <dt>{label}</dt>
@@ -98,13 +99,13 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
           {p.leaderEpoch}
         </Field>
         <Field label="Replicas">{ids(p.replicas)}</Field>
-        <Field label="ISR" testId="partition-isr">
+        <Field label={<Abbr term="ISR">ISR (in-sync replicas)</Abbr>} testId="partition-isr">
           {ids(p.isr)}
         </Field>
         <Field label="High watermark" testId="partition-hw">
           {p.highWatermark}
         </Field>
-        <Field label="Log start">{p.logStartOffset}</Field>
+        <Field label="Log start offset">{p.logStartOffset}</Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
       <h3>Replicas</h3>
@@ -213,9 +214,15 @@ function ReplicaTable({ s, first, rows }: { s: ClusterSnapshot; first: string; r
         <tr>
           <th scope="col">{first}</th>
           <th scope="col">Role</th>
-          <th scope="col">LEO</th>
-          <th scope="col">HW</th>
-          <th scope="col">Start</th>
+          <th scope="col">
+            <Abbr term="LEO" />
+          </th>
+          <th scope="col">
+            <Abbr term="HW" />
+          </th>
+          <th scope="col">
+            <Abbr term="start">Log start</Abbr>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -505,7 +512,7 @@ function TopicInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
               <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition }}>
                 {p.topic}-{p.partition}
               </Link>{' '}
-              leader {p.leader < 0 ? 'none' : p.leaderAlive === false ? `${p.leader} (unreachable)` : p.leader}, ISR {ids(p.isr)}, HW {p.highWatermark}
+              leader {p.leader < 0 ? 'none' : p.leaderAlive === false ? `${p.leader} (unreachable)` : p.leader}, <Abbr term="ISR" /> {ids(p.isr)}, <Abbr term="HW" /> {p.highWatermark}
               {healthText(p) && <span className="bad"> · {healthText(p)}</span>}
             </li>
           ))}
@@ -594,7 +601,7 @@ export function Inspector() {
     }
   }
   return (
-    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+    <aside className="inspector" id="inspector" aria-label="Inspector" data-testid="inspector">
       {sel && (
         <button type="button" className="btn-ghost close-selection" onClick={() => select(null)} aria-label="Clear selection">
           ✕
