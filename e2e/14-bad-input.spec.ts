@@ -5,7 +5,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
-import { clockMs, expect, pause, screenshot, test } from './fixtures';
+import { clockMs, expect, pause, play, screenshot, test } from './fixtures';
 
 type Doc = Record<string, unknown> & { clients: Record<string, unknown>[]; timeline: Record<string, unknown>[] };
 
@@ -141,7 +141,8 @@ test('a broken link pasted into an open tab says so in place: the run goes on, n
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(marker);
   await expect(page.getByTestId('storage-confirm-replace')).toHaveCount(0);
   await expect(page.getByTestId('inspector-overview')).toContainText('mine');
-  // The run goes on.
+  // The run goes on (it was saved paused, and a reload resumes it paused: play it).
+  await play(page);
   const t = await clockMs(page);
   await expect.poll(() => clockMs(page)).toBeGreaterThan(t);
   await expectSavedRunIntact(page, saved);

@@ -55,6 +55,7 @@ function tab(store: MemoryClusterStore, locks: FakeLocks) {
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
     minIntervalMs: 0,
+    lockGraceMs: 0,
   });
   const host: PersistenceHost = {
     isPlaying: () => true,

@@ -50,6 +50,8 @@ export interface WorkerPersistenceDeps {
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
   minIntervalMs?: number;
+  /** How long an open waits for the lock before saying another tab holds it (a reload's old worker lets go late). */
+  lockGraceMs?: number;
 }
 
 export class WorkerPersistence {
@@ -161,6 +163,12 @@ export class WorkerPersistence {
     this.setStatus({ state: 'opening' });
     this.stopSaving();
     this.owner = await this.acquire(steal);
+    // A reload: the closing page's worker may hold the lock a moment longer while it is torn
+    // down. Ask again for a short while before saying another tab has it.
+    for (let waited = 0; !this.owner && !steal && waited < (this.deps.lockGraceMs ?? 3000); waited += 250) {
+      await new Promise<void>((resolve) => this.deps.setTimer(resolve, 250));
+      this.owner = await this.acquire(false);
+    }
     if (!this.owner) {
       // A share link still opens (in memory); a plain reopen waits for "Take over here".
       const runningHere = fresh && fallback !== null;
