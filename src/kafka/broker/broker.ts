@@ -26,19 +26,32 @@ import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
+/**
+ * A ProduceRequest carries one batch for each of several partitions led by the same broker:
+ * the producer's Sender drains every ready partition of a node into one request
+ * (RecordAccumulator.drain), and the broker answers once for all of them.
+ */
 export interface ProduceRequest {
   acks: 0 | 1 | -1;
   timeoutMs: number;
+  partitions: ProducePartitionData[];
+}
+
+export interface ProducePartitionData {
   topic: string;
   partition: number;
   batch: Uint8Array;
 }
 
+/** One partition's answer in a ProduceResponse (Kafka's PartitionProduceResponse). */
 export interface ProduceResponse {
   error: KafkaError;
   baseOffset: number;
   logStartOffset: number;
 }
+
+/** The answers to a ProduceRequest, in the order of its partitions. */
+export type ProduceResponses = ProduceResponse[];
 
 /** What a broker needs from the cluster around it. */
 export interface BrokerEnv {
@@ -393,21 +406,32 @@ export class Broker implements BrokerApi, PartitionHost {
 
   // ---- produce ----------------------------------------------------------------------------------
 
-  handleProduce(req: ProduceRequest): ProduceResponse | Deferred<ProduceResponse> {
-    const p = this.partitions.get(`${req.topic}-${req.partition}`);
-    if (!p) {
-      const exists = this.env.controller.topics.get(req.topic)?.partitions[req.partition] !== undefined;
-      return { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+  handleProduce(req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses> {
+    const out: ProduceResponses = new Array<ProduceResponse>(req.partitions.length);
+    let pending: PendingProduce | null = null;
+    for (let i = 0; i < req.partitions.length; i++) {
+      const pd = req.partitions[i]!;
+      const p = this.partitions.get(`${pd.topic}-${pd.partition}`);
+      if (!p) {
+        const exists = this.env.controller.topics.get(pd.topic)?.partitions[pd.partition] !== undefined;
+        out[i] = { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
+      const r = p.appendRecordsToLeader(pd.batch, req.acks);
+      if (r.error !== 'NONE' || req.acks !== -1) {
+        out[i] = { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
+        continue;
+      }
+      out[i] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 }; // replaced when the slot answers
+      pending ??= new PendingProduce(this, this.incarnation, out, new Deferred<ProduceResponses>());
+      pending.slots.push(new PendingProducePartition(pending, i, p, r.lastOffset + 1, r.firstOffset));
     }
-    const r = p.appendRecordsToLeader(req.batch, req.acks);
-    if (r.error !== 'NONE' || req.acks !== -1) {
-      return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
-    }
-    const d = new Deferred<ProduceResponse>();
-    const delayed = new PendingProduce(this, this.incarnation, p, d, r.lastOffset + 1, r.firstOffset);
-    delayed.timer = this.ctx.scheduler.after(req.timeoutMs, call(delayed, delayed.expire));
-    p.addDelayedProduce(delayed);
-    return d;
+    if (!pending) return out;
+    // One DelayedProduce for the request: it answers when every partition's HW passed its
+    // batch, or at timeoutMs with what it has.
+    pending.timer = this.ctx.scheduler.after(req.timeoutMs, call(pending, pending.expire));
+    for (const slot of [...pending.slots]) slot.partition.addDelayedProduce(slot);
+    return pending.d;
   }
 
   // ---- fetch (consumers) -----------------------------------------------------------------------
@@ -678,35 +702,72 @@ export class Broker implements BrokerApi, PartitionHost {
 type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
 
 /**
- * An acks=all produce parked in its partition until the high watermark reaches
- * requiredOffset or timeoutMs passes (Kafka's DelayedProduce). A class, so its methods live
- * on the prototype and a checkpoint copies it as data.
+ * An acks=all ProduceRequest parked until the high watermark of each of its partitions
+ * reaches that partition's batch, or timeoutMs passes (Kafka's DelayedProduce). Each
+ * partition holds one slot (PendingProducePartition); the request answers when the last
+ * slot is done. Classes, so their methods live on the prototype and a checkpoint copies
+ * them as data.
  */
-export class PendingProduce implements DelayedProduce {
+export class PendingProduce {
   timer: Timer | null = null;
+  readonly slots: PendingProducePartition[] = [];
+  private remaining = 0;
 
   constructor(
     private readonly broker: Broker,
     private readonly inc: number,
-    private readonly partition: Partition,
-    private readonly d: Deferred<ProduceResponse>,
-    readonly requiredOffset: number,
-    readonly firstOffset: number,
+    /** The answers so far, in the request's order; slots fill theirs. */
+    private readonly out: ProduceResponses,
+    readonly d: Deferred<ProduceResponses>,
   ) {}
 
-  respond(error: KafkaError, firstOffset: number): void {
+  /** A slot was added (all are counted before any can complete). */
+  track(): void {
+    this.remaining++;
+  }
+
+  slotDone(index: number, error: KafkaError, baseOffset: number, logStartOffset: number): void {
     if (this.broker.incarnation !== this.inc) return;
-    this.d.resolve({ error, baseOffset: firstOffset, logStartOffset: this.partition.log.logStartOffset });
-  }
-
-  cancelTimeout(): void {
+    this.out[index] = { error, baseOffset, logStartOffset };
+    if (--this.remaining > 0) return;
     this.timer?.cancel();
+    this.d.resolve(this.out);
   }
 
-  /** @scheduled request timeout: answer REQUEST_TIMED_OUT. */
+  /** @scheduled request timeout: the partitions not done yet answer REQUEST_TIMED_OUT. */
   expire(): void {
     if (this.broker.incarnation !== this.inc) return;
-    this.partition.removeDelayedProduce(this);
-    this.d.resolve({ error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: this.partition.log.logStartOffset });
+    for (const s of this.slots) {
+      if (s.done) continue;
+      s.done = true;
+      s.partition.removeDelayedProduce(s);
+      this.out[s.index] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: s.partition.log.logStartOffset };
+    }
+    this.remaining = 0;
+    this.d.resolve(this.out);
   }
+}
+
+/** One partition's part of a PendingProduce, parked in that partition. */
+export class PendingProducePartition implements DelayedProduce {
+  done = false;
+
+  constructor(
+    private readonly parent: PendingProduce,
+    readonly index: number,
+    readonly partition: Partition,
+    readonly requiredOffset: number,
+    readonly firstOffset: number,
+  ) {
+    parent.track();
+  }
+
+  respond(error: KafkaError, firstOffset: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.parent.slotDone(this.index, error, firstOffset, this.partition.log.logStartOffset);
+  }
+
+  /** The request's one timer is cancelled when its last partition answers. */
+  cancelTimeout(): void {}
 }
