@@ -40,6 +40,8 @@ export interface ProduceRequest {
 export interface ProducePartitionData {
   topic: string;
   partition: number;
+  /** `${topic}-${partition}`, built once by the producer (see FetchPartition.key). */
+  key: string;
   batch: Uint8Array;
 }
 
@@ -69,6 +71,8 @@ export interface BrokerEnv {
 interface ReplicaFetchPartition {
   topic: string;
   partition: number;
+  /** The Partition's own key string (hashed once; see FetchPartition.key). */
+  key: string;
   fetchOffset: number;
   lastFetchedEpoch: number;
   currentLeaderEpoch: number;
@@ -77,6 +81,7 @@ interface ReplicaFetchPartition {
 interface ReplicaFetchPartitionResponse {
   topic: string;
   partition: number;
+  key: string;
   result: ReturnType<Partition['fetchForFollower']>;
 }
 
@@ -411,7 +416,7 @@ export class Broker implements BrokerApi, PartitionHost {
     let pending: PendingProduce | null = null;
     for (let i = 0; i < req.partitions.length; i++) {
       const pd = req.partitions[i]!;
-      const p = this.partitions.get(`${pd.topic}-${pd.partition}`);
+      const p = this.partitions.get(pd.key);
       if (!p) {
         const exists = this.env.controller.topics.get(pd.topic)?.partitions[pd.partition] !== undefined;
         out[i] = { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
@@ -446,7 +451,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
-      keys: req.partitions.map((fp) => `${fp.topic}-${fp.partition}`),
+      keys: req.partitions.map((fp) => fp.key ?? `${fp.topic}-${fp.partition}`),
       timer: null,
       req,
       d,
@@ -459,7 +464,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number } {
     let bytes = 0;
     const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
-      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
         return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
@@ -497,7 +502,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<ReplicaFetchPartitionResponse[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
-      keys: parts.map((fp) => `${fp.topic}-${fp.partition}`),
+      keys: parts.map((fp) => fp.key),
       timer: null,
       replicaId,
       parts,
@@ -517,13 +522,13 @@ export class Broker implements BrokerApi, PartitionHost {
     let bytes = 0;
     let urgent = false;
     const out = parts.map((fp) => {
-      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const p = this.partitions.get(fp.key);
       const result = p
         ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
         : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return { topic: fp.topic, partition: fp.partition, result };
+      return { topic: fp.topic, partition: fp.partition, key: fp.key, result };
     });
     return { out, bytes, urgent };
   }
@@ -556,6 +561,7 @@ export class Broker implements BrokerApi, PartitionHost {
       parts.push({
         topic: p.topic,
         partition: p.partition,
+        key: p.key,
         fetchOffset: p.log.logEndOffset,
         lastFetchedEpoch: p.log.leaderEpochCache.latestEpoch(),
         currentLeaderEpoch: p.leaderEpoch,
@@ -607,7 +613,7 @@ export class Broker implements BrokerApi, PartitionHost {
     f.inFlight = 0;
     let error = resp.length === 0;
     for (const r of resp) {
-      const p = this.partitions.get(`${r.topic}-${r.partition}`);
+      const p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
       const res = r.result;
       if (res.divergingEpoch) {

@@ -118,6 +118,8 @@ export class Producer {
    * request per node carries every partition that became ready meanwhile.
    */
   private holdSends = 0;
+  /** The pending linger timer of each node with open batches. */
+  private readonly lingerTimers = new Map<number, Timer>();
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
@@ -255,8 +257,18 @@ export class Producer {
     return s.partition;
   }
 
+  /** `${topic}-${partition}` strings, built once per partition (not once per record). */
+  private readonly partitionKeys = new Map<string, string[]>();
+
+  private keyOf(topic: string, partition: number): string {
+    let keys = this.partitionKeys.get(topic);
+    if (!keys) this.partitionKeys.set(topic, (keys = []));
+    while (keys.length <= partition) keys.push(`${topic}-${keys.length}`);
+    return keys[partition]!;
+  }
+
   private batchFor(topic: string, partition: number, explicit: boolean): ProducerBatch {
-    const key = `${topic}-${partition}`;
+    const key = this.keyOf(topic, partition);
     let b = this.open.get(key);
     if (b) {
       if (explicit) b.explicit = true;
@@ -287,18 +299,37 @@ export class Producer {
     let byNode = this.openByNode.get(b.node);
     if (!byNode) this.openByNode.set(b.node, (byNode = new Set()));
     byNode.add(b);
-    const linger = this.config.int('linger.ms');
-    const opened = b;
-    this.ctx.scheduler.after(linger, call(this, this.lingerExpired, key, opened));
+    // One linger timer per node, not per batch: the node's request drains all its open
+    // batches, so only its oldest open batch's linger matters.
+    if (!this.lingerTimers.has(b.node)) {
+      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.config.int('linger.ms'), call(this, this.nodeLingerExpired, b.node)));
+    }
     const deliveryTimeoutMs = this.config.int('delivery.timeout.ms');
-    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, opened));
+    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, b));
     return b;
   }
 
-  /** @scheduled linger.ms after a batch opened. */
-  private lingerExpired(key: string, opened: ProducerBatch): void {
-    if (this.open.get(key) === opened) this.drain(opened);
+  /**
+   * @scheduled linger.ms after the oldest open batch for `node` opened: close every open
+   * batch of the node and send (the Sender finds the node ready). If that batch went out
+   * meanwhile (full, or drained with a request), wait for the oldest one left.
+   */
+  private nodeLingerExpired(node: number): void {
+    this.lingerTimers.delete(node);
+    const open = this.openByNode.get(node);
+    if (!open || open.size === 0) return;
+    const oldest = open.values().next().value as ProducerBatch;
+    const due = oldest.createdMs + this.config.int('linger.ms');
+    if (due > this.ctx.scheduler.now) {
+      this.lingerTimers.set(node, this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, node)));
+      return;
+    }
+    this.holdSends++;
+    for (const b of [...open]) this.closeBatch(b);
+    this.holdSends--;
+    this.flushReady();
   }
+
 
   /** The batch is full or lingered long enough: close it; its node's request goes now. */
   private drain(b: ProducerBatch): void {
@@ -440,7 +471,7 @@ export class Producer {
     const req: ProduceRequest = {
       acks,
       timeoutMs: this.config.int('request.timeout.ms'),
-      partitions: items.map(({ b }) => ({ topic: b.topic, partition: b.partition, batch: b.bytes! })),
+      partitions: items.map(({ b }) => ({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! })),
     };
     if (acks === 0) {
       // Fire and forget: no response, no offset (acks=0 reports offset -1).
