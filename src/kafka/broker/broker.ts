@@ -353,7 +353,7 @@ export class Broker implements BrokerApi, PartitionHost {
     for (const key of keys) {
       const set = this.waiters.get(key);
       if (!set) continue;
-      for (const w of [...set]) if (this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      for (const w of [...set]) if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
     }
   }
 
@@ -377,6 +377,33 @@ export class Broker implements BrokerApi, PartitionHost {
     } else {
       w.d.resolve(this.readForReplica(w.replicaId, w.parts, w.maxBytes).out);
     }
+  }
+
+  /**
+   * Could the parked fetch be answered now? A check of offsets and epochs only, as Kafka's
+   * DelayedFetch.tryComplete does; the read itself happens once, when it can answer. The
+   * profile showed every append and HW change re-reading every waiting fetch of the partition
+   * in full (and, for followers, redoing their fetch-state update), mostly to find nothing.
+   * False only when a read would find no record and no error: consumers see only what is
+   * below the HW, followers only what is below the LEO.
+   */
+  private mayComplete(w: Waiter): boolean {
+    if (w.kind === 'consumer') {
+      for (const fp of w.req.partitions) {
+        const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+        if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
+        const log = p.log;
+        if (fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) return true;
+      }
+      return false;
+    }
+    for (const fp of w.parts) {
+      const p = this.partitions.get(fp.key);
+      if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
+      const log = p.log;
+      if (fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset) return true;
+    }
+    return false;
   }
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
