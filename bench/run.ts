@@ -51,13 +51,14 @@ const SIZES: Size[] = [
   { brokers: 50, partitions: 1_000, rate: 20_000, target: 1, warmupMs: 3_000, measureMs: 5_000, budgetS: 15 },
 ];
 
-function runSize(s: Size): Figures & { target: number } {
+function runSize(s: Size): Figures & { target: number; cpuSeconds: number } {
   const c = new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9));
   c.runUntil(s.warmupMs);
   const a0 = acked(c);
   const c0 = consumed(c);
   const e0 = c.scheduler.eventsRun;
   const v0 = c.now;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let wall = 0;
   while (c.now - v0 < s.measureMs && wall < s.budgetS) {
@@ -72,16 +73,18 @@ function runSize(s: Size): Figures & { target: number } {
     consumed: consumed(c) - c0,
     eventsRun: c.scheduler.eventsRun - e0,
     target: s.target,
+    cpuSeconds: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)),
   };
 }
 
-function printSize(f: Figures & { target: number }): void {
+function printSize(f: Figures & { target: number; cpuSeconds: number }): void {
   const speed = f.virtualSeconds / f.wallSeconds;
   const perV = (n: number) => String(Math.round(n / f.virtualSeconds)).padStart(7);
   const perW = (n: number) => String(Math.round(n / f.wallSeconds)).padStart(8);
   console.log(
     `| ${f.name.padEnd(28)} | ${(speed.toFixed(2) + 'x').padStart(8)} | ${('≥' + f.target + 'x').padStart(6)} ${speed >= f.target ? 'met    ' : 'not met'} ` +
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
+      `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
       `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s |`,
   );
 }
@@ -89,11 +92,12 @@ function printSize(f: Figures & { target: number }): void {
 function scale(): void {
   const only = process.env.BENCH_SIZES?.split(',');
   console.log('Scale: RF=3, acks=all, idempotent, keyed 100-byte values, a group of six consumers (after a warm-up)');
-  console.log('virtual s per wall s with its target; records acked/consumed per virtual s and per wall s; events per virtual s');
+  console.log('virtual s per wall s with its target; records acked/consumed per virtual s and per wall s; events per virtual s;');
+  console.log('virtual s per CPU s of this process (steadier than wall time on a shared machine)');
   console.log(
-    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | measured            |',
+    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | measured            |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   // JIT warm-up on a small cluster, not measured.
   new Cluster(scaleScenario(3, 3, 20_000, 1e9)).runUntil(3_000);
   for (const s of SIZES) {
