@@ -1,8 +1,9 @@
 /**
  * Before/after on one machine state: `tsx bench/ab.ts <old tree> <new tree> [sizes]` runs
  * each scale workload on the cluster of both source trees, alternating, and prints the
- * ratio. The machine is shared and noisy; alternating short runs keeps both sides under
- * the same load.
+ * ratio of virtual seconds per CPU second (this process's user + system time). The machine
+ * is shared and noisy: CPU time is far steadier than wall time there, and alternating keeps
+ * both sides under the same load.
  */
 import { scaleScenario } from './workload';
 
@@ -11,17 +12,22 @@ type ClusterCtor = new (s: ReturnType<typeof scaleScenario>) => { runUntil(ms: n
 const [oldRoot, newRoot, sizesArg = '3x3@1000,3x3,6x50,12x200,50x1000', roundsArg = '3'] = process.argv.slice(2);
 const load = async (root: string): Promise<ClusterCtor> => (await import(`${root}/src/kafka/cluster.ts`)).Cluster;
 
+/** Virtual s per CPU s of this process (user + system): on a shared machine, less noisy than wall time. */
 function speed(C: ClusterCtor, b: number, p: number, rate: number, measureMs: number, budgetS: number): number {
   const c = new C(scaleScenario(b, p, rate, 1e9));
   c.runUntil(3000);
   const v0 = c.now;
-  const t0 = performance.now();
-  let wall = 0;
-  while (c.now - v0 < measureMs && wall < budgetS) {
+  const cpu0 = process.cpuUsage();
+  const cpuS = () => {
+    const d = process.cpuUsage(cpu0);
+    return (d.user + d.system) / 1e6;
+  };
+  let cpu = 0;
+  while (c.now - v0 < measureMs && cpu < budgetS) {
     c.runUntil(c.now + 100);
-    wall = (performance.now() - t0) / 1000;
+    cpu = cpuS();
   }
-  return (c.now - v0) / 1000 / wall;
+  return (c.now - v0) / 1000 / cpu;
 }
 
 const Old = await load(oldRoot!);
@@ -41,7 +47,7 @@ for (const size of sizesArg.split(',')) {
   }
   const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
   console.log(
-    `${size.padEnd(12)} before ${med(olds).toFixed(2).padStart(7)}x   after ${med(news).toFixed(2).padStart(7)}x   ratio ${(med(news) / med(olds)).toFixed(2)}   ` +
+    `${size.padEnd(12)} before ${med(olds).toFixed(2).padStart(7)} vs/cpu-s   after ${med(news).toFixed(2).padStart(7)} vs/cpu-s   ratio ${(med(news) / med(olds)).toFixed(2)}   ` +
       `(before ${olds.map((x) => x.toFixed(2)).join(' ')}; after ${news.map((x) => x.toFixed(2)).join(' ')})`,
   );
 }
