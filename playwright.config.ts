@@ -24,7 +24,9 @@ export default defineConfig({
   use: {
     baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1280, height: 720 },
-    actionTimeout: 10_000,
+    // As long as an expectation may wait: on a busy 2-core machine (CI) a starved renderer
+    // took more than 10 s to take a click, with the app working as it should.
+    actionTimeout: 20_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -146,3 +146,6 @@ if (part !== 'scale') {
   console.log('');
   throughput();
 }
+
+// Time travel (issue 9): seek, fork and link-open latency.
+await (await import('./time-travel')).timeTravelBench();

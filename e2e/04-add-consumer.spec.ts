@@ -5,10 +5,12 @@
 import { expect, openPlayground, screenshot, setSpeed, test } from './fixtures';
 
 async function owners(page: import('@playwright/test').Page): Promise<string[]> {
-  const rows = page.getByTestId('group-describe').locator('tbody tr');
-  const out: string[] = [];
-  for (const row of await rows.all()) out.push((await row.locator('td').nth(7).innerText()).trim());
-  return out;
+  // One read of the whole table: it re-renders with every snapshot, and a row read one by
+  // one may be gone (or from another snapshot) by the time its cell is read.
+  return page
+    .getByTestId('group-describe')
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => ((tr as HTMLTableRowElement).cells[7]?.innerText ?? '').trim()));
 }
 
 test('adding a consumer rebalances the group and the lag table changes', async ({ page }) => {

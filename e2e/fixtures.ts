@@ -27,7 +27,9 @@ const SHOTS = join(import.meta.dirname, 'screenshots');
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  // A screenshot needs a fresh frame (and the fonts): a starved renderer on a busy machine
+  // can take longer than a click to draw one.
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), timeout: 30_000 });
 }
 
 /** Opens the playground on the default cluster and waits until it is drawn. */

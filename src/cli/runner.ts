@@ -24,8 +24,12 @@ import { oneLine } from '../scenario/messages';
 import { restoreScenario } from '../scenario/restore';
 import type { Scenario } from '../scenario/types';
 import type { RunnerOutput } from '../kafka/snapshot';
+import { LIMITS, formatLimit } from '../kafka/limits';
 
 export const DEFAULT_SETTLE_MS = 30000;
+
+export const OUTPUT_TOO_LARGE =
+  'the result is too large to print (more than the ~512 MB a JSON text can hold): run to an earlier --until, or produce fewer or smaller records';
 
 export interface RunResult {
   exitCode: number;
@@ -54,7 +58,7 @@ export const USAGE = [
   'Runs the scenario document in FILE.json in Node, as fast as the CPU allows, and prints the',
   'cluster at the end as one JSON document on stdout (see "The headless runner" in the spec).',
   '',
-  '  --until MS   virtual time to run to, in ms (a whole number >= 0). Default: the last',
+  `  --until MS   virtual time to run to, in ms (a whole number from 0 to ${LIMITS.timeMs}). Default: the last`,
   `               timeline action's "at" plus ${DEFAULT_SETTLE_MS} ms (${DEFAULT_SETTLE_MS} with an empty timeline).`,
   '  -h, --help   print this text',
   '',
@@ -75,6 +79,7 @@ export function parseUntil(text: string): Parsed<number> {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
     return { ok: false, message: `--until: expected a whole number of milliseconds (>= 0), got ${JSON.stringify(text)}` };
   }
+  if (n > LIMITS.timeMs) return { ok: false, message: `--until: at most ${formatLimit('timeMs')} of virtual time, got ${n}` };
   return { ok: true, value: n };
 }
 
@@ -151,7 +156,16 @@ export async function runScenario(text: string, args: readonly string[], options
     const cluster = factory(scenario);
     cluster.runUntil(untilMs);
     // Fixed two-space layout: part of "same file, byte-identical stdout".
-    return { exitCode: 0, stdout: `${JSON.stringify(cluster.output(), null, 2)}\n`, stderr: '' };
+    let stdout: string;
+    try {
+      stdout = `${JSON.stringify(cluster.output(), null, 2)}\n`;
+    } catch (e) {
+      // The document asked for more records than one JSON text can hold (V8 caps a string
+      // near 512 MB): say so, as bad input, rather than fail as an internal error.
+      if (e instanceof RangeError && /string length/i.test(e.message)) return badInput(`${label}: ${OUTPUT_TOO_LARGE}`);
+      throw e;
+    }
+    return { exitCode: 0, stdout, stderr: '' };
   } catch (e) {
     return internalError(e, debug);
   }
@@ -183,7 +197,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<RunRes
     text = io.readFile(file);
   } catch (e) {
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
-    const why = READ_ERRORS[code] ?? (e instanceof Error ? e.message : String(e));
+    const why = (Object.hasOwn(READ_ERRORS, code) ? READ_ERRORS[code] : undefined) ?? (e instanceof Error ? e.message : String(e));
     return badInput(`${file}: cannot read the file: ${why}`);
   }
   return runScenario(text, argv, { debug: io.debug, loadCluster: io.loadCluster });

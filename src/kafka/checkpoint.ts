@@ -153,16 +153,45 @@ export function cloneCluster(cluster: Cluster): Cluster {
   return cloneGraph(cluster);
 }
 
-/** The cluster as an image (for IndexedDB or postMessage); see readClusterImage. */
-export function writeClusterImage(cluster: Cluster): CheckpointImage {
-  return writeImage(cluster, CLUSTER_CLASSES);
+/**
+ * The cluster as an image (for IndexedDB or postMessage); see readClusterImage. With
+ * `external`, the record batches of the logs are not in the image but named by a
+ * LogBatchRef (where the chunk store keeps them: see logBatchRefs).
+ */
+export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef>): CheckpointImage {
+  return writeImage(cluster, CLUSTER_CLASSES, external);
 }
 
 /** A running cluster from an image, at the instant it was written. */
-export function readClusterImage(image: CheckpointImage): Cluster {
-  const c = readImage<unknown>(image, CLUSTER_CLASSES);
+export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatchRef) => Uint8Array | undefined): Cluster {
+  const c = readImage<unknown>(image, CLUSTER_CLASSES, resolve ? (t) => (isLogBatchRef(t) ? resolve(t) : undefined) : undefined);
   if (!(c instanceof Cluster)) throw new Error('checkpoint image: not a cluster');
   return c;
+}
+
+/** Where a log's batch is stored: broker, Kafka's "topic-partition" name, the batch's base offset. */
+export type LogBatchRef = [broker: number, tp: string, baseOffset: number];
+
+function isLogBatchRef(t: unknown): t is LogBatchRef {
+  return Array.isArray(t) && t.length === 3 && typeof t[0] === 'number' && typeof t[1] === 'string' && typeof t[2] === 'number';
+}
+
+/**
+ * Every batch the replica logs hold, named by the first place (ascending broker id) that
+ * holds it: followers share their leader's batch objects, so each is named once.
+ */
+export function logBatchRefs(cluster: Cluster): Map<Uint8Array, LogBatchRef> {
+  const refs = new Map<Uint8Array, LogBatchRef>();
+  for (const id of [...cluster.brokers.keys()].sort((a, b) => a - b)) {
+    for (const [tp, log] of cluster.brokers.get(id)!.logs) {
+      for (const seg of log.segments) {
+        seg.batches.forEach((b, i) => {
+          if (!refs.has(b)) refs.set(b, [id, tp, seg.bases[i]!]);
+        });
+      }
+    }
+  }
+  return refs;
 }
 
 /** Paths of every function held in the cluster's state (empty when it is cloneable). */
@@ -215,13 +244,18 @@ type ImageNode =
   | ['a', unknown[]]
   | ['m', unknown[], unknown[]]
   | ['s', unknown[]]
-  | ['b', Uint8Array];
+  | ['b', Uint8Array]
+  /** Bytes kept elsewhere (a log's batch in the chunk store), named by a token. */
+  | ['x', unknown];
 
 /** Classes an image may hold, by stable name. */
 export type ClassRegistry = Record<string, { prototype: object }>;
 
-/** Writes the graph under root as an image; refuses closures and unregistered classes. */
-export function writeImage(root: unknown, registry: ClassRegistry): CheckpointImage {
+/**
+ * Writes the graph under root as an image; refuses closures and unregistered classes.
+ * `external` names byte arrays stored elsewhere: the image holds their token instead.
+ */
+export function writeImage(root: unknown, registry: ClassRegistry, external?: ReadonlyMap<Uint8Array, unknown>): CheckpointImage {
   const nameOf = new Map<object, string>();
   for (const [name, cls] of Object.entries(registry)) nameOf.set(cls.prototype, name);
   const classes: string[] = [];
@@ -240,7 +274,10 @@ export function writeImage(root: unknown, registry: ClassRegistry): CheckpointIm
     if (known !== undefined) return { $: known } satisfies ImageRef;
     const i = nodes.length;
     index.set(v, i);
-    if (v instanceof Uint8Array) nodes.push(['b', v]);
+    if (v instanceof Uint8Array) {
+      const token = external?.get(v);
+      nodes.push(token !== undefined ? ['x', token] : ['b', v]);
+    }
     else if (ArrayBuffer.isView(v)) throw new NotCloneableError(path, `a ${v.constructor.name}`);
     else if (v instanceof Map) nodes.push(['m', [], []]);
     else if (v instanceof Set) nodes.push(['s', []]);
@@ -294,8 +331,11 @@ export function writeImage(root: unknown, registry: ClassRegistry): CheckpointIm
   return { format: CHECKPOINT_FORMAT, classes, nodes };
 }
 
-/** Rebuilds the graph an image holds. Throws (naming the problem) on a damaged or foreign image. */
-export function readImage<T>(image: CheckpointImage, registry: ClassRegistry): T {
+/**
+ * Rebuilds the graph an image holds. Throws (naming the problem) on a damaged or foreign
+ * image, or when `resolve` cannot give the bytes of an external token.
+ */
+export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, resolve?: (token: unknown) => Uint8Array | undefined): T {
   if (!image || image.format !== CHECKPOINT_FORMAT || !Array.isArray(image.nodes) || !Array.isArray(image.classes)) {
     throw new Error('checkpoint image: unknown format');
   }
@@ -315,7 +355,13 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry): T
       case 's':
         return new Set();
       case 'b':
+        if (!(n[1] instanceof Uint8Array)) throw new Error('checkpoint image: damaged bytes');
         return n[1];
+      case 'x': {
+        const bytes = resolve?.(n[1]);
+        if (!(bytes instanceof Uint8Array)) throw new Error(`checkpoint image: missing stored bytes ${JSON.stringify(n[1])}`);
+        return bytes;
+      }
       default:
         throw new Error('checkpoint image: damaged node');
     }
@@ -342,6 +388,7 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry): T
         n[1].forEach((x) => (o as Set<unknown>).add(val(x)));
         break;
       case 'b':
+      case 'x':
         break;
     }
   });

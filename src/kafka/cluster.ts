@@ -10,18 +10,19 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, ignoredConfigKeys, invalidConfig, type ConfigEntity, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, consumerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller, type ControllerHooks } from './controller/controller';
 import type { PartitionRegistration } from './broker/partition';
 import { call } from './sim/call';
 import type { KafkaError } from './errors';
+import { LIMITS, actionLimitProblem } from './limits';
 import { decodeRecords } from './log/record-batch';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Consumer } from './consumer/consumer';
-import { Network, brokerNode } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -130,6 +131,7 @@ export class Cluster {
     this.network = new Network(this.scheduler, this.prng, {
       latencyMs: scenario.cluster.network?.latencyMs ?? 1,
       jitterMs: scenario.cluster.network?.jitterMs ?? 1,
+      bandwidthMBps: scenario.cluster.network?.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS,
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
@@ -209,16 +211,40 @@ export class Cluster {
     this.scheduler.advanceTo(untilMs);
   }
 
-  /** A live action from the UI: stamped now + 1 ms, recorded into the timeline. */
+  /**
+   * A live action from the UI: stamped now + 1 ms, recorded into the timeline. One over a
+   * playground limit (kafka/limits.ts) is refused with an ActionRejected event and not
+   * recorded, so the saved document stays one the schema accepts.
+   */
   perform(request: ActionRequest): TimelineAction {
     const at = Math.floor(this.now) + 1;
     const action = { ...request, at } as TimelineAction;
+    const overLimit = actionLimitProblem(action);
+    if (overLimit !== null) {
+      this.reject(action.op, 'POLICY_VIOLATION', `Refused: ${overLimit}.`);
+      return action;
+    }
     // After every action already due at that millisecond (scripted ones included), so a
     // replay of the recorded, stably sorted timeline runs them in the same order.
     let i = this.nextAction;
     while (i < this.timeline.length && this.timeline[i]!.at <= at) i++;
     this.timeline.splice(i, 0, action);
     return action;
+  }
+
+  /**
+   * Time travel (worker/time-machine.ts): the actions not applied yet become the branch's
+   * (`timeline` is the branch's whole timeline). Its first actions must be the ones this
+   * cluster already applied, else it throws: the caller rebuilds the moment instead.
+   */
+  replaceFutureTimeline(timeline: readonly TimelineAction[]): void {
+    const applied = this.nextAction;
+    if (applied > timeline.length) throw new Error('the cluster applied actions this branch does not have');
+    for (let i = 0; i < applied; i++) {
+      if (JSON.stringify(this.timeline[i]) !== JSON.stringify(timeline[i])) throw new Error('the cluster applied another branch');
+    }
+    // In place: the document (this.doc.timeline) shares the array.
+    this.timeline.splice(applied, this.timeline.length - applied, ...timeline.slice(applied).map((a) => ({ ...a })));
   }
 
   /** The document that reproduces this run: the scenario with every recorded action. */
@@ -240,6 +266,8 @@ export class Cluster {
     switch (a.op) {
       case 'createTopic': {
         if (this.refuseInvalidConfig(a.op, a.config)) return;
+        const overLimit = this.partitionLimitProblem(a.partitions, a.replicationFactor);
+        if (overLimit) return this.reject(a.op, 'POLICY_VIOLATION', overLimit);
         const r = this.controller.createTopic(a.name, a.partitions, a.replicationFactor, a.config ?? {});
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         else this.warnIgnoredConfig('topic', a.name, a.config);
@@ -254,6 +282,9 @@ export class Cluster {
         return this.alterConfig(a.entity, a.name, a.config);
       case 'addBroker': {
         if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
+        if (this.brokers.size >= LIMITS.brokers) {
+          return this.reject(a.op, 'POLICY_VIOLATION', `The cluster has ${this.brokers.size} brokers, the playground's limit (${LIMITS.brokers}).`);
+        }
         const b = new Broker(a.id, a.rack ?? null, this.env);
         this.brokers.set(a.id, b);
         b.start();
@@ -302,13 +333,16 @@ export class Cluster {
       }
       case 'addProducer':
         if (this.producers.has(a.id)) return this.reject(a.op, 'INVALID_REQUEST', `Producer ${a.id} already exists.`);
+        if (this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addProducer(a.id, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'producer', id: a.id, groupId: null, restarted: false });
         return;
       case 'removeProducer': {
         const p = this.producers.get(a.id);
         if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.id}.`);
         p.close();
         this.producers.delete(a.id);
+        this.emit({ type: 'ClientRemoved', kind: 'producer', id: a.id, groupId: null, crashed: false, groupInstanceId: null });
         return;
       }
       case 'produce': {
@@ -335,7 +369,9 @@ export class Cluster {
         if (this.consumers.has(a.id) && this.consumers.get(a.id)!.view().status !== 'closed' && this.consumers.get(a.id)!.view().status !== 'crashed') {
           return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} already exists.`);
         }
+        if (!this.consumers.has(a.id) && this.clientLimitReached()) return this.reject(a.op, 'POLICY_VIOLATION', this.clientLimitMessage());
         this.addConsumer(a.id, a.groupId, a.topics, a.config);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: a.groupId, restarted: false });
         return;
       case 'restartConsumer': {
         const old = this.consumers.get(a.id);
@@ -344,12 +380,16 @@ export class Cluster {
         if (was.status !== 'closed' && was.status !== 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.id} is running: close or crash it first.`);
         this.addConsumer(was.id, was.groupId, was.topics, was.config);
         if (was.msPerRecord > 0) this.consumers.get(a.id)?.setProcessingTime(was.msPerRecord);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.id, groupId: was.groupId, restarted: true });
         return;
       }
       case 'removeConsumer': {
         const c = this.consumers.get(a.id);
         if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.id}.`);
+        const v = c.view();
+        if (v.status === 'closed' || v.status === 'crashed') return; // already stopped: nothing happens
         c.close(a.graceful ?? true);
+        this.emit({ type: 'ClientRemoved', kind: 'consumer', id: a.id, groupId: v.groupId, crashed: !(a.graceful ?? true), groupInstanceId: v.groupInstanceId });
         return;
       }
       case 'setProcessingTime': {
@@ -368,6 +408,8 @@ export class Cluster {
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         return;
       }
+      case 'powerCut':
+        return this.powerCut();
       default: {
         const never: never = a;
         throw new Error(`unknown op ${(never as { op: string }).op}`);
@@ -375,12 +417,88 @@ export class Cluster {
     }
   }
 
+  /**
+   * Every machine loses power at once and comes back: each running broker restarts from its
+   * disk (its logs, leader-epoch and offset checkpoints; the controller's metadata log
+   * survives), nothing in memory or in flight survives, and every client process restarts
+   * with its settings: producers under a new producer id, resuming their loads; consumers
+   * rejoin their groups from the committed offsets (the old members, still known to the
+   * coordinator, expire after session.timeout.ms unless they are static members).
+   * Durability here is of the whole log: the playground does not model the page cache.
+   */
+  private powerCut(): void {
+    const running = [...this.brokers.values()].filter((b) => b.running).sort((x, y) => x.brokerId - y.brokerId);
+    const producers = [...this.producers.values()].map((p) => ({
+      id: p.id,
+      config: p.userConfigMap(),
+      loads: p.loadSpecs(),
+      counters: { acked: p.acked, failed: p.failed, retries: p.retries },
+      loadSeq: p.loadSeq,
+    }));
+    const consumers = [...this.consumers.values()].map((c) => c.describe()).filter((c) => c.status !== 'closed' && c.status !== 'crashed');
+    this.emit({ type: 'PowerCut', brokers: running.map((b) => b.brokerId) });
+    for (const p of this.producers.values()) p.close();
+    for (const c of consumers) this.consumers.get(c.id)!.close(false);
+    for (const b of running) {
+      b.kill();
+      this.emit({ type: 'BrokerDown', broker: b.brokerId });
+    }
+    this.electControllerHost();
+    for (const b of running) {
+      b.start();
+      this.emit({ type: 'BrokerUp', broker: b.brokerId });
+    }
+    this.electControllerHost();
+    for (const spec of producers) {
+      this.producers.delete(spec.id);
+      this.addProducer(spec.id, spec.config);
+      const p = this.producers.get(spec.id);
+      if (!p) continue;
+      // Records in the old process's buffers died with it: "sent" counts those that reached an end.
+      p.sent = spec.counters.acked + spec.counters.failed;
+      p.acked = spec.counters.acked;
+      p.failed = spec.counters.failed;
+      p.retries = spec.counters.retries;
+      p.loadSeq = spec.loadSeq;
+      for (const l of spec.loads) p.startLoad(l.topic, l.ratePerSec, l.keys, l.valueBytes);
+    }
+    for (const c of consumers) {
+      this.addConsumer(c.id, c.groupId, c.topics, c.config);
+      if (c.msPerRecord > 0) this.consumers.get(c.id)?.setProcessingTime(c.msPerRecord);
+    }
+  }
+
+  /** Why a new topic would take the cluster over the partition or replica limit, or null. */
+  private partitionLimitProblem(partitions: number, replicationFactor: number): string | null {
+    let total = 0;
+    let replicas = 0;
+    for (const t of this.controller.topics.values()) {
+      total += t.partitions.length;
+      replicas += t.partitions.length * (t.partitions[0]?.replicas.length ?? 0);
+    }
+    if (total + partitions > LIMITS.totalPartitions) {
+      return `The cluster would have ${total + partitions} partitions in all, more than the playground's limit of ${LIMITS.totalPartitions}.`;
+    }
+    if (replicas + partitions * replicationFactor > LIMITS.totalReplicas) {
+      return `The cluster would have ${replicas + partitions * replicationFactor} partition replicas in all, more than the playground's limit of ${LIMITS.totalReplicas}.`;
+    }
+    return null;
+  }
+
+  private clientLimitReached(): boolean {
+    return this.producers.size + this.consumers.size >= LIMITS.clients;
+  }
+
+  private clientLimitMessage(): string {
+    return `The cluster has ${this.producers.size + this.consumers.size} clients, the playground's limit (${LIMITS.clients}).`;
+  }
+
   private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
     if (this.refuseInvalidConfig('alterConfig', config)) return;
     if (entity === 'broker') {
       for (const [k, v] of Object.entries(config)) {
         if (v === null) delete this.clusterConfig[k];
-        else this.clusterConfig[k] = v;
+        else putOwn(this.clusterConfig, k, v);
       }
       this.brokerConfig.invalidate();
       this.controller.invalidateConfigs();
@@ -426,6 +544,8 @@ export class Cluster {
 
   private addConsumer(id: string, groupId: string, topics: string[], config: ConfigMap | undefined): void {
     if (this.refuseInvalidConfig('addConsumer', config)) return;
+    const problem = consumerConfigProblem(config);
+    if (problem !== null) return this.reject('addConsumer', 'INVALID_CONFIG', problem);
     const c = new Consumer(this.ctx, this.coordinator, { id, groupId, topics, config });
     this.consumers.set(id, c);
     this.warnIgnoredConfig('consumer', id, config);
@@ -530,15 +650,30 @@ export class Cluster {
   // ---- views ------------------------------------------------------------------------------------
 
   private brokerViews(): BrokerView[] {
+    const sessionTimeoutMs = this.brokerConfig.int('broker.session.timeout.ms');
     return [...this.brokers.values()]
       .sort((a, b) => a.brokerId - b.brokerId)
-      .map((b) => ({
-        id: b.brokerId,
-        rack: b.rack,
-        status: !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up',
-        fenced: this.controller.brokers.get(b.brokerId)?.fenced ?? true,
-        slowMs: this.network.slowness(b.node),
-      }));
+      .map((b) => {
+        const status = !b.running ? 'down' : this.network.isIsolated(b.node) ? 'isolated' : 'up';
+        const reg = this.controller.brokers.get(b.brokerId);
+        const fenced = reg?.fenced ?? true;
+        // Its heartbeats stopped reaching the controller: the session runs out at this time.
+        const fenceAt = status !== 'up' && !fenced && reg && this.controllerHostId >= 0 ? reg.lastHeartbeatMs + sessionTimeoutMs : null;
+        return { id: b.brokerId, rack: b.rack, status, fenced, slowMs: this.network.slowness(b.node), fenceAt, sessionTimeoutMs };
+      });
+  }
+
+  /** Offline, under-replicated and under-min-ISR counts from the partitions' flags. */
+  private health(partitions: PartitionView[]): NonNullable<ClusterSnapshot['health']> {
+    let offlinePartitions = 0;
+    let underReplicatedPartitions = 0;
+    let underMinIsrPartitions = 0;
+    for (const p of partitions) {
+      if (p.offline) offlinePartitions++;
+      if (p.underReplicated) underReplicatedPartitions++;
+      if (p.underMinIsr) underMinIsrPartitions++;
+    }
+    return { offlinePartitions, underReplicatedPartitions, underMinIsrPartitions };
   }
 
   private partitionViews(withRecords: boolean): PartitionView[] {
@@ -554,6 +689,9 @@ export class Cluster {
         }
         const leader = this.leaderPartition(t.name, p);
         const source = leader ? { broker: reg.leader, log: leader.log } : this.bestLog(t.name, p);
+        const leaderBroker = reg.leader >= 0 ? this.brokers.get(reg.leader) : undefined;
+        const leaderAlive = leaderBroker !== undefined && leaderBroker.running && !this.network.isIsolated(leaderBroker.node);
+        const minIsr = this.controller.topicConfig(t.name).int('min.insync.replicas');
         const view: PartitionView = {
           topic: t.name,
           partition: p,
@@ -564,6 +702,11 @@ export class Cluster {
           highWatermark: source?.log.highWatermark ?? 0,
           logStartOffset: source?.log.logStartOffset ?? 0,
           replicaStates,
+          leaderAlive,
+          minIsr,
+          offline: !leaderAlive,
+          underReplicated: leaderAlive && reg.isr.length < reg.replicas.length,
+          underMinIsr: leaderAlive && reg.isr.length < Math.min(minIsr, reg.replicas.length),
         };
         if (withRecords) view.records = source ? this.decode(source.log, source.log.logStartOffset, Infinity) : [];
         out.push(view);
@@ -757,12 +900,14 @@ export class Cluster {
   snapshot(): ClusterSnapshot {
     const events = this.events.slice(this.snapshotCursor);
     this.snapshotCursor = this.events.length;
+    const partitions = this.partitionViews(false);
     return {
       time: this.now,
       brokers: this.brokerViews(),
       controller: this.controllerHostId,
       topics: this.topicViews(),
-      partitions: this.partitionViews(false),
+      partitions,
+      health: this.health(partitions),
       groups: this.coordinator.describeGroups(),
       producers: [...this.producers.values()].map((p) => p.view()),
       consumers: [...this.consumers.values()].map((c) => c.view()),

@@ -12,6 +12,7 @@ export const BROKER_DEFAULTS = {
   'replica.lag.time.max.ms': 30000,
   'replica.fetch.wait.max.ms': 500,
   'replica.fetch.max.bytes': 1048576,
+  'replica.fetch.response.max.bytes': 10485760,
   'replica.fetch.backoff.ms': 1000,
   'unclean.leader.election.enable': false,
   'auto.leader.rebalance.enable': true,
@@ -59,6 +60,7 @@ export const PRODUCER_DEFAULTS = {
   'retry.backoff.max.ms': 1000,
   'partitioner.ignore.keys': false,
   'compression.type': 'none',
+  'max.request.size': 1048576,
 } as const;
 
 export const CONSUMER_DEFAULTS = {
@@ -82,6 +84,21 @@ export const CONSUMER_DEFAULTS = {
 } as const;
 
 export type ConfigValue = string | number | boolean | null;
+
+/**
+ * Maps keyed by user input (config maps, and the tables they are looked up in) are read and
+ * written by own key only: a key named like an Object.prototype member ("constructor",
+ * "toString", "__proto__") is an unknown key like any other, never the inherited member,
+ * and storing "__proto__" must add a key, not replace the map's prototype.
+ */
+export function ownValue<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** `map[key] = value` as a plain own property, whatever the key is named. */
+export function putOwn<T>(map: Record<string, T>, key: string, value: NoInfer<T>): void {
+  Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+}
 
 /** Layered config: the first layer that has a key wins. */
 export class Config {
@@ -110,7 +127,7 @@ export class Config {
 
   private lookup(key: string): ConfigValue | undefined {
     for (const layer of this.layers) {
-      if (layer && Object.prototype.hasOwnProperty.call(layer, key)) return layer[key];
+      if (layer && Object.hasOwn(layer, key)) return layer[key];
     }
     return undefined;
   }
@@ -154,7 +171,7 @@ export class Config {
   /** Flattened view of every key set in any layer (first layer wins). */
   entries(): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
-    for (let i = this.layers.length - 1; i >= 0; i--) Object.assign(out, this.layers[i] ?? {});
+    for (let i = this.layers.length - 1; i >= 0; i--) for (const [k, v] of Object.entries(this.layers[i] ?? {})) putOwn(out, k, v);
     return out;
   }
 }
@@ -186,9 +203,9 @@ export function topicConfig(topicOverrides: ConfigMap | undefined, brokerConfig:
   const fromBroker: Record<string, ConfigValue> = {};
   if (brokerConfig) {
     for (const [k, v] of Object.entries(brokerConfig)) {
-      const t = TOPIC_SYNONYMS[k];
+      const t = ownValue(TOPIC_SYNONYMS, k);
       if (t !== undefined) fromBroker[t] = v;
-      else if (k in TOPIC_DEFAULTS) fromBroker[k] = v;
+      else if (Object.hasOwn(TOPIC_DEFAULTS, k)) fromBroker[k] = v;
     }
   }
   return new Config([topicOverrides, fromBroker, TOPIC_DEFAULTS]);
@@ -204,7 +221,7 @@ export type ConfigEntity = 'broker' | 'topic' | 'producer' | 'consumer';
 const ACCEPTED_UNMODELLED: Record<ConfigEntity, readonly string[]> = {
   broker: ['broker.id', 'node.id', 'broker.rack', 'process.roles', 'listeners'],
   topic: [],
-  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms', 'max.request.size'],
+  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms'],
   consumer: ['client.id', 'bootstrap.servers', 'key.deserializer', 'value.deserializer', 'group.id', 'client.rack'],
 };
 
@@ -263,6 +280,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'replica.lag.time.max.ms': long(1),
   'replica.fetch.wait.max.ms': int(0),
   'replica.fetch.max.bytes': int(0),
+  'replica.fetch.response.max.bytes': int(0),
   'replica.fetch.backoff.ms': int(0),
   'auto.leader.rebalance.enable': bool,
   'leader.imbalance.check.interval.seconds': long(1),
@@ -309,6 +327,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'retry.backoff.ms': long(0),
   'retry.backoff.max.ms': long(0),
   'partitioner.ignore.keys': bool,
+  'max.request.size': int(0),
   'compression.type': { type: 'enum', values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] },
   // consumer
   'auto.offset.reset': { type: 'enum', values: ['earliest', 'latest', 'none'] },
@@ -338,7 +357,7 @@ const show = (v: unknown) => JSON.stringify(v);
  * strings, as in a properties file. `acks` is checked by parseAcks.
  */
 export function invalidConfigValue(key: string, value: ConfigValue): string | null {
-  const t = CONFIG_TYPES[key];
+  const t = ownValue(CONFIG_TYPES, key);
   if (!t || value === null) {
     if (t && t.type !== 'string?' && value === null) return `Invalid value null for configuration ${key}: it needs a value (omit it for the default)`;
     return null;
@@ -372,6 +391,20 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     case 'string?':
       return typeof value === 'string' && value.trim() !== '' ? null : bad('expected a non-empty string or null');
   }
+}
+
+/**
+ * What KafkaConsumer's constructor refuses beyond single values (Heartbeat's constructor:
+ * "Heartbeat must be set lower than the session timeout"), or null.
+ */
+export function consumerConfigProblem(config: ConfigMap | undefined): string | null {
+  const c = new Config([config, CONSUMER_DEFAULTS]);
+  const heartbeat = c.int('heartbeat.interval.ms');
+  const session = c.int('session.timeout.ms');
+  if (heartbeat >= session) {
+    return `Failed to construct kafka consumer: heartbeat.interval.ms (${heartbeat}) must be set lower than session.timeout.ms (${session})`;
+  }
+  return null;
 }
 
 /** The first invalid entry of a config map, as { key, message }, or null. */

@@ -22,7 +22,7 @@ import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import type { Broker } from './broker/broker';
 import type { PartitionRegistration } from './broker/partition';
 import { Cluster, type ClusterOptions } from './cluster';
-import { PRODUCER_DEFAULTS, type ConfigValue } from './config';
+import { PRODUCER_DEFAULTS, putOwn, type ConfigValue } from './config';
 import { Consumer } from './consumer/consumer';
 import type { GroupCoordinatorState } from './consumer/group-coordinator';
 import type { BrokerRegistration } from './controller/controller';
@@ -168,7 +168,7 @@ function producerUserConfig(entries: Record<string, ConfigValue>): ConfigMap {
   const defaults = PRODUCER_DEFAULTS as Record<string, ConfigValue>;
   for (const k of Object.keys(entries).sort(byString)) {
     const v = entries[k]!;
-    if (!Object.prototype.hasOwnProperty.call(defaults, k) || defaults[k] !== v) out[k] = v;
+    if (!Object.hasOwn(defaults, k) || defaults[k] !== v) putOwn(out, k, v);
   }
   return out;
 }

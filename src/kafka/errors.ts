@@ -43,6 +43,9 @@ export const KAFKA_ERRORS = [
   'BROKER_ID_NOT_REGISTERED',
   'DUPLICATE_BROKER_REGISTRATION',
   'NOT_CONTROLLER',
+  'POLICY_VIOLATION',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];

@@ -15,6 +15,15 @@ export interface BrokerView {
   fenced: boolean;
   /** Extra delay on its network (slowBroker), 0 when normal. */
   slowMs: number;
+  /**
+   * Down or cut off but not fenced yet: when the controller's session for it runs out (its
+   * last heartbeat + broker.session.timeout.ms); it is fenced at the controller's next check
+   * after that. null when it heartbeats, is fenced already, or no controller is running to
+   * fence it (then it stays unfenced, and its partitions keep naming it, until one is).
+   */
+  fenceAt?: number | null;
+  /** broker.session.timeout.ms, the setting that decides fenceAt. */
+  sessionTimeoutMs?: number;
 }
 
 export interface ReplicaView {
@@ -44,6 +53,16 @@ export interface PartitionView {
   highWatermark: number;
   logStartOffset: number;
   replicaStates: ReplicaView[];
+  /** The leader's process runs and is reachable (false when leader is -1, or names a dead or cut-off broker not yet fenced). */
+  leaderAlive?: boolean;
+  /** The topic's min.insync.replicas. */
+  minIsr?: number;
+  /** No reachable leader: reads and writes fail (leader -1, or a dead leader the controller has not fenced yet). */
+  offline?: boolean;
+  /** A live leader with ISR smaller than the replica set (Kafka's UnderReplicatedPartitions). */
+  underReplicated?: boolean;
+  /** A live leader with ISR below min.insync.replicas: acks=all writes fail with NOT_ENOUGH_REPLICAS (UnderMinIsrPartitionCount). */
+  underMinIsr?: boolean;
   /** Runner output only (and UI log requests): the log from logStartOffset, offset order. */
   records?: RecordView[];
 }
@@ -125,6 +144,8 @@ export interface ProducerView {
   retries: number;
   inFlight: number;
   lastError: { at: number; error: KafkaError; topic: string; partition: number } | null;
+  /** The partition of lastError has acknowledged a later batch: the producer recovered. */
+  recovered?: boolean;
   loads: { topic: string; ratePerSec: number }[];
   /** Records acknowledged per (topic, partition) leader, for produce edges. */
   targets: TopicPartition[];
@@ -145,6 +166,8 @@ export interface ConsumerView {
   msPerRecord: number;
   assignor: string;
   lastError: { at: number; error: KafkaError } | null;
+  /** Stable and fetching without errors since lastError: the consumer recovered. */
+  recovered?: boolean;
 }
 
 export interface MetricsView {
@@ -202,6 +225,8 @@ export interface MetricsView {
 /** Cluster events in plain data; the UI phrases them, the runner prints them. */
 export type ClusterEvent = { at: number } & (
   | { type: 'BrokerDown'; broker: number }
+  /** Every machine lost power at once (the powerCut op); `brokers` were running and restart from disk. */
+  | { type: 'PowerCut'; brokers: number[] }
   | { type: 'BrokerUp'; broker: number }
   | { type: 'BrokerIsolated'; broker: number }
   | { type: 'BrokerHealed'; broker: number }
@@ -247,6 +272,29 @@ export type ClusterEvent = { at: number } & (
   | { type: 'ProduceFailed'; producer: string; topic: string; partition: number; error: KafkaError; records: number }
   | { type: 'ActionRejected'; op: string; error: KafkaError; message: string }
   | { type: 'OffsetsReset'; groupId: string; topic: string; partition: number; offset: number }
+  /** A group's coordinator moved to another broker (-1: none live). */
+  | { type: 'CoordinatorMoved'; groupId: string; from: number; to: number }
+  /** A client was added (restarted: a crashed or closed consumer started again with its config). */
+  | { type: 'ClientAdded'; kind: 'producer' | 'consumer'; id: string; groupId: string | null; restarted: boolean }
+  /** A client was removed: closed (LeaveGroup for a consumer) or crashed (it just stops). */
+  | { type: 'ClientRemoved'; kind: 'producer' | 'consumer'; id: string; groupId: string | null; crashed: boolean; groupInstanceId: string | null }
+  /** KIP-345: a static member came back under a new member id; rebalance false: it kept its partitions. */
+  | { type: 'StaticMemberRejoined'; groupId: string; groupInstanceId: string; memberId: string; previousMemberId: string; rebalance: boolean }
+  /**
+   * The outcome of a one-off produce action (not of steady loads): its partition and offset
+   * once acknowledged (null with acks=0), or Kafka's error. sentAt: the action's time.
+   */
+  | {
+      type: 'RecordProduced';
+      producer: string;
+      sentAt: number;
+      topic: string;
+      partition: number;
+      key: string | null;
+      offset: number | null;
+      error: KafkaError | null;
+      acks: 0 | 1 | 'all';
+    }
 );
 
 export type ClusterEventType = ClusterEvent['type'];
@@ -262,6 +310,11 @@ export interface ClusterSnapshot {
   producers: ProducerView[];
   consumers: ConsumerView[];
   metrics: MetricsView;
+  /**
+   * Partition health counted from the partitions' own state, so it is right even with no
+   * controller running (Kafka's OfflinePartitionsCount is reported by the active controller only).
+   */
+  health?: { offlinePartitions: number; underReplicatedPartitions: number; underMinIsrPartitions: number };
   /** Events since the previous snapshot (the UI keeps its own bounded history). */
   events: ClusterEvent[];
 }

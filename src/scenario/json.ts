@@ -35,11 +35,18 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * A character of the input as the message shows it. Printable ASCII is shown quoted; any
+ * other character (a NUL byte, a control or format character, a lone surrogate, a
+ * right-to-left override) as its code point, so nothing raw reaches a terminal or a toast.
+ */
 function show(ch: string | undefined): string {
   if (ch === undefined) return 'end of input';
   if (ch === '\n') return 'a line break';
   if (ch === '"') return `'"'`;
-  return `"${ch}"`;
+  if (/^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch)) return `"${ch}"`;
+  const code = ch.charCodeAt(0);
+  return `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**

@@ -13,6 +13,15 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A user's string as a message shows it: JSON-quoted, and with every invisible character
+ * JSON leaves raw (format characters such as a right-to-left override, line and paragraph
+ * separators) written as \uXXXX too, so a message shows exactly what the input holds.
+ */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** "2 MB", "512 KB": the limits as users read them. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
@@ -31,6 +40,12 @@ export function notAnObject(got: string): string {
 
 export function notJson(line: number, column: number, detail: string): string {
   return oneLine(`This is not a playground scenario: it is not valid JSON (line ${line}, column ${column}: ${detail}).`);
+}
+
+export function tooDeep(path: string, limit: number): string {
+  return oneLine(
+    `This scenario nests too deeply: ${path ? `${path} is` : 'it is'} more than ${limit} levels of objects and arrays deep, the most the playground opens.`,
+  );
 }
 
 export function notPlainData(detail: string): string {

@@ -11,9 +11,10 @@
  *      document order, which is the order the cluster applies them).
  * Never throws and never mutates its input: a failed load leaves everything as it was.
  */
-import { badVersion, migrationFailed, missingVersion, newerVersion, notAnObject, notPlainData, unknownOldVersion } from './messages';
+import { LIMITS } from '../kafka/limits';
+import { badVersion, migrationFailed, missingVersion, newerVersion, notAnObject, notPlainData, tooDeep, unknownOldVersion } from './messages';
 import { MIGRATIONS, migrate, type MigrationTable, type ScenarioDoc } from './migrations';
-import { describeValue, parseScenario, type ScenarioError } from './schema';
+import { describeValue, formatPath, parseScenario, type ScenarioError } from './schema';
 import type { ClientSpec, ClusterSpec, Scenario, TimelineAction, TopicSpec } from './types';
 import { SCENARIO_VERSION } from './types';
 
@@ -46,6 +47,9 @@ function fail(path: string, message: string): { ok: false; error: ScenarioError 
 export function restoreScenario(input: unknown, options: RestoreOptions = {}): RestoreResult {
   const table = options.migrations ?? MIGRATIONS;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return fail('', notAnObject(describeValue(input)));
+  // Before anything recursive (structuredClone, zod) sees it: 5,000 levels overflow the stack.
+  const deep = tooDeepAt(input, LIMITS.depth);
+  if (deep) return fail(deep, tooDeep(deep, LIMITS.depth));
   const version = (input as ScenarioDoc).version;
   if (version === undefined) return fail('version', missingVersion());
   if (typeof version !== 'number' || !Number.isSafeInteger(version)) return fail('version', badVersion(describeValue(version)));
@@ -73,6 +77,34 @@ export function restoreScenario(input: unknown, options: RestoreOptions = {}): R
   if (!parsed.ok) return parsed;
   const scenario = withDefaults(parsed.scenario);
   return version < SCENARIO_VERSION ? { ok: true, scenario, migratedFrom: version } : { ok: true, scenario };
+}
+
+/**
+ * The JSON path of the first value nested deeper than `limit` objects and arrays, shortened
+ * to its first segments (it is as long as the nesting), or null. Iterative, with an
+ * explicit stack, so it cannot overflow however deep the input; each object is visited
+ * once, so a value shared or cyclic (possible in a non-JSON input) cannot make it loop.
+ */
+export function tooDeepAt(root: unknown, limit: number): string | null {
+  type Frame = { value: unknown; depth: number; parent: Frame | null; key: string | number };
+  const seen = new Set<object>();
+  const stack: Frame[] = [{ value: root, depth: 0, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    const v = f.value;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (f.depth >= limit) {
+      const path: (string | number)[] = [];
+      for (let p: Frame | null = f; p && p.parent; p = p.parent) path.push(p.key);
+      path.reverse();
+      const SHOWN = 6;
+      return path.length > SHOWN ? `${formatPath(path.slice(0, SHOWN))}…` : formatPath(path);
+    }
+    if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: f.depth + 1, parent: f, key: i });
+    else for (const k of Object.keys(v)) stack.push({ value: (v as Record<string, unknown>)[k], depth: f.depth + 1, parent: f, key: k });
+  }
+  return null;
 }
 
 /** Fills what the spec implies; the schema's output is already a fresh copy of the input. */

@@ -83,6 +83,7 @@ describe('parseScenario accepts', () => {
       { at: 17, op: 'resetOffsets', group: 'billing', topic: 'orders', to: { timestamp: 5 } },
       { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },
       { at: 19, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
+      { at: 20, op: 'powerCut' },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
@@ -179,10 +180,28 @@ describe('parseScenario rejects with one line naming the field', () => {
     expect(errorOf(d3).message).toMatch(/^timeline\[\d+\]\.config\["cleanup.policy"\]: Invalid value "forever" for configuration cleanup.policy/);
   });
 
+  it('lesson checkpoints: a time and a caption each', () => {
+    const ok = example();
+    ok.checkpoints = [{ at: 4000, caption: 'Look at the ISR.' }];
+    expect(parseScenario(ok)).toMatchObject({ ok: true, scenario: { checkpoints: [{ at: 4000, caption: 'Look at the ISR.' }] } });
+    const d = example();
+    d.checkpoints = [{ at: -1, caption: 'x' }];
+    expect(errorOf(d).message).toBe('checkpoints[0].at: expected a time in ms (a number from 0 to 86400000, 24 h), got -1');
+    const d2 = example();
+    d2.checkpoints = [{ at: 5, caption: '' }];
+    expect(errorOf(d2).path).toBe('checkpoints[0].caption');
+    const d3 = example();
+    d3.checkpoints = [{ at: 5 }];
+    expect(errorOf(d3).path).toBe('checkpoints[0].caption');
+    const d4 = example();
+    d4.checkpoints = 'soon';
+    expect(errorOf(d4).path).toBe('checkpoints');
+  });
+
   it('negative times, non-positive or fractional broker ids, a fractional seed', () => {
     const d = example();
     d.timeline[0].at = -1;
-    expect(errorOf(d).message).toBe('timeline[0].at: expected a time in ms (a number ≥ 0), got -1');
+    expect(errorOf(d).message).toBe('timeline[0].at: expected a time in ms (a number from 0 to 86400000, 24 h), got -1');
     const d2 = example();
     d2.cluster.brokers[0].id = 0;
     expect(errorOf(d2).path).toBe('cluster.brokers[0].id');
@@ -268,5 +287,23 @@ describe('helpers', () => {
     expect(isLegalTopicName('orders.v2_eu-1')).toBe(true);
     expect(isLegalTopicName('x'.repeat(249))).toBe(true);
     for (const bad of ['', '.', '..', 'x'.repeat(250), 'a/b', 'a b', 'ünï']) expect(isLegalTopicName(bad)).toBe(false);
+  });
+});
+
+describe('cluster.network.bandwidthMBps', () => {
+  it('is accepted as a number above 0', () => {
+    const d = example();
+    d.cluster.network = { latencyMs: 2, jitterMs: 1, bandwidthMBps: 12.5 };
+    const r = parseScenario(d);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.scenario.cluster.network?.bandwidthMBps).toBe(12.5);
+  });
+
+  it('refuses 0 and non-numbers, naming the field', () => {
+    const d = example();
+    d.cluster.network = { bandwidthMBps: 0 };
+    expect(errorOf(d).message).toBe('cluster.network.bandwidthMBps: expected a bandwidth in MB/s (a number > 0), got 0');
+    d.cluster.network = { bandwidthMBps: 'fast' };
+    expect(errorOf(d).message).toBe('cluster.network.bandwidthMBps: expected a bandwidth in MB/s (a number > 0), got "fast"');
   });
 });

@@ -18,8 +18,9 @@
  * migrates older documents first. Everything that loads a document goes through there.
  */
 import { invalidConfigValue } from '../kafka/config';
+import { LIMITS, loadRateProblem } from '../kafka/limits';
 import { z } from 'zod';
-import { badVersion, invalidField, newerVersion } from './messages';
+import { badVersion, invalidField, newerVersion, quote } from './messages';
 import type {
   BrokerSpec,
   ConsumerSpec,
@@ -41,19 +42,8 @@ export interface ScenarioError {
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError };
 
-/**
- * Playground limits on sizes that would hang a browser tab if a link asked for them. Kafka
- * itself has no such caps; these are far above anything a lesson needs.
- */
-export const LIMITS = {
-  partitions: 1000,
-  replicationFactor: 100,
-  brokerId: 2147483647,
-  ratePerSec: 100000,
-  keys: 1000000,
-  /** Kafka's default max.message.bytes is 1048588; a value never needs more. */
-  valueBytes: 1048576,
-} as const;
+/** The playground's limits live in one place (kafka/limits.ts); re-exported for the load paths. */
+export { LIMITS };
 
 // ---- describing values and expectations ---------------------------------------------------
 
@@ -61,7 +51,7 @@ export const LIMITS = {
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'string') return quote(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : 'an array';
@@ -86,7 +76,7 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 function typeName(expected: string): string {
-  return TYPE_NAMES[expected] ?? expected;
+  return Object.hasOwn(TYPE_NAMES, expected) ? TYPE_NAMES[expected]! : expected;
 }
 
 function orList(items: string[]): string {
@@ -142,7 +132,7 @@ function genericMessage(iss: RawIssue): string {
         const value =
           iss.input !== null && typeof iss.input === 'object' ? (iss.input as Record<string, unknown>)[field] : undefined;
         const list = `expected one of ${options.join(', ')}`;
-        if (typeof value === 'string') return `unknown ${field} ${JSON.stringify(value)} (${list})`;
+        if (typeof value === 'string') return `unknown ${field} ${quote(value)} (${list})`;
         return expectation(list, value);
       }
       // A union of plain types (a config value): list what would have been accepted.
@@ -175,8 +165,8 @@ function intBetween(min: number, max: number, noun = 'an integer') {
 }
 
 const atMs = (() => {
-  const e = says('expected a time in ms (a number ≥ 0)');
-  return z.number(e).min(0, e);
+  const e = says(`expected a time in ms (a number from 0 to ${LIMITS.timeMs}, 24 h)`);
+  return z.number(e).min(0, e).max(LIMITS.timeMs, e);
 })();
 const brokerIdSchema = (() => {
   const e = says('expected a broker id (an integer ≥ 1)');
@@ -184,8 +174,8 @@ const brokerIdSchema = (() => {
 })();
 
 const nonNegativeMs = (() => {
-  const e = says('expected a duration in ms (a number ≥ 0)');
-  return z.number(e).min(0, e);
+  const e = says(`expected a duration in ms (a number from 0 to ${LIMITS.timeMs}, 24 h)`);
+  return z.number(e).min(0, e).max(LIMITS.timeMs, e);
 })();
 const partitionIndex = intBetween(0, LIMITS.partitions - 1, 'a partition index');
 const offset = (() => {
@@ -246,10 +236,21 @@ const offsetResetTarget = z.union(
 
 const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional() });
 
-const networkSpec = z.looseObject({ latencyMs: nonNegativeMs.optional(), jitterMs: nonNegativeMs.optional() });
+const bandwidthMBps = (() => {
+  const e = says('expected a bandwidth in MB/s (a number > 0)');
+  return z.number(e).positive(e);
+})();
+
+const networkSpec = z.looseObject({
+  latencyMs: nonNegativeMs.optional(),
+  jitterMs: nonNegativeMs.optional(),
+  bandwidthMBps: bandwidthMBps.optional(),
+});
 
 const clusterSpec = z.looseObject({
-  brokers: z.array(brokerSpec),
+  brokers: z.array(brokerSpec).max(LIMITS.brokers, {
+    error: (iss: RawIssue) => `at most ${LIMITS.brokers} brokers (the playground's limit), got ${Array.isArray(iss.input) ? iss.input.length : '?'}`,
+  }),
   config: configMap.optional(),
   network: networkSpec.optional(),
 });
@@ -319,6 +320,9 @@ const timelineAction = z.discriminatedUnion('op', [
     })(),
     keys: intBetween(1, LIMITS.keys, 'a key count').optional(),
     valueBytes: intBetween(0, LIMITS.valueBytes, 'a value size in bytes').optional(),
+  }).superRefine((a, ctx) => {
+    const problem = loadRateProblem(a.ratePerSec, a.valueBytes ?? 100);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['ratePerSec'], input: a.ratePerSec, message: problem });
   }),
   op('stopLoad', { producer: id('a producer id'), topic: topicName.optional() }),
   op('addConsumer', { id: id('a client id'), groupId: id('a group id'), topics: subscribedTopics, config: configMap.optional() }),
@@ -327,7 +331,14 @@ const timelineAction = z.discriminatedUnion('op', [
   op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
   op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget }),
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
+  op('powerCut', {}),
 ]);
+
+/** A lesson chapter: a moment and what to look at then. */
+const lessonCheckpoint = z.looseObject({
+  at: atMs,
+  caption: z.string(says('expected a caption (text)')).min(1, says('expected a caption (text), got an empty one')).max(4000, says('expected a caption of at most 4000 characters')),
+});
 
 const layout = z.record(
   z.string(),
@@ -345,8 +356,17 @@ export const scenarioSchema = z.looseObject({
   })(),
   cluster: clusterSpec,
   topics: z.array(topicSpec).optional(),
-  clients: z.array(clientSpec).optional(),
-  timeline: z.array(timelineAction).optional(),
+  clients: z
+    .array(clientSpec)
+    .max(LIMITS.clients, { error: (iss: RawIssue) => `at most ${LIMITS.clients} clients (the playground's limit), got ${Array.isArray(iss.input) ? iss.input.length : '?'}` })
+    .optional(),
+  timeline: z
+    .array(timelineAction)
+    .max(LIMITS.timelineActions, {
+      error: (iss: RawIssue) => `at most ${LIMITS.timelineActions} actions (the playground's limit), got ${Array.isArray(iss.input) ? iss.input.length : '?'}`,
+    })
+    .optional(),
+  checkpoints: z.array(lessonCheckpoint).max(100, says('expected at most 100 checkpoints')).optional(),
   layout: layout.optional(),
 });
 
@@ -386,7 +406,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else {
       const key = String(seg);
       if (/^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-      else out += `[${JSON.stringify(key)}]`;
+      else out += `[${quote(key)}]`;
     }
   }
   return out;
@@ -422,6 +442,21 @@ function documentErrors(s: Scenario): ScenarioError | undefined {
     }
     brokerAt.set(b.id, i);
   }
+  let partitions = 0;
+  let replicas = 0;
+  for (const [i, t] of (s.topics ?? []).entries()) {
+    partitions += t.partitions;
+    replicas += t.partitions * t.replicationFactor;
+    if (partitions > LIMITS.totalPartitions) {
+      return fieldError(['topics', i, 'partitions'], `the topics have ${partitions} partitions in all so far, more than the playground's limit of ${LIMITS.totalPartitions}`);
+    }
+    if (replicas > LIMITS.totalReplicas) {
+      return fieldError(
+        ['topics', i, 'replicationFactor'],
+        `the topics have ${replicas} partition replicas (partitions x replication factor) in all so far, more than the playground's limit of ${LIMITS.totalReplicas}`,
+      );
+    }
+  }
   const topicAt = new Map<string, number>();
   for (const [i, t] of (s.topics ?? []).entries()) {
     const first = topicAt.get(t.name);
@@ -454,11 +489,33 @@ function documentErrors(s: Scenario): ScenarioError | undefined {
   for (const [i, c] of (s.clients ?? []).entries()) {
     const first = clientAt.get(c.id);
     if (first !== undefined) {
-      return fieldError(['clients', i, 'id'], `duplicate client id ${JSON.stringify(c.id)} (also clients[${first}].id)`);
+      return fieldError(['clients', i, 'id'], `duplicate client id ${quote(c.id)} (also clients[${first}].id)`);
     }
     clientAt.set(c.id, i);
   }
   return undefined;
+}
+
+/**
+ * zod leaves out a key named "__proto__" (writing it would replace the output's prototype),
+ * but to the document it is an unknown key like any other: a config map keeps it, and the
+ * cluster reports it as ConfigIgnored. Walks input and output side by side (iteratively:
+ * restore.ts has already bounded the depth) and puts each such key back as a plain own
+ * property, with a copy of its value.
+ */
+function keepProtoKeys(input: unknown, output: unknown): void {
+  const stack: [unknown, unknown][] = [[input, output]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    if (from === null || typeof from !== 'object' || to === null || typeof to !== 'object') continue;
+    if (Array.isArray(from) !== Array.isArray(to)) continue;
+    const src = from as Record<string, unknown>;
+    const dst = to as Record<string, unknown>;
+    if (Object.hasOwn(src, '__proto__') && !Object.hasOwn(dst, '__proto__')) {
+      Object.defineProperty(dst, '__proto__', { value: structuredClone(src['__proto__']), writable: true, enumerable: true, configurable: true });
+    }
+    for (const k of Object.keys(src)) if (k !== '__proto__' && Object.hasOwn(dst, k)) stack.push([src[k], dst[k]]);
+  }
 }
 
 /**
@@ -479,6 +536,7 @@ export function parseScenario(input: unknown): ParseResult {
     return { ok: false, error: fieldError(issue.path, issue.message) };
   }
   const scenario: Scenario = parsed.data;
+  keepProtoKeys(input, scenario);
   const crossError = documentErrors(scenario);
   if (crossError) return { ok: false, error: crossError };
   return { ok: true, scenario };

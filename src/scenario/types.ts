@@ -18,6 +18,8 @@ export interface BrokerSpec {
 export interface NetworkSpec {
   latencyMs?: number;
   jitterMs?: number;
+  /** Each node's link, in each direction, in MB/s (10^6 bytes a second); default 100. */
+  bandwidthMBps?: number;
 }
 
 export interface ClusterSpec {
@@ -94,9 +96,18 @@ export type TimelineAction =
   | { at: number; op: 'restartConsumer'; id: string }
   | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget }
-  | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' };
+  | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' }
+  /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
+  | { at: number; op: 'powerCut' };
 
 export type TimelineOp = TimelineAction['op'];
+
+/** A lesson's chapter: playback pauses at `at` (virtual ms) and the lesson panel shows the caption. */
+export interface LessonCheckpoint {
+  at: number;
+  /** Markdown: what to look at on screen at that moment. */
+  caption: string;
+}
 
 export interface Scenario {
   version: 1;
@@ -107,6 +118,8 @@ export interface Scenario {
   topics?: TopicSpec[];
   clients?: ClientSpec[];
   timeline?: TimelineAction[];
+  /** Lesson chapters, in any order; playback pauses at each (never changes the run). */
+  checkpoints?: LessonCheckpoint[];
   /** Diagram positions only; never changes the run. */
   layout?: Record<string, { x: number; y: number }>;
 }

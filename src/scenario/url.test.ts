@@ -12,6 +12,9 @@ import {
   encodeScenarioToFragment,
   fromBase64Url,
   MAX_SCENARIO_BYTES,
+  momentParams,
+  parseLinkMoment,
+  parseSelect,
   scenarioParam,
   shareUrl,
   toBase64Url,
@@ -158,5 +161,42 @@ describe('base64url', () => {
     expect(fromBase64Url('Zh').ok).toBe(false); // "Zg" with a non-zero spare bit
     expect(fromBase64Url('Zm+v').ok).toBe(false);
     expect(fromBase64Url('Zm9v==').ok).toBe(true); // padding some tools add is tolerated
+  });
+});
+
+describe('a link’s moment and selection (&t=, &select=)', () => {
+  it('reads t and every kind of selection', () => {
+    expect(parseLinkMoment('#scenario=abc&t=42300&select=partition:orders:1')).toEqual({ t: 42300, select: { kind: 'partition', topic: 'orders', partition: 1 }, notices: [] });
+    expect(parseLinkMoment('scenario=abc&select=broker:2').select).toEqual({ kind: 'broker', id: 2 });
+    expect(parseSelect('group:billing')).toEqual({ kind: 'group', id: 'billing' });
+    expect(parseSelect('consumer:c1')).toEqual({ kind: 'consumer', id: 'c1' });
+    expect(parseSelect('producer:p1')).toEqual({ kind: 'producer', id: 'p1' });
+    expect(parseSelect('topic:orders')).toEqual({ kind: 'topic', name: 'orders' });
+    expect(parseLinkMoment('#scenario=abc')).toEqual({ t: null, select: null, notices: [] });
+  });
+
+  it('round-trips through momentParams', () => {
+    for (const select of [
+      { kind: 'broker', id: 3 },
+      { kind: 'partition', topic: 'a.b-c_d', partition: 12 },
+      { kind: 'group', id: 'g-1' },
+    ] as const) {
+      expect(parseLinkMoment(`#scenario=x${momentParams(1234, select)}`)).toEqual({ t: 1234, select, notices: [] });
+    }
+    expect(momentParams(null, null)).toBe('');
+  });
+
+  it('drops bad values with a notice naming them, never throws', () => {
+    for (const bad of ['-5', '1e3', '12.5', 'abc', '', '99999999999999', '%E0%A4%A']) {
+      const m = parseLinkMoment(`#scenario=x&t=${bad}`);
+      expect(m.t, bad).toBeNull();
+      expect(m.notices, bad).toHaveLength(1);
+    }
+    expect(parseLinkMoment('#scenario=x&t=86400001').notices[0]).toMatch(/past 24 hours/);
+    for (const bad of ['broker:x', 'broker:', 'partition:orders', 'partition::1', 'partition:orders:-1', 'ghost:1', 'nothing', '%E0%A4%A', 'group:a b', 'topic:' + 'x'.repeat(300)]) {
+      const m = parseLinkMoment(`#scenario=x&select=${bad}`);
+      expect(m.select, bad).toBeNull();
+      expect(m.notices[0], bad).toMatch(/not something the playground can select/);
+    }
   });
 });

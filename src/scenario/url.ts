@@ -184,3 +184,116 @@ export async function decodeScenarioFragment(fragment: string, limit: number = M
   if (!json.ok) return failure(linkBroken('its data does not unpack to JSON'));
   return restoreScenario(json.value);
 }
+
+// ---- the moment and the selection a link opens at (scenario.md, "The share URL") -----------
+
+/** What a link may select: `broker:2`, `partition:orders:1`, `topic:orders`, `group:billing`, `consumer:c1`, `producer:p1`. */
+export type LinkSelection =
+  | { kind: 'broker'; id: number }
+  | { kind: 'partition'; topic: string; partition: number }
+  | { kind: 'topic'; name: string }
+  | { kind: 'group'; id: string }
+  | { kind: 'consumer'; id: string }
+  | { kind: 'producer'; id: string };
+
+/** The latest moment a link may open at: a day of virtual time (a longer replay is no link anyone waits for). */
+export const MAX_LINK_TIME_MS = 24 * 60 * 60 * 1000;
+
+export interface LinkMoment {
+  /** Virtual ms to open paused at, or null: play from 0. */
+  t: number | null;
+  select: LinkSelection | null;
+  /** One line per parameter that was there but could not be used (the link still opens). */
+  notices: string[];
+}
+
+function param(fragment: string, key: string): string | null {
+  const body = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+  for (const part of body.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0 && part.slice(0, eq) === key) return part.slice(eq + 1);
+  }
+  return null;
+}
+
+function decodePart(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** A name as Kafka allows it for topics, groups and client ids (no separators, printable). */
+const NAME = /^[A-Za-z0-9._\-]{1,249}$/;
+
+/** `select=` to a selection, or null when it is not one this version knows. Strict, never throws. */
+export function parseSelect(text: string): LinkSelection | null {
+  const raw = decodePart(text);
+  if (raw === null) return null;
+  const colon = raw.indexOf(':');
+  if (colon < 0) return null;
+  const kind = raw.slice(0, colon);
+  const rest = raw.slice(colon + 1);
+  switch (kind) {
+    case 'broker':
+      return /^\d{1,9}$/.test(rest) ? { kind: 'broker', id: Number(rest) } : null;
+    case 'partition': {
+      const last = rest.lastIndexOf(':');
+      const topic = rest.slice(0, last);
+      const partition = rest.slice(last + 1);
+      return last > 0 && NAME.test(topic) && /^\d{1,6}$/.test(partition) ? { kind: 'partition', topic, partition: Number(partition) } : null;
+    }
+    case 'topic':
+      return NAME.test(rest) ? { kind: 'topic', name: rest } : null;
+    case 'group':
+    case 'consumer':
+    case 'producer':
+      return NAME.test(rest) ? { kind, id: rest } : null;
+    default:
+      return null;
+  }
+}
+
+export function selectParam(s: LinkSelection): string {
+  switch (s.kind) {
+    case 'broker':
+      return `broker:${s.id}`;
+    case 'partition':
+      return `partition:${encodeURIComponent(s.topic)}:${s.partition}`;
+    case 'topic':
+      return `topic:${encodeURIComponent(s.name)}`;
+    default:
+      return `${s.kind}:${encodeURIComponent(s.id)}`;
+  }
+}
+
+/**
+ * The `t` and `select` parameters of a link's fragment. Bad values are dropped with a
+ * notice naming them; the link itself still opens (from 0, or without a selection).
+ */
+export function parseLinkMoment(fragment: string): LinkMoment {
+  const notices: string[] = [];
+  let t: number | null = null;
+  let select: LinkSelection | null = null;
+  const rawT = param(fragment, 't');
+  if (rawT !== null) {
+    if (!/^\d{1,12}$/.test(rawT)) notices.push(`The link's moment “t=${rawT.slice(0, 40)}” is not a time in milliseconds; it opens at the start instead.`);
+    else if (Number(rawT) > MAX_LINK_TIME_MS) notices.push(`The link's moment t=${rawT} is past 24 hours of virtual time; it opens at the start instead.`);
+    else t = Number(rawT);
+  }
+  const rawSelect = param(fragment, 'select');
+  if (rawSelect !== null) {
+    select = parseSelect(rawSelect);
+    if (!select) notices.push(`The link selects “${rawSelect.slice(0, 60)}”, which is not something the playground can select; nothing is selected.`);
+  }
+  return { t, select, notices };
+}
+
+/** The fragment parameters after `scenario=…` for a moment and a selection. */
+export function momentParams(t: number | null, select: LinkSelection | null): string {
+  let out = '';
+  if (t !== null && Number.isFinite(t) && t >= 0) out += `&t=${Math.floor(t)}`;
+  if (select) out += `&select=${selectParam(select)}`;
+  return out;
+}

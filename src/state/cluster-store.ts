@@ -5,7 +5,8 @@
  */
 import { create } from 'zustand';
 import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
-import type { PlaybackStatus } from '../worker/protocol';
+import type { PlaybackStatus, TimelineMarker, TimelineStatus } from '../worker/protocol';
+import type { LessonCheckpoint } from '../scenario/types';
 import { pushRateSample, type RateSample } from './rates';
 
 export const EVENT_HISTORY_LIMIT = 500;
@@ -15,6 +16,19 @@ export interface LoggedEvent {
   seq: number;
   event: ClusterEvent;
 }
+
+/** The run's time axis as the timeline bar draws it. */
+export interface TimelineState {
+  end: number;
+  origin: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  markers: TimelineMarker[];
+  /** Markers the worker did not keep (past its bound). */
+  omitted: number;
+}
+
+export const EMPTY_TIMELINE: TimelineState = { end: 0, origin: 0, canUndo: false, canRedo: false, markers: [], omitted: 0 };
 
 export interface ClusterState {
   snapshot: ClusterSnapshot | null;
@@ -27,8 +41,14 @@ export interface ClusterState {
   scenarioDescription: string | null;
   /** A worker-side error shown to the user (the run goes on). */
   lastError: { message: string; seq: number } | null;
-  receiveSnapshot(snapshot: ClusterSnapshot, status: PlaybackStatus): void;
-  loaded(name: string | null, description?: string | null): void;
+  timeline: TimelineState;
+  /** A long replay toward a moment (a link opened at &t=), while it runs. */
+  seeking: { target: number; reached: number } | null;
+  receiveSnapshot(snapshot: ClusterSnapshot, status: PlaybackStatus, timeline?: TimelineStatus, eventsReset?: boolean): void;
+  seekProgress(target: number, reached: number, done: boolean): void;
+  /** The lesson's chapters (the scenario's `checkpoints`), by time. */
+  chapters: LessonCheckpoint[];
+  loaded(name: string | null, description?: string | null, chapters?: LessonCheckpoint[]): void;
   reportError(message: string): void;
   dismissError(): void;
 }
@@ -42,20 +62,28 @@ export const useClusterStore = create<ClusterState>()((set) => ({
   scenarioName: null,
   scenarioDescription: null,
   lastError: null,
-  receiveSnapshot: (snapshot, status) =>
+  timeline: EMPTY_TIMELINE,
+  seeking: null,
+  chapters: [],
+  receiveSnapshot: (snapshot, status, timeline, eventsReset = false) =>
     set((s) => {
-      const appended = appendEvents(s.events, s.nextSeq, snapshot.events);
+      // After a seek the worker sends the history up to that moment: it replaces ours.
+      const appended = appendEvents(eventsReset ? [] : s.events, s.nextSeq, snapshot.events);
+      // Rates are per second of virtual time; samples from another moment would mix runs.
+      const samples = eventsReset || (s.snapshot !== null && snapshot.time < s.snapshot.time) ? [] : s.rateSamples;
       return {
         snapshot,
         status,
         events: appended.events,
         nextSeq: appended.nextSeq,
-        rateSamples: pushRateSample(s.rateSamples, snapshot),
+        rateSamples: pushRateSample(samples, snapshot),
+        timeline: timeline ? applyTimeline(s.timeline, timeline) : s.timeline,
       };
     }),
+  seekProgress: (target, reached, done) => set({ seeking: done ? null : { target, reached } }),
   // A new scenario: forget everything about the previous run.
-  loaded: (name, description = null) =>
-    set({ scenarioName: name, scenarioDescription: description, events: [], rateSamples: [], snapshot: null }),
+  loaded: (name, description = null, chapters = []) =>
+    set({ scenarioName: name, scenarioDescription: description, chapters, events: [], rateSamples: [], snapshot: null, timeline: EMPTY_TIMELINE }),
   reportError: (message) => set((s) => ({ lastError: { message, seq: (s.lastError?.seq ?? 0) + 1 } })),
   dismissError: () => set({ lastError: null }),
 }));
@@ -71,4 +99,10 @@ export function appendEvents(
   const added = incoming.map((event, i) => ({ seq: nextSeq + i, event }));
   const all = events.concat(added);
   return { events: all.length > limit ? all.slice(all.length - limit) : all, nextSeq: nextSeq + incoming.length };
+}
+
+/** The worker's timeline status applied to ours: markers arrive as additions or whole. Pure, for tests. */
+export function applyTimeline(prev: TimelineState, t: TimelineStatus): TimelineState {
+  const markers = t.markers ? (t.markers.reset ? t.markers.added : prev.markers.concat(t.markers.added)) : prev.markers;
+  return { end: t.end, origin: t.origin, canUndo: t.canUndo, canRedo: t.canRedo, markers, omitted: t.markers?.omitted ?? prev.omitted };
 }

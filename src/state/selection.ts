@@ -43,9 +43,28 @@ export const nodeId = {
   group: (id: string) => `group-${id}`,
 };
 
+/**
+ * Ids as @xyflow/react gets them. Entity names are arbitrary strings (a client id may hold
+ * `"`, `\\` or a line break), and xyflow builds CSS selectors from node ids
+ * (`.react-flow__node[data-id="…"]`): such a name made `querySelector` throw and blanked the
+ * app. Every character outside a small safe set becomes `%` and its four hex digits (UTF-16
+ * code unit, so even a lone surrogate round-trips), `%` included: injective and reversible,
+ * and the identity on ordinary names (`broker-1`, `consumer-billing-1` stay as they are).
+ * Layout keys, selections and `select=` keep the real names (`nodeId`); only what is handed
+ * to xyflow is encoded, and mapped back when xyflow hands an id back.
+ */
+export const flowId = {
+  encode(id: string): string {
+    return id.replace(/[^A-Za-z0-9_.:>@\-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  },
+  decode(id: string): string {
+    return id.replace(/%([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  },
+};
+
 /** The selection a diagram node stands for. */
 export function selectionForNode(id: string): Selection | null {
-  const m = /^(broker|producer|consumer|group)-(.+)$/.exec(id);
+  const m = /^(broker|producer|consumer|group)-([\s\S]+)$/.exec(id);
   if (!m) return null;
   const [, kind, rest] = m as unknown as [string, string, string];
   switch (kind) {

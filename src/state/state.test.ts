@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSnapshot } from '../ui/test/fixture';
-import { appendEvents, useClusterStore } from './cluster-store';
+import { EMPTY_TIMELINE, appendEvents, applyTimeline, useClusterStore } from './cluster-store';
 import { pushRateSample, ratesOf } from './rates';
 import { sameSelection, selectionForNode, selectionKey } from './selection';
 
@@ -22,6 +22,27 @@ describe('event history', () => {
     useClusterStore.getState().loaded('x');
     expect(useClusterStore.getState().events).toEqual([]);
     expect(useClusterStore.getState().snapshot).toBeNull();
+  });
+});
+
+describe('time travel in the store', () => {
+  it('a snapshot after a seek replaces the event history with the one up to that moment', () => {
+    const s = fixtureSnapshot();
+    useClusterStore.getState().loaded('x');
+    s.events = [{ at: 1, type: 'BrokerDown', broker: 2 }, { at: 5000, type: 'BrokerUp', broker: 2 }];
+    useClusterStore.getState().receiveSnapshot({ ...s, time: 6000 }, { playing: true, speed: 1 });
+    useClusterStore.getState().receiveSnapshot({ ...s, time: 2000, events: [{ at: 1, type: 'BrokerDown', broker: 2 }] }, { playing: false, speed: 1 }, undefined, true);
+    expect(useClusterStore.getState().events.map((e) => e.event.at)).toEqual([1]);
+  });
+
+  it('markers arrive as additions, or whole after a fork', () => {
+    const a = applyTimeline(EMPTY_TIMELINE, { end: 10, origin: 0, canUndo: false, canRedo: false, markers: { reset: true, added: [{ at: 0, kind: 'action' }], omitted: 0 } });
+    const b = applyTimeline(a, { end: 20, origin: 0, canUndo: false, canRedo: false, markers: { reset: false, added: [{ at: 15, kind: 'broker' }], omitted: 0 } });
+    expect(b.markers.map((m) => m.at)).toEqual([0, 15]);
+    const c = applyTimeline(b, { end: 21, origin: 0, canUndo: true, canRedo: false });
+    expect(c.markers).toBe(b.markers);
+    const d = applyTimeline(c, { end: 8, origin: 0, canUndo: true, canRedo: false, markers: { reset: true, added: [{ at: 8, kind: 'action' }], omitted: 0 } });
+    expect(d).toMatchObject({ end: 8, canUndo: true, markers: [{ at: 8 }] });
   });
 });
 

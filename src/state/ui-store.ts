@@ -17,6 +17,29 @@ export interface Toast {
   id: number;
   text: string;
   tone: 'info' | 'error';
+  /** A button on the toast that selects something (the partition a record went to). */
+  show?: { label: string; selection: Selection };
+}
+
+/** A record to point at in its partition's log (the outcome of a produce). */
+export interface RecordHighlight {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** What the Produce dialog remembers for the next record. */
+export interface ProduceMemory {
+  producer: string;
+  topic: string;
+  partition: string;
+  key: string;
+}
+
+/** A shared link opened at a moment (its `&t=`): the banner that says so, until Play or dismiss. */
+export interface SharedMoment {
+  t: number;
+  name: string | null;
 }
 
 export interface UiState {
@@ -26,6 +49,12 @@ export interface UiState {
   layout: Layout;
   eventLogOpen: boolean;
   toasts: Toast[];
+  sharedMoment: SharedMoment | null;
+  setSharedMoment(m: SharedMoment | null): void;
+  /** The "Reset the playground?" confirmation is open (from the status chip or a failed panel). */
+  resetOpen: boolean;
+  /** Counts confirmed resets: a failed panel tries to draw again after one. */
+  resetSeq: number;
   select(s: Selection | null): void;
   openDialog(d: DialogRequest): void;
   closeDialog(): void;
@@ -34,8 +63,15 @@ export interface UiState {
   setLayout(layout: Layout): void;
   moveNode(id: string, pos: { x: number; y: number }): void;
   toggleEventLog(): void;
-  toast(text: string, tone?: Toast['tone']): void;
+  toast(text: string, tone?: Toast['tone'], show?: Toast['show']): void;
+  highlight: RecordHighlight | null;
+  setHighlight(h: RecordHighlight | null): void;
+  lastProduce: ProduceMemory | null;
+  rememberProduce(m: ProduceMemory): void;
   dismissToast(id: number): void;
+  openReset(): void;
+  closeReset(): void;
+  resetConfirmed(): void;
 }
 
 let toastSeq = 0;
@@ -47,6 +83,10 @@ export const useUiStore = create<UiState>()((set) => ({
   layout: {},
   eventLogOpen: true,
   toasts: [],
+  sharedMoment: null,
+  setSharedMoment: (sharedMoment) => set({ sharedMoment }),
+  resetOpen: false,
+  resetSeq: 0,
   select: (selection) => set({ selection, contextMenu: null }),
   openDialog: (dialog) => set({ dialog, contextMenu: null }),
   closeDialog: () => set({ dialog: null }),
@@ -55,7 +95,14 @@ export const useUiStore = create<UiState>()((set) => ({
   setLayout: (layout) => set({ layout }),
   moveNode: (id, pos) => set((s) => ({ layout: { ...s.layout, [id]: { x: Math.round(pos.x), y: Math.round(pos.y) } } })),
   toggleEventLog: () => set((s) => ({ eventLogOpen: !s.eventLogOpen })),
-  toast: (text, tone = 'info') =>
-    set((s) => ({ toasts: s.toasts.concat({ id: ++toastSeq, text, tone }).slice(-4) })),
+  toast: (text, tone = 'info', show) =>
+    set((s) => ({ toasts: s.toasts.concat(show ? { id: ++toastSeq, text, tone, show } : { id: ++toastSeq, text, tone }).slice(-4) })),
+  highlight: null,
+  setHighlight: (highlight) => set({ highlight }),
+  lastProduce: null,
+  rememberProduce: (lastProduce) => set({ lastProduce }),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  openReset: () => set({ resetOpen: true, contextMenu: null }),
+  closeReset: () => set({ resetOpen: false }),
+  resetConfirmed: () => set((s) => ({ resetOpen: false, resetSeq: s.resetSeq + 1 })),
 }));

@@ -20,7 +20,7 @@ import { useStorageStore } from './storage-store';
 /** The part of a Worker the client uses (a MessagePort or a fake works as well). */
 export interface Endpoint {
   postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  addEventListener(type: 'message' | 'messageerror', listener: (e: MessageEvent) => void): void;
   addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
 }
 
@@ -34,10 +34,24 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** Called with each action as the cluster recorded it (with its virtual time). */
   onPerformed: ((action: TimelineAction) => void) | null = null;
+  /** Called when a run was installed: a scenario from its start, or (fromDisk) a saved playground. */
+  onLoaded: ((info: { name: string | null; fromDisk: boolean }) => void) | null = null;
+  /** The worker could not run a share link's scenario (src/state/link-open.ts). */
+  onLinkRefused: ((reason: string) => void) | null = null;
+  /** The worker failed outside any request (uncaught error, unreadable message): say so, and unblock an open. */
+  onFailure: ((reason: string) => void) | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
-    endpoint.addEventListener('error', (e) => useClusterStore.getState().reportError(`Cluster worker failed: ${e.message}`));
+    // Every failure of the worker surfaces: an error no handler caught there, or a message
+    // from it that cannot be read here. Silence would leave the page "Opening…" for good.
+    endpoint.addEventListener('error', (e) => this.failed(e.message || 'an error without a message'));
+    endpoint.addEventListener('messageerror', () => this.failed('a message from the cluster worker could not be read'));
+  }
+
+  private failed(reason: string): void {
+    useClusterStore.getState().reportError(`Cluster worker failed: ${reason}`);
+    this.onFailure?.(reason);
   }
 
   send(cmd: UiCommand): void {
@@ -46,6 +60,21 @@ export class WorkerClient {
 
   load(scenario: Scenario, play = true): void {
     this.send({ type: 'load', scenario, play });
+  }
+  seek(t: number): void {
+    this.send({ type: 'seek', t });
+  }
+  stepBack(ms: number): void {
+    this.send({ type: 'stepBack', ms });
+  }
+  seekMarker(dir: -1 | 1): void {
+    this.send({ type: 'seekMarker', dir });
+  }
+  undo(): void {
+    this.send({ type: 'undo' });
+  }
+  redo(): void {
+    this.send({ type: 'redo' });
   }
   play(): void {
     this.send({ type: 'play' });
@@ -62,8 +91,26 @@ export class WorkerClient {
   perform(action: ActionRequest): void {
     this.send({ type: 'perform', action });
   }
-  setLayout(layout: Layout): void {
-    this.send({ type: 'setLayout', layout });
+  /** perform, and learn the action as the cluster recorded it (with its virtual time `at`). */
+  performTracked(action: ActionRequest): Promise<TimelineAction> {
+    return new Promise((resolve) => {
+      this.awaitingPerformed.push({ key: JSON.stringify(action), resolve });
+      this.perform(action);
+    });
+  }
+  private readonly awaitingPerformed: { key: string; resolve(a: TimelineAction): void }[] = [];
+
+  private performed(action: TimelineAction): void {
+    if (this.awaitingPerformed.length > 0) {
+      const { at: _at, ...request } = action;
+      const key = JSON.stringify(request);
+      const i = this.awaitingPerformed.findIndex((w) => w.key === key);
+      if (i >= 0) this.awaitingPerformed.splice(i, 1)[0]!.resolve(action);
+    }
+    this.onPerformed?.(action);
+  }
+  setLayout(layout: Layout, opts: { replace?: boolean } = {}): void {
+    this.send(opts.replace ? { type: 'setLayout', layout, replace: true } : { type: 'setLayout', layout });
   }
 
   requestLog(topic: string, partition: number, opts: { broker?: number; limit?: number } = {}): Promise<LogResult | null> {
@@ -100,14 +147,18 @@ export class WorkerClient {
     const msg = data as FromWorker;
     switch (msg.type) {
       case 'snapshot':
-        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status);
+        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
+        return;
+      case 'seeking':
+        useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
-        useClusterStore.getState().loaded(msg.name, msg.description);
+        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
         useUiStore.getState().setLayout(msg.layout);
+        this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;
       case 'performed':
-        this.onPerformed?.(msg.action);
+        this.performed(msg.action);
         return;
       case 'log':
         this.settle(msg.requestId, msg.result);
@@ -117,6 +168,7 @@ export class WorkerClient {
         return;
       case 'storage':
         useStorageStore.getState().receive(msg);
+        if (msg.linkRefused !== undefined) this.onLinkRefused?.(msg.linkRefused);
         return;
       case 'error': {
         if (msg.requestId !== undefined && this.pending.has(msg.requestId)) {
@@ -124,7 +176,8 @@ export class WorkerClient {
           this.pending.delete(msg.requestId);
           p.reject(new Error(msg.message));
         }
-        useClusterStore.getState().reportError(msg.message);
+        if (msg.fatal) this.failed(msg.message);
+        else useClusterStore.getState().reportError(msg.message);
         return;
       }
       default: {

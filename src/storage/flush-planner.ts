@@ -16,6 +16,7 @@
  * The cursors only move when the store says the flush committed (`commit`), so a failed
  * or refused write loses nothing: the next plan starts from the last committed state.
  */
+import { logBatchRefs, writeClusterImage } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
 import { durableLogs, exportDurableMeta, logInfo, logInfoLight, type LogKey } from '../kafka/durable';
 import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
@@ -57,8 +58,14 @@ export class FlushPlanner {
   /** Until a flush commits, the store may hold another run's chunks: the first flush replaces them all. */
   private replaceAll = true;
 
-  /** `scenarioOf` gives the document to store (the worker adds the diagram layout to it). */
-  constructor(private readonly scenarioOf: (c: Cluster) => Scenario = (c) => c.scenario()) {}
+  /**
+   * `scenarioOf` gives the document to store (the worker adds the diagram layout to it);
+   * `playingOf`, when given, makes every flush carry the exact moment (Manifest.moment).
+   */
+  constructor(
+    private readonly scenarioOf: (c: Cluster) => Scenario = (c) => c.scenario(),
+    private readonly playingOf: ((c: Cluster) => boolean) | null = null,
+  ) {}
 
   /** The scenario document changed (an action, a layout move): store it with the next flush. */
   markScenarioChanged(): void {
@@ -165,6 +172,7 @@ export class FlushPlanner {
       scenarioRev: rev,
       logs,
     };
+    if (this.playingOf) manifest.moment = { image: writeClusterImage(cluster, logBatchRefs(cluster)), playing: this.playingOf(cluster) };
     const replaceAll = this.replaceAll;
     const plan: FlushPlan = replaceAll ? { manifest, replaceAll, dropLogs: [], deleteChunks: [], chunks } : { manifest, dropLogs: dedupe(dropLogs), deleteChunks, chunks };
     if (this.storedScenarioRev !== rev) plan.scenario = { rev, doc };

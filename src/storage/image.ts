@@ -4,7 +4,9 @@
  * what was restored and what was cut, for the UI.
  */
 import { DURABLE_FORMAT, segmentsFromBatches, type DurableMeta, type DurableState } from '../kafka/durable';
-import { concatBatches } from '../kafka/log/record-batch';
+import { readClusterImage } from '../kafka/checkpoint';
+import type { Cluster } from '../kafka/cluster';
+import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
 import type { Scenario } from '../scenario/types';
 import { StorageUnreadableError, type LoadedImage } from './types';
 
@@ -20,6 +22,10 @@ export interface RestoreReport {
   /** Offsets dropped by CRC / torn-write checks (0 when every log read back whole). */
   cutOffsets: number;
   problems: string[];
+  /** Resumed at the exact saved moment (in-flight requests, groups, counters and all). */
+  exact?: boolean;
+  /** Why not, when the brokers were restarted from their disks instead. */
+  notExactBecause?: string;
 }
 
 export function imageToDurableState(image: LoadedImage): { state: DurableState; report: RestoreReport } {
@@ -57,4 +63,24 @@ export function imageToDurableState(image: LoadedImage): { state: DurableState; 
       problems: image.problems,
     },
   };
+}
+
+/**
+ * The exact moment the image was saved at (Manifest.moment), as a running cluster, or why it
+ * cannot be had: no moment saved (an older save), a log cut by a torn write (its batches are
+ * not all there), or an image this version cannot read. The caller then restarts the
+ * brokers from their disks instead (imageToDurableState).
+ */
+export function imageToMoment(image: LoadedImage): { cluster: Cluster; playing: boolean } | { reason: string } {
+  const moment = image.manifest.moment;
+  if (!moment) return { reason: 'no exact moment was saved' };
+  if (image.logs.some((l) => l.cut)) return { reason: 'a log was cut when it was read back' };
+  const stored = new Map<string, Uint8Array>();
+  for (const l of image.logs) for (const b of l.batches) stored.set(`${l.info.broker}/${l.info.tp}/${batchBaseOffset(b)}`, b);
+  try {
+    const cluster = readClusterImage(moment.image, ([broker, tp, base]) => stored.get(`${broker}/${tp}/${base}`));
+    return { cluster, playing: moment.playing === true };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  }
 }

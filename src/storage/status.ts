@@ -49,4 +49,9 @@ export interface StorageEvent {
   status: StorageState;
   /** Sent once, right after a saved playground was restored. */
   restored?: RestoreReport;
+  /**
+   * The share link of an 'open' could not be run here (building its cluster threw): why.
+   * Nothing saved was touched; the UI opens the playground again without the link.
+   */
+  linkRefused?: string;
 }

@@ -13,7 +13,7 @@ import { exportDurableState, restoreCluster } from '../kafka/durable';
 import type { Scenario } from '../scenario/types';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State } from './idb-store';
-import { imageToDurableState } from './image';
+import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
 import { StorageFencedError, StorageQuotaError, StorageUnreadableError, type ClusterStore, type FlushPlan, type LoadedImage } from './types';
@@ -183,6 +183,52 @@ describe('IndexedDB store: write and reopen', () => {
     const restored = await reopen(await store.load());
     expect(restored.controller.topics.has('clicks')).toBe(false);
     expect(restored.scenario().timeline!.some((a) => a.op === 'deleteTopic')).toBe(true);
+  });
+});
+
+describe('the exact moment (a reload resumes where it was)', () => {
+  const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+
+  it('a flush carries the whole cluster; read back, it runs on byte for byte as the uninterrupted run', async () => {
+    const store = await IdbClusterStore.open({ name: freshName() });
+    const epoch = await store.claim();
+    let playing = true;
+    const planner = new FlushPlanner(undefined, () => playing);
+    const cluster = new Cluster(scenario(), { recordConsumed: true });
+    // Flushes through a kill, a restart, compaction and retention, then a last one while paused.
+    await runFlushing(cluster, planner, store, epoch, 5000, 250);
+    cluster.runUntil(5321);
+    playing = false;
+    await flush(planner, store, cluster, epoch);
+    const image = await store.load();
+    const moment = imageToMoment(image!);
+    if ('reason' in moment) throw new Error(moment.reason);
+    expect(moment.playing).toBe(false);
+    expect(moment.cluster.now).toBe(5321);
+    // The image names the logs' batches instead of holding them: it stays small.
+    const stored = JSON.stringify(image!.manifest.moment!.image.nodes.filter((n) => n[0] === 'b').map((n) => (n[1] as Uint8Array).length));
+    expect(image!.manifest.moment!.image.nodes.some((n) => n[0] === 'x')).toBe(true);
+    expect(stored.length).toBeLessThan(4000);
+
+    const straight = new Cluster(scenario(), { recordConsumed: true });
+    straight.runUntil(9000);
+    moment.cluster.runUntil(9000);
+    expect(fingerprint(moment.cluster)).toBe(fingerprint(straight));
+    store.close();
+  });
+
+  it('a cut log or an older save without a moment says why, and the disks restart instead', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    await runFlushing(cluster, new FlushPlanner(), store, epoch, 1000, 500);
+    const image = (await store.load())!;
+    expect(imageToMoment(image)).toEqual({ reason: 'no exact moment was saved' });
+    const cut: LoadedImage = { ...image, manifest: { ...image.manifest, moment: { image: { format: 1, classes: [], nodes: [] }, playing: true } }, logs: image.logs.map((l, i) => (i === 0 ? { ...l, cut: { atOffset: 0, reason: 'torn', droppedBytes: 1 } } : l)) };
+    expect(imageToMoment(cut)).toEqual({ reason: 'a log was cut when it was read back' });
+    const foreign: LoadedImage = { ...image, manifest: { ...image.manifest, moment: { image: { format: 1, classes: ['Nope'], nodes: [] }, playing: true } } };
+    expect('reason' in imageToMoment(foreign)).toBe(true);
+    expect(restoreCluster(imageToDurableState(image).state).now).toBe(1000);
   });
 });
 

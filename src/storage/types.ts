@@ -14,6 +14,7 @@
  * Invariant: a flush is one transaction (chunks + manifest), so the stored image is always
  * the image of one instant; a log read back is a prefix of the log that was written.
  */
+import type { CheckpointImage } from '../kafka/checkpoint';
 import type { LogInfo, LogKey } from '../kafka/durable';
 
 export type { LogInfo, LogKey };
@@ -38,6 +39,13 @@ export interface Manifest {
   /** Revision of the stored scenario document (rewritten only when it changed). */
   scenarioRev: number;
   logs: ManifestLog[];
+  /**
+   * The exact moment (kafka/checkpoint.ts): the whole cluster as a checkpoint image whose log
+   * batches are named in the chunks of this same flush, and whether the run was playing. A
+   * reload resumes from it exactly; without it (older saves, a cut log) the brokers restart
+   * from their disks (`cluster`), as after a power cut.
+   */
+  moment?: { image: CheckpointImage; playing: boolean };
 }
 
 export interface ChunkWrite extends LogKey {

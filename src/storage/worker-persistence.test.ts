@@ -57,6 +57,7 @@ function tab(store: MemoryClusterStore, locks: FakeLocks) {
     minIntervalMs: 0,
   });
   const host: PersistenceHost = {
+    isPlaying: () => true,
     loadScenario: (s) => {
       cluster = new Cluster(s);
       doc = s;
@@ -191,5 +192,93 @@ describe('worker persistence', () => {
     expect((store.scenario!.doc as Scenario).name).toBe('linked');
     // Nothing of the replaced run lingers on disk.
     expect([...store.chunks.keys()].some((k) => k.includes('orders'))).toBe(false);
+  });
+
+  it('a write that completes after the tab was taken over does not bring back "saving": the tab stays lost', async () => {
+    // The race behind the flaky "second tab can take over" journey: tab A's flush is in
+    // flight when B steals the lock; A's write then commits (B has not claimed yet) and its
+    // late 'saving' overwrote A's 'lost', so A never showed that it was taken over.
+    const store = new MemoryClusterStore();
+    const locks = new FakeLocks();
+    const a = tab(store, locks);
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    await a.p.flushNow();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const write = store.write.bind(store);
+    store.write = async (plan, epoch) => {
+      await gate;
+      return write(plan, epoch);
+    };
+    a.cluster!.runUntil(1000);
+    a.p.changed('run');
+    const inFlight = a.p.flushNow();
+    await settle();
+    // B steals the lock; its claim of the database comes later (IndexedDB is slow).
+    let releaseClaim!: () => void;
+    const claimGate = new Promise<void>((r) => (releaseClaim = r));
+    const claim = store.claim.bind(store);
+    store.claim = async () => {
+      await claimGate;
+      return claim();
+    };
+    const b = tab(store, locks);
+    b.p.handle({ op: 'takeOver' }, b.host);
+    await settle();
+    expect(a.last()).toBe('lost');
+    // A's write commits before B's claim (its owner epoch is still current).
+    release();
+    await inFlight;
+    await settle();
+    expect(a.last()).toBe('lost');
+    releaseClaim();
+    await settle();
+    expect(a.last()).toBe('lost');
+    expect(b.events.some((e) => e.restored)).toBe(true);
+  });
+
+  it('a link whose cluster cannot be built is refused: nothing saved is touched, and the UI is told why', async () => {
+    const store = new MemoryClusterStore();
+    const a = tab(store, new FakeLocks());
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    a.cluster!.runUntil(3000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    const writes = store.writes;
+    const broken: Scenario = { ...scenario, name: 'broken' };
+    const throwing = (t: ReturnType<typeof tab>) => {
+      const load = t.host.loadScenario;
+      t.host.loadScenario = (s, play) => {
+        if (s.name === 'broken') throw new RangeError('Maximum call stack size exceeded');
+        load(s, play);
+      };
+    };
+
+    // Asked first (a run is saved), accepted: the link throws, the saved run stays.
+    const accept = tab(store, new FakeLocks());
+    throwing(accept);
+    accept.p.handle({ op: 'open', fallback: broken, fresh: true }, accept.host);
+    await settle();
+    expect(accept.last()).toBe('confirm-replace');
+    accept.p.handle({ op: 'replace', accept: true }, accept.host);
+    await settle();
+    expect(accept.events[accept.events.length - 1]).toEqual({ status: { state: 'opening' }, linkRefused: 'Maximum call stack size exceeded' });
+    // The UI opens again without the link: the saved run comes back as it was.
+    accept.p.handle({ op: 'open', fallback: scenario }, accept.host);
+    await settle();
+    expect(accept.cluster!.now).toBe(3000);
+    expect(store.writes).toBe(writes);
+    expect(store.manifest!.timeMs).toBe(3000);
+
+    // Nothing saved yet: the link would run at once; it throws and is refused the same way.
+    const empty = new MemoryClusterStore();
+    const fresh = tab(empty, new FakeLocks());
+    throwing(fresh);
+    fresh.p.handle({ op: 'open', fallback: broken, fresh: true }, fresh.host);
+    await settle();
+    expect(fresh.events[fresh.events.length - 1]!.linkRefused).toBe('Maximum call stack size exceeded');
+    expect(empty.writes).toBe(0);
   });
 });

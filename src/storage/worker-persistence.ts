@@ -17,7 +17,7 @@ import { restoreCluster } from '../kafka/durable';
 import type { Scenario } from '../scenario/types';
 import { FlushPlanner } from './flush-planner';
 import { deleteIdbDatabase } from './idb-store';
-import { imageToDurableState } from './image';
+import { imageToDurableState, imageToMoment } from './image';
 import { Persister, type PersistStatus } from './persister';
 import { OWNER_LOCK, type StorageCommand, type StorageEvent, type StorageState } from './status';
 import { StorageUnreadableError, type ClusterStore } from './types';
@@ -27,7 +27,9 @@ export interface PersistenceHost {
   /** Runs a scenario from its start (the host's `load`). */
   loadScenario(scenario: Scenario, play: boolean): void;
   /** Runs an already built (restored) cluster. */
-  installCluster(cluster: Cluster, doc: Scenario, play: boolean): void;
+  installCluster(cluster: Cluster, doc: Scenario, play: boolean, exact?: boolean): void;
+  /** Whether the run is playing (saved with the moment, so a reload resumes the same way). */
+  isPlaying(): boolean;
   /** The scenario document with the diagram layout, as it should be saved. */
   scenarioDocument(): Scenario;
 }
@@ -123,7 +125,38 @@ export class WorkerPersistence {
     this.deps.post({ status, ...extra });
   }
 
+  /**
+   * Opens the saved playground, or runs `fallback`. Never rejects: whatever fails ends in a
+   * status the UI shows (a link that cannot run is refused, an unexpected failure is an
+   * error), never in an endless 'opening'.
+   */
   private async open(fallback: Scenario | null, play: boolean, steal: boolean, fresh = false): Promise<void> {
+    try {
+      await this.openOrThrow(fallback, play, steal, fresh);
+    } catch (err) {
+      this.stopSaving();
+      this.setStatus({ state: 'error', message: `The playground could not be opened (${messageOf(err)}).` });
+    }
+  }
+
+  /**
+   * Runs a share link's scenario as a new run. Building its cluster can throw (a document the
+   * schema let through but the cluster cannot run): then nothing is saved from it, nothing
+   * saved is touched, and the UI is told why (it opens the playground again without the link).
+   */
+  private runLink(link: Scenario, play: boolean): boolean {
+    try {
+      this.host!.loadScenario(link, play);
+      return true;
+    } catch (err) {
+      this.stopSaving();
+      this.pendingLink = null;
+      this.setStatus({ state: 'opening' }, { linkRefused: messageOf(err) });
+      return false;
+    }
+  }
+
+  private async openOrThrow(fallback: Scenario | null, play: boolean, steal: boolean, fresh: boolean): Promise<void> {
     const host = this.host!;
     this.setStatus({ state: 'opening' });
     this.stopSaving();
@@ -131,7 +164,7 @@ export class WorkerPersistence {
     if (!this.owner) {
       // A share link still opens (in memory); a plain reopen waits for "Take over here".
       const runningHere = fresh && fallback !== null;
-      if (runningHere) host.loadScenario(fallback, play);
+      if (runningHere && !this.runLink(fallback, play)) return;
       this.setStatus({ state: 'other-tab', runningHere });
       return;
     }
@@ -139,13 +172,13 @@ export class WorkerPersistence {
     try {
       store = this.store ?? (await this.deps.openStore());
     } catch (err) {
-      return this.failOpen(err, fallback, play);
+      return this.failOpen(err, fallback, play, fresh);
     }
     this.store = store;
     try {
       const epoch = await store.claim();
       const image = await store.load();
-      const planner = new FlushPlanner(() => host.scenarioDocument());
+      const planner = new FlushPlanner(() => host.scenarioDocument(), () => host.isPlaying());
       this.planner = planner;
       if (fresh && image && fallback) {
         // Never replace a saved playground without asking: the link waits for the answer.
@@ -160,16 +193,26 @@ export class WorkerPersistence {
       }
       if (image && !fresh) {
         const { state, report } = imageToDurableState(image);
+        // The exact moment when it was saved (time travel's checkpoint image); else the
+        // brokers restart from their disks, as after a power cut.
+        const moment = imageToMoment(image);
         let cluster: Cluster;
-        try {
-          cluster = restoreCluster(state);
-        } catch (err) {
-          throw new StorageUnreadableError(`The saved playground could not be restarted (${(err as Error)?.message ?? String(err)}).`, { cause: err });
+        if ('cluster' in moment) {
+          cluster = moment.cluster;
+          report.exact = true;
+        } else {
+          report.notExactBecause = moment.reason;
+          try {
+            cluster = restoreCluster(state);
+          } catch (err) {
+            throw new StorageUnreadableError(`The saved playground could not be restarted (${(err as Error)?.message ?? String(err)}).`, { cause: err });
+          }
         }
         planner.adopt(cluster, image);
         this.restoring = true;
         try {
-          host.installCluster(cluster, state.scenario, play);
+          if ('cluster' in moment) host.installCluster(cluster, state.scenario, moment.playing, true);
+          else host.installCluster(cluster, state.scenario, play);
         } finally {
           this.restoring = false;
         }
@@ -178,25 +221,33 @@ export class WorkerPersistence {
         this.setStatus({ state: 'saving', flushSeq: image.manifest.flushSeq, timeMs: image.manifest.timeMs, savedAtWallMs: image.manifest.savedAtWallMs, logBytes: sumChunkBytes(image.manifest.logs) }, { restored: report });
       } else {
         this.startSaving(store, planner, epoch);
-        if (fallback) host.loadScenario(fallback, play);
+        if (fallback && fresh) this.runLink(fallback, play);
+        else if (fallback) host.loadScenario(fallback, play);
         else this.persister?.requestFlush();
       }
     } catch (err) {
-      return this.failOpen(err, fallback, play);
+      return this.failOpen(err, fallback, play, fresh);
     }
   }
 
   /** Opening failed: say why and keep the page useful with the fallback in memory. */
-  private failOpen(err: unknown, fallback: Scenario | null, play: boolean): void {
-    const message = (err as Error)?.message ?? String(err);
+  private failOpen(err: unknown, fallback: Scenario | null, play: boolean, fresh: boolean): void {
+    const message = messageOf(err);
+    this.stopSaving();
+    this.pendingLink = null;
+    if (fallback && fresh) {
+      // The link's own cluster may be what failed: run it once more in memory; if it throws
+      // again it is refused (and the UI reopens without it).
+      if (!this.runLink(fallback, play)) return;
+    } else if (fallback) {
+      this.host!.loadScenario(fallback, play);
+    }
     if (err instanceof StorageUnreadableError) this.setStatus({ state: 'unreadable', message });
     else this.setStatus({ state: 'unavailable', message: `The playground cannot be saved in this browser (${message}). It runs in memory only.` });
-    this.stopSaving();
-    if (fallback) this.host!.loadScenario(fallback, play);
   }
 
   private startSaving(store: ClusterStore, planner: FlushPlanner, ownerEpoch: number): void {
-    this.persister = new Persister(
+    const persister: Persister = new Persister(
       {
         store,
         planner,
@@ -205,10 +256,11 @@ export class WorkerPersistence {
         wallNow: () => this.deps.wallNow(),
         setTimer: (fn, ms) => this.deps.setTimer(fn, ms),
         clearTimer: (h) => this.deps.clearTimer(h),
-        onStatus: (s) => this.onPersistStatus(s),
+        onStatus: (s) => this.onPersistStatus(persister, s),
       },
       { minIntervalMs: this.deps.minIntervalMs ?? 100 },
     );
+    this.persister = persister;
   }
 
   private stopSaving(): void {
@@ -216,7 +268,11 @@ export class WorkerPersistence {
     this.persister = null;
   }
 
-  private onPersistStatus(s: PersistStatus): void {
+  private onPersistStatus(from: Persister, s: PersistStatus): void {
+    // A stopped persister's write may still complete (or fail) after ownership was lost or
+    // the run was replaced: its news is stale and must not overwrite the current status
+    // (a late 'saving' used to hide the 'lost' banner of a tab that was taken over).
+    if (from !== this.persister) return;
     switch (s.state) {
       case 'saving':
         this.setStatus({ state: 'saving', flushSeq: s.flushSeq, timeMs: s.timeMs, savedAtWallMs: s.savedAtWallMs, logBytes: s.logBytes });
@@ -247,9 +303,9 @@ export class WorkerPersistence {
     this.pendingLink = null;
     if (accept) {
       // A new run: its first flush replaces everything stored (FlushPlanner.replaceAll).
-      this.planner = new FlushPlanner(() => this.host!.scenarioDocument());
+      this.planner = new FlushPlanner(() => this.host!.scenarioDocument(), () => this.host!.isPlaying());
       this.startSaving(this.store, this.planner, this.epoch);
-      this.host!.loadScenario(link.fallback, link.play);
+      this.runLink(link.fallback, link.play);
       return;
     }
     await this.open(null, link.play, false);
@@ -319,6 +375,10 @@ export class WorkerPersistence {
         });
     });
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function sumChunkBytes(logs: { chunks: [number, number][] }[]): number {

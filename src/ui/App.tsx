@@ -15,7 +15,11 @@ import { EventLog } from './events/EventLog';
 import { phrase } from './events/phrase';
 import { Inspector } from './inspector/Inspector';
 import { Toolbar } from './Toolbar';
-import { StorageNotices } from './storage/StorageNotices';
+import { TimelineBar } from './timeline/TimelineBar';
+import { SharedMomentBanner } from './timeline/SharedMomentBanner';
+import { ResetDialog, StorageNotices } from './storage/StorageNotices';
+import { Boundary } from './PanelBoundary';
+import { DrawerToggles, useDrawerClasses } from './layout/Drawers';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -27,7 +31,8 @@ function isTyping(e: KeyboardEvent): boolean {
 function useShortcuts() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
+      if (e.defaultPrevented || e.altKey || isTyping(e)) return;
+      const mod = e.ctrlKey || e.metaKey;
       const ui = useUiStore.getState();
       if (e.key === 'Escape') {
         if (ui.contextMenu) ui.closeContextMenu();
@@ -37,7 +42,9 @@ function useShortcuts() {
       if (ui.dialog) return;
       // Space on a focused button must press the button, not toggle playback.
       if (e.key === ' ' && (e.target as HTMLElement | null)?.closest('button, a, [role="menuitem"]')) return;
-      const c = commandForKey(e.key);
+      // Ctrl/⌘ chords are the browser's unless a command claims one (undo, redo).
+      const c = commandForKey(e.key, { mod, shift: e.shiftKey });
+      if (mod && !c) return;
       if (c && runCommand(c)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -69,7 +76,8 @@ function Notices() {
   useEffect(() => {
     if (toasts.length === 0) return;
     const first = toasts[0]!;
-    const t = setTimeout(() => dismiss(first.id), 5000);
+    // A toast with a button stays longer: there is something to do with it.
+    const t = setTimeout(() => dismiss(first.id), first.show ? 12_000 : 5000);
     return () => clearTimeout(t);
   }, [toasts, dismiss]);
   return (
@@ -83,8 +91,13 @@ function Notices() {
         </div>
       )}
       {toasts.map((t) => (
-        <div key={t.id} className={`notice tone-${t.tone}`}>
+        <div key={t.id} className={`notice tone-${t.tone}`} data-testid="toast">
           <span>{t.text}</span>
+          {t.show && (
+            <button type="button" className="btn" onClick={() => (useUiStore.getState().select(t.show!.selection), dismiss(t.id))}>
+              {t.show.label}
+            </button>
+          )}
           <button type="button" className="btn-ghost" onClick={() => dismiss(t.id)} aria-label="Dismiss">
             ✕
           </button>
@@ -98,20 +111,46 @@ export function App() {
   useShortcuts();
   useRejectionToasts();
   const eventLogOpen = useUiStore((s) => s.eventLogOpen);
+  const drawers = useDrawerClasses();
   return (
     <ReactFlowProvider>
-      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}`}>
-        <Toolbar />
+      {/* Each part fails alone (an error boundary each): a render error never blanks the app. */}
+      <div className={`app${eventLogOpen ? '' : ' log-collapsed'}${drawers}`}>
+        <Boundary name="toolbar" label="toolbar" className="toolbar">
+          <Toolbar />
+        </Boundary>
+        <DrawerToggles />
         <main className="center">
           <h1 className="sr-only">Kafka playground</h1>
-          <Diagram />
+          <Boundary name="diagram" label="diagram">
+            <Diagram />
+          </Boundary>
+          <SharedMomentBanner />
         </main>
-        <Inspector />
-        <EventLog />
-        <ContextMenu />
-        <Dialogs />
-        <Notices />
-        <StorageNotices />
+        <Boundary name="inspector" label="inspector" className="inspector">
+          <Inspector />
+        </Boundary>
+        <Boundary name="timeline" label="timeline" className="timeline-bar">
+          <TimelineBar />
+        </Boundary>
+        <Boundary name="event-log" label="event log" className="event-log">
+          <EventLog />
+        </Boundary>
+        <Boundary name="context-menu" label="context menu" floating>
+          <ContextMenu />
+        </Boundary>
+        <Boundary name="dialogs" label="dialog" floating>
+          <Dialogs />
+        </Boundary>
+        <Boundary name="notices" label="notices" floating>
+          <Notices />
+        </Boundary>
+        <Boundary name="storage" label="storage status" floating>
+          <StorageNotices />
+        </Boundary>
+        <Boundary name="reset-dialog" label="reset dialog" floating>
+          <ResetDialog />
+        </Boundary>
       </div>
     </ReactFlowProvider>
   );

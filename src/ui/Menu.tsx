@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { Selection } from '../state/selection';
+import { useClusterStore } from '../state/cluster-store';
 import { shortcutLabel, type Command } from './commands';
 import { runCommand } from './command-env';
 
@@ -22,6 +23,8 @@ export function CommandMenuItems({
   autoFocus?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const canUndo = useClusterStore((s) => s.timeline.canUndo);
+  const canRedo = useClusterStore((s) => s.timeline.canRedo);
   useEffect(() => {
     if (autoFocus) ref.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus();
   }, [autoFocus]);
@@ -42,7 +45,7 @@ export function CommandMenuItems({
     <div role="menu" ref={ref} onKeyDown={onKeyDown} className="menu-items">
       {commands.map((c) => {
         const label = c.label(snapshot, selection);
-        const enabled = c.enabled(snapshot, selection);
+        const enabled = c.enabled(snapshot, selection, { canUndo, canRedo });
         return (
           <button
             key={c.id}

@@ -21,6 +21,13 @@ function env(selection: Selection | null, playing = true) {
       step: (ms) => calls.push(`step ${ms}`),
       setSpeed: (s) => calls.push(`speed ${s}`),
     },
+    time: {
+      seek: (t) => calls.push(`seek ${t}`),
+      stepBack: (ms) => calls.push(`back ${ms}`),
+      seekMarker: (dir) => calls.push(`marker ${dir}`),
+      undo: () => calls.push('undo'),
+      redo: () => calls.push('redo'),
+    },
     shareLink: () => calls.push('share'),
     exportScenario: () => calls.push('export'),
     importScenario: () => calls.push('import'),
@@ -31,6 +38,26 @@ function env(selection: Selection | null, playing = true) {
 }
 
 const enabled = (id: string, sel: Selection | null) => command(id).enabled(fixtureSnapshot(), sel);
+
+describe('time travel commands', () => {
+  it('step back, previous / next event by key; undo / redo by Ctrl chords, only when there is something to undo', () => {
+    const { e, calls } = env(null);
+    expect(run(commandForKey(',')!, e)).toBe(true);
+    expect(run(commandForKey('<', { shift: true })!, e)).toBe(true);
+    expect(run(commandForKey('>', { shift: true })!, e)).toBe(true);
+    expect(calls).toEqual(['back 100', 'marker -1', 'marker 1']);
+    const undo = commandForKey('z', { mod: true })!;
+    expect(undo.id).toBe('time.undo');
+    expect(commandForKey('Z', { mod: true, shift: true })!.id).toBe('time.redo');
+    expect(run(undo, e)).toBe(false);
+    e.history = { canUndo: true, canRedo: false };
+    expect(run(undo, e)).toBe(true);
+    expect(run(command('time.redo'), e)).toBe(false);
+    expect(calls.at(-1)).toBe('undo');
+    // A plain z is still "crash consumer", not undo.
+    expect(commandForKey('z')!.id).toBe('consumer.crash');
+  });
+});
 
 describe('command registry', () => {
   it('has unique ids and unique shortcuts', () => {

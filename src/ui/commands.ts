@@ -37,6 +37,10 @@ export interface CommandEnv {
   openDialog(d: DialogRequest): void;
   select(s: Selection | null): void;
   playback: { play(): void; pause(): void; step(ms: number): void; setSpeed(speed: number): void };
+  /** Time travel (the worker's TimeMachine): each pauses at the moment it goes to. */
+  time: { seek(t: number): void; stepBack(ms: number): void; seekMarker(dir: -1 | 1): void; undo(): void; redo(): void };
+  /** What undo / redo can do now (the worker says so with each snapshot). */
+  history?: HistoryState;
   /** App-level, outside the cluster. */
   shareLink(): void;
   exportScenario(): void;
@@ -46,18 +50,27 @@ export interface CommandEnv {
   openLesson(id: string): void;
 }
 
-export type CommandGroup = 'playback' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
+export type CommandGroup = 'playback' | 'time' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
+
+/** Whether there is an action to undo / redo. */
+export interface HistoryState {
+  canUndo: boolean;
+  canRedo: boolean;
+}
 
 export interface Command {
   id: string;
   /** Labels may name their subject ("Kill broker 2"). */
   label(snapshot: ClusterSnapshot | null, selection: Selection | null): string;
-  /** A single key as KeyboardEvent.key reports it (lower case letters). */
+  /**
+   * A single key as KeyboardEvent.key reports it (lower case letters), or `mod+<key>` /
+   * `mod+shift+<key>` for Ctrl (⌘ on a Mac) chords.
+   */
   shortcut?: string;
   group: CommandGroup;
   /** Where the command is offered in the context menu and inspector. */
   contexts: SelectionKind[];
-  enabled(snapshot: ClusterSnapshot | null, selection: Selection | null): boolean;
+  enabled(snapshot: ClusterSnapshot | null, selection: Selection | null, history?: HistoryState): boolean;
   perform(env: CommandEnv): void;
 }
 
@@ -246,6 +259,61 @@ export const COMMANDS: readonly Command[] = [
     perform: (env) => env.playback.setSpeed(nextSpeed(env.status.speed, -1)),
   },
 
+  // ---- time travel (not recorded: they move the playhead; undo / redo edit the timeline) ----
+  {
+    id: 'time.stepBack',
+    label: () => `Step back ${STEP_MS} ms`,
+    shortcut: ',',
+    group: 'time',
+    contexts: [],
+    enabled: (s) => s !== null && s.time > 0,
+    perform: (env) => env.time.stepBack(STEP_MS),
+  },
+  {
+    id: 'time.stepForward',
+    label: () => `Step forward ${STEP_MS} ms`,
+    group: 'time',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.playback.step(STEP_MS),
+  },
+  {
+    id: 'time.previousEvent',
+    label: () => 'Back to the previous event',
+    shortcut: '<',
+    group: 'time',
+    contexts: [],
+    enabled: (s) => s !== null && s.time > 0,
+    perform: (env) => env.time.seekMarker(-1),
+  },
+  {
+    id: 'time.nextEvent',
+    label: () => 'On to the next event',
+    shortcut: '>',
+    group: 'time',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.time.seekMarker(1),
+  },
+  {
+    id: 'time.undo',
+    label: () => 'Undo the last action',
+    shortcut: 'mod+z',
+    group: 'time',
+    contexts: [],
+    enabled: (s, _sel, h) => s !== null && (h?.canUndo ?? false),
+    perform: (env) => env.time.undo(),
+  },
+  {
+    id: 'time.redo',
+    label: () => 'Redo',
+    shortcut: 'mod+shift+z',
+    group: 'time',
+    contexts: [],
+    enabled: (s, _sel, h) => s !== null && (h?.canRedo ?? false),
+    perform: (env) => env.time.redo(),
+  },
+
   // ---- producers ----
   {
     id: 'producer.produce',
@@ -349,6 +417,16 @@ export const COMMANDS: readonly Command[] = [
       const s = env.snapshot;
       if (s) env.perform({ op: 'addBroker', id: nextBrokerId(s), rack: nextRack(s) });
     },
+  },
+  {
+    // What survives when every machine loses power at once is a Kafka lesson of its own:
+    // the logs on disk, the metadata log, committed offsets; nothing in memory or in flight.
+    id: 'cluster.powerCut',
+    label: () => 'Power cut: restart all brokers from disk',
+    group: 'cluster',
+    contexts: [],
+    enabled: (s) => s !== null && s.brokers.some((b) => b.status !== 'down'),
+    perform: (env) => env.perform({ op: 'powerCut' }),
   },
   brokerCommand('broker.kill', 'Kill', 'k', (b) => b.status !== 'down', 'killBroker'),
   brokerCommand('broker.restart', 'Restart', 'r', (b) => b.status === 'down', 'restartBroker'),
@@ -533,19 +611,23 @@ export function commandsInGroup(group: CommandGroup): Command[] {
   return COMMANDS.filter((c) => c.group === group);
 }
 
-export function commandForKey(key: string): Command | undefined {
+/** The command for a key press; `mod` (Ctrl or ⌘) and `shift` only matter for chords. */
+export function commandForKey(key: string, mods: { mod?: boolean; shift?: boolean } = {}): Command | undefined {
   const k = key.length === 1 ? key.toLowerCase() : key;
-  return COMMANDS.find((c) => c.shortcut === k);
+  const wanted = mods.mod ? `mod+${mods.shift ? 'shift+' : ''}${k}` : k;
+  return COMMANDS.find((c) => c.shortcut === wanted);
 }
 
 /** Runs a command if it is enabled; returns whether it ran. */
 export function run(c: Command, env: CommandEnv): boolean {
-  if (!c.enabled(env.snapshot, env.selection)) return false;
+  if (!c.enabled(env.snapshot, env.selection, env.history)) return false;
   c.perform(env);
   return true;
 }
 
 /** Shortcut as shown to people. */
 export function shortcutLabel(key: string): string {
-  return key === ' ' ? 'Space' : key.toUpperCase();
+  if (key === ' ') return 'Space';
+  if (key.startsWith('mod+')) return `Ctrl+${key.slice(4).split('+').map((k) => k.toUpperCase()).join('+').replace('SHIFT', 'Shift')}`;
+  return key.toUpperCase();
 }

@@ -7,7 +7,9 @@ import { loadLesson } from '../scenario/lessons';
 import { parseJsonText } from '../scenario/json';
 import { restoreScenario, restoreScenarioOrThrow } from '../scenario/restore';
 import type { Scenario } from '../scenario/types';
-import { encodeScenarioToFragment } from '../scenario/url';
+import { encodeScenarioToFragment, momentParams, type LinkSelection } from '../scenario/url';
+import { useClusterStore } from '../state/cluster-store';
+import type { Selection } from '../state/selection';
 import { useUiStore } from '../state/ui-store';
 import { getWorkerClient } from '../state/worker-client';
 
@@ -24,7 +26,8 @@ export async function shareLink(): Promise<void> {
   try {
     const scenario = await currentScenario();
     if (!scenario) return;
-    const fragment = await encodeScenarioToFragment(scenario);
+    // The moment on screen and the selection travel with the run (&t=, &select=).
+    const fragment = (await encodeScenarioToFragment(scenario)) + momentParams(useClusterStore.getState().snapshot?.time ?? null, linkSelection(ui.selection));
     const url = `${location.origin}${location.pathname}${fragment.startsWith('#') ? fragment : `#${fragment}`}`;
     history.replaceState(null, '', url);
     try {
@@ -36,6 +39,12 @@ export async function shareLink(): Promise<void> {
   } catch (err) {
     ui.toast(`Could not make a share link: ${err instanceof Error ? err.message : String(err)}`, 'error');
   }
+}
+
+/** The selection as a link names it (a partition without the replica's broker). */
+function linkSelection(s: Selection | null): LinkSelection | null {
+  if (!s) return null;
+  return s.kind === 'partition' ? { kind: 'partition', topic: s.topic, partition: s.partition } : s;
 }
 
 export async function downloadScenario(): Promise<void> {

@@ -2,6 +2,7 @@
  * The worker entry: binds the host to `self`. Nothing else lives here, so everything that
  * can be tested runs under Node in host.ts.
  */
+import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { IdbClusterStore } from '../storage/idb-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
@@ -21,11 +22,12 @@ const persistence = new WorkerPersistence({
 });
 
 const host = new WorkerHost({
-  createCluster: (scenario) => {
-    const cluster = new Cluster(scenario);
-    persistence.clusterCreated(cluster);
-    return cluster;
-  },
+  // Every cluster the host shows (a new run, a replay to another moment) reaches
+  // persistence through HostStorage.clusterCreated.
+  createCluster: (scenario) => new Cluster(scenario),
+  // Time-travel checkpoints: an exact copy of the cluster (src/kafka/checkpoint.ts), so a
+  // seek back restores the nearest checkpoint and runs forward instead of replaying from 0.
+  clone: (c) => cloneCluster(c as Cluster),
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),
@@ -34,4 +36,14 @@ const host = new WorkerHost({
 });
 
 scope.onmessage = (e: MessageEvent<unknown>) => host.handle(e.data);
+// Failures outside the host's guard must reach the page, or it waits ("Opening…") for a
+// reply that never comes: a message that cannot be deserialized here, a promise rejected
+// with nobody to catch it. (A plain uncaught error reaches the page as the Worker's 'error'.)
+const fatal = (message: string) => scope.postMessage(fromWorker({ type: 'error', message, fatal: true }));
+scope.onmessageerror = () => fatal('a message to the cluster worker could not be read');
+scope.onunhandledrejection = (e: PromiseRejectionEvent) => {
+  e.preventDefault();
+  const r: unknown = e.reason;
+  fatal(r instanceof Error ? r.message : String(r));
+};
 host.start();

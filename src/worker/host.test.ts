@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
+import { Cluster } from '../kafka/cluster';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { WorkerHost, type HostedCluster } from './host';
 import { PROTOCOL_VERSION, toWorker, type ActionRequest, type FromWorker, type UiCommand } from './protocol';
@@ -226,11 +227,319 @@ describe('WorkerHost protocol', () => {
       requestId: 8,
       scenario: { layout: { 'broker-1': { x: 1, y: 2 }, 'producer-p': { x: 5, y: 6 } } },
     });
+    // Tidy: the user's positions are forgotten, the scenario's own ones too.
+    s.send({ type: 'setLayout', layout: {}, replace: true });
+    s.send({ type: 'exportScenario', requestId: 9 });
+    const tidied = s.posted.filter((m) => m.type === 'scenario').at(-1);
+    expect(tidied).toMatchObject({ requestId: 9 });
+    expect(tidied?.type === 'scenario' && tidied.scenario.layout).toEqual({});
   });
 
   it('turns a command before load into an error, not a crash', () => {
     const s = setup();
     s.send({ type: 'step', ms: 10 });
     expect(s.posted[0]).toMatchObject({ type: 'error', message: expect.stringContaining('No scenario') });
+  });
+});
+
+describe('WorkerHost time travel', () => {
+  const doc: Scenario = {
+    version: 1,
+    seed: 4,
+    cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }], config: { 'group.initial.rebalance.delay.ms': 0 } },
+    topics: [{ name: 't', partitions: 2, replicationFactor: 3 }],
+    clients: [
+      { kind: 'producer', id: 'p' },
+      { kind: 'consumer', id: 'c1', groupId: 'g', topics: ['t'] },
+    ],
+    timeline: [
+      { at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: 50 },
+      { at: 2000, op: 'killBroker', broker: 2 },
+    ],
+  };
+
+  /** A real cluster; `wallPerRun` wall ms pass on the fake clock per runUntil call (a slow replay). */
+  function real(wallPerRun = 0) {
+    const clock = { t: 1000 };
+    const posted: FromWorker[] = [];
+    const host = new WorkerHost({
+      createCluster: (d) => {
+        const c = new Cluster(d, { recordConsumed: true });
+        const run = c.runUntil.bind(c);
+        c.runUntil = (ms: number) => {
+          clock.t += wallPerRun;
+          run(ms);
+        };
+        return c;
+      },
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
+    const machine = () => host.timeMachine!;
+    return { host, clock, posted, send, machine };
+  }
+
+  const lastSnapshot = (posted: FromWorker[]) => {
+    const m = snapshots(posted).at(-1);
+    if (!m || m.type !== 'snapshot') throw new Error('no snapshot');
+    return m;
+  };
+
+  function fresh(t: number, d: Scenario = doc): string {
+    const c = new Cluster(d, { recordConsumed: true });
+    c.runUntil(t);
+    return JSON.stringify(c.output());
+  }
+
+  it('seek pauses and shows the moment, with the event history up to it and the run end', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.send({ type: 'step', ms: 15_000 });
+    s.send({ type: 'play' });
+    s.send({ type: 'seek', t: 2100 });
+    expect(s.host.status()).toMatchObject({ playing: false, now: 2100, end: 15_000 });
+    expect(JSON.stringify((s.machine().cluster as Cluster).output())).toBe(fresh(2100));
+    s.clock.t += 100;
+    s.host.tick();
+    const snap = lastSnapshot(s.posted);
+    expect(snap.eventsReset).toBe(true);
+    expect(snap.snapshot.time).toBe(2100);
+    expect(snap.snapshot.brokers.find((b) => b.id === 2)?.status).toBe('down');
+    expect(snap.snapshot.events.every((e) => e.at <= 2100)).toBe(true);
+    expect(snap.snapshot.events.some((e) => e.type === 'BrokerDown')).toBe(true);
+    expect(snap.timeline).toMatchObject({ end: 15_000, origin: 0, canUndo: false });
+  });
+
+  it('sends markers once, as additions, and whole again after a fork cut them', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    const first = lastSnapshot(s.posted).timeline!.markers!;
+    expect(first.reset).toBe(true);
+    expect(first.added.map((m) => m.action?.op)).toContain('startLoad');
+    s.send({ type: 'step', ms: 1000 });
+    s.clock.t += 100;
+    s.host.tick();
+    expect(lastSnapshot(s.posted).timeline!.markers).toMatchObject({ reset: false });
+    s.send({ type: 'step', ms: 14_000 });
+    s.clock.t += 100;
+    s.host.tick();
+    const more = lastSnapshot(s.posted).timeline!.markers!;
+    expect(more.reset).toBe(false);
+    expect(more.added.map((m) => m.action?.op ?? m.event?.type)).toContain('killBroker');
+    expect(more.added.every((m) => m.at > 1000)).toBe(true);
+    // Going back and forth over known moments adds nothing.
+    s.send({ type: 'seek', t: 500 });
+    s.clock.t += 100;
+    s.host.tick();
+    expect(lastSnapshot(s.posted).timeline!.markers).toBeUndefined();
+    // A fork replaces the list.
+    s.send({ type: 'perform', action: { op: 'killBroker', broker: 3 } });
+    s.clock.t += 100;
+    s.host.tick();
+    const cut = lastSnapshot(s.posted).timeline!;
+    expect(cut.markers!.reset).toBe(true);
+    expect(cut.markers!.added.every((m) => m.at <= 501)).toBe(true);
+    expect(cut.end).toBe(501);
+    expect(cut.canUndo).toBe(true);
+  });
+
+  it('stepBack, previous / next marker', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.send({ type: 'step', ms: 15_000 });
+    s.send({ type: 'stepBack', ms: 100 });
+    expect(s.host.status().now).toBe(14_900);
+    s.send({ type: 'seek', t: 1500 });
+    s.send({ type: 'seekMarker', dir: 1 });
+    expect(s.host.status().now).toBe(2000);
+    s.send({ type: 'seekMarker', dir: -1 });
+    expect(s.host.status().now).toBeLessThan(2000);
+    expect(s.machine().markers.some((m) => m.at === s.host.status().now)).toBe(true);
+  });
+
+  it('a fork from a past moment equals the truncated scenario plus the action; undo and redo', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.send({ type: 'step', ms: 15_000 });
+    s.send({ type: 'seek', t: 1000 });
+    s.send({ type: 'perform', action: { op: 'killBroker', broker: 1 } });
+    expect(s.posted.find((m) => m.type === 'performed')).toMatchObject({ action: { op: 'killBroker', broker: 1, at: 1001 } });
+    s.send({ type: 'step', ms: 9000 });
+    const truncated: Scenario = { ...doc, timeline: [doc.timeline![0]!, { at: 1001, op: 'killBroker', broker: 1 }] };
+    expect(JSON.stringify((s.machine().cluster as Cluster).output())).toBe(fresh(10_001, truncated));
+    s.send({ type: 'undo' });
+    expect(s.host.status()).toMatchObject({ now: 1000, end: 15_000, playing: false });
+    s.send({ type: 'exportScenario', requestId: 1 });
+    expect(s.posted.find((m) => m.type === 'scenario')).toMatchObject({ scenario: { timeline: doc.timeline } });
+    s.send({ type: 'redo' });
+    expect(s.host.status()).toMatchObject({ now: 1001, end: 10_001 });
+    s.send({ type: 'redo' });
+    expect(s.posted.at(-1)).toMatchObject({ type: 'error', message: 'There is no action to redo.' });
+  });
+
+  it('a long replay runs in slices with progress, answering commands in between', () => {
+    // Each runUntil costs 15 wall ms: the 40 ms budget allows a few slices per tick.
+    const s = real(15);
+    s.send({ type: 'load', scenario: doc, play: false, at: 20_000 });
+    expect(s.host.status().seeking).toBe(true);
+    const progress = s.posted.filter((m) => m.type === 'seeking');
+    expect(progress.at(-1)).toMatchObject({ done: false, target: 20_000 });
+    expect(snapshots(s.posted).length).toBe(1); // the load's snapshot at 0, none half-way
+    let ticks = 0;
+    while (s.host.status().seeking && ticks < 100) {
+      s.clock.t += 16;
+      s.host.tick();
+      ticks++;
+    }
+    expect(ticks).toBeGreaterThan(2);
+    expect(s.host.status()).toMatchObject({ now: 20_000, playing: false, seeking: false });
+    expect(s.posted.filter((m) => m.type === 'seeking').at(-1)).toMatchObject({ done: true, reached: 20_000 });
+    expect(lastSnapshot(s.posted).snapshot.time).toBe(20_000);
+  });
+
+  it('refuses a seek to a time that is not a number', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.send({ type: 'seek', t: Number.NaN });
+    expect(s.posted.at(-1)).toMatchObject({ type: 'error', message: expect.stringContaining('not a time') });
+  });
+});
+
+describe('WorkerHost: a command during a long seek', () => {
+  it('completes the seek first and says it is done', () => {
+    const clock = { t: 0 };
+    const posted: FromWorker[] = [];
+    const host = new WorkerHost({
+      createCluster: () => new FakeCluster(() => (clock.t += 30)),
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    host.handle(toWorker({ type: 'load', scenario, play: false, at: 50_000 }));
+    expect(host.status().seeking).toBe(true);
+    host.handle(toWorker({ type: 'requestLog', requestId: 1, topic: 'orders', partition: 0 }));
+    expect(host.status()).toMatchObject({ seeking: false, now: 50_000 });
+    expect(posted.filter((m) => m.type === 'seeking').at(-1)).toMatchObject({ done: true, reached: 50_000 });
+  });
+});
+
+describe('WorkerHost: lesson chapters', () => {
+  it('playing pauses exactly at each chapter; play goes on to the next; loaded lists them', () => {
+    const s = setup();
+    s.send({ type: 'load', scenario: { ...scenario, checkpoints: [{ at: 1200, caption: 'second' }, { at: 500, caption: 'first' }] } });
+    expect(s.posted[0]).toMatchObject({ type: 'loaded', checkpoints: [{ at: 500, caption: 'first' }, { at: 1200, caption: 'second' }] });
+    s.send({ type: 'setSpeed', speed: 10 });
+    s.run(2000);
+    expect(s.host.status()).toMatchObject({ now: 500, playing: false });
+    s.send({ type: 'play' });
+    s.run(2000);
+    expect(s.host.status()).toMatchObject({ now: 1200, playing: false });
+    s.send({ type: 'play' });
+    s.run(200);
+    expect(s.host.status().now).toBeGreaterThan(1200);
+    expect(s.host.status().playing).toBe(true);
+  });
+});
+
+describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset between slices)', () => {
+  /** A cluster that costs `wallPerVirtualMs` of wall time per virtual ms run. */
+  const heavy = (wallPerVirtualMs: number) => (clock: { t: number }) => new FakeCluster((from, to) => (clock.t += (to - from) * wallPerVirtualMs));
+
+  it('shrinks its slices after one overran the budget, so no tick runs much past it', () => {
+    const s = setup(heavy(2)); // 250 virtual ms = 500 wall ms
+    s.send({ type: 'load', scenario });
+    s.send({ type: 'setSpeed', speed: 100 });
+    const ticks: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const before = (s.clock.t += 16);
+      s.host.tick();
+      ticks.push(s.clock.t - before);
+    }
+    // The first two slices (250 ms, the default) took 500 ms each; every tick after them stays near the 40 ms budget.
+    expect(ticks.slice(0, 2)).toEqual([500, 500]);
+    expect(Math.max(...ticks.slice(2))).toBeLessThanOrEqual(40 + 10);
+    expect(s.host.status().sliceMs).toBeLessThanOrEqual(5);
+    expect(s.cluster().now).toBeGreaterThan(250);
+  });
+
+  it('does not shrink its slices for one slow slice (the thread descheduled on a busy machine)', () => {
+    let stall = 0;
+    const s = setup((clock) => new FakeCluster(() => ((clock.t += stall), (stall = 0))));
+    s.send({ type: 'load', scenario });
+    s.send({ type: 'setSpeed', speed: 10 });
+    s.run(160);
+    stall = 300;
+    s.run(160);
+    expect(s.host.status().sliceMs).toBe(250);
+  });
+
+  it('grows its slices back once the cluster is cheap again', () => {
+    let cost = 2;
+    const s = setup((clock) => new FakeCluster((from, to) => (clock.t += (to - from) * cost)));
+    s.send({ type: 'load', scenario });
+    s.run(64);
+    expect(s.host.status().sliceMs).toBeLessThan(10);
+    cost = 0;
+    // At 100x a tick asks for more than a slice, so slices are full and can grow.
+    s.send({ type: 'setSpeed', speed: 100 });
+    s.run(320);
+    expect(s.host.status().sliceMs).toBe(250);
+  });
+
+  it('a long step runs over many ticks; Pause between them stops it where it is', () => {
+    const s = setup(heavy(1));
+    s.send({ type: 'load', scenario, play: false });
+    const t0 = s.clock.t;
+    s.send({ type: 'step', ms: 600_000 });
+    // The command returned after about one budget (the first slice overran it), not 600 s of wall time.
+    expect(s.clock.t - t0).toBeLessThanOrEqual(250 + 40);
+    expect(s.host.status().advancingTo).toBe(600_000);
+    s.run(160);
+    const during = s.cluster().now;
+    expect(during).toBeGreaterThan(250);
+    expect(during).toBeLessThan(600_000);
+    // The user sees it advance (snapshots go out while it runs).
+    expect(snapshots(s.posted).at(-1)).toMatchObject({ status: { playing: false } });
+    s.send({ type: 'pause' });
+    const stopped = s.cluster().now;
+    s.run(500);
+    expect(s.cluster().now).toBe(stopped);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('a reset (a new scenario) during a long step drops the step', () => {
+    const s = setup(heavy(1));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 600_000 });
+    s.run(100);
+    s.send({ type: 'load', scenario, play: false });
+    s.run(500);
+    expect(s.cluster().now).toBe(0);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('steps add up, and a step that reaches its end stops there exactly', () => {
+    const s = setup(heavy(0.1));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 1000 });
+    s.send({ type: 'step', ms: 1000 });
+    s.run(2000);
+    expect(s.cluster().now).toBe(2000);
+    expect(s.host.status().advancingTo).toBeNull();
+  });
+
+  it('a cluster that throws while stepping says so once, not on every tick', () => {
+    const s = setup((clock) => new FakeCluster((from) => {
+      if (from >= 100) throw new Error('boom');
+      clock.t += 0;
+    }));
+    s.send({ type: 'load', scenario, play: false });
+    s.send({ type: 'step', ms: 1000 });
+    s.run(500);
+    expect(s.posted.filter((m) => m.type === 'error')).toHaveLength(1);
   });
 });

@@ -8,14 +8,33 @@
  * jump), and the run is cut into slices with a wall-time budget, so a cluster slower than
  * real time at 100x slips behind instead of freezing the worker.
  *
+ * Cancellable work: the worker handles one message at a time, so Pause and Reset wait for
+ * whatever runs before them. No tick runs long: the cluster runs in slices within a wall
+ * budget, a slice that alone overran the budget makes the next ones shorter (down to 1
+ * virtual ms: a heavy cluster), and a step (or any advance to a later virtual time while
+ * paused, see `advanceTo`) goes on over as many ticks as it needs, so Pause and Reset are
+ * answered between them (Pause drops the rest of the step).
+ *
  * Snapshots are coalesced: whatever the rate of ticks and commands, at most one snapshot
  * per `snapshotIntervalMs` (≈30/s) is posted. `cluster.snapshot()` hands out the events
  * since its previous call, so taking snapshots only when posting loses no event.
+ *
+ * Time travel: the run lives in a TimeMachine (time-machine.ts), which owns the timeline,
+ * the cluster at the current moment, checkpoints and markers. Seeks pause. A seek that
+ * needs a long replay (a link opened at its moment, a seek far back without checkpoints)
+ * runs in slices over ticks with the same wall budget as playing, posting `seeking`
+ * progress, so the worker keeps answering. When the machine shows another cluster object
+ * (rebuilt at an earlier moment), the next snapshot carries the event history up to that
+ * moment (`eventsReset`), and the timeline markers are sent as additions, or whole after a
+ * fork / undo cut them.
  */
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { StorageCommand } from '../storage/status';
+import type { ClusterEvent } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
+import { TimeMachine } from './time-machine';
 import {
+  EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
   clampSpeed,
   fromWorker,
@@ -24,6 +43,7 @@ import {
   type FromWorker,
   type Layout,
   type LogResult,
+  type TimelineStatus,
   type ToWorker,
   type WorkerEvent,
 } from './protocol';
@@ -40,6 +60,14 @@ export interface HostedCluster {
     opts?: { broker?: number; fromOffset?: number; limit?: number },
   ): LogResult | null;
   scenario(): Scenario;
+  /** Every event kept so far (timeline markers, the event history after a seek). */
+  allEvents?(): readonly ClusterEvent[];
+}
+
+/** What the run loop advances: the TimeMachine (which runs its cluster and takes checkpoints). */
+interface Runnable {
+  readonly now: number;
+  runUntil(ms: number): void;
 }
 
 export interface HostDeps {
@@ -51,12 +79,21 @@ export interface HostDeps {
   clearTimer(handle: unknown): void;
   /** Persistence (src/storage/worker-persistence.ts); absent in tests and when storage is off. */
   storage?: HostStorage;
+  /**
+   * Deep copy of a cluster, for time-travel checkpoints (src/kafka/checkpoint.ts cloneCluster).
+   * Absent, or when it throws, every seek back replays the run from 0: exact, slower.
+   */
+  clone?: (cluster: HostedCluster) => HostedCluster;
+  /** Virtual ms between checkpoints (time-machine.ts DEFAULT_CHECKPOINT_EVERY_MS). */
+  checkpointEveryMs?: number;
 }
 
 /** What the host asks of persistence: it passes storage commands on and says when the cluster changed. */
 export interface HostStorage {
   handle(cmd: StorageCommand, host: WorkerHost): void;
   changed(what: 'run' | 'action' | 'layout'): void;
+  /** The host shows another cluster object (a new run, or the run rebuilt at another moment). */
+  clusterCreated?(cluster: HostedCluster): void;
 }
 
 export interface HostOptions {
@@ -84,7 +121,7 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
 };
 
 export class WorkerHost {
-  private cluster: HostedCluster | null = null;
+  private machine: TimeMachine<HostedCluster> | null = null;
   private playing = false;
   private speed = 1;
   /** Fraction of a virtual ms owed to the cluster (the clock runs in whole ms). */
@@ -97,12 +134,28 @@ export class WorkerHost {
   private readonly opts: HostOptions;
   /** Virtual time given up by the run budget (for diagnostics and tests). */
   droppedVirtualMs = 0;
+  /** A seek still replaying toward its target (run in slices by tick). */
+  private seekJob: { target: number } | null = null;
+  /** What the UI was last sent: which cluster object, which markers. */
+  private sentGeneration = -1;
+  private sentMarkerRevision = -1;
+  private sentMarkers = 0;
+  private reportedGeneration = -1;
+  /** Lesson chapter times (the scenario's `checkpoints`): playing pauses at each. */
+  private chapters: number[] = [];
+  /** Virtual ms per slice now: shrinks after a slice overran the budget, grows back when slices are cheap. */
+  private sliceMs: number;
+  /** The last slice overran the whole budget. */
+  private overran = false;
+  /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
+  private advanceTarget: number | null = null;
 
   constructor(
     private readonly deps: HostDeps,
     opts: Partial<HostOptions> = {},
   ) {
     this.opts = { ...DEFAULT_HOST_OPTIONS, ...opts };
+    this.sliceMs = this.opts.sliceVirtualMs;
     this.lastWall = deps.wallNow();
   }
 
@@ -130,43 +183,183 @@ export class WorkerHost {
     const wall = this.deps.wallNow();
     const elapsed = Math.max(0, Math.min(wall - this.lastWall, this.opts.maxWallPerTickMs));
     this.lastWall = wall;
-    const cluster = this.cluster;
-    if (this.playing && cluster) {
+    if (this.seekJob) {
+      this.guard(undefined, () => this.continueSeek(wall));
+      this.maybeFlush(wall);
+      return;
+    }
+    const machine = this.machine;
+    if (this.playing && machine) {
       this.carryMs += elapsed * this.speed;
-      const whole = Math.floor(this.carryMs);
+      let whole = Math.floor(this.carryMs);
       this.carryMs -= whole;
+      // A lesson chapter ahead within this tick: run exactly to it and pause there.
+      const chapter = this.chapters.find((c) => c > machine.now);
+      const atChapter = chapter !== undefined && machine.now + whole >= chapter;
+      if (atChapter) whole = chapter - machine.now;
       if (whole > 0) {
-        this.guard(undefined, () => this.runFor(cluster, whole, wall));
+        this.guard(undefined, () => {
+          const target = machine.now + whole;
+          if (!this.runWithin(machine, target, wall)) {
+            // Out of budget: drop the rest rather than stall; the clock display shows the truth.
+            this.droppedVirtualMs += target - machine.now;
+            this.carryMs = 0;
+          }
+        });
+        if (atChapter && machine.now === chapter) {
+          this.playing = false;
+          this.carryMs = 0;
+        }
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
+    } else if (this.advanceTarget !== null && machine) {
+      this.continueAdvance(machine, wall);
     }
     this.maybeFlush(wall);
   }
 
-  private runFor(cluster: HostedCluster, ms: number, startWall: number): void {
-    const target = cluster.now + ms;
+  /** Runs toward `target` until the wall budget (from `startWall`) is spent; true once there. */
+  private runWithin(cluster: Runnable, target: number, startWall: number): boolean {
     while (cluster.now < target) {
-      cluster.runUntil(Math.min(target, cluster.now + this.opts.sliceVirtualMs));
-      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
-        // Out of budget: drop the rest rather than stall; the clock display shows the truth.
-        this.droppedVirtualMs += target - cluster.now;
-        this.carryMs = 0;
-        return;
-      }
+      this.runSlice(cluster, target);
+      if (cluster.now < target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) return false;
+    }
+    return true;
+  }
+
+  /** One runUntil of at most `sliceMs`, adapting the slice to what the last one cost. */
+  private runSlice(cluster: Runnable, target: number): void {
+    const from = cluster.now;
+    const to = Math.min(target, from + this.sliceMs);
+    const t0 = this.deps.wallNow();
+    cluster.runUntil(to);
+    const took = this.deps.wallNow() - t0;
+    const span = to - from;
+    if (took > this.opts.runBudgetMs && span > 1) {
+      // This slice alone overran the budget. Once may be the thread being descheduled on a
+      // busy machine (shrinking then would only cut the run into more pieces, and drop more
+      // of it at the budget checks); twice in a row is a heavy cluster: aim the next slices
+      // at a quarter of the budget.
+      if (this.overran) this.sliceMs = Math.max(1, Math.floor((span * this.opts.runBudgetMs) / 4 / took));
+      this.overran = true;
+      return;
+    }
+    this.overran = false;
+    if (took < this.opts.runBudgetMs / 8 && span >= this.sliceMs) {
+      this.sliceMs = Math.min(this.opts.sliceVirtualMs, this.sliceMs * 2);
     }
   }
 
-  private maybeFlush(wall: number): void {
-    if (!this.dirty || !this.cluster) return;
-    if (wall - this.lastPostWall < this.opts.snapshotIntervalMs) return;
-    const cluster = this.cluster;
+  /** Paused: run on toward the advance target within this tick's budget. */
+  private continueAdvance(cluster: Runnable, wall: number): void {
+    const target = this.advanceTarget!;
     this.guard(undefined, () => {
+      try {
+        if (this.runWithin(cluster, target, wall)) this.advanceTarget = null;
+      } catch (err) {
+        this.advanceTarget = null; // said once (the guard posts it), not again every tick
+        throw err;
+      }
+    });
+    this.dirty = true;
+    this.deps.storage?.changed('run');
+  }
+
+  /**
+   * Paused, runs the cluster to virtual time `ms`: as far as the budget allows now, the rest
+   * over the next ticks (Pause drops it; Play or a new scenario replaces it).
+   */
+  advanceTo(ms: number): void {
+    const cluster = this.requireMachine();
+    this.playing = false;
+    this.carryMs = 0;
+    this.advanceTarget = ms > cluster.now ? ms : null;
+    if (this.advanceTarget !== null) this.continueAdvance(cluster, this.deps.wallNow());
+  }
+
+  private maybeFlush(wall: number): void {
+    const machine = this.machine;
+    if (!this.dirty || !machine || this.seekJob) return;
+    if (wall - this.lastPostWall < this.opts.snapshotIntervalMs) return;
+    this.guard(undefined, () => {
+      const cluster = machine.cluster;
       const snapshot = cluster.snapshot();
-      this.send({ type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed } });
+      const eventsReset = machine.clusterGeneration !== this.sentGeneration;
+      if (eventsReset && cluster.allEvents) snapshot.events = cluster.allEvents().slice(-EVENT_HISTORY_LIMIT);
+      else if (snapshot.events.length > EVENT_HISTORY_LIMIT) snapshot.events = snapshot.events.slice(-EVENT_HISTORY_LIMIT);
+      this.sentGeneration = machine.clusterGeneration;
+      const msg: WorkerEvent = { type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed }, timeline: this.timelineStatus(machine) };
+      if (eventsReset) msg.eventsReset = true;
+      this.send(msg);
     });
     this.lastPostWall = wall;
     this.dirty = false;
+  }
+
+  /** The axis and what is new on it since the previous snapshot (markers are sent once). */
+  private timelineStatus(machine: TimeMachine<HostedCluster>): TimelineStatus {
+    const status: TimelineStatus = { end: machine.end, origin: machine.origin, canUndo: machine.canUndo, canRedo: machine.canRedo };
+    const all = machine.markers;
+    if (machine.markerRevision !== this.sentMarkerRevision) {
+      status.markers = { reset: true, added: all.slice(), omitted: machine.markersOmitted };
+    } else if (all.length > this.sentMarkers) {
+      status.markers = { reset: false, added: all.slice(this.sentMarkers), omitted: machine.markersOmitted };
+    }
+    this.sentMarkerRevision = machine.markerRevision;
+    this.sentMarkers = all.length;
+    return status;
+  }
+
+  /** Tells persistence when the machine shows another cluster object. */
+  private noteCluster(): void {
+    const machine = this.machine;
+    if (!machine || machine.clusterGeneration === this.reportedGeneration) return;
+    this.reportedGeneration = machine.clusterGeneration;
+    this.deps.storage?.clusterCreated?.(machine.cluster);
+  }
+
+  // ---- seeking ------------------------------------------------------------------------------
+
+  /** Pauses and moves the playhead to t; a long replay continues over the next ticks. */
+  private beginSeek(t: number): void {
+    const machine = this.requireMachine();
+    this.playing = false;
+    this.carryMs = 0;
+    this.advanceTarget = null;
+    const target = machine.prepareSeek(Math.min(Math.max(t, machine.origin), Math.max(machine.end, t)));
+    this.noteCluster();
+    this.seekJob = { target };
+    this.continueSeek(this.deps.wallNow());
+  }
+
+  /** Runs the seek within the wall budget; says how far it got when it could not finish. */
+  private continueSeek(startWall: number): void {
+    const job = this.seekJob;
+    const machine = this.machine;
+    if (!job || !machine) return;
+    while (machine.now < job.target) {
+      machine.runUntil(Math.min(job.target, machine.now + this.opts.sliceVirtualMs * 4));
+      if (machine.now < job.target && this.deps.wallNow() - startWall > this.opts.runBudgetMs) {
+        this.send({ type: 'seeking', target: job.target, reached: machine.now, done: false });
+        return;
+      }
+    }
+    this.seekJob = null;
+    this.dirty = true;
+    this.lastPostWall = -Infinity;
+    this.send({ type: 'seeking', target: job.target, reached: machine.now, done: true });
+    this.maybeFlush(this.deps.wallNow());
+  }
+
+  /** Commands that change the run first complete a seek in progress (its moment is where they act). */
+  private finishSeek(): void {
+    const job = this.seekJob;
+    if (!job || !this.machine) return;
+    this.machine.runUntil(job.target);
+    this.seekJob = null;
+    this.dirty = true;
+    this.send({ type: 'seeking', target: job.target, reached: this.machine.now, done: true });
   }
 
   private send(ev: WorkerEvent): void {
@@ -203,16 +396,20 @@ export class WorkerHost {
   private apply(cmd: ToWorker): void {
     switch (cmd.type) {
       case 'load':
-        this.loadScenario(cmd.scenario, cmd.play ?? true);
+        this.loadScenario(cmd.scenario, cmd.at === undefined ? (cmd.play ?? true) : false);
+        if (cmd.at !== undefined && cmd.at > 0) this.beginSeek(cmd.at);
         return;
       case 'play':
         this.playing = true;
+        this.advanceTarget = null;
         this.lastWall = this.deps.wallNow();
         this.dirty = true;
         return;
       case 'pause':
         this.playing = false;
         this.carryMs = 0;
+        // A step still running stops where it is.
+        this.advanceTarget = null;
         this.dirty = true;
         return;
       case 'setSpeed':
@@ -220,26 +417,64 @@ export class WorkerHost {
         this.dirty = true;
         return;
       case 'step': {
-        const cluster = this.requireCluster();
+        this.finishSeek();
+        const machine = this.requireMachine();
         const ms = Math.max(1, Math.min(Math.floor(cmd.ms), this.opts.maxStepMs));
-        cluster.runUntil(cluster.now + ms);
+        // Steps add up: a second press while the first still runs goes on from its end.
+        this.advanceTo((this.advanceTarget ?? machine.now) + ms);
         this.dirty = true;
+        return;
+      }
+      case 'seek':
+        if (!Number.isFinite(cmd.t)) throw new Error(`Cannot go to the moment ${String(cmd.t)}: not a time.`);
+        this.beginSeek(cmd.t);
+        this.deps.storage?.changed('run');
+        return;
+      case 'stepBack': {
+        this.finishSeek();
+        const machine = this.requireMachine();
+        const ms = Math.max(1, Math.min(Number.isFinite(cmd.ms) ? Math.floor(cmd.ms) : 0, this.opts.maxStepMs));
+        this.beginSeek(Math.max(machine.origin, machine.now - ms));
         this.deps.storage?.changed('run');
         return;
       }
+      case 'seekMarker': {
+        this.finishSeek();
+        const at = this.requireMachine().markerTime(cmd.dir < 0 ? -1 : 1);
+        this.playing = false;
+        this.dirty = true;
+        if (at !== null) this.beginSeek(at);
+        return;
+      }
+      case 'undo':
+      case 'redo': {
+        this.finishSeek();
+        const machine = this.requireMachine();
+        this.playing = false;
+        this.carryMs = 0;
+        const action = cmd.type === 'undo' ? machine.undo() : machine.redo();
+        if (!action) throw new Error(cmd.type === 'undo' ? 'There is no action to undo.' : 'There is no action to redo.');
+        this.noteCluster();
+        this.dirty = true;
+        this.deps.storage?.changed('action');
+        return;
+      }
       case 'perform': {
-        const cluster = this.requireCluster();
-        const action = cluster.perform(cmd.action);
+        this.finishSeek();
+        const machine = this.requireMachine();
+        const action = machine.perform(cmd.action);
+        this.noteCluster();
         // Paused, the action would wait for the clock: run the 1 ms to its time so the user
         // sees its effect now. Playing, the next tick gets there anyway.
-        if (!this.playing && cluster.now < action.at) cluster.runUntil(action.at);
+        if (!this.playing && machine.now < action.at) machine.runUntil(action.at);
         this.send({ type: 'performed', action });
         this.dirty = true;
         this.deps.storage?.changed('action');
         return;
       }
       case 'requestLog': {
-        const cluster = this.requireCluster();
+        this.finishSeek();
+        const cluster = this.requireMachine().cluster;
         const opts: { broker?: number; fromOffset?: number; limit?: number } = {};
         if (cmd.broker !== undefined) opts.broker = cmd.broker;
         if (cmd.fromOffset !== undefined) opts.fromOffset = cmd.fromOffset;
@@ -249,10 +484,11 @@ export class WorkerHost {
         return;
       }
       case 'setLayout':
-        this.layout = { ...this.layout, ...cmd.layout };
+        this.layout = cmd.replace ? { ...cmd.layout } : { ...this.layout, ...cmd.layout };
         this.deps.storage?.changed('layout');
         return;
       case 'exportScenario':
+        this.finishSeek();
         this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
         return;
       case 'storage':
@@ -268,14 +504,47 @@ export class WorkerHost {
 
   /** Runs a scenario from its start. */
   loadScenario(scenario: Scenario, play: boolean): void {
-    this.installCluster(this.deps.createCluster(scenario), scenario, play);
+    this.install(new TimeMachine<HostedCluster>(scenario, this.machineOptions()), scenario, play, false);
   }
 
-  /** Runs a cluster (new, or restored from storage) described by `doc` (name, layout). */
-  installCluster(cluster: HostedCluster, doc: Scenario, play: boolean): void {
-    this.cluster = cluster;
+  /**
+   * Runs a cluster restored from storage, described by `doc` (name, layout, timeline).
+   * `exact`: it is the saved moment itself (storage/image.ts imageToMoment), so earlier
+   * moments replay from the document; otherwise it was restarted from its disks and its
+   * moments before now cannot be replayed (only a checkpoint reaches back).
+   */
+  installCluster(cluster: HostedCluster, doc: Scenario, play: boolean, exact = false): void {
+    this.install(new TimeMachine<HostedCluster>(doc, this.machineOptions(), cluster, exact), doc, play, true);
+  }
+
+  /** Is the run playing (saved with each flush, so a reload comes back the same way)? */
+  isPlaying(): boolean {
+    return this.playing;
+  }
+
+  private machineOptions() {
+    const opts: ConstructorParameters<typeof TimeMachine<HostedCluster>>[1] = {
+      createCluster: (doc: Scenario) => this.deps.createCluster(doc),
+      clone: this.deps.clone,
+    };
+    if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;
+    return opts;
+  }
+
+  private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean, fromDisk: boolean): void {
+    this.machine = machine;
+    this.seekJob = null;
+    this.sentGeneration = -1;
+    this.sentMarkerRevision = -1;
+    this.sentMarkers = 0;
+    this.reportedGeneration = machine.clusterGeneration;
+    this.chapters = [...new Set((doc.checkpoints ?? []).map((c) => Math.floor(c.at)))].sort((a, b) => a - b);
+    this.deps.storage?.clusterCreated?.(machine.cluster);
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
+    this.advanceTarget = null;
+    this.sliceMs = this.opts.sliceVirtualMs;
+    this.overran = false;
     this.playing = play;
     this.lastWall = this.deps.wallNow();
     this.send({
@@ -283,6 +552,8 @@ export class WorkerHost {
       name: doc.name ?? null,
       description: doc.description ?? null,
       layout: { ...this.layout },
+      fromDisk,
+      checkpoints: (doc.checkpoints ?? []).map((c) => ({ at: c.at, caption: c.caption })).sort((a, b) => a.at - b.at),
     });
     // A new cluster must show at once, even if the previous snapshot went out just now.
     this.lastPostWall = -Infinity;
@@ -292,18 +563,33 @@ export class WorkerHost {
 
   /** The document that reproduces this run, with the diagram layout (export, saving). */
   scenarioDocument(): Scenario {
-    const doc = this.requireCluster().scenario();
-    // Layout lives here, not in the cluster: it never changes the run.
-    return { ...doc, layout: { ...(doc.layout ?? {}), ...this.layout } };
+    const doc = this.requireMachine().document();
+    // Layout lives here, not in the cluster: it never changes the run. It started as the
+    // document's own (install) and is the whole of it since: a Tidy may have emptied it.
+    return { ...doc, layout: { ...this.layout } };
   }
 
-  private requireCluster(): HostedCluster {
-    if (!this.cluster) throw new Error('No scenario is loaded yet.');
-    return this.cluster;
+  private requireMachine(): TimeMachine<HostedCluster> {
+    if (!this.machine) throw new Error('No scenario is loaded yet.');
+    return this.machine;
+  }
+
+  /** The run's time machine (tests, the benchmark, persistence). */
+  get timeMachine(): TimeMachine<HostedCluster> | null {
+    return this.machine;
   }
 
   /** For tests and diagnostics. */
-  status(): { playing: boolean; speed: number; now: number | null } {
-    return { playing: this.playing, speed: this.speed, now: this.cluster ? this.cluster.now : null };
+  status(): { playing: boolean; speed: number; now: number | null; end: number | null; seeking: boolean; advancingTo: number | null; sliceMs: number } {
+    const m = this.machine;
+    return {
+      playing: this.playing,
+      speed: this.speed,
+      now: m ? m.now : null,
+      end: m ? m.end : null,
+      seeking: this.seekJob !== null,
+      advancingTo: this.advanceTarget,
+      sliceMs: this.sliceMs,
+    };
   }
 }

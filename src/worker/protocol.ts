@@ -7,8 +7,11 @@
  * cases; change a case's meaning only with a PROTOCOL_VERSION bump.
  */
 import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
-import type { Scenario, TimelineAction } from '../scenario/types';
+import type { LessonCheckpoint, Scenario, TimelineAction } from '../scenario/types';
 import type { StorageCommand, StorageEvent } from '../storage/status';
+import type { TimelineMarker } from './time-machine';
+
+export type { TimelineMarker, MarkerKind } from './time-machine';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -25,11 +28,20 @@ export const MAX_SPEED = 100;
 
 /** UI → worker. `requestId` lets the client match a reply to its request. */
 export type UiCommand =
-  | { type: 'load'; scenario: Scenario; play?: boolean }
+  /** at: open paused at this virtual time (a link's `&t=`), replayed in slices with `seeking` progress. */
+  | { type: 'load'; scenario: Scenario; play?: boolean; at?: number }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; ms: number }
   | { type: 'setSpeed'; speed: number }
+  /** Time travel (src/worker/time-machine.ts): each pauses and shows that moment of the run. */
+  | { type: 'seek'; t: number }
+  | { type: 'stepBack'; ms: number }
+  /** To the previous (-1) or next (1) timeline marker. */
+  | { type: 'seekMarker'; dir: -1 | 1 }
+  /** Takes the last action back (and shows the moment it was taken at) / does it again. */
+  | { type: 'undo' }
+  | { type: 'redo' }
   | { type: 'perform'; action: ActionRequest }
   | {
       type: 'requestLog';
@@ -40,7 +52,11 @@ export type UiCommand =
       fromOffset?: number;
       limit?: number;
     }
-  | { type: 'setLayout'; layout: Layout }
+  /**
+   * Positions of diagram nodes the user placed, merged into the saved ones; with `replace`
+   * they become the whole layout (Tidy forgets every position the user chose).
+   */
+  | { type: 'setLayout'; layout: Layout; replace?: boolean }
   | { type: 'exportScenario'; requestId: number }
   /** Persistence: open/restore, take over from another tab, reset, retry (src/storage/status.ts). */
   | ({ type: 'storage' } & StorageCommand);
@@ -60,10 +76,43 @@ export interface PlaybackStatus {
   speed: number;
 }
 
+/** The run's time axis, sent with every snapshot. */
+export interface TimelineStatus {
+  /** The furthest virtual time reached in the current branch. */
+  end: number;
+  /** The earliest moment that can be shown (0, unless the run was restarted from disk). */
+  origin: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  /**
+   * Markers since the previous snapshot: `reset` says the UI's list is to be replaced
+   * (a fork, undo or a new run cut it), else `added` extends it. Absent: nothing new.
+   */
+  markers?: { reset: boolean; added: TimelineMarker[]; omitted: number };
+}
+
+/** The most events a snapshot carries; the UI keeps as many (cluster-store EVENT_HISTORY_LIMIT). */
+export const EVENT_HISTORY_LIMIT = 500;
+
 /** Worker → UI. */
 export type WorkerEvent =
-  | { type: 'loaded'; name: string | null; description: string | null; layout: Layout }
-  | { type: 'snapshot'; snapshot: ClusterSnapshot; status: PlaybackStatus }
+  /** fromDisk: a saved playground restarted from its disks, not a scenario run from its start. */
+  | {
+      type: 'loaded';
+      name: string | null;
+      description: string | null;
+      layout: Layout;
+      fromDisk?: boolean;
+      /** Lesson chapters, by time: playing pauses at each (the host does), the lesson panel shows the caption. */
+      checkpoints?: LessonCheckpoint[];
+    }
+  /**
+   * eventsReset: `snapshot.events` is the history up to this moment (the last
+   * EVENT_HISTORY_LIMIT), to replace the UI's list: the cluster was rebuilt at another moment.
+   */
+  | { type: 'snapshot'; snapshot: ClusterSnapshot; status: PlaybackStatus; timeline?: TimelineStatus; eventsReset?: boolean }
+  /** A long replay (link open, seek far back without checkpoints) in progress, then done. */
+  | { type: 'seeking'; target: number; reached: number; done: boolean }
   | { type: 'performed'; action: TimelineAction }
   | {
       type: 'log';
@@ -74,7 +123,8 @@ export type WorkerEvent =
       result: LogResult | null;
     }
   | { type: 'scenario'; requestId: number; scenario: Scenario }
-  | { type: 'error'; message: string; requestId?: number }
+  /** `fatal`: the worker itself failed (an uncaught error, a message it could not read), not one command. */
+  | { type: 'error'; message: string; requestId?: number; fatal?: boolean }
   /** Persistence status, and what was restored on open (src/storage/status.ts). */
   | ({ type: 'storage' } & StorageEvent);
 

@@ -23,7 +23,7 @@ import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
-import type { Timer } from '../sim/scheduler';
+import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
 /**
@@ -188,7 +188,7 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.clear();
   }
 
-  /** Runs work every intervalMs while this incarnation lives. */
+  /** Runs work every intervalMs (at least MIN_TURN_MS: log.cleaner.backoff.ms may be 0) while this incarnation lives. */
   private every(intervalMs: number, inc: number, work: Call, firstDelayMs = intervalMs): void {
     this.ctx.scheduler.after(firstDelayMs, call(this, this.tick, intervalMs, inc, work));
   }
@@ -197,7 +197,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private tick(intervalMs: number, inc: number, work: Call): void {
     if (this.incarnation !== inc) return;
     invoke(work);
-    this.ctx.scheduler.after(intervalMs, call(this, this.tick, intervalMs, inc, work));
+    this.ctx.scheduler.after(Math.max(MIN_TURN_MS, intervalMs), call(this, this.tick, intervalMs, inc, work));
   }
 
   /** Applies the registrations seen at cluster construction, without network delay. */
@@ -449,6 +449,17 @@ export class Broker implements BrokerApi, PartitionHost {
         out[i] = { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
         continue;
       }
+      // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
+      // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
+      const topicCfg = this.env.topicConfig(pd.topic);
+      if (pd.batch.length > topicCfg.int('max.message.bytes')) {
+        out[i] = { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
+      if (pd.batch.length > topicCfg.int('segment.bytes')) {
+        out[i] = { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
       const r = p.appendRecordsToLeader(pd.batch, req.acks);
       if (r.error !== 'NONE' || req.acks !== -1) {
         out[i] = { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
@@ -548,10 +559,16 @@ export class Broker implements BrokerApi, PartitionHost {
   ): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } {
     let bytes = 0;
     let urgent = false;
+    // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
+    // the whole answer; only the first non-empty partition may exceed them, by one batch
+    // (KIP-74), and a partition past the response's limit gets no data but still counts as
+    // fetched (its follower's position moves the HW and ISR as usual).
+    const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const out = parts.map((fp) => {
       const p = this.partitions.get(fp.key);
+      const limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       const result = p
-        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, Math.max(1, maxBytes - bytes))
+        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
         : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
@@ -603,7 +620,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const inc = this.incarnation;
     const cfg = this.ctx.brokerConfig;
     const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
-    const maxBytes = cfg.int('replica.fetch.max.bytes');
+    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     const timeout = this.ctx.scheduler.after(30000, call(this, this.onReplicaFetchTimeout, inc, f, token));

@@ -316,7 +316,8 @@ export class Partition {
         return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
       }
     }
-    const read = this.log.read(fetchOffset, maxBytes, this.log.logEndOffset);
+    // maxBytes ≤ 0: the response is full; the fetch still tells the leader where we are.
+    const read = maxBytes > 0 ? this.log.read(fetchOffset, maxBytes, this.log.logEndOffset) : this.log.read(fetchOffset, 0, fetchOffset);
     if (read.error !== 'NONE') {
       return this.fetchError(read.error);
     }

@@ -15,7 +15,7 @@ import type { KafkaError } from '../errors';
 import { forEachRecord, batchNextOffset } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
-import type { Timer } from '../sim/scheduler';
+import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
@@ -74,6 +74,8 @@ export class Consumer {
   private msPerRecord = 0;
   private consumedCount = 0;
   private lastError: ConsumerView['lastError'] = null;
+  /** Last time a fetch came back with data or nothing to report (no error): recovery after lastError. */
+  private lastFetchOkMs = -1;
   private heartbeatRunning = false;
   private rejoinScheduled = false;
   /** ConsumerCoordinator's rebalance sensor: from onJoinPrepare to the assignment. */
@@ -149,8 +151,9 @@ export class Consumer {
     return this.config.bool('enable.auto.commit');
   }
 
+  /** retry.backoff.ms, but a loop always lets the clock move (MIN_TURN_MS): 0 is valid in Kafka. */
   private backoffMs(): number {
-    return this.config.int('retry.backoff.ms');
+    return Math.max(MIN_TURN_MS, this.config.int('retry.backoff.ms'));
   }
 
   /** Runs `c` after ms, unless the consumer closed or rejoined (a new epoch) meanwhile. */
@@ -387,7 +390,7 @@ export class Consumer {
   private startHeartbeat(): void {
     if (this.heartbeatRunning) return;
     this.heartbeatRunning = true;
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
+    this.ctx.scheduler.after(this.heartbeatIntervalMs(), call(this, this.heartbeatTick));
   }
 
   /** @scheduled The heartbeat thread's turn, every heartbeat.interval.ms while alive. */
@@ -397,7 +400,12 @@ export class Consumer {
       return;
     }
     this.heartbeat();
-    this.ctx.scheduler.after(this.config.int('heartbeat.interval.ms'), call(this, this.heartbeatTick));
+    this.ctx.scheduler.after(this.heartbeatIntervalMs(), call(this, this.heartbeatTick));
+  }
+
+  /** heartbeat.interval.ms (0 is valid in Kafka), at least MIN_TURN_MS so the loop lets the clock move. */
+  private heartbeatIntervalMs(): number {
+    return Math.max(MIN_TURN_MS, this.config.int('heartbeat.interval.ms'));
   }
 
   private heartbeat(): void {
@@ -680,6 +688,7 @@ export class Consumer {
       const p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
       if (!p) continue;
       if (fp.error === 'NONE') {
+        this.lastFetchOkMs = this.now;
         if (fp.batches.length > 0 && p.position === asked?.fetchOffset) p.buffer.push(...fp.batches);
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
@@ -714,6 +723,7 @@ export class Consumer {
       msPerRecord: this.msPerRecord,
       assignor: this.protocol ?? this.assignorNames()[0] ?? 'range',
       lastError: this.lastError,
+      recovered: this.lastError !== null && this.status === 'stable' && this.lastFetchOkMs > this.lastError.at,
     };
   }
 

@@ -204,6 +204,7 @@ export class GroupCoordinator {
     for (const g of this.groups.values()) {
       const host = this.coordinatorFor(g.groupId);
       if (host === g.host) continue;
+      this.ctx.emit({ type: 'CoordinatorMoved', groupId: g.groupId, from: g.host, to: host });
       g.host = host;
       this.unload(g);
       if (host >= 0) this.load(g, g.persisted);
@@ -414,9 +415,11 @@ export class GroupCoordinator {
     if (g.leaderId === oldId) g.leaderId = newId;
     this.scheduleSession(g, m);
     const sameSubscription = sameTopics(old.protocols, req.protocols);
+    const rejoined = { type: 'StaticMemberRejoined', groupId: g.groupId, groupInstanceId: req.groupInstanceId!, memberId: newId, previousMemberId: oldId } as const;
     if (g.state === 'Stable' && sameSubscription && this.selectProtocol(g) === g.protocolName) {
       // A static member coming back within its session timeout: no rebalance (KIP-345),
       // the replacement is written to __consumer_offsets.
+      this.ctx.emit({ ...rejoined, rebalance: false });
       this.persist(g);
       return {
         error: 'NONE',
@@ -430,6 +433,7 @@ export class GroupCoordinator {
     }
     const d = new Deferred<JoinGroupResponse>();
     m.awaitingJoin = d;
+    this.ctx.emit({ ...rejoined, rebalance: true });
     this.maybePrepareRebalance(g, `Static member ${req.groupInstanceId} rejoined with new member id ${newId}`);
     this.tryCompleteJoin(g);
     return d;

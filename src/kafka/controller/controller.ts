@@ -17,7 +17,7 @@
  *   is in the ISR and alive; unclean (if enabled): the first live replica, ISR = [it];
  * - every leader change bumps the leader epoch; every change bumps the partition epoch.
  */
-import { topicConfig, type Config } from '../config';
+import { putOwn, topicConfig, type Config } from '../config';
 import type { ClusterContext } from '../context';
 import type { KafkaError } from '../errors';
 import type { ConfigMap } from '../../scenario/types';
@@ -412,7 +412,7 @@ export class Controller {
     if (!t) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
     for (const [k, v] of Object.entries(config)) {
       if (v === null) delete t.config[k];
-      else t.config[k] = v;
+      else putOwn(t.config, k, v);
     }
     this.configCache.delete(name);
     this.metadataVersion++;

@@ -13,7 +13,8 @@ import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
-import { RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
+import { BATCH_HEADER_SIZE, RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
+import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
@@ -27,6 +28,8 @@ import { partitionForKey, utf8 } from './murmur2';
 interface RowInfo {
   at: number;
   key: string | null;
+  /** A record of a one-off produce action: its outcome becomes a RecordProduced event. */
+  explicit?: true;
 }
 
 interface ProducerBatch {
@@ -68,6 +71,9 @@ interface PartitionQueue {
 interface Load {
   topic: string;
   ratePerSec: number;
+  /** Distinct keys `key-0` ... `key-(keyCount-1)`; 0: unkeyed. */
+  keyCount: number;
+  /** Keys made when first drawn (a document may ask for a million; a run draws far fewer). */
   keys: Uint8Array[];
   keyStrings: string[];
   valueBytes: number;
@@ -127,6 +133,8 @@ export class Producer {
   /** Sequence of load-generated records across all loads: values stay unique per producer (public: kafka/durable.ts continues it after a restart). */
   loadSeq = 0;
   private readonly lastTarget = new Map<string, number>();
+  /** Last acknowledgement per partition key: tells when a failing partition recovered. */
+  private readonly lastAckMs = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
   sent = 0;
@@ -180,6 +188,16 @@ export class Producer {
     this.userConfig = { ...(map ?? {}) };
   }
 
+  /** The settings the user gave (a restarted process starts again with them). */
+  userConfigMap(): ConfigMap {
+    return { ...this.userConfig };
+  }
+
+  /** The loads running now, as startLoad would start them again. */
+  loadSpecs(): { topic: string; ratePerSec: number; keys: number; valueBytes: number }[] {
+    return [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec, keys: l.keyStrings.length, valueBytes: l.valueBytes }));
+  }
+
   close(): void {
     this.closed = true;
     for (const l of this.loads.values()) l.timer?.cancel();
@@ -206,7 +224,7 @@ export class Producer {
     const now = this.ctx.scheduler.now;
     if (n === 0 || (partition !== undefined && (partition < 0 || partition >= n))) {
       const error: KafkaError = 'UNKNOWN_TOPIC_OR_PARTITION';
-      this.recordFailure(topic, partition ?? -1, error, [{ at: now, key }], true);
+      this.recordFailure(topic, partition ?? -1, error, [{ at: now, key, explicit: true }], true);
       return { partition: partition ?? -1, error };
     }
     const keyBytes = key === null ? null : utf8(key);
@@ -216,6 +234,11 @@ export class Producer {
           .sort()
           .map((k) => ({ key: k, value: utf8(headers[k]!) }))
       : undefined;
+    const tooLarge = this.recordTooLarge(keyBytes?.length ?? -1, valueBytes?.length ?? -1, hdrs);
+    if (tooLarge) {
+      this.recordFailure(topic, partition ?? -1, 'MESSAGE_TOO_LARGE', [{ at: now, key }], true);
+      return { partition: partition ?? -1, error: 'MESSAGE_TOO_LARGE' };
+    }
     const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + 16;
     const p = this.choosePartition(topic, n, keyBytes, partition, size);
     const batch = this.batchFor(topic, p, true);
@@ -223,15 +246,34 @@ export class Producer {
       this.drain(batch);
       const fresh = this.batchFor(topic, p, true);
       fresh.builder!.tryAppend(now, keyBytes, valueBytes, hdrs);
-      this.noteRecord(fresh, now, key);
-    } else this.noteRecord(batch, now, key);
+      this.noteRecord(fresh, now, key, true);
+    } else this.noteRecord(batch, now, key, true);
     return { partition: p, error: null };
   }
 
-  private noteRecord(b: ProducerBatch, at: number, key: string | null): void {
+  /**
+   * KafkaProducer.ensureValidRecordSize: a record whose batch, at its upper bound
+   * (AbstractRecords.estimateSizeInBytesUpperBound: the v2 batch header, 21 bytes of record
+   * overhead, the varint lengths), is larger than max.request.size fails at once with
+   * RecordTooLargeException, which is MESSAGE_TOO_LARGE; it is never sent.
+   */
+  private recordTooLarge(keyLength: number, valueLength: number, headers: RecordHeader[] | undefined, maxRequestSize = this.config.int('max.request.size')): boolean {
+    let size = BATCH_HEADER_SIZE + 21 + sizeOfVarint(keyLength) + Math.max(0, keyLength) + sizeOfVarint(valueLength) + Math.max(0, valueLength);
+    size += sizeOfVarint(headers?.length ?? 0);
+    for (const h of headers ?? []) {
+      const k = utf8(h.key).length;
+      const v = h.value === null ? -1 : h.value.length;
+      size += sizeOfVarint(k) + k + sizeOfVarint(v) + Math.max(0, v);
+    }
+    return size > maxRequestSize;
+  }
+
+  private noteRecord(b: ProducerBatch, at: number, key: string | null, explicit = false): void {
+    // A one-off record joining a load's batch: rows start now, aligned with the records before it.
+    if (explicit && !b.rows) b.rows = Array.from({ length: b.recordCount }, () => ({ at: b.createdMs, key: null }));
     b.recordCount++;
     this.sent++;
-    if (b.rows) b.rows.push({ at, key });
+    if (b.rows) b.rows.push(explicit ? { at, key, explicit: true } : { at, key });
     if (b.builder!.sizeInBytes >= this.config.int('batch.size')) this.drain(b);
   }
 
@@ -560,6 +602,10 @@ export class Producer {
     const retriesLeft = b.attempts <= this.config.int('retries');
     if (!retriable || !retriesLeft) {
       q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      // The broker refused the batch whole (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE): its
+      // sequence numbers were never used. An idempotent producer cannot leave the hole:
+      // re-sequence under a new epoch, as for an expired batch (KIP-360).
+      if (this.idempotent && b.stampedEpoch === this.producerEpoch && (resp.error === 'MESSAGE_TOO_LARGE' || resp.error === 'RECORD_LIST_TOO_LARGE')) this.bumpEpoch();
       this.fail(b, resp.error);
       this.trySend(q);
       return;
@@ -617,13 +663,14 @@ export class Producer {
     b.done = true;
     b.expiry?.cancel();
     this.acked += b.recordCount;
+    this.lastAckMs.set(b.key, this.ctx.scheduler.now);
     if (b.rows) {
       b.rows.forEach((r, i) => {
         const offset = baseOffset === null ? null : baseOffset + i;
         if (this.ctx.recordingProduced) {
           this.ctx.recordProduced({ producer: this.id, at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
         }
-        if (b.explicit) this.pushRecent({ at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
+        if (r.explicit) this.explicitOutcome({ at: r.at, topic: b.topic, partition: b.partition, key: r.key, offset, error });
       });
     }
   }
@@ -644,8 +691,14 @@ export class Producer {
     }
     for (const r of rows) {
       if (this.ctx.recordingProduced) this.ctx.recordProduced({ producer: this.id, at: r.at, topic, partition, key: r.key, offset: null, error });
-      if (explicit) this.pushRecent({ at: r.at, topic, partition, key: r.key, offset: null, error });
+      if (explicit && r.explicit) this.explicitOutcome({ at: r.at, topic, partition, key: r.key, offset: null, error });
     }
+  }
+
+  /** A one-off record's outcome: kept in the recent results and told as an event. */
+  private explicitOutcome(r: RecentResult): void {
+    this.pushRecent(r);
+    this.ctx.emit({ type: 'RecordProduced', producer: this.id, sentAt: r.at, topic: r.topic, partition: r.partition, key: r.key, offset: r.offset, error: r.error, acks: this.acks });
   }
 
   private pushRecent(r: RecentResult): void {
@@ -657,12 +710,12 @@ export class Producer {
 
   startLoad(topic: string, ratePerSec: number, keys: number, valueBytes: number): void {
     this.stopLoad(topic);
-    const keyStrings = Array.from({ length: Math.max(0, keys) }, (_, i) => `key-${i}`);
     const load: Load = {
       topic,
       ratePerSec,
-      keys: keyStrings.map(utf8),
-      keyStrings,
+      keyCount: Math.max(0, Math.floor(keys)),
+      keys: [],
+      keyStrings: [],
       valueBytes: Math.max(0, valueBytes),
       carry: 0,
       seq: 0,
@@ -702,9 +755,18 @@ export class Producer {
     }
     const vlen = load.valueBytes;
     const filler = fillerText();
+    const maxRequestSize = this.config.int('max.request.size');
     for (let i = 0; i < count; i++) {
-      const keyIdx = load.keys.length > 0 ? this.ctx.prng.int(load.keys.length) : -1;
+      const keyIdx = load.keyCount > 0 ? this.ctx.prng.int(load.keyCount) : -1;
+      if (keyIdx >= 0 && load.keys[keyIdx] === undefined) {
+        load.keyStrings[keyIdx] = `key-${keyIdx}`;
+        load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
+      }
       const keyBytes = keyIdx >= 0 ? load.keys[keyIdx]! : null;
+      if (this.recordTooLarge(keyBytes?.length ?? -1, vlen, undefined, maxRequestSize)) {
+        this.recordFailure(load.topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
+        continue;
+      }
       const p = this.choosePartition(load.topic, n, keyBytes, undefined, vlen + (keyBytes?.length ?? 0) + 16);
       let b = this.batchFor(load.topic, p, false);
       let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
@@ -755,6 +817,8 @@ export class Producer {
       retries: this.retries,
       inFlight,
       lastError: this.lastError,
+      // A later acknowledgement from the partition that failed: the error is history.
+      recovered: this.lastError !== null && (this.lastAckMs.get(`${this.lastError.topic}-${this.lastError.partition}`) ?? -1) > this.lastError.at,
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
       targets,
     };

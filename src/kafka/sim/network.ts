@@ -8,10 +8,20 @@
  * - either end is isolated (its network is cut to and from everyone), or
  * - the receiver is not running (a killed broker, a crashed client).
  * Senders learn of loss only by their own timeouts, as in Kafka.
+ *
+ * Bandwidth: every node has one link of `bandwidthMBps` (10^6 bytes a second) in each
+ * direction. A message of N bytes occupies the sender's uplink and then the receiver's
+ * downlink for N / bandwidth, queued behind what those links already carry, so a follower
+ * fetching megabytes after a restart takes visible time, proportional to the bytes, and
+ * shares its leader's uplink with the other followers and consumers. Bytes are those of the
+ * record batches a message carries (produce requests, fetch responses; see wireBytes);
+ * control messages (heartbeats, metadata, group requests) count as zero and never queue.
+ * Occupancy is kept exactly; a delivery is delayed by its whole milliseconds (virtual time
+ * stays in whole ms), so the k-th of a stream of small messages is late by floor(k·N/bw).
  */
 import { call, invoke, withArgs, type Call } from './call';
 import type { Prng } from './prng';
-import type { Scheduler, Task } from './scheduler';
+import { MIN_TURN_MS, type Scheduler, type Task } from './scheduler';
 
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
@@ -22,7 +32,12 @@ export const clientNode = (id: string): NodeId => `client:${id}`;
 export interface NetworkConfig {
   latencyMs: number;
   jitterMs: number;
+  /** Each node's link, each direction, in MB/s (10^6 bytes); 0 or less: unlimited. */
+  bandwidthMBps?: number;
 }
+
+/** scenario `cluster.network.bandwidthMBps` when absent: about a 1 Gbit/s NIC. */
+export const DEFAULT_BANDWIDTH_MBPS = 100;
 
 export class Network {
   private readonly isolated = new Set<NodeId>();
@@ -30,8 +45,10 @@ export class Network {
   private readonly running = new Set<NodeId>();
   /** Last scheduled delivery time per link, to keep per-link FIFO order. */
   private readonly lastDelivery = new Map<string, number>();
-  /** Bytes sent per node, for BytesIn/BytesOut style metrics. */
   messagesDropped = 0;
+  /** When each node's uplink (sending) and downlink (receiving) are free again, fractional ms. */
+  private readonly upFreeAt = new Map<NodeId, number>();
+  private readonly downFreeAt = new Map<NodeId, number>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -54,7 +71,7 @@ export class Network {
     const waiting = this.openRequests.get(node);
     if (!waiting) return;
     this.openRequests.delete(node);
-    for (const w of waiting) this.resetBack(w.from, w.onReset);
+    for (const w of waiting) this.resetBack(w.from, w.onReset, w.notBeforeMs);
   }
 
   /** Requests delivered to a node and not yet answered (long-polled): reset when it dies. */
@@ -95,8 +112,10 @@ export class Network {
   /**
    * Sends a one-way message; `deliver` runs at the receiver if it arrives.
    * Messages from a node to itself arrive at once (same process), in order.
+   * `bytes`: the payload's size on the wire (default: the batches among deliver's arguments);
+   * `notBeforeMs`: it arrives no earlier (a round trip takes at least MIN_TURN_MS).
    */
-  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task): void {
+  send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, bytes?: number, notBeforeMs = 0): void {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
       return;
@@ -106,12 +125,40 @@ export class Network {
     if (from !== to) {
       const jitter = this.config.jitterMs > 0 ? this.prng.int(this.config.jitterMs + 1) : 0;
       at = now + this.config.latencyMs + jitter + this.slowness(from) + this.slowness(to);
+      const bw = this.config.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS;
+      if (bw > 0) {
+        const size = bytes ?? callBytes(deliver);
+        if (size > 0) at += this.transmit(from, to, size, bw);
+      }
     }
+    if (at < notBeforeMs) at = notBeforeMs;
     const link = from + '>' + to;
     const last = this.lastDelivery.get(link) ?? 0;
     if (at < last) at = last;
     this.lastDelivery.set(link, at);
     this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
+  }
+
+  /**
+   * Occupies the sender's uplink, then the receiver's downlink, for size / bandwidth each
+   * (the downlink can start as soon as the first bytes leave). Returns the whole ms by which
+   * the last byte arrives later than it would on an idle, infinitely fast link.
+   */
+  private transmit(from: NodeId, to: NodeId, size: number, bandwidthMBps: number): number {
+    const now = this.scheduler.now;
+    const tx = size / (bandwidthMBps * 1000); // bytes / (bytes per ms)
+    const upStart = Math.max(now, this.upFreeAt.get(from) ?? 0);
+    const upEnd = upStart + tx;
+    this.upFreeAt.set(from, upEnd);
+    const downStart = Math.max(upStart, this.downFreeAt.get(to) ?? 0);
+    const downEnd = Math.max(upEnd, downStart + tx);
+    this.downFreeAt.set(to, downEnd);
+    return Math.floor(downEnd - now);
+  }
+
+  /** How long (ms, fractional) a node's uplink stays busy with what it already sends. */
+  uplinkBusyMs(node: NodeId): number {
+    return Math.max(0, (this.upFreeAt.get(node) ?? 0) - this.scheduler.now);
   }
 
   /** @scheduled A message reaches its receiver, unless the way or the receiver is gone. */
@@ -129,15 +176,21 @@ export class Network {
    * which travels back and is handed to `onResponse` at the sender (as its last argument).
    * Either leg may be lost. The handler may instead return a Deferred to answer later
    * (long-poll fetch, join).
+   *
+   * Between two processes a round trip (answer or reset) takes at least MIN_TURN_MS, even
+   * with zero latency: otherwise a client that asks again on every answer (a fetch with
+   * fetch.max.wait.ms=0, a retry with retry.backoff.ms=0) would loop at one instant forever.
    */
   request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task): void {
+    const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
     if (!this.running.has(from)) return;
-    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset);
+    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
     this.send(
       from,
       to,
-      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null),
-      call(this, this.requestDropped, from, to, onReset ?? null),
+      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore),
+      call(this, this.requestDropped, from, to, onReset ?? null, answerNotBefore),
+      callBytes(handle),
     );
   }
 
@@ -146,9 +199,9 @@ export class Network {
     return !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
   }
 
-  private resetBack(from: NodeId, onReset: Task | null): void {
+  private resetBack(from: NodeId, onReset: Task | null, notBeforeMs: number): void {
     if (!onReset) return;
-    this.scheduler.after(this.config.latencyMs, call(this, this.deliverReset, from, onReset));
+    this.scheduler.at(Math.max(this.scheduler.now + this.config.latencyMs, notBeforeMs), call(this, this.deliverReset, from, onReset));
   }
 
   /** @scheduled */
@@ -157,31 +210,31 @@ export class Network {
   }
 
   /** @scheduled The request was lost on arrival: a dead receiver still resets the connection. */
-  requestDropped(from: NodeId, to: NodeId, onReset: Task | null): void {
-    if (onReset && this.refused(from, to)) this.resetBack(from, onReset);
+  requestDropped(from: NodeId, to: NodeId, onReset: Task | null, notBeforeMs: number): void {
+    if (onReset && this.refused(from, to)) this.resetBack(from, onReset, notBeforeMs);
   }
 
   /** @scheduled The request arrives: the receiver answers now, or later through a Deferred. */
-  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null): void {
+  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null, notBeforeMs: number): void {
     const r = runTask(handle);
     if (r instanceof Deferred) {
       let open: OpenRequest | null = null;
       if (onReset) {
-        open = { from, onReset };
+        open = { from, onReset, notBeforeMs };
         const set = this.openRequests.get(to) ?? new Set<OpenRequest>();
         set.add(open);
         this.openRequests.set(to, set);
       }
-      r.then(call(this, this.respondLater, from, to, onResponse, open));
+      r.then(call(this, this.respondLater, from, to, onResponse, open, notBeforeMs));
     } else {
-      this.send(to, from, respondWith(onResponse, r));
+      this.send(to, from, respondWith(onResponse, r), undefined, wireBytes(r, 0), notBeforeMs);
     }
   }
 
   /** @scheduled A deferred answer is ready: it travels back. */
-  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, value: unknown): void {
+  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, notBeforeMs: number, value: unknown): void {
     if (open) this.openRequests.get(to)?.delete(open);
-    this.send(to, from, respondWith(onResponse, value));
+    this.send(to, from, respondWith(onResponse, value), undefined, wireBytes(value, 0), notBeforeMs);
   }
 }
 
@@ -195,6 +248,37 @@ export type Responder<R> = Call;
 interface OpenRequest {
   from: NodeId;
   onReset: Task;
+  /** The earliest the reset may reach the sender (MIN_TURN_MS after the request). */
+  notBeforeMs: number;
+}
+
+/**
+ * The record-batch bytes a message carries, found where Kafka's messages hold them: a
+ * produce request's `batch`, a fetch response's `batches` (per partition, possibly under
+ * `result` or `partitions`), in arrays of those. Everything else is control data: zero.
+ */
+export function wireBytes(v: unknown, depth: number): number {
+  if (v === null || typeof v !== 'object' || depth > 4) return 0;
+  if (v instanceof Uint8Array) return v.length;
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += wireBytes(x, depth + 1);
+    return n;
+  }
+  const o = v as { batch?: unknown; batches?: unknown; result?: unknown; partitions?: unknown };
+  let n = 0;
+  if (o.batch instanceof Uint8Array) n += o.batch.length;
+  if (Array.isArray(o.batches)) for (const b of o.batches) if (b instanceof Uint8Array) n += b.length;
+  if (o.result !== undefined) n += wireBytes(o.result, depth + 1);
+  if (Array.isArray(o.partitions)) n += wireBytes(o.partitions, depth + 1);
+  return n;
+}
+
+/** The bytes a Call carries in its arguments (a one-way produce, a request's handler). */
+function callBytes(c: Call): number {
+  let n = 0;
+  for (const a of c.args) if (typeof a === 'object' && a !== null) n += wireBytes(a, 1);
+  return n;
 }
 
 function runTask(t: Task): unknown {

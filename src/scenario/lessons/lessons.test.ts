@@ -52,3 +52,65 @@ describe('lessons', () => {
     expect(out.events.some((e) => e.type === 'RebalanceStarted' && e.at > 9000)).toBe(false);
   });
 });
+
+/** The snapshot the UI shows at each chapter of a lesson. */
+function chapters(id: string): { at: number; caption: string; s: ReturnType<Cluster['snapshot']>; events: ReturnType<Cluster['output']>['events'] }[] {
+  const r = loadLesson(id);
+  if (!r.ok) throw new Error(r.error.message);
+  const cluster = new Cluster(r.scenario);
+  return [...(r.scenario.checkpoints ?? [])]
+    .sort((a, b) => a.at - b.at)
+    .map((c) => {
+      cluster.runUntil(c.at);
+      return { ...c, s: cluster.snapshot(), events: cluster.output().events };
+    });
+}
+
+const leo = (s: ReturnType<Cluster['snapshot']>, broker: number) => s.partitions[0]!.replicaStates.find((r) => r.broker === broker)!.logEndOffset;
+
+describe('lesson chapters say what is on screen at their moment', () => {
+  it('every lesson has chapters, each with a caption', () => {
+    for (const l of LESSONS) {
+      const r = loadLesson(l.id);
+      expect(r.ok && (r.scenario.checkpoints?.length ?? 0) >= 3, l.id).toBe(true);
+    }
+  });
+
+  it('acks=1', () => {
+    const [acked, dies, elected, truncated] = chapters('acks-1-loses-acknowledged-writes');
+    expect(acked!.caption).toContain('LEO 1');
+    expect(acked!.s.producers[0]).toMatchObject({ acked: 1, sent: 1 });
+    expect([leo(acked!.s, 1), leo(acked!.s, 2), leo(acked!.s, 3), acked!.s.partitions[0]!.highWatermark]).toEqual([1, 0, 0, 0]);
+    expect(dies!.s.brokers.find((b) => b.id === 1)?.status).toBe('down');
+    expect(elected!.s.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
+    expect(leo(elected!.s, 2)).toBe(0);
+    expect(truncated!.events).toContainEqual(expect.objectContaining({ type: 'LogTruncated', broker: 1, fromOffset: 1, toOffset: 0 }));
+    expect(truncated!.s.partitions[0]!.isr).toEqual([1, 2, 3]);
+  });
+
+  it('unclean election', () => {
+    const [replicated, shrunk, onlyOn1, allDown, unclean, lost] = chapters('unclean-leader-election');
+    expect([1, 2, 3].map((b) => leo(replicated!.s, b))).toEqual([1, 1, 1]);
+    expect(replicated!.s.partitions[0]!.highWatermark).toBe(1);
+    expect(shrunk!.s.partitions[0]!.isr).toEqual([1]);
+    expect([1, 2, 3].map((b) => leo(onlyOn1!.s, b))).toEqual([2, 1, 1]);
+    expect(allDown!.s.brokers.every((b) => b.status === 'down')).toBe(true);
+    expect(unclean!.s.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2] });
+    expect(unclean!.s.controller).toBe(2);
+    expect(leo(unclean!.s, 2)).toBe(1);
+    expect(lost!.events).toContainEqual(expect.objectContaining({ type: 'LogTruncated', broker: 1, fromOffset: 2, toOffset: 1 }));
+    expect(lost!.s.partitions[0]!.isr).toEqual([1, 2, 3]);
+  });
+
+  it('static member', () => {
+    const [stable, crashed, back] = chapters('static-member-rejoins');
+    const owned = (s: ReturnType<Cluster['snapshot']>, c: string) => s.groups[0]!.members.find((m) => m.clientId === c)?.assignment.map((a) => a.partition);
+    expect(stable!.s.groups[0]).toMatchObject({ state: 'Stable', generation: 1 });
+    expect([owned(stable!.s, 'c1'), owned(stable!.s, 'c2')]).toEqual([[0, 1], [2, 3]]);
+    expect(crashed!.s.consumers.find((c) => c.id === 'c1')?.status).toBe('crashed');
+    expect(crashed!.s.groups[0]).toMatchObject({ state: 'Stable', generation: 1 });
+    expect(back!.s.consumers.find((c) => c.id === 'c1')?.status).toBe('stable');
+    expect(back!.s.groups[0]).toMatchObject({ state: 'Stable', generation: 1 });
+    expect(owned(back!.s, 'c1')).toEqual([0, 1]);
+  });
+});

@@ -17,7 +17,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { useClusterStore } from '../../state/cluster-store';
 import { ratesOf } from '../../state/rates';
-import { selectionForNode, type Selection } from '../../state/selection';
+import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import { toFlowElements, type FlowEdge, type FlowNode } from './flow';
@@ -26,6 +26,9 @@ import { ROLE_LABEL, nodeTypes } from './nodes';
 import { Palette } from './Palette';
 import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from './palette';
 import { placeNode } from './place';
+import { Abbr } from '../glossary';
+import { DiagramTools } from './DiagramTools';
+import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
 
 type Size = { width: number; height: number };
 
@@ -47,17 +50,18 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    // The left padding keeps nodes clear of the palette strip.
-    void fitView({ padding: { top: '16px', right: '16px', bottom: '16px', left: '96px' }, maxZoom: 1.1, duration: 0 });
+    // The padding keeps nodes clear of the palette strip (left), the legend (top) and the
+    // diagram tools (bottom).
+    void fitView({ padding: { top: '56px', right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 });
   }, [initialized, nodeIds, fitView]);
   return null;
 }
 
-/** A right-click target: a replica row names a partition, anything else its node. */
-function selectionAt(target: EventTarget | null, nodeId: string): Selection | null {
+/** A right-click target: a replica row names a partition, anything else its node (`id` as xyflow has it). */
+function selectionAt(target: EventTarget | null, id: string): Selection | null {
   const row = target instanceof Element ? target.closest<HTMLElement>('[data-partition]') : null;
   const key = row?.dataset.partition;
-  const owner = selectionForNode(nodeId);
+  const owner = selectionForNode(flowId.decode(id));
   if (key && owner?.kind === 'broker') {
     const dash = key.lastIndexOf('-');
     return { kind: 'partition', topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), broker: owner.id };
@@ -113,14 +117,19 @@ export function Diagram() {
   const layout = useUiStore((s) => s.layout);
   const selection = useUiStore((s) => s.selection);
   const [measured, setMeasured] = useState<Record<string, Size>>({});
+  // The automatic layout's positions under the user's own (auto-layout.ts).
+  const auto = useAutoLayoutStore((s) => s.positions);
+  const fitSeq = useAutoLayoutStore((s) => s.fitSeq);
+  const placed = useMemo(() => ({ ...auto, ...layout }), [auto, layout]);
 
   const elements = useMemo(
     () =>
       snapshot
-        ? toFlowElements(snapshot, layout, { selection, rates: ratesOf(rateSamples) })
+        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples) })
         : { nodes: [] as FlowNode[], edges: [] as FlowEdge[] },
-    [snapshot, layout, selection, rateSamples],
+    [snapshot, placed, selection, rateSamples],
   );
+  const { settled } = useAutoLayout(elements.nodes, elements.edges, measured, layout);
   // Regenerated nodes must carry xyflow's measurements, or it would hide and re-measure them.
   const nodes = useMemo(
     () => elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)),
@@ -140,6 +149,8 @@ export function Diagram() {
     () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicas.length}` : n.id)).join('|'),
     [elements.nodes],
   );
+  // ...and again when the automatic layout moved things for a new shape of the cluster.
+  const fitKey = `${nodeIds}#${fitSeq}`;
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     let next: Record<string, Size> | null = null;
@@ -148,7 +159,8 @@ export function Diagram() {
         next ??= {};
         next[c.id] = c.dimensions;
       } else if (c.type === 'position' && c.position) {
-        useUiStore.getState().moveNode(c.id, c.position);
+        // The layout is keyed by real node ids (the scenario's `layout`), not xyflow's.
+        useUiStore.getState().moveNode(flowId.decode(c.id), c.position);
       }
     }
     if (next) {
@@ -157,8 +169,10 @@ export function Diagram() {
     }
   }, []);
 
+  const onNodeDragStart = useCallback(() => setDragging(true), []);
   const onNodeDragStop = useCallback(() => {
     getWorkerClient()?.setLayout(useUiStore.getState().layout);
+    setDragging(false);
   }, []);
 
   const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: FlowNode) => {
@@ -178,13 +192,21 @@ export function Diagram() {
   }, []);
 
   return (
-    <div className="diagram" data-testid="diagram" aria-label="Cluster diagram" role="region">
+    <div
+      className="diagram"
+      data-testid="diagram"
+      aria-label="Cluster diagram"
+      role="region"
+      // 'settled' once the automatic layout has placed what is shown (tests wait for it).
+      data-layout={settled ? 'settled' : 'pending'}
+    >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
+        onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onNodeContextMenu={onNodeContextMenu}
         onDragOver={palette.onDragOver}
@@ -206,7 +228,8 @@ export function Diagram() {
       >
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
-        <AutoFit nodeIds={nodeIds} />
+        <AutoFit nodeIds={fitKey} />
+        <DiagramTools />
         <Palette onPress={palette.onPress} />
         <Panel position="top-right" className="legend" aria-label="Legend">
           {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
@@ -214,7 +237,9 @@ export function Diagram() {
               <span aria-hidden="true">{ROLE_LABEL[r].icon}</span> {ROLE_LABEL[r].text}
             </span>
           ))}
-          <span className="legend-note">LEO log end · HW high watermark</span>
+          <span className="legend-note">
+            <Abbr term="LEO" /> log end · <Abbr term="HW" /> high watermark · <Abbr term="start" /> log start offset
+          </span>
         </Panel>
       </ReactFlow>
       {!snapshot && <div className="diagram-empty">Starting the cluster…</div>}

@@ -19,6 +19,8 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
     x = targetX + (targetPosition === Position.Left ? -NEAR_TARGET_PX : targetPosition === Position.Right ? NEAR_TARGET_PX : 0);
     y = targetY + (targetPosition === Position.Top ? -13 : targetPosition === Position.Bottom ? 13 : 0);
   }
+  // Neighbouring labels on one node's edge are staggered so they do not overlap.
+  y -= data?.labelLift ?? 0;
   const kind = data?.kind ?? 'produce';
   const tone = data?.tone ?? 'normal';
   const heavy = (data?.rate ?? 0) >= 50;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flowId, selectionForNode } from '../../state/selection';
 import { fixtureSnapshot } from '../test/fixture';
 import { consumerNews, toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
 
@@ -35,11 +36,11 @@ describe('toFlowElements', () => {
     const repl = els.edges.filter((e) => e.data?.kind === 'replication');
     expect(repl.map((e) => e.id).sort()).toEqual(['repl:orders-0:3->1', 'repl:orders-1:1->3']);
     const e01 = repl.find((e) => e.id === 'repl:orders-0:3->1')!;
-    expect(e01.data).toMatchObject({ label: 'lag 10', tone: 'normal' });
+    expect(e01.data).toMatchObject({ label: 'LEO −10', tone: 'normal' });
     // Broker 1 is left of broker 3: the edge leaves on the left and enters on the right.
     expect(e01.sourceHandle).toBe('orders-0:l:s');
     expect(e01.targetHandle).toBe('orders-0:r:t');
-    expect(repl.find((e) => e.id === 'repl:orders-1:1->3')!.data).toMatchObject({ label: 'lag 28', tone: 'lagging' });
+    expect(repl.find((e) => e.id === 'repl:orders-1:1->3')!.data).toMatchObject({ label: 'LEO −28', tone: 'lagging' });
   });
 
   it('shows the producer error on its node and on the failing edge', () => {
@@ -78,8 +79,8 @@ describe('toFlowElements', () => {
     const els = toFlowElements(fixtureSnapshot());
     const c = els.edges.filter((e) => e.data?.kind === 'consumption');
     expect(c.map((e) => `${e.source}->${e.target}:${e.targetHandle}:${e.data?.label}`)).toEqual([
-      'broker-3->consumer-billing-1:in:orders-0:lag 2',
-      'broker-1->consumer-billing-2:in:orders-1:lag 0',
+      'broker-3->consumer-billing-1:in:orders-0:records-lag 2',
+      'broker-1->consumer-billing-2:in:orders-1:records-lag 0',
     ]);
   });
 
@@ -101,7 +102,7 @@ describe('toFlowElements', () => {
     const labels = els.edges.filter((e) => e.data?.kind === 'consumption' && e.target === `consumer-${c0.id}`).map((e) => e.data?.label);
     expect(labels.length).toBeGreaterThan(0);
     expect(labels.every((l) => l === null)).toBe(true);
-    expect(toFlowElements(s).edges.find((e) => e.target === `consumer-${c0.id}` && e.data?.kind === 'consumption')!.data?.label).toMatch(/^lag \d+$/);
+    expect(toFlowElements(s).edges.find((e) => e.target === `consumer-${c0.id}` && e.data?.kind === 'consumption')!.data?.label).toMatch(/^records-lag \d+$/);
   });
 
   it('leaves the leader on the side that faces the consumer', () => {
@@ -126,8 +127,8 @@ describe('toFlowElements', () => {
     const e = (id: string) => els.edges.find((x) => x.id === id)!;
     expect(e('repl:orders-0:3->1').animated).toBe(true);
     expect(e('repl:orders-1:1->3').animated).toBe(false);
-    expect(e('repl:orders-1:1->3').data).toMatchObject({ label: 'lag 28', rate: 400 });
-    expect(e('consume:orders-0->billing-1').data).toMatchObject({ label: 'lag 2', rate: 1500 });
+    expect(e('repl:orders-1:1->3').data).toMatchObject({ label: 'LEO −28', rate: 400 });
+    expect(e('consume:orders-0->billing-1').data).toMatchObject({ label: 'records-lag 2', rate: 1500 });
     const c1 = els.nodes.find((n): n is ConsumerNode => n.id === 'consumer-billing-1')!;
     expect(c1.data.ratePerSec).toBe(1500);
     // 200/s over 2 partitions = 100/s per produce edge: a label, no motion.
@@ -149,5 +150,77 @@ describe('toFlowElements', () => {
     for (const id of [1, 2, 3]) {
       expect(broker(els, id).data.replicas.filter((r) => r.selected).map((r) => r.key)).toEqual(['orders-1']);
     }
+  });
+
+  it('hands xyflow ids safe in a CSS selector for any client or group name, and keeps the layout keyed by the real names', () => {
+    // xyflow looks nodes up with querySelector(`.react-flow__node[data-id="${id}"]`): a quote,
+    // a backslash or a line break in a name made it throw and blanked the app (issue 8).
+    const names = ['a"b', 'a\nb', 'a\vb', 'a\fb', 'a\\b', "a'b]", 'a%0022b', '\ud800', 'ä ö'];
+    const s = fixtureSnapshot();
+    const c0 = s.consumers[0]!;
+    s.consumers = names.map((id) => ({ ...c0, id, groupId: `g-${id}` }));
+    s.producers = names.map((id) => ({ ...s.producers[0]!, id }));
+    const layout = { [`consumer-${names[0]}`]: { x: 11, y: 12 }, [`producer-${names[1]}`]: { x: 13, y: 14 } };
+    const els = toFlowElements(s, layout);
+    const ids = [...els.nodes.map((n) => n.id), ...els.nodes.flatMap((n) => (n.parentId ? [n.parentId] : [])), ...els.edges.flatMap((e) => [e.id, e.source, e.target])];
+    expect(new Set(els.nodes.map((n) => n.id)).size).toBe(els.nodes.length);
+    for (const id of ids) {
+      // What may stand inside a double-quoted CSS string as is.
+      expect(id).toMatch(/^[A-Za-z0-9_.:>@%-]+$/);
+    }
+    // Every node id maps back to the real name: selection and layout use the real names.
+    const consumers = els.nodes.filter((n): n is ConsumerNode => n.type === 'consumer');
+    expect(consumers.map((n) => selectionForNode(flowId.decode(n.id)))).toEqual(names.map((id) => ({ kind: 'consumer', id })));
+    expect(consumers.map((n) => flowId.decode(n.parentId!))).toEqual(names.map((id) => `group-g-${id}`));
+    expect(consumers[0]!.position).toEqual({ x: 11, y: 12 });
+    expect(els.nodes.find((n) => n.id === flowId.encode(`producer-${names[1]}`))!.position).toEqual({ x: 13, y: 14 });
+    // Edges reach the encoded nodes.
+    const nodeIds = new Set(els.nodes.map((n) => n.id));
+    for (const e of els.edges) expect(nodeIds.has(e.source) && nodeIds.has(e.target)).toBe(true);
+  });
+
+  it('encodes ids injectively and reversibly, leaving ordinary names as they are', () => {
+    for (const id of ['broker-1', 'consumer-billing-1', 'repl:orders-0:3->1', 'in:orders-1']) expect(flowId.encode(id)).toBe(id);
+    const tricky = ['a"b', 'a%0022b', '%', '%%', 'a\u0000b', '\ud83d\ude00', '\udfff', 'a b', ''];
+    const encoded = tricky.map((t) => flowId.encode(t));
+    expect(new Set(encoded).size).toBe(tricky.length);
+    expect(encoded.map((e) => flowId.decode(e))).toEqual(tricky);
+  });
+
+  it('counts down to the fencing of a down, unfenced broker, and says so when no controller can fence it', () => {
+    const s = fixtureSnapshot();
+    s.brokers[1] = { ...s.brokers[1]!, fenced: false, fenceAt: s.time + 4200, sessionTimeoutMs: 9000 };
+    expect(broker(toFlowElements(s), 2).data).toMatchObject({ fenceInMs: 4200, unfenceable: false });
+    expect(broker(toFlowElements(s), 1).data).toMatchObject({ fenceInMs: null, unfenceable: false });
+    const none = { ...s, controller: -1, brokers: s.brokers.map((b) => (b.id === 2 ? { ...b, fenceAt: null } : b)) };
+    expect(broker(toFlowElements(none), 2).data).toMatchObject({ fenceInMs: null, unfenceable: true });
+  });
+
+  it('marks every replica of a partition whose leader is unreachable offline, naming that leader', () => {
+    const s = fixtureSnapshot();
+    s.partitions[0] = { ...s.partitions[0]!, leaderAlive: false, offline: true, underReplicated: false, underMinIsr: false };
+    const leader = s.partitions[0]!.leader;
+    for (const id of [1, 3]) {
+      const cell = broker(toFlowElements(s), id).data.replicas.find((r) => r.key === 'orders-0')!;
+      expect(cell).toMatchObject({ partitionOffline: true, unreachableLeader: leader });
+    }
+  });
+
+  it("hides a client's error once it recovered", () => {
+    const s = fixtureSnapshot();
+    const producerNode = (x: typeof s) => toFlowElements(x).nodes.find((n): n is ProducerNode => n.type === 'producer')!;
+    expect(producerNode(s).data.recentError).not.toBeNull();
+    expect(producerNode({ ...s, producers: [{ ...s.producers[0]!, recovered: true }] }).data.recentError).toBeNull();
+    const c = s.consumers[0]!;
+    const err = { at: s.time - 100, error: 'NOT_LEADER_OR_FOLLOWER' as const };
+    expect(consumerNews({ ...c, status: 'stable', lastError: err }, s.time)).toEqual(err);
+    expect(consumerNews({ ...c, status: 'stable', lastError: err, recovered: true }, s.time)).toBeNull();
+  });
+
+  it('shows the group LAG (committed) beside the members records-lag', () => {
+    const s = fixtureSnapshot();
+    const g = toFlowElements(s).nodes.find((n): n is GroupNode => n.type === 'consumerGroup')!;
+    expect(g.data.totalLag).toBe(s.groups[0]!.offsets.reduce((n, o) => n + (o.lag ?? 0), 0));
+    expect(g.data.recordsLag).toBe(s.consumers.reduce((n, c) => n + c.positions.reduce((m, p) => m + p.lag, 0), 0));
   });
 });

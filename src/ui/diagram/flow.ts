@@ -7,6 +7,9 @@
  * its replicas, rows aligned across brokers so replication edges run level), then consumer
  * groups as containers around their members. A position saved in `layout` (dragged by the
  * user, or from the scenario) wins over the default.
+ *
+ * Node and edge ids go to xyflow encoded (`flowId`): it builds CSS selectors from them, and
+ * entity names may hold any character. `layout` stays keyed by the real `nodeId`s.
  */
 import type { Edge, Node } from '@xyflow/react';
 import type {
@@ -17,7 +20,7 @@ import type {
   PartitionView,
   ProducerView,
 } from '../../kafka/snapshot';
-import { nodeId, type Selection } from '../../state/selection';
+import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
 import type { Layout } from '../../worker/protocol';
 
@@ -35,8 +38,12 @@ export interface ReplicaCell {
   /** Leader LEO − this replica's LEO (0 on the leader, null when either is unknown). */
   lag: number | null;
   leaderEpoch: number;
-  /** No leader at all for this partition. */
+  /** No reachable leader for this partition (none elected, or a dead one not fenced yet). */
   partitionOffline: boolean;
+  /** The leader the metadata still names while its broker is down or cut off (not fenced yet), else null. */
+  unreachableLeader: number | null;
+  /** A live leader with an ISR smaller than the replica set. */
+  underReplicated: boolean;
   /** ISR smaller than min.insync.replicas: acks=all produce is refused. */
   underMinIsr: boolean;
   /** This broker is the partition's preferred leader (first in the replica list). */
@@ -46,6 +53,13 @@ export interface ReplicaCell {
 
 export type BrokerNodeData = {
   broker: BrokerView;
+  /**
+   * Down or cut off, not fenced yet: virtual ms left until its broker.session.timeout.ms
+   * session runs out (0: any moment, at the controller's next check); null otherwise.
+   */
+  fenceInMs: number | null;
+  /** Down or cut off and nobody can fence it: no controller is running. */
+  unfenceable: boolean;
   isController: boolean;
   replicas: ReplicaCell[];
   selected: boolean;
@@ -64,7 +78,10 @@ export type GroupNodeData = {
   group: GroupView | null;
   width: number;
   height: number;
+  /** LAG as kafka-consumer-groups --describe computes it: log end − committed offset, summed. */
   totalLag: number;
+  /** The members' records-lag (high watermark − position), summed; null with no member reading. */
+  recordsLag: number | null;
   selected: boolean;
 };
 
@@ -98,6 +115,8 @@ export type KafkaEdgeData = {
   label: string | null;
   /** Where the label sits: near the target end keeps replication labels in the gap between brokers. */
   labelAt: 'middle' | 'target';
+  /** Pixels to lift the label by (staggers labels that end on the same node). */
+  labelLift?: number;
   tone: 'normal' | 'lagging' | 'error';
   /** Records per second over the last virtual second. */
   rate: number;
@@ -142,15 +161,16 @@ export const EDGE_LABELS_MAX = 3;
  */
 export function consumerNews(c: ConsumerView, now: number): ConsumerView['lastError'] {
   const e = c.lastError;
-  if (!e || now - e.at > ERROR_VISIBLE_MS) return null;
+  if (!e || now - e.at > ERROR_VISIBLE_MS || c.recovered) return null;
   if (e.error === 'REBALANCE_IN_PROGRESS' && c.status === 'stable') return null;
   return e;
 }
 
+/** Handle ids, encoded like node ids (xyflow puts them in selectors too, when connecting). */
 export const handleId = {
-  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => `${key}:${side}:${type}`,
+  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => flowId.encode(`${key}:${side}:${type}`),
   producerOut: 'out',
-  consumerIn: (key: string) => `in:${key}`,
+  consumerIn: (key: string) => flowId.encode(`in:${key}`),
 };
 
 const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
@@ -219,8 +239,10 @@ export function toFlowElements(
         logStartOffset: state?.logStartOffset ?? null,
         lag: state && leaderState ? Math.max(0, leaderState.logEndOffset - state.logEndOffset) : null,
         leaderEpoch: p.leaderEpoch,
-        partitionOffline: p.leader < 0,
-        underMinIsr: p.isr.length < minIsr(snapshot, p.topic),
+        partitionOffline: p.offline ?? p.leader < 0,
+        unreachableLeader: p.leader >= 0 && p.leaderAlive === false ? p.leader : null,
+        underReplicated: p.underReplicated ?? false,
+        underMinIsr: p.underMinIsr ?? p.isr.length < minIsr(snapshot, p.topic),
         preferred: p.replicas[0] === b.id,
         selected: isSelectedPartition(sel, p, b.id),
       });
@@ -230,7 +252,7 @@ export function toFlowElements(
     const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
     brokerPos.set(b.id, position);
     nodes.push({
-      id,
+      id: flowId.encode(id),
       type: 'broker',
       position,
       // Edges into group members are lifted above plain nodes by xyflow; brokers stay on top.
@@ -238,6 +260,8 @@ export function toFlowElements(
       width: SIZES.brokerWidth,
       data: {
         broker: b,
+        fenceInMs: b.status !== 'up' && b.fenceAt != null ? Math.max(0, b.fenceAt - snapshot.time) : null,
+        unfenceable: b.status !== 'up' && !b.fenced && snapshot.controller < 0,
         isController: snapshot.controller === b.id,
         replicas,
         selected: sel?.kind === 'broker' && sel.id === b.id,
@@ -248,9 +272,9 @@ export function toFlowElements(
 
   // ---- producers ----
   snapshot.producers.forEach((p, i) => {
-    const recent = p.lastError && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
+    const recent = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
     nodes.push({
-      id: nodeId.producer(p.id),
+      id: flowId.encode(nodeId.producer(p.id)),
       type: 'producer',
       zIndex: 10,
       // Left of broker 1, so produce edges run down and right into the replica rows.
@@ -278,14 +302,16 @@ export function toFlowElements(
     const height = SIZES.groupHeader + SIZES.consumerHeight + SIZES.groupPad;
     const gid = nodeId.group(groupId);
     const totalLag = (group?.offsets ?? []).reduce((n, o) => n + (o.lag ?? 0), 0);
+    const reading = members.filter((c) => c.status !== 'closed' && c.status !== 'crashed' && c.positions.length > 0);
+    const recordsLag = reading.length === 0 ? null : reading.reduce((n, c) => n + c.positions.reduce((m, x) => m + x.lag, 0), 0);
     nodes.push({
-      id: gid,
+      id: flowId.encode(gid),
       type: 'consumerGroup',
       position: pos(gid, { x: groupX, y: groupY }),
       width,
       height,
       style: { width, height },
-      data: { groupId, group, width, height, totalLag, selected: sel?.kind === 'group' && sel.id === groupId },
+      data: { groupId, group, width, height, totalLag, recordsLag, selected: sel?.kind === 'group' && sel.id === groupId },
     });
     groupX += width + SIZES.groupGap;
     const groupPos = nodes[nodes.length - 1]!.position;
@@ -297,9 +323,9 @@ export function toFlowElements(
       });
       consumerCenterX.set(c.id, groupPos.x + position.x + SIZES.consumerWidth / 2);
       nodes.push({
-        id: cid,
+        id: flowId.encode(cid),
         type: 'consumer',
-        parentId: gid,
+        parentId: flowId.encode(gid),
         extent: 'parent',
         position,
         width: SIZES.consumerWidth,
@@ -322,7 +348,7 @@ export function toFlowElements(
   // ---- produce edges: producer → the partition's leader replica ----
   for (const p of snapshot.producers) {
     const keys = new Set(p.targets.map((t) => pkey(t.topic, t.partition)));
-    const recentError = p.lastError && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
+    const recentError = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
     if (recentError) keys.add(pkey(recentError.topic, recentError.partition));
     for (const key of [...keys].sort()) {
       const part = partitionByKey.get(key);
@@ -332,11 +358,11 @@ export function toFlowElements(
       const rate = load ? load.ratePerSec / Math.max(1, topicPartitions) : 0;
       const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
       edges.push({
-        id: `produce:${p.id}->${key}`,
+        id: flowId.encode(`produce:${p.id}->${key}`),
         type: 'kafka',
-        source: nodeId.producer(p.id),
+        source: flowId.encode(nodeId.producer(p.id)),
         sourceHandle: handleId.producerOut,
-        target: nodeId.broker(part.leader),
+        target: flowId.encode(nodeId.broker(part.leader)),
         targetHandle: handleId.replica(key, 'l', 't'),
         animated: motion(rate),
         data: {
@@ -370,18 +396,19 @@ export function toFlowElements(
       const rate = rates.leo[`${key}@${f}`] ?? 0;
       const inSync = p.isr.includes(f);
       edges.push({
-        id: `repl:${key}:${p.leader}->${f}`,
+        id: flowId.encode(`repl:${key}:${p.leader}->${f}`),
         type: 'kafka',
-        source: nodeId.broker(p.leader),
+        source: flowId.encode(nodeId.broker(p.leader)),
         sourceHandle: handleId.replica(key, rightward ? 'r' : 'l', 's'),
-        target: nodeId.broker(f),
+        target: flowId.encode(nodeId.broker(f)),
         targetHandle: handleId.replica(key, rightward ? 'l' : 'r', 't'),
         animated: motion(rate),
         data: {
           kind: 'replication',
           // Lag only: labels sit in the narrow gap between brokers; heavy traffic shows as a
           // thick stroke here and as msg/s on the brokers.
-          label: lag === null ? null : `lag ${lag}`,
+          // How far the follower's log end is behind the leader's (not a consumer lag).
+          label: lag === null ? null : `LEO −${lag}`,
           labelAt: 'target',
           tone: inSync ? 'normal' : 'lagging',
           rate,
@@ -393,10 +420,10 @@ export function toFlowElements(
   // ---- consumption edges: partition leader → the consumer that owns it ----
   for (const c of snapshot.consumers) {
     if (c.status === 'closed' || c.status === 'crashed') continue;
-    for (const pos of c.positions) {
+    c.positions.forEach((pos, index) => {
       const key = pkey(pos.topic, pos.partition);
       const part = partitionByKey.get(key);
-      if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
+      if (!part || part.leader < 0 || !brokerById.has(part.leader)) return;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
       // Leave the leader's row on the side facing the consumer, so the edge does not loop
       // around the broker (or off the screen) to reach a consumer on its left.
@@ -404,25 +431,27 @@ export function toFlowElements(
       const consumerX = consumerCenterX.get(c.id) ?? Infinity;
       const side = consumerX < leaderX + SIZES.brokerWidth / 2 ? 'l' : 'r';
       edges.push({
-        id: `consume:${key}->${c.id}`,
+        id: flowId.encode(`consume:${key}->${c.id}`),
         type: 'kafka',
-        source: nodeId.broker(part.leader),
+        source: flowId.encode(nodeId.broker(part.leader)),
         sourceHandle: handleId.replica(key, side, 's'),
-        target: nodeId.consumer(c.id),
+        target: flowId.encode(nodeId.consumer(c.id)),
         targetHandle: handleId.consumerIn(key),
         animated: motion(rate),
         data: {
           kind: 'consumption',
           // Lag only (several labels share the consumer's top edge); its rate is on the node.
           // Past a few partitions the labels would overlap: the node shows the max lag instead.
-          label: c.positions.length > EDGE_LABELS_MAX ? null : `lag ${pos.lag}`,
+          // records-lag: from the consumer's position (the group badge also shows LAG, from commits).
+          label: c.positions.length > EDGE_LABELS_MAX ? null : `records-lag ${pos.lag}`,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
+          labelLift: (index % 2) * 16,
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
         },
       });
-    }
+    });
   }
 
   return { nodes, edges };

@@ -7,6 +7,7 @@ import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
 import { formatTime } from '../events/phrase';
+import { Abbr } from '../glossary';
 import {
   EDGE_LABELS_MAX,
   handleId,
@@ -60,20 +61,47 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
           <span className={`role-pill role-${r.role}`}>
             <span aria-hidden="true">{role.icon}</span> {role.text}
           </span>
-          {r.partitionOffline && <span className="warn-pill">no leader</span>}
-          {r.role === 'leader' && r.underMinIsr && (
-            <span className="warn-pill" title="ISR below min.insync.replicas: acks=all writes are refused">
+          {r.partitionOffline && (
+            <span
+              className="warn-pill bad-pill"
+              data-testid={`offline-${r.key}-b${broker}`}
+              title={
+                r.unreachableLeader !== null
+                  ? `Offline: its leader, broker ${r.unreachableLeader}, is unreachable; the controller elects another once it fences the broker (broker.session.timeout.ms)`
+                  : 'Offline: no live in-sync replica to lead it'
+              }
+            >
+              offline
+            </span>
+          )}
+          {!r.partitionOffline && r.role === 'leader' && r.underMinIsr && (
+            <span className="warn-pill" data-testid={`under-min-isr-${r.key}-b${broker}`} title="Under min ISR: ISR below min.insync.replicas, acks=all writes fail with NOT_ENOUGH_REPLICAS">
               <span aria-hidden="true">⚠</span> ISR &lt; min
+            </span>
+          )}
+          {!r.partitionOffline && r.role === 'leader' && r.underReplicated && !r.underMinIsr && (
+            <span className="warn-pill" data-testid={`under-replicated-${r.key}-b${broker}`} title="Under-replicated: the ISR is smaller than the replica set">
+              under-replicated
             </span>
           )}
         </span>
         <span className="replica-offsets">
-          <span title="Log end offset">LEO {r.logEndOffset ?? '–'}</span>
-          <span title="High watermark">HW {r.highWatermark ?? '–'}</span>
-          <span title="Log start offset">start {r.logStartOffset ?? '–'}</span>
-          {r.role === 'leader' && <span title="Leader epoch">ep {r.leaderEpoch}</span>}
+          <span>
+            <Abbr term="LEO" /> {r.logEndOffset ?? '–'}
+          </span>
+          <span>
+            <Abbr term="HW" /> {r.highWatermark ?? '–'}
+          </span>
+          <span>
+            <Abbr term="start" /> {r.logStartOffset ?? '–'}
+          </span>
+          {r.role === 'leader' && (
+            <span>
+              <Abbr term="ep">epoch</Abbr> {r.leaderEpoch}
+            </span>
+          )}
           {r.role !== 'leader' && r.lag !== null && r.lag > 0 && (
-            <span className="lag" title="Behind the leader's log end">
+            <span className="lag" title="Records behind the leader's log end offset">
               −{r.lag}
             </span>
           )}
@@ -84,7 +112,7 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
 }
 
 export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodeProps<BrokerNode>) {
-  const { broker, isController, replicas, selected, messagesInPerSec } = data;
+  const { broker, isController, replicas, selected, messagesInPerSec, fenceInMs, unfenceable } = data;
   const update = useUpdateNodeInternals();
   const handleKey = replicas.map((r) => r.key).join(',');
   // Handles live inside replica rows: when the rows change, xyflow must re-measure them.
@@ -114,6 +142,21 @@ export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodePro
           {broker.status === 'down' && <span className="badge down">down</span>}
           {broker.status === 'isolated' && <span className="badge isolated">isolated</span>}
           {broker.fenced && broker.status === 'up' && <span className="badge fenced">fenced</span>}
+          {broker.fenced && broker.status !== 'up' && <span className="badge fenced">fenced</span>}
+          {fenceInMs !== null && (
+            <span
+              className="badge fence-countdown"
+              data-testid={`fence-countdown-${broker.id}`}
+              title={`No heartbeat reaches the controller: it fences this broker broker.session.timeout.ms (${broker.sessionTimeoutMs ?? 9000} ms) after the last one, then moves its leaderships`}
+            >
+              {fenceInMs > 0 ? `fenced in ${(fenceInMs / 1000).toFixed(1)} s` : 'fencing…'} · broker.session.timeout.ms
+            </span>
+          )}
+          {unfenceable && (
+            <span className="badge fence-countdown" title="No controller is running, so nobody fences this broker: its partitions keep naming it as leader">
+              not fenced: no controller
+            </span>
+          )}
           {broker.slowMs > 0 && <span className="badge slow">slow +{broker.slowMs} ms</span>}
         </span>
         <span className="node-sub">
@@ -175,7 +218,7 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
 });
 
 export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupNode>) {
-  const { groupId, group, width, height, totalLag, selected } = data;
+  const { groupId, group, width, height, totalLag, recordsLag, selected } = data;
   return (
     <div
       className={`node group${selected ? ' is-selected' : ''} state-${group?.state ?? 'Empty'}`}
@@ -199,11 +242,20 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
         </span>
         <span
           className="badge plain"
-          title="Committed-offset lag: the sum of LAG in kafka-consumer-groups --describe"
+          title="LAG as kafka-consumer-groups --describe computes it: log end offset − committed offset, summed over partitions. Auto-commit runs every auto.commit.interval.ms, so it trails what the consumers have read."
           data-testid={`group-lag-${groupId}`}
         >
-          lag {totalLag}
+          LAG {totalLag}
         </span>
+        {recordsLag !== null && (
+          <span
+            className="badge plain"
+            title="records-lag (consumer metric): high watermark − the consumers' positions, summed: what they have not read yet"
+            data-testid={`group-records-lag-${groupId}`}
+          >
+            records-lag {recordsLag}
+          </span>
+        )}
       </button>
     </div>
   );
@@ -251,7 +303,7 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
         <span className="node-sub">
           consumed {c.consumed}
           {ratePerSec >= 1 ? ` · ${formatRate(ratePerSec)}/s` : ''}
-          {inputs.length > EDGE_LABELS_MAX ? ` · lag ≤ ${inputs.reduce((m, i) => Math.max(m, i.lag), 0)}` : ''}
+          {inputs.length > EDGE_LABELS_MAX ? ` · records-lag-max ${inputs.reduce((m, i) => Math.max(m, i.lag), 0)}` : ''}
           {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
         </span>
         {recentError && (

@@ -14,6 +14,7 @@ import type { DialogRequest } from '../commands';
 import { placeNode } from '../diagram/place';
 import { MermaidView } from '../events/MermaidView';
 import { toMermaidSequence } from '../events/sequence';
+import { performChecked, produceWithOutcome } from '../outcomes';
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
   ASSIGNORS,
@@ -58,9 +59,21 @@ function Modal({
   const ref = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
-    return () => previous?.focus?.();
-  }, []);
+    // A dialog without fields (the sequence diagram) takes focus itself, so Escape reaches it.
+    (ref.current?.querySelector<HTMLElement>('input, select, textarea') ?? ref.current)?.focus();
+    // Escape closes even when focus has left the dialog (a click on a picture inside it).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        close();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      previous?.focus?.();
+    };
+  }, [close]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSubmit();
@@ -74,10 +87,12 @@ function Modal({
         aria-modal="true"
         aria-labelledby={`${testId}-title`}
         data-testid={testId}
+        tabIndex={-1}
         onSubmit={submit}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
             e.stopPropagation();
+            e.preventDefault();
             close();
           }
         }}
@@ -143,11 +158,17 @@ const AcksHint = ({ producer }: { producer: string }) => (
 
 function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'produce' }> }) {
   const close = useUiStore((st) => st.closeDialog);
-  const [producer, setProducer] = useState(req.producer ?? s.producers[0]?.id ?? '');
+  // The last record's producer, topic, partition and key come back for the next one, unless
+  // the dialog was opened for another producer or partition.
+  const last = useUiStore.getState().lastProduce;
+  const lastFits = last !== null && s.producers.some((p) => p.id === last.producer) && s.topics.some((t) => t.name === last.topic);
+  const [producer, setProducer] = useState(req.producer ?? (lastFits ? last.producer : s.producers[0]?.id ?? ''));
   const current = s.producers.find((p) => p.id === producer)?.acks ?? 'all';
-  const [topic, setTopic] = useState(req.topic ?? s.topics[0]?.name ?? '');
-  const [partition, setPartition] = useState(req.partition === undefined ? '' : String(req.partition));
-  const [key, setKey] = useState('');
+  const [topic, setTopic] = useState(req.topic ?? (lastFits ? last.topic : s.topics[0]?.name ?? ''));
+  const [partition, setPartition] = useState(
+    req.partition !== undefined ? String(req.partition) : lastFits && req.topic === undefined ? last.partition : '',
+  );
+  const [key, setKey] = useState(lastFits ? last.key : '');
   const [value, setValue] = useState('');
   const [tombstone, setTombstone] = useState(false);
   const [headers, setHeaders] = useState('');
@@ -163,7 +184,11 @@ function ProduceDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequ
       onSubmit={() => {
         const r = produceActions({ producer, topic, partition, key, value, tombstone, headers, acks }, current);
         if (r.error) return setError(r.error);
-        send(r.actions);
+        for (const a of r.actions) {
+          if (a.op === 'produce') void produceWithOutcome(a);
+          else send([a]);
+        }
+        useUiStore.getState().rememberProduce({ producer, topic, partition, key });
         close();
       }}
     >
@@ -618,18 +643,26 @@ function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialo
   const [mode, setMode] = useState<ResetMode>('earliest');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const active = (group?.members.length ?? 0) > 0;
   return (
     <Modal
       title={`Reset offsets of ${req.group}`}
       testId="dialog-reset"
-      submitLabel="Reset"
+      submitLabel={busy ? 'Resetting…' : 'Reset'}
       error={error}
       onSubmit={() => {
+        if (busy) return;
         const r = resetTarget(mode, value);
         if (r.to === null) return setError(r.error);
-        send([{ op: 'resetOffsets', group: req.group, topic, to: r.to }]);
-        close();
+        setBusy(true);
+        setError(null);
+        // The dialog stays open until the cluster answers: a refusal is told here, with Kafka's error.
+        void performChecked({ op: 'resetOffsets', group: req.group, topic, to: r.to }).then((refused) => {
+          setBusy(false);
+          if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
+          else close();
+        });
       }}
     >
       {active && (

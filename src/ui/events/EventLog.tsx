@@ -28,7 +28,7 @@ export function EventLog() {
   const open = useUiStore((s) => s.eventLogOpen);
   const toggle = useUiStore((s) => s.toggleEventLog);
   return (
-    <section className={`event-log${open ? '' : ' collapsed'}`} aria-label="Event log" data-testid="event-log">
+    <section className={`event-log${open ? '' : ' collapsed'}`} id="event-log" aria-label="Event log" data-testid="event-log">
       <header className="panel-header">
         <h2>Events</h2>
         <span className="muted">{events.length === 0 ? 'none yet' : `${events.length} most recent`}</span>

@@ -4,7 +4,7 @@ import { formatTime, phrase } from './phrase';
 describe('event phrasing', () => {
   it('says what happened in plain words and names the thing', () => {
     expect(phrase({ at: 1, type: 'BrokerDown', broker: 2 })).toEqual({
-      text: 'Broker 2 is down',
+      text: 'Broker 2 is down (the controller fences it after broker.session.timeout.ms without a heartbeat)',
       target: { kind: 'broker', id: 2 },
       tone: 'bad',
     });

@@ -21,7 +21,13 @@ const partitionSel = (topic: string, partition: number): Selection => ({ kind: '
 export function phrase(e: ClusterEvent): Phrase {
   switch (e.type) {
     case 'BrokerDown':
-      return { text: `Broker ${e.broker} is down`, target: { kind: 'broker', id: e.broker }, tone: 'bad' };
+      return {
+        text: `Broker ${e.broker} is down (the controller fences it after broker.session.timeout.ms without a heartbeat)`,
+        target: { kind: 'broker', id: e.broker },
+        tone: 'bad',
+      };
+    case 'PowerCut':
+      return { text: `Power cut: every machine goes down and restarts from its disk (brokers ${list(e.brokers)})`, target: null, tone: 'bad' };
     case 'BrokerUp':
       return { text: `Broker ${e.broker} is up`, target: { kind: 'broker', id: e.broker }, tone: 'good' };
     case 'BrokerIsolated':
@@ -183,6 +189,58 @@ export function phrase(e: ClusterEvent): Phrase {
         target: { kind: 'group', id: e.groupId },
         tone: 'info',
       };
+    case 'CoordinatorMoved':
+      return {
+        text:
+          e.to < 0
+            ? `Group ${e.groupId} has no coordinator: no live replica of its __consumer_offsets partition (was broker ${e.from})`
+            : e.from < 0
+              ? `Group ${e.groupId}'s coordinator is broker ${e.to}`
+              : `Group ${e.groupId}'s coordinator moved from broker ${e.from} to broker ${e.to} (its __consumer_offsets partition has a new leader)`,
+        target: { kind: 'group', id: e.groupId },
+        tone: e.to < 0 ? 'bad' : 'warn',
+      };
+    case 'ClientAdded':
+      return {
+        text:
+          e.kind === 'producer'
+            ? `Producer ${e.id} added`
+            : `Consumer ${e.id} ${e.restarted ? 'restarted with its config' : 'added'}${e.groupId ? ` (group ${e.groupId})` : ''}`,
+        target: { kind: e.kind, id: e.id },
+        tone: 'good',
+      };
+    case 'ClientRemoved': {
+      if (e.kind === 'producer') return { text: `Producer ${e.id} closed`, target: null, tone: 'info' };
+      const text = !e.crashed
+        ? `Consumer ${e.id} closed${e.groupInstanceId ? ` (static member ${e.groupInstanceId}: no LeaveGroup, it keeps its partitions until session.timeout.ms)` : ' and sent LeaveGroup'}`
+        : e.groupInstanceId
+          ? `Consumer ${e.id} crashed; static member ${e.groupInstanceId} keeps its partitions, unread, until session.timeout.ms or its return`
+          : `Consumer ${e.id} crashed (no LeaveGroup: the group notices after session.timeout.ms)`;
+      return { text, target: { kind: 'consumer', id: e.id }, tone: e.crashed ? 'bad' : 'info' };
+    }
+    case 'StaticMemberRejoined':
+      return {
+        text: e.rebalance
+          ? `Static member ${e.groupInstanceId} rejoined group ${e.groupId} as ${e.memberId}: the group rebalances`
+          : `Static member ${e.groupInstanceId} returned to group ${e.groupId} as ${e.memberId} and kept its partitions: no rebalance (KIP-345)`,
+        target: { kind: 'group', id: e.groupId },
+        tone: 'good',
+      };
+    case 'RecordProduced': {
+      const key = e.key === null ? 'a record with no key' : `record with key "${e.key}"`;
+      if (e.error) {
+        const where = e.partition < 0 ? e.topic : tp(e.topic, e.partition);
+        return { text: `Producer ${e.producer}: ${key} to ${where} failed with ${e.error}`, target: { kind: 'producer', id: e.producer }, tone: 'bad' };
+      }
+      return {
+        text:
+          e.offset === null
+            ? `Producer ${e.producer}: ${key} sent to ${tp(e.topic, e.partition)} (acks=0: no acknowledgement, no offset)`
+            : `Producer ${e.producer}: ${key} acknowledged (acks=${e.acks}) at ${tp(e.topic, e.partition)} offset ${e.offset}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'good',
+      };
+    }
     default: {
       const never: never = e;
       return { text: JSON.stringify(never), target: null, tone: 'info' };

@@ -18,7 +18,7 @@ describe('events as a Mermaid sequence diagram', () => {
       '  participant p4 as Broker 2',
       '  participant p5 as Broker 3',
       '  p2->>p3: 0.006 s · JoinGroup (billing-1-1)',
-      '  Note over p4: 2.000 s · Broker 2 is down',
+      '  Note over p4: 2.000 s · Broker 2 is down (the controller fences it after broker.session.timeout.ms without a heartbeat)',
       '  p1-xp4: 11.000 s · fenced∶ no heartbeat within broker.session.timeout.ms',
       '  p1->>p5: 11.000 s · lead orders-0, epoch 1, ISR [3,1] (failover)',
     ]);

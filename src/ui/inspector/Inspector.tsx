@@ -9,14 +9,16 @@ import type { Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { formatTime } from '../events/phrase';
 import { ROLE_LABEL } from '../diagram/nodes';
+import { Abbr } from '../glossary';
 import { CommandButtons } from './CommandButtons';
-import { DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
+import { CONSUMER_COLUMNS, DESCRIBE_COLUMNS, dash, describeGroup } from './describe';
 import { PartitionLog } from './PartitionLog';
 import { Markdown } from '../markdown/Markdown';
+import { LessonChapters } from './LessonChapters';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
-function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+function Field({ label, children, testId }: { label: ReactNode; children: ReactNode; testId?: string }) {
   return (
     <>
       <dt>{label}</dt>
@@ -34,6 +36,39 @@ function Link({ to, children }: { to: Selection; children: ReactNode }) {
 }
 
 const ids = (xs: number[]) => `[${xs.join(', ')}]`;
+
+/** Why a broker is not reachable, and when (or whether) the controller fences it. */
+function fencingText(s: ClusterSnapshot, id: number): string | null {
+  const b = s.brokers.find((x) => x.id === id);
+  if (!b || b.status === 'up') return null;
+  const what = b.status === 'down' ? 'down' : 'cut off';
+  if (b.fenced) return `${what}, fenced`;
+  if (b.fenceAt != null) {
+    const left = Math.max(0, b.fenceAt - s.time);
+    return `${what}, not fenced yet: fenced ${left > 0 ? `in ${(left / 1000).toFixed(1)} s` : 'at the next check'} (broker.session.timeout.ms)`;
+  }
+  return `${what}, not fenced: no controller is running`;
+}
+
+/** A partition's leader as a link, saying so when that broker cannot be reached. */
+function LeaderText({ s, p }: { s: ClusterSnapshot; p: PartitionView }) {
+  if (p.leader < 0) return <span className="bad">none (offline)</span>;
+  const why = p.leaderAlive === false ? fencingText(s, p.leader) : null;
+  return (
+    <>
+      <Link to={{ kind: 'broker', id: p.leader }}>broker {p.leader}</Link>
+      {why && <span className="bad"> · unreachable ({why}): offline</span>}
+    </>
+  );
+}
+
+/** Under-replicated, under min ISR or offline, as words. */
+function healthText(p: PartitionView): string | null {
+  if (p.offline) return 'offline: no reachable leader';
+  if (p.underMinIsr) return `under min ISR: ISR ${p.isr.length} < min.insync.replicas ${p.minIsr ?? '?'}, acks=all fails`;
+  if (p.underReplicated) return `under-replicated: ISR ${p.isr.length} of ${p.replicas.length} replicas`;
+  return null;
+}
 
 function roleOf(p: PartitionView, broker: number, s: ClusterSnapshot) {
   const b = s.brokers.find((x) => x.id === broker);
@@ -53,19 +88,24 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
       </h2>
       <dl className="fields">
         <Field label="Leader" testId="partition-leader">
-          {p.leader < 0 ? <span className="bad">none (offline)</span> : <Link to={{ kind: 'broker', id: p.leader }}>broker {p.leader}</Link>}
+          <LeaderText s={s} p={p} />
         </Field>
+        {healthText(p) && (
+          <Field label="State" testId="partition-state">
+            <span className="bad">{healthText(p)}</span>
+          </Field>
+        )}
         <Field label="Leader epoch" testId="partition-epoch">
           {p.leaderEpoch}
         </Field>
         <Field label="Replicas">{ids(p.replicas)}</Field>
-        <Field label="ISR" testId="partition-isr">
+        <Field label={<Abbr term="ISR">ISR (in-sync replicas)</Abbr>} testId="partition-isr">
           {ids(p.isr)}
         </Field>
         <Field label="High watermark" testId="partition-hw">
           {p.highWatermark}
         </Field>
-        <Field label="Log start">{p.logStartOffset}</Field>
+        <Field label="Log start offset">{p.logStartOffset}</Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
       <h3>Replicas</h3>
@@ -112,6 +152,19 @@ function BrokerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selectio
           <span className={b.status === 'up' ? 'good' : 'bad'}>{b.status}</span>
           {b.fenced ? ' · fenced by the controller' : ''}
         </Field>
+        {b.status !== 'up' && !b.fenced && (
+          <Field label="Fencing" testId="broker-fencing">
+            {b.fenceAt != null ? (
+              <span className="bad">
+                {b.fenceAt > s.time ? `in ${((b.fenceAt - s.time) / 1000).toFixed(1)} s` : 'at the controller’s next check'}: the
+                controller fences a broker whose heartbeats stop for broker.session.timeout.ms ({b.sessionTimeoutMs ?? 9000} ms); until
+                then its partitions keep naming it as leader and are offline
+              </span>
+            ) : (
+              <span className="bad">never while no controller runs: its partitions keep naming it as leader</span>
+            )}
+          </Field>
+        )}
         <Field label="Rack">{b.rack ?? '–'}</Field>
         <Field label="Controller">{s.controller === b.id ? 'yes (active)' : 'no'}</Field>
         {b.slowMs > 0 && <Field label="Network delay">+{b.slowMs} ms</Field>}
@@ -161,9 +214,15 @@ function ReplicaTable({ s, first, rows }: { s: ClusterSnapshot; first: string; r
         <tr>
           <th scope="col">{first}</th>
           <th scope="col">Role</th>
-          <th scope="col">LEO</th>
-          <th scope="col">HW</th>
-          <th scope="col">Start</th>
+          <th scope="col">
+            <Abbr term="LEO" />
+          </th>
+          <th scope="col">
+            <Abbr term="HW" />
+          </th>
+          <th scope="col">
+            <Abbr term="start">Log start</Abbr>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -219,9 +278,9 @@ function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
             <span className="bad">
               {p.lastError.error} on {p.lastError.topic}-{p.lastError.partition} at {formatTime(p.lastError.at)}
             </span>
-          ) : (
-            'none'
-          )}
+          ) : null}
+          {p.lastError && p.recovered ? <span className="good"> · recovered: that partition acknowledges again</span> : null}
+          {p.lastError ? null : 'none'}
         </Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
@@ -264,47 +323,70 @@ function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
 function GroupTable({ s, groupId }: { s: ClusterSnapshot; groupId: string }) {
   const g = s.groups.find((x) => x.groupId === groupId);
   if (!g) return <p className="muted">The coordinator has no group {groupId} yet.</p>;
-  const rows = describeGroup(g);
+  const rows = describeGroup(g, s.consumers);
   return (
-    <div className="table-scroll">
-      <table className="data-table describe" data-testid="group-describe">
-        <caption className="sr-only">kafka-consumer-groups --describe --group {groupId}</caption>
-        <thead>
-          <tr>
-            {DESCRIBE_COLUMNS.map((c) => (
-              <th key={c} scope="col">
-                {/* Break after hyphens so the eight columns fit the panel. */}
-                {c.split('-').map((part, i, all) => (
-                  <span key={i}>
-                    {part}
-                    {i < all.length - 1 ? '-' : ''}
-                    {i < all.length - 1 && <wbr />}
-                  </span>
-                ))}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.topic}-${r.partition}`} data-testid={`describe-row-${r.topic}-${r.partition}`}>
-              <td>{r.group}</td>
-              <td>{r.topic}</td>
-              <td className="num">{r.partition}</td>
-              <td className="num">{dash(r.currentOffset)}</td>
-              <td className="num">{dash(r.logEndOffset)}</td>
-              <td className="num" data-testid="lag">
-                {dash(r.lag)}
-              </td>
-              <td className="ellipsis" title={r.consumerId ?? undefined}>
-                {dash(r.consumerId)}
-              </td>
-              <td>{dash(r.clientId)}</td>
+    <>
+      <div className="table-scroll">
+        <table className="data-table describe" data-testid="group-describe">
+          <caption className="sr-only">kafka-consumer-groups --describe --group {groupId}, then each owner's position and records-lag</caption>
+          <thead>
+            <tr>
+              {DESCRIBE_COLUMNS.map((c) => (
+                <th key={c} scope="col" title={c}>
+                  {/* One word per line: the columns fit the panel and every header stays whole. */}
+                  {c.split('-').map((part, i, all) => (
+                    <span key={i} className="th-part">
+                      {part}
+                      {i < all.length - 1 ? '-' : ''}
+                    </span>
+                  ))}
+                </th>
+              ))}
+              {CONSUMER_COLUMNS.map((c, i) => (
+                <th key={c.name} scope="col" title={c.title} className={`consumer-col${i === 0 ? ' first' : ''}`}>
+                  {c.name.split('-').map((part, j, all) => (
+                    <span key={j} className="th-part">
+                      {part}
+                      {j < all.length - 1 ? '-' : ''}
+                    </span>
+                  ))}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr
+                key={r.topic === null ? `idle-${r.consumerId}` : `${r.topic}-${r.partition}`}
+                data-testid={r.topic === null ? `describe-idle-${r.clientId}` : `describe-row-${r.topic}-${r.partition}`}
+              >
+                <td>{r.group}</td>
+                <td>{dash(r.topic)}</td>
+                <td className="num">{dash(r.partition)}</td>
+                <td className="num">{dash(r.currentOffset)}</td>
+                <td className="num">{dash(r.logEndOffset)}</td>
+                <td className="num" data-testid="lag">
+                  {dash(r.lag)}
+                </td>
+                <td className="ellipsis" title={r.consumerId ?? undefined}>
+                  {dash(r.consumerId)}
+                </td>
+                <td>{dash(r.clientId)}</td>
+                <td className="num consumer-col first" data-testid="records-lag" title={r.position === null ? undefined : `position ${r.position}`}>
+                  {dash(r.recordsLag)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="hint">
+        LAG is log end offset − committed offset, as the tool computes it: consumers commit every auto.commit.interval.ms
+        (5 s by default), so a consumer that keeps up still shows up to 5 s of records, and a slow one that just committed can
+        show less. RECORDS-LAG (shaded, not printed by the tool) comes from the consumer itself: high watermark − its position,
+        what it has not read yet.
+      </p>
+    </>
   );
 }
 
@@ -361,6 +443,7 @@ function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
             <span className="bad">
               {c.lastError.error} at {formatTime(c.lastError.at)}
             </span>
+            {c.recovered && <span className="good"> · recovered: fetching again</span>}
           </Field>
         )}
       </dl>
@@ -376,7 +459,7 @@ function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
           <tr>
             <th scope="col">Partition</th>
             <th scope="col">Position</th>
-            <th scope="col">Lag</th>
+            <th scope="col" title="records-lag: high watermark − position (what this consumer has not read)">records-lag</th>
           </tr>
         </thead>
         <tbody>
@@ -429,7 +512,8 @@ function TopicInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
               <Link to={{ kind: 'partition', topic: p.topic, partition: p.partition }}>
                 {p.topic}-{p.partition}
               </Link>{' '}
-              leader {p.leader < 0 ? 'none' : p.leader}, ISR {ids(p.isr)}, HW {p.highWatermark}
+              leader {p.leader < 0 ? 'none' : p.leaderAlive === false ? `${p.leader} (unreachable)` : p.leader}, <Abbr term="ISR" /> {ids(p.isr)}, <Abbr term="HW" /> {p.highWatermark}
+              {healthText(p) && <span className="bad"> · {healthText(p)}</span>}
             </li>
           ))}
       </ul>
@@ -444,6 +528,7 @@ function Overview({ s }: { s: ClusterSnapshot }) {
   return (
     <section aria-label="Cluster overview" data-testid="inspector-overview">
       <h2>{name ?? 'Cluster'}</h2>
+      <LessonChapters />
       {description && <Markdown text={description} skipHeading={name ?? undefined} />}
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
@@ -452,7 +537,15 @@ function Overview({ s }: { s: ClusterSnapshot }) {
         <Field label="Brokers">
           {s.brokers.map((b) => `${b.id} ${b.status}`).join(', ')}
         </Field>
-        <Field label="Offline partitions">{c.OfflinePartitionsCount}</Field>
+        <Field label="Offline partitions" testId="summary-offline">
+          {s.health?.offlinePartitions ?? c.OfflinePartitionsCount}
+        </Field>
+        <Field label="Under-replicated partitions" testId="summary-urp">
+          {s.health?.underReplicatedPartitions ?? 0}
+        </Field>
+        <Field label="Under min ISR partitions" testId="summary-under-min-isr">
+          {s.health?.underMinIsrPartitions ?? 0}
+        </Field>
         <Field label="Leader elections">{c.LeaderElections}</Field>
         <Field label="Unclean elections">{c.UncleanLeaderElections}</Field>
         <Field label="ISR shrinks / expands">
@@ -508,7 +601,7 @@ export function Inspector() {
     }
   }
   return (
-    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+    <aside className="inspector" id="inspector" aria-label="Inspector" data-testid="inspector">
       {sel && (
         <button type="button" className="btn-ghost close-selection" onClick={() => select(null)} aria-label="Clear selection">
           ✕

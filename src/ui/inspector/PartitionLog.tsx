@@ -7,6 +7,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { RecordView } from '../../kafka/snapshot';
 import { getWorkerClient } from '../../state/worker-client';
+import { useUiStore } from '../../state/ui-store';
 import type { LogResult } from '../../worker/protocol';
 import { formatTime } from '../events/phrase';
 
@@ -19,6 +20,9 @@ function headersText(h: RecordView['headers']): string {
 
 export function PartitionLog({ topic, partition, broker }: { topic: string; partition: number; broker?: number }) {
   const [log, setLog] = useState<LogResult | null | 'loading'>('loading');
+  // The record a produce just wrote here, if any (its outcome's toast points at it).
+  const highlight = useUiStore((st) => st.highlight);
+  const highlighted = highlight && highlight.topic === topic && highlight.partition === partition ? highlight.offset : null;
   useEffect(() => {
     let alive = true;
     setLog('loading');
@@ -77,7 +81,12 @@ export function PartitionLog({ topic, partition, broker }: { topic: string; part
               return (
                 <Fragment key={r.offset}>
                   {hwAbove && <MarkerRow text={`high watermark ${log.highWatermark}: everything below is committed`} kind="hw" />}
-                  <tr className={uncommitted ? 'uncommitted' : undefined} data-testid={`log-row-${r.offset}`}>
+                  <tr
+                    className={[uncommitted ? 'uncommitted' : '', r.offset === highlighted ? 'produced' : ''].join(' ').trim() || undefined}
+                    data-testid={`log-row-${r.offset}`}
+                    aria-current={r.offset === highlighted ? 'true' : undefined}
+                    title={r.offset === highlighted ? 'the record you just produced' : undefined}
+                  >
                     <td className="num">{r.offset}</td>
                     <td className="mono">{r.key ?? <span className="muted">null</span>}</td>
                     <td className="mono value" title={r.value ?? 'null (tombstone)'}>

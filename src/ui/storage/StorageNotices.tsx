@@ -9,6 +9,7 @@ import { defaultScenario } from '../../scenario/default-scenario';
 import { restoreScenarioOrThrow } from '../../scenario/restore';
 import { useClusterStore } from '../../state/cluster-store';
 import { refreshEstimate, useStorageStore } from '../../state/storage-store';
+import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import type { StorageCommand } from '../../storage/status';
 import './storage.css';
@@ -44,7 +45,16 @@ function useNow(everyMs: number): number {
   return now;
 }
 
-function ResetDialog({ onClose }: { onClose: () => void }) {
+/** Deletes everything saved and starts the default cluster again (the storage worker's reset). */
+export function resetPlayground(): void {
+  send({ op: 'reset', scenario: restoreScenarioOrThrow(defaultScenario) });
+}
+
+/** The confirmation before a reset; opened from the status chip, a storage banner or a failed panel. */
+export function ResetDialog() {
+  const open = useUiStore((s) => s.resetOpen);
+  if (!open) return null;
+  const onClose = () => useUiStore.getState().closeReset();
   return (
     <div className="modal-backdrop" role="presentation" onClick={onClose}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="reset-title" onClick={(e) => e.stopPropagation()} data-testid="storage-reset-dialog">
@@ -63,8 +73,8 @@ function ResetDialog({ onClose }: { onClose: () => void }) {
             className="btn btn-danger"
             data-testid="storage-reset-confirm"
             onClick={() => {
-              send({ op: 'reset', scenario: restoreScenarioOrThrow(defaultScenario) });
-              onClose();
+              resetPlayground();
+              useUiStore.getState().resetConfirmed();
             }}
           >
             Delete and start over
@@ -149,10 +159,21 @@ function Restored() {
       data-lost-records={loss?.lostRecords ?? 0}
       data-lost-ms={loss?.lostMs ?? 0}
       data-cut-offsets={restored.cutOffsets}
+      data-exact={restored.exact ? 'true' : 'false'}
     >
       <div>
-        <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
-        {restored.logs} replica logs.{' '}
+        {restored.exact ? (
+          <>
+            <strong>Resumed exactly where you left it</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
+            {restored.logs} replica logs, with requests in flight, groups, counters and the event history as they were.{' '}
+          </>
+        ) : (
+          <>
+            <strong>Restored the playground where it was saved</strong>: {seconds(restored.timeMs)} of virtual time, {records(restored.records)} in{' '}
+            {restored.logs} replica logs; the brokers restarted from their disks
+            {restored.notExactBecause ? ` (the exact moment could not be read: ${restored.notExactBecause})` : ''}.{' '}
+          </>
+        )}
         {lost ? (
           <span data-testid="storage-lost">
             The last {seconds(lost.lostMs)} before the page closed ({records(lost.lostRecords)}) had not been saved yet and
@@ -333,8 +354,7 @@ function ConfirmReplace() {
 
 export function StorageNotices() {
   const blocking = useStorageStore((s) => s.status.state === 'other-tab' && !s.status.runningHere);
-  const [resetOpen, setResetOpen] = useState(false);
-  const openReset = () => setResetOpen(true);
+  const openReset = () => useUiStore.getState().openReset();
   return (
     <>
       <div className="storage-banners">
@@ -344,7 +364,6 @@ export function StorageNotices() {
       <StatusChip onReset={openReset} />
       {blocking && <OtherTab />}
       <ConfirmReplace />
-      {resetOpen && <ResetDialog onClose={() => setResetOpen(false)} />}
     </>
   );
 }

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench` (time travel, issue 9): how long the UI waits for a moment of the run.
+ * Node runs the same TimeMachine the worker does (src/worker/time-machine.ts), so these
+ * figures are the worker's, less the snapshot posting.
+ *
+ * - seek: p50 / p95 over N random seeks (default 50) in a 30-minute run of the default
+ *   scenario (target: 200 ms);
+ * - fork: seek to a random past moment and act there (a produce), to the action applied;
+ * - link open: a fresh machine replaying a 10- and a 30-minute run to its end (target: 2 s
+ *   for 10 minutes), what opening a link with `&t=` costs.
+ *
+ * With `src/kafka/checkpoint.ts` present (cloneCluster), checkpoints are taken while the
+ * run first plays; without it every seek back replays from 0 (the fallback). The first
+ * line says which was measured. Prints figures; asserts nothing.
+ */
+import { Cluster } from '../src/kafka/cluster';
+import { Prng } from '../src/kafka/sim/prng';
+import { defaultScenario } from '../src/scenario/default-scenario';
+import { restoreScenarioOrThrow } from '../src/scenario/restore';
+import type { Scenario } from '../src/scenario/types';
+import { TimeMachine } from '../src/worker/time-machine';
+
+const MINUTE = 60_000;
+const SEEKS = Number(process.env.TIME_TRAVEL_SEEKS ?? 50);
+
+async function loadClone(): Promise<((c: Cluster) => Cluster) | undefined> {
+  // A variable path: the module may not exist yet, and typechecking must not need it.
+  const path = '../src/kafka/checkpoint';
+  try {
+    const mod = (await import(/* @vite-ignore */ path)) as { cloneCluster?: (c: Cluster) => Cluster };
+    return mod.cloneCluster;
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function ms(x: number): string {
+  return `${x.toFixed(1)} ms`;
+}
+
+export async function timeTravelBench(): Promise<void> {
+  const clone = await loadClone();
+  const doc: Scenario = restoreScenarioOrThrow(defaultScenario);
+  const make = (d: Scenario) => new Cluster(d);
+  const machine = () => new TimeMachine<Cluster>(doc, { createCluster: make, clone });
+  console.log(`\nTime travel (default scenario): ${clone ? 'checkpoints through cloneCluster' : 'replay from 0 (no src/kafka/checkpoint.ts cloneCluster yet)'}`);
+
+  // Link open: a fresh machine replays to the moment.
+  for (const minutes of [10, 30]) {
+    const t0 = performance.now();
+    const tm = machine();
+    tm.seek(minutes * MINUTE);
+    const wall = performance.now() - t0;
+    console.log(`link open at ${minutes} min`.padEnd(34) + `${ms(wall).padStart(12)}   (${((minutes * MINUTE) / wall).toFixed(0)}x real time; target ${minutes === 10 ? '2 s' : 'progress shown'})`);
+  }
+
+  // The run first played to 30 minutes (checkpoints are taken then), then random seeks.
+  const tm = machine();
+  const t0 = performance.now();
+  tm.runUntil(30 * MINUTE);
+  console.log('first play to 30 min'.padEnd(34) + `${ms(performance.now() - t0).padStart(12)}   (${tm.checkpointTimes.length} checkpoints)`);
+  const r = new Prng(9);
+  const seeks: number[] = [];
+  for (let i = 0; i < SEEKS; i++) {
+    const t = r.range(0, 30 * MINUTE);
+    const s0 = performance.now();
+    tm.seek(t);
+    seeks.push(performance.now() - s0);
+  }
+  seeks.sort((a, b) => a - b);
+  console.log(`seek, ${SEEKS} random in 30 min`.padEnd(34) + `p50 ${ms(percentile(seeks, 50))}   p95 ${ms(percentile(seeks, 95))}   max ${ms(seeks[seeks.length - 1]!)}   (target 200 ms)`);
+
+  // Fork: from a random past moment, act; measured to the action applied. Undo after each.
+  const forks: number[] = [];
+  for (let i = 0; i < Math.min(10, SEEKS); i++) {
+    tm.seek(r.range(0, 30 * MINUTE));
+    const f0 = performance.now();
+    const a = tm.perform({ op: 'produce', producer: 'checkout', topic: 'orders', key: 'fork', value: 'fork' });
+    tm.runUntil(a.at);
+    forks.push(performance.now() - f0);
+    tm.undo();
+  }
+  forks.sort((a, b) => a - b);
+  console.log(`fork, ${forks.length} random in 30 min`.padEnd(34) + `p50 ${ms(percentile(forks, 50))}   p95 ${ms(percentile(forks, 95))}`);
+  console.log('reload resume: not measured (a reload still restarts from the saved disks; see issue 9)');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await timeTravelBench();

@@ -1,0 +1,100 @@
+/**
+ * The playground's limits: how much work one document (or one live action) may ask for.
+ * Kafka itself has few such caps; a browser tab does. Each limit is far above what a lesson
+ * needs and below what freezes a tab or fills its memory (10 brokers x 1,000 partitions
+ * took a renderer to 7 GB; 1 MB values at 1,000 records/s reached 3.7 GB in seconds).
+ *
+ * The one place they are set. The scenario schema refuses a document over a limit with a
+ * message naming the field, the limit and the value; the cluster refuses a live action over
+ * a limit with an ActionRejected event (POLICY_VIOLATION), and the run goes on.
+ */
+
+export const LIMITS = {
+  /** Brokers in the cluster at once (the document's, plus addBroker). */
+  brokers: 64,
+  /** Kafka's node.id is an int. */
+  brokerId: 2147483647,
+  /** Partitions of one topic. */
+  partitions: 1000,
+  /** Partitions over all topics (issue 10's scale target is 50 brokers x 1,000 partitions). */
+  totalPartitions: 2000,
+  /** Partition replicas over all topics: partitions x replication factor, summed. */
+  totalReplicas: 6000,
+  /** A replication factor can never exceed the broker count. */
+  replicationFactor: 64,
+  /** Producers and consumers in the cluster at once. */
+  clients: 200,
+  /** Timeline actions in one document. */
+  timelineActions: 100_000,
+  /** One load generator's records per second. */
+  ratePerSec: 100_000,
+  /**
+   * One load generator's bytes per second (ratePerSec x valueBytes): 1 MB/s. Logs live in
+   * memory, on every replica, and the playground plays up to 100x: 1 MB/s at RF 3 is
+   * already 300 MB of heap per wall-clock second at full speed.
+   */
+  loadBytesPerSec: 1024 * 1024,
+  keys: 1_000_000,
+  /** A load generator's value size; Kafka's default max.message.bytes is 1048588. */
+  valueBytes: 1_048_576,
+  /** Virtual time anything may name (an action's `at`, a delay, the runner's --until): 24 h. */
+  timeMs: 24 * 60 * 60 * 1000,
+  /** Nesting depth of a document (objects and arrays); the schema's own needs 5. */
+  depth: 64,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** "1 MB/s", "2000": a limit as a user reads it. */
+export function formatLimit(name: LimitName): string {
+  const v = LIMITS[name];
+  if (name === 'loadBytesPerSec') return `${v / (1024 * 1024)} MB/s`;
+  if (name === 'timeMs') return `${v} ms (24 h)`;
+  return String(v);
+}
+
+/**
+ * Why one load generator is over the byte-rate limit, or null. Shared by the schema (a
+ * document's startLoad) and the cluster (a live startLoad).
+ */
+export function loadRateProblem(ratePerSec: number, valueBytes: number): string | null {
+  const bytes = ratePerSec * valueBytes;
+  if (bytes <= LIMITS.loadBytesPerSec) return null;
+  const mb = (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+  return `ratePerSec x valueBytes is ${mb} MB/s (${ratePerSec} records/s of ${valueBytes} bytes), more than the playground's limit of ${formatLimit('loadBytesPerSec')}: lower ratePerSec or valueBytes`;
+}
+
+/** The fields of a live action the cluster checks against a limit before it records it. */
+interface LimitedAction {
+  op: string;
+  at?: number;
+  ratePerSec?: number;
+  valueBytes?: number;
+  keys?: number;
+  delayMs?: number;
+  msPerRecord?: number;
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+/**
+ * The first field of an action that is over a limit, in the schema's wording
+ * (`ratePerSec: at most 100000, got 1000000`), or null. Cumulative limits (brokers,
+ * partitions over all topics, clients) depend on the cluster when the action runs and are
+ * checked there.
+ */
+export function actionLimitProblem(a: LimitedAction): string | null {
+  const over = (field: string, limit: LimitName, value: number | undefined): string | null =>
+    value !== undefined && value > LIMITS[limit] ? `${field}: at most ${formatLimit(limit)}, got ${value}` : null;
+  return (
+    over('at', 'timeMs', a.at) ??
+    over('delayMs', 'timeMs', a.delayMs) ??
+    over('msPerRecord', 'timeMs', a.msPerRecord) ??
+    over('ratePerSec', 'ratePerSec', a.ratePerSec) ??
+    over('valueBytes', 'valueBytes', a.valueBytes) ??
+    over('keys', 'keys', a.keys) ??
+    over('partitions', 'partitions', a.partitions) ??
+    over('replicationFactor', 'replicationFactor', a.replicationFactor) ??
+    (a.op === 'startLoad' && a.ratePerSec !== undefined ? loadRateProblem(a.ratePerSec, a.valueBytes ?? 100) : null)
+  );
+}
