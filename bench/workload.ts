@@ -1,8 +1,14 @@
 /**
- * Issue 2's benchmark workload, shared by the Node and the browser benchmarks: 3 brokers in
- * 3 racks, one topic with 3 partitions at RF=3 and min.insync.replicas=2, an idempotent
- * producer with acks=all writing keyed 100-byte values at `ratePerSec` (virtual time) until
- * `virtualMs`, and a group of three consumers reading from the earliest offset.
+ * The benchmark workloads, shared by the Node and the browser benchmarks.
+ *
+ * `benchScenario` (issue 2): 3 brokers in 3 racks, one topic with 3 partitions at RF=3 and
+ * min.insync.replicas=2, an idempotent producer with acks=all writing keyed 100-byte values
+ * at `ratePerSec` (virtual time) until `virtualMs`, and a group of three consumers reading
+ * from the earliest offset.
+ *
+ * `scaleScenario` (issue 10): the same at `brokers` x `partitions` (one topic, RF=3, racks
+ * a/b/c in turn), keyed 100-byte values, and a group of six consumers; the load runs until
+ * `virtualMs`.
  */
 import type { Scenario } from '../src/scenario/types';
 
@@ -30,6 +36,36 @@ export function benchScenario(ratePerSec: number, virtualMs: number): Scenario {
     ],
     timeline: [
       { at: 0, op: 'startLoad', producer: 'p', topic: 'bench', ratePerSec, keys: 1000, valueBytes: 100 },
+      { at: virtualMs, op: 'stopLoad', producer: 'p', topic: 'bench' },
+    ],
+  };
+}
+
+export function scaleScenario(brokers: number, partitions: number, ratePerSec: number, virtualMs: number): Scenario {
+  const racks = ['a', 'b', 'c'];
+  return {
+    version: 1,
+    name: `bench ${brokers}x${partitions}`,
+    seed: 1,
+    cluster: {
+      brokers: Array.from({ length: brokers }, (_, i) => ({ id: i + 1, rack: racks[i % racks.length]! })),
+      network: { latencyMs: 1, jitterMs: 0 },
+      config: { 'group.initial.rebalance.delay.ms': 0 },
+    },
+    topics: [{ name: 'bench', partitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    clients: [
+      { kind: 'producer', id: 'p', config: { acks: 'all', 'enable.idempotence': true, 'linger.ms': 5, 'batch.size': 65536 } },
+      ...[1, 2, 3, 4, 5, 6].map((i) => ({
+        kind: 'consumer' as const,
+        id: `c${i}`,
+        groupId: 'g',
+        topics: ['bench'],
+        config: { 'auto.offset.reset': 'earliest' },
+      })),
+    ],
+    timeline: [
+      // Enough keys that every partition gets records (1,000 keys over 1,000 partitions would leave a third idle).
+      { at: 0, op: 'startLoad', producer: 'p', topic: 'bench', ratePerSec, keys: Math.max(1000, partitions * 10), valueBytes: 100 },
       { at: virtualMs, op: 'stopLoad', producer: 'p', topic: 'bench' },
     ],
   };

@@ -14,7 +14,7 @@
  * A function found in the graph is a bug (a closure that could not be copied): the walk
  * throws naming its path, and a test walks clusters under load and faults to keep it so.
  */
-import { Broker, PendingProduce } from './broker/broker';
+import { Broker, PendingProduce, PendingProducePartition } from './broker/broker';
 import { Partition } from './broker/partition';
 import { ProducerStateManager } from './broker/producer-state';
 import { Cluster, Context, ControllerChannel, Environment, Metadata } from './cluster';
@@ -54,6 +54,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Network,
   Partition,
   PendingProduce,
+  PendingProducePartition,
   Prng,
   Producer,
   ProducerStateManager,

@@ -500,6 +500,7 @@ export class Cluster {
         if (v === null) delete this.clusterConfig[k];
         else putOwn(this.clusterConfig, k, v);
       }
+      this.brokerConfig.invalidate();
       this.controller.invalidateConfigs();
       for (const b of this.brokers.values()) for (const t of this.controller.topics.keys()) b.refreshLogConfig(t);
       this.controller.retryOfflinePartitions();

@@ -102,9 +102,30 @@ export function putOwn<T>(map: Record<string, T>, key: string, value: NoInfer<T>
 
 /** Layered config: the first layer that has a key wins. */
 export class Config {
+  /**
+   * Values already looked up, by key: hot paths read configs per record or per fetch, and
+   * walking the layers each time showed in issue 10's profile. Whoever changes a layer in
+   * place calls invalidate() (the cluster's broker config); other Configs are replaced
+   * whole when they change.
+   */
+  private memo = new Map<string, ConfigValue | undefined>();
+
   constructor(private readonly layers: readonly (ConfigMap | Readonly<Record<string, ConfigValue>> | undefined)[]) {}
 
+  /** A layer changed in place: forget what was read. */
+  invalidate(): void {
+    this.memo = new Map();
+  }
+
   raw(key: string): ConfigValue | undefined {
+    const m = this.memo;
+    if (m.has(key)) return m.get(key);
+    const v = this.lookup(key);
+    m.set(key, v);
+    return v;
+  }
+
+  private lookup(key: string): ConfigValue | undefined {
     for (const layer of this.layers) {
       if (layer && Object.hasOwn(layer, key)) return layer[key];
     }

@@ -26,19 +26,34 @@ import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
+/**
+ * A ProduceRequest carries one batch for each of several partitions led by the same broker:
+ * the producer's Sender drains every ready partition of a node into one request
+ * (RecordAccumulator.drain), and the broker answers once for all of them.
+ */
 export interface ProduceRequest {
   acks: 0 | 1 | -1;
   timeoutMs: number;
+  partitions: ProducePartitionData[];
+}
+
+export interface ProducePartitionData {
   topic: string;
   partition: number;
+  /** `${topic}-${partition}`, built once by the producer (see FetchPartition.key). */
+  key: string;
   batch: Uint8Array;
 }
 
+/** One partition's answer in a ProduceResponse (Kafka's PartitionProduceResponse). */
 export interface ProduceResponse {
   error: KafkaError;
   baseOffset: number;
   logStartOffset: number;
 }
+
+/** The answers to a ProduceRequest, in the order of its partitions. */
+export type ProduceResponses = ProduceResponse[];
 
 /** What a broker needs from the cluster around it. */
 export interface BrokerEnv {
@@ -56,6 +71,8 @@ export interface BrokerEnv {
 interface ReplicaFetchPartition {
   topic: string;
   partition: number;
+  /** The Partition's own key string (hashed once; see FetchPartition.key). */
+  key: string;
   fetchOffset: number;
   lastFetchedEpoch: number;
   currentLeaderEpoch: number;
@@ -64,6 +81,7 @@ interface ReplicaFetchPartition {
 interface ReplicaFetchPartitionResponse {
   topic: string;
   partition: number;
+  key: string;
   result: ReturnType<Partition['fetchForFollower']>;
 }
 
@@ -335,7 +353,7 @@ export class Broker implements BrokerApi, PartitionHost {
     for (const key of keys) {
       const set = this.waiters.get(key);
       if (!set) continue;
-      for (const w of [...set]) if (this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      for (const w of [...set]) if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
     }
   }
 
@@ -359,6 +377,33 @@ export class Broker implements BrokerApi, PartitionHost {
     } else {
       w.d.resolve(this.readForReplica(w.replicaId, w.parts, w.maxBytes).out);
     }
+  }
+
+  /**
+   * Could the parked fetch be answered now? A check of offsets and epochs only, as Kafka's
+   * DelayedFetch.tryComplete does; the read itself happens once, when it can answer. The
+   * profile showed every append and HW change re-reading every waiting fetch of the partition
+   * in full (and, for followers, redoing their fetch-state update), mostly to find nothing.
+   * False only when a read would find no record and no error: consumers see only what is
+   * below the HW, followers only what is below the LEO.
+   */
+  private mayComplete(w: Waiter): boolean {
+    if (w.kind === 'consumer') {
+      for (const fp of w.req.partitions) {
+        const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+        if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
+        const log = p.log;
+        if (fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) return true;
+      }
+      return false;
+    }
+    for (const fp of w.parts) {
+      const p = this.partitions.get(fp.key);
+      if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
+      const log = p.log;
+      if (fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset) return true;
+    }
+    return false;
   }
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
@@ -393,26 +438,43 @@ export class Broker implements BrokerApi, PartitionHost {
 
   // ---- produce ----------------------------------------------------------------------------------
 
-  handleProduce(req: ProduceRequest): ProduceResponse | Deferred<ProduceResponse> {
-    const p = this.partitions.get(`${req.topic}-${req.partition}`);
-    if (!p) {
-      const exists = this.env.controller.topics.get(req.topic)?.partitions[req.partition] !== undefined;
-      return { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+  handleProduce(req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses> {
+    const out: ProduceResponses = new Array<ProduceResponse>(req.partitions.length);
+    let pending: PendingProduce | null = null;
+    for (let i = 0; i < req.partitions.length; i++) {
+      const pd = req.partitions[i]!;
+      const p = this.partitions.get(pd.key);
+      if (!p) {
+        const exists = this.env.controller.topics.get(pd.topic)?.partitions[pd.partition] !== undefined;
+        out[i] = { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
+      // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
+      // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
+      const topicCfg = this.env.topicConfig(pd.topic);
+      if (pd.batch.length > topicCfg.int('max.message.bytes')) {
+        out[i] = { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
+      if (pd.batch.length > topicCfg.int('segment.bytes')) {
+        out[i] = { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        continue;
+      }
+      const r = p.appendRecordsToLeader(pd.batch, req.acks);
+      if (r.error !== 'NONE' || req.acks !== -1) {
+        out[i] = { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
+        continue;
+      }
+      out[i] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 }; // replaced when the slot answers
+      pending ??= new PendingProduce(this, this.incarnation, out, new Deferred<ProduceResponses>());
+      pending.slots.push(new PendingProducePartition(pending, i, p, r.lastOffset + 1, r.firstOffset));
     }
-    // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
-    // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
-    const topicCfg = this.env.topicConfig(req.topic);
-    if (req.batch.length > topicCfg.int('max.message.bytes')) return { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
-    if (req.batch.length > topicCfg.int('segment.bytes')) return { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
-    const r = p.appendRecordsToLeader(req.batch, req.acks);
-    if (r.error !== 'NONE' || req.acks !== -1) {
-      return { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
-    }
-    const d = new Deferred<ProduceResponse>();
-    const delayed = new PendingProduce(this, this.incarnation, p, d, r.lastOffset + 1, r.firstOffset);
-    delayed.timer = this.ctx.scheduler.after(req.timeoutMs, call(delayed, delayed.expire));
-    p.addDelayedProduce(delayed);
-    return d;
+    if (!pending) return out;
+    // One DelayedProduce for the request: it answers when every partition's HW passed its
+    // batch, or at timeoutMs with what it has.
+    pending.timer = this.ctx.scheduler.after(req.timeoutMs, call(pending, pending.expire));
+    for (const slot of [...pending.slots]) slot.partition.addDelayedProduce(slot);
+    return pending.d;
   }
 
   // ---- fetch (consumers) -----------------------------------------------------------------------
@@ -427,7 +489,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
-      keys: req.partitions.map((fp) => `${fp.topic}-${fp.partition}`),
+      keys: req.partitions.map((fp) => fp.key ?? `${fp.topic}-${fp.partition}`),
       timer: null,
       req,
       d,
@@ -440,7 +502,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number } {
     let bytes = 0;
     const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
-      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
         return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
@@ -478,7 +540,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<ReplicaFetchPartitionResponse[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
-      keys: parts.map((fp) => `${fp.topic}-${fp.partition}`),
+      keys: parts.map((fp) => fp.key),
       timer: null,
       replicaId,
       parts,
@@ -503,14 +565,14 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const out = parts.map((fp) => {
-      const p = this.partitions.get(`${fp.topic}-${fp.partition}`);
+      const p = this.partitions.get(fp.key);
       const limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       const result = p
         ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
         : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return { topic: fp.topic, partition: fp.partition, result };
+      return { topic: fp.topic, partition: fp.partition, key: fp.key, result };
     });
     return { out, bytes, urgent };
   }
@@ -543,6 +605,7 @@ export class Broker implements BrokerApi, PartitionHost {
       parts.push({
         topic: p.topic,
         partition: p.partition,
+        key: p.key,
         fetchOffset: p.log.logEndOffset,
         lastFetchedEpoch: p.log.leaderEpochCache.latestEpoch(),
         currentLeaderEpoch: p.leaderEpoch,
@@ -594,7 +657,7 @@ export class Broker implements BrokerApi, PartitionHost {
     f.inFlight = 0;
     let error = resp.length === 0;
     for (const r of resp) {
-      const p = this.partitions.get(`${r.topic}-${r.partition}`);
+      const p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
       const res = r.result;
       if (res.divergingEpoch) {
@@ -689,35 +752,72 @@ export class Broker implements BrokerApi, PartitionHost {
 type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
 
 /**
- * An acks=all produce parked in its partition until the high watermark reaches
- * requiredOffset or timeoutMs passes (Kafka's DelayedProduce). A class, so its methods live
- * on the prototype and a checkpoint copies it as data.
+ * An acks=all ProduceRequest parked until the high watermark of each of its partitions
+ * reaches that partition's batch, or timeoutMs passes (Kafka's DelayedProduce). Each
+ * partition holds one slot (PendingProducePartition); the request answers when the last
+ * slot is done. Classes, so their methods live on the prototype and a checkpoint copies
+ * them as data.
  */
-export class PendingProduce implements DelayedProduce {
+export class PendingProduce {
   timer: Timer | null = null;
+  readonly slots: PendingProducePartition[] = [];
+  private remaining = 0;
 
   constructor(
     private readonly broker: Broker,
     private readonly inc: number,
-    private readonly partition: Partition,
-    private readonly d: Deferred<ProduceResponse>,
-    readonly requiredOffset: number,
-    readonly firstOffset: number,
+    /** The answers so far, in the request's order; slots fill theirs. */
+    private readonly out: ProduceResponses,
+    readonly d: Deferred<ProduceResponses>,
   ) {}
 
-  respond(error: KafkaError, firstOffset: number): void {
+  /** A slot was added (all are counted before any can complete). */
+  track(): void {
+    this.remaining++;
+  }
+
+  slotDone(index: number, error: KafkaError, baseOffset: number, logStartOffset: number): void {
     if (this.broker.incarnation !== this.inc) return;
-    this.d.resolve({ error, baseOffset: firstOffset, logStartOffset: this.partition.log.logStartOffset });
-  }
-
-  cancelTimeout(): void {
+    this.out[index] = { error, baseOffset, logStartOffset };
+    if (--this.remaining > 0) return;
     this.timer?.cancel();
+    this.d.resolve(this.out);
   }
 
-  /** @scheduled request timeout: answer REQUEST_TIMED_OUT. */
+  /** @scheduled request timeout: the partitions not done yet answer REQUEST_TIMED_OUT. */
   expire(): void {
     if (this.broker.incarnation !== this.inc) return;
-    this.partition.removeDelayedProduce(this);
-    this.d.resolve({ error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: this.partition.log.logStartOffset });
+    for (const s of this.slots) {
+      if (s.done) continue;
+      s.done = true;
+      s.partition.removeDelayedProduce(s);
+      this.out[s.index] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: s.partition.log.logStartOffset };
+    }
+    this.remaining = 0;
+    this.d.resolve(this.out);
   }
+}
+
+/** One partition's part of a PendingProduce, parked in that partition. */
+export class PendingProducePartition implements DelayedProduce {
+  done = false;
+
+  constructor(
+    private readonly parent: PendingProduce,
+    readonly index: number,
+    readonly partition: Partition,
+    readonly requiredOffset: number,
+    readonly firstOffset: number,
+  ) {
+    parent.track();
+  }
+
+  respond(error: KafkaError, firstOffset: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.parent.slotDone(this.index, error, firstOffset, this.partition.log.logStartOffset);
+  }
+
+  /** The request's one timer is cancelled when its last partition answers. */
+  cancelTimeout(): void {}
 }

@@ -31,6 +31,8 @@ export interface ConsumerSpec {
 interface PartitionState {
   topic: string;
   partition: number;
+  /** key(topic, partition), built once. */
+  key: string;
   /** Next offset to hand to the application; -1 until known. */
   position: number;
   /** Fetched, not yet consumed. */
@@ -351,7 +353,7 @@ export class Consumer {
     }
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: -1, buffer: [], lastCommitted: -1, resetting: false });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false });
     }
     this.status = 'stable';
     this.lastPollMs = this.now;
@@ -662,7 +664,7 @@ export class Consumer {
         maxWaitMs: this.config.int('fetch.max.wait.ms'),
         minBytes: this.config.int('fetch.min.bytes'),
         maxBytes: this.config.int('fetch.max.bytes'),
-        partitions: list.map(({ p, epoch }) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, currentLeaderEpoch: epoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') })),
+        partitions: list.map(({ p, epoch }) => ({ topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: epoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') })),
       };
       this.request(leader, call(this, this.fetchAt, leader, req), call(this, this.onFetch, leader, this.epoch, req), this.config.int('request.timeout.ms'));
     }
@@ -678,12 +680,16 @@ export class Consumer {
     this.fetchInFlight.delete(leader);
     if (this.epoch !== e) return;
     let backoff = r === null;
-    for (const fp of r?.partitions ?? []) {
-      const p = this.partitions.get(key(fp.topic, fp.partition));
+    const parts = r?.partitions ?? [];
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i]!;
+      // Answers come in the request's order; the search is a fallback.
+      const asked = req.partitions[i]?.topic === fp.topic && req.partitions[i]!.partition === fp.partition ? req.partitions[i] : req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition);
+      const p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
       if (!p) continue;
       if (fp.error === 'NONE') {
         this.lastFetchOkMs = this.now;
-        if (fp.batches.length > 0 && p.position === req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition)?.fetchOffset) p.buffer.push(...fp.batches);
+        if (fp.batches.length > 0 && p.position === asked?.fetchOffset) p.buffer.push(...fp.batches);
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
         p.buffer = [];

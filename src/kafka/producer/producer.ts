@@ -20,7 +20,7 @@ import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/netwo
 import type { Timer } from '../sim/scheduler';
 import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
-import type { ProduceRequest, ProduceResponse } from '../broker/broker';
+import type { ProduceRequest, ProduceResponse, ProduceResponses } from '../broker/broker';
 import type { Broker } from '../broker/broker';
 import { partitionForKey, utf8 } from './murmur2';
 
@@ -52,9 +52,13 @@ interface ProducerBatch {
   expiry: Timer | null;
   /** True when the batch came from a one-off produce action (kept in the recent results). */
   explicit: boolean;
+  /** The leader its partition had when it opened (-1: none): its node's next request drains it. */
+  node: number;
 }
 
 interface PartitionQueue {
+  topic: string;
+  partition: number;
   queue: ProducerBatch[];
   inFlight: ProducerBatch[];
   nextSequence: number;
@@ -80,6 +84,13 @@ interface Load {
 
 /** A reset connection answers every request on it alike. */
 const NETWORK_EXCEPTION_RESPONSE: ProduceResponse = Object.freeze({ error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
+const NOT_LEADER_RESPONSE: ProduceResponse = Object.freeze({ error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 });
+
+/** A batch in a request, with its partition's queue. */
+interface InFlightBatch {
+  b: ProducerBatch;
+  q: PartitionQueue;
+}
 
 export interface ProducerEnv {
   readonly ctx: ClusterContext;
@@ -104,6 +115,17 @@ export class Producer {
   producerEpoch = 0;
   private closed = false;
   private readonly open = new Map<string, ProducerBatch>();
+  /** Open batches by the leader their partition had when they opened. */
+  private readonly openByNode = new Map<number, Set<ProducerBatch>>();
+  /** Partitions with a batch to send, by leader node, in the order they became ready. */
+  private readonly readyByNode = new Map<number, Set<PartitionQueue>>();
+  /**
+   * Above 0 while a drain or a response is handled: requests wait until it ends, so that one
+   * request per node carries every partition that became ready meanwhile.
+   */
+  private holdSends = 0;
+  /** The pending linger timer of each node with open batches. */
+  private readonly lingerTimers = new Map<number, Timer>();
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
@@ -277,8 +299,18 @@ export class Producer {
     return s.partition;
   }
 
+  /** `${topic}-${partition}` strings, built once per partition (not once per record). */
+  private readonly partitionKeys = new Map<string, string[]>();
+
+  private keyOf(topic: string, partition: number): string {
+    let keys = this.partitionKeys.get(topic);
+    if (!keys) this.partitionKeys.set(topic, (keys = []));
+    while (keys.length <= partition) keys.push(`${topic}-${keys.length}`);
+    return keys[partition]!;
+  }
+
   private batchFor(topic: string, partition: number, explicit: boolean): ProducerBatch {
-    const key = `${topic}-${partition}`;
+    const key = this.keyOf(topic, partition);
     let b = this.open.get(key);
     if (b) {
       if (explicit) b.explicit = true;
@@ -303,71 +335,162 @@ export class Producer {
       done: false,
       expiry: null,
       explicit,
+      node: this.ctx.metadata.leader(topic, partition)?.leader ?? -1,
     };
     this.open.set(key, b);
-    const linger = this.config.int('linger.ms');
-    const opened = b;
-    this.ctx.scheduler.after(linger, call(this, this.lingerExpired, key, opened));
+    let byNode = this.openByNode.get(b.node);
+    if (!byNode) this.openByNode.set(b.node, (byNode = new Set()));
+    byNode.add(b);
+    // One linger timer per node, not per batch: the node's request drains all its open
+    // batches, so only its oldest open batch's linger matters.
+    if (!this.lingerTimers.has(b.node)) {
+      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.config.int('linger.ms'), call(this, this.nodeLingerExpired, b.node)));
+    }
     const deliveryTimeoutMs = this.config.int('delivery.timeout.ms');
-    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, opened));
+    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, b));
     return b;
   }
 
-  /** @scheduled linger.ms after a batch opened. */
-  private lingerExpired(key: string, opened: ProducerBatch): void {
-    if (this.open.get(key) === opened) this.drain(opened);
+  /**
+   * @scheduled linger.ms after the oldest open batch for `node` opened: close every open
+   * batch of the node and send (the Sender finds the node ready). If that batch went out
+   * meanwhile (full, or drained with a request), wait for the oldest one left.
+   */
+  private nodeLingerExpired(node: number): void {
+    this.lingerTimers.delete(node);
+    const open = this.openByNode.get(node);
+    if (!open || open.size === 0) return;
+    const oldest = open.values().next().value as ProducerBatch;
+    const due = oldest.createdMs + this.config.int('linger.ms');
+    if (due > this.ctx.scheduler.now) {
+      this.lingerTimers.set(node, this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, node)));
+      return;
+    }
+    this.holdSends++;
+    for (const b of [...open]) this.closeBatch(b);
+    this.holdSends--;
+    this.flushReady();
   }
 
-  /** The batch is full or lingered long enough: close it and queue it for its partition. */
+
+  /** The batch is full or lingered long enough: close it; its node's request goes now. */
   private drain(b: ProducerBatch): void {
     if (this.open.get(b.key) !== b) return;
-    this.open.delete(b.key);
+    this.holdSends++;
+    this.closeBatch(b);
+    this.holdSends--;
+    this.flushReady();
+  }
+
+  /** Closes an open batch and queues it for its partition. */
+  private closeBatch(b: ProducerBatch): void {
+    this.forgetOpen(b);
     if (b.recordCount === 0 || this.closed) return;
     b.bytes = b.builder!.build();
     b.builder = null;
-    const q = this.queueFor(b.key);
+    const q = this.queueFor(b);
     q.queue.push(b);
-    this.trySend(b.topic, b.partition, q);
+    this.trySend(q);
   }
 
-  private queueFor(key: string): PartitionQueue {
-    let q = this.queues.get(key);
+  private forgetOpen(b: ProducerBatch): void {
+    this.open.delete(b.key);
+    this.openByNode.get(b.node)?.delete(b);
+  }
+
+  private queueFor(b: ProducerBatch): PartitionQueue {
+    let q = this.queues.get(b.key);
     if (!q) {
-      q = { queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null };
-      this.queues.set(key, q);
+      q = { topic: b.topic, partition: b.partition, queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null };
+      this.queues.set(b.key, q);
     }
     return q;
   }
 
-  private trySend(topic: string, partition: number, q: PartitionQueue): void {
-    if (this.closed) return;
+  private maxInFlight(): number {
+    const n = this.config.int('max.in.flight.requests.per.connection');
+    return this.idempotent ? Math.min(5, n) : n;
+  }
+
+  /** Marks the partition ready at its leader if it has a batch it may send now. */
+  private trySend(q: PartitionQueue): void {
+    if (this.closed || q.queue.length === 0) return;
     const now = this.ctx.scheduler.now;
     if (now < q.backoffUntil) {
-      this.wakeAt(topic, partition, q, q.backoffUntil);
+      this.wakeAt(q, q.backoffUntil);
       return;
     }
-    const maxInFlight = this.idempotent ? Math.min(5, this.config.int('max.in.flight.requests.per.connection')) : this.config.int('max.in.flight.requests.per.connection');
-    while (q.queue.length > 0 && q.inFlight.length < maxInFlight) {
-      const leader = this.ctx.metadata.leader(topic, partition);
-      if (!leader || leader.leader < 0) {
-        // No leader known: wait for metadata (a refresh after retry.backoff.ms).
-        this.wakeAt(topic, partition, q, now + this.backoffMs(0));
-        return;
-      }
-      const b = q.queue.shift()!;
-      this.sendBatch(b, q, leader.leader);
+    if (q.inFlight.length >= this.maxInFlight()) return;
+    const leader = this.ctx.metadata.leader(q.topic, q.partition);
+    if (!leader || leader.leader < 0) {
+      // No leader known: wait for metadata (a refresh after retry.backoff.ms).
+      this.wakeAt(q, now + this.backoffMs(0));
+      return;
+    }
+    let ready = this.readyByNode.get(leader.leader);
+    if (!ready) this.readyByNode.set(leader.leader, (ready = new Set()));
+    ready.add(q);
+    this.flushReady();
+  }
+
+  /** Sends one request to each node with ready partitions (Sender.sendProduceRequests). */
+  private flushReady(): void {
+    while (this.holdSends === 0 && this.readyByNode.size > 0) {
+      const [node, ready] = this.readyByNode.entries().next().value as [number, Set<PartitionQueue>];
+      this.readyByNode.delete(node);
+      this.sendTo(node, ready);
     }
   }
 
-  private wakeAt(topic: string, partition: number, q: PartitionQueue, at: number): void {
+  /**
+   * One ProduceRequest to `node`: the first queued batch of each ready partition. Like
+   * RecordAccumulator.drain, it also closes the node's batches still lingering, so a node
+   * gets one request per linger.ms, not one per partition.
+   */
+  private sendTo(node: number, ready: Set<PartitionQueue>): void {
+    this.holdSends++;
+    const open = this.openByNode.get(node);
+    if (open && open.size > 0) {
+      for (const b of [...open]) if (this.ctx.metadata.leader(b.topic, b.partition)?.leader === node) this.closeBatch(b);
+      const more = this.readyByNode.get(node);
+      if (more) {
+        this.readyByNode.delete(node);
+        for (const q of more) ready.add(q);
+      }
+    }
+    const now = this.ctx.scheduler.now;
+    const token = ++this.token;
+    const max = this.maxInFlight();
+    const items: InFlightBatch[] = [];
+    for (const q of ready) {
+      if (q.queue.length === 0 || now < q.backoffUntil || q.inFlight.length >= max) continue;
+      if (this.ctx.metadata.leader(q.topic, q.partition)?.leader !== node) {
+        this.trySend(q); // the leader moved since: ready at the new one
+        continue;
+      }
+      const b = q.queue.shift()!;
+      this.stamp(b, q);
+      b.sendToken = token;
+      b.sentAtMs = now;
+      b.attempts++;
+      this.lastTarget.set(b.key, now);
+      items.push({ b, q });
+    }
+    if (items.length > 0) this.sendRequest(node, token, items);
+    // Partitions with more queued batches go in the next request.
+    for (const { q } of items) this.trySend(q);
+    this.holdSends--;
+  }
+
+  private wakeAt(q: PartitionQueue, at: number): void {
     if (q.wakeTimer) return;
-    q.wakeTimer = this.ctx.scheduler.at(at, call(this, this.wake, topic, partition, q));
+    q.wakeTimer = this.ctx.scheduler.at(at, call(this, this.wake, q));
   }
 
   /** @scheduled */
-  private wake(topic: string, partition: number, q: PartitionQueue): void {
+  private wake(q: PartitionQueue): void {
     q.wakeTimer = null;
-    this.trySend(topic, partition, q);
+    this.trySend(q);
   }
 
   /** Writes producer id, epoch and base sequence into the header and fixes the CRC. */
@@ -385,54 +508,62 @@ export class Producer {
     writeI32(bytes, HEADER_CRC, crc32c(bytes, HEADER_ATTRIBUTES, bytes.length) | 0);
   }
 
-  private sendBatch(b: ProducerBatch, q: PartitionQueue, leader: number): void {
-    this.stamp(b, q);
-    const token = ++this.token;
-    b.sendToken = token;
-    b.sentAtMs = this.ctx.scheduler.now;
-    b.attempts++;
-    this.lastTarget.set(b.key, b.sentAtMs);
+  private sendRequest(node: number, token: number, items: InFlightBatch[]): void {
     const acks = this.acks === 'all' ? -1 : this.acks;
     const req: ProduceRequest = {
       acks,
       timeoutMs: this.config.int('request.timeout.ms'),
-      topic: b.topic,
-      partition: b.partition,
-      batch: b.bytes!,
+      partitions: items.map(({ b }) => ({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! })),
     };
     if (acks === 0) {
       // Fire and forget: no response, no offset (acks=0 reports offset -1).
-      this.ctx.network.send(this.node, brokerNode(leader), call(this, this.produceAt, leader, req));
-      this.complete(b, q, null, null);
-      this.trySend(b.topic, b.partition, q);
+      this.ctx.network.send(this.node, brokerNode(node), call(this, this.produceAt, node, req));
+      for (const { b, q } of items) this.complete(b, q, null, null);
       return;
     }
-    q.inFlight.push(b);
-    const timeout = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.requestTimedOut, b, q, token));
-    this.ctx.network.request<ProduceResponse>(
+    for (const { b, q } of items) q.inFlight.push(b);
+    const timeout = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.requestTimedOut, items, token));
+    this.ctx.network.request<ProduceResponses>(
       this.node,
-      brokerNode(leader),
-      call(this, this.produceAt, leader, req),
-      call(this, this.onProduceResponse, b, q, token, timeout),
+      brokerNode(node),
+      call(this, this.produceAt, node, req),
+      call(this, this.onProduceResponse, items, token, timeout),
       // The broker's process is gone: the connection resets at once.
-      call(this, this.onProduceResponse, b, q, token, timeout, NETWORK_EXCEPTION_RESPONSE),
+      call(this, this.onProduceReset, items, token, timeout),
     );
   }
 
   /** @scheduled Runs at the leader: its answer to a ProduceRequest. */
-  private produceAt(leader: number, req: ProduceRequest): ProduceResponse | Deferred<ProduceResponse> {
-    return this.env.peer(leader)?.handleProduce(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 };
+  private produceAt(leader: number, req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses> {
+    return this.env.peer(leader)?.handleProduce(req) ?? req.partitions.map(() => NOT_LEADER_RESPONSE);
   }
 
   /** @scheduled request.timeout.ms passed with no answer. */
-  private requestTimedOut(b: ProducerBatch, q: PartitionQueue, token: number): void {
-    if (b.sendToken === token && !b.done) this.onResponse(b, q, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
+  private requestTimedOut(items: InFlightBatch[], token: number): void {
+    this.holdSends++;
+    for (const { b, q } of items) {
+      if (b.sendToken === token && !b.done) this.onResponse(b, q, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
+    }
+    this.holdSends--;
+    this.flushReady();
   }
 
-  /** @scheduled The answer (or the connection's reset) reached the producer. */
-  private onProduceResponse(b: ProducerBatch, q: PartitionQueue, token: number, timeout: Timer, resp: ProduceResponse): void {
+  /** @scheduled The answer reached the producer: one result per partition, in the request's order. */
+  private onProduceResponse(items: InFlightBatch[], token: number, timeout: Timer, resp: ProduceResponses): void {
     timeout.cancel();
-    this.onResponse(b, q, token, resp);
+    this.holdSends++;
+    for (let i = 0; i < items.length; i++) this.onResponse(items[i]!.b, items[i]!.q, token, resp[i] ?? NOT_LEADER_RESPONSE);
+    this.holdSends--;
+    this.flushReady();
+  }
+
+  /** @scheduled The connection was reset: every partition in the request fails alike. */
+  private onProduceReset(items: InFlightBatch[], token: number, timeout: Timer): void {
+    timeout.cancel();
+    this.holdSends++;
+    for (const { b, q } of items) this.onResponse(b, q, token, NETWORK_EXCEPTION_RESPONSE);
+    this.holdSends--;
+    this.flushReady();
   }
 
   private onResponse(b: ProducerBatch, q: PartitionQueue, token: number, resp: ProduceResponse): void {
@@ -444,7 +575,7 @@ export class Producer {
       q.inFlight.splice(q.inFlight.indexOf(b), 1);
       if (this.idempotent && b.stampedEpoch === this.producerEpoch) q.lastAckedSequence = Math.max(q.lastAckedSequence, b.baseSequence + b.recordCount - 1);
       this.complete(b, q, resp.baseOffset, null);
-      this.trySend(b.topic, b.partition, q);
+      this.trySend(q);
       return;
     }
     if (
@@ -461,7 +592,7 @@ export class Producer {
       // learnt (as Kafka's DUPLICATE_SEQUENCE_NUMBER gives offset -1).
       q.inFlight.splice(q.inFlight.indexOf(b), 1);
       this.complete(b, q, null, null);
-      this.trySend(b.topic, b.partition, q);
+      this.trySend(q);
       return;
     }
     b.lastError = resp.error;
@@ -476,7 +607,7 @@ export class Producer {
       // re-sequence under a new epoch, as for an expired batch (KIP-360).
       if (this.idempotent && b.stampedEpoch === this.producerEpoch && (resp.error === 'MESSAGE_TOO_LARGE' || resp.error === 'RECORD_LIST_TOO_LARGE')) this.bumpEpoch();
       this.fail(b, resp.error);
-      this.trySend(b.topic, b.partition, q);
+      this.trySend(q);
       return;
     }
     this.retries++;
@@ -490,7 +621,7 @@ export class Producer {
     for (const x of back) x.sendToken = 0;
     q.queue.unshift(...back);
     q.backoffUntil = now + this.backoffMs(b.attempts);
-    this.trySend(b.topic, b.partition, q);
+    this.trySend(q);
   }
 
   private bumpEpoch(): void {
@@ -514,7 +645,7 @@ export class Producer {
   private expire(b: ProducerBatch): void {
     if (b.done || this.closed) return;
     const q = this.queues.get(b.key);
-    if (this.open.get(b.key) === b) this.open.delete(b.key);
+    if (this.open.get(b.key) === b) this.forgetOpen(b);
     if (q) {
       const i = q.queue.indexOf(b);
       if (i >= 0) q.queue.splice(i, 1);
@@ -525,7 +656,7 @@ export class Producer {
     // An idempotent producer cannot leave a hole in its sequence: re-sequence (KIP-360).
     if (this.idempotent && b.stampedEpoch >= 0) this.bumpEpoch();
     this.fail(b, b.lastError ?? 'REQUEST_TIMED_OUT');
-    if (q) this.trySend(b.topic, b.partition, q);
+    if (q) this.trySend(q);
   }
 
   private complete(b: ProducerBatch, _q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {

@@ -58,15 +58,26 @@ export class Entry implements Timer {
     readonly at: number,
     readonly seq: number,
     public task: Task | null,
+    private readonly owner: Scheduler,
   ) {}
 
   cancel(): void {
+    if (this.task === null) return;
     this.task = null;
+    this.owner.noteCancelled();
   }
 }
 
 export class Scheduler {
   private heap: Entry[] = [];
+  /**
+   * Cancelled entries still in the heap. Most timers are cancelled long before they are due
+   * (a request's 30 s timeout, a batch's 120 s delivery timeout, answered in milliseconds):
+   * left in place they made the heap hundreds of thousands deep at 20,000 records/s and
+   * kept every one alive for the GC. When they are the majority, the heap is rebuilt
+   * without them; order is (at, seq), a total order, so the run does not change.
+   */
+  private cancelled = 0;
   private seq = 0;
   private nowMs = 0;
   /** Count of events run: a cheap measure of simulation work for benchmarks. */
@@ -84,9 +95,23 @@ export class Scheduler {
   /** Schedule a task at an absolute virtual time (clamped to now). */
   at(atMs: number, task: Task): Timer {
     const at = atMs < this.nowMs ? this.nowMs : atMs;
-    const e = new Entry(at, this.seq++, task);
+    const e = new Entry(at, this.seq++, task, this);
     this.push(e);
     return e;
+  }
+
+  /** An entry in the heap was cancelled (Entry.cancel). */
+  noteCancelled(): void {
+    this.cancelled++;
+    if (this.cancelled > 1024 && this.cancelled * 2 > this.heap.length) this.compact();
+  }
+
+  /** Drops cancelled entries; a sorted array is a valid binary heap. */
+  private compact(): void {
+    const live = this.heap.filter((e) => e.task !== null);
+    live.sort((x, y) => (x.at !== y.at ? x.at - y.at : x.seq - y.seq));
+    this.heap = live;
+    this.cancelled = 0;
   }
 
   /** Schedule a task delayMs from now. */
@@ -96,7 +121,10 @@ export class Scheduler {
 
   /** Time of the next live event, or Infinity. */
   peekTime(): number {
-    while (this.heap.length > 0 && this.heap[0]!.task === null) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.task === null) {
+      this.pop();
+      this.cancelled--;
+    }
     return this.heap.length > 0 ? this.heap[0]!.at : Infinity;
   }
 
