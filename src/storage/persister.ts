@@ -64,6 +64,7 @@ export class Persister {
     opts: Partial<PersisterOptions> = {},
   ) {
     this.opts = { minIntervalMs: 100, retryMs: 10_000, ...opts };
+    this.spacingMs = this.opts.minIntervalMs;
   }
 
   get blocked(): boolean {
@@ -76,7 +77,7 @@ export class Persister {
     this.dirty = true;
     if (this.timer !== null || this.inFlight) return;
     if (this.status.state === 'quota' || this.status.state === 'error') return; // the retry timer is armed
-    const wait = Math.max(0, this.lastStartWall + this.opts.minIntervalMs - this.deps.wallNow());
+    const wait = Math.max(0, this.lastStartWall + this.spacingMs - this.deps.wallNow());
     this.arm(wait);
   }
 
@@ -117,6 +118,9 @@ export class Persister {
     this.deps.onStatus?.(s);
   }
 
+  /** Wall ms between flush starts: minIntervalMs, or more when a flush costs the worker much. */
+  private spacingMs = 0;
+
   private flush(): Promise<void> {
     if (this.blocked || !this.dirty) return Promise.resolve();
     const cluster = this.deps.cluster();
@@ -132,8 +136,12 @@ export class Persister {
       this.setStatus({ state: 'error', message: `Could not prepare a save: ${(err as Error)?.message ?? String(err)}` });
       return Promise.resolve();
     }
-    const p = this.deps.store
-      .write(planned.plan, this.deps.ownerEpoch)
+    const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch);
+    // Planning (the moment's image) and handing the plan to the store (IndexedDB copies it
+    // synchronously) run on the worker's thread: flushes are spaced so they take at most
+    // about a fifth of it, however large the run has grown.
+    this.spacingMs = Math.max(this.opts.minIntervalMs, 4 * (this.deps.wallNow() - start));
+    const settled = p
       .then(() => {
         planned.commit();
         this.figures.flushes++;
@@ -164,11 +172,11 @@ export class Persister {
         this.inFlight = null;
         // Changes that came in during the write go out with the next flush.
         if (this.dirty && !this.blocked && this.timer === null && this.status.state === 'saving') {
-          this.arm(Math.max(0, this.lastStartWall + this.opts.minIntervalMs - this.deps.wallNow()));
+          this.arm(Math.max(0, this.lastStartWall + this.spacingMs - this.deps.wallNow()));
         }
       });
-    this.inFlight = p;
-    return p;
+    this.inFlight = settled;
+    return settled;
   }
 
   /** Bytes of log data the last committed manifest references. */

@@ -231,6 +231,10 @@ export class TimeMachine<C extends MachineCluster> {
   prepareSeek(t: number): number {
     const target = Math.max(this.originMs, Math.floor(t));
     if (target < this.current.now) this.install(this.startingPoint(target));
+    else if (this.checkpoints.some((c) => c.at > this.current.now && c.at <= target)) {
+      // Far ahead in the known run: a checkpoint past here is closer than running all the way.
+      this.install(this.startingPoint(target));
+    }
     return target;
   }
 
