@@ -263,6 +263,9 @@ export class Consumer {
       if (this.autoCommit()) this.commit();
       this.partitions.clear();
     }
+    // The metadata refresh before joining: subscribed topics that do not exist are created when
+    // allow.auto.create.topics and the brokers' auto.create.topics.enable both say so.
+    if (this.config.bool('allow.auto.create.topics')) for (const t of this.topics) this.ctx.metadata.partitionCount(t, this.id);
     const owned = [...this.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
     const protocols: JoinProtocol[] = this.assignorNames().map((name) => ({
       name,
