@@ -65,7 +65,10 @@ describe('producing', () => {
   });
 
   it('refuses a record for a missing topic with UNKNOWN_TOPIC_OR_PARTITION and goes on', () => {
-    const c = new Cluster(three({ timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'nope', key: 'k', value: 'v' }, ...produceKeys(1, 20)] }), { recordConsumed: true });
+    const c = new Cluster(
+      three({ cluster: { brokers: [], config: { 'auto.create.topics.enable': false } }, timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'nope', key: 'k', value: 'v' }, ...produceKeys(1, 20)] }),
+      { recordConsumed: true },
+    );
     c.runUntil(1000);
     const out = c.output();
     expect(out.events.some((e) => e.type === 'ActionRejected' && e.error === 'UNKNOWN_TOPIC_OR_PARTITION')).toBe(true);
@@ -477,5 +480,61 @@ describe('freeing space with retention', () => {
       expect(oldest.timestamp).toBeGreaterThanOrEqual(300000 - 60000 - 10000 - 1000);
     }
     expect(c.allEvents().some((e) => e.type === 'SegmentsDeleted' && e.reason === 'retention.ms')).toBe(true);
+  });
+});
+
+/**
+ * auto.create.topics.enable defaults to true in Kafka: a producer's or consumer's metadata
+ * request for a missing topic creates it with num.partitions and default.replication.factor
+ * (AutoTopicCreationManager; KafkaApis.handleTopicMetadataRequest). As in Kafka's
+ * AutoTopicCreationManagerTest: the created topic takes the broker's defaults.
+ */
+describe('auto.create.topics.enable', () => {
+  it('is on by default: producing to a missing topic creates it with num.partitions and default.replication.factor and the record lands', () => {
+    const c = new Cluster(three({ timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'clicks', key: 'k', value: 'v' }] }), { recordConsumed: true });
+    c.runUntil(2000);
+    const out = c.output();
+    const created = out.events.find((e) => e.type === 'TopicCreated' && e.topic === 'clicks');
+    expect(created).toMatchObject({ partitions: 1, replicationFactor: 1, autoCreatedBy: 'p' });
+    expect(out.produced.find((r) => r.topic === 'clicks')).toMatchObject({ error: null, partition: 0, offset: 0 });
+    expect(c.snapshot().topics.find((t) => t.name === 'clicks')).toMatchObject({ partitions: 1, replicationFactor: 1 });
+  });
+
+  it('takes the cluster-wide num.partitions and default.replication.factor', () => {
+    const c = new Cluster(three({ cluster: { brokers: [], config: { 'num.partitions': 4, 'default.replication.factor': 3 } }, timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'clicks', value: 'v' }] }));
+    c.runUntil(2000);
+    expect(c.snapshot().topics.find((x) => x.name === 'clicks')).toMatchObject({ partitions: 4, replicationFactor: 3 });
+    const parts = c.snapshot().partitions.filter((p) => p.topic === 'clicks');
+    expect(parts).toHaveLength(4);
+    for (const p of parts) expect(p.replicas).toHaveLength(3);
+  });
+
+  it('a consumer subscribing to a missing topic creates it too (allow.auto.create.topics); allow.auto.create.topics=false does not', () => {
+    const s = three();
+    s.clients!.push(
+      { kind: 'consumer', id: 'c1', groupId: 'g1', topics: ['events'], config: {} },
+      { kind: 'consumer', id: 'c2', groupId: 'g2', topics: ['audit'], config: { 'allow.auto.create.topics': false } },
+    );
+    const c = new Cluster(s);
+    c.runUntil(8000);
+    const names = c.snapshot().topics.map((t) => t.name);
+    expect(names).toContain('events');
+    expect(names).not.toContain('audit');
+  });
+
+  it('a deleted topic still produced to comes back (the well-known Kafka surprise), with the defaults', () => {
+    const c = new Cluster(three({ timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 5, valueBytes: 10 }, { at: 2000, op: 'deleteTopic', name: 'orders' }] }));
+    c.runUntil(4000);
+    const created = c.allEvents().filter((e) => e.type === 'TopicCreated' && e.topic === 'orders' && e.at >= 2000);
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ autoCreatedBy: 'p', partitions: 1 });
+    expect(c.snapshot().topics.find((t) => t.name === 'orders')).toMatchObject({ partitions: 1 });
+  });
+
+  it('with auto.create.topics.enable=false the record fails with UNKNOWN_TOPIC_OR_PARTITION and nothing is created', () => {
+    const c = new Cluster(three({ cluster: { brokers: [], config: { 'auto.create.topics.enable': false } }, timeline: [{ at: 10, op: 'produce', producer: 'p', topic: 'clicks', value: 'v' }] }), { recordConsumed: true });
+    c.runUntil(2000);
+    expect(c.output().produced.find((r) => r.topic === 'clicks')?.error).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(c.snapshot().topics.map((t) => t.name)).toEqual(['orders']);
   });
 });

@@ -86,6 +86,9 @@ export interface LogReadResult {
 const textDecoder = new TextDecoder();
 const MAX_KEPT_EVENTS = 200_000;
 
+/** Kafka's Topic.validate: legal characters, 1 to 249 of them. */
+const LEGAL_TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
 export class Cluster {
   readonly scheduler = new Scheduler();
   readonly prng: Prng;
@@ -520,10 +523,24 @@ export class Cluster {
     this.warnIgnoredConfig(kind, name, config);
   }
 
+  /**
+   * auto.create.topics.enable (Kafka's default: true): a client's metadata request for a
+   * topic that does not exist makes the broker create it with num.partitions and
+   * default.replication.factor (AutoTopicCreationManager). Fails quietly, as the client
+   * only sees UNKNOWN_TOPIC_OR_PARTITION again: an illegal name, too few live brokers.
+   * True when the topic now exists.
+   */
+  autoCreateTopic(topic: string, client: string): boolean {
+    if (!this.brokerConfig.bool('auto.create.topics.enable')) return false;
+    if (!LEGAL_TOPIC_NAME.test(topic) || topic === '.' || topic === '..' || topic.startsWith('__')) return false;
+    const r = this.controller.createTopic(topic, this.brokerConfig.int('num.partitions'), this.brokerConfig.int('default.replication.factor'), {}, undefined, client);
+    return r.error === 'NONE';
+  }
+
   /** Keys an entity does not know are kept but do nothing: say so, as Kafka's log warns. */
   private warnIgnoredConfig(entity: ConfigEntity, name: string, config: ConfigMap | undefined): void {
-    for (const { key, belongsTo } of ignoredConfigKeys(entity, config)) {
-      this.emit({ type: 'ConfigIgnored', entity, name, key, belongsTo });
+    for (const { key, belongsTo, notModelled } of ignoredConfigKeys(entity, config)) {
+      this.emit(notModelled === undefined ? { type: 'ConfigIgnored', entity, name, key, belongsTo } : { type: 'ConfigIgnored', entity, name, key, belongsTo, notModelled });
     }
   }
 
@@ -992,7 +1009,9 @@ export class Metadata implements MetadataView {
     return this.cluster.controller.topics.has(t);
   }
 
-  partitionCount(t: string): number {
+  partitionCount(t: string, autoCreateFor?: string): number {
+    const n = this.cluster.controller.topics.get(t)?.partitions.length ?? 0;
+    if (n > 0 || autoCreateFor === undefined || !this.cluster.autoCreateTopic(t, autoCreateFor)) return n;
     return this.cluster.controller.topics.get(t)?.partitions.length ?? 0;
   }
 

@@ -12,10 +12,38 @@ describe('config keys an entity does not know', () => {
     expect(ignoredConfigKeys('topic', { 'retention.msec': 1 })).toEqual([{ key: 'retention.msec', belongsTo: null }]);
   });
 
-  it('accepts every key of its own, broker log.* synonyms and client identity settings', () => {
+  it('accepts every key of its own and broker log.* synonyms', () => {
     expect(ignoredConfigKeys('broker', { 'log.retention.ms': 1, 'replica.lag.time.max.ms': 1, 'min.insync.replicas': 2 })).toEqual([]);
-    expect(ignoredConfigKeys('producer', { acks: 1, 'client.id': 'x', 'linger.ms': 0 })).toEqual([]);
-    expect(ignoredConfigKeys('consumer', { 'group.instance.id': 'a', 'max.poll.records': 10, 'key.deserializer': 'x' })).toEqual([]);
+    expect(ignoredConfigKeys('producer', { acks: 1, 'linger.ms': 0, 'compression.type': 'none' })).toEqual([]);
+    expect(ignoredConfigKeys('consumer', { 'group.instance.id': 'a', 'max.poll.records': 10, 'isolation.level': 'read_committed' })).toEqual([]);
+    expect(ignoredConfigKeys('topic', { 'message.timestamp.type': 'CreateTime', 'retention.ms': 5 })).toEqual([]);
+  });
+
+  it('reports keys it accepts but does not model (identity settings, compression, client.rack), never drops one silently', () => {
+    const notModelled = (entity: Parameters<typeof ignoredConfigKeys>[0], config: ConfigMap) => ignoredConfigKeys(entity, config).map((i) => [i.key, i.belongsTo, typeof i.notModelled]);
+    expect(notModelled('producer', { acks: 1, 'client.id': 'x', 'compression.type': 'zstd', 'key.serializer': 'org.apache.kafka.common.serialization.StringSerializer' })).toEqual([
+      ['client.id', null, 'string'],
+      ['compression.type', null, 'string'],
+      ['key.serializer', null, 'string'],
+    ]);
+    expect(notModelled('consumer', { 'client.rack': 'a', 'group.id': 'g', 'max.poll.records': 10 })).toEqual([
+      ['client.rack', null, 'string'],
+      ['group.id', null, 'string'],
+    ]);
+    expect(notModelled('topic', { 'message.timestamp.type': 'LogAppendTime', 'max.compaction.lag.ms': 1000 })).toEqual([
+      ['message.timestamp.type', null, 'string'],
+      ['max.compaction.lag.ms', null, 'string'],
+    ]);
+    expect(notModelled('broker', { 'offsets.retention.minutes': 60, 'process.roles': 'broker,controller', 'num.partitions': 3 })).toEqual([
+      ['offsets.retention.minutes', null, 'string'],
+      ['process.roles', null, 'string'],
+    ]);
+    expect(ignoredConfigKeys('consumer', { 'client.rack': 'eu-1' })[0]!.notModelled).toMatch(/KIP-881/);
+  });
+
+  it('refuses group.protocol=consumer (KIP-848) instead of running the classic protocol under its name', () => {
+    expect(invalidConfigValue('group.protocol', 'consumer')).toMatch(/Invalid value "consumer" for configuration group\.protocol: .*KIP-848.*not modelled/);
+    expect(invalidConfigValue('group.protocol', 'classic')).toBeNull();
   });
 
   it('the cluster keeps running and reports each ignored key as an event', () => {

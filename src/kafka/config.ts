@@ -27,7 +27,7 @@ export const BROKER_DEFAULTS = {
   'group.min.session.timeout.ms': 6000,
   'group.max.session.timeout.ms': 1800000,
   'offsets.retention.minutes': 10080,
-  'auto.create.topics.enable': false,
+  'auto.create.topics.enable': true,
 } as const;
 
 /** Topic-level defaults (the broker's log.* settings seen from a topic). */
@@ -78,6 +78,7 @@ export const CONSUMER_DEFAULTS = {
   'partition.assignment.strategy': 'range,cooperative-sticky',
   'group.instance.id': null,
   'group.protocol': 'classic',
+  'allow.auto.create.topics': true,
   'request.timeout.ms': 30000,
   'retry.backoff.ms': 100,
   'isolation.level': 'read_uncommitted',
@@ -215,21 +216,58 @@ export function topicConfig(topicOverrides: ConfigMap | undefined, brokerConfig:
 export type ConfigEntity = 'broker' | 'topic' | 'producer' | 'consumer';
 
 /**
- * Keys each entity accepts though the playground does not model them (identity and
- * serialization settings people copy from real client configs).
+ * Keys each entity accepts though the playground does not model them, each with why: Kafka
+ * takes them, so a config pasted from a real client or server.properties is not refused; the
+ * cluster reports each as ConfigIgnored (notModelled), never drops one silently. `modelled`
+ * names the one value whose behaviour is the playground's (compression.type=none is what it
+ * does), which raises nothing.
  */
-const ACCEPTED_UNMODELLED: Record<ConfigEntity, readonly string[]> = {
-  broker: ['broker.id', 'node.id', 'broker.rack', 'process.roles', 'listeners'],
-  topic: [],
-  producer: ['client.id', 'bootstrap.servers', 'key.serializer', 'value.serializer', 'buffer.memory', 'max.block.ms'],
-  consumer: ['client.id', 'bootstrap.servers', 'key.deserializer', 'value.deserializer', 'group.id', 'client.rack'],
+interface Unmodelled {
+  why: string;
+  modelled?: ConfigValue;
+}
+const IDENTITY = 'the playground names clients and brokers itself (their id in the scenario)';
+const CONNECTION = 'there are no sockets to connect or bytes to (de)serialize: clients reach brokers directly';
+const ACCEPTED_UNMODELLED: Record<ConfigEntity, Readonly<Record<string, Unmodelled>>> = {
+  broker: {
+    'broker.id': { why: IDENTITY },
+    'node.id': { why: IDENTITY },
+    'broker.rack': { why: 'racks are set per broker in the scenario (cluster.brokers[].rack)' },
+    'process.roles': { why: 'the controller role is not a quorum yet: it sits on the lowest-id reachable broker' },
+    listeners: { why: CONNECTION },
+    'offsets.retention.minutes': { why: 'committed offsets of empty groups do not expire', modelled: 10080 },
+    'max.compaction.lag.ms': { why: 'the cleaner runs by min.cleanable.dirty.ratio and min.compaction.lag.ms only', modelled: 9223372036854775807 },
+    'message.timestamp.type': { why: "records keep the producer's CreateTime", modelled: 'CreateTime' },
+  },
+  topic: {
+    'max.compaction.lag.ms': { why: 'the cleaner runs by min.cleanable.dirty.ratio and min.compaction.lag.ms only', modelled: 9223372036854775807 },
+    'message.timestamp.type': { why: "records keep the producer's CreateTime", modelled: 'CreateTime' },
+    'compression.type': { why: "batches are stored as the producer wrote them, uncompressed", modelled: 'producer' },
+  },
+  producer: {
+    'client.id': { why: IDENTITY },
+    'bootstrap.servers': { why: CONNECTION },
+    'key.serializer': { why: CONNECTION },
+    'value.serializer': { why: CONNECTION },
+    'buffer.memory': { why: 'the record accumulator has no memory bound' },
+    'max.block.ms': { why: 'send() never blocks: metadata is read directly' },
+    'compression.type': { why: 'record batches are written uncompressed', modelled: 'none' },
+  },
+  consumer: {
+    'client.id': { why: IDENTITY },
+    'bootstrap.servers': { why: CONNECTION },
+    'key.deserializer': { why: CONNECTION },
+    'value.deserializer': { why: CONNECTION },
+    'group.id': { why: 'the group is the consumer\'s groupId in the scenario' },
+    'client.rack': { why: 'rack-aware assignment (KIP-881) and fetching from the closest replica (KIP-392) are not modelled yet' },
+  },
 };
 
 const KNOWN_KEYS: Record<ConfigEntity, ReadonlySet<string>> = {
-  broker: new Set([...Object.keys(BROKER_DEFAULTS), ...Object.keys(TOPIC_SYNONYMS), ...Object.keys(TOPIC_DEFAULTS), ...ACCEPTED_UNMODELLED.broker]),
-  topic: new Set([...Object.keys(TOPIC_DEFAULTS), ...ACCEPTED_UNMODELLED.topic]),
-  producer: new Set([...Object.keys(PRODUCER_DEFAULTS), ...ACCEPTED_UNMODELLED.producer]),
-  consumer: new Set([...Object.keys(CONSUMER_DEFAULTS), ...ACCEPTED_UNMODELLED.consumer]),
+  broker: new Set([...Object.keys(BROKER_DEFAULTS), ...Object.keys(TOPIC_SYNONYMS), ...Object.keys(TOPIC_DEFAULTS), ...Object.keys(ACCEPTED_UNMODELLED.broker)]),
+  topic: new Set([...Object.keys(TOPIC_DEFAULTS), ...Object.keys(ACCEPTED_UNMODELLED.topic)]),
+  producer: new Set([...Object.keys(PRODUCER_DEFAULTS), ...Object.keys(ACCEPTED_UNMODELLED.producer)]),
+  consumer: new Set([...Object.keys(CONSUMER_DEFAULTS), ...Object.keys(ACCEPTED_UNMODELLED.consumer)]),
 };
 
 /** Where a misplaced key is said to belong, when several entities read it: topic first. */
@@ -239,6 +277,8 @@ export interface IgnoredConfig {
   key: string;
   /** Where the key does belong, when it is another entity's config; else null. */
   belongsTo: ConfigEntity | null;
+  /** A key the entity accepts but the playground does not model: why (absent for unknown keys). */
+  notModelled?: string;
 }
 
 /**
@@ -249,6 +289,13 @@ export function ignoredConfigKeys(entity: ConfigEntity, config: ConfigMap | unde
   if (!config) return [];
   const out: IgnoredConfig[] = [];
   for (const key of Object.keys(config)) {
+    const unmodelled = ownValue(ACCEPTED_UNMODELLED[entity], key);
+    if (unmodelled) {
+      const value = ownValue(config, key);
+      const modelled = unmodelled.modelled !== undefined && (value === unmodelled.modelled || String(value) === String(unmodelled.modelled));
+      if (!modelled) out.push({ key, belongsTo: null, notModelled: unmodelled.why });
+      continue;
+    }
     if (KNOWN_KEYS[entity].has(key)) continue;
     const belongsTo = BELONGS_ORDER.find((e) => e !== entity && KNOWN_KEYS[e].has(key)) ?? null;
     out.push({ key, belongsTo });
@@ -345,6 +392,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'partition.assignment.strategy': { type: 'list', accepts: (n) => assignorByName(n) !== undefined, expected: 'range, roundrobin, sticky, cooperative-sticky' },
   'group.instance.id': { type: 'string?' },
   'group.protocol': { type: 'enum', values: ['classic', 'consumer'] },
+  'allow.auto.create.topics': bool,
   'isolation.level': { type: 'enum', values: ['read_uncommitted', 'read_committed'] },
 };
 
@@ -363,6 +411,10 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     return null;
   }
   const bad = (why: string) => `Invalid value ${show(value)} for configuration ${key}: ${why}`;
+  if (key === 'group.protocol' && value === 'consumer') {
+    // Kafka 4.x takes it; the playground refuses it rather than run the classic protocol under its name.
+    return bad('the consumer group protocol (KIP-848) is not modelled yet; use classic');
+  }
   switch (t.type) {
     case 'int':
     case 'long': {

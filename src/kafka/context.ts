@@ -23,8 +23,12 @@ export interface PartitionLeader {
 /** Metadata as a client would get it from a MetadataResponse (the controller's latest image). */
 export interface MetadataView {
   topicExists(topic: string): boolean;
-  /** 0 when the topic does not exist. */
-  partitionCount(topic: string): number;
+  /**
+   * 0 when the topic does not exist. `autoCreateFor` names the client whose metadata request
+   * allows auto topic creation (MetadataRequest.allowAutoTopicCreation): a missing topic is
+   * then created first when the brokers' auto.create.topics.enable says so.
+   */
+  partitionCount(topic: string, autoCreateFor?: string): number;
   /** null when the topic or partition does not exist. */
   leader(topic: string, partition: number): PartitionLeader | null;
   /** Brokers registered and not fenced, ascending id. */

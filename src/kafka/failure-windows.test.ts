@@ -136,6 +136,7 @@ describe('events', () => {
 
   it('a one-off produce tells its partition and offset; one to a missing topic its error; load records tell nothing', () => {
     const s = base();
+    s.cluster.config = { ...s.cluster.config, 'auto.create.topics.enable': false };
     s.timeline!.push(
       { at: 3000, op: 'produce', producer: 'checkout', topic: 'orders', key: 'k1', value: 'v' },
       { at: 3000, op: 'produce', producer: 'checkout', topic: 'nope', value: 'v' },

@@ -235,11 +235,26 @@ export type ClusterEvent = { at: number } & (
   | { type: 'BrokerUnfenced'; broker: number }
   | { type: 'BrokerAdded'; broker: number; rack: string | null }
   | { type: 'ControllerElected'; broker: number }
-  | { type: 'TopicCreated'; topic: string; partitions: number; replicationFactor: number }
+  | {
+      type: 'TopicCreated';
+      topic: string;
+      partitions: number;
+      replicationFactor: number;
+      /** Created by a client's metadata request (auto.create.topics.enable), naming the client. */
+      autoCreatedBy?: string;
+    }
   | { type: 'TopicDeleted'; topic: string }
   | { type: 'ConfigAltered'; entity: string; name: string; config: Record<string, unknown> }
   /** A key the entity does not know (Kafka logs "supplied but isn't a known config"). */
-  | { type: 'ConfigIgnored'; entity: 'broker' | 'topic' | 'producer' | 'consumer'; name: string; key: string; belongsTo: 'broker' | 'topic' | 'producer' | 'consumer' | null }
+  | {
+      type: 'ConfigIgnored';
+      entity: 'broker' | 'topic' | 'producer' | 'consumer';
+      name: string;
+      key: string;
+      belongsTo: 'broker' | 'topic' | 'producer' | 'consumer' | null;
+      /** Present when the key is one the entity accepts but the playground does not model: why. */
+      notModelled?: string;
+    }
   | {
       type: 'LeaderElected';
       topic: string;

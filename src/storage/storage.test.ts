@@ -173,6 +173,8 @@ describe('IndexedDB store: write and reopen', () => {
     const cluster = new Cluster(scenario());
     const planner = new FlushPlanner();
     await runFlushing(cluster, planner, store, epoch, 1000);
+    // Stop sending to it first: with auto.create.topics.enable (Kafka's default) the load would create it again.
+    cluster.perform({ op: 'stopLoad', producer: 'p', topic: 'clicks' });
     cluster.perform({ op: 'deleteTopic', name: 'clicks' });
     planner.markScenarioChanged();
     cluster.runUntil(1200);

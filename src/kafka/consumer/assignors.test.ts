@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../sim/prng';
 import type { TopicPartition } from '../snapshot';
-import { ASSIGNORS, assignorByName, type AssignorMember } from './assignors';
+import { ASSIGNORS, assignorByName, assignorMember, type AssignorMember } from './assignors';
 
 const m = (memberId: string, topics: string[], owned: TopicPartition[] = [], generation = -1, groupInstanceId: string | null = null): AssignorMember => ({
   memberId,
@@ -247,4 +247,57 @@ describe('sticky assignors across membership changes (property)', () => {
       }
     });
   }
+});
+
+/**
+ * StickyAssignorTest runs AbstractStickyAssignorTest with subscriptions whose owned partitions
+ * are empty and whose user data holds the previous assignment (buildSubscriptionV2Above):
+ * the eager protocol has revoked everything before JoinGroup. The leader reads them through
+ * the assignor's memberData.
+ */
+describe('sticky (eager): previous assignment from the subscription user data (StickyAssignorTest)', () => {
+  const sticky = () => ASSIGNORS.get('sticky')!;
+  const sub = (memberId: string, topics: string[], previous: TopicPartition[] | null, generation = 1) =>
+    assignorMember(sticky(), memberId, null, { topics, ownedPartitions: [], generation: -1, userData: previous ? { previousAssignment: previous, generation } : null });
+  const tp = (topic: string, partition: number): TopicPartition => ({ topic, partition });
+
+  it('memberData: no user data owns nothing in generation -1; user data is read whatever ownedPartitions says', () => {
+    expect(sub('c', ['t'], null)).toMatchObject({ ownedPartitions: [], generation: -1 });
+    expect(sub('c', ['t'], [tp('t', 2)], 4)).toMatchObject({ ownedPartitions: [tp('t', 2)], generation: 4 });
+    // Other assignors read the subscription's own fields.
+    const rr = assignorMember(ASSIGNORS.get('roundrobin')!, 'c', null, { topics: ['t'], ownedPartitions: [tp('t', 1)], generation: 3, userData: null });
+    expect(rr).toMatchObject({ ownedPartitions: [tp('t', 1)], generation: 3 });
+  });
+
+  it('testStickiness: removing the potential leader keeps every other consumer on its partition', () => {
+    const parts = new Map([['topic1', 3]]);
+    const ids = ['consumer1', 'consumer2', 'consumer3', 'consumer4'];
+    const first = sticky().assign(ids.map((id) => sub(id, ['topic1'], null)), parts);
+    const before = new Map<string, TopicPartition>();
+    for (const [id, tps] of first) {
+      expect(tps.length, id).toBeLessThanOrEqual(1);
+      if (tps.length === 1) before.set(id, tps[0]!);
+    }
+    const rest = ids.filter((id) => id !== 'consumer1');
+    const second = sticky().assign(rest.map((id) => sub(id, ['topic1'], first.get(id)!, 1)), parts);
+    for (const id of rest) {
+      expect(second.get(id)!.length, id).toBe(1);
+      if (before.has(id)) expect(second.get(id), `stickiness for ${id}`).toContainEqual(before.get(id));
+    }
+  });
+
+  it('testAddRemoveTwoConsumersTwoTopics', () => {
+    const parts = new Map([['topic1', 3], ['topic2', 4]]);
+    const all = ['topic1', 'topic2'];
+    const a1 = sticky().assign([sub('consumer1', all, null), sub('consumer2', all, null)], parts);
+    expect(fmt(a1)).toEqual({ consumer1: ['topic1-0', 'topic1-2', 'topic2-1', 'topic2-3'], consumer2: ['topic1-1', 'topic2-0', 'topic2-2'] });
+    const a2 = sticky().assign(
+      [sub('consumer1', all, a1.get('consumer1')!, 1), sub('consumer2', all, a1.get('consumer2')!, 1), sub('consumer3', all, null), sub('consumer4', all, null)],
+      parts,
+    );
+    expect(fmt(a2)).toEqual({ consumer1: ['topic1-0', 'topic2-1'], consumer2: ['topic1-1', 'topic2-0'], consumer3: ['topic1-2', 'topic2-3'], consumer4: ['topic2-2'] });
+    const a3 = sticky().assign([sub('consumer3', all, a2.get('consumer3')!, 2), sub('consumer4', all, a2.get('consumer4')!, 2)], parts);
+    // Kafka lists consumer3's as [t1-2, t2-3, t1-0, t2-1] (kept ones first); here each list is sorted.
+    expect(fmt(a3)).toEqual({ consumer3: ['topic1-0', 'topic1-2', 'topic2-1', 'topic2-3'], consumer4: ['topic1-1', 'topic2-0', 'topic2-2'] });
+  });
 });

@@ -18,7 +18,7 @@ import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/netwo
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
-import { assignorByName, type AssignorMember, type RebalanceProtocol } from './assignors';
+import { assignorByName, assignorMember, type AssignorMember, type RebalanceProtocol, type StickyUserData } from './assignors';
 import type { GroupCoordinator, JoinGroupResponse, JoinProtocol, SyncGroupResponse } from './group-coordinator';
 
 export interface ConsumerSpec {
@@ -61,6 +61,12 @@ export class Consumer {
   private memberId = '';
   private generationId = -1;
   private protocol: string | null = null;
+  /**
+   * The StickyAssignor's own state (StickyAssignor.memberAssignment / generation), set by
+   * onAssignment when the group ran `sticky`, sent as subscription user data on every join.
+   * Kept across revocation and lost generations, as the Java assignor keeps it.
+   */
+  private stickyUserData: StickyUserData | null = null;
   private coordinatorBroker = -1;
   private readonly partitions = new Map<string, PartitionState>();
   /** Incremented on every (re)join and on close: stale callbacks compare and drop out. */
@@ -257,8 +263,18 @@ export class Consumer {
       if (this.autoCommit()) this.commit();
       this.partitions.clear();
     }
+    // The metadata refresh before joining: subscribed topics that do not exist are created when
+    // allow.auto.create.topics and the brokers' auto.create.topics.enable both say so.
+    if (this.config.bool('allow.auto.create.topics')) for (const t of this.topics) this.ctx.metadata.partitionCount(t, this.id);
     const owned = [...this.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
-    const protocols: JoinProtocol[] = this.assignorNames().map((name) => ({ name, topics: this.topics.slice(), ownedPartitions: owned, generation: this.generationId }));
+    const protocols: JoinProtocol[] = this.assignorNames().map((name) => ({
+      name,
+      topics: this.topics.slice(),
+      ownedPartitions: owned,
+      generation: this.generationId,
+      // subscriptionUserData: only the sticky assignor has any.
+      userData: name === 'sticky' && this.stickyUserData ? { previousAssignment: this.stickyUserData.previousAssignment.slice(), generation: this.stickyUserData.generation } : null,
+    }));
     const broker = this.coordinatorBroker;
     if (broker < 0) return this.ensureCoordinatorThenJoin();
     const req = {
@@ -314,13 +330,7 @@ export class Consumer {
   /** The leader runs the assignor over every member (ConsumerCoordinator.onLeaderElected). */
   private performAssignment(r: JoinGroupResponse): { memberId: string; assignment: TopicPartition[] }[] {
     const assignor = assignorByName(r.protocolName ?? '') ?? assignorByName(this.assignorNames()[0] ?? 'range')!;
-    const members: AssignorMember[] = r.members.map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      topics: m.protocol.topics,
-      ownedPartitions: m.protocol.ownedPartitions,
-      generation: m.protocol.generation,
-    }));
+    const members: AssignorMember[] = r.members.map((m) => assignorMember(assignor, m.memberId, m.groupInstanceId, m.protocol));
     const partitionsPerTopic = new Map<string, number>();
     for (const m of members) for (const t of m.topics) {
       const n = this.ctx.metadata.partitionCount(t);
@@ -351,6 +361,8 @@ export class Consumer {
       if (this.autoCommit()) this.commit();
       for (const k of revoked) this.partitions.delete(k);
     }
+    // Assignor.onAssignment: the sticky assignor remembers what it got and in which generation.
+    if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
       if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false });

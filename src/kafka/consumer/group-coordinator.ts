@@ -22,6 +22,7 @@ import { Deferred } from '../sim/network';
 import type { Timer } from '../sim/scheduler';
 import type { GroupOffsetView, GroupState, GroupView, TopicPartition } from '../snapshot';
 import type { OffsetResetTarget } from '../../scenario/types';
+import type { StickyUserData } from './assignors';
 
 export const OFFSETS_TOPIC_PARTITIONS = 50;
 /** offsets.topic.replication.factor's default. */
@@ -32,6 +33,8 @@ export interface JoinProtocol {
   topics: string[];
   ownedPartitions: TopicPartition[];
   generation: number;
+  /** The assignor's opaque subscription user data (the StickyAssignor's previous assignment). */
+  userData?: StickyUserData | null;
 }
 
 export interface JoinGroupRequest {
@@ -258,7 +261,7 @@ export class GroupCoordinator {
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,
         clientId: m.clientId,
-        protocols: m.protocols.map((p) => ({ ...p, topics: p.topics.slice(), ownedPartitions: p.ownedPartitions.slice() })),
+        protocols: m.protocols.map((p) => ({ ...p, topics: p.topics.slice(), ownedPartitions: p.ownedPartitions.slice(), userData: p.userData ? { previousAssignment: p.userData.previousAssignment.slice(), generation: p.userData.generation } : null })),
         sessionTimeoutMs: m.sessionTimeoutMs,
         rebalanceTimeoutMs: m.rebalanceTimeoutMs,
         assignment: m.assignment.slice(),
@@ -874,7 +877,8 @@ export class GroupCoordinator {
 function sameMetadata(a: JoinProtocol[], b: JoinProtocol[]): boolean {
   if (a.length !== b.length) return false;
   const key = (p: JoinProtocol) =>
-    `${p.name}|${p.topics.join(',')}|${p.generation}|${p.ownedPartitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`;
+    `${p.name}|${p.topics.join(',')}|${p.generation}|${p.ownedPartitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` +
+    (p.userData ? `|${p.userData.generation}|${p.userData.previousAssignment.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` : '');
   return a.every((p, i) => key(p) === key(b[i]!));
 }
 

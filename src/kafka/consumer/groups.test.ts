@@ -275,3 +275,24 @@ describe('regressions', () => {
     }
   });
 });
+
+describe('eager sticky assignor through the whole group (StickyAssignor user data)', () => {
+  const sticky = { 'partition.assignment.strategy': 'sticky' };
+  it('a joining member takes only what balance needs: the others keep their partitions across the eager revocation', () => {
+    const join = (at: number, id: string): TimelineAction => ({ at, op: 'addConsumer', id, groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'partition.assignment.strategy': 'sticky' } });
+    const c = new Cluster(scenario([{ id: 'c1', config: sticky }, { id: 'c2', config: sticky }], [join(10_000, 'c3'), join(20_000, 'c4')], 12));
+    c.runUntil(9000);
+    expect(group(c).assignor).toBe('sticky');
+    const before = owners(c);
+    expect(before.c1!.length + before.c2!.length).toBe(12);
+    c.runUntil(18_000);
+    const mid = owners(c);
+    expect(Object.values(mid).map((p) => p.length)).toEqual([4, 4, 4]);
+    // Each original member keeps 4 of its 6: only 4 partitions change owner, all to c3.
+    for (const id of ['c1', 'c2']) expect(mid[id]!.filter((p) => before[id]!.includes(p)).length, id).toBe(4);
+    c.runUntil(28_000);
+    const after = owners(c);
+    expect(Object.values(after).map((p) => p.length)).toEqual([3, 3, 3, 3]);
+    for (const id of ['c1', 'c2', 'c3']) expect(after[id]!.every((p) => mid[id]!.includes(p)), id).toBe(true);
+  });
+});

@@ -353,6 +353,7 @@ export class Controller {
     replicationFactor: number,
     config: ConfigMap,
     assignments?: number[][],
+    autoCreatedBy?: string,
   ): { error: KafkaError; message: string } {
     if (this.topics.has(name)) return { error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${name}' already exists.` };
     if (!Number.isInteger(partitions) || partitions < 1) {
@@ -379,7 +380,11 @@ export class Controller {
     this.topics.set(name, image);
     this.configCache.delete(name);
     this.metadataVersion++;
-    this.ctx.emit({ type: 'TopicCreated', topic: name, partitions, replicationFactor: replicaLists[0]!.length });
+    this.ctx.emit(
+      autoCreatedBy === undefined
+        ? { type: 'TopicCreated', topic: name, partitions, replicationFactor: replicaLists[0]!.length }
+        : { type: 'TopicCreated', topic: name, partitions, replicationFactor: replicaLists[0]!.length, autoCreatedBy },
+    );
     replicaLists.forEach((replicas, p) => {
       const isr = replicas.filter((id) => this.isAlive(id));
       const leader = replicas.find((id) => isr.includes(id)) ?? -1;

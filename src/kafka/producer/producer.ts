@@ -220,7 +220,7 @@ export class Producer {
     headers?: Record<string, string>,
     partition?: number,
   ): { partition: number; error: KafkaError | null } {
-    const n = this.ctx.metadata.partitionCount(topic);
+    const n = this.ctx.metadata.partitionCount(topic, this.id);
     const now = this.ctx.scheduler.now;
     if (n === 0 || (partition !== undefined && (partition < 0 || partition >= n))) {
       const error: KafkaError = 'UNKNOWN_TOPIC_OR_PARTITION';
@@ -747,7 +747,7 @@ export class Producer {
     const due = (load.ratePerSec * tickMs) / 1000 + load.carry;
     const count = Math.floor(due);
     load.carry = due - count;
-    const n = this.ctx.metadata.partitionCount(load.topic);
+    const n = this.ctx.metadata.partitionCount(load.topic, this.id);
     const now = this.ctx.scheduler.now;
     if (n === 0) {
       if (count > 0) this.recordFailure(load.topic, -1, 'UNKNOWN_TOPIC_OR_PARTITION', Array.from({ length: count }, () => ({ at: now, key: null })), false);

@@ -46,6 +46,15 @@ describe('event phrasing', () => {
     );
   });
 
+  it('says a key is accepted but not modelled, and why; says who auto-created a topic', () => {
+    expect(
+      phrase({ at: 0, type: 'ConfigIgnored', entity: 'producer', name: 'p', key: 'compression.type', belongsTo: null, notModelled: 'record batches are written uncompressed' }).text,
+    ).toBe('Producer p ignores compression.type: accepted, not modelled in the playground (record batches are written uncompressed)');
+    expect(phrase({ at: 0, type: 'TopicCreated', topic: 'clicks', partitions: 1, replicationFactor: 1, autoCreatedBy: 'p' }).text).toBe(
+      "Topic clicks created: 1 partition, RF 1 (auto-created for p's metadata request: auto.create.topics.enable, num.partitions, default.replication.factor)",
+    );
+  });
+
   it('points member events at the consumer or group', () => {
     expect(phrase({ at: 1, type: 'MemberJoined', groupId: 'g', memberId: 'm', clientId: 'c-1' }).target).toEqual({ kind: 'consumer', id: 'c-1' });
     expect(

@@ -58,7 +58,9 @@ export function phrase(e: ClusterEvent): Phrase {
       return { text: `Broker ${e.broker} is the active controller`, target: { kind: 'broker', id: e.broker }, tone: 'info' };
     case 'TopicCreated':
       return {
-        text: `Topic ${e.topic} created: ${e.partitions} partition${e.partitions === 1 ? '' : 's'}, RF ${e.replicationFactor}`,
+        text:
+          `Topic ${e.topic} created: ${e.partitions} partition${e.partitions === 1 ? '' : 's'}, RF ${e.replicationFactor}` +
+          (e.autoCreatedBy ? ` (auto-created for ${e.autoCreatedBy}'s metadata request: auto.create.topics.enable, num.partitions, default.replication.factor)` : ''),
         target: { kind: 'topic', name: e.topic },
         tone: 'good',
       };
@@ -88,7 +90,7 @@ export function phrase(e: ClusterEvent): Phrase {
               ? { kind: 'broker', id: Number(e.name) }
               : null;
       const who = e.entity === 'broker' && target === null ? 'The brokers' : `${e.entity[0]!.toUpperCase()}${e.entity.slice(1)} ${e.name}`;
-      const why = e.belongsTo ? `it is a ${e.belongsTo} config` : `not a known ${e.entity} config`;
+      const why = e.notModelled ? `accepted, not modelled in the playground (${e.notModelled})` : e.belongsTo ? `it is a ${e.belongsTo} config` : `not a known ${e.entity} config`;
       return { text: `${who} ignore${target === null ? '' : 's'} ${e.key}: ${why}`, target, tone: 'warn' };
     }
     case 'LeaderElected': {

@@ -24,5 +24,5 @@ export function assignorByName(name: string): Assignor | undefined {
 }
 
 export { rangeAssignor, roundRobinAssignor, stickyAssignor, cooperativeStickyAssignor };
-export { compareMembers, compareTps, sortTps, tpKey } from './types';
-export type { Assignor, AssignorMember, RebalanceProtocol } from './types';
+export { assignorMember, compareMembers, compareTps, sortTps, tpKey } from './types';
+export type { Assignor, AssignorMember, RebalanceProtocol, StickyUserData, SubscriptionProtocol } from './types';

@@ -19,11 +19,16 @@
  *   fewest partitions, then move partitions from a member to an eligible one with at least
  *   two fewer until none can move (Kafka's balance() end condition), no rack awareness.
  *
+ * The eager protocol revokes every partition before JoinGroup, so a `sticky` consumer's
+ * subscription owns nothing; what it had travels in the subscription's user data
+ * (`stickyMemberData`), exactly as StickyAssignor.subscriptionUserData / memberData do.
+ * cooperative-sticky keeps its partitions across a rebalance and uses ownedPartitions.
+ *
  * Iteration over members is by member id (Kafka iterates a HashMap), so results are
  * deterministic.
  */
 import type { TopicPartition } from '../../snapshot';
-import { allSubscribedPartitions, compareTps, sortTps, tpKey, type Assignor, type AssignorMember } from './types';
+import { allSubscribedPartitions, compareTps, sortTps, tpKey, type Assignor, type AssignorMember, type SubscriptionProtocol } from './types';
 
 /** Each member's valid owned partitions after resolving double claims (allSubscriptionsEqual). */
 export function validOwnedPartitions(
@@ -218,8 +223,20 @@ export function stickyAssign(members: readonly AssignorMember[], partitionsPerTo
   return stickyAssignWithClaims(members, partitionsPerTopic).assignment;
 }
 
+/**
+ * StickyAssignor.memberData: "Always deserialize ownedPartitions and generation id from user
+ * data since StickyAssignor is an eager rebalance protocol that will revoke all existing
+ * partitions before joining group". No user data (a new consumer): owns nothing, generation -1.
+ */
+export function stickyMemberData(subscription: SubscriptionProtocol): { ownedPartitions: TopicPartition[]; generation: number } {
+  const data = subscription.userData;
+  if (!data) return { ownedPartitions: [], generation: -1 };
+  return { ownedPartitions: data.previousAssignment, generation: data.generation };
+}
+
 export const stickyAssignor: Assignor = {
   name: 'sticky',
   protocols: ['EAGER'],
   assign: stickyAssign,
+  memberData: stickyMemberData,
 };

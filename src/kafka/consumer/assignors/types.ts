@@ -16,12 +16,44 @@ export interface AssignorMember {
 
 export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
 
+/**
+ * What the StickyAssignor puts in its subscription's user data (StickyAssignor.java's
+ * MemberData, StickyAssignorUserDataV1): the partitions this consumer was last assigned and
+ * in which generation. The eager protocol revokes everything before JoinGroup, so the
+ * subscription's owned partitions are empty; the user data is how the leader still knows.
+ */
+export interface StickyUserData {
+  previousAssignment: TopicPartition[];
+  generation: number;
+}
+
+/** One protocol of a JoinGroup subscription, as the group leader reads it. */
+export interface SubscriptionProtocol {
+  topics: string[];
+  ownedPartitions: TopicPartition[];
+  generation: number;
+  userData?: StickyUserData | null;
+}
+
 export interface Assignor {
   /** The protocol name in JoinGroup (ConsumerPartitionAssignor.name()). */
   readonly name: string;
   /** supportedProtocols(), preferred first: a consumer rebalances COOPERATIVE only if every configured assignor supports it. */
   readonly protocols: readonly RebalanceProtocol[];
   assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
+  /**
+   * AbstractStickyAssignor.memberData: which partitions the member owned and in which
+   * generation. Without it, the subscription's own fields (ownedPartitions, generation).
+   */
+  memberData?(subscription: SubscriptionProtocol): { ownedPartitions: TopicPartition[]; generation: number };
+}
+
+/** The member an assignor sees for a subscription (ConsumerCoordinator.onLeaderElected + memberData). */
+export function assignorMember(assignor: Assignor, memberId: string, groupInstanceId: string | null, subscription: SubscriptionProtocol): AssignorMember {
+  const data = assignor.memberData
+    ? assignor.memberData(subscription)
+    : { ownedPartitions: subscription.ownedPartitions, generation: subscription.generation };
+  return { memberId, groupInstanceId, topics: subscription.topics, ownedPartitions: data.ownedPartitions, generation: data.generation };
 }
 
 /** MemberInfo.compareTo: static members first by group.instance.id, then by member id. */
