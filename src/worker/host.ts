@@ -94,6 +94,11 @@ export interface HostStorage {
   changed(what: 'run' | 'action' | 'layout'): void;
   /** The host shows another cluster object (a new run, or the run rebuilt at another moment). */
   clusterCreated?(cluster: HostedCluster): void;
+  /**
+   * The run goes on in an exact copy of the cluster it was running, at the same moment (a
+   * time-travel checkpoint keeps the original): read the run from `cluster` from now on.
+   */
+  clusterContinued?(cluster: HostedCluster): void;
 }
 
 export interface HostOptions {
@@ -526,6 +531,7 @@ export class WorkerHost {
     const opts: ConstructorParameters<typeof TimeMachine<HostedCluster>>[1] = {
       createCluster: (doc: Scenario) => this.deps.createCluster(doc),
       clone: this.deps.clone,
+      onHandOver: (copy: HostedCluster) => this.deps.storage?.clusterContinued?.(copy),
     };
     if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;
     return opts;

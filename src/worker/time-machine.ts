@@ -13,6 +13,18 @@
  * checkpoint at or before t and runs forward from there. Without `clone` (or when it
  * throws once) the machine falls back to replay from 0: slower, never wrong.
  *
+ * The machine runs copies, never a cluster the constructor built (V8 hidden classes): a
+ * copy's objects are made by the clone's walk (Object.create + properties), a constructed
+ * cluster's by the class constructors and object literals, and V8 gives the two different
+ * hidden classes. Code optimised on one kind deoptimises ("wrong map") when it meets the
+ * other, and runs several times slower until it is optimised again: the first seeks after
+ * a long first play (constructed objects) ran restored copies at a tenth of the speed. So
+ * the fresh cluster at 0 becomes checkpoint 0 and the run goes on in its copy, and at each
+ * checkpoint the run hands over: the checkpoint keeps the object that ran, the run
+ * continues in the copy (`onHandOver` tells the owner; same moment, byte for byte). A
+ * restored run then meets the same mix of copied and newly built objects the first play
+ * met, and the optimised code stays.
+ *
  * A checkpoint copies the cluster's timeline as it was when it was taken; the branch may
  * have changed since (an action performed later, a fork, an undo). Before a restored copy
  * runs, its future (the actions it has not applied yet) is replaced by the branch's
@@ -69,6 +81,11 @@ export interface TimeMachineOptions<C extends MachineCluster> {
   /** Virtual ms between checkpoints (doubles when maxCheckpoints is reached). */
   checkpointEveryMs?: number;
   maxCheckpoints?: number;
+  /**
+   * The run continues in `copy`, an exact copy of the cluster it was running (which is now
+   * a checkpoint): the owner must read the moment from `copy` from now on (persistence).
+   */
+  onHandOver?: ((copy: C) => void) | undefined;
   /** Markers kept per branch at most (the bar stays light); later ones are counted, not kept. */
   maxMarkers?: number;
   /** Undo entries kept at most. */
@@ -160,7 +177,7 @@ export class TimeMachine<C extends MachineCluster> {
       // The only way back to this moment is a copy of it.
       this.takeCheckpoint();
     } else {
-      this.current = opts.createCluster(this.document());
+      this.current = this.freshCluster();
       this.originMs = 0;
       this.replayable = true;
       this.collect();
@@ -213,7 +230,7 @@ export class TimeMachine<C extends MachineCluster> {
       const next = this.clone ? Math.min(target, (Math.floor(this.current.now / this.everyMs) + 1) * this.everyMs) : target;
       this.current.runUntil(next);
       this.collect();
-      if (this.clone && next % this.everyMs === 0) this.takeCheckpoint();
+      if (this.clone && next % this.everyMs === 0) this.takeCheckpoint(true);
     }
     this.collect();
   }
@@ -341,7 +358,28 @@ export class TimeMachine<C extends MachineCluster> {
       );
     }
     this.stats.replaysFromZero++;
-    return this.opts.createCluster(this.document());
+    return this.freshCluster();
+  }
+
+  /**
+   * Moment 0 of the branch. With checkpoints, the constructed cluster becomes checkpoint 0
+   * (when there is none) and a copy of it runs (see "The machine runs copies" above).
+   */
+  private freshCluster(): C {
+    const built = this.opts.createCluster(this.document());
+    const clone = this.clone;
+    if (!clone) return built;
+    try {
+      const copy = clone(built);
+      if (!this.checkpoints.some((c) => c.at === 0)) {
+        insertSorted(this.checkpoints, { at: 0, cluster: built });
+        this.stats.checkpointsTaken++;
+      }
+      return copy;
+    } catch (err) {
+      this.disableCheckpoints(err);
+      return built;
+    }
   }
 
   private install(c: C): void {
@@ -351,14 +389,24 @@ export class TimeMachine<C extends MachineCluster> {
     this.eventScan = c.allEvents?.().length ?? 0;
   }
 
-  private takeCheckpoint(): void {
+  /**
+   * A checkpoint of now. `handOver`: the checkpoint keeps the running cluster and the run
+   * continues in the copy (not for a cluster the owner handed in: it may hold on to it).
+   */
+  private takeCheckpoint(handOver = false): void {
     const clone = this.clone;
     if (!clone) return;
     const at = this.current.now;
     if (this.checkpoints.some((c) => c.at === at)) return;
     try {
       const copy = clone(this.current);
-      insertSorted(this.checkpoints, { at, cluster: copy });
+      if (handOver) {
+        insertSorted(this.checkpoints, { at, cluster: this.current });
+        this.current = copy;
+        this.opts.onHandOver?.(copy);
+      } else {
+        insertSorted(this.checkpoints, { at, cluster: copy });
+      }
       this.stats.checkpointsTaken++;
     } catch (err) {
       this.disableCheckpoints(err);
