@@ -84,6 +84,8 @@ export interface HostDeps {
    * Absent, or when it throws, every seek back replays the run from 0: exact, slower.
    */
   clone?: (cluster: HostedCluster) => HostedCluster;
+  /** Rough bytes a copy made by `clone` holds (checkpoint.ts cloneFootprint), for the checkpoints' memory budget. */
+  footprint?: (copy: HostedCluster) => number;
   /** Virtual ms between checkpoints (time-machine.ts DEFAULT_CHECKPOINT_EVERY_MS). */
   checkpointEveryMs?: number;
 }
@@ -531,6 +533,7 @@ export class WorkerHost {
     const opts: ConstructorParameters<typeof TimeMachine<HostedCluster>>[1] = {
       createCluster: (doc: Scenario) => this.deps.createCluster(doc),
       clone: this.deps.clone,
+      footprint: this.deps.footprint,
       onHandOver: (copy: HostedCluster) => this.deps.storage?.clusterContinued?.(copy),
     };
     if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;

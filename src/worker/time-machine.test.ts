@@ -7,7 +7,7 @@
  * by replay (exact, slow), so the checkpoint bookkeeping is tested before the real graph
  * clone exists; the same checks run without clone (replay from 0).
  */
-import { cloneCluster } from '../kafka/checkpoint';
+import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { describe, expect, it } from 'vitest';
 import { Cluster } from '../kafka/cluster';
 import { Prng } from '../kafka/sim/prng';
@@ -183,6 +183,35 @@ describe('TimeMachine: a seek shows the moment exactly', () => {
     tm.runUntil(20_000);
     expect(tm.checkpointTimes.length).toBeLessThanOrEqual(5);
     expect(tm.checkpointTimes).toEqual([0, 8000, 16000]);
+  });
+});
+
+describe('TimeMachine: the checkpoints keep within a memory budget', () => {
+  it('thins out (twice the spacing) when their footprint passes the budget, however few they are', () => {
+    // Each copy says it holds 1000 bytes: 5 fit in the budget.
+    const tm = machine(faultyScenario(2), true, { checkpointEveryMs: 2000, footprint: () => 1000, checkpointBudgetBytes: 5000 });
+    tm.runUntil(8000);
+    expect(tm.checkpointTimes).toEqual([0, 2000, 4000, 6000, 8000]);
+    expect(tm.checkpointBytes).toBe(5000);
+    tm.runUntil(10_000);
+    expect(tm.checkpointTimes).toEqual([0, 4000, 8000]);
+    tm.runUntil(19_999);
+    expect(tm.checkpointTimes).toEqual([0, 4000, 8000, 12_000, 16_000]);
+    tm.runUntil(20_000);
+    expect(tm.checkpointTimes).toEqual([0, 8000, 16_000]);
+    expect(tm.checkpointBytes).toBeLessThanOrEqual(5000);
+    tm.seek(9_999);
+    expect(out(tm.cluster)).toBe(fresh(faultyScenario(2), 9_999));
+  });
+
+  it('counts what the real copies hold (cloneFootprint), growing with the run', () => {
+    const tm = machine(faultyScenario(2), true, { checkpointEveryMs: 5000, footprint: cloneFootprint });
+    tm.runUntil(5000);
+    const early = tm.checkpointBytes;
+    tm.runUntil(20_000);
+    const per = (tm.checkpointBytes - early) / 3;
+    expect(early).toBeGreaterThan(10_000);
+    expect(per).toBeGreaterThan(early / 2);
   });
 });
 

@@ -78,9 +78,13 @@ export interface TimeMachineOptions<C extends MachineCluster> {
   createCluster(doc: Scenario): C;
   /** Deep copy of a cluster (checkpoints). Absent: replay from 0 on every seek back. */
   clone?: ((c: C) => C) | undefined;
-  /** Virtual ms between checkpoints (doubles when maxCheckpoints is reached). */
+  /** Virtual ms between checkpoints (doubles when maxCheckpoints or the memory budget is reached). */
   checkpointEveryMs?: number;
   maxCheckpoints?: number;
+  /** Rough bytes a copy made by `clone` holds of its own (checkpoint.ts cloneFootprint); absent: 0. */
+  footprint?: ((copy: C) => number) | undefined;
+  /** Bytes the checkpoints may hold together (by `footprint`) before they are thinned out. */
+  checkpointBudgetBytes?: number;
   /**
    * The run continues in `copy`, an exact copy of the cluster it was running (which is now
    * a checkpoint): the owner must read the moment from `copy` from now on (persistence).
@@ -95,6 +99,8 @@ export interface TimeMachineOptions<C extends MachineCluster> {
 interface Checkpoint<C> {
   at: number;
   cluster: C;
+  /** What it holds of its own (footprint of the copy taken then). */
+  bytes: number;
 }
 
 /** What belongs to a branch after its fork point t. */
@@ -115,6 +121,15 @@ interface HistoryEntry<C> {
 }
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 15_000;
+/**
+ * The default checkpoints' memory budget, in footprint bytes (checkpoint.ts footprintBytes:
+ * a word per slot, no pointer compression, so an upper bound). At the default load a
+ * checkpoint's footprint is 0.14 MB at 1 minute and 1.85 MB at 30 (measured in Node: 0.19
+ * and 1.15 MB; the logs' lists of shared batches grow with the run): a 30-minute run keeps
+ * all of its 15 s checkpoints (~120 MB by footprint, ~70 MB measured) and longer runs space
+ * them wider.
+ */
+export const DEFAULT_CHECKPOINT_BUDGET_BYTES = 160 * 1024 * 1024;
 
 export class TimeMachine<C extends MachineCluster> {
   private readonly base: Scenario;
@@ -125,6 +140,7 @@ export class TimeMachine<C extends MachineCluster> {
   private checkpoints: Checkpoint<C>[] = [];
   private everyMs: number;
   private readonly maxCheckpoints: number;
+  private readonly budgetBytes: number;
   private clone: ((c: C) => C) | undefined;
   /** Why checkpoints were switched off (diagnostics). */
   cloneError: string | null = null;
@@ -157,7 +173,8 @@ export class TimeMachine<C extends MachineCluster> {
     this.timeline = sortedTimeline(timeline ?? []);
     this.clone = opts.clone;
     this.everyMs = Math.max(1, opts.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS);
-    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 120);
+    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 480);
+    this.budgetBytes = opts.checkpointBudgetBytes ?? DEFAULT_CHECKPOINT_BUDGET_BYTES;
     this.maxMarkers = opts.maxMarkers ?? 4000;
     this.maxUndo = opts.maxUndo ?? 100;
     if (adopted && adoptedExact) {
@@ -216,6 +233,11 @@ export class TimeMachine<C extends MachineCluster> {
 
   get checkpointTimes(): number[] {
     return this.checkpoints.map((c) => c.at);
+  }
+
+  /** Rough bytes the checkpoints hold of their own (see TimeMachineOptions.footprint). */
+  get checkpointBytes(): number {
+    return this.checkpoints.reduce((n, c) => n + c.bytes, 0);
   }
 
   /** The document that reproduces the current branch (every recorded action). */
@@ -372,7 +394,7 @@ export class TimeMachine<C extends MachineCluster> {
     try {
       const copy = clone(built);
       if (!this.checkpoints.some((c) => c.at === 0)) {
-        insertSorted(this.checkpoints, { at: 0, cluster: built });
+        insertSorted(this.checkpoints, { at: 0, cluster: built, bytes: this.opts.footprint?.(copy) ?? 0 });
         this.stats.checkpointsTaken++;
       }
       return copy;
@@ -400,19 +422,20 @@ export class TimeMachine<C extends MachineCluster> {
     if (this.checkpoints.some((c) => c.at === at)) return;
     try {
       const copy = clone(this.current);
+      const bytes = this.opts.footprint?.(copy) ?? 0;
       if (handOver) {
-        insertSorted(this.checkpoints, { at, cluster: this.current });
+        insertSorted(this.checkpoints, { at, cluster: this.current, bytes });
         this.current = copy;
         this.opts.onHandOver?.(copy);
       } else {
-        insertSorted(this.checkpoints, { at, cluster: copy });
+        insertSorted(this.checkpoints, { at, cluster: copy, bytes });
       }
       this.stats.checkpointsTaken++;
     } catch (err) {
       this.disableCheckpoints(err);
       return;
     }
-    if (this.checkpoints.length > this.maxCheckpoints) {
+    while (this.checkpoints.length > 2 && (this.checkpoints.length > this.maxCheckpoints || this.checkpointBytes > this.budgetBytes)) {
       // Thin out: twice the spacing, every other checkpoint goes (the first stays).
       this.everyMs *= 2;
       this.checkpoints = this.checkpoints.filter((c, i) => i === 0 || c.at % this.everyMs === 0);
