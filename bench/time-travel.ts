@@ -14,7 +14,7 @@
  * run first plays; without it every seek back replays from 0 (the fallback). The first
  * line says which was measured. Prints figures; asserts nothing.
  */
-import { logBatchRefs, readClusterImage, writeClusterImage } from '../src/kafka/checkpoint';
+import { cloneFootprint, logBatchRefs, readClusterImage, writeClusterImage } from '../src/kafka/checkpoint';
 import { Cluster } from '../src/kafka/cluster';
 import { Prng } from '../src/kafka/sim/prng';
 import { defaultScenario } from '../src/scenario/default-scenario';
@@ -48,7 +48,7 @@ export async function timeTravelBench(): Promise<void> {
   const clone = await loadClone();
   const doc: Scenario = restoreScenarioOrThrow(defaultScenario);
   const make = (d: Scenario) => new Cluster(d);
-  const machine = () => new TimeMachine<Cluster>(doc, { createCluster: make, clone });
+  const machine = () => new TimeMachine<Cluster>(doc, { createCluster: make, clone, footprint: cloneFootprint });
   console.log(`\nTime travel (default scenario): ${clone ? 'checkpoints through cloneCluster' : 'replay from 0 (no src/kafka/checkpoint.ts cloneCluster yet)'}`);
 
   // Link open: a fresh machine replays to the moment.
@@ -61,10 +61,22 @@ export async function timeTravelBench(): Promise<void> {
   }
 
   // The run first played to 30 minutes (checkpoints are taken then), then random seeks.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
   const tm = machine();
   const t0 = performance.now();
   tm.runUntil(30 * MINUTE);
-  console.log('first play to 30 min'.padEnd(34) + `${ms(performance.now() - t0).padStart(12)}   (${tm.checkpointTimes.length} checkpoints)`);
+  const first = performance.now() - t0;
+  gc?.();
+  const held = process.memoryUsage().heapUsed - heap0;
+  const times = tm.checkpointTimes;
+  console.log('first play to 30 min'.padEnd(34) + `${ms(first).padStart(12)}   (${times.length} checkpoints, every ${((times.at(-1)! - times.at(-2)!) / 1000).toFixed(0)} s)`);
+  console.log(
+    'checkpoints held at 30 min'.padEnd(34) +
+      `${(tm.checkpointBytes / 1e6).toFixed(1).padStart(9)} MB by footprint` +
+      (gc ? `   (heap of the run with its checkpoints: ${(held / 1e6).toFixed(1)} MB)` : '   (node --expose-gc for the heap measured)'),
+  );
   const r = new Prng(9);
   const seeks: number[] = [];
   for (let i = 0; i < SEEKS; i++) {

@@ -71,86 +71,161 @@ export class NotCloneableError extends Error {
   }
 }
 
-/** Copies the object graph under root. Closures are refused (see NotCloneableError). */
-export function cloneGraph<T>(root: T): T {
+/** What a copy holds of its own (not shared): for a checkpoint budget. */
+export interface CloneFootprint {
+  /** Objects, arrays, Maps and Sets made. */
+  objects: number;
+  /** Property, element and entry slots filled in them. */
+  slots: number;
+}
+
+/** Rough bytes a copy holds in V8 (header per object, a word per slot): a budget's unit, not a measurement. */
+export function footprintBytes(f: CloneFootprint): number {
+  return f.objects * 32 + f.slots * 8;
+}
+
+/**
+ * Copies the object graph under root. Closures are refused (see NotCloneableError).
+ *
+ * Fast on purpose (a seek restores a copy): no path strings are built while copying (a
+ * refusal walks the graph again to name where the culprit is), and arrays are copied by
+ * `slice`, which keeps V8's packed element kinds (an array filled into `new Array(n)` is
+ * holey, and code optimised on the live run's packed arrays would deoptimise on it).
+ * `footprint`, when given, counts what the copy holds of its own.
+ */
+export function cloneGraph<T>(root: T, footprint?: CloneFootprint): T {
   const memo = new Map<object, unknown>();
   // An explicit work list instead of recursion: deep chains must not overflow the stack.
-  const work: { src: object; dst: Record<PropertyKey, unknown> | unknown[]; path: string }[] = [];
+  const work: { src: object; dst: Record<PropertyKey, unknown> | unknown[] }[] = [];
+  let objects = 0;
+  let slots = 0;
 
-  const copy = (v: unknown, path: string, shareBytes: boolean): unknown => {
+  const refuse = (v: unknown, what: string): never => {
+    throw new NotCloneableError(pathTo(root, v) ?? 'cluster', what);
+  };
+
+  const copy = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new NotCloneableError(path, 'a function');
+      if (typeof v === 'function') refuse(v, 'a function');
       return v;
     }
     const seen = memo.get(v);
     if (seen !== undefined) return seen;
     if (ArrayBuffer.isView(v)) {
-      if (shareBytes || !(v instanceof Uint8Array)) {
-        if (!(v instanceof Uint8Array)) throw new NotCloneableError(path, `a ${v.constructor.name}`);
-        memo.set(v, v);
-        return v;
-      }
-      const c = v.slice();
+      if (!(v instanceof Uint8Array)) refuse(v, `a ${v.constructor.name}`);
+      const c = (v as Uint8Array).slice();
       memo.set(v, c);
+      objects++;
+      slots += (v as Uint8Array).length / 8;
       return c;
     }
+    objects++;
     if (v instanceof Map) {
       const m = new Map();
       memo.set(v, m);
-      for (const [k, x] of v) m.set(copy(k, `${path}.key`, false), copy(x, `${path}[${String(k)}]`, false));
+      slots += v.size * 3;
+      for (const [k, x] of v) m.set(copy(k), copy(x));
       return m;
     }
     if (v instanceof Set) {
       const s = new Set();
       memo.set(v, s);
-      for (const x of v) s.add(copy(x, `${path}{}`, false));
+      slots += v.size * 2;
+      for (const x of v) s.add(copy(x));
       return s;
     }
     if (Array.isArray(v)) {
-      const a: unknown[] = new Array(v.length);
+      const a = v.slice();
       memo.set(v, a);
-      work.push({ src: v, dst: a, path });
+      slots += a.length;
+      work.push({ src: v, dst: a });
       return a;
     }
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== Object.prototype && proto !== null && typeof (proto as { constructor?: unknown }).constructor !== 'function') {
-      throw new NotCloneableError(path, 'an object of unknown kind');
+      refuse(v, 'an object of unknown kind');
     }
     const o = Object.create(proto) as Record<PropertyKey, unknown>;
     memo.set(v, o);
-    work.push({ src: v, dst: o, path });
+    work.push({ src: v, dst: o });
     return o;
   };
 
-  const result = copy(root, 'cluster', false);
+  const result = copy(root);
   while (work.length > 0) {
-    const { src, dst, path } = work.pop()!;
+    const { src, dst } = work.pop()!;
     if (Array.isArray(src)) {
+      // dst is src.slice(): only elements that are objects (or functions) need a copy.
       const a = dst as unknown[];
-      for (let i = 0; i < src.length; i++) a[i] = copy(src[i], `${path}[${i}]`, false);
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if (x !== null && (typeof x === 'object' || typeof x === 'function')) a[i] = copy(x);
+      }
       continue;
     }
     const o = dst as Record<PropertyKey, unknown>;
     const segment = src instanceof LogSegment;
-    for (const key of Object.keys(src)) {
+    const keys = Object.keys(src);
+    slots += keys.length;
+    for (const key of keys) {
       const val = (src as Record<string, unknown>)[key];
       if (segment && key === 'batches') {
         // Immutable record batches: the checkpoint shares them with the live log.
         const arr = val as Uint8Array[];
         const c = arr.slice();
         memo.set(arr, c);
+        objects++;
+        slots += c.length;
         o[key] = c;
         continue;
       }
-      setOwn(o, key, copy(val, `${path}.${key}`, false));
+      const c = val !== null && (typeof val === 'object' || typeof val === 'function') ? copy(val) : val;
+      if (key === '__proto__') setOwn(o, key, c);
+      else o[key] = c;
     }
+  }
+  if (footprint) {
+    footprint.objects += objects;
+    footprint.slots += slots;
   }
   return result as T;
 }
 
+/** The path from root to target (as NotCloneableError names it), or null when it is not there. */
+function pathTo(root: unknown, target: unknown): string | null {
+  const seen = new Set<object>();
+  const stack: { v: unknown; path: string }[] = [{ v: root, path: 'cluster' }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === target) return path;
+    if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) continue;
+    seen.add(v);
+    if (v instanceof Map) {
+      for (const [k, x] of v) stack.push({ v: k, path: `${path}.key` }, { v: x, path: `${path}[${String(k)}]` });
+    } else if (v instanceof Set) {
+      for (const x of v) stack.push({ v: x, path: `${path}{}` });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push({ v: x, path: `${path}[${i}]` }));
+    } else {
+      for (const k of Object.keys(v)) stack.push({ v: (v as Record<string, unknown>)[k], path: `${path}.${k}` });
+    }
+  }
+  return null;
+}
+
+const footprints = new WeakMap<Cluster, number>();
+
 /** An exact copy of the cluster at its current instant; both run on independently. */
 export function cloneCluster(cluster: Cluster): Cluster {
-  return cloneGraph(cluster);
+  const f: CloneFootprint = { objects: 0, slots: 0 };
+  const copy = cloneGraph(cluster, f);
+  footprints.set(copy, footprintBytes(f));
+  return copy;
+}
+
+/** Rough bytes a copy made by cloneCluster holds of its own (0 for a cluster it did not make). */
+export function cloneFootprint(copy: Cluster): number {
+  return footprints.get(copy) ?? 0;
 }
 
 /**

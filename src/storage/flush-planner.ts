@@ -47,6 +47,13 @@ export interface PlannedFlush {
 
 export class FlushPlanner {
   private cursors = new Map<string, Cursor>();
+  /**
+   * Which log a log object is: each object its own, except that a copy made by a checkpoint
+   * hand-over (`follow`) is the log it copies (same moment, same bytes: what is stored for
+   * one is stored for the other).
+   */
+  private logIds = new WeakMap<UnifiedLog, number>();
+  private nextLogId = 1;
   /** Stored logs that the next flush must delete (found at adopt time, no longer live). */
   private orphans: LogKey[] = [];
   private flushSeq = 0;
@@ -79,6 +86,28 @@ export class FlushPlanner {
     this.replaceAll = true;
     this.storedScenarioRev = -1;
     this.scenarioDirty = true;
+  }
+
+  /**
+   * The run goes on in `next`, an exact copy of `prev` at the same moment (a time-travel
+   * checkpoint kept `prev`): its logs are the same logs, nothing needs rewriting.
+   */
+  follow(prev: Cluster, next: Cluster): void {
+    const before = new Map<string, UnifiedLog>();
+    for (const { key, log } of durableLogs(prev)) before.set(logKeyString(key), log);
+    for (const { key, log } of durableLogs(next)) {
+      const was = before.get(logKeyString(key));
+      if (was && was !== log && was.logEndOffset === log.logEndOffset && was.rewrites === log.rewrites) this.logIds.set(log, this.logId(was));
+    }
+  }
+
+  private logId(log: UnifiedLog): number {
+    let id = this.logIds.get(log);
+    if (id === undefined) {
+      id = this.nextLogId++;
+      this.logIds.set(log, id);
+    }
+    return id;
   }
 
   /** After restoring `cluster` from `image`: its logs are what the store holds (those read back whole). */
@@ -117,7 +146,7 @@ export class FlushPlanner {
     for (const { key, log } of durableLogs(cluster)) {
       const id = logKeyString(key);
       const cur = this.cursors.get(id);
-      if (!cur || cur.log !== log || cur.rewrites !== log.rewrites || log.logEndOffset < cur.leo) {
+      if (!cur || this.logId(cur.log) !== this.logId(log) || cur.rewrites !== log.rewrites || log.logEndOffset < cur.leo) {
         // Rewrite: whatever was stored for this log goes; all it holds now is written.
         dropLogs.push(key);
         const info = logInfo(key, log);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
+import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import type { Scenario } from '../scenario/types';
@@ -145,6 +146,30 @@ describe('IndexedDB store: write and reopen', () => {
     expect(written).toBeLessThan(60_000);
     const restored = await reopen(await store.load());
     expect(logBytes(restored)).toEqual(logBytes(cluster));
+  });
+
+  it('a run that goes on in an exact copy (a time-travel hand-over) keeps appending, without a rewrite', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const original = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    original.runUntil(1000);
+    await flush(planner, store, original, epoch);
+    const copy = cloneCluster(original);
+    planner.follow(original, copy);
+    copy.runUntil(1100);
+    const plan = await flush(planner, store, copy, epoch);
+    expect(plan.dropLogs).toEqual([]);
+    const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(60_000);
+    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(copy));
+    // Without follow, another cluster's logs are other logs: all of them are written again.
+    const other = cloneCluster(copy);
+    other.runUntil(1200);
+    const rewrite = await flush(planner, store, other, epoch);
+    expect(rewrite.dropLogs.length).toBe([...other.brokers.values()].reduce((n, br) => n + br.logs.size, 0));
+    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(other));
   });
 
   it('after a reopen, keeps appending to what it restored (no full rewrite) and reopens again', async () => {

@@ -5,6 +5,7 @@
  * was saved.
  */
 import { describe, expect, it } from 'vitest';
+import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import type { Scenario } from '../scenario/types';
 import { MemoryClusterStore } from './memory-store';
@@ -122,6 +123,30 @@ describe('worker persistence', () => {
     b.p.changed('run');
     await b.p.flushNow();
     expect(store.manifest!.timeMs).toBe(3000);
+  });
+
+  it('after a time-travel hand-over (clusterContinued) it saves the copy that runs on, appending to what it stored', async () => {
+    const store = new MemoryClusterStore();
+    const a = tab(store, new FakeLocks());
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    const original = a.cluster!;
+    original.runUntil(2000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    expect(store.manifest!.timeMs).toBe(2000);
+    const stored = new Map(store.chunks);
+    // The run goes on in a copy; the original stays at 2000 (a checkpoint).
+    const copy = cloneCluster(original);
+    a.p.clusterContinued(copy);
+    copy.runUntil(2500);
+    a.p.changed('run');
+    await a.p.flushNow();
+    expect(store.manifest!.timeMs).toBe(2500);
+    expect(original.now).toBe(2000);
+    // Appended: every chunk stored at 2000 is still there, unchanged.
+    for (const [k, v] of stored) expect(store.chunks.get(k)).toEqual(v);
+    expect(store.chunks.size).toBeGreaterThan(stored.size);
   });
 
   it('a tab that does not own the database never deletes it on reset', async () => {

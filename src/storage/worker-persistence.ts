@@ -111,6 +111,16 @@ export class WorkerPersistence {
     this.persister?.requestFlush();
   }
 
+  /**
+   * The run goes on in `cluster`, an exact copy of the one saved so far (time travel keeps
+   * the original as a checkpoint): same moment, same logs, nothing to rewrite.
+   */
+  clusterContinued(cluster: Cluster): void {
+    const prev = this.cluster;
+    this.cluster = cluster;
+    if (prev && prev !== cluster) this.planner?.follow(prev, cluster);
+  }
+
   /** The cluster moved (time ran, an action, a layout change). */
   changed(what: 'run' | 'action' | 'layout'): void {
     if (what !== 'run') this.planner?.markScenarioChanged();

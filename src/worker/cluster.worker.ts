@@ -2,7 +2,7 @@
  * The worker entry: binds the host to `self`. Nothing else lives here, so everything that
  * can be tested runs under Node in host.ts.
  */
-import { cloneCluster } from '../kafka/checkpoint';
+import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { IdbClusterStore } from '../storage/idb-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
@@ -28,6 +28,8 @@ const host = new WorkerHost({
   // Time-travel checkpoints: an exact copy of the cluster (src/kafka/checkpoint.ts), so a
   // seek back restores the nearest checkpoint and runs forward instead of replaying from 0.
   clone: (c) => cloneCluster(c as Cluster),
+  // What each copy holds: the checkpoints keep within a memory budget (time-machine.ts).
+  footprint: (c) => cloneFootprint(c as Cluster),
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),

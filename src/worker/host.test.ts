@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
+import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { WorkerHost, type HostedCluster } from './host';
@@ -311,6 +312,38 @@ describe('WorkerHost time travel', () => {
     expect(snap.snapshot.events.every((e) => e.at <= 2100)).toBe(true);
     expect(snap.snapshot.events.some((e) => e.type === 'BrokerDown')).toBe(true);
     expect(snap.timeline).toMatchObject({ end: 15_000, origin: 0, canUndo: false });
+  });
+
+  it('a checkpoint hand-over (the run goes on in the copy) is passed to persistence, without resending the events', () => {
+    const clock = { t: 1000 };
+    const posted: FromWorker[] = [];
+    const created: HostedCluster[] = [];
+    const continued: HostedCluster[] = [];
+    const host = new WorkerHost({
+      createCluster: (d) => new Cluster(d, { recordConsumed: true }),
+      clone: (c) => cloneCluster(c as Cluster),
+      checkpointEveryMs: 5000,
+      storage: { handle: () => undefined, changed: () => undefined, clusterCreated: (c) => created.push(c), clusterContinued: (c) => continued.push(c) },
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    host.handle(toWorker({ type: 'load', scenario: doc, play: false }));
+    expect(created.length === 1 && created[0] === host.timeMachine!.cluster).toBe(true);
+    for (let i = 0; i < 8; i++) {
+      host.handle(toWorker({ type: 'step', ms: 2000 }));
+      clock.t += 100;
+      host.tick();
+    }
+    const m = host.timeMachine!;
+    expect(m.now).toBe(16_000);
+    expect(m.checkpointTimes).toEqual([0, 5000, 10_000, 15_000]);
+    expect(continued.length).toBe(3);
+    expect(continued.at(-1) === m.cluster).toBe(true);
+    expect(created.length).toBe(1);
+    expect(snapshots(posted).filter((s) => s.type === 'snapshot' && s.eventsReset).length).toBe(1);
+    expect(JSON.stringify((m.cluster as Cluster).output())).toBe(fresh(16_000));
   });
 
   it('sends markers once, as additions, and whole again after a fork cut them', () => {

@@ -84,6 +84,8 @@ export interface HostDeps {
    * Absent, or when it throws, every seek back replays the run from 0: exact, slower.
    */
   clone?: (cluster: HostedCluster) => HostedCluster;
+  /** Rough bytes a copy made by `clone` holds (checkpoint.ts cloneFootprint), for the checkpoints' memory budget. */
+  footprint?: (copy: HostedCluster) => number;
   /** Virtual ms between checkpoints (time-machine.ts DEFAULT_CHECKPOINT_EVERY_MS). */
   checkpointEveryMs?: number;
 }
@@ -94,6 +96,11 @@ export interface HostStorage {
   changed(what: 'run' | 'action' | 'layout'): void;
   /** The host shows another cluster object (a new run, or the run rebuilt at another moment). */
   clusterCreated?(cluster: HostedCluster): void;
+  /**
+   * The run goes on in an exact copy of the cluster it was running, at the same moment (a
+   * time-travel checkpoint keeps the original): read the run from `cluster` from now on.
+   */
+  clusterContinued?(cluster: HostedCluster): void;
 }
 
 export interface HostOptions {
@@ -526,6 +533,8 @@ export class WorkerHost {
     const opts: ConstructorParameters<typeof TimeMachine<HostedCluster>>[1] = {
       createCluster: (doc: Scenario) => this.deps.createCluster(doc),
       clone: this.deps.clone,
+      footprint: this.deps.footprint,
+      onHandOver: (copy: HostedCluster) => this.deps.storage?.clusterContinued?.(copy),
     };
     if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;
     return opts;

@@ -7,7 +7,7 @@
  * by replay (exact, slow), so the checkpoint bookkeeping is tested before the real graph
  * clone exists; the same checks run without clone (replay from 0).
  */
-import { cloneCluster } from '../kafka/checkpoint';
+import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { describe, expect, it } from 'vitest';
 import { Cluster } from '../kafka/cluster';
 import { Prng } from '../kafka/sim/prng';
@@ -104,6 +104,8 @@ describe('TimeMachine: a seek shows the moment exactly', () => {
       const tm = machine(doc, seed % 4 !== 0); // every fourth seed: no checkpoints, replay from 0
       tm.runUntil(RUN_MS);
       const atEnd = out(tm.cluster);
+      // The first play went on in a copy at every checkpoint (hand-over): still the uninterrupted run.
+      if (atEnd !== fresh(doc, RUN_MS)) failures.push(`seed ${seed}: the run handed over to copies differs from the uninterrupted run`);
       const t = r.range(0, RUN_MS - 1);
       tm.seek(t);
       if (tm.now !== t) failures.push(`seed ${seed}: seek(${t}) shows ${tm.now}`);
@@ -117,11 +119,47 @@ describe('TimeMachine: a seek shows the moment exactly', () => {
   it('takes checkpoints as it runs and restores them instead of replaying from 0', () => {
     const tm = machine(faultyScenario(3), true);
     tm.runUntil(RUN_MS);
-    expect(tm.checkpointTimes).toEqual([5000, 10000, 15000, 20000]);
+    expect(tm.checkpointTimes).toEqual([0, 5000, 10000, 15000, 20000]);
     tm.seek(12_345);
     expect(tm.stats.restores).toBe(1);
     expect(tm.stats.replaysFromZero).toBe(0);
     expect(out(tm.cluster)).toBe(fresh(faultyScenario(3), 12_345));
+  });
+
+  it('runs copies only: the built cluster is checkpoint 0, and at each checkpoint the run goes on in the copy', () => {
+    const built: Cluster[] = [];
+    const handed: Cluster[] = [];
+    const doc = faultyScenario(3);
+    const tm = machine(doc, true, {
+      createCluster: (d) => {
+        const c = make(d);
+        built.push(c);
+        return c;
+      },
+      onHandOver: (c) => handed.push(c),
+    });
+    expect(built.length).toBe(1);
+    expect(tm.cluster === built[0]).toBe(false);
+    const ran: Cluster[] = [tm.cluster];
+    for (let t = 1000; t <= 12_000; t += 1000) {
+      tm.runUntil(t);
+      if (tm.cluster !== ran.at(-1)) ran.push(tm.cluster);
+    }
+    // Hand-overs at 5 and 10 s: each time the owner hears of the copy that now runs.
+    // (Identity checks: a deep comparison of two clusters would walk their whole graphs.)
+    expect(handed.length).toBe(2);
+    expect(handed.every((c, i) => c === ran[i + 1])).toBe(true);
+    const cps = (tm as unknown as { checkpoints: { at: number; cluster: Cluster }[] }).checkpoints;
+    expect(cps.map((c) => c.at)).toEqual([0, 5000, 10_000]);
+    expect([cps[0]!.cluster === built[0], cps[1]!.cluster === ran[0], cps[2]!.cluster === ran[1]]).toEqual([true, true, true]);
+    // The checkpoints stayed at their moments.
+    expect(cps.map((c) => c.cluster.now)).toEqual([0, 5000, 10_000]);
+    expect(out(tm.cluster)).toBe(fresh(doc, 12_000));
+    // A seek before the first 5 s restores checkpoint 0 (a copy), not a new build.
+    tm.seek(1234);
+    expect(built.length).toBe(1);
+    expect(tm.stats.replaysFromZero).toBe(0);
+    expect(out(tm.cluster)).toBe(fresh(doc, 1234));
   });
 
   it('falls back to replay from 0, still exact, when clone throws', () => {
@@ -144,7 +182,36 @@ describe('TimeMachine: a seek shows the moment exactly', () => {
     const tm = machine(faultyScenario(2), true, { checkpointEveryMs: 2000, maxCheckpoints: 4 });
     tm.runUntil(20_000);
     expect(tm.checkpointTimes.length).toBeLessThanOrEqual(5);
-    expect(tm.checkpointTimes).toEqual([2000, 8000, 16000]);
+    expect(tm.checkpointTimes).toEqual([0, 8000, 16000]);
+  });
+});
+
+describe('TimeMachine: the checkpoints keep within a memory budget', () => {
+  it('thins out (twice the spacing) when their footprint passes the budget, however few they are', () => {
+    // Each copy says it holds 1000 bytes: 5 fit in the budget.
+    const tm = machine(faultyScenario(2), true, { checkpointEveryMs: 2000, footprint: () => 1000, checkpointBudgetBytes: 5000 });
+    tm.runUntil(8000);
+    expect(tm.checkpointTimes).toEqual([0, 2000, 4000, 6000, 8000]);
+    expect(tm.checkpointBytes).toBe(5000);
+    tm.runUntil(10_000);
+    expect(tm.checkpointTimes).toEqual([0, 4000, 8000]);
+    tm.runUntil(19_999);
+    expect(tm.checkpointTimes).toEqual([0, 4000, 8000, 12_000, 16_000]);
+    tm.runUntil(20_000);
+    expect(tm.checkpointTimes).toEqual([0, 8000, 16_000]);
+    expect(tm.checkpointBytes).toBeLessThanOrEqual(5000);
+    tm.seek(9_999);
+    expect(out(tm.cluster)).toBe(fresh(faultyScenario(2), 9_999));
+  });
+
+  it('counts what the real copies hold (cloneFootprint), growing with the run', () => {
+    const tm = machine(faultyScenario(2), true, { checkpointEveryMs: 5000, footprint: cloneFootprint });
+    tm.runUntil(5000);
+    const early = tm.checkpointBytes;
+    tm.runUntil(20_000);
+    const per = (tm.checkpointBytes - early) / 3;
+    expect(early).toBeGreaterThan(10_000);
+    expect(per).toBeGreaterThan(early / 2);
   });
 });
 

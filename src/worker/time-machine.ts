@@ -13,6 +13,18 @@
  * checkpoint at or before t and runs forward from there. Without `clone` (or when it
  * throws once) the machine falls back to replay from 0: slower, never wrong.
  *
+ * The machine runs copies, never a cluster the constructor built (V8 hidden classes): a
+ * copy's objects are made by the clone's walk (Object.create + properties), a constructed
+ * cluster's by the class constructors and object literals, and V8 gives the two different
+ * hidden classes. Code optimised on one kind deoptimises ("wrong map") when it meets the
+ * other, and runs several times slower until it is optimised again: the first seeks after
+ * a long first play (constructed objects) ran restored copies at a tenth of the speed. So
+ * the fresh cluster at 0 becomes checkpoint 0 and the run goes on in its copy, and at each
+ * checkpoint the run hands over: the checkpoint keeps the object that ran, the run
+ * continues in the copy (`onHandOver` tells the owner; same moment, byte for byte). A
+ * restored run then meets the same mix of copied and newly built objects the first play
+ * met, and the optimised code stays.
+ *
  * A checkpoint copies the cluster's timeline as it was when it was taken; the branch may
  * have changed since (an action performed later, a fork, an undo). Before a restored copy
  * runs, its future (the actions it has not applied yet) is replaced by the branch's
@@ -66,9 +78,18 @@ export interface TimeMachineOptions<C extends MachineCluster> {
   createCluster(doc: Scenario): C;
   /** Deep copy of a cluster (checkpoints). Absent: replay from 0 on every seek back. */
   clone?: ((c: C) => C) | undefined;
-  /** Virtual ms between checkpoints (doubles when maxCheckpoints is reached). */
+  /** Virtual ms between checkpoints (doubles when maxCheckpoints or the memory budget is reached). */
   checkpointEveryMs?: number;
   maxCheckpoints?: number;
+  /** Rough bytes a copy made by `clone` holds of its own (checkpoint.ts cloneFootprint); absent: 0. */
+  footprint?: ((copy: C) => number) | undefined;
+  /** Bytes the checkpoints may hold together (by `footprint`) before they are thinned out. */
+  checkpointBudgetBytes?: number;
+  /**
+   * The run continues in `copy`, an exact copy of the cluster it was running (which is now
+   * a checkpoint): the owner must read the moment from `copy` from now on (persistence).
+   */
+  onHandOver?: ((copy: C) => void) | undefined;
   /** Markers kept per branch at most (the bar stays light); later ones are counted, not kept. */
   maxMarkers?: number;
   /** Undo entries kept at most. */
@@ -78,6 +99,8 @@ export interface TimeMachineOptions<C extends MachineCluster> {
 interface Checkpoint<C> {
   at: number;
   cluster: C;
+  /** What it holds of its own (footprint of the copy taken then). */
+  bytes: number;
 }
 
 /** What belongs to a branch after its fork point t. */
@@ -98,6 +121,15 @@ interface HistoryEntry<C> {
 }
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 15_000;
+/**
+ * The default checkpoints' memory budget, in footprint bytes (checkpoint.ts footprintBytes:
+ * a word per slot, no pointer compression, so an upper bound). At the default load a
+ * checkpoint's footprint is 0.14 MB at 1 minute and 1.85 MB at 30 (measured in Node: 0.19
+ * and 1.15 MB; the logs' lists of shared batches grow with the run): a 30-minute run keeps
+ * all of its 15 s checkpoints (~120 MB by footprint, ~70 MB measured) and longer runs space
+ * them wider.
+ */
+export const DEFAULT_CHECKPOINT_BUDGET_BYTES = 160 * 1024 * 1024;
 
 export class TimeMachine<C extends MachineCluster> {
   private readonly base: Scenario;
@@ -108,6 +140,7 @@ export class TimeMachine<C extends MachineCluster> {
   private checkpoints: Checkpoint<C>[] = [];
   private everyMs: number;
   private readonly maxCheckpoints: number;
+  private readonly budgetBytes: number;
   private clone: ((c: C) => C) | undefined;
   /** Why checkpoints were switched off (diagnostics). */
   cloneError: string | null = null;
@@ -140,7 +173,8 @@ export class TimeMachine<C extends MachineCluster> {
     this.timeline = sortedTimeline(timeline ?? []);
     this.clone = opts.clone;
     this.everyMs = Math.max(1, opts.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS);
-    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 120);
+    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 480);
+    this.budgetBytes = opts.checkpointBudgetBytes ?? DEFAULT_CHECKPOINT_BUDGET_BYTES;
     this.maxMarkers = opts.maxMarkers ?? 4000;
     this.maxUndo = opts.maxUndo ?? 100;
     if (adopted && adoptedExact) {
@@ -160,7 +194,7 @@ export class TimeMachine<C extends MachineCluster> {
       // The only way back to this moment is a copy of it.
       this.takeCheckpoint();
     } else {
-      this.current = opts.createCluster(this.document());
+      this.current = this.freshCluster();
       this.originMs = 0;
       this.replayable = true;
       this.collect();
@@ -201,6 +235,11 @@ export class TimeMachine<C extends MachineCluster> {
     return this.checkpoints.map((c) => c.at);
   }
 
+  /** Rough bytes the checkpoints hold of their own (see TimeMachineOptions.footprint). */
+  get checkpointBytes(): number {
+    return this.checkpoints.reduce((n, c) => n + c.bytes, 0);
+  }
+
   /** The document that reproduces the current branch (every recorded action). */
   document(): Scenario {
     return { ...structuredClone(this.base), timeline: this.timeline.map((a) => ({ ...a })) };
@@ -213,7 +252,7 @@ export class TimeMachine<C extends MachineCluster> {
       const next = this.clone ? Math.min(target, (Math.floor(this.current.now / this.everyMs) + 1) * this.everyMs) : target;
       this.current.runUntil(next);
       this.collect();
-      if (this.clone && next % this.everyMs === 0) this.takeCheckpoint();
+      if (this.clone && next % this.everyMs === 0) this.takeCheckpoint(true);
     }
     this.collect();
   }
@@ -341,7 +380,28 @@ export class TimeMachine<C extends MachineCluster> {
       );
     }
     this.stats.replaysFromZero++;
-    return this.opts.createCluster(this.document());
+    return this.freshCluster();
+  }
+
+  /**
+   * Moment 0 of the branch. With checkpoints, the constructed cluster becomes checkpoint 0
+   * (when there is none) and a copy of it runs (see "The machine runs copies" above).
+   */
+  private freshCluster(): C {
+    const built = this.opts.createCluster(this.document());
+    const clone = this.clone;
+    if (!clone) return built;
+    try {
+      const copy = clone(built);
+      if (!this.checkpoints.some((c) => c.at === 0)) {
+        insertSorted(this.checkpoints, { at: 0, cluster: built, bytes: this.opts.footprint?.(copy) ?? 0 });
+        this.stats.checkpointsTaken++;
+      }
+      return copy;
+    } catch (err) {
+      this.disableCheckpoints(err);
+      return built;
+    }
   }
 
   private install(c: C): void {
@@ -351,20 +411,31 @@ export class TimeMachine<C extends MachineCluster> {
     this.eventScan = c.allEvents?.().length ?? 0;
   }
 
-  private takeCheckpoint(): void {
+  /**
+   * A checkpoint of now. `handOver`: the checkpoint keeps the running cluster and the run
+   * continues in the copy (not for a cluster the owner handed in: it may hold on to it).
+   */
+  private takeCheckpoint(handOver = false): void {
     const clone = this.clone;
     if (!clone) return;
     const at = this.current.now;
     if (this.checkpoints.some((c) => c.at === at)) return;
     try {
       const copy = clone(this.current);
-      insertSorted(this.checkpoints, { at, cluster: copy });
+      const bytes = this.opts.footprint?.(copy) ?? 0;
+      if (handOver) {
+        insertSorted(this.checkpoints, { at, cluster: this.current, bytes });
+        this.current = copy;
+        this.opts.onHandOver?.(copy);
+      } else {
+        insertSorted(this.checkpoints, { at, cluster: copy, bytes });
+      }
       this.stats.checkpointsTaken++;
     } catch (err) {
       this.disableCheckpoints(err);
       return;
     }
-    if (this.checkpoints.length > this.maxCheckpoints) {
+    while (this.checkpoints.length > 2 && (this.checkpoints.length > this.maxCheckpoints || this.checkpointBytes > this.budgetBytes)) {
       // Thin out: twice the spacing, every other checkpoint goes (the first stays).
       this.everyMs *= 2;
       this.checkpoints = this.checkpoints.filter((c, i) => i === 0 || c.at % this.everyMs === 0);
