@@ -27,6 +27,7 @@ import { LogSegment } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
+import { Deadline } from './sim/deadline';
 import { Deferred, Network } from './sim/network';
 import { Prng } from './sim/prng';
 import { Entry, Scheduler } from './sim/scheduler';
@@ -44,6 +45,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Context,
   Controller,
   ControllerChannel,
+  Deadline,
   Deferred,
   Entry,
   Environment,
