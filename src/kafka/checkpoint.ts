@@ -27,6 +27,7 @@ import { LogSegment } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
+import { Deadline, TimeoutQueue } from './sim/deadline';
 import { Deferred, Network } from './sim/network';
 import { Prng } from './sim/prng';
 import { Entry, Scheduler } from './sim/scheduler';
@@ -44,6 +45,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Context,
   Controller,
   ControllerChannel,
+  Deadline,
   Deferred,
   Entry,
   Environment,
@@ -60,6 +62,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   ProducerStateManager,
   RecordBatchBuilder,
   Scheduler,
+  TimeoutQueue,
   UnifiedLog,
 };
 

@@ -1015,9 +1015,13 @@ export class Metadata implements MetadataView {
     return this.cluster.controller.topics.get(t)?.partitions.length ?? 0;
   }
 
+  /** The registration itself (no copy per call: this is asked per partition per request). */
   leader(t: string, p: number): PartitionLeader | null {
-    const reg = this.cluster.controller.topics.get(t)?.partitions[p];
-    return reg ? { leader: reg.leader, leaderEpoch: reg.leaderEpoch } : null;
+    return this.cluster.controller.topics.get(t)?.partitions[p] ?? null;
+  }
+
+  version(): number {
+    return this.cluster.controller.metadataVersion;
   }
 
   liveBrokers(): number[] {

@@ -29,8 +29,10 @@ export interface MetadataView {
    * then created first when the brokers' auto.create.topics.enable says so.
    */
   partitionCount(topic: string, autoCreateFor?: string): number;
-  /** null when the topic or partition does not exist. */
+  /** null when the topic or partition does not exist. A live view: read it at once, do not keep it. */
   leader(topic: string, partition: number): PartitionLeader | null;
+  /** Changes whenever any topic, partition leader or broker changes (KRaft's metadata offset): caches keyed on it stay valid until it moves. */
+  version(): number;
   /** Brokers registered and not fenced, ascending id. */
   liveBrokers(): number[];
   /**

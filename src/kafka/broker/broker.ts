@@ -23,6 +23,7 @@ import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
+import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 
@@ -95,7 +96,9 @@ type Waiter = ConsumerFetchWaiter | ReplicaFetchWaiter;
 interface ConsumerFetchWaiter {
   kind: 'consumer';
   keys: string[];
-  timer: Timer | null;
+  /** When maxWait passes (in the broker's waiter TimeoutQueue); settled once answered. */
+  due: number;
+  settled: boolean;
   req: FetchRequest;
   d: Deferred<FetchResponse>;
 }
@@ -103,7 +106,8 @@ interface ConsumerFetchWaiter {
 interface ReplicaFetchWaiter {
   kind: 'replica';
   keys: string[];
-  timer: Timer | null;
+  due: number;
+  settled: boolean;
   replicaId: number;
   parts: ReplicaFetchPartition[];
   maxBytes: number;
@@ -113,8 +117,12 @@ interface ReplicaFetchWaiter {
 interface Fetcher {
   leader: number;
   keys: Set<string>;
+  /** keys, sorted; null when keys changed since. */
+  sorted: string[] | null;
   inFlight: number; // request token, 0 when idle
   backoff: Timer | null;
+  /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
+  deadline: Deadline;
 }
 
 export class Broker implements BrokerApi, PartitionHost {
@@ -125,6 +133,10 @@ export class Broker implements BrokerApi, PartitionHost {
   incarnation = 0;
   private appliedMetadataVersion = -1;
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
+  private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
+  /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
+  private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   private readonly changed = new Set<string>();
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
@@ -166,6 +178,8 @@ export class Broker implements BrokerApi, PartitionHost {
       this.partitions.set(key, new Partition(key.slice(0, dash), Number(key.slice(dash + 1)), log, this));
     }
     const inc = this.incarnation;
+    this.waiterTimeouts = new TimeoutQueue<Waiter>(this.ctx.scheduler, call(this, this.onWaiterTimeout, inc));
+    this.produceTimeouts = new TimeoutQueue<PendingProduce>(this.ctx.scheduler, call(this, this.onProduceTimeout, inc));
     const cfg = this.ctx.brokerConfig;
     this.every(cfg.int('broker.heartbeat.interval.ms'), inc, call(this, this.sendHeartbeat), 0);
     const half = Math.max(1, Math.floor(cfg.int('replica.lag.time.max.ms') / 2));
@@ -181,8 +195,10 @@ export class Broker implements BrokerApi, PartitionHost {
     this.ctx.network.down(this.node);
     for (const p of this.partitions.values()) p.stop();
     this.partitions.clear();
-    for (const set of this.waiters.values()) for (const w of set) w.timer?.cancel();
+    for (const set of this.waiters.values()) for (const w of set) w.settled = true;
     this.waiters.clear();
+    this.waiterTimeouts = null;
+    this.produceTimeouts = null;
     for (const f of this.fetchers.values()) f.backoff?.cancel();
     this.fetchers.clear();
     this.changed.clear();
@@ -363,7 +379,8 @@ export class Broker implements BrokerApi, PartitionHost {
       if (!set) this.waiters.set(k, (set = new Set()));
       set.add(w);
     }
-    w.timer = this.ctx.scheduler.after(maxWaitMs, call(this, this.onWaiterTimeout, this.incarnation, w));
+    w.due = this.now() + Math.max(0, maxWaitMs);
+    this.waiterTimeouts!.add(w);
   }
 
   /** @scheduled maxWait passed: answer with whatever there is. */
@@ -427,7 +444,7 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private removeWaiter(w: Waiter): void {
-    w.timer?.cancel();
+    w.settled = true;
     for (const k of w.keys) {
       const set = this.waiters.get(k);
       if (!set) continue;
@@ -472,9 +489,15 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!pending) return out;
     // One DelayedProduce for the request: it answers when every partition's HW passed its
     // batch, or at timeoutMs with what it has.
-    pending.timer = this.ctx.scheduler.after(req.timeoutMs, call(pending, pending.expire));
+    pending.due = this.now() + Math.max(0, req.timeoutMs);
+    this.produceTimeouts!.add(pending);
     for (const slot of [...pending.slots]) slot.partition.addDelayedProduce(slot);
     return pending.d;
+  }
+
+  /** @scheduled A parked produce's timeoutMs passed. */
+  private onProduceTimeout(inc: number, pending: PendingProduce): void {
+    if (this.incarnation === inc) pending.expire();
   }
 
   // ---- fetch (consumers) -----------------------------------------------------------------------
@@ -490,7 +513,8 @@ export class Broker implements BrokerApi, PartitionHost {
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
       keys: req.partitions.map((fp) => fp.key ?? `${fp.topic}-${fp.partition}`),
-      timer: null,
+      due: 0,
+      settled: false,
       req,
       d,
     };
@@ -541,7 +565,8 @@ export class Broker implements BrokerApi, PartitionHost {
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
       keys: parts.map((fp) => fp.key),
-      timer: null,
+      due: 0,
+      settled: false,
       replicaId,
       parts,
       maxBytes,
@@ -580,15 +605,19 @@ export class Broker implements BrokerApi, PartitionHost {
   private follow(key: string, leader: number): void {
     let f = this.fetchers.get(leader);
     if (!f) {
-      f = { leader, keys: new Set(), inFlight: 0, backoff: null };
+      f = { leader, keys: new Set(), sorted: null, inFlight: 0, backoff: null, deadline: null as unknown as Deadline };
+      f.deadline = new Deadline(this.ctx.scheduler, call(this, this.onReplicaFetchTimeout, this.incarnation, f));
       this.fetchers.set(leader, f);
     }
-    f.keys.add(key);
+    if (!f.keys.has(key)) {
+      f.keys.add(key);
+      f.sorted = null;
+    }
     if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
   }
 
   private unfollow(key: string): void {
-    for (const f of this.fetchers.values()) f.keys.delete(key);
+    for (const f of this.fetchers.values()) if (f.keys.delete(key)) f.sorted = null;
   }
 
   /** One round of ReplicaFetcherThread.doWork for one leader. */
@@ -596,10 +625,12 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
     const parts: ReplicaFetchPartition[] = [];
-    for (const key of [...f.keys].sort()) {
+    f.sorted ??= [...f.keys].sort();
+    for (const key of f.sorted) {
       const p = this.partitions.get(key);
       if (!p || p.role !== 'follower' || p.leaderId !== f.leader) {
         f.keys.delete(key);
+        f.sorted = null;
         continue;
       }
       parts.push({
@@ -623,19 +654,19 @@ export class Broker implements BrokerApi, PartitionHost {
     const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
-    const timeout = this.ctx.scheduler.after(30000, call(this, this.onReplicaFetchTimeout, inc, f, token));
+    f.deadline.set(this.now() + 30000);
     this.ctx.network.request<ReplicaFetchPartitionResponse[]>(
       this.node,
       brokerNode(leader),
       call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, timeout, leader),
-      call(this, this.onReplicaFetchReset, inc, f, token, timeout),
+      call(this, this.onReplicaFetchResponse, inc, f, token, leader),
+      call(this, this.onReplicaFetchReset, inc, f, token),
     );
   }
 
-  /** @scheduled */
-  private onReplicaFetchTimeout(inc: number, f: Fetcher, token: number): void {
-    if (this.incarnation !== inc || f.inFlight !== token) return;
+  /** @scheduled The fetch in flight went unanswered for replica.socket.timeout.ms. */
+  private onReplicaFetchTimeout(inc: number, f: Fetcher): void {
+    if (this.incarnation !== inc || f.inFlight === 0) return;
     f.inFlight = 0;
     this.fetchFrom(f);
   }
@@ -651,9 +682,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, timeout: Timer, leader: number, resp: ReplicaFetchPartitionResponse[]): void {
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, resp: ReplicaFetchPartitionResponse[]): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
-    timeout.cancel();
+    f.deadline.clear();
     f.inFlight = 0;
     let error = resp.length === 0;
     for (const r of resp) {
@@ -675,9 +706,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled The leader's process died: back off, then fetch from whoever leads by then. */
-  private onReplicaFetchReset(inc: number, f: Fetcher, token: number, timeout: Timer): void {
+  private onReplicaFetchReset(inc: number, f: Fetcher, token: number): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
-    timeout.cancel();
+    f.deadline.clear();
     f.inFlight = 0;
     f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
   }
@@ -759,7 +790,9 @@ type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
  * them as data.
  */
 export class PendingProduce {
-  timer: Timer | null = null;
+  /** When timeoutMs passes (in the broker's produce TimeoutQueue); settled once answered. */
+  due = 0;
+  settled = false;
   readonly slots: PendingProducePartition[] = [];
   private remaining = 0;
 
@@ -780,7 +813,7 @@ export class PendingProduce {
     if (this.broker.incarnation !== this.inc) return;
     this.out[index] = { error, baseOffset, logStartOffset };
     if (--this.remaining > 0) return;
-    this.timer?.cancel();
+    this.settled = true;
     this.d.resolve(this.out);
   }
 
@@ -794,6 +827,7 @@ export class PendingProduce {
       this.out[s.index] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: s.partition.log.logStartOffset };
     }
     this.remaining = 0;
+    this.settled = true;
     this.d.resolve(this.out);
   }
 }

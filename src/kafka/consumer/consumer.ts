@@ -15,6 +15,7 @@ import type { KafkaError } from '../errors';
 import { forEachRecord, batchNextOffset } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
+import { Deadline } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
@@ -39,6 +40,17 @@ interface PartitionState {
   buffer: Uint8Array[];
   lastCommitted: number;
   resetting: boolean;
+}
+
+/**
+ * The consumer's fetch session with one leader: at most one FetchRequest outstanding
+ * (`token` names it, 0 when none), and one re-armed request.timeout.ms Deadline for it
+ * instead of a timer per request.
+ */
+interface FetchSession {
+  leader: number;
+  token: number;
+  deadline: Deadline;
 }
 
 /** A request's fate, shared by its timeout, its response and its connection reset: the first wins. */
@@ -72,7 +84,25 @@ export class Consumer {
   /** Incremented on every (re)join and on close: stale callbacks compare and drop out. */
   private epoch = 0;
   private alive = true;
-  private fetchInFlight = new Set<number>();
+  /** Fetch sessions by leader broker id. */
+  private readonly fetchSessions = new Map<number, FetchSession>();
+  private fetchToken = 0;
+  /** Fetches outstanding (sessions with a token). */
+  private fetchesInFlight = 0;
+  /**
+   * The assigned partitions grouped by leader, in assignment order, rebuilt only when the
+   * metadata or the assignment changed (sendFetches used to regroup every partition on
+   * every poll turn, most of them idle or already being fetched).
+   */
+  private fetchGroups: { leader: number; parts: PartitionState[] }[] = [];
+  private fetchGroupsVersion = -1;
+  private fetchGroupsAssignment = -1;
+  /** Bumped whenever the assignment (this.partitions) changes. */
+  private assignmentVersion = 0;
+  /** False while some assigned partition may lack a position (a full scan looks it up). */
+  private positionsComplete = false;
+  /** Partitions with fetched records not yet handed to the application, in arrival order (Kafka's completed fetches queue). */
+  private readonly buffered = new Set<PartitionState>();
   private busyUntil = 0;
   private pumpScheduledEpoch = -1;
   private lastPollMs = 0;
@@ -211,6 +241,26 @@ export class Consumer {
     this.lastError = { at: this.now, error };
   }
 
+  private clearPartitions(): void {
+    this.partitions.clear();
+    this.buffered.clear();
+    this.assignmentChanged();
+  }
+
+  private assignmentChanged(): void {
+    this.assignmentVersion++;
+    this.positionsComplete = false;
+  }
+
+  /** A new epoch: answers to fetches still outstanding will be dropped, their sessions are free. */
+  private resetFetchSessions(): void {
+    for (const s of this.fetchSessions.values()) {
+      s.token = 0;
+      s.deadline.clear();
+    }
+    this.fetchesInFlight = 0;
+  }
+
   // ---- group membership -------------------------------------------------------------------
 
   private ensureCoordinatorThenJoin(): void {
@@ -247,7 +297,7 @@ export class Consumer {
   private join(): void {
     this.rejoinScheduled = false;
     this.epoch++;
-    this.fetchInFlight.clear();
+    this.resetFetchSessions();
     // Lookups in flight belong to the old epoch and will be dropped: partitions kept across
     // a cooperative rebalance must be able to look their position up again.
     for (const p of this.partitions.values()) p.resetting = false;
@@ -256,12 +306,12 @@ export class Consumer {
     if (this.generationId < 0 && this.partitions.size > 0) {
       // onJoinPrepare with no valid generation: the partitions are lost (onPartitionsLost),
       // not revoked, and nothing is committed: another member may own them by now.
-      this.partitions.clear();
+      this.clearPartitions();
     }
     if (this.rebalanceProtocol() === 'EAGER' && this.partitions.size > 0) {
       // Eager: commit what was consumed, then give up every partition before rejoining.
       if (this.autoCommit()) this.commit();
-      this.partitions.clear();
+      this.clearPartitions();
     }
     // The metadata refresh before joining: subscribed topics that do not exist are created when
     // allow.auto.create.topics and the brokers' auto.create.topics.enable both say so.
@@ -359,7 +409,11 @@ export class Consumer {
     if (revoked.length > 0) {
       // Cooperative: commit and drop what moved away, then rebalance again so it can be reassigned.
       if (this.autoCommit()) this.commit();
-      for (const k of revoked) this.partitions.delete(k);
+      for (const k of revoked) {
+        this.buffered.delete(this.partitions.get(k)!);
+        this.partitions.delete(k);
+      }
+      this.assignmentChanged();
     }
     // Assignor.onAssignment: the sticky assignor remembers what it got and in which generation.
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
@@ -367,6 +421,7 @@ export class Consumer {
       const k = key(tp.topic, tp.partition);
       if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false });
     }
+    this.assignmentChanged();
     this.status = 'stable';
     this.lastPollMs = this.now;
     if (this.rebalanceStartedAt >= 0) {
@@ -430,7 +485,7 @@ export class Consumer {
       if (this.instanceId === null) this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleLeaveGroup, broker, this.groupId, memberId));
       if (this.instanceId === null) this.memberId = '';
       this.generationId = -1;
-      this.partitions.clear();
+      this.clearPartitions();
       this.status = 'rebalancing';
       this.epoch++;
       // Rejoin when the application polls again.
@@ -604,19 +659,23 @@ export class Consumer {
     if (n > 0) {
       const busy = n * this.msPerRecord;
       this.busyUntil = now + busy;
-      this.schedulePump(busy);
-    } else if (this.fetchInFlight.size === 0) {
+      // The next turn: after the records' processing time, or at once while fetched records
+      // wait (max.poll.records left some). With nothing left, a fetch response wakes the
+      // loop (its poll would find nothing before one arrives).
+      if (busy > 0 || this.buffered.size > 0 || this.fetchesInFlight === 0) this.schedulePump(busy);
+    } else if (this.fetchesInFlight === 0) {
       // Nothing to fetch now (no leader yet, positions being looked up): the application
       // polls again, as its poll loop never stops; a fetch response would otherwise wake it.
       this.schedulePump(this.backoffMs());
     }
   }
 
-  /** Hands up to max records from the fetch buffers to the application. */
+  /** Hands up to max records from the fetch buffers to the application, oldest fetch first. */
   private consumeBuffered(max: number): number {
     let n = 0;
     const record = this.ctx.recordingConsumed;
-    for (const p of this.partitions.values()) {
+    for (const p of this.buffered) {
+      if (n >= max) break;
       while (n < max && p.buffer.length > 0 && p.position >= 0) {
         const b = p.buffer[0]!;
         if (batchNextOffset(b) <= p.position) {
@@ -649,37 +708,108 @@ export class Consumer {
           p.buffer.shift();
         }
       }
+      if (p.buffer.length === 0 || p.position < 0) this.buffered.delete(p);
     }
     this.consumedCount += n;
     return n;
   }
 
-  private sendFetches(): void {
-    const byLeader = new Map<number, { p: PartitionState; epoch: number }[]>();
+  /** The assigned partitions by leader (cached until metadata or the assignment change). */
+  private leaderGroups(): { leader: number; parts: PartitionState[] }[] {
+    const version = this.ctx.metadata.version();
+    if (version === this.fetchGroupsVersion && this.assignmentVersion === this.fetchGroupsAssignment) return this.fetchGroups;
+    const byLeader = new Map<number, PartitionState[]>();
     for (const p of this.partitions.values()) {
-      if (p.position < 0) {
-        if (!p.resetting) this.fetchCommittedPositions();
-        continue;
-      }
-      if (p.buffer.length > 0) continue;
       const l = this.ctx.metadata.leader(p.topic, p.partition);
       if (!l || l.leader < 0) continue;
-      const list = byLeader.get(l.leader) ?? [];
-      list.push({ p, epoch: l.leaderEpoch });
-      byLeader.set(l.leader, list);
+      let list = byLeader.get(l.leader);
+      if (!list) byLeader.set(l.leader, (list = []));
+      list.push(p);
     }
-    for (const [leader, list] of byLeader) {
-      if (this.fetchInFlight.has(leader)) continue;
-      this.fetchInFlight.add(leader);
-      const req = {
+    this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, parts }));
+    this.fetchGroupsVersion = version;
+    this.fetchGroupsAssignment = this.assignmentVersion;
+    return this.fetchGroups;
+  }
+
+  private fetchSession(leader: number): FetchSession {
+    let s = this.fetchSessions.get(leader);
+    if (!s) {
+      s = { leader, token: 0, deadline: null as unknown as Deadline };
+      s.deadline = new Deadline(this.ctx.scheduler, call(this, this.onFetchTimeout, s));
+      this.fetchSessions.set(leader, s);
+    }
+    return s;
+  }
+
+  private sendFetches(): void {
+    if (!this.positionsComplete) {
+      let complete = true;
+      for (const p of this.partitions.values()) {
+        if (p.position >= 0) continue;
+        complete = false;
+        if (!p.resetting) this.fetchCommittedPositions();
+      }
+      this.positionsComplete = complete;
+    }
+    for (const g of this.leaderGroups()) {
+      const s = this.fetchSession(g.leader);
+      if (s.token !== 0) continue;
+      let partitions: FetchRequest['partitions'] | null = null;
+      for (const p of g.parts) {
+        if (p.position < 0 || p.buffer.length > 0) continue;
+        const l = this.ctx.metadata.leader(p.topic, p.partition)!;
+        (partitions ??= []).push({ topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') });
+      }
+      if (!partitions) continue;
+      const req: FetchRequest = {
         replicaId: -1,
         maxWaitMs: this.config.int('fetch.max.wait.ms'),
         minBytes: this.config.int('fetch.min.bytes'),
         maxBytes: this.config.int('fetch.max.bytes'),
-        partitions: list.map(({ p, epoch }) => ({ topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: epoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') })),
+        partitions,
       };
-      this.request(leader, call(this, this.fetchAt, leader, req), call(this, this.onFetch, leader, this.epoch, req), this.config.int('request.timeout.ms'));
+      const token = ++this.fetchToken;
+      s.token = token;
+      this.fetchesInFlight++;
+      s.deadline.set(this.now + this.config.int('request.timeout.ms'));
+      const leader = g.leader;
+      this.ctx.network.request(
+        this.node,
+        brokerNode(leader),
+        call(this, this.fetchAt, leader, req),
+        call(this, this.onFetchResponse, s, token, this.epoch, req),
+        call(this, this.onFetchReset, s, token, this.epoch, req),
+      );
     }
+  }
+
+  /** Ends the session's outstanding fetch `token`; false when it was not the outstanding one (answered, timed out, or a rejoin dropped it). */
+  private endFetch(s: FetchSession, token: number): boolean {
+    if (s.token !== token || token === 0) return false;
+    s.token = 0;
+    s.deadline.clear();
+    this.fetchesInFlight--;
+    return true;
+  }
+
+  /** @scheduled request.timeout.ms passed with the session's fetch unanswered. */
+  private onFetchTimeout(s: FetchSession): void {
+    if (!this.endFetch(s, s.token) || !this.alive) return;
+    this.schedulePump(this.backoffMs());
+  }
+
+  /** @scheduled Connection reset by a dead broker: fail now rather than at request.timeout.ms. */
+  private onFetchReset(s: FetchSession, token: number, e: number, req: FetchRequest): void {
+    if (!this.endFetch(s, token)) return;
+    this.noteError('NETWORK_EXCEPTION');
+    if (this.alive) this.onFetch(e, req, null);
+  }
+
+  /** @scheduled The fetch's answer. */
+  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, r: FetchResponse): void {
+    if (!this.endFetch(s, token) || !this.alive) return;
+    this.onFetch(e, req, r);
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */
@@ -687,9 +817,8 @@ export class Consumer {
     return this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
   }
 
-  /** @scheduled Fetch answered (null: timed out or reset). */
-  private onFetch(leader: number, e: number, req: FetchRequest, r: FetchResponse | null): void {
-    this.fetchInFlight.delete(leader);
+  /** Fetch answered (null: reset). */
+  private onFetch(e: number, req: FetchRequest, r: FetchResponse | null): void {
     if (this.epoch !== e) return;
     let backoff = r === null;
     const parts = r?.partitions ?? [];
@@ -701,17 +830,25 @@ export class Consumer {
       if (!p) continue;
       if (fp.error === 'NONE') {
         this.lastFetchOkMs = this.now;
-        if (fp.batches.length > 0 && p.position === asked?.fetchOffset) p.buffer.push(...fp.batches);
+        if (fp.batches.length > 0 && p.position === asked?.fetchOffset) {
+          for (const b of fp.batches) p.buffer.push(b);
+          this.buffered.add(p);
+        }
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
         p.buffer = [];
+        this.buffered.delete(p);
+        this.positionsComplete = false;
         this.resetPosition(p);
       } else {
         this.noteError(fp.error);
         backoff = true;
       }
     }
-    this.schedulePump(backoff ? this.backoffMs() : 0);
+    // The poll loop was waiting for this answer: it runs now (a turn already pending, for
+    // processing time or a backoff, stays as it is).
+    if (backoff) this.schedulePump(this.backoffMs());
+    else if (this.pumpScheduledEpoch !== this.epoch) this.pump();
   }
 
   // ---- view -----------------------------------------------------------------------------------

@@ -73,6 +73,12 @@ export class FakeCluster {
         const l = self.logs.get(`${t}-${p}`);
         return l ? { leader: l.leader, leaderEpoch: l.leaderEpoch } : null;
       },
+      version: () => {
+        // Every leader move here bumps an epoch, and topics only come: a sum that only grows.
+        let v = self.logs.size;
+        for (const l of self.logs.values()) v += l.leaderEpoch;
+        return v;
+      },
       liveBrokers: () => self.brokerIds.filter((b) => self.up.has(b)),
       highWatermark: (t, p) => self.logs.get(`${t}-${p}`)?.endOffset ?? 0,
       logStartOffset: (t, p) => self.logs.get(`${t}-${p}`)?.logStartOffset ?? 0,

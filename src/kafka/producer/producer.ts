@@ -17,6 +17,7 @@ import { BATCH_HEADER_SIZE, RecordBatchBuilder, batchRecordCount, type RecordHea
 import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
+import { TimeoutQueue } from '../sim/deadline';
 import type { Timer } from '../sim/scheduler';
 import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
@@ -49,7 +50,9 @@ interface ProducerBatch {
   sendToken: number;
   sentAtMs: number;
   done: boolean;
-  expiry: Timer | null;
+  /** createdMs + delivery.timeout.ms, in the producer's delivery TimeoutQueue; settled once done. */
+  due: number;
+  settled: boolean;
   /** True when the batch came from a one-off produce action (kept in the recent results). */
   explicit: boolean;
   /** The leader its partition had when it opened (-1: none): its node's next request drains it. */
@@ -85,6 +88,14 @@ interface Load {
 /** A reset connection answers every request on it alike. */
 const NETWORK_EXCEPTION_RESPONSE: ProduceResponse = Object.freeze({ error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
 const NOT_LEADER_RESPONSE: ProduceResponse = Object.freeze({ error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 });
+
+/** A ProduceRequest in flight, in the request TimeoutQueue until answered. */
+interface InFlightRequest {
+  items: InFlightBatch[];
+  token: number;
+  due: number;
+  settled: boolean;
+}
 
 /** A batch in a request, with its partition's queue. */
 interface InFlightBatch {
@@ -126,6 +137,10 @@ export class Producer {
   private holdSends = 0;
   /** The pending linger timer of each node with open batches. */
   private readonly lingerTimers = new Map<number, Timer>();
+  /** delivery.timeout.ms of every batch not done, one Deadline for all (not a timer per batch). */
+  private readonly deliveryTimeouts: TimeoutQueue<ProducerBatch>;
+  /** request.timeout.ms of every request in flight. */
+  private readonly requestTimeouts: TimeoutQueue<InFlightRequest>;
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
@@ -153,6 +168,8 @@ export class Producer {
   ) {
     this.node = clientNode(id);
     this.producerId = producerId;
+    this.deliveryTimeouts = new TimeoutQueue<ProducerBatch>(env.ctx.scheduler, call(this, this.expire));
+    this.requestTimeouts = new TimeoutQueue<InFlightRequest>(env.ctx.scheduler, call(this, this.onRequestTimeout));
     this.config = new Config([config ?? {}, PRODUCER_DEFAULTS]);
     this.applyConfig(config ?? {});
     env.ctx.network.up(this.node);
@@ -202,11 +219,8 @@ export class Producer {
     this.closed = true;
     for (const l of this.loads.values()) l.timer?.cancel();
     this.loads.clear();
-    for (const b of this.open.values()) b.expiry?.cancel();
-    for (const q of this.queues.values()) {
-      q.wakeTimer?.cancel();
-      for (const b of [...q.queue, ...q.inFlight]) b.expiry?.cancel();
-    }
+    // Batches' delivery timeouts find the producer closed and do nothing.
+    for (const q of this.queues.values()) q.wakeTimer?.cancel();
     this.ctx.network.down(this.node);
   }
 
@@ -333,7 +347,8 @@ export class Producer {
       sendToken: 0,
       sentAtMs: 0,
       done: false,
-      expiry: null,
+      due: now + this.config.int('delivery.timeout.ms'),
+      settled: false,
       explicit,
       node: this.ctx.metadata.leader(topic, partition)?.leader ?? -1,
     };
@@ -346,8 +361,7 @@ export class Producer {
     if (!this.lingerTimers.has(b.node)) {
       this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.config.int('linger.ms'), call(this, this.nodeLingerExpired, b.node)));
     }
-    const deliveryTimeoutMs = this.config.int('delivery.timeout.ms');
-    b.expiry = this.ctx.scheduler.after(deliveryTimeoutMs, call(this, this.expire, b));
+    this.deliveryTimeouts.add(b);
     return b;
   }
 
@@ -522,14 +536,15 @@ export class Producer {
       return;
     }
     for (const { b, q } of items) q.inFlight.push(b);
-    const timeout = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.requestTimedOut, items, token));
+    const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.config.int('request.timeout.ms'), settled: false };
+    this.requestTimeouts.add(inFlight);
     this.ctx.network.request<ProduceResponses>(
       this.node,
       brokerNode(node),
       call(this, this.produceAt, node, req),
-      call(this, this.onProduceResponse, items, token, timeout),
+      call(this, this.onProduceResponse, inFlight),
       // The broker's process is gone: the connection resets at once.
-      call(this, this.onProduceReset, items, token, timeout),
+      call(this, this.onProduceReset, inFlight),
     );
   }
 
@@ -539,6 +554,11 @@ export class Producer {
   }
 
   /** @scheduled request.timeout.ms passed with no answer. */
+  private onRequestTimeout(r: InFlightRequest): void {
+    r.settled = true;
+    this.requestTimedOut(r.items, r.token);
+  }
+
   private requestTimedOut(items: InFlightBatch[], token: number): void {
     this.holdSends++;
     for (const { b, q } of items) {
@@ -549,8 +569,9 @@ export class Producer {
   }
 
   /** @scheduled The answer reached the producer: one result per partition, in the request's order. */
-  private onProduceResponse(items: InFlightBatch[], token: number, timeout: Timer, resp: ProduceResponses): void {
-    timeout.cancel();
+  private onProduceResponse(r: InFlightRequest, resp: ProduceResponses): void {
+    r.settled = true;
+    const { items, token } = r;
     this.holdSends++;
     for (let i = 0; i < items.length; i++) this.onResponse(items[i]!.b, items[i]!.q, token, resp[i] ?? NOT_LEADER_RESPONSE);
     this.holdSends--;
@@ -558,8 +579,9 @@ export class Producer {
   }
 
   /** @scheduled The connection was reset: every partition in the request fails alike. */
-  private onProduceReset(items: InFlightBatch[], token: number, timeout: Timer): void {
-    timeout.cancel();
+  private onProduceReset(r: InFlightRequest): void {
+    r.settled = true;
+    const { items, token } = r;
     this.holdSends++;
     for (const { b, q } of items) this.onResponse(b, q, token, NETWORK_EXCEPTION_RESPONSE);
     this.holdSends--;
@@ -661,7 +683,7 @@ export class Producer {
 
   private complete(b: ProducerBatch, _q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
     b.done = true;
-    b.expiry?.cancel();
+    b.settled = true;
     this.acked += b.recordCount;
     this.lastAckMs.set(b.key, this.ctx.scheduler.now);
     if (b.rows) {
@@ -677,7 +699,7 @@ export class Producer {
 
   private fail(b: ProducerBatch, error: KafkaError): void {
     b.done = true;
-    b.expiry?.cancel();
+    b.settled = true;
     this.failed += b.recordCount;
     this.ctx.emit({ type: 'ProduceFailed', producer: this.id, topic: b.topic, partition: b.partition, error, records: b.recordCount });
     this.lastError = { at: this.ctx.scheduler.now, error, topic: b.topic, partition: b.partition };

@@ -1,0 +1,51 @@
+/**
+ * Which events the scheduler runs and schedules, per virtual second, at one scale size:
+ * `npx tsx bench/event-census.ts 6 50 [virtualMs]`. For deciding what to cut, not a benchmark.
+ */
+import { Cluster } from '../src/kafka/cluster';
+import { Scheduler } from '../src/kafka/sim/scheduler';
+import type { Call } from '../src/kafka/sim/call';
+import { scaleScenario } from './workload';
+
+const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
+const ran = new Map<string, number>();
+const scheduled = new Map<string, number>();
+let counting = false;
+const name = (t: Call): string => {
+  const base = `${t.target.constructor.name}.${t.method}`;
+  if (t.method === 'arrive' || t.method === 'ifCurrent') {
+    const inner = t.args[t.method === 'arrive' ? 2 : 1] as Call;
+    return `${base}→${name(inner)}`;
+  }
+  if (t.method === 'handleRequest') return `${base}→${name(t.args[2] as Call)}`;
+  return base;
+};
+const origAt = Scheduler.prototype.at;
+Scheduler.prototype.at = function (atMs: number, task: Call) {
+  if (counting) scheduled.set(name(task), (scheduled.get(name(task)) ?? 0) + 1);
+  return origAt.call(this, atMs, task);
+};
+const c = new Cluster(scaleScenario(Number(b), Number(p), 20000, 1e9));
+c.runUntil(2000);
+const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[] };
+const origStep = sched.step.bind(sched);
+sched.step = (limit: number) => {
+  const h = sched.heap;
+  // peek the next live task (step pops it)
+  (c.scheduler as unknown as { peekTime(): number }).peekTime();
+  const t = h[0]?.task;
+  const ok = origStep(limit);
+  if (ok && t) ran.set(name(t), (ran.get(name(t)) ?? 0) + 1);
+  return ok;
+};
+counting = true;
+const e0 = c.scheduler.eventsRun;
+c.runUntil(2000 + Number(ms));
+const secs = Number(ms) / 1000;
+console.log(`${b}x${p}: ${Math.round((c.scheduler.eventsRun - e0) / secs)} events/vs run`);
+const show = (m: Map<string, number>, title: string) => {
+  console.log(title);
+  for (const [k, n] of [...m].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(String(Math.round(n / secs)).padStart(8), k);
+};
+show(ran, 'ran per virtual s');
+show(scheduled, 'scheduled per virtual s');
