@@ -17,6 +17,7 @@ import type { PartitionRegistration } from './broker/partition';
 import { call } from './sim/call';
 import type { KafkaError } from './errors';
 import { LIMITS, actionLimitProblem } from './limits';
+import { counterIncrease } from './lag';
 import { decodeRecords } from './log/record-batch';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -780,11 +781,7 @@ export class Cluster {
       let underMin = 0;
       let atMin = 0;
       let leaders = 0;
-      let msgs = 0;
-      let bytesIn = 0;
       for (const p of b.partitions.values()) {
-        msgs += p.messagesIn;
-        bytesIn += p.bytesIn;
         if (!p.isLeader) continue;
         leaders++;
         if (p.isr.length < p.replicas.length) urp++;
@@ -792,8 +789,8 @@ export class Cluster {
         if (p.isr.length < min) underMin++;
         else if (p.isr.length === min) atMin++;
       }
-      counters.set(`m${b.brokerId}`, msgs);
-      counters.set(`bi${b.brokerId}`, bytesIn);
+      counters.set(`m${b.brokerId}`, b.messagesIn);
+      counters.set(`bi${b.brokerId}`, b.bytesIn);
       counters.set(`bo${b.brokerId}`, b.bytesOut);
       counters.set(`is${b.brokerId}`, this.controller.isrShrinksByLeader.get(b.brokerId) ?? 0);
       counters.set(`ie${b.brokerId}`, this.controller.isrExpandsByLeader.get(b.brokerId) ?? 0);
@@ -829,7 +826,9 @@ export class Cluster {
     while (this.metricSamples.length > 2 && now - this.metricSamples[1]!.time >= 1000) this.metricSamples.shift();
     const base = this.metricSamples[0]!;
     const dt = (now - base.time) / 1000;
-    const rate = (k: string) => (dt > 0 ? ((counters.get(k) ?? 0) - (base.counters.get(k) ?? 0)) / dt : 0);
+    // A counter below its earlier value was reset (a broker process restarted): what it
+    // holds now was all counted since then (counterIncrease).
+    const rate = (k: string) => (dt > 0 ? counterIncrease(base.counters.get(k) ?? 0, counters.get(k) ?? 0) / dt : 0);
     for (const id of Object.keys(brokers).map(Number)) {
       const m = brokers[id]!;
       m.MessagesInPerSec = rate(`m${id}`);
