@@ -69,3 +69,40 @@ export function trendPerSec(times: ArrayLike<number>, values: ArrayLike<number>,
   if (first === last) return 0;
   return ((values[last]! - values[first]!) * 1000) / (times[last]! - times[first]!);
 }
+
+/**
+ * Series keys of the metric samples (Cluster.sampleMetrics, src/worker/metric-series.ts).
+ * `|` separates the parts (topic names use [a-zA-Z0-9._-], group and client ids never
+ * need `|` here: it only has to be unambiguous per kind, which the fixed arity gives).
+ */
+export const METRIC_KEYS = {
+  /** High watermark per partition (produce throughput: its increase per second). */
+  hw: (topic: string, p: number) => `hw|${topic}|${p}`,
+  /** ISR size per partition. */
+  isr: (topic: string, p: number) => `isr|${topic}|${p}`,
+  /** Partitions with no reachable leader (OfflinePartitionsCount). */
+  offline: 'offline',
+  /** Partitions with a live leader and ISR < replicas (UnderReplicatedPartitions, cluster-wide). */
+  urp: 'urp',
+  underMinIsr: 'underMinIsr',
+  /** Controller counters behind IsrShrinksPerSec / IsrExpandsPerSec. */
+  isrShrinks: 'isrShrinks',
+  isrExpands: 'isrExpands',
+  /** The broker's meters' counters (reset when its process restarts). */
+  messagesIn: (b: number) => `messagesIn|${b}`,
+  bytesIn: (b: number) => `bytesIn|${b}`,
+  bytesOut: (b: number) => `bytesOut|${b}`,
+  /** UnderReplicatedPartitions of one broker: those it leads with ISR < replicas. */
+  brokerUrp: (b: number) => `urp|${b}`,
+  /** Producer records sent (record-send-rate), consumer records consumed (records-consumed-rate). */
+  sent: (producer: string) => `sent|${producer}`,
+  consumed: (consumer: string) => `consumed|${consumer}`,
+  /** Per group and partition: committed offset, lag in records, lag in time (ms). */
+  committed: (g: string, topic: string, p: number) => `committed|${g}|${topic}|${p}`,
+  lag: (g: string, topic: string, p: number) => `lag|${g}|${topic}|${p}`,
+  lagMs: (g: string, topic: string, p: number) => `lagMs|${g}|${topic}|${p}`,
+  /** Per group: total lag (records-lag-sum), the largest lag in time, the sum of committed offsets (consume rate). */
+  groupLag: (g: string) => `groupLag|${g}`,
+  groupLagMs: (g: string) => `groupLagMs|${g}`,
+  groupCommitted: (g: string) => `groupCommitted|${g}`,
+} as const;
