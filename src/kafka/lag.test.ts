@@ -47,3 +47,21 @@ describe('lag arithmetic', () => {
     expect(trendPerSec([1000], [5], 5_000)).toBe(0);
   });
 });
+
+describe('lag trend', () => {
+  it('follows the direction of a lag that moves in steps, not its last step', () => {
+    // A slow consumer: the lag grows 10/s between commits and drops by 40 at each (every 5 s): net +2/s.
+    const times: number[] = [];
+    const lag: number[] = [];
+    let l = 0;
+    for (let t = 1000; t <= 60_000; t += 1000) {
+      l += 10;
+      if (t % 5000 === 0) l -= 40;
+      times.push(t);
+      lag.push(l);
+    }
+    // Just after a commit the last step is down, yet over the minute the lag grew.
+    expect(lag[lag.length - 1]! - lag[lag.length - 2]!).toBeLessThan(0);
+    expect(trendPerSec(times, lag, 60_000)).toBeCloseTo(2, 0);
+  });
+});

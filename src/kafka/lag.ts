@@ -57,17 +57,42 @@ export function drainMs(lag: number, consumeRatePerSec: number, lagTrendPerSec: 
 
 /**
  * The change per second of a series over its last `windowMs` (ms times, values; NaN where
- * missing): (last − first in the window) / elapsed. 0 with fewer than two points.
+ * missing): the least-squares slope of the samples in the window, so a lag that moves in
+ * steps (offsets are committed every auto.commit.interval.ms, a slow consumer commits
+ * after each long batch) shows its direction rather than its last step. 0 with fewer than
+ * two points.
  */
 export function trendPerSec(times: ArrayLike<number>, values: ArrayLike<number>, windowMs: number): number {
   let last = times.length - 1;
   while (last >= 0 && !Number.isFinite(values[last]!)) last--;
   if (last < 1) return 0;
-  const from = times[last]! - windowMs;
-  let first = last;
-  while (first > 0 && times[first - 1]! >= from && Number.isFinite(values[first - 1]!)) first--;
-  if (first === last) return 0;
-  return ((values[last]! - values[first]!) * 1000) / (times[last]! - times[first]!);
+  return slopePerSec(times, values, times[last]! - windowMs, last);
+}
+
+/** Least-squares slope (per second) of the finite samples with time ≥ fromMs, up to index last. */
+export function slopePerSec(times: ArrayLike<number>, values: ArrayLike<number>, fromMs: number, last: number): number {
+  let n = 0;
+  let st = 0;
+  let sv = 0;
+  for (let i = last; i >= 0 && times[i]! >= fromMs; i--) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    n++;
+    st += times[i]!;
+    sv += v;
+  }
+  if (n < 2) return 0;
+  const mt = st / n;
+  const mv = sv / n;
+  let num = 0;
+  let den = 0;
+  for (let i = last; i >= 0 && times[i]! >= fromMs; i--) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    num += (times[i]! - mt) * (v - mv);
+    den += (times[i]! - mt) ** 2;
+  }
+  return den > 0 ? (num / den) * 1000 : 0;
 }
 
 /**
