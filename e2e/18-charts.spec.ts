@@ -115,6 +115,7 @@ test('metrics panel, lag in time grows under a slow consumer and drains, charts 
   await expect(page.getByTestId('charts-title')).toHaveText('Partition orders-0');
   await expect.poll(async () => (await lastOf(page, 'isr'))[0]).toBe(3);
   await expect(page.getByTestId('chart-lag')).toContainText('per group');
+  await screenshot(page, '18-partition-charts');
 
   // A broker's charts; kill it: MessagesInPerSec falls to 0, never below (the inspector too).
   await selectBroker(page, 2);

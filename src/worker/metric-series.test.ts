@@ -94,6 +94,16 @@ describe('samples through time travel', () => {
     // Back to full speed, the backlog drains.
     expect(at(40_000, 'ms')).toBeLessThan(2_000);
     expect(at(40_000, 'lag')).toBeLessThan(at(25_000, 'lag') / 5);
+    // Exactly Burrow's lag in time: now − the timestamp of the record at the committed offset.
+    const at20 = new Cluster(slowedConsumer());
+    at20.runUntil(20_000);
+    const o = at20.snapshot().groups[0]!.offsets.find((x) => x.topic === 'orders' && x.partition === 0)!;
+    expect(o.lag).toBeGreaterThan(0);
+    const oldest = at20.readLog('orders', 0, { fromOffset: o.committed!, limit: 1 })!.records[0]!;
+    expect(oldest.offset).toBe(o.committed);
+    const p0 = tm.metrics.query([{ id: 'ms', keys: [METRIC_KEYS.lagMs('billing', 'orders', 0)] }, { id: 'lag', keys: [METRIC_KEYS.lag('billing', 'orders', 0)] }], 0, tm.metrics.length);
+    expect(p0.values.ms![p0.times.indexOf(20_000)]).toBe(20_000 - oldest.timestamp);
+    expect(p0.values.lag![p0.times.indexOf(20_000)]).toBe(o.lag);
     // Broker 2 killed at 10 s: the partitions it led are offline until it is fenced, then
     // every partition is under-replicated (ISR 2 of 3) until it is back in the ISR.
     const h = tm.metrics.query(
@@ -106,6 +116,16 @@ describe('samples through time travel', () => {
     expect(v('offline', 12_000)).toBeGreaterThan(0);
     expect([v('urp', 22_000), v('offline', 22_000), v('isr', 22_000)]).toEqual([6, 0, 2]);
     expect([v('urp', 40_000), v('offline', 40_000), v('isr', 40_000)]).toEqual([0, 0, 3]);
+  });
+
+  it('sampling changes nothing in the run: the same records, offsets and events as without it', () => {
+    const doc = slowedConsumer();
+    const sampled = new TimeMachine<Cluster>(doc, { createCluster: (d) => new Cluster(d, { recordConsumed: true }), sample });
+    sampled.runUntil(30_000);
+    expect(sampled.metrics.length).toBe(30);
+    const plain = new Cluster(doc, { recordConsumed: true });
+    plain.runUntil(30_000);
+    expect(JSON.stringify(sampled.cluster.output())).toBe(JSON.stringify(plain.output()));
   });
 
   it('seeks, forks and undos keep the samples of the branch shown, as a straight run gives them', () => {
