@@ -17,6 +17,7 @@ import type { PartitionRegistration } from './broker/partition';
 import { call } from './sim/call';
 import type { KafkaError } from './errors';
 import { LIMITS, actionLimitProblem } from './limits';
+import { METRIC_KEYS, counterIncrease, lagMs, lagRecords } from './lag';
 import { decodeRecords } from './log/record-batch';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -797,11 +798,7 @@ export class Cluster {
       let underMin = 0;
       let atMin = 0;
       let leaders = 0;
-      let msgs = 0;
-      let bytesIn = 0;
       for (const p of b.partitions.values()) {
-        msgs += p.messagesIn;
-        bytesIn += p.bytesIn;
         if (!p.isLeader) continue;
         leaders++;
         if (p.isr.length < p.replicas.length) urp++;
@@ -809,8 +806,8 @@ export class Cluster {
         if (p.isr.length < min) underMin++;
         else if (p.isr.length === min) atMin++;
       }
-      counters.set(`m${b.brokerId}`, msgs);
-      counters.set(`bi${b.brokerId}`, bytesIn);
+      counters.set(`m${b.brokerId}`, b.messagesIn);
+      counters.set(`bi${b.brokerId}`, b.bytesIn);
       counters.set(`bo${b.brokerId}`, b.bytesOut);
       counters.set(`is${b.brokerId}`, this.controller.isrShrinksByLeader.get(b.brokerId) ?? 0);
       counters.set(`ie${b.brokerId}`, this.controller.isrExpandsByLeader.get(b.brokerId) ?? 0);
@@ -846,7 +843,9 @@ export class Cluster {
     while (this.metricSamples.length > 2 && now - this.metricSamples[1]!.time >= 1000) this.metricSamples.shift();
     const base = this.metricSamples[0]!;
     const dt = (now - base.time) / 1000;
-    const rate = (k: string) => (dt > 0 ? ((counters.get(k) ?? 0) - (base.counters.get(k) ?? 0)) / dt : 0);
+    // A counter below its earlier value was reset (a broker process restarted): what it
+    // holds now was all counted since then (counterIncrease).
+    const rate = (k: string) => (dt > 0 ? counterIncrease(base.counters.get(k) ?? 0, counters.get(k) ?? 0) / dt : 0);
     for (const id of Object.keys(brokers).map(Number)) {
       const m = brokers[id]!;
       m.MessagesInPerSec = rate(`m${id}`);
@@ -911,6 +910,69 @@ export class Cluster {
       producers,
       consumers,
     };
+  }
+
+  /**
+   * One sample of the numbers the charts draw (src/worker/metric-series.ts keeps them over
+   * virtual time), handed to `put` under series keys (METRIC_KEYS). Reads state only, uses
+   * no randomness and changes nothing, so sampling never alters the run. Counters are raw
+   * (rates come from differences between samples, as a metrics backend computes them).
+   */
+  sampleMetrics(put: (key: string, value: number) => void): void {
+    const now = this.now;
+    let offline = 0;
+    let urp = 0;
+    let underMin = 0;
+    for (const t of this.controller.sortedTopics()) {
+      const minIsr = this.controller.topicConfig(t.name).int('min.insync.replicas');
+      t.partitions.forEach((reg, p) => {
+        const leader = this.leaderPartition(t.name, p);
+        const leaderBroker = reg.leader >= 0 ? this.brokers.get(reg.leader) : undefined;
+        const alive = leaderBroker !== undefined && leaderBroker.running && !this.network.isIsolated(leaderBroker.node);
+        if (!alive) offline++;
+        else if (reg.isr.length < reg.replicas.length) urp++;
+        if (alive && reg.isr.length < Math.min(minIsr, reg.replicas.length)) underMin++;
+        const hw = leader ? leader.highWatermark : (this.bestLog(t.name, p)?.log.highWatermark ?? 0);
+        put(METRIC_KEYS.hw(t.name, p), hw);
+        put(METRIC_KEYS.isr(t.name, p), reg.isr.length);
+      });
+    }
+    put(METRIC_KEYS.offline, offline);
+    put(METRIC_KEYS.urp, urp);
+    put(METRIC_KEYS.underMinIsr, underMin);
+    put(METRIC_KEYS.isrShrinks, this.controller.isrShrinks);
+    put(METRIC_KEYS.isrExpands, this.controller.isrExpands);
+    for (const b of this.brokers.values()) {
+      put(METRIC_KEYS.messagesIn(b.brokerId), b.messagesIn);
+      put(METRIC_KEYS.bytesIn(b.brokerId), b.bytesIn);
+      put(METRIC_KEYS.bytesOut(b.brokerId), b.bytesOut);
+      let brokerUrp = 0;
+      for (const p of b.partitions.values()) if (p.isLeader && p.isr.length < p.replicas.length) brokerUrp++;
+      put(METRIC_KEYS.brokerUrp(b.brokerId), brokerUrp);
+    }
+    for (const [id, p] of this.producers) put(METRIC_KEYS.sent(id), p.sent);
+    for (const [id, c] of this.consumers) put(METRIC_KEYS.consumed(id), c.view().consumed);
+    for (const g of this.coordinator.describeGroups()) {
+      let lagSum = 0;
+      let lagMsMax = 0;
+      let committedSum = 0;
+      for (const o of g.offsets) {
+        if (o.committed === null) continue;
+        const lag = lagRecords(o.logEndOffset, o.committed) ?? 0;
+        const leader = this.leaderPartition(o.topic, o.partition);
+        const log = leader ? leader.log : this.bestLog(o.topic, o.partition)?.log;
+        const ms = lag > 0 && log ? lagMs(now, lag, log.timestampAt(o.committed)) : 0;
+        put(METRIC_KEYS.committed(g.groupId, o.topic, o.partition), o.committed);
+        put(METRIC_KEYS.lag(g.groupId, o.topic, o.partition), lag);
+        put(METRIC_KEYS.lagMs(g.groupId, o.topic, o.partition), ms);
+        lagSum += lag;
+        committedSum += o.committed;
+        if (ms > lagMsMax) lagMsMax = ms;
+      }
+      put(METRIC_KEYS.groupLag(g.groupId), lagSum);
+      put(METRIC_KEYS.groupLagMs(g.groupId), lagMsMax);
+      put(METRIC_KEYS.groupCommitted(g.groupId), committedSum);
+    }
   }
 
   /** The compact snapshot for the UI; `events` are those since the previous call. */

@@ -6,6 +6,10 @@ import { create } from 'zustand';
 import type { Layout } from '../worker/protocol';
 import type { Selection } from './selection';
 import type { DialogRequest } from '../ui/commands';
+import type { ChartTarget } from '../ui/charts/chart-defs';
+
+/** The charts panel: the metrics list, or one target's charts (null: closed). */
+export type ChartsView = { view: 'metrics' } | { view: 'chart'; target: ChartTarget };
 
 export interface ContextMenuState {
   x: number;
@@ -72,6 +76,8 @@ export interface UiState {
   openReset(): void;
   closeReset(): void;
   resetConfirmed(): void;
+  charts: ChartsView | null;
+  openCharts(v: ChartsView | null): void;
 }
 
 let toastSeq = 0;
@@ -87,7 +93,8 @@ export const useUiStore = create<UiState>()((set) => ({
   setSharedMoment: (sharedMoment) => set({ sharedMoment }),
   resetOpen: false,
   resetSeq: 0,
-  select: (selection) => set({ selection, contextMenu: null }),
+  // Selecting something shows it in the inspector, where the charts were.
+  select: (selection) => set({ selection, contextMenu: null, charts: null }),
   openDialog: (dialog) => set({ dialog, contextMenu: null }),
   closeDialog: () => set({ dialog: null }),
   openContextMenu: (contextMenu) => set({ contextMenu }),
@@ -105,4 +112,6 @@ export const useUiStore = create<UiState>()((set) => ({
   openReset: () => set({ resetOpen: true, contextMenu: null }),
   closeReset: () => set({ resetOpen: false }),
   resetConfirmed: () => set((s) => ({ resetOpen: false, resetSeq: s.resetSeq + 1 })),
+  charts: null,
+  openCharts: (charts) => set({ charts }),
 }));

@@ -11,11 +11,13 @@ import {
   type FromWorker,
   type Layout,
   type LogResult,
+  type SeriesQuery,
   type UiCommand,
 } from '../worker/protocol';
 import { useClusterStore } from './cluster-store';
 import { useUiStore } from './ui-store';
 import { useStorageStore } from './storage-store';
+import { useSeriesStore } from './series-store';
 
 /** The part of a Worker the client uses (a MessagePort or a fake works as well). */
 export interface Endpoint {
@@ -120,6 +122,12 @@ export class WorkerClient {
     );
   }
 
+  /** Shows these chart lines (null: no chart): the worker sends their samples up to the playhead. */
+  watchSeries(queries: SeriesQuery[] | null): void {
+    const watch = useSeriesStore.getState().setWatch(queries);
+    this.send({ type: 'watchSeries', watch, queries });
+  }
+
   exportScenario(): Promise<Scenario> {
     const requestId = this.nextRequestId++;
     return this.request<Scenario>(requestId, () => this.send({ type: 'exportScenario', requestId }));
@@ -165,6 +173,9 @@ export class WorkerClient {
         return;
       case 'scenario':
         this.settle(msg.requestId, msg.scenario);
+        return;
+      case 'series':
+        useSeriesStore.getState().receive(msg);
         return;
       case 'storage':
         useStorageStore.getState().receive(msg);

@@ -92,6 +92,17 @@ export function Toolbar() {
         {menu('Partition', 'partition', 'menu-partition')}
         {menu('Consumers', 'consumers', 'menu-consumers')}
         {menu('Scenario', 'scenario', 'menu-scenario')}
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            const ui = useUiStore.getState();
+            ui.openCharts(ui.charts?.view === 'metrics' ? null : { view: 'metrics' });
+          }}
+          data-testid="toolbar-metrics"
+        >
+          Metrics
+        </button>
       </div>
     </header>
   );

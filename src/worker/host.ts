@@ -33,6 +33,7 @@ import type { StorageCommand } from '../storage/status';
 import type { ClusterEvent } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { TimeMachine } from './time-machine';
+import type { MetricSeries, SeriesQuery } from './metric-series';
 import {
   EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
@@ -62,6 +63,8 @@ export interface HostedCluster {
   scenario(): Scenario;
   /** Every event kept so far (timeline markers, the event history after a seek). */
   allEvents?(): readonly ClusterEvent[];
+  /** One metric sample for the charts (Cluster.sampleMetrics). */
+  sampleMetrics?(put: (key: string, value: number) => void): void;
 }
 
 /** What the run loop advances: the TimeMachine (which runs its cluster and takes checkpoints). */
@@ -156,6 +159,8 @@ export class WorkerHost {
   private overran = false;
   /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
   private advanceTarget: number | null = null;
+  /** The chart lines the UI shows, and what of them it has been sent. */
+  private watch: { id: number; queries: SeriesQuery[]; series: MetricSeries | null; revision: number; sent: number } | null = null;
 
   constructor(
     private readonly deps: HostDeps,
@@ -299,9 +304,30 @@ export class WorkerHost {
       const msg: WorkerEvent = { type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed }, timeline: this.timelineStatus(machine) };
       if (eventsReset) msg.eventsReset = true;
       this.send(msg);
+      this.flushSeries();
     });
     this.lastPostWall = wall;
     this.dirty = false;
+  }
+
+  /**
+   * The watched chart lines up to the playhead: what is new since the last send, or a cut
+   * (seek back) or a full resend (a fork or undo replaced samples, another run).
+   */
+  private flushSeries(): void {
+    const w = this.watch;
+    const machine = this.machine;
+    if (!w || !machine) return;
+    const series = machine.metrics;
+    const visible = series.countUpTo(machine.now);
+    const same = w.series === series && w.revision === series.revision;
+    const keep = same ? Math.min(w.sent, visible) : 0;
+    if (same && keep === w.sent && visible === w.sent) return;
+    const data = series.query(w.queries, keep, visible);
+    this.send({ type: 'series', watch: w.id, keep, times: data.times, values: data.values, everyMs: series.everyMs });
+    w.series = series;
+    w.revision = series.revision;
+    w.sent = visible;
   }
 
   /** The axis and what is new on it since the previous snapshot (markers are sent once). */
@@ -494,6 +520,10 @@ export class WorkerHost {
         this.layout = cmd.replace ? { ...cmd.layout } : { ...this.layout, ...cmd.layout };
         this.deps.storage?.changed('layout');
         return;
+      case 'watchSeries':
+        this.watch = cmd.queries ? { id: cmd.watch, queries: cmd.queries, series: null, revision: -1, sent: 0 } : null;
+        this.flushSeries();
+        return;
       case 'exportScenario':
         this.finishSeek();
         this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
@@ -535,6 +565,7 @@ export class WorkerHost {
       clone: this.deps.clone,
       footprint: this.deps.footprint,
       onHandOver: (copy: HostedCluster) => this.deps.storage?.clusterContinued?.(copy),
+      sample: (c: HostedCluster, put: (key: string, value: number) => void) => c.sampleMetrics?.(put),
     };
     if (this.deps.checkpointEveryMs !== undefined) opts.checkpointEveryMs = this.deps.checkpointEveryMs;
     return opts;

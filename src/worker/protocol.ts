@@ -10,6 +10,9 @@ import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
 import type { LessonCheckpoint, Scenario, TimelineAction } from '../scenario/types';
 import type { StorageCommand, StorageEvent } from '../storage/status';
 import type { TimelineMarker } from './time-machine';
+import type { SeriesQuery } from './metric-series';
+
+export type { SeriesQuery } from './metric-series';
 
 export type { TimelineMarker, MarkerKind } from './time-machine';
 
@@ -58,6 +61,11 @@ export type UiCommand =
    */
   | { type: 'setLayout'; layout: Layout; replace?: boolean }
   | { type: 'exportScenario'; requestId: number }
+  /**
+   * The charts on screen want these lines (metric-series.ts): the worker sends their samples
+   * up to the playhead now, then what changes (`series` events). null: no chart is shown.
+   */
+  | { type: 'watchSeries'; watch: number; queries: SeriesQuery[] | null }
   /** Persistence: open/restore, take over from another tab, reset, retry (src/storage/status.ts). */
   | ({ type: 'storage' } & StorageCommand);
 
@@ -123,6 +131,12 @@ export type WorkerEvent =
       result: LogResult | null;
     }
   | { type: 'scenario'; requestId: number; scenario: Scenario }
+  /**
+   * Samples for the watched chart lines: keep the first `keep` samples already sent, drop
+   * the rest, then append these (times in virtual ms; NaN where a line had no value).
+   * Always ends at the playhead: after a seek back, `keep` cuts the later samples off.
+   */
+  | { type: 'series'; watch: number; keep: number; times: number[]; values: Record<string, number[]>; everyMs: number }
   /** `fatal`: the worker itself failed (an uncaught error, a message it could not read), not one command. */
   | { type: 'error'; message: string; requestId?: number; fatal?: boolean }
   /** Persistence status, and what was restored on open (src/storage/status.ts). */

@@ -48,6 +48,7 @@
 import type { ClusterEvent } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import type { ActionRequest } from './protocol';
+import { MetricSeries, type SeriesStash } from './metric-series';
 
 /** What the machine needs from a cluster (the real `Cluster` satisfies it). */
 export interface MachineCluster {
@@ -94,6 +95,12 @@ export interface TimeMachineOptions<C extends MachineCluster> {
   maxMarkers?: number;
   /** Undo entries kept at most. */
   maxUndo?: number;
+  /**
+   * Reads one metric sample from a cluster (Cluster.sampleMetrics), taken every
+   * `sampleEveryMs` of virtual time as the run first passes it (metric-series.ts). Absent: no samples.
+   */
+  sample?: ((c: C, put: (key: string, value: number) => void) => void) | undefined;
+  sampleEveryMs?: number;
 }
 
 interface Checkpoint<C> {
@@ -108,6 +115,7 @@ interface Future<C> {
   markers: TimelineMarker[];
   checkpoints: Checkpoint<C>[];
   end: number;
+  samples: SeriesStash;
 }
 
 interface HistoryEntry<C> {
@@ -160,6 +168,8 @@ export class TimeMachine<C extends MachineCluster> {
   private readonly replayable: boolean;
   /** Wall-clock-free counters for tests and the benchmark. */
   readonly stats = { replaysFromZero: 0, restores: 0, checkpointsTaken: 0 };
+  /** The charts' samples of the current branch (empty without `opts.sample`). */
+  readonly metrics: MetricSeries;
 
   constructor(
     doc: Scenario,
@@ -177,6 +187,7 @@ export class TimeMachine<C extends MachineCluster> {
     this.budgetBytes = opts.checkpointBudgetBytes ?? DEFAULT_CHECKPOINT_BUDGET_BYTES;
     this.maxMarkers = opts.maxMarkers ?? 4000;
     this.maxUndo = opts.maxUndo ?? 100;
+    this.metrics = new MetricSeries(Math.max(1, opts.sampleEveryMs ?? 1000));
     if (adopted && adoptedExact) {
       // The document replays every earlier moment; markers come from the actions and the
       // events the cluster kept.
@@ -248,10 +259,16 @@ export class TimeMachine<C extends MachineCluster> {
   /** Runs the current cluster forward to t, taking checkpoints and markers on the way. */
   runUntil(t: number): void {
     const target = Math.floor(t);
+    const sampleEvery = this.opts.sample ? this.metrics.everyMs : 0;
     while (this.current.now < target) {
-      const next = this.clone ? Math.min(target, (Math.floor(this.current.now / this.everyMs) + 1) * this.everyMs) : target;
+      let next = this.clone ? Math.min(target, (Math.floor(this.current.now / this.everyMs) + 1) * this.everyMs) : target;
+      // Stop at each sample time the branch has not sampled yet (known moments are not sampled again).
+      if (sampleEvery > 0 && this.metrics.lastTime < next) {
+        next = Math.min(next, (Math.floor(Math.max(this.current.now, this.metrics.lastTime) / sampleEvery) + 1) * sampleEvery);
+      }
       this.current.runUntil(next);
       this.collect();
+      if (sampleEvery > 0 && next % sampleEvery === 0) this.takeSample();
       if (this.clone && next % this.everyMs === 0) this.takeCheckpoint(true);
     }
     this.collect();
@@ -411,6 +428,13 @@ export class TimeMachine<C extends MachineCluster> {
     this.eventScan = c.allEvents?.().length ?? 0;
   }
 
+  private takeSample(): void {
+    const sample = this.opts.sample;
+    if (!sample) return;
+    const c = this.current;
+    this.metrics.record(c.now, (put) => sample(c, put));
+  }
+
   /**
    * A checkpoint of now. `handOver`: the checkpoint keeps the running cluster and the run
    * continues in the copy (not for a cluster the owner handed in: it may hold on to it).
@@ -489,6 +513,7 @@ export class TimeMachine<C extends MachineCluster> {
       markers: this.markerList.filter((m) => m.at > t),
       checkpoints: this.checkpoints.filter((c) => c.at > t),
       end: this.end,
+      samples: this.metrics.cut(t),
     };
     this.markerList = this.markerList.filter((m) => m.at <= t);
     this.checkpoints = this.checkpoints.filter((c) => c.at <= t);
@@ -500,6 +525,7 @@ export class TimeMachine<C extends MachineCluster> {
     this.markerList = this.markerList.concat(f.markers);
     this.checkpoints = this.checkpoints.concat(f.checkpoints);
     this.endMs = f.end;
+    this.metrics.restore(f.samples);
   }
 
   /** Where Cluster.perform puts it: after every action due at or before its time. */

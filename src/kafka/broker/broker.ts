@@ -141,8 +141,13 @@ export class Broker implements BrokerApi, PartitionHost {
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
-  /** Counters for broker metrics. */
+  /**
+   * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
+   * start again from 0 when the process does (kill); rates across that reset count from 0.
+   */
   bytesOut = 0;
+  messagesIn = 0;
+  bytesIn = 0;
   readonly node: NodeId;
 
   constructor(
@@ -195,6 +200,9 @@ export class Broker implements BrokerApi, PartitionHost {
     this.ctx.network.down(this.node);
     for (const p of this.partitions.values()) p.stop();
     this.partitions.clear();
+    this.messagesIn = 0;
+    this.bytesIn = 0;
+    this.bytesOut = 0;
     for (const set of this.waiters.values()) for (const w of set) w.settled = true;
     this.waiters.clear();
     this.waiterTimeouts = null;
@@ -202,6 +210,12 @@ export class Broker implements BrokerApi, PartitionHost {
     for (const f of this.fetchers.values()) f.backoff?.cancel();
     this.fetchers.clear();
     this.changed.clear();
+  }
+
+  /** PartitionHost: an append as leader, for MessagesInPerSec and BytesInPerSec. */
+  countMessagesIn(records: number, bytes: number): void {
+    this.messagesIn += records;
+    this.bytesIn += bytes;
   }
 
   /** Runs work every intervalMs (at least MIN_TURN_MS: log.cleaner.backoff.ms may be 0) while this incarnation lives. */

@@ -58,6 +58,8 @@ export interface PartitionHost {
   alterPartition(p: Partition, newIsr: number[]): void;
   /** Something a waiting fetch may care about changed (append, HW). */
   onPartitionChanged(p: Partition): void;
+  /** Records and bytes appended as leader (the broker's MessagesInPerSec / BytesInPerSec meters). */
+  countMessagesIn(records: number, bytes: number): void;
 }
 
 /**
@@ -102,9 +104,6 @@ export class Partition {
   private delayedProduces: DelayedProduce[] = [];
   /** Offset at which the current leader epoch started on this leader. */
   private leaderEpochStartOffset = 0;
-  /** Leader-side counters for metrics. */
-  messagesIn = 0;
-  bytesIn = 0;
 
   constructor(
     readonly topic: string,
@@ -235,8 +234,7 @@ export class Partition {
     if (pid >= 0) {
       this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
     }
-    this.messagesIn += info.recordCount;
-    this.bytesIn += info.sizeInBytes;
+    this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
     this.maybeIncrementLeaderHW();
     this.host.onPartitionChanged(this);
     return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };

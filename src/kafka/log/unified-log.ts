@@ -267,6 +267,27 @@ export class UnifiedLog {
   }
 
   /**
+   * The timestamp of the record at `offset` (the oldest unconsumed record, for lag in
+   * time), or null when the log does not hold it (below the log start, at or past the end,
+   * or in a gap left by compaction). Binary search to the batch, one batch decoded.
+   */
+  timestampAt(offset: number): number | null {
+    if (offset < this.startOffset || offset >= this.leo) return null;
+    const seg = this.segs[this.segmentIndexFor(offset)]!;
+    const i = seg.findBatchIndex(offset);
+    const b = seg.batches[i];
+    if (!b) return null;
+    let ts: number | null = null;
+    forEachRecord(b, (o, t) => {
+      if (o < offset) return true;
+      // Compaction may have removed the record itself: the next one's time is the closest truth.
+      ts = t;
+      return false;
+    });
+    return ts;
+  }
+
+  /**
    * ListOffsets by timestamp (UnifiedLog.fetchOffsetByTimestamp): the first offset at or
    * after the log start whose record timestamp is ≥ ts, or null. Segments and batches whose
    * largest timestamp is below ts are skipped without decoding.

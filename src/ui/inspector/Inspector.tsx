@@ -15,6 +15,8 @@ import { CONSUMER_COLUMNS, DESCRIBE_COLUMNS, dash, describeGroup } from './descr
 import { PartitionLog } from './PartitionLog';
 import { Markdown } from '../markdown/Markdown';
 import { LessonChapters } from './LessonChapters';
+import type { ChartTarget } from '../charts/chart-defs';
+import { ChartsPanel } from '../charts/ChartsPanel';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
@@ -24,6 +26,15 @@ function Field({ label, children, testId }: { label: ReactNode; children: ReactN
       <dt>{label}</dt>
       <dd data-testid={testId}>{children}</dd>
     </>
+  );
+}
+
+/** Opens the charts of this group, partition or broker over virtual time. */
+function ChartButton({ target, label }: { target: ChartTarget; label: string }) {
+  return (
+    <button type="button" className="btn chart-open" onClick={() => useUiStore.getState().openCharts({ view: 'chart', target })} data-testid="open-charts">
+      {label}
+    </button>
   );
 }
 
@@ -108,6 +119,7 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
         <Field label="Log start offset">{p.logStartOffset}</Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
+      <ChartButton target={{ kind: 'partition', topic: p.topic, partition: p.partition }} label="Charts: ISR size, records in, lag per group" />
       <h3>Replicas</h3>
       <ReplicaTable s={s} first="Broker" rows={p.replicas.map((b) => ({ p, broker: b, label: `broker ${b}` }))} />
       <div className="log-head">
@@ -178,6 +190,7 @@ function BrokerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selectio
         )}
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
+      <ChartButton target={{ kind: 'broker', id: b.id }} label="Charts: messages in, bytes, under-replicated" />
       <h3>Replicas</h3>
       <ReplicaTable s={s} first="Partition" rows={hosted.map((p) => ({ p, broker: b.id, label: `${p.topic}-${p.partition}` }))} />
     </section>
@@ -417,6 +430,7 @@ function GroupInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
         </Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
+      <ChartButton target={{ kind: 'group', id: sel.id }} label="Charts: lag, lag in time, time to drain" />
       <h3>kafka-consumer-groups --describe</h3>
       <GroupTable s={s} groupId={sel.id} />
     </section>
@@ -575,6 +589,15 @@ function Overview({ s }: { s: ClusterSnapshot }) {
 export function Inspector() {
   const s = useClusterStore((st) => st.snapshot);
   const sel = useUiStore((st) => st.selection);
+  const charts = useUiStore((st) => st.charts);
+  if (charts) {
+    // The charts take the inspector's place (the diagram and the timeline stay in view).
+    return (
+      <aside className="inspector" id="inspector" aria-label="Inspector" data-testid="inspector">
+        <ChartsPanel />
+      </aside>
+    );
+  }
   let body: ReactNode;
   if (!s) body = <p className="muted">Waiting for the cluster…</p>;
   else if (!sel) body = <Overview s={s} />;
