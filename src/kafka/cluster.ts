@@ -18,6 +18,7 @@ import { call } from './sim/call';
 import type { KafkaError } from './errors';
 import { LIMITS, actionLimitProblem } from './limits';
 import { decodeRecords } from './log/record-batch';
+import { browseRecords, type BrowseRequest, type BrowseResult } from './browse';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
@@ -760,6 +761,22 @@ export class Cluster {
       highWatermark: source.log.highWatermark,
       logEndOffset: source.log.logEndOffset,
     };
+  }
+
+  /** A page of a topic's records as a consumer sees them (src/kafka/browse.ts): reads only. */
+  browse(req: BrowseRequest): BrowseResult {
+    return browseRecords(
+      {
+        now: this.now,
+        partitionCount: (topic) => this.controller.topics.get(topic)?.partitions.length ?? null,
+        leaderLog: (topic, partition) => {
+          const p = this.leaderPartition(topic, partition);
+          const reg = this.controller.topics.get(topic)?.partitions[partition];
+          return p && reg ? { broker: reg.leader, log: p.log } : null;
+        },
+      },
+      req,
+    );
   }
 
   private topicViews(): TopicView[] {
