@@ -50,11 +50,13 @@ async function rowNumbers(page: Page, attr: 'ts' | 'offset' | 'partition'): Prom
   return (await rows(page).evaluateAll((els, a) => els.map((e) => Number(e.getAttribute(`data-${a}`))), attr)) as number[];
 }
 
+/** Presses Read and waits for its answer (a page or a problem). */
 async function read(page: Page): Promise<void> {
-  const before = await page.getByTestId('mb-read-at').innerText().catch(() => '');
-  void before;
+  const panel = page.getByTestId('message-browser');
+  const before = Number(await panel.getAttribute('data-answers'));
   await page.getByTestId('mb-read').click();
-  await expect(page.getByTestId('mb-read')).toBeEnabled();
+  await expect.poll(async () => Number(await panel.getAttribute('data-answers'))).toBeGreaterThan(before);
+  await expect(panel).toHaveAttribute('aria-busy', 'false');
 }
 
 test('browse a topic: positions, filters, JSON, hostile text, export, time travel and live', async ({ page }) => {
@@ -188,4 +190,13 @@ test('browse a topic: positions, filters, JSON, hostile text, export, time trave
   // Escape closes it.
   await page.keyboard.press('Escape');
   await expect(browser).toHaveCount(0);
+
+  // Opened from a partition, it reads that partition.
+  await page.getByTestId('replica-orders-1-b1').getByRole('button').click();
+  await page.getByTestId('inspector-partition').getByTestId('cmd-topic.browse').click();
+  await expect(browser.getByTestId('mb-partition')).toHaveValue('1');
+  await expect(rows(page).first()).toBeVisible();
+  expect(new Set(await rowNumbers(page, 'partition'))).toEqual(new Set([1]));
+  await expect(browser.getByTestId('mb-partitions')).toContainText('P1: leader');
+  await expect(browser.getByTestId('mb-part-0')).toHaveCount(0);
 });

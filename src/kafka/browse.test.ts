@@ -137,6 +137,14 @@ describe('browsing a topic', () => {
     expect(found.map((r) => r.key)).toEqual(['user-59']);
   });
 
+  it('shares the budget among partitions: one that matches nothing does not starve the page', () => {
+    // user-59's partition is read with its share; the other two find nothing in theirs.
+    const r = c.browse({ topic: 'orders', start: { from: 'newest' }, limit: 10, filter: { key: 'user-59' }, scanBudget: 30 });
+    expect(r.budgetHit).toBe(true);
+    expect(r.records.map((x) => x.key)).toEqual(['user-59']);
+    expect(r.scanned).toBeLessThanOrEqual(30 + 3 * 10);
+  });
+
   it('names an unknown topic or partition', () => {
     expect(() => c.browse({ topic: 'nope', start: { from: 'oldest' } })).toThrow(/no topic named "nope"/);
     expect(() => c.browse({ topic: 'orders', partitions: [3], start: { from: 'oldest' } })).toThrow(/has no partition 3 \(it has 3\)/);

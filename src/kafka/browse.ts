@@ -8,7 +8,9 @@
  * each partition is walked lazily, batch by batch, from its start position (binary search
  * to the segment and batch), and the partitions are merged by timestamp, so a page costs
  * about `limit` records plus one batch per partition; a filter that matches little stops
- * after `scanBudget` records examined and says where to resume.
+ * after `scanBudget` records examined (each partition its share) and says where to resume.
+ * Such a page holds what was found, merged by timestamp; the next page may hold records
+ * older (or, forward, newer) than some already shown, never one shown twice or skipped.
  *
  * Paging: forward reads (oldest, offset, timestamp) resume at the next offset not yet
  * shown of each partition; backward reads (newest) resume below the oldest offset shown.
@@ -91,7 +93,7 @@ export interface BrowseResult {
 
 export const DEFAULT_BROWSE_LIMIT = 100;
 export const MAX_BROWSE_LIMIT = 1000;
-export const DEFAULT_SCAN_BUDGET = 100_000;
+export const DEFAULT_SCAN_BUDGET = 50_000;
 /** Values longer than this are cut for display (the full size is given). */
 export const VALUE_PREVIEW_BYTES = 16 * 1024;
 const KEY_PREVIEW_BYTES = 1024;
@@ -299,7 +301,7 @@ export function browseRecords(source: BrowseSource, req: BrowseRequest): BrowseR
     if (!Number.isInteger(p) || p < 0 || p >= count) throw new Error(`Topic ${req.topic} has no partition ${String(p)} (it has ${count}).`);
   }
   const limit = clampInt(req.limit, 1, MAX_BROWSE_LIMIT, DEFAULT_BROWSE_LIMIT);
-  const budget: Budget = { left: clampInt(req.scanBudget, 1, Number.MAX_SAFE_INTEGER, DEFAULT_SCAN_BUDGET), scanned: 0 };
+  const totalBudget = clampInt(req.scanBudget, 1, Number.MAX_SAFE_INTEGER, DEFAULT_SCAN_BUDGET);
   const forward = req.start.from !== 'newest';
   const match = compile(req.filter);
   const infos: BrowsePartitionInfo[] = [];
@@ -324,36 +326,34 @@ export function browseRecords(source: BrowseSource, req: BrowseRequest): BrowseR
     } else if (resume !== undefined) hi = Math.min(hw, resume);
     cursors.push(new PartitionCursor(p, log, forward, lo, Math.max(lo, hi), match));
   }
+  // Each partition may examine its share of the budget: one that matches nothing cannot
+  // use it all up before the others are read.
+  const share = Math.max(1, Math.ceil(totalBudget / Math.max(1, cursors.length)));
+  const budgets = cursors.map((): Budget => ({ left: share, scanned: 0 }));
   const records: BrowsedRecord[] = [];
-  let budgetHit = false;
   while (records.length < limit) {
-    let best: PartitionCursor | null = null;
+    let best = -1;
     let bestHead: Candidate | null = null;
-    let starved = false;
-    for (const c of cursors) {
-      const h = c.head(budget);
-      if (!h) {
-        if (!c.exhausted) starved = true;
-        continue;
-      }
+    for (let i = 0; i < cursors.length; i++) {
+      const c = cursors[i]!;
+      const h = c.head(budgets[i]!);
+      if (!h) continue;
       if (
         !bestHead ||
         (forward ? h.timestamp < bestHead.timestamp : h.timestamp > bestHead.timestamp) ||
-        (h.timestamp === bestHead.timestamp && (forward ? c.partition < best!.partition : c.partition > best!.partition))
+        (h.timestamp === bestHead.timestamp && (forward ? c.partition < cursors[best]!.partition : c.partition > cursors[best]!.partition))
       ) {
-        best = c;
+        best = i;
         bestHead = h;
       }
     }
-    // A partition still unread for want of budget: stop here so the order across pages holds.
-    if (starved) {
-      budgetHit = true;
-      break;
-    }
-    if (!best || !bestHead) break;
+    if (!bestHead) break;
     records.push(bestHead.record);
-    best.take();
+    cursors[best]!.take();
   }
+  // A partition left unread for want of budget: the page is what was found; resume goes on from there.
+  const budgetHit = cursors.some((c, i) => !c.exhausted && budgets[i]!.left <= 0 && c.head(budgets[i]!) === null);
+  const scanned = budgets.reduce((n, b) => n + b.scanned, 0);
   const resume: Record<number, number> = {};
   for (const c of cursors) resume[c.partition] = c.resume;
   return {
@@ -364,7 +364,7 @@ export function browseRecords(source: BrowseSource, req: BrowseRequest): BrowseR
     partitions: infos,
     resume,
     exhausted: cursors.every((c) => c.exhausted),
-    scanned: budget.scanned,
+    scanned,
     budgetHit,
   };
 }

@@ -24,6 +24,7 @@ type Mode = 'newest' | 'oldest' | 'offset' | 'timestamp' | 'live';
 
 const LIMITS = [50, 100, 500, 1000];
 const PREVIEW_CHARS = 160;
+const LIVE_EVERY_MS = 200;
 
 interface Query {
   request: BrowseRequest;
@@ -92,6 +93,8 @@ export function MessageBrowser({ topic, partition: initialPartition }: { topic: 
   const [result, setResult] = useState<BrowseResult | null>(null);
   const [records, setRecords] = useState<BrowsedRecord[]>([]);
   const [busy, setBusy] = useState(false);
+  /** Answers received (a page or a problem): lets a watcher know a read finished. */
+  const [answers, setAnswers] = useState(0);
   const [open, setOpen] = useState<string | null>(null);
   const inFlight = useRef(false);
   /** A read asked for while one was on its way: done when that one answers (live never misses the last moment). */
@@ -111,6 +114,7 @@ export function MessageBrowser({ topic, partition: initialPartition }: { topic: 
     const request = more ? { ...q.request, resume: more.resume } : q.request;
     const next = () => {
       inFlight.current = false;
+      setAnswers((n) => n + 1);
       const q2 = queued.current;
       queued.current = null;
       if (q2) readRef.current(q2.q, q2.more);
@@ -137,6 +141,7 @@ export function MessageBrowser({ topic, partition: initialPartition }: { topic: 
     const q = buildQuery(topic, partition, { mode, offset, time, key, value, header, limit });
     if (typeof q === 'string') {
       setProblem(q);
+      setAnswers((n) => n + 1);
       return;
     }
     setProblem(null);
@@ -154,13 +159,28 @@ export function MessageBrowser({ topic, partition: initialPartition }: { topic: 
 
   // Live: the newest page again whenever the moment shown changes. Otherwise a change of the
   // moment while paused (a seek, a step, undo) reads the same query again at that moment.
+  // Live reads at most every LIVE_EVERY_MS (snapshots come 30 a second), and once more after the last change.
   const lastTime = useRef(now);
+  const liveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const queryRef = useRef(query);
+  queryRef.current = query;
   useEffect(() => {
     if (now === lastTime.current) return;
     lastTime.current = now;
     if (!query) return;
-    if (query.mode === 'live' || !playing) read(query, null);
+    if (query.mode === 'live') {
+      if (liveTimer.current === null) {
+        liveTimer.current = setTimeout(() => {
+          liveTimer.current = null;
+          const q = queryRef.current;
+          if (q?.mode === 'live') readRef.current(q, null);
+        }, LIVE_EVERY_MS);
+      }
+    } else if (!playing) read(query, null);
   }, [now, playing, query, read]);
+  useEffect(() => () => {
+    if (liveTimer.current !== null) clearTimeout(liveTimer.current);
+  }, []);
 
   // Escape closes (focus anywhere in the panel or on the page outside a field).
   useEffect(() => {
@@ -181,7 +201,7 @@ export function MessageBrowser({ topic, partition: initialPartition }: { topic: 
   // Over the diagram (the timeline and the inspector stay usable), else over the page.
   const host = document.querySelector('main.center') ?? document.body;
   return createPortal(
-    <section ref={panel} className="message-browser" role="dialog" aria-modal="false" aria-labelledby="message-browser-title" data-testid="message-browser">
+    <section ref={panel} className="message-browser" role="dialog" aria-modal="false" aria-labelledby="message-browser-title" data-testid="message-browser" data-answers={answers} aria-busy={busy}>
       <header className="mb-head">
         <h2 id="message-browser-title">
           Messages in <span className="mono">{topic}</span>
