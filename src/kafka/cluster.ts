@@ -19,6 +19,7 @@ import type { KafkaError } from './errors';
 import { LIMITS, actionLimitProblem } from './limits';
 import { METRIC_KEYS, counterIncrease, lagMs, lagRecords } from './lag';
 import { decodeRecords } from './log/record-batch';
+import { browseRecords, type BrowseRequest, type BrowseResult } from './browse';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
@@ -778,6 +779,22 @@ export class Cluster {
       highWatermark: source.log.highWatermark,
       logEndOffset: source.log.logEndOffset,
     };
+  }
+
+  /** A page of a topic's records as a consumer sees them (src/kafka/browse.ts): reads only. */
+  browse(req: BrowseRequest): BrowseResult {
+    return browseRecords(
+      {
+        now: this.now,
+        partitionCount: (topic) => this.controller.topics.get(topic)?.partitions.length ?? null,
+        leaderLog: (topic, partition) => {
+          const p = this.leaderPartition(topic, partition);
+          const reg = this.controller.topics.get(topic)?.partitions[partition];
+          return p && reg ? { broker: reg.leader, log: p.log } : null;
+        },
+      },
+      req,
+    );
   }
 
   private topicViews(): TopicView[] {

@@ -50,6 +50,20 @@ describe('WorkerClient', () => {
     expect(useClusterStore.getState().lastError?.message).toBe('boom');
   });
 
+  it('sends a browse request and settles it with the page, or the worker\'s message', async () => {
+    const f = fakeEndpoint();
+    const c = new WorkerClient(f.endpoint);
+    const ok = c.browse({ topic: 'orders', start: { from: 'newest' }, limit: 10 });
+    const bad = c.browse({ topic: 'gone', start: { from: 'oldest' } });
+    const [okReq, badReq] = f.sent as Extract<ToWorker, { type: 'browse' }>[];
+    expect(okReq).toMatchObject({ type: 'browse', request: { topic: 'orders', start: { from: 'newest' }, limit: 10 }, v: PROTOCOL_VERSION });
+    const page = { topic: 'orders', now: 5, direction: 'backward', records: [], partitions: [], resume: {}, exhausted: true, scanned: 0, budgetHit: false };
+    f.reply({ v: PROTOCOL_VERSION, type: 'browse', requestId: okReq!.requestId, result: page });
+    f.reply({ v: PROTOCOL_VERSION, type: 'error', message: 'There is no topic named "gone" at this moment.', requestId: badReq!.requestId });
+    await expect(ok).resolves.toEqual(page);
+    await expect(bad).rejects.toThrow('There is no topic named "gone" at this moment.');
+  });
+
   it('reports a worker of another protocol version', () => {
     const f = fakeEndpoint();
     new WorkerClient(f.endpoint);

@@ -3,6 +3,7 @@
  * Requests that expect an answer (a log, the scenario) get a promise matched by requestId.
  */
 import type { Scenario, TimelineAction } from '../scenario/types';
+import type { BrowseRequest, BrowseResult } from '../kafka/browse';
 import {
   PROTOCOL_VERSION,
   isVersioned,
@@ -128,6 +129,12 @@ export class WorkerClient {
     this.send({ type: 'watchSeries', watch, queries });
   }
 
+  /** A page of a topic's records (the message browser); rejects with the worker's message. */
+  browse(request: BrowseRequest): Promise<BrowseResult> {
+    const requestId = this.nextRequestId++;
+    return this.request<BrowseResult>(requestId, () => this.send({ type: 'browse', requestId, request }));
+  }
+
   exportScenario(): Promise<Scenario> {
     const requestId = this.nextRequestId++;
     return this.request<Scenario>(requestId, () => this.send({ type: 'exportScenario', requestId }));
@@ -176,6 +183,9 @@ export class WorkerClient {
         return;
       case 'series':
         useSeriesStore.getState().receive(msg);
+        return;
+      case 'browse':
+        this.settle(msg.requestId, msg.result);
         return;
       case 'storage':
         useStorageStore.getState().receive(msg);

@@ -21,6 +21,8 @@ export type DialogRequest =
   | { kind: 'createTopic' }
   | { kind: 'topicConfig'; topic: string }
   | { kind: 'sequenceDiagram' }
+  /** The message browser (src/ui/browser), on one partition or (absent) all of them. */
+  | { kind: 'messages'; topic: string; partition?: number }
   | { kind: 'deleteTopic'; topic: string }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
@@ -405,6 +407,24 @@ export const COMMANDS: readonly Command[] = [
     perform: (env) => env.openDialog({ kind: 'createTopic' }),
   },
   topicDialog('topic.alterConfig', (t) => `Change configs of ${t}…`, 'Change topic configs…', ['topic', 'partition'], 'topicConfig'),
+  {
+    id: 'topic.browse',
+    label: (s, sel) => {
+      const t = selectedTopicName(s, sel);
+      if (!t) return 'Browse messages…';
+      return sel?.kind === 'partition' ? `Browse messages in ${t}-${sel.partition}…` : `Browse messages in ${t}…`;
+    },
+    shortcut: 'm',
+    group: 'cluster',
+    contexts: ['topic', 'partition'],
+    enabled: (s, sel) => selectedTopicName(s, sel) !== undefined,
+    perform: (env) => {
+      const t = selectedTopicName(env.snapshot, env.selection);
+      if (t === undefined) return;
+      const sel = env.selection;
+      env.openDialog(sel?.kind === 'partition' ? { kind: 'messages', topic: t, partition: sel.partition } : { kind: 'messages', topic: t });
+    },
+  },
   topicDialog('topic.delete', (t) => `Delete topic ${t}…`, 'Delete topic…', ['topic'], 'deleteTopic'),
   {
     id: 'broker.add',

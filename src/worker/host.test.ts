@@ -576,3 +576,59 @@ describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset
     expect(s.posted.filter((m) => m.type === 'error')).toHaveLength(1);
   });
 });
+
+describe('WorkerHost: the message browser', () => {
+  const doc: Scenario = {
+    version: 1,
+    seed: 3,
+    cluster: { brokers: [{ id: 1 }, { id: 2 }] },
+    topics: [{ name: 'orders', partitions: 2, replicationFactor: 2 }],
+    clients: [{ kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 0 } }],
+    timeline: Array.from({ length: 20 }, (_, i) => ({ at: 200 + i * 100, op: 'produce' as const, producer: 'p', topic: 'orders', key: `k${i}`, value: `v${i}` })),
+  };
+
+  function real() {
+    const clock = { t: 0 };
+    const posted: FromWorker[] = [];
+    const host = new WorkerHost({
+      createCluster: (sc) => new Cluster(sc),
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
+    const browse = (requestId: number) => {
+      send({ type: 'browse', requestId, request: { topic: 'orders', start: { from: 'newest' }, limit: 100 } });
+      const m = posted.find((x) => x.type === 'browse' && x.requestId === requestId);
+      if (!m || m.type !== 'browse') throw new Error('no browse answer');
+      return m.result;
+    };
+    return { host, posted, send, browse, clock };
+  }
+
+  it('answers with the records of the moment shown, before and after a seek back', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.host.advanceTo(4000);
+    while (s.host.status().advancingTo !== null) (s.clock.t += 16), s.host.tick();
+    const late = s.browse(1);
+    expect(late.now).toBe(4000);
+    expect(late.records).toHaveLength(20);
+    s.send({ type: 'seek', t: 1000 });
+    const early = s.browse(2);
+    expect(early.now).toBe(1000);
+    // Records produced at 200…900 (8 of them), committed by 1000.
+    expect(early.records.map((r) => r.key).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+    // Back to the end: reading changed nothing.
+    s.send({ type: 'seek', t: 4000 });
+    expect(s.browse(3).records.map((r) => `${r.partition}:${r.offset}:${r.key}`)).toEqual(late.records.map((r) => `${r.partition}:${r.offset}:${r.key}`));
+  });
+
+  it('names a topic that does not exist at that moment', () => {
+    const s = real();
+    s.send({ type: 'load', scenario: doc, play: false });
+    s.send({ type: 'browse', requestId: 9, request: { topic: 'gone', start: { from: 'oldest' } } });
+    expect(s.posted.find((m) => m.type === 'error')).toMatchObject({ requestId: 9, message: 'There is no topic named "gone" at this moment.' });
+  });
+});

@@ -31,6 +31,7 @@
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { StorageCommand } from '../storage/status';
 import type { ClusterEvent } from '../kafka/snapshot';
+import type { BrowseRequest, BrowseResult } from '../kafka/browse';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { TimeMachine } from './time-machine';
 import type { MetricSeries, SeriesQuery } from './metric-series';
@@ -61,6 +62,8 @@ export interface HostedCluster {
     opts?: { broker?: number; fromOffset?: number; limit?: number },
   ): LogResult | null;
   scenario(): Scenario;
+  /** The message browser's read (src/kafka/browse.ts): looks, never changes the run. */
+  browse?(request: BrowseRequest): BrowseResult;
   /** Every event kept so far (timeline markers, the event history after a seek). */
   allEvents?(): readonly ClusterEvent[];
   /** One metric sample for the charts (Cluster.sampleMetrics). */
@@ -514,6 +517,14 @@ export class WorkerHost {
         if (cmd.limit !== undefined) opts.limit = cmd.limit;
         const result = cluster.readLog(cmd.topic, cmd.partition, opts);
         this.send({ type: 'log', requestId: cmd.requestId, topic: cmd.topic, partition: cmd.partition, result });
+        return;
+      }
+      case 'browse': {
+        // The moment shown: a seek still replaying finishes first.
+        this.finishSeek();
+        const cluster = this.requireMachine().cluster;
+        if (!cluster.browse) throw new Error('This cluster cannot be browsed.');
+        this.send({ type: 'browse', requestId: cmd.requestId, result: cluster.browse(cmd.request) });
         return;
       }
       case 'setLayout':

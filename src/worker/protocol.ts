@@ -7,6 +7,7 @@
  * cases; change a case's meaning only with a PROTOCOL_VERSION bump.
  */
 import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
+import type { BrowseRequest, BrowseResult } from '../kafka/browse';
 import type { LessonCheckpoint, Scenario, TimelineAction } from '../scenario/types';
 import type { StorageCommand, StorageEvent } from '../storage/status';
 import type { TimelineMarker } from './time-machine';
@@ -55,6 +56,8 @@ export type UiCommand =
       fromOffset?: number;
       limit?: number;
     }
+  /** The message browser: a page of a topic's records as a consumer sees them (src/kafka/browse.ts). */
+  | { type: 'browse'; requestId: number; request: BrowseRequest }
   /**
    * Positions of diagram nodes the user placed, merged into the saved ones; with `replace`
    * they become the whole layout (Tidy forgets every position the user chose).
@@ -137,6 +140,7 @@ export type WorkerEvent =
    * Always ends at the playhead: after a seek back, `keep` cuts the later samples off.
    */
   | { type: 'series'; watch: number; keep: number; times: number[]; values: Record<string, number[]>; everyMs: number }
+  | { type: 'browse'; requestId: number; result: BrowseResult }
   /** `fatal`: the worker itself failed (an uncaught error, a message it could not read), not one command. */
   | { type: 'error'; message: string; requestId?: number; fatal?: boolean }
   /** Persistence status, and what was restored on open (src/storage/status.ts). */

@@ -359,7 +359,7 @@ export function forEachRecord(batch: Uint8Array, visit: RecordVisitor): void {
   }
 }
 
-function readHeaders(batch: Uint8Array, start: number, count: number): RecordHeader[] {
+export function readHeaders(batch: Uint8Array, start: number, count: number): RecordHeader[] {
   const out: RecordHeader[] = [];
   cursor.pos = start;
   for (let i = 0; i < count; i++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowId, selectionForNode } from '../../state/selection';
 import { fixtureSnapshot } from '../test/fixture';
-import { consumerNews, toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
+import { catchUpOf, consumerNews, toFlowElements, type BrokerNode, type ConsumerNode, type GroupNode, type ProducerNode } from './flow';
 
 const broker = (els: ReturnType<typeof toFlowElements>, id: number) =>
   els.nodes.find((n): n is BrokerNode => n.id === `broker-${id}`)!;
@@ -22,6 +22,22 @@ describe('toFlowElements', () => {
     const leader = broker(els, 3).data.replicas.find((x) => x.key === 'orders-0')!;
     expect(leader).toMatchObject({ lag: 0, leaderEpoch: 4, underMinIsr: false });
     expect(broker(els, 2).data.replicas[0]!.preferred).toBe(true);
+  });
+
+  it('shows a live out-of-sync follower catching up: its log end against the leader\'s', () => {
+    const els = toFlowElements(fixtureSnapshot());
+    const r = broker(els, 3).data.replicas.find((x) => x.key === 'orders-1')!;
+    expect(r.catchUp?.leaderLogEndOffset).toBe(40);
+    expect(r.catchUp!.fraction).toBeGreaterThan(0);
+    expect(r.catchUp!.fraction).toBeLessThan(1);
+    // Leaders, in-sync followers and dead replicas are not catching up.
+    for (const id of [1, 2, 3]) for (const x of broker(els, id).data.replicas) if (x.role !== 'out-of-sync') expect(x.catchUp).toBeNull();
+    expect(catchUpOf('out-of-sync', { logEndOffset: 30 }, { logEndOffset: 110, logStartOffset: 10 })).toEqual({ leaderLogEndOffset: 110, fraction: 0.2 });
+    expect(catchUpOf('out-of-sync', { logEndOffset: 5 }, { logEndOffset: 110, logStartOffset: 10 })).toEqual({ leaderLogEndOffset: 110, fraction: 0 });
+    expect(catchUpOf('out-of-sync', { logEndOffset: 110 }, { logEndOffset: 110, logStartOffset: 10 })).toBeNull();
+    expect(catchUpOf('in-sync', { logEndOffset: 30 }, { logEndOffset: 110, logStartOffset: 10 })).toBeNull();
+    expect(catchUpOf('offline', { logEndOffset: 30 }, { logEndOffset: 110, logStartOffset: 10 })).toBeNull();
+    expect(catchUpOf('out-of-sync', { logEndOffset: 30 }, undefined)).toBeNull();
   });
 
   it('marks the controller and the broker status', () => {

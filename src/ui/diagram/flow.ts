@@ -37,6 +37,11 @@ export interface ReplicaCell {
   logStartOffset: number | null;
   /** Leader LEO − this replica's LEO (0 on the leader, null when either is unknown). */
   lag: number | null;
+  /**
+   * A live follower out of the ISR, behind the leader: how far it has come, as its log end
+   * against the leader's (both from the leader's log start). Null otherwise.
+   */
+  catchUp: { leaderLogEndOffset: number; fraction: number } | null;
   leaderEpoch: number;
   /** No reachable leader for this partition (none elected, or a dead one not fenced yet). */
   partitionOffline: boolean;
@@ -187,6 +192,18 @@ function replicaRole(p: PartitionView, broker: BrokerView | undefined): ReplicaR
   return p.isr.includes(broker.id) ? 'in-sync' : 'out-of-sync';
 }
 
+/** A live out-of-sync follower behind its leader: its progress toward the leader's log end. */
+export function catchUpOf(
+  role: ReplicaRole,
+  state: { logEndOffset: number } | undefined,
+  leader: { logEndOffset: number; logStartOffset: number } | undefined,
+): ReplicaCell['catchUp'] {
+  if (role !== 'out-of-sync' || !state || !leader || state.logEndOffset >= leader.logEndOffset) return null;
+  const span = leader.logEndOffset - leader.logStartOffset;
+  const done = state.logEndOffset - leader.logStartOffset;
+  return { leaderLogEndOffset: leader.logEndOffset, fraction: span <= 0 ? 0 : Math.min(1, Math.max(0, done / span)) };
+}
+
 function minIsr(snapshot: ClusterSnapshot, topic: string): number {
   const v = snapshot.topics.find((t) => t.name === topic)?.config['min.insync.replicas'];
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 1;
@@ -238,6 +255,7 @@ export function toFlowElements(
         highWatermark: state?.highWatermark ?? null,
         logStartOffset: state?.logStartOffset ?? null,
         lag: state && leaderState ? Math.max(0, leaderState.logEndOffset - state.logEndOffset) : null,
+        catchUp: catchUpOf(role, state, leaderState),
         leaderEpoch: p.leaderEpoch,
         partitionOffline: p.offline ?? p.leader < 0,
         unreachableLeader: p.leader >= 0 && p.leaderAlive === false ? p.leader : null,

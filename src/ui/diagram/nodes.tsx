@@ -53,13 +53,20 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
       <button
         type="button"
         className="replica-button"
-        aria-label={`Partition ${r.key} on broker ${broker}: ${role.text}, log end ${r.logEndOffset ?? 'unknown'}, high watermark ${r.highWatermark ?? 'unknown'}`}
+        aria-label={`Partition ${r.key} on broker ${broker}: ${role.text}${r.catchUp ? `, catching up to the leader's log end ${r.catchUp.leaderLogEndOffset}` : ''}, log end ${r.logEndOffset ?? 'unknown'}, high watermark ${r.highWatermark ?? 'unknown'}`}
         onClick={() => select({ kind: 'partition', topic: r.topic, partition: r.partition, broker })}
       >
         <span className="replica-line">
           <span className="replica-key">{r.key}</span>
-          <span className={`role-pill role-${r.role}`}>
-            <span aria-hidden="true">{role.icon}</span> {role.text}
+          <span
+            className={`role-pill role-${r.role}`}
+            title={
+              r.catchUp
+                ? `Out of sync, catching up: fetching from the leader at the network's bandwidth; log end ${r.logEndOffset} of the leader's ${r.catchUp.leaderLogEndOffset}. It rejoins the ISR once it reaches the leader's log end.`
+                : undefined
+            }
+          >
+            <span aria-hidden="true">{role.icon}</span> {r.catchUp ? `catching up ${Math.floor(r.catchUp.fraction * 100)}%` : role.text}
           </span>
           {r.partitionOffline && (
             <span
@@ -106,6 +113,16 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
             </span>
           )}
         </span>
+        {r.catchUp && (
+          <span
+            className="catch-up-bar"
+            data-testid={`catchup-${r.key}-b${broker}`}
+            data-fraction={r.catchUp.fraction.toFixed(3)}
+            aria-hidden="true"
+          >
+            <span style={{ width: `${(r.catchUp.fraction * 100).toFixed(1)}%` }} />
+          </span>
+        )}
       </button>
     </div>
   );

@@ -13,6 +13,7 @@ import { nodeId } from '../../state/selection';
 import type { DialogRequest } from '../commands';
 import { placeNode } from '../diagram/place';
 import { MermaidView } from '../events/MermaidView';
+import { MessageBrowser } from '../browser/MessageBrowser';
 import { toMermaidSequence } from '../events/sequence';
 import { performChecked, produceWithOutcome } from '../outcomes';
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
@@ -719,6 +720,8 @@ export function Dialogs() {
       return <ResetOffsetsDialog key="reset" s={s} req={req} />;
     case 'sequenceDiagram':
       return <SequenceDialog key="sequence" />;
+    case 'messages':
+      return <MessageBrowser key={`messages:${req.topic}:${req.partition ?? 'all'}`} topic={req.topic} partition={req.partition} />;
     case 'topicConfig':
       return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
     case 'deleteTopic':
