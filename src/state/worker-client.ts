@@ -140,6 +140,14 @@ export class WorkerClient {
   }
 
   private receive(data: unknown): void {
+    // The benchmark (bench/browser/ui.ts) measures what crosses from the worker, per message.
+    const wire = (globalThis as { __kpWireStats?: { messages: number; bytes: number; maxBytes: number } }).__kpWireStats;
+    if (wire && (data as { type?: unknown } | null)?.type === 'snapshot') {
+      const bytes = JSON.stringify(data).length;
+      wire.messages++;
+      wire.bytes += bytes;
+      wire.maxBytes = Math.max(wire.maxBytes, bytes);
+    }
     if (!isVersioned(data) || data.v !== PROTOCOL_VERSION) {
       useClusterStore.getState().reportError('The cluster worker speaks another protocol version. Reload the page.');
       return;
