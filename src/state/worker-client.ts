@@ -13,7 +13,8 @@ import {
   type LogResult,
   type UiCommand,
 } from '../worker/protocol';
-import { useClusterStore } from './cluster-store';
+import { applyTimeline, useClusterStore } from './cluster-store';
+import { applyDelta } from '../worker/snapshot-delta';
 import { useUiStore } from './ui-store';
 import { useStorageStore } from './storage-store';
 
@@ -31,6 +32,8 @@ interface Pending {
 
 export class WorkerClient {
   private nextRequestId = 1;
+  /** The frame the store's snapshot is (deltas apply to it); null until a whole one arrived. */
+  private frameSeq: number | null = null;
   private readonly pending = new Map<number, Pending>();
   /** Called with each action as the cluster recorded it (with its virtual time). */
   onPerformed: ((action: TimelineAction) => void) | null = null;
@@ -142,7 +145,8 @@ export class WorkerClient {
   private receive(data: unknown): void {
     // The benchmark (bench/browser/ui.ts) measures what crosses from the worker, per message.
     const wire = (globalThis as { __kpWireStats?: { messages: number; bytes: number; maxBytes: number } }).__kpWireStats;
-    if (wire && (data as { type?: unknown } | null)?.type === 'snapshot') {
+    const kind = (data as { type?: unknown } | null)?.type;
+    if (wire && (kind === 'snapshot' || kind === 'delta')) {
       const bytes = JSON.stringify(data).length;
       wire.messages++;
       wire.bytes += bytes;
@@ -155,8 +159,25 @@ export class WorkerClient {
     const msg = data as FromWorker;
     switch (msg.type) {
       case 'snapshot':
+        this.frameSeq = msg.seq ?? null;
         useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
         return;
+      case 'delta': {
+        const store = useClusterStore.getState();
+        const prev = store.snapshot;
+        if (!prev || this.frameSeq === null || msg.delta.base !== this.frameSeq) {
+          // Out of step (a frame lost, or the store was cleared by a new run): ask for a whole one.
+          if (this.frameSeq !== -1) this.send({ type: 'resync' });
+          this.frameSeq = -1;
+          // Timeline markers are sent once: keep them even from a frame that cannot be applied.
+          const timeline = msg.timeline;
+          if (timeline) useClusterStore.setState((s) => ({ timeline: applyTimeline(s.timeline, timeline) }));
+          return;
+        }
+        this.frameSeq = msg.delta.seq;
+        store.receiveSnapshot(applyDelta(prev, msg.delta.base, msg.delta), msg.status, msg.timeline, false);
+        return;
+      }
       case 'seeking':
         useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;

@@ -33,6 +33,7 @@ import type { StorageCommand } from '../storage/status';
 import type { ClusterEvent } from '../kafka/snapshot';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { TimeMachine } from './time-machine';
+import { SnapshotDiffer } from './snapshot-delta';
 import {
   EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
@@ -109,6 +110,12 @@ export interface HostOptions {
   snapshotIntervalMs: number;
   /** Largest single step the UI may ask for (virtual ms). */
   maxStepMs: number;
+  /**
+   * Post what changed since the previous frame (`delta`, snapshot-delta.ts) instead of the
+   * whole snapshot each time; a whole one still goes out first and after the cluster was
+   * rebuilt. The worker turns it on; tests that read whole snapshots leave it off.
+   */
+  deltas: boolean;
 }
 
 export const DEFAULT_HOST_OPTIONS: HostOptions = {
@@ -118,6 +125,7 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
   runBudgetMs: 40,
   snapshotIntervalMs: 1000 / 30,
   maxStepMs: 600_000,
+  deltas: false,
 };
 
 export class WorkerHost {
@@ -149,6 +157,8 @@ export class WorkerHost {
   private overran = false;
   /** Paused, advancing to this virtual time over the next ticks (a step), or null. */
   private advanceTarget: number | null = null;
+  /** What the UI was sent, entity by entity (when `deltas` is on). */
+  private readonly differ = new SnapshotDiffer();
 
   constructor(
     private readonly deps: HostDeps,
@@ -289,9 +299,23 @@ export class WorkerHost {
       if (eventsReset && cluster.allEvents) snapshot.events = cluster.allEvents().slice(-EVENT_HISTORY_LIMIT);
       else if (snapshot.events.length > EVENT_HISTORY_LIMIT) snapshot.events = snapshot.events.slice(-EVENT_HISTORY_LIMIT);
       this.sentGeneration = machine.clusterGeneration;
-      const msg: WorkerEvent = { type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed }, timeline: this.timelineStatus(machine) };
-      if (eventsReset) msg.eventsReset = true;
-      this.send(msg);
+      const status = { playing: this.playing, speed: this.speed };
+      if (!this.opts.deltas) {
+        const msg: WorkerEvent = { type: 'snapshot', snapshot, status, timeline: this.timelineStatus(machine) };
+        if (eventsReset) msg.eventsReset = true;
+        this.send(msg);
+        return;
+      }
+      // Another cluster object (a new run, a rebuilt moment): the UI's copy is of another run.
+      if (eventsReset) this.differ.reset();
+      const frame = this.differ.frame(snapshot);
+      if (frame.kind === 'full') {
+        const msg: WorkerEvent = { type: 'snapshot', snapshot, status, timeline: this.timelineStatus(machine), seq: frame.seq };
+        if (eventsReset) msg.eventsReset = true;
+        this.send(msg);
+      } else {
+        this.send({ type: 'delta', delta: frame.delta, status, timeline: this.timelineStatus(machine) });
+      }
     });
     this.lastPostWall = wall;
     this.dirty = false;
@@ -491,6 +515,11 @@ export class WorkerHost {
         this.finishSeek();
         this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
         return;
+      case 'resync':
+        this.differ.reset();
+        this.dirty = true;
+        this.lastPostWall = -Infinity;
+        return;
       case 'storage':
         if (!this.deps.storage) throw new Error('Saving is not available in this worker.');
         this.deps.storage.handle(cmd, this);
@@ -533,6 +562,7 @@ export class WorkerHost {
 
   private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean, fromDisk: boolean): void {
     this.machine = machine;
+    this.differ.reset();
     this.seekJob = null;
     this.sentGeneration = -1;
     this.sentMarkerRevision = -1;
