@@ -3,7 +3,7 @@ import { Cluster } from '../kafka/cluster';
 import type { ClusterSnapshot } from '../kafka/snapshot';
 import { Prng } from '../kafka/sim/prng';
 import type { Scenario, TimelineAction } from '../scenario/types';
-import { SnapshotDiffer, applyDelta } from './snapshot-delta';
+import { SnapshotDiffer, applyDelta, applyPatch, diffValue } from './snapshot-delta';
 
 /** A random cluster whose timeline adds and deletes topics, kills, cuts off and restarts brokers, and moves clients. */
 function randomScenario(seed: number): Scenario {
@@ -131,5 +131,59 @@ describe('snapshot deltas', () => {
     differ.reset();
     const again = differ.frame(cluster.snapshot());
     expect(again.kind).toBe('full');
+  });
+});
+
+/** A random plain value: objects, arrays (often of flat records), numbers, strings, null. */
+function randomValue(r: Prng, depth: number): unknown {
+  const k = depth > 2 ? r.int(3) : r.int(6);
+  if (k === 0) return r.int(1000);
+  if (k === 1) return r.bool() ? `s${r.int(5)}` : null;
+  if (k === 2) return r.bool();
+  if (k === 3) return Array.from({ length: r.int(5) }, () => ({ topic: 't', partition: r.int(4), offset: r.int(100), lag: r.bool() ? null : r.int(9) }));
+  if (k === 4) return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1));
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < r.int(5); i++) o[`k${r.int(6)}`] = randomValue(r, depth + 1);
+  return o;
+}
+
+/** A copy of v with a few random changes. */
+function mutate(r: Prng, v: unknown, depth = 0): unknown {
+  if (r.int(5) === 0 || depth > 3) return randomValue(r, depth);
+  if (Array.isArray(v)) return v.map((x) => (r.int(3) === 0 ? mutate(r, x, depth + 1) : x));
+  if (typeof v === 'object' && v !== null) {
+    const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+    for (const k of Object.keys(o)) {
+      const roll = r.int(6);
+      if (roll === 0) delete o[k];
+      else if (roll === 1) o[k] = mutate(r, o[k], depth + 1);
+    }
+    if (r.int(4) === 0) o[`n${r.int(3)}`] = randomValue(r, depth + 1);
+    return o;
+  }
+  return r.bool() ? v : randomValue(r, depth);
+}
+
+describe('value patches', () => {
+  it('over 3000 random pairs, applying diff(a, b) to a gives b, and equal values give no patch', () => {
+    const r = new Prng(42);
+    let tables = 0;
+    for (let i = 0; i < 3000; i++) {
+      const a = randomValue(r, 0);
+      const b = mutate(r, structuredClone(a));
+      const p = diffValue(a, b);
+      if (JSON.stringify(p ?? null).includes('"t":[')) tables++;
+      expect(p === undefined ? a : applyPatch(structuredClone(a), structuredClone(p)), `pair ${i}`).toEqual(b);
+      expect(diffValue(a, structuredClone(a))).toBeUndefined();
+    }
+    expect(tables).toBeGreaterThan(5);
+  });
+
+  it('sends a changed record array as the changed fields only', () => {
+    const a = { positions: [{ topic: 't', partition: 0, position: 10, lag: 1 }, { topic: 't', partition: 1, position: 20, lag: 0 }] };
+    const b = { positions: [{ topic: 't', partition: 0, position: 15, lag: 1 }, { topic: 't', partition: 1, position: 20, lag: 0 }] };
+    expect(diffValue(a, b)).toEqual({ o: { positions: { t: ['position'], r: [[0, 15]] } } });
+    const out = applyPatch(a, diffValue(a, b)!) as typeof a;
+    expect(out.positions[1]).toBe(a.positions[1]);
   });
 });

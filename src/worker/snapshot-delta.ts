@@ -37,9 +37,110 @@ export function entityKey(collection: CollectionName, e: Entity): string {
   return (KEY[collection] as (e: Entity) => string)(e);
 }
 
+/**
+ * A change to a plain value: `v` replaces it; `o` patches an object's fields (`d`: fields
+ * removed); `a` patches elements of an array of the same length, by index.
+ */
+export type Patch =
+  | { v: unknown }
+  | { o: Record<string, Patch>; d?: string[] }
+  | { a: [number, Patch][] }
+  /** An array of flat records (a group's offsets, a consumer's positions): the fields `t` that changed, as rows [index, ...values]. */
+  | { t: string[]; r: unknown[][] };
+
+/** Same-length arrays of objects with the same fields whose changes are all to primitive fields: as a table patch. */
+function tablePatch(a: unknown[], b: unknown[]): Patch | undefined | null {
+  const fields = new Set<string>();
+  const changed: number[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (!isPlainObject(x) || !isPlainObject(y)) return null;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length) return null;
+    let any = false;
+    for (const k of ky) {
+      if (!(k in x)) return null;
+      const u = x[k];
+      const w = y[k];
+      if (u === w) continue;
+      if ((typeof w === 'object' && w !== null) || (typeof u === 'object' && u !== null)) return null;
+      if (typeof u === 'number' && typeof w === 'number' && Number.isNaN(u) && Number.isNaN(w)) continue;
+      fields.add(k);
+      any = true;
+    }
+    if (any) changed.push(i);
+  }
+  if (changed.length === 0) return undefined;
+  const t = [...fields];
+  return { t, r: changed.map((i) => [i, ...t.map((k) => (b[i] as Record<string, unknown>)[k])]) };
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** What turns `a` into `b`, or undefined when they are equal. Pure. */
+export function diffValue(a: unknown, b: unknown): Patch | undefined {
+  if (a === b) return undefined;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const o: Record<string, Patch> = {};
+    let any = false;
+    for (const k of Object.keys(b)) {
+      const p = k in a ? diffValue(a[k], b[k]) : { v: b[k] };
+      if (p) {
+        o[k] = p;
+        any = true;
+      }
+    }
+    const d = Object.keys(a).filter((k) => !(k in b));
+    if (!any && d.length === 0) return undefined;
+    return d.length > 0 ? { o, d } : { o };
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    const table = tablePatch(a, b);
+    if (table !== null) return table;
+    const out: [number, Patch][] = [];
+    for (let i = 0; i < b.length; i++) {
+      const p = diffValue(a[i], b[i]);
+      if (p) out.push([i, p]);
+    }
+    return out.length === 0 ? undefined : out.length * 2 > b.length + 1 ? { v: b } : { a: out };
+  }
+  if (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b)) return undefined;
+  return { v: b };
+}
+
+/** `value` with `patch` applied; what the patch does not touch keeps its identity. Pure. */
+export function applyPatch(value: unknown, patch: Patch): unknown {
+  if ('v' in patch) return patch.v;
+  if ('o' in patch) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [k, p] of Object.entries(patch.o)) out[k] = applyPatch(out[k], p);
+    for (const k of patch.d ?? []) delete out[k];
+    return out;
+  }
+  const out = (value as unknown[]).slice();
+  if ('t' in patch) {
+    for (const row of patch.r) {
+      const i = row[0] as number;
+      const e: Record<string, unknown> = { ...(out[i] as Record<string, unknown>) };
+      patch.t.forEach((k, j) => (e[k] = row[j + 1]));
+      out[i] = e;
+    }
+    return out;
+  }
+  for (const [i, p] of patch.a) out[i] = applyPatch(out[i], p);
+  return out;
+}
+
 export interface CollectionChanges {
-  /** Entities new or changed, whole. */
+  /** Entities new, whole. */
   put?: Entity[];
+  /** Entities changed: key and what changed. */
+  patch?: [string, Patch][];
   /** The collection's keys in order, when its membership or order changed (removals included). */
   order?: string[];
 }
@@ -57,10 +158,8 @@ export interface SnapshotDelta {
   base: number;
   time: number;
   controller: number;
-  /** Everything in the snapshot that is not a keyed collection, when it changed (metrics.controller, health...). */
-  rest?: Partial<Omit<ClusterSnapshot, CollectionName | 'events' | 'metrics' | 'time' | 'controller'>> & { metricsRest?: Omit<ClusterSnapshot['metrics'], 'brokers'> };
-  /** Broker metrics that changed, by broker id (null: gone). */
-  brokerMetrics?: Record<string, ClusterSnapshot['metrics']['brokers'][number] | null>;
+  /** What changed in everything that is not a keyed collection (metrics, health...): a patch of `restOf`. */
+  rest?: Patch;
   collections?: Partial<Record<CollectionName, CollectionChanges>>;
   offsets?: OffsetsRow[];
   events: ClusterSnapshot['events'];
@@ -90,7 +189,6 @@ export class SnapshotDiffer {
   private primed = false;
   private readonly sent = new Map<CollectionName, { order: string; json: Map<string, string> }>();
   private readonly partitionShapes = new Map<string, string>();
-  private metricsJson = new Map<string, string>();
   private restJson = '';
 
   /** The next frame goes out whole (a new run, a rebuilt cluster, a new client). */
@@ -122,7 +220,6 @@ export class SnapshotDiffer {
       }
       this.sent.set(c, { order: keys.join('\u0000'), json });
     }
-    this.metricsJson = new Map(Object.entries(s.metrics.brokers).map(([id, m]) => [id, JSON.stringify(m)]));
     this.restJson = JSON.stringify(restOf(s));
   }
 
@@ -136,12 +233,14 @@ export class SnapshotDiffer {
       const json = new Map<string, string>();
       const keys: string[] = [];
       const put: Entity[] = [];
+      const patch: [string, Patch][] = [];
       for (const e of s[c] as Entity[]) {
         const k = entityKey(c, e);
         keys.push(k);
         const j = JSON.stringify(e);
         json.set(k, j);
-        if (prev.json.get(k) === j) continue;
+        const was = prev.json.get(k);
+        if (was === j) continue;
         if (c === 'partitions' && prev.json.has(k)) {
           const shape = partitionShape(e as PartitionView);
           if (this.partitionShapes.get(k) === shape) {
@@ -152,57 +251,44 @@ export class SnapshotDiffer {
         } else if (c === 'partitions') {
           this.partitionShapes.set(k, partitionShape(e as PartitionView));
         }
-        put.push(e);
+        if (was === undefined) {
+          put.push(e);
+          continue;
+        }
+        // Changed: only what changed (a group's offsets move, its members stay).
+        const p = diffValue(JSON.parse(was), JSON.parse(j));
+        if (p) patch.push([k, p]);
       }
       const order = keys.join('\u0000');
       const changes: CollectionChanges = {};
       if (put.length > 0) changes.put = put;
+      if (patch.length > 0) changes.patch = patch;
       if (order !== prev.order) {
         changes.order = keys;
         if (c === 'partitions') for (const k of this.partitionShapes.keys()) if (!json.has(k)) this.partitionShapes.delete(k);
       }
-      if (changes.put || changes.order) collections[c] = changes;
+      if (changes.put || changes.patch || changes.order) collections[c] = changes;
       this.sent.set(c, { order, json });
     }
     if (Object.keys(collections).length > 0) d.collections = collections;
     if (offsets.length > 0) d.offsets = offsets;
-    const metrics: Record<string, ClusterSnapshot['metrics']['brokers'][number] | null> = {};
-    let anyMetric = false;
-    const nextMetrics = new Map<string, string>();
-    for (const [id, m] of Object.entries(s.metrics.brokers)) {
-      const j = JSON.stringify(m);
-      nextMetrics.set(id, j);
-      if (this.metricsJson.get(id) !== j) {
-        metrics[id] = m;
-        anyMetric = true;
-      }
+    const restJson = JSON.stringify(restOf(s));
+    if (restJson !== this.restJson) {
+      const p = diffValue(JSON.parse(this.restJson), JSON.parse(restJson));
+      if (p) d.rest = p;
     }
-    for (const id of this.metricsJson.keys()) {
-      if (!nextMetrics.has(id)) {
-        metrics[id] = null;
-        anyMetric = true;
-      }
-    }
-    this.metricsJson = nextMetrics;
-    if (anyMetric) d.brokerMetrics = metrics;
-    const rest = restOf(s);
-    const restJson = JSON.stringify(rest);
-    if (restJson !== this.restJson) d.rest = rest;
     this.restJson = restJson;
     return d;
   }
 }
 
-/** Everything but the keyed collections, the broker metrics, events, time and controller. */
-function restOf(s: ClusterSnapshot): NonNullable<SnapshotDelta['rest']> {
+const NOT_REST = new Set<string>([...COLLECTIONS, 'events', 'time', 'controller']);
+
+/** Everything but the keyed collections, events, time and controller (metrics, health, what else the snapshot grows). */
+function restOf(s: ClusterSnapshot): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) {
-    if ((COLLECTIONS as readonly string[]).includes(k) || k === 'events' || k === 'metrics' || k === 'time' || k === 'controller') continue;
-    out[k] = v;
-  }
-  const { brokers: _b, ...metricsRest } = s.metrics;
-  out.metricsRest = metricsRest;
-  return out as NonNullable<SnapshotDelta['rest']>;
+  for (const [k, v] of Object.entries(s)) if (!NOT_REST.has(k)) out[k] = v;
+  return out;
 }
 
 function applyOffsets(p: PartitionView, row: OffsetsRow): PartitionView {
@@ -233,6 +319,11 @@ export function applyDelta(prev: ClusterSnapshot, prevSeq: number, d: SnapshotDe
     const byKey = new Map<string, Entity>();
     for (const e of prev[c] as Entity[]) byKey.set(entityKey(c, e), e);
     for (const e of changes?.put ?? []) byKey.set(entityKey(c, e), e);
+    for (const [k, p] of changes?.patch ?? []) {
+      const old = byKey.get(k);
+      if (!old) throw new Error(`Snapshot delta ${d.seq}: a change to unknown ${c} entry ${k}.`);
+      byKey.set(k, applyPatch(old, p) as Entity);
+    }
     if (pendingOffsets) {
       for (const [k, row] of offsets) {
         const p = byKey.get(k) as PartitionView | undefined;
@@ -247,22 +338,10 @@ export function applyDelta(prev: ClusterSnapshot, prevSeq: number, d: SnapshotDe
       return e;
     });
   }
-  if (d.brokerMetrics) {
-    const brokers = { ...prev.metrics.brokers };
-    for (const [id, m] of Object.entries(d.brokerMetrics)) {
-      if (m === null) delete brokers[Number(id)];
-      else brokers[Number(id)] = m;
-    }
-    next.metrics = { ...prev.metrics, brokers };
-  }
   if (d.rest) {
-    const { metricsRest, ...rest } = d.rest;
-    for (const k of Object.keys(next)) {
-      if ((COLLECTIONS as readonly string[]).includes(k) || k === 'events' || k === 'metrics' || k === 'time' || k === 'controller') continue;
-      if (!(k in rest)) delete (next as unknown as Record<string, unknown>)[k];
-    }
+    const rest = applyPatch(restOf(prev), d.rest) as Record<string, unknown>;
+    for (const k of Object.keys(next)) if (!NOT_REST.has(k) && !(k in rest)) delete (next as unknown as Record<string, unknown>)[k];
     Object.assign(next, rest);
-    if (metricsRest) next.metrics = { ...metricsRest, brokers: next.metrics.brokers } as ClusterSnapshot['metrics'];
   }
   return next;
 }
