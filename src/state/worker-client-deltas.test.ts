@@ -28,7 +28,7 @@ const doc: Scenario = {
   ],
 };
 
-function setup() {
+function setup(schedule: ((flush: () => void) => void) | null = null) {
   const clock = { t: 1000 };
   const posted: FromWorker[] = [];
   let deliver: ((data: unknown) => void) | null = null;
@@ -51,7 +51,7 @@ function setup() {
       if (type === 'message') deliver = (data) => l({ data } as MessageEvent);
     }) as Endpoint['addEventListener'],
   };
-  const client = new WorkerClient(endpoint);
+  const client = new WorkerClient(endpoint, schedule);
   const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
   const run = (wallMs: number) => {
     for (let done = 0; done < wallMs; done += 16) {
@@ -115,5 +115,38 @@ describe('WorkerClient with deltas', () => {
     s.run(100);
     expect(dropped).toBe(1);
     expect(s.shown()).toEqual(s.truth());
+  });
+});
+
+describe('WorkerClient with frames batched per display frame', () => {
+  it('hands the store one update per display frame, with every event and marker, and the exact cluster', () => {
+    const flushes: (() => void)[] = [];
+    const s = setup((f) => flushes.push(f));
+    s.send({ type: 'load', scenario: doc });
+    let updates = 0;
+    const unsubscribe = useClusterStore.subscribe((st, prev) => {
+      if (st.snapshot !== prev.snapshot) updates++;
+    });
+    let frames = 0;
+    // Display frames come less often than worker frames (a slow render): every 5th tick.
+    for (let i = 0; i < 400; i++) {
+      s.run(16);
+      if (i % 5 === 4) {
+        while (flushes.length > 0) flushes.shift()!();
+        frames++;
+      }
+    }
+    s.send({ type: 'pause' });
+    s.run(100);
+    while (flushes.length > 0) flushes.shift()!();
+    unsubscribe();
+    const posted = s.posted.filter((m) => m.type === 'delta' || m.type === 'snapshot').length;
+    expect(posted).toBeGreaterThan(updates * 1.4);
+    expect(updates).toBeLessThanOrEqual(frames + 2);
+    expect(s.shown()).toEqual(s.truth());
+    // Every event the worker sent is in the log (fewer than the history limit in this run).
+    const sent = s.posted.reduce((n, m) => n + (m.type === 'snapshot' ? m.snapshot.events.length : m.type === 'delta' ? m.delta.events.length : 0), 0);
+    expect(sent).toBeLessThan(500);
+    expect(useClusterStore.getState().events.length).toBe(sent);
   });
 });

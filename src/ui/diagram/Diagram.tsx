@@ -22,7 +22,7 @@ import { ratesOf } from '../../state/rates';
 import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
-import { toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
+import { ROWS_ALWAYS_MAX, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
 import { stabilise } from './stable';
 import { DiagramFind } from './DiagramFind';
 import { nodeId } from '../../state/selection';
@@ -88,7 +88,7 @@ function useZoomedIn(fitted: boolean): boolean {
  * shown has settled (selecting it may have opened its broker's rows, and zooming in opens
  * every broker's). It centres again after each new layout until the user moves the view.
  */
-function CentreOnFound({ settledKey }: { settledKey: string | null }) {
+function CentreOnFound({ settledKey, zoomedIn }: { settledKey: string | null; zoomedIn: boolean }) {
   const centreOn = useUiStore((s) => s.centreOn);
   const { setCenter, getZoom, getInternalNode } = useReactFlow();
   useEffect(() => {
@@ -111,7 +111,10 @@ function CentreOnFound({ settledKey }: { settledKey: string | null }) {
       const n = nodeEl.getBoundingClientRect();
       y = at.y + (r.top - n.top + r.height / 2) / zoom;
     }
-    void setCenter(at.x + width / 2, y, { zoom: Math.max(zoom, 1), duration: 0 });
+    // Zoomed out, close enough to read the rows of the found partition's broker (a selection
+    // opens them) but not so close that every broker opens its rows.
+    void setCenter(at.x + width / 2, y, { zoom: zoomedIn ? zoom : Math.max(zoom, ZOOM_CARDS_BELOW - 0.01), duration: 0 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- zoomedIn is read, not a reason to centre again
   }, [centreOn, settledKey, setCenter, getZoom, getInternalNode]);
   return null;
 }
@@ -214,6 +217,8 @@ export function Diagram() {
   }, [elements.edges]);
   // What the view is fitted to: the nodes, and how many replicas each broker holds (a new
   // topic makes brokers taller and could push the groups out of sight), whatever their detail.
+  // A large cluster zoomed in has thousands of rows and edges: draw only what is on screen.
+  const large = useMemo(() => elements.nodes.some((n) => n.type === 'broker' && n.data.replicaCount > ROWS_ALWAYS_MAX), [elements.nodes]);
   const nodeIds = useMemo(
     () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicaCount}` : n.id)).join('|'),
     [elements.nodes],
@@ -297,13 +302,14 @@ export function Diagram() {
         // Space is play/pause (the command registry); xyflow would swallow it for panning.
         panActivationKeyCode={null}
         onError={onFlowError}
+        onlyRenderVisibleElements={large}
         minZoom={0.2}
         maxZoom={2}
       >
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
         <AutoFit nodeIds={fitKey} onFitted={onFitted} />
-        <CentreOnFound settledKey={settled ? appliedKey : null} />
+        <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />
         <DiagramFind />
         <DiagramTools />
         <Palette onPress={palette.onPress} />

@@ -61,6 +61,9 @@ export const LAYOUT_GAP = {
 
 const LAYER: Record<BoxKind, number> = { producer: 0, broker: 1, group: 2 };
 
+/** Space between boxes when brokers are cards in a grid. */
+export const GRID_GAP = 40;
+
 /** The ELK partition (layer band) of a box: brokers in card grids take one band per grid row. */
 function band(b: LayoutBox, brokerRows: number): number {
   if (b.kind === 'producer') return 0;
@@ -128,8 +131,9 @@ export function elkGraph(input: LayoutInput): ElkNode {
       'elk.algorithm': 'layered',
       'elk.direction': 'DOWN',
       'elk.partitioning.activate': 'true',
-      'elk.spacing.nodeNode': String(LAYOUT_GAP.node),
-      'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYOUT_GAP.layer),
+      // Cards in a grid carry no per-partition labels between them: closer, so a dozen fit a laptop screen.
+      'elk.spacing.nodeNode': String(rows > 1 ? GRID_GAP : LAYOUT_GAP.node),
+      'elk.layered.spacing.nodeNodeBetweenLayers': String(rows > 1 ? GRID_GAP : LAYOUT_GAP.layer),
       // One drawing, not one per connected part side by side (they would not share layers).
       'elk.separateConnectedComponents': 'false',
       'elk.layered.crossingMinimization.semiInteractive': 'true',
@@ -209,6 +213,7 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
     const top = Math.min(...ys);
     for (const b of input.boxes) if (bandOf(b) === name && at.has(b.id)) at.get(b.id)!.y = top;
   }
+  const grid = input.boxes.some((b) => (b.row ?? 0) > 0);
   return removeOverlaps(
     input.boxes.map((b) => {
       const pin = input.pinned[b.id];
@@ -216,7 +221,7 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
       return { id: b.id, x: p.x, y: p.y, width: b.width, height: b.height, pinned: pin !== undefined };
     }),
     // Unpinned boxes keep ELK's spacing from pinned ones too.
-    Math.min(LAYOUT_GAP.node, 40),
+    grid ? GRID_GAP : Math.min(LAYOUT_GAP.node, 40),
   );
 }
 
@@ -259,9 +264,10 @@ export function layoutInputOf(
   const boxes: LayoutBox[] = [];
   const parent = new Map<string, string>();
   const pinned: Layout = {};
-  // Every broker a card: they go in a grid, so a dozen fit a laptop screen readably.
+  // Brokers as cards go in a grid, so a dozen fit a laptop screen readably (one opened to
+  // its rows by a selection stays in its place in the grid).
   const brokers = nodes.filter((n) => n.type === 'broker');
-  const grid = brokers.length > 0 && brokers.every((n) => n.type === 'broker' && n.data.detail === 'card');
+  const grid = brokers.some((n) => n.type === 'broker' && n.data.detail === 'card');
   const cols = cardColumns(brokers.length);
   let brokerIndex = 0;
   for (const n of nodes) {

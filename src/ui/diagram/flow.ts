@@ -166,7 +166,7 @@ export interface FlowElements {
 export const SIZES = {
   brokerWidth: 264,
   /** The compact card (zoomed out): as wide as a broker, fixed height. */
-  cardHeight: 168,
+  cardHeight: 150,
   brokerGap: 84,
   brokerY: 170,
   brokerHeaderHeight: 66,
