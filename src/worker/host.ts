@@ -159,6 +159,8 @@ export class WorkerHost {
   private advanceTarget: number | null = null;
   /** What the UI was sent, entity by entity (when `deltas` is on). */
   private readonly differ = new SnapshotDiffer();
+  /** Wall ms the last snapshot took to take, diff and post. */
+  private flushCostMs = 0;
 
   constructor(
     private readonly deps: HostDeps,
@@ -291,7 +293,10 @@ export class WorkerHost {
   private maybeFlush(wall: number): void {
     const machine = this.machine;
     if (!this.dirty || !machine || this.seekJob) return;
-    if (wall - this.lastPostWall < this.opts.snapshotIntervalMs) return;
+    // A large cluster's snapshot (and its delta) costs the worker time the cluster needs:
+    // they get at most a fifth of it, whatever snapshotIntervalMs allows.
+    if (wall - this.lastPostWall < Math.max(this.opts.snapshotIntervalMs, this.flushCostMs * 5)) return;
+    const t0 = this.deps.wallNow();
     this.guard(undefined, () => {
       const cluster = machine.cluster;
       const snapshot = cluster.snapshot();
@@ -317,6 +322,7 @@ export class WorkerHost {
         this.send({ type: 'delta', delta: frame.delta, status, timeline: this.timelineStatus(machine) });
       }
     });
+    this.flushCostMs = this.deps.wallNow() - t0;
     this.lastPostWall = wall;
     this.dirty = false;
   }
