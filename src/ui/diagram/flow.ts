@@ -229,8 +229,8 @@ export interface DiagramView {
 
 export const FULL_VIEW: DiagramView = { zoomedIn: true, topicFilter: null, collapsedTopics: [] };
 
-/** A cluster whose brokers hold at most this many replicas each always shows every row. */
-export const ROWS_ALWAYS_MAX = 12;
+/** A cluster whose brokers hold at most this many replicas each always shows every row (a few topics on three brokers). */
+export const ROWS_ALWAYS_MAX = 20;
 
 /**
  * Rows or card, per broker: rows when every broker is small (the default scenario), when
