@@ -15,7 +15,8 @@ import { LinkOpener } from './state/link-open';
 import { startStorageUi } from './state/storage-store';
 
 const worker = new Worker(new URL('./worker/cluster.worker.ts', import.meta.url), { type: 'module' });
-const client = new WorkerClient(worker);
+// Frames from the worker reach the store once per display frame at most (worker-client.ts).
+const client = new WorkerClient(worker, (flush) => requestAnimationFrame(flush));
 setWorkerClient(client);
 
 // The saved playground (IndexedDB, in the worker) wins over the default; a share link

@@ -78,6 +78,16 @@ export interface UiState {
   resetConfirmed(): void;
   charts: ChartsView | null;
   openCharts(v: ChartsView | null): void;
+  /** The diagram shows only this topic (null: every topic). */
+  topicFilter: string | null;
+  setTopicFilter(topic: string | null): void;
+  /** Topics the diagram draws as one row per broker. */
+  collapsedTopics: string[];
+  toggleCollapsedTopic(topic: string): void;
+  /** A partition found by the diagram's search, to bring into view (Diagram.tsx centres it, then clears this). */
+  centreOn: { topic: string; partition: number; seq: number } | null;
+  requestCentre(topic: string, partition: number): void;
+  clearCentre(): void;
 }
 
 let toastSeq = 0;
@@ -114,4 +124,12 @@ export const useUiStore = create<UiState>()((set) => ({
   resetConfirmed: () => set((s) => ({ resetOpen: false, resetSeq: s.resetSeq + 1 })),
   charts: null,
   openCharts: (charts) => set({ charts }),
+  topicFilter: null,
+  setTopicFilter: (topicFilter) => set({ topicFilter }),
+  collapsedTopics: [],
+  toggleCollapsedTopic: (topic) =>
+    set((s) => ({ collapsedTopics: s.collapsedTopics.includes(topic) ? s.collapsedTopics.filter((t) => t !== topic) : s.collapsedTopics.concat(topic).sort() })),
+  centreOn: null,
+  requestCentre: (topic, partition) => set((s) => ({ centreOn: { topic, partition, seq: (s.centreOn?.seq ?? 0) + 1 } })),
+  clearCentre: () => set({ centreOn: null }),
 }));

@@ -13,9 +13,13 @@ import {
   type Layout,
   type LogResult,
   type SeriesQuery,
+  type PlaybackStatus,
+  type TimelineStatus,
   type UiCommand,
 } from '../worker/protocol';
-import { useClusterStore } from './cluster-store';
+import { EVENT_HISTORY_LIMIT, applyTimeline, useClusterStore } from './cluster-store';
+import type { ClusterSnapshot } from '../kafka/snapshot';
+import { applyDelta } from '../worker/snapshot-delta';
 import { useUiStore } from './ui-store';
 import { useStorageStore } from './storage-store';
 import { useSeriesStore } from './series-store';
@@ -34,6 +38,8 @@ interface Pending {
 
 export class WorkerClient {
   private nextRequestId = 1;
+  /** The frame the store's snapshot is (deltas apply to it); null until a whole one arrived. */
+  private frameSeq: number | null = null;
   private readonly pending = new Map<number, Pending>();
   /** Called with each action as the cluster recorded it (with its virtual time). */
   onPerformed: ((action: TimelineAction) => void) | null = null;
@@ -44,7 +50,25 @@ export class WorkerClient {
   /** The worker failed outside any request (uncaught error, unreadable message): say so, and unblock an open. */
   onFailure: ((reason: string) => void) | null = null;
 
-  constructor(private readonly endpoint: Endpoint) {
+  /**
+   * Frames (whole snapshots and deltas) received since the store was last updated: with a
+   * `schedule` (requestAnimationFrame in the page), they reach the store at most once per
+   * display frame, however fast they arrive or however long a render takes, so the main
+   * thread never works through a backlog. Without one (tests), each goes in at once.
+   */
+  private pendingFrame: {
+    snapshot: ClusterSnapshot;
+    status: PlaybackStatus;
+    timeline: TimelineStatus | undefined;
+    eventsReset: boolean;
+    events: ClusterSnapshot['events'];
+  } | null = null;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly schedule: ((flush: () => void) => void) | null = null,
+  ) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
     // Every failure of the worker surfaces: an error no handler caught there, or a message
     // from it that cannot be read here. Silence would leave the page "Opening…" for good.
@@ -154,7 +178,46 @@ export class WorkerClient {
     p.resolve(value);
   }
 
+  private receiveFrame(snapshot: ClusterSnapshot, status: PlaybackStatus, timeline: TimelineStatus | undefined, eventsReset: boolean): void {
+    if (!this.schedule) {
+      useClusterStore.getState().receiveSnapshot(snapshot, status, timeline, eventsReset);
+      return;
+    }
+    const p = this.pendingFrame;
+    this.pendingFrame = p
+      ? {
+          snapshot,
+          status,
+          timeline: mergeTimeline(p.timeline, timeline),
+          eventsReset: p.eventsReset || eventsReset,
+          // A reset's history replaces what came before it.
+          events: eventsReset ? snapshot.events : p.events.concat(snapshot.events).slice(-EVENT_HISTORY_LIMIT),
+        }
+      : { snapshot, status, timeline, eventsReset, events: snapshot.events };
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  /** Hands the frames received since the last display frame to the store, as one. */
+  flush(): void {
+    this.flushScheduled = false;
+    const p = this.pendingFrame;
+    if (!p) return;
+    this.pendingFrame = null;
+    useClusterStore.getState().receiveSnapshot({ ...p.snapshot, events: p.events }, p.status, p.timeline, p.eventsReset);
+  }
+
   private receive(data: unknown): void {
+    // The benchmark (bench/browser/ui.ts) measures what crosses from the worker, per message.
+    const wire = (globalThis as { __kpWireStats?: { messages: number; bytes: number; maxBytes: number } }).__kpWireStats;
+    const kind = (data as { type?: unknown } | null)?.type;
+    if (wire && (kind === 'snapshot' || kind === 'delta')) {
+      const bytes = JSON.stringify(data).length;
+      wire.messages++;
+      wire.bytes += bytes;
+      wire.maxBytes = Math.max(wire.maxBytes, bytes);
+    }
     if (!isVersioned(data) || data.v !== PROTOCOL_VERSION) {
       useClusterStore.getState().reportError('The cluster worker speaks another protocol version. Reload the page.');
       return;
@@ -162,12 +225,31 @@ export class WorkerClient {
     const msg = data as FromWorker;
     switch (msg.type) {
       case 'snapshot':
-        useClusterStore.getState().receiveSnapshot(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
+        this.frameSeq = msg.seq ?? null;
+        this.receiveFrame(msg.snapshot, msg.status, msg.timeline, msg.eventsReset ?? false);
         return;
+      case 'delta': {
+        const store = useClusterStore.getState();
+        const prev = this.pendingFrame?.snapshot ?? store.snapshot;
+        if (!prev || this.frameSeq === null || msg.delta.base !== this.frameSeq) {
+          // Out of step (a frame lost, or the store was cleared by a new run): ask for a whole one.
+          if (this.frameSeq !== -1) this.send({ type: 'resync' });
+          this.frameSeq = -1;
+          // Timeline markers are sent once: keep them even from a frame that cannot be applied.
+          const timeline = msg.timeline;
+          if (timeline) useClusterStore.setState((s) => ({ timeline: applyTimeline(s.timeline, timeline) }));
+          return;
+        }
+        this.frameSeq = msg.delta.seq;
+        this.receiveFrame(applyDelta(prev, msg.delta.base, msg.delta), msg.status, msg.timeline, false);
+        return;
+      }
       case 'seeking':
         useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
+        // Frames of the previous run still waiting for a display frame are of no use now.
+        this.pendingFrame = null;
         useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
         useUiStore.getState().setLayout(msg.layout);
         this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
@@ -207,6 +289,14 @@ export class WorkerClient {
       }
     }
   }
+}
+
+/** Two timeline statuses received one after the other, as one (markers added up, or the later reset). */
+export function mergeTimeline(a: TimelineStatus | undefined, b: TimelineStatus | undefined): TimelineStatus | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const markers = !b.markers ? a.markers : b.markers.reset || !a.markers ? b.markers : { reset: a.markers.reset, added: a.markers.added.concat(b.markers.added), omitted: b.markers.omitted };
+  return markers ? { ...b, markers } : { ...b };
 }
 
 let client: WorkerClient | null = null;

@@ -35,7 +35,7 @@ const host = new WorkerHost({
   wallNow: () => performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-});
+}, { deltas: true });
 
 scope.onmessage = (e: MessageEvent<unknown>) => host.handle(e.data);
 // Failures outside the host's guard must reach the page, or it waits ("Opening…") for a

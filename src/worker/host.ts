@@ -35,6 +35,7 @@ import type { BrowseRequest, BrowseResult } from '../kafka/browse';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { TimeMachine } from './time-machine';
 import type { MetricSeries, SeriesQuery } from './metric-series';
+import { SnapshotDiffer } from './snapshot-delta';
 import {
   EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
@@ -122,6 +123,12 @@ export interface HostOptions {
   snapshotIntervalMs: number;
   /** Largest single step the UI may ask for (virtual ms). */
   maxStepMs: number;
+  /**
+   * Post what changed since the previous frame (`delta`, snapshot-delta.ts) instead of the
+   * whole snapshot each time; a whole one still goes out first and after the cluster was
+   * rebuilt. The worker turns it on; tests that read whole snapshots leave it off.
+   */
+  deltas: boolean;
 }
 
 export const DEFAULT_HOST_OPTIONS: HostOptions = {
@@ -131,6 +138,7 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
   runBudgetMs: 40,
   snapshotIntervalMs: 1000 / 30,
   maxStepMs: 600_000,
+  deltas: false,
 };
 
 export class WorkerHost {
@@ -164,6 +172,10 @@ export class WorkerHost {
   private advanceTarget: number | null = null;
   /** The chart lines the UI shows, and what of them it has been sent. */
   private watch: { id: number; queries: SeriesQuery[]; series: MetricSeries | null; revision: number; sent: number } | null = null;
+  /** What the UI was sent, entity by entity (when `deltas` is on). */
+  private readonly differ = new SnapshotDiffer();
+  /** Wall ms the last snapshot took to take, diff and post. */
+  private flushCostMs = 0;
 
   constructor(
     private readonly deps: HostDeps,
@@ -296,7 +308,10 @@ export class WorkerHost {
   private maybeFlush(wall: number): void {
     const machine = this.machine;
     if (!this.dirty || !machine || this.seekJob) return;
-    if (wall - this.lastPostWall < this.opts.snapshotIntervalMs) return;
+    // A large cluster's snapshot (and its delta) costs the worker time the cluster needs:
+    // they get at most a fifth of it, whatever snapshotIntervalMs allows.
+    if (wall - this.lastPostWall < Math.max(this.opts.snapshotIntervalMs, this.flushCostMs * 5)) return;
+    const t0 = this.deps.wallNow();
     this.guard(undefined, () => {
       const cluster = machine.cluster;
       const snapshot = cluster.snapshot();
@@ -304,11 +319,26 @@ export class WorkerHost {
       if (eventsReset && cluster.allEvents) snapshot.events = cluster.allEvents().slice(-EVENT_HISTORY_LIMIT);
       else if (snapshot.events.length > EVENT_HISTORY_LIMIT) snapshot.events = snapshot.events.slice(-EVENT_HISTORY_LIMIT);
       this.sentGeneration = machine.clusterGeneration;
-      const msg: WorkerEvent = { type: 'snapshot', snapshot, status: { playing: this.playing, speed: this.speed }, timeline: this.timelineStatus(machine) };
-      if (eventsReset) msg.eventsReset = true;
-      this.send(msg);
+      const status = { playing: this.playing, speed: this.speed };
+      if (!this.opts.deltas) {
+        const msg: WorkerEvent = { type: 'snapshot', snapshot, status, timeline: this.timelineStatus(machine) };
+        if (eventsReset) msg.eventsReset = true;
+        this.send(msg);
+      } else {
+        // Another cluster object (a new run, a rebuilt moment): the UI's copy is of another run.
+        if (eventsReset) this.differ.reset();
+        const frame = this.differ.frame(snapshot);
+        if (frame.kind === 'full') {
+          const msg: WorkerEvent = { type: 'snapshot', snapshot, status, timeline: this.timelineStatus(machine), seq: frame.seq };
+          if (eventsReset) msg.eventsReset = true;
+          this.send(msg);
+        } else {
+          this.send({ type: 'delta', delta: frame.delta, status, timeline: this.timelineStatus(machine) });
+        }
+      }
       this.flushSeries();
     });
+    this.flushCostMs = this.deps.wallNow() - t0;
     this.lastPostWall = wall;
     this.dirty = false;
   }
@@ -539,6 +569,11 @@ export class WorkerHost {
         this.finishSeek();
         this.send({ type: 'scenario', requestId: cmd.requestId, scenario: this.scenarioDocument() });
         return;
+      case 'resync':
+        this.differ.reset();
+        this.dirty = true;
+        this.lastPostWall = -Infinity;
+        return;
       case 'storage':
         if (!this.deps.storage) throw new Error('Saving is not available in this worker.');
         this.deps.storage.handle(cmd, this);
@@ -584,6 +619,7 @@ export class WorkerHost {
 
   private install(machine: TimeMachine<HostedCluster>, doc: Scenario, play: boolean, fromDisk: boolean): void {
     this.machine = machine;
+    this.differ.reset();
     this.seekJob = null;
     this.sentGeneration = -1;
     this.sentMarkerRevision = -1;

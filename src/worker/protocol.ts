@@ -14,6 +14,7 @@ import type { TimelineMarker } from './time-machine';
 import type { SeriesQuery } from './metric-series';
 
 export type { SeriesQuery } from './metric-series';
+import type { SnapshotDelta } from './snapshot-delta';
 
 export type { TimelineMarker, MarkerKind } from './time-machine';
 
@@ -70,7 +71,9 @@ export type UiCommand =
    */
   | { type: 'watchSeries'; watch: number; queries: SeriesQuery[] | null }
   /** Persistence: open/restore, take over from another tab, reset, retry (src/storage/status.ts). */
-  | ({ type: 'storage' } & StorageCommand);
+  | ({ type: 'storage' } & StorageCommand)
+  /** The UI lost track of the frames (a delta for another base): send the next one whole. */
+  | { type: 'resync' };
 
 export interface LogResult {
   /** The broker whose replica was read (the leader unless one was asked for). */
@@ -121,7 +124,9 @@ export type WorkerEvent =
    * eventsReset: `snapshot.events` is the history up to this moment (the last
    * EVENT_HISTORY_LIMIT), to replace the UI's list: the cluster was rebuilt at another moment.
    */
-  | { type: 'snapshot'; snapshot: ClusterSnapshot; status: PlaybackStatus; timeline?: TimelineStatus; eventsReset?: boolean }
+  | { type: 'snapshot'; snapshot: ClusterSnapshot; status: PlaybackStatus; timeline?: TimelineStatus; eventsReset?: boolean; seq?: number }
+  /** What changed since the frame `delta.base` (snapshot-delta.ts); the host sends these when its `deltas` option is on. */
+  | { type: 'delta'; delta: SnapshotDelta; status: PlaybackStatus; timeline?: TimelineStatus }
   /** A long replay (link open, seek far back without checkpoints) in progress, then done. */
   | { type: 'seeking'; target: number; reached: number; done: boolean }
   | { type: 'performed'; action: TimelineAction }

@@ -12,7 +12,9 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
   type NodeChange,
+  type ReactFlowState,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useClusterStore } from '../../state/cluster-store';
@@ -20,7 +22,10 @@ import { ratesOf } from '../../state/rates';
 import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
-import { toFlowElements, type FlowEdge, type FlowNode } from './flow';
+import { ROWS_ALWAYS_MAX, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
+import { stabilise } from './stable';
+import { DiagramFind } from './DiagramFind';
+import { nodeId } from '../../state/selection';
 import { edgeTypes } from './KafkaEdge';
 import { ROLE_LABEL, nodeTypes } from './nodes';
 import { Palette } from './Palette';
@@ -42,8 +47,12 @@ function onFlowError(code: string, message: string): void {
   if (import.meta.env.DEV) console.warn(`[React Flow] ${message}`);
 }
 
+/** Zoom at and above which brokers of a large cluster show their replica rows; below ZOOM_CARDS_BELOW, cards again. */
+export const ZOOM_ROWS_AT = 0.9;
+export const ZOOM_CARDS_BELOW = 0.75;
+
 /** Fits the view when the set of nodes changes (a broker added, a consumer joined). */
-function AutoFit({ nodeIds }: { nodeIds: string }) {
+function AutoFit({ nodeIds, onFitted }: { nodeIds: string; onFitted(): void }) {
   const initialized = useNodesInitialized();
   const { fitView } = useReactFlow();
   const fitted = useRef('');
@@ -52,8 +61,61 @@ function AutoFit({ nodeIds }: { nodeIds: string }) {
     fitted.current = nodeIds;
     // The padding keeps nodes clear of the palette strip (left), the legend (top) and the
     // diagram tools (bottom).
-    void fitView({ padding: { top: '56px', right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 });
-  }, [initialized, nodeIds, fitView]);
+    void fitView({ padding: { top: '56px', right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
+  }, [initialized, nodeIds, fitView, onFitted]);
+  return null;
+}
+
+/**
+ * Zoomed in far enough to read replica rows, with hysteresis (in at ZOOM_ROWS_AT, out below
+ * ZOOM_CARDS_BELOW) so a zoom near the line does not flip the picture back and forth; only
+ * this boolean re-renders the diagram, not every zoom step. False until the first fit (the
+ * view starts at zoom 1 before it is fitted).
+ */
+function useZoomedIn(fitted: boolean): boolean {
+  const last = useRef(false);
+  const selector = useCallback((s: ReactFlowState) => {
+    const z = s.transform[2];
+    return last.current ? z >= ZOOM_CARDS_BELOW : z >= ZOOM_ROWS_AT;
+  }, []);
+  const zoomedIn = useStore(selector);
+  last.current = zoomedIn;
+  return fitted && zoomedIn;
+}
+
+/**
+ * Brings a partition found by the search into view, centred, once the layout of what is
+ * shown has settled (selecting it may have opened its broker's rows, and zooming in opens
+ * every broker's). It centres again after each new layout until the user moves the view.
+ */
+function CentreOnFound({ settledKey, zoomedIn }: { settledKey: string | null; zoomedIn: boolean }) {
+  const centreOn = useUiStore((s) => s.centreOn);
+  const { setCenter, getZoom, getInternalNode } = useReactFlow();
+  useEffect(() => {
+    if (!centreOn || settledKey === null) return;
+    const snapshot = useClusterStore.getState().snapshot;
+    const p = snapshot?.partitions.find((x) => x.topic === centreOn.topic && x.partition === centreOn.partition);
+    if (!p) return;
+    const broker = p.leader >= 0 ? p.leader : p.replicas[0]!;
+    const key = `${p.topic}-${p.partition}`;
+    const node = getInternalNode(flowId.encode(nodeId.broker(broker)));
+    const nodeEl = document.querySelector<HTMLElement>(`[data-testid="broker-${broker}"]`);
+    const row = document.querySelector<HTMLElement>(`[data-testid="replica-${key}-b${broker}"]`) ?? document.querySelector<HTMLElement>(`[data-testid="topic-row-${p.topic}-b${broker}"]`);
+    if (!node || !nodeEl) return;
+    const zoom = getZoom();
+    const at = node.internals.positionAbsolute;
+    const width = node.measured.width ?? 264;
+    let y = at.y + (node.measured.height ?? 100) / 2;
+    if (row) {
+      const r = row.getBoundingClientRect();
+      const n = nodeEl.getBoundingClientRect();
+      y = at.y + (r.top - n.top + r.height / 2) / zoom;
+    }
+    // Zoomed out, close enough to read the rows of the found partition's broker (a selection
+    // opens them) but not so close that every broker opens its rows.
+    void setCenter(at.x + width / 2, y, { zoom: zoomedIn ? zoom : Math.max(zoom, ZOOM_CARDS_BELOW - 0.01), duration: 0 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- zoomedIn is read, not a reason to centre again
+  }, [centreOn, settledKey, setCenter, getZoom, getInternalNode]);
   return null;
 }
 
@@ -121,32 +183,44 @@ export function Diagram() {
   const auto = useAutoLayoutStore((s) => s.positions);
   const fitSeq = useAutoLayoutStore((s) => s.fitSeq);
   const placed = useMemo(() => ({ ...auto, ...layout }), [auto, layout]);
+  const [fitted, setFitted] = useState(false);
+  const onFitted = useCallback(() => setFitted(true), []);
+  const zoomedIn = useZoomedIn(fitted);
+  const topicFilter = useUiStore((s) => s.topicFilter);
+  const collapsedTopics = useUiStore((s) => s.collapsedTopics);
+  const view = useMemo<DiagramView>(() => ({ zoomedIn, topicFilter, collapsedTopics }), [zoomedIn, topicFilter, collapsedTopics]);
 
   const elements = useMemo(
     () =>
       snapshot
-        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples) })
+        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples), view })
         : { nodes: [] as FlowNode[], edges: [] as FlowEdge[] },
-    [snapshot, placed, selection, rateSamples],
+    [snapshot, placed, selection, rateSamples, view],
   );
-  const { settled } = useAutoLayout(elements.nodes, elements.edges, measured, layout);
-  // Regenerated nodes must carry xyflow's measurements, or it would hide and re-measure them.
-  const nodes = useMemo(
-    () => elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)),
-    [elements.nodes, measured],
-  );
-  const edges = useMemo(
-    () =>
-      elements.edges.map((e) => ({
-        ...e,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
-      })),
-    [elements.edges],
-  );
-  // What the view is fitted to: the nodes, and how many replica rows each broker holds (a
-  // new topic makes brokers taller and could push the groups out of sight).
+  const { settled, appliedKey } = useAutoLayout(elements.nodes, elements.edges, measured, layout);
+  // Regenerated nodes must carry xyflow's measurements, or it would hide and re-measure them;
+  // unchanged ones keep last frame's object, so xyflow and React skip them.
+  const nodeCache = useRef(new Map<string, FlowNode>());
+  const lastNodes = useRef<FlowNode[] | null>(null);
+  const nodes = useMemo(() => {
+    const next = elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n));
+    return (lastNodes.current = stabilise(nodeCache.current, lastNodes.current, next));
+  }, [elements.nodes, measured]);
+  const edgeCache = useRef(new Map<string, FlowEdge>());
+  const lastEdges = useRef<FlowEdge[] | null>(null);
+  const edges = useMemo(() => {
+    const next = elements.edges.map((e) => ({
+      ...e,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
+    }));
+    return (lastEdges.current = stabilise(edgeCache.current, lastEdges.current, next));
+  }, [elements.edges]);
+  // What the view is fitted to: the nodes, and how many replicas each broker holds (a new
+  // topic makes brokers taller and could push the groups out of sight), whatever their detail.
+  // A large cluster zoomed in has thousands of rows and edges: draw only what is on screen.
+  const large = useMemo(() => elements.nodes.some((n) => n.type === 'broker' && n.data.replicaCount > ROWS_ALWAYS_MAX), [elements.nodes]);
   const nodeIds = useMemo(
-    () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicas.length}` : n.id)).join('|'),
+    () => elements.nodes.map((n) => (n.type === 'broker' ? `${n.id}:${n.data.replicaCount}` : n.id)).join('|'),
     [elements.nodes],
   );
   // ...and again when the automatic layout moved things for a new shape of the cluster.
@@ -199,6 +273,7 @@ export function Diagram() {
       role="region"
       // 'settled' once the automatic layout has placed what is shown (tests wait for it).
       data-layout={settled ? 'settled' : 'pending'}
+      data-zoomed-in={zoomedIn ? 'true' : 'false'}
     >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
@@ -213,6 +288,10 @@ export function Diagram() {
         onDrop={palette.onDrop}
         // A click on empty space (not a drag) clears the selection, as in most editors.
         onPaneClick={() => useUiStore.getState().select(null)}
+        // The user moving the view ends a search's centring.
+        onMoveStart={(event) => {
+          if (event && useUiStore.getState().centreOn) useUiStore.getState().clearCentre();
+        }}
         nodesConnectable={false}
         elementsSelectable={false}
         nodesFocusable={false}
@@ -223,12 +302,15 @@ export function Diagram() {
         // Space is play/pause (the command registry); xyflow would swallow it for panning.
         panActivationKeyCode={null}
         onError={onFlowError}
+        onlyRenderVisibleElements={large}
         minZoom={0.2}
         maxZoom={2}
       >
         <Background gap={24} size={1} color="#d9dee7" />
         <Controls showInteractive={false} position="bottom-right" />
-        <AutoFit nodeIds={fitKey} />
+        <AutoFit nodeIds={fitKey} onFitted={onFitted} />
+        <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />
+        <DiagramFind />
         <DiagramTools />
         <Palette onPress={palette.onPress} />
         <Panel position="top-right" className="legend" aria-label="Legend">

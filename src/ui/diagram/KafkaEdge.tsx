@@ -4,11 +4,25 @@
  * label layer lies under them, and the group containers would veil it); replication labels
  * sit near the follower, in the gap between brokers, so they do not cover a broker.
  */
-import { memo } from 'react';
-import { BaseEdge, Position, ViewportPortal, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { memo, useMemo, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+import { BaseEdge, Position, getBezierPath, useStore, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import type { FlowEdge } from './flow';
 
 const NEAR_TARGET_PX = 36;
+
+const domNodeOf = (s: ReactFlowState) => s.domNode;
+
+/**
+ * xyflow's ViewportPortal, with the portal element looked up once: ViewportPortal's store
+ * selector runs querySelector on every store update, once per label, which at a few
+ * hundred labels was a tenth of the main thread (issue 10 profile).
+ */
+function LabelPortal({ children }: { children: ReactNode }) {
+  const domNode = useStore(domNodeOf);
+  const target = useMemo(() => domNode?.querySelector('.react-flow__viewport-portal') ?? null, [domNode]);
+  return target ? createPortal(children, target) : null;
+}
 
 export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd } = props;
@@ -28,7 +42,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}`} />
       {data?.label && (
-        <ViewportPortal>
+        <LabelPortal>
           <div
             className={`edge-label edge-label-${kind} tone-${tone}`}
             style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
@@ -37,7 +51,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
           >
             {data.label}
           </div>
-        </ViewportPortal>
+        </LabelPortal>
       )}
     </>
   );

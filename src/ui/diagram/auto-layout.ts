@@ -32,6 +32,10 @@ export interface LayoutBox {
    * the layout is redone when it changes, not when a measure moves by a pixel.
    */
   sizeClass?: string;
+  /** What of the size is worth refitting the view for (default: sizeClass); not a broker's level of detail. */
+  fitClass?: string;
+  /** Brokers as cards are laid out in a grid: the row of the grid (0 when absent). */
+  row?: number;
 }
 
 /** A produce link (producer → broker) or a consumption link (broker → group). */
@@ -56,6 +60,21 @@ export const LAYOUT_GAP = {
 } as const;
 
 const LAYER: Record<BoxKind, number> = { producer: 0, broker: 1, group: 2 };
+
+/** Space between boxes when brokers are cards in a grid. */
+export const GRID_GAP = 40;
+
+/** The ELK partition (layer band) of a box: brokers in card grids take one band per grid row. */
+function band(b: LayoutBox, brokerRows: number): number {
+  if (b.kind === 'producer') return 0;
+  if (b.kind === 'broker') return 1 + (b.row ?? 0);
+  return 1 + brokerRows;
+}
+
+/** Columns of the card grid for n brokers: one row up to 8, then about three columns for each row. */
+export function cardColumns(n: number): number {
+  return n <= 8 ? Math.max(1, n) : Math.ceil(Math.sqrt(3 * n));
+}
 
 /**
  * Each box's place within its layer: brokers by id (as listed), so the row keeps its order
@@ -85,16 +104,17 @@ export function layerOrder(input: LayoutInput): Map<string, number> {
 export function elkGraph(input: LayoutInput): ElkNode {
   const ids = new Set(input.boxes.map((b) => b.id));
   const order = layerOrder(input);
+  const rows = 1 + Math.max(0, ...input.boxes.map((b) => b.row ?? 0));
   const children = [...input.boxes]
-    .sort((a, b) => LAYER[a.kind] - LAYER[b.kind] || order.get(a.id)! - order.get(b.id)!)
+    .sort((a, b) => band(a, rows) - band(b, rows) || order.get(a.id)! - order.get(b.id)!)
     .map((b) => ({
       id: b.id,
       width: Math.max(1, Math.round(b.width)),
       height: Math.max(1, Math.round(b.height)),
       layoutOptions: {
-        'elk.partitioning.partition': String(LAYER[b.kind]),
+        'elk.partitioning.partition': String(band(b, rows)),
         // The order within its layer, as a position hint (semi-interactive crossing minimization).
-        'elk.position': `(${order.get(b.id)! * 1000},${LAYER[b.kind] * 1000})`,
+        'elk.position': `(${order.get(b.id)! * 1000},${band(b, rows) * 1000})`,
       },
     }));
   const seen = new Set<string>();
@@ -111,8 +131,9 @@ export function elkGraph(input: LayoutInput): ElkNode {
       'elk.algorithm': 'layered',
       'elk.direction': 'DOWN',
       'elk.partitioning.activate': 'true',
-      'elk.spacing.nodeNode': String(LAYOUT_GAP.node),
-      'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYOUT_GAP.layer),
+      // Cards in a grid carry no per-partition labels between them: closer, so a dozen fit a laptop screen.
+      'elk.spacing.nodeNode': String(rows > 1 ? GRID_GAP : LAYOUT_GAP.node),
+      'elk.layered.spacing.nodeNodeBetweenLayers': String(rows > 1 ? GRID_GAP : LAYOUT_GAP.layer),
       // One drawing, not one per connected part side by side (they would not share layers).
       'elk.separateConnectedComponents': 'false',
       'elk.layered.crossingMinimization.semiInteractive': 'true',
@@ -186,11 +207,13 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
   const at = new Map((result.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
   // ELK centres a layer's nodes on its middle line; tops aligned read better (and a node
   // only moves up within its own layer, so layers stay apart).
-  for (const kind of ['producer', 'broker', 'group'] as const) {
-    const ys = input.boxes.filter((b) => b.kind === kind).map((b) => at.get(b.id)?.y ?? 0);
+  const bandOf = (b: LayoutBox) => `${b.kind}${b.row ?? 0}`;
+  for (const name of new Set(input.boxes.map(bandOf))) {
+    const ys = input.boxes.filter((b) => bandOf(b) === name).map((b) => at.get(b.id)?.y ?? 0);
     const top = Math.min(...ys);
-    for (const b of input.boxes) if (b.kind === kind && at.has(b.id)) at.get(b.id)!.y = top;
+    for (const b of input.boxes) if (bandOf(b) === name && at.has(b.id)) at.get(b.id)!.y = top;
   }
+  const grid = input.boxes.some((b) => (b.row ?? 0) > 0);
   return removeOverlaps(
     input.boxes.map((b) => {
       const pin = input.pinned[b.id];
@@ -198,7 +221,7 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
       return { id: b.id, x: p.x, y: p.y, width: b.width, height: b.height, pinned: pin !== undefined };
     }),
     // Unpinned boxes keep ELK's spacing from pinned ones too.
-    Math.min(LAYOUT_GAP.node, 40),
+    grid ? GRID_GAP : Math.min(LAYOUT_GAP.node, 40),
   );
 }
 
@@ -208,7 +231,8 @@ type Size = { width: number; height: number };
 function estimate(n: FlowNode): Size {
   switch (n.type) {
     case 'broker':
-      return { width: SIZES.brokerWidth, height: SIZES.brokerHeaderHeight + Math.max(1, n.data.replicas.length) * SIZES.replicaRowHeight };
+      if (n.data.detail === 'card') return { width: SIZES.brokerWidth, height: SIZES.cardHeight };
+      return { width: SIZES.brokerWidth, height: SIZES.brokerHeaderHeight + Math.max(1, n.data.replicas.length + n.data.topicRows.length) * SIZES.replicaRowHeight };
     case 'producer':
       return { width: SIZES.producerWidth, height: 96 };
     default:
@@ -240,6 +264,12 @@ export function layoutInputOf(
   const boxes: LayoutBox[] = [];
   const parent = new Map<string, string>();
   const pinned: Layout = {};
+  // Brokers as cards go in a grid, so a dozen fit a laptop screen readably (one opened to
+  // its rows by a selection stays in its place in the grid).
+  const brokers = nodes.filter((n) => n.type === 'broker');
+  const grid = brokers.some((n) => n.type === 'broker' && n.data.detail === 'card');
+  const cols = cardColumns(brokers.length);
+  let brokerIndex = 0;
   for (const n of nodes) {
     if (n.parentId) {
       parent.set(n.id, n.parentId);
@@ -263,11 +293,17 @@ export function layoutInputOf(
     const m = measured[n.id];
     const sizeClass =
       n.type === 'broker'
-        ? `rows ${n.data.replicas.length} ${m ? `${Math.ceil(m.width / 8)}x${Math.ceil(m.height / 8)}` : ''}`
+        ? `${n.data.detail} ${n.data.replicas.length}+${n.data.topicRows.length} ${m ? `${Math.ceil(m.width / 8)}x${Math.ceil(m.height / 8)}` : ''}`
         : n.type === 'consumerGroup'
           ? `${n.width}x${n.height}`
           : '';
-    boxes.push({ id: n.id, kind, width: size.width, height: size.height, sizeClass });
+    const box: LayoutBox = { id: n.id, kind, width: size.width, height: size.height, sizeClass };
+    if (n.type === 'broker') {
+      box.fitClass = `replicas ${n.data.replicaCount}`;
+      if (grid) box.row = Math.floor(brokerIndex / cols);
+      brokerIndex++;
+    }
+    boxes.push(box);
     const pin = userLayout[n.id];
     if (pin) pinned[n.id] = pin;
   }
@@ -292,8 +328,13 @@ export function layoutInputOf(
  * Links are left out on purpose: a leader moving to another broker must not shuffle the
  * picture, nor a producer's error note coming and going.
  */
+/** The part of the layout key that is worth refitting the view for (no pins, no level of detail). */
+export function fitShape(input: LayoutInput, measured: Record<string, Size>): string {
+  return input.boxes.map((b) => `${b.id}:${b.fitClass ?? b.sizeClass ?? ''}${measured[b.id] ? '' : '?'}`).join('|');
+}
+
 export function layoutKey(input: LayoutInput, measured: Record<string, Size>): string {
-  const boxes = input.boxes.map((b) => `${b.id}:${b.sizeClass ?? ''}${measured[b.id] ? '' : '?'}`);
+  const boxes = input.boxes.map((b) => `${b.id}:${b.sizeClass ?? ''}${b.row ? `r${b.row}` : ''}${measured[b.id] ? '' : '?'}`);
   const pins = Object.entries(input.pinned).map(([id, p]) => `${id}@${p.x},${p.y}`);
   return `${boxes.join('|')}#${pins.sort().join('|')}`;
 }

@@ -56,8 +56,40 @@ export interface ReplicaCell {
   selected: boolean;
 }
 
+/** A collapsed topic's replicas on one broker, as one row. */
+export interface TopicRow {
+  topic: string;
+  /** Handle prefix of the row (edges of the topic's partitions end here). */
+  key: string;
+  replicas: number;
+  leaders: number;
+  /** Replicas of the topic here that are out of sync or offline. */
+  unhealthy: number;
+}
+
+/** A broker zoomed out: counts and a strip of its replicas coloured by role (issue 10). */
+export interface BrokerCard {
+  leaders: number;
+  replicas: number;
+  /** Partitions this broker leads whose ISR is smaller than the replica set (UnderReplicatedPartitions). */
+  underReplicated: number;
+  /** Partitions hosted here with no reachable leader. */
+  offline: number;
+  bytesInPerSec: number;
+  bytesOutPerSec: number;
+  /** One entry per replica hosted, in partition order. */
+  strip: { key: string; role: ReplicaRole }[];
+}
+
 export type BrokerNodeData = {
   broker: BrokerView;
+  /** 'rows': every replica row (zoomed in, selected, or a small cluster); 'card': the compact card. */
+  detail: 'rows' | 'card';
+  /** Replicas hosted here that the view shows (the topic filter applied), whatever the detail. */
+  replicaCount: number;
+  /** Collapsed topics' rows (detail 'rows'). */
+  topicRows: TopicRow[];
+  card: BrokerCard | null;
   /**
    * Down or cut off, not fenced yet: virtual ms left until its broker.session.timeout.ms
    * session runs out (0: any moment, at the controller's next check); null otherwise.
@@ -117,6 +149,8 @@ export type EdgeKind = 'produce' | 'replication' | 'consumption';
 
 export type KafkaEdgeData = {
   kind: EdgeKind;
+  /** A bundle: this many partitions' edges between the same two nodes, drawn as one. */
+  bundled?: number;
   label: string | null;
   /** Where the label sits: near the target end keeps replication labels in the gap between brokers. */
   labelAt: 'middle' | 'target';
@@ -136,6 +170,8 @@ export interface FlowElements {
 
 export const SIZES = {
   brokerWidth: 264,
+  /** The compact card (zoomed out): as wide as a broker, fixed height. */
+  cardHeight: 150,
   brokerGap: 84,
   brokerY: 170,
   brokerHeaderHeight: 66,
@@ -176,7 +212,63 @@ export const handleId = {
   replica: (key: string, side: 'l' | 'r', type: 's' | 't') => flowId.encode(`${key}:${side}:${type}`),
   producerOut: 'out',
   consumerIn: (key: string) => flowId.encode(`in:${key}`),
+  /** A broker's own handles (bundled edges): its centre for replication, top for produce, bottom for consumption. */
+  brokerCentre: (type: 's' | 't') => `broker-centre-${type}`,
+  brokerTop: 'broker-top',
+  brokerBottom: 'broker-bottom',
+  groupIn: 'group-in',
 };
+
+/** The row key of a collapsed topic (topic names cannot hold '@'... they can: '@' then is only a prefix). */
+export const topicRowKey = (topic: string) => `@${topic}`;
+
+/** How the diagram is looked at: zoom level of detail, topic filter, collapsed topics. */
+export interface DiagramView {
+  /** Zoomed in far enough to read replica rows (Diagram.tsx decides, with hysteresis). */
+  zoomedIn: boolean;
+  /** Only this topic's partitions are drawn (null: all). */
+  topicFilter: string | null;
+  /** Topics drawn as one row per broker. */
+  collapsedTopics: readonly string[];
+}
+
+export const FULL_VIEW: DiagramView = { zoomedIn: true, topicFilter: null, collapsedTopics: [] };
+
+/** A cluster whose brokers hold at most this many replicas each always shows every row (a few topics on three brokers). */
+export const ROWS_ALWAYS_MAX = 20;
+
+/**
+ * Rows or card, per broker: rows when every broker is small (the default scenario), when
+ * zoomed in, or when the selection is on this broker (it, or a partition it holds).
+ */
+export function brokerDetail(brokerId: number, hosted: readonly PartitionView[], maxReplicas: number, view: DiagramView, sel: Selection | null): 'rows' | 'card' {
+  if (maxReplicas <= ROWS_ALWAYS_MAX || view.zoomedIn) return 'rows';
+  if (sel?.kind === 'broker' && sel.id === brokerId) return 'rows';
+  if (sel?.kind === 'partition') {
+    if (sel.broker !== undefined) return sel.broker === brokerId ? 'rows' : 'card';
+    return hosted.some((p) => p.topic === sel.topic && p.partition === sel.partition) ? 'rows' : 'card';
+  }
+  return 'card';
+}
+
+/** Parses what a person types to find a partition: `orders-2`, `orders 2`, `orders/2`. */
+export function parsePartitionQuery(text: string): { topic: string; partition: number } | null {
+  const m = /^\s*(.+?)[\s/:-]+(\d+)\s*$/.exec(text);
+  if (!m) return null;
+  return { topic: m[1]!, partition: Number(m[2]) };
+}
+
+/** The partition a search names, if the snapshot has it; else why not. */
+export function findPartition(snapshot: ClusterSnapshot, text: string): { ok: true; partition: PartitionView } | { ok: false; message: string } {
+  const q = parsePartitionQuery(text);
+  if (!q) return { ok: false, message: `"${text.trim()}" does not name a partition: type a topic and a partition number, like orders-2.` };
+  const p = snapshot.partitions.find((x) => x.topic === q.topic && x.partition === q.partition);
+  if (p) return { ok: true, partition: p };
+  // A topic whose name ends in -digits: the whole text may be the topic.
+  const topic = snapshot.topics.find((t) => t.name === q.topic);
+  if (!topic) return { ok: false, message: `There is no topic ${q.topic}.` };
+  return { ok: false, message: `Topic ${q.topic} has partitions 0 to ${topic.partitions - 1}; there is no partition ${q.partition}.` };
+}
 
 const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
 
@@ -219,17 +311,38 @@ function isSelectedPartition(sel: Selection | null, p: PartitionView, broker: nu
 export function toFlowElements(
   snapshot: ClusterSnapshot,
   layout: Layout = {},
-  opts: { selection?: Selection | null; rates?: Rates } = {},
+  opts: { selection?: Selection | null; rates?: Rates; view?: DiagramView } = {},
 ): FlowElements {
   const sel = opts.selection ?? null;
   const rates = opts.rates ?? { leo: {}, position: {} };
+  const view = opts.view ?? FULL_VIEW;
+  const collapsed = new Set(view.collapsedTopics);
   const nodes: FlowNode[] = [];
-  const edges: FlowEdge[] = [];
+  const edgeById = new Map<string, FlowEdge>();
+  /** Adds an edge; one with the same id (a bundle, a collapsed topic) merges into it. */
+  const addEdge = (e: FlowEdge) => {
+    const had = edgeById.get(e.id);
+    if (!had) {
+      edgeById.set(e.id, e);
+      return;
+    }
+    const a = had.data!;
+    const b = e.data!;
+    const rate = a.rate + b.rate;
+    const tone = a.tone === 'error' || b.tone === 'error' ? 'error' : a.tone === 'lagging' || b.tone === 'lagging' ? 'lagging' : 'normal';
+    edgeById.set(e.id, {
+      ...had,
+      animated: motion(rate),
+      data: { ...a, rate, tone, bundled: (a.bundled ?? 1) + (b.bundled ?? 1), label: a.kind === 'produce' ? rateText(rate) : null },
+    });
+  };
   const pos = (id: string, fallback: { x: number; y: number }) => layout[id] ?? fallback;
+  const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
+  const rateText = (rate: number) => (rate >= MOTION_MAX_RATE ? `${formatRate(rate)}/s` : null);
 
-  const partitions = [...snapshot.partitions].sort((a, b) =>
-    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
-  );
+  const partitions = snapshot.partitions
+    .filter((p) => view.topicFilter === null || p.topic === view.topicFilter)
+    .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   const brokers = [...snapshot.brokers].sort((a, b) => a.id - b.id);
   const brokerById = new Map(brokers.map((b) => [b.id, b]));
   const partitionByKey = new Map(partitions.map((p) => [pkey(p.topic, p.partition), p]));
@@ -239,13 +352,42 @@ export function toFlowElements(
   const brokerPos = new Map<number, { x: number; y: number }>();
   /** Each consumer's centre on the canvas (a group's members are placed relative to it). */
   const consumerCenterX = new Map<string, number>();
+  const hostedBy = new Map<number, PartitionView[]>(brokers.map((b) => [b.id, []]));
+  for (const p of partitions) for (const r of p.replicas) hostedBy.get(r)?.push(p);
+  const maxReplicas = Math.max(0, ...[...hostedBy.values()].map((h) => h.length));
+  const detailOf = new Map<number, 'rows' | 'card'>();
+  for (const b of brokers) detailOf.set(b.id, brokerDetail(b.id, hostedBy.get(b.id) ?? [], maxReplicas, view, sel));
+  /** Where a partition's edges end on a broker in rows: its row, or its collapsed topic's row. */
+  const rowKey = (p: PartitionView) => (collapsed.has(p.topic) ? topicRowKey(p.topic) : pkey(p.topic, p.partition));
   brokers.forEach((b, i) => {
+    const hosted = hostedBy.get(b.id) ?? [];
+    const detail = detailOf.get(b.id)!;
     const replicas: ReplicaCell[] = [];
-    for (const p of partitions) {
-      if (!p.replicas.includes(b.id)) continue;
+    const topicRows: TopicRow[] = [];
+    const strip: BrokerCard['strip'] = [];
+    let leaders = 0;
+    let underReplicated = 0;
+    let offline = 0;
+    for (const p of hosted) {
+      const role = replicaRole(p, b);
+      const partitionOffline = p.offline ?? p.leader < 0;
+      if (role === 'leader') leaders++;
+      if (role === 'leader' && (p.underReplicated ?? false)) underReplicated++;
+      if (partitionOffline) offline++;
+      if (detail === 'card') {
+        strip.push({ key: pkey(p.topic, p.partition), role });
+        continue;
+      }
+      if (collapsed.has(p.topic)) {
+        let row = topicRows.find((t) => t.topic === p.topic);
+        if (!row) topicRows.push((row = { topic: p.topic, key: topicRowKey(p.topic), replicas: 0, leaders: 0, unhealthy: 0 }));
+        row.replicas++;
+        if (role === 'leader') row.leaders++;
+        if (role === 'out-of-sync' || role === 'offline') row.unhealthy++;
+        continue;
+      }
       const state = p.replicaStates.find((r) => r.broker === b.id);
       const leaderState = p.replicaStates.find((r) => r.broker === p.leader);
-      const role = replicaRole(p, b);
       replicas.push({
         key: pkey(p.topic, p.partition),
         topic: p.topic,
@@ -257,7 +399,7 @@ export function toFlowElements(
         lag: state && leaderState ? Math.max(0, leaderState.logEndOffset - state.logEndOffset) : null,
         catchUp: catchUpOf(role, state, leaderState),
         leaderEpoch: p.leaderEpoch,
-        partitionOffline: p.offline ?? p.leader < 0,
+        partitionOffline,
         unreachableLeader: p.leader >= 0 && p.leaderAlive === false ? p.leader : null,
         underReplicated: p.underReplicated ?? false,
         underMinIsr: p.underMinIsr ?? p.isr.length < minIsr(snapshot, p.topic),
@@ -265,10 +407,11 @@ export function toFlowElements(
         selected: isSelectedPartition(sel, p, b.id),
       });
     }
-    maxRows = Math.max(maxRows, replicas.length);
+    maxRows = Math.max(maxRows, detail === 'card' ? 0 : replicas.length + topicRows.length);
     const id = nodeId.broker(b.id);
     const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
     brokerPos.set(b.id, position);
+    const m = snapshot.metrics.brokers[b.id];
     nodes.push({
       id: flowId.encode(id),
       type: 'broker',
@@ -278,6 +421,21 @@ export function toFlowElements(
       width: SIZES.brokerWidth,
       data: {
         broker: b,
+        detail,
+        replicaCount: hosted.length,
+        topicRows,
+        card:
+          detail === 'card'
+            ? {
+                leaders,
+                replicas: hosted.length,
+                underReplicated,
+                offline,
+                bytesInPerSec: Math.round(m?.BytesInPerSec ?? 0),
+                bytesOutPerSec: Math.round(m?.BytesOutPerSec ?? 0),
+                strip,
+              }
+            : null,
         fenceInMs: b.status !== 'up' && b.fenceAt != null ? Math.max(0, b.fenceAt - snapshot.time) : null,
         unfenceable: b.status !== 'up' && !b.fenced && snapshot.controller < 0,
         isController: snapshot.controller === b.id,
@@ -287,6 +445,7 @@ export function toFlowElements(
       },
     });
   });
+  const cardGroups = brokers.some((b) => detailOf.get(b.id) === 'card');
 
   // ---- producers ----
   snapshot.producers.forEach((p, i) => {
@@ -306,8 +465,10 @@ export function toFlowElements(
   const groupIds: string[] = [];
   for (const g of snapshot.groups) if (!groupIds.includes(g.groupId)) groupIds.push(g.groupId);
   for (const c of snapshot.consumers) if (!groupIds.includes(c.groupId)) groupIds.push(c.groupId);
-  const allKeys = partitions.map((p) => pkey(p.topic, p.partition));
-  const groupY = SIZES.brokerY + SIZES.brokerHeaderHeight + maxRows * SIZES.replicaRowHeight + SIZES.groupMarginTop;
+  // Consumers keep a handle for every row an edge may end at (partitions led from a broker in rows).
+  const allKeys = [...new Set(partitions.filter((p) => detailOf.get(p.leader) !== 'card').map(rowKey))];
+  const groupY =
+    SIZES.brokerY + SIZES.brokerHeaderHeight + Math.max(maxRows * SIZES.replicaRowHeight, cardGroups ? SIZES.cardHeight - SIZES.brokerHeaderHeight : 0) + SIZES.groupMarginTop;
   let groupX = 0;
   for (const groupId of groupIds) {
     const group = snapshot.groups.find((g) => g.groupId === groupId) ?? null;
@@ -360,10 +521,9 @@ export function toFlowElements(
     });
   }
 
-  const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
-  const rateText = (rate: number) => (rate >= MOTION_MAX_RATE ? `${formatRate(rate)}/s` : null);
+  const isCard = (broker: number) => detailOf.get(broker) === 'card';
 
-  // ---- produce edges: producer → the partition's leader replica ----
+  // ---- produce edges: producer → the partition's leader replica (its broker, when a card) ----
   for (const p of snapshot.producers) {
     const keys = new Set(p.targets.map((t) => pkey(t.topic, t.partition)));
     const recentError = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
@@ -375,13 +535,15 @@ export function toFlowElements(
       const topicPartitions = snapshot.topics.find((t) => t.name === part.topic)?.partitions ?? 1;
       const rate = load ? load.ratePerSec / Math.max(1, topicPartitions) : 0;
       const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
-      edges.push({
-        id: flowId.encode(`produce:${p.id}->${key}`),
+      const card = isCard(part.leader);
+      const end = card ? `broker ${part.leader}` : rowKey(part);
+      addEdge({
+        id: flowId.encode(`produce:${p.id}->${end}`),
         type: 'kafka',
         source: flowId.encode(nodeId.producer(p.id)),
         sourceHandle: handleId.producerOut,
         target: flowId.encode(nodeId.broker(part.leader)),
-        targetHandle: handleId.replica(key, 'l', 't'),
+        targetHandle: card ? handleId.brokerTop : handleId.replica(end, 'l', 't'),
         animated: motion(rate),
         data: {
           kind: 'produce',
@@ -395,7 +557,7 @@ export function toFlowElements(
     }
   }
 
-  // ---- replication edges: leader replica → each live follower replica ----
+  // ---- replication edges: leader replica → each live follower replica; bundled per pair of brokers when either is a card ----
   for (const p of partitions) {
     if (p.leader < 0) continue;
     const leaderBroker = brokerById.get(p.leader);
@@ -410,23 +572,40 @@ export function toFlowElements(
       if (!fb || fb.status !== 'up' || !fPos) continue;
       const leo = p.replicaStates.find((r) => r.broker === f)?.logEndOffset;
       const lag = leaderLeo !== undefined && leo !== undefined ? Math.max(0, leaderLeo - leo) : null;
-      const rightward = fPos.x >= leaderPos.x;
       const rate = rates.leo[`${key}@${f}`] ?? 0;
       const inSync = p.isr.includes(f);
-      edges.push({
-        id: flowId.encode(`repl:${key}:${p.leader}->${f}`),
+      if (isCard(p.leader) || isCard(f)) {
+        // One line per pair of brokers, whichever way it replicates, centre to centre under the cards.
+        const [a, b] = p.leader < f ? [p.leader, f] : [f, p.leader];
+        addEdge({
+          id: flowId.encode(`repl:${a}~${b}`),
+          type: 'kafka',
+          source: flowId.encode(nodeId.broker(a)),
+          sourceHandle: handleId.brokerCentre('s'),
+          target: flowId.encode(nodeId.broker(b)),
+          targetHandle: handleId.brokerCentre('t'),
+          animated: false,
+          data: { kind: 'replication', bundled: 1, label: null, labelAt: 'middle', tone: inSync ? 'normal' : 'lagging', rate },
+        });
+        continue;
+      }
+      const rightward = fPos.x >= leaderPos.x;
+      const row = rowKey(p);
+      const rowsCollapsed = row !== key;
+      addEdge({
+        id: flowId.encode(`repl:${row}:${p.leader}->${f}`),
         type: 'kafka',
         source: flowId.encode(nodeId.broker(p.leader)),
-        sourceHandle: handleId.replica(key, rightward ? 'r' : 'l', 's'),
+        sourceHandle: handleId.replica(row, rightward ? 'r' : 'l', 's'),
         target: flowId.encode(nodeId.broker(f)),
-        targetHandle: handleId.replica(key, rightward ? 'l' : 'r', 't'),
+        targetHandle: handleId.replica(row, rightward ? 'l' : 'r', 't'),
         animated: motion(rate),
         data: {
           kind: 'replication',
           // Lag only: labels sit in the narrow gap between brokers; heavy traffic shows as a
           // thick stroke here and as msg/s on the brokers.
           // How far the follower's log end is behind the leader's (not a consumer lag).
-          label: lag === null ? null : `LEO −${lag}`,
+          label: lag === null || rowsCollapsed ? null : `LEO −${lag}`,
           labelAt: 'target',
           tone: inSync ? 'normal' : 'lagging',
           rate,
@@ -435,7 +614,7 @@ export function toFlowElements(
     }
   }
 
-  // ---- consumption edges: partition leader → the consumer that owns it ----
+  // ---- consumption edges: partition leader → the consumer that owns it (→ its group, bundled, from a card) ----
   for (const c of snapshot.consumers) {
     if (c.status === 'closed' || c.status === 'crashed') continue;
     c.positions.forEach((pos, index) => {
@@ -443,25 +622,39 @@ export function toFlowElements(
       const part = partitionByKey.get(key);
       if (!part || part.leader < 0 || !brokerById.has(part.leader)) return;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
+      if (isCard(part.leader)) {
+        addEdge({
+          id: flowId.encode(`consume:${part.leader}->group ${c.groupId}`),
+          type: 'kafka',
+          source: flowId.encode(nodeId.broker(part.leader)),
+          sourceHandle: handleId.brokerBottom,
+          target: flowId.encode(nodeId.group(c.groupId)),
+          targetHandle: handleId.groupIn,
+          animated: motion(rate),
+          data: { kind: 'consumption', bundled: 1, label: null, labelAt: 'target', tone: pos.lag > 1000 ? 'lagging' : 'normal', rate },
+        });
+        return;
+      }
       // Leave the leader's row on the side facing the consumer, so the edge does not loop
       // around the broker (or off the screen) to reach a consumer on its left.
       const leaderX = brokerPos.get(part.leader)?.x ?? 0;
       const consumerX = consumerCenterX.get(c.id) ?? Infinity;
       const side = consumerX < leaderX + SIZES.brokerWidth / 2 ? 'l' : 'r';
-      edges.push({
-        id: flowId.encode(`consume:${key}->${c.id}`),
+      const row = rowKey(part);
+      addEdge({
+        id: flowId.encode(`consume:${row}->${c.id}`),
         type: 'kafka',
         source: flowId.encode(nodeId.broker(part.leader)),
-        sourceHandle: handleId.replica(key, side, 's'),
+        sourceHandle: handleId.replica(row, side, 's'),
         target: flowId.encode(nodeId.consumer(c.id)),
-        targetHandle: handleId.consumerIn(key),
+        targetHandle: handleId.consumerIn(row),
         animated: motion(rate),
         data: {
           kind: 'consumption',
           // Lag only (several labels share the consumer's top edge); its rate is on the node.
           // Past a few partitions the labels would overlap: the node shows the max lag instead.
           // records-lag: from the consumer's position (the group badge also shows LAG, from commits).
-          label: c.positions.length > EDGE_LABELS_MAX ? null : `records-lag ${pos.lag}`,
+          label: c.positions.length > EDGE_LABELS_MAX || row !== key ? null : `records-lag ${pos.lag}`,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
           labelLift: (index % 2) * 16,
@@ -472,5 +665,6 @@ export function toFlowElements(
     });
   }
 
+  const edges = [...edgeById.values()];
   return { nodes, edges };
 }

@@ -18,9 +18,12 @@ import {
   type ProducerNode,
   type ReplicaCell,
   type ReplicaRole,
+  type TopicRow,
+  type BrokerCard,
 } from './flow';
 
 const select = useUiStore.getState().select;
+const toggleCollapsed = (topic: string) => useUiStore.getState().toggleCollapsedTopic(topic);
 
 /** Role text and icon: the role must read without colour too. */
 export const ROLE_LABEL: Record<ReplicaRole, { icon: string; text: string }> = {
@@ -34,7 +37,14 @@ function Hidden({ id, type, position }: { id: string; type: 'source' | 'target';
   return <Handle id={id} type={type} position={position} isConnectable={false} className="hidden-handle" />;
 }
 
-function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
+/** Same fields, same row: a row whose numbers did not move is not rendered again. */
+function sameCell(a: { r: ReplicaCell; broker: number }, b: { r: ReplicaCell; broker: number }): boolean {
+  if (a.broker !== b.broker) return false;
+  for (const k of Object.keys(a.r) as (keyof ReplicaCell)[]) if (a.r[k] !== b.r[k]) return false;
+  return true;
+}
+
+const ReplicaRow = memo(function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
   const role = ROLE_LABEL[r.role];
   return (
     <div
@@ -126,21 +136,105 @@ function ReplicaRow({ r, broker }: { r: ReplicaCell; broker: number }) {
       </button>
     </div>
   );
+}, sameCell);
+
+/** A collapsed topic's replicas on a broker: one row, a button that expands it again. */
+const TopicRowView = memo(function TopicRowView({ t, broker }: { t: TopicRow; broker: number }) {
+  return (
+    <div className={`replica topic-row${t.unhealthy > 0 ? ' has-unhealthy' : ''}`} data-testid={`topic-row-${t.topic}-b${broker}`} data-topic={t.topic}>
+      <Hidden id={handleId.replica(t.key, 'l', 't')} type="target" position={Position.Left} />
+      <Hidden id={handleId.replica(t.key, 'l', 's')} type="source" position={Position.Left} />
+      <Hidden id={handleId.replica(t.key, 'r', 't')} type="target" position={Position.Right} />
+      <Hidden id={handleId.replica(t.key, 'r', 's')} type="source" position={Position.Right} />
+      <button
+        type="button"
+        className="replica-button"
+        aria-label={`Topic ${t.topic} collapsed on broker ${broker}: ${t.replicas} replicas, ${t.leaders} leaders; expand`}
+        onClick={() => toggleCollapsed(t.topic)}
+      >
+        <span className="replica-line">
+          <span className="replica-key">
+            <span aria-hidden="true">▸ </span>
+            {t.topic}
+          </span>
+          <span className="role-pill plain">{t.replicas} replicas</span>
+          <span className="role-pill role-leader">★ {t.leaders}</span>
+          {t.unhealthy > 0 && <span className="warn-pill">{t.unhealthy} not in sync</span>}
+        </span>
+      </button>
+    </div>
+  );
+});
+
+const STRIP_ROLE: Record<ReplicaRole, string> = { leader: 'L', 'in-sync': 'I', 'out-of-sync': 'O', offline: 'X' };
+
+/** The card's strip: one square per replica, coloured by role (only re-rendered when a role changes). */
+const Strip = memo(
+  function Strip({ strip }: { strip: BrokerCard['strip']; signature: string }) {
+    return (
+      <div className="card-strip" aria-hidden="true">
+        {strip.map((x) => (
+          <span key={x.key} className={`strip-cell role-${x.role}`} title={`${x.key}: ${ROLE_LABEL[x.role].text}`} />
+        ))}
+      </div>
+    );
+  },
+  (a, b) => a.signature === b.signature,
+);
+
+function formatBytes(perSec: number): string {
+  if (perSec >= 1_000_000) return `${(perSec / 1_000_000).toFixed(1)} MB/s`;
+  if (perSec >= 1000) return `${(perSec / 1000).toFixed(perSec >= 10_000 ? 0 : 1)} kB/s`;
+  return `${Math.round(perSec)} B/s`;
+}
+
+/** A broker zoomed out: counts, bytes in and out, and its partitions as a strip. */
+function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) {
+  const signature = card.strip.map((x) => x.key + STRIP_ROLE[x.role]).join(',');
+  return (
+    <div className="broker-card" data-testid={`broker-card-${broker}`}>
+      <div className="card-counts">
+        <span className="card-count" data-testid={`card-leaders-${broker}`} title="Partitions this broker leads (LeaderCount)">
+          <span className="card-num">{card.leaders}</span> leaders
+        </span>
+        <span className="card-count" title="Replicas this broker holds (PartitionCount)">
+          <span className="card-num">{card.replicas}</span> replicas
+        </span>
+        <span className={`card-count${card.underReplicated > 0 ? ' warn' : ''}`} data-testid={`card-urp-${broker}`} title="Partitions it leads with an ISR smaller than the replica set (UnderReplicatedPartitions)">
+          <span className="card-num">{card.underReplicated}</span> under-replicated
+        </span>
+        <span className={`card-count${card.offline > 0 ? ' bad' : ''}`} data-testid={`card-offline-${broker}`} title="Partitions held here with no reachable leader">
+          <span className="card-num">{card.offline}</span> offline
+        </span>
+      </div>
+      <div className="card-bytes">
+        <span title="BytesInPerSec">in {formatBytes(card.bytesInPerSec)}</span>
+        <span title="BytesOutPerSec">out {formatBytes(card.bytesOutPerSec)}</span>
+      </div>
+      <Strip strip={card.strip} signature={signature} />
+    </div>
+  );
 }
 
 export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodeProps<BrokerNode>) {
-  const { broker, isController, replicas, selected, messagesInPerSec, fenceInMs, unfenceable } = data;
+  const { broker, isController, replicas, selected, messagesInPerSec, fenceInMs, unfenceable, detail, card, topicRows } = data;
   const update = useUpdateNodeInternals();
-  const handleKey = replicas.map((r) => r.key).join(',');
+  const handleKey = `${detail}|${topicRows.map((t) => t.key).join(',')}|${replicas.map((r) => r.key).join(',')}`;
   // Handles live inside replica rows: when the rows change, xyflow must re-measure them.
   useEffect(() => update(id), [id, handleKey, update]);
   const statusText = broker.status === 'up' ? (broker.fenced ? 'fenced' : 'up') : broker.status;
   return (
     <div
-      className={`node broker status-${broker.status}${broker.fenced ? ' fenced' : ''}${selected ? ' is-selected' : ''}`}
+      className={`node broker detail-${detail} status-${broker.status}${broker.fenced ? ' fenced' : ''}${selected ? ' is-selected' : ''}`}
       data-testid={`broker-${broker.id}`}
       data-status={broker.status}
+      data-detail={detail}
     >
+      {/* Bundled edges (zoomed out) end on the broker itself. */}
+      <Handle id={handleId.brokerCentre('s')} type="source" position={Position.Top} isConnectable={false} className="hidden-handle centre-handle" />
+      <Handle id={handleId.brokerCentre('t')} type="target" position={Position.Top} isConnectable={false} className="hidden-handle centre-handle" />
+      <Handle id={handleId.brokerTop} type="target" position={Position.Top} isConnectable={false} className="hidden-handle" />
+      <Handle id={handleId.brokerBottom} type="source" position={Position.Bottom} isConnectable={false} className="hidden-handle" />
       <button
         type="button"
         className="node-header"
@@ -181,12 +275,19 @@ export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodePro
           {broker.status === 'down' ? 'process stopped, disk kept' : `${formatRate(messagesInPerSec)} msg/s in`}
         </span>
       </button>
-      <div className="replicas">
-        {replicas.length === 0 && <div className="empty">no replicas</div>}
-        {replicas.map((r) => (
-          <ReplicaRow key={r.key} r={r} broker={broker.id} />
-        ))}
-      </div>
+      {detail === 'card' && card ? (
+        <BrokerCardView card={card} broker={broker.id} />
+      ) : (
+        <div className="replicas">
+          {replicas.length === 0 && topicRows.length === 0 && <div className="empty">no replicas</div>}
+          {topicRows.map((t) => (
+            <TopicRowView key={t.key} t={t} broker={broker.id} />
+          ))}
+          {replicas.map((r) => (
+            <ReplicaRow key={r.key} r={r} broker={broker.id} />
+          ))}
+        </div>
+      )}
     </div>
   );
 });
@@ -242,6 +343,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
       style={{ width, height }}
       data-testid={`group-${groupId}`}
     >
+      <Handle id={handleId.groupIn} type="target" position={Position.Top} isConnectable={false} className="hidden-handle" />
       <button
         type="button"
         className="group-header"
@@ -291,7 +393,8 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
       data-testid={`consumer-${c.id}`}
     >
       {handleKeys.map((key) => {
-        const i = inputs.findIndex((x) => x.key === key);
+        // A collapsed topic's row key (@topic) sits where the topic's first partition would.
+        const i = key.startsWith('@') ? inputs.findIndex((x) => x.key.startsWith(`${key.slice(1)}-`)) : inputs.findIndex((x) => x.key === key);
         return (
           <Handle
             key={key}

@@ -13,7 +13,7 @@ import { create } from 'zustand';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import type { Layout } from '../../worker/protocol';
-import { autoLayout, layoutInputOf, layoutKey } from './auto-layout';
+import { autoLayout, fitShape, layoutInputOf, layoutKey } from './auto-layout';
 import type { FlowEdge, FlowNode } from './flow';
 
 interface AutoLayoutState {
@@ -53,15 +53,23 @@ export function setDragging(dragging: boolean): void {
 type Size = { width: number; height: number };
 
 /** Runs the layout when due; says whether the positions shown are the layout of what is shown. */
-export function useAutoLayout(nodes: FlowNode[], edges: FlowEdge[], measured: Record<string, Size>, userLayout: Layout): { settled: boolean } {
+export function useAutoLayout(
+  nodes: FlowNode[],
+  edges: FlowEdge[],
+  measured: Record<string, Size>,
+  userLayout: Layout,
+): { settled: boolean; appliedKey: string } {
   const input = useMemo(() => layoutInputOf(nodes, edges, measured, userLayout), [nodes, edges, measured, userLayout]);
   const key = layoutKey(input, measured);
-  // The shape alone (no pins): a change here is worth re-fitting the view; a drag is not.
-  const shape = key.slice(0, key.indexOf('#'));
+  // The shape alone (no pins, no level of detail): a change here is worth re-fitting the
+  // view; a drag is not, nor brokers opening their rows as the user zooms in (a fit would
+  // zoom out again).
+  const shape = fitShape(input, measured);
   const latest = useRef(input);
   latest.current = input;
   const lastShape = useRef('');
   const lastTidy = useRef(0);
+
   const tidySeq = useAutoLayoutStore((s) => s.tidySeq);
   const dropSeq = useAutoLayoutStore((s) => s.dropSeq);
   const dragging = useAutoLayoutStore((s) => s.dragging);
@@ -89,5 +97,5 @@ export function useAutoLayout(nodes: FlowNode[], edges: FlowEdge[], measured: Re
     };
   }, [key, shape, tidySeq, dropSeq, dragging]);
   const appliedKey = useAutoLayoutStore((s) => s.appliedKey);
-  return { settled: appliedKey === key };
+  return { settled: appliedKey === key, appliedKey };
 }

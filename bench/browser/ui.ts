@@ -1,0 +1,171 @@
+/**
+ * The main thread's figures (issue 10): the production build (`vite build`, served by `vite
+ * preview`) in headless Chromium at 1280x720, opened on a share link to a scale scenario
+ * (bench/workload.ts) with its load running, then measured for a few wall seconds:
+ *
+ * - frames/s: requestAnimationFrame callbacks counted in the page;
+ * - long tasks: a PerformanceObserver on 'longtask' (tasks over 50 ms): count, longest, total;
+ * - bytes per frame: what the worker posted to the main thread, measured where the client
+ *   receives it (src/state/worker-client.ts counts JSON length when `__kpWireStats` exists).
+ *
+ * Prints figures; asserts nothing. `measureUi` is shared with bench/browser/run.ts.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from '@playwright/test';
+import { build, preview } from 'vite';
+import { scaleScenario } from '../workload';
+import { encodeScenarioToFragment } from '../../src/scenario/url';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface UiFigures {
+  label: string;
+  framesPerSec: number;
+  longTasks: number;
+  longestTaskMs: number;
+  longTaskTotalMs: number;
+  wallMs: number;
+  messages: number;
+  bytesPerMessage: number;
+  maxMessageBytes: number;
+  /** Virtual ms the cluster advanced while measured (does the worker keep up?). */
+  virtualMs: number;
+}
+
+interface PageStats {
+  frames: number;
+  long: number[];
+  wall: number;
+  messages: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export async function measureUi(
+  browser: Browser,
+  base: string,
+  brokers: number,
+  partitions: number,
+  rate: number,
+  opts: { warmMs?: number; measureMs?: number } = {},
+): Promise<UiFigures> {
+  const warmMs = opts.warmMs ?? 4000;
+  const measureMs = opts.measureMs ?? 6000;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  // tsx compiles functions handed to the page with esbuild's __name helper: give the page one.
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  await page.addInitScript(() => {
+    (window as unknown as { __kpWireStats: unknown }).__kpWireStats = { messages: 0, bytes: 0, maxBytes: 0 };
+  });
+  // A link's load may write at most 1 MB/s (src/kafka/limits.ts): 50-byte values at 20,000/s.
+  const scenario = scaleScenario(brokers, partitions, rate, 3_600_000);
+  for (const a of scenario.timeline ?? []) if (a.op === 'startLoad') a.valueBytes = Math.min(a.valueBytes ?? 100, Math.floor(1_000_000 / rate));
+  const fragment = await encodeScenarioToFragment(scenario);
+  await page.goto(`${base}#${fragment.replace(/^#/, '')}`);
+  await page.getByTestId(`broker-${brokers}`).waitFor({ timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms') ?? 0) > 0, undefined, { timeout: 120_000 });
+  await page.waitForTimeout(warmMs);
+  const t0 = Number(await page.getByTestId('clock').getAttribute('data-ms'));
+  // UI_BENCH_PROFILE=file: a CPU profile of the main thread while measured (bench/cpuprofile-summary.mjs reads it).
+  const cdp = process.env.UI_BENCH_PROFILE ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
+  const stats = (await page.evaluate(async (ms: number) => {
+    const w = window as unknown as { __kpWireStats: { messages: number; bytes: number; maxBytes: number } };
+    const long: number[] = [];
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) long.push(e.duration);
+    });
+    obs.observe({ type: 'longtask', buffered: false });
+    const m0 = { ...w.__kpWireStats };
+    w.__kpWireStats.maxBytes = 0;
+    let frames = 0;
+    let running = true;
+    const tick = () => {
+      frames++;
+      if (running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const start = performance.now();
+    await new Promise((r) => setTimeout(r, ms));
+    running = false;
+    const wall = performance.now() - start;
+    // Let the observer deliver what is queued.
+    await new Promise((r) => setTimeout(r, 50));
+    for (const e of obs.takeRecords()) long.push(e.duration);
+    obs.disconnect();
+    return {
+      frames,
+      long,
+      wall,
+      messages: w.__kpWireStats.messages - m0.messages,
+      bytes: w.__kpWireStats.bytes - m0.bytes,
+      maxBytes: w.__kpWireStats.maxBytes,
+    };
+  }, measureMs)) as PageStats;
+  const t1 = Number(await page.getByTestId('clock').getAttribute('data-ms'));
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(`${process.env.UI_BENCH_PROFILE}-${brokers}x${partitions}.cpuprofile`, JSON.stringify(profile));
+  }
+  if (process.env.UI_BENCH_SHOT) await page.screenshot({ path: `${process.env.UI_BENCH_SHOT}-${brokers}x${partitions}.png` });
+  await context.close();
+  return {
+    label: `${brokers} brokers x ${partitions} partitions at ${rate.toLocaleString('en')} records/s`,
+    framesPerSec: (stats.frames * 1000) / stats.wall,
+    longTasks: stats.long.length,
+    longestTaskMs: stats.long.length ? Math.max(...stats.long) : 0,
+    longTaskTotalMs: stats.long.reduce((a, b) => a + b, 0),
+    wallMs: stats.wall,
+    messages: stats.messages,
+    bytesPerMessage: stats.messages ? stats.bytes / stats.messages : 0,
+    maxMessageBytes: stats.maxBytes,
+    virtualMs: t1 - t0,
+  };
+}
+
+export function uiLine(f: UiFigures): string {
+  return (
+    `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s   ` +
+    `long tasks ${String(f.longTasks).padStart(3)} (longest ${Math.round(f.longestTaskMs)} ms, ${Math.round(f.longTaskTotalMs)} ms of ${Math.round(f.wallMs)})   ` +
+    `${(f.bytesPerMessage / 1024).toFixed(1)} KiB per frame (max ${(f.maxMessageBytes / 1024).toFixed(1)}, ${f.messages} frames)   ` +
+    `cluster ${(f.virtualMs / f.wallMs).toFixed(2)}x real time`
+  );
+}
+
+/** Builds the app and serves the production build; returns its URL and a closer. */
+export async function serveApp(port = 4191): Promise<{ base: string; close(): Promise<void> }> {
+  await build({ root, logLevel: 'warn' });
+  const server = await preview({ root, preview: { port, strictPort: false, host: '127.0.0.1' } });
+  const base = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
+  return { base, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}),
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+}
+
+// Run directly: `npx tsx bench/browser/ui.ts [brokers partitions rate]...`
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2).map(Number);
+  const cases: [number, number, number][] = [];
+  for (let i = 0; i + 2 < args.length; i += 3) cases.push([args[i]!, args[i + 1]!, args[i + 2]!]);
+  if (cases.length === 0) cases.push([6, 50, 20_000], [50, 1000, 20_000]);
+  const app = await serveApp();
+  const browser = await launch();
+  try {
+    console.log(`Main thread figures (${browser.version()}, headless, production build, 1280x720)`);
+    for (const [b, p, r] of cases) console.log(uiLine(await measureUi(browser, app.base, b, p, r)));
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}

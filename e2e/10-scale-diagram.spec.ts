@@ -1,0 +1,143 @@
+/**
+ * Issue 10, the diagram at scale: a 12-broker, 200-partition cluster is readable at
+ * 1280x720 zoomed out (compact broker cards, nothing overlapping), zooming in shows every
+ * replica row, a topic can be filtered to or collapsed, and a partition found by search is
+ * selected and centred. The default three-broker scenario keeps every replica row.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { scaleScenario } from '../bench/workload';
+import type { Scenario } from '../src/scenario/types';
+import { encodeScenarioToFragment } from '../src/scenario/url';
+import { expect, openPlayground, screenshot, test } from './fixtures';
+
+const BROKERS = 12;
+
+// A 12 x 200 cluster in the worker on a busy 2-core machine: opening it alone takes a while.
+test.describe.configure({ timeout: 240_000 });
+
+/** 12 brokers x 200 partitions of `bench`, plus a 6-partition topic `orders`, with a light load. */
+function bigCluster(): Scenario {
+  const s = scaleScenario(BROKERS, 200, 500, 3_600_000);
+  s.name = 'twelve brokers';
+  s.topics = [...(s.topics ?? []), { name: 'orders', partitions: 6, replicationFactor: 3 }];
+  return s;
+}
+
+async function openBig(page: Page): Promise<void> {
+  const fragment = await encodeScenarioToFragment(bigCluster());
+  await page.goto(`/${fragment.startsWith('#') ? fragment : `#${fragment}`}`);
+  await expect(page.getByTestId(`broker-${BROKERS}`)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled', { timeout: 60_000 });
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+
+async function box(l: Locator): Promise<Box> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error('no box');
+  return b;
+}
+
+const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720; zooming in shows the replica rows', async ({ page }) => {
+  await openBig(page);
+  const diagram = await box(page.getByTestId('diagram'));
+  const boxes: Box[] = [];
+  for (let id = 1; id <= BROKERS; id++) {
+    const broker = page.getByTestId(`broker-${id}`);
+    await expect(broker).toHaveAttribute('data-detail', 'card');
+    await expect(page.getByTestId(`broker-card-${id}`)).toBeVisible();
+    const b = await box(broker);
+    // Inside the diagram, all of it: the whole cluster is on screen.
+    expect(b.x).toBeGreaterThanOrEqual(diagram.x - 1);
+    expect(b.y).toBeGreaterThanOrEqual(diagram.y - 1);
+    expect(b.x + b.width).toBeLessThanOrEqual(diagram.x + diagram.width + 1);
+    expect(b.y + b.height).toBeLessThanOrEqual(diagram.y + diagram.height + 1);
+    boxes.push(b);
+  }
+  boxes.push(await box(page.getByTestId('producer-p')), await box(page.getByTestId('group-g')));
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!), `boxes ${i} and ${j} overlap`).toBe(false);
+  // Readable: the card's numbers are drawn at least 9 px tall on screen.
+  const num = await box(page.getByTestId('card-leaders-1').locator('.card-num'));
+  expect(num.height).toBeGreaterThanOrEqual(9);
+  // The leaders of all cards add up to the partitions (206), each card's count from its own strip.
+  let leaders = 0;
+  for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());
+  expect(leaders).toBe(206);
+  // No replica rows while zoomed out.
+  await expect(page.locator('[data-testid^="replica-bench-"]')).toHaveCount(0);
+  await screenshot(page, '10-scale-12x200-cards');
+
+  // Zoom in: every broker shows its rows.
+  const zoomIn = page.getByRole('button', { name: 'Zoom In' });
+  for (let i = 0; i < 8 && (await page.getByTestId('diagram').getAttribute('data-zoomed-in')) !== 'true'; i++) await zoomIn.click();
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-zoomed-in', 'true');
+  // Only what is on screen is drawn at this size: every broker drawn shows its rows.
+  const drawn = page.locator('.react-flow__node-broker > [data-detail]');
+  await expect(drawn.first()).toHaveAttribute('data-detail', 'rows');
+  await expect(page.locator('.react-flow__node-broker > [data-detail="card"]')).toHaveCount(0);
+  // Each broker holds about 200 x 3 / 12 = 50 bench replicas, every one a row.
+  const rows = await drawn.first().locator('[data-testid^="replica-bench-"]').count();
+  expect(rows).toBeGreaterThan(30);
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await screenshot(page, '10-scale-12x200-zoomed-in');
+});
+
+test('12 x 200: filter to one topic, search a partition (selected and centred)', async ({ page }) => {
+  await openBig(page);
+  // Only `orders`: six partitions, so each broker is small enough to show its rows.
+  await page.getByTestId('topic-filter').selectOption('orders');
+  await expect(page.locator('[data-testid^="replica-bench-"]')).toHaveCount(0);
+  await expect(page.locator('[data-partition^="orders-"][data-role="leader"]')).toHaveCount(6);
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await screenshot(page, '10-scale-filter-orders');
+  await page.getByTestId('topic-filter').selectOption('');
+  await expect(page.getByTestId('broker-1')).toHaveAttribute('data-detail', 'card');
+
+  // A partition that does not exist: said plainly, nothing selected.
+  await page.getByTestId('find-partition').fill('bench-999');
+  await page.getByTestId('find-partition').press('Enter');
+  await expect(page.getByTestId('find-error')).toContainText('partitions 0 to 199');
+  await expect(page.getByTestId('inspector-partition')).toHaveCount(0);
+
+  await page.getByTestId('find-partition').fill('bench-137');
+  await page.getByTestId('find-partition').press('Enter');
+  await expect(page.getByTestId('inspector-partition')).toBeVisible();
+  await expect(page.getByTestId('inspector-partition')).toHaveAttribute('aria-label', 'Partition bench-137');
+  const leaderRow = page.locator('[data-partition="bench-137"][data-role="leader"]');
+  await expect(leaderRow).toHaveCount(1);
+  await expect(leaderRow).toHaveClass(/is-selected/);
+  // Centred: the row is on screen, near the middle of the diagram.
+  const diagram = await box(page.getByTestId('diagram'));
+  await expect
+    .poll(async () => {
+      const r = await leaderRow.boundingBox();
+      if (!r) return Infinity;
+      return Math.max(Math.abs(r.x + r.width / 2 - (diagram.x + diagram.width / 2)), Math.abs(r.y + r.height / 2 - (diagram.y + diagram.height / 2)));
+    })
+    .toBeLessThan(60);
+  const row = await box(leaderRow);
+  // Close enough to read the row (48 px at zoom 1).
+  expect(row.height).toBeGreaterThanOrEqual(30);
+  await screenshot(page, '10-scale-search-bench-137');
+});
+
+test('the default scenario shows every replica row; a topic collapses into one row per broker and expands again', async ({ page }) => {
+  await openPlayground(page);
+  for (const b of [1, 2, 3]) {
+    await expect(page.getByTestId(`broker-${b}`)).toHaveAttribute('data-detail', 'rows');
+    for (const p of [0, 1, 2]) await expect(page.getByTestId(`replica-orders-${p}-b${b}`)).toBeVisible();
+  }
+  await page.getByTestId('collapse-topics').click();
+  await page.getByTestId('collapse-topic-orders').check();
+  for (const b of [1, 2, 3]) await expect(page.getByTestId(`topic-row-orders-b${b}`)).toBeVisible();
+  await expect(page.locator('[data-testid^="replica-orders-"]')).toHaveCount(0);
+  await expect(page.getByTestId('topic-row-orders-b1')).toContainText('3 replicas');
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await screenshot(page, '10-scale-collapsed-orders');
+  // The collapsed row's button expands it.
+  await page.getByTestId('topic-row-orders-b2').getByRole('button').click();
+  for (const b of [1, 2, 3]) for (const p of [0, 1, 2]) await expect(page.getByTestId(`replica-orders-${p}-b${b}`)).toBeVisible();
+  await expect(page.getByTestId('collapse-topic-orders')).not.toBeChecked();
+});

@@ -1,0 +1,165 @@
+/**
+ * Issue 10: levels of detail, topic filter and collapse, partition search, and stable
+ * element identity, on a real 12-broker, 200-partition cluster.
+ */
+import { describe, expect, it } from 'vitest';
+import { scaleScenario } from '../../../bench/workload';
+import { Cluster } from '../../kafka/cluster';
+import type { ClusterSnapshot } from '../../kafka/snapshot';
+import { fixtureSnapshot } from '../test/fixture';
+import { cardColumns, layoutInputOf } from './auto-layout';
+import { findPartition, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView } from './flow';
+import { deepEqual, stabilise } from './stable';
+
+let big: ClusterSnapshot | null = null;
+/** 12 brokers, `bench` with 200 partitions and `orders` with 6, RF 3, loaded for a second. */
+function bigSnapshot(): ClusterSnapshot {
+  if (big) return big;
+  const s = scaleScenario(12, 200, 2000, 60_000);
+  s.topics = [...(s.topics ?? []), { name: 'orders', partitions: 6, replicationFactor: 3 }];
+  const c = new Cluster(s);
+  c.runUntil(1500);
+  big = c.snapshot();
+  return big;
+}
+
+const OUT: DiagramView = { zoomedIn: false, topicFilter: null, collapsedTopics: [] };
+const brokers = (els: ReturnType<typeof toFlowElements>) => els.nodes.filter((n): n is BrokerNode => n.type === 'broker');
+
+describe('levels of detail', () => {
+  it('a small cluster shows every replica row even zoomed out', () => {
+    const els = toFlowElements(fixtureSnapshot(), {}, { view: OUT });
+    for (const b of brokers(els)) {
+      expect(b.data.detail).toBe('rows');
+      expect(b.data.replicas.length).toBe(b.data.replicaCount);
+    }
+  });
+
+  it('12 x 200 zoomed out: compact cards whose counts add up, edges bundled per pair of brokers', () => {
+    const snap = bigSnapshot();
+    const els = toFlowElements(snap, {}, { view: OUT });
+    const bs = brokers(els);
+    expect(bs).toHaveLength(12);
+    let leaders = 0;
+    for (const b of bs) {
+      expect(b.data.detail).toBe('card');
+      expect(b.data.replicas).toEqual([]);
+      const card = b.data.card!;
+      const hosted = snap.partitions.filter((p) => p.replicas.includes(b.data.broker.id));
+      expect(card.replicas).toBe(hosted.length);
+      expect(card.strip).toHaveLength(hosted.length);
+      expect(card.leaders).toBe(hosted.filter((p) => p.leader === b.data.broker.id).length);
+      expect(card.strip.filter((x) => x.role === 'leader')).toHaveLength(card.leaders);
+      leaders += card.leaders;
+    }
+    expect(leaders).toBe(206);
+    const ids = els.edges.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const repl = els.edges.filter((e) => e.data?.kind === 'replication');
+    // At most one line per pair of brokers (66 pairs), carrying the partitions' count.
+    expect(repl.length).toBeLessThanOrEqual(66);
+    expect(repl.reduce((n, e) => n + (e.data!.bundled ?? 0), 0)).toBe(206 * 2);
+    expect(els.edges.filter((e) => e.data?.kind === 'produce').length).toBeLessThanOrEqual(12);
+    // Consumption: one line per broker to the group, not one per partition.
+    const consume = els.edges.filter((e) => e.data?.kind === 'consumption');
+    expect(consume.length).toBeLessThanOrEqual(12);
+    expect(consume.every((e) => e.target === 'group-g')).toBe(true);
+  });
+
+  it('zoomed in, or selected, a broker shows every row', () => {
+    const snap = bigSnapshot();
+    const zoomed = toFlowElements(snap, {}, { view: { ...OUT, zoomedIn: true } });
+    for (const b of brokers(zoomed)) {
+      expect(b.data.detail).toBe('rows');
+      expect(b.data.replicas).toHaveLength(b.data.replicaCount);
+    }
+    expect(zoomed.edges.filter((e) => e.data?.kind === 'replication')).toHaveLength(206 * 2);
+
+    const p = snap.partitions.find((x) => x.topic === 'bench' && x.partition === 42)!;
+    const sel = toFlowElements(snap, {}, { view: OUT, selection: { kind: 'partition', topic: 'bench', partition: 42 } });
+    for (const b of brokers(sel)) expect(b.data.detail).toBe(p.replicas.includes(b.data.broker.id) ? 'rows' : 'card');
+    const one = toFlowElements(snap, {}, { view: OUT, selection: { kind: 'broker', id: 5 } });
+    expect(brokers(one).filter((b) => b.data.detail === 'rows').map((b) => b.data.broker.id)).toEqual([5]);
+  });
+
+  it('a topic filter draws only that topic (small enough for rows)', () => {
+    const els = toFlowElements(bigSnapshot(), {}, { view: { ...OUT, topicFilter: 'orders' } });
+    const rows = brokers(els).flatMap((b) => b.data.replicas);
+    expect(rows).toHaveLength(18);
+    expect(rows.every((r) => r.topic === 'orders')).toBe(true);
+    expect(brokers(els).every((b) => b.data.detail === 'rows')).toBe(true);
+    expect(els.edges.every((e) => !e.id.includes('bench'))).toBe(true);
+  });
+
+  it('a collapsed topic is one row per broker, its edges merged onto it', () => {
+    const snap = bigSnapshot();
+    const els = toFlowElements(snap, {}, { view: { zoomedIn: true, topicFilter: null, collapsedTopics: ['bench'] } });
+    for (const b of brokers(els)) {
+      expect(b.data.replicas.every((r) => r.topic === 'orders')).toBe(true);
+      const row = b.data.topicRows.find((t) => t.topic === 'bench')!;
+      expect(row.replicas).toBe(snap.partitions.filter((p) => p.topic === 'bench' && p.replicas.includes(b.data.broker.id)).length);
+    }
+    const ids = els.edges.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const benchRepl = els.edges.filter((e) => e.data?.kind === 'replication' && e.id.includes('@bench'));
+    // One edge per leader → follower pair of brokers for the whole topic.
+    expect(benchRepl.length).toBeLessThanOrEqual(12 * 11);
+    expect(benchRepl.reduce((n, e) => n + (e.data!.bundled ?? 1), 0)).toBe(400);
+  });
+
+  it('brokers as cards are laid out in a grid', () => {
+    const els = toFlowElements(bigSnapshot(), {}, { view: OUT });
+    const input = layoutInputOf(els.nodes, els.edges, {}, {});
+    const rows = input.boxes.filter((b) => b.kind === 'broker').map((b) => b.row ?? 0);
+    expect(cardColumns(12)).toBe(6);
+    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+    expect(cardColumns(3)).toBe(3);
+  });
+});
+
+describe('partition search', () => {
+  it('reads what a person types', () => {
+    expect(parsePartitionQuery('orders-2')).toEqual({ topic: 'orders', partition: 2 });
+    expect(parsePartitionQuery(' orders 12 ')).toEqual({ topic: 'orders', partition: 12 });
+    expect(parsePartitionQuery('my-topic-3')).toEqual({ topic: 'my-topic', partition: 3 });
+    expect(parsePartitionQuery('orders')).toBeNull();
+  });
+
+  it('finds a partition, or says what is wrong', () => {
+    const snap = bigSnapshot();
+    const ok = findPartition(snap, 'bench-137');
+    expect(ok.ok && `${ok.partition.topic}-${ok.partition.partition}`).toBe('bench-137');
+    const bad = findPartition(snap, 'bench-999');
+    expect(bad.ok ? '' : bad.message).toBe('Topic bench has partitions 0 to 199; there is no partition 999.');
+    const none = findPartition(snap, 'nope-1');
+    expect(none.ok ? '' : none.message).toBe('There is no topic nope.');
+    const junk = findPartition(snap, 'hello');
+    expect(junk.ok ? '' : junk.message).toMatch(/does not name a partition/);
+  });
+});
+
+describe('stable identity', () => {
+  it('keeps last frame objects for unchanged elements, and the array when nothing changed', () => {
+    const cache = new Map<string, { id: string; v: number[] }>();
+    const first = stabilise(cache, null, [{ id: 'a', v: [1] }, { id: 'b', v: [2] }]);
+    const same = stabilise(cache, first, [{ id: 'a', v: [1] }, { id: 'b', v: [2] }]);
+    expect(same).toBe(first);
+    const next = stabilise(cache, same, [{ id: 'a', v: [1] }, { id: 'b', v: [3] }]);
+    expect(next).not.toBe(first);
+    expect(next[0]).toBe(first[0]);
+    expect(next[1]).not.toBe(first[1]);
+    expect(deepEqual({ a: [1, { b: null }] }, { a: [1, { b: null }] })).toBe(true);
+    expect(deepEqual({ a: [1, { b: null }] }, { a: [1, { b: 0 }] })).toBe(false);
+  });
+
+  it('a broker card whose numbers did not move keeps its node across frames of the real cluster', () => {
+    const s = scaleScenario(12, 200, 2000, 60_000);
+    const c = new Cluster(s);
+    c.runUntil(1500);
+    const cache = new Map<string, ReturnType<typeof toFlowElements>['nodes'][number]>();
+    const a = stabilise(cache, null, toFlowElements(c.snapshot(), {}, { view: OUT }).nodes);
+    const b = stabilise(cache, a, toFlowElements(c.snapshot(), {}, { view: OUT }).nodes);
+    // Nothing ran between the two: every node is the same object.
+    expect(b).toBe(a);
+  });
+});
