@@ -21,6 +21,7 @@ export type DialogRequest =
   | { kind: 'createTopic' }
   | { kind: 'topicConfig'; topic: string }
   | { kind: 'sequenceDiagram' }
+  | { kind: 'topologyFlowchart' }
   | { kind: 'deleteTopic'; topic: string }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
@@ -548,6 +549,14 @@ export const COMMANDS: readonly Command[] = [
     contexts: [],
     enabled: (s) => s !== null,
     perform: (env) => env.openDialog({ kind: 'sequenceDiagram' }),
+  },
+  {
+    id: 'scenario.topologyFlowchart',
+    label: () => 'Topology as a Mermaid flowchart',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'topologyFlowchart' }),
   },
   {
     id: 'scenario.share',
