@@ -23,6 +23,7 @@ export type DialogRequest =
   | { kind: 'sequenceDiagram' }
   /** The message browser (src/ui/browser), on one partition or (absent) all of them. */
   | { kind: 'messages'; topic: string; partition?: number }
+  | { kind: 'topologyFlowchart' }
   | { kind: 'deleteTopic'; topic: string }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
@@ -568,6 +569,14 @@ export const COMMANDS: readonly Command[] = [
     contexts: [],
     enabled: (s) => s !== null,
     perform: (env) => env.openDialog({ kind: 'sequenceDiagram' }),
+  },
+  {
+    id: 'scenario.topologyFlowchart',
+    label: () => 'Topology as a Mermaid flowchart',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'topologyFlowchart' }),
   },
   {
     id: 'scenario.share',

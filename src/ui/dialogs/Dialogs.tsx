@@ -15,6 +15,7 @@ import { placeNode } from '../diagram/place';
 import { MermaidView } from '../events/MermaidView';
 import { MessageBrowser } from '../browser/MessageBrowser';
 import { toMermaidSequence } from '../events/sequence';
+import { toMermaidFlowchart } from '../diagram/topology';
 import { performChecked, produceWithOutcome } from '../outcomes';
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
@@ -392,14 +393,33 @@ function CreateTopicDialog({ s }: { s: ClusterSnapshot }) {
 /** The recent events as a sequence diagram (Mermaid), with its source to copy. */
 function SequenceDialog() {
   const events = useClusterStore((st) => st.events);
-  const toast = useUiStore((st) => st.toast);
-  const close = useUiStore((st) => st.closeDialog);
   // The diagram is a picture of the moment it was opened: it does not redraw under the reader.
   const [source] = useState(() => toMermaidSequence(events.map((e) => e.event), SEQUENCE_EVENTS));
   return (
-    <Modal
+    <MermaidDialog
       title={`The last ${SEQUENCE_EVENTS} events as a sequence diagram`}
       testId="dialog-sequence"
+      source={source}
+      label="Sequence diagram of the recent cluster events"
+    />
+  );
+}
+
+/** The cluster's topology (brokers, topics, clients, groups) as a Mermaid flowchart. */
+function TopologyDialog({ s }: { s: ClusterSnapshot }) {
+  // A picture of the moment it was opened, like the sequence diagram.
+  const [source] = useState(() => toMermaidFlowchart(s));
+  return <MermaidDialog title="The topology as a flowchart" testId="dialog-topology" source={source} label="Flowchart of the cluster's topology" />;
+}
+
+/** A Mermaid drawing with its source to copy into any Markdown that renders Mermaid. */
+function MermaidDialog({ title, testId, source, label }: { title: string; testId: string; source: string; label: string }) {
+  const toast = useUiStore((st) => st.toast);
+  const close = useUiStore((st) => st.closeDialog);
+  return (
+    <Modal
+      title={title}
+      testId={testId}
       submitLabel="Copy Mermaid source"
       cancelLabel="Close"
       wide
@@ -412,7 +432,7 @@ function SequenceDialog() {
         close();
       }}
     >
-      <MermaidView source={source} label="Sequence diagram of the recent cluster events" />
+      <MermaidView source={source} label={label} />
       <details>
         <summary>Mermaid source</summary>
         <pre className="mermaid-source" data-testid="mermaid-source">
@@ -722,6 +742,8 @@ export function Dialogs() {
       return <SequenceDialog key="sequence" />;
     case 'messages':
       return <MessageBrowser key={`messages:${req.topic}:${req.partition ?? 'all'}`} topic={req.topic} partition={req.partition} />;
+    case 'topologyFlowchart':
+      return <TopologyDialog key="topology" s={s} />;
     case 'topicConfig':
       return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
     case 'deleteTopic':
