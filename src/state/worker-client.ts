@@ -58,7 +58,10 @@ export class WorkerClient {
     this.endpoint.postMessage(toWorker(cmd));
   }
 
+  /** The document this client last loaded (a lesson's Try this opens it again). */
+  lastLoaded: Scenario | null = null;
   load(scenario: Scenario, play = true): void {
+    this.lastLoaded = scenario;
     this.send({ type: 'load', scenario, play });
   }
   seek(t: number): void {
@@ -153,7 +156,7 @@ export class WorkerClient {
         useClusterStore.getState().seekProgress(msg.target, msg.reached, msg.done);
         return;
       case 'loaded':
-        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
+        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? [], msg.tryThis ?? []);
         useUiStore.getState().setLayout(msg.layout);
         this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;

@@ -15,6 +15,7 @@ import { CONSUMER_COLUMNS, DESCRIBE_COLUMNS, dash, describeGroup } from './descr
 import { PartitionLog } from './PartitionLog';
 import { Markdown } from '../markdown/Markdown';
 import { LessonChapters } from './LessonChapters';
+import { LessonTryThis } from './LessonTryThis';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
@@ -530,6 +531,7 @@ function Overview({ s }: { s: ClusterSnapshot }) {
       <h2>{name ?? 'Cluster'}</h2>
       <LessonChapters />
       {description && <Markdown text={description} skipHeading={name ?? undefined} />}
+      <LessonTryThis />
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
       <dl className="fields">
