@@ -15,7 +15,7 @@ interface LessonDoc {
   tryThis: { label: string; from?: 'start' | 'now' }[];
 }
 
-const readLesson = (id: string): LessonDoc => JSON.parse(readFileSync(join(__dirname, '..', 'src', 'scenario', 'lessons', `${id}.json`), 'utf8')) as LessonDoc;
+const readLesson = (id: string): LessonDoc => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'src', 'scenario', 'lessons', `${id}.json`), 'utf8')) as LessonDoc;
 
 /** The rendered caption's opening words (Markdown marks gone). */
 const opening = (md: string) => md.replace(/[`*_]/g, '').slice(0, 40);
@@ -44,7 +44,6 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
 test('every lesson opens, pauses at its chapters, and its Try this applies', async ({ page }) => {
   test.setTimeout(900_000);
   await openPlayground(page);
-  await setSpeed(page, 10);
   const now = page.getByTestId('chapter-now');
   for (const { id, tryThis, shows } of TOUR) {
     const doc = readLesson(id);
@@ -52,6 +51,7 @@ test('every lesson opens, pauses at its chapters, and its Try this applies', asy
     await page.getByTestId('menu-scenario').click();
     await page.getByTestId(`menu-lesson.${id}`).click();
     await expect(page.getByTestId('inspector-overview').getByRole('heading', { level: 2 })).toHaveText(doc.name);
+    await expect(page.getByTestId('speed')).toBeEnabled();
     await setSpeed(page, 10);
 
     // Chapter 1: paused at its moment, its caption shown.
