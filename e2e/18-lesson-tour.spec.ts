@@ -41,8 +41,13 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
   { id: 'compaction-latest-per-key', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'delete.retention.ms=600000')).toBeVisible() },
 ];
 
+// Fifteen lessons in one journey on a shared 2-core machine: a starved renderer can take
+// longer than the default 20 s to answer a click, so this journey waits longer per step.
+test.use({ actionTimeout: 60_000 });
+const expectSlow = expect.configure({ timeout: 60_000 });
+
 test('every lesson opens, pauses at its chapters, and its Try this applies', async ({ page }) => {
-  test.setTimeout(900_000);
+  test.setTimeout(1_500_000);
   await openPlayground(page);
   const now = page.getByTestId('chapter-now');
   for (const { id, tryThis, shows } of TOUR) {
@@ -50,31 +55,31 @@ test('every lesson opens, pauses at its chapters, and its Try this applies', asy
     const chapters = [...doc.checkpoints].sort((a, b) => a.at - b.at);
     await page.getByTestId('menu-scenario').click();
     await page.getByTestId(`menu-lesson.${id}`).click();
-    await expect(page.getByTestId('inspector-overview').getByRole('heading', { level: 2 })).toHaveText(doc.name);
-    await expect(page.getByTestId('speed')).toBeEnabled();
+    await expectSlow(page.getByTestId('inspector-overview').getByRole('heading', { level: 2 })).toHaveText(doc.name);
+    await expectSlow(page.getByTestId('speed')).toBeEnabled();
     await setSpeed(page, 10);
 
     // Chapter 1: paused at its moment, its caption shown.
-    await expect(now).toContainText(`Chapter 1 of ${chapters.length}`, { timeout: 60_000 });
-    await expect(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[0]!.at));
-    await expect(page.getByTestId('play-pause')).toHaveAttribute('aria-label', 'Play');
-    await expect(now).toContainText(opening(chapters[0]!.caption));
+    await expectSlow(now).toContainText(`Chapter 1 of ${chapters.length}`, { timeout: 60_000 });
+    await expectSlow(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[0]!.at));
+    await expectSlow(page.getByTestId('play-pause')).toHaveAttribute('aria-label', 'Play');
+    await expectSlow(now).toContainText(opening(chapters[0]!.caption));
 
     // Next: on to chapter 2.
     await page.getByTestId('chapter-next').click();
-    await expect(now).toContainText(`Chapter 2 of ${chapters.length}`, { timeout: 60_000 });
-    await expect(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[1]!.at));
-    await expect(now).toContainText(opening(chapters[1]!.caption));
+    await expectSlow(now).toContainText(`Chapter 2 of ${chapters.length}`, { timeout: 60_000 });
+    await expectSlow(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[1]!.at));
+    await expectSlow(now).toContainText(opening(chapters[1]!.caption));
 
     // Try this.
     const item = page.getByTestId(`try-this-${tryThis}`);
-    await expect(item).toContainText(doc.tryThis[tryThis]!.label);
+    await expectSlow(item).toContainText(doc.tryThis[tryThis]!.label);
     await page.getByTestId(`try-this-apply-${tryThis}`).click();
-    await expect(page.getByTestId('toast').filter({ hasText: `Try this: ${doc.tryThis[tryThis]!.label}` })).toBeVisible();
+    await expectSlow(page.getByTestId('toast').filter({ hasText: `Try this: ${doc.tryThis[tryThis]!.label}` })).toBeVisible();
     if ((doc.tryThis[tryThis]!.from ?? 'start') === 'start') {
       // The lesson starts again with the change: it pauses at its first chapter again.
-      await expect(now).toContainText(`Chapter 1 of ${chapters.length}`, { timeout: 60_000 });
-      await expect(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[0]!.at));
+      await expectSlow(now).toContainText(`Chapter 1 of ${chapters.length}`, { timeout: 60_000 });
+      await expectSlow(page.getByTestId('clock')).toHaveAttribute('data-ms', String(chapters[0]!.at));
     } else {
       await page.getByTestId('chapter-next').click();
     }
