@@ -180,6 +180,54 @@ describe('parseScenario rejects with one line naming the field', () => {
     expect(errorOf(d3).message).toMatch(/^timeline\[\d+\]\.config\["cleanup.policy"\]: Invalid value "forever" for configuration cleanup.policy/);
   });
 
+  it('lesson Try this: a label, an explanation and timeline actions without `at`', () => {
+    const ok = example();
+    ok.tryThis = [
+      { label: 'Use acks=all', explanation: 'No loss.', actions: [{ op: 'alterConfig', entity: 'client', name: 'checkout', config: { acks: 'all' } }] },
+      { label: 'Kill broker 2', explanation: 'Now.', from: 'now', actions: [{ op: 'killBroker', broker: 2 }] },
+    ];
+    const r = parseScenario(ok);
+    expect(r).toMatchObject({ ok: true, scenario: { tryThis: [{ label: 'Use acks=all' }, { from: 'now', actions: [{ op: 'killBroker', broker: 2 }] }] } });
+    if (r.ok) expect(r.scenario.tryThis![1]!.actions[0]).not.toHaveProperty('at');
+    // Documents without the field stay valid (old documents).
+    expect(parseScenario(example())).toMatchObject({ ok: true });
+    const bad = (tryThis: unknown) => {
+      const d = example();
+      d.tryThis = tryThis;
+      return errorOf(d);
+    };
+    expect(bad('soon').message).toBe('tryThis: expected a list of Try this suggestions, got "soon"');
+    expect(bad([{ label: '', explanation: 'x', actions: [{ op: 'killBroker', broker: 1 }] }]).path).toBe('tryThis[0].label');
+    expect(bad([{ label: 'x', actions: [{ op: 'killBroker', broker: 1 }] }]).path).toBe('tryThis[0].explanation');
+    expect(bad([{ label: 'x', explanation: 'y', actions: [] }]).message).toBe('tryThis[0].actions: expected at least one action, got an empty array');
+    expect(bad([{ label: 'x', explanation: 'y', from: 'later', actions: [{ op: 'killBroker', broker: 1 }] }]).message).toBe('tryThis[0].from: expected "start" or "now", got "later"');
+    expect(bad([{ label: 'x', explanation: 'y', actions: [{ at: 5, op: 'killBroker', broker: 1 }] }]).message).toBe(
+      'tryThis[0].actions[0].at: a Try this action takes no "at": it applies when its button is pressed',
+    );
+    expect(bad([{ label: 'x', explanation: 'y', actions: [{ op: 'killBroker', broker: 'two' }] }]).message).toBe(
+      'tryThis[0].actions[0].broker: expected a broker id (an integer ≥ 1), got "two"',
+    );
+    expect(bad([{ label: 'x', explanation: 'y', actions: [{ op: 'explode' }] }]).path).toBe('tryThis[0].actions[0].op');
+    expect(bad([{ label: 'x', explanation: 'y', actions: [null] }]).message).toBe('tryThis[0].actions[0]: expected an action (an object with "op"), got null');
+    expect(bad([{ label: 'x', explanation: 'y', actions: [{ op: 'alterConfig', entity: 'topic', name: 't', config: { 'retention.ms': 'abc' } }] }]).path).toBe(
+      'tryThis[0].actions[0].config["retention.ms"]',
+    );
+    expect(bad([{ label: 'x'.repeat(81), explanation: 'y', actions: [{ op: 'killBroker', broker: 1 }] }]).path).toBe('tryThis[0].label');
+    expect(bad([{ label: 'x', explanation: 'y', actions: Array.from({ length: 21 }, () => ({ op: 'powerCut' })) }]).path).toBe('tryThis[0].actions');
+  });
+
+  it('a Try this action keeps a "__proto__" config key as data, never as a prototype', () => {
+    const d = example();
+    d.tryThis = JSON.parse('[{"label":"x","explanation":"y","actions":[{"op":"alterConfig","entity":"topic","name":"t","config":{"__proto__":{"polluted":1}}}]}]');
+    const r = parseScenario(d);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const config = (r.scenario.tryThis![0]!.actions[0] as { config: Record<string, unknown> }).config;
+    expect(Object.hasOwn(config, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('lesson checkpoints: a time and a caption each', () => {
     const ok = example();
     ok.checkpoints = [{ at: 4000, caption: 'Look at the ISR.' }];

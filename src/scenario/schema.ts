@@ -24,6 +24,8 @@ import { badVersion, invalidField, newerVersion, quote } from './messages';
 import type {
   BrokerSpec,
   ConsumerSpec,
+  LessonAction,
+  LessonTryThis,
   NetworkSpec,
   ProducerSpec,
   Scenario,
@@ -340,6 +342,43 @@ const lessonCheckpoint = z.looseObject({
   caption: z.string(says('expected a caption (text)')).min(1, says('expected a caption (text), got an empty one')).max(4000, says('expected a caption of at most 4000 characters')),
 });
 
+/**
+ * A Try this action: a timeline action without `at` (it applies when its button is
+ * pressed). Checked with the timeline's own schema, so its messages and limits are the same.
+ */
+const lessonAction = z
+  .custom<LessonAction>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), says('expected an action (an object with "op")'))
+  .transform((v, ctx) => {
+    const input = v as Record<string, unknown>;
+    if (Object.hasOwn(input, 'at')) {
+      ctx.addIssue({ code: 'custom', path: ['at'], input: input.at, message: 'a Try this action takes no "at": it applies when its button is pressed' });
+      return z.NEVER;
+    }
+    const parsed = timelineAction.safeParse({ ...input, at: 0 }, { error: (iss) => genericMessage(iss as RawIssue) });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      ctx.addIssue({ code: 'custom', path: issue.path, input: undefined, message: issue.message });
+      return z.NEVER;
+    }
+    const { at: _at, ...action } = parsed.data;
+    keepProtoKeys(input, action);
+    return action as LessonAction;
+  });
+
+const TRY_THIS_ACTIONS_MAX = 20;
+const lessonTryThis = z.looseObject({
+  label: z.string(says('expected a label (text)')).min(1, says('expected a label (text), got an empty one')).max(80, says('expected a label of at most 80 characters')),
+  explanation: z
+    .string(says('expected an explanation (text)'))
+    .min(1, says('expected an explanation (text), got an empty one'))
+    .max(4000, says('expected an explanation of at most 4000 characters')),
+  from: z.enum(['start', 'now'], says('expected "start" or "now"')).optional(),
+  actions: z
+    .array(lessonAction, says('expected a list of actions'))
+    .min(1, says('expected at least one action'))
+    .max(TRY_THIS_ACTIONS_MAX, says(`expected at most ${TRY_THIS_ACTIONS_MAX} actions`)),
+});
+
 const layout = z.record(
   z.string(),
   z.looseObject({ x: z.number(), y: z.number() }),
@@ -367,6 +406,7 @@ export const scenarioSchema = z.looseObject({
     })
     .optional(),
   checkpoints: z.array(lessonCheckpoint).max(100, says('expected at most 100 checkpoints')).optional(),
+  tryThis: z.array(lessonTryThis, says('expected a list of Try this suggestions')).max(20, says('expected at most 20 Try this suggestions')).optional(),
   layout: layout.optional(),
 });
 
@@ -394,6 +434,7 @@ export type _SchemaMatchesTypes = [
   Assert<Same<NoIndex<z.output<typeof consumerSpec>>, ConsumerSpec>>,
   Assert<Same<keyof NoIndex<Out>, keyof Scenario>>,
   Assert<Out extends Scenario ? true : false>,
+  Assert<Same<keyof NoIndex<z.output<typeof lessonTryThis>>, keyof LessonTryThis>>,
 ];
 
 // ---- parsing ------------------------------------------------------------------------------

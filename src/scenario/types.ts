@@ -109,6 +109,23 @@ export interface LessonCheckpoint {
   caption: string;
 }
 
+/** A timeline action without its moment: a Try this applies it when its button is pressed. */
+export type LessonAction = TimelineAction extends infer A ? (A extends TimelineAction ? Omit<A, 'at'> : never) : never;
+
+/**
+ * A lesson's suggested change: the lesson panel shows the label and explanation with a
+ * button that performs the actions as user actions (the same path as the toolbar's).
+ * `from: "start"` (the default) opens the lesson again and applies them at its first moment;
+ * `from: "now"` applies them at the moment the run is at.
+ */
+export interface LessonTryThis {
+  label: string;
+  /** Markdown: what to change and what to watch for. */
+  explanation: string;
+  from?: 'start' | 'now';
+  actions: LessonAction[];
+}
+
 export interface Scenario {
   version: 1;
   name?: string;
@@ -120,6 +137,8 @@ export interface Scenario {
   timeline?: TimelineAction[];
   /** Lesson chapters, in any order; playback pauses at each (never changes the run). */
   checkpoints?: LessonCheckpoint[];
+  /** Lesson suggestions, each with a button in the lesson panel (never changes the run by itself). */
+  tryThis?: LessonTryThis[];
   /** Diagram positions only; never changes the run. */
   layout?: Record<string, { x: number; y: number }>;
 }

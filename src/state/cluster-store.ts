@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
 import type { PlaybackStatus, TimelineMarker, TimelineStatus } from '../worker/protocol';
-import type { LessonCheckpoint } from '../scenario/types';
+import type { LessonCheckpoint, LessonTryThis } from '../scenario/types';
 import { pushRateSample, type RateSample } from './rates';
 
 export const EVENT_HISTORY_LIMIT = 500;
@@ -48,7 +48,9 @@ export interface ClusterState {
   seekProgress(target: number, reached: number, done: boolean): void;
   /** The lesson's chapters (the scenario's `checkpoints`), by time. */
   chapters: LessonCheckpoint[];
-  loaded(name: string | null, description?: string | null, chapters?: LessonCheckpoint[]): void;
+  /** The lesson's Try this suggestions (the scenario's `tryThis`). */
+  tryThis: LessonTryThis[];
+  loaded(name: string | null, description?: string | null, chapters?: LessonCheckpoint[], tryThis?: LessonTryThis[]): void;
   reportError(message: string): void;
   dismissError(): void;
 }
@@ -82,8 +84,9 @@ export const useClusterStore = create<ClusterState>()((set) => ({
     }),
   seekProgress: (target, reached, done) => set({ seeking: done ? null : { target, reached } }),
   // A new scenario: forget everything about the previous run.
-  loaded: (name, description = null, chapters = []) =>
-    set({ scenarioName: name, scenarioDescription: description, chapters, events: [], rateSamples: [], snapshot: null, timeline: EMPTY_TIMELINE }),
+  tryThis: [],
+  loaded: (name, description = null, chapters = [], tryThis = []) =>
+    set({ scenarioName: name, scenarioDescription: description, chapters, tryThis, events: [], rateSamples: [], snapshot: null, timeline: EMPTY_TIMELINE }),
   reportError: (message) => set((s) => ({ lastError: { message, seq: (s.lastError?.seq ?? 0) + 1 } })),
   dismissError: () => set({ lastError: null }),
 }));

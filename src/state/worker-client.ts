@@ -85,7 +85,10 @@ export class WorkerClient {
     this.endpoint.postMessage(toWorker(cmd));
   }
 
+  /** The document this client last loaded (a lesson's Try this opens it again). */
+  lastLoaded: Scenario | null = null;
   load(scenario: Scenario, play = true): void {
+    this.lastLoaded = scenario;
     this.send({ type: 'load', scenario, play });
   }
   seek(t: number): void {
@@ -250,7 +253,7 @@ export class WorkerClient {
       case 'loaded':
         // Frames of the previous run still waiting for a display frame are of no use now.
         this.pendingFrame = null;
-        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? []);
+        useClusterStore.getState().loaded(msg.name, msg.description, msg.checkpoints ?? [], msg.tryThis ?? []);
         useUiStore.getState().setLayout(msg.layout);
         this.onLoaded?.({ name: msg.name, fromDisk: msg.fromDisk ?? false });
         return;

@@ -1,3 +1,4 @@
+import { LESSONS } from '../scenario/lessons';
 import { describe, expect, it } from 'vitest';
 import type { Selection } from '../state/selection';
 import type { ActionRequest } from '../worker/protocol';
@@ -163,7 +164,7 @@ describe('command registry', () => {
     const enabledEarly = COMMANDS.filter((c) => c.enabled(null, null)).map((c) => c.id);
     expect(enabledEarly.filter((id) => !id.startsWith('lesson.'))).toEqual(['scenario.import', 'scenario.restart']);
     // Lessons are other scenarios: they open even when the current run never started.
-    expect(enabledEarly.filter((id) => id.startsWith('lesson.')).length).toBe(3);
+    expect(enabledEarly.filter((id) => id.startsWith('lesson.')).length).toBe(LESSONS.length);
   });
 });
 
@@ -171,9 +172,21 @@ describe('lessons', () => {
   it('offers every built-in lesson in the scenario menu, by its title', () => {
     const lessons = COMMANDS.filter((c) => c.id.startsWith('lesson.'));
     expect(lessons.map((c) => c.id)).toEqual([
+      'lesson.keys-order-per-partition',
+      'lesson.replication-leader-followers',
+      'lesson.acks-0-fire-and-forget',
       'lesson.acks-1-loses-acknowledged-writes',
+      'lesson.min-insync-replicas',
+      'lesson.leader-election-failover',
       'lesson.unclean-leader-election',
+      'lesson.consumer-group-scaling',
+      'lesson.consumer-lag',
+      'lesson.rebalance-storm',
       'lesson.static-member-rejoins',
+      'lesson.at-least-once-duplicates',
+      'lesson.replay-reset-offsets',
+      'lesson.retention-time-and-size',
+      'lesson.compaction-latest-per-key',
     ]);
     expect(lessons.every((c) => c.group === 'scenario' && c.label(null, null).startsWith('Lesson: '))).toBe(true);
     const t = env(null);

@@ -632,3 +632,35 @@ describe('WorkerHost: the message browser', () => {
     expect(s.posted.find((m) => m.type === 'error')).toMatchObject({ requestId: 9, message: 'There is no topic named "gone" at this moment.' });
   });
 });
+
+describe('WorkerHost: a lesson Try this "from the start"', () => {
+  it('load paused, perform the actions, play: stamped at its first moment, the scripted timeline stays, loaded lists the suggestions', async () => {
+    const { loadLesson } = await import('../scenario/lessons');
+    const r = loadLesson('acks-1-loses-acknowledged-writes');
+    if (!r.ok) throw new Error(r.error.message);
+    const lesson = r.scenario;
+    const clock = { t: 1000 };
+    const posted: FromWorker[] = [];
+    const host = new WorkerHost({
+      createCluster: (d) => new Cluster(d, { recordConsumed: true }),
+      post: (m) => posted.push(m),
+      wallNow: () => clock.t,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
+    // What the lesson panel's button sends (src/ui/inspector/LessonTryThis.tsx).
+    const tryThis = lesson.tryThis![0]!;
+    send({ type: 'load', scenario: lesson, play: false });
+    expect(posted.find((m) => m.type === 'loaded')).toMatchObject({ tryThis: [{ label: tryThis.label }] });
+    for (const a of tryThis.actions) send({ type: 'perform', action: a as ActionRequest });
+    send({ type: 'play' });
+    const recorded = posted.filter((m) => m.type === 'performed').map((m) => (m.type === 'performed' ? m.action : null));
+    // At the lesson's first moment (the cluster stamps a user action just after now, 0 ms).
+    expect(recorded.map((a) => a?.at)).toEqual([1, 2]);
+    const timeline = host.timeMachine!.document().timeline!;
+    expect(timeline.filter((a) => a.op === 'killBroker')).toEqual([{ at: 4100, op: 'killBroker', broker: 1 }]);
+    expect(timeline.filter((a) => a.op === 'alterConfig')).toHaveLength(2);
+    expect(timeline.filter((a) => a.op === 'produce')).toHaveLength(1);
+  });
+});

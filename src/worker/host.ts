@@ -641,6 +641,7 @@ export class WorkerHost {
       layout: { ...this.layout },
       fromDisk,
       checkpoints: (doc.checkpoints ?? []).map((c) => ({ at: c.at, caption: c.caption })).sort((a, b) => a.at - b.at),
+      tryThis: structuredClone(doc.tryThis ?? []),
     });
     // A new cluster must show at once, even if the previous snapshot went out just now.
     this.lastPostWall = -Infinity;

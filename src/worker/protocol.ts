@@ -8,7 +8,7 @@
  */
 import type { RecordView, ClusterSnapshot } from '../kafka/snapshot';
 import type { BrowseRequest, BrowseResult } from '../kafka/browse';
-import type { LessonCheckpoint, Scenario, TimelineAction } from '../scenario/types';
+import type { LessonCheckpoint, LessonTryThis, Scenario, TimelineAction } from '../scenario/types';
 import type { StorageCommand, StorageEvent } from '../storage/status';
 import type { TimelineMarker } from './time-machine';
 import type { SeriesQuery } from './metric-series';
@@ -119,6 +119,8 @@ export type WorkerEvent =
       fromDisk?: boolean;
       /** Lesson chapters, by time: playing pauses at each (the host does), the lesson panel shows the caption. */
       checkpoints?: LessonCheckpoint[];
+      /** The lesson's Try this suggestions (the lesson panel shows each with a button). */
+      tryThis?: LessonTryThis[];
     }
   /**
    * eventsReset: `snapshot.events` is the history up to this moment (the last

@@ -10,7 +10,19 @@
  */
 import { unknownLesson } from '../messages';
 import { restoreScenario, type RestoreResult } from '../restore';
+import acks0 from './acks-0-fire-and-forget.json';
 import acks1 from './acks-1-loses-acknowledged-writes.json';
+import dups from './at-least-once-duplicates.json';
+import compaction from './compaction-latest-per-key.json';
+import groups from './consumer-group-scaling.json';
+import lag from './consumer-lag.json';
+import keys from './keys-order-per-partition.json';
+import election from './leader-election-failover.json';
+import minIsr from './min-insync-replicas.json';
+import storm from './rebalance-storm.json';
+import replay from './replay-reset-offsets.json';
+import replication from './replication-leader-followers.json';
+import retention from './retention-time-and-size.json';
 import staticMember from './static-member-rejoins.json';
 import unclean from './unclean-leader-election.json';
 
@@ -26,10 +38,23 @@ function lesson(id: string, document: { name: string }): Lesson {
   return { id, title: document.name, document };
 }
 
+/** In the order of a Kafka introduction: the menu lists them so. */
 export const LESSONS: readonly Lesson[] = [
+  lesson('keys-order-per-partition', keys),
+  lesson('replication-leader-followers', replication),
+  lesson('acks-0-fire-and-forget', acks0),
   lesson('acks-1-loses-acknowledged-writes', acks1),
+  lesson('min-insync-replicas', minIsr),
+  lesson('leader-election-failover', election),
   lesson('unclean-leader-election', unclean),
+  lesson('consumer-group-scaling', groups),
+  lesson('consumer-lag', lag),
+  lesson('rebalance-storm', storm),
   lesson('static-member-rejoins', staticMember),
+  lesson('at-least-once-duplicates', dups),
+  lesson('replay-reset-offsets', replay),
+  lesson('retention-time-and-size', retention),
+  lesson('compaction-latest-per-key', compaction),
 ];
 
 /** The lesson's scenario, restored; an unknown id is reported like any load failure. */

@@ -17,6 +17,7 @@ import { Markdown } from '../markdown/Markdown';
 import { LessonChapters } from './LessonChapters';
 import type { ChartTarget } from '../charts/chart-defs';
 import { ChartsPanel } from '../charts/ChartsPanel';
+import { LessonTryThis } from './LessonTryThis';
 
 const select = (s: Selection | null) => useUiStore.getState().select(s);
 
@@ -544,6 +545,7 @@ function Overview({ s }: { s: ClusterSnapshot }) {
       <h2>{name ?? 'Cluster'}</h2>
       <LessonChapters />
       {description && <Markdown text={description} skipHeading={name ?? undefined} />}
+      <LessonTryThis />
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
       <dl className="fields">
