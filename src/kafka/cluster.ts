@@ -399,7 +399,7 @@ export class Cluster {
         return;
       }
       case 'resetOffsets': {
-        const r = this.coordinator.resetOffsets(a.group, a.topic, a.to);
+        const r = this.coordinator.resetOffsets(a.group, a.topic, a.to, a.partition);
         if (r.error) this.reject(a.op, r.error, r.message ?? `Cannot reset offsets of group ${a.group}.`);
         return;
       }
@@ -912,6 +912,7 @@ export class Cluster {
       producers: [...this.producers.values()].map((p) => p.view()),
       consumers: [...this.consumers.values()].map((c) => c.view()),
       metrics: this.metrics(),
+      brokerConfig: { ...this.clusterConfig } as Record<string, ConfigValue>,
       events,
     };
   }
