@@ -494,7 +494,10 @@ export class Cluster {
   }
 
   private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
-    if (this.refuseInvalidConfig('alterConfig', config)) return;
+    // A null removes a broker or topic override (Kafka's DELETE, kafka-configs --delete-config):
+    // the default applies again. Only the values set are checked.
+    const set = entity === 'client' ? config : Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
+    if (this.refuseInvalidConfig('alterConfig', set)) return;
     if (entity === 'broker') {
       for (const [k, v] of Object.entries(config)) {
         if (v === null) delete this.clusterConfig[k];
