@@ -33,6 +33,7 @@ function env(selection: Selection | null, playing = true) {
     importScenario: () => calls.push('import'),
     restart: () => calls.push('restart'),
     openLesson: (id) => calls.push(`lesson:${id}`),
+    toggleTerminal: () => calls.push('terminal'),
   };
   return { e, performed, dialogs, calls };
 }
