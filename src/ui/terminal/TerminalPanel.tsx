@@ -59,7 +59,11 @@ function TerminalBody({ open }: { open: boolean }) {
             setTranscript(t);
           });
         };
-        session.onCompleted = (n) => setCompleted(n);
+        // A finished command's output is in the transcript in the same render as the count.
+        session.onCompleted = (n) => {
+          setTranscript(session.transcript);
+          setCompleted(n);
+        };
         term.onData((d) => session.input(d));
         // Escape leaves the terminal (the keys typed in it are the terminal's, not the app's shortcuts).
         term.attachCustomKeyEventHandler((e) => {
