@@ -51,12 +51,13 @@ function TerminalBody({ open }: { open: boolean }) {
         fit.fit();
         const session = new TerminalSession(term, browserCliContext());
         let pending = 0;
-        session.onTranscript = (t) => {
+        session.onTranscript = () => {
           // One update per frame at most: a consumer can print thousands of lines a second.
+          // The frame shows the transcript as it is then, not as it was when it was scheduled.
           if (pending) return;
           pending = requestAnimationFrame(() => {
             pending = 0;
-            setTranscript(t);
+            setTranscript(session.transcript);
           });
         };
         // A finished command's output is in the transcript in the same render as the count.
