@@ -404,7 +404,7 @@ export class Cluster {
         return;
       }
       case 'resetOffsets': {
-        const r = this.coordinator.resetOffsets(a.group, a.topic, a.to);
+        const r = this.coordinator.resetOffsets(a.group, a.topic, a.to, a.partition);
         if (r.error) this.reject(a.op, r.error, r.message ?? `Cannot reset offsets of group ${a.group}.`);
         return;
       }
@@ -499,7 +499,10 @@ export class Cluster {
   }
 
   private alterConfig(entity: 'broker' | 'topic' | 'client', name: string, config: ConfigMap): void {
-    if (this.refuseInvalidConfig('alterConfig', config)) return;
+    // A null removes a broker or topic override (Kafka's DELETE, kafka-configs --delete-config):
+    // the default applies again. Only the values set are checked.
+    const set = entity === 'client' ? config : Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
+    if (this.refuseInvalidConfig('alterConfig', set)) return;
     if (entity === 'broker') {
       for (const [k, v] of Object.entries(config)) {
         if (v === null) delete this.clusterConfig[k];
@@ -1008,6 +1011,7 @@ export class Cluster {
       producers: [...this.producers.values()].map((p) => p.view()),
       consumers: [...this.consumers.values()].map((c) => c.view()),
       metrics: this.metrics(),
+      brokerConfig: { ...this.clusterConfig } as Record<string, ConfigValue>,
       events,
     };
   }

@@ -330,6 +330,11 @@ export interface ClusterSnapshot {
    * controller running (Kafka's OfflinePartitionsCount is reported by the active controller only).
    */
   health?: { offlinePartitions: number; underReplicatedPartitions: number; underMinIsrPartitions: number };
+  /**
+   * The cluster-wide broker config set by the scenario and by `alterConfig` on brokers (the
+   * dynamic default broker config), without Kafka's defaults (kafka-configs --describe).
+   */
+  brokerConfig?: Record<string, string | number | boolean | null>;
   /** Events since the previous snapshot (the UI keeps its own bounded history). */
   events: ClusterEvent[];
 }

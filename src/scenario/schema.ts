@@ -331,7 +331,7 @@ const timelineAction = z.discriminatedUnion('op', [
   op('removeConsumer', { id: id('a client id'), graceful: z.boolean().optional() }),
   op('restartConsumer', { id: id('a client id') }),
   op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
-  op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget }),
+  op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget, partition: partitionIndex.optional() }),
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
   op('powerCut', {}),
 ]);

@@ -95,7 +95,8 @@ export type TimelineAction =
   /** A closed or crashed consumer's application starts again, with the same config (and group.instance.id, if static). */
   | { at: number; op: 'restartConsumer'; id: string }
   | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
-  | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget }
+  /** partition: only that one (kafka-consumer-groups --topic t:0); absent, every partition of the topic. */
+  | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget; partition?: number }
   | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' }
   /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
   | { at: number; op: 'powerCut' };

@@ -67,6 +67,9 @@ export interface UiState {
   setLayout(layout: Layout): void;
   moveNode(id: string, pos: { x: number; y: number }): void;
   toggleEventLog(): void;
+  /** The Kafka command line (src/ui/terminal), a panel at the bottom. */
+  terminalOpen: boolean;
+  setTerminalOpen(open: boolean): void;
   toast(text: string, tone?: Toast['tone'], show?: Toast['show']): void;
   highlight: RecordHighlight | null;
   setHighlight(h: RecordHighlight | null): void;
@@ -112,6 +115,8 @@ export const useUiStore = create<UiState>()((set) => ({
   setLayout: (layout) => set({ layout }),
   moveNode: (id, pos) => set((s) => ({ layout: { ...s.layout, [id]: { x: Math.round(pos.x), y: Math.round(pos.y) } } })),
   toggleEventLog: () => set((s) => ({ eventLogOpen: !s.eventLogOpen })),
+  terminalOpen: false,
+  setTerminalOpen: (terminalOpen) => set({ terminalOpen }),
   toast: (text, tone = 'info', show) =>
     set((s) => ({ toasts: s.toasts.concat(show ? { id: ++toastSeq, text, tone, show } : { id: ++toastSeq, text, tone }).slice(-4) })),
   highlight: null,

@@ -143,7 +143,7 @@ export class WorkerClient {
     this.send(opts.replace ? { type: 'setLayout', layout, replace: true } : { type: 'setLayout', layout });
   }
 
-  requestLog(topic: string, partition: number, opts: { broker?: number; limit?: number } = {}): Promise<LogResult | null> {
+  requestLog(topic: string, partition: number, opts: { broker?: number; fromOffset?: number; limit?: number } = {}): Promise<LogResult | null> {
     const requestId = this.nextRequestId++;
     return this.request<LogResult | null>(requestId, () =>
       this.send({ type: 'requestLog', requestId, topic, partition, ...opts }),

@@ -20,6 +20,7 @@ import { SharedMomentBanner } from './timeline/SharedMomentBanner';
 import { ResetDialog, StorageNotices } from './storage/StorageNotices';
 import { Boundary } from './PanelBoundary';
 import { DrawerToggles, useDrawerClasses } from './layout/Drawers';
+import { TerminalPanel } from './terminal/TerminalPanel';
 
 /** Keys typed into a field, or with a modifier, are not shortcuts. */
 function isTyping(e: KeyboardEvent): boolean {
@@ -147,6 +148,9 @@ export function App() {
         </Boundary>
         <Boundary name="storage" label="storage status" floating>
           <StorageNotices />
+        </Boundary>
+        <Boundary name="terminal" label="command line" floating>
+          <TerminalPanel />
         </Boundary>
         <Boundary name="reset-dialog" label="reset dialog" floating>
           <ResetDialog />

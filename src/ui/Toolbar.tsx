@@ -16,6 +16,7 @@ export function Toolbar() {
   const time = useClusterStore((s) => s.snapshot?.time ?? 0);
   const status = useClusterStore((s) => s.status);
   const selection = useUiStore((s) => s.selection);
+  const terminalOpen = useUiStore((s) => s.terminalOpen);
   const ready = snapshot !== null;
   const speeds: number[] = [...SPEEDS];
   if (!speeds.includes(status.speed)) speeds.push(status.speed);
@@ -102,6 +103,18 @@ export function Toolbar() {
           data-testid="toolbar-metrics"
         >
           Metrics
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!ready}
+          onClick={() => runCommand(command('terminal.toggle'))}
+          aria-keyshortcuts="`"
+          aria-pressed={terminalOpen}
+          data-testid="toolbar-terminal"
+          title="Kafka command line (`)"
+        >
+          Terminal
         </button>
       </div>
     </header>

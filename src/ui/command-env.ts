@@ -38,6 +38,7 @@ export function commandEnv(): CommandEnv {
     importScenario: () => importScenarioFile(),
     restart: () => restartWithDefault(),
     openLesson: (id) => openLesson(id),
+    toggleTerminal: () => ui.setTerminalOpen(!useUiStore.getState().terminalOpen),
   };
 }
 

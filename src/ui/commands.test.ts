@@ -34,11 +34,22 @@ function env(selection: Selection | null, playing = true) {
     importScenario: () => calls.push('import'),
     restart: () => calls.push('restart'),
     openLesson: (id) => calls.push(`lesson:${id}`),
+    toggleTerminal: () => calls.push('terminal'),
   };
   return { e, performed, dialogs, calls };
 }
 
 const enabled = (id: string, sel: Selection | null) => command(id).enabled(fixtureSnapshot(), sel);
+
+describe('the command line', () => {
+  it('the ` key toggles the terminal', () => {
+    const { e, calls } = env(null);
+    const c = commandForKey('`')!;
+    expect(c.id).toBe('terminal.toggle');
+    expect(run(c, e)).toBe(true);
+    expect(calls).toEqual(['terminal']);
+  });
+});
 
 describe('time travel commands', () => {
   it('step back, previous / next event by key; undo / redo by Ctrl chords, only when there is something to undo', () => {

@@ -51,6 +51,8 @@ export interface CommandEnv {
   restart(): void;
   /** Opens a built-in lesson (src/scenario/lessons) in place of the current run. */
   openLesson(id: string): void;
+  /** Opens or closes the Kafka command line (the terminal panel). */
+  toggleTerminal(): void;
 }
 
 export type CommandGroup = 'playback' | 'time' | 'produce' | 'cluster' | 'partition' | 'consumers' | 'scenario';
@@ -562,6 +564,15 @@ export const COMMANDS: readonly Command[] = [
   },
 
   // ---- the scenario document ----
+  {
+    id: 'terminal.toggle',
+    label: () => 'Kafka command line (terminal)',
+    shortcut: '`',
+    group: 'scenario',
+    contexts: [],
+    enabled: (s) => s !== null,
+    perform: (env) => env.toggleTerminal(),
+  },
   {
     id: 'events.sequenceDiagram',
     label: () => 'Recent events as a sequence diagram',

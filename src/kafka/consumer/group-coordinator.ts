@@ -784,14 +784,16 @@ export class GroupCoordinator {
   }
 
   /** kafka-consumer-groups --reset-offsets: only for an inactive group. */
-  resetOffsets(groupId: string, topic: string, to: OffsetResetTarget): { error: KafkaError | null; message?: string } {
+  resetOffsets(groupId: string, topic: string, to: OffsetResetTarget, partition?: number): { error: KafkaError | null; message?: string } {
     const g = this.group(groupId);
     if (g.members.size > 0) {
       return { error: 'NON_EMPTY_GROUP', message: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${g.state}.` };
     }
     const n = this.ctx.metadata.partitionCount(topic);
     if (n === 0) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${topic}' does not exist.` };
-    for (let p = 0; p < n; p++) {
+    if (partition !== undefined && partition >= n) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Partition ${topic}-${partition} does not exist.` };
+    const chosen = partition !== undefined ? [partition] : [...Array(n).keys()];
+    for (const p of chosen) {
       const start = this.ctx.metadata.logStartOffset(topic, p);
       const end = this.ctx.metadata.highWatermark(topic, p);
       let offset: number;
