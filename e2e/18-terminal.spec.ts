@@ -55,12 +55,17 @@ test('the Kafka command line runs each tool against the cluster, in Kafka\'s out
   // Tab completes the topic name; the describe output is Kafka's.
   await page.keyboard.type(`kafka-topics.sh ${B} --describe --topic pay`);
   await page.keyboard.press('Tab');
-  const described = await run(page, '');
-  expect(described).toBe('');
+  const panel0 = page.getByTestId('terminal-panel');
+  const done = Number(await panel0.getAttribute('data-completed'));
+  await page.keyboard.press('Enter');
+  await expect(panel0).toHaveAttribute('data-completed', String(done + 1), { timeout: 60_000 });
   const all = await transcript(page);
-  const cmd = `$ kafka-topics.sh ${B} --describe --topic payments \n`;
-  expect(all).toContain(cmd);
-  const out = all.slice(all.lastIndexOf(cmd) + cmd.length).split('\n');
+  // The completed line (Tab added the rest of the name, and maybe a space), then Kafka's output.
+  const at = all.lastIndexOf(`$ kafka-topics.sh ${B} --describe --topic payments`);
+  expect(at, 'Tab completed the topic name').toBeGreaterThanOrEqual(0);
+  expect(all.slice(at, all.indexOf('\n', at)).trimEnd()).toBe(`$ kafka-topics.sh ${B} --describe --topic payments`);
+  const cmd = all.slice(at, all.indexOf('\n', at) + 1);
+  const out = all.slice(at + cmd.length).split('\n');
   expect(out[0]).toBe('Topic: payments\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: min.insync.replicas=2');
   expect(out[1]).toMatch(/^\tTopic: payments\tPartition: 0\tLeader: [123]\tReplicas: [123],[123],[123]\tIsr: [123],[123],[123]\tElr: \tLastKnownElr: $/);
   expect(out[2]).toMatch(/^\tTopic: payments\tPartition: 1\tLeader: [123]\tReplicas: [123],[123],[123]\tIsr: [123],[123],[123]\tElr: \tLastKnownElr: $/);
@@ -83,6 +88,7 @@ test('the Kafka command line runs each tool against the cluster, in Kafka\'s out
       await expect(page.getByTestId('terminal-transcript')).toContainText('key.separator=:\n');
       await p.keyboard.type('alice:10');
       await p.keyboard.press('Enter');
+      // Typed on at once, as people do: the terminal keeps typeahead while the line is sent.
       await p.keyboard.type('bob:20');
       await p.keyboard.press('Enter');
       await expect.poll(() => transcript(page)).toContain('>bob:20\n');
@@ -93,7 +99,7 @@ test('the Kafka command line runs each tool against the cluster, in Kafka\'s out
   const consumed = await run(page, `kafka-console-consumer.sh ${B} --topic payments --from-beginning --property print.key=true --property print.partition=true --max-messages 2`);
   const records = consumed.split('\n').filter((l) => l.startsWith('Partition:')).sort();
   expect(records).toHaveLength(2);
-  expect(records.map((l) => l.replace(/^Partition:[01]\t/, ''))).toEqual(['alice\t10', 'bob\t20']);
+  expect(records.map((l) => l.replace(/^Partition:[01]\t/, '')).sort()).toEqual(['alice\t10', 'bob\t20']);
   expect(consumed).toContain('Processed a total of 2 messages\n');
 
   // kafka-consumer-groups: the describe table in Kafka's columns; a reset refused while the group is active.

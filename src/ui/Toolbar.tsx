@@ -6,12 +6,25 @@ import { runCommand } from './command-env';
 import { formatTime } from './events/phrase';
 import { MenuButton } from './Menu';
 import { getWorkerClient } from '../state/worker-client';
+import { useLayoutEffect, useRef } from 'react';
 
 function speedLabel(s: number): string {
   return `${s}×`;
 }
 
 export function Toolbar() {
+  // The toolbar wraps onto a second row when narrow: what floats below it (the storage
+  // banners) reads its height from --toolbar-height so it never covers a menu.
+  const headerRef = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = headerRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const put = () => document.documentElement.style.setProperty('--toolbar-height', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+    put();
+    const ro = new ResizeObserver(put);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const snapshot = useClusterStore((s) => s.snapshot);
   const time = useClusterStore((s) => s.snapshot?.time ?? 0);
   const status = useClusterStore((s) => s.status);
@@ -25,7 +38,7 @@ export function Toolbar() {
     <MenuButton label={label} commands={commandsInGroup(group)} snapshot={snapshot} selection={selection} testId={testId} />
   );
   return (
-    <header className="toolbar" aria-label="Playground controls">
+    <header className="toolbar" aria-label="Playground controls" ref={headerRef}>
       <div className="brand">
         <span className="logo" aria-hidden="true">
           ⬢

@@ -25,6 +25,8 @@ export class TerminalSession {
   private readonly history: string[] = [];
   private historyIndex = 0;
   private running = false;
+  /** Keys typed while a tool runs and reads nothing: kept, as a terminal keeps typeahead, for its next read or the next prompt. */
+  private typeahead = '';
   private pendingRead: ((line: string | null) => void) | null = null;
   private abort = new AbortController();
   /** Where the cursor is, counted from the start of the prompt (for redraws over several rows). */
@@ -103,6 +105,7 @@ export class TerminalSession {
         new Promise((resolve) => {
           self.pendingRead = resolve;
           self.showPrompt(prompt);
+          self.drainTypeahead();
         }),
       get signal() {
         return self.abort.signal;
@@ -142,7 +145,14 @@ export class TerminalSession {
       this.pendingRead = null;
       this.showPrompt(PROMPT);
       this.onCompleted?.(++this.completed);
+      this.drainTypeahead();
     }
+  }
+
+  private drainTypeahead(): void {
+    const keys = this.typeahead;
+    this.typeahead = '';
+    if (keys !== '') this.input(keys);
   }
 
   /** Input from the keyboard (xterm's onData): keys, escape sequences or pasted text. */
@@ -163,7 +173,10 @@ export class TerminalSession {
 
   private key(k: string): void {
     if (this.running && !this.pendingRead) {
-      if (k === '\x03') this.interrupt();
+      if (k === '\x03') {
+        this.typeahead = '';
+        this.interrupt();
+      } else this.typeahead += k;
       return;
     }
     switch (k) {
