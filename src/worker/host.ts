@@ -470,6 +470,8 @@ export class WorkerHost {
         this.advanceTarget = null;
         this.lastWall = this.deps.wallNow();
         this.dirty = true;
+        // The saved moment says whether the run plays: save the change, even with the clock still.
+        this.deps.storage?.changed('run');
         return;
       case 'pause':
         this.playing = false;
@@ -477,6 +479,7 @@ export class WorkerHost {
         // A step still running stops where it is.
         this.advanceTarget = null;
         this.dirty = true;
+        this.deps.storage?.changed('run');
         return;
       case 'setSpeed':
         this.speed = clampSpeed(cmd.speed);
