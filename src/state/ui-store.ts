@@ -118,7 +118,7 @@ export const useUiStore = create<UiState>()((set) => ({
   terminalOpen: false,
   setTerminalOpen: (terminalOpen) => set({ terminalOpen }),
   toast: (text, tone = 'info', show) =>
-    set((s) => ({ toasts: s.toasts.concat(show ? { id: ++toastSeq, text, tone, show } : { id: ++toastSeq, text, tone }).slice(-4) })),
+    set((s) => ({ toasts: s.toasts.concat(show ? { id: ++toastSeq, text, tone, show } : { id: ++toastSeq, text, tone }).slice(-3) })),
   highlight: null,
   setHighlight: (highlight) => set({ highlight }),
   lastProduce: null,

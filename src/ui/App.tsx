@@ -2,7 +2,7 @@
  * The app's frame: toolbar on top, diagram in the centre, inspector on the right, event
  * log at the bottom. Keyboard shortcuts come from the command registry.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useClusterStore } from '../state/cluster-store';
 import { useUiStore } from '../state/ui-store';
@@ -74,12 +74,20 @@ function Notices() {
   const dismissError = useClusterStore((s) => s.dismissError);
   const toasts = useUiStore((s) => s.toasts);
   const dismiss = useUiStore((s) => s.dismissToast);
+  // Each toast goes after its own time (not one after another: a quick series of actions
+  // would otherwise stack them over the diagram for half a minute).
+  const born = useRef(new Map<number, number>());
   useEffect(() => {
-    if (toasts.length === 0) return;
-    const first = toasts[0]!;
-    // A toast with a button stays longer: there is something to do with it.
-    const t = setTimeout(() => dismiss(first.id), first.show ? 12_000 : 5000);
-    return () => clearTimeout(t);
+    const now = performance.now();
+    const seen = born.current;
+    for (const id of [...seen.keys()]) if (!toasts.some((t) => t.id === id)) seen.delete(id);
+    const timers = toasts.map((t) => {
+      if (!seen.has(t.id)) seen.set(t.id, now);
+      // A toast with a button stays longer: there is something to do with it.
+      const life = t.show ? 12_000 : 5000;
+      return setTimeout(() => dismiss(t.id), Math.max(0, seen.get(t.id)! + life - now));
+    });
+    return () => timers.forEach(clearTimeout);
   }, [toasts, dismiss]);
   return (
     <div className="notices" aria-live="polite">

@@ -25,6 +25,14 @@ describe('lesson markdown', () => {
     ]);
   });
 
+  it('leaves underscores inside a name alone (NOT_ENOUGH_REPLICAS is not emphasis)', () => {
+    expect(parseInline('refuses with NOT_ENOUGH_REPLICAS and _warns_ of log_start_offset')).toEqual([
+      { kind: 'text', text: 'refuses with NOT_ENOUGH_REPLICAS and ' },
+      { kind: 'em', text: 'warns' },
+      { kind: 'text', text: ' of log_start_offset' },
+    ]);
+  });
+
   it('never produces markup from HTML in the source: it stays text', () => {
     const blocks = parseMarkdown('<img src=x onerror=alert(1)> **<b>hi</b>**');
     expect(blocks).toEqual([

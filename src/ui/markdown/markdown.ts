@@ -12,7 +12,8 @@ export type Block =
   | { kind: 'paragraph'; inlines: Inline[] }
   | { kind: 'list'; ordered: boolean; items: Inline[][] };
 
-const INLINE = /(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|_[^_\s][^_]*_)/;
+/** `_emphasis_` only between word boundaries, as CommonMark has it: NOT_ENOUGH_REPLICAS stays a name. */
+const INLINE = /(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|(?<![\p{L}\p{N}])_[^_\s][^_]*_(?![\p{L}\p{N}]))/u;
 
 export function parseInline(text: string): Inline[] {
   const out: Inline[] = [];
