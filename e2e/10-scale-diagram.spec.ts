@@ -61,6 +61,9 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   // Readable: the card's numbers are drawn at least 9 px tall on screen.
   const num = await box(page.getByTestId('card-leaders-1').locator('.card-num'));
   expect(num.height).toBeGreaterThanOrEqual(9);
+  // ... and the words beside them (leaders, replicas, URP, offline) at least 8 px.
+  const label = await box(page.getByTestId('card-urp-1').locator('.card-label'));
+  expect(label.height).toBeGreaterThanOrEqual(8);
   // The leaders of all cards add up to the partitions (206), each card's count from its own strip.
   let leaders = 0;
   for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());

@@ -195,16 +195,16 @@ function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) 
     <div className="broker-card" data-testid={`broker-card-${broker}`}>
       <div className="card-counts">
         <span className="card-count" data-testid={`card-leaders-${broker}`} title="Partitions this broker leads (LeaderCount)">
-          <span className="card-num">{card.leaders}</span> leaders
+          <span className="card-num">{card.leaders}</span> <span className="card-label">leaders</span>
         </span>
         <span className="card-count" title="Replicas this broker holds (PartitionCount)">
-          <span className="card-num">{card.replicas}</span> replicas
+          <span className="card-num">{card.replicas}</span> <span className="card-label">replicas</span>
         </span>
         <span className={`card-count${card.underReplicated > 0 ? ' warn' : ''}`} data-testid={`card-urp-${broker}`} title="Partitions it leads with an ISR smaller than the replica set (UnderReplicatedPartitions)">
-          <span className="card-num">{card.underReplicated}</span> under-replicated
+          <span className="card-num">{card.underReplicated}</span> <span className="card-label">URP</span>
         </span>
         <span className={`card-count${card.offline > 0 ? ' bad' : ''}`} data-testid={`card-offline-${broker}`} title="Partitions held here with no reachable leader">
-          <span className="card-num">{card.offline}</span> offline
+          <span className="card-num">{card.offline}</span> <span className="card-label">offline</span>
         </span>
       </div>
       <div className="card-bytes">
