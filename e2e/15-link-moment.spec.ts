@@ -7,6 +7,8 @@
 import { expect, openPlayground, pause, selectPartition, screenshot, test } from './fixtures';
 
 test('a link with &t= and &select= opens paused at that moment with that selection and a banner', async ({ page, browser }) => {
+  // Three pages, one replaying 42 s of the run: on a starved 2-core machine that alone can take a minute.
+  test.setTimeout(180_000);
   await openPlayground(page);
   await expect.poll(async () => Number(await page.getByTestId('clock').getAttribute('data-ms'))).toBeGreaterThan(1500);
   await pause(page);
