@@ -690,7 +690,7 @@ function CreatePartitionsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<D
       }}
     >
       <Row label="Partitions" hint={`${req.topic} has ${current}. The count can only grow (Kafka cannot remove partitions).`}>
-        <input type="number" min={current + 1} value={count} onChange={(e) => setCount(e.target.value)} data-testid="add-partitions-count" />
+        <input type="number" value={count} onChange={(e) => setCount(e.target.value)} data-testid="add-partitions-count" />
       </Row>
       <p className="form-hint">
         Keyed records go to murmur2(key) % partitions, so after this many keys land on another partition: records of one key are

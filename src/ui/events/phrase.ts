@@ -101,7 +101,9 @@ export function phrase(e: ClusterEvent): Phrase {
             ? ' (preferred leader)'
             : e.reason === 'failover'
               ? ' (failover)'
-              : '';
+              : e.reason === 'reassignment'
+                ? ' (reassignment: the old leader was removed)'
+                : '';
       return {
         text: `${tp(e.topic, e.partition)}: leader is now broker ${e.leader} (epoch ${e.leaderEpoch}); ISR ${list(e.isr)}${why}`,
         target: partitionSel(e.topic, e.partition),
