@@ -91,7 +91,9 @@ test('add partitions, a throttled reassignment, preferred leader election and an
     )
     .toBeGreaterThan(1);
   // It finishes: broker 4 joins the ISR, leads (the preferred leader), the old replica is deleted.
+  await setSpeed(page, 10);
   await expect(event(/orders-0: reassignment completed; replicas \[4,/)).toBeVisible({ timeout: 120_000 });
+  await setSpeed(page, 1);
   await expect(event(new RegExp(`Broker ${leader} deleted its replica of orders-0`))).toBeVisible();
   await expect(replica(page, 'orders-0', 4)).toHaveAttribute('data-role', 'leader');
   await expect(replica(page, 'orders-0', leader)).toHaveCount(0);
@@ -115,11 +117,14 @@ test('add partitions, a throttled reassignment, preferred leader election and an
   const p1Leader = Number(/-b(\d+)$/.exec((await page.locator('[data-partition="orders-1"][data-role="leader"]').getAttribute('data-testid'))!)![1]);
   await selectPartition(page, 'orders-1', p1Leader);
   await page.getByTestId('inspector-partition').getByTestId('cmd-partition.killLeader').click();
+  await setSpeed(page, 10);
   await expect(page.locator('[data-partition="orders-1"][data-role="leader"]')).not.toHaveAttribute('data-testid', `replica-orders-1-b${p1Leader}`, { timeout: 30_000 });
+  await setSpeed(page, 1);
   await page.getByTestId(`broker-${p1Leader}`).getByRole('button', { name: new RegExp(`^Broker ${p1Leader}`) }).click();
   await page.getByTestId('inspector-broker').getByTestId('cmd-broker.restart').click();
+  await setSpeed(page, 10);
   await expect(replica(page, 'orders-1', p1Leader)).toHaveAttribute('data-role', 'in-sync', { timeout: 60_000 });
-  await page.getByTestId('inspector-overview').or(page.getByTestId('inspector-broker')).first().isVisible();
+  await setSpeed(page, 1);
   await page.keyboard.press('Escape');
   await page.getByTestId('inspector-overview').getByRole('button', { name: 'orders' }).click();
   await page.getByTestId('inspector-topic').getByTestId('cmd-topic.electPreferred').click();
