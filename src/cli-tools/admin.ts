@@ -297,59 +297,9 @@ async function runElection(argv: string[], ctx: CliContext, io: ToolIO): Promise
   return 0;
 }
 
+export { kafkaReassignPartitions, REASSIGN_OPTIONS } from './reassign';
+
 export const kafkaLeaderElection: Tool = { name: 'kafka-leader-election', summary: 'Elect preferred or unclean leaders.', options: ELECTION_OPTIONS, run: runElection };
-
-// ---- kafka-reassign-partitions ------------------------------------------------------------
-
-export const REASSIGN_OPTIONS: OptionSpec[] = [
-  { ...BOOTSTRAP_SERVER, description: 'REQUIRED: the server(s) to use for bootstrapping.' },
-  { ...COMMAND_CONFIG, description: 'Property file containing configs to be passed to Admin Client.' },
-  { name: 'verify', description: 'Verify if the reassignment completed as specified by the --reassignment-json-file option.' },
-  { name: 'generate', description: 'Generate a candidate partition reassignment configuration.' },
-  { name: 'execute', description: 'Kick off the reassignment as specified by the --reassignment-json-file option.' },
-  { name: 'cancel', description: 'Cancel an active reassignment.' },
-  { name: 'list', description: 'List all active partition reassignments.' },
-  { name: 'reassignment-json-file', description: 'The JSON file with the partition reassignment configuration.', arg: 'required', argName: 'manual assignment json file path' },
-  { name: 'topics-to-move-json-file', description: 'Generate a reassignment configuration to move the partitions of the specified topics to the list of brokers specified by the --broker-list option.', arg: 'required', argName: 'topics to reassign json file path' },
-  { name: 'broker-list', description: 'The list of brokers to which the partitions need to be reassigned in the form "0,1,2".', arg: 'required', argName: 'brokerlist' },
-  { name: 'disable-rack-aware', description: 'Disable rack aware replica assignment' },
-  { name: 'throttle', description: 'The movement of partitions between brokers will be throttled to this value (bytes/sec).', arg: 'required', argName: 'throttle', type: 'Long', defaultValue: '-1' },
-  { name: 'preserve-throttles', description: 'Do not modify broker or topic throttles.' },
-  { name: 'timeout', description: 'The maximum time in ms to wait for log directory replica assignment to begin.', arg: 'required', argName: 'timeout', type: 'Long', defaultValue: '10000' },
-  { name: 'additional', description: 'Execute this reassignment in addition to any other ongoing ones.' },
-];
-
-async function runReassign(argv: string[], _ctx: CliContext, io: ToolIO): Promise<number> {
-  let o;
-  try {
-    o = parseOptions(withDefaults(REASSIGN_OPTIONS), argv);
-  } catch (e) {
-    if (e instanceof OptionError) return usageError(io, e.message, REASSIGN_OPTIONS);
-    throw e;
-  }
-  const hv = helpOrVersion(io, argv, (n) => o.has(n), 'This tool helps to move topic partitions between replicas.', REASSIGN_OPTIONS);
-  if (hv !== null) return hv;
-  if (['generate', 'execute', 'verify', 'cancel', 'list'].filter((a) => o.has(a)).length !== 1) {
-    return usageError(io, 'Command must include exactly one action: --generate, --execute, --verify, --cancel, or --list', REASSIGN_OPTIONS);
-  }
-  if (!o.has('bootstrap-server')) return usageError(io, 'Please specify --bootstrap-server', REASSIGN_OPTIONS);
-  if (o.has('list')) {
-    // True in the playground: replicas never move, so no reassignment is ever in progress.
-    io.out('No partition reassignments found.\n');
-    return 0;
-  }
-  io.err(
-    "Error: partition reassignment is not modelled by the playground's cluster (it has no AlterPartitionReassignments): replicas stay on the brokers they were placed on. kafka-leader-election moves leadership between them.\n",
-  );
-  return 1;
-}
-
-export const kafkaReassignPartitions: Tool = {
-  name: 'kafka-reassign-partitions',
-  summary: 'Move partitions between brokers (only --list: the cluster does not reassign).',
-  options: REASSIGN_OPTIONS,
-  run: runReassign,
-};
 
 // ---- kafka-get-offsets --------------------------------------------------------------------
 

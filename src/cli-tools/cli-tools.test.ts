@@ -114,15 +114,23 @@ describe('kafka-topics.sh', () => {
     expect((await sh(ctx, `kafka-topics.sh ${B} --list --replication-factor 2`)).err.split('\n')[0]).toBe(`Option "[replication-factor]" can't be used with option "[list]"`);
   });
 
-  it('--help prints the purpose and the table; --alter says adding partitions is not modelled; --delete removes the topic', async () => {
+  it('--help prints the purpose and the table; --alter --partitions adds partitions (never fewer); --delete removes the topic', async () => {
     const ctx = fresh();
     const h = await sh(ctx, 'kafka-topics.sh --help');
     expect(h.code).toBe(0);
     expect(h.err.split('\n')[0]).toBe('This tool helps to create, delete, describe, or change a topic.');
-    const alter = await sh(ctx, `kafka-topics.sh ${B} --alter --topic orders --partitions 6`);
-    expect(alter.code).toBe(1);
-    expect(alter.out).toMatch(/^Error while executing topic command : Adding partitions is not modelled/);
-    expect(ctx.snapshot().topics.find((t) => t.name === 'orders')!.partitions).toBe(3);
+    expect(await sh(ctx, `kafka-topics.sh ${B} --alter --topic orders --partitions 2`)).toEqual({
+      code: 1,
+      out: 'Error while executing topic command : Topic currently has 3 partitions, which is higher than the requested 2.\n',
+      err: '',
+    });
+    expect((await sh(ctx, `kafka-topics.sh ${B} --alter --topic orders --partitions 3`)).out).toBe('Error while executing topic command : Topic already has 3 partitions.\n');
+    expect((await sh(ctx, `kafka-topics.sh ${B} --alter --topic orders`)).err.split('\n')[0]).toBe('Missing required argument "[partitions]"');
+    expect(await sh(ctx, `kafka-topics.sh ${B} --alter --topic orders --partitions 6`)).toEqual({ code: 0, out: '', err: '' });
+    ctx.advance(1000);
+    expect(ctx.snapshot().topics.find((t) => t.name === 'orders')!.partitions).toBe(6);
+    expect((await sh(ctx, `kafka-topics.sh ${B} --describe --topic orders`)).out.split('\n')[0]).toMatch(/^Topic: orders\tPartitionCount: 6\t/);
+    expect(ctx.cluster.scenario().timeline!.filter((a) => a.op === 'createPartitions')).toEqual([expect.objectContaining({ topic: 'orders', count: 6 })]);
     expect(await sh(ctx, `kafka-topics.sh ${B} --delete --topic orders`)).toEqual({ code: 0, out: '', err: '' });
     expect(ctx.snapshot().topics).toEqual([]);
   });
@@ -365,12 +373,74 @@ describe('kafka-leader-election.sh, kafka-reassign-partitions.sh, kafka-get-offs
     );
   });
 
-  it('reassignment: --list is honest, the others say it is not modelled', async () => {
+  it('reassignment: --generate proposes, --execute --throttle starts it, --list and describe show it, --verify clears the throttles once done', async () => {
     const ctx = fresh();
+    await ctx.perform({ op: 'addBroker', id: 4 });
+    ctx.advance(5000);
     expect(await sh(ctx, `kafka-reassign-partitions.sh ${B} --list`)).toEqual({ code: 0, out: 'No partition reassignments found.\n', err: '' });
-    const ex = await sh(ctx, `kafka-reassign-partitions.sh ${B} --execute --reassignment-json-file plan.json`);
-    expect(ex.code).toBe(1);
-    expect(ex.err).toMatch(/not modelled/);
+    const gen = await sh(ctx, `kafka-reassign-partitions.sh ${B} --generate --topics-to-move-json-file '{"topics":[{"topic":"orders"}],"version":1}' --broker-list 2,3,4`);
+    expect(gen.code).toBe(0);
+    const [, cur, , , proposedJson] = gen.out.split('\n');
+    expect(gen.out.split('\n')[0]).toBe('Current partition replica assignment');
+    expect(gen.out.split('\n')[3]).toBe('Proposed partition reassignment configuration');
+    expect(JSON.parse(cur!).partitions).toHaveLength(3);
+    const proposed = JSON.parse(proposedJson!) as { partitions: { replicas: number[]; log_dirs: string[] }[] };
+    for (const p of proposed.partitions) {
+      expect([...p.replicas].sort()).toEqual([2, 3, 4]);
+      expect(p.log_dirs).toEqual(['any', 'any', 'any']);
+    }
+    const p0 = ctx.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!;
+    const plan = `'{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[4,2,3]}]}'`;
+    const ex = await sh(ctx, `kafka-reassign-partitions.sh ${B} --execute --reassignment-json-file ${plan} --throttle 20000`);
+    expect(ex.code).toBe(0);
+    expect(ex.out).toBe(
+      'Current partition replica assignment\n\n' +
+        `{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[${p0.replicas.join(',')}],"log_dirs":["any","any","any"]}]}\n\n` +
+        'Save this to use as the --reassignment-json-file option during rollback\n' +
+        'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.\n' +
+        'The inter-broker throttle limit was set to 20000 B/s\n' +
+        'Successfully started partition reassignments for orders-0\n',
+    );
+    const action = ctx.cluster.scenario().timeline!.find((a) => a.op === 'reassignPartitions');
+    expect(action).toMatchObject({ partitions: [{ topic: 'orders', partition: 0, replicas: [4, 2, 3] }], throttle: 20000 });
+    const moving = ctx.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!;
+    const removing = p0.replicas.filter((id) => ![4, 2, 3].includes(id));
+    if (moving.addingReplicas !== undefined) {
+      expect((await sh(ctx, `kafka-reassign-partitions.sh ${B} --list`)).out).toBe(
+        `Current partition reassignments:\norders-0: replicas: ${moving.replicas.join(',')}. adding: 4. removing: ${removing.join(',')}.\n`,
+      );
+      expect((await sh(ctx, `kafka-topics.sh ${B} --describe --topic orders`)).out).toContain(`\tAdding Replicas: 4\tRemoving Replicas: ${removing.join(',')}\tElr: `);
+      expect((await sh(ctx, `kafka-reassign-partitions.sh ${B} --verify --reassignment-json-file ${plan}`)).out).toBe(
+        'Status of partition reassignment:\nReassignment of partition orders-0 is still in progress.\n',
+      );
+      expect((await sh(ctx, `kafka-reassign-partitions.sh ${B} --execute --reassignment-json-file ${plan}`)).out).toMatch(/^Cannot execute because there is an existing partition assignment\./);
+    }
+    expect(ctx.snapshot().brokerConfig).toMatchObject({ 'leader.replication.throttled.rate': 20000 });
+    ctx.advance(60_000);
+    expect(ctx.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!.replicas).toEqual([4, 2, 3]);
+    expect((await sh(ctx, `kafka-reassign-partitions.sh ${B} --verify --reassignment-json-file ${plan}`)).out).toBe(
+      'Status of partition reassignment:\nReassignment of partition orders-0 is completed.\n\nClearing broker-level throttles on brokers 1,2,3,4\nClearing topic-level throttles on topic orders\n',
+    );
+    ctx.advance(100);
+    expect(ctx.snapshot().brokerConfig?.['leader.replication.throttled.rate']).toBeUndefined();
+    expect(ctx.snapshot().topics.find((t) => t.name === 'orders')!.config['leader.replication.throttled.replicas']).toBeUndefined();
+  });
+
+  it('reassignment errors are in Kafka words', async () => {
+    const ctx = fresh();
+    const run = (args: string) => sh(ctx, `kafka-reassign-partitions.sh ${B} ${args}`);
+    expect((await run('--execute --reassignment-json-file plan.json')).out).toMatch(/^The playground has no file system: --reassignment-json-file cannot be read here\. Give the JSON itself/);
+    expect((await run(`--execute --reassignment-json-file '{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[1,9]}]}'`)).out).toBe('Unknown broker id(s) 9\n');
+    expect((await run(`--execute --reassignment-json-file '{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[1,1]}]}'`)).out).toBe(
+      'Partition replica lists may not contain duplicate entries: orders-0: 1,1\n',
+    );
+    expect((await run(`--execute --reassignment-json-file '{"version":1,"partitions":[]}'`)).out).toBe('Partition reassignment list cannot be empty\n');
+    expect((await run(`--execute --reassignment-json-file '{"version":1,"partitions":[{"topic":"orders","partition":9,"replicas":[1]}]}'`)).out).toBe('Topic or partition not found: orders-9\n');
+    expect((await run(`--generate --topics-to-move-json-file '{"topics":[{"topic":"orders"}],"version":1}' --broker-list 1,2`)).out).toBe('Replication factor: 3 larger than available brokers: 2.\n');
+    expect((await run('--verify')).err.split('\n')[0]).toBe('Missing required argument "[reassignment-json-file]"');
+    expect((await run('--list --execute')).err.split('\n')[0]).toBe('Command must include exactly one action: --generate, --execute, --verify, --cancel, or --list');
+    expect((await run('--list --throttle 5')).err.split('\n')[0]).toBe('Option "[throttle]" can\'t be used with option "[list]"');
+    expect(ctx.cluster.scenario().timeline!.some((a) => a.op === 'reassignPartitions')).toBe(false);
   });
 
   it('get-offsets prints topic:partition:offset for latest, earliest, a time and max-timestamp', async () => {

@@ -226,6 +226,126 @@ export function parseDuration(s: string): number | null {
 }
 
 /** The first offset whose record's timestamp is at or after `ts` (ListOffsets by timestamp), else the log end. */
+/** A --reset-offsets scenario (ResetOffsetsCommand), as the dialog and the tool both give it. */
+export type ResetSpec =
+  | { kind: 'to-earliest' }
+  | { kind: 'to-latest' }
+  | { kind: 'to-current' }
+  | { kind: 'to-offset'; offset: number }
+  | { kind: 'shift-by'; by: number }
+  | { kind: 'to-datetime'; timestamp: number };
+
+/** --topic t (every partition), --topic t:0,1, or --all-topics (those the group has offsets for). */
+export type ResetScope = { topic: string; partitions?: number[] }[] | 'all-topics';
+
+/** One row of the --dry-run table, with the committed offset it replaces (null: none yet). */
+export interface ResetPlanRow {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  current: number | null;
+  /** The row comes from a whole topic (--topic t), not a listed partition. */
+  all: boolean;
+}
+
+export type ResetPlan = { rows: ResetPlanRow[] } | { error: string; kind: 'inactive' | 'usage' | 'fatal' };
+
+/**
+ * The new offsets --reset-offsets would set (ConsumerGroupCommand.prepareOffsetsToReset):
+ * what --dry-run prints and --execute commits. One path for the terminal and the reset
+ * dialog's preview. `warn` gets Kafka's out-of-range warnings. A group with active members
+ * is refused, as Kafka refuses it.
+ */
+export async function planResetOffsets(ctx: CliContext, snap: ClusterSnapshot, groupId: string, scope: ResetScope, spec: ResetSpec, warn: (text: string) => void): Promise<ResetPlan> {
+  const g = snap.groups.find((x) => x.groupId === groupId);
+  if (g && g.members.length > 0) {
+    return { error: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${g.state}.`, kind: 'inactive' };
+  }
+  const scopeTps: { topic: string; partition: number; all: boolean }[] = [];
+  if (scope === 'all-topics') {
+    for (const off of g?.offsets ?? []) scopeTps.push({ topic: off.topic, partition: off.partition, all: false });
+  } else {
+    for (const item of scope) {
+      const t = snap.topics.find((x) => x.name === item.topic);
+      if (!t) return { error: `Executing consumer group command failed due to ${exceptionClass('UNKNOWN_TOPIC_OR_PARTITION')}: This server does not host this topic-partition.`, kind: 'fatal' };
+      const ps = item.partitions ?? [...Array(t.partitions).keys()];
+      for (const p of ps) scopeTps.push({ topic: item.topic, partition: p, all: item.partitions === undefined });
+    }
+  }
+  const committed = (topic: string, p: number) => g?.offsets.find((x) => x.topic === topic && x.partition === p)?.committed ?? null;
+  const rows: ResetPlanRow[] = [];
+  for (const tp of scopeTps) {
+    const pv = snap.partitions.find((x) => x.topic === tp.topic && x.partition === tp.partition);
+    if (!pv) continue;
+    const start = pv.logStartOffset;
+    const end = pv.highWatermark;
+    const clamp = (n: number) => {
+      if (n < start) {
+        warn(`\nWarn: Partition ${tp.partition} from topic ${tp.topic} is out of range. Value will be set to ${start}\n`);
+        return start;
+      }
+      if (n > end) {
+        warn(`\nWarn: New offset (${n}) is higher than latest offset for topic partition ${tp.topic}-${tp.partition}. Value will be set to ${end}\n`);
+        return end;
+      }
+      return n;
+    };
+    const current = committed(tp.topic, tp.partition);
+    let offset: number;
+    switch (spec.kind) {
+      case 'to-earliest':
+        offset = start;
+        break;
+      case 'to-latest':
+        offset = end;
+        break;
+      case 'to-offset':
+        offset = clamp(spec.offset);
+        break;
+      case 'to-current':
+        offset = current ?? end;
+        break;
+      case 'shift-by':
+        if (current === null) return { error: `Cannot shift offset for partition ${tp.topic}-${tp.partition} since there is no current committed offset`, kind: 'usage' };
+        offset = clamp(current + spec.by);
+        break;
+      case 'to-datetime':
+        offset = (await offsetForTimestamp(ctx, tp.topic, tp.partition, spec.timestamp)) ?? end;
+        break;
+    }
+    rows.push({ group: groupId, topic: tp.topic, partition: tp.partition, offset, current, all: tp.all });
+  }
+  return { rows };
+}
+
+/**
+ * --execute: commits a plan as timeline actions. The same target for a whole topic goes as
+ * one action with Kafka's own target (earliest, latest, a time); per-partition values go
+ * partition by partition. The cluster's refusal (the group became active), else null.
+ */
+export async function executeResetOffsets(ctx: CliContext, groupId: string, rows: ResetPlanRow[], spec: ResetSpec): Promise<string | null> {
+  const named = spec.kind === 'to-earliest' || spec.kind === 'to-latest' || spec.kind === 'to-datetime';
+  const done = new Set<string>();
+  for (const p of rows) {
+    let to: OffsetResetTarget;
+    let partition: number | undefined;
+    if (named) {
+      to = spec.kind === 'to-earliest' ? 'earliest' : spec.kind === 'to-latest' ? 'latest' : { timestamp: spec.timestamp };
+      if (p.all) {
+        if (done.has(p.topic)) continue;
+        done.add(p.topic);
+      } else partition = p.partition;
+    } else {
+      to = p.offset;
+      partition = p.partition;
+    }
+    const r = await ctx.perform({ op: 'resetOffsets', group: groupId, topic: p.topic, to, ...(partition !== undefined ? { partition } : {}) });
+    if (r.rejected) return r.rejected.message;
+  }
+  return null;
+}
+
 async function offsetForTimestamp(ctx: CliContext, topic: string, partition: number, ts: number): Promise<number | null> {
   const first = await ctx.readLog(topic, partition, undefined, 1);
   if (!first) return null;
@@ -368,103 +488,50 @@ async function run(argv: string[], ctx: CliContext, io: ToolIO): Promise<number>
     return usageError(io, `Option '${specName('reset-offsets')}' requires one of the following scenarios: ${RESET_SCENARIOS.map(specName).join(', ')}`, GROUPS_OPTIONS);
   }
   const execute = o.has('execute');
-  const allRows: { group: string; topic: string; partition: number; offset: number }[] = [];
+  let spec: ResetSpec;
+  if (o.has('to-earliest')) spec = { kind: 'to-earliest' };
+  else if (o.has('to-latest')) spec = { kind: 'to-latest' };
+  else if (o.has('to-offset')) spec = { kind: 'to-offset', offset: Number(o.value('to-offset')) };
+  else if (o.has('to-current')) spec = { kind: 'to-current' };
+  else if (o.has('shift-by')) spec = { kind: 'shift-by', by: Number(o.value('shift-by')) };
+  else if (o.has('to-datetime')) {
+    const t = parseDateTime(o.value('to-datetime')!);
+    if (t === null) {
+      printError(io, `Executing consumer group command failed due to Error parsing datetime '${o.value('to-datetime')}'. Format: 'YYYY-MM-DDTHH:mm:SS.sss'`);
+      return 1;
+    }
+    spec = { kind: 'to-datetime', timestamp: t };
+  } else {
+    const d = parseDuration(o.value('by-duration')!);
+    if (d === null) return usageError(io, `Error parsing duration '${o.value('by-duration')}'. Format: 'PnDTnHnMnS'`, GROUPS_OPTIONS);
+    spec = { kind: 'to-datetime', timestamp: snap.time - d };
+  }
+  const scope: ResetScope = o.has('all-topics')
+    ? 'all-topics'
+    : o.all('topic').map((t) => {
+        const [topic, list] = t.split(':') as [string, string | undefined];
+        return list !== undefined && list.trim() !== '' ? { topic, partitions: list.split(',').map((x) => Number(x.trim())) } : { topic };
+      });
+  const allRows: ResetPlanRow[] = [];
   for (const id of targets) {
-    const g = snap.groups.find((x) => x.groupId === id);
-    if (g && g.members.length > 0) {
-      printError(io, `Assignments can only be reset if the group '${id}' is inactive, but the current state is ${g.state}.`);
+    const plan = await planResetOffsets(ctx, snap, id, scope, spec, (line) => io.out(line));
+    if ('error' in plan) {
+      if (plan.kind === 'usage') {
+        usageError(io, plan.error, GROUPS_OPTIONS);
+        return 1;
+      }
+      printError(io, plan.error);
+      if (plan.kind === 'fatal') return 1;
       continue;
     }
-    // The partitions in scope: --topic t or t:0,1 (all partitions of t when none given), or --all-topics (those the group has offsets for).
-    const scopeTps: { topic: string; partition: number; all: boolean }[] = [];
-    if (o.has('all-topics')) {
-      for (const off of g?.offsets ?? []) scopeTps.push({ topic: off.topic, partition: off.partition, all: false });
-    } else {
-      for (const spec of o.all('topic')) {
-        const [topic, list] = spec.split(':') as [string, string | undefined];
-        const t = snap.topics.find((x) => x.name === topic);
-        if (!t) {
-          printError(io, `Executing consumer group command failed due to ${exceptionClass('UNKNOWN_TOPIC_OR_PARTITION')}: This server does not host this topic-partition.`);
-          return 1;
-        }
-        const ps = list !== undefined && list.trim() !== '' ? list.split(',').map((x) => Number(x.trim())) : [...Array(t.partitions).keys()];
-        for (const p of ps) scopeTps.push({ topic, partition: p, all: list === undefined });
-      }
-    }
-    const committed = (topic: string, p: number) => g?.offsets.find((x) => x.topic === topic && x.partition === p)?.committed ?? null;
-    const planned: { topic: string; partition: number; offset: number; all: boolean }[] = [];
-    for (const tp of scopeTps) {
-      const pv = snap.partitions.find((x) => x.topic === tp.topic && x.partition === tp.partition);
-      if (!pv) continue;
-      const start = pv.logStartOffset;
-      const end = pv.highWatermark;
-      const clamp = (n: number) => {
-        if (n < start) {
-          io.out(`\nWarn: Partition ${tp.partition} from topic ${tp.topic} is out of range. Value will be set to ${start}\n`);
-          return start;
-        }
-        if (n > end) {
-          io.out(`\nWarn: New offset (${n}) is higher than latest offset for topic partition ${tp.topic}-${tp.partition}. Value will be set to ${end}\n`);
-          return end;
-        }
-        return n;
-      };
-      let offset: number;
-      if (o.has('to-earliest')) offset = start;
-      else if (o.has('to-latest')) offset = end;
-      else if (o.has('to-offset')) offset = clamp(Number(o.value('to-offset')));
-      else if (o.has('to-current')) offset = committed(tp.topic, tp.partition) ?? end;
-      else if (o.has('shift-by')) {
-        const c = committed(tp.topic, tp.partition);
-        if (c === null) {
-          usageError(io, `Cannot shift offset for partition ${tp.topic}-${tp.partition} since there is no current committed offset`, GROUPS_OPTIONS);
-          return 1;
-        }
-        offset = clamp(c + Number(o.value('shift-by')));
-      } else {
-        let ts: number;
-        if (o.has('to-datetime')) {
-          const t = parseDateTime(o.value('to-datetime')!);
-          if (t === null) {
-            printError(io, `Executing consumer group command failed due to Error parsing datetime '${o.value('to-datetime')}'. Format: 'YYYY-MM-DDTHH:mm:SS.sss'`);
-            return 1;
-          }
-          ts = t;
-        } else {
-          const d = parseDuration(o.value('by-duration')!);
-          if (d === null) return usageError(io, `Error parsing duration '${o.value('by-duration')}'. Format: 'PnDTnHnMnS'`, GROUPS_OPTIONS);
-          ts = snap.time - d;
-        }
-        offset = (await offsetForTimestamp(ctx, tp.topic, tp.partition, ts)) ?? end;
-      }
-      planned.push({ ...tp, offset });
-    }
     if (execute) {
-      // The same target for a whole topic goes as one action with Kafka's own target
-      // (earliest, latest, a time); per-partition values go partition by partition.
-      const named = o.has('to-earliest') || o.has('to-latest') || o.has('to-datetime');
-      const done = new Set<string>();
-      for (const p of planned) {
-        let to: OffsetResetTarget;
-        let partition: number | undefined;
-        if (named) {
-          to = o.has('to-earliest') ? 'earliest' : o.has('to-latest') ? 'latest' : { timestamp: parseDateTime(o.value('to-datetime')!)! };
-          if (p.all) {
-            if (done.has(p.topic)) continue;
-            done.add(p.topic);
-          } else partition = p.partition;
-        } else {
-          to = p.offset;
-          partition = p.partition;
-        }
-        const r = await ctx.perform({ op: 'resetOffsets', group: id, topic: p.topic, to, ...(partition !== undefined ? { partition } : {}) });
-        if (r.rejected) {
-          printError(io, r.rejected.message);
-          return 1;
-        }
+      const refused = await executeResetOffsets(ctx, id, plan.rows, spec);
+      if (refused) {
+        printError(io, refused);
+        return 1;
       }
     }
-    for (const p of planned) allRows.push({ group: id, topic: p.topic, partition: p.partition, offset: p.offset });
+    allRows.push(...plan.rows);
   }
   io.out(formatResetOffsets(allRows));
   return 0;

@@ -2,8 +2,8 @@
  * kafka-topics.sh, after org.apache.kafka.tools.TopicCommand (Kafka 4.x): --create, --list,
  * --describe, --alter, --delete, with its checks and its output. Differences, stated
  * plainly: the playground's topics have no topic ids (Kafka omits `TopicId:` for a zero id,
- * so does this), ELR is not modelled (`Elr:` and `LastKnownElr:` are empty), and the
- * cluster cannot add partitions to a topic, so --alter says so.
+ * so does this) and ELR is not modelled (`Elr:` and `LastKnownElr:` are empty).
+ * --alter --partitions adds partitions (CreatePartitions); the count can only grow.
  */
 import type { PartitionView, TopicView } from '../kafka/snapshot';
 import { BOOTSTRAP_SERVER, COMMAND_CONFIG, helpOrVersion, noFiles, usageError } from './common';
@@ -96,7 +96,8 @@ export function describeTopicLine(t: TopicView): string {
 /** A partition line of --describe (PartitionDescription.printDescription). */
 export function describePartitionLine(p: PartitionView): string {
   const leader = p.leader >= 0 ? String(p.leader) : 'none';
-  return `\tTopic: ${p.topic}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: \tLastKnownElr: `;
+  const moving = p.addingReplicas !== undefined ? `\tAdding Replicas: ${p.addingReplicas.join(',')}\tRemoving Replicas: ${(p.removingReplicas ?? []).join(',')}` : '';
+  return `\tTopic: ${p.topic}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}\tElr: \tLastKnownElr: `;
 }
 
 async function run(argv: string[], ctx: CliContext, io: ToolIO): Promise<number> {
@@ -217,7 +218,21 @@ async function run(argv: string[], ctx: CliContext, io: ToolIO): Promise<number>
       return 1;
     }
     if (matching.length === 0) return 0;
-    return fail(io, 'Adding partitions is not modelled by the playground: its cluster has no CreatePartitions. A topic keeps the partitions it was created with.');
+    if (o.has('replica-assignment')) {
+      return fail(io, 'Explicit --replica-assignment is not supported by the playground (new partitions are placed rack-aware, as Kafka does by default).');
+    }
+    const count = Number(o.value('partitions'));
+    if (!Number.isInteger(count) || count < 1) return fail(io, 'The partitions must be greater than 0');
+    // TopicCommand.alterTopic: CreatePartitions for every matching topic; nothing printed on success.
+    for (const t of matching) {
+      // The controller's answer, known from the snapshot: a refused request is not recorded.
+      const now = snap.topics.find((x) => x.name === t)!.partitions;
+      if (count < now) return fail(io, `Topic currently has ${now} partitions, which is higher than the requested ${count}.`);
+      if (count === now) return fail(io, `Topic already has ${now} partitions.`);
+      const r = await ctx.perform({ op: 'createPartitions', topic: t, count });
+      if (r.rejected) return fail(io, r.rejected.message);
+    }
+    return 0;
   }
 
   if (o.has('delete')) {

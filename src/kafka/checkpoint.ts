@@ -17,6 +17,7 @@
 import { Broker, PendingProduce, PendingProducePartition } from './broker/broker';
 import { Partition } from './broker/partition';
 import { ProducerStateManager } from './broker/producer-state';
+import { ReplicationQuota } from './broker/replication-quota';
 import { Cluster, Context, ControllerChannel, Environment, Metadata } from './cluster';
 import { Config } from './config';
 import { Consumer } from './consumer/consumer';
@@ -61,6 +62,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Producer,
   ProducerStateManager,
   RecordBatchBuilder,
+  ReplicationQuota,
   Scheduler,
   TimeoutQueue,
   UnifiedLog,

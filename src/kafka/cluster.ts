@@ -413,6 +413,18 @@ export class Cluster {
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         return;
       }
+      case 'createPartitions': {
+        const t = this.controller.topics.get(a.topic);
+        if (t && a.count > t.partitions.length) {
+          const overLimit = this.partitionLimitProblem(a.count - t.partitions.length, t.partitions[0]?.replicas.length ?? 1);
+          if (overLimit) return this.reject(a.op, 'POLICY_VIOLATION', overLimit);
+        }
+        const r = this.controller.createPartitions(a.topic, a.count);
+        if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
+        return;
+      }
+      case 'reassignPartitions':
+        return this.reassignPartitions(a.partitions, a.throttle);
       case 'powerCut':
         return this.powerCut();
       default: {
@@ -470,6 +482,49 @@ export class Cluster {
     for (const c of consumers) {
       this.addConsumer(c.id, c.groupId, c.topics, c.config);
       if (c.msPerRecord > 0) this.consumers.get(c.id)?.setProcessingTime(c.msPerRecord);
+    }
+  }
+
+  /**
+   * kafka-reassign-partitions --execute: with a throttle, first the throttle configs as the
+   * tool sets them (the rate on the brokers, here cluster-wide; the topics' leader throttle on
+   * the current replicas and follower throttle on the adding ones, merged with what is
+   * there), then AlterPartitionReassignments for each partition. A partition refused is
+   * reported; the others go on, as Kafka answers per partition.
+   */
+  private reassignPartitions(items: { topic: string; partition: number; replicas: number[] | null }[], throttle: number | undefined): void {
+    const seen = new Set<string>();
+    for (const it of items) {
+      const key = `${it.topic}-${it.partition}`;
+      if (seen.has(key)) return this.reject('reassignPartitions', 'INVALID_REQUEST', `Partition ${key} is listed more than once.`);
+      seen.add(key);
+    }
+    if (throttle !== undefined) {
+      this.alterConfig('broker', 'cluster', { 'leader.replication.throttled.rate': throttle, 'follower.replication.throttled.rate': throttle });
+      const byTopic = new Map<string, { leader: Set<string>; follower: Set<string> }>();
+      for (const it of items) {
+        const reg = this.controller.topics.get(it.topic)?.partitions[it.partition];
+        if (!reg || it.replicas === null) continue;
+        const current = reg.replicas.filter((id) => !(reg.addingReplicas ?? []).includes(id));
+        let t = byTopic.get(it.topic);
+        if (!t) {
+          const cfg = this.controller.topics.get(it.topic)!.config;
+          const existing = (k: string) => new Set(String(cfg[k] ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
+          t = { leader: existing('leader.replication.throttled.replicas'), follower: existing('follower.replication.throttled.replicas') };
+          byTopic.set(it.topic, t);
+        }
+        for (const id of current) t.leader.add(`${it.partition}:${id}`);
+        for (const id of it.replicas) if (!current.includes(id)) t.follower.add(`${it.partition}:${id}`);
+      }
+      for (const [topic, t] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const config: ConfigMap = { 'leader.replication.throttled.replicas': [...t.leader].join(',') };
+        if (t.follower.size > 0) config['follower.replication.throttled.replicas'] = [...t.follower].join(',');
+        this.alterConfig('topic', topic, config);
+      }
+    }
+    for (const it of items) {
+      const r = this.controller.reassignPartition(it.topic, it.partition, it.replicas);
+      if (r.error !== 'NONE') this.reject('reassignPartitions', r.error, r.message);
     }
   }
 
@@ -721,6 +776,7 @@ export class Cluster {
           leaderEpoch: reg.leaderEpoch,
           replicas: reg.replicas.slice(),
           isr: reg.isr.slice(),
+          ...(reg.addingReplicas ? { addingReplicas: reg.addingReplicas.slice(), removingReplicas: (reg.removingReplicas ?? []).slice() } : {}),
           highWatermark: source?.log.highWatermark ?? 0,
           logStartOffset: source?.log.logStartOffset ?? 0,
           replicaStates,
@@ -1163,10 +1219,10 @@ export class Environment implements BrokerEnv {
 export class ControllerChannel implements ControllerHooks {
   constructor(private readonly cluster: Cluster) {}
 
-  publish(topic: string, partition: number, reg: PartitionRegistration): void {
+  publish(topic: string, partition: number, reg: PartitionRegistration, alsoTo: readonly number[] = []): void {
     const host = this.cluster.controllerHost;
     if (host < 0) return;
-    for (const id of reg.replicas) {
+    for (const id of [...reg.replicas, ...alsoTo]) {
       const b = this.cluster.brokers.get(id);
       if (!b) continue;
       this.cluster.network.send(brokerNode(host), b.node, call(b, b.applyRegistration, topic, partition, reg));

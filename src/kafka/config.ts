@@ -28,6 +28,9 @@ export const BROKER_DEFAULTS = {
   'group.max.session.timeout.ms': 1800000,
   'offsets.retention.minutes': 10080,
   'auto.create.topics.enable': true,
+  // Replication throttles (ReplicationConfigs / QuotaConfig): bytes per second, Long.MAX_VALUE = none.
+  'leader.replication.throttled.rate': 9223372036854775807,
+  'follower.replication.throttled.rate': 9223372036854775807,
 } as const;
 
 /** Topic-level defaults (the broker's log.* settings seen from a topic). */
@@ -45,6 +48,9 @@ export const TOPIC_DEFAULTS = {
   'unclean.leader.election.enable': false,
   'max.message.bytes': 1048588,
   'message.timestamp.type': 'CreateTime',
+  /** partition:broker pairs (or *) whose replication the broker throttles (kafka-reassign-partitions --throttle sets them). */
+  'leader.replication.throttled.replicas': '',
+  'follower.replication.throttled.replicas': '',
 } as const;
 
 export const PRODUCER_DEFAULTS = {
@@ -341,6 +347,8 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'group.max.session.timeout.ms': int(0),
   'offsets.retention.minutes': int(1),
   'auto.create.topics.enable': bool,
+  'leader.replication.throttled.rate': long(0),
+  'follower.replication.throttled.rate': long(0),
   'log.retention.ms': long(-1),
   'log.retention.bytes': long(-1),
   'log.segment.bytes': int(14),

@@ -46,6 +46,8 @@ export const KAFKA_ERRORS = [
   'POLICY_VIOLATION',
   'MESSAGE_TOO_LARGE',
   'RECORD_LIST_TOO_LARGE',
+  'INVALID_REPLICA_ASSIGNMENT',
+  'NO_REASSIGNMENT_IN_PROGRESS',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];

@@ -73,7 +73,8 @@ interface LimitedAction {
   keys?: number;
   delayMs?: number;
   msPerRecord?: number;
-  partitions?: number;
+  partitions?: number | readonly unknown[];
+  count?: number;
   replicationFactor?: number;
 }
 
@@ -93,7 +94,8 @@ export function actionLimitProblem(a: LimitedAction): string | null {
     over('ratePerSec', 'ratePerSec', a.ratePerSec) ??
     over('valueBytes', 'valueBytes', a.valueBytes) ??
     over('keys', 'keys', a.keys) ??
-    over('partitions', 'partitions', a.partitions) ??
+    over('partitions', 'partitions', typeof a.partitions === 'number' ? a.partitions : a.partitions?.length) ??
+    over('count', 'partitions', a.count) ??
     over('replicationFactor', 'replicationFactor', a.replicationFactor) ??
     (a.op === 'startLoad' && a.ratePerSec !== undefined ? loadRateProblem(a.ratePerSec, a.valueBytes ?? 100) : null)
   );

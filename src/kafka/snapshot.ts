@@ -50,6 +50,9 @@ export interface PartitionView {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** A reassignment in progress: the replicas catching up, and those that leave when it completes. */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
   highWatermark: number;
   logStartOffset: number;
   replicaStates: ReplicaView[];
@@ -265,6 +268,14 @@ export type ClusterEvent = { at: number } & (
       reason: 'initial' | 'failover' | 'preferred' | 'unclean' | 'reassignment';
     }
   | { type: 'PartitionOffline'; topic: string; partition: number; leaderEpoch: number }
+  /** CreatePartitions: the topic went from `from` to `to` partitions (keys hash over the new count). */
+  | { type: 'PartitionsCreated'; topic: string; from: number; to: number }
+  /** AlterPartitionReassignments: `replicas` is the target; adding replicas catch up, removing ones leave at the end. */
+  | { type: 'PartitionReassignmentStarted'; topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }
+  | { type: 'PartitionReassignmentCompleted'; topic: string; partition: number; replicas: number[]; removedReplicas: number[] }
+  | { type: 'PartitionReassignmentCancelled'; topic: string; partition: number; replicas: number[]; removedReplicas: number[] }
+  /** A broker deleted its copy of a partition it no longer hosts (a reassignment moved it away). */
+  | { type: 'ReplicaDeleted'; topic: string; partition: number; broker: number }
   /** broker: the replica that left (or rejoined) the ISR; isr: the ISR after the change. */
   | { type: 'IsrShrink'; topic: string; partition: number; broker: number; isr: number[] }
   | { type: 'IsrExpand'; topic: string; partition: number; broker: number; isr: number[] }

@@ -57,6 +57,14 @@ export type Headers = Record<string, string>;
 
 export type OffsetResetTarget = 'earliest' | 'latest' | number | { timestamp: number };
 
+/** One partition's target in a reassignment (the JSON of kafka-reassign-partitions). */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  /** The target replicas, the first the preferred leader; null cancels. */
+  replicas: number[] | null;
+}
+
 /** One timed action. `at` is virtual time in ms. */
 export type TimelineAction =
   | { at: number; op: 'createTopic'; name: string; partitions: number; replicationFactor: number; config?: ConfigMap }
@@ -98,6 +106,15 @@ export type TimelineAction =
   /** partition: only that one (kafka-consumer-groups --topic t:0); absent, every partition of the topic. */
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget; partition?: number }
   | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' }
+  /** CreatePartitions (kafka-topics --alter --partitions): the topic grows to `count` partitions; it can only grow. */
+  | { at: number; op: 'createPartitions'; topic: string; count: number }
+  /**
+   * AlterPartitionReassignments (kafka-reassign-partitions --execute): each partition's
+   * replicas become `replicas` (null cancels its reassignment in progress). `throttle`
+   * (bytes/s) sets leader/follower.replication.throttled.rate and the topics'
+   * leader/follower.replication.throttled.replicas, as --throttle does.
+   */
+  | { at: number; op: 'reassignPartitions'; partitions: PartitionReassignment[]; throttle?: number }
   /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
   | { at: number; op: 'powerCut' };
 

@@ -25,6 +25,10 @@ export type DialogRequest =
   | { kind: 'messages'; topic: string; partition?: number }
   | { kind: 'topologyFlowchart' }
   | { kind: 'deleteTopic'; topic: string }
+  /** CreatePartitions: grow the topic's partition count. */
+  | { kind: 'createPartitions'; topic: string }
+  /** Reassign one partition's replicas (kafka-reassign-partitions --execute). */
+  | { kind: 'reassign'; topic: string; partition: number }
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
   | { kind: 'processingTime'; consumer: string }
@@ -120,6 +124,13 @@ export function selectedTopicName(s: ClusterSnapshot | null, sel: Selection | nu
   return name !== undefined && s?.topics.some((t) => t.name === name) ? name : undefined;
 }
 
+/** The topic's partitions whose preferred replica is alive and in the ISR but does not lead. */
+export function preferredElectionsDue(s: ClusterSnapshot | null, topic: string | undefined): PartitionView[] {
+  if (!s || topic === undefined) return [];
+  const live = new Set(s.brokers.filter((b) => b.status === 'up' && !b.fenced).map((b) => b.id));
+  return s.partitions.filter((p) => p.topic === topic && p.leader !== p.replicas[0] && p.isr.includes(p.replicas[0]!) && live.has(p.replicas[0]!));
+}
+
 const isLive = (c: ConsumerView) => c.status !== 'closed' && c.status !== 'crashed';
 
 export function nextBrokerId(s: ClusterSnapshot): number {
@@ -150,7 +161,7 @@ const topicDialog = (
   named: (topic: string) => string,
   unnamed: string,
   contexts: SelectionKind[],
-  kind: 'topicConfig' | 'deleteTopic',
+  kind: 'topicConfig' | 'deleteTopic' | 'createPartitions',
 ): Command => ({
   id,
   label: (s, sel) => {
@@ -428,6 +439,23 @@ export const COMMANDS: readonly Command[] = [
       env.openDialog(sel?.kind === 'partition' ? { kind: 'messages', topic: t, partition: sel.partition } : { kind: 'messages', topic: t });
     },
   },
+  topicDialog('topic.addPartitions', (t) => `Add partitions to ${t}…`, 'Add partitions…', ['topic', 'partition'], 'createPartitions'),
+  {
+    id: 'topic.electPreferred',
+    label: (s, sel) => {
+      const t = selectedTopicName(s, sel);
+      return t ? `Preferred leader election for all of ${t}` : 'Preferred leader election for the topic';
+    },
+    group: 'cluster',
+    contexts: ['topic'],
+    enabled: (s, sel) => preferredElectionsDue(s, selectedTopicName(s, sel)).length > 0,
+    perform: (env) => {
+      // kafka-leader-election --election-type preferred --all-topic-partitions, for this topic.
+      for (const p of preferredElectionsDue(env.snapshot, selectedTopicName(env.snapshot, env.selection))) {
+        env.perform({ op: 'electLeaders', topic: p.topic, partition: p.partition, type: 'preferred' });
+      }
+    },
+  },
   topicDialog('topic.delete', (t) => `Delete topic ${t}…`, 'Delete topic…', ['topic'], 'deleteTopic'),
   {
     id: 'broker.add',
@@ -493,6 +521,31 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   election('partition.electPreferred', 'Preferred leader election', 'e', 'preferred'),
+  {
+    id: 'partition.reassign',
+    label: (s, sel) => {
+      const p = selectedPartition(s, sel);
+      return p ? `Reassign ${p.topic}-${p.partition}…` : 'Reassign partition…';
+    },
+    group: 'partition',
+    contexts: ['partition'],
+    enabled: (s, sel) => selectedPartition(s, sel) !== undefined,
+    perform: (env) => {
+      const p = selectedPartition(env.snapshot, env.selection);
+      if (p) env.openDialog({ kind: 'reassign', topic: p.topic, partition: p.partition });
+    },
+  },
+  {
+    id: 'partition.cancelReassignment',
+    label: () => 'Cancel the reassignment',
+    group: 'partition',
+    contexts: ['partition'],
+    enabled: (s, sel) => selectedPartition(s, sel)?.addingReplicas !== undefined,
+    perform: (env) => {
+      const p = selectedPartition(env.snapshot, env.selection);
+      if (p) env.perform({ op: 'reassignPartitions', partitions: [{ topic: p.topic, partition: p.partition, replicas: null }] });
+    },
+  },
   election('partition.electUnclean', 'Unclean leader election', 'u', 'unclean'),
 
   // ---- consumers ----

@@ -26,6 +26,7 @@ import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
+import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 
 /**
  * A ProduceRequest carries one batch for each of several partitions led by the same broker:
@@ -148,6 +149,9 @@ export class Broker implements BrokerApi, PartitionHost {
   bytesOut = 0;
   messagesIn = 0;
   bytesIn = 0;
+  /** Replication throttles (ReplicationQuotaManager), process memory. */
+  private leaderQuota = new ReplicationQuota();
+  private followerQuota = new ReplicationQuota();
   readonly node: NodeId;
 
   constructor(
@@ -203,6 +207,8 @@ export class Broker implements BrokerApi, PartitionHost {
     this.messagesIn = 0;
     this.bytesIn = 0;
     this.bytesOut = 0;
+    this.leaderQuota = new ReplicationQuota();
+    this.followerQuota = new ReplicationQuota();
     for (const set of this.waiters.values()) for (const w of set) w.settled = true;
     this.waiters.clear();
     this.waiterTimeouts = null;
@@ -273,7 +279,11 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!this.running) return;
     const key = `${topic}-${partition}`;
     if (!reg.replicas.includes(this.brokerId)) {
-      this.removePartition(key, true);
+      // No longer a replica (a reassignment moved it away): StopReplica with delete.
+      if (this.logs.has(key)) {
+        this.removePartition(key, true);
+        this.ctx.emit({ type: 'ReplicaDeleted', topic, partition, broker: this.brokerId });
+      }
       return;
     }
     let log = this.logs.get(key);
@@ -603,12 +613,22 @@ export class Broker implements BrokerApi, PartitionHost {
     // (KIP-74), and a partition past the response's limit gets no data but still counts as
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
+    const now = this.now();
     const out = parts.map((fp) => {
       const p = this.partitions.get(fp.key);
-      const limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
+      let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
+      // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
+      // partition gets nothing while the leader's quota is exceeded (ReplicaManager's
+      // shouldLeaderThrottle), and at most a second's worth per answer.
+      const throttled = p !== undefined && this.isLeaderThrottled(p);
+      if (throttled && !p.isr.includes(replicaId)) {
+        const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
+        limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
+      }
       const result = p
         ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
         : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      if (throttled) this.leaderQuota.record(now, result.bytes);
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
       return { topic: fp.topic, partition: fp.partition, key: fp.key, result };
@@ -640,11 +660,18 @@ export class Broker implements BrokerApi, PartitionHost {
     f.backoff = null;
     const parts: ReplicaFetchPartition[] = [];
     f.sorted ??= [...f.keys].sort();
+    let heldBack = false;
     for (const key of f.sorted) {
       const p = this.partitions.get(key);
       if (!p || p.role !== 'follower' || p.leaderId !== f.leader) {
         f.keys.delete(key);
         f.sorted = null;
+        continue;
+      }
+      // follower.replication.throttled.replicas: an out-of-sync replica is left out of the
+      // fetch while the follower quota is exceeded (ReplicaFetcherThread.shouldFollowerThrottle).
+      if (!p.isr.includes(this.brokerId) && this.isFollowerThrottled(p) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
+        heldBack = true;
         continue;
       }
       parts.push({
@@ -657,7 +684,8 @@ export class Broker implements BrokerApi, PartitionHost {
       });
     }
     if (parts.length === 0) {
-      this.fetchers.delete(f.leader);
+      if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
+      else this.fetchers.delete(f.leader);
       return;
     }
     const token = ++this.fetchToken;
@@ -713,6 +741,7 @@ export class Broker implements BrokerApi, PartitionHost {
         error = true;
         continue;
       }
+      if (res.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), res.bytes);
       p.appendAsFollower(res.batches, res.highWatermark);
     }
     if (error) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
@@ -748,6 +777,14 @@ export class Broker implements BrokerApi, PartitionHost {
     if (removed > 0) {
       this.ctx.emit({ type: 'LogTruncated', topic: p.topic, partition: p.partition, broker: this.brokerId, fromOffset: from, toOffset: p.log.logEndOffset });
     }
+  }
+
+  private isLeaderThrottled(p: Partition): boolean {
+    return isThrottledReplica(this.env.topicConfig(p.topic).raw('leader.replication.throttled.replicas'), p.partition, this.brokerId);
+  }
+
+  private isFollowerThrottled(p: Partition): boolean {
+    return isThrottledReplica(this.env.topicConfig(p.topic).raw('follower.replication.throttled.replicas'), p.partition, this.brokerId);
   }
 
   // ---- periodic work ----------------------------------------------------------------------------

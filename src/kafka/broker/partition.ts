@@ -32,6 +32,13 @@ export interface PartitionRegistration {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /**
+   * A reassignment in progress (KIP-455): replicas = target ++ (original - target);
+   * addingReplicas = target - original catch up by fetching; removingReplicas = original -
+   * target leave once every target replica is in the ISR. Absent when none is in progress.
+   */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 /** The leader's view of a follower (Kafka's ReplicaState). */
@@ -195,6 +202,8 @@ export class Partition {
     this.isr = reg.isr.slice();
     this.pendingIsr = null;
     if (this.role === 'leader') {
+      // A replica removed by a reassignment no longer counts for the HW.
+      for (const id of [...this.remote.keys()]) if (!reg.replicas.includes(id)) this.remote.delete(id);
       for (const id of reg.replicas) {
         if (id !== this.host.brokerId && !this.remote.has(id)) {
           this.remote.set(id, { brokerId: id, logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: 0, lastFetchTimeMs: 0 });

@@ -114,6 +114,12 @@ export class Consumer {
   private lastFetchOkMs = -1;
   private heartbeatRunning = false;
   private rejoinScheduled = false;
+  /**
+   * The group leader's partition counts of the subscribed topics when it last assigned
+   * (ConsumerCoordinator.assignmentSnapshot); a metadata change (partitions added) makes it
+   * rejoin so the new partitions get assigned.
+   */
+  private assignmentSnapshot: [string, number][] | null = null;
   /** ConsumerCoordinator's rebalance sensor: from onJoinPrepare to the assignment. */
   private rebalanceStartedAt = -1;
   readonly rebalanceStats = { total: 0, latencySumMs: 0, latencyMaxMs: 0, lastAt: -1 };
@@ -296,6 +302,7 @@ export class Consumer {
   /** onJoinPrepare, then JoinGroup. */
   private join(): void {
     this.rejoinScheduled = false;
+    this.assignmentSnapshot = null;
     this.epoch++;
     this.resetFetchSessions();
     // Lookups in flight belong to the old epoch and will be dropped: partitions kept across
@@ -386,6 +393,7 @@ export class Consumer {
       const n = this.ctx.metadata.partitionCount(t);
       if (n > 0) partitionsPerTopic.set(t, n);
     }
+    this.assignmentSnapshot = this.partitionCountsOf(members.flatMap((m) => m.topics));
     const result = assignor.assign(members, partitionsPerTopic);
     return members.map((m) => ({ memberId: m.memberId, assignment: result.get(m.memberId) ?? [] }));
   }
@@ -647,9 +655,21 @@ export class Consumer {
     if (this.alive && this.epoch === e) this.pump();
   }
 
+  private partitionCountsOf(topics: string[]): [string, number][] {
+    return [...new Set(topics)].sort().map((t): [string, number] => [t, this.ctx.metadata.partitionCount(t)]);
+  }
+
+  /** The leader's metadata no longer matches what it assigned (ConsumerCoordinator.rejoinNeededOrPending). */
+  private assignmentMetadataChanged(): boolean {
+    const snap = this.assignmentSnapshot;
+    if (snap === null) return false;
+    return snap.some(([t, n]) => this.ctx.metadata.partitionCount(t) !== n);
+  }
+
   /** One turn of the application's poll loop. */
   private pump(): void {
     if (this.status !== 'stable') return;
+    if (this.assignmentMetadataChanged()) return this.requestRejoin();
     const now = this.now;
     if (now < this.busyUntil) return this.schedulePump(this.busyUntil - now);
     this.lastPollMs = now;

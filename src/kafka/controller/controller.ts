@@ -50,7 +50,7 @@ export interface HeartbeatResponse {
 
 export interface ControllerHooks {
   /** Push a partition change to the brokers that host it (best effort, over the network). */
-  publish(topic: string, partition: number, reg: PartitionRegistration): void;
+  publish(topic: string, partition: number, reg: PartitionRegistration, alsoTo?: readonly number[]): void;
   /** A topic went away: brokers delete their replicas. */
   publishTopicDeleted(topic: string, brokers: number[]): void;
   /** Fencing changed: the coordinator and clients' views may move. */
@@ -237,14 +237,28 @@ export class Controller {
     this.ctx.emit({ type: 'LeaderElected', topic, partition: p, leader, leaderEpoch: reg.leaderEpoch, isr: reg.isr.slice(), reason });
   }
 
-  private applyChange(topic: string, p: number, reg: PartitionRegistration, change: Partial<PartitionRegistration>): void {
+  /**
+   * Commits a change to a registration and pushes it to its replicas. `alsoTo`: brokers that
+   * just left the replica set (a finished or cancelled reassignment), told so they delete
+   * their copy.
+   */
+  private applyChange(topic: string, p: number, reg: PartitionRegistration, change: Partial<PartitionRegistration>, alsoTo?: readonly number[]): void {
     if (change.leader !== undefined) reg.leader = change.leader;
     if (change.leaderEpoch !== undefined) reg.leaderEpoch = change.leaderEpoch;
     if (change.isr !== undefined) reg.isr = change.isr.slice();
     if (change.replicas !== undefined) reg.replicas = change.replicas.slice();
+    if ('addingReplicas' in change) {
+      if (change.addingReplicas && change.addingReplicas.length + (change.removingReplicas?.length ?? 0) > 0) {
+        reg.addingReplicas = change.addingReplicas.slice();
+        reg.removingReplicas = (change.removingReplicas ?? []).slice();
+      } else {
+        delete reg.addingReplicas;
+        delete reg.removingReplicas;
+      }
+    }
     reg.partitionEpoch++;
     this.metadataVersion++;
-    this.hooks.publish(topic, p, copyReg(reg));
+    this.hooks.publish(topic, p, copyReg(reg), alsoTo);
   }
 
   /** ElectLeaders admin API. */
@@ -342,6 +356,7 @@ export class Controller {
       this.countIsrChange('expand', fromBroker);
       this.ctx.emit({ type: 'IsrExpand', topic, partition: p, broker: id, isr: ordered.slice() });
     }
+    if (added.length > 0) this.maybeCompleteReassignment(topic, p, reg);
     return { error: 'NONE', reg: copyReg(reg) };
   }
 
@@ -428,6 +443,122 @@ export class Controller {
     return { error: 'NONE', message: '' };
   }
 
+  /**
+   * CreatePartitions (ReplicationControlManager.createPartitions): the count only grows; new
+   * partitions get replicas from the same placer as a new topic, with the replication factor
+   * of partition 0, on unfenced brokers.
+   */
+  createPartitions(name: string, count: number): { error: KafkaError; message: string } {
+    const t = this.topics.get(name);
+    if (!t) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    const n = t.partitions.length;
+    if (!Number.isInteger(count) || count < 1) return { error: 'INVALID_PARTITIONS', message: `The partition count must be a positive whole number, got ${count}.` };
+    if (count < n) return { error: 'INVALID_PARTITIONS', message: `Topic currently has ${n} partitions, which is higher than the requested ${count}.` };
+    if (count === n) return { error: 'INVALID_PARTITIONS', message: `Topic already has ${n} partitions.` };
+    const first = t.partitions[0]!;
+    const rf = first.replicas.length - (first.addingReplicas?.length ?? 0);
+    const live = this.liveBrokers();
+    if (rf > live.length) {
+      return {
+        error: 'INVALID_REPLICATION_FACTOR',
+        message: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live.length} broker(s) are registered.`,
+      };
+    }
+    const placed = placeReplicas(live.map((id) => ({ id, rack: this.brokers.get(id)!.rack })), count - n, rf, this.ctx.prng);
+    this.metadataVersion++;
+    this.ctx.emit({ type: 'PartitionsCreated', topic: name, from: n, to: count });
+    placed.forEach((replicas, i) => {
+      const p = n + i;
+      const leader = replicas[0]!;
+      const reg: PartitionRegistration = { replicas, isr: replicas.slice(), leader, leaderEpoch: 0, partitionEpoch: 0 };
+      t.partitions.push(reg);
+      this.leaderElections++;
+      this.ctx.emit({ type: 'LeaderElected', topic: name, partition: p, leader, leaderEpoch: 0, isr: reg.isr.slice(), reason: 'initial' });
+      this.hooks.publish(name, p, copyReg(reg));
+    });
+    return { error: 'NONE', message: '' };
+  }
+
+  /**
+   * AlterPartitionReassignments (ReplicationControlManager.alterPartitionReassignments, KIP-455):
+   * `target` null cancels the reassignment in progress. The registration's replicas become
+   * target ++ (original - target); the adding replicas fetch from the leader, and once every
+   * target replica is in the ISR the controller completes it (maybeCompleteReassignment).
+   */
+  reassignPartition(topic: string, p: number, target: readonly number[] | null): { error: KafkaError; message: string } {
+    const reg = this.topics.get(topic)?.partitions[p];
+    if (!reg) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Partition ${topic}-${p} does not exist.` };
+    const adding = reg.addingReplicas ?? [];
+    const original = reg.replicas.filter((id) => !adding.includes(id));
+    if (target === null) {
+      if (!reg.addingReplicas) return { error: 'NO_REASSIGNMENT_IN_PROGRESS', message: `No reassignment is in progress for partition ${topic}-${p}.` };
+      // PartitionReassignmentRevert: back to the original replicas; the adding ones leave.
+      const isr = reg.isr.filter((id) => original.includes(id));
+      this.finishReassignment(topic, p, reg, original, isr.length > 0 ? isr : reg.isr.slice(), adding, 'cancelled');
+      return { error: 'NONE', message: '' };
+    }
+    if (target.length === 0) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: 'The manual partition assignment includes an empty replica list.' };
+    if (new Set(target).size !== target.length) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `The manual partition assignment includes the broker ${target.find((id, i) => target.indexOf(id) !== i)} more than once.` };
+    const unknown = target.find((id) => !this.brokers.has(id));
+    if (unknown !== undefined) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `The manual partition assignment includes broker ${unknown}, but no such broker is registered.` };
+    const addingNew = target.filter((id) => !original.includes(id));
+    const removing = original.filter((id) => !target.includes(id));
+    const merged = [...target, ...removing];
+    // Adding replicas of an earlier reassignment that the new target drops leave at once.
+    const dropped = adding.filter((id) => !target.includes(id));
+    const isr = reg.isr.filter((id) => merged.includes(id));
+    this.applyChange(topic, p, reg, { replicas: merged, isr: isr.length > 0 ? isr : reg.isr, addingReplicas: addingNew, removingReplicas: removing }, dropped);
+    if (addingNew.length > 0 || removing.length > 0) {
+      this.ctx.emit({ type: 'PartitionReassignmentStarted', topic, partition: p, replicas: target.slice(), addingReplicas: addingNew, removingReplicas: removing });
+    }
+    this.maybeCompleteReassignment(topic, p, reg);
+    return { error: 'NONE', message: '' };
+  }
+
+  /** The partitions with a reassignment in progress (ListPartitionReassignments). */
+  reassignmentsInProgress(): { topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] {
+    const out: { topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] = [];
+    for (const t of this.sortedTopics()) {
+      t.partitions.forEach((reg, p) => {
+        if (reg.addingReplicas) out.push({ topic: t.name, partition: p, replicas: reg.replicas.slice(), addingReplicas: reg.addingReplicas.slice(), removingReplicas: (reg.removingReplicas ?? []).slice() });
+      });
+    }
+    return out;
+  }
+
+  /** PartitionChangeBuilder.completeReassignmentIfNeeded: every target replica in the ISR. */
+  private maybeCompleteReassignment(topic: string, p: number, reg: PartitionRegistration): void {
+    if (!reg.addingReplicas) return;
+    const removing = reg.removingReplicas ?? [];
+    const target = reg.replicas.filter((id) => !removing.includes(id));
+    if (!target.every((id) => reg.isr.includes(id))) return;
+    this.finishReassignment(topic, p, reg, target, reg.isr.filter((id) => target.includes(id)), removing, 'completed');
+  }
+
+  /** The replica set becomes `replicas`; leadership moves if the leader left it; `leaving` delete their logs. */
+  private finishReassignment(topic: string, p: number, reg: PartitionRegistration, replicas: number[], isr: number[], leaving: number[], how: 'completed' | 'cancelled'): void {
+    const leaderStays = reg.leader >= 0 && replicas.includes(reg.leader);
+    const newLeader = leaderStays ? reg.leader : (replicas.find((id) => isr.includes(id) && this.isAlive(id)) ?? -1);
+    const change: Partial<PartitionRegistration> = { replicas, isr, addingReplicas: [], removingReplicas: [] };
+    if (newLeader !== reg.leader) {
+      change.leader = newLeader;
+      change.leaderEpoch = reg.leaderEpoch + 1;
+    }
+    const oldLeader = reg.leader;
+    this.applyChange(topic, p, reg, change, leaving);
+    if (newLeader !== oldLeader && newLeader >= 0) {
+      this.leaderElections++;
+      this.ctx.emit({ type: 'LeaderElected', topic, partition: p, leader: newLeader, leaderEpoch: reg.leaderEpoch, isr: reg.isr.slice(), reason: 'reassignment' });
+    }
+    this.ctx.emit({
+      type: how === 'completed' ? 'PartitionReassignmentCompleted' : 'PartitionReassignmentCancelled',
+      topic,
+      partition: p,
+      replicas: replicas.slice(),
+      removedReplicas: leaving.slice(),
+    });
+  }
+
   /** Re-runs elections for leaderless partitions (after a cluster-level config change). */
   retryOfflinePartitions(): void {
     for (const t of this.sortedTopics()) {
@@ -443,5 +574,10 @@ export class Controller {
 }
 
 export function copyReg(r: PartitionRegistration): PartitionRegistration {
-  return { replicas: r.replicas.slice(), isr: r.isr.slice(), leader: r.leader, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch };
+  const c: PartitionRegistration = { replicas: r.replicas.slice(), isr: r.isr.slice(), leader: r.leader, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch };
+  if (r.addingReplicas) {
+    c.addingReplicas = r.addingReplicas.slice();
+    c.removingReplicas = (r.removingReplicas ?? []).slice();
+  }
+  return c;
 }

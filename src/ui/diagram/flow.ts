@@ -53,6 +53,8 @@ export interface ReplicaCell {
   underMinIsr: boolean;
   /** This broker is the partition's preferred leader (first in the replica list). */
   preferred: boolean;
+  /** A reassignment in progress: this replica is being added (catching up) or removed (leaves when it completes). */
+  moving: 'adding' | 'removing' | null;
   selected: boolean;
 }
 
@@ -404,6 +406,7 @@ export function toFlowElements(
         underReplicated: p.underReplicated ?? false,
         underMinIsr: p.underMinIsr ?? p.isr.length < minIsr(snapshot, p.topic),
         preferred: p.replicas[0] === b.id,
+        moving: p.addingReplicas?.includes(b.id) ? 'adding' : p.removingReplicas?.includes(b.id) ? 'removing' : null,
         selected: isSelectedPartition(sel, p, b.id),
       });
     }

@@ -91,6 +91,19 @@ const ReplicaRow = memo(function ReplicaRow({ r, broker }: { r: ReplicaCell; bro
               offline
             </span>
           )}
+          {r.moving && (
+            <span
+              className={`warn-pill move-pill move-${r.moving}`}
+              data-testid={`reassign-${r.key}-b${broker}`}
+              title={
+                r.moving === 'adding'
+                  ? 'Reassignment in progress: this new replica fetches the log from the leader (throttled if a throttle is set) and joins the ISR when caught up'
+                  : 'Reassignment in progress: this replica is removed (its log deleted) once every new replica is in the ISR'
+              }
+            >
+              {r.moving === 'adding' ? '+ adding' : '− removing'}
+            </span>
+          )}
           {!r.partitionOffline && r.role === 'leader' && r.underMinIsr && (
             <span className="warn-pill" data-testid={`under-min-isr-${r.key}-b${broker}`} title="Under min ISR: ISR below min.insync.replicas, acks=all writes fail with NOT_ENOUGH_REPLICAS">
               <span aria-hidden="true">⚠</span> ISR &lt; min

@@ -17,6 +17,9 @@ import { MessageBrowser } from '../browser/MessageBrowser';
 import { toMermaidSequence } from '../events/sequence';
 import { toMermaidFlowchart } from '../diagram/topology';
 import { performChecked, produceWithOutcome } from '../outcomes';
+import { partitionForKey, utf8 } from '../../kafka/producer/murmur2';
+import { browserCliContext } from '../terminal/browser-context';
+import { executeResetOffsets, planResetOffsets, type ResetPlanRow, type ResetSpec } from '../../cli-tools/consumer-groups';
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
   ASSIGNORS,
@@ -655,33 +658,211 @@ function ProcessingTimeDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dia
   );
 }
 
+/** CreatePartitions: the count only grows; keyed records hash over the new count. */
+function CreatePartitionsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'createPartitions' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const current = s.topics.find((t) => t.name === req.topic)?.partitions ?? 0;
+  const [count, setCount] = useState(String(current * 2 || 1));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const n = Number(count);
+  const valid = Number.isInteger(n) && n > current;
+  // Where a few sample keys go before and after (murmur2(key) % partitions, as the producer hashes them).
+  const samples = ['user-1', 'user-2', 'user-3', 'user-4', 'user-5', 'user-6'];
+  return (
+    <Modal
+      title={`Add partitions to ${req.topic}`}
+      testId="dialog-add-partitions"
+      submitLabel={busy ? 'Adding…' : 'Add partitions'}
+      error={error}
+      onSubmit={() => {
+        if (busy) return;
+        if (!Number.isInteger(n) || n < 1) return setError('The partition count is a whole number, 1 or more.');
+        if (n < current) return setError(`Topic currently has ${current} partitions, which is higher than the requested ${n}.`);
+        if (n === current) return setError(`Topic already has ${current} partitions.`);
+        setBusy(true);
+        setError(null);
+        void performChecked({ op: 'createPartitions', topic: req.topic, count: n }).then((refused) => {
+          setBusy(false);
+          if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
+          else close();
+        });
+      }}
+    >
+      <Row label="Partitions" hint={`${req.topic} has ${current}. The count can only grow (Kafka cannot remove partitions).`}>
+        <input type="number" value={count} onChange={(e) => setCount(e.target.value)} data-testid="add-partitions-count" />
+      </Row>
+      <p className="form-hint">
+        Keyed records go to murmur2(key) % partitions, so after this many keys land on another partition: records of one key are
+        then split across two partitions and their order across them is lost. Consumer groups rebalance to take the new
+        partitions.
+      </p>
+      {valid && current > 0 && (
+        <table className="plan-table" data-testid="add-partitions-keys">
+          <thead>
+            <tr>
+              <th>Key</th>
+              <th>Partition now</th>
+              <th>After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {samples.map((k) => {
+              const before = partitionForKey(utf8(k), current);
+              const after = partitionForKey(utf8(k), n);
+              return (
+                <tr key={k} className={before !== after ? 'moved' : undefined}>
+                  <td>{k}</td>
+                  <td>{before}</td>
+                  <td>{after !== before ? <strong>{after}</strong> : after}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </Modal>
+  );
+}
+
+/** Reassign one partition's replicas, optionally throttled (kafka-reassign-partitions --execute --throttle). */
+function ReassignDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'reassign' }> }) {
+  const close = useUiStore((st) => st.closeDialog);
+  const p = s.partitions.find((x) => x.topic === req.topic && x.partition === req.partition);
+  const current = p ? p.replicas.filter((id) => !(p.addingReplicas ?? []).includes(id)) : [];
+  const [chosen, setChosen] = useState<number[]>(current);
+  const [leader, setLeader] = useState<number>(current[0] ?? s.brokers[0]?.id ?? 0);
+  const [throttle, setThrottle] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const target = chosen.includes(leader) ? [leader, ...chosen.filter((id) => id !== leader).sort((a, b) => a - b)] : [...chosen].sort((a, b) => a - b);
+  return (
+    <Modal
+      title={`Reassign ${req.topic}-${req.partition}`}
+      testId="dialog-reassign"
+      submitLabel={busy ? 'Starting…' : 'Start reassignment'}
+      error={error}
+      onSubmit={() => {
+        if (busy) return;
+        if (target.length === 0) return setError('Choose at least one broker.');
+        let t: number | undefined;
+        if (throttle.trim() !== '') {
+          t = Number(throttle);
+          if (!Number.isInteger(t) || t < 1) return setError('The throttle is a whole number of bytes per second, 1 or more (empty: no throttle).');
+        }
+        setBusy(true);
+        setError(null);
+        const action: ActionRequest = { op: 'reassignPartitions', partitions: [{ topic: req.topic, partition: req.partition, replicas: target }], ...(t !== undefined ? { throttle: t } : {}) };
+        void performChecked(action).then((refused) => {
+          setBusy(false);
+          if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
+          else close();
+        });
+      }}
+    >
+      <p className="form-hint">
+        Now on brokers [{current.join(',')}]. New replicas fetch the whole log from the leader, join the ISR when caught up; then
+        the controller drops the removed replicas (they delete their logs) and moves leadership if the leader was removed.
+      </p>
+      <fieldset className="topics" data-testid="reassign-brokers">
+        <legend>Target brokers</legend>
+        {s.brokers.map((b) => (
+          <label key={b.id} className="check">
+            <input
+              type="checkbox"
+              checked={chosen.includes(b.id)}
+              onChange={(e) => setChosen(e.target.checked ? [...chosen, b.id] : chosen.filter((x) => x !== b.id))}
+              data-testid={`reassign-broker-${b.id}`}
+            />{' '}
+            broker {b.id}
+            {b.status !== 'up' ? ` (${b.status})` : ''}
+          </label>
+        ))}
+      </fieldset>
+      <div className="form-grid">
+        <Row label="Preferred leader" hint="The first replica of the list.">
+          <select value={String(leader)} onChange={(e) => setLeader(Number(e.target.value))} data-testid="reassign-leader">
+            {chosen.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </Row>
+        <Row label="Throttle (bytes/s)" hint="Empty: no throttle. Sets leader/follower.replication.throttled.rate and the topic's throttled replicas, as --throttle does; kafka-reassign-partitions --verify removes them.">
+          <input type="number" min={1} value={throttle} onChange={(e) => setThrottle(e.target.value)} placeholder="no throttle" data-testid="reassign-throttle" />
+        </Row>
+      </div>
+      <p className="form-hint" data-testid="reassign-target">
+        Target replicas: [{target.join(',')}]
+      </p>
+    </Modal>
+  );
+}
+
 function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'resetOffsets' }> }) {
   const close = useUiStore((st) => st.closeDialog);
   const group = s.groups.find((g) => g.groupId === req.group);
   const subscribed = [...new Set((group?.offsets ?? []).map((o) => o.topic))];
   const topicChoices = subscribed.length > 0 ? subscribed : s.topics.map((t) => t.name);
   const [topic, setTopic] = useState(req.topic ?? topicChoices[0] ?? '');
-  const [mode, setMode] = useState<ResetMode>('earliest');
+  const [mode, setMode] = useState<ResetMode | 'shift'>('earliest');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<{ rows: ResetPlanRow[]; warnings: string } | null>(null);
   const active = (group?.members.length ?? 0) > 0;
+  const edit = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setPreview(null);
+    setError(null);
+  };
+  const spec = (): ResetSpec | string => {
+    if (mode === 'shift') {
+      const n = Number(value);
+      return value.trim() !== '' && Number.isInteger(n) ? { kind: 'shift-by', by: n } : 'Enter a whole number (negative goes back).';
+    }
+    const r = resetTarget(mode, value);
+    if (r.to === null) return r.error ?? 'Enter a whole number, 0 or more.';
+    if (r.to === 'earliest') return { kind: 'to-earliest' };
+    if (r.to === 'latest') return { kind: 'to-latest' };
+    if (typeof r.to === 'number') return { kind: 'to-offset', offset: r.to };
+    return { kind: 'to-datetime', timestamp: r.to.timestamp };
+  };
+  // The same code as kafka-consumer-groups --reset-offsets: --dry-run first, then --execute.
+  const plan = async (sp: ResetSpec) => {
+    const ctx = browserCliContext();
+    let warnings = '';
+    const snap = ctx.snapshot() ?? s;
+    const r = await planResetOffsets(ctx, snap, req.group, [{ topic }], sp, (w) => (warnings += w));
+    return { r, warnings, ctx };
+  };
   return (
     <Modal
       title={`Reset offsets of ${req.group}`}
       testId="dialog-reset"
-      submitLabel={busy ? 'Resetting…' : 'Reset'}
+      wide
+      submitLabel={busy ? (preview ? 'Executing…' : 'Previewing…') : preview ? 'Execute' : 'Preview (dry run)'}
       error={error}
       onSubmit={() => {
         if (busy) return;
-        const r = resetTarget(mode, value);
-        if (r.to === null) return setError(r.error);
+        const sp = spec();
+        if (typeof sp === 'string') return setError(sp);
         setBusy(true);
         setError(null);
-        // The dialog stays open until the cluster answers: a refusal is told here, with Kafka's error.
-        void performChecked({ op: 'resetOffsets', group: req.group, topic, to: r.to }).then((refused) => {
+        void plan(sp).then(async ({ r, warnings, ctx }) => {
+          if ('error' in r) {
+            setBusy(false);
+            setPreview(null);
+            return setError(`Error: ${r.error}`);
+          }
+          if (!preview) {
+            setBusy(false);
+            return setPreview({ rows: r.rows, warnings: warnings.trim() });
+          }
+          const refused = await executeResetOffsets(ctx, req.group, r.rows, sp);
           setBusy(false);
-          if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
+          if (refused) setError(`Error: ${refused}`);
           else close();
         });
       }}
@@ -694,22 +875,55 @@ function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialo
       )}
       <div className="form-grid">
         <Row label="Topic">
-          <Choice value={topic} onChange={setTopic} options={topicChoices} />
+          <Choice value={topic} onChange={edit(setTopic)} options={topicChoices} />
         </Row>
         <Row label="To">
-          <select value={mode} onChange={(e) => setMode(e.target.value as ResetMode)}>
-            <option value="earliest">earliest</option>
-            <option value="latest">latest</option>
-            <option value="offset">an offset</option>
-            <option value="timestamp">a timestamp (virtual ms)</option>
+          <select value={mode} onChange={(e) => edit(setMode)(e.target.value as ResetMode | 'shift')} data-testid="reset-mode">
+            <option value="earliest">earliest (--to-earliest)</option>
+            <option value="latest">latest (--to-latest)</option>
+            <option value="offset">an offset (--to-offset)</option>
+            <option value="shift">shift by (--shift-by)</option>
+            <option value="timestamp">a timestamp, virtual ms (--to-datetime)</option>
           </select>
         </Row>
-        {(mode === 'offset' || mode === 'timestamp') && (
-          <Row label={mode === 'offset' ? 'Offset' : 'Timestamp (ms)'}>
-            <input type="number" min={0} value={value} onChange={(e) => setValue(e.target.value)} />
+        {(mode === 'offset' || mode === 'timestamp' || mode === 'shift') && (
+          <Row label={mode === 'offset' ? 'Offset' : mode === 'shift' ? 'Shift by' : 'Timestamp (ms)'}>
+            <input type="number" min={mode === 'shift' ? undefined : 0} value={value} onChange={(e) => edit(setValue)(e.target.value)} data-testid="reset-value" />
           </Row>
         )}
       </div>
+      {preview && (
+        <div data-testid="reset-preview">
+          <p className="form-hint">
+            What <code>kafka-consumer-groups --reset-offsets --dry-run</code> prints (nothing is changed yet); Execute commits it.
+          </p>
+          {preview.warnings && <pre className="plan-warnings">{preview.warnings}</pre>}
+          <table className="plan-table">
+            <thead>
+              <tr>
+                <th>GROUP</th>
+                <th>TOPIC</th>
+                <th>PARTITION</th>
+                <th>CURRENT-OFFSET</th>
+                <th>NEW-OFFSET</th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.rows.map((r) => (
+                <tr key={`${r.topic}-${r.partition}`}>
+                  <td>{r.group}</td>
+                  <td>{r.topic}</td>
+                  <td>{r.partition}</td>
+                  <td>{r.current ?? '-'}</td>
+                  <td>
+                    <strong>{r.offset}</strong>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </Modal>
   );
 }
@@ -748,5 +962,9 @@ export function Dialogs() {
       return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
     case 'deleteTopic':
       return <DeleteTopicDialog key={`deleteTopic:${req.topic}`} req={req} />;
+    case 'createPartitions':
+      return <CreatePartitionsDialog key={`createPartitions:${req.topic}`} s={s} req={req} />;
+    case 'reassign':
+      return <ReassignDialog key={`reassign:${req.topic}-${req.partition}`} s={s} req={req} />;
   }
 }

@@ -101,7 +101,9 @@ export function phrase(e: ClusterEvent): Phrase {
             ? ' (preferred leader)'
             : e.reason === 'failover'
               ? ' (failover)'
-              : '';
+              : e.reason === 'reassignment'
+                ? ' (reassignment: the old leader was removed)'
+                : '';
       return {
         text: `${tp(e.topic, e.partition)}: leader is now broker ${e.leader} (epoch ${e.leaderEpoch}); ISR ${list(e.isr)}${why}`,
         target: partitionSel(e.topic, e.partition),
@@ -113,6 +115,36 @@ export function phrase(e: ClusterEvent): Phrase {
         text: `${tp(e.topic, e.partition)} is offline: no eligible leader (epoch ${e.leaderEpoch})`,
         target: partitionSel(e.topic, e.partition),
         tone: 'bad',
+      };
+    case 'PartitionsCreated':
+      return {
+        text: `${e.topic} now has ${e.to} partitions (was ${e.from}): keyed records hash over ${e.to}, so many keys move to another partition`,
+        target: { kind: 'topic', name: e.topic },
+        tone: 'info',
+      };
+    case 'PartitionReassignmentStarted':
+      return {
+        text: `${tp(e.topic, e.partition)}: reassignment to ${list(e.replicas)} started (adding ${list(e.addingReplicas)}, removing ${list(e.removingReplicas)})`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'info',
+      };
+    case 'PartitionReassignmentCompleted':
+      return {
+        text: `${tp(e.topic, e.partition)}: reassignment completed; replicas ${list(e.replicas)}${e.removedReplicas.length > 0 ? `, removed ${list(e.removedReplicas)}` : ''}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'good',
+      };
+    case 'PartitionReassignmentCancelled':
+      return {
+        text: `${tp(e.topic, e.partition)}: reassignment cancelled; replicas back to ${list(e.replicas)}`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'warn',
+      };
+    case 'ReplicaDeleted':
+      return {
+        text: `Broker ${e.broker} deleted its replica of ${tp(e.topic, e.partition)} (no longer assigned to it)`,
+        target: partitionSel(e.topic, e.partition),
+        tone: 'info',
       };
     case 'IsrShrink':
       return {

@@ -111,6 +111,11 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
           {p.leaderEpoch}
         </Field>
         <Field label="Replicas">{ids(p.replicas)}</Field>
+        {p.addingReplicas !== undefined && (
+          <Field label="Reassignment" testId="partition-reassignment">
+            in progress: adding {ids(p.addingReplicas)}, removing {ids(p.removingReplicas ?? [])}
+          </Field>
+        )}
         <Field label={<Abbr term="ISR">ISR (in-sync replicas)</Abbr>} testId="partition-isr">
           {ids(p.isr)}
         </Field>
