@@ -63,18 +63,21 @@ try {
     console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 2x)`);
   }
   // The main thread with the app itself (issue 10): the production build on a share link.
-  const app = await serveApp();
-  try {
-    console.log('Main thread, production build at 1280x720, link to the scale scenario (bench/browser/ui.ts)');
-    console.log('  targets: 6x50 at 20,000 records/s >= 50 frames/s and no task over 50 ms; 50x1000 no task over 100 ms; about 10 KiB a frame');
-    for (const [b, p] of [
-      [6, 50],
-      [50, 1000],
-    ] as const) {
-      console.log(uiLine(await measureUi(browser, app.base, b, p, 20_000)));
+  // BENCH_PERSIST_ONLY=1 stops after the persistence figures (comparing storage changes).
+  if (process.env.BENCH_PERSIST_ONLY !== '1') {
+    const app = await serveApp();
+    try {
+      console.log('Main thread, production build at 1280x720, link to the scale scenario (bench/browser/ui.ts)');
+      console.log('  targets: 6x50 at 20,000 records/s >= 50 frames/s and no task over 50 ms; 50x1000 no task over 100 ms; about 10 KiB a frame');
+      for (const [b, p] of [
+        [6, 50],
+        [50, 1000],
+      ] as const) {
+        console.log(uiLine(await measureUi(browser, app.base, b, p, 20_000)));
+      }
+    } finally {
+      await app.close();
     }
-  } finally {
-    await app.close();
   }
 } finally {
   await browser.close();
