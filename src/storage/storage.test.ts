@@ -17,7 +17,7 @@ import { DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State } from './
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
-import { StorageFencedError, StorageQuotaError, StorageUnreadableError, type ClusterStore, type FlushPlan, type LoadedImage } from './types';
+import { StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage } from './types';
 
 function scenario(): Scenario {
   return {
@@ -124,8 +124,11 @@ describe('IndexedDB store: write and reopen', () => {
     expect(committed(restored)).toEqual(committed(cluster));
     expect(Object.values(committed(cluster)).some((v) => (v ?? 0) > 100)).toBe(true);
     expect(restored.scenario().timeline).toEqual(cluster.scenario().timeline);
-    // Small trailing chunks were merged: no log keeps more than a handful of chunks.
-    for (const l of image!.manifest.logs) expect(l.chunks.length).toBeLessThanOrEqual(MAX_OPEN_CHUNKS + 2);
+    // Small chunks were merged: no log names more than a handful of ranges.
+    for (const l of image!.manifest.logs) expect(l.refs.length).toBeLessThanOrEqual(MAX_OPEN_CHUNKS + 2);
+    // Replicas name the same bytes: what is stored is far less than a copy per replica.
+    const named = image!.manifest.logs.reduce((n, l) => n + l.refs.reduce((m, r) => m + r[2], 0), 0);
+    expect(storedBytes(image!.manifest)).toBeLessThan(named / 2);
     again.close();
   });
 
@@ -138,7 +141,7 @@ describe('IndexedDB store: write and reopen', () => {
     await flush(planner, store, cluster, epoch);
     cluster.runUntil(1100);
     const plan = await flush(planner, store, cluster, epoch);
-    expect(plan.dropLogs).toEqual([]);
+    expect(plan.deleteChunks).toEqual([]);
     expect(plan.scenario).toBeUndefined();
     const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
     // ~100 ms of ~400 records/s of ≈150 bytes, on 3 replicas: a few tens of KB, not the whole log.
@@ -159,16 +162,17 @@ describe('IndexedDB store: write and reopen', () => {
     planner.follow(original, copy);
     copy.runUntil(1100);
     const plan = await flush(planner, store, copy, epoch);
-    expect(plan.dropLogs).toEqual([]);
+    expect(plan.deleteChunks).toEqual([]);
     const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(60_000);
     expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(copy));
-    // Without follow, another cluster's logs are other logs: all of them are written again.
+    // Without follow, another cluster's logs are other logs: their ranges are derived again,
+    // but the batches they share with what is stored (a copy shares the batch bytes) are not written again.
     const other = cloneCluster(copy);
     other.runUntil(1200);
     const rewrite = await flush(planner, store, other, epoch);
-    expect(rewrite.dropLogs.length).toBe([...other.brokers.values()].reduce((n, br) => n + br.logs.size, 0));
+    expect(rewrite.chunks.reduce((s, c) => s + c.bytes.length, 0)).toBeLessThan(60_000);
     expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(other));
   });
 
@@ -184,7 +188,9 @@ describe('IndexedDB store: write and reopen', () => {
     planner.adopt(restored, image!);
     restored.runUntil(2100);
     const plan = await flush(planner, store, restored, epoch);
-    expect(plan.dropLogs.length).toBeLessThan(3);
+    // Only what the last 100 ms added is written (the restored batches are where they were).
+    expect(plan.chunks.reduce((s, c) => s + c.bytes.length, 0)).toBeLessThan(60_000);
+    expect(plan.deleteChunks).toEqual([]);
     await runFlushing(restored, planner, store, epoch, 5000);
     const second = await reopen(await store.load());
     expect(second.now).toBe(5000);
@@ -198,15 +204,18 @@ describe('IndexedDB store: write and reopen', () => {
     const cluster = new Cluster(scenario());
     const planner = new FlushPlanner();
     await runFlushing(cluster, planner, store, epoch, 1000);
+    const clicksChunks = new Set(store.manifest!.logs.filter((l) => l.tp === 'clicks-0').flatMap((l) => l.refs.map(([id]) => id)));
+    expect(clicksChunks.size).toBeGreaterThan(0);
     // Stop sending to it first: with auto.create.topics.enable (Kafka's default) the load would create it again.
     cluster.perform({ op: 'stopLoad', producer: 'p', topic: 'clicks' });
     cluster.perform({ op: 'deleteTopic', name: 'clicks' });
     planner.markScenarioChanged();
     cluster.runUntil(1200);
     const plan = await flush(planner, store, cluster, epoch);
-    expect(plan.dropLogs.map((k) => k.tp)).toContain('clicks-0');
+    for (const id of clicksChunks) expect(plan.deleteChunks).toContain(id);
     expect(plan.scenario).toBeDefined();
-    expect([...store.chunks.keys()].some((k) => k.includes('clicks-0'))).toBe(false);
+    expect([...store.chunks.keys()].some((id) => clicksChunks.has(id))).toBe(false);
+    expect(store.manifest!.logs.some((l) => l.tp === 'clicks-0')).toBe(false);
     const restored = await reopen(await store.load());
     expect(restored.controller.topics.has('clicks')).toBe(false);
     expect(restored.scenario().timeline!.some((a) => a.op === 'deleteTopic')).toBe(true);
@@ -294,7 +303,7 @@ describe('torn and corrupt writes', () => {
     store.close();
   });
 
-  it('a chunk with a corrupted batch is cut at the last valid batch, and the rest of the log is dropped', async () => {
+  it('a chunk with a corrupted batch: every replica log naming it is cut at the last valid batch, and the rest of those logs is dropped', async () => {
     const name = freshName();
     const store = await IdbClusterStore.open({ name });
     const epoch = await store.claim();
@@ -303,16 +312,20 @@ describe('torn and corrupt writes', () => {
     await runFlushing(cluster, planner, store, epoch, 2000, 250);
     const manifest = (await store.load())!.manifest;
     const target = manifest.logs.find((l) => l.broker === 1 && l.tp === 'orders-0')!;
-    expect(target.chunks.length).toBeGreaterThan(1);
-    const [first] = target.chunks[0]!;
-    // Flip one byte inside the second batch of the first chunk (inside its CRC'd part).
+    expect(target.refs.length).toBeGreaterThan(1);
+    const [id, start] = target.refs[0]!;
+    // Flip one byte inside the log's second batch (inside its CRC'd part).
     const raw = await openDB(name, DB_VERSION);
-    const bytes = (await raw.get('chunks', [1, 'orders-0', first])) as Uint8Array;
-    const firstBatchSize = 12 + new DataView(bytes.buffer, bytes.byteOffset).getInt32(8);
-    const secondBase = Number(new DataView(bytes.buffer, bytes.byteOffset + firstBatchSize).getBigInt64(0));
-    bytes[firstBatchSize + 70] = bytes[firstBatchSize + 70]! ^ 0xff;
-    await raw.put('chunks', bytes, [1, 'orders-0', first]);
+    const bytes = (await raw.get('partitionChunks', id)) as Uint8Array;
+    const firstBatchSize = 12 + new DataView(bytes.buffer, bytes.byteOffset + start).getInt32(8);
+    const at = start + firstBatchSize;
+    const secondBase = Number(new DataView(bytes.buffer, bytes.byteOffset + at).getBigInt64(0));
+    bytes[at + 70] = bytes[at + 70]! ^ 0xff;
+    await raw.put('partitionChunks', bytes, id);
     raw.close();
+    // The batch is stored once: every replica of orders-0 names those bytes.
+    const sharing = manifest.logs.filter((l) => l.refs.some(([c, s, n]) => c === id && s <= at && at < s + n));
+    expect(sharing.map((l) => l.tp)).toEqual(['orders-0', 'orders-0', 'orders-0']);
 
     const image = await store.load();
     const log = image!.logs.find((l) => l.info.broker === 1 && l.info.tp === 'orders-0')!;
@@ -322,10 +335,11 @@ describe('torn and corrupt writes', () => {
     expect(log.info.logEndOffset).toBe(secondBase);
     expect(log.info.highWatermark).toBeLessThanOrEqual(secondBase);
     expect(image!.problems.join(' ')).toMatch(/Broker 1, orders-0: a batch whose CRC does not match/);
-    // Other logs are whole, and the cluster restarts: broker 1's replica catches up from the leader.
-    expect(image!.logs.filter((l) => l.cut)).toHaveLength(1);
+    // The replicas naming the corrupt batch are cut there; other logs are whole; the cluster restarts and runs on.
+    const cut = image!.logs.filter((l) => l.cut);
+    expect(cut.map((l) => [l.info.broker, l.info.tp, l.cut!.atOffset])).toEqual(sharing.map((l) => [l.broker, l.tp, secondBase]));
     const { report } = imageToDurableState(image!);
-    expect(report.cutOffsets).toBe(target.logEndOffset - secondBase);
+    expect(report.cutOffsets).toBe(sharing.reduce((n, l) => n + l.logEndOffset - secondBase, 0));
     const restored = await reopen(image);
     expect(restored.brokers.get(1)!.logs.get('orders-0')!.logEndOffset).toBe(secondBase);
     restored.runUntil(restored.now + 5000);
@@ -339,9 +353,10 @@ describe('torn and corrupt writes', () => {
     const epoch = await store.claim();
     const cluster = new Cluster(scenario());
     await runFlushing(cluster, new FlushPlanner(), store, epoch, 1000, 500);
-    const key = [...store.chunks.keys()].find((k) => k.startsWith('2\u0000orders-1\u0000'))!;
-    const bytes = store.chunks.get(key)!;
-    store.chunks.set(key, bytes.subarray(0, bytes.length - 7));
+    const refs = store.manifest!.logs.find((l) => l.broker === 2 && l.tp === 'orders-1')!.refs;
+    const [id, start, len] = refs[refs.length - 1]!;
+    // The chunk ends 7 bytes before the end of the log's last range: its last batch is torn.
+    store.chunks.set(id, store.chunks.get(id)!.subarray(0, start + len - 7));
     const image = await store.load();
     const log = image!.logs.find((l) => l.info.broker === 2 && l.info.tp === 'orders-1')!;
     expect(log.cut?.reason).toMatch(/torn/);
@@ -374,7 +389,7 @@ describe('schema versions', () => {
     store.close();
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
-    expect([...raw.objectStoreNames].sort()).toEqual(['chunks', 'meta']);
+    expect([...raw.objectStoreNames].sort()).toEqual(['meta', 'partitionChunks']);
     raw.close();
   });
 
