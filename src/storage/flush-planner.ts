@@ -18,9 +18,11 @@
  *   are derived again from where its batches are stored; only batches nobody stored are written;
  * - a chunk no log names any more is deleted in the same flush (a sweep over the ranges:
  *   truncation, retention, compaction, a deleted topic or a moved replica all end there).
- * A partition's small chunks (below CHUNK_TARGET_BYTES) are merged once there are
- * MAX_OPEN_CHUNKS of them, keeping only the batches some log still names, so a long run
- * does not leave thousands of tiny records to read back.
+ * A partition's small chunks (below CHUNK_TARGET_BYTES) are merged by size tier (sizes
+ * within a factor of 8): once a tier has MAX_OPEN_CHUNKS chunks they become one chunk of
+ * the next tier, keeping only the batches some log still names. A long run does not leave
+ * thousands of tiny records to read back, and a byte is rewritten once per tier (a few
+ * times), not once per merge.
  *
  * The cursors and the chunk table only move when the store says the flush committed
  * (`commit`), so a failed or refused write loses nothing: the next plan starts from the
@@ -358,19 +360,21 @@ export class FlushPlanner {
   }
 
   /**
-   * A partition with MAX_OPEN_CHUNKS small stored chunks gets them merged into one new
-   * chunk holding only the batches some log still names; every range is moved to it.
+   * MAX_OPEN_CHUNKS small stored chunks of one partition and one size tier are merged into
+   * one new chunk holding only the batches some log still names; every range is moved to it.
    */
   private mergeSmallChunks(rows: { key: LogKey; refs: Extent[] }[], newChunk: (tp: string) => Chunk): void {
     const open = new Map<string, Chunk[]>();
     for (const c of this.chunks.values()) {
       if (!c.batches || c.size >= CHUNK_TARGET_BYTES) continue;
-      const list = open.get(c.tp);
+      const tier = `${c.tp}\u0000${Math.floor(Math.log2(Math.max(1, c.size)) / 3)}`;
+      const list = open.get(tier);
       if (list) list.push(c);
-      else open.set(c.tp, [c]);
+      else open.set(tier, [c]);
     }
-    for (const [tp, list] of open) {
+    for (const list of open.values()) {
       if (list.length < MAX_OPEN_CHUNKS) continue;
+      const tp = list[0]!.tp;
       // In the order of their data (a merged chunk is newer than the chunks filled with it but holds older batches).
       list.sort((x, y) => batchBaseOffset(x.batches![0]!) - batchBaseOffset(y.batches![0]!) || x.id - y.id);
       const merging = new Set(list);
