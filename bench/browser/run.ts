@@ -3,7 +3,7 @@
  * bench/browser (its own Vite config), serves it, and for each load runs the workload in a
  * worker with persistence off, then on, printing records/s acknowledged per wall second
  * and the MB/s of batches reaching IndexedDB. Prints figures; asserts nothing (the target,
- * persistence costing less than 2x, is read by people).
+ * persistence costing less than 1.5x, is read by people).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,7 @@ try {
     console.log(line(`${label}, persistence off`, off));
     console.log(line(`${label}, persistence on`, on));
     const cost = on.wallMs / on.acked / (off.wallMs / off.acked);
-    console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 2x)`);
+    console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 1.5x; issue 10: at least 421,823 records/s with persistence on)`);
   }
   // The main thread with the app itself (issue 10): the production build on a share link.
   // BENCH_PERSIST_ONLY=1 stops after the persistence figures (comparing storage changes).

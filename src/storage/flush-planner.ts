@@ -18,7 +18,7 @@
  *   are derived again from where its batches are stored; only batches nobody stored are written;
  * - a chunk no log names any more is deleted in the same flush (a sweep over the ranges:
  *   truncation, retention, compaction, a deleted topic or a moved replica all end there).
- * A partition's small chunks (below CHUNK_TARGET_BYTES) are merged by size tier (sizes
+ * A partition's small chunks (below MERGE_BELOW_BYTES) are merged by size tier (sizes
  * within a factor of 8): once a tier has MAX_OPEN_CHUNKS chunks they become one chunk of
  * the next tier, keeping only the batches some log still names. A long run does not leave
  * thousands of tiny records to read back, and a byte is rewritten once per tier (a few
@@ -38,6 +38,11 @@ import { logKeyString, type ChunkWrite, type FlushPlan, type LoadedImage, type M
 
 export const CHUNK_TARGET_BYTES = 1 << 20;
 export const MAX_OPEN_CHUNKS = 8;
+/**
+ * Chunks from this size up are never merged: a flush at high load writes chunks of
+ * hundreds of KB, and merging them would write every byte twice for little gain in reads.
+ */
+export const MERGE_BELOW_BYTES = CHUNK_TARGET_BYTES >> 3;
 
 /** A chunk of one partition's batches: stored, or planned by a flush not yet committed. */
 interface Chunk {
@@ -348,7 +353,7 @@ export class FlushPlanner {
             continue;
           }
           c.state = 'stored';
-          if (c.size >= CHUNK_TARGET_BYTES) c.batches = c.starts = null;
+          if (c.size >= MERGE_BELOW_BYTES) c.batches = c.starts = null;
           this.chunks.set(c.id, c);
         }
         this.cursors = next;
@@ -366,7 +371,7 @@ export class FlushPlanner {
   private mergeSmallChunks(rows: { key: LogKey; refs: Extent[] }[], newChunk: (tp: string) => Chunk): void {
     const open = new Map<string, Chunk[]>();
     for (const c of this.chunks.values()) {
-      if (!c.batches || c.size >= CHUNK_TARGET_BYTES) continue;
+      if (!c.batches || c.size >= MERGE_BELOW_BYTES) continue;
       const tier = `${c.tp}\u0000${Math.floor(Math.log2(Math.max(1, c.size)) / 3)}`;
       const list = open.get(tier);
       if (list) list.push(c);
