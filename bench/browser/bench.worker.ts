@@ -29,7 +29,7 @@ export interface BenchResult {
   wallMs: number;
   virtualMs: number;
   acked: number;
-  /** Batch bytes written to IndexedDB (each replica's copy counts). */
+  /** Batch bytes written to IndexedDB (each batch once since schema 3, plus merges of small chunks). */
   bytesStored: number;
   flushes: number;
   /** Wall ms from a flush's start to its commit, summed (overlaps with running the cluster). */

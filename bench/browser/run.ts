@@ -3,7 +3,7 @@
  * bench/browser (its own Vite config), serves it, and for each load runs the workload in a
  * worker with persistence off, then on, printing records/s acknowledged per wall second
  * and the MB/s of batches reaching IndexedDB. Prints figures; asserts nothing (the target,
- * persistence costing less than 2x, is read by people).
+ * persistence costing less than 1.5x, is read by people).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -60,21 +60,24 @@ try {
     console.log(line(`${label}, persistence off`, off));
     console.log(line(`${label}, persistence on`, on));
     const cost = on.wallMs / on.acked / (off.wallMs / off.acked);
-    console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 2x)`);
+    console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 1.5x; issue 10: at least 421,823 records/s with persistence on)`);
   }
   // The main thread with the app itself (issue 10): the production build on a share link.
-  const app = await serveApp();
-  try {
-    console.log('Main thread, production build at 1280x720, link to the scale scenario (bench/browser/ui.ts)');
-    console.log('  targets: 6x50 at 20,000 records/s >= 50 frames/s and no task over 50 ms; 50x1000 no task over 100 ms; about 10 KiB a frame');
-    for (const [b, p] of [
-      [6, 50],
-      [50, 1000],
-    ] as const) {
-      console.log(uiLine(await measureUi(browser, app.base, b, p, 20_000)));
+  // BENCH_PERSIST_ONLY=1 stops after the persistence figures (comparing storage changes).
+  if (process.env.BENCH_PERSIST_ONLY !== '1') {
+    const app = await serveApp();
+    try {
+      console.log('Main thread, production build at 1280x720, link to the scale scenario (bench/browser/ui.ts)');
+      console.log('  targets: 6x50 at 20,000 records/s >= 50 frames/s and no task over 50 ms; 50x1000 no task over 100 ms; about 10 KiB a frame');
+      for (const [b, p] of [
+        [6, 50],
+        [50, 1000],
+      ] as const) {
+        console.log(uiLine(await measureUi(browser, app.base, b, p, 20_000)));
+      }
+    } finally {
+      await app.close();
     }
-  } finally {
-    await app.close();
   }
 } finally {
   await browser.close();

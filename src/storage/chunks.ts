@@ -29,32 +29,37 @@ export function validBatches(bytes: Uint8Array, expectFrom: number): { batches: 
 }
 
 /**
- * A log from its manifest entry and its chunks' bytes (undefined for a missing chunk).
- * On a cut, the returned info is adjusted as Kafka's truncation would: log end offset at the
- * cut, high watermark and cleaner checkpoint no higher, leader epochs starting at or after
- * it gone.
+ * A log from its manifest entry and the bytes of its ranges, in order (undefined for a
+ * range whose chunk is missing; shorter than the range when the chunk is). On a cut, the
+ * returned info is adjusted as Kafka's truncation would: log end offset at the cut, high
+ * watermark and cleaner checkpoint no higher, leader epochs starting at or after it gone.
  */
-export function assembleLog(info: ManifestLog, chunkBytes: readonly (Uint8Array | undefined)[]): LoadedLog {
+export function assembleLog(info: ManifestLog, rangeBytes: readonly (Uint8Array | undefined)[]): LoadedLog {
   const batches: Uint8Array[] = [];
   let next = info.logStartOffset;
   let cut = null as LoadedLog['cut'];
-  for (let i = 0; i < info.chunks.length; i++) {
-    const [first, size] = info.chunks[i]!;
-    const bytes = chunkBytes[i];
+  for (let i = 0; i < info.refs.length; i++) {
+    const [id, , size] = info.refs[i]!;
+    const bytes = rangeBytes[i];
     const dropRest = (reason: string, droppedHere: number) => {
       let dropped = droppedHere;
-      for (let k = i + 1; k < info.chunks.length; k++) dropped += info.chunks[k]![1];
+      for (let k = i + 1; k < info.refs.length; k++) dropped += info.refs[k]![2];
       cut = { atOffset: next, reason, droppedBytes: dropped };
     };
     if (!bytes) {
-      dropRest(`chunk ${first} is missing`, size);
+      dropRest(`chunk ${id} is missing`, size);
       break;
     }
     const r = validBatches(bytes, next);
     batches.push(...r.batches);
     next = r.next;
     if (r.invalidAt !== null) {
-      dropRest(`${r.reason} in chunk ${first}`, bytes.length - r.invalidAt);
+      dropRest(`${r.reason} in chunk ${id}`, size - r.invalidAt);
+      break;
+    }
+    if (bytes.length < size) {
+      // The chunk ends early, between two batches: what the range names after it is gone.
+      dropRest(`a torn batch (chunk ${id} ends early)`, size - bytes.length);
       break;
     }
   }

@@ -2,23 +2,35 @@
  * Turns a running cluster into the next flush: the manifest of this instant, plus only the
  * bytes the store does not have yet.
  *
- * Per replica log it remembers what the last committed flush stored (the log object, its
- * `rewrites` counter, the flushed log end offset and the chunks). Then:
- * - same log, same `rewrites`, grown: append one chunk with the batches since the flushed
- *   end (batches are immutable once appended, so these bytes are final);
- * - `rewrites` moved (truncation, retention, compaction) or a new log object: drop the
- *   log's chunks and write it again, in chunks of about CHUNK_TARGET_BYTES;
- * - a log that is gone (topic deleted, replica moved): drop its chunks.
- * Small trailing chunks are merged once there are MAX_OPEN_CHUNKS of them, so a long run
- * does not leave thousands of tiny records to read back; each byte is rewritten about
- * twice at most.
+ * Batches are stored once per partition, not once per replica. A record batch is an
+ * immutable byte array that every replica holding it shares (a follower appends its
+ * leader's bytes by reference, a time-travel copy shares the logs' batches), so the batch
+ * object is its own identity: the planner remembers where each stored batch lives (chunk id
+ * and byte offset) and a replica log is written as the list of chunk ranges that hold its
+ * batches. A batch the store does not have yet goes into this flush's chunk for its
+ * partition, whichever replica meets it first; the others name the same bytes. A diverged
+ * or compacted replica holds other batch objects, so it gets chunk bytes of its own.
  *
- * The cursors only move when the store says the flush committed (`commit`), so a failed
- * or refused write loses nothing: the next plan starts from the last committed state.
+ * Per replica log it remembers what the last committed flush stored (the log object, its
+ * `rewrites` counter, the flushed log end offset and its ranges). Then:
+ * - same log, same `rewrites`, grown: the new batches are placed and appended to its ranges;
+ * - `rewrites` moved (truncation, retention, compaction) or a new log object: its ranges
+ *   are derived again from where its batches are stored; only batches nobody stored are written;
+ * - a chunk no log names any more is deleted in the same flush (a sweep over the ranges:
+ *   truncation, retention, compaction, a deleted topic or a moved replica all end there).
+ * A partition's small chunks (below MERGE_BELOW_BYTES) are merged by size tier (sizes
+ * within a factor of 8): once a tier has MAX_OPEN_CHUNKS chunks they become one chunk of
+ * the next tier, keeping only the batches some log still names. A long run does not leave
+ * thousands of tiny records to read back, and a byte is rewritten once per tier (a few
+ * times), not once per merge.
+ *
+ * The cursors and the chunk table only move when the store says the flush committed
+ * (`commit`), so a failed or refused write loses nothing: the next plan starts from the
+ * last committed state (chunks planned by a failed flush are never named again).
  */
 import { logBatchRefs, writeClusterImage } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
-import { durableLogs, exportDurableMeta, logInfo, logInfoLight, type LogKey } from '../kafka/durable';
+import { durableLogs, exportDurableMeta, logInfo, logInfoLight, type LogInfo, type LogKey } from '../kafka/durable';
 import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
 import type { UnifiedLog } from '../kafka/log/unified-log';
 import type { Scenario } from '../scenario/types';
@@ -26,14 +38,40 @@ import { logKeyString, type ChunkWrite, type FlushPlan, type LoadedImage, type M
 
 export const CHUNK_TARGET_BYTES = 1 << 20;
 export const MAX_OPEN_CHUNKS = 8;
+/**
+ * Chunks from this size up are never merged: a flush at high load writes chunks of
+ * hundreds of KB, and merging them would write every byte twice for little gain in reads.
+ */
+export const MERGE_BELOW_BYTES = CHUNK_TARGET_BYTES >> 3;
+
+/** A chunk of one partition's batches: stored, or planned by a flush not yet committed. */
+interface Chunk {
+  id: number;
+  tp: string;
+  size: number;
+  /** 'pending' until the flush that writes it commits; 'gone' once deleted or abandoned. */
+  state: 'pending' | 'stored' | 'gone';
+  /** The plan that writes it. */
+  plan: number;
+  /** Its batches and their byte offsets, kept while it is small enough to be merged; null once sealed. */
+  batches: Uint8Array[] | null;
+  starts: number[] | null;
+}
+
+/** A range of a chunk named by a log (whole batches). */
+interface Extent {
+  chunk: Chunk;
+  start: number;
+  len: number;
+}
 
 interface Cursor {
   key: LogKey;
   log: UnifiedLog;
   rewrites: number;
-  /** Log end offset covered by the stored chunks. */
+  /** Log end offset covered by the stored ranges. */
   leo: number;
-  chunks: [number, number][];
+  refs: Extent[];
   cleaner: { firstDirtyOffset: number; tombstoneHorizons: [number, number][] };
 }
 
@@ -54,8 +92,14 @@ export class FlushPlanner {
    */
   private logIds = new WeakMap<UnifiedLog, number>();
   private nextLogId = 1;
-  /** Stored logs that the next flush must delete (found at adopt time, no longer live). */
-  private orphans: LogKey[] = [];
+  /** The stored chunks, by id. */
+  private chunks = new Map<number, Chunk>();
+  private nextChunk = 1;
+  /** Where a batch is stored (valid while its chunk is stored, or pending in the current plan). */
+  private where = new WeakMap<Uint8Array, { chunk: Chunk; start: number }>();
+  private planSeq = 0;
+  /** Chunks the last plan created; abandoned if that plan never committed. */
+  private lastCreated: Chunk[] = [];
   private flushSeq = 0;
   private scenario: Scenario | null = null;
   private scenarioRev = 0;
@@ -82,7 +126,7 @@ export class FlushPlanner {
   /** Forget what is stored: the next flush rewrites every log (a new run, a reset, a takeover). */
   forgetStored(): void {
     this.cursors.clear();
-    this.orphans = [];
+    this.dropChunkTable();
     this.replaceAll = true;
     this.storedScenarioRev = -1;
     this.scenarioDirty = true;
@@ -110,79 +154,167 @@ export class FlushPlanner {
     return id;
   }
 
+  /** Forgets every chunk: locations of batches in them are no longer valid. */
+  private dropChunkTable(): void {
+    for (const c of this.chunks.values()) release(c);
+    for (const c of this.lastCreated) release(c);
+    this.chunks = new Map();
+    this.lastCreated = [];
+  }
+
+  private valid(c: Chunk): boolean {
+    return c.state === 'stored' || (c.state === 'pending' && c.plan === this.planSeq);
+  }
+
   /** After restoring `cluster` from `image`: its logs are what the store holds (those read back whole). */
   adopt(cluster: Cluster, image: LoadedImage): void {
     this.cursors.clear();
+    this.dropChunkTable();
     this.replaceAll = false;
     this.flushSeq = image.manifest.flushSeq;
     this.scenarioRev = image.manifest.scenarioRev;
     this.storedScenarioRev = image.manifest.scenarioRev;
     this.scenario = null;
     this.scenarioDirty = true;
+    let maxId = 0;
+    // Chunks read back are sealed (their batch lists are not kept): never merged, swept when no log names them.
+    for (const [id, size] of image.manifest.chunks) {
+      this.chunks.set(id, { id, tp: '', size, state: 'stored', plan: 0, batches: null, starts: null });
+      maxId = Math.max(maxId, id);
+    }
+    this.nextChunk = Math.max(this.nextChunk, image.manifest.nextChunk, maxId + 1);
     const byKey = new Map(image.logs.map((l) => [logKeyString(l.info), l]));
     for (const { key, log } of durableLogs(cluster)) {
       const loaded = byKey.get(logKeyString(key));
-      // A cut log's chunks hold bytes past the cut: it is rewritten by the first flush.
+      // A cut log's ranges hold bytes past the cut: it is written again by the first flush.
       if (!loaded || loaded.cut || log.logEndOffset !== loaded.info.logEndOffset) continue;
+      const refs: Extent[] = [];
+      for (const [id, start, len] of loaded.info.refs) {
+        const chunk = this.chunks.get(id);
+        if (!chunk) break;
+        refs.push({ chunk, start, len });
+      }
+      if (refs.length !== loaded.info.refs.length) continue;
+      // The restored log's batches are the batches read back (same lengths, same offsets):
+      // where each one lives follows from the ranges. Checked whole before anything is noted.
+      const batches = log.read(log.logStartOffset, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches;
+      if (batches.length !== loaded.batches.length) continue;
+      const places: { chunk: Chunk; start: number }[] = [];
+      let k = 0;
+      let pos = 0;
+      let ok = true;
+      for (let i = 0; i < batches.length && ok; i++) {
+        const b = batches[i]!;
+        const e = refs[k];
+        if (!e || b.length !== loaded.batches[i]!.length || batchBaseOffset(b) !== batchBaseOffset(loaded.batches[i]!) || pos + b.length > e.len) ok = false;
+        else {
+          places.push({ chunk: e.chunk, start: e.start + pos });
+          pos += b.length;
+          if (pos === e.len) {
+            k++;
+            pos = 0;
+          }
+        }
+      }
+      if (!ok || k !== refs.length) continue;
+      batches.forEach((b, i) => this.where.set(b, places[i]!));
       this.cursors.set(logKeyString(key), {
         key,
         log,
         rewrites: log.rewrites,
         leo: log.logEndOffset,
-        chunks: loaded.info.chunks.map(([f, n]) => [f, n]),
+        refs,
         cleaner: { firstDirtyOffset: loaded.info.firstDirtyOffset, tombstoneHorizons: loaded.info.tombstoneHorizons },
       });
     }
-    this.orphans = image.logs.filter((l) => !this.cursors.has(logKeyString(l.info))).map((l) => ({ broker: l.info.broker, tp: l.info.tp }));
   }
 
   plan(cluster: Cluster, savedAtWallMs: number): PlannedFlush {
-    const next = new Map<string, Cursor>();
-    const dropLogs: LogKey[] = [...this.orphans];
-    const deleteChunks: FlushPlan['deleteChunks'] = [];
-    const chunks: ChunkWrite[] = [];
-    const logs: ManifestLog[] = [];
-    let bytes = 0;
-    for (const { key, log } of durableLogs(cluster)) {
-      const id = logKeyString(key);
-      const cur = this.cursors.get(id);
-      if (!cur || this.logId(cur.log) !== this.logId(log) || cur.rewrites !== log.rewrites || log.logEndOffset < cur.leo) {
-        // Rewrite: whatever was stored for this log goes; all it holds now is written.
-        dropLogs.push(key);
-        const info = logInfo(key, log);
-        const list: [number, number][] = [];
-        for (const c of chunked(log.read(log.logStartOffset, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches)) {
-          chunks.push({ ...key, firstOffset: c.first, bytes: c.bytes });
-          list.push([c.first, c.bytes.length]);
-          bytes += c.bytes.length;
-        }
-        next.set(id, { key, log, rewrites: log.rewrites, leo: log.logEndOffset, chunks: list, cleaner: { firstDirtyOffset: info.firstDirtyOffset, tombstoneHorizons: info.tombstoneHorizons } });
-        logs.push({ ...info, chunks: list });
-        continue;
+    // Chunks planned by a flush that never committed are abandoned.
+    for (const c of this.lastCreated) if (c.state === 'pending') release(c);
+    const planId = ++this.planSeq;
+    const created: Chunk[] = [];
+    this.lastCreated = created;
+    /** The chunk this flush fills for each partition. */
+    const filling = new Map<string, Chunk>();
+    const newChunk = (tp: string): Chunk => {
+      const c: Chunk = { id: this.nextChunk++, tp, size: 0, state: 'pending', plan: planId, batches: [], starts: [] };
+      created.push(c);
+      return c;
+    };
+    const place = (tp: string, b: Uint8Array): { chunk: Chunk; start: number } => {
+      const at = this.where.get(b);
+      if (at && this.valid(at.chunk)) return at;
+      let c = filling.get(tp);
+      if (!c || (c.size > 0 && c.size + b.length > CHUNK_TARGET_BYTES)) {
+        c = newChunk(tp);
+        filling.set(tp, c);
       }
-      let list = cur.chunks;
-      if (log.logEndOffset > cur.leo) {
-        // Trailing chunks below the target size are merged with the new bytes once there
-        // are MAX_OPEN_CHUNKS of them; otherwise the new bytes make one more chunk. Stores
-        // apply deletes before puts, so a merged chunk may take the key of one it replaces.
-        let open = 0;
-        while (open < list.length && list[list.length - 1 - open]![1] < CHUNK_TARGET_BYTES) open++;
-        const merge = open >= MAX_OPEN_CHUNKS ? open : 0;
-        const from = merge > 0 ? list[list.length - merge]![0] : cur.leo;
-        const batches = log.read(from, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches;
-        if (batches.length > 0) {
-          for (const [first] of list.slice(list.length - merge)) deleteChunks.push({ ...key, firstOffset: first });
-          const joined = concatBatches(batches);
-          const first = batchBaseOffset(batches[0]!);
-          chunks.push({ ...key, firstOffset: first, bytes: joined });
-          list = [...list.slice(0, list.length - merge), [first, joined.length]];
-          bytes += joined.length;
-        }
-      }
-      next.set(id, { key, log, rewrites: cur.rewrites, leo: log.logEndOffset, chunks: list, cleaner: cur.cleaner });
-      logs.push({ ...logInfoLight(key, log, cur.cleaner), chunks: list });
+      const p = { chunk: c, start: c.size };
+      c.batches!.push(b);
+      c.starts!.push(c.size);
+      c.size += b.length;
+      this.where.set(b, p);
+      return p;
+    };
+
+    interface Row {
+      key: LogKey;
+      log: UnifiedLog;
+      rewrites: number;
+      info: LogInfo;
+      refs: Extent[];
+      cleaner: Cursor['cleaner'];
     }
-    for (const [id, cur] of this.cursors) if (!next.has(id)) dropLogs.push({ broker: cur.key.broker, tp: cur.key.tp });
+    const rows: Row[] = [];
+    for (const { key, log } of durableLogs(cluster)) {
+      const cur = this.cursors.get(logKeyString(key));
+      const grown = cur && this.logId(cur.log) === this.logId(log) && cur.rewrites === log.rewrites && log.logEndOffset >= cur.leo;
+      let refs: Extent[];
+      let from: number;
+      let info: LogInfo;
+      let cleaner: Cursor['cleaner'];
+      if (grown) {
+        refs = cur.refs.slice();
+        from = cur.leo;
+        cleaner = cur.cleaner;
+        info = logInfoLight(key, log, cleaner);
+      } else {
+        // Rewritten (or new): its ranges are derived again from where its batches are stored.
+        refs = [];
+        from = log.logStartOffset;
+        info = logInfo(key, log);
+        cleaner = { firstDirtyOffset: info.firstDirtyOffset, tombstoneHorizons: info.tombstoneHorizons };
+      }
+      if (log.logEndOffset > from) {
+        for (const b of log.read(from, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches) {
+          const { chunk, start } = place(key.tp, b);
+          const last = refs[refs.length - 1];
+          // Extents are never changed in place: the committed cursor may share them.
+          if (last && last.chunk === chunk && last.start + last.len === start) refs[refs.length - 1] = { chunk, start: last.start, len: last.len + b.length };
+          else refs.push({ chunk, start, len: b.length });
+        }
+      }
+      rows.push({ key, log, rewrites: log.rewrites, info, refs, cleaner });
+    }
+
+    this.mergeSmallChunks(rows, newChunk);
+
+    const named = new Set<Chunk>();
+    for (const r of rows) for (const e of r.refs) named.add(e.chunk);
+    const deleted = [...this.chunks.values()].filter((c) => !named.has(c));
+    const written = created.filter((c) => named.has(c));
+    const chunks: ChunkWrite[] = written.map((c) => ({ id: c.id, tp: c.tp, bytes: concatBatches(c.batches!) }));
+    let bytes = 0;
+    for (const c of chunks) bytes += c.bytes.length;
+    const table: [number, number][] = [...named].map((c) => [c.id, c.size] as [number, number]).sort((x, y) => x[0] - y[0]);
+
+    const next = new Map<string, Cursor>();
+    const logs: ManifestLog[] = [];
+    for (const r of rows) {
+      next.set(logKeyString(r.key), { key: r.key, log: r.log, rewrites: r.rewrites, leo: r.info.logEndOffset, refs: r.refs, cleaner: r.cleaner });
+      logs.push({ ...r.info, refs: r.refs.map((e) => [e.chunk.id, e.start, e.len]) });
+    }
 
     if (this.scenarioDirty || !this.scenario) {
       this.scenario = this.scenarioOf(cluster);
@@ -200,51 +332,104 @@ export class FlushPlanner {
       cluster: meta,
       scenarioRev: rev,
       logs,
+      chunks: table,
+      nextChunk: this.nextChunk,
     };
     if (this.playingOf) manifest.moment = { image: writeClusterImage(cluster, logBatchRefs(cluster)), playing: this.playingOf(cluster) };
     const replaceAll = this.replaceAll;
-    const plan: FlushPlan = replaceAll ? { manifest, replaceAll, dropLogs: [], deleteChunks: [], chunks } : { manifest, dropLogs: dedupe(dropLogs), deleteChunks, chunks };
+    const plan: FlushPlan = replaceAll ? { manifest, replaceAll, deleteChunks: [], chunks } : { manifest, deleteChunks: deleted.map((c) => c.id), chunks };
     if (this.storedScenarioRev !== rev) plan.scenario = { rev, doc };
     return {
       plan,
       bytes,
       commit: () => {
+        for (const c of replaceAll ? [...this.chunks.values()] : deleted) {
+          this.chunks.delete(c.id);
+          release(c);
+        }
+        for (const c of created) {
+          if (!named.has(c)) {
+            release(c);
+            continue;
+          }
+          c.state = 'stored';
+          if (c.size >= MERGE_BELOW_BYTES) c.batches = c.starts = null;
+          this.chunks.set(c.id, c);
+        }
         this.cursors = next;
-        this.orphans = [];
         this.flushSeq = manifest.flushSeq;
         this.storedScenarioRev = rev;
         if (replaceAll) this.replaceAll = false;
       },
     };
   }
-}
 
-function dedupe(keys: LogKey[]): LogKey[] {
-  const seen = new Set<string>();
-  return keys.filter((k) => {
-    const id = logKeyString(k);
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-}
-
-/** Groups batches into chunks of about CHUNK_TARGET_BYTES (never splitting a batch). */
-function chunked(batches: readonly Uint8Array[]): { first: number; bytes: Uint8Array }[] {
-  const out: { first: number; bytes: Uint8Array }[] = [];
-  let group: Uint8Array[] = [];
-  let size = 0;
-  const flush = () => {
-    if (group.length === 0) return;
-    out.push({ first: batchBaseOffset(group[0]!), bytes: concatBatches(group) });
-    group = [];
-    size = 0;
-  };
-  for (const b of batches) {
-    if (size > 0 && size + b.length > CHUNK_TARGET_BYTES) flush();
-    group.push(b);
-    size += b.length;
+  /**
+   * MAX_OPEN_CHUNKS small stored chunks of one partition and one size tier are merged into
+   * one new chunk holding only the batches some log still names; every range is moved to it.
+   */
+  private mergeSmallChunks(rows: { key: LogKey; refs: Extent[] }[], newChunk: (tp: string) => Chunk): void {
+    const open = new Map<string, Chunk[]>();
+    for (const c of this.chunks.values()) {
+      if (!c.batches || c.size >= MERGE_BELOW_BYTES) continue;
+      const tier = `${c.tp}\u0000${Math.floor(Math.log2(Math.max(1, c.size)) / 3)}`;
+      const list = open.get(tier);
+      if (list) list.push(c);
+      else open.set(tier, [c]);
+    }
+    for (const list of open.values()) {
+      if (list.length < MAX_OPEN_CHUNKS) continue;
+      const tp = list[0]!.tp;
+      // In the order of their data (a merged chunk is newer than the chunks filled with it but holds older batches).
+      list.sort((x, y) => batchBaseOffset(x.batches![0]!) - batchBaseOffset(y.batches![0]!) || x.id - y.id);
+      const merging = new Set(list);
+      const tpRows = rows.filter((r) => r.key.tp === tp);
+      const live = new Map<Chunk, [number, number][]>();
+      for (const r of tpRows) {
+        for (const e of r.refs) {
+          if (!merging.has(e.chunk)) continue;
+          const ranges = live.get(e.chunk);
+          if (ranges) ranges.push([e.start, e.start + e.len]);
+          else live.set(e.chunk, [[e.start, e.start + e.len]]);
+        }
+      }
+      const into = newChunk(tp);
+      const moved = new Map<Chunk, Map<number, number>>();
+      for (const c of list) {
+        const map = new Map<number, number>();
+        moved.set(c, map);
+        const ranges = (live.get(c) ?? []).sort((x, y) => x[0] - y[0]);
+        let r = 0;
+        for (let i = 0; i < c.batches!.length; i++) {
+          const s = c.starts![i]!;
+          while (r < ranges.length && ranges[r]![1] <= s) r++;
+          if (r >= ranges.length || ranges[r]![0] > s) continue; // no log names it any more
+          const b = c.batches![i]!;
+          map.set(s, into.size);
+          this.where.set(b, { chunk: into, start: into.size });
+          into.batches!.push(b);
+          into.starts!.push(into.size);
+          into.size += b.length;
+        }
+      }
+      for (const r of tpRows) {
+        const out: Extent[] = [];
+        for (const e of r.refs) {
+          const map = moved.get(e.chunk);
+          const m = map ? { chunk: into, start: map.get(e.start)!, len: e.len } : e;
+          const last = out[out.length - 1];
+          if (last && last.chunk === m.chunk && last.start + last.len === m.start) out[out.length - 1] = { chunk: m.chunk, start: last.start, len: last.len + m.len };
+          else out.push(m);
+        }
+        r.refs = out;
+      }
+    }
   }
-  flush();
-  return out;
+}
+
+/** A chunk that is deleted or abandoned: nothing may be placed in it again. */
+function release(c: Chunk): void {
+  c.state = 'gone';
+  c.batches = null;
+  c.starts = null;
 }

@@ -2,11 +2,16 @@
  * The brokers' disks in the browser: a ClusterStore on IndexedDB (through `idb`), written
  * from the cluster worker.
  *
- * Schema, version 2 (DB_VERSION; do not change a store or a key without a migration):
- * - `meta`   (out-of-line string keys): 'manifest' → Manifest, 'scenario' → {rev, doc},
- *            'owner' → {epoch}: the fencing token of the tab that writes;
- * - `chunks` (key [broker, "topic-partition", firstOffset]) → Uint8Array of whole batches.
+ * Schema, version 3 (DB_VERSION; do not change a store or a key without a migration):
+ * - `meta`            (out-of-line string keys): 'manifest' → Manifest, 'scenario' → {rev, doc},
+ *                     'owner' → {epoch}: the fencing token of the tab that writes;
+ * - `partitionChunks` (key: chunk id, a number) → Uint8Array of whole batches of one
+ *                     partition, shared by every replica log whose ranges name it.
  *
+ * Version 2 kept a copy per replica: `chunks` (key [broker, "topic-partition", firstOffset])
+ * and manifest logs listing `chunks: [firstOffset, bytes][]`. `upgrade` gives each stored
+ * chunk an id in `partitionChunks` and each log the ranges [id, 0, bytes] (nothing is
+ * merged: replicas' old copies stay until retention or a rewrite lets them go).
  * Version 1 was the first prototype's layout: one `state` store holding a single record,
  * 'current' → {format, timeMs, savedAtWallMs, cluster, scenario, logs: [{info, segments}]},
  * the whole image rewritten on every save. `upgrade` turns it into chunks and a manifest.
@@ -26,19 +31,24 @@ import {
   type ClusterStore,
   type FlushPlan,
   type LoadedImage,
+  type ChunkRange,
   type LogInfo,
   type Manifest,
+  type ManifestLog,
   type StoreUsage,
 } from './types';
 
 export const DB_NAME = 'kafka-playground';
-export const DB_VERSION = 2;
-
-type ChunkKey = [number, string, number];
+export const DB_VERSION = 3;
 
 interface PlaygroundDB extends DBSchema {
   meta: { key: string; value: unknown };
-  chunks: { key: ChunkKey; value: Uint8Array };
+  partitionChunks: { key: number; value: Uint8Array };
+}
+
+/** A version-2 manifest (a copy of the chunks per replica), read only by the migration. */
+export interface V2Manifest extends Omit<Manifest, 'logs' | 'chunks' | 'nextChunk'> {
+  logs: (LogInfo & { chunks: [number, number][] })[];
 }
 
 /** The version-1 record (prototype layout), read only by the migration. */
@@ -58,8 +68,6 @@ export interface IdbStoreOptions {
   /** Another connection wants to upgrade or delete the database: ours is closing. */
   onVersionChange?: () => void;
 }
-
-const logRange = (broker: number, tp: string) => IDBKeyRange.bound([broker, tp, -Infinity], [broker, tp, Infinity]);
 
 function errorOf(err: unknown): StorageError {
   if (err instanceof StorageError) return err;
@@ -84,15 +92,17 @@ export class IdbClusterStore implements ClusterStore {
         // idb runs this inside the versionchange transaction; every await here is on it.
         async upgrade(database, oldVersion, _newVersion, tx) {
           const raw = database as unknown as IDBPDatabase;
-          if (oldVersion < 2) {
-            if (!database.objectStoreNames.contains('meta')) database.createObjectStore('meta');
-            if (!database.objectStoreNames.contains('chunks')) database.createObjectStore('chunks');
-          }
+          const anyTx = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>;
+          if (!raw.objectStoreNames.contains('meta')) raw.createObjectStore('meta');
+          if (!raw.objectStoreNames.contains('partitionChunks')) raw.createObjectStore('partitionChunks');
           if (oldVersion === 1 && raw.objectStoreNames.contains('state')) {
-            const anyTx = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>;
             const old = (await anyTx.objectStore('state').get('current')) as V1State | undefined;
             if (old) await migrateV1(anyTx, old);
             raw.deleteObjectStore('state');
+          }
+          if (oldVersion === 2 && raw.objectStoreNames.contains('chunks')) {
+            await migrateV2(anyTx);
+            raw.deleteObjectStore('chunks');
           }
         },
         blocking() {
@@ -129,7 +139,7 @@ export class IdbClusterStore implements ClusterStore {
   }
 
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
-    const tx = this.db.transaction(['meta', 'chunks'], 'readwrite');
+    const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
     // Requests are queued without awaiting each one, so the transaction never goes idle.
     const done = tx.done.catch((err: unknown) => {
       throw errorOf(err);
@@ -142,14 +152,13 @@ export class IdbClusterStore implements ClusterStore {
         await done.catch(() => undefined);
         throw new StorageFencedError(ownerEpoch, current);
       }
-      const chunks = tx.objectStore('chunks');
+      const chunks = tx.objectStore('partitionChunks');
       // A failed request also fails `done`; swallow each request's own rejection so only
       // one error surfaces (and none goes unhandled when the transaction aborts).
       const track = (p: Promise<unknown>) => void p.catch(() => undefined);
       if (plan.replaceAll) track(chunks.clear());
-      for (const d of plan.dropLogs) track(chunks.delete(logRange(d.broker, d.tp)));
-      for (const c of plan.deleteChunks) track(chunks.delete([c.broker, c.tp, c.firstOffset]));
-      for (const c of plan.chunks) track(chunks.put(c.bytes, [c.broker, c.tp, c.firstOffset]));
+      for (const id of plan.deleteChunks) track(chunks.delete(id));
+      for (const c of plan.chunks) track(chunks.put(c.bytes, c.id));
       this.opts.beforeManifest?.(tx as unknown as IDBTransaction);
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));
@@ -169,7 +178,7 @@ export class IdbClusterStore implements ClusterStore {
 
   async load(): Promise<LoadedImage | null> {
     try {
-      const tx = this.db.transaction(['meta', 'chunks'], 'readonly');
+      const tx = this.db.transaction(['meta', 'partitionChunks'], 'readonly');
       const manifest = await tx.objectStore('meta').get('manifest');
       if (manifest === undefined) {
         await tx.done;
@@ -177,17 +186,14 @@ export class IdbClusterStore implements ClusterStore {
       }
       const scenario = ((await tx.objectStore('meta').get('scenario')) as { rev: number; doc: unknown } | undefined) ?? null;
       const m = manifest as Manifest;
-      const bytes = new Map<string, Uint8Array | undefined>();
-      const chunks = tx.objectStore('chunks');
-      const reads: Promise<void>[] = [];
-      for (const l of Array.isArray(m.logs) ? m.logs : []) {
-        for (const [first] of Array.isArray(l.chunks) ? l.chunks : []) {
-          reads.push(chunks.get([l.broker, l.tp, first]).then((v) => void bytes.set(`${l.broker}/${l.tp}/${first}`, v)));
-        }
-      }
-      await Promise.all(reads);
+      // Each named chunk is read once, however many replica logs name it.
+      const ids = new Set<number>();
+      for (const l of Array.isArray(m.logs) ? m.logs : []) for (const [id] of Array.isArray(l.refs) ? l.refs : []) ids.add(id);
+      const bytes = new Map<number, Uint8Array | undefined>();
+      const chunks = tx.objectStore('partitionChunks');
+      await Promise.all([...ids].map((id) => chunks.get(id).then((v) => void bytes.set(id, v))));
       await tx.done;
-      return assembleImage(manifest, scenario, (b, tp, first) => bytes.get(`${b}/${tp}/${first}`));
+      return assembleImage(manifest, scenario, (id) => bytes.get(id));
     } catch (err) {
       if (err instanceof StorageError) throw err;
       throw new StorageUnreadableError(`The saved playground could not be read (${(err as Error)?.message ?? String(err)}).`, { cause: err });
@@ -196,8 +202,8 @@ export class IdbClusterStore implements ClusterStore {
 
   async clear(): Promise<void> {
     try {
-      const tx = this.db.transaction(['meta', 'chunks'], 'readwrite');
-      await Promise.all([tx.objectStore('meta').delete('manifest'), tx.objectStore('meta').delete('scenario'), tx.objectStore('chunks').clear(), tx.done]);
+      const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
+      await Promise.all([tx.objectStore('meta').delete('manifest'), tx.objectStore('meta').delete('scenario'), tx.objectStore('partitionChunks').clear(), tx.done]);
     } catch (err) {
       throw errorOf(err);
     }
@@ -221,20 +227,22 @@ export async function deleteIdbDatabase(name = DB_NAME): Promise<void> {
   await deleteDB(name);
 }
 
-/** Version 1 → 2: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
+/** Version 1 → 3: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
 async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>, old: V1State): Promise<void> {
-  const chunks = tx.objectStore('chunks');
-  const logs = [];
+  const chunks = tx.objectStore('partitionChunks');
+  const logs: ManifestLog[] = [];
+  const table: [number, number][] = [];
+  let next = 1;
   for (const l of old.logs) {
-    const list: [number, number][] = [];
+    const refs: ChunkRange[] = [];
     for (const seg of l.segments) {
       if (seg.bytes.length === 0) continue;
-      // The chunk is keyed by its first batch's base offset (bytes 0..7, big-endian).
-      const first = Number(new DataView(seg.bytes.buffer, seg.bytes.byteOffset, 8).getBigInt64(0));
-      await chunks.put(seg.bytes, [l.info.broker, l.info.tp, first]);
-      list.push([first, seg.bytes.length]);
+      const id = next++;
+      await chunks.put(seg.bytes, id);
+      table.push([id, seg.bytes.length]);
+      refs.push([id, 0, seg.bytes.length]);
     }
-    logs.push({ ...l.info, chunks: list });
+    logs.push({ ...l.info, refs });
   }
   const manifest: Manifest = {
     format: old.format,
@@ -244,8 +252,42 @@ async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>
     cluster: old.cluster,
     scenarioRev: 1,
     logs,
+    chunks: table,
+    nextChunk: next,
   };
   const meta = tx.objectStore('meta');
   await meta.put({ rev: 1, doc: old.scenario }, 'scenario');
+  await meta.put(manifest, 'manifest');
+}
+
+/**
+ * Version 2 → 3: every chunk a log lists gets an id (its bytes move to `partitionChunks`
+ * unchanged) and the log names it whole. A chunk the manifest lists but the store lost
+ * keeps its id without bytes, so the log is cut there on load, as version 2 did.
+ */
+async function migrateV2(tx: IDBPTransaction<unknown, string[], 'versionchange'>): Promise<void> {
+  const meta = tx.objectStore('meta');
+  const old = (await meta.get('manifest')) as V2Manifest | undefined;
+  const from = tx.objectStore('chunks');
+  const to = tx.objectStore('partitionChunks');
+  if (!old || !Array.isArray(old.logs)) return; // nothing saved (or unreadable: load says so)
+  const table: [number, number][] = [];
+  let next = 1;
+  const logs: ManifestLog[] = [];
+  for (const l of old.logs) {
+    const { chunks: list, ...info } = l;
+    const refs: ChunkRange[] = [];
+    for (const [first, size] of Array.isArray(list) ? list : []) {
+      const id = next++;
+      const bytes = (await from.get([l.broker, l.tp, first])) as Uint8Array | undefined;
+      if (bytes) {
+        await to.put(bytes, id);
+        table.push([id, bytes.length]);
+      }
+      refs.push([id, 0, size]);
+    }
+    logs.push({ ...info, refs });
+  }
+  const manifest: Manifest = { ...old, logs, chunks: table, nextChunk: next };
   await meta.put(manifest, 'manifest');
 }

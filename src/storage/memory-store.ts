@@ -14,10 +14,8 @@ import {
   type LoadedImage,
   type Manifest,
   type StoreUsage,
+  storedBytes,
 } from './types';
-
-const chunkId = (broker: number, tp: string, first: number) => `${broker}\u0000${tp}\u0000${first}`;
-const logPrefix = (broker: number, tp: string) => `${broker}\u0000${tp}\u0000`;
 
 export interface MemoryStoreOptions {
   /** Bytes the store may hold (chunks only); a write beyond fails as a QuotaExceededError would. */
@@ -27,7 +25,8 @@ export interface MemoryStoreOptions {
 export class MemoryClusterStore implements ClusterStore {
   manifest: Manifest | null = null;
   scenario: { rev: number; doc: unknown } | null = null;
-  readonly chunks = new Map<string, Uint8Array>();
+  /** Chunk id → bytes. */
+  readonly chunks = new Map<number, Uint8Array>();
   ownerEpoch = 0;
   /** Count of committed writes (tests). */
   writes = 0;
@@ -41,13 +40,9 @@ export class MemoryClusterStore implements ClusterStore {
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
     if (ownerEpoch !== this.ownerEpoch) throw new StorageFencedError(ownerEpoch, this.ownerEpoch);
     // Build the next state aside and swap it in: all or nothing, like a transaction.
-    const chunks = plan.replaceAll ? new Map<string, Uint8Array>() : new Map(this.chunks);
-    for (const d of plan.dropLogs) {
-      const prefix = logPrefix(d.broker, d.tp);
-      for (const k of [...chunks.keys()]) if (k.startsWith(prefix)) chunks.delete(k);
-    }
-    for (const c of plan.deleteChunks) chunks.delete(chunkId(c.broker, c.tp, c.firstOffset));
-    for (const c of plan.chunks) chunks.set(chunkId(c.broker, c.tp, c.firstOffset), c.bytes.slice());
+    const chunks = plan.replaceAll ? new Map<number, Uint8Array>() : new Map(this.chunks);
+    for (const id of plan.deleteChunks) chunks.delete(id);
+    for (const c of plan.chunks) chunks.set(c.id, c.bytes.slice());
     if (this.opts.quotaBytes !== undefined) {
       let total = 0;
       for (const b of chunks.values()) total += b.length;
@@ -62,7 +57,7 @@ export class MemoryClusterStore implements ClusterStore {
 
   async load(): Promise<LoadedImage | null> {
     if (!this.manifest) return null;
-    return assembleImage(structuredClone(this.manifest), this.scenario ? structuredClone(this.scenario) : null, (b, tp, first) => this.chunks.get(chunkId(b, tp, first))?.slice());
+    return assembleImage(structuredClone(this.manifest), this.scenario ? structuredClone(this.scenario) : null, (id) => this.chunks.get(id)?.slice());
   }
 
   async clear(): Promise<void> {
@@ -80,17 +75,14 @@ export class MemoryClusterStore implements ClusterStore {
 
 export function usageOf(manifest: Manifest | null): StoreUsage {
   if (!manifest) return { logBytes: 0, flushSeq: 0, savedAtWallMs: null };
-  let logBytes = 0;
-  for (const l of manifest.logs) for (const [, n] of l.chunks) logBytes += n;
-  return { logBytes, flushSeq: manifest.flushSeq, savedAtWallMs: manifest.savedAtWallMs };
+  return { logBytes: storedBytes(manifest), flushSeq: manifest.flushSeq, savedAtWallMs: manifest.savedAtWallMs };
 }
 
-/** Shared by both stores: validate the manifest, read every listed chunk, cut torn logs. */
-export function assembleImage(
-  manifest: unknown,
-  scenario: { rev: number; doc: unknown } | null,
-  chunk: (broker: number, tp: string, first: number) => Uint8Array | undefined,
-): LoadedImage {
+/**
+ * Shared by both stores: validate the manifest, read every named chunk once, cut torn logs.
+ * Replicas naming the same range get views of the same bytes (nothing is copied per replica).
+ */
+export function assembleImage(manifest: unknown, scenario: { rev: number; doc: unknown } | null, chunk: (id: number) => Uint8Array | undefined): LoadedImage {
   const m = checkManifest(manifest);
   const problems: string[] = [];
   if (!scenario || scenario.rev !== m.scenarioRev) {
@@ -98,10 +90,18 @@ export function assembleImage(
     // An older document is still the right run, only missing the latest actions' records.
     problems.push(`The saved scenario document is revision ${scenario.rev}, the manifest expects ${m.scenarioRev}.`);
   }
+  const read = new Map<number, Uint8Array | undefined>();
+  const bytesOf = (id: number) => {
+    if (!read.has(id)) read.set(id, chunk(id));
+    return read.get(id);
+  };
   const logs = m.logs.map((info) => {
     const loaded = assembleLog(
       info,
-      info.chunks.map(([first]) => chunk(info.broker, info.tp, first)),
+      info.refs.map(([id, start, len]) => {
+        const c = bytesOf(id);
+        return c && start <= c.length ? c.subarray(start, Math.min(c.length, start + len)) : undefined;
+      }),
     );
     if (loaded.cut) {
       problems.push(
@@ -115,11 +115,11 @@ export function assembleImage(
 
 function checkManifest(x: unknown): Manifest {
   const m = x as Partial<Manifest> | null;
-  if (!m || typeof m !== 'object' || typeof m.format !== 'number' || typeof m.timeMs !== 'number' || !Array.isArray(m.logs)) {
+  if (!m || typeof m !== 'object' || typeof m.format !== 'number' || typeof m.timeMs !== 'number' || !Array.isArray(m.logs) || !Array.isArray(m.chunks)) {
     throw new StorageUnreadableError('The saved playground has no readable manifest.');
   }
   for (const l of m.logs) {
-    if (typeof l !== 'object' || l === null || typeof l.broker !== 'number' || typeof l.tp !== 'string' || !Array.isArray(l.chunks)) {
+    if (typeof l !== 'object' || l === null || typeof l.broker !== 'number' || typeof l.tp !== 'string' || !Array.isArray(l.refs)) {
       throw new StorageUnreadableError('The saved playground lists a log it cannot describe.');
     }
   }

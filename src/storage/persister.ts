@@ -11,7 +11,7 @@
  */
 import type { Cluster } from '../kafka/cluster';
 import type { FlushPlanner } from './flush-planner';
-import { StorageFencedError, StorageQuotaError, type ClusterStore } from './types';
+import { StorageFencedError, StorageQuotaError, storedBytes, type ClusterStore } from './types';
 
 export type PersistStatus =
   | { state: 'saving'; flushSeq: number; timeMs: number; savedAtWallMs: number; logBytes: number }
@@ -147,8 +147,7 @@ export class Persister {
         this.figures.flushes++;
         this.figures.bytes += planned.bytes;
         this.figures.wallMs += this.deps.wallNow() - start;
-        let logBytes = 0;
-        for (const l of planned.plan.manifest.logs) for (const [, n] of l.chunks) logBytes += n;
+        const logBytes = storedBytes(planned.plan.manifest);
         this.logBytes = logBytes;
         this.setStatus({ state: 'saving', flushSeq: planned.plan.manifest.flushSeq, timeMs: planned.plan.manifest.timeMs, savedAtWallMs: start, logBytes });
       })
@@ -179,7 +178,7 @@ export class Persister {
     return settled;
   }
 
-  /** Bytes of log data the last committed manifest references. */
+  /** Bytes of log data the last committed manifest keeps (each chunk once). */
   get storedLogBytes(): number {
     return this.logBytes;
   }

@@ -6,10 +6,15 @@
  *
  * The stored image is a manifest plus binary chunks:
  * - `manifest`: one document rewritten by every flush (virtual time, the cluster's
- *   durable metadata as an opaque JSON value, and one entry per replica log: its offsets,
- *   leader-epoch checkpoint, segment bases and the list of chunks that hold its bytes);
- * - chunks: key [broker, topic-partition, firstOffset] → whole record batches, back to
- *   back, exactly as the log holds them (Kafka's segment file format: no per-record rows).
+ *   durable metadata as an opaque JSON value, the table of stored chunks, and one entry per
+ *   replica log: its offsets, leader-epoch checkpoint, segment bases and the byte ranges of
+ *   chunks that hold its batches);
+ * - chunks: key chunk id → whole record batches of one partition, back to back, exactly as
+ *   the logs hold them (Kafka's segment file format: no per-record rows). Replicas hold the
+ *   same batches (a follower appends its leader's bytes), so a batch is stored once and
+ *   every replica log that holds it names the same range; a replica whose batches differ (a
+ *   diverged or compacted log) names chunks of its own. A chunk no log names any more is
+ *   deleted by the flush that stops naming it.
  *
  * Invariant: a flush is one transaction (chunks + manifest), so the stored image is always
  * the image of one instant; a log read back is a prefix of the log that was written.
@@ -19,10 +24,15 @@ import type { LogInfo, LogKey } from '../kafka/durable';
 
 export type { LogInfo, LogKey };
 
-/** A log as the manifest lists it: its info and the chunks (first offsets, in order). */
+/**
+ * Where a log's batches are stored: [chunk id, first byte, length]. The ranges of a log,
+ * in order, are its batches from the log start to the log end, whole and back to back.
+ */
+export type ChunkRange = [chunk: number, start: number, length: number];
+
+/** A log as the manifest lists it: its info and the chunk ranges that hold its bytes. */
 export interface ManifestLog extends LogInfo {
-  /** The chunks holding the log's batches, in offset order: [firstOffset, bytes]. */
-  chunks: [number, number][];
+  refs: ChunkRange[];
 }
 
 export interface Manifest {
@@ -39,6 +49,10 @@ export interface Manifest {
   /** Revision of the stored scenario document (rewritten only when it changed). */
   scenarioRev: number;
   logs: ManifestLog[];
+  /** Every stored chunk: [id, bytes] (what the logs' ranges name, each chunk once). */
+  chunks: [id: number, bytes: number][];
+  /** The next chunk id to hand out (ids are never reused). */
+  nextChunk: number;
   /**
    * The exact moment (kafka/checkpoint.ts): the whole cluster as a checkpoint image whose log
    * batches are named in the chunks of this same flush, and whether the run was playing. A
@@ -48,8 +62,10 @@ export interface Manifest {
   moment?: { image: CheckpointImage; playing: boolean };
 }
 
-export interface ChunkWrite extends LogKey {
-  firstOffset: number;
+export interface ChunkWrite {
+  id: number;
+  /** The partition ("topic-partition") whose batches it holds. */
+  tp: string;
   bytes: Uint8Array;
 }
 
@@ -60,10 +76,8 @@ export interface FlushPlan {
   scenario?: { rev: number; doc: unknown };
   /** A new run: every stored chunk is deleted first (what another run left must not linger). */
   replaceAll?: boolean;
-  /** Logs whose stored chunks are all deleted first (rewritten or gone). */
-  dropLogs: LogKey[];
-  /** Single chunks deleted (merged into a bigger one written by the same flush). */
-  deleteChunks: (LogKey & { firstOffset: number })[];
+  /** Chunks no log names any more (ids); stores apply deletes before puts. */
+  deleteChunks: number[];
   chunks: ChunkWrite[];
 }
 
@@ -85,7 +99,7 @@ export interface LoadedImage {
 }
 
 export interface StoreUsage {
-  /** Bytes of chunk data referenced by the manifest. */
+  /** Bytes of chunk data stored (each chunk once, however many replicas name it). */
   logBytes: number;
   flushSeq: number;
   savedAtWallMs: number | null;
@@ -146,3 +160,10 @@ export function isQuotaError(err: unknown): boolean {
 }
 
 export const logKeyString = (k: LogKey): string => `${k.broker}/${k.tp}`;
+
+/** Bytes of chunk data a manifest keeps (each chunk once). */
+export function storedBytes(manifest: Pick<Manifest, 'chunks'>): number {
+  let n = 0;
+  for (const [, b] of manifest.chunks) n += b;
+  return n;
+}

@@ -208,6 +208,8 @@ describe('worker persistence', () => {
     expect(keep.cluster!.now).toBe(3000);
     expect(keep.cluster!.scenario().name).toBe('tabs');
 
+    const replacedIds = [...store.chunks.keys()];
+    expect(replacedIds.length).toBeGreaterThan(0);
     const replace = tab(store, new FakeLocks());
     replace.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked', topics: [{ name: 'other', partitions: 1, replicationFactor: 1 }], timeline: [] }, fresh: true }, replace.host);
     await settle();
@@ -217,7 +219,9 @@ describe('worker persistence', () => {
     await replace.p.flushNow();
     expect((store.scenario!.doc as Scenario).name).toBe('linked');
     // Nothing of the replaced run lingers on disk.
-    expect([...store.chunks.keys()].some((k) => k.includes('orders'))).toBe(false);
+    expect(replacedIds.some((id) => store.chunks.has(id))).toBe(false);
+    expect(store.manifest!.logs.some((l) => l.tp.startsWith('orders'))).toBe(false);
+    expect([...store.chunks.keys()].sort((x, y) => x - y)).toEqual(store.manifest!.chunks.map(([id]) => id));
   });
 
   it('a write that completes after the tab was taken over does not bring back "saving": the tab stays lost', async () => {

@@ -20,7 +20,7 @@ import { deleteIdbDatabase } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { Persister, type PersistStatus } from './persister';
 import { OWNER_LOCK, type StorageCommand, type StorageEvent, type StorageState } from './status';
-import { StorageUnreadableError, type ClusterStore } from './types';
+import { StorageUnreadableError, storedBytes, type ClusterStore } from './types';
 
 /** What persistence needs from the worker host. */
 export interface PersistenceHost {
@@ -236,7 +236,7 @@ export class WorkerPersistence {
         }
         this.cluster = cluster;
         this.startSaving(store, planner, epoch);
-        this.setStatus({ state: 'saving', flushSeq: image.manifest.flushSeq, timeMs: image.manifest.timeMs, savedAtWallMs: image.manifest.savedAtWallMs, logBytes: sumChunkBytes(image.manifest.logs) }, { restored: report });
+        this.setStatus({ state: 'saving', flushSeq: image.manifest.flushSeq, timeMs: image.manifest.timeMs, savedAtWallMs: image.manifest.savedAtWallMs, logBytes: storedBytes(image.manifest) }, { restored: report });
       } else {
         this.startSaving(store, planner, epoch);
         if (fallback && fresh) this.runLink(fallback, play);
@@ -397,10 +397,4 @@ export class WorkerPersistence {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function sumChunkBytes(logs: { chunks: [number, number][] }[]): number {
-  let n = 0;
-  for (const l of logs) for (const [, b] of l.chunks) n += b;
-  return n;
 }
