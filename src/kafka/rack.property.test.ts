@@ -15,25 +15,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { Cluster } from './cluster';
-import { RACK_AWARE_REPLICA_SELECTOR } from './config';
 import { checkAcknowledgedRecords, checkStepInvariants, newInvariantState } from './invariants/invariants';
-import { FAULT_END_MS, SETTLE_MS, randomScenario } from './invariants/random-scenario';
-import { Prng } from './sim/prng';
+import { FAULT_END_MS, SETTLE_MS, randomRackScenario as rackScenario } from './invariants/random-scenario';
 import { decodeRecords } from './log/record-batch';
-
-/** randomScenario(seed) with the selector on the brokers and a client.rack on every consumer. */
-export function rackScenario(seed: number): Scenario {
-  const s = randomScenario(seed);
-  const r = new Prng(seed ^ 0x7ac5);
-  const rack = () => r.pick(['a', 'b', 'c']);
-  return {
-    ...s,
-    name: `rack property seed ${seed}`,
-    cluster: { ...s.cluster, config: { ...(s.cluster.config ?? {}), 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'metadata.max.age.ms': 10000 } },
-    clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: { ...(c.config ?? {}), 'client.rack': rack(), 'metadata.max.age.ms': 10000 } } : c)),
-    timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: { ...(a.config ?? {}), 'client.rack': rack() } } : a)),
-  };
-}
 
 const decoder = new TextDecoder();
 
