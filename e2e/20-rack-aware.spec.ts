@@ -43,6 +43,11 @@ test('a consumer reads from the follower in its rack, and from the leader once t
   // And the consumer really consumes from there.
   await expect(page.locator('.kedge-consumption')).toHaveCount(1);
   await setSpeed(page, 1);
+  // Closer, so the edge from broker 2's row can be seen.
+  const zoomIn = page.getByRole('button', { name: 'Zoom In' });
+  await zoomIn.click();
+  await zoomIn.click();
+  await expect(followerLabel).toBeVisible();
   await screenshot(page, '20-reads-from-follower');
 
   // Kill broker 2 from its context menu.
