@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { Cluster } from './cluster';
 import { RACK_AWARE_REPLICA_SELECTOR } from './config';
+import type { KafkaError } from './errors';
 
 /** Brokers 1, 2, 3 in racks a, b, c; one partition led by broker 1 with followers 2 and 3. */
 function scenario(opts: { selector?: boolean; clientRack?: string; timeline?: TimelineAction[]; consumerConfig?: Record<string, string | number> } = {}): Scenario {
@@ -109,7 +110,7 @@ describe('fetch from the closest replica (KIP-392)', () => {
     for (const r of out.consumed) expect(leaderRecords.get(r.offset)).toBe(r.value);
   });
 
-  it('the follower\'s broker dies: the consumer goes back to the leader and keeps consuming (FetcherTest.testPreferredReadReplicaOffsetError, handleFetchFailure)', () => {
+  it('the follower\'s broker dies: the consumer goes back to the leader and keeps consuming (FetcherTest.testFetchDisconnectedShouldClearPreferredReadReplica)', () => {
     const c = new Cluster(scenario({ clientRack: 'b', timeline: [
       { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 100, keys: 10, valueBytes: 20 },
       { at: 8000, op: 'killBroker', broker: 2 },
@@ -155,5 +156,54 @@ describe('fetch from the closest replica (KIP-392)', () => {
     expect(asked).toBeGreaterThanOrEqual(4);
     expect(asked).toBeLessThanOrEqual(7);
     expect(readReplica(c)).toBe(2);
+  });
+
+  /** Logs which broker gets each consumer fetch; broker 2 answers its next one with `error`. */
+  function failFollowerOnce(c: Cluster, error: KafkaError): number[] {
+    const order: number[] = [];
+    let failed = false;
+    for (const id of [1, 2, 3]) {
+      const b = c.brokers.get(id)!;
+      const handle = b.handleFetch.bind(b);
+      b.handleFetch = (req) => {
+        if (req.replicaId >= 0) return handle(req);
+        order.push(id);
+        if (id === 2 && !failed) {
+          failed = true;
+          return { error: 'NONE', partitions: req.partitions.map((fp) => ({ topic: fp.topic, partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, batches: [] })) };
+        }
+        return handle(req);
+      };
+    }
+    return order;
+  }
+
+  it('an error from the follower clears the preferred read replica: the next fetch goes to the leader (FetcherTest.testFetchErrorShouldClearPreferredReadReplica)', () => {
+    const c = new Cluster(scenario({ clientRack: 'b' }));
+    c.runUntil(6000);
+    expect(readReplica(c)).toBe(2);
+    const order = failFollowerOnce(c, 'NOT_LEADER_OR_FOLLOWER');
+    c.runUntil(9000);
+    // 2 (fails), 1 (the leader, which names 2 again), then 2 from then on.
+    expect(order.slice(0, 3)).toEqual([2, 1, 2]);
+    expect(order.slice(3).every((id) => id === 2)).toBe(true);
+    expect(readReplica(c)).toBe(2);
+  });
+
+  it('OFFSET_OUT_OF_RANGE from the follower: back to the leader, the position is not reset (FetcherTest.testPreferredReadReplicaOffsetError)', () => {
+    const c = new Cluster(scenario({ clientRack: 'b', consumerConfig: { 'auto.offset.reset': 'latest', 'fetch.min.bytes': 1 } }), { recordConsumed: true });
+    c.runUntil(6000);
+    expect(readReplica(c)).toBe(2);
+    const consumedBefore = consumed(c);
+    const order = failFollowerOnce(c, 'OFFSET_OUT_OF_RANGE');
+    c.runUntil(9000);
+    expect(order.slice(0, 3)).toEqual([2, 1, 2]);
+    expect(consumed(c)).toBeGreaterThan(consumedBefore + 200);
+    // A reset (auto.offset.reset=latest) would have skipped records: the offsets consumed have no gap.
+    const offsets = c.output().consumed.map((r) => r.offset);
+    expect(offsets.length).toBeGreaterThan(300);
+    offsets.forEach((o, i) => {
+      if (i > 0) expect(o).toBe(offsets[i - 1]! + 1);
+    });
   });
 });
