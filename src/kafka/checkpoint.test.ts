@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/types';
 import { defaultScenario } from '../scenario/default-scenario';
 import { NotCloneableError, cloneCluster, cloneGraph, findClosures, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type LogBatchRef } from './checkpoint';
 import { Cluster } from './cluster';
-import { FAULT_END_MS, randomScenario } from './invariants/random-scenario';
+import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 import { Prng } from './sim/prng';
 
 const SEEDS = Number(process.env.CHECKPOINT_SEEDS ?? 200);
@@ -53,6 +53,16 @@ describe('checkpoints', () => {
       const r = new Prng(seed * 7919);
       const at = r.range(0, FAULT_END_MS + 5000);
       const problem = checkSeed(randomScenario(seed, seed % 4 === 0 ? 'lossy' : 'safe'), at);
+      if (problem) failures.push(`seed ${seed}: ${problem}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('consumers in racks reading from followers (KIP-392): a copy continues exactly (10 seeds)', { timeout: 600_000 }, () => {
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 10; seed++) {
+      const at = new Prng(seed * 104729).range(2000, FAULT_END_MS);
+      const problem = checkSeed(randomRackScenario(seed), at);
       if (problem) failures.push(`seed ${seed}: ${problem}`);
     }
     expect(failures).toEqual([]);

@@ -1167,6 +1167,19 @@ export class Metadata implements MetadataView {
     return this.cluster.controller.liveBrokers().filter((id) => this.cluster.peer(id) !== undefined);
   }
 
+  replicas(t: string, p: number): readonly number[] {
+    return this.cluster.controller.topics.get(t)?.partitions[p]?.replicas ?? [];
+  }
+
+  brokerRack(id: number): string | null {
+    return this.cluster.controller.brokers.get(id)?.rack ?? null;
+  }
+
+  brokerOnline(id: number): boolean {
+    const b = this.cluster.controller.brokers.get(id);
+    return b !== undefined && !b.fenced;
+  }
+
   highWatermark(t: string, p: number): number {
     return this.cluster.leaderPartition(t, p)?.highWatermark ?? this.cluster.bestLog(t, p)?.log.highWatermark ?? 0;
   }

@@ -19,17 +19,14 @@ describe('config keys an entity does not know', () => {
     expect(ignoredConfigKeys('topic', { 'message.timestamp.type': 'CreateTime', 'retention.ms': 5 })).toEqual([]);
   });
 
-  it('reports keys it accepts but does not model (identity settings, compression, client.rack), never drops one silently', () => {
+  it('reports keys it accepts but does not model (identity settings, compression), never drops one silently', () => {
     const notModelled = (entity: Parameters<typeof ignoredConfigKeys>[0], config: ConfigMap) => ignoredConfigKeys(entity, config).map((i) => [i.key, i.belongsTo, typeof i.notModelled]);
     expect(notModelled('producer', { acks: 1, 'client.id': 'x', 'compression.type': 'zstd', 'key.serializer': 'org.apache.kafka.common.serialization.StringSerializer' })).toEqual([
       ['client.id', null, 'string'],
       ['compression.type', null, 'string'],
       ['key.serializer', null, 'string'],
     ]);
-    expect(notModelled('consumer', { 'client.rack': 'a', 'group.id': 'g', 'max.poll.records': 10 })).toEqual([
-      ['client.rack', null, 'string'],
-      ['group.id', null, 'string'],
-    ]);
+    expect(notModelled('consumer', { 'client.rack': 'a', 'group.id': 'g', 'max.poll.records': 10 })).toEqual([['group.id', null, 'string']]);
     expect(notModelled('topic', { 'message.timestamp.type': 'LogAppendTime', 'max.compaction.lag.ms': 1000 })).toEqual([
       ['message.timestamp.type', null, 'string'],
       ['max.compaction.lag.ms', null, 'string'],
@@ -38,7 +35,18 @@ describe('config keys an entity does not know', () => {
       ['offsets.retention.minutes', null, 'string'],
       ['process.roles', null, 'string'],
     ]);
-    expect(ignoredConfigKeys('consumer', { 'client.rack': 'eu-1' })[0]!.notModelled).toMatch(/KIP-881/);
+    expect(ignoredConfigKeys('consumer', { 'group.id': 'g' })[0]!.notModelled).toMatch(/groupId/);
+  });
+
+  it('client.rack is modelled (KIP-881, KIP-392); replica.selector.class takes the RackAwareReplicaSelector or null', () => {
+    expect(ignoredConfigKeys('consumer', { 'client.rack': 'eu-1', 'metadata.max.age.ms': 1000 })).toEqual([]);
+    expect(ignoredConfigKeys('broker', { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' })).toEqual([]);
+    expect(invalidConfigValue('replica.selector.class', 'org.apache.kafka.common.replica.RackAwareReplicaSelector')).toBeNull();
+    expect(invalidConfigValue('replica.selector.class', null)).toBeNull();
+    expect(invalidConfigValue('replica.selector.class', 'com.example.MySelector')).toMatch(/Invalid value "com\.example\.MySelector" for configuration replica\.selector\.class: Class com\.example\.MySelector cannot be found/);
+    expect(invalidConfigValue('client.rack', '')).toBeNull();
+    expect(invalidConfigValue('client.rack', 'a')).toBeNull();
+    expect(invalidConfigValue('metadata.max.age.ms', -1)).toMatch(/at least 0/);
   });
 
   it('refuses group.protocol=consumer (KIP-848) instead of running the classic protocol under its name', () => {

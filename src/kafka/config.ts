@@ -31,6 +31,8 @@ export const BROKER_DEFAULTS = {
   // Replication throttles (ReplicationConfigs / QuotaConfig): bytes per second, Long.MAX_VALUE = none.
   'leader.replication.throttled.rate': 9223372036854775807,
   'follower.replication.throttled.rate': 9223372036854775807,
+  /** KIP-392: null = consumers always read from the leader; org.apache.kafka.common.replica.RackAwareReplicaSelector. */
+  'replica.selector.class': null,
 } as const;
 
 /** Topic-level defaults (the broker's log.* settings seen from a topic). */
@@ -88,6 +90,10 @@ export const CONSUMER_DEFAULTS = {
   'request.timeout.ms': 30000,
   'retry.backoff.ms': 100,
   'isolation.level': 'read_uncommitted',
+  /** KIP-881 / KIP-392: the consumer's rack, sent in its subscription and its fetches ('' = none). */
+  'client.rack': '',
+  /** How long a preferred read replica stays valid before the leader is asked again (KIP-392). */
+  'metadata.max.age.ms': 300000,
 } as const;
 
 export type ConfigValue = string | number | boolean | null;
@@ -265,7 +271,6 @@ const ACCEPTED_UNMODELLED: Record<ConfigEntity, Readonly<Record<string, Unmodell
     'key.deserializer': { why: CONNECTION },
     'value.deserializer': { why: CONNECTION },
     'group.id': { why: 'the group is the consumer\'s groupId in the scenario' },
-    'client.rack': { why: 'rack-aware assignment (KIP-881) and fetching from the closest replica (KIP-392) are not modelled yet' },
   },
 };
 
@@ -402,7 +407,14 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'group.protocol': { type: 'enum', values: ['classic', 'consumer'] },
   'allow.auto.create.topics': bool,
   'isolation.level': { type: 'enum', values: ['read_uncommitted', 'read_committed'] },
+  'client.rack': { type: 'string?' },
+  'metadata.max.age.ms': long(0),
+  // broker (KIP-392): the class name is checked in invalidConfigValue
+  'replica.selector.class': { type: 'string?' },
 };
+
+/** The ReplicaSelector implementations Kafka ships (org.apache.kafka.common.replica). */
+export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -422,6 +434,11 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
   if (key === 'group.protocol' && value === 'consumer') {
     // Kafka 4.x takes it; the playground refuses it rather than run the classic protocol under its name.
     return bad('the consumer group protocol (KIP-848) is not modelled yet; use classic');
+  }
+  if (key === 'client.rack' && value === '') return null; // Kafka's default: no rack
+  if (key === 'replica.selector.class' && value !== RACK_AWARE_REPLICA_SELECTOR && value !== 'RackAwareReplicaSelector') {
+    // Kafka loads the class by name; the playground has this one.
+    return bad(`Class ${String(value)} cannot be found; use ${RACK_AWARE_REPLICA_SELECTOR} (or null: consumers read from the leader)`);
   }
   switch (t.type) {
     case 'int':

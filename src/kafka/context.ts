@@ -35,6 +35,12 @@ export interface MetadataView {
   version(): number;
   /** Brokers registered and not fenced, ascending id. */
   liveBrokers(): number[];
+  /** The partition's replicas (PartitionInfo.replicas); empty when it does not exist. A live view: do not keep it. */
+  replicas(topic: string, partition: number): readonly number[];
+  /** A registered broker's broker.rack (Node.rack()); null when it has none or is unknown. */
+  brokerRack(id: number): string | null;
+  /** MetadataCache's view of a node: registered and not fenced (Cluster.nodeIfOnline's test). */
+  brokerOnline(id: number): boolean;
   /**
    * The partition leader's current high watermark, read directly. For views and
    * admin tools only (lag in describeGroups), never for client decisions.
@@ -65,6 +71,8 @@ export interface FetchPartition {
 export interface FetchRequest {
   /** -1 for a consumer; a broker id for a follower fetch. */
   replicaId: number;
+  /** The consumer's client.rack (FetchRequest v11+ rackId, KIP-392); '' when none. */
+  rackId?: string;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
@@ -79,6 +87,11 @@ export interface FetchPartitionResponse {
   logStartOffset: number;
   /** Whole record batches (DefaultRecordBatch v2 bytes), offsets assigned; never mutate. */
   batches: Uint8Array[];
+  /**
+   * KIP-392: the replica the leader's replica.selector.class prefers this consumer to read
+   * from (the response then carries no records); absent or -1 when none.
+   */
+  preferredReadReplica?: number;
 }
 
 export interface FetchResponse {

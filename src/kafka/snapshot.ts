@@ -164,7 +164,7 @@ export interface ConsumerView {
   status: ConsumerStatus;
   assignment: TopicPartition[];
   /** Position (next offset to fetch) per assigned partition. */
-  positions: { topic: string; partition: number; position: number; lag: number }[];
+  positions: { topic: string; partition: number; position: number; lag: number; /** KIP-392: the follower it fetches from (absent: the leader). */ readReplica?: number }[];
   consumed: number;
   msPerRecord: number;
   assignor: string;

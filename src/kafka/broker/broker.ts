@@ -432,7 +432,8 @@ export class Broker implements BrokerApi, PartitionHost {
     if (w.kind === 'consumer') {
       for (const fp of w.req.partitions) {
         const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
-        if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
+        // A follower serves consumers too (KIP-392), up to its own HW.
+        if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
         const log = p.log;
         if (fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) return true;
       }
@@ -529,7 +530,8 @@ export class Broker implements BrokerApi, PartitionHost {
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
     const first = this.readForConsumer(req);
     const hasError = first.resp.partitions.some((p) => p.error !== 'NONE');
-    if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0) {
+    // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
+    if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
       return first.resp;
     }
@@ -547,19 +549,61 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** Reads a consumer fetch's partitions as they are now. */
-  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number } {
+  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number; preferredReadReplica: boolean } {
     let bytes = 0;
+    let preferredReadReplica = false;
+    const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
     const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
       const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
         return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
       }
+      if (selector && p.isLeader) {
+        // ReplicaManager.readFromLog: with a preferred read replica the read is skipped.
+        const preferred = this.findPreferredReadReplica(p, req, fp.fetchOffset);
+        if (preferred >= 0) {
+          const err = p.checkLeaderEpoch(fp.currentLeaderEpoch);
+          if (err !== 'NONE') return { topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] };
+          preferredReadReplica = true;
+          return { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
+        }
+      }
       const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes));
       bytes += r.bytes;
       return { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
     });
-    return { resp: { error: 'NONE', partitions }, bytes };
+    return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica };
+  }
+
+  /**
+   * ReplicaManager.findPreferredReadReplica with the RackAwareReplicaSelector (KIP-392), on
+   * the leader, for a consumer fetch: the candidates are the leader and the followers in the
+   * ISR whose log end has reached the fetch offset; a consumer with a client.rack gets a
+   * replica in its rack, the leader when it is there itself, else the most caught-up one
+   * (ReplicaView.comparator: log end, then most recently caught up, then id). -1: the leader.
+   */
+  private findPreferredReadReplica(p: Partition, req: FetchRequest, fetchOffset: number): number {
+    const rack = req.rackId ?? '';
+    if (req.replicaId >= 0 || rack === '') return -1;
+    const meta = this.ctx.metadata;
+    if (this.rack === rack) return -1;
+    const now = this.now();
+    let best = -1;
+    let bestLeo = -1;
+    let bestSince = Infinity;
+    for (const r of p.remote.values()) {
+      // Out-of-sync followers may lag without end: never preferred.
+      if (!p.isr.includes(r.brokerId) || r.logEndOffset < fetchOffset) continue;
+      if (meta.brokerRack(r.brokerId) !== rack) continue;
+      const since = now - r.lastCaughtUpTimeMs;
+      if (best < 0 || r.logEndOffset > bestLeo || (r.logEndOffset === bestLeo && (since < bestSince || (since === bestSince && r.brokerId > best)))) {
+        best = r.brokerId;
+        bestLeo = r.logEndOffset;
+        bestSince = since;
+      }
+    }
+    return best;
   }
 
   handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse {

@@ -305,6 +305,14 @@ export class Partition {
     return 'NONE';
   }
 
+  /** Partition.localLogWithEpochOrThrow(epoch, fetchOnlyFromLeader = false) on a follower. */
+  private checkFollowerEpoch(currentLeaderEpoch: number): KafkaError {
+    if (currentLeaderEpoch < 0) return 'NONE';
+    if (currentLeaderEpoch < this.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+    if (currentLeaderEpoch > this.leaderEpoch) return 'UNKNOWN_LEADER_EPOCH';
+    return 'NONE';
+  }
+
   /** A follower's fetch: diverging-epoch check, read up to LEO, update its replica state. */
   fetchForFollower(
     replicaId: number,
@@ -356,7 +364,10 @@ export class Partition {
 
   /** A consumer's fetch: reads committed data only (up to the HW). */
   fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number): FollowerFetchResult {
-    const err = this.checkLeaderEpoch(currentLeaderEpoch);
+    // A consumer (FetchRequest v11+, client metadata present) may read from a follower too
+    // (KIP-392: fetchOnlyLeader is false); a follower serves up to its own HW, which trails
+    // the leader's, so what it hands out is committed.
+    const err = this.role === 'follower' ? this.checkFollowerEpoch(currentLeaderEpoch) : this.checkLeaderEpoch(currentLeaderEpoch);
     if (err !== 'NONE') return this.fetchError(err);
     if (fetchOffset > this.log.highWatermark && fetchOffset <= this.log.logEndOffset) {
       // Between HW and LEO: nothing visible yet, not out of range.
@@ -449,7 +460,11 @@ export class Partition {
     const n = this.log.appendAsFollower(batches);
     if (n > 0) for (const b of batches) if (batchLastOffset(b) >= before) this.recordProducerBatch(b);
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
-    if (hw > this.log.highWatermark) this.log.updateHighWatermark(hw);
+    if (hw > this.log.highWatermark) {
+      this.log.updateHighWatermark(hw);
+      // Consumers reading from this follower (KIP-392) wait for its HW to move.
+      this.host.onPartitionChanged(this);
+    }
     return n;
   }
 

@@ -40,6 +40,13 @@ interface PartitionState {
   buffer: Uint8Array[];
   lastCommitted: number;
   resetting: boolean;
+  /**
+   * KIP-392: the replica the leader told us to read from (SubscriptionState's
+   * preferredReadReplica), -1 for the leader; valid until preferredReadReplicaExpiresAt
+   * (now + metadata.max.age.ms when it was set), then the leader is asked again.
+   */
+  preferredReadReplica: number;
+  preferredReadReplicaExpiresAt: number;
 }
 
 /**
@@ -99,6 +106,11 @@ export class Consumer {
   private fetchGroupsAssignment = -1;
   /** Bumped whenever the assignment (this.partitions) changes. */
   private assignmentVersion = 0;
+  /** Bumped whenever a preferred read replica is set or cleared (the fetch targets change). */
+  private readReplicaVersion = 0;
+  private fetchGroupsReadReplica = -1;
+  /** The earliest preferredReadReplicaExpiresAt among the groups built (the fetch targets change then). */
+  private fetchGroupsExpireAt = Infinity;
   /** False while some assigned partition may lack a position (a full scan looks it up). */
   private positionsComplete = false;
   /** Partitions with fetched records not yet handed to the application, in arrival order (Kafka's completed fetches queue). */
@@ -194,6 +206,12 @@ export class Consumer {
   }
 
   /** retry.backoff.ms, but a loop always lets the clock move (MIN_TURN_MS): 0 is valid in Kafka. */
+  /** client.rack; '' when not set. */
+  private clientRack(): string {
+    const v = this.config.raw('client.rack');
+    return v === null || v === undefined ? '' : String(v);
+  }
+
   private backoffMs(): number {
     return Math.max(MIN_TURN_MS, this.config.int('retry.backoff.ms'));
   }
@@ -331,6 +349,7 @@ export class Consumer {
       generation: this.generationId,
       // subscriptionUserData: only the sticky assignor has any.
       userData: name === 'sticky' && this.stickyUserData ? { previousAssignment: this.stickyUserData.previousAssignment.slice(), generation: this.stickyUserData.generation } : null,
+      rackId: this.clientRack() || null,
     }));
     const broker = this.coordinatorBroker;
     if (broker < 0) return this.ensureCoordinatorThenJoin();
@@ -394,7 +413,12 @@ export class Consumer {
       if (n > 0) partitionsPerTopic.set(t, n);
     }
     this.assignmentSnapshot = this.partitionCountsOf(members.flatMap((m) => m.topics));
-    const result = assignor.assign(members, partitionsPerTopic);
+    // The replicas' racks from the leader's metadata (PartitionInfo.replicas()[i].rack(), KIP-881).
+    const partitionRacks = new Map<string, (string | null)[]>();
+    for (const [t, n] of partitionsPerTopic) {
+      for (let p = 0; p < n; p++) partitionRacks.set(key(t, p), this.ctx.metadata.replicas(t, p).map((id) => this.ctx.metadata.brokerRack(id)));
+    }
+    const result = assignor.assign(members, partitionsPerTopic, partitionRacks);
     return members.map((m) => ({ memberId: m.memberId, assignment: result.get(m.memberId) ?? [] }));
   }
 
@@ -427,7 +451,7 @@ export class Consumer {
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0 });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -734,22 +758,59 @@ export class Consumer {
     return n;
   }
 
-  /** The assigned partitions by leader (cached until metadata or the assignment change). */
+  /**
+   * The assigned partitions by the broker to fetch them from: the leader, or the preferred
+   * read replica while it is valid (cached until metadata, the assignment or a read replica
+   * change, or one expires).
+   */
   private leaderGroups(): { leader: number; parts: PartitionState[] }[] {
     const version = this.ctx.metadata.version();
-    if (version === this.fetchGroupsVersion && this.assignmentVersion === this.fetchGroupsAssignment) return this.fetchGroups;
+    if (
+      version === this.fetchGroupsVersion &&
+      this.assignmentVersion === this.fetchGroupsAssignment &&
+      this.readReplicaVersion === this.fetchGroupsReadReplica &&
+      this.now < this.fetchGroupsExpireAt
+    ) return this.fetchGroups;
     const byLeader = new Map<number, PartitionState[]>();
+    let expireAt = Infinity;
     for (const p of this.partitions.values()) {
       const l = this.ctx.metadata.leader(p.topic, p.partition);
       if (!l || l.leader < 0) continue;
-      let list = byLeader.get(l.leader);
-      if (!list) byLeader.set(l.leader, (list = []));
+      const target = this.selectReadReplica(p, l.leader);
+      if (p.preferredReadReplica >= 0 && p.preferredReadReplicaExpiresAt < expireAt) expireAt = p.preferredReadReplicaExpiresAt;
+      let list = byLeader.get(target);
+      if (!list) byLeader.set(target, (list = []));
       list.push(p);
     }
     this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, parts }));
     this.fetchGroupsVersion = version;
     this.fetchGroupsAssignment = this.assignmentVersion;
+    this.fetchGroupsReadReplica = this.readReplicaVersion;
+    this.fetchGroupsExpireAt = expireAt;
     return this.fetchGroups;
+  }
+
+  /**
+   * AbstractFetch.selectReadReplica: the preferred read replica while it is valid and online
+   * in the metadata (a replica of the partition, broker not fenced), else the leader; an
+   * expired or offline one is forgotten (Kafka requests a metadata update, which clears it).
+   */
+  private selectReadReplica(p: PartitionState, leader: number): number {
+    const id = p.preferredReadReplica;
+    if (id < 0) return leader;
+    if (this.now >= p.preferredReadReplicaExpiresAt || !this.ctx.metadata.brokerOnline(id) || !this.ctx.metadata.replicas(p.topic, p.partition).includes(id)) {
+      p.preferredReadReplica = -1;
+      return leader;
+    }
+    return id;
+  }
+
+  /** SubscriptionState.clearPreferredReadReplica; true when there was one. */
+  private clearPreferredReadReplica(p: PartitionState): boolean {
+    if (p.preferredReadReplica < 0) return false;
+    p.preferredReadReplica = -1;
+    this.readReplicaVersion++;
+    return true;
   }
 
   private fetchSession(leader: number): FetchSession {
@@ -784,6 +845,7 @@ export class Consumer {
       if (!partitions) continue;
       const req: FetchRequest = {
         replicaId: -1,
+        rackId: this.clientRack(),
         maxWaitMs: this.config.int('fetch.max.wait.ms'),
         minBytes: this.config.int('fetch.min.bytes'),
         maxBytes: this.config.int('fetch.max.bytes'),
@@ -816,6 +878,8 @@ export class Consumer {
   /** @scheduled request.timeout.ms passed with the session's fetch unanswered. */
   private onFetchTimeout(s: FetchSession): void {
     if (!this.endFetch(s, s.token) || !this.alive) return;
+    // handleFetchFailure: the partitions read from this broker forget their read replica.
+    for (const p of this.partitions.values()) if (p.preferredReadReplica === s.leader) this.clearPreferredReadReplica(p);
     this.schedulePump(this.backoffMs());
   }
 
@@ -841,6 +905,13 @@ export class Consumer {
   private onFetch(e: number, req: FetchRequest, r: FetchResponse | null): void {
     if (this.epoch !== e) return;
     let backoff = r === null;
+    if (r === null) {
+      // handleFetchFailure: the session's partitions forget their preferred read replica.
+      for (const fp of req.partitions) {
+        const p = this.partitions.get(fp.key ?? key(fp.topic, fp.partition));
+        if (p) this.clearPreferredReadReplica(p);
+      }
+    }
     const parts = r?.partitions ?? [];
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
@@ -854,6 +925,16 @@ export class Consumer {
           for (const b of fp.batches) p.buffer.push(b);
           this.buffered.add(p);
         }
+        if (fp.preferredReadReplica !== undefined && fp.preferredReadReplica >= 0) {
+          // FetchCollector: updatePreferredReadReplica, valid for metadata.max.age.ms.
+          if (p.preferredReadReplica !== fp.preferredReadReplica) this.readReplicaVersion++;
+          p.preferredReadReplica = fp.preferredReadReplica;
+          p.preferredReadReplicaExpiresAt = this.now + this.config.int('metadata.max.age.ms');
+        }
+      } else if (fp.error === 'OFFSET_OUT_OF_RANGE' && this.clearPreferredReadReplica(p)) {
+        // Out of range on a follower (it is behind our position): back to the leader, which
+        // knows; the position is not reset (FetchCollector.handleInitializeErrors).
+        backoff = true;
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
         p.buffer = [];
@@ -861,6 +942,8 @@ export class Consumer {
         this.positionsComplete = false;
         this.resetPosition(p);
       } else {
+        // requestMetadataUpdate, which also clears the preferred read replica.
+        this.clearPreferredReadReplica(p);
         this.noteError(fp.error);
         backoff = true;
       }
@@ -878,7 +961,8 @@ export class Consumer {
       .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
       .map((p) => {
         const hw = this.ctx.metadata.highWatermark(p.topic, p.partition);
-        return { topic: p.topic, partition: p.partition, position: p.position, lag: p.position < 0 ? hw : Math.max(0, hw - p.position) };
+        const readReplica = p.preferredReadReplica >= 0 && this.now < p.preferredReadReplicaExpiresAt ? { readReplica: p.preferredReadReplica } : {};
+        return { topic: p.topic, partition: p.partition, position: p.position, lag: p.position < 0 ? hw : Math.max(0, hw - p.position), ...readReplica };
       });
     return {
       id: this.id,

@@ -35,6 +35,8 @@ export interface JoinProtocol {
   generation: number;
   /** The assignor's opaque subscription user data (the StickyAssignor's previous assignment). */
   userData?: StickyUserData | null;
+  /** client.rack (ConsumerProtocolSubscription.rackId, KIP-881); null when not set. */
+  rackId?: string | null;
 }
 
 export interface JoinGroupRequest {
@@ -880,7 +882,8 @@ function sameMetadata(a: JoinProtocol[], b: JoinProtocol[]): boolean {
   if (a.length !== b.length) return false;
   const key = (p: JoinProtocol) =>
     `${p.name}|${p.topics.join(',')}|${p.generation}|${p.ownedPartitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` +
-    (p.userData ? `|${p.userData.generation}|${p.userData.previousAssignment.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` : '');
+    (p.userData ? `|${p.userData.generation}|${p.userData.previousAssignment.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` : '') +
+    (p.rackId ? `|rack=${p.rackId}` : '');
   return a.every((p, i) => key(p) === key(b[i]!));
 }
 

@@ -80,6 +80,12 @@ export class FakeCluster {
         return v;
       },
       liveBrokers: () => self.brokerIds.filter((b) => self.up.has(b)),
+      replicas: (t, p) => {
+        const l = self.logs.get(`${t}-${p}`);
+        return l ? [l.leader] : [];
+      },
+      brokerRack: () => null,
+      brokerOnline: (id) => self.up.has(id),
       highWatermark: (t, p) => self.logs.get(`${t}-${p}`)?.endOffset ?? 0,
       logStartOffset: (t, p) => self.logs.get(`${t}-${p}`)?.logStartOffset ?? 0,
       offsetForTimestamp: (t, p, ts) => {

@@ -6,6 +6,7 @@
  * faults end by FAULT_END_MS and are healed 20 s later.
  */
 import type { Scenario, TimelineAction } from '../../scenario/types';
+import { RACK_AWARE_REPLICA_SELECTOR } from '../config';
 import { Prng } from '../sim/prng';
 
 const ASSIGNORS = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'];
@@ -87,6 +88,25 @@ export function randomScenario(seed: number, mode: Mode = 'safe'): Scenario {
       })),
     ],
     timeline,
+  };
+}
+
+
+/**
+ * randomScenario(seed) with racks for clients: the brokers run the RackAwareReplicaSelector
+ * (KIP-392) and every consumer has a random client.rack (KIP-881), so consumers read from
+ * followers in their racks.
+ */
+export function randomRackScenario(seed: number): Scenario {
+  const s = randomScenario(seed);
+  const r = new Prng(seed ^ 0x7ac5);
+  const rack = () => r.pick(['a', 'b', 'c']);
+  return {
+    ...s,
+    name: `rack property seed ${seed}`,
+    cluster: { ...s.cluster, config: { ...(s.cluster.config ?? {}), 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'metadata.max.age.ms': 10000 } },
+    clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: { ...(c.config ?? {}), 'client.rack': rack(), 'metadata.max.age.ms': 10000 } } : c)),
+    timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: { ...(a.config ?? {}), 'client.rack': rack() } } : a)),
   };
 }
 

@@ -136,6 +136,27 @@ describe('toFlowElements', () => {
     expect(right.edges.find((x) => x.id === 'consume:orders-0->billing-1')!.sourceHandle).toBe('orders-0:r:s');
   });
 
+  it('draws a consumer reading from a follower in its rack (KIP-392) from that follower\'s replica row, and says so', () => {
+    const s = fixtureSnapshot();
+    const c = s.consumers.find((x) => x.id === 'billing-1')!;
+    // orders-0 is led by broker 3; broker 1 (rack a) is an in-sync follower.
+    c.positions = c.positions.map((p) => (p.partition === 0 ? { ...p, readReplica: 1 } : p));
+    const els = toFlowElements(s);
+    const consume = els.edges.filter((e) => e.data?.kind === 'consumption' && e.target === 'consumer-billing-1');
+    expect(consume.map((e) => e.id)).toEqual(['consume:orders-0@1->billing-1']);
+    const e = consume[0]!;
+    expect(e.source).toBe('broker-1');
+    expect(e.sourceHandle).toMatch(/^orders-0:[lr]:s$/);
+    expect(e.data?.label).toBe('reads from follower (rack a) · records-lag 2');
+    // A follower that is down is not drawn as the source: the leader is.
+    const down = fixtureSnapshot();
+    down.consumers.find((x) => x.id === 'billing-1')!.positions[0]!.readReplica = 2;
+    const back = toFlowElements(down).edges.find((x) => x.data?.kind === 'consumption' && x.target === 'consumer-billing-1')!;
+    expect(back.id).toBe('consume:orders-0->billing-1');
+    expect(back.source).toBe('broker-3');
+    expect(back.data?.label).toBe('records-lag 2');
+  });
+
   it('shows motion at low rates and throughput at high rates', () => {
     const els = toFlowElements(fixtureSnapshot(), {}, {
       rates: { leo: { 'orders-0@1': 10, 'orders-1@3': 400 }, position: { 'billing-1|orders-0': 1500 } },

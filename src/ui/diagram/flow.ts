@@ -617,19 +617,23 @@ export function toFlowElements(
     }
   }
 
-  // ---- consumption edges: partition leader → the consumer that owns it (→ its group, bundled, from a card) ----
+  // ---- consumption edges: the replica a consumer reads from (the leader, or a follower in its
+  // rack, KIP-392) → the consumer that owns the partition (→ its group, bundled, from a card) ----
   for (const c of snapshot.consumers) {
     if (c.status === 'closed' || c.status === 'crashed') continue;
     c.positions.forEach((pos, index) => {
       const key = pkey(pos.topic, pos.partition);
       const part = partitionByKey.get(key);
       if (!part || part.leader < 0 || !brokerById.has(part.leader)) return;
+      // A follower serving this consumer (its preferred read replica), while it is up.
+      const follower = pos.readReplica !== undefined && pos.readReplica !== part.leader && brokerById.get(pos.readReplica)?.status === 'up' ? pos.readReplica : null;
+      const from = follower ?? part.leader;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
-      if (isCard(part.leader)) {
+      if (isCard(from)) {
         addEdge({
-          id: flowId.encode(`consume:${part.leader}->group ${c.groupId}`),
+          id: flowId.encode(`consume:${from}->group ${c.groupId}`),
           type: 'kafka',
-          source: flowId.encode(nodeId.broker(part.leader)),
+          source: flowId.encode(nodeId.broker(from)),
           sourceHandle: handleId.brokerBottom,
           target: flowId.encode(nodeId.group(c.groupId)),
           targetHandle: handleId.groupIn,
@@ -638,16 +642,18 @@ export function toFlowElements(
         });
         return;
       }
-      // Leave the leader's row on the side facing the consumer, so the edge does not loop
+      // Leave the replica's row on the side facing the consumer, so the edge does not loop
       // around the broker (or off the screen) to reach a consumer on its left.
-      const leaderX = brokerPos.get(part.leader)?.x ?? 0;
+      const fromX = brokerPos.get(from)?.x ?? 0;
       const consumerX = consumerCenterX.get(c.id) ?? Infinity;
-      const side = consumerX < leaderX + SIZES.brokerWidth / 2 ? 'l' : 'r';
+      const side = consumerX < fromX + SIZES.brokerWidth / 2 ? 'l' : 'r';
       const row = rowKey(part);
+      const rack = follower !== null ? brokerById.get(follower)?.rack : null;
+      const lagLabel = c.positions.length > EDGE_LABELS_MAX || row !== key ? null : `records-lag ${pos.lag}`;
       addEdge({
-        id: flowId.encode(`consume:${row}->${c.id}`),
+        id: flowId.encode(follower !== null ? `consume:${row}@${follower}->${c.id}` : `consume:${row}->${c.id}`),
         type: 'kafka',
-        source: flowId.encode(nodeId.broker(part.leader)),
+        source: flowId.encode(nodeId.broker(from)),
         sourceHandle: handleId.replica(row, side, 's'),
         target: flowId.encode(nodeId.consumer(c.id)),
         targetHandle: handleId.consumerIn(row),
@@ -657,7 +663,11 @@ export function toFlowElements(
           // Lag only (several labels share the consumer's top edge); its rate is on the node.
           // Past a few partitions the labels would overlap: the node shows the max lag instead.
           // records-lag: from the consumer's position (the group badge also shows LAG, from commits).
-          label: c.positions.length > EDGE_LABELS_MAX || row !== key ? null : `records-lag ${pos.lag}`,
+          // A follower read says so (KIP-392), with the rack that made the leader choose it.
+          label:
+            follower !== null && lagLabel !== null
+              ? `reads from follower${rack ? ` (rack ${rack})` : ''} · ${lagLabel}`
+              : lagLabel,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
           labelLift: (index % 2) * 16,

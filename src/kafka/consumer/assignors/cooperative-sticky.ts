@@ -8,7 +8,7 @@
  */
 import type { TopicPartition } from '../../snapshot';
 import { stickyAssignWithClaims } from './sticky';
-import { tpKey, type Assignor, type AssignorMember } from './types';
+import { tpKey, type Assignor, type AssignorMember, type PartitionRacks } from './types';
 
 /**
  * Partitions newly assigned to one member while another member still claims them
@@ -34,8 +34,8 @@ export function partitionsTransferringOwnership(
   return added;
 }
 
-export function cooperativeStickyAssign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]> {
-  const { assignment, multiplyClaimed } = stickyAssignWithClaims(members, partitionsPerTopic);
+export function cooperativeStickyAssign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>, partitionRacks?: PartitionRacks): Map<string, TopicPartition[]> {
+  const { assignment, multiplyClaimed } = stickyAssignWithClaims(members, partitionsPerTopic, partitionRacks);
   const transferring = partitionsTransferringOwnership(members, assignment, multiplyClaimed);
   if (transferring.size === 0) return assignment;
   for (const [memberId, tps] of assignment) assignment.set(memberId, tps.filter((tp) => transferring.get(tpKey(tp)) !== memberId));

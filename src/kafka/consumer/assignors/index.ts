@@ -24,5 +24,5 @@ export function assignorByName(name: string): Assignor | undefined {
 }
 
 export { rangeAssignor, roundRobinAssignor, stickyAssignor, cooperativeStickyAssignor };
-export { assignorMember, compareMembers, compareTps, sortTps, tpKey } from './types';
-export type { Assignor, AssignorMember, RebalanceProtocol, StickyUserData, SubscriptionProtocol } from './types';
+export { assignorMember, compareMembers, compareTps, memberRack, sortTps, tpKey, useRackAwareAssignment } from './types';
+export type { Assignor, AssignorMember, PartitionRacks, RebalanceProtocol, StickyUserData, SubscriptionProtocol } from './types';

@@ -17,7 +17,10 @@
  * - Otherwise: GeneralAssignmentBuilder, reduced: keep owned partitions, give each
  *   unassigned partition (fewest potential consumers first) to the eligible member with the
  *   fewest partitions, then move partitions from a member to an eligible one with at least
- *   two fewer until none can move (Kafka's balance() end condition), no rack awareness.
+ *   two fewer until none can move (Kafka's balance() end condition).
+ * - Rack-aware (KIP-881, RackInfo): owned partitions outside the member's rack are not kept,
+ *   and unassigned partitions go to members of their racks first, within the same quotas;
+ *   what cannot be aligned is assigned as before. Balance always wins over racks.
  *
  * The eager protocol revokes every partition before JoinGroup, so a `sticky` consumer's
  * subscription owns nothing; what it had travels in the subscription's user data
@@ -28,7 +31,75 @@
  * deterministic.
  */
 import type { TopicPartition } from '../../snapshot';
-import { allSubscribedPartitions, compareTps, sortTps, tpKey, type Assignor, type AssignorMember, type SubscriptionProtocol } from './types';
+import { allSubscribedPartitions, compareTps, memberRack, replicaRacks, sortTps, tpKey, useRackAwareAssignment, type Assignor, type AssignorMember, type PartitionRacks, type SubscriptionProtocol } from './types';
+
+/**
+ * AbstractStickyAssignor.RackInfo (KIP-881): the consumers' racks and each partition's
+ * replica racks, used only when useRackAwareAssignment says racks can make a difference.
+ */
+export class RackInfo {
+  /** Member id → rack; empty when the assignment is not rack-aware. */
+  readonly consumerRacks = new Map<string, string>();
+  /** tpKey → replica racks; empty when the assignment is not rack-aware. */
+  readonly partitionRacks = new Map<string, Set<string>>();
+  /** tpKey → how many consumers sit in the partition's racks (computed whenever some consumer has a rack). */
+  private readonly numConsumersByPartition = new Map<string, number>();
+
+  constructor(members: readonly AssignorMember[], all: readonly TopicPartition[], racks: PartitionRacks | undefined) {
+    const consumersByRack = new Map<string, string[]>();
+    for (const m of members) {
+      const r = memberRack(m);
+      if (r !== null) consumersByRack.set(r, [...(consumersByRack.get(r) ?? []), m.memberId]);
+    }
+    if (consumersByRack.size === 0) return;
+    const partitionRacks = new Map<string, Set<string>>();
+    const allPartitionRacks = new Set<string>();
+    for (const tp of all) {
+      const set = replicaRacks(racks, tp);
+      partitionRacks.set(tpKey(tp), set);
+      for (const r of set) allPartitionRacks.add(r);
+    }
+    if (useRackAwareAssignment(new Set(consumersByRack.keys()), allPartitionRacks, partitionRacks)) {
+      for (const [rack, ids] of consumersByRack) for (const id of ids) this.consumerRacks.set(id, rack);
+      for (const [k, v] of partitionRacks) this.partitionRacks.set(k, v);
+    }
+    for (const [k, set] of partitionRacks) {
+      let n = 0;
+      for (const r of set) n += consumersByRack.get(r)?.length ?? 0;
+      this.numConsumersByPartition.set(k, n);
+    }
+  }
+
+  get rackAware(): boolean {
+    return this.consumerRacks.size > 0;
+  }
+
+  racksMismatch(consumer: string, tp: TopicPartition): boolean {
+    const rack = this.consumerRacks.get(consumer);
+    if (rack === undefined) return false;
+    const racks = this.partitionRacks.get(tpKey(tp));
+    return racks === undefined || !racks.has(rack);
+  }
+
+  /** Stable sort: partitions whose racks hold the fewest consumers first. */
+  sortPartitionsByRackConsumers(partitions: TopicPartition[]): TopicPartition[] {
+    if (this.numConsumersByPartition.size === 0) return partitions;
+    const n = (tp: TopicPartition) => this.numConsumersByPartition.get(tpKey(tp)) ?? 0;
+    return partitions.map((tp, i) => ({ tp, i })).sort((a, b) => n(a.tp) - n(b.tp) || a.i - b.i).map((x) => x.tp);
+  }
+
+  /** The index of the first consumer from firstIndex on (circularly) in one of the partition's racks, or -1. */
+  nextRackConsumer(tp: TopicPartition, consumers: readonly string[], firstIndex: number): number {
+    const racks = this.partitionRacks.get(tpKey(tp));
+    if (!racks || racks.size === 0) return -1;
+    for (let i = 0; i < consumers.length; i++) {
+      const index = (firstIndex + i) % consumers.length;
+      const rack = this.consumerRacks.get(consumers[index]!);
+      if (rack !== undefined && racks.has(rack)) return index;
+    }
+    return -1;
+  }
+}
 
 /** Each member's valid owned partitions after resolving double claims (allSubscriptionsEqual). */
 export function validOwnedPartitions(
@@ -81,6 +152,7 @@ function constrainedAssign(
   partitionsPerTopic: ReadonlyMap<string, number>,
   owned: Map<string, TopicPartition[]>,
   multiplyClaimed: Set<string>,
+  rackInfo: RackInfo,
 ): Map<string, TopicPartition[]> {
   const all = allSubscribedPartitions(members, partitionsPerTopic);
   const total = all.length;
@@ -98,7 +170,8 @@ function constrainedAssign(
   for (const id of ids) {
     const mine = owned
       .get(id)!
-      .filter((tp) => !multiplyClaimed.has(tpKey(tp)))
+      // Rack-aware: only owned partitions in the member's rack are kept in this step.
+      .filter((tp) => !multiplyClaimed.has(tpKey(tp)) && !rackInfo.racksMismatch(id, tp))
       .sort((a, b) => a.partition - b.partition || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
     const target = assignment.get(id)!;
     let keep: TopicPartition[];
@@ -120,7 +193,41 @@ function constrainedAssign(
   }
   underMin.sort();
   exactlyMin.sort();
-  const unassigned = all.filter((tp) => !assigned.has(tpKey(tp)));
+  const unassigned = rackInfo.sortPartitionsByRackConsumers(all.filter((tp) => !assigned.has(tpKey(tp))));
+
+  // assignRackAwareRoundRobin: fill members with partitions of their rack within the quotas.
+  if (rackInfo.rackAware) {
+    let nextIndex = 0;
+    for (let u = 0; u < unassigned.length; ) {
+      const tp = unassigned[u]!;
+      let id: string | null = null;
+      const i = rackInfo.nextRackConsumer(tp, underMin, nextIndex);
+      if (i >= 0) {
+        id = underMin[i]!;
+        const count = assignment.get(id)!.length + 1;
+        let next = i;
+        if (count >= minQuota) {
+          underMin.splice(i, 1);
+          if (count < maxQuota && currentOverMin < expectedOverMin) exactlyMin.push(id);
+        } else next++;
+        nextIndex = underMin.length === 0 ? 0 : next % underMin.length;
+      } else if (exactlyMin.length > 0) {
+        const first = rackInfo.nextRackConsumer(tp, exactlyMin, 0);
+        if (first >= 0) {
+          id = exactlyMin[first]!;
+          if (assignment.get(id)!.length + 1 === maxQuota) {
+            exactlyMin.splice(first, 1);
+            currentOverMin++;
+            if (currentOverMin === expectedOverMin) exactlyMin = [];
+          }
+        }
+      }
+      if (id !== null) {
+        assignment.get(id)!.push(tp);
+        unassigned.splice(u, 1);
+      } else u++;
+    }
+  }
 
   // assignRoundRobin: cycle the members under minQuota; once none is left, one each to those at minQuota.
   let cursor = 0;
@@ -154,19 +261,22 @@ function generalAssign(
   partitionsPerTopic: ReadonlyMap<string, number>,
   owned: Map<string, TopicPartition[]>,
   multiplyClaimed: Set<string>,
+  rackInfo: RackInfo,
 ): Map<string, TopicPartition[]> {
   const ids = [...owned.keys()];
   const topicsOf = new Map(members.map((m) => [m.memberId, new Set(m.topics)]));
   const consumersOf = new Map<string, string[]>();
   for (const id of ids) for (const t of topicsOf.get(id)!) if (partitionsPerTopic.has(t)) consumersOf.set(t, [...(consumersOf.get(t) ?? []), id]);
-  const assignment = new Map<string, TopicPartition[]>(ids.map((id) => [id, owned.get(id)!.filter((tp) => !multiplyClaimed.has(tpKey(tp)))]));
+  // Owned partitions are kept unless claimed twice or (rack-aware) outside the member's rack.
+  const assignment = new Map<string, TopicPartition[]>(ids.map((id) => [id, owned.get(id)!.filter((tp) => !multiplyClaimed.has(tpKey(tp)) && !rackInfo.racksMismatch(id, tp))]));
   const ownerOf = new Map<string, string>();
   for (const [id, tps] of assignment) for (const tp of tps) ownerOf.set(tpKey(tp), id);
   const all = allSubscribedPartitions(members, partitionsPerTopic);
   const potential = (tp: TopicPartition) => consumersOf.get(tp.topic)?.length ?? 0;
-  const leastLoaded = (tp: TopicPartition): string | null => {
+  const leastLoaded = (tp: TopicPartition, sameRack = false): string | null => {
     let best: string | null = null;
     for (const id of consumersOf.get(tp.topic) ?? []) {
+      if (sameRack && rackInfo.racksMismatch(id, tp)) continue;
       if (best === null) best = id;
       else {
         const d = assignment.get(id)!.length - assignment.get(best)!.length;
@@ -176,7 +286,16 @@ function generalAssign(
     return best;
   };
   const unassigned = all.filter((tp) => !ownerOf.has(tpKey(tp))).sort((a, b) => potential(a) - potential(b) || compareTps(a, b));
+  // maybeAssign with rack matching first (rack-aware), then to the least loaded eligible member.
   for (const tp of unassigned) {
+    if (!rackInfo.rackAware) break;
+    const id = leastLoaded(tp, true);
+    if (id === null) continue;
+    assignment.get(id)!.push(tp);
+    ownerOf.set(tpKey(tp), id);
+  }
+  for (const tp of unassigned) {
+    if (ownerOf.has(tpKey(tp))) continue;
     const id = leastLoaded(tp);
     if (id === null) continue;
     assignment.get(id)!.push(tp);
@@ -209,18 +328,20 @@ function generalAssign(
 export function stickyAssignWithClaims(
   members: readonly AssignorMember[],
   partitionsPerTopic: ReadonlyMap<string, number>,
+  partitionRacks?: PartitionRacks,
 ): { assignment: Map<string, TopicPartition[]>; multiplyClaimed: Set<string> } {
   if (members.length === 0) return { assignment: new Map(), multiplyClaimed: new Set() };
   const { owned, multiplyClaimed } = validOwnedPartitions(members, partitionsPerTopic);
+  const rackInfo = new RackInfo(members, allSubscribedPartitions(members, partitionsPerTopic), partitionRacks);
   const assignment = allSubscriptionsEqual(members)
-    ? constrainedAssign(members, partitionsPerTopic, owned, multiplyClaimed)
-    : generalAssign(members, partitionsPerTopic, owned, multiplyClaimed);
+    ? constrainedAssign(members, partitionsPerTopic, owned, multiplyClaimed, rackInfo)
+    : generalAssign(members, partitionsPerTopic, owned, multiplyClaimed, rackInfo);
   for (const list of assignment.values()) sortTps(list);
   return { assignment, multiplyClaimed };
 }
 
-export function stickyAssign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]> {
-  return stickyAssignWithClaims(members, partitionsPerTopic).assignment;
+export function stickyAssign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>, partitionRacks?: PartitionRacks): Map<string, TopicPartition[]> {
+  return stickyAssignWithClaims(members, partitionsPerTopic, partitionRacks).assignment;
 }
 
 /**

@@ -12,7 +12,16 @@ export interface AssignorMember {
   ownedPartitions: TopicPartition[];
   /** Generation in which ownedPartitions were assigned (-1 unknown). */
   generation: number;
+  /** The consumer's client.rack from its subscription (ConsumerProtocolSubscription.rackId, KIP-881); null or '' when none. */
+  rackId?: string | null;
 }
+
+/**
+ * The racks of each partition's replicas, by tpKey (PartitionInfo.replicas()[i].rack() as the
+ * leader's metadata has them; null for a broker without broker.rack). Without it (or for a
+ * partition it lacks), the assignors assign as if no rack were known.
+ */
+export type PartitionRacks = ReadonlyMap<string, readonly (string | null)[]>;
 
 export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
 
@@ -33,6 +42,8 @@ export interface SubscriptionProtocol {
   ownedPartitions: TopicPartition[];
   generation: number;
   userData?: StickyUserData | null;
+  /** client.rack (ConsumerProtocolSubscription v3's rackId, KIP-881); null when not set. */
+  rackId?: string | null;
 }
 
 export interface Assignor {
@@ -40,7 +51,7 @@ export interface Assignor {
   readonly name: string;
   /** supportedProtocols(), preferred first: a consumer rebalances COOPERATIVE only if every configured assignor supports it. */
   readonly protocols: readonly RebalanceProtocol[];
-  assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
+  assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>, partitionRacks?: PartitionRacks): Map<string, TopicPartition[]>;
   /**
    * AbstractStickyAssignor.memberData: which partitions the member owned and in which
    * generation. Without it, the subscription's own fields (ownedPartitions, generation).
@@ -53,7 +64,7 @@ export function assignorMember(assignor: Assignor, memberId: string, groupInstan
   const data = assignor.memberData
     ? assignor.memberData(subscription)
     : { ownedPartitions: subscription.ownedPartitions, generation: subscription.generation };
-  return { memberId, groupInstanceId, topics: subscription.topics, ownedPartitions: data.ownedPartitions, generation: data.generation };
+  return { memberId, groupInstanceId, topics: subscription.topics, ownedPartitions: data.ownedPartitions, generation: data.generation, rackId: subscription.rackId ?? null };
 }
 
 /** MemberInfo.compareTo: static members first by group.instance.id, then by member id. */
@@ -81,5 +92,34 @@ export function allSubscribedPartitions(members: readonly AssignorMember[], part
   for (const m of members) for (const t of m.topics) if (partitionsPerTopic.has(t)) topics.add(t);
   const out: TopicPartition[] = [];
   for (const t of [...topics].sort()) for (let p = 0; p < partitionsPerTopic.get(t)!; p++) out.push({ topic: t, partition: p });
+  return out;
+}
+
+/** The member's rack when it has one (Subscription.rackId().filter(r -> !r.isEmpty())). */
+export function memberRack(m: AssignorMember): string | null {
+  return m.rackId ? m.rackId : null;
+}
+
+/**
+ * AbstractPartitionAssignor.useRackAwareAssignment (preferRackAwareLogic false, as in
+ * production): only when some consumer rack is also a partition rack, and not every partition
+ * has replicas on exactly the same racks (then every choice is as good as another).
+ */
+export function useRackAwareAssignment(consumerRacks: ReadonlySet<string>, partitionRacksAll: ReadonlySet<string>, racksPerPartition: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  if (consumerRacks.size === 0) return false;
+  let disjoint = true;
+  for (const r of consumerRacks) if (partitionRacksAll.has(r)) disjoint = false;
+  if (disjoint) return false;
+  for (const racks of racksPerPartition.values()) {
+    if (racks.size !== partitionRacksAll.size) return true;
+    for (const r of racks) if (!partitionRacksAll.has(r)) return true;
+  }
+  return false;
+}
+
+/** The distinct non-null racks of a partition's replicas. */
+export function replicaRacks(partitionRacks: PartitionRacks | undefined, tp: TopicPartition): Set<string> {
+  const out = new Set<string>();
+  for (const r of partitionRacks?.get(tpKey(tp)) ?? []) if (r !== null) out.add(r);
   return out;
 }
