@@ -84,9 +84,17 @@ describe('parseScenario accepts', () => {
       { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },
       { at: 19, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
       { at: 20, op: 'powerCut' },
+      { at: 21, op: 'createPartitions', topic: 'orders', count: 6 },
+      { at: 22, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [3, 2, 1] }, { topic: 'orders', partition: 1, replicas: null }], throttle: 10000 },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
+    const bad = example();
+    bad.timeline = [{ at: 1, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [] }], throttle: -1 }];
+    expect(parseScenario(bad).ok).toBe(false);
+    const badCount = example();
+    badCount.timeline = [{ at: 1, op: 'createPartitions', topic: 'orders', count: 0 }];
+    expect(parseScenario(badCount).ok).toBe(false);
     expect(new Set(d.timeline.map((a: { op: string }) => a.op))).toEqual(new Set(TIMELINE_OPS));
   });
 
