@@ -400,7 +400,10 @@ export class Producer {
   private closeBatch(b: ProducerBatch): void {
     this.forgetOpen(b);
     if (b.recordCount === 0 || this.closed) return;
-    b.bytes = b.builder!.build();
+    // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
+    // sequence (which the CRC covers) before it first goes out: computed once, not twice.
+    b.bytes = b.builder!.build(!this.idempotent);
+    b.builder!.release();
     b.builder = null;
     const q = this.queueFor(b);
     q.queue.push(b);
