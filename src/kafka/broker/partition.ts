@@ -46,6 +46,13 @@ export interface ReplicaState {
 
 export type PartitionRole = 'leader' | 'follower' | 'none';
 
+/** The log end moved (what a parked follower fetch waits for). */
+export const CHANGED_LOG_END = 1;
+/** The high watermark moved (what a parked consumer fetch waits for). */
+export const CHANGED_HIGH_WATERMARK = 2;
+/** Role, epoch or anything else: every parked fetch looks again. */
+export const CHANGED_ALL = 3;
+
 /** What a partition needs from the broker that hosts it. */
 export interface PartitionHost {
   readonly brokerId: number;
@@ -56,8 +63,12 @@ export interface PartitionHost {
   isBrokerIsrEligible(brokerId: number): boolean;
   /** Ask the controller to change the ISR (AlterPartition). */
   alterPartition(p: Partition, newIsr: number[]): void;
-  /** Something a waiting fetch may care about changed (append, HW). */
-  onPartitionChanged(p: Partition): void;
+  /**
+   * Something a waiting fetch may care about changed: `what` says which (CHANGED_*), so a
+   * parked follower fetch is not woken by a high watermark move, nor a consumer's by an
+   * append it cannot see yet.
+   */
+  onPartitionChanged(p: Partition, what: number): void;
   /** Records and bytes appended as leader (the broker's MessagesInPerSec / BytesInPerSec meters). */
   countMessagesIn(records: number, bytes: number): void;
 }
@@ -171,7 +182,7 @@ export class Partition {
       }
     }
     this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this);
+    this.host.onPartitionChanged(this, CHANGED_ALL);
   }
 
   makeFollower(reg: PartitionRegistration): void {
@@ -184,7 +195,7 @@ export class Partition {
     this.pendingIsr = null;
     this.remote.clear();
     this.failDelayedProduces('NOT_LEADER_OR_FOLLOWER');
-    this.host.onPartitionChanged(this);
+    this.host.onPartitionChanged(this, CHANGED_ALL);
   }
 
   /** Same leader and epoch; the controller committed a new ISR (or other registration change). */
@@ -235,8 +246,8 @@ export class Partition {
       this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
     }
     this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
-    this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this);
+    const hwMoved = this.maybeIncrementLeaderHW();
+    this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
     return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
   }
 
@@ -342,7 +353,7 @@ export class Partition {
     state.lastFetchLeaderLogEndOffset = leaderEnd;
     state.lastFetchTimeMs = now;
     this.maybeExpandIsr(state);
-    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this);
+    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
   }
 
   /** A consumer's fetch: reads committed data only (up to the HW). */
