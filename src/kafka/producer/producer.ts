@@ -813,7 +813,10 @@ export class Producer {
       if (w < end) {
         const take = end - w;
         const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        buf.set(filler.subarray(from, from + take), w);
+        const part = filler.subarray(from, from + take);
+        buf.set(part, w);
+        // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
+        if (part.length < take) buf.fill(0, w + part.length, end);
       }
       this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
     }
