@@ -17,7 +17,7 @@ const name = (t: Call): string => {
     const inner = t.args[t.method === 'arrive' ? 2 : 1] as Call;
     return `${base}→${name(inner)}`;
   }
-  if (t.method === 'handleRequest') return `${base}→${name(t.args[2] as Call)}`;
+  if (t.method === 'handleRequest' || t.method === 'arriveRequest' || t.method === 'arriveResponse') return `${base}→${name(t.args[2] as Call)}`;
   return base;
 };
 const origAt = Scheduler.prototype.at;

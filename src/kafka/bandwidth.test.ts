@@ -44,10 +44,12 @@ interface CatchUp {
 function catchUp(bandwidthMBps: number | undefined, config: ConfigMap = {}): CatchUp {
   const c = new Cluster(scenario(bandwidthMBps, config));
   const fetchSizes: number[] = [];
-  const send = c.network.send.bind(c.network);
-  c.network.send = (from, to, deliver, onDrop, bytes) => {
-    if (from === 'broker:1' && to === 'broker:3' && bytes !== undefined && bytes > 0) fetchSizes.push(bytes);
-    send(from, to, deliver, onDrop, bytes);
+  // Responses (the leader's fetch answers) leave through Network.respond.
+  const respond = c.network.respond.bind(c.network);
+  c.network.respond = (from, to, onResponse, value, notBeforeMs) => {
+    const bytes = wireBytes(value, 0);
+    if (from === 'broker:1' && to === 'broker:3' && bytes > 0) fetchSizes.push(bytes);
+    respond(from, to, onResponse, value, notBeforeMs);
   };
   c.runUntil(10500);
   const leo3 = () => c.brokers.get(3)!.logs.get('big-0')!.logEndOffset;

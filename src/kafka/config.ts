@@ -132,7 +132,8 @@ export class Config {
 
   raw(key: string): ConfigValue | undefined {
     const m = this.memo;
-    if (m.has(key)) return m.get(key);
+    const hit = m.get(key);
+    if (hit !== undefined || m.has(key)) return hit;
     const v = this.lookup(key);
     m.set(key, v);
     return v;

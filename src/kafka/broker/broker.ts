@@ -25,7 +25,7 @@ import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
-import { Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
+import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 
 /**
@@ -138,7 +138,8 @@ export class Broker implements BrokerApi, PartitionHost {
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
-  private readonly changed = new Set<string>();
+  /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
+  private readonly changed = new Map<string, number>();
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -376,9 +377,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
-  onPartitionChanged(p: Partition): void {
+  onPartitionChanged(p: Partition, what: number): void {
     if (!this.waiters.has(p.key)) return;
-    this.changed.add(p.key);
+    this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
     this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
@@ -390,10 +391,14 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc) return;
     const keys = [...this.changed];
     this.changed.clear();
-    for (const key of keys) {
+    for (const [key, what] of keys) {
       const set = this.waiters.get(key);
       if (!set) continue;
-      for (const w of [...set]) if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
+      for (const w of [...set]) {
+        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) === 0) continue;
+        if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      }
     }
   }
 

@@ -53,6 +53,13 @@ export interface ReplicaState {
 
 export type PartitionRole = 'leader' | 'follower' | 'none';
 
+/** The log end moved (what a parked follower fetch waits for). */
+export const CHANGED_LOG_END = 1;
+/** The high watermark moved (what a parked consumer fetch waits for). */
+export const CHANGED_HIGH_WATERMARK = 2;
+/** Role, epoch or anything else: every parked fetch looks again. */
+export const CHANGED_ALL = 3;
+
 /** What a partition needs from the broker that hosts it. */
 export interface PartitionHost {
   readonly brokerId: number;
@@ -63,8 +70,12 @@ export interface PartitionHost {
   isBrokerIsrEligible(brokerId: number): boolean;
   /** Ask the controller to change the ISR (AlterPartition). */
   alterPartition(p: Partition, newIsr: number[]): void;
-  /** Something a waiting fetch may care about changed (append, HW). */
-  onPartitionChanged(p: Partition): void;
+  /**
+   * Something a waiting fetch may care about changed: `what` says which (CHANGED_*), so a
+   * parked follower fetch is not woken by a high watermark move, nor a consumer's by an
+   * append it cannot see yet.
+   */
+  onPartitionChanged(p: Partition, what: number): void;
   /** Records and bytes appended as leader (the broker's MessagesInPerSec / BytesInPerSec meters). */
   countMessagesIn(records: number, bytes: number): void;
 }
@@ -178,7 +189,7 @@ export class Partition {
       }
     }
     this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this);
+    this.host.onPartitionChanged(this, CHANGED_ALL);
   }
 
   makeFollower(reg: PartitionRegistration): void {
@@ -191,7 +202,7 @@ export class Partition {
     this.pendingIsr = null;
     this.remote.clear();
     this.failDelayedProduces('NOT_LEADER_OR_FOLLOWER');
-    this.host.onPartitionChanged(this);
+    this.host.onPartitionChanged(this, CHANGED_ALL);
   }
 
   /** Same leader and epoch; the controller committed a new ISR (or other registration change). */
@@ -244,8 +255,8 @@ export class Partition {
       this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
     }
     this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
-    this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this);
+    const hwMoved = this.maybeIncrementLeaderHW();
+    this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
     return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
   }
 
@@ -359,7 +370,7 @@ export class Partition {
     state.lastFetchLeaderLogEndOffset = leaderEnd;
     state.lastFetchTimeMs = now;
     this.maybeExpandIsr(state);
-    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this);
+    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
   }
 
   /** A consumer's fetch: reads committed data only (up to the HW). */
@@ -463,7 +474,7 @@ export class Partition {
     if (hw > this.log.highWatermark) {
       this.log.updateHighWatermark(hw);
       // Consumers reading from this follower (KIP-392) wait for its HW to move.
-      this.host.onPartitionChanged(this);
+      this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
     }
     return n;
   }

@@ -29,21 +29,24 @@ export type SequenceCheck =
   | { kind: 'duplicate'; firstOffset: number; lastOffset: number }
   | { kind: 'error'; error: KafkaError };
 
+/** The common answer, one object for all (checked per produced batch). */
+const APPEND: SequenceCheck = Object.freeze({ kind: 'append' });
+
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
 
   /** Checks a leader append before it happens. */
   check(producerId: number, epoch: number, firstSeq: number, lastSeq: number): SequenceCheck {
-    if (producerId < 0) return { kind: 'append' };
+    if (producerId < 0) return APPEND;
     const e = this.producers.get(producerId);
     if (!e) {
       // A new producer (or one whose state was lost) must start at 0, as Kafka requires
       // for a producer id it has never seen (UNKNOWN_PRODUCER_ID is gone since KIP-360).
-      return firstSeq === 0 ? { kind: 'append' } : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
+      return firstSeq === 0 ? APPEND : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
     }
     if (epoch < e.epoch) return { kind: 'error', error: 'INVALID_PRODUCER_EPOCH' };
     if (epoch > e.epoch) {
-      return firstSeq === 0 ? { kind: 'append' } : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
+      return firstSeq === 0 ? APPEND : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
     }
     for (const b of e.batches) {
       if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) {
@@ -53,7 +56,7 @@ export class ProducerStateManager {
     const last = e.batches[e.batches.length - 1];
     const expected = last ? (last.lastSeq + 1) | 0 : 0;
     if (firstSeq !== expected) return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
-    return { kind: 'append' };
+    return APPEND;
   }
 
   /** Records an appended batch (leader or follower). */
@@ -64,8 +67,18 @@ export class ProducerStateManager {
       e = { epoch, batches: [] };
       this.producers.set(producerId, e);
     }
-    e.batches.push({ firstSeq, lastSeq, firstOffset, lastOffset });
-    if (e.batches.length > NUM_BATCHES_TO_RETAIN) e.batches.shift();
+    // The oldest of the retained five makes room and is reused (an object per append, on
+    // the leader and each follower, otherwise); nothing outside holds these entries.
+    if (e.batches.length < NUM_BATCHES_TO_RETAIN) {
+      e.batches.push({ firstSeq, lastSeq, firstOffset, lastOffset });
+      return;
+    }
+    const m = e.batches.shift()!;
+    m.firstSeq = firstSeq;
+    m.lastSeq = lastSeq;
+    m.firstOffset = firstOffset;
+    m.lastOffset = lastOffset;
+    e.batches.push(m);
   }
 
   clear(): void {

@@ -329,3 +329,27 @@ describe('record batch v2', () => {
     expect(splitBatches(new Uint8Array(0))).toEqual([]);
   });
 });
+
+describe('RecordBatchBuilder.release (buffer reuse)', () => {
+  it('a builder on a released buffer builds the same bytes as one on a fresh buffer', () => {
+    const build = (records: [string, string | null][]) => {
+      const b = new RecordBatchBuilder({ baseTimestamp: 1000, producerId: 7, producerEpoch: 1, baseSequence: 3, batchSize: 16384 });
+      for (const [k, v] of records) b.tryAppend(1001, utf8(k), v === null ? null : utf8(v));
+      const out = b.build();
+      return { b, out };
+    };
+    const small: [string, string | null][] = [['a', 'x'], ['b', null]];
+    const fresh = build(small).out;
+    // A big batch fills a buffer with other bytes, then gives it back.
+    const big = build(Array.from({ length: 40 }, (_, i) => [`key-${i}`, 'v'.repeat(50 + i)] as [string, string]));
+    big.b.release();
+    expect(big.b.buffer.length).toBe(0);
+    const reused = build(small);
+    expect([...reused.out]).toEqual([...fresh]);
+    expect(batchIsValid(reused.out)).toBe(true);
+    expect(decodeRecords(reused.out).map((r) => [str(r.key), str(r.value)])).toEqual([
+      ['a', 'x'],
+      ['b', null],
+    ]);
+  });
+});

@@ -400,7 +400,10 @@ export class Producer {
   private closeBatch(b: ProducerBatch): void {
     this.forgetOpen(b);
     if (b.recordCount === 0 || this.closed) return;
-    b.bytes = b.builder!.build();
+    // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
+    // sequence (which the CRC covers) before it first goes out: computed once, not twice.
+    b.bytes = b.builder!.build(!this.idempotent);
+    b.builder!.release();
     b.builder = null;
     const q = this.queueFor(b);
     q.queue.push(b);
@@ -810,7 +813,10 @@ export class Producer {
       if (w < end) {
         const take = end - w;
         const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        buf.set(filler.subarray(from, from + take), w);
+        const part = filler.subarray(from, from + take);
+        buf.set(part, w);
+        // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
+        if (part.length < take) buf.fill(0, w + part.length, end);
       }
       this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
     }

@@ -19,7 +19,7 @@
  * Occupancy is kept exactly; a delivery is delayed by its whole milliseconds (virtual time
  * stays in whole ms), so the k-th of a stream of small messages is late by floor(k·N/bw).
  */
-import { call, invoke, withArgs, type Call } from './call';
+import { call, invoke, type Call } from './call';
 import type { Prng } from './prng';
 import { MIN_TURN_MS, type Scheduler, type Task } from './scheduler';
 
@@ -43,8 +43,12 @@ export class Network {
   private readonly isolated = new Set<NodeId>();
   private readonly slowMs = new Map<NodeId, number>();
   private readonly running = new Set<NodeId>();
-  /** Last scheduled delivery time per link, to keep per-link FIFO order. */
-  private readonly lastDelivery = new Map<string, number>();
+  /**
+   * Last scheduled delivery time per link (by sender, then receiver), to keep per-link FIFO
+   * order. Two lookups by node id, whose hashes the strings keep, instead of a
+   * `${from}>${to}` string built and hashed per message.
+   */
+  private readonly lastDelivery = new Map<NodeId, Map<NodeId, number>>();
   messagesDropped = 0;
   /** When each node's uplink (sending) and downlink (receiving) are free again, fractional ms. */
   private readonly upFreeAt = new Map<NodeId, number>();
@@ -116,27 +120,39 @@ export class Network {
    * `notBeforeMs`: it arrives no earlier (a round trip takes at least MIN_TURN_MS).
    */
   send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, bytes?: number, notBeforeMs = 0): void {
+    const at = this.deliveryTime(from, to, bytes ?? -1, deliver, notBeforeMs);
+    if (at >= 0) this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
+  }
+
+  /**
+   * When a message sent now from `from` arrives at `to` (latency, jitter, slowness,
+   * bandwidth, per-link order), or -1 when it is lost at send time. `bytes` < 0: those of
+   * `deliver`'s arguments.
+   */
+  private deliveryTime(from: NodeId, to: NodeId, bytes: number, deliver: Task | null, notBeforeMs: number): number {
     if (!this.canReach(from, to) || !this.running.has(from)) {
       this.messagesDropped++;
-      return;
+      return -1;
     }
     const now = this.scheduler.now;
     let at = now;
     if (from !== to) {
       const jitter = this.config.jitterMs > 0 ? this.prng.int(this.config.jitterMs + 1) : 0;
-      at = now + this.config.latencyMs + jitter + this.slowness(from) + this.slowness(to);
+      at = now + this.config.latencyMs + jitter;
+      if (this.slowMs.size > 0) at += this.slowness(from) + this.slowness(to);
       const bw = this.config.bandwidthMBps ?? DEFAULT_BANDWIDTH_MBPS;
       if (bw > 0) {
-        const size = bytes ?? callBytes(deliver);
+        const size = bytes >= 0 ? bytes : deliver ? callBytes(deliver) : 0;
         if (size > 0) at += this.transmit(from, to, size, bw);
       }
     }
     if (at < notBeforeMs) at = notBeforeMs;
-    const link = from + '>' + to;
-    const last = this.lastDelivery.get(link) ?? 0;
+    let links = this.lastDelivery.get(from);
+    if (!links) this.lastDelivery.set(from, (links = new Map()));
+    const last = links.get(to) ?? 0;
     if (at < last) at = last;
-    this.lastDelivery.set(link, at);
-    this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
+    links.set(to, at);
+    return at;
   }
 
   /**
@@ -185,13 +201,34 @@ export class Network {
     const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
     if (!this.running.has(from)) return;
     if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
-    this.send(
-      from,
-      to,
-      call(this, this.handleRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore),
-      call(this, this.requestDropped, from, to, onReset ?? null, answerNotBefore),
-      callBytes(handle),
-    );
+    // One Call for the request's arrival (not a delivery Call and a drop Call inside an arrive Call).
+    const at = this.deliveryTime(from, to, callBytes(handle), null, 0);
+    if (at >= 0) this.scheduler.at(at, call(this, this.arriveRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
+  }
+
+  /** @scheduled A request reaches its receiver (handleRequest), unless the way or the receiver is gone (requestDropped). */
+  arriveRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null, notBeforeMs: number): void {
+    if (!this.canReach(from, to)) {
+      this.messagesDropped++;
+      this.requestDropped(from, to, onReset, notBeforeMs);
+      return;
+    }
+    this.handleRequest(from, to, handle, onResponse, onReset, notBeforeMs);
+  }
+
+  /** Sends a response: `onResponse` gets `value` as its last argument at `to`, if it arrives. */
+  respond(from: NodeId, to: NodeId, onResponse: Responder<unknown>, value: unknown, notBeforeMs: number): void {
+    const at = this.deliveryTime(from, to, wireBytes(value, 0), null, notBeforeMs);
+    if (at >= 0) this.scheduler.at(at, call(this, this.arriveResponse, from, to, onResponse, value));
+  }
+
+  /** @scheduled A response reaches the requester, unless the way or the requester is gone. */
+  arriveResponse(from: NodeId, to: NodeId, onResponse: Responder<unknown>, value: unknown): void {
+    if (!this.canReach(from, to)) {
+      this.messagesDropped++;
+      return;
+    }
+    invoke(onResponse, value);
   }
 
   /** A dead (not cut off) receiver resets the connection: the sender hears it one trip later. */
@@ -227,14 +264,14 @@ export class Network {
       }
       r.then(call(this, this.respondLater, from, to, onResponse, open, notBeforeMs));
     } else {
-      this.send(to, from, respondWith(onResponse, r), undefined, wireBytes(r, 0), notBeforeMs);
+      this.respond(to, from, onResponse, r, notBeforeMs);
     }
   }
 
   /** @scheduled A deferred answer is ready: it travels back. */
   respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, notBeforeMs: number, value: unknown): void {
     if (open) this.openRequests.get(to)?.delete(open);
-    this.send(to, from, respondWith(onResponse, value), undefined, wireBytes(value, 0), notBeforeMs);
+    this.respond(to, from, onResponse, value, notBeforeMs);
   }
 }
 
@@ -283,10 +320,6 @@ function callBytes(c: Call): number {
 
 function runTask(t: Task): unknown {
   return invoke(t);
-}
-
-function respondWith(onResponse: Responder<unknown>, value: unknown): Task {
-  return withArgs(onResponse, value);
 }
 
 /** A response that the receiver will complete later (a delayed, long-polled answer). */
