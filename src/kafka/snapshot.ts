@@ -159,6 +159,8 @@ export interface ConsumerView {
   memberId: string | null;
   groupInstanceId: string | null;
   status: ConsumerStatus;
+  /** The topics it subscribes to (KafkaConsumer.subscription()), sorted. */
+  subscription: string[];
   assignment: TopicPartition[];
   /** Position (next offset to fetch) per assigned partition. */
   positions: { topic: string; partition: number; position: number; lag: number }[];
@@ -234,6 +236,10 @@ export type ClusterEvent = { at: number } & (
   | { type: 'BrokerFenced'; broker: number }
   | { type: 'BrokerUnfenced'; broker: number }
   | { type: 'BrokerAdded'; broker: number; rack: string | null }
+  /** removeBroker: the controller forgot the broker; `replicas` partitions still list it. */
+  | { type: 'BrokerUnregistered'; broker: number; replicas: number }
+  /** KafkaConsumer.subscribe: the consumer's subscription is now `topics` (it rejoins its group). */
+  | { type: 'Subscribed'; consumer: string; groupId: string; topics: string[] }
   | { type: 'ControllerElected'; broker: number }
   | {
       type: 'TopicCreated';
