@@ -147,6 +147,8 @@ export interface ProducerView {
   /** The partition of lastError has acknowledged a later batch: the producer recovered. */
   recovered?: boolean;
   loads: { topic: string; ratePerSec: number }[];
+  /** The settings the user gave (Kafka's defaults apply to the rest). */
+  config?: Record<string, string | number | boolean | null>;
   /** Records acknowledged per (topic, partition) leader, for produce edges. */
   targets: TopicPartition[];
 }
@@ -161,6 +163,8 @@ export interface ConsumerView {
   status: ConsumerStatus;
   /** The topics it subscribes to (KafkaConsumer.subscription()), sorted. */
   subscription: string[];
+  /** The settings the user gave (Kafka's defaults apply to the rest). */
+  config?: Record<string, string | number | boolean | null>;
   assignment: TopicPartition[];
   /** Position (next offset to fetch) per assigned partition. */
   positions: { topic: string; partition: number; position: number; lag: number }[];

@@ -881,6 +881,7 @@ export class Consumer {
       groupInstanceId: this.instanceId,
       status: this.status,
       subscription: this.topics.slice().sort(),
+      config: { ...this.userConfig },
       assignment: positions.map((p) => ({ topic: p.topic, partition: p.partition })),
       positions,
       consumed: this.consumedCount,
