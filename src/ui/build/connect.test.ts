@@ -49,6 +49,11 @@ describe('drawing an edge', () => {
     expect(connectionOutcome(s, { ...fromConsumer('billing-1'), ...producer })).toEqual({ ok: false, hint: expect.stringContaining('never from a producer') });
   });
 
+  it('a replica row names its topic, whatever dashes the topic name holds', () => {
+    const r = connectionOutcome(snapshot(), { ...fromProducer('checkout'), target: node(nodeId.broker(3)), targetHandle: connectHandle.row('pay-ments.v2-0') });
+    expect(r).toMatchObject({ ok: true, action: { topic: 'pay-ments.v2' } });
+  });
+
   it('names with any characters survive the handle encoding', () => {
     const s = snapshot();
     const hostile = 'a"b\\c</script>';

@@ -24,8 +24,10 @@ export const EDGE_LOAD_RATE = 10;
 export const connectHandle = {
   /** The connector a producer or consumer is dragged from. */
   source: 'connect',
-  /** A topic's drop target, on each of its rows. */
-  topic: (topic: string) => flowId.encode(`drop-topic:${topic}`),
+  /** A topic's drop target on one of its rows: a replica row (`orders-0`) or a collapsed topic's row (`@orders`). */
+  row: (rowKey: string) => flowId.encode(`drop-topic:${rowKey}`),
+  /** Any drop target of the topic (tests). */
+  topic: (topic: string) => flowId.encode(`drop-topic:@${topic}`),
   /** A whole node as a drop target (a group joins; a producer or consumer is refused with a hint). */
   node: 'drop-node',
 };
@@ -48,7 +50,11 @@ type End =
 function endOf(node: string | null, handle: string | null | undefined): End {
   if (handle) {
     const h = flowId.decode(handle);
-    if (h.startsWith('drop-topic:')) return { kind: 'topic', name: h.slice('drop-topic:'.length) };
+    if (h.startsWith('drop-topic:')) {
+      const key = h.slice('drop-topic:'.length);
+      // A replica row's key is `${topic}-${partition}`; topic names cannot hold '@'.
+      return { kind: 'topic', name: key.startsWith('@') ? key.slice(1) : key.slice(0, key.lastIndexOf('-')) };
+    }
   }
   const sel = node === null ? null : selectionForNode(flowId.decode(node));
   if (!sel) return { kind: 'unknown' };

@@ -23,6 +23,7 @@ import type {
 import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
 import type { Layout } from '../../worker/protocol';
+import type { EdgeLink } from '../build/connect';
 
 export type ReplicaRole = 'leader' | 'in-sync' | 'out-of-sync' | 'offline';
 
@@ -159,6 +160,8 @@ export type KafkaEdgeData = {
   tone: 'normal' | 'lagging' | 'error';
   /** Records per second over the last virtual second. */
   rate: number;
+  /** What the edge stands for that the user drew and may delete (a producer's load, a subscription). */
+  link?: EdgeLink;
 };
 
 export type FlowEdge = Edge<KafkaEdgeData, 'kafka'>;
@@ -537,6 +540,7 @@ export function toFlowElements(
       const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
       const card = isCard(part.leader);
       const end = card ? `broker ${part.leader}` : rowKey(part);
+      const link: EdgeLink | undefined = load ? { kind: 'load', producer: p.id, topic: part.topic } : undefined;
       addEdge({
         id: flowId.encode(`produce:${p.id}->${end}`),
         type: 'kafka',
@@ -548,10 +552,12 @@ export function toFlowElements(
         data: {
           kind: 'produce',
           // The error itself is written on the producer's node; the edge only turns red.
-          label: failing ? null : rateText(rate),
+          // A steady load below the motion threshold still says its rate (a drawn edge starts at 10/s).
+          label: failing ? null : (rateText(rate) ?? (load ? `load ${formatRate(load.ratePerSec)}/s` : null)),
           labelAt: 'middle',
           tone: failing ? 'error' : 'normal',
           rate,
+          ...(link ? { link } : {}),
         },
       });
     }
@@ -660,6 +666,7 @@ export function toFlowElements(
           labelLift: (index % 2) * 16,
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
+          link: { kind: 'subscription', consumer: c.id, topic: pos.topic },
         },
       });
     });
