@@ -98,7 +98,7 @@ test('from an empty canvas: brokers, a topic and clients from the palette, edges
   await expect(page.getByTestId('connect-hint')).toContainText('producer-1 sends 10 records/s to payments');
   await page.mouse.up();
   await expect(page.getByTestId('producer-producer-1')).toContainText('10/s → payments');
-  await expect(page.locator('[data-testid^="edge-label-produce:producer-1->payments-"]').first()).toHaveText('load 10/s');
+  await expect(page.locator('[data-testid^="edge-label-produce:producer-1->payments-"]').first()).toHaveText('load 10/s → payments');
   await expect.poll(async () => Number(await page.getByTestId('replica-payments-0-b1').getAttribute('data-hw')) + Number(await page.getByTestId('replica-payments-1-b2').getAttribute('data-hw')), { timeout: 30_000 }).toBeGreaterThan(5);
 
   // consumer → payments: it subscribes (orders and payments), the group rebalances, and it reads payments.

@@ -115,3 +115,22 @@ describe('New: templates', () => {
     expect(snap.consumers[0]!.consumed).toBeGreaterThan(20);
   });
 });
+
+describe('drawn edges on the diagram', () => {
+  it('a quiet load says its rate once per topic under the producer, and its edges carry what deleting them stops', async () => {
+    const { toFlowElements } = await import('../diagram/flow');
+    const s = snapshot();
+    s.producers[0]!.loads = [{ topic: 'orders', ratePerSec: 10 }];
+    s.producers[0]!.lastError = null;
+    s.producers[0]!.targets = [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }];
+    const edges = toFlowElements(s).edges;
+    const produce = edges.filter((e) => e.data?.kind === 'produce');
+    expect(produce.length).toBeGreaterThan(0);
+    expect(produce.map((e) => e.data?.label).filter((l) => l !== null)).toEqual(['load 10/s → orders']);
+    expect(produce.find((e) => e.data?.label)!.data?.labelAt).toBe('source');
+    for (const e of produce) expect(e.data?.link).toEqual({ kind: 'load', producer: 'checkout', topic: 'orders' });
+    const consume = edges.filter((e) => e.data?.kind === 'consumption');
+    expect(consume.length).toBeGreaterThan(0);
+    for (const e of consume) expect(e.data?.link).toMatchObject({ kind: 'subscription', topic: 'orders' });
+  });
+});

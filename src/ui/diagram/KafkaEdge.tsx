@@ -31,7 +31,10 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   const [path, midX, midY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   let x = midX;
   let y = midY;
-  if (data?.labelAt === 'target') {
+  if (data?.labelAt === 'source') {
+    x = sourceX;
+    y = sourceY + 14;
+  } else if (data?.labelAt === 'target') {
     x = targetX + (targetPosition === Position.Left ? -NEAR_TARGET_PX : targetPosition === Position.Right ? NEAR_TARGET_PX : 0);
     y = targetY + (targetPosition === Position.Top ? -13 : targetPosition === Position.Bottom ? 13 : 0);
   }
