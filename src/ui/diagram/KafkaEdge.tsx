@@ -62,7 +62,8 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
     : {};
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}${selected ? ' is-selected' : ''}`} />
+      {/* Only drawn edges (a load, a subscription) take clicks; the others stay out of the way of the nodes. */}
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} interactionWidth={link ? 14 : 0} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}${selected ? ' is-selected' : ''}`} />
       {data?.label && (
         <LabelPortal>
           <div
