@@ -45,8 +45,9 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   const heavy = (data?.rate ?? 0) >= 50;
   const link = data?.link;
   const selected = useEdgeStore((st) => st.selected?.id === id);
-  // A drawn edge (a load, a subscription) is selected by its label too, which is easier to hit than a line.
-  const labelEvents = link
+  // A load's edge is selected by its label too (under the producer, easier to hit than a line);
+  // consumption labels sit on the group's edge, where a palette drop must reach the group.
+  const labelEvents = link && kind === 'produce'
     ? {
         onClick: () => {
           useUiStore.getState().select(null);
