@@ -94,6 +94,7 @@ export function Toolbar() {
         <button
           type="button"
           className="btn"
+          disabled={!ready}
           onClick={() => runCommand(command('scenario.new'))}
           aria-keyshortcuts="N"
           data-testid="toolbar-new"

@@ -671,7 +671,8 @@ export const COMMANDS: readonly Command[] = [
     shortcut: 'n',
     group: 'scenario',
     contexts: [],
-    enabled: () => true,
+    // The form is drawn over a running cluster (Dialogs needs a snapshot); a broken run has Reset.
+    enabled: (s) => s !== null,
     perform: (env) => env.openDialog({ kind: 'newScenario' }),
   },
   {
