@@ -297,6 +297,21 @@ export class Cluster {
         this.electControllerHost();
         return;
       }
+      case 'removeBroker': {
+        const b = this.brokers.get(a.broker);
+        if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        // Stopped, then unregistered (kafka-cluster.sh unregister): the controller fences it
+        // (leaders move, the ISR shrinks) and forgets it, but it stays in every replica list.
+        if (b.running) {
+          b.kill();
+          this.emit({ type: 'BrokerDown', broker: a.broker });
+        }
+        this.brokers.delete(a.broker);
+        this.controller.unregisterBroker(a.broker);
+        this.emit({ type: 'BrokerUnregistered', broker: a.broker, replicas: this.controller.registrationsFor(a.broker).length });
+        this.electControllerHost();
+        return;
+      }
       case 'killBroker': {
         const b = this.brokers.get(a.broker);
         if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
@@ -395,6 +410,33 @@ export class Cluster {
         if (v.status === 'closed' || v.status === 'crashed') return; // already stopped: nothing happens
         c.close(a.graceful ?? true);
         this.emit({ type: 'ClientRemoved', kind: 'consumer', id: a.id, groupId: v.groupId, crashed: !(a.graceful ?? true), groupInstanceId: v.groupInstanceId });
+        return;
+      }
+      case 'subscribe': {
+        const c = this.consumers.get(a.consumer);
+        if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.consumer}.`);
+        const live = c.view().status;
+        if (live === 'closed' || live === 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.consumer} is ${live}: restart it first.`);
+        const topics = [...new Set(a.topics)].sort();
+        c.subscribe(topics);
+        this.emit({ type: 'Subscribed', consumer: a.consumer, groupId: c.groupId, topics });
+        return;
+      }
+      case 'changeGroup': {
+        const c = this.consumers.get(a.consumer);
+        if (!c) return this.reject(a.op, 'INVALID_REQUEST', `There is no consumer ${a.consumer}.`);
+        const was = c.describe();
+        if (was.status === 'closed' || was.status === 'crashed') return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.consumer} is ${was.status}: restart it first.`);
+        if (was.groupId === a.groupId) return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.consumer} is already in group ${a.groupId}.`);
+        if (was.topics.length === 0) return this.reject(a.op, 'INVALID_REQUEST', `Consumer ${a.consumer} subscribes to no topic: subscribe it to one first.`);
+        // group.id is fixed for a KafkaConsumer's life: the application closes it and creates
+        // a new one with the same settings and the new group.id.
+        const v = c.view();
+        c.close(true);
+        this.emit({ type: 'ClientRemoved', kind: 'consumer', id: a.consumer, groupId: v.groupId, crashed: false, groupInstanceId: v.groupInstanceId });
+        this.addConsumer(was.id, a.groupId, was.topics, was.config);
+        if (was.msPerRecord > 0) this.consumers.get(a.consumer)?.setProcessingTime(was.msPerRecord);
+        this.emit({ type: 'ClientAdded', kind: 'consumer', id: a.consumer, groupId: a.groupId, restarted: false });
         return;
       }
       case 'setProcessingTime': {

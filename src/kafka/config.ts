@@ -503,3 +503,12 @@ function acksProblem(v: ConfigValue): string | null {
     return `Invalid value ${show(v)} for configuration acks: expected 0, 1, "all" or -1`;
   }
 }
+
+/** The values a key takes when it is a choice (an enum, a boolean), for forms; null for free values. */
+export function configValueChoices(key: string): readonly string[] | null {
+  const t = ownValue(CONFIG_TYPES, key);
+  if (!t) return null;
+  if (t.type === 'boolean') return ['true', 'false'];
+  if (t.type === 'enum') return t.values;
+  return null;
+}

@@ -150,6 +150,8 @@ export interface ProducerView {
   /** The partition of lastError has acknowledged a later batch: the producer recovered. */
   recovered?: boolean;
   loads: { topic: string; ratePerSec: number }[];
+  /** The settings the user gave (Kafka's defaults apply to the rest). */
+  config?: Record<string, string | number | boolean | null>;
   /** Records acknowledged per (topic, partition) leader, for produce edges. */
   targets: TopicPartition[];
 }
@@ -162,6 +164,10 @@ export interface ConsumerView {
   memberId: string | null;
   groupInstanceId: string | null;
   status: ConsumerStatus;
+  /** The topics it subscribes to (KafkaConsumer.subscription()), sorted. */
+  subscription: string[];
+  /** The settings the user gave (Kafka's defaults apply to the rest). */
+  config?: Record<string, string | number | boolean | null>;
   assignment: TopicPartition[];
   /** Position (next offset to fetch) per assigned partition. */
   positions: { topic: string; partition: number; position: number; lag: number; /** KIP-392: the follower it fetches from (absent: the leader). */ readReplica?: number }[];
@@ -237,6 +243,10 @@ export type ClusterEvent = { at: number } & (
   | { type: 'BrokerFenced'; broker: number }
   | { type: 'BrokerUnfenced'; broker: number }
   | { type: 'BrokerAdded'; broker: number; rack: string | null }
+  /** removeBroker: the controller forgot the broker; `replicas` partitions still list it. */
+  | { type: 'BrokerUnregistered'; broker: number; replicas: number }
+  /** KafkaConsumer.subscribe: the consumer's subscription is now `topics` (it rejoins its group). */
+  | { type: 'Subscribed'; consumer: string; groupId: string; topics: string[] }
   | { type: 'ControllerElected'; broker: number }
   | {
       type: 'TopicCreated';

@@ -86,6 +86,10 @@ describe('parseScenario accepts', () => {
       { at: 20, op: 'powerCut' },
       { at: 21, op: 'createPartitions', topic: 'orders', count: 6 },
       { at: 22, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [3, 2, 1] }, { topic: 'orders', partition: 1, replicas: null }], throttle: 10000 },
+      { at: 21, op: 'subscribe', consumer: 'billing-1', topics: ['orders', 'payments'] },
+      { at: 21, op: 'subscribe', consumer: 'billing-1', topics: [] },
+      { at: 22, op: 'changeGroup', consumer: 'billing-1', groupId: 'audit' },
+      { at: 23, op: 'removeBroker', broker: 3 },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
@@ -96,6 +100,18 @@ describe('parseScenario accepts', () => {
     badCount.timeline = [{ at: 1, op: 'createPartitions', topic: 'orders', count: 0 }];
     expect(parseScenario(badCount).ok).toBe(false);
     expect(new Set(d.timeline.map((a: { op: string }) => a.op))).toEqual(new Set(TIMELINE_OPS));
+  });
+
+  it('refuses a subscribe with a bad topic name, naming the field', () => {
+    const d = example();
+    d.timeline = [{ at: 1, op: 'subscribe', consumer: 'billing-1', topics: ['ok', 'no spaces <b>'] }];
+    const r = parseScenario(d);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.path).toBe('timeline[0].topics[1]');
+    d.timeline = [{ at: 1, op: 'changeGroup', consumer: 'billing-1' }];
+    const r2 = parseScenario(d);
+    expect(r2.ok).toBe(false);
+    if (!r2.ok) expect(r2.error.path).toBe('timeline[0].groupId');
   });
 
   it('what the cluster, not the document, refuses: a missing topic, RF above the brokers, an unknown broker', () => {

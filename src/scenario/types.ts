@@ -71,6 +71,11 @@ export type TimelineAction =
   | { at: number; op: 'deleteTopic'; name: string }
   | { at: number; op: 'alterConfig'; entity: 'broker' | 'topic' | 'client'; name: string; config: ConfigMap }
   | { at: number; op: 'addBroker'; id: number; rack?: string | null }
+  /**
+   * The broker is stopped and unregistered (kafka-cluster.sh unregister): its replicas stay
+   * in the partitions' replica lists, offline or under-replicated until they are reassigned.
+   */
+  | { at: number; op: 'removeBroker'; broker: number }
   | { at: number; op: 'killBroker'; broker: number }
   | { at: number; op: 'restartBroker'; broker: number }
   | { at: number; op: 'isolateBroker'; broker: number }
@@ -102,6 +107,14 @@ export type TimelineAction =
   | { at: number; op: 'removeConsumer'; id: string; graceful?: boolean }
   /** A closed or crashed consumer's application starts again, with the same config (and group.instance.id, if static). */
   | { at: number; op: 'restartConsumer'; id: string }
+  /** KafkaConsumer.subscribe: the subscription becomes `topics` (empty: unsubscribe, which leaves the group); a member rejoins, so the group rebalances. */
+  | { at: number; op: 'subscribe'; consumer: string; topics: string[] }
+  /**
+   * group.id is fixed for a KafkaConsumer's life: the application closes the consumer
+   * (committing with enable.auto.commit, LeaveGroup) and creates it again with the same id,
+   * config and subscription and group.id = groupId.
+   */
+  | { at: number; op: 'changeGroup'; consumer: string; groupId: string }
   | { at: number; op: 'setProcessingTime'; consumer: string; msPerRecord: number }
   /** partition: only that one (kafka-consumer-groups --topic t:0); absent, every partition of the topic. */
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget; partition?: number }

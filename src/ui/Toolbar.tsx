@@ -94,6 +94,17 @@ export function Toolbar() {
         <button
           type="button"
           className="btn"
+          disabled={!ready}
+          onClick={() => runCommand(command('scenario.new'))}
+          aria-keyshortcuts="N"
+          data-testid="toolbar-new"
+          title="A new cluster: empty, or from a template (N)"
+        >
+          New…
+        </button>
+        <button
+          type="button"
+          className="btn"
           disabled={!command('producer.produce').enabled(snapshot, selection)}
           onClick={() => runCommand(command('producer.produce'))}
           aria-keyshortcuts="P"

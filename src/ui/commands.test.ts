@@ -205,3 +205,44 @@ describe('lessons', () => {
     expect(t.calls).toEqual(['lesson:unclean-leader-election']);
   });
 });
+
+describe('building by drawing: remove, settings, New', () => {
+  it('Delete (and Backspace) removes what is selected: a broker, a producer, a live consumer', () => {
+    expect(commandForKey('Delete')?.id).toBe('selection.remove');
+    expect(commandForKey('Backspace')?.id).toBe('selection.remove');
+    const cases: [Selection, string, ActionRequest][] = [
+      [{ kind: 'broker', id: 3 }, 'Remove broker 3 (stop and unregister)', { op: 'removeBroker', broker: 3 }],
+      [{ kind: 'producer', id: 'checkout' }, 'Remove producer checkout (close it)', { op: 'removeProducer', id: 'checkout' }],
+      [{ kind: 'consumer', id: 'billing-1' }, 'Remove consumer billing-1 (close it, leave group)', { op: 'removeConsumer', id: 'billing-1', graceful: true }],
+    ];
+    for (const [sel, label, action] of cases) {
+      const e = env(sel);
+      const c = command('selection.remove');
+      expect(c.label(e.e.snapshot, sel)).toBe(label);
+      expect(run(c, e.e)).toBe(true);
+      expect(e.performed).toEqual([action]);
+    }
+    // Nothing removable selected (a partition): the key does nothing.
+    const none = env({ kind: 'partition', topic: 'orders', partition: 0 });
+    expect(run(command('selection.remove'), none.e)).toBe(false);
+    expect(none.performed).toEqual([]);
+  });
+
+  it('settings and New open their forms; the context menus offer them', () => {
+    const p = env({ kind: 'producer', id: 'checkout' });
+    run(command('producer.config'), p.e);
+    expect(p.dialogs).toEqual([{ kind: 'clientConfig', client: 'checkout' }]);
+    const c = env({ kind: 'consumer', id: 'billing-2' });
+    run(command('consumer.config'), c.e);
+    expect(c.dialogs).toEqual([{ kind: 'clientConfig', client: 'billing-2' }]);
+    const b = env({ kind: 'broker', id: 1 });
+    run(command('broker.config'), b.e);
+    expect(b.dialogs).toEqual([{ kind: 'brokerConfig' }]);
+    expect(commandsFor('broker').map((x) => x.id)).toEqual(expect.arrayContaining(['selection.remove', 'broker.config']));
+    expect(commandsFor('producer').map((x) => x.id)).toEqual(expect.arrayContaining(['selection.remove', 'producer.config']));
+    const n = env(null);
+    expect(commandForKey('n')?.id).toBe('scenario.new');
+    run(command('scenario.new'), n.e);
+    expect(n.dialogs).toEqual([{ kind: 'newScenario' }]);
+  });
+});

@@ -32,7 +32,13 @@ export type DialogRequest =
   | { kind: 'slowBroker'; broker: number }
   | { kind: 'addConsumer'; groupId?: string; topic?: string }
   | { kind: 'processingTime'; consumer: string }
-  | { kind: 'resetOffsets'; group: string; topic?: string };
+  | { kind: 'resetOffsets'; group: string; topic?: string }
+  /** New: an empty cluster or a template, in place of the current run (build/BuildDialogs.tsx). */
+  | { kind: 'newScenario' }
+  /** A producer's or consumer's settings as a form (alterConfig). */
+  | { kind: 'clientConfig'; client: string }
+  /** The cluster-wide broker settings as a form (alterConfig on the broker default). */
+  | { kind: 'brokerConfig' };
 
 export type DialogKind = DialogRequest['kind'];
 
@@ -236,6 +242,24 @@ const brokerCommand = (
   },
 });
 
+/** What Delete removes: the selected broker (removeBroker), producer (removeProducer) or live consumer (closed). */
+function removable(s: ClusterSnapshot | null, sel: Selection | null): { label: string; action: ActionRequest } | null {
+  if (!s || !sel) return null;
+  if (sel.kind === 'broker') {
+    const b = selectedBroker(s, sel);
+    return b ? { label: `Remove broker ${b.id} (stop and unregister)`, action: { op: 'removeBroker', broker: b.id } } : null;
+  }
+  if (sel.kind === 'producer') {
+    const p = s.producers.find((x) => x.id === sel.id);
+    return p ? { label: `Remove producer ${p.id} (close it)`, action: { op: 'removeProducer', id: p.id } } : null;
+  }
+  if (sel.kind === 'consumer') {
+    const c = selectedConsumer(s, sel);
+    return c && isLive(c) ? { label: `Remove consumer ${c.id} (close it, leave group)`, action: { op: 'removeConsumer', id: c.id, graceful: true } } : null;
+  }
+  return null;
+}
+
 export const COMMANDS: readonly Command[] = [
   // ---- playback (not recorded: they drive the clock, not the cluster) ----
   {
@@ -402,6 +426,19 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    id: 'producer.config',
+    label: (s, sel) => {
+      const p = sel?.kind === 'producer' ? subjectProducer(s, sel) : undefined;
+      return p ? `Settings of ${p.id}…` : 'Producer settings…';
+    },
+    group: 'produce',
+    contexts: ['producer'],
+    enabled: (s, sel) => sel?.kind === 'producer' && subjectProducer(s, sel) !== undefined,
+    perform: (env) => {
+      if (env.selection?.kind === 'producer') env.openDialog({ kind: 'clientConfig', client: env.selection.id });
+    },
+  },
+  {
     id: 'producer.add',
     label: () => 'Add producer…',
     group: 'produce',
@@ -478,6 +515,28 @@ export const COMMANDS: readonly Command[] = [
     contexts: [],
     enabled: (s) => s !== null && s.brokers.some((b) => b.status !== 'down'),
     perform: (env) => env.perform({ op: 'powerCut' }),
+  },
+  {
+    id: 'selection.remove',
+    label: (s, sel) => removable(s, sel)?.label ?? 'Remove the selected broker, producer or consumer',
+    shortcut: 'Delete',
+    group: 'cluster',
+    contexts: ['broker', 'producer', 'consumer'],
+    enabled: (s, sel) => removable(s, sel) !== null,
+    perform: (env) => {
+      const r = removable(env.snapshot, env.selection);
+      if (!r) return;
+      env.perform(r.action);
+      env.select(null);
+    },
+  },
+  {
+    id: 'broker.config',
+    label: () => 'Broker settings (cluster-wide)…',
+    group: 'cluster',
+    contexts: ['broker'],
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'brokerConfig' }),
   },
   brokerCommand('broker.kill', 'Kill', 'k', (b) => b.status !== 'down', 'killBroker'),
   brokerCommand('broker.restart', 'Restart', 'r', (b) => b.status === 'down', 'restartBroker'),
@@ -567,6 +626,23 @@ export const COMMANDS: readonly Command[] = [
       env.openDialog(req);
     },
   },
+  {
+    id: 'consumer.config',
+    label: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c ? `Settings of ${c.id}…` : 'Consumer settings…';
+    },
+    group: 'consumers',
+    contexts: ['consumer'],
+    enabled: (s, sel) => {
+      const c = selectedConsumer(s, sel);
+      return c !== undefined && isLive(c);
+    },
+    perform: (env) => {
+      const c = selectedConsumer(env.snapshot, env.selection);
+      if (c) env.openDialog({ kind: 'clientConfig', client: c.id });
+    },
+  },
   consumerRemoval('consumer.close', 'Close', '(leave group)', 'x', true),
   consumerRemoval('consumer.crash', 'Crash', '(no LeaveGroup)', 'z', false),
   {
@@ -643,6 +719,16 @@ export const COMMANDS: readonly Command[] = [
     perform: (env) => env.openDialog({ kind: 'topologyFlowchart' }),
   },
   {
+    id: 'scenario.new',
+    label: () => 'New: empty cluster or template…',
+    shortcut: 'n',
+    group: 'scenario',
+    contexts: [],
+    // The form is drawn over a running cluster (Dialogs needs a snapshot); a broken run has Reset.
+    enabled: (s) => s !== null,
+    perform: (env) => env.openDialog({ kind: 'newScenario' }),
+  },
+  {
     id: 'scenario.share',
     label: () => 'Copy share link',
     group: 'scenario',
@@ -706,7 +792,8 @@ export function commandsInGroup(group: CommandGroup): Command[] {
 
 /** The command for a key press; `mod` (Ctrl or ⌘) and `shift` only matter for chords. */
 export function commandForKey(key: string, mods: { mod?: boolean; shift?: boolean } = {}): Command | undefined {
-  const k = key.length === 1 ? key.toLowerCase() : key;
+  // Backspace removes as Delete does (a Mac keyboard's delete key is Backspace).
+  const k = key.length === 1 ? key.toLowerCase() : key === 'Backspace' ? 'Delete' : key;
   const wanted = mods.mod ? `mod+${mods.shift ? 'shift+' : ''}${k}` : k;
   return COMMANDS.find((c) => c.shortcut === wanted);
 }
@@ -721,6 +808,7 @@ export function run(c: Command, env: CommandEnv): boolean {
 /** Shortcut as shown to people. */
 export function shortcutLabel(key: string): string {
   if (key === ' ') return 'Space';
+  if (key.length > 1 && !key.startsWith('mod+')) return key;
   if (key.startsWith('mod+')) return `Ctrl+${key.slice(4).split('+').map((k) => k.toUpperCase()).join('+').replace('SHIFT', 'Shift')}`;
   return key.toUpperCase();
 }

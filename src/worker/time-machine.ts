@@ -558,6 +558,7 @@ export function markerKind(e: ClusterEvent): MarkerKind | null {
     case 'BrokerHealed':
     case 'ControllerElected':
     case 'PowerCut':
+    case 'BrokerUnregistered':
       return 'broker';
     case 'LeaderElected':
       return e.reason === 'initial' ? null : 'leader';

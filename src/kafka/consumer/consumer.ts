@@ -180,6 +180,20 @@ export class Consumer {
     this.config = new Config([this.userConfig, CONSUMER_DEFAULTS]);
   }
 
+  /**
+   * KafkaConsumer.subscribe: the subscription becomes `topics`. A member rejoins with the new
+   * subscription in its JoinGroup metadata, and the coordinator rebalances the group
+   * (changed metadata). An empty list is a member that owns nothing; Kafka's unsubscribe()
+   * would leave the group instead (not modelled: the member stays, assigned nothing).
+   */
+  subscribe(topics: readonly string[]): void {
+    this.topics.splice(0, this.topics.length, ...topics);
+    if (!this.alive) return;
+    if (this.status === 'stable') this.requestRejoin();
+    // joining or rebalancing: the JoinGroup about to be sent (or the next one) carries the new list.
+    else if (this.status === 'rebalancing' && !this.rejoinScheduled) this.requestRejoin();
+  }
+
   setProcessingTime(msPerRecord: number): void {
     this.msPerRecord = Math.max(0, msPerRecord);
   }
@@ -970,6 +984,8 @@ export class Consumer {
       memberId: this.memberId === '' ? null : this.memberId,
       groupInstanceId: this.instanceId,
       status: this.status,
+      subscription: this.topics.slice().sort(),
+      config: { ...this.userConfig },
       assignment: positions.map((p) => ({ topic: p.topic, partition: p.partition })),
       positions,
       consumed: this.consumedCount,

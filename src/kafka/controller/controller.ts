@@ -114,6 +114,20 @@ export class Controller {
     this.metadataVersion++;
   }
 
+  /**
+   * UnregisterBroker (kafka-cluster.sh unregister): a registered broker is fenced first
+   * (leaders move away, the ISR shrinks), then forgotten. Its id stays in the replica lists:
+   * those replicas are offline until the partitions are reassigned or the broker returns.
+   */
+  unregisterBroker(id: number): void {
+    const b = this.brokers.get(id);
+    if (!b) return;
+    if (!b.fenced) this.fence(b);
+    this.brokers.delete(id);
+    this.metadataVersion++;
+    this.hooks.brokersChanged();
+  }
+
   /** BrokerHeartbeat (with an implicit BrokerRegistration when the incarnation is new). */
   handleHeartbeat(id: number, rack: string | null, incarnation: number, appliedVersion: number): HeartbeatResponse {
     const now = this.ctx.scheduler.now;

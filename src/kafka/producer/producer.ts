@@ -848,6 +848,7 @@ export class Producer {
       // A later acknowledgement from the partition that failed: the error is history.
       recovered: this.lastError !== null && (this.lastAckMs.get(`${this.lastError.topic}-${this.lastError.partition}`) ?? -1) > this.lastError.at,
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
+      config: { ...this.userConfig },
       targets,
     };
   }

@@ -11,8 +11,11 @@ import {
   Panel,
   ReactFlow,
   useNodesInitialized,
+  useConnection,
   useReactFlow,
   useStore,
+  type Connection,
+  type Edge,
   type NodeChange,
   type ReactFlowState,
 } from '@xyflow/react';
@@ -34,6 +37,116 @@ import { placeNode } from './place';
 import { Abbr } from '../glossary';
 import { DiagramTools } from './DiagramTools';
 import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
+import { connectionOutcome, edgeDeletion, edgeLinkLabel, type EdgeLink } from '../build/connect';
+import { useEdgeStore } from '../build/edge-store';
+
+/** An edge drawn from a connector: what it would do, for xyflow's isValidConnection. */
+function drawnOutcome(c: Connection | Edge) {
+  const snapshot = useClusterStore.getState().snapshot;
+  if (!snapshot) return { ok: false as const, hint: 'The cluster is starting.' };
+  return connectionOutcome(snapshot, { source: c.source, sourceHandle: c.sourceHandle ?? null, target: c.target, targetHandle: c.targetHandle ?? null });
+}
+
+function isValidConnection(c: Connection | Edge): boolean {
+  return drawnOutcome(c).ok;
+}
+
+function onConnect(c: Connection): void {
+  const r = drawnOutcome(c);
+  const ui = useUiStore.getState();
+  if (!r.ok) {
+    ui.toast(r.hint, 'error');
+    return;
+  }
+  getWorkerClient()?.perform(r.action);
+  ui.toast(r.message);
+}
+
+/** While an edge is being drawn: what dropping it here would do, or why it cannot. */
+function ConnectHint() {
+  const c = useConnection();
+  if (!c.inProgress) return null;
+  const from = c.fromNode?.id ?? null;
+  const target = c.toNode?.id ?? null;
+  const r = target
+    ? drawnOutcome({ source: from!, sourceHandle: c.fromHandle?.id ?? null, target, targetHandle: c.toHandle?.id ?? null })
+    : null;
+  const fromKind = from?.startsWith('producer-') ? 'producer' : 'consumer';
+  const text = r
+    ? r.ok
+      ? r.message
+      : r.hint
+    : fromKind === 'producer'
+      ? "Drop on a topic's partition row: the producer sends there."
+      : "Drop on a topic's partition row to subscribe, or on another group's box to join it.";
+  return (
+    <Panel position="top-center" className={`connect-hint${r ? (r.ok ? ' accepted' : ' refused') : ''}`} data-testid="connect-hint" role="status">
+      {text}
+    </Panel>
+  );
+}
+
+/** Deletes what a drawn edge stands for (a load, a subscription): a timeline action like any other. */
+export function deleteEdgeLink(link: EdgeLink): void {
+  const snapshot = useClusterStore.getState().snapshot;
+  const ui = useUiStore.getState();
+  useEdgeStore.getState().selectEdge(null);
+  if (!snapshot) return;
+  const r = edgeDeletion(snapshot, link);
+  if ('refused' in r) {
+    ui.toast(r.refused, 'error');
+    return;
+  }
+  getWorkerClient()?.perform(r.action);
+  ui.toast(r.message);
+}
+
+/** Delete / Backspace on a selected edge deletes it (before the command shortcuts see the key). */
+function useEdgeDeleteKey() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      const sel = useEdgeStore.getState().selected;
+      if (!sel) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      deleteEdgeLink(sel.link);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+}
+
+/** An edge's context menu: the one thing a drawn edge can have done to it. */
+function EdgeMenu() {
+  const menu = useEdgeStore((s) => s.menu);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!menu) return;
+    ref.current?.querySelector('button')?.focus();
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
+      if (e instanceof MouseEvent && ref.current?.contains(e.target as Node)) return;
+      useEdgeStore.getState().openMenu(null);
+    };
+    window.addEventListener('mousedown', close);
+    window.addEventListener('keydown', close);
+    return () => {
+      window.removeEventListener('mousedown', close);
+      window.removeEventListener('keydown', close);
+    };
+  }, [menu]);
+  if (!menu) return null;
+  return (
+    <div className="edge-menu" role="menu" ref={ref} style={{ left: menu.x, top: menu.y }} data-testid="edge-menu">
+      <button type="button" role="menuitem" onClick={() => deleteEdgeLink(menu.link)}>
+        {edgeLinkLabel(menu.link)} <span className="menu-shortcut">Delete</span>
+      </button>
+    </div>
+  );
+}
 
 type Size = { width: number; height: number };
 
@@ -174,10 +287,16 @@ function usePaletteHandlers() {
 
 export function Diagram() {
   const palette = usePaletteHandlers();
+  const connecting = useConnection((c) => c.inProgress);
+  useEdgeDeleteKey();
   const snapshot = useClusterStore((s) => s.snapshot);
   const rateSamples = useClusterStore((s) => s.rateSamples);
   const layout = useUiStore((s) => s.layout);
   const selection = useUiStore((s) => s.selection);
+  // Selecting a node ends an edge's selection (Delete then removes the node, not the edge).
+  useEffect(() => {
+    if (selection) useEdgeStore.getState().selectEdge(null);
+  }, [selection]);
   const [measured, setMeasured] = useState<Record<string, Size>>({});
   // The automatic layout's positions under the user's own (auto-layout.ts).
   const auto = useAutoLayoutStore((s) => s.positions);
@@ -274,6 +393,7 @@ export function Diagram() {
       // 'settled' once the automatic layout has placed what is shown (tests wait for it).
       data-layout={settled ? 'settled' : 'pending'}
       data-zoomed-in={zoomedIn ? 'true' : 'false'}
+      data-connecting={connecting ? 'true' : 'false'}
     >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
@@ -287,12 +407,34 @@ export function Diagram() {
         onDragOver={palette.onDragOver}
         onDrop={palette.onDrop}
         // A click on empty space (not a drag) clears the selection, as in most editors.
-        onPaneClick={() => useUiStore.getState().select(null)}
+        onPaneClick={() => {
+          useUiStore.getState().select(null);
+          useEdgeStore.getState().selectEdge(null);
+        }}
+        // Drawn edges (a load, a subscription) are selected by a click, deleted with Delete or their menu.
+        onEdgeClick={(_e, edge) => {
+          const link = edge.data?.link;
+          if (!link) return;
+          useUiStore.getState().select(null);
+          useEdgeStore.getState().selectEdge({ id: edge.id, link });
+        }}
+        onEdgeContextMenu={(e, edge) => {
+          const link = edge.data?.link;
+          if (!link) return;
+          e.preventDefault();
+          useUiStore.getState().select(null);
+          useEdgeStore.getState().selectEdge({ id: edge.id, link });
+          useEdgeStore.getState().openMenu({ x: e.clientX, y: e.clientY, link });
+        }}
+        // Edges are drawn from a producer's or consumer's connector (build/connect.ts).
+        isValidConnection={isValidConnection}
+        onConnect={onConnect}
+        connectionRadius={24}
         // The user moving the view ends a search's centring.
         onMoveStart={(event) => {
           if (event && useUiStore.getState().centreOn) useUiStore.getState().clearCentre();
         }}
-        nodesConnectable={false}
+        nodesConnectable
         elementsSelectable={false}
         nodesFocusable={false}
         edgesFocusable={false}
@@ -313,6 +455,7 @@ export function Diagram() {
         <DiagramFind />
         <DiagramTools />
         <Palette onPress={palette.onPress} />
+        <ConnectHint />
         <Panel position="top-right" className="legend" aria-label="Legend">
           {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
             <span key={r} className={`role-pill role-${r}`}>
@@ -325,6 +468,12 @@ export function Diagram() {
         </Panel>
       </ReactFlow>
       {!snapshot && <div className="diagram-empty">Starting the cluster…</div>}
+      {snapshot && snapshot.brokers.length === 0 && (
+        <div className="diagram-empty empty-canvas-hint" data-testid="empty-canvas-hint">
+          An empty cluster: drag a Broker from the palette (left) to start, then a Topic, a Producer and a Consumer, and draw edges from their + connectors.
+        </div>
+      )}
+      <EdgeMenu />
     </div>
   );
 }

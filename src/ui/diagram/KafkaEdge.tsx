@@ -4,10 +4,12 @@
  * label layer lies under them, and the group containers would veil it); replication labels
  * sit near the follower, in the gap between brokers, so they do not cover a broker.
  */
-import { memo, useMemo, type ReactNode } from 'react';
+import React, { memo, useMemo, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { BaseEdge, Position, getBezierPath, useStore, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import type { FlowEdge } from './flow';
+import { useEdgeStore } from '../build/edge-store';
+import { useUiStore } from '../../state/ui-store';
 
 const NEAR_TARGET_PX = 36;
 
@@ -29,7 +31,10 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   const [path, midX, midY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   let x = midX;
   let y = midY;
-  if (data?.labelAt === 'target') {
+  if (data?.labelAt === 'source') {
+    x = sourceX;
+    y = sourceY + 14;
+  } else if (data?.labelAt === 'target') {
     x = targetX + (targetPosition === Position.Left ? -NEAR_TARGET_PX : targetPosition === Position.Right ? NEAR_TARGET_PX : 0);
     y = targetY + (targetPosition === Position.Top ? -13 : targetPosition === Position.Bottom ? 13 : 0);
   }
@@ -38,16 +43,37 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   const kind = data?.kind ?? 'produce';
   const tone = data?.tone ?? 'normal';
   const heavy = (data?.rate ?? 0) >= 50;
+  const link = data?.link;
+  const selected = useEdgeStore((st) => st.selected?.id === id);
+  // A load's edge is selected by its label too (under the producer, easier to hit than a line);
+  // consumption labels sit on the group's edge, where a palette drop must reach the group.
+  const labelEvents = link && kind === 'produce'
+    ? {
+        onClick: () => {
+          useUiStore.getState().select(null);
+          useEdgeStore.getState().selectEdge({ id, link });
+        },
+        onContextMenu: (e: React.MouseEvent) => {
+          e.preventDefault();
+          useUiStore.getState().select(null);
+          useEdgeStore.getState().selectEdge({ id, link });
+          useEdgeStore.getState().openMenu({ x: e.clientX, y: e.clientY, link });
+        },
+      }
+    : {};
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}`} />
+      {/* Only drawn edges (a load, a subscription) take clicks; the others stay out of the way of the nodes. */}
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} interactionWidth={link ? 14 : 0} className={`kedge kedge-${kind} tone-${tone}${heavy ? ' heavy' : ''}${selected ? ' is-selected' : ''}`} />
       {data?.label && (
         <LabelPortal>
           <div
-            className={`edge-label edge-label-${kind} tone-${tone}`}
+            className={`edge-label edge-label-${kind} tone-${tone}${link ? ' has-link' : ''}${selected ? ' is-selected' : ''}`}
             style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
             data-testid={`edge-label-${id}`}
-            title={LABEL_MEANING[kind]}
+            data-selected={selected ? 'true' : undefined}
+            title={link ? `${LABEL_MEANING[kind]}. Select it and press Delete, or right-click, to ${link.kind === 'load' ? 'stop the load' : 'unsubscribe'}.` : LABEL_MEANING[kind]}
+            {...labelEvents}
           >
             {data.label}
           </div>

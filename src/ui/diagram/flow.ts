@@ -23,6 +23,7 @@ import type {
 import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
 import type { Layout } from '../../worker/protocol';
+import type { EdgeLink } from '../build/connect';
 
 export type ReplicaRole = 'leader' | 'in-sync' | 'out-of-sync' | 'offline';
 
@@ -155,12 +156,14 @@ export type KafkaEdgeData = {
   bundled?: number;
   label: string | null;
   /** Where the label sits: near the target end keeps replication labels in the gap between brokers. */
-  labelAt: 'middle' | 'target';
+  labelAt: 'middle' | 'target' | 'source';
   /** Pixels to lift the label by (staggers labels that end on the same node). */
   labelLift?: number;
   tone: 'normal' | 'lagging' | 'error';
   /** Records per second over the last virtual second. */
   rate: number;
+  /** What the edge stands for that the user drew and may delete (a producer's load, a subscription). */
+  link?: EdgeLink;
 };
 
 export type FlowEdge = Edge<KafkaEdgeData, 'kafka'>;
@@ -531,6 +534,7 @@ export function toFlowElements(
     const keys = new Set(p.targets.map((t) => pkey(t.topic, t.partition)));
     const recentError = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
     if (recentError) keys.add(pkey(recentError.topic, recentError.partition));
+    const loadLabelled = new Set<string>();
     for (const key of [...keys].sort()) {
       const part = partitionByKey.get(key);
       if (!part || part.leader < 0 || !brokerById.has(part.leader)) continue;
@@ -540,6 +544,9 @@ export function toFlowElements(
       const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
       const card = isCard(part.leader);
       const end = card ? `broker ${part.leader}` : rowKey(part);
+      const link: EdgeLink | undefined = load ? { kind: 'load', producer: p.id, topic: part.topic } : undefined;
+      const quietLoad = !failing && load !== undefined && rateText(rate) === null && !loadLabelled.has(part.topic);
+      if (quietLoad) loadLabelled.add(part.topic);
       addEdge({
         id: flowId.encode(`produce:${p.id}->${end}`),
         type: 'kafka',
@@ -551,10 +558,14 @@ export function toFlowElements(
         data: {
           kind: 'produce',
           // The error itself is written on the producer's node; the edge only turns red.
-          label: failing ? null : rateText(rate),
-          labelAt: 'middle',
+          // A steady load below the motion threshold still says its rate (a drawn edge starts at
+          // 10/s), once per topic, just under the producer where no broker covers it.
+          label: failing ? null : (rateText(rate) ?? (quietLoad ? `load ${formatRate(load!.ratePerSec)}/s → ${part.topic}` : null)),
+          labelAt: quietLoad ? 'source' : 'middle',
+          ...(quietLoad ? { labelLift: -18 * p.loads.findIndex((l) => l.topic === part.topic) } : {}),
           tone: failing ? 'error' : 'normal',
           rate,
+          ...(link ? { link } : {}),
         },
       });
     }
@@ -673,6 +684,7 @@ export function toFlowElements(
           labelLift: (index % 2) * 16,
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
+          link: { kind: 'subscription', consumer: c.id, topic: pos.topic },
         },
       });
     });

@@ -6,6 +6,7 @@
 import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
+import { connectHandle } from '../build/connect';
 import { formatTime } from '../events/phrase';
 import { Abbr } from '../glossary';
 import {
@@ -32,6 +33,20 @@ export const ROLE_LABEL: Record<ReplicaRole, { icon: string; text: string }> = {
   'out-of-sync': { icon: '!', text: 'out of sync' },
   offline: { icon: '✕', text: 'offline' },
 };
+
+/** Where a drawn edge can end (build/connect.ts): inert until a connection is being drawn (CSS). */
+function DropTarget({ id, label }: { id: string; label: string }) {
+  return <Handle id={id} type="target" position={Position.Left} isConnectableStart={false} className="drop-target" aria-label={label} />;
+}
+
+/** The connector a producer or consumer is dragged from to draw an edge. */
+function Connector({ title, testId }: { title: string; testId: string }) {
+  return (
+    <Handle id={connectHandle.source} type="source" position={Position.Right} isConnectableEnd={false} className="connect-handle" title={title} data-testid={testId}>
+      <span aria-hidden="true">+</span>
+    </Handle>
+  );
+}
 
 function Hidden({ id, type, position }: { id: string; type: 'source' | 'target'; position: Position }) {
   return <Handle id={id} type={type} position={position} isConnectable={false} className="hidden-handle" />;
@@ -60,6 +75,7 @@ const ReplicaRow = memo(function ReplicaRow({ r, broker }: { r: ReplicaCell; bro
       <Hidden id={handleId.replica(r.key, 'l', 's')} type="source" position={Position.Left} />
       <Hidden id={handleId.replica(r.key, 'r', 't')} type="target" position={Position.Right} />
       <Hidden id={handleId.replica(r.key, 'r', 's')} type="source" position={Position.Right} />
+      <DropTarget id={connectHandle.row(r.key)} label={`Topic ${r.topic}`} />
       <button
         type="button"
         className="replica-button"
@@ -159,6 +175,7 @@ const TopicRowView = memo(function TopicRowView({ t, broker }: { t: TopicRow; br
       <Hidden id={handleId.replica(t.key, 'l', 's')} type="source" position={Position.Left} />
       <Hidden id={handleId.replica(t.key, 'r', 't')} type="target" position={Position.Right} />
       <Hidden id={handleId.replica(t.key, 'r', 's')} type="source" position={Position.Right} />
+      <DropTarget id={connectHandle.row(t.key)} label={`Topic ${t.topic}`} />
       <button
         type="button"
         className="replica-button"
@@ -344,6 +361,8 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
         </div>
       )}
       <Handle id={handleId.producerOut} type="source" position={Position.Bottom} isConnectable={false} className="hidden-handle" />
+      <DropTarget id={connectHandle.node} label={`Producer ${p.id}`} />
+      <Connector title="Drag onto a topic's partition row: this producer sends there" testId={`connect-producer-${p.id}`} />
     </div>
   );
 });
@@ -357,6 +376,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
       data-testid={`group-${groupId}`}
     >
       <Handle id={handleId.groupIn} type="target" position={Position.Top} isConnectable={false} className="hidden-handle" />
+      <DropTarget id={connectHandle.node} label={`Group ${groupId}`} />
       <button
         type="button"
         className="group-header"
@@ -397,9 +417,9 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
   const { consumer: c, recentError, inputs, handleKeys, ratePerSec, selected } = data;
   const update = useUpdateNodeInternals();
   // Handles move when the assignment changes: xyflow must re-measure them.
-  const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}`;
-  useEffect(() => update(id), [id, handleKey, update]);
   const dead = c.status === 'closed' || c.status === 'crashed';
+  const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}|${dead}`;
+  useEffect(() => update(id), [id, handleKey, update]);
   return (
     <div
       className={`node consumer status-${c.status}${selected ? ' is-selected' : ''}`}
@@ -420,6 +440,8 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
           />
         );
       })}
+      <DropTarget id={connectHandle.node} label={`Consumer ${c.id}`} />
+      {!dead && <Connector title="Drag onto a topic's partition row to subscribe, or onto another group's box to join it" testId={`connect-consumer-${c.id}`} />}
       <button
         type="button"
         className="node-header"

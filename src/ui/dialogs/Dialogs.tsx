@@ -12,6 +12,7 @@ import type { ActionRequest } from '../../worker/protocol';
 import { nodeId } from '../../state/selection';
 import type { DialogRequest } from '../commands';
 import { placeNode } from '../diagram/place';
+import { BrokerConfigDialog, ClientConfigDialog, NewScenarioDialog } from '../build/BuildDialogs';
 import { MermaidView } from '../events/MermaidView';
 import { MessageBrowser } from '../browser/MessageBrowser';
 import { toMermaidSequence } from '../events/sequence';
@@ -41,7 +42,7 @@ function send(actions: ActionRequest[]): void {
   for (const a of actions) client?.perform(a);
 }
 
-function Modal({
+export function Modal({
   title,
   children,
   onSubmit,
@@ -122,7 +123,7 @@ function Modal({
   );
 }
 
-function Row({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
+export function Row({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
   return (
     <label className="form-row">
       <span className="form-label">{label}</span>
@@ -966,5 +967,11 @@ export function Dialogs() {
       return <CreatePartitionsDialog key={`createPartitions:${req.topic}`} s={s} req={req} />;
     case 'reassign':
       return <ReassignDialog key={`reassign:${req.topic}-${req.partition}`} s={s} req={req} />;
+    case 'newScenario':
+      return <NewScenarioDialog key="new" />;
+    case 'clientConfig':
+      return <ClientConfigDialog key={`clientConfig:${req.client}`} s={s} req={req} />;
+    case 'brokerConfig':
+      return <BrokerConfigDialog key="brokerConfig" s={s} />;
   }
 }

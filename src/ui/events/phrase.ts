@@ -54,6 +54,20 @@ export function phrase(e: ClusterEvent): Phrase {
         target: { kind: 'broker', id: e.broker },
         tone: 'good',
       };
+    case 'BrokerUnregistered':
+      return {
+        text:
+          `Broker ${e.broker} removed: stopped and unregistered from the controller` +
+          (e.replicas > 0 ? `; ${e.replicas} partition${e.replicas === 1 ? '' : 's'} still list it as a replica (offline or under-replicated until reassigned)` : ''),
+        target: null,
+        tone: e.replicas > 0 ? 'warn' : 'info',
+      };
+    case 'Subscribed':
+      return {
+        text: e.topics.length > 0 ? `Consumer ${e.consumer} subscribes to ${e.topics.join(', ')}: group ${e.groupId} rebalances` : `Consumer ${e.consumer} subscribes to nothing: it keeps no partition of group ${e.groupId}`,
+        target: { kind: 'consumer', id: e.consumer },
+        tone: 'info',
+      };
     case 'ControllerElected':
       return { text: `Broker ${e.broker} is the active controller`, target: { kind: 'broker', id: e.broker }, tone: 'info' };
     case 'TopicCreated':

@@ -120,6 +120,12 @@ export function actionText(a: TimelineAction): string {
       return a.delayMs > 0 ? `Slow broker ${a.broker} by ${a.delayMs} ms` : `Broker ${a.broker} back to normal speed`;
     case 'addBroker':
       return `Add broker ${a.id}`;
+    case 'removeBroker':
+      return `Remove broker ${a.broker}`;
+    case 'subscribe':
+      return a.topics.length > 0 ? `${a.consumer} subscribes to ${a.topics.join(', ')}` : `${a.consumer} unsubscribes`;
+    case 'changeGroup':
+      return `${a.consumer} is recreated with group.id ${a.groupId}`;
     case 'produce':
       return `${a.producer} produces ${a.key ? `key ${a.key} ` : ''}to ${a.topic}`;
     case 'startLoad':
