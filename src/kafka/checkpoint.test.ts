@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { defaultScenario } from '../scenario/default-scenario';
-import { NotCloneableError, cloneCluster, cloneGraph, findClosures, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type LogBatchRef } from './checkpoint';
+import { CLUSTER_SHAPE, NotCloneableError, cloneCluster, cloneGraph, findClosures, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type LogBatchRef } from './checkpoint';
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 import { Prng } from './sim/prng';
@@ -148,6 +148,16 @@ describe('checkpoints', () => {
       { ...good, classes: ['__proto__'] },
     ];
     for (const b of bad) expect(() => readClusterImage(b as CheckpointImage)).toThrow(/checkpoint image/);
+  });
+
+  it('an image of another cluster shape (an older version of the code) is refused, naming why', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(2000);
+    const good = writeClusterImage(c);
+    expect(good.shape).toBe(CLUSTER_SHAPE);
+    expect(() => readClusterImage({ ...good, shape: undefined })).toThrow('the saved moment was written by an older version of the playground');
+    expect(() => readClusterImage({ ...good, shape: CLUSTER_SHAPE - 1 })).toThrow(`cluster shape ${CLUSTER_SHAPE - 1}, this version reads ${CLUSTER_SHAPE}`);
+    expect(readClusterImage(structuredClone(good)).now).toBe(c.now);
   });
 
   it('an image whose log batches live in the chunk store continues exactly, each batch named once', () => {

@@ -239,11 +239,26 @@ export function cloneFootprint(copy: Cluster): number {
  * LogBatchRef (where the chunk store keeps them: see logBatchRefs).
  */
 export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef>): CheckpointImage {
-  return writeImage(cluster, CLUSTER_CLASSES, external);
+  return { ...writeImage(cluster, CLUSTER_CLASSES, external), shape: CLUSTER_SHAPE };
 }
+
+/**
+ * The fields of the cluster's classes, as a number: bump it whenever a class in
+ * CLUSTER_CLASSES gains, loses or renames a field (cluster-shape.test.ts fails until you do).
+ * An image of another shape is refused rather than read into objects missing fields the code
+ * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
+ */
+export const CLUSTER_SHAPE = 2;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatchRef) => Uint8Array | undefined): Cluster {
+  if (image && image.format === CHECKPOINT_FORMAT && image.shape !== CLUSTER_SHAPE) {
+    throw new Error(
+      image.shape === undefined
+        ? 'the saved moment was written by an older version of the playground'
+        : `the saved moment was written by another version of the playground (cluster shape ${String(image.shape)}, this version reads ${CLUSTER_SHAPE})`,
+    );
+  }
   const c = readImage<unknown>(image, CLUSTER_CLASSES, resolve ? (t) => (isLogBatchRef(t) ? resolve(t) : undefined) : undefined);
   if (!(c instanceof Cluster)) throw new Error('checkpoint image: not a cluster');
   return c;
@@ -310,6 +325,8 @@ export function findClosures(root: unknown, limit = 50): string[] {
  */
 export interface CheckpointImage {
   format: typeof CHECKPOINT_FORMAT;
+  /** A cluster's image: CLUSTER_SHAPE of the code that wrote it (absent in images older than it). */
+  shape?: number;
   /** Registry names of the classes, indexed by the nodes. */
   classes: string[];
   nodes: ImageNode[];

@@ -568,24 +568,25 @@ describe('schema versions', () => {
       expect(Buffer.from(concatBatches(l.batches))).toEqual(Buffer.concat(was.chunks.map(([first]) => v2Chunks.get(`${was.broker}/${was.tp}/${first}`)!)));
       expect(l.info.logEndOffset).toBe(was.logEndOffset);
     }
-    // The session restores: at the exact moment it was saved, and from its disks.
+    // The session restores from its disks at 3.5 s: its exact moment was written by code
+    // whose cluster classes had other fields (no CLUSTER_SHAPE), so it is refused, naming why.
     const moment = imageToMoment(image);
-    if ('reason' in moment) throw new Error(moment.reason);
-    expect(moment.cluster.now).toBe(3500);
-    expect(moment.playing).toBe(true);
+    expect(moment).toEqual({ reason: 'the saved moment was written by an older version of the playground' });
     const { state, report } = imageToDurableState(image);
     expect(report.records).toBeGreaterThan(0);
-    expect(restoreCluster(state).now).toBe(3500);
+    expect(report.cutOffsets).toBe(0);
+    const cluster = restoreCluster(state);
+    expect(cluster.now).toBe(3500);
     // Saving goes on: the migrated chunks are kept, the run's new batches are stored once.
     const epoch = await store.claim();
     const planner = new FlushPlanner(undefined, () => true);
-    planner.adopt(moment.cluster, image);
-    const next = await flush(planner, store, moment.cluster, epoch);
+    planner.adopt(cluster, image);
+    const next = await flush(planner, store, cluster, epoch);
     expect(next.deleteChunks).toEqual([]);
-    await runFlushing(moment.cluster, planner, store, epoch, 6000, 250);
+    await runFlushing(cluster, planner, store, epoch, 6000, 250);
     const again = (await store.load())!;
     expect(again.problems).toEqual([]);
-    expect(logBytes(await reopen(again))).toEqual(logBytes(moment.cluster));
+    expect(logBytes(await reopen(again))).toEqual(logBytes(cluster));
     store.close();
   });
 
