@@ -79,7 +79,9 @@ export async function measureUi(
   const tracing = process.env.UI_BENCH_TRACE ? await context.newCDPSession(page) : null;
   const traceEvents: TraceEvent[] = [];
   if (tracing) {
-    tracing.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => traceEvents.push(...e.value));
+    tracing.on('Tracing.dataCollected', (e) => {
+      traceEvents.push(...(e.value as unknown as TraceEvent[]));
+    });
     await tracing.send('Tracing.start', {
       categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing,v8.execute',
       transferMode: 'ReportEvents',
@@ -186,7 +188,8 @@ export function summariseLongTasks(events: TraceEvent[], label: string): string 
     }
     const parts = [...self].filter(([, v]) => v > 2000).sort((a, b) => b[1] - a[1]);
     for (const [k, v] of parts) totals.set(k, (totals.get(k) ?? 0) + v);
-    lines.push(`    ${(t.dur! / 1000).toFixed(0).padStart(4)} ms: ${parts.slice(0, 6).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', ')}`);
+    const cpu = (t as { tdur?: number }).tdur;
+    lines.push(`    ${(t.dur! / 1000).toFixed(0).padStart(4)} ms (${cpu === undefined ? '?' : (cpu / 1000).toFixed(0)} ms CPU): ${parts.slice(0, 6).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', ')}`);
   }
   lines.push(`    all long tasks: ${[...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)} ms`).join(', ')}`);
   return lines.join('\n');

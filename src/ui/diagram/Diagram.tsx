@@ -33,6 +33,7 @@ import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from '.
 import { placeNode } from './place';
 import { Abbr } from '../glossary';
 import { DiagramTools } from './DiagramTools';
+import { muteEdgeAnimationEvents } from './animation-events';
 import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
 
 type Size = { width: number; height: number };
@@ -173,6 +174,8 @@ function usePaletteHandlers() {
 }
 
 export function Diagram() {
+  // Moving edges repeat a CSS animation; keep its events out of React's dispatch (animation-events.ts).
+  useEffect(() => muteEdgeAnimationEvents(window), []);
   const palette = usePaletteHandlers();
   const snapshot = useClusterStore((s) => s.snapshot);
   const rateSamples = useClusterStore((s) => s.rateSamples);
