@@ -75,6 +75,18 @@ export async function measureUi(
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
+  // UI_BENCH_TRACE=1: a Chromium performance trace while measured; prints what the long tasks spent their time on.
+  const tracing = process.env.UI_BENCH_TRACE ? await context.newCDPSession(page) : null;
+  const traceEvents: TraceEvent[] = [];
+  if (tracing) {
+    tracing.on('Tracing.dataCollected', (e) => {
+      traceEvents.push(...(e.value as unknown as TraceEvent[]));
+    });
+    await tracing.send('Tracing.start', {
+      categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing,v8.execute',
+      transferMode: 'ReportEvents',
+    });
+  }
   const stats = (await page.evaluate(async (ms: number) => {
     const w = window as unknown as { __kpWireStats: { messages: number; bytes: number; maxBytes: number } };
     const long: number[] = [];
@@ -113,6 +125,13 @@ export async function measureUi(
     const { profile } = await cdp.send('Profiler.stop');
     writeFileSync(`${process.env.UI_BENCH_PROFILE}-${brokers}x${partitions}.cpuprofile`, JSON.stringify(profile));
   }
+  if (tracing) {
+    const done = new Promise<void>((resolve) => tracing.once('Tracing.tracingComplete', () => resolve()));
+    await tracing.send('Tracing.end');
+    await done;
+    console.log(summariseLongTasks(traceEvents, `${brokers}x${partitions}`));
+    writeFileSync(`/tmp/ui-trace-${brokers}x${partitions}.json`, JSON.stringify(traceEvents));
+  }
   if (process.env.UI_BENCH_SHOT) await page.screenshot({ path: `${process.env.UI_BENCH_SHOT}-${brokers}x${partitions}.png` });
   await context.close();
   return {
@@ -129,6 +148,53 @@ export async function measureUi(
   };
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { data?: { functionName?: string; url?: string; type?: string; frame?: string } };
+}
+
+/**
+ * The main thread's tasks over 50 ms in a trace, each with the time its direct and nested
+ * events took by name (self time, so the parts add up to about the task).
+ */
+export function summariseLongTasks(events: TraceEvent[], label: string): string {
+  const main = events.find((e) => e.name === 'thread_name' && (e.args as { name?: string } | undefined)?.name === 'CrRendererMain');
+  const onMain = events.filter((e) => e.ph === 'X' && e.dur !== undefined && (!main || (e.pid === main.pid && e.tid === main.tid)));
+  onMain.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const tasks = onMain.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
+  const lines = [`  ${label}: ${tasks.length} tasks over 50 ms in the trace`];
+  const totals = new Map<string, number>();
+  for (const t of tasks) {
+    const end = t.ts + t.dur!;
+    const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur! <= end);
+    // Self time: an event's duration minus its children's (events nest properly on one thread).
+    const self = new Map<string, number>();
+    const stack: TraceEvent[] = [];
+    for (const e of inside) {
+      while (stack.length && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur! <= e.ts) stack.pop();
+      const key = e.name === 'FunctionCall' || e.name === 'EventDispatch' ? `${e.name}(${e.args?.data?.functionName || e.args?.data?.type || ''})` : e.name;
+      self.set(key, (self.get(key) ?? 0) + e.dur!);
+      const parent = stack[stack.length - 1];
+      if (parent) {
+        const pk = parent.name === 'FunctionCall' || parent.name === 'EventDispatch' ? `${parent.name}(${parent.args?.data?.functionName || parent.args?.data?.type || ''})` : parent.name;
+        self.set(pk, (self.get(pk) ?? 0) - e.dur!);
+      }
+      stack.push(e);
+    }
+    const parts = [...self].filter(([, v]) => v > 2000).sort((a, b) => b[1] - a[1]);
+    for (const [k, v] of parts) totals.set(k, (totals.get(k) ?? 0) + v);
+    const cpu = (t as { tdur?: number }).tdur;
+    lines.push(`    ${(t.dur! / 1000).toFixed(0).padStart(4)} ms (${cpu === undefined ? '?' : (cpu / 1000).toFixed(0)} ms CPU): ${parts.slice(0, 6).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', ')}`);
+  }
+  lines.push(`    all long tasks: ${[...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)} ms`).join(', ')}`);
+  return lines.join('\n');
+}
+
 export function uiLine(f: UiFigures): string {
   return (
     `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s   ` +
@@ -140,7 +206,9 @@ export function uiLine(f: UiFigures): string {
 
 /** Builds the app and serves the production build; returns its URL and a closer. */
 export async function serveApp(port = 4191): Promise<{ base: string; close(): Promise<void> }> {
-  await build({ root, logLevel: 'warn' });
+  // Profiling or tracing: keep names readable (no minification), so the summaries name our functions.
+  const readable = Boolean(process.env.UI_BENCH_PROFILE || process.env.UI_BENCH_TRACE);
+  await build({ root, logLevel: 'warn', ...(readable ? { build: { minify: false } } : {}) });
   const server = await preview({ root, preview: { port, strictPort: false, host: '127.0.0.1' } });
   const base = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
   return { base, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };

@@ -36,6 +36,7 @@ import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from '.
 import { placeNode } from './place';
 import { Abbr } from '../glossary';
 import { DiagramTools } from './DiagramTools';
+import { muteEdgeAnimationEvents } from './animation-events';
 import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
 import { connectionOutcome, edgeDeletion, edgeLinkLabel, type EdgeLink } from '../build/connect';
 import { useEdgeStore } from '../build/edge-store';
@@ -286,6 +287,8 @@ function usePaletteHandlers() {
 }
 
 export function Diagram() {
+  // Moving edges repeat a CSS animation; keep its events out of React's dispatch (animation-events.ts).
+  useEffect(() => muteEdgeAnimationEvents(window), []);
   const palette = usePaletteHandlers();
   const connecting = useConnection((c) => c.inProgress);
   useEdgeDeleteKey();

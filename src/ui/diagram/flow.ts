@@ -195,6 +195,14 @@ export const SIZES = {
 
 /** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
 export const MOTION_MAX_RATE = 50;
+/**
+ * More moving edges than this and none moves (issue 10). Each moving edge is a CSS animation
+ * restyled and repainted every frame; at 50 brokers x 1,000 partitions some 2,000 edges
+ * moved at once, which cost more main-thread time than anything else on screen and read as
+ * noise. Past this many, traffic shows through the edges themselves, their labels and the
+ * broker cards' bytes in and out.
+ */
+export const MOTION_MAX_EDGES = 150;
 /** A producer error stays on its node this long (virtual ms) after it happened. */
 export const ERROR_VISIBLE_MS = 10_000;
 
@@ -690,6 +698,9 @@ export function toFlowElements(
     });
   }
 
-  const edges = [...edgeById.values()];
+  let edges = [...edgeById.values()];
+  let moving = 0;
+  for (const e of edges) if (e.animated) moving++;
+  if (moving > MOTION_MAX_EDGES) edges = edges.map((e) => (e.animated ? { ...e, animated: false } : e));
   return { nodes, edges };
 }

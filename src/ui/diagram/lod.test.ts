@@ -8,7 +8,7 @@ import { Cluster } from '../../kafka/cluster';
 import type { ClusterSnapshot } from '../../kafka/snapshot';
 import { fixtureSnapshot } from '../test/fixture';
 import { cardColumns, layoutInputOf } from './auto-layout';
-import { findPartition, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView } from './flow';
+import { findPartition, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView } from './flow';
 import { deepEqual, stabilise } from './stable';
 
 let big: ClusterSnapshot | null = null;
@@ -27,6 +27,24 @@ const OUT: DiagramView = { zoomedIn: false, topicFilter: null, collapsedTopics: 
 const brokers = (els: ReturnType<typeof toFlowElements>) => els.nodes.filter((n): n is BrokerNode => n.type === 'broker');
 
 describe('levels of detail', () => {
+  it('too many moving edges: none moves (12 x 200 zoomed in, every replica fetching slowly); a few still move', () => {
+    const snap = bigSnapshot();
+    const leo: Record<string, number> = {};
+    for (const p of snap.partitions) for (const r of p.replicas) leo[`${p.topic}-${p.partition}@${r}`] = 10;
+    const els = toFlowElements(snap, {}, { view: { ...OUT, zoomedIn: true }, rates: { leo, position: {} } });
+    const replication = els.edges.filter((e) => e.data?.kind === 'replication');
+    expect(replication.length).toBeGreaterThan(MOTION_MAX_EDGES);
+    expect(replication.every((e) => e.data!.rate > 0 && e.data!.rate < 50)).toBe(true);
+    expect(els.edges.filter((e) => e.animated)).toEqual([]);
+    // The same rates on the small fixture: its few replication edges move.
+    const small = fixtureSnapshot();
+    const smallLeo: Record<string, number> = {};
+    for (const p of small.partitions) for (const r of p.replicas) smallLeo[`${p.topic}-${p.partition}@${r}`] = 10;
+    const few = toFlowElements(small, {}, { rates: { leo: smallLeo, position: {} } }).edges.filter((e) => e.animated);
+    expect(few.length).toBeGreaterThan(0);
+    expect(few.length).toBeLessThanOrEqual(MOTION_MAX_EDGES);
+  });
+
   it('a small cluster shows every replica row even zoomed out', () => {
     const els = toFlowElements(fixtureSnapshot(), {}, { view: OUT });
     for (const b of brokers(els)) {
