@@ -130,7 +130,7 @@ describe('kafka-topics.sh', () => {
     ctx.advance(1000);
     expect(ctx.snapshot().topics.find((t) => t.name === 'orders')!.partitions).toBe(6);
     expect((await sh(ctx, `kafka-topics.sh ${B} --describe --topic orders`)).out.split('\n')[0]).toMatch(/^Topic: orders\tPartitionCount: 6\t/);
-    expect(ctx.cluster.scenario().timeline!.filter((a) => a.op === 'createPartitions')).toEqual([expect.objectContaining({ topic: 'orders', count: 6 })]);
+    expect(ctx.cluster.scenario().timeline!.filter((a) => a.op === 'addPartitions')).toEqual([expect.objectContaining({ topic: 'orders', partitions: 6 })]);
     expect(await sh(ctx, `kafka-topics.sh ${B} --delete --topic orders`)).toEqual({ code: 0, out: '', err: '' });
     expect(ctx.snapshot().topics).toEqual([]);
   });
@@ -402,7 +402,7 @@ describe('kafka-leader-election.sh, kafka-reassign-partitions.sh, kafka-get-offs
         'Successfully started partition reassignments for orders-0\n',
     );
     const action = ctx.cluster.scenario().timeline!.find((a) => a.op === 'reassignPartitions');
-    expect(action).toMatchObject({ partitions: [{ topic: 'orders', partition: 0, replicas: [4, 2, 3] }], throttle: 20000 });
+    expect(action).toMatchObject({ topic: 'orders', partition: 0, replicas: [4, 2, 3], throttleBytesPerSec: 20000 });
     const moving = ctx.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!;
     const removing = p0.replicas.filter((id) => ![4, 2, 3].includes(id));
     if (moving.addingReplicas !== undefined) {

@@ -231,9 +231,14 @@ async function execute(o: { value(n: string): string | undefined; has(n: string)
   let out = `Current partition replica assignment\n\n${reassignmentJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\n`;
   if (throttle >= 0) out += 'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.\n';
   io.out(out);
-  const r = await ctx.perform({ op: 'reassignPartitions', partitions: target, ...(throttle > 0 ? { throttle } : {}) });
+  // AlterPartitionReassignments answers per partition: one timeline op each, at one instant.
+  const refused: string[] = [];
+  for (const t of target) {
+    const r = await ctx.perform({ op: 'reassignPartitions', topic: t.topic, partition: t.partition, replicas: t.replicas, ...(throttle > 0 ? { throttleBytesPerSec: throttle } : {}) });
+    if (r.rejected) refused.push(`${t.topic}-${t.partition}: ${r.rejected.message}`);
+  }
   if (throttle > 0) io.out(`The inter-broker throttle limit was set to ${throttle} B/s\n`);
-  if (r.rejected) return fail(io, `Error reassigning partition(s):\n${r.rejected.message}`);
+  if (refused.length > 0) return fail(io, `Error reassigning partition(s):\n${refused.join('\n')}`);
   io.out(`Successfully started partition reassignments for ${target.map((t) => `${t.topic}-${t.partition}`).join(',')}\n`);
   return 0;
 }
@@ -276,8 +281,12 @@ async function cancel(o: { value(n: string): string | undefined; has(n: string):
   const moving = target.filter((t) => snap.partitions.find((x) => x.topic === t.topic && x.partition === t.partition)!.addingReplicas !== undefined);
   let out = '';
   if (moving.length > 0) {
-    const r = await ctx.perform({ op: 'reassignPartitions', partitions: moving.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })) });
-    if (r.rejected) return fail(io, `Error cancelling partition reassignment(s):\n${r.rejected.message}`);
+    const refused: string[] = [];
+    for (const t of moving) {
+      const r = await ctx.perform({ op: 'reassignPartitions', topic: t.topic, partition: t.partition, replicas: null });
+      if (r.rejected) refused.push(`${t.topic}-${t.partition}: ${r.rejected.message}`);
+    }
+    if (refused.length > 0) return fail(io, `Error cancelling partition reassignment(s):\n${refused.join('\n')}`);
     out += `Successfully cancelled partition reassignment(s) for: ${moving.map((t) => `${t.topic}-${t.partition}`).join(',')}\n`;
   } else out += 'None of the specified partition reassignments are active.\n';
   if (!o.has('preserve-throttles')) out += await clearThrottles(snap, target.map((t) => t.topic), ctx);

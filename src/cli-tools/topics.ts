@@ -229,7 +229,7 @@ async function run(argv: string[], ctx: CliContext, io: ToolIO): Promise<number>
       const now = snap.topics.find((x) => x.name === t)!.partitions;
       if (count < now) return fail(io, `Topic currently has ${now} partitions, which is higher than the requested ${count}.`);
       if (count === now) return fail(io, `Topic already has ${now} partitions.`);
-      const r = await ctx.perform({ op: 'createPartitions', topic: t, count });
+      const r = await ctx.perform({ op: 'addPartitions', topic: t, partitions: count });
       if (r.rejected) return fail(io, r.rejected.message);
     }
     return 0;

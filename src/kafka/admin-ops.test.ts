@@ -32,7 +32,7 @@ function rejected(c: Cluster) {
 
 describe('createPartitions', () => {
   it('adds partitions with replicas and leaders on live brokers, and says so', () => {
-    const c = new Cluster(cluster({ timeline: [{ at: 100, op: 'createPartitions', topic: 'orders', count: 6 }] }));
+    const c = new Cluster(cluster({ timeline: [{ at: 100, op: 'addPartitions', topic: 'orders', partitions: 6 }] }));
     c.runUntil(3000);
     const s = c.snapshot();
     expect(s.topics.find((t) => t.name === 'orders')!.partitions).toBe(6);
@@ -53,12 +53,12 @@ describe('createPartitions', () => {
     const c = new Cluster(
       cluster({
         timeline: [
-          { at: 100, op: 'createPartitions', topic: 'orders', count: 2 },
-          { at: 101, op: 'createPartitions', topic: 'orders', count: 3 },
-          { at: 102, op: 'createPartitions', topic: 'nope', count: 3 },
+          { at: 100, op: 'addPartitions', topic: 'orders', partitions: 2 },
+          { at: 101, op: 'addPartitions', topic: 'orders', partitions: 3 },
+          { at: 102, op: 'addPartitions', topic: 'nope', partitions: 3 },
           { at: 200, op: 'killBroker', broker: 1 },
           { at: 201, op: 'killBroker', broker: 2 },
-          { at: 15000, op: 'createPartitions', topic: 'orders', count: 4 },
+          { at: 15000, op: 'addPartitions', topic: 'orders', partitions: 4 },
         ],
       }),
     );
@@ -74,7 +74,7 @@ describe('createPartitions', () => {
   });
 
   it('moves keys: the producer hashes over the new count, so a key lands on murmur2(key) % 6', () => {
-    const c = new Cluster(cluster({ timeline: [...keyed(40, 100), { at: 1000, op: 'createPartitions', topic: 'orders', count: 6 }, ...keyed(40, 2000)] }), { recordProduced: true });
+    const c = new Cluster(cluster({ timeline: [...keyed(40, 100), { at: 1000, op: 'addPartitions', topic: 'orders', partitions: 6 }, ...keyed(40, 2000)] }), { recordProduced: true });
     c.runUntil(5000);
     const rows = c.output().produced;
     const before = rows.filter((r) => r.at < 1000);
@@ -101,7 +101,7 @@ describe('createPartitions', () => {
           { kind: 'consumer', id: 'c1', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } },
           { kind: 'consumer', id: 'c2', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } },
         ],
-        timeline: [{ at: 15000, op: 'createPartitions', topic: 'orders', count: 6 }, ...keyed(60, 25000)],
+        timeline: [{ at: 15000, op: 'addPartitions', topic: 'orders', partitions: 6 }, ...keyed(60, 25000)],
       }),
     );
     c.runUntil(14000);
@@ -125,7 +125,7 @@ function moveScenario(throttle: number | undefined): Scenario {
   const load: TimelineAction[] = [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, valueBytes: 200 }, { at: 8000, op: 'stopLoad', producer: 'p' }];
   return cluster({
     topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 2 }, assignments: [[1, 2, 3]] }],
-    timeline: [...load, { at: 10000, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [4, 2, 3] }], ...(throttle !== undefined ? { throttle } : {}) }],
+    timeline: [...load, { at: 10000, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [4, 2, 3], ...(throttle !== undefined ? { throttleBytesPerSec: throttle } : {}) }],
   });
 }
 
@@ -200,7 +200,8 @@ describe('reassignPartitions', () => {
         timeline: [
           ...keyed(50, 100),
           { at: 2000, op: 'killBroker', broker: 1 },
-          { at: 15000, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [2, 3, 4] }, { topic: 'orders', partition: 1, replicas: [2, 3, 4] }] },
+          { at: 15000, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [2, 3, 4] },
+          { at: 15000, op: 'reassignPartitions', topic: 'orders', partition: 1, replicas: [2, 3, 4] },
         ],
       }),
     );
@@ -217,10 +218,10 @@ describe('reassignPartitions', () => {
     const c = new Cluster(
       cluster({
         timeline: [
-          { at: 100, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [1, 9] }] },
-          { at: 101, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [1, 1] }] },
-          { at: 102, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 7, replicas: [1] }] },
-          { at: 103, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: null }] },
+          { at: 100, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [1, 9] },
+          { at: 101, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [1, 1] },
+          { at: 102, op: 'reassignPartitions', topic: 'orders', partition: 7, replicas: [1] },
+          { at: 103, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: null },
         ],
       }),
     );
@@ -236,7 +237,7 @@ describe('reassignPartitions', () => {
 
     const d = new Cluster(moveScenario(10_000));
     d.runUntil(12000);
-    d.perform({ op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: null }] });
+    d.perform({ op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: null });
     d.runUntil(15000);
     const p = d.snapshot().partitions[0]!;
     // PartitionReassignmentRevert: the current replicas without the adding ones, in their order.
@@ -276,7 +277,7 @@ describe('property: reassignments under random kills lose no acknowledged acks=a
         const pool = brokers.slice();
         const target: number[] = [];
         while (target.length < 3) target.push(pool.splice(r.int(pool.length), 1)[0]!);
-        extra.push({ at: r.range(2000, FAULT_END_MS - 2000), op: 'reassignPartitions', partitions: [{ topic, partition, replicas: target }], ...(r.bool() ? { throttle: r.range(2000, 50000) } : {}) });
+        extra.push({ at: r.range(2000, FAULT_END_MS - 2000), op: 'reassignPartitions', topic, partition, replicas: target, ...(r.bool() ? { throttleBytesPerSec: r.range(2000, 50000) } : {}) });
       }
       const scenario: Scenario = { ...base, timeline: [...base.timeline!, ...extra].sort((x, y) => x.at - y.at) };
       const c = new Cluster(scenario, { recordProduced: true });

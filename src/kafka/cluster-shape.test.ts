@@ -57,8 +57,8 @@ function* runs(): Generator<Cluster> {
     cluster: { ...defaultScenario.cluster, brokers: [...defaultScenario.cluster.brokers, { id: 4, rack: 'a' }] },
     timeline: [
       ...(defaultScenario.timeline ?? []),
-      { at: 2000, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [4, 2, 3] }], throttle: 2000 },
-      { at: 3000, op: 'createPartitions', topic: 'orders', count: 6 },
+      { at: 2000, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [4, 2, 3], throttleBytesPerSec: 2000 },
+      { at: 3000, op: 'addPartitions', topic: 'orders', partitions: 6 },
       { at: 4000, op: 'removeBroker', broker: 1 },
     ],
   });

@@ -455,18 +455,18 @@ export class Cluster {
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         return;
       }
-      case 'createPartitions': {
+      case 'addPartitions': {
         const t = this.controller.topics.get(a.topic);
-        if (t && a.count > t.partitions.length) {
-          const overLimit = this.partitionLimitProblem(a.count - t.partitions.length, t.partitions[0]?.replicas.length ?? 1);
+        if (t && a.partitions > t.partitions.length) {
+          const overLimit = this.partitionLimitProblem(a.partitions - t.partitions.length, t.partitions[0]?.replicas.length ?? 1);
           if (overLimit) return this.reject(a.op, 'POLICY_VIOLATION', overLimit);
         }
-        const r = this.controller.createPartitions(a.topic, a.count);
+        const r = this.controller.createPartitions(a.topic, a.partitions);
         if (r.error !== 'NONE') this.reject(a.op, r.error, r.message);
         return;
       }
       case 'reassignPartitions':
-        return this.reassignPartitions(a.partitions, a.throttle);
+        return this.reassignPartitions([{ topic: a.topic, partition: a.partition, replicas: a.replicas }], a.throttleBytesPerSec);
       case 'powerCut':
         return this.powerCut();
       default: {

@@ -84,8 +84,9 @@ describe('parseScenario accepts', () => {
       { at: 18, op: 'resetOffsets', group: 'billing', topic: 'orders', to: 42 },
       { at: 19, op: 'electLeaders', topic: 'orders', partition: 0, type: 'preferred' },
       { at: 20, op: 'powerCut' },
-      { at: 21, op: 'createPartitions', topic: 'orders', count: 6 },
-      { at: 22, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [3, 2, 1] }, { topic: 'orders', partition: 1, replicas: null }], throttle: 10000 },
+      { at: 21, op: 'addPartitions', topic: 'orders', partitions: 6 },
+      { at: 22, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [3, 2, 1], throttleBytesPerSec: 10000 },
+      { at: 22, op: 'reassignPartitions', topic: 'orders', partition: 1, replicas: null },
       { at: 21, op: 'subscribe', consumer: 'billing-1', topics: ['orders', 'payments'] },
       { at: 21, op: 'subscribe', consumer: 'billing-1', topics: [] },
       { at: 22, op: 'changeGroup', consumer: 'billing-1', groupId: 'audit' },
@@ -94,10 +95,10 @@ describe('parseScenario accepts', () => {
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
     const bad = example();
-    bad.timeline = [{ at: 1, op: 'reassignPartitions', partitions: [{ topic: 'orders', partition: 0, replicas: [] }], throttle: -1 }];
+    bad.timeline = [{ at: 1, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [], throttleBytesPerSec: -1 }];
     expect(parseScenario(bad).ok).toBe(false);
     const badCount = example();
-    badCount.timeline = [{ at: 1, op: 'createPartitions', topic: 'orders', count: 0 }];
+    badCount.timeline = [{ at: 1, op: 'addPartitions', topic: 'orders', partitions: 0 }];
     expect(parseScenario(badCount).ok).toBe(false);
     expect(new Set(d.timeline.map((a: { op: string }) => a.op))).toEqual(new Set(TIMELINE_OPS));
   });

@@ -336,20 +336,12 @@ const timelineAction = z.discriminatedUnion('op', [
   op('setProcessingTime', { consumer: id('a consumer id'), msPerRecord: nonNegativeMs }),
   op('resetOffsets', { group: id('a group id'), topic: topicName, to: offsetResetTarget, partition: partitionIndex.optional() }),
   op('electLeaders', { topic: topicName, partition: partitionIndex, type: z.enum(['preferred', 'unclean']) }),
-  op('createPartitions', { topic: topicName, count: partitionCount }),
+  op('addPartitions', { topic: topicName, partitions: partitionCount }),
   op('reassignPartitions', {
-    partitions: z
-      .array(
-        z.object({
-          topic: topicName,
-          partition: partitionIndex,
-          replicas: z.union([z.array(brokerIdSchema, says('expected a list of broker ids')).min(1, says('expected at least one replica')).max(LIMITS.brokers, says(`expected at most ${LIMITS.brokers} replicas`)), z.null()], says('expected a list of broker ids, or null to cancel')),
-        }, says('expected {topic, partition, replicas}')),
-        says('expected a list of {topic, partition, replicas}'),
-      )
-      .min(1, says('expected at least one partition to reassign'))
-      .max(LIMITS.partitions, says(`expected at most ${LIMITS.partitions} partitions`)),
-    throttle: (() => {
+    topic: topicName,
+    partition: partitionIndex,
+    replicas: z.union([z.array(brokerIdSchema, says('expected a list of broker ids')).min(1, says('expected at least one replica')).max(LIMITS.brokers, says(`expected at most ${LIMITS.brokers} replicas`)), z.null()], says('expected a list of broker ids, or null to cancel')),
+    throttleBytesPerSec: (() => {
       const e = says('expected a throttle in bytes per second (a whole number > 0)');
       return z.number(e).int(e).gt(0, e).max(Number.MAX_SAFE_INTEGER, e);
     })().optional(),

@@ -119,15 +119,16 @@ export type TimelineAction =
   /** partition: only that one (kafka-consumer-groups --topic t:0); absent, every partition of the topic. */
   | { at: number; op: 'resetOffsets'; group: string; topic: string; to: OffsetResetTarget; partition?: number }
   | { at: number; op: 'electLeaders'; topic: string; partition: number; type: 'preferred' | 'unclean' }
-  /** CreatePartitions (kafka-topics --alter --partitions): the topic grows to `count` partitions; it can only grow. */
-  | { at: number; op: 'createPartitions'; topic: string; count: number }
+  /** CreatePartitions (kafka-topics --alter --partitions): the topic grows to `partitions` (the new total); it can only grow. */
+  | { at: number; op: 'addPartitions'; topic: string; partitions: number }
   /**
-   * AlterPartitionReassignments (kafka-reassign-partitions --execute): each partition's
-   * replicas become `replicas` (null cancels its reassignment in progress). `throttle`
-   * (bytes/s) sets leader/follower.replication.throttled.rate and the topics'
-   * leader/follower.replication.throttled.replicas, as --throttle does.
+   * AlterPartitionReassignments (kafka-reassign-partitions --execute) for one partition: its
+   * replicas become `replicas` (null, an extension of the spec, cancels its reassignment in
+   * progress). `throttleBytesPerSec` sets leader/follower.replication.throttled.rate and the
+   * topic's leader/follower.replication.throttled.replicas, as --throttle does. The tool's
+   * --execute over several partitions is one such op per partition, at one instant.
    */
-  | { at: number; op: 'reassignPartitions'; partitions: PartitionReassignment[]; throttle?: number }
+  | ({ at: number; op: 'reassignPartitions'; throttleBytesPerSec?: number } & PartitionReassignment)
   /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
   | { at: number; op: 'powerCut' };
 

@@ -26,7 +26,7 @@ export type DialogRequest =
   | { kind: 'topologyFlowchart' }
   | { kind: 'deleteTopic'; topic: string }
   /** CreatePartitions: grow the topic's partition count. */
-  | { kind: 'createPartitions'; topic: string }
+  | { kind: 'addPartitions'; topic: string }
   /** Reassign one partition's replicas (kafka-reassign-partitions --execute). */
   | { kind: 'reassign'; topic: string; partition: number }
   | { kind: 'slowBroker'; broker: number }
@@ -167,7 +167,7 @@ const topicDialog = (
   named: (topic: string) => string,
   unnamed: string,
   contexts: SelectionKind[],
-  kind: 'topicConfig' | 'deleteTopic' | 'createPartitions',
+  kind: 'topicConfig' | 'deleteTopic' | 'addPartitions',
 ): Command => ({
   id,
   label: (s, sel) => {
@@ -476,7 +476,7 @@ export const COMMANDS: readonly Command[] = [
       env.openDialog(sel?.kind === 'partition' ? { kind: 'messages', topic: t, partition: sel.partition } : { kind: 'messages', topic: t });
     },
   },
-  topicDialog('topic.addPartitions', (t) => `Add partitions to ${t}…`, 'Add partitions…', ['topic', 'partition'], 'createPartitions'),
+  topicDialog('topic.addPartitions', (t) => `Add partitions to ${t}…`, 'Add partitions…', ['topic', 'partition'], 'addPartitions'),
   {
     id: 'topic.electPreferred',
     label: (s, sel) => {
@@ -602,7 +602,7 @@ export const COMMANDS: readonly Command[] = [
     enabled: (s, sel) => selectedPartition(s, sel)?.addingReplicas !== undefined,
     perform: (env) => {
       const p = selectedPartition(env.snapshot, env.selection);
-      if (p) env.perform({ op: 'reassignPartitions', partitions: [{ topic: p.topic, partition: p.partition, replicas: null }] });
+      if (p) env.perform({ op: 'reassignPartitions', topic: p.topic, partition: p.partition, replicas: null });
     },
   },
   election('partition.electUnclean', 'Unclean leader election', 'u', 'unclean'),

@@ -660,7 +660,7 @@ function ProcessingTimeDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dia
 }
 
 /** CreatePartitions: the count only grows; keyed records hash over the new count. */
-function CreatePartitionsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'createPartitions' }> }) {
+function CreatePartitionsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogRequest, { kind: 'addPartitions' }> }) {
   const close = useUiStore((st) => st.closeDialog);
   const current = s.topics.find((t) => t.name === req.topic)?.partitions ?? 0;
   const [count, setCount] = useState(String(current * 2 || 1));
@@ -683,7 +683,7 @@ function CreatePartitionsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<D
         if (n === current) return setError(`Topic already has ${current} partitions.`);
         setBusy(true);
         setError(null);
-        void performChecked({ op: 'createPartitions', topic: req.topic, count: n }).then((refused) => {
+        void performChecked({ op: 'addPartitions', topic: req.topic, partitions: n }).then((refused) => {
           setBusy(false);
           if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
           else close();
@@ -753,7 +753,7 @@ function ReassignDialog({ s, req }: { s: ClusterSnapshot; req: Extract<DialogReq
         }
         setBusy(true);
         setError(null);
-        const action: ActionRequest = { op: 'reassignPartitions', partitions: [{ topic: req.topic, partition: req.partition, replicas: target }], ...(t !== undefined ? { throttle: t } : {}) };
+        const action: ActionRequest = { op: 'reassignPartitions', topic: req.topic, partition: req.partition, replicas: target, ...(t !== undefined ? { throttleBytesPerSec: t } : {}) };
         void performChecked(action).then((refused) => {
           setBusy(false);
           if (refused) setError(`Refused with ${refused.error}: ${refused.message}`);
@@ -963,8 +963,8 @@ export function Dialogs() {
       return <TopicConfigDialog key={`topicConfig:${req.topic}`} s={s} req={req} />;
     case 'deleteTopic':
       return <DeleteTopicDialog key={`deleteTopic:${req.topic}`} req={req} />;
-    case 'createPartitions':
-      return <CreatePartitionsDialog key={`createPartitions:${req.topic}`} s={s} req={req} />;
+    case 'addPartitions':
+      return <CreatePartitionsDialog key={`addPartitions:${req.topic}`} s={s} req={req} />;
     case 'reassign':
       return <ReassignDialog key={`reassign:${req.topic}-${req.partition}`} s={s} req={req} />;
     case 'newScenario':

@@ -156,12 +156,12 @@ export function actionText(a: TimelineAction): string {
       return `${a.type === 'unclean' ? 'Unclean' : 'Preferred'} leader election for ${a.topic}-${a.partition}`;
     case 'powerCut':
       return 'Power cut: every machine restarts from its disk';
-    case 'createPartitions':
-      return `Add partitions: ${a.topic} to ${a.count}`;
+    case 'addPartitions':
+      return `Add partitions: ${a.topic} to ${a.partitions}`;
     case 'reassignPartitions':
-      return a.partitions.every((r) => r.replicas === null)
-        ? `Cancel reassignment of ${a.partitions.length} partition(s)`
-        : `Reassign ${a.partitions.length === 1 ? `${a.partitions[0]!.topic}-${a.partitions[0]!.partition} to [${a.partitions[0]!.replicas?.join(',')}]` : `${a.partitions.length} partitions`}${a.throttle !== undefined ? ` (throttle ${a.throttle} B/s)` : ''}`;
+      return a.replicas === null
+        ? `Cancel reassignment of ${a.topic}-${a.partition}`
+        : `Reassign ${a.topic}-${a.partition} to [${a.replicas.join(',')}]${a.throttleBytesPerSec !== undefined ? ` (throttle ${a.throttleBytesPerSec} B/s)` : ''}`;
     default: {
       const never: never = a;
       return (never as { op: string }).op;
