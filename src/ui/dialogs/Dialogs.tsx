@@ -855,7 +855,8 @@ function ResetOffsetsDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialo
           if ('error' in r) {
             setBusy(false);
             setPreview(null);
-            return setError(`Error: ${r.error}`);
+            // The broker's error name beside the tool's words (the group still has members).
+            return setError(r.kind === 'inactive' ? `Refused with NON_EMPTY_GROUP: ${r.error}` : `Error: ${r.error}`);
           }
           if (!preview) {
             setBusy(false);
