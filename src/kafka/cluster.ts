@@ -535,12 +535,6 @@ export class Cluster {
    * reported; the others go on, as Kafka answers per partition.
    */
   private reassignPartitions(items: { topic: string; partition: number; replicas: number[] | null }[], throttle: number | undefined): void {
-    const seen = new Set<string>();
-    for (const it of items) {
-      const key = `${it.topic}-${it.partition}`;
-      if (seen.has(key)) return this.reject('reassignPartitions', 'INVALID_REQUEST', `Partition ${key} is listed more than once.`);
-      seen.add(key);
-    }
     if (throttle !== undefined) {
       this.alterConfig('broker', 'cluster', { 'leader.replication.throttled.rate': throttle, 'follower.replication.throttled.rate': throttle });
       const byTopic = new Map<string, { leader: Set<string>; follower: Set<string> }>();
