@@ -7,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { browseRecords, VALUE_PREVIEW_BYTES, type BrowseRequest, type BrowsedRecord } from './browse';
 import { Cluster } from './cluster';
+import { threeRacks } from './test-support/three-racks';
 
 function scenario(timeline: TimelineAction[], partitions = 3, acks: string = 'all'): Scenario {
   return {
     version: 1,
     seed: 7,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 1 },
-    },
+    cluster: threeRacks(),
     topics: [{ name: 'orders', partitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
     clients: [{ kind: 'producer', id: 'p', config: { acks, 'linger.ms': 0 } }],
     timeline,

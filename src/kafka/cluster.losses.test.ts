@@ -5,19 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { Cluster } from './cluster';
+import { threeRacks } from './test-support/three-racks';
 
 function base(overrides: Partial<Scenario> = {}): Scenario {
   return {
     version: 1,
     seed: 7,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 0 },
-    },
+    cluster: threeRacks({ jitterMs: 0 }),
     ...overrides,
   };
 }

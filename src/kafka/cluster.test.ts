@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { Cluster } from './cluster';
+import { threeRacks } from './test-support/three-racks';
 import { checkAcknowledgedRecords } from './invariants/invariants';
 import { partitionForKey, utf8 } from './producer/murmur2';
 
@@ -12,15 +13,7 @@ function three(extra: Partial<Scenario> = {}): Scenario {
   return {
     version: 1,
     seed: 1,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 1 },
-      ...(extra.cluster ? { config: extra.cluster.config } : {}),
-    },
+    cluster: threeRacks({ config: extra.cluster?.config }),
     topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
     clients: [{ kind: 'producer', id: 'p', config: { acks: 'all' } }],
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'cluster')),

@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { Cluster } from './cluster';
+import { threeRacks } from './test-support/three-racks';
 import { RACK_AWARE_REPLICA_SELECTOR } from './config';
 import type { KafkaError } from './errors';
 
@@ -19,15 +20,7 @@ function scenario(opts: { selector?: boolean; clientRack?: string; timeline?: Ti
   return {
     version: 1,
     seed: 7,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      network: { latencyMs: 1, jitterMs: 1 },
-      config: opts.selector === false ? {} : { 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR },
-    },
+    cluster: threeRacks({ config: opts.selector === false ? {} : { 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR } }),
     topics: [{ name: 'orders', partitions: 1, replicationFactor: 3, assignments: [[1, 2, 3]], config: { 'min.insync.replicas': 2 } }],
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all' } },
