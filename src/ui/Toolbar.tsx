@@ -6,10 +6,38 @@ import { runCommand } from './command-env';
 import { formatTime } from './events/phrase';
 import { MenuButton } from './Menu';
 import { getWorkerClient } from '../state/worker-client';
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 
 function speedLabel(s: number): string {
   return `${s}×`;
+}
+
+/** A toolbar button that runs one command of the registry. */
+function CommandButton(props: {
+  id: string;
+  disabled: boolean;
+  keys: string;
+  testId: string;
+  title?: string;
+  ariaLabel?: string;
+  pressed?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="btn"
+      disabled={props.disabled}
+      onClick={() => runCommand(command(props.id))}
+      aria-label={props.ariaLabel}
+      aria-keyshortcuts={props.keys}
+      aria-pressed={props.pressed}
+      data-testid={props.testId}
+      title={props.title}
+    >
+      {props.children}
+    </button>
+  );
 }
 
 export function Toolbar() {
@@ -59,18 +87,9 @@ export function Toolbar() {
           <span aria-hidden="true">{status.playing ? '❚❚' : '▶'}</span>
           <span>{status.playing ? 'Pause' : 'Play'}</span>
         </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!ready}
-          onClick={() => runCommand(command('playback.step'))}
-          aria-label="Step 100 ms"
-          aria-keyshortcuts="."
-          data-testid="step"
-          title="Step 100 ms of virtual time (.)"
-        >
+        <CommandButton id="playback.step" disabled={!ready} keys="." testId="step" title="Step 100 ms of virtual time (.)" ariaLabel="Step 100 ms">
           Step
-        </button>
+        </CommandButton>
         <label className="inline-label">
           Speed
           <select
@@ -91,27 +110,12 @@ export function Toolbar() {
         </output>
       </div>
       <div className="toolbar-group" role="group" aria-label="Commands">
-        <button
-          type="button"
-          className="btn"
-          disabled={!ready}
-          onClick={() => runCommand(command('scenario.new'))}
-          aria-keyshortcuts="N"
-          data-testid="toolbar-new"
-          title="A new cluster: empty, or from a template (N)"
-        >
+        <CommandButton id="scenario.new" disabled={!ready} keys="N" testId="toolbar-new" title="A new cluster: empty, or from a template (N)">
           New…
-        </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!command('producer.produce').enabled(snapshot, selection)}
-          onClick={() => runCommand(command('producer.produce'))}
-          aria-keyshortcuts="P"
-          data-testid="toolbar-produce"
-        >
+        </CommandButton>
+        <CommandButton id="producer.produce" disabled={!command('producer.produce').enabled(snapshot, selection)} keys="P" testId="toolbar-produce">
           Produce…
-        </button>
+        </CommandButton>
         {menu('Producers', 'produce', 'menu-producers')}
         {menu('Cluster', 'cluster', 'menu-cluster')}
         {menu('Partition', 'partition', 'menu-partition')}
@@ -128,18 +132,9 @@ export function Toolbar() {
         >
           Metrics
         </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!ready}
-          onClick={() => runCommand(command('terminal.toggle'))}
-          aria-keyshortcuts="`"
-          aria-pressed={terminalOpen}
-          data-testid="toolbar-terminal"
-          title="Kafka command line (`)"
-        >
+        <CommandButton id="terminal.toggle" disabled={!ready} keys="`" testId="toolbar-terminal" title="Kafka command line (`)" pressed={terminalOpen}>
           Terminal
-        </button>
+        </CommandButton>
       </div>
     </header>
   );
