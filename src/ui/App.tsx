@@ -83,8 +83,9 @@ function Notices() {
     for (const id of [...seen.keys()]) if (!toasts.some((t) => t.id === id)) seen.delete(id);
     const timers = toasts.map((t) => {
       if (!seen.has(t.id)) seen.set(t.id, now);
-      // A toast with a button stays longer: there is something to do with it.
-      const life = t.show ? 12_000 : 5000;
+      // A toast with a button stays longer: there is something to do with it. An error
+      // (a link's bad value, a refused action) stays longer still: it names a problem to read.
+      const life = t.tone === 'error' ? 20_000 : t.show ? 12_000 : 5000;
       return setTimeout(() => dismiss(t.id), Math.max(0, seen.get(t.id)! + life - now));
     });
     return () => timers.forEach(clearTimeout);
