@@ -28,6 +28,7 @@ import { LogSegment } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
+import { TransactionCoordinator } from './transaction/transaction-coordinator';
 import { Deadline, TimeoutQueue } from './sim/deadline';
 import { Deferred, Network } from './sim/network';
 import { Prng } from './sim/prng';
@@ -65,6 +66,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   ReplicationQuota,
   Scheduler,
   TimeoutQueue,
+  TransactionCoordinator,
   UnifiedLog,
 };
 

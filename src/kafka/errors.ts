@@ -48,6 +48,14 @@ export const KAFKA_ERRORS = [
   'RECORD_LIST_TOO_LARGE',
   'INVALID_REPLICA_ASSIGNMENT',
   'NO_REASSIGNMENT_IN_PROGRESS',
+  // Transactions (KIP-98): the coordinator's and the client's errors.
+  'INVALID_TXN_STATE',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'INVALID_TRANSACTION_TIMEOUT',
+  'CONCURRENT_TRANSACTIONS',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_NOT_FOUND',
+  'TRANSACTION_ABORTABLE',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];
