@@ -56,6 +56,7 @@ export const KAFKA_ERRORS = [
   'PRODUCER_FENCED',
   'TRANSACTIONAL_ID_NOT_FOUND',
   'TRANSACTION_ABORTABLE',
+  'UNSTABLE_OFFSET_COMMIT',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];

@@ -32,7 +32,8 @@ function txnScenario(timeline: TimelineAction[], extra: Partial<Scenario> = {}):
 }
 
 const produce = (at: number, value: string, partition = 0, producer = 'tx', topic = 'orders'): TimelineAction => ({ at, op: 'produce', producer, topic, value, partition });
-const eventsOf = <T extends ClusterEvent['type']>(c: Cluster, type: T) => c.allEvents().filter((e) => e.type === type) as Extract<ClusterEvent, { type: T }>[];
+type EventOf<T> = ClusterEvent extends infer E ? (E extends { type: infer U } ? (T extends U ? E : never) : never) : never;
+const eventsOf = <T extends ClusterEvent['type']>(c: Cluster, type: T) => c.allEvents().filter((e) => e.type === type) as EventOf<T>[];
 
 describe('transactions: commit and abort (TransactionsTest)', () => {
   it('commits: markers on every partition of the transaction, both isolation levels read the records once', () => {
@@ -103,7 +104,7 @@ describe('transactions: commit and abort (TransactionsTest)', () => {
     // read_committed stops at the LSO: not even the non-transactional record after it.
     expect(read('rc')).toEqual(['plain-before']);
     expect(read('ru')).toEqual(['plain-before', 'open', 'plain-after']);
-    c.apply({ op: 'commitTransaction', producer: 'tx' });
+    c.perform({ op: 'commitTransaction', producer: 'tx' });
     c.runUntil(12000);
     const after = c.output();
     expect(after.consumed.filter((r) => r.consumer === 'rc').map((r) => r.value)).toEqual(['plain-before', 'open', 'plain-after']);
@@ -228,7 +229,7 @@ describe('consume-transform-produce (TransactionsTest.testSendOffsetsWithGroupMe
     c.runUntil(6400);
     expect(c.coordinator.committed('etl', 'orders', 0)).toBeNull();
     expect(c.coordinator.pendingTxnOffsetsOf('etl')).toHaveLength(1);
-    c.apply({ op: 'commitTransaction', producer: 'tx' });
+    c.perform({ op: 'commitTransaction', producer: 'tx' });
     c.runUntil(9000);
     expect(c.coordinator.committed('etl', 'orders', 0)).toBe(3);
     expect(c.coordinator.pendingTxnOffsetsOf('etl')).toHaveLength(0);

@@ -600,7 +600,7 @@ export class Consumer {
     for (const p of unknown) p.resetting = true;
     const broker = this.coordinatorBroker;
     const tps = unknown.map((p) => ({ topic: p.topic, partition: p.partition }));
-    this.request(broker, call(this.coordinator, this.coordinator.handleOffsetFetch, broker, this.groupId, tps), call(this, this.onOffsetFetch, unknown));
+    this.request(broker, call(this.coordinator, this.coordinator.handleOffsetFetch, broker, this.groupId, tps, this.readCommitted()), call(this, this.onOffsetFetch, unknown));
   }
 
   /** @scheduled OffsetFetch answered (null: timed out or reset). */

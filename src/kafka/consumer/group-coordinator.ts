@@ -744,8 +744,17 @@ export class GroupCoordinator {
     return 'NONE';
   }
 
-  handleOffsetFetch(viaBroker: number, groupId: string, partitions: TopicPartition[]): { error: KafkaError; offsets: { topic: string; partition: number; offset: number }[] } {
+  /**
+   * OffsetFetch. requireStable (KIP-447, sent by read_committed consumers): while a
+   * transaction holds offsets of a requested partition, UNSTABLE_OFFSET_COMMIT (retriable),
+   * so a consumer never starts from an offset its transaction is about to replace.
+   */
+  handleOffsetFetch(viaBroker: number, groupId: string, partitions: TopicPartition[], requireStable = false): { error: KafkaError; offsets: { topic: string; partition: number; offset: number }[] } {
     if (this.notCoordinator(groupId, viaBroker)) return { error: 'NOT_COORDINATOR', offsets: [] };
+    if (requireStable) {
+      const pending = this.pendingTxnOffsets.get(groupId);
+      if (pending) for (const list of pending.values()) if (list.some((o) => partitions.some((tp) => tp.topic === o.topic && tp.partition === o.partition))) return { error: 'UNSTABLE_OFFSET_COMMIT', offsets: [] };
+    }
     const g = this.groups.get(groupId);
     return {
       error: 'NONE',
