@@ -749,6 +749,11 @@ export class Cluster {
     return logConfigFrom(this.controller.topicConfig(topic));
   }
 
+  /** Records consumed so far (when recording), read only: tests driving an application loop. */
+  consumedRows(): readonly ConsumedRow[] {
+    return this.consumed;
+  }
+
   /** @internal An output row for the runner (only when recording). */
   record(row: { produced: ProducedRow } | { consumed: ConsumedRow }): void {
     if ('produced' in row) this.produced.push(row.produced);

@@ -642,6 +642,9 @@ export class Consumer {
   private onListOffsets(p: PartitionState, r: ListOffsetsResponse | null): void {
     p.resetting = false;
     if (this.partitions.get(key(p.topic, p.partition)) !== p) return;
+    // Another lookup (a second OffsetFetch while the leader was away) already set the position,
+    // and records may have been consumed from it since: a late answer must not move it back.
+    if (p.position >= 0) return;
     if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.resetPosition, p));
     p.position = r.offset;
     p.buffer = [];
