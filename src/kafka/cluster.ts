@@ -634,7 +634,11 @@ export class Cluster {
     } else {
       const p = this.producers.get(name);
       const c = this.consumers.get(name);
-      if (p) p.alterConfig(config);
+      if (p) {
+        const problem = producerConfigProblem({ ...p.userConfigMap(), ...config });
+        if (problem !== null) return this.reject('alterConfig', 'INVALID_CONFIG', problem);
+        p.alterConfig(config);
+      }
       else if (c) c.alterConfig(config);
       else return this.reject('alterConfig', 'INVALID_REQUEST', `There is no client ${name}.`);
     }

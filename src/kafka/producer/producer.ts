@@ -153,7 +153,11 @@ export class Producer {
   producerEpoch = 0;
   // ---- TransactionManager (a producer with transactional.id) ----
   /** transactional.id, null for a non-transactional producer. */
-  readonly transactionalId: string | null;
+  transactionalId: string | null;
+  /** The producer id the cluster gave it at creation, for idempotence without a transactional.id. */
+  private readonly idempotentProducerId: number;
+  /** Its epoch under that id when it became transactional (bumped if it goes back). */
+  private idempotentEpoch = 0;
   txnState: TransactionManagerState = 'UNINITIALIZED';
   /** Why the producer is in ABORTABLE_ERROR or FATAL_ERROR. */
   txnError: KafkaError | null = null;
@@ -215,6 +219,7 @@ export class Producer {
   ) {
     this.node = clientNode(id);
     this.producerId = producerId;
+    this.idempotentProducerId = producerId;
     this.deliveryTimeouts = new TimeoutQueue<ProducerBatch>(env.ctx.scheduler, call(this, this.expire));
     this.requestTimeouts = new TimeoutQueue<InFlightRequest>(env.ctx.scheduler, call(this, this.onRequestTimeout));
     this.config = new Config([config ?? {}, PRODUCER_DEFAULTS]);
@@ -254,7 +259,45 @@ export class Producer {
     this.config = new Config([this.userConfig, PRODUCER_DEFAULTS]);
     const wasIdempotent = this.idempotent;
     this.applyConfig(this.userConfig);
-    if (wasIdempotent !== this.idempotent) this.bumpEpoch();
+    const raw = this.config.raw('transactional.id');
+    const tid = typeof raw === 'string' && raw !== '' ? raw : null;
+    if (tid !== this.transactionalId) this.changeTransactionalId(tid);
+    else if (wasIdempotent !== this.idempotent) this.bumpEpoch();
+  }
+
+  /**
+   * A new transactional.id from the settings form: in Kafka the application would create the
+   * producer again with it, so the transaction manager starts over (initTransactions with
+   * the new id; without one, the producer is idempotent again under its own producer id).
+   * An open transaction is left to its coordinator (transaction.timeout.ms aborts it).
+   */
+  private changeTransactionalId(tid: string | null): void {
+    this.flushAll();
+    if (this.transactionalId === null) this.idempotentEpoch = this.producerEpoch;
+    this.transactionalId = tid;
+    this.txnTimer?.cancel();
+    this.txnTimer = null;
+    this.txnQueue.length = 0;
+    this.txnInFlight = null;
+    this.txnToken++;
+    this.txnPartitions.clear();
+    this.newTxnPartitions.clear();
+    this.txnStarted = false;
+    this.txnError = null;
+    this.beginPending = false;
+    this.epochBumpAfterAbort = false;
+    if (tid === null) {
+      this.txnState = 'UNINITIALIZED';
+      this.producerId = this.idempotentProducerId;
+      this.producerEpoch = this.idempotentEpoch;
+      this.bumpEpoch();
+      this.txnSendAll();
+      return;
+    }
+    this.producerId = -1;
+    this.producerEpoch = -1;
+    this.txnState = 'INITIALIZING';
+    this.enqueueTxn({ kind: 'InitProducerId' });
   }
 
   initUserConfig(map: ConfigMap | undefined): void {
