@@ -12,6 +12,18 @@ import { expect, openPlayground, screenshot, selectPartition, setSpeed, test } f
 test.use({ actionTimeout: 60_000 });
 const expectSlow = expect.configure({ timeout: 60_000 });
 
+/** Escape clears the selection: the inspector shows the overview with the lesson's chapters again. */
+async function backToOverview(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector-overview')).toBeVisible();
+}
+
+async function showLog(page: Page): Promise<void> {
+  await selectPartition(page, 'payments-0', 1);
+  await page.getByTestId('inspector-partition').getByLabel('Replica').selectOption('');
+}
+
 async function produceWith(page: Page, value: string): Promise<void> {
   await page.getByTestId('cmd-producer.produce').click();
   const dialog = page.getByTestId('dialog-produce');
@@ -44,8 +56,7 @@ test('transactions: LSO and markers in the log, read_committed against read_unco
   await expectSlow(now).toContainText('Chapter 3 of 6');
   await expectSlow(page.getByTestId('clock')).toHaveAttribute('data-ms', '12000');
   await expect(page.getByTestId('producer-txn-tx')).toHaveText('in transaction');
-  await selectPartition(page, 'payments-0', 1);
-  await page.getByTestId('inspector-partition').getByLabel('Replica').selectOption('');
+  await showLog(page);
   await expectSlow(page.getByTestId('partition-lso')).toContainText('4');
   await expect(page.getByTestId('partition-lso')).toContainText('held by an open transaction');
   const log = page.getByTestId('partition-log');
@@ -61,11 +72,14 @@ test('transactions: LSO and markers in the log, read_committed against read_unco
   await screenshot(page, '21-lso-open-transaction');
 
   // Chapter 4: tx-2 fenced tx; the coordinator aborted its transaction.
+  await backToOverview(page);
   await page.getByTestId('chapter-next').click();
   await expectSlow(now).toContainText('Chapter 4 of 6');
+  await expect(page.locator('[data-testid="event"][data-type="ProducerFenced"]').first()).toBeVisible();
+  await showLog(page);
   await expectSlow(log.getByTestId('log-row-5')).toHaveAttribute('data-control', 'ABORT');
   await expect(log.getByTestId('marker-lso')).toHaveCount(0);
-  await expect(page.locator('[data-testid="event"][data-type="ProducerFenced"]').first()).toBeVisible();
+  await backToOverview(page);
 
   // To the end of the lesson (chapter 6): every transaction decided.
   await page.getByTestId('chapter-next').click();
@@ -102,8 +116,7 @@ test('transactions: LSO and markers in the log, read_committed against read_unco
   await expect(page.getByTestId('consumer-rc')).toContainText('consumed 5');
 
   // The log shows both markers: COMMIT after bonus-5, ABORT after oops-6.
-  await selectPartition(page, 'payments-0', 1);
-  await page.getByTestId('inspector-partition').getByLabel('Replica').selectOption('');
+  await showLog(page);
   await expectSlow(log.getByTestId('log-row-10')).toContainText('bonus-5');
   await expectSlow(log.getByTestId('log-row-11')).toHaveAttribute('data-control', 'COMMIT');
   await expectSlow(log.getByTestId('log-row-12')).toContainText('oops-6');
