@@ -235,3 +235,24 @@ describe('consume-transform-produce (TransactionsTest.testSendOffsetsWithGroupMe
     expect(c.coordinator.pendingTxnOffsetsOf('etl')).toHaveLength(0);
   });
 });
+
+describe('time travel with transactions (checkpoint.ts)', () => {
+  it('the exactly-once lesson checkpointed every 700 ms (open transactions, markers in flight) continues exactly, through images too', async () => {
+    const { restoreScenario } = await import('../scenario/restore');
+    const doc = (await import('../scenario/lessons/exactly-once-transactions.json')).default;
+    const r = restoreScenario(doc);
+    if (!r.ok) throw new Error(r.error.message);
+    const straight = new Cluster(r.scenario, { recordConsumed: true });
+    straight.runUntil(21000);
+    const { cloneCluster, findClosures, readClusterImage, writeClusterImage } = await import('./checkpoint');
+    let c = new Cluster(r.scenario, { recordConsumed: true });
+    for (let t = 700; t <= 21000; t += 700) {
+      c.runUntil(t);
+      expect(findClosures(c)).toEqual([]);
+      c = t % 2100 === 0 ? readClusterImage(structuredClone(writeClusterImage(c))) : cloneCluster(c);
+    }
+    c.runUntil(21000);
+    const fp = (x: Cluster) => JSON.stringify({ o: x.output(), s: x.snapshot().producers });
+    expect(fp(c)).toBe(fp(straight));
+  });
+});
