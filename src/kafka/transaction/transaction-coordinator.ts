@@ -86,6 +86,24 @@ interface TxnMetadata {
   markerEpoch: number;
 }
 
+/** What kafka/durable.ts saves of the coordinator: what __transaction_state holds (and the id counter). */
+export interface TransactionCoordinatorState {
+  nextProducerId: number;
+  transactions: {
+    transactionalId: string;
+    producerId: number;
+    producerEpoch: number;
+    txnTimeoutMs: number;
+    state: TransactionState;
+    partitions: TopicPartition[];
+    groups: string[];
+    txnStartTimestamp: number;
+    reason: 'client' | 'transaction.timeout.ms' | 'fenced';
+    markerEpoch: number;
+    pendingMarkers: TopicPartition[];
+  }[];
+}
+
 export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMetadata>();
   private nextProducerId = FIRST_TRANSACTIONAL_PRODUCER_ID;
@@ -423,6 +441,56 @@ export class TransactionCoordinator {
       } else open = true;
     }
     if (open) this.armTimeoutCheck();
+  }
+
+  // ---- durability (kafka/durable.ts) --------------------------------------------------------
+
+  exportState(): TransactionCoordinatorState {
+    return {
+      nextProducerId: this.nextProducerId,
+      transactions: [...this.txns.values()].map((t) => ({
+        transactionalId: t.transactionalId,
+        producerId: t.producerId,
+        producerEpoch: t.producerEpoch,
+        txnTimeoutMs: t.txnTimeoutMs,
+        state: t.state,
+        partitions: [...t.partitions.values()].map((p) => ({ ...p })),
+        groups: t.groups.slice(),
+        txnStartTimestamp: t.txnStartTimestamp,
+        reason: t.reason,
+        markerEpoch: t.markerEpoch,
+        pendingMarkers: [...t.pending.values()].map((m) => ({ topic: m.topic, partition: m.partition })),
+      })),
+    };
+  }
+
+  /**
+   * A coordinator loading __transaction_state after every broker restarted
+   * (TransactionStateManager.loadTransactionsForTxnTopicPartition): prepared transactions
+   * send their remaining markers again, open ones are subject to their timeout again.
+   */
+  restoreState(s: TransactionCoordinatorState): void {
+    this.nextProducerId = Math.max(this.nextProducerId, s.nextProducerId);
+    for (const x of s.transactions) {
+      const t: TxnMetadata = {
+        transactionalId: x.transactionalId,
+        producerId: x.producerId,
+        producerEpoch: x.producerEpoch,
+        txnTimeoutMs: x.txnTimeoutMs,
+        state: x.state,
+        partitions: new Map(x.partitions.map((p) => [`${p.topic}-${p.partition}`, { topic: p.topic, partition: p.partition }])),
+        groups: x.groups.slice(),
+        txnStartTimestamp: x.txnStartTimestamp,
+        lastUpdateMs: this.ctx.scheduler.now,
+        pending: new Map(x.pendingMarkers.map((p) => [`${p.topic}-${p.partition}`, { topic: p.topic, partition: p.partition, token: 0, timer: null, host: -1 }])),
+        reason: x.reason,
+        markerEpoch: x.markerEpoch,
+      };
+      this.txns.set(t.transactionalId, t);
+      if (t.state === 'Ongoing') this.armTimeoutCheck();
+      for (const m of [...t.pending.values()]) this.sendMarker(t, m);
+      this.maybeComplete(t);
+    }
   }
 
   // ---- views ------------------------------------------------------------------------------
