@@ -256,3 +256,23 @@ describe('time travel with transactions (checkpoint.ts)', () => {
     expect(fp(c)).toBe(fp(straight));
   });
 });
+
+describe('restart from disk with a transaction open (durable.ts)', () => {
+  it('the coordinator comes back with the open transaction: the restarted producer fences and aborts it, and the LSO moves on', async () => {
+    const { exportDurableState, restoreCluster } = await import('./durable');
+    const a = new Cluster(txnScenario([{ at: 5000, op: 'beginTransaction', producer: 'tx' }, produce(5010, 'open-at-restart', 0)]), { recordConsumed: true });
+    a.runUntil(6000);
+    const before = a.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!;
+    expect(before.lastStableOffset).toBeLessThan(before.highWatermark);
+    const saved = structuredClone(exportDurableState(a));
+    expect(saved.meta.transactions?.transactions[0]).toMatchObject({ transactionalId: 'tx-1', state: 'Ongoing' });
+    const b = restoreCluster(saved);
+    b.runUntil(12000);
+    // The restarted producer's InitProducerId found the transaction Ongoing: aborted at a bumped epoch.
+    expect(b.allEvents().some((e) => e.type === 'TransactionAborted' && e.reason === 'fenced')).toBe(true);
+    const after = b.snapshot().partitions.find((p) => p.topic === 'orders' && p.partition === 0)!;
+    expect(after.lastStableOffset).toBe(after.highWatermark);
+    expect(b.producers.get('tx')!.txnState).toBe('READY');
+    expect(b.snapshot().transactions![0]!.producerId).toBe(a.snapshot().transactions![0]!.producerId);
+  });
+});
