@@ -490,3 +490,32 @@ describe('the shell', () => {
     expect(replay.readLog('payments', 0, { fromOffset: 0 })!.records.concat(replay.readLog('payments', 1, { fromOffset: 0 })!.records).map((r) => r.key).sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('kafka-transactions.sh', () => {
+  it('lists and describes transactional ids as the coordinator has them; an unknown id is TransactionalIdNotFoundException', async () => {
+    const scenario = structuredClone(defaultScenario);
+    scenario.clients = [...(scenario.clients ?? []), { kind: 'producer', id: 'tx', config: { 'transactional.id': 'orders-tx' } }];
+    scenario.timeline = [
+      { at: 1000, op: 'beginTransaction', producer: 'tx' },
+      { at: 1010, op: 'produce', producer: 'tx', topic: 'orders', value: 'x', partition: 1 },
+    ];
+    const ctx = new NodeCliContext(scenario);
+    ctx.advance(3000);
+    const list = await sh(ctx, `kafka-transactions.sh ${B} list`);
+    expect(list.code).toBe(0);
+    const [header, row] = list.out.trim().split('\n');
+    expect(header!.split(/\s+/)).toEqual(['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState']);
+    expect(row!.split(/\s+/)).toEqual(['orders-tx', expect.stringMatching(/^[123]$/), '1000000', 'Ongoing']);
+    const d = await sh(ctx, `kafka-transactions.sh ${B} describe --transactional-id orders-tx`);
+    expect(d.code).toBe(0);
+    const cells = d.out.trim().split('\n')[1]!.split(/\s+/);
+    expect(cells.slice(1, 6)).toEqual(['orders-tx', '1000000', '0', 'Ongoing', '60000']);
+    // The transaction starts when its first AddPartitionsToTxn reaches the coordinator.
+    expect(Number(cells[6])).toBeGreaterThan(1010);
+    expect(Number(cells[6])).toBeLessThan(1100);
+    expect(cells[8]).toBe('orders-1');
+    expect((await sh(ctx, `kafka-transactions.sh ${B} describe --transactional-id nope`)).err).toContain('TransactionalIdNotFoundException');
+    expect((await sh(ctx, 'kafka-transactions.sh list')).err).toContain('argument --bootstrap-server is required');
+    expect((await sh(ctx, `kafka-transactions.sh ${B} abort`)).err).toContain("invalid choice: 'abort'");
+  });
+});

@@ -11,6 +11,7 @@ import { kafkaConsumerGroups } from './consumer-groups';
 import type { CliContext, Tool, ToolIO } from './context';
 import { tokenize, withDefaults } from './options';
 import { kafkaTopics } from './topics';
+import { kafkaTransactions } from './transactions';
 
 export const TOOLS: readonly Tool[] = [
   kafkaTopics,
@@ -21,6 +22,7 @@ export const TOOLS: readonly Tool[] = [
   kafkaLeaderElection,
   kafkaReassignPartitions,
   kafkaGetOffsets,
+  kafkaTransactions,
 ];
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';

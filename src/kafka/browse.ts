@@ -17,7 +17,7 @@
  * Every record is shown once across pages: `resume` is exact per partition.
  */
 import type { UnifiedLog } from './log/unified-log';
-import { batchBaseOffset, batchNextOffset, forEachRecord, readHeaders } from './log/record-batch';
+import { batchBaseOffset, batchIsControl, batchNextOffset, forEachRecord, readHeaders } from './log/record-batch';
 
 export type BrowseStart =
   | { from: 'newest' }
@@ -241,8 +241,10 @@ class PartitionCursor {
     const lo = this.lo;
     const hi = this.hi;
     let examined = 0;
+    // Transaction markers are never handed to a consumer (a read_uncommitted one reads the rest).
+    const control = batchIsControl(b);
     forEachRecord(b, (offset, timestamp, batch, ks, kl, vs, vl, hs, hc) => {
-      if (offset < lo || offset >= hi) return;
+      if (control || offset < lo || offset >= hi) return;
       examined++;
       let keyText: string | null = null;
       if (m.key !== null) {

@@ -28,6 +28,7 @@ import { LogSegment } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
+import { TransactionCoordinator } from './transaction/transaction-coordinator';
 import { Deadline, TimeoutQueue } from './sim/deadline';
 import { Deferred, Network } from './sim/network';
 import { Prng } from './sim/prng';
@@ -65,6 +66,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   ReplicationQuota,
   Scheduler,
   TimeoutQueue,
+  TransactionCoordinator,
   UnifiedLog,
 };
 
@@ -248,7 +250,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */
-export const CLUSTER_SHAPE = 2;
+export const CLUSTER_SHAPE = 3;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatchRef) => Uint8Array | undefined): Cluster {

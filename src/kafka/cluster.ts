@@ -10,7 +10,7 @@
  */
 import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
-import { BROKER_DEFAULTS, Config, consumerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
+import { BROKER_DEFAULTS, Config, consumerConfigProblem, producerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller, type ControllerHooks } from './controller/controller';
 import type { PartitionRegistration } from './broker/partition';
@@ -18,11 +18,12 @@ import { call } from './sim/call';
 import type { KafkaError } from './errors';
 import { LIMITS, actionLimitProblem } from './limits';
 import { METRIC_KEYS, counterIncrease, lagMs, lagRecords } from './lag';
-import { decodeRecords } from './log/record-batch';
 import { browseRecords, type BrowseRequest, type BrowseResult } from './browse';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
+import { TransactionCoordinator } from './transaction/transaction-coordinator';
+import { batchIsControl, batchIsTransactional, batchProducerId, controlBatchType, decodeRecords } from './log/record-batch';
 import { Consumer } from './consumer/consumer';
 import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
 import { Prng } from './sim/prng';
@@ -36,6 +37,7 @@ import type {
   PartitionView,
   ProducedRow,
   RecordView,
+  TransactionView,
   ReplicaView,
   RunnerOutput,
   TopicView,
@@ -82,6 +84,8 @@ export interface LogReadResult {
   records: RecordView[];
   logStartOffset: number;
   highWatermark: number;
+  /** The partition leader's last stable offset (the HW with no open transaction). */
+  lastStableOffset: number;
   logEndOffset: number;
 }
 
@@ -97,6 +101,8 @@ export class Cluster {
   readonly network: Network;
   readonly controller: Controller;
   readonly coordinator: GroupCoordinator;
+  /** The transaction coordinator (KIP-98): transactional ids, their producer ids and epochs, markers. */
+  readonly txnCoordinator: TransactionCoordinator;
   readonly brokers = new Map<number, Broker>();
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
@@ -143,6 +149,7 @@ export class Cluster {
     this.ctx = new Context(this, recordConsumed, recordProduced);
     this.controller = new Controller(this.ctx, new ControllerChannel(this));
     this.coordinator = new GroupCoordinator(this.ctx);
+    this.txnCoordinator = new TransactionCoordinator(this.ctx, this.coordinator);
     this.env = new Environment(this);
 
     // Brokers of the scenario exist, registered and unfenced, at time 0.
@@ -370,6 +377,23 @@ export class Cluster {
         if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
         const r = p.send(a.topic, a.key ?? null, a.value, a.headers, a.partition);
         if (r.error) this.reject(a.op, r.error, `Cannot produce to ${a.topic}${a.partition !== undefined ? `-${a.partition}` : ''}: ${r.error}.`);
+        return;
+      }
+      case 'beginTransaction':
+      case 'commitTransaction':
+      case 'abortTransaction': {
+        const p = this.producers.get(a.producer);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
+        const r = a.op === 'beginTransaction' ? p.beginTransaction() : a.op === 'commitTransaction' ? p.commitTransaction() : p.abortTransaction();
+        if (r) this.reject(a.op, r.error, r.message);
+        return;
+      }
+      case 'sendOffsetsToTransaction': {
+        const p = this.producers.get(a.producer);
+        if (!p) return this.reject(a.op, 'INVALID_REQUEST', `There is no producer ${a.producer}.`);
+        const offsets = a.offsets ?? this.consumedPositions(a.group);
+        const r = p.sendOffsetsToTransaction(a.group, offsets);
+        if (r) this.reject(a.op, r.error, r.message);
         return;
       }
       case 'startLoad': {
@@ -610,7 +634,11 @@ export class Cluster {
     } else {
       const p = this.producers.get(name);
       const c = this.consumers.get(name);
-      if (p) p.alterConfig(config);
+      if (p) {
+        const problem = producerConfigProblem({ ...p.userConfigMap(), ...config });
+        if (problem !== null) return this.reject('alterConfig', 'INVALID_CONFIG', problem);
+        p.alterConfig(config);
+      }
       else if (c) c.alterConfig(config);
       else return this.reject('alterConfig', 'INVALID_REQUEST', `There is no client ${name}.`);
     }
@@ -649,6 +677,8 @@ export class Cluster {
 
   private addProducer(id: string, config: ConfigMap | undefined): void {
     if (this.refuseInvalidConfig('addProducer', config)) return;
+    const problem = producerConfigProblem(config);
+    if (problem !== null) return this.reject('addProducer', 'INVALID_CONFIG', problem);
     const p = new Producer(this.env, id, config, this.nextProducerId++);
     p.initUserConfig(config);
     this.producers.set(id, p);
@@ -721,6 +751,11 @@ export class Cluster {
   /** @internal */
   logConfig(topic: string): LogConfig {
     return logConfigFrom(this.controller.topicConfig(topic));
+  }
+
+  /** Records consumed so far (when recording), read only: tests driving an application loop. */
+  consumedRows(): readonly ConsumedRow[] {
+    return this.consumed;
   }
 
   /** @internal An output row for the runner (only when recording). */
@@ -815,6 +850,7 @@ export class Cluster {
           ...(reg.addingReplicas ? { addingReplicas: reg.addingReplicas.slice(), removingReplicas: (reg.removingReplicas ?? []).slice() } : {}),
           highWatermark: source?.log.highWatermark ?? 0,
           logStartOffset: source?.log.logStartOffset ?? 0,
+          lastStableOffset: leader ? leader.lastStableOffset : (source?.log.highWatermark ?? 0),
           replicaStates,
           leaderAlive,
           minIsr,
@@ -833,15 +869,20 @@ export class Cluster {
     const out: RecordView[] = [];
     const read = log.read(Math.max(fromOffset, log.logStartOffset), Number.MAX_SAFE_INTEGER, log.logEndOffset);
     for (const b of read.batches) {
+      const control = batchIsControl(b) ? controlBatchType(b) : null;
+      const transactional = batchIsTransactional(b) ? { producerId: batchProducerId(b) } : null;
       for (const r of decodeRecords(b)) {
         if (r.offset < fromOffset) continue;
         if (out.length >= limit) return out;
         const rec: RecordView = {
           offset: r.offset,
-          key: r.key === null ? null : textDecoder.decode(r.key),
-          value: r.value === null ? null : textDecoder.decode(r.value),
+          // A marker's key and value are binary (ControlRecordType, EndTransactionMarker): shown by its type.
+          key: control ? null : r.key === null ? null : textDecoder.decode(r.key),
+          value: control ? null : r.value === null ? null : textDecoder.decode(r.value),
           timestamp: r.timestamp,
         };
+        if (control) rec.control = control;
+        if (transactional) rec.transactional = { ...transactional };
         if (r.headers.length > 0) {
           rec.headers = {};
           for (const h of r.headers) rec.headers[h.key] = h.value === null ? '' : textDecoder.decode(h.value);
@@ -872,8 +913,26 @@ export class Cluster {
       records: this.decode(source.log, from, limit),
       logStartOffset: source.log.logStartOffset,
       highWatermark: source.log.highWatermark,
+      lastStableOffset: this.lastStableOffsetOf(topic, partition, source.log),
       logEndOffset: source.log.logEndOffset,
     };
+  }
+
+  /** The leader's last stable offset, or the log's HW when it is not the leader's. */
+  private lastStableOffsetOf(topic: string, partition: number, log: UnifiedLog): number {
+    const leader = this.leaderPartition(topic, partition);
+    return leader && leader.log === log ? leader.lastStableOffset : log.highWatermark;
+  }
+
+  /** The positions of a group's live consumers (what sendOffsetsToTransaction sends when an action names no offsets). */
+  private consumedPositions(groupId: string): { topic: string; partition: number; offset: number }[] {
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const c of this.consumers.values()) {
+      const v = c.view();
+      if (v.groupId !== groupId || v.status === 'closed' || v.status === 'crashed') continue;
+      for (const p of v.positions) if (p.position >= 0) out.push({ topic: p.topic, partition: p.partition, offset: p.position });
+    }
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   }
 
   /** A page of a topic's records as a consumer sees them (src/kafka/browse.ts): reads only. */
@@ -1104,6 +1163,7 @@ export class Cluster {
       consumers: [...this.consumers.values()].map((c) => c.view()),
       metrics: this.metrics(),
       brokerConfig: { ...this.clusterConfig } as Record<string, ConfigValue>,
+      ...this.transactionsField(),
       events,
     };
   }
@@ -1119,7 +1179,13 @@ export class Cluster {
       produced: this.produced.slice(),
       consumed: this.consumed.slice(),
       events: this.events.slice(),
+      ...this.transactionsField(),
     };
+  }
+
+  private transactionsField(): { transactions?: TransactionView[] } {
+    const t = this.txnCoordinator.view();
+    return t.length > 0 ? { transactions: t } : {};
   }
 
   /** All events kept so far (tests and invariant checkers). */
@@ -1262,6 +1328,10 @@ export class Environment implements BrokerEnv {
   peer(id: number): Broker | undefined {
     return this.cluster.peer(id);
   }
+
+  get txnCoordinator(): TransactionCoordinator {
+    return this.cluster.txnCoordinator;
+  }
 }
 
 /** The controller's channel to the brokers: metadata pushed from its host, over the network. */
@@ -1294,5 +1364,6 @@ export class ControllerChannel implements ControllerHooks {
 
   brokersChanged(): void {
     this.cluster.coordinator?.onBrokerChange();
+    this.cluster.txnCoordinator?.onBrokerChange();
   }
 }

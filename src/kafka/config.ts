@@ -69,6 +69,9 @@ export const PRODUCER_DEFAULTS = {
   'partitioner.ignore.keys': false,
   'compression.type': 'none',
   'max.request.size': 1048576,
+  /** KIP-98: set, the producer is transactional (it needs enable.idempotence). */
+  'transactional.id': null,
+  'transaction.timeout.ms': 60000,
 } as const;
 
 export const CONSUMER_DEFAULTS = {
@@ -389,6 +392,8 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'retry.backoff.max.ms': long(0),
   'partitioner.ignore.keys': bool,
   'max.request.size': int(0),
+  'transactional.id': { type: 'string?' },
+  'transaction.timeout.ms': int(1),
   'compression.type': { type: 'enum', values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] },
   // consumer
   'auto.offset.reset': { type: 'enum', values: ['earliest', 'latest', 'none'] },
@@ -481,6 +486,23 @@ export function consumerConfigProblem(config: ConfigMap | undefined): string | n
   const session = c.int('session.timeout.ms');
   if (heartbeat >= session) {
     return `Failed to construct kafka consumer: heartbeat.interval.ms (${heartbeat}) must be set lower than session.timeout.ms (${session})`;
+  }
+  return null;
+}
+
+/**
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs for a transactional producer: a
+ * transactional.id needs idempotence, and idempotence needs acks=all (Kafka's messages).
+ */
+export function producerConfigProblem(config: ConfigMap | undefined): string | null {
+  const c = new Config([config, PRODUCER_DEFAULTS]);
+  const tid = c.raw('transactional.id');
+  if (tid === null || tid === undefined || tid === '') return null;
+  if (config && Object.hasOwn(config, 'enable.idempotence') && !c.bool('enable.idempotence')) {
+    return 'Cannot set a transactional.id without also enabling idempotence.';
+  }
+  if (parseAcks(c.raw('acks')) !== 'all') {
+    return 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.';
   }
   return null;
 }

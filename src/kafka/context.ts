@@ -10,6 +10,7 @@ import type { Deferred, Network } from './sim/network';
 import type { Prng } from './sim/prng';
 import type { Scheduler } from './sim/scheduler';
 import type { ClusterEvent, ConsumedRow, ProducedRow } from './snapshot';
+import type { ProduceRequest, ProduceResponses } from './broker/broker';
 
 /** An event before the cluster stamps its time. */
 export type ClusterEventBody = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 'at'> : never) : never;
@@ -77,6 +78,8 @@ export interface FetchRequest {
   minBytes: number;
   maxBytes: number;
   partitions: FetchPartition[];
+  /** FetchRequest.isolation_level: 0 read_uncommitted (up to the HW, the default), 1 read_committed (up to the LSO). */
+  isolationLevel?: 0 | 1;
 }
 
 export interface FetchPartitionResponse {
@@ -92,6 +95,10 @@ export interface FetchPartitionResponse {
    * from (the response then carries no records); absent or -1 when none.
    */
   preferredReadReplica?: number;
+  /** read_committed: the partition's last stable offset. */
+  lastStableOffset?: number;
+  /** read_committed: aborted transactions among the records returned (producer id, first offset). */
+  abortedTransactions?: { producerId: number; firstOffset: number }[];
 }
 
 export interface FetchResponse {
@@ -108,8 +115,10 @@ export interface ListOffsetsResponse {
 export interface BrokerApi {
   readonly id: number;
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse>;
-  /** timestamp: -2 earliest, -1 latest (the HW for read_uncommitted), else by time. */
-  handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse;
+  /** timestamp: -2 earliest, -1 latest (the HW for read_uncommitted, the LSO for read_committed), else by time. */
+  handleListOffsets(topic: string, partition: number, timestamp: number, isolationLevel?: 0 | 1): ListOffsetsResponse;
+  /** A ProduceRequest (the transaction coordinator's WriteTxnMarkers goes through it). */
+  handleProduce?(req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses>;
 }
 
 export interface ClusterContext {

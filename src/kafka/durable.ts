@@ -25,6 +25,7 @@ import { Cluster, type ClusterOptions } from './cluster';
 import { PRODUCER_DEFAULTS, putOwn, type ConfigValue } from './config';
 import { Consumer } from './consumer/consumer';
 import type { GroupCoordinatorState } from './consumer/group-coordinator';
+import type { TransactionCoordinatorState } from './transaction/transaction-coordinator';
 import type { BrokerRegistration } from './controller/controller';
 import type { EpochEntry } from './log/leader-epoch-cache';
 import { batchBaseOffset } from './log/record-batch';
@@ -106,6 +107,8 @@ export interface DurableMeta {
   };
   brokers: DurableBroker[];
   groups: GroupCoordinatorState;
+  /** The transaction coordinator's state (absent in states saved before transactions). */
+  transactions?: TransactionCoordinatorState;
   producers: DurableProducer[];
   consumers: DurableConsumer[];
 }
@@ -217,6 +220,7 @@ export function exportDurableMeta(cluster: Cluster, timeline: readonly TimelineA
         slowMs: cluster.network.slowness(b.node),
       })),
     groups: cluster.coordinator.exportState(),
+    transactions: cluster.txnCoordinator.exportState(),
     producers: [...cluster.producers.values()].map((p) => {
       const v = p.view();
       return {
@@ -304,6 +308,7 @@ export function restoreCluster(state: DurableState, opts: Omit<ClusterOptions, '
         // it when it is healed, as a real broker cut off from the controller would.
         for (const spec of m.brokers) if (spec.running && !spec.isolated) brokers.get(spec.id)!.bootstrapMetadata(c.controller.metadataVersion);
         c.coordinator.restoreState(withoutMembers(m.groups));
+        if (m.transactions) c.txnCoordinator.restoreState(m.transactions);
         for (const p of m.producers) {
           const producer = hooks.addProducer(p.id, p.config);
           // Records still in the old process's buffers died with it: "sent" counts those that reached an end.

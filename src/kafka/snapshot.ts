@@ -40,6 +40,27 @@ export interface RecordView {
   value: string | null;
   timestamp: number;
   headers?: Record<string, string>;
+  /** A transaction marker (a control batch's record, ControlRecordType): never handed to consumers. */
+  control?: 'COMMIT' | 'ABORT';
+  /** The record is in a transaction (its batch's transactional bit) by this producer id. */
+  transactional?: { producerId: number };
+}
+
+/** A transactional id at its coordinator (kafka-transactions.sh describe). */
+export interface TransactionView {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  state: 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
+  /** The broker hosting its coordinator (leader of its __transaction_state partition), -1: none live. */
+  coordinator: number;
+  timeoutMs: number;
+  /** When the current (or last) transaction started, -1: never. */
+  startedAt: number;
+  partitions: TopicPartition[];
+  groups: string[];
+  /** Partitions whose marker is not yet written (Prepare* states). */
+  pendingMarkers: TopicPartition[];
 }
 
 export interface PartitionView {
@@ -55,6 +76,8 @@ export interface PartitionView {
   removingReplicas?: number[];
   highWatermark: number;
   logStartOffset: number;
+  /** The leader's last stable offset: read_committed consumers read below it (equals the HW with no open transaction). */
+  lastStableOffset?: number;
   replicaStates: ReplicaView[];
   /** The leader's process runs and is reachable (false when leader is -1, or names a dead or cut-off broker not yet fenced). */
   leaderAlive?: boolean;
@@ -134,6 +157,8 @@ export interface ConsumedRow {
   offset: number;
   key: string | null;
   value: string | null;
+  /** The consumer's isolation.level when it read the record. */
+  isolation?: 'read_committed' | 'read_uncommitted';
 }
 
 export interface ProducerView {
@@ -154,6 +179,17 @@ export interface ProducerView {
   config?: Record<string, string | number | boolean | null>;
   /** Records acknowledged per (topic, partition) leader, for produce edges. */
   targets: TopicPartition[];
+  /** A transactional producer (transactional.id set): its TransactionManager state. */
+  transaction?: {
+    transactionalId: string;
+    /** TransactionManager.State: UNINITIALIZED, INITIALIZING, READY, IN_TRANSACTION, COMMITTING_TRANSACTION, ABORTING_TRANSACTION, ABORTABLE_ERROR, FATAL_ERROR. */
+    state: string;
+    producerEpoch: number;
+    /** Partitions added to the current transaction. */
+    partitions: TopicPartition[];
+    /** The error that made it abortable or fatal (PRODUCER_FENCED, ...), null when none. */
+    error: KafkaError | null;
+  };
 }
 
 export type ConsumerStatus = 'joining' | 'stable' | 'rebalancing' | 'closed' | 'crashed';
@@ -320,6 +356,18 @@ export type ClusterEvent = { at: number } & (
    * The outcome of a one-off produce action (not of steady loads): its partition and offset
    * once acknowledged (null with acks=0), or Kafka's error. sentAt: the action's time.
    */
+  /** InitProducerId for a transactional.id answered: its producer id and (bumped) epoch. */
+  | { type: 'TransactionInitialized'; transactionalId: string; producer: string; producerId: number; producerEpoch: number; coordinator: number }
+  /** A producer began a transaction (beginTransaction, local to the client). */
+  | { type: 'TransactionBegun'; producer: string; transactionalId: string }
+  /** The coordinator decided the outcome (PrepareCommit / PrepareAbort); markers go out now. reason: the client's EndTxn, transaction.timeout.ms, or fencing. */
+  | { type: 'TransactionPrepared'; transactionalId: string; producerId: number; producerEpoch: number; result: 'COMMIT' | 'ABORT'; reason: 'client' | 'transaction.timeout.ms' | 'fenced'; partitions: TopicPartition[] }
+  /** Every marker is written (CompleteCommit / CompleteAbort). */
+  | { type: 'TransactionCommitted' | 'TransactionAborted'; transactionalId: string; producerId: number; producerEpoch: number; reason: 'client' | 'transaction.timeout.ms' | 'fenced'; partitions: TopicPartition[]; groups: string[] }
+  /** A newer producer with the same transactional.id bumped the epoch (by: the producer that did). */
+  | { type: 'ProducerFenced'; transactionalId: string; producerId: number; producerEpoch: number; by: string }
+  /** A transactional call the producer refused or that failed (INVALID_TXN_STATE, PRODUCER_FENCED, ...). */
+  | { type: 'TransactionError'; producer: string; transactionalId: string | null; op: string; error: KafkaError; message: string }
   | {
       type: 'RecordProduced';
       producer: string;
@@ -356,6 +404,8 @@ export interface ClusterSnapshot {
    * dynamic default broker config), without Kafka's defaults (kafka-configs --describe).
    */
   brokerConfig?: Record<string, string | number | boolean | null>;
+  /** Transactional ids known to the transaction coordinator (absent when none). */
+  transactions?: TransactionView[];
   /** Events since the previous snapshot (the UI keeps its own bounded history). */
   events: ClusterEvent[];
 }
@@ -370,4 +420,6 @@ export interface RunnerOutput {
   produced: ProducedRow[];
   consumed: ConsumedRow[];
   events: ClusterEvent[];
+  /** Transactional ids at their coordinator (absent when none). */
+  transactions?: TransactionView[];
 }

@@ -91,12 +91,22 @@ describe('parseScenario accepts', () => {
       { at: 21, op: 'subscribe', consumer: 'billing-1', topics: [] },
       { at: 22, op: 'changeGroup', consumer: 'billing-1', groupId: 'audit' },
       { at: 23, op: 'removeBroker', broker: 3 },
+      { at: 24, op: 'beginTransaction', producer: 'checkout' },
+      { at: 25, op: 'sendOffsetsToTransaction', producer: 'checkout', group: 'billing', offsets: [{ topic: 'orders', partition: 0, offset: 12 }] },
+      { at: 25, op: 'sendOffsetsToTransaction', producer: 'checkout', group: 'billing' },
+      { at: 26, op: 'commitTransaction', producer: 'checkout' },
+      { at: 27, op: 'abortTransaction', producer: 'checkout' },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
     const bad = example();
     bad.timeline = [{ at: 1, op: 'reassignPartitions', topic: 'orders', partition: 0, replicas: [], throttleBytesPerSec: -1 }];
     expect(parseScenario(bad).ok).toBe(false);
+    const badOffsets = example();
+    badOffsets.timeline = [{ at: 1, op: 'sendOffsetsToTransaction', producer: 'checkout', group: 'billing', offsets: [{ topic: 'orders', partition: 0, offset: -3 }] }];
+    const badOffsetsResult = parseScenario(badOffsets);
+    expect(badOffsetsResult.ok).toBe(false);
+    if (!badOffsetsResult.ok) expect(badOffsetsResult.error.message).toContain('timeline[0].offsets[0].offset');
     const badCount = example();
     badCount.timeline = [{ at: 1, op: 'addPartitions', topic: 'orders', partitions: 0 }];
     expect(parseScenario(badCount).ok).toBe(false);

@@ -347,6 +347,26 @@ const timelineAction = z.discriminatedUnion('op', [
     })().optional(),
   }),
   op('powerCut', {}),
+  op('beginTransaction', { producer: id('a producer id') }),
+  op('commitTransaction', { producer: id('a producer id') }),
+  op('abortTransaction', { producer: id('a producer id') }),
+  op('sendOffsetsToTransaction', {
+    producer: id('a producer id'),
+    group: id('a group id'),
+    offsets: z
+      .array(
+        z.looseObject({
+          topic: topicName,
+          partition: partitionIndex,
+          offset: (() => {
+            const e = says('expected an offset (an integer ≥ 0)');
+            return z.number(e).int(e).min(0, e).max(Number.MAX_SAFE_INTEGER, e);
+          })(),
+        }),
+        says('expected a list of {topic, partition, offset}'),
+      )
+      .optional(),
+  }),
 ]);
 
 /** A lesson chapter: a moment and what to look at then. */

@@ -130,7 +130,19 @@ export type TimelineAction =
    */
   | ({ at: number; op: 'reassignPartitions'; throttleBytesPerSec?: number } & PartitionReassignment)
   /** Every machine loses power at once and restarts from its disk (see Cluster.powerCut). */
-  | { at: number; op: 'powerCut' };
+  | { at: number; op: 'powerCut' }
+  /** KafkaProducer.beginTransaction on a producer with transactional.id (initTransactions ran when it was created). */
+  | { at: number; op: 'beginTransaction'; producer: string }
+  /** KafkaProducer.commitTransaction: flush, then EndTxn(COMMIT); markers go to every partition of the transaction. */
+  | { at: number; op: 'commitTransaction'; producer: string }
+  /** KafkaProducer.abortTransaction: EndTxn(ABORT); the records stay in the log, skipped by read_committed consumers. */
+  | { at: number; op: 'abortTransaction'; producer: string }
+  /**
+   * KafkaProducer.sendOffsetsToTransaction: the group's offsets commit with the transaction
+   * (visible to the group only on commit). Without `offsets`, the positions of the group's
+   * live consumers at that moment (what a consume-transform-produce loop sends).
+   */
+  | { at: number; op: 'sendOffsetsToTransaction'; producer: string; group: string; offsets?: { topic: string; partition: number; offset: number }[] };
 
 export type TimelineOp = TimelineAction['op'];
 

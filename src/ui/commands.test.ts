@@ -195,6 +195,7 @@ describe('lessons', () => {
       'lesson.rebalance-storm',
       'lesson.static-member-rejoins',
       'lesson.at-least-once-duplicates',
+      'lesson.exactly-once-transactions',
       'lesson.replay-reset-offsets',
       'lesson.retention-time-and-size',
       'lesson.compaction-latest-per-key',
@@ -244,5 +245,30 @@ describe('building by drawing: remove, settings, New', () => {
     expect(commandForKey('n')?.id).toBe('scenario.new');
     run(command('scenario.new'), n.e);
     expect(n.dialogs).toEqual([{ kind: 'newScenario' }]);
+  });
+});
+
+describe('transaction commands', () => {
+  it('begin, commit and abort follow the selected transactional producer’s state, and perform the ops', () => {
+    const snap = (state: string) =>
+      ({
+        producers: [
+          { id: 'plain', transaction: undefined },
+          { id: 'tx', transaction: { transactionalId: 't', state, producerEpoch: 0, partitions: [], error: null } },
+        ],
+      }) as unknown as Parameters<(typeof COMMANDS)[number]['enabled']>[0];
+    const cmd = (id: string) => COMMANDS.find((c) => c.id === id)!;
+    const sel = { kind: 'producer', id: 'tx' } as const;
+    expect(cmd('producer.beginTransaction').enabled(snap('READY'), sel)).toBe(true);
+    expect(cmd('producer.commitTransaction').enabled(snap('READY'), sel)).toBe(false);
+    expect(cmd('producer.commitTransaction').enabled(snap('IN_TRANSACTION'), sel)).toBe(true);
+    expect(cmd('producer.abortTransaction').enabled(snap('ABORTABLE_ERROR'), sel)).toBe(true);
+    expect(cmd('producer.beginTransaction').enabled(snap('FATAL_ERROR'), sel)).toBe(false);
+    // A selected producer without transactional.id offers none of them.
+    expect(cmd('producer.beginTransaction').enabled(snap('READY'), { kind: 'producer', id: 'plain' })).toBe(false);
+    expect(cmd('producer.commitTransaction').label(snap('IN_TRANSACTION'), sel)).toBe("Commit tx's transaction");
+    const performed: unknown[] = [];
+    cmd('producer.abortTransaction').perform({ snapshot: snap('IN_TRANSACTION'), selection: sel, perform: (a: unknown) => performed.push(a) } as unknown as Parameters<(typeof COMMANDS)[number]['perform']>[0]);
+    expect(performed).toEqual([{ op: 'abortTransaction', producer: 'tx' }]);
   });
 });

@@ -124,6 +124,37 @@ export function subjectProducer(s: ClusterSnapshot | null, sel: Selection | null
   return s.producers[0];
 }
 
+/** The selected producer when it has a transactional.id, else the first transactional producer. */
+export function subjectTransactionalProducer(s: ClusterSnapshot | null, sel: Selection | null): ProducerView | undefined {
+  if (!s) return undefined;
+  if (sel?.kind === 'producer') {
+    const p = s.producers.find((x) => x.id === sel.id);
+    return p?.transaction ? p : undefined;
+  }
+  return s.producers.find((p) => p.transaction !== undefined);
+}
+
+/** A command on a transactional producer in one of the given TransactionManager states. */
+function transactionCommand(id: string, verb: string, op: 'beginTransaction' | 'commitTransaction' | 'abortTransaction', states: string[]): Command {
+  return {
+    id,
+    label: (s, sel) => {
+      const p = subjectTransactionalProducer(s, sel);
+      return p ? `${verb} ${p.id}'s transaction` : `${verb} transaction`;
+    },
+    group: 'produce',
+    contexts: ['producer'],
+    enabled: (s, sel) => {
+      const t = subjectTransactionalProducer(s, sel)?.transaction;
+      return t !== undefined && states.includes(t.state);
+    },
+    perform: (env) => {
+      const p = subjectTransactionalProducer(env.snapshot, env.selection);
+      if (p) env.perform({ op, producer: p.id });
+    },
+  };
+}
+
 /** A topic selection, or the topic of a selected partition. */
 export function selectedTopicName(s: ClusterSnapshot | null, sel: Selection | null): string | undefined {
   const name = sel?.kind === 'topic' ? sel.name : sel?.kind === 'partition' ? sel.topic : undefined;
@@ -438,6 +469,10 @@ export const COMMANDS: readonly Command[] = [
       if (env.selection?.kind === 'producer') env.openDialog({ kind: 'clientConfig', client: env.selection.id });
     },
   },
+  // KafkaProducer.beginTransaction / commitTransaction / abortTransaction (a producer with transactional.id).
+  transactionCommand('producer.beginTransaction', 'Begin', 'beginTransaction', ['READY', 'INITIALIZING']),
+  transactionCommand('producer.commitTransaction', 'Commit', 'commitTransaction', ['IN_TRANSACTION']),
+  transactionCommand('producer.abortTransaction', 'Abort', 'abortTransaction', ['IN_TRANSACTION', 'ABORTABLE_ERROR']),
   {
     id: 'producer.add',
     label: () => 'Add producer…',

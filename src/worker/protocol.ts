@@ -81,6 +81,8 @@ export interface LogResult {
   records: RecordView[];
   logStartOffset: number;
   highWatermark: number;
+  /** The leader's last stable offset: read_committed consumers read below it (absent from older workers). */
+  lastStableOffset?: number;
   logEndOffset: number;
 }
 

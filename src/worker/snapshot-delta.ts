@@ -146,8 +146,8 @@ export interface CollectionChanges {
 }
 
 /**
- * A partition whose only changes are offsets: key, highWatermark, logStartOffset, then
- * per replica state (in the partition's order) broker, logEndOffset, highWatermark,
+ * A partition whose only changes are offsets: key, highWatermark, logStartOffset,
+ * lastStableOffset (-1: absent), then per replica state (in the partition's order) broker, logEndOffset, highWatermark,
  * logStartOffset.
  */
 export type OffsetsRow = [string, ...number[]];
@@ -165,7 +165,7 @@ export interface SnapshotDelta {
   events: ClusterSnapshot['events'];
 }
 
-const OFFSET_FIELDS = new Set(['highWatermark', 'logStartOffset', 'replicaStates']);
+const OFFSET_FIELDS = new Set(['highWatermark', 'logStartOffset', 'lastStableOffset', 'replicaStates']);
 
 /** The partition's fields other than offsets, and its replica states' brokers, as one string. */
 function partitionShape(p: PartitionView): string {
@@ -178,7 +178,8 @@ function partitionShape(p: PartitionView): string {
 }
 
 function offsetsRow(key: string, p: PartitionView): OffsetsRow {
-  const row: OffsetsRow = [key, p.highWatermark, p.logStartOffset];
+  // The last stable offset moves with the HW (transactions hold it back): -1 when absent.
+  const row: OffsetsRow = [key, p.highWatermark, p.logStartOffset, p.lastStableOffset ?? -1];
   for (const r of p.replicaStates) row.push(r.broker, r.logEndOffset, r.highWatermark, r.logStartOffset);
   return row;
 }
@@ -293,7 +294,7 @@ function restOf(s: ClusterSnapshot): Record<string, unknown> {
 
 function applyOffsets(p: PartitionView, row: OffsetsRow): PartitionView {
   const replicaStates: ReplicaView[] = [];
-  for (let i = 3; i + 3 < row.length; i += 4) {
+  for (let i = 4; i + 3 < row.length; i += 4) {
     replicaStates.push({
       broker: row[i] as number,
       logEndOffset: row[i + 1] as number,
@@ -301,7 +302,11 @@ function applyOffsets(p: PartitionView, row: OffsetsRow): PartitionView {
       logStartOffset: row[i + 3] as number,
     });
   }
-  return { ...p, highWatermark: row[1] as number, logStartOffset: row[2] as number, replicaStates };
+  const next: PartitionView = { ...p, highWatermark: row[1] as number, logStartOffset: row[2] as number, replicaStates };
+  const lso = row[3] as number;
+  if (lso >= 0) next.lastStableOffset = lso;
+  else delete next.lastStableOffset;
+  return next;
 }
 
 /**

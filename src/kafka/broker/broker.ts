@@ -574,9 +574,12 @@ export class Broker implements BrokerApi, PartitionHost {
           return { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
         }
       }
-      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes));
+      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), req.isolationLevel === 1);
       bytes += r.bytes;
-      return { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
+      const out: FetchPartitionResponse = { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
+      if (r.lastStableOffset !== undefined) out.lastStableOffset = r.lastStableOffset;
+      if (r.abortedTransactions) out.abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+      return out;
     });
     return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica };
   }
@@ -611,11 +614,11 @@ export class Broker implements BrokerApi, PartitionHost {
     return best;
   }
 
-  handleListOffsets(topic: string, partition: number, timestamp: number): ListOffsetsResponse {
+  handleListOffsets(topic: string, partition: number, timestamp: number, isolationLevel: 0 | 1 = 0): ListOffsetsResponse {
     const p = this.partitions.get(`${topic}-${partition}`);
     if (!p || !p.isLeader) return { error: p ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', offset: -1 };
     if (timestamp === -2) return { error: 'NONE', offset: p.log.logStartOffset };
-    if (timestamp === -1) return { error: 'NONE', offset: p.log.highWatermark };
+    if (timestamp === -1) return { error: 'NONE', offset: isolationLevel === 1 ? p.lastStableOffset : p.log.highWatermark };
     const off = p.log.offsetForTimestamp(timestamp);
     return { error: 'NONE', offset: off === null || off > p.log.highWatermark ? p.log.highWatermark : off };
   }

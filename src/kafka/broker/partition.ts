@@ -21,9 +21,12 @@ import {
   batchProducerEpoch,
   batchProducerId,
   batchBaseOffset,
+  batchIsControl,
+  batchIsTransactional,
+  controlBatchType,
 } from '../log/record-batch';
 import type { UnifiedLog } from '../log/unified-log';
-import { ProducerStateManager } from './producer-state';
+import { ProducerStateManager, type TxnSpan } from './producer-state';
 
 export interface PartitionRegistration {
   replicas: number[];
@@ -103,6 +106,10 @@ export interface FollowerFetchResult {
   bytes: number;
   /** Set when the follower's log diverges from the leader's (KIP-320). */
   divergingEpoch: { epoch: number; endOffset: number } | null;
+  /** A consumer fetch: the partition's last stable offset (FetchResponse.lastStableOffset). */
+  lastStableOffset?: number;
+  /** A read_committed fetch: the aborted transactions overlapping the records returned. */
+  abortedTransactions?: TxnSpan[];
 }
 
 export class Partition {
@@ -242,6 +249,16 @@ export class Partition {
       return { error: 'NOT_ENOUGH_REPLICAS', firstOffset: -1, lastOffset: -1, duplicate: false };
     }
     const pid = batchProducerId(batch);
+    if (pid >= 0 && batchIsControl(batch)) {
+      // A transaction marker from the coordinator (WriteTxnMarkers): no sequence to check.
+      const err = this.producerState.checkMarker(pid, batchProducerEpoch(batch));
+      if (err !== 'NONE') return { error: err, firstOffset: -1, lastOffset: -1, duplicate: false };
+      const info = this.log.appendAsLeader(batch, this.leaderEpoch);
+      this.recordTxnState(batch, info.firstOffset, info.lastOffset);
+      const hwMoved = this.maybeIncrementLeaderHW();
+      this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
+      return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
+    }
     if (pid >= 0) {
       const epoch = batchProducerEpoch(batch);
       const check = this.producerState.check(pid, epoch, batchBaseSequence(batch), batchLastSequence(batch));
@@ -253,6 +270,7 @@ export class Partition {
     const info = this.log.appendAsLeader(batch, this.leaderEpoch);
     if (pid >= 0) {
       this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
+      this.recordTxnState(batch, info.firstOffset, info.lastOffset);
     }
     this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
     const hwMoved = this.maybeIncrementLeaderHW();
@@ -373,18 +391,48 @@ export class Partition {
     if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
   }
 
-  /** A consumer's fetch: reads committed data only (up to the HW). */
-  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number): FollowerFetchResult {
+  /**
+   * The last stable offset (UnifiedLog.lastStableOffset): the first offset of the oldest
+   * transaction not yet decided and replicated, or the high watermark when there is none.
+   * A read_committed consumer reads below it only.
+   */
+  get lastStableOffset(): number {
+    const hw = this.log.highWatermark;
+    const first = this.producerState.firstUnstableOffset(hw);
+    return first === null ? hw : Math.max(this.log.logStartOffset, Math.min(first, hw));
+  }
+
+  /**
+   * A consumer's fetch: reads committed data only, up to the HW (read_uncommitted) or the
+   * last stable offset (read_committed, which also gets the aborted transactions among
+   * the records returned, FetchResponse.abortedTransactions).
+   */
+  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted = false): FollowerFetchResult {
+    const r = this.fetchForConsumerUpTo(fetchOffset, currentLeaderEpoch, maxBytes, readCommitted);
+    if (readCommitted && r.error === 'NONE') {
+      r.lastStableOffset = this.lastStableOffset;
+      const last = r.batches[r.batches.length - 1];
+      if (last !== undefined) {
+        this.producerState.truncateAbortedBelow(this.log.logStartOffset);
+        const found = this.producerState.collectAbortedTxns(fetchOffset, batchLastOffset(last) + 1);
+        if (found.length > 0) r.abortedTransactions = found;
+      }
+    }
+    return r;
+  }
+
+  private fetchForConsumerUpTo(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted: boolean): FollowerFetchResult {
     // A consumer (FetchRequest v11+, client metadata present) may read from a follower too
     // (KIP-392: fetchOnlyLeader is false); a follower serves up to its own HW, which trails
     // the leader's, so what it hands out is committed.
     const err = this.role === 'follower' ? this.checkFollowerEpoch(currentLeaderEpoch) : this.checkLeaderEpoch(currentLeaderEpoch);
     if (err !== 'NONE') return this.fetchError(err);
-    if (fetchOffset > this.log.highWatermark && fetchOffset <= this.log.logEndOffset) {
-      // Between HW and LEO: nothing visible yet, not out of range.
+    const upTo = readCommitted ? this.lastStableOffset : this.log.highWatermark;
+    if (fetchOffset > upTo && fetchOffset <= this.log.logEndOffset) {
+      // Between HW (or LSO) and LEO: nothing visible yet, not out of range.
       return this.fetchResult('NONE');
     }
-    const read = this.log.read(fetchOffset, maxBytes, this.log.highWatermark);
+    const read = this.log.read(fetchOffset, maxBytes, upTo);
     if (read.error !== 'NONE') return this.fetchError(read.error);
     return this.fetchResult('NONE', read.batches, read.sizeInBytes);
   }
@@ -491,9 +539,18 @@ export class Partition {
     for (const seg of this.log.segments) for (const b of seg.batches) this.recordProducerBatch(b);
   }
 
-  /** Producer id, epoch and sequences of an appended batch, from its header. */
+  /** Producer id, epoch and sequences of an appended batch, from its header; its transaction state. */
   private recordProducerBatch(b: Uint8Array): void {
     const pid = batchProducerId(b);
-    if (pid >= 0) this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
+    if (pid < 0) return;
+    if (!batchIsControl(b)) this.producerState.update(pid, batchProducerEpoch(b), batchBaseSequence(b), batchLastSequence(b), batchBaseOffset(b), batchLastOffset(b));
+    this.recordTxnState(b, batchBaseOffset(b), batchLastOffset(b));
+  }
+
+  /** Transaction bookkeeping of an appended batch (a no-op for non-transactional batches). */
+  private recordTxnState(b: Uint8Array, firstOffset: number, lastOffset: number): void {
+    const control = batchIsControl(b);
+    if (!control && !batchIsTransactional(b)) return;
+    this.producerState.onTxnBatch(batchProducerId(b), batchProducerEpoch(b), true, control ? controlBatchType(b) : null, firstOffset, lastOffset);
   }
 }

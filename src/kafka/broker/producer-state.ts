@@ -9,6 +9,18 @@
  * the log's batch headers after truncation, as Kafka rebuilds it from snapshots + log.
  */
 import type { KafkaError } from '../errors';
+import type { ControlRecordType } from '../log/record-batch';
+
+/**
+ * A transaction's span in this partition's log: its first data offset, and the offset of
+ * the marker that ended it (TxnMetadata / AbortedTxn in Kafka's ProducerStateManager and
+ * TransactionIndex).
+ */
+export interface TxnSpan {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+}
 
 export const NUM_BATCHES_TO_RETAIN = 5;
 
@@ -34,6 +46,15 @@ const APPEND: SequenceCheck = Object.freeze({ kind: 'append' });
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  /** Open transactions: producer id → first offset of its transaction here (ongoingTxns). */
+  private readonly ongoingTxns = new Map<number, number>();
+  /**
+   * Transactions whose marker is in the log but maybe not yet replicated (unreplicatedTxns):
+   * they still hold the last stable offset back until the high watermark passes the marker.
+   */
+  private unreplicatedTxns: TxnSpan[] = [];
+  /** The aborted-transactions index (TransactionIndex), in marker order. */
+  private abortedTxns: TxnSpan[] = [];
 
   /** Checks a leader append before it happens. */
   check(producerId: number, epoch: number, firstSeq: number, lastSeq: number): SequenceCheck {
@@ -81,8 +102,74 @@ export class ProducerStateManager {
     e.batches.push(m);
   }
 
+  /**
+   * An end-transaction marker at the leader (ProducerAppendInfo.appendEndTxnMarker): the
+   * coordinator's epoch must not be older than the producer's last one here
+   * (INVALID_PRODUCER_EPOCH: the marker of a fenced coordinator request).
+   */
+  checkMarker(producerId: number, epoch: number): KafkaError {
+    const e = this.producers.get(producerId);
+    return e && epoch < e.epoch ? 'INVALID_PRODUCER_EPOCH' : 'NONE';
+  }
+
+  /**
+   * Tracks transactions from an appended batch's header, on the leader and the followers
+   * alike (ProducerStateManager.update / completeTxn): a transactional data batch opens its
+   * producer's transaction here if none is open; a control batch (marker) closes it, an
+   * ABORT marker adding it to the aborted index. A marker of a newer epoch also bumps the
+   * producer's epoch here, so a fenced producer's later batches are refused.
+   */
+  onTxnBatch(producerId: number, epoch: number, transactional: boolean, control: ControlRecordType | null, firstOffset: number, lastOffset: number): void {
+    if (producerId < 0) return;
+    if (control !== null) {
+      const e = this.producers.get(producerId);
+      if (!e || epoch > e.epoch) this.producers.set(producerId, { epoch, batches: [] });
+      const first = this.ongoingTxns.get(producerId);
+      if (first === undefined) return;
+      this.ongoingTxns.delete(producerId);
+      const span: TxnSpan = { producerId, firstOffset: first, lastOffset };
+      this.unreplicatedTxns.push(span);
+      if (control === 'ABORT') this.abortedTxns.push(span);
+      return;
+    }
+    if (transactional && !this.ongoingTxns.has(producerId)) this.ongoingTxns.set(producerId, firstOffset);
+  }
+
+  /**
+   * The first offset not yet stable (ProducerStateManager.firstUnstableOffset): the lowest
+   * first offset among open transactions and completed ones whose marker is at or past the
+   * high watermark; null when none.
+   */
+  firstUnstableOffset(highWatermark: number): number | null {
+    if (this.unreplicatedTxns.length > 0) this.unreplicatedTxns = this.unreplicatedTxns.filter((t) => t.lastOffset >= highWatermark);
+    let min: number | null = null;
+    for (const f of this.ongoingTxns.values()) if (min === null || f < min) min = f;
+    for (const t of this.unreplicatedTxns) if (min === null || t.firstOffset < min) min = t.firstOffset;
+    return min;
+  }
+
+  /** Aborted transactions that overlap [fetchOffset, upperBoundOffset) (TransactionIndex.collectAbortedTxns). */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): TxnSpan[] {
+    const out: TxnSpan[] = [];
+    for (const t of this.abortedTxns) if (t.lastOffset >= fetchOffset && t.firstOffset < upperBoundOffset) out.push({ ...t });
+    return out;
+  }
+
+  /** Drops aborted-index entries wholly below the log start (the segments holding them are gone). */
+  truncateAbortedBelow(logStartOffset: number): void {
+    if (this.abortedTxns.length > 0 && this.abortedTxns[0]!.lastOffset < logStartOffset) this.abortedTxns = this.abortedTxns.filter((t) => t.lastOffset >= logStartOffset);
+  }
+
+  /** Open transactions, for views: producer id and first offset. */
+  ongoing(): { producerId: number; firstOffset: number }[] {
+    return [...this.ongoingTxns].map(([producerId, firstOffset]) => ({ producerId, firstOffset }));
+  }
+
   clear(): void {
     this.producers.clear();
+    this.ongoingTxns.clear();
+    this.unreplicatedTxns = [];
+    this.abortedTxns = [];
   }
 
   get size(): number {

@@ -12,7 +12,7 @@
 import { CONSUMER_DEFAULTS, Config } from '../config';
 import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse } from '../context';
 import type { KafkaError } from '../errors';
-import { forEachRecord, batchNextOffset } from '../log/record-batch';
+import { forEachRecord, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { Deadline } from '../sim/deadline';
@@ -47,6 +47,14 @@ interface PartitionState {
    */
   preferredReadReplica: number;
   preferredReadReplicaExpiresAt: number;
+  /**
+   * read_committed: the aborted transactions of the fetch being consumed, by first offset,
+   * and the producers whose aborted transaction is being skipped (Kafka's CompletedFetch
+   * abortedTransactions / abortedProducerIds). One fetch's worth: a partition is fetched
+   * again only once its buffer is consumed.
+   */
+  aborted?: { producerId: number; firstOffset: number }[];
+  abortedPids?: Set<number>;
 }
 
 /**
@@ -592,7 +600,7 @@ export class Consumer {
     for (const p of unknown) p.resetting = true;
     const broker = this.coordinatorBroker;
     const tps = unknown.map((p) => ({ topic: p.topic, partition: p.partition }));
-    this.request(broker, call(this.coordinator, this.coordinator.handleOffsetFetch, broker, this.groupId, tps), call(this, this.onOffsetFetch, unknown));
+    this.request(broker, call(this.coordinator, this.coordinator.handleOffsetFetch, broker, this.groupId, tps, this.readCommitted()), call(this, this.onOffsetFetch, unknown));
   }
 
   /** @scheduled OffsetFetch answered (null: timed out or reset). */
@@ -622,18 +630,21 @@ export class Consumer {
     p.resetting = true;
     const ts = policy === 'earliest' ? -2 : -1;
     const b = leader.leader;
-    this.request(b, call(this, this.listOffsetsAt, b, p.topic, p.partition, ts), call(this, this.onListOffsets, p));
+    this.request(b, call(this, this.listOffsetsAt, b, p.topic, p.partition, ts, this.readCommitted() ? 1 : 0), call(this, this.onListOffsets, p));
   }
 
   /** @scheduled ListOffsets arrives at broker b (the handler runs there). */
-  private listOffsetsAt(b: number, topic: string, partition: number, ts: number): ListOffsetsResponse {
-    return this.ctx.brokerApi(b)?.handleListOffsets(topic, partition, ts) ?? { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, offset: -1 };
+  private listOffsetsAt(b: number, topic: string, partition: number, ts: number, isolationLevel: 0 | 1): ListOffsetsResponse {
+    return this.ctx.brokerApi(b)?.handleListOffsets(topic, partition, ts, isolationLevel) ?? { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, offset: -1 };
   }
 
   /** @scheduled ListOffsets answered (null: timed out or reset). */
   private onListOffsets(p: PartitionState, r: ListOffsetsResponse | null): void {
     p.resetting = false;
     if (this.partitions.get(key(p.topic, p.partition)) !== p) return;
+    // Another lookup (a second OffsetFetch while the leader was away) already set the position,
+    // and records may have been consumed from it since: a late answer must not move it back.
+    if (p.position >= 0) return;
     if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.resetPosition, p));
     p.position = r.offset;
     p.buffer = [];
@@ -732,11 +743,17 @@ export class Consumer {
   private consumeBuffered(max: number): number {
     let n = 0;
     const record = this.ctx.recordingConsumed;
+    const readCommitted = this.readCommitted();
     for (const p of this.buffered) {
       if (n >= max) break;
       while (n < max && p.buffer.length > 0 && p.position >= 0) {
         const b = p.buffer[0]!;
         if (batchNextOffset(b) <= p.position) {
+          p.buffer.shift();
+          continue;
+        }
+        if (this.skipTxnBatch(p, b, readCommitted)) {
+          p.position = batchNextOffset(b);
           p.buffer.shift();
           continue;
         }
@@ -755,6 +772,7 @@ export class Consumer {
               offset,
               key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
               value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
+              isolation: readCommitted ? 'read_committed' : 'read_uncommitted',
             });
           }
           return true;
@@ -770,6 +788,35 @@ export class Consumer {
     }
     this.consumedCount += n;
     return n;
+  }
+
+  /** isolation.level=read_committed (read up to the LSO, skip aborted transactions). */
+  private readCommitted(): boolean {
+    return this.config.str('isolation.level') === 'read_committed';
+  }
+
+  /**
+   * CompletedFetch.nextFetchedRecord's filter: control batches (transaction markers) are
+   * never handed to the application; with read_committed, a transactional batch of a
+   * producer whose transaction the fetch listed as aborted is skipped, until that
+   * producer's ABORT marker.
+   */
+  private skipTxnBatch(p: PartitionState, b: Uint8Array, readCommitted: boolean): boolean {
+    const control = batchIsControl(b);
+    if (!readCommitted) return control;
+    const pid = batchProducerId(b);
+    if (pid < 0) return control;
+    const aborted = p.aborted;
+    const pids = (p.abortedPids ??= new Set());
+    if (aborted) {
+      const last = batchLastOffset(b);
+      while (aborted.length > 0 && aborted[0]!.firstOffset <= last) pids.add(aborted.shift()!.producerId);
+    }
+    if (control) {
+      if (controlBatchType(b) === 'ABORT') pids.delete(pid);
+      return true;
+    }
+    return batchIsTransactional(b) && pids.has(pid);
   }
 
   /**
@@ -865,6 +912,7 @@ export class Consumer {
         maxBytes: this.config.int('fetch.max.bytes'),
         partitions,
       };
+      if (this.readCommitted()) req.isolationLevel = 1;
       const token = ++this.fetchToken;
       s.token = token;
       this.fetchesInFlight++;
@@ -936,6 +984,10 @@ export class Consumer {
       if (fp.error === 'NONE') {
         this.lastFetchOkMs = this.now;
         if (fp.batches.length > 0 && p.position === asked?.fetchOffset) {
+          if (fp.abortedTransactions || p.aborted) {
+            p.aborted = fp.abortedTransactions ? [...fp.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
+            p.abortedPids = new Set();
+          }
           for (const b of fp.batches) p.buffer.push(b);
           this.buffered.add(p);
         }

@@ -744,13 +744,65 @@ export class GroupCoordinator {
     return 'NONE';
   }
 
-  handleOffsetFetch(viaBroker: number, groupId: string, partitions: TopicPartition[]): { error: KafkaError; offsets: { topic: string; partition: number; offset: number }[] } {
+  /**
+   * OffsetFetch. requireStable (KIP-447, sent by read_committed consumers): while a
+   * transaction holds offsets of a requested partition, UNSTABLE_OFFSET_COMMIT (retriable),
+   * so a consumer never starts from an offset its transaction is about to replace.
+   */
+  handleOffsetFetch(viaBroker: number, groupId: string, partitions: TopicPartition[], requireStable = false): { error: KafkaError; offsets: { topic: string; partition: number; offset: number }[] } {
     if (this.notCoordinator(groupId, viaBroker)) return { error: 'NOT_COORDINATOR', offsets: [] };
+    if (requireStable) {
+      const pending = this.pendingTxnOffsets.get(groupId);
+      if (pending) for (const list of pending.values()) if (list.some((o) => partitions.some((tp) => tp.topic === o.topic && tp.partition === o.partition))) return { error: 'UNSTABLE_OFFSET_COMMIT', offsets: [] };
+    }
     const g = this.groups.get(groupId);
     return {
       error: 'NONE',
       offsets: partitions.map((tp) => ({ ...tp, offset: g?.offsets.get(tpKey(tp.topic, tp.partition))?.offset ?? -1 })),
     };
+  }
+
+  // ---- transactional offset commits (KIP-98: TxnOffsetCommit) ------------------------------------
+
+  /**
+   * Offsets a transactional producer committed with sendOffsetsToTransaction, by group and
+   * producer id (GroupMetadata.pendingTransactionalOffsetCommits): the group sees them only
+   * when the transaction commits (the COMMIT marker written to __consumer_offsets); an abort
+   * drops them.
+   */
+  private readonly pendingTxnOffsets = new Map<string, Map<number, { topic: string; partition: number; offset: number }[]>>();
+
+  /** TxnOffsetCommit, as the transaction coordinator hands it over (see TransactionCoordinator.handleAddOffsetsToTxn). */
+  addPendingTxnOffsets(groupId: string, producerId: number, offsets: { topic: string; partition: number; offset: number }[]): void {
+    let byPid = this.pendingTxnOffsets.get(groupId);
+    if (!byPid) this.pendingTxnOffsets.set(groupId, (byPid = new Map()));
+    const list = byPid.get(producerId) ?? [];
+    for (const o of offsets) {
+      const i = list.findIndex((x) => x.topic === o.topic && x.partition === o.partition);
+      if (i >= 0) list.splice(i, 1);
+      list.push({ topic: o.topic, partition: o.partition, offset: o.offset });
+    }
+    byPid.set(producerId, list);
+  }
+
+  /** The transaction marker reached the group (GroupMetadata.completePendingTxnOffsetCommit). */
+  completeTxnOffsets(groupId: string, producerId: number, commit: boolean): { topic: string; partition: number; offset: number }[] {
+    const byPid = this.pendingTxnOffsets.get(groupId);
+    const list = byPid?.get(producerId);
+    if (!byPid || !list) return [];
+    byPid.delete(producerId);
+    if (byPid.size === 0) this.pendingTxnOffsets.delete(groupId);
+    if (!commit) return [];
+    const g = this.group(groupId);
+    for (const o of list) g.offsets.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: o.offset });
+    return list;
+  }
+
+  /** Offsets awaiting their transaction's outcome, for views. */
+  pendingTxnOffsetsOf(groupId: string): { producerId: number; topic: string; partition: number; offset: number }[] {
+    const out: { producerId: number; topic: string; partition: number; offset: number }[] = [];
+    for (const [producerId, list] of this.pendingTxnOffsets.get(groupId) ?? []) for (const o of list) out.push({ producerId, ...o });
+    return out;
   }
 
   committed(groupId: string, topic: string, partition: number): number | null {

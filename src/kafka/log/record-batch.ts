@@ -482,3 +482,60 @@ export function concatBatches(batches: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+// ---- transactions (KIP-98): attributes and control batches --------------------------------
+
+/** Batch attributes bit 4: the batch belongs to a transaction (RecordBatch.isTransactional). */
+export const TRANSACTIONAL_FLAG_MASK = 0x10;
+/** Batch attributes bit 5: a control batch (RecordBatch.isControlBatch), holding one marker. */
+export const CONTROL_FLAG_MASK = 0x20;
+
+export const batchIsTransactional = (b: Uint8Array): boolean => (b[OFF_ATTRIBUTES + 1]! & TRANSACTIONAL_FLAG_MASK) !== 0;
+export const batchIsControl = (b: Uint8Array): boolean => (b[OFF_ATTRIBUTES + 1]! & CONTROL_FLAG_MASK) !== 0;
+
+/**
+ * Sets or clears the transactional bit of a built batch (not yet appended) and recomputes
+ * the CRC, which covers the attributes (as the producer's MemoryRecordsBuilder writes it
+ * for a transactional producer).
+ */
+export function setBatchTransactional(b: Uint8Array, transactional: boolean): void {
+  const lo = b[OFF_ATTRIBUTES + 1]!;
+  const next = transactional ? lo | TRANSACTIONAL_FLAG_MASK : lo & ~TRANSACTIONAL_FLAG_MASK;
+  if (next === lo) return;
+  b[OFF_ATTRIBUTES + 1] = next;
+  writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+}
+
+/** ControlRecordType: the marker's type, in the control record's key. */
+export type ControlRecordType = 'ABORT' | 'COMMIT';
+
+/**
+ * An end-transaction marker as its own control batch (MemoryRecords.withEndTransactionMarker
+ * and EndTransactionMarker.serializeValue): attributes transactional | control, the
+ * producer's id and epoch, no sequence; one record whose key is ControlRecordType's
+ * (version i16 = 0, type i16: 0 ABORT, 1 COMMIT) and whose value is (version i16 = 0,
+ * coordinatorEpoch i32).
+ */
+export function buildControlBatch(type: ControlRecordType, producerId: number, producerEpoch: number, coordinatorEpoch: number, timestamp: number): Uint8Array {
+  const builder = new RecordBatchBuilder({ baseTimestamp: timestamp, producerId, producerEpoch, baseSequence: NO_SEQUENCE, batchSize: 1024 });
+  const key = new Uint8Array(4);
+  key[3] = type === 'COMMIT' ? 1 : 0;
+  const value = new Uint8Array(6);
+  writeI32(value, 2, coordinatorEpoch);
+  builder.tryAppend(timestamp, key, value);
+  const b = builder.build(false);
+  builder.release();
+  writeI16(b, OFF_ATTRIBUTES, TRANSACTIONAL_FLAG_MASK | CONTROL_FLAG_MASK);
+  writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+  return b;
+}
+
+/** The marker type of a control batch (ControlRecordType.parse of its one record's key). */
+export function controlBatchType(b: Uint8Array): ControlRecordType {
+  let type: ControlRecordType = 'ABORT';
+  forEachRecord(b, (_o, _t, batch, ks, kl) => {
+    if (kl >= 4) type = ((batch[ks + 2]! << 8) | batch[ks + 3]!) === 1 ? 'COMMIT' : 'ABORT';
+    return false;
+  });
+  return type;
+}

@@ -18,6 +18,7 @@ import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
 import { LogSegment } from './log-segment';
 import {
   batchBaseOffset,
+  batchIsTransactional,
   batchLastOffset,
   batchMaxTimestamp,
   batchNextOffset,
@@ -507,6 +508,8 @@ export class UnifiedLog {
       const seg = this.segs[i]!;
       if (this.segs[i + 1]!.baseOffset <= dirtyFrom) continue;
       for (let j = seg.findBatchIndex(dirtyFrom); j < seg.batches.length; j++) {
+        // Transactional batches and markers are left as written (see below): they count for no key.
+        if (batchIsTransactional(seg.batches[j]!)) continue;
         forEachRecord(seg.batches[j]!, (offset, _ts, batch, ks, kl) => {
           if (offset < dirtyFrom || kl < 0) return;
           latest.set(keyString(batch, ks, kl), offset);
@@ -539,6 +542,12 @@ export class UnifiedLog {
       const next: Uint8Array[] = [];
       let changed = false;
       for (const b of seg.batches) {
+        // A simplification: Kafka's cleaner also removes aborted transactions' records and,
+        // later, their markers; here transactional batches and markers stay whole.
+        if (batchIsTransactional(b)) {
+          next.push(b);
+          continue;
+        }
         current = b;
         const filtered = filterBatch(b, retain);
         if (filtered !== b) changed = true;

@@ -13,7 +13,7 @@ import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
-import { BATCH_HEADER_SIZE, RecordBatchBuilder, batchRecordCount, type RecordHeader } from '../log/record-batch';
+import { BATCH_HEADER_SIZE, RecordBatchBuilder, TRANSACTIONAL_FLAG_MASK, batchRecordCount, type RecordHeader } from '../log/record-batch';
 import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
@@ -23,7 +23,31 @@ import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import type { ProduceRequest, ProduceResponse, ProduceResponses } from '../broker/broker';
 import type { Broker } from '../broker/broker';
+import type { InitProducerIdResponse, TransactionCoordinator } from '../transaction/transaction-coordinator';
 import { partitionForKey, utf8 } from './murmur2';
+
+/** TransactionManager.State (clients/.../producer/internals/TransactionManager.java). */
+export type TransactionManagerState =
+  | 'UNINITIALIZED'
+  | 'INITIALIZING'
+  | 'READY'
+  | 'IN_TRANSACTION'
+  | 'COMMITTING_TRANSACTION'
+  | 'ABORTING_TRANSACTION'
+  | 'ABORTABLE_ERROR'
+  | 'FATAL_ERROR';
+
+/** A request of the TransactionManager to the transaction coordinator; one in flight at a time, in order. */
+type TxnRequest =
+  | { kind: 'InitProducerId' }
+  | { kind: 'AddPartitionsToTxn'; partitions: TopicPartition[] }
+  | { kind: 'AddOffsetsToTxn'; groupId: string; offsets: { topic: string; partition: number; offset: number }[] }
+  | { kind: 'EndTxn'; commit: boolean };
+
+/** Coordinator answers the TransactionManager retries (after retry.backoff.ms). */
+const RETRIABLE_TXN_ERRORS: ReadonlySet<KafkaError> = new Set<KafkaError>(['COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'CONCURRENT_TRANSACTIONS', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT']);
+/** Answers that mean another producer took the transactional.id over: fatal for this one. */
+const FENCED_ERRORS: ReadonlySet<KafkaError> = new Set<KafkaError>(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTIONAL_ID_NOT_FOUND']);
 
 /** A record's identity for result rows: when it was sent and its key. */
 interface RowInfo {
@@ -106,6 +130,8 @@ interface InFlightBatch {
 export interface ProducerEnv {
   readonly ctx: ClusterContext;
   peer(id: number): Broker | undefined;
+  /** The transaction coordinator (FindCoordinator and the transactional requests go to it). */
+  readonly txnCoordinator?: TransactionCoordinator;
 }
 
 /** One of the last results of one-off sends, for the inspector. */
@@ -122,8 +148,33 @@ export class Producer {
   config: Config;
   acks: 0 | 1 | 'all' = 'all';
   idempotent = true;
-  readonly producerId: number;
+  /** Assigned at creation for an idempotent producer; a transactional one gets it from InitProducerId. */
+  producerId: number;
   producerEpoch = 0;
+  // ---- TransactionManager (a producer with transactional.id) ----
+  /** transactional.id, null for a non-transactional producer. */
+  transactionalId: string | null;
+  /** The producer id the cluster gave it at creation, for idempotence without a transactional.id. */
+  private readonly idempotentProducerId: number;
+  /** Its epoch under that id when it became transactional (bumped if it goes back). */
+  private idempotentEpoch = 0;
+  txnState: TransactionManagerState = 'UNINITIALIZED';
+  /** Why the producer is in ABORTABLE_ERROR or FATAL_ERROR. */
+  txnError: KafkaError | null = null;
+  /** beginTransaction came while InitProducerId was in flight (the application waits in initTransactions). */
+  private beginPending = false;
+  /** Partitions the coordinator has added to the current transaction. */
+  private readonly txnPartitions = new Map<string, TopicPartition>();
+  /** Partitions with records waiting for AddPartitionsToTxn. */
+  private readonly newTxnPartitions = new Map<string, TopicPartition>();
+  /** Something (a partition or offsets) was added to the transaction: its end needs EndTxn. */
+  private txnStarted = false;
+  private readonly txnQueue: TxnRequest[] = [];
+  private txnInFlight: TxnRequest | null = null;
+  private txnToken = 0;
+  private txnTimer: Timer | null = null;
+  /** A batch of the aborted transaction failed: the epoch is bumped (InitProducerId) after the abort (KIP-360). */
+  private epochBumpAfterAbort = false;
   private closed = false;
   private readonly open = new Map<string, ProducerBatch>();
   /** Open batches by the leader their partition had when they opened. */
@@ -168,11 +219,21 @@ export class Producer {
   ) {
     this.node = clientNode(id);
     this.producerId = producerId;
+    this.idempotentProducerId = producerId;
     this.deliveryTimeouts = new TimeoutQueue<ProducerBatch>(env.ctx.scheduler, call(this, this.expire));
     this.requestTimeouts = new TimeoutQueue<InFlightRequest>(env.ctx.scheduler, call(this, this.onRequestTimeout));
     this.config = new Config([config ?? {}, PRODUCER_DEFAULTS]);
     this.applyConfig(config ?? {});
     env.ctx.network.up(this.node);
+    const tid = this.config.raw('transactional.id');
+    this.transactionalId = typeof tid === 'string' && tid !== '' ? tid : null;
+    if (this.transactionalId !== null) {
+      // initTransactions(), which the application calls first: the producer id comes from the coordinator.
+      this.producerId = -1;
+      this.producerEpoch = -1;
+      this.txnState = 'INITIALIZING';
+      this.enqueueTxn({ kind: 'InitProducerId' });
+    }
   }
 
   private get ctx(): ClusterContext {
@@ -198,7 +259,45 @@ export class Producer {
     this.config = new Config([this.userConfig, PRODUCER_DEFAULTS]);
     const wasIdempotent = this.idempotent;
     this.applyConfig(this.userConfig);
-    if (wasIdempotent !== this.idempotent) this.bumpEpoch();
+    const raw = this.config.raw('transactional.id');
+    const tid = typeof raw === 'string' && raw !== '' ? raw : null;
+    if (tid !== this.transactionalId) this.changeTransactionalId(tid);
+    else if (wasIdempotent !== this.idempotent) this.bumpEpoch();
+  }
+
+  /**
+   * A new transactional.id from the settings form: in Kafka the application would create the
+   * producer again with it, so the transaction manager starts over (initTransactions with
+   * the new id; without one, the producer is idempotent again under its own producer id).
+   * An open transaction is left to its coordinator (transaction.timeout.ms aborts it).
+   */
+  private changeTransactionalId(tid: string | null): void {
+    this.flushAll();
+    if (this.transactionalId === null) this.idempotentEpoch = this.producerEpoch;
+    this.transactionalId = tid;
+    this.txnTimer?.cancel();
+    this.txnTimer = null;
+    this.txnQueue.length = 0;
+    this.txnInFlight = null;
+    this.txnToken++;
+    this.txnPartitions.clear();
+    this.newTxnPartitions.clear();
+    this.txnStarted = false;
+    this.txnError = null;
+    this.beginPending = false;
+    this.epochBumpAfterAbort = false;
+    if (tid === null) {
+      this.txnState = 'UNINITIALIZED';
+      this.producerId = this.idempotentProducerId;
+      this.producerEpoch = this.idempotentEpoch;
+      this.bumpEpoch();
+      this.txnSendAll();
+      return;
+    }
+    this.producerId = -1;
+    this.producerEpoch = -1;
+    this.txnState = 'INITIALIZING';
+    this.enqueueTxn({ kind: 'InitProducerId' });
   }
 
   initUserConfig(map: ConfigMap | undefined): void {
@@ -217,6 +316,8 @@ export class Producer {
 
   close(): void {
     this.closed = true;
+    this.txnTimer?.cancel();
+    this.txnTimer = null;
     for (const l of this.loads.values()) l.timer?.cancel();
     this.loads.clear();
     // Batches' delivery timeouts find the producer closed and do nothing.
@@ -234,8 +335,13 @@ export class Producer {
     headers?: Record<string, string>,
     partition?: number,
   ): { partition: number; error: KafkaError | null } {
-    const n = this.ctx.metadata.partitionCount(topic, this.id);
     const now = this.ctx.scheduler.now;
+    if (!this.maySendInTxn()) {
+      // KafkaProducer.send on a transactional producer outside a transaction: TransactionManager.maybeAddPartition throws.
+      this.recordFailure(topic, partition ?? -1, this.txnSendError(), [{ at: now, key, explicit: true }], true);
+      return { partition: partition ?? -1, error: this.txnSendError() };
+    }
+    const n = this.ctx.metadata.partitionCount(topic, this.id);
     if (n === 0 || (partition !== undefined && (partition < 0 || partition >= n))) {
       const error: KafkaError = 'UNKNOWN_TOPIC_OR_PARTITION';
       this.recordFailure(topic, partition ?? -1, error, [{ at: now, key, explicit: true }], true);
@@ -438,6 +544,7 @@ export class Producer {
       return;
     }
     if (q.inFlight.length >= this.maxInFlight()) return;
+    if (this.transactionalId !== null && !this.txnPartitionReady(q)) return;
     const leader = this.ctx.metadata.leader(q.topic, q.partition);
     if (!leader || leader.leader < 0) {
       // No leader known: wait for metadata (a refresh after retry.backoff.ms).
@@ -485,6 +592,7 @@ export class Producer {
         this.trySend(q); // the leader moved since: ready at the new one
         continue;
       }
+      if (this.transactionalId !== null && !this.txnPartitionReady(q)) continue;
       const b = q.queue.shift()!;
       this.stamp(b, q);
       b.sendToken = token;
@@ -522,6 +630,8 @@ export class Producer {
     bytes[HEADER_PRODUCER_EPOCH] = (this.producerEpoch >> 8) & 0xff;
     bytes[HEADER_PRODUCER_EPOCH + 1] = this.producerEpoch & 0xff;
     writeI32(bytes, HEADER_BASE_SEQUENCE, b.baseSequence);
+    // A transactional producer's batches carry the transactional bit (RecordBatch.isTransactional).
+    if (this.transactionalId !== null) bytes[HEADER_ATTRIBUTES + 1] = bytes[HEADER_ATTRIBUTES + 1]! | TRANSACTIONAL_FLAG_MASK;
     writeI32(bytes, HEADER_CRC, crc32c(bytes, HEADER_ATTRIBUTES, bytes.length) | 0);
   }
 
@@ -622,6 +732,13 @@ export class Producer {
     }
     b.lastError = resp.error;
     this.lastError = { at: now, error: resp.error, topic: b.topic, partition: b.partition };
+    if (this.transactionalId !== null && (resp.error === 'INVALID_PRODUCER_EPOCH' || resp.error === 'PRODUCER_FENCED')) {
+      // A newer epoch's marker is in the partition: another producer took the transactional.id over.
+      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      this.fenced('produce', 'PRODUCER_FENCED');
+      this.fail(b, 'PRODUCER_FENCED');
+      return;
+    }
     const sequenceLost = resp.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || resp.error === 'INVALID_PRODUCER_EPOCH';
     const retriable = RETRIABLE_PRODUCE_ERRORS.has(resp.error) || sequenceLost;
     const retriesLeft = b.attempts <= this.config.int('retries');
@@ -630,7 +747,7 @@ export class Producer {
       // The broker refused the batch whole (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE): its
       // sequence numbers were never used. An idempotent producer cannot leave the hole:
       // re-sequence under a new epoch, as for an expired batch (KIP-360).
-      if (this.idempotent && b.stampedEpoch === this.producerEpoch && (resp.error === 'MESSAGE_TOO_LARGE' || resp.error === 'RECORD_LIST_TOO_LARGE')) this.bumpEpoch();
+      if (this.idempotent && b.stampedEpoch === this.producerEpoch && (resp.error === 'MESSAGE_TOO_LARGE' || resp.error === 'RECORD_LIST_TOO_LARGE')) this.bumpEpochOrAbort();
       this.fail(b, resp.error);
       this.trySend(q);
       return;
@@ -639,6 +756,13 @@ export class Producer {
     if (sequenceLost && q.inFlight[0] === b) {
       // The broker has lost our sequence state (e.g. truncation after an unclean election):
       // bump the epoch and re-sequence from 0 (KIP-360).
+      if (this.transactionalId !== null) {
+        q.inFlight.splice(q.inFlight.indexOf(b), 1);
+        this.bumpEpochOrAbort();
+        this.fail(b, resp.error);
+        this.trySend(q);
+        return;
+      }
       this.bumpEpoch();
     }
     // Retry in order: everything in flight for this partition goes back in front.
@@ -647,6 +771,333 @@ export class Producer {
     q.queue.unshift(...back);
     q.backoffUntil = now + this.backoffMs(b.attempts);
     this.trySend(q);
+  }
+
+  /** An idempotent producer's epoch bump (KIP-360); a transactional one bumps it through the coordinator after aborting. */
+  private bumpEpochOrAbort(): void {
+    if (this.transactionalId === null) return this.bumpEpoch();
+    this.epochBumpAfterAbort = true;
+  }
+
+  // ---- transactions: the TransactionManager ----------------------------------------------------
+
+  /** May records be sent now? Always for a non-transactional producer; in a transaction for a transactional one. */
+  private maySendInTxn(): boolean {
+    if (this.transactionalId === null) return true;
+    return this.txnState === 'IN_TRANSACTION' || (this.txnState === 'INITIALIZING' && this.beginPending);
+  }
+
+  private txnSendError(): KafkaError {
+    return this.txnState === 'FATAL_ERROR' ? (this.txnError ?? 'PRODUCER_FENCED') : 'INVALID_TXN_STATE';
+  }
+
+  /**
+   * A transactional producer sends to a partition only once the coordinator has added it to
+   * the transaction (TransactionManager.maybeAddPartition, then AddPartitionsToTxn before the
+   * Sender drains the partition's batches).
+   */
+  private txnPartitionReady(q: PartitionQueue): boolean {
+    if (this.producerId < 0) return false;
+    const s = this.txnState;
+    if (s !== 'IN_TRANSACTION' && s !== 'COMMITTING_TRANSACTION' && s !== 'ABORTING_TRANSACTION') return false;
+    const key = this.keyOf(q.topic, q.partition);
+    if (this.txnPartitions.has(key)) return true;
+    if (!this.newTxnPartitions.has(key)) {
+      this.newTxnPartitions.set(key, { topic: q.topic, partition: q.partition });
+      const queued = this.txnQueue.some((r) => r.kind === 'AddPartitionsToTxn');
+      if (!queued) this.enqueueTxn({ kind: 'AddPartitionsToTxn', partitions: [] });
+    }
+    return false;
+  }
+
+  private txnSendAll(): void {
+    for (const q of this.queues.values()) this.trySend(q);
+  }
+
+  private txnEvent(op: string, error: KafkaError, message: string): void {
+    this.ctx.emit({ type: 'TransactionError', producer: this.id, transactionalId: this.transactionalId, op, error, message });
+  }
+
+  /** The transaction can only be aborted now (TransactionManager.transitionToAbortableError). */
+  private toAbortable(error: KafkaError): void {
+    if (this.txnState !== 'IN_TRANSACTION' && this.txnState !== 'COMMITTING_TRANSACTION') return;
+    this.txnState = 'ABORTABLE_ERROR';
+    this.txnError = error;
+    this.epochBumpAfterAbort = true;
+    this.txnEvent('send', error, `Transaction of ${this.transactionalId} must be aborted: a send failed with ${error}.`);
+  }
+
+  /** Another producer took the transactional.id over (TransactionManager.transitionToFatalError). */
+  private fenced(op: string, error: KafkaError): void {
+    if (this.txnState === 'FATAL_ERROR') return;
+    this.txnState = 'FATAL_ERROR';
+    this.txnError = error === 'INVALID_PRODUCER_EPOCH' ? 'PRODUCER_FENCED' : error;
+    this.txnQueue.length = 0;
+    this.txnEvent(
+      op,
+      this.txnError,
+      this.txnError === 'PRODUCER_FENCED'
+        ? `There is a newer producer with the same transactionalId (${this.transactionalId}) which fences the current one.`
+        : `The transactional producer ${this.transactionalId} failed with ${this.txnError}: it must be closed.`,
+    );
+    // The Sender fails every batch not yet sent (a fatal error aborts them all).
+    this.holdSends++;
+    for (const b of [...this.open.values()]) {
+      this.forgetOpen(b);
+      if (b.recordCount > 0) {
+        b.builder?.release();
+        b.builder = null;
+        this.fail(b, this.txnError);
+      }
+    }
+    for (const q of this.queues.values()) {
+      const waiting = q.queue.splice(0);
+      for (const b of waiting) this.fail(b, this.txnError);
+    }
+    this.holdSends--;
+  }
+
+  /** beginTransaction(): local to the client. Returns the error that refused it, or null. */
+  beginTransaction(): { error: KafkaError; message: string } | null {
+    if (this.transactionalId === null) return { error: 'INVALID_TXN_STATE', message: `Producer ${this.id} has no transactional.id: transactional methods need one.` };
+    if (this.txnState === 'READY' || (this.txnState === 'INITIALIZING' && !this.beginPending)) {
+      if (this.txnState === 'READY') this.txnState = 'IN_TRANSACTION';
+      else this.beginPending = true;
+      this.txnPartitions.clear();
+      this.txnStarted = false;
+      this.txnError = null;
+      this.ctx.emit({ type: 'TransactionBegun', producer: this.id, transactionalId: this.transactionalId });
+      return null;
+    }
+    return this.invalidTransition('beginTransaction', 'IN_TRANSACTION');
+  }
+
+  private invalidTransition(op: string, target: TransactionManagerState): { error: KafkaError; message: string } {
+    const error: KafkaError = this.txnState === 'FATAL_ERROR' ? (this.txnError ?? 'PRODUCER_FENCED') : 'INVALID_TXN_STATE';
+    const message =
+      this.txnState === 'FATAL_ERROR'
+        ? `Cannot ${op}: the producer ${this.id} is fenced or failed (${error}); it must be closed.`
+        : `TransactionalId ${this.transactionalId}: Invalid transition attempted from state ${this.txnState} to state ${target}`;
+    this.txnEvent(op, error, message);
+    return { error, message };
+  }
+
+  /** commitTransaction(): flushes, then EndTxn(COMMIT) once every batch of the transaction is acknowledged. */
+  commitTransaction(): { error: KafkaError; message: string } | null {
+    if (this.transactionalId === null) return { error: 'INVALID_TXN_STATE', message: `Producer ${this.id} has no transactional.id: transactional methods need one.` };
+    if (this.txnState === 'ABORTABLE_ERROR') {
+      const error = this.txnError ?? 'TRANSACTION_ABORTABLE';
+      const message = `Cannot commit transaction since at least one previous request failed (${error}): abort it.`;
+      this.txnEvent('commitTransaction', error, message);
+      return { error, message };
+    }
+    if (this.txnState !== 'IN_TRANSACTION') return this.invalidTransition('commitTransaction', 'COMMITTING_TRANSACTION');
+    this.txnState = 'COMMITTING_TRANSACTION';
+    this.flushAll();
+    this.checkEnd();
+    return null;
+  }
+
+  /** abortTransaction(): flushes what was sent, then EndTxn(ABORT): every record of it stays in the log, aborted. */
+  abortTransaction(): { error: KafkaError; message: string } | null {
+    if (this.transactionalId === null) return { error: 'INVALID_TXN_STATE', message: `Producer ${this.id} has no transactional.id: transactional methods need one.` };
+    if (this.txnState !== 'IN_TRANSACTION' && this.txnState !== 'ABORTABLE_ERROR') return this.invalidTransition('abortTransaction', 'ABORTING_TRANSACTION');
+    this.txnState = 'ABORTING_TRANSACTION';
+    this.flushAll();
+    this.checkEnd();
+    return null;
+  }
+
+  /** sendOffsetsToTransaction(offsets, groupMetadata): the group's offsets commit with the transaction. */
+  sendOffsetsToTransaction(groupId: string, offsets: { topic: string; partition: number; offset: number }[]): { error: KafkaError; message: string } | null {
+    if (this.transactionalId === null) return { error: 'INVALID_TXN_STATE', message: `Producer ${this.id} has no transactional.id: transactional methods need one.` };
+    if (this.txnState !== 'IN_TRANSACTION' && !(this.txnState === 'INITIALIZING' && this.beginPending)) return this.invalidTransition('sendOffsetsToTransaction', 'IN_TRANSACTION');
+    this.enqueueTxn({ kind: 'AddOffsetsToTxn', groupId, offsets: offsets.map((o) => ({ ...o })) });
+    return null;
+  }
+
+  /** Closes every open batch (KafkaProducer.flush, which commitTransaction runs first). */
+  private flushAll(): void {
+    this.holdSends++;
+    for (const b of [...this.open.values()]) this.closeBatch(b);
+    this.holdSends--;
+    this.flushReady();
+  }
+
+  private hasUnfinishedBatches(): boolean {
+    if (this.open.size > 0) return true;
+    for (const q of this.queues.values()) if (q.queue.length > 0 || q.inFlight.length > 0) return true;
+    return false;
+  }
+
+  private scheduleEndCheck(): void {
+    if (this.txnState === 'COMMITTING_TRANSACTION' || this.txnState === 'ABORTING_TRANSACTION') this.checkEnd();
+  }
+
+  /** Once every batch is done: EndTxn, or (nothing was added to the transaction) the end is local. */
+  private checkEnd(): void {
+    const s = this.txnState;
+    if (s !== 'COMMITTING_TRANSACTION' && s !== 'ABORTING_TRANSACTION') return;
+    if (this.txnInFlight?.kind === 'EndTxn' || this.txnQueue.some((r) => r.kind === 'EndTxn')) return;
+    if (this.hasUnfinishedBatches() || this.newTxnPartitions.size > 0) return;
+    const commit = s === 'COMMITTING_TRANSACTION';
+    if (!this.txnStarted && this.txnPartitions.size === 0 && !this.txnQueue.some((r) => r.kind === 'AddOffsetsToTxn') && this.txnInFlight === null) {
+      this.endedLocally(commit);
+      return;
+    }
+    this.enqueueTxn({ kind: 'EndTxn', commit });
+  }
+
+  private endedLocally(commit: boolean): void {
+    this.txnPartitions.clear();
+    this.newTxnPartitions.clear();
+    this.txnStarted = false;
+    this.txnError = null;
+    this.txnState = 'READY';
+    if (!commit && this.epochBumpAfterAbort) {
+      // KIP-360: a batch of the aborted transaction failed, so sequences may have a hole: a new epoch first.
+      this.epochBumpAfterAbort = false;
+      this.txnState = 'INITIALIZING';
+      this.enqueueTxn({ kind: 'InitProducerId' });
+    }
+  }
+
+  private enqueueTxn(r: TxnRequest): void {
+    this.txnQueue.push(r);
+    this.pumpTxn();
+  }
+
+  /** Sends the next transactional request (one at a time, as the TransactionManager's queue). */
+  private pumpTxn(): void {
+    if (this.closed || this.txnInFlight !== null || this.txnTimer !== null) return;
+    const req = this.txnQueue[0];
+    if (!req || this.transactionalId === null) return;
+    const coordinator = this.env.txnCoordinator;
+    const host = coordinator ? coordinator.coordinatorFor(this.transactionalId) : -1;
+    if (host < 0) {
+      this.txnTimer = this.ctx.scheduler.after(this.config.int('retry.backoff.ms'), call(this, this.onTxnBackoff));
+      return;
+    }
+    if (req.kind === 'AddPartitionsToTxn') req.partitions = [...this.newTxnPartitions.values()];
+    const token = ++this.txnToken;
+    this.txnInFlight = req;
+    this.txnTimer = this.ctx.scheduler.after(this.config.int('request.timeout.ms'), call(this, this.onTxnTimeout, token));
+    this.ctx.network.request<{ error: KafkaError; producerId?: number; producerEpoch?: number }>(
+      this.node,
+      brokerNode(host),
+      call(this, this.txnRequestAt, host, req, this.transactionalId, this.producerId, this.producerEpoch),
+      call(this, this.onTxnResponse, token),
+      call(this, this.onTxnReset, token),
+    );
+  }
+
+  /** @scheduled A transactional request arrives at the coordinator's broker (the handler runs there). */
+  private txnRequestAt(host: number, req: TxnRequest, tid: string, producerId: number, producerEpoch: number): { error: KafkaError; producerId?: number; producerEpoch?: number } {
+    const c = this.env.txnCoordinator;
+    if (!c) return { error: 'COORDINATOR_NOT_AVAILABLE' };
+    switch (req.kind) {
+      case 'InitProducerId': {
+        const r: InitProducerIdResponse = c.handleInitProducerId(host, tid, this.config.int('transaction.timeout.ms'), this.id);
+        return { error: r.error, producerId: r.producerId, producerEpoch: r.producerEpoch };
+      }
+      case 'AddPartitionsToTxn':
+        return { error: c.handleAddPartitionsToTxn(host, tid, producerId, producerEpoch, req.partitions) };
+      case 'AddOffsetsToTxn':
+        return { error: c.handleAddOffsetsToTxn(host, tid, producerId, producerEpoch, req.groupId, req.offsets) };
+      case 'EndTxn':
+        return { error: c.handleEndTxn(host, tid, producerId, producerEpoch, req.commit) };
+    }
+  }
+
+  /** @scheduled retry.backoff.ms after a retriable answer. */
+  private onTxnBackoff(): void {
+    this.txnTimer = null;
+    this.pumpTxn();
+  }
+
+  /** @scheduled request.timeout.ms with no answer. */
+  private onTxnTimeout(token: number): void {
+    if (token !== this.txnToken || this.txnInFlight === null) return;
+    this.txnTimer = null;
+    this.onTxnResponse(token, { error: 'REQUEST_TIMED_OUT' });
+  }
+
+  /** @scheduled The coordinator's broker died with the request open. */
+  private onTxnReset(token: number): void {
+    this.onTxnResponse(token, { error: 'NETWORK_EXCEPTION' });
+  }
+
+  /** @scheduled The coordinator's answer. */
+  private onTxnResponse(token: number, resp: { error: KafkaError; producerId?: number; producerEpoch?: number }): void {
+    if (this.closed || token !== this.txnToken || this.txnInFlight === null) return;
+    const req = this.txnInFlight;
+    this.txnInFlight = null;
+    this.txnTimer?.cancel();
+    this.txnTimer = null;
+    if (resp.error === 'NONE') {
+      this.txnQueue.shift();
+      this.txnSucceeded(req, resp);
+    } else if (RETRIABLE_TXN_ERRORS.has(resp.error)) {
+      this.txnTimer = this.ctx.scheduler.after(this.config.int('retry.backoff.ms'), call(this, this.onTxnBackoff));
+      return;
+    } else if (FENCED_ERRORS.has(resp.error)) {
+      this.fenced(req.kind, resp.error);
+      return;
+    } else {
+      this.txnQueue.shift();
+      if (req.kind === 'InitProducerId') {
+        this.txnState = 'FATAL_ERROR';
+        this.txnError = resp.error;
+        this.txnEvent(req.kind, resp.error, `initTransactions failed: ${resp.error}.`);
+      } else if (this.txnState === 'IN_TRANSACTION' || this.txnState === 'COMMITTING_TRANSACTION') {
+        this.toAbortable(resp.error);
+      } else {
+        this.txnEvent(req.kind, resp.error, `${req.kind} failed: ${resp.error}.`);
+      }
+    }
+    this.pumpTxn();
+  }
+
+  private txnSucceeded(req: TxnRequest, resp: { producerId?: number; producerEpoch?: number }): void {
+    switch (req.kind) {
+      case 'InitProducerId': {
+        this.producerId = resp.producerId ?? -1;
+        this.producerEpoch = resp.producerEpoch ?? 0;
+        for (const q of this.queues.values()) {
+          q.nextSequence = 0;
+          q.lastAckedSequence = -1;
+        }
+        if (this.txnState === 'INITIALIZING') this.txnState = this.beginPending ? 'IN_TRANSACTION' : 'READY';
+        this.beginPending = false;
+        this.txnSendAll();
+        return;
+      }
+      case 'AddPartitionsToTxn': {
+        for (const tp of req.partitions) {
+          const key = this.keyOf(tp.topic, tp.partition);
+          this.newTxnPartitions.delete(key);
+          this.txnPartitions.set(key, tp);
+        }
+        this.txnStarted = true;
+        if (this.newTxnPartitions.size > 0 && !this.txnQueue.some((r) => r.kind === 'AddPartitionsToTxn')) {
+          // Partitions that came while the request was in flight: the next AddPartitionsToTxn, before any EndTxn.
+          const end = this.txnQueue.findIndex((r) => r.kind === 'EndTxn');
+          const add: TxnRequest = { kind: 'AddPartitionsToTxn', partitions: [] };
+          if (end >= 0) this.txnQueue.splice(end, 0, add);
+          else this.txnQueue.push(add);
+        }
+        this.txnSendAll();
+        this.scheduleEndCheck();
+        return;
+      }
+      case 'AddOffsetsToTxn':
+        this.txnStarted = true;
+        this.scheduleEndCheck();
+        return;
+      case 'EndTxn':
+        this.endedLocally(req.commit);
+        return;
+    }
   }
 
   private bumpEpoch(): void {
@@ -679,7 +1130,7 @@ export class Producer {
     }
     if (b.recordCount === 0) return;
     // An idempotent producer cannot leave a hole in its sequence: re-sequence (KIP-360).
-    if (this.idempotent && b.stampedEpoch >= 0) this.bumpEpoch();
+    if (this.idempotent && b.stampedEpoch >= 0) this.bumpEpochOrAbort();
     this.fail(b, b.lastError ?? 'REQUEST_TIMED_OUT');
     if (q) this.trySend(q);
   }
@@ -687,6 +1138,7 @@ export class Producer {
   private complete(b: ProducerBatch, _q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
     b.done = true;
     b.settled = true;
+    if (this.transactionalId !== null) this.scheduleEndCheck();
     this.acked += b.recordCount;
     this.lastAckMs.set(b.key, this.ctx.scheduler.now);
     if (b.rows) {
@@ -703,6 +1155,11 @@ export class Producer {
   private fail(b: ProducerBatch, error: KafkaError): void {
     b.done = true;
     b.settled = true;
+    if (this.transactionalId !== null) {
+      // A failed send makes the transaction abortable (TransactionManager.maybeTransitionToErrorState).
+      if (this.txnState === 'IN_TRANSACTION' || this.txnState === 'COMMITTING_TRANSACTION') this.toAbortable(error);
+      this.scheduleEndCheck();
+    }
     this.failed += b.recordCount;
     this.ctx.emit({ type: 'ProduceFailed', producer: this.id, topic: b.topic, partition: b.partition, error, records: b.recordCount });
     this.lastError = { at: this.ctx.scheduler.now, error, topic: b.topic, partition: b.partition };
@@ -772,8 +1229,12 @@ export class Producer {
     const due = (load.ratePerSec * tickMs) / 1000 + load.carry;
     const count = Math.floor(due);
     load.carry = due - count;
-    const n = this.ctx.metadata.partitionCount(load.topic, this.id);
     const now = this.ctx.scheduler.now;
+    if (!this.maySendInTxn()) {
+      if (count > 0) this.recordFailure(load.topic, -1, this.txnSendError(), Array.from({ length: count }, () => ({ at: now, key: null })), false);
+      return;
+    }
+    const n = this.ctx.metadata.partitionCount(load.topic, this.id);
     if (n === 0) {
       if (count > 0) this.recordFailure(load.topic, -1, 'UNKNOWN_TOPIC_OR_PARTITION', Array.from({ length: count }, () => ({ at: now, key: null })), false);
       return;
@@ -850,6 +1311,17 @@ export class Producer {
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
       config: { ...this.userConfig },
       targets,
+      ...(this.transactionalId !== null
+        ? {
+            transaction: {
+              transactionalId: this.transactionalId,
+              state: this.txnState,
+              producerEpoch: this.producerEpoch,
+              partitions: [...this.txnPartitions.values()].map((tp) => ({ ...tp })),
+              error: this.txnError,
+            },
+          }
+        : {}),
     };
   }
 

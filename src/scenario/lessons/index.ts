@@ -13,6 +13,7 @@ import { restoreScenario, type RestoreResult } from '../restore';
 import acks0 from './acks-0-fire-and-forget.json';
 import acks1 from './acks-1-loses-acknowledged-writes.json';
 import dups from './at-least-once-duplicates.json';
+import exactlyOnce from './exactly-once-transactions.json';
 import compaction from './compaction-latest-per-key.json';
 import groups from './consumer-group-scaling.json';
 import lag from './consumer-lag.json';
@@ -52,6 +53,7 @@ export const LESSONS: readonly Lesson[] = [
   lesson('rebalance-storm', storm),
   lesson('static-member-rejoins', staticMember),
   lesson('at-least-once-duplicates', dups),
+  lesson('exactly-once-transactions', exactlyOnce),
   lesson('replay-reset-offsets', replay),
   lesson('retention-time-and-size', retention),
   lesson('compaction-latest-per-key', compaction),

@@ -300,6 +300,36 @@ describe('each lesson makes its point', () => {
     expect(new Set(offsets).size).toBe(130);
   });
 
+  it('exactly-once: a resend duplicates; a transaction is read once; aborted records and markers never reach read_committed', () => {
+    const run = start('exactly-once-transactions');
+    const p = (ms: number) => run.at(ms).partitions[0]!;
+    expect(p(12000)).toMatchObject({ highWatermark: 5, lastStableOffset: 4 });
+    run.at(21000);
+    const out = run.out();
+    const read = (id: string) => out.consumed.filter((c) => c.consumer === id).map((c) => `${c.offset}:${c.key}`);
+    expect(read('rc')).toEqual(['0:pay-1', '1:pay-1', '2:pay-2', '6:pay-3']);
+    expect(read('ru')).toEqual(['0:pay-1', '1:pay-1', '2:pay-2', '4:pay-3', '6:pay-3', '8:pay-4']);
+    expect(out.partitions[0]!.records!.filter((r) => r.control).map((r) => `${r.offset}:${r.control}`)).toEqual(['3:COMMIT', '5:ABORT', '7:COMMIT', '9:ABORT']);
+    expect(out.partitions[0]!.lastStableOffset).toBe(10);
+    expect(out.events.filter((e) => e.type === 'ProducerFenced')).toHaveLength(1);
+    expect(out.events.some((e) => e.type === 'TransactionError' && e.producer === 'tx' && e.error === 'PRODUCER_FENCED')).toBe(true);
+  });
+
+  it('exactly-once, Try this read_uncommitted: rc reads the aborted records too', () => {
+    const run = start('exactly-once-transactions', { label: 'Make rc read_uncommitted' });
+    run.at(21000);
+    const keys = run.out().consumed.filter((c) => c.consumer === 'rc').map((c) => c.key);
+    expect(keys).toEqual(['pay-1', 'pay-1', 'pay-2', 'pay-3', 'pay-3', 'pay-4']);
+  });
+
+  it('exactly-once, Try this commit the refund: rc reads it, the later abort is refused', () => {
+    const run = start('exactly-once-transactions', { label: 'Commit the refund instead', applyAt: 18500 });
+    run.at(21000);
+    const out = run.out();
+    expect(out.consumed.filter((c) => c.consumer === 'rc').map((c) => c.key)).toContain('pay-4');
+    expect(out.events.some((e) => e.type === 'ActionRejected' && e.op === 'abortTransaction' && e.error === 'INVALID_TXN_STATE')).toBe(true);
+  });
+
   it('replay: after the reset to earliest, c1 reads all ten records again', () => {
     const run = start('replay-reset-offsets');
     expect(run.at(11000).groups[0]).toMatchObject({ state: 'Empty' });

@@ -113,4 +113,18 @@ describe('lesson chapters say what is on screen at their moment', () => {
     expect(back!.s.groups[0]).toMatchObject({ state: 'Stable', generation: 1 });
     expect(owned(back!.s, 'c1')).toEqual([0, 1]);
   });
+
+  it('exactly-once transactions', () => {
+    const [dup, committed, open, fenced, redone, aborted] = chapters('exactly-once-transactions');
+    const p = (c: { s: ReturnType<Cluster['snapshot']> }) => c.s.partitions[0]!;
+    expect(p(dup!)).toMatchObject({ highWatermark: 2, lastStableOffset: 2 });
+    expect(p(committed!)).toMatchObject({ highWatermark: 4, lastStableOffset: 4 });
+    expect(p(open!)).toMatchObject({ highWatermark: 5, lastStableOffset: 4 });
+    expect(open!.s.producers.find((x) => x.id === 'tx')!.transaction!.state).toBe('IN_TRANSACTION');
+    expect(p(fenced!)).toMatchObject({ highWatermark: 6, lastStableOffset: 6 });
+    expect(fenced!.events.some((e) => e.type === 'ProducerFenced')).toBe(true);
+    expect(redone!.s.producers.find((x) => x.id === 'tx')!.transaction).toMatchObject({ state: 'FATAL_ERROR', error: 'PRODUCER_FENCED' });
+    expect(p(aborted!)).toMatchObject({ highWatermark: 10, lastStableOffset: 10 });
+    expect(aborted!.events.filter((e) => e.type === 'TransactionAborted')).toHaveLength(2);
+  });
 });

@@ -4,7 +4,7 @@
  * cluster checks it (kafka/config.ts: ConfigDef types and ranges, acks, the consumer's
  * heartbeat < session rule) so a bad value is refused in the form with the cluster's words.
  */
-import { BROKER_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, consumerConfigProblem, invalidConfig, parseAcks, type ConfigValue } from '../../kafka/config';
+import { BROKER_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, consumerConfigProblem, invalidConfig, parseAcks, producerConfigProblem, type ConfigValue } from '../../kafka/config';
 import type { ConfigMap } from '../../scenario/types';
 
 export type ConfigFormEntity = 'producer' | 'consumer' | 'broker';
@@ -23,6 +23,8 @@ export const FORM_KEYS: Record<ConfigFormEntity, readonly string[]> = {
     'retry.backoff.ms',
     'max.request.size',
     'partitioner.ignore.keys',
+    'transactional.id',
+    'transaction.timeout.ms',
   ],
   consumer: [
     'enable.auto.commit',
@@ -91,6 +93,11 @@ export function configFormChanges(
   if (entity === 'consumer') {
     const problem = consumerConfigProblem(merged);
     if (problem) return { config: {}, error: `${problem}.` };
+  }
+  if (entity === 'producer') {
+    // A transactional.id needs idempotence and acks=all (ProducerConfig), as the cluster checks it.
+    const problem = producerConfigProblem(merged);
+    if (problem) return { config: {}, error: problem };
   }
   if (entity === 'producer' && merged['enable.idempotence'] !== undefined && String(merged['enable.idempotence']) === 'true' && merged.acks !== undefined) {
     // ProducerConfig.postProcessAndValidateIdempotenceConfigs: an explicit idempotence needs acks=all.

@@ -342,7 +342,12 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
           <span className="badge acks" data-testid={`producer-acks-${p.id}`}>
             acks={p.acks}
           </span>
-          {p.idempotent && <span className="badge plain">idempotent</span>}
+          {p.idempotent && !p.transaction && <span className="badge plain">idempotent</span>}
+          {p.transaction && (
+            <span className="badge plain" data-testid={`producer-txn-${p.id}`} title={`transactional.id ${p.transaction.transactionalId}, epoch ${p.transaction.producerEpoch}`}>
+              {p.transaction.state === 'IN_TRANSACTION' ? 'in transaction' : p.transaction.state === 'FATAL_ERROR' && p.transaction.error === 'PRODUCER_FENCED' ? 'fenced' : p.transaction.state.toLowerCase().replace(/_/g, ' ')}
+            </span>
+          )}
         </span>
         <span className="node-sub">
           {p.loads.length > 0 ? p.loads.map((l) => `${l.ratePerSec}/s → ${l.topic}`).join(', ') : 'no steady load'}
@@ -452,6 +457,11 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
           <span className="node-kind" aria-hidden="true">◀</span> {c.id}
         </span>
         <span className={`badge cstatus cstatus-${c.status}`}>{c.status}</span>
+        {c.config?.['isolation.level'] === 'read_committed' && (
+          <span className="badge plain" data-testid={`consumer-isolation-${c.id}`} title="isolation.level=read_committed: reads up to the last stable offset, skips aborted transactions">
+            read_committed
+          </span>
+        )}
         <span className="node-sub consumer-parts">
           {dead ? 'not consuming' : inputs.length === 0 ? 'no partitions' : inputs.map((i) => i.key).join(', ')}
         </span>

@@ -289,6 +289,33 @@ export function phrase(e: ClusterEvent): Phrase {
         tone: 'good',
       };
     }
+    case 'TransactionInitialized':
+      return {
+        text: `Producer ${e.producer}: transactional.id ${e.transactionalId} has producer id ${e.producerId}, epoch ${e.producerEpoch} (coordinator broker ${e.coordinator})`,
+        target: { kind: 'producer', id: e.producer },
+        tone: 'info',
+      };
+    case 'TransactionBegun':
+      return { text: `Producer ${e.producer} began a transaction (${e.transactionalId})`, target: { kind: 'producer', id: e.producer }, tone: 'info' };
+    case 'TransactionPrepared': {
+      const why = e.reason === 'client' ? '' : e.reason === 'fenced' ? ' (a new producer with the same transactional.id fenced it)' : ' (transaction.timeout.ms passed)';
+      return {
+        text: `Transaction ${e.transactionalId}: ${e.result === 'COMMIT' ? 'PrepareCommit' : 'PrepareAbort'}${why}; writing ${e.result} markers to ${e.partitions.length} partition${e.partitions.length === 1 ? '' : 's'}`,
+        target: null,
+        tone: e.result === 'COMMIT' ? 'info' : 'warn',
+      };
+    }
+    case 'TransactionCommitted':
+    case 'TransactionAborted':
+      return {
+        text: `Transaction ${e.transactionalId} ${e.type === 'TransactionCommitted' ? 'committed' : 'aborted'}: markers written to ${e.partitions.map((p) => tp(p.topic, p.partition)).join(', ') || 'no partition'}${e.groups.length > 0 ? `; offsets of ${e.groups.join(', ')} ${e.type === 'TransactionCommitted' ? 'committed' : 'dropped'}` : ''}`,
+        target: e.partitions[0] ? partitionSel(e.partitions[0].topic, e.partitions[0].partition) : null,
+        tone: e.type === 'TransactionCommitted' ? 'good' : 'warn',
+      };
+    case 'ProducerFenced':
+      return { text: `transactional.id ${e.transactionalId}: epoch bumped to ${e.producerEpoch} by ${e.by}; the older producer is fenced (PRODUCER_FENCED)`, target: { kind: 'producer', id: e.by }, tone: 'warn' };
+    case 'TransactionError':
+      return { text: `Producer ${e.producer}: ${e.op} failed with ${e.error} (${e.message})`, target: { kind: 'producer', id: e.producer }, tone: 'bad' };
     default: {
       const never: never = e;
       return { text: JSON.stringify(never), target: null, tone: 'info' };

@@ -122,6 +122,12 @@ function PartitionInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selec
         <Field label="High watermark" testId="partition-hw">
           {p.highWatermark}
         </Field>
+        {p.lastStableOffset !== undefined && (
+          <Field label="Last stable offset" testId="partition-lso">
+            {p.lastStableOffset}
+            {p.lastStableOffset < p.highWatermark ? <span className="warn"> · held by an open transaction: read_committed consumers wait here</span> : null}
+          </Field>
+        )}
         <Field label="Log start offset">{p.logStartOffset}</Field>
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
@@ -284,6 +290,21 @@ function ProducerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
           {String(p.acks)}
         </Field>
         <Field label="Idempotent">{p.idempotent ? `yes (producer id ${p.producerId})` : 'no'}</Field>
+        {p.transaction && (
+          <>
+            <Field label="transactional.id">{p.transaction.transactionalId}</Field>
+            <Field label="Transaction" testId="producer-txn-state">
+              <span className={p.transaction.state === 'FATAL_ERROR' || p.transaction.state === 'ABORTABLE_ERROR' ? 'bad' : p.transaction.state === 'IN_TRANSACTION' ? 'warn' : undefined}>
+                {p.transaction.state}
+              </span>
+              {p.transaction.producerEpoch >= 0 ? ` · epoch ${p.transaction.producerEpoch}` : ''}
+              {p.transaction.error ? ` · ${p.transaction.error}` : ''}
+            </Field>
+            {p.transaction.partitions.length > 0 && (
+              <Field label="In the transaction">{p.transaction.partitions.map((x) => `${x.topic}-${x.partition}`).join(', ')}</Field>
+            )}
+          </>
+        )}
         <Field label="Sent">{p.sent}</Field>
         <Field label="Acknowledged">{p.acked}</Field>
         <Field label="Failed">{p.failed}</Field>

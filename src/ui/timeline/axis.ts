@@ -162,6 +162,14 @@ export function actionText(a: TimelineAction): string {
       return a.replicas === null
         ? `Cancel reassignment of ${a.topic}-${a.partition}`
         : `Reassign ${a.topic}-${a.partition} to [${a.replicas.join(',')}]${a.throttleBytesPerSec !== undefined ? ` (throttle ${a.throttleBytesPerSec} B/s)` : ''}`;
+    case 'beginTransaction':
+      return `${a.producer} begins a transaction`;
+    case 'commitTransaction':
+      return `${a.producer} commits its transaction`;
+    case 'abortTransaction':
+      return `${a.producer} aborts its transaction`;
+    case 'sendOffsetsToTransaction':
+      return `${a.producer} sends ${a.group}'s offsets to its transaction`;
     default: {
       const never: never = a;
       return (never as { op: string }).op;
