@@ -48,6 +48,11 @@ export const KAFKA_ERRORS = [
   'RECORD_LIST_TOO_LARGE',
   'INVALID_REPLICA_ASSIGNMENT',
   'NO_REASSIGNMENT_IN_PROGRESS',
+  // The consumer group protocol (KIP-848).
+  'FENCED_MEMBER_EPOCH',
+  'UNRELEASED_INSTANCE_ID',
+  'UNSUPPORTED_ASSIGNOR',
+  'STALE_MEMBER_EPOCH',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];
