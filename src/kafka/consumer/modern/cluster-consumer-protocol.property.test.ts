@@ -23,8 +23,8 @@ function kip848Scenario(seed: number): Scenario {
   const s = randomScenario(seed, 'safe');
   return {
     ...s,
-    clients: s.clients.map((c) => (c.kind === 'consumer' ? { ...c, config: consumerProtocol(c.config) } : c)),
-    timeline: s.timeline.map((a) => (a.op === 'addConsumer' ? { ...a, config: consumerProtocol(a.config) } : a)),
+    clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: consumerProtocol(c.config) } : c)),
+    timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: consumerProtocol(a.config) } : a)),
   };
 }
 
