@@ -727,6 +727,22 @@ export class Consumer {
       this.memberId = `${this.id}-${this.ctx.prng.int(0x7fffffff).toString(36)}`;
     }
     if (this.generationId < 0) this.generationId = 0;
+    if (this.status === 'stable' && this.now - this.lastPollMs > this.config.int('max.poll.interval.ms') && this.now < this.busyUntil) {
+      // The poll timer expired (max.poll.interval.ms): the member leaves the group (epoch -1,
+      // -2 for a static member), its partitions are lost, and it joins again with epoch 0
+      // when the application polls again (AsyncKafkaConsumer's poll timer).
+      this.noteError('REBALANCE_IN_PROGRESS');
+      const broker = this.coordinatorBroker;
+      const leave = this.consumerHeartbeatRequest(this.instanceId === null ? -1 : -2);
+      this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleConsumerGroupHeartbeat, broker, leave));
+      this.epoch++;
+      this.resetFetchSessions();
+      this.clearPartitions();
+      this.generationId = 0;
+      this.status = 'joining';
+      this.ctx.scheduler.at(this.busyUntil, call(this, this.ifCurrent, this.epoch, call(this, this.sendConsumerHeartbeat)));
+      return;
+    }
     if (this.config.bool('allow.auto.create.topics')) for (const t of this.topics) this.ctx.metadata.partitionCount(t, this.id);
     this.consumerHeartbeatInFlight = true;
     const broker = this.coordinatorBroker;

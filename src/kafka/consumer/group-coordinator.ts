@@ -1032,6 +1032,10 @@ export class GroupCoordinator {
           this.ctx.emit({ type: 'StaticMemberRejoined', groupId: g.groupId, groupInstanceId: req.instanceId, memberId: m.memberId, previousMemberId: old.memberId, rebalance: false });
         }
       }
+      if (m && m.memberEpoch === -2) {
+        // A static member that left temporarily comes back under the same member id: it resumes its epoch.
+        m.memberEpoch = m.previousMemberEpoch;
+      }
       if (m && (req.ownedTopicPartitions?.length ?? 0) === 0 && m.memberEpoch > 0 && mg.members.get(m.memberId) === m && m.instanceId === null) {
         // A dynamic member that rejoins with epoch 0 lost everything: its old incarnation is fenced.
         this.fenceModernMember(g, m, 'LeaveGroup');

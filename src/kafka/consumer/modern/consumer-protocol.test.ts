@@ -137,3 +137,19 @@ describe('consumer group protocol (KIP-848) in the cluster', () => {
     expect(c.allEvents().find((e) => e.type === 'ActionRejected')).toMatchObject({ error: 'INVALID_REQUEST', message: expect.stringMatching(/group\.protocol is fixed/) });
   });
 });
+
+describe('consumer group protocol: the poll timer', () => {
+  it('a poll slower than max.poll.interval.ms: the member leaves (epoch -1), its partitions move, it joins again with epoch 0 when it polls', () => {
+    const slow = { ...KIP848, 'max.poll.interval.ms': 5000, 'max.poll.records': 100 };
+    const c = new Cluster(scenario([{ id: 'c1', config: slow }, { id: 'c2' }], [{ at: 5000, op: 'setProcessingTime', consumer: 'c1', msPerRecord: 100 }]));
+    c.runUntil(60_000);
+    const left = c.allEvents().filter((e) => e.type === 'MemberLeft' && e.clientId === 'c1');
+    expect(left.length).toBeGreaterThan(0);
+    expect(left[0]).toMatchObject({ reason: 'LeaveGroup' });
+    // c1 came back: the group has both members again, and the group epoch went up for each leave and join.
+    const joins = c.allEvents().filter((e) => e.type === 'MemberJoined' && e.clientId === 'c1');
+    expect(joins.length).toBeGreaterThan(1);
+    expect(group(c).groupEpoch!).toBeGreaterThanOrEqual(2 + 2 * left.length - 1);
+    expect(c.snapshot().consumers.find((x) => x.id === 'c1')!.lastError).toMatchObject({ error: 'REBALANCE_IN_PROGRESS' });
+  });
+});
