@@ -188,3 +188,35 @@ describe('consumer group protocol: checkpoints (time travel)', () => {
     expect(fingerprint(restored)).toBe(fingerprint(straight));
   });
 });
+
+describe('consumer group protocol: static members in the cluster', () => {
+  it('a static member closed (epoch -2) and restarted within the session gets its partitions back, no group epoch bump', () => {
+    const stat = (id: string) => ({ ...KIP848, 'group.instance.id': `${id}-static` });
+    const c = new Cluster(scenario([{ id: 'c1', config: stat('c1') }, { id: 'c2', config: stat('c2') }], [
+      { at: 20_000, op: 'removeConsumer', id: 'c1', graceful: true },
+      { at: 30_000, op: 'restartConsumer', id: 'c1' },
+    ]));
+    c.runUntil(19_000);
+    const before = group(c);
+    expect(before.state).toBe('Stable');
+    const mine = owners(c).c1;
+    c.runUntil(25_000);
+    // Left temporarily: still a member at epoch -2, the group reconciles nothing away.
+    expect(group(c).members.find((m) => m.clientId === 'c1')).toMatchObject({ memberEpoch: -2 });
+    expect(group(c).groupEpoch).toBe(before.groupEpoch);
+    c.runUntil(40_000);
+    const after = group(c);
+    expect(after).toMatchObject({ state: 'Stable', groupEpoch: before.groupEpoch });
+    expect(owners(c).c1).toEqual(mine);
+    expect(c.allEvents().find((e) => e.type === 'StaticMemberRejoined')).toMatchObject({ groupInstanceId: 'c1-static', rebalance: false });
+  });
+
+  it('a static member that crashed and restarts while its instance id is held gets UNRELEASED_INSTANCE_ID', () => {
+    const c = new Cluster(scenario([{ id: 'c1', config: { ...KIP848, 'group.instance.id': 'one' } }], [
+      { at: 10_000, op: 'removeConsumer', id: 'c1', graceful: false },
+      { at: 12_000, op: 'restartConsumer', id: 'c1' },
+    ]));
+    c.runUntil(15_000);
+    expect(c.snapshot().consumers[0]).toMatchObject({ status: 'crashed', lastError: { error: 'UNRELEASED_INSTANCE_ID' } });
+  });
+});
