@@ -35,13 +35,14 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
   { id: 'consumer-lag', tryThis: 0, shows: (p) => expect(p.getByTestId('consumer-c2')).toBeVisible() },
   { id: 'rebalance-storm', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'max.poll.records=10')).toBeVisible() },
   { id: 'static-member-rejoins', tryThis: 0, shows: (p) => expect(event(p, 'ClientRemoved', 'Consumer c2 crashed')).toBeVisible() },
+  { id: 'kip848-consumer-protocol', tryThis: 0, shows: (p) => expect(event(p, 'ClientRemoved', 'Consumer b1 crashed')).toBeVisible() },
   { id: 'at-least-once-duplicates', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'auto.commit.interval.ms=200')).toBeVisible() },
   { id: 'replay-reset-offsets', tryThis: 0, shows: (p) => expect(event(p, 'OffsetsReset', 'reset to 7')).toBeVisible() },
   { id: 'retention-time-and-size', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'retention.bytes=3000')).toBeVisible() },
   { id: 'compaction-latest-per-key', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'delete.retention.ms=600000')).toBeVisible() },
 ];
 
-// Fifteen lessons in one journey on a shared 2-core machine: a starved renderer can take
+// Sixteen lessons in one journey on a shared 2-core machine: a starved renderer can take
 // longer than the default 20 s to answer a click, so this journey waits longer per step.
 test.use({ actionTimeout: 60_000 });
 const expectSlow = expect.configure({ timeout: 60_000 });
