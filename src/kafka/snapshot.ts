@@ -315,7 +315,7 @@ export type ClusterEvent = { at: number } & (
   | { type: 'RecordsLost'; topic: string; partition: number; fromOffset: number; toOffset: number; reason: 'unclean' }
   | { type: 'SegmentsDeleted'; topic: string; partition: number; broker: number; logStartOffset: number; reason: 'retention.ms' | 'retention.bytes' }
   | { type: 'LogCompacted'; topic: string; partition: number; broker: number; removedRecords: number }
-  | { type: 'GroupStateChanged'; groupId: string; state: GroupState; generation: number }
+  | { type: 'GroupStateChanged'; groupId: string; state: GroupState; generation: number; /** 'consumer' for a consumer group (KIP-848): generation is then the group epoch. */ protocol?: 'consumer' }
   | { type: 'RebalanceStarted'; groupId: string; generation: number; reason: string }
   | { type: 'RebalanceCompleted'; groupId: string; generation: number; members: number }
   /** Consumer group protocol (KIP-848): the group epoch was bumped (a member joined or left, a subscription or the topics changed). */

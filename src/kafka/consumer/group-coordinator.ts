@@ -403,7 +403,7 @@ export class GroupCoordinator {
     g.previousState = g.state;
     g.state = state;
     g.stateSinceMs = this.ctx.scheduler.now;
-    this.ctx.emit({ type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
+    this.ctx.emit(g.modern ? { type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId, protocol: 'consumer' } : { type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
   }
 
   private scheduleSession(g: Group, m: Member): void {

@@ -23,6 +23,7 @@ describe('event phrasing', () => {
   });
 
   it('phrases the consumer group protocol (KIP-848): epochs, target assignment, reconciliation', () => {
+    expect(phrase({ at: 1, type: 'GroupStateChanged', groupId: 'g', state: 'Reconciling', generation: 3, protocol: 'consumer' }).text).toBe('Group g is Reconciling (group epoch 3)');
     expect(phrase({ at: 1, type: 'GroupEpochBumped', groupId: 'g', groupEpoch: 3, reason: 'member m-1 joined' }).text).toBe('Group g epoch bumped to 3: member m-1 joined');
     expect(phrase({ at: 1, type: 'TargetAssignmentComputed', groupId: 'g', groupEpoch: 3, assignor: 'uniform', members: 2 }).text).toBe(
       'Group g: the uniform assignor computed the target assignment for epoch 3 (2 members)',

@@ -198,7 +198,7 @@ export function phrase(e: ClusterEvent): Phrase {
       };
     case 'GroupStateChanged':
       return {
-        text: `Group ${e.groupId} is ${e.state} (generation ${e.generation})`,
+        text: `Group ${e.groupId} is ${e.state} (${e.protocol === 'consumer' ? 'group epoch' : 'generation'} ${e.generation})`,
         target: { kind: 'group', id: e.groupId },
         tone: e.state === 'Stable' ? 'good' : 'info',
       };
