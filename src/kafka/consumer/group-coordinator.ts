@@ -1333,7 +1333,10 @@ export class GroupCoordinator {
 
   /** Loads durable group metadata, as a coordinator loading __consumer_offsets: Stable or Empty, sessions start now. */
   restoreState(s: GroupCoordinatorState): void {
-    for (const g of this.groups.values()) this.unload(g);
+    for (const g of this.groups.values()) {
+      this.unload(g);
+      if (g.modern) this.unloadModern(g.modern);
+    }
     this.memberSeq = s.memberSeq;
     this.offsetsReplicas = s.offsetsTopic ? s.offsetsTopic.replicas.map((r) => r.slice()) : null;
     this.offsetsLeaders.clear();
