@@ -35,6 +35,7 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
   { id: 'consumer-lag', tryThis: 0, shows: (p) => expect(p.getByTestId('consumer-c2')).toBeVisible() },
   { id: 'rebalance-storm', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'max.poll.records=10')).toBeVisible() },
   { id: 'static-member-rejoins', tryThis: 0, shows: (p) => expect(event(p, 'ClientRemoved', 'Consumer c2 crashed')).toBeVisible() },
+  { id: 'kip848-consumer-protocol', tryThis: 0, shows: (p) => expect(event(p, 'ClientRemoved', 'Consumer b1 crashed')).toBeVisible() },
   { id: 'at-least-once-duplicates', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'auto.commit.interval.ms=200')).toBeVisible() },
   { id: 'exactly-once-transactions', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'isolation.level=read_uncommitted')).toBeVisible() },
   { id: 'replay-reset-offsets', tryThis: 0, shows: (p) => expect(event(p, 'OffsetsReset', 'reset to 7')).toBeVisible() },

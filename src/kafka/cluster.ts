@@ -638,8 +638,17 @@ export class Cluster {
         const problem = producerConfigProblem({ ...p.userConfigMap(), ...config });
         if (problem !== null) return this.reject('alterConfig', 'INVALID_CONFIG', problem);
         p.alterConfig(config);
+      } else if (c) {
+        const was = c.describe();
+        const problem = consumerConfigProblem({ ...was.config, ...config });
+        if (problem !== null) return this.reject('alterConfig', 'INVALID_CONFIG', problem);
+        const protocolOf = (m: ConfigMap) => String(m['group.protocol'] ?? 'classic').toLowerCase();
+        if (was.status !== 'closed' && was.status !== 'crashed' && protocolOf({ ...was.config, ...config }) !== protocolOf(was.config)) {
+          // A KafkaConsumer's group.protocol is fixed for its life.
+          return this.reject('alterConfig', 'INVALID_REQUEST', `Consumer ${name} is running: group.protocol is fixed for a consumer's life; close it, change it, then restart it.`);
+        }
+        c.alterConfig(config);
       }
-      else if (c) c.alterConfig(config);
       else return this.reject('alterConfig', 'INVALID_REQUEST', `There is no client ${name}.`);
     }
     this.emit({ type: 'ConfigAltered', entity, name, config: { ...config } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Cluster } from './cluster';
-import { BROKER_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, TOPIC_DEFAULTS, ignoredConfigKeys, invalidConfig, invalidConfigValue } from './config';
+import { BROKER_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, TOPIC_DEFAULTS, ignoredConfigKeys, consumerConfigProblem, invalidConfig, invalidConfigValue } from './config';
 import type { ConfigMap, Scenario } from '../scenario/types';
 
 describe('config keys an entity does not know', () => {
@@ -49,9 +49,13 @@ describe('config keys an entity does not know', () => {
     expect(invalidConfigValue('metadata.max.age.ms', -1)).toMatch(/at least 0/);
   });
 
-  it('refuses group.protocol=consumer (KIP-848) instead of running the classic protocol under its name', () => {
-    expect(invalidConfigValue('group.protocol', 'consumer')).toMatch(/Invalid value "consumer" for configuration group\.protocol: .*KIP-848.*not modelled/);
+  it('takes group.protocol=consumer (KIP-848); refuses partition.assignment.strategy with it and group.remote.assignor without it', () => {
+    expect(invalidConfigValue('group.protocol', 'consumer')).toBeNull();
     expect(invalidConfigValue('group.protocol', 'classic')).toBeNull();
+    expect(invalidConfigValue('group.protocol', 'eager')).toMatch(/expected one of classic, consumer/);
+    expect(consumerConfigProblem({ 'group.protocol': 'consumer', 'group.remote.assignor': 'range' })).toBeNull();
+    expect(consumerConfigProblem({ 'group.protocol': 'consumer', 'partition.assignment.strategy': 'range' })).toMatch(/partition\.assignment\.strategy cannot be set when group\.protocol=CONSUMER/);
+    expect(consumerConfigProblem({ 'group.remote.assignor': 'uniform' })).toBe('Failed to construct kafka consumer: group.remote.assignor cannot be set when group.protocol=CLASSIC');
   });
 
   it('the cluster keeps running and reports each ignored key as an event', () => {

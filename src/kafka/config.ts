@@ -26,6 +26,9 @@ export const BROKER_DEFAULTS = {
   'group.initial.rebalance.delay.ms': 3000,
   'group.min.session.timeout.ms': 6000,
   'group.max.session.timeout.ms': 1800000,
+  /** The consumer group protocol (KIP-848): heartbeat interval and session timeout are the broker's. */
+  'group.consumer.heartbeat.interval.ms': 5000,
+  'group.consumer.session.timeout.ms': 45000,
   'offsets.retention.minutes': 10080,
   'auto.create.topics.enable': true,
   // Replication throttles (ReplicationConfigs / QuotaConfig): bytes per second, Long.MAX_VALUE = none.
@@ -89,6 +92,8 @@ export const CONSUMER_DEFAULTS = {
   'partition.assignment.strategy': 'range,cooperative-sticky',
   'group.instance.id': null,
   'group.protocol': 'classic',
+  /** KIP-848: the server-side assignor the member asks for (null: the broker's default, uniform). */
+  'group.remote.assignor': null,
   'allow.auto.create.topics': true,
   'request.timeout.ms': 30000,
   'retry.backoff.ms': 100,
@@ -354,6 +359,8 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'group.initial.rebalance.delay.ms': int(0),
   'group.min.session.timeout.ms': int(0),
   'group.max.session.timeout.ms': int(0),
+  'group.consumer.heartbeat.interval.ms': int(1),
+  'group.consumer.session.timeout.ms': int(1),
   'offsets.retention.minutes': int(1),
   'auto.create.topics.enable': bool,
   'leader.replication.throttled.rate': long(0),
@@ -411,6 +418,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'partition.assignment.strategy': { type: 'list', accepts: (n) => assignorByName(n) !== undefined, expected: 'range, roundrobin, sticky, cooperative-sticky' },
   'group.instance.id': { type: 'string?' },
   'group.protocol': { type: 'enum', values: ['classic', 'consumer'] },
+  'group.remote.assignor': { type: 'string?' },
   'allow.auto.create.topics': bool,
   'isolation.level': { type: 'enum', values: ['read_uncommitted', 'read_committed'] },
   'client.rack': { type: 'string?' },
@@ -437,10 +445,6 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     return null;
   }
   const bad = (why: string) => `Invalid value ${show(value)} for configuration ${key}: ${why}`;
-  if (key === 'group.protocol' && value === 'consumer') {
-    // Kafka 4.x takes it; the playground refuses it rather than run the classic protocol under its name.
-    return bad('the consumer group protocol (KIP-848) is not modelled yet; use classic');
-  }
   if (key === 'client.rack' && value === '') return null; // Kafka's default: no rack
   if (key === 'replica.selector.class' && value !== RACK_AWARE_REPLICA_SELECTOR && value !== 'RackAwareReplicaSelector') {
     // Kafka loads the class by name; the playground has this one.
@@ -482,6 +486,16 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
  */
 export function consumerConfigProblem(config: ConfigMap | undefined): string | null {
   const c = new Config([config, CONSUMER_DEFAULTS]);
+  const consumerProtocol = String(c.raw('group.protocol')).toLowerCase() === 'consumer';
+  const remote = c.raw('group.remote.assignor');
+  if (!consumerProtocol && remote !== null && remote !== undefined && remote !== '') {
+    // ConsumerConfig.checkGroupRemoteAssignor.
+    return `Failed to construct kafka consumer: group.remote.assignor cannot be set when group.protocol=CLASSIC`;
+  }
+  if (consumerProtocol && config && Object.hasOwn(config, 'partition.assignment.strategy')) {
+    // The consumer protocol assigns on the broker: the client's assignors are not used, and Kafka's client refuses them.
+    return `Failed to construct kafka consumer: partition.assignment.strategy cannot be set when group.protocol=CONSUMER; the broker assigns partitions, choose its assignor with group.remote.assignor (uniform or range)`;
+  }
   const heartbeat = c.int('heartbeat.interval.ms');
   const session = c.int('session.timeout.ms');
   if (heartbeat >= session) {

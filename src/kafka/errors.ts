@@ -57,6 +57,11 @@ export const KAFKA_ERRORS = [
   'TRANSACTIONAL_ID_NOT_FOUND',
   'TRANSACTION_ABORTABLE',
   'UNSTABLE_OFFSET_COMMIT',
+  // The consumer group protocol (KIP-848).
+  'FENCED_MEMBER_EPOCH',
+  'UNRELEASED_INSTANCE_ID',
+  'UNSUPPORTED_ASSIGNOR',
+  'STALE_MEMBER_EPOCH',
 ] as const;
 
 export type KafkaError = (typeof KAFKA_ERRORS)[number];

@@ -100,7 +100,8 @@ export interface TopicView {
   config: Record<string, string | number | boolean | null>;
 }
 
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+/** Classic groups: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead; consumer groups (KIP-848): Empty, Assigning, Reconciling, Stable, Dead. */
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Assigning' | 'Reconciling';
 
 export interface TopicPartition {
   topic: string;
@@ -112,6 +113,11 @@ export interface GroupMemberView {
   clientId: string;
   groupInstanceId: string | null;
   assignment: TopicPartition[];
+  /** Consumer groups (KIP-848): the member epoch, its CurrentAssignmentBuilder state, partitions it has yet to revoke, and target partitions still owned by another member. */
+  memberEpoch?: number;
+  memberState?: 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS' | 'UNKNOWN';
+  pendingRevocation?: TopicPartition[];
+  pendingAssignment?: TopicPartition[];
 }
 
 export interface GroupOffsetView {
@@ -136,6 +142,11 @@ export interface GroupView {
   leader: string | null;
   members: GroupMemberView[];
   offsets: GroupOffsetView[];
+  /** 'classic' or 'consumer' (group.protocol=consumer, KIP-848). */
+  type?: 'classic' | 'consumer';
+  /** Consumer groups: the group epoch and the epoch of the target assignment. */
+  groupEpoch?: number;
+  targetAssignmentEpoch?: number;
 }
 
 export interface ProducedRow {
@@ -213,6 +224,10 @@ export interface ConsumerView {
   lastError: { at: number; error: KafkaError } | null;
   /** Stable and fetching without errors since lastError: the consumer recovered. */
   recovered?: boolean;
+  /** group.protocol: 'classic' or 'consumer' (KIP-848). */
+  groupProtocol?: 'classic' | 'consumer';
+  /** Consumer protocol: the member epoch the client last got (0 while joining). */
+  memberEpoch?: number;
 }
 
 export interface MetricsView {
@@ -336,9 +351,15 @@ export type ClusterEvent = { at: number } & (
   | { type: 'RecordsLost'; topic: string; partition: number; fromOffset: number; toOffset: number; reason: 'unclean' }
   | { type: 'SegmentsDeleted'; topic: string; partition: number; broker: number; logStartOffset: number; reason: 'retention.ms' | 'retention.bytes' }
   | { type: 'LogCompacted'; topic: string; partition: number; broker: number; removedRecords: number }
-  | { type: 'GroupStateChanged'; groupId: string; state: GroupState; generation: number }
+  | { type: 'GroupStateChanged'; groupId: string; state: GroupState; generation: number; /** 'consumer' for a consumer group (KIP-848): generation is then the group epoch. */ protocol?: 'consumer' }
   | { type: 'RebalanceStarted'; groupId: string; generation: number; reason: string }
   | { type: 'RebalanceCompleted'; groupId: string; generation: number; members: number }
+  /** Consumer group protocol (KIP-848): the group epoch was bumped (a member joined or left, a subscription or the topics changed). */
+  | { type: 'GroupEpochBumped'; groupId: string; groupEpoch: number; reason: string }
+  /** The server-side assignor computed the target assignment for the group epoch. */
+  | { type: 'TargetAssignmentComputed'; groupId: string; groupEpoch: number; assignor: string; members: number }
+  /** A member's current assignment moved towards its target (CurrentAssignmentBuilder). */
+  | { type: 'MemberAssignmentUpdated'; groupId: string; memberId: string; memberEpoch: number; state: 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS' | 'UNKNOWN'; assigned: TopicPartition[]; pendingRevocation: TopicPartition[] }
   | { type: 'MemberJoined'; groupId: string; memberId: string; clientId: string }
   | { type: 'MemberLeft'; groupId: string; memberId: string; clientId: string; reason: 'LeaveGroup' | 'session.timeout.ms' | 'max.poll.interval.ms' }
   | { type: 'ProduceFailed'; producer: string; topic: string; partition: number; error: KafkaError; records: number }

@@ -194,6 +194,7 @@ describe('lessons', () => {
       'lesson.consumer-lag',
       'lesson.rebalance-storm',
       'lesson.static-member-rejoins',
+      'lesson.kip848-consumer-protocol',
       'lesson.at-least-once-duplicates',
       'lesson.exactly-once-transactions',
       'lesson.replay-reset-offsets',

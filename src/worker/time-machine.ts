@@ -568,6 +568,8 @@ export function markerKind(e: ClusterEvent): MarkerKind | null {
     case 'IsrExpand':
       return 'isr';
     case 'RebalanceCompleted':
+    // The consumer group protocol (KIP-848) has no rebalance round: a new target assignment marks one.
+    case 'TargetAssignmentComputed':
       return 'group';
     case 'RecordsLost':
       return 'loss';

@@ -20,7 +20,7 @@ import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
 import { assignorByName, assignorMember, type AssignorMember, type RebalanceProtocol, type StickyUserData } from './assignors';
-import type { GroupCoordinator, JoinGroupResponse, JoinProtocol, SyncGroupResponse } from './group-coordinator';
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, GroupCoordinator, JoinGroupResponse, JoinProtocol, SyncGroupResponse } from './group-coordinator';
 
 export interface ConsumerSpec {
   id: string;
@@ -143,6 +143,14 @@ export class Consumer {
   /** ConsumerCoordinator's rebalance sensor: from onJoinPrepare to the assignment. */
   private rebalanceStartedAt = -1;
   readonly rebalanceStats = { total: 0, latencySumMs: 0, latencyMaxMs: 0, lastAt: -1 };
+  /**
+   * The consumer group protocol (KIP-848, group.protocol=consumer): the heartbeat interval
+   * the coordinator gave (group.consumer.heartbeat.interval.ms), and whether a
+   * ConsumerGroupHeartbeat is outstanding (at most one at a time). The member epoch is
+   * kept in generationId (the epoch an OffsetCommit carries).
+   */
+  private consumerHeartbeatMs = 0;
+  private consumerHeartbeatInFlight = false;
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -197,6 +205,8 @@ export class Consumer {
   subscribe(topics: readonly string[]): void {
     this.topics.splice(0, this.topics.length, ...topics);
     if (!this.alive) return;
+    // The consumer protocol: the next heartbeat carries the new subscription; send it now.
+    if (this.consumerProtocol()) return void (this.coordinatorBroker >= 0 && this.later(0, call(this, this.sendConsumerHeartbeat)));
     if (this.status === 'stable') this.requestRejoin();
     // joining or rebalancing: the JoinGroup about to be sent (or the next one) carries the new list.
     else if (this.status === 'rebalancing' && !this.rejoinScheduled) this.requestRejoin();
@@ -211,7 +221,12 @@ export class Consumer {
     if (!this.alive) return;
     if (graceful) {
       if (this.autoCommit() && this.status === 'stable') this.commit();
-      if (this.instanceId === null && this.memberId !== '' && this.coordinatorBroker >= 0) {
+      if (this.consumerProtocol() && this.memberId !== '' && this.coordinatorBroker >= 0) {
+        // ConsumerGroupHeartbeat with epoch -1 (leave), or -2 for a static member (it keeps its partitions until its session ends).
+        const broker = this.coordinatorBroker;
+        const req = this.consumerHeartbeatRequest(this.instanceId === null ? -1 : -2);
+        this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleConsumerGroupHeartbeat, broker, req));
+      } else if (!this.consumerProtocol() && this.instanceId === null && this.memberId !== '' && this.coordinatorBroker >= 0) {
         const broker = this.coordinatorBroker;
         const memberId = this.memberId;
         this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleLeaveGroup, broker, this.groupId, memberId));
@@ -323,6 +338,7 @@ export class Consumer {
       return this.later(this.backoffMs(), call(this, this.ensureCoordinatorThenJoin));
     }
     this.coordinatorBroker = host;
+    if (this.consumerProtocol()) return this.sendConsumerHeartbeat();
     // A member of a stable group that only lost its coordinator goes on heartbeating to
     // the new one, which loaded the group (AbstractCoordinator rejoins only when
     // rejoinNeeded): a coordinator move alone causes no rebalance.
@@ -678,11 +694,135 @@ export class Consumer {
     } else {
       // CommitFailedException: the group moved on; a rebalance will follow.
       this.noteError(err);
+      if (this.consumerProtocol()) return;
       if ((err === 'ILLEGAL_GENERATION' || err === 'UNKNOWN_MEMBER_ID') && this.alive && this.generationId === gen && this.memberId === memberId) {
         this.resetGeneration(err === 'UNKNOWN_MEMBER_ID');
         this.requestRejoin();
       }
     }
+  }
+
+  // ---- the consumer group protocol (KIP-848) --------------------------------------------------
+
+  /** group.protocol=consumer: membership by ConsumerGroupHeartbeat, assignment by the broker. */
+  private consumerProtocol(): boolean {
+    return String(this.config.raw('group.protocol') ?? 'classic').toLowerCase() === 'consumer';
+  }
+
+  private remoteAssignor(): string | null {
+    const v = this.config.raw('group.remote.assignor');
+    return v === null || v === undefined || v === '' ? null : String(v);
+  }
+
+  private consumerHeartbeatRequest(memberEpoch: number): ConsumerGroupHeartbeatRequest {
+    return {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      memberEpoch,
+      instanceId: this.instanceId,
+      rackId: this.clientRack() || null,
+      clientId: this.id,
+      rebalanceTimeoutMs: this.config.int('max.poll.interval.ms'),
+      subscribedTopicNames: this.topics.slice(),
+      serverAssignor: this.remoteAssignor(),
+      ownedTopicPartitions: [...this.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition })),
+    };
+  }
+
+  /** @scheduled HeartbeatRequestManager: one ConsumerGroupHeartbeat (epoch 0 joins), at most one outstanding. */
+  private sendConsumerHeartbeat(): void {
+    if (!this.alive || this.consumerHeartbeatInFlight) return;
+    if (this.coordinatorBroker < 0) return;
+    if (this.memberId === '') {
+      // KIP-1082: the client makes its member id (a UUID in Kafka) and keeps it for its lifetime.
+      this.memberId = `${this.id}-${this.ctx.prng.int(0x7fffffff).toString(36)}`;
+    }
+    if (this.generationId < 0) this.generationId = 0;
+    if (this.status === 'stable' && this.now - this.lastPollMs > this.config.int('max.poll.interval.ms') && this.now < this.busyUntil) {
+      // The poll timer expired (max.poll.interval.ms): the member leaves the group (epoch -1,
+      // -2 for a static member), its partitions are lost, and it joins again with epoch 0
+      // when the application polls again (AsyncKafkaConsumer's poll timer).
+      this.noteError('REBALANCE_IN_PROGRESS');
+      const broker = this.coordinatorBroker;
+      const leave = this.consumerHeartbeatRequest(this.instanceId === null ? -1 : -2);
+      this.ctx.network.send(this.node, brokerNode(broker), call(this.coordinator, this.coordinator.handleConsumerGroupHeartbeat, broker, leave));
+      this.epoch++;
+      this.resetFetchSessions();
+      this.clearPartitions();
+      this.generationId = 0;
+      this.status = 'joining';
+      this.ctx.scheduler.at(this.busyUntil, call(this, this.ifCurrent, this.epoch, call(this, this.sendConsumerHeartbeat)));
+      return;
+    }
+    if (this.config.bool('allow.auto.create.topics')) for (const t of this.topics) this.ctx.metadata.partitionCount(t, this.id);
+    this.consumerHeartbeatInFlight = true;
+    const broker = this.coordinatorBroker;
+    const req = this.consumerHeartbeatRequest(this.generationId);
+    this.request(broker, call(this.coordinator, this.coordinator.handleConsumerGroupHeartbeat, broker, req), call(this, this.onConsumerHeartbeat, req.memberEpoch));
+  }
+
+  /** @scheduled The ConsumerGroupHeartbeat's answer (null: timed out or reset). */
+  private onConsumerHeartbeat(_sentEpoch: number, r: ConsumerGroupHeartbeatResponse | null): void {
+    this.consumerHeartbeatInFlight = false;
+    if (!r) return this.coordinatorLost();
+    if (r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') {
+      this.noteError(r.error);
+      return this.coordinatorLost();
+    }
+    if (r.error === 'FENCED_MEMBER_EPOCH' || r.error === 'UNKNOWN_MEMBER_ID') {
+      // Fenced: every partition is lost (onPartitionsLost, nothing committed) and the member rejoins with epoch 0.
+      this.noteError(r.error);
+      this.epoch++;
+      this.resetFetchSessions();
+      this.clearPartitions();
+      this.generationId = 0;
+      this.status = 'joining';
+      return this.later(this.backoffMs(), call(this, this.sendConsumerHeartbeat));
+    }
+    if (r.error !== 'NONE') {
+      // UNRELEASED_INSTANCE_ID, UNSUPPORTED_ASSIGNOR, FENCED_INSTANCE_ID, GROUP_ID_NOT_FOUND, INVALID_REQUEST: fatal, as the Java client throws.
+      this.noteError(r.error);
+      return this.close(false);
+    }
+    this.generationId = r.memberEpoch;
+    this.consumerHeartbeatMs = r.heartbeatIntervalMs;
+    let changed = false;
+    if (r.assignment !== null) changed = this.reconcile(r.assignment);
+    if (this.status === 'joining' && r.memberEpoch > 0) this.status = 'stable';
+    // An acknowledgement goes out at once after a reconciliation; otherwise the next beat after the interval.
+    this.later(changed ? 0 : Math.max(MIN_TURN_MS, this.consumerHeartbeatMs), call(this, this.sendConsumerHeartbeat));
+  }
+
+  /**
+   * ConsumerMembershipManager's reconciliation: revoke what is no longer assigned (commit
+   * first), then take the new partitions; the consumer keeps consuming what it keeps (no
+   * stop-the-world). True when the owned partitions changed.
+   */
+  private reconcile(assignment: TopicPartition[]): boolean {
+    const assigned = new Set(assignment.map((tp) => key(tp.topic, tp.partition)));
+    const revoked = [...this.partitions.keys()].filter((k) => !assigned.has(k));
+    const added = assignment.filter((tp) => !this.partitions.has(key(tp.topic, tp.partition)));
+    if (revoked.length === 0 && added.length === 0) return false;
+    if (revoked.length > 0) {
+      if (this.autoCommit()) this.commit();
+      for (const k of revoked) {
+        this.buffered.delete(this.partitions.get(k)!);
+        this.partitions.delete(k);
+      }
+    }
+    for (const tp of added) {
+      const k = key(tp.topic, tp.partition);
+      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0 });
+    }
+    this.assignmentChanged();
+    this.status = 'stable';
+    this.lastPollMs = this.now;
+    const r = this.rebalanceStats;
+    r.total++;
+    r.lastAt = this.now;
+    this.fetchCommittedPositions();
+    this.schedulePump(0);
+    return true;
   }
 
   // ---- fetch and poll -------------------------------------------------------------------------
@@ -1042,7 +1182,9 @@ export class Consumer {
       positions,
       consumed: this.consumedCount,
       msPerRecord: this.msPerRecord,
-      assignor: this.protocol ?? this.assignorNames()[0] ?? 'range',
+      assignor: this.consumerProtocol() ? (this.remoteAssignor() ?? 'uniform') : (this.protocol ?? this.assignorNames()[0] ?? 'range'),
+      groupProtocol: this.consumerProtocol() ? 'consumer' : 'classic',
+      ...(this.consumerProtocol() ? { memberEpoch: Math.max(0, this.generationId) } : {}),
       lastError: this.lastError,
       recovered: this.lastError !== null && this.status === 'stable' && this.lastFetchOkMs > this.lastError.at,
     };

@@ -23,6 +23,8 @@ import type { Timer } from '../sim/scheduler';
 import type { GroupOffsetView, GroupState, GroupView, TopicPartition } from '../snapshot';
 import type { OffsetResetTarget } from '../../scenario/types';
 import type { StickyUserData } from './assignors';
+import { buildCurrentAssignment, FencedMemberEpochException, toTopicPartitions, type Assignment, type MemberState } from './modern/current-assignment-builder';
+import { SERVER_ASSIGNORS, serverAssignorByName } from './modern/assignors';
 
 export const OFFSETS_TOPIC_PARTITIONS = 50;
 /** offsets.topic.replication.factor's default. */
@@ -107,6 +109,89 @@ interface Group {
   persisted: PersistedGroup;
   /** Virtual time the group last entered its current state. */
   stateSinceMs: number;
+  /** 'consumer': the group runs the consumer group protocol (KIP-848), its state in `modern`. */
+  type: GroupType;
+  modern: ModernGroup | null;
+}
+
+export type GroupType = 'classic' | 'consumer';
+
+/** A member of a consumer group (ConsumerGroupMember). */
+interface ModernMember {
+  memberId: string;
+  instanceId: string | null;
+  clientId: string;
+  rackId: string | null;
+  /** MemberState: where the CurrentAssignmentBuilder has it. */
+  state: MemberState;
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  subscribedTopics: string[];
+  serverAssignor: string | null;
+  rebalanceTimeoutMs: number;
+  assignedPartitions: Assignment;
+  partitionsPendingRevocation: Assignment;
+  session: Timer | null;
+  /** Runs while the member has partitions to revoke (rebalance timeout). */
+  revocation: Timer | null;
+}
+
+/** A consumer group's state (ConsumerGroup.java): every part of it is a record in __consumer_offsets. */
+interface ModernGroup {
+  groupEpoch: number;
+  targetAssignmentEpoch: number;
+  members: Map<string, ModernMember>;
+  staticMembers: Map<string, string>;
+  /** Target assignment by member id. */
+  targetAssignment: Map<string, Assignment>;
+  /** `topic-partition` → the epoch of the member that owns it (assigned or pending revocation). */
+  partitionEpochs: Map<string, number>;
+  /** The subscribed topics' partition counts when the group epoch was last bumped. */
+  subscriptionMetadata: Map<string, number>;
+  /** The assignor that computed the target assignment. */
+  assignor: string;
+}
+
+export interface ConsumerGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  /** 0 to join, -1 to leave, -2 for a static member's temporary leave. */
+  memberEpoch: number;
+  instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[];
+  serverAssignor: string | null;
+  /** The partitions the member owns now (null: not reported). */
+  ownedTopicPartitions: TopicPartition[] | null;
+}
+
+export interface ConsumerGroupHeartbeatResponse {
+  error: KafkaError;
+  errorMessage: string | null;
+  memberId: string;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  /** The member's assigned partitions (null on error). */
+  assignment: TopicPartition[] | null;
+}
+
+/** A consumer group member as inspected (plain data). */
+export interface ModernMemberInspection {
+  memberId: string;
+  instanceId: string | null;
+  clientId: string;
+  state: MemberState;
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  subscribedTopics: string[];
+  serverAssignor: string | null;
+  assigned: TopicPartition[];
+  pendingRevocation: TopicPartition[];
+  /** Target partitions not yet assigned: still owned by another member (unreleased). */
+  pendingAssignment: TopicPartition[];
+  target: TopicPartition[];
 }
 
 /** A group's internals for invariant checks and tests (plain data). */
@@ -118,6 +203,11 @@ export interface GroupInspection {
   leaderId: string | null;
   stateSinceMs: number;
   members: { memberId: string; groupInstanceId: string | null; clientId: string; topics: string[]; sessionTimeoutMs: number; assignment: TopicPartition[] }[];
+  /** 'consumer' for the consumer group protocol (KIP-848); absent fields below for classic groups. */
+  type: GroupType;
+  groupEpoch?: number;
+  targetAssignmentEpoch?: number;
+  modernMembers?: ModernMemberInspection[];
 }
 
 type PersistedGroup = Omit<GroupCoordinatorState['groups'][number], 'offsets' | 'groupId'>;
@@ -212,7 +302,12 @@ export class GroupCoordinator {
       this.ctx.emit({ type: 'CoordinatorMoved', groupId: g.groupId, from: g.host, to: host });
       g.host = host;
       this.unload(g);
-      if (host >= 0) this.load(g, g.persisted);
+      if (g.modern) {
+        this.unloadModern(g.modern);
+        // Every change of a consumer group is a record in __consumer_offsets: the new
+        // coordinator replays them all, so the group goes on as it was; sessions restart now.
+        if (host >= 0) this.loadModern(g, g.modern);
+      } else if (host >= 0) this.load(g, g.persisted);
     }
   }
 
@@ -291,6 +386,8 @@ export class GroupCoordinator {
         previousState: 'Empty',
         persisted: { state: 'Empty', generationId: 0, protocolName: null, leaderId: null, members: [] },
         stateSinceMs: this.ctx.scheduler.now,
+        type: 'classic',
+        modern: null,
       };
       this.groups.set(groupId, g);
     }
@@ -306,7 +403,7 @@ export class GroupCoordinator {
     g.previousState = g.state;
     g.state = state;
     g.stateSinceMs = this.ctx.scheduler.now;
-    this.ctx.emit({ type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
+    this.ctx.emit(g.modern ? { type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId, protocol: 'consumer' } : { type: 'GroupStateChanged', groupId: g.groupId, state, generation: g.generationId });
   }
 
   private scheduleSession(g: Group, m: Member): void {
@@ -340,6 +437,12 @@ export class GroupCoordinator {
     const g = this.group(req.groupId);
     if (g.state === 'Dead') return fail('COORDINATOR_NOT_AVAILABLE');
     if (req.protocols.length === 0) return fail('INCONSISTENT_GROUP_PROTOCOL');
+    if (g.modern) {
+      // A consumer group (KIP-848) with members takes no classic JoinGroup (the online
+      // migration of group.consumer.migration.policy is not modelled); an empty one becomes classic.
+      if (g.modern.members.size > 0) return fail('INCONSISTENT_GROUP_PROTOCOL');
+      this.convertToClassic(g);
+    }
     // ClassicGroup.supportsProtocols: some protocol of the joiner is supported by every member.
     if (g.members.size > 0 && !req.protocols.some((p) => [...g.members.values()].every((m) => m.memberId === req.memberId || m.protocols.some((q) => q.name === p.name)))) {
       return fail('INCONSISTENT_GROUP_PROTOCOL');
@@ -632,6 +735,8 @@ export class GroupCoordinator {
         return { error: 'NONE', assignment: m.assignment.slice() };
       case 'CompletingRebalance':
         break;
+      default:
+        return { error: 'UNKNOWN_MEMBER_ID', assignment: [] };
     }
     this.scheduleSession(g, m);
     const d = new Deferred<SyncGroupResponse>();
@@ -685,6 +790,8 @@ export class GroupCoordinator {
       case 'Stable':
         this.scheduleSession(g, m);
         return 'NONE';
+      default:
+        return 'UNKNOWN_MEMBER_ID';
     }
   }
 
@@ -720,6 +827,337 @@ export class GroupCoordinator {
     if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
   }
 
+  // ---- ConsumerGroupHeartbeat (KIP-848) ----------------------------------------------------------
+
+  /** group.consumer.heartbeat.interval.ms. */
+  private consumerHeartbeatIntervalMs(): number {
+    return this.ctx.brokerConfig.int('group.consumer.heartbeat.interval.ms');
+  }
+
+  private newModern(): ModernGroup {
+    return { groupEpoch: 0, targetAssignmentEpoch: 0, members: new Map(), staticMembers: new Map(), targetAssignment: new Map(), partitionEpochs: new Map(), subscriptionMetadata: new Map(), assignor: SERVER_ASSIGNORS[0]!.name };
+  }
+
+  /** An empty classic group becomes a consumer group (and back): only its offsets carry over. */
+  private convertToConsumer(g: Group): void {
+    g.type = 'consumer';
+    g.modern = this.newModern();
+    g.generationId = 0;
+    g.protocolName = null;
+    g.leaderId = null;
+    this.setState(g, 'Empty');
+  }
+
+  private convertToClassic(g: Group): void {
+    if (g.modern) this.unloadModern(g.modern);
+    g.type = 'classic';
+    g.modern = null;
+    g.generationId = 0;
+    g.persisted = { state: 'Empty', generationId: 0, protocolName: null, leaderId: null, members: [] };
+    this.setState(g, 'Empty');
+  }
+
+  private unloadModern(mg: ModernGroup): void {
+    for (const m of mg.members.values()) {
+      m.session?.cancel();
+      m.session = null;
+      m.revocation?.cancel();
+      m.revocation = null;
+    }
+  }
+
+  private loadModern(g: Group, mg: ModernGroup): void {
+    for (const m of mg.members.values()) {
+      this.scheduleModernSession(g, m);
+      if (m.state === 'UNREVOKED_PARTITIONS') this.scheduleRevocation(g, m);
+    }
+  }
+
+  private scheduleModernSession(g: Group, m: ModernMember): void {
+    m.session?.cancel();
+    m.session = this.ctx.scheduler.after(this.ctx.brokerConfig.int('group.consumer.session.timeout.ms'), call(this, this.onModernSessionTimeout, g, m));
+  }
+
+  private scheduleRevocation(g: Group, m: ModernMember): void {
+    if (m.revocation) return;
+    m.revocation = this.ctx.scheduler.after(m.rebalanceTimeoutMs, call(this, this.onRevocationTimeout, g, m));
+  }
+
+  /** @scheduled group.consumer.session.timeout.ms passed with no heartbeat: the member is fenced. */
+  private onModernSessionTimeout(g: Group, m: ModernMember): void {
+    m.session = null;
+    if (g.modern?.members.get(m.memberId) !== m) return;
+    this.fenceModernMember(g, m, 'session.timeout.ms');
+  }
+
+  /** @scheduled The member did not revoke its partitions within its rebalance timeout (max.poll.interval.ms): fenced. */
+  private onRevocationTimeout(g: Group, m: ModernMember): void {
+    m.revocation = null;
+    if (g.modern?.members.get(m.memberId) !== m || m.state !== 'UNREVOKED_PARTITIONS') return;
+    this.fenceModernMember(g, m, 'max.poll.interval.ms');
+  }
+
+  private static tpKey(t: string, p: number): string {
+    return `${t}-${p}`;
+  }
+
+  private removePartitionEpochs(mg: ModernGroup, m: ModernMember): void {
+    for (const a of [m.assignedPartitions, m.partitionsPendingRevocation]) for (const [t, ps] of a) for (const p of ps) mg.partitionEpochs.delete(tpKey(t, p));
+  }
+
+  private addPartitionEpochs(mg: ModernGroup, m: ModernMember): void {
+    for (const a of [m.assignedPartitions, m.partitionsPendingRevocation]) for (const [t, ps] of a) for (const p of ps) mg.partitionEpochs.set(tpKey(t, p), m.memberEpoch);
+  }
+
+  /** Removes a member (left, or fenced): its partitions are free, the group epoch is bumped. */
+  private fenceModernMember(g: Group, m: ModernMember, reason: 'LeaveGroup' | 'session.timeout.ms' | 'max.poll.interval.ms'): void {
+    const mg = g.modern!;
+    m.session?.cancel();
+    m.session = null;
+    m.revocation?.cancel();
+    m.revocation = null;
+    this.removePartitionEpochs(mg, m);
+    mg.members.delete(m.memberId);
+    mg.targetAssignment.delete(m.memberId);
+    if (m.instanceId !== null && mg.staticMembers.get(m.instanceId) === m.memberId) mg.staticMembers.delete(m.instanceId);
+    this.ctx.emit({ type: 'MemberLeft', groupId: g.groupId, memberId: m.memberId, clientId: m.clientId, reason });
+    this.bumpGroupEpoch(g, `member ${m.memberId} left (${reason})`);
+    this.updateModernState(g);
+  }
+
+  private bumpGroupEpoch(g: Group, reason: string): void {
+    const mg = g.modern!;
+    mg.groupEpoch++;
+    g.generationId = mg.groupEpoch;
+    this.ctx.emit({ type: 'GroupEpochBumped', groupId: g.groupId, groupEpoch: mg.groupEpoch, reason });
+  }
+
+  /** ConsumerGroup.maybeUpdateGroupState. */
+  private updateModernState(g: Group): void {
+    const mg = g.modern!;
+    let state: GroupState;
+    if (mg.members.size === 0) state = 'Empty';
+    else if (mg.groupEpoch > mg.targetAssignmentEpoch) state = 'Assigning';
+    else if ([...mg.members.values()].some((m) => m.state !== 'STABLE' || m.memberEpoch !== mg.targetAssignmentEpoch)) state = 'Reconciling';
+    else state = 'Stable';
+    this.setState(g, state);
+  }
+
+  /** The subscribed topics' partition counts now (ConsumerGroup.computeSubscriptionMetadata). */
+  private subscriptionMetadataOf(mg: ModernGroup): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const m of mg.members.values()) for (const t of m.subscribedTopics) if (!out.has(t)) out.set(t, this.ctx.metadata.partitionCount(t));
+    return out;
+  }
+
+  /** ConsumerGroup.computePreferredServerAssignor: the one most members ask for, else the default (group.consumer.assignors' first). */
+  private preferredAssignor(mg: ModernGroup): string {
+    const votes = new Map<string, number>();
+    for (const m of [...mg.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1))) if (m.serverAssignor) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
+    let best: string | null = null;
+    for (const [name, n] of votes) if (best === null || n > votes.get(best)!) best = name;
+    return best ?? SERVER_ASSIGNORS[0]!.name;
+  }
+
+  /** TargetAssignmentBuilder: the assignor runs over every member; the target assignment epoch becomes the group epoch. */
+  private computeTargetAssignment(g: Group): void {
+    const mg = g.modern!;
+    const name = this.preferredAssignor(mg);
+    const assignor = serverAssignorByName(name)!;
+    const members = [...mg.members.values()].map((m) => ({ memberId: m.memberId, instanceId: m.instanceId, topics: m.subscribedTopics, assignment: mg.targetAssignment.get(m.memberId) ?? new Map<string, Set<number>>() }));
+    const result = assignor.assign(members, (t) => {
+      const n = this.ctx.metadata.partitionCount(t);
+      return n > 0 ? n : -1;
+    });
+    mg.targetAssignment = new Map(members.map((m) => [m.memberId, result.get(m.memberId) ?? new Map()]));
+    mg.targetAssignmentEpoch = mg.groupEpoch;
+    mg.assignor = name;
+    g.protocolName = name;
+    this.ctx.emit({ type: 'TargetAssignmentComputed', groupId: g.groupId, groupEpoch: mg.groupEpoch, assignor: name, members: mg.members.size });
+  }
+
+  /** GroupMetadataManager.consumerGroupHeartbeat. */
+  handleConsumerGroupHeartbeat(viaBroker: number, req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+    const fail = (error: KafkaError, errorMessage: string): ConsumerGroupHeartbeatResponse => ({ error, errorMessage, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null });
+    if (this.notCoordinator(req.groupId, viaBroker)) return fail('NOT_COORDINATOR', `This is not the correct coordinator for group ${req.groupId}.`);
+    // throwIfConsumerGroupHeartbeatRequestIsInvalid.
+    if (req.memberId === '') return fail('INVALID_REQUEST', 'MemberId can\'t be empty.');
+    if (req.serverAssignor !== null && !serverAssignorByName(req.serverAssignor)) {
+      return fail('UNSUPPORTED_ASSIGNOR', `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${SERVER_ASSIGNORS.map((a) => a.name).join(', ')}.`);
+    }
+    const existing = this.groups.get(req.groupId);
+    if (existing?.state === 'Dead') return fail('COORDINATOR_NOT_AVAILABLE', `Group ${req.groupId} is dead.`);
+    if (existing && !existing.modern && existing.members.size > 0) return fail('GROUP_ID_NOT_FOUND', `Group ${req.groupId} is not a consumer group.`);
+    if (!existing?.modern && req.memberEpoch !== 0) return fail('UNKNOWN_MEMBER_ID', `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+    const g = this.group(req.groupId);
+    if (!g.modern) this.convertToConsumer(g);
+    const mg = g.modern!;
+
+    // Leaving: -1 for good, -2 a static member's temporary leave (it keeps its assignment until its session ends).
+    if (req.memberEpoch < 0) {
+      const m = mg.members.get(req.memberId);
+      if (!m) return fail('UNKNOWN_MEMBER_ID', `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+      if (req.memberEpoch === -2 && m.instanceId !== null) {
+        m.previousMemberEpoch = m.memberEpoch;
+        m.memberEpoch = -2;
+        this.scheduleModernSession(g, m);
+        this.ctx.emit({ type: 'MemberAssignmentUpdated', groupId: g.groupId, memberId: m.memberId, memberEpoch: -2, state: m.state, assigned: toTopicPartitions(m.assignedPartitions), pendingRevocation: toTopicPartitions(m.partitionsPendingRevocation) });
+        this.updateModernState(g);
+        return { error: 'NONE', errorMessage: null, memberId: m.memberId, memberEpoch: -2, heartbeatIntervalMs: 0, assignment: null };
+      }
+      this.fenceModernMember(g, m, 'LeaveGroup');
+      return { error: 'NONE', errorMessage: null, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+    }
+
+    let m = mg.members.get(req.memberId);
+    let bump: string | null = null;
+    if (req.memberEpoch === 0) {
+      if (req.instanceId !== null) {
+        const oldId = mg.staticMembers.get(req.instanceId);
+        const old = oldId !== undefined ? mg.members.get(oldId) : undefined;
+        if (old && old.memberId !== req.memberId) {
+          if (old.memberEpoch !== -2) {
+            return fail('UNRELEASED_INSTANCE_ID', `Static member ${req.memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${old.memberId} member.`);
+          }
+          // A static member comes back: the new member id takes the old one's epoch and assignment, no rebalance.
+          old.session?.cancel();
+          old.revocation?.cancel();
+          mg.members.delete(old.memberId);
+          const target = mg.targetAssignment.get(old.memberId);
+          mg.targetAssignment.delete(old.memberId);
+          m = { ...old, memberId: req.memberId, clientId: req.clientId, memberEpoch: old.previousMemberEpoch, session: null, revocation: null };
+          mg.members.set(m.memberId, m);
+          if (target) mg.targetAssignment.set(m.memberId, target);
+          mg.staticMembers.set(req.instanceId, m.memberId);
+          this.ctx.emit({ type: 'StaticMemberRejoined', groupId: g.groupId, groupInstanceId: req.instanceId, memberId: m.memberId, previousMemberId: old.memberId, rebalance: false });
+        }
+      }
+      if (m && m.memberEpoch === -2) {
+        // A static member that left temporarily comes back under the same member id: it resumes its epoch.
+        m.memberEpoch = m.previousMemberEpoch;
+      }
+      if (m && (req.ownedTopicPartitions?.length ?? 0) === 0 && m.memberEpoch > 0 && mg.members.get(m.memberId) === m && m.instanceId === null) {
+        // A dynamic member that rejoins with epoch 0 lost everything: its old incarnation is fenced.
+        this.fenceModernMember(g, m, 'LeaveGroup');
+        m = undefined;
+      }
+      if (!m) {
+        m = {
+          memberId: req.memberId,
+          instanceId: req.instanceId,
+          clientId: req.clientId,
+          rackId: req.rackId,
+          state: 'STABLE',
+          memberEpoch: 0,
+          previousMemberEpoch: 0,
+          subscribedTopics: [],
+          serverAssignor: null,
+          rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+          assignedPartitions: new Map(),
+          partitionsPendingRevocation: new Map(),
+          session: null,
+          revocation: null,
+        };
+        mg.members.set(m.memberId, m);
+        if (m.instanceId !== null) mg.staticMembers.set(m.instanceId, m.memberId);
+        this.ctx.emit({ type: 'MemberJoined', groupId: g.groupId, memberId: m.memberId, clientId: m.clientId });
+        bump = `member ${m.memberId} joined`;
+      }
+    } else {
+      if (!m) return fail('UNKNOWN_MEMBER_ID', `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+      if (req.instanceId !== null && m.instanceId !== req.instanceId) return fail('FENCED_INSTANCE_ID', `Static member ${req.memberId} with instance id ${req.instanceId} is fenced.`);
+      // throwIfConsumerGroupMemberEpochIsInvalid.
+      if (req.memberEpoch > m.memberEpoch) {
+        return fail('FENCED_MEMBER_EPOCH', `The consumer group member has a greater member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`);
+      }
+      if (req.memberEpoch < m.memberEpoch) {
+        // The member may have missed the answer that moved it to its epoch: its previous epoch is fine while it owns nothing more.
+        const subset = req.ownedTopicPartitions !== null && req.ownedTopicPartitions.every((tp) => m!.assignedPartitions.get(tp.topic)?.has(tp.partition) ?? false);
+        if (req.memberEpoch !== m.previousMemberEpoch || !subset) {
+          return fail('FENCED_MEMBER_EPOCH', `The consumer group member has a smaller member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`);
+        }
+      }
+    }
+    m.clientId = req.clientId;
+    m.rackId = req.rackId;
+    m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    m.serverAssignor = req.serverAssignor;
+    const subs = [...new Set(req.subscribedTopicNames)].sort();
+    if (subs.join(',') !== m.subscribedTopics.join(',')) {
+      m.subscribedTopics = subs;
+      bump ??= `member ${m.memberId} subscribed to ${subs.join(', ') || 'nothing'}`;
+    }
+    // New partitions of a subscribed topic (or a topic created) bump the group epoch too.
+    const meta = this.subscriptionMetadataOf(mg);
+    if ([...meta].some(([t, n]) => mg.subscriptionMetadata.get(t) !== n) || mg.subscriptionMetadata.size !== meta.size) {
+      mg.subscriptionMetadata = meta;
+      bump ??= 'subscribed topics metadata changed';
+    }
+    if (bump !== null) this.bumpGroupEpoch(g, bump);
+    if (mg.groupEpoch > mg.targetAssignmentEpoch) this.computeTargetAssignment(g);
+
+    // Reconcile this member towards its target (CurrentAssignmentBuilder).
+    let next;
+    try {
+      next = buildCurrentAssignment({
+        member: m,
+        targetAssignmentEpoch: mg.targetAssignmentEpoch,
+        targetAssignment: mg.targetAssignment.get(m.memberId) ?? new Map(),
+        currentPartitionEpoch: (t, p) => mg.partitionEpochs.get(tpKey(t, p)) ?? -1,
+        ownedTopicPartitions: req.ownedTopicPartitions,
+      });
+    } catch (e) {
+      if (e instanceof FencedMemberEpochException) return fail('FENCED_MEMBER_EPOCH', e.message);
+      throw e;
+    }
+    if (next !== m) {
+      const changed = next.state !== m.state || next.memberEpoch !== m.memberEpoch || !sameAssignment(next.assignedPartitions, m.assignedPartitions) || !sameAssignment(next.partitionsPendingRevocation, m.partitionsPendingRevocation);
+      this.removePartitionEpochs(mg, m);
+      m.state = next.state;
+      m.memberEpoch = next.memberEpoch;
+      m.previousMemberEpoch = next.previousMemberEpoch;
+      m.assignedPartitions = next.assignedPartitions;
+      m.partitionsPendingRevocation = next.partitionsPendingRevocation;
+      this.addPartitionEpochs(mg, m);
+      if (changed) {
+        this.ctx.emit({ type: 'MemberAssignmentUpdated', groupId: g.groupId, memberId: m.memberId, memberEpoch: m.memberEpoch, state: m.state, assigned: toTopicPartitions(m.assignedPartitions), pendingRevocation: toTopicPartitions(m.partitionsPendingRevocation) });
+      }
+    }
+    if (m.state === 'UNREVOKED_PARTITIONS') this.scheduleRevocation(g, m);
+    else {
+      m.revocation?.cancel();
+      m.revocation = null;
+    }
+    this.scheduleModernSession(g, m);
+    this.updateModernState(g);
+    return { error: 'NONE', errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: this.consumerHeartbeatIntervalMs(), assignment: toTopicPartitions(m.assignedPartitions) };
+  }
+
+  /** A consumer group member's view for inspectors and tests. */
+  private inspectModernMember(mg: ModernGroup, m: ModernMember): ModernMemberInspection {
+    const target = mg.targetAssignment.get(m.memberId) ?? new Map<string, Set<number>>();
+    const pendingAssignment = new Map<string, Set<number>>();
+    for (const [t, ps] of target) for (const p of ps) if (!(m.assignedPartitions.get(t)?.has(p) ?? false)) {
+      let s = pendingAssignment.get(t);
+      if (!s) pendingAssignment.set(t, (s = new Set()));
+      s.add(p);
+    }
+    return {
+      memberId: m.memberId,
+      instanceId: m.instanceId,
+      clientId: m.clientId,
+      state: m.state,
+      memberEpoch: m.memberEpoch,
+      previousMemberEpoch: m.previousMemberEpoch,
+      subscribedTopics: m.subscribedTopics.slice(),
+      serverAssignor: m.serverAssignor,
+      assigned: toTopicPartitions(m.assignedPartitions),
+      pendingRevocation: toTopicPartitions(m.partitionsPendingRevocation),
+      pendingAssignment: toTopicPartitions(pendingAssignment),
+      target: toTopicPartitions(target),
+    };
+  }
+
   // ---- offsets --------------------------------------------------------------------------------
 
   handleOffsetCommit(
@@ -733,7 +1171,16 @@ export class GroupCoordinator {
     const g = this.group(groupId);
     // ClassicGroup.validateOffsetCommit.
     if (g.state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE';
-    if (generationId < 0 && memberId === '') {
+    if (g.modern) {
+      // ConsumerGroup.validateOffsetCommit: the generation is the member epoch.
+      if (generationId < 0 && memberId === '') {
+        if (g.modern.members.size > 0) return 'UNKNOWN_MEMBER_ID';
+      } else {
+        const m = g.modern.members.get(memberId);
+        if (!m) return 'UNKNOWN_MEMBER_ID';
+        if (generationId !== m.memberEpoch) return 'STALE_MEMBER_EPOCH';
+      }
+    } else if (generationId < 0 && memberId === '') {
       if (g.members.size > 0) return 'UNKNOWN_MEMBER_ID';
     } else {
       if (!g.members.has(memberId)) return 'UNKNOWN_MEMBER_ID';
@@ -817,7 +1264,27 @@ export class GroupCoordinator {
   inspect(groupId: string): GroupInspection | null {
     const g = this.groups.get(groupId);
     if (!g) return null;
+    if (g.modern) {
+      const mg = g.modern;
+      const members = [...mg.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
+      const sessionTimeoutMs = this.ctx.brokerConfig.int('group.consumer.session.timeout.ms');
+      return {
+        groupId,
+        state: g.state,
+        generationId: mg.groupEpoch,
+        protocolName: mg.assignor,
+        leaderId: null,
+        stateSinceMs: g.stateSinceMs,
+        // What a member owns: its assigned partitions and those it has yet to revoke.
+        members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.instanceId, clientId: m.clientId, topics: m.subscribedTopics.slice(), sessionTimeoutMs, assignment: [...toTopicPartitions(m.assignedPartitions), ...toTopicPartitions(m.partitionsPendingRevocation)] })),
+        type: 'consumer',
+        groupEpoch: mg.groupEpoch,
+        targetAssignmentEpoch: mg.targetAssignmentEpoch,
+        modernMembers: members.map((m) => this.inspectModernMember(mg, m)),
+      };
+    }
     return {
+      type: 'classic',
       groupId,
       state: g.state,
       generationId: g.generationId,
@@ -840,7 +1307,7 @@ export class GroupCoordinator {
   /** kafka-consumer-groups --reset-offsets: only for an inactive group. */
   resetOffsets(groupId: string, topic: string, to: OffsetResetTarget, partition?: number): { error: KafkaError | null; message?: string } {
     const g = this.group(groupId);
-    if (g.members.size > 0) {
+    if (g.members.size > 0 || (g.modern?.members.size ?? 0) > 0) {
       return { error: 'NON_EMPTY_GROUP', message: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${g.state}.` };
     }
     const n = this.ctx.metadata.partitionCount(topic);
@@ -867,6 +1334,7 @@ export class GroupCoordinator {
       const keys = new Map<string, TopicPartition>();
       for (const o of g.offsets.values()) keys.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
       for (const m of g.members.values()) for (const tp of m.assignment) keys.set(tpKey(tp.topic, tp.partition), tp);
+      for (const m of g.modern?.members.values() ?? []) for (const tp of toTopicPartitions(m.assignedPartitions)) keys.set(tpKey(tp.topic, tp.partition), tp);
       const offsets: GroupOffsetView[] = [...keys.values()]
         .filter((tp) => this.ctx.metadata.partitionCount(tp.topic) > tp.partition)
         .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
@@ -882,10 +1350,19 @@ export class GroupCoordinator {
         assignor: g.protocolName,
         coordinator: this.peekCoordinator(g.groupId),
         leader: g.leaderId,
-        members: [...g.members.values()]
-          .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
-          .map((m) => ({ memberId: m.memberId, clientId: m.clientId, groupInstanceId: m.groupInstanceId, assignment: m.assignment.slice() })),
+        members: g.modern
+          ? [...g.modern.members.values()]
+              .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+              .map((m) => {
+                const x = this.inspectModernMember(g.modern!, m);
+                return { memberId: m.memberId, clientId: m.clientId, groupInstanceId: m.instanceId, assignment: x.assigned, memberEpoch: x.memberEpoch, memberState: x.state, pendingRevocation: x.pendingRevocation, pendingAssignment: x.pendingAssignment };
+              })
+          : [...g.members.values()]
+              .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+              .map((m) => ({ memberId: m.memberId, clientId: m.clientId, groupInstanceId: m.groupInstanceId, assignment: m.assignment.slice() })),
         offsets,
+        type: g.type,
+        ...(g.modern ? { groupEpoch: g.modern.groupEpoch, targetAssignmentEpoch: g.modern.targetAssignmentEpoch } : {}),
       });
     }
     return out;
@@ -908,7 +1385,10 @@ export class GroupCoordinator {
 
   /** Loads durable group metadata, as a coordinator loading __consumer_offsets: Stable or Empty, sessions start now. */
   restoreState(s: GroupCoordinatorState): void {
-    for (const g of this.groups.values()) this.unload(g);
+    for (const g of this.groups.values()) {
+      this.unload(g);
+      if (g.modern) this.unloadModern(g.modern);
+    }
     this.memberSeq = s.memberSeq;
     this.offsetsReplicas = s.offsetsTopic ? s.offsetsTopic.replicas.map((r) => r.slice()) : null;
     this.offsetsLeaders.clear();
@@ -937,6 +1417,10 @@ function sameMetadata(a: JoinProtocol[], b: JoinProtocol[]): boolean {
     (p.userData ? `|${p.userData.generation}|${p.userData.previousAssignment.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}` : '') +
     (p.rackId ? `|rack=${p.rackId}` : '');
   return a.every((p, i) => key(p) === key(b[i]!));
+}
+
+function sameAssignment(a: Assignment, b: Assignment): boolean {
+  return JSON.stringify(toTopicPartitions(a)) === JSON.stringify(toTopicPartitions(b));
 }
 
 function sameTopics(a: JoinProtocol[], b: JoinProtocol[]): boolean {

@@ -12,6 +12,10 @@
  *   for a while (a member that was to revoke them may have crashed): tolerated while the
  *   group has been Stable for less than the members' longest session.timeout.ms plus
  *   `cooperativeGraceMs`.
+ * Consumer groups (KIP-848): no leader; a member owns its assigned partitions and those it
+ *   has yet to revoke, and no partition has two owners in any state; Stable (every member
+ *   reconciled to the target assignment) means every subscribed partition has its owner.
+ *   A member's epoch never exceeds the group epoch, nor the target assignment epoch the group epoch.
  * Across clients (optional `consumers`): no partition is held by two running consumers
  * that are current members of the same group (eager revokes before rejoining; cooperative
  * never assigns a partition its owner has not revoked).
@@ -40,7 +44,12 @@ export function checkGroupInvariants(coordinator: GroupCoordinator, metadata: Pi
     if (g.state === 'Empty' && g.members.length > 0) v.push(`${name}: Empty with ${g.members.length} members`);
     // PreparingRebalance may be briefly memberless: the initial delay runs to its end (then Empty).
     if ((g.state === 'CompletingRebalance' || g.state === 'Stable') && g.members.length === 0) v.push(`${name}: no members`);
-    if (g.members.length > 0 && !g.members.some((m) => m.memberId === g.leaderId)) v.push(`${name}: leader ${g.leaderId} is not a member`);
+    const modern = g.type === 'consumer';
+    if (!modern && g.members.length > 0 && !g.members.some((m) => m.memberId === g.leaderId)) v.push(`${name}: leader ${g.leaderId} is not a member`);
+    if (modern) {
+      if ((g.targetAssignmentEpoch ?? 0) > (g.groupEpoch ?? 0)) v.push(`${name}: target assignment epoch ${g.targetAssignmentEpoch} > group epoch ${g.groupEpoch}`);
+      for (const m of g.modernMembers ?? []) if (m.memberEpoch > (g.groupEpoch ?? 0)) v.push(`${name}: member ${m.memberId} epoch ${m.memberEpoch} > group epoch ${g.groupEpoch}`);
+    }
     const owners = new Map<string, string>();
     for (const m of g.members) {
       for (const tp of m.assignment) {
@@ -53,7 +62,7 @@ export function checkGroupInvariants(coordinator: GroupCoordinator, metadata: Pi
       }
     }
     if (g.state === 'Stable') {
-      const cooperative = g.protocolName !== null && assignorByName(g.protocolName)?.protocols[0] === 'COOPERATIVE';
+      const cooperative = !modern && g.protocolName !== null && assignorByName(g.protocolName)?.protocols[0] === 'COOPERATIVE';
       const longestSession = g.members.reduce((x, m) => Math.max(x, m.sessionTimeoutMs), 0);
       const settled = !cooperative || opts.nowMs - g.stateSinceMs >= longestSession + (opts.cooperativeGraceMs ?? 5000);
       if (settled) {

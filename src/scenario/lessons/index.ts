@@ -18,6 +18,7 @@ import compaction from './compaction-latest-per-key.json';
 import groups from './consumer-group-scaling.json';
 import lag from './consumer-lag.json';
 import keys from './keys-order-per-partition.json';
+import kip848 from './kip848-consumer-protocol.json';
 import election from './leader-election-failover.json';
 import minIsr from './min-insync-replicas.json';
 import storm from './rebalance-storm.json';
@@ -52,6 +53,7 @@ export const LESSONS: readonly Lesson[] = [
   lesson('consumer-lag', lag),
   lesson('rebalance-storm', storm),
   lesson('static-member-rejoins', staticMember),
+  lesson('kip848-consumer-protocol', kip848),
   lesson('at-least-once-duplicates', dups),
   lesson('exactly-once-transactions', exactlyOnce),
   lesson('replay-reset-offsets', replay),

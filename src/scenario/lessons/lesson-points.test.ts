@@ -271,6 +271,63 @@ describe('each lesson makes its point', () => {
     expect(total(s)).toBeGreaterThan(total(storm));
   });
 
+  it('KIP-848: the consumer-protocol members never stop consuming while the classic members rebalance', () => {
+    const run = start('kip848-consumer-protocol');
+    const statuses = new Map<string, Set<string>>();
+    const consumed = new Map<string, number[]>();
+    // Fine steps: the classic members here rejoin within milliseconds (their poll loops are idle).
+    for (let t = 20_000; t <= 27_000; t += t < 23_000 ? 2 : 100) {
+      const s = run.at(t);
+      for (const c of s.consumers) {
+        if (!statuses.has(c.id)) statuses.set(c.id, new Set());
+        statuses.get(c.id)!.add(c.status);
+        consumed.set(c.id, [...(consumed.get(c.id) ?? []), c.consumed]);
+      }
+    }
+    // Stop-the-world in the classic group: its members were rebalancing at some moment.
+    expect(statuses.get('a1')!.has('rebalancing') || statuses.get('a2')!.has('rebalancing')).toBe(true);
+    // Never in the consumer group: b1 and b2 stayed stable and kept consuming through the reconciliation.
+    for (const id of ['b1', 'b2']) {
+      expect([...statuses.get(id)!], id).toEqual(['stable']);
+      const xs = consumed.get(id)!;
+      expect(xs.at(-1)! - xs[0]!, id).toBeGreaterThan(50);
+    }
+    const s = run.at(27_000);
+    const k = s.groups.find((g) => g.groupId === 'kip848')!;
+    expect(k).toMatchObject({ state: 'Stable', groupEpoch: 3 });
+    expect(['b1', 'b2', 'b3'].map((c) => owned(s, c))).toEqual([[0, 1], [3, 4], [2, 5]]);
+    expect(run.out().events.some((e) => e.type === 'RebalanceStarted' && e.groupId === 'kip848')).toBe(false);
+  });
+
+  it('KIP-848, Try this: b1 crashed is fenced after group.consumer.session.timeout.ms; b2 and b3 take its partitions', () => {
+    const run = start('kip848-consumer-protocol', { label: 'Crash b1 now', applyAt: 30_000 });
+    const before = run.at(70_000);
+    expect(before.groups.find((g) => g.groupId === 'kip848')!.members).toHaveLength(3);
+    const s = run.at(90_000);
+    const k = s.groups.find((g) => g.groupId === 'kip848')!;
+    expect(k).toMatchObject({ state: 'Stable', groupEpoch: 4 });
+    expect([...owned(s, 'b2'), ...owned(s, 'b3')].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(run.out().events.find((e) => e.type === 'MemberLeft' && e.groupId === 'kip848')).toMatchObject({ clientId: 'b1', reason: 'session.timeout.ms' });
+  });
+
+  it('KIP-848, Try this: group.remote.assignor=range moves more partitions than uniform', () => {
+    const moved = (label?: string) => {
+      const run = label ? start('kip848-consumer-protocol', { label }) : start('kip848-consumer-protocol');
+      const before = run.at(19_000);
+      const after = run.at(35_000);
+      const g = after.groups.find((x) => x.groupId === 'kip848')!;
+      expect(g.state).toBe('Stable');
+      let n = 0;
+      for (const c of ['b1', 'b2']) n += owned(before, c).filter((p) => !owned(after, c).includes(p)).length;
+      return { n, assignor: g.assignor };
+    };
+    const uniform = moved();
+    const range = moved('Let the broker run the range assignor (group.remote.assignor=range)');
+    expect(uniform).toEqual({ n: 2, assignor: 'uniform' });
+    expect(range.assignor).toBe('range');
+    expect(range.n).toBeGreaterThan(uniform.n);
+  });
+
   it('static member, Try this: c2 stays down past session.timeout.ms, then the group rebalances', () => {
     const run = start('static-member-rejoins', { label: 'Crash c2 now and leave it down', applyAt: 50000 });
     const s = run.at(100000);

@@ -127,4 +127,22 @@ describe('lesson chapters say what is on screen at their moment', () => {
     expect(p(aborted!)).toMatchObject({ highWatermark: 10, lastStableOffset: 10 });
     expect(aborted!.events.filter((e) => e.type === 'TransactionAborted')).toHaveLength(2);
   });
+
+  it('KIP-848: the consumer protocol reconciles member by member while the classic group stops', () => {
+    const [both, joining, classicDone, kipDone] = chapters('kip848-consumer-protocol');
+    const group = (s: ReturnType<Cluster['snapshot']>, id: string) => s.groups.find((g) => g.groupId === id)!;
+    const owned = (s: ReturnType<Cluster['snapshot']>, id: string, c: string) => group(s, id).members.find((m) => m.clientId === c)?.assignment.map((a) => a.partition);
+    expect(group(both!.s, 'classic')).toMatchObject({ type: 'classic', state: 'Stable', generation: 1 });
+    expect(group(both!.s, 'kip848')).toMatchObject({ type: 'consumer', state: 'Stable', groupEpoch: 2, targetAssignmentEpoch: 2 });
+    expect(group(joining!.s, 'classic').state).toBe('PreparingRebalance');
+    const k = group(joining!.s, 'kip848');
+    expect(k).toMatchObject({ state: 'Reconciling', groupEpoch: 3, targetAssignmentEpoch: 3 });
+    expect(k.members.map((m) => [m.clientId, m.memberEpoch, m.memberState])).toEqual([['b1', 3, 'STABLE'], ['b2', 3, 'STABLE'], ['b3', 3, 'UNRELEASED_PARTITIONS']].sort());
+    expect(k.members.find((m) => m.clientId === 'b3')!.pendingAssignment!.map((tp) => tp.partition)).toEqual([2, 5]);
+    expect(group(classicDone!.s, 'classic')).toMatchObject({ state: 'Stable', generation: 2 });
+    expect([owned(classicDone!.s, 'classic', 'a1'), owned(classicDone!.s, 'classic', 'a2'), owned(classicDone!.s, 'classic', 'a3')]).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(group(kipDone!.s, 'kip848')).toMatchObject({ state: 'Stable', groupEpoch: 3 });
+    expect([owned(kipDone!.s, 'kip848', 'b1'), owned(kipDone!.s, 'kip848', 'b2'), owned(kipDone!.s, 'kip848', 'b3')]).toEqual([[0, 1], [3, 4], [2, 5]]);
+    expect(kipDone!.events.some((e) => e.type === 'TargetAssignmentComputed' && e.groupId === 'kip848' && e.groupEpoch === 3)).toBe(true);
+  });
 });

@@ -36,6 +36,8 @@ export const FORM_KEYS: Record<ConfigFormEntity, readonly string[]> = {
     'heartbeat.interval.ms',
     'partition.assignment.strategy',
     'group.instance.id',
+    'group.protocol',
+    'group.remote.assignor',
     'fetch.min.bytes',
     'fetch.max.wait.ms',
     'isolation.level',

@@ -385,7 +385,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
       <button
         type="button"
         className="group-header"
-        aria-label={`Consumer group ${groupId}, ${group?.state ?? 'no state'}, generation ${group?.generation ?? 0}`}
+        aria-label={`Consumer group ${groupId}, ${group?.state ?? 'no state'}, ${group?.type === 'consumer' ? `consumer protocol, group epoch ${group.groupEpoch ?? 0}` : `generation ${group?.generation ?? 0}`}`}
         onClick={() => select({ kind: 'group', id: groupId })}
       >
         <span className="node-title">
@@ -394,9 +394,20 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
         <span className={`badge gstate gstate-${group?.state ?? 'Empty'}`} data-testid={`group-state-${groupId}`}>
           {group?.state ?? 'unknown'}
         </span>
-        <span className="badge plain" data-testid={`group-generation-${groupId}`}>
-          gen {group?.generation ?? 0}
-        </span>
+        {group?.type === 'consumer' ? (
+          <>
+            <span className="badge protocol-consumer" title="group.protocol=consumer (KIP-848)" data-testid={`group-protocol-${groupId}`}>
+              consumer
+            </span>
+            <span className="badge plain" title="group epoch / target assignment epoch" data-testid={`group-generation-${groupId}`}>
+              epoch {group.groupEpoch ?? 0}
+            </span>
+          </>
+        ) : (
+          <span className="badge plain" data-testid={`group-generation-${groupId}`}>
+            gen {group?.generation ?? 0}
+          </span>
+        )}
         <span
           className="badge plain"
           title="LAG as kafka-consumer-groups --describe computes it: log end offset − committed offset, summed over partitions. Auto-commit runs every auto.commit.interval.ms, so it trails what the consumers have read."

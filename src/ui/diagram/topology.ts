@@ -99,7 +99,7 @@ export function toMermaidFlowchart(s: ClusterSnapshot): string {
   // Consumer groups: the group reads its topics; each member is assigned partitions.
   for (const g of [...s.groups].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))) {
     const gid = id(`group:${g.groupId}`, 'g');
-    lines.push(`  ${gid}{{"Group ${label(g.groupId)}<br/>${g.state} · generation ${g.generation}${g.assignor ? ` · ${label(g.assignor)}` : ''}"}}`);
+    lines.push(`  ${gid}{{"Group ${label(g.groupId)}<br/>${g.state} · ${g.type === 'consumer' ? `consumer protocol · epoch ${g.groupEpoch ?? g.generation}` : `generation ${g.generation}`}${g.assignor ? ` · ${label(g.assignor)}` : ''}"}}`);
     const topics = new Set<string>();
     for (const o of g.offsets) topics.add(o.topic);
     for (const m of g.members) for (const tp of m.assignment) topics.add(tp.topic);

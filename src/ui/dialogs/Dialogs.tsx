@@ -24,6 +24,7 @@ import { executeResetOffsets, planResetOffsets, type ResetPlanRow, type ResetSpe
 import { TOPIC_DEFAULTS, invalidConfigValue } from '../../kafka/config';
 import {
   ASSIGNORS,
+  REMOTE_ASSIGNORS,
   EDITABLE_TOPIC_CONFIGS,
   topicConfigChanges,
   type EditableTopicConfig,
@@ -565,7 +566,10 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
   const [idTouched, setIdTouched] = useState(false);
   const [topics, setTopics] = useState<string[]>(req.topic ? [req.topic] : s.topics[0] ? [s.topics[0].name] : []);
   const group = s.groups.find((g) => g.groupId === groupId);
-  const [assignor, setAssignor] = useState<string>(group?.assignor ?? s.consumers.find((c) => c.groupId === groupId)?.assignor ?? 'range');
+  const existingProtocol = group?.type ?? s.consumers.find((c) => c.groupId === groupId && c.status !== 'closed' && c.status !== 'crashed')?.groupProtocol ?? 'classic';
+  const [protocol, setProtocol] = useState<'classic' | 'consumer'>(existingProtocol);
+  const [remoteAssignor, setRemoteAssignor] = useState<string>(group?.type === 'consumer' && group.assignor ? group.assignor : 'uniform');
+  const [assignor, setAssignor] = useState<string>((group?.type !== 'consumer' ? group?.assignor : null) ?? s.consumers.find((c) => c.groupId === groupId && c.groupProtocol !== 'consumer')?.assignor ?? 'range');
   const [reset, setReset] = useState<'earliest' | 'latest'>('earliest');
   const [instanceId, setInstanceId] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -577,7 +581,7 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
       error={error}
       onSubmit={() => {
         if (taken.includes(id.trim())) return setError(`A consumer ${id} exists already.`);
-        const r = addConsumerAction({ id, groupId, topics, assignor, autoOffsetReset: reset, groupInstanceId: instanceId });
+        const r = addConsumerAction({ id, groupId, topics, assignor, autoOffsetReset: reset, groupInstanceId: instanceId, groupProtocol: protocol, remoteAssignor });
         if (!r.action) return setError(r.error);
         send([r.action]);
         close();
@@ -603,13 +607,29 @@ function AddConsumerDialog({ s, req }: { s: ClusterSnapshot; req: Extract<Dialog
         <Row label="Client id">
           <input value={id} onChange={(e) => (setId(e.target.value), setIdTouched(true))} data-testid="consumer-id" />
         </Row>
-        <Row label="Assignor" hint="partition.assignment.strategy">
-          <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
-            {ASSIGNORS.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
+        <Row label="group.protocol" hint="classic: JoinGroup/SyncGroup, the group leader assigns. consumer (KIP-848): the broker assigns, members reconcile one by one">
+          <select value={protocol} onChange={(e) => setProtocol(e.target.value as 'classic' | 'consumer')} data-testid="consumer-group-protocol">
+            <option>classic</option>
+            <option>consumer</option>
           </select>
         </Row>
+        {protocol === 'consumer' ? (
+          <Row label="Assignor" hint="group.remote.assignor: the broker's assignor">
+            <select value={remoteAssignor} onChange={(e) => setRemoteAssignor(e.target.value)} data-testid="consumer-remote-assignor">
+              {REMOTE_ASSIGNORS.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          </Row>
+        ) : (
+          <Row label="Assignor" hint="partition.assignment.strategy">
+            <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
+              {ASSIGNORS.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          </Row>
+        )}
         <Row label="auto.offset.reset">
           <select value={reset} onChange={(e) => setReset(e.target.value as 'earliest' | 'latest')}>
             <option>earliest</option>

@@ -70,6 +70,14 @@ describe('other forms', () => {
     expect(dynamic && dynamic.op === 'addConsumer' && dynamic.config).not.toHaveProperty('group.instance.id');
   });
 
+  it('group.protocol=consumer (KIP-848): group.remote.assignor instead of partition.assignment.strategy', () => {
+    const base = { id: 'b', groupId: 'g', topics: ['orders'], assignor: 'range', autoOffsetReset: 'earliest' as const };
+    const a = addConsumerAction({ ...base, groupProtocol: 'consumer', remoteAssignor: 'uniform' }).action;
+    expect(a && a.op === 'addConsumer' && a.config).toEqual({ 'group.protocol': 'consumer', 'group.remote.assignor': 'uniform', 'auto.offset.reset': 'earliest' });
+    const classic = addConsumerAction({ ...base, groupProtocol: 'classic', remoteAssignor: 'range' }).action;
+    expect(classic && classic.op === 'addConsumer' && classic.config).toEqual({ 'partition.assignment.strategy': 'range', 'auto.offset.reset': 'earliest' });
+  });
+
   it('picks a fresh id and reset targets', () => {
     expect(freshId('billing', ['billing-1', 'billing-2'])).toBe('billing-3');
     expect(resetTarget('timestamp', '5000').to).toEqual({ timestamp: 5000 });

@@ -85,6 +85,8 @@ export function createTopicAction(f: CreateTopicForm): { action: ActionRequest |
 }
 
 export const ASSIGNORS = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+/** group.consumer.assignors: the broker's assignors for group.protocol=consumer (KIP-848), the default first. */
+export const REMOTE_ASSIGNORS = ['uniform', 'range'] as const;
 
 export interface AddConsumerForm {
   id: string;
@@ -94,6 +96,10 @@ export interface AddConsumerForm {
   autoOffsetReset: 'earliest' | 'latest';
   /** group.instance.id: '' for a dynamic member, else a static one (KIP-345). */
   groupInstanceId?: string;
+  /** group.protocol: 'classic' (default) or 'consumer' (KIP-848: the broker assigns with `remoteAssignor`). */
+  groupProtocol?: 'classic' | 'consumer';
+  /** group.remote.assignor for the consumer protocol ('' = the broker's default, uniform). */
+  remoteAssignor?: string;
 }
 
 export function addConsumerAction(f: AddConsumerForm): { action: ActionRequest | null; error: string | null } {
@@ -107,7 +113,10 @@ export function addConsumerAction(f: AddConsumerForm): { action: ActionRequest |
       groupId: f.groupId.trim(),
       topics: f.topics,
       config: {
-        'partition.assignment.strategy': f.assignor,
+        // The consumer protocol assigns on the broker: partition.assignment.strategy is refused with it.
+        ...(f.groupProtocol === 'consumer'
+          ? { 'group.protocol': 'consumer', ...(f.remoteAssignor ? { 'group.remote.assignor': f.remoteAssignor } : {}) }
+          : { 'partition.assignment.strategy': f.assignor }),
         'auto.offset.reset': f.autoOffsetReset,
         ...(f.groupInstanceId?.trim() ? { 'group.instance.id': f.groupInstanceId.trim() } : {}),
       },

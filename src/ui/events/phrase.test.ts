@@ -22,6 +22,17 @@ describe('event phrasing', () => {
     );
   });
 
+  it('phrases the consumer group protocol (KIP-848): epochs, target assignment, reconciliation', () => {
+    expect(phrase({ at: 1, type: 'GroupStateChanged', groupId: 'g', state: 'Reconciling', generation: 3, protocol: 'consumer' }).text).toBe('Group g is Reconciling (group epoch 3)');
+    expect(phrase({ at: 1, type: 'GroupEpochBumped', groupId: 'g', groupEpoch: 3, reason: 'member m-1 joined' }).text).toBe('Group g epoch bumped to 3: member m-1 joined');
+    expect(phrase({ at: 1, type: 'TargetAssignmentComputed', groupId: 'g', groupEpoch: 3, assignor: 'uniform', members: 2 }).text).toBe(
+      'Group g: the uniform assignor computed the target assignment for epoch 3 (2 members)',
+    );
+    expect(
+      phrase({ at: 1, type: 'MemberAssignmentUpdated', groupId: 'g', memberId: 'm-1', memberEpoch: 2, state: 'UNREVOKED_PARTITIONS', assigned: [{ topic: 'o', partition: 0 }], pendingRevocation: [{ topic: 'o', partition: 1 }] }),
+    ).toMatchObject({ text: 'Group g: member m-1 at epoch 2 (UNREVOKED_PARTITIONS) owns o-0, revoking o-1', target: { kind: 'group', id: 'g' } });
+  });
+
   it('uses Kafka error names for failures and refusals', () => {
     expect(
       phrase({ at: 1, type: 'ProduceFailed', producer: 'checkout', topic: 'orders', partition: 0, error: 'NOT_ENOUGH_REPLICAS', records: 1 }).text,

@@ -198,7 +198,7 @@ export function phrase(e: ClusterEvent): Phrase {
       };
     case 'GroupStateChanged':
       return {
-        text: `Group ${e.groupId} is ${e.state} (generation ${e.generation})`,
+        text: `Group ${e.groupId} is ${e.state} (${e.protocol === 'consumer' ? 'group epoch' : 'generation'} ${e.generation})`,
         target: { kind: 'group', id: e.groupId },
         tone: e.state === 'Stable' ? 'good' : 'info',
       };
@@ -214,6 +214,23 @@ export function phrase(e: ClusterEvent): Phrase {
         target: { kind: 'group', id: e.groupId },
         tone: 'good',
       };
+    case 'GroupEpochBumped':
+      return { text: `Group ${e.groupId} epoch bumped to ${e.groupEpoch}: ${e.reason}`, target: { kind: 'group', id: e.groupId }, tone: 'info' };
+    case 'TargetAssignmentComputed':
+      return {
+        text: `Group ${e.groupId}: the ${e.assignor} assignor computed the target assignment for epoch ${e.groupEpoch} (${e.members} member${e.members === 1 ? '' : 's'})`,
+        target: { kind: 'group', id: e.groupId },
+        tone: 'info',
+      };
+    case 'MemberAssignmentUpdated': {
+      const list = (tps: { topic: string; partition: number }[]) => (tps.length === 0 ? 'nothing' : tps.map((x) => `${x.topic}-${x.partition}`).join(', '));
+      const revoking = e.pendingRevocation.length > 0 ? `, revoking ${list(e.pendingRevocation)}` : '';
+      return {
+        text: `Group ${e.groupId}: member ${e.memberId} at epoch ${e.memberEpoch} (${e.state}) owns ${list(e.assigned)}${revoking}`,
+        target: { kind: 'group', id: e.groupId },
+        tone: e.state === 'STABLE' ? 'good' : 'info',
+      };
+    }
     case 'MemberJoined':
       return { text: `${e.clientId} joined group ${e.groupId}`, target: { kind: 'consumer', id: e.clientId }, tone: 'info' };
     case 'MemberLeft': {

@@ -435,14 +435,27 @@ function GroupInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
   const members = s.consumers.filter((c) => c.groupId === sel.id);
   return (
     <section aria-label={`Group ${sel.id}`} data-testid="inspector-group">
-      <h2>Group {sel.id}</h2>
+      <h2>
+        Group {sel.id} <ProtocolBadge type={g?.type ?? 'classic'} />
+      </h2>
       <dl className="fields">
         <Field label="State" testId="group-state">
           {g?.state ?? '–'}
         </Field>
-        <Field label="Generation" testId="group-generation">
-          {g?.generation ?? '–'}
-        </Field>
+        {g?.type === 'consumer' ? (
+          <>
+            <Field label="Group epoch" testId="group-epoch">
+              {g.groupEpoch ?? '–'}
+            </Field>
+            <Field label="Target assignment epoch" testId="group-target-epoch">
+              {g.targetAssignmentEpoch ?? '–'}
+            </Field>
+          </>
+        ) : (
+          <Field label="Generation" testId="group-generation">
+            {g?.generation ?? '–'}
+          </Field>
+        )}
         <Field label="Assignor">{g?.assignor ?? '–'}</Field>
         <Field label="Coordinator">{g && g.coordinator >= 0 ? `broker ${g.coordinator}` : '–'}</Field>
         <Field label="Members">
@@ -458,9 +471,68 @@ function GroupInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Selection
       </dl>
       <CommandButtons snapshot={s} selection={sel} />
       <ChartButton target={{ kind: 'group', id: sel.id }} label="Charts: lag, lag in time, time to drain" />
+      {g?.type === 'consumer' && <ModernMembersTable g={g} />}
       <h3>kafka-consumer-groups --describe</h3>
       <GroupTable s={s} groupId={sel.id} />
     </section>
+  );
+}
+
+/** The group's protocol: classic (JoinGroup/SyncGroup) or consumer (KIP-848, ConsumerGroupHeartbeat). */
+function ProtocolBadge({ type }: { type: 'classic' | 'consumer' }) {
+  return (
+    <span
+      className={`badge protocol-${type}`}
+      data-testid="group-protocol"
+      title={type === 'consumer' ? 'group.protocol=consumer (KIP-848): the broker assigns, members reconcile one by one, no stop-the-world' : 'group.protocol=classic: JoinGroup/SyncGroup, the leader assigns, a rebalance involves every member'}
+    >
+      {type}
+    </span>
+  );
+}
+
+const tpList = (tps: readonly { topic: string; partition: number }[] | undefined) => (tps && tps.length > 0 ? tps.map((tp) => `${tp.topic}-${tp.partition}`).join(', ') : '–');
+
+/** kafka-consumer-groups --describe --members --verbose for a consumer group: epochs and the reconciliation under way. */
+function ModernMembersTable({ g }: { g: ClusterSnapshot['groups'][number] }) {
+  return (
+    <>
+      <h3>Members (ConsumerGroupHeartbeat)</h3>
+      <div className="table-scroll">
+        <table className="data-table" data-testid="group-members-epochs">
+          <caption className="sr-only">Each member's epoch, reconciliation state, assigned partitions, and partitions pending revocation or assignment</caption>
+          <thead>
+            <tr>
+              <th scope="col">CLIENT-ID</th>
+              <th scope="col" title="The member epoch: the group epoch the member has reconciled to">EPOCH</th>
+              <th scope="col" title="CurrentAssignmentBuilder state">STATE</th>
+              <th scope="col">ASSIGNED</th>
+              <th scope="col" title="The member must revoke these before it moves to the next epoch">REVOKING</th>
+              <th scope="col" title="Target partitions still owned by another member (unreleased)">PENDING</th>
+            </tr>
+          </thead>
+          <tbody>
+            {g.members.map((m) => (
+              <tr key={m.memberId} data-testid={`member-epoch-row-${m.clientId}`}>
+                <td title={m.memberId}>{m.clientId}</td>
+                <td className="num" data-testid="member-epoch">
+                  {m.memberEpoch ?? '–'}
+                </td>
+                <td data-testid="member-state">{m.memberState ?? '–'}</td>
+                <td data-testid="member-assigned">{tpList(m.assignment)}</td>
+                <td data-testid="member-revoking">{tpList(m.pendingRevocation)}</td>
+                <td data-testid="member-pending">{tpList(m.pendingAssignment)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="hint">
+        The consumer protocol rebalances member by member: the group epoch is bumped, the broker's assignor computes a target
+        assignment, and each member moves towards it on its own heartbeats. A partition goes to its new owner only after the old
+        owner revoked it; members that keep their partitions never stop consuming.
+      </p>
+    </>
   );
 }
 
@@ -476,7 +548,11 @@ function ConsumerInspector({ s, sel }: { s: ClusterSnapshot; sel: Extract<Select
         </Field>
         <Field label="Status">{c.status}</Field>
         <Field label="Member id">{c.memberId ?? '–'}</Field>
-        <Field label="Assignor">{c.assignor}</Field>
+        <Field label="Assignor">{c.groupProtocol === 'consumer' ? `${c.assignor} (group.remote.assignor, on the broker)` : c.assignor}</Field>
+        <Field label="Group protocol" testId="consumer-protocol">
+          {c.groupProtocol ?? 'classic'}
+          {c.groupProtocol === 'consumer' && ` · member epoch ${c.memberEpoch ?? 0}`}
+        </Field>
         <Field label="Consumed">{c.consumed}</Field>
         <Field label="Processing">{c.msPerRecord} ms per record</Field>
         {c.lastError && (
@@ -606,7 +682,8 @@ function Overview({ s }: { s: ClusterSnapshot }) {
       <ul className="plain-list">
         {s.groups.map((g) => (
           <li key={g.groupId}>
-            <Link to={{ kind: 'group', id: g.groupId }}>{g.groupId}</Link> · {g.state} · generation {g.generation}
+            <Link to={{ kind: 'group', id: g.groupId }}>{g.groupId}</Link> · {g.state} ·{' '}
+            {g.type === 'consumer' ? `consumer protocol · epoch ${g.groupEpoch ?? g.generation}` : `generation ${g.generation}`}
           </li>
         ))}
       </ul>
