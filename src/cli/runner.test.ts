@@ -20,8 +20,9 @@ function fakeCluster(calls: { untilMs?: number } = {}): () => Promise<ClusterFac
     },
     output: (): RunnerOutput => ({
       time: calls.untilMs ?? 0,
-      brokers: scenario.cluster.brokers.map((b) => ({ id: b.id, rack: b.rack ?? null, status: 'up' as const })),
+      brokers: scenario.cluster.brokers.map((b) => ({ id: b.id, rack: b.rack ?? null, status: 'up' as const, metadataOffset: 0 })),
       controller: 1,
+      quorum: { leaderId: 1, epoch: 1, voters: [1], highWatermark: 0, logEndOffset: 0, nodes: [] },
       partitions: [],
       groups: [],
       produced: [],

@@ -18,7 +18,9 @@ import { Broker, PendingProduce, PendingProducePartition } from './broker/broker
 import { Partition } from './broker/partition';
 import { ProducerStateManager } from './broker/producer-state';
 import { ReplicationQuota } from './broker/replication-quota';
-import { Cluster, Context, ControllerChannel, Environment, Metadata } from './cluster';
+import { Cluster, Context, ControllerChannel, Environment, Metadata, QuorumEvents } from './cluster';
+import { Quorum } from './controller/quorum';
+import { QuorumTransport, RaftNode } from './controller/raft';
 import { Config } from './config';
 import { Consumer } from './consumer/consumer';
 import { GroupCoordinator } from './consumer/group-coordinator';
@@ -61,6 +63,10 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Prng,
   Producer,
   ProducerStateManager,
+  Quorum,
+  QuorumEvents,
+  QuorumTransport,
+  RaftNode,
   RecordBatchBuilder,
   ReplicationQuota,
   Scheduler,
@@ -248,7 +254,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */
-export const CLUSTER_SHAPE = 2;
+export const CLUSTER_SHAPE = 3;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatchRef) => Uint8Array | undefined): Cluster {

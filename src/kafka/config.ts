@@ -9,6 +9,10 @@ import { assignorByName } from './consumer/assignors';
 export const BROKER_DEFAULTS = {
   'broker.heartbeat.interval.ms': 2000,
   'broker.session.timeout.ms': 9000,
+  'controller.quorum.election.timeout.ms': 1000,
+  'controller.quorum.fetch.timeout.ms': 2000,
+  /** Empty: the voters come from the brokers' process.roles, else the three lowest broker ids. */
+  'controller.quorum.voters': '',
   'replica.lag.time.max.ms': 30000,
   'replica.fetch.wait.max.ms': 500,
   'replica.fetch.max.bytes': 1048576,
@@ -336,6 +340,9 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   // broker
   'broker.heartbeat.interval.ms': int(1),
   'broker.session.timeout.ms': int(1),
+  'controller.quorum.election.timeout.ms': int(1),
+  'controller.quorum.fetch.timeout.ms': int(1),
+  'controller.quorum.voters': { type: 'list', accepts: (v) => /^\d+(@[^@,]*)?$/.test(v), expected: '{id}@{host}:{port}' },
   'replica.lag.time.max.ms': long(1),
   'replica.fetch.wait.max.ms': int(0),
   'replica.fetch.max.bytes': int(0),

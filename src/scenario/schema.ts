@@ -236,7 +236,12 @@ const offsetResetTarget = z.union(
 
 // ---- document parts -----------------------------------------------------------------------
 
-const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional() });
+const processRoles = z.union(
+  [z.literal('broker'), z.literal('broker,controller')],
+  says('expected process.roles "broker" or "broker,controller" (controller-only nodes are not modelled: a voter is a combined broker)'),
+);
+
+const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional(), 'process.roles': processRoles.optional() });
 
 const bandwidthMBps = (() => {
   const e = says('expected a bandwidth in MB/s (a number > 0)');

@@ -13,6 +13,8 @@ export type ConfigMap = Record<string, string | number | boolean | null>;
 export interface BrokerSpec {
   id: number;
   rack?: string | null;
+  /** Kafka's process.roles: "broker" or "broker,controller" (a combined node, a quorum voter). */
+  'process.roles'?: 'broker' | 'broker,controller';
 }
 
 export interface NetworkSpec {

@@ -133,6 +133,8 @@ export class Broker implements BrokerApi, PartitionHost {
   running = false;
   incarnation = 0;
   private appliedMetadataVersion = -1;
+  /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
+  metadataOffset = -1;
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
@@ -266,6 +268,7 @@ export class Broker implements BrokerApi, PartitionHost {
   /** @scheduled */
   private onHeartbeatResponse(inc: number, resp: HeartbeatResponse | null): void {
     if (this.incarnation !== inc || !resp) return;
+    if (resp.metadataOffset > this.metadataOffset) this.metadataOffset = resp.metadataOffset;
     if (resp.registrations) {
       for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
       // A full resync also tells what is gone: logs of deleted topics are removed.
@@ -276,6 +279,13 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** A partition change pushed by the controller (or learned from a heartbeat). */
+  /** @scheduled A committed PartitionChangeRecord / PartitionRecord pushed by the active controller. */
+  applyPublished(topic: string, partition: number, reg: PartitionRegistration, offset: number): void {
+    if (!this.running) return;
+    if (offset + 1 > this.metadataOffset) this.metadataOffset = offset + 1;
+    this.applyRegistration(topic, partition, reg);
+  }
+
   applyRegistration(topic: string, partition: number, reg: PartitionRegistration): void {
     if (!this.running) return;
     const key = `${topic}-${partition}`;

@@ -4,12 +4,15 @@
  */
 import type { ClusterSpec, ConfigMap } from '../../scenario/types';
 
-export function threeRacks(opts: { jitterMs?: number; config?: ConfigMap } = {}): ClusterSpec {
+export function threeRacks(opts: { jitterMs?: number; config?: ConfigMap; soleVoter?: 1 | 2 | 3 } = {}): ClusterSpec {
+  // soleVoter: a one-voter controller quorum on that broker (the others process.roles=broker),
+  // for tests about partitions that kill two brokers and still need a controller.
+  const roles = (id: number) => (opts.soleVoter === undefined ? {} : { 'process.roles': id === opts.soleVoter ? ('broker,controller' as const) : ('broker' as const) });
   return {
     brokers: [
-      { id: 1, rack: 'a' },
-      { id: 2, rack: 'b' },
-      { id: 3, rack: 'c' },
+      { id: 1, rack: 'a', ...roles(1) },
+      { id: 2, rack: 'b', ...roles(2) },
+      { id: 3, rack: 'c', ...roles(3) },
     ],
     network: { latencyMs: 1, jitterMs: opts.jitterMs ?? 1 },
     ...(opts.config ? { config: opts.config } : {}),

@@ -70,6 +70,20 @@ export function phrase(e: ClusterEvent): Phrase {
       };
     case 'ControllerElected':
       return { text: `Broker ${e.broker} is the active controller`, target: { kind: 'broker', id: e.broker }, tone: 'info' };
+    case 'ControllerLost':
+      return { text: `No active controller (controller ${e.broker} lost its quorum leadership): nothing is decided until a voter is elected`, target: null, tone: 'bad' };
+    case 'ControllerDown':
+      return { text: `Controller ${e.controller} (quorum voter) is down`, target: { kind: 'broker', id: e.controller }, tone: 'bad' };
+    case 'ControllerUp':
+      return { text: `Controller ${e.controller} (quorum voter) is up and rejoins the quorum`, target: { kind: 'broker', id: e.controller }, tone: 'good' };
+    case 'QuorumLeaderElected':
+      return {
+        text: `Controller ${e.leader} elected quorum leader in epoch ${e.epoch} by a majority of voters ${e.voters.join(', ')}`,
+        target: { kind: 'broker', id: e.leader },
+        tone: 'info',
+      };
+    case 'QuorumLeaderResigned':
+      return { text: `Controller ${e.leader} stops leading epoch ${e.epoch}: ${e.reason}`, target: { kind: 'broker', id: e.leader }, tone: 'warn' };
     case 'TopicCreated':
       return {
         text:
