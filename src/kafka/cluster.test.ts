@@ -9,11 +9,11 @@ import { threeRacks } from './test-support/three-racks';
 import { checkAcknowledgedRecords } from './invariants/invariants';
 import { partitionForKey, utf8 } from './producer/murmur2';
 
-function three(extra: Partial<Scenario> = {}, soleVoter?: 1 | 2 | 3): Scenario {
+function three(extra: Partial<Scenario> = {}, combined = false): Scenario {
   return {
     version: 1,
     seed: 1,
-    cluster: threeRacks({ config: extra.cluster?.config, ...(soleVoter ? { soleVoter } : {}) }),
+    cluster: threeRacks({ config: extra.cluster?.config, combined }),
     topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
     clients: [{ kind: 'producer', id: 'p', config: { acks: 'all' } }],
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'cluster')),
@@ -157,8 +157,9 @@ describe('failures and elections', () => {
     expect(types).toContain('IsrExpand');
   });
 
-  it('moves the controller when its broker dies: the other voters elect one after the fetch timeout', () => {
-    const c = new Cluster(three({ timeline: [{ at: 1000, op: 'killBroker', broker: 1 }] }));
+  it('combined broker,controller nodes: the controller moves when its broker dies, once the other voters time out', () => {
+    const c = new Cluster(three({ timeline: [{ at: 1000, op: 'killBroker', broker: 1 }] }, true));
+    expect(c.snapshot().controller).toBe(1);
     c.runUntil(2000);
     // controller.quorum.fetch.timeout.ms (2 s) has not passed since the followers' last fetch.
     expect(c.snapshot().controller).toBe(-1);
@@ -166,7 +167,7 @@ describe('failures and elections', () => {
     const next = c.snapshot().controller;
     expect([2, 3]).toContain(next);
     const elected = c.allEvents().find((e) => e.type === 'QuorumLeaderElected' && e.leader === next);
-    expect(elected!.type === 'QuorumLeaderElected' && elected.epoch).toBeGreaterThanOrEqual(2);
+    expect(elected?.type === 'QuorumLeaderElected' && elected.epoch).toBeGreaterThanOrEqual(2);
     expect(elected!.at).toBeGreaterThanOrEqual(3000 - 500);
     expect(c.allEvents().some((e) => e.type === 'ControllerElected' && e.broker === next)).toBe(true);
   });
@@ -302,7 +303,7 @@ describe('metrics under Kafka names', () => {
         { at: 6000, op: 'killBroker', broker: 2 },
         { at: 6000, op: 'killBroker', broker: 3 },
       ],
-    }, 1); // a one-voter quorum on broker 1: killing 2 and 3 leaves it a controller
+    });
     const c = new Cluster(s);
     c.runUntil(4000);
     c.snapshot();
@@ -431,7 +432,7 @@ describe('producer timeouts and retries', () => {
           { at: 100, op: 'killBroker', broker: 3 },
           { at: 15000, op: 'produce', producer: 'p', topic: 'orders', key: 'k', value: 'v' },
         ],
-      }, 1), // a one-voter quorum on broker 1: killing 2 and 3 leaves it a controller
+      }),
       { recordConsumed: true },
     );
     c.runUntil(15100);

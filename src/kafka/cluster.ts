@@ -8,7 +8,7 @@
  * is stamped at now + 1 ms and appended to the timeline, so replaying the recorded
  * document gives the same run, record for record.
  */
-import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
+import type { BrokerSpec, ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
 import { BROKER_DEFAULTS, Config, consumerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
@@ -26,7 +26,7 @@ import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Consumer } from './consumer/consumer';
-import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode, controllerNode, type NodeId } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -88,6 +88,9 @@ export interface LogReadResult {
 }
 
 const textDecoder = new TextDecoder();
+
+/** The controller quorum when a scenario names none: three controller-only nodes (isolated mode). */
+export const DEFAULT_CONTROLLERS: readonly number[] = [3000, 3001, 3002];
 const MAX_KEPT_EVENTS = 200_000;
 
 /** Kafka's Topic.validate: legal characters, 1 to 249 of them. */
@@ -165,7 +168,7 @@ export class Cluster {
     // All processes listen before any follower sends its first fetch.
     for (const b of this.brokers.values()) b.start();
     // The controller quorum starts on the voters with the bootstrap metadata, before anything is published.
-    if (!resume) this.startQuorum(initial.cluster.brokers);
+    if (!resume) this.startQuorum(initial.cluster);
     for (const b of this.brokers.values()) {
       b.bootstrapMetadata(this.controller.metadataVersion);
       b.metadataOffset = this.quorum.committedOffset;
@@ -190,7 +193,7 @@ export class Cluster {
           this.addProducer(id, config);
           return this.producers.get(id)!;
         },
-        electControllerHost: () => this.startQuorum(scenario.cluster.brokers),
+        electControllerHost: () => this.startQuorum(scenario.cluster),
       });
     }
     this.startControllerDuties();
@@ -301,6 +304,7 @@ export class Cluster {
         return this.alterConfig(a.entity, a.name, a.config);
       case 'addBroker': {
         if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
+        if (this.quorum.isControllerOnly(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Node id ${a.id} is controller ${a.id}'s: brokers and controllers share one node.id namespace.`);
         if (this.brokers.size >= LIMITS.brokers) {
           return this.reject(a.op, 'POLICY_VIOLATION', `The cluster has ${this.brokers.size} brokers, the playground's limit (${LIMITS.brokers}).`);
         }
@@ -308,8 +312,6 @@ export class Cluster {
         this.brokers.set(a.id, b);
         b.start();
         this.emit({ type: 'BrokerUp', broker: a.id });
-        // A cluster drawn from nothing: its first broker is formatted as the quorum's only voter.
-        if (this.quorum.voters.length === 0) this.startQuorum([{ id: a.id }]);
         return;
       }
       case 'removeBroker': {
@@ -359,6 +361,11 @@ export class Cluster {
         }
         return;
       }
+      case 'killController':
+      case 'restartController':
+      case 'isolateController':
+      case 'healController':
+        return this.controllerOp(a.op, a.controller);
       case 'slowBroker': {
         const b = this.brokers.get(a.broker);
         if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
@@ -683,27 +690,66 @@ export class Cluster {
   // ---- the controller quorum and its duties ------------------------------------------------
 
   /**
-   * The voters: brokers whose process.roles include controller, else controller.quorum.voters,
-   * else the three lowest ids (one with fewer than three brokers), all combined broker,controller.
+   * The voters and which of them are controller-only: cluster.controllers (controller-only)
+   * plus brokers with process.roles broker,controller (combined); else
+   * controller.quorum.voters (ids of brokers are combined, the others controller-only); else
+   * three controller-only nodes, DEFAULT_CONTROLLERS (isolated mode, as Kafka recommends in
+   * production), so killing brokers never takes the quorum with them.
    */
-  private quorumVoters(specs: readonly { id: number; 'process.roles'?: string }[]): number[] {
-    if (specs.some((b) => b['process.roles'] !== undefined)) {
-      return specs.filter((b) => (b['process.roles'] ?? 'broker').split(',').map((r) => r.trim()).includes('controller')).map((b) => b.id);
-    }
+  private quorumVoters(spec: { brokers: readonly BrokerSpec[]; controllers?: readonly { id: number }[] }): { voters: number[]; controllerOnly: number[] } {
+    const combined = spec.brokers.filter((b) => b['process.roles'] === 'broker,controller').map((b) => b.id);
+    const only = (spec.controllers ?? []).map((c) => c.id);
+    if (combined.length + only.length > 0) return { voters: [...only, ...combined], controllerOnly: only };
     const configured = String(this.brokerConfig.raw('controller.quorum.voters') ?? '');
     if (configured.trim() !== '') {
       const ids = parseQuorumVoters(configured);
-      if (typeof ids !== 'string') return ids.filter((id) => this.brokers.has(id));
+      if (typeof ids !== 'string' && ids.length > 0) {
+        const brokerIds = new Set(spec.brokers.map((b) => b.id));
+        return { voters: ids, controllerOnly: ids.filter((id) => !brokerIds.has(id)) };
+      }
     }
-    const ids = specs.map((b) => b.id).sort((x, y) => x - y);
-    return ids.slice(0, ids.length >= 3 ? 3 : 1);
+    return { voters: DEFAULT_CONTROLLERS.slice(), controllerOnly: DEFAULT_CONTROLLERS.slice() };
   }
 
   /** Formats the voters with the metadata so far (the bootstrap log) and starts the quorum. */
-  private startQuorum(specs: readonly { id: number; 'process.roles'?: string }[]): void {
-    const voters = this.quorumVoters(specs);
-    if (voters.length === 0) return;
-    this.quorum.start(voters, (id) => this.brokers.get(id)?.running ?? false, this.controller.imageRecords());
+  private startQuorum(spec: { brokers: readonly BrokerSpec[]; controllers?: readonly { id: number }[] }): void {
+    const { voters, controllerOnly } = this.quorumVoters(spec);
+    for (const id of controllerOnly) this.network.up(controllerNode(id));
+    this.quorum.start(voters, (id) => controllerOnly.includes(id) || (this.brokers.get(id)?.running ?? false), this.controller.imageRecords(), controllerOnly);
+  }
+
+  /**
+   * A controller-only node's process or network. On a combined node the controller shares the
+   * broker's process and network: the op is the broker's (killController 1 = killBroker 1).
+   */
+  private controllerOp(op: 'killController' | 'restartController' | 'isolateController' | 'healController', id: number): void {
+    if (!this.quorum.isVoter(id)) return this.reject(op, 'INVALID_REQUEST', `There is no controller ${id} (voters: ${this.quorum.voters.join(', ') || 'none'}).`);
+    if (!this.quorum.isControllerOnly(id)) {
+      const brokerOp = ({ killController: 'killBroker', restartController: 'restartBroker', isolateController: 'isolateBroker', healController: 'healBroker' } as const)[op];
+      return this.apply({ at: this.now, op: brokerOp, broker: id });
+    }
+    const node = controllerNode(id);
+    const running = this.quorum.nodes.get(id)!.running;
+    switch (op) {
+      case 'killController':
+        if (!running) return this.reject(op, 'INVALID_REQUEST', `Controller ${id} is already down.`);
+        this.network.down(node);
+        this.stopVoter(id);
+        return;
+      case 'restartController':
+        if (running) return this.reject(op, 'INVALID_REQUEST', `Controller ${id} is already running.`);
+        this.network.up(node);
+        this.startVoter(id);
+        return;
+      case 'isolateController':
+        this.network.isolate(node);
+        this.emit({ type: 'ControllerIsolated', controller: id });
+        return;
+      case 'healController':
+        this.network.heal(node);
+        this.emit({ type: 'ControllerHealed', controller: id });
+        return;
+    }
   }
 
   /** @internal A combined broker's controller process stops with it. */
@@ -1311,6 +1357,10 @@ export class Environment implements BrokerEnv {
     return this.cluster.controllerHost;
   }
 
+  controllerNode(id: number): NodeId {
+    return this.cluster.quorum.nodeOf(id);
+  }
+
   topicConfig(t: string): Config {
     return this.controller.topicConfig(t);
   }
@@ -1375,7 +1425,7 @@ export class ControllerChannel implements ControllerHooks {
     for (const id of [...reg.replicas, ...alsoTo]) {
       const b = this.cluster.brokers.get(id);
       if (!b) continue;
-      this.cluster.network.send(brokerNode(host), b.node, call(b, b.applyPublished, topic, partition, reg, offset));
+      this.cluster.network.send(this.cluster.quorum.nodeOf(host), b.node, call(b, b.applyPublished, topic, partition, reg, offset));
     }
   }
 
@@ -1389,7 +1439,7 @@ export class ControllerChannel implements ControllerHooks {
     for (const id of ids) {
       const b = this.cluster.brokers.get(id);
       if (!b) continue;
-      if (host >= 0) this.cluster.network.send(brokerNode(host), b.node, call(this, this.dropTopic, b, topic));
+      if (host >= 0) this.cluster.network.send(this.cluster.quorum.nodeOf(host), b.node, call(this, this.dropTopic, b, topic));
     }
   }
 

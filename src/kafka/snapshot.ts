@@ -39,7 +39,8 @@ export interface QuorumView {
   /** The metadata log's committed offset (high watermark). */
   highWatermark: number;
   logEndOffset: number;
-  nodes: { id: number; state: string; epoch: number; logEndOffset: number; highWatermark: number; running: boolean; votedId: number; leaderId: number }[];
+  /** Each voter: process.roles, Raft state (`down` when its process is stopped), its log. */
+  nodes: { id: number; roles: 'controller' | 'broker,controller'; state: string; epoch: number; logEndOffset: number; highWatermark: number; running: boolean; votedId: number; leaderId: number }[];
 }
 
 export interface ReplicaView {
@@ -268,6 +269,8 @@ export type ClusterEvent = { at: number } & (
   | { type: 'ControllerLost'; broker: number }
   | { type: 'ControllerDown'; controller: number }
   | { type: 'ControllerUp'; controller: number }
+  | { type: 'ControllerIsolated'; controller: number }
+  | { type: 'ControllerHealed'; controller: number }
   | { type: 'QuorumLeaderElected'; leader: number; epoch: number; voters: number[] }
   | { type: 'QuorumLeaderResigned'; leader: number; epoch: number; reason: string }
   | {

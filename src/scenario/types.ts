@@ -26,6 +26,12 @@ export interface NetworkSpec {
 
 export interface ClusterSpec {
   brokers: BrokerSpec[];
+  /**
+   * Controller-only nodes (process.roles=controller), the KRaft quorum's voters. Absent (and no
+   * broker with process.roles broker,controller, no controller.quorum.voters): three controllers,
+   * ids 3000, 3001, 3002 (DEFAULT_CONTROLLERS).
+   */
+  controllers?: { id: number }[];
   config?: ConfigMap;
   network?: NetworkSpec;
 }
@@ -79,6 +85,10 @@ export type TimelineAction =
    */
   | { at: number; op: 'removeBroker'; broker: number }
   | { at: number; op: 'killBroker'; broker: number }
+  | { at: number; op: 'killController'; controller: number }
+  | { at: number; op: 'restartController'; controller: number }
+  | { at: number; op: 'isolateController'; controller: number }
+  | { at: number; op: 'healController'; controller: number }
   | { at: number; op: 'restartBroker'; broker: number }
   | { at: number; op: 'isolateBroker'; broker: number }
   | { at: number; op: 'healBroker'; broker: number }

@@ -61,8 +61,10 @@ export type ProduceResponses = ProduceResponse[];
 export interface BrokerEnv {
   readonly ctx: ClusterContext;
   readonly controller: Controller;
-  /** Broker id hosting the active controller, or -1. */
+  /** Node id of the active controller, or -1. */
   controllerHost(): number;
+  /** The network node a controller listens on (its own, or its broker's in combined mode). */
+  controllerNode(id: number): NodeId;
   topicConfig(topic: string): Config;
   logConfig(topic: string): LogConfig;
   createLog(topic: string, partition: number): UnifiedLog;
@@ -254,7 +256,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const applied = this.appliedMetadataVersion;
     this.ctx.network.request<HeartbeatResponse | null>(
       this.node,
-      brokerNode(host),
+      this.env.controllerNode(host),
       call(this, this.heartbeatAtController, host, inc, applied),
       call(this, this.onHeartbeatResponse, inc),
     );
@@ -345,7 +347,7 @@ export class Broker implements BrokerApi, PartitionHost {
     if (host < 0) return;
     this.ctx.network.request<AlterPartitionResponse>(
       this.node,
-      brokerNode(host),
+      this.env.controllerNode(host),
       call(this, this.alterPartitionAtController, host, p, leaderEpoch, partitionEpoch, newIsr),
       call(this, this.onAlterPartitionResponse, inc, giveUp, p),
     );

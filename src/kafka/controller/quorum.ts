@@ -18,7 +18,7 @@
  *   leader's log lacks it, it never takes effect.
  */
 import type { Scheduler } from '../sim/scheduler';
-import type { Network } from '../sim/network';
+import type { Network, NodeId } from '../sim/network';
 import { Prng } from '../sim/prng';
 import { invoke, type Call } from '../sim/call';
 import { QuorumTransport, RaftNode, type MetadataRecord, type MetadataRecordBody, type RaftConfig, type RaftHost } from './raft';
@@ -73,7 +73,16 @@ export class Quorum implements RaftHost {
   ) {
     // Its own PRNG: quorum jitter and election timeouts leave the cluster's random choices alone.
     this.prng = new Prng((seed ^ 0x5eed_c0de) >>> 0);
-    this.transport = new QuorumTransport(scheduler, network, this.prng);
+    this.transport = new QuorumTransport(scheduler, network, this.prng, new Set());
+  }
+
+  /** The network node a voter listens on: its own (controller-only) or its broker's (combined). */
+  nodeOf(id: number): NodeId {
+    return this.transport.nodeOf(id);
+  }
+
+  isControllerOnly(id: number): boolean {
+    return this.transport.controllerOnly.has(id);
   }
 
   config(): RaftConfig {
@@ -101,10 +110,11 @@ export class Quorum implements RaftHost {
    * kafka-storage format writes, then the image so far); the lowest running voter leads epoch 1.
    * Once only: a quorum with voters is not started again.
    */
-  start(voters: number[], running: (id: number) => boolean, bootstrap: MetadataRecordBody[]): void {
+  start(voters: number[], running: (id: number) => boolean, bootstrap: MetadataRecordBody[], controllerOnly: readonly number[] = []): void {
     this.started = true;
     if (this.nodes.size > 0 || voters.length === 0) return;
     this.voters = voters.slice().sort((a, b) => a - b);
+    for (const id of controllerOnly) this.transport.controllerOnly.add(id);
     for (const id of this.voters) this.nodes.set(id, new RaftNode(id, this.voters, this));
     const leader = this.voters.find(running) ?? -1;
     const log: MetadataRecord[] = bootstrap.map((r, offset) => ({ ...r, offset, epoch: 1 }) as MetadataRecord);
@@ -235,7 +245,7 @@ export class Quorum implements RaftHost {
       logEndOffset: active?.logEndOffset ?? this.committedOffset,
       nodes: this.voters.map((id) => {
         const n = this.nodes.get(id)!;
-        return { id, state: n.running ? n.state : 'down', epoch: n.epoch, logEndOffset: n.logEndOffset, highWatermark: n.highWatermark, running: n.running, votedId: n.votedId, leaderId: n.leaderId };
+        return { id, roles: this.isControllerOnly(id) ? 'controller' : 'broker,controller', state: n.running ? n.state : 'down', epoch: n.epoch, logEndOffset: n.logEndOffset, highWatermark: n.highWatermark, running: n.running, votedId: n.votedId, leaderId: n.leaderId };
       }),
     };
   }

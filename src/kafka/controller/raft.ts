@@ -36,7 +36,7 @@
  */
 import type { Scheduler } from '../sim/scheduler';
 import type { Network } from '../sim/network';
-import { brokerNode } from '../sim/network';
+import { brokerNode, controllerNode, type NodeId } from '../sim/network';
 import type { Prng } from '../sim/prng';
 import { call, invoke, type Call } from '../sim/call';
 import type { PartitionRegistration } from '../broker/partition';
@@ -584,11 +584,17 @@ export class QuorumTransport {
     private readonly scheduler: Scheduler,
     private readonly network: Network,
     private readonly prng: Prng,
+    /** Ids of controller-only nodes (process.roles=controller); the others share a broker's process. */
+    readonly controllerOnly: Set<number>,
   ) {}
 
+  nodeOf(id: number): NodeId {
+    return this.controllerOnly.has(id) ? controllerNode(id) : brokerNode(id);
+  }
+
   send(from: number, to: number, deliver: Call): void {
-    const a = brokerNode(from);
-    const b = brokerNode(to);
+    const a = this.nodeOf(from);
+    const b = this.nodeOf(to);
     if (!this.network.isUp(a) || !this.network.canReach(a, b)) return;
     const cfg = this.network.config;
     const jitter = cfg.jitterMs > 0 ? this.prng.int(cfg.jitterMs + 1) : 0;
@@ -598,7 +604,7 @@ export class QuorumTransport {
 
   /** @scheduled */
   arrive(from: number, to: number, deliver: Call): void {
-    if (!this.network.canReach(brokerNode(from), brokerNode(to))) return;
+    if (!this.network.canReach(this.nodeOf(from), this.nodeOf(to))) return;
     invoke(deliver);
   }
 }

@@ -4,10 +4,10 @@
  */
 import type { ClusterSpec, ConfigMap } from '../../scenario/types';
 
-export function threeRacks(opts: { jitterMs?: number; config?: ConfigMap; soleVoter?: 1 | 2 | 3 } = {}): ClusterSpec {
-  // soleVoter: a one-voter controller quorum on that broker (the others process.roles=broker),
-  // for tests about partitions that kill two brokers and still need a controller.
-  const roles = (id: number) => (opts.soleVoter === undefined ? {} : { 'process.roles': id === opts.soleVoter ? ('broker,controller' as const) : ('broker' as const) });
+export function threeRacks(opts: { jitterMs?: number; config?: ConfigMap; combined?: boolean } = {}): ClusterSpec {
+  // combined: every broker is also a quorum voter (process.roles=broker,controller); else the
+  // default quorum of three controller-only nodes.
+  const roles = (_id: number) => (opts.combined ? { 'process.roles': 'broker,controller' as const } : {});
   return {
     brokers: [
       { id: 1, rack: 'a', ...roles(1) },
