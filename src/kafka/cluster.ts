@@ -26,7 +26,7 @@ import { UnifiedLog, logConfigFrom, type LogConfig } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Consumer } from './consumer/consumer';
-import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode, controllerNode, type NodeId } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Deferred, Network, controllerNode, type NodeId } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -1359,6 +1359,14 @@ export class Environment implements BrokerEnv {
 
   controllerNode(id: number): NodeId {
     return this.cluster.quorum.nodeOf(id);
+  }
+
+  whenCommitted<R>(value: R): R | Deferred<R> {
+    const offset = this.cluster.quorum.lastAppendedOffset;
+    if (offset < this.cluster.quorum.committedOffset) return value;
+    const d = new Deferred<R>();
+    this.cluster.quorum.afterCommit(offset, call(d, d.resolve, value));
+    return d;
   }
 
   topicConfig(t: string): Config {

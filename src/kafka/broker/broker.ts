@@ -65,6 +65,8 @@ export interface BrokerEnv {
   controllerHost(): number;
   /** The network node a controller listens on (its own, or its broker's in combined mode). */
   controllerNode(id: number): NodeId;
+  /** `value` now if every record the controller wrote is committed, else a Deferred resolved at that commit. */
+  whenCommitted<R>(value: R): R | Deferred<R>;
   topicConfig(topic: string): Config;
   logConfig(topic: string): LogConfig;
   createLog(topic: string, partition: number): UnifiedLog;
@@ -263,8 +265,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
-  private heartbeatAtController(host: number, inc: number, applied: number): HeartbeatResponse | null {
-    return this.env.controllerHost() === host ? this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied) : null;
+  private heartbeatAtController(host: number, inc: number, applied: number): HeartbeatResponse | null | Deferred<HeartbeatResponse | null> {
+    // Answered once what the controller wrote for it (registration, unfencing) is committed.
+    return this.env.controllerHost() === host ? this.env.whenCommitted(this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied)) : null;
   }
 
   /** @scheduled */
@@ -359,9 +362,11 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
-  private alterPartitionAtController(host: number, p: Partition, leaderEpoch: number, partitionEpoch: number, newIsr: number[]): AlterPartitionResponse {
+  private alterPartitionAtController(host: number, p: Partition, leaderEpoch: number, partitionEpoch: number, newIsr: number[]): AlterPartitionResponse | Deferred<AlterPartitionResponse> {
+    // Answered once the PartitionChangeRecord is committed (QuorumController completes the
+    // write then), so the leader never acts on an ISR that a controller failover could undo.
     return this.env.controllerHost() === host
-      ? this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr)
+      ? this.env.whenCommitted(this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr))
       : { error: 'NOT_LEADER_OR_FOLLOWER', reg: null };
   }
 

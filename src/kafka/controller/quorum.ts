@@ -64,6 +64,8 @@ export class Quorum implements RaftHost {
   /** The image at `committedOffset`, for rebuilding after a failover that lost records. */
   private committedImage: MetadataImage = emptyImage();
   committedOffset = 0;
+  /** The offset of the last record the controller wrote (-1: none yet). */
+  lastAppendedOffset = -1;
 
   constructor(
     readonly scheduler: Scheduler,
@@ -139,7 +141,8 @@ export class Quorum implements RaftHost {
     if (!this.started) return -1; // the bootstrap image: written as the first records at start
     const leader = this.activeId >= 0 ? this.nodes.get(this.activeId) : undefined;
     if (!leader || leader.state !== 'leader') return -1;
-    return leader.appendAsLeader(body);
+    this.lastAppendedOffset = leader.appendAsLeader(body);
+    return this.lastAppendedOffset;
   }
 
   /** Runs `effect` once `offset` is committed in the current active leader's log (at once if it is). */
