@@ -17,6 +17,7 @@ import compaction from './compaction-latest-per-key.json';
 import groups from './consumer-group-scaling.json';
 import lag from './consumer-lag.json';
 import keys from './keys-order-per-partition.json';
+import kraft from './kraft-controller-quorum.json';
 import election from './leader-election-failover.json';
 import minIsr from './min-insync-replicas.json';
 import storm from './rebalance-storm.json';
@@ -47,6 +48,7 @@ export const LESSONS: readonly Lesson[] = [
   lesson('min-insync-replicas', minIsr),
   lesson('leader-election-failover', election),
   lesson('unclean-leader-election', unclean),
+  lesson('kraft-controller-quorum', kraft),
   lesson('consumer-group-scaling', groups),
   lesson('consumer-lag', lag),
   lesson('rebalance-storm', storm),

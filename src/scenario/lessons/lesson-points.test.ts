@@ -85,6 +85,54 @@ describe('the lesson set', () => {
 });
 
 describe('each lesson makes its point', () => {
+  it('KRaft quorum: killing the active controller elects another in a higher epoch; a cut-off leader resigns; the majority goes on committing', () => {
+    const run = start('kraft-controller-quorum');
+    const a = run.at(4000);
+    expect(a.quorum).toMatchObject({ leaderId: 3000, epoch: 1, voters: [3000, 3001, 3002] });
+    const hw0 = a.quorum!.highWatermark;
+    expect(a.brokers.map((b) => b.metadataOffset)).toEqual([hw0, hw0, hw0]);
+    const b = run.at(10000);
+    expect(b.quorum).toMatchObject({ leaderId: 3002, epoch: 3 });
+    expect(b.quorum!.nodes.find((n) => n.id === 3000)!.state).toBe('down');
+    // The LeaderChangeRecord of epoch 3 is committed: one more record.
+    expect(b.quorum!.highWatermark).toBe(hw0 + 1);
+    expect(b.producers[0]!.acked).toBe(b.producers[0]!.sent);
+    const c = run.at(18000);
+    expect(c.quorum!.nodes.find((n) => n.id === 3000)).toMatchObject({ state: 'follower', epoch: 3, highWatermark: c.quorum!.highWatermark });
+    const d = run.at(30000);
+    expect(d.quorum).toMatchObject({ leaderId: 3001, epoch: 4 });
+    expect(d.quorum!.nodes.find((n) => n.id === 3002)!.state).not.toBe('leader');
+    const events = run.out().events;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'QuorumLeaderResigned', leader: 3002, epoch: 3, reason: 'no fetch from a majority of voters' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'QuorumLeaderElected', leader: 3001, epoch: 4 }));
+    const e = run.at(50000);
+    expect(e.quorum!.nodes.map((n) => [n.state, n.epoch, n.highWatermark])).toEqual([
+      ['follower', 4, e.quorum!.highWatermark],
+      ['leader', 4, e.quorum!.highWatermark],
+      ['follower', 4, e.quorum!.highWatermark],
+    ]);
+    const out = run.out();
+    const fenced = out.events.find((x) => x.type === 'BrokerFenced' && x.broker === 3)!;
+    expect(fenced.at).toBeGreaterThan(30000);
+    expect(part(e, 't').isr).toEqual([1, 2, 3]);
+  });
+
+  it('KRaft quorum, Try this: with two controllers dead there is no active controller and a dead broker is never fenced', () => {
+    const run = start('kraft-controller-quorum', { label: 'Kill two controllers' });
+    const s = run.at(35000);
+    expect(s.controller).toBe(-1);
+    expect(s.brokers.find((b) => b.id === 3)).toMatchObject({ status: 'down', fenced: false, fenceAt: null });
+    expect(part(s, 't').isr).toEqual([1, 2, 3]);
+    const now = start('kraft-controller-quorum', { label: 'Isolate the active controller now', applyAt: 32000 });
+    now.at(32000);
+    // 3002 is still cut off until 40 s: 3000 alone is no majority, so nobody leads until then.
+    expect(now.at(39000).controller).toBe(-1);
+    const t = now.at(46000);
+    expect(t.quorum!.leaderId).not.toBe(3001);
+    expect(t.quorum!.leaderId).toBeGreaterThanOrEqual(3000);
+    expect(t.quorum!.epoch).toBeGreaterThan(4);
+  });
+
   it('keys: one key, one partition, in send order; the consumer sees no order across partitions', () => {
     const run = start('keys-order-per-partition');
     const s = run.at(5100);
