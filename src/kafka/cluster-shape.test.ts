@@ -19,7 +19,10 @@ import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 
 /** Every shape the cluster has had, oldest first (images before shape 2 carry none). */
-const SHAPES: { shape: number; hash: string }[] = [{ shape: 2, hash: '2466aac3' }];
+const SHAPES: { shape: number; hash: string }[] = [
+  { shape: 2, hash: '2466aac3' },
+  { shape: 3, hash: 'f52abfd9' },
+];
 
 function fieldsOf(clusters: Iterable<Cluster>): Map<string, Set<string>> {
   const fields = new Map<string, Set<string>>();

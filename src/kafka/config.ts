@@ -327,7 +327,7 @@ type ConfigType =
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   /** A comma-separated list; `expected` names what an item may be. */
-  | { type: 'list'; accepts: (item: string) => boolean; expected: string }
+  | { type: 'list'; accepts: (item: string) => boolean; expected: string; emptyOk?: boolean }
   | { type: 'string?' };
 
 const int = (min = 0): ConfigType => ({ type: 'int', min });
@@ -342,7 +342,7 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   'broker.session.timeout.ms': int(1),
   'controller.quorum.election.timeout.ms': int(1),
   'controller.quorum.fetch.timeout.ms': int(1),
-  'controller.quorum.voters': { type: 'list', accepts: (v) => /^\d+(@[^@,]*)?$/.test(v), expected: '{id}@{host}:{port}' },
+  'controller.quorum.voters': { type: 'list', accepts: (v) => /^\d+(@[^@,]*)?$/.test(v), expected: '{id}@{host}:{port}', emptyOk: true },
   'replica.lag.time.max.ms': long(1),
   'replica.fetch.wait.max.ms': int(0),
   'replica.fetch.max.bytes': int(0),
@@ -469,7 +469,7 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     case 'list': {
       if (typeof value !== 'string') return bad(`expected a comma-separated list of ${t.expected}`);
       const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      if (items.length === 0) return bad('the list is empty');
+      if (items.length === 0 && !t.emptyOk) return bad('the list is empty');
       const unknown = items.find((s) => !t.accepts(s));
       return unknown === undefined ? null : bad(`${show(unknown)} is not one of ${t.expected}`);
     }
