@@ -9,6 +9,8 @@ test('killing the active controller: another voter takes over in a higher epoch,
   await openPlayground(page);
   const panel = page.getByTestId('quorum-panel');
   await expect(panel).toBeVisible();
+  // One line on the diagram; opened, each voter with its state, epoch and offsets.
+  await page.getByTestId('quorum-summary').click();
   // The default quorum: three controller-only voters, 3000 active in epoch 1.
   await expect(page.getByTestId('voter-3000')).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('voter-3000')).toHaveAttribute('data-state', 'leader');

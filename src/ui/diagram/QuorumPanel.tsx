@@ -20,14 +20,14 @@ export function QuorumPanel() {
   const quorum = useClusterStore((s) => s.snapshot?.quorum);
   if (!quorum || quorum.voters.length === 0) return null;
   return (
-    <Panel position="bottom-center" className="quorum-panel" aria-label="Controller quorum" data-testid="quorum-panel">
-      <div className="quorum-head">
-        <strong>Controller quorum</strong> (KRaft) · epoch <span data-testid="quorum-epoch">{quorum.epoch}</span> · committed offset{' '}
-        <span data-testid="quorum-hw">{quorum.highWatermark}</span>
-        <div className="quorum-active" data-testid="quorum-active">
+    <Panel position="top-left" className="quorum-panel" aria-label="Controller quorum" data-testid="quorum-panel">
+      <details>
+      <summary className="quorum-head" data-testid="quorum-summary">
+        <strong>Controller quorum</strong> · <span className="quorum-active" data-testid="quorum-active">
           {quorum.leaderId >= 0 ? `active controller: ${quorum.leaderId}` : 'no active controller (no majority leader)'}
-        </div>
-      </div>
+        </span>{' '}
+        · epoch <span data-testid="quorum-epoch">{quorum.epoch}</span> · metadata offset <span data-testid="quorum-hw">{quorum.highWatermark}</span>
+      </summary>
       <ul className="quorum-voters">
         {quorum.nodes.map((n) => {
           const active = n.id === quorum.leaderId;
@@ -64,6 +64,7 @@ export function QuorumPanel() {
           );
         })}
       </ul>
+      </details>
     </Panel>
   );
 }
