@@ -77,6 +77,12 @@ test('with all three brokers down the summary counts every partition offline', a
     await page.getByTestId('inspector-broker').getByTestId('cmd-broker.kill').click();
     await expect(page.getByTestId(`broker-${id}`)).toHaveAttribute('data-status', 'down');
   }
+  // The controller quorum runs on its own nodes: take its majority down too, from the quorum panel.
+  await page.getByTestId('quorum-summary').click();
+  for (const id of [3000, 3001]) {
+    await page.getByTestId('quorum-panel').getByRole('button', { name: `Kill controller ${id}` }).click();
+    await expect(page.getByTestId(`voter-${id}`)).toHaveAttribute('data-state', 'down');
+  }
   await page.getByRole('button', { name: 'Clear selection' }).click();
   const overview = page.getByTestId('inspector-overview');
   await expect(overview.getByTestId('summary-offline')).toHaveText('3');

@@ -20,8 +20,9 @@ function fakeCluster(calls: { untilMs?: number } = {}): () => Promise<ClusterFac
     },
     output: (): RunnerOutput => ({
       time: calls.untilMs ?? 0,
-      brokers: scenario.cluster.brokers.map((b) => ({ id: b.id, rack: b.rack ?? null, status: 'up' as const })),
+      brokers: scenario.cluster.brokers.map((b) => ({ id: b.id, rack: b.rack ?? null, status: 'up' as const, metadataOffset: 0 })),
       controller: 1,
+      quorum: { leaderId: 1, epoch: 1, voters: [1], highWatermark: 0, logEndOffset: 0, nodes: [] },
       partitions: [],
       groups: [],
       produced: [],
@@ -192,7 +193,11 @@ describe('with the real cluster (kafka/cluster.ts)', () => {
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
     const out = JSON.parse(first.stdout) as RunnerOutput;
-    expect(Object.keys(out)).toEqual(['time', 'brokers', 'controller', 'partitions', 'groups', 'produced', 'consumed', 'events']);
+    expect(Object.keys(out)).toEqual(['time', 'brokers', 'controller', 'quorum', 'partitions', 'groups', 'produced', 'consumed', 'events']);
+    // The default quorum: three controller-only voters, 3000 active in epoch 1, every broker at its committed offset.
+    expect(out.quorum).toMatchObject({ leaderId: 3000, epoch: 1, voters: [3000, 3001, 3002] });
+    expect(out.controller).toBe(3000);
+    expect(out.brokers.filter((b) => b.status === 'up').every((b) => b.metadataOffset === out.quorum.highWatermark)).toBe(true);
     expect(out.time).toBe(10000);
     expect(out.brokers.map((b) => b.id)).toEqual([1, 2, 3]);
     expect(out.partitions.filter((p) => p.topic === 'orders')).toHaveLength(3);

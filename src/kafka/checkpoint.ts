@@ -18,7 +18,9 @@ import { Broker, PendingProduce, PendingProducePartition } from './broker/broker
 import { Partition } from './broker/partition';
 import { ProducerStateManager } from './broker/producer-state';
 import { ReplicationQuota } from './broker/replication-quota';
-import { Cluster, Context, ControllerChannel, Environment, Metadata } from './cluster';
+import { Cluster, Context, ControllerChannel, Environment, Metadata, QuorumEvents } from './cluster';
+import { Quorum } from './controller/quorum';
+import { QuorumTransport, RaftNode } from './controller/raft';
 import { Config } from './config';
 import { Consumer } from './consumer/consumer';
 import { GroupCoordinator } from './consumer/group-coordinator';
@@ -62,6 +64,10 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Prng,
   Producer,
   ProducerStateManager,
+  Quorum,
+  QuorumEvents,
+  QuorumTransport,
+  RaftNode,
   RecordBatchBuilder,
   ReplicationQuota,
   Scheduler,

@@ -22,8 +22,8 @@ describe('acks=1 can lose an acknowledged write', () => {
     clients: [{ kind: 'producer', id: 'p', config: { acks: 1 } }],
     timeline: [
       // Followers answer slowly, so they have not fetched the record when the leader dies.
-      { at: 500, op: 'slowBroker', broker: 2, delayMs: 10000 },
-      { at: 500, op: 'slowBroker', broker: 3, delayMs: 10000 },
+      { at: 500, op: 'slowBroker', broker: 2, delayMs: 5000 },
+      { at: 500, op: 'slowBroker', broker: 3, delayMs: 5000 },
       { at: 4000, op: 'produce', producer: 'p', topic: 't', key: 'k', value: 'acked-then-lost' },
       { at: 4100, op: 'killBroker', broker: 1 },
       { at: 4200, op: 'slowBroker', broker: 2, delayMs: 0 },

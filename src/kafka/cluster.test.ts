@@ -9,11 +9,11 @@ import { threeRacks } from './test-support/three-racks';
 import { checkAcknowledgedRecords } from './invariants/invariants';
 import { partitionForKey, utf8 } from './producer/murmur2';
 
-function three(extra: Partial<Scenario> = {}): Scenario {
+function three(extra: Partial<Scenario> = {}, combined = false): Scenario {
   return {
     version: 1,
     seed: 1,
-    cluster: threeRacks({ config: extra.cluster?.config }),
+    cluster: threeRacks({ config: extra.cluster?.config, combined }),
     topics: [{ name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
     clients: [{ kind: 'producer', id: 'p', config: { acks: 'all' } }],
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'cluster')),
@@ -157,11 +157,19 @@ describe('failures and elections', () => {
     expect(types).toContain('IsrExpand');
   });
 
-  it('moves the controller when its broker dies', () => {
-    const c = new Cluster(three({ timeline: [{ at: 1000, op: 'killBroker', broker: 1 }] }));
+  it('combined broker,controller nodes: the controller moves when its broker dies, once the other voters time out', () => {
+    const c = new Cluster(three({ timeline: [{ at: 1000, op: 'killBroker', broker: 1 }] }, true));
+    expect(c.snapshot().controller).toBe(1);
     c.runUntil(2000);
-    expect(c.snapshot().controller).toBe(2);
-    expect(c.allEvents().some((e) => e.type === 'ControllerElected' && e.broker === 2)).toBe(true);
+    // controller.quorum.fetch.timeout.ms (2 s) has not passed since the followers' last fetch.
+    expect(c.snapshot().controller).toBe(-1);
+    c.runUntil(8000);
+    const next = c.snapshot().controller;
+    expect([2, 3]).toContain(next);
+    const elected = c.allEvents().find((e) => e.type === 'QuorumLeaderElected' && e.leader === next);
+    expect(elected?.type === 'QuorumLeaderElected' && elected.epoch).toBeGreaterThanOrEqual(2);
+    expect(elected!.at).toBeGreaterThanOrEqual(3000 - 500);
+    expect(c.allEvents().some((e) => e.type === 'ControllerElected' && e.broker === next)).toBe(true);
   });
 
   it('the idempotent producer writes no duplicates across a leader failover under load', () => {

@@ -8,11 +8,13 @@
  * is stamped at now + 1 ms and appended to the timeline, so replaying the recorded
  * document gives the same run, record for record.
  */
-import type { ConfigMap, Scenario, TimelineAction } from '../scenario/types';
+import type { BrokerSpec, ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
 import { BROKER_DEFAULTS, Config, consumerConfigProblem, producerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
-import { Controller, type ControllerHooks } from './controller/controller';
+import { Controller, type ControllerHooks, type MetadataImage } from './controller/controller';
+import { Quorum, parseQuorumVoters, type QuorumListener } from './controller/quorum';
+import type { MetadataRecordBody, RaftConfig } from './controller/raft';
 import type { PartitionRegistration } from './broker/partition';
 import { call } from './sim/call';
 import type { KafkaError } from './errors';
@@ -25,7 +27,7 @@ import { GroupCoordinator } from './consumer/group-coordinator';
 import { TransactionCoordinator } from './transaction/transaction-coordinator';
 import { batchIsControl, batchIsTransactional, batchProducerId, controlBatchType, decodeRecords } from './log/record-batch';
 import { Consumer } from './consumer/consumer';
-import { DEFAULT_BANDWIDTH_MBPS, Network, brokerNode } from './sim/network';
+import { DEFAULT_BANDWIDTH_MBPS, Deferred, Network, controllerNode, type NodeId } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
 import type {
@@ -90,6 +92,9 @@ export interface LogReadResult {
 }
 
 const textDecoder = new TextDecoder();
+
+/** The controller quorum when a scenario names none: three controller-only nodes (isolated mode). */
+export const DEFAULT_CONTROLLERS: readonly number[] = [3000, 3001, 3002];
 const MAX_KEPT_EVENTS = 200_000;
 
 /** Kafka's Topic.validate: legal characters, 1 to 249 of them. */
@@ -100,6 +105,8 @@ export class Cluster {
   readonly prng: Prng;
   readonly network: Network;
   readonly controller: Controller;
+  /** The KRaft controller quorum: which voter is the active controller (controller/quorum.ts). */
+  readonly quorum: Quorum;
   readonly coordinator: GroupCoordinator;
   /** The transaction coordinator (KIP-98): transactional ids, their producer ids and epochs, markers. */
   readonly txnCoordinator: TransactionCoordinator;
@@ -115,7 +122,6 @@ export class Cluster {
   get brokerConfigView(): Config {
     return this.brokerConfig;
   }
-  private controllerHostId = -1;
   private readonly timeline: TimelineAction[];
   private nextAction = 0;
   private readonly events: ClusterEvent[] = [];
@@ -147,6 +153,7 @@ export class Cluster {
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
     this.ctx = new Context(this, recordConsumed, recordProduced);
+    this.quorum = new Quorum(this.scheduler, this.network, scenario.seed, new QuorumEvents(this));
     this.controller = new Controller(this.ctx, new ControllerChannel(this));
     this.coordinator = new GroupCoordinator(this.ctx);
     this.txnCoordinator = new TransactionCoordinator(this.ctx, this.coordinator);
@@ -167,9 +174,12 @@ export class Cluster {
     }
     // All processes listen before any follower sends its first fetch.
     for (const b of this.brokers.values()) b.start();
-    // The controller role needs a running broker: elect it before anything is published.
-    this.electControllerHost();
-    for (const b of this.brokers.values()) b.bootstrapMetadata(this.controller.metadataVersion);
+    // The controller quorum starts on the voters with the bootstrap metadata, before anything is published.
+    if (!resume) this.startQuorum(initial.cluster);
+    for (const b of this.brokers.values()) {
+      b.bootstrapMetadata(this.controller.metadataVersion);
+      b.metadataOffset = this.quorum.committedOffset;
+    }
     for (const c of initial.clients ?? []) {
       if (c.kind === 'producer') this.addProducer(c.id, c.config);
       else this.addConsumer(c.id, c.groupId, c.topics, c.config);
@@ -190,7 +200,7 @@ export class Cluster {
           this.addProducer(id, config);
           return this.producers.get(id)!;
         },
-        electControllerHost: () => this.electControllerHost(),
+        electControllerHost: () => this.startQuorum(scenario.cluster),
       });
     }
     this.startControllerDuties();
@@ -274,7 +284,14 @@ export class Cluster {
     this.emit({ type: 'ActionRejected', op, error, message });
   }
 
+  /** Ops that are requests to the active controller (CreateTopics, AlterConfigs, ElectLeaders, ...). */
+  private static readonly CONTROLLER_OPS: ReadonlySet<string> = new Set(['createTopic', 'deleteTopic', 'electLeaders', 'addPartitions', 'reassignPartitions']);
+
   private apply(a: TimelineAction): void {
+    // With no active controller nothing can be decided: the admin client gets NOT_CONTROLLER (then times out).
+    if (this.quorum.voters.length > 0 && this.controllerHost < 0 && (Cluster.CONTROLLER_OPS.has(a.op) || (a.op === 'alterConfig' && a.entity !== 'client'))) {
+      return this.reject(a.op, 'NOT_CONTROLLER', `No active controller: the controller quorum (voters ${this.quorum.voters.join(', ')}) has no leader, so ${a.op} cannot be decided.`);
+    }
     switch (a.op) {
       case 'createTopic': {
         if (this.refuseInvalidConfig(a.op, a.config)) return;
@@ -294,6 +311,7 @@ export class Cluster {
         return this.alterConfig(a.entity, a.name, a.config);
       case 'addBroker': {
         if (this.brokers.has(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Broker ${a.id} already exists.`);
+        if (this.quorum.isControllerOnly(a.id)) return this.reject(a.op, 'DUPLICATE_BROKER_REGISTRATION', `Node id ${a.id} is controller ${a.id}'s: brokers and controllers share one node.id namespace.`);
         if (this.brokers.size >= LIMITS.brokers) {
           return this.reject(a.op, 'POLICY_VIOLATION', `The cluster has ${this.brokers.size} brokers, the playground's limit (${LIMITS.brokers}).`);
         }
@@ -301,7 +319,6 @@ export class Cluster {
         this.brokers.set(a.id, b);
         b.start();
         this.emit({ type: 'BrokerUp', broker: a.id });
-        this.electControllerHost();
         return;
       }
       case 'removeBroker': {
@@ -316,7 +333,7 @@ export class Cluster {
         this.brokers.delete(a.broker);
         this.controller.unregisterBroker(a.broker);
         this.emit({ type: 'BrokerUnregistered', broker: a.broker, replicas: this.controller.registrationsFor(a.broker).length });
-        this.electControllerHost();
+        this.stopVoter(a.broker);
         return;
       }
       case 'killBroker': {
@@ -325,7 +342,7 @@ export class Cluster {
         if (!b.running) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `Broker ${a.broker} is already down.`);
         b.kill();
         this.emit({ type: 'BrokerDown', broker: a.broker });
-        this.electControllerHost();
+        this.stopVoter(a.broker);
         return;
       }
       case 'restartBroker': {
@@ -334,13 +351,14 @@ export class Cluster {
         if (b.running) return this.reject(a.op, 'INVALID_REQUEST', `Broker ${a.broker} is already running.`);
         b.start();
         this.emit({ type: 'BrokerUp', broker: a.broker });
-        this.electControllerHost();
+        this.startVoter(a.broker);
         return;
       }
       case 'isolateBroker':
       case 'healBroker': {
         const b = this.brokers.get(a.broker);
         if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
+        // A combined broker's controller is cut off or back with it (the quorum notices by its timeouts).
         if (a.op === 'isolateBroker') {
           this.network.isolate(b.node);
           this.emit({ type: 'BrokerIsolated', broker: a.broker });
@@ -348,9 +366,13 @@ export class Cluster {
           this.network.heal(b.node);
           this.emit({ type: 'BrokerHealed', broker: a.broker });
         }
-        this.electControllerHost();
         return;
       }
+      case 'killController':
+      case 'restartController':
+      case 'isolateController':
+      case 'healController':
+        return this.controllerOp(a.op, a.controller);
       case 'slowBroker': {
         const b = this.brokers.get(a.broker);
         if (!b) return this.reject(a.op, 'BROKER_NOT_AVAILABLE', `There is no broker ${a.broker}.`);
@@ -525,13 +547,13 @@ export class Cluster {
     for (const b of running) {
       b.kill();
       this.emit({ type: 'BrokerDown', broker: b.brokerId });
+      this.stopVoter(b.brokerId);
     }
-    this.electControllerHost();
     for (const b of running) {
       b.start();
       this.emit({ type: 'BrokerUp', broker: b.brokerId });
+      this.startVoter(b.brokerId);
     }
-    this.electControllerHost();
     for (const spec of producers) {
       this.producers.delete(spec.id);
       this.addProducer(spec.id, spec.config);
@@ -664,7 +686,7 @@ export class Cluster {
    * True when the topic now exists.
    */
   autoCreateTopic(topic: string, client: string): boolean {
-    if (!this.brokerConfig.bool('auto.create.topics.enable')) return false;
+    if (!this.brokerConfig.bool('auto.create.topics.enable') || this.controllerHost < 0) return false;
     if (!LEGAL_TOPIC_NAME.test(topic) || topic === '.' || topic === '..' || topic.startsWith('__')) return false;
     const r = this.controller.createTopic(topic, this.brokerConfig.int('num.partitions'), this.brokerConfig.int('default.replication.factor'), {}, undefined, client);
     return r.error === 'NONE';
@@ -704,26 +726,103 @@ export class Cluster {
     c.start();
   }
 
-  // ---- controller placement and duties -----------------------------------------------------
+  // ---- the controller quorum and its duties ------------------------------------------------
 
-  /** The controller role sits on the lowest-id broker that is up and reachable. */
-  private electControllerHost(): void {
-    const candidates = [...this.brokers.values()]
-      .filter((b) => b.running && !this.network.isIsolated(b.node))
-      .map((b) => b.brokerId)
-      .sort((a, b) => a - b);
-    const current = this.controllerHostId;
-    const stillOk = candidates.includes(current);
-    if (stillOk) return;
-    const next = candidates[0] ?? -1;
-    if (next === current) return;
-    // A failover is noticed after the quorum's fetch timeout; the new controller gives every
-    // broker a fresh session so none is fenced for heartbeats the old one never got.
-    this.controllerHostId = next;
+  /**
+   * The voters and which of them are controller-only: cluster.controllers (controller-only)
+   * plus brokers with process.roles broker,controller (combined); else
+   * controller.quorum.voters (ids of brokers are combined, the others controller-only); else
+   * three controller-only nodes, DEFAULT_CONTROLLERS (isolated mode, as Kafka recommends in
+   * production), so killing brokers never takes the quorum with them.
+   */
+  private quorumVoters(spec: { brokers: readonly BrokerSpec[]; controllers?: readonly { id: number }[] }): { voters: number[]; controllerOnly: number[] } {
+    const combined = spec.brokers.filter((b) => b['process.roles'] === 'broker,controller').map((b) => b.id);
+    const only = (spec.controllers ?? []).map((c) => c.id);
+    if (combined.length + only.length > 0) return { voters: [...only, ...combined], controllerOnly: only };
+    const configured = String(this.brokerConfig.raw('controller.quorum.voters') ?? '');
+    if (configured.trim() !== '') {
+      const ids = parseQuorumVoters(configured);
+      if (typeof ids !== 'string' && ids.length > 0) {
+        const brokerIds = new Set(spec.brokers.map((b) => b.id));
+        return { voters: ids, controllerOnly: ids.filter((id) => !brokerIds.has(id)) };
+      }
+    }
+    return { voters: DEFAULT_CONTROLLERS.slice(), controllerOnly: DEFAULT_CONTROLLERS.slice() };
+  }
+
+  /** Formats the voters with the metadata so far (the bootstrap log) and starts the quorum. */
+  private startQuorum(spec: { brokers: readonly BrokerSpec[]; controllers?: readonly { id: number }[] }): void {
+    const { voters, controllerOnly } = this.quorumVoters(spec);
+    for (const id of controllerOnly) this.network.up(controllerNode(id));
+    this.quorum.start(voters, (id) => controllerOnly.includes(id) || (this.brokers.get(id)?.running ?? false), this.controller.imageRecords(), controllerOnly);
+  }
+
+  /**
+   * A controller-only node's process or network. On a combined node the controller shares the
+   * broker's process and network: the op is the broker's (killController 1 = killBroker 1).
+   */
+  private controllerOp(op: 'killController' | 'restartController' | 'isolateController' | 'healController', id: number): void {
+    if (!this.quorum.isVoter(id)) return this.reject(op, 'INVALID_REQUEST', `There is no controller ${id} (voters: ${this.quorum.voters.join(', ') || 'none'}).`);
+    if (!this.quorum.isControllerOnly(id)) {
+      const brokerOp = ({ killController: 'killBroker', restartController: 'restartBroker', isolateController: 'isolateBroker', healController: 'healBroker' } as const)[op];
+      return this.apply({ at: this.now, op: brokerOp, broker: id });
+    }
+    const node = controllerNode(id);
+    const running = this.quorum.nodes.get(id)!.running;
+    switch (op) {
+      case 'killController':
+        if (!running) return this.reject(op, 'INVALID_REQUEST', `Controller ${id} is already down.`);
+        this.network.down(node);
+        this.stopVoter(id);
+        return;
+      case 'restartController':
+        if (running) return this.reject(op, 'INVALID_REQUEST', `Controller ${id} is already running.`);
+        this.network.up(node);
+        this.startVoter(id);
+        return;
+      case 'isolateController':
+        this.network.isolate(node);
+        this.emit({ type: 'ControllerIsolated', controller: id });
+        return;
+      case 'healController':
+        this.network.heal(node);
+        this.emit({ type: 'ControllerHealed', controller: id });
+        return;
+    }
+  }
+
+  /** @internal A combined broker's controller process stops with it. */
+  private stopVoter(id: number): void {
+    if (!this.quorum.isVoter(id)) return;
+    this.quorum.stopNode(id);
+    this.emit({ type: 'ControllerDown', controller: id });
+  }
+
+  private startVoter(id: number): void {
+    if (!this.quorum.isVoter(id)) return;
+    this.quorum.startNode(id);
+    this.emit({ type: 'ControllerUp', controller: id });
+  }
+
+  /** @internal The quorum's active controller changed (QuorumEvents). */
+  activeControllerChanged(previous: number, next: number, rebuild: MetadataImage | null): void {
+    if (rebuild) this.controller.rebuildImage(rebuild);
     if (next >= 0) {
+      // A new active controller gives every broker a fresh session (BrokerHeartbeatManager
+      // starts empty), so none is fenced for heartbeats the old one never got.
       this.controller.resetSessions();
       this.emit({ type: 'ControllerElected', broker: next });
+    } else if (previous >= 0) {
+      this.emit({ type: 'ControllerLost', broker: previous });
     }
+  }
+
+  /** @internal */
+  raftConfig(): RaftConfig {
+    return {
+      electionTimeoutMs: this.brokerConfig.int('controller.quorum.election.timeout.ms'),
+      fetchTimeoutMs: this.brokerConfig.int('controller.quorum.fetch.timeout.ms'),
+    };
   }
 
   private startControllerDuties(): void {
@@ -731,16 +830,15 @@ export class Cluster {
     this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, call(this, this.leaderRebalanceTick));
   }
 
-  /** @scheduled Every second: controller placement and broker session expiry. */
+  /** @scheduled Every second: broker session expiry, at the active controller. */
   private controllerTick(): void {
-    this.electControllerHost();
-    if (this.controllerHostId >= 0) this.controller.checkSessions();
+    if (this.controllerHost >= 0) this.controller.checkSessions();
     this.scheduler.after(1000, call(this, this.controllerTick));
   }
 
   /** @scheduled Every leader.imbalance.check.interval.seconds. */
   private leaderRebalanceTick(): void {
-    if (this.controllerHostId >= 0 && this.brokerConfig.bool('auto.leader.rebalance.enable')) this.controller.autoRebalanceLeaders();
+    if (this.controllerHost >= 0 && this.brokerConfig.bool('auto.leader.rebalance.enable')) this.controller.autoRebalanceLeaders();
     this.scheduler.after(this.brokerConfig.int('leader.imbalance.check.interval.seconds') * 1000, call(this, this.leaderRebalanceTick));
   }
 
@@ -754,7 +852,7 @@ export class Cluster {
 
   /** @internal */
   get controllerHost(): number {
-    return this.controllerHostId;
+    return this.quorum.activeId;
   }
 
   /** @internal */
@@ -815,8 +913,18 @@ export class Cluster {
         const reg = this.controller.brokers.get(b.brokerId);
         const fenced = reg?.fenced ?? true;
         // Its heartbeats stopped reaching the controller: the session runs out at this time.
-        const fenceAt = status !== 'up' && !fenced && reg && this.controllerHostId >= 0 ? reg.lastHeartbeatMs + sessionTimeoutMs : null;
-        return { id: b.brokerId, rack: b.rack, status, fenced, slowMs: this.network.slowness(b.node), fenceAt, sessionTimeoutMs };
+        const fenceAt = status !== 'up' && !fenced && reg && this.controllerHost >= 0 ? reg.lastHeartbeatMs + sessionTimeoutMs : null;
+        return {
+          id: b.brokerId,
+          rack: b.rack,
+          status,
+          fenced,
+          slowMs: this.network.slowness(b.node),
+          fenceAt,
+          sessionTimeoutMs,
+          metadataOffset: b.metadataOffset,
+          processRoles: this.quorum.isVoter(b.brokerId) ? 'broker,controller' : 'broker',
+        };
       });
   }
 
@@ -1074,7 +1182,7 @@ export class Cluster {
     return {
       brokers,
       controller: {
-        ActiveControllerCount: this.controllerHostId >= 0 ? 1 : 0,
+        ActiveControllerCount: this.controllerHost >= 0 ? 1 : 0,
         OfflinePartitionsCount: c.offlinePartitionsCount(),
         PreferredReplicaImbalanceCount: c.preferredReplicaImbalanceCount(),
         FencedBrokerCount: fenced,
@@ -1163,7 +1271,8 @@ export class Cluster {
     return {
       time: this.now,
       brokers: this.brokerViews(),
-      controller: this.controllerHostId,
+      controller: this.controllerHost,
+      quorum: this.quorum.view(),
       topics: this.topicViews(),
       partitions,
       health: this.health(partitions),
@@ -1181,8 +1290,9 @@ export class Cluster {
   output(): RunnerOutput {
     return {
       time: this.now,
-      brokers: this.brokerViews().map((b) => ({ id: b.id, rack: b.rack, status: b.status })),
-      controller: this.controllerHostId,
+      brokers: this.brokerViews().map((b) => ({ id: b.id, rack: b.rack, status: b.status, metadataOffset: b.metadataOffset ?? -1 })),
+      controller: this.controllerHost,
+      quorum: this.quorum.view(),
       partitions: this.partitionViews(true),
       groups: this.coordinator.describeGroups(),
       produced: this.produced.slice(),
@@ -1322,6 +1432,18 @@ export class Environment implements BrokerEnv {
     return this.cluster.controllerHost;
   }
 
+  controllerNode(id: number): NodeId {
+    return this.cluster.quorum.nodeOf(id);
+  }
+
+  whenCommitted<R>(value: R): R | Deferred<R> {
+    const offset = this.cluster.quorum.lastAppendedOffset;
+    if (offset < this.cluster.quorum.committedOffset) return value;
+    const d = new Deferred<R>();
+    this.cluster.quorum.afterCommit(offset, call(d, d.resolve, value));
+    return d;
+  }
+
   topicConfig(t: string): Config {
     return this.controller.topicConfig(t);
   }
@@ -1343,26 +1465,68 @@ export class Environment implements BrokerEnv {
   }
 }
 
-/** The controller's channel to the brokers: metadata pushed from its host, over the network. */
+/** The quorum's transitions, told to the cluster (a class, not closures: checkpoints copy it). */
+export class QuorumEvents implements QuorumListener {
+  constructor(private readonly cluster: Cluster) {}
+
+  config(): RaftConfig {
+    return this.cluster.raftConfig();
+  }
+
+  activeChanged(previous: number, next: number, _epoch: number, rebuild: MetadataImage | null): void {
+    this.cluster.activeControllerChanged(previous, next, rebuild);
+  }
+
+  leaderElected(leader: number, epoch: number, voters: readonly number[]): void {
+    this.cluster.emit({ type: 'QuorumLeaderElected', leader, epoch, voters: voters.slice() });
+  }
+
+  leaderResigned(leader: number, epoch: number, reason: string): void {
+    this.cluster.emit({ type: 'QuorumLeaderResigned', leader, epoch, reason });
+  }
+}
+
+/**
+ * The controller's channel to the brokers and the metadata log: records written to the
+ * quorum, metadata pushed from the active controller's host, over the network, once committed.
+ */
 export class ControllerChannel implements ControllerHooks {
   constructor(private readonly cluster: Cluster) {}
 
-  publish(topic: string, partition: number, reg: PartitionRegistration, alsoTo: readonly number[] = []): void {
+  record(body: MetadataRecordBody): number {
+    return this.cluster.quorum.append(body);
+  }
+
+  committedOffset(): number {
+    return this.cluster.quorum.committedOffset;
+  }
+
+  publish(topic: string, partition: number, reg: PartitionRegistration, offset: number, alsoTo: readonly number[] = []): void {
+    this.cluster.quorum.afterCommit(offset, call(this, this.publishNow, topic, partition, reg, offset, alsoTo));
+  }
+
+  /** @scheduled The record is committed: the active controller pushes it to the brokers. */
+  publishNow(topic: string, partition: number, reg: PartitionRegistration, offset: number, alsoTo: readonly number[]): void {
     const host = this.cluster.controllerHost;
     if (host < 0) return;
     for (const id of [...reg.replicas, ...alsoTo]) {
       const b = this.cluster.brokers.get(id);
       if (!b) continue;
-      this.cluster.network.send(brokerNode(host), b.node, call(b, b.applyRegistration, topic, partition, reg));
+      this.cluster.network.send(this.cluster.quorum.nodeOf(host), b.node, call(b, b.applyPublished, topic, partition, reg, offset));
     }
   }
 
-  publishTopicDeleted(topic: string, ids: number[]): void {
+  publishTopicDeleted(topic: string, ids: number[], offset: number): void {
+    this.cluster.quorum.afterCommit(offset, call(this, this.publishTopicDeletedNow, topic, ids));
+  }
+
+  /** @scheduled */
+  publishTopicDeletedNow(topic: string, ids: number[]): void {
     const host = this.cluster.controllerHost;
     for (const id of ids) {
       const b = this.cluster.brokers.get(id);
       if (!b) continue;
-      if (host >= 0) this.cluster.network.send(brokerNode(host), b.node, call(this, this.dropTopic, b, topic));
+      if (host >= 0) this.cluster.network.send(this.cluster.quorum.nodeOf(host), b.node, call(this, this.dropTopic, b, topic));
     }
   }
 

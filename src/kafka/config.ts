@@ -9,6 +9,10 @@ import { assignorByName } from './consumer/assignors';
 export const BROKER_DEFAULTS = {
   'broker.heartbeat.interval.ms': 2000,
   'broker.session.timeout.ms': 9000,
+  'controller.quorum.election.timeout.ms': 1000,
+  'controller.quorum.fetch.timeout.ms': 2000,
+  /** Empty: the voters come from the brokers' process.roles, else the three lowest broker ids. */
+  'controller.quorum.voters': '',
   'replica.lag.time.max.ms': 30000,
   'replica.fetch.wait.max.ms': 500,
   'replica.fetch.max.bytes': 1048576,
@@ -331,7 +335,7 @@ type ConfigType =
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   /** A comma-separated list; `expected` names what an item may be. */
-  | { type: 'list'; accepts: (item: string) => boolean; expected: string }
+  | { type: 'list'; accepts: (item: string) => boolean; expected: string; emptyOk?: boolean }
   | { type: 'string?' };
 
 const int = (min = 0): ConfigType => ({ type: 'int', min });
@@ -344,6 +348,9 @@ const CONFIG_TYPES: Record<string, ConfigType> = {
   // broker
   'broker.heartbeat.interval.ms': int(1),
   'broker.session.timeout.ms': int(1),
+  'controller.quorum.election.timeout.ms': int(1),
+  'controller.quorum.fetch.timeout.ms': int(1),
+  'controller.quorum.voters': { type: 'list', accepts: (v) => /^\d+(@[^@,]*)?$/.test(v), expected: '{id}@{host}:{port}', emptyOk: true },
   'replica.lag.time.max.ms': long(1),
   'replica.fetch.wait.max.ms': int(0),
   'replica.fetch.max.bytes': int(0),
@@ -471,7 +478,7 @@ export function invalidConfigValue(key: string, value: ConfigValue): string | nu
     case 'list': {
       if (typeof value !== 'string') return bad(`expected a comma-separated list of ${t.expected}`);
       const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      if (items.length === 0) return bad('the list is empty');
+      if (items.length === 0 && !t.emptyOk) return bad('the list is empty');
       const unknown = items.find((s) => !t.accepts(s));
       return unknown === undefined ? null : bad(`${show(unknown)} is not one of ${t.expected}`);
     }

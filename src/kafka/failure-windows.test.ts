@@ -48,6 +48,8 @@ describe('fencing countdown', () => {
   it('with no controller running nobody fences: no countdown, and every partition counts offline', () => {
     const s = base();
     s.timeline!.push({ at: 5000, op: 'killBroker', broker: 1 }, { at: 5000, op: 'killBroker', broker: 2 }, { at: 5000, op: 'killBroker', broker: 3 });
+    // Two of the three controllers (the quorum's majority) die with them.
+    s.timeline!.push({ at: 5000, op: 'killController', controller: 3000 }, { at: 5000, op: 'killController', controller: 3001 });
     const c = new Cluster(s);
     c.runUntil(20000);
     const snap = c.snapshot();

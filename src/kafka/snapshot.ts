@@ -24,6 +24,23 @@ export interface BrokerView {
   fenceAt?: number | null;
   /** broker.session.timeout.ms, the setting that decides fenceAt. */
   sessionTimeoutMs?: number;
+  /** The metadata log's end offset this broker has applied (from the active controller: pushes and heartbeats). */
+  metadataOffset?: number;
+  /** process.roles: `broker,controller` for a combined node that is a quorum voter. */
+  processRoles?: 'broker' | 'broker,controller';
+}
+
+/** The KRaft controller quorum (controller/quorum.ts). */
+export interface QuorumView {
+  /** The active controller (the leader of the highest epoch that committed), -1 when none. */
+  leaderId: number;
+  epoch: number;
+  voters: number[];
+  /** The metadata log's committed offset (high watermark). */
+  highWatermark: number;
+  logEndOffset: number;
+  /** Each voter: process.roles, Raft state (`down` when its process is stopped), its log. */
+  nodes: { id: number; roles: 'controller' | 'broker,controller'; state: string; epoch: number; logEndOffset: number; highWatermark: number; running: boolean; votedId: number; leaderId: number }[];
 }
 
 export interface ReplicaView {
@@ -299,6 +316,14 @@ export type ClusterEvent = { at: number } & (
   /** KafkaConsumer.subscribe: the consumer's subscription is now `topics` (it rejoins its group). */
   | { type: 'Subscribed'; consumer: string; groupId: string; topics: string[] }
   | { type: 'ControllerElected'; broker: number }
+  /** No voter leads a committed epoch any more: nothing is decided until one does. */
+  | { type: 'ControllerLost'; broker: number }
+  | { type: 'ControllerDown'; controller: number }
+  | { type: 'ControllerUp'; controller: number }
+  | { type: 'ControllerIsolated'; controller: number }
+  | { type: 'ControllerHealed'; controller: number }
+  | { type: 'QuorumLeaderElected'; leader: number; epoch: number; voters: number[] }
+  | { type: 'QuorumLeaderResigned'; leader: number; epoch: number; reason: string }
   | {
       type: 'TopicCreated';
       topic: string;
@@ -409,6 +434,8 @@ export interface ClusterSnapshot {
   time: number;
   brokers: BrokerView[];
   controller: number;
+  /** The KRaft controller quorum: voters, leader, epoch, the metadata log's high watermark. */
+  quorum?: QuorumView;
   topics: TopicView[];
   partitions: PartitionView[];
   groups: GroupView[];
@@ -434,8 +461,9 @@ export interface ClusterSnapshot {
 /** The headless runner's document (scenario.md, "The headless runner"). */
 export interface RunnerOutput {
   time: number;
-  brokers: { id: number; rack: string | null; status: BrokerStatus }[];
+  brokers: { id: number; rack: string | null; status: BrokerStatus; metadataOffset: number }[];
   controller: number;
+  quorum: QuorumView;
   partitions: PartitionView[];
   groups: GroupView[];
   produced: ProducedRow[];

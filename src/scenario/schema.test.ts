@@ -96,6 +96,10 @@ describe('parseScenario accepts', () => {
       { at: 25, op: 'sendOffsetsToTransaction', producer: 'checkout', group: 'billing' },
       { at: 26, op: 'commitTransaction', producer: 'checkout' },
       { at: 27, op: 'abortTransaction', producer: 'checkout' },
+      { at: 28, op: 'killController', controller: 3000 },
+      { at: 29, op: 'restartController', controller: 3000 },
+      { at: 30, op: 'isolateController', controller: 3001 },
+      { at: 31, op: 'healController', controller: 3001 },
     ];
     const r = parseScenario(d);
     expect(r).toMatchObject({ ok: true });
@@ -111,6 +115,23 @@ describe('parseScenario accepts', () => {
     badCount.timeline = [{ at: 1, op: 'addPartitions', topic: 'orders', partitions: 0 }];
     expect(parseScenario(badCount).ok).toBe(false);
     expect(new Set(d.timeline.map((a: { op: string }) => a.op))).toEqual(new Set(TIMELINE_OPS));
+  });
+
+  it('cluster.controllers and process.roles: controller-only nodes beside brokers; a shared id or a controller-only role is refused by name', () => {
+    const d = example();
+    d.cluster.controllers = [{ id: 3000 }, { id: 3001 }, { id: 3002 }];
+    expect(parseScenario(d).ok).toBe(true);
+    const shared = example();
+    shared.cluster.controllers = [{ id: 1 }];
+    expect(parseScenario(shared)).toMatchObject({ ok: false, error: { path: 'cluster.controllers[0].id' } });
+    const roles = example();
+    roles.cluster.brokers[0]['process.roles'] = 'controller';
+    const r = parseScenario(roles);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain('process.roles');
+    const combined = example();
+    combined.cluster.brokers[0]['process.roles'] = 'broker,controller';
+    expect(parseScenario(combined).ok).toBe(true);
   });
 
   it('refuses a subscribe with a bad topic name, naming the field', () => {

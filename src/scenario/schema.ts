@@ -236,7 +236,12 @@ const offsetResetTarget = z.union(
 
 // ---- document parts -----------------------------------------------------------------------
 
-const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional() });
+const processRoles = z.union(
+  [z.literal('broker'), z.literal('broker,controller')],
+  says('expected process.roles "broker" or "broker,controller" (controller-only nodes are not modelled: a voter is a combined broker)'),
+);
+
+const brokerSpec = z.looseObject({ id: brokerIdSchema, rack: rack.optional(), 'process.roles': processRoles.optional() });
 
 const bandwidthMBps = (() => {
   const e = says('expected a bandwidth in MB/s (a number > 0)');
@@ -253,6 +258,7 @@ const clusterSpec = z.looseObject({
   brokers: z.array(brokerSpec).max(LIMITS.brokers, {
     error: (iss: RawIssue) => `at most ${LIMITS.brokers} brokers (the playground's limit), got ${Array.isArray(iss.input) ? iss.input.length : '?'}`,
   }),
+  controllers: z.array(z.looseObject({ id: brokerIdSchema })).min(1, says('expected at least one controller')).max(9, says('expected at most 9 controllers (quorum voters)')).optional(),
   config: configMap.optional(),
   network: networkSpec.optional(),
 });
@@ -303,6 +309,10 @@ const timelineAction = z.discriminatedUnion('op', [
   brokerOp('restartBroker'),
   brokerOp('isolateBroker'),
   brokerOp('healBroker'),
+  op('killController', { controller: brokerIdSchema }),
+  op('restartController', { controller: brokerIdSchema }),
+  op('isolateController', { controller: brokerIdSchema }),
+  op('healController', { controller: brokerIdSchema }),
   op('slowBroker', { broker: brokerIdSchema, delayMs: nonNegativeMs }),
   op('addProducer', { id: id('a client id'), config: configMap.optional() }),
   op('removeProducer', { id: id('a client id') }),
@@ -515,6 +525,14 @@ function documentErrors(s: Scenario): ScenarioError | undefined {
       return fieldError(['cluster', 'brokers', i, 'id'], `duplicate broker id ${b.id} (also cluster.brokers[${first}].id)`);
     }
     brokerAt.set(b.id, i);
+  }
+  const controllerAt = new Map<number, number>();
+  for (const [i, c] of (s.cluster.controllers ?? []).entries()) {
+    // Kafka's node.id is one namespace: a controller-only node cannot share a broker's id.
+    if (brokerAt.has(c.id)) return fieldError(['cluster', 'controllers', i, 'id'], `node id ${c.id} is already broker ${c.id} (cluster.brokers[${brokerAt.get(c.id)}]); a combined node is a broker with "process.roles": "broker,controller"`);
+    const first = controllerAt.get(c.id);
+    if (first !== undefined) return fieldError(['cluster', 'controllers', i, 'id'], `duplicate controller id ${c.id} (also cluster.controllers[${first}].id)`);
+    controllerAt.set(c.id, i);
   }
   let partitions = 0;
   let replicas = 0;

@@ -13,6 +13,8 @@ export type ConfigMap = Record<string, string | number | boolean | null>;
 export interface BrokerSpec {
   id: number;
   rack?: string | null;
+  /** Kafka's process.roles: "broker" or "broker,controller" (a combined node, a quorum voter). */
+  'process.roles'?: 'broker' | 'broker,controller';
 }
 
 export interface NetworkSpec {
@@ -24,6 +26,12 @@ export interface NetworkSpec {
 
 export interface ClusterSpec {
   brokers: BrokerSpec[];
+  /**
+   * Controller-only nodes (process.roles=controller), the KRaft quorum's voters. Absent (and no
+   * broker with process.roles broker,controller, no controller.quorum.voters): three controllers,
+   * ids 3000, 3001, 3002 (DEFAULT_CONTROLLERS).
+   */
+  controllers?: { id: number }[];
   config?: ConfigMap;
   network?: NetworkSpec;
 }
@@ -77,6 +85,10 @@ export type TimelineAction =
    */
   | { at: number; op: 'removeBroker'; broker: number }
   | { at: number; op: 'killBroker'; broker: number }
+  | { at: number; op: 'killController'; controller: number }
+  | { at: number; op: 'restartController'; controller: number }
+  | { at: number; op: 'isolateController'; controller: number }
+  | { at: number; op: 'healController'; controller: number }
   | { at: number; op: 'restartBroker'; broker: number }
   | { at: number; op: 'isolateBroker'; broker: number }
   | { at: number; op: 'healBroker'; broker: number }

@@ -190,6 +190,7 @@ describe('lessons', () => {
       'lesson.min-insync-replicas',
       'lesson.leader-election-failover',
       'lesson.unclean-leader-election',
+      'lesson.kraft-controller-quorum',
       'lesson.consumer-group-scaling',
       'lesson.consumer-lag',
       'lesson.rebalance-storm',

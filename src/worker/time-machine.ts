@@ -557,6 +557,11 @@ export function markerKind(e: ClusterEvent): MarkerKind | null {
     case 'BrokerIsolated':
     case 'BrokerHealed':
     case 'ControllerElected':
+    case 'ControllerLost':
+    case 'ControllerDown':
+    case 'ControllerUp':
+    case 'QuorumLeaderElected':
+    case 'QuorumLeaderResigned':
     case 'PowerCut':
     case 'BrokerUnregistered':
       return 'broker';

@@ -61,8 +61,12 @@ export type ProduceResponses = ProduceResponse[];
 export interface BrokerEnv {
   readonly ctx: ClusterContext;
   readonly controller: Controller;
-  /** Broker id hosting the active controller, or -1. */
+  /** Node id of the active controller, or -1. */
   controllerHost(): number;
+  /** The network node a controller listens on (its own, or its broker's in combined mode). */
+  controllerNode(id: number): NodeId;
+  /** `value` now if every record the controller wrote is committed, else a Deferred resolved at that commit. */
+  whenCommitted<R>(value: R): R | Deferred<R>;
   topicConfig(topic: string): Config;
   logConfig(topic: string): LogConfig;
   createLog(topic: string, partition: number): UnifiedLog;
@@ -133,6 +137,8 @@ export class Broker implements BrokerApi, PartitionHost {
   running = false;
   incarnation = 0;
   private appliedMetadataVersion = -1;
+  /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
+  metadataOffset = -1;
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
@@ -252,20 +258,22 @@ export class Broker implements BrokerApi, PartitionHost {
     const applied = this.appliedMetadataVersion;
     this.ctx.network.request<HeartbeatResponse | null>(
       this.node,
-      brokerNode(host),
+      this.env.controllerNode(host),
       call(this, this.heartbeatAtController, host, inc, applied),
       call(this, this.onHeartbeatResponse, inc),
     );
   }
 
   /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
-  private heartbeatAtController(host: number, inc: number, applied: number): HeartbeatResponse | null {
-    return this.env.controllerHost() === host ? this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied) : null;
+  private heartbeatAtController(host: number, inc: number, applied: number): HeartbeatResponse | null | Deferred<HeartbeatResponse | null> {
+    // Answered once what the controller wrote for it (registration, unfencing) is committed.
+    return this.env.controllerHost() === host ? this.env.whenCommitted(this.env.controller.handleHeartbeat(this.brokerId, this.rack, inc, applied)) : null;
   }
 
   /** @scheduled */
   private onHeartbeatResponse(inc: number, resp: HeartbeatResponse | null): void {
     if (this.incarnation !== inc || !resp) return;
+    if (resp.metadataOffset > this.metadataOffset) this.metadataOffset = resp.metadataOffset;
     if (resp.registrations) {
       for (const r of resp.registrations) this.applyRegistration(r.topic, r.partition, r.reg);
       // A full resync also tells what is gone: logs of deleted topics are removed.
@@ -276,6 +284,13 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** A partition change pushed by the controller (or learned from a heartbeat). */
+  /** @scheduled A committed PartitionChangeRecord / PartitionRecord pushed by the active controller. */
+  applyPublished(topic: string, partition: number, reg: PartitionRegistration, offset: number): void {
+    if (!this.running) return;
+    if (offset + 1 > this.metadataOffset) this.metadataOffset = offset + 1;
+    this.applyRegistration(topic, partition, reg);
+  }
+
   applyRegistration(topic: string, partition: number, reg: PartitionRegistration): void {
     if (!this.running) return;
     const key = `${topic}-${partition}`;
@@ -335,7 +350,7 @@ export class Broker implements BrokerApi, PartitionHost {
     if (host < 0) return;
     this.ctx.network.request<AlterPartitionResponse>(
       this.node,
-      brokerNode(host),
+      this.env.controllerNode(host),
       call(this, this.alterPartitionAtController, host, p, leaderEpoch, partitionEpoch, newIsr),
       call(this, this.onAlterPartitionResponse, inc, giveUp, p),
     );
@@ -347,9 +362,11 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled Runs at the controller's host: the controller answers, if it is still there. */
-  private alterPartitionAtController(host: number, p: Partition, leaderEpoch: number, partitionEpoch: number, newIsr: number[]): AlterPartitionResponse {
+  private alterPartitionAtController(host: number, p: Partition, leaderEpoch: number, partitionEpoch: number, newIsr: number[]): AlterPartitionResponse | Deferred<AlterPartitionResponse> {
+    // Answered once the PartitionChangeRecord is committed (QuorumController completes the
+    // write then), so the leader never acts on an ISR that a controller failover could undo.
     return this.env.controllerHost() === host
-      ? this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr)
+      ? this.env.whenCommitted(this.env.controller.handleAlterPartition(this.brokerId, p.topic, p.partition, leaderEpoch, partitionEpoch, newIsr))
       : { error: 'NOT_LEADER_OR_FOLLOWER', reg: null };
   }
 

@@ -227,6 +227,11 @@ export class Partition {
           this.remote.set(id, { brokerId: id, logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: 0, lastFetchTimeMs: 0 });
         }
       }
+      // Replica.resetReplicaState: a follower out of the ISR has its last caught-up time set
+      // to 0, so it no longer holds the HW back as "about to join" (a broker fenced while cut
+      // off, once healed, would otherwise stall the HW until replica.lag.time.max.ms after it
+      // was last caught up).
+      for (const [id, r] of this.remote) if (!reg.isr.includes(id) && r.logEndOffset < this.log.logEndOffset) r.lastCaughtUpTimeMs = 0;
       this.maybeIncrementLeaderHW();
       this.completeDelayedProduces();
     }

@@ -5,9 +5,13 @@
  * ReplicationControlManager.java, ClusterControlManager.java, BrokerHeartbeatManager.java
  * and PartitionChangeBuilder.java.
  *
- * Simplification, stated plainly: the KRaft quorum is not modelled. The controller role
- * sits on the lowest-id broker that is up and reachable (combined mode), and its metadata
- * survives a failover as the replicated metadata log would.
+ * The controller runs on the leader of the KRaft quorum (controller/raft.ts, quorum.ts): every
+ * decision is written to the metadata log as records (RegisterBrokerRecord,
+ * FenceBrokerRecord, TopicRecord, PartitionRecord, PartitionChangeRecord...) and reaches the
+ * brokers only once the record is committed (ControllerHooks.publish waits for its offset).
+ * As Kafka's QuorumController does, the active controller applies its records to its
+ * in-memory image at once; if it loses leadership before they commit, the next active
+ * controller's image is rebuilt from the committed image and its own log (rebuildImage).
  *
  * Rules (kafka-semantics.md, "Replication"):
  * - a broker that misses heartbeats for broker.session.timeout.ms is fenced: it leaves
@@ -23,6 +27,7 @@ import type { KafkaError } from '../errors';
 import type { ConfigMap } from '../../scenario/types';
 import type { PartitionRegistration } from '../broker/partition';
 import { placeReplicas } from './placement';
+import type { MetadataRecord, MetadataRecordBody } from './raft';
 
 export interface BrokerRegistration {
   id: number;
@@ -44,15 +49,21 @@ export type ElectionReason = 'initial' | 'failover' | 'preferred' | 'unclean' | 
 export interface HeartbeatResponse {
   fenced: boolean;
   metadataVersion: number;
+  /** The committed offset of the metadata log when answered. */
+  metadataOffset: number;
   /** Full registrations of this broker's partitions when it is behind. */
   registrations: { topic: string; partition: number; reg: PartitionRegistration }[] | null;
 }
 
 export interface ControllerHooks {
-  /** Push a partition change to the brokers that host it (best effort, over the network). */
-  publish(topic: string, partition: number, reg: PartitionRegistration, alsoTo?: readonly number[]): void;
-  /** A topic went away: brokers delete their replicas. */
-  publishTopicDeleted(topic: string, brokers: number[]): void;
+  /** Write a record to the metadata log (the active controller's); its offset, or -1 with no active controller. */
+  record(body: MetadataRecordBody): number;
+  /** Push a partition change to the brokers that host it once `offset` is committed (best effort, over the network). */
+  publish(topic: string, partition: number, reg: PartitionRegistration, offset: number, alsoTo?: readonly number[]): void;
+  /** A topic went away: brokers delete their replicas (once `offset` is committed). */
+  publishTopicDeleted(topic: string, brokers: number[], offset: number): void;
+  /** The metadata log's committed offset (what a heartbeat response tells the broker). */
+  committedOffset(): number;
   /** Fencing changed: the coordinator and clients' views may move. */
   brokersChanged(): void;
 }
@@ -111,6 +122,7 @@ export class Controller {
   /** A broker known from the scenario at start: registered and unfenced at time 0. */
   registerInitialBroker(id: number, rack: string | null, incarnation: number): void {
     this.brokers.set(id, { id, rack, incarnation, fenced: false, lastHeartbeatMs: this.ctx.scheduler.now });
+    this.hooks.record({ type: 'RegisterBrokerRecord', broker: id, rack, incarnation, fenced: false });
     this.metadataVersion++;
   }
 
@@ -124,6 +136,7 @@ export class Controller {
     if (!b) return;
     if (!b.fenced) this.fence(b);
     this.brokers.delete(id);
+    this.hooks.record({ type: 'UnregisterBrokerRecord', broker: id });
     this.metadataVersion++;
     this.hooks.brokersChanged();
   }
@@ -135,6 +148,7 @@ export class Controller {
     if (!b) {
       b = { id, rack, incarnation, fenced: true, lastHeartbeatMs: now };
       this.brokers.set(id, b);
+      this.hooks.record({ type: 'RegisterBrokerRecord', broker: id, rack, incarnation, fenced: true });
       this.metadataVersion++;
       this.ctx.emit({ type: 'BrokerAdded', broker: id, rack });
     } else if (b.incarnation !== incarnation) {
@@ -143,6 +157,7 @@ export class Controller {
       if (!b.fenced) this.fence(b);
       b.incarnation = incarnation;
       b.rack = rack;
+      this.hooks.record({ type: 'RegisterBrokerRecord', broker: id, rack, incarnation, fenced: true });
     }
     b.lastHeartbeatMs = now;
     if (b.fenced) this.unfence(b);
@@ -150,6 +165,7 @@ export class Controller {
     return {
       fenced: b.fenced,
       metadataVersion: this.metadataVersion,
+      metadataOffset: this.hooks.committedOffset(),
       registrations: behind ? this.registrationsFor(id) : null,
     };
   }
@@ -181,6 +197,7 @@ export class Controller {
 
   private fence(b: BrokerRegistration): void {
     b.fenced = true;
+    this.hooks.record({ type: 'FenceBrokerRecord', broker: b.id });
     this.metadataVersion++;
     this.ctx.emit({ type: 'BrokerFenced', broker: b.id });
     for (const t of this.sortedTopics()) {
@@ -202,6 +219,7 @@ export class Controller {
 
   private unfence(b: BrokerRegistration): void {
     b.fenced = false;
+    this.hooks.record({ type: 'UnfenceBrokerRecord', broker: b.id });
     this.metadataVersion++;
     this.ctx.emit({ type: 'BrokerUnfenced', broker: b.id });
     // Leaderless partitions may now have a leader (a returning last ISR member, or unclean).
@@ -272,7 +290,8 @@ export class Controller {
     }
     reg.partitionEpoch++;
     this.metadataVersion++;
-    this.hooks.publish(topic, p, copyReg(reg), alsoTo);
+    const offset = this.hooks.record({ type: 'PartitionChangeRecord', topic, partition: p, reg: copyReg(reg) });
+    this.hooks.publish(topic, p, copyReg(reg), offset, alsoTo);
   }
 
   /** ElectLeaders admin API. */
@@ -408,6 +427,7 @@ export class Controller {
     const image: TopicImage = { name, config: { ...config }, partitions: [] };
     this.topics.set(name, image);
     this.configCache.delete(name);
+    this.hooks.record({ type: 'TopicRecord', topic: name, config: { ...config } });
     this.metadataVersion++;
     this.ctx.emit(
       autoCreatedBy === undefined
@@ -423,7 +443,8 @@ export class Controller {
         this.leaderElections++;
         this.ctx.emit({ type: 'LeaderElected', topic: name, partition: p, leader, leaderEpoch: 0, isr: reg.isr.slice(), reason: 'initial' });
       }
-      this.hooks.publish(name, p, copyReg(reg));
+      const offset = this.hooks.record({ type: 'PartitionRecord', topic: name, partition: p, reg: copyReg(reg) });
+      this.hooks.publish(name, p, copyReg(reg), offset);
     });
     return { error: 'NONE', message: '' };
   }
@@ -435,9 +456,10 @@ export class Controller {
     for (const reg of t.partitions) for (const id of reg.replicas) hosts.add(id);
     this.topics.delete(name);
     this.configCache.delete(name);
+    const offset = this.hooks.record({ type: 'RemoveTopicRecord', topic: name });
     this.metadataVersion++;
     this.ctx.emit({ type: 'TopicDeleted', topic: name });
-    this.hooks.publishTopicDeleted(name, [...hosts].sort((a, b) => a - b));
+    this.hooks.publishTopicDeleted(name, [...hosts].sort((a, b) => a - b), offset);
     return { error: 'NONE', message: '' };
   }
 
@@ -449,6 +471,7 @@ export class Controller {
       else putOwn(t.config, k, v);
     }
     this.configCache.delete(name);
+    this.hooks.record({ type: 'ConfigRecord', topic: name, config: { ...t.config } });
     this.metadataVersion++;
     // Enabling unclean election lets the controller elect leaders for offline partitions now.
     t.partitions.forEach((reg, p) => {
@@ -488,7 +511,8 @@ export class Controller {
       t.partitions.push(reg);
       this.leaderElections++;
       this.ctx.emit({ type: 'LeaderElected', topic: name, partition: p, leader, leaderEpoch: 0, isr: reg.isr.slice(), reason: 'initial' });
-      this.hooks.publish(name, p, copyReg(reg));
+      const offset = this.hooks.record({ type: 'PartitionRecord', topic: name, partition: p, reg: copyReg(reg) });
+      this.hooks.publish(name, p, copyReg(reg), offset);
     });
     return { error: 'NONE', message: '' };
   }
@@ -582,8 +606,101 @@ export class Controller {
     }
   }
 
+  /**
+   * A new active controller whose log lacks records the previous one had applied (they never
+   * committed): the image becomes `img` (the committed image plus the new leader's log),
+   * keeping what is not in the log (heartbeat times).
+   */
+  rebuildImage(img: MetadataImage): void {
+    const lastHeartbeat = new Map([...this.brokers].map(([id, b]) => [id, b.lastHeartbeatMs]));
+    this.brokers.clear();
+    for (const [id, b] of img.brokers) this.brokers.set(id, { ...b, lastHeartbeatMs: lastHeartbeat.get(id) ?? b.lastHeartbeatMs });
+    this.topics.clear();
+    for (const [name, t] of img.topics) this.topics.set(name, { name, config: { ...t.config }, partitions: t.partitions.map(copyReg) });
+    this.configCache.clear();
+    this.metadataVersion++;
+    this.hooks.brokersChanged();
+  }
+
+  /** The image as records (a metadata snapshot's content): brokers, then topics with their partitions. */
+  imageRecords(): MetadataRecordBody[] {
+    const out: MetadataRecordBody[] = [];
+    for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
+      out.push({ type: 'RegisterBrokerRecord', broker: b.id, rack: b.rack, incarnation: b.incarnation, fenced: b.fenced });
+    }
+    for (const t of this.sortedTopics()) {
+      out.push({ type: 'TopicRecord', topic: t.name, config: { ...t.config } });
+      t.partitions.forEach((reg, partition) => out.push({ type: 'PartitionRecord', topic: t.name, partition, reg: copyReg(reg) }));
+    }
+    return out;
+  }
+
   sortedTopics(): TopicImage[] {
     return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+/** The metadata image the records build (MetadataImage): brokers and topics. */
+export interface MetadataImage {
+  brokers: Map<number, BrokerRegistration>;
+  topics: Map<string, TopicImage>;
+}
+
+export function emptyImage(): MetadataImage {
+  return { brokers: new Map(), topics: new Map() };
+}
+
+export function cloneImage(img: MetadataImage): MetadataImage {
+  const out = emptyImage();
+  for (const [id, b] of img.brokers) out.brokers.set(id, { ...b });
+  for (const [name, t] of img.topics) out.topics.set(name, { name, config: { ...t.config }, partitions: t.partitions.map(copyReg) });
+  return out;
+}
+
+/** Replays one record onto an image (MetadataDelta.replay). `now` stamps a new registration's session. */
+export function replayRecord(img: MetadataImage, r: MetadataRecord | MetadataRecordBody, now: number): void {
+  switch (r.type) {
+    case 'LeaderChangeRecord':
+      return;
+    case 'RegisterBrokerRecord': {
+      const b = img.brokers.get(r.broker);
+      if (b) {
+        b.rack = r.rack;
+        b.incarnation = r.incarnation;
+        b.fenced = r.fenced;
+      } else img.brokers.set(r.broker, { id: r.broker, rack: r.rack, incarnation: r.incarnation, fenced: r.fenced, lastHeartbeatMs: now });
+      return;
+    }
+    case 'UnregisterBrokerRecord':
+      img.brokers.delete(r.broker);
+      return;
+    case 'FenceBrokerRecord':
+    case 'UnfenceBrokerRecord': {
+      const b = img.brokers.get(r.broker);
+      if (b) b.fenced = r.type === 'FenceBrokerRecord';
+      return;
+    }
+    case 'TopicRecord':
+      img.topics.set(r.topic, { name: r.topic, config: { ...r.config }, partitions: [] });
+      return;
+    case 'PartitionRecord':
+    case 'PartitionChangeRecord': {
+      const t = img.topics.get(r.topic);
+      if (t) t.partitions[r.partition] = copyReg(r.reg);
+      return;
+    }
+    case 'RemoveTopicRecord':
+      img.topics.delete(r.topic);
+      return;
+    case 'ConfigRecord': {
+      const t = img.topics.get(r.topic);
+      if (t) t.config = { ...r.config };
+      return;
+    }
+    default: {
+      const never: never = r;
+      throw new Error(`unknown metadata record ${(never as { type: string }).type}`);
+    }
   }
 }
 

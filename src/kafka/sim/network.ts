@@ -28,6 +28,8 @@ export type NodeId = string;
 
 export const brokerNode = (id: number): NodeId => `broker:${id}`;
 export const clientNode = (id: string): NodeId => `client:${id}`;
+/** A controller-only process (process.roles=controller): a KRaft voter that is no broker. */
+export const controllerNode = (id: number): NodeId => `controller:${id}`;
 
 export interface NetworkConfig {
   latencyMs: number;

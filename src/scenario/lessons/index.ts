@@ -19,6 +19,7 @@ import groups from './consumer-group-scaling.json';
 import lag from './consumer-lag.json';
 import keys from './keys-order-per-partition.json';
 import kip848 from './kip848-consumer-protocol.json';
+import kraft from './kraft-controller-quorum.json';
 import election from './leader-election-failover.json';
 import minIsr from './min-insync-replicas.json';
 import storm from './rebalance-storm.json';
@@ -49,6 +50,7 @@ export const LESSONS: readonly Lesson[] = [
   lesson('min-insync-replicas', minIsr),
   lesson('leader-election-failover', election),
   lesson('unclean-leader-election', unclean),
+  lesson('kraft-controller-quorum', kraft),
   lesson('consumer-group-scaling', groups),
   lesson('consumer-lag', lag),
   lesson('rebalance-storm', storm),

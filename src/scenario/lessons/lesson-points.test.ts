@@ -85,6 +85,54 @@ describe('the lesson set', () => {
 });
 
 describe('each lesson makes its point', () => {
+  it('KRaft quorum: killing the active controller elects another in a higher epoch; a cut-off leader resigns; the majority goes on committing', () => {
+    const run = start('kraft-controller-quorum');
+    const a = run.at(4000);
+    expect(a.quorum).toMatchObject({ leaderId: 3000, epoch: 1, voters: [3000, 3001, 3002] });
+    const hw0 = a.quorum!.highWatermark;
+    expect(a.brokers.map((b) => b.metadataOffset)).toEqual([hw0, hw0, hw0]);
+    const b = run.at(10000);
+    expect(b.quorum).toMatchObject({ leaderId: 3002, epoch: 3 });
+    expect(b.quorum!.nodes.find((n) => n.id === 3000)!.state).toBe('down');
+    // The LeaderChangeRecord of epoch 3 is committed: one more record.
+    expect(b.quorum!.highWatermark).toBe(hw0 + 1);
+    expect(b.producers[0]!.acked).toBe(b.producers[0]!.sent);
+    const c = run.at(18000);
+    expect(c.quorum!.nodes.find((n) => n.id === 3000)).toMatchObject({ state: 'follower', epoch: 3, highWatermark: c.quorum!.highWatermark });
+    const d = run.at(30000);
+    expect(d.quorum).toMatchObject({ leaderId: 3001, epoch: 4 });
+    expect(d.quorum!.nodes.find((n) => n.id === 3002)!.state).not.toBe('leader');
+    const events = run.out().events;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'QuorumLeaderResigned', leader: 3002, epoch: 3, reason: 'no fetch from a majority of voters' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'QuorumLeaderElected', leader: 3001, epoch: 4 }));
+    const e = run.at(50000);
+    expect(e.quorum!.nodes.map((n) => [n.state, n.epoch, n.highWatermark])).toEqual([
+      ['follower', 4, e.quorum!.highWatermark],
+      ['leader', 4, e.quorum!.highWatermark],
+      ['follower', 4, e.quorum!.highWatermark],
+    ]);
+    const out = run.out();
+    const fenced = out.events.find((x) => x.type === 'BrokerFenced' && x.broker === 3)!;
+    expect(fenced.at).toBeGreaterThan(30000);
+    expect(part(e, 't').isr).toEqual([1, 2, 3]);
+  });
+
+  it('KRaft quorum, Try this: with two controllers dead there is no active controller and a dead broker is never fenced', () => {
+    const run = start('kraft-controller-quorum', { label: 'Kill two controllers' });
+    const s = run.at(35000);
+    expect(s.controller).toBe(-1);
+    expect(s.brokers.find((b) => b.id === 3)).toMatchObject({ status: 'down', fenced: false, fenceAt: null });
+    expect(part(s, 't').isr).toEqual([1, 2, 3]);
+    const now = start('kraft-controller-quorum', { label: 'Isolate the active controller now', applyAt: 32000 });
+    now.at(32000);
+    // 3002 is still cut off until 40 s: 3000 alone is no majority, so nobody leads until then.
+    expect(now.at(39000).controller).toBe(-1);
+    const t = now.at(46000);
+    expect(t.quorum!.leaderId).not.toBe(3001);
+    expect(t.quorum!.leaderId).toBeGreaterThanOrEqual(3000);
+    expect(t.quorum!.epoch).toBeGreaterThan(4);
+  });
+
   it('keys: one key, one partition, in send order; the consumer sees no order across partitions', () => {
     const run = start('keys-order-per-partition');
     const s = run.at(5100);
@@ -450,7 +498,7 @@ describe('chapters show what their captions say', () => {
     expect(run.out().events).toContainEqual(expect.objectContaining({ type: 'MemberLeft', clientId: 'c2', reason: 'LeaveGroup' }));
   });
 
-  it('acks=0: acked 15 of 15 at 4 s, 40 of 40 at 9 s with brokers 2 and 3 at LEO 20, 120 acked against 70 kept at 30 s', () => {
+  it('acks=0: acked 15 of 15 at 4 s, 40 of 40 at 9 s with brokers 2 and 3 at LEO 20, 120 acked against 75 kept at 30 s', () => {
     const run = start('acks-0-fire-and-forget');
     expect(run.at(4000).producers[0]).toMatchObject({ acked: 15, sent: 15 });
     const b = run.at(9000);
@@ -459,7 +507,8 @@ describe('chapters show what their captions say', () => {
     expect(part(run.at(15000), 't')).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
     const d = run.at(30000);
     expect(d.producers[0]).toMatchObject({ acked: 120, sent: 120 });
-    expect(part(d, 't').highWatermark).toBe(70);
+    // Broker 1 is fenced 9 s after its last heartbeat to the controller quorum (which outlives it).
+    expect(part(d, 't').highWatermark).toBe(75);
   });
 
   it('replication: LEO 25 at 6 s; broker 3 at 35 against 40 at 12 s', () => {

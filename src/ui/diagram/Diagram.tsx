@@ -32,6 +32,7 @@ import { nodeId } from '../../state/selection';
 import { edgeTypes } from './KafkaEdge';
 import { ROLE_LABEL, nodeTypes } from './nodes';
 import { Palette } from './Palette';
+import { QuorumPanel } from './QuorumPanel';
 import { PALETTE_MIME, isPaletteItem, paletteOutcome, type PaletteItem } from './palette';
 import { placeNode } from './place';
 import { Abbr } from '../glossary';
@@ -457,6 +458,7 @@ export function Diagram() {
         <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />
         <DiagramFind />
         <DiagramTools />
+        <QuorumPanel />
         <Palette onPress={palette.onPress} />
         <ConnectHint />
         <Panel position="top-right" className="legend" aria-label="Legend">

@@ -69,7 +69,25 @@ export function phrase(e: ClusterEvent): Phrase {
         tone: 'info',
       };
     case 'ControllerElected':
-      return { text: `Broker ${e.broker} is the active controller`, target: { kind: 'broker', id: e.broker }, tone: 'info' };
+      return { text: `Controller ${e.broker} is the active controller`, target: null, tone: 'info' };
+    case 'ControllerLost':
+      return { text: `No active controller (controller ${e.broker} lost its quorum leadership): nothing is decided until a voter is elected`, target: null, tone: 'bad' };
+    case 'ControllerDown':
+      return { text: `Controller ${e.controller} (quorum voter) is down`, target: null, tone: 'bad' };
+    case 'ControllerUp':
+      return { text: `Controller ${e.controller} (quorum voter) is up and rejoins the quorum`, target: null, tone: 'good' };
+    case 'ControllerIsolated':
+      return { text: `Controller ${e.controller} is cut off from the network`, target: null, tone: 'bad' };
+    case 'ControllerHealed':
+      return { text: `Controller ${e.controller}'s network is back`, target: null, tone: 'good' };
+    case 'QuorumLeaderElected':
+      return {
+        text: `Controller ${e.leader} elected quorum leader in epoch ${e.epoch} by a majority of voters ${e.voters.join(', ')}`,
+        target: null,
+        tone: 'info',
+      };
+    case 'QuorumLeaderResigned':
+      return { text: `Controller ${e.leader} stops leading epoch ${e.epoch}: ${e.reason}`, target: null, tone: 'warn' };
     case 'TopicCreated':
       return {
         text:

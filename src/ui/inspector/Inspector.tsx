@@ -651,7 +651,10 @@ function Overview({ s }: { s: ClusterSnapshot }) {
       <p className="hint">Select a broker, a partition row, a producer, a group or a consumer to inspect it. Right-click one for its actions.</p>
       <h3>Cluster</h3>
       <dl className="fields">
-        <Field label="Controller">{s.controller < 0 ? 'none' : <Link to={{ kind: 'broker', id: s.controller }}>broker {s.controller}</Link>}</Field>
+        <Field label="Controller">
+          {s.controller < 0 ? 'none' : s.brokers.some((b) => b.id === s.controller) ? <Link to={{ kind: 'broker', id: s.controller }}>broker {s.controller}</Link> : `controller ${s.controller}`}
+          {s.quorum ? ` (epoch ${s.quorum.epoch}, metadata offset ${s.quorum.highWatermark})` : ''}
+        </Field>
         <Field label="Brokers">
           {s.brokers.map((b) => `${b.id} ${b.status}`).join(', ')}
         </Field>

@@ -116,6 +116,14 @@ export function actionText(a: TimelineAction): string {
       return `Isolate broker ${a.broker}`;
     case 'healBroker':
       return `Heal broker ${a.broker}'s network`;
+    case 'killController':
+      return `Kill controller ${a.controller}`;
+    case 'restartController':
+      return `Restart controller ${a.controller}`;
+    case 'isolateController':
+      return `Isolate controller ${a.controller}`;
+    case 'healController':
+      return `Heal controller ${a.controller}'s network`;
     case 'slowBroker':
       return a.delayMs > 0 ? `Slow broker ${a.broker} by ${a.delayMs} ms` : `Broker ${a.broker} back to normal speed`;
     case 'addBroker':
