@@ -30,6 +30,7 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
   { id: 'acks-1-loses-acknowledged-writes', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'min.insync.replicas=2')).toBeVisible() },
   { id: 'min-insync-replicas', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'min.insync.replicas=1')).toBeVisible() },
   { id: 'leader-election-failover', tryThis: 1, shows: (p) => expect(p.getByTestId('broker-2')).toHaveAttribute('data-status', 'down') },
+  { id: 'kraft-controller-quorum', tryThis: 0, shows: (p) => expect(event(p, 'ControllerDown', 'Controller 3002 (quorum voter) is down')).toBeVisible() },
   { id: 'unclean-leader-election', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'unclean.leader.election.enable=false')).toBeVisible() },
   { id: 'consumer-group-scaling', tryThis: 0, shows: (p) => expect(event(p, 'ClientRemoved', 'Consumer c1 closed')).toBeVisible() },
   { id: 'consumer-lag', tryThis: 0, shows: (p) => expect(p.getByTestId('consumer-c2')).toBeVisible() },
@@ -43,7 +44,7 @@ const TOUR: { id: string; tryThis: number; shows(page: Page): Promise<void> }[] 
   { id: 'compaction-latest-per-key', tryThis: 0, shows: (p) => expect(event(p, 'ConfigAltered', 'delete.retention.ms=600000')).toBeVisible() },
 ];
 
-// Sixteen lessons in one journey on a shared 2-core machine: a starved renderer can take
+// Eighteen lessons in one journey on a shared 2-core machine: a starved renderer can take
 // longer than the default 20 s to answer a click, so this journey waits longer per step.
 test.use({ actionTimeout: 60_000 });
 const expectSlow = expect.configure({ timeout: 60_000 });
