@@ -9,7 +9,7 @@ import { Deferred } from '../sim/network';
 import { Prng } from '../sim/prng';
 import { GroupCoordinator, javaStringHashCode, type JoinGroupRequest, type JoinGroupResponse } from './group-coordinator';
 import { checkGroupInvariants } from './invariants';
-import { FakeCluster } from './test-support';
+import { FakeCluster, randomGroupStep } from './test-support';
 
 const settle = <T>(r: T | Deferred<T>): T => {
   if (!(r instanceof Deferred)) return r;
@@ -385,18 +385,7 @@ describe('random join / leave / crash schedules (property)', () => {
       let t = 0;
       for (let step = 0; step < 25; step++) {
         t += r.range(200, 4000);
-        const what = r.int(5);
-        if (what === 0 || live.size === 0) add();
-        else if (what === 1) {
-          const id = r.pick([...live].sort());
-          c.consumers.get(id)!.close(r.bool());
-          live.delete(id);
-        } else if (what === 2) c.produceAll(r.bool() ? 'a' : 'b', r.range(1, 50));
-        else if (what === 3 && r.bool(0.2)) {
-          const b = r.pick([1, 2, 3]);
-          c.killBroker(b);
-          c.scheduler.after(r.range(500, 5000), callOf(() => c.restartBroker(b)));
-        }
+        randomGroupStep(c, r, live, add, { killChance: 0.2, restartMaxMs: 5000 });
         for (let x = c.now + 100; x <= t; x += 100) {
           c.run(x);
           const v = checkGroupInvariants(c.coordinator, c.ctx.metadata, { nowMs: c.now, consumers: [...c.consumers.values()].map((k) => k.view()) });

@@ -237,3 +237,28 @@ export class FakeCluster {
     };
   }
 }
+
+/**
+ * One random step of the group property tests: a consumer joins (`add`), one closes (with or
+ * without LeaveGroup), records are produced, or a broker is killed and restarted later.
+ */
+export function randomGroupStep(
+  c: FakeCluster,
+  r: Prng,
+  live: Set<string>,
+  add: () => void,
+  faults: { killChance: number; restartMaxMs: number },
+): void {
+  const what = r.int(5);
+  if (what === 0 || live.size === 0) add();
+  else if (what === 1) {
+    const id = r.pick([...live].sort());
+    c.consumers.get(id)!.close(r.bool());
+    live.delete(id);
+  } else if (what === 2) c.produceAll(r.bool() ? 'a' : 'b', r.range(1, 50));
+  else if (what === 3 && r.bool(faults.killChance)) {
+    const b = r.pick([1, 2, 3]);
+    c.killBroker(b);
+    c.scheduler.after(r.range(500, faults.restartMaxMs), callOf(() => c.restartBroker(b)));
+  }
+}

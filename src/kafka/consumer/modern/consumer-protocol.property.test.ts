@@ -12,10 +12,9 @@
  * Seeds 1–40 by default; K848_FROM / K848_TO run another range (1–200 passed when written).
  */
 import { describe, expect, it } from 'vitest';
-import { callOf } from '../../sim/call';
 import { Prng } from '../../sim/prng';
 import { checkGroupInvariants } from '../invariants';
-import { FakeCluster } from '../test-support';
+import { FakeCluster, randomGroupStep } from '../test-support';
 
 describe('consumer group protocol under faults (property)', () => {
   it('never two owners of a partition; eventually Stable with every partition owned and consumed', () => {
@@ -44,18 +43,7 @@ describe('consumer group protocol under faults (property)', () => {
       const label = () => `seed ${seed} at ${c.now} (${assignor ?? 'default'})`;
       for (let step = 0; step < 25; step++) {
         t += r.range(200, 6000);
-        const what = r.int(5);
-        if (what === 0 || live.size === 0) add();
-        else if (what === 1) {
-          const id = r.pick([...live].sort());
-          c.consumers.get(id)!.close(r.bool());
-          live.delete(id);
-        } else if (what === 2) c.produceAll(r.bool() ? 'a' : 'b', r.range(1, 50));
-        else if (what === 3 && r.bool(0.3)) {
-          const b = r.pick([1, 2, 3]);
-          c.killBroker(b);
-          c.scheduler.after(r.range(500, 8000), callOf(() => c.restartBroker(b)));
-        }
+        randomGroupStep(c, r, live, add, { killChance: 0.3, restartMaxMs: 8000 });
         for (let x = c.now + 100; x <= t; x += 100) {
           c.run(x);
           const views = [...c.consumers.values()].map((k) => k.view());
