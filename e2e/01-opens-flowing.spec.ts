@@ -1,6 +1,6 @@
 /**
  * Journey: a new user opens the playground and sees the default cluster already working:
- * three brokers (one the controller), orders' partitions with a leader each, the checkout
+ * three brokers with a controller quorum beside them, orders' partitions with a leader each, the checkout
  * producer and the billing group of two, and offsets that grow while they watch.
  */
 import { clockMs, diagramLeader, expect, openPlayground, replicaNumber, screenshot, test } from './fixtures';
@@ -9,7 +9,8 @@ test('opens on the default cluster with data flowing', async ({ page }) => {
   await openPlayground(page);
 
   for (const id of [1, 2, 3]) await expect(page.getByTestId(`broker-${id}`)).toHaveAttribute('data-status', 'up');
-  await expect(page.locator('[data-testid^="controller-badge-"]')).toHaveCount(1);
+  // The KRaft quorum of three controller nodes has elected an active controller.
+  await expect(page.getByTestId('quorum-active')).toHaveText(/^active controller: 300[0-2]$/);
   await expect(page.getByTestId('producer-checkout')).toBeVisible();
   await expect(page.getByTestId('group-billing')).toBeVisible();
   await expect(page.locator('.react-flow__node-consumer')).toHaveCount(2);

@@ -171,13 +171,16 @@ function AutoFit({ nodeIds, onFitted }: { nodeIds: string; onFitted(): void }) {
   const initialized = useNodesInitialized();
   const { fitView } = useReactFlow();
   const fitted = useRef('');
+  // The controller quorum's summary line sits under the legend (QuorumPanel).
+  const hasQuorum = useClusterStore((s) => (s.snapshot?.quorum?.voters.length ?? 0) > 0);
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    // The padding keeps nodes clear of the palette strip (left), the legend (top) and the
-    // diagram tools (bottom).
-    void fitView({ padding: { top: '56px', right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
-  }, [initialized, nodeIds, fitView, onFitted]);
+    // The padding keeps nodes clear of the palette strip (left), the legend and the quorum
+    // line (top) and the diagram tools (bottom).
+    const top = hasQuorum ? '92px' : '56px';
+    void fitView({ padding: { top, right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
+  }, [initialized, nodeIds, fitView, onFitted, hasQuorum]);
   return null;
 }
 
