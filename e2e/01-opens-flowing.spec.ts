@@ -10,7 +10,7 @@ test('opens on the default cluster with data flowing', async ({ page }) => {
 
   for (const id of [1, 2, 3]) await expect(page.getByTestId(`broker-${id}`)).toHaveAttribute('data-status', 'up');
   // The KRaft quorum of three controller nodes has elected an active controller.
-  await expect(page.getByTestId('quorum-active')).toHaveText(/^active controller: 300[0-2]$/);
+  await expect(page.getByTestId('quorum-active')).toHaveText(/^active controller 300[0-2]$/);
   await expect(page.getByTestId('producer-checkout')).toBeVisible();
   await expect(page.getByTestId('group-billing')).toBeVisible();
   await expect(page.locator('.react-flow__node-consumer')).toHaveCount(2);

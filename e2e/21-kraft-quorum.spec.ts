@@ -30,7 +30,7 @@ test('killing the active controller: another voter takes over in a higher epoch,
   await expect(newLeader).toHaveAttribute('data-state', 'leader');
   await expect.poll(async () => Number(await page.getByTestId('quorum-epoch').textContent())).toBeGreaterThan(1);
   await expect.poll(async () => Number(await page.getByTestId('quorum-hw').textContent())).toBeGreaterThan(hwBefore);
-  await expect(page.getByTestId('quorum-active')).toHaveText(`active controller: ${id}`);
+  await expect(page.getByTestId('quorum-active')).toHaveText(`active controller ${id}`);
 
   // The event log tells the failover in words.
   await expect(page.getByTestId('event').filter({ hasText: 'Controller 3000 stops leading epoch 1' }).first()).toBeVisible();

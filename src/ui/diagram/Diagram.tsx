@@ -171,16 +171,16 @@ function AutoFit({ nodeIds, onFitted }: { nodeIds: string; onFitted(): void }) {
   const initialized = useNodesInitialized();
   const { fitView } = useReactFlow();
   const fitted = useRef('');
-  // The controller quorum's summary line sits under the legend (QuorumPanel).
-  const hasQuorum = useClusterStore((s) => (s.snapshot?.quorum?.voters.length ?? 0) > 0);
   useEffect(() => {
     if (!initialized || fitted.current === nodeIds) return;
     fitted.current = nodeIds;
-    // The padding keeps nodes clear of the palette strip (left), the legend and the quorum
-    // line (top) and the diagram tools (bottom).
-    const top = hasQuorum ? '92px' : '56px';
-    void fitView({ padding: { top, right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
-  }, [initialized, nodeIds, fitView, onFitted, hasQuorum]);
+    // The padding keeps nodes clear of the palette strip (left), the strip of the quorum's line
+    // and the legend (top: one row unless the diagram is narrow, when it wraps) and the
+    // diagram tools (bottom).
+    const strip = document.querySelector<HTMLElement>('.diagram-top');
+    const top = Math.max(56, strip ? strip.offsetTop + strip.offsetHeight + 16 : 0);
+    void fitView({ padding: { top: `${top}px`, right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
+  }, [initialized, nodeIds, fitView, onFitted]);
   return null;
 }
 
@@ -461,18 +461,21 @@ export function Diagram() {
         <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />
         <DiagramFind />
         <DiagramTools />
-        <QuorumPanel />
         <Palette onPress={palette.onPress} />
         <ConnectHint />
-        <Panel position="top-right" className="legend" aria-label="Legend">
-          {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
-            <span key={r} className={`role-pill role-${r}`}>
-              <span aria-hidden="true">{ROLE_LABEL[r].icon}</span> {ROLE_LABEL[r].text}
+        {/* One strip along the top: the controller quorum's line, then the legend; it wraps only on a narrow diagram. */}
+        <Panel position="top-right" className="diagram-top">
+          <QuorumPanel />
+          <div className="legend" aria-label="Legend" role="group">
+            {(['leader', 'in-sync', 'out-of-sync', 'offline'] as const).map((r) => (
+              <span key={r} className={`role-pill role-${r}`}>
+                <span aria-hidden="true">{ROLE_LABEL[r].icon}</span> {ROLE_LABEL[r].text}
+              </span>
+            ))}
+            <span className="legend-note">
+              <Abbr term="LEO" /> · <Abbr term="HW" /> · <Abbr term="start" />
             </span>
-          ))}
-          <span className="legend-note">
-            <Abbr term="LEO" /> log end · <Abbr term="HW" /> high watermark · <Abbr term="start" /> log start offset
-          </span>
+          </div>
         </Panel>
       </ReactFlow>
       {!snapshot && <div className="diagram-empty">Starting the cluster…</div>}

@@ -4,7 +4,6 @@
  * controller starred; buttons kill / restart / isolate / heal a voter (the timeline ops
  * killController, restartController, isolateController, healController).
  */
-import { Panel } from '@xyflow/react';
 import { useClusterStore } from '../../state/cluster-store';
 import { getWorkerClient } from '../../state/worker-client';
 import './quorum-panel.css';
@@ -20,14 +19,20 @@ export function QuorumPanel() {
   const quorum = useClusterStore((s) => s.snapshot?.quorum);
   if (!quorum || quorum.voters.length === 0) return null;
   return (
-    <Panel position="top-left" className="quorum-panel" aria-label="Controller quorum" data-testid="quorum-panel">
+    <section className="quorum-panel" aria-label="Controller quorum" data-testid="quorum-panel">
       <details>
-      <summary className="quorum-head" data-testid="quorum-summary">
-        <strong>Controller quorum</strong> · <span className="quorum-active" data-testid="quorum-active">
-          {quorum.leaderId >= 0 ? `active controller: ${quorum.leaderId}` : 'no active controller (no majority leader)'}
+      <summary className="quorum-head" data-testid="quorum-summary" title="The KRaft controller quorum: open for its voters">
+        <strong>KRaft</strong>{' '}
+        <span className={`quorum-active${quorum.leaderId >= 0 ? '' : ' none'}`} data-testid="quorum-active">
+          {quorum.leaderId >= 0 ? `active controller ${quorum.leaderId}` : 'no active controller'}
         </span>{' '}
-        · epoch <span data-testid="quorum-epoch">{quorum.epoch}</span> · metadata offset <span data-testid="quorum-hw">{quorum.highWatermark}</span>
+        · epoch <span data-testid="quorum-epoch">{quorum.epoch}</span>
       </summary>
+      <div className="quorum-drop">
+      <p className="quorum-meta">
+        {quorum.leaderId >= 0 ? `Controller ${quorum.leaderId} is the active controller (the Raft leader)` : 'No voter leads: without a majority there is no active controller'} in epoch {quorum.epoch}; the metadata log is committed up to offset{' '}
+        <span data-testid="quorum-hw">{quorum.highWatermark}</span>.
+      </p>
       <ul className="quorum-voters">
         {quorum.nodes.map((n) => {
           const active = n.id === quorum.leaderId;
@@ -64,7 +69,8 @@ export function QuorumPanel() {
           );
         })}
       </ul>
+      </div>
       </details>
-    </Panel>
+    </section>
   );
 }
