@@ -9,7 +9,7 @@ import { Deferred } from '../sim/network';
 import { Prng } from '../sim/prng';
 import { GroupCoordinator, javaStringHashCode, type JoinGroupRequest, type JoinGroupResponse } from './group-coordinator';
 import { checkGroupInvariants } from './invariants';
-import { FakeCluster, randomGroupStep } from './test-support';
+import { FakeCluster, groupJoiner, randomGroupStep } from './test-support';
 
 const settle = <T>(r: T | Deferred<T>): T => {
   if (!(r instanceof Deferred)) return r;
@@ -370,17 +370,7 @@ describe('random join / leave / crash schedules (property)', () => {
         'heartbeat.interval.ms': 1000,
         ...(r.bool(0.3) ? { 'group.instance.id': `static-${r.int(3)}` } : {}),
       });
-      let n = 0;
-      const live = new Set<string>();
-      const add = () => {
-        const id = `c${n++}`;
-        const conf = cfg();
-        // One live process per group.instance.id, as in a real deployment.
-        const inst = (conf as Record<string, unknown>)['group.instance.id'];
-        if (inst !== undefined && [...live].some((x) => c.consumers.get(x)!.view().groupInstanceId === inst)) return;
-        c.addConsumer(id, 'g', r.bool(0.8) ? ['a', 'b'] : ['a'], conf);
-        live.add(id);
-      };
+      const { live, add } = groupJoiner(c, cfg, () => (r.bool(0.8) ? ['a', 'b'] : ['a']));
       for (let i = r.range(1, 3); i > 0; i--) add();
       let t = 0;
       for (let step = 0; step < 25; step++) {

@@ -239,6 +239,26 @@ export class FakeCluster {
 }
 
 /**
+ * The consumers of a group property test: `add()` starts `c0`, `c1`, ... in group `g` with a
+ * fresh `config()` and `topics()` (drawn in that order), and skips one whose
+ * group.instance.id is already live: one live process per static member, as in a real
+ * deployment. `live` holds the ids of the running consumers.
+ */
+export function groupJoiner(c: FakeCluster, config: () => ConfigMap, topics: () => string[]): { live: Set<string>; add: () => void } {
+  let n = 0;
+  const live = new Set<string>();
+  const add = () => {
+    const id = `c${n++}`;
+    const conf = config();
+    const inst = conf['group.instance.id'];
+    if (inst !== undefined && [...live].some((x) => c.consumers.get(x)!.view().groupInstanceId === inst)) return;
+    c.addConsumer(id, 'g', topics(), conf);
+    live.add(id);
+  };
+  return { live, add };
+}
+
+/**
  * One random step of the group property tests: a consumer joins (`add`), one closes (with or
  * without LeaveGroup), records are produced, or a broker is killed and restarted later.
  */

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../sim/prng';
 import { checkGroupInvariants } from '../invariants';
-import { FakeCluster, randomGroupStep } from '../test-support';
+import { FakeCluster, groupJoiner, randomGroupStep } from '../test-support';
 
 describe('consumer group protocol under faults (property)', () => {
   it('never two owners of a partition; eventually Stable with every partition owned and consumed', () => {
@@ -28,16 +28,7 @@ describe('consumer group protocol under faults (property)', () => {
         'auto.offset.reset': 'earliest',
         ...(r.bool(0.3) ? { 'group.instance.id': `static-${r.int(3)}` } : {}),
       });
-      let n = 0;
-      const live = new Set<string>();
-      const add = () => {
-        const id = `c${n++}`;
-        const conf = cfg();
-        const inst = (conf as Record<string, unknown>)['group.instance.id'];
-        if (inst !== undefined && [...live].some((x) => c.consumers.get(x)!.view().groupInstanceId === inst)) return;
-        c.addConsumer(id, 'g', r.bool(0.7) ? ['a', 'b'] : r.pick([['a'], ['b']]), conf);
-        live.add(id);
-      };
+      const { live, add } = groupJoiner(c, cfg, () => (r.bool(0.7) ? ['a', 'b'] : r.pick([['a'], ['b']])));
       for (let i = r.range(1, 3); i > 0; i--) add();
       let t = 0;
       const label = () => `seed ${seed} at ${c.now} (${assignor ?? 'default'})`;
