@@ -38,6 +38,8 @@ export interface BenchResult {
   logBytes: number;
   /** Wall ms spent running the cluster (the rest: yielding, and with persistence its synchronous work). */
   clusterMs: number;
+  /** Wall ms from the cluster's end to the last flush's commit (waiting for IndexedDB). */
+  tailMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
@@ -57,7 +59,7 @@ const yieldTask = () =>
     channel.port2.postMessage(0);
   });
 
-async function run(req: BenchRequest): Promise<BenchResult> {
+export async function run(req: BenchRequest): Promise<BenchResult> {
   const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
   let persister: Persister | null = null;
   let store: IdbClusterStore | null = null;
@@ -85,7 +87,9 @@ async function run(req: BenchRequest): Promise<BenchResult> {
     persister?.requestFlush();
     await yieldTask();
   }
+  const tail = performance.now();
   if (persister) await persister.flushNow();
+  const tailMs = performance.now() - tail;
   const wallMs = performance.now() - t0;
   const acked = [...cluster.producers.values()].reduce((s, p) => s + p.acked, 0);
   const result: BenchResult = {
@@ -98,6 +102,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
     flushWallMs: persister?.figures.wallMs ?? 0,
     logBytes: persister?.storedLogBytes ?? 0,
     clusterMs,
+    tailMs,
     planMs: persister?.figures.planMs ?? 0,
     loadMs: 0,
     restoreMs: 0,
@@ -119,7 +124,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   return result;
 }
 
-self.onmessage = (e: MessageEvent<BenchRequest>) => {
+if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchRequest>) => {
   run(e.data).then(
     (r) => self.postMessage(r),
     (err: unknown) => self.postMessage({ error: err instanceof Error ? err.message : String(err) }),

@@ -17,6 +17,11 @@ const req: BenchRequest = {
   ratePerSec: Number(q.get('rate') ?? 200_000),
   virtualMs: Number(q.get('virtualMs') ?? 5000),
 };
+if (q.get('inline') === '1') {
+  // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.
+  const { run } = await import('./bench.worker');
+  window.benchResult = await run(req).catch((err: unknown) => ({ error: String(err) }));
+} else {
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
 worker.onmessage = (e: MessageEvent<BenchResult | { error: string }>) => {
   window.benchResult = e.data;
@@ -26,3 +31,4 @@ worker.onerror = (e) => {
   window.benchResult = { error: e.message };
 };
 worker.postMessage(req);
+}

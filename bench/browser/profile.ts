@@ -1,0 +1,38 @@
+/**
+ * Profiles the persistence benchmark in headless Chromium: the same run as bench.worker.ts,
+ * on the page's thread (?inline=1) so CDP's profiler reaches it.
+ * `npx tsx bench/browser/profile.ts [on|off] [rate] [virtualMs]` writes /tmp/persist-<mode>.cpuprofile;
+ * summarise it with `node bench/cpuprofile-summary.mjs /tmp/persist-on.cpuprofile`.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { build, preview } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const config = `${here}vite.config.ts`;
+const [mode = 'on', rate = '200000', ms = '5000'] = process.argv.slice(2);
+await build({ configFile: config, build: { minify: false } });
+const server = await preview({ configFile: config, preview: { port: 4191, strictPort: false, host: '127.0.0.1' } });
+const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4191/';
+const browser = await chromium.launch({ ...(existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await page.goto(`${base}?inline=1&persist=0&rate=50000&virtualMs=1000`); // warm-up
+  await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
+  await cdp.send('Profiler.start');
+  await page.goto(`${base}?inline=1&persist=${mode === 'on' ? 1 : 0}&rate=${rate}&virtualMs=${ms}`);
+  await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
+  const { profile } = await cdp.send('Profiler.stop');
+  console.log(JSON.stringify(await page.evaluate(() => window.benchResult)));
+  const out = `/tmp/persist-${mode}.cpuprofile`;
+  writeFileSync(out, JSON.stringify(profile));
+  console.log(`wrote ${out}`);
+} finally {
+  await browser.close();
+  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+}
