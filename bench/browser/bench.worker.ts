@@ -59,7 +59,7 @@ const yieldTask = () =>
     channel.port2.postMessage(0);
   });
 
-export async function run(req: BenchRequest): Promise<BenchResult> {
+export async function run(req: BenchRequest, ran?: () => void): Promise<BenchResult> {
   const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
   let persister: Persister | null = null;
   let store: IdbClusterStore | null = null;
@@ -108,6 +108,7 @@ export async function run(req: BenchRequest): Promise<BenchResult> {
     restoreMs: 0,
   };
   if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
+  ran?.();
   if (store) {
     // What a reopen costs: a new connection, read and check everything, restart the cluster.
     store.close();
@@ -125,7 +126,7 @@ export async function run(req: BenchRequest): Promise<BenchResult> {
 }
 
 if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data).then(
+  run(e.data, () => self.postMessage({ ran: true })).then(
     (r) => self.postMessage(r),
     (err: unknown) => self.postMessage({ error: err instanceof Error ? err.message : String(err) }),
   );

@@ -8,6 +8,8 @@ import type { BenchRequest, BenchResult } from './bench.worker';
 declare global {
   interface Window {
     benchResult?: BenchResult | { error: string };
+    /** Set when the run itself is over (before the reopen is measured). */
+    benchRan?: boolean;
   }
 }
 
@@ -20,10 +22,14 @@ const req: BenchRequest = {
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.
   const { run } = await import('./bench.worker');
-  window.benchResult = await run(req).catch((err: unknown) => ({ error: String(err) }));
+  window.benchResult = await run(req, () => (window.benchRan = true)).catch((err: unknown) => ({ error: String(err) }));
 } else {
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
-worker.onmessage = (e: MessageEvent<BenchResult | { error: string }>) => {
+worker.onmessage = (e: MessageEvent<BenchResult | { error: string } | { ran: true }>) => {
+  if ('ran' in e.data) {
+    window.benchRan = true;
+    return;
+  }
   window.benchResult = e.data;
   document.getElementById('out')!.textContent = JSON.stringify(e.data, null, 2);
 };

@@ -5,7 +5,7 @@
  * and the MB/s of batches reaching IndexedDB. Prints figures; asserts nothing (the target,
  * persistence costing less than 1.5x, is read by people).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
@@ -24,26 +24,84 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu'],
 });
 
-async function once(persist: boolean, rate: number, virtualMs: number): Promise<BenchResult> {
+/**
+ * CPU seconds used so far by the browser's threads (Linux /proc; empty elsewhere), by
+ * thread name, summed over every process started under this one. On a shared machine the
+ * wall figures follow the load; CPU time says what a run itself cost.
+ */
+function cpuByThread(): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync('/proc/self/stat')) return out;
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = pid, n = 0; p > 1 && n < 20; p = parent.get(p) ?? 0, n++) if (p === process.pid) return pid !== process.pid;
+    return false;
+  };
+  const tick = 100; // USER_HZ
+  for (const pid of parent.keys()) {
+    if (!ours(pid)) continue;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / tick);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+interface Measured extends BenchResult {
+  /** CPU seconds of the worker thread and of all the browser's threads during the run (not the reopen). */
+  workerCpuS: number;
+  totalCpuS: number;
+}
+
+async function once(persist: boolean, rate: number, virtualMs: number): Promise<Measured> {
   // A fresh context per run: its own IndexedDB, nothing cached from the previous run.
   const context = await browser.newContext();
   const page = await context.newPage();
+  const before = cpuByThread();
   await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}`);
+  await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
+  const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   const r = (await page.evaluate(() => window.benchResult)) as BenchResult | { error: string };
   await context.close();
   if ('error' in r) throw new Error(r.error);
-  return r;
+  const used = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  let total = 0;
+  for (const name of after.keys()) total += used(name);
+  return { ...r, workerCpuS: used('DedicatedWorker'), totalCpuS: total };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en').padStart(10);
-function line(name: string, r: BenchResult): string {
+function line(name: string, r: Measured): string {
   const s = r.wallMs / 1000;
   const store = r.persist
     ? `${(r.bytesStored / 1e6 / s).toFixed(1).padStart(6)} MB/s to IndexedDB (${(r.bytesStored / 1e6).toFixed(1)} MB in ${r.flushes} flushes, ${(r.logBytes / 1e6).toFixed(1)} MB stored; reopen: read ${(r.loadMs / 1000).toFixed(2)} s + restart ${(r.restoreMs / 1000).toFixed(2)} s)`
     : '';
   const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s` : ''}]`;
-  return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}   ${store}`;
+  const cpu = r.totalCpuS > 0 ? ` {cpu: worker ${r.workerCpuS.toFixed(2)} s, browser in all ${r.totalCpuS.toFixed(2)} s}` : '';
+  return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}${cpu}   ${store}`;
 }
 
 try {

@@ -31,7 +31,7 @@
 import { logBatchRefs, writeClusterImage } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
 import { durableLogs, exportDurableMeta, logInfo, logInfoLight, type LogInfo, type LogKey } from '../kafka/durable';
-import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
+import { batchBaseOffset } from '../kafka/log/record-batch';
 import type { UnifiedLog } from '../kafka/log/unified-log';
 import type { Scenario } from '../scenario/types';
 import { logKeyString, type ChunkWrite, type FlushPlan, type LoadedImage, type Manifest, type ManifestLog } from './types';
@@ -304,9 +304,10 @@ export class FlushPlanner {
     for (const r of rows) for (const e of r.refs) named.add(e.chunk);
     const deleted = [...this.chunks.values()].filter((c) => !named.has(c));
     const written = created.filter((c) => named.has(c));
-    const chunks: ChunkWrite[] = written.map((c) => ({ id: c.id, tp: c.tp, bytes: concatBatches(c.batches!) }));
+    // The batches themselves, not a concatenated copy: the store writes them out once.
+    const chunks: ChunkWrite[] = written.map((c) => ({ id: c.id, tp: c.tp, batches: c.batches!.slice(), size: c.size }));
     let bytes = 0;
-    for (const c of chunks) bytes += c.bytes.length;
+    for (const c of chunks) bytes += c.size;
     const table: [number, number][] = [...named].map((c) => [c.id, c.size] as [number, number]).sort((x, y) => x[0] - y[0]);
 
     const next = new Map<string, Cursor>();

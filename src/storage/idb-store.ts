@@ -2,11 +2,18 @@
  * The brokers' disks in the browser: a ClusterStore on IndexedDB (through `idb`), written
  * from the cluster worker.
  *
- * Schema, version 3 (DB_VERSION; do not change a store or a key without a migration):
+ * Schema, version 4 (DB_VERSION; do not change a store or a key without a migration):
  * - `meta`            (out-of-line string keys): 'manifest' → Manifest, 'scenario' → {rev, doc},
  *                     'owner' → {epoch}: the fencing token of the tab that writes;
- * - `partitionChunks` (key: chunk id, a number) → Uint8Array of whole batches of one
- *                     partition, shared by every replica log whose ranges name it.
+ * - `partitionChunks` (key: chunk id, a number) → Blob of whole batches of one partition,
+ *                     shared by every replica log whose ranges name it.
+ *
+ * Version 3 stored the same chunks as Uint8Array values. A Blob is built from the batches
+ * themselves (one copy, no concatenation, no serialization of the bytes on the worker), so
+ * version 4 only changes the values' type: chunks written by version 3 stay as they are
+ * and are read as before (`chunkBytes` takes both); the upgrade moves nothing. The version
+ * still changes so that a tab of version 3, which would take a Blob for a missing chunk,
+ * cannot open a database that holds them ("written by a newer version").
  *
  * Version 2 kept a copy per replica: `chunks` (key [broker, "topic-partition", firstOffset])
  * and manifest logs listing `chunks: [firstOffset, bytes][]`. `upgrade` gives each stored
@@ -39,11 +46,22 @@ import {
 } from './types';
 
 export const DB_NAME = 'kafka-playground';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
+
+/** A stored chunk: a Blob since schema 4, a Uint8Array before (both are read). */
+export type ChunkValue = Blob | Uint8Array | ArrayBuffer;
 
 interface PlaygroundDB extends DBSchema {
   meta: { key: string; value: unknown };
-  partitionChunks: { key: number; value: Uint8Array };
+  partitionChunks: { key: number; value: ChunkValue };
+}
+
+/** The bytes of a stored chunk value; undefined for a missing or unrecognised one (the log is cut there). */
+export async function chunkBytes(v: unknown): Promise<Uint8Array | undefined> {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (typeof Blob !== 'undefined' && v instanceof Blob) return new Uint8Array(await v.arrayBuffer());
+  return undefined;
 }
 
 /** A version-2 manifest (a copy of the chunks per replica), read only by the migration. */
@@ -100,6 +118,7 @@ export class IdbClusterStore implements ClusterStore {
             if (old) await migrateV1(anyTx, old);
             raw.deleteObjectStore('state');
           }
+          // Version 3 → 4: nothing to move (Uint8Array chunks are still read).
           if (oldVersion === 2 && raw.objectStoreNames.contains('chunks')) {
             await migrateV2(anyTx);
             raw.deleteObjectStore('chunks');
@@ -158,7 +177,10 @@ export class IdbClusterStore implements ClusterStore {
       const track = (p: Promise<unknown>) => void p.catch(() => undefined);
       if (plan.replaceAll) track(chunks.clear());
       for (const id of plan.deleteChunks) track(chunks.delete(id));
-      for (const c of plan.chunks) track(chunks.put(c.bytes, c.id));
+      // One Blob per chunk, made from the batches themselves: the only copy of the bytes on
+      // this thread (a Uint8Array value would be concatenated, then serialized, then wrapped
+      // in a Blob by the browser anyway, its size being far over IndexedDB's inline limit).
+      for (const c of plan.chunks) track(chunks.put(new Blob(c.batches as Uint8Array<ArrayBuffer>[]), c.id));
       this.opts.beforeManifest?.(tx as unknown as IDBTransaction);
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));
@@ -189,10 +211,13 @@ export class IdbClusterStore implements ClusterStore {
       // Each named chunk is read once, however many replica logs name it.
       const ids = new Set<number>();
       for (const l of Array.isArray(m.logs) ? m.logs : []) for (const [id] of Array.isArray(l.refs) ? l.refs : []) ids.add(id);
-      const bytes = new Map<number, Uint8Array | undefined>();
+      const values = new Map<number, ChunkValue | undefined>();
       const chunks = tx.objectStore('partitionChunks');
-      await Promise.all([...ids].map((id) => chunks.get(id).then((v) => void bytes.set(id, v))));
+      await Promise.all([...ids].map((id) => chunks.get(id).then((v) => void values.set(id, v))));
       await tx.done;
+      // Blobs (schema 4) are read after the transaction, all at once.
+      const bytes = new Map<number, Uint8Array | undefined>();
+      await Promise.all([...values].map(async ([id, v]) => void bytes.set(id, await chunkBytes(v))));
       return assembleImage(manifest, scenario, (id) => bytes.get(id));
     } catch (err) {
       if (err instanceof StorageError) throw err;
@@ -227,7 +252,7 @@ export async function deleteIdbDatabase(name = DB_NAME): Promise<void> {
   await deleteDB(name);
 }
 
-/** Version 1 → 3: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
+/** Version 1 → 4: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
 async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>, old: V1State): Promise<void> {
   const chunks = tx.objectStore('partitionChunks');
   const logs: ManifestLog[] = [];
@@ -261,7 +286,7 @@ async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>
 }
 
 /**
- * Version 2 → 3: every chunk a log lists gets an id (its bytes move to `partitionChunks`
+ * Version 2 → 4: every chunk a log lists gets an id (its bytes move to `partitionChunks`
  * unchanged) and the log names it whole. A chunk the manifest lists but the store lost
  * keeps its id without bytes, so the log is cut there on load, as version 2 did.
  */

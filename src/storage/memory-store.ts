@@ -4,6 +4,7 @@
  * Stored bytes are copied in and out, as IndexedDB's structured clone does, so a test can
  * corrupt what is "on disk" without touching the live cluster.
  */
+import { concatBatches } from '../kafka/log/record-batch';
 import { assembleLog } from './chunks';
 import {
   StorageFencedError,
@@ -42,7 +43,7 @@ export class MemoryClusterStore implements ClusterStore {
     // Build the next state aside and swap it in: all or nothing, like a transaction.
     const chunks = plan.replaceAll ? new Map<number, Uint8Array>() : new Map(this.chunks);
     for (const id of plan.deleteChunks) chunks.delete(id);
-    for (const c of plan.chunks) chunks.set(c.id, c.bytes.slice());
+    for (const c of plan.chunks) chunks.set(c.id, concatBatches(c.batches));
     if (this.opts.quotaBytes !== undefined) {
       let total = 0;
       for (const b of chunks.values()) total += b.length;

@@ -16,7 +16,7 @@ import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
 import type { Scenario } from '../scenario/types';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
-import { DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
+import { chunkBytes, DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
@@ -148,7 +148,7 @@ describe('IndexedDB store: write and reopen', () => {
     const plan = await flush(planner, store, cluster, epoch);
     expect(plan.deleteChunks).toEqual([]);
     expect(plan.scenario).toBeUndefined();
-    const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
+    const written = plan.chunks.reduce((s, c) => s + c.size, 0);
     // ~100 ms of ~400 records/s of ≈150 bytes, on 3 replicas: a few tens of KB, not the whole log.
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(60_000);
@@ -168,7 +168,7 @@ describe('IndexedDB store: write and reopen', () => {
     copy.runUntil(1100);
     const plan = await flush(planner, store, copy, epoch);
     expect(plan.deleteChunks).toEqual([]);
-    const written = plan.chunks.reduce((s, c) => s + c.bytes.length, 0);
+    const written = plan.chunks.reduce((s, c) => s + c.size, 0);
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(60_000);
     expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(copy));
@@ -177,7 +177,7 @@ describe('IndexedDB store: write and reopen', () => {
     const other = cloneCluster(copy);
     other.runUntil(1200);
     const rewrite = await flush(planner, store, other, epoch);
-    expect(rewrite.chunks.reduce((s, c) => s + c.bytes.length, 0)).toBeLessThan(60_000);
+    expect(rewrite.chunks.reduce((s, c) => s + c.size, 0)).toBeLessThan(60_000);
     expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(other));
   });
 
@@ -194,7 +194,7 @@ describe('IndexedDB store: write and reopen', () => {
     restored.runUntil(2100);
     const plan = await flush(planner, store, restored, epoch);
     // Only what the last 100 ms added is written (the restored batches are where they were).
-    expect(plan.chunks.reduce((s, c) => s + c.bytes.length, 0)).toBeLessThan(60_000);
+    expect(plan.chunks.reduce((s, c) => s + c.size, 0)).toBeLessThan(60_000);
     expect(plan.deleteChunks).toEqual([]);
     await runFlushing(restored, planner, store, epoch, 5000);
     const second = await reopen(await store.load());
@@ -257,7 +257,7 @@ describe('each batch stored once', () => {
       const before = batchesByTp(cluster, ['orders-0', 'orders-1', 'orders-2', 'users-0', 'clicks-0']).distinct;
       cluster.runUntil(t);
       const plan = await flush(planner, store, cluster, epoch);
-      const bytes = plan.chunks.reduce((n, c) => n + c.bytes.length, 0);
+      const bytes = plan.chunks.reduce((n, c) => n + c.size, 0);
       written += bytes;
       if (plan.deleteChunks.length === 0 && t < 3000) {
         // A flush that merged nothing (and before the broker is killed) writes each new batch once.
@@ -298,7 +298,7 @@ describe('each batch stored once', () => {
     log.appendAsFollower(own);
     const ownBytes = own.reduce((n, b) => n + b.length, 0);
     const plan = await flush(planner, store, cluster, epoch);
-    const written = plan.chunks.reduce((n, c) => n + c.bytes.length, 0);
+    const written = plan.chunks.reduce((n, c) => n + c.size, 0);
     // Its own batches are written, in a chunk only it names; its untouched prefix and the other replicas are not.
     expect(written).toBeGreaterThanOrEqual(ownBytes);
     const m = store.manifest!;
@@ -424,12 +424,14 @@ describe('torn and corrupt writes', () => {
     const [id, start] = target.refs[0]!;
     // Flip one byte inside the log's second batch (inside its CRC'd part).
     const raw = await openDB(name, DB_VERSION);
-    const bytes = (await raw.get('partitionChunks', id)) as Uint8Array;
+    const value: unknown = await raw.get('partitionChunks', id);
+    expect(value).toBeInstanceOf(Blob); // schema 4: a chunk is a Blob of its batches
+    const bytes = (await chunkBytes(value))!;
     const firstBatchSize = 12 + new DataView(bytes.buffer, bytes.byteOffset + start).getInt32(8);
     const at = start + firstBatchSize;
     const secondBase = Number(new DataView(bytes.buffer, bytes.byteOffset + at).getBigInt64(0));
     bytes[at + 70] = bytes[at + 70]! ^ 0xff;
-    await raw.put('partitionChunks', bytes, id);
+    await raw.put('partitionChunks', new Blob([bytes as Uint8Array<ArrayBuffer>]), id);
     raw.close();
     // The batch is stored once: every replica of orders-0 names those bytes.
     const sharing = manifest.logs.filter((l) => l.refs.some(([c, s, n]) => c === id && s <= at && at < s + n));

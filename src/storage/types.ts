@@ -66,7 +66,13 @@ export interface ChunkWrite {
   id: number;
   /** The partition ("topic-partition") whose batches it holds. */
   tp: string;
-  bytes: Uint8Array;
+  /**
+   * Its whole batches, back to back: the logs' own byte arrays, never concatenated or copied
+   * by the planner (the store writes them as one value; IndexedDB as one Blob).
+   */
+  batches: readonly Uint8Array[];
+  /** Bytes in all (the chunk's length). */
+  size: number;
 }
 
 /** Everything one flush writes, applied atomically. */
