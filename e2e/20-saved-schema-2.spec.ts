@@ -81,20 +81,23 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
   for (const b of [1, 2, 3]) await expect(page.getByTestId(`broker-${b}`)).toBeVisible();
   await screenshot(page, 'saved-schema-2-restored');
 
-  // It saves again, in the new layout: version 3, shared chunks, a later moment.
+  // It saves again, in the new layout: version 4, shared chunks (new ones as Blobs), a later moment.
   const stored = () =>
     page.evaluate(
       () =>
-        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number }>((resolve, reject) => {
+        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number; blobs: boolean }>((resolve, reject) => {
           const req = indexedDB.open('kafka-playground');
           req.onsuccess = () => {
             const db = req.result;
             const stores = [...db.objectStoreNames].sort();
-            const get = db.transaction('meta').objectStore('meta').get('manifest');
-            get.onsuccess = () => {
+            const tx = db.transaction(['meta', 'partitionChunks']);
+            const get = tx.objectStore('meta').get('manifest');
+            const all = tx.objectStore('partitionChunks').getAll();
+            tx.oncomplete = () => {
               const m = get.result as { timeMs: number; logs: { refs?: unknown[] }[] };
               db.close();
-              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0 });
+              const blobs = (all.result as unknown[]).some((v) => v instanceof Blob);
+              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0, blobs });
             };
             get.onerror = () => reject(get.error);
           };
@@ -102,5 +105,5 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
         }),
     );
   await expect.poll(async () => (await stored()).timeMs, { timeout: 30_000 }).toBeGreaterThan(manifest.timeMs);
-  expect(await stored()).toMatchObject({ version: 3, stores: ['meta', 'partitionChunks'], refs: 1 });
+  expect(await stored()).toMatchObject({ version: 4, stores: ['meta', 'partitionChunks'], refs: 1, blobs: true });
 });

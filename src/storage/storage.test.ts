@@ -20,7 +20,7 @@ import { chunkBytes, DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1Stat
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
-import { StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage } from './types';
+import { StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
 function scenario(): Scenario {
   return {
@@ -585,6 +585,71 @@ describe('schema versions', () => {
     planner.adopt(cluster, image);
     const next = await flush(planner, store, cluster, epoch);
     expect(next.deleteChunks).toEqual([]);
+    await runFlushing(cluster, planner, store, epoch, 6000, 250);
+    const again = (await store.load())!;
+    expect(again.problems).toEqual([]);
+    expect(logBytes(await reopen(again))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
+  it('opens the frozen schema-3 database (src/storage/fixtures/v3-db.bin.gz: Uint8Array chunks) as it is, and goes on saving Blobs beside them', async () => {
+    // Written by the schema-3 code (commit 54af7b6, src/storage/fixtures/write-v3-fixture.ts):
+    // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment.
+    const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'v3-db.bin.gz')))) as {
+      version: number;
+      meta: [string, unknown][];
+      chunks: [number, Uint8Array][];
+    };
+    expect(dump.version).toBe(3);
+    expect(dump.chunks.every(([, v]) => v instanceof Uint8Array)).toBe(true);
+    const name = freshName();
+    const old = await openDB(name, 3, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('partitionChunks');
+      },
+    });
+    for (const [k, v] of dump.meta) await old.put('meta', v, k);
+    for (const [k, v] of dump.chunks) await old.put('partitionChunks', v, k);
+    old.close();
+    const v3 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
+    const v3Chunks = new Map(dump.chunks);
+
+    const store = await IdbClusterStore.open({ name });
+    let raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect([...raw.objectStoreNames].sort()).toEqual(['meta', 'partitionChunks']);
+    // Nothing was moved: the schema-3 chunks are the same Uint8Array records.
+    expect(((await raw.getAllKeys('partitionChunks')) as number[]).sort((a, b) => a - b)).toEqual(dump.chunks.map(([k]) => k).sort((a, b) => a - b));
+    expect(await raw.get('partitionChunks', dump.chunks[0]![0])).toBeInstanceOf(Uint8Array);
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(image.manifest).toEqual(v3);
+    // Every log reads back exactly the bytes its ranges name in the schema-3 chunks.
+    for (const l of image.logs) {
+      const want = Buffer.concat(l.info.refs.map(([id, start, len]) => v3Chunks.get(id)!.subarray(start, start + len)));
+      expect(Buffer.from(concatBatches(l.batches))).toEqual(want);
+    }
+    const { state, report } = imageToDurableState(image);
+    expect(report.records).toBeGreaterThan(0);
+    expect(report.cutOffsets).toBe(0);
+    const cluster = restoreCluster(state);
+    expect(cluster.now).toBe(3500);
+    // Saving goes on: the schema-3 chunks are kept and named, the new batches go into Blobs.
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    planner.adopt(cluster, image);
+    cluster.runUntil(3750);
+    const next = await flush(planner, store, cluster, epoch);
+    expect(next.chunks.length).toBeGreaterThan(0);
+    raw = await openDB(name);
+    expect(await raw.get('partitionChunks', next.chunks[0]!.id)).toBeInstanceOf(Blob);
+    expect(await raw.get('partitionChunks', dump.chunks[0]![0])).toBeInstanceOf(Uint8Array);
+    raw.close();
+    const mixed = (await store.load())!;
+    expect(mixed.problems).toEqual([]);
+    expect(logBytes(await reopen(mixed))).toEqual(logBytes(cluster));
     await runFlushing(cluster, planner, store, epoch, 6000, 250);
     const again = (await store.load())!;
     expect(again.problems).toEqual([]);
