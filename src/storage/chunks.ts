@@ -34,7 +34,17 @@ export function validBatches(bytes: Uint8Array, expectFrom: number): { batches: 
  * returned info is adjusted as Kafka's truncation would: log end offset at the cut, high
  * watermark and cleaner checkpoint no higher, leader epochs starting at or after it gone.
  */
-export function assembleLog(info: ManifestLog, rangeBytes: readonly (Uint8Array | undefined)[]): LoadedLog {
+export type ValidBatches = ReturnType<typeof validBatches>;
+
+/**
+ * `check` validates range `i` (validBatches by default); assembleImage passes one that
+ * checks each stored range once however many replica logs name it.
+ */
+export function assembleLog(
+  info: ManifestLog,
+  rangeBytes: readonly (Uint8Array | undefined)[],
+  check: (i: number, bytes: Uint8Array, expectFrom: number) => ValidBatches = (_i, bytes, from) => validBatches(bytes, from),
+): LoadedLog {
   const batches: Uint8Array[] = [];
   let next = info.logStartOffset;
   let cut = null as LoadedLog['cut'];
@@ -50,7 +60,7 @@ export function assembleLog(info: ManifestLog, rangeBytes: readonly (Uint8Array 
       dropRest(`chunk ${id} is missing`, size);
       break;
     }
-    const r = validBatches(bytes, next);
+    const r = check(i, bytes, next);
     batches.push(...r.batches);
     next = r.next;
     if (r.invalidAt !== null) {

@@ -5,7 +5,7 @@
  * corrupt what is "on disk" without touching the live cluster.
  */
 import { concatBatches } from '../kafka/log/record-batch';
-import { assembleLog } from './chunks';
+import { assembleLog, validBatches, type ValidBatches } from './chunks';
 import {
   StorageFencedError,
   StorageQuotaError,
@@ -96,6 +96,9 @@ export function assembleImage(manifest: unknown, scenario: { rev: number; doc: u
     if (!read.has(id)) read.set(id, chunk(id));
     return read.get(id);
   };
+  // Replicas name the same ranges: each range's batches are CRC-checked once, and the logs
+  // naming it get the same batch views (as a follower shares its leader's batches).
+  const checked = new Map<string, ValidBatches>();
   const logs = m.logs.map((info) => {
     const loaded = assembleLog(
       info,
@@ -103,6 +106,16 @@ export function assembleImage(manifest: unknown, scenario: { rev: number; doc: u
         const c = bytesOf(id);
         return c && start <= c.length ? c.subarray(start, Math.min(c.length, start + len)) : undefined;
       }),
+      (i, bytes, from) => {
+        const [id, start] = info.refs[i]!;
+        const key = `${id}/${start}/${bytes.length}/${from}`;
+        let r = checked.get(key);
+        if (!r) {
+          r = validBatches(bytes, from);
+          checked.set(key, r);
+        }
+        return r;
+      },
     );
     if (loaded.cut) {
       problems.push(
