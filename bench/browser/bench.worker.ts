@@ -22,6 +22,8 @@ export interface BenchRequest {
   persist: boolean;
   ratePerSec: number;
   virtualMs: number;
+  /** Every flush also carries the exact moment (Manifest.moment), as the playground's worker saves. */
+  moment?: boolean;
 }
 
 export interface BenchResult {
@@ -69,7 +71,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     const epoch = await store.claim();
     persister = new Persister({
       store,
-      planner: new FlushPlanner(),
+      planner: new FlushPlanner(undefined, req.moment ? () => true : null),
       ownerEpoch: epoch,
       cluster: () => cluster,
       wallNow: () => performance.now(),

@@ -18,6 +18,7 @@ const req: BenchRequest = {
   persist: q.get('persist') === '1',
   ratePerSec: Number(q.get('rate') ?? 200_000),
   virtualMs: Number(q.get('virtualMs') ?? 5000),
+  moment: q.get('moment') === '1',
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.

@@ -15,6 +15,8 @@ import { measureUi, serveApp, uiLine } from './ui';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const config = `${here}vite.config.ts`;
 const CHROMIUM = '/usr/bin/chromium';
+/** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
+const MOMENT = process.env.BENCH_MOMENT === '1';
 
 await build({ configFile: config });
 const server = await preview({ configFile: config, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });
@@ -80,7 +82,7 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   const before = cpuByThread();
-  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}`);
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}`);
   await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
@@ -107,6 +109,7 @@ function line(name: string, r: Measured): string {
 try {
   console.log(`Kafka playground browser benchmark (${browser.version()}, headless, in a worker)`);
   console.log('3 brokers, RF=3, acks=all, idempotent, keyed, 100-byte values, consumer group of 3');
+  if (MOMENT) console.log('BENCH_MOMENT=1: every flush carries the exact moment, as the playground saves');
   await once(false, 50_000, 1000); // warm-up
   for (const [rate, virtualMs] of [
     [20_000, 10_000],
