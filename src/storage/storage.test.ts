@@ -278,7 +278,18 @@ describe('each batch stored once', () => {
     expect(written).toBeLessThan(4 * storedBytes(m));
     // The store holds exactly the chunks the manifest lists.
     expect([...store.chunks.keys()].sort((x, y) => x - y)).toEqual(m.chunks.map(([id]) => id));
-    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(cluster));
+    const image = (await store.load())!;
+    // Read back, replicas naming the same ranges get the same batches (each range checked once).
+    for (const tp of orders) {
+      const [first, ...others] = image.logs.filter((l) => l.info.tp === tp);
+      expect(others).toHaveLength(2);
+      for (const o of others) {
+        expect(o.info.refs).toEqual(first!.info.refs);
+        expect(o.batches.length).toBe(first!.batches.length);
+        expect(o.batches.every((b, i) => b === first!.batches[i])).toBe(true);
+      }
+    }
+    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
   });
 
   it('a diverged replica keeps its own bytes; the others still share theirs, and a reopen has every log exactly', async () => {
