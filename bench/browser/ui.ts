@@ -130,7 +130,8 @@ export async function measureUi(
     await tracing.send('Tracing.end');
     await done;
     console.log(summariseLongTasks(traceEvents, `${brokers}x${partitions}`));
-    writeFileSync(`/tmp/ui-trace-${brokers}x${partitions}.json`, JSON.stringify(traceEvents));
+    console.log(summariseCpu(traceEvents, `${brokers}x${partitions}`, stats.messages));
+    writeFileSync(`/tmp/ui-trace-${new URL(base).port}-${brokers}x${partitions}.json`, JSON.stringify(traceEvents));
   }
   if (process.env.UI_BENCH_SHOT) await page.screenshot({ path: `${process.env.UI_BENCH_SHOT}-${brokers}x${partitions}.png` });
   await context.close();
@@ -193,6 +194,22 @@ export function summariseLongTasks(events: TraceEvent[], label: string): string 
   }
   lines.push(`    all long tasks: ${[...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)} ms`).join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * The main thread's CPU time from a trace (thread time, `tdur`): on a shared machine the wall
+ * time of a task stretches with the load of other processes, its CPU time much less. Prints
+ * the CPU time of all tasks, per frame received, and the longest tasks' CPU time.
+ */
+export function summariseCpu(events: TraceEvent[], label: string, frames: number): string {
+  const main = events.find((e) => e.name === 'thread_name' && (e.args as { name?: string } | undefined)?.name === 'CrRendererMain');
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && (!main || (e.pid === main.pid && e.tid === main.tid)));
+  const cpu = tasks.map((t) => ((t as { tdur?: number }).tdur ?? t.dur ?? 0) / 1000).sort((a, b) => b - a);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return (
+    `  ${label}: main thread CPU ${Math.round(total)} ms in ${tasks.length} tasks, ${frames ? (total / frames).toFixed(1) : '?'} ms per frame received; ` +
+    `tasks over 50 ms CPU: ${cpu.filter((c) => c > 50).length}, longest ${cpu.slice(0, 5).map((c) => c.toFixed(0)).join(', ')} ms CPU`
+  );
 }
 
 export function uiLine(f: UiFigures): string {
