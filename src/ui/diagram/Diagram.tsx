@@ -3,7 +3,7 @@
  * component only adds what xyflow itself measured (node sizes) and feeds drags back into
  * the layout, which is saved into exported scenarios.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -332,8 +332,11 @@ export function Diagram() {
   const palette = usePaletteHandlers();
   const connecting = useConnection((c) => c.inProgress);
   useEdgeDeleteKey();
-  const snapshot = useClusterStore((s) => s.snapshot);
-  const rateSamples = useClusterStore((s) => s.rateSamples);
+  // The cluster's frames are drawn at a deferred priority: React renders the new diagram in
+  // slices that yield to input and painting (a frame of a 1,000-partition cluster is a long
+  // render), and a newer frame that arrives meanwhile replaces the one in progress.
+  const snapshot = useDeferredValue(useClusterStore((s) => s.snapshot));
+  const rateSamples = useDeferredValue(useClusterStore((s) => s.rateSamples));
   const layout = useUiStore((s) => s.layout);
   const selection = useUiStore((s) => s.selection);
   // Selecting a node ends an edge's selection (Delete then removes the node, not the edge).
