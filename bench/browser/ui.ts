@@ -23,6 +23,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface UiFigures {
   label: string;
   framesPerSec: number;
+  /** Times per second the diagram's nodes changed on screen (a MutationObserver's callbacks: about one per React commit that touched them). */
+  diagramUpdatesPerSec: number;
   longTasks: number;
   longestTaskMs: number;
   longTaskTotalMs: number;
@@ -36,6 +38,7 @@ export interface UiFigures {
 
 interface PageStats {
   frames: number;
+  diagramUpdates: number;
   long: number[];
   wall: number;
   messages: number;
@@ -97,6 +100,10 @@ export async function measureUi(
     const m0 = { ...w.__kpWireStats };
     w.__kpWireStats.maxBytes = 0;
     let frames = 0;
+    let diagramUpdates = 0;
+    const mo = new MutationObserver(() => diagramUpdates++);
+    const nodesEl = document.querySelector('.react-flow__nodes');
+    if (nodesEl) mo.observe(nodesEl, { subtree: true, childList: true, characterData: true, attributes: true });
     let running = true;
     const tick = () => {
       frames++;
@@ -111,10 +118,12 @@ export async function measureUi(
     await new Promise((r) => setTimeout(r, 50));
     for (const e of obs.takeRecords()) long.push(e.duration);
     obs.disconnect();
+    mo.disconnect();
     return {
       frames,
       long,
       wall,
+      diagramUpdates,
       messages: w.__kpWireStats.messages - m0.messages,
       bytes: w.__kpWireStats.bytes - m0.bytes,
       maxBytes: w.__kpWireStats.maxBytes,
@@ -138,6 +147,7 @@ export async function measureUi(
   return {
     label: `${brokers} brokers x ${partitions} partitions at ${rate.toLocaleString('en')} records/s`,
     framesPerSec: (stats.frames * 1000) / stats.wall,
+    diagramUpdatesPerSec: (stats.diagramUpdates * 1000) / stats.wall,
     longTasks: stats.long.length,
     longestTaskMs: stats.long.length ? Math.max(...stats.long) : 0,
     longTaskTotalMs: stats.long.reduce((a, b) => a + b, 0),
@@ -214,7 +224,7 @@ export function summariseCpu(events: TraceEvent[], label: string, frames: number
 
 export function uiLine(f: UiFigures): string {
   return (
-    `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s   ` +
+    `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s (diagram ${f.diagramUpdatesPerSec.toFixed(1)}/s)   ` +
     `long tasks ${String(f.longTasks).padStart(3)} (longest ${Math.round(f.longestTaskMs)} ms, ${Math.round(f.longTaskTotalMs)} ms of ${Math.round(f.wallMs)})   ` +
     `${(f.bytesPerMessage / 1024).toFixed(1)} KiB per frame (max ${(f.maxMessageBytes / 1024).toFixed(1)}, ${f.messages} frames)   ` +
     `cluster ${(f.virtualMs / f.wallMs).toFixed(2)}x real time`
