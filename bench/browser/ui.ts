@@ -23,6 +23,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface UiFigures {
   label: string;
   framesPerSec: number;
+  /** Times per second the diagram's nodes changed on screen (a MutationObserver's callbacks: about one per React commit that touched them). */
+  diagramUpdatesPerSec: number;
   longTasks: number;
   longestTaskMs: number;
   longTaskTotalMs: number;
@@ -36,6 +38,7 @@ export interface UiFigures {
 
 interface PageStats {
   frames: number;
+  diagramUpdates: number;
   long: number[];
   wall: number;
   messages: number;
@@ -97,6 +100,10 @@ export async function measureUi(
     const m0 = { ...w.__kpWireStats };
     w.__kpWireStats.maxBytes = 0;
     let frames = 0;
+    let diagramUpdates = 0;
+    const mo = new MutationObserver(() => diagramUpdates++);
+    const nodesEl = document.querySelector('.react-flow__nodes');
+    if (nodesEl) mo.observe(nodesEl, { subtree: true, childList: true, characterData: true, attributes: true });
     let running = true;
     const tick = () => {
       frames++;
@@ -111,10 +118,12 @@ export async function measureUi(
     await new Promise((r) => setTimeout(r, 50));
     for (const e of obs.takeRecords()) long.push(e.duration);
     obs.disconnect();
+    mo.disconnect();
     return {
       frames,
       long,
       wall,
+      diagramUpdates,
       messages: w.__kpWireStats.messages - m0.messages,
       bytes: w.__kpWireStats.bytes - m0.bytes,
       maxBytes: w.__kpWireStats.maxBytes,
@@ -130,13 +139,15 @@ export async function measureUi(
     await tracing.send('Tracing.end');
     await done;
     console.log(summariseLongTasks(traceEvents, `${brokers}x${partitions}`));
-    writeFileSync(`/tmp/ui-trace-${brokers}x${partitions}.json`, JSON.stringify(traceEvents));
+    console.log(summariseCpu(traceEvents, `${brokers}x${partitions}`, stats.messages));
+    writeFileSync(`/tmp/ui-trace-${new URL(base).port}-${brokers}x${partitions}.json`, JSON.stringify(traceEvents));
   }
   if (process.env.UI_BENCH_SHOT) await page.screenshot({ path: `${process.env.UI_BENCH_SHOT}-${brokers}x${partitions}.png` });
   await context.close();
   return {
     label: `${brokers} brokers x ${partitions} partitions at ${rate.toLocaleString('en')} records/s`,
     framesPerSec: (stats.frames * 1000) / stats.wall,
+    diagramUpdatesPerSec: (stats.diagramUpdates * 1000) / stats.wall,
     longTasks: stats.long.length,
     longestTaskMs: stats.long.length ? Math.max(...stats.long) : 0,
     longTaskTotalMs: stats.long.reduce((a, b) => a + b, 0),
@@ -195,9 +206,25 @@ export function summariseLongTasks(events: TraceEvent[], label: string): string 
   return lines.join('\n');
 }
 
+/**
+ * The main thread's CPU time from a trace (thread time, `tdur`): on a shared machine the wall
+ * time of a task stretches with the load of other processes, its CPU time much less. Prints
+ * the CPU time of all tasks, per frame received, and the longest tasks' CPU time.
+ */
+export function summariseCpu(events: TraceEvent[], label: string, frames: number): string {
+  const main = events.find((e) => e.name === 'thread_name' && (e.args as { name?: string } | undefined)?.name === 'CrRendererMain');
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && (!main || (e.pid === main.pid && e.tid === main.tid)));
+  const cpu = tasks.map((t) => ((t as { tdur?: number }).tdur ?? t.dur ?? 0) / 1000).sort((a, b) => b - a);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return (
+    `  ${label}: main thread CPU ${Math.round(total)} ms in ${tasks.length} tasks, ${frames ? (total / frames).toFixed(1) : '?'} ms per frame received; ` +
+    `tasks over 50 ms CPU: ${cpu.filter((c) => c > 50).length}, longest ${cpu.slice(0, 5).map((c) => c.toFixed(0)).join(', ')} ms CPU`
+  );
+}
+
 export function uiLine(f: UiFigures): string {
   return (
-    `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s   ` +
+    `${f.label.padEnd(48)} ${f.framesPerSec.toFixed(1).padStart(5)} frames/s (diagram ${f.diagramUpdatesPerSec.toFixed(1)}/s)   ` +
     `long tasks ${String(f.longTasks).padStart(3)} (longest ${Math.round(f.longestTaskMs)} ms, ${Math.round(f.longTaskTotalMs)} ms of ${Math.round(f.wallMs)})   ` +
     `${(f.bytesPerMessage / 1024).toFixed(1)} KiB per frame (max ${(f.maxMessageBytes / 1024).toFixed(1)}, ${f.messages} frames)   ` +
     `cluster ${(f.virtualMs / f.wallMs).toFixed(2)}x real time`

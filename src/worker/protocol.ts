@@ -18,7 +18,8 @@ import type { SnapshotDelta } from './snapshot-delta';
 
 export type { TimelineMarker, MarkerKind } from './time-machine';
 
-export const PROTOCOL_VERSION = 1 as const;
+/** 2: snapshot deltas carry offsets rows as small numbers (snapshot-delta.ts OffsetsRow). */
+export const PROTOCOL_VERSION = 2 as const;
 
 /** Omit that distributes over a union (plain Omit would collapse the TimelineAction union). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

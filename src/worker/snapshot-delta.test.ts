@@ -106,8 +106,16 @@ describe('snapshot deltas', () => {
     const moved = new Set((frame.delta.offsets ?? []).map((r) => r[0]));
     expect(moved.size).toBeGreaterThan(0);
     for (const [i, p] of next.partitions.entries()) {
-      if (moved.has(`${p.topic}-${p.partition}`)) expect(p).not.toBe(ui.partitions[i]);
+      if (moved.has(i)) expect(p).not.toBe(ui.partitions[i]);
       else if (!frame.delta.collections?.partitions?.put?.some((x) => x === p)) expect(p).toBe(ui.partitions[i]);
+    }
+    // Rows are small numbers: the partition's index, its HW and log start, the LSO as a distance
+    // below the HW (-1: none), then nothing (every replica caught up) or three per replica.
+    for (const row of frame.delta.offsets!) {
+      const p = next.partitions[row[0]!]!;
+      expect(row.slice(1, 4)).toEqual([p.highWatermark, p.logStartOffset, p.lastStableOffset === undefined ? -1 : p.highWatermark - p.lastStableOffset]);
+      const caughtUp = p.replicaStates.every((r) => r.logEndOffset === p.highWatermark && r.highWatermark === p.highWatermark && r.logStartOffset === p.logStartOffset);
+      expect(row.length).toBe(caughtUp ? 4 : 4 + 3 * p.replicaStates.length);
     }
     // A frame with nothing new: nothing but the clock.
     const still = differ.frame(cluster.snapshot());

@@ -146,11 +146,16 @@ export interface CollectionChanges {
 }
 
 /**
- * A partition whose only changes are offsets: key, highWatermark, logStartOffset,
- * lastStableOffset (-1: absent), then per replica state (in the partition's order) broker, logEndOffset, highWatermark,
- * logStartOffset.
+ * A partition whose only changes are offsets, as small numbers (most are 0 under load: a
+ * follower caught up has the leader's offsets): `[i, hw, logStart, lso, ...replicas]`, where
+ * `i` is the partition's index in this frame's order of partitions, `lso` is hw minus the
+ * last stable offset (-1: absent), and then, unless every replica has log end = high
+ * watermark = the partition's high watermark and the partition's log start, per replica
+ * state (in the partition's order; its brokers are those the UI has) logEndOffset − hw,
+ * highWatermark − hw, logStartOffset − logStart. About a third of the bytes of the rows
+ * with keys and whole offsets it replaced (issue 10: 50 brokers x 1,000 partitions).
  */
-export type OffsetsRow = [string, ...number[]];
+export type OffsetsRow = number[];
 
 export interface SnapshotDelta {
   /** The number of this frame; `base` is the one it applies to. */
@@ -177,10 +182,16 @@ function partitionShape(p: PartitionView): string {
   return `${s}rs=${p.replicaStates.map((r) => `${r.broker}:${Object.keys(r).length}`).join(',')}`;
 }
 
-function offsetsRow(key: string, p: PartitionView): OffsetsRow {
-  // The last stable offset moves with the HW (transactions hold it back): -1 when absent.
-  const row: OffsetsRow = [key, p.highWatermark, p.logStartOffset, p.lastStableOffset ?? -1];
-  for (const r of p.replicaStates) row.push(r.broker, r.logEndOffset, r.highWatermark, r.logStartOffset);
+/** The partition's offsets as a row (OffsetsRow), or null when they do not fit one (a last stable offset above the HW). */
+function offsetsRow(index: number, p: PartitionView): OffsetsRow | null {
+  const hw = p.highWatermark;
+  const ls = p.logStartOffset;
+  const lso = p.lastStableOffset;
+  if (lso !== undefined && (lso > hw || !Number.isFinite(lso))) return null;
+  const row: OffsetsRow = [index, hw, ls, lso === undefined ? -1 : hw - lso];
+  let all = true;
+  for (const r of p.replicaStates) if (r.logEndOffset !== hw || r.highWatermark !== hw || r.logStartOffset !== ls) all = false;
+  if (!all) for (const r of p.replicaStates) row.push(r.logEndOffset - hw, r.highWatermark - hw, r.logStartOffset - ls);
   return row;
 }
 
@@ -244,8 +255,9 @@ export class SnapshotDiffer {
         if (was === j) continue;
         if (c === 'partitions' && prev.json.has(k)) {
           const shape = partitionShape(e as PartitionView);
-          if (this.partitionShapes.get(k) === shape) {
-            offsets.push(offsetsRow(k, e as PartitionView));
+          const row = this.partitionShapes.get(k) === shape ? offsetsRow(keys.length - 1, e as PartitionView) : null;
+          if (row) {
+            offsets.push(row);
             continue;
           }
           this.partitionShapes.set(k, shape);
@@ -293,18 +305,16 @@ function restOf(s: ClusterSnapshot): Record<string, unknown> {
 }
 
 function applyOffsets(p: PartitionView, row: OffsetsRow): PartitionView {
-  const replicaStates: ReplicaView[] = [];
-  for (let i = 4; i + 3 < row.length; i += 4) {
-    replicaStates.push({
-      broker: row[i] as number,
-      logEndOffset: row[i + 1] as number,
-      highWatermark: row[i + 2] as number,
-      logStartOffset: row[i + 3] as number,
-    });
-  }
-  const next: PartitionView = { ...p, highWatermark: row[1] as number, logStartOffset: row[2] as number, replicaStates };
-  const lso = row[3] as number;
-  if (lso >= 0) next.lastStableOffset = lso;
+  const hw = row[1]!;
+  const ls = row[2]!;
+  const replicaStates: ReplicaView[] = p.replicaStates.map((r, j) =>
+    row.length > 4
+      ? { broker: r.broker, logEndOffset: hw + row[4 + 3 * j]!, highWatermark: hw + row[5 + 3 * j]!, logStartOffset: ls + row[6 + 3 * j]! }
+      : { broker: r.broker, logEndOffset: hw, highWatermark: hw, logStartOffset: ls },
+  );
+  const next: PartitionView = { ...p, highWatermark: hw, logStartOffset: ls, replicaStates };
+  const lso = row[3]!;
+  if (lso >= 0) next.lastStableOffset = hw - lso;
   else delete next.lastStableOffset;
   return next;
 }
@@ -316,10 +326,9 @@ function applyOffsets(p: PartitionView, row: OffsetsRow): PartitionView {
 export function applyDelta(prev: ClusterSnapshot, prevSeq: number, d: SnapshotDelta): ClusterSnapshot {
   if (d.base !== prevSeq) throw new Error(`Snapshot delta ${d.seq} applies to frame ${d.base}, not ${prevSeq}.`);
   const next: ClusterSnapshot = { ...prev, time: d.time, controller: d.controller, events: d.events };
-  const offsets = new Map((d.offsets ?? []).map((row) => [row[0], row]));
   for (const c of COLLECTIONS) {
     const changes = d.collections?.[c];
-    const pendingOffsets = c === 'partitions' && offsets.size > 0;
+    const pendingOffsets = c === 'partitions' && (d.offsets?.length ?? 0) > 0;
     if (!changes && !pendingOffsets) continue;
     const byKey = new Map<string, Entity>();
     for (const e of prev[c] as Entity[]) byKey.set(entityKey(c, e), e);
@@ -329,14 +338,15 @@ export function applyDelta(prev: ClusterSnapshot, prevSeq: number, d: SnapshotDe
       if (!old) throw new Error(`Snapshot delta ${d.seq}: a change to unknown ${c} entry ${k}.`);
       byKey.set(k, applyPatch(old, p) as Entity);
     }
+    const order = changes?.order ?? (prev[c] as Entity[]).map((e) => entityKey(c, e));
     if (pendingOffsets) {
-      for (const [k, row] of offsets) {
-        const p = byKey.get(k) as PartitionView | undefined;
-        if (!p) throw new Error(`Snapshot delta ${d.seq}: offsets for unknown partition ${k}.`);
-        byKey.set(k, applyOffsets(p, row));
+      for (const row of d.offsets!) {
+        const k = order[row[0]!];
+        const p = k === undefined ? undefined : (byKey.get(k) as PartitionView | undefined);
+        if (!p) throw new Error(`Snapshot delta ${d.seq}: offsets for unknown partition #${row[0]}.`);
+        byKey.set(k!, applyOffsets(p, row));
       }
     }
-    const order = changes?.order ?? (prev[c] as Entity[]).map((e) => entityKey(c, e));
     (next as unknown as Record<string, Entity[]>)[c] = order.map((k) => {
       const e = byKey.get(k);
       if (!e) throw new Error(`Snapshot delta ${d.seq}: no ${c} entry ${k}.`);

@@ -3,7 +3,7 @@
  * component only adds what xyflow itself measured (node sizes) and feeds drags back into
  * the layout, which is saved into exported scenarios.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -25,8 +25,8 @@ import { ratesOf } from '../../state/rates';
 import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
-import { ROWS_ALWAYS_MAX, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
-import { stabilise } from './stable';
+import { ROWS_ALWAYS_MAX, isHeavyRate, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
+import { sameEdgeDrawing, stabilise } from './stable';
 import { DiagramFind } from './DiagramFind';
 import { nodeId } from '../../state/selection';
 import { edgeTypes } from './KafkaEdge';
@@ -151,6 +151,42 @@ function EdgeMenu() {
 }
 
 type Size = { width: number; height: number };
+
+const sameEdge = (a: FlowEdge, b: FlowEdge) => sameEdgeDrawing(a, b, isHeavyRate);
+
+/*
+ * The diagram's handlers are defined once, not inline: xyflow hands them to every edge and
+ * node wrapper, and a new function each render re-rendered all of them on every frame (at
+ * 50 brokers x 1,000 partitions, some 700 edges each frame; issue 10).
+ */
+
+/** A click on empty space (not a drag) clears the selection, as in most editors. */
+function onPaneClick(): void {
+  useUiStore.getState().select(null);
+  useEdgeStore.getState().selectEdge(null);
+}
+
+/** Drawn edges (a load, a subscription) are selected by a click, deleted with Delete or their menu. */
+function onEdgeClick(_e: ReactMouseEvent, edge: FlowEdge): void {
+  const link = edge.data?.link;
+  if (!link) return;
+  useUiStore.getState().select(null);
+  useEdgeStore.getState().selectEdge({ id: edge.id, link });
+}
+
+function onEdgeContextMenu(e: ReactMouseEvent, edge: FlowEdge): void {
+  const link = edge.data?.link;
+  if (!link) return;
+  e.preventDefault();
+  useUiStore.getState().select(null);
+  useEdgeStore.getState().selectEdge({ id: edge.id, link });
+  useEdgeStore.getState().openMenu({ x: e.clientX, y: e.clientY, link });
+}
+
+/** The user moving the view ends a search's centring. */
+function onMoveStart(event: MouseEvent | TouchEvent | null): void {
+  if (event && useUiStore.getState().centreOn) useUiStore.getState().clearCentre();
+}
 
 /**
  * Error 008 (an edge's handle is not measured yet) is expected for one frame when rows
@@ -296,8 +332,11 @@ export function Diagram() {
   const palette = usePaletteHandlers();
   const connecting = useConnection((c) => c.inProgress);
   useEdgeDeleteKey();
-  const snapshot = useClusterStore((s) => s.snapshot);
-  const rateSamples = useClusterStore((s) => s.rateSamples);
+  // The cluster's frames are drawn at a deferred priority: React renders the new diagram in
+  // slices that yield to input and painting (a frame of a 1,000-partition cluster is a long
+  // render), and a newer frame that arrives meanwhile replaces the one in progress.
+  const snapshot = useDeferredValue(useClusterStore((s) => s.snapshot));
+  const rateSamples = useDeferredValue(useClusterStore((s) => s.rateSamples));
   const layout = useUiStore((s) => s.layout);
   const selection = useUiStore((s) => s.selection);
   // Selecting a node ends an edge's selection (Delete then removes the node, not the edge).
@@ -339,7 +378,7 @@ export function Diagram() {
       ...e,
       markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
     }));
-    return (lastEdges.current = stabilise(edgeCache.current, lastEdges.current, next));
+    return (lastEdges.current = stabilise(edgeCache.current, lastEdges.current, next, sameEdge));
   }, [elements.edges]);
   // What the view is fitted to: the nodes, and how many replicas each broker holds (a new
   // topic makes brokers taller and could push the groups out of sight), whatever their detail.
@@ -413,34 +452,14 @@ export function Diagram() {
         onNodeContextMenu={onNodeContextMenu}
         onDragOver={palette.onDragOver}
         onDrop={palette.onDrop}
-        // A click on empty space (not a drag) clears the selection, as in most editors.
-        onPaneClick={() => {
-          useUiStore.getState().select(null);
-          useEdgeStore.getState().selectEdge(null);
-        }}
-        // Drawn edges (a load, a subscription) are selected by a click, deleted with Delete or their menu.
-        onEdgeClick={(_e, edge) => {
-          const link = edge.data?.link;
-          if (!link) return;
-          useUiStore.getState().select(null);
-          useEdgeStore.getState().selectEdge({ id: edge.id, link });
-        }}
-        onEdgeContextMenu={(e, edge) => {
-          const link = edge.data?.link;
-          if (!link) return;
-          e.preventDefault();
-          useUiStore.getState().select(null);
-          useEdgeStore.getState().selectEdge({ id: edge.id, link });
-          useEdgeStore.getState().openMenu({ x: e.clientX, y: e.clientY, link });
-        }}
+        onPaneClick={onPaneClick}
+        onEdgeClick={onEdgeClick}
+        onEdgeContextMenu={onEdgeContextMenu}
         // Edges are drawn from a producer's or consumer's connector (build/connect.ts).
         isValidConnection={isValidConnection}
         onConnect={onConnect}
         connectionRadius={24}
-        // The user moving the view ends a search's centring.
-        onMoveStart={(event) => {
-          if (event && useUiStore.getState().centreOn) useUiStore.getState().clearCentre();
-        }}
+        onMoveStart={onMoveStart}
         nodesConnectable
         elementsSelectable={false}
         nodesFocusable={false}

@@ -7,7 +7,7 @@
 import React, { memo, useMemo, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { BaseEdge, Position, getBezierPath, useStore, type EdgeProps, type ReactFlowState } from '@xyflow/react';
-import type { FlowEdge } from './flow';
+import { isHeavyRate, type FlowEdge } from './flow';
 import { useEdgeStore } from '../build/edge-store';
 import { useUiStore } from '../../state/ui-store';
 
@@ -42,7 +42,7 @@ export const KafkaEdge = memo(function KafkaEdge(props: EdgeProps<FlowEdge>) {
   y -= data?.labelLift ?? 0;
   const kind = data?.kind ?? 'produce';
   const tone = data?.tone ?? 'normal';
-  const heavy = (data?.rate ?? 0) >= 50;
+  const heavy = isHeavyRate(data?.rate ?? 0);
   const link = data?.link;
   const selected = useEdgeStore((st) => st.selected?.id === id);
   // A load's edge is selected by its label too (under the producer, easier to hit than a line);

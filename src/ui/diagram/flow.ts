@@ -195,6 +195,9 @@ export const SIZES = {
 
 /** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
 export const MOTION_MAX_RATE = 50;
+/** At and above this rate an edge is drawn with a heavy stroke (KafkaEdge). */
+export const HEAVY_RATE = 50;
+export const isHeavyRate = (rate: number) => rate >= HEAVY_RATE;
 /**
  * More moving edges than this and none moves (issue 10). Each moving edge is a CSS animation
  * restyled and repainted every frame; at 50 brokers x 1,000 partitions some 2,000 edges
@@ -222,9 +225,9 @@ export function consumerNews(c: ConsumerView, now: number): ConsumerView['lastEr
 
 /** Handle ids, encoded like node ids (xyflow puts them in selectors too, when connecting). */
 export const handleId = {
-  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => flowId.encode(`${key}:${side}:${type}`),
+  replica: (key: string, side: 'l' | 'r', type: 's' | 't') => enc(`${key}:${side}:${type}`),
   producerOut: 'out',
-  consumerIn: (key: string) => flowId.encode(`in:${key}`),
+  consumerIn: (key: string) => enc(`in:${key}`),
   /** A broker's own handles (bundled edges): its centre for replication, top for produce, bottom for consumption. */
   brokerCentre: (type: 's' | 't') => `broker-centre-${type}`,
   brokerTop: 'broker-top',
@@ -285,6 +288,18 @@ export function findPartition(snapshot: ClusterSnapshot, text: string): { ok: tr
 
 const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
 
+/** flowId.encode, remembered: the same few thousand ids are encoded every frame. */
+const encoded = new Map<string, string>();
+function enc(id: string): string {
+  let v = encoded.get(id);
+  if (v === undefined) {
+    if (encoded.size >= 100_000) encoded.clear();
+    v = flowId.encode(id);
+    encoded.set(id, v);
+  }
+  return v;
+}
+
 export function formatRate(perSec: number): string {
   if (perSec >= 10_000) return `${Math.round(perSec / 1000)}k`;
   if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k`;
@@ -332,7 +347,12 @@ export function toFlowElements(
   const collapsed = new Set(view.collapsedTopics);
   const nodes: FlowNode[] = [];
   const edgeById = new Map<string, FlowEdge>();
-  /** Adds an edge; one with the same id (a bundle, a collapsed topic) merges into it. */
+  /**
+   * Adds an edge; one with the same id (a bundle, a collapsed topic) merges into it. Every
+   * edge handed in is built here for this call alone, so a merge updates the first in place:
+   * at 50 brokers x 1,000 partitions some 2,000 replicas merge into a thousand bundles a
+   * frame, and copying them was a third of this function's time (issue 10).
+   */
   const addEdge = (e: FlowEdge) => {
     const had = edgeById.get(e.id);
     if (!had) {
@@ -342,12 +362,11 @@ export function toFlowElements(
     const a = had.data!;
     const b = e.data!;
     const rate = a.rate + b.rate;
-    const tone = a.tone === 'error' || b.tone === 'error' ? 'error' : a.tone === 'lagging' || b.tone === 'lagging' ? 'lagging' : 'normal';
-    edgeById.set(e.id, {
-      ...had,
-      animated: motion(rate),
-      data: { ...a, rate, tone, bundled: (a.bundled ?? 1) + (b.bundled ?? 1), label: a.kind === 'produce' ? rateText(rate) : null },
-    });
+    a.tone = a.tone === 'error' || b.tone === 'error' ? 'error' : a.tone === 'lagging' || b.tone === 'lagging' ? 'lagging' : 'normal';
+    a.rate = rate;
+    a.bundled = (a.bundled ?? 1) + (b.bundled ?? 1);
+    a.label = a.kind === 'produce' ? rateText(rate) : null;
+    had.animated = motion(rate);
   };
   const pos = (id: string, fallback: { x: number; y: number }) => layout[id] ?? fallback;
   const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
@@ -427,7 +446,7 @@ export function toFlowElements(
     brokerPos.set(b.id, position);
     const m = snapshot.metrics.brokers[b.id];
     nodes.push({
-      id: flowId.encode(id),
+      id: enc(id),
       type: 'broker',
       position,
       // Edges into group members are lifted above plain nodes by xyflow; brokers stay on top.
@@ -465,7 +484,7 @@ export function toFlowElements(
   snapshot.producers.forEach((p, i) => {
     const recent = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
     nodes.push({
-      id: flowId.encode(nodeId.producer(p.id)),
+      id: enc(nodeId.producer(p.id)),
       type: 'producer',
       zIndex: 10,
       // Left of broker 1, so produce edges run down and right into the replica rows.
@@ -498,7 +517,7 @@ export function toFlowElements(
     const reading = members.filter((c) => c.status !== 'closed' && c.status !== 'crashed' && c.positions.length > 0);
     const recordsLag = reading.length === 0 ? null : reading.reduce((n, c) => n + c.positions.reduce((m, x) => m + x.lag, 0), 0);
     nodes.push({
-      id: flowId.encode(gid),
+      id: enc(gid),
       type: 'consumerGroup',
       position: pos(gid, { x: groupX, y: groupY }),
       width,
@@ -516,9 +535,9 @@ export function toFlowElements(
       });
       consumerCenterX.set(c.id, groupPos.x + position.x + SIZES.consumerWidth / 2);
       nodes.push({
-        id: flowId.encode(cid),
+        id: enc(cid),
         type: 'consumer',
-        parentId: flowId.encode(gid),
+        parentId: enc(gid),
         extent: 'parent',
         position,
         width: SIZES.consumerWidth,
@@ -556,11 +575,11 @@ export function toFlowElements(
       const quietLoad = !failing && load !== undefined && rateText(rate) === null && !loadLabelled.has(part.topic);
       if (quietLoad) loadLabelled.add(part.topic);
       addEdge({
-        id: flowId.encode(`produce:${p.id}->${end}`),
+        id: enc(`produce:${p.id}->${end}`),
         type: 'kafka',
-        source: flowId.encode(nodeId.producer(p.id)),
+        source: enc(nodeId.producer(p.id)),
         sourceHandle: handleId.producerOut,
-        target: flowId.encode(nodeId.broker(part.leader)),
+        target: enc(nodeId.broker(part.leader)),
         targetHandle: card ? handleId.brokerTop : handleId.replica(end, 'l', 't'),
         animated: motion(rate),
         data: {
@@ -600,11 +619,11 @@ export function toFlowElements(
         // One line per pair of brokers, whichever way it replicates, centre to centre under the cards.
         const [a, b] = p.leader < f ? [p.leader, f] : [f, p.leader];
         addEdge({
-          id: flowId.encode(`repl:${a}~${b}`),
+          id: enc(`repl:${a}~${b}`),
           type: 'kafka',
-          source: flowId.encode(nodeId.broker(a)),
+          source: enc(nodeId.broker(a)),
           sourceHandle: handleId.brokerCentre('s'),
-          target: flowId.encode(nodeId.broker(b)),
+          target: enc(nodeId.broker(b)),
           targetHandle: handleId.brokerCentre('t'),
           animated: false,
           data: { kind: 'replication', bundled: 1, label: null, labelAt: 'middle', tone: inSync ? 'normal' : 'lagging', rate },
@@ -615,11 +634,11 @@ export function toFlowElements(
       const row = rowKey(p);
       const rowsCollapsed = row !== key;
       addEdge({
-        id: flowId.encode(`repl:${row}:${p.leader}->${f}`),
+        id: enc(`repl:${row}:${p.leader}->${f}`),
         type: 'kafka',
-        source: flowId.encode(nodeId.broker(p.leader)),
+        source: enc(nodeId.broker(p.leader)),
         sourceHandle: handleId.replica(row, rightward ? 'r' : 'l', 's'),
-        target: flowId.encode(nodeId.broker(f)),
+        target: enc(nodeId.broker(f)),
         targetHandle: handleId.replica(row, rightward ? 'l' : 'r', 't'),
         animated: motion(rate),
         data: {
@@ -650,11 +669,11 @@ export function toFlowElements(
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
       if (isCard(from)) {
         addEdge({
-          id: flowId.encode(`consume:${from}->group ${c.groupId}`),
+          id: enc(`consume:${from}->group ${c.groupId}`),
           type: 'kafka',
-          source: flowId.encode(nodeId.broker(from)),
+          source: enc(nodeId.broker(from)),
           sourceHandle: handleId.brokerBottom,
-          target: flowId.encode(nodeId.group(c.groupId)),
+          target: enc(nodeId.group(c.groupId)),
           targetHandle: handleId.groupIn,
           animated: motion(rate),
           data: { kind: 'consumption', bundled: 1, label: null, labelAt: 'target', tone: pos.lag > 1000 ? 'lagging' : 'normal', rate },
@@ -670,11 +689,11 @@ export function toFlowElements(
       const rack = follower !== null ? brokerById.get(follower)?.rack : null;
       const lagLabel = c.positions.length > EDGE_LABELS_MAX || row !== key ? null : `records-lag ${pos.lag}`;
       addEdge({
-        id: flowId.encode(follower !== null ? `consume:${row}@${follower}->${c.id}` : `consume:${row}->${c.id}`),
+        id: enc(follower !== null ? `consume:${row}@${follower}->${c.id}` : `consume:${row}->${c.id}`),
         type: 'kafka',
-        source: flowId.encode(nodeId.broker(from)),
+        source: enc(nodeId.broker(from)),
         sourceHandle: handleId.replica(row, side, 's'),
-        target: flowId.encode(nodeId.consumer(c.id)),
+        target: enc(nodeId.consumer(c.id)),
         targetHandle: handleId.consumerIn(row),
         animated: motion(rate),
         data: {

@@ -8,8 +8,8 @@ import { Cluster } from '../../kafka/cluster';
 import type { ClusterSnapshot } from '../../kafka/snapshot';
 import { fixtureSnapshot } from '../test/fixture';
 import { cardColumns, layoutInputOf } from './auto-layout';
-import { findPartition, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView } from './flow';
-import { deepEqual, stabilise } from './stable';
+import { findPartition, isHeavyRate, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView, type FlowEdge } from './flow';
+import { deepEqual, sameEdgeDrawing, stabilise } from './stable';
 
 let big: ClusterSnapshot | null = null;
 /** 12 brokers, `bench` with 200 partitions and `orders` with 6, RF 3, loaded for a second. */
@@ -179,5 +179,33 @@ describe('stable identity', () => {
     const b = stabilise(cache, a, toFlowElements(c.snapshot(), {}, { view: OUT }).nodes);
     // Nothing ran between the two: every node is the same object.
     expect(b).toBe(a);
+  });
+
+  it('an edge whose rate moved but draws the same keeps its object; one that turns heavy, or whose label moved, does not', () => {
+    const snap = bigSnapshot();
+    const leo = (r: number) => {
+      const out: Record<string, number> = {};
+      for (const p of snap.partitions) for (const b of p.replicas) out[`${p.topic}-${p.partition}@${b}`] = r;
+      return out;
+    };
+    const same = (a: FlowEdge, b: FlowEdge) => sameEdgeDrawing(a, b, isHeavyRate);
+    const cache = new Map<string, FlowEdge>();
+    const frame = (r: number) => toFlowElements(snap, {}, { view: OUT, rates: { leo: leo(r), position: {} } }).edges;
+    const a = stabilise(cache, null, frame(100), same);
+    const bundles = a.filter((e) => e.data?.kind === 'replication' && (e.data.bundled ?? 1) > 1);
+    expect(bundles.length).toBeGreaterThan(0);
+    // Bundled rates add up: every replica's rate, once per follower.
+    expect(bundles.every((e) => e.data!.rate === 100 * e.data!.bundled!)).toBe(true);
+    const b = stabilise(cache, a, frame(120), same);
+    expect(b).toBe(a);
+    // Below the heavy stroke's threshold, the replication bundles draw differently.
+    const c = stabilise(cache, b, frame(0.001), same);
+    const changed = c.filter((e, i) => e !== b[i]);
+    expect(changed.length).toBeGreaterThanOrEqual(bundles.length);
+    expect(changed.every((e) => !isHeavyRate(e.data!.rate))).toBe(true);
+    // Same rates, a label that changes: not the same drawing.
+    const x = bundles[0]!;
+    expect(same(x, { ...x, data: { ...x.data!, rate: x.data!.rate + 1 } })).toBe(true);
+    expect(same(x, { ...x, data: { ...x.data!, rate: x.data!.rate + 1, label: 'LEO −1' } })).toBe(false);
   });
 });
