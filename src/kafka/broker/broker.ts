@@ -25,7 +25,7 @@ import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
-import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
+import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 
 /**
@@ -74,22 +74,8 @@ export interface BrokerEnv {
   peer(id: number): Broker | undefined;
 }
 
-interface ReplicaFetchPartition {
-  topic: string;
-  partition: number;
-  /** The Partition's own key string (hashed once; see FetchPartition.key). */
-  key: string;
-  fetchOffset: number;
-  lastFetchedEpoch: number;
-  currentLeaderEpoch: number;
-}
-
-interface ReplicaFetchPartitionResponse {
-  topic: string;
-  partition: number;
-  key: string;
-  result: ReturnType<Partition['fetchForFollower']>;
-}
+type ReplicaFetchPartition = FollowerFetchPart;
+type ReplicaFetchPartitionResponse = FollowerFetchAnswer;
 
 /**
  * A long-polled fetch parked until its partitions change or maxWait passes (the fetch
@@ -395,7 +381,8 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    if (!this.waiters.has(p.key)) return;
+    const set = this.waiters.get(p.key);
+    if (set === undefined || set.size === 0) return;
     this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
@@ -410,11 +397,13 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changed.clear();
     for (const [key, what] of keys) {
       const set = this.waiters.get(key);
-      if (!set) continue;
+      if (!set || set.size === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
-      for (const w of [...set]) {
+      // The set is walked live: completing a waiter removes only that one (answers travel
+      // by scheduled events, so nothing parks or wakes in between), as a copy would.
+      for (const w of set) {
         if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) === 0) continue;
-        if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+        if (this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
       }
     }
   }
@@ -450,24 +439,34 @@ export class Broker implements BrokerApi, PartitionHost {
    * False only when a read would find no record and no error: consumers see only what is
    * below the HW, followers only what is below the LEO.
    */
-  private mayComplete(w: Waiter): boolean {
+  private mayComplete(w: Waiter, changedKey?: string): boolean {
+    // The partition that changed is the likeliest to answer: asked first. The answer is the
+    // same (any partition that can answer makes it true; the checks only read).
+    if (changedKey !== undefined) {
+      const i = w.keys.indexOf(changedKey);
+      if (i >= 0 && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
+    }
     if (w.kind === 'consumer') {
-      for (const fp of w.req.partitions) {
-        const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
-        // A follower serves consumers too (KIP-392), up to its own HW.
-        if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
-        const log = p.log;
-        if (fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) return true;
-      }
+      for (const fp of w.req.partitions) if (this.consumerPartMayAnswer(fp)) return true;
       return false;
     }
-    for (const fp of w.parts) {
-      const p = this.partitions.get(fp.key);
-      if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
-      const log = p.log;
-      if (fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset) return true;
-    }
+    for (const fp of w.parts) if (this.replicaPartMayAnswer(w, fp)) return true;
     return false;
+  }
+
+  private consumerPartMayAnswer(fp: FetchRequest['partitions'][number]): boolean {
+    const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+    // A follower serves consumers too (KIP-392), up to its own HW.
+    if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
+    const log = p.log;
+    return fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset;
+  }
+
+  private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: ReplicaFetchPartition): boolean {
+    const p = this.partitions.get(fp.key);
+    if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
+    const log = p.log;
+    return fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset;
   }
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
@@ -492,12 +491,9 @@ export class Broker implements BrokerApi, PartitionHost {
 
   private removeWaiter(w: Waiter): void {
     w.settled = true;
-    for (const k of w.keys) {
-      const set = this.waiters.get(k);
-      if (!set) continue;
-      set.delete(w);
-      if (set.size === 0) this.waiters.delete(k);
-    }
+    // An emptied set stays (a partition's set empties and fills again on every fetch at
+    // scale); onPartitionChanged and flushChanged skip empty ones.
+    for (const k of w.keys) this.waiters.get(k)?.delete(w);
   }
 
   // ---- produce ----------------------------------------------------------------------------------
@@ -694,13 +690,14 @@ export class Broker implements BrokerApi, PartitionHost {
         const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
-      const result = p
-        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
-        : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      const answer: ReplicaFetchPartitionResponse = p
+        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
+        : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
+      const result = answer.result;
       if (throttled) this.leaderQuota.record(now, result.bytes);
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return { topic: fp.topic, partition: fp.partition, key: fp.key, result };
+      return answer;
     });
     return { out, bytes, urgent };
   }
@@ -743,14 +740,7 @@ export class Broker implements BrokerApi, PartitionHost {
         heldBack = true;
         continue;
       }
-      parts.push({
-        topic: p.topic,
-        partition: p.partition,
-        key: p.key,
-        fetchOffset: p.log.logEndOffset,
-        lastFetchedEpoch: p.log.leaderEpochCache.latestEpoch(),
-        currentLeaderEpoch: p.leaderEpoch,
-      });
+      parts.push(p.followerFetchPart());
     }
     if (parts.length === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
