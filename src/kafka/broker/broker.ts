@@ -587,6 +587,10 @@ export class Broker implements BrokerApi, PartitionHost {
           return { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
         }
       }
+      if (req.isolationLevel !== 1) {
+        const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
+        if (idle !== null) return idle;
+      }
       const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), req.isolationLevel === 1);
       bytes += r.bytes;
       const out: FetchPartitionResponse = { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };

@@ -13,6 +13,7 @@
  * - the leader's HW never decreases while it stays leader;
  * - a follower's HW = min(leader HW it last saw, its own LEO).
  */
+import type { FetchPartitionResponse } from '../context';
 import type { KafkaError } from '../errors';
 import {
   batchBaseSequence,
@@ -157,6 +158,8 @@ export class Partition {
   private idleAnswer: FollowerFetchAnswer | null = null;
   /** Follower: the last fetch request part sent for this partition, reused while unchanged. */
   private fetchPart: FollowerFetchPart | null = null;
+  /** The answer to a consumer fetch at the HW (read_uncommitted, nothing to read), shared like idleAnswer. */
+  private idleConsumerAnswer: FetchPartitionResponse | null = null;
 
   constructor(
     readonly topic: string,
@@ -445,6 +448,25 @@ export class Partition {
       }
     }
     return { topic: this.topic, partition: this.partition, key: this.key, result: this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes) };
+  }
+
+  /**
+   * A read_uncommitted consumer fetch at the HW with a valid epoch (nothing visible to read:
+   * most partitions of a consumer's fetch at scale): the shared answer, with the values
+   * fetchForConsumer's would have; null when the fetch needs the full read.
+   */
+  consumerIdleAnswer(fetchOffset: number, currentLeaderEpoch: number): FetchPartitionResponse | null {
+    if (this.role === 'none' || (currentLeaderEpoch >= 0 && currentLeaderEpoch !== this.leaderEpoch)) return null;
+    const log = this.log;
+    const hw = log.highWatermark;
+    if (fetchOffset !== hw || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return null;
+    const start = log.logStartOffset;
+    let a = this.idleConsumerAnswer;
+    if (a === null || a.highWatermark !== hw || a.logStartOffset !== start) {
+      a = { topic: this.topic, partition: this.partition, error: 'NONE', highWatermark: hw, logStartOffset: start, batches: [] };
+      this.idleConsumerAnswer = a;
+    }
+    return a;
   }
 
   /** Follower: this partition's part of the next fetch, the previous one while nothing in it changed. */
