@@ -125,7 +125,8 @@ export class Broker implements BrokerApi, PartitionHost {
   private appliedMetadataVersion = -1;
   /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
   metadataOffset = -1;
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Parked fetches by partition key, in the order they parked (a list: sets rehashed on every park and wake at scale). */
+  private readonly waiters = new Map<string, Waiter[]>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
@@ -381,8 +382,8 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    const set = this.waiters.get(p.key);
-    if (set === undefined || set.size === 0) return;
+    const list = this.waiters.get(p.key);
+    if (list === undefined || list.length === 0) return;
     this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
@@ -396,23 +397,24 @@ export class Broker implements BrokerApi, PartitionHost {
     const keys = [...this.changed];
     this.changed.clear();
     for (const [key, what] of keys) {
-      const set = this.waiters.get(key);
-      if (!set || set.size === 0) continue;
+      const list = this.waiters.get(key);
+      if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
-      // The set is walked live: completing a waiter removes only that one (answers travel
-      // by scheduled events, so nothing parks or wakes in between), as a copy would.
-      for (const w of set) {
-        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) === 0) continue;
-        if (this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      // The list is walked live: completing a waiter removes only that one, at i (answers
+      // travel by scheduled events, so nothing parks or wakes in between), as a copy would.
+      for (let i = 0; i < list.length; ) {
+        const w = list[i]!;
+        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+        else i++;
       }
     }
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
     for (const k of w.keys) {
-      let set = this.waiters.get(k);
-      if (!set) this.waiters.set(k, (set = new Set()));
-      set.add(w);
+      const list = this.waiters.get(k);
+      if (list) list.push(w);
+      else this.waiters.set(k, [w]);
     }
     w.due = this.now() + Math.max(0, maxWaitMs);
     this.waiterTimeouts!.add(w);
@@ -491,9 +493,13 @@ export class Broker implements BrokerApi, PartitionHost {
 
   private removeWaiter(w: Waiter): void {
     w.settled = true;
-    // An emptied set stays (a partition's set empties and fills again on every fetch at
+    // An emptied list stays (a partition's list empties and fills again on every fetch at
     // scale); onPartitionChanged and flushChanged skip empty ones.
-    for (const k of w.keys) this.waiters.get(k)?.delete(w);
+    for (const k of w.keys) {
+      const list = this.waiters.get(k);
+      const i = list ? list.indexOf(w) : -1;
+      if (i >= 0) list!.splice(i, 1);
+    }
   }
 
   // ---- produce ----------------------------------------------------------------------------------
