@@ -22,7 +22,7 @@ import type { Controller, HeartbeatResponse } from '../controller/controller';
 import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { call, invoke, type Call } from '../sim/call';
-import { Deferred, brokerNode, type NodeId } from '../sim/network';
+import { Deferred, brokerNode, withWireBytes, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
@@ -427,9 +427,10 @@ export class Broker implements BrokerApi, PartitionHost {
     if (w.kind === 'consumer') {
       const r = this.readForConsumer(w.req);
       this.bytesOut += r.bytes;
-      w.d.resolve(r.resp);
+      w.d.resolve(withWireBytes(r.resp, r.bytes));
     } else {
-      w.d.resolve(this.readForReplica(w.replicaId, w.parts, w.maxBytes).out);
+      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+      w.d.resolve(withWireBytes(r.out, r.bytes));
     }
   }
 
@@ -477,7 +478,7 @@ export class Broker implements BrokerApi, PartitionHost {
       const r = this.readForConsumer(w.req);
       if (r.bytes >= w.req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
         this.bytesOut += r.bytes;
-        w.d.resolve(r.resp);
+        w.d.resolve(withWireBytes(r.resp, r.bytes));
         return true;
       }
       return false;
@@ -485,7 +486,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
     if (r.bytes > 0 || r.urgent) {
       this.bytesOut += r.bytes;
-      w.d.resolve(r.out);
+      w.d.resolve(withWireBytes(r.out, r.bytes));
       return true;
     }
     return false;
@@ -557,7 +558,7 @@ export class Broker implements BrokerApi, PartitionHost {
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return first.resp;
+      return withWireBytes(first.resp, first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
@@ -658,7 +659,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const first = this.readForReplica(replicaId, parts, maxBytes);
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return first.out;
+      return withWireBytes(first.out, first.bytes);
     }
     const d = new Deferred<ReplicaFetchPartitionResponse[]>();
     const w: ReplicaFetchWaiter = {
