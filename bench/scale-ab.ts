@@ -7,6 +7,10 @@
  * Printed per tree: virtual s per wall s beside the size's target, virtual s per CPU s of
  * this process (steadier on a shared machine), records acked and consumed per virtual s
  * and events per virtual s; then the after/before ratio of both speeds.
+ *
+ * Caveat, measured: both trees share one process and heap; on 2 busy cores one run gave
+ * 3x3 0.73 where separate processes (one node per run, trees alternating) gave 1.00 for
+ * the same two trees. Read ratios under ~30% as noise, and check with separate processes.
  */
 import { scaleScenario } from './workload';
 
