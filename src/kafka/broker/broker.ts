@@ -22,10 +22,10 @@ import type { Controller, HeartbeatResponse } from '../controller/controller';
 import type { KafkaError } from '../errors';
 import type { LogConfig, UnifiedLog } from '../log/unified-log';
 import { call, invoke, type Call } from '../sim/call';
-import { Deferred, brokerNode, type NodeId } from '../sim/network';
+import { Deferred, brokerNode, withWireBytes, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
-import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type PartitionHost, type PartitionRegistration } from './partition';
+import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 
 /**
@@ -74,22 +74,8 @@ export interface BrokerEnv {
   peer(id: number): Broker | undefined;
 }
 
-interface ReplicaFetchPartition {
-  topic: string;
-  partition: number;
-  /** The Partition's own key string (hashed once; see FetchPartition.key). */
-  key: string;
-  fetchOffset: number;
-  lastFetchedEpoch: number;
-  currentLeaderEpoch: number;
-}
-
-interface ReplicaFetchPartitionResponse {
-  topic: string;
-  partition: number;
-  key: string;
-  result: ReturnType<Partition['fetchForFollower']>;
-}
+type ReplicaFetchPartition = FollowerFetchPart;
+type ReplicaFetchPartitionResponse = FollowerFetchAnswer;
 
 /**
  * A long-polled fetch parked until its partitions change or maxWait passes (the fetch
@@ -139,7 +125,8 @@ export class Broker implements BrokerApi, PartitionHost {
   private appliedMetadataVersion = -1;
   /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
   metadataOffset = -1;
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Parked fetches by partition key, in the order they parked (a list: sets rehashed on every park and wake at scale). */
+  private readonly waiters = new Map<string, Waiter[]>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
@@ -395,7 +382,8 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    if (!this.waiters.has(p.key)) return;
+    const list = this.waiters.get(p.key);
+    if (list === undefined || list.length === 0) return;
     this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
@@ -409,21 +397,24 @@ export class Broker implements BrokerApi, PartitionHost {
     const keys = [...this.changed];
     this.changed.clear();
     for (const [key, what] of keys) {
-      const set = this.waiters.get(key);
-      if (!set) continue;
+      const list = this.waiters.get(key);
+      if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
-      for (const w of [...set]) {
-        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) === 0) continue;
-        if (this.mayComplete(w) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+      // The list is walked live: completing a waiter removes only that one, at i (answers
+      // travel by scheduled events, so nothing parks or wakes in between), as a copy would.
+      for (let i = 0; i < list.length; ) {
+        const w = list[i]!;
+        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+        else i++;
       }
     }
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
     for (const k of w.keys) {
-      let set = this.waiters.get(k);
-      if (!set) this.waiters.set(k, (set = new Set()));
-      set.add(w);
+      const list = this.waiters.get(k);
+      if (list) list.push(w);
+      else this.waiters.set(k, [w]);
     }
     w.due = this.now() + Math.max(0, maxWaitMs);
     this.waiterTimeouts!.add(w);
@@ -436,9 +427,10 @@ export class Broker implements BrokerApi, PartitionHost {
     if (w.kind === 'consumer') {
       const r = this.readForConsumer(w.req);
       this.bytesOut += r.bytes;
-      w.d.resolve(r.resp);
+      w.d.resolve(withWireBytes(r.resp, r.bytes));
     } else {
-      w.d.resolve(this.readForReplica(w.replicaId, w.parts, w.maxBytes).out);
+      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+      w.d.resolve(withWireBytes(r.out, r.bytes));
     }
   }
 
@@ -450,24 +442,34 @@ export class Broker implements BrokerApi, PartitionHost {
    * False only when a read would find no record and no error: consumers see only what is
    * below the HW, followers only what is below the LEO.
    */
-  private mayComplete(w: Waiter): boolean {
+  private mayComplete(w: Waiter, changedKey?: string): boolean {
+    // The partition that changed is the likeliest to answer: asked first. The answer is the
+    // same (any partition that can answer makes it true; the checks only read).
+    if (changedKey !== undefined) {
+      const i = w.keys.indexOf(changedKey);
+      if (i >= 0 && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
+    }
     if (w.kind === 'consumer') {
-      for (const fp of w.req.partitions) {
-        const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
-        // A follower serves consumers too (KIP-392), up to its own HW.
-        if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
-        const log = p.log;
-        if (fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) return true;
-      }
+      for (const fp of w.req.partitions) if (this.consumerPartMayAnswer(fp)) return true;
       return false;
     }
-    for (const fp of w.parts) {
-      const p = this.partitions.get(fp.key);
-      if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
-      const log = p.log;
-      if (fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset) return true;
-    }
+    for (const fp of w.parts) if (this.replicaPartMayAnswer(w, fp)) return true;
     return false;
+  }
+
+  private consumerPartMayAnswer(fp: FetchRequest['partitions'][number]): boolean {
+    const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+    // A follower serves consumers too (KIP-392), up to its own HW.
+    if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
+    const log = p.log;
+    return fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset;
+  }
+
+  private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: ReplicaFetchPartition): boolean {
+    const p = this.partitions.get(fp.key);
+    if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
+    const log = p.log;
+    return fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset;
   }
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
@@ -476,7 +478,7 @@ export class Broker implements BrokerApi, PartitionHost {
       const r = this.readForConsumer(w.req);
       if (r.bytes >= w.req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
         this.bytesOut += r.bytes;
-        w.d.resolve(r.resp);
+        w.d.resolve(withWireBytes(r.resp, r.bytes));
         return true;
       }
       return false;
@@ -484,7 +486,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
     if (r.bytes > 0 || r.urgent) {
       this.bytesOut += r.bytes;
-      w.d.resolve(r.out);
+      w.d.resolve(withWireBytes(r.out, r.bytes));
       return true;
     }
     return false;
@@ -492,11 +494,12 @@ export class Broker implements BrokerApi, PartitionHost {
 
   private removeWaiter(w: Waiter): void {
     w.settled = true;
+    // An emptied list stays (a partition's list empties and fills again on every fetch at
+    // scale); onPartitionChanged and flushChanged skip empty ones.
     for (const k of w.keys) {
-      const set = this.waiters.get(k);
-      if (!set) continue;
-      set.delete(w);
-      if (set.size === 0) this.waiters.delete(k);
+      const list = this.waiters.get(k);
+      const i = list ? list.indexOf(w) : -1;
+      if (i >= 0) list!.splice(i, 1);
     }
   }
 
@@ -555,7 +558,7 @@ export class Broker implements BrokerApi, PartitionHost {
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return first.resp;
+      return withWireBytes(first.resp, first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
@@ -590,6 +593,10 @@ export class Broker implements BrokerApi, PartitionHost {
           preferredReadReplica = true;
           return { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
         }
+      }
+      if (req.isolationLevel !== 1) {
+        const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
+        if (idle !== null) return idle;
       }
       const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), req.isolationLevel === 1);
       bytes += r.bytes;
@@ -652,7 +659,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const first = this.readForReplica(replicaId, parts, maxBytes);
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return first.out;
+      return withWireBytes(first.out, first.bytes);
     }
     const d = new Deferred<ReplicaFetchPartitionResponse[]>();
     const w: ReplicaFetchWaiter = {
@@ -694,13 +701,14 @@ export class Broker implements BrokerApi, PartitionHost {
         const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
-      const result = p
-        ? p.fetchForFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
-        : { error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      const answer: ReplicaFetchPartitionResponse = p
+        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
+        : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
+      const result = answer.result;
       if (throttled) this.leaderQuota.record(now, result.bytes);
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return { topic: fp.topic, partition: fp.partition, key: fp.key, result };
+      return answer;
     });
     return { out, bytes, urgent };
   }
@@ -743,14 +751,7 @@ export class Broker implements BrokerApi, PartitionHost {
         heldBack = true;
         continue;
       }
-      parts.push({
-        topic: p.topic,
-        partition: p.partition,
-        key: p.key,
-        fetchOffset: p.log.logEndOffset,
-        lastFetchedEpoch: p.log.leaderEpochCache.latestEpoch(),
-        currentLeaderEpoch: p.leaderEpoch,
-      });
+      parts.push(p.followerFetchPart());
     }
     if (parts.length === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));

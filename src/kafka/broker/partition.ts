@@ -13,6 +13,7 @@
  * - the leader's HW never decreases while it stays leader;
  * - a follower's HW = min(leader HW it last saw, its own LEO).
  */
+import type { FetchPartitionResponse } from '../context';
 import type { KafkaError } from '../errors';
 import {
   batchBaseSequence,
@@ -112,6 +113,25 @@ export interface FollowerFetchResult {
   abortedTransactions?: TxnSpan[];
 }
 
+/** A follower fetch's answer for one partition, as the leader's broker sends it. */
+export interface FollowerFetchAnswer {
+  topic: string;
+  partition: number;
+  key: string;
+  result: FollowerFetchResult;
+}
+
+/** A follower fetch's request for one partition (ReplicaFetcherThread's PartitionData). */
+export interface FollowerFetchPart {
+  topic: string;
+  partition: number;
+  /** The Partition's own key string (hashed once; see FetchPartition.key). */
+  key: string;
+  fetchOffset: number;
+  lastFetchedEpoch: number;
+  currentLeaderEpoch: number;
+}
+
 export class Partition {
   readonly key: string;
   role: PartitionRole = 'none';
@@ -129,6 +149,17 @@ export class Partition {
   private delayedProduces: DelayedProduce[] = [];
   /** Offset at which the current leader epoch started on this leader. */
   private leaderEpochStartOffset = 0;
+  /**
+   * Leader: the answer to a caught-up follower (no records, no error) at the current HW and
+   * log start, shared by every such fetch until one of them moves. At scale a follower's
+   * fetch covers tens of partitions and most have nothing new: one answer object each per
+   * fetch was most of the allocation of replication. Answers are never modified.
+   */
+  private idleAnswer: FollowerFetchAnswer | null = null;
+  /** Follower: the last fetch request part sent for this partition, reused while unchanged. */
+  private fetchPart: FollowerFetchPart | null = null;
+  /** The answer to a consumer fetch at the HW (read_uncommitted, nothing to read), shared like idleAnswer. */
+  private idleConsumerAnswer: FetchPartitionResponse | null = null;
 
   constructor(
     readonly topic: string,
@@ -297,6 +328,12 @@ export class Partition {
   private completeDelayedProduces(): void {
     if (this.delayedProduces.length === 0) return;
     const hw = this.log.highWatermark;
+    if (this.role === 'leader') {
+      // Nothing to complete (most calls): no lists built.
+      let any = false;
+      for (const d of this.delayedProduces) if (hw >= d.requiredOffset) { any = true; break; }
+      if (!any) return;
+    }
     const keep: DelayedProduce[] = [];
     const done: DelayedProduce[] = [];
     for (const d of this.delayedProduces) {
@@ -359,19 +396,86 @@ export class Partition {
     if (err !== 'NONE') return this.fetchError(err);
     const state = this.remote.get(replicaId);
     if (!state) return this.fetchError('NOT_LEADER_OR_FOLLOWER');
-    if (lastFetchedEpoch >= 0) {
-      const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, this.log.logEndOffset);
+    const leo = this.log.logEndOffset;
+    // The follower's last epoch is the latest here: it ends at the log end (no divergence
+    // while fetchOffset <= LEO), without the lookup's answer object.
+    if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.leaderEpochCache.latestEpoch() && fetchOffset <= leo)) {
+      const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, leo);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
         return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
       }
     }
+    if (fetchOffset === leo && fetchOffset >= this.log.logStartOffset) {
+      // Caught up (most partitions of a fetch at scale): nothing to read.
+      this.updateFollowerFetchState(state, fetchOffset);
+      return this.fetchResult('NONE', [], 0);
+    }
     // maxBytes ≤ 0: the response is full; the fetch still tells the leader where we are.
-    const read = maxBytes > 0 ? this.log.read(fetchOffset, maxBytes, this.log.logEndOffset) : this.log.read(fetchOffset, 0, fetchOffset);
+    const read = maxBytes > 0 ? this.log.read(fetchOffset, maxBytes, leo) : this.log.read(fetchOffset, 0, fetchOffset);
     if (read.error !== 'NONE') {
       return this.fetchError(read.error);
     }
     this.updateFollowerFetchState(state, fetchOffset);
     return this.fetchResult('NONE', read.batches, read.sizeInBytes);
+  }
+
+  /**
+   * fetchForFollower's result wrapped as the broker answers it; a caught-up follower (at the
+   * log end, in the latest epoch) gets the shared idle answer, with the same values a fresh
+   * one would have.
+   */
+  answerFollower(replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number): FollowerFetchAnswer {
+    const log = this.log;
+    const leo = log.logEndOffset;
+    if (
+      this.role === 'leader' &&
+      fetchOffset === leo &&
+      (currentLeaderEpoch < 0 || currentLeaderEpoch === this.leaderEpoch) &&
+      (lastFetchedEpoch < 0 || lastFetchedEpoch === log.leaderEpochCache.latestEpoch()) &&
+      fetchOffset >= log.logStartOffset
+    ) {
+      const state = this.remote.get(replicaId);
+      if (state) {
+        this.updateFollowerFetchState(state, fetchOffset);
+        const hw = log.highWatermark;
+        const start = log.logStartOffset;
+        let a = this.idleAnswer;
+        if (a === null || a.result.highWatermark !== hw || a.result.logStartOffset !== start) {
+          a = { topic: this.topic, partition: this.partition, key: this.key, result: { error: 'NONE', highWatermark: hw, logStartOffset: start, batches: [], bytes: 0, divergingEpoch: null } };
+          this.idleAnswer = a;
+        }
+        return a;
+      }
+    }
+    return { topic: this.topic, partition: this.partition, key: this.key, result: this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes) };
+  }
+
+  /**
+   * A read_uncommitted consumer fetch at the HW with a valid epoch (nothing visible to read:
+   * most partitions of a consumer's fetch at scale): the shared answer, with the values
+   * fetchForConsumer's would have; null when the fetch needs the full read.
+   */
+  consumerIdleAnswer(fetchOffset: number, currentLeaderEpoch: number): FetchPartitionResponse | null {
+    if (this.role === 'none' || (currentLeaderEpoch >= 0 && currentLeaderEpoch !== this.leaderEpoch)) return null;
+    const log = this.log;
+    const hw = log.highWatermark;
+    if (fetchOffset !== hw || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return null;
+    const start = log.logStartOffset;
+    let a = this.idleConsumerAnswer;
+    if (a === null || a.highWatermark !== hw || a.logStartOffset !== start) {
+      a = { topic: this.topic, partition: this.partition, error: 'NONE', highWatermark: hw, logStartOffset: start, batches: [] };
+      this.idleConsumerAnswer = a;
+    }
+    return a;
+  }
+
+  /** Follower: this partition's part of the next fetch, the previous one while nothing in it changed. */
+  followerFetchPart(): FollowerFetchPart {
+    const fetchOffset = this.log.logEndOffset;
+    const lastFetchedEpoch = this.log.leaderEpochCache.latestEpoch();
+    const f = this.fetchPart;
+    if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
+    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch });
   }
 
   /** A fetch answer as of now: the HW and log start go with every one. */
@@ -451,6 +555,9 @@ export class Partition {
    */
   maybeIncrementLeaderHW(): boolean {
     if (this.role !== 'leader') return false;
+    // The HW never passes the log end: already there, it cannot move (the common case of
+    // a caught-up follower's fetch), and the checks below only read.
+    if (this.log.highWatermark >= this.log.logEndOffset) return false;
     if (this.isUnderMinIsr()) return false;
     const now = this.host.now();
     const leaderEnd = this.log.logEndOffset;

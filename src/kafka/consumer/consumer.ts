@@ -55,6 +55,8 @@ interface PartitionState {
    */
   aborted?: { producerId: number; firstOffset: number }[];
   abortedPids?: Set<number>;
+  /** This partition's part of the last fetch sent, sent again while position, epoch and size are the same (parts are never modified). */
+  fetchPart: FetchRequest['partitions'][number] | null;
 }
 
 /**
@@ -489,7 +491,7 @@ export class Consumer {
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0 });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -812,7 +814,7 @@ export class Consumer {
     }
     for (const tp of added) {
       const k = key(tp.topic, tp.partition);
-      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0 });
+      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -1041,7 +1043,13 @@ export class Consumer {
       for (const p of g.parts) {
         if (p.position < 0 || p.buffer.length > 0) continue;
         const l = this.ctx.metadata.leader(p.topic, p.partition)!;
-        (partitions ??= []).push({ topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: this.config.int('max.partition.fetch.bytes') });
+        const maxBytes = this.config.int('max.partition.fetch.bytes');
+        let part = p.fetchPart;
+        if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
+          part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes };
+          p.fetchPart = part;
+        }
+        (partitions ??= []).push(part);
       }
       if (!partitions) continue;
       const req: FetchRequest = {
