@@ -97,6 +97,36 @@ describe('autoLayout (ELK)', () => {
     expect(overlappingPairs(placedBoxes(input, pos))).toEqual([]);
   });
 
+  it('puts broker cards in a tight grid, rows in id order GRID_GAP apart, whatever the links when it ran', async () => {
+    const cards = (links: LayoutInput['links']): LayoutInput => ({
+      boxes: [
+        ...Array.from({ length: 12 }, (_, i): LayoutBox => ({ id: `broker-${i + 1}`, kind: 'broker', width: 170, height: 130, row: Math.floor(i / 6) })),
+        { id: 'producer-p', kind: 'producer', width: 200, height: 96 },
+        { id: 'group-g', kind: 'group', width: 800, height: 110 },
+      ],
+      links,
+      pinned: {},
+    });
+    // Links to far-apart brokers (what bends ELK's rows), and none at all.
+    const bent = cards([
+      { source: 'producer-p', target: 'broker-6' },
+      { source: 'producer-p', target: 'broker-12' },
+      { source: 'broker-2', target: 'group-g' },
+      { source: 'broker-10', target: 'group-g' },
+    ]);
+    for (const input of [bent, cards([])]) {
+      const at = await autoLayout(input);
+      for (const row of [0, 1]) {
+        const xs = Array.from({ length: 6 }, (_, i) => at[`broker-${row * 6 + i + 1}`]!.x);
+        expect(xs.slice(1).map((x, i) => x - xs[i]!)).toEqual([210, 210, 210, 210, 210]);
+      }
+      // Rows aligned in columns, the second under the first.
+      expect(at['broker-7']!.x).toBe(at['broker-1']!.x);
+      expect(at['broker-7']!.y).toBeGreaterThanOrEqual(at['broker-1']!.y + 130);
+      expect(overlappingPairs(placedBoxes(input, at))).toEqual([]);
+    }
+  });
+
   it('lays out nothing for an empty cluster', async () => {
     expect(await autoLayout({ boxes: [], links: [], pinned: {} })).toEqual({});
   });

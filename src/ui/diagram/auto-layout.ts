@@ -214,6 +214,7 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
     for (const b of input.boxes) if (bandOf(b) === name && at.has(b.id)) at.get(b.id)!.y = top;
   }
   const grid = input.boxes.some((b) => (b.row ?? 0) > 0);
+  if (grid) compactGrid(input.boxes, at);
   return removeOverlaps(
     input.boxes.map((b) => {
       const pin = input.pinned[b.id];
@@ -223,6 +224,28 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
     // Unpinned boxes keep ELK's spacing from pinned ones too.
     grid ? GRID_GAP : Math.min(LAYOUT_GAP.node, 40),
   );
+}
+
+/**
+ * Broker cards in a tight grid: ELK's node placement bends a row around the links (a gap in
+ * the middle of a row, rows shifted against each other), which depends on which links
+ * existed when the layout ran and makes the picture wider than it needs to be. Each row's
+ * cards go side by side in id order, in columns one card wide and GRID_GAP apart, the
+ * grid centred where ELK centred the brokers (producers and groups stay where ELK put them,
+ * over and under it).
+ */
+function compactGrid(boxes: LayoutBox[], at: Map<string, { x: number; y: number }>): void {
+  const brokers = boxes.filter((b) => b.kind === 'broker' && at.has(b.id));
+  if (brokers.length === 0) return;
+  const cell = Math.max(...brokers.map((b) => b.width));
+  const rows = new Map<number, LayoutBox[]>();
+  for (const b of brokers) rows.set(b.row ?? 0, [...(rows.get(b.row ?? 0) ?? []), b]);
+  const cols = Math.max(...[...rows.values()].map((r) => r.length));
+  const width = cols * cell + (cols - 1) * GRID_GAP;
+  const left = Math.min(...brokers.map((b) => at.get(b.id)!.x));
+  const right = Math.max(...brokers.map((b) => at.get(b.id)!.x + b.width));
+  const x0 = Math.round((left + right) / 2 - width / 2);
+  for (const row of rows.values()) row.forEach((b, i) => (at.get(b.id)!.x = x0 + i * (cell + GRID_GAP)));
 }
 
 type Size = { width: number; height: number };
