@@ -14,7 +14,7 @@ import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
-import type { Scenario } from '../scenario/types';
+import { scenario } from './fixtures/scenario';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
@@ -22,41 +22,29 @@ import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
 import { StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
-function scenario(): Scenario {
-  return {
-    version: 1,
-    name: 'storage',
-    seed: 11,
-    cluster: {
-      brokers: [
-        { id: 1, rack: 'a' },
-        { id: 2, rack: 'b' },
-        { id: 3, rack: 'c' },
-      ],
-      config: { 'log.cleaner.backoff.ms': 1000, 'log.retention.check.interval.ms': 1000 },
-      network: { latencyMs: 1, jitterMs: 1 },
-    },
-    topics: [
-      { name: 'orders', partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2, 'segment.bytes': 16384 } },
-      { name: 'users', partitions: 1, replicationFactor: 3, config: { 'cleanup.policy': 'compact', 'segment.bytes': 2048, 'min.cleanable.dirty.ratio': 0.01 } },
-      { name: 'clicks', partitions: 1, replicationFactor: 2, config: { 'retention.bytes': 8192, 'segment.bytes': 2048 } },
-    ],
-    clients: [
-      { kind: 'producer', id: 'p', config: { acks: 'all' } },
-      { kind: 'consumer', id: 'c1', groupId: 'billing', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'auto.commit.interval.ms': 500 } },
-    ],
-    timeline: [
-      { at: 50, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 300, keys: 10, valueBytes: 100 },
-      { at: 50, op: 'startLoad', producer: 'p', topic: 'users', ratePerSec: 40, keys: 4, valueBytes: 20 },
-      { at: 50, op: 'startLoad', producer: 'p', topic: 'clicks', ratePerSec: 60, valueBytes: 50 },
-      { at: 3000, op: 'killBroker', broker: 2 },
-      { at: 4000, op: 'restartBroker', broker: 2 },
-    ],
-  };
-}
-
 let dbCount = 0;
 const freshName = () => `kafka-playground-test-${++dbCount}`;
+
+/**
+ * A database as an older version left it, from a frozen dump in fixtures/ (v8-serialized,
+ * gzipped: its version, every `meta` record and every chunk record of `chunkStore`), put
+ * into a fresh IndexedDB database of that version.
+ */
+async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, version: number, chunkStore: string): Promise<{ name: string; dump: { version: number; meta: [string, unknown][]; chunks: Chunk[] } }> {
+  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[] };
+  expect(dump.version).toBe(version);
+  const name = freshName();
+  const old = await openDB(name, version, {
+    upgrade(db) {
+      db.createObjectStore('meta');
+      db.createObjectStore(chunkStore);
+    },
+  });
+  for (const [k, v] of dump.meta) await old.put('meta', v, k);
+  for (const [k, v] of dump.chunks) await old.put(chunkStore, v, k as IDBValidKey);
+  old.close();
+  return { name, dump };
+}
 
 /** One flush as the persister does it, synchronously awaited. */
 async function flush(planner: FlushPlanner, store: ClusterStore, cluster: Cluster, epoch: number): Promise<FlushPlan> {
@@ -546,22 +534,7 @@ describe('schema versions', () => {
   it('opens the frozen schema-2 database (src/storage/fixtures/v2-db.bin.gz: a copy per replica) and migrates it without losing a byte', async () => {
     // Written by the schema-2 code (commit 32bfc91, src/storage/fixtures/write-v2-fixture.ts):
     // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment.
-    const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'v2-db.bin.gz')))) as {
-      version: number;
-      meta: [string, unknown][];
-      chunks: [[number, string, number], Uint8Array][];
-    };
-    expect(dump.version).toBe(2);
-    const name = freshName();
-    const old = await openDB(name, 2, {
-      upgrade(db) {
-        db.createObjectStore('meta');
-        db.createObjectStore('chunks');
-      },
-    });
-    for (const [k, v] of dump.meta) await old.put('meta', v, k);
-    for (const [k, v] of dump.chunks) await old.put('chunks', v, k);
-    old.close();
+    const { name, dump } = await frozenDatabase<[[number, string, number], Uint8Array]>('v2-db.bin.gz', 2, 'chunks');
     const v2 = dump.meta.find(([k]) => k === 'manifest')![1] as V2Manifest;
     const v2Chunks = new Map(dump.chunks.map(([[b, tp, first], bytes]) => [`${b}/${tp}/${first}`, bytes]));
 
@@ -606,23 +579,8 @@ describe('schema versions', () => {
   it('opens the frozen schema-3 database (src/storage/fixtures/v3-db.bin.gz: Uint8Array chunks) as it is, and goes on saving Blobs beside them', async () => {
     // Written by the schema-3 code (commit 54af7b6, src/storage/fixtures/write-v3-fixture.ts):
     // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment.
-    const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'v3-db.bin.gz')))) as {
-      version: number;
-      meta: [string, unknown][];
-      chunks: [number, Uint8Array][];
-    };
-    expect(dump.version).toBe(3);
+    const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v3-db.bin.gz', 3, 'partitionChunks');
     expect(dump.chunks.every(([, v]) => v instanceof Uint8Array)).toBe(true);
-    const name = freshName();
-    const old = await openDB(name, 3, {
-      upgrade(db) {
-        db.createObjectStore('meta');
-        db.createObjectStore('partitionChunks');
-      },
-    });
-    for (const [k, v] of dump.meta) await old.put('meta', v, k);
-    for (const [k, v] of dump.chunks) await old.put('partitionChunks', v, k);
-    old.close();
     const v3 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
     const v3Chunks = new Map(dump.chunks);
 
