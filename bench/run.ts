@@ -17,7 +17,7 @@
  * picks sizes.
  */
 import { Cluster } from '../src/kafka/cluster';
-import { benchScenario, scaleScenario } from './workload';
+import { benchScenario, measureScale, scaleScenario } from './workload';
 
 interface Figures {
   name: string;
@@ -52,29 +52,8 @@ const SIZES: Size[] = [
 ];
 
 function runSize(s: Size): Figures & { target: number; cpuSeconds: number } {
-  const c = new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9));
-  c.runUntil(s.warmupMs);
-  const a0 = acked(c);
-  const c0 = consumed(c);
-  const e0 = c.scheduler.eventsRun;
-  const v0 = c.now;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let wall = 0;
-  while (c.now - v0 < s.measureMs && wall < s.budgetS) {
-    c.runUntil(c.now + 100);
-    wall = (performance.now() - t0) / 1000;
-  }
-  return {
-    name: `${s.brokers} x ${s.partitions}, ${s.rate.toLocaleString('en')} records/s`,
-    virtualSeconds: (c.now - v0) / 1000,
-    wallSeconds: wall,
-    acked: acked(c) - a0,
-    consumed: consumed(c) - c0,
-    eventsRun: c.scheduler.eventsRun - e0,
-    target: s.target,
-    cpuSeconds: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)),
-  };
+  const f = measureScale(new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9)), s.warmupMs, s.measureMs, s.budgetS);
+  return { name: `${s.brokers} x ${s.partitions}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target };
 }
 
 function printSize(f: Figures & { target: number; cpuSeconds: number }): void {

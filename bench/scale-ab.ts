@@ -12,16 +12,9 @@
  * 3x3 0.73 where separate processes (one node per run, trees alternating) gave 1.00 for
  * the same two trees. Read ratios under ~30% as noise, and check with separate processes.
  */
-import { scaleScenario } from './workload';
+import { measureScale, scaleScenario, type ScaleRunnable } from './workload';
 
-interface ClusterLike {
-  runUntil(ms: number): void;
-  now: number;
-  scheduler: { eventsRun: number };
-  producers: Map<string, { acked: number }>;
-  consumers: Map<string, { view(): { consumed: number } }>;
-}
-type ClusterCtor = new (s: ReturnType<typeof scaleScenario>) => ClusterLike;
+type ClusterCtor = new (s: ReturnType<typeof scaleScenario>) => ScaleRunnable;
 
 interface Size {
   name: string;
@@ -49,32 +42,10 @@ interface Run {
   eventsPerVs: number;
 }
 
-const acked = (c: ClusterLike) => [...c.producers.values()].reduce((s, p) => s + p.acked, 0);
-const consumed = (c: ClusterLike) => [...c.consumers.values()].reduce((s, x) => s + x.view().consumed, 0);
-
 function runOnce(C: ClusterCtor, s: Size): Run {
-  const c = new C(scaleScenario(s.brokers, s.partitions, s.rate, 1e9));
-  c.runUntil(3_000);
-  const a0 = acked(c);
-  const k0 = consumed(c);
-  const e0 = c.scheduler.eventsRun;
-  const v0 = c.now;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let wall = 0;
-  while (c.now - v0 < s.measureMs && wall < s.budgetS) {
-    c.runUntil(c.now + 100);
-    wall = (performance.now() - t0) / 1000;
-  }
-  const u = process.cpuUsage(cpu0);
-  const vs = (c.now - v0) / 1000;
-  return {
-    wallSpeed: vs / wall,
-    cpuSpeed: vs / ((u.user + u.system) / 1e6),
-    ackedPerVs: (acked(c) - a0) / vs,
-    consumedPerVs: (consumed(c) - k0) / vs,
-    eventsPerVs: (c.scheduler.eventsRun - e0) / vs,
-  };
+  const f = measureScale(new C(scaleScenario(s.brokers, s.partitions, s.rate, 1e9)), 3_000, s.measureMs, s.budgetS);
+  const vs = f.virtualSeconds;
+  return { wallSpeed: vs / f.wallSeconds, cpuSpeed: vs / f.cpuSeconds, ackedPerVs: f.acked / vs, consumedPerVs: f.consumed / vs, eventsPerVs: f.eventsRun / vs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

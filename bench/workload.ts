@@ -70,3 +70,53 @@ export function scaleScenario(brokers: number, partitions: number, ratePerSec: n
     ],
   };
 }
+
+/** What measureScale needs of a cluster (the Cluster of this tree, or of another one in an A/B run). */
+export interface ScaleRunnable {
+  now: number;
+  runUntil(t: number): void;
+  scheduler: { eventsRun: number };
+  producers: Map<string, { acked: number }>;
+  consumers: Map<string, { view(): { consumed: number } }>;
+}
+
+export interface ScaleFigures {
+  virtualSeconds: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  acked: number;
+  consumed: number;
+  eventsRun: number;
+}
+
+const ackedOf = (c: ScaleRunnable) => [...c.producers.values()].reduce((s, p) => s + p.acked, 0);
+const consumedOf = (c: ScaleRunnable) => [...c.consumers.values()].reduce((s, x) => s + x.view().consumed, 0);
+
+/**
+ * Warms the cluster up for `warmupMs` virtual (group formed, fetch sessions going, the JIT
+ * warm), then runs it in 100 ms virtual steps until `measureMs` virtual or `budgetS` wall
+ * seconds are used up, whichever comes first; what was run, acked and consumed meanwhile.
+ */
+export function measureScale(c: ScaleRunnable, warmupMs: number, measureMs: number, budgetS: number): ScaleFigures {
+  c.runUntil(warmupMs);
+  const a0 = ackedOf(c);
+  const k0 = consumedOf(c);
+  const e0 = c.scheduler.eventsRun;
+  const v0 = c.now;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let wall = 0;
+  while (c.now - v0 < measureMs && wall < budgetS) {
+    c.runUntil(c.now + 100);
+    wall = (performance.now() - t0) / 1000;
+  }
+  const u = process.cpuUsage(cpu0);
+  return {
+    virtualSeconds: (c.now - v0) / 1000,
+    wallSeconds: wall,
+    cpuSeconds: (u.user + u.system) / 1e6,
+    acked: ackedOf(c) - a0,
+    consumed: consumedOf(c) - k0,
+    eventsRun: c.scheduler.eventsRun - e0,
+  };
+}
