@@ -17,19 +17,11 @@
  * picks sizes.
  */
 import { Cluster } from '../src/kafka/cluster';
-import { benchScenario, measureScale, scaleScenario } from './workload';
+import { ackedOf, benchScenario, consumedOf, measureScale, scaleScenario, type ScaleFigures } from './workload';
 
-interface Figures {
+interface Figures extends Omit<ScaleFigures, 'cpuSeconds'> {
   name: string;
-  virtualSeconds: number;
-  wallSeconds: number;
-  acked: number;
-  consumed: number;
-  eventsRun: number;
 }
-
-const acked = (c: Cluster) => [...c.producers.values()].reduce((s, p) => s + p.acked, 0);
-const consumed = (c: Cluster) => [...c.consumers.values()].reduce((s, x) => s + x.view().consumed, 0);
 
 // ---- part 1: scale ------------------------------------------------------------------------------
 
@@ -92,7 +84,7 @@ function run(name: string, ratePerSec: number, virtualMs: number): Figures {
   const t0 = performance.now();
   c.runUntil(virtualMs + 2000);
   const wall = (performance.now() - t0) / 1000;
-  return { name, virtualSeconds: (virtualMs + 2000) / 1000, wallSeconds: wall, acked: acked(c), consumed: consumed(c), eventsRun: c.scheduler.eventsRun };
+  return { name, virtualSeconds: (virtualMs + 2000) / 1000, wallSeconds: wall, acked: ackedOf(c), consumed: consumedOf(c), eventsRun: c.scheduler.eventsRun };
 }
 
 function print(f: Figures): void {

@@ -89,8 +89,9 @@ export interface ScaleFigures {
   eventsRun: number;
 }
 
-const ackedOf = (c: ScaleRunnable) => [...c.producers.values()].reduce((s, p) => s + p.acked, 0);
-const consumedOf = (c: ScaleRunnable) => [...c.consumers.values()].reduce((s, x) => s + x.view().consumed, 0);
+/** Records acked by all producers, consumed by all consumers, since the cluster started. */
+export const ackedOf = (c: ScaleRunnable) => [...c.producers.values()].reduce((s, p) => s + p.acked, 0);
+export const consumedOf = (c: ScaleRunnable) => [...c.consumers.values()].reduce((s, x) => s + x.view().consumed, 0);
 
 /**
  * Warms the cluster up for `warmupMs` virtual (group formed, fetch sessions going, the JIT
