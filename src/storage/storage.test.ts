@@ -26,6 +26,22 @@ let dbCount = 0;
 const freshName = () => `kafka-playground-test-${++dbCount}`;
 
 /**
+ * A frozen database's session restarted from its disks at 3.5 s (every record read back,
+ * no offset cut), and a planner that takes over its saved chunks to go on saving.
+ */
+async function resumeFromDisks(store: IdbClusterStore, image: LoadedImage): Promise<{ cluster: Cluster; planner: FlushPlanner; epoch: number }> {
+  const { state, report } = imageToDurableState(image);
+  expect(report.records).toBeGreaterThan(0);
+  expect(report.cutOffsets).toBe(0);
+  const cluster = restoreCluster(state);
+  expect(cluster.now).toBe(3500);
+  const epoch = await store.claim();
+  const planner = new FlushPlanner(undefined, () => true);
+  planner.adopt(cluster, image);
+  return { cluster, planner, epoch };
+}
+
+/**
  * A database as an older version left it, from a frozen dump in fixtures/ (v8-serialized,
  * gzipped: its version, every `meta` record and every chunk record of `chunkStore`), put
  * into a fresh IndexedDB database of that version.
@@ -558,15 +574,8 @@ describe('schema versions', () => {
     // whose cluster classes had other fields (no CLUSTER_SHAPE), so it is refused, naming why.
     const moment = imageToMoment(image);
     expect(moment).toEqual({ reason: 'the saved moment was written by an older version of the playground' });
-    const { state, report } = imageToDurableState(image);
-    expect(report.records).toBeGreaterThan(0);
-    expect(report.cutOffsets).toBe(0);
-    const cluster = restoreCluster(state);
-    expect(cluster.now).toBe(3500);
+    const { cluster, planner, epoch } = await resumeFromDisks(store, image);
     // Saving goes on: the migrated chunks are kept, the run's new batches are stored once.
-    const epoch = await store.claim();
-    const planner = new FlushPlanner(undefined, () => true);
-    planner.adopt(cluster, image);
     const next = await flush(planner, store, cluster, epoch);
     expect(next.deleteChunks).toEqual([]);
     await runFlushing(cluster, planner, store, epoch, 6000, 250);
@@ -600,15 +609,8 @@ describe('schema versions', () => {
       const want = Buffer.concat(l.info.refs.map(([id, start, len]) => v3Chunks.get(id)!.subarray(start, start + len)));
       expect(Buffer.from(concatBatches(l.batches))).toEqual(want);
     }
-    const { state, report } = imageToDurableState(image);
-    expect(report.records).toBeGreaterThan(0);
-    expect(report.cutOffsets).toBe(0);
-    const cluster = restoreCluster(state);
-    expect(cluster.now).toBe(3500);
+    const { cluster, planner, epoch } = await resumeFromDisks(store, image);
     // Saving goes on: the schema-3 chunks are kept and named, the new batches go into Blobs.
-    const epoch = await store.claim();
-    const planner = new FlushPlanner(undefined, () => true);
-    planner.adopt(cluster, image);
     cluster.runUntil(3750);
     const next = await flush(planner, store, cluster, epoch);
     expect(next.chunks.length).toBeGreaterThan(0);
