@@ -74,9 +74,6 @@ export interface BrokerEnv {
   peer(id: number): Broker | undefined;
 }
 
-type ReplicaFetchPartition = FollowerFetchPart;
-type ReplicaFetchPartitionResponse = FollowerFetchAnswer;
-
 /**
  * A long-polled fetch parked until its partitions change or maxWait passes (the fetch
  * purgatory). Plain data, completed by Broker.tryCompleteWaiter / expireWaiter, so a
@@ -100,9 +97,9 @@ interface ReplicaFetchWaiter {
   due: number;
   settled: boolean;
   replicaId: number;
-  parts: ReplicaFetchPartition[];
+  parts: FollowerFetchPart[];
   maxBytes: number;
-  d: Deferred<ReplicaFetchPartitionResponse[]>;
+  d: Deferred<FollowerFetchAnswer[]>;
 }
 
 interface Fetcher {
@@ -465,7 +462,7 @@ export class Broker implements BrokerApi, PartitionHost {
     return fp.fetchOffset < log.highWatermark || fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset;
   }
 
-  private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: ReplicaFetchPartition): boolean {
+  private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: FollowerFetchPart): boolean {
     const p = this.partitions.get(fp.key);
     if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
     const log = p.log;
@@ -652,16 +649,16 @@ export class Broker implements BrokerApi, PartitionHost {
   /** A follower broker's fetch (replicaId ≥ 0), long-polled up to replica.fetch.wait.max.ms. */
   handleReplicaFetch(
     replicaId: number,
-    parts: ReplicaFetchPartition[],
+    parts: FollowerFetchPart[],
     maxWaitMs: number,
     maxBytes: number,
-  ): ReplicaFetchPartitionResponse[] | Deferred<ReplicaFetchPartitionResponse[]> {
+  ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
     const first = this.readForReplica(replicaId, parts, maxBytes);
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
       return withWireBytes(first.out, first.bytes);
     }
-    const d = new Deferred<ReplicaFetchPartitionResponse[]>();
+    const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
       keys: parts.map((fp) => fp.key),
@@ -679,9 +676,9 @@ export class Broker implements BrokerApi, PartitionHost {
   /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
   private readForReplica(
     replicaId: number,
-    parts: ReplicaFetchPartition[],
+    parts: FollowerFetchPart[],
     maxBytes: number,
-  ): { out: ReplicaFetchPartitionResponse[]; bytes: number; urgent: boolean } {
+  ): { out: FollowerFetchAnswer[]; bytes: number; urgent: boolean } {
     let bytes = 0;
     let urgent = false;
     // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
@@ -701,7 +698,7 @@ export class Broker implements BrokerApi, PartitionHost {
         const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
-      const answer: ReplicaFetchPartitionResponse = p
+      const answer: FollowerFetchAnswer = p
         ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
         : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
       const result = answer.result;
@@ -735,7 +732,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private fetchFrom(f: Fetcher): void {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
-    const parts: ReplicaFetchPartition[] = [];
+    const parts: FollowerFetchPart[] = [];
     f.sorted ??= [...f.keys].sort();
     let heldBack = false;
     for (const key of f.sorted) {
@@ -767,7 +764,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
-    this.ctx.network.request<ReplicaFetchPartitionResponse[]>(
+    this.ctx.network.request<FollowerFetchAnswer[]>(
       this.node,
       brokerNode(leader),
       call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
@@ -786,15 +783,15 @@ export class Broker implements BrokerApi, PartitionHost {
   /** @scheduled Runs at the leader: its broker answers the fetch (now or long-polled). */
   private replicaFetchAtLeader(
     leader: number,
-    parts: ReplicaFetchPartition[],
+    parts: FollowerFetchPart[],
     maxWaitMs: number,
     maxBytes: number,
-  ): ReplicaFetchPartitionResponse[] | Deferred<ReplicaFetchPartitionResponse[]> {
+  ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
     return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [];
   }
 
   /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, resp: ReplicaFetchPartitionResponse[]): void {
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, resp: FollowerFetchAnswer[]): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
     f.deadline.clear();
     f.inFlight = 0;
