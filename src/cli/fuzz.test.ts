@@ -451,7 +451,7 @@ describe('fuzz: seeds that once failed', () => {
     Object.assign(d.clients[1].config, { 'heartbeat.interval.ms': 2, 'auto.commit.interval.ms': 1000000000 });
     d.timeline.push(...killAll(0), ...restartAll(2000), { at: 1974, op: 'startLoad', producer: 'checkout', topic: 'orders', ratePerSec: 1000, valueBytes: 10000 });
     const c: Case = { seed: 21261227, text: JSON.stringify(d), mutations: ['as written'] };
-    // The load is now over the playground's 1 MB/s: refused in one line, before any work.
+    // The load is now over the playground's 2 MB/s: refused in one line, before any work.
     expect(await checkRunner({ ...c, seed: 2 })).toBe(2);
     // Within the limit, the same document runs to the end.
     d.timeline[d.timeline.length - 1].ratePerSec = 100;

@@ -35,7 +35,7 @@ describe('live actions over a limit', () => {
         op: 'startLoad',
         error: 'POLICY_VIOLATION',
         message:
-          "Refused: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 1 MB/s: lower ratePerSec or valueBytes.",
+          "Refused: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 2 MB/s: lower ratePerSec or valueBytes.",
       },
     ]);
     expect(c.scenario().timeline).toEqual([]);
@@ -98,5 +98,30 @@ describe('live actions over a limit', () => {
     const keys = new Set(c.output().partitions.flatMap((p) => p.records!.map((r) => r.key)));
     expect(keys.size).toBeGreaterThan(3);
     for (const k of keys) expect(k).toMatch(/^key-\d+$/);
+  });
+});
+
+describe('the load byte-rate limit', () => {
+  // Issue 10's scale workload: 50 brokers x 1,000 partitions, 20,000 records/s of 100 bytes.
+  const doc = (ratePerSec: number) => ({
+    version: 1,
+    seed: 1,
+    cluster: { brokers: Array.from({ length: 50 }, (_, i) => ({ id: i + 1 })) },
+    topics: [{ name: 'bench', partitions: 1000, replicationFactor: 3 }],
+    clients: [{ kind: 'producer', id: 'p' }],
+    timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'bench', ratePerSec, keys: 10000, valueBytes: 100 }],
+  });
+
+  it("opens issue 10's 50 x 1,000 workload at 20,000 records/s of 100 bytes from a document", () => {
+    expect(LIMITS.loadBytesPerSec).toBe(2 * 1024 * 1024);
+    expect(restoreScenario(doc(20000)).ok).toBe(true);
+  });
+
+  it('refuses the same document just over 2 MB/s, naming the field and the figures', () => {
+    const r = restoreScenario(doc(21000));
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.error.message).toBe(
+      "timeline[0].ratePerSec: ratePerSec x valueBytes is 2.003 MB/s (21000 records/s of 100 bytes), more than the playground's limit of 2 MB/s: lower ratePerSec or valueBytes",
+    );
   });
 });

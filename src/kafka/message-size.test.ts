@@ -77,7 +77,7 @@ describe('max.request.size, max.message.bytes, segment.bytes', () => {
   });
 
   it('a load generator of 1 MB values: every record fails with MESSAGE_TOO_LARGE, none is stored', () => {
-    // 1 record/s of 1 MB: the most the playground's 1 MB/s load limit allows.
+    // 1 record/s of 1 MB: within the playground's 2 MB/s load limit.
     const c = run({ timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 1, valueBytes: 1048576 }] }, 5000);
     const errors = new Set(rows(c).map((r) => r.error));
     expect(errors).toEqual(new Set(['MESSAGE_TOO_LARGE']));

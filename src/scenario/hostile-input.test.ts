@@ -164,7 +164,7 @@ describe('limits on work from a small document', () => {
     const load = (ratePerSec: number, valueBytes: number) =>
       doc((d) => (d.timeline = [{ at: 0, op: 'startLoad', producer: 'checkout', topic: 'orders', ratePerSec, valueBytes }]));
     expect(errorOf(load(1000, 1048576))).toBe(
-      "timeline[0].ratePerSec: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 1 MB/s: lower ratePerSec or valueBytes",
+      "timeline[0].ratePerSec: ratePerSec x valueBytes is 1000 MB/s (1000 records/s of 1048576 bytes), more than the playground's limit of 2 MB/s: lower ratePerSec or valueBytes",
     );
     expect(errorOf(load(200_000, 10))).toMatch(/^timeline\[0\]\.ratePerSec: expected records per second \(a number > 0, at most 100000\), got 200000$/);
     expect(errorOf(load(1, 2_000_000))).toMatch(/^timeline\[0\]\.valueBytes: expected a value size in bytes from 0 to 1048576, got 2000000$/);
