@@ -81,11 +81,11 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
   for (const b of [1, 2, 3]) await expect(page.getByTestId(`broker-${b}`)).toBeVisible();
   await screenshot(page, 'saved-schema-2-restored');
 
-  // It saves again, in the new layout: version 4, shared chunks (new ones as Blobs), a later moment.
+  // It saves again, in the new layout: version 4, shared chunks (each a Blob from 64 KiB up, a Uint8Array below), a later moment.
   const stored = () =>
     page.evaluate(
       () =>
-        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number; blobs: boolean }>((resolve, reject) => {
+        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number; chunks: number; valuesAsStored: boolean }>((resolve, reject) => {
           const req = indexedDB.open('kafka-playground');
           req.onsuccess = () => {
             const db = req.result;
@@ -96,8 +96,9 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
             tx.oncomplete = () => {
               const m = get.result as { timeMs: number; logs: { refs?: unknown[] }[] };
               db.close();
-              const blobs = (all.result as unknown[]).some((v) => v instanceof Blob);
-              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0, blobs });
+              const values = all.result as unknown[];
+              const valuesAsStored = values.every((v) => (v instanceof Blob && v.size >= 65536) || v instanceof Uint8Array);
+              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0, chunks: values.length, valuesAsStored });
             };
             get.onerror = () => reject(get.error);
           };
@@ -105,5 +106,6 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
         }),
     );
   await expect.poll(async () => (await stored()).timeMs, { timeout: 30_000 }).toBeGreaterThan(manifest.timeMs);
-  expect(await stored()).toMatchObject({ version: 4, stores: ['meta', 'partitionChunks'], refs: 1, blobs: true });
+  expect(await stored()).toMatchObject({ version: 4, stores: ['meta', 'partitionChunks'], refs: 1, valuesAsStored: true });
+  expect((await stored()).chunks).toBeGreaterThan(0);
 });

@@ -16,7 +16,7 @@ import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
 import { scenario } from './fixtures/scenario';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
-import { chunkBytes, DB_VERSION, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
+import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
@@ -231,6 +231,46 @@ describe('IndexedDB store: write and reopen', () => {
   });
 });
 
+describe('chunk values', () => {
+  it('a chunk from 64 KiB up is one Blob of its batches, a smaller one a Uint8Array of them; both read back the same bytes', async () => {
+    const small = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])];
+    const v = chunkValue({ batches: small, size: 5 });
+    expect(v).toBeInstanceOf(Uint8Array);
+    expect([...(await chunkBytes(v))!]).toEqual([1, 2, 3, 4, 5]);
+    const big = [new Uint8Array(INLINE_CHUNK_BYTES - 10).fill(7), new Uint8Array(10).fill(9)];
+    const w = chunkValue({ batches: big, size: INLINE_CHUNK_BYTES });
+    expect(w).toBeInstanceOf(Blob);
+    const back = (await chunkBytes(w))!;
+    expect(back.length).toBe(INLINE_CHUNK_BYTES);
+    expect(back[0]).toBe(7);
+    expect(back[INLINE_CHUNK_BYTES - 1]).toBe(9);
+  });
+
+  it('one flush after 8 s holds both kinds (the orders partitions over 64 KiB, the others under), and reopens byte for byte', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    await runFlushing(cluster, new FlushPlanner(), store, epoch, 8000, 8000);
+    store.close();
+    const raw = await openDB(name, DB_VERSION);
+    const values: unknown[] = await raw.getAll('partitionChunks');
+    raw.close();
+    const blobs = values.filter((v) => v instanceof Blob) as Blob[];
+    const inline = values.filter((v) => v instanceof Uint8Array) as Uint8Array[];
+    expect(blobs.length + inline.length).toBe(values.length);
+    expect(blobs.length).toBeGreaterThan(0);
+    expect(inline.length).toBeGreaterThan(0);
+    expect(blobs.every((b) => b.size >= INLINE_CHUNK_BYTES)).toBe(true);
+    expect(inline.every((b) => b.length < INLINE_CHUNK_BYTES)).toBe(true);
+    const again = await IdbClusterStore.open({ name });
+    const image = await again.load();
+    expect(image!.problems).toEqual([]);
+    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
+    again.close();
+  });
+});
+
 describe('each batch stored once', () => {
   /** Every distinct batch object the logs hold, per partition, and the bytes all replicas hold. */
   function batchesByTp(c: Cluster, tps: string[]): { distinct: number; replicas: number } {
@@ -440,13 +480,13 @@ describe('torn and corrupt writes', () => {
     // Flip one byte inside the log's second batch (inside its CRC'd part).
     const raw = await openDB(name, DB_VERSION);
     const value: unknown = await raw.get('partitionChunks', id);
-    expect(value).toBeInstanceOf(Blob); // schema 4: a chunk is a Blob of its batches
+    expect(value).toBeInstanceOf(Uint8Array); // a chunk under 64 KiB is stored inline
     const bytes = (await chunkBytes(value))!;
     const firstBatchSize = 12 + new DataView(bytes.buffer, bytes.byteOffset + start).getInt32(8);
     const at = start + firstBatchSize;
     const secondBase = Number(new DataView(bytes.buffer, bytes.byteOffset + at).getBigInt64(0));
     bytes[at + 70] = bytes[at + 70]! ^ 0xff;
-    await raw.put('partitionChunks', new Blob([bytes as Uint8Array<ArrayBuffer>]), id);
+    await raw.put('partitionChunks', bytes, id);
     raw.close();
     // The batch is stored once: every replica of orders-0 names those bytes.
     const sharing = manifest.logs.filter((l) => l.refs.some(([c, s, n]) => c === id && s <= at && at < s + n));
@@ -610,12 +650,12 @@ describe('schema versions', () => {
       expect(Buffer.from(concatBatches(l.batches))).toEqual(want);
     }
     const { cluster, planner, epoch } = await resumeFromDisks(store, image);
-    // Saving goes on: the schema-3 chunks are kept and named, the new batches go into Blobs.
+    // Saving goes on: the schema-3 chunks are kept and named, the new batches go into new chunks.
     cluster.runUntil(3750);
     const next = await flush(planner, store, cluster, epoch);
     expect(next.chunks.length).toBeGreaterThan(0);
     raw = await openDB(name);
-    expect(await raw.get('partitionChunks', next.chunks[0]!.id)).toBeInstanceOf(Blob);
+    expect(await raw.get('partitionChunks', next.chunks[0]!.id)).toEqual(chunkValue(next.chunks[0]!));
     expect(await raw.get('partitionChunks', dump.chunks[0]![0])).toBeInstanceOf(Uint8Array);
     raw.close();
     const mixed = (await store.load())!;

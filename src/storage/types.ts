@@ -68,7 +68,7 @@ export interface ChunkWrite {
   tp: string;
   /**
    * Its whole batches, back to back: the logs' own byte arrays, never concatenated or copied
-   * by the planner (the store writes them as one value; IndexedDB as one Blob).
+   * by the planner (the store writes them as one value: IndexedDB as one Blob, or inline bytes when small).
    */
   batches: readonly Uint8Array[];
   /** Bytes in all (the chunk's length). */

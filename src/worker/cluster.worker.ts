@@ -21,6 +21,28 @@ const persistence = new WorkerPersistence({
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 });
 
+// The host's loop asks for its next turn "at once" while the cluster is behind the clock
+// or a seek is left over. setTimeout(0) is clamped to 4 ms once nested, idle time the
+// cluster needs; a message to ourselves comes after what the page sent meanwhile, no later.
+const soon = new MessageChannel();
+const SOON = Symbol('soon');
+let soonFn: (() => void) | null = null;
+soon.port1.onmessage = () => {
+  const fn = soonFn;
+  soonFn = null;
+  fn?.();
+};
+const hostTimer = (fn: () => void, ms: number): unknown => {
+  if (ms > 0) return setTimeout(fn, ms);
+  soonFn = fn;
+  soon.port2.postMessage(0);
+  return SOON;
+};
+const clearHostTimer = (handle: unknown): void => {
+  if (handle === SOON) soonFn = null;
+  else clearTimeout(handle as ReturnType<typeof setTimeout>);
+};
+
 const host = new WorkerHost({
   // Every cluster the host shows (a new run, a replay to another moment) reaches
   // persistence through HostStorage.clusterCreated.
@@ -33,8 +55,8 @@ const host = new WorkerHost({
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
-  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimer: hostTimer,
+  clearTimer: clearHostTimer,
 }, { deltas: true });
 
 scope.onmessage = (e: MessageEvent<unknown>) => host.handle(e.data);

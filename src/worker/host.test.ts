@@ -499,6 +499,54 @@ describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset
     expect(s.cluster().now).toBeGreaterThan(250);
   });
 
+  it('comes back at once while the cluster is behind the clock, a seek or a step is left; a tick later once caught up', () => {
+    // The loop's own timer: each turn asks for the next after some delay.
+    const clock = { t: 1000 };
+    let cost = 2; // wall ms per virtual ms
+    const delays: number[] = [];
+    let pending: (() => void) | null = null;
+    const host = new WorkerHost({
+      createCluster: () => new FakeCluster((from, to) => (clock.t += (to - from) * cost)),
+      post: () => undefined,
+      wallNow: () => clock.t,
+      setTimer: (fn, ms) => ((pending = fn), delays.push(ms), delays.length),
+      clearTimer: () => undefined,
+    });
+    const turn = () => {
+      const fn = pending!;
+      pending = null;
+      clock.t += delays.at(-1)!;
+      fn();
+    };
+    host.handle(toWorker({ type: 'load', scenario }));
+    host.handle(toWorker({ type: 'setSpeed', speed: 100 }));
+    host.start();
+    expect(delays).toEqual([16]); // nothing run yet: an ordinary tick
+    for (let i = 0; i < 5; i++) turn();
+    // At 100x and 2 wall ms per virtual ms the cluster cannot keep up: no idle tick between slices.
+    expect(host.behind()).toBe(true);
+    expect(delays.slice(1)).toEqual([0, 0, 0, 0, 0]);
+    // Cheap again: it catches up in a turn and goes back to the tick.
+    cost = 0;
+    turn();
+    turn();
+    expect(host.behind()).toBe(false);
+    expect(delays.at(-1)).toBe(16);
+    // Paused, a long step is left over after a turn: the next comes at once, until it is done.
+    cost = 1;
+    host.handle(toWorker({ type: 'pause' }));
+    host.handle(toWorker({ type: 'step', ms: 1000 }));
+    turn();
+    expect(host.behind()).toBe(true);
+    expect(delays.at(-1)).toBe(0);
+    let turns = 0;
+    while (host.behind() && turns++ < 100) turn();
+    expect(host.behind()).toBe(false);
+    turn();
+    expect(delays.at(-1)).toBe(16);
+    host.stop();
+  });
+
   it('does not shrink its slices for one slow slice (the thread descheduled on a busy machine)', () => {
     let stall = 0;
     const s = setup((clock) => new FakeCluster(() => ((clock.t += stall), (stall = 0))));

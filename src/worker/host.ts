@@ -155,6 +155,8 @@ export class WorkerHost {
   private readonly opts: HostOptions;
   /** Virtual time given up by the run budget (for diagnostics and tests). */
   droppedVirtualMs = 0;
+  /** The last playing turn ran out of budget before reaching the clock. */
+  private fellBehind = false;
   /** A seek still replaying toward its target (run in slices by tick). */
   private seekJob: { target: number } | null = null;
   /** What the UI was last sent: which cluster object, which markers. */
@@ -197,12 +199,23 @@ export class WorkerHost {
     this.timer = null;
   }
 
+  /**
+   * The next turn of the loop: after tickMs when the cluster is caught up; at once (a
+   * zero-delay timer, which still lets the UI's messages in first) while work is left over
+   * (a seek or a step still running, or a playing cluster that could not keep up with the
+   * clock), so a heavy cluster or a long seek does not sit idle a tick between slices.
+   */
   private schedule(): void {
     this.timer = this.deps.setTimer(() => {
       this.timer = null;
       this.tick();
       this.schedule();
-    }, this.opts.tickMs);
+    }, this.behind() ? 0 : this.opts.tickMs);
+  }
+
+  /** Work is left over from the last turn: the next one should come at once. */
+  behind(): boolean {
+    return this.seekJob !== null || (this.advanceTarget !== null && this.machine !== null) || (this.playing && this.fellBehind);
   }
 
   /** One turn of the loop: advance the clock if playing, then maybe post a snapshot. */
@@ -227,7 +240,8 @@ export class WorkerHost {
       if (whole > 0) {
         this.guard(undefined, () => {
           const target = machine.now + whole;
-          if (!this.runWithin(machine, target, wall)) {
+          this.fellBehind = !this.runWithin(machine, target, wall);
+          if (this.fellBehind) {
             // Out of budget: drop the rest rather than stall; the clock display shows the truth.
             this.droppedVirtualMs += target - machine.now;
             this.carryMs = 0;
