@@ -192,17 +192,17 @@ export class IdbClusterStore implements ClusterStore {
       throw errorOf(err);
     });
     try {
-      const owner = (await tx.objectStore('meta').get('owner')) as { epoch: number } | undefined;
-      const current = owner?.epoch ?? 0;
-      if (current !== ownerEpoch) {
-        tx.abort();
-        await done.catch(() => undefined);
-        throw new StorageFencedError(ownerEpoch, current);
-      }
+      // The owner check is the transaction's first request and every write is queued behind
+      // it at once, before awaiting its answer: a fenced tab aborts the transaction, which
+      // undoes them all. Queuing them now (each put serializes its value on this thread)
+      // keeps their cost inside the caller's synchronous call, where the persister measures
+      // what a flush costs the worker and spaces flushes by it.
+      const ownerRead = tx.objectStore('meta').get('owner');
       const chunks = tx.objectStore('partitionChunks');
       // A failed request also fails `done`; swallow each request's own rejection so only
       // one error surfaces (and none goes unhandled when the transaction aborts).
       const track = (p: Promise<unknown>) => void p.catch(() => undefined);
+      track(ownerRead); // still awaited below; a write that throws first leaves it unread
       if (plan.replaceAll) track(chunks.clear());
       for (const id of plan.deleteChunks) track(chunks.delete(id));
       for (const c of plan.chunks) track(chunks.put(chunkValue(c), c.id));
@@ -210,6 +210,13 @@ export class IdbClusterStore implements ClusterStore {
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));
       if (plan.scenario) track(meta.put(plan.scenario, 'scenario'));
+      const owner = (await ownerRead) as { epoch: number } | undefined;
+      const current = owner?.epoch ?? 0;
+      if (current !== ownerEpoch) {
+        tx.abort();
+        await done.catch(() => undefined);
+        throw new StorageFencedError(ownerEpoch, current);
+      }
     } catch (err) {
       if (err instanceof StorageFencedError) throw err;
       try {

@@ -812,6 +812,28 @@ describe('persister', () => {
     expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
   });
 
+  it('queues every write within the call, before the owner check answers (the persister measures a flush by that call)', async () => {
+    const name = freshName();
+    let queuedAt = -1;
+    let calls = 0;
+    const store = await IdbClusterStore.open({ name, beforeManifest: () => (queuedAt = calls) });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    cluster.runUntil(500);
+    const planned = planner.plan(cluster, 0);
+    expect(planned.plan.chunks.length).toBeGreaterThan(0);
+    calls = 1;
+    const written = store.write(planned.plan, epoch);
+    calls = 2;
+    // The chunks and the manifest were queued before write returned.
+    expect(queuedAt).toBe(1);
+    await written;
+    planned.commit();
+    expect((await store.load())!.manifest.timeMs).toBe(500);
+    store.close();
+  });
+
   it('maps IndexedDB QuotaExceededError to a quota failure and keeps the previous image', async () => {
     const name = freshName();
     let fail = false;
