@@ -220,8 +220,12 @@ export class Network {
 
   /** Sends a response: `onResponse` gets `value` as its last argument at `to`, if it arrives. */
   respond(from: NodeId, to: NodeId, onResponse: Responder<unknown>, value: unknown, notBeforeMs: number): void {
-    const known = typeof value === 'object' && value !== null ? KNOWN_WIRE_BYTES.get(value) : undefined;
-    const at = this.deliveryTime(from, to, known ?? wireBytes(value, 0), null, notBeforeMs);
+    let bytes: number;
+    if (value === knownValue) {
+      bytes = knownBytes;
+      knownValue = null; // used once: a mark never outlives the send it was made for
+    } else bytes = wireBytes(value, 0);
+    const at = this.deliveryTime(from, to, bytes, null, notBeforeMs);
     if (at >= 0) this.scheduler.at(at, call(this, this.arriveResponse, from, to, onResponse, value));
   }
 
@@ -293,16 +297,22 @@ interface OpenRequest {
 }
 
 /**
- * Answers whose wireBytes their maker already counted (a fetch answer sums its batches as
- * it reads them): walking tens of partitions' answers per message again was a visible
- * share of the profile at scale. Only a cache of a pure function of the answer, which is
- * never modified once made: runs and checkpoints do not depend on it.
+ * The answer whose wireBytes its maker already counted (a fetch answer sums its batches as
+ * it reads them): walking tens of partitions' answers per message again was a visible share
+ * of the profile at scale. An answer is marked as it is handed to the network, which sends
+ * it at once (a handler's return, a Deferred resolved with a waiting sender), so one slot
+ * is enough: a WeakMap entry per answer cost ~8% of the events at 3 x 3, most of it in
+ * garbage collection. Only a cache of a pure function of the answer, which is never
+ * modified once made; an answer that finds the slot taken by another is walked: runs and
+ * checkpoints do not depend on it.
  */
-const KNOWN_WIRE_BYTES = new WeakMap<object, number>();
+let knownValue: object | null = null;
+let knownBytes = 0;
 
 /** Marks `value` as carrying `bytes` record-batch bytes, exactly wireBytes(value, 0). */
 export function withWireBytes<T extends object>(value: T, bytes: number): T {
-  KNOWN_WIRE_BYTES.set(value, bytes);
+  knownValue = value;
+  knownBytes = bytes;
   return value;
 }
 
