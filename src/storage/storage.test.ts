@@ -48,7 +48,7 @@ async function resumeFromDisks(store: IdbClusterStore, image: LoadedImage): Prom
  * into a fresh IndexedDB database of that version.
  */
 async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, version: number, chunkStore: string): Promise<{ name: string; dump: { version: number; meta: [string, unknown][]; chunks: Chunk[] } }> {
-  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[] };
+  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[]; blobs?: boolean };
   expect(dump.version).toBe(version);
   const name = freshName();
   const old = await openDB(name, version, {
@@ -58,7 +58,8 @@ async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, ve
     },
   });
   for (const [k, v] of dump.meta) await old.put('meta', v, k);
-  for (const [k, v] of dump.chunks) await old.put(chunkStore, v, k as IDBValidKey);
+  // A dump of Blob chunks (schema 4) holds their bytes: they go back in as Blobs.
+  for (const [k, v] of dump.chunks) await old.put(chunkStore, dump.blobs ? new Blob([v as Uint8Array<ArrayBuffer>]) : v, k as IDBValidKey);
   old.close();
   return { name, dump };
 }
@@ -822,6 +823,49 @@ describe('schema versions', () => {
     const again = (await store.load())!;
     expect(again.problems).toEqual([]);
     expect(logBytes(await reopen(again))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
+  it('opens the frozen schema-4 database (src/storage/fixtures/v4-db.bin.gz: a moment naming every batch) and resumes its exact moment', async () => {
+    // Written by the schema-4 code (commit dc77588, src/storage/fixtures/write-v4-fixture.ts):
+    // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment, whose
+    // image named each log batch by a LogBatchRef [broker, tp, baseOffset].
+    const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v4-db.bin.gz', 4, 'partitionChunks');
+    const v4 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
+    expect(v4.moment!.image.nodes.filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
+    const store = await IdbClusterStore.open({ name });
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect(await raw.get('partitionChunks', dump.chunks[0]![0])).toBeInstanceOf(Blob);
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(image.manifest).toEqual(v4);
+    // The moment of schema 4 resumes as saved (its cluster shape is this version's: 4).
+    expect(v4.moment!.image.shape).toBe(4);
+    const moment = imageToMoment(image);
+    if ('reason' in moment) throw new Error(moment.reason);
+    expect(moment.cluster.now).toBe(3500);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    const straight = new Cluster(scenario());
+    straight.runUntil(3500);
+    expect(logBytes(moment.cluster)).toEqual(logBytes(straight));
+    // Followers share their leader's batches, as in the run that was saved.
+    const [a, b] = [...moment.cluster.brokers.values()].map((x) => new Set(x.logs.get('orders-0')!.segments.flatMap((g) => g.batches)));
+    expect([...a!].filter((x) => b!.has(x)).length).toBeGreaterThan(0);
+    // It goes on saving in schema 5 (segments named), and that moment resumes exactly too.
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    planner.adopt(moment.cluster, image);
+    await runFlushing(moment.cluster, planner, store, epoch, 5000, 250);
+    const again = (await store.load())!;
+    expect(again.manifest.moment!.image.nodes.some((n) => n[0] === 'r')).toBe(true);
+    const later = imageToMoment(again);
+    if ('reason' in later) throw new Error(later.reason);
+    expect(later.cluster.now).toBe(5000);
+    straight.runUntil(8000);
+    later.cluster.runUntil(8000);
+    expect(fingerprint(later.cluster)).toBe(fingerprint(straight));
     store.close();
   });
 
