@@ -393,12 +393,19 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
   const classIndex = new Map<string, number>();
   const nodes: ImageNode[] = [];
   const index = new Map<object, number>();
-  const work: { src: object; node: number; path: string }[] = [];
+  const work: { src: object; node: number }[] = [];
+  /** The keys array last written for each class (by class index; -1 for plain objects). */
+  const lastKeys = new Map<number, string[]>();
+  // No path strings while writing (a flush writes the moment every time): a refusal walks
+  // the graph again to name where the culprit is, as cloneGraph does.
+  const refuse = (v: unknown, what: string): never => {
+    throw new NotCloneableError(pathTo(root, v) ?? 'cluster', what);
+  };
 
-  const ref = (v: unknown, path: string): unknown => {
+  const ref = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new NotCloneableError(path, 'a function');
-      if (typeof v === 'symbol') throw new NotCloneableError(path, 'a symbol');
+      if (typeof v === 'function') refuse(v, 'a function');
+      if (typeof v === 'symbol') refuse(v, 'a symbol');
       return v;
     }
     const known = index.get(v);
@@ -410,7 +417,7 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
       nodes.push(token !== undefined ? ['x', token] : ['b', v]);
       return { $: i } satisfies ImageRef;
     }
-    else if (ArrayBuffer.isView(v)) throw new NotCloneableError(path, `a ${v.constructor.name}`);
+    else if (ArrayBuffer.isView(v)) refuse(v, `a ${v.constructor.name}`);
     else if (v instanceof Map) nodes.push(['m', [], []]);
     else if (v instanceof Set) nodes.push(['s', []]);
     else if (Array.isArray(v)) {
@@ -425,7 +432,7 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
       let c = -1;
       if (proto !== Object.prototype && proto !== null) {
         const name = nameOf.get(proto);
-        if (name === undefined) throw new NotCloneableError(path, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
+        if (name === undefined) return refuse(v, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
         c = classIndex.get(name) ?? -1;
         if (c < 0) {
           c = classes.length;
@@ -435,38 +442,49 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
       }
       nodes.push(['o', c, [], []]);
     }
-    work.push({ src: v, node: i, path });
+    work.push({ src: v, node: i });
     return { $: i } satisfies ImageRef;
   };
 
-  ref(root, 'cluster');
+  ref(root);
   while (work.length > 0) {
-    const { src, node, path } = work.pop()!;
+    const { src, node } = work.pop()!;
     const n = nodes[node]!;
     switch (n[0]) {
       case 'a':
-        (src as unknown[]).forEach((x, i) => n[1].push(ref(x, `${path}[${i}]`)));
+        for (const x of src as unknown[]) n[1].push(ref(x));
         break;
       case 'm':
         for (const [k, x] of src as Map<unknown, unknown>) {
-          n[1].push(ref(k, `${path}.key`));
-          n[2].push(ref(x, `${path}[${String(k)}]`));
+          n[1].push(ref(k));
+          n[2].push(ref(x));
         }
         break;
       case 's':
-        for (const x of src as Set<unknown>) n[1].push(ref(x, `${path}{}`));
+        for (const x of src as Set<unknown>) n[1].push(ref(x));
         break;
-      case 'o':
-        for (const key of Object.keys(src)) {
-          n[2].push(key);
-          n[3].push(ref((src as Record<string, unknown>)[key], `${path}.${key}`));
-        }
+      case 'o': {
+        const keys = Object.keys(src);
+        // Objects of one class mostly have the same keys: they share one array, which
+        // structured clone (IndexedDB, postMessage) then writes once, not once per object.
+        const proto = n[1];
+        const last = lastKeys.get(proto);
+        n[2] = last !== undefined && sameKeys(last, keys) ? last : keys;
+        lastKeys.set(proto, n[2]);
+        for (const key of keys) n[3].push(ref((src as Record<string, unknown>)[key]));
         break;
+      }
       default:
         break;
     }
   }
   return { format: CHECKPOINT_FORMAT, classes, nodes };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
