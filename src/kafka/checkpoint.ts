@@ -243,8 +243,9 @@ export function cloneFootprint(copy: Cluster): number {
 
 /**
  * The cluster as an image (for IndexedDB or postMessage); see readClusterImage. With
- * `external`, the record batches of the logs are not in the image but named by a
- * LogBatchRef (where the chunk store keeps them: see logBatchRefs).
+ * `external`, what is kept elsewhere is not in the image but named: each log batch by a
+ * LogBatchRef (logBatchRefs; how schema-4 saves named them), or, as a flush writes the
+ * exact moment now, whole log segments' batch arrays (storage/moment.ts).
  */
 export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals): CheckpointImage {
   return { ...writeImage(cluster, CLUSTER_CLASSES, external), shape: CLUSTER_SHAPE };
@@ -381,7 +382,8 @@ export type ClassRegistry = Record<string, { prototype: object }>;
 
 /**
  * Writes the graph under root as an image; refuses closures and unregistered classes.
- * `external` names byte arrays stored elsewhere: the image holds their token instead.
+ * `external` names byte arrays and arrays stored elsewhere: the image holds their token
+ * instead (an 'x' node for bytes, an 'r' node for an array, whose elements are not written).
  */
 export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals): CheckpointImage {
   const external: ImageExternals | undefined = externalIn instanceof Map ? { bytes: (b) => externalIn.get(b) } : (externalIn as ImageExternals | undefined);
