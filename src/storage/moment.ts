@@ -39,7 +39,8 @@ export type MomentToken =
  */
 export function momentExternals(cluster: Cluster, placeOf: (b: Uint8Array) => [chunk: number, start: number] | undefined): ImageExternals {
   const arrays = new Map<object, unknown>();
-  for (const [broker, b] of cluster.brokers) {
+  for (const b of cluster.brokers.values()) {
+    const broker = b.brokerId;
     for (const [tp, log] of b.logs) {
       const start = log.logStartOffset;
       for (const seg of log.segments) {
