@@ -1,6 +1,7 @@
 /**
  * The persistence benchmark's loop in Node, for profiling the saving path:
- * `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/persist-profile.ts [on|off] [rate] [virtualMs]`,
+ * `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/persist-profile.ts [on|off|moment] [rate] [virtualMs]`
+ * (moment: every flush also carries the exact moment, as the playground saves),
  * then `node bench/cpuprofile-summary.mjs <file>.cpuprofile`. IndexedDB is fake-indexeddb (its
  * costs are not Chromium's; the browser figures come from `npm run bench:browser`).
  */
@@ -12,7 +13,7 @@ import { Persister } from '../src/storage/persister';
 import { benchScenario } from './workload';
 
 const [mode = 'on', rate = '200000', ms = '5000'] = process.argv.slice(2);
-const persist = mode === 'on';
+const persist = mode === 'on' || mode === 'moment';
 const virtualMs = Number(ms);
 const cluster = new Cluster(benchScenario(Number(rate), virtualMs));
 let persister: Persister | null = null;
@@ -20,7 +21,7 @@ if (persist) {
   const store = await IdbClusterStore.open({ name: 'kafka-playground-profile' });
   persister = new Persister({
     store,
-    planner: new FlushPlanner(),
+    planner: new FlushPlanner(undefined, mode === 'moment' ? () => true : null),
     ownerEpoch: await store.claim(),
     cluster: () => cluster,
     wallNow: () => performance.now(),

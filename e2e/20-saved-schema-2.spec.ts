@@ -81,7 +81,7 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
   for (const b of [1, 2, 3]) await expect(page.getByTestId(`broker-${b}`)).toBeVisible();
   await screenshot(page, 'saved-schema-2-restored');
 
-  // It saves again, in the new layout: version 4, shared chunks (each a Blob from 64 KiB up, a Uint8Array below), a later moment.
+  // It saves again, in the new layout: version 5, shared chunks (each a Blob from 64 KiB up, a Uint8Array below), a later moment.
   const stored = () =>
     page.evaluate(
       () =>
@@ -106,6 +106,6 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
         }),
     );
   await expect.poll(async () => (await stored()).timeMs, { timeout: 30_000 }).toBeGreaterThan(manifest.timeMs);
-  expect(await stored()).toMatchObject({ version: 4, stores: ['meta', 'partitionChunks'], refs: 1, valuesAsStored: true });
+  expect(await stored()).toMatchObject({ version: 5, stores: ['meta', 'partitionChunks'], refs: 1, valuesAsStored: true });
   expect((await stored()).chunks).toBeGreaterThan(0);
 });

@@ -1,7 +1,8 @@
 /**
  * Profiles the persistence benchmark in headless Chromium: the same run as bench.worker.ts,
  * on the page's thread (?inline=1) so CDP's profiler reaches it.
- * `npx tsx bench/browser/profile.ts [on|off] [rate] [virtualMs]` writes /tmp/persist-<mode>.cpuprofile;
+ * `npx tsx bench/browser/profile.ts [on|off] [rate] [virtualMs]` writes /tmp/persist-<mode>.cpuprofile
+ * (BENCH_MOMENT=1: every flush carries the exact moment, as the playground saves);
  * summarise it with `node bench/cpuprofile-summary.mjs /tmp/persist-on.cpuprofile`.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ try {
   await page.goto(`${base}?inline=1&persist=0&rate=50000&virtualMs=1000`); // warm-up
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   await cdp.send('Profiler.start');
-  await page.goto(`${base}?inline=1&persist=${mode === 'on' ? 1 : 0}&rate=${rate}&virtualMs=${ms}`);
+  await page.goto(`${base}?inline=1&persist=${mode === 'on' ? 1 : 0}&rate=${rate}&virtualMs=${ms}&moment=${process.env.BENCH_MOMENT === '1' ? 1 : 0}`);
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   const { profile } = await cdp.send('Profiler.stop');
   console.log(JSON.stringify(await page.evaluate(() => window.benchResult)));

@@ -189,4 +189,20 @@ describe('checkpoints', () => {
       expect(() => readClusterImage(image, () => undefined)).toThrow(/missing stored bytes/);
     }
   });
+
+  it('arrays kept elsewhere are one node each, their elements unwritten; read back through a resolver', () => {
+    const shared = new Uint8Array([1, 2, 3]);
+    const long = Array.from({ length: 1000 }, (_, i) => i);
+    const root = { a: long, b: [shared, shared], c: { a: long }, d: [{ k: 1, v: 2 }, { k: 3, v: 4 }] };
+    const image = structuredClone(writeImage(root, {}, { arrays: new Map([[long, ['kept', 7]]]), bytes: (b) => (b === shared ? 'three' : undefined) }));
+    expect(image.nodes.filter((n) => n[0] === 'r')).toEqual([['r', ['kept', 7]]]);
+    expect(image.nodes.filter((n) => n[0] === 'x')).toEqual([['x', 'three']]);
+    expect(JSON.stringify(image.nodes).length).toBeLessThan(400);
+    const back = readImage<typeof root>(image, {}, { array: (t) => (JSON.stringify(t) === '["kept",7]' ? long.slice() : undefined), bytes: (t) => (t === 'three' ? shared : undefined) });
+    expect(back).toEqual(root);
+    // Shared references stay shared.
+    expect(back.c.a).toBe(back.a);
+    expect(back.b[0]).toBe(back.b[1]);
+    expect(() => readImage(image, {}, { array: () => undefined, bytes: () => shared })).toThrow(/missing stored batches/);
+  });
 });

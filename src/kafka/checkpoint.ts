@@ -243,10 +243,11 @@ export function cloneFootprint(copy: Cluster): number {
 
 /**
  * The cluster as an image (for IndexedDB or postMessage); see readClusterImage. With
- * `external`, the record batches of the logs are not in the image but named by a
- * LogBatchRef (where the chunk store keeps them: see logBatchRefs).
+ * `external`, what is kept elsewhere is not in the image but named: each log batch by a
+ * LogBatchRef (logBatchRefs; how schema-4 saves named them), or, as a flush writes the
+ * exact moment now, whole log segments' batch arrays (storage/moment.ts).
  */
-export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef>): CheckpointImage {
+export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals): CheckpointImage {
   return { ...writeImage(cluster, CLUSTER_CLASSES, external), shape: CLUSTER_SHAPE };
 }
 
@@ -259,7 +260,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
 export const CLUSTER_SHAPE = 4;
 
 /** A running cluster from an image, at the instant it was written. */
-export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatchRef) => Uint8Array | undefined): Cluster {
+export function readClusterImage(image: CheckpointImage, resolve?: ((ref: LogBatchRef) => Uint8Array | undefined) | ImageResolver): Cluster {
   if (image && image.format === CHECKPOINT_FORMAT && image.shape !== CLUSTER_SHAPE) {
     throw new Error(
       image.shape === undefined
@@ -267,7 +268,11 @@ export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatc
         : `the saved moment was written by another version of the playground (cluster shape ${String(image.shape)}, this version reads ${CLUSTER_SHAPE})`,
     );
   }
-  const c = readImage<unknown>(image, CLUSTER_CLASSES, resolve ? (t) => (isLogBatchRef(t) ? resolve(t) : undefined) : undefined);
+  const c = readImage<unknown>(
+    image,
+    CLUSTER_CLASSES,
+    typeof resolve === 'function' ? { bytes: (t) => (isLogBatchRef(t) ? resolve(t) : undefined), array: () => undefined } : resolve,
+  );
   if (!(c instanceof Cluster)) throw new Error('checkpoint image: not a cluster');
   return c;
 }
@@ -275,7 +280,7 @@ export function readClusterImage(image: CheckpointImage, resolve?: (ref: LogBatc
 /** Where a log's batch is stored: broker, Kafka's "topic-partition" name, the batch's base offset. */
 export type LogBatchRef = [broker: number, tp: string, baseOffset: number];
 
-function isLogBatchRef(t: unknown): t is LogBatchRef {
+export function isLogBatchRef(t: unknown): t is LogBatchRef {
   return Array.isArray(t) && t.length === 3 && typeof t[0] === 'number' && typeof t[1] === 'string' && typeof t[2] === 'number';
 }
 
@@ -351,28 +356,58 @@ type ImageNode =
   | ['s', unknown[]]
   | ['b', Uint8Array]
   /** Bytes kept elsewhere (a log's batch in the chunk store), named by a token. */
-  | ['x', unknown];
+  | ['x', unknown]
+  /** An array kept elsewhere (a log segment's batches, or their base offsets), named by a token. */
+  | ['r', unknown];
+
+/**
+ * What an image leaves out and names instead (ImageExternals), and how a reader gets it back
+ * (ImageResolver). The writer never looks inside what it leaves out: an array named here is
+ * one node however long it is, which keeps an image of a cluster holding many batches small.
+ */
+export interface ImageExternals {
+  /** A byte array's token, or undefined to write its bytes into the image. */
+  bytes?(b: Uint8Array): unknown;
+  /** Arrays kept elsewhere, by identity, and their tokens. */
+  arrays?: ReadonlyMap<object, unknown>;
+}
+
+export interface ImageResolver {
+  bytes(token: unknown): Uint8Array | undefined;
+  array(token: unknown): unknown[] | undefined;
+}
 
 /** Classes an image may hold, by stable name. */
 export type ClassRegistry = Record<string, { prototype: object }>;
 
 /**
  * Writes the graph under root as an image; refuses closures and unregistered classes.
- * `external` names byte arrays stored elsewhere: the image holds their token instead.
+ * `external` names byte arrays and arrays stored elsewhere: the image holds their token
+ * instead (an 'x' node for bytes, an 'r' node for an array, whose elements are not written).
  */
-export function writeImage(root: unknown, registry: ClassRegistry, external?: ReadonlyMap<Uint8Array, unknown>): CheckpointImage {
+export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals): CheckpointImage {
+  const external: ImageExternals | undefined = externalIn instanceof Map ? { bytes: (b) => externalIn.get(b) } : (externalIn as ImageExternals | undefined);
+  const externalBytes = external?.bytes;
+  const externalArrays = external?.arrays;
   const nameOf = new Map<object, string>();
   for (const [name, cls] of Object.entries(registry)) nameOf.set(cls.prototype, name);
   const classes: string[] = [];
   const classIndex = new Map<string, number>();
   const nodes: ImageNode[] = [];
   const index = new Map<object, number>();
-  const work: { src: object; node: number; path: string }[] = [];
+  const work: { src: object; node: number }[] = [];
+  /** The keys array last written for each class (by class index; -1 for plain objects). */
+  const lastKeys = new Map<number, string[]>();
+  // No path strings while writing (a flush writes the moment every time): a refusal walks
+  // the graph again to name where the culprit is, as cloneGraph does.
+  const refuse = (v: unknown, what: string): never => {
+    throw new NotCloneableError(pathTo(root, v) ?? 'cluster', what);
+  };
 
-  const ref = (v: unknown, path: string): unknown => {
+  const ref = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new NotCloneableError(path, 'a function');
-      if (typeof v === 'symbol') throw new NotCloneableError(path, 'a symbol');
+      if (typeof v === 'function') refuse(v, 'a function');
+      if (typeof v === 'symbol') refuse(v, 'a symbol');
       return v;
     }
     const known = index.get(v);
@@ -380,19 +415,26 @@ export function writeImage(root: unknown, registry: ClassRegistry, external?: Re
     const i = nodes.length;
     index.set(v, i);
     if (v instanceof Uint8Array) {
-      const token = external?.get(v);
+      const token = externalBytes?.(v);
       nodes.push(token !== undefined ? ['x', token] : ['b', v]);
+      return { $: i } satisfies ImageRef;
     }
-    else if (ArrayBuffer.isView(v)) throw new NotCloneableError(path, `a ${v.constructor.name}`);
+    else if (ArrayBuffer.isView(v)) refuse(v, `a ${v.constructor.name}`);
     else if (v instanceof Map) nodes.push(['m', [], []]);
     else if (v instanceof Set) nodes.push(['s', []]);
-    else if (Array.isArray(v)) nodes.push(['a', []]);
-    else {
+    else if (Array.isArray(v)) {
+      const token = externalArrays?.get(v);
+      if (token !== undefined) {
+        nodes.push(['r', token]);
+        return { $: i } satisfies ImageRef;
+      }
+      nodes.push(['a', []]);
+    } else {
       const proto = Object.getPrototypeOf(v) as object | null;
       let c = -1;
       if (proto !== Object.prototype && proto !== null) {
         const name = nameOf.get(proto);
-        if (name === undefined) throw new NotCloneableError(path, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
+        if (name === undefined) return refuse(v, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
         c = classIndex.get(name) ?? -1;
         if (c < 0) {
           c = classes.length;
@@ -402,45 +444,57 @@ export function writeImage(root: unknown, registry: ClassRegistry, external?: Re
       }
       nodes.push(['o', c, [], []]);
     }
-    if (!(v instanceof Uint8Array)) work.push({ src: v, node: i, path });
+    work.push({ src: v, node: i });
     return { $: i } satisfies ImageRef;
   };
 
-  ref(root, 'cluster');
+  ref(root);
   while (work.length > 0) {
-    const { src, node, path } = work.pop()!;
+    const { src, node } = work.pop()!;
     const n = nodes[node]!;
     switch (n[0]) {
       case 'a':
-        (src as unknown[]).forEach((x, i) => n[1].push(ref(x, `${path}[${i}]`)));
+        for (const x of src as unknown[]) n[1].push(ref(x));
         break;
       case 'm':
         for (const [k, x] of src as Map<unknown, unknown>) {
-          n[1].push(ref(k, `${path}.key`));
-          n[2].push(ref(x, `${path}[${String(k)}]`));
+          n[1].push(ref(k));
+          n[2].push(ref(x));
         }
         break;
       case 's':
-        for (const x of src as Set<unknown>) n[1].push(ref(x, `${path}{}`));
+        for (const x of src as Set<unknown>) n[1].push(ref(x));
         break;
-      case 'o':
-        for (const key of Object.keys(src)) {
-          n[2].push(key);
-          n[3].push(ref((src as Record<string, unknown>)[key], `${path}.${key}`));
-        }
+      case 'o': {
+        const keys = Object.keys(src);
+        // Objects of one class mostly have the same keys: they share one array, which
+        // structured clone (IndexedDB, postMessage) then writes once, not once per object.
+        const proto = n[1];
+        const last = lastKeys.get(proto);
+        n[2] = last !== undefined && sameKeys(last, keys) ? last : keys;
+        lastKeys.set(proto, n[2]);
+        for (const key of keys) n[3].push(ref((src as Record<string, unknown>)[key]));
         break;
-      case 'b':
+      }
+      default:
         break;
     }
   }
   return { format: CHECKPOINT_FORMAT, classes, nodes };
 }
 
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Rebuilds the graph an image holds. Throws (naming the problem) on a damaged or foreign
  * image, or when `resolve` cannot give the bytes of an external token.
  */
-export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, resolve?: (token: unknown) => Uint8Array | undefined): T {
+export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, resolveIn?: ((token: unknown) => Uint8Array | undefined) | ImageResolver): T {
+  const resolve: ImageResolver | undefined = typeof resolveIn === 'function' ? { bytes: resolveIn, array: () => undefined } : resolveIn;
   if (!image || image.format !== CHECKPOINT_FORMAT || !Array.isArray(image.nodes) || !Array.isArray(image.classes)) {
     throw new Error('checkpoint image: unknown format');
   }
@@ -463,9 +517,14 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, re
         if (!(n[1] instanceof Uint8Array)) throw new Error('checkpoint image: damaged bytes');
         return n[1];
       case 'x': {
-        const bytes = resolve?.(n[1]);
+        const bytes = resolve?.bytes(n[1]);
         if (!(bytes instanceof Uint8Array)) throw new Error(`checkpoint image: missing stored bytes ${JSON.stringify(n[1])}`);
         return bytes;
+      }
+      case 'r': {
+        const arr = resolve?.array(n[1]);
+        if (!Array.isArray(arr)) throw new Error(`checkpoint image: missing stored batches ${JSON.stringify(n[1])}`);
+        return arr;
       }
       default:
         throw new Error('checkpoint image: damaged node');
@@ -492,8 +551,7 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, re
       case 's':
         n[1].forEach((x) => (o as Set<unknown>).add(val(x)));
         break;
-      case 'b':
-      case 'x':
+      default:
         break;
     }
   });

@@ -28,12 +28,13 @@
  * (`commit`), so a failed or refused write loses nothing: the next plan starts from the
  * last committed state (chunks planned by a failed flush are never named again).
  */
-import { logBatchRefs, writeClusterImage } from '../kafka/checkpoint';
+import { writeClusterImage } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
 import { durableLogs, exportDurableMeta, logInfo, logInfoLight, type LogInfo, type LogKey } from '../kafka/durable';
 import { batchBaseOffset } from '../kafka/log/record-batch';
 import type { UnifiedLog } from '../kafka/log/unified-log';
 import type { Scenario } from '../scenario/types';
+import { momentExternals } from './moment';
 import { logKeyString, type ChunkWrite, type FlushPlan, type LoadedImage, type Manifest, type ManifestLog } from './types';
 
 export const CHUNK_TARGET_BYTES = 1 << 20;
@@ -336,7 +337,19 @@ export class FlushPlanner {
       chunks: table,
       nextChunk: this.nextChunk,
     };
-    if (this.playingOf) manifest.moment = { image: writeClusterImage(cluster, logBatchRefs(cluster)), playing: this.playingOf(cluster) };
+    if (this.playingOf) {
+      // The moment names the logs' batches by what this flush stores (see moment.ts): a
+      // segment by its stored log, a batch met elsewhere by its place in a chunk some log's
+      // ranges cover (which chunk places are covered is worked out only if one is asked for).
+      let covered: Map<Chunk, [number, number][]> | null = null;
+      const placeOf = (b: Uint8Array): [number, number] | undefined => {
+        const at = this.where.get(b);
+        if (!at || !named.has(at.chunk)) return undefined;
+        covered ??= coverage(rows);
+        return covers(covered.get(at.chunk), at.start) ? [at.chunk.id, at.start] : undefined;
+      };
+      manifest.moment = { image: writeClusterImage(cluster, momentExternals(cluster, placeOf)), playing: this.playingOf(cluster) };
+    }
     const replaceAll = this.replaceAll;
     const plan: FlushPlan = replaceAll ? { manifest, replaceAll, deleteChunks: [], chunks } : { manifest, deleteChunks: deleted.map((c) => c.id), chunks };
     if (this.storedScenarioRev !== rev) plan.scenario = { rev, doc };
@@ -426,6 +439,44 @@ export class FlushPlanner {
       }
     }
   }
+}
+
+/** The byte ranges of each chunk that some log names, merged, in order. */
+function coverage(rows: readonly { refs: readonly Extent[] }[]): Map<Chunk, [number, number][]> {
+  const by = new Map<Chunk, [number, number][]>();
+  for (const r of rows) {
+    for (const e of r.refs) {
+      const list = by.get(e.chunk);
+      if (list) list.push([e.start, e.start + e.len]);
+      else by.set(e.chunk, [[e.start, e.start + e.len]]);
+    }
+  }
+  for (const [c, list] of by) {
+    list.sort((x, y) => x[0] - y[0]);
+    const merged: [number, number][] = [];
+    for (const iv of list) {
+      const last = merged[merged.length - 1];
+      if (last && iv[0] <= last[1]) last[1] = Math.max(last[1], iv[1]);
+      else merged.push([iv[0], iv[1]]);
+    }
+    by.set(c, merged);
+  }
+  return by;
+}
+
+/** Whether a batch starting at `start` lies in one of the ranges (ranges hold whole batches). */
+function covers(ranges: readonly [number, number][] | undefined, start: number): boolean {
+  if (!ranges) return false;
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = ranges[mid]!;
+    if (start < a) hi = mid - 1;
+    else if (start >= b) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** A chunk that is deleted or abandoned: nothing may be placed in it again. */

@@ -2,12 +2,19 @@
  * The brokers' disks in the browser: a ClusterStore on IndexedDB (through `idb`), written
  * from the cluster worker.
  *
- * Schema, version 4 (DB_VERSION; do not change a store or a key without a migration):
+ * Schema, version 5 (DB_VERSION; do not change a store or a key without a migration):
  * - `meta`            (out-of-line string keys): 'manifest' → Manifest, 'scenario' → {rev, doc},
  *                     'owner' → {epoch}: the fencing token of the tab that writes;
  * - `partitionChunks` (key: chunk id, a number) → whole batches of one partition, shared
  *                     by every replica log whose ranges name it: a Blob from 64 KiB up, a
  *                     Uint8Array below (chunkValue; both are read in every version).
+ *
+ * Version 5 changes only how the manifest's exact moment (Manifest.moment) names the logs'
+ * batches: by segment, one token for a segment's batches (storage/moment.ts), where version 4
+ * named every batch by a LogBatchRef [broker, tp, baseOffset] (still read: a version-4 moment
+ * resumes as saved). Nothing is moved by the upgrade; the version changes so that a tab of
+ * version 4, which cannot read the new tokens, is refused ("written by a newer version")
+ * instead of falling back to restarting the brokers from their disks.
  *
  * Version 3 stored the same chunks as Uint8Array values. A Blob is built from the batches
  * themselves (one copy, no concatenation, no serialization of the bytes on the worker), so
@@ -48,7 +55,7 @@ import {
 } from './types';
 
 export const DB_NAME = 'kafka-playground';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A stored chunk: a Blob since schema 4, a Uint8Array before (both are read). */
 export type ChunkValue = Blob | Uint8Array | ArrayBuffer;
@@ -146,7 +153,7 @@ export class IdbClusterStore implements ClusterStore {
             if (old) await migrateV1(anyTx, old);
             raw.deleteObjectStore('state');
           }
-          // Version 3 → 4: nothing to move (Uint8Array chunks are still read).
+          // Version 3 → 4 → 5: nothing to move (Uint8Array chunks and LogBatchRef moments are still read).
           if (oldVersion === 2 && raw.objectStoreNames.contains('chunks')) {
             await migrateV2(anyTx);
             raw.deleteObjectStore('chunks');
@@ -284,7 +291,7 @@ export async function deleteIdbDatabase(name = DB_NAME): Promise<void> {
   await deleteDB(name);
 }
 
-/** Version 1 → 4: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
+/** Version 1 → 5: the single state record becomes a manifest, a scenario record and chunks (one per segment). */
 async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>, old: V1State): Promise<void> {
   const chunks = tx.objectStore('partitionChunks');
   const logs: ManifestLog[] = [];
@@ -318,7 +325,7 @@ async function migrateV1(tx: IDBPTransaction<unknown, string[], 'versionchange'>
 }
 
 /**
- * Version 2 → 4: every chunk a log lists gets an id (its bytes move to `partitionChunks`
+ * Version 2 → 5: every chunk a log lists gets an id (its bytes move to `partitionChunks`
  * unchanged) and the log names it whole. A chunk the manifest lists but the store lost
  * keeps its id without bytes, so the log is cut there on load, as version 2 did.
  */

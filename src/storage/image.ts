@@ -6,8 +6,9 @@
 import { DURABLE_FORMAT, segmentsFromBatches, type DurableMeta, type DurableState } from '../kafka/durable';
 import { readClusterImage } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
-import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
+import { concatBatches } from '../kafka/log/record-batch';
 import type { Scenario } from '../scenario/types';
+import { momentResolver } from './moment';
 import { StorageUnreadableError, type LoadedImage } from './types';
 
 export interface RestoreReport {
@@ -75,10 +76,8 @@ export function imageToMoment(image: LoadedImage): { cluster: Cluster; playing: 
   const moment = image.manifest.moment;
   if (!moment) return { reason: 'no exact moment was saved' };
   if (image.logs.some((l) => l.cut)) return { reason: 'a log was cut when it was read back' };
-  const stored = new Map<string, Uint8Array>();
-  for (const l of image.logs) for (const b of l.batches) stored.set(`${l.info.broker}/${l.info.tp}/${batchBaseOffset(b)}`, b);
   try {
-    const cluster = readClusterImage(moment.image, ([broker, tp, base]) => stored.get(`${broker}/${tp}/${base}`));
+    const cluster = readClusterImage(moment.image, momentResolver(image.logs));
     return { cluster, playing: moment.playing === true };
   } catch (err) {
     return { reason: err instanceof Error ? err.message : String(err) };

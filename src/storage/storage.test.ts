@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
-import { batchBaseOffset, concatBatches } from '../kafka/log/record-batch';
+import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
+import { UnifiedLog } from '../kafka/log/unified-log';
 import { scenario } from './fixtures/scenario';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
@@ -47,7 +48,7 @@ async function resumeFromDisks(store: IdbClusterStore, image: LoadedImage): Prom
  * into a fresh IndexedDB database of that version.
  */
 async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, version: number, chunkStore: string): Promise<{ name: string; dump: { version: number; meta: [string, unknown][]; chunks: Chunk[] } }> {
-  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[] };
+  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[]; blobs?: boolean };
   expect(dump.version).toBe(version);
   const name = freshName();
   const old = await openDB(name, version, {
@@ -57,7 +58,8 @@ async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, ve
     },
   });
   for (const [k, v] of dump.meta) await old.put('meta', v, k);
-  for (const [k, v] of dump.chunks) await old.put(chunkStore, v, k as IDBValidKey);
+  // A dump of Blob chunks (schema 4) holds their bytes: they go back in as Blobs.
+  for (const [k, v] of dump.chunks) await old.put(chunkStore, dump.blobs ? new Blob([v as Uint8Array<ArrayBuffer>]) : v, k as IDBValidKey);
   old.close();
   return { name, dump };
 }
@@ -431,6 +433,202 @@ describe('the exact moment (a reload resumes where it was)', () => {
   });
 });
 
+describe('the exact moment names segments, not batches (schema 5)', () => {
+  const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+
+  /**
+   * Which batch objects the logs share: for every batch held by more than one place, the
+   * places (broker/tp/segment/index). A follower shares its leader's batches; a moment read
+   * back must share exactly the same ones.
+   */
+  function sharing(c: Cluster): string[] {
+    const at = new Map<Uint8Array, string[]>();
+    for (const [id, b] of [...c.brokers].sort((x, y) => x[0] - y[0])) {
+      for (const [tp, log] of [...b.logs].sort((x, y) => x[0].localeCompare(y[0]))) {
+        log.segments.forEach((seg, si) =>
+          seg.batches.forEach((batch, i) => {
+            const list = at.get(batch);
+            const place = `${id}/${tp}/${si}/${i}`;
+            if (list) list.push(place);
+            else at.set(batch, [place]);
+          }),
+        );
+      }
+    }
+    return [...at.values()].filter((l) => l.length > 1).map((l) => l.join(' '));
+  }
+
+  const batchCount = (c: Cluster) => [...c.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.reduce((k, s) => k + s.batches.length, 0), 0), 0);
+
+  /** Loads what the store holds and resumes its moment (failing the test if it cannot). */
+  async function resume(store: ClusterStore): Promise<Cluster> {
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    const moment = imageToMoment(image);
+    if ('reason' in moment) throw new Error(moment.reason);
+    return moment.cluster;
+  }
+
+  /**
+   * The storage scenario plus a topic written with acks=1 whose leaders are killed in turn:
+   * the old leaders come back with batches the new leader never had and truncate them
+   * (divergence), besides compaction (users) and retention by size (clicks).
+   */
+  function divergent(): ReturnType<typeof scenario> {
+    const s = scenario();
+    s.topics!.push({ name: 'loose', partitions: 2, replicationFactor: 3, config: { 'min.insync.replicas': 1, 'segment.bytes': 4096 } });
+    s.clients!.push({ kind: 'producer', id: 'q', config: { acks: 1, 'linger.ms': 0 } });
+    s.timeline = [
+      ...s.timeline!.filter((a) => a.op === 'startLoad'),
+      { at: 50, op: 'startLoad', producer: 'q', topic: 'loose', ratePerSec: 800, keys: 0, valueBytes: 60 },
+      { at: 1500, op: 'killBroker', broker: 1 },
+      { at: 2500, op: 'restartBroker', broker: 1 },
+      { at: 4000, op: 'killBroker', broker: 2 },
+      { at: 5000, op: 'restartBroker', broker: 2 },
+      { at: 6500, op: 'killBroker', broker: 3 },
+      { at: 7500, op: 'restartBroker', broker: 3 },
+    ];
+    return s;
+  }
+
+  it('the image stays the same size while the logs grow: one token per segment, none per batch', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const cluster = new Cluster(scenario());
+    cluster.runUntil(2000);
+    const early = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
+    const batchesEarly = batchCount(cluster);
+    cluster.runUntil(12_000);
+    const late = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
+    const batchesLate = batchCount(cluster);
+    expect(batchesLate).toBeGreaterThan(3 * batchesEarly);
+    // The nodes follow partitions and clients (a few more segments, requests in flight), not batches.
+    expect(late.nodes.length).toBeLessThan(early.nodes.length * 1.3 + 100);
+    expect(late.nodes.length).toBeLessThan(batchesLate);
+    const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
+    // Every segment is named by its stored log: its batches and its bases, one node each.
+    expect(late.nodes.filter((n) => n[0] === 'r').length).toBe(2 * segments);
+    // Single batches named by place are the few in flight, never the logs' own.
+    expect(late.nodes.filter((n) => n[0] === 'x').length).toBeLessThan(segments);
+    const back = await resume(store);
+    expect(back.now).toBe(12_000);
+    expect(sharing(back)).toEqual(sharing(cluster));
+  });
+
+  it('after divergence and truncation of replicas, compaction and retention: every saved moment resumes as the run that never reloaded', async () => {
+    const doc = divergent();
+    const end = 10_000;
+    const straight = new Cluster(doc, { recordConsumed: true });
+    straight.runUntil(end);
+    const want = fingerprint(straight);
+
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const cluster = new Cluster(doc, { recordConsumed: true });
+    // Truncations that dropped offsets (a diverged suffix), counted as the saved run goes.
+    let truncated = 0;
+    const realTruncate = UnifiedLog.prototype.truncateTo;
+    UnifiedLog.prototype.truncateTo = function (this: UnifiedLog, offset: number) {
+      const dropped = realTruncate.call(this, offset);
+      if (dropped > 0) truncated++;
+      return dropped;
+    };
+    let checked = 0;
+    let placed = 0;
+    try {
+      for (let t = 250; t <= 9000; t += 250) {
+        cluster.runUntil(t);
+        const plan = await flush(planner, store, cluster, epoch);
+        placed += plan.manifest.moment!.image.nodes.filter((n) => n[0] === 'x').length;
+        if (t % 1500 !== 0) continue;
+        const back = await resume(store);
+        expect(back.now).toBe(t);
+        expect(sharing(back)).toEqual(sharing(cluster));
+        expect(logBytes(back)).toEqual(logBytes(cluster));
+        back.runUntil(end);
+        expect(fingerprint(back)).toBe(want);
+        checked++;
+      }
+    } finally {
+      UnifiedLog.prototype.truncateTo = realTruncate;
+    }
+    expect(checked).toBe(6);
+    expect(truncated).toBeGreaterThan(0);
+    // Batches in flight were named by their stored place, not copied into the image.
+    expect(placed).toBeGreaterThan(0);
+    const logs = [...cluster.brokers.values()].flatMap((b) => [...b.logs.entries()]);
+    expect(logs.some(([tp, log]) => tp === 'clicks-0' && log.logStartOffset > 0)).toBe(true);
+    expect(logs.some(([tp, log]) => tp === 'users-0' && log.rewrites > 0)).toBe(true);
+  });
+
+  it('a segment holding batches below its log start (DeleteRecords) is named batch by batch and resumes exactly', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const cluster = new Cluster(scenario(), { recordConsumed: true });
+    await runFlushing(cluster, planner, store, epoch, 1500, 250);
+    // DeleteRecords on orders-0 (UnifiedLog.maybeIncrementLogStartOffset on every replica):
+    // the log start moves to the fourth batch of the first segment, which keeps the three before it.
+    const replicas = [...cluster.brokers.values()].map((b) => b.logs.get('orders-0')).filter((l) => l !== undefined);
+    expect(replicas.length).toBe(3);
+    const to = replicas[0]!.segments[0]!.bases[3]!;
+    for (const log of replicas) expect(log.maybeIncrementLogStartOffset(to)).toBe(true);
+    for (const log of replicas) expect(batchNextOffset(log.segments[0]!.batches[0]!)).toBeLessThanOrEqual(log.logStartOffset);
+    cluster.runUntil(1600);
+    const image = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
+    const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
+    // Those three segments are written batch by batch: the batches below the log start as bytes, the rest by place.
+    expect(image.nodes.filter((n) => n[0] === 'r').length).toBe(2 * (segments - 3));
+    expect(image.nodes.filter((n) => n[0] === 'b').length).toBeGreaterThanOrEqual(3);
+    const back = await resume(store);
+    expect(back.now).toBe(1600);
+    expect(sharing(back)).toEqual(sharing(cluster));
+    expect(logBytes(back)).toEqual(logBytes(cluster));
+    for (const c of [back, cluster]) c.runUntil(6000);
+    expect(fingerprint(back)).toBe(fingerprint(cluster));
+  });
+
+  it('a flush that fails after its chunks, before its manifest and moment: the reload resumes at the moment before, exactly', async () => {
+    let abortNext = false;
+    const store = await IdbClusterStore.open({
+      name: freshName(),
+      beforeManifest: (tx) => {
+        if (abortNext) tx.abort();
+      },
+    });
+    const epoch = await store.claim();
+    const doc = divergent();
+    const planner = new FlushPlanner(undefined, () => true);
+    const cluster = new Cluster(doc, { recordConsumed: true });
+    await runFlushing(cluster, planner, store, epoch, 3000, 250);
+    cluster.runUntil(3400);
+    abortNext = true;
+    const planned = planner.plan(cluster, 0);
+    expect(planned.plan.chunks.length).toBeGreaterThan(0);
+    await expect(store.write(planned.plan, epoch)).rejects.toThrow();
+    abortNext = false;
+
+    const straight = new Cluster(doc, { recordConsumed: true });
+    straight.runUntil(9000);
+    // Once: a snapshot's rates count from the previous snapshot.
+    const want = fingerprint(straight);
+    const back = await resume(store);
+    expect(back.now).toBe(3000);
+    back.runUntil(9000);
+    expect(fingerprint(back)).toBe(want);
+
+    // The chunks of the failed flush are never named: the next moments resume exactly too.
+    await runFlushing(cluster, planner, store, epoch, 6400, 250);
+    const later = await resume(store);
+    expect(later.now).toBe(6400);
+    later.runUntil(9000);
+    expect(fingerprint(later)).toBe(want);
+    store.close();
+  });
+});
+
 describe('torn and corrupt writes', () => {
   it('a flush that aborts half-way leaves the previous manifest and chunks consistent', async () => {
     const name = freshName();
@@ -665,6 +863,49 @@ describe('schema versions', () => {
     const again = (await store.load())!;
     expect(again.problems).toEqual([]);
     expect(logBytes(await reopen(again))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
+  it('opens the frozen schema-4 database (src/storage/fixtures/v4-db.bin.gz: a moment naming every batch) and resumes its exact moment', async () => {
+    // Written by the schema-4 code (commit dc77588, src/storage/fixtures/write-v4-fixture.ts):
+    // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment, whose
+    // image named each log batch by a LogBatchRef [broker, tp, baseOffset].
+    const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v4-db.bin.gz', 4, 'partitionChunks');
+    const v4 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
+    expect(v4.moment!.image.nodes.filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
+    const store = await IdbClusterStore.open({ name });
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect(await raw.get('partitionChunks', dump.chunks[0]![0])).toBeInstanceOf(Blob);
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(image.manifest).toEqual(v4);
+    // The moment of schema 4 resumes as saved (its cluster shape is this version's: 4).
+    expect(v4.moment!.image.shape).toBe(4);
+    const moment = imageToMoment(image);
+    if ('reason' in moment) throw new Error(moment.reason);
+    expect(moment.cluster.now).toBe(3500);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    const straight = new Cluster(scenario());
+    straight.runUntil(3500);
+    expect(logBytes(moment.cluster)).toEqual(logBytes(straight));
+    // Followers share their leader's batches, as in the run that was saved.
+    const [a, b] = [...moment.cluster.brokers.values()].map((x) => new Set(x.logs.get('orders-0')!.segments.flatMap((g) => g.batches)));
+    expect([...a!].filter((x) => b!.has(x)).length).toBeGreaterThan(0);
+    // It goes on saving in schema 5 (segments named), and that moment resumes exactly too.
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    planner.adopt(moment.cluster, image);
+    await runFlushing(moment.cluster, planner, store, epoch, 5000, 250);
+    const again = (await store.load())!;
+    expect(again.manifest.moment!.image.nodes.some((n) => n[0] === 'r')).toBe(true);
+    const later = imageToMoment(again);
+    if ('reason' in later) throw new Error(later.reason);
+    expect(later.cluster.now).toBe(5000);
+    straight.runUntil(8000);
+    later.cluster.runUntil(8000);
+    expect(fingerprint(later.cluster)).toBe(fingerprint(straight));
     store.close();
   });
 

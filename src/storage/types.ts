@@ -55,7 +55,8 @@ export interface Manifest {
   nextChunk: number;
   /**
    * The exact moment (kafka/checkpoint.ts): the whole cluster as a checkpoint image whose log
-   * batches are named in the chunks of this same flush, and whether the run was playing. A
+   * segments are named by the logs of this same manifest (storage/moment.ts; schema 4 named
+   * every batch), and whether the run was playing. A
    * reload resumes from it exactly; without it (older saves, a cut log) the brokers restart
    * from their disks (`cluster`), as after a power cut.
    */

@@ -1,0 +1,139 @@
+/**
+ * The exact moment as a flush stores it (Manifest.moment), without the logs' batches.
+ *
+ * Every flush writes the whole cluster as a checkpoint image (kafka/checkpoint.ts), so a
+ * reload resumes at the instant it was saved. The batches the replica logs hold are already
+ * in the chunks of that same flush, and the manifest names each log's batches by its chunk
+ * ranges. So the image leaves every log segment's `batches` and `bases` arrays out and names
+ * them by the stored log they are part of (a MomentToken), one token per segment: the image
+ * is O(partitions + clients), not O(batches), and so is the work of writing it each flush.
+ *
+ * Tokens (schema 5):
+ * - ['seg', broker, tp, firstBase, count]: a segment's batches, the `count` batches of the
+ *   stored log (broker, tp) from the one at base offset `firstBase` on;
+ * - ['bases', broker, tp, firstBase, count]: the same batches' base offsets;
+ * - ['at', chunk, start, length]: a single batch held elsewhere in the cluster (a fetch
+ *   response or a produce request in flight) that a stored log also holds, by its place in a
+ *   chunk; a batch no log stores is written into the image as bytes.
+ * A segment holding batches below its log's start (which the manifest does not store) keeps
+ * its batches one by one ('at' or bytes), as any other byte array.
+ * Schema 4 named every batch by a LogBatchRef [broker, tp, baseOffset]; those still resolve.
+ *
+ * Reading back, batches are the same objects wherever the saved cluster shared them: the
+ * batch at one place in one chunk is one object, named by every replica log that holds it
+ * (as a follower shares its leader's batches).
+ */
+import { isLogBatchRef, type ImageExternals, type ImageResolver } from '../kafka/checkpoint';
+import type { Cluster } from '../kafka/cluster';
+import { batchBaseOffset, batchNextOffset } from '../kafka/log/record-batch';
+import type { LoadedLog } from './types';
+
+export type MomentToken =
+  | ['seg' | 'bases', broker: number, tp: string, firstBase: number, count: number]
+  | ['at', chunk: number, start: number, length: number];
+
+/**
+ * What the moment's image leaves out: every segment whose batches the manifest stores (all
+ * at or past its log's start), and single batches by `placeOf` (their place in a chunk this
+ * flush names and some log's ranges cover; undefined otherwise).
+ */
+export function momentExternals(cluster: Cluster, placeOf: (b: Uint8Array) => [chunk: number, start: number] | undefined): ImageExternals {
+  const arrays = new Map<object, unknown>();
+  for (const b of cluster.brokers.values()) {
+    const broker = b.brokerId;
+    for (const [tp, log] of b.logs) {
+      const start = log.logStartOffset;
+      for (const seg of log.segments) {
+        const first = seg.batches[0];
+        if (first !== undefined && batchNextOffset(first) <= start) continue; // holds batches below the log start: not all stored
+        const firstBase = first === undefined ? 0 : seg.bases[0]!;
+        const n = seg.batches.length;
+        arrays.set(seg.batches, ['seg', broker, tp, firstBase, n] satisfies MomentToken);
+        arrays.set(seg.bases, ['bases', broker, tp, firstBase, n] satisfies MomentToken);
+      }
+    }
+  }
+  return {
+    arrays,
+    bytes: (b) => {
+      const at = placeOf(b);
+      return at ? (['at', at[0], at[1], b.length] satisfies MomentToken) : undefined;
+    },
+  };
+}
+
+/**
+ * Resolves a moment's tokens from the logs read back (whole, not cut): schema 5's segment
+ * and place tokens and schema 4's LogBatchRefs.
+ */
+export function momentResolver(logs: readonly LoadedLog[]): ImageResolver {
+  /** The batch object at each place: the first log met that holds it; every other log shares it. */
+  const atPlace = new Map<string, Uint8Array>();
+  const byLog = new Map<string, { batches: Uint8Array[]; bases: number[] }>();
+  for (const l of logs) {
+    const batches: Uint8Array[] = [];
+    const bases: number[] = [];
+    let k = 0;
+    for (const [id, start, len] of l.info.refs) {
+      let pos = start;
+      while (pos < start + len && k < l.batches.length) {
+        const b = l.batches[k++]!;
+        const key = `${id}/${pos}/${b.length}`;
+        let canon = atPlace.get(key);
+        if (!canon) {
+          canon = b;
+          atPlace.set(key, b);
+        }
+        batches.push(canon);
+        bases.push(batchBaseOffset(canon));
+        pos += b.length;
+      }
+    }
+    // Batches the ranges did not account for (never for a log read back whole) are kept as read.
+    for (; k < l.batches.length; k++) {
+      batches.push(l.batches[k]!);
+      bases.push(batchBaseOffset(l.batches[k]!));
+    }
+    byLog.set(`${l.info.broker}/${l.info.tp}`, { batches, bases });
+  }
+  const indexOf = (bases: number[], base: number): number => {
+    let lo = 0;
+    let hi = bases.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = bases[mid]!;
+      if (v === base) return mid;
+      if (v < base) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
+  const segment = (t: unknown): { log: { batches: Uint8Array[]; bases: number[] }; from: number; count: number } | undefined => {
+    if (!Array.isArray(t) || t.length !== 5 || (t[0] !== 'seg' && t[0] !== 'bases')) return undefined;
+    const [, broker, tp, firstBase, count] = t as [string, unknown, unknown, unknown, unknown];
+    if (typeof broker !== 'number' || typeof tp !== 'string' || typeof firstBase !== 'number' || !Number.isInteger(count) || (count as number) < 0) return undefined;
+    const log = byLog.get(`${broker}/${tp}`);
+    if (!log) return undefined;
+    if (count === 0) return { log, from: 0, count: 0 };
+    const from = indexOf(log.bases, firstBase);
+    if (from < 0 || from + (count as number) > log.batches.length) return undefined;
+    return { log, from, count: count as number };
+  };
+  return {
+    bytes(t) {
+      if (isLogBatchRef(t)) {
+        const log = byLog.get(`${t[0]}/${t[1]}`);
+        const i = log ? indexOf(log.bases, t[2]) : -1;
+        return i >= 0 ? log!.batches[i] : undefined;
+      }
+      if (Array.isArray(t) && t.length === 4 && t[0] === 'at') return atPlace.get(`${String(t[1])}/${String(t[2])}/${String(t[3])}`);
+      return undefined;
+    },
+    array(t) {
+      const s = segment(t);
+      if (!s) return undefined;
+      const src = (t as MomentToken)[0] === 'seg' ? s.log.batches : s.log.bases;
+      return src.slice(s.from, s.from + s.count);
+    },
+  };
+}
