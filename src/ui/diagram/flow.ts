@@ -474,7 +474,8 @@ export function toFlowElements(
         isController: snapshot.controller === b.id,
         replicas,
         selected: sel?.kind === 'broker' && sel.id === b.id,
-        messagesInPerSec: snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0,
+        // Drawn as a whole number (formatRate), as the worker sends it (snapshot-delta.ts wireSnapshot).
+        messagesInPerSec: Math.round(snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0),
       },
     });
   });
