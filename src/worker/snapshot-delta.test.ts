@@ -94,8 +94,19 @@ function packedEntries(d: SnapshotDelta, next: ClusterSnapshot): { i: number; fl
     const head = r.next();
     i += Math.floor(head / 4) + 1;
     const flags = head % 4;
-    const numbers = 2 + (flags & 2 ? 2 : 0) + (flags & 1 ? 3 * next.partitions[i]!.replicaStates.length : 0);
-    for (let j = 1; j < numbers; j++) r.next();
+    r.next();
+    let numbers = 2;
+    if (flags & 2) {
+      r.next();
+      r.next();
+      numbers += 2;
+    }
+    if (flags & 1) {
+      const mask = r.next();
+      const values = mask === -1 ? 3 * next.partitions[i]!.replicaStates.length : mask.toString(2).split('1').length - 1;
+      for (let j = 0; j < values; j++) r.next();
+      numbers += 1 + values;
+    }
     out.push({ i, flags, numbers });
   }
   return out;
@@ -193,6 +204,66 @@ describe('snapshot deltas', () => {
     expect(still.delta.offsets).toBeUndefined();
     expect(still.delta.rest).toBeUndefined();
     expect(applyDelta(next, frame.delta.seq, still.delta).partitions).toBe(next.partitions);
+  });
+
+  it('over 300 random frames of made-up offsets (jumps, log start and LSO moves, 1 to 20 replicas), applying gives them exactly', () => {
+    const r = new Prng(99);
+    const cluster = new Cluster(randomScenario(2));
+    cluster.runUntil(1000);
+    const template = cluster.snapshot();
+    const replicasOf = (i: number) => 1 + (i % 20);
+    let snap: ClusterSnapshot = {
+      ...template,
+      partitions: Array.from({ length: 40 }, (_, i) => ({
+        topic: 'm',
+        partition: i,
+        leader: 1,
+        leaderEpoch: 0,
+        replicas: Array.from({ length: replicasOf(i) }, (_, j) => j + 1),
+        isr: [1],
+        highWatermark: 0,
+        logStartOffset: 0,
+        replicaStates: Array.from({ length: replicasOf(i) }, (_, j) => ({ broker: j + 1, logEndOffset: 0, highWatermark: 0, logStartOffset: 0 })),
+      })),
+    };
+    const differ = new SnapshotDiffer();
+    const first = differ.frame(snap);
+    if (first.kind !== 'full') throw new Error('expected a full frame first');
+    let ui = copy(first.snapshot);
+    let seq = first.seq;
+    let masked = 0;
+    let all = 0;
+    for (let f = 0; f < 300; f++) {
+      const big = () => (r.int(10) === 0 ? r.range(-5000, 2 ** 40) : r.range(-3, 20));
+      snap = {
+        ...snap,
+        events: [],
+        partitions: snap.partitions.map((p) => {
+          if (r.int(3) === 0) return p;
+          const hw = Math.max(0, p.highWatermark + big());
+          const ls = r.int(5) === 0 ? Math.max(0, Math.min(hw, p.logStartOffset + big())) : p.logStartOffset;
+          const next = { ...p, highWatermark: hw, logStartOffset: ls, replicaStates: p.replicaStates.map((x) => (r.int(3) === 0 ? { ...x, logEndOffset: hw + r.range(-2, 3), highWatermark: hw - r.int(3), logStartOffset: ls + r.int(2) } : { ...x, logEndOffset: hw, highWatermark: hw, logStartOffset: ls })) };
+          const lso = r.int(4);
+          if (lso === 0) delete next.lastStableOffset;
+          else if (lso === 1) next.lastStableOffset = Math.max(0, hw - r.int(50));
+          else if (lso === 2 && r.int(10) === 0) next.lastStableOffset = hw + 1;
+          return next;
+        }),
+      };
+      const frame = differ.frame(snap);
+      if (frame.kind !== 'delta') throw new Error('expected a delta');
+      const wire = structuredClone(frame.delta);
+      const next = applyDelta(ui, seq, wire);
+      expect(next, `frame ${f}`).toEqual(wireSnapshot(snap));
+      for (const e of packedEntries(wire, next)) {
+        if (e.flags & 1 && next.partitions[e.i]!.replicaStates.length > 16) all++;
+        else if (e.flags & 1) masked++;
+      }
+      ui = next;
+      seq = wire.seq;
+    }
+    expect(masked).toBeGreaterThan(100);
+    expect(all).toBeGreaterThan(100);
   });
 
   it('sends broker rates as whole numbers, and the full-precision snapshot is left as it was', () => {

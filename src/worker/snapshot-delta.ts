@@ -234,8 +234,10 @@ export interface CollectionChanges {
  * - with `extra` (the log start or the last stable offset moved otherwise than with the HW):
  *   the log start minus the UI's, then hw − last stable offset (−1: absent);
  * - with `detail` (not every replica has log end = high watermark = the partition's HW and
- *   the partition's log start): per replica state, in the partition's order (its brokers are
- *   those the UI has), logEndOffset − hw, highWatermark − hw, logStartOffset − logStart.
+ *   the partition's log start): of the numbers logEndOffset − hw, highWatermark − hw,
+ *   logStartOffset − logStart of each replica state in the partition's order (its brokers are
+ *   those the UI has), a mask of those that are not 0 (bit 3j + f), then those (a follower
+ *   whose HW lags one fetch behind is 2 characters); mask −1 (more than 16 replicas): all of them.
  *
  * Protocol 3; protocol 2 sent each partition as a JSON row with the whole HW and log start.
  */
@@ -274,6 +276,9 @@ function partitionShape(p: PartitionView): string {
   return `${s}rs=${p.replicaStates.map((r) => `${r.broker}:${Object.keys(r).length}`).join(',')}`;
 }
 
+/** The most replica offsets a mask covers (3 per replica; packable integers have 51 bits). */
+const MASKED_VALUES = 48;
+
 /**
  * Appends the partition's offsets to `out` (PackedOffsets) and says true, or says false
  * and leaves `out` as it was when they do not pack (a last stable offset above the HW, an
@@ -281,7 +286,9 @@ function partitionShape(p: PartitionView): string {
  */
 function packOffsets(out: IntPacker, gap: number, p: PartitionView, was: OffsetBase): boolean {
   const [hw, ls, lsoRel] = offsetBase(p);
-  if (!packable(hw) || !packable(ls) || !packable(lsoRel) || lsoRel < -1 || !packable(hw - was[0])) return false;
+  // A last stable offset above the HW would read as another (hw + 1 as none): not packed.
+  if (p.lastStableOffset !== undefined && !(p.lastStableOffset <= hw)) return false;
+  if (!packable(hw) || !packable(ls) || !packable(lsoRel) || !packable(hw - was[0])) return false;
   const extra = ls !== was[1] || lsoRel !== was[2];
   if (extra && !packable(ls - was[1])) return false;
   let detail = false;
@@ -292,7 +299,22 @@ function packOffsets(out: IntPacker, gap: number, p: PartitionView, was: OffsetB
   out.push(gap * 4 + (extra ? 2 : 0) + (detail ? 1 : 0));
   out.push(hw - was[0]);
   if (extra) out.push(ls - was[1], lsoRel);
-  if (detail) for (const r of p.replicaStates) out.push(r.logEndOffset - hw, r.highWatermark - hw, r.logStartOffset - ls);
+  if (detail) {
+    const values: number[] = [];
+    for (const r of p.replicaStates) values.push(r.logEndOffset - hw, r.highWatermark - hw, r.logStartOffset - ls);
+    if (values.length > MASKED_VALUES) {
+      out.push(-1, ...values);
+    } else {
+      let mask = 0;
+      const nonZero: number[] = [];
+      values.forEach((v, j) => {
+        if (v === 0) return;
+        mask += 2 ** j;
+        nonZero.push(v);
+      });
+      out.push(mask, ...nonZero);
+    }
+  }
   return true;
 }
 
@@ -447,11 +469,21 @@ function applyOffsets(p: PartitionView, flags: number, r: IntReader): PartitionV
     ls += r.next();
     lsoRel = r.next();
   }
-  const replicaStates: ReplicaView[] = p.replicaStates.map((x) =>
-    flags & 1
-      ? { broker: x.broker, logEndOffset: hw + r.next(), highWatermark: hw + r.next(), logStartOffset: ls + r.next() }
-      : { broker: x.broker, logEndOffset: hw, highWatermark: hw, logStartOffset: ls },
-  );
+  let mask = flags & 1 ? r.next() : 0;
+  const all = mask === -1;
+  // Bit by bit from the lowest, as the mask was summed (no 32-bit operators: up to 48 bits).
+  const value = (): number => {
+    if (all) return r.next();
+    const set = mask % 2 === 1;
+    mask = Math.floor(mask / 2);
+    return set ? r.next() : 0;
+  };
+  const replicaStates: ReplicaView[] = p.replicaStates.map((x) => ({
+    broker: x.broker,
+    logEndOffset: hw + value(),
+    highWatermark: hw + value(),
+    logStartOffset: ls + value(),
+  }));
   const next: PartitionView = { ...p, highWatermark: hw, logStartOffset: ls, replicaStates };
   if (lsoRel >= 0) next.lastStableOffset = hw - lsoRel;
   else delete next.lastStableOffset;
