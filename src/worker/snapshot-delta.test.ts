@@ -5,6 +5,7 @@ import { Prng } from '../kafka/sim/prng';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import { SnapshotDiffer, applyDelta, applyPatch, diffValue, wireSnapshot, type Patch, type SnapshotDelta } from './snapshot-delta';
 import { IntReader, packInts, packable, unpackInts } from './packed-ints';
+import { bytesForDisplay } from '../state/display-precision';
 
 /**
  * A random cluster whose timeline adds and deletes topics, kills, cuts off and restarts
@@ -266,7 +267,7 @@ describe('snapshot deltas', () => {
     expect(all).toBeGreaterThan(100);
   });
 
-  it('sends broker rates as whole numbers, and the full-precision snapshot is left as it was', () => {
+  it('sends broker rates as drawn (messages in whole, bytes as the cards print them), and the full-precision snapshot is left as it was', () => {
     const cluster = new Cluster(randomScenario(7));
     cluster.runUntil(4000);
     const whole = cluster.snapshot();
@@ -277,10 +278,11 @@ describe('snapshot deltas', () => {
     const before = JSON.stringify(whole);
     const wire = wireSnapshot(whole);
     expect(JSON.stringify(whole)).toBe(before);
-    expect(wire.metrics.brokers[Number(ids[0])]).toMatchObject({ BytesInPerSec: 1235, MessagesInPerSec: 11 });
+    // As drawn: "1.2 kB/s", "11 msg/s in".
+    expect(wire.metrics.brokers[Number(ids[0])]).toMatchObject({ BytesInPerSec: 1200, MessagesInPerSec: 11 });
     for (const id of ids) {
       const [w, m] = [wire.metrics.brokers[Number(id)]!, whole.metrics.brokers[Number(id)]!];
-      expect(w).toEqual({ ...m, MessagesInPerSec: Math.round(m.MessagesInPerSec), BytesInPerSec: Math.round(m.BytesInPerSec), BytesOutPerSec: Math.round(m.BytesOutPerSec) });
+      expect(w).toEqual({ ...m, MessagesInPerSec: Math.round(m.MessagesInPerSec), BytesInPerSec: bytesForDisplay(m.BytesInPerSec), BytesOutPerSec: bytesForDisplay(m.BytesOutPerSec) });
     }
     expect({ ...wire, metrics: undefined }).toEqual({ ...whole, metrics: undefined });
   });

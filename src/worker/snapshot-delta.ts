@@ -18,6 +18,7 @@
  */
 import type { ClusterSnapshot, MetricsView, PartitionView, ReplicaView } from '../kafka/snapshot';
 import { IntPacker, IntReader, packable } from './packed-ints';
+import { bytesForDisplay } from '../state/display-precision';
 
 type Entity = object;
 
@@ -431,20 +432,21 @@ export class SnapshotDiffer {
   }
 }
 
-/** Broker metrics the UI draws rounded to whole numbers (flow.ts, Inspector.tsx): sent as drawn. */
-const ROUNDED_BROKER_METRICS = ['MessagesInPerSec', 'BytesInPerSec', 'BytesOutPerSec'] as const;
-
 /**
- * The snapshot as the UI gets it with deltas on: broker rates (ROUNDED_BROKER_METRICS)
- * rounded to whole numbers, as every view draws them, so that they change, and travel,
- * only when what is drawn does. The charts' lines keep full precision (metric-series.ts).
+ * The snapshot as the UI gets it with deltas on: broker rates as the UI draws them, so that
+ * they change, and travel, only when what is drawn does: MessagesInPerSec as a whole number
+ * (the inspector's "Messages in"), BytesInPerSec and BytesOutPerSec as the broker cards print
+ * them (display-precision.ts bytesForDisplay: 47.9 kB/s is drawn "48 kB/s" and sent as
+ * 48000). The charts' lines keep full precision (metric-series.ts, in the worker).
  * Everything else as it is; `whole` itself is not changed.
  */
 export function wireSnapshot(whole: ClusterSnapshot): ClusterSnapshot {
   const brokers: MetricsView['brokers'] = {};
   for (const [id, m] of Object.entries(whole.metrics.brokers)) {
     const r = { ...m };
-    for (const k of ROUNDED_BROKER_METRICS) if (Number.isFinite(r[k])) r[k] = Math.round(r[k]);
+    if (Number.isFinite(r.MessagesInPerSec)) r.MessagesInPerSec = Math.round(r.MessagesInPerSec);
+    r.BytesInPerSec = bytesForDisplay(r.BytesInPerSec);
+    r.BytesOutPerSec = bytesForDisplay(r.BytesOutPerSec);
     brokers[Number(id)] = r;
   }
   return { ...whole, metrics: { ...whole.metrics, brokers } };

@@ -22,6 +22,7 @@ import type {
 } from '../../kafka/snapshot';
 import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
+import { bytesForDisplay, formatRate, rateForDisplay } from '../../state/display-precision';
 import type { Layout } from '../../worker/protocol';
 import type { EdgeLink } from '../build/connect';
 
@@ -300,11 +301,7 @@ function enc(id: string): string {
   return v;
 }
 
-export function formatRate(perSec: number): string {
-  if (perSec >= 10_000) return `${Math.round(perSec / 1000)}k`;
-  if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k`;
-  return String(Math.round(perSec));
-}
+export { formatBytes, formatRate } from '../../state/display-precision';
 
 function replicaRole(p: PartitionView, broker: BrokerView | undefined): ReplicaRole {
   if (!broker || broker.status !== 'up') return 'offline';
@@ -464,8 +461,9 @@ export function toFlowElements(
                 replicas: hosted.length,
                 underReplicated,
                 offline,
-                bytesInPerSec: Math.round(m?.BytesInPerSec ?? 0),
-                bytesOutPerSec: Math.round(m?.BytesOutPerSec ?? 0),
+                // As drawn (formatBytes): a card whose figures did not change on screen keeps its data.
+                bytesInPerSec: bytesForDisplay(m?.BytesInPerSec ?? 0),
+                bytesOutPerSec: bytesForDisplay(m?.BytesOutPerSec ?? 0),
                 strip,
               }
             : null,
@@ -474,8 +472,8 @@ export function toFlowElements(
         isController: snapshot.controller === b.id,
         replicas,
         selected: sel?.kind === 'broker' && sel.id === b.id,
-        // Drawn as a whole number (formatRate), as the worker sends it (snapshot-delta.ts wireSnapshot).
-        messagesInPerSec: Math.round(snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0),
+        // As drawn (formatRate): a broker whose rate did not change on screen keeps its data.
+        messagesInPerSec: rateForDisplay(snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0),
       },
     });
   });
