@@ -2,14 +2,17 @@
  * Throughput from successive snapshots: the snapshot carries offsets, not rates, so rates
  * are offsets moved over the last ~1 s of virtual time. Pure functions, for tests.
  */
-import type { ClusterSnapshot } from '../kafka/snapshot';
+import type { ClusterSnapshot, ConsumerView, PartitionView } from '../kafka/snapshot';
 
+/**
+ * A snapshot's offsets at its time: its partitions and consumers themselves (a sample costs
+ * nothing to take; snapshots are never changed once made, and the UI's delta-applied ones
+ * share every unchanged partition and consumer with the previous, issue 10).
+ */
 export interface RateSample {
   time: number;
-  /** Log end offset per replica: `${topic}-${partition}@${broker}`. */
-  leo: Record<string, number>;
-  /** Position per consumer and partition: `${consumer}|${topic}-${partition}`. */
-  position: Record<string, number>;
+  partitions: readonly PartitionView[];
+  consumers: readonly ConsumerView[];
 }
 
 /** Records per second, keyed as the sample is. */
@@ -21,15 +24,7 @@ export interface Rates {
 export const RATE_WINDOW_MS = 1000;
 
 export function sampleOf(s: ClusterSnapshot): RateSample {
-  const leo: Record<string, number> = {};
-  for (const p of s.partitions) {
-    for (const r of p.replicaStates) leo[`${p.topic}-${p.partition}@${r.broker}`] = r.logEndOffset;
-  }
-  const position: Record<string, number> = {};
-  for (const c of s.consumers) {
-    for (const pos of c.positions) position[`${c.id}|${pos.topic}-${pos.partition}`] = pos.position;
-  }
-  return { time: s.time, leo, position };
+  return { time: s.time, partitions: s.partitions, consumers: s.consumers };
 }
 
 /** Adds a sample, dropping those older than the window (keeping one as the base). */
@@ -43,14 +38,39 @@ export function pushRateSample(samples: RateSample[], s: ClusterSnapshot): RateS
   return out;
 }
 
+/**
+ * Records per second between the oldest and the newest sample: log end offset per replica
+ * (`${topic}-${partition}@${broker}`) and position per consumer and partition
+ * (`${consumer}|${topic}-${partition}`), 0 for what the oldest sample does not have.
+ */
 export function ratesOf(samples: RateSample[]): Rates {
   const base = samples[0];
   const cur = samples[samples.length - 1];
   const rates: Rates = { leo: {}, position: {} };
   if (!base || !cur || cur.time <= base.time) return rates;
   const dt = (cur.time - base.time) / 1000;
-  for (const [k, v] of Object.entries(cur.leo)) rates.leo[k] = Math.max(0, (v - (base.leo[k] ?? v)) / dt);
-  for (const [k, v] of Object.entries(cur.position))
-    rates.position[k] = Math.max(0, (v - (base.position[k] ?? v)) / dt);
+  const per = (now: number, then: number | undefined) => Math.max(0, (now - (then ?? now)) / dt);
+  const baseParts = new Map<string, PartitionView>();
+  for (const p of base.partitions) baseParts.set(`${p.topic}-${p.partition}`, p);
+  for (const p of cur.partitions) {
+    const k = `${p.topic}-${p.partition}`;
+    const was = baseParts.get(k);
+    for (const r of p.replicaStates) {
+      // The same object: no offset moved (most partitions of a quiet topic).
+      const then = was === p ? r.logEndOffset : was?.replicaStates.find((x) => x.broker === r.broker)?.logEndOffset;
+      rates.leo[`${k}@${r.broker}`] = per(r.logEndOffset, then);
+    }
+  }
+  const baseConsumers = new Map<string, ConsumerView>();
+  for (const c of base.consumers) baseConsumers.set(c.id, c);
+  for (const c of cur.consumers) {
+    const was = baseConsumers.get(c.id);
+    const then = new Map<string, number>();
+    if (was && was !== c) for (const x of was.positions) then.set(`${x.topic}-${x.partition}`, x.position);
+    for (const x of c.positions) {
+      const k = `${x.topic}-${x.partition}`;
+      rates.position[`${c.id}|${k}`] = per(x.position, was === c ? x.position : then.get(k));
+    }
+  }
   return rates;
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSnapshot } from '../ui/test/fixture';
 import { EMPTY_TIMELINE, appendEvents, applyTimeline, useClusterStore } from './cluster-store';
-import { pushRateSample, ratesOf } from './rates';
+import { pushRateSample, ratesOf, type RateSample } from './rates';
+import { Cluster } from '../kafka/cluster';
+import type { ClusterSnapshot } from '../kafka/snapshot';
+import { SnapshotDiffer, applyDelta } from '../worker/snapshot-delta';
 import { sameSelection, selectionForNode, selectionKey } from './selection';
 
 describe('event history', () => {
@@ -58,6 +61,57 @@ describe('rates', () => {
     expect(r.leo['orders-0@3']).toBe(100);
     expect(r.leo['orders-0@1']).toBe(0);
     expect(r.position['billing-1|orders-0']).toBe(40);
+  });
+
+  it('over a real run applied from deltas (partitions and consumers shared while unchanged), gives the rates of offsets copied at each frame', () => {
+    const cluster = new Cluster({
+      version: 1,
+      seed: 3,
+      cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }], config: { 'group.initial.rebalance.delay.ms': 0 } },
+      topics: [{ name: 't', partitions: 8, replicationFactor: 3 }, { name: 'quiet', partitions: 2, replicationFactor: 2 }],
+      clients: [
+        { kind: 'producer', id: 'p' },
+        { kind: 'consumer', id: 'c1', groupId: 'g', topics: ['t', 'quiet'], config: { 'auto.offset.reset': 'earliest' } },
+        { kind: 'consumer', id: 'c2', groupId: 'g', topics: ['t'], config: { 'auto.offset.reset': 'earliest' } },
+      ],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: 300, keys: 40 },
+        { at: 2500, op: 'killBroker', broker: 2 },
+        { at: 4000, op: 'restartBroker', broker: 2 },
+      ],
+    });
+    const differ = new SnapshotDiffer();
+    let ui: ClusterSnapshot | null = null;
+    let seq = 0;
+    let samples: RateSample[] = [];
+    // The former samples: every offset copied at its frame.
+    let copies: { time: number; leo: Record<string, number>; position: Record<string, number> }[] = [];
+    let moving = 0;
+    for (let t = 100; t <= 6000; t += 70) {
+      cluster.runUntil(t);
+      const f = differ.frame(cluster.snapshot());
+      if (f.kind === 'full') [ui, seq] = [f.snapshot, f.seq];
+      else [ui, seq] = [applyDelta(ui!, seq, f.delta), f.delta.seq];
+      samples = pushRateSample(samples, ui);
+      const leo: Record<string, number> = {};
+      for (const p of ui.partitions) for (const r of p.replicaStates) leo[`${p.topic}-${p.partition}@${r.broker}`] = r.logEndOffset;
+      const position: Record<string, number> = {};
+      for (const c of ui.consumers) for (const x of c.positions) position[`${c.id}|${x.topic}-${x.partition}`] = x.position;
+      copies.push({ time: ui.time, leo, position });
+      while (copies.length > 2 && ui.time - copies[1]!.time >= 1000) copies.shift();
+      const [b, c] = [copies[0]!, copies[copies.length - 1]!];
+      const dt = (c.time - b.time) / 1000;
+      const want = { leo: {} as Record<string, number>, position: {} as Record<string, number> };
+      if (dt > 0) {
+        for (const [k, v] of Object.entries(c.leo)) want.leo[k] = Math.max(0, (v - (b.leo[k] ?? v)) / dt);
+        for (const [k, v] of Object.entries(c.position)) want.position[k] = Math.max(0, (v - (b.position[k] ?? v)) / dt);
+      }
+      expect(samples.map((x) => x.time)).toEqual(copies.map((x) => x.time));
+      const got = ratesOf(samples);
+      expect(got, `at ${t}`).toEqual(want);
+      if (Object.values(got.position).some((v) => v > 0) && Object.values(got.leo).some((v) => v > 0)) moving++;
+    }
+    expect(moving).toBeGreaterThan(40);
   });
 
   it('restarts when time goes back (a new scenario) and slides its window', () => {

@@ -9,6 +9,7 @@ import type { ClusterSnapshot } from '../kafka/snapshot';
 import type { Scenario } from '../scenario/types';
 import { WorkerHost } from '../worker/host';
 import { toWorker, type FromWorker, type UiCommand } from '../worker/protocol';
+import { wireSnapshot } from '../worker/snapshot-delta';
 import { useClusterStore } from './cluster-store';
 import { WorkerClient, type Endpoint } from './worker-client';
 
@@ -59,9 +60,12 @@ function setup(schedule: ((flush: () => void) => void) | null = null) {
       host.tick();
     }
   };
-  /** The cluster's state now, as a whole snapshot would show it (without the events, which the store keeps apart). */
+  /**
+   * The cluster's state now, as a whole snapshot would show it in its wire form (broker rates
+   * as drawn, snapshot-delta.ts wireSnapshot), without the events, which the store keeps apart.
+   */
   const truth = (): Omit<ClusterSnapshot, 'events'> => {
-    const { events: _e, ...rest } = structuredClone((host.timeMachine!.cluster as Cluster).snapshot());
+    const { events: _e, ...rest } = structuredClone(wireSnapshot((host.timeMachine!.cluster as Cluster).snapshot()));
     return rest;
   };
   const shown = (): Omit<ClusterSnapshot, 'events'> => {

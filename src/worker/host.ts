@@ -343,7 +343,8 @@ export class WorkerHost {
         if (eventsReset) this.differ.reset();
         const frame = this.differ.frame(snapshot);
         if (frame.kind === 'full') {
-          const msg: WorkerEvent = { type: 'snapshot', snapshot, status, timeline: this.timelineStatus(machine), seq: frame.seq };
+          // The wire form (snapshot-delta.ts wireSnapshot): what later deltas count from.
+          const msg: WorkerEvent = { type: 'snapshot', snapshot: frame.snapshot, status, timeline: this.timelineStatus(machine), seq: frame.seq };
           if (eventsReset) msg.eventsReset = true;
           this.send(msg);
         } else {

@@ -22,6 +22,7 @@ import type {
 } from '../../kafka/snapshot';
 import { flowId, nodeId, type Selection } from '../../state/selection';
 import type { Rates } from '../../state/rates';
+import { bytesForDisplay, formatRate, rateForDisplay } from '../../state/display-precision';
 import type { Layout } from '../../worker/protocol';
 import type { EdgeLink } from '../build/connect';
 
@@ -300,11 +301,7 @@ function enc(id: string): string {
   return v;
 }
 
-export function formatRate(perSec: number): string {
-  if (perSec >= 10_000) return `${Math.round(perSec / 1000)}k`;
-  if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k`;
-  return String(Math.round(perSec));
-}
+export { formatBytes, formatRate } from '../../state/display-precision';
 
 function replicaRole(p: PartitionView, broker: BrokerView | undefined): ReplicaRole {
   if (!broker || broker.status !== 'up') return 'offline';
@@ -353,20 +350,36 @@ export function toFlowElements(
    * at 50 brokers x 1,000 partitions some 2,000 replicas merge into a thousand bundles a
    * frame, and copying them was a third of this function's time (issue 10).
    */
-  const addEdge = (e: FlowEdge) => {
+  const addEdge = (e: FlowEdge): FlowEdge => {
     const had = edgeById.get(e.id);
     if (!had) {
       edgeById.set(e.id, e);
-      return;
+      return e;
     }
-    const a = had.data!;
     const b = e.data!;
-    const rate = a.rate + b.rate;
-    a.tone = a.tone === 'error' || b.tone === 'error' ? 'error' : a.tone === 'lagging' || b.tone === 'lagging' ? 'lagging' : 'normal';
-    a.rate = rate;
-    a.bundled = (a.bundled ?? 1) + (b.bundled ?? 1);
-    a.label = a.kind === 'produce' ? rateText(rate) : null;
-    had.animated = motion(rate);
+    mergeInto(had, b.rate, b.tone, b.bundled ?? 1);
+    return had;
+  };
+  const mergeInto = (had: FlowEdge, rate: number, tone: KafkaEdgeData['tone'], bundled: number) => {
+    const a = had.data!;
+    const sum = a.rate + rate;
+    a.tone = a.tone === 'error' || tone === 'error' ? 'error' : a.tone === 'lagging' || tone === 'lagging' ? 'lagging' : 'normal';
+    a.rate = sum;
+    a.bundled = (a.bundled ?? 1) + bundled;
+    a.label = a.kind === 'produce' ? rateText(sum) : null;
+    had.animated = motion(sum);
+  };
+  /**
+   * Bundles by their two ends (broker pair; broker and group): at 50 brokers x 1,000
+   * partitions some 3,000 replicas and positions fold into a few hundred bundles a frame, and
+   * building each one's ids and edge only to merge it was most of this function's time.
+   */
+  const bundles = new Map<string | number, Map<string | number, FlowEdge>>();
+  const bundle = (a: string | number, b: string | number): FlowEdge | undefined => bundles.get(a)?.get(b);
+  const remember = (a: string | number, b: string | number, e: FlowEdge) => {
+    let m = bundles.get(a);
+    if (!m) bundles.set(a, (m = new Map()));
+    m.set(b, e);
   };
   const pos = (id: string, fallback: { x: number; y: number }) => layout[id] ?? fallback;
   const motion = (rate: number) => rate > 0 && rate < MOTION_MAX_RATE;
@@ -464,8 +477,9 @@ export function toFlowElements(
                 replicas: hosted.length,
                 underReplicated,
                 offline,
-                bytesInPerSec: Math.round(m?.BytesInPerSec ?? 0),
-                bytesOutPerSec: Math.round(m?.BytesOutPerSec ?? 0),
+                // As drawn (formatBytes): a card whose figures did not change on screen keeps its data.
+                bytesInPerSec: bytesForDisplay(m?.BytesInPerSec ?? 0),
+                bytesOutPerSec: bytesForDisplay(m?.BytesOutPerSec ?? 0),
                 strip,
               }
             : null,
@@ -474,7 +488,8 @@ export function toFlowElements(
         isController: snapshot.controller === b.id,
         replicas,
         selected: sel?.kind === 'broker' && sel.id === b.id,
-        messagesInPerSec: snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0,
+        // As drawn (formatRate): a broker whose rate did not change on screen keeps its data.
+        messagesInPerSec: rateForDisplay(snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0),
       },
     });
   });
@@ -618,7 +633,13 @@ export function toFlowElements(
       if (isCard(p.leader) || isCard(f)) {
         // One line per pair of brokers, whichever way it replicates, centre to centre under the cards.
         const [a, b] = p.leader < f ? [p.leader, f] : [f, p.leader];
-        addEdge({
+        const tone = inSync ? 'normal' : 'lagging';
+        const had = bundle(a, b);
+        if (had) {
+          mergeInto(had, rate, tone, 1);
+          continue;
+        }
+        const made = addEdge({
           id: enc(`repl:${a}~${b}`),
           type: 'kafka',
           source: enc(nodeId.broker(a)),
@@ -626,8 +647,9 @@ export function toFlowElements(
           target: enc(nodeId.broker(b)),
           targetHandle: handleId.brokerCentre('t'),
           animated: false,
-          data: { kind: 'replication', bundled: 1, label: null, labelAt: 'middle', tone: inSync ? 'normal' : 'lagging', rate },
+          data: { kind: 'replication', bundled: 1, label: null, labelAt: 'middle', tone, rate },
         });
+        remember(a, b, made);
         continue;
       }
       const rightward = fPos.x >= leaderPos.x;
@@ -668,7 +690,13 @@ export function toFlowElements(
       const from = follower ?? part.leader;
       const rate = rates.position[`${c.id}|${key}`] ?? 0;
       if (isCard(from)) {
-        addEdge({
+        const tone = pos.lag > 1000 ? 'lagging' : 'normal';
+        const had = bundle(from, `group ${c.groupId}`);
+        if (had) {
+          mergeInto(had, rate, tone, 1);
+          return;
+        }
+        const made = addEdge({
           id: enc(`consume:${from}->group ${c.groupId}`),
           type: 'kafka',
           source: enc(nodeId.broker(from)),
@@ -676,8 +704,9 @@ export function toFlowElements(
           target: enc(nodeId.group(c.groupId)),
           targetHandle: handleId.groupIn,
           animated: motion(rate),
-          data: { kind: 'consumption', bundled: 1, label: null, labelAt: 'target', tone: pos.lag > 1000 ? 'lagging' : 'normal', rate },
+          data: { kind: 'consumption', bundled: 1, label: null, labelAt: 'target', tone, rate },
         });
+        remember(from, `group ${c.groupId}`, made);
         return;
       }
       // Leave the replica's row on the side facing the consumer, so the edge does not loop

@@ -12,6 +12,7 @@ import { Abbr } from '../glossary';
 import {
   EDGE_LABELS_MAX,
   handleId,
+  formatBytes,
   formatRate,
   type BrokerNode,
   type ConsumerNode,
@@ -211,12 +212,6 @@ const Strip = memo(
   },
   (a, b) => a.signature === b.signature,
 );
-
-function formatBytes(perSec: number): string {
-  if (perSec >= 1_000_000) return `${(perSec / 1_000_000).toFixed(1)} MB/s`;
-  if (perSec >= 1000) return `${(perSec / 1000).toFixed(perSec >= 10_000 ? 0 : 1)} kB/s`;
-  return `${Math.round(perSec)} B/s`;
-}
 
 /** A broker zoomed out: counts, bytes in and out, and its partitions as a strip. */
 function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) {
