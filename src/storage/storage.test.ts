@@ -104,6 +104,31 @@ function committed(c: Cluster): Record<string, number | null> {
   return out;
 }
 
+/**
+ * A store whose flush can be made to abort after its chunks, before its manifest:
+ * `abortedFlush` plans a flush holding chunks and checks that writing it fails.
+ */
+async function abortableStore(name: string): Promise<{ store: IdbClusterStore; abortedFlush: (planner: FlushPlanner, cluster: Cluster, epoch: number) => Promise<void> }> {
+  let abortNext = false;
+  const store = await IdbClusterStore.open({
+    name,
+    beforeManifest: (tx) => {
+      if (abortNext) tx.abort();
+    },
+  });
+  const abortedFlush = async (planner: FlushPlanner, cluster: Cluster, epoch: number) => {
+    abortNext = true;
+    try {
+      const planned = planner.plan(cluster, 0);
+      expect(planned.plan.chunks.length).toBeGreaterThan(0);
+      await expect(store.write(planned.plan, epoch)).rejects.toThrow();
+    } finally {
+      abortNext = false;
+    }
+  };
+  return { store, abortedFlush };
+}
+
 async function reopen(image: LoadedImage | null): Promise<Cluster> {
   expect(image).not.toBeNull();
   return restoreCluster(imageToDurableState(image!).state);
@@ -591,24 +616,14 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
   });
 
   it('a flush that fails after its chunks, before its manifest and moment: the reload resumes at the moment before, exactly', async () => {
-    let abortNext = false;
-    const store = await IdbClusterStore.open({
-      name: freshName(),
-      beforeManifest: (tx) => {
-        if (abortNext) tx.abort();
-      },
-    });
+    const { store, abortedFlush } = await abortableStore(freshName());
     const epoch = await store.claim();
     const doc = divergent();
     const planner = new FlushPlanner(undefined, () => true);
     const cluster = new Cluster(doc, { recordConsumed: true });
     await runFlushing(cluster, planner, store, epoch, 3000, 250);
     cluster.runUntil(3400);
-    abortNext = true;
-    const planned = planner.plan(cluster, 0);
-    expect(planned.plan.chunks.length).toBeGreaterThan(0);
-    await expect(store.write(planned.plan, epoch)).rejects.toThrow();
-    abortNext = false;
+    await abortedFlush(planner, cluster, epoch);
 
     const straight = new Cluster(doc, { recordConsumed: true });
     straight.runUntil(9000);
@@ -631,14 +646,7 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
 
 describe('torn and corrupt writes', () => {
   it('a flush that aborts half-way leaves the previous manifest and chunks consistent', async () => {
-    const name = freshName();
-    let abortNext = false;
-    const store = await IdbClusterStore.open({
-      name,
-      beforeManifest: (tx) => {
-        if (abortNext) tx.abort();
-      },
-    });
+    const { store, abortedFlush } = await abortableStore(freshName());
     const epoch = await store.claim();
     const cluster = new Cluster(scenario());
     const planner = new FlushPlanner();
@@ -646,11 +654,7 @@ describe('torn and corrupt writes', () => {
     const atLastFlush = logBytes(cluster);
     const timeAtLastFlush = cluster.now;
     cluster.runUntil(3500);
-    abortNext = true;
-    const planned = planner.plan(cluster, 0);
-    expect(planned.plan.chunks.length).toBeGreaterThan(0);
-    await expect(store.write(planned.plan, epoch)).rejects.toThrow();
-    abortNext = false;
+    await abortedFlush(planner, cluster, epoch);
 
     const image = await store.load();
     expect(image!.problems).toEqual([]);
