@@ -1,0 +1,44 @@
+/**
+ * Wall time per kind of event at one scale size, inclusive of everything the event runs:
+ * `npx tsx bench/event-cost.ts 12 200 [virtualMs]`. Answers "which request costs most in
+ * total and per event"; timings include the timer's own cost (about 0.1 µs), so read ratios.
+ */
+import { performance } from 'node:perf_hooks';
+import { Cluster } from '../src/kafka/cluster';
+import type { Call } from '../src/kafka/sim/call';
+import { scaleScenario } from './workload';
+
+const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
+const name = (t: Call): string => {
+  const base = `${t.target.constructor.name}.${t.method}`;
+  if (t.method === 'arrive' || t.method === 'ifCurrent') return `${base}→${name(t.args[t.method === 'arrive' ? 2 : 1] as Call)}`;
+  if (t.method === 'handleRequest' || t.method === 'arriveRequest' || t.method === 'arriveResponse') return `${base}→${name(t.args[2] as Call)}`;
+  return base;
+};
+const c = new Cluster(scaleScenario(Number(b), Number(p), 20000, 1e9));
+c.runUntil(3000);
+const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[]; peekTime(): number };
+const origStep = sched.step.bind(sched);
+const cost = new Map<string, { n: number; ms: number }>();
+sched.step = (limit: number) => {
+  sched.peekTime();
+  const t = sched.heap[0]?.task;
+  const t0 = performance.now();
+  const ok = origStep(limit);
+  const dt = performance.now() - t0;
+  if (ok && t) {
+    const k = name(t);
+    const e = cost.get(k) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += dt;
+    cost.set(k, e);
+  }
+  return ok;
+};
+const w0 = performance.now();
+c.runUntil(3000 + Number(ms));
+const wall = performance.now() - w0;
+const total = [...cost.values()].reduce((s, e) => s + e.ms, 0);
+console.log(`${b}x${p}: ${(Number(ms) / wall).toFixed(2)}x, events ${(total / wall * 100).toFixed(0)}% of wall`);
+for (const [k, e] of [...cost].sort((x, y) => y[1].ms - x[1].ms).slice(0, 16))
+  console.log(`${(e.ms / total * 100).toFixed(1).padStart(5)}%  ${(e.ms / e.n * 1000).toFixed(1).padStart(6)} µs  ${String(Math.round(e.n / (Number(ms) / 1000))).padStart(7)}/vs  ${k}`);
