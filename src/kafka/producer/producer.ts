@@ -594,6 +594,9 @@ export class Producer {
       }
       if (this.transactionalId !== null && !this.txnPartitionReady(q)) continue;
       const b = q.queue.shift()!;
+      // A sent array belongs to the leader that appends it (ProducePartitionData.batch): a
+      // retry sends a copy, never the bytes of an earlier attempt.
+      if (b.attempts > 0) b.bytes = b.bytes!.slice();
       this.stamp(b, q);
       b.sendToken = token;
       b.sentAtMs = now;
