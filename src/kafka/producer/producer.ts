@@ -109,11 +109,11 @@ interface Load {
   carry: number;
   seq: number;
   timer: Timer | null;
-  /** keyPartitions[keyIdx]: the key's partition while the topic has partitionsFor partitions. */
+  /** keyPartitions[keyIdx]: the key's partition (-1: not computed yet) while the topic has partitionsFor partitions; empty past MAX_CACHED_KEY_PARTITIONS keys. */
   keyPartitions: number[];
   partitionsFor: number;
-  /** The last batch opened per partition by this load (in use while isOpen). */
-  openBatches: ProducerBatch[];
+  /** The last batch opened per partition by this load (in use while isOpen), null: none; dense, partitionsFor long. */
+  openBatches: (ProducerBatch | null)[];
 }
 
 /** A reset connection answers every request on it alike. */
@@ -1283,12 +1283,16 @@ export class Producer {
     // the value and its length, no headers (one byte: a zero count).
     const sizeWithoutKey = BATCH_HEADER_SIZE + 21 + sizeOfVarint(vlen) + Math.max(0, vlen) + 1;
     // A key's partition depends on the key and the partition count only: computed once per
-    // key (murmur2) while the count stays.
+    // key (murmur2) while the count stays. A dense array (-1: not yet), so lookups stay fast
+    // element loads (a sparse one filled at random indexes turns into a dictionary); for a
+    // very large key space none is kept and murmur2 runs per record.
     if (load.partitionsFor !== n) {
-      load.keyPartitions = [];
+      load.keyPartitions = load.keyCount <= MAX_CACHED_KEY_PARTITIONS ? new Array<number>(load.keyCount).fill(-1) : [];
+      load.openBatches = new Array<ProducerBatch | null>(n).fill(null);
       load.partitionsFor = n;
     }
     const keyPartitions = load.keyPartitions;
+    const cachedPartitions = keyPartitions.length > 0;
     const openBatches = load.openBatches;
     for (let i = 0; i < count; i++) {
       const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
@@ -1307,11 +1311,12 @@ export class Producer {
       }
       let p: number;
       if (keyBytes !== null && keyed) {
-        p = keyPartitions[keyIdx] ?? (keyPartitions[keyIdx] = partitionForKey(keyBytes, n));
+        if (!cachedPartitions) p = partitionForKey(keyBytes, n);
+        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(keyBytes, n);
       } else p = this.choosePartition(topic, n, keyBytes, undefined, vlen + klen + 16);
       // The partition's open batch, remembered per partition (no lookup by key per record).
-      let b = openBatches[p];
-      if (b === undefined || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
+      let b = openBatches[p]!;
+      if (b === null || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
       let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
       if (pos < 0) {
         this.drain(b);
@@ -1394,6 +1399,9 @@ export class Producer {
     return n;
   }
 }
+
+/** Loads with more keys than this compute each record's partition (murmur2) instead of caching it per key. */
+const MAX_CACHED_KEY_PARTITIONS = 65536;
 
 let FILLER: Uint8Array | null = null;
 /** 4 KiB of lowercase words, the same for every run (no randomness needed). */
