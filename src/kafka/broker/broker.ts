@@ -44,6 +44,11 @@ export interface ProducePartitionData {
   partition: number;
   /** `${topic}-${partition}`, built once by the producer (see FetchPartition.key). */
   key: string;
+  /**
+   * Handed over with the request: the leader stores this very array (it stamps the base
+   * offset and leader epoch into it), so a sender never touches a batch it sent again and
+   * sends each array once; a retry sends a copy (Producer.sendTo).
+   */
   batch: Uint8Array;
 }
 
@@ -524,7 +529,7 @@ export class Broker implements BrokerApi, PartitionHost {
         out[i] = { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
         continue;
       }
-      const r = p.appendRecordsToLeader(pd.batch, req.acks);
+      const r = p.appendRecordsToLeader(pd.batch, req.acks, true);
       if (r.error !== 'NONE' || req.acks !== -1) {
         out[i] = { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
         continue;

@@ -279,7 +279,8 @@ export class Partition {
 
   // ---- leader: produce -----------------------------------------------------------------
 
-  appendRecordsToLeader(batch: Uint8Array, requiredAcks: 0 | 1 | -1): LeaderAppendResult {
+  /** `owned`: the batch array is handed over (UnifiedLog.appendAsLeader stores it without a copy). */
+  appendRecordsToLeader(batch: Uint8Array, requiredAcks: 0 | 1 | -1, owned = false): LeaderAppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', firstOffset: -1, lastOffset: -1, duplicate: false };
     if (requiredAcks === -1 && this.isr.length < this.effectiveMinIsr()) {
       return { error: 'NOT_ENOUGH_REPLICAS', firstOffset: -1, lastOffset: -1, duplicate: false };
@@ -289,7 +290,7 @@ export class Partition {
       // A transaction marker from the coordinator (WriteTxnMarkers): no sequence to check.
       const err = this.producerState.checkMarker(pid, batchProducerEpoch(batch));
       if (err !== 'NONE') return { error: err, firstOffset: -1, lastOffset: -1, duplicate: false };
-      const info = this.log.appendAsLeader(batch, this.leaderEpoch);
+      const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
       this.recordTxnState(batch, info.firstOffset, info.lastOffset);
       const hwMoved = this.maybeIncrementLeaderHW();
       this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
@@ -303,7 +304,7 @@ export class Partition {
       }
       if (check.kind === 'error') return { error: check.error, firstOffset: -1, lastOffset: -1, duplicate: false };
     }
-    const info = this.log.appendAsLeader(batch, this.leaderEpoch);
+    const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
     if (pid >= 0) {
       this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
       this.recordTxnState(batch, info.firstOffset, info.lastOffset);

@@ -69,15 +69,20 @@ export class ProducerStateManager {
     if (epoch > e.epoch) {
       return firstSeq === 0 ? APPEND : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
     }
-    for (const b of e.batches) {
+    const batches = e.batches;
+    const last = batches[batches.length - 1];
+    const expected = last ? (last.lastSeq + 1) | 0 : 0;
+    // The next sequence (nearly every produce): no retained batch can start there (they all
+    // start at or before the last one's lastSeq, and five batches never span 2^32
+    // sequences), so it is no duplicate and the search below is skipped.
+    if (firstSeq === expected) return APPEND;
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
       if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) {
         return { kind: 'duplicate', firstOffset: b.firstOffset, lastOffset: b.lastOffset };
       }
     }
-    const last = e.batches[e.batches.length - 1];
-    const expected = last ? (last.lastSeq + 1) | 0 : 0;
-    if (firstSeq !== expected) return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
-    return APPEND;
+    return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
   }
 
   /** Records an appended batch (leader or follower). */

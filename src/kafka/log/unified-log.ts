@@ -159,12 +159,15 @@ export class UnifiedLog {
   }
 
   /**
-   * The leader's append (UnifiedLog.appendAsLeader): copies the batch (the producer may
-   * resend the same bytes, and stored batches must stay immutable), stamps base offset =
-   * log end and the leader epoch (both outside the CRC), records a new epoch's start offset.
+   * The leader's append (UnifiedLog.appendAsLeader): stamps base offset = log end and the
+   * leader epoch (both outside the CRC), records a new epoch's start offset. The batch is
+   * copied first (stored batches must stay immutable, and a caller may append the same bytes
+   * again) unless `owned`: the caller hands the array over and never touches it again (a
+   * ProduceRequest's batches, see broker.ts ProducePartitionData), so it is stored as is
+   * and the copy, a second pass over every produced byte, is saved.
    */
-  appendAsLeader(batch: Uint8Array, leaderEpoch: number): LogAppendInfo {
-    const copy = batch.slice();
+  appendAsLeader(batch: Uint8Array, leaderEpoch: number, owned = false): LogAppendInfo {
+    const copy = owned ? batch : batch.slice();
     const firstOffset = this.leo;
     setBatchBaseOffset(copy, firstOffset);
     setBatchPartitionLeaderEpoch(copy, leaderEpoch);

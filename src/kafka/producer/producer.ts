@@ -81,6 +81,8 @@ interface ProducerBatch {
   explicit: boolean;
   /** The leader its partition had when it opened (-1: none): its node's next request drains it. */
   node: number;
+  /** In the open batches (records may join it); false once closed or forgotten. */
+  isOpen: boolean;
 }
 
 interface PartitionQueue {
@@ -107,6 +109,11 @@ interface Load {
   carry: number;
   seq: number;
   timer: Timer | null;
+  /** keyPartitions[keyIdx]: the key's partition (-1: not computed yet) while the topic has partitionsFor partitions; empty past MAX_CACHED_KEY_PARTITIONS keys. */
+  keyPartitions: number[];
+  partitionsFor: number;
+  /** The last batch opened per partition by this load (in use while isOpen), null: none; dense, partitionsFor long. */
+  openBatches: (ProducerBatch | null)[];
 }
 
 /** A reset connection answers every request on it alike. */
@@ -250,7 +257,25 @@ export class Producer {
     const explicitAcks = Object.prototype.hasOwnProperty.call(user, 'acks');
     if (explicitIdem) this.idempotent = this.config.bool('enable.idempotence') && this.acks === 'all';
     else this.idempotent = !explicitAcks || this.acks === 'all';
+    const c = this.config;
+    this.batchSize = c.int('batch.size');
+    this.lingerMs = c.int('linger.ms');
+    this.maxRequestSize = c.int('max.request.size');
+    this.ignoreKeys = c.bool('partitioner.ignore.keys');
+    this.deliveryTimeoutMs = c.int('delivery.timeout.ms');
+    this.requestTimeoutMs = c.int('request.timeout.ms');
+    this.maxInFlightPerConnection = c.int('max.in.flight.requests.per.connection');
   }
+
+  // The settings read per record, per batch or per request: read once when the config is
+  // set (applyConfig), not looked up by name each time.
+  private batchSize = 0;
+  private lingerMs = 0;
+  private maxRequestSize = 0;
+  private ignoreKeys = false;
+  private deliveryTimeoutMs = 0;
+  private requestTimeoutMs = 0;
+  private maxInFlightPerConnection = 0;
 
   private userConfig: ConfigMap = {};
 
@@ -377,7 +402,7 @@ export class Producer {
    * overhead, the varint lengths), is larger than max.request.size fails at once with
    * RecordTooLargeException, which is MESSAGE_TOO_LARGE; it is never sent.
    */
-  private recordTooLarge(keyLength: number, valueLength: number, headers: RecordHeader[] | undefined, maxRequestSize = this.config.int('max.request.size')): boolean {
+  private recordTooLarge(keyLength: number, valueLength: number, headers: RecordHeader[] | undefined, maxRequestSize = this.maxRequestSize): boolean {
     let size = BATCH_HEADER_SIZE + 21 + sizeOfVarint(keyLength) + Math.max(0, keyLength) + sizeOfVarint(valueLength) + Math.max(0, valueLength);
     size += sizeOfVarint(headers?.length ?? 0);
     for (const h of headers ?? []) {
@@ -394,15 +419,15 @@ export class Producer {
     b.recordCount++;
     this.sent++;
     if (b.rows) b.rows.push(explicit ? { at, key, explicit: true } : { at, key });
-    if (b.builder!.sizeInBytes >= this.config.int('batch.size')) this.drain(b);
+    if (b.builder!.sizeInBytes >= this.batchSize) this.drain(b);
   }
 
   private choosePartition(topic: string, n: number, keyBytes: Uint8Array | null, explicit: number | undefined, size: number): number {
     if (explicit !== undefined) return explicit;
-    if (keyBytes !== null && !this.config.bool('partitioner.ignore.keys')) return partitionForKey(keyBytes, n);
+    if (keyBytes !== null && !this.ignoreKeys) return partitionForKey(keyBytes, n);
     // Sticky partitioning: stay on one partition until batch.size bytes went to it.
     let s = this.sticky.get(topic);
-    const batchSize = this.config.int('batch.size');
+    const batchSize = this.batchSize;
     if (!s || s.partition >= n || s.bytes >= batchSize) {
       const withLeader: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -441,7 +466,7 @@ export class Producer {
       topic,
       partition,
       key,
-      builder: new RecordBatchBuilder({ baseTimestamp: now, batchSize: this.config.int('batch.size') }),
+      builder: new RecordBatchBuilder({ baseTimestamp: now, batchSize: this.batchSize }),
       bytes: null,
       recordCount: 0,
       createdMs: now,
@@ -453,10 +478,11 @@ export class Producer {
       sendToken: 0,
       sentAtMs: 0,
       done: false,
-      due: now + this.config.int('delivery.timeout.ms'),
+      due: now + this.deliveryTimeoutMs,
       settled: false,
       explicit,
       node: this.ctx.metadata.leader(topic, partition)?.leader ?? -1,
+      isOpen: true,
     };
     this.open.set(key, b);
     let byNode = this.openByNode.get(b.node);
@@ -465,7 +491,7 @@ export class Producer {
     // One linger timer per node, not per batch: the node's request drains all its open
     // batches, so only its oldest open batch's linger matters.
     if (!this.lingerTimers.has(b.node)) {
-      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.config.int('linger.ms'), call(this, this.nodeLingerExpired, b.node)));
+      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, b.node)));
     }
     this.deliveryTimeouts.add(b);
     return b;
@@ -481,7 +507,7 @@ export class Producer {
     const open = this.openByNode.get(node);
     if (!open || open.size === 0) return;
     const oldest = open.values().next().value as ProducerBatch;
-    const due = oldest.createdMs + this.config.int('linger.ms');
+    const due = oldest.createdMs + this.lingerMs;
     if (due > this.ctx.scheduler.now) {
       this.lingerTimers.set(node, this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, node)));
       return;
@@ -517,6 +543,7 @@ export class Producer {
   }
 
   private forgetOpen(b: ProducerBatch): void {
+    b.isOpen = false;
     this.open.delete(b.key);
     this.openByNode.get(b.node)?.delete(b);
   }
@@ -531,7 +558,7 @@ export class Producer {
   }
 
   private maxInFlight(): number {
-    const n = this.config.int('max.in.flight.requests.per.connection');
+    const n = this.maxInFlightPerConnection;
     return this.idempotent ? Math.min(5, n) : n;
   }
 
@@ -594,6 +621,9 @@ export class Producer {
       }
       if (this.transactionalId !== null && !this.txnPartitionReady(q)) continue;
       const b = q.queue.shift()!;
+      // A sent array belongs to the leader that appends it (ProducePartitionData.batch): a
+      // retry sends a copy, never the bytes of an earlier attempt.
+      if (b.attempts > 0) b.bytes = b.bytes!.slice();
       this.stamp(b, q);
       b.sendToken = token;
       b.sentAtMs = now;
@@ -639,7 +669,7 @@ export class Producer {
     const acks = this.acks === 'all' ? -1 : this.acks;
     const req: ProduceRequest = {
       acks,
-      timeoutMs: this.config.int('request.timeout.ms'),
+      timeoutMs: this.requestTimeoutMs,
       partitions: items.map(({ b }) => ({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! })),
     };
     if (acks === 0) {
@@ -649,7 +679,7 @@ export class Producer {
       return;
     }
     for (const { b, q } of items) q.inFlight.push(b);
-    const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.config.int('request.timeout.ms'), settled: false };
+    const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.requestTimeoutMs, settled: false };
     this.requestTimeouts.add(inFlight);
     this.ctx.network.request<ProduceResponses>(
       this.node,
@@ -1202,6 +1232,9 @@ export class Producer {
       carry: 0,
       seq: 0,
       timer: null,
+      keyPartitions: [],
+      partitionsFor: -1,
+      openBatches: [],
     };
     this.loads.set(topic, load);
     const tickMs = Math.max(1, Math.min(100, Math.round(1000 / Math.max(ratePerSec, 0.001))));
@@ -1241,24 +1274,53 @@ export class Producer {
     }
     const vlen = load.valueBytes;
     const filler = fillerText();
-    const maxRequestSize = this.config.int('max.request.size');
+    const maxRequestSize = this.maxRequestSize;
+    const batchSize = this.batchSize;
+    const keyed = !this.ignoreKeys;
+    const prng = this.ctx.prng;
+    const topic = load.topic;
+    // recordTooLarge's size without the key: the batch header, 21 bytes of record overhead,
+    // the value and its length, no headers (one byte: a zero count).
+    const sizeWithoutKey = BATCH_HEADER_SIZE + 21 + sizeOfVarint(vlen) + Math.max(0, vlen) + 1;
+    // A key's partition depends on the key and the partition count only: computed once per
+    // key (murmur2) while the count stays. A dense array (-1: not yet), so lookups stay fast
+    // element loads (a sparse one filled at random indexes turns into a dictionary); for a
+    // very large key space none is kept and murmur2 runs per record.
+    if (load.partitionsFor !== n) {
+      load.keyPartitions = load.keyCount <= MAX_CACHED_KEY_PARTITIONS ? new Array<number>(load.keyCount).fill(-1) : [];
+      load.openBatches = new Array<ProducerBatch | null>(n).fill(null);
+      load.partitionsFor = n;
+    }
+    const keyPartitions = load.keyPartitions;
+    const cachedPartitions = keyPartitions.length > 0;
+    const openBatches = load.openBatches;
     for (let i = 0; i < count; i++) {
-      const keyIdx = load.keyCount > 0 ? this.ctx.prng.int(load.keyCount) : -1;
-      if (keyIdx >= 0 && load.keys[keyIdx] === undefined) {
-        load.keyStrings[keyIdx] = `key-${keyIdx}`;
-        load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
+      const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
+      let keyBytes: Uint8Array | null = null;
+      if (keyIdx >= 0) {
+        keyBytes = load.keys[keyIdx] ?? null;
+        if (keyBytes === null) {
+          load.keyStrings[keyIdx] = `key-${keyIdx}`;
+          keyBytes = load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
+        }
       }
-      const keyBytes = keyIdx >= 0 ? load.keys[keyIdx]! : null;
-      if (this.recordTooLarge(keyBytes?.length ?? -1, vlen, undefined, maxRequestSize)) {
-        this.recordFailure(load.topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
+      const klen = keyBytes === null ? 0 : keyBytes.length;
+      if (sizeWithoutKey + sizeOfVarint(keyBytes === null ? -1 : klen) + klen > maxRequestSize) {
+        this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
         continue;
       }
-      const p = this.choosePartition(load.topic, n, keyBytes, undefined, vlen + (keyBytes?.length ?? 0) + 16);
-      let b = this.batchFor(load.topic, p, false);
+      let p: number;
+      if (keyBytes !== null && keyed) {
+        if (!cachedPartitions) p = partitionForKey(keyBytes, n);
+        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(keyBytes, n);
+      } else p = this.choosePartition(topic, n, keyBytes, undefined, vlen + klen + 16);
+      // The partition's open batch, remembered per partition (no lookup by key per record).
+      let b = openBatches[p]!;
+      if (b === null || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
       let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
       if (pos < 0) {
         this.drain(b);
-        b = this.batchFor(load.topic, p, false);
+        b = openBatches[p] = this.batchFor(topic, p, false);
         pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
       }
       // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
@@ -1279,7 +1341,11 @@ export class Producer {
         // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
         if (part.length < take) buf.fill(0, w + part.length, end);
       }
-      this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
+      // noteRecord, for a load's record.
+      b.recordCount++;
+      this.sent++;
+      if (b.rows) b.rows.push({ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null });
+      if (b.builder!.sizeInBytes >= batchSize) this.drain(b);
     }
   }
 
@@ -1334,6 +1400,9 @@ export class Producer {
   }
 }
 
+/** Loads with more keys than this compute each record's partition (murmur2) instead of caching it per key. */
+const MAX_CACHED_KEY_PARTITIONS = 65536;
+
 let FILLER: Uint8Array | null = null;
 /** 4 KiB of lowercase words, the same for every run (no randomness needed). */
 function fillerText(): Uint8Array {
@@ -1356,12 +1425,14 @@ function writeDecimal(buf: Uint8Array, pos: number, end: number, n: number): num
     if (pos < end) buf[pos++] = 48;
     return pos;
   }
-  let digits = 0;
-  for (let x = n; x > 0; x = Math.floor(x / 10)) digits++;
+  let digits = 1;
+  for (let t = 10; t <= n; t *= 10) digits++;
   let p = pos + digits - 1;
-  for (let x = n; x > 0; x = Math.floor(x / 10)) {
-    if (p < end) buf[p] = 48 + (x % 10);
-    p--;
+  // Integer division by bit operations while n fits 31 bits (a load's sequence, for hours of virtual time).
+  for (let x = n; x > 0; p--) {
+    const q = x < 2147483648 ? ((x / 10) | 0) : Math.floor(x / 10);
+    if (p < end) buf[p] = 48 + (x - q * 10);
+    x = q;
   }
   return Math.min(end, pos + digits);
 }
