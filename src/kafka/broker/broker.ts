@@ -129,7 +129,8 @@ export class Broker implements BrokerApi, PartitionHost {
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
-  private readonly changed = new Map<string, number>();
+  private changed = new Map<string, number>();
+  private changedSpare = new Map<string, number>();
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -391,9 +392,11 @@ export class Broker implements BrokerApi, PartitionHost {
   private flushChanged(inc: number): void {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
-    const keys = [...this.changed];
-    this.changed.clear();
-    for (const [key, what] of keys) {
+    // The map is swapped, not copied: changes made while answering go to the other one.
+    const changed = this.changed;
+    this.changed = this.changedSpare;
+    this.changedSpare = changed;
+    for (const [key, what] of changed) {
       const list = this.waiters.get(key);
       if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
@@ -405,6 +408,7 @@ export class Broker implements BrokerApi, PartitionHost {
         else i++;
       }
     }
+    changed.clear();
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
@@ -687,7 +691,9 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    const out = parts.map((fp) => {
+    const out: FollowerFetchAnswer[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i]!;
       const p = this.partitions.get(fp.key);
       let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
@@ -705,8 +711,8 @@ export class Broker implements BrokerApi, PartitionHost {
       if (throttled) this.leaderQuota.record(now, result.bytes);
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return answer;
-    });
+      out.push(answer);
+    }
     return { out, bytes, urgent };
   }
 
