@@ -22,9 +22,10 @@ export type { TimelineMarker, MarkerKind } from './time-machine';
  * 2: snapshot deltas carry offsets rows as small numbers. 3: offsets, and integer record
  * tables (group offsets, consumer positions, broker metrics by id), as packed integers
  * relative to what the UI has (snapshot-delta.ts PackedOffsets, packed-ints.ts); broker
- * rates rounded to whole numbers (wireSnapshot).
+ * rates rounded to whole numbers (wireSnapshot). 4: record tables whose values may be null
+ * (a group's offsets before its first commit) packed too (the `q` patch).
  */
-export const PROTOCOL_VERSION = 3 as const;
+export const PROTOCOL_VERSION = 4 as const;
 
 /** Omit that distributes over a union (plain Omit would collapse the TimelineAction union). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

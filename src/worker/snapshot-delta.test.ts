@@ -117,7 +117,7 @@ describe('snapshot deltas', () => {
   const SEEDS = 30;
   it(`over ${SEEDS} random runs of the real cluster with faults, applying every delta gives every snapshot exactly`, () => {
     let deltas = 0;
-    const seen = { packed: 0, extra: 0, detail: 0, packedTables: 0, keyedTables: 0, membership: 0, lsoBelowHw: 0, logStartMoved: 0, partitionsAdded: 0 };
+    const seen = { packed: 0, extra: 0, detail: 0, packedTables: 0, nullableTables: 0, splices: 0, keyedTables: 0, membership: 0, lsoBelowHw: 0, logStartMoved: 0, partitionsAdded: 0 };
     for (let seed = 1; seed <= SEEDS; seed++) {
       const cluster = new Cluster(randomScenario(seed));
       const differ = new SnapshotDiffer();
@@ -146,6 +146,8 @@ describe('snapshot deltas', () => {
         }
         const json = JSON.stringify(wire);
         seen.packedTables += json.split('"p":').length - 1;
+        seen.nullableTables += json.split('"q":').length - 1;
+        seen.splices += json.split('"i":[[').length - 1 + json.split('"x":[').length - 1;
         seen.keyedTables += json.split('"k":').length - 1;
         if (wire.collections && Object.values(wire.collections).some((c) => c?.order)) seen.membership++;
         if (next.partitions.some((p) => p.lastStableOffset !== undefined && p.lastStableOffset < p.highWatermark)) seen.lsoBelowHw++;
@@ -162,6 +164,8 @@ describe('snapshot deltas', () => {
     expect(seen.detail).toBeGreaterThan(100);
     expect(seen.packedTables).toBeGreaterThan(100);
     expect(seen.keyedTables).toBeGreaterThan(100);
+    expect(seen.nullableTables).toBeGreaterThan(0);
+    expect(seen.splices).toBeGreaterThan(0);
     expect(seen.membership).toBeGreaterThan(10);
     expect(seen.lsoBelowHw).toBeGreaterThan(5);
     expect(seen.logStartMoved).toBeGreaterThan(5);
@@ -382,9 +386,63 @@ describe('value patches', () => {
     const out = applyPatch(a, diffValue(a, b)!) as typeof a;
     expect(out).toEqual(b);
     expect(out.positions[1]).toBe(a.positions[1]);
-    // A value that is no integer (or null): the new values themselves.
-    const c = { positions: [a.positions[0], { ...a.positions[1]!, lag: null }] };
-    expect(diffValue(a, c)).toEqual({ o: { positions: { t: ['lag'], r: [[1, null]] } } });
+    // A value that is no integer: the new values themselves.
+    const c = { positions: [a.positions[0], { ...a.positions[1]!, lag: 0.5 }] };
+    expect(diffValue(a, c)).toEqual({ o: { positions: { t: ['lag'], r: [[1, 0.5]] } } });
+    expect(applyPatch(a, diffValue(a, c)!)).toEqual(c);
+  });
+
+  it('packs record tables with nulls (a group\'s first commits), and reads back nulls, numbers and moves exactly', () => {
+    // 0 for null, else 1 + zigzag(new - base); base: the old value, or the field's new value in the previous changed row.
+    const a = { offsets: [{ p: 0, committed: null, lag: null }, { p: 1, committed: 40, lag: 2 }, { p: 2, committed: null, lag: null }] };
+    const b = { offsets: [{ p: 0, committed: 100, lag: 3 }, { p: 1, committed: null, lag: null }, { p: 2, committed: 103, lag: 1 }] };
+    const zz = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
+    expect(diffValue(a, b)).toEqual({ o: { offsets: { t: ['committed', 'lag'], q: packInts([0, 1 + zz(100), 1 + zz(3), 0, 0, 0, 0, 1 + zz(3), 1 + zz(-2)]) } } });
+    expect(applyPatch(a, diffValue(a, b)!)).toEqual(b);
+    // At scale: 1,000 partitions committed for the first time at offsets near each other.
+    const before = Array.from({ length: 1000 }, (_, i) => ({ topic: 'bench', partition: i, committed: null as number | null, logEndOffset: 5000 + (i % 7), lag: null as number | null }));
+    const after = before.map((o, i) => ({ ...o, committed: 4990 + (i % 11), logEndOffset: o.logEndOffset + 1, lag: o.logEndOffset + 1 - (4990 + (i % 11)) }));
+    const patch = diffValue(before, after)!;
+    expect(applyPatch(before, structuredClone(patch))).toEqual(after);
+    expect('q' in patch).toBe(true);
+    // Rows of JSON were about 21 bytes a partition; packed, a gap, a move and two small numbers.
+    expect(JSON.stringify(patch).length).toBeLessThan(6 * 1000);
+  });
+
+  it('sends an array that only gained or only lost elements as the changes (a producer\'s targets), keeping the others\' identity', () => {
+    const t = (partition: number) => ({ topic: 'bench', partition });
+    const a = { targets: [t(0), t(1), t(10), t(2)] };
+    const b = { targets: [t(0), t(1), t(10), t(100), t(11), t(2), t(3)] };
+    expect(diffValue(a, b)).toEqual({ o: { targets: { i: [[3, t(100)], [4, t(11)], [6, t(3)]] } } });
+    const out = applyPatch(a, structuredClone(diffValue(a, b)!)) as typeof a;
+    expect(out).toEqual(b);
+    expect(out.targets[2]).toBe(a.targets[2]);
+    expect(out.targets[5]).toBe(a.targets[3]);
+    // Removals: the old indices.
+    const c = { targets: [t(0), t(10), t(100), t(11), t(2), t(3)] };
+    expect(diffValue(b, c)).toEqual({ o: { targets: { x: [1] } } });
+    expect(applyPatch(b, diffValue(b, c)!)).toEqual(c);
+    // Most of it new, or reordered: the whole array.
+    expect(diffValue([t(1), t(2)], [t(2), t(1), t(3)])).toEqual({ v: [t(2), t(1), t(3)] });
+    expect(diffValue([t(1)], [t(1), t(2), t(3)])).toEqual({ v: [t(1), t(2), t(3)] });
+    // At 1,000 partitions, one new target costs one element, not the list.
+    const names = Array.from({ length: 1000 }, (_, i) => `bench-${i}`).sort();
+    const grown = [...names.slice(0, 500), 'bench-extra', ...names.slice(500)];
+    expect(JSON.stringify(diffValue(names, grown)).length).toBeLessThan(40);
+  });
+
+  it('refuses a splice patch that does not fit the array', () => {
+    expect(() => applyPatch([1, 2], { i: [[5, 9]] })).toThrow(/index 5 past the array's end/);
+    expect(() => applyPatch([1, 2], { i: [[1, 9], [0, 8]] })).toThrow(/index 0 out of order/);
+    expect(() => applyPatch([1, 2], { x: [2] })).toThrow(/index 2 outside the array/);
+    expect(() => applyPatch({ a: 1 }, { x: [0] })).toThrow(/no array/);
+  });
+
+  it('refuses a nullable table patch that names a field which is no number, or runs past its rows', () => {
+    const a = [{ x: 'text', y: 1 }];
+    expect(() => applyPatch(a, { t: ['x'], q: packInts([0, 3]) })).toThrow(/x, which is no number/);
+    expect(() => applyPatch(a, { t: ['y'], q: packInts([0, 3, 0]) })).toThrow();
+    expect(() => applyPatch(a, { t: ['y'], q: packInts([4, 3]) })).toThrow(/element 4, which is no record/);
   });
 
   it('sends records by key (broker metrics by id) as a keyed table, packed when they are integers', () => {
