@@ -430,7 +430,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.bytesOut += r.bytes;
       w.d.resolve(withWireBytes(r.resp, r.bytes));
     } else {
-      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
       w.d.resolve(withWireBytes(r.out, r.bytes));
     }
   }
@@ -484,7 +484,7 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       return false;
     }
-    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
     if (r.bytes > 0 || r.urgent) {
       this.bytesOut += r.bytes;
       w.d.resolve(withWireBytes(r.out, r.bytes));
@@ -682,6 +682,7 @@ export class Broker implements BrokerApi, PartitionHost {
     replicaId: number,
     parts: FollowerFetchPart[],
     maxBytes: number,
+    updateFetchState = true,
   ): { out: FollowerFetchAnswer[]; bytes: number; urgent: boolean } {
     let bytes = 0;
     let urgent = false;
@@ -705,7 +706,7 @@ export class Broker implements BrokerApi, PartitionHost {
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
       const answer: FollowerFetchAnswer = p
-        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
+        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
         : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
       const result = answer.result;
       if (throttled) this.leaderQuota.record(now, result.bytes);
