@@ -15,7 +15,7 @@ const name = (t: Call): string => {
   if (t.method === 'handleRequest' || t.method === 'arriveRequest' || t.method === 'arriveResponse') return `${base}→${name(t.args[2] as Call)}`;
   return base;
 };
-const c = new Cluster(scaleScenario(Number(b), Number(p), 20000, 1e9));
+const c = new Cluster(scaleScenario(Number(b), Number(p), Number(process.argv[5] ?? 20000), 1e9));
 c.runUntil(3000);
 const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[]; peekTime(): number };
 const origStep = sched.step.bind(sched);

@@ -134,7 +134,8 @@ export class Broker implements BrokerApi, PartitionHost {
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
-  private readonly changed = new Map<string, number>();
+  private changed = new Map<string, number>();
+  private changedSpare = new Map<string, number>();
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -396,9 +397,11 @@ export class Broker implements BrokerApi, PartitionHost {
   private flushChanged(inc: number): void {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
-    const keys = [...this.changed];
-    this.changed.clear();
-    for (const [key, what] of keys) {
+    // The map is swapped, not copied: changes made while answering go to the other one.
+    const changed = this.changed;
+    this.changed = this.changedSpare;
+    this.changedSpare = changed;
+    for (const [key, what] of changed) {
       const list = this.waiters.get(key);
       if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
@@ -410,6 +413,7 @@ export class Broker implements BrokerApi, PartitionHost {
         else i++;
       }
     }
+    changed.clear();
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
@@ -431,7 +435,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.bytesOut += r.bytes;
       w.d.resolve(withWireBytes(r.resp, r.bytes));
     } else {
-      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
       w.d.resolve(withWireBytes(r.out, r.bytes));
     }
   }
@@ -485,7 +489,7 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       return false;
     }
-    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes);
+    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
     if (r.bytes > 0 || r.urgent) {
       this.bytesOut += r.bytes;
       w.d.resolve(withWireBytes(r.out, r.bytes));
@@ -683,6 +687,7 @@ export class Broker implements BrokerApi, PartitionHost {
     replicaId: number,
     parts: FollowerFetchPart[],
     maxBytes: number,
+    updateFetchState = true,
   ): { out: FollowerFetchAnswer[]; bytes: number; urgent: boolean } {
     let bytes = 0;
     let urgent = false;
@@ -692,7 +697,9 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    const out = parts.map((fp) => {
+    const out: FollowerFetchAnswer[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i]!;
       const p = this.partitions.get(fp.key);
       let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
@@ -704,14 +711,14 @@ export class Broker implements BrokerApi, PartitionHost {
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
       const answer: FollowerFetchAnswer = p
-        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit)
+        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
         : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
       const result = answer.result;
       if (throttled) this.leaderQuota.record(now, result.bytes);
       bytes += result.bytes;
       if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      return answer;
-    });
+      out.push(answer);
+    }
     return { out, bytes, urgent };
   }
 

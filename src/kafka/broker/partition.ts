@@ -385,13 +385,19 @@ export class Partition {
     return 'NONE';
   }
 
-  /** A follower's fetch: diverging-epoch check, read up to LEO, update its replica state. */
+  /**
+   * A follower's fetch: diverging-epoch check, read up to LEO, update its replica state.
+   * `updateFetchState` false: the read of a fetch that waited (DelayedFetch.onComplete reads
+   * with readFromPurgatory, Partition.fetchRecords then leaves the follower's state alone:
+   * it was updated when the fetch arrived, with the fetch's own offset and time).
+   */
   fetchForFollower(
     replicaId: number,
     fetchOffset: number,
     lastFetchedEpoch: number,
     currentLeaderEpoch: number,
     maxBytes: number,
+    updateFetchState = true,
   ): FollowerFetchResult {
     const err = this.checkLeaderEpoch(currentLeaderEpoch);
     if (err !== 'NONE') return this.fetchError(err);
@@ -408,7 +414,7 @@ export class Partition {
     }
     if (fetchOffset === leo && fetchOffset >= this.log.logStartOffset) {
       // Caught up (most partitions of a fetch at scale): nothing to read.
-      this.updateFollowerFetchState(state, fetchOffset);
+      if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
       return this.fetchResult('NONE', [], 0);
     }
     // maxBytes ≤ 0: the response is full; the fetch still tells the leader where we are.
@@ -416,7 +422,7 @@ export class Partition {
     if (read.error !== 'NONE') {
       return this.fetchError(read.error);
     }
-    this.updateFollowerFetchState(state, fetchOffset);
+    if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
     return this.fetchResult('NONE', read.batches, read.sizeInBytes);
   }
 
@@ -425,7 +431,7 @@ export class Partition {
    * log end, in the latest epoch) gets the shared idle answer, with the same values a fresh
    * one would have.
    */
-  answerFollower(replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number): FollowerFetchAnswer {
+  answerFollower(replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number, updateFetchState = true): FollowerFetchAnswer {
     const log = this.log;
     const leo = log.logEndOffset;
     if (
@@ -437,7 +443,7 @@ export class Partition {
     ) {
       const state = this.remote.get(replicaId);
       if (state) {
-        this.updateFollowerFetchState(state, fetchOffset);
+        if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
         const hw = log.highWatermark;
         const start = log.logStartOffset;
         let a = this.idleAnswer;
@@ -448,7 +454,7 @@ export class Partition {
         return a;
       }
     }
-    return { topic: this.topic, partition: this.partition, key: this.key, result: this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes) };
+    return { topic: this.topic, partition: this.partition, key: this.key, result: this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes, updateFetchState) };
   }
 
   /**
