@@ -10,7 +10,7 @@ import { deserialize } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { cloneCluster } from '../kafka/checkpoint';
+import { cloneCluster, imageNodes } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
@@ -432,8 +432,8 @@ describe('the exact moment (a reload resumes where it was)', () => {
     expect(moment.playing).toBe(false);
     expect(moment.cluster.now).toBe(5321);
     // The image names the logs' batches instead of holding them: it stays small.
-    const stored = JSON.stringify(image!.manifest.moment!.image.nodes.filter((n) => n[0] === 'b').map((n) => (n[1] as Uint8Array).length));
-    expect(image!.manifest.moment!.image.nodes.some((n) => n[0] === 'x')).toBe(true);
+    const stored = JSON.stringify(imageNodes(image!.manifest.moment!.image).filter((n) => n[0] === 'b').map((n) => (n[1] as Uint8Array).length));
+    expect(imageNodes(image!.manifest.moment!.image).some((n) => n[0] === 'x')).toBe(true);
     expect(stored.length).toBeLessThan(4000);
 
     const straight = new Cluster(scenario(), { recordConsumed: true });
@@ -529,13 +529,13 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     const batchesLate = batchCount(cluster);
     expect(batchesLate).toBeGreaterThan(3 * batchesEarly);
     // The nodes follow partitions and clients (a few more segments, requests in flight), not batches.
-    expect(late.nodes.length).toBeLessThan(early.nodes.length * 1.3 + 100);
-    expect(late.nodes.length).toBeLessThan(batchesLate);
+    expect(imageNodes(late).length).toBeLessThan(imageNodes(early).length * 1.3 + 100);
+    expect(imageNodes(late).length).toBeLessThan(batchesLate);
     const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
     // Every segment is named by its stored log: its batches and its bases, one node each.
-    expect(late.nodes.filter((n) => n[0] === 'r').length).toBe(2 * segments);
+    expect(imageNodes(late).filter((n) => n[0] === 'r').length).toBe(2 * segments);
     // Single batches named by place are the few in flight, never the logs' own.
-    expect(late.nodes.filter((n) => n[0] === 'x').length).toBeLessThan(segments);
+    expect(imageNodes(late).filter((n) => n[0] === 'x').length).toBeLessThan(segments);
     const back = await resume(store);
     expect(back.now).toBe(12_000);
     expect(sharing(back)).toEqual(sharing(cluster));
@@ -566,7 +566,7 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
       for (let t = 250; t <= 9000; t += 250) {
         cluster.runUntil(t);
         const plan = await flush(planner, store, cluster, epoch);
-        placed += plan.manifest.moment!.image.nodes.filter((n) => n[0] === 'x').length;
+        placed += imageNodes(plan.manifest.moment!.image).filter((n) => n[0] === 'x').length;
         if (t % 1500 !== 0) continue;
         const back = await resume(store);
         expect(back.now).toBe(t);
@@ -605,8 +605,8 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     const image = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
     const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
     // Those three segments are written batch by batch: the batches below the log start as bytes, the rest by place.
-    expect(image.nodes.filter((n) => n[0] === 'r').length).toBe(2 * (segments - 3));
-    expect(image.nodes.filter((n) => n[0] === 'b').length).toBeGreaterThanOrEqual(3);
+    expect(imageNodes(image).filter((n) => n[0] === 'r').length).toBe(2 * (segments - 3));
+    expect(imageNodes(image).filter((n) => n[0] === 'b').length).toBeGreaterThanOrEqual(3);
     const back = await resume(store);
     expect(back.now).toBe(1600);
     expect(sharing(back)).toEqual(sharing(cluster));
@@ -876,7 +876,7 @@ describe('schema versions', () => {
     // image named each log batch by a LogBatchRef [broker, tp, baseOffset].
     const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v4-db.bin.gz', 4, 'partitionChunks');
     const v4 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
-    expect(v4.moment!.image.nodes.filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
+    expect(imageNodes(v4.moment!.image).filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
     const store = await IdbClusterStore.open({ name });
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
@@ -903,7 +903,7 @@ describe('schema versions', () => {
     planner.adopt(moment.cluster, image);
     await runFlushing(moment.cluster, planner, store, epoch, 5000, 250);
     const again = (await store.load())!;
-    expect(again.manifest.moment!.image.nodes.some((n) => n[0] === 'r')).toBe(true);
+    expect(imageNodes(again.manifest.moment!.image).some((n) => n[0] === 'r')).toBe(true);
     const later = imageToMoment(again);
     if ('reason' in later) throw new Error(later.reason);
     expect(later.cluster.now).toBe(5000);
