@@ -16,6 +16,7 @@ import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
 import { UnifiedLog } from '../kafka/log/unified-log';
 import { scenario } from './fixtures/scenario';
+import { benchScenario } from '../../bench/workload';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
@@ -472,6 +473,51 @@ describe('the exact moment (a reload resumes where it was)', () => {
     // The good one reads.
     expect('cluster' in imageToMoment(image)).toBe(true);
     store.close();
+  });
+
+  it("a batch a producer holds in flight is named by the leader's stored copy and its own first 16 bytes; the moment resumes byte for byte", async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const workload = benchScenario(20_000, 3000);
+    const cluster = new Cluster(workload, { recordConsumed: true });
+    let likes = 0;
+    let inImage = 0;
+    for (let t = 150; t <= 1500; t += 150) {
+      cluster.runUntil(t);
+      const plan = await flush(planner, store, cluster, epoch);
+      const image = plan.manifest.moment!.image;
+      const nodes = imageNodes(image);
+      likes += nodes.filter((n) => n[0] === 'x' && Array.isArray(n[1]) && n[1][0] === 'like').length;
+      inImage += nodes.reduce((sum, n) => sum + (n[0] === 'b' ? n[1].length : 0), 0);
+    }
+    // Sent and appended, awaiting acks=all: named, not written again.
+    expect(likes).toBeGreaterThan(10);
+    expect(inImage).toBeLessThan(likes * 1000);
+    const loaded = (await store.load())!;
+    const moment = imageToMoment(loaded);
+    if ('reason' in moment) throw new Error(moment.reason);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    const straight = new Cluster(workload, { recordConsumed: true });
+    straight.runUntil(4000);
+    moment.cluster.runUntil(4000);
+    expect(fingerprint(moment.cluster)).toBe(fingerprint(straight));
+
+    // A 'like' token whose head is damaged, or whose place holds another length: the moment
+    // cannot be read (naming the token), the brokers restart from their disks, every log whole.
+    const good = loaded.manifest.moment!.image;
+    if (good.format !== 2) throw new Error('not compact');
+    const [keys, constants, tokens] = JSON.parse(good.text) as [unknown, unknown, unknown[]];
+    const at = tokens.findIndex((t) => Array.isArray(t) && t[0] === 'like');
+    expect(at).toBeGreaterThanOrEqual(0);
+    for (const bad of [(t: unknown[]) => [...t.slice(0, 4), [1, 2, 3]], (t: unknown[]) => [t[0], t[1], t[2], (t[3] as number) + 1, t[4]], (t: unknown[]) => [...t.slice(0, 4), Array(16).fill(256)]]) {
+      const broken = tokens.map((t, i) => (i === at ? bad(t as unknown[]) : t));
+      const hostile: LoadedImage = { ...loaded, manifest: { ...loaded.manifest, moment: { image: { ...good, text: JSON.stringify([keys, constants, broken]) }, playing: true } } };
+      const read = imageToMoment(hostile);
+      if (!('reason' in read)) throw new Error('a damaged token was read');
+      expect(read.reason).toMatch(/^checkpoint image: missing stored bytes \["like",/);
+      expect(imageToDurableState(hostile).report).toEqual(imageToDurableState(loaded).report);
+    }
   });
 
   it('a cut log or an older save without a moment says why, and the disks restart instead', async () => {
