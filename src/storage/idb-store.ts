@@ -13,7 +13,9 @@
  * format 2 (kafka/checkpoint.ts CompactImage: its nodes as one Int32Array, its strings as one
  * JSON text, its bytes as one Uint8Array, so IndexedDB's synchronous structured clone of
  * the manifest copies three flat values instead of walking thousands of small objects on
- * every flush). Format-1 moments (schemas 4 and 5) are still read; nothing is moved. The
+ * every flush), and a batch a producer holds in flight is named by its leader's stored copy
+ * (a 'like' token, storage/moment.ts) instead of being written again. Format-1 moments
+ * (schemas 4 and 5) are still read; nothing is moved. The
  * version changes so that a tab of version 5, which cannot read format 2, is refused
  * ("written by a newer version") instead of restarting the brokers from their disks.
  *

@@ -8,7 +8,7 @@
  * them by the stored log they are part of (a MomentToken), one token per segment: the image
  * is O(partitions + clients), not O(batches), and so is the work of writing it each flush.
  *
- * Tokens (schema 5):
+ * Tokens (schema 5; 'like' since schema 6):
  * - ['seg', broker, tp, firstBase, count]: a segment's batches, the `count` batches of the
  *   stored log (broker, tp) from the one at base offset `firstBase` on;
  * - ['bases', broker, tp, firstBase, count]: the same batches' base offsets;
