@@ -467,7 +467,6 @@ export class FlushPlanner {
   }
 }
 
-/** The byte ranges of each chunk that some log names, merged, in order. */
 /** A record batch's fixed header (v2): the smallest length that can be one. */
 const BATCH_OVERHEAD = 61;
 /** Bytes a leader stamps on a producer's batch: base offset, batch length (unchanged), partition leader epoch. */
@@ -495,6 +494,7 @@ function sameFrom(a: Uint8Array, b: Uint8Array, from: number): boolean {
   return true;
 }
 
+/** The byte ranges of each chunk that some log names, merged, in order. */
 function coverage(rows: readonly { refs: readonly Extent[] }[]): Map<Chunk, [number, number][]> {
   const by = new Map<Chunk, [number, number][]>();
   for (const r of rows) {
