@@ -14,7 +14,7 @@
  * run first plays; without it every seek back replays from 0 (the fallback). The first
  * line says which was measured. Prints figures; asserts nothing.
  */
-import { cloneFootprint } from '../src/kafka/checkpoint';
+import { cloneFootprint, imageNodes } from '../src/kafka/checkpoint';
 import { Cluster } from '../src/kafka/cluster';
 import { Prng } from '../src/kafka/sim/prng';
 import { FlushPlanner } from '../src/storage/flush-planner';
@@ -130,7 +130,7 @@ export async function timeTravelBench(): Promise<void> {
   const back = imageToMoment(loaded);
   const read = performance.now() - r0;
   if (!('cluster' in back) || back.cluster.now !== live.now) throw new Error(`the moment read back is another moment${'reason' in back ? `: ${back.reason}` : ''}`);
-  const nodes = again.plan.manifest.moment!.image.nodes.length;
+  const nodes = imageNodes(again.plan.manifest.moment!.image).length;
   console.log('reload resume at 30 min'.padEnd(34) + `${ms(read).padStart(12)}   (a flush with the moment: ${ms(write)}; ${nodes} nodes, ${segments} log segments named, not their batches)`);
 }
 

@@ -81,11 +81,11 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
   for (const b of [1, 2, 3]) await expect(page.getByTestId(`broker-${b}`)).toBeVisible();
   await screenshot(page, 'saved-schema-2-restored');
 
-  // It saves again, in the new layout: version 5, shared chunks (each a Blob from 64 KiB up, a Uint8Array below), a later moment.
+  // It saves again, in the new layout: version 6, shared chunks (each a Blob from 64 KiB up, a Uint8Array below), a later moment (a compact image, format 2).
   const stored = () =>
     page.evaluate(
       () =>
-        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number; chunks: number; valuesAsStored: boolean }>((resolve, reject) => {
+        new Promise<{ version: number; stores: string[]; timeMs: number; refs: number; chunks: number; valuesAsStored: boolean; momentFormat: unknown; momentNodes: boolean }>((resolve, reject) => {
           const req = indexedDB.open('kafka-playground');
           req.onsuccess = () => {
             const db = req.result;
@@ -94,11 +94,11 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
             const get = tx.objectStore('meta').get('manifest');
             const all = tx.objectStore('partitionChunks').getAll();
             tx.oncomplete = () => {
-              const m = get.result as { timeMs: number; logs: { refs?: unknown[] }[] };
+              const m = get.result as { timeMs: number; logs: { refs?: unknown[] }[]; moment?: { image?: { format?: unknown; nodes?: unknown } } };
               db.close();
               const values = all.result as unknown[];
               const valuesAsStored = values.every((v) => (v instanceof Blob && v.size >= 65536) || v instanceof Uint8Array);
-              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0, chunks: values.length, valuesAsStored });
+              resolve({ version: db.version, stores, timeMs: m.timeMs, refs: m.logs.every((l) => Array.isArray(l.refs)) ? 1 : 0, chunks: values.length, valuesAsStored, momentFormat: m.moment?.image?.format, momentNodes: m.moment?.image?.nodes instanceof Int32Array });
             };
             get.onerror = () => reject(get.error);
           };
@@ -106,6 +106,6 @@ test('a playground saved by the previous layout (a copy per replica) reopens wit
         }),
     );
   await expect.poll(async () => (await stored()).timeMs, { timeout: 30_000 }).toBeGreaterThan(manifest.timeMs);
-  expect(await stored()).toMatchObject({ version: 5, stores: ['meta', 'partitionChunks'], refs: 1, valuesAsStored: true });
+  expect(await stored()).toMatchObject({ version: 6, stores: ['meta', 'partitionChunks'], refs: 1, valuesAsStored: true, momentFormat: 2, momentNodes: true });
   expect((await stored()).chunks).toBeGreaterThan(0);
 });

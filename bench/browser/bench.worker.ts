@@ -44,6 +44,8 @@ export interface BenchResult {
   tailMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
+  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to IndexedDB (whose put clones it then). */
+  syncMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;
   restoreMs: number;
@@ -106,6 +108,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     clusterMs,
     tailMs,
     planMs: persister?.figures.planMs ?? 0,
+    syncMs: persister?.figures.syncMs ?? 0,
     loadMs: 0,
     restoreMs: 0,
   };

@@ -101,7 +101,7 @@ function line(name: string, r: Measured): string {
   const store = r.persist
     ? `${(r.bytesStored / 1e6 / s).toFixed(1).padStart(6)} MB/s to IndexedDB (${(r.bytesStored / 1e6).toFixed(1)} MB in ${r.flushes} flushes, ${(r.logBytes / 1e6).toFixed(1)} MB stored; reopen: read ${(r.loadMs / 1000).toFixed(2)} s + restart ${(r.restoreMs / 1000).toFixed(2)} s)`
     : '';
-  const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s` : ''}]`;
+  const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, plans + puts ${(r.syncMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s` : ''}]`;
   const cpu = r.totalCpuS > 0 ? ` {cpu: worker ${r.workerCpuS.toFixed(2)} s, browser in all ${r.totalCpuS.toFixed(2)} s}` : '';
   return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}${cpu}   ${store}`;
 }

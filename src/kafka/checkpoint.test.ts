@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { defaultScenario } from '../scenario/default-scenario';
-import { CLUSTER_SHAPE, NotCloneableError, cloneCluster, cloneGraph, findClosures, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type LogBatchRef } from './checkpoint';
+import { CLUSTER_SHAPE, NotCloneableError, cloneCluster, cloneGraph, findClosures, imageNodes, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type CompactImage, type LogBatchRef } from './checkpoint';
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 import { Prng } from './sim/prng';
@@ -143,7 +143,7 @@ describe('checkpoints', () => {
   it('a damaged or foreign image is refused with a message, never half read', () => {
     const c = new Cluster(defaultScenario);
     c.runUntil(2000);
-    const good = writeClusterImage(c);
+    const good = writeClusterImage(c, undefined, 1);
     const bad: unknown[] = [
       null,
       {},
@@ -154,6 +154,101 @@ describe('checkpoints', () => {
       { ...good, classes: ['__proto__'] },
     ];
     for (const b of bad) expect(() => readClusterImage(b as CheckpointImage)).toThrow(/checkpoint image/);
+  });
+
+  it('a compact image (format 2) reads back as the cluster it was written from, and its format-1 twin reads the same', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const scenario = randomScenario(seed, seed % 2 === 0 ? 'lossy' : 'safe');
+      const at = new Prng(seed).range(1000, FAULT_END_MS);
+      const original = new Cluster(scenario, { recordConsumed: true });
+      original.runUntil(at);
+      const compact = structuredClone(writeClusterImage(original));
+      const old = structuredClone(writeClusterImage(original, undefined, 1));
+      expect(compact.format).toBe(2);
+      expect(old.format).toBe(1);
+      // What structured clone (an IndexedDB put) copies: three flat values.
+      expect(compact.nodes).toBeInstanceOf(Int32Array);
+      expect(typeof compact.text).toBe('string');
+      expect(compact.bytes).toBeInstanceOf(Uint8Array);
+      // The same graph: the same nodes, values, keys and bytes.
+      expect(imageNodes(compact)).toEqual(old.nodes);
+      const a = readClusterImage(compact);
+      const b = readClusterImage(old);
+      a.runUntil(at + AFTER_MS);
+      b.runUntil(at + AFTER_MS);
+      expect(fingerprint(a), `seed ${seed}`).toBe(fingerprint(b));
+    }
+  });
+
+  it('values that are not small integers (undefined, NaN, ±Infinity, -0, floats, large numbers, bigint, strings) and shared byte arrays survive a compact image', () => {
+    const bytes = new Uint8Array([9, 8, 7]);
+    const root = {
+      u: undefined,
+      nan: NaN,
+      inf: Infinity,
+      ninf: -Infinity,
+      nz: -0,
+      zero: 0,
+      edges: [2 ** 29 - 1, -(2 ** 29), 2 ** 29, -(2 ** 29) - 1, 2 ** 31, 2 ** 53 + 2, 0.1, -1.5e300, 1e-310],
+      big: 12345678901234567890n,
+      nbig: -5n,
+      list: [undefined, 1, 'x', null, true, false, '', 'x'],
+      b: bytes,
+      again: bytes,
+      empty: new Uint8Array(0),
+      s: 'a\u0000"\ud800\\',
+      m: new Map<unknown, unknown>([[1, 'one'], ['1', 1], [-0, 'nz'], [bytes, new Set([NaN, 'x'])]]),
+    };
+    const image = structuredClone(writeImage(root, {}));
+    expect(image.format).toBe(2);
+    const back = readImage<typeof root>(image, {});
+    expect(Object.hasOwn(back, 'u')).toBe(true);
+    expect(back).toEqual(root);
+    expect(Object.is(back.nz, -0)).toBe(true);
+    expect(Object.is(back.zero, 0)).toBe(true);
+    expect(back.edges).toEqual(root.edges);
+    expect(back.list.length).toBe(8);
+    expect(back.again).toBe(back.b);
+    expect(back.m.get(back.b)).toEqual(new Set([NaN, 'x']));
+    expect(back.s).toBe(root.s);
+  });
+
+  it('a damaged compact image is refused with a message naming what is wrong, never half read', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(2000);
+    const good = writeClusterImage(c);
+    expect(good.bytes.length).toBeGreaterThan(10);
+    const [keys, constants, tokens] = JSON.parse(good.text) as [string[][], unknown[], unknown[]];
+    const n = good.nodes;
+    const withNodes = (f: (a: number[]) => number[], extra: Partial<CompactImage> = {}) => ({ ...good, nodes: Int32Array.from(f([...n])), ...extra });
+    // The first record is the root object: [0, 0, class + 1, keys, ...values].
+    expect([n[0], n[1]]).toEqual([0, 0]);
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, text: good.text.slice(0, good.text.length >> 1) }, /checkpoint image: damaged text \(/],
+      [{ ...good, text: '{"a":1}' }, /checkpoint image: damaged text \(not \[keys, constants, tokens\]\)/],
+      [{ ...good, text: JSON.stringify([[1, 2], constants, tokens]) }, /checkpoint image: damaged key list/],
+      [{ ...good, text: JSON.stringify([keys, [...constants, { evil: 1 }], tokens]) }, /checkpoint image: damaged constant/],
+      [{ ...good, text: undefined }, /checkpoint image: damaged \(its nodes, text or bytes are missing\)/],
+      [{ ...good, nodes: [...n] }, /checkpoint image: damaged \(its nodes, text or bytes are missing\)/],
+      [{ ...good, bytes: [1, 2, 3] }, /checkpoint image: damaged \(its nodes, text or bytes are missing\)/],
+      [{ ...good, count: -1 }, /checkpoint image: damaged \(its nodes, text or bytes are missing\)/],
+      [{ ...good, bytes: good.bytes.subarray(0, 10) }, /checkpoint image: damaged bytes \(node \d+ is outside the image's 10 bytes\)/],
+      [withNodes((a) => a.slice(0, a.length - 1)), /checkpoint image: damaged /],
+      [withNodes((a) => a, { count: good.count + 1 }), /checkpoint image: damaged \(node \d+ of \d+ is missing\)/],
+      [withNodes((a) => [...a, 0, 1, 0]), /checkpoint image: damaged node index 0/],
+      [withNodes((a) => [...a, good.count, 1, 0]), /checkpoint image: damaged node index/],
+      [withNodes((a) => ((a[1] = 9), a)), /checkpoint image: damaged node kind 9/],
+      [withNodes((a) => ((a[2] = 999), a)), /checkpoint image: damaged class 998/],
+      [withNodes((a) => ((a[3] = keys.length), a)), /checkpoint image: damaged key list/],
+      [withNodes((a) => ((a[4] = good.count << 2), a)), /checkpoint image: damaged reference to node/],
+      [withNodes((a) => ((a[4] = (constants.length << 2) | 2), a)), /checkpoint image: damaged constant/],
+      [withNodes((a) => ((a[4] = (4 << 2) | 3), a)), /checkpoint image: damaged value/],
+      [withNodes((a) => [...a.slice(0, 4), ...a.slice(5)]), /checkpoint image: damaged /],
+      [{ ...good, classes: [...good.classes.slice(1), 'Nope'] }, /checkpoint image: unknown class "Nope"/],
+    ];
+    for (const [b, message] of cases) expect(() => readClusterImage(b as CheckpointImage)).toThrow(message);
+    // The good one, after all that: untouched and whole.
+    expect(readClusterImage(good).now).toBe(2000);
   });
 
   it('an image of another cluster shape (an older version of the code) is refused, naming why', () => {
@@ -180,7 +275,7 @@ describe('checkpoints', () => {
       for (const [bytes, ref] of refs) stored.set(ref.join('/'), bytes.slice());
       const image = structuredClone(writeClusterImage(original, refs));
       // Every batch of every replica log is named, once (followers share their leader's).
-      const named = image.nodes.filter((n) => n[0] === 'x').length;
+      const named = imageNodes(image).filter((n) => n[0] === 'x').length;
       expect(refs.size).toBeGreaterThan(100);
       expect(named).toBe(refs.size);
       const restored = readClusterImage(image, (r: LogBatchRef) => stored.get(r.join('/')));
@@ -195,9 +290,9 @@ describe('checkpoints', () => {
     const long = Array.from({ length: 1000 }, (_, i) => i);
     const root = { a: long, b: [shared, shared], c: { a: long }, d: [{ k: 1, v: 2 }, { k: 3, v: 4 }] };
     const image = structuredClone(writeImage(root, {}, { arrays: new Map([[long, ['kept', 7]]]), bytes: (b) => (b === shared ? 'three' : undefined) }));
-    expect(image.nodes.filter((n) => n[0] === 'r')).toEqual([['r', ['kept', 7]]]);
-    expect(image.nodes.filter((n) => n[0] === 'x')).toEqual([['x', 'three']]);
-    expect(JSON.stringify(image.nodes).length).toBeLessThan(400);
+    expect(imageNodes(image).filter((n) => n[0] === 'r')).toEqual([['r', ['kept', 7]]]);
+    expect(imageNodes(image).filter((n) => n[0] === 'x')).toEqual([['x', 'three']]);
+    expect(image.text.length).toBeLessThan(400);
     const back = readImage<typeof root>(image, {}, { array: (t) => (JSON.stringify(t) === '["kept",7]' ? long.slice() : undefined), bytes: (t) => (t === 'three' ? shared : undefined) });
     expect(back).toEqual(root);
     // Shared references stay shared.

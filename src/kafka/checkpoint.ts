@@ -247,8 +247,10 @@ export function cloneFootprint(copy: Cluster): number {
  * LogBatchRef (logBatchRefs; how schema-4 saves named them), or, as a flush writes the
  * exact moment now, whole log segments' batch arrays (storage/moment.ts).
  */
-export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals): CheckpointImage {
-  return { ...writeImage(cluster, CLUSTER_CLASSES, external), shape: CLUSTER_SHAPE };
+export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals): CompactImage;
+export function writeClusterImage(cluster: Cluster, external: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals | undefined, format: 1): ImageV1;
+export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8Array, LogBatchRef> | ImageExternals, format: 1 | 2 = CHECKPOINT_FORMAT): CheckpointImage {
+  return { ...writeImage(cluster, CLUSTER_CLASSES, external, format), shape: CLUSTER_SHAPE };
 }
 
 /**
@@ -261,7 +263,7 @@ export const CLUSTER_SHAPE = 5;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: ((ref: LogBatchRef) => Uint8Array | undefined) | ImageResolver): Cluster {
-  if (image && image.format === CHECKPOINT_FORMAT && image.shape !== CLUSTER_SHAPE) {
+  if (image && (image.format === 1 || image.format === 2) && image.shape !== CLUSTER_SHAPE) {
     throw new Error(
       image.shape === undefined
         ? 'the saved moment was written by an older version of the playground'
@@ -331,13 +333,22 @@ export function findClosures(root: unknown, limit = 50): string[] {
 // ---- images: a checkpoint as data that survives structured clone (IndexedDB, postMessage) ---
 
 /**
- * A checkpoint written out: every object of the graph as a node, references as `{ $: index }`,
- * class instances named through a registry (stable names, not `constructor.name`, which a
- * minifier renames). Structured clone keeps Uint8Arrays and their sharing, so a batch held by
- * several replicas is stored once.
+ * A checkpoint written out: every object of the graph as a node, references between nodes by
+ * index, class instances named through a registry (stable names, not `constructor.name`,
+ * which a minifier renames). Two formats, both read:
+ * - format 1 (ImageV1, the saved moments of schemas 4 and 5): the nodes as structured-clone
+ *   data, references as `{ $: index }`. Structured clone (an IndexedDB put, synchronous on
+ *   the worker) then walks every node, value and key: it cost the worker more than writing
+ *   the nodes did;
+ * - format 2 (CompactImage, written now): the nodes as numbers in one Int32Array, what is not
+ *   a number (strings, keys, tokens) as one JSON string, and the bytes of every byte array
+ *   the image holds back to back in one Uint8Array. Structured clone copies three flat
+ *   values, and writing it allocates nothing per reference.
  */
-export interface CheckpointImage {
-  format: typeof CHECKPOINT_FORMAT;
+export type CheckpointImage = ImageV1 | CompactImage;
+
+export interface ImageV1 {
+  format: 1;
   /** A cluster's image: CLUSTER_SHAPE of the code that wrote it (absent in images older than it). */
   shape?: number;
   /** Registry names of the classes, indexed by the nodes. */
@@ -345,11 +356,40 @@ export interface CheckpointImage {
   nodes: ImageNode[];
 }
 
-/** Bump when the image's shape (not the cluster's classes) changes. */
-export const CHECKPOINT_FORMAT = 1;
+/**
+ * Format 2. `nodes` holds one record per node, in any order (a node's index is its first
+ * number; node 0 is the root), each `[node, kind, ...]`:
+ * - object  `[node, 0, class + 1 (0: a plain object), keys, ...one value per key]`, its keys
+ *           the list `keys` of the text's key table;
+ * - array   `[node, 1, n, ...n values]`; Map `[node, 2, n, ...n × (key, value)]`; Set `[node, 3, n, ...n values]`;
+ * - bytes   `[node, 4, offset, length]` in `bytes`;
+ * - kept elsewhere `[node, 5, token]` (bytes, an 'x' node) or `[node, 6, token]` (an array,
+ *           an 'r' node), the token's index in the text's token list.
+ * A value is one number: `i << 2` node i; `(v << 2) | 1` the integer v (29 bits);
+ * `(k << 2) | 2` constant k of the text's constants (strings, other numbers, bigints);
+ * `(c << 2) | 3` undefined, null, false, true (c = 0..3).
+ */
+export interface CompactImage {
+  format: 2;
+  shape?: number;
+  classes: string[];
+  /** How many nodes (node indices are below it). */
+  count: number;
+  nodes: Int32Array;
+  /**
+   * JSON of [keys: string[][], constants, tokens]. A constant JSON has no literal for is
+   * spelled `{"n": "NaN" | "Infinity" | "-Infinity" | "-0"}` or `{"big": "123"}`.
+   */
+  text: string;
+  /** The bytes of every bytes node, back to back. */
+  bytes: Uint8Array;
+}
+
+/** The format images are written in (readImage also reads format 1). */
+export const CHECKPOINT_FORMAT = 2;
 
 type ImageRef = { $: number };
-type ImageNode =
+export type ImageNode =
   | ['o', number, string[], unknown[]]
   | ['a', unknown[]]
   | ['m', unknown[], unknown[]]
@@ -380,29 +420,217 @@ export interface ImageResolver {
 /** Classes an image may hold, by stable name. */
 export type ClassRegistry = Record<string, { prototype: object }>;
 
+const SMALL_INT = 0x20000000;
+
 /**
  * Writes the graph under root as an image; refuses closures and unregistered classes.
  * `external` names byte arrays and arrays stored elsewhere: the image holds their token
  * instead (an 'x' node for bytes, an 'r' node for an array, whose elements are not written).
+ * `format` 1 writes the older structured-clone form (kept to test that it is still read).
  */
-export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals): CheckpointImage {
+export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals): CompactImage;
+export function writeImage(root: unknown, registry: ClassRegistry, externalIn: ReadonlyMap<Uint8Array, unknown> | ImageExternals | undefined, format: 1): ImageV1;
+export function writeImage(root: unknown, registry: ClassRegistry, externalIn: ReadonlyMap<Uint8Array, unknown> | ImageExternals | undefined, format: 1 | 2): CheckpointImage;
+export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals, format: 1 | 2 = CHECKPOINT_FORMAT): CheckpointImage {
   const external: ImageExternals | undefined = externalIn instanceof Map ? { bytes: (b) => externalIn.get(b) } : (externalIn as ImageExternals | undefined);
-  const externalBytes = external?.bytes;
-  const externalArrays = external?.arrays;
+  return format === 1 ? writeImageV1(root, registry, external) : writeCompactImage(root, registry, external);
+}
+
+function classNamer(root: unknown, registry: ClassRegistry): { classes: string[]; classOf: (v: object) => number; refuse: (v: unknown, what: string) => never } {
   const nameOf = new Map<object, string>();
   for (const [name, cls] of Object.entries(registry)) nameOf.set(cls.prototype, name);
   const classes: string[] = [];
   const classIndex = new Map<string, number>();
-  const nodes: ImageNode[] = [];
-  const index = new Map<object, number>();
-  const work: { src: object; node: number }[] = [];
-  /** The keys array last written for each class (by class index; -1 for plain objects). */
-  const lastKeys = new Map<number, string[]>();
   // No path strings while writing (a flush writes the moment every time): a refusal walks
   // the graph again to name where the culprit is, as cloneGraph does.
   const refuse = (v: unknown, what: string): never => {
     throw new NotCloneableError(pathTo(root, v) ?? 'cluster', what);
   };
+  /** The class index of an object (-1: a plain object); refuses an unregistered class. */
+  const classOf = (v: object): number => {
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto === Object.prototype || proto === null) return -1;
+    const name = nameOf.get(proto);
+    if (name === undefined) return refuse(v, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
+    let c = classIndex.get(name);
+    if (c === undefined) {
+      c = classes.length;
+      classes.push(name);
+      classIndex.set(name, c);
+    }
+    return c;
+  };
+  return { classes, classOf, refuse };
+}
+
+function writeCompactImage(root: unknown, registry: ClassRegistry, external: ImageExternals | undefined): CompactImage {
+  const externalBytes = external?.bytes;
+  const externalArrays = external?.arrays;
+  const { classes, classOf, refuse } = classNamer(root, registry);
+  /** Records of objects, arrays, Maps and Sets (written when taken off the work list). */
+  const out: number[] = [];
+  /** Records of bytes and tokens (written when met, possibly in the middle of another record). */
+  const leaves: number[] = [];
+  const index = new Map<object, number>();
+  let count = 0;
+  const work: { src: object; node: number; kind: number; cls: number }[] = [];
+  const keyTable: string[][] = [];
+  const lastKeyIndex = new Map<number, number>();
+  const keyIndex = new Map<string, number>();
+  const constants: unknown[] = [];
+  const constIndex = new Map<unknown, number>();
+  const tokens: unknown[] = [];
+  const parts: Uint8Array[] = [];
+  let byteLength = 0;
+
+  const constant = (v: unknown): number => {
+    let k = constIndex.get(v);
+    if (k === undefined) {
+      k = constants.length;
+      constants.push(v);
+      constIndex.set(v, k);
+    }
+    return (k << 2) | 2;
+  };
+
+  const ref = (v: unknown): number => {
+    switch (typeof v) {
+      case 'number':
+        if ((v | 0) === v && v >= -SMALL_INT && v < SMALL_INT && (v !== 0 || 1 / v > 0)) return (v << 2) | 1;
+        return constant(v);
+      case 'string':
+      case 'bigint':
+        return constant(v);
+      case 'boolean':
+        return v ? 15 : 11;
+      case 'undefined':
+        return 3;
+      case 'function':
+        return refuse(v, 'a function');
+      case 'symbol':
+        return refuse(v, 'a symbol');
+      default:
+        break;
+    }
+    if (v === null) return 7;
+    const o = v as object;
+    const known = index.get(o);
+    if (known !== undefined) return known << 2;
+    const i = count++;
+    index.set(o, i);
+    if (o instanceof Uint8Array) {
+      const token = externalBytes?.(o);
+      if (token !== undefined) {
+        leaves.push(i, 5, tokens.length);
+        tokens.push(token);
+      } else {
+        leaves.push(i, 4, byteLength, o.length);
+        parts.push(o);
+        byteLength += o.length;
+      }
+      return i << 2;
+    }
+    if (ArrayBuffer.isView(o)) return refuse(o, `a ${o.constructor.name}`);
+    if (o instanceof Map) work.push({ src: o, node: i, kind: 2, cls: 0 });
+    else if (o instanceof Set) work.push({ src: o, node: i, kind: 3, cls: 0 });
+    else if (Array.isArray(o)) {
+      const token = externalArrays?.get(o);
+      if (token !== undefined) {
+        leaves.push(i, 6, tokens.length);
+        tokens.push(token);
+        return i << 2;
+      }
+      work.push({ src: o, node: i, kind: 1, cls: 0 });
+    } else work.push({ src: o, node: i, kind: 0, cls: classOf(o) });
+    return i << 2;
+  };
+
+  ref(root);
+  while (work.length > 0) {
+    const { src, node, kind, cls } = work.pop()!;
+    switch (kind) {
+      case 0: {
+        const keys = Object.keys(src);
+        // Objects of one class mostly have the same keys: the last list of the class is
+        // checked first, any other is found by its text.
+        const last = lastKeyIndex.get(cls);
+        let k: number;
+        if (last !== undefined && sameKeys(keyTable[last]!, keys)) k = last;
+        else {
+          const text = keys.join('\u0000');
+          k = keyIndex.get(text) ?? -1;
+          if (k < 0) {
+            k = keyTable.length;
+            keyTable.push(keys);
+            keyIndex.set(text, k);
+          }
+          lastKeyIndex.set(cls, k);
+        }
+        out.push(node, 0, cls + 1, k);
+        for (const key of keys) out.push(ref((src as Record<string, unknown>)[key]));
+        break;
+      }
+      case 1: {
+        const a = src as unknown[];
+        out.push(node, 1, a.length);
+        for (let j = 0; j < a.length; j++) out.push(ref(a[j]));
+        break;
+      }
+      case 2: {
+        const m = src as Map<unknown, unknown>;
+        out.push(node, 2, m.size);
+        for (const [k, x] of m) out.push(ref(k), ref(x));
+        break;
+      }
+      default: {
+        const set = src as Set<unknown>;
+        out.push(node, 3, set.size);
+        for (const x of set) out.push(ref(x));
+        break;
+      }
+    }
+  }
+  const nodes = new Int32Array(out.length + leaves.length);
+  nodes.set(out);
+  nodes.set(leaves, out.length);
+  const bytes = new Uint8Array(byteLength);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  const text = JSON.stringify([keyTable, constants.map(spellConstant), tokens]);
+  return { format: 2, classes, count, nodes, text, bytes };
+}
+
+/** A constant as format 2's text holds it: JSON keeps it as it is, or it is spelled out. */
+function spellConstant(v: unknown): unknown {
+  if (typeof v === 'number') {
+    if (v - v !== 0) return { n: String(v) }; // NaN, ±Infinity
+    if (v === 0 && 1 / v < 0) return { n: '-0' };
+    return v;
+  }
+  if (typeof v === 'bigint') return { big: v.toString() };
+  return v;
+}
+
+function readConstant(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const s = v as { n?: unknown; big?: unknown };
+  if (s.n === 'NaN' || s.n === 'Infinity' || s.n === '-Infinity' || s.n === '-0') return Number(s.n);
+  if (typeof s.big === 'string' && /^-?\d+$/.test(s.big)) return BigInt(s.big);
+  throw new Error('checkpoint image: damaged constant');
+}
+
+function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExternals | undefined): ImageV1 {
+  const externalBytes = external?.bytes;
+  const externalArrays = external?.arrays;
+  const { classes, classOf, refuse } = classNamer(root, registry);
+  const nodes: ImageNode[] = [];
+  const index = new Map<object, number>();
+  const work: { src: object; node: number }[] = [];
+  /** The keys array last written for each class (by class index; -1 for plain objects). */
+  const lastKeys = new Map<number, string[]>();
 
   const ref = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') {
@@ -429,21 +657,7 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
         return { $: i } satisfies ImageRef;
       }
       nodes.push(['a', []]);
-    } else {
-      const proto = Object.getPrototypeOf(v) as object | null;
-      let c = -1;
-      if (proto !== Object.prototype && proto !== null) {
-        const name = nameOf.get(proto);
-        if (name === undefined) return refuse(v, `an instance of an unregistered class (${(proto as { constructor: { name: string } }).constructor.name})`);
-        c = classIndex.get(name) ?? -1;
-        if (c < 0) {
-          c = classes.length;
-          classes.push(name);
-          classIndex.set(name, c);
-        }
-      }
-      nodes.push(['o', c, [], []]);
-    }
+    } else nodes.push(['o', classOf(v), [], []]);
     work.push({ src: v, node: i });
     return { $: i } satisfies ImageRef;
   };
@@ -480,7 +694,7 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
         break;
     }
   }
-  return { format: CHECKPOINT_FORMAT, classes, nodes };
+  return { format: 1, classes, nodes };
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -489,21 +703,130 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+const isIndex = (x: unknown, below: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < below;
+
+/**
+ * The nodes of an image in format 1's form (references `{ $: index }`), whatever its format.
+ * A format-2 image is decoded and checked: a damaged one throws, naming what is wrong (never
+ * a half-read graph); its bytes are copied out.
+ */
+export function imageNodes(image: CheckpointImage): ImageNode[] {
+  if (image.format === 1) return image.nodes;
+  const { nodes: s, bytes, count } = image;
+  if (!(s instanceof Int32Array) || !(bytes instanceof Uint8Array) || typeof image.text !== 'string' || !isIndex(count, 2 ** 29) || count === 0) {
+    throw new Error('checkpoint image: damaged (its nodes, text or bytes are missing)');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(image.text);
+  } catch (err) {
+    throw new Error(`checkpoint image: damaged text (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((x) => Array.isArray(x))) throw new Error('checkpoint image: damaged text (not [keys, constants, tokens])');
+  const [keys, rawConstants, tokens] = parsed as [unknown[], unknown[], unknown[]];
+  for (const k of keys) {
+    if (!Array.isArray(k) || !k.every((x) => typeof x === 'string')) throw new Error('checkpoint image: damaged key list');
+  }
+  const constants = rawConstants.map(readConstant);
+  const classes = Array.isArray(image.classes) ? image.classes.length : 0;
+  const out: (ImageNode | undefined)[] = new Array(count);
+  let p = 0;
+  const damaged = (what: string): never => {
+    throw new Error(`checkpoint image: damaged ${what} (at ${p} of ${s.length} numbers)`);
+  };
+  const take = (): number => (p < s.length ? s[p++]! : damaged('nodes: they end in the middle of a node'));
+  const value = (): unknown => {
+    const x = take();
+    const v = x >> 2;
+    switch (x & 3) {
+      case 0:
+        return v < count ? ({ $: v } satisfies ImageRef) : damaged(`reference to node ${v} of ${count}`);
+      case 1:
+        return v;
+      case 2:
+        return v < constants.length ? constants[v] : damaged(`constant ${v} of ${constants.length}`);
+      default:
+        return v === 0 ? undefined : v === 1 ? null : v === 2 ? false : v === 3 ? true : damaged(`value ${x}`);
+    }
+  };
+  const length = (): number => {
+    const n = take();
+    return n >= 0 && n <= s.length - p ? n : damaged(`length ${n}`);
+  };
+  while (p < s.length) {
+    const node = take();
+    if (!(node >= 0 && node < count) || out[node] !== undefined) damaged(`node index ${node}`);
+    const kind = take();
+    switch (kind) {
+      case 0: {
+        const cls = take() - 1;
+        const k = take();
+        if (!(cls >= -1 && cls < classes)) damaged(`class ${cls}`);
+        if (!(k >= 0 && k < keys.length)) damaged(`key list ${k}`);
+        const names = keys[k] as string[];
+        const vals = new Array<unknown>(names.length);
+        for (let j = 0; j < names.length; j++) vals[j] = value();
+        out[node] = ['o', cls, names, vals];
+        break;
+      }
+      case 1:
+      case 3: {
+        const n = length();
+        const vals = new Array<unknown>(n);
+        for (let j = 0; j < n; j++) vals[j] = value();
+        out[node] = [kind === 1 ? 'a' : 's', vals];
+        break;
+      }
+      case 2: {
+        const n = length();
+        const ks = new Array<unknown>(n);
+        const vs = new Array<unknown>(n);
+        for (let j = 0; j < n; j++) {
+          ks[j] = value();
+          vs[j] = value();
+        }
+        out[node] = ['m', ks, vs];
+        break;
+      }
+      case 4: {
+        const at = take();
+        const len = take();
+        if (!(at >= 0 && len >= 0 && at + len <= bytes.length)) damaged(`bytes (node ${node} is outside the image's ${bytes.length} bytes)`);
+        out[node] = ['b', bytes.slice(at, at + len)];
+        break;
+      }
+      case 5:
+      case 6: {
+        const t = take();
+        if (!(t >= 0 && t < tokens.length)) damaged(`token ${t} of ${tokens.length}`);
+        out[node] = [kind === 5 ? 'x' : 'r', tokens[t]];
+        break;
+      }
+      default:
+        damaged(`node kind ${kind}`);
+    }
+  }
+  for (let i = 0; i < count; i++) if (out[i] === undefined) throw new Error(`checkpoint image: damaged (node ${i} of ${count} is missing)`);
+  return out as ImageNode[];
+}
+
 /**
  * Rebuilds the graph an image holds. Throws (naming the problem) on a damaged or foreign
  * image, or when `resolve` cannot give the bytes of an external token.
  */
 export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, resolveIn?: ((token: unknown) => Uint8Array | undefined) | ImageResolver): T {
   const resolve: ImageResolver | undefined = typeof resolveIn === 'function' ? { bytes: resolveIn, array: () => undefined } : resolveIn;
-  if (!image || image.format !== CHECKPOINT_FORMAT || !Array.isArray(image.nodes) || !Array.isArray(image.classes)) {
+  if (!image || (image.format !== 1 && image.format !== 2) || !Array.isArray(image.classes) || (image.format === 1 && !Array.isArray(image.nodes))) {
     throw new Error('checkpoint image: unknown format');
   }
+  const nodes = imageNodes(image);
   const protos = image.classes.map((name) => {
     const cls = Object.hasOwn(registry, name) ? registry[name] : undefined;
     if (!cls) throw new Error(`checkpoint image: unknown class ${JSON.stringify(name)}`);
     return cls.prototype;
   });
-  const objs: unknown[] = image.nodes.map((n) => {
+  if (nodes.length === 0) throw new Error('checkpoint image: no nodes');
+  const objs: unknown[] = nodes.map((n) => {
     switch (n[0]) {
       case 'o':
         return Object.create(n[1] < 0 ? Object.prototype : protos[n[1]]!) as object;
@@ -532,11 +855,14 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, re
   });
   const val = (x: unknown): unknown => {
     if (x === null || typeof x !== 'object') return x;
-    const i = (x as ImageRef).$;
-    if (typeof i !== 'number' || !(i >= 0 && i < objs.length)) throw new Error('checkpoint image: damaged reference');
-    return objs[i];
+    if (Object.hasOwn(x, '$')) {
+      const i = (x as ImageRef).$;
+      if (typeof i !== 'number' || !(i >= 0 && i < objs.length)) throw new Error('checkpoint image: damaged reference');
+      return objs[i];
+    }
+    throw new Error('checkpoint image: damaged reference');
   };
-  image.nodes.forEach((n, i) => {
+  nodes.forEach((n, i) => {
     const o = objs[i];
     switch (n[0]) {
       case 'o':

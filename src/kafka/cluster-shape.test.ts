@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSONS, loadLesson } from '../scenario/lessons';
 import { defaultScenario } from '../scenario/default-scenario';
 import type { Scenario } from '../scenario/types';
-import { CLUSTER_SHAPE, writeClusterImage } from './checkpoint';
+import { CLUSTER_SHAPE, imageNodes, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 
@@ -25,7 +25,7 @@ function fieldsOf(clusters: Iterable<Cluster>): Map<string, Set<string>> {
   const fields = new Map<string, Set<string>>();
   for (const c of clusters) {
     const image = writeClusterImage(c);
-    for (const node of image.nodes) {
+    for (const node of imageNodes(image)) {
       if (node[0] !== 'o' || node[1] < 0) continue;
       const name = image.classes[node[1]]!;
       let set = fields.get(name);

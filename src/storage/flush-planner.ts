@@ -101,6 +101,11 @@ export class FlushPlanner {
   private planSeq = 0;
   /** Chunks the last plan created; abandoned if that plan never committed. */
   private lastCreated: Chunk[] = [];
+  /**
+   * The batches the last committed plan placed (appended since the flush before it): with this
+   * plan's, where a moment looks for the stored copy of a batch a producer still holds in flight.
+   */
+  private recentlyPlaced: Uint8Array[] = [];
   private flushSeq = 0;
   private scenario: Scenario | null = null;
   private scenarioRev = 0;
@@ -161,6 +166,7 @@ export class FlushPlanner {
     for (const c of this.lastCreated) release(c);
     this.chunks = new Map();
     this.lastCreated = [];
+    this.recentlyPlaced = [];
   }
 
   private valid(c: Chunk): boolean {
@@ -236,6 +242,8 @@ export class FlushPlanner {
     const planId = ++this.planSeq;
     const created: Chunk[] = [];
     this.lastCreated = created;
+    /** Batches this plan places (new since the last flush). */
+    const placed: Uint8Array[] = [];
     /** The chunk this flush fills for each partition. */
     const filling = new Map<string, Chunk>();
     const newChunk = (tp: string): Chunk => {
@@ -256,6 +264,7 @@ export class FlushPlanner {
       c.starts!.push(c.size);
       c.size += b.length;
       this.where.set(b, p);
+      placed.push(b);
       return p;
     };
 
@@ -348,7 +357,23 @@ export class FlushPlanner {
         covered ??= coverage(rows);
         return covers(covered.get(at.chunk), at.start) ? [at.chunk.id, at.start] : undefined;
       };
-      manifest.moment = { image: writeClusterImage(cluster, momentExternals(cluster, placeOf)), playing: this.playingOf(cluster) };
+      // A batch a producer still holds (sent, awaiting its acknowledgement) is the leader's
+      // stored copy but for the first 16 bytes (base offset and leader epoch, which the
+      // leader stamps, outside the CRC): named by that copy's place and its own 16 bytes.
+      // Candidates are the batches placed by this flush and the one before, by CRC.
+      let byCrc: Map<number, Uint8Array> | null = null;
+      const likeOf = (b: Uint8Array): [number, number, number[]] | undefined => {
+        if (b.length < BATCH_OVERHEAD) return undefined;
+        if (!byCrc) {
+          byCrc = new Map();
+          for (const list of [this.recentlyPlaced, placed]) for (const x of list) if (x.length >= BATCH_OVERHEAD) byCrc.set(batchCrcField(x), x);
+        }
+        const c = byCrc.get(batchCrcField(b));
+        if (!c || c.length !== b.length || !sameFrom(b, c, STAMPED_BYTES)) return undefined;
+        const at = placeOf(c);
+        return at ? [at[0], at[1], Array.from(b.subarray(0, STAMPED_BYTES))] : undefined;
+      };
+      manifest.moment = { image: writeClusterImage(cluster, momentExternals(cluster, placeOf, likeOf)), playing: this.playingOf(cluster) };
     }
     const replaceAll = this.replaceAll;
     const plan: FlushPlan = replaceAll ? { manifest, replaceAll, deleteChunks: [], chunks } : { manifest, deleteChunks: deleted.map((c) => c.id), chunks };
@@ -371,6 +396,7 @@ export class FlushPlanner {
           this.chunks.set(c.id, c);
         }
         this.cursors = next;
+        this.recentlyPlaced = placed;
         this.flushSeq = manifest.flushSeq;
         this.storedScenarioRev = rev;
         if (replaceAll) this.replaceAll = false;
@@ -439,6 +465,33 @@ export class FlushPlanner {
       }
     }
   }
+}
+
+/** A record batch's fixed header (v2): the smallest length that can be one. */
+const BATCH_OVERHEAD = 61;
+/** Bytes a leader stamps on a producer's batch: base offset, batch length (unchanged), partition leader epoch. */
+const STAMPED_BYTES = 16;
+
+/** The batch's CRC field (bytes 17..20, over its attributes to its end). */
+function batchCrcField(b: Uint8Array): number {
+  return ((b[17]! << 24) | (b[18]! << 16) | (b[19]! << 8) | b[20]!) >>> 0;
+}
+
+/**
+ * Whether a and b (of one length) hold the same bytes from `from` (a multiple of 4) on: four
+ * bytes at a time where both are 4-aligned (a flush compares megabytes of in-flight batches).
+ */
+function sameFrom(a: Uint8Array, b: Uint8Array, from: number): boolean {
+  let i = from;
+  if (((a.byteOffset | b.byteOffset) & 3) === 0) {
+    const words = (a.length - from) >> 2;
+    const wa = new Int32Array(a.buffer, a.byteOffset + from, words);
+    const wb = new Int32Array(b.buffer, b.byteOffset + from, words);
+    for (let w = 0; w < words; w++) if (wa[w] !== wb[w]) return false;
+    i = from + words * 4;
+  }
+  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The byte ranges of each chunk that some log names, merged, in order. */

@@ -2,14 +2,24 @@
  * The brokers' disks in the browser: a ClusterStore on IndexedDB (through `idb`), written
  * from the cluster worker.
  *
- * Schema, version 5 (DB_VERSION; do not change a store or a key without a migration):
+ * Schema, version 6 (DB_VERSION; do not change a store or a key without a migration):
  * - `meta`            (out-of-line string keys): 'manifest' → Manifest, 'scenario' → {rev, doc},
  *                     'owner' → {epoch}: the fencing token of the tab that writes;
  * - `partitionChunks` (key: chunk id, a number) → whole batches of one partition, shared
  *                     by every replica log whose ranges name it: a Blob from 64 KiB up, a
  *                     Uint8Array below (chunkValue; both are read in every version).
  *
- * Version 5 changes only how the manifest's exact moment (Manifest.moment) names the logs'
+ * Version 6 changes only how the manifest's exact moment is encoded: a checkpoint image of
+ * format 2 (kafka/checkpoint.ts CompactImage: its nodes as one Int32Array, its strings as one
+ * JSON text, its bytes as one Uint8Array, so IndexedDB's synchronous structured clone of
+ * the manifest copies three flat values instead of walking thousands of small objects on
+ * every flush), and a batch a producer holds in flight is named by its leader's stored copy
+ * (a 'like' token, storage/moment.ts) instead of being written again. Format-1 moments
+ * (schemas 4 and 5) are still read; nothing is moved. The
+ * version changes so that a tab of version 5, which cannot read format 2, is refused
+ * ("written by a newer version") instead of restarting the brokers from their disks.
+ *
+ * Version 5 changed only how the manifest's exact moment (Manifest.moment) names the logs'
  * batches: by segment, one token for a segment's batches (storage/moment.ts), where version 4
  * named every batch by a LogBatchRef [broker, tp, baseOffset] (still read: a version-4 moment
  * resumes as saved). Nothing is moved by the upgrade; the version changes so that a tab of
@@ -55,7 +65,7 @@ import {
 } from './types';
 
 export const DB_NAME = 'kafka-playground';
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /** A stored chunk: a Blob since schema 4, a Uint8Array before (both are read). */
 export type ChunkValue = Blob | Uint8Array | ArrayBuffer;
@@ -153,7 +163,7 @@ export class IdbClusterStore implements ClusterStore {
             if (old) await migrateV1(anyTx, old);
             raw.deleteObjectStore('state');
           }
-          // Version 3 → 4 → 5: nothing to move (Uint8Array chunks and LogBatchRef moments are still read).
+          // Version 3 → 4 → 5 → 6: nothing to move (Uint8Array chunks, LogBatchRef moments and format-1 images are still read).
           if (oldVersion === 2 && raw.objectStoreNames.contains('chunks')) {
             await migrateV2(anyTx);
             raw.deleteObjectStore('chunks');

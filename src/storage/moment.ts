@@ -8,13 +8,18 @@
  * them by the stored log they are part of (a MomentToken), one token per segment: the image
  * is O(partitions + clients), not O(batches), and so is the work of writing it each flush.
  *
- * Tokens (schema 5):
+ * Tokens (schema 5; 'like' since schema 6):
  * - ['seg', broker, tp, firstBase, count]: a segment's batches, the `count` batches of the
  *   stored log (broker, tp) from the one at base offset `firstBase` on;
  * - ['bases', broker, tp, firstBase, count]: the same batches' base offsets;
  * - ['at', chunk, start, length]: a single batch held elsewhere in the cluster (a fetch
  *   response or a produce request in flight) that a stored log also holds, by its place in a
  *   chunk; a batch no log stores is written into the image as bytes.
+ * - ['like', chunk, start, length, head] (schema 6): a batch a producer still holds in flight,
+ *   sent and appended by the leader, awaiting its acknowledgement: the leader's copy, at that
+ *   place, but for its first 16 bytes `head` (base offset, batch length, partition leader
+ *   epoch: what the leader stamps, outside the CRC); read back as a copy of the stored batch
+ *   with `head` written over. At a busy moment these are megabytes the image no longer holds.
  * A segment holding batches below its log's start (which the manifest does not store) keeps
  * its batches one by one ('at' or bytes), as any other byte array.
  * Schema 4 named every batch by a LogBatchRef [broker, tp, baseOffset]; those still resolve.
@@ -30,14 +35,19 @@ import type { LoadedLog } from './types';
 
 export type MomentToken =
   | ['seg' | 'bases', broker: number, tp: string, firstBase: number, count: number]
-  | ['at', chunk: number, start: number, length: number];
+  | ['at', chunk: number, start: number, length: number]
+  | ['like', chunk: number, start: number, length: number, head: number[]];
 
 /**
  * What the moment's image leaves out: every segment whose batches the manifest stores (all
  * at or past its log's start), and single batches by `placeOf` (their place in a chunk this
  * flush names and some log's ranges cover; undefined otherwise).
  */
-export function momentExternals(cluster: Cluster, placeOf: (b: Uint8Array) => [chunk: number, start: number] | undefined): ImageExternals {
+export function momentExternals(
+  cluster: Cluster,
+  placeOf: (b: Uint8Array) => [chunk: number, start: number] | undefined,
+  likeOf?: (b: Uint8Array) => [chunk: number, start: number, head: number[]] | undefined,
+): ImageExternals {
   const arrays = new Map<object, unknown>();
   for (const b of cluster.brokers.values()) {
     const broker = b.brokerId;
@@ -57,7 +67,9 @@ export function momentExternals(cluster: Cluster, placeOf: (b: Uint8Array) => [c
     arrays,
     bytes: (b) => {
       const at = placeOf(b);
-      return at ? (['at', at[0], at[1], b.length] satisfies MomentToken) : undefined;
+      if (at) return ['at', at[0], at[1], b.length] satisfies MomentToken;
+      const like = likeOf?.(b);
+      return like ? (['like', like[0], like[1], b.length, like[2]] satisfies MomentToken) : undefined;
     },
   };
 }
@@ -66,6 +78,9 @@ export function momentExternals(cluster: Cluster, placeOf: (b: Uint8Array) => [c
  * Resolves a moment's tokens from the logs read back (whole, not cut): schema 5's segment
  * and place tokens and schema 4's LogBatchRefs.
  */
+/** Bytes a leader stamps on a producer's batch (a 'like' token's head). */
+const STAMPED_BYTES = 16;
+
 export function momentResolver(logs: readonly LoadedLog[]): ImageResolver {
   /** The batch object at each place: the first log met that holds it; every other log shares it. */
   const atPlace = new Map<string, Uint8Array>();
@@ -127,6 +142,14 @@ export function momentResolver(logs: readonly LoadedLog[]): ImageResolver {
         return i >= 0 ? log!.batches[i] : undefined;
       }
       if (Array.isArray(t) && t.length === 4 && t[0] === 'at') return atPlace.get(`${String(t[1])}/${String(t[2])}/${String(t[3])}`);
+      if (Array.isArray(t) && t.length === 5 && t[0] === 'like') {
+        const head = t[4] as unknown;
+        const stored = atPlace.get(`${String(t[1])}/${String(t[2])}/${String(t[3])}`);
+        if (!stored || !Array.isArray(head) || head.length !== STAMPED_BYTES || !head.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) return undefined;
+        const copy = stored.slice();
+        copy.set(head as number[], 0);
+        return copy;
+      }
       return undefined;
     },
     array(t) {

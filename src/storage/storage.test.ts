@@ -10,12 +10,13 @@ import { deserialize } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { cloneCluster } from '../kafka/checkpoint';
+import { cloneCluster, imageNodes, type CompactImage } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
 import { UnifiedLog } from '../kafka/log/unified-log';
 import { scenario } from './fixtures/scenario';
+import { benchScenario } from '../../bench/workload';
 import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
@@ -48,7 +49,7 @@ async function resumeFromDisks(store: IdbClusterStore, image: LoadedImage): Prom
  * into a fresh IndexedDB database of that version.
  */
 async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, version: number, chunkStore: string): Promise<{ name: string; dump: { version: number; meta: [string, unknown][]; chunks: Chunk[] } }> {
-  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[]; blobs?: boolean };
+  const dump = deserialize(gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', file)))) as { version: number; meta: [string, unknown][]; chunks: Chunk[]; blobs?: boolean; blobIds?: unknown[] };
   expect(dump.version).toBe(version);
   const name = freshName();
   const old = await openDB(name, version, {
@@ -58,8 +59,8 @@ async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, ve
     },
   });
   for (const [k, v] of dump.meta) await old.put('meta', v, k);
-  // A dump of Blob chunks (schema 4) holds their bytes: they go back in as Blobs.
-  for (const [k, v] of dump.chunks) await old.put(chunkStore, dump.blobs ? new Blob([v as Uint8Array<ArrayBuffer>]) : v, k as IDBValidKey);
+  // A dump of Blob chunks (schema 4; schema 5 lists which under `blobIds`) holds their bytes: they go back in as Blobs.
+  for (const [k, v] of dump.chunks) await old.put(chunkStore, dump.blobs || dump.blobIds?.includes(k) ? new Blob([v as Uint8Array<ArrayBuffer>]) : v, k as IDBValidKey);
   old.close();
   return { name, dump };
 }
@@ -432,8 +433,8 @@ describe('the exact moment (a reload resumes where it was)', () => {
     expect(moment.playing).toBe(false);
     expect(moment.cluster.now).toBe(5321);
     // The image names the logs' batches instead of holding them: it stays small.
-    const stored = JSON.stringify(image!.manifest.moment!.image.nodes.filter((n) => n[0] === 'b').map((n) => (n[1] as Uint8Array).length));
-    expect(image!.manifest.moment!.image.nodes.some((n) => n[0] === 'x')).toBe(true);
+    const stored = JSON.stringify(imageNodes(image!.manifest.moment!.image).filter((n) => n[0] === 'b').map((n) => (n[1] as Uint8Array).length));
+    expect(imageNodes(image!.manifest.moment!.image).some((n) => n[0] === 'x')).toBe(true);
     expect(stored.length).toBeLessThan(4000);
 
     const straight = new Cluster(scenario(), { recordConsumed: true });
@@ -441,6 +442,93 @@ describe('the exact moment (a reload resumes where it was)', () => {
     moment.cluster.runUntil(9000);
     expect(fingerprint(moment.cluster)).toBe(fingerprint(straight));
     store.close();
+  });
+
+  it('a damaged compact moment (format 2) says what is wrong, and the brokers restart from their disks with nothing lost', async () => {
+    const store = await IdbClusterStore.open({ name: freshName() });
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const cluster = new Cluster(scenario());
+    await runFlushing(cluster, planner, store, epoch, 2000, 250);
+    const image = (await store.load())!;
+    const good = image.manifest.moment!.image;
+    if (good.format !== 2) throw new Error('not compact');
+    const whole = imageToDurableState(image).report;
+    const damaged: [CompactImage, RegExp][] = [
+      [{ ...good, nodes: good.nodes.subarray(0, good.nodes.length - 3) }, /^checkpoint image: damaged /],
+      [{ ...good, text: '["oops"' }, /^checkpoint image: damaged text/],
+      [{ ...good, bytes: new Uint8Array(0) }, /^checkpoint image: damaged bytes|^checkpoint image: damaged \(/],
+      [{ ...good, nodes: Int32Array.from(good.nodes, (x, i) => (i === 4 ? 0x7ffffffc : x)) }, /^checkpoint image: damaged reference to node/],
+    ];
+    for (const [bad, message] of damaged) {
+      const hostile: LoadedImage = { ...image, manifest: { ...image.manifest, moment: { image: bad, playing: true } } };
+      const moment = imageToMoment(hostile);
+      if (!('reason' in moment)) throw new Error('a damaged moment was read');
+      expect(moment.reason).toMatch(message);
+      // What the brokers keep is all there: the same logs, records and offsets as the good save.
+      const { state, report } = imageToDurableState(hostile);
+      expect(report).toEqual(whole);
+      expect(logBytes(restoreCluster(state))).toEqual(logBytes(restoreCluster(imageToDurableState(image).state)));
+    }
+    // The good one reads.
+    expect('cluster' in imageToMoment(image)).toBe(true);
+    store.close();
+  });
+
+  it("a batch a producer holds in flight is named by the leader's stored copy and its own first 16 bytes; the moment resumes byte for byte", async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    const planner = new FlushPlanner(undefined, () => true);
+    const workload = benchScenario(20_000, 3000);
+    const cluster = new Cluster(workload, { recordConsumed: true });
+    let likes = 0;
+    let inImage = 0;
+    // The leader stores the array a produce request carries (no copy), so a batch's first send
+    // is the stored array itself and the moment names it with its segment. A retry sends a
+    // copy (Producer.sendTo): that is what the 'like' token is for. Here every batch in flight
+    // is swapped for such a copy before each flush.
+    const producer = cluster.producers.get('p') as unknown as { queues: Map<string, { inFlight: { bytes: Uint8Array | null }[] }> };
+    const copyInFlight = () => {
+      for (const q of producer.queues.values()) for (const b of q.inFlight) if (b.bytes) b.bytes = b.bytes.slice();
+    };
+    for (let t = 150; t <= 1500; t += 150) {
+      cluster.runUntil(t);
+      copyInFlight();
+      const plan = await flush(planner, store, cluster, epoch);
+      const image = plan.manifest.moment!.image;
+      const nodes = imageNodes(image);
+      likes += nodes.filter((n) => n[0] === 'x' && Array.isArray(n[1]) && n[1][0] === 'like').length;
+      inImage += nodes.reduce((sum, n) => sum + (n[0] === 'b' ? n[1].length : 0), 0);
+    }
+    // Copies of batches appended and awaiting acks=all: named, not written again. (At these
+    // instants most batches in flight are still on their way to the leader: those are in the
+    // image, as they are stored nowhere yet.)
+    expect(likes).toBeGreaterThan(5);
+    expect(inImage).toBeGreaterThan(0);
+    const loaded = (await store.load())!;
+    const moment = imageToMoment(loaded);
+    if ('reason' in moment) throw new Error(moment.reason);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    const straight = new Cluster(workload, { recordConsumed: true });
+    straight.runUntil(4000);
+    moment.cluster.runUntil(4000);
+    expect(fingerprint(moment.cluster)).toBe(fingerprint(straight));
+
+    // A 'like' token whose head is damaged, or whose place holds another length: the moment
+    // cannot be read (naming the token), the brokers restart from their disks, every log whole.
+    const good = loaded.manifest.moment!.image;
+    if (good.format !== 2) throw new Error('not compact');
+    const [keys, constants, tokens] = JSON.parse(good.text) as [unknown, unknown, unknown[]];
+    const at = tokens.findIndex((t) => Array.isArray(t) && t[0] === 'like');
+    expect(at).toBeGreaterThanOrEqual(0);
+    for (const bad of [(t: unknown[]) => [...t.slice(0, 4), [1, 2, 3]], (t: unknown[]) => [t[0], t[1], t[2], (t[3] as number) + 1, t[4]], (t: unknown[]) => [...t.slice(0, 4), Array(16).fill(256)]]) {
+      const broken = tokens.map((t, i) => (i === at ? bad(t as unknown[]) : t));
+      const hostile: LoadedImage = { ...loaded, manifest: { ...loaded.manifest, moment: { image: { ...good, text: JSON.stringify([keys, constants, broken]) }, playing: true } } };
+      const read = imageToMoment(hostile);
+      if (!('reason' in read)) throw new Error('a damaged token was read');
+      expect(read.reason).toMatch(/^checkpoint image: missing stored bytes \["like",/);
+      expect(imageToDurableState(hostile).report).toEqual(imageToDurableState(loaded).report);
+    }
   });
 
   it('a cut log or an older save without a moment says why, and the disks restart instead', async () => {
@@ -529,13 +617,13 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     const batchesLate = batchCount(cluster);
     expect(batchesLate).toBeGreaterThan(3 * batchesEarly);
     // The nodes follow partitions and clients (a few more segments, requests in flight), not batches.
-    expect(late.nodes.length).toBeLessThan(early.nodes.length * 1.3 + 100);
-    expect(late.nodes.length).toBeLessThan(batchesLate);
+    expect(imageNodes(late).length).toBeLessThan(imageNodes(early).length * 1.3 + 100);
+    expect(imageNodes(late).length).toBeLessThan(batchesLate);
     const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
     // Every segment is named by its stored log: its batches and its bases, one node each.
-    expect(late.nodes.filter((n) => n[0] === 'r').length).toBe(2 * segments);
+    expect(imageNodes(late).filter((n) => n[0] === 'r').length).toBe(2 * segments);
     // Single batches named by place are the few in flight, never the logs' own.
-    expect(late.nodes.filter((n) => n[0] === 'x').length).toBeLessThan(segments);
+    expect(imageNodes(late).filter((n) => n[0] === 'x').length).toBeLessThan(segments);
     const back = await resume(store);
     expect(back.now).toBe(12_000);
     expect(sharing(back)).toEqual(sharing(cluster));
@@ -566,7 +654,7 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
       for (let t = 250; t <= 9000; t += 250) {
         cluster.runUntil(t);
         const plan = await flush(planner, store, cluster, epoch);
-        placed += plan.manifest.moment!.image.nodes.filter((n) => n[0] === 'x').length;
+        placed += imageNodes(plan.manifest.moment!.image).filter((n) => n[0] === 'x').length;
         if (t % 1500 !== 0) continue;
         const back = await resume(store);
         expect(back.now).toBe(t);
@@ -605,8 +693,8 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     const image = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
     const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);
     // Those three segments are written batch by batch: the batches below the log start as bytes, the rest by place.
-    expect(image.nodes.filter((n) => n[0] === 'r').length).toBe(2 * (segments - 3));
-    expect(image.nodes.filter((n) => n[0] === 'b').length).toBeGreaterThanOrEqual(3);
+    expect(imageNodes(image).filter((n) => n[0] === 'r').length).toBe(2 * (segments - 3));
+    expect(imageNodes(image).filter((n) => n[0] === 'b').length).toBeGreaterThanOrEqual(3);
     const back = await resume(store);
     expect(back.now).toBe(1600);
     expect(sharing(back)).toEqual(sharing(cluster));
@@ -876,7 +964,7 @@ describe('schema versions', () => {
     // image named each log batch by a LogBatchRef [broker, tp, baseOffset].
     const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v4-db.bin.gz', 4, 'partitionChunks');
     const v4 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
-    expect(v4.moment!.image.nodes.filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
+    expect(imageNodes(v4.moment!.image).filter((n) => n[0] === 'x').every((n) => Array.isArray(n[1]) && typeof (n[1] as unknown[])[0] === 'number')).toBe(true);
     const store = await IdbClusterStore.open({ name });
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
@@ -897,8 +985,49 @@ describe('schema versions', () => {
     // It goes on saving in schema 5 (segments named, this shape), and that moment resumes as the run it saved.
     await runFlushing(cluster, planner, store, epoch, 5000, 250);
     const again = (await store.load())!;
-    expect(again.manifest.moment!.image.nodes.some((n) => n[0] === 'r')).toBe(true);
+    expect(imageNodes(again.manifest.moment!.image).some((n) => n[0] === 'r')).toBe(true);
     expect(again.manifest.moment!.image.shape).toBe(5);
+    const later = imageToMoment(again);
+    if ('reason' in later) throw new Error(later.reason);
+    expect(later.cluster.now).toBe(5000);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    cluster.runUntil(8000);
+    later.cluster.runUntil(8000);
+    expect(fingerprint(later.cluster)).toBe(fingerprint(cluster));
+    store.close();
+  });
+
+  it('opens the frozen schema-5 database (src/storage/fixtures/v5-db.bin.gz: a moment of format 1, cluster shape 4), resumes from its disks, then saves format 2 that resumes exactly', async () => {
+    // Written by the schema-5 code (commit d371a15, src/storage/fixtures/write-v5-fixture.ts):
+    // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment, a
+    // checkpoint image of format 1 (structured-clone nodes) naming each segment's batches.
+    const { name, dump } = await frozenDatabase<[number, Uint8Array]>('v5-db.bin.gz', 5, 'partitionChunks');
+    const v5 = dump.meta.find(([k]) => k === 'manifest')![1] as Manifest;
+    expect(v5.moment!.image.format).toBe(1);
+    expect(imageNodes(v5.moment!.image).some((n) => n[0] === 'r')).toBe(true);
+    const store = await IdbClusterStore.open({ name });
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(image.manifest).toEqual(v5);
+    // Its format-1 moment decodes, but was written by cluster shape 4 (this version's is 5):
+    // refused by name, and the brokers restart from their disks with every log as saved.
+    expect(v5.moment!.image.shape).toBe(4);
+    expect(imageToMoment(image)).toEqual({ reason: 'the saved moment was written by another version of the playground (cluster shape 4, this version reads 5)' });
+    const straight = new Cluster(scenario());
+    straight.runUntil(3500);
+    const { cluster, planner, epoch } = await resumeFromDisks(store, image);
+    expect(logBytes(cluster)).toEqual(logBytes(straight));
+    // It goes on saving in schema 6 (a compact image, format 2), and that moment resumes exactly.
+    await runFlushing(cluster, planner, store, epoch, 5000, 250);
+    const again = (await store.load())!;
+    const compact = again.manifest.moment!.image;
+    expect(compact.format).toBe(2);
+    if (compact.format !== 2) throw new Error('not compact');
+    expect(compact.nodes).toBeInstanceOf(Int32Array);
+    expect(imageNodes(compact).some((n) => n[0] === 'r')).toBe(true);
     const later = imageToMoment(again);
     if ('reason' in later) throw new Error(later.reason);
     expect(later.cluster.now).toBe(5000);

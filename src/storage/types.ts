@@ -56,7 +56,8 @@ export interface Manifest {
   /**
    * The exact moment (kafka/checkpoint.ts): the whole cluster as a checkpoint image whose log
    * segments are named by the logs of this same manifest (storage/moment.ts; schema 4 named
-   * every batch), and whether the run was playing. A
+   * every batch), and whether the run was playing. Schema 6 writes the image in format 2
+   * (CompactImage: three flat values for IndexedDB's clone); format 1 (schemas 4, 5) is read. A
    * reload resumes from it exactly; without it (older saves, a cut log) the brokers restart
    * from their disks (`cluster`), as after a power cut.
    */

@@ -72,7 +72,7 @@ export class WorkerPersistence {
 
   /** Figures for the benchmark: flushes, bytes written, wall ms spent in writes. */
   get figures() {
-    return this.persister?.figures ?? { flushes: 0, bytes: 0, wallMs: 0, planMs: 0 };
+    return this.persister?.figures ?? { flushes: 0, bytes: 0, wallMs: 0, planMs: 0, syncMs: 0 };
   }
 
   handle(cmd: StorageCommand, host: PersistenceHost): void {
