@@ -2,7 +2,7 @@ import { callOf } from './call';
 import { describe, expect, it } from 'vitest';
 import { Prng } from './prng';
 import { Scheduler } from './scheduler';
-import { Network, brokerNode, clientNode } from './network';
+import { Deferred, Network, brokerNode, clientNode } from './network';
 
 describe('Prng', () => {
   it('is deterministic per seed and differs across seeds', () => {
@@ -88,6 +88,46 @@ describe('Network', () => {
     n.send(clientNode('p'), brokerNode(1), callOf(() => got++));
     s.runUntil(300);
     expect(got).toBe(1);
+  });
+  it('resets, when a node dies, exactly the long-polled requests it has not answered, in arrival order; answers after a restart go through', () => {
+    const { s, n } = setup(0);
+    n.up(clientNode('q'));
+    const parked: Deferred<string>[] = [];
+    const got: string[] = [];
+    const ask = (who: string, from: string) =>
+      n.request(
+        clientNode(from),
+        brokerNode(1),
+        callOf(() => {
+          const d = new Deferred<string>();
+          parked.push(d);
+          return d;
+        }),
+        callOf((v: string) => got.push(`${who}:${v}`)),
+        callOf(() => got.push(`${who}:reset`)),
+      );
+    for (const [who, from] of [['a', 'p'], ['b', 'q'], ['c', 'p'], ['d', 'q']] as const) ask(who, from);
+    s.runUntil(10);
+    expect(parked.length).toBe(4);
+    // The first and the third are answered (the head and the middle of the node's list).
+    parked[0]!.resolve('ok');
+    parked[2]!.resolve('ok');
+    s.runUntil(20);
+    expect(got).toEqual(['a:ok', 'c:ok']);
+    n.down(brokerNode(1));
+    s.runUntil(40);
+    expect(got).toEqual(['a:ok', 'c:ok', 'b:reset', 'd:reset']);
+    // An answer from before the death goes nowhere; after a restart, new requests park and answer.
+    parked[1]!.resolve('late');
+    n.up(brokerNode(1));
+    ask('e', 'p');
+    ask('f', 'q');
+    s.runUntil(60);
+    parked[5]!.resolve('ok');
+    s.runUntil(80);
+    n.down(brokerNode(1));
+    s.runUntil(100);
+    expect(got).toEqual(['a:ok', 'c:ok', 'b:reset', 'd:reset', 'f:ok', 'e:reset']);
   });
   it('adds slowness to latency', () => {
     const { s, n } = setup(0);
