@@ -17,6 +17,10 @@ export function packable(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n < LIMIT && n > -LIMIT && !Object.is(n, -0);
 }
 
+/** 0, -1, 1, -2, ... as 0, 1, 2, 3, ... (and back): how a packed integer's sign is kept. */
+export const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
+export const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
 /** Appends packable integers to a string as they come. */
 export class IntPacker {
   private s = '';
@@ -25,7 +29,7 @@ export class IntPacker {
   }
   private one(n: number): void {
     if (!packable(n)) throw new Error(`Cannot pack ${n}: not an integer within ±2^51 (or −0).`);
-    let z = n >= 0 ? n * 2 : -n * 2 - 1;
+    let z = zigzag(n);
     let out = '';
     while (z >= 32) {
       out += ALPHABET[32 + (z % 32)];
@@ -63,7 +67,7 @@ export class IntReader {
       z += (v - 32) * scale;
       scale *= 32;
     }
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    return unzigzag(z);
   }
 }
 

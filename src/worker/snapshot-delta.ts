@@ -21,7 +21,7 @@
  * (snapshot-delta.test.ts).
  */
 import type { ClusterSnapshot, MetricsView, PartitionView, ReplicaView } from '../kafka/snapshot';
-import { IntPacker, IntReader, packable } from './packed-ints';
+import { IntPacker, IntReader, packable, unzigzag, zigzag } from './packed-ints';
 import { bytesForDisplay } from '../state/display-precision';
 
 type Entity = object;
@@ -122,9 +122,6 @@ function packTable(pairs: [unknown, unknown][], changed: number[], t: string[], 
   }
   return out.toString();
 }
-
-const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
-const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 /** packTable's rows where values may also be null (the `q` patch), or null when a value is neither. */
 function packNullableTable(pairs: [unknown, unknown][], changed: number[], t: string[]): string | null {
@@ -257,6 +254,28 @@ export function diffValue(a: unknown, b: unknown): Patch | undefined {
   return { v: b };
 }
 
+/**
+ * The rows of a packed table patch (`p` or `q`), each led by the gap to the previous changed
+ * index: `readRow` reads the row's fields into a copy of the element.
+ */
+function applyPackedRows(
+  out: unknown[],
+  packed: string,
+  readRow: (was: Record<string, unknown>, e: Record<string, unknown>, reader: IntReader, i: number) => void,
+): unknown[] {
+  const reader = new IntReader(packed);
+  let i = -1;
+  while (!reader.done) {
+    i += reader.next() + 1;
+    const was = out[i] as Record<string, unknown> | undefined;
+    if (!isPlainObject(was)) throw new Error(`A table patch for element ${i}, which is no record.`);
+    const e: Record<string, unknown> = { ...was };
+    readRow(was, e, reader, i);
+    out[i] = e;
+  }
+  return out;
+}
+
 /** `value` with `patch` applied; what the patch does not touch keeps its identity. Pure. */
 export function applyPatch(value: unknown, patch: Patch): unknown {
   if ('v' in patch) return patch.v;
@@ -305,27 +324,13 @@ export function applyPatch(value: unknown, patch: Patch): unknown {
   }
   const out = (value as unknown[]).slice();
   if ('p' in patch) {
-    const reader = new IntReader(patch.p);
-    let i = -1;
-    while (!reader.done) {
-      i += reader.next() + 1;
-      const was = out[i] as Record<string, unknown> | undefined;
-      if (!isPlainObject(was)) throw new Error(`A table patch for element ${i}, which is no record.`);
-      const e: Record<string, unknown> = { ...was };
+    return applyPackedRows(out, patch.p, (was, e, reader) => {
       for (const f of patch.t) e[f] = (was[f] as number) + reader.next();
-      out[i] = e;
-    }
-    return out;
+    });
   }
   if ('q' in patch) {
-    const reader = new IntReader(patch.q);
     const lastNew = new Map<string, number>();
-    let i = -1;
-    while (!reader.done) {
-      i += reader.next() + 1;
-      const was = out[i] as Record<string, unknown> | undefined;
-      if (!isPlainObject(was)) throw new Error(`A table patch for element ${i}, which is no record.`);
-      const e: Record<string, unknown> = { ...was };
+    return applyPackedRows(out, patch.q, (was, e, reader, i) => {
       for (const f of patch.t) {
         const u = reader.next();
         if (u === 0) {
@@ -340,9 +345,7 @@ export function applyPatch(value: unknown, patch: Patch): unknown {
         e[f] = v;
         lastNew.set(f, v);
       }
-      out[i] = e;
-    }
-    return out;
+    });
   }
   if ('t' in patch) {
     for (const row of patch.r) {
