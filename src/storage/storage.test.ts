@@ -958,6 +958,30 @@ describe('schema versions', () => {
     store.close();
   });
 
+  /** A frozen save whose moment is of cluster shape 4: refused by name; the brokers restart from disks with the saved run's logs byte for byte. */
+  async function refusedThenResumedFromDisks(store: IdbClusterStore, image: LoadedImage) {
+    expect(imageToMoment(image)).toEqual({ reason: 'the saved moment was written by another version of the playground (cluster shape 4, this version reads 5)' });
+    const straight = new Cluster(scenario());
+    straight.runUntil(3500);
+    const resumed = await resumeFromDisks(store, image);
+    expect(logBytes(resumed.cluster)).toEqual(logBytes(straight));
+    return resumed;
+  }
+
+  /** Saving goes on to 5 s; the moment saved then resumes and runs to 8 s as the run that saved it. The saved image, for more checks. */
+  async function savedMomentRunsOn(store: IdbClusterStore, cluster: Cluster, planner: FlushPlanner, epoch: number): Promise<LoadedImage> {
+    await runFlushing(cluster, planner, store, epoch, 5000, 250);
+    const again = (await store.load())!;
+    const later = imageToMoment(again);
+    if ('reason' in later) throw new Error(later.reason);
+    expect(later.cluster.now).toBe(5000);
+    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
+    cluster.runUntil(8000);
+    later.cluster.runUntil(8000);
+    expect(fingerprint(later.cluster)).toBe(fingerprint(cluster));
+    return again;
+  }
+
   it('opens the frozen schema-4 database (src/storage/fixtures/v4-db.bin.gz: a moment naming every batch), refuses its moment of another cluster shape and resumes from its disks', async () => {
     // Written by the schema-4 code (commit dc77588, src/storage/fixtures/write-v4-fixture.ts):
     // the scenario above run to 3.5 s, flushed every 250 ms with the exact moment, whose
@@ -977,23 +1001,11 @@ describe('schema versions', () => {
     // fields (shape 5), so it is refused, naming why, and the session restarts from its disks,
     // whose logs are the saved run's byte for byte.
     expect(v4.moment!.image.shape).toBe(4);
-    expect(imageToMoment(image)).toEqual({ reason: 'the saved moment was written by another version of the playground (cluster shape 4, this version reads 5)' });
-    const straight = new Cluster(scenario());
-    straight.runUntil(3500);
-    const { cluster, planner, epoch } = await resumeFromDisks(store, image);
-    expect(logBytes(cluster)).toEqual(logBytes(straight));
+    const { cluster, planner, epoch } = await refusedThenResumedFromDisks(store, image);
     // It goes on saving in schema 5 (segments named, this shape), and that moment resumes as the run it saved.
-    await runFlushing(cluster, planner, store, epoch, 5000, 250);
-    const again = (await store.load())!;
+    const again = await savedMomentRunsOn(store, cluster, planner, epoch);
     expect(imageNodes(again.manifest.moment!.image).some((n) => n[0] === 'r')).toBe(true);
     expect(again.manifest.moment!.image.shape).toBe(5);
-    const later = imageToMoment(again);
-    if ('reason' in later) throw new Error(later.reason);
-    expect(later.cluster.now).toBe(5000);
-    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
-    cluster.runUntil(8000);
-    later.cluster.runUntil(8000);
-    expect(fingerprint(later.cluster)).toBe(fingerprint(cluster));
     store.close();
   });
 
@@ -1015,26 +1027,14 @@ describe('schema versions', () => {
     // Its format-1 moment decodes, but was written by cluster shape 4 (this version's is 5):
     // refused by name, and the brokers restart from their disks with every log as saved.
     expect(v5.moment!.image.shape).toBe(4);
-    expect(imageToMoment(image)).toEqual({ reason: 'the saved moment was written by another version of the playground (cluster shape 4, this version reads 5)' });
-    const straight = new Cluster(scenario());
-    straight.runUntil(3500);
-    const { cluster, planner, epoch } = await resumeFromDisks(store, image);
-    expect(logBytes(cluster)).toEqual(logBytes(straight));
+    const { cluster, planner, epoch } = await refusedThenResumedFromDisks(store, image);
     // It goes on saving in schema 6 (a compact image, format 2), and that moment resumes exactly.
-    await runFlushing(cluster, planner, store, epoch, 5000, 250);
-    const again = (await store.load())!;
+    const again = await savedMomentRunsOn(store, cluster, planner, epoch);
     const compact = again.manifest.moment!.image;
     expect(compact.format).toBe(2);
     if (compact.format !== 2) throw new Error('not compact');
     expect(compact.nodes).toBeInstanceOf(Int32Array);
     expect(imageNodes(compact).some((n) => n[0] === 'r')).toBe(true);
-    const later = imageToMoment(again);
-    if ('reason' in later) throw new Error(later.reason);
-    expect(later.cluster.now).toBe(5000);
-    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot());
-    cluster.runUntil(8000);
-    later.cluster.runUntil(8000);
-    expect(fingerprint(later.cluster)).toBe(fingerprint(cluster));
     store.close();
   });
 
