@@ -1275,13 +1275,9 @@ export class Producer {
     const vlen = load.valueBytes;
     const filler = fillerText();
     const maxRequestSize = this.maxRequestSize;
-    const batchSize = this.batchSize;
     const keyed = !this.ignoreKeys;
     const prng = this.ctx.prng;
     const topic = load.topic;
-    // recordTooLarge's size without the key: the batch header, 21 bytes of record overhead,
-    // the value and its length, no headers (one byte: a zero count).
-    const sizeWithoutKey = BATCH_HEADER_SIZE + 21 + sizeOfVarint(vlen) + Math.max(0, vlen) + 1;
     // A key's partition depends on the key and the partition count only: computed once per
     // key (murmur2) while the count stays. A dense array (-1: not yet), so lookups stay fast
     // element loads (a sparse one filled at random indexes turns into a dictionary); for a
@@ -1305,7 +1301,7 @@ export class Producer {
         }
       }
       const klen = keyBytes === null ? 0 : keyBytes.length;
-      if (sizeWithoutKey + sizeOfVarint(keyBytes === null ? -1 : klen) + klen > maxRequestSize) {
+      if (this.recordTooLarge(keyBytes === null ? -1 : klen, vlen, undefined, maxRequestSize)) {
         this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
         continue;
       }
@@ -1341,11 +1337,7 @@ export class Producer {
         // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
         if (part.length < take) buf.fill(0, w + part.length, end);
       }
-      // noteRecord, for a load's record.
-      b.recordCount++;
-      this.sent++;
-      if (b.rows) b.rows.push({ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null });
-      if (b.builder!.sizeInBytes >= batchSize) this.drain(b);
+      this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
     }
   }
 
