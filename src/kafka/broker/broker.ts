@@ -134,8 +134,7 @@ export class Broker implements BrokerApi, PartitionHost {
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
-  private changed = new Map<string, number>();
-  private changedSpare = new Map<string, number>();
+  private readonly changed = new Map<string, number>();
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -397,11 +396,9 @@ export class Broker implements BrokerApi, PartitionHost {
   private flushChanged(inc: number): void {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
-    // The map is swapped, not copied: changes made while answering go to the other one.
-    const changed = this.changed;
-    this.changed = this.changedSpare;
-    this.changedSpare = changed;
-    for (const [key, what] of changed) {
+    const keys = [...this.changed];
+    this.changed.clear();
+    for (const [key, what] of keys) {
       const list = this.waiters.get(key);
       if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
@@ -413,7 +410,6 @@ export class Broker implements BrokerApi, PartitionHost {
         else i++;
       }
     }
-    changed.clear();
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
