@@ -118,6 +118,24 @@ interface Fetcher {
   deadline: Deadline;
 }
 
+/** A waiter list this long is swept of settled waiters before the next one parks. */
+const WAITER_SWEEP_LENGTH = 16;
+
+/** Removes the settled waiters of a list in place, keeping the others' order. An emptied list stays (it fills again on the next fetch). */
+function dropSettled(list: Waiter[]): void {
+  let j = 0;
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i]!;
+    if (!w.settled) list[j++] = w;
+  }
+  list.length = j;
+}
+
+function hasLiveWaiter(list: Waiter[]): boolean {
+  for (let i = 0; i < list.length; i++) if (!list[i]!.settled) return true;
+  return false;
+}
+
 export class Broker implements BrokerApi, PartitionHost {
   /** The disk: survives kills and restarts. */
   readonly logs = new Map<string, UnifiedLog>();
@@ -385,7 +403,7 @@ export class Broker implements BrokerApi, PartitionHost {
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
     const list = this.waiters.get(p.key);
-    if (list === undefined || list.length === 0) return;
+    if (list === undefined || !hasLiveWaiter(list)) return;
     this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
@@ -402,21 +420,33 @@ export class Broker implements BrokerApi, PartitionHost {
       const list = this.waiters.get(key);
       if (!list || list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
-      // The list is walked live: completing a waiter removes only that one, at i (answers
-      // travel by scheduled events, so nothing parks or wakes in between), as a copy would.
-      for (let i = 0; i < list.length; ) {
+      // The list is walked live, in the order the fetches parked; a waiter completed here (or
+      // earlier, under another key) is settled and skipped (answers travel by scheduled
+      // events, so nothing parks or wakes in between). Settled ones leave the list here.
+      for (let i = 0; i < list.length; i++) {
         const w = list[i]!;
-        if ((what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
-        else i++;
+        if (!w.settled && (what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
       }
+      dropSettled(list);
     }
   }
 
+  /**
+   * Parks `w` under each of its partitions. A list holds its waiters in the order they
+   * parked; an answered waiter is only marked settled (removeWaiter) and leaves its lists
+   * lazily: here, once the list's oldest is settled or the list is long, and in flushChanged.
+   * Taking it out of every list at once cost a lookup, a search and a splice per partition
+   * of the fetch (17 partitions a follower fetch at 12 x 200). The live waiters, and their
+   * order, are the same either way.
+   */
   private addWaiter(w: Waiter, maxWaitMs: number): void {
     for (const k of w.keys) {
       const list = this.waiters.get(k);
-      if (list) list.push(w);
-      else this.waiters.set(k, [w]);
+      if (list === undefined) this.waiters.set(k, [w]);
+      else {
+        if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
+        list.push(w);
+      }
     }
     w.due = this.now() + Math.max(0, maxWaitMs);
     this.waiterTimeouts!.add(w);
@@ -494,15 +524,9 @@ export class Broker implements BrokerApi, PartitionHost {
     return false;
   }
 
+  /** Answered or expired: its lists drop it lazily (addWaiter, flushChanged). */
   private removeWaiter(w: Waiter): void {
     w.settled = true;
-    // An emptied list stays (a partition's list empties and fills again on every fetch at
-    // scale); onPartitionChanged and flushChanged skip empty ones.
-    for (const k of w.keys) {
-      const list = this.waiters.get(k);
-      const i = list ? list.indexOf(w) : -1;
-      if (i >= 0) list!.splice(i, 1);
-    }
   }
 
   // ---- produce ----------------------------------------------------------------------------------
