@@ -1332,7 +1332,7 @@ export class Producer {
       if (w < end) {
         const take = end - w;
         const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        const part = filler.subarray(from, from + take);
+        const part = fillerSlice(filler, from, take);
         buf.set(part, w);
         // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
         if (part.length < take) buf.fill(0, w + part.length, end);
@@ -1397,7 +1397,7 @@ const MAX_CACHED_KEY_PARTITIONS = 65536;
 
 let FILLER: Uint8Array | null = null;
 /** 4 KiB of lowercase words, the same for every run (no randomness needed). */
-function fillerText(): Uint8Array {
+export function fillerText(): Uint8Array {
   if (FILLER) return FILLER;
   const words = ['order', 'paid', 'shipped', 'cart', 'user', 'item', 'price', 'stock', 'event', 'kafka', 'topic', 'record', 'replica', 'offset', 'commit', 'lag'];
   let s = '';
@@ -1405,6 +1405,17 @@ function fillerText(): Uint8Array {
   const bytes = utf8(s.slice(0, 4096));
   FILLER = bytes;
   return bytes;
+}
+
+/**
+ * filler[from, from + take) as a view, made once per start (a view per record was 4% of
+ * the time at 3 x 3 and 20,000 records/s). A cache of views of a constant: no state of a run.
+ */
+const FILLER_VIEWS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(4096).fill(undefined);
+function fillerSlice(filler: Uint8Array, from: number, take: number): Uint8Array {
+  let v = FILLER_VIEWS[from];
+  if (v === undefined || v.length !== Math.min(take, filler.length - from)) v = FILLER_VIEWS[from] = filler.subarray(from, from + take);
+  return v;
 }
 
 function writeAscii(buf: Uint8Array, pos: number, end: number, s: string): number {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
 import { RecordBatchBuilder, decodeRecords } from '../log/record-batch';
+import { fillerText } from './producer';
 
 function scenario(valueBytes: number): Scenario {
   return {
@@ -51,5 +52,32 @@ describe('producer batches in reused buffers', () => {
     const value = decodeRecords(firstLog.segments[0]!.batches[0]!)[0]!.value!;
     expect(value.length).toBe(6000);
     expect(value.subarray(5000).every((x) => x === 0)).toBe(true);
+  });
+
+  it('a load\'s values are "<producer>#<seq> " and the filler from (seq * 13) mod (4096 - rest), whatever sizes ran before', () => {
+    const filler = fillerText();
+    const dec = new TextDecoder();
+    // Sizes in turn, in one process: the filler's views are cached by start, and a start seen
+    // at one size must give the other size's bytes.
+    for (const size of [100, 300, 100, 4090]) {
+      const c = new Cluster(scenario(size));
+      c.runUntil(2000);
+      let checked = 0;
+      for (const log of c.brokers.get(1)!.logs.values()) {
+        for (const s of log.segments) for (const batch of s.batches) for (const r of decodeRecords(batch)) {
+          const v = r.value!;
+          expect(v.length).toBe(size);
+          const text = dec.decode(v);
+          const m = /^p#(\d+) /.exec(text)!;
+          expect(m).not.toBeNull();
+          const seq = Number(m[1]);
+          const take = size - m[0].length;
+          const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
+          expect([...v.subarray(m[0].length)]).toEqual([...filler.subarray(from, from + take)]);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+    }
   });
 });
