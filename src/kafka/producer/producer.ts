@@ -737,7 +737,7 @@ export class Producer {
     if (resp.error === 'NONE') {
       this.latencySumMs += now - b.sentAtMs;
       this.latencyCount++;
-      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      removeItem(q.inFlight, b);
       if (this.idempotent && b.stampedEpoch === this.producerEpoch) q.lastAckedSequence = Math.max(q.lastAckedSequence, b.baseSequence + b.recordCount - 1);
       this.complete(b, q, resp.baseOffset, null);
       this.trySend(q);
@@ -755,7 +755,7 @@ export class Producer {
       // broker accepts sequences only in order, so this batch is in the log. Re-sending it
       // under a new epoch would duplicate it; it is done, at an offset the producer never
       // learnt (as Kafka's DUPLICATE_SEQUENCE_NUMBER gives offset -1).
-      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      removeItem(q.inFlight, b);
       this.complete(b, q, null, null);
       this.trySend(q);
       return;
@@ -764,7 +764,7 @@ export class Producer {
     this.lastError = { at: now, error: resp.error, topic: b.topic, partition: b.partition };
     if (this.transactionalId !== null && (resp.error === 'INVALID_PRODUCER_EPOCH' || resp.error === 'PRODUCER_FENCED')) {
       // A newer epoch's marker is in the partition: another producer took the transactional.id over.
-      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      removeItem(q.inFlight, b);
       this.fenced('produce', 'PRODUCER_FENCED');
       this.fail(b, 'PRODUCER_FENCED');
       return;
@@ -773,7 +773,7 @@ export class Producer {
     const retriable = RETRIABLE_PRODUCE_ERRORS.has(resp.error) || sequenceLost;
     const retriesLeft = b.attempts <= this.config.int('retries');
     if (!retriable || !retriesLeft) {
-      q.inFlight.splice(q.inFlight.indexOf(b), 1);
+      removeItem(q.inFlight, b);
       // The broker refused the batch whole (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE): its
       // sequence numbers were never used. An idempotent producer cannot leave the hole:
       // re-sequence under a new epoch, as for an expired batch (KIP-360).
@@ -787,7 +787,7 @@ export class Producer {
       // The broker has lost our sequence state (e.g. truncation after an unclean election):
       // bump the epoch and re-sequence from 0 (KIP-360).
       if (this.transactionalId !== null) {
-        q.inFlight.splice(q.inFlight.indexOf(b), 1);
+        removeItem(q.inFlight, b);
         this.bumpEpochOrAbort();
         this.fail(b, resp.error);
         this.trySend(q);
@@ -1451,4 +1451,16 @@ function writeI64(b: Uint8Array, at: number, v: number): void {
   const hi = v < 0 ? -1 : Math.floor(v / 4294967296);
   writeI32(b, at, hi | 0);
   writeI32(b, at + 4, v >>> 0);
+}
+
+/**
+ * Takes `item` out of `list` in place (a no-op when absent), keeping the others' order:
+ * splice's array of removed elements was an allocation per acknowledged batch.
+ */
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  const n = list.length - 1;
+  for (let j = i; j < n; j++) list[j] = list[j + 1]!;
+  list.length = n;
 }
