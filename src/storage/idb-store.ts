@@ -46,6 +46,7 @@
  * new owner claimed the database, even with a write already in flight.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { ChunkPacker } from './chunk-packer';
 import { assembleImage, usageOf } from './memory-store';
 import {
   isQuotaError,
@@ -130,6 +131,11 @@ export interface IdbStoreOptions {
   beforeManifest?: (tx: IDBTransaction) => void;
   /** Another connection wants to upgrade or delete the database: ours is closing. */
   onVersionChange?: () => void;
+  /**
+   * Builds the Blobs of large chunks off this thread (chunk-packer.ts). When it fails, the
+   * flush builds them here instead (same values) and the packer is no longer asked.
+   */
+  packer?: ChunkPacker;
 }
 
 function errorOf(err: unknown): StorageError {
@@ -202,7 +208,27 @@ export class IdbClusterStore implements ClusterStore {
     }
   }
 
+  /**
+   * The large chunks' Blobs, built by the packer before the transaction opens (their
+   * batches copied on this thread into its reused buffer; the Blobs made on its own). Null
+   * without a packer, with no large chunk, or when the packer failed: the values are then
+   * built here, in the transaction, as before.
+   */
+  private async packedValues(plan: FlushPlan): Promise<Map<number, Blob> | null> {
+    const packer = this.opts.packer;
+    if (!packer || packer.broken) return null;
+    const large = plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
+    if (large.length === 0) return null;
+    try {
+      const blobs = await packer.pack(large);
+      return new Map(large.map((c, i) => [c.id, blobs[i]!]));
+    } catch {
+      return null; // built here instead (the packer says why in `broken`)
+    }
+  }
+
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
+    const packed = await this.packedValues(plan);
     const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
     // Requests are queued without awaiting each one, so the transaction never goes idle.
     const done = tx.done.catch((err: unknown) => {
@@ -222,7 +248,7 @@ export class IdbClusterStore implements ClusterStore {
       track(ownerRead); // still awaited below; a write that throws first leaves it unread
       if (plan.replaceAll) track(chunks.clear());
       for (const id of plan.deleteChunks) track(chunks.delete(id));
-      for (const c of plan.chunks) track(chunks.put(chunkValue(c), c.id));
+      for (const c of plan.chunks) track(chunks.put(packed?.get(c.id) ?? chunkValue(c), c.id));
       this.opts.beforeManifest?.(tx as unknown as IDBTransaction);
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));
