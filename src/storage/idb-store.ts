@@ -41,6 +41,10 @@
  * 'current' → {format, timeMs, savedAtWallMs, cluster, scenario, logs: [{info, segments}]},
  * the whole image rewritten on every save. `upgrade` turns it into chunks and a manifest.
  *
+ * In the browser, the Blobs of a flush's large chunks are built by a helper worker
+ * (chunk-packer.ts; `packer`), before the flush's transaction opens: the same values, made
+ * off the cluster's thread, which only copies the batches into a reused buffer.
+ *
  * Every flush is one readwrite transaction over both stores, which first checks the owner
  * epoch: a tab that lost ownership (Web Locks stolen) cannot commit anything after the
  * new owner claimed the database, even with a write already in flight.
@@ -210,25 +214,25 @@ export class IdbClusterStore implements ClusterStore {
 
   /**
    * The large chunks' Blobs, built by the packer before the transaction opens (their
-   * batches copied on this thread into its reused buffer; the Blobs made on its own). Null
-   * without a packer, with no large chunk, or when the packer failed: the values are then
-   * built here, in the transaction, as before.
+   * batches copied on this thread into its reused buffer, within the caller's synchronous
+   * call; the Blobs made on the helper's thread). Null without a packer or a large chunk:
+   * then nothing is awaited, and every request is queued within the call as before. When the
+   * packer fails, its promise gives null and the values are built here, in the transaction.
    */
-  private async packedValues(plan: FlushPlan): Promise<Map<number, Blob> | null> {
+  private packing(plan: FlushPlan): Promise<Map<number, Blob> | null> | null {
     const packer = this.opts.packer;
     if (!packer || packer.broken) return null;
     const large = plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
     if (large.length === 0) return null;
-    try {
-      const blobs = await packer.pack(large);
-      return new Map(large.map((c, i) => [c.id, blobs[i]!]));
-    } catch {
-      return null; // built here instead (the packer says why in `broken`)
-    }
+    return packer.pack(large).then(
+      (blobs) => new Map(large.map((c, i) => [c.id, blobs[i]!])),
+      () => null, // built here instead (the packer says why in `broken`)
+    );
   }
 
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
-    const packed = await this.packedValues(plan);
+    const packing = this.packing(plan);
+    const packed = packing ? await packing : null;
     const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
     // Requests are queued without awaiting each one, so the transaction never goes idle.
     const done = tx.done.catch((err: unknown) => {
