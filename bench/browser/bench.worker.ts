@@ -47,7 +47,7 @@ export interface BenchResult {
   tailMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
-  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to IndexedDB (whose put clones it then). */
+  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to the store (the large chunks copied into the chunk packer's buffer, their Blobs built by its helper worker; without it the Blobs built and put here). */
   syncMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;
