@@ -126,8 +126,11 @@ describe('ChunkPacker', () => {
     const blobs = await packer.pack(chunks);
     expect(await Promise.all(blobs.map(bytesOf))).toEqual([[1, 2, 3], [4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14], new Array(12).fill(15)]);
     expect(requests.map((r) => r.sizes)).toEqual([[3, 6], [5], [12]]);
-    // One MiB buffer, sent again each round (handed back by the helper), not one per round.
-    expect(requests.map((r) => r.bufferBytes)).toEqual([1 << 20, 1 << 20, 1 << 20]);
+    // One buffer of a round's size, sent again each round (handed back by the helper); the
+    // chunk larger than a round gets one of its own size, kept for the rounds after it.
+    expect(requests.map((r) => r.bufferBytes)).toEqual([10, 10, 12]);
+    await packer.pack([chunks[0]!]);
+    expect(requests[3]!.bufferBytes).toBe(12);
     expect(packer.broken).toBeNull();
   });
 

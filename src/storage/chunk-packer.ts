@@ -123,8 +123,10 @@ export class ChunkPacker {
     for (const c of chunks) total += c.size;
     let buffer = this.spare;
     this.spare = null;
-    // A new buffer rounded up to a MiB, so flushes of nearly the same size share it.
-    if (!buffer || buffer.byteLength < total) buffer = new ArrayBuffer(Math.ceil(Math.max(total, 1) / (1 << 20)) * (1 << 20));
+    // A new buffer holds a whole round (or the one chunk larger than that), so every later
+    // round fits it: its pages are touched once, then reused warm (copying into freshly mapped
+    // memory is what makes a Blob slow). Pages never written to are never mapped.
+    if (!buffer || buffer.byteLength < total) buffer = new ArrayBuffer(Math.max(total, this.roundBytes));
     const bytes = new Uint8Array(buffer);
     const sizes: number[] = [];
     let at = 0;
