@@ -241,9 +241,10 @@ export class IdbClusterStore implements ClusterStore {
     try {
       // The owner check is the transaction's first request and every write is queued behind
       // it at once, before awaiting its answer: a fenced tab aborts the transaction, which
-      // undoes them all. Queuing them now (each put serializes its value on this thread)
-      // keeps their cost inside the caller's synchronous call, where the persister measures
-      // what a flush costs the worker and spaces flushes by it.
+      // undoes them all. Without a packer, queuing them now (each put serializes its value on
+      // this thread) keeps their cost inside the caller's synchronous call, where the persister
+      // measures what a flush costs the worker and spaces flushes by it; with one, that call
+      // held the costly part (copying the large chunks' bytes) and these puts clone Blob handles.
       const ownerRead = tx.objectStore('meta').get('owner');
       const chunks = tx.objectStore('partitionChunks');
       // A failed request also fails `done`; swallow each request's own rejection so only
