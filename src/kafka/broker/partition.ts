@@ -296,9 +296,14 @@ export class Partition {
       this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
       return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
     }
+    let epoch = -1;
+    let firstSeq = -1;
+    let lastSeq = -1;
     if (pid >= 0) {
-      const epoch = batchProducerEpoch(batch);
-      const check = this.producerState.check(pid, epoch, batchBaseSequence(batch), batchLastSequence(batch));
+      epoch = batchProducerEpoch(batch);
+      firstSeq = batchBaseSequence(batch);
+      lastSeq = batchLastSequence(batch);
+      const check = this.producerState.check(pid, epoch, firstSeq, lastSeq);
       if (check.kind === 'duplicate') {
         return { error: 'NONE', firstOffset: check.firstOffset, lastOffset: check.lastOffset, duplicate: true };
       }
@@ -306,7 +311,8 @@ export class Partition {
     }
     const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
     if (pid >= 0) {
-      this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
+      // The header's producer fields are outside what the append stamps (base offset, leader epoch).
+      this.producerState.update(pid, epoch, firstSeq, lastSeq, info.firstOffset, info.lastOffset);
       this.recordTxnState(batch, info.firstOffset, info.lastOffset);
     }
     this.host.countMessagesIn(info.recordCount, info.sizeInBytes);

@@ -14,12 +14,13 @@
  * whenever stored data other than the tail changes (persistence rewrites the log then).
  */
 import type { Config } from '../config';
-import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
+import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEntry, type EpochMirror } from './leader-epoch-cache';
 import { LogSegment } from './log-segment';
 import {
   batchBaseOffset,
   batchIsTransactional,
   batchLastOffset,
+  batchLastOffsetDelta,
   batchMaxTimestamp,
   batchNextOffset,
   batchPartitionLeaderEpoch,
@@ -86,12 +87,18 @@ export interface LogState {
 
 const hasPolicy = (policy: string, p: 'delete' | 'compact') => policy.split(',').some((s) => s.trim() === p);
 
-export class UnifiedLog {
+export class UnifiedLog implements EpochMirror {
   private segs: LogSegment[];
   private startOffset = 0;
   private hw = 0;
   private leo = 0;
   readonly leaderEpochCache = new LeaderEpochCache();
+  /**
+   * The epoch cache's latest entry, written by the cache itself (EpochMirror): an append in
+   * the latest epoch at or after its start, nearly every append, leaves the cache alone.
+   */
+  epochLatest = UNDEFINED_EPOCH;
+  epochLatestStart = UNDEFINED_EPOCH_OFFSET;
   private firstDirtyOffset = 0;
   private readonly tombstoneHorizons = new Map<number, number>();
   /** Bumped whenever existing data changes (truncation, retention, compaction): persistence rewrites then. */
@@ -99,6 +106,15 @@ export class UnifiedLog {
 
   constructor(public config: LogConfig) {
     this.segs = [new LogSegment(0)];
+    this.leaderEpochCache.attach(this);
+  }
+
+  /**
+   * LeaderEpochFileCache.assign for an appended batch, skipped when the cache would change
+   * nothing: the latest epoch again, at or after its start (assign's own early return).
+   */
+  private assignEpoch(epoch: number, startOffset: number): void {
+    if (epoch !== this.epochLatest || startOffset < this.epochLatestStart) this.leaderEpochCache.assign(epoch, startOffset);
   }
 
   updateConfig(config: LogConfig): void {
@@ -171,11 +187,12 @@ export class UnifiedLog {
     const firstOffset = this.leo;
     setBatchBaseOffset(copy, firstOffset);
     setBatchPartitionLeaderEpoch(copy, leaderEpoch);
-    this.leaderEpochCache.assign(leaderEpoch, firstOffset);
+    this.assignEpoch(leaderEpoch, firstOffset);
     const maxTimestamp = batchMaxTimestamp(copy);
     this.maybeRoll(copy.length, maxTimestamp);
-    this.active.append(copy);
-    this.leo = batchNextOffset(copy);
+    const next = firstOffset + batchLastOffsetDelta(copy) + 1;
+    this.active.appendAt(copy, firstOffset, maxTimestamp, next);
+    this.leo = next;
     return { firstOffset, lastOffset: this.leo - 1, maxTimestamp, recordCount: batchRecordCount(copy), sizeInBytes: copy.length };
   }
 
@@ -197,10 +214,12 @@ export class UnifiedLog {
         if (base < this.startOffset) continue;
         this.truncateTo(base);
       }
-      this.leaderEpochCache.assign(batchPartitionLeaderEpoch(b), base);
-      this.maybeRoll(b.length, batchMaxTimestamp(b));
-      this.active.append(b);
-      this.leo = batchNextOffset(b);
+      this.assignEpoch(batchPartitionLeaderEpoch(b), base);
+      const maxTimestamp = batchMaxTimestamp(b);
+      this.maybeRoll(b.length, maxTimestamp);
+      const next = base + batchLastOffsetDelta(b) + 1;
+      this.active.appendAt(b, base, maxTimestamp, next);
+      this.leo = next;
       records += batchRecordCount(b);
     }
     return records;
