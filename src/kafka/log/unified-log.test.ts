@@ -347,6 +347,7 @@ describe('UnifiedLog compaction', () => {
     const lastCleanable = log.segments[log.segments.length - 2]!.nextOffset - 1;
     const r = log.compact(100);
     expect(r.cleaned).toBe(true);
+    expectActiveIsLast(log);
     const after = view(log);
     const offsets = after.map((x) => x[0] as number);
     // Superseded within the cleaned range: a@0 (by a@2 or a@6), b@1 (by the tombstone b@4); keyless @3.
@@ -549,10 +550,16 @@ describe('UnifiedLog against an array model', () => {
         // Segments tile the log: bases increase and every batch sits in the right one.
         const segs = log.segments;
         for (let i = 1; i < segs.length; i++) expect(segs[i]!.baseOffset).toBeGreaterThanOrEqual(segs[i - 1]!.nextOffset);
+        expectActiveIsLast(log);
       }
     }
   });
 });
+
+/** The log's active segment field is the last of its segments (UnifiedLog keeps both). */
+function expectActiveIsLast(log: UnifiedLog): void {
+  expect((log as unknown as { activeSeg: unknown }).activeSeg).toBe(log.segments[log.segments.length - 1]);
+}
 
 describe('UnifiedLog epoch bookkeeping (assign skipped when it would change nothing)', () => {
   it('keeps the same epoch entries as a cache assigned on every append, through outside truncations and clears (300 seeds)', () => {
@@ -593,11 +600,17 @@ describe('UnifiedLog epoch bookkeeping (assign skipped when it would change noth
         } else if (op === 10) {
           log.leaderEpochCache.clear();
           every.clear();
-        } else {
+        } else if (r.bool()) {
           log.updateHighWatermark(log.logEndOffset);
           const to = r.range(0, log.logEndOffset);
           if (log.maybeIncrementLogStartOffset(to)) every.truncateFromStart(log.logStartOffset);
+        } else {
+          // Retention by size: whole segments go, the active one too (a new one is rolled first).
+          log.updateHighWatermark(log.logEndOffset);
+          log.updateConfig({ ...log.config, retentionBytes: r.range(0, 800) });
+          if (log.deleteOldSegments(step).deletedSegments > 0) every.truncateFromStart(log.logStartOffset);
         }
+        expectActiveIsLast(log);
         expect(log.leaderEpochCache.entries(), `seed ${seed} step ${step} op ${op}`).toEqual(every.entries());
         const last = every.latestEntry();
         expect([log.epochLatest, log.epochLatestStart]).toEqual([last?.epoch ?? -1, last?.startOffset ?? -1]);
