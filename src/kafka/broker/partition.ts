@@ -412,7 +412,7 @@ export class Partition {
     const leo = this.log.logEndOffset;
     // The follower's last epoch is the latest here: it ends at the log end (no divergence
     // while fetchOffset <= LEO), without the lookup's answer object.
-    if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.leaderEpochCache.latestEpoch() && fetchOffset <= leo)) {
+    if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.epochLatest && fetchOffset <= leo)) {
       const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, leo);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
         return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
@@ -444,7 +444,7 @@ export class Partition {
       this.role === 'leader' &&
       fetchOffset === leo &&
       (currentLeaderEpoch < 0 || currentLeaderEpoch === this.leaderEpoch) &&
-      (lastFetchedEpoch < 0 || lastFetchedEpoch === log.leaderEpochCache.latestEpoch()) &&
+      (lastFetchedEpoch < 0 || lastFetchedEpoch === log.epochLatest) &&
       fetchOffset >= log.logStartOffset
     ) {
       const state = this.remote.get(replicaId);
@@ -485,7 +485,7 @@ export class Partition {
   /** Follower: this partition's part of the next fetch, the previous one while nothing in it changed. */
   followerFetchPart(): FollowerFetchPart {
     const fetchOffset = this.log.logEndOffset;
-    const lastFetchedEpoch = this.log.leaderEpochCache.latestEpoch();
+    const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
     if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
     return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch });

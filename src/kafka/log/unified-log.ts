@@ -105,10 +105,12 @@ export class UnifiedLog implements EpochMirror {
   readonly leaderEpochCache = new LeaderEpochCache();
   /**
    * The epoch cache's latest entry, written by the cache itself (EpochMirror): an append in
-   * the latest epoch at or after its start, nearly every append, leaves the cache alone.
+   * the latest epoch at or after its start, nearly every append, leaves the cache alone, and
+   * the follower fetch's epoch checks (Partition) read epochLatest without reaching the cache.
+   * Read-only outside the cache (it is the cache's latestEpoch(), and -1 when empty).
    */
-  epochLatest = UNDEFINED_EPOCH;
-  epochLatestStart = UNDEFINED_EPOCH_OFFSET;
+  readonly epochLatest: number = UNDEFINED_EPOCH;
+  readonly epochLatestStart: number = UNDEFINED_EPOCH_OFFSET;
   private firstDirtyOffset = 0;
   private readonly tombstoneHorizons = new Map<number, number>();
   /** Bumped whenever existing data changes (truncation, retention, compaction): persistence rewrites then. */
