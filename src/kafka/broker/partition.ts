@@ -296,9 +296,14 @@ export class Partition {
       this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
       return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
     }
+    let epoch = -1;
+    let firstSeq = -1;
+    let lastSeq = -1;
     if (pid >= 0) {
-      const epoch = batchProducerEpoch(batch);
-      const check = this.producerState.check(pid, epoch, batchBaseSequence(batch), batchLastSequence(batch));
+      epoch = batchProducerEpoch(batch);
+      firstSeq = batchBaseSequence(batch);
+      lastSeq = batchLastSequence(batch);
+      const check = this.producerState.check(pid, epoch, firstSeq, lastSeq);
       if (check.kind === 'duplicate') {
         return { error: 'NONE', firstOffset: check.firstOffset, lastOffset: check.lastOffset, duplicate: true };
       }
@@ -306,7 +311,8 @@ export class Partition {
     }
     const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
     if (pid >= 0) {
-      this.producerState.update(pid, batchProducerEpoch(batch), batchBaseSequence(batch), batchLastSequence(batch), info.firstOffset, info.lastOffset);
+      // The header's producer fields are outside what the append stamps (base offset, leader epoch).
+      this.producerState.update(pid, epoch, firstSeq, lastSeq, info.firstOffset, info.lastOffset);
       this.recordTxnState(batch, info.firstOffset, info.lastOffset);
     }
     this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
@@ -406,7 +412,7 @@ export class Partition {
     const leo = this.log.logEndOffset;
     // The follower's last epoch is the latest here: it ends at the log end (no divergence
     // while fetchOffset <= LEO), without the lookup's answer object.
-    if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.leaderEpochCache.latestEpoch() && fetchOffset <= leo)) {
+    if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.epochLatest && fetchOffset <= leo)) {
       const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, leo);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
         return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
@@ -438,7 +444,7 @@ export class Partition {
       this.role === 'leader' &&
       fetchOffset === leo &&
       (currentLeaderEpoch < 0 || currentLeaderEpoch === this.leaderEpoch) &&
-      (lastFetchedEpoch < 0 || lastFetchedEpoch === log.leaderEpochCache.latestEpoch()) &&
+      (lastFetchedEpoch < 0 || lastFetchedEpoch === log.epochLatest) &&
       fetchOffset >= log.logStartOffset
     ) {
       const state = this.remote.get(replicaId);
@@ -479,7 +485,7 @@ export class Partition {
   /** Follower: this partition's part of the next fetch, the previous one while nothing in it changed. */
   followerFetchPart(): FollowerFetchPart {
     const fetchOffset = this.log.logEndOffset;
-    const lastFetchedEpoch = this.log.leaderEpochCache.latestEpoch();
+    const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
     if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
     return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch });

@@ -24,16 +24,40 @@ export interface TxnSpan {
 
 export const NUM_BATCHES_TO_RETAIN = 5;
 
-export interface BatchMetadata {
-  firstSeq: number;
-  lastSeq: number;
-  firstOffset: number;
-  lastOffset: number;
-}
-
+/**
+ * One producer's state here, flat: its epoch, the last sequence of its newest batch (what
+ * the next batch must follow, read on every produce without touching the retained batches),
+ * and the metadata of its last NUM_BATCHES_TO_RETAIN batches in a ring of numbers (firstSeq,
+ * lastSeq, firstOffset, lastOffset per slot; `head` is the oldest slot once the ring is full),
+ * instead of an array of small objects shifted on every append.
+ */
 interface ProducerEntry {
   epoch: number;
-  batches: BatchMetadata[];
+  /** The newest retained batch's last sequence, -1 when none is retained. */
+  lastSeq: number;
+  /** Retained batches (≤ NUM_BATCHES_TO_RETAIN). */
+  count: number;
+  /** Slot of the oldest retained batch. */
+  head: number;
+  /** 4 numbers per slot: firstSeq, lastSeq, firstOffset, lastOffset. */
+  ring: number[];
+}
+
+// The ring is allocated whole (a literal: packed elements, one allocation instead of growth steps).
+const newEntry = (epoch: number): ProducerEntry => ({
+  epoch,
+  lastSeq: -1,
+  count: 0,
+  head: 0,
+  ring: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+});
+
+/** Empties an entry for a new epoch (the producer's batches of older epochs no longer count). */
+function resetEntry(e: ProducerEntry, epoch: number): void {
+  e.epoch = epoch;
+  e.lastSeq = -1;
+  e.count = 0;
+  e.head = 0;
 }
 
 export type SequenceCheck =
@@ -46,6 +70,22 @@ const APPEND: SequenceCheck = Object.freeze({ kind: 'append' });
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  /**
+   * The producer id looked up last and its entry (null: none): a leader's check and update of
+   * one batch, and a producer's consecutive batches, find it without a second Map lookup.
+   */
+  private lastPid = -1;
+  private lastEntry: ProducerEntry | null = null;
+
+  private entry(producerId: number): ProducerEntry | undefined {
+    if (producerId === this.lastPid && this.lastEntry !== null) return this.lastEntry;
+    const e = this.producers.get(producerId);
+    if (e !== undefined) {
+      this.lastPid = producerId;
+      this.lastEntry = e;
+    }
+    return e;
+  }
   /** Open transactions: producer id → first offset of its transaction here (ongoingTxns). */
   private readonly ongoingTxns = new Map<number, number>();
   /**
@@ -59,7 +99,7 @@ export class ProducerStateManager {
   /** Checks a leader append before it happens. */
   check(producerId: number, epoch: number, firstSeq: number, lastSeq: number): SequenceCheck {
     if (producerId < 0) return APPEND;
-    const e = this.producers.get(producerId);
+    const e = this.entry(producerId);
     if (!e) {
       // A new producer (or one whose state was lost) must start at 0, as Kafka requires
       // for a producer id it has never seen (UNKNOWN_PRODUCER_ID is gone since KIP-360).
@@ -69,42 +109,48 @@ export class ProducerStateManager {
     if (epoch > e.epoch) {
       return firstSeq === 0 ? APPEND : { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
     }
-    const batches = e.batches;
-    const last = batches[batches.length - 1];
-    const expected = last ? (last.lastSeq + 1) | 0 : 0;
+    const expected = (e.lastSeq + 1) | 0;
     // The next sequence (nearly every produce): no retained batch can start there (they all
     // start at or before the last one's lastSeq, and five batches never span 2^32
     // sequences), so it is no duplicate and the search below is skipped.
     if (firstSeq === expected) return APPEND;
-    for (let i = 0; i < batches.length; i++) {
-      const b = batches[i]!;
-      if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) {
-        return { kind: 'duplicate', firstOffset: b.firstOffset, lastOffset: b.lastOffset };
+    // Oldest retained batch first, as Kafka's findDuplicateBatch walks its queue.
+    const ring = e.ring;
+    for (let i = 0; i < e.count; i++) {
+      const at = ((e.head + i) % NUM_BATCHES_TO_RETAIN) * 4;
+      if (ring[at] === firstSeq && ring[at + 1] === lastSeq) {
+        return { kind: 'duplicate', firstOffset: ring[at + 2]!, lastOffset: ring[at + 3]! };
       }
     }
     return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
   }
 
-  /** Records an appended batch (leader or follower). */
+  /** Records an appended batch (leader or follower): it becomes the newest of the retained five. */
   update(producerId: number, epoch: number, firstSeq: number, lastSeq: number, firstOffset: number, lastOffset: number): void {
     if (producerId < 0) return;
-    let e = this.producers.get(producerId);
-    if (!e || epoch > e.epoch) {
-      e = { epoch, batches: [] };
+    let e = this.entry(producerId);
+    if (!e) {
+      e = newEntry(epoch);
       this.producers.set(producerId, e);
+      this.lastPid = producerId;
+      this.lastEntry = e;
+    } else if (epoch > e.epoch) resetEntry(e, epoch);
+    let slot: number;
+    if (e.count < NUM_BATCHES_TO_RETAIN) {
+      slot = (e.head + e.count) % NUM_BATCHES_TO_RETAIN;
+      e.count++;
+    } else {
+      // The oldest makes room.
+      slot = e.head;
+      e.head = (slot + 1) % NUM_BATCHES_TO_RETAIN;
     }
-    // The oldest of the retained five makes room and is reused (an object per append, on
-    // the leader and each follower, otherwise); nothing outside holds these entries.
-    if (e.batches.length < NUM_BATCHES_TO_RETAIN) {
-      e.batches.push({ firstSeq, lastSeq, firstOffset, lastOffset });
-      return;
-    }
-    const m = e.batches.shift()!;
-    m.firstSeq = firstSeq;
-    m.lastSeq = lastSeq;
-    m.firstOffset = firstOffset;
-    m.lastOffset = lastOffset;
-    e.batches.push(m);
+    const at = slot * 4;
+    const ring = e.ring;
+    ring[at] = firstSeq;
+    ring[at + 1] = lastSeq;
+    ring[at + 2] = firstOffset;
+    ring[at + 3] = lastOffset;
+    e.lastSeq = lastSeq;
   }
 
   /**
@@ -113,7 +159,7 @@ export class ProducerStateManager {
    * (INVALID_PRODUCER_EPOCH: the marker of a fenced coordinator request).
    */
   checkMarker(producerId: number, epoch: number): KafkaError {
-    const e = this.producers.get(producerId);
+    const e = this.entry(producerId);
     return e && epoch < e.epoch ? 'INVALID_PRODUCER_EPOCH' : 'NONE';
   }
 
@@ -127,8 +173,9 @@ export class ProducerStateManager {
   onTxnBatch(producerId: number, epoch: number, transactional: boolean, control: ControlRecordType | null, firstOffset: number, lastOffset: number): void {
     if (producerId < 0) return;
     if (control !== null) {
-      const e = this.producers.get(producerId);
-      if (!e || epoch > e.epoch) this.producers.set(producerId, { epoch, batches: [] });
+      const e = this.entry(producerId);
+      if (!e) this.producers.set(producerId, newEntry(epoch));
+      else if (epoch > e.epoch) resetEntry(e, epoch);
       const first = this.ongoingTxns.get(producerId);
       if (first === undefined) return;
       this.ongoingTxns.delete(producerId);
@@ -172,6 +219,8 @@ export class ProducerStateManager {
 
   clear(): void {
     this.producers.clear();
+    this.lastPid = -1;
+    this.lastEntry = null;
     this.ongoingTxns.clear();
     this.unreplicatedTxns = [];
     this.abortedTxns = [];

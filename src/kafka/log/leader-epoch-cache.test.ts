@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Prng } from '../sim/prng';
 import { LeaderEpochCache } from './leader-epoch-cache';
 
 function cache(...entries: [number, number][]): LeaderEpochCache {
@@ -71,5 +72,46 @@ describe('LeaderEpochCache (LeaderEpochFileCacheTest cases)', () => {
     expect(LeaderEpochCache.from(json).entries()).toEqual(c.entries());
     expect(c.previousEpoch(4)).toBe(3);
     expect(c.previousEpoch(0)).toBe(-1);
+  });
+});
+
+describe('LeaderEpochCache mirror (UnifiedLog keeps the latest entry as its own fields)', () => {
+  it('follows the latest entry through assign, truncations and clear (300 seeds)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rng = new Prng(seed);
+      const c = new LeaderEpochCache();
+      const m = { epochLatest: 99, epochLatestStart: 99 };
+      c.attach(m);
+      const expectMirrored = (what: string) => {
+        const last = c.latestEntry();
+        expect(m, `seed ${seed} ${what}`).toEqual({ epochLatest: last?.epoch ?? -1, epochLatestStart: last?.startOffset ?? -1 });
+      };
+      expectMirrored('attach');
+      for (let step = 0; step < 60; step++) {
+        const op = rng.int(10);
+        if (op < 6) c.assign(rng.int(12) - 1, rng.int(60) - 1);
+        else if (op === 6) c.truncateFromEnd(rng.int(60));
+        else if (op === 7) c.truncateFromStart(rng.int(60));
+        else if (op === 8 && rng.bool(0.3)) c.clear();
+        expectMirrored(`step ${step} op ${op}`);
+      }
+    }
+  });
+
+  it('an attached log skips assign exactly when assign would change nothing', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rng = new Prng(seed);
+      const c = new LeaderEpochCache();
+      const m = { epochLatest: -1, epochLatestStart: -1 };
+      c.attach(m);
+      for (let step = 0; step < 60; step++) {
+        const epoch = rng.int(8) - 1;
+        const start = rng.int(60) - 1;
+        const before = JSON.stringify(c.entries());
+        const skipped = epoch === m.epochLatest && start >= m.epochLatestStart;
+        c.assign(epoch, start);
+        if (skipped) expect(JSON.stringify(c.entries()), `seed ${seed} step ${step}`).toBe(before);
+      }
+    }
   });
 });

@@ -17,6 +17,17 @@ export interface EpochEntry {
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1;
 
+/**
+ * Where the owner of a cache (its UnifiedLog) keeps the latest entry's epoch and start
+ * offset as its own fields: the cache writes them whenever its latest entry changes, so
+ * an append in the same epoch reads two fields of the log it already holds instead of
+ * walking cache → array → entry (cold memory at 12 x 200 and up).
+ */
+export interface EpochMirror {
+  epochLatest: number;
+  epochLatestStart: number;
+}
+
 export class LeaderEpochCache {
   private entries_: EpochEntry[] = [];
   /**
@@ -25,6 +36,14 @@ export class LeaderEpochCache {
    * from the cache to its array to its last entry was 4% of the run (cold memory).
    */
   private latest = UNDEFINED_EPOCH;
+  /** The owner's copy of the latest entry (see EpochMirror), null for a free-standing cache. */
+  private mirror: EpochMirror | null = null;
+
+  /** Makes `m` follow the latest entry from now on (UnifiedLog's constructor). */
+  attach(m: EpochMirror): void {
+    this.mirror = m;
+    this.syncLatest();
+  }
 
   /**
    * Records that `epoch` starts at `startOffset` (LeaderEpochFileCache.assign). Nothing
@@ -49,6 +68,11 @@ export class LeaderEpochCache {
     }
     this.entries_.push({ epoch, startOffset });
     this.latest = epoch;
+    const m = this.mirror;
+    if (m !== null) {
+      m.epochLatest = epoch;
+      m.epochLatestStart = startOffset;
+    }
   }
 
   /** The latest epoch, -1 when none. */
@@ -57,7 +81,13 @@ export class LeaderEpochCache {
   }
 
   private syncLatest(): void {
-    this.latest = this.entries_[this.entries_.length - 1]?.epoch ?? UNDEFINED_EPOCH;
+    const last = this.entries_[this.entries_.length - 1];
+    this.latest = last?.epoch ?? UNDEFINED_EPOCH;
+    const m = this.mirror;
+    if (m !== null) {
+      m.epochLatest = this.latest;
+      m.epochLatestStart = last?.startOffset ?? UNDEFINED_EPOCH_OFFSET;
+    }
   }
 
   latestEntry(): EpochEntry | undefined {
@@ -132,7 +162,7 @@ export class LeaderEpochCache {
 
   clear(): void {
     this.entries_ = [];
-    this.latest = UNDEFINED_EPOCH;
+    this.syncLatest();
   }
 
   /** A copy of the entries, oldest first: the serialisable form (the checkpoint file's content). */

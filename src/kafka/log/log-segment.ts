@@ -45,13 +45,20 @@ export class LogSegment {
   }
 
   append(batch: Uint8Array): void {
-    const ts = batchMaxTimestamp(batch);
-    if (this.batches.length === 0) this.rollingTimestamp = ts;
+    this.appendAt(batch, batchBaseOffset(batch), batchMaxTimestamp(batch), batchNextOffset(batch));
+  }
+
+  /**
+   * append with the batch's base offset, max timestamp and next offset already read by the
+   * caller (the log reads them anyway for its own bookkeeping): no header parsed twice.
+   */
+  appendAt(batch: Uint8Array, baseOffset: number, maxTimestamp: number, nextOffset: number): void {
+    if (this.batches.length === 0) this.rollingTimestamp = maxTimestamp;
     this.batches.push(batch);
-    this.bases.push(batchBaseOffset(batch));
+    this.bases.push(baseOffset);
     this.sizeInBytes += batch.length;
-    if (ts > this.maxTimestamp) this.maxTimestamp = ts;
-    this.nextOffset = batchNextOffset(batch);
+    if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
+    this.nextOffset = nextOffset;
   }
 
   /** Index of the first batch whose last offset is ≥ offset (batches.length if none). */

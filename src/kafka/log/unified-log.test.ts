@@ -12,6 +12,7 @@ import {
   concatBatches,
   decodeRecords,
 } from './record-batch';
+import { LeaderEpochCache } from './leader-epoch-cache';
 import { UnifiedLog, logConfigFrom, type LogConfig } from './unified-log';
 
 const text = new TextDecoder();
@@ -346,6 +347,7 @@ describe('UnifiedLog compaction', () => {
     const lastCleanable = log.segments[log.segments.length - 2]!.nextOffset - 1;
     const r = log.compact(100);
     expect(r.cleaned).toBe(true);
+    expectActiveIsLast(log);
     const after = view(log);
     const offsets = after.map((x) => x[0] as number);
     // Superseded within the cleaned range: a@0 (by a@2 or a@6), b@1 (by the tombstone b@4); keyless @3.
@@ -548,6 +550,70 @@ describe('UnifiedLog against an array model', () => {
         // Segments tile the log: bases increase and every batch sits in the right one.
         const segs = log.segments;
         for (let i = 1; i < segs.length; i++) expect(segs[i]!.baseOffset).toBeGreaterThanOrEqual(segs[i - 1]!.nextOffset);
+        expectActiveIsLast(log);
+      }
+    }
+  });
+});
+
+/** The log's active segment field is the last of its segments (UnifiedLog keeps both). */
+function expectActiveIsLast(log: UnifiedLog): void {
+  expect((log as unknown as { activeSeg: unknown }).activeSeg).toBe(log.segments[log.segments.length - 1]);
+}
+
+describe('UnifiedLog epoch bookkeeping (assign skipped when it would change nothing)', () => {
+  it('keeps the same epoch entries as a cache assigned on every append, through outside truncations and clears (300 seeds)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = new Prng(seed);
+      const log = new UnifiedLog(cfg({ segmentBytes: r.range(100, 600) }));
+      // Assigned on every append, as before the skip; mutated from outside as the log's cache is.
+      const every = new LeaderEpochCache();
+      let epoch = 0;
+      for (let step = 0; step < 50; step++) {
+        const op = r.int(12);
+        if (op < 6) {
+          if (r.bool(0.2)) epoch++;
+          const start = log.logEndOffset;
+          log.appendAsLeader(batch(step, [['k', 'v']]), epoch);
+          every.assign(epoch, start);
+        } else if (op < 8) {
+          // A follower append: the leader's epochs, maybe older than ours after a clear.
+          const other = new UnifiedLog(cfg());
+          other.truncateFullyAndStartAt(log.logEndOffset);
+          const e = Math.max(0, epoch - r.int(2));
+          other.appendAsLeader(batch(step, [['f', 'x']]), e);
+          const start = log.logEndOffset;
+          log.appendAsFollower(other.read(start, 1 << 20, other.logEndOffset).batches);
+          every.assign(e, start);
+        } else if (op === 8) {
+          // Partition.makeLeader: a new epoch starts at the log end.
+          epoch++;
+          log.leaderEpochCache.assign(epoch, log.logEndOffset);
+          every.assign(epoch, log.logEndOffset);
+        } else if (op === 9) {
+          // The broker's truncateOnDivergence: truncate, then forget epochs from the target on.
+          const target = r.range(0, log.logEndOffset);
+          log.truncateTo(target);
+          every.truncateFromEnd(log.logEndOffset);
+          log.leaderEpochCache.truncateFromEnd(target);
+          every.truncateFromEnd(target);
+        } else if (op === 10) {
+          log.leaderEpochCache.clear();
+          every.clear();
+        } else if (r.bool()) {
+          log.updateHighWatermark(log.logEndOffset);
+          const to = r.range(0, log.logEndOffset);
+          if (log.maybeIncrementLogStartOffset(to)) every.truncateFromStart(log.logStartOffset);
+        } else {
+          // Retention by size: whole segments go, the active one too (a new one is rolled first).
+          log.updateHighWatermark(log.logEndOffset);
+          log.updateConfig({ ...log.config, retentionBytes: r.range(0, 800) });
+          if (log.deleteOldSegments(step).deletedSegments > 0) every.truncateFromStart(log.logStartOffset);
+        }
+        expectActiveIsLast(log);
+        expect(log.leaderEpochCache.entries(), `seed ${seed} step ${step} op ${op}`).toEqual(every.entries());
+        const last = every.latestEntry();
+        expect([log.epochLatest, log.epochLatestStart]).toEqual([last?.epoch ?? -1, last?.startOffset ?? -1]);
       }
     }
   });
