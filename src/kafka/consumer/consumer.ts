@@ -12,7 +12,7 @@
 import { CONSUMER_DEFAULTS, Config } from '../config';
 import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse } from '../context';
 import type { KafkaError } from '../errors';
-import { forEachRecord, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
+import { forEachRecord, batchBaseOffset, batchRecordCount, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { Deadline } from '../sim/deadline';
@@ -57,6 +57,32 @@ interface PartitionState {
   abortedPids?: Set<number>;
   /** This partition's part of the last fetch sent, sent again while position, epoch and size are the same (parts are never modified). */
   fetchPart: FetchRequest['partitions'][number] | null;
+  /** Taken out of the assignment (this.partitions no longer holds this object): a fetch answer for it looks the key up again. */
+  removed: boolean;
+}
+
+/** The assigned partitions fetched from one broker, with that broker's fetch session (held, not looked up per poll turn). */
+interface FetchGroup {
+  leader: number;
+  session: FetchSession;
+  parts: PartitionState[];
+}
+
+/**
+ * The consumer configs read per fetch and per poll turn, read once per Config (the Config is
+ * replaced whole by alterConfig, which drops these).
+ */
+interface FetchConfig {
+  maxPartitionFetchBytes: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  requestTimeoutMs: number;
+  rackId: string;
+  readCommitted: boolean;
+  maxPollRecords: number;
+  autoCommit: boolean;
+  autoCommitIntervalMs: number;
 }
 
 /**
@@ -111,7 +137,9 @@ export class Consumer {
    * metadata or the assignment changed (sendFetches used to regroup every partition on
    * every poll turn, most of them idle or already being fetched).
    */
-  private fetchGroups: { leader: number; parts: PartitionState[] }[] = [];
+  private fetchGroups: FetchGroup[] = [];
+  /** The configs read per fetch and per poll turn; null until read after a config change. */
+  private fetchConfig: FetchConfig | null = null;
   private fetchGroupsVersion = -1;
   private fetchGroupsAssignment = -1;
   /** Bumped whenever the assignment (this.partitions) changes. */
@@ -196,6 +224,23 @@ export class Consumer {
   alterConfig(map: ConfigMap): void {
     this.userConfig = { ...this.userConfig, ...map };
     this.config = new Config([this.userConfig, CONSUMER_DEFAULTS]);
+    this.fetchConfig = null;
+  }
+
+  /** The configs read per fetch and per poll turn, read from this.config once. */
+  private fetchCfg(): FetchConfig {
+    return (this.fetchConfig ??= {
+      maxPartitionFetchBytes: this.config.int('max.partition.fetch.bytes'),
+      maxWaitMs: this.config.int('fetch.max.wait.ms'),
+      minBytes: this.config.int('fetch.min.bytes'),
+      maxBytes: this.config.int('fetch.max.bytes'),
+      requestTimeoutMs: this.config.int('request.timeout.ms'),
+      rackId: this.clientRack(),
+      readCommitted: this.readCommitted(),
+      maxPollRecords: this.config.int('max.poll.records'),
+      autoCommit: this.autoCommit(),
+      autoCommitIntervalMs: this.config.int('auto.commit.interval.ms'),
+    });
   }
 
   /**
@@ -305,6 +350,7 @@ export class Consumer {
   }
 
   private clearPartitions(): void {
+    for (const p of this.partitions.values()) p.removed = true;
     this.partitions.clear();
     this.buffered.clear();
     this.assignmentChanged();
@@ -482,7 +528,9 @@ export class Consumer {
       // Cooperative: commit and drop what moved away, then rebalance again so it can be reassigned.
       if (this.autoCommit()) this.commit();
       for (const k of revoked) {
-        this.buffered.delete(this.partitions.get(k)!);
+        const p = this.partitions.get(k)!;
+        this.buffered.delete(p);
+        p.removed = true;
         this.partitions.delete(k);
       }
       this.assignmentChanged();
@@ -491,7 +539,7 @@ export class Consumer {
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -808,13 +856,15 @@ export class Consumer {
     if (revoked.length > 0) {
       if (this.autoCommit()) this.commit();
       for (const k of revoked) {
-        this.buffered.delete(this.partitions.get(k)!);
+        const p = this.partitions.get(k)!;
+        this.buffered.delete(p);
+        p.removed = true;
         this.partitions.delete(k);
       }
     }
     for (const tp of added) {
       const k = key(tp.topic, tp.partition);
-      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
+      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -864,8 +914,9 @@ export class Consumer {
     const now = this.now;
     if (now < this.busyUntil) return this.schedulePump(this.busyUntil - now);
     this.lastPollMs = now;
-    if (this.autoCommit() && now - this.lastCommitMs >= this.config.int('auto.commit.interval.ms')) this.commit();
-    const n = this.consumeBuffered(this.config.int('max.poll.records'));
+    const cfg = this.fetchCfg();
+    if (cfg.autoCommit && now - this.lastCommitMs >= cfg.autoCommitIntervalMs) this.commit();
+    const n = this.consumeBuffered(cfg.maxPollRecords);
     this.sendFetches();
     if (n > 0) {
       const busy = n * this.msPerRecord;
@@ -885,19 +936,31 @@ export class Consumer {
   private consumeBuffered(max: number): number {
     let n = 0;
     const record = this.ctx.recordingConsumed;
-    const readCommitted = this.readCommitted();
+    const readCommitted = this.fetchCfg().readCommitted;
     for (const p of this.buffered) {
       if (n >= max) break;
       while (n < max && p.buffer.length > 0 && p.position >= 0) {
         const b = p.buffer[0]!;
-        if (batchNextOffset(b) <= p.position) {
+        const next = batchNextOffset(b);
+        if (next <= p.position) {
           p.buffer.shift();
           continue;
         }
         if (this.skipTxnBatch(p, b, readCommitted)) {
-          p.position = batchNextOffset(b);
+          p.position = next;
           p.buffer.shift();
           continue;
+        }
+        if (!record && p.position <= batchBaseOffset(b)) {
+          // Nobody reads the records themselves: a batch handed over whole is its header's
+          // record count (every record is at or past the position), no walk of its records.
+          const count = batchRecordCount(b);
+          if (n + count <= max) {
+            n += count;
+            p.position = next;
+            p.buffer.shift();
+            continue;
+          }
         }
         let last = -1;
         forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
@@ -966,7 +1029,7 @@ export class Consumer {
    * read replica while it is valid (cached until metadata, the assignment or a read replica
    * change, or one expires).
    */
-  private leaderGroups(): { leader: number; parts: PartitionState[] }[] {
+  private leaderGroups(): FetchGroup[] {
     const version = this.ctx.metadata.version();
     if (
       version === this.fetchGroupsVersion &&
@@ -985,7 +1048,7 @@ export class Consumer {
       if (!list) byLeader.set(target, (list = []));
       list.push(p);
     }
-    this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, parts }));
+    this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, session: this.fetchSession(leader), parts }));
     this.fetchGroupsVersion = version;
     this.fetchGroupsAssignment = this.assignmentVersion;
     this.fetchGroupsReadReplica = this.readReplicaVersion;
@@ -1036,41 +1099,50 @@ export class Consumer {
       }
       this.positionsComplete = complete;
     }
+    let cfg: FetchConfig | null = null;
     for (const g of this.leaderGroups()) {
-      const s = this.fetchSession(g.leader);
+      const s = g.session;
       if (s.token !== 0) continue;
       let partitions: FetchRequest['partitions'] | null = null;
+      let states: PartitionState[] | null = null;
       for (const p of g.parts) {
         if (p.position < 0 || p.buffer.length > 0) continue;
         const l = this.ctx.metadata.leader(p.topic, p.partition)!;
-        const maxBytes = this.config.int('max.partition.fetch.bytes');
+        const maxBytes = (cfg ??= this.fetchCfg()).maxPartitionFetchBytes;
         let part = p.fetchPart;
         if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
           part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes };
           p.fetchPart = part;
         }
-        (partitions ??= []).push(part);
+        if (partitions === null) {
+          partitions = [part];
+          states = [p];
+        } else {
+          partitions.push(part);
+          states!.push(p);
+        }
       }
-      if (!partitions) continue;
+      if (partitions === null) continue;
+      cfg ??= this.fetchCfg();
       const req: FetchRequest = {
         replicaId: -1,
-        rackId: this.clientRack(),
-        maxWaitMs: this.config.int('fetch.max.wait.ms'),
-        minBytes: this.config.int('fetch.min.bytes'),
-        maxBytes: this.config.int('fetch.max.bytes'),
+        rackId: cfg.rackId,
+        maxWaitMs: cfg.maxWaitMs,
+        minBytes: cfg.minBytes,
+        maxBytes: cfg.maxBytes,
         partitions,
       };
-      if (this.readCommitted()) req.isolationLevel = 1;
+      if (cfg.readCommitted) req.isolationLevel = 1;
       const token = ++this.fetchToken;
       s.token = token;
       this.fetchesInFlight++;
-      s.deadline.set(this.now + this.config.int('request.timeout.ms'));
+      s.deadline.set(this.now + cfg.requestTimeoutMs);
       const leader = g.leader;
       this.ctx.network.request(
         this.node,
         brokerNode(leader),
         call(this, this.fetchAt, leader, req),
-        call(this, this.onFetchResponse, s, token, this.epoch, req),
+        call(this, this.onFetchResponse, s, token, this.epoch, req, states!),
         call(this, this.onFetchReset, s, token, this.epoch, req),
       );
     }
@@ -1101,9 +1173,9 @@ export class Consumer {
   }
 
   /** @scheduled The fetch's answer. */
-  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, r: FetchResponse): void {
+  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, states: PartitionState[], r: FetchResponse): void {
     if (!this.endFetch(s, token) || !this.alive) return;
-    this.onFetch(e, req, r);
+    this.onFetch(e, req, r, states);
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */
@@ -1112,7 +1184,7 @@ export class Consumer {
   }
 
   /** Fetch answered (null: reset). */
-  private onFetch(e: number, req: FetchRequest, r: FetchResponse | null): void {
+  private onFetch(e: number, req: FetchRequest, r: FetchResponse | null, states?: PartitionState[]): void {
     if (this.epoch !== e) return;
     let backoff = r === null;
     if (r === null) {
@@ -1126,8 +1198,16 @@ export class Consumer {
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
       // Answers come in the request's order; the search is a fallback.
-      const asked = req.partitions[i]?.topic === fp.topic && req.partitions[i]!.partition === fp.partition ? req.partitions[i] : req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition);
-      const p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
+      // The partition asked at i is held (states[i]) while it is still assigned.
+      let asked = req.partitions[i];
+      let p: PartitionState | undefined;
+      if (asked !== undefined && asked.topic === fp.topic && asked.partition === fp.partition) {
+        const held = states?.[i];
+        p = held !== undefined && !held.removed ? held : this.partitions.get(asked.key ?? key(fp.topic, fp.partition));
+      } else {
+        asked = req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition);
+        p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
+      }
       if (!p) continue;
       if (fp.error === 'NONE') {
         this.lastFetchOkMs = this.now;
