@@ -36,8 +36,13 @@ interface PartitionState {
   key: string;
   /** Next offset to hand to the application; -1 until known. */
   position: number;
-  /** Fetched, not yet consumed. */
-  buffer: Uint8Array[];
+  /**
+   * Fetched, not yet consumed: buffer[bufferAt..]. A fetch answer's batches array is held as
+   * it came (never modified; the log reads a new one per fetch) instead of copied; [] once
+   * consumed (bufferAt < buffer.length unless buffer is empty).
+   */
+  buffer: readonly Uint8Array[];
+  bufferAt: number;
   lastCommitted: number;
   resetting: boolean;
   /**
@@ -539,7 +544,7 @@ export class Consumer {
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], bufferAt: 0, lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -714,6 +719,7 @@ export class Consumer {
     if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.resetPosition, p));
     p.position = r.offset;
     p.buffer = [];
+    p.bufferAt = 0;
     this.schedulePump(0);
   }
 
@@ -864,7 +870,7 @@ export class Consumer {
     }
     for (const tp of added) {
       const k = key(tp.topic, tp.partition);
-      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
+      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], bufferAt: 0, lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -940,15 +946,15 @@ export class Consumer {
     for (const p of this.buffered) {
       if (n >= max) break;
       while (n < max && p.buffer.length > 0 && p.position >= 0) {
-        const b = p.buffer[0]!;
+        const b = p.buffer[p.bufferAt]!;
         const next = batchNextOffset(b);
         if (next <= p.position) {
-          p.buffer.shift();
+          this.shiftBatch(p);
           continue;
         }
         if (this.skipTxnBatch(p, b, readCommitted)) {
           p.position = next;
-          p.buffer.shift();
+          this.shiftBatch(p);
           continue;
         }
         if (!record && p.position <= batchBaseOffset(b)) {
@@ -958,7 +964,7 @@ export class Consumer {
           if (n + count <= max) {
             n += count;
             p.position = next;
-            p.buffer.shift();
+            this.shiftBatch(p);
             continue;
           }
         }
@@ -986,13 +992,20 @@ export class Consumer {
         if (last < 0 || p.position >= batchNextOffset(b)) {
           // Done with this batch (also when compaction left gaps after its last record).
           if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
-          p.buffer.shift();
+          this.shiftBatch(p);
         }
       }
       if (p.buffer.length === 0 || p.position < 0) this.buffered.delete(p);
     }
     this.consumedCount += n;
     return n;
+  }
+
+  /** The partition's oldest fetched batch is consumed (or skipped). */
+  private shiftBatch(p: PartitionState): void {
+    if (++p.bufferAt < p.buffer.length) return;
+    p.buffer = [];
+    p.bufferAt = 0;
   }
 
   /** isolation.level=read_committed (read up to the LSO, skip aborted transactions). */
@@ -1216,7 +1229,13 @@ export class Consumer {
             p.aborted = fp.abortedTransactions ? [...fp.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
             p.abortedPids = new Set();
           }
-          for (const b of fp.batches) p.buffer.push(b);
+          if (p.buffer.length === 0) {
+            p.buffer = fp.batches;
+            p.bufferAt = 0;
+          } else {
+            p.buffer = [...p.buffer.slice(p.bufferAt), ...fp.batches];
+            p.bufferAt = 0;
+          }
           this.buffered.add(p);
         }
         if (fp.preferredReadReplica !== undefined && fp.preferredReadReplica >= 0) {
@@ -1232,6 +1251,7 @@ export class Consumer {
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
         p.buffer = [];
+        p.bufferAt = 0;
         this.buffered.delete(p);
         this.positionsComplete = false;
         this.resetPosition(p);
