@@ -10,7 +10,7 @@ import { deserialize } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { cloneCluster, imageNodes, type CompactImage } from '../kafka/checkpoint';
+import { CLUSTER_SHAPE, cloneCluster, imageNodes, type CompactImage } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
@@ -960,7 +960,7 @@ describe('schema versions', () => {
 
   /** A frozen save whose moment is of cluster shape 4: refused by name; the brokers restart from disks with the saved run's logs byte for byte. */
   async function refusedThenResumedFromDisks(store: IdbClusterStore, image: LoadedImage) {
-    expect(imageToMoment(image)).toEqual({ reason: 'the saved moment was written by another version of the playground (cluster shape 4, this version reads 5)' });
+    expect(imageToMoment(image)).toEqual({ reason: `the saved moment was written by another version of the playground (cluster shape 4, this version reads ${CLUSTER_SHAPE})` });
     const straight = new Cluster(scenario());
     straight.runUntil(3500);
     const resumed = await resumeFromDisks(store, image);
@@ -1005,7 +1005,7 @@ describe('schema versions', () => {
     // It goes on saving in schema 5 (segments named, this shape), and that moment resumes as the run it saved.
     const again = await savedMomentRunsOn(store, cluster, planner, epoch);
     expect(imageNodes(again.manifest.moment!.image).some((n) => n[0] === 'r')).toBe(true);
-    expect(again.manifest.moment!.image.shape).toBe(5);
+    expect(again.manifest.moment!.image.shape).toBe(CLUSTER_SHAPE);
     store.close();
   });
 
