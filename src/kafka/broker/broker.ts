@@ -508,7 +508,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private tryCompleteWaiter(w: Waiter): boolean {
     if (w.kind === 'consumer') {
       const r = this.readForConsumer(w.req);
-      if (r.bytes >= w.req.minBytes || r.resp.partitions.some((p) => p.error !== 'NONE')) {
+      if (r.bytes >= w.req.minBytes || r.hasError) {
         this.bytesOut += r.bytes;
         w.d.resolve(withWireBytes(r.resp, r.bytes));
         return true;
@@ -580,9 +580,8 @@ export class Broker implements BrokerApi, PartitionHost {
 
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
     const first = this.readForConsumer(req);
-    const hasError = first.resp.partitions.some((p) => p.error !== 'NONE');
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
-    if (first.bytes >= req.minBytes || hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
+    if (first.bytes >= req.minBytes || first.hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
       return withWireBytes(first.resp, first.bytes);
     }
@@ -599,39 +598,56 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
-  /** Reads a consumer fetch's partitions as they are now. */
-  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number; preferredReadReplica: boolean } {
+  /** Reads a consumer fetch's partitions as they are now; hasError: some partition answers with an error. */
+  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number; preferredReadReplica: boolean; hasError: boolean } {
     let bytes = 0;
     let preferredReadReplica = false;
+    let hasError = false;
     const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
-    const partitions: FetchPartitionResponse[] = req.partitions.map((fp) => {
+    const readCommitted = req.isolationLevel === 1;
+    const asked = req.partitions;
+    const partitions: FetchPartitionResponse[] = [];
+    for (let i = 0; i < asked.length; i++) {
+      const fp = asked[i]!;
       const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
-        return { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
+        partitions.push({ topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] });
+        hasError = true;
+        continue;
       }
       if (selector && p.isLeader) {
         // ReplicaManager.readFromLog: with a preferred read replica the read is skipped.
         const preferred = this.findPreferredReadReplica(p, req, fp.fetchOffset);
         if (preferred >= 0) {
           const err = p.checkLeaderEpoch(fp.currentLeaderEpoch);
-          if (err !== 'NONE') return { topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] };
+          if (err !== 'NONE') {
+            partitions.push({ topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] });
+            hasError = true;
+            continue;
+          }
           preferredReadReplica = true;
-          return { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
+          partitions.push({ topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred });
+          continue;
         }
       }
-      if (req.isolationLevel !== 1) {
+      if (!readCommitted) {
+        // Nothing past the position yet (the usual answer to a caught-up consumer): the partition's shared empty answer.
         const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
-        if (idle !== null) return idle;
+        if (idle !== null) {
+          partitions.push(idle);
+          continue;
+        }
       }
-      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), req.isolationLevel === 1);
+      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), readCommitted);
       bytes += r.bytes;
+      if (r.error !== 'NONE') hasError = true;
       const out: FetchPartitionResponse = { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
       if (r.lastStableOffset !== undefined) out.lastStableOffset = r.lastStableOffset;
       if (r.abortedTransactions) out.abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
-      return out;
-    });
-    return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica };
+      partitions.push(out);
+    }
+    return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica, hasError };
   }
 
   /**

@@ -12,7 +12,7 @@
 import { CONSUMER_DEFAULTS, Config } from '../config';
 import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse } from '../context';
 import type { KafkaError } from '../errors';
-import { forEachRecord, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
+import { forEachRecord, batchBaseOffset, batchRecordCount, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { Deadline } from '../sim/deadline';
@@ -36,8 +36,13 @@ interface PartitionState {
   key: string;
   /** Next offset to hand to the application; -1 until known. */
   position: number;
-  /** Fetched, not yet consumed. */
-  buffer: Uint8Array[];
+  /**
+   * Fetched, not yet consumed: buffer[bufferAt..]. A fetch answer's batches array is held as
+   * it came (never modified; the log reads a new one per fetch) instead of copied; [] once
+   * consumed (bufferAt < buffer.length unless buffer is empty).
+   */
+  buffer: readonly Uint8Array[];
+  bufferAt: number;
   lastCommitted: number;
   resetting: boolean;
   /**
@@ -57,6 +62,32 @@ interface PartitionState {
   abortedPids?: Set<number>;
   /** This partition's part of the last fetch sent, sent again while position, epoch and size are the same (parts are never modified). */
   fetchPart: FetchRequest['partitions'][number] | null;
+  /** Taken out of the assignment (this.partitions no longer holds this object): a fetch answer for it looks the key up again. */
+  removed: boolean;
+}
+
+/** The assigned partitions fetched from one broker, with that broker's fetch session (held, not looked up per poll turn). */
+interface FetchGroup {
+  leader: number;
+  session: FetchSession;
+  parts: PartitionState[];
+}
+
+/**
+ * The consumer configs read per fetch and per poll turn, read once per Config (the Config is
+ * replaced whole by alterConfig, which drops these).
+ */
+interface FetchConfig {
+  maxPartitionFetchBytes: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  requestTimeoutMs: number;
+  rackId: string;
+  readCommitted: boolean;
+  maxPollRecords: number;
+  autoCommit: boolean;
+  autoCommitIntervalMs: number;
 }
 
 /**
@@ -111,7 +142,9 @@ export class Consumer {
    * metadata or the assignment changed (sendFetches used to regroup every partition on
    * every poll turn, most of them idle or already being fetched).
    */
-  private fetchGroups: { leader: number; parts: PartitionState[] }[] = [];
+  private fetchGroups: FetchGroup[] = [];
+  /** The configs read per fetch and per poll turn; null until read after a config change. */
+  private fetchConfig: FetchConfig | null = null;
   private fetchGroupsVersion = -1;
   private fetchGroupsAssignment = -1;
   /** Bumped whenever the assignment (this.partitions) changes. */
@@ -196,6 +229,23 @@ export class Consumer {
   alterConfig(map: ConfigMap): void {
     this.userConfig = { ...this.userConfig, ...map };
     this.config = new Config([this.userConfig, CONSUMER_DEFAULTS]);
+    this.fetchConfig = null;
+  }
+
+  /** The configs read per fetch and per poll turn, read from this.config once. */
+  private fetchCfg(): FetchConfig {
+    return (this.fetchConfig ??= {
+      maxPartitionFetchBytes: this.config.int('max.partition.fetch.bytes'),
+      maxWaitMs: this.config.int('fetch.max.wait.ms'),
+      minBytes: this.config.int('fetch.min.bytes'),
+      maxBytes: this.config.int('fetch.max.bytes'),
+      requestTimeoutMs: this.config.int('request.timeout.ms'),
+      rackId: this.clientRack(),
+      readCommitted: this.readCommitted(),
+      maxPollRecords: this.config.int('max.poll.records'),
+      autoCommit: this.autoCommit(),
+      autoCommitIntervalMs: this.config.int('auto.commit.interval.ms'),
+    });
   }
 
   /**
@@ -305,6 +355,7 @@ export class Consumer {
   }
 
   private clearPartitions(): void {
+    for (const p of this.partitions.values()) p.removed = true;
     this.partitions.clear();
     this.buffered.clear();
     this.assignmentChanged();
@@ -482,7 +533,9 @@ export class Consumer {
       // Cooperative: commit and drop what moved away, then rebalance again so it can be reassigned.
       if (this.autoCommit()) this.commit();
       for (const k of revoked) {
-        this.buffered.delete(this.partitions.get(k)!);
+        const p = this.partitions.get(k)!;
+        this.buffered.delete(p);
+        p.removed = true;
         this.partitions.delete(k);
       }
       this.assignmentChanged();
@@ -491,7 +544,7 @@ export class Consumer {
     if (this.protocol === 'sticky') this.stickyUserData = { previousAssignment: s.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })), generation: this.generationId };
     for (const tp of s.assignment) {
       const k = key(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], bufferAt: 0, lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -666,6 +719,7 @@ export class Consumer {
     if (!r || r.error !== 'NONE') return this.later(this.backoffMs(), call(this, this.resetPosition, p));
     p.position = r.offset;
     p.buffer = [];
+    p.bufferAt = 0;
     this.schedulePump(0);
   }
 
@@ -808,13 +862,15 @@ export class Consumer {
     if (revoked.length > 0) {
       if (this.autoCommit()) this.commit();
       for (const k of revoked) {
-        this.buffered.delete(this.partitions.get(k)!);
+        const p = this.partitions.get(k)!;
+        this.buffered.delete(p);
+        p.removed = true;
         this.partitions.delete(k);
       }
     }
     for (const tp of added) {
       const k = key(tp.topic, tp.partition);
-      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null });
+      this.partitions.set(k, { topic: tp.topic, partition: tp.partition, key: k, position: -1, buffer: [], bufferAt: 0, lastCommitted: -1, resetting: false, preferredReadReplica: -1, preferredReadReplicaExpiresAt: 0, fetchPart: null, removed: false });
     }
     this.assignmentChanged();
     this.status = 'stable';
@@ -864,8 +920,9 @@ export class Consumer {
     const now = this.now;
     if (now < this.busyUntil) return this.schedulePump(this.busyUntil - now);
     this.lastPollMs = now;
-    if (this.autoCommit() && now - this.lastCommitMs >= this.config.int('auto.commit.interval.ms')) this.commit();
-    const n = this.consumeBuffered(this.config.int('max.poll.records'));
+    const cfg = this.fetchCfg();
+    if (cfg.autoCommit && now - this.lastCommitMs >= cfg.autoCommitIntervalMs) this.commit();
+    const n = this.consumeBuffered(cfg.maxPollRecords);
     this.sendFetches();
     if (n > 0) {
       const busy = n * this.msPerRecord;
@@ -885,19 +942,31 @@ export class Consumer {
   private consumeBuffered(max: number): number {
     let n = 0;
     const record = this.ctx.recordingConsumed;
-    const readCommitted = this.readCommitted();
+    const readCommitted = this.fetchCfg().readCommitted;
     for (const p of this.buffered) {
       if (n >= max) break;
       while (n < max && p.buffer.length > 0 && p.position >= 0) {
-        const b = p.buffer[0]!;
-        if (batchNextOffset(b) <= p.position) {
-          p.buffer.shift();
+        const b = p.buffer[p.bufferAt]!;
+        const next = batchNextOffset(b);
+        if (next <= p.position) {
+          this.shiftBatch(p);
           continue;
         }
         if (this.skipTxnBatch(p, b, readCommitted)) {
-          p.position = batchNextOffset(b);
-          p.buffer.shift();
+          p.position = next;
+          this.shiftBatch(p);
           continue;
+        }
+        if (!record && p.position <= batchBaseOffset(b)) {
+          // Nobody reads the records themselves: a batch handed over whole is its header's
+          // record count (every record is at or past the position), no walk of its records.
+          const count = batchRecordCount(b);
+          if (n + count <= max) {
+            n += count;
+            p.position = next;
+            this.shiftBatch(p);
+            continue;
+          }
         }
         let last = -1;
         forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
@@ -923,13 +992,20 @@ export class Consumer {
         if (last < 0 || p.position >= batchNextOffset(b)) {
           // Done with this batch (also when compaction left gaps after its last record).
           if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
-          p.buffer.shift();
+          this.shiftBatch(p);
         }
       }
       if (p.buffer.length === 0 || p.position < 0) this.buffered.delete(p);
     }
     this.consumedCount += n;
     return n;
+  }
+
+  /** The partition's oldest fetched batch is consumed (or skipped). */
+  private shiftBatch(p: PartitionState): void {
+    if (++p.bufferAt < p.buffer.length) return;
+    p.buffer = [];
+    p.bufferAt = 0;
   }
 
   /** isolation.level=read_committed (read up to the LSO, skip aborted transactions). */
@@ -966,7 +1042,7 @@ export class Consumer {
    * read replica while it is valid (cached until metadata, the assignment or a read replica
    * change, or one expires).
    */
-  private leaderGroups(): { leader: number; parts: PartitionState[] }[] {
+  private leaderGroups(): FetchGroup[] {
     const version = this.ctx.metadata.version();
     if (
       version === this.fetchGroupsVersion &&
@@ -985,7 +1061,7 @@ export class Consumer {
       if (!list) byLeader.set(target, (list = []));
       list.push(p);
     }
-    this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, parts }));
+    this.fetchGroups = [...byLeader].map(([leader, parts]) => ({ leader, session: this.fetchSession(leader), parts }));
     this.fetchGroupsVersion = version;
     this.fetchGroupsAssignment = this.assignmentVersion;
     this.fetchGroupsReadReplica = this.readReplicaVersion;
@@ -1036,41 +1112,50 @@ export class Consumer {
       }
       this.positionsComplete = complete;
     }
+    let cfg: FetchConfig | null = null;
     for (const g of this.leaderGroups()) {
-      const s = this.fetchSession(g.leader);
+      const s = g.session;
       if (s.token !== 0) continue;
       let partitions: FetchRequest['partitions'] | null = null;
+      let states: PartitionState[] | null = null;
       for (const p of g.parts) {
         if (p.position < 0 || p.buffer.length > 0) continue;
         const l = this.ctx.metadata.leader(p.topic, p.partition)!;
-        const maxBytes = this.config.int('max.partition.fetch.bytes');
+        const maxBytes = (cfg ??= this.fetchCfg()).maxPartitionFetchBytes;
         let part = p.fetchPart;
         if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
           part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes };
           p.fetchPart = part;
         }
-        (partitions ??= []).push(part);
+        if (partitions === null) {
+          partitions = [part];
+          states = [p];
+        } else {
+          partitions.push(part);
+          states!.push(p);
+        }
       }
-      if (!partitions) continue;
+      if (partitions === null) continue;
+      cfg ??= this.fetchCfg();
       const req: FetchRequest = {
         replicaId: -1,
-        rackId: this.clientRack(),
-        maxWaitMs: this.config.int('fetch.max.wait.ms'),
-        minBytes: this.config.int('fetch.min.bytes'),
-        maxBytes: this.config.int('fetch.max.bytes'),
+        rackId: cfg.rackId,
+        maxWaitMs: cfg.maxWaitMs,
+        minBytes: cfg.minBytes,
+        maxBytes: cfg.maxBytes,
         partitions,
       };
-      if (this.readCommitted()) req.isolationLevel = 1;
+      if (cfg.readCommitted) req.isolationLevel = 1;
       const token = ++this.fetchToken;
       s.token = token;
       this.fetchesInFlight++;
-      s.deadline.set(this.now + this.config.int('request.timeout.ms'));
+      s.deadline.set(this.now + cfg.requestTimeoutMs);
       const leader = g.leader;
       this.ctx.network.request(
         this.node,
         brokerNode(leader),
         call(this, this.fetchAt, leader, req),
-        call(this, this.onFetchResponse, s, token, this.epoch, req),
+        call(this, this.onFetchResponse, s, token, this.epoch, req, states!),
         call(this, this.onFetchReset, s, token, this.epoch, req),
       );
     }
@@ -1101,9 +1186,9 @@ export class Consumer {
   }
 
   /** @scheduled The fetch's answer. */
-  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, r: FetchResponse): void {
+  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, states: PartitionState[], r: FetchResponse): void {
     if (!this.endFetch(s, token) || !this.alive) return;
-    this.onFetch(e, req, r);
+    this.onFetch(e, req, r, states);
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */
@@ -1112,7 +1197,7 @@ export class Consumer {
   }
 
   /** Fetch answered (null: reset). */
-  private onFetch(e: number, req: FetchRequest, r: FetchResponse | null): void {
+  private onFetch(e: number, req: FetchRequest, r: FetchResponse | null, states?: PartitionState[]): void {
     if (this.epoch !== e) return;
     let backoff = r === null;
     if (r === null) {
@@ -1126,8 +1211,16 @@ export class Consumer {
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
       // Answers come in the request's order; the search is a fallback.
-      const asked = req.partitions[i]?.topic === fp.topic && req.partitions[i]!.partition === fp.partition ? req.partitions[i] : req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition);
-      const p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
+      // The partition asked at i is held (states[i]) while it is still assigned.
+      let asked = req.partitions[i];
+      let p: PartitionState | undefined;
+      if (asked !== undefined && asked.topic === fp.topic && asked.partition === fp.partition) {
+        const held = states?.[i];
+        p = held !== undefined && !held.removed ? held : this.partitions.get(asked.key ?? key(fp.topic, fp.partition));
+      } else {
+        asked = req.partitions.find((x) => x.topic === fp.topic && x.partition === fp.partition);
+        p = this.partitions.get(asked?.key ?? key(fp.topic, fp.partition));
+      }
       if (!p) continue;
       if (fp.error === 'NONE') {
         this.lastFetchOkMs = this.now;
@@ -1136,7 +1229,13 @@ export class Consumer {
             p.aborted = fp.abortedTransactions ? [...fp.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
             p.abortedPids = new Set();
           }
-          for (const b of fp.batches) p.buffer.push(b);
+          if (p.buffer.length === 0) {
+            p.buffer = fp.batches;
+            p.bufferAt = 0;
+          } else {
+            p.buffer = [...p.buffer.slice(p.bufferAt), ...fp.batches];
+            p.bufferAt = 0;
+          }
           this.buffered.add(p);
         }
         if (fp.preferredReadReplica !== undefined && fp.preferredReadReplica >= 0) {
@@ -1152,6 +1251,7 @@ export class Consumer {
       } else if (fp.error === 'OFFSET_OUT_OF_RANGE') {
         p.position = -1;
         p.buffer = [];
+        p.bufferAt = 0;
         this.buffered.delete(p);
         this.positionsComplete = false;
         this.resetPosition(p);
