@@ -78,8 +78,13 @@ describe('fetch purgatory lists', () => {
       expect(p.isr).toHaveLength(3);
       expect(p.highWatermark).toBeGreaterThan(10000);
     }
-    const lag = s.consumers.flatMap((x) => x.positions).filter((x) => x.topic === 'busy');
-    expect(lag.length).toBe(3);
+    const positions = s.consumers.flatMap((x) => x.positions).filter((x) => x.topic === 'busy');
+    expect(positions).toHaveLength(3);
+    // 2,000 records/s over 3 partitions: caught up is within a fraction of a second's records.
+    for (const p of positions) {
+      expect(p.position).toBeGreaterThan(10000);
+      expect(p.lag).toBeLessThan(300);
+    }
   });
 
   it('stay consistent through a broker kill, restart and a network cut', () => {
