@@ -14,7 +14,6 @@ import { Cluster } from '../../src/kafka/cluster';
 import { restoreCluster } from '../../src/kafka/durable';
 import { benchScenario as scenario } from '../workload';
 import { FlushPlanner } from '../../src/storage/flush-planner';
-import { startChunkPacker } from '../../src/storage/chunk-packer-start';
 import { IdbClusterStore } from '../../src/storage/idb-store';
 import { imageToDurableState } from '../../src/storage/image';
 import { Persister } from '../../src/storage/persister';
@@ -25,8 +24,6 @@ export interface BenchRequest {
   virtualMs: number;
   /** Every flush also carries the exact moment (Manifest.moment), as the playground's worker saves. */
   moment?: boolean;
-  /** False: the chunks' Blobs are built on the worker's thread (no helper worker). */
-  packer?: boolean;
 }
 
 export interface BenchResult {
@@ -47,13 +44,11 @@ export interface BenchResult {
   tailMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
-  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to the store (the large chunks copied into the chunk packer's buffer, their Blobs built by its helper worker; without it the Blobs built and put here). */
+  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to IndexedDB (whose put clones it then). */
   syncMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;
   restoreMs: number;
-  /** Who built the chunks' Blobs: the helper worker, or this thread (no helper, or it failed: why). */
-  packer?: string;
 }
 
 const DB = 'kafka-playground-bench';
@@ -72,12 +67,9 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
   const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
   let persister: Persister | null = null;
   let store: IdbClusterStore | null = null;
-  let packer: ReturnType<typeof startChunkPacker>;
   if (req.persist) {
     await deleteDB(DB);
-    // As the playground's worker: large chunks' Blobs built by a helper worker (BENCH_PACKER=0: on this thread).
-    packer = req.packer === false ? undefined : startChunkPacker();
-    store = await IdbClusterStore.open({ name: DB, packer });
+    store = await IdbClusterStore.open({ name: DB });
     const epoch = await store.claim();
     persister = new Persister({
       store,
@@ -119,7 +111,6 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     syncMs: persister?.figures.syncMs ?? 0,
     loadMs: 0,
     restoreMs: 0,
-    packer: req.persist ? (packer ? (packer.broken ? `this thread (${packer.broken})` : 'helper worker') : 'this thread') : undefined,
   };
   if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
   ran?.();

@@ -19,7 +19,6 @@ const req: BenchRequest = {
   ratePerSec: Number(q.get('rate') ?? 200_000),
   virtualMs: Number(q.get('virtualMs') ?? 5000),
   moment: q.get('moment') === '1',
-  packer: q.get('packer') !== '0',
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.

@@ -17,8 +17,6 @@ const config = `${here}vite.config.ts`;
 const CHROMIUM = '/usr/bin/chromium';
 /** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
 const MOMENT = process.env.BENCH_MOMENT === '1';
-/** BENCH_PACKER=0: the chunks' Blobs are built on the cluster worker's thread, not by the helper worker (storage/chunk-packer.ts). */
-const PACKER = process.env.BENCH_PACKER !== '0';
 
 await build({ configFile: config });
 const server = await preview({ configFile: config, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });
@@ -64,10 +62,7 @@ function cpuByThread(): Map<string, number> {
         const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
         const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '');
         const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        const cpu = (Number(f[11]) + Number(f[12])) / tick;
-        out.set(name, (out.get(name) ?? 0) + cpu);
-        // Each worker thread on its own too (the cluster's worker and the chunk packer's helper share a name).
-        if (name === 'DedicatedWorker') out.set(`${name}#${pid}/${t}`, cpu);
+        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / tick);
       } catch {
         /* gone */
       }
@@ -79,8 +74,6 @@ function cpuByThread(): Map<string, number> {
 interface Measured extends BenchResult {
   /** CPU seconds of the worker thread and of all the browser's threads during the run (not the reopen). */
   workerCpuS: number;
-  /** CPU seconds of the busiest worker thread alone: the cluster's (workerCpuS also counts the chunk packer's helper). */
-  clusterThreadCpuS: number;
   totalCpuS: number;
 }
 
@@ -89,7 +82,7 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   const before = cpuByThread();
-  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}&packer=${PACKER ? 1 : 0}`);
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}`);
   await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
@@ -98,12 +91,8 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   if ('error' in r) throw new Error(r.error);
   const used = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   let total = 0;
-  let busiest = 0;
-  for (const name of after.keys()) {
-    if (name.includes('#')) busiest = Math.max(busiest, used(name));
-    else total += used(name);
-  }
-  return { ...r, workerCpuS: used('DedicatedWorker'), clusterThreadCpuS: busiest, totalCpuS: total };
+  for (const name of after.keys()) total += used(name);
+  return { ...r, workerCpuS: used('DedicatedWorker'), totalCpuS: total };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en').padStart(10);
@@ -112,8 +101,8 @@ function line(name: string, r: Measured): string {
   const store = r.persist
     ? `${(r.bytesStored / 1e6 / s).toFixed(1).padStart(6)} MB/s to IndexedDB (${(r.bytesStored / 1e6).toFixed(1)} MB in ${r.flushes} flushes, ${(r.logBytes / 1e6).toFixed(1)} MB stored; reopen: read ${(r.loadMs / 1000).toFixed(2)} s + restart ${(r.restoreMs / 1000).toFixed(2)} s)`
     : '';
-  const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, plans + puts ${(r.syncMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s${r.packer ? `, Blobs by ${r.packer}` : ''}` : ''}]`;
-  const cpu = r.totalCpuS > 0 ? ` {cpu: worker ${r.workerCpuS.toFixed(2)} s (cluster's thread ${r.clusterThreadCpuS.toFixed(2)} s), browser in all ${r.totalCpuS.toFixed(2)} s}` : '';
+  const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, plans + puts ${(r.syncMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s` : ''}]`;
+  const cpu = r.totalCpuS > 0 ? ` {cpu: worker ${r.workerCpuS.toFixed(2)} s, browser in all ${r.totalCpuS.toFixed(2)} s}` : '';
   return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}${cpu}   ${store}`;
 }
 
@@ -121,7 +110,6 @@ try {
   console.log(`Kafka playground browser benchmark (${browser.version()}, headless, in a worker)`);
   console.log('3 brokers, RF=3, acks=all, idempotent, keyed, 100-byte values, consumer group of 3');
   if (MOMENT) console.log('BENCH_MOMENT=1: every flush carries the exact moment, as the playground saves');
-  if (!PACKER) console.log('BENCH_PACKER=0: chunk Blobs built on the cluster worker\'s thread');
   await once(false, 50_000, 1000); // warm-up
   for (const [rate, virtualMs] of [
     [20_000, 10_000],

@@ -41,16 +41,11 @@
  * 'current' → {format, timeMs, savedAtWallMs, cluster, scenario, logs: [{info, segments}]},
  * the whole image rewritten on every save. `upgrade` turns it into chunks and a manifest.
  *
- * In the browser, the Blobs of a flush's large chunks are built by a helper worker
- * (chunk-packer.ts; `packer`), before the flush's transaction opens: the same values, made
- * off the cluster's thread, which only copies the batches into a reused buffer.
- *
  * Every flush is one readwrite transaction over both stores, which first checks the owner
  * epoch: a tab that lost ownership (Web Locks stolen) cannot commit anything after the
  * new owner claimed the database, even with a write already in flight.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { ChunkPacker } from './chunk-packer';
 import { assembleImage, usageOf } from './memory-store';
 import {
   isQuotaError,
@@ -135,11 +130,6 @@ export interface IdbStoreOptions {
   beforeManifest?: (tx: IDBTransaction) => void;
   /** Another connection wants to upgrade or delete the database: ours is closing. */
   onVersionChange?: () => void;
-  /**
-   * Builds the Blobs of large chunks off this thread (chunk-packer.ts). When it fails, the
-   * flush builds them here instead (same values) and the packer is no longer asked.
-   */
-  packer?: ChunkPacker;
 }
 
 function errorOf(err: unknown): StorageError {
@@ -212,27 +202,7 @@ export class IdbClusterStore implements ClusterStore {
     }
   }
 
-  /**
-   * The large chunks' Blobs, built by the packer before the transaction opens (their
-   * batches copied on this thread into its reused buffer, within the caller's synchronous
-   * call; the Blobs made on the helper's thread). Null without a packer or a large chunk:
-   * then nothing is awaited, and every request is queued within the call as before. When the
-   * packer fails, its promise gives null and the values are built here, in the transaction.
-   */
-  private packing(plan: FlushPlan): Promise<Map<number, Blob> | null> | null {
-    const packer = this.opts.packer;
-    if (!packer || packer.broken) return null;
-    const large = plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
-    if (large.length === 0) return null;
-    return packer.pack(large).then(
-      (blobs) => new Map(large.map((c, i) => [c.id, blobs[i]!])),
-      () => null, // built here instead (the packer says why in `broken`)
-    );
-  }
-
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
-    const packing = this.packing(plan);
-    const packed = packing ? await packing : null;
     const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
     // Requests are queued without awaiting each one, so the transaction never goes idle.
     const done = tx.done.catch((err: unknown) => {
@@ -241,10 +211,9 @@ export class IdbClusterStore implements ClusterStore {
     try {
       // The owner check is the transaction's first request and every write is queued behind
       // it at once, before awaiting its answer: a fenced tab aborts the transaction, which
-      // undoes them all. Without a packer, queuing them now (each put serializes its value on
-      // this thread) keeps their cost inside the caller's synchronous call, where the persister
-      // measures what a flush costs the worker and spaces flushes by it; with one, that call
-      // held the costly part (copying the large chunks' bytes) and these puts clone Blob handles.
+      // undoes them all. Queuing them now (each put serializes its value on this thread)
+      // keeps their cost inside the caller's synchronous call, where the persister measures
+      // what a flush costs the worker and spaces flushes by it.
       const ownerRead = tx.objectStore('meta').get('owner');
       const chunks = tx.objectStore('partitionChunks');
       // A failed request also fails `done`; swallow each request's own rejection so only
@@ -253,7 +222,7 @@ export class IdbClusterStore implements ClusterStore {
       track(ownerRead); // still awaited below; a write that throws first leaves it unread
       if (plan.replaceAll) track(chunks.clear());
       for (const id of plan.deleteChunks) track(chunks.delete(id));
-      for (const c of plan.chunks) track(chunks.put(packed?.get(c.id) ?? chunkValue(c), c.id));
+      for (const c of plan.chunks) track(chunks.put(chunkValue(c), c.id));
       this.opts.beforeManifest?.(tx as unknown as IDBTransaction);
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));

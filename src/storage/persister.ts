@@ -45,7 +45,7 @@ export interface FlushFigures {
   wallMs: number;
   /** Of which: building the plan, synchronous on the worker (copying batches, the manifest). */
   planMs: number;
-  /** Wall ms of each flush's synchronous part, summed: planning and handing the plan to the store (IndexedDB clones it in the put; a chunk packer copies the large chunks into its buffer). */
+  /** Wall ms of each flush's synchronous part, summed: planning and handing the plan to the store (IndexedDB clones it in the put). */
   syncMs: number;
 }
 
@@ -139,9 +139,8 @@ export class Persister {
       return Promise.resolve();
     }
     const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch);
-    // Planning (the moment's image) and handing the plan to the store (IndexedDB clones it
-    // synchronously; with a chunk packer, the large chunks' bytes are copied into its buffer
-    // here and their Blobs built on the helper's thread) run on the worker's thread: flushes are spaced so they take at most
+    // Planning (the moment's image) and handing the plan to the store (IndexedDB copies it
+    // synchronously) run on the worker's thread: flushes are spaced so they take at most
     // about a fifth of it, however large the run has grown.
     const sync = this.deps.wallNow() - start;
     this.figures.syncMs += sync;

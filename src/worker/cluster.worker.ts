@@ -4,7 +4,6 @@
  */
 import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
-import { startChunkPacker } from '../storage/chunk-packer-start';
 import { IdbClusterStore } from '../storage/idb-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
 import { WorkerHost } from './host';
@@ -13,11 +12,9 @@ import { fromWorker, type FromWorker } from './protocol';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 // The brokers' disks: IndexedDB, owned by one tab at a time (src/storage/).
-let packer: ReturnType<typeof startChunkPacker>;
 const persistence = new WorkerPersistence({
   post: (ev) => scope.postMessage(fromWorker({ type: 'storage', ...ev })),
-  // Large chunks' Blobs are built by a helper worker, off the cluster's thread (storage/chunk-packer.ts).
-  openStore: () => IdbClusterStore.open({ onVersionChange: () => persistence.versionChanged(), packer: (packer ??= startChunkPacker()) }),
+  openStore: () => IdbClusterStore.open({ onVersionChange: () => persistence.versionChanged() }),
   locks: (navigator as Navigator & { locks?: LockManagerLike }).locks ?? null,
   wallNow: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
