@@ -1,8 +1,10 @@
 #!/bin/bash
 # Instructions a scale workload runs in a window of virtual time, counted by valgrind (callgrind),
-# for before/after comparisons that the shared machine's load cannot blur (wall and CPU timings
-# here swing by +-15%; these counts by about +-5%). They miss cache misses, which matter at
-# 50 x 1,000: confirm a change there with a profile too.
+# for before/after comparisons that the shared machine's load cannot blur. Measured: the same
+# tree at 12 x 200 gave 688, 739, 782, 810, 822 and 943 M in separate runs (the window's count is
+# the difference of two much larger counts), so run each tree several times and compare medians;
+# a single pair says nothing under ~15%. They miss cache misses, which matter at 50 x 1,000:
+# confirm a change there with bench/cpu-ab.sh (many pairs) or a profile too.
 #
 #   bench/instructions.sh TREE brokers partitions [warmMs=1000] [windowMs=500] [rate=20000]
 #
