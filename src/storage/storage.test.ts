@@ -17,7 +17,7 @@ import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/re
 import { UnifiedLog } from '../kafka/log/unified-log';
 import { scenario } from './fixtures/scenario';
 import { benchScenario } from '../../bench/workload';
-import { FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
+import { CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
@@ -296,6 +296,40 @@ describe('chunk values', () => {
     expect(image!.problems).toEqual([]);
     expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
     again.close();
+  });
+});
+
+describe('chunk sizes', () => {
+  it('a flush holding more than CHUNK_TARGET_BYTES of a partition splits it into chunks of at most that size, in order; it reopens byte for byte', async () => {
+    const store = new MemoryClusterStore();
+    const epoch = await store.claim();
+    // 200,000 records/s of ~117-byte records for 1.2 s over 3 partitions: ~9 MB each, in one flush.
+    const cluster = new Cluster(benchScenario(200_000, 1200));
+    cluster.runUntil(1400);
+    const plan = await flush(new FlushPlanner(), store, cluster, epoch);
+    const byTp = new Map<string, number[]>();
+    for (const c of plan.chunks) byTp.set(c.tp, [...(byTp.get(c.tp) ?? []), c.size]);
+    expect([...byTp.keys()].sort()).toEqual(['bench-0', 'bench-1', 'bench-2']);
+    let split = 0;
+    for (const [, sizes] of byTp) {
+      // Every chunk but the last is full up to the batch that did not fit (batches here are far below the target).
+      for (const size of sizes) expect(size).toBeLessThanOrEqual(CHUNK_TARGET_BYTES);
+      for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThan(CHUNK_TARGET_BYTES - 100_000);
+      if (sizes.length > 1) split++;
+    }
+    expect(split).toBeGreaterThan(0);
+    // Each partition's batches lie in its chunks in offset order, whole.
+    for (const c of plan.chunks) {
+      let next = -1;
+      let at = 0;
+      for (const b of c.batches) {
+        expect(batchBaseOffset(b)).toBeGreaterThan(next);
+        next = batchNextOffset(b) - 1;
+        at += b.length;
+      }
+      expect(at).toBe(c.size);
+    }
+    expect(logBytes(await reopen(await store.load()))).toEqual(logBytes(cluster));
   });
 });
 
