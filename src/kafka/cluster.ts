@@ -34,7 +34,9 @@ import type {
   BrokerView,
   ClusterEvent,
   ClusterSnapshot,
+  ConsumerView,
   ConsumedRow,
+  GroupView,
   MetricsView,
   PartitionView,
   ProducedRow,
@@ -1077,7 +1079,8 @@ export class Cluster {
     }));
   }
 
-  metrics(): MetricsView {
+  /** `groups` and `consumerViews` (by client id): the snapshot's own, when it has them already. */
+  metrics(groups: GroupView[] = this.coordinator.describeGroups(), consumerViews?: ReadonlyMap<string, ConsumerView>): MetricsView {
     const now = this.now;
     const counters = new Map<string, number>();
     const brokers: MetricsView['brokers'] = {};
@@ -1120,8 +1123,10 @@ export class Cluster {
       counters.set(`pl:${id}`, p.latencySumMs);
       counters.set(`pn:${id}`, p.latencyCount);
     }
-    const consumerViews = [...this.consumers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, x]) => ({ id, x, v: x.view() }));
-    for (const { id, v } of consumerViews) counters.set(`cc:${id}`, v.consumed);
+    const consumers = [...this.consumers]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, x]) => ({ id, x, v: consumerViews?.get(id) ?? x.view() }));
+    for (const { id, v } of consumers) counters.set(`cc:${id}`, v.consumed);
     counters.set('shrinks', c.isrShrinks);
     counters.set('expands', c.isrExpands);
     counters.set('unclean', c.uncleanLeaderElections);
@@ -1142,8 +1147,8 @@ export class Cluster {
       m.IsrShrinksPerSec = rate(`is${id}`);
       m.IsrExpandsPerSec = rate(`ie${id}`);
     }
-    const groups: MetricsView['groups'] = {};
-    for (const g of this.coordinator.describeGroups()) {
+    const groupLag: MetricsView['groups'] = {};
+    for (const g of groups) {
       let max = 0;
       let sum = 0;
       for (const o of g.offsets) {
@@ -1151,7 +1156,7 @@ export class Cluster {
         sum += lag;
         if (lag > max) max = lag;
       }
-      groups[g.groupId] = { 'records-lag-max': max, 'records-lag-sum': sum };
+      groupLag[g.groupId] = { 'records-lag-max': max, 'records-lag-sum': sum };
     }
     const delta = (k: string) => (counters.get(k) ?? 0) - (base.counters.get(k) ?? 0);
     const producers: MetricsView['producers'] = {};
@@ -1164,10 +1169,10 @@ export class Cluster {
         'request-latency-avg': requests > 0 ? delta(`pl:${id}`) / requests : null,
       };
     }
-    const consumers: MetricsView['consumers'] = {};
-    for (const { id, x, v } of consumerViews) {
+    const consumerMetrics: MetricsView['consumers'] = {};
+    for (const { id, x, v } of consumers) {
       const r = x.rebalanceStats;
-      consumers[id] = {
+      consumerMetrics[id] = {
         'records-consumed-rate': rate(`cc:${id}`),
         'records-lag-max': v.positions.reduce((m, p) => Math.max(m, p.lag), 0),
         'rebalance-total': r.total,
@@ -1194,9 +1199,9 @@ export class Cluster {
         IsrShrinks: c.isrShrinks,
         IsrExpands: c.isrExpands,
       },
-      groups,
+      groups: groupLag,
       producers,
-      consumers,
+      consumers: consumerMetrics,
     };
   }
 
@@ -1268,6 +1273,8 @@ export class Cluster {
     const events = this.events.slice(this.snapshotCursor);
     this.snapshotCursor = this.events.length;
     const partitions = this.partitionViews(false);
+    const groups = this.coordinator.describeGroups();
+    const consumers = new Map([...this.consumers].map(([id, c]) => [id, c.view()]));
     return {
       time: this.now,
       brokers: this.brokerViews(),
@@ -1276,10 +1283,10 @@ export class Cluster {
       topics: this.topicViews(),
       partitions,
       health: this.health(partitions),
-      groups: this.coordinator.describeGroups(),
+      groups,
       producers: [...this.producers.values()].map((p) => p.view()),
-      consumers: [...this.consumers.values()].map((c) => c.view()),
-      metrics: this.metrics(),
+      consumers: [...consumers.values()],
+      metrics: this.metrics(groups, consumers),
       brokerConfig: { ...this.clusterConfig } as Record<string, ConfigValue>,
       ...this.transactionsField(),
       events,
