@@ -374,7 +374,10 @@ export class RecordBatchBuilder {
         slabPos = 0;
       }
       b = slab.subarray(slabPos, slabPos + n);
-      slab.set(this.buffer.subarray(0, n), slabPos);
+      // The whole builder buffer when it fits (one copy, no view made for the source): the
+      // bytes past this batch land where no batch is yet, and the next batch overwrites them.
+      if (this.buffer.length <= slab.length - slabPos) slab.set(this.buffer, slabPos);
+      else slab.set(this.buffer.subarray(0, n), slabPos);
       slabPos += (n + 7) & ~7; // 8-aligned starts, as a batch of its own (word-wise CRC and compares)
     }
     writeI64(b, OFF_BASE_OFFSET, 0);
