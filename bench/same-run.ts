@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const cases: [string, unknown, number][] = [
     ['3x3', scaleScenario(3, 3, 20000, 1e9), 3000],
     ['6x50', scaleScenario(6, 50, 20000, 1e9), 2000],
+    ['12x200', scaleScenario(12, 200, 20000, 1e9), 1000],
     ['default', defaultScenario, 60000],
   ];
   for (const [name, sc, ms] of cases) {

@@ -150,3 +150,63 @@ describe('network bandwidth', () => {
     expect(Math.max(...r.fetchSizes)).toBeGreaterThan(100_000);
   });
 });
+
+describe('produce and fetch requests on the wire', () => {
+  /**
+   * Every produce request's transfer time from the producer to the leader: its batches'
+   * bytes (wireBytes, counted here independently of the producer's own sum) over the
+   * bandwidth, plus the latency. Nothing else shares the producer's uplink, and the
+   * leader's downlink carries only control messages besides it.
+   */
+  function produceTrips(acks: 0 | 1): { bytes: number; ms: number }[] {
+    const c = new Cluster({
+      version: 1,
+      seed: 5,
+      cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }], network: { latencyMs: 1, jitterMs: 0, bandwidthMBps: 1 } },
+      topics: [{ name: 't', partitions: 1, replicationFactor: 1, assignments: [[1]] }],
+      clients: [{ kind: 'producer', id: 'p', config: { acks, 'linger.ms': 0 } }],
+      // 20 records/s of 8 kB: 0.16 MB/s on a 1 MB/s link, so requests seldom queue.
+      timeline: [{ at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: 20, valueBytes: 8000 }],
+    });
+    const sentAt = new Map<object, { at: number; bytes: number }>();
+    const net = c.network;
+    const note = (handle: { method: string; args: readonly unknown[] }) => {
+      if (handle.method !== 'produceAt') return;
+      const req = handle.args[1] as object;
+      sentAt.set(req, { at: c.scheduler.now, bytes: wireBytes(req, 1) });
+    };
+    const request = net.request.bind(net);
+    net.request = (from, to, handle, onResponse, onReset) => {
+      note(handle);
+      request(from, to, handle, onResponse, onReset);
+    };
+    const send = net.send.bind(net);
+    net.send = (from, to, deliver, onDrop, bytes, notBefore) => {
+      note(deliver);
+      send(from, to, deliver, onDrop, bytes, notBefore);
+    };
+    const trips: { bytes: number; ms: number }[] = [];
+    const broker = c.brokers.get(1)!;
+    const handleProduce = broker.handleProduce.bind(broker);
+    broker.handleProduce = (req) => {
+      const s = sentAt.get(req);
+      if (s) trips.push({ bytes: s.bytes, ms: c.scheduler.now - s.at });
+      return handleProduce(req);
+    };
+    c.runUntil(3000);
+    return trips;
+  }
+
+  for (const acks of [1, 0] as const) {
+    it(`a produce request (acks=${acks}) takes latency + its batches' bytes / bandwidth`, () => {
+      const trips = produceTrips(acks);
+      expect(trips.length).toBeGreaterThan(30);
+      for (const t of trips) {
+        expect(t.bytes).toBeGreaterThan(8000);
+        // 1 MB/s = 1,000 bytes per ms; the network floors the transfer time to whole ms.
+        expect(t.ms).toBeGreaterThanOrEqual(1 + Math.floor(t.bytes / 1000));
+        expect(t.ms).toBeLessThanOrEqual(1 + Math.floor(t.bytes / 1000) + 1);
+      }
+    });
+  }
+});

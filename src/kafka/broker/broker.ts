@@ -534,6 +534,9 @@ export class Broker implements BrokerApi, PartitionHost {
   handleProduce(req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses> {
     const out: ProduceResponses = new Array<ProduceResponse>(req.partitions.length);
     let pending: PendingProduce | null = null;
+    let limitsTopic: string | null = null;
+    let maxMessageBytes = 0;
+    let segmentBytes = 0;
     for (let i = 0; i < req.partitions.length; i++) {
       const pd = req.partitions[i]!;
       const p = this.partitions.get(pd.key);
@@ -544,12 +547,18 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
       // RecordTooLargeException; then one over segment.bytes is RecordBatchTooLargeException.
-      const topicCfg = this.env.topicConfig(pd.topic);
-      if (pd.batch.length > topicCfg.int('max.message.bytes')) {
+      // Looked up once per topic of the request (its partitions come topic by topic).
+      if (pd.topic !== limitsTopic) {
+        const topicCfg = this.env.topicConfig(pd.topic);
+        maxMessageBytes = topicCfg.int('max.message.bytes');
+        segmentBytes = topicCfg.int('segment.bytes');
+        limitsTopic = pd.topic;
+      }
+      if (pd.batch.length > maxMessageBytes) {
         out[i] = { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
         continue;
       }
-      if (pd.batch.length > topicCfg.int('segment.bytes')) {
+      if (pd.batch.length > segmentBytes) {
         out[i] = { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
         continue;
       }
@@ -567,7 +576,8 @@ export class Broker implements BrokerApi, PartitionHost {
     // batch, or at timeoutMs with what it has.
     pending.due = this.now() + Math.max(0, req.timeoutMs);
     this.produceTimeouts!.add(pending);
-    for (const slot of [...pending.slots]) slot.partition.addDelayedProduce(slot);
+    // A slot answered at once (slotDone) leaves the slots as they are: no copy to walk.
+    for (const slot of pending.slots) slot.partition.addDelayedProduce(slot);
     return pending.d;
   }
 

@@ -14,7 +14,7 @@ import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse }
 import type { KafkaError } from '../errors';
 import { forEachRecord, batchBaseOffset, batchRecordCount, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
-import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
+import { brokerNode, clientNode, withWireBytes, type Deferred, type NodeId } from '../sim/network';
 import { Deadline } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
@@ -1151,6 +1151,8 @@ export class Consumer {
       this.fetchesInFlight++;
       s.deadline.set(this.now + cfg.requestTimeoutMs);
       const leader = g.leader;
+      // A fetch request carries no record batches: nothing for the network to walk.
+      withWireBytes(req, 0);
       this.ctx.network.request(
         this.node,
         brokerNode(leader),

@@ -343,13 +343,66 @@ describe('RecordBatchBuilder.release (buffer reuse)', () => {
     // A big batch fills a buffer with other bytes, then gives it back.
     const big = build(Array.from({ length: 40 }, (_, i) => [`key-${i}`, 'v'.repeat(50 + i)] as [string, string]));
     big.b.release();
-    expect(big.b.buffer.length).toBe(0);
-    const reused = build(small);
-    expect([...reused.out]).toEqual([...fresh]);
-    expect(batchIsValid(reused.out)).toBe(true);
-    expect(decodeRecords(reused.out).map((r) => [str(r.key), str(r.value)])).toEqual([
+    big.b.release(); // a second release must not pool it twice
+    // The next builder is the released one, its buffer still holding the big batch's bytes.
+    const again = RecordBatchBuilder.obtain(1000, 16384);
+    expect(again).toBe(big.b);
+    expect(RecordBatchBuilder.obtain(1000, 16384)).not.toBe(big.b);
+    expect(again.isEmpty).toBe(true);
+    expect(again.sizeInBytes).toBe(BATCH_HEADER_SIZE);
+    again.producerId = 7;
+    again.producerEpoch = 1;
+    again.baseSequence = 3;
+    for (const [k, v] of small) again.tryAppend(1001, utf8(k), v === null ? null : utf8(v));
+    const reused = again.build();
+    expect([...reused]).toEqual([...fresh]);
+    expect(batchIsValid(reused)).toBe(true);
+    expect(decodeRecords(reused).map((r) => [str(r.key), str(r.value)])).toEqual([
       ['a', 'x'],
       ['b', null],
     ]);
+    // A new builder (not obtained) takes a free buffer, if any, and builds the same bytes.
+    expect([...build(small).out]).toEqual([...fresh]);
+  });
+});
+
+describe('built batches share slabs', () => {
+  const builtBatch = (i: number, valueBytes: number): Uint8Array => {
+    const b = RecordBatchBuilder.obtain(5000 + i, 16384);
+    b.tryAppend(5000 + i, utf8(`k${i}`), new Uint8Array(valueBytes).fill(i & 0xff));
+    const out = b.build();
+    b.release();
+    return out;
+  };
+
+  it('a batch stays byte-identical while later batches are written into its slab and stamped', () => {
+    const first = Array.from({ length: 50 }, (_, i) => builtBatch(i, 20 + i));
+    const copies = first.map((b) => b.slice());
+    // Small batches share ArrayBuffers, each an exact-size view.
+    expect(new Set(first.map((b) => b.buffer)).size).toBeLessThan(first.length);
+    for (const b of first) expect(b.length).toBe(batchSizeInBytes(b));
+    // Enough later batches to fill several slabs; a leader stamps base offsets into them.
+    const later = Array.from({ length: 3000 }, (_, i) => builtBatch(i, 100));
+    later.forEach((b, i) => setBatchBaseOffset(b, 1_000_000 + i));
+    first.forEach((b, i) => {
+      expect([...b]).toEqual([...copies[i]!]);
+      expect(batchIsValid(b)).toBe(true);
+      expect(decodeRecords(b)[0]!.value!.length).toBe(20 + i);
+    });
+    later.forEach((b, i) => expect(batchBaseOffset(b)).toBe(1_000_000 + i));
+  });
+
+  it('a batch of the slab stays readable through a stored and reloaded log (concatenated, split)', () => {
+    const batches = Array.from({ length: 20 }, (_, i) => builtBatch(i, 10 * i));
+    const back = splitBatches(concatBatches(batches));
+    expect(back.map((b) => [...b])).toEqual(batches.map((b) => [...b]));
+    expect(back.every(batchIsValid)).toBe(true);
+  });
+
+  it('a large batch gets its own buffer', () => {
+    const big = builtBatch(1, 20000);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(big.length);
+    expect(batchIsValid(big)).toBe(true);
   });
 });

@@ -16,12 +16,12 @@ import { crc32c } from '../log/crc32c';
 import { BATCH_HEADER_SIZE, RecordBatchBuilder, TRANSACTIONAL_FLAG_MASK, batchRecordCount, type RecordHeader } from '../log/record-batch';
 import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
-import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
+import { brokerNode, clientNode, withWireBytes, type Deferred, type NodeId } from '../sim/network';
 import { TimeoutQueue } from '../sim/deadline';
 import type { Timer } from '../sim/scheduler';
 import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
 import type { ConfigMap } from '../../scenario/types';
-import type { ProduceRequest, ProduceResponse, ProduceResponses } from '../broker/broker';
+import type { ProducePartitionData, ProduceRequest, ProduceResponse, ProduceResponses } from '../broker/broker';
 import type { Broker } from '../broker/broker';
 import type { InitProducerIdResponse, TransactionCoordinator } from '../transaction/transaction-coordinator';
 import { partitionForKey, utf8 } from './murmur2';
@@ -466,7 +466,7 @@ export class Producer {
       topic,
       partition,
       key,
-      builder: new RecordBatchBuilder({ baseTimestamp: now, batchSize: this.batchSize }),
+      builder: RecordBatchBuilder.obtain(now, this.batchSize),
       bytes: null,
       recordCount: 0,
       createdMs: now,
@@ -513,7 +513,9 @@ export class Producer {
       return;
     }
     this.holdSends++;
-    for (const b of [...open]) this.closeBatch(b);
+    // closeBatch deletes each batch from `open` as it goes: a Set's iteration goes on with
+    // the next entry (no copy of the set per expiry).
+    for (const b of open) this.closeBatch(b);
     this.holdSends--;
     this.flushReady();
   }
@@ -667,20 +669,25 @@ export class Producer {
 
   private sendRequest(node: number, token: number, items: InFlightBatch[]): void {
     const acks = this.acks === 'all' ? -1 : this.acks;
-    const req: ProduceRequest = {
-      acks,
-      timeoutMs: this.requestTimeoutMs,
-      partitions: items.map(({ b }) => ({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! })),
-    };
+    // The batches' bytes on the wire, summed here: the network would walk the request for them.
+    let bytes = 0;
+    const partitions: ProducePartitionData[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const b = items[i]!.b;
+      bytes += b.bytes!.length;
+      partitions.push({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! });
+    }
+    const req: ProduceRequest = { acks, timeoutMs: this.requestTimeoutMs, partitions };
     if (acks === 0) {
       // Fire and forget: no response, no offset (acks=0 reports offset -1).
-      this.ctx.network.send(this.node, brokerNode(node), call(this, this.produceAt, node, req));
+      this.ctx.network.send(this.node, brokerNode(node), call(this, this.produceAt, node, req), undefined, bytes);
       for (const { b, q } of items) this.complete(b, q, null, null);
       return;
     }
     for (const { b, q } of items) q.inFlight.push(b);
     const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.requestTimeoutMs, settled: false };
     this.requestTimeouts.add(inFlight);
+    withWireBytes(req, bytes);
     this.ctx.network.request<ProduceResponses>(
       this.node,
       brokerNode(node),

@@ -211,7 +211,8 @@ export class Network {
     if (!this.running.has(from)) return;
     if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
     // One Call for the request's arrival (not a delivery Call and a drop Call inside an arrive Call).
-    const at = this.deliveryTime(from, to, callBytes(handle), null, 0);
+    // The request's bytes are counted only if the bandwidth needs them (deliveryTime).
+    const at = this.deliveryTime(from, to, -1, handle, 0);
     if (at >= 0) this.scheduler.at(at, call(this, this.arriveRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
   }
 
@@ -372,7 +373,14 @@ export function wireBytes(v: unknown, depth: number): number {
 /** The bytes a Call carries in its arguments (a one-way produce, a request's handler). */
 function callBytes(c: Call): number {
   let n = 0;
-  for (const a of c.args) if (typeof a === 'object' && a !== null) n += wireBytes(a, 1);
+  for (const a of c.args) {
+    if (typeof a !== 'object' || a === null) continue;
+    if (a === knownValue) {
+      // A request its maker marked (a produce request sums its batches as it is built).
+      n += knownBytes;
+      knownValue = null;
+    } else n += wireBytes(a, 1);
+  }
   return n;
 }
 
