@@ -107,11 +107,21 @@ interface ReplicaFetchWaiter {
   d: Deferred<FollowerFetchAnswer[]>;
 }
 
+/**
+ * A replica fetcher session: this broker (the follower) fetching the partitions it follows
+ * from one leader (ReplicaFetcherThread with its fetch session).
+ */
 interface Fetcher {
   leader: number;
   keys: Set<string>;
-  /** keys, sorted; null when keys changed since. */
-  sorted: string[] | null;
+  /**
+   * The partitions of keys, in key order, as direct references (no lookup by key per
+   * partition per fetch); null when keys changed since, rebuilt from `partitions` then.
+   * Every entry is the Partition `partitions` holds under its key: a Partition leaves the
+   * map only through kill (which drops the fetchers) or removePartition (which unfollows its
+   * key, so this is rebuilt), and a new one for the key is followed anew (follow).
+   */
+  sorted: Partition[] | null;
   inFlight: number; // request token, 0 when idle
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
@@ -772,6 +782,17 @@ export class Broker implements BrokerApi, PartitionHost {
     if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
   }
 
+  /** A fetcher's partitions in key order, looked up once (the fetch session rebuilt). */
+  private fetcherMembers(f: Fetcher): Partition[] {
+    const out: Partition[] = [];
+    for (const key of [...f.keys].sort()) {
+      const p = this.partitions.get(key);
+      if (p !== undefined) out.push(p);
+      else f.keys.delete(key);
+    }
+    return out;
+  }
+
   private unfollow(key: string): void {
     for (const f of this.fetchers.values()) if (f.keys.delete(key)) f.sorted = null;
   }
@@ -781,22 +802,25 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
     const parts: FollowerFetchPart[] = [];
-    f.sorted ??= [...f.keys].sort();
+    const members = (f.sorted ??= this.fetcherMembers(f));
+    /** The Partition of each part sent, in the same order (the answers come in it). */
+    const sent: Partition[] = [];
     let heldBack = false;
-    for (const key of f.sorted) {
-      const p = this.partitions.get(key);
-      if (!p || p.role !== 'follower' || p.leaderId !== f.leader) {
-        f.keys.delete(key);
+    for (let i = 0; i < members.length; i++) {
+      const p = members[i]!;
+      if (p.role !== 'follower' || p.leaderId !== f.leader) {
+        f.keys.delete(p.key);
         f.sorted = null;
         continue;
       }
       // follower.replication.throttled.replicas: an out-of-sync replica is left out of the
       // fetch while the follower quota is exceeded (ReplicaFetcherThread.shouldFollowerThrottle).
-      if (!p.isr.includes(this.brokerId) && this.isFollowerThrottled(p) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
+      if (this.isFollowerThrottled(p) && !p.isr.includes(this.brokerId) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
         heldBack = true;
         continue;
       }
       parts.push(p.followerFetchPart());
+      sent.push(p);
     }
     if (parts.length === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
@@ -816,7 +840,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.node,
       brokerNode(leader),
       call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, leader),
+      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent),
       call(this, this.onReplicaFetchReset, inc, f, token),
     );
   }
@@ -839,13 +863,19 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, resp: FollowerFetchAnswer[]): void {
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], resp: FollowerFetchAnswer[]): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
     f.deadline.clear();
     f.inFlight = 0;
     let error = resp.length === 0;
-    for (const r of resp) {
-      const p = this.partitions.get(r.key);
+    for (let i = 0; i < resp.length; i++) {
+      const r = resp[i]!;
+      // The answers come in the order of the parts sent: the Partition sent is the one the
+      // map holds under the key unless it stopped (removed) while the fetch was in flight;
+      // then the key is looked up, as any answer was before (a replica added again since
+      // takes it).
+      let p: Partition | undefined = sent[i];
+      if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
       const res = r.result;
       if (res.divergingEpoch) {
@@ -894,12 +924,24 @@ export class Broker implements BrokerApi, PartitionHost {
     }
   }
 
+  /** The partition's throttle flags, recomputed from the topic's config when any config changed since. */
+  private refreshThrottle(p: Partition): void {
+    const v = this.env.controller.configVersion;
+    if (p.throttleVersion === v) return;
+    const cfg = this.env.topicConfig(p.topic);
+    p.leaderThrottled = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, this.brokerId);
+    p.followerThrottled = isThrottledReplica(cfg.raw('follower.replication.throttled.replicas'), p.partition, this.brokerId);
+    p.throttleVersion = v;
+  }
+
   private isLeaderThrottled(p: Partition): boolean {
-    return isThrottledReplica(this.env.topicConfig(p.topic).raw('leader.replication.throttled.replicas'), p.partition, this.brokerId);
+    this.refreshThrottle(p);
+    return p.leaderThrottled;
   }
 
   private isFollowerThrottled(p: Partition): boolean {
-    return isThrottledReplica(this.env.topicConfig(p.topic).raw('follower.replication.throttled.replicas'), p.partition, this.brokerId);
+    this.refreshThrottle(p);
+    return p.followerThrottled;
   }
 
   // ---- periodic work ----------------------------------------------------------------------------

@@ -160,6 +160,15 @@ export class Partition {
   private fetchPart: FollowerFetchPart | null = null;
   /** The answer to a consumer fetch at the HW (read_uncommitted, nothing to read), shared like idleAnswer. */
   private idleConsumerAnswer: FetchPartitionResponse | null = null;
+  /**
+   * This replica's leader.replication.throttled.replicas / follower.replication.throttled.replicas
+   * flags (isThrottledReplica of the topic's config for this partition and broker), as of the
+   * controller's configVersion `throttleVersion` (-1: never computed). Kept by the broker
+   * (Broker.refreshThrottle): a fetch reads two booleans, not a config lookup and parse per partition.
+   */
+  throttleVersion = -1;
+  leaderThrottled = false;
+  followerThrottled = false;
 
   constructor(
     readonly topic: string,
