@@ -508,7 +508,7 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: FollowerFetchPart): boolean {
-    const p = this.partitions.get(fp.key);
+    const p = this.leaderPartitionFor(fp);
     if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
     const log = p.log;
     return fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset;
@@ -728,6 +728,19 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
+  /**
+   * The Partition this broker holds under a follower fetch part's key: the one the part
+   * carries when it is this broker's and not stopped (a stopped Partition is out of the map;
+   * a live one is in it under its key), else looked up and carried from then on.
+   */
+  private leaderPartitionFor(fp: FollowerFetchPart): Partition | undefined {
+    const ref = fp.leaderRef;
+    if (ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const p = this.partitions.get(fp.key);
+    if (p !== undefined) fp.leaderRef = p;
+    return p;
+  }
+
   /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
   private readForReplica(
     replicaId: number,
@@ -746,7 +759,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const out: FollowerFetchAnswer[] = [];
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
-      const p = this.partitions.get(fp.key);
+      const p = this.leaderPartitionFor(fp);
       let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
       // partition gets nothing while the leader's quota is exceeded (ReplicaManager's

@@ -72,6 +72,13 @@ function staleness(c: Cluster): string[] {
       }
     }
     for (const p of b.partitions.values()) {
+      // The leader's side: a fetch part's Partition reference, when a leader would use it, is what that leader holds under the key.
+      const part = (p as unknown as { fetchPart: { key: string; leaderRef: Partition | null } | null }).fetchPart;
+      const ref = part?.leaderRef ?? null;
+      if (part !== null && ref !== null && ref.role !== 'none') {
+        const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
+        if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
+      }
       if (p.throttleVersion !== version) continue;
       const cfg = c.controller.topicConfig(p.topic);
       const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
@@ -124,5 +131,11 @@ describe('replica fetcher sessions', () => {
     p.leaderThrottled = !p.leaderThrottled;
     p.throttleVersion = c.controller.configVersion;
     expect(staleness(c).join('\n')).toContain(`${p.key}: throttle flags`);
+    // A fetch part carrying a Partition its leader no longer holds under the key.
+    const part = (p as unknown as { fetchPart: { leaderRef: Partition | null } | null }).fetchPart;
+    if (part !== null) {
+      part.leaderRef = copy;
+      expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
+    }
   });
 });

@@ -130,6 +130,13 @@ export interface FollowerFetchPart {
   fetchOffset: number;
   lastFetchedEpoch: number;
   currentLeaderEpoch: number;
+  /**
+   * The leader's side of the fetch session: the Partition the last leader to read this part
+   * found under `key` (Broker.leaderPartitionFor), carried over to the part that replaces
+   * this one. A leader uses it only when it is its own and still live (not stopped), which
+   * is exactly when its map holds it under the key; otherwise it looks the key up.
+   */
+  leaderRef: Partition | null;
 }
 
 export class Partition {
@@ -178,6 +185,11 @@ export class Partition {
   ) {
     this.key = `${topic}-${partition}`;
     this.rebuildProducerState();
+  }
+
+  /** Hosted by `h` (a leader checks a Partition reference a fetch part carries is its own). */
+  hostedBy(h: PartitionHost): boolean {
+    return this.host === h;
   }
 
   get isLeader(): boolean {
@@ -497,7 +509,7 @@ export class Partition {
     const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
     if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
-    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch });
+    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null });
   }
 
   /** A fetch answer as of now: the HW and log start go with every one. */
