@@ -128,6 +128,16 @@ interface Fetcher {
   deadline: Deadline;
 }
 
+/**
+ * The parked fetches of one partition key, in the order they parked, and what changed in
+ * the partition since the last flush (CHANGED_* bits; 0: not queued in Broker.changed).
+ */
+interface WaiterList {
+  readonly key: string;
+  readonly items: Waiter[];
+  what: number;
+}
+
 /** A waiter list this long is swept of settled waiters before the next one parks. */
 const WAITER_SWEEP_LENGTH = 16;
 
@@ -156,13 +166,13 @@ export class Broker implements BrokerApi, PartitionHost {
   /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
   metadataOffset = -1;
   /** Parked fetches by partition key, in the order they parked (a list: sets rehashed on every park and wake at scale). */
-  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly waiters = new Map<string, WaiterList>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
-  /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
-  private readonly changed = new Map<string, number>();
+  /** The lists of partitions changed since the last flush, in the order they first changed (each list's `what` says what changed). */
+  private changed: WaiterList[] = [];
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -233,13 +243,14 @@ export class Broker implements BrokerApi, PartitionHost {
     this.bytesOut = 0;
     this.leaderQuota = new ReplicationQuota();
     this.followerQuota = new ReplicationQuota();
-    for (const set of this.waiters.values()) for (const w of set) w.settled = true;
+    for (const list of this.waiters.values()) for (const w of list.items) w.settled = true;
     this.waiters.clear();
     this.waiterTimeouts = null;
     this.produceTimeouts = null;
     for (const f of this.fetchers.values()) f.backoff?.cancel();
     this.fetchers.clear();
-    this.changed.clear();
+    for (const list of this.changed) list.what = 0;
+    this.changed = [];
   }
 
   /** PartitionHost: an append as leader, for MessagesInPerSec and BytesInPerSec. */
@@ -412,9 +423,16 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    const list = this.waiters.get(p.key);
-    if (list === undefined || !hasLiveWaiter(list)) return;
-    this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
+    // The partition's list, held by the Partition once looked up (a stopped one looks up, as before).
+    let list = p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
+    if (list === null) {
+      list = this.waiters.get(p.key) ?? null;
+      if (list === null) return;
+      p.waiterList = list;
+    }
+    if (!hasLiveWaiter(list.items)) return;
+    if (list.what === 0) this.changed.push(list);
+    list.what |= what;
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
     this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
@@ -424,11 +442,16 @@ export class Broker implements BrokerApi, PartitionHost {
   private flushChanged(inc: number): void {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
-    const keys = [...this.changed];
-    this.changed.clear();
-    for (const [key, what] of keys) {
-      const list = this.waiters.get(key);
-      if (!list || list.length === 0) continue;
+    const lists = this.changed;
+    this.changed = [];
+    // What each list had changed, taken before any is walked (as the set was copied and cleared).
+    const whats = lists.map((l) => l.what);
+    for (const l of lists) l.what = 0;
+    for (let n = 0; n < lists.length; n++) {
+      const key = lists[n]!.key;
+      const what = whats[n]!;
+      const list = lists[n]!.items;
+      if (list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
       // The list is walked live, in the order the fetches parked; a waiter completed here (or
       // earlier, under another key) is settled and skipped (answers travel by scheduled
@@ -451,9 +474,10 @@ export class Broker implements BrokerApi, PartitionHost {
    */
   private addWaiter(w: Waiter, maxWaitMs: number): void {
     for (const k of w.keys) {
-      const list = this.waiters.get(k);
-      if (list === undefined) this.waiters.set(k, [w]);
+      const entry = this.waiters.get(k);
+      if (entry === undefined) this.waiters.set(k, { key: k, items: [w], what: 0 });
       else {
+        const list = entry.items;
         if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
       }

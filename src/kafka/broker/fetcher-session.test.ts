@@ -79,6 +79,11 @@ function staleness(c: Cluster): string[] {
         const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
         if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
       }
+      // The purgatory list a Partition holds, when its broker would use it, is the one the broker keeps under the key.
+      if (p.role !== 'none' && p.waiterList !== null) {
+        const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+        if (lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
+      }
       if (p.throttleVersion !== version) continue;
       const cfg = c.controller.topicConfig(p.topic);
       const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
@@ -92,7 +97,7 @@ function staleness(c: Cluster): string[] {
 }
 
 describe('replica fetcher sessions', () => {
-  it('hold the Partitions a fresh lookup gives, and throttle flags the config gives, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
+  it('hold the Partitions a fresh lookup gives, purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
     let checkedSessions = 0;
     let checkedFlags = 0;
     const failures: string[] = [];
@@ -137,5 +142,7 @@ describe('replica fetcher sessions', () => {
       part.leaderRef = copy;
       expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
     }
+    p.waiterList = { key: p.key, items: [], what: 0 };
+    expect(staleness(c).join('\n')).toContain(`${p.key}: holds a purgatory list that is not the broker's`);
   });
 });

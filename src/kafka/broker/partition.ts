@@ -174,6 +174,12 @@ export class Partition {
    * (Broker.refreshThrottle): a fetch reads two booleans, not a config lookup and parse per partition.
    */
   throttleVersion = -1;
+  /**
+   * The host's fetch purgatory list for this partition's key (Broker's WaiterList), once the
+   * host looked it up: the list of a key lives as long as the process, so a change wakes its
+   * waiters without a lookup by key. Opaque here; the broker keeps it.
+   */
+  waiterList: object | null = null;
   leaderThrottled = false;
   followerThrottled = false;
 
