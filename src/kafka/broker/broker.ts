@@ -473,10 +473,20 @@ export class Broker implements BrokerApi, PartitionHost {
    * order, are the same either way.
    */
   private addWaiter(w: Waiter, maxWaitMs: number): void {
-    for (const k of w.keys) {
-      const entry = this.waiters.get(k);
-      if (entry === undefined) this.waiters.set(k, { key: k, items: [w], what: 0 });
-      else {
+    const keys = w.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      // A follower's fetch names Partitions this leader holds (its parts carry them): their
+      // lists without a lookup by key. A consumer's looks its keys up.
+      const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : undefined;
+      const held = p !== undefined && p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
+      const entry = held ?? this.waiters.get(k);
+      if (entry === undefined) {
+        const created: WaiterList = { key: k, items: [w], what: 0 };
+        this.waiters.set(k, created);
+        if (p !== undefined && p.role !== 'none') p.waiterList = created;
+      } else {
+        if (held === null && p !== undefined && p.role !== 'none') p.waiterList = entry;
         const list = entry.items;
         if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
