@@ -135,8 +135,6 @@ interface Fetcher {
 interface WaiterList {
   readonly key: string;
   readonly items: Waiter[];
-  /** For each of items, the index of this key among its fetch's partitions (no search when it wakes). */
-  readonly at: number[];
   what: number;
 }
 
@@ -144,19 +142,13 @@ interface WaiterList {
 const WAITER_SWEEP_LENGTH = 16;
 
 /** Removes the settled waiters of a list in place, keeping the others' order. An emptied list stays (it fills again on the next fetch). */
-function dropSettled(entry: WaiterList): void {
-  const list = entry.items;
-  const at = entry.at;
+function dropSettled(list: Waiter[]): void {
   let j = 0;
   for (let i = 0; i < list.length; i++) {
     const w = list[i]!;
-    if (!w.settled) {
-      at[j] = at[i]!;
-      list[j++] = w;
-    }
+    if (!w.settled) list[j++] = w;
   }
   list.length = j;
-  at.length = j;
 }
 
 function hasLiveWaiter(list: Waiter[]): boolean {
@@ -456,10 +448,9 @@ export class Broker implements BrokerApi, PartitionHost {
     const whats = lists.map((l) => l.what);
     for (const l of lists) l.what = 0;
     for (let n = 0; n < lists.length; n++) {
-      const entry = lists[n]!;
+      const key = lists[n]!.key;
       const what = whats[n]!;
-      const list = entry.items;
-      const at = entry.at;
+      const list = lists[n]!.items;
       if (list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
       // The list is walked live, in the order the fetches parked; a waiter completed here (or
@@ -467,9 +458,9 @@ export class Broker implements BrokerApi, PartitionHost {
       // events, so nothing parks or wakes in between). Settled ones leave the list here.
       for (let i = 0; i < list.length; i++) {
         const w = list[i]!;
-        if (!w.settled && (what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, at[i]!) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
+        if (!w.settled && (what & (w.kind === 'replica' ? CHANGED_LOG_END : CHANGED_HIGH_WATERMARK)) !== 0 && this.mayComplete(w, key) && this.tryCompleteWaiter(w)) this.removeWaiter(w);
       }
-      dropSettled(entry);
+      dropSettled(list);
     }
   }
 
@@ -491,15 +482,14 @@ export class Broker implements BrokerApi, PartitionHost {
       const held = p !== undefined && p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
       const entry = held ?? this.waiters.get(k);
       if (entry === undefined) {
-        const created: WaiterList = { key: k, items: [w], at: [i], what: 0 };
+        const created: WaiterList = { key: k, items: [w], what: 0 };
         this.waiters.set(k, created);
         if (p !== undefined && p.role !== 'none') p.waiterList = created;
       } else {
         if (held === null && p !== undefined && p.role !== 'none') p.waiterList = entry;
         const list = entry.items;
-        if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(entry);
+        if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
-        entry.at.push(i);
       }
     }
     w.due = this.now() + Math.max(0, maxWaitMs);
@@ -528,13 +518,12 @@ export class Broker implements BrokerApi, PartitionHost {
    * False only when a read would find no record and no error: consumers see only what is
    * below the HW, followers only what is below the LEO.
    */
-  private mayComplete(w: Waiter, changed = -1): boolean {
-    // The partition that changed (its index among the fetch's) is the likeliest to answer:
-    // asked first. The answer is the same (any partition that can answer makes it true; the
-    // checks only read), whichever is asked first.
-    if (changed >= 0) {
-      const i = changed;
-      if (i < w.keys.length && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
+  private mayComplete(w: Waiter, changedKey?: string): boolean {
+    // The partition that changed is the likeliest to answer: asked first. The answer is the
+    // same (any partition that can answer makes it true; the checks only read).
+    if (changedKey !== undefined) {
+      const i = w.keys.indexOf(changedKey);
+      if (i >= 0 && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
     }
     if (w.kind === 'consumer') {
       for (const fp of w.req.partitions) if (this.consumerPartMayAnswer(fp)) return true;
