@@ -107,15 +107,35 @@ interface ReplicaFetchWaiter {
   d: Deferred<FollowerFetchAnswer[]>;
 }
 
+/**
+ * A replica fetcher session: this broker (the follower) fetching the partitions it follows
+ * from one leader (ReplicaFetcherThread with its fetch session).
+ */
 interface Fetcher {
   leader: number;
   keys: Set<string>;
-  /** keys, sorted; null when keys changed since. */
-  sorted: string[] | null;
+  /**
+   * The partitions of keys, in key order, as direct references (no lookup by key per
+   * partition per fetch); null when keys changed since, rebuilt from `partitions` then.
+   * Every entry is the Partition `partitions` holds under its key: a Partition leaves the
+   * map only through kill (which drops the fetchers) or removePartition (which unfollows its
+   * key, so this is rebuilt), and a new one for the key is followed anew (follow).
+   */
+  sorted: Partition[] | null;
   inFlight: number; // request token, 0 when idle
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
   deadline: Deadline;
+}
+
+/**
+ * The parked fetches of one partition key, in the order they parked, and what changed in
+ * the partition since the last flush (CHANGED_* bits; 0: not queued in Broker.changed).
+ */
+interface WaiterList {
+  readonly key: string;
+  readonly items: Waiter[];
+  what: number;
 }
 
 /** A waiter list this long is swept of settled waiters before the next one parks. */
@@ -146,13 +166,13 @@ export class Broker implements BrokerApi, PartitionHost {
   /** The metadata log offset this broker has applied up to (brokers[].metadataOffset), -1 before any. */
   metadataOffset = -1;
   /** Parked fetches by partition key, in the order they parked (a list: sets rehashed on every park and wake at scale). */
-  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly waiters = new Map<string, WaiterList>();
   /** maxWait of every parked fetch, one Deadline for all (per incarnation). */
   private waiterTimeouts: TimeoutQueue<Waiter> | null = null;
   /** timeoutMs of every parked acks=all produce (Kafka's produce purgatory), one Deadline for all. */
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
-  /** Partitions changed since the last flush, with what changed (CHANGED_* bits). */
-  private readonly changed = new Map<string, number>();
+  /** The lists of partitions changed since the last flush, in the order they first changed (each list's `what` says what changed). */
+  private changed: WaiterList[] = [];
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
   private fetchToken = 0;
@@ -223,13 +243,14 @@ export class Broker implements BrokerApi, PartitionHost {
     this.bytesOut = 0;
     this.leaderQuota = new ReplicationQuota();
     this.followerQuota = new ReplicationQuota();
-    for (const set of this.waiters.values()) for (const w of set) w.settled = true;
+    for (const list of this.waiters.values()) for (const w of list.items) w.settled = true;
     this.waiters.clear();
     this.waiterTimeouts = null;
     this.produceTimeouts = null;
     for (const f of this.fetchers.values()) f.backoff?.cancel();
     this.fetchers.clear();
-    this.changed.clear();
+    for (const list of this.changed) list.what = 0;
+    this.changed = [];
   }
 
   /** PartitionHost: an append as leader, for MessagesInPerSec and BytesInPerSec. */
@@ -402,9 +423,16 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    const list = this.waiters.get(p.key);
-    if (list === undefined || !hasLiveWaiter(list)) return;
-    this.changed.set(p.key, (this.changed.get(p.key) ?? 0) | what);
+    // The partition's list, held by the Partition once looked up (a stopped one looks up, as before).
+    let list = p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
+    if (list === null) {
+      list = this.waiters.get(p.key) ?? null;
+      if (list === null) return;
+      p.waiterList = list;
+    }
+    if (!hasLiveWaiter(list.items)) return;
+    if (list.what === 0) this.changed.push(list);
+    list.what |= what;
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
     this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
@@ -414,11 +442,16 @@ export class Broker implements BrokerApi, PartitionHost {
   private flushChanged(inc: number): void {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
-    const keys = [...this.changed];
-    this.changed.clear();
-    for (const [key, what] of keys) {
-      const list = this.waiters.get(key);
-      if (!list || list.length === 0) continue;
+    const lists = this.changed;
+    this.changed = [];
+    // What each list had changed, taken before any is walked (as the set was copied and cleared).
+    const whats = lists.map((l) => l.what);
+    for (const l of lists) l.what = 0;
+    for (let n = 0; n < lists.length; n++) {
+      const key = lists[n]!.key;
+      const what = whats[n]!;
+      const list = lists[n]!.items;
+      if (list.length === 0) continue;
       // Followers wait for the log end, consumers for the high watermark (mayComplete could not say yes otherwise).
       // The list is walked live, in the order the fetches parked; a waiter completed here (or
       // earlier, under another key) is settled and skipped (answers travel by scheduled
@@ -440,10 +473,21 @@ export class Broker implements BrokerApi, PartitionHost {
    * order, are the same either way.
    */
   private addWaiter(w: Waiter, maxWaitMs: number): void {
-    for (const k of w.keys) {
-      const list = this.waiters.get(k);
-      if (list === undefined) this.waiters.set(k, [w]);
-      else {
+    const keys = w.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      // A follower's fetch names Partitions this leader holds (its parts carry them): their
+      // lists without a lookup by key. A consumer's looks its keys up.
+      const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : undefined;
+      const held = p !== undefined && p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
+      const entry = held ?? this.waiters.get(k);
+      if (entry === undefined) {
+        const created: WaiterList = { key: k, items: [w], what: 0 };
+        this.waiters.set(k, created);
+        if (p !== undefined && p.role !== 'none') p.waiterList = created;
+      } else {
+        if (held === null && p !== undefined && p.role !== 'none') p.waiterList = entry;
+        const list = entry.items;
         if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
       }
@@ -498,7 +542,7 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private replicaPartMayAnswer(w: ReplicaFetchWaiter, fp: FollowerFetchPart): boolean {
-    const p = this.partitions.get(fp.key);
+    const p = this.leaderPartitionFor(fp);
     if (!p || p.role !== 'leader' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch) || !p.remote.has(w.replicaId)) return true;
     const log = p.log;
     return fp.fetchOffset !== log.logEndOffset || fp.fetchOffset < log.logStartOffset;
@@ -728,6 +772,19 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
+  /**
+   * The Partition this broker holds under a follower fetch part's key: the one the part
+   * carries when it is this broker's and not stopped (a stopped Partition is out of the map;
+   * a live one is in it under its key), else looked up and carried from then on.
+   */
+  private leaderPartitionFor(fp: FollowerFetchPart): Partition | undefined {
+    const ref = fp.leaderRef;
+    if (ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const p = this.partitions.get(fp.key);
+    if (p !== undefined) fp.leaderRef = p;
+    return p;
+  }
+
   /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
   private readForReplica(
     replicaId: number,
@@ -746,7 +803,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const out: FollowerFetchAnswer[] = [];
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
-      const p = this.partitions.get(fp.key);
+      const p = this.leaderPartitionFor(fp);
       let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
       // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
       // partition gets nothing while the leader's quota is exceeded (ReplicaManager's
@@ -782,6 +839,17 @@ export class Broker implements BrokerApi, PartitionHost {
     if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
   }
 
+  /** A fetcher's partitions in key order, looked up once (the fetch session rebuilt). */
+  private fetcherMembers(f: Fetcher): Partition[] {
+    const out: Partition[] = [];
+    for (const key of [...f.keys].sort()) {
+      const p = this.partitions.get(key);
+      if (p !== undefined) out.push(p);
+      else f.keys.delete(key);
+    }
+    return out;
+  }
+
   private unfollow(key: string): void {
     for (const f of this.fetchers.values()) if (f.keys.delete(key)) f.sorted = null;
   }
@@ -791,22 +859,25 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
     const parts: FollowerFetchPart[] = [];
-    f.sorted ??= [...f.keys].sort();
+    const members = (f.sorted ??= this.fetcherMembers(f));
+    /** The Partition of each part sent, in the same order (the answers come in it). */
+    const sent: Partition[] = [];
     let heldBack = false;
-    for (const key of f.sorted) {
-      const p = this.partitions.get(key);
-      if (!p || p.role !== 'follower' || p.leaderId !== f.leader) {
-        f.keys.delete(key);
+    for (let i = 0; i < members.length; i++) {
+      const p = members[i]!;
+      if (p.role !== 'follower' || p.leaderId !== f.leader) {
+        f.keys.delete(p.key);
         f.sorted = null;
         continue;
       }
       // follower.replication.throttled.replicas: an out-of-sync replica is left out of the
       // fetch while the follower quota is exceeded (ReplicaFetcherThread.shouldFollowerThrottle).
-      if (!p.isr.includes(this.brokerId) && this.isFollowerThrottled(p) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
+      if (this.isFollowerThrottled(p) && !p.isr.includes(this.brokerId) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
         heldBack = true;
         continue;
       }
       parts.push(p.followerFetchPart());
+      sent.push(p);
     }
     if (parts.length === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
@@ -826,7 +897,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.node,
       brokerNode(leader),
       call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, leader),
+      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent),
       call(this, this.onReplicaFetchReset, inc, f, token),
     );
   }
@@ -849,13 +920,19 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, resp: FollowerFetchAnswer[]): void {
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], resp: FollowerFetchAnswer[]): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
     f.deadline.clear();
     f.inFlight = 0;
     let error = resp.length === 0;
-    for (const r of resp) {
-      const p = this.partitions.get(r.key);
+    for (let i = 0; i < resp.length; i++) {
+      const r = resp[i]!;
+      // The answers come in the order of the parts sent: the Partition sent is the one the
+      // map holds under the key unless it stopped (removed) while the fetch was in flight;
+      // then the key is looked up, as any answer was before (a replica added again since
+      // takes it).
+      let p: Partition | undefined = sent[i];
+      if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
       const res = r.result;
       if (res.divergingEpoch) {
@@ -904,12 +981,24 @@ export class Broker implements BrokerApi, PartitionHost {
     }
   }
 
+  /** The partition's throttle flags, recomputed from the topic's config when any config changed since. */
+  private refreshThrottle(p: Partition): void {
+    const v = this.env.controller.configVersion;
+    if (p.throttleVersion === v) return;
+    const cfg = this.env.topicConfig(p.topic);
+    p.leaderThrottled = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, this.brokerId);
+    p.followerThrottled = isThrottledReplica(cfg.raw('follower.replication.throttled.replicas'), p.partition, this.brokerId);
+    p.throttleVersion = v;
+  }
+
   private isLeaderThrottled(p: Partition): boolean {
-    return isThrottledReplica(this.env.topicConfig(p.topic).raw('leader.replication.throttled.replicas'), p.partition, this.brokerId);
+    this.refreshThrottle(p);
+    return p.leaderThrottled;
   }
 
   private isFollowerThrottled(p: Partition): boolean {
-    return isThrottledReplica(this.env.topicConfig(p.topic).raw('follower.replication.throttled.replicas'), p.partition, this.brokerId);
+    this.refreshThrottle(p);
+    return p.followerThrottled;
   }
 
   // ---- periodic work ----------------------------------------------------------------------------

@@ -32,9 +32,13 @@ function scenario(timeline: TimelineAction[] = []): Scenario {
   };
 }
 
-/** Every broker's lists, as the broker holds them. */
+/** Every broker's lists, as the broker holds them (each key's list of parked fetches). */
 function purgatory(c: Cluster): Map<string, ParkedFetch[]>[] {
-  return [...c.brokers.values()].map((b) => (b as unknown as { waiters: Map<string, ParkedFetch[]> }).waiters);
+  return [...c.brokers.values()].map((b) => {
+    const lists = (b as unknown as { waiters: Map<string, { key: string; items: ParkedFetch[] }> }).waiters;
+    for (const [key, l] of lists) expect(l.key).toBe(key);
+    return new Map([...lists].map(([key, l]) => [key, l.items]));
+  });
 }
 
 function checkLists(c: Cluster): { longest: number; parked: number } {

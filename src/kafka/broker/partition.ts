@@ -130,6 +130,13 @@ export interface FollowerFetchPart {
   fetchOffset: number;
   lastFetchedEpoch: number;
   currentLeaderEpoch: number;
+  /**
+   * The leader's side of the fetch session: the Partition the last leader to read this part
+   * found under `key` (Broker.leaderPartitionFor), carried over to the part that replaces
+   * this one. A leader uses it only when it is its own and still live (not stopped), which
+   * is exactly when its map holds it under the key; otherwise it looks the key up.
+   */
+  leaderRef: Partition | null;
 }
 
 export class Partition {
@@ -160,6 +167,21 @@ export class Partition {
   private fetchPart: FollowerFetchPart | null = null;
   /** The answer to a consumer fetch at the HW (read_uncommitted, nothing to read), shared like idleAnswer. */
   private idleConsumerAnswer: FetchPartitionResponse | null = null;
+  /**
+   * This replica's leader.replication.throttled.replicas / follower.replication.throttled.replicas
+   * flags (isThrottledReplica of the topic's config for this partition and broker), as of the
+   * controller's configVersion `throttleVersion` (-1: never computed). Kept by the broker
+   * (Broker.refreshThrottle): a fetch reads two booleans, not a config lookup and parse per partition.
+   */
+  throttleVersion = -1;
+  /**
+   * The host's fetch purgatory list for this partition's key (Broker's WaiterList), once the
+   * host looked it up: the list of a key lives as long as the process, so a change wakes its
+   * waiters without a lookup by key. Opaque here; the broker keeps it.
+   */
+  waiterList: object | null = null;
+  leaderThrottled = false;
+  followerThrottled = false;
 
   constructor(
     readonly topic: string,
@@ -169,6 +191,11 @@ export class Partition {
   ) {
     this.key = `${topic}-${partition}`;
     this.rebuildProducerState();
+  }
+
+  /** Hosted by `h` (a leader checks a Partition reference a fetch part carries is its own). */
+  hostedBy(h: PartitionHost): boolean {
+    return this.host === h;
   }
 
   get isLeader(): boolean {
@@ -488,7 +515,7 @@ export class Partition {
     const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
     if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
-    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch });
+    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null });
   }
 
   /** A fetch answer as of now: the HW and log start go with every one. */

@@ -89,6 +89,12 @@ export class Controller {
   // ---- configs ---------------------------------------------------------------------------
 
   private readonly configCache = new Map<string, Config>();
+  /**
+   * Bumped whenever a cached topic config is dropped (any config change): what brokers derive
+   * from topic configs on hot paths (the replication throttle flags of a Partition) is
+   * recomputed when this moved, without a config lookup per fetch.
+   */
+  configVersion = 0;
 
   /** The topic's effective config (cached; invalidated on any config change). */
   topicConfig(topic: string): Config {
@@ -101,6 +107,7 @@ export class Controller {
   }
 
   invalidateConfigs(): void {
+    this.configVersion++;
     this.configCache.clear();
   }
 
@@ -427,6 +434,7 @@ export class Controller {
     const image: TopicImage = { name, config: { ...config }, partitions: [] };
     this.topics.set(name, image);
     this.configCache.delete(name);
+    this.configVersion++;
     this.hooks.record({ type: 'TopicRecord', topic: name, config: { ...config } });
     this.metadataVersion++;
     this.ctx.emit(
@@ -456,6 +464,7 @@ export class Controller {
     for (const reg of t.partitions) for (const id of reg.replicas) hosts.add(id);
     this.topics.delete(name);
     this.configCache.delete(name);
+    this.configVersion++;
     const offset = this.hooks.record({ type: 'RemoveTopicRecord', topic: name });
     this.metadataVersion++;
     this.ctx.emit({ type: 'TopicDeleted', topic: name });
@@ -471,6 +480,7 @@ export class Controller {
       else putOwn(t.config, k, v);
     }
     this.configCache.delete(name);
+    this.configVersion++;
     this.hooks.record({ type: 'ConfigRecord', topic: name, config: { ...t.config } });
     this.metadataVersion++;
     // Enabling unclean election lets the controller elect leaders for offline partitions now.
@@ -618,6 +628,7 @@ export class Controller {
     this.topics.clear();
     for (const [name, t] of img.topics) this.topics.set(name, { name, config: { ...t.config }, partitions: t.partitions.map(copyReg) });
     this.configCache.clear();
+    this.configVersion++;
     this.metadataVersion++;
     this.hooks.brokersChanged();
   }

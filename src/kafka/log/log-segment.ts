@@ -40,8 +40,9 @@ export class LogSegment {
     return this.maxTimestamp;
   }
 
+  /** No batch: its size is 0 (every batch has a header), read without touching the batches array (cold at scale). */
   get isEmpty(): boolean {
-    return this.batches.length === 0;
+    return this.sizeInBytes === 0;
   }
 
   append(batch: Uint8Array): void {

@@ -1,0 +1,148 @@
+/**
+ * The follower's replica fetcher sessions hold direct references (Broker.fetchers: each
+ * session's Partitions, in key order), and every Partition keeps its replication throttle
+ * flags as of a config version. Both must never go stale: through elections, kills and
+ * restarts, isolation, reassignments (with throttles), topic deletes and re-creates, and
+ * config changes, they are compared with a fresh lookup every 50 ms of virtual time, over
+ * many seeds with faults.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Scenario, TimelineAction } from '../../scenario/types';
+import { Cluster } from '../cluster';
+import { FAULT_END_MS, randomScenario } from '../invariants/random-scenario';
+import { Prng } from '../sim/prng';
+import type { Broker } from './broker';
+import type { Partition } from './partition';
+import { isThrottledReplica } from './replication-quota';
+
+interface FetcherView {
+  leader: number;
+  keys: Set<string>;
+  sorted: Partition[] | null;
+}
+
+/** randomScenario(seed) with admin ops among its faults: reassignments, a topic deleted and created again, throttles set and cleared, preferred elections. */
+function scenarioWithAdmin(seed: number): Scenario {
+  const s = randomScenario(seed);
+  const r = new Prng(seed ^ 0xfe7c);
+  const brokers = s.cluster.brokers.map((b) => b.id);
+  const topics = s.topics!.map((t) => ({ name: t.name, partitions: t.partitions }));
+  const extra: TimelineAction[] = [];
+  const ops = r.range(4, 10);
+  for (let i = 0; i < ops; i++) {
+    const at = r.range(1000, FAULT_END_MS - 1000);
+    const t = r.pick(topics);
+    const partition = r.range(0, t.partitions - 1);
+    const kind = r.int(5);
+    if (kind === 0 || kind === 1) {
+      const replicas = [...brokers].sort((a, b) => r.int(3) - 1 || a - b).slice(0, 3);
+      extra.push(kind === 0 ? { at, op: 'reassignPartitions', topic: t.name, partition, replicas, throttleBytesPerSec: r.range(500, 5000) } : { at, op: 'reassignPartitions', topic: t.name, partition, replicas });
+    } else if (kind === 2) {
+      const v = r.bool() ? '*' : `${partition}:${r.pick(brokers)},${r.range(0, t.partitions - 1)}:${r.pick(brokers)}`;
+      extra.push({ at, op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': v, 'follower.replication.throttled.replicas': r.bool() ? v : null } });
+      extra.push({ at: at + r.range(500, 8000), op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': null, 'follower.replication.throttled.replicas': null } });
+    } else if (kind === 3) {
+      extra.push({ at, op: 'electLeaders', topic: t.name, partition, type: 'preferred' });
+    } else {
+      // A topic of its own, deleted and created again under the same name (new Partitions, same keys).
+      extra.push({ at, op: 'createTopic', name: 'churn', partitions: 3, replicationFactor: 3 });
+      extra.push({ at: at + r.range(200, 3000), op: 'deleteTopic', name: 'churn' });
+      extra.push({ at: at + r.range(3100, 6000), op: 'createTopic', name: 'churn', partitions: 2, replicationFactor: 3 });
+      extra.push({ at: at + r.range(6100, 9000), op: 'deleteTopic', name: 'churn' });
+    }
+  }
+  const timeline = [...(s.timeline ?? []), ...extra].sort((a, b) => a.at - b.at);
+  return { ...s, name: `fetcher session seed ${seed}`, timeline };
+}
+
+/** What goes stale, described; empty when every session and flag matches a fresh lookup. */
+function staleness(c: Cluster): string[] {
+  const out: string[] = [];
+  const version = c.controller.configVersion;
+  for (const b of c.brokers.values() as Iterable<Broker>) {
+    if (!b.running) continue;
+    const fetchers = (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers;
+    for (const f of fetchers.values()) {
+      if (f.sorted === null) continue;
+      const fresh = [...f.keys].sort();
+      const held = f.sorted.map((p) => p.key);
+      if (JSON.stringify(held) !== JSON.stringify(fresh)) out.push(`broker ${b.brokerId} session with ${f.leader}: holds [${held}], its keys are [${fresh}]`);
+      for (const p of f.sorted) {
+        if (b.partitions.get(p.key) !== p) out.push(`broker ${b.brokerId} session with ${f.leader}: ${p.key} is not the Partition the broker holds under its key`);
+      }
+    }
+    for (const p of b.partitions.values()) {
+      // The leader's side: a fetch part's Partition reference, when a leader would use it, is what that leader holds under the key.
+      const part = (p as unknown as { fetchPart: { key: string; leaderRef: Partition | null } | null }).fetchPart;
+      const ref = part?.leaderRef ?? null;
+      if (part !== null && ref !== null && ref.role !== 'none') {
+        const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
+        if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
+      }
+      // The purgatory list a Partition holds, when its broker would use it, is the one the broker keeps under the key.
+      if (p.role !== 'none' && p.waiterList !== null) {
+        const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+        if (lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
+      }
+      if (p.throttleVersion !== version) continue;
+      const cfg = c.controller.topicConfig(p.topic);
+      const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
+      const follower = isThrottledReplica(cfg.raw('follower.replication.throttled.replicas'), p.partition, b.brokerId);
+      if (p.leaderThrottled !== leader || p.followerThrottled !== follower) {
+        out.push(`broker ${b.brokerId} ${p.key}: throttle flags ${p.leaderThrottled}/${p.followerThrottled}, the config says ${leader}/${follower}`);
+      }
+    }
+  }
+  return out;
+}
+
+describe('replica fetcher sessions', () => {
+  it('hold the Partitions a fresh lookup gives, purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
+    let checkedSessions = 0;
+    let checkedFlags = 0;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 24 && failures.length === 0; seed++) {
+      const c = new Cluster(scenarioWithAdmin(seed), { recordConsumed: false, recordProduced: false });
+      for (let t = 50; t <= FAULT_END_MS + 10000; t += 50) {
+        c.runUntil(t);
+        const stale = staleness(c);
+        if (stale.length > 0) {
+          failures.push(`seed ${seed} t=${t}: ${stale.slice(0, 3).join('; ')}`);
+          break;
+        }
+        for (const b of c.brokers.values() as Iterable<Broker>) {
+          for (const f of (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()) if (f.sorted !== null) checkedSessions++;
+          for (const p of b.partitions.values()) if (p.throttleVersion === c.controller.configVersion) checkedFlags++;
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // The check looked at something: sessions and computed flags.
+    expect(checkedSessions).toBeGreaterThan(1000);
+    expect(checkedFlags).toBeGreaterThan(1000);
+  });
+
+  it('a session whose Partition was swapped under it is caught by the check', () => {
+    // The check itself: a session made stale by hand (a removed Partition kept) is reported.
+    const c = new Cluster(scenarioWithAdmin(1), { recordConsumed: false, recordProduced: false });
+    c.runUntil(2000);
+    const b = [...c.brokers.values()].find((x) => [...(x as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].some((f) => f.sorted !== null && f.sorted.length > 0))!;
+    const f = [...(b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].find((x) => x.sorted !== null && x.sorted.length > 0)!;
+    const p = f.sorted![0]!;
+    const copy = Object.create(Object.getPrototypeOf(p) as object) as Partition;
+    Object.assign(copy, p);
+    f.sorted![0] = copy;
+    expect(staleness(c).join('\n')).toContain(`${p.key} is not the Partition the broker holds under its key`);
+    p.leaderThrottled = !p.leaderThrottled;
+    p.throttleVersion = c.controller.configVersion;
+    expect(staleness(c).join('\n')).toContain(`${p.key}: throttle flags`);
+    // A fetch part carrying a Partition its leader no longer holds under the key.
+    const part = (p as unknown as { fetchPart: { leaderRef: Partition | null } | null }).fetchPart;
+    if (part !== null) {
+      part.leaderRef = copy;
+      expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
+    }
+    p.waiterList = { key: p.key, items: [], what: 0 };
+    expect(staleness(c).join('\n')).toContain(`${p.key}: holds a purgatory list that is not the broker's`);
+  });
+});
