@@ -34,6 +34,32 @@ describe('power cut', () => {
     expect(checkAcknowledgedRecords(c)).toEqual([]);
   });
 
+  it('a producer resumes its loads with the keys they were started with, however few it had drawn', () => {
+    // A load of a million keys started in the instant of the cut (nothing drawn yet), and one
+    // of 50 keys at 20 records/s (a few drawn): both come back with their whole key space.
+    const first = defaultScenario.clients!.find((x) => x.kind === 'producer')!.id;
+    const topic = defaultScenario.topics![0]!.name;
+    const scenario: Scenario = {
+      ...defaultScenario,
+      timeline: [
+        { at: 0, op: 'startLoad', producer: first, topic, ratePerSec: 20, keys: 50, valueBytes: 10 },
+        { at: 3000, op: 'addProducer', id: 'late' },
+        { at: 3000, op: 'startLoad', producer: 'late', topic, ratePerSec: 50, keys: 1_000_000, valueBytes: 10 },
+        { at: 3000, op: 'powerCut' },
+      ],
+    };
+    const c = new Cluster(scenario, { recordProduced: true });
+    c.runUntil(3000);
+    expect(c.producers.get(first)!.loadSpecs()).toEqual([expect.objectContaining({ keys: 50 })]);
+    expect(c.producers.get('late')!.loadSpecs()).toEqual([expect.objectContaining({ keys: 1_000_000 })]);
+    c.runUntil(13_000);
+    const late = c.output().produced.filter((r) => r.producer === 'late');
+    expect(late.length).toBeGreaterThan(300);
+    // Keyed, from the whole space: not a load turned unkeyed, nor one held to the keys drawn before the cut.
+    expect(late.every((r) => r.key !== null)).toBe(true);
+    expect(new Set(late.map((r) => r.key)).size).toBeGreaterThan(late.length * 0.95);
+  });
+
   it('replays byte for byte, like any action', () => {
     const a = new Cluster(withPowerCut(5000), { recordConsumed: true });
     a.runUntil(20000);

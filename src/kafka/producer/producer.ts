@@ -336,7 +336,7 @@ export class Producer {
 
   /** The loads running now, as startLoad would start them again. */
   loadSpecs(): { topic: string; ratePerSec: number; keys: number; valueBytes: number }[] {
-    return [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec, keys: l.keyStrings.length, valueBytes: l.valueBytes }));
+    return [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec, keys: l.keyCount, valueBytes: l.valueBytes }));
   }
 
   close(): void {
