@@ -329,19 +329,23 @@ function unlinkOpenRequest(open: OpenRequest): void {
 }
 
 /**
- * The answer whose wireBytes its maker already counted (a fetch answer sums its batches as
- * it reads them): walking tens of partitions' answers per message again was a visible share
- * of the profile at scale. An answer is marked as it is handed to the network, which sends
- * it at once (a handler's return, a Deferred resolved with a waiting sender), so one slot
- * is enough: a WeakMap entry per answer cost ~8% of the events at 3 x 3, most of it in
- * garbage collection. Only a cache of a pure function of the answer, which is never
- * modified once made; an answer that finds the slot taken by another is walked: runs and
- * checkpoints do not depend on it.
+ * The message whose wireBytes its maker already counted: a fetch answer sums its batches as
+ * it reads them, a produce request as it is built, a consumer's fetch request carries none.
+ * Walking tens of partitions per message again was a visible share of the profile at scale.
+ * A message is marked just before it is handed to the network (a handler's return, a
+ * Deferred resolved with a waiting sender, a request about to be sent), so one slot is
+ * enough: a WeakMap entry per answer cost ~8% of the events at 3 x 3, most of it in garbage
+ * collection. The mark is taken when the network counts the message's bytes; a request that
+ * needs none counted (no bandwidth limit, a message to the same node, one lost at send time)
+ * leaves it in place until the next mark: harmless, as it only ever matches that very
+ * object, whose bytes it gives. Only a cache of a pure function of the message, which is
+ * never modified once made; a message that finds the slot taken by another is walked: runs
+ * and checkpoints do not depend on it.
  */
 let knownValue: object | null = null;
 let knownBytes = 0;
 
-/** Marks `value` as carrying `bytes` record-batch bytes, exactly wireBytes(value, 0). */
+/** Marks `value` as carrying `bytes` record-batch bytes, exactly what wireBytes finds in it. */
 export function withWireBytes<T extends object>(value: T, bytes: number): T {
   knownValue = value;
   knownBytes = bytes;
