@@ -176,9 +176,9 @@ describe('produce and fetch requests on the wire', () => {
       sentAt.set(req, { at: c.scheduler.now, bytes: wireBytes(req, 1) });
     };
     const request = net.request.bind(net);
-    net.request = (from, to, handle, onResponse, onReset) => {
+    net.request = (from, to, handle, onResponse, onReset, bytes) => {
       note(handle);
-      request(from, to, handle, onResponse, onReset);
+      request(from, to, handle, onResponse, onReset, bytes);
     };
     const send = net.send.bind(net);
     net.send = (from, to, deliver, onDrop, bytes, notBefore) => {

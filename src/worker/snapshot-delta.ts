@@ -496,12 +496,15 @@ function packOffsets(out: IntPacker, gap: number, p: PartitionView, was: OffsetB
   return true;
 }
 
-/** The offsets packOffsets sends are those `was` had: the HW, log start, last stable offset and every replica's three offsets (same replicas, in order: the shapes are equal). */
+/**
+ * The offsets packOffsets sends are those `was` had: the HW, log start, last stable offset and
+ * every replica's three offsets. Only for partitions of the same shape (sameShape): the same
+ * replicas, in order, so the replica states are of one length (checked there, not again).
+ */
 function sameOffsets(was: PartitionView, p: PartitionView): boolean {
   if (was.highWatermark !== p.highWatermark || was.logStartOffset !== p.logStartOffset || was.lastStableOffset !== p.lastStableOffset) return false;
   const a = was.replicaStates;
   const b = p.replicaStates;
-  if (a.length !== b.length) return false;
   for (let i = 0; i < b.length; i++) {
     const x = a[i]!;
     const y = b[i]!;

@@ -14,7 +14,7 @@ import type { ClusterContext, FetchRequest, FetchResponse, ListOffsetsResponse }
 import type { KafkaError } from '../errors';
 import { forEachRecord, batchBaseOffset, batchRecordCount, batchNextOffset, batchIsControl, batchIsTransactional, batchLastOffset, batchProducerId, controlBatchType } from '../log/record-batch';
 import { call, invoke, type Call } from '../sim/call';
-import { brokerNode, clientNode, withWireBytes, type Deferred, type NodeId } from '../sim/network';
+import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { Deadline } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import type { ConsumerStatus, ConsumerView, TopicPartition } from '../snapshot';
@@ -1151,14 +1151,13 @@ export class Consumer {
       this.fetchesInFlight++;
       s.deadline.set(this.now + cfg.requestTimeoutMs);
       const leader = g.leader;
-      // A fetch request carries no record batches: nothing for the network to walk.
-      withWireBytes(req, 0);
       this.ctx.network.request(
         this.node,
         brokerNode(leader),
         call(this, this.fetchAt, leader, req),
         call(this, this.onFetchResponse, s, token, this.epoch, req, states!),
         call(this, this.onFetchReset, s, token, this.epoch, req),
+        0, // a fetch request carries no record batches: nothing for the network to walk
       );
     }
   }

@@ -111,6 +111,12 @@ export class Controller {
     this.configCache.clear();
   }
 
+  /** One topic's config changed (created, altered, deleted): its cached config is dropped and configVersion moves. */
+  private topicConfigChanged(name: string): void {
+    this.configCache.delete(name);
+    this.configVersion++;
+  }
+
   private uncleanEnabled(topic: string): boolean {
     return this.topicConfig(topic).bool('unclean.leader.election.enable');
   }
@@ -433,8 +439,7 @@ export class Controller {
     }
     const image: TopicImage = { name, config: { ...config }, partitions: [] };
     this.topics.set(name, image);
-    this.configCache.delete(name);
-    this.configVersion++;
+    this.topicConfigChanged(name);
     this.hooks.record({ type: 'TopicRecord', topic: name, config: { ...config } });
     this.metadataVersion++;
     this.ctx.emit(
@@ -463,8 +468,7 @@ export class Controller {
     const hosts = new Set<number>();
     for (const reg of t.partitions) for (const id of reg.replicas) hosts.add(id);
     this.topics.delete(name);
-    this.configCache.delete(name);
-    this.configVersion++;
+    this.topicConfigChanged(name);
     const offset = this.hooks.record({ type: 'RemoveTopicRecord', topic: name });
     this.metadataVersion++;
     this.ctx.emit({ type: 'TopicDeleted', topic: name });
@@ -479,8 +483,7 @@ export class Controller {
       if (v === null) delete t.config[k];
       else putOwn(t.config, k, v);
     }
-    this.configCache.delete(name);
-    this.configVersion++;
+    this.topicConfigChanged(name);
     this.hooks.record({ type: 'ConfigRecord', topic: name, config: { ...t.config } });
     this.metadataVersion++;
     // Enabling unclean election lets the controller elect leaders for offline partitions now.
@@ -627,8 +630,7 @@ export class Controller {
     for (const [id, b] of img.brokers) this.brokers.set(id, { ...b, lastHeartbeatMs: lastHeartbeat.get(id) ?? b.lastHeartbeatMs });
     this.topics.clear();
     for (const [name, t] of img.topics) this.topics.set(name, { name, config: { ...t.config }, partitions: t.partitions.map(copyReg) });
-    this.configCache.clear();
-    this.configVersion++;
+    this.invalidateConfigs();
     this.metadataVersion++;
     this.hooks.brokersChanged();
   }

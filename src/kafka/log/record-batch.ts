@@ -204,9 +204,10 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * The builder is done (its batch was built, or it is dropped): its buffer goes back for
-   * the next builder to reuse, and this builder must not be used again. Every byte a batch
-   * keeps is written by its own appends and build(), so nothing of a previous batch leaks.
+   * The builder is done (its batch was built, or it is dropped): the caller must not use it
+   * again. It goes back, with its buffer, for obtain() to hand out (or, when FREE_BUILDERS is
+   * full, its buffer alone goes back for the next new builder). Every byte a batch keeps is
+   * written by its own appends and build(), so nothing of a previous batch leaks.
    */
   release(): void {
     if (this.pos < 0) return; // released already: never pooled twice
@@ -237,7 +238,7 @@ export class RecordBatchBuilder {
     b.batchSize = batchSize;
     b.pos = BATCH_HEADER_SIZE;
     b.count = 0;
-    if (b.buffer.length === 0) b.buffer = FREE_BUFFERS.pop() ?? new Uint8Array(Math.max(256, Math.min(batchSize + 64, 1024)));
+    // Its buffer is its own still: a builder is pooled only with it (release).
     return b;
   }
 

@@ -16,7 +16,7 @@ import { crc32c } from '../log/crc32c';
 import { BATCH_HEADER_SIZE, RecordBatchBuilder, TRANSACTIONAL_FLAG_MASK, batchRecordCount, type RecordHeader } from '../log/record-batch';
 import { sizeOfVarint } from '../log/varint';
 import { call } from '../sim/call';
-import { brokerNode, clientNode, withWireBytes, type Deferred, type NodeId } from '../sim/network';
+import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { TimeoutQueue } from '../sim/deadline';
 import type { Timer } from '../sim/scheduler';
 import type { ProducedRow, ProducerView, TopicPartition } from '../snapshot';
@@ -687,7 +687,6 @@ export class Producer {
     for (const { b, q } of items) q.inFlight.push(b);
     const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.requestTimeoutMs, settled: false };
     this.requestTimeouts.add(inFlight);
-    withWireBytes(req, bytes);
     this.ctx.network.request<ProduceResponses>(
       this.node,
       brokerNode(node),
@@ -695,6 +694,7 @@ export class Producer {
       call(this, this.onProduceResponse, inFlight),
       // The broker's process is gone: the connection resets at once.
       call(this, this.onProduceReset, inFlight),
+      bytes,
     );
   }
 

@@ -205,14 +205,18 @@ export class Network {
    * Between two processes a round trip (answer or reset) takes at least MIN_TURN_MS, even
    * with zero latency: otherwise a client that asks again on every answer (a fetch with
    * fetch.max.wait.ms=0, a retry with retry.backoff.ms=0) would loop at one instant forever.
+   *
+   * `bytes`: the request's record-batch bytes when its maker knows them (a produce request
+   * sums its batches as it is built, a consumer's fetch carries none), as for `send`; else
+   * those of `handle`'s arguments, counted only if the bandwidth needs them.
    */
-  request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task): void {
+  request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task, bytes?: number): void {
     const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
     if (!this.running.has(from)) return;
     if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
     // One Call for the request's arrival (not a delivery Call and a drop Call inside an arrive Call).
-    // The request's bytes are counted only if the bandwidth needs them (deliveryTime).
-    const at = this.deliveryTime(from, to, -1, handle, 0);
+    // Unless given, the request's bytes are counted only if the bandwidth needs them (deliveryTime).
+    const at = this.deliveryTime(from, to, bytes ?? -1, handle, 0);
     if (at >= 0) this.scheduler.at(at, call(this, this.arriveRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
   }
 
@@ -336,12 +340,13 @@ function unlinkOpenRequest(open: OpenRequest): void {
  * is enough: a WeakMap entry per answer cost ~8% of the events at 3 x 3, most of it in
  * garbage collection. Only a cache of a pure function of the answer, which is never
  * modified once made; an answer that finds the slot taken by another is walked: runs and
- * checkpoints do not depend on it.
+ * checkpoints do not depend on it. (A request's maker passes its bytes to `request` or
+ * `send` instead: it calls the network itself.)
  */
 let knownValue: object | null = null;
 let knownBytes = 0;
 
-/** Marks `value` as carrying `bytes` record-batch bytes, exactly wireBytes(value, 0). */
+/** Marks the answer `value` as carrying `bytes` record-batch bytes, exactly wireBytes(value, 0). */
 export function withWireBytes<T extends object>(value: T, bytes: number): T {
   knownValue = value;
   knownBytes = bytes;
@@ -373,14 +378,7 @@ export function wireBytes(v: unknown, depth: number): number {
 /** The bytes a Call carries in its arguments (a one-way produce, a request's handler). */
 function callBytes(c: Call): number {
   let n = 0;
-  for (const a of c.args) {
-    if (typeof a !== 'object' || a === null) continue;
-    if (a === knownValue) {
-      // A request its maker marked (a produce request sums its batches as it is built).
-      n += knownBytes;
-      knownValue = null;
-    } else n += wireBytes(a, 1);
-  }
+  for (const a of c.args) if (typeof a === 'object' && a !== null) n += wireBytes(a, 1);
   return n;
 }
 
