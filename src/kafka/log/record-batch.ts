@@ -269,9 +269,23 @@ export class RecordBatchBuilder {
    * has records: the first record always fits (Kafka's MemoryRecordsBuilder.hasRoomFor).
    */
   tryAppendReserve(timestamp: number, key: Uint8Array | null, valueLength: number, headers?: RecordHeader[]): number {
+    return this.reserve(timestamp, key, key === null ? -1 : key.length, valueLength, headers);
+  }
+
+  /**
+   * Reserves one record whose key (keyLength bytes, -1 for null) and value (valueLength
+   * bytes, -1 for null) the caller writes: the value at the returned position, the key at
+   * that position - sizeOfVarint(valueLength) - keyLength. -1 as tryAppendReserve. A load
+   * writes its generated keys' bytes straight in (no key array per key to read them from).
+   */
+  tryAppendReserveKey(timestamp: number, keyLength: number, valueLength: number): number {
+    return this.reserve(timestamp, null, keyLength, valueLength, undefined);
+  }
+
+  /** `key` null with keyLen >= 0: the key's bytes are left to the caller. */
+  private reserve(timestamp: number, key: Uint8Array | null, keyLen: number, valueLength: number, headers: RecordHeader[] | undefined): number {
     const tsDelta = timestamp - this.baseTimestamp_;
     const offsetDelta = this.count;
-    const keyLen = key === null ? -1 : key.length;
     const headerCount = headers === undefined ? 0 : headers.length;
     let headerBytes = sizeOfVarint(headerCount);
     let encodedKeys: Uint8Array[] | null = null;
@@ -308,8 +322,8 @@ export class RecordBatchBuilder {
       // the load tick's costliest lines for 7-byte keys); a long one in one copy.
       if (keyLen <= 32) for (let i = 0; i < keyLen; i++) buf[p + i] = key[i]!;
       else buf.set(key, p);
-      p += keyLen;
     }
+    if (keyLen > 0) p += keyLen;
     p = writeVarint(buf, p, valueLength);
     const valuePos = p;
     if (valueLength > 0) p += valueLength;

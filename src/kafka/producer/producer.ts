@@ -102,8 +102,7 @@ interface Load {
   ratePerSec: number;
   /** Distinct keys `key-0` ... `key-(keyCount-1)`; 0: unkeyed. */
   keyCount: number;
-  /** Keys made when first drawn (a document may ask for a million; a run draws far fewer). */
-  keys: Uint8Array[];
+  /** Keys as strings for result rows, made when first needed (a document may ask for a million keys; a run draws far fewer). */
   keyStrings: string[];
   valueBytes: number;
   carry: number;
@@ -1233,7 +1232,6 @@ export class Producer {
       topic,
       ratePerSec,
       keyCount: Math.max(0, Math.floor(keys)),
-      keys: [],
       keyStrings: [],
       valueBytes: Math.max(0, valueBytes),
       carry: 0,
@@ -1299,35 +1297,30 @@ export class Producer {
     const openBatches = load.openBatches;
     for (let i = 0; i < count; i++) {
       const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
-      let keyBytes: Uint8Array | null = null;
-      if (keyIdx >= 0) {
-        keyBytes = load.keys[keyIdx] ?? null;
-        if (keyBytes === null) {
-          load.keyStrings[keyIdx] = `key-${keyIdx}`;
-          keyBytes = load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
-        }
-      }
-      const klen = keyBytes === null ? 0 : keyBytes.length;
-      if (this.recordTooLarge(keyBytes === null ? -1 : klen, vlen, undefined, maxRequestSize)) {
-        this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
+      // The key `key-<keyIdx>` is written where it goes (the builder's buffer) from its
+      // digits: no byte array per key to read it from (a cold line per record at 1,000 keys).
+      const klen = keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1;
+      if (this.recordTooLarge(klen, vlen, undefined, maxRequestSize)) {
+        this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? loadKey(load, keyIdx) : null }], false);
         continue;
       }
       let p: number;
-      if (keyBytes !== null && keyed) {
-        if (!cachedPartitions) p = partitionForKey(keyBytes, n);
-        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(keyBytes, n);
-      } else p = this.choosePartition(topic, n, keyBytes, undefined, vlen + klen + 16);
+      if (keyIdx >= 0 && keyed) {
+        if (!cachedPartitions) p = partitionForKey(KEY_SCRATCH, n, writeLoadKey(KEY_SCRATCH, 0, keyIdx));
+        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(KEY_SCRATCH, n, writeLoadKey(KEY_SCRATCH, 0, keyIdx));
+      } else p = this.choosePartition(topic, n, null, undefined, vlen + (klen > 0 ? klen : 0) + 16);
       // The partition's open batch, remembered per partition (no lookup by key per record).
       let b = openBatches[p]!;
       if (b === null || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
-      let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
+      let pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
       if (pos < 0) {
         this.drain(b);
         b = openBatches[p] = this.batchFor(topic, p, false);
-        pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
+        pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
       }
-      // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
       const buf = b.builder!.buffer;
+      if (klen >= 0) writeLoadKey(buf, pos - sizeOfVarint(vlen) - klen, keyIdx);
+      // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
       const seq = this.loadSeq++;
       load.seq++;
       let w = pos;
@@ -1339,12 +1332,14 @@ export class Producer {
       if (w < end) {
         const take = end - w;
         const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        const part = fillerSlice(filler, from, take);
-        buf.set(part, w);
+        // Byte by byte from the one filler array: a cached view per start offset was a cold
+        // object per record, and a short copy costs less than TypedArray.set's native call.
+        const avail = filler.length - from < take ? filler.length - from : take;
+        for (let k = 0; k < avail; k++) buf[w + k] = filler[from + k]!;
         // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
-        if (part.length < take) buf.fill(0, w + part.length, end);
+        if (avail < take) buf.fill(0, w + avail, end);
       }
-      this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
+      this.noteRecord(b, now, keyIdx >= 0 && b.rows !== null ? loadKey(load, keyIdx) : null);
     }
   }
 
@@ -1414,15 +1409,28 @@ export function fillerText(): Uint8Array {
   return bytes;
 }
 
-/**
- * filler[from, from + take) as a view, made once per start (a view per record was 4% of
- * the time at 3 x 3 and 20,000 records/s). A cache of views of a constant: no state of a run.
- */
-const FILLER_VIEWS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(4096).fill(undefined);
-function fillerSlice(filler: Uint8Array, from: number, take: number): Uint8Array {
-  let v = FILLER_VIEWS[from];
-  if (v === undefined || v.length !== Math.min(take, filler.length - from)) v = FILLER_VIEWS[from] = filler.subarray(from, from + take);
-  return v;
+/** Room for `key-<index>` of any safe integer index (murmur2 of a key reads it from here). */
+const KEY_SCRATCH = new Uint8Array(32);
+
+/** Writes a load's key `key-<keyIdx>` at buf[pos]; returns its length. */
+function writeLoadKey(buf: Uint8Array, pos: number, keyIdx: number): number {
+  buf[pos] = 107; // k
+  buf[pos + 1] = 101; // e
+  buf[pos + 2] = 121; // y
+  buf[pos + 3] = 45; // -
+  return writeDecimal(buf, pos + 4, pos + 24, keyIdx) - pos;
+}
+
+/** The load's key `key-<keyIdx>` as a string (result rows), made once per key. */
+function loadKey(load: Load, keyIdx: number): string {
+  return (load.keyStrings[keyIdx] ??= `key-${keyIdx}`);
+}
+
+/** Decimal digits of a non-negative integer. */
+function decimalDigits(n: number): number {
+  let digits = 1;
+  for (let t = 10; t <= n; t *= 10) digits++;
+  return digits;
 }
 
 function writeAscii(buf: Uint8Array, pos: number, end: number, s: string): number {
