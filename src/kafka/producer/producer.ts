@@ -1335,7 +1335,7 @@ export class Producer {
         // Byte by byte from the one filler array: a cached view per start offset was a cold
         // object per record, and a short copy costs less than TypedArray.set's native call.
         const avail = filler.length - from < take ? filler.length - from : take;
-        for (let k = 0; k < avail; k++) buf[w + k] = filler[from + k]!;
+        buf.set(new Uint8Array(filler.buffer, filler.byteOffset + from, avail), w);
         // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
         if (avail < take) buf.fill(0, w + avail, end);
       }
