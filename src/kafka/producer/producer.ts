@@ -83,6 +83,30 @@ interface ProducerBatch {
   node: number;
   /** In the open batches (records may join it); false once closed or forgotten. */
   isOpen: boolean;
+  /** Neighbours in the producer's list of open batches (oldest first), null at the ends or once closed. */
+  prevOpen: ProducerBatch | null;
+  nextOpen: ProducerBatch | null;
+  /** Neighbours in its node's list of open batches (oldest first). */
+  prevAtNode: ProducerBatch | null;
+  nextAtNode: ProducerBatch | null;
+}
+
+/**
+ * The open batches of one node (the leader their partitions had when they opened), oldest
+ * first, as an intrusive list (no Set entry per batch), and the node's linger timer.
+ */
+interface NodeOpen {
+  node: number;
+  head: ProducerBatch | null;
+  tail: ProducerBatch | null;
+  /** The pending linger timer while the node has open batches. */
+  linger: Timer | null;
+}
+
+/** Per topic: the partitions' `${topic}-${partition}` keys and open batches (null: none), dense by partition. */
+interface TopicSlots {
+  keys: string[];
+  open: (ProducerBatch | null)[];
 }
 
 interface PartitionQueue {
@@ -111,8 +135,6 @@ interface Load {
   /** keyPartitions[keyIdx]: the key's partition (-1: not computed yet) while the topic has partitionsFor partitions; empty past MAX_CACHED_KEY_PARTITIONS keys. */
   keyPartitions: number[];
   partitionsFor: number;
-  /** The last batch opened per partition by this load (in use while isOpen), null: none; dense, partitionsFor long. */
-  openBatches: (ProducerBatch | null)[];
 }
 
 /** A reset connection answers every request on it alike. */
@@ -182,9 +204,13 @@ export class Producer {
   /** A batch of the aborted transaction failed: the epoch is bumped (InitProducerId) after the abort (KIP-360). */
   private epochBumpAfterAbort = false;
   private closed = false;
-  private readonly open = new Map<string, ProducerBatch>();
-  /** Open batches by the leader their partition had when they opened. */
-  private readonly openByNode = new Map<number, Set<ProducerBatch>>();
+  /** The open batches, oldest first (an intrusive list through the batches). */
+  private openHead: ProducerBatch | null = null;
+  private openTail: ProducerBatch | null = null;
+  /** Open batches by the leader their partition had when they opened, with the node's linger timer. */
+  private readonly openByNode = new Map<number, NodeOpen>();
+  /** Per topic: partition keys and the open batch of each partition. */
+  private readonly topicSlots = new Map<string, TopicSlots>();
   /** Partitions with a batch to send, by leader node, in the order they became ready. */
   private readonly readyByNode = new Map<number, Set<PartitionQueue>>();
   /**
@@ -192,8 +218,6 @@ export class Producer {
    * request per node carries every partition that became ready meanwhile.
    */
   private holdSends = 0;
-  /** The pending linger timer of each node with open batches. */
-  private readonly lingerTimers = new Map<number, Timer>();
   /** delivery.timeout.ms of every batch not done, one Deadline for all (not a timer per batch). */
   private readonly deliveryTimeouts: TimeoutQueue<ProducerBatch>;
   /** request.timeout.ms of every request in flight. */
@@ -443,25 +467,32 @@ export class Producer {
     return s.partition;
   }
 
-  /** `${topic}-${partition}` strings, built once per partition (not once per record). */
-  private readonly partitionKeys = new Map<string, string[]>();
+  /** The topic's slots, covering partitions 0 .. count-1 at least. */
+  private slotsOf(topic: string, count: number): TopicSlots {
+    let t = this.topicSlots.get(topic);
+    if (!t) this.topicSlots.set(topic, (t = { keys: [], open: [] }));
+    // `${topic}-${partition}` strings, built once per partition (not once per record).
+    while (t.keys.length < count) {
+      t.keys.push(`${topic}-${t.keys.length}`);
+      t.open.push(null);
+    }
+    return t;
+  }
 
   private keyOf(topic: string, partition: number): string {
-    let keys = this.partitionKeys.get(topic);
-    if (!keys) this.partitionKeys.set(topic, (keys = []));
-    while (keys.length <= partition) keys.push(`${topic}-${keys.length}`);
-    return keys[partition]!;
+    return this.slotsOf(topic, partition + 1).keys[partition]!;
   }
 
   private batchFor(topic: string, partition: number, explicit: boolean): ProducerBatch {
-    const key = this.keyOf(topic, partition);
-    let b = this.open.get(key);
-    if (b) {
+    const slots = this.slotsOf(topic, partition + 1);
+    let b = slots.open[partition]!;
+    if (b !== null) {
       if (explicit) b.explicit = true;
       return b;
     }
+    const key = slots.keys[partition]!;
     const now = this.ctx.scheduler.now;
-    b = {
+    b = slots.open[partition] = {
       topic,
       partition,
       key,
@@ -482,16 +513,23 @@ export class Producer {
       explicit,
       node: this.ctx.metadata.leader(topic, partition)?.leader ?? -1,
       isOpen: true,
+      prevOpen: this.openTail,
+      nextOpen: null,
+      prevAtNode: null,
+      nextAtNode: null,
     };
-    this.open.set(key, b);
-    let byNode = this.openByNode.get(b.node);
-    if (!byNode) this.openByNode.set(b.node, (byNode = new Set()));
-    byNode.add(b);
+    if (this.openTail === null) this.openHead = b;
+    else this.openTail.nextOpen = b;
+    this.openTail = b;
+    let at = this.openByNode.get(b.node);
+    if (!at) this.openByNode.set(b.node, (at = { node: b.node, head: null, tail: null, linger: null }));
+    b.prevAtNode = at.tail;
+    if (at.tail === null) at.head = b;
+    else at.tail.nextAtNode = b;
+    at.tail = b;
     // One linger timer per node, not per batch: the node's request drains all its open
     // batches, so only its oldest open batch's linger matters.
-    if (!this.lingerTimers.has(b.node)) {
-      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, b.node)));
-    }
+    if (at.linger === null) at.linger = this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, at));
     this.deliveryTimeouts.add(b);
     return b;
   }
@@ -501,20 +539,19 @@ export class Producer {
    * batch of the node and send (the Sender finds the node ready). If that batch went out
    * meanwhile (full, or drained with a request), wait for the oldest one left.
    */
-  private nodeLingerExpired(node: number): void {
-    this.lingerTimers.delete(node);
-    const open = this.openByNode.get(node);
-    if (!open || open.size === 0) return;
-    const oldest = open.values().next().value as ProducerBatch;
+  private nodeLingerExpired(at: NodeOpen): void {
+    at.linger = null;
+    const oldest = at.head;
+    if (oldest === null) return;
     const due = oldest.createdMs + this.lingerMs;
     if (due > this.ctx.scheduler.now) {
-      this.lingerTimers.set(node, this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, node)));
+      at.linger = this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, at));
       return;
     }
     this.holdSends++;
-    // closeBatch deletes each batch from `open` as it goes: a Set's iteration goes on with
-    // the next entry (no copy of the set per expiry).
-    for (const b of open) this.closeBatch(b);
+    // closeBatch takes each batch off the node's list: the head is the next one.
+    let b: ProducerBatch | null;
+    while ((b = at.head) !== null) this.closeBatch(b);
     this.holdSends--;
     this.flushReady();
   }
@@ -522,7 +559,7 @@ export class Producer {
 
   /** The batch is full or lingered long enough: close it; its node's request goes now. */
   private drain(b: ProducerBatch): void {
-    if (this.open.get(b.key) !== b) return;
+    if (!b.isOpen) return;
     this.holdSends++;
     this.closeBatch(b);
     this.holdSends--;
@@ -545,8 +582,29 @@ export class Producer {
 
   private forgetOpen(b: ProducerBatch): void {
     b.isOpen = false;
-    this.open.delete(b.key);
-    this.openByNode.get(b.node)?.delete(b);
+    this.topicSlots.get(b.topic)!.open[b.partition] = null;
+    const prev = b.prevOpen;
+    const next = b.nextOpen;
+    if (prev === null) this.openHead = next;
+    else prev.nextOpen = next;
+    if (next === null) this.openTail = prev;
+    else next.prevOpen = prev;
+    b.prevOpen = b.nextOpen = null;
+    const at = this.openByNode.get(b.node)!;
+    const prevAt = b.prevAtNode;
+    const nextAt = b.nextAtNode;
+    if (prevAt === null) at.head = nextAt;
+    else prevAt.nextAtNode = nextAt;
+    if (nextAt === null) at.tail = prevAt;
+    else nextAt.prevAtNode = prevAt;
+    b.prevAtNode = b.nextAtNode = null;
+  }
+
+  /** The open batches, oldest first (a copy: closing them changes the list). */
+  private openBatches(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (let b = this.openHead; b !== null; b = b.nextOpen) out.push(b);
+    return out;
   }
 
   private queueFor(b: ProducerBatch): PartitionQueue {
@@ -601,9 +659,13 @@ export class Producer {
    */
   private sendTo(node: number, ready: Set<PartitionQueue>): void {
     this.holdSends++;
-    const open = this.openByNode.get(node);
-    if (open && open.size > 0) {
-      for (const b of [...open]) if (this.ctx.metadata.leader(b.topic, b.partition)?.leader === node) this.closeBatch(b);
+    const at = this.openByNode.get(node);
+    if (at && at.head !== null) {
+      // closeBatch takes only the batch it closes off the list (next is read before).
+      for (let b: ProducerBatch | null = at.head, next: ProducerBatch | null; b !== null; b = next) {
+        next = b.nextAtNode;
+        if (this.ctx.metadata.leader(b.topic, b.partition)?.leader === node) this.closeBatch(b);
+      }
       const more = this.readyByNode.get(node);
       if (more) {
         this.readyByNode.delete(node);
@@ -878,7 +940,7 @@ export class Producer {
     );
     // The Sender fails every batch not yet sent (a fatal error aborts them all).
     this.holdSends++;
-    for (const b of [...this.open.values()]) {
+    for (const b of this.openBatches()) {
       this.forgetOpen(b);
       if (b.recordCount > 0) {
         b.builder?.release();
@@ -955,13 +1017,13 @@ export class Producer {
   /** Closes every open batch (KafkaProducer.flush, which commitTransaction runs first). */
   private flushAll(): void {
     this.holdSends++;
-    for (const b of [...this.open.values()]) this.closeBatch(b);
+    for (const b of this.openBatches()) this.closeBatch(b);
     this.holdSends--;
     this.flushReady();
   }
 
   private hasUnfinishedBatches(): boolean {
-    if (this.open.size > 0) return true;
+    if (this.openHead !== null) return true;
     for (const q of this.queues.values()) if (q.queue.length > 0 || q.inFlight.length > 0) return true;
     return false;
   }
@@ -1157,7 +1219,7 @@ export class Producer {
   private expire(b: ProducerBatch): void {
     if (b.done || this.closed) return;
     const q = this.queues.get(b.key);
-    if (this.open.get(b.key) === b) this.forgetOpen(b);
+    if (b.isOpen) this.forgetOpen(b);
     if (q) {
       const i = q.queue.indexOf(b);
       if (i >= 0) q.queue.splice(i, 1);
@@ -1239,7 +1301,6 @@ export class Producer {
       timer: null,
       keyPartitions: [],
       partitionsFor: -1,
-      openBatches: [],
     };
     this.loads.set(topic, load);
     const tickMs = Math.max(1, Math.min(100, Math.round(1000 / Math.max(ratePerSec, 0.001))));
@@ -1289,12 +1350,12 @@ export class Producer {
     // very large key space none is kept and murmur2 runs per record.
     if (load.partitionsFor !== n) {
       load.keyPartitions = load.keyCount <= MAX_CACHED_KEY_PARTITIONS ? new Array<number>(load.keyCount).fill(-1) : [];
-      load.openBatches = new Array<ProducerBatch | null>(n).fill(null);
       load.partitionsFor = n;
     }
     const keyPartitions = load.keyPartitions;
     const cachedPartitions = keyPartitions.length > 0;
-    const openBatches = load.openBatches;
+    // The open batch of each partition (null: none), kept by batchFor and forgetOpen.
+    const openBatches = this.slotsOf(topic, n).open;
     for (let i = 0; i < count; i++) {
       const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
       // The key `key-<keyIdx>` is written where it goes (the builder's buffer) from its
@@ -1311,11 +1372,11 @@ export class Producer {
       } else p = this.choosePartition(topic, n, null, undefined, vlen + (klen > 0 ? klen : 0) + 16);
       // The partition's open batch, remembered per partition (no lookup by key per record).
       let b = openBatches[p]!;
-      if (b === null || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
+      if (b === null) b = this.batchFor(topic, p, false);
       let pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
       if (pos < 0) {
         this.drain(b);
-        b = openBatches[p] = this.batchFor(topic, p, false);
+        b = this.batchFor(topic, p, false);
         pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
       }
       const buf = b.builder!.buffer;
@@ -1388,7 +1449,7 @@ export class Producer {
   /** Records written to batches that have not reached an end yet. */
   pendingRecords(): number {
     let n = 0;
-    for (const b of this.open.values()) n += b.recordCount;
+    for (let b = this.openHead; b !== null; b = b.nextOpen) n += b.recordCount;
     for (const q of this.queues.values()) for (const b of [...q.queue, ...q.inFlight]) n += b.bytes ? batchRecordCount(b.bytes) : b.recordCount;
     return n;
   }
