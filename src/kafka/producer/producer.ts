@@ -119,6 +119,10 @@ interface PartitionQueue {
   lastAckedSequence: number;
   backoffUntil: number;
   wakeTimer: Timer | null;
+  /** When a batch of the partition last went out (-1: never): the view's targets. */
+  lastSentMs: number;
+  /** When a batch of the partition was last acknowledged (-1: never): tells when a failing partition recovered. */
+  lastAckMs: number;
 }
 
 interface Load {
@@ -228,9 +232,6 @@ export class Producer {
   private token = 0;
   /** Sequence of load-generated records across all loads: values stay unique per producer (public: kafka/durable.ts continues it after a restart). */
   loadSeq = 0;
-  private readonly lastTarget = new Map<string, number>();
-  /** Last acknowledgement per partition key: tells when a failing partition recovered. */
-  private readonly lastAckMs = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
   sent = 0;
@@ -610,7 +611,7 @@ export class Producer {
   private queueFor(b: ProducerBatch): PartitionQueue {
     let q = this.queues.get(b.key);
     if (!q) {
-      q = { topic: b.topic, partition: b.partition, queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null };
+      q = { topic: b.topic, partition: b.partition, queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null, lastSentMs: -1, lastAckMs: -1 };
       this.queues.set(b.key, q);
     }
     return q;
@@ -691,7 +692,7 @@ export class Producer {
       b.sendToken = token;
       b.sentAtMs = now;
       b.attempts++;
-      this.lastTarget.set(b.key, now);
+      q.lastSentMs = now;
       items.push({ b, q });
     }
     if (items.length > 0) this.sendRequest(node, token, items);
@@ -1233,12 +1234,12 @@ export class Producer {
     if (q) this.trySend(q);
   }
 
-  private complete(b: ProducerBatch, _q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
+  private complete(b: ProducerBatch, q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
     b.done = true;
     b.settled = true;
     if (this.transactionalId !== null) this.scheduleEndCheck();
     this.acked += b.recordCount;
-    this.lastAckMs.set(b.key, this.ctx.scheduler.now);
+    q.lastAckMs = this.ctx.scheduler.now;
     if (b.rows) {
       b.rows.forEach((r, i) => {
         const offset = baseOffset === null ? null : baseOffset + i;
@@ -1409,11 +1410,11 @@ export class Producer {
   view(): ProducerView {
     const now = this.ctx.scheduler.now;
     const targets: TopicPartition[] = [];
-    for (const [key, at] of [...this.lastTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (now - at > 5000) continue;
-      const dash = key.lastIndexOf('-');
-      targets.push({ topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)) });
-    }
+    // Partitions a batch went to in the last 5 s, in the order of their `${topic}-${partition}` keys.
+    const sent: [string, PartitionQueue][] = [];
+    for (const [key, q] of this.queues) if (q.lastSentMs >= 0 && now - q.lastSentMs <= 5000) sent.push([key, q]);
+    sent.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, q] of sent) targets.push({ topic: q.topic, partition: q.partition });
     let inFlight = 0;
     for (const q of this.queues.values()) inFlight += q.inFlight.length + q.queue.length;
     return {
@@ -1428,7 +1429,7 @@ export class Producer {
       inFlight,
       lastError: this.lastError,
       // A later acknowledgement from the partition that failed: the error is history.
-      recovered: this.lastError !== null && (this.lastAckMs.get(`${this.lastError.topic}-${this.lastError.partition}`) ?? -1) > this.lastError.at,
+      recovered: this.lastError !== null && (this.queues.get(`${this.lastError.topic}-${this.lastError.partition}`)?.lastAckMs ?? -1) > this.lastError.at,
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
       config: { ...this.userConfig },
       targets,
