@@ -120,12 +120,16 @@ describe("a producer's open batches", () => {
       if (pending > 0) sawOpen = true;
     }
     expect(sawOpen).toBe(true);
+    // The view's targets: partitions a batch went to in the last 5 s, in key order.
+    expect(producer.view().targets).toEqual(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 't', partition })));
     c.runUntil(3000);
     expect(producer.pendingRecords()).toBe(0);
     expect(producer.failed).toBe(0);
     expect(producer.acked).toBe(producer.sent);
     const records = leaderRecords(c);
     expect(records.length).toBe(producer.sent);
+    c.runUntil(7000);
+    expect(producer.view().targets).toEqual([]);
     // Every one-off record is in its partition once.
     for (let i = 0; i < 20; i++) {
       const hits = records.filter((r) => text(r.key) === `one-${i}`);
