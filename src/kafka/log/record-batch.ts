@@ -378,39 +378,55 @@ export class RecordBatchBuilder {
    */
   build(computeCrc = true): Uint8Array {
     const n = this.pos;
-    let b: Uint8Array;
-    if (n > SLAB_MAX_BATCH) b = this.buffer.slice(0, n);
-    else {
-      // A view into the current slab: an exact-size copy per batch was an ArrayBuffer (an
-      // off-heap allocation) per batch, and at hundreds of partitions most hold a record.
-      if (slabPos + n > slab.length) {
-        slab = new Uint8Array(SLAB_BYTES);
-        slabPos = 0;
-      }
-      // A view made from the ArrayBuffer: subarray (species lookup) cost twice as much.
-      b = new Uint8Array(slab.buffer, slabPos, n);
-      // The batch's bytes only, through a view made from the ArrayBuffer (cheaper than
-      // subarray): copying the whole builder buffer (1 KiB or more for a ~300-byte batch)
-      // cost more than the view.
-      const src = this.buffer;
-      slab.set(new Uint8Array(src.buffer, src.byteOffset, n), slabPos);
-      slabPos += (n + 7) & ~7; // 8-aligned starts, as a batch of its own (word-wise CRC and compares)
-    }
-    writeI64(b, OFF_BASE_OFFSET, 0);
-    writeI32(b, OFF_LENGTH, this.pos - 12);
-    writeI32(b, OFF_LEADER_EPOCH, -1);
-    b[OFF_MAGIC] = MAGIC_V2;
-    writeI16(b, OFF_ATTRIBUTES, 0);
-    writeI32(b, OFF_LAST_OFFSET_DELTA, this.count - 1);
-    writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp_);
-    writeI64(b, OFF_MAX_TIMESTAMP, this.count === 0 ? this.baseTimestamp_ : this.maxTimestamp);
-    writeI64(b, OFF_PRODUCER_ID, this.producerId);
-    writeI16(b, OFF_PRODUCER_EPOCH, this.producerEpoch);
-    writeI32(b, OFF_BASE_SEQUENCE, this.baseSequence);
-    writeI32(b, OFF_RECORD_COUNT, this.count);
-    if (computeCrc) writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+    const b = batchBytes(n);
+    const src = this.buffer;
+    // The batch's bytes only, through a view made from the ArrayBuffer (cheaper than
+    // subarray): copying the whole builder buffer (1 KiB or more for a ~300-byte batch)
+    // cost more than the view.
+    b.set(new Uint8Array(src.buffer, src.byteOffset, n));
+    writeBatchHeader(b, this.count, this.baseTimestamp_, this.count === 0 ? this.baseTimestamp_ : this.maxTimestamp, this.producerId, this.producerEpoch, this.baseSequence, computeCrc);
     return b;
   }
+}
+
+/**
+ * `n` bytes for a batch that never changes size: a view into the current slab (an
+ * exact-size copy per batch was an ArrayBuffer, an off-heap allocation, per batch, and at
+ * hundreds of partitions most batches hold a record), or an array of its own past
+ * SLAB_MAX_BATCH. Its bytes are zero until written. A writer fills all of them, records
+ * from BATCH_HEADER_SIZE and then the header (writeBatchHeader).
+ */
+export function batchBytes(n: number): Uint8Array {
+  if (n > SLAB_MAX_BATCH) return new Uint8Array(n);
+  if (slabPos + n > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabPos = 0;
+  }
+  // A view made from the ArrayBuffer: subarray (species lookup) cost twice as much.
+  const b = new Uint8Array(slab.buffer, slabPos, n);
+  slabPos += (n + 7) & ~7; // 8-aligned starts, as a batch of its own (word-wise CRC and compares)
+  return b;
+}
+
+/**
+ * The header of a batch whose records are in place: base offset 0, partition leader
+ * epoch -1, attributes 0, and the CRC unless the caller rewrites covered fields and
+ * computes it right after (the CRC is the costliest step).
+ */
+export function writeBatchHeader(b: Uint8Array, count: number, baseTimestamp: number, maxTimestamp: number, producerId: number, producerEpoch: number, baseSequence: number, computeCrc: boolean): void {
+  writeI64(b, OFF_BASE_OFFSET, 0);
+  writeI32(b, OFF_LENGTH, b.length - 12);
+  writeI32(b, OFF_LEADER_EPOCH, -1);
+  b[OFF_MAGIC] = MAGIC_V2;
+  writeI16(b, OFF_ATTRIBUTES, 0);
+  writeI32(b, OFF_LAST_OFFSET_DELTA, count - 1);
+  writeI64(b, OFF_BASE_TIMESTAMP, baseTimestamp);
+  writeI64(b, OFF_MAX_TIMESTAMP, maxTimestamp);
+  writeI64(b, OFF_PRODUCER_ID, producerId);
+  writeI16(b, OFF_PRODUCER_EPOCH, producerEpoch);
+  writeI32(b, OFF_BASE_SEQUENCE, baseSequence);
+  writeI32(b, OFF_RECORD_COUNT, count);
+  if (computeCrc) writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
 }
 
 const utf8Encoder = new TextEncoder();

@@ -13,8 +13,20 @@ import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
-import { BATCH_HEADER_SIZE, RecordBatchBuilder, TRANSACTIONAL_FLAG_MASK, batchRecordCount, type RecordHeader } from '../log/record-batch';
-import { sizeOfVarint } from '../log/varint';
+import {
+  BATCH_HEADER_SIZE,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  NO_TIMESTAMP,
+  RecordBatchBuilder,
+  TRANSACTIONAL_FLAG_MASK,
+  batchBytes,
+  batchRecordCount,
+  writeBatchHeader,
+  type RecordHeader,
+} from '../log/record-batch';
+import { sizeOfVarint, writeVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, withWireBytes, type Deferred, type NodeId } from '../sim/network';
 import { TimeoutQueue } from '../sim/deadline';
@@ -61,7 +73,19 @@ interface ProducerBatch {
   topic: string;
   partition: number;
   key: string;
+  /** The builder of an open batch with a one-off record (null: closed, or written lazily from `lazy`). */
   builder: RecordBatchBuilder | null;
+  /**
+   * An open batch of load records only: per record its timestamp, key index (-1: none),
+   * sequence and value length. closeBatch writes the records straight into the batch's
+   * bytes (no builder buffer written, then copied); a one-off send joining it writes them
+   * into a builder first (materialize). Null otherwise.
+   */
+  lazy: number[] | null;
+  /** The batch's size in bytes so far while `lazy` (header included), as a builder's sizeInBytes. */
+  lazySize: number;
+  /** batch.size when the batch opened: a builder's limit, kept for a lazy batch. */
+  limit: number;
   bytes: Uint8Array | null;
   recordCount: number;
   createdMs: number;
@@ -411,6 +435,7 @@ export class Producer {
     const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + 16;
     const p = this.choosePartition(topic, n, keyBytes, partition, size);
     const batch = this.batchFor(topic, p, true);
+    if (batch.builder === null) this.materialize(batch);
     if (!batch.builder!.tryAppend(now, keyBytes, valueBytes, hdrs)) {
       this.drain(batch);
       const fresh = this.batchFor(topic, p, true);
@@ -443,7 +468,7 @@ export class Producer {
     b.recordCount++;
     this.sent++;
     if (b.rows) b.rows.push(explicit ? { at, key, explicit: true } : { at, key });
-    if (b.builder!.sizeInBytes >= this.batchSize) this.drain(b);
+    if ((b.builder === null ? b.lazySize : b.builder.sizeInBytes) >= this.batchSize) this.drain(b);
   }
 
   private choosePartition(topic: string, n: number, keyBytes: Uint8Array | null, explicit: number | undefined, size: number): number {
@@ -497,7 +522,10 @@ export class Producer {
       topic,
       partition,
       key,
-      builder: RecordBatchBuilder.obtain(now, this.batchSize),
+      builder: explicit ? RecordBatchBuilder.obtain(now, this.batchSize) : null,
+      lazy: explicit ? null : (FREE_LAZY.pop() ?? []),
+      lazySize: BATCH_HEADER_SIZE,
+      limit: this.batchSize,
       bytes: null,
       recordCount: 0,
       createdMs: now,
@@ -573,9 +601,12 @@ export class Producer {
     if (b.recordCount === 0 || this.closed) return;
     // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
     // sequence (which the CRC covers) before it first goes out: computed once, not twice.
-    b.bytes = b.builder!.build(!this.idempotent);
-    b.builder!.release();
-    b.builder = null;
+    if (b.builder === null) b.bytes = this.writeLazy(b, !this.idempotent);
+    else {
+      b.bytes = b.builder.build(!this.idempotent);
+      b.builder.release();
+      b.builder = null;
+    }
     const q = this.queueFor(b);
     q.queue.push(b);
     this.trySend(q);
@@ -946,6 +977,7 @@ export class Producer {
       if (b.recordCount > 0) {
         b.builder?.release();
         b.builder = null;
+        this.dropLazy(b);
         this.fail(b, this.txnError);
       }
     }
@@ -1340,7 +1372,6 @@ export class Producer {
       return;
     }
     const vlen = load.valueBytes;
-    const filler = fillerText();
     const maxRequestSize = this.maxRequestSize;
     const keyed = !this.ignoreKeys;
     const prng = this.ctx.prng;
@@ -1374,35 +1405,100 @@ export class Producer {
       // The partition's open batch, remembered per partition (no lookup by key per record).
       let b = openBatches[p]!;
       if (b === null) b = this.batchFor(topic, p, false);
-      let pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
-      if (pos < 0) {
+      const seq = this.loadSeq;
+      if (b.lazy !== null) {
+        // Only counted here; closeBatch writes it (lazyRecordSize: tryAppendReserve's arithmetic and limit).
+        let size = lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+        if (b.recordCount > 0 && b.lazySize + size > b.limit) {
+          this.drain(b);
+          b = this.batchFor(topic, p, false);
+          size = lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+        }
+        if (b.lazy === null) this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
+        else {
+          b.lazySize += size;
+          b.lazy.push(now, keyIdx, seq, vlen);
+        }
+      } else if (!this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq)) {
         this.drain(b);
         b = this.batchFor(topic, p, false);
-        pos = b.builder!.tryAppendReserveKey(now, klen, vlen);
+        if (b.lazy !== null) {
+          b.lazySize += lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+          b.lazy.push(now, keyIdx, seq, vlen);
+        } else this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
       }
-      const buf = b.builder!.buffer;
-      if (klen >= 0) writeLoadKey(buf, pos - sizeOfVarint(vlen) - klen, keyIdx);
-      // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
-      const seq = this.loadSeq++;
+      this.loadSeq++;
       load.seq++;
-      let w = pos;
-      const end = pos + vlen;
-      w = writeAscii(buf, w, end, this.id);
-      if (w < end) buf[w++] = 35; // '#'
-      w = writeDecimal(buf, w, end, seq);
-      if (w < end) buf[w++] = 32;
-      if (w < end) {
-        const take = end - w;
-        const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        // Byte by byte from the one filler array: a cached view per start offset was a cold
-        // object per record, and a short copy costs less than TypedArray.set's native call.
-        const avail = filler.length - from < take ? filler.length - from : take;
-        buf.set(new Uint8Array(filler.buffer, filler.byteOffset + from, avail), w);
-        // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
-        if (avail < take) buf.fill(0, w + avail, end);
-      }
       this.noteRecord(b, now, keyIdx >= 0 && b.rows !== null ? loadKey(load, keyIdx) : null);
     }
+  }
+
+  /**
+   * Appends a load record through a builder (a batch a one-off send joined): false when it
+   * does not fit (batch.size), as tryAppendReserve.
+   */
+  private appendLoadRecord(builder: RecordBatchBuilder, now: number, keyIdx: number, klen: number, vlen: number, seq: number): boolean {
+    const pos = builder.tryAppendReserveKey(now, klen, vlen);
+    if (pos < 0) return false;
+    const buf = builder.buffer;
+    if (klen >= 0) writeLoadKey(buf, pos - sizeOfVarint(vlen) - klen, keyIdx);
+    writeLoadValue(buf, pos, vlen, this.id, seq);
+    return true;
+  }
+
+  /** A one-off record joins a lazy batch: its load records go into a builder first, in order. */
+  private materialize(b: ProducerBatch): void {
+    const lazy = b.lazy!;
+    const builder = RecordBatchBuilder.obtain(b.createdMs, b.limit);
+    for (let i = 0; i < lazy.length; i += 4) {
+      const keyIdx = lazy[i + 1]!;
+      this.appendLoadRecord(builder, lazy[i]!, keyIdx, keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1, lazy[i + 3]!, lazy[i + 2]!);
+    }
+    b.builder = builder;
+    this.dropLazy(b);
+  }
+
+  private dropLazy(b: ProducerBatch): void {
+    const lazy = b.lazy;
+    if (lazy === null) return;
+    b.lazy = null;
+    lazy.length = 0;
+    if (FREE_LAZY.length < MAX_FREE_LAZY) FREE_LAZY.push(lazy);
+  }
+
+  /**
+   * The bytes of a lazy batch, written once where they stay (RecordBatchBuilder's record
+   * layout and build's header, byte for byte: load-records.test.ts compares them).
+   */
+  private writeLazy(b: ProducerBatch, computeCrc: boolean): Uint8Array {
+    const lazy = b.lazy!;
+    const out = batchBytes(b.lazySize);
+    const base = b.createdMs;
+    let maxTs = NO_TIMESTAMP;
+    let p = BATCH_HEADER_SIZE;
+    for (let i = 0, offsetDelta = 0; i < lazy.length; i += 4, offsetDelta++) {
+      const ts = lazy[i]!;
+      const keyIdx = lazy[i + 1]!;
+      const vlen = lazy[i + 3]!;
+      const tsDelta = ts - base;
+      const klen = keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1;
+      const body = 1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(klen) + (klen > 0 ? klen : 0) + sizeOfVarint(vlen) + (vlen > 0 ? vlen : 0) + 1;
+      p = writeVarint(out, p, body);
+      out[p++] = 0; // record attributes
+      p = writeVarint(out, p, tsDelta);
+      p = writeVarint(out, p, offsetDelta);
+      p = writeVarint(out, p, klen);
+      if (klen > 0) p += writeLoadKey(out, p, keyIdx);
+      p = writeVarint(out, p, vlen);
+      writeLoadValue(out, p, vlen, this.id, lazy[i + 2]!);
+      if (vlen > 0) p += vlen;
+      out[p++] = 0; // header count
+      if (ts > maxTs) maxTs = ts;
+    }
+    const count = lazy.length >> 2;
+    writeBatchHeader(out, count, base, count === 0 ? base : maxTs, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, computeCrc);
+    this.dropLazy(b);
+    return out;
   }
 
   // ---- views -----------------------------------------------------------------------------
@@ -1486,6 +1582,37 @@ function writeLoadKey(buf: Uint8Array, pos: number, keyIdx: number): number {
 /** The load's key `key-<keyIdx>` as a string (result rows), made once per key. */
 function loadKey(load: Load, keyIdx: number): string {
   return (load.keyStrings[keyIdx] ??= `key-${keyIdx}`);
+}
+
+/** Lazy batches' record arrays given back at close, for the next lazy batch (process memory, as builders). */
+const FREE_LAZY: number[][] = [];
+const MAX_FREE_LAZY = 4096;
+
+/** Bytes of a load record without headers at this timestamp delta and offset delta (RecordBatchBuilder.tryAppendReserve's arithmetic). */
+function lazyRecordSize(tsDelta: number, offsetDelta: number, klen: number, vlen: number): number {
+  const body = 1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(klen) + (klen > 0 ? klen : 0) + sizeOfVarint(vlen) + (vlen > 0 ? vlen : 0) + 1;
+  return sizeOfVarint(body) + body;
+}
+
+/** A load record's value at buf[pos, pos + vlen): "<producer>#<seq> " then filler text (the UI shows values as text). */
+function writeLoadValue(buf: Uint8Array, pos: number, vlen: number, id: string, seq: number): void {
+  let w = pos;
+  const end = pos + vlen;
+  w = writeAscii(buf, w, end, id);
+  if (w < end) buf[w++] = 35; // '#'
+  w = writeDecimal(buf, w, end, seq);
+  if (w < end) buf[w++] = 32;
+  if (w < end) {
+    const filler = fillerText();
+    const take = end - w;
+    const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
+    // Through a view of the filler's bytes: a cached view per start offset was a cold
+    // object per record, and TypedArray.set beats a byte loop even for ~100 bytes.
+    const avail = filler.length - from < take ? filler.length - from : take;
+    buf.set(new Uint8Array(filler.buffer, filler.byteOffset + from, avail), w);
+    // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
+    if (avail < take) buf.fill(0, w + avail, end);
+  }
 }
 
 /** Decimal digits of a non-negative integer. */
