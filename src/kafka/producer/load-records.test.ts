@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
-import { RecordBatchBuilder, decodeRecords } from '../log/record-batch';
+import { RecordBatchBuilder, batchBaseTimestamp, batchIsValid, batchMaxTimestamp, batchRecordCount, decodeRecords } from '../log/record-batch';
 import { sizeOfVarint } from '../log/varint';
 import { partitionForKey, utf8 } from './murmur2';
 import { fillerText } from './producer';
@@ -25,7 +25,7 @@ function scenario(keys: number, valueBytes: number, config: Record<string, strin
     topics: [{ name: 't', partitions: PARTITIONS, replicationFactor: 3 }],
     clients: [{ kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5, ...config } }],
     timeline: [
-      { at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: 2000, keys, valueBytes },
+      { at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: RATE, keys, valueBytes },
       { at: 1000, op: 'stopLoad', producer: 'p', topic: 't' },
     ],
   };
@@ -46,14 +46,41 @@ function expectedValue(id: string, seq: number, valueBytes: number): Uint8Array 
   return out;
 }
 
-/** Every record of every partition's leader log, with its partition. */
-function leaderRecords(c: Cluster): { partition: number; key: Uint8Array | null; value: Uint8Array | null }[] {
-  const out: { partition: number; key: Uint8Array | null; value: Uint8Array | null }[] = [];
+interface LoggedRecord {
+  partition: number;
+  /** Index of its batch among all batches read. */
+  batch: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+}
+
+/** The load's rate, 2 records per 1 ms tick from time 0: record `seq` has timestamp seq / 2, rounded down. */
+const RATE = 2000;
+const timestampOf = (seq: number): number => Math.floor(seq / (RATE / 1000));
+
+/**
+ * Every record of every partition's leader log, with its partition and batch; checks each
+ * batch's header on the way (valid CRC and length, record count, base and max timestamps).
+ */
+function leaderRecords(c: Cluster): LoggedRecord[] {
+  const out: LoggedRecord[] = [];
   const meta = c.controller.topics.get('t')!;
+  let batch = 0;
   for (let p = 0; p < PARTITIONS; p++) {
     const leader = meta.partitions[p]!.leader;
     const log = c.brokers.get(leader)!.logs.get(`t-${p}`)!;
-    for (const s of log.segments) for (const b of s.batches) for (const r of decodeRecords(b)) out.push({ partition: p, key: r.key, value: r.value });
+    for (const s of log.segments) {
+      for (const b of s.batches) {
+        const records = decodeRecords(b);
+        expect(batchIsValid(b)).toBe(true);
+        expect(batchRecordCount(b)).toBe(records.length);
+        expect(batchBaseTimestamp(b)).toBe(records[0]!.timestamp);
+        expect(batchMaxTimestamp(b)).toBe(Math.max(...records.map((r) => r.timestamp)));
+        for (const r of records) out.push({ partition: p, batch, timestamp: r.timestamp, key: r.key, value: r.value });
+        batch++;
+      }
+    }
   }
   return out;
 }
@@ -98,6 +125,7 @@ describe('a load writes its records', () => {
         expect(m).not.toBeNull();
         const seq = Number(m![1]);
         seqs.add(seq);
+        expect(r.timestamp, `timestamp of seq ${seq}`).toBe(timestampOf(seq));
         expect(firstDifference(r.value!, expectedValue('p', seq, valueBytes)), `value of seq ${seq}`).toBe(-1);
       }
       if (valueBytes >= 10) expect(seqs.size).toBe(records.length);
@@ -130,6 +158,20 @@ describe("a producer's open batches", () => {
     expect(records.length).toBe(producer.sent);
     c.runUntil(7000);
     expect(producer.view().targets).toEqual([]);
+    // Load records are byte for byte what the load writes, also in batches a one-off record
+    // joined (their load records were written into a builder when it came).
+    let mixed = 0;
+    for (const r of records) {
+      const k = text(r.key)!;
+      if (k.startsWith('one-')) {
+        if (records.some((x) => x.batch === r.batch && text(x.key)!.startsWith('key-'))) mixed++;
+        continue;
+      }
+      const seq = Number(/^p#([0-9]+) /.exec(text(r.value)!)![1]);
+      expect(firstDifference(r.value!, expectedValue('p', seq, 40)), `value of seq ${seq}`).toBe(-1);
+      expect(r.timestamp, `timestamp of seq ${seq}`).toBe(timestampOf(seq));
+    }
+    expect(mixed).toBeGreaterThan(5);
     // Every one-off record is in its partition once.
     for (let i = 0; i < 20; i++) {
       const hits = records.filter((r) => text(r.key) === `one-${i}`);
