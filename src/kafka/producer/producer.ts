@@ -6,8 +6,11 @@
  * (producer id, epoch, per-partition sequences; KIP-360 epoch bump when the broker lost
  * our sequence state). clients/src/main/java/org/apache/kafka/clients/producer/...
  *
- * Records never exist as objects on the hot path: they are written straight into the
- * open batch's buffer. Per-record result rows exist only when the runner asks for them.
+ * Records never exist as objects on the hot path: a one-off send writes its record into the
+ * open batch's builder; a load's records are kept as four numbers each (timestamp, key
+ * index, sequence, value length) and written once, when their batch closes, straight into
+ * the bytes the batch keeps (ProducerBatch.lazy). Per-record result rows exist only when
+ * the runner asks for them.
  */
 import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
@@ -1356,7 +1359,7 @@ export class Producer {
     }
   }
 
-  /** Writes the records due this tick straight into the open batches. */
+  /** Adds the records due this tick to the open batches (written when a batch closes, or into its builder). */
   private generate(load: Load, tickMs: number): void {
     const due = (load.ratePerSec * tickMs) / 1000 + load.carry;
     const count = Math.floor(due);
@@ -1390,8 +1393,8 @@ export class Producer {
     const openBatches = this.slotsOf(topic, n).open;
     for (let i = 0; i < count; i++) {
       const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
-      // The key `key-<keyIdx>` is written where it goes (the builder's buffer) from its
-      // digits: no byte array per key to read it from (a cold line per record at 1,000 keys).
+      // The key `key-<keyIdx>` is written where it goes from its digits (writeLoadKey): no
+      // byte array per key to read it from (a cold line per record at 1,000 keys).
       const klen = keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1;
       if (this.recordTooLarge(klen, vlen, undefined, maxRequestSize)) {
         this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? loadKey(load, keyIdx) : null }], false);
