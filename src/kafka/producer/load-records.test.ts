@@ -133,6 +133,40 @@ describe('a load writes its records', () => {
   }
 });
 
+describe('batch.size', () => {
+  it('a load fills each batch while the next record fits and closes it when it does not (MemoryRecordsBuilder.hasRoomFor)', () => {
+    const LIMIT = 1000;
+    // linger.ms far longer than the run, and acks=0 (no answers that send the node's next
+    // request, which takes its open batches along): every batch but the last closes because
+    // it is full.
+    const sc = scenario(20, 100, { 'batch.size': LIMIT, 'linger.ms': 60000, acks: 0 });
+    sc.topics[0]!.partitions = 1;
+    const c = new Cluster(sc, { recordConsumed: false, recordProduced: false });
+    c.runUntil(400);
+    const meta = c.controller.topics.get('t')!;
+    let checked = 0;
+    for (let p = 0; p < 1; p++) {
+      const log = c.brokers.get(meta.partitions[p]!.leader)!.logs.get(`t-${p}`)!;
+      const batches = log.segments.flatMap((s) => s.batches);
+      for (let i = 0; i + 1 < batches.length; i++) {
+        const a = batches[i]!;
+        const records = decodeRecords(a);
+        expect(records.length).toBeGreaterThan(1);
+        expect(a.length).toBeLessThanOrEqual(LIMIT);
+        if (a.length >= LIMIT) continue; // exactly full: closed after its last record
+        // The next batch's first record, had it been appended to this one, would not fit.
+        const next = decodeRecords(batches[i + 1]!)[0]!;
+        const klen = next.key === null ? -1 : next.key.length;
+        const vlen = next.value === null ? -1 : next.value.length;
+        const body = 1 + sizeOfVarint(next.timestamp - batchBaseTimestamp(a)) + sizeOfVarint(records.length) + sizeOfVarint(klen) + Math.max(0, klen) + sizeOfVarint(vlen) + Math.max(0, vlen) + 1;
+        expect(a.length + sizeOfVarint(body) + body).toBeGreaterThan(LIMIT);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+});
+
 describe("a producer's open batches", () => {
   it('all end acknowledged once, with one-off sends joining the load\'s batches, and pendingRecords counts the rest', () => {
     // A long linger keeps many batches open at once, on every node.
