@@ -140,7 +140,7 @@ describe('batch.size', () => {
     // request, which takes its open batches along): every batch but the last closes because
     // it is full.
     const sc = scenario(20, 100, { 'batch.size': LIMIT, 'linger.ms': 60000, acks: 0 });
-    sc.topics[0]!.partitions = 1;
+    sc.topics![0]!.partitions = 1;
     const c = new Cluster(sc, { recordConsumed: false, recordProduced: false });
     c.runUntil(400);
     const meta = c.controller.topics.get('t')!;
