@@ -270,9 +270,23 @@ export class RecordBatchBuilder {
    * has records: the first record always fits (Kafka's MemoryRecordsBuilder.hasRoomFor).
    */
   tryAppendReserve(timestamp: number, key: Uint8Array | null, valueLength: number, headers?: RecordHeader[]): number {
+    return this.reserve(timestamp, key, key === null ? -1 : key.length, valueLength, headers);
+  }
+
+  /**
+   * Reserves one record whose key (keyLength bytes, -1 for null) and value (valueLength
+   * bytes, -1 for null) the caller writes: the value at the returned position, the key at
+   * that position - sizeOfVarint(valueLength) - keyLength. -1 as tryAppendReserve. A load
+   * writes its generated keys' bytes straight in (no key array per key to read them from).
+   */
+  tryAppendReserveKey(timestamp: number, keyLength: number, valueLength: number): number {
+    return this.reserve(timestamp, null, keyLength, valueLength, undefined);
+  }
+
+  /** `key` null with keyLen >= 0: the key's bytes are left to the caller. */
+  private reserve(timestamp: number, key: Uint8Array | null, keyLen: number, valueLength: number, headers: RecordHeader[] | undefined): number {
     const tsDelta = timestamp - this.baseTimestamp_;
     const offsetDelta = this.count;
-    const keyLen = key === null ? -1 : key.length;
     const headerCount = headers === undefined ? 0 : headers.length;
     let headerBytes = sizeOfVarint(headerCount);
     let encodedKeys: Uint8Array[] | null = null;
@@ -309,8 +323,8 @@ export class RecordBatchBuilder {
       // the load tick's costliest lines for 7-byte keys); a long one in one copy.
       if (keyLen <= 32) for (let i = 0; i < keyLen; i++) buf[p + i] = key[i]!;
       else buf.set(key, p);
-      p += keyLen;
     }
+    if (keyLen > 0) p += keyLen;
     p = writeVarint(buf, p, valueLength);
     const valuePos = p;
     if (valueLength > 0) p += valueLength;
@@ -365,38 +379,55 @@ export class RecordBatchBuilder {
    */
   build(computeCrc = true): Uint8Array {
     const n = this.pos;
-    let b: Uint8Array;
-    if (n > SLAB_MAX_BATCH) b = this.buffer.slice(0, n);
-    else {
-      // A view into the current slab: an exact-size copy per batch was an ArrayBuffer (an
-      // off-heap allocation) per batch, and at hundreds of partitions most hold a record.
-      if (slabPos + n > slab.length) {
-        slab = new Uint8Array(SLAB_BYTES);
-        slabPos = 0;
-      }
-      // A view made from the ArrayBuffer: subarray (species lookup) cost twice as much.
-      b = new Uint8Array(slab.buffer, slabPos, n);
-      // The whole builder buffer when it fits (one copy, no view made for the source): the
-      // bytes past this batch land where no batch is yet, and the next batch overwrites them.
-      if (this.buffer.length <= slab.length - slabPos) slab.set(this.buffer, slabPos);
-      else slab.set(this.buffer.subarray(0, n), slabPos);
-      slabPos += (n + 7) & ~7; // 8-aligned starts, as a batch of its own (word-wise CRC and compares)
-    }
-    writeI64(b, OFF_BASE_OFFSET, 0);
-    writeI32(b, OFF_LENGTH, this.pos - 12);
-    writeI32(b, OFF_LEADER_EPOCH, -1);
-    b[OFF_MAGIC] = MAGIC_V2;
-    writeI16(b, OFF_ATTRIBUTES, 0);
-    writeI32(b, OFF_LAST_OFFSET_DELTA, this.count - 1);
-    writeI64(b, OFF_BASE_TIMESTAMP, this.baseTimestamp_);
-    writeI64(b, OFF_MAX_TIMESTAMP, this.count === 0 ? this.baseTimestamp_ : this.maxTimestamp);
-    writeI64(b, OFF_PRODUCER_ID, this.producerId);
-    writeI16(b, OFF_PRODUCER_EPOCH, this.producerEpoch);
-    writeI32(b, OFF_BASE_SEQUENCE, this.baseSequence);
-    writeI32(b, OFF_RECORD_COUNT, this.count);
-    if (computeCrc) writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
+    const b = batchBytes(n);
+    const src = this.buffer;
+    // The batch's bytes only, through a view made from the ArrayBuffer (cheaper than
+    // subarray): copying the whole builder buffer (1 KiB or more for a ~300-byte batch)
+    // cost more than the view.
+    b.set(new Uint8Array(src.buffer, src.byteOffset, n));
+    writeBatchHeader(b, this.count, this.baseTimestamp_, this.count === 0 ? this.baseTimestamp_ : this.maxTimestamp, this.producerId, this.producerEpoch, this.baseSequence, computeCrc);
     return b;
   }
+}
+
+/**
+ * `n` bytes for a batch that never changes size: a view into the current slab (an
+ * exact-size copy per batch was an ArrayBuffer, an off-heap allocation, per batch, and at
+ * hundreds of partitions most batches hold a record), or an array of its own past
+ * SLAB_MAX_BATCH. Its bytes are zero until written. A writer fills all of them, records
+ * from BATCH_HEADER_SIZE and then the header (writeBatchHeader).
+ */
+export function batchBytes(n: number): Uint8Array {
+  if (n > SLAB_MAX_BATCH) return new Uint8Array(n);
+  if (slabPos + n > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabPos = 0;
+  }
+  // A view made from the ArrayBuffer: subarray (species lookup) cost twice as much.
+  const b = new Uint8Array(slab.buffer, slabPos, n);
+  slabPos += (n + 7) & ~7; // 8-aligned starts, as a batch of its own (word-wise CRC and compares)
+  return b;
+}
+
+/**
+ * The header of a batch whose records are in place: base offset 0, partition leader
+ * epoch -1, attributes 0, and the CRC unless the caller rewrites covered fields and
+ * computes it right after (the CRC is the costliest step).
+ */
+export function writeBatchHeader(b: Uint8Array, count: number, baseTimestamp: number, maxTimestamp: number, producerId: number, producerEpoch: number, baseSequence: number, computeCrc: boolean): void {
+  writeI64(b, OFF_BASE_OFFSET, 0);
+  writeI32(b, OFF_LENGTH, b.length - 12);
+  writeI32(b, OFF_LEADER_EPOCH, -1);
+  b[OFF_MAGIC] = MAGIC_V2;
+  writeI16(b, OFF_ATTRIBUTES, 0);
+  writeI32(b, OFF_LAST_OFFSET_DELTA, count - 1);
+  writeI64(b, OFF_BASE_TIMESTAMP, baseTimestamp);
+  writeI64(b, OFF_MAX_TIMESTAMP, maxTimestamp);
+  writeI64(b, OFF_PRODUCER_ID, producerId);
+  writeI16(b, OFF_PRODUCER_EPOCH, producerEpoch);
+  writeI32(b, OFF_BASE_SEQUENCE, baseSequence);
+  writeI32(b, OFF_RECORD_COUNT, count);
+  if (computeCrc) writeI32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, b.length) | 0);
 }
 
 const utf8Encoder = new TextEncoder();

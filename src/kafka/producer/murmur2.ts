@@ -10,8 +10,8 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+/** murmur2 of data[0, length) (the whole array by default). */
+export function murmur2(data: Uint8Array, length = data.length): number {
   const m = 0x5bd1e995;
   const r = 24;
   let h = (0x9747b28c ^ length) | 0;
@@ -45,6 +45,6 @@ export function toPositive(n: number): number {
 }
 
 /** The partition of a keyed record: toPositive(murmur2(key)) % numPartitions. */
-export function partitionForKey(keyBytes: Uint8Array, numPartitions: number): number {
-  return toPositive(murmur2(keyBytes)) % numPartitions;
+export function partitionForKey(keyBytes: Uint8Array, numPartitions: number, length = keyBytes.length): number {
+  return toPositive(murmur2(keyBytes, length)) % numPartitions;
 }

@@ -6,15 +6,30 @@
  * (producer id, epoch, per-partition sequences; KIP-360 epoch bump when the broker lost
  * our sequence state). clients/src/main/java/org/apache/kafka/clients/producer/...
  *
- * Records never exist as objects on the hot path: they are written straight into the
- * open batch's buffer. Per-record result rows exist only when the runner asks for them.
+ * Records never exist as objects on the hot path: a one-off send writes its record into the
+ * open batch's builder; a load's records are kept as four numbers each (timestamp, key
+ * index, sequence, value length) and written once, when their batch closes, straight into
+ * the bytes the batch keeps (ProducerBatch.lazy). Per-record result rows exist only when
+ * the runner asks for them.
  */
 import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
 import { crc32c } from '../log/crc32c';
-import { BATCH_HEADER_SIZE, RecordBatchBuilder, TRANSACTIONAL_FLAG_MASK, batchRecordCount, type RecordHeader } from '../log/record-batch';
-import { sizeOfVarint } from '../log/varint';
+import {
+  BATCH_HEADER_SIZE,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  NO_TIMESTAMP,
+  RecordBatchBuilder,
+  TRANSACTIONAL_FLAG_MASK,
+  batchBytes,
+  batchRecordCount,
+  writeBatchHeader,
+  type RecordHeader,
+} from '../log/record-batch';
+import { sizeOfVarint, writeVarint } from '../log/varint';
 import { call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { TimeoutQueue } from '../sim/deadline';
@@ -61,7 +76,19 @@ interface ProducerBatch {
   topic: string;
   partition: number;
   key: string;
+  /** The builder of an open batch with a one-off record (null: closed, or written lazily from `lazy`). */
   builder: RecordBatchBuilder | null;
+  /**
+   * An open batch of load records only: per record its timestamp, key index (-1: none),
+   * sequence and value length. closeBatch writes the records straight into the batch's
+   * bytes (no builder buffer written, then copied); a one-off send joining it writes them
+   * into a builder first (materialize). Null otherwise.
+   */
+  lazy: number[] | null;
+  /** The batch's size in bytes so far while `lazy` (header included), as a builder's sizeInBytes. */
+  lazySize: number;
+  /** batch.size when the batch opened: a builder's limit, kept for a lazy batch. */
+  limit: number;
   bytes: Uint8Array | null;
   recordCount: number;
   createdMs: number;
@@ -83,6 +110,30 @@ interface ProducerBatch {
   node: number;
   /** In the open batches (records may join it); false once closed or forgotten. */
   isOpen: boolean;
+  /** Neighbours in the producer's list of open batches (oldest first), null at the ends or once closed. */
+  prevOpen: ProducerBatch | null;
+  nextOpen: ProducerBatch | null;
+  /** Neighbours in its node's list of open batches (oldest first). */
+  prevAtNode: ProducerBatch | null;
+  nextAtNode: ProducerBatch | null;
+}
+
+/**
+ * The open batches of one node (the leader their partitions had when they opened), oldest
+ * first, as an intrusive list (no Set entry per batch), and the node's linger timer.
+ */
+interface NodeOpen {
+  node: number;
+  head: ProducerBatch | null;
+  tail: ProducerBatch | null;
+  /** The pending linger timer while the node has open batches. */
+  linger: Timer | null;
+}
+
+/** Per topic: the partitions' `${topic}-${partition}` keys and open batches (null: none), dense by partition. */
+interface TopicSlots {
+  keys: string[];
+  open: (ProducerBatch | null)[];
 }
 
 interface PartitionQueue {
@@ -95,6 +146,10 @@ interface PartitionQueue {
   lastAckedSequence: number;
   backoffUntil: number;
   wakeTimer: Timer | null;
+  /** When a batch of the partition last went out (-1: never): the view's targets. */
+  lastSentMs: number;
+  /** When a batch of the partition was last acknowledged (-1: never): tells when a failing partition recovered. */
+  lastAckMs: number;
 }
 
 interface Load {
@@ -102,8 +157,7 @@ interface Load {
   ratePerSec: number;
   /** Distinct keys `key-0` ... `key-(keyCount-1)`; 0: unkeyed. */
   keyCount: number;
-  /** Keys made when first drawn (a document may ask for a million; a run draws far fewer). */
-  keys: Uint8Array[];
+  /** Keys as strings for result rows, made when first needed (a document may ask for a million keys; a run draws far fewer). */
   keyStrings: string[];
   valueBytes: number;
   carry: number;
@@ -112,8 +166,6 @@ interface Load {
   /** keyPartitions[keyIdx]: the key's partition (-1: not computed yet) while the topic has partitionsFor partitions; empty past MAX_CACHED_KEY_PARTITIONS keys. */
   keyPartitions: number[];
   partitionsFor: number;
-  /** The last batch opened per partition by this load (in use while isOpen), null: none; dense, partitionsFor long. */
-  openBatches: (ProducerBatch | null)[];
 }
 
 /** A reset connection answers every request on it alike. */
@@ -183,9 +235,13 @@ export class Producer {
   /** A batch of the aborted transaction failed: the epoch is bumped (InitProducerId) after the abort (KIP-360). */
   private epochBumpAfterAbort = false;
   private closed = false;
-  private readonly open = new Map<string, ProducerBatch>();
-  /** Open batches by the leader their partition had when they opened. */
-  private readonly openByNode = new Map<number, Set<ProducerBatch>>();
+  /** The open batches, oldest first (an intrusive list through the batches). */
+  private openHead: ProducerBatch | null = null;
+  private openTail: ProducerBatch | null = null;
+  /** Open batches by the leader their partition had when they opened, with the node's linger timer. */
+  private readonly openByNode = new Map<number, NodeOpen>();
+  /** Per topic: partition keys and the open batch of each partition. */
+  private readonly topicSlots = new Map<string, TopicSlots>();
   /** Partitions with a batch to send, by leader node, in the order they became ready. */
   private readonly readyByNode = new Map<number, Set<PartitionQueue>>();
   /**
@@ -193,8 +249,6 @@ export class Producer {
    * request per node carries every partition that became ready meanwhile.
    */
   private holdSends = 0;
-  /** The pending linger timer of each node with open batches. */
-  private readonly lingerTimers = new Map<number, Timer>();
   /** delivery.timeout.ms of every batch not done, one Deadline for all (not a timer per batch). */
   private readonly deliveryTimeouts: TimeoutQueue<ProducerBatch>;
   /** request.timeout.ms of every request in flight. */
@@ -205,9 +259,6 @@ export class Producer {
   private token = 0;
   /** Sequence of load-generated records across all loads: values stay unique per producer (public: kafka/durable.ts continues it after a restart). */
   loadSeq = 0;
-  private readonly lastTarget = new Map<string, number>();
-  /** Last acknowledgement per partition key: tells when a failing partition recovered. */
-  private readonly lastAckMs = new Map<string, number>();
   readonly recent: RecentResult[] = [];
   // counters (producer metrics)
   sent = 0;
@@ -387,6 +438,7 @@ export class Producer {
     const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + 16;
     const p = this.choosePartition(topic, n, keyBytes, partition, size);
     const batch = this.batchFor(topic, p, true);
+    if (batch.builder === null) this.materialize(batch);
     if (!batch.builder!.tryAppend(now, keyBytes, valueBytes, hdrs)) {
       this.drain(batch);
       const fresh = this.batchFor(topic, p, true);
@@ -419,7 +471,7 @@ export class Producer {
     b.recordCount++;
     this.sent++;
     if (b.rows) b.rows.push(explicit ? { at, key, explicit: true } : { at, key });
-    if (b.builder!.sizeInBytes >= this.batchSize) this.drain(b);
+    if ((b.builder === null ? b.lazySize : b.builder.sizeInBytes) >= this.batchSize) this.drain(b);
   }
 
   private choosePartition(topic: string, n: number, keyBytes: Uint8Array | null, explicit: number | undefined, size: number): number {
@@ -444,29 +496,39 @@ export class Producer {
     return s.partition;
   }
 
-  /** `${topic}-${partition}` strings, built once per partition (not once per record). */
-  private readonly partitionKeys = new Map<string, string[]>();
+  /** The topic's slots, covering partitions 0 .. count-1 at least. */
+  private slotsOf(topic: string, count: number): TopicSlots {
+    let t = this.topicSlots.get(topic);
+    if (!t) this.topicSlots.set(topic, (t = { keys: [], open: [] }));
+    // `${topic}-${partition}` strings, built once per partition (not once per record).
+    while (t.keys.length < count) {
+      t.keys.push(`${topic}-${t.keys.length}`);
+      t.open.push(null);
+    }
+    return t;
+  }
 
   private keyOf(topic: string, partition: number): string {
-    let keys = this.partitionKeys.get(topic);
-    if (!keys) this.partitionKeys.set(topic, (keys = []));
-    while (keys.length <= partition) keys.push(`${topic}-${keys.length}`);
-    return keys[partition]!;
+    return this.slotsOf(topic, partition + 1).keys[partition]!;
   }
 
   private batchFor(topic: string, partition: number, explicit: boolean): ProducerBatch {
-    const key = this.keyOf(topic, partition);
-    let b = this.open.get(key);
-    if (b) {
+    const slots = this.slotsOf(topic, partition + 1);
+    let b = slots.open[partition]!;
+    if (b !== null) {
       if (explicit) b.explicit = true;
       return b;
     }
+    const key = slots.keys[partition]!;
     const now = this.ctx.scheduler.now;
-    b = {
+    b = slots.open[partition] = {
       topic,
       partition,
       key,
-      builder: RecordBatchBuilder.obtain(now, this.batchSize),
+      builder: explicit ? RecordBatchBuilder.obtain(now, this.batchSize) : null,
+      lazy: explicit ? null : (FREE_LAZY.pop() ?? []),
+      lazySize: BATCH_HEADER_SIZE,
+      limit: this.batchSize,
       bytes: null,
       recordCount: 0,
       createdMs: now,
@@ -483,16 +545,23 @@ export class Producer {
       explicit,
       node: this.ctx.metadata.leader(topic, partition)?.leader ?? -1,
       isOpen: true,
+      prevOpen: this.openTail,
+      nextOpen: null,
+      prevAtNode: null,
+      nextAtNode: null,
     };
-    this.open.set(key, b);
-    let byNode = this.openByNode.get(b.node);
-    if (!byNode) this.openByNode.set(b.node, (byNode = new Set()));
-    byNode.add(b);
+    if (this.openTail === null) this.openHead = b;
+    else this.openTail.nextOpen = b;
+    this.openTail = b;
+    let at = this.openByNode.get(b.node);
+    if (!at) this.openByNode.set(b.node, (at = { node: b.node, head: null, tail: null, linger: null }));
+    b.prevAtNode = at.tail;
+    if (at.tail === null) at.head = b;
+    else at.tail.nextAtNode = b;
+    at.tail = b;
     // One linger timer per node, not per batch: the node's request drains all its open
     // batches, so only its oldest open batch's linger matters.
-    if (!this.lingerTimers.has(b.node)) {
-      this.lingerTimers.set(b.node, this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, b.node)));
-    }
+    if (at.linger === null) at.linger = this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, at));
     this.deliveryTimeouts.add(b);
     return b;
   }
@@ -502,20 +571,19 @@ export class Producer {
    * batch of the node and send (the Sender finds the node ready). If that batch went out
    * meanwhile (full, or drained with a request), wait for the oldest one left.
    */
-  private nodeLingerExpired(node: number): void {
-    this.lingerTimers.delete(node);
-    const open = this.openByNode.get(node);
-    if (!open || open.size === 0) return;
-    const oldest = open.values().next().value as ProducerBatch;
+  private nodeLingerExpired(at: NodeOpen): void {
+    at.linger = null;
+    const oldest = at.head;
+    if (oldest === null) return;
     const due = oldest.createdMs + this.lingerMs;
     if (due > this.ctx.scheduler.now) {
-      this.lingerTimers.set(node, this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, node)));
+      at.linger = this.ctx.scheduler.at(due, call(this, this.nodeLingerExpired, at));
       return;
     }
     this.holdSends++;
-    // closeBatch deletes each batch from `open` as it goes: a Set's iteration goes on with
-    // the next entry (no copy of the set per expiry).
-    for (const b of open) this.closeBatch(b);
+    // closeBatch takes each batch off the node's list: the head is the next one.
+    let b: ProducerBatch | null;
+    while ((b = at.head) !== null) this.closeBatch(b);
     this.holdSends--;
     this.flushReady();
   }
@@ -523,7 +591,7 @@ export class Producer {
 
   /** The batch is full or lingered long enough: close it; its node's request goes now. */
   private drain(b: ProducerBatch): void {
-    if (this.open.get(b.key) !== b) return;
+    if (!b.isOpen) return;
     this.holdSends++;
     this.closeBatch(b);
     this.holdSends--;
@@ -536,9 +604,12 @@ export class Producer {
     if (b.recordCount === 0 || this.closed) return;
     // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
     // sequence (which the CRC covers) before it first goes out: computed once, not twice.
-    b.bytes = b.builder!.build(!this.idempotent);
-    b.builder!.release();
-    b.builder = null;
+    if (b.builder === null) b.bytes = this.writeLazy(b, !this.idempotent);
+    else {
+      b.bytes = b.builder.build(!this.idempotent);
+      b.builder.release();
+      b.builder = null;
+    }
     const q = this.queueFor(b);
     q.queue.push(b);
     this.trySend(q);
@@ -546,14 +617,35 @@ export class Producer {
 
   private forgetOpen(b: ProducerBatch): void {
     b.isOpen = false;
-    this.open.delete(b.key);
-    this.openByNode.get(b.node)?.delete(b);
+    this.topicSlots.get(b.topic)!.open[b.partition] = null;
+    const prev = b.prevOpen;
+    const next = b.nextOpen;
+    if (prev === null) this.openHead = next;
+    else prev.nextOpen = next;
+    if (next === null) this.openTail = prev;
+    else next.prevOpen = prev;
+    b.prevOpen = b.nextOpen = null;
+    const at = this.openByNode.get(b.node)!;
+    const prevAt = b.prevAtNode;
+    const nextAt = b.nextAtNode;
+    if (prevAt === null) at.head = nextAt;
+    else prevAt.nextAtNode = nextAt;
+    if (nextAt === null) at.tail = prevAt;
+    else nextAt.prevAtNode = prevAt;
+    b.prevAtNode = b.nextAtNode = null;
+  }
+
+  /** The open batches, oldest first (a copy: closing them changes the list). */
+  private openBatches(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (let b = this.openHead; b !== null; b = b.nextOpen) out.push(b);
+    return out;
   }
 
   private queueFor(b: ProducerBatch): PartitionQueue {
     let q = this.queues.get(b.key);
     if (!q) {
-      q = { topic: b.topic, partition: b.partition, queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null };
+      q = { topic: b.topic, partition: b.partition, queue: [], inFlight: [], nextSequence: 0, lastAckedSequence: -1, backoffUntil: 0, wakeTimer: null, lastSentMs: -1, lastAckMs: -1 };
       this.queues.set(b.key, q);
     }
     return q;
@@ -602,9 +694,13 @@ export class Producer {
    */
   private sendTo(node: number, ready: Set<PartitionQueue>): void {
     this.holdSends++;
-    const open = this.openByNode.get(node);
-    if (open && open.size > 0) {
-      for (const b of [...open]) if (this.ctx.metadata.leader(b.topic, b.partition)?.leader === node) this.closeBatch(b);
+    const at = this.openByNode.get(node);
+    if (at && at.head !== null) {
+      // closeBatch takes only the batch it closes off the list (next is read before).
+      for (let b: ProducerBatch | null = at.head, next: ProducerBatch | null; b !== null; b = next) {
+        next = b.nextAtNode;
+        if (this.ctx.metadata.leader(b.topic, b.partition)?.leader === node) this.closeBatch(b);
+      }
       const more = this.readyByNode.get(node);
       if (more) {
         this.readyByNode.delete(node);
@@ -630,7 +726,7 @@ export class Producer {
       b.sendToken = token;
       b.sentAtMs = now;
       b.attempts++;
-      this.lastTarget.set(b.key, now);
+      q.lastSentMs = now;
       items.push({ b, q });
     }
     if (items.length > 0) this.sendRequest(node, token, items);
@@ -879,11 +975,12 @@ export class Producer {
     );
     // The Sender fails every batch not yet sent (a fatal error aborts them all).
     this.holdSends++;
-    for (const b of [...this.open.values()]) {
+    for (const b of this.openBatches()) {
       this.forgetOpen(b);
       if (b.recordCount > 0) {
         b.builder?.release();
         b.builder = null;
+        this.dropLazy(b);
         this.fail(b, this.txnError);
       }
     }
@@ -956,13 +1053,13 @@ export class Producer {
   /** Closes every open batch (KafkaProducer.flush, which commitTransaction runs first). */
   private flushAll(): void {
     this.holdSends++;
-    for (const b of [...this.open.values()]) this.closeBatch(b);
+    for (const b of this.openBatches()) this.closeBatch(b);
     this.holdSends--;
     this.flushReady();
   }
 
   private hasUnfinishedBatches(): boolean {
-    if (this.open.size > 0) return true;
+    if (this.openHead !== null) return true;
     for (const q of this.queues.values()) if (q.queue.length > 0 || q.inFlight.length > 0) return true;
     return false;
   }
@@ -1158,7 +1255,7 @@ export class Producer {
   private expire(b: ProducerBatch): void {
     if (b.done || this.closed) return;
     const q = this.queues.get(b.key);
-    if (this.open.get(b.key) === b) this.forgetOpen(b);
+    if (b.isOpen) this.forgetOpen(b);
     if (q) {
       const i = q.queue.indexOf(b);
       if (i >= 0) q.queue.splice(i, 1);
@@ -1172,12 +1269,12 @@ export class Producer {
     if (q) this.trySend(q);
   }
 
-  private complete(b: ProducerBatch, _q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
+  private complete(b: ProducerBatch, q: PartitionQueue, baseOffset: number | null, error: KafkaError | null): void {
     b.done = true;
     b.settled = true;
     if (this.transactionalId !== null) this.scheduleEndCheck();
     this.acked += b.recordCount;
-    this.lastAckMs.set(b.key, this.ctx.scheduler.now);
+    q.lastAckMs = this.ctx.scheduler.now;
     if (b.rows) {
       b.rows.forEach((r, i) => {
         const offset = baseOffset === null ? null : baseOffset + i;
@@ -1233,7 +1330,6 @@ export class Producer {
       topic,
       ratePerSec,
       keyCount: Math.max(0, Math.floor(keys)),
-      keys: [],
       keyStrings: [],
       valueBytes: Math.max(0, valueBytes),
       carry: 0,
@@ -1241,7 +1337,6 @@ export class Producer {
       timer: null,
       keyPartitions: [],
       partitionsFor: -1,
-      openBatches: [],
     };
     this.loads.set(topic, load);
     const tickMs = Math.max(1, Math.min(100, Math.round(1000 / Math.max(ratePerSec, 0.001))));
@@ -1264,7 +1359,7 @@ export class Producer {
     }
   }
 
-  /** Writes the records due this tick straight into the open batches. */
+  /** Adds the records due this tick to the open batches (written when a batch closes, or into its builder). */
   private generate(load: Load, tickMs: number): void {
     const due = (load.ratePerSec * tickMs) / 1000 + load.carry;
     const count = Math.floor(due);
@@ -1280,7 +1375,6 @@ export class Producer {
       return;
     }
     const vlen = load.valueBytes;
-    const filler = fillerText();
     const maxRequestSize = this.maxRequestSize;
     const keyed = !this.ignoreKeys;
     const prng = this.ctx.prng;
@@ -1291,61 +1385,123 @@ export class Producer {
     // very large key space none is kept and murmur2 runs per record.
     if (load.partitionsFor !== n) {
       load.keyPartitions = load.keyCount <= MAX_CACHED_KEY_PARTITIONS ? new Array<number>(load.keyCount).fill(-1) : [];
-      load.openBatches = new Array<ProducerBatch | null>(n).fill(null);
       load.partitionsFor = n;
     }
     const keyPartitions = load.keyPartitions;
     const cachedPartitions = keyPartitions.length > 0;
-    const openBatches = load.openBatches;
+    // The open batch of each partition (null: none), kept by batchFor and forgetOpen.
+    const openBatches = this.slotsOf(topic, n).open;
     for (let i = 0; i < count; i++) {
       const keyIdx = load.keyCount > 0 ? prng.int(load.keyCount) : -1;
-      let keyBytes: Uint8Array | null = null;
-      if (keyIdx >= 0) {
-        keyBytes = load.keys[keyIdx] ?? null;
-        if (keyBytes === null) {
-          load.keyStrings[keyIdx] = `key-${keyIdx}`;
-          keyBytes = load.keys[keyIdx] = utf8(load.keyStrings[keyIdx]!);
-        }
-      }
-      const klen = keyBytes === null ? 0 : keyBytes.length;
-      if (this.recordTooLarge(keyBytes === null ? -1 : klen, vlen, undefined, maxRequestSize)) {
-        this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? load.keyStrings[keyIdx]! : null }], false);
+      // The key `key-<keyIdx>` is written where it goes from its digits (writeLoadKey): no
+      // byte array per key to read it from (a cold line per record at 1,000 keys).
+      const klen = keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1;
+      if (this.recordTooLarge(klen, vlen, undefined, maxRequestSize)) {
+        this.recordFailure(topic, -1, 'MESSAGE_TOO_LARGE', [{ at: now, key: keyIdx >= 0 ? loadKey(load, keyIdx) : null }], false);
         continue;
       }
       let p: number;
-      if (keyBytes !== null && keyed) {
-        if (!cachedPartitions) p = partitionForKey(keyBytes, n);
-        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(keyBytes, n);
-      } else p = this.choosePartition(topic, n, keyBytes, undefined, vlen + klen + 16);
+      if (keyIdx >= 0 && keyed) {
+        if (!cachedPartitions) p = partitionForKey(KEY_SCRATCH, n, writeLoadKey(KEY_SCRATCH, 0, keyIdx));
+        else if ((p = keyPartitions[keyIdx]!) < 0) p = keyPartitions[keyIdx] = partitionForKey(KEY_SCRATCH, n, writeLoadKey(KEY_SCRATCH, 0, keyIdx));
+      } else p = this.choosePartition(topic, n, null, undefined, vlen + (klen > 0 ? klen : 0) + 16);
       // The partition's open batch, remembered per partition (no lookup by key per record).
       let b = openBatches[p]!;
-      if (b === null || !b.isOpen) b = openBatches[p] = this.batchFor(topic, p, false);
-      let pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
-      if (pos < 0) {
+      if (b === null) b = this.batchFor(topic, p, false);
+      const seq = this.loadSeq;
+      if (b.lazy !== null) {
+        // Only counted here; closeBatch writes it (lazyRecordSize: tryAppendReserve's arithmetic and limit).
+        let size = lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+        if (b.recordCount > 0 && b.lazySize + size > b.limit) {
+          this.drain(b);
+          b = this.batchFor(topic, p, false);
+          size = lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+        }
+        if (b.lazy === null) this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
+        else {
+          b.lazySize += size;
+          b.lazy.push(now, keyIdx, seq, vlen);
+        }
+      } else if (!this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq)) {
         this.drain(b);
-        b = openBatches[p] = this.batchFor(topic, p, false);
-        pos = b.builder!.tryAppendReserve(now, keyBytes, vlen);
+        b = this.batchFor(topic, p, false);
+        if (b.lazy !== null) {
+          b.lazySize += lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
+          b.lazy.push(now, keyIdx, seq, vlen);
+        } else this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
       }
-      // A readable value: "<producer>#<seq> " then filler text (the UI shows values as text).
-      const buf = b.builder!.buffer;
-      const seq = this.loadSeq++;
+      this.loadSeq++;
       load.seq++;
-      let w = pos;
-      const end = pos + vlen;
-      w = writeAscii(buf, w, end, this.id);
-      if (w < end) buf[w++] = 35; // '#'
-      w = writeDecimal(buf, w, end, seq);
-      if (w < end) buf[w++] = 32;
-      if (w < end) {
-        const take = end - w;
-        const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-        const part = fillerSlice(filler, from, take);
-        buf.set(part, w);
-        // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
-        if (part.length < take) buf.fill(0, w + part.length, end);
-      }
-      this.noteRecord(b, now, keyIdx >= 0 ? load.keyStrings[keyIdx]! : null);
+      this.noteRecord(b, now, keyIdx >= 0 && b.rows !== null ? loadKey(load, keyIdx) : null);
     }
+  }
+
+  /**
+   * Appends a load record through a builder (a batch a one-off send joined): false when it
+   * does not fit (batch.size), as tryAppendReserve.
+   */
+  private appendLoadRecord(builder: RecordBatchBuilder, now: number, keyIdx: number, klen: number, vlen: number, seq: number): boolean {
+    const pos = builder.tryAppendReserveKey(now, klen, vlen);
+    if (pos < 0) return false;
+    const buf = builder.buffer;
+    if (klen >= 0) writeLoadKey(buf, pos - sizeOfVarint(vlen) - klen, keyIdx);
+    writeLoadValue(buf, pos, vlen, this.id, seq);
+    return true;
+  }
+
+  /** A one-off record joins a lazy batch: its load records go into a builder first, in order. */
+  private materialize(b: ProducerBatch): void {
+    const lazy = b.lazy!;
+    const builder = RecordBatchBuilder.obtain(b.createdMs, b.limit);
+    for (let i = 0; i < lazy.length; i += 4) {
+      const keyIdx = lazy[i + 1]!;
+      this.appendLoadRecord(builder, lazy[i]!, keyIdx, keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1, lazy[i + 3]!, lazy[i + 2]!);
+    }
+    b.builder = builder;
+    this.dropLazy(b);
+  }
+
+  private dropLazy(b: ProducerBatch): void {
+    const lazy = b.lazy;
+    if (lazy === null) return;
+    b.lazy = null;
+    lazy.length = 0;
+    if (FREE_LAZY.length < MAX_FREE_LAZY) FREE_LAZY.push(lazy);
+  }
+
+  /**
+   * The bytes of a lazy batch, written once where they stay (RecordBatchBuilder's record
+   * layout and build's header, byte for byte: load-records.test.ts compares them).
+   */
+  private writeLazy(b: ProducerBatch, computeCrc: boolean): Uint8Array {
+    const lazy = b.lazy!;
+    const out = batchBytes(b.lazySize);
+    const base = b.createdMs;
+    let maxTs = NO_TIMESTAMP;
+    let p = BATCH_HEADER_SIZE;
+    for (let i = 0, offsetDelta = 0; i < lazy.length; i += 4, offsetDelta++) {
+      const ts = lazy[i]!;
+      const keyIdx = lazy[i + 1]!;
+      const vlen = lazy[i + 3]!;
+      const tsDelta = ts - base;
+      const klen = keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1;
+      const body = 1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(klen) + (klen > 0 ? klen : 0) + sizeOfVarint(vlen) + (vlen > 0 ? vlen : 0) + 1;
+      p = writeVarint(out, p, body);
+      out[p++] = 0; // record attributes
+      p = writeVarint(out, p, tsDelta);
+      p = writeVarint(out, p, offsetDelta);
+      p = writeVarint(out, p, klen);
+      if (klen > 0) p += writeLoadKey(out, p, keyIdx);
+      p = writeVarint(out, p, vlen);
+      writeLoadValue(out, p, vlen, this.id, lazy[i + 2]!);
+      if (vlen > 0) p += vlen;
+      out[p++] = 0; // header count
+      if (ts > maxTs) maxTs = ts;
+    }
+    const count = lazy.length >> 2;
+    writeBatchHeader(out, count, base, count === 0 ? base : maxTs, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, computeCrc);
+    this.dropLazy(b);
+    return out;
   }
 
   // ---- views -----------------------------------------------------------------------------
@@ -1353,11 +1509,11 @@ export class Producer {
   view(): ProducerView {
     const now = this.ctx.scheduler.now;
     const targets: TopicPartition[] = [];
-    for (const [key, at] of [...this.lastTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (now - at > 5000) continue;
-      const dash = key.lastIndexOf('-');
-      targets.push({ topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)) });
-    }
+    // Partitions a batch went to in the last 5 s, in the order of their `${topic}-${partition}` keys.
+    const sent: [string, PartitionQueue][] = [];
+    for (const [key, q] of this.queues) if (q.lastSentMs >= 0 && now - q.lastSentMs <= 5000) sent.push([key, q]);
+    sent.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, q] of sent) targets.push({ topic: q.topic, partition: q.partition });
     let inFlight = 0;
     for (const q of this.queues.values()) inFlight += q.inFlight.length + q.queue.length;
     return {
@@ -1372,7 +1528,7 @@ export class Producer {
       inFlight,
       lastError: this.lastError,
       // A later acknowledgement from the partition that failed: the error is history.
-      recovered: this.lastError !== null && (this.lastAckMs.get(`${this.lastError.topic}-${this.lastError.partition}`) ?? -1) > this.lastError.at,
+      recovered: this.lastError !== null && (this.queues.get(`${this.lastError.topic}-${this.lastError.partition}`)?.lastAckMs ?? -1) > this.lastError.at,
       loads: [...this.loads.values()].map((l) => ({ topic: l.topic, ratePerSec: l.ratePerSec })),
       config: { ...this.userConfig },
       targets,
@@ -1393,7 +1549,7 @@ export class Producer {
   /** Records written to batches that have not reached an end yet. */
   pendingRecords(): number {
     let n = 0;
-    for (const b of this.open.values()) n += b.recordCount;
+    for (let b = this.openHead; b !== null; b = b.nextOpen) n += b.recordCount;
     for (const q of this.queues.values()) for (const b of [...q.queue, ...q.inFlight]) n += b.bytes ? batchRecordCount(b.bytes) : b.recordCount;
     return n;
   }
@@ -1414,15 +1570,59 @@ export function fillerText(): Uint8Array {
   return bytes;
 }
 
-/**
- * filler[from, from + take) as a view, made once per start (a view per record was 4% of
- * the time at 3 x 3 and 20,000 records/s). A cache of views of a constant: no state of a run.
- */
-const FILLER_VIEWS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(4096).fill(undefined);
-function fillerSlice(filler: Uint8Array, from: number, take: number): Uint8Array {
-  let v = FILLER_VIEWS[from];
-  if (v === undefined || v.length !== Math.min(take, filler.length - from)) v = FILLER_VIEWS[from] = filler.subarray(from, from + take);
-  return v;
+/** Room for `key-<index>` of any safe integer index (murmur2 of a key reads it from here). */
+const KEY_SCRATCH = new Uint8Array(32);
+
+/** Writes a load's key `key-<keyIdx>` at buf[pos]; returns its length. */
+function writeLoadKey(buf: Uint8Array, pos: number, keyIdx: number): number {
+  buf[pos] = 107; // k
+  buf[pos + 1] = 101; // e
+  buf[pos + 2] = 121; // y
+  buf[pos + 3] = 45; // -
+  return writeDecimal(buf, pos + 4, pos + 24, keyIdx) - pos;
+}
+
+/** The load's key `key-<keyIdx>` as a string (result rows), made once per key. */
+function loadKey(load: Load, keyIdx: number): string {
+  return (load.keyStrings[keyIdx] ??= `key-${keyIdx}`);
+}
+
+/** Lazy batches' record arrays given back at close, for the next lazy batch (process memory, as builders). */
+const FREE_LAZY: number[][] = [];
+const MAX_FREE_LAZY = 4096;
+
+/** Bytes of a load record without headers at this timestamp delta and offset delta (RecordBatchBuilder.tryAppendReserve's arithmetic). */
+function lazyRecordSize(tsDelta: number, offsetDelta: number, klen: number, vlen: number): number {
+  const body = 1 + sizeOfVarint(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(klen) + (klen > 0 ? klen : 0) + sizeOfVarint(vlen) + (vlen > 0 ? vlen : 0) + 1;
+  return sizeOfVarint(body) + body;
+}
+
+/** A load record's value at buf[pos, pos + vlen): "<producer>#<seq> " then filler text (the UI shows values as text). */
+function writeLoadValue(buf: Uint8Array, pos: number, vlen: number, id: string, seq: number): void {
+  let w = pos;
+  const end = pos + vlen;
+  w = writeAscii(buf, w, end, id);
+  if (w < end) buf[w++] = 35; // '#'
+  w = writeDecimal(buf, w, end, seq);
+  if (w < end) buf[w++] = 32;
+  if (w < end) {
+    const filler = fillerText();
+    const take = end - w;
+    const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
+    // Through a view of the filler's bytes: a cached view per start offset was a cold
+    // object per record, and TypedArray.set beats a byte loop even for ~100 bytes.
+    const avail = filler.length - from < take ? filler.length - from : take;
+    buf.set(new Uint8Array(filler.buffer, filler.byteOffset + from, avail), w);
+    // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
+    if (avail < take) buf.fill(0, w + avail, end);
+  }
+}
+
+/** Decimal digits of a non-negative integer. */
+function decimalDigits(n: number): number {
+  let digits = 1;
+  for (let t = 10; t <= n; t *= 10) digits++;
+  return digits;
 }
 
 function writeAscii(buf: Uint8Array, pos: number, end: number, s: string): number {

@@ -1,0 +1,262 @@
+/**
+ * What a producer's load writes, byte for byte: keys `key-<n>` written from their digits
+ * straight into the batch (no key array per key), each at its murmur2 partition (cached per
+ * key up to MAX_CACHED_KEY_PARTITIONS keys, computed per record past it), and values
+ * `<producer>#<seq> ` followed by the filler text from offset (seq * 13) mod (4096 - rest),
+ * zeros past the filler. And the producer's open batches (intrusive lists per producer and
+ * per node): every record written ends acknowledged exactly once, and pendingRecords counts
+ * the open ones.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../scenario/types';
+import { Cluster } from '../cluster';
+import { RecordBatchBuilder, batchBaseTimestamp, batchIsValid, batchMaxTimestamp, batchRecordCount, decodeRecords } from '../log/record-batch';
+import { sizeOfVarint } from '../log/varint';
+import { partitionForKey, utf8 } from './murmur2';
+import { fillerText } from './producer';
+
+const PARTITIONS = 6;
+
+function scenario(keys: number, valueBytes: number, config: Record<string, string | number | boolean> = {}): Scenario {
+  return {
+    version: 1,
+    seed: 11,
+    cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }], network: { latencyMs: 1, jitterMs: 0 } },
+    topics: [{ name: 't', partitions: PARTITIONS, replicationFactor: 3 }],
+    clients: [{ kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5, ...config } }],
+    timeline: [
+      { at: 0, op: 'startLoad', producer: 'p', topic: 't', ratePerSec: RATE, keys, valueBytes },
+      { at: 1000, op: 'stopLoad', producer: 'p', topic: 't' },
+    ],
+  };
+}
+
+/** The value a load writes for sequence `seq`, built the slow way. */
+function expectedValue(id: string, seq: number, valueBytes: number): Uint8Array {
+  const filler = fillerText();
+  const out = new Uint8Array(valueBytes);
+  const prefix = utf8(`${id}#${seq} `).subarray(0, valueBytes);
+  out.set(prefix);
+  const take = valueBytes - prefix.length;
+  if (take > 0) {
+    const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
+    const part = filler.subarray(from, Math.min(filler.length, from + take));
+    out.set(part, prefix.length);
+  }
+  return out;
+}
+
+interface LoggedRecord {
+  partition: number;
+  /** Index of its batch among all batches read. */
+  batch: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+}
+
+/** The load's rate, 2 records per 1 ms tick from time 0: record `seq` has timestamp seq / 2, rounded down. */
+const RATE = 2000;
+const timestampOf = (seq: number): number => Math.floor(seq / (RATE / 1000));
+
+/**
+ * Every record of every partition's leader log, with its partition and batch; checks each
+ * batch's header on the way (valid CRC and length, record count, base and max timestamps).
+ */
+function leaderRecords(c: Cluster): LoggedRecord[] {
+  const out: LoggedRecord[] = [];
+  const meta = c.controller.topics.get('t')!;
+  let batch = 0;
+  for (let p = 0; p < PARTITIONS; p++) {
+    const leader = meta.partitions[p]!.leader;
+    const log = c.brokers.get(leader)!.logs.get(`t-${p}`)!;
+    for (const s of log.segments) {
+      for (const b of s.batches) {
+        const records = decodeRecords(b);
+        expect(batchIsValid(b)).toBe(true);
+        expect(batchRecordCount(b)).toBe(records.length);
+        expect(batchBaseTimestamp(b)).toBe(records[0]!.timestamp);
+        expect(batchMaxTimestamp(b)).toBe(Math.max(...records.map((r) => r.timestamp)));
+        for (const r of records) out.push({ partition: p, batch, timestamp: r.timestamp, key: r.key, value: r.value });
+        batch++;
+      }
+    }
+  }
+  return out;
+}
+
+/** The first index where a and b differ, -1 if they are equal. */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+const text = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b));
+
+describe('a load writes its records', () => {
+  for (const [keys, valueBytes, what] of [
+    [1000, 100, 'keys whose partitions are cached'],
+    [100000, 100, 'more keys than are cached (murmur2 per record)'],
+    [0, 100, 'no keys (sticky partitions)'],
+    [7, 5000, 'values longer than the filler (zeros past it)'],
+    [3, 4, 'values shorter than their prefix'],
+  ] as const) {
+    it(`byte for byte: ${what}`, () => {
+      const c = new Cluster(scenario(keys, valueBytes), { recordConsumed: false, recordProduced: false });
+      c.runUntil(3000);
+      const producer = c.producers.get('p')!;
+      const records = leaderRecords(c);
+      expect(producer.sent).toBeGreaterThan(1500);
+      expect(records.length).toBe(producer.sent);
+      const seqs = new Set<number>();
+      for (const r of records) {
+        if (keys === 0) expect(r.key).toBeNull();
+        else {
+          const k = text(r.key)!;
+          expect(k).toMatch(/^key-(0|[1-9][0-9]*)$/);
+          expect(Number(k.slice(4))).toBeLessThan(keys);
+          expect(partitionForKey(utf8(k), PARTITIONS)).toBe(r.partition);
+        }
+        // The sequence is in the value (cut short for tiny values: then only the length is known).
+        expect(r.value!.length).toBe(valueBytes);
+        if (valueBytes < 10) continue;
+        const m = /^p#([0-9]+) /.exec(text(r.value)!);
+        expect(m).not.toBeNull();
+        const seq = Number(m![1]);
+        seqs.add(seq);
+        expect(r.timestamp, `timestamp of seq ${seq}`).toBe(timestampOf(seq));
+        expect(firstDifference(r.value!, expectedValue('p', seq, valueBytes)), `value of seq ${seq}`).toBe(-1);
+      }
+      if (valueBytes >= 10) expect(seqs.size).toBe(records.length);
+    });
+  }
+});
+
+describe('batch.size', () => {
+  it('a load fills each batch while the next record fits and closes it when it does not (MemoryRecordsBuilder.hasRoomFor)', () => {
+    const LIMIT = 1000;
+    // linger.ms far longer than the run, and acks=0 (no answers that send the node's next
+    // request, which takes its open batches along): every batch but the last closes because
+    // it is full.
+    const sc = scenario(20, 100, { 'batch.size': LIMIT, 'linger.ms': 60000, acks: 0 });
+    sc.topics![0]!.partitions = 1;
+    const c = new Cluster(sc, { recordConsumed: false, recordProduced: false });
+    c.runUntil(400);
+    const meta = c.controller.topics.get('t')!;
+    let checked = 0;
+    for (let p = 0; p < 1; p++) {
+      const log = c.brokers.get(meta.partitions[p]!.leader)!.logs.get(`t-${p}`)!;
+      const batches = log.segments.flatMap((s) => s.batches);
+      for (let i = 0; i + 1 < batches.length; i++) {
+        const a = batches[i]!;
+        const records = decodeRecords(a);
+        expect(records.length).toBeGreaterThan(1);
+        expect(a.length).toBeLessThanOrEqual(LIMIT);
+        if (a.length >= LIMIT) continue; // exactly full: closed after its last record
+        // The next batch's first record, had it been appended to this one, would not fit.
+        const next = decodeRecords(batches[i + 1]!)[0]!;
+        const klen = next.key === null ? -1 : next.key.length;
+        const vlen = next.value === null ? -1 : next.value.length;
+        const body = 1 + sizeOfVarint(next.timestamp - batchBaseTimestamp(a)) + sizeOfVarint(records.length) + sizeOfVarint(klen) + Math.max(0, klen) + sizeOfVarint(vlen) + Math.max(0, vlen) + 1;
+        expect(a.length + sizeOfVarint(body) + body).toBeGreaterThan(LIMIT);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+});
+
+describe("a producer's open batches", () => {
+  it('all end acknowledged once, with one-off sends joining the load\'s batches, and pendingRecords counts the rest', () => {
+    // A long linger keeps many batches open at once, on every node.
+    const sc = scenario(50, 40, { 'linger.ms': 40 });
+    sc.timeline!.push(...Array.from({ length: 20 }, (_, i) => ({ at: 100 + i * 37, op: 'produce' as const, producer: 'p', topic: 't', key: `one-${i}`, value: `v${i}` })));
+    const c = new Cluster(sc, { recordConsumed: false, recordProduced: false });
+    const producer = c.producers.get('p')!;
+    let sawOpen = false;
+    for (let t = 10; t <= 1000; t += 10) {
+      c.runUntil(t);
+      const pending = producer.pendingRecords();
+      expect(pending).toBe(producer.sent - producer.acked - producer.failed);
+      if (pending > 0) sawOpen = true;
+    }
+    expect(sawOpen).toBe(true);
+    // The view's targets: partitions a batch went to in the last 5 s, in key order.
+    expect(producer.view().targets).toEqual(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 't', partition })));
+    c.runUntil(3000);
+    expect(producer.pendingRecords()).toBe(0);
+    expect(producer.failed).toBe(0);
+    expect(producer.acked).toBe(producer.sent);
+    const records = leaderRecords(c);
+    expect(records.length).toBe(producer.sent);
+    c.runUntil(7000);
+    expect(producer.view().targets).toEqual([]);
+    // Load records are byte for byte what the load writes, also in batches a one-off record
+    // joined (their load records were written into a builder when it came).
+    let mixed = 0;
+    for (const r of records) {
+      const k = text(r.key)!;
+      if (k.startsWith('one-')) {
+        if (records.some((x) => x.batch === r.batch && text(x.key)!.startsWith('key-'))) mixed++;
+        continue;
+      }
+      const seq = Number(/^p#([0-9]+) /.exec(text(r.value)!)![1]);
+      expect(firstDifference(r.value!, expectedValue('p', seq, 40)), `value of seq ${seq}`).toBe(-1);
+      expect(r.timestamp, `timestamp of seq ${seq}`).toBe(timestampOf(seq));
+    }
+    expect(mixed).toBeGreaterThan(5);
+    // Every one-off record is in its partition once.
+    for (let i = 0; i < 20; i++) {
+      const hits = records.filter((r) => text(r.key) === `one-${i}`);
+      expect(hits.length).toBe(1);
+      expect(text(hits[0]!.value)).toBe(`v${i}`);
+      expect(hits[0]!.partition).toBe(partitionForKey(utf8(`one-${i}`), PARTITIONS));
+    }
+  });
+});
+
+describe('RecordBatchBuilder', () => {
+  it('tryAppendReserveKey leaves the key where the caller writes it: the same bytes as tryAppend', () => {
+    const a = new RecordBatchBuilder({ baseTimestamp: 100, batchSize: 4096 });
+    const b = new RecordBatchBuilder({ baseTimestamp: 100, batchSize: 4096 });
+    for (let i = 0; i < 30; i++) {
+      const key = i % 5 === 0 ? null : utf8(`key-${i * 997}`);
+      const value = i % 7 === 0 ? null : utf8(`value ${i}`.repeat(i % 4));
+      expect(a.tryAppend(100 + i, key, value)).toBe(true);
+      const vlen = value === null ? -1 : value.length;
+      const at = b.tryAppendReserveKey(100 + i, key === null ? -1 : key.length, vlen);
+      expect(at).toBeGreaterThan(0);
+      if (key !== null) b.buffer.set(key, at - sizeOfVarint(vlen) - key.length);
+      if (value !== null) b.buffer.set(value, at);
+    }
+    const x = a.build();
+    const y = b.build();
+    expect([...y]).toEqual([...x]);
+    a.release();
+    b.release();
+  });
+
+  it('a built batch holds its own bytes only: building the next one (from a buffer full of other bytes) leaves it as it was', () => {
+    const first = new RecordBatchBuilder({ baseTimestamp: 0, batchSize: 1 << 20 });
+    first.tryAppend(1, utf8('k'), utf8('v'));
+    const one = first.build();
+    const copy = one.slice();
+    first.release();
+    // A builder whose buffer is dirty far past what its batch uses.
+    const second = new RecordBatchBuilder({ baseTimestamp: 0, batchSize: 1 << 20 });
+    second.tryAppend(0, null, new Uint8Array(3000).fill(0xee));
+    const big = second.build();
+    second.release();
+    const third = RecordBatchBuilder.obtain(5, 1 << 20);
+    third.tryAppend(5, utf8('x'), utf8('y'));
+    const two = third.build();
+    third.release();
+    expect([...one]).toEqual([...copy]);
+    expect(big.length).toBeGreaterThan(3000);
+    // The small batch built from the (dirty) reused builder equals one built fresh.
+    const fresh = new RecordBatchBuilder({ baseTimestamp: 5, batchSize: 1 << 20 });
+    fresh.tryAppend(5, utf8('x'), utf8('y'));
+    expect([...two]).toEqual([...fresh.build()]);
+  });
+});
