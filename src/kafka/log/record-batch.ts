@@ -147,13 +147,6 @@ export interface RecordBatchBuilderOptions {
   batchSize: number;
 }
 
-/**
- * Builder buffers given back by release(), for the next builder. Process memory outside any
- * cluster's state: a buffer's old bytes are never read (see release), so which buffer a
- * builder gets changes nothing a run can see.
- */
-const FREE_BUFFERS: Uint8Array[] = [];
-const MAX_FREE_BUFFERS = 4096;
 const RELEASED = new Uint8Array(0);
 /**
  * Built batches are copied into shared slabs and handed out as exact-size views (build):
@@ -161,15 +154,19 @@ const RELEASED = new Uint8Array(0);
  * stamps write inside its own view; a retry sends a copy). Every reader already takes a
  * batch as a view (a reloaded log's batches are views into one chunk's bytes) and copies
  * what it keeps elsewhere (checkpoints, stored chunks). A slab lives while any of its
- * batches does: 64 KiB bounds what one surviving batch can hold on to. Process memory, as
- * FREE_BUFFERS: which slab a batch lands in changes none of its bytes.
+ * batches does: 64 KiB bounds what one surviving batch can hold on to. Process memory outside
+ * any cluster's state: which slab a batch lands in changes none of its bytes.
  */
 const SLAB_BYTES = 64 * 1024;
 /** A larger batch gets an ArrayBuffer of its own. */
 const SLAB_MAX_BATCH = 8 * 1024;
 let slab = new Uint8Array(0);
 let slabPos = 0;
-/** Builders given back by release(), with their buffers: process memory, as FREE_BUFFERS. */
+/**
+ * Builders given back by release(), with their buffers, for obtain(). Process memory, as the
+ * slabs: a buffer's old bytes are never read (see release), so which builder a batch gets
+ * changes nothing a run can see.
+ */
 const FREE_BUILDERS: RecordBatchBuilder[] = [];
 const MAX_FREE_BUILDERS = 4096;
 
@@ -198,27 +195,22 @@ export class RecordBatchBuilder {
     // Start small and double as records come (ensure): most batches hold a few records, and
     // a zero-filled batch.size buffer per batch (64 KiB here) was the largest allocation on
     // the produce path (issue 10's profile: 10% self time plus most of the GC).
-    // A buffer released by a built batch (release()) is taken first: a fresh typed array per
-    // batch is an off-heap allocation, and at 1,000 partitions most batches hold one record.
-    this.buffer = FREE_BUFFERS.pop() ?? new Uint8Array(Math.max(256, Math.min(opts.batchSize + 64, 1024)));
+    // Builders are pooled (obtain/release) with their buffers: a new builder is a new buffer.
+    this.buffer = new Uint8Array(Math.max(256, Math.min(opts.batchSize + 64, 1024)));
   }
 
   /**
    * The builder is done (its batch was built, or it is dropped): the caller must not use it
-   * again. It goes back, with its buffer, for obtain() to hand out (or, when FREE_BUILDERS is
-   * full, its buffer alone goes back for the next new builder). Every byte a batch keeps is
+   * again. It goes back, with its buffer, for obtain() to hand out (dropped when FREE_BUILDERS
+   * is full). Every byte a batch keeps is
    * written by its own appends and build(), so nothing of a previous batch leaks.
    */
   release(): void {
     if (this.pos < 0) return; // released already: never pooled twice
     this.pos = -1;
     this.count = 0;
-    if (FREE_BUILDERS.length < MAX_FREE_BUILDERS) {
-      FREE_BUILDERS.push(this); // keeps its buffer for obtain()
-      return;
-    }
-    if (FREE_BUFFERS.length < MAX_FREE_BUFFERS) FREE_BUFFERS.push(this.buffer);
-    this.buffer = RELEASED;
+    if (FREE_BUILDERS.length < MAX_FREE_BUILDERS) FREE_BUILDERS.push(this); // keeps its buffer for obtain()
+    else this.buffer = RELEASED;
   }
 
   /**

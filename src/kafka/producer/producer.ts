@@ -601,7 +601,12 @@ export class Producer {
   /** Closes an open batch and queues it for its partition. */
   private closeBatch(b: ProducerBatch): void {
     this.forgetOpen(b);
-    if (b.recordCount === 0 || this.closed) return;
+    if (b.recordCount === 0 || this.closed) {
+      // Never sent: its builder goes back to the pool (release is safe twice).
+      b.builder?.release();
+      b.builder = null;
+      return;
+    }
     // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
     // sequence (which the CRC covers) before it first goes out: computed once, not twice.
     if (b.builder === null) b.bytes = this.writeLazy(b, !this.idempotent);
