@@ -615,7 +615,8 @@ export class Broker implements BrokerApi, PartitionHost {
       pending ??= new PendingProduce(this, this.incarnation, out, new Deferred<ProduceResponses>());
       pending.slots.push(new PendingProducePartition(pending, i, p, r.lastOffset + 1, r.firstOffset));
     }
-    if (!pending) return out;
+    // The answers carry no batch bytes: marked so, the network does not walk them.
+    if (!pending) return withWireBytes(out, 0);
     // One DelayedProduce for the request: it answers when every partition's HW passed its
     // batch, or at timeoutMs with what it has.
     pending.due = this.now() + Math.max(0, req.timeoutMs);
@@ -893,6 +894,8 @@ export class Broker implements BrokerApi, PartitionHost {
     const leader = f.leader;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
+    // The request carries no batch bytes: marked so, the network does not walk its parts.
+    withWireBytes(parts, 0);
     this.ctx.network.request<FollowerFetchAnswer[]>(
       this.node,
       brokerNode(leader),
@@ -1079,7 +1082,7 @@ export class PendingProduce {
     this.out[index] = { error, baseOffset, logStartOffset };
     if (--this.remaining > 0) return;
     this.settled = true;
-    this.d.resolve(this.out);
+    this.d.resolve(withWireBytes(this.out, 0));
   }
 
   /** @scheduled request timeout: the partitions not done yet answer REQUEST_TIMED_OUT. */
@@ -1093,7 +1096,7 @@ export class PendingProduce {
     }
     this.remaining = 0;
     this.settled = true;
-    this.d.resolve(this.out);
+    this.d.resolve(withWireBytes(this.out, 0));
   }
 }
 

@@ -118,7 +118,8 @@ export class Network {
 
   /** Can a message from `from` reach `to` right now? */
   canReach(from: NodeId, to: NodeId): boolean {
-    if (from === to) return this.running.has(to);
+    // No node cut off (most of any run): only the receiver's process matters.
+    if (from === to || this.isolated.size === 0) return this.running.has(to);
     return !this.isolated.has(from) && !this.isolated.has(to) && this.running.has(to);
   }
 
@@ -248,7 +249,7 @@ export class Network {
 
   /** A dead (not cut off) receiver resets the connection: the sender hears it one trip later. */
   private refused(from: NodeId, to: NodeId): boolean {
-    return !this.running.has(to) && !this.isolated.has(from) && !this.isolated.has(to);
+    return !this.running.has(to) && (this.isolated.size === 0 || (!this.isolated.has(from) && !this.isolated.has(to)));
   }
 
   private resetBack(from: NodeId, onReset: Task | null, notBeforeMs: number): void {
