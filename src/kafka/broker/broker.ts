@@ -218,7 +218,9 @@ export class Broker implements BrokerApi, PartitionHost {
     this.ctx.network.up(this.node);
     for (const [key, log] of [...this.logs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const dash = key.lastIndexOf('-');
-      this.partitions.set(key, new Partition(key.slice(0, dash), Number(key.slice(dash + 1)), log, this));
+      const p = new Partition(key.slice(0, dash), Number(key.slice(dash + 1)), log, this);
+      p.waiterList = this.waiters.get(key) ?? null; // none: kill cleared them (kept for the invariant onPartitionChanged reads)
+      this.partitions.set(key, p);
     }
     const inc = this.incarnation;
     this.waiterTimeouts = new TimeoutQueue<Waiter>(this.ctx.scheduler, call(this, this.onWaiterTimeout, inc));
@@ -338,6 +340,8 @@ export class Broker implements BrokerApi, PartitionHost {
     let p = this.partitions.get(key);
     if (!p) {
       p = new Partition(topic, partition, log, this);
+      // The key's purgatory list, if one outlived a Partition removed before (onPartitionChanged).
+      p.waiterList = this.waiters.get(key) ?? null;
       this.partitions.set(key, p);
     }
     if (reg.leaderEpoch < p.leaderEpoch) return; // stale
@@ -423,12 +427,15 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
-    // The partition's list, held by the Partition once looked up (a stopped one looks up, as before).
-    let list = p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
-    if (list === null) {
+    // The partition's list: a Partition in the map holds its key's list, or null when the key
+    // has none (addWaiter and applyRegistration keep it so); a stopped one looks it up.
+    let list: WaiterList | null;
+    if (p.role !== 'none') {
+      list = p.waiterList as WaiterList | null;
+      if (list === null) return;
+    } else {
       list = this.waiters.get(p.key) ?? null;
       if (list === null) return;
-      p.waiterList = list;
     }
     if (!hasLiveWaiter(list.items)) return;
     if (list.what === 0) this.changed.push(list);
@@ -476,17 +483,18 @@ export class Broker implements BrokerApi, PartitionHost {
     const keys = w.keys;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      // A follower's fetch names Partitions this leader holds (its parts carry them): their
-      // lists without a lookup by key. A consumer's looks its keys up.
-      const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : undefined;
+      // A fetch names Partitions this broker holds (its parts carry them): their lists
+      // without a lookup by key.
+      const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : this.consumerPartitionFor(w.req.partitions[i]!);
       const held = p !== undefined && p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
       const entry = held ?? this.waiters.get(k);
       if (entry === undefined) {
         const created: WaiterList = { key: k, items: [w], what: 0 };
         this.waiters.set(k, created);
-        if (p !== undefined && p.role !== 'none') p.waiterList = created;
+        // The Partition the map holds under the key (whatever its role) holds its new list.
+        const inMap = p !== undefined && p.role !== 'none' ? p : this.partitions.get(k);
+        if (inMap !== undefined) inMap.waiterList = created;
       } else {
-        if (held === null && p !== undefined && p.role !== 'none') p.waiterList = entry;
         const list = entry.items;
         if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
@@ -534,7 +542,7 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private consumerPartMayAnswer(fp: FetchRequest['partitions'][number]): boolean {
-    const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+    const p = this.consumerPartitionFor(fp);
     // A follower serves consumers too (KIP-392), up to its own HW.
     if (!p || p.role === 'none' || (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== p.leaderEpoch)) return true;
     const log = p.log;
@@ -664,7 +672,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const partitions: FetchPartitionResponse[] = [];
     for (let i = 0; i < asked.length; i++) {
       const fp = asked[i]!;
-      const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+      const p = this.consumerPartitionFor(fp);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
         partitions.push({ topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] });
@@ -783,6 +791,19 @@ export class Broker implements BrokerApi, PartitionHost {
     if (ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
     const p = this.partitions.get(fp.key);
     if (p !== undefined) fp.leaderRef = p;
+    return p;
+  }
+
+  /**
+   * The Partition this broker holds under a consumer fetch part's key: the one the part
+   * carries when it is this broker's and not stopped, else looked up and carried from then
+   * on (as leaderPartitionFor for followers).
+   */
+  private consumerPartitionFor(fp: FetchRequest['partitions'][number]): Partition | undefined {
+    const ref = fp.brokerRef;
+    if (ref !== undefined && ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
+    if (p !== undefined) fp.brokerRef = p;
     return p;
   }
 

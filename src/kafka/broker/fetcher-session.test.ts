@@ -79,11 +79,11 @@ function staleness(c: Cluster): string[] {
         const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
         if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
       }
-      // The purgatory list a Partition holds, when its broker would use it, is the one the broker keeps under the key.
-      if (p.role !== 'none' && p.waiterList !== null) {
-        const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
-        if (lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
-      }
+      // The purgatory list a Partition in the map holds is the one the broker keeps under the
+      // key, and null only when the key has none (a change then wakes nobody, without a lookup).
+      const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+      if (p.waiterList !== null && lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
+      if (p.waiterList === null && lists.has(p.key)) out.push(`broker ${b.brokerId} ${p.key}: holds no purgatory list, the broker has one for its key`);
       if (p.throttleVersion !== version) continue;
       const cfg = c.controller.topicConfig(p.topic);
       const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
@@ -93,8 +93,22 @@ function staleness(c: Cluster): string[] {
       }
     }
   }
+  // The broker's side of a consumer's fetch session: a part's Partition reference, when a broker would use it, is what that broker holds under the key.
+  for (const consumer of c.consumers.values()) {
+    const states = (consumer as unknown as { partitions: Map<string, { fetchPart: { key: string; brokerRef?: Partition | null } | null }> }).partitions;
+    for (const st of states.values()) {
+      const ref = st.fetchPart?.brokerRef ?? null;
+      if (ref === null || ref.role === 'none') continue;
+      consumerRefs++;
+      const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
+      if (host === undefined || host.partitions.get(st.fetchPart!.key) !== ref) out.push(`consumer ${consumer.id} ${st.fetchPart!.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under the key`);
+    }
+  }
   return out;
 }
+
+/** Consumer fetch parts whose Partition reference staleness() compared (the check looked at something). */
+let consumerRefs = 0;
 
 describe('replica fetcher sessions', () => {
   it('hold the Partitions a fresh lookup gives, purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
@@ -120,6 +134,7 @@ describe('replica fetcher sessions', () => {
     // The check looked at something: sessions and computed flags.
     expect(checkedSessions).toBeGreaterThan(1000);
     expect(checkedFlags).toBeGreaterThan(1000);
+    expect(consumerRefs).toBeGreaterThan(1000);
   });
 
   it('a session whose Partition was swapped under it is caught by the check', () => {
@@ -144,5 +159,24 @@ describe('replica fetcher sessions', () => {
     }
     p.waiterList = { key: p.key, items: [], what: 0 };
     expect(staleness(c).join('\n')).toContain(`${p.key}: holds a purgatory list that is not the broker's`);
+    // A Partition that forgot its key's list (a change would wake nobody).
+    const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+    const withList = [...b.partitions.values()].find((x) => x.role !== 'none' && lists.has(x.key))!;
+    withList.waiterList = null;
+    expect(staleness(c).join('\n')).toContain(`${withList.key}: holds no purgatory list, the broker has one`);
+    // A consumer's fetch part carrying a Partition its broker does not hold under the key
+    // (in a cluster of its own, run until a consumer fetched).
+    const c2 = new Cluster(scenarioWithAdmin(1), { recordConsumed: false, recordProduced: false });
+    type State = { fetchPart: { key: string; brokerRef?: Partition | null } | null };
+    const carrying = (): State | undefined =>
+      [...c2.consumers.values()].flatMap((x) => [...(x as unknown as { partitions: Map<string, State> }).partitions.values()]).find((x) => x.fetchPart?.brokerRef);
+    for (let t = 500; t <= 30000 && carrying() === undefined; t += 500) c2.runUntil(t);
+    const st = carrying()!;
+    expect(staleness(c2)).toEqual([]);
+    const ref = st.fetchPart!.brokerRef!;
+    const other = Object.create(Object.getPrototypeOf(ref) as object) as Partition;
+    Object.assign(other, ref);
+    st.fetchPart!.brokerRef = other;
+    expect(staleness(c2).join('\n')).toContain(`${st.fetchPart!.key}: its fetch part carries a live Partition that broker`);
   });
 });

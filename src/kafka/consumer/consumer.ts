@@ -1161,7 +1161,8 @@ export class Consumer {
         const maxBytes = (cfg ??= this.fetchCfg()).maxPartitionFetchBytes;
         let part = p.fetchPart;
         if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
-          part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes };
+          // The broker's Partition reference carried over (the broker checks it is its own and live).
+          part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes, brokerRef: part === null ? null : (part.brokerRef ?? null) };
           p.fetchPart = part;
         }
         if (partitions === null) {
