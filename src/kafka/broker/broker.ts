@@ -148,7 +148,8 @@ function dropSettled(list: Waiter[]): void {
     const w = list[i]!;
     if (!w.settled) list[j++] = w;
   }
-  list.length = j;
+  // pop, not `list.length = j`: the length setter is a runtime call (~1% of the run at 6 x 50).
+  while (list.length > j) list.pop();
 }
 
 function hasLiveWaiter(list: Waiter[]): boolean {
@@ -184,6 +185,9 @@ export class Broker implements BrokerApi, PartitionHost {
   messagesIn = 0;
   bytesIn = 0;
   /** Replication throttles (ReplicationQuotaManager), process memory. */
+  /** replica.lag.time.max.ms as of configVersion lagMaxVersion (-1: never read). */
+  private lagMaxVersion = -1;
+  private lagMaxMs = 0;
   private leaderQuota = new ReplicationQuota();
   private followerQuota = new ReplicationQuota();
   readonly node: NodeId;
@@ -413,12 +417,24 @@ export class Broker implements BrokerApi, PartitionHost {
 
   // ---- partition host -----------------------------------------------------------------------
 
-  minInsyncReplicas(topic: string): number {
-    return this.env.topicConfig(topic).int('min.insync.replicas');
+  /** The topic's min.insync.replicas, read again when any config changed since (configVersion). */
+  minInsyncReplicas(p: Partition): number {
+    const v = this.env.controller.configVersion;
+    if (p.minIsrVersion !== v) {
+      p.minIsr = this.env.topicConfig(p.topic).int('min.insync.replicas');
+      p.minIsrVersion = v;
+    }
+    return p.minIsr;
   }
 
+  /** replica.lag.time.max.ms, read again when any config changed since (a broker config change bumps configVersion). */
   replicaLagTimeMaxMs(): number {
-    return this.ctx.brokerConfig.int('replica.lag.time.max.ms');
+    const v = this.env.controller.configVersion;
+    if (this.lagMaxVersion !== v) {
+      this.lagMaxMs = this.ctx.brokerConfig.int('replica.lag.time.max.ms');
+      this.lagMaxVersion = v;
+    }
+    return this.lagMaxMs;
   }
 
   isBrokerIsrEligible(id: number): boolean {

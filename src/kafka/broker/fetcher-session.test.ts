@@ -39,7 +39,7 @@ function scenarioWithAdmin(seed: number): Scenario {
       extra.push(kind === 0 ? { at, op: 'reassignPartitions', topic: t.name, partition, replicas, throttleBytesPerSec: r.range(500, 5000) } : { at, op: 'reassignPartitions', topic: t.name, partition, replicas });
     } else if (kind === 2) {
       const v = r.bool() ? '*' : `${partition}:${r.pick(brokers)},${r.range(0, t.partitions - 1)}:${r.pick(brokers)}`;
-      extra.push({ at, op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': v, 'follower.replication.throttled.replicas': r.bool() ? v : null } });
+      extra.push({ at, op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': v, 'follower.replication.throttled.replicas': r.bool() ? v : null, 'min.insync.replicas': r.bool() ? 1 : 2 } });
       extra.push({ at: at + r.range(500, 8000), op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': null, 'follower.replication.throttled.replicas': null } });
     } else if (kind === 3) {
       extra.push({ at, op: 'electLeaders', topic: t.name, partition, type: 'preferred' });
@@ -84,6 +84,9 @@ function staleness(c: Cluster): string[] {
       const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
       if (p.waiterList !== null && lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
       if (p.waiterList === null && lists.has(p.key)) out.push(`broker ${b.brokerId} ${p.key}: holds no purgatory list, the broker has one for its key`);
+      // min.insync.replicas as the broker gives it (kept as of a config version) is the topic's.
+      const minIsr = c.controller.topicConfig(p.topic).int('min.insync.replicas');
+      if (b.minInsyncReplicas(p) !== minIsr) out.push(`broker ${b.brokerId} ${p.key}: min.insync.replicas ${b.minInsyncReplicas(p)}, the config says ${minIsr}`);
       if (p.throttleVersion !== version) continue;
       const cfg = c.controller.topicConfig(p.topic);
       const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
@@ -157,6 +160,9 @@ describe('replica fetcher sessions', () => {
       part.leaderRef = copy;
       expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
     }
+    p.minIsr = 99;
+    p.minIsrVersion = c.controller.configVersion;
+    expect(staleness(c).join('\n')).toContain(`${p.key}: min.insync.replicas 99`);
     p.waiterList = { key: p.key, items: [], what: 0 };
     expect(staleness(c).join('\n')).toContain(`${p.key}: holds a purgatory list that is not the broker's`);
     // A Partition that forgot its key's list (a change would wake nobody).

@@ -68,7 +68,8 @@ export const CHANGED_ALL = 3;
 export interface PartitionHost {
   readonly brokerId: number;
   now(): number;
-  minInsyncReplicas(topic: string): number;
+  /** The partition's topic's min.insync.replicas. */
+  minInsyncReplicas(p: Partition): number;
   replicaLagTimeMaxMs(): number;
   /** Registered and not fenced: may join the ISR (Partition.isReplicaIsrEligible). */
   isBrokerIsrEligible(brokerId: number): boolean;
@@ -186,6 +187,13 @@ export class Partition {
    * waiters without a lookup by key. Opaque here; the broker keeps it.
    */
   waiterList: object | null = null;
+  /**
+   * The topic's min.insync.replicas as of the controller's configVersion `minIsrVersion`
+   * (-1: never read), kept by the broker (Broker.minInsyncReplicas) like the throttle flags:
+   * every acks=all append and HW move asked the config by key.
+   */
+  minIsrVersion = -1;
+  minIsr = 1;
   leaderThrottled = false;
   followerThrottled = false;
 
@@ -222,7 +230,7 @@ export class Partition {
   }
 
   private effectiveMinIsr(): number {
-    return Math.min(this.host.minInsyncReplicas(this.topic), this.replicas.length);
+    return Math.min(this.host.minInsyncReplicas(this), this.replicas.length);
   }
 
   isUnderMinIsr(): boolean {
