@@ -137,4 +137,43 @@ describe('Network', () => {
     s.runUntil(1000);
     expect(at).toBe(102);
   });
+  it('counts isolation and slowness per node: isolating or slowing twice, healing or clearing once, changing another node, never leaves a fault behind or loses one', () => {
+    const { s, n } = setup(0);
+    n.up(brokerNode(2));
+    const arrivals: number[] = [];
+    const sendAt = (to: string) => n.send(clientNode('p'), to, callOf(() => arrivals.push(s.now)));
+    n.isolate(brokerNode(1));
+    n.isolate(brokerNode(1));
+    n.isolate(brokerNode(2));
+    n.heal(brokerNode(2));
+    n.heal(brokerNode(3)); // never isolated: changes nothing
+    sendAt(brokerNode(1));
+    s.runUntil(10);
+    expect(arrivals).toEqual([]); // 1 is still cut off
+    expect(n.canReach(clientNode('p'), brokerNode(1))).toBe(false);
+    expect(n.canReach(brokerNode(1), clientNode('p'))).toBe(false);
+    expect(n.canReach(brokerNode(1), brokerNode(1))).toBe(true); // a running node reaches itself
+    n.heal(brokerNode(1));
+    expect(n.isIsolated(brokerNode(1))).toBe(false);
+    expect(n.canReach(brokerNode(1), clientNode('p'))).toBe(true);
+    n.slow(brokerNode(1), 50);
+    n.slow(brokerNode(1), 30); // replaces the 50
+    n.slow(brokerNode(2), 40);
+    n.slow(brokerNode(2), 0);
+    n.slow(brokerNode(3), 0); // never slowed: changes nothing
+    sendAt(brokerNode(1)); // at 10: latency 2 + 30
+    sendAt(brokerNode(2)); // latency only
+    s.runUntil(100);
+    expect(arrivals).toEqual([12, 42]);
+    n.slow(brokerNode(1), 0);
+    expect(n.slowness(brokerNode(1))).toBe(0);
+    sendAt(brokerNode(1)); // at 100, after the link's last delivery (42)
+    s.runUntil(200);
+    expect(arrivals).toEqual([12, 42, 102]);
+    // A node the network never heard of is down and connected.
+    expect(n.isUp(brokerNode(9))).toBe(false);
+    expect(n.canReach(clientNode('p'), brokerNode(9))).toBe(false);
+    expect(n.isIsolated(brokerNode(9))).toBe(false);
+    expect(n.uplinkBusyMs(brokerNode(9))).toBe(0);
+  });
 });
