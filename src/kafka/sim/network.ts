@@ -161,18 +161,17 @@ export class Network {
    * `notBeforeMs`: it arrives no earlier (a round trip takes at least MIN_TURN_MS).
    */
   send(from: NodeId, to: NodeId, deliver: Task, onDropAtArrival?: Task, bytes?: number, notBeforeMs = 0): void {
-    const at = this.deliveryTime(from, to, bytes ?? -1, deliver, notBeforeMs);
+    const f = this.nodes.get(from);
+    const at = this.deliveryTime(from, to, f, from === to ? f : this.nodes.get(to), bytes ?? -1, deliver, notBeforeMs);
     if (at >= 0) this.scheduler.at(at, call(this, this.arrive, from, to, deliver, onDropAtArrival ?? null));
   }
 
   /**
    * When a message sent now from `from` arrives at `to` (latency, jitter, slowness,
    * bandwidth, per-link order), or -1 when it is lost at send time. `bytes` < 0: those of
-   * `deliver`'s arguments.
+   * `deliver`'s arguments. `f`, `t`: the states of `from` and `to` (looked up once by the caller).
    */
-  private deliveryTime(from: NodeId, to: NodeId, bytes: number, deliver: Task | null, notBeforeMs: number): number {
-    const f = this.nodes.get(from);
-    const t = from === to ? f : this.nodes.get(to);
+  private deliveryTime(from: NodeId, to: NodeId, f: NodeState | undefined, t: NodeState | undefined, bytes: number, deliver: Task | null, notBeforeMs: number): number {
     if (f === undefined || t === undefined || !f.running || !reaches(f, t, from === to, this.isolatedCount)) {
       this.messagesDropped++;
       return -1;
@@ -241,11 +240,13 @@ export class Network {
    */
   request<R>(from: NodeId, to: NodeId, handle: Call, onResponse: Responder<R>, onReset?: Task): void {
     const answerNotBefore = from === to ? 0 : this.scheduler.now + MIN_TURN_MS;
-    if (!this.isUp(from)) return;
-    if (onReset && this.refused(from, to)) return this.resetBack(from, onReset, answerNotBefore);
+    const f = this.nodes.get(from);
+    if (f === undefined || !f.running) return;
+    const t = from === to ? f : this.nodes.get(to);
+    if (onReset && refuses(f, t, this.isolatedCount)) return this.resetBack(from, onReset, answerNotBefore);
     // One Call for the request's arrival (not a delivery Call and a drop Call inside an arrive Call).
     // The request's bytes are counted only if the bandwidth needs them (deliveryTime).
-    const at = this.deliveryTime(from, to, -1, handle, 0);
+    const at = this.deliveryTime(from, to, f, t, -1, handle, 0);
     if (at >= 0) this.scheduler.at(at, call(this, this.arriveRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
   }
 
@@ -266,7 +267,8 @@ export class Network {
       bytes = knownBytes;
       knownValue = null; // used once: a mark never outlives the send it was made for
     } else bytes = wireBytes(value, 0);
-    const at = this.deliveryTime(from, to, bytes, null, notBeforeMs);
+    const f = this.nodes.get(from);
+    const at = this.deliveryTime(from, to, f, from === to ? f : this.nodes.get(to), bytes, null, notBeforeMs);
     if (at >= 0) this.scheduler.at(at, call(this, this.arriveResponse, from, to, onResponse, value));
   }
 
@@ -281,10 +283,7 @@ export class Network {
 
   /** A dead (not cut off) receiver resets the connection: the sender hears it one trip later. */
   private refused(from: NodeId, to: NodeId): boolean {
-    const t = this.nodes.get(to);
-    if (t !== undefined && t.running) return false;
-    if (this.isolatedCount === 0) return true;
-    return !this.isIsolated(from) && !(t?.isolated ?? false);
+    return refuses(this.nodes.get(from), this.nodes.get(to), this.isolatedCount);
   }
 
   private resetBack(from: NodeId, onReset: Task | null, notBeforeMs: number): void {
@@ -339,6 +338,13 @@ function reaches(f: NodeState | undefined, t: NodeState | undefined, self: boole
   if (t === undefined || !t.running) return false;
   if (self || isolatedCount === 0) return true;
   return !t.isolated && !(f?.isolated ?? false);
+}
+
+/** A dead (not cut off) receiver `t` resets a connection from `f` (Network.refused). */
+function refuses(f: NodeState | undefined, t: NodeState | undefined, isolatedCount: number): boolean {
+  if (t !== undefined && t.running) return false;
+  if (isolatedCount === 0) return true;
+  return !(f?.isolated ?? false) && !(t?.isolated ?? false);
 }
 
 /**

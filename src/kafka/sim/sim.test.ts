@@ -137,6 +137,29 @@ describe('Network', () => {
     s.runUntil(1000);
     expect(at).toBe(102);
   });
+  it('a request to a dead node is reset one trip later; to a dead node cut off, or from a dead sender, nothing comes back', () => {
+    const { s, n } = setup(0);
+    n.up(brokerNode(2));
+    n.down(brokerNode(2));
+    const got: string[] = [];
+    const ask = (who: string, from: string, to: string) =>
+      n.request(from, to, callOf(() => 'answer'), callOf((v: string) => got.push(`${who}:${v}@${s.now}`)), callOf(() => got.push(`${who}:reset@${s.now}`)));
+    ask('a', clientNode('p'), brokerNode(2)); // dead receiver: reset at latency 2
+    ask('b', clientNode('p'), brokerNode(9)); // never started: dead too
+    ask('c', clientNode('p'), brokerNode(1)); // alive: answered after the round trip
+    s.runUntil(50);
+    expect(got).toEqual(['a:reset@2', 'b:reset@2', 'c:answer@4']);
+    n.isolate(brokerNode(2));
+    ask('d', clientNode('p'), brokerNode(2)); // dead and cut off: the sender only times out
+    n.heal(brokerNode(2));
+    n.isolate(clientNode('p'));
+    ask('e', clientNode('p'), brokerNode(2)); // the sender cut off: nothing either
+    n.heal(clientNode('p'));
+    n.down(clientNode('p'));
+    ask('f', clientNode('p'), brokerNode(1)); // a dead sender sends nothing
+    s.runUntil(100);
+    expect(got).toEqual(['a:reset@2', 'b:reset@2', 'c:answer@4']);
+  });
   it('counts isolation and slowness per node: isolating or slowing twice, healing or clearing once, changing another node, never leaves a fault behind or loses one', () => {
     const { s, n } = setup(0);
     n.up(brokerNode(2));
