@@ -468,8 +468,13 @@ export class Broker implements BrokerApi, PartitionHost {
     const lists = this.changed;
     this.changed = [];
     // What each list had changed, taken before any is walked (as the set was copied and cleared).
-    const whats = lists.map((l) => l.what);
-    for (const l of lists) l.what = 0;
+    // One pass over the (cold) lists: read and reset.
+    const whats = new Array<number>(lists.length);
+    for (let n = 0; n < lists.length; n++) {
+      const l = lists[n]!;
+      whats[n] = l.what;
+      l.what = 0;
+    }
     for (let n = 0; n < lists.length; n++) {
       const key = lists[n]!.key;
       const what = whats[n]!;
