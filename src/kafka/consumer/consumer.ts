@@ -1014,7 +1014,8 @@ export class Consumer {
       }
     }
     if (this.bufferedHead === queue.length) {
-      queue.length = 0;
+      // All drained (pop: the length setter is a runtime call, see Broker's dropSettled).
+      while (queue.length > 0) queue.pop();
       this.bufferedHead = 0;
     } else if (this.bufferedHead >= 32 && this.bufferedHead * 2 >= queue.length) {
       queue.splice(0, this.bufferedHead);
