@@ -39,7 +39,7 @@ function scenarioWithAdmin(seed: number): Scenario {
       extra.push(kind === 0 ? { at, op: 'reassignPartitions', topic: t.name, partition, replicas, throttleBytesPerSec: r.range(500, 5000) } : { at, op: 'reassignPartitions', topic: t.name, partition, replicas });
     } else if (kind === 2) {
       const v = r.bool() ? '*' : `${partition}:${r.pick(brokers)},${r.range(0, t.partitions - 1)}:${r.pick(brokers)}`;
-      extra.push({ at, op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': v, 'follower.replication.throttled.replicas': r.bool() ? v : null } });
+      extra.push({ at, op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': v, 'follower.replication.throttled.replicas': r.bool() ? v : null, 'min.insync.replicas': r.bool() ? 1 : 2 } });
       extra.push({ at: at + r.range(500, 8000), op: 'alterConfig', entity: 'topic', name: t.name, config: { 'leader.replication.throttled.replicas': null, 'follower.replication.throttled.replicas': null } });
     } else if (kind === 3) {
       extra.push({ at, op: 'electLeaders', topic: t.name, partition, type: 'preferred' });
@@ -79,11 +79,14 @@ function staleness(c: Cluster): string[] {
         const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
         if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
       }
-      // The purgatory list a Partition holds, when its broker would use it, is the one the broker keeps under the key.
-      if (p.role !== 'none' && p.waiterList !== null) {
-        const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
-        if (lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
-      }
+      // The purgatory list a Partition in the map holds is the one the broker keeps under the
+      // key, and null only when the key has none (a change then wakes nobody, without a lookup).
+      const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+      if (p.waiterList !== null && lists.get(p.key) !== p.waiterList) out.push(`broker ${b.brokerId} ${p.key}: holds a purgatory list that is not the broker's for its key`);
+      if (p.waiterList === null && lists.has(p.key)) out.push(`broker ${b.brokerId} ${p.key}: holds no purgatory list, the broker has one for its key`);
+      // min.insync.replicas as the broker gives it (kept as of a config version) is the topic's.
+      const minIsr = c.controller.topicConfig(p.topic).int('min.insync.replicas');
+      if (b.minInsyncReplicas(p) !== minIsr) out.push(`broker ${b.brokerId} ${p.key}: min.insync.replicas ${b.minInsyncReplicas(p)}, the config says ${minIsr}`);
       if (p.throttleVersion !== version) continue;
       const cfg = c.controller.topicConfig(p.topic);
       const leader = isThrottledReplica(cfg.raw('leader.replication.throttled.replicas'), p.partition, b.brokerId);
@@ -93,8 +96,22 @@ function staleness(c: Cluster): string[] {
       }
     }
   }
+  // The broker's side of a consumer's fetch session: a part's Partition reference, when a broker would use it, is what that broker holds under the key.
+  for (const consumer of c.consumers.values()) {
+    const states = (consumer as unknown as { partitions: Map<string, { fetchPart: { key: string; brokerRef?: Partition | null } | null }> }).partitions;
+    for (const st of states.values()) {
+      const ref = st.fetchPart?.brokerRef ?? null;
+      if (ref === null || ref.role === 'none') continue;
+      consumerRefs++;
+      const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
+      if (host === undefined || host.partitions.get(st.fetchPart!.key) !== ref) out.push(`consumer ${consumer.id} ${st.fetchPart!.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under the key`);
+    }
+  }
   return out;
 }
+
+/** Consumer fetch parts whose Partition reference staleness() compared (the check looked at something). */
+let consumerRefs = 0;
 
 describe('replica fetcher sessions', () => {
   it('hold the Partitions a fresh lookup gives, purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
@@ -120,6 +137,7 @@ describe('replica fetcher sessions', () => {
     // The check looked at something: sessions and computed flags.
     expect(checkedSessions).toBeGreaterThan(1000);
     expect(checkedFlags).toBeGreaterThan(1000);
+    expect(consumerRefs).toBeGreaterThan(1000);
   });
 
   it('a session whose Partition was swapped under it is caught by the check', () => {
@@ -142,7 +160,29 @@ describe('replica fetcher sessions', () => {
       part.leaderRef = copy;
       expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
     }
+    p.minIsr = 99;
+    p.minIsrVersion = c.controller.configVersion;
+    expect(staleness(c).join('\n')).toContain(`${p.key}: min.insync.replicas 99`);
     p.waiterList = { key: p.key, items: [], what: 0 };
     expect(staleness(c).join('\n')).toContain(`${p.key}: holds a purgatory list that is not the broker's`);
+    // A Partition that forgot its key's list (a change would wake nobody).
+    const lists = (b as unknown as { waiters: Map<string, object> }).waiters;
+    const withList = [...b.partitions.values()].find((x) => x.role !== 'none' && lists.has(x.key))!;
+    withList.waiterList = null;
+    expect(staleness(c).join('\n')).toContain(`${withList.key}: holds no purgatory list, the broker has one`);
+    // A consumer's fetch part carrying a Partition its broker does not hold under the key
+    // (in a cluster of its own, run until a consumer fetched).
+    const c2 = new Cluster(scenarioWithAdmin(1), { recordConsumed: false, recordProduced: false });
+    type State = { fetchPart: { key: string; brokerRef?: Partition | null } | null };
+    const carrying = (): State | undefined =>
+      [...c2.consumers.values()].flatMap((x) => [...(x as unknown as { partitions: Map<string, State> }).partitions.values()]).find((x) => x.fetchPart?.brokerRef);
+    for (let t = 500; t <= 30000 && carrying() === undefined; t += 500) c2.runUntil(t);
+    const st = carrying()!;
+    expect(staleness(c2)).toEqual([]);
+    const ref = st.fetchPart!.brokerRef!;
+    const other = Object.create(Object.getPrototypeOf(ref) as object) as Partition;
+    Object.assign(other, ref);
+    st.fetchPart!.brokerRef = other;
+    expect(staleness(c2).join('\n')).toContain(`${st.fetchPart!.key}: its fetch part carries a live Partition that broker`);
   });
 });

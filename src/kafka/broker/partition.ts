@@ -68,7 +68,8 @@ export const CHANGED_ALL = 3;
 export interface PartitionHost {
   readonly brokerId: number;
   now(): number;
-  minInsyncReplicas(topic: string): number;
+  /** The partition's topic's min.insync.replicas. */
+  minInsyncReplicas(p: Partition): number;
   replicaLagTimeMaxMs(): number;
   /** Registered and not fenced: may join the ISR (Partition.isReplicaIsrEligible). */
   isBrokerIsrEligible(brokerId: number): boolean;
@@ -154,6 +155,12 @@ export class Partition {
   readonly remote = new Map<number, ReplicaState>();
   readonly producerState = new ProducerStateManager();
   private delayedProduces: DelayedProduce[] = [];
+  /**
+   * A lower bound of the requiredOffset of every parked produce (Infinity when none): while
+   * the HW is below it a leader has nothing to complete, known without a walk of the list
+   * (most HW moves and appends). Exact after each walk; a removal leaves it a lower bound.
+   */
+  private delayedProduceMinRequired = Infinity;
   /** Offset at which the current leader epoch started on this leader. */
   private leaderEpochStartOffset = 0;
   /**
@@ -180,6 +187,13 @@ export class Partition {
    * waiters without a lookup by key. Opaque here; the broker keeps it.
    */
   waiterList: object | null = null;
+  /**
+   * The topic's min.insync.replicas as of the controller's configVersion `minIsrVersion`
+   * (-1: never read), kept by the broker (Broker.minInsyncReplicas) like the throttle flags:
+   * every acks=all append and HW move asked the config by key.
+   */
+  minIsrVersion = -1;
+  minIsr = 1;
   leaderThrottled = false;
   followerThrottled = false;
 
@@ -216,7 +230,7 @@ export class Partition {
   }
 
   private effectiveMinIsr(): number {
-    return Math.min(this.host.minInsyncReplicas(this.topic), this.replicas.length);
+    return Math.min(this.host.minInsyncReplicas(this), this.replicas.length);
   }
 
   isUnderMinIsr(): boolean {
@@ -351,6 +365,7 @@ export class Partition {
   /** Parks an acks=all produce until the HW reaches requiredOffset (DelayedProduce). */
   addDelayedProduce(d: DelayedProduce): void {
     this.delayedProduces.push(d);
+    if (d.requiredOffset < this.delayedProduceMinRequired) this.delayedProduceMinRequired = d.requiredOffset;
     this.completeDelayedProduces();
   }
 
@@ -362,19 +377,20 @@ export class Partition {
   private completeDelayedProduces(): void {
     if (this.delayedProduces.length === 0) return;
     const hw = this.log.highWatermark;
-    if (this.role === 'leader') {
-      // Nothing to complete (most calls): no lists built.
-      let any = false;
-      for (const d of this.delayedProduces) if (hw >= d.requiredOffset) { any = true; break; }
-      if (!any) return;
-    }
+    // Nothing to complete (most calls): no walk, no lists built.
+    if (this.role === 'leader' && hw < this.delayedProduceMinRequired) return;
     const keep: DelayedProduce[] = [];
     const done: DelayedProduce[] = [];
+    let min = Infinity;
     for (const d of this.delayedProduces) {
       if (this.role !== 'leader') done.push(d);
       else if (hw >= d.requiredOffset) done.push(d);
-      else keep.push(d);
+      else {
+        keep.push(d);
+        if (d.requiredOffset < min) min = d.requiredOffset;
+      }
     }
+    this.delayedProduceMinRequired = min;
     if (done.length === 0) return;
     this.delayedProduces = keep;
     for (const d of done) {
@@ -389,6 +405,7 @@ export class Partition {
   private failDelayedProduces(error: KafkaError): void {
     const all = this.delayedProduces;
     this.delayedProduces = [];
+    this.delayedProduceMinRequired = Infinity;
     for (const d of all) {
       d.cancelTimeout();
       d.respond(error, -1);

@@ -137,4 +137,66 @@ describe('Network', () => {
     s.runUntil(1000);
     expect(at).toBe(102);
   });
+  it('a request to a dead node is reset one trip later; to a dead node cut off, or from a dead sender, nothing comes back', () => {
+    const { s, n } = setup(0);
+    n.up(brokerNode(2));
+    n.down(brokerNode(2));
+    const got: string[] = [];
+    const ask = (who: string, from: string, to: string) =>
+      n.request(from, to, callOf(() => 'answer'), callOf((v: string) => got.push(`${who}:${v}@${s.now}`)), callOf(() => got.push(`${who}:reset@${s.now}`)));
+    ask('a', clientNode('p'), brokerNode(2)); // dead receiver: reset at latency 2
+    ask('b', clientNode('p'), brokerNode(9)); // never started: dead too
+    ask('c', clientNode('p'), brokerNode(1)); // alive: answered after the round trip
+    s.runUntil(50);
+    expect(got).toEqual(['a:reset@2', 'b:reset@2', 'c:answer@4']);
+    n.isolate(brokerNode(2));
+    ask('d', clientNode('p'), brokerNode(2)); // dead and cut off: the sender only times out
+    n.heal(brokerNode(2));
+    n.isolate(clientNode('p'));
+    ask('e', clientNode('p'), brokerNode(2)); // the sender cut off: nothing either
+    n.heal(clientNode('p'));
+    n.down(clientNode('p'));
+    ask('f', clientNode('p'), brokerNode(1)); // a dead sender sends nothing
+    s.runUntil(100);
+    expect(got).toEqual(['a:reset@2', 'b:reset@2', 'c:answer@4']);
+  });
+  it('counts isolation and slowness per node: isolating or slowing twice, healing or clearing once, changing another node, never leaves a fault behind or loses one', () => {
+    const { s, n } = setup(0);
+    n.up(brokerNode(2));
+    const arrivals: number[] = [];
+    const sendAt = (to: string) => n.send(clientNode('p'), to, callOf(() => arrivals.push(s.now)));
+    n.isolate(brokerNode(1));
+    n.isolate(brokerNode(1));
+    n.isolate(brokerNode(2));
+    n.heal(brokerNode(2));
+    n.heal(brokerNode(3)); // never isolated: changes nothing
+    sendAt(brokerNode(1));
+    s.runUntil(10);
+    expect(arrivals).toEqual([]); // 1 is still cut off
+    expect(n.canReach(clientNode('p'), brokerNode(1))).toBe(false);
+    expect(n.canReach(brokerNode(1), clientNode('p'))).toBe(false);
+    expect(n.canReach(brokerNode(1), brokerNode(1))).toBe(true); // a running node reaches itself
+    n.heal(brokerNode(1));
+    expect(n.isIsolated(brokerNode(1))).toBe(false);
+    expect(n.canReach(brokerNode(1), clientNode('p'))).toBe(true);
+    n.slow(brokerNode(1), 50);
+    n.slow(brokerNode(1), 30); // replaces the 50
+    n.slow(brokerNode(2), 40);
+    n.slow(brokerNode(2), 0);
+    n.slow(brokerNode(3), 0); // never slowed: changes nothing
+    sendAt(brokerNode(1)); // at 10: latency 2 + 30
+    sendAt(brokerNode(2)); // latency only
+    s.runUntil(100);
+    expect(arrivals).toEqual([12, 42]);
+    n.slow(brokerNode(1), 0);
+    expect(n.slowness(brokerNode(1))).toBe(0);
+    sendAt(brokerNode(1)); // at 100, after the link's last delivery (42)
+    s.runUntil(200);
+    expect(arrivals).toEqual([12, 42, 102]);
+    // A node the network never heard of is down and connected.
+    expect(n.isUp(brokerNode(9))).toBe(false);
+    expect(n.canReach(clientNode('p'), brokerNode(9))).toBe(false);
+    expect(n.isIsolated(brokerNode(9))).toBe(false);
+    expect(n.uplinkBusyMs(brokerNode(9))).toBe(0);
+  });
 });
