@@ -121,7 +121,7 @@ interface Fetcher {
    * map only through kill (which drops the fetchers) or removePartition (which unfollows its
    * key, so this is rebuilt), and a new one for the key is followed anew (follow).
    */
-  sorted: Partition[] | null;
+  members: Partition[] | null;
   inFlight: number; // request token, 0 when idle
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
@@ -132,7 +132,7 @@ interface Fetcher {
  * The parked fetches of one partition key, in the order they parked, and what changed in
  * the partition since the last flush (CHANGED_* bits; 0: not queued in Broker.changed).
  */
-interface WaiterList {
+export interface WaiterList {
   readonly key: string;
   readonly items: Waiter[];
   what: number;
@@ -445,14 +445,8 @@ export class Broker implements BrokerApi, PartitionHost {
   onPartitionChanged(p: Partition, what: number): void {
     // The partition's list: a Partition in the map holds its key's list, or null when the key
     // has none (addWaiter and applyRegistration keep it so); a stopped one looks it up.
-    let list: WaiterList | null;
-    if (p.role !== 'none') {
-      list = p.waiterList as WaiterList | null;
-      if (list === null) return;
-    } else {
-      list = this.waiters.get(p.key) ?? null;
-      if (list === null) return;
-    }
+    const list = this.waiterListOf(p, p.key);
+    if (list === undefined) return;
     if (!hasLiveWaiter(list.items)) return;
     if (list.what === 0) this.changed.push(list);
     list.what |= what;
@@ -500,6 +494,14 @@ export class Broker implements BrokerApi, PartitionHost {
    * of the fetch (17 partitions a follower fetch at 12 x 200). The live waiters, and their
    * order, are the same either way.
    */
+  /**
+   * The purgatory list of key `key`, whose Partition here is `p` if known: a live Partition
+   * holds its key's list (null: the key has none), a stopped one or none looks it up.
+   */
+  private waiterListOf(p: Partition | undefined, key: string): WaiterList | undefined {
+    return p !== undefined && p.role !== 'none' ? (p.waiterList ?? undefined) : this.waiters.get(key);
+  }
+
   private addWaiter(w: Waiter, maxWaitMs: number): void {
     const keys = w.keys;
     for (let i = 0; i < keys.length; i++) {
@@ -507,8 +509,8 @@ export class Broker implements BrokerApi, PartitionHost {
       // A fetch names Partitions this broker holds (its parts carry them): their lists
       // without a lookup by key.
       const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : this.consumerPartitionFor(w.req.partitions[i]!);
-      const held = p !== undefined && p.role !== 'none' ? (p.waiterList as WaiterList | null) : null;
-      const entry = held ?? this.waiters.get(k);
+      // (A key without a list is looked up once more before one is made: rare, and safe.)
+      const entry = this.waiterListOf(p, k) ?? this.waiters.get(k);
       if (entry === undefined) {
         const created: WaiterList = { key: k, items: [w], what: 0 };
         this.waiters.set(k, created);
@@ -871,13 +873,13 @@ export class Broker implements BrokerApi, PartitionHost {
   private follow(key: string, leader: number): void {
     let f = this.fetchers.get(leader);
     if (!f) {
-      f = { leader, keys: new Set(), sorted: null, inFlight: 0, backoff: null, deadline: null as unknown as Deadline };
+      f = { leader, keys: new Set(), members: null, inFlight: 0, backoff: null, deadline: null as unknown as Deadline };
       f.deadline = new Deadline(this.ctx.scheduler, call(this, this.onReplicaFetchTimeout, this.incarnation, f));
       this.fetchers.set(leader, f);
     }
     if (!f.keys.has(key)) {
       f.keys.add(key);
-      f.sorted = null;
+      f.members = null;
     }
     if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
   }
@@ -894,7 +896,7 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private unfollow(key: string): void {
-    for (const f of this.fetchers.values()) if (f.keys.delete(key)) f.sorted = null;
+    for (const f of this.fetchers.values()) if (f.keys.delete(key)) f.members = null;
   }
 
   /** One round of ReplicaFetcherThread.doWork for one leader. */
@@ -902,7 +904,7 @@ export class Broker implements BrokerApi, PartitionHost {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
     const parts: FollowerFetchPart[] = [];
-    const members = (f.sorted ??= this.fetcherMembers(f));
+    const members = (f.members ??= this.fetcherMembers(f));
     /** The Partition of each part sent, in the same order (the answers come in it). */
     const sent: Partition[] = [];
     let heldBack = false;
@@ -910,7 +912,7 @@ export class Broker implements BrokerApi, PartitionHost {
       const p = members[i]!;
       if (p.role !== 'follower' || p.leaderId !== f.leader) {
         f.keys.delete(p.key);
-        f.sorted = null;
+        f.members = null;
         continue;
       }
       // follower.replication.throttled.replicas: an out-of-sync replica is left out of the

@@ -18,7 +18,7 @@ import { isThrottledReplica } from './replication-quota';
 interface FetcherView {
   leader: number;
   keys: Set<string>;
-  sorted: Partition[] | null;
+  members: Partition[] | null;
 }
 
 /** randomScenario(seed) with admin ops among its faults: reassignments, a topic deleted and created again, throttles set and cleared, preferred elections. */
@@ -63,11 +63,11 @@ function staleness(c: Cluster): string[] {
     if (!b.running) continue;
     const fetchers = (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers;
     for (const f of fetchers.values()) {
-      if (f.sorted === null) continue;
+      if (f.members === null) continue;
       const fresh = [...f.keys].sort();
-      const held = f.sorted.map((p) => p.key);
+      const held = f.members.map((p) => p.key);
       if (JSON.stringify(held) !== JSON.stringify(fresh)) out.push(`broker ${b.brokerId} session with ${f.leader}: holds [${held}], its keys are [${fresh}]`);
-      for (const p of f.sorted) {
+      for (const p of f.members) {
         if (b.partitions.get(p.key) !== p) out.push(`broker ${b.brokerId} session with ${f.leader}: ${p.key} is not the Partition the broker holds under its key`);
       }
     }
@@ -128,7 +128,7 @@ describe('replica fetcher sessions', () => {
           break;
         }
         for (const b of c.brokers.values() as Iterable<Broker>) {
-          for (const f of (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()) if (f.sorted !== null) checkedSessions++;
+          for (const f of (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()) if (f.members !== null) checkedSessions++;
           for (const p of b.partitions.values()) if (p.throttleVersion === c.controller.configVersion) checkedFlags++;
         }
       }
@@ -144,12 +144,12 @@ describe('replica fetcher sessions', () => {
     // The check itself: a session made stale by hand (a removed Partition kept) is reported.
     const c = new Cluster(scenarioWithAdmin(1), { recordConsumed: false, recordProduced: false });
     c.runUntil(2000);
-    const b = [...c.brokers.values()].find((x) => [...(x as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].some((f) => f.sorted !== null && f.sorted.length > 0))!;
-    const f = [...(b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].find((x) => x.sorted !== null && x.sorted.length > 0)!;
-    const p = f.sorted![0]!;
+    const b = [...c.brokers.values()].find((x) => [...(x as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].some((f) => f.members !== null && f.members.length > 0))!;
+    const f = [...(b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()].find((x) => x.members !== null && x.members.length > 0)!;
+    const p = f.members![0]!;
     const copy = Object.create(Object.getPrototypeOf(p) as object) as Partition;
     Object.assign(copy, p);
-    f.sorted![0] = copy;
+    f.members![0] = copy;
     expect(staleness(c).join('\n')).toContain(`${p.key} is not the Partition the broker holds under its key`);
     p.leaderThrottled = !p.leaderThrottled;
     p.throttleVersion = c.controller.configVersion;

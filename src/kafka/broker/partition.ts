@@ -27,6 +27,7 @@ import {
   controlBatchType,
 } from '../log/record-batch';
 import type { UnifiedLog } from '../log/unified-log';
+import type { WaiterList } from './broker';
 import { ProducerStateManager, type TxnSpan } from './producer-state';
 
 export interface PartitionRegistration {
@@ -182,11 +183,11 @@ export class Partition {
    */
   throttleVersion = -1;
   /**
-   * The host's fetch purgatory list for this partition's key (Broker's WaiterList), once the
-   * host looked it up: the list of a key lives as long as the process, so a change wakes its
-   * waiters without a lookup by key. Opaque here; the broker keeps it.
+   * The host's fetch purgatory list for this partition's key, null while the key has none:
+   * set where the broker makes lists and Partitions (a list lives as long as the process),
+   * so a change wakes its waiters without a lookup by key. The broker keeps it.
    */
-  waiterList: object | null = null;
+  waiterList: WaiterList | null = null;
   /**
    * The topic's min.insync.replicas as of the controller's configVersion `minIsrVersion`
    * (-1: never read), kept by the broker (Broker.minInsyncReplicas) like the throttle flags:
