@@ -19,9 +19,11 @@
 import { Cluster } from '../src/kafka/cluster';
 import { ackedOf, benchScenario, consumedOf, measureScale, scaleScenario, type ScaleFigures } from './workload';
 
-interface Figures extends Omit<ScaleFigures, 'cpuSeconds'> {
+interface Figures extends Omit<ScaleFigures, 'cpuSeconds' | 'systemSeconds' | 'minorPageFaults'> {
   name: string;
 }
+
+type SizeFigures = Figures & { target: number; cpuSeconds: number; systemSeconds: number; minorPageFaults: number };
 
 // ---- part 1: scale ------------------------------------------------------------------------------
 
@@ -43,12 +45,12 @@ const SIZES: Size[] = [
   { brokers: 50, partitions: 1_000, rate: 20_000, target: 1, warmupMs: 3_000, measureMs: 5_000, budgetS: 15 },
 ];
 
-function runSize(s: Size): Figures & { target: number; cpuSeconds: number } {
+function runSize(s: Size): SizeFigures {
   const f = measureScale(new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9)), s.warmupMs, s.measureMs, s.budgetS);
   return { name: `${s.brokers} x ${s.partitions}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target };
 }
 
-function printSize(f: Figures & { target: number; cpuSeconds: number }): void {
+function printSize(f: SizeFigures): void {
   const speed = f.virtualSeconds / f.wallSeconds;
   const perV = (n: number) => String(Math.round(n / f.virtualSeconds)).padStart(7);
   const perW = (n: number) => String(Math.round(n / f.wallSeconds)).padStart(8);
@@ -56,6 +58,7 @@ function printSize(f: Figures & { target: number; cpuSeconds: number }): void {
     `| ${f.name.padEnd(28)} | ${(speed.toFixed(2) + 'x').padStart(8)} | ${('≥' + f.target + 'x').padStart(6)} ${speed >= f.target ? 'met    ' : 'not met'} ` +
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
       `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
+      `| ${String(Math.round(f.minorPageFaults / f.virtualSeconds)).padStart(6)} | ${String(Math.round((100 * f.systemSeconds) / f.cpuSeconds)).padStart(3)}% ` +
       `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s |`,
   );
 }
@@ -64,11 +67,13 @@ function scale(): void {
   const only = process.env.BENCH_SIZES?.split(',');
   console.log('Scale: RF=3, acks=all, idempotent, keyed 100-byte values, a group of six consumers (after a warm-up)');
   console.log('virtual s per wall s with its target; records acked/consumed per virtual s and per wall s; events per virtual s;');
-  console.log('virtual s per CPU s of this process (steadier than wall time on a shared machine)');
+  console.log('virtual s per CPU s of this process (steadier than wall time on a shared machine); minor page faults per virtual s');
+  console.log('(fresh 4 KiB pages first touched: the logs keep every byte produced) and the share of CPU spent in the kernel,');
+  console.log('most of it on those faults: their cost is the machine\'s (~11 us a fault on some VMs, under 1 us on bare metal)');
   console.log(
-    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | measured            |',
+    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | measured            |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   // JIT warm-up on a small cluster, not measured.
   new Cluster(scaleScenario(3, 3, 20_000, 1e9)).runUntil(3_000);
   for (const s of SIZES) {
