@@ -1,13 +1,13 @@
 /**
  * Which events the scheduler runs and schedules, per virtual second, at one scale size:
- * `npx tsx bench/event-census.ts 6 50 [virtualMs]`. For deciding what to cut, not a benchmark.
+ * `npx tsx bench/event-census.ts 6 50 [virtualMs] [records/s]`. For deciding what to cut, not a benchmark.
  */
 import { Cluster } from '../src/kafka/cluster';
 import { Scheduler } from '../src/kafka/sim/scheduler';
 import type { Call } from '../src/kafka/sim/call';
 import { scaleScenario } from './workload';
 
-const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
+const [b = '6', p = '50', ms = '2000', rate = '20000'] = process.argv.slice(2);
 const ran = new Map<string, number>();
 const scheduled = new Map<string, number>();
 let counting = false;
@@ -25,7 +25,7 @@ Scheduler.prototype.at = function (atMs: number, task: Call) {
   if (counting) scheduled.set(name(task), (scheduled.get(name(task)) ?? 0) + 1);
   return origAt.call(this, atMs, task);
 };
-const c = new Cluster(scaleScenario(Number(b), Number(p), 20000, 1e9));
+const c = new Cluster(scaleScenario(Number(b), Number(p), Number(rate), 1e9));
 c.runUntil(2000);
 const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[] };
 const origStep = sched.step.bind(sched);
