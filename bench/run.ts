@@ -9,13 +9,18 @@
  * wall budget is used up, whichever comes first. Printed: virtual seconds per wall second
  * (the figure with a target), records acked and consumed per virtual second (should be the
  * offered load: the cluster keeps up) and per wall second, and scheduler events per virtual
- * second.
+ * second. Each size runs BENCH_ROUNDS times (default 3), each in a process of its own (a
+ * later round in the same process reuses the memory pages an earlier cluster freed, and
+ * skips the page faults a long run pays: 3 x 3 ran 57x that way against 41x in a fresh
+ * process); the row is the round of median speed, with the slowest and fastest beside it
+ * (one short run on a shared machine swung 27x-41x at 3 x 3).
  *
  * Part 2, throughput (issue 2): 3 brokers, 3 partitions, a group of three, at high rates.
  *
  * `BENCH_ONLY=scale` or `BENCH_ONLY=throughput` runs one part; `BENCH_SIZES=6x50,12x200`
  * picks sizes.
  */
+import { execFileSync } from 'node:child_process';
 import { Cluster } from '../src/kafka/cluster';
 import { ackedOf, benchScenario, consumedOf, measureScale, scaleScenario, type ScaleFigures } from './workload';
 
@@ -50,8 +55,38 @@ function runSize(s: Size): SizeFigures {
   return { name: `${s.brokers} x ${s.partitions}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target };
 }
 
-function printSize(f: SizeFigures): void {
-  const speed = f.virtualSeconds / f.wallSeconds;
+/** A round's figures on its own line of a child process's output (runRounds). */
+const ONE_SIZE_MARK = '@@size ';
+
+/** One round of one size, in this (child) process: a JIT warm-up on a small cluster, then the size. */
+function oneSize(index: number): void {
+  const s = SIZES[index];
+  if (s === undefined) throw new Error(`bench: no size ${index}`);
+  new Cluster(scaleScenario(3, 3, 20_000, 1e9)).runUntil(3_000);
+  console.log(ONE_SIZE_MARK + JSON.stringify(runSize(s)));
+}
+
+const speedOf = (f: SizeFigures): number => f.virtualSeconds / f.wallSeconds;
+
+/** Runs the size `rounds` times, each in a process of its own: the round of median speed, and the range of speeds. */
+function runRounds(s: Size, rounds: number): { median: SizeFigures; min: number; max: number } {
+  const all: SizeFigures[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, BENCH_ONE_SIZE: String(SIZES.indexOf(s)) },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    const line = out.split('\n').find((l) => l.startsWith(ONE_SIZE_MARK));
+    if (line === undefined) throw new Error(`bench: the round of ${s.brokers}x${s.partitions} printed no figures:\n${out}`);
+    all.push(JSON.parse(line.slice(ONE_SIZE_MARK.length)) as SizeFigures);
+  }
+  all.sort((a, b) => speedOf(a) - speedOf(b));
+  return { median: all[(all.length - 1) >> 1]!, min: speedOf(all[0]!), max: speedOf(all[all.length - 1]!) };
+}
+
+function printSize(f: SizeFigures, min: number, max: number): void {
+  const speed = speedOf(f);
   const perV = (n: number) => String(Math.round(n / f.virtualSeconds)).padStart(7);
   const perW = (n: number) => String(Math.round(n / f.wallSeconds)).padStart(8);
   console.log(
@@ -59,26 +94,27 @@ function printSize(f: SizeFigures): void {
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
       `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
       `| ${String(Math.round(f.minorPageFaults / f.virtualSeconds)).padStart(6)} | ${String(Math.round((100 * f.systemSeconds) / f.cpuSeconds)).padStart(3)}% ` +
-      `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s |`,
+      `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s | ${min.toFixed(2)}-${max.toFixed(2)}x |`,
   );
 }
 
 function scale(): void {
   const only = process.env.BENCH_SIZES?.split(',');
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
   console.log('Scale: RF=3, acks=all, idempotent, keyed 100-byte values, a group of six consumers (after a warm-up)');
   console.log('virtual s per wall s with its target; records acked/consumed per virtual s and per wall s; events per virtual s;');
   console.log('virtual s per CPU s of this process (steadier than wall time on a shared machine); minor page faults per virtual s');
   console.log('(fresh 4 KiB pages first touched: the logs keep every byte produced) and the share of CPU spent in the kernel,');
-  console.log('most of it on those faults: their cost is the machine\'s (~11 us a fault on some VMs, under 1 us on bare metal)');
+  console.log('most of it on those faults: their cost is the machine\'s (~11 us a fault on some VMs, under 1 us on bare metal).');
+  console.log(`Each size runs ${rounds} times, each in a process of its own (BENCH_ROUNDS): the round of median speed, then the range of all rounds.`);
   console.log(
-    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | measured            |',
+    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | measured            | range  |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  // JIT warm-up on a small cluster, not measured.
-  new Cluster(scaleScenario(3, 3, 20_000, 1e9)).runUntil(3_000);
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of SIZES) {
     if (only && !only.includes(`${s.brokers}x${s.partitions}${s.rate === 20_000 ? '' : '@' + s.rate}`)) continue;
-    printSize(runSize(s));
+    const r = runRounds(s, rounds);
+    printSize(r.median, r.min, r.max);
   }
 }
 
@@ -115,13 +151,18 @@ function throughput(): void {
   console.log('target: at least 500,000 records/s acked on a 2-core machine');
 }
 
-console.log('Kafka playground benchmark (Node ' + process.version + ')');
-const part = process.env.BENCH_ONLY;
-if (part !== 'throughput') scale();
-if (part !== 'scale') {
-  console.log('');
-  throughput();
-}
+if (process.env.BENCH_ONE_SIZE !== undefined) {
+  // A round of runRounds, in a child process.
+  oneSize(Number(process.env.BENCH_ONE_SIZE));
+} else {
+  console.log('Kafka playground benchmark (Node ' + process.version + ')');
+  const part = process.env.BENCH_ONLY;
+  if (part !== 'throughput') scale();
+  if (part !== 'scale') {
+    console.log('');
+    throughput();
+  }
 
-// Time travel (issue 9): seek, fork and link-open latency.
-await (await import('./time-travel')).timeTravelBench();
+  // Time travel (issue 9): seek, fork and link-open latency.
+  await (await import('./time-travel')).timeTravelBench();
+}
