@@ -252,12 +252,12 @@ export class Network {
     // and again for its answer's. Unless given, the request's bytes are counted only if the
     // bandwidth needs them (deliveryTime).
     const at = this.deliveryTime(from, to, f, t, bytes ?? -1, handle, 0);
-    if (at >= 0) this.scheduler.schedule(new Exchange(this, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
+    if (at >= 0) this.scheduler.schedule(new Exchange(this, from, to, f, t!, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
   }
 
   /** @scheduled (by its Exchange) A request reaches its receiver (handleRequest), unless the way or the receiver is gone (requestDropped). */
   arriveRequest(x: Exchange): void {
-    if (!this.canReach(x.from, x.to)) {
+    if (!reaches(x.fromState, x.toState, x.fromState === x.toState, this.isolatedCount)) {
       this.messagesDropped++;
       this.requestDropped(x.from, x.to, x.onReset, x.notBeforeMs);
       return;
@@ -296,10 +296,7 @@ export class Network {
       bytes = knownBytes;
       knownValue = null; // used once: a mark never outlives the send it was made for
     } else bytes = wireBytes(value, 0);
-    const from = x.to;
-    const to = x.from;
-    const f = this.nodes.get(from);
-    const at = this.deliveryTime(from, to, f, from === to ? f : this.nodes.get(to), bytes, null, x.notBeforeMs);
+    const at = this.deliveryTime(x.to, x.from, x.toState, x.fromState, bytes, null, x.notBeforeMs);
     if (at >= 0) {
       x.value = value;
       x.answered = true;
@@ -311,7 +308,7 @@ export class Network {
   answerArrives(x: Exchange): void {
     const value = x.value;
     x.value = undefined;
-    if (!this.canReach(x.to, x.from)) {
+    if (!reaches(x.toState, x.fromState, x.fromState === x.toState, this.isolatedCount)) {
       this.messagesDropped++;
       return;
     }
@@ -345,7 +342,7 @@ export class Network {
     if (r instanceof Deferred) {
       if (x.onReset) {
         // Open until answered: reset with the connection if the receiver dies first.
-        const st = this.stateOf(x.to);
+        const st = x.toState;
         let list = st.openRequests;
         if (list === null) st.openRequests = list = { head: null, tail: null };
         x.list = list;
@@ -390,6 +387,12 @@ export class Exchange extends Scheduled {
     /** The sender (requester) and the receiver. */
     readonly from: NodeId,
     readonly to: NodeId,
+    /**
+     * Their states in the network (Network.nodes: made once per node, never replaced), so
+     * neither leg looks its ends up by id again.
+     */
+    readonly fromState: NodeState,
+    readonly toState: NodeState,
     /** Runs at the receiver: returns the answer, or a Deferred of it. */
     readonly handle: Task,
     /** Runs at the sender with the answer as its last argument. */
