@@ -22,7 +22,7 @@ class Repeater extends Scheduled {
     public times: number,
     readonly gap: number,
   ) {
-    super();
+    super(0, 0);
   }
   fire(): void {
     this.log.push(`${this.name}@${this.s.now}`);

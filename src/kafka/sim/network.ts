@@ -1,8 +1,9 @@
 /**
  * The simulated network between brokers and clients. Every message is a Call (sim/call.ts)
- * delivered later by the scheduler, after `latencyMs` plus up to `jitterMs` (from the
- * seeded PRNG) plus any slowness of either end. Like a TCP connection, a link keeps
- * order: a message never overtakes an earlier one on the same (from, to) link.
+ * delivered later by the scheduler (a request and its answer travel as one Exchange, below),
+ * after `latencyMs` plus up to `jitterMs` (from the seeded PRNG) plus any slowness of either
+ * end. Like a TCP connection, a link keeps order: a message never overtakes an earlier one on
+ * the same (from, to) link.
  *
  * A message is lost, silently, when at send time or at delivery time
  * - either end is isolated (its network is cut to and from everyone), or
@@ -252,7 +253,7 @@ export class Network {
     // and again for its answer's. Unless given, the request's bytes are counted only if the
     // bandwidth needs them (deliveryTime).
     const at = this.deliveryTime(from, to, f, t, bytes ?? -1, handle, 0);
-    if (at >= 0) this.scheduler.schedule(new Exchange(this, from, to, f, t!, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
+    if (at >= 0) this.scheduler.schedule(new Exchange(at, this, from, to, f, t!, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
   }
 
   /** @scheduled (by its Exchange) A request reaches its receiver (handleRequest), unless the way or the receiver is gone (requestDropped). */
@@ -383,6 +384,8 @@ export class Exchange extends Scheduled {
   next: Exchange | null = null;
 
   constructor(
+    /** When the request arrives (Scheduler.schedule sets it again, with its place). */
+    at: number,
     readonly network: Network,
     /** The sender (requester) and the receiver. */
     readonly from: NodeId,
@@ -402,7 +405,7 @@ export class Exchange extends Scheduled {
     /** The earliest the answer or a reset may reach the sender (MIN_TURN_MS after the request). */
     readonly notBeforeMs: number,
   ) {
-    super();
+    super(at, 0);
   }
 
   fire(): void {

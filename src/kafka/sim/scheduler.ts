@@ -59,12 +59,20 @@ export interface Timer {
  * its answer's, instead of a Call, an arguments array and an Entry per leg).
  */
 export abstract class Scheduled {
-  /** When it runs (Scheduler.schedule sets it). */
-  at = 0;
-  /** Its place among events of the same instant: the order they were scheduled in. */
-  seq = 0;
   /** In the heap and still to run; false once it ran or was cancelled. */
   due = false;
+
+  /**
+   * `at` and `seq` are given when the object is made, not initialised to 0 and set when it is
+   * scheduled: made that way, Entries ran 3 x 3 ~15% slower (measured; V8 widening the fields'
+   * representation after the fact, it seems), though the stores are the same.
+   */
+  constructor(
+    /** When it runs (set again by Scheduler.schedule). */
+    public at: number,
+    /** Its place among events of the same instant: the order they were scheduled in. */
+    public seq: number,
+  ) {}
 
   /** Runs it; the scheduler took it off the heap first (due is false, it may schedule itself again). */
   abstract fire(): void;
@@ -73,10 +81,12 @@ export abstract class Scheduled {
 /** A scheduled task; a class (not an object literal with a method) so checkpoints copy it. */
 export class Entry extends Scheduled implements Timer {
   constructor(
+    at: number,
+    seq: number,
     public task: Task | null,
     private readonly owner: Scheduler,
   ) {
-    super();
+    super(at, seq);
   }
 
   cancel(): void {
@@ -119,8 +129,9 @@ export class Scheduler {
 
   /** Schedule a task at an absolute virtual time (clamped to now). */
   at(atMs: number, task: Task): Timer {
-    const e = new Entry(task, this);
-    this.schedule(e, atMs);
+    const e = new Entry(atMs < this.nowMs ? this.nowMs : atMs, this.seq++, task, this);
+    e.due = true;
+    this.push(e);
     return e;
   }
 
