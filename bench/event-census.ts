@@ -3,39 +3,31 @@
  * `npx tsx bench/event-census.ts 6 50 [virtualMs] [records/s]`. For deciding what to cut, not a benchmark.
  */
 import { Cluster } from '../src/kafka/cluster';
-import { Scheduler } from '../src/kafka/sim/scheduler';
-import type { Call } from '../src/kafka/sim/call';
+import { Scheduler, type Scheduled } from '../src/kafka/sim/scheduler';
+import { eventName } from './event-name';
 import { scaleScenario } from './workload';
 
 const [b = '6', p = '50', ms = '2000', rate = '20000'] = process.argv.slice(2);
 const ran = new Map<string, number>();
 const scheduled = new Map<string, number>();
 let counting = false;
-const name = (t: Call): string => {
-  const base = `${t.target.constructor.name}.${t.method}`;
-  if (t.method === 'arrive' || t.method === 'ifCurrent') {
-    const inner = t.args[t.method === 'arrive' ? 2 : 1] as Call;
-    return `${base}→${name(inner)}`;
-  }
-  if (t.method === 'handleRequest' || t.method === 'arriveRequest' || t.method === 'arriveResponse') return `${base}→${name(t.args[2] as Call)}`;
-  return base;
-};
-const origAt = Scheduler.prototype.at;
-Scheduler.prototype.at = function (atMs: number, task: Call) {
-  if (counting) scheduled.set(name(task), (scheduled.get(name(task)) ?? 0) + 1);
-  return origAt.call(this, atMs, task);
+const origSchedule = Scheduler.prototype.schedule;
+Scheduler.prototype.schedule = function (e: Scheduled, atMs: number) {
+  origSchedule.call(this, e, atMs);
+  if (counting) scheduled.set(eventName(e), (scheduled.get(eventName(e)) ?? 0) + 1);
 };
 const c = new Cluster(scaleScenario(Number(b), Number(p), Number(rate), 1e9));
 c.runUntil(2000);
-const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[] };
+const sched = c.scheduler as unknown as { step(l: number): boolean; heap: Scheduled[] };
 const origStep = sched.step.bind(sched);
 sched.step = (limit: number) => {
   const h = sched.heap;
   // peek the next live task (step pops it)
   (c.scheduler as unknown as { peekTime(): number }).peekTime();
-  const t = h[0]?.task;
+  const t = h[0];
+  const k = t?.due ? eventName(t) : '';
   const ok = origStep(limit);
-  if (ok && t) ran.set(name(t), (ran.get(name(t)) ?? 0) + 1);
+  if (ok && t) ran.set(k, (ran.get(k) ?? 0) + 1);
   return ok;
 };
 counting = true;

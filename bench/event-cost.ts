@@ -5,29 +5,24 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '../src/kafka/cluster';
-import type { Call } from '../src/kafka/sim/call';
+import type { Scheduled } from '../src/kafka/sim/scheduler';
+import { eventName } from './event-name';
 import { scaleScenario } from './workload';
 
 const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
-const name = (t: Call): string => {
-  const base = `${t.target.constructor.name}.${t.method}`;
-  if (t.method === 'arrive' || t.method === 'ifCurrent') return `${base}→${name(t.args[t.method === 'arrive' ? 2 : 1] as Call)}`;
-  if (t.method === 'handleRequest' || t.method === 'arriveRequest' || t.method === 'arriveResponse') return `${base}→${name(t.args[2] as Call)}`;
-  return base;
-};
 const c = new Cluster(scaleScenario(Number(b), Number(p), Number(process.argv[5] ?? 20000), 1e9));
 c.runUntil(3000);
-const sched = c.scheduler as unknown as { step(l: number): boolean; heap: { task: Call | null }[]; peekTime(): number };
+const sched = c.scheduler as unknown as { step(l: number): boolean; heap: Scheduled[]; peekTime(): number };
 const origStep = sched.step.bind(sched);
 const cost = new Map<string, { n: number; ms: number }>();
 sched.step = (limit: number) => {
   sched.peekTime();
-  const t = sched.heap[0]?.task;
+  const t = sched.heap[0];
+  const k = t?.due ? eventName(t) : '';
   const t0 = performance.now();
   const ok = origStep(limit);
   const dt = performance.now() - t0;
   if (ok && t) {
-    const k = name(t);
     const e = cost.get(k) ?? { n: 0, ms: 0 };
     e.n++;
     e.ms += dt;

@@ -44,12 +44,12 @@ interface CatchUp {
 function catchUp(bandwidthMBps: number | undefined, config: ConfigMap = {}): CatchUp {
   const c = new Cluster(scenario(bandwidthMBps, config));
   const fetchSizes: number[] = [];
-  // Responses (the leader's fetch answers) leave through Network.respond.
-  const respond = c.network.respond.bind(c.network);
-  c.network.respond = (from, to, onResponse, value, notBeforeMs) => {
+  // Answers (the leader's fetch answers) leave through Network.answer, from the request's receiver (x.to) to its sender.
+  const answer = c.network.answer.bind(c.network);
+  c.network.answer = (x, value) => {
     const bytes = wireBytes(value, 0);
-    if (from === 'broker:1' && to === 'broker:3' && bytes > 0) fetchSizes.push(bytes);
-    respond(from, to, onResponse, value, notBeforeMs);
+    if (x.to === 'broker:1' && x.from === 'broker:3' && bytes > 0) fetchSizes.push(bytes);
+    answer(x, value);
   };
   c.runUntil(10500);
   const leo3 = () => c.brokers.get(3)!.logs.get('big-0')!.logEndOffset;

@@ -32,7 +32,7 @@ import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
 import { TransactionCoordinator } from './transaction/transaction-coordinator';
 import { Deadline, TimeoutQueue } from './sim/deadline';
-import { Deferred, Network } from './sim/network';
+import { Deferred, Exchange, Network } from './sim/network';
 import { Prng } from './sim/prng';
 import { Entry, Scheduler } from './sim/scheduler';
 
@@ -53,6 +53,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Deferred,
   Entry,
   Environment,
+  Exchange,
   GroupCoordinator,
   LeaderEpochCache,
   LogSegment,

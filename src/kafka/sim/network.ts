@@ -1,8 +1,9 @@
 /**
  * The simulated network between brokers and clients. Every message is a Call (sim/call.ts)
- * delivered later by the scheduler, after `latencyMs` plus up to `jitterMs` (from the
- * seeded PRNG) plus any slowness of either end. Like a TCP connection, a link keeps
- * order: a message never overtakes an earlier one on the same (from, to) link.
+ * delivered later by the scheduler (a request and its answer travel as one Exchange, below),
+ * after `latencyMs` plus up to `jitterMs` (from the seeded PRNG) plus any slowness of either
+ * end. Like a TCP connection, a link keeps order: a message never overtakes an earlier one on
+ * the same (from, to) link.
  *
  * A message is lost, silently, when at send time or at delivery time
  * - either end is isolated (its network is cut to and from everyone), or
@@ -21,7 +22,7 @@
  */
 import { call, invoke, type Call } from './call';
 import type { Prng } from './prng';
-import { MIN_TURN_MS, type Scheduler, type Task } from './scheduler';
+import { MIN_TURN_MS, Scheduled, type Scheduler, type Task } from './scheduler';
 
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
@@ -248,20 +249,21 @@ export class Network {
     if (f === undefined || !f.running) return;
     const t = from === to ? f : this.nodes.get(to);
     if (onReset && refuses(f, t, this.isolatedCount)) return this.resetBack(from, onReset, answerNotBefore);
-    // One Call for the request's arrival (not a delivery Call and a drop Call inside an arrive Call).
-    // Unless given, the request's bytes are counted only if the bandwidth needs them (deliveryTime).
+    // One object for the whole round trip (an Exchange), scheduled for the request's arrival
+    // and again for its answer's. Unless given, the request's bytes are counted only if the
+    // bandwidth needs them (deliveryTime).
     const at = this.deliveryTime(from, to, f, t, bytes ?? -1, handle, 0);
-    if (at >= 0) this.scheduler.at(at, call(this, this.arriveRequest, from, to, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
+    if (at >= 0) this.scheduler.schedule(new Exchange(at, this, from, to, f, t!, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
   }
 
-  /** @scheduled A request reaches its receiver (handleRequest), unless the way or the receiver is gone (requestDropped). */
-  arriveRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null, notBeforeMs: number): void {
-    if (!this.canReach(from, to)) {
+  /** @scheduled (by its Exchange) A request reaches its receiver (handleRequest), unless the way or the receiver is gone (requestDropped). */
+  arriveRequest(x: Exchange): void {
+    if (!reaches(x.fromState, x.toState, x.fromState === x.toState, this.isolatedCount)) {
       this.messagesDropped++;
-      this.requestDropped(from, to, onReset, notBeforeMs);
+      this.requestDropped(x.from, x.to, x.onReset, x.notBeforeMs);
       return;
     }
-    this.handleRequest(from, to, handle, onResponse, onReset, notBeforeMs);
+    this.handleRequest(x);
   }
 
   /** Sends a response: `onResponse` gets `value` as its last argument at `to`, if it arrives. */
@@ -285,6 +287,35 @@ export class Network {
     invoke(onResponse, value);
   }
 
+  /**
+   * The answer to the Exchange's request travels back from its receiver, as `respond` sends
+   * one: the Exchange itself is scheduled for the answer's arrival (answerArrives).
+   */
+  answer(x: Exchange, value: unknown): void {
+    let bytes: number;
+    if (value === knownValue) {
+      bytes = knownBytes;
+      knownValue = null; // used once: a mark never outlives the send it was made for
+    } else bytes = wireBytes(value, 0);
+    const at = this.deliveryTime(x.to, x.from, x.toState, x.fromState, bytes, null, x.notBeforeMs);
+    if (at >= 0) {
+      x.value = value;
+      x.answered = true;
+      this.scheduler.schedule(x, at);
+    }
+  }
+
+  /** @scheduled (by its Exchange) The answer reaches the requester, unless the way or the requester is gone. */
+  answerArrives(x: Exchange): void {
+    const value = x.value;
+    x.value = undefined;
+    if (!reaches(x.toState, x.fromState, x.fromState === x.toState, this.isolatedCount)) {
+      this.messagesDropped++;
+      return;
+    }
+    invoke(x.onResponse, value);
+  }
+
   /** A dead (not cut off) receiver resets the connection: the sender hears it one trip later. */
   private refused(from: NodeId, to: NodeId): boolean {
     return refuses(this.nodes.get(from), this.nodes.get(to), this.isolatedCount);
@@ -306,30 +337,80 @@ export class Network {
     if (onReset && this.refused(from, to)) this.resetBack(from, onReset, notBeforeMs);
   }
 
-  /** @scheduled The request arrives: the receiver answers now, or later through a Deferred. */
-  handleRequest(from: NodeId, to: NodeId, handle: Task, onResponse: Responder<unknown>, onReset: Task | null, notBeforeMs: number): void {
-    const r = runTask(handle);
+  /** The request arrives: the receiver answers now, or later through a Deferred (answerLater). */
+  private handleRequest(x: Exchange): void {
+    const r = runTask(x.handle);
     if (r instanceof Deferred) {
-      let open: OpenRequest | null = null;
-      if (onReset) {
-        const st = this.stateOf(to);
+      if (x.onReset) {
+        // Open until answered: reset with the connection if the receiver dies first.
+        const st = x.toState;
         let list = st.openRequests;
         if (list === null) st.openRequests = list = { head: null, tail: null };
-        open = { from, onReset, notBeforeMs, list, prev: list.tail, next: null };
-        if (list.tail !== null) list.tail.next = open;
-        else list.head = open;
-        list.tail = open;
+        x.list = list;
+        x.prev = list.tail;
+        if (list.tail !== null) list.tail.next = x;
+        else list.head = x;
+        list.tail = x;
       }
-      r.then(call(this, this.respondLater, from, to, onResponse, open, notBeforeMs));
+      (r as Deferred<unknown>).awaitedBy(x);
     } else {
-      this.respond(to, from, onResponse, r, notBeforeMs);
+      this.answer(x, r);
     }
   }
 
-  /** @scheduled A deferred answer is ready: it travels back. */
-  respondLater(from: NodeId, to: NodeId, onResponse: Responder<unknown>, open: OpenRequest | null, notBeforeMs: number, value: unknown): void {
-    if (open) unlinkOpenRequest(open);
-    this.respond(to, from, onResponse, value, notBeforeMs);
+  /** A deferred answer is ready (Deferred.resolve): it travels back. */
+  answerLater(x: Exchange, value: unknown): void {
+    unlinkOpenRequest(x);
+    this.answer(x, value);
+  }
+}
+
+/**
+ * One request and its answer (Network.request): the scheduler runs it for the request's
+ * arrival at the receiver and again, once answered, for the answer's arrival at the sender;
+ * while the receiver holds it unanswered (a long-polled fetch, a join) it is in that node's
+ * list of open requests and its Deferred points at it. One object per round trip instead of a
+ * Call and an arguments array per leg, an open-request record and a Call for the late answer.
+ * Plain data and a class, so checkpoints copy it where it is (heap, open list, Deferred).
+ */
+export class Exchange extends Scheduled {
+  /** The answer is on its way back (the next fire is its arrival). */
+  answered = false;
+  /** The answer while it travels. */
+  value: unknown = undefined;
+  /** The open-request list of the receiver it is in; null when in none (answered, reset when its node died, or never open). */
+  list: OpenRequestList | null = null;
+  prev: Exchange | null = null;
+  next: Exchange | null = null;
+
+  constructor(
+    /** When the request arrives (Scheduler.schedule sets it again, with its place). */
+    at: number,
+    readonly network: Network,
+    /** The sender (requester) and the receiver. */
+    readonly from: NodeId,
+    readonly to: NodeId,
+    /**
+     * Their states in the network (Network.nodes: made once per node, never replaced), so
+     * neither leg looks its ends up by id again.
+     */
+    readonly fromState: NodeState,
+    readonly toState: NodeState,
+    /** Runs at the receiver: returns the answer, or a Deferred of it. */
+    readonly handle: Task,
+    /** Runs at the sender with the answer as its last argument. */
+    readonly onResponse: Responder<unknown>,
+    /** Runs at the sender when the receiver dies before answering (the connection resets). */
+    readonly onReset: Task | null,
+    /** The earliest the answer or a reset may reach the sender (MIN_TURN_MS after the request). */
+    readonly notBeforeMs: number,
+  ) {
+    super(at, 0);
+  }
+
+  fire(): void {
+    if (this.answered) this.network.answerArrives(this);
+    else this.network.arriveRequest(this);
   }
 }
 
@@ -358,24 +439,13 @@ function refuses(f: NodeState | undefined, t: NodeState | undefined, isolatedCou
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 export type Responder<R> = Call;
 
-interface OpenRequest {
-  from: NodeId;
-  onReset: Task;
-  /** The earliest the reset may reach the sender (MIN_TURN_MS after the request). */
-  notBeforeMs: number;
-  /** The list it is in; null once it left (answered, or reset when its node died). */
-  list: OpenRequestList | null;
-  prev: OpenRequest | null;
-  next: OpenRequest | null;
-}
-
 interface OpenRequestList {
-  head: OpenRequest | null;
-  tail: OpenRequest | null;
+  head: Exchange | null;
+  tail: Exchange | null;
 }
 
-/** Takes an answered request out of its node's list (a no-op when its node died since). */
-function unlinkOpenRequest(open: OpenRequest): void {
+/** Takes an answered request out of its node's list (a no-op when its node died since, or it never was in one). */
+function unlinkOpenRequest(open: Exchange): void {
   const list = open.list;
   if (list === null) return;
   if (open.prev !== null) open.prev.next = open.next;
@@ -443,12 +513,23 @@ function runTask(t: Task): unknown {
 
 /** A response that the receiver will complete later (a delayed, long-polled answer). */
 export class Deferred<R> {
-  private cb: Responder<R> | null = null;
-  private value: { v: R } | null = null;
+  /** Who waits for the value: a Call, or the Exchange of the request it answers (Network). */
+  private cb: Responder<R> | Exchange | null = null;
+  /** The value when resolved before anyone waited for it. */
+  private value: R | undefined = undefined;
   private done = false;
 
   then(cb: Responder<R>): void {
-    if (this.value) answer(cb, this.value.v);
+    this.wait(cb);
+  }
+
+  /** The Exchange whose request this answers waits for it (Network.handleRequest). */
+  awaitedBy(x: Exchange): void {
+    this.wait(x);
+  }
+
+  private wait(cb: Responder<R> | Exchange): void {
+    if (this.done && this.cb === null) answer(cb, this.value as R);
     else this.cb = cb;
   }
 
@@ -456,7 +537,7 @@ export class Deferred<R> {
     if (this.done) return;
     this.done = true;
     if (this.cb) answer(this.cb, v);
-    else this.value = { v };
+    else this.value = v;
   }
 
   get isDone(): boolean {
@@ -464,6 +545,7 @@ export class Deferred<R> {
   }
 }
 
-function answer<R>(cb: Responder<R>, v: R): void {
-  invoke(cb, v);
+function answer<R>(cb: Responder<R> | Exchange, v: R): void {
+  if (cb instanceof Exchange) cb.network.answerLater(cb, v);
+  else invoke(cb, v);
 }

@@ -52,24 +52,59 @@ export interface Timer {
   readonly at: number;
 }
 
-/** A scheduled task; a class (not an object literal with a method) so checkpoints copy it. */
-export class Entry implements Timer {
+/**
+ * What the heap holds: something due at a virtual time, run in (at, seq) order. Either an
+ * Entry (a Task at a time, the Timer callers get back) or an object that puts itself in the
+ * heap again and again (the network's Exchange: one object for a request's arrival and for
+ * its answer's, instead of a Call, an arguments array and an Entry per leg).
+ */
+export abstract class Scheduled {
+  /** In the heap and still to run; false once it ran or was cancelled. */
+  due = false;
+
+  /**
+   * `at` and `seq` are given when the object is made, not initialised to 0 and set when it is
+   * scheduled: made that way, Entries ran 3 x 3 ~15% slower (measured; V8 widening the fields'
+   * representation after the fact, it seems), though the stores are the same.
+   */
   constructor(
-    readonly at: number,
-    readonly seq: number,
-    public task: Task | null,
-    private readonly owner: Scheduler,
+    /** When it runs (set again by Scheduler.schedule). */
+    public at: number,
+    /** Its place among events of the same instant: the order they were scheduled in. */
+    public seq: number,
   ) {}
 
+  /** Runs it; the scheduler took it off the heap first (due is false, it may schedule itself again). */
+  abstract fire(): void;
+}
+
+/** A scheduled task; a class (not an object literal with a method) so checkpoints copy it. */
+export class Entry extends Scheduled implements Timer {
+  constructor(
+    at: number,
+    seq: number,
+    public task: Task | null,
+    private readonly owner: Scheduler,
+  ) {
+    super(at, seq);
+  }
+
   cancel(): void {
-    if (this.task === null) return;
+    if (!this.due) return;
+    this.due = false;
     this.task = null;
     this.owner.noteCancelled();
+  }
+
+  fire(): void {
+    const task = this.task!;
+    this.task = null;
+    invoke(task);
   }
 }
 
 export class Scheduler {
-  private heap: Entry[] = [];
+  private heap: Scheduled[] = [];
   /**
    * Cancelled entries still in the heap. Most timers are cancelled long before they are due
    * (a request's 30 s timeout, a batch's 120 s delivery timeout, answered in milliseconds):
@@ -94,10 +129,23 @@ export class Scheduler {
 
   /** Schedule a task at an absolute virtual time (clamped to now). */
   at(atMs: number, task: Task): Timer {
-    const at = atMs < this.nowMs ? this.nowMs : atMs;
-    const e = new Entry(at, this.seq++, task, this);
+    const e = new Entry(atMs < this.nowMs ? this.nowMs : atMs, this.seq++, task, this);
+    e.due = true;
     this.push(e);
     return e;
+  }
+
+  /**
+   * Puts `e` in the heap at an absolute virtual time (clamped to now), after everything
+   * already scheduled for that instant: `at` for a Task, or an object that schedules itself
+   * (it must not be in the heap already).
+   */
+  schedule(e: Scheduled, atMs: number): void {
+    if (e.due) throw new Error(`${e.constructor.name} is scheduled already (at ${e.at} ms)`);
+    e.at = atMs < this.nowMs ? this.nowMs : atMs;
+    e.seq = this.seq++;
+    e.due = true;
+    this.push(e);
   }
 
   /** An entry in the heap was cancelled (Entry.cancel). */
@@ -108,7 +156,7 @@ export class Scheduler {
 
   /** Drops cancelled entries; a sorted array is a valid binary heap. */
   private compact(): void {
-    const live = this.heap.filter((e) => e.task !== null);
+    const live = this.heap.filter((e) => e.due);
     live.sort((x, y) => (x.at !== y.at ? x.at - y.at : x.seq - y.seq));
     this.heap = live;
     this.cancelled = 0;
@@ -121,7 +169,7 @@ export class Scheduler {
 
   /** Time of the next live event, or Infinity. */
   peekTime(): number {
-    while (this.heap.length > 0 && this.heap[0]!.task === null) {
+    while (this.heap.length > 0 && !this.heap[0]!.due) {
       this.pop();
       this.cancelled--;
     }
@@ -140,10 +188,9 @@ export class Scheduler {
     } else if (++this.eventsThisInstant > this.maxEventsPerInstant) {
       throw new SimulationStalledError(e.at, this.maxEventsPerInstant);
     }
-    const task = e.task!;
-    e.task = null;
+    e.due = false;
     this.eventsRun++;
-    invoke(task);
+    e.fire();
     return true;
   }
 
@@ -164,11 +211,11 @@ export class Scheduler {
     return this.heap.length;
   }
 
-  private less(x: Entry, y: Entry): boolean {
+  private less(x: Scheduled, y: Scheduled): boolean {
     return x.at < y.at || (x.at === y.at && x.seq < y.seq);
   }
 
-  private push(e: Entry): void {
+  private push(e: Scheduled): void {
     const h = this.heap;
     h.push(e);
     let i = h.length - 1;
@@ -182,7 +229,7 @@ export class Scheduler {
     }
   }
 
-  private pop(): Entry | undefined {
+  private pop(): Scheduled | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0]!;

@@ -1,0 +1,23 @@
+/**
+ * A readable name for what the scheduler runs (bench/event-census.ts, bench/event-cost.ts):
+ * a Call's `Class.method`, with the inner Call of a network delivery (`Network.arrive→Broker.x`);
+ * a request's Exchange as `Network.arriveRequest→<its handler>` or, once answered,
+ * `Network.answerArrives→<its responder>`.
+ */
+import type { Call } from '../src/kafka/sim/call';
+import { Exchange } from '../src/kafka/sim/network';
+import { Entry, type Scheduled } from '../src/kafka/sim/scheduler';
+
+export function callName(t: Call): string {
+  const base = `${t.target.constructor.name}.${t.method}`;
+  if (t.method === 'arrive' || t.method === 'ifCurrent') return `${base}→${callName(t.args[t.method === 'arrive' ? 2 : 1] as Call)}`;
+  if (t.method === 'arriveResponse') return `${base}→${callName(t.args[2] as Call)}`;
+  return base;
+}
+
+/** The name of a heap item as it is now (an Exchange's name changes once it is answered). */
+export function eventName(e: Scheduled): string {
+  if (e instanceof Exchange) return e.answered ? `Network.answerArrives→${callName(e.onResponse)}` : `Network.arriveRequest→${callName(e.handle)}`;
+  if (e instanceof Entry) return e.task ? callName(e.task) : '(cancelled)';
+  return e.constructor.name;
+}
