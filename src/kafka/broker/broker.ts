@@ -88,7 +88,6 @@ type Waiter = ConsumerFetchWaiter | ReplicaFetchWaiter;
 
 interface ConsumerFetchWaiter {
   kind: 'consumer';
-  keys: string[];
   /** When maxWait passes (in the broker's waiter TimeoutQueue); settled once answered. */
   due: number;
   settled: boolean;
@@ -98,7 +97,6 @@ interface ConsumerFetchWaiter {
 
 interface ReplicaFetchWaiter {
   kind: 'replica';
-  keys: string[];
   due: number;
   settled: boolean;
   replicaId: number;
@@ -136,6 +134,36 @@ export interface WaiterList {
   readonly key: string;
   readonly items: Waiter[];
   what: number;
+}
+
+/**
+ * The partition key of a parked fetch's i-th part (its parts carry their keys: no keys
+ * array per parked fetch).
+ */
+function waiterKey(w: Waiter, i: number): string {
+  if (w.kind === 'replica') return w.parts[i]!.key;
+  const fp = w.req.partitions[i]!;
+  return fp.key ?? `${fp.topic}-${fp.partition}`;
+}
+
+function waiterPartCount(w: Waiter): number {
+  return w.kind === 'replica' ? w.parts.length : w.req.partitions.length;
+}
+
+/**
+ * What the broker's last read of a fetch found besides its answer (Broker.readForConsumer,
+ * readForReplica): one object per broker, filled by each read and used before the next,
+ * not a result wrapper per read.
+ */
+interface FetchReadSummary {
+  /** Record-batch bytes in the answer. */
+  bytes: number;
+  /** Consumer fetch: some partition answers with an error. */
+  hasError: boolean;
+  /** Consumer fetch: some partition names a preferred read replica. */
+  preferredReadReplica: boolean;
+  /** Follower fetch: an error or a divergence to report at once. */
+  urgent: boolean;
 }
 
 /** A waiter list this long is swept of settled waiters before the next one parks. */
@@ -190,6 +218,8 @@ export class Broker implements BrokerApi, PartitionHost {
   private lagMaxMs = 0;
   private leaderQuota = new ReplicationQuota();
   private followerQuota = new ReplicationQuota();
+  /** What the last fetch read found besides its answer (readForConsumer, readForReplica). */
+  private readonly lastRead: FetchReadSummary = { bytes: 0, hasError: false, preferredReadReplica: false, urgent: false };
   readonly node: NodeId;
 
   constructor(
@@ -503,9 +533,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
-    const keys = w.keys;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
+    const n = waiterPartCount(w);
+    for (let i = 0; i < n; i++) {
+      const k = waiterKey(w, i);
       // A fetch names Partitions this broker holds (its parts carry them): their lists
       // without a lookup by key.
       const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : this.consumerPartitionFor(w.req.partitions[i]!);
@@ -532,12 +562,13 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc) return;
     this.removeWaiter(w);
     if (w.kind === 'consumer') {
-      const r = this.readForConsumer(w.req);
-      this.bytesOut += r.bytes;
-      w.d.resolve(withWireBytes(r.resp, r.bytes));
+      const resp = this.readForConsumer(w.req);
+      const bytes = this.lastRead.bytes;
+      this.bytesOut += bytes;
+      w.d.resolve(withWireBytes(resp, bytes));
     } else {
-      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-      w.d.resolve(withWireBytes(r.out, r.bytes));
+      const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
+      w.d.resolve(withWireBytes(out, this.lastRead.bytes));
     }
   }
 
@@ -553,8 +584,10 @@ export class Broker implements BrokerApi, PartitionHost {
     // The partition that changed is the likeliest to answer: asked first. The answer is the
     // same (any partition that can answer makes it true; the checks only read).
     if (changedKey !== undefined) {
-      const i = w.keys.indexOf(changedKey);
-      if (i >= 0 && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
+      const n = waiterPartCount(w);
+      let i = 0;
+      while (i < n && waiterKey(w, i) !== changedKey) i++;
+      if (i < n && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
     }
     if (w.kind === 'consumer') {
       for (const fp of w.req.partitions) if (this.consumerPartMayAnswer(fp)) return true;
@@ -581,19 +614,20 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
   private tryCompleteWaiter(w: Waiter): boolean {
+    const read = this.lastRead;
     if (w.kind === 'consumer') {
-      const r = this.readForConsumer(w.req);
-      if (r.bytes >= w.req.minBytes || r.hasError) {
-        this.bytesOut += r.bytes;
-        w.d.resolve(withWireBytes(r.resp, r.bytes));
+      const resp = this.readForConsumer(w.req);
+      if (read.bytes >= w.req.minBytes || read.hasError) {
+        this.bytesOut += read.bytes;
+        w.d.resolve(withWireBytes(resp, read.bytes));
         return true;
       }
       return false;
     }
-    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-    if (r.bytes > 0 || r.urgent) {
-      this.bytesOut += r.bytes;
-      w.d.resolve(withWireBytes(r.out, r.bytes));
+    const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
+    if (read.bytes > 0 || read.urgent) {
+      this.bytesOut += read.bytes;
+      w.d.resolve(withWireBytes(out, read.bytes));
       return true;
     }
     return false;
@@ -665,16 +699,16 @@ export class Broker implements BrokerApi, PartitionHost {
   // ---- fetch (consumers) -----------------------------------------------------------------------
 
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    const first = this.readForConsumer(req);
+    const resp = this.readForConsumer(req);
+    const first = this.lastRead;
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || first.hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return withWireBytes(first.resp, first.bytes);
+      return withWireBytes(resp, first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
-      keys: req.partitions.map((fp) => fp.key ?? `${fp.topic}-${fp.partition}`),
       due: 0,
       settled: false,
       req,
@@ -684,21 +718,25 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
-  /** Reads a consumer fetch's partitions as they are now; hasError: some partition answers with an error. */
-  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number; preferredReadReplica: boolean; hasError: boolean } {
+  /**
+   * Reads a consumer fetch's partitions as they are now; lastRead then holds its bytes,
+   * hasError (some partition answers with an error) and preferredReadReplica.
+   */
+  private readForConsumer(req: FetchRequest): FetchResponse {
     let bytes = 0;
     let preferredReadReplica = false;
     let hasError = false;
     const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
     const readCommitted = req.isolationLevel === 1;
     const asked = req.partitions;
-    const partitions: FetchPartitionResponse[] = [];
+    // Sized once: one answer per partition asked, in the request's order.
+    const partitions = new Array<FetchPartitionResponse>(asked.length);
     for (let i = 0; i < asked.length; i++) {
       const fp = asked[i]!;
       const p = this.consumerPartitionFor(fp);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
-        partitions.push({ topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] });
+        partitions[i] = { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
         hasError = true;
         continue;
       }
@@ -708,12 +746,12 @@ export class Broker implements BrokerApi, PartitionHost {
         if (preferred >= 0) {
           const err = p.checkLeaderEpoch(fp.currentLeaderEpoch);
           if (err !== 'NONE') {
-            partitions.push({ topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] });
+            partitions[i] = { topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] };
             hasError = true;
             continue;
           }
           preferredReadReplica = true;
-          partitions.push({ topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred });
+          partitions[i] = { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
           continue;
         }
       }
@@ -721,19 +759,22 @@ export class Broker implements BrokerApi, PartitionHost {
         // Nothing past the position yet (the usual answer to a caught-up consumer): the partition's shared empty answer.
         const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
         if (idle !== null) {
-          partitions.push(idle);
+          partitions[i] = idle;
           continue;
         }
       }
       const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), readCommitted);
-      bytes += r.bytes;
+      const batches = r.batches;
+      for (let b = 0; b < batches.length; b++) bytes += batches[b]!.length;
       if (r.error !== 'NONE') hasError = true;
-      const out: FetchPartitionResponse = { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
-      if (r.lastStableOffset !== undefined) out.lastStableOffset = r.lastStableOffset;
-      if (r.abortedTransactions) out.abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
-      partitions.push(out);
+      partitions[i] = r;
     }
-    return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica, hasError };
+    const read = this.lastRead;
+    read.bytes = bytes;
+    read.hasError = hasError;
+    read.preferredReadReplica = preferredReadReplica;
+    read.urgent = false;
+    return { error: 'NONE', partitions };
   }
 
   /**
@@ -784,15 +825,15 @@ export class Broker implements BrokerApi, PartitionHost {
     maxWaitMs: number,
     maxBytes: number,
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    const first = this.readForReplica(replicaId, parts, maxBytes);
+    const out = this.readForReplica(replicaId, parts, maxBytes);
+    const first = this.lastRead;
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return withWireBytes(first.out, first.bytes);
+      return withWireBytes(out, first.bytes);
     }
     const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
-      keys: parts.map((fp) => fp.key),
       due: 0,
       settled: false,
       replicaId,
@@ -830,13 +871,11 @@ export class Broker implements BrokerApi, PartitionHost {
     return p;
   }
 
-  /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
-  private readForReplica(
-    replicaId: number,
-    parts: FollowerFetchPart[],
-    maxBytes: number,
-    updateFetchState = true,
-  ): { out: FollowerFetchAnswer[]; bytes: number; urgent: boolean } {
+  /**
+   * Reads a follower fetch's partitions as they are now; lastRead then holds its bytes and
+   * urgent (an error or a divergence to report at once).
+   */
+  private readForReplica(replicaId: number, parts: FollowerFetchPart[], maxBytes: number, updateFetchState = true): FollowerFetchAnswer[] {
     let bytes = 0;
     let urgent = false;
     // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
@@ -845,7 +884,8 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    const out: FollowerFetchAnswer[] = [];
+    // Sized once: one answer per part, in the parts' order.
+    const out = new Array<FollowerFetchAnswer>(parts.length);
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
       const p = this.leaderPartitionFor(fp);
@@ -860,14 +900,18 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       const answer: FollowerFetchAnswer = p
         ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
-        : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
-      const result = answer.result;
-      if (throttled) this.leaderQuota.record(now, result.bytes);
-      bytes += result.bytes;
-      if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      out.push(answer);
+        : { topic: fp.topic, partition: fp.partition, key: fp.key, error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      if (throttled) this.leaderQuota.record(now, answer.bytes);
+      bytes += answer.bytes;
+      if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
+      out[i] = answer;
     }
-    return { out, bytes, urgent };
+    const read = this.lastRead;
+    read.bytes = bytes;
+    read.hasError = false;
+    read.preferredReadReplica = false;
+    read.urgent = urgent;
+    return out;
   }
 
   private follow(key: string, leader: number): void {
@@ -980,17 +1024,16 @@ export class Broker implements BrokerApi, PartitionHost {
       let p: Partition | undefined = sent[i];
       if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
-      const res = r.result;
-      if (res.divergingEpoch) {
-        this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
+      if (r.divergingEpoch) {
+        this.truncateOnDivergence(p, r.divergingEpoch.epoch, r.divergingEpoch.endOffset);
         continue;
       }
-      if (res.error !== 'NONE') {
+      if (r.error !== 'NONE') {
         error = true;
         continue;
       }
-      if (res.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), res.bytes);
-      p.appendAsFollower(res.batches, res.highWatermark);
+      if (r.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), r.bytes);
+      p.appendAsFollower(r.batches, r.highWatermark);
     }
     if (error) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
     else this.fetchFrom(f);
