@@ -120,10 +120,36 @@ interface Fetcher {
    * key, so this is rebuilt), and a new one for the key is followed anew (follow).
    */
   members: Partition[] | null;
-  inFlight: number; // request token, 0 when idle
+  /** The fetch outstanding, null when idle. */
+  inFlight: ReplicaFetch | null;
+  /**
+   * The fetcher's last fetch, answered: the next one sends it again, refilled (its parts
+   * array, Partitions and Calls), instead of making them anew. Only an answered fetch is
+   * reused: the leader holds it no more (a parked one was answered and dropped) and its
+   * answer was read. One that timed out or was reset may still be parked at the leader, or
+   * its answer on its way: it is never sent again (null then, until one is answered).
+   */
+  answered: ReplicaFetch | null;
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
   deadline: Deadline;
+}
+
+/**
+ * One fetch of a replica fetcher: the parts sent (the leader reads this array, at once or
+ * parked), the Partition of each part in the same order (the answers come in it), the
+ * limits it was sent with, and the Calls that send it and take its answer or reset. The
+ * parts array's identity names the fetch in those Calls: the answer of one that is no
+ * longer the fetcher's outstanding fetch (timed out, or reset) is ignored.
+ */
+interface ReplicaFetch {
+  readonly parts: FollowerFetchPart[];
+  readonly sent: Partition[];
+  readonly maxWaitMs: number;
+  readonly maxBytes: number;
+  readonly handle: Call;
+  readonly onResponse: Call;
+  readonly onReset: Call;
 }
 
 /**
@@ -204,7 +230,6 @@ export class Broker implements BrokerApi, PartitionHost {
   private changed: WaiterList[] = [];
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
-  private fetchToken = 0;
   /**
    * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
    * start again from 0 when the process does (kill); rates across that reset count from 0.
@@ -917,7 +942,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private follow(key: string, leader: number): void {
     let f = this.fetchers.get(leader);
     if (!f) {
-      f = { leader, keys: new Set(), members: null, inFlight: 0, backoff: null, deadline: null as unknown as Deadline };
+      f = { leader, keys: new Set(), members: null, inFlight: null, answered: null, backoff: null, deadline: null as unknown as Deadline };
       f.deadline = new Deadline(this.ctx.scheduler, call(this, this.onReplicaFetchTimeout, this.incarnation, f));
       this.fetchers.set(leader, f);
     }
@@ -925,7 +950,7 @@ export class Broker implements BrokerApi, PartitionHost {
       f.keys.add(key);
       f.members = null;
     }
-    if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
+    if (f.inFlight === null && !f.backoff) this.fetchFrom(f);
   }
 
   /** A fetcher's partitions in key order, looked up once (the fetch session rebuilt). */
@@ -947,10 +972,16 @@ export class Broker implements BrokerApi, PartitionHost {
   private fetchFrom(f: Fetcher): void {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
-    const parts: FollowerFetchPart[] = [];
-    const members = (f.members ??= this.fetcherMembers(f));
+    const cfg = this.ctx.brokerConfig;
+    const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
+    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
+    // The fetcher's answered fetch, refilled in place when sent with the same limits.
+    const again = f.answered !== null && f.answered.maxWaitMs === maxWaitMs && f.answered.maxBytes === maxBytes ? f.answered : null;
+    const parts: FollowerFetchPart[] = again === null ? [] : again.parts;
     /** The Partition of each part sent, in the same order (the answers come in it). */
-    const sent: Partition[] = [];
+    const sent: Partition[] = again === null ? [] : again.sent;
+    let n = 0;
+    const members = (f.members ??= this.fetcherMembers(f));
     let heldBack = false;
     for (let i = 0; i < members.length; i++) {
       const p = members[i]!;
@@ -965,37 +996,46 @@ export class Broker implements BrokerApi, PartitionHost {
         heldBack = true;
         continue;
       }
-      parts.push(p.followerFetchPart());
-      sent.push(p);
+      if (n < parts.length) {
+        parts[n] = p.followerFetchPart();
+        sent[n] = p;
+      } else {
+        parts.push(p.followerFetchPart());
+        sent.push(p);
+      }
+      n++;
     }
-    if (parts.length === 0) {
+    // Refilled: what the last fetch sent beyond n goes (pop: the length setter is a runtime call).
+    while (parts.length > n) parts.pop();
+    while (sent.length > n) sent.pop();
+    if (n === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
       else this.fetchers.delete(f.leader);
       return;
     }
-    const token = ++this.fetchToken;
-    f.inFlight = token;
     const inc = this.incarnation;
-    const cfg = this.ctx.brokerConfig;
-    const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
-    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     const leader = f.leader;
+    const rf: ReplicaFetch = again ?? {
+      parts,
+      sent,
+      maxWaitMs,
+      maxBytes,
+      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
+      onResponse: call(this, this.onReplicaFetchResponse, inc, f, parts),
+      onReset: call(this, this.onReplicaFetchReset, inc, f, parts),
+    };
+    f.answered = null;
+    f.inFlight = rf;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
-    this.ctx.network.request<FollowerFetchAnswer[]>(
-      this.node,
-      brokerNode(leader),
-      call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent),
-      call(this, this.onReplicaFetchReset, inc, f, token),
-      0, // the request carries no batch bytes: the network does not walk its parts
-    );
+    // The request carries no batch bytes (0): the network does not walk its parts.
+    this.ctx.network.request<FollowerFetchAnswer[]>(this.node, brokerNode(leader), rf.handle, rf.onResponse, rf.onReset, 0);
   }
 
   /** @scheduled The fetch in flight went unanswered for replica.socket.timeout.ms. */
   private onReplicaFetchTimeout(inc: number, f: Fetcher): void {
-    if (this.incarnation !== inc || f.inFlight === 0) return;
-    f.inFlight = 0;
+    if (this.incarnation !== inc || f.inFlight === null) return;
+    f.inFlight = null;
     this.fetchFrom(f);
   }
 
@@ -1009,11 +1049,14 @@ export class Broker implements BrokerApi, PartitionHost {
     return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [];
   }
 
-  /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], resp: FollowerFetchAnswer[]): void {
-    if (this.incarnation !== inc || f.inFlight !== token) return;
+  /** @scheduled The answer to the fetch of `parts`. */
+  private onReplicaFetchResponse(inc: number, f: Fetcher, parts: FollowerFetchPart[], resp: FollowerFetchAnswer[]): void {
+    const rf = f.inFlight;
+    if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
-    f.inFlight = 0;
+    f.inFlight = null;
+    const leader = f.leader;
+    const sent = rf.sent;
     let error = resp.length === 0;
     for (let i = 0; i < resp.length; i++) {
       const r = resp[i]!;
@@ -1035,15 +1078,18 @@ export class Broker implements BrokerApi, PartitionHost {
       if (r.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), r.bytes);
       p.appendAsFollower(r.batches, r.highWatermark);
     }
+    // Answered and read: the next fetch may send it again.
+    f.answered = rf;
     if (error) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
     else this.fetchFrom(f);
   }
 
   /** @scheduled The leader's process died: back off, then fetch from whoever leads by then. */
-  private onReplicaFetchReset(inc: number, f: Fetcher, token: number): void {
-    if (this.incarnation !== inc || f.inFlight !== token) return;
+  private onReplicaFetchReset(inc: number, f: Fetcher, parts: FollowerFetchPart[]): void {
+    const rf = f.inFlight;
+    if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
-    f.inFlight = 0;
+    f.inFlight = null;
     f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
   }
 
