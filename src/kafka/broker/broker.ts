@@ -245,6 +245,14 @@ export class Broker implements BrokerApi, PartitionHost {
   private followerQuota = new ReplicationQuota();
   /** What the last fetch read found besides its answer (readForConsumer, readForReplica). */
   private readonly lastRead: FetchReadSummary = { bytes: 0, hasError: false, preferredReadReplica: false, urgent: false };
+  /**
+   * The answers array of the last consumer / follower fetch read that was not sent (the
+   * fetch parked: almost every fetch does, on arrival, at scale), filled again by the next
+   * read; null once one was sent (an answer's array goes with it). Read at arrival, a fetch
+   * that parks made an array for nothing.
+   */
+  private unsentConsumerAnswers: FetchPartitionResponse[] | null = null;
+  private unsentReplicaAnswers: FollowerFetchAnswer[] | null = null;
   readonly node: NodeId;
 
   constructor(
@@ -587,13 +595,13 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc) return;
     this.removeWaiter(w);
     if (w.kind === 'consumer') {
-      const resp = this.readForConsumer(w.req);
+      const partitions = this.readForConsumer(w.req);
       const bytes = this.lastRead.bytes;
       this.bytesOut += bytes;
-      w.d.resolve(withWireBytes(resp, bytes));
+      w.d.resolve(withWireBytes(this.consumerAnswer(partitions), bytes));
     } else {
       const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-      w.d.resolve(withWireBytes(out, this.lastRead.bytes));
+      w.d.resolve(withWireBytes(this.replicaAnswer(out), this.lastRead.bytes));
     }
   }
 
@@ -641,10 +649,10 @@ export class Broker implements BrokerApi, PartitionHost {
   private tryCompleteWaiter(w: Waiter): boolean {
     const read = this.lastRead;
     if (w.kind === 'consumer') {
-      const resp = this.readForConsumer(w.req);
+      const partitions = this.readForConsumer(w.req);
       if (read.bytes >= w.req.minBytes || read.hasError) {
         this.bytesOut += read.bytes;
-        w.d.resolve(withWireBytes(resp, read.bytes));
+        w.d.resolve(withWireBytes(this.consumerAnswer(partitions), read.bytes));
         return true;
       }
       return false;
@@ -652,7 +660,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
     if (read.bytes > 0 || read.urgent) {
       this.bytesOut += read.bytes;
-      w.d.resolve(withWireBytes(out, read.bytes));
+      w.d.resolve(withWireBytes(this.replicaAnswer(out), read.bytes));
       return true;
     }
     return false;
@@ -724,12 +732,12 @@ export class Broker implements BrokerApi, PartitionHost {
   // ---- fetch (consumers) -----------------------------------------------------------------------
 
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    const resp = this.readForConsumer(req);
+    const partitions = this.readForConsumer(req);
     const first = this.lastRead;
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || first.hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return withWireBytes(resp, first.bytes);
+      return withWireBytes(this.consumerAnswer(partitions), first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
@@ -743,19 +751,33 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
+  /** The answer to a consumer fetch whose partitions' answers are `partitions`, as sent (the array goes with it). */
+  private consumerAnswer(partitions: FetchPartitionResponse[]): FetchResponse {
+    if (partitions === this.unsentConsumerAnswers) this.unsentConsumerAnswers = null;
+    return { error: 'NONE', partitions };
+  }
+
+  /** A follower fetch's answers `out`, as sent (the array goes with them). */
+  private replicaAnswer(out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
+    if (out === this.unsentReplicaAnswers) this.unsentReplicaAnswers = null;
+    return out;
+  }
+
   /**
-   * Reads a consumer fetch's partitions as they are now; lastRead then holds its bytes,
-   * hasError (some partition answers with an error) and preferredReadReplica.
+   * Reads a consumer fetch's partitions as they are now: their answers, in the request's
+   * order, in the broker's unsent answers array (consumerAnswer sends them); lastRead then
+   * holds its bytes, hasError (some partition answers with an error) and preferredReadReplica.
    */
-  private readForConsumer(req: FetchRequest): FetchResponse {
+  private readForConsumer(req: FetchRequest): FetchPartitionResponse[] {
     let bytes = 0;
     let preferredReadReplica = false;
     let hasError = false;
     const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
     const readCommitted = req.isolationLevel === 1;
     const asked = req.partitions;
-    // Sized once: one answer per partition asked, in the request's order.
-    const partitions = new Array<FetchPartitionResponse>(asked.length);
+    // One answer per partition asked, in the request's order: the unsent array refilled, or one sized once.
+    const partitions = (this.unsentConsumerAnswers ??= new Array<FetchPartitionResponse>(asked.length));
+    while (partitions.length > asked.length) partitions.pop();
     for (let i = 0; i < asked.length; i++) {
       const fp = asked[i]!;
       const p = this.consumerPartitionFor(fp);
@@ -799,7 +821,7 @@ export class Broker implements BrokerApi, PartitionHost {
     read.hasError = hasError;
     read.preferredReadReplica = preferredReadReplica;
     read.urgent = false;
-    return { error: 'NONE', partitions };
+    return partitions;
   }
 
   /**
@@ -854,7 +876,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const first = this.lastRead;
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return withWireBytes(out, first.bytes);
+      return withWireBytes(this.replicaAnswer(out), first.bytes);
     }
     const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
@@ -897,8 +919,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /**
-   * Reads a follower fetch's partitions as they are now; lastRead then holds its bytes and
-   * urgent (an error or a divergence to report at once).
+   * Reads a follower fetch's partitions as they are now: their answers, in the parts' order,
+   * in the broker's unsent answers array (replicaAnswer sends them); lastRead then holds its
+   * bytes and urgent (an error or a divergence to report at once).
    */
   private readForReplica(replicaId: number, parts: FollowerFetchPart[], maxBytes: number, updateFetchState = true): FollowerFetchAnswer[] {
     let bytes = 0;
@@ -909,8 +932,9 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    // Sized once: one answer per part, in the parts' order.
-    const out = new Array<FollowerFetchAnswer>(parts.length);
+    // One answer per part, in the parts' order: the unsent array refilled, or one sized once.
+    const out = (this.unsentReplicaAnswers ??= new Array<FollowerFetchAnswer>(parts.length));
+    while (out.length > parts.length) out.pop();
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
       const p = this.leaderPartitionFor(fp);

@@ -10,11 +10,18 @@
  * than their 30 s socket timeout. Every parked fetch must keep asking what it asked when it
  * parked, until it is answered; and a cluster copied (cloneCluster) at many moments, with
  * such fetches parked and sessions holding answered requests, runs on exactly as the original.
+ *
+ * The broker, for its part, refills the answers array of a read it did not send (the fetch
+ * parked) for the next read (Broker.unsentConsumerAnswers / unsentReplicaAnswers): an array
+ * it sent goes with its answer and is never filled again, so no answers array reaches a
+ * fetcher twice.
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { cloneCluster } from '../checkpoint';
 import { Cluster } from '../cluster';
+import { Consumer } from '../consumer/consumer';
+import { Broker } from './broker';
 
 function scenario(): Scenario {
   return {
@@ -166,5 +173,43 @@ describe('fetch sessions reuse answered requests only', () => {
     c.runUntil(END);
     expect(copies).toBeGreaterThan(250);
     expect(fingerprint(c)).toBe(fingerprint(straight));
+  });
+
+  it('an answers array the broker sent is never filled again: no fetch answer reaches its fetcher twice', () => {
+    const seen = new WeakSet<object>();
+    let answers = 0;
+    const repeated: string[] = [];
+    const note = (kind: string, arr: object) => {
+      answers++;
+      if (seen.has(arr)) repeated.push(kind);
+      seen.add(arr);
+    };
+    // Both methods are entry points (called through Calls by name): the wrappers keep their names.
+    const wrap = <T extends object>(proto: T, name: string, arrayOf: (args: unknown[]) => object | null, kind: string) => {
+      const p = proto as Record<string, unknown>;
+      const original = p[name] as (...a: unknown[]) => unknown;
+      const wrapper = function (this: unknown, ...a: unknown[]) {
+        const arr = arrayOf(a);
+        if (arr !== null) note(kind, arr);
+        return original.apply(this, a);
+      };
+      Object.defineProperty(wrapper, 'name', { value: name });
+      p[name] = wrapper;
+      return () => {
+        p[name] = original;
+      };
+    };
+    const restore = [
+      wrap(Consumer.prototype, 'onFetchResponse', (a) => (a[2] as { partitions: object }).partitions, 'consumer'),
+      wrap(Broker.prototype, 'onReplicaFetchResponse', (a) => a[3] as object, 'follower'),
+    ];
+    try {
+      const c = new Cluster(scenario());
+      c.runUntil(50000);
+    } finally {
+      for (const r of restore) r();
+    }
+    expect(answers).toBeGreaterThan(3000);
+    expect(repeated.slice(0, 5)).toEqual([]);
   });
 });
