@@ -88,7 +88,6 @@ type Waiter = ConsumerFetchWaiter | ReplicaFetchWaiter;
 
 interface ConsumerFetchWaiter {
   kind: 'consumer';
-  keys: string[];
   /** When maxWait passes (in the broker's waiter TimeoutQueue); settled once answered. */
   due: number;
   settled: boolean;
@@ -98,7 +97,6 @@ interface ConsumerFetchWaiter {
 
 interface ReplicaFetchWaiter {
   kind: 'replica';
-  keys: string[];
   due: number;
   settled: boolean;
   replicaId: number;
@@ -122,10 +120,36 @@ interface Fetcher {
    * key, so this is rebuilt), and a new one for the key is followed anew (follow).
    */
   members: Partition[] | null;
-  inFlight: number; // request token, 0 when idle
+  /** The fetch outstanding, null when idle. */
+  inFlight: ReplicaFetch | null;
+  /**
+   * The fetcher's last fetch, answered: the next one sends it again, refilled (its parts
+   * array, Partitions and Calls), instead of making them anew. Only an answered fetch is
+   * reused: the leader holds it no more (a parked one was answered and dropped) and its
+   * answer was read. One that timed out or was reset may still be parked at the leader, or
+   * its answer on its way: it is never sent again (null then, until one is answered).
+   */
+  answered: ReplicaFetch | null;
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
   deadline: Deadline;
+}
+
+/**
+ * One fetch of a replica fetcher: the parts sent (the leader reads this array, at once or
+ * parked), the Partition of each part in the same order (the answers come in it), the
+ * limits it was sent with, and the Calls that send it and take its answer or reset. The
+ * parts array's identity names the fetch in those Calls: the answer of one that is no
+ * longer the fetcher's outstanding fetch (timed out, or reset) is ignored.
+ */
+interface ReplicaFetch {
+  readonly parts: FollowerFetchPart[];
+  readonly sent: Partition[];
+  readonly maxWaitMs: number;
+  readonly maxBytes: number;
+  readonly handle: Call;
+  readonly onResponse: Call;
+  readonly onReset: Call;
 }
 
 /**
@@ -136,6 +160,36 @@ export interface WaiterList {
   readonly key: string;
   readonly items: Waiter[];
   what: number;
+}
+
+/**
+ * The partition key of a parked fetch's i-th part (its parts carry their keys: no keys
+ * array per parked fetch).
+ */
+function waiterKey(w: Waiter, i: number): string {
+  if (w.kind === 'replica') return w.parts[i]!.key;
+  const fp = w.req.partitions[i]!;
+  return fp.key ?? `${fp.topic}-${fp.partition}`;
+}
+
+function waiterPartCount(w: Waiter): number {
+  return w.kind === 'replica' ? w.parts.length : w.req.partitions.length;
+}
+
+/**
+ * What the broker's last read of a fetch found besides its answer (Broker.readForConsumer,
+ * readForReplica): one object per broker, filled by each read and used before the next,
+ * not a result wrapper per read.
+ */
+interface FetchReadSummary {
+  /** Record-batch bytes in the answer. */
+  bytes: number;
+  /** Consumer fetch: some partition answers with an error. */
+  hasError: boolean;
+  /** Consumer fetch: some partition names a preferred read replica. */
+  preferredReadReplica: boolean;
+  /** Follower fetch: an error or a divergence to report at once. */
+  urgent: boolean;
 }
 
 /** A waiter list this long is swept of settled waiters before the next one parks. */
@@ -176,7 +230,6 @@ export class Broker implements BrokerApi, PartitionHost {
   private changed: WaiterList[] = [];
   private changeFlushScheduled = false;
   private readonly fetchers = new Map<number, Fetcher>();
-  private fetchToken = 0;
   /**
    * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
    * start again from 0 when the process does (kill); rates across that reset count from 0.
@@ -190,6 +243,16 @@ export class Broker implements BrokerApi, PartitionHost {
   private lagMaxMs = 0;
   private leaderQuota = new ReplicationQuota();
   private followerQuota = new ReplicationQuota();
+  /** What the last fetch read found besides its answer (readForConsumer, readForReplica). */
+  private readonly lastRead: FetchReadSummary = { bytes: 0, hasError: false, preferredReadReplica: false, urgent: false };
+  /**
+   * The answers array of the last consumer / follower fetch read that was not sent (the
+   * fetch parked: almost every fetch does, on arrival, at scale), filled again by the next
+   * read; null once one was sent (an answer's array goes with it). Read at arrival, a fetch
+   * that parks made an array for nothing.
+   */
+  private unsentConsumerAnswers: FetchPartitionResponse[] | null = null;
+  private unsentReplicaAnswers: FollowerFetchAnswer[] | null = null;
   readonly node: NodeId;
 
   constructor(
@@ -503,9 +566,9 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
-    const keys = w.keys;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
+    const n = waiterPartCount(w);
+    for (let i = 0; i < n; i++) {
+      const k = waiterKey(w, i);
       // A fetch names Partitions this broker holds (its parts carry them): their lists
       // without a lookup by key.
       const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : this.consumerPartitionFor(w.req.partitions[i]!);
@@ -532,12 +595,13 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc) return;
     this.removeWaiter(w);
     if (w.kind === 'consumer') {
-      const r = this.readForConsumer(w.req);
-      this.bytesOut += r.bytes;
-      w.d.resolve(withWireBytes(r.resp, r.bytes));
+      const partitions = this.readForConsumer(w.req);
+      const bytes = this.lastRead.bytes;
+      this.bytesOut += bytes;
+      w.d.resolve(withWireBytes(this.consumerAnswer(partitions), bytes));
     } else {
-      const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-      w.d.resolve(withWireBytes(r.out, r.bytes));
+      const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
+      w.d.resolve(withWireBytes(this.replicaAnswer(out), this.lastRead.bytes));
     }
   }
 
@@ -553,8 +617,10 @@ export class Broker implements BrokerApi, PartitionHost {
     // The partition that changed is the likeliest to answer: asked first. The answer is the
     // same (any partition that can answer makes it true; the checks only read).
     if (changedKey !== undefined) {
-      const i = w.keys.indexOf(changedKey);
-      if (i >= 0 && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
+      const n = waiterPartCount(w);
+      let i = 0;
+      while (i < n && waiterKey(w, i) !== changedKey) i++;
+      if (i < n && (w.kind === 'consumer' ? this.consumerPartMayAnswer(w.req.partitions[i]!) : this.replicaPartMayAnswer(w, w.parts[i]!))) return true;
     }
     if (w.kind === 'consumer') {
       for (const fp of w.req.partitions) if (this.consumerPartMayAnswer(fp)) return true;
@@ -581,19 +647,20 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Answers a parked fetch if it can be answered now; true once it completed. */
   private tryCompleteWaiter(w: Waiter): boolean {
+    const read = this.lastRead;
     if (w.kind === 'consumer') {
-      const r = this.readForConsumer(w.req);
-      if (r.bytes >= w.req.minBytes || r.hasError) {
-        this.bytesOut += r.bytes;
-        w.d.resolve(withWireBytes(r.resp, r.bytes));
+      const partitions = this.readForConsumer(w.req);
+      if (read.bytes >= w.req.minBytes || read.hasError) {
+        this.bytesOut += read.bytes;
+        w.d.resolve(withWireBytes(this.consumerAnswer(partitions), read.bytes));
         return true;
       }
       return false;
     }
-    const r = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-    if (r.bytes > 0 || r.urgent) {
-      this.bytesOut += r.bytes;
-      w.d.resolve(withWireBytes(r.out, r.bytes));
+    const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
+    if (read.bytes > 0 || read.urgent) {
+      this.bytesOut += read.bytes;
+      w.d.resolve(withWireBytes(this.replicaAnswer(out), read.bytes));
       return true;
     }
     return false;
@@ -665,16 +732,16 @@ export class Broker implements BrokerApi, PartitionHost {
   // ---- fetch (consumers) -----------------------------------------------------------------------
 
   handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    const first = this.readForConsumer(req);
+    const partitions = this.readForConsumer(req);
+    const first = this.lastRead;
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || first.hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return withWireBytes(first.resp, first.bytes);
+      return withWireBytes(this.consumerAnswer(partitions), first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
-      keys: req.partitions.map((fp) => fp.key ?? `${fp.topic}-${fp.partition}`),
       due: 0,
       settled: false,
       req,
@@ -684,21 +751,39 @@ export class Broker implements BrokerApi, PartitionHost {
     return d;
   }
 
-  /** Reads a consumer fetch's partitions as they are now; hasError: some partition answers with an error. */
-  private readForConsumer(req: FetchRequest): { resp: FetchResponse; bytes: number; preferredReadReplica: boolean; hasError: boolean } {
+  /** The answer to a consumer fetch whose partitions' answers are `partitions`, as sent (the array goes with it). */
+  private consumerAnswer(partitions: FetchPartitionResponse[]): FetchResponse {
+    if (partitions === this.unsentConsumerAnswers) this.unsentConsumerAnswers = null;
+    return { error: 'NONE', partitions };
+  }
+
+  /** A follower fetch's answers `out`, as sent (the array goes with them). */
+  private replicaAnswer(out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
+    if (out === this.unsentReplicaAnswers) this.unsentReplicaAnswers = null;
+    return out;
+  }
+
+  /**
+   * Reads a consumer fetch's partitions as they are now: their answers, in the request's
+   * order, in the broker's unsent answers array (consumerAnswer sends them); lastRead then
+   * holds its bytes, hasError (some partition answers with an error) and preferredReadReplica.
+   */
+  private readForConsumer(req: FetchRequest): FetchPartitionResponse[] {
     let bytes = 0;
     let preferredReadReplica = false;
     let hasError = false;
     const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
     const readCommitted = req.isolationLevel === 1;
     const asked = req.partitions;
-    const partitions: FetchPartitionResponse[] = [];
+    // One answer per partition asked, in the request's order: the unsent array refilled, or one sized once.
+    const partitions = (this.unsentConsumerAnswers ??= new Array<FetchPartitionResponse>(asked.length));
+    while (partitions.length > asked.length) partitions.pop();
     for (let i = 0; i < asked.length; i++) {
       const fp = asked[i]!;
       const p = this.consumerPartitionFor(fp);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
-        partitions.push({ topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] });
+        partitions[i] = { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
         hasError = true;
         continue;
       }
@@ -708,12 +793,12 @@ export class Broker implements BrokerApi, PartitionHost {
         if (preferred >= 0) {
           const err = p.checkLeaderEpoch(fp.currentLeaderEpoch);
           if (err !== 'NONE') {
-            partitions.push({ topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] });
+            partitions[i] = { topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] };
             hasError = true;
             continue;
           }
           preferredReadReplica = true;
-          partitions.push({ topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred });
+          partitions[i] = { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
           continue;
         }
       }
@@ -721,19 +806,22 @@ export class Broker implements BrokerApi, PartitionHost {
         // Nothing past the position yet (the usual answer to a caught-up consumer): the partition's shared empty answer.
         const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
         if (idle !== null) {
-          partitions.push(idle);
+          partitions[i] = idle;
           continue;
         }
       }
       const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), readCommitted);
-      bytes += r.bytes;
+      const batches = r.batches;
+      for (let b = 0; b < batches.length; b++) bytes += batches[b]!.length;
       if (r.error !== 'NONE') hasError = true;
-      const out: FetchPartitionResponse = { topic: fp.topic, partition: fp.partition, error: r.error, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, batches: r.batches };
-      if (r.lastStableOffset !== undefined) out.lastStableOffset = r.lastStableOffset;
-      if (r.abortedTransactions) out.abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
-      partitions.push(out);
+      partitions[i] = r;
     }
-    return { resp: { error: 'NONE', partitions }, bytes, preferredReadReplica, hasError };
+    const read = this.lastRead;
+    read.bytes = bytes;
+    read.hasError = hasError;
+    read.preferredReadReplica = preferredReadReplica;
+    read.urgent = false;
+    return partitions;
   }
 
   /**
@@ -784,15 +872,15 @@ export class Broker implements BrokerApi, PartitionHost {
     maxWaitMs: number,
     maxBytes: number,
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    const first = this.readForReplica(replicaId, parts, maxBytes);
+    const out = this.readForReplica(replicaId, parts, maxBytes);
+    const first = this.lastRead;
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return withWireBytes(first.out, first.bytes);
+      return withWireBytes(this.replicaAnswer(out), first.bytes);
     }
     const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
-      keys: parts.map((fp) => fp.key),
       due: 0,
       settled: false,
       replicaId,
@@ -830,13 +918,12 @@ export class Broker implements BrokerApi, PartitionHost {
     return p;
   }
 
-  /** Reads a follower fetch's partitions as they are now; urgent: an error or a divergence to report at once. */
-  private readForReplica(
-    replicaId: number,
-    parts: FollowerFetchPart[],
-    maxBytes: number,
-    updateFetchState = true,
-  ): { out: FollowerFetchAnswer[]; bytes: number; urgent: boolean } {
+  /**
+   * Reads a follower fetch's partitions as they are now: their answers, in the parts' order,
+   * in the broker's unsent answers array (replicaAnswer sends them); lastRead then holds its
+   * bytes and urgent (an error or a divergence to report at once).
+   */
+  private readForReplica(replicaId: number, parts: FollowerFetchPart[], maxBytes: number, updateFetchState = true): FollowerFetchAnswer[] {
     let bytes = 0;
     let urgent = false;
     // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
@@ -845,7 +932,9 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    const out: FollowerFetchAnswer[] = [];
+    // One answer per part, in the parts' order: the unsent array refilled, or one sized once.
+    const out = (this.unsentReplicaAnswers ??= new Array<FollowerFetchAnswer>(parts.length));
+    while (out.length > parts.length) out.pop();
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
       const p = this.leaderPartitionFor(fp);
@@ -860,20 +949,24 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       const answer: FollowerFetchAnswer = p
         ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
-        : { topic: fp.topic, partition: fp.partition, key: fp.key, result: { error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null } };
-      const result = answer.result;
-      if (throttled) this.leaderQuota.record(now, result.bytes);
-      bytes += result.bytes;
-      if (result.error !== 'NONE' || result.divergingEpoch) urgent = true;
-      out.push(answer);
+        : { topic: fp.topic, partition: fp.partition, key: fp.key, error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+      if (throttled) this.leaderQuota.record(now, answer.bytes);
+      bytes += answer.bytes;
+      if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
+      out[i] = answer;
     }
-    return { out, bytes, urgent };
+    const read = this.lastRead;
+    read.bytes = bytes;
+    read.hasError = false;
+    read.preferredReadReplica = false;
+    read.urgent = urgent;
+    return out;
   }
 
   private follow(key: string, leader: number): void {
     let f = this.fetchers.get(leader);
     if (!f) {
-      f = { leader, keys: new Set(), members: null, inFlight: 0, backoff: null, deadline: null as unknown as Deadline };
+      f = { leader, keys: new Set(), members: null, inFlight: null, answered: null, backoff: null, deadline: null as unknown as Deadline };
       f.deadline = new Deadline(this.ctx.scheduler, call(this, this.onReplicaFetchTimeout, this.incarnation, f));
       this.fetchers.set(leader, f);
     }
@@ -881,7 +974,7 @@ export class Broker implements BrokerApi, PartitionHost {
       f.keys.add(key);
       f.members = null;
     }
-    if (f.inFlight === 0 && !f.backoff) this.fetchFrom(f);
+    if (f.inFlight === null && !f.backoff) this.fetchFrom(f);
   }
 
   /** A fetcher's partitions in key order, looked up once (the fetch session rebuilt). */
@@ -903,10 +996,16 @@ export class Broker implements BrokerApi, PartitionHost {
   private fetchFrom(f: Fetcher): void {
     if (!this.running || this.fetchers.get(f.leader) !== f) return;
     f.backoff = null;
-    const parts: FollowerFetchPart[] = [];
-    const members = (f.members ??= this.fetcherMembers(f));
+    const cfg = this.ctx.brokerConfig;
+    const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
+    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
+    // The fetcher's answered fetch, refilled in place when sent with the same limits.
+    const again = f.answered !== null && f.answered.maxWaitMs === maxWaitMs && f.answered.maxBytes === maxBytes ? f.answered : null;
+    const parts: FollowerFetchPart[] = again === null ? [] : again.parts;
     /** The Partition of each part sent, in the same order (the answers come in it). */
-    const sent: Partition[] = [];
+    const sent: Partition[] = again === null ? [] : again.sent;
+    let n = 0;
+    const members = (f.members ??= this.fetcherMembers(f));
     let heldBack = false;
     for (let i = 0; i < members.length; i++) {
       const p = members[i]!;
@@ -921,37 +1020,46 @@ export class Broker implements BrokerApi, PartitionHost {
         heldBack = true;
         continue;
       }
-      parts.push(p.followerFetchPart());
-      sent.push(p);
+      if (n < parts.length) {
+        parts[n] = p.followerFetchPart();
+        sent[n] = p;
+      } else {
+        parts.push(p.followerFetchPart());
+        sent.push(p);
+      }
+      n++;
     }
-    if (parts.length === 0) {
+    // Refilled: what the last fetch sent beyond n goes (pop: the length setter is a runtime call).
+    while (parts.length > n) parts.pop();
+    while (sent.length > n) sent.pop();
+    if (n === 0) {
       if (heldBack) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, this.incarnation, f));
       else this.fetchers.delete(f.leader);
       return;
     }
-    const token = ++this.fetchToken;
-    f.inFlight = token;
     const inc = this.incarnation;
-    const cfg = this.ctx.brokerConfig;
-    const maxWaitMs = cfg.int('replica.fetch.wait.max.ms');
-    const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     const leader = f.leader;
+    const rf: ReplicaFetch = again ?? {
+      parts,
+      sent,
+      maxWaitMs,
+      maxBytes,
+      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
+      onResponse: call(this, this.onReplicaFetchResponse, inc, f, parts),
+      onReset: call(this, this.onReplicaFetchReset, inc, f, parts),
+    };
+    f.answered = null;
+    f.inFlight = rf;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
-    this.ctx.network.request<FollowerFetchAnswer[]>(
-      this.node,
-      brokerNode(leader),
-      call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent),
-      call(this, this.onReplicaFetchReset, inc, f, token),
-      0, // the request carries no batch bytes: the network does not walk its parts
-    );
+    // The request carries no batch bytes (0): the network does not walk its parts.
+    this.ctx.network.request<FollowerFetchAnswer[]>(this.node, brokerNode(leader), rf.handle, rf.onResponse, rf.onReset, 0);
   }
 
   /** @scheduled The fetch in flight went unanswered for replica.socket.timeout.ms. */
   private onReplicaFetchTimeout(inc: number, f: Fetcher): void {
-    if (this.incarnation !== inc || f.inFlight === 0) return;
-    f.inFlight = 0;
+    if (this.incarnation !== inc || f.inFlight === null) return;
+    f.inFlight = null;
     this.fetchFrom(f);
   }
 
@@ -965,11 +1073,14 @@ export class Broker implements BrokerApi, PartitionHost {
     return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [];
   }
 
-  /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], resp: FollowerFetchAnswer[]): void {
-    if (this.incarnation !== inc || f.inFlight !== token) return;
+  /** @scheduled The answer to the fetch of `parts`. */
+  private onReplicaFetchResponse(inc: number, f: Fetcher, parts: FollowerFetchPart[], resp: FollowerFetchAnswer[]): void {
+    const rf = f.inFlight;
+    if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
-    f.inFlight = 0;
+    f.inFlight = null;
+    const leader = f.leader;
+    const sent = rf.sent;
     let error = resp.length === 0;
     for (let i = 0; i < resp.length; i++) {
       const r = resp[i]!;
@@ -980,27 +1091,29 @@ export class Broker implements BrokerApi, PartitionHost {
       let p: Partition | undefined = sent[i];
       if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
       if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
-      const res = r.result;
-      if (res.divergingEpoch) {
-        this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
+      if (r.divergingEpoch) {
+        this.truncateOnDivergence(p, r.divergingEpoch.epoch, r.divergingEpoch.endOffset);
         continue;
       }
-      if (res.error !== 'NONE') {
+      if (r.error !== 'NONE') {
         error = true;
         continue;
       }
-      if (res.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), res.bytes);
-      p.appendAsFollower(res.batches, res.highWatermark);
+      if (r.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), r.bytes);
+      p.appendAsFollower(r.batches, r.highWatermark);
     }
+    // Answered and read: the next fetch may send it again.
+    f.answered = rf;
     if (error) f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
     else this.fetchFrom(f);
   }
 
   /** @scheduled The leader's process died: back off, then fetch from whoever leads by then. */
-  private onReplicaFetchReset(inc: number, f: Fetcher, token: number): void {
-    if (this.incarnation !== inc || f.inFlight !== token) return;
+  private onReplicaFetchReset(inc: number, f: Fetcher, parts: FollowerFetchPart[]): void {
+    const rf = f.inFlight;
+    if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
-    f.inFlight = 0;
+    f.inFlight = null;
     f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
   }
 

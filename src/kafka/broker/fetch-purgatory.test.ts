@@ -10,8 +10,15 @@ import type { Scenario, TimelineAction } from '../../scenario/types';
 import { Cluster } from '../cluster';
 
 interface ParkedFetch {
-  keys: string[];
+  kind: 'consumer' | 'replica';
   settled: boolean;
+  parts?: { key: string }[];
+  req?: { partitions: { topic: string; partition: number; key?: string }[] };
+}
+
+/** The partition keys a parked fetch names, from its parts (a follower's) or its request's (a consumer's). */
+function keysOf(w: ParkedFetch): string[] {
+  return w.kind === 'replica' ? w.parts!.map((p) => p.key) : w.req!.partitions.map((p) => p.key ?? `${p.topic}-${p.partition}`);
 }
 
 function scenario(timeline: TimelineAction[] = []): Scenario {
@@ -51,13 +58,13 @@ function checkLists(c: Cluster): { longest: number; parked: number } {
       for (const w of list) {
         if (w.settled) continue;
         // A parked fetch waits under the partitions it names, once each.
-        expect(w.keys).toContain(key);
+        expect(keysOf(w)).toContain(key);
         expect(list.filter((x) => x === w)).toHaveLength(1);
         live.add(w);
       }
     }
     // ...and under every one of them.
-    for (const w of live) for (const k of w.keys) expect(lists.get(k)).toContain(w);
+    for (const w of live) for (const k of keysOf(w)) expect(lists.get(k)).toContain(w);
     parked += live.size;
   }
   return { longest, parked };

@@ -28,7 +28,7 @@ import {
 } from '../log/record-batch';
 import type { UnifiedLog } from '../log/unified-log';
 import type { WaiterList } from './broker';
-import { ProducerStateManager, type TxnSpan } from './producer-state';
+import { ProducerStateManager } from './producer-state';
 
 export interface PartitionRegistration {
   replicas: number[];
@@ -101,26 +101,23 @@ export type LeaderAppendResult =
   | { error: 'NONE'; firstOffset: number; lastOffset: number; duplicate: boolean }
   | { error: KafkaError; firstOffset: -1; lastOffset: -1; duplicate: false };
 
-export interface FollowerFetchResult {
-  error: KafkaError;
-  highWatermark: number;
-  logStartOffset: number;
-  batches: Uint8Array[];
-  bytes: number;
-  /** Set when the follower's log diverges from the leader's (KIP-320). */
-  divergingEpoch: { epoch: number; endOffset: number } | null;
-  /** A consumer fetch: the partition's last stable offset (FetchResponse.lastStableOffset). */
-  lastStableOffset?: number;
-  /** A read_committed fetch: the aborted transactions overlapping the records returned. */
-  abortedTransactions?: TxnSpan[];
-}
-
-/** A follower fetch's answer for one partition, as the leader's broker sends it. */
+/**
+ * A follower fetch's answer for one partition, as the leader's broker sends it (FetchResponse's
+ * PartitionData): one object per partition, read directly (a nested result object was one
+ * more allocation per partition with data).
+ */
 export interface FollowerFetchAnswer {
   topic: string;
   partition: number;
   key: string;
-  result: FollowerFetchResult;
+  error: KafkaError;
+  highWatermark: number;
+  logStartOffset: number;
+  batches: Uint8Array[];
+  /** The bytes of `batches`. */
+  bytes: number;
+  /** Set when the follower's log diverges from the leader's (KIP-320). */
+  divergingEpoch: { epoch: number; endOffset: number } | null;
 }
 
 /** A follower fetch's request for one partition (ReplicaFetcherThread's PartitionData). */
@@ -449,38 +446,37 @@ export class Partition {
     currentLeaderEpoch: number,
     maxBytes: number,
     updateFetchState = true,
-  ): FollowerFetchResult {
+  ): FollowerFetchAnswer {
     const err = this.checkLeaderEpoch(currentLeaderEpoch);
-    if (err !== 'NONE') return this.fetchError(err);
+    if (err !== 'NONE') return this.followerAnswer(err);
     const state = this.remote.get(replicaId);
-    if (!state) return this.fetchError('NOT_LEADER_OR_FOLLOWER');
+    if (!state) return this.followerAnswer('NOT_LEADER_OR_FOLLOWER');
     const leo = this.log.logEndOffset;
     // The follower's last epoch is the latest here: it ends at the log end (no divergence
     // while fetchOffset <= LEO), without the lookup's answer object.
     if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.epochLatest && fetchOffset <= leo)) {
       const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, leo);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
-        return this.fetchResult('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
+        return this.followerAnswer('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
       }
     }
     if (fetchOffset === leo && fetchOffset >= this.log.logStartOffset) {
       // Caught up (most partitions of a fetch at scale): nothing to read.
       if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
-      return this.fetchResult('NONE', [], 0);
+      return this.followerAnswer('NONE');
     }
     // maxBytes ≤ 0: the response is full; the fetch still tells the leader where we are.
     const read = maxBytes > 0 ? this.log.read(fetchOffset, maxBytes, leo) : this.log.read(fetchOffset, 0, fetchOffset);
     if (read.error !== 'NONE') {
-      return this.fetchError(read.error);
+      return this.followerAnswer(read.error);
     }
     if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
-    return this.fetchResult('NONE', read.batches, read.sizeInBytes);
+    return this.followerAnswer('NONE', read.batches, read.sizeInBytes);
   }
 
   /**
-   * fetchForFollower's result wrapped as the broker answers it; a caught-up follower (at the
-   * log end, in the latest epoch) gets the shared idle answer, with the same values a fresh
-   * one would have.
+   * fetchForFollower's answer; a caught-up follower (at the log end, in the latest epoch)
+   * gets the shared idle answer, with the same values a fresh one would have.
    */
   answerFollower(replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number, updateFetchState = true): FollowerFetchAnswer {
     const log = this.log;
@@ -498,14 +494,14 @@ export class Partition {
         const hw = log.highWatermark;
         const start = log.logStartOffset;
         let a = this.idleAnswer;
-        if (a === null || a.result.highWatermark !== hw || a.result.logStartOffset !== start) {
-          a = { topic: this.topic, partition: this.partition, key: this.key, result: { error: 'NONE', highWatermark: hw, logStartOffset: start, batches: [], bytes: 0, divergingEpoch: null } };
+        if (a === null || a.highWatermark !== hw || a.logStartOffset !== start) {
+          a = this.followerAnswer('NONE');
           this.idleAnswer = a;
         }
         return a;
       }
     }
-    return { topic: this.topic, partition: this.partition, key: this.key, result: this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes, updateFetchState) };
+    return this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes, updateFetchState);
   }
 
   /**
@@ -536,13 +532,14 @@ export class Partition {
     return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null });
   }
 
-  /** A fetch answer as of now: the HW and log start go with every one. */
-  private fetchResult(error: KafkaError, batches: Uint8Array[] = [], bytes = 0, divergingEpoch: FollowerFetchResult['divergingEpoch'] = null): FollowerFetchResult {
-    return { error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches, bytes, divergingEpoch };
+  /** A follower fetch's answer as of now: the HW and log start go with every one. */
+  private followerAnswer(error: KafkaError, batches: Uint8Array[] = [], bytes = 0, divergingEpoch: FollowerFetchAnswer['divergingEpoch'] = null): FollowerFetchAnswer {
+    return { topic: this.topic, partition: this.partition, key: this.key, error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches, bytes, divergingEpoch };
   }
 
-  private fetchError(error: KafkaError): FollowerFetchResult {
-    return this.fetchResult(error);
+  /** A consumer fetch's answer as of now (the broker adds what only a read_committed fetch carries). */
+  private consumerAnswer(error: KafkaError, batches: Uint8Array[] = []): FetchPartitionResponse {
+    return { topic: this.topic, partition: this.partition, error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches };
   }
 
   /** Replica.updateFetchStateOrThrow, then ISR expansion and HW. */
@@ -574,7 +571,7 @@ export class Partition {
    * last stable offset (read_committed, which also gets the aborted transactions among
    * the records returned, FetchResponse.abortedTransactions).
    */
-  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted = false): FollowerFetchResult {
+  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted = false): FetchPartitionResponse {
     const r = this.fetchForConsumerUpTo(fetchOffset, currentLeaderEpoch, maxBytes, readCommitted);
     if (readCommitted && r.error === 'NONE') {
       r.lastStableOffset = this.lastStableOffset;
@@ -582,26 +579,26 @@ export class Partition {
       if (last !== undefined) {
         this.producerState.truncateAbortedBelow(this.log.logStartOffset);
         const found = this.producerState.collectAbortedTxns(fetchOffset, batchLastOffset(last) + 1);
-        if (found.length > 0) r.abortedTransactions = found;
+        if (found.length > 0) r.abortedTransactions = found.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
       }
     }
     return r;
   }
 
-  private fetchForConsumerUpTo(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted: boolean): FollowerFetchResult {
+  private fetchForConsumerUpTo(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted: boolean): FetchPartitionResponse {
     // A consumer (FetchRequest v11+, client metadata present) may read from a follower too
     // (KIP-392: fetchOnlyLeader is false); a follower serves up to its own HW, which trails
     // the leader's, so what it hands out is committed.
     const err = this.role === 'follower' ? this.checkFollowerEpoch(currentLeaderEpoch) : this.checkLeaderEpoch(currentLeaderEpoch);
-    if (err !== 'NONE') return this.fetchError(err);
+    if (err !== 'NONE') return this.consumerAnswer(err);
     const upTo = readCommitted ? this.lastStableOffset : this.log.highWatermark;
     if (fetchOffset > upTo && fetchOffset <= this.log.logEndOffset) {
       // Between HW (or LSO) and LEO: nothing visible yet, not out of range.
-      return this.fetchResult('NONE');
+      return this.consumerAnswer('NONE');
     }
     const read = this.log.read(fetchOffset, maxBytes, upTo);
-    if (read.error !== 'NONE') return this.fetchError(read.error);
-    return this.fetchResult('NONE', read.batches, read.sizeInBytes);
+    if (read.error !== 'NONE') return this.consumerAnswer(read.error);
+    return this.consumerAnswer('NONE', read.batches);
   }
 
   // ---- leader: HW and ISR ---------------------------------------------------------------

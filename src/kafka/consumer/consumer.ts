@@ -94,13 +94,37 @@ interface FetchConfig {
 
 /**
  * The consumer's fetch session with one leader: at most one FetchRequest outstanding
- * (`token` names it, 0 when none), and one re-armed request.timeout.ms Deadline for it
+ * (`inFlight`, null when none), and one re-armed request.timeout.ms Deadline for it
  * instead of a timer per request.
  */
 interface FetchSession {
   leader: number;
-  token: number;
+  inFlight: SessionFetch | null;
+  /**
+   * The session's last fetch, answered: the next one sends it again, refilled (its request,
+   * arrays and Calls), instead of making them anew. Only an answered fetch is reused: no
+   * broker holds it any more (a parked one was answered and dropped), and its answer was
+   * read. A fetch that timed out or was reset may still be parked at the broker, or its
+   * answer still on its way: it is never sent again (null then, until one is answered).
+   */
+  answered: SessionFetch | null;
   deadline: Deadline;
+}
+
+/**
+ * One FetchRequest of a session, with what the consumer keeps to read its answer: the
+ * PartitionState asked at each index, the consumer's epoch when it went (an answer from
+ * another epoch is dropped), and the Calls that send it and take its answer or reset.
+ * The request's identity names it in those Calls: the answer of a fetch that is no longer
+ * the session's outstanding one (timed out, or dropped by a rejoin) is ignored.
+ */
+interface SessionFetch {
+  readonly req: FetchRequest;
+  readonly states: PartitionState[];
+  readonly epoch: number;
+  readonly handle: Call;
+  readonly onResponse: Call;
+  readonly onReset: Call;
 }
 
 /** A request's fate, shared by its timeout, its response and its connection reset: the first wins. */
@@ -136,8 +160,7 @@ export class Consumer {
   private alive = true;
   /** Fetch sessions by leader broker id. */
   private readonly fetchSessions = new Map<number, FetchSession>();
-  private fetchToken = 0;
-  /** Fetches outstanding (sessions with a token). */
+  /** Fetches outstanding (sessions with one in flight). */
   private fetchesInFlight = 0;
   /**
    * The assigned partitions grouped by leader, in assignment order, rebuilt only when the
@@ -378,7 +401,8 @@ export class Consumer {
   /** A new epoch: answers to fetches still outstanding will be dropped, their sessions are free. */
   private resetFetchSessions(): void {
     for (const s of this.fetchSessions.values()) {
-      s.token = 0;
+      s.inFlight = null;
+      s.answered = null;
       s.deadline.clear();
     }
     this.fetchesInFlight = 0;
@@ -1133,7 +1157,7 @@ export class Consumer {
   private fetchSession(leader: number): FetchSession {
     let s = this.fetchSessions.get(leader);
     if (!s) {
-      s = { leader, token: 0, deadline: null as unknown as Deadline };
+      s = { leader, inFlight: null, answered: null, deadline: null as unknown as Deadline };
       s.deadline = new Deadline(this.ctx.scheduler, call(this, this.onFetchTimeout, s));
       this.fetchSessions.set(leader, s);
     }
@@ -1153,9 +1177,12 @@ export class Consumer {
     let cfg: FetchConfig | null = null;
     for (const g of this.leaderGroups()) {
       const s = g.session;
-      if (s.token !== 0) continue;
-      let partitions: FetchRequest['partitions'] | null = null;
-      let states: PartitionState[] | null = null;
+      if (s.inFlight !== null) continue;
+      // The session's answered fetch, refilled in place when it was made in this epoch.
+      const again = s.answered !== null && s.answered.epoch === this.epoch ? s.answered : null;
+      let partitions: FetchRequest['partitions'] | null = again === null ? null : again.req.partitions;
+      let states: PartitionState[] | null = again === null ? null : again.states;
+      let n = 0;
       for (const p of g.parts) {
         if (p.position < 0 || p.buffer.length > 0) continue;
         const l = this.ctx.metadata.leader(p.topic, p.partition)!;
@@ -1169,66 +1196,94 @@ export class Consumer {
         if (partitions === null) {
           partitions = [part];
           states = [p];
+        } else if (n < partitions.length) {
+          partitions[n] = part;
+          states![n] = p;
         } else {
           partitions.push(part);
           states!.push(p);
         }
+        n++;
       }
-      if (partitions === null) continue;
+      if (n === 0) continue;
+      // Refilled: what the last fetch asked beyond n goes (pop: the length setter is a runtime call).
+      while (partitions!.length > n) partitions!.pop();
+      while (states!.length > n) states!.pop();
       cfg ??= this.fetchCfg();
-      const req: FetchRequest = {
-        replicaId: -1,
-        rackId: cfg.rackId,
-        maxWaitMs: cfg.maxWaitMs,
-        minBytes: cfg.minBytes,
-        maxBytes: cfg.maxBytes,
-        partitions,
-      };
-      if (cfg.readCommitted) req.isolationLevel = 1;
-      const token = ++this.fetchToken;
-      s.token = token;
+      let sf: SessionFetch;
+      if (again !== null) {
+        sf = again;
+        const req = sf.req;
+        req.rackId = cfg.rackId;
+        req.maxWaitMs = cfg.maxWaitMs;
+        req.minBytes = cfg.minBytes;
+        req.maxBytes = cfg.maxBytes;
+        req.isolationLevel = cfg.readCommitted ? 1 : 0;
+      } else {
+        const req: FetchRequest = {
+          replicaId: -1,
+          rackId: cfg.rackId,
+          maxWaitMs: cfg.maxWaitMs,
+          minBytes: cfg.minBytes,
+          maxBytes: cfg.maxBytes,
+          partitions: partitions!,
+          isolationLevel: cfg.readCommitted ? 1 : 0,
+        };
+        sf = {
+          req,
+          states: states!,
+          epoch: this.epoch,
+          handle: call(this, this.fetchAt, g.leader, req),
+          onResponse: call(this, this.onFetchResponse, s, req),
+          onReset: call(this, this.onFetchReset, s, req),
+        };
+      }
+      s.answered = null;
+      s.inFlight = sf;
       this.fetchesInFlight++;
       s.deadline.set(this.now + cfg.requestTimeoutMs);
-      const leader = g.leader;
-      this.ctx.network.request(
-        this.node,
-        brokerNode(leader),
-        call(this, this.fetchAt, leader, req),
-        call(this, this.onFetchResponse, s, token, this.epoch, req, states!),
-        call(this, this.onFetchReset, s, token, this.epoch, req),
-        0, // a fetch request carries no record batches: nothing for the network to walk
-      );
+      // A fetch request carries no record batches: nothing for the network to walk (0 bytes).
+      this.ctx.network.request(this.node, brokerNode(g.leader), sf.handle, sf.onResponse, sf.onReset, 0);
     }
   }
 
-  /** Ends the session's outstanding fetch `token`; false when it was not the outstanding one (answered, timed out, or a rejoin dropped it). */
-  private endFetch(s: FetchSession, token: number): boolean {
-    if (s.token !== token || token === 0) return false;
-    s.token = 0;
+  /**
+   * Ends the session's outstanding fetch, the one of request `req` (any, when null); null
+   * when `req` is not the outstanding one (answered, timed out, or a rejoin dropped it).
+   */
+  private endFetch(s: FetchSession, req: FetchRequest | null): SessionFetch | null {
+    const sf = s.inFlight;
+    if (sf === null || (req !== null && sf.req !== req)) return null;
+    s.inFlight = null;
     s.deadline.clear();
     this.fetchesInFlight--;
-    return true;
+    return sf;
   }
 
   /** @scheduled request.timeout.ms passed with the session's fetch unanswered. */
   private onFetchTimeout(s: FetchSession): void {
-    if (!this.endFetch(s, s.token) || !this.alive) return;
+    if (this.endFetch(s, null) === null || !this.alive) return;
     // handleFetchFailure: the partitions read from this broker forget their read replica.
     for (const p of this.partitions.values()) if (p.preferredReadReplica === s.leader) this.clearPreferredReadReplica(p);
     this.schedulePump(this.backoffMs());
   }
 
   /** @scheduled Connection reset by a dead broker: fail now rather than at request.timeout.ms. */
-  private onFetchReset(s: FetchSession, token: number, e: number, req: FetchRequest): void {
-    if (!this.endFetch(s, token)) return;
+  private onFetchReset(s: FetchSession, req: FetchRequest): void {
+    const sf = this.endFetch(s, req);
+    if (sf === null) return;
     this.noteError('NETWORK_EXCEPTION');
-    if (this.alive) this.onFetch(e, req, null);
+    if (this.alive) this.onFetch(sf.epoch, sf.req, null);
   }
 
   /** @scheduled The fetch's answer. */
-  private onFetchResponse(s: FetchSession, token: number, e: number, req: FetchRequest, states: PartitionState[], r: FetchResponse): void {
-    if (!this.endFetch(s, token) || !this.alive) return;
-    this.onFetch(e, req, r, states);
+  private onFetchResponse(s: FetchSession, req: FetchRequest, r: FetchResponse): void {
+    const sf = this.endFetch(s, req);
+    if (sf === null || !this.alive) return;
+    // Answered: the session's next fetch may send it again (after onFetch has read it: a
+    // poll turn onFetch runs at its end sends the next).
+    s.answered = sf;
+    this.onFetch(sf.epoch, sf.req, r, sf.states);
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */

@@ -282,21 +282,24 @@ export class UnifiedLog implements EpochMirror {
    */
   read(fromOffset: number, maxBytes: number, maxOffset: number): LogReadInfo {
     if (fromOffset < this.startOffset || fromOffset > this.leo) return { error: 'OFFSET_OUT_OF_RANGE', batches: [], sizeInBytes: 0 };
-    const batches: Uint8Array[] = [];
+    if (fromOffset >= maxOffset) return { error: 'NONE', batches: [], sizeInBytes: 0 };
+    // Made with its first batch (most reads return one): an array pushed from empty reserves
+    // room for 17 at once.
+    let batches: Uint8Array[] | null = null;
     let bytes = 0;
-    if (fromOffset >= maxOffset) return { error: 'NONE', batches, sizeInBytes: 0 };
     for (let s = this.segmentIndexFor(fromOffset); s < this.segs.length; s++) {
       const seg = this.segs[s]!;
       if (seg.baseOffset >= maxOffset) break;
       for (let i = seg.findBatchIndex(fromOffset); i < seg.batches.length; i++) {
         const b = seg.batches[i]!;
-        if (batchNextOffset(b) > maxOffset) return { error: 'NONE', batches, sizeInBytes: bytes };
-        if (batches.length > 0 && bytes + b.length > maxBytes) return { error: 'NONE', batches, sizeInBytes: bytes };
-        batches.push(b);
+        if (batchNextOffset(b) > maxOffset) return { error: 'NONE', batches: batches ?? [], sizeInBytes: bytes };
+        if (batches !== null && bytes + b.length > maxBytes) return { error: 'NONE', batches, sizeInBytes: bytes };
+        if (batches === null) batches = [b];
+        else batches.push(b);
         bytes += b.length;
       }
     }
-    return { error: 'NONE', batches, sizeInBytes: bytes };
+    return { error: 'NONE', batches: batches ?? [], sizeInBytes: bytes };
   }
 
   /** Decoded records from fromOffset (at most maxRecords, offset order), for views. */
