@@ -805,28 +805,31 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /**
-   * The Partition this broker holds under a follower fetch part's key: the one the part
-   * carries when it is this broker's and not stopped (a stopped Partition is out of the map;
-   * a live one is in it under its key), else looked up and carried from then on.
+   * The Partition this broker holds under a follower fetch part's key: the one the part's
+   * ref names when it is this broker's (a stopped Partition has cleared its ref, and one not
+   * stopped is in the map under its key), else looked up and its ref carried from then on
+   * (none when the key has no Partition here).
    */
   private leaderPartitionFor(fp: FollowerFetchPart): Partition | undefined {
     const ref = fp.leaderRef;
-    if (ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const held = ref !== null ? ref.partition : null;
+    if (held !== null && held.hostedBy(this)) return held;
     const p = this.partitions.get(fp.key);
-    if (p !== undefined) fp.leaderRef = p;
+    fp.leaderRef = p !== undefined ? p.ref : null;
     return p;
   }
 
   /**
-   * The Partition this broker holds under a consumer fetch part's key: the one the part
-   * carries when it is this broker's and not stopped, else looked up and carried from then
-   * on (as leaderPartitionFor for followers).
+   * The Partition this broker holds under a consumer fetch part's key: the one the part's
+   * ref names when it is this broker's, else looked up and its ref carried from then on (as
+   * leaderPartitionFor for followers).
    */
   private consumerPartitionFor(fp: FetchRequest['partitions'][number]): Partition | undefined {
     const ref = fp.brokerRef;
-    if (ref !== undefined && ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const held = ref !== undefined && ref !== null ? ref.partition : null;
+    if (held !== null && held.hostedBy(this)) return held;
     const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
-    if (p !== undefined) fp.brokerRef = p;
+    fp.brokerRef = p !== undefined ? p.ref : null;
     return p;
   }
 
