@@ -945,7 +945,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.node,
       brokerNode(leader),
       call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
-      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent),
+      call(this, this.onReplicaFetchResponse, inc, f, token, leader, sent, parts),
       call(this, this.onReplicaFetchReset, inc, f, token),
       0, // the request carries no batch bytes: the network does not walk its parts
     );
@@ -969,20 +969,23 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /** @scheduled */
-  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], resp: FollowerFetchAnswer[]): void {
+  private onReplicaFetchResponse(inc: number, f: Fetcher, token: number, leader: number, sent: Partition[], parts: FollowerFetchPart[], resp: FollowerFetchAnswer[]): void {
     if (this.incarnation !== inc || f.inFlight !== token) return;
     f.deadline.clear();
     f.inFlight = 0;
     let error = resp.length === 0;
     for (let i = 0; i < resp.length; i++) {
       const r = resp[i]!;
-      // The answers come in the order of the parts sent: the Partition sent is the one the
-      // map holds under the key unless it stopped (removed) while the fetch was in flight;
-      // then the key is looked up, as any answer was before (a replica added again since
-      // takes it).
-      let p: Partition | undefined = sent[i];
-      if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
-      if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
+      // The answers come in the order of the parts sent (sent[i] asked parts[i]). As
+      // AbstractFetcherThread.processFetchRequest, an answer is applied only to the fetch
+      // state it was asked for, unchanged since: the same replica (a Partition stopped while
+      // the fetch was in flight is gone; one created under its key since, by a reassignment
+      // back or a topic created again, is a new fetch state and gets nothing of it), still
+      // fetching from this leader, at the fetch offset and current leader epoch asked.
+      // Anything else is dropped, not counted as an error: the next fetch asks anew.
+      const p = sent[i]!;
+      const asked = parts[i]!;
+      if (p.role !== 'follower' || p.leaderId !== leader || asked.fetchOffset !== p.log.logEndOffset || asked.currentLeaderEpoch !== p.leaderEpoch) continue;
       const res = r.result;
       if (res.divergingEpoch) {
         this.truncateOnDivergence(p, res.divergingEpoch.epoch, res.divergingEpoch.endOffset);
