@@ -30,7 +30,7 @@ import { Consumer } from './consumer/consumer';
 import { DEFAULT_BANDWIDTH_MBPS, Deferred, Network, controllerNode, type NodeId } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
-import { repackSparseBuffers } from './log/slab-repack';
+import { repackIfDropped } from './log/slab-repack';
 import type {
   BrokerView,
   ClusterEvent,
@@ -243,9 +243,11 @@ export class Cluster {
     // ones stop pinning slabs (log/slab-repack.ts). Same bytes, so no run differs.
     if (untilMs - this.repackedAt >= REPACK_INTERVAL_MS) {
       this.repackedAt = untilMs;
-      const logs: UnifiedLog[] = [];
-      for (const b of this.brokers.values()) for (const log of b.logs.values()) logs.push(log);
-      repackSparseBuffers(logs);
+      repackIfDropped(() => {
+        const logs: UnifiedLog[] = [];
+        for (const b of this.brokers.values()) for (const log of b.logs.values()) logs.push(log);
+        return logs;
+      });
     }
   }
 

@@ -27,6 +27,7 @@ import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
+import { noteBatchesDropped } from '../log/slab-repack';
 
 /**
  * A ProduceRequest carries one batch for each of several partitions led by the same broker:
@@ -369,7 +370,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.partitions.delete(key);
     }
     this.unfollow(key);
-    if (deleteLog) this.logs.delete(key);
+    if (deleteLog && this.logs.delete(key)) noteBatchesDropped();
   }
 
   alterPartition(p: Partition, newIsr: number[]): void {

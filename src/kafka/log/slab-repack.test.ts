@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
-import { repackSparseBuffers } from './slab-repack';
+import { repackIfDropped, repackSparseBuffers } from './slab-repack';
 
 const scenario: Scenario = {
   version: 1,
@@ -91,4 +91,25 @@ describe('buffers pinned by long-lived batches', () => {
     // Nothing sparse is left: a second pass moves nothing.
     expect(repackSparseBuffers(logs).batches).toBe(0);
   });
+
+  it('are looked for only after some log dropped batches (a run that keeps all it produced walks nothing)', () => {
+    const c = new Cluster({ ...scenario, topics: [{ name: 'busy', partitions: 6, replicationFactor: 3 }], timeline: scenario.timeline!.filter((a) => a.op !== 'startLoad' || a.topic === 'busy') });
+    let walks = 0;
+    const logs = () => {
+      walks++;
+      return [...c.brokers.values()].flatMap((b) => [...b.logs.values()]);
+    };
+    c.runUntil(3000);
+    repackIfDropped(logs); // whatever earlier clusters in this process dropped
+    walks = 0;
+    c.runUntil(6000);
+    repackIfDropped(logs);
+    expect(walks).toBe(0);
+    // A truncation drops batches: the next repack walks the logs, once.
+    c.brokers.get(1)!.logs.get('busy-0')!.truncateTo(1);
+    repackIfDropped(logs);
+    repackIfDropped(logs);
+    expect(walks).toBe(1);
+  });
 });
+

@@ -10,11 +10,31 @@
  * repackSparseBuffers copies the batches of a mostly dead buffer (less than a quarter of it
  * still in some log) into one new buffer, packed, and puts the copies in the logs in their
  * place: the same bytes, so nothing a run can see changes, and the dead buffers can go.
- * Replicas sharing a batch get the same copy. It walks every log once, so the cluster runs
- * it at a coarse interval (Cluster.runUntil), not per append.
+ * Replicas sharing a batch get the same copy. It walks every log's batches once (~100 ms for
+ * 450,000 batch references), so the cluster runs it at a coarse interval (Cluster.runUntil),
+ * not per append, and only when some log dropped batches since (repackIfDropped).
  */
 import { isFillingSlab } from './record-batch';
 import type { UnifiedLog } from './unified-log';
+
+/**
+ * Whether any log dropped batches (retention, compaction, truncation, a deleted log) since
+ * the last repack: a buffer only becomes sparse then, so without drops repackIfDropped walks
+ * nothing (a run that keeps all it produced pays nothing). Process memory, as the slabs.
+ */
+let dropped = false;
+
+/** A log dropped batches (or was deleted): the next repack walks the logs. */
+export function noteBatchesDropped(): void {
+  dropped = true;
+}
+
+/** repackSparseBuffers(logs()) if any log dropped batches since the last call; else nothing. */
+export function repackIfDropped(logs: () => UnifiedLog[]): void {
+  if (!dropped) return;
+  dropped = false;
+  repackSparseBuffers(logs());
+}
 
 /** A buffer is sparse when the bytes of its batches still in logs, times this, are below its size. */
 const SPARSE = 4;
