@@ -255,8 +255,10 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
 }
 
 /**
- * The fields of the cluster's classes, as a number: bump it whenever a class in
- * CLUSTER_CLASSES gains, loses or renames a field (cluster-shape.test.ts fails until you do).
+ * The shape of the cluster's state, as a number: bump it whenever an object of that state (an
+ * instance of a class in CLUSTER_CLASSES, or a plain object: a Fetcher, a WaiterList, a fetch
+ * part, a ProducerBatch...) gains, loses or renames a field, or a field comes to hold another
+ * kind of value (cluster-shape.test.ts fails until you do).
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */

@@ -1,39 +1,121 @@
 /**
- * CLUSTER_SHAPE names the fields of the cluster's classes. A saved moment (IndexedDB) is an
- * image of those objects; read by code whose classes have other fields it would give objects
- * missing what the code now relies on (a reload crashed that way once: a field added to
- * Consumer was undefined in a moment saved by the version before). So images carry the shape
- * and readClusterImage refuses another one (the reload restarts the brokers from their disks).
+ * CLUSTER_SHAPE names the shape of the cluster's state. A saved moment (IndexedDB) is an image
+ * of its objects; read by code whose objects have other fields it would give objects missing
+ * what the code now relies on (a reload crashed that way once: a field added to Consumer was
+ * undefined in a moment saved by the version before). So images carry the shape and
+ * readClusterImage refuses another one (the reload restarts the brokers from their disks).
  *
  * This test keeps the number honest: it runs many clusters (every lesson, random scenarios
- * with faults and racks, admin and build ops), lists each class's fields as the images hold
- * them, and compares a hash of that list with the last entry of SHAPES. Changed a field?
- * Bump CLUSTER_SHAPE in checkpoint.ts and append { shape, hash } with the hash printed below.
+ * with faults and racks, admin and build ops) and walks the image of each at a few moments.
+ * Every object reachable is listed with its own keys and, for each key, the kinds of value
+ * it held: a class instance under its class's name, a plain object (a Fetcher, a WaiterList,
+ * a fetch part, a ProducerBatch, a load's state...) under the path that reaches it from the
+ * nearest class instance (`Broker.fetchers{}`: the values of Broker's fetchers map), arrays,
+ * maps and sets by what their elements held. A hash of that listing is compared with the
+ * last entry of SHAPES. Changed a field, of a class or of a plain object, or what a field
+ * holds? Bump CLUSTER_SHAPE in checkpoint.ts and append { shape, hash } with the hash
+ * printed below.
  */
 import { describe, expect, it } from 'vitest';
 import { LESSONS, loadLesson } from '../scenario/lessons';
 import { defaultScenario } from '../scenario/default-scenario';
 import type { Scenario } from '../scenario/types';
-import { CLUSTER_SHAPE, imageNodes, writeClusterImage } from './checkpoint';
+import { CLUSTER_SHAPE, imageNodes, writeClusterImage, type ImageNode } from './checkpoint';
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 
 /** Every shape the cluster has had, oldest first (images before shape 2 carry none). */
-const SHAPES: { shape: number; hash: string }[] = [{ shape: 2, hash: '2466aac3' }, { shape: 3, hash: 'dc45a67b' }, { shape: 4, hash: '0e83892a' }, { shape: 5, hash: 'b1f83154' }, { shape: 6, hash: 'e05cea4b' }, { shape: 7, hash: '64e6635e' }, { shape: 8, hash: '3d8dfa27' }];
+const SHAPES: { shape: number; hash: string }[] = [{ shape: 2, hash: '2466aac3' }, { shape: 3, hash: 'dc45a67b' }, { shape: 4, hash: '0e83892a' }, { shape: 5, hash: 'b1f83154' }, { shape: 6, hash: 'e05cea4b' }, { shape: 7, hash: '64e6635e' }, { shape: 8, hash: 'a3325854' }];
 
-function fieldsOf(clusters: Iterable<Cluster>): Map<string, Set<string>> {
-  const fields = new Map<string, Set<string>>();
-  for (const c of clusters) {
-    const image = writeClusterImage(c);
-    for (const node of imageNodes(image)) {
-      if (node[0] !== 'o' || node[1] < 0) continue;
-      const name = image.classes[node[1]]!;
-      let set = fields.get(name);
-      if (!set) fields.set(name, (set = new Set()));
-      for (const k of node[2]) set.add(k);
+type ImageLike = { classes: readonly string[]; nodes: readonly ImageNode[] };
+
+const isRef = (v: unknown): v is { $: number } => typeof v === 'object' && v !== null && typeof (v as { $?: unknown }).$ === 'number';
+
+/**
+ * The shape of the state in `images`: for each kind of object (by name, see the file's
+ * comment) and each set of own keys it was seen with, the kinds of value each key held.
+ * Walked breadth-first from the root, each node once (under the first name that reaches it).
+ */
+function shapeOf(images: Iterable<ImageLike>): Map<string, Map<string, Set<string>>> {
+  const shape = new Map<string, Map<string, Set<string>>>();
+  const note = (name: string, key: string, kind: string): void => {
+    let fields = shape.get(name);
+    if (!fields) shape.set(name, (fields = new Map()));
+    let kinds = fields.get(key);
+    if (!kinds) fields.set(key, (kinds = new Set()));
+    kinds.add(kind);
+  };
+  for (const { classes, nodes } of images) {
+    const seen = new Set<number>();
+    const queue: { node: number; name: string }[] = [{ node: 0, name: '' }];
+    /** The kind of a value, queueing the node it references under `name` (the name it has if plain). */
+    const kindOf = (v: unknown, name: string): string => {
+      if (!isRef(v)) return v === null ? 'null' : typeof v;
+      const n = nodes[v.$]!;
+      if (!seen.has(v.$)) {
+        seen.add(v.$);
+        queue.push({ node: v.$, name });
+      }
+      switch (n[0]) {
+        case 'o':
+          return n[1] >= 0 ? classes[n[1]]! : `{${name}}`;
+        case 'a':
+        case 'r':
+          return 'array';
+        case 'm':
+          return 'map';
+        case 's':
+          return 'set';
+        default:
+          return 'bytes';
+      }
+    };
+    seen.add(0);
+    while (queue.length > 0) {
+      const { node, name: reached } = queue.shift()!;
+      const n = nodes[node]!;
+      switch (n[0]) {
+        case 'o': {
+          const name = n[1] >= 0 ? classes[n[1]]! : reached;
+          const keys = n[2];
+          // One entry per set of keys: a plain object that gains a key is a new entry.
+          const entry = `${name} {${[...keys].sort().join(',')}}`;
+          if (keys.length === 0) note(entry, '', 'empty');
+          for (let i = 0; i < keys.length; i++) note(entry, keys[i]!, kindOf(n[3][i], `${name}.${keys[i]}`));
+          break;
+        }
+        case 'a':
+          for (const x of n[1]) note(reached, '[]', kindOf(x, `${reached}[]`));
+          break;
+        case 's':
+          for (const x of n[1]) note(reached, '<>', kindOf(x, `${reached}<>`));
+          break;
+        case 'm':
+          for (let i = 0; i < n[1].length; i++) {
+            note(reached, '{key}', kindOf(n[1][i], `${reached}{key}`));
+            note(reached, '{}', kindOf(n[2][i], `${reached}{}`));
+          }
+          break;
+        default:
+          break;
+      }
     }
   }
-  return fields;
+  return shape;
+}
+
+function* imagesOf(clusters: Iterable<Cluster>): Generator<ImageLike> {
+  for (const c of clusters) {
+    const image = writeClusterImage(c);
+    yield { classes: image.classes, nodes: imageNodes(image) };
+  }
+}
+
+/** The shape as text, one line per kind of object and set of keys, sorted. */
+function listing(shape: Map<string, Map<string, Set<string>>>): string[] {
+  return [...shape.entries()]
+    .map(([name, fields]) => `${name}: ${[...fields.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, kinds]) => `${k}=${[...kinds].sort().join('|')}`).join(' ')}`)
+    .sort();
 }
 
 /** FNV-1a, 32 bits, as hex. */
@@ -80,13 +162,48 @@ describe('the cluster shape', () => {
     }
   });
 
-  it("the classes' fields hash to the last recorded shape (else: bump CLUSTER_SHAPE and record the new hash)", { timeout: 300_000 }, () => {
-    const fields = fieldsOf(runs());
-    const listing = [...fields.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, keys]) => `${name}: ${[...keys].sort().join(',')}`);
-    // Many classes, each with its fields: a listing that caught nothing would prove nothing.
-    expect(fields.size).toBeGreaterThan(20);
-    expect(fields.get('Consumer')?.size ?? 0).toBeGreaterThan(10);
-    const got = hash(listing.join('\n'));
-    expect(got, `the cluster's fields changed; bump CLUSTER_SHAPE to ${CLUSTER_SHAPE + 1} in checkpoint.ts and append { shape: ${CLUSTER_SHAPE + 1}, hash: '${got}' } to SHAPES`).toBe(SHAPES.at(-1)!.hash);
+  it("the state's shape (every object's keys and what they hold) hashes to the last recorded shape (else: bump CLUSTER_SHAPE and record the new hash)", { timeout: 300_000 }, () => {
+    const shape = shapeOf(imagesOf(runs()));
+    const lines = listing(shape);
+    // Many kinds of object, each with its fields: a listing that caught nothing would prove nothing.
+    const names = new Set([...shape.keys()].map((e) => e.slice(0, e.indexOf(' {'))));
+    expect(names.size).toBeGreaterThan(60);
+    expect([...shape.keys()].find((e) => e.startsWith('Consumer {'))?.split(',').length ?? 0).toBeGreaterThan(10);
+    // Plain objects are covered: the fetchers, purgatory lists and fetch parts among them.
+    for (const plain of ['Broker.fetchers{}', 'Broker.waiters{}', 'Partition.fetchPart', 'Consumer.partitions{}.fetchPart']) expect(names, plain).toContain(plain);
+    const got = hash(lines.join('\n'));
+    expect(got, `the cluster's state changed shape; bump CLUSTER_SHAPE to ${CLUSTER_SHAPE + 1} in checkpoint.ts and append { shape: ${CLUSTER_SHAPE + 1}, hash: '${got}' } to SHAPES`).toBe(SHAPES.at(-1)!.hash);
+  });
+
+  it('changes when a plain object of the state gains a field, or a field holds another kind of value (a modified copy of an image)', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(3000);
+    const image = writeClusterImage(c);
+    const shapeHash = (nodes: readonly ImageNode[]): string => hash(listing(shapeOf([{ classes: image.classes, nodes }])).join('\n'));
+    const base = shapeHash(imageNodes(image));
+    // imageNodes decodes a fresh copy of the nodes each time: each case edits its own.
+    const plainWith = (nodes: ImageNode[], keys: string): ['o', number, string[], unknown[]] =>
+      nodes.find((n): n is ['o', number, string[], unknown[]] => n[0] === 'o' && n[1] < 0 && [...n[2]].sort().join(',') === keys)!;
+    const FETCHER = 'answered,backoff,deadline,inFlight,keys,leader,members';
+    const WAITER_LIST = 'items,key,what';
+    const FETCH_PART = 'currentLeaderEpoch,fetchOffset,key,lastFetchedEpoch,leaderRef,partition,topic';
+    for (const keys of [FETCHER, WAITER_LIST, FETCH_PART]) {
+      // A field added to one object of the kind (its keys array is its own copy: shared arrays are one per class).
+      const added = imageNodes(image);
+      const o = plainWith(added, keys);
+      expect(o, keys).toBeDefined();
+      o[2] = [...o[2], 'added'];
+      o[3] = [...o[3], 0];
+      expect(shapeHash(added), `a field added to {${keys}}`).not.toBe(base);
+      // A field holding a string where it held a number.
+      const retyped = imageNodes(image);
+      const r = plainWith(retyped, keys);
+      const i = r[3].findIndex((v) => typeof v === 'number');
+      r[3] = r[3].map((v, j) => (j === i ? String(v) : v));
+      expect(shapeHash(retyped), `a field of {${keys}} holding a string`).not.toBe(base);
+    }
+    // The same image, unmodified, hashes the same (the walk depends on nothing else).
+    expect(shapeHash(imageNodes(image))).toBe(base);
   });
 });
+

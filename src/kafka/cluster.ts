@@ -30,6 +30,7 @@ import { Consumer } from './consumer/consumer';
 import { DEFAULT_BANDWIDTH_MBPS, Deferred, Network, controllerNode, type NodeId } from './sim/network';
 import { Prng } from './sim/prng';
 import { Scheduler } from './sim/scheduler';
+import { repackIfDropped } from './log/slab-repack';
 import type {
   BrokerView,
   ClusterEvent,
@@ -96,6 +97,9 @@ export interface LogReadResult {
 const textDecoder = new TextDecoder();
 
 /** The controller quorum when a scenario names none: three controller-only nodes (isolated mode). */
+/** How often (virtual ms) runUntil repacks the logs' sparse buffers: a walk of every log's batches. */
+const REPACK_INTERVAL_MS = 10_000;
+
 export const DEFAULT_CONTROLLERS: readonly number[] = [3000, 3001, 3002];
 const MAX_KEPT_EVENTS = 200_000;
 
@@ -126,6 +130,8 @@ export class Cluster {
   }
   private readonly timeline: TimelineAction[];
   private nextAction = 0;
+  /** When the logs' sparse buffers were last repacked (repackSparseBuffers), virtual ms. */
+  private repackedAt = 0;
   private readonly events: ClusterEvent[] = [];
   private eventsDropped = 0;
   private snapshotCursor = 0;
@@ -233,6 +239,16 @@ export class Cluster {
       if (!this.scheduler.step(untilMs)) break;
     }
     this.scheduler.advanceTo(untilMs);
+    // Memory, not behaviour: batches of mostly dead buffers are copied out, so long-lived
+    // ones stop pinning slabs (log/slab-repack.ts). Same bytes, so no run differs.
+    if (untilMs - this.repackedAt >= REPACK_INTERVAL_MS) {
+      this.repackedAt = untilMs;
+      repackIfDropped(() => {
+        const logs: UnifiedLog[] = [];
+        for (const b of this.brokers.values()) for (const log of b.logs.values()) logs.push(log);
+        return logs;
+      });
+    }
   }
 
   /**

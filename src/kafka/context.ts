@@ -11,7 +11,7 @@ import type { Prng } from './sim/prng';
 import type { Scheduler } from './sim/scheduler';
 import type { ClusterEvent, ConsumedRow, ProducedRow } from './snapshot';
 import type { ProduceRequest, ProduceResponses } from './broker/broker';
-import type { Partition } from './broker/partition';
+import type { PartitionRef } from './broker/partition';
 
 /** An event before the cluster stamps its time. */
 export type ClusterEventBody = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 'at'> : never) : never;
@@ -69,13 +69,14 @@ export interface FetchPartition {
   currentLeaderEpoch: number;
   partitionMaxBytes: number;
   /**
-   * The broker's side of the consumer's fetch session: the Partition the last broker to
-   * read this part found under its key (Broker.consumerPartitionFor), carried over by the
-   * consumer to the part that replaces this one. A broker uses it only when it is its own
-   * and live (not stopped), which is exactly when its map holds it under the key; otherwise
-   * it looks the key up. Absent or null: not known yet.
+   * The broker's side of the consumer's fetch session: the ref of the Partition the last
+   * broker to read this part found under its key (Broker.consumerPartitionFor), carried over
+   * by the consumer to the part that replaces this one. A broker uses it only when it holds a
+   * Partition (not stopped) of its own, which is exactly when its map holds that Partition
+   * under the key; otherwise it looks the key up. Absent or null: not known yet. A stopped
+   * Partition clears its ref, so no part keeps one reachable.
    */
-  brokerRef?: Partition | null;
+  brokerRef?: PartitionRef | null;
 }
 
 export interface FetchRequest {

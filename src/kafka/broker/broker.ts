@@ -27,6 +27,7 @@ import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
+import { noteBatchesDropped } from '../log/slab-repack';
 
 /**
  * A ProduceRequest carries one batch for each of several partitions led by the same broker:
@@ -432,7 +433,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.partitions.delete(key);
     }
     this.unfollow(key);
-    if (deleteLog) this.logs.delete(key);
+    if (deleteLog && this.logs.delete(key)) noteBatchesDropped();
   }
 
   alterPartition(p: Partition, newIsr: number[]): void {
@@ -893,28 +894,31 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   /**
-   * The Partition this broker holds under a follower fetch part's key: the one the part
-   * carries when it is this broker's and not stopped (a stopped Partition is out of the map;
-   * a live one is in it under its key), else looked up and carried from then on.
+   * The Partition this broker holds under a follower fetch part's key: the one the part's
+   * ref names when it is this broker's (a stopped Partition has cleared its ref, and one not
+   * stopped is in the map under its key), else looked up and its ref carried from then on
+   * (none when the key has no Partition here).
    */
   private leaderPartitionFor(fp: FollowerFetchPart): Partition | undefined {
     const ref = fp.leaderRef;
-    if (ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const held = ref !== null ? ref.partition : null;
+    if (held !== null && held.hostedBy(this)) return held;
     const p = this.partitions.get(fp.key);
-    if (p !== undefined) fp.leaderRef = p;
+    fp.leaderRef = p !== undefined ? p.ref : null;
     return p;
   }
 
   /**
-   * The Partition this broker holds under a consumer fetch part's key: the one the part
-   * carries when it is this broker's and not stopped, else looked up and carried from then
-   * on (as leaderPartitionFor for followers).
+   * The Partition this broker holds under a consumer fetch part's key: the one the part's
+   * ref names when it is this broker's, else looked up and its ref carried from then on (as
+   * leaderPartitionFor for followers).
    */
   private consumerPartitionFor(fp: FetchRequest['partitions'][number]): Partition | undefined {
     const ref = fp.brokerRef;
-    if (ref !== undefined && ref !== null && ref.role !== 'none' && ref.hostedBy(this)) return ref;
+    const held = ref !== undefined && ref !== null ? ref.partition : null;
+    if (held !== null && held.hostedBy(this)) return held;
     const p = this.partitions.get(fp.key ?? `${fp.topic}-${fp.partition}`);
-    if (p !== undefined) fp.brokerRef = p;
+    fp.brokerRef = p !== undefined ? p.ref : null;
     return p;
   }
 
@@ -1084,13 +1088,17 @@ export class Broker implements BrokerApi, PartitionHost {
     let error = resp.length === 0;
     for (let i = 0; i < resp.length; i++) {
       const r = resp[i]!;
-      // The answers come in the order of the parts sent: the Partition sent is the one the
-      // map holds under the key unless it stopped (removed) while the fetch was in flight;
-      // then the key is looked up, as any answer was before (a replica added again since
-      // takes it).
-      let p: Partition | undefined = sent[i];
-      if (p === undefined || p.role === 'none' || p.key !== r.key) p = this.partitions.get(r.key);
-      if (!p || p.role !== 'follower' || p.leaderId !== leader) continue;
+      // The answers come in the order of the parts sent (sent[i] asked parts[i]; both arrays
+      // are refilled only for the next fetch, after this answer). As
+      // AbstractFetcherThread.processFetchRequest, an answer is applied only to the fetch
+      // state it was asked for, unchanged since: the same replica (a Partition stopped while
+      // the fetch was in flight is gone; one created under its key since, by a reassignment
+      // back or a topic created again, is a new fetch state and gets nothing of it), still
+      // fetching from this leader, at the fetch offset and current leader epoch asked.
+      // Anything else is dropped, not counted as an error: the next fetch asks anew.
+      const p = sent[i]!;
+      const asked = parts[i]!;
+      if (p.role !== 'follower' || p.leaderId !== leader || asked.fetchOffset !== p.log.logEndOffset || asked.currentLeaderEpoch !== p.leaderEpoch) continue;
       if (r.divergingEpoch) {
         this.truncateOnDivergence(p, r.divergingEpoch.epoch, r.divergingEpoch.endOffset);
         continue;

@@ -12,7 +12,7 @@ import { Cluster } from '../cluster';
 import { FAULT_END_MS, randomScenario } from '../invariants/random-scenario';
 import { Prng } from '../sim/prng';
 import type { Broker } from './broker';
-import type { Partition } from './partition';
+import type { Partition, PartitionRef } from './partition';
 import { isThrottledReplica } from './replication-quota';
 
 interface FetcherView {
@@ -71,10 +71,20 @@ function staleness(c: Cluster): string[] {
         if (b.partitions.get(p.key) !== p) out.push(`broker ${b.brokerId} session with ${f.leader}: ${p.key} is not the Partition the broker holds under its key`);
       }
     }
+    // A follower's fetch parts (each fetcher's members' cached parts) name no stopped Partition.
+    for (const f of (b as unknown as { fetchers: Map<number, FetcherView> }).fetchers.values()) {
+      for (const p of f.members ?? []) {
+        const part = (p as unknown as { fetchPart: { key: string; leaderRef: PartitionRef | null } | null }).fetchPart;
+        const stopped = stoppedIn(c, part?.leaderRef);
+        if (stopped !== null) out.push(`broker ${b.brokerId} ${p.key}: its fetch part names ${stopped}`);
+      }
+    }
     for (const p of b.partitions.values()) {
       // The leader's side: a fetch part's Partition reference, when a leader would use it, is what that leader holds under the key.
-      const part = (p as unknown as { fetchPart: { key: string; leaderRef: Partition | null } | null }).fetchPart;
-      const ref = part?.leaderRef ?? null;
+      const part = (p as unknown as { fetchPart: { key: string; leaderRef: PartitionRef | null } | null }).fetchPart;
+      const stopped = stoppedIn(c, part?.leaderRef);
+      if (stopped !== null) out.push(`broker ${b.brokerId} ${p.key}: its fetch part names ${stopped}`);
+      const ref = part?.leaderRef?.partition ?? null;
       if (part !== null && ref !== null && ref.role !== 'none') {
         const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
         if (host === undefined || host.partitions.get(part.key) !== ref) out.push(`broker ${b.brokerId} ${p.key}: its fetch part carries a live Partition that broker ${host?.brokerId ?? '?'} does not hold under ${part.key}`);
@@ -98,9 +108,11 @@ function staleness(c: Cluster): string[] {
   }
   // The broker's side of a consumer's fetch session: a part's Partition reference, when a broker would use it, is what that broker holds under the key.
   for (const consumer of c.consumers.values()) {
-    const states = (consumer as unknown as { partitions: Map<string, { fetchPart: { key: string; brokerRef?: Partition | null } | null }> }).partitions;
+    const states = (consumer as unknown as { partitions: Map<string, { fetchPart: { key: string; brokerRef?: PartitionRef | null } | null }> }).partitions;
     for (const st of states.values()) {
-      const ref = st.fetchPart?.brokerRef ?? null;
+      const stopped = stoppedIn(c, st.fetchPart?.brokerRef);
+      if (stopped !== null) out.push(`consumer ${consumer.id} ${st.fetchPart!.key}: its fetch part names ${stopped}`);
+      const ref = st.fetchPart?.brokerRef?.partition ?? null;
       if (ref === null || ref.role === 'none') continue;
       consumerRefs++;
       const host = [...c.brokers.values()].find((h) => ref.hostedBy(h));
@@ -110,11 +122,28 @@ function staleness(c: Cluster): string[] {
   return out;
 }
 
+/**
+ * The stopped Partition a fetch part's ref names, described (null: none). Stopped: role
+ * 'none' and not what its broker holds under its key (a Partition a restarted broker made
+ * from its disk is 'none' too until its registration arrives, but it is in the map).
+ */
+function stoppedIn(c: Cluster, ref: PartitionRef | null | undefined): string | null {
+  const p = ref?.partition ?? null;
+  if (p === null || p.role !== 'none') return null;
+  const host = [...c.brokers.values()].find((h) => p.hostedBy(h));
+  if (host !== undefined && host.running && host.partitions.get(p.key) === p) return null;
+  stoppedRefsSeen++;
+  return `a stopped Partition ${p.key} of broker ${host?.brokerId ?? '?'}`;
+}
+
+/** Stopped Partitions stoppedIn found (the self-check of the check counts them). */
+let stoppedRefsSeen = 0;
+
 /** Consumer fetch parts whose Partition reference staleness() compared (the check looked at something). */
 let consumerRefs = 0;
 
 describe('replica fetcher sessions', () => {
-  it('hold the Partitions a fresh lookup gives, purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
+  it('hold the Partitions a fresh lookup gives, fetch parts that name no stopped Partition (through kills, leader changes, topic deletes), purgatory lists and throttle flags as the broker and config give them, at every step of 24 seeds with faults and admin ops', { timeout: 120_000 }, () => {
     let checkedSessions = 0;
     let checkedFlags = 0;
     const failures: string[] = [];
@@ -155,9 +184,9 @@ describe('replica fetcher sessions', () => {
     p.throttleVersion = c.controller.configVersion;
     expect(staleness(c).join('\n')).toContain(`${p.key}: throttle flags`);
     // A fetch part carrying a Partition its leader no longer holds under the key.
-    const part = (p as unknown as { fetchPart: { leaderRef: Partition | null } | null }).fetchPart;
+    const part = (p as unknown as { fetchPart: { leaderRef: PartitionRef | null } | null }).fetchPart;
     if (part !== null) {
-      part.leaderRef = copy;
+      part.leaderRef = { partition: copy };
       expect(staleness(c).join('\n')).toContain(`${p.key}: its fetch part carries a live Partition`);
     }
     p.minIsr = 99;
@@ -173,16 +202,19 @@ describe('replica fetcher sessions', () => {
     // A consumer's fetch part carrying a Partition its broker does not hold under the key
     // (in a cluster of its own, run until a consumer fetched).
     const c2 = new Cluster(scenarioWithAdmin(1), { recordConsumed: false, recordProduced: false });
-    type State = { fetchPart: { key: string; brokerRef?: Partition | null } | null };
+    type State = { fetchPart: { key: string; brokerRef?: PartitionRef | null } | null };
     const carrying = (): State | undefined =>
-      [...c2.consumers.values()].flatMap((x) => [...(x as unknown as { partitions: Map<string, State> }).partitions.values()]).find((x) => x.fetchPart?.brokerRef);
+      [...c2.consumers.values()].flatMap((x) => [...(x as unknown as { partitions: Map<string, State> }).partitions.values()]).find((x) => x.fetchPart?.brokerRef?.partition);
     for (let t = 500; t <= 30000 && carrying() === undefined; t += 500) c2.runUntil(t);
     const st = carrying()!;
     expect(staleness(c2)).toEqual([]);
-    const ref = st.fetchPart!.brokerRef!;
+    const ref = st.fetchPart!.brokerRef!.partition!;
     const other = Object.create(Object.getPrototypeOf(ref) as object) as Partition;
     Object.assign(other, ref);
-    st.fetchPart!.brokerRef = other;
+    st.fetchPart!.brokerRef = { partition: other };
     expect(staleness(c2).join('\n')).toContain(`${st.fetchPart!.key}: its fetch part carries a live Partition that broker`);
+    // A part naming a stopped Partition (as one would if stop left its ref set).
+    other.role = 'none';
+    expect(staleness(c2).join('\n')).toContain(`${st.fetchPart!.key}: its fetch part names a stopped Partition`);
   });
 });

@@ -130,16 +130,29 @@ export interface FollowerFetchPart {
   lastFetchedEpoch: number;
   currentLeaderEpoch: number;
   /**
-   * The leader's side of the fetch session: the Partition the last leader to read this part
-   * found under `key` (Broker.leaderPartitionFor), carried over to the part that replaces
-   * this one. A leader uses it only when it is its own and still live (not stopped), which
-   * is exactly when its map holds it under the key; otherwise it looks the key up.
+   * The leader's side of the fetch session: the ref of the Partition the last leader to read
+   * this part found under `key` (Broker.leaderPartitionFor), carried over to the part that
+   * replaces this one. A leader uses it only when it holds a Partition (not stopped) of its
+   * own, which is exactly when its map holds that Partition under the key; otherwise it
+   * looks the key up.
    */
-  leaderRef: Partition | null;
+  leaderRef: PartitionRef | null;
+}
+
+/**
+ * How fetch parts (a follower's, a consumer's) refer to a leader's Partition: through this
+ * ref, which the Partition clears when it stops. A stopped Partition (its log, its batches)
+ * is then unreachable from every part that named it, however long a follower or consumer
+ * keeps the part; what stays is this small object.
+ */
+export interface PartitionRef {
+  partition: Partition | null;
 }
 
 export class Partition {
   readonly key: string;
+  /** What fetch parts hold to name this Partition; cleared by stop. */
+  readonly ref: PartitionRef = { partition: this };
   role: PartitionRole = 'none';
   leaderId = -1;
   leaderEpoch = -1;
@@ -310,6 +323,7 @@ export class Partition {
   /** The broker process died or the replica was removed: drop in-memory state. */
   stop(): void {
     this.role = 'none';
+    this.ref.partition = null;
     this.remote.clear();
     this.pendingIsr = null;
     // Dead processes answer nothing; a removed replica tells its waiters to go elsewhere.

@@ -162,6 +162,11 @@ const SLAB_BYTES = 64 * 1024;
 const SLAB_MAX_BATCH = 8 * 1024;
 let slab = new Uint8Array(0);
 let slabPos = 0;
+
+/** The slab batchBytes is filling (its later batches are not built yet): never sparse. */
+export function isFillingSlab(buffer: ArrayBufferLike): boolean {
+  return buffer === slab.buffer;
+}
 /**
  * Builders given back by release(), with their buffers, for obtain(). Process memory, as the
  * slabs: a buffer's old bytes are never read (see release), so which builder a batch gets

@@ -13,6 +13,7 @@
  * base and last offset); the active segment is never compacted; `rewrites` is bumped
  * whenever stored data other than the tail changes (persistence rewrites the log then).
  */
+import { noteBatchesDropped } from './slab-repack';
 import type { Config } from '../config';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEntry, type EpochMirror } from './leader-epoch-cache';
 import { LogSegment } from './log-segment';
@@ -379,6 +380,7 @@ export class UnifiedLog implements EpochMirror {
    */
   truncateTo(offset: number): number {
     if (offset >= this.leo) return 0;
+    noteBatchesDropped();
     const before = this.leo;
     if (offset < this.startOffset || offset < this.segs[0]!.baseOffset) {
       this.truncateFullyAndStartAt(Math.max(offset, 0));
@@ -409,6 +411,7 @@ export class UnifiedLog implements EpochMirror {
 
   /** Drops everything and restarts the log at offset (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
+    noteBatchesDropped();
     this.setSegments([new LogSegment(offset)]);
     this.startOffset = offset;
     this.leo = offset;
@@ -432,6 +435,7 @@ export class UnifiedLog implements EpochMirror {
     if (target <= this.startOffset) return false;
     this.startOffset = target;
     while (this.segs.length > 1 && this.segs[1]!.baseOffset <= target) this.segs.shift();
+    noteBatchesDropped();
     this.afterLogStartMoved();
     return true;
   }
@@ -484,6 +488,7 @@ export class UnifiedLog implements EpochMirror {
       }
     }
     if (deleted > 0) {
+      noteBatchesDropped();
       const newStart = this.segs[0]!.baseOffset;
       if (newStart > this.startOffset) this.startOffset = Math.min(newStart, this.leo);
       this.afterLogStartMoved();
@@ -617,6 +622,7 @@ export class UnifiedLog implements EpochMirror {
     this.setSegments(this.segs.filter((s, i) => i === 0 || i >= upperIdx || !s.isEmpty));
     this.firstDirtyOffset = upper;
     this.rewrites++;
+    noteBatchesDropped();
     return { cleaned: true, removedRecords: removed };
   }
 
