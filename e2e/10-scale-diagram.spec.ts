@@ -68,6 +68,16 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   let leaders = 0;
   for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());
   expect(leaders).toBe(206);
+  // Each card's strip is one image with a square per replica the broker holds (a valid SVG:
+  // it decodes), and the square under the pointer names its replica and role.
+  const strip = page.getByTestId('broker-card-1').getByTestId('card-strip');
+  const held = await page.getByTestId('card-replicas-1').locator('.card-num').innerText();
+  expect(Number(held)).toBeGreaterThan(30);
+  await expect(strip).toHaveAttribute('data-cells', held);
+  await expect.poll(() => strip.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const s = await box(strip);
+  await page.mouse.move(s.x + 1, s.y + 1);
+  await expect(strip).toHaveAttribute('title', /^(bench|orders)-\d+: (leader|in sync)$/);
   // No replica rows while zoomed out.
   await expect(page.locator('[data-testid^="replica-bench-"]')).toHaveCount(0);
   await screenshot(page, '10-scale-12x200-cards');
