@@ -120,6 +120,13 @@ interface FetchSession {
  */
 interface SessionFetch {
   readonly req: FetchRequest;
+  /**
+   * The fetch's answer, sent with it: the broker writes its answer here (an answer object
+   * per partition, refilled) and sends this object back. Refilled only when the fetch is sent
+   * again, which is after its answer was read (only an answered fetch is reused); of an
+   * answer the consumer keeps only the batches arrays (its buffers), which are never refilled.
+   */
+  readonly answer: FetchResponse;
   readonly states: PartitionState[];
   readonly epoch: number;
   readonly handle: Call;
@@ -1189,9 +1196,16 @@ export class Consumer {
         const maxBytes = (cfg ??= this.fetchCfg()).maxPartitionFetchBytes;
         let part = p.fetchPart;
         if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
-          // The broker's Partition reference carried over (the broker checks it is its own and live).
-          part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes, brokerRef: part === null ? null : (part.brokerRef ?? null) };
-          p.fetchPart = part;
+          if (part !== null && part.holders === 0) {
+            // No broker reads it any more (holders): refilled in place.
+            part.fetchOffset = p.position;
+            part.currentLeaderEpoch = l.leaderEpoch;
+            part.partitionMaxBytes = maxBytes;
+          } else {
+            // The broker's Partition reference carried over (the broker checks it is its own and live).
+            part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes, brokerRef: part === null ? null : (part.brokerRef ?? null), holders: 0 };
+            p.fetchPart = part;
+          }
         }
         if (partitions === null) {
           partitions = [part];
@@ -1229,11 +1243,13 @@ export class Consumer {
           partitions: partitions!,
           isolationLevel: cfg.readCommitted ? 1 : 0,
         };
+        const answer: FetchResponse = { error: 'NONE', partitions: [] };
         sf = {
           req,
+          answer,
           states: states!,
           epoch: this.epoch,
-          handle: call(this, this.fetchAt, g.leader, req),
+          handle: call(this, this.fetchAt, g.leader, req, answer),
           onResponse: call(this, this.onFetchResponse, s, req),
           onReset: call(this, this.onFetchReset, s, req),
         };
@@ -1241,6 +1257,8 @@ export class Consumer {
       s.answered = null;
       s.inFlight = sf;
       this.fetchesInFlight++;
+      // The broker reads these parts until it answers (given back in onFetchResponse).
+      for (let i = 0; i < n; i++) partitions![i]!.holders!++;
       s.deadline.set(this.now + cfg.requestTimeoutMs);
       // A fetch request carries no record batches: nothing for the network to walk (0 bytes).
       this.ctx.network.request(this.node, brokerNode(g.leader), sf.handle, sf.onResponse, sf.onReset, 0);
@@ -1279,7 +1297,11 @@ export class Consumer {
   /** @scheduled The fetch's answer. */
   private onFetchResponse(s: FetchSession, req: FetchRequest, r: FetchResponse): void {
     const sf = this.endFetch(s, req);
-    if (sf === null || !this.alive) return;
+    if (sf === null) return;
+    // Answered: the broker reads its parts no more (a fetch that timed out or was reset keeps their count).
+    const asked = sf.req.partitions;
+    for (let i = 0; i < asked.length; i++) asked[i]!.holders!--;
+    if (!this.alive) return;
     // Answered: the session's next fetch may send it again (after onFetch has read it: a
     // poll turn onFetch runs at its end sends the next).
     s.answered = sf;
@@ -1287,8 +1309,8 @@ export class Consumer {
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */
-  private fetchAt(leader: number, req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    return this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
+  private fetchAt(leader: number, req: FetchRequest, answer: FetchResponse): FetchResponse | Deferred<FetchResponse> {
+    return this.ctx.brokerApi(leader)?.handleFetch(req, answer) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
   }
 
   /** Fetch answered (null: reset). */
