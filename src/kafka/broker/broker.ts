@@ -240,7 +240,13 @@ export class Broker implements BrokerApi, PartitionHost {
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   /** The lists of partitions changed since the last flush, in the order they first changed (each list's `what` says what changed). */
   private changed: WaiterList[] = [];
+  /** The emptied array of the last flush, `changed` again for the one after (two arrays, swapped). */
+  private changedSpare: WaiterList[] = [];
+  /** What each list of a flush had changed, taken before any is walked (refilled by each flush). */
+  private readonly changedWhats: number[] = [];
   private changeFlushScheduled = false;
+  /** The Call of flushChanged for this incarnation (made at start), scheduled for each flush. */
+  private flushChangedCall: Call | null = null;
   private readonly fetchers = new Map<number, Fetcher>();
   /**
    * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
@@ -295,6 +301,7 @@ export class Broker implements BrokerApi, PartitionHost {
     }
     const inc = this.incarnation;
     this.waiterTimeouts = new TimeoutQueue<Waiter>(this.ctx.scheduler, call(this, this.onWaiterTimeout, inc));
+    this.flushChangedCall = call(this, this.flushChanged, inc);
     this.produceTimeouts = new TimeoutQueue<PendingProduce>(this.ctx.scheduler, call(this, this.onProduceTimeout, inc));
     const cfg = this.ctx.brokerConfig;
     this.every(cfg.int('broker.heartbeat.interval.ms'), inc, call(this, this.sendHeartbeat), 0);
@@ -324,6 +331,7 @@ export class Broker implements BrokerApi, PartitionHost {
     this.fetchers.clear();
     for (const list of this.changed) list.what = 0;
     this.changed = [];
+    this.flushChangedCall = null;
   }
 
   /** PartitionHost: an append as leader, for MessagesInPerSec and BytesInPerSec. */
@@ -519,7 +527,7 @@ export class Broker implements BrokerApi, PartitionHost {
     list.what |= what;
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
-    this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
+    this.ctx.scheduler.after(0, this.flushChangedCall ?? call(this, this.flushChanged, this.incarnation));
   }
 
   /** @scheduled */
@@ -527,13 +535,15 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
     const lists = this.changed;
-    this.changed = [];
+    this.changed = this.changedSpare;
     // What each list had changed, taken before any is walked (as the set was copied and cleared).
     // One pass over the (cold) lists: read and reset.
-    const whats = new Array<number>(lists.length);
+    const whats = this.changedWhats;
+    while (whats.length > lists.length) whats.pop();
     for (let n = 0; n < lists.length; n++) {
       const l = lists[n]!;
-      whats[n] = l.what;
+      if (n < whats.length) whats[n] = l.what;
+      else whats.push(l.what);
       l.what = 0;
     }
     for (let n = 0; n < lists.length; n++) {
@@ -551,6 +561,9 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       dropSettled(list);
     }
+    // Emptied, the spare for the flush after next (pop: the length setter is a runtime call).
+    while (lists.length > 0) lists.pop();
+    this.changedSpare = lists;
   }
 
   /**

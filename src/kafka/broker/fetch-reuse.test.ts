@@ -321,12 +321,21 @@ describe('fetch sessions reuse answered requests only', () => {
     Object.defineProperty(wrapper, 'name', { value: 'onFetchResponse' });
     proto.onFetchResponse = wrapper;
     const changed: string[] = [];
+    const buffers = new Map<object, [Uint8Array[], number]>();
     try {
       const c = new Cluster(scenario());
       for (let t = 5; t <= 40000 && changed.length === 0; t += 5) {
         c.runUntil(t);
         for (const [arr, copy] of kept) {
           if (arr.length !== copy.length || arr.some((b, i) => b !== copy[i])) changed.push(`at ${t} ms a fetched batches array changed: ${copy.length} -> ${arr.length} batches`);
+        }
+        // A buffer is replaced, never added to in place (an emptied one is one array shared by all).
+        for (const x of c.consumers.values()) {
+          for (const p of (x as unknown as { partitions: Map<string, { buffer: Uint8Array[] }> }).partitions.values()) {
+            const before = buffers.get(p);
+            if (before !== undefined && before[0] === p.buffer && before[1] !== p.buffer.length) changed.push(`at ${t} ms a buffer changed in place: ${before[1]} -> ${p.buffer.length} batches`);
+            buffers.set(p, [p.buffer, p.buffer.length]);
+          }
         }
       }
     } finally {

@@ -141,6 +141,12 @@ interface RequestState {
 }
 
 const decoder = new TextDecoder();
+
+/**
+ * An emptied buffer (shiftBatch): one array for all. Buffers are never added to in place,
+ * only replaced (by a fetch answer's batches, or a new array of what is left and what came).
+ */
+const NOTHING_BUFFERED: Uint8Array[] = [];
 const key = (t: string, p: number) => `${t}-${p}`;
 
 export class Consumer {
@@ -950,7 +956,12 @@ export class Consumer {
   private assignmentMetadataChanged(): boolean {
     const snap = this.assignmentSnapshot;
     if (snap === null) return false;
-    return snap.some(([t, n]) => this.ctx.metadata.partitionCount(t) !== n);
+    // A loop, not some() with a closure: asked on every poll turn.
+    for (let i = 0; i < snap.length; i++) {
+      const entry = snap[i]!;
+      if (this.ctx.metadata.partitionCount(entry[0]) !== entry[1]) return true;
+    }
+    return false;
   }
 
   /** One turn of the application's poll loop. */
@@ -1010,32 +1021,7 @@ export class Consumer {
             continue;
           }
         }
-        let last = -1;
-        forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
-          if (offset < p.position) return true;
-          if (n >= max) return false;
-          n++;
-          last = offset;
-          if (record) {
-            this.ctx.recordConsumed({
-              consumer: this.id,
-              at: this.now,
-              topic: p.topic,
-              partition: p.partition,
-              offset,
-              key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
-              value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
-              isolation: readCommitted ? 'read_committed' : 'read_uncommitted',
-            });
-          }
-          return true;
-        });
-        if (last >= 0) p.position = last + 1;
-        if (last < 0 || p.position >= batchNextOffset(b)) {
-          // Done with this batch (also when compaction left gaps after its last record).
-          if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
-          this.shiftBatch(p);
-        }
+        n = this.consumeRecords(p, b, n, max, record, readCommitted);
       }
       if (p.buffer.length === 0 || p.position < 0) {
         // Drained: out of the queue (from its front, the usual case, by moving the head).
@@ -1049,10 +1035,50 @@ export class Consumer {
       while (queue.length > 0) queue.pop();
       this.bufferedHead = 0;
     } else if (this.bufferedHead >= 32 && this.bufferedHead * 2 >= queue.length) {
-      queue.splice(0, this.bufferedHead);
+      // The drained front goes, moved over in place (splice would make an array of it).
+      const head = this.bufferedHead;
+      const keep = queue.length - head;
+      for (let k = 0; k < keep; k++) queue[k] = queue[k + head]!;
+      while (queue.length > keep) queue.pop();
       this.bufferedHead = 0;
     }
     this.consumedCount += n;
+    return n;
+  }
+
+  /**
+   * Hands the records of batch `b` at or past the partition's position to the application,
+   * record by record, while fewer than `max` were handed (`n` so far); returns the new count.
+   * A method of its own: its closure's variables would otherwise live in a context made on
+   * every consumeBuffered call, whether a batch is walked or not.
+   */
+  private consumeRecords(p: PartitionState, b: Uint8Array, n: number, max: number, record: boolean, readCommitted: boolean): number {
+    let last = -1;
+    forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
+      if (offset < p.position) return true;
+      if (n >= max) return false;
+      n++;
+      last = offset;
+      if (record) {
+        this.ctx.recordConsumed({
+          consumer: this.id,
+          at: this.now,
+          topic: p.topic,
+          partition: p.partition,
+          offset,
+          key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
+          value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
+          isolation: readCommitted ? 'read_committed' : 'read_uncommitted',
+        });
+      }
+      return true;
+    });
+    if (last >= 0) p.position = last + 1;
+    if (last < 0 || p.position >= batchNextOffset(b)) {
+      // Done with this batch (also when compaction left gaps after its last record).
+      if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
+      this.shiftBatch(p);
+    }
     return n;
   }
 
@@ -1073,7 +1099,7 @@ export class Consumer {
   /** The partition's oldest fetched batch is consumed (or skipped). */
   private shiftBatch(p: PartitionState): void {
     if (++p.bufferAt < p.buffer.length) return;
-    p.buffer = [];
+    p.buffer = NOTHING_BUFFERED;
     p.bufferAt = 0;
   }
 
