@@ -77,6 +77,11 @@ export interface FetchPartition {
    * Partition clears its ref, so no part keeps one reachable.
    */
   brokerRef?: PartitionRef | null;
+  /**
+   * The consumer's count of its fetches carrying this part that a broker may still read (as
+   * FollowerFetchPart.holders): while 0 the consumer refills the part in place.
+   */
+  holders?: number;
 }
 
 export interface FetchRequest {
@@ -124,7 +129,11 @@ export interface ListOffsetsResponse {
 /** What a running broker process answers to clients. Down brokers have none. */
 export interface BrokerApi {
   readonly id: number;
-  handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse>;
+  /**
+   * `answer`: where to write the answer, the object then sent (a fetch session's, refilled
+   * once its last answer was read); a new one without it.
+   */
+  handleFetch(req: FetchRequest, answer?: FetchResponse): FetchResponse | Deferred<FetchResponse>;
   /** timestamp: -2 earliest, -1 latest (the HW for read_uncommitted, the LSO for read_committed), else by time. */
   handleListOffsets(topic: string, partition: number, timestamp: number, isolationLevel?: 0 | 1): ListOffsetsResponse;
   /** A ProduceRequest (the transaction coordinator's WriteTxnMarkers goes through it). */

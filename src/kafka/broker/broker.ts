@@ -25,7 +25,7 @@ import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, withWireBytes, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
-import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, Partition, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
+import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, NO_BATCHES, Partition, fillConsumerAnswer, fillFollowerAnswer, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 import { noteBatchesDropped } from '../log/slab-repack';
 
@@ -93,6 +93,8 @@ interface ConsumerFetchWaiter {
   due: number;
   settled: boolean;
   req: FetchRequest;
+  /** The fetch's answer (its slots; see Broker.readForConsumer), sent when it answers. */
+  answer: FetchResponse;
   d: Deferred<FetchResponse>;
 }
 
@@ -103,6 +105,8 @@ interface ReplicaFetchWaiter {
   replicaId: number;
   parts: FollowerFetchPart[];
   maxBytes: number;
+  /** The fetch's answers array (its slots; see Broker.readForReplica), sent when it answers. */
+  answers: FollowerFetchAnswer[];
   d: Deferred<FollowerFetchAnswer[]>;
 }
 
@@ -146,6 +150,13 @@ interface Fetcher {
 interface ReplicaFetch {
   readonly parts: FollowerFetchPart[];
   readonly sent: Partition[];
+  /**
+   * The answer slots of the fetch, sent with it: the leader writes its answers here, one
+   * object per part, and sends this array back. Refilled only when the fetch is sent again,
+   * which is after its answer was read (only an answered fetch is reused); a fetch that timed
+   * out keeps its slots to itself. No answer objects per fetch.
+   */
+  readonly answers: FollowerFetchAnswer[];
   readonly maxWaitMs: number;
   readonly maxBytes: number;
   readonly handle: Call;
@@ -229,7 +240,13 @@ export class Broker implements BrokerApi, PartitionHost {
   private produceTimeouts: TimeoutQueue<PendingProduce> | null = null;
   /** The lists of partitions changed since the last flush, in the order they first changed (each list's `what` says what changed). */
   private changed: WaiterList[] = [];
+  /** The emptied array of the last flush, `changed` again for the one after (two arrays, swapped). */
+  private changedSpare: WaiterList[] = [];
+  /** What each list of a flush had changed, taken before any is walked (refilled by each flush). */
+  private readonly changedWhats: number[] = [];
   private changeFlushScheduled = false;
+  /** The Call of flushChanged for this incarnation (made at start), scheduled for each flush. */
+  private flushChangedCall: Call | null = null;
   private readonly fetchers = new Map<number, Fetcher>();
   /**
    * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
@@ -246,14 +263,6 @@ export class Broker implements BrokerApi, PartitionHost {
   private followerQuota = new ReplicationQuota();
   /** What the last fetch read found besides its answer (readForConsumer, readForReplica). */
   private readonly lastRead: FetchReadSummary = { bytes: 0, hasError: false, preferredReadReplica: false, urgent: false };
-  /**
-   * The answers array of the last consumer / follower fetch read that was not sent (the
-   * fetch parked: almost every fetch does, on arrival, at scale), filled again by the next
-   * read; null once one was sent (an answer's array goes with it). Read at arrival, a fetch
-   * that parks made an array for nothing.
-   */
-  private unsentConsumerAnswers: FetchPartitionResponse[] | null = null;
-  private unsentReplicaAnswers: FollowerFetchAnswer[] | null = null;
   readonly node: NodeId;
 
   constructor(
@@ -292,6 +301,7 @@ export class Broker implements BrokerApi, PartitionHost {
     }
     const inc = this.incarnation;
     this.waiterTimeouts = new TimeoutQueue<Waiter>(this.ctx.scheduler, call(this, this.onWaiterTimeout, inc));
+    this.flushChangedCall = call(this, this.flushChanged, inc);
     this.produceTimeouts = new TimeoutQueue<PendingProduce>(this.ctx.scheduler, call(this, this.onProduceTimeout, inc));
     const cfg = this.ctx.brokerConfig;
     this.every(cfg.int('broker.heartbeat.interval.ms'), inc, call(this, this.sendHeartbeat), 0);
@@ -321,6 +331,7 @@ export class Broker implements BrokerApi, PartitionHost {
     this.fetchers.clear();
     for (const list of this.changed) list.what = 0;
     this.changed = [];
+    this.flushChangedCall = null;
   }
 
   /** PartitionHost: an append as leader, for MessagesInPerSec and BytesInPerSec. */
@@ -516,7 +527,7 @@ export class Broker implements BrokerApi, PartitionHost {
     list.what |= what;
     if (this.changeFlushScheduled) return;
     this.changeFlushScheduled = true;
-    this.ctx.scheduler.after(0, call(this, this.flushChanged, this.incarnation));
+    this.ctx.scheduler.after(0, this.flushChangedCall ?? call(this, this.flushChanged, this.incarnation));
   }
 
   /** @scheduled */
@@ -524,13 +535,15 @@ export class Broker implements BrokerApi, PartitionHost {
     this.changeFlushScheduled = false;
     if (this.incarnation !== inc) return;
     const lists = this.changed;
-    this.changed = [];
+    this.changed = this.changedSpare;
     // What each list had changed, taken before any is walked (as the set was copied and cleared).
     // One pass over the (cold) lists: read and reset.
-    const whats = new Array<number>(lists.length);
+    const whats = this.changedWhats;
+    while (whats.length > lists.length) whats.pop();
     for (let n = 0; n < lists.length; n++) {
       const l = lists[n]!;
-      whats[n] = l.what;
+      if (n < whats.length) whats[n] = l.what;
+      else whats.push(l.what);
       l.what = 0;
     }
     for (let n = 0; n < lists.length; n++) {
@@ -548,6 +561,9 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       dropSettled(list);
     }
+    // Emptied, the spare for the flush after next (pop: the length setter is a runtime call).
+    while (lists.length > 0) lists.pop();
+    this.changedSpare = lists;
   }
 
   /**
@@ -596,13 +612,13 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc) return;
     this.removeWaiter(w);
     if (w.kind === 'consumer') {
-      const partitions = this.readForConsumer(w.req);
+      this.readForConsumer(w.req, w.answer.partitions);
       const bytes = this.lastRead.bytes;
       this.bytesOut += bytes;
-      w.d.resolve(withWireBytes(this.consumerAnswer(partitions), bytes));
+      w.d.resolve(withWireBytes(w.answer, bytes));
     } else {
-      const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
-      w.d.resolve(withWireBytes(this.replicaAnswer(out), this.lastRead.bytes));
+      const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false, w.answers);
+      w.d.resolve(withWireBytes(out, this.lastRead.bytes));
     }
   }
 
@@ -650,18 +666,18 @@ export class Broker implements BrokerApi, PartitionHost {
   private tryCompleteWaiter(w: Waiter): boolean {
     const read = this.lastRead;
     if (w.kind === 'consumer') {
-      const partitions = this.readForConsumer(w.req);
+      this.readForConsumer(w.req, w.answer.partitions);
       if (read.bytes >= w.req.minBytes || read.hasError) {
         this.bytesOut += read.bytes;
-        w.d.resolve(withWireBytes(this.consumerAnswer(partitions), read.bytes));
+        w.d.resolve(withWireBytes(w.answer, read.bytes));
         return true;
       }
       return false;
     }
-    const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false);
+    const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false, w.answers);
     if (read.bytes > 0 || read.urgent) {
       this.bytesOut += read.bytes;
-      w.d.resolve(withWireBytes(this.replicaAnswer(out), read.bytes));
+      w.d.resolve(withWireBytes(out, read.bytes));
       return true;
     }
     return false;
@@ -732,13 +748,18 @@ export class Broker implements BrokerApi, PartitionHost {
 
   // ---- fetch (consumers) -----------------------------------------------------------------------
 
-  handleFetch(req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    const partitions = this.readForConsumer(req);
+  /**
+   * A consumer's fetch. The answer is written into `answer`, the fetch's answer (see
+   * Consumer's SessionFetch.answer; a new one without it), and that object is sent.
+   */
+  handleFetch(req: FetchRequest, answer: FetchResponse = { error: 'NONE', partitions: [] }): FetchResponse | Deferred<FetchResponse> {
+    answer.error = 'NONE';
+    this.readForConsumer(req, answer.partitions);
     const first = this.lastRead;
     // Answered at once also when it names a preferred read replica (ReplicaManager.fetchMessages).
     if (first.bytes >= req.minBytes || first.hasError || req.maxWaitMs <= 0 || first.preferredReadReplica) {
       this.bytesOut += first.bytes;
-      return withWireBytes(this.consumerAnswer(partitions), first.bytes);
+      return withWireBytes(answer, first.bytes);
     }
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
@@ -746,45 +767,36 @@ export class Broker implements BrokerApi, PartitionHost {
       due: 0,
       settled: false,
       req,
+      answer,
       d,
     };
     this.addWaiter(w, req.maxWaitMs);
     return d;
   }
 
-  /** The answer to a consumer fetch whose partitions' answers are `partitions`, as sent (the array goes with it). */
-  private consumerAnswer(partitions: FetchPartitionResponse[]): FetchResponse {
-    if (partitions === this.unsentConsumerAnswers) this.unsentConsumerAnswers = null;
-    return { error: 'NONE', partitions };
-  }
-
-  /** A follower fetch's answers `out`, as sent (the array goes with them). */
-  private replicaAnswer(out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
-    if (out === this.unsentReplicaAnswers) this.unsentReplicaAnswers = null;
-    return out;
-  }
-
   /**
    * Reads a consumer fetch's partitions as they are now: their answers, in the request's
-   * order, in the broker's unsent answers array (consumerAnswer sends them); lastRead then
-   * holds its bytes, hasError (some partition answers with an error) and preferredReadReplica.
+   * order, written into the fetch's answer slots `partitions` (an answer object per
+   * partition, refilled: the consumer read the last ones before it sent the fetch again, and
+   * keeps of them only their batches arrays, never refilled); lastRead then holds its bytes,
+   * hasError (some partition answers with an error) and preferredReadReplica.
    */
-  private readForConsumer(req: FetchRequest): FetchPartitionResponse[] {
+  private readForConsumer(req: FetchRequest, partitions: FetchPartitionResponse[]): void {
     let bytes = 0;
     let preferredReadReplica = false;
     let hasError = false;
     const selector = req.replicaId < 0 && !!req.rackId && this.ctx.brokerConfig.raw('replica.selector.class');
     const readCommitted = req.isolationLevel === 1;
     const asked = req.partitions;
-    // One answer per partition asked, in the request's order: the unsent array refilled, or one sized once.
-    const partitions = (this.unsentConsumerAnswers ??= new Array<FetchPartitionResponse>(asked.length));
+    // One answer per partition asked, in the request's order (pop: the length setter is a runtime call).
     while (partitions.length > asked.length) partitions.pop();
     for (let i = 0; i < asked.length; i++) {
       const fp = asked[i]!;
+      const slot = i < partitions.length ? partitions[i]! : null;
       const p = this.consumerPartitionFor(fp);
       if (!p) {
         const exists = this.env.controller.topics.get(fp.topic)?.partitions[fp.partition] !== undefined;
-        partitions[i] = { topic: fp.topic, partition: fp.partition, error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', highWatermark: -1, logStartOffset: -1, batches: [] };
+        partitions[i] = fillConsumerAnswer(slot, fp.topic, fp.partition, exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', -1, -1, NO_BATCHES);
         hasError = true;
         continue;
       }
@@ -794,24 +806,24 @@ export class Broker implements BrokerApi, PartitionHost {
         if (preferred >= 0) {
           const err = p.checkLeaderEpoch(fp.currentLeaderEpoch);
           if (err !== 'NONE') {
-            partitions[i] = { topic: fp.topic, partition: fp.partition, error: err, highWatermark: -1, logStartOffset: -1, batches: [] };
+            partitions[i] = fillConsumerAnswer(slot, fp.topic, fp.partition, err, -1, -1, NO_BATCHES);
             hasError = true;
             continue;
           }
           preferredReadReplica = true;
-          partitions[i] = { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: [], preferredReadReplica: preferred };
+          partitions[i] = { topic: fp.topic, partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, batches: NO_BATCHES, preferredReadReplica: preferred };
           continue;
         }
       }
       if (!readCommitted) {
         // Nothing past the position yet (the usual answer to a caught-up consumer): the partition's shared empty answer.
-        const idle = p.consumerIdleAnswer(fp.fetchOffset, fp.currentLeaderEpoch);
+        const idle = p.consumerIdleAnswer(slot, fp.fetchOffset, fp.currentLeaderEpoch);
         if (idle !== null) {
           partitions[i] = idle;
           continue;
         }
       }
-      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), readCommitted);
+      const r = p.fetchForConsumer(fp.fetchOffset, fp.currentLeaderEpoch, Math.min(fp.partitionMaxBytes, req.maxBytes - bytes), readCommitted, slot);
       const batches = r.batches;
       for (let b = 0; b < batches.length; b++) bytes += batches[b]!.length;
       if (r.error !== 'NONE') hasError = true;
@@ -822,7 +834,6 @@ export class Broker implements BrokerApi, PartitionHost {
     read.hasError = hasError;
     read.preferredReadReplica = preferredReadReplica;
     read.urgent = false;
-    return partitions;
   }
 
   /**
@@ -866,18 +877,23 @@ export class Broker implements BrokerApi, PartitionHost {
 
   // ---- fetch (followers) ------------------------------------------------------------------------
 
-  /** A follower broker's fetch (replicaId ≥ 0), long-polled up to replica.fetch.wait.max.ms. */
+  /**
+   * A follower broker's fetch (replicaId ≥ 0), long-polled up to replica.fetch.wait.max.ms.
+   * The answers are written into `answers`, the fetch's slots (see ReplicaFetch.answers),
+   * which is the array sent back.
+   */
   handleReplicaFetch(
     replicaId: number,
     parts: FollowerFetchPart[],
     maxWaitMs: number,
     maxBytes: number,
+    answers: FollowerFetchAnswer[] = [],
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    const out = this.readForReplica(replicaId, parts, maxBytes);
+    const out = this.readForReplica(replicaId, parts, maxBytes, true, answers);
     const first = this.lastRead;
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
-      return withWireBytes(this.replicaAnswer(out), first.bytes);
+      return withWireBytes(out, first.bytes);
     }
     const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
@@ -887,6 +903,7 @@ export class Broker implements BrokerApi, PartitionHost {
       replicaId,
       parts,
       maxBytes,
+      answers,
       d,
     };
     this.addWaiter(w, maxWaitMs);
@@ -924,10 +941,11 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /**
    * Reads a follower fetch's partitions as they are now: their answers, in the parts' order,
-   * in the broker's unsent answers array (replicaAnswer sends them); lastRead then holds its
+   * written into the fetch's answer slots `out` (an answer object per part, reused: the
+   * follower read the last ones before it sent the fetch again); lastRead then holds its
    * bytes and urgent (an error or a divergence to report at once).
    */
-  private readForReplica(replicaId: number, parts: FollowerFetchPart[], maxBytes: number, updateFetchState = true): FollowerFetchAnswer[] {
+  private readForReplica(replicaId: number, parts: FollowerFetchPart[], maxBytes: number, updateFetchState: boolean, out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
     let bytes = 0;
     let urgent = false;
     // replica.fetch.max.bytes bounds each partition, maxBytes (replica.fetch.response.max.bytes)
@@ -936,8 +954,7 @@ export class Broker implements BrokerApi, PartitionHost {
     // fetched (its follower's position moves the HW and ISR as usual).
     const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
     const now = this.now();
-    // One answer per part, in the parts' order: the unsent array refilled, or one sized once.
-    const out = (this.unsentReplicaAnswers ??= new Array<FollowerFetchAnswer>(parts.length));
+    // One answer per part, in the parts' order (pop: the length setter is a runtime call).
     while (out.length > parts.length) out.pop();
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
@@ -951,9 +968,10 @@ export class Broker implements BrokerApi, PartitionHost {
         const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
         limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
       }
+      const slot = i < out.length ? out[i]! : null;
       const answer: FollowerFetchAnswer = p
-        ? p.answerFollower(replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
-        : { topic: fp.topic, partition: fp.partition, key: fp.key, error: 'NOT_LEADER_OR_FOLLOWER', highWatermark: -1, logStartOffset: -1, batches: [], bytes: 0, divergingEpoch: null };
+        ? p.answerFollower(slot, replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
+        : fillFollowerAnswer(slot, fp.topic, fp.partition, fp.key, 'NOT_LEADER_OR_FOLLOWER', -1, -1, null, 0, null);
       if (throttled) this.leaderQuota.record(now, answer.bytes);
       bytes += answer.bytes;
       if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
@@ -1024,11 +1042,12 @@ export class Broker implements BrokerApi, PartitionHost {
         heldBack = true;
         continue;
       }
+      const part = p.followerFetchPart();
       if (n < parts.length) {
-        parts[n] = p.followerFetchPart();
+        parts[n] = part;
         sent[n] = p;
       } else {
-        parts.push(p.followerFetchPart());
+        parts.push(part);
         sent.push(p);
       }
       n++;
@@ -1043,17 +1062,21 @@ export class Broker implements BrokerApi, PartitionHost {
     }
     const inc = this.incarnation;
     const leader = f.leader;
+    const answers: FollowerFetchAnswer[] = again === null ? [] : again.answers;
     const rf: ReplicaFetch = again ?? {
       parts,
       sent,
       maxWaitMs,
       maxBytes,
-      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes),
+      answers,
+      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes, answers),
       onResponse: call(this, this.onReplicaFetchResponse, inc, f, parts),
       onReset: call(this, this.onReplicaFetchReset, inc, f, parts),
     };
     f.answered = null;
     f.inFlight = rf;
+    // The leader reads these parts until it answers (given back in onReplicaFetchResponse).
+    for (let i = 0; i < n; i++) parts[i]!.holders++;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
     // The request carries no batch bytes (0): the network does not walk its parts.
@@ -1073,8 +1096,9 @@ export class Broker implements BrokerApi, PartitionHost {
     parts: FollowerFetchPart[],
     maxWaitMs: number,
     maxBytes: number,
+    answers: FollowerFetchAnswer[],
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes) ?? [];
+    return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes, answers) ?? [];
   }
 
   /** @scheduled The answer to the fetch of `parts`. */
@@ -1083,6 +1107,8 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
     f.inFlight = null;
+    // Answered: the leader reads these parts no more (a fetch that timed out or was reset keeps its count).
+    for (let i = 0; i < parts.length; i++) parts[i]!.holders--;
     const leader = f.leader;
     const sent = rf.sent;
     let error = resp.length === 0;

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../../scenario/types';
 import { Cluster } from '../cluster';
+import { Broker } from './broker';
 
 interface ParkedFetch {
   kind: 'consumer' | 'replica';
@@ -70,7 +71,56 @@ function checkLists(c: Cluster): { longest: number; parked: number } {
   return { longest, parked };
 }
 
+/**
+ * The broker's record of changed partitions between events: `changed` holds each list with
+ * something changed (`what` not 0) once, in the order they changed; the spare array the
+ * last flush emptied (Broker.changedSpare, swapped in by the next flush) is empty and
+ * another array. Returns how many lists were waiting for a flush.
+ */
+function checkChanged(b: Broker): number {
+  let waiting = 0;
+  {
+    const x = b as unknown as { changed: { what: number }[]; changedSpare: { what: number }[]; waiters: Map<string, { what: number }> };
+    expect(x.changedSpare).not.toBe(x.changed);
+    expect(x.changedSpare).toHaveLength(0);
+    for (const l of x.changed) expect(l.what).not.toBe(0);
+    expect(new Set(x.changed).size).toBe(x.changed.length);
+    for (const l of x.waiters.values()) if (l.what !== 0) expect(x.changed).toContain(l);
+    waiting += x.changed.length;
+  }
+  return waiting;
+}
+
 describe('fetch purgatory lists', () => {
+  it('wake through two arrays of changed lists, swapped by each flush: the one filled is never the one walked', () => {
+    // Checked as each flush starts (the changes it will walk recorded) and as it ends (new
+    // ones, recorded while it walked, waiting for the next).
+    const proto = Broker.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const original = proto.flushChanged!;
+    let flushes = 0;
+    let walked = 0;
+    const wrapper = function (this: Broker, ...a: unknown[]) {
+      flushes++;
+      walked += checkChanged(this);
+      const r = original.apply(this, a);
+      checkChanged(this);
+      return r;
+    };
+    Object.defineProperty(wrapper, 'name', { value: 'flushChanged' });
+    proto.flushChanged = wrapper;
+    let c: Cluster;
+    try {
+      c = new Cluster(scenario([{ at: 3000, op: 'killBroker', broker: 2 }, { at: 4000, op: 'restartBroker', broker: 2 }]));
+      c.runUntil(8000);
+    } finally {
+      proto.flushChanged = original;
+    }
+    expect(flushes).toBeGreaterThan(1000);
+    expect(walked).toBeGreaterThan(flushes);
+    // The answers still flow.
+    for (const p of c!.snapshot().partitions.filter((x) => x.topic === 'busy')) expect(p.highWatermark).toBeGreaterThan(2000);
+  });
+
   it('hold each parked fetch under each of its partitions and stay short, idle partitions included', () => {
     const c = new Cluster(scenario());
     let parkedSeen = 0;

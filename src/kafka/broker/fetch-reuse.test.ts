@@ -11,15 +11,17 @@
  * parked, until it is answered; and a cluster copied (cloneCluster) at many moments, with
  * such fetches parked and sessions holding answered requests, runs on exactly as the original.
  *
- * The broker, for its part, refills the answers array of a read it did not send (the fetch
- * parked) for the next read (Broker.unsentConsumerAnswers / unsentReplicaAnswers): an array
- * it sent goes with its answer and is never filled again, so no answers array reaches a
- * fetcher twice.
+ * The answers, too, belong to their fetch: the leader writes them into the fetch's answer
+ * slots (ReplicaFetch.answers, SessionFetch.answer), refilled only when the fetch is sent
+ * again, after its answer was read. An answer must arrive exactly as it was sent, and the
+ * batches arrays a consumer keeps (its buffers) are never refilled.
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { cloneCluster } from '../checkpoint';
 import { Cluster } from '../cluster';
+import type { FetchResponse } from '../context';
+import { Network, type Exchange } from '../sim/network';
 import { Consumer } from '../consumer/consumer';
 import { Broker } from './broker';
 
@@ -96,9 +98,10 @@ function asked(w: WaiterView): string {
   return `consumer ${r.maxWaitMs}/${r.minBytes}/${r.maxBytes}/${r.isolationLevel ?? 0} [${r.partitions.map(partSig).join(' ')}]`;
 }
 
-function parkedFetches(c: Cluster): WaiterView[] {
+function parkedFetches(c: Cluster, only?: Broker): WaiterView[] {
   const out: WaiterView[] = [];
   for (const b of c.brokers.values()) {
+    if (only !== undefined && b !== only) continue;
     const lists = (b as unknown as { waiters: Map<string, { items: WaiterView[] }> }).waiters;
     for (const l of lists.values()) for (const w of l.items) if (!w.settled) out.push(w);
   }
@@ -115,6 +118,30 @@ function outstanding(c: Cluster): Set<object> {
   for (const b of c.brokers.values()) {
     const fetchers = (b as unknown as { fetchers: Map<number, { inFlight: { parts: object } | null }> }).fetchers;
     for (const f of fetchers.values()) if (f.inFlight !== null) out.add(f.inFlight.parts);
+  }
+  return out;
+}
+
+/** 'consumer' for a FetchResponse, 'follower' for a follower fetch's answers, else null. */
+function fetchAnswerKind(v: unknown): 'consumer' | 'follower' | null {
+  if (Array.isArray(v)) return v.length > 0 && typeof v[0] === 'object' && v[0] !== null && 'divergingEpoch' in v[0] ? 'follower' : null;
+  if (v !== null && typeof v === 'object' && 'partitions' in v && 'error' in v) return 'consumer';
+  return null;
+}
+
+/** Everything a fetch answer says, flat, its arrays and batches by identity. */
+function answerImage(v: unknown): unknown[] {
+  const out: unknown[] = [];
+  const parts = (Array.isArray(v) ? v : (v as FetchResponse).partitions) as unknown as Record<string, unknown>[];
+  if (!Array.isArray(v)) out.push((v as FetchResponse).error);
+  out.push(parts, parts.length);
+  for (const a of parts) {
+    out.push(a);
+    for (const k of ['topic', 'partition', 'key', 'error', 'highWatermark', 'logStartOffset', 'bytes', 'preferredReadReplica', 'lastStableOffset', 'abortedTransactions']) out.push(a[k]);
+    const d = a.divergingEpoch as { epoch: number; endOffset: number } | null | undefined;
+    out.push(d, d?.epoch, d?.endOffset);
+    const batches = a.batches as Uint8Array[];
+    out.push(batches, batches.length, ...batches);
   }
   return out;
 }
@@ -157,6 +184,64 @@ describe('fetch sessions reuse answered requests only', () => {
     expect(s.consumers.reduce((n, x) => n + x.consumed, 0)).toBeGreaterThan(3000);
   });
 
+  it('a fetch part is refilled only when no leader reads it: fetches parked at a cut-off leader keep theirs while leadership moves away', () => {
+    // Fetch parts are refilled in place once the fetch that carried them was answered
+    // (FollowerFetchPart.holders, FetchPartition.holders). Here fetches stay parked at a
+    // leader cut off from everyone (isolated: it hears neither metadata nor timeouts' resends)
+    // while the controller fences it and moves its partitions' leadership: the followers and
+    // consumers fetch those partitions with new leader epochs from the new leaders, while
+    // the old leader still reads the parts it parked.
+    const sc: Scenario = {
+      version: 1,
+      seed: 7,
+      cluster: {
+        brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
+        network: { latencyMs: 1, jitterMs: 1 },
+        config: { 'group.initial.rebalance.delay.ms': 0, 'replica.fetch.wait.max.ms': 40000 },
+      },
+      topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+      clients: [
+        { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5 } },
+        ...['c1', 'c2'].map((id) => ({
+          kind: 'consumer' as const,
+          id,
+          groupId: 'g',
+          topics: ['orders'],
+          config: { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 20000, 'request.timeout.ms': 30000 },
+        })),
+      ],
+      timeline: [
+        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 30, valueBytes: 20 },
+        { at: 3000, op: 'isolateBroker', broker: 3 },
+        { at: 18000, op: 'healBroker', broker: 3 },
+        { at: 20000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+      ],
+    };
+    const c = new Cluster(sc);
+    const firstSeen = new WeakMap<WaiterView, string>();
+    const changed: string[] = [];
+    let parkedAtCutOff = { consumer: 0, replica: 0 };
+    const cutOff = c.brokers.get(3)!;
+    for (let t = 10; t <= 25000 && changed.length === 0; t += 10) {
+      c.runUntil(t);
+      for (const w of parkedFetches(c)) {
+        const now = asked(w);
+        const before = firstSeen.get(w);
+        if (before === undefined) firstSeen.set(w, now);
+        else if (before !== now) changed.push(`at ${t} ms a parked ${w.kind} fetch asked ${before}, now ${now}`);
+      }
+      if (t > 12000 && t < 18000) for (const w of parkedFetches(c, cutOff)) parkedAtCutOff = { ...parkedAtCutOff, [w.kind]: parkedAtCutOff[w.kind] + 1 };
+    }
+    expect(changed.slice(0, 3)).toEqual([]);
+    // The case under test happened: fetches of both kinds parked at the cut-off leader after it lost its leadership...
+    expect(parkedAtCutOff.consumer).toBeGreaterThan(0);
+    expect(parkedAtCutOff.replica).toBeGreaterThan(0);
+    expect(c.snapshot().events.some((e) => e.type === 'LeaderElected' && e.at > 3000 && e.at < 18000)).toBe(true);
+    // ...and the data still flows.
+    const s = c.snapshot();
+    expect(s.consumers.flatMap((x) => x.positions).reduce((n, p) => n + p.lag, 0)).toBe(0);
+  });
+
   it('a cluster copied at many moments (fetches parked, timed out, sessions holding answered requests) runs on exactly as the original', () => {
     const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot()) + c.scheduler.eventsRun;
     const END = 48000;
@@ -175,41 +260,88 @@ describe('fetch sessions reuse answered requests only', () => {
     expect(fingerprint(c)).toBe(fingerprint(straight));
   });
 
-  it('an answers array the broker sent is never filled again: no fetch answer reaches its fetcher twice', () => {
-    const seen = new WeakSet<object>();
-    let answers = 0;
-    const repeated: string[] = [];
-    const note = (kind: string, arr: object) => {
-      answers++;
-      if (seen.has(arr)) repeated.push(kind);
-      seen.add(arr);
+  it('a fetch answer arrives as it was sent: its slots are never refilled while it travels', () => {
+    // The answers are written into their fetch's own slots (Broker.readForReplica /
+    // readForConsumer): a slot refilled for another fetch while an answer is on its way (a
+    // fetch sent again after a timeout while the old one is parked, a shared array) would
+    // reach its fetcher changed. Each answer is taken down when the leader sends it and
+    // compared when it arrives.
+    const sent = new WeakMap<Exchange, unknown[]>();
+    let compared = { consumer: 0, follower: 0 };
+    const changed: string[] = [];
+    const proto = Network.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const answer = proto.answer!;
+    const answerArrives = proto.answerArrives!;
+    proto.answer = function (this: Network, x: unknown, value: unknown) {
+      const kind = fetchAnswerKind(value);
+      if (kind !== null) sent.set(x as Exchange, answerImage(value));
+      return answer.call(this, x, value);
     };
-    // Both methods are entry points (called through Calls by name): the wrappers keep their names.
-    const wrap = <T extends object>(proto: T, name: string, arrayOf: (args: unknown[]) => object | null, kind: string) => {
-      const p = proto as Record<string, unknown>;
-      const original = p[name] as (...a: unknown[]) => unknown;
-      const wrapper = function (this: unknown, ...a: unknown[]) {
-        const arr = arrayOf(a);
-        if (arr !== null) note(kind, arr);
-        return original.apply(this, a);
-      };
-      Object.defineProperty(wrapper, 'name', { value: name });
-      p[name] = wrapper;
-      return () => {
-        p[name] = original;
-      };
+    proto.answerArrives = function (this: Network, x: unknown) {
+      const ex = x as Exchange;
+      const before = sent.get(ex);
+      const kind = fetchAnswerKind(ex.value);
+      if (before !== undefined && kind !== null) {
+        compared = { ...compared, [kind]: compared[kind] + 1 };
+        const now = answerImage(ex.value);
+        if (now.length !== before.length || now.some((v, i) => !Object.is(v, before[i]))) changed.push(`a ${kind} answer changed on its way`);
+      }
+      return answerArrives.call(this, x);
     };
-    const restore = [
-      wrap(Consumer.prototype, 'onFetchResponse', (a) => (a[2] as { partitions: object }).partitions, 'consumer'),
-      wrap(Broker.prototype, 'onReplicaFetchResponse', (a) => a[3] as object, 'follower'),
-    ];
     try {
       const c = new Cluster(scenario());
       c.runUntil(50000);
     } finally {
-      for (const r of restore) r();
+      proto.answer = answer;
+      proto.answerArrives = answerArrives;
     }
-    expect(answers).toBeGreaterThan(3000);
-    expect(repeated.slice(0, 5)).toEqual([]);
+    expect(compared.consumer).toBeGreaterThan(1000);
+    expect(compared.follower).toBeGreaterThan(1000);
+    expect(changed.slice(0, 5)).toEqual([]);
+  });
+
+  it("a consumer's fetched batches stay as fetched while its buffer holds them", () => {
+    // A consumer keeps an answer's batches array as its buffer (the answer slots are refilled,
+    // their batches arrays never are): each array is taken down when it arrives and checked
+    // as the run goes on.
+    const kept: [Uint8Array[], Uint8Array[]][] = [];
+    let arrays = 0;
+    const proto = Consumer.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const original = proto.onFetchResponse!;
+    const wrapper = function (this: unknown, ...a: unknown[]) {
+      const r = a[2] as FetchResponse;
+      for (const fp of r.partitions) {
+        if (fp.batches.length === 0) continue;
+        arrays++;
+        kept.push([fp.batches, fp.batches.slice()]);
+        if (kept.length > 400) kept.shift();
+      }
+      return original.apply(this, a);
+    };
+    Object.defineProperty(wrapper, 'name', { value: 'onFetchResponse' });
+    proto.onFetchResponse = wrapper;
+    const changed: string[] = [];
+    const buffers = new Map<object, [Uint8Array[], number]>();
+    try {
+      const c = new Cluster(scenario());
+      for (let t = 5; t <= 40000 && changed.length === 0; t += 5) {
+        c.runUntil(t);
+        for (const [arr, copy] of kept) {
+          if (arr.length !== copy.length || arr.some((b, i) => b !== copy[i])) changed.push(`at ${t} ms a fetched batches array changed: ${copy.length} -> ${arr.length} batches`);
+        }
+        // A buffer is replaced, never added to in place (an emptied one is one array shared by all).
+        for (const x of c.consumers.values()) {
+          for (const p of (x as unknown as { partitions: Map<string, { buffer: Uint8Array[] }> }).partitions.values()) {
+            const before = buffers.get(p);
+            if (before !== undefined && before[0] === p.buffer && before[1] !== p.buffer.length) changed.push(`at ${t} ms a buffer changed in place: ${before[1]} -> ${p.buffer.length} batches`);
+            buffers.set(p, [p.buffer, p.buffer.length]);
+          }
+        }
+      }
+    } finally {
+      proto.onFetchResponse = original;
+    }
+    expect(changed.slice(0, 3)).toEqual([]);
+    expect(arrays).toBeGreaterThan(1000);
   });
 });

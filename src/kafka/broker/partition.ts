@@ -26,7 +26,7 @@ import {
   batchIsTransactional,
   controlBatchType,
 } from '../log/record-batch';
-import type { UnifiedLog } from '../log/unified-log';
+import type { LogReadInfo, UnifiedLog } from '../log/unified-log';
 import type { WaiterList } from './broker';
 import { ProducerStateManager } from './producer-state';
 
@@ -137,6 +137,14 @@ export interface FollowerFetchPart {
    * looks the key up.
    */
   leaderRef: PartitionRef | null;
+  /**
+   * How many of the follower's fetches carrying this part a leader may still read: one per
+   * fetch sent, given back when that fetch's answer is taken (Broker.onReplicaFetchResponse).
+   * A fetch that timed out or was reset may still be parked at its leader, which reads the
+   * part until it answers: it never gives its count back. While 0 the part is the follower's
+   * alone and is refilled in place (Partition.followerFetchPart) instead of replaced.
+   */
+  holders: number;
 }
 
 /**
@@ -147,6 +155,76 @@ export interface FollowerFetchPart {
  */
 export interface PartitionRef {
   partition: Partition | null;
+}
+
+/**
+ * The read summary of the fetch read in progress (UnifiedLog.readInto): reads run one at a
+ * time and are used at once, so one object serves them all (no result object per read).
+ */
+/**
+ * The batches of every answer without records that is not a follower fetch's slot (consumer
+ * answers, READ between reads): one empty array, never filled (a consumer keeps an answer's
+ * batches only when there are some; nothing adds to an answer's array).
+ */
+export const NO_BATCHES: Uint8Array[] = [];
+const READ: LogReadInfo = { error: 'NONE', batches: NO_BATCHES, sizeInBytes: 0 };
+
+/**
+ * Fills a follower fetch answer: `into` (the fetch's answer slot, see Broker.readForReplica),
+ * or a new one when there is none. `batches` null: no records (the slot's own array emptied).
+ */
+export function fillFollowerAnswer(
+  into: FollowerFetchAnswer | null,
+  topic: string,
+  partition: number,
+  key: string,
+  error: KafkaError,
+  highWatermark: number,
+  logStartOffset: number,
+  batches: Uint8Array[] | null,
+  bytes: number,
+  divergingEpoch: FollowerFetchAnswer['divergingEpoch'],
+): FollowerFetchAnswer {
+  if (into === null) return { topic, partition, key, error, highWatermark, logStartOffset, batches: batches ?? [], bytes, divergingEpoch };
+  into.topic = topic;
+  into.partition = partition;
+  into.key = key;
+  into.error = error;
+  into.highWatermark = highWatermark;
+  into.logStartOffset = logStartOffset;
+  if (batches !== null) into.batches = batches;
+  else {
+    // pop, not `length = 0`: the length setter is a runtime call.
+    const own = into.batches;
+    while (own.length > 0) own.pop();
+  }
+  into.bytes = bytes;
+  into.divergingEpoch = divergingEpoch;
+  return into;
+}
+
+/**
+ * Fills a consumer fetch answer: `into` (the fetch's answer slot, see Broker.readForConsumer)
+ * when it is a plain one, else a new one (an answer that named a preferred read replica or
+ * carried read_committed's fields is not refilled: those fields would stay).
+ */
+export function fillConsumerAnswer(
+  into: FetchPartitionResponse | null,
+  topic: string,
+  partition: number,
+  error: KafkaError,
+  highWatermark: number,
+  logStartOffset: number,
+  batches: Uint8Array[],
+): FetchPartitionResponse {
+  if (into === null || into.preferredReadReplica !== undefined || into.lastStableOffset !== undefined) return { topic, partition, error, highWatermark, logStartOffset, batches };
+  into.topic = topic;
+  into.partition = partition;
+  into.error = error;
+  into.highWatermark = highWatermark;
+  into.logStartOffset = logStartOffset;
+  into.batches = batches;
+  return into;
 }
 
 export class Partition {
@@ -174,17 +252,8 @@ export class Partition {
   private delayedProduceMinRequired = Infinity;
   /** Offset at which the current leader epoch started on this leader. */
   private leaderEpochStartOffset = 0;
-  /**
-   * Leader: the answer to a caught-up follower (no records, no error) at the current HW and
-   * log start, shared by every such fetch until one of them moves. At scale a follower's
-   * fetch covers tens of partitions and most have nothing new: one answer object each per
-   * fetch was most of the allocation of replication. Answers are never modified.
-   */
-  private idleAnswer: FollowerFetchAnswer | null = null;
   /** Follower: the last fetch request part sent for this partition, reused while unchanged. */
   private fetchPart: FollowerFetchPart | null = null;
-  /** The answer to a consumer fetch at the HW (read_uncommitted, nothing to read), shared like idleAnswer. */
-  private idleConsumerAnswer: FetchPartitionResponse | null = null;
   /**
    * This replica's leader.replication.throttled.replicas / follower.replication.throttled.replicas
    * flags (isThrottledReplica of the topic's config for this partition and broker), as of the
@@ -454,6 +523,7 @@ export class Partition {
    * it was updated when the fetch arrived, with the fetch's own offset and time).
    */
   fetchForFollower(
+    into: FollowerFetchAnswer | null,
     replicaId: number,
     fetchOffset: number,
     lastFetchedEpoch: number,
@@ -462,37 +532,39 @@ export class Partition {
     updateFetchState = true,
   ): FollowerFetchAnswer {
     const err = this.checkLeaderEpoch(currentLeaderEpoch);
-    if (err !== 'NONE') return this.followerAnswer(err);
+    if (err !== 'NONE') return this.followerAnswer(into, err);
     const state = this.remote.get(replicaId);
-    if (!state) return this.followerAnswer('NOT_LEADER_OR_FOLLOWER');
+    if (!state) return this.followerAnswer(into, 'NOT_LEADER_OR_FOLLOWER');
     const leo = this.log.logEndOffset;
     // The follower's last epoch is the latest here: it ends at the log end (no divergence
     // while fetchOffset <= LEO), without the lookup's answer object.
     if (lastFetchedEpoch >= 0 && !(lastFetchedEpoch === this.log.epochLatest && fetchOffset <= leo)) {
       const end = this.log.leaderEpochCache.endOffsetFor(lastFetchedEpoch, leo);
       if (end.leaderEpoch < 0 || end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
-        return this.followerAnswer('NONE', [], 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
+        return this.followerAnswer(into, 'NONE', null, 0, { epoch: end.leaderEpoch, endOffset: end.endOffset < 0 ? this.log.logStartOffset : end.endOffset });
       }
     }
     if (fetchOffset === leo && fetchOffset >= this.log.logStartOffset) {
       // Caught up (most partitions of a fetch at scale): nothing to read.
       if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
-      return this.followerAnswer('NONE');
+      return this.followerAnswer(into, 'NONE');
     }
     // maxBytes ≤ 0: the response is full; the fetch still tells the leader where we are.
-    const read = maxBytes > 0 ? this.log.read(fetchOffset, maxBytes, leo) : this.log.read(fetchOffset, 0, fetchOffset);
-    if (read.error !== 'NONE') {
-      return this.followerAnswer(read.error);
-    }
+    // The batches go into the slot's own array (its follower read the last ones already).
+    const fill = into !== null ? into.batches : undefined;
+    const read = maxBytes > 0 ? this.log.readInto(READ, fetchOffset, maxBytes, leo, fill) : this.log.readInto(READ, fetchOffset, 0, fetchOffset, fill);
+    const batches = read.batches;
+    read.batches = NO_BATCHES; // the summary keeps no answer's array
+    if (read.error !== 'NONE') return this.followerAnswer(into, read.error);
     if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
-    return this.followerAnswer('NONE', read.batches, read.sizeInBytes);
+    return this.followerAnswer(into, 'NONE', batches, read.sizeInBytes);
   }
 
   /**
-   * fetchForFollower's answer; a caught-up follower (at the log end, in the latest epoch)
-   * gets the shared idle answer, with the same values a fresh one would have.
+   * fetchForFollower, written into the fetch's answer slot `into` (null: a new answer); a
+   * caught-up follower (at the log end, in the latest epoch) takes the short way.
    */
-  answerFollower(replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number, updateFetchState = true): FollowerFetchAnswer {
+  answerFollower(into: FollowerFetchAnswer | null, replicaId: number, fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number, maxBytes: number, updateFetchState = true): FollowerFetchAnswer {
     const log = this.log;
     const leo = log.logEndOffset;
     if (
@@ -505,55 +577,52 @@ export class Partition {
       const state = this.remote.get(replicaId);
       if (state) {
         if (updateFetchState) this.updateFollowerFetchState(state, fetchOffset);
-        const hw = log.highWatermark;
-        const start = log.logStartOffset;
-        let a = this.idleAnswer;
-        if (a === null || a.highWatermark !== hw || a.logStartOffset !== start) {
-          a = this.followerAnswer('NONE');
-          this.idleAnswer = a;
-        }
-        return a;
+        return this.followerAnswer(into, 'NONE');
       }
     }
-    return this.fetchForFollower(replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes, updateFetchState);
+    return this.fetchForFollower(into, replicaId, fetchOffset, lastFetchedEpoch, currentLeaderEpoch, maxBytes, updateFetchState);
   }
 
   /**
    * A read_uncommitted consumer fetch at the HW with a valid epoch (nothing visible to read:
-   * most partitions of a consumer's fetch at scale): the shared answer, with the values
-   * fetchForConsumer's would have; null when the fetch needs the full read.
+   * most partitions of a consumer's fetch at scale): its answer, with the values
+   * fetchForConsumer's would have, in the slot `into` (null: a new one); null when the fetch
+   * needs the full read.
    */
-  consumerIdleAnswer(fetchOffset: number, currentLeaderEpoch: number): FetchPartitionResponse | null {
+  consumerIdleAnswer(into: FetchPartitionResponse | null, fetchOffset: number, currentLeaderEpoch: number): FetchPartitionResponse | null {
     if (this.role === 'none' || (currentLeaderEpoch >= 0 && currentLeaderEpoch !== this.leaderEpoch)) return null;
     const log = this.log;
     const hw = log.highWatermark;
     if (fetchOffset !== hw || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return null;
-    const start = log.logStartOffset;
-    let a = this.idleConsumerAnswer;
-    if (a === null || a.highWatermark !== hw || a.logStartOffset !== start) {
-      a = { topic: this.topic, partition: this.partition, error: 'NONE', highWatermark: hw, logStartOffset: start, batches: [] };
-      this.idleConsumerAnswer = a;
-    }
-    return a;
+    return fillConsumerAnswer(into, this.topic, this.partition, 'NONE', hw, log.logStartOffset, NO_BATCHES);
   }
 
-  /** Follower: this partition's part of the next fetch, the previous one while nothing in it changed. */
+  /**
+   * Follower: this partition's part of the next fetch, the previous one while nothing in it
+   * changed, refilled when no leader may read it any more (holders 0), else a new one.
+   */
   followerFetchPart(): FollowerFetchPart {
     const fetchOffset = this.log.logEndOffset;
     const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
     if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
-    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null });
+    if (f !== null && f.holders === 0) {
+      f.fetchOffset = fetchOffset;
+      f.lastFetchedEpoch = lastFetchedEpoch;
+      f.currentLeaderEpoch = this.leaderEpoch;
+      return f;
+    }
+    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null, holders: 0 });
   }
 
   /** A follower fetch's answer as of now: the HW and log start go with every one. */
-  private followerAnswer(error: KafkaError, batches: Uint8Array[] = [], bytes = 0, divergingEpoch: FollowerFetchAnswer['divergingEpoch'] = null): FollowerFetchAnswer {
-    return { topic: this.topic, partition: this.partition, key: this.key, error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches, bytes, divergingEpoch };
+  private followerAnswer(into: FollowerFetchAnswer | null, error: KafkaError, batches: Uint8Array[] | null = null, bytes = 0, divergingEpoch: FollowerFetchAnswer['divergingEpoch'] = null): FollowerFetchAnswer {
+    return fillFollowerAnswer(into, this.topic, this.partition, this.key, error, this.log.highWatermark, this.log.logStartOffset, batches, bytes, divergingEpoch);
   }
 
-  /** A consumer fetch's answer as of now (the broker adds what only a read_committed fetch carries). */
-  private consumerAnswer(error: KafkaError, batches: Uint8Array[] = []): FetchPartitionResponse {
-    return { topic: this.topic, partition: this.partition, error, highWatermark: this.log.highWatermark, logStartOffset: this.log.logStartOffset, batches };
+  /** A consumer fetch's answer as of now, in the slot `into` when plain (null: a new one; read_committed's fields are added by fetchForConsumer). */
+  private consumerAnswer(into: FetchPartitionResponse | null, error: KafkaError, batches: Uint8Array[] = NO_BATCHES): FetchPartitionResponse {
+    return fillConsumerAnswer(into, this.topic, this.partition, error, this.log.highWatermark, this.log.logStartOffset, batches);
   }
 
   /** Replica.updateFetchStateOrThrow, then ISR expansion and HW. */
@@ -585,8 +654,9 @@ export class Partition {
    * last stable offset (read_committed, which also gets the aborted transactions among
    * the records returned, FetchResponse.abortedTransactions).
    */
-  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted = false): FetchPartitionResponse {
-    const r = this.fetchForConsumerUpTo(fetchOffset, currentLeaderEpoch, maxBytes, readCommitted);
+  fetchForConsumer(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted = false, into: FetchPartitionResponse | null = null): FetchPartitionResponse {
+    // read_committed adds fields: a new answer, never the slot.
+    const r = this.fetchForConsumerUpTo(readCommitted ? null : into, fetchOffset, currentLeaderEpoch, maxBytes, readCommitted);
     if (readCommitted && r.error === 'NONE') {
       r.lastStableOffset = this.lastStableOffset;
       const last = r.batches[r.batches.length - 1];
@@ -599,20 +669,23 @@ export class Partition {
     return r;
   }
 
-  private fetchForConsumerUpTo(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted: boolean): FetchPartitionResponse {
+  private fetchForConsumerUpTo(into: FetchPartitionResponse | null, fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, readCommitted: boolean): FetchPartitionResponse {
     // A consumer (FetchRequest v11+, client metadata present) may read from a follower too
     // (KIP-392: fetchOnlyLeader is false); a follower serves up to its own HW, which trails
     // the leader's, so what it hands out is committed.
     const err = this.role === 'follower' ? this.checkFollowerEpoch(currentLeaderEpoch) : this.checkLeaderEpoch(currentLeaderEpoch);
-    if (err !== 'NONE') return this.consumerAnswer(err);
+    if (err !== 'NONE') return this.consumerAnswer(into, err);
     const upTo = readCommitted ? this.lastStableOffset : this.log.highWatermark;
     if (fetchOffset > upTo && fetchOffset <= this.log.logEndOffset) {
       // Between HW (or LSO) and LEO: nothing visible yet, not out of range.
-      return this.consumerAnswer('NONE');
+      return this.consumerAnswer(into, 'NONE');
     }
-    const read = this.log.read(fetchOffset, maxBytes, upTo);
-    if (read.error !== 'NONE') return this.consumerAnswer(read.error);
-    return this.consumerAnswer('NONE', read.batches);
+    // The batches in an array of their own: a consumer's buffer keeps it.
+    const read = this.log.readInto(READ, fetchOffset, maxBytes, upTo);
+    const batches = read.batches;
+    read.batches = NO_BATCHES; // the summary keeps no answer's array
+    if (read.error !== 'NONE') return this.consumerAnswer(into, read.error);
+    return this.consumerAnswer(into, 'NONE', batches.length > 0 ? batches : NO_BATCHES);
   }
 
   // ---- leader: HW and ISR ---------------------------------------------------------------

@@ -120,6 +120,13 @@ interface FetchSession {
  */
 interface SessionFetch {
   readonly req: FetchRequest;
+  /**
+   * The fetch's answer, sent with it: the broker writes its answer here (an answer object
+   * per partition, refilled) and sends this object back. Refilled only when the fetch is sent
+   * again, which is after its answer was read (only an answered fetch is reused); of an
+   * answer the consumer keeps only the batches arrays (its buffers), which are never refilled.
+   */
+  readonly answer: FetchResponse;
   readonly states: PartitionState[];
   readonly epoch: number;
   readonly handle: Call;
@@ -134,6 +141,12 @@ interface RequestState {
 }
 
 const decoder = new TextDecoder();
+
+/**
+ * An emptied buffer (shiftBatch): one array for all. Buffers are never added to in place,
+ * only replaced (by a fetch answer's batches, or a new array of what is left and what came).
+ */
+const NOTHING_BUFFERED: Uint8Array[] = [];
 const key = (t: string, p: number) => `${t}-${p}`;
 
 export class Consumer {
@@ -943,7 +956,12 @@ export class Consumer {
   private assignmentMetadataChanged(): boolean {
     const snap = this.assignmentSnapshot;
     if (snap === null) return false;
-    return snap.some(([t, n]) => this.ctx.metadata.partitionCount(t) !== n);
+    // A loop, not some() with a closure: asked on every poll turn.
+    for (let i = 0; i < snap.length; i++) {
+      const entry = snap[i]!;
+      if (this.ctx.metadata.partitionCount(entry[0]) !== entry[1]) return true;
+    }
+    return false;
   }
 
   /** One turn of the application's poll loop. */
@@ -1003,32 +1021,7 @@ export class Consumer {
             continue;
           }
         }
-        let last = -1;
-        forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
-          if (offset < p.position) return true;
-          if (n >= max) return false;
-          n++;
-          last = offset;
-          if (record) {
-            this.ctx.recordConsumed({
-              consumer: this.id,
-              at: this.now,
-              topic: p.topic,
-              partition: p.partition,
-              offset,
-              key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
-              value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
-              isolation: readCommitted ? 'read_committed' : 'read_uncommitted',
-            });
-          }
-          return true;
-        });
-        if (last >= 0) p.position = last + 1;
-        if (last < 0 || p.position >= batchNextOffset(b)) {
-          // Done with this batch (also when compaction left gaps after its last record).
-          if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
-          this.shiftBatch(p);
-        }
+        n = this.consumeRecords(p, b, n, max, record, readCommitted);
       }
       if (p.buffer.length === 0 || p.position < 0) {
         // Drained: out of the queue (from its front, the usual case, by moving the head).
@@ -1042,10 +1035,50 @@ export class Consumer {
       while (queue.length > 0) queue.pop();
       this.bufferedHead = 0;
     } else if (this.bufferedHead >= 32 && this.bufferedHead * 2 >= queue.length) {
-      queue.splice(0, this.bufferedHead);
+      // The drained front goes, moved over in place (splice would make an array of it).
+      const head = this.bufferedHead;
+      const keep = queue.length - head;
+      for (let k = 0; k < keep; k++) queue[k] = queue[k + head]!;
+      while (queue.length > keep) queue.pop();
       this.bufferedHead = 0;
     }
     this.consumedCount += n;
+    return n;
+  }
+
+  /**
+   * Hands the records of batch `b` at or past the partition's position to the application,
+   * record by record, while fewer than `max` were handed (`n` so far); returns the new count.
+   * A method of its own: its closure's variables would otherwise live in a context made on
+   * every consumeBuffered call, whether a batch is walked or not.
+   */
+  private consumeRecords(p: PartitionState, b: Uint8Array, n: number, max: number, record: boolean, readCommitted: boolean): number {
+    let last = -1;
+    forEachRecord(b, (offset, _ts, batch, ks, kl, vs, vl) => {
+      if (offset < p.position) return true;
+      if (n >= max) return false;
+      n++;
+      last = offset;
+      if (record) {
+        this.ctx.recordConsumed({
+          consumer: this.id,
+          at: this.now,
+          topic: p.topic,
+          partition: p.partition,
+          offset,
+          key: kl < 0 ? null : decoder.decode(batch.subarray(ks, ks + kl)),
+          value: vl < 0 ? null : decoder.decode(batch.subarray(vs, vs + vl)),
+          isolation: readCommitted ? 'read_committed' : 'read_uncommitted',
+        });
+      }
+      return true;
+    });
+    if (last >= 0) p.position = last + 1;
+    if (last < 0 || p.position >= batchNextOffset(b)) {
+      // Done with this batch (also when compaction left gaps after its last record).
+      if (batchNextOffset(b) > p.position) p.position = batchNextOffset(b);
+      this.shiftBatch(p);
+    }
     return n;
   }
 
@@ -1066,7 +1099,7 @@ export class Consumer {
   /** The partition's oldest fetched batch is consumed (or skipped). */
   private shiftBatch(p: PartitionState): void {
     if (++p.bufferAt < p.buffer.length) return;
-    p.buffer = [];
+    p.buffer = NOTHING_BUFFERED;
     p.bufferAt = 0;
   }
 
@@ -1189,9 +1222,16 @@ export class Consumer {
         const maxBytes = (cfg ??= this.fetchCfg()).maxPartitionFetchBytes;
         let part = p.fetchPart;
         if (part === null || part.fetchOffset !== p.position || part.currentLeaderEpoch !== l.leaderEpoch || part.partitionMaxBytes !== maxBytes) {
-          // The broker's Partition reference carried over (the broker checks it is its own and live).
-          part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes, brokerRef: part === null ? null : (part.brokerRef ?? null) };
-          p.fetchPart = part;
+          if (part !== null && part.holders === 0) {
+            // No broker reads it any more (holders): refilled in place.
+            part.fetchOffset = p.position;
+            part.currentLeaderEpoch = l.leaderEpoch;
+            part.partitionMaxBytes = maxBytes;
+          } else {
+            // The broker's Partition reference carried over (the broker checks it is its own and live).
+            part = { topic: p.topic, partition: p.partition, key: p.key, fetchOffset: p.position, currentLeaderEpoch: l.leaderEpoch, partitionMaxBytes: maxBytes, brokerRef: part === null ? null : (part.brokerRef ?? null), holders: 0 };
+            p.fetchPart = part;
+          }
         }
         if (partitions === null) {
           partitions = [part];
@@ -1229,11 +1269,13 @@ export class Consumer {
           partitions: partitions!,
           isolationLevel: cfg.readCommitted ? 1 : 0,
         };
+        const answer: FetchResponse = { error: 'NONE', partitions: [] };
         sf = {
           req,
+          answer,
           states: states!,
           epoch: this.epoch,
-          handle: call(this, this.fetchAt, g.leader, req),
+          handle: call(this, this.fetchAt, g.leader, req, answer),
           onResponse: call(this, this.onFetchResponse, s, req),
           onReset: call(this, this.onFetchReset, s, req),
         };
@@ -1241,6 +1283,8 @@ export class Consumer {
       s.answered = null;
       s.inFlight = sf;
       this.fetchesInFlight++;
+      // The broker reads these parts until it answers (given back in onFetchResponse).
+      for (let i = 0; i < n; i++) partitions![i]!.holders!++;
       s.deadline.set(this.now + cfg.requestTimeoutMs);
       // A fetch request carries no record batches: nothing for the network to walk (0 bytes).
       this.ctx.network.request(this.node, brokerNode(g.leader), sf.handle, sf.onResponse, sf.onReset, 0);
@@ -1279,7 +1323,11 @@ export class Consumer {
   /** @scheduled The fetch's answer. */
   private onFetchResponse(s: FetchSession, req: FetchRequest, r: FetchResponse): void {
     const sf = this.endFetch(s, req);
-    if (sf === null || !this.alive) return;
+    if (sf === null) return;
+    // Answered: the broker reads its parts no more (a fetch that timed out or was reset keeps their count).
+    const asked = sf.req.partitions;
+    for (let i = 0; i < asked.length; i++) asked[i]!.holders!--;
+    if (!this.alive) return;
     // Answered: the session's next fetch may send it again (after onFetch has read it: a
     // poll turn onFetch runs at its end sends the next).
     s.answered = sf;
@@ -1287,8 +1335,8 @@ export class Consumer {
   }
 
   /** @scheduled Fetch arrives at the leader (the handler runs there). */
-  private fetchAt(leader: number, req: FetchRequest): FetchResponse | Deferred<FetchResponse> {
-    return this.ctx.brokerApi(leader)?.handleFetch(req) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
+  private fetchAt(leader: number, req: FetchRequest, answer: FetchResponse): FetchResponse | Deferred<FetchResponse> {
+    return this.ctx.brokerApi(leader)?.handleFetch(req, answer) ?? { error: 'NOT_LEADER_OR_FOLLOWER', partitions: [] };
   }
 
   /** Fetch answered (null: reset). */

@@ -86,6 +86,13 @@ export interface LogState {
   tombstoneHorizons: [number, number][];
 }
 
+/** `fill` emptied, or a new empty array without one. */
+function emptied(fill: Uint8Array[] | undefined): Uint8Array[] {
+  if (fill === undefined) return [];
+  while (fill.length > 0) fill.pop();
+  return fill;
+}
+
 const hasPolicy = (policy: string, p: 'delete' | 'compact') => policy.split(',').some((s) => s.trim() === p);
 
 export class UnifiedLog implements EpochMirror {
@@ -282,25 +289,58 @@ export class UnifiedLog implements EpochMirror {
    * the log end. Binary search to the segment, then to the batch.
    */
   read(fromOffset: number, maxBytes: number, maxOffset: number): LogReadInfo {
-    if (fromOffset < this.startOffset || fromOffset > this.leo) return { error: 'OFFSET_OUT_OF_RANGE', batches: [], sizeInBytes: 0 };
-    if (fromOffset >= maxOffset) return { error: 'NONE', batches: [], sizeInBytes: 0 };
-    // Made with its first batch (most reads return one): an array pushed from empty reserves
-    // room for 17 at once.
+    return this.readInto({ error: 'NONE', batches: [], sizeInBytes: 0 }, fromOffset, maxBytes, maxOffset);
+  }
+
+  /**
+   * read into `into` (a fetch's reused summary: no result object per read), which it
+   * returns. The batches go into `fill` when given (emptied first: an array only its caller
+   * holds and reads before its next read), else into an array of their own, sized once
+   * (sliced from the segment: a fetch answer's array may be kept, by a consumer's buffer).
+   */
+  readInto(into: LogReadInfo, fromOffset: number, maxBytes: number, maxOffset: number, fill?: Uint8Array[]): LogReadInfo {
+    into.error = 'NONE';
+    into.sizeInBytes = 0;
+    if (fromOffset < this.startOffset || fromOffset > this.leo) {
+      into.error = 'OFFSET_OUT_OF_RANGE';
+      into.batches = emptied(fill);
+      return into;
+    }
+    if (fromOffset >= maxOffset) {
+      into.batches = emptied(fill);
+      return into;
+    }
     let batches: Uint8Array[] | null = null;
+    if (fill !== undefined) {
+      // pop, not `length = 0`: the length setter is a runtime call.
+      while (fill.length > 0) fill.pop();
+      batches = fill;
+    }
     let bytes = 0;
-    for (let s = this.segmentIndexFor(fromOffset); s < this.segs.length; s++) {
+    let taken = 0;
+    let done = false;
+    for (let s = this.segmentIndexFor(fromOffset); s < this.segs.length && !done; s++) {
       const seg = this.segs[s]!;
       if (seg.baseOffset >= maxOffset) break;
-      for (let i = seg.findBatchIndex(fromOffset); i < seg.batches.length; i++) {
-        const b = seg.batches[i]!;
-        if (batchNextOffset(b) > maxOffset) return { error: 'NONE', batches: batches ?? [], sizeInBytes: bytes };
-        if (batches !== null && bytes + b.length > maxBytes) return { error: 'NONE', batches, sizeInBytes: bytes };
-        if (batches === null) batches = [b];
-        else batches.push(b);
+      const list = seg.batches;
+      const first = seg.findBatchIndex(fromOffset);
+      let i = first;
+      for (; i < list.length; i++) {
+        const b = list[i]!;
+        if (batchNextOffset(b) > maxOffset || (taken > 0 && bytes + b.length > maxBytes)) {
+          done = true;
+          break;
+        }
         bytes += b.length;
+        taken++;
       }
+      if (i === first) continue;
+      if (batches === null) batches = list.slice(first, i);
+      else for (let k = first; k < i; k++) batches.push(list[k]!);
     }
-    return { error: 'NONE', batches: batches ?? [], sizeInBytes: bytes };
+    into.batches = batches ?? [];
+    into.sizeInBytes = bytes;
+    return into;
   }
 
   /** Decoded records from fromOffset (at most maxRecords, offset order), for views. */

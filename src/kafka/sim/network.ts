@@ -27,7 +27,9 @@ import { MIN_TURN_MS, Scheduled, type Scheduler, type Task } from './scheduler';
 /** "broker:1", "client:checkout": one address per process. */
 export type NodeId = string;
 
-export const brokerNode = (id: number): NodeId => `broker:${id}`;
+/** Broker node ids by broker id, each string made once (every fetch and produce names its broker). */
+const brokerNodes: NodeId[] = [];
+export const brokerNode = (id: number): NodeId => brokerNodes[id] ?? (brokerNodes[id] = `broker:${id}`);
 export const clientNode = (id: string): NodeId => `client:${id}`;
 /** A controller-only process (process.roles=controller): a KRaft voter that is no broker. */
 export const controllerNode = (id: number): NodeId => `controller:${id}`;
