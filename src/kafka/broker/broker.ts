@@ -829,11 +829,7 @@ export class Broker implements BrokerApi, PartitionHost {
       if (r.error !== 'NONE') hasError = true;
       partitions[i] = r;
     }
-    const read = this.lastRead;
-    read.bytes = bytes;
-    read.hasError = hasError;
-    read.preferredReadReplica = preferredReadReplica;
-    read.urgent = false;
+    this.noteRead(bytes, hasError, preferredReadReplica, false);
   }
 
   /**
@@ -977,12 +973,17 @@ export class Broker implements BrokerApi, PartitionHost {
       if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
       out[i] = answer;
     }
+    this.noteRead(bytes, false, false, urgent);
+    return out;
+  }
+
+  /** What the read just made comes to (lastRead: one summary per broker, refilled by every read). */
+  private noteRead(bytes: number, hasError: boolean, preferredReadReplica: boolean, urgent: boolean): void {
     const read = this.lastRead;
     read.bytes = bytes;
-    read.hasError = false;
-    read.preferredReadReplica = false;
+    read.hasError = hasError;
+    read.preferredReadReplica = preferredReadReplica;
     read.urgent = urgent;
-    return out;
   }
 
   private follow(key: string, leader: number): void {

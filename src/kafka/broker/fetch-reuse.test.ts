@@ -25,44 +25,46 @@ import { Network, type Exchange } from '../sim/network';
 import { Consumer } from '../consumer/consumer';
 import { Broker } from './broker';
 
-function scenario(): Scenario {
+/**
+ * Three brokers, `orders` (6 partitions, RF 3, min ISR 2), a producer and two consumers of
+ * group g with `consumerConfig`; followers' fetches park up to 40 s, longer than their 30 s
+ * replica socket timeout.
+ */
+function threeBrokers(seed: number, consumerConfig: Record<string, string | number>, timeline: Scenario['timeline']): Scenario {
   return {
     version: 1,
-    seed: 5,
+    seed,
     cluster: {
       brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
       network: { latencyMs: 1, jitterMs: 1 },
-      // A follower's fetch parks up to 40 s: longer than its 30 s replica socket timeout.
       config: { 'group.initial.rebalance.delay.ms': 0, 'replica.fetch.wait.max.ms': 40000 },
     },
     topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5 } },
-      // A consumer's fetch parks up to 1 s and times out after 300 ms.
-      ...['c1', 'c2'].map((id) => ({
-        kind: 'consumer' as const,
-        id,
-        groupId: 'g',
-        topics: ['orders'],
-        config: { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 1000, 'request.timeout.ms': 300 },
-      })),
+      ...['c1', 'c2'].map((id) => ({ kind: 'consumer' as const, id, groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', ...consumerConfig } })),
     ],
-    timeline: [
-      { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, keys: 30, valueBytes: 20 },
-      { at: 2000, op: 'stopLoad', producer: 'p', topic: 'orders' },
-      // 32 s without records: fetches park and time out, and are sent anew while the old ones
-      // are still parked. A broker dies meanwhile: its partitions move to the others' sessions,
-      // so a fetch sent after a timeout asks otherwise than the one still parked.
-      { at: 15000, op: 'killBroker', broker: 3 },
-      { at: 20000, op: 'restartBroker', broker: 3 },
-      { at: 34000, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, keys: 30, valueBytes: 20 },
-      { at: 36000, op: 'killBroker', broker: 2 },
-      { at: 38000, op: 'restartBroker', broker: 2 },
-      { at: 40000, op: 'isolateBroker', broker: 3 },
-      { at: 41500, op: 'healBroker', broker: 3 },
-      { at: 44000, op: 'stopLoad', producer: 'p', topic: 'orders' },
-    ],
+    timeline,
   };
+}
+
+function scenario(): Scenario {
+  // A consumer's fetch parks up to 1 s and times out after 300 ms.
+  return threeBrokers(5, { 'fetch.max.wait.ms': 1000, 'request.timeout.ms': 300 }, [
+    { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, keys: 30, valueBytes: 20 },
+    { at: 2000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+    // 32 s without records: fetches park and time out, and are sent anew while the old ones
+    // are still parked. A broker dies meanwhile: its partitions move to the others' sessions,
+    // so a fetch sent after a timeout asks otherwise than the one still parked.
+    { at: 15000, op: 'killBroker', broker: 3 },
+    { at: 20000, op: 'restartBroker', broker: 3 },
+    { at: 34000, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 500, keys: 30, valueBytes: 20 },
+    { at: 36000, op: 'killBroker', broker: 2 },
+    { at: 38000, op: 'restartBroker', broker: 2 },
+    { at: 40000, op: 'isolateBroker', broker: 3 },
+    { at: 41500, op: 'healBroker', broker: 3 },
+    { at: 44000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+  ]);
 }
 
 interface FetchPartView {
@@ -191,32 +193,12 @@ describe('fetch sessions reuse answered requests only', () => {
     // while the controller fences it and moves its partitions' leadership: the followers and
     // consumers fetch those partitions with new leader epochs from the new leaders, while
     // the old leader still reads the parts it parked.
-    const sc: Scenario = {
-      version: 1,
-      seed: 7,
-      cluster: {
-        brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
-        network: { latencyMs: 1, jitterMs: 1 },
-        config: { 'group.initial.rebalance.delay.ms': 0, 'replica.fetch.wait.max.ms': 40000 },
-      },
-      topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
-      clients: [
-        { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5 } },
-        ...['c1', 'c2'].map((id) => ({
-          kind: 'consumer' as const,
-          id,
-          groupId: 'g',
-          topics: ['orders'],
-          config: { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 20000, 'request.timeout.ms': 30000 },
-        })),
-      ],
-      timeline: [
-        { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 30, valueBytes: 20 },
-        { at: 3000, op: 'isolateBroker', broker: 3 },
-        { at: 18000, op: 'healBroker', broker: 3 },
-        { at: 20000, op: 'stopLoad', producer: 'p', topic: 'orders' },
-      ],
-    };
+    const sc = threeBrokers(7, { 'fetch.max.wait.ms': 20000, 'request.timeout.ms': 30000 }, [
+      { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 200, keys: 30, valueBytes: 20 },
+      { at: 3000, op: 'isolateBroker', broker: 3 },
+      { at: 18000, op: 'healBroker', broker: 3 },
+      { at: 20000, op: 'stopLoad', producer: 'p', topic: 'orders' },
+    ]);
     const c = new Cluster(sc);
     const firstSeen = new WeakMap<WaiterView, string>();
     const changed: string[] = [];

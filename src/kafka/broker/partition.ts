@@ -186,12 +186,8 @@ export function fillFollowerAnswer(
   divergingEpoch: FollowerFetchAnswer['divergingEpoch'],
 ): FollowerFetchAnswer {
   if (into === null) return { topic, partition, key, error, highWatermark, logStartOffset, batches: batches ?? [], bytes, divergingEpoch };
-  into.topic = topic;
-  into.partition = partition;
+  fillAnswerHead(into, topic, partition, error, highWatermark, logStartOffset);
   into.key = key;
-  into.error = error;
-  into.highWatermark = highWatermark;
-  into.logStartOffset = logStartOffset;
   if (batches !== null) into.batches = batches;
   else {
     // pop, not `length = 0`: the length setter is a runtime call.
@@ -218,13 +214,25 @@ export function fillConsumerAnswer(
   batches: Uint8Array[],
 ): FetchPartitionResponse {
   if (into === null || into.preferredReadReplica !== undefined || into.lastStableOffset !== undefined) return { topic, partition, error, highWatermark, logStartOffset, batches };
+  fillAnswerHead(into, topic, partition, error, highWatermark, logStartOffset);
+  into.batches = batches;
+  return into;
+}
+
+/** The fields a follower's and a consumer's partition answer share, written into a reused one. */
+function fillAnswerHead(
+  into: { topic: string; partition: number; error: KafkaError; highWatermark: number; logStartOffset: number },
+  topic: string,
+  partition: number,
+  error: KafkaError,
+  highWatermark: number,
+  logStartOffset: number,
+): void {
   into.topic = topic;
   into.partition = partition;
   into.error = error;
   into.highWatermark = highWatermark;
   into.logStartOffset = logStartOffset;
-  into.batches = batches;
-  return into;
 }
 
 export class Partition {
