@@ -25,7 +25,7 @@ import { call, invoke, type Call } from '../sim/call';
 import { Deferred, brokerNode, withWireBytes, type NodeId } from '../sim/network';
 import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
-import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, NO_BATCHES, Partition, fillConsumerAnswer, fillFollowerAnswer, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type PartitionHost, type PartitionRegistration } from './partition';
+import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, NO_BATCHES, Partition, fillConsumerAnswer, fillFollowerAnswer, newLeaderAppendResult, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type LeaderAppendResult, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
 import { noteBatchesDropped } from '../log/slab-repack';
 
@@ -38,6 +38,14 @@ export interface ProduceRequest {
   acks: 0 | 1 | -1;
   timeoutMs: number;
   partitions: ProducePartitionData[];
+  /**
+   * The answer's objects, one per partition in the same order, made by the sender: the
+   * broker fills them and answers with this array. The producer reuses a request with its
+   * answer objects once it has read the answer (Producer's InFlightRequest); the broker
+   * writes into them only until it answers. Absent (the coordinator's WriteTxnMarkers): the
+   * broker makes the answer.
+   */
+  responses?: ProduceResponse[];
 }
 
 export interface ProducePartitionData {
@@ -263,6 +271,8 @@ export class Broker implements BrokerApi, PartitionHost {
   private followerQuota = new ReplicationQuota();
   /** What the last fetch read found besides its answer (readForConsumer, readForReplica). */
   private readonly lastRead: FetchReadSummary = { bytes: 0, hasError: false, preferredReadReplica: false, urgent: false };
+  /** What the last leader append of a produce did (Partition.appendRecordsToLeader fills it; handleProduce reads it at once). */
+  private readonly lastAppend: LeaderAppendResult = newLeaderAppendResult();
   readonly node: NodeId;
 
   constructor(
@@ -691,7 +701,7 @@ export class Broker implements BrokerApi, PartitionHost {
   // ---- produce ----------------------------------------------------------------------------------
 
   handleProduce(req: ProduceRequest): ProduceResponses | Deferred<ProduceResponses> {
-    const out: ProduceResponses = new Array<ProduceResponse>(req.partitions.length);
+    const out: ProduceResponses = req.responses ?? new Array<ProduceResponse>(req.partitions.length);
     let pending: PendingProduce | null = null;
     let limitsTopic: string | null = null;
     let maxMessageBytes = 0;
@@ -701,7 +711,7 @@ export class Broker implements BrokerApi, PartitionHost {
       const p = this.partitions.get(pd.key);
       if (!p) {
         const exists = this.env.controller.topics.get(pd.topic)?.partitions[pd.partition] !== undefined;
-        out[i] = { error: exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', baseOffset: -1, logStartOffset: -1 };
+        answerAt(out, i, exists ? 'NOT_LEADER_OR_FOLLOWER' : 'UNKNOWN_TOPIC_OR_PARTITION', -1, -1);
         continue;
       }
       // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is
@@ -714,19 +724,20 @@ export class Broker implements BrokerApi, PartitionHost {
         limitsTopic = pd.topic;
       }
       if (pd.batch.length > maxMessageBytes) {
-        out[i] = { error: 'MESSAGE_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        answerAt(out, i, 'MESSAGE_TOO_LARGE', -1, -1);
         continue;
       }
       if (pd.batch.length > segmentBytes) {
-        out[i] = { error: 'RECORD_LIST_TOO_LARGE', baseOffset: -1, logStartOffset: -1 };
+        answerAt(out, i, 'RECORD_LIST_TOO_LARGE', -1, -1);
         continue;
       }
-      const r = p.appendRecordsToLeader(pd.batch, req.acks, true);
+      const r = p.appendRecordsToLeader(pd.batch, req.acks, true, this.lastAppend);
       if (r.error !== 'NONE' || req.acks !== -1) {
-        out[i] = { error: r.error, baseOffset: r.firstOffset, logStartOffset: p.log.logStartOffset };
+        answerAt(out, i, r.error, r.firstOffset, p.log.logStartOffset);
         continue;
       }
-      out[i] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 }; // replaced when the slot answers
+      // Filled in when the slot answers (PendingProduce.slotDone, expire): one object per partition.
+      answerAt(out, i, 'REQUEST_TIMED_OUT', -1, -1);
       pending ??= new PendingProduce(this, this.incarnation, out, new Deferred<ProduceResponses>());
       pending.slots.push(new PendingProducePartition(pending, i, p, r.lastOffset + 1, r.firstOffset));
     }
@@ -1241,6 +1252,18 @@ export class Broker implements BrokerApi, PartitionHost {
 
 type AlterPartitionResponse = ReturnType<Controller['handleAlterPartition']>;
 
+/** Sets the i-th answer of a produce: in the object the request brought for it, else a new one. */
+function answerAt(out: ProduceResponses, i: number, error: KafkaError, baseOffset: number, logStartOffset: number): void {
+  const a = out[i];
+  if (a === undefined) {
+    out[i] = { error, baseOffset, logStartOffset };
+    return;
+  }
+  a.error = error;
+  a.baseOffset = baseOffset;
+  a.logStartOffset = logStartOffset;
+}
+
 /**
  * An acks=all ProduceRequest parked until the high watermark of each of its partitions
  * reaches that partition's batch, or timeoutMs passes (Kafka's DelayedProduce). Each
@@ -1270,7 +1293,11 @@ export class PendingProduce {
 
   slotDone(index: number, error: KafkaError, baseOffset: number, logStartOffset: number): void {
     if (this.broker.incarnation !== this.inc) return;
-    this.out[index] = { error, baseOffset, logStartOffset };
+    // Its answer object, made by handleProduce for this slot only and not yet sent: filled in place.
+    const a = this.out[index]!;
+    a.error = error;
+    a.baseOffset = baseOffset;
+    a.logStartOffset = logStartOffset;
     if (--this.remaining > 0) return;
     this.settled = true;
     this.d.resolve(withWireBytes(this.out, 0));
@@ -1283,7 +1310,10 @@ export class PendingProduce {
       if (s.done) continue;
       s.done = true;
       s.partition.removeDelayedProduce(s);
-      this.out[s.index] = { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: s.partition.log.logStartOffset };
+      const a = this.out[s.index]!;
+      a.error = 'REQUEST_TIMED_OUT';
+      a.baseOffset = -1;
+      a.logStartOffset = s.partition.log.logStartOffset;
     }
     this.remaining = 0;
     this.settled = true;

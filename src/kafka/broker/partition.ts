@@ -26,7 +26,7 @@ import {
   batchIsTransactional,
   controlBatchType,
 } from '../log/record-batch';
-import type { LogReadInfo, UnifiedLog } from '../log/unified-log';
+import { newAppendInfo, type LogAppendInfo, type LogReadInfo, type UnifiedLog } from '../log/unified-log';
 import type { WaiterList } from './broker';
 import { ProducerStateManager } from './producer-state';
 
@@ -97,9 +97,70 @@ export interface DelayedProduce {
   cancelTimeout(): void;
 }
 
-export type LeaderAppendResult =
-  | { error: 'NONE'; firstOffset: number; lastOffset: number; duplicate: boolean }
-  | { error: KafkaError; firstOffset: -1; lastOffset: -1; duplicate: false };
+/**
+ * A list filled by push and emptied by count: its array keeps its room (an array popped or
+ * truncated to empty gives it back to V8, and grows it again on the next push).
+ */
+class DoneList {
+  readonly items: (DelayedProduce | null)[] = [];
+  length = 0;
+  push(d: DelayedProduce): void {
+    if (this.length < this.items.length) this.items[this.length] = d;
+    else this.items.push(d);
+    this.length++;
+  }
+  clear(): void {
+    for (let i = 0; i < this.length; i++) this.items[i] = null;
+    this.length = 0;
+  }
+}
+
+/**
+ * The produces completeDelayedProduces answers, taken out of the partition's list before
+ * they are answered: one list for the process, not two arrays per completion. A completion
+ * that starts while it is in use (were an answer to complete another partition's produces
+ * at once) gets a list of its own.
+ */
+const DONE = new DoneList();
+let doneInUse = false;
+
+function takeDone(): DoneList {
+  if (doneInUse) return new DoneList();
+  doneInUse = true;
+  return DONE;
+}
+
+function giveDone(done: DoneList): void {
+  done.clear();
+  if (done === DONE) doneInUse = false;
+}
+
+/**
+ * What a leader append did: offsets when error is NONE (duplicate: an idempotent retry's
+ * batch already in the log), -1 otherwise. Filled into the caller's object
+ * (appendRecordsToLeader's `into`), which reads it before the next append.
+ */
+export interface LeaderAppendResult {
+  error: KafkaError;
+  firstOffset: number;
+  lastOffset: number;
+  duplicate: boolean;
+}
+
+export function newLeaderAppendResult(): LeaderAppendResult {
+  return { error: 'NONE', firstOffset: -1, lastOffset: -1, duplicate: false };
+}
+
+function appended(into: LeaderAppendResult, error: KafkaError, firstOffset: number, lastOffset: number, duplicate: boolean): LeaderAppendResult {
+  into.error = error;
+  into.firstOffset = firstOffset;
+  into.lastOffset = lastOffset;
+  into.duplicate = duplicate;
+  return into;
+}
+
+/** The log's append summary, read at once by appendRecordsToLeader (no object per append). */
+const APPEND_INFO: LogAppendInfo = newAppendInfo();
 
 /**
  * A follower fetch's answer for one partition, as the leader's broker sends it (FetchResponse's
@@ -251,7 +312,14 @@ export class Partition {
   pendingSinceMs = 0;
   readonly remote = new Map<number, ReplicaState>();
   readonly producerState = new ProducerStateManager();
-  private delayedProduces: DelayedProduce[] = [];
+  /**
+   * The parked acks=all produces, in the order they parked: the first delayedProduceLength
+   * slots; the slots past them are null. Emptied by count, not by length: an array popped or
+   * truncated to empty gives its room back to V8, and the next produce (nearly every request
+   * parks here and completes a few ms later) grew it again.
+   */
+  private delayedProduces: (DelayedProduce | null)[] = [];
+  private delayedProduceLength = 0;
   /**
    * A lower bound of the requiredOffset of every parked produce (Infinity when none): while
    * the HW is below it a leader has nothing to complete, known without a walk of the list
@@ -410,21 +478,23 @@ export class Partition {
   // ---- leader: produce -----------------------------------------------------------------
 
   /** `owned`: the batch array is handed over (UnifiedLog.appendAsLeader stores it without a copy). */
-  appendRecordsToLeader(batch: Uint8Array, requiredAcks: 0 | 1 | -1, owned = false): LeaderAppendResult {
-    if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', firstOffset: -1, lastOffset: -1, duplicate: false };
+  appendRecordsToLeader(batch: Uint8Array, requiredAcks: 0 | 1 | -1, owned = false, into: LeaderAppendResult = newLeaderAppendResult()): LeaderAppendResult {
+    if (this.role !== 'leader') return appended(into, 'NOT_LEADER_OR_FOLLOWER', -1, -1, false);
     if (requiredAcks === -1 && this.isr.length < this.effectiveMinIsr()) {
-      return { error: 'NOT_ENOUGH_REPLICAS', firstOffset: -1, lastOffset: -1, duplicate: false };
+      return appended(into, 'NOT_ENOUGH_REPLICAS', -1, -1, false);
     }
     const pid = batchProducerId(batch);
     if (pid >= 0 && batchIsControl(batch)) {
       // A transaction marker from the coordinator (WriteTxnMarkers): no sequence to check.
       const err = this.producerState.checkMarker(pid, batchProducerEpoch(batch));
-      if (err !== 'NONE') return { error: err, firstOffset: -1, lastOffset: -1, duplicate: false };
-      const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
-      this.recordTxnState(batch, info.firstOffset, info.lastOffset);
+      if (err !== 'NONE') return appended(into, err, -1, -1, false);
+      const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned, APPEND_INFO);
+      const first = info.firstOffset;
+      const last = info.lastOffset;
+      this.recordTxnState(batch, first, last);
       const hwMoved = this.maybeIncrementLeaderHW();
       this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
-      return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
+      return appended(into, 'NONE', first, last, false);
     }
     let epoch = -1;
     let firstSeq = -1;
@@ -435,74 +505,98 @@ export class Partition {
       lastSeq = batchLastSequence(batch);
       const check = this.producerState.check(pid, epoch, firstSeq, lastSeq);
       if (check.kind === 'duplicate') {
-        return { error: 'NONE', firstOffset: check.firstOffset, lastOffset: check.lastOffset, duplicate: true };
+        return appended(into, 'NONE', check.firstOffset, check.lastOffset, true);
       }
-      if (check.kind === 'error') return { error: check.error, firstOffset: -1, lastOffset: -1, duplicate: false };
+      if (check.kind === 'error') return appended(into, check.error, -1, -1, false);
     }
-    const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned);
+    // APPEND_INFO is read here, before anything else could append.
+    const info = this.log.appendAsLeader(batch, this.leaderEpoch, owned, APPEND_INFO);
+    const first = info.firstOffset;
+    const last = info.lastOffset;
+    this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
     if (pid >= 0) {
       // The header's producer fields are outside what the append stamps (base offset, leader epoch).
-      this.producerState.update(pid, epoch, firstSeq, lastSeq, info.firstOffset, info.lastOffset);
-      this.recordTxnState(batch, info.firstOffset, info.lastOffset);
+      this.producerState.update(pid, epoch, firstSeq, lastSeq, first, last);
+      this.recordTxnState(batch, first, last);
     }
-    this.host.countMessagesIn(info.recordCount, info.sizeInBytes);
     const hwMoved = this.maybeIncrementLeaderHW();
     this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
-    return { error: 'NONE', firstOffset: info.firstOffset, lastOffset: info.lastOffset, duplicate: false };
+    return appended(into, 'NONE', first, last, false);
   }
 
   /** Parks an acks=all produce until the HW reaches requiredOffset (DelayedProduce). */
   addDelayedProduce(d: DelayedProduce): void {
-    this.delayedProduces.push(d);
+    const list = this.delayedProduces;
+    const n = this.delayedProduceLength++;
+    if (n < list.length) list[n] = d;
+    else list.push(d);
     if (d.requiredOffset < this.delayedProduceMinRequired) this.delayedProduceMinRequired = d.requiredOffset;
     this.completeDelayedProduces();
   }
 
   removeDelayedProduce(d: DelayedProduce): void {
-    const i = this.delayedProduces.indexOf(d);
-    if (i >= 0) this.delayedProduces.splice(i, 1);
+    const list = this.delayedProduces;
+    const n = this.delayedProduceLength;
+    let i = 0;
+    while (i < n && list[i] !== d) i++;
+    if (i === n) return;
+    for (; i < n - 1; i++) list[i] = list[i + 1]!;
+    list[n - 1] = null;
+    this.delayedProduceLength = n - 1;
   }
 
   private completeDelayedProduces(): void {
-    if (this.delayedProduces.length === 0) return;
+    const n = this.delayedProduceLength;
+    if (n === 0) return;
     const hw = this.log.highWatermark;
-    // Nothing to complete (most calls): no walk, no lists built.
-    if (this.role === 'leader' && hw < this.delayedProduceMinRequired) return;
-    const keep: DelayedProduce[] = [];
-    const done: DelayedProduce[] = [];
+    const leader = this.role === 'leader';
+    // Nothing to complete (most calls): no walk.
+    if (leader && hw < this.delayedProduceMinRequired) return;
+    // The ones kept slide to the front in place, in order; the ones done are taken out first
+    // (into the scratch list), then answered, as the list was replaced before any answer.
+    const list = this.delayedProduces;
+    const done = takeDone();
+    let kept = 0;
     let min = Infinity;
-    for (const d of this.delayedProduces) {
-      if (this.role !== 'leader') done.push(d);
-      else if (hw >= d.requiredOffset) done.push(d);
+    for (let i = 0; i < n; i++) {
+      const d = list[i]!;
+      if (!leader || hw >= d.requiredOffset) done.push(d);
       else {
-        keep.push(d);
+        list[kept++] = d;
         if (d.requiredOffset < min) min = d.requiredOffset;
       }
     }
     this.delayedProduceMinRequired = min;
-    if (done.length === 0) return;
-    this.delayedProduces = keep;
-    for (const d of done) {
-      d.cancelTimeout();
-      if (this.role !== 'leader') d.respond('NOT_LEADER_OR_FOLLOWER', -1);
-      // DelayedProduce.checkEnoughReplicasReachOffset: HW reached, but is the ISR big enough?
-      else if (this.isr.length < this.effectiveMinIsr()) d.respond('NOT_ENOUGH_REPLICAS_AFTER_APPEND', -1);
-      else d.respond('NONE', d.firstOffset);
+    if (kept < n) {
+      for (let i = kept; i < n; i++) list[i] = null;
+      this.delayedProduceLength = kept;
+      for (let i = 0; i < done.length; i++) {
+        const d = done.items[i]!;
+        d.cancelTimeout();
+        if (this.role !== 'leader') d.respond('NOT_LEADER_OR_FOLLOWER', -1);
+        // DelayedProduce.checkEnoughReplicasReachOffset: HW reached, but is the ISR big enough?
+        else if (this.isr.length < this.effectiveMinIsr()) d.respond('NOT_ENOUGH_REPLICAS_AFTER_APPEND', -1);
+        else d.respond('NONE', d.firstOffset);
+      }
     }
+    giveDone(done);
   }
 
   private failDelayedProduces(error: KafkaError): void {
     const all = this.delayedProduces;
+    const n = this.delayedProduceLength;
     this.delayedProduces = [];
+    this.delayedProduceLength = 0;
     this.delayedProduceMinRequired = Infinity;
-    for (const d of all) {
+    for (let i = 0; i < n; i++) {
+      const d = all[i]!;
       d.cancelTimeout();
       d.respond(error, -1);
     }
   }
 
   get delayedProduceCount(): number {
-    return this.delayedProduces.length;
+    return this.delayedProduceLength;
   }
 
   // ---- leader: fetch -------------------------------------------------------------------

@@ -68,6 +68,11 @@ export interface LogAppendInfo {
   sizeInBytes: number;
 }
 
+/** A LogAppendInfo to fill (appendAsLeader's `into`: a caller that reads it at once passes one it reuses). */
+export function newAppendInfo(): LogAppendInfo {
+  return { firstOffset: -1, lastOffset: -1, maxTimestamp: -1, recordCount: 0, sizeInBytes: 0 };
+}
+
 export interface LogReadInfo {
   error: 'NONE' | 'OFFSET_OUT_OF_RANGE';
   batches: Uint8Array[];
@@ -219,7 +224,7 @@ export class UnifiedLog implements EpochMirror {
    * ProduceRequest's batches, see broker.ts ProducePartitionData), so it is stored as is
    * and the copy, a second pass over every produced byte, is saved.
    */
-  appendAsLeader(batch: Uint8Array, leaderEpoch: number, owned = false): LogAppendInfo {
+  appendAsLeader(batch: Uint8Array, leaderEpoch: number, owned = false, into: LogAppendInfo = newAppendInfo()): LogAppendInfo {
     const copy = owned ? batch : batch.slice();
     const firstOffset = this.leo;
     setBatchBaseOffset(copy, firstOffset);
@@ -230,7 +235,12 @@ export class UnifiedLog implements EpochMirror {
     const next = firstOffset + batchLastOffsetDelta(copy) + 1;
     this.activeSeg.appendAt(copy, firstOffset, maxTimestamp, next);
     this.leo = next;
-    return { firstOffset, lastOffset: this.leo - 1, maxTimestamp, recordCount: batchRecordCount(copy), sizeInBytes: copy.length };
+    into.firstOffset = firstOffset;
+    into.lastOffset = next - 1;
+    into.maxTimestamp = maxTimestamp;
+    into.recordCount = batchRecordCount(copy);
+    into.sizeInBytes = copy.length;
+    return into;
   }
 
   /**

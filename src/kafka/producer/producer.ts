@@ -30,7 +30,7 @@ import {
   type RecordHeader,
 } from '../log/record-batch';
 import { sizeOfVarint, writeVarint } from '../log/varint';
-import { call } from '../sim/call';
+import { call, type Call } from '../sim/call';
 import { brokerNode, clientNode, type Deferred, type NodeId } from '../sim/network';
 import { TimeoutQueue } from '../sim/deadline';
 import type { Timer } from '../sim/scheduler';
@@ -80,9 +80,10 @@ interface ProducerBatch {
   builder: RecordBatchBuilder | null;
   /**
    * An open batch of load records only: per record its timestamp, key index (-1: none),
-   * sequence and value length. closeBatch writes the records straight into the batch's
-   * bytes (no builder buffer written, then copied); a one-off send joining it writes them
-   * into a builder first (materialize). Null otherwise.
+   * sequence and value length, in its first recordCount * 4 elements (a reused array keeps
+   * its room and what an earlier batch left past them). closeBatch writes the records
+   * straight into the batch's bytes (no builder buffer written, then copied); a one-off send
+   * joining it writes them into a builder first (materialize). Null otherwise.
    */
   lazy: number[] | null;
   /** The batch's size in bytes so far while `lazy` (header included), as a builder's sizeInBytes. */
@@ -128,6 +129,8 @@ interface NodeOpen {
   tail: ProducerBatch | null;
   /** The pending linger timer while the node has open batches. */
   linger: Timer | null;
+  /** Answered requests to the node, sent again (refilled) by its next requests (see InFlightRequest). */
+  answered: InFlightRequest[];
 }
 
 /** Per topic: the partitions' `${topic}-${partition}` keys and open batches (null: none), dense by partition. */
@@ -172,19 +175,55 @@ interface Load {
 const NETWORK_EXCEPTION_RESPONSE: ProduceResponse = Object.freeze({ error: 'NETWORK_EXCEPTION', baseOffset: -1, logStartOffset: -1 });
 const NOT_LEADER_RESPONSE: ProduceResponse = Object.freeze({ error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, logStartOffset: -1 });
 
-/** A ProduceRequest in flight, in the request TimeoutQueue until answered. */
+/**
+ * A ProduceRequest to one node with what sending it takes: in the request TimeoutQueue until
+ * answered. Once its answer is read it goes back to its node's `answered` list and a later
+ * request to the node refills it (batches, queues, the request's partitions and the answer
+ * objects it carries, the Calls) instead of making them anew. Only an answered one is
+ * reused: the broker has handled it and written its answers, and nothing else holds it. One
+ * that timed out or was reset may still be on its way, or parked at the broker: it is never
+ * sent again. acks=0 requests are never answered: made for each send, never reused.
+ */
 interface InFlightRequest {
-  items: InFlightBatch[];
+  node: number;
+  /** The batches sent and their partitions' queues, in the request's order. */
+  batches: ProducerBatch[];
+  queues: PartitionQueue[];
+  req: ProduceRequest;
+  /** Partition data and answer objects a larger earlier request had, for a larger later one. */
+  spareParts: ProducePartitionData[];
+  spareResponses: ProduceResponse[];
   token: number;
-  due: number;
+  /** Answered, reset or timed out (its batches dealt with). */
   settled: boolean;
+  /** This send's entry in the request TimeoutQueue. */
+  timeout: RequestTimeout | null;
+  handle: Call;
+  onResponse: Call;
+  onReset: Call;
 }
 
-/** A batch in a request, with its partition's queue. */
-interface InFlightBatch {
-  b: ProducerBatch;
-  q: PartitionQueue;
+/**
+ * A send's request.timeout.ms, in the producer's request TimeoutQueue: an object per send, not
+ * the reused request itself. An answered entry stays in the queue until it reaches the front;
+ * a request refilled meanwhile would be in it twice, its old place (due earlier) made live
+ * again, holding back every timeout behind it.
+ */
+interface RequestTimeout {
+  due: number;
+  settled: boolean;
+  r: InFlightRequest;
 }
+
+/**
+ * Answered requests kept per node for reuse. Requests to a node overlap little (one per
+ * linger.ms or answer), and every one kept is part of the cluster's state (checkpoints and
+ * saved moments carry it): a burst of overlapping requests leaves no more than this behind.
+ */
+const MAX_ANSWERED_PER_NODE = 2;
+
+/** What a released request's partitions hold instead of a sent batch's bytes (nothing kept alive). */
+const NO_BATCH = new Uint8Array(0);
 
 export interface ProducerEnv {
   readonly ctx: ClusterContext;
@@ -252,7 +291,7 @@ export class Producer {
   /** delivery.timeout.ms of every batch not done, one Deadline for all (not a timer per batch). */
   private readonly deliveryTimeouts: TimeoutQueue<ProducerBatch>;
   /** request.timeout.ms of every request in flight. */
-  private readonly requestTimeouts: TimeoutQueue<InFlightRequest>;
+  private readonly requestTimeouts: TimeoutQueue<RequestTimeout>;
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
   private readonly loads = new Map<string, Load>();
@@ -279,7 +318,7 @@ export class Producer {
     this.producerId = producerId;
     this.idempotentProducerId = producerId;
     this.deliveryTimeouts = new TimeoutQueue<ProducerBatch>(env.ctx.scheduler, call(this, this.expire));
-    this.requestTimeouts = new TimeoutQueue<InFlightRequest>(env.ctx.scheduler, call(this, this.onRequestTimeout));
+    this.requestTimeouts = new TimeoutQueue<RequestTimeout>(env.ctx.scheduler, call(this, this.onRequestTimeout));
     this.config = new Config([config ?? {}, PRODUCER_DEFAULTS]);
     this.applyConfig(config ?? {});
     env.ctx.network.up(this.node);
@@ -456,8 +495,11 @@ export class Producer {
    */
   private recordTooLarge(keyLength: number, valueLength: number, headers: RecordHeader[] | undefined, maxRequestSize = this.maxRequestSize): boolean {
     let size = BATCH_HEADER_SIZE + 21 + sizeOfVarint(keyLength) + Math.max(0, keyLength) + sizeOfVarint(valueLength) + Math.max(0, valueLength);
-    size += sizeOfVarint(headers?.length ?? 0);
-    for (const h of headers ?? []) {
+    // No headers (every load record): no empty array made to walk (`headers ?? []` was one per record).
+    if (headers === undefined) return size + sizeOfVarint(0) > maxRequestSize;
+    size += sizeOfVarint(headers.length);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
       const k = utf8(h.key).length;
       const v = h.value === null ? -1 : h.value.length;
       size += sizeOfVarint(k) + k + sizeOfVarint(v) + Math.max(0, v);
@@ -553,8 +595,7 @@ export class Producer {
     if (this.openTail === null) this.openHead = b;
     else this.openTail.nextOpen = b;
     this.openTail = b;
-    let at = this.openByNode.get(b.node);
-    if (!at) this.openByNode.set(b.node, (at = { node: b.node, head: null, tail: null, linger: null }));
+    const at = this.nodeOpen(b.node);
     b.prevAtNode = at.tail;
     if (at.tail === null) at.head = b;
     else at.tail.nextAtNode = b;
@@ -564,6 +605,12 @@ export class Producer {
     if (at.linger === null) at.linger = this.ctx.scheduler.after(this.lingerMs, call(this, this.nodeLingerExpired, at));
     this.deliveryTimeouts.add(b);
     return b;
+  }
+
+  private nodeOpen(node: number): NodeOpen {
+    let at = this.openByNode.get(node);
+    if (!at) this.openByNode.set(node, (at = { node, head: null, tail: null, linger: null, answered: [] }));
+    return at;
   }
 
   /**
@@ -715,7 +762,9 @@ export class Producer {
     const now = this.ctx.scheduler.now;
     const token = ++this.token;
     const max = this.maxInFlight();
-    const items: InFlightBatch[] = [];
+    const r = this.requestTo(node, token);
+    const batches = r.batches;
+    const queues = r.queues;
     for (const q of ready) {
       if (q.queue.length === 0 || now < q.backoffUntil || q.inFlight.length >= max) continue;
       if (this.ctx.metadata.leader(q.topic, q.partition)?.leader !== node) {
@@ -732,12 +781,46 @@ export class Producer {
       b.sentAtMs = now;
       b.attempts++;
       q.lastSentMs = now;
-      items.push({ b, q });
+      batches.push(b);
+      queues.push(q);
     }
-    if (items.length > 0) this.sendRequest(node, token, items);
-    // Partitions with more queued batches go in the next request.
-    for (const { q } of items) this.trySend(q);
+    if (batches.length > 0) {
+      this.sendRequest(r);
+      // Partitions with more queued batches go in the next request.
+      for (let i = 0; i < queues.length; i++) this.trySend(queues[i]!);
+    } else if (this.acks !== 0) this.releaseRequest(r); // nothing to send: unused, kept for the next request
     this.holdSends--;
+  }
+
+  /** A request to `node`: an answered one refilled, else a new one (see InFlightRequest). */
+  private requestTo(node: number, token: number): InFlightRequest {
+    const r = this.acks === 0 ? undefined : this.nodeOpen(node).answered.pop();
+    if (r !== undefined) {
+      r.token = token;
+      r.settled = false;
+      return r;
+    }
+    const req: ProduceRequest = { acks: -1, timeoutMs: 0, partitions: [], responses: [] };
+    const made = { node, batches: [], queues: [], req, spareParts: [], spareResponses: [], token, settled: false, timeout: null } as unknown as InFlightRequest;
+    made.handle = call(this, this.produceAt, node, req);
+    made.onResponse = call(this, this.onProduceResponse, made);
+    made.onReset = call(this, this.onProduceReset, made);
+    return made;
+  }
+
+  /**
+   * An answered request, read: back to its node's list (at most MAX_ANSWERED_PER_NODE kept),
+   * holding no batch (its lists emptied, its partitions' bytes dropped).
+   */
+  private releaseRequest(r: InFlightRequest): void {
+    while (r.batches.length > 0) r.batches.pop();
+    while (r.queues.length > 0) r.queues.pop();
+    r.timeout = null;
+    const parts = r.req.partitions;
+    for (let i = 0; i < parts.length; i++) parts[i]!.batch = NO_BATCH;
+    // The spares already hold NO_BATCH (they were released first).
+    const answered = this.nodeOpen(r.node).answered;
+    if (answered.length < MAX_ANSWERED_PER_NODE) answered.push(r);
   }
 
   private wakeAt(q: PartitionQueue, at: number): void {
@@ -768,35 +851,45 @@ export class Producer {
     writeI32(bytes, HEADER_CRC, crc32c(bytes, HEADER_ATTRIBUTES, bytes.length) | 0);
   }
 
-  private sendRequest(node: number, token: number, items: InFlightBatch[]): void {
+  private sendRequest(r: InFlightRequest): void {
     const acks = this.acks === 'all' ? -1 : this.acks;
+    const batches = r.batches;
+    const queues = r.queues;
+    const n = batches.length;
+    const req = r.req;
+    req.acks = acks;
+    req.timeoutMs = this.requestTimeoutMs;
     // The batches' bytes on the wire, summed here: the network would walk the request for them.
     let bytes = 0;
-    const partitions: ProducePartitionData[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const b = items[i]!.b;
+    const partitions = req.partitions;
+    const responses = req.responses!;
+    // As many partition data and answer objects as batches: the extra ones to the spares.
+    while (partitions.length > n) r.spareParts.push(partitions.pop()!);
+    while (responses.length > n) r.spareResponses.push(responses.pop()!);
+    for (let i = 0; i < n; i++) {
+      const b = batches[i]!;
       bytes += b.bytes!.length;
-      partitions.push({ topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! });
+      let pd = partitions[i];
+      if (pd === undefined) partitions.push((pd = r.spareParts.pop() ?? { topic: b.topic, partition: b.partition, key: b.key, batch: b.bytes! }));
+      pd.topic = b.topic;
+      pd.partition = b.partition;
+      pd.key = b.key;
+      pd.batch = b.bytes!;
+      // The answer's slot: the broker fills it (handleProduce).
+      if (i === responses.length) responses.push(r.spareResponses.pop() ?? { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
     }
-    const req: ProduceRequest = { acks, timeoutMs: this.requestTimeoutMs, partitions };
     if (acks === 0) {
       // Fire and forget: no response, no offset (acks=0 reports offset -1).
-      this.ctx.network.send(this.node, brokerNode(node), call(this, this.produceAt, node, req), undefined, bytes);
-      for (const { b, q } of items) this.complete(b, q, null, null);
+      this.ctx.network.send(this.node, brokerNode(r.node), r.handle, undefined, bytes);
+      for (let i = 0; i < n; i++) this.complete(batches[i]!, queues[i]!, null, null);
       return;
     }
-    for (const { b, q } of items) q.inFlight.push(b);
-    const inFlight: InFlightRequest = { items, token, due: this.ctx.scheduler.now + this.requestTimeoutMs, settled: false };
-    this.requestTimeouts.add(inFlight);
-    this.ctx.network.request<ProduceResponses>(
-      this.node,
-      brokerNode(node),
-      call(this, this.produceAt, node, req),
-      call(this, this.onProduceResponse, inFlight),
-      // The broker's process is gone: the connection resets at once.
-      call(this, this.onProduceReset, inFlight),
-      bytes,
-    );
+    for (let i = 0; i < n; i++) queues[i]!.inFlight.push(batches[i]!);
+    const timeout: RequestTimeout = { due: this.ctx.scheduler.now + this.requestTimeoutMs, settled: false, r };
+    r.timeout = timeout;
+    this.requestTimeouts.add(timeout);
+    // onReset: the broker's process is gone, the connection resets at once.
+    this.ctx.network.request<ProduceResponses>(this.node, brokerNode(r.node), r.handle, r.onResponse, r.onReset, bytes);
   }
 
   /** @scheduled Runs at the leader: its answer to a ProduceRequest. */
@@ -805,15 +898,15 @@ export class Producer {
   }
 
   /** @scheduled request.timeout.ms passed with no answer. */
-  private onRequestTimeout(r: InFlightRequest): void {
+  private onRequestTimeout(t: RequestTimeout): void {
+    t.settled = true;
+    const r = t.r;
     r.settled = true;
-    this.requestTimedOut(r.items, r.token);
-  }
-
-  private requestTimedOut(items: InFlightBatch[], token: number): void {
+    const token = r.token;
     this.holdSends++;
-    for (const { b, q } of items) {
-      if (b.sendToken === token && !b.done) this.onResponse(b, q, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
+    for (let i = 0; i < r.batches.length; i++) {
+      const b = r.batches[i]!;
+      if (b.sendToken === token && !b.done) this.onResponse(b, r.queues[i]!, token, { error: 'REQUEST_TIMED_OUT', baseOffset: -1, logStartOffset: -1 });
     }
     this.holdSends--;
     this.flushReady();
@@ -821,10 +914,17 @@ export class Producer {
 
   /** @scheduled The answer reached the producer: one result per partition, in the request's order. */
   private onProduceResponse(r: InFlightRequest, resp: ProduceResponses): void {
+    // Timed out (or reset) before: its batches were dealt with then; it is not reused.
+    const late = r.settled;
     r.settled = true;
-    const { items, token } = r;
+    if (r.timeout !== null) r.timeout.settled = true;
+    const token = r.token;
+    const batches = r.batches;
+    const queues = r.queues;
     this.holdSends++;
-    for (let i = 0; i < items.length; i++) this.onResponse(items[i]!.b, items[i]!.q, token, resp[i] ?? NOT_LEADER_RESPONSE);
+    for (let i = 0; i < batches.length; i++) this.onResponse(batches[i]!, queues[i]!, token, resp[i] ?? NOT_LEADER_RESPONSE);
+    // The answer was read (onResponse keeps no answer object): the request may go again.
+    if (!late && !this.closed) this.releaseRequest(r);
     this.holdSends--;
     this.flushReady();
   }
@@ -832,9 +932,10 @@ export class Producer {
   /** @scheduled The connection was reset: every partition in the request fails alike. */
   private onProduceReset(r: InFlightRequest): void {
     r.settled = true;
-    const { items, token } = r;
+    if (r.timeout !== null) r.timeout.settled = true;
+    const token = r.token;
     this.holdSends++;
-    for (const { b, q } of items) this.onResponse(b, q, token, NETWORK_EXCEPTION_RESPONSE);
+    for (let i = 0; i < r.batches.length; i++) this.onResponse(r.batches[i]!, r.queues[i]!, token, NETWORK_EXCEPTION_RESPONSE);
     this.holdSends--;
     this.flushReady();
   }
@@ -1425,14 +1526,14 @@ export class Producer {
         if (b.lazy === null) this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
         else {
           b.lazySize += size;
-          b.lazy.push(now, keyIdx, seq, vlen);
+          pushLazy(b.lazy, b.recordCount, now, keyIdx, seq, vlen);
         }
       } else if (!this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq)) {
         this.drain(b);
         b = this.batchFor(topic, p, false);
         if (b.lazy !== null) {
           b.lazySize += lazyRecordSize(now - b.createdMs, b.recordCount, klen, vlen);
-          b.lazy.push(now, keyIdx, seq, vlen);
+          pushLazy(b.lazy, b.recordCount, now, keyIdx, seq, vlen);
         } else this.appendLoadRecord(b.builder!, now, keyIdx, klen, vlen, seq);
       }
       this.loadSeq++;
@@ -1458,7 +1559,8 @@ export class Producer {
   private materialize(b: ProducerBatch): void {
     const lazy = b.lazy!;
     const builder = RecordBatchBuilder.obtain(b.createdMs, b.limit);
-    for (let i = 0; i < lazy.length; i += 4) {
+    const used = b.recordCount * 4;
+    for (let i = 0; i < used; i += 4) {
       const keyIdx = lazy[i + 1]!;
       this.appendLoadRecord(builder, lazy[i]!, keyIdx, keyIdx >= 0 ? 4 + decimalDigits(keyIdx) : -1, lazy[i + 3]!, lazy[i + 2]!);
     }
@@ -1470,8 +1572,10 @@ export class Producer {
     const lazy = b.lazy;
     if (lazy === null) return;
     b.lazy = null;
-    lazy.length = 0;
-    if (FREE_LAZY.length < MAX_FREE_LAZY) FREE_LAZY.push(lazy);
+    // Not emptied: `length = 0` (or popping it empty) gives V8's backing store up, and the
+    // next batch grew it again from nothing (one allocation per batch). Its elements past
+    // the next batch's records are never read. One grown past a common batch is not kept.
+    if (FREE_LAZY.length < MAX_FREE_LAZY && lazy.length <= MAX_POOLED_LAZY) FREE_LAZY.push(lazy);
   }
 
   /**
@@ -1484,7 +1588,8 @@ export class Producer {
     const base = b.createdMs;
     let maxTs = NO_TIMESTAMP;
     let p = BATCH_HEADER_SIZE;
-    for (let i = 0, offsetDelta = 0; i < lazy.length; i += 4, offsetDelta++) {
+    const used = b.recordCount * 4;
+    for (let i = 0, offsetDelta = 0; i < used; i += 4, offsetDelta++) {
       const ts = lazy[i]!;
       const keyIdx = lazy[i + 1]!;
       const vlen = lazy[i + 3]!;
@@ -1503,7 +1608,7 @@ export class Producer {
       out[p++] = 0; // header count
       if (ts > maxTs) maxTs = ts;
     }
-    const count = lazy.length >> 2;
+    const count = b.recordCount;
     writeBatchHeader(out, count, base, count === 0 ? base : maxTs, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, computeCrc);
     this.dropLazy(b);
     return out;
@@ -1595,6 +1700,20 @@ function loadKey(load: Load, keyIdx: number): string {
 /** Lazy batches' record arrays given back at close, for the next lazy batch (process memory, as builders). */
 const FREE_LAZY: number[][] = [];
 const MAX_FREE_LAZY = 4096;
+/** A pooled record array holds at most this many numbers (1,024 records): a rare huge batch's array is left to the GC. */
+const MAX_POOLED_LAZY = 4096;
+
+/** Writes the record-th load record's four numbers into a lazy batch's array (grown only past its room). */
+function pushLazy(lazy: number[], record: number, ts: number, keyIdx: number, seq: number, vlen: number): void {
+  const at = record * 4;
+  if (at === lazy.length) lazy.push(ts, keyIdx, seq, vlen);
+  else {
+    lazy[at] = ts;
+    lazy[at + 1] = keyIdx;
+    lazy[at + 2] = seq;
+    lazy[at + 3] = vlen;
+  }
+}
 
 /** Bytes of a load record without headers at this timestamp delta and offset delta (RecordBatchBuilder.tryAppendReserve's arithmetic). */
 function lazyRecordSize(tsDelta: number, offsetDelta: number, klen: number, vlen: number): number {
@@ -1614,13 +1733,40 @@ function writeLoadValue(buf: Uint8Array, pos: number, vlen: number, id: string, 
     const filler = fillerText();
     const take = end - w;
     const from = (seq * 13) % (filler.length - take > 0 ? filler.length - take : 1);
-    // Through a view of the filler's bytes: a cached view per start offset was a cold
-    // object per record, and TypedArray.set beats a byte loop even for ~100 bytes.
+    // Four bytes at a time through DataViews (unaligned is fine): as fast as TypedArray.set
+    // from a view of the filler, without that view, an object per record (a cached view per
+    // start offset was a cold object per record; a byte loop is ~2x slower).
     const avail = filler.length - from < take ? filler.length - from : take;
-    buf.set(new Uint8Array(filler.buffer, filler.byteOffset + from, avail), w);
+    const out = dataViewOf(buf);
+    const src = fillerView();
+    const at = buf.byteOffset + w;
+    const start = filler.byteOffset + from;
+    let i = 0;
+    for (; i + 4 <= avail; i += 4) out.setUint32(at + i, src.getUint32(start + i));
+    for (; i < avail; i++) buf[w + i] = filler[from + i]!;
     // Past the filler (values over 4 KiB): zeros, whatever the reused buffer held before.
     if (avail < take) buf.fill(0, w + avail, end);
   }
+}
+
+/** A DataView of the whole ArrayBuffer under fillerText() (offsets add its byteOffset). */
+let FILLER_VIEW: DataView | null = null;
+function fillerView(): DataView {
+  return (FILLER_VIEW ??= new DataView(fillerText().buffer));
+}
+
+/**
+ * A DataView of the whole ArrayBuffer under `buf`, the last one kept: batches are cut from
+ * slabs (batchBytes), so one view serves a slab's batches. Process memory, as the slabs.
+ */
+let VIEW_BUFFER: ArrayBufferLike | null = null;
+let VIEW: DataView | null = null;
+function dataViewOf(buf: Uint8Array): DataView {
+  if (buf.buffer !== VIEW_BUFFER || VIEW === null) {
+    VIEW_BUFFER = buf.buffer;
+    VIEW = new DataView(buf.buffer);
+  }
+  return VIEW;
 }
 
 /** Decimal digits of a non-negative integer. */
