@@ -18,8 +18,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
-import { cloneCluster } from '../checkpoint';
 import { Cluster } from '../cluster';
+import { copiedRun } from '../invariants/copied-run';
 import type { FetchResponse } from '../context';
 import { Network, type Exchange } from '../sim/network';
 import { Consumer } from '../consumer/consumer';
@@ -225,21 +225,9 @@ describe('fetch sessions reuse answered requests only', () => {
   });
 
   it('a cluster copied at many moments (fetches parked, timed out, sessions holding answered requests) runs on exactly as the original', () => {
-    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot()) + c.scheduler.eventsRun;
-    const END = 48000;
-    const straight = new Cluster(scenario(), { recordConsumed: true });
-    straight.runUntil(END);
-    let c = new Cluster(scenario(), { recordConsumed: true });
-    let copies = 0;
-    // Every 173 ms (prime: the copies fall at every phase of the fetch rounds).
-    for (let t = 173; t < END; t += 173) {
-      c.runUntil(t);
-      c = cloneCluster(c);
-      copies++;
-    }
-    c.runUntil(END);
-    expect(copies).toBeGreaterThan(250);
-    expect(fingerprint(c)).toBe(fingerprint(straight));
+    const run = copiedRun(() => new Cluster(scenario(), { recordConsumed: true }), 48000);
+    expect(run.copies).toBeGreaterThan(250);
+    expect(run.copied).toBe(run.straight);
   });
 
   it('a fetch answer arrives as it was sent: its slots are never refilled while it travels', () => {

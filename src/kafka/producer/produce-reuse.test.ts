@@ -18,8 +18,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import type { ProduceRequest, ProduceResponses } from '../broker/broker';
-import { cloneCluster } from '../checkpoint';
 import { Cluster } from '../cluster';
+import { copiedRun } from '../invariants/copied-run';
 import { Producer } from './producer';
 
 function scenario(): Scenario {
@@ -160,20 +160,8 @@ describe('a producer reuses answered produce requests only', () => {
   });
 
   it('a cluster copied at many moments (requests in flight, parked, timed out, answered ones held for reuse) runs on exactly as the original', () => {
-    const fingerprint = (c: Cluster) => JSON.stringify(c.output()) + JSON.stringify(c.snapshot()) + c.scheduler.eventsRun;
-    const END = 26000;
-    const straight = new Cluster(scenario(), { recordConsumed: true, recordProduced: true });
-    straight.runUntil(END);
-    let c = new Cluster(scenario(), { recordConsumed: true, recordProduced: true });
-    let copies = 0;
-    // Every 173 ms (prime: the copies fall at every phase of the linger and request rounds).
-    for (let t = 173; t < END; t += 173) {
-      c.runUntil(t);
-      c = cloneCluster(c);
-      copies++;
-    }
-    c.runUntil(END);
-    expect(copies).toBeGreaterThan(140);
-    expect(fingerprint(c)).toBe(fingerprint(straight));
+    const run = copiedRun(() => new Cluster(scenario(), { recordConsumed: true, recordProduced: true }), 26000);
+    expect(run.copies).toBeGreaterThan(140);
+    expect(run.copied).toBe(run.straight);
   });
 });
