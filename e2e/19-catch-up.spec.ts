@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import type { Scenario } from '../src/scenario/types';
 import { encodeScenarioToFragment } from '../src/scenario/url';
-import { clockMs, expect, replica, screenshot, selectBroker, setSpeed, test } from './fixtures';
+import { clockMs, expect, pause, replica, screenshot, selectBroker, setSpeed, test } from './fixtures';
 
 const scenario: Scenario = {
   version: 1,
@@ -61,37 +61,39 @@ test('a follower that missed a megabyte catches up over seconds, then rejoins th
   const leaderLeo = Number(await replica(page, 'big-0', 1).getAttribute('data-leo'));
   expect(leaderLeo - leo3).toBeGreaterThan(900);
 
-  // Restart it and watch.
+  // Restart it and watch, 100 virtual ms at a time: paused and stepped, every sample is a
+  // moment of the run however slow the machine (a playing run sampled by a starved
+  // renderer can jump from the restart to the ISR expand in a couple of samples).
+  await pause(page);
   await page.getByTestId('inspector-broker').getByTestId('cmd-broker.restart').click();
-  const upAt = await eventTime(page, 'BrokerUp', 'Broker 3 is up');
   const seen: { leo: number; role: string }[] = [];
   let shot = false;
-  await expect
-    .poll(
-      async () => {
-        const leo = Number(await b3.getAttribute('data-leo'));
-        const role = (await b3.getAttribute('data-role')) ?? '';
-        seen.push({ leo, role });
-        const bar = page.getByTestId('catchup-big-0-b3');
-        if (!shot && role === 'out-of-sync' && (await bar.count()) > 0) {
-          const f = Number(await bar.getAttribute('data-fraction'));
-          if (f > 0.3 && f < 0.8) {
-            await screenshot(page, '19-catch-up');
-            shot = true;
-          }
-        }
-        return role;
-      },
-      { timeout: 60_000, intervals: [100] },
-    )
-    .toBe('in-sync');
+  for (let step = 0; step < 400; step++) {
+    const before = await clockMs(page);
+    await page.getByTestId('step').click();
+    await expect.poll(() => clockMs(page), { intervals: [20] }).toBeGreaterThanOrEqual(before + 100);
+    const leo = Number(await b3.getAttribute('data-leo'));
+    const role = (await b3.getAttribute('data-role')) ?? '';
+    seen.push({ leo, role });
+    const bar = page.getByTestId('catchup-big-0-b3');
+    if (!shot && role === 'out-of-sync' && (await bar.count()) > 0) {
+      const f = Number(await bar.getAttribute('data-fraction'));
+      if (f > 0.3 && f < 0.8) {
+        await screenshot(page, '19-catch-up');
+        shot = true;
+      }
+    }
+    if (role === 'in-sync') break;
+  }
+  expect(seen.at(-1)?.role).toBe('in-sync');
+  const upAt = await eventTime(page, 'BrokerUp', 'Broker 3 is up');
   const expandAt = await eventTime(page, 'IsrExpand', 'big-0: broker 3 caught up and rejoined the ISR');
 
   // The log end climbed through many values while out of sync, each no lower than the last.
   const climbing = seen.filter((s) => s.role === 'out-of-sync').map((s) => s.leo);
   const distinct = [...new Set(climbing)];
-  // At least three distinct log ends while out of sync (11–17 on a quiet machine; a starved renderer samples fewer).
-  expect(distinct.length).toBeGreaterThanOrEqual(3);
+  // Many distinct log ends while out of sync: the catch-up takes seconds at 0.4 MB/s.
+  expect(distinct.length).toBeGreaterThanOrEqual(5);
   for (let i = 1; i < climbing.length; i++) expect(climbing[i]!).toBeGreaterThanOrEqual(climbing[i - 1]!);
   expect(Math.min(...distinct)).toBeLessThan(leaderLeo);
   // It took virtual seconds, not one fetch: the bytes at the bandwidth.

@@ -110,6 +110,11 @@ test('add partitions, a throttled reassignment, preferred leader election and an
   expect(verify).toContain('Reassignment of partition orders-0 is completed.');
   expect(verify).toContain('Clearing broker-level throttles on brokers 1,2,3,4');
   expect(verify).toContain('Clearing topic-level throttles on topic orders');
+  // The controller's own preferred election (auto.leader.rebalance.enable, every
+  // leader.imbalance.check.interval.seconds = 300 s) would race the button below on a slow
+  // machine running at 10x: switch it off so the election is the person's.
+  const off = await runInTerminal(page, `kafka-configs.sh ${B} --alter --entity-type brokers --entity-default --add-config auto.leader.rebalance.enable=false`);
+  expect(off).toContain('Completed updating default config for brokers in the cluster.');
   await page.getByTestId('toolbar-terminal').click();
 
   // ---- preferred leader election ----
