@@ -8,7 +8,8 @@
  *
  * `scaleScenario` (issue 10): the same at `brokers` x `partitions` (one topic, RF=3, racks
  * a/b/c in turn), keyed 100-byte values, and a group of six consumers; the load runs until
- * `virtualMs`.
+ * `virtualMs`. With `idlePartitions`, a second topic of that many partitions that no client
+ * touches (what idle partitions cost).
  */
 import type { Scenario } from '../src/scenario/types';
 
@@ -41,8 +42,10 @@ export function benchScenario(ratePerSec: number, virtualMs: number): Scenario {
   };
 }
 
-export function scaleScenario(brokers: number, partitions: number, ratePerSec: number, virtualMs: number): Scenario {
+export function scaleScenario(brokers: number, partitions: number, ratePerSec: number, virtualMs: number, idlePartitions = 0): Scenario {
   const racks = ['a', 'b', 'c'];
+  // `idlePartitions`: a second topic, RF=3, that nobody writes or reads (its replicas still fetch, as Kafka's do).
+  const idle = idlePartitions > 0 ? [{ name: 'idle', partitions: idlePartitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }] : [];
   return {
     version: 1,
     name: `bench ${brokers}x${partitions}`,
@@ -52,7 +55,7 @@ export function scaleScenario(brokers: number, partitions: number, ratePerSec: n
       network: { latencyMs: 1, jitterMs: 0 },
       config: { 'group.initial.rebalance.delay.ms': 0 },
     },
-    topics: [{ name: 'bench', partitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    topics: [{ name: 'bench', partitions, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }, ...idle],
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all', 'enable.idempotence': true, 'linger.ms': 5, 'batch.size': 65536 } },
       ...[1, 2, 3, 4, 5, 6].map((i) => ({
