@@ -80,6 +80,11 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   await expect(strip).toHaveAttribute('title', /^(bench|orders)-\d+: (leader|in sync)$/);
   // No replica rows while zoomed out.
   await expect(page.locator('[data-testid^="replica-bench-"]')).toHaveCount(0);
+  // The bundles between brokers are paths of one SVG layer, not an xyflow edge each (issue 10);
+  // the producer's and the group's edges stay xyflow's.
+  await expect(page.getByTestId('edge-layer')).toHaveAttribute('data-edges', /^[1-9]\d*$/);
+  await expect(page.locator('.react-flow__edge[data-id^="repl"]')).toHaveCount(0);
+  await expect(page.locator('.react-flow__edge[data-id^="consume"]').first()).toBeAttached();
   await screenshot(page, '10-scale-12x200-cards');
 
   // Zoom in: every broker shows its rows.

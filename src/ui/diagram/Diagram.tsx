@@ -27,6 +27,8 @@ import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
 import { ROWS_ALWAYS_MAX, isHeavyRate, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
 import { sameEdgeDrawing, stabilise } from './stable';
+import { nodeBoxes, splitEdges, type NodeBoxes } from './edge-layer';
+import { EdgeLayer } from './EdgeLayer';
 import { DiagramFind } from './DiagramFind';
 import { nodeId } from '../../state/selection';
 import { edgeTypes } from './KafkaEdge';
@@ -371,15 +373,27 @@ export function Diagram() {
     const next = elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n));
     return (lastNodes.current = stabilise(nodeCache.current, lastNodes.current, next));
   }, [elements.nodes, measured]);
+  // Bundles between brokers go to one SVG layer (edge-layer.ts), the rest to xyflow; each
+  // list keeps last frame's array while its own edges draw the same.
+  const split = useMemo(() => splitEdges(elements.edges), [elements.edges]);
   const edgeCache = useRef(new Map<string, FlowEdge>());
   const lastEdges = useRef<FlowEdge[] | null>(null);
   const edges = useMemo(() => {
-    const next = elements.edges.map((e) => ({
+    const next = split.flow.map((e) => ({
       ...e,
       markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
     }));
     return (lastEdges.current = stabilise(edgeCache.current, lastEdges.current, next, sameEdge));
-  }, [elements.edges]);
+  }, [split.flow]);
+  const layerCache = useRef(new Map<string, FlowEdge>());
+  const lastLayer = useRef<FlowEdge[] | null>(null);
+  const layerEdges = useMemo(() => (lastLayer.current = stabilise(layerCache.current, lastLayer.current, split.layer, sameEdge)), [split.layer]);
+  // Where the brokers are: a new object only when one moved or was resized (not when a card's numbers changed).
+  const lastBoxes = useRef<NodeBoxes | null>(null);
+  const boxes = useMemo(() => {
+    const next = nodeBoxes(nodes);
+    return lastBoxes.current?.key === next.key ? lastBoxes.current : (lastBoxes.current = next);
+  }, [nodes]);
   // What the view is fitted to: the nodes, and how many replicas each broker holds (a new
   // topic makes brokers taller and could push the groups out of sight), whatever their detail.
   // A large cluster zoomed in has thousands of rows and edges: draw only what is on screen.
@@ -477,6 +491,7 @@ export function Diagram() {
         maxZoom={2}
       >
         <Background gap={24} size={1} color="#d9dee7" />
+        <EdgeLayer edges={layerEdges} boxes={boxes} />
         <Controls showInteractive={false} position="bottom-right" />
         <AutoFit nodeIds={fitKey} onFitted={onFitted} />
         <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />

@@ -53,7 +53,7 @@ export async function renderDiagram(viewport: HTMLElement, bounds: Rect, format:
  */
 function inlineEdgeStrokes(viewport: HTMLElement): () => void {
   const undo: (() => void)[] = [];
-  for (const path of viewport.querySelectorAll<SVGPathElement>('.react-flow__edge path')) {
+  for (const path of viewport.querySelectorAll<SVGPathElement>('.react-flow__edge path, .edge-layer path')) {
     const before = path.getAttribute('style');
     const cs = getComputedStyle(path);
     path.style.stroke = cs.stroke;
