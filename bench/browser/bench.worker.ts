@@ -44,7 +44,7 @@ export interface BenchResult {
   tailMs: number;
   /** Wall ms building flush plans (copying batches, exporting metadata). */
   planMs: number;
-  /** Wall ms of the flushes' synchronous work on the worker: planning and handing the plan to IndexedDB (whose put clones it then). */
+  /** Wall ms of the flushes' synchronous work on the worker: planning and the store's write call up to its first wait (large chunks are streamed into Blobs after it). */
   syncMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;

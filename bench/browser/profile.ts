@@ -27,8 +27,10 @@ try {
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   await cdp.send('Profiler.start');
   await page.goto(`${base}?inline=1&persist=${mode === 'on' ? 1 : 0}&rate=${rate}&virtualMs=${ms}&moment=${process.env.BENCH_MOMENT === '1' ? 1 : 0}`);
-  await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
+  // The run itself, not the reopen measured after it (which concatenates every segment).
+  await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const { profile } = await cdp.send('Profiler.stop');
+  await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   console.log(JSON.stringify(await page.evaluate(() => window.benchResult)));
   const out = `/tmp/persist-${mode}.cpuprofile`;
   writeFileSync(out, JSON.stringify(profile));

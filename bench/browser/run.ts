@@ -92,6 +92,11 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   const used = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   let total = 0;
   for (const name of after.keys()) total += used(name);
+  if (process.env.BENCH_THREADS === '1') {
+    // Which of the browser's threads the run kept busy (IndexedDB and Blob work runs outside the worker).
+    const top = [...after.keys()].map((n) => [n, used(n)] as const).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
+    console.log(`  persist=${persist} rate=${rate}: ${top.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(', ')}`);
+  }
   return { ...r, workerCpuS: used('DedicatedWorker'), totalCpuS: total };
 }
 

@@ -41,7 +41,8 @@
  * 'current' → {format, timeMs, savedAtWallMs, cluster, scenario, logs: [{info, segments}]},
  * the whole image rewritten on every save. `upgrade` turns it into chunks and a manifest.
  *
- * Every flush is one readwrite transaction over both stores, which first checks the owner
+ * A flush first builds its chunks' values (large ones streamed into Blobs, streamedChunkValue),
+ * then writes everything in one readwrite transaction over both stores, which first checks the owner
  * epoch: a tab that lost ownership (Web Locks stolen) cannot commit anything after the
  * new owner claimed the database, even with a write already in flight.
  */
@@ -101,6 +102,32 @@ export function chunkValue(c: Pick<ChunkWrite, 'batches' | 'size'>): ChunkValue 
   return bytes;
 }
 
+/**
+ * chunkValue, with a large chunk's Blob built from a stream of its batches instead of by the
+ * Blob constructor. `new Blob(batches)` copies every byte into fresh memory on the calling
+ * thread before it returns (in a Chromium worker a flush of 30 MB at 200,000 records/s held
+ * the cluster's thread 0.5-1 s: first touches of fresh pages, which are slow on a VM); a
+ * Response read from a ReadableStream of the same views hands them to the browser through
+ * a data pipe, a few at a time, while the thread goes on running the cluster. The batches
+ * are immutable views, so what is read later is what the plan named. Same value as
+ * chunkValue (a Blob of the same bytes, or the same Uint8Array below 64 KiB): what is
+ * stored does not change. Where Response or ReadableStream are missing, chunkValue.
+ */
+export async function streamedChunkValue(c: Pick<ChunkWrite, 'batches' | 'size'>): Promise<ChunkValue> {
+  if (c.size < INLINE_CHUNK_BYTES || typeof Blob === 'undefined' || typeof Response === 'undefined' || typeof ReadableStream === 'undefined') return chunkValue(c);
+  const batches = c.batches;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // References only: the views are read (copied) as the other end drains them.
+      for (const b of batches) if (b.length > 0) controller.enqueue(b);
+      controller.close();
+    },
+  });
+  const blob = await new Response(stream as ReadableStream<Uint8Array<ArrayBuffer>>).blob();
+  if (blob.size !== c.size) throw new StorageError(`a chunk of ${c.size} bytes was built as a Blob of ${blob.size}`);
+  return blob;
+}
+
 /** The bytes of a stored chunk value; undefined for a missing or unrecognised one (the log is cut there). */
 export async function chunkBytes(v: unknown): Promise<Uint8Array | undefined> {
   if (v instanceof Uint8Array) return v;
@@ -142,6 +169,9 @@ function errorOf(err: unknown): StorageError {
 }
 
 export class IdbClusterStore implements ClusterStore {
+  /** Writes still building their chunks' values (before their transaction exists). */
+  private readonly building = new Set<Promise<unknown>>();
+
   private constructor(
     private readonly db: IDBPDatabase<PlaygroundDB>,
     private readonly opts: IdbStoreOptions,
@@ -189,7 +219,19 @@ export class IdbClusterStore implements ClusterStore {
     return new IdbClusterStore(db, opts);
   }
 
+  /**
+   * Waits until no write is building its chunks' values. A claim, clear or load asked for
+   * after write() was called comes after that write's transaction, as when a write queued
+   * it within the call: a reset's clear is never followed by the write of a flush begun
+   * before it (which would bring the reset run back), and a reopen in this tab reads what
+   * that write stored.
+   */
+  private async afterWrites(): Promise<void> {
+    while (this.building.size > 0) await Promise.allSettled([...this.building]);
+  }
+
   async claim(): Promise<number> {
+    await this.afterWrites();
     try {
       const tx = this.db.transaction('meta', 'readwrite');
       const owner = (await tx.store.get('owner')) as { epoch: number } | undefined;
@@ -203,7 +245,26 @@ export class IdbClusterStore implements ClusterStore {
   }
 
   async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
-    const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
+    // The chunks' values first, outside the transaction (which would commit while it waits):
+    // large ones are streamed into Blobs (streamedChunkValue) while the caller's thread goes
+    // on. A page that dies meanwhile has stored nothing of this flush.
+    let values: ChunkValue[];
+    const building = Promise.all(plan.chunks.map((c) => streamedChunkValue(c)));
+    this.building.add(building);
+    try {
+      values = await building;
+    } catch (err) {
+      throw errorOf(err);
+    } finally {
+      this.building.delete(building);
+    }
+    // Created in the same step as `building` settled: before any claim, clear or load that waited for it.
+    let tx: IDBPTransaction<PlaygroundDB, ('meta' | 'partitionChunks')[], 'readwrite'>;
+    try {
+      tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
+    } catch (err) {
+      throw errorOf(err); // the connection was closed meanwhile (another version took over)
+    }
     // Requests are queued without awaiting each one, so the transaction never goes idle.
     const done = tx.done.catch((err: unknown) => {
       throw errorOf(err);
@@ -211,9 +272,7 @@ export class IdbClusterStore implements ClusterStore {
     try {
       // The owner check is the transaction's first request and every write is queued behind
       // it at once, before awaiting its answer: a fenced tab aborts the transaction, which
-      // undoes them all. Queuing them now (each put serializes its value on this thread)
-      // keeps their cost inside the caller's synchronous call, where the persister measures
-      // what a flush costs the worker and spaces flushes by it.
+      // undoes them all.
       const ownerRead = tx.objectStore('meta').get('owner');
       const chunks = tx.objectStore('partitionChunks');
       // A failed request also fails `done`; swallow each request's own rejection so only
@@ -222,7 +281,7 @@ export class IdbClusterStore implements ClusterStore {
       track(ownerRead); // still awaited below; a write that throws first leaves it unread
       if (plan.replaceAll) track(chunks.clear());
       for (const id of plan.deleteChunks) track(chunks.delete(id));
-      for (const c of plan.chunks) track(chunks.put(chunkValue(c), c.id));
+      plan.chunks.forEach((c, i) => track(chunks.put(values[i]!, c.id)));
       this.opts.beforeManifest?.(tx as unknown as IDBTransaction);
       const meta = tx.objectStore('meta');
       track(meta.put(plan.manifest, 'manifest'));
@@ -248,6 +307,7 @@ export class IdbClusterStore implements ClusterStore {
   }
 
   async load(): Promise<LoadedImage | null> {
+    await this.afterWrites();
     try {
       const tx = this.db.transaction(['meta', 'partitionChunks'], 'readonly');
       const manifest = await tx.objectStore('meta').get('manifest');
@@ -275,6 +335,7 @@ export class IdbClusterStore implements ClusterStore {
   }
 
   async clear(): Promise<void> {
+    await this.afterWrites();
     try {
       const tx = this.db.transaction(['meta', 'partitionChunks'], 'readwrite');
       await Promise.all([tx.objectStore('meta').delete('manifest'), tx.objectStore('meta').delete('scenario'), tx.objectStore('partitionChunks').clear(), tx.done]);

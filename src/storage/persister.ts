@@ -45,7 +45,7 @@ export interface FlushFigures {
   wallMs: number;
   /** Of which: building the plan, synchronous on the worker (copying batches, the manifest). */
   planMs: number;
-  /** Wall ms of each flush's synchronous part, summed: planning and handing the plan to the store (IndexedDB clones it in the put). */
+  /** Wall ms of each flush's synchronous part, summed: planning and the store's write call up to its first wait. */
   syncMs: number;
 }
 
@@ -139,9 +139,10 @@ export class Persister {
       return Promise.resolve();
     }
     const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch);
-    // Planning (the moment's image) and handing the plan to the store (IndexedDB copies it
-    // synchronously) run on the worker's thread: flushes are spaced so they take at most
-    // about a fifth of it, however large the run has grown.
+    // Planning (the moment's image) and the store's synchronous start run on the worker's
+    // thread: flushes are spaced so they take at most about a fifth of it, however large the
+    // run has grown. (IndexedDB's store streams large chunks into Blobs after this call
+    // returns, and one write is in flight at a time.)
     const sync = this.deps.wallNow() - start;
     this.figures.syncMs += sync;
     this.spacingMs = Math.max(this.opts.minIntervalMs, 4 * sync);

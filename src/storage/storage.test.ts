@@ -18,11 +18,11 @@ import { UnifiedLog } from '../kafka/log/unified-log';
 import { scenario } from './fixtures/scenario';
 import { benchScenario } from '../../bench/workload';
 import { CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
-import { chunkBytes, chunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
+import { chunkBytes, chunkValue, streamedChunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
-import { StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
+import { StorageError, StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
 let dbCount = 0;
 const freshName = () => `kafka-playground-test-${++dbCount}`;
@@ -272,6 +272,24 @@ describe('chunk values', () => {
     expect(back.length).toBe(INLINE_CHUNK_BYTES);
     expect(back[0]).toBe(7);
     expect(back[INLINE_CHUNK_BYTES - 1]).toBe(9);
+  });
+
+  it('streamedChunkValue: the same value as chunkValue, from views anywhere in shared buffers, leaving them as they were', async () => {
+    const shared = new Uint8Array(3 * INLINE_CHUNK_BYTES);
+    for (let i = 0; i < shared.length; i++) shared[i] = (i * 7 + 3) & 255;
+    const before = Buffer.from(shared);
+    // Odd offsets and lengths, out of order, one empty: as batches sit in slabs.
+    const batches = [shared.subarray(5, 40_005), shared.subarray(100_001, 130_002), new Uint8Array(0), shared.subarray(40_005, 40_006)];
+    const size = batches.reduce((n, b) => n + b.length, 0);
+    expect(size).toBeGreaterThanOrEqual(INLINE_CHUNK_BYTES);
+    const v = await streamedChunkValue({ batches, size });
+    expect(v).toBeInstanceOf(Blob);
+    expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from((await chunkBytes(chunkValue({ batches, size })))!));
+    expect(Buffer.from(shared)).toEqual(before);
+    const small = await streamedChunkValue({ batches: [shared.subarray(1, 4), shared.subarray(9, 11)], size: 5 });
+    expect(small).toBeInstanceOf(Uint8Array);
+    expect([...(small as Uint8Array)]).toEqual([...shared.subarray(1, 4), ...shared.subarray(9, 11)]);
+    await expect(streamedChunkValue({ batches, size: size - 1 })).rejects.toBeInstanceOf(StorageError);
   });
 
   it('one flush after 8 s holds both kinds (the orders partitions over 64 KiB, the others under), and reopens byte for byte', async () => {
@@ -1234,25 +1252,97 @@ describe('persister', () => {
     expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
   });
 
-  it('queues every write within the call, before the owner check answers (the persister measures a flush by that call)', async () => {
+  it('builds no Blob of batches within the call: large chunks are streamed into Blobs after it returns, then stored with the manifest in one transaction', async () => {
     const name = freshName();
-    let queuedAt = -1;
-    let calls = 0;
-    const store = await IdbClusterStore.open({ name, beforeManifest: () => (queuedAt = calls) });
+    let queued = 0;
+    const store = await IdbClusterStore.open({ name, beforeManifest: () => queued++ });
     const epoch = await store.claim();
     const cluster = new Cluster(scenario());
     const planner = new FlushPlanner();
-    cluster.runUntil(500);
+    cluster.runUntil(8000);
     const planned = planner.plan(cluster, 0);
-    expect(planned.plan.chunks.length).toBeGreaterThan(0);
-    calls = 1;
-    const written = store.write(planned.plan, epoch);
-    calls = 2;
-    // The chunks and the manifest were queued before write returned.
-    expect(queuedAt).toBe(1);
+    const large = planned.plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
+    expect(large.length).toBeGreaterThan(0);
+    // Every Blob constructed on this thread while write() runs synchronously (new Blob(batches) copies them all then).
+    const RealBlob = globalThis.Blob;
+    let constructed = 0;
+    globalThis.Blob = new Proxy(RealBlob, {
+      construct(target, args: ConstructorParameters<typeof Blob>) {
+        constructed++;
+        return new target(...args);
+      },
+    });
+    let written: Promise<void>;
+    try {
+      written = store.write(planned.plan, epoch);
+    } finally {
+      globalThis.Blob = RealBlob;
+    }
+    expect(constructed).toBe(0);
+    expect(queued).toBe(0);
     await written;
     planned.commit();
-    expect((await store.load())!.manifest.timeMs).toBe(500);
+    expect(queued).toBe(1);
+    const raw = await openDB(name, DB_VERSION);
+    for (const c of large) {
+      const v: unknown = await raw.get('partitionChunks', c.id);
+      expect(v).toBeInstanceOf(Blob);
+      expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from(concatBatches(c.batches)));
+    }
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
+  it('a clear, claim or load asked for while a write builds its chunks comes after that write, as if it had been queued within the call', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 1000, 1000);
+    cluster.runUntil(8000);
+    const first = planner.plan(cluster, 0);
+    expect(first.plan.chunks.some((c) => c.size >= INLINE_CHUNK_BYTES)).toBe(true);
+    // A reset: the flush begun before it must not land after its clear (the reset run would come back).
+    const written = store.write(first.plan, epoch);
+    const cleared = store.clear();
+    await Promise.all([written, cleared]);
+    expect(await store.load()).toBeNull();
+    // A reopen in this tab: its claim and load see the write begun before them.
+    const again = new FlushPlanner();
+    const next = again.plan(cluster, 0);
+    const writing = store.write(next.plan, epoch);
+    const claimed = store.claim();
+    const loaded = store.load();
+    await writing;
+    expect(await claimed).toBe(epoch + 1);
+    expect((await loaded)!.manifest.timeMs).toBe(8000);
+    store.close();
+  });
+
+  it('a chunk whose value cannot be built stores nothing of its flush (the previous image stays whole)', async () => {
+    const name = freshName();
+    const store = await IdbClusterStore.open({ name });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    await runFlushing(cluster, planner, store, epoch, 1000, 1000);
+    cluster.runUntil(8000);
+    const planned = planner.plan(cluster, 0);
+    const i = planned.plan.chunks.findIndex((c) => c.size >= INLINE_CHUNK_BYTES);
+    expect(i).toBeGreaterThanOrEqual(0);
+    // A chunk whose batches fall one byte short of its size: its Blob is refused, after the other chunks' were built.
+    const chunks = planned.plan.chunks.map((c, k) => (k === i ? { ...c, size: c.size + 1 } : c));
+    await expect(store.write({ ...planned.plan, chunks }, epoch)).rejects.toBeInstanceOf(StorageError);
+    const raw = await openDB(name, DB_VERSION);
+    for (const c of chunks) expect(await raw.get('partitionChunks', c.id)).toBeUndefined();
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.manifest.timeMs).toBe(1000);
+    expect(image.problems).toEqual([]);
     store.close();
   });
 
