@@ -244,19 +244,29 @@ export class IdbClusterStore implements ClusterStore {
     }
   }
 
-  async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
+  async write(plan: FlushPlan, ownerEpoch: number, urgent = false): Promise<void> {
     // The chunks' values first, outside the transaction (which would commit while it waits):
     // large ones are streamed into Blobs (streamedChunkValue) while the caller's thread goes
-    // on. A page that dies meanwhile has stored nothing of this flush.
+    // on. A page that dies meanwhile has stored nothing of this flush. An urgent write (the
+    // page is going away) builds them here, on this thread, and queues its transaction within
+    // the call: no await comes before it.
     let values: ChunkValue[];
-    const building = Promise.all(plan.chunks.map((c) => streamedChunkValue(c)));
-    this.building.add(building);
-    try {
-      values = await building;
-    } catch (err) {
-      throw errorOf(err);
-    } finally {
-      this.building.delete(building);
+    if (urgent) {
+      try {
+        values = plan.chunks.map(chunkValue);
+      } catch (err) {
+        throw errorOf(err);
+      }
+    } else {
+      const building = Promise.all(plan.chunks.map((c) => streamedChunkValue(c)));
+      this.building.add(building);
+      try {
+        values = await building;
+      } catch (err) {
+        throw errorOf(err);
+      } finally {
+        this.building.delete(building);
+      }
     }
     // Created in the same step as `building` settled: before any claim, clear or load that waited for it.
     let tx: IDBPTransaction<PlaygroundDB, ('meta' | 'partitionChunks')[], 'readwrite'>;

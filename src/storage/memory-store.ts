@@ -38,7 +38,9 @@ export class MemoryClusterStore implements ClusterStore {
     return ++this.ownerEpoch;
   }
 
-  async write(plan: FlushPlan, ownerEpoch: number): Promise<void> {
+  /** `urgent` changes nothing here: a memory store has no values to build. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  async write(plan: FlushPlan, ownerEpoch: number, _urgent = false): Promise<void> {
     if (ownerEpoch !== this.ownerEpoch) throw new StorageFencedError(ownerEpoch, this.ownerEpoch);
     // Build the next state aside and swap it in: all or nothing, like a transaction.
     const chunks = plan.replaceAll ? new Map<number, Uint8Array>() : new Map(this.chunks);

@@ -92,13 +92,17 @@ export class Persister {
     if (!this.inFlight) void this.flush();
   }
 
-  /** Writes now (waiting for a write in flight first); resolves when stored or failed. */
-  async flushNow(): Promise<void> {
+  /**
+   * Writes now (waiting for a write in flight first); resolves when stored or failed.
+   * `urgent`: the page is going away (hidden, closing): the store queues the whole write
+   * within the call (ClusterStore.write).
+   */
+  async flushNow(urgent = false): Promise<void> {
     if (this.inFlight) await this.inFlight;
     if (this.timer !== null) this.deps.clearTimer(this.timer);
     this.timer = null;
     this.dirty = true;
-    await this.flush();
+    await this.flush(urgent);
   }
 
   /** Stops for good (lost ownership, reset, page going away). */
@@ -123,7 +127,7 @@ export class Persister {
   /** Wall ms between flush starts: minIntervalMs, or more when a flush costs the worker much. */
   private spacingMs = 0;
 
-  private flush(): Promise<void> {
+  private flush(urgent = false): Promise<void> {
     if (this.blocked || !this.dirty) return Promise.resolve();
     const cluster = this.deps.cluster();
     if (!cluster) return Promise.resolve();
@@ -138,7 +142,7 @@ export class Persister {
       this.setStatus({ state: 'error', message: `Could not prepare a save: ${(err as Error)?.message ?? String(err)}` });
       return Promise.resolve();
     }
-    const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch);
+    const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch, urgent);
     // Planning (the moment's image) and the store's synchronous start run on the worker's
     // thread: flushes are spaced so they take at most about a fifth of it, however large the
     // run has grown. (IndexedDB's store streams large chunks into Blobs after this call

@@ -1296,6 +1296,35 @@ describe('persister', () => {
     store.close();
   });
 
+  it('an urgent write (the page is going away) queues its whole transaction within the call, Blobs built there, and stores the same bytes', async () => {
+    const name = freshName();
+    let queued = 0;
+    const store = await IdbClusterStore.open({ name, beforeManifest: () => queued++ });
+    const epoch = await store.claim();
+    const cluster = new Cluster(scenario());
+    const planner = new FlushPlanner();
+    cluster.runUntil(8000);
+    const planned = planner.plan(cluster, 0);
+    const large = planned.plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
+    expect(large.length).toBeGreaterThan(0);
+    const written = store.write(planned.plan, epoch, true);
+    // The manifest's put is queued before write() returns: no await came before the transaction.
+    expect(queued).toBe(1);
+    await written;
+    planned.commit();
+    const raw = await openDB(name, DB_VERSION);
+    for (const c of large) {
+      const v: unknown = await raw.get('partitionChunks', c.id);
+      expect(v).toBeInstanceOf(Blob);
+      expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from(concatBatches(c.batches)));
+    }
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
+    store.close();
+  });
+
   it('a clear, claim or load asked for while a write builds its chunks comes after that write, as if it had been queued within the call', async () => {
     const name = freshName();
     const store = await IdbClusterStore.open({ name });

@@ -121,8 +121,12 @@ export interface ClusterStore {
   claim(): Promise<number>;
   /** The stored image, validated; null when nothing was ever saved. */
   load(): Promise<LoadedImage | null>;
-  /** Applies one flush atomically; throws StorageFencedError / StorageQuotaError / StorageError. */
-  write(plan: FlushPlan, ownerEpoch: number): Promise<void>;
+  /**
+   * Applies one flush atomically; throws StorageFencedError / StorageQuotaError / StorageError.
+   * `urgent` (the page is going away): everything is queued within the call, even if that
+   * holds the caller's thread longer, so the flush has its best chance to reach the disk.
+   */
+  write(plan: FlushPlan, ownerEpoch: number, urgent?: boolean): Promise<void>;
   /** Deletes everything (Reset playground); keeps the owner epoch so fencing still holds. */
   clear(): Promise<void>;
   usage(): Promise<StoreUsage>;

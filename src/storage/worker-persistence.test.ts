@@ -125,6 +125,29 @@ describe('worker persistence', () => {
     expect(store.manifest!.timeMs).toBe(3000);
   });
 
+  it("the page's flush command (hidden or leaving) asks the store for an urgent write; timed flushes are not urgent", async () => {
+    const store = new MemoryClusterStore();
+    const urgent: boolean[] = [];
+    const write = store.write.bind(store);
+    store.write = (plan, epoch, u) => {
+      urgent.push(u === true);
+      return write(plan, epoch, u);
+    };
+    const a = tab(store, new FakeLocks());
+    a.p.handle({ op: 'open', fallback: scenario }, a.host);
+    await settle();
+    a.cluster!.runUntil(1000);
+    a.p.changed('run');
+    await a.p.flushNow();
+    a.cluster!.runUntil(2000);
+    a.p.changed('run');
+    a.p.handle({ op: 'flush' }, a.host);
+    await expect.poll(() => store.manifest?.timeMs).toBe(2000);
+    expect(urgent.length).toBeGreaterThanOrEqual(2);
+    expect(urgent.at(-1)).toBe(true);
+    expect(urgent.slice(0, -1).every((u) => !u)).toBe(true);
+  });
+
   it('after a time-travel hand-over (clusterContinued) it saves the copy that runs on, appending to what it stored', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());

@@ -91,7 +91,8 @@ export class WorkerPersistence {
         this.persister?.retry();
         return;
       case 'flush':
-        if (this.persister && this.persister.status.state === 'saving') void this.persister.flushNow();
+        // Asked when the page is hidden or going away: an urgent flush (queued within the call).
+        if (this.persister && this.persister.status.state === 'saving') void this.persister.flushNow(true);
         return;
       case 'replace':
         void this.answerReplace(cmd.accept);
