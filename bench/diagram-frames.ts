@@ -9,7 +9,7 @@ import { Cluster } from '../src/kafka/cluster';
 import { scaleScenario } from './workload';
 import { SnapshotDiffer, applyDelta } from '../src/worker/snapshot-delta';
 import { pushRateSample, ratesOf, type RateSample } from '../src/state/rates';
-import { toFlowElements, isHeavyRate, type FlowEdge, type FlowNode, type DiagramView } from '../src/ui/diagram/flow';
+import { createFlowCache, toFlowElements, isHeavyRate, type FlowEdge, type FlowNode, type DiagramView } from '../src/ui/diagram/flow';
 import { sameEdgeDrawing, stabilise } from '../src/ui/diagram/stable';
 import type { ClusterSnapshot } from '../src/kafka/snapshot';
 
@@ -22,6 +22,7 @@ let ui: ClusterSnapshot | null = null;
 let samples: RateSample[] = [];
 const view: DiagramView = { zoomedIn: false, topicFilter: null, collapsedTopics: [] };
 const nodeCache = new Map<string, FlowNode>();
+const reuse = createFlowCache();
 const edgeCache = new Map<string, FlowEdge>();
 let lastNodes: FlowNode[] | null = null;
 let lastEdges: FlowEdge[] | null = null;
@@ -49,7 +50,7 @@ for (let i = 0; i <= frames; i++) {
   const rates = ratesOf(samples);
   t.rates += performance.now() - t0;
   t0 = performance.now();
-  const els = toFlowElements(ui, {}, { selection: null, rates, view });
+  const els = toFlowElements(ui, {}, { selection: null, rates, view, reuse });
   t.flow += performance.now() - t0;
   t0 = performance.now();
   const nodes: FlowNode[] = stabilise(nodeCache, lastNodes, els.nodes);

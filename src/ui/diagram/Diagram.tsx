@@ -25,8 +25,8 @@ import { ratesOf } from '../../state/rates';
 import { flowId, selectionForNode, type Selection } from '../../state/selection';
 import { useUiStore } from '../../state/ui-store';
 import { getWorkerClient } from '../../state/worker-client';
-import { ROWS_ALWAYS_MAX, isHeavyRate, toFlowElements, type DiagramView, type FlowEdge, type FlowNode } from './flow';
-import { sameEdgeDrawing, stabilise } from './stable';
+import { ROWS_ALWAYS_MAX, createFlowCache, isHeavyRate, toFlowElements, type DiagramView, type FlowCache, type FlowEdge, type FlowNode } from './flow';
+import { sameEdgeDrawing, stabilise, withMeasured, type MeasuredNode } from './stable';
 import { nodeBoxes, splitEdges, type NodeBoxes } from './edge-layer';
 import { EdgeLayer } from './EdgeLayer';
 import { DiagramFind } from './DiagramFind';
@@ -357,10 +357,12 @@ export function Diagram() {
   const collapsedTopics = useUiStore((s) => s.collapsedTopics);
   const view = useMemo<DiagramView>(() => ({ zoomedIn, topicFilter, collapsedTopics }), [zoomedIn, topicFilter, collapsedTopics]);
 
+  // Last frame's broker nodes, handed back by toFlowElements where they did not change.
+  const flowCache = useRef<FlowCache | null>(null);
   const elements = useMemo(
     () =>
       snapshot
-        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples), view })
+        ? toFlowElements(snapshot, placed, { selection, rates: ratesOf(rateSamples), view, reuse: (flowCache.current ??= createFlowCache()) })
         : { nodes: [] as FlowNode[], edges: [] as FlowEdge[] },
     [snapshot, placed, selection, rateSamples, view],
   );
@@ -369,8 +371,9 @@ export function Diagram() {
   // unchanged ones keep last frame's object, so xyflow and React skip them.
   const nodeCache = useRef(new Map<string, FlowNode>());
   const lastNodes = useRef<FlowNode[] | null>(null);
+  const measuredCache = useRef(new Map<string, MeasuredNode>());
   const nodes = useMemo(() => {
-    const next = elements.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n));
+    const next = withMeasured(measuredCache.current, elements.nodes, measured);
     return (lastNodes.current = stabilise(nodeCache.current, lastNodes.current, next));
   }, [elements.nodes, measured]);
   // Bundles between brokers go to one SVG layer (edge-layer.ts), the rest to xyflow; each

@@ -289,6 +289,32 @@ export function findPartition(snapshot: ClusterSnapshot, text: string): { ok: tr
 
 const pkey = (topic: string, partition: number) => `${topic}-${partition}`;
 
+/** A partition's key, and the keys of its replicas' rates (`rates.leo`), made once. */
+interface PartitionKeys {
+  key: string;
+  /** `${key}@${broker}`, by broker id. */
+  leo: string[];
+}
+
+/**
+ * `pkey` and the replicas' rate keys, remembered (issue 10): at 50 brokers x 1,000
+ * partitions the same 3,000 strings were built every frame, and looking each new one up in
+ * the rates (hashing it first) was a quarter of `toFlowElements`' own time.
+ */
+const partitionKeys = new Map<string, PartitionKeys[]>();
+function keysOf(topic: string, partition: number): PartitionKeys {
+  let byPartition = partitionKeys.get(topic);
+  if (byPartition === undefined) {
+    if (partitionKeys.size >= 10_000) partitionKeys.clear();
+    partitionKeys.set(topic, (byPartition = []));
+  }
+  return (byPartition[partition] ??= { key: pkey(topic, partition), leo: [] });
+}
+const keyOf = (topic: string, partition: number) => keysOf(topic, partition).key;
+function leoKey(k: PartitionKeys, broker: number): string {
+  return (k.leo[broker] ??= `${k.key}@${broker}`);
+}
+
 /** flowId.encode, remembered: the same few thousand ids are encoded every frame. */
 const encoded = new Map<string, string>();
 function enc(id: string): string {
@@ -333,11 +359,93 @@ function isSelectedPartition(sel: Selection | null, p: PartitionView, broker: nu
   return sel.broker === undefined || sel.broker === broker;
 }
 
+/**
+ * What `toFlowElements` keeps from one call to the next (`opts.reuse`): last call's broker
+ * nodes. A broker whose node would come out the same (compared field by field, cheaply: its
+ * view, counts, strip, rows) gets last call's object back, and within a node that did change,
+ * its strip and replica rows are last call's arrays and cells where those did not. xyflow and
+ * the memoised node components compare by reference, so they skip what did not change
+ * without a deep comparison of 50 brokers' data every frame (issue 10).
+ */
+export interface FlowCache {
+  brokers: Map<number, BrokerNode>;
+}
+
+export function createFlowCache(): FlowCache {
+  return { brokers: new Map() };
+}
+
+function sameCatchUp(a: ReplicaCell['catchUp'], b: ReplicaCell['catchUp']): boolean {
+  return a === b || (a !== null && b !== null && a.leaderLogEndOffset === b.leaderLogEndOffset && a.fraction === b.fraction);
+}
+
+/** Same fields: a replica row drawn the same. */
+export function sameReplicaCell(a: ReplicaCell, b: ReplicaCell): boolean {
+  for (const k in a) {
+    const key = k as keyof ReplicaCell;
+    if (key === 'catchUp' ? !sameCatchUp(a.catchUp, b.catchUp) : a[key] !== b[key]) return false;
+  }
+  return true;
+}
+
+/** `next`, or `prev` when every element is the same (by `same`); else `next` holding `prev`'s equal elements. */
+function keepSame<T>(prev: readonly T[] | undefined, next: T[], same: (a: T, b: T) => boolean): T[] {
+  if (prev === undefined) return next;
+  let all = prev.length === next.length;
+  for (let i = 0; i < next.length; i++) {
+    const old = prev[i];
+    if (old !== undefined && same(old, next[i]!)) next[i] = old;
+    else all = false;
+  }
+  return all ? (prev as T[]) : next;
+}
+
+const sameStripCell = (a: BrokerCard['strip'][number], b: BrokerCard['strip'][number]) => a.key === b.key && a.role === b.role;
+const sameTopicRow = (a: TopicRow, b: TopicRow) =>
+  a.topic === b.topic && a.key === b.key && a.replicas === b.replicas && a.leaders === b.leaders && a.unhealthy === b.unhealthy;
+
+function sameCard(a: BrokerCard | null, b: BrokerCard | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.strip === b.strip &&
+    a.leaders === b.leaders &&
+    a.replicas === b.replicas &&
+    a.underReplicated === b.underReplicated &&
+    a.offline === b.offline &&
+    a.bytesInPerSec === b.bytesInPerSec &&
+    a.bytesOutPerSec === b.bytesOutPerSec
+  );
+}
+
+/** A broker node drawn the same (its arrays already swapped for the previous ones where equal, `keepSame`). */
+function sameBrokerNode(a: BrokerNode, b: BrokerNode): boolean {
+  const x = a.data;
+  const y = b.data;
+  return (
+    a.id === b.id &&
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    x.broker === y.broker &&
+    x.detail === y.detail &&
+    x.replicaCount === y.replicaCount &&
+    x.topicRows === y.topicRows &&
+    x.replicas === y.replicas &&
+    sameCard(x.card, y.card) &&
+    x.fenceInMs === y.fenceInMs &&
+    x.unfenceable === y.unfenceable &&
+    x.isController === y.isController &&
+    x.selected === y.selected &&
+    x.messagesInPerSec === y.messagesInPerSec
+  );
+}
+
 export function toFlowElements(
   snapshot: ClusterSnapshot,
   layout: Layout = {},
-  opts: { selection?: Selection | null; rates?: Rates; view?: DiagramView } = {},
+  opts: { selection?: Selection | null; rates?: Rates; view?: DiagramView; reuse?: FlowCache } = {},
 ): FlowElements {
+  const reuse = opts.reuse ?? null;
+  const brokerNodes = new Map<number, BrokerNode>();
   const sel = opts.selection ?? null;
   const rates = opts.rates ?? { leo: {}, position: {} };
   const view = opts.view ?? FULL_VIEW;
@@ -390,7 +498,7 @@ export function toFlowElements(
     .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   const brokers = [...snapshot.brokers].sort((a, b) => a.id - b.id);
   const brokerById = new Map(brokers.map((b) => [b.id, b]));
-  const partitionByKey = new Map(partitions.map((p) => [pkey(p.topic, p.partition), p]));
+  const partitionByKey = new Map(partitions.map((p) => [keyOf(p.topic, p.partition), p]));
 
   // ---- brokers and their replicas ----
   let maxRows = 0;
@@ -403,7 +511,7 @@ export function toFlowElements(
   const detailOf = new Map<number, 'rows' | 'card'>();
   for (const b of brokers) detailOf.set(b.id, brokerDetail(b.id, hostedBy.get(b.id) ?? [], maxReplicas, view, sel));
   /** Where a partition's edges end on a broker in rows: its row, or its collapsed topic's row. */
-  const rowKey = (p: PartitionView) => (collapsed.has(p.topic) ? topicRowKey(p.topic) : pkey(p.topic, p.partition));
+  const rowKey = (p: PartitionView) => (collapsed.has(p.topic) ? topicRowKey(p.topic) : keyOf(p.topic, p.partition));
   brokers.forEach((b, i) => {
     const hosted = hostedBy.get(b.id) ?? [];
     const detail = detailOf.get(b.id)!;
@@ -420,7 +528,7 @@ export function toFlowElements(
       if (role === 'leader' && (p.underReplicated ?? false)) underReplicated++;
       if (partitionOffline) offline++;
       if (detail === 'card') {
-        strip.push({ key: pkey(p.topic, p.partition), role });
+        strip.push({ key: keyOf(p.topic, p.partition), role });
         continue;
       }
       if (collapsed.has(p.topic)) {
@@ -434,7 +542,7 @@ export function toFlowElements(
       const state = p.replicaStates.find((r) => r.broker === b.id);
       const leaderState = p.replicaStates.find((r) => r.broker === p.leader);
       replicas.push({
-        key: pkey(p.topic, p.partition),
+        key: keyOf(p.topic, p.partition),
         topic: p.topic,
         partition: p.partition,
         role,
@@ -458,7 +566,8 @@ export function toFlowElements(
     const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
     brokerPos.set(b.id, position);
     const m = snapshot.metrics.brokers[b.id];
-    nodes.push({
+    const before = reuse?.brokers.get(b.id);
+    const made: BrokerNode = {
       id: enc(id),
       type: 'broker',
       position,
@@ -469,7 +578,7 @@ export function toFlowElements(
         broker: b,
         detail,
         replicaCount: hosted.length,
-        topicRows,
+        topicRows: keepSame(before?.data.topicRows, topicRows, sameTopicRow),
         card:
           detail === 'card'
             ? {
@@ -480,19 +589,23 @@ export function toFlowElements(
                 // As drawn (formatBytes): a card whose figures did not change on screen keeps its data.
                 bytesInPerSec: bytesForDisplay(m?.BytesInPerSec ?? 0),
                 bytesOutPerSec: bytesForDisplay(m?.BytesOutPerSec ?? 0),
-                strip,
+                strip: keepSame(before?.data.card?.strip, strip, sameStripCell),
               }
             : null,
         fenceInMs: b.status !== 'up' && b.fenceAt != null ? Math.max(0, b.fenceAt - snapshot.time) : null,
         unfenceable: b.status !== 'up' && !b.fenced && snapshot.controller < 0,
         isController: snapshot.controller === b.id,
-        replicas,
+        replicas: keepSame(before?.data.replicas, replicas, sameReplicaCell),
         selected: sel?.kind === 'broker' && sel.id === b.id,
         // As drawn (formatRate): a broker whose rate did not change on screen keeps its data.
         messagesInPerSec: rateForDisplay(snapshot.metrics.brokers[b.id]?.MessagesInPerSec ?? 0),
       },
-    });
+    };
+    const node = before !== undefined && sameBrokerNode(before, made) ? before : made;
+    brokerNodes.set(b.id, node);
+    nodes.push(node);
   });
+  if (reuse) reuse.brokers = brokerNodes;
   const cardGroups = brokers.some((b) => detailOf.get(b.id) === 'card');
 
   // ---- producers ----
@@ -560,9 +673,9 @@ export function toFlowElements(
         data: {
           consumer: c,
           recentError: consumerNews(c, snapshot.time),
-          inputs: c.positions.map((x) => ({ key: pkey(x.topic, x.partition), lag: x.lag })),
+          inputs: c.positions.map((x) => ({ key: keyOf(x.topic, x.partition), lag: x.lag })),
           handleKeys: allKeys,
-          ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${pkey(x.topic, x.partition)}`] ?? 0), 0),
+          ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${keyOf(x.topic, x.partition)}`] ?? 0), 0),
           selected: sel?.kind === 'consumer' && sel.id === c.id,
         },
       });
@@ -573,9 +686,10 @@ export function toFlowElements(
 
   // ---- produce edges: producer → the partition's leader replica (its broker, when a card) ----
   for (const p of snapshot.producers) {
-    const keys = new Set(p.targets.map((t) => pkey(t.topic, t.partition)));
+    const keys = new Set(p.targets.map((t) => keyOf(t.topic, t.partition)));
     const recentError = p.lastError && !p.recovered && snapshot.time - p.lastError.at <= ERROR_VISIBLE_MS ? p.lastError : null;
-    if (recentError) keys.add(pkey(recentError.topic, recentError.partition));
+    const failingKey = recentError ? keyOf(recentError.topic, recentError.partition) : null;
+    if (failingKey !== null) keys.add(failingKey);
     const loadLabelled = new Set<string>();
     for (const key of [...keys].sort()) {
       const part = partitionByKey.get(key);
@@ -583,13 +697,20 @@ export function toFlowElements(
       const load = p.loads.find((l) => l.topic === part.topic);
       const topicPartitions = snapshot.topics.find((t) => t.name === part.topic)?.partitions ?? 1;
       const rate = load ? load.ratePerSec / Math.max(1, topicPartitions) : 0;
-      const failing = recentError !== null && pkey(recentError.topic, recentError.partition) === key;
+      const failing = failingKey === key;
       const card = isCard(part.leader);
-      const end = card ? `broker ${part.leader}` : rowKey(part);
-      const link: EdgeLink | undefined = load ? { kind: 'load', producer: p.id, topic: part.topic } : undefined;
       const quietLoad = !failing && load !== undefined && rateText(rate) === null && !loadLabelled.has(part.topic);
       if (quietLoad) loadLabelled.add(part.topic);
-      addEdge({
+      // Into a card: one edge per producer and broker; the rest of its partitions merge into it
+      // without an edge (and its ids) built only to be merged (issue 10: a thousand a frame).
+      const had = card ? bundle(p.id, part.leader) : undefined;
+      if (had) {
+        mergeInto(had, rate, failing ? 'error' : 'normal', 1);
+        continue;
+      }
+      const end = card ? `broker ${part.leader}` : rowKey(part);
+      const link: EdgeLink | undefined = load ? { kind: 'load', producer: p.id, topic: part.topic } : undefined;
+      const made = addEdge({
         id: enc(`produce:${p.id}->${end}`),
         type: 'kafka',
         source: enc(nodeId.producer(p.id)),
@@ -610,6 +731,7 @@ export function toFlowElements(
           ...(link ? { link } : {}),
         },
       });
+      if (card) remember(p.id, part.leader, made);
     }
   }
 
@@ -619,7 +741,8 @@ export function toFlowElements(
     const leaderBroker = brokerById.get(p.leader);
     const leaderPos = brokerPos.get(p.leader);
     if (!leaderBroker || leaderBroker.status === 'down' || !leaderPos) continue;
-    const key = pkey(p.topic, p.partition);
+    const keys = keysOf(p.topic, p.partition);
+    const key = keys.key;
     const leaderLeo = p.replicaStates.find((r) => r.broker === p.leader)?.logEndOffset;
     for (const f of p.replicas) {
       if (f === p.leader) continue;
@@ -628,7 +751,7 @@ export function toFlowElements(
       if (!fb || fb.status !== 'up' || !fPos) continue;
       const leo = p.replicaStates.find((r) => r.broker === f)?.logEndOffset;
       const lag = leaderLeo !== undefined && leo !== undefined ? Math.max(0, leaderLeo - leo) : null;
-      const rate = rates.leo[`${key}@${f}`] ?? 0;
+      const rate = rates.leo[leoKey(keys, f)] ?? 0;
       const inSync = p.isr.includes(f);
       if (isCard(p.leader) || isCard(f)) {
         // One line per pair of brokers, whichever way it replicates, centre to centre under the cards.
@@ -682,7 +805,7 @@ export function toFlowElements(
   for (const c of snapshot.consumers) {
     if (c.status === 'closed' || c.status === 'crashed') continue;
     c.positions.forEach((pos, index) => {
-      const key = pkey(pos.topic, pos.partition);
+      const key = keyOf(pos.topic, pos.partition);
       const part = partitionByKey.get(key);
       if (!part || part.leader < 0 || !brokerById.has(part.leader)) return;
       // A follower serving this consumer (its preferred read replica), while it is up.

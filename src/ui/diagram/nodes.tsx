@@ -3,7 +3,7 @@
  * look at the snapshot themselves. Selection goes through real buttons, so every thing on
  * the diagram is reachable with the keyboard and has an accessible name.
  */
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
 import { connectHandle } from '../build/connect';
@@ -247,12 +247,13 @@ const Strip = memo(
       />
     );
   },
-  (a, b) => a.signature === b.signature,
+  (a, b) => a.strip === b.strip || a.signature === b.signature,
 );
 
 /** A broker zoomed out: counts, bytes in and out, and its partitions as a strip. */
 function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) {
-  const signature = card.strip.map((x) => x.key + STRIP_ROLE[x.role]).join(',');
+  // toFlowElements hands back last frame's strip while no role in it changed: no signature to build then.
+  const signature = useMemo(() => card.strip.map((x) => x.key + STRIP_ROLE[x.role]).join(','), [card.strip]);
   return (
     <div className="broker-card" data-testid={`broker-card-${broker}`}>
       <div className="card-counts">

@@ -61,3 +61,37 @@ export function sameEdgeDrawing<T extends { data?: { rate: number } }>(a: T, b: 
   if (isHeavy(ra) !== isHeavy(rb)) return false;
   return deepEqual({ ...a, data: { ...a.data, rate: 0 } }, { ...b, data: { ...b.data, rate: 0 } });
 }
+
+/** A node with xyflow's measurements, and what it was made from (`withMeasured`). */
+export interface MeasuredNode {
+  from: object;
+  size: { width: number; height: number } | undefined;
+  node: object;
+}
+
+/**
+ * Nodes carrying xyflow's measurements (or it would hide and re-measure them): a node that is
+ * the same object as last frame's, with the same measurement, gets last frame's copy back, so
+ * a node `toFlowElements` reused stays the same object here too and `stabilise` does not
+ * compare it field by field. `cache` is updated to these nodes.
+ */
+export function withMeasured<T extends { id: string }>(
+  cache: Map<string, MeasuredNode>,
+  nodes: readonly T[],
+  measured: Record<string, { width: number; height: number }>,
+): T[] {
+  const out = nodes.map((n) => {
+    const size = measured[n.id];
+    if (!size) return n;
+    const had = cache.get(n.id);
+    if (had && had.from === n && had.size === size) return had.node as T;
+    const node = { ...n, measured: size };
+    cache.set(n.id, { from: n, size, node });
+    return node;
+  });
+  if (cache.size > nodes.length * 2) {
+    const live = new Set(nodes.map((n) => n.id));
+    for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
+  }
+  return out;
+}
