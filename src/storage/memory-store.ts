@@ -39,7 +39,6 @@ export class MemoryClusterStore implements ClusterStore {
   }
 
   /** `urgent` changes nothing here: a memory store has no values to build. */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   async write(plan: FlushPlan, ownerEpoch: number, _urgent = false): Promise<void> {
     if (ownerEpoch !== this.ownerEpoch) throw new StorageFencedError(ownerEpoch, this.ownerEpoch);
     // Build the next state aside and swap it in: all or nothing, like a transaction.

@@ -22,7 +22,7 @@ import { chunkBytes, chunkValue, streamedChunkValue, DB_VERSION, INLINE_CHUNK_BY
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
 import { Persister, type PersistStatus } from './persister';
-import { StorageError, StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
+import { StorageError, StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ChunkWrite, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
 let dbCount = 0;
 const freshName = () => `kafka-playground-test-${++dbCount}`;
@@ -1252,17 +1252,37 @@ describe('persister', () => {
     expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
   });
 
+  /** A run of 8 s planned for its first flush, and that plan's chunks large enough to be Blobs (at least one). */
+  function planWithLargeChunks() {
+    const cluster = new Cluster(scenario());
+    cluster.runUntil(8000);
+    const planned = new FlushPlanner().plan(cluster, 0);
+    const large = planned.plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
+    expect(large.length).toBeGreaterThan(0);
+    return { cluster, planned, large };
+  }
+
+  /** Each large chunk is stored as a Blob of exactly its batches, and the store reopens as the run. */
+  async function expectLargeChunksStored(name: string, store: IdbClusterStore, large: ChunkWrite[], cluster: Cluster): Promise<void> {
+    const raw = await openDB(name, DB_VERSION);
+    for (const c of large) {
+      const v: unknown = await raw.get('partitionChunks', c.id);
+      expect(v).toBeInstanceOf(Blob);
+      expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from(concatBatches(c.batches)));
+    }
+    raw.close();
+    const image = (await store.load())!;
+    expect(image.problems).toEqual([]);
+    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
+    store.close();
+  }
+
   it('builds no Blob of batches within the call: large chunks are streamed into Blobs after it returns, then stored with the manifest in one transaction', async () => {
     const name = freshName();
     let queued = 0;
     const store = await IdbClusterStore.open({ name, beforeManifest: () => queued++ });
     const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
-    cluster.runUntil(8000);
-    const planned = planner.plan(cluster, 0);
-    const large = planned.plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
-    expect(large.length).toBeGreaterThan(0);
+    const { cluster, planned, large } = planWithLargeChunks();
     // Every Blob constructed on this thread while write() runs synchronously (new Blob(batches) copies them all then).
     const RealBlob = globalThis.Blob;
     let constructed = 0;
@@ -1283,17 +1303,7 @@ describe('persister', () => {
     await written;
     planned.commit();
     expect(queued).toBe(1);
-    const raw = await openDB(name, DB_VERSION);
-    for (const c of large) {
-      const v: unknown = await raw.get('partitionChunks', c.id);
-      expect(v).toBeInstanceOf(Blob);
-      expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from(concatBatches(c.batches)));
-    }
-    raw.close();
-    const image = (await store.load())!;
-    expect(image.problems).toEqual([]);
-    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
-    store.close();
+    await expectLargeChunksStored(name, store, large, cluster);
   });
 
   it('an urgent write (the page is going away) queues its whole transaction within the call, Blobs built there, and stores the same bytes', async () => {
@@ -1301,28 +1311,13 @@ describe('persister', () => {
     let queued = 0;
     const store = await IdbClusterStore.open({ name, beforeManifest: () => queued++ });
     const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
-    cluster.runUntil(8000);
-    const planned = planner.plan(cluster, 0);
-    const large = planned.plan.chunks.filter((c) => c.size >= INLINE_CHUNK_BYTES);
-    expect(large.length).toBeGreaterThan(0);
+    const { cluster, planned, large } = planWithLargeChunks();
     const written = store.write(planned.plan, epoch, true);
     // The manifest's put is queued before write() returns: no await came before the transaction.
     expect(queued).toBe(1);
     await written;
     planned.commit();
-    const raw = await openDB(name, DB_VERSION);
-    for (const c of large) {
-      const v: unknown = await raw.get('partitionChunks', c.id);
-      expect(v).toBeInstanceOf(Blob);
-      expect(Buffer.from((await chunkBytes(v))!)).toEqual(Buffer.from(concatBatches(c.batches)));
-    }
-    raw.close();
-    const image = (await store.load())!;
-    expect(image.problems).toEqual([]);
-    expect(logBytes(await reopen(image))).toEqual(logBytes(cluster));
-    store.close();
+    await expectLargeChunksStored(name, store, large, cluster);
   });
 
   it('a clear, claim or load asked for while a write builds its chunks comes after that write, as if it had been queued within the call', async () => {
