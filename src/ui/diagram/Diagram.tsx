@@ -156,6 +156,15 @@ type Size = { width: number; height: number };
 
 const sameEdge = (a: FlowEdge, b: FlowEdge) => sameEdgeDrawing(a, b, isHeavyRate);
 
+/**
+ * `stabilise` with its cache and last frame's array kept across renders: the function it
+ * returns (the same one every render) maps a frame's items to the objects to render.
+ */
+function useStabiliser<T extends { id: string }>(): (next: T[], equal?: (a: T, b: T) => boolean) => T[] {
+  const state = useRef<{ cache: Map<string, T>; last: T[] | null }>({ cache: new Map(), last: null });
+  return useCallback((next: T[], equal?: (a: T, b: T) => boolean) => (state.current.last = stabilise(state.current.cache, state.current.last, next, equal)), []);
+}
+
 /*
  * The diagram's handlers are defined once, not inline: xyflow hands them to every edge and
  * node wrapper, and a new function each render re-rendered all of them on every frame (at
@@ -369,28 +378,19 @@ export function Diagram() {
   const { settled, appliedKey } = useAutoLayout(elements.nodes, elements.edges, measured, layout);
   // Regenerated nodes must carry xyflow's measurements, or it would hide and re-measure them;
   // unchanged ones keep last frame's object, so xyflow and React skip them.
-  const nodeCache = useRef(new Map<string, FlowNode>());
-  const lastNodes = useRef<FlowNode[] | null>(null);
+  const stableNodes = useStabiliser<FlowNode>();
   const measuredCache = useRef(new Map<string, MeasuredNode>());
-  const nodes = useMemo(() => {
-    const next = withMeasured(measuredCache.current, elements.nodes, measured);
-    return (lastNodes.current = stabilise(nodeCache.current, lastNodes.current, next));
-  }, [elements.nodes, measured]);
+  const nodes = useMemo(() => stableNodes(withMeasured(measuredCache.current, elements.nodes, measured)), [stableNodes, elements.nodes, measured]);
   // Bundles between brokers go to one SVG layer (edge-layer.ts), the rest to xyflow; each
   // list keeps last frame's array while its own edges draw the same.
   const split = useMemo(() => splitEdges(elements.edges), [elements.edges]);
-  const edgeCache = useRef(new Map<string, FlowEdge>());
-  const lastEdges = useRef<FlowEdge[] | null>(null);
-  const edges = useMemo(() => {
-    const next = split.flow.map((e) => ({
-      ...e,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
-    }));
-    return (lastEdges.current = stabilise(edgeCache.current, lastEdges.current, next, sameEdge));
-  }, [split.flow]);
-  const layerCache = useRef(new Map<string, FlowEdge>());
-  const lastLayer = useRef<FlowEdge[] | null>(null);
-  const layerEdges = useMemo(() => (lastLayer.current = stabilise(layerCache.current, lastLayer.current, split.layer, sameEdge)), [split.layer]);
+  const stableEdges = useStabiliser<FlowEdge>();
+  const edges = useMemo(
+    () => stableEdges(split.flow.map((e) => ({ ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 } })), sameEdge),
+    [stableEdges, split.flow],
+  );
+  const stableLayer = useStabiliser<FlowEdge>();
+  const layerEdges = useMemo(() => stableLayer(split.layer, sameEdge), [stableLayer, split.layer]);
   // Where the brokers are: a new object only when one moved or was resized (not when a card's numbers changed).
   const lastBoxes = useRef<NodeBoxes | null>(null);
   const boxes = useMemo(() => {
