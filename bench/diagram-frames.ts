@@ -5,21 +5,13 @@
  * nodes and edges whose objects changed (what React and xyflow re-render).
  * `npx tsx bench/diagram-frames.ts 50 1000 [stepMs] [frames]`. Prints figures; asserts nothing.
  */
-import { Cluster } from '../src/kafka/cluster';
-import { scaleScenario } from './workload';
-import { SnapshotDiffer, applyDelta } from '../src/worker/snapshot-delta';
-import { pushRateSample, ratesOf, type RateSample } from '../src/state/rates';
+import { UiFeed, warmScaleCluster } from './ui-feed';
 import { createFlowCache, toFlowElements, isHeavyRate, type FlowEdge, type FlowNode, type DiagramView } from '../src/ui/diagram/flow';
 import { sameEdgeDrawing, stabilise } from '../src/ui/diagram/stable';
-import type { ClusterSnapshot } from '../src/kafka/snapshot';
 
 const [b = '50', p = '1000', step = '100', n = '20'] = process.argv.slice(2);
-const c = new Cluster(scaleScenario(Number(b), Number(p), 20_000, 1e9));
-c.runUntil(2000);
-const differ = new SnapshotDiffer();
-let seq = 0;
-let ui: ClusterSnapshot | null = null;
-let samples: RateSample[] = [];
+const c = warmScaleCluster(Number(b), Number(p));
+const feed = new UiFeed();
 const view: DiagramView = { zoomedIn: false, topicFilter: null, collapsedTopics: [] };
 const nodeCache = new Map<string, FlowNode>();
 const reuse = createFlowCache();
@@ -33,21 +25,14 @@ for (let i = 0; i <= frames; i++) {
   c.runUntil(2000 + i * Number(step));
   const s = c.snapshot();
   let t0 = performance.now();
-  const f = differ.frame(s);
-  const wire = JSON.stringify(f);
+  const sent = feed.send(s);
+  const wire = sent.wire;
   t.delta += performance.now() - t0;
   t0 = performance.now();
-  if (f.kind === 'full') {
-    ui = f.snapshot;
-    seq = f.seq;
-  } else {
-    ui = applyDelta(ui!, seq, JSON.parse(wire).delta);
-    seq = f.delta.seq;
-  }
+  const ui = feed.receive(sent);
   t.apply += performance.now() - t0;
   t0 = performance.now();
-  samples = pushRateSample(samples, ui);
-  const rates = ratesOf(samples);
+  const rates = feed.rates();
   t.rates += performance.now() - t0;
   t0 = performance.now();
   const els = toFlowElements(ui, {}, { selection: null, rates, view, reuse });

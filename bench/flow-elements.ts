@@ -5,33 +5,19 @@
  * time (the machine is shared: wall time lies). Zoomed out (cards) unless `in` is given.
  * `npx tsx bench/flow-elements.ts 50 1000 [stepMs] [frames] [rounds] [in]`. Prints figures; asserts nothing.
  */
-import { Cluster } from '../src/kafka/cluster';
-import { scaleScenario } from './workload';
-import { SnapshotDiffer, applyDelta } from '../src/worker/snapshot-delta';
-import { pushRateSample, ratesOf, type RateSample, type Rates } from '../src/state/rates';
+import { UiFeed, warmScaleCluster } from './ui-feed';
+import type { Rates } from '../src/state/rates';
 import * as flow from '../src/ui/diagram/flow';
 import type { ClusterSnapshot } from '../src/kafka/snapshot';
 
 const [b = '50', p = '1000', step = '100', n = '20', r = '10', zoom = 'out'] = process.argv.slice(2);
-const c = new Cluster(scaleScenario(Number(b), Number(p), 20_000, 1e9));
-c.runUntil(2000);
-const differ = new SnapshotDiffer();
-let seq = 0;
-let ui: ClusterSnapshot | null = null;
-let samples: RateSample[] = [];
+const c = warmScaleCluster(Number(b), Number(p));
+const feed = new UiFeed();
 const frames: { snapshot: ClusterSnapshot; rates: Rates }[] = [];
 for (let i = 0; i <= Number(n); i++) {
   c.runUntil(2000 + i * Number(step));
-  const f = differ.frame(c.snapshot());
-  if (f.kind === 'full') {
-    ui = f.snapshot;
-    seq = f.seq;
-  } else {
-    ui = applyDelta(ui!, seq, JSON.parse(JSON.stringify(f.delta)));
-    seq = f.delta.seq;
-  }
-  samples = pushRateSample(samples, ui);
-  frames.push({ snapshot: ui, rates: ratesOf(samples) });
+  const snapshot = feed.receive(feed.send(c.snapshot()));
+  frames.push({ snapshot, rates: feed.rates() });
 }
 const view: flow.DiagramView = { zoomedIn: zoom === 'in', topicFilter: null, collapsedTopics: [] };
 // A reuse cache, when this tree's toFlowElements takes one (opts.reuse).

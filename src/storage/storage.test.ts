@@ -65,6 +65,14 @@ async function frozenDatabase<Chunk extends [unknown, unknown]>(file: string, ve
   return { name, dump };
 }
 
+/** A fresh database, claimed, with a cluster of the fixture scenario and a planner to flush it. */
+async function openFlushing(): Promise<{ name: string; store: IdbClusterStore; epoch: number; cluster: Cluster; planner: FlushPlanner }> {
+  const name = freshName();
+  const store = await IdbClusterStore.open({ name });
+  const epoch = await store.claim();
+  return { name, store, epoch, cluster: new Cluster(scenario()), planner: new FlushPlanner() };
+}
+
 /** One flush as the persister does it, synchronously awaited. */
 async function flush(planner: FlushPlanner, store: ClusterStore, cluster: Cluster, epoch: number): Promise<FlushPlan> {
   const planned = planner.plan(cluster, 1_700_000_000_000 + cluster.now);
@@ -137,11 +145,7 @@ async function reopen(image: LoadedImage | null): Promise<Cluster> {
 
 describe('IndexedDB store: write and reopen', () => {
   it('reopens a real run at the same time with the same logs byte for byte and the same committed offsets', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
+    const { name, store, epoch, cluster, planner } = await openFlushing();
     const flushes = await runFlushing(cluster, planner, store, epoch, 8000);
     expect(flushes).toBe(80);
     // Compaction and retention happened, so some logs were rewritten, not only appended.
@@ -214,10 +218,7 @@ describe('IndexedDB store: write and reopen', () => {
   });
 
   it('after a reopen, keeps appending to what it restored (no full rewrite) and reopens again', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
+    const { store, epoch, cluster } = await openFlushing();
     await runFlushing(cluster, new FlushPlanner(), store, epoch, 2000);
     const image = await store.load();
     const restored = await reopen(image);
@@ -293,10 +294,7 @@ describe('chunk values', () => {
   });
 
   it('one flush after 8 s holds both kinds (the orders partitions over 64 KiB, the others under), and reopens byte for byte', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
+    const { name, store, epoch, cluster } = await openFlushing();
     await runFlushing(cluster, new FlushPlanner(), store, epoch, 8000, 8000);
     store.close();
     const raw = await openDB(name, DB_VERSION);
@@ -827,11 +825,7 @@ describe('torn and corrupt writes', () => {
   });
 
   it('a chunk with a corrupted batch: every replica log naming it is cut at the last valid batch, and the rest of those logs is dropped', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
+    const { name, store, epoch, cluster, planner } = await openFlushing();
     await runFlushing(cluster, planner, store, epoch, 2000, 250);
     const manifest = (await store.load())!.manifest;
     const target = manifest.logs.find((l) => l.broker === 1 && l.tp === 'orders-0')!;
@@ -1321,11 +1315,7 @@ describe('persister', () => {
   });
 
   it('a clear, claim or load asked for while a write builds its chunks comes after that write, as if it had been queued within the call', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
+    const { store, epoch, cluster, planner } = await openFlushing();
     await runFlushing(cluster, planner, store, epoch, 1000, 1000);
     cluster.runUntil(8000);
     const first = planner.plan(cluster, 0);
@@ -1348,11 +1338,7 @@ describe('persister', () => {
   });
 
   it('a chunk whose value cannot be built stores nothing of its flush (the previous image stays whole)', async () => {
-    const name = freshName();
-    const store = await IdbClusterStore.open({ name });
-    const epoch = await store.claim();
-    const cluster = new Cluster(scenario());
-    const planner = new FlushPlanner();
+    const { name, store, epoch, cluster, planner } = await openFlushing();
     await runFlushing(cluster, planner, store, epoch, 1000, 1000);
     cluster.runUntil(8000);
     const planned = planner.plan(cluster, 0);

@@ -79,6 +79,17 @@ function tab(store: MemoryClusterStore, locks: FakeLocks) {
       return cluster;
     },
     last: () => events[events.length - 1]?.status.state,
+    /** Opens the page's saved run (or the fallback scenario), as the page does on load. */
+    async open() {
+      p.handle({ op: 'open', fallback: scenario }, host);
+      await settle();
+    },
+    /** Runs the cluster to `untilMs` and saves it. */
+    async runAndSave(untilMs: number) {
+      cluster!.runUntil(untilMs);
+      p.changed('run');
+      await p.flushNow();
+    },
   };
 }
 
@@ -89,18 +100,14 @@ describe('worker persistence', () => {
     const store = new MemoryClusterStore();
     const locks = new FakeLocks();
     const a = tab(store, locks);
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
+    await a.open();
     expect(a.cluster).not.toBeNull();
-    a.cluster!.runUntil(2000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.runAndSave(2000);
     expect(a.last()).toBe('saving');
     expect(store.manifest!.timeMs).toBe(2000);
 
     const b = tab(store, locks);
-    b.p.handle({ op: 'open', fallback: scenario }, b.host);
-    await settle();
+    await b.open();
     expect(b.last()).toBe('other-tab');
     expect(b.cluster).toBeNull();
 
@@ -114,14 +121,10 @@ describe('worker persistence', () => {
     // A lost ownership: it says so and no longer writes.
     expect(a.events.some((e) => e.status.state === 'lost')).toBe(true);
     const writes = store.writes;
-    a.cluster!.runUntil(4000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.runAndSave(4000);
     expect(store.writes).toBe(writes);
     // B saves.
-    b.cluster!.runUntil(3000);
-    b.p.changed('run');
-    await b.p.flushNow();
+    await b.runAndSave(3000);
     expect(store.manifest!.timeMs).toBe(3000);
   });
 
@@ -134,11 +137,8 @@ describe('worker persistence', () => {
       return write(plan, epoch, u);
     };
     const a = tab(store, new FakeLocks());
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
-    a.cluster!.runUntil(1000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.open();
+    await a.runAndSave(1000);
     a.cluster!.runUntil(2000);
     a.p.changed('run');
     a.p.handle({ op: 'flush' }, a.host);
@@ -151,8 +151,7 @@ describe('worker persistence', () => {
   it('after a time-travel hand-over (clusterContinued) it saves the copy that runs on, appending to what it stored', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
+    await a.open();
     const original = a.cluster!;
     original.runUntil(2000);
     a.p.changed('run');
@@ -176,18 +175,14 @@ describe('worker persistence', () => {
     const store = new MemoryClusterStore();
     const locks = new FakeLocks();
     const a = tab(store, locks);
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
-    a.cluster!.runUntil(2000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.open();
+    await a.runAndSave(2000);
     let destroyed = false;
     const b = tab(store, locks);
     (b.p as unknown as { deps: { destroyStore: () => Promise<void> } }).deps.destroyStore = async () => {
       destroyed = true;
     };
-    b.p.handle({ op: 'open', fallback: scenario }, b.host);
-    await settle();
+    await b.open();
     b.p.handle({ op: 'reset', scenario }, b.host);
     await settle();
     expect(destroyed).toBe(false);
@@ -198,11 +193,8 @@ describe('worker persistence', () => {
   it('reset deletes what was saved and starts the given scenario afresh', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
-    a.cluster!.runUntil(3000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.open();
+    await a.runAndSave(3000);
     a.p.handle({ op: 'reset', scenario: { ...scenario, name: 'fresh' } }, a.host);
     await settle();
     expect(a.cluster!.now).toBe(0);
@@ -214,11 +206,8 @@ describe('worker persistence', () => {
   it('a share link asks before replacing the saved run: keep restores it, replace starts the link afresh', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
-    a.cluster!.runUntil(3000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.open();
+    await a.runAndSave(3000);
 
     const keep = tab(store, new FakeLocks());
     keep.p.handle({ op: 'open', fallback: { ...scenario, name: 'linked' }, fresh: true }, keep.host);
@@ -254,8 +243,7 @@ describe('worker persistence', () => {
     const store = new MemoryClusterStore();
     const locks = new FakeLocks();
     const a = tab(store, locks);
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
+    await a.open();
     await a.p.flushNow();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -294,11 +282,8 @@ describe('worker persistence', () => {
   it('a link whose cluster cannot be built is refused: nothing saved is touched, and the UI is told why', async () => {
     const store = new MemoryClusterStore();
     const a = tab(store, new FakeLocks());
-    a.p.handle({ op: 'open', fallback: scenario }, a.host);
-    await settle();
-    a.cluster!.runUntil(3000);
-    a.p.changed('run');
-    await a.p.flushNow();
+    await a.open();
+    await a.runAndSave(3000);
     const writes = store.writes;
     const broken: Scenario = { ...scenario, name: 'broken' };
     const throwing = (t: ReturnType<typeof tab>) => {
@@ -319,8 +304,7 @@ describe('worker persistence', () => {
     await settle();
     expect(accept.events[accept.events.length - 1]).toEqual({ status: { state: 'opening' }, linkRefused: 'Maximum call stack size exceeded' });
     // The UI opens again without the link: the saved run comes back as it was.
-    accept.p.handle({ op: 'open', fallback: scenario }, accept.host);
-    await settle();
+    await accept.open();
     expect(accept.cluster!.now).toBe(3000);
     expect(store.writes).toBe(writes);
     expect(store.manifest!.timeMs).toBe(3000);
