@@ -1815,10 +1815,16 @@ function writeI64(b: Uint8Array, at: number, v: number): void {
  * Takes `item` out of `list` in place (a no-op when absent), keeping the others' order:
  * splice's array of removed elements was an allocation per acknowledged batch.
  */
+/**
+ * Takes `item` out of `list`, keeping the order. The last slot goes with pop, not by setting
+ * the length: `length = 0` drops the array's backing store, so the next push (a partition's
+ * next batch in flight, on nearly every send) made a new one of 17 slots, ~9% of the bytes
+ * allocated at 6 x 50.
+ */
 function removeItem<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
   if (i < 0) return;
   const n = list.length - 1;
   for (let j = i; j < n; j++) list[j] = list[j + 1]!;
-  list.length = n;
+  list.pop();
 }
