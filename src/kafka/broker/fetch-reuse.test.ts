@@ -20,6 +20,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
 import { copiedRun } from '../invariants/copied-run';
+import { ordersOnThreeBrokers } from '../invariants/test-fixtures';
 import type { FetchResponse } from '../context';
 import { Network, type Exchange } from '../sim/network';
 import { Consumer } from '../consumer/consumer';
@@ -31,21 +32,17 @@ import { Broker } from './broker';
  * replica socket timeout.
  */
 function threeBrokers(seed: number, consumerConfig: Record<string, string | number>, timeline: Scenario['timeline']): Scenario {
-  return {
-    version: 1,
+  return ordersOnThreeBrokers({
     seed,
-    cluster: {
-      brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
-      network: { latencyMs: 1, jitterMs: 1 },
-      config: { 'group.initial.rebalance.delay.ms': 0, 'replica.fetch.wait.max.ms': 40000 },
-    },
-    topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    latencyMs: 1,
+    partitions: 6,
+    brokerConfig: { 'replica.fetch.wait.max.ms': 40000 },
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5 } },
       ...['c1', 'c2'].map((id) => ({ kind: 'consumer' as const, id, groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', ...consumerConfig } })),
     ],
     timeline,
-  };
+  });
 }
 
 function scenario(): Scenario {

@@ -20,18 +20,14 @@ import type { Scenario } from '../../scenario/types';
 import type { ProduceRequest, ProduceResponses } from '../broker/broker';
 import { Cluster } from '../cluster';
 import { copiedRun } from '../invariants/copied-run';
+import { ordersOnThreeBrokers, wrapMethod } from '../invariants/test-fixtures';
 import { Producer } from './producer';
 
 function scenario(): Scenario {
-  return {
-    version: 1,
+  return ordersOnThreeBrokers({
     seed: 9,
-    cluster: {
-      brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
-      network: { latencyMs: 2, jitterMs: 2 },
-      config: { 'group.initial.rebalance.delay.ms': 0 },
-    },
-    topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    latencyMs: 2,
+    partitions: 6,
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5, 'request.timeout.ms': REQUEST_TIMEOUT_MS, 'delivery.timeout.ms': 120000 } },
       { kind: 'consumer', id: 'c', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest' } },
@@ -46,7 +42,7 @@ function scenario(): Scenario {
       { at: 17000, op: 'restartBroker', broker: 2 },
       { at: 24000, op: 'stopLoad', producer: 'p', topic: 'orders' },
     ],
-  };
+  });
 }
 
 interface InFlightView {
@@ -55,21 +51,6 @@ interface InFlightView {
 }
 
 const REQUEST_TIMEOUT_MS = 400;
-
-/** Wraps an entry point of Producer (called through Calls by name, or as this.name): the wrapper keeps its name. */
-function wrap(name: string, before: (args: unknown[]) => void): () => void {
-  const p = Producer.prototype as unknown as Record<string, unknown>;
-  const original = p[name] as (...a: unknown[]) => unknown;
-  const wrapper = function (this: unknown, ...a: unknown[]) {
-    before(a);
-    return original.apply(this, a);
-  };
-  Object.defineProperty(wrapper, 'name', { value: name });
-  p[name] = wrapper;
-  return () => {
-    p[name] = original;
-  };
-}
 
 describe('a producer reuses answered produce requests only', () => {
   it('a request is sent again only after its answer was read; one that timed out (its answer late) never is', () => {
@@ -87,7 +68,7 @@ describe('a producer reuses answered produce requests only', () => {
     const sentAt = new Map<InFlightView, number>();
     const timeouts: number[] = [];
     const restore = [
-      wrap('sendRequest', (a) => {
+      wrapMethod(Producer.prototype, 'sendRequest', (a) => {
         const r = a[0] as InFlightView;
         sentAt.set(r, c.scheduler.now);
         sends++;
@@ -96,19 +77,19 @@ describe('a producer reuses answered produce requests only', () => {
         seen.add(r.req);
         open.add(r.req);
       }),
-      wrap('onRequestTimeout', (a) => {
+      wrapMethod(Producer.prototype, 'onRequestTimeout', (a) => {
         timedOut++;
         const r = (a[0] as { r: InFlightView }).r;
         timeouts.push(c.scheduler.now - sentAt.get(r)!);
       }),
-      wrap('onProduceResponse', (a) => {
+      wrapMethod(Producer.prototype, 'onProduceResponse', (a) => {
         const r = a[0] as InFlightView;
         const resp = a[1] as ProduceResponses;
         if (r.settled) late++;
         else open.delete(r.req);
         if (resp === r.req.responses) answersInOwnObjects++;
       }),
-      wrap('onProduceReset', () => {}),
+      wrapMethod(Producer.prototype, 'onProduceReset', () => {}),
     ];
     try {
       c = new Cluster(scenario());

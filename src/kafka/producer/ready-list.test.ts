@@ -11,18 +11,14 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
 import { copiedRun } from '../invariants/copied-run';
+import { ordersOnThreeBrokers, wrapMethod } from '../invariants/test-fixtures';
 import { Producer } from './producer';
 
 function scenario(): Scenario {
-  return {
-    version: 1,
+  return ordersOnThreeBrokers({
     seed: 21,
-    cluster: {
-      brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
-      network: { latencyMs: 3, jitterMs: 3 },
-      config: { 'group.initial.rebalance.delay.ms': 0 },
-    },
-    topics: [{ name: 'orders', partitions: 8, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    latencyMs: 3,
+    partitions: 8,
     clients: [{ kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5, 'batch.size': 1000 } }],
     timeline: [
       { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 3000, keys: 64, valueBytes: 40 },
@@ -32,7 +28,7 @@ function scenario(): Scenario {
       { at: 8000, op: 'restartBroker', broker: 2 },
       { at: 10000, op: 'stopLoad', producer: 'p', topic: 'orders' },
     ],
-  };
+  });
 }
 
 interface SentView {
@@ -45,21 +41,6 @@ interface QueueView {
   readyMark: number;
 }
 
-/** Wraps an entry point of Producer (called by name): the wrapper keeps its name. */
-function wrap(name: string, before: (args: unknown[]) => void): () => void {
-  const p = Producer.prototype as unknown as Record<string, unknown>;
-  const original = p[name] as (...a: unknown[]) => unknown;
-  const wrapper = function (this: unknown, ...a: unknown[]) {
-    before(a);
-    return original.apply(this, a);
-  };
-  Object.defineProperty(wrapper, 'name', { value: name });
-  p[name] = wrapper;
-  return () => {
-    p[name] = original;
-  };
-}
-
 describe("a producer's ready partitions, per node", () => {
   it('every request carries each partition once, though partitions become ready again while their node is drained', () => {
     const problems: string[] = [];
@@ -67,13 +48,13 @@ describe("a producer's ready partitions, per node", () => {
     let multi = 0;
     let joinedAgain = 0;
     const restore = [
-      wrap('sendRequest', (a) => {
+      wrapMethod(Producer.prototype, 'sendRequest', (a) => {
         const keys = (a[0] as SentView).batches.map((b) => b.key);
         sends++;
         if (keys.length > 1) multi++;
         if (new Set(keys).size !== keys.length) problems.push(`send ${sends}: ${keys.join(' ')}`);
       }),
-      wrap('markReady', (a) => {
+      wrapMethod(Producer.prototype, 'markReady', (a) => {
         if ((a[1] as QueueView).readyMark === (a[0] as ReadyView).readyId) joinedAgain++;
       }),
     ];

@@ -10,19 +10,15 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
 import { copiedRun } from '../invariants/copied-run';
+import { ordersOnThreeBrokers } from '../invariants/test-fixtures';
 import { Network, type Exchange } from './network';
 import { Scheduler, type Scheduled } from './scheduler';
 
 function scenario(): Scenario {
-  return {
-    version: 1,
+  return ordersOnThreeBrokers({
     seed: 5,
-    cluster: {
-      brokers: [{ id: 1 }, { id: 2 }, { id: 3 }],
-      network: { latencyMs: 2, jitterMs: 2 },
-      config: { 'group.initial.rebalance.delay.ms': 0 },
-    },
-    topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': 2 } }],
+    latencyMs: 2,
+    partitions: 6,
     clients: [
       { kind: 'producer', id: 'p', config: { acks: 'all', 'linger.ms': 5, 'request.timeout.ms': 400 } },
       { kind: 'consumer', id: 'c1', groupId: 'g', topics: ['orders'], config: { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 300 } },
@@ -37,7 +33,7 @@ function scenario(): Scenario {
       { at: 11000, op: 'stopLoad', producer: 'p', topic: 'orders' },
       { at: 12000, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 50, keys: 40, valueBytes: 30 },
     ],
-  };
+  });
 }
 
 describe("a request's Exchange", () => {
