@@ -46,6 +46,12 @@ export interface BenchResult {
   planMs: number;
   /** Wall ms of the flushes' synchronous work on the worker: planning and the store's write call up to its first wait (large chunks are streamed into Blobs after it). */
   syncMs: number;
+  /**
+   * Each committed flush: [wall ms since the run's start when its write began, MB of chunks,
+   * chunks, ms building their values, ms in the transaction]; and when the cluster ended.
+   */
+  flushTimeline: [number, number, number, number, number][];
+  clusterEndMs: number;
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;
   restoreMs: number;
@@ -65,11 +71,19 @@ const yieldTask = () =>
 
 export async function run(req: BenchRequest, ran?: () => void): Promise<BenchResult> {
   const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
+  const timeline: BenchResult['flushTimeline'] = [];
+  let t0 = performance.now();
   let persister: Persister | null = null;
   let store: IdbClusterStore | null = null;
   if (req.persist) {
     await deleteDB(DB);
-    store = await IdbClusterStore.open({ name: DB });
+    store = await IdbClusterStore.open({
+      name: DB,
+      onWritten: (w) => {
+        const end = performance.now();
+        timeline.push([end - w.buildMs - w.txMs - t0, w.bytes / 1e6, w.chunks, w.buildMs, w.txMs]);
+      },
+    });
     const epoch = await store.claim();
     persister = new Persister({
       store,
@@ -82,7 +96,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     });
   }
   const end = req.virtualMs + 2000;
-  const t0 = performance.now();
+  t0 = performance.now();
   let clusterMs = 0;
   while (cluster.now < end) {
     const slice = performance.now();
@@ -107,6 +121,8 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     logBytes: persister?.storedLogBytes ?? 0,
     clusterMs,
     tailMs,
+    flushTimeline: timeline,
+    clusterEndMs: tail - t0,
     planMs: persister?.figures.planMs ?? 0,
     syncMs: persister?.figures.syncMs ?? 0,
     loadMs: 0,

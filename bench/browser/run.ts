@@ -3,7 +3,9 @@
  * bench/browser (its own Vite config), serves it, and for each load runs the workload in a
  * worker with persistence off, then on, printing records/s acknowledged per wall second
  * and the MB/s of batches reaching IndexedDB. Prints figures; asserts nothing (the target,
- * persistence costing less than 1.5x, is read by people).
+ * persistence costing less than 1.5x, is read by people). BENCH_FLUSHES=1 also prints each
+ * flush of the runs with persistence: when it began, its bytes, how long its values took to
+ * build and its transaction to commit.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +127,13 @@ try {
     const label = `load ${rate.toLocaleString('en')} records/s virtual`;
     console.log(line(`${label}, persistence off`, off));
     console.log(line(`${label}, persistence on`, on));
+    if (process.env.BENCH_FLUSHES === '1') {
+      // When each flush's bytes reached IndexedDB, against the cluster's end (the wait for the last flush is the tail).
+      for (const [at, mb, n, build, tx] of on.flushTimeline) {
+        console.log(`  flush at ${at.toFixed(0).padStart(5)} ms: ${mb.toFixed(1).padStart(5)} MB in ${n} chunks, values built in ${build.toFixed(0)} ms, transaction ${tx.toFixed(0)} ms`);
+      }
+      console.log(`  cluster ended at ${on.clusterEndMs.toFixed(0)} ms`);
+    }
     const cost = on.wallMs / on.acked / (off.wallMs / off.acked);
     console.log(`${''.padEnd(44)} persistence costs ${cost.toFixed(2)}x wall time per record (target: < 1.5x; issue 10: at least 421,823 records/s with persistence on)`);
   }

@@ -157,6 +157,18 @@ export interface IdbStoreOptions {
   beforeManifest?: (tx: IDBTransaction) => void;
   /** Another connection wants to upgrade or delete the database: ours is closing. */
   onVersionChange?: () => void;
+  /** Each write once it committed: where its wall time went (benchmarks: bench/browser). */
+  onWritten?: (w: WriteTiming) => void;
+}
+
+/** One committed write: its chunks, and the wall ms spent building their values, then in the transaction. */
+export interface WriteTiming {
+  chunks: number;
+  bytes: number;
+  /** From the write call until every chunk's value was built (large ones streamed into Blobs). */
+  buildMs: number;
+  /** From then until the transaction committed. */
+  txMs: number;
 }
 
 function errorOf(err: unknown): StorageError {
@@ -250,6 +262,7 @@ export class IdbClusterStore implements ClusterStore {
     // on. A page that dies meanwhile has stored nothing of this flush. An urgent write (the
     // page is going away) builds them here, on this thread, and queues its transaction within
     // the call: no await comes before it.
+    const startMs = performance.now();
     let values: ChunkValue[];
     if (urgent) {
       try {
@@ -268,6 +281,7 @@ export class IdbClusterStore implements ClusterStore {
         this.building.delete(building);
       }
     }
+    const builtMs = performance.now();
     // Created in the same step as `building` settled: before any claim, clear or load that waited for it.
     let tx: IDBPTransaction<PlaygroundDB, ('meta' | 'partitionChunks')[], 'readwrite'>;
     try {
@@ -314,6 +328,10 @@ export class IdbClusterStore implements ClusterStore {
       throw errorOf(err);
     }
     await done;
+    if (this.opts.onWritten) {
+      const bytes = plan.chunks.reduce((n, c) => n + c.size, 0);
+      this.opts.onWritten({ chunks: plan.chunks.length, bytes, buildMs: builtMs - startMs, txMs: performance.now() - builtMs });
+    }
   }
 
   async load(): Promise<LoadedImage | null> {
