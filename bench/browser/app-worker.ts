@@ -7,13 +7,13 @@
  * with `node bench/cpuprofile-summary.mjs /tmp/app-worker.cpuprofile` (build with
  * `--minify false` for names).
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
 import { encodeScenarioToFragment } from '../../src/scenario/url';
 import { scaleScenario } from '../workload';
+import { launch } from './serve';
 
 const [base = 'http://localhost:4399', b = '6', p = '50', secs = '15'] = process.argv.slice(2);
-const browser = await chromium.launch({ ...(existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
 const cdp = await page.context().newCDPSession(page);
 let workerSession: string | null = null;

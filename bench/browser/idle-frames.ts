@@ -7,7 +7,7 @@
  * Prints figures; asserts nothing.
  */
 import { preview } from 'vite';
-import { launch } from './ui';
+import { launch } from './serve';
 import { scaleScenario } from '../workload';
 import { encodeScenarioToFragment } from '../../src/scenario/url';
 const dir = process.argv[2]!;

@@ -5,18 +5,12 @@
  * (BENCH_MOMENT=1: every flush carries the exact moment, as the playground saves);
  * summarise it with `node bench/cpuprofile-summary.mjs /tmp/persist-on.cpuprofile`.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
+import { writeFileSync } from 'node:fs';
+import { launch, serveBenchPage } from './serve';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const config = `${here}vite.config.ts`;
 const [mode = 'on', rate = '200000', ms = '5000'] = process.argv.slice(2);
-await build({ configFile: config, build: { minify: false } });
-const server = await preview({ configFile: config, preview: { port: 4191, strictPort: false, host: '127.0.0.1' } });
-const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4191/';
-const browser = await chromium.launch({ ...(existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+const { base, close } = await serveBenchPage(4191, { minify: false });
+const browser = await launch();
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -37,5 +31,5 @@ try {
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();
-  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  await close();
 }

@@ -8,25 +8,15 @@
  * build and its transaction to commit.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
 import type { BenchResult } from './bench.worker';
+import { launch, serveBenchPage } from './serve';
 import { measureUi, serveApp, uiLine } from './ui';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const config = `${here}vite.config.ts`;
-const CHROMIUM = '/usr/bin/chromium';
 /** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
 const MOMENT = process.env.BENCH_MOMENT === '1';
 
-await build({ configFile: config });
-const server = await preview({ configFile: config, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });
-const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4190/';
-const browser = await chromium.launch({
-  ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}),
-  args: ['--no-sandbox', '--disable-gpu'],
-});
+const { base, close } = await serveBenchPage(4190);
+const browser = await launch();
 
 /**
  * CPU seconds used so far by the browser's threads (Linux /proc; empty elsewhere), by
@@ -156,5 +146,5 @@ try {
   }
 } finally {
   await browser.close();
-  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  await close();
 }

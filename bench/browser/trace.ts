@@ -10,19 +10,13 @@
  * streamed Blobs' data pipes (blob_builder_from_stream, ~5,000 reads) ~1.7 s, IndexedDB's
  * puts ~0.6 s, and the worker refilling the pipes (~2,200 tasks) ~0.5 s.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
+import { readFileSync } from 'node:fs';
+import { launch, serveBenchPage } from './serve';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const config = `${here}vite.config.ts`;
 const [mode = 'on', rate = '200000', ms = '5000'] = process.argv.slice(2);
 const out = `/tmp/persist-${mode}.trace.json`;
-await build({ configFile: config });
-const server = await preview({ configFile: config, preview: { port: 4192, strictPort: false, host: '127.0.0.1' } });
-const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4192/';
-const browser = await chromium.launch({ ...(existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+const { base, close } = await serveBenchPage(4192);
+const browser = await launch();
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -37,7 +31,7 @@ try {
   console.log(JSON.stringify(await page.evaluate(() => window.benchResult)));
 } finally {
   await browser.close();
-  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  await close();
 }
 
 interface TraceEvent {

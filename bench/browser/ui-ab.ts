@@ -5,7 +5,8 @@
  * hold a `vite build` output in dist/). Prints figures and after/before ratios; asserts nothing.
  */
 import { preview } from 'vite';
-import { launch, measureUi, uiLine, type UiFigures } from './ui';
+import { launch } from './serve';
+import { measureUi, uiLine, type UiFigures } from './ui';
 
 const [beforeDir, afterDir, ...rest] = process.argv.slice(2);
 if (!beforeDir || !afterDir) throw new Error('usage: ui-ab.ts BEFORE_DIR AFTER_DIR [brokers partitions]...');

@@ -10,14 +10,14 @@
  *
  * Prints figures; asserts nothing. `measureUi` is shared with bench/browser/run.ts.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { build, preview } from 'vite';
 import { scaleScenario } from '../workload';
 import { encodeScenarioToFragment } from '../../src/scenario/url';
+import { launch } from './serve';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface UiFigures {
@@ -239,13 +239,6 @@ export async function serveApp(port = 4191): Promise<{ base: string; close(): Pr
   const server = await preview({ root, preview: { port, strictPort: false, host: '127.0.0.1' } });
   const base = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
   return { base, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };
-}
-
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}),
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
 }
 
 // Run directly: `npx tsx bench/browser/ui.ts [brokers partitions rate]...`
