@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { BenchResult } from './bench.worker';
 import { launch, serveBenchPage } from './serve';
-import { measureUi, serveApp, uiLine } from './ui';
+import { measureUi, serveUiApp, uiLine } from './ui';
 
 /** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
 const MOMENT = process.env.BENCH_MOMENT === '1';
@@ -130,7 +130,7 @@ try {
   // The main thread with the app itself (issue 10): the production build on a share link.
   // BENCH_PERSIST_ONLY=1 stops after the persistence figures (comparing storage changes).
   if (process.env.BENCH_PERSIST_ONLY !== '1') {
-    const app = await serveApp();
+    const app = await serveUiApp();
     try {
       console.log('Main thread, production build at 1280x720, link to the scale scenario (bench/browser/ui.ts)');
       console.log('  targets: 6x50 at 20,000 records/s >= 50 frames/s and no task over 50 ms; 50x1000 no task over 100 ms; about 10 KiB a frame');

@@ -13,12 +13,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from '@playwright/test';
-import { build, preview } from 'vite';
 import { scaleScenario } from '../workload';
 import { encodeScenarioToFragment } from '../../src/scenario/url';
-import { launch } from './serve';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { launch, serveApp } from './serve';
 
 export interface UiFigures {
   label: string;
@@ -231,15 +228,8 @@ export function uiLine(f: UiFigures): string {
   );
 }
 
-/** Builds the app and serves the production build; returns its URL and a closer. */
-export async function serveApp(port = 4191): Promise<{ base: string; close(): Promise<void> }> {
-  // Profiling or tracing: keep names readable (no minification), so the summaries name our functions.
-  const readable = Boolean(process.env.UI_BENCH_PROFILE || process.env.UI_BENCH_TRACE);
-  await build({ root, logLevel: 'warn', ...(readable ? { build: { minify: false } } : {}) });
-  const server = await preview({ root, preview: { port, strictPort: false, host: '127.0.0.1' } });
-  const base = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
-  return { base, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };
-}
+/** The production build, served; profiling or tracing keeps names readable (no minification). */
+export const serveUiApp = (port?: number) => serveApp(port, { minify: !(process.env.UI_BENCH_PROFILE || process.env.UI_BENCH_TRACE) });
 
 // Run directly: `npx tsx bench/browser/ui.ts [brokers partitions rate]...`
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -247,7 +237,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const cases: [number, number, number][] = [];
   for (let i = 0; i + 2 < args.length; i += 3) cases.push([args[i]!, args[i + 1]!, args[i + 2]!]);
   if (cases.length === 0) cases.push([6, 50, 20_000], [50, 1000, 20_000]);
-  const app = await serveApp();
+  const app = await serveUiApp();
   const browser = await launch();
   try {
     console.log(`Main thread figures (${browser.version()}, headless, production build, 1280x720)`);
