@@ -14,7 +14,8 @@ import { Cluster } from '../../src/kafka/cluster';
 import { restoreCluster } from '../../src/kafka/durable';
 import { benchScenario as scenario } from '../workload';
 import { FlushPlanner } from '../../src/storage/flush-planner';
-import { IdbClusterStore } from '../../src/storage/idb-store';
+import { openBrowserStore } from '../../src/storage/open-store';
+import type { ClusterStore } from '../../src/storage/types';
 import { imageToDurableState } from '../../src/storage/image';
 import { Persister } from '../../src/storage/persister';
 
@@ -74,10 +75,11 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
   const timeline: BenchResult['flushTimeline'] = [];
   let t0 = performance.now();
   let persister: Persister | null = null;
-  let store: IdbClusterStore | null = null;
+  let store: ClusterStore | null = null;
   if (req.persist) {
     await deleteDB(DB);
-    store = await IdbClusterStore.open({
+    // The store the playground's worker opens (src/worker/cluster.worker.ts): flushes written by an IO worker.
+    store = await openBrowserStore({
       name: DB,
       onWritten: (w) => {
         const end = performance.now();
@@ -134,7 +136,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     // What a reopen costs: a new connection, read and check everything, restart the cluster.
     store.close();
     const t1 = performance.now();
-    const again = await IdbClusterStore.open({ name: DB });
+    const again = await openBrowserStore({ name: DB });
     const image = await again.load();
     const t2 = performance.now();
     const restored = restoreCluster(imageToDurableState(image!).state);
