@@ -41,8 +41,9 @@ export const INITIAL_WARM_SLABS = 4;
 /** Fixed-size ArrayBuffers reused across flushes: a returned slab's pages are already touched. */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
-  /** Slabs made since the start (figures, tests). */
+  /** Slabs made here since the start (fresh pages touched on this thread), and warm ones received (figures, tests). */
   made = 0;
+  warmed = 0;
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -302,6 +303,7 @@ export class RemoteClusterStore implements ClusterStore {
     }
     if (m.type === 'slabs') {
       this.asked = Math.max(0, this.asked - m.slabs.length);
+      this.pool.warmed += m.slabs.length;
       for (const s of m.slabs) this.pool.give(s);
       return;
     }
