@@ -25,6 +25,8 @@ export interface BenchRequest {
   virtualMs: number;
   /** Every flush also carries the exact moment (Manifest.moment), as the playground's worker saves. */
   moment?: boolean;
+  /** Diagnosis: the Persister's minimum wall ms between flush starts (its default, 100, when unset). */
+  flushMs?: number;
 }
 
 export interface BenchResult {
@@ -95,7 +97,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
       wallNow: () => performance.now(),
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    });
+    }, req.flushMs ? { minIntervalMs: req.flushMs } : {});
   }
   const end = req.virtualMs + 2000;
   t0 = performance.now();
