@@ -212,8 +212,8 @@ export function serveIo(port: PortLike, open: (opts: IdbStoreOptions) => Promise
           try {
             if (!store) throw new StorageError('the IO worker has no open store');
             timing = null;
-            // Built on this thread within the call (urgent: no stream to wait for, nothing else runs here).
-            await store.write(unpackPlan(m.plan, m.slabs), m.ownerEpoch, true);
+            // Large chunks streamed into Blobs (as the cluster worker did), small ones copied here.
+            await store.write(unpackPlan(m.plan, m.slabs), m.ownerEpoch, false);
             post({ type: 'written', id: m.id, slabs: m.slabs, timing }, m.slabs);
           } catch (err) {
             post({ type: 'failed', id: m.id, slabs: m.slabs, error: ioError(err) }, m.slabs);
