@@ -14,7 +14,8 @@ import { Cluster } from '../../src/kafka/cluster';
 import { restoreCluster } from '../../src/kafka/durable';
 import { benchScenario as scenario } from '../workload';
 import { FlushPlanner } from '../../src/storage/flush-planner';
-import { IdbClusterStore } from '../../src/storage/idb-store';
+import { openBrowserStore } from '../../src/storage/open-store';
+import type { ClusterStore } from '../../src/storage/types';
 import { imageToDurableState } from '../../src/storage/image';
 import { Persister } from '../../src/storage/persister';
 
@@ -24,6 +25,8 @@ export interface BenchRequest {
   virtualMs: number;
   /** Every flush also carries the exact moment (Manifest.moment), as the playground's worker saves. */
   moment?: boolean;
+  /** Diagnosis: the Persister's minimum wall ms between flush starts (its default, 100, when unset). */
+  flushMs?: number;
 }
 
 export interface BenchResult {
@@ -74,10 +77,11 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
   const timeline: BenchResult['flushTimeline'] = [];
   let t0 = performance.now();
   let persister: Persister | null = null;
-  let store: IdbClusterStore | null = null;
+  let store: ClusterStore | null = null;
   if (req.persist) {
     await deleteDB(DB);
-    store = await IdbClusterStore.open({
+    // The store the playground's worker opens (src/worker/cluster.worker.ts): flushes written by an IO worker.
+    store = await openBrowserStore({
       name: DB,
       onWritten: (w) => {
         const end = performance.now();
@@ -93,7 +97,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
       wallNow: () => performance.now(),
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    });
+    }, req.flushMs ? { minIntervalMs: req.flushMs } : {});
   }
   const end = req.virtualMs + 2000;
   t0 = performance.now();
@@ -134,7 +138,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     // What a reopen costs: a new connection, read and check everything, restart the cluster.
     store.close();
     const t1 = performance.now();
-    const again = await IdbClusterStore.open({ name: DB });
+    const again = await openBrowserStore({ name: DB });
     const image = await again.load();
     const t2 = performance.now();
     const restored = restoreCluster(imageToDurableState(image!).state);

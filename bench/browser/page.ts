@@ -19,6 +19,7 @@ const req: BenchRequest = {
   ratePerSec: Number(q.get('rate') ?? 200_000),
   virtualMs: Number(q.get('virtualMs') ?? 5000),
   moment: q.get('moment') === '1',
+  ...(q.get('flushMs') ? { flushMs: Number(q.get('flushMs')) } : {}),
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.

@@ -14,6 +14,8 @@ import { measureUi, serveUiApp, uiLine } from './ui';
 
 /** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
 const MOMENT = process.env.BENCH_MOMENT === '1';
+/** BENCH_FLUSH_MS=N (diagnosis): the persister's minimum wall ms between flushes, instead of its 100. */
+const FLUSH_MS = process.env.BENCH_FLUSH_MS ? `&flushMs=${Number(process.env.BENCH_FLUSH_MS)}` : '';
 
 const { base, close } = await serveBenchPage(4190);
 const browser = await launch();
@@ -74,7 +76,7 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   const before = cpuByThread();
-  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}`);
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}${FLUSH_MS}`);
   await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });

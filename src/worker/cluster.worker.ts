@@ -4,7 +4,7 @@
  */
 import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
-import { IdbClusterStore } from '../storage/idb-store';
+import { openBrowserStore } from '../storage/open-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
 import { WorkerHost } from './host';
 import { fromWorker, type FromWorker } from './protocol';
@@ -14,7 +14,8 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 // The brokers' disks: IndexedDB, owned by one tab at a time (src/storage/).
 const persistence = new WorkerPersistence({
   post: (ev) => scope.postMessage(fromWorker({ type: 'storage', ...ev })),
-  openStore: () => IdbClusterStore.open({ onVersionChange: () => persistence.versionChanged() }),
+  // Flushes are committed by an IO worker of their own (storage/remote-store.ts).
+  openStore: () => openBrowserStore({ onVersionChange: () => persistence.versionChanged() }),
   locks: (navigator as Navigator & { locks?: LockManagerLike }).locks ?? null,
   wallNow: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
