@@ -190,6 +190,37 @@ describe('IO worker store (remote-store.ts)', () => {
     store.close();
   });
 
+  it('the IO worker stopping after the open: the write it held rejects, later writes go to this connection and land', async () => {
+    const name = freshName();
+    const channel = new MessageChannel();
+    channels.push(channel);
+    serveIo(channel.port2 as unknown as PortLike, (o) => IdbClusterStore.open(o));
+    let stop!: () => void;
+    const failed = new Promise<void>((resolve) => (stop = resolve));
+    const store = await RemoteClusterStore.open(channel.port1 as unknown as PortLike, { name }, failed);
+    const epoch = await store.claim();
+    // The IO side goes silent (a worker that died answers nothing), then its error arrives.
+    channel.port2.onmessage = null;
+    const cluster = new Cluster(scenario());
+    cluster.runUntil(4000);
+    const planner = new FlushPlanner();
+    const held = planner.plan(cluster, wall(cluster));
+    const heldWrite = store.write(held.plan, epoch);
+    stop();
+    await expect(heldWrite).rejects.toThrow(/IO worker stopped/);
+    await expect(heldWrite).rejects.toBeInstanceOf(StorageError);
+    // Not committed: the next plan carries the same batches again, written on this worker's connection.
+    cluster.runUntil(6000);
+    const next = planner.plan(cluster, wall(cluster));
+    await store.write(next.plan, epoch);
+    next.commit();
+    const loaded = await store.load();
+    expect(loaded!.manifest.timeMs).toBe(6000);
+    expect(loaded!.logs.some((l) => l.batches.length > 0)).toBe(true);
+    expect(loaded!.logs.every((l) => l.cut === null)).toBe(true);
+    store.close();
+  });
+
   it('an urgent write is queued on this connection within the call, and stores the same bytes', async () => {
     const name = freshName();
     let queued = 0;

@@ -254,6 +254,8 @@ export class RemoteClusterStore implements ClusterStore {
   /** Warm slabs asked of the IO worker and not yet received. */
   private asked = 0;
   private closed = false;
+  /** The IO worker stopped (ioStopped): writes go to `local`. */
+  private ioDown = false;
   readonly pool: BufferPool;
 
   private constructor(
@@ -267,31 +269,54 @@ export class RemoteClusterStore implements ClusterStore {
 
   /**
    * Opens this worker's connection, then the IO worker's (through `port`). `failed` settles if
-   * the IO worker cannot start: the open then rejects (this connection closed again).
+   * the IO worker fails: before it answered the open, the open rejects (this connection
+   * closed again); later, the store goes on without it (ioStopped).
    */
   static async open(port: PortLike, opts: RemoteStoreOptions = {}, failed?: Promise<unknown>): Promise<RemoteClusterStore> {
     let store: RemoteClusterStore | null = null;
     const changed = () => store?.onVersionChange();
     const local = await IdbClusterStore.open({ name: opts.name, beforeManifest: opts.beforeManifest, onVersionChange: changed, onWritten: opts.onWritten });
+    let started = false;
     await new Promise<void>((resolve, reject) => {
+      const fail = (err: StorageError) => {
+        if (started) return;
+        started = true;
+        local.close();
+        reject(err);
+      };
       port.onmessage = (e: MessageEvent) => {
         const m = e.data as FromIo;
-        if (m.type === 'opened') resolve();
-        else if (m.type === 'openFailed') {
-          local.close();
-          reject(storageError(m.error));
-        }
+        if (m.type === 'opened' && !started) {
+          started = true;
+          resolve();
+        } else if (m.type === 'openFailed') fail(storageError(m.error));
       };
       port.postMessage({ type: 'open', name: opts.name } satisfies ToIo, []);
-      void failed?.then(() => {
-        local.close();
-        reject(new StorageError('the IO worker did not start'));
-      });
+      // Once open, a failure is the store's (ioStopped below), not the open's: the connection stays.
+      void failed?.then(() => fail(new StorageError('the IO worker did not start')));
     });
-    store = new RemoteClusterStore(local, port, opts);
-    store.asked = INITIAL_WARM_SLABS;
-    port.postMessage({ type: 'warm', count: INITIAL_WARM_SLABS, slabBytes: store.pool.slabBytes } satisfies ToIo, []);
-    return store;
+    const opened = new RemoteClusterStore(local, port, opts);
+    store = opened;
+    // The IO worker failing later (an error it did not catch, its script gone): what it
+    // held is answered with an error and this connection writes from then on.
+    void failed?.then(() => opened.ioStopped());
+    opened.asked = INITIAL_WARM_SLABS;
+    port.postMessage({ type: 'warm', count: INITIAL_WARM_SLABS, slabBytes: opened.pool.slabBytes } satisfies ToIo, []);
+    return opened;
+  }
+
+  /**
+   * The IO worker stopped: the writes it held reject (their flushes are planned again, as
+   * after any failed write: nothing is lost that the brokers hold) and every later write
+   * runs on this worker's own connection, as before the IO worker existed. Its slabs are
+   * gone with it; the pool makes new ones if the IO worker is ever asked again (it is not).
+   */
+  ioStopped(): void {
+    if (this.ioDown) return;
+    this.ioDown = true;
+    const held = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of held) p.reject(new StorageError('the IO worker stopped before it committed this flush; the next flush writes it again from the cluster worker'));
   }
 
   private onVersionChange(): void {
@@ -358,6 +383,7 @@ export class RemoteClusterStore implements ClusterStore {
       return this.pending.size === 0 ? this.local.write(plan, ownerEpoch, true) : this.afterRemote().then(() => this.local.write(plan, ownerEpoch, true));
     }
     if (this.closed || this.versionChanged) return Promise.reject(new StorageError('IndexedDB: InvalidStateError: The database connection is closing.'));
+    if (this.ioDown) return this.local.write(plan, ownerEpoch, false);
     const startMs = performance.now();
     const { packed, slabs } = packPlan(plan, this.pool);
     const id = this.nextId++;
