@@ -112,6 +112,8 @@ test('10,000 records produced, then a reload: the same logs, offsets and committ
   await page.goto(link(scenario('ten thousand', 2000, 5100)));
   await expect(page.getByTestId('broker-3')).toBeVisible();
   await waitSaved(page);
+  // The flushes are committed by the IO worker the cluster worker starts (storage/remote-store.ts), not its fallback.
+  await expect.poll(() => page.workers().map((w) => w.url().replace(/^.*\/assets\//, '').replace(/-[\w-]+\.js$/, ''))).toEqual(expect.arrayContaining(['cluster.worker', 'io.worker']));
   await setSpeed(page, 10);
   await expect.poll(async () => total(await replicas(page), 'hw'), { timeout: 60_000 }).toBe(10_000);
   // Every replica caught up, and the group committed everything.
