@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster } from '../kafka/cluster';
+import { expectClearClaimLoadAfterWrites } from './fixtures/ordering';
 import { scenario } from './fixtures/scenario';
 import { FlushPlanner } from './flush-planner';
 import { chunkBytes, DB_VERSION, IdbClusterStore, INLINE_CHUNK_BYTES } from './idb-store';
@@ -173,20 +174,7 @@ describe('IO worker store (remote-store.ts)', () => {
     const epoch = await store.claim();
     const cluster = new Cluster(scenario());
     cluster.runUntil(8000);
-    const first = new FlushPlanner().plan(cluster, wall(cluster));
-    // A reset: the flush begun before it must not land after its clear.
-    const written = store.write(first.plan, epoch);
-    const cleared = store.clear();
-    await Promise.all([written, cleared]);
-    expect(await store.load()).toBeNull();
-    // A reopen in this tab: its claim and load see the write begun before them.
-    const next = new FlushPlanner().plan(cluster, wall(cluster));
-    const writing = store.write(next.plan, epoch);
-    const claimed = store.claim();
-    const loaded = store.load();
-    await writing;
-    expect(await claimed).toBe(epoch + 1);
-    expect((await loaded)!.manifest.timeMs).toBe(8000);
+    await expectClearClaimLoadAfterWrites(store, epoch, cluster, wall(cluster), 8000);
     store.close();
   });
 
