@@ -87,8 +87,6 @@ interface Cursor {
 
 export interface PlannedFlush {
   plan: FlushPlan;
-  /** Bytes of batch data this flush writes (for MB/s figures). */
-  bytes: number;
   /** Call once the store committed the plan. */
   commit(): void;
 }
@@ -325,8 +323,8 @@ export class FlushPlanner {
     const written = created.filter((c) => named.has(c));
     // The batches themselves, not a concatenated copy: the store writes them out once.
     const chunks: ChunkWrite[] = written.map((c) => ({ id: c.id, tp: c.tp, batches: c.batches!.slice(), size: c.size }));
-    let bytes = 0;
-    for (const c of chunks) bytes += c.size;
+    let chunkBytes = 0;
+    for (const c of chunks) chunkBytes += c.size;
     const table: [number, number][] = [...named].map((c) => [c.id, c.size] as [number, number]).sort((x, y) => x[0] - y[0]);
 
     const next = new Map<string, Cursor>();
@@ -385,11 +383,10 @@ export class FlushPlanner {
       manifest.moment = { image: writeClusterImage(cluster, momentExternals(cluster, placeOf, likeOf)), playing: this.playingOf(cluster) };
     }
     const replaceAll = this.replaceAll;
-    const plan: FlushPlan = replaceAll ? { manifest, replaceAll, deleteChunks: [], chunks } : { manifest, deleteChunks: deleted.map((c) => c.id), chunks };
+    const plan: FlushPlan = replaceAll ? { manifest, replaceAll, deleteChunks: [], chunks, chunkBytes } : { manifest, deleteChunks: deleted.map((c) => c.id), chunks, chunkBytes };
     if (this.storedScenarioRev !== rev) plan.scenario = { rev, doc };
     return {
       plan,
-      bytes,
       commit: () => {
         for (const c of replaceAll ? [...this.chunks.values()] : deleted) {
           this.chunks.delete(c.id);

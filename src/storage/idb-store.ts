@@ -329,8 +329,7 @@ export class IdbClusterStore implements ClusterStore {
     }
     await done;
     if (this.opts.onWritten) {
-      const bytes = plan.chunks.reduce((n, c) => n + c.size, 0);
-      this.opts.onWritten({ chunks: plan.chunks.length, bytes, buildMs: builtMs - startMs, txMs: performance.now() - builtMs });
+      this.opts.onWritten({ chunks: plan.chunks.length, bytes: plan.chunkBytes, buildMs: builtMs - startMs, txMs: performance.now() - builtMs });
     }
   }
 

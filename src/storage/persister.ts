@@ -154,7 +154,7 @@ export class Persister {
       .then(() => {
         planned.commit();
         this.figures.flushes++;
-        this.figures.bytes += planned.bytes;
+        this.figures.bytes += planned.plan.chunkBytes;
         this.figures.wallMs += this.deps.wallNow() - start;
         const logBytes = storedBytes(planned.plan.manifest);
         this.logBytes = logBytes;

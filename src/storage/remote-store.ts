@@ -390,7 +390,7 @@ export class RemoteClusterStore implements ClusterStore {
     const packMs = performance.now() - startMs;
     let settle!: { resolve(): void; reject(err: unknown): void };
     const done = new Promise<void>((resolve, reject) => void (settle = { resolve, reject }));
-    this.pending.set(id, { ...settle, done, startMs, packMs, chunks: plan.chunks.length, bytes: plan.chunks.reduce((n, c) => n + c.size, 0) });
+    this.pending.set(id, { ...settle, done, startMs, packMs, chunks: plan.chunks.length, bytes: plan.chunkBytes });
     try {
       // The next flush is likely larger (a run's flushes grow): ask for warm slabs up to twice this one's, within what the pool keeps.
       const want = Math.min(this.pool.keep, 2 * slabs.length) - (this.pool.size + slabs.length + this.asked);

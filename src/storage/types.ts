@@ -87,6 +87,8 @@ export interface FlushPlan {
   /** Chunks no log names any more (ids); stores apply deletes before puts. */
   deleteChunks: number[];
   chunks: ChunkWrite[];
+  /** Bytes of batch data in `chunks` (their sizes summed once, by the planner: figures). */
+  chunkBytes: number;
 }
 
 /** A log read back: validated batches, and what was cut off (never a torn batch). */
