@@ -174,7 +174,7 @@ describe('IO worker store (remote-store.ts)', () => {
     const epoch = await store.claim();
     const cluster = new Cluster(scenario());
     cluster.runUntil(8000);
-    await expectClearClaimLoadAfterWrites(store, epoch, cluster, wall(cluster), 8000);
+    await expectClearClaimLoadAfterWrites(store, epoch, new FlushPlanner().plan(cluster, wall(cluster)).plan, cluster, wall(cluster), 8000);
     store.close();
   });
 

@@ -1319,8 +1319,9 @@ describe('persister', () => {
     const { store, epoch, cluster, planner } = await openFlushing();
     await runFlushing(cluster, planner, store, epoch, 1000, 1000);
     cluster.runUntil(8000);
-    expect(planner.plan(cluster, 0).plan.chunks.some((c) => c.size >= INLINE_CHUNK_BYTES)).toBe(true);
-    await expectClearClaimLoadAfterWrites(store, epoch, cluster, 0, 8000);
+    const first = planner.plan(cluster, 0);
+    expect(first.plan.chunks.some((c) => c.size >= INLINE_CHUNK_BYTES)).toBe(true);
+    await expectClearClaimLoadAfterWrites(store, epoch, first.plan, cluster, 0, 8000);
     store.close();
   });
 
