@@ -38,6 +38,28 @@ async function box(l: Locator): Promise<Box> {
   return b;
 }
 
+/** The shortest line of text drawn inside `root` (its text nodes' boxes on screen, each line apart), and its text. */
+async function smallestText(root: Locator): Promise<{ px: number; text: string }> {
+  return root.evaluate((el) => {
+    let px = Infinity;
+    let text = '';
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent?.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) {
+        if (r.width < 1) continue; // hidden (display: none) or clipped away
+        if (r.height < px) {
+          px = r.height;
+          text = n.textContent.trim();
+        }
+      }
+    }
+    return { px, text };
+  });
+}
+
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720; zooming in shows the replica rows', async ({ page }) => {
@@ -64,6 +86,14 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   // ... and the words beside them (leaders, replicas, URP, offline) at least 8 px.
   const label = await box(page.getByTestId('card-urp-1').locator('.card-label'));
   expect(label.height).toBeGreaterThanOrEqual(8);
+  // Every word on the cards (bytes in and out too), the producer, the group and its members
+  // is drawn as large as those words: nothing on screen is too small to read.
+  for (const id of ['broker-card-1', 'producer-p', 'group-g', 'consumer-c1']) {
+    const smallest = await smallestText(page.getByTestId(id));
+    expect(smallest.px, `${id}: "${smallest.text}" is drawn ${smallest.px.toFixed(1)} px tall`).toBeGreaterThanOrEqual(8);
+  }
+  // Beside the cards a consumer counts its partitions (the list is in its title).
+  await expect(page.getByTestId('consumer-c1').locator('.consumer-parts')).toHaveText(/^\d+ partitions?$/);
   // The leaders of all cards add up to the partitions (206), each card's count from its own strip.
   let leaders = 0;
   for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());

@@ -13,6 +13,13 @@ export function formatRate(perSec: number): string {
   return String(Math.round(perSec));
 }
 
+/** A count drawn where there is room for a few characters only (compact nodes): as formatRate, 1.2k, 12k, then 1.2M. */
+export function formatCount(n: number): string {
+  if (n >= 10_000_000) return `${Math.round(n / 1_000_000)}M`;
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  return formatRate(n);
+}
+
 /** Bytes per second as a broker card prints them. */
 export function formatBytes(perSec: number): string {
   if (perSec >= 1_000_000) return `${(perSec / 1_000_000).toFixed(1)} MB/s`;

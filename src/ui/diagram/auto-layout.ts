@@ -18,7 +18,7 @@
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { Layout } from '../../worker/protocol';
-import { SIZES, type FlowEdge, type FlowNode } from './flow';
+import { COMPACT_SIZES, SIZES, type FlowEdge, type FlowNode } from './flow';
 
 export type BoxKind = 'producer' | 'broker' | 'group';
 
@@ -257,7 +257,7 @@ function estimate(n: FlowNode): Size {
       if (n.data.detail === 'card') return { width: SIZES.brokerWidth, height: SIZES.cardHeight };
       return { width: SIZES.brokerWidth, height: SIZES.brokerHeaderHeight + Math.max(1, n.data.replicas.length + n.data.topicRows.length) * SIZES.replicaRowHeight };
     case 'producer':
-      return { width: SIZES.producerWidth, height: 96 };
+      return n.data.compact ? { width: COMPACT_SIZES.producerWidth, height: COMPACT_SIZES.producerHeight } : { width: SIZES.producerWidth, height: 96 };
     default:
       return { width: n.width ?? 200, height: n.height ?? 100 };
   }
@@ -292,6 +292,8 @@ export function layoutInputOf(
   const brokers = nodes.filter((n) => n.type === 'broker');
   const grid = brokers.some((n) => n.type === 'broker' && n.data.detail === 'card');
   const cols = cardColumns(brokers.length);
+  const members = new Map<string, number>();
+  for (const n of nodes) if (n.parentId) members.set(n.parentId, (members.get(n.parentId) ?? 0) + 1);
   let brokerIndex = 0;
   for (const n of nodes) {
     if (n.parentId) {
@@ -326,6 +328,10 @@ export function layoutInputOf(
       if (grid) box.row = Math.floor(brokerIndex / cols);
       brokerIndex++;
     }
+    // A group's size changes with its members, and with the brokers' level of detail (it is
+    // drawn compact beside cards): only a member joining or leaving is worth a refit (zooming
+    // in must not fit the view again, which would zoom out to cards).
+    if (n.type === 'consumerGroup') box.fitClass = `members ${members.get(n.id) ?? 0}`;
     boxes.push(box);
     const pin = userLayout[n.id];
     if (pin) pinned[n.id] = pin;

@@ -112,6 +112,8 @@ export type ProducerNodeData = {
   /** lastError, shown only while recent (it stays in the view after recovery). */
   recentError: ProducerView['lastError'];
   selected: boolean;
+  /** Drawn large beside broker cards (zoomed out): COMPACT_SIZES. */
+  compact: boolean;
 };
 
 export type GroupNodeData = {
@@ -124,6 +126,8 @@ export type GroupNodeData = {
   /** The members' records-lag (high watermark − position), summed; null with no member reading. */
   recordsLag: number | null;
   selected: boolean;
+  /** Drawn large beside broker cards (zoomed out): COMPACT_SIZES. */
+  compact: boolean;
 };
 
 export type ConsumerNodeData = {
@@ -140,6 +144,8 @@ export type ConsumerNodeData = {
   /** Records per second consumed over the last virtual second. */
   ratePerSec: number;
   selected: boolean;
+  /** Drawn large beside broker cards (zoomed out), the partitions as a count: COMPACT_SIZES. */
+  compact: boolean;
 };
 
 export type BrokerNode = Node<BrokerNodeData, 'broker'>;
@@ -193,6 +199,31 @@ export const SIZES = {
   groupGap: 40,
   groupMarginTop: 76,
 } as const;
+
+/**
+ * Producers, groups and consumers drawn beside broker cards (zoomed out, issue 10): their
+ * text is read at the cards' zoom (about a third on a laptop at 12 brokers), so it is drawn
+ * at the cards' sizes (styles.css `.compact`), in fewer lines, so that the whole picture is
+ * no taller than with the small nodes (a taller one would be drawn smaller, cards included).
+ */
+export const COMPACT_SIZES = {
+  producerWidth: 400,
+  producerHeight: 84,
+  consumerWidth: 270,
+  consumerHeight: 104,
+  consumerGap: 16,
+  groupPad: 14,
+  /** The header (one line at the cards' size) plus the band where consumption edges end. */
+  groupHeader: 60,
+  groupMinWidth: 560,
+} as const;
+
+/** The sizes producers, groups and consumers are laid out at: compact beside broker cards. */
+function memberSizes(compact: boolean) {
+  return compact
+    ? COMPACT_SIZES
+    : { ...SIZES, producerHeight: 96, groupMinWidth: 230 };
+}
 
 /** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
 export const MOTION_MAX_RATE = 50;
@@ -607,6 +638,7 @@ export function toFlowElements(
   });
   if (reuse) reuse.brokers = brokerNodes;
   const cardGroups = brokers.some((b) => detailOf.get(b.id) === 'card');
+  const member = memberSizes(cardGroups);
 
   // ---- producers ----
   snapshot.producers.forEach((p, i) => {
@@ -616,9 +648,9 @@ export function toFlowElements(
       type: 'producer',
       zIndex: 10,
       // Left of broker 1, so produce edges run down and right into the replica rows.
-      position: pos(nodeId.producer(p.id), { x: -120 + i * (SIZES.producerWidth + SIZES.producerGap), y: 0 }),
-      width: SIZES.producerWidth,
-      data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id },
+      position: pos(nodeId.producer(p.id), { x: -120 + i * (member.producerWidth + SIZES.producerGap), y: 0 }),
+      width: member.producerWidth,
+      data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id, compact: cardGroups },
     });
   });
 
@@ -635,11 +667,8 @@ export function toFlowElements(
     const group = snapshot.groups.find((g) => g.groupId === groupId) ?? null;
     const members = snapshot.consumers.filter((c) => c.groupId === groupId);
     const slots = Math.max(1, members.length);
-    const width = Math.max(
-      230,
-      SIZES.groupPad * 2 + slots * SIZES.consumerWidth + (slots - 1) * SIZES.consumerGap,
-    );
-    const height = SIZES.groupHeader + SIZES.consumerHeight + SIZES.groupPad;
+    const width = Math.max(member.groupMinWidth, member.groupPad * 2 + slots * member.consumerWidth + (slots - 1) * member.consumerGap);
+    const height = member.groupHeader + member.consumerHeight + member.groupPad;
     const gid = nodeId.group(groupId);
     const totalLag = (group?.offsets ?? []).reduce((n, o) => n + (o.lag ?? 0), 0);
     const reading = members.filter((c) => c.status !== 'closed' && c.status !== 'crashed' && c.positions.length > 0);
@@ -651,25 +680,25 @@ export function toFlowElements(
       width,
       height,
       style: { width, height },
-      data: { groupId, group, width, height, totalLag, recordsLag, selected: sel?.kind === 'group' && sel.id === groupId },
+      data: { groupId, group, width, height, totalLag, recordsLag, selected: sel?.kind === 'group' && sel.id === groupId, compact: cardGroups },
     });
     groupX += width + SIZES.groupGap;
     const groupPos = nodes[nodes.length - 1]!.position;
     members.forEach((c, j) => {
       const cid = nodeId.consumer(c.id);
       const position = pos(cid, {
-        x: SIZES.groupPad + j * (SIZES.consumerWidth + SIZES.consumerGap),
-        y: SIZES.groupHeader,
+        x: member.groupPad + j * (member.consumerWidth + member.consumerGap),
+        y: member.groupHeader,
       });
-      consumerCenterX.set(c.id, groupPos.x + position.x + SIZES.consumerWidth / 2);
+      consumerCenterX.set(c.id, groupPos.x + position.x + member.consumerWidth / 2);
       nodes.push({
         id: enc(cid),
         type: 'consumer',
         parentId: enc(gid),
         extent: 'parent',
         position,
-        width: SIZES.consumerWidth,
-        height: SIZES.consumerHeight,
+        width: member.consumerWidth,
+        height: member.consumerHeight,
         data: {
           consumer: c,
           recentError: consumerNews(c, snapshot.time),
@@ -677,6 +706,7 @@ export function toFlowElements(
           handleKeys: allKeys,
           ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${keyOf(x.topic, x.partition)}`] ?? 0), 0),
           selected: sel?.kind === 'consumer' && sel.id === c.id,
+          compact: cardGroups,
         },
       });
     });

@@ -7,8 +7,8 @@ import { scaleScenario } from '../../../bench/workload';
 import { Cluster } from '../../kafka/cluster';
 import type { ClusterSnapshot } from '../../kafka/snapshot';
 import { fixtureSnapshot } from '../test/fixture';
-import { cardColumns, layoutInputOf } from './auto-layout';
-import { findPartition, isHeavyRate, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView, type FlowEdge } from './flow';
+import { cardColumns, fitShape, layoutInputOf } from './auto-layout';
+import { COMPACT_SIZES, findPartition, isHeavyRate, SIZES, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView, type FlowEdge } from './flow';
 import { deepEqual, sameEdgeDrawing, stabilise } from './stable';
 
 let big: ClusterSnapshot | null = null;
@@ -132,6 +132,27 @@ describe('levels of detail', () => {
     expect(cardColumns(12)).toBe(6);
     expect(rows).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
     expect(cardColumns(3)).toBe(3);
+  });
+
+  it('beside cards, producers, groups and consumers are compact (drawn at the cards\' size); beside rows, as usual', () => {
+    const snap = bigSnapshot();
+    const nonBrokers = (els: ReturnType<typeof toFlowElements>) => els.nodes.filter((n) => n.type !== 'broker');
+    const out = toFlowElements(snap, {}, { view: OUT });
+    const consumersOut = out.nodes.filter((n) => n.type === 'consumer');
+    expect(consumersOut).toHaveLength(6);
+    for (const n of nonBrokers(out)) expect(n.data).toHaveProperty('compact', true);
+    for (const c of consumersOut) expect([c.width, c.height]).toEqual([COMPACT_SIZES.consumerWidth, COMPACT_SIZES.consumerHeight]);
+    const group = out.nodes.find((n) => n.type === 'consumerGroup')!;
+    expect(group.height).toBe(COMPACT_SIZES.groupHeader + COMPACT_SIZES.consumerHeight + COMPACT_SIZES.groupPad);
+    expect(out.nodes.find((n) => n.type === 'producer')!.width).toBe(COMPACT_SIZES.producerWidth);
+    const zoomed = toFlowElements(snap, {}, { view: { ...OUT, zoomedIn: true } });
+    for (const n of nonBrokers(zoomed)) expect(n.data).toHaveProperty('compact', false);
+    for (const c of zoomed.nodes.filter((n) => n.type === 'consumer')) expect([c.width, c.height]).toEqual([SIZES.consumerWidth, SIZES.consumerHeight]);
+    // The small default cluster shows rows: nothing is compact.
+    for (const n of nonBrokers(toFlowElements(fixtureSnapshot(), {}, { view: OUT }))) expect(n.data).toHaveProperty('compact', false);
+    // Zooming in changes the group's size but is no reason to fit the view again (that would zoom out to cards).
+    const shapeOf = (els: ReturnType<typeof toFlowElements>) => fitShape(layoutInputOf(els.nodes, els.edges, {}, {}), {});
+    expect(shapeOf(zoomed)).toBe(shapeOf(out));
   });
 });
 

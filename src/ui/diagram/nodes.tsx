@@ -7,6 +7,7 @@ import { memo, useEffect, useMemo } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
 import { connectHandle } from '../build/connect';
+import { formatCount } from '../../state/display-precision';
 import { formatTime } from '../events/phrase';
 import { Abbr } from '../glossary';
 import {
@@ -356,10 +357,10 @@ export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodePro
 });
 
 export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodeProps<ProducerNode>) {
-  const { producer: p, recentError, selected } = data;
+  const { producer: p, recentError, selected, compact } = data;
   return (
     <div
-      className={`node producer${recentError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      className={`node producer${compact ? ' compact' : ''}${recentError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
       data-testid={`producer-${p.id}`}
     >
       <button
@@ -384,11 +385,15 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
         </span>
         <span className="node-sub">
           {p.loads.length > 0 ? p.loads.map((l) => `${l.ratePerSec}/s → ${l.topic}`).join(', ') : 'no steady load'}
+          {/* Beside broker cards: one line (COMPACT_SIZES). */}
+          {compact && ` · acked ${formatCount(p.acked)}${p.failed > 0 ? ` · ${formatCount(p.failed)} failed` : ''}`}
         </span>
-        <span className="node-sub">
-          acked {p.acked} of {p.sent}
-          {p.failed > 0 ? ` · ${p.failed} failed` : ''}
-        </span>
+        {!compact && (
+          <span className="node-sub">
+            acked {p.acked} of {p.sent}
+            {p.failed > 0 ? ` · ${p.failed} failed` : ''}
+          </span>
+        )}
       </button>
       {recentError && (
         <div className="node-error" role="status" data-testid={`producer-error-${p.id}`}>
@@ -406,10 +411,10 @@ export const ProducerNodeView = memo(function ProducerNodeView({ data }: NodePro
 });
 
 export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupNode>) {
-  const { groupId, group, width, height, totalLag, recordsLag, selected } = data;
+  const { groupId, group, width, height, totalLag, recordsLag, selected, compact } = data;
   return (
     <div
-      className={`node group${selected ? ' is-selected' : ''} state-${group?.state ?? 'Empty'}`}
+      className={`node group${compact ? ' compact' : ''}${selected ? ' is-selected' : ''} state-${group?.state ?? 'Empty'}`}
       style={{ width, height }}
       data-testid={`group-${groupId}`}
     >
@@ -463,7 +468,7 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
 });
 
 export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
-  const { consumer: c, recentError, inputs, handleKeys, ratePerSec, selected } = data;
+  const { consumer: c, recentError, inputs, handleKeys, ratePerSec, selected, compact } = data;
   const update = useUpdateNodeInternals();
   // Handles move when the assignment changes: xyflow must re-measure them.
   const dead = c.status === 'closed' || c.status === 'crashed';
@@ -471,7 +476,7 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
   useEffect(() => update(id), [id, handleKey, update]);
   return (
     <div
-      className={`node consumer status-${c.status}${selected ? ' is-selected' : ''}`}
+      className={`node consumer${compact ? ' compact' : ''} status-${c.status}${selected ? ' is-selected' : ''}`}
       data-testid={`consumer-${c.id}`}
     >
       {handleKeys.map((key) => {
@@ -506,15 +511,22 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
             read_committed
           </span>
         )}
-        <span className="node-sub consumer-parts">
-          {dead ? 'not consuming' : inputs.length === 0 ? 'no partitions' : inputs.map((i) => i.key).join(', ')}
+        <span className="node-sub consumer-parts" title={compact && inputs.length > 0 ? inputs.map((i) => i.key).join(', ') : undefined}>
+          {/* Beside broker cards the list would be too long to read: how many, named in the title. */}
+          {dead ? 'not consuming' : inputs.length === 0 ? 'no partitions' : compact ? `${inputs.length} partition${inputs.length === 1 ? '' : 's'}` : inputs.map((i) => i.key).join(', ')}
         </span>
+        {compact ? (
+          <span className="node-sub" title={`consumed ${c.consumed}; records-lag (high watermark − position), summed over its partitions`}>
+            {formatRate(ratePerSec)}/s · lag {inputs.reduce((n, i) => n + i.lag, 0)}
+          </span>
+        ) : (
         <span className="node-sub">
           consumed {c.consumed}
           {ratePerSec >= 1 ? ` · ${formatRate(ratePerSec)}/s` : ''}
           {inputs.length > EDGE_LABELS_MAX ? ` · records-lag-max ${inputs.reduce((m, i) => Math.max(m, i.lag), 0)}` : ''}
           {c.msPerRecord > 0 ? ` · ${c.msPerRecord} ms/rec` : ''}
         </span>
+        )}
         {recentError && (
           <span className="node-sub error-text" title={`${recentError.error} at ${formatTime(recentError.at)}`}>
             <span aria-hidden="true">⚠ </span>
