@@ -127,6 +127,29 @@ describe('autoLayout (ELK)', () => {
     }
   });
 
+  it('starts at the origin with nothing pinned, whatever the measured heights (a size change moves nothing on screen)', async () => {
+    const cards = (height: number): LayoutInput => ({
+      boxes: [
+        ...Array.from({ length: 12 }, (_, i): LayoutBox => ({ id: `broker-${i + 1}`, kind: 'broker', width: 264, height, row: Math.floor(i / 6) })),
+        { id: 'producer-p', kind: 'producer', width: 400, height: 84 },
+        { id: 'group-g', kind: 'group', width: 1728, height: 178 },
+      ],
+      links: Array.from({ length: 12 }, (_, i) => [
+        { source: 'producer-p', target: `broker-${i + 1}` },
+        { source: `broker-${i + 1}`, target: 'group-g' },
+      ]).flat(),
+      pinned: {},
+    });
+    const corners: string[] = [];
+    for (const height of [150, 181, 188, 206, 240]) {
+      const at = await autoLayout(cards(height));
+      const xs = Object.values(at).map((p) => p.x);
+      const ys = Object.values(at).map((p) => p.y);
+      corners.push(`${height}: ${Math.min(...xs)},${Math.min(...ys)}`);
+    }
+    expect(corners).toEqual(['150: 0,0', '181: 0,0', '188: 0,0', '206: 0,0', '240: 0,0']);
+  });
+
   it('lays out nothing for an empty cluster', async () => {
     expect(await autoLayout({ boxes: [], links: [], pinned: {} })).toEqual({});
   });

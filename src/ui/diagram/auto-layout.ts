@@ -215,6 +215,11 @@ export async function autoLayout(input: LayoutInput): Promise<Layout> {
   }
   const grid = input.boxes.some((b) => (b.row ?? 0) > 0);
   if (grid) compactGrid(input.boxes, at);
+  // ELK's picture sometimes starts away from the origin (by hundreds of px when only a
+  // measured height changed): with nothing pinned, moved there, so a layout that changes no
+  // box's place relative to the others moves nothing on screen (the view is not fitted again
+  // for a size that changed without changing the shape, fitShape).
+  if (Object.keys(input.pinned).length === 0) toOrigin(input.boxes, at);
   return removeOverlaps(
     input.boxes.map((b) => {
       const pin = input.pinned[b.id];
@@ -246,6 +251,23 @@ function compactGrid(boxes: LayoutBox[], at: Map<string, { x: number; y: number 
   const right = Math.max(...brokers.map((b) => at.get(b.id)!.x + b.width));
   const x0 = Math.round((left + right) / 2 - width / 2);
   for (const row of rows.values()) row.forEach((b, i) => (at.get(b.id)!.x = x0 + i * (cell + GRID_GAP)));
+}
+
+/** Moves the boxes' positions so that their top left corner is at (0, 0). */
+function toOrigin(boxes: LayoutBox[], at: Map<string, { x: number; y: number }>): void {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  for (const b of boxes) {
+    const p = at.get(b.id);
+    if (!p) continue;
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+  }
+  if (!Number.isFinite(x0) || (x0 === 0 && y0 === 0)) return;
+  for (const b of boxes) {
+    const p = at.get(b.id);
+    if (p) at.set(b.id, { x: p.x - x0, y: p.y - y0 });
+  }
 }
 
 type Size = { width: number; height: number };
