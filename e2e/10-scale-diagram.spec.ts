@@ -94,6 +94,7 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   }
   // Beside the cards a consumer counts its partitions (the list is in its title).
   await expect(page.getByTestId('consumer-c1').locator('.consumer-parts')).toHaveText(/^\d+ partitions?$/);
+  await expect(page.getByTestId('consumer-c1')).toContainText(/\/s · records-lag \d/);
   // The leaders of all cards add up to the partitions (206), each card's count from its own strip.
   let leaders = 0;
   for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());

@@ -516,8 +516,8 @@ export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: Nod
           {dead ? 'not consuming' : inputs.length === 0 ? 'no partitions' : compact ? `${inputs.length} partition${inputs.length === 1 ? '' : 's'}` : inputs.map((i) => i.key).join(', ')}
         </span>
         {compact ? (
-          <span className="node-sub" title={`consumed ${c.consumed}; records-lag (high watermark − position), summed over its partitions`}>
-            {formatRate(ratePerSec)}/s · lag {inputs.reduce((n, i) => n + i.lag, 0)}
+          <span className="node-sub" title={`consumed ${c.consumed}; records-lag: high watermark − position, summed over its partitions`}>
+            {formatRate(ratePerSec)}/s · records-lag {formatCount(inputs.reduce((n, i) => n + i.lag, 0))}
           </span>
         ) : (
         <span className="node-sub">
