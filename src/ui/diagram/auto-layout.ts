@@ -18,7 +18,7 @@
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { Layout } from '../../worker/protocol';
-import { COMPACT_SIZES, SIZES, type FlowEdge, type FlowNode } from './flow';
+import { memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
 
 export type BoxKind = 'producer' | 'broker' | 'group';
 
@@ -278,8 +278,10 @@ function estimate(n: FlowNode): Size {
     case 'broker':
       if (n.data.detail === 'card') return { width: SIZES.brokerWidth, height: SIZES.cardHeight };
       return { width: SIZES.brokerWidth, height: SIZES.brokerHeaderHeight + Math.max(1, n.data.replicas.length + n.data.topicRows.length) * SIZES.replicaRowHeight };
-    case 'producer':
-      return n.data.compact ? { width: COMPACT_SIZES.producerWidth, height: COMPACT_SIZES.producerHeight } : { width: SIZES.producerWidth, height: 96 };
+    case 'producer': {
+      const sizes = memberSizes(n.data.compact);
+      return { width: sizes.producerWidth, height: sizes.producerHeight };
+    }
     default:
       return { width: n.width ?? 200, height: n.height ?? 100 };
   }

@@ -189,6 +189,8 @@ export const SIZES = {
   brokerHeaderHeight: 66,
   replicaRowHeight: 48,
   producerWidth: 200,
+  /** A producer's height before it is measured (its error note comes and goes: not counted). */
+  producerHeight: 96,
   producerGap: 40,
   consumerWidth: 184,
   consumerHeight: 92,
@@ -198,6 +200,7 @@ export const SIZES = {
   groupHeader: 64,
   groupGap: 40,
   groupMarginTop: 76,
+  groupMinWidth: 230,
 } as const;
 
 /**
@@ -219,10 +222,8 @@ export const COMPACT_SIZES = {
 } as const;
 
 /** The sizes producers, groups and consumers are laid out at: compact beside broker cards. */
-function memberSizes(compact: boolean) {
-  return compact
-    ? COMPACT_SIZES
-    : { ...SIZES, producerHeight: 96, groupMinWidth: 230 };
+export function memberSizes(compact: boolean): typeof COMPACT_SIZES | typeof SIZES {
+  return compact ? COMPACT_SIZES : SIZES;
 }
 
 /** Below this rate an edge shows traffic as motion; at and above, as a throughput label. */
@@ -358,7 +359,7 @@ function enc(id: string): string {
   return v;
 }
 
-export { formatBytes, formatRate } from '../../state/display-precision';
+export { formatBytes, formatCount, formatRate } from '../../state/display-precision';
 
 function replicaRole(p: PartitionView, broker: BrokerView | undefined): ReplicaRole {
   if (!broker || broker.status !== 'up') return 'offline';

@@ -7,13 +7,13 @@ import { memo, useEffect, useMemo } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { useUiStore } from '../../state/ui-store';
 import { connectHandle } from '../build/connect';
-import { formatCount } from '../../state/display-precision';
 import { formatTime } from '../events/phrase';
 import { Abbr } from '../glossary';
 import {
   EDGE_LABELS_MAX,
   handleId,
   formatBytes,
+  formatCount,
   formatRate,
   type BrokerNode,
   type ConsumerNode,
