@@ -5,9 +5,15 @@
  * rack. For each seed:
  * - every step: the usual invariants, among them "a Stable group gives each partition
  *   exactly one owner" (rack-aware assignors included);
- * - every consumer reading from a follower is at or below that follower's HW, and the
- *   leader of the same epoch holds everything below that HW (a follower never serves what
- *   is not committed);
+ * - whatever a follower hands a consumer ends at or below that follower's HW at that moment,
+ *   checked where it is served (Partition.fetchForConsumer), and the leader of the same epoch
+ *   holds everything below a follower's HW (a follower never serves what is not committed).
+ *   A consumer's position may well be past the HW of the follower it reads from: the leader
+ *   picks a follower whose log end offset reaches the position (ReplicaManager's
+ *   findPreferredReadReplica filters on the log end, not the HW), and a position taken from
+ *   the leader or from a committed offset can be ahead of that follower's HW for a while, as
+ *   in Kafka, where the follower answers with no records until its HW catches up. (Checked
+ *   as positions, that was seen as a violation in 4 of 100 seeds: 21, 70, 83 and 94.)
  * - at the end: every record a (read_uncommitted) consumer saw is in the final log at its
  *   offset with its value: nothing consumed was later truncated, and acknowledged records
  *   survive exactly once.
@@ -17,12 +23,32 @@ import type { Scenario } from '../scenario/types';
 import { Cluster } from './cluster';
 import { checkAcknowledgedRecords, checkStepInvariants, newInvariantState } from './invariants/invariants';
 import { FAULT_END_MS, SETTLE_MS, randomRackScenario as rackScenario } from './invariants/random-scenario';
-import { decodeRecords } from './log/record-batch';
+import { Partition } from './broker/partition';
+import { batchNextOffset, decodeRecords } from './log/record-batch';
+
+/**
+ * Every consumer read a follower answers with records is checked as it is served: its last
+ * batch ends at or below the follower's HW. `serving` collects for the run going on.
+ */
+const serving = { served: 0, violations: [] as string[] };
+const fetchForConsumer = Partition.prototype.fetchForConsumer;
+Partition.prototype.fetchForConsumer = function (this: Partition, ...args: Parameters<Partition['fetchForConsumer']>) {
+  const r = fetchForConsumer.apply(this, args);
+  const last = r.batches[r.batches.length - 1];
+  if (this.role === 'follower' && r.error === 'NONE' && last !== undefined) {
+    serving.served++;
+    const hw = this.log.highWatermark;
+    if (batchNextOffset(last) > hw) serving.violations.push(`follower served ${this.topic}-${this.partition} up to offset ${batchNextOffset(last) - 1} (fetch at ${args[0]}) beyond its HW ${hw}`);
+  }
+  return r;
+};
 
 const decoder = new TextDecoder();
 
-function runChecked(seed: number): { violations: string[]; scenario: Scenario; followerSteps: number } {
+function runChecked(seed: number): { violations: string[]; scenario: Scenario; followerSteps: number; followerServes: number } {
   const scenario = rackScenario(seed);
+  serving.served = 0;
+  serving.violations = [];
   const cluster = new Cluster(scenario, { recordConsumed: true, recordProduced: true });
   const state = newInvariantState();
   const violations: string[] = [];
@@ -31,6 +57,8 @@ function runChecked(seed: number): { violations: string[]; scenario: Scenario; f
   for (let t = 50; t <= end && violations.length === 0; t += 50) {
     cluster.runUntil(t);
     for (const v of checkStepInvariants(cluster, state)) violations.push(`t=${t}: ${v}`);
+    for (const v of serving.violations) violations.push(`by t=${t}: ${v}`);
+    serving.violations = [];
     for (const c of cluster.snapshot().consumers) {
       for (const pos of c.positions) {
         if (pos.readReplica === undefined) continue;
@@ -41,7 +69,6 @@ function runChecked(seed: number): { violations: string[]; scenario: Scenario; f
         const reg = cluster.controller.topics.get(pos.topic)?.partitions[pos.partition];
         const leader = reg && reg.leader >= 0 ? cluster.brokers.get(reg.leader) : undefined;
         const lp = leader?.running ? leader.partitions.get(key) : undefined;
-        if (flog && pos.position > flog.highWatermark) violations.push(`t=${t}: ${c.id} at ${key}@${pos.position} beyond follower ${pos.readReplica}'s HW ${flog.highWatermark}`);
         // What the follower may serve is committed: the leader of the same epoch holds all of it.
         // (Its own HW may trail for a moment after an election, as in Kafka: the new leader
         // learns the committed offset from its followers' fetches.)
@@ -76,7 +103,7 @@ function runChecked(seed: number): { violations: string[]; scenario: Scenario; f
       }
     }
   }
-  return { violations, scenario, followerSteps };
+  return { violations, scenario, followerSteps, followerServes: serving.served };
 }
 
 const SEEDS = Number(process.env.RACK_PROPERTY_SEEDS ?? 20);
@@ -86,14 +113,17 @@ describe('racks under random faults (KIP-881, KIP-392)', () => {
     it(`seeds ${chunk + 1}–${Math.min(SEEDS, chunk + 10)}: one owner per partition, followers serve only committed data, nothing consumed is truncated`, () => {
       const failures: string[] = [];
       let followerSteps = 0;
+      let followerServes = 0;
       for (let seed = chunk + 1; seed <= Math.min(SEEDS, chunk + 10); seed++) {
         const r = runChecked(seed);
         followerSteps += r.followerSteps;
+        followerServes += r.followerServes;
         if (r.violations.length > 0) failures.push(`seed ${seed}:\n  ${r.violations.slice(0, 5).join('\n  ')}\nreproduce with this scenario:\n${JSON.stringify(r.scenario)}`);
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
       // Not vacuous: consumers did read from followers in these runs.
       expect(followerSteps).toBeGreaterThan(100);
+      expect(followerServes).toBeGreaterThan(100);
     });
   }
 });
