@@ -10,6 +10,19 @@
  * - the receiver is not running (a killed broker, a crashed client).
  * Senders learn of loss only by their own timeouts, as in Kafka.
  *
+ * Except a request or its answer lost to a cut alone (both ends running): TCP keeps the
+ * connection through a cut and retransmits what it had not got acknowledged, at its
+ * retransmission timeout, 200 ms after the loss and then doubling (Linux's TCP_RTO_MIN, up
+ * to TCP_RTO_MAX). So the leg is held (Network.held) and, once the cut heals, sent again at
+ * the first retransmission from then on, in order on its link; an answer goes on to a
+ * sender that still waits for it (one that timed out ignores it, as Kafka's clients ignore an
+ * answer to a request they gave up on). Without this, a cut of a second made a follower wait
+ * out replica.socket.timeout.ms (30 s) for the fetch it lost, and every acks=all producer
+ * with it. A client closes the connection when its request times out (request.timeout.ms,
+ * replica.socket.timeout.ms: 30 s by default), and its unsent bytes with it: a leg held
+ * longer than RETRANSMIT_HORIZON_MS is dropped at the heal, as is one whose end died meanwhile.
+ * One-way messages (metadata pushes, KRaft's, acks=0 produce) are not held.
+ *
  * Bandwidth: every node has one link of `bandwidthMBps` (10^6 bytes a second) in each
  * direction. A message of N bytes occupies the sender's uplink and then the receiver's
  * downlink for N / bandwidth, queued behind what those links already carry, so a follower
@@ -77,6 +90,8 @@ export class Network {
   private isolatedCount = 0;
   private slowCount = 0;
   messagesDropped = 0;
+  /** Request and answer legs lost to a cut, in the order they were lost, sent again when it heals (retransmitHeld). */
+  private held: Exchange[] = [];
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -108,6 +123,8 @@ export class Network {
     const st = this.nodes.get(node);
     if (st === undefined) return;
     st.running = false;
+    // Its connections are gone, and what TCP held for them: a restarted process has new ones.
+    if (this.held.length > 0) this.held = this.held.filter((x) => x.fromState !== st && x.toState !== st);
     const waiting = st.openRequests;
     if (waiting === null) return;
     st.openRequests = null;
@@ -132,6 +149,47 @@ export class Network {
     if (st === undefined || !st.isolated) return;
     st.isolated = false;
     this.isolatedCount--;
+    this.retransmitHeld();
+  }
+
+  /** How many request and answer legs wait for a cut to heal. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** A leg lost to the cut alone (both ends running): held for retransmission. */
+  private hold(x: Exchange): void {
+    x.lostAt = this.scheduler.now;
+    this.held.push(x);
+  }
+
+  /**
+   * Sends again, in the order they were lost, the held legs whose ends reach each other now:
+   * each at its first retransmission from now (retransmissionAt), plus the link's latency,
+   * behind what its link already carries. A leg whose end died, or lost longer ago than
+   * RETRANSMIT_HORIZON_MS, is dropped; legs still cut off stay held.
+   */
+  private retransmitHeld(): void {
+    if (this.held.length === 0) return;
+    const now = this.scheduler.now;
+    const still: Exchange[] = [];
+    for (const x of this.held) {
+      // The leg's sender and receiver: the answer goes from the request's receiver back.
+      const f = x.answered ? x.toState : x.fromState;
+      const t = x.answered ? x.fromState : x.toState;
+      if (!f.running || !t.running || now - x.lostAt > RETRANSMIT_HORIZON_MS) continue;
+      if (!reaches(f, t, f === t, this.isolatedCount)) {
+        still.push(x);
+        continue;
+      }
+      const legFrom = x.answered ? x.to : x.from;
+      const legTo = x.answered ? x.from : x.to;
+      const bytes = x.answered ? wireBytes(x.value, 0) : -1;
+      const notBefore = Math.max(x.answered ? x.notBeforeMs : 0, retransmissionAt(x.lostAt, now) + this.config.latencyMs);
+      const at = this.deliveryTime(legFrom, legTo, f, t, bytes, x.answered ? null : x.handle, notBefore);
+      if (at >= 0) this.scheduler.schedule(x, at);
+    }
+    this.held = still;
   }
 
   isIsolated(node: NodeId): boolean {
@@ -255,7 +313,11 @@ export class Network {
     // and again for its answer's. Unless given, the request's bytes are counted only if the
     // bandwidth needs them (deliveryTime).
     const at = this.deliveryTime(from, to, f, t, bytes ?? -1, handle, 0);
-    if (at < 0) return;
+    if (at < 0) {
+      // Lost to a cut alone: TCP sends it again once the cut heals.
+      if (t !== undefined && t.running) this.hold(new Exchange(this.scheduler.now, this, from, to, f, t, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore));
+      return;
+    }
     const x = FREE_EXCHANGES.pop();
     if (x === undefined) this.scheduler.schedule(new Exchange(at, this, from, to, f, t!, handle, onResponse as Responder<unknown>, onReset ?? null, answerNotBefore), at);
     else {
@@ -276,7 +338,8 @@ export class Network {
   arriveRequest(x: Exchange): void {
     if (!reaches(x.fromState, x.toState, x.fromState === x.toState, this.isolatedCount)) {
       this.messagesDropped++;
-      this.requestDropped(x.from, x.to, x.onReset, x.notBeforeMs);
+      if (x.fromState.running && x.toState.running) this.hold(x);
+      else this.requestDropped(x.from, x.to, x.onReset, x.notBeforeMs);
       return;
     }
     this.handleRequest(x);
@@ -318,6 +381,11 @@ export class Network {
       x.value = value;
       x.answered = true;
       this.scheduler.schedule(x, at);
+    } else if (x.fromState.running && x.toState.running) {
+      // Lost to a cut alone: TCP sends it again once the cut heals.
+      x.value = value;
+      x.answered = true;
+      this.hold(x);
     }
   }
 
@@ -330,6 +398,12 @@ export class Network {
     const value = x.value;
     const onResponse = x.onResponse;
     const arrives = reaches(x.toState, x.fromState, x.fromState === x.toState, this.isolatedCount);
+    if (!arrives && x.fromState.running && x.toState.running) {
+      // Lost to a cut alone: TCP sends it again once the cut heals.
+      this.messagesDropped++;
+      this.hold(x);
+      return;
+    }
     freeExchange(x);
     if (!arrives) {
       this.messagesDropped++;
@@ -398,6 +472,8 @@ export class Network {
 export class Exchange extends Scheduled {
   /** The answer is on its way back (the next fire is its arrival). */
   answered = false;
+  /** When its leg in flight was lost to a cut (Network.held); -1 while none was. */
+  lostAt = -1;
   /** The answer while it travels. */
   value: unknown = undefined;
   /** The open-request list of the receiver it is in; null when in none (answered, reset when its node died, or never open). */
@@ -438,6 +514,28 @@ export class Exchange extends Scheduled {
 }
 
 /**
+ * How long after its loss a held leg is still sent again: Kafka's request timeouts
+ * (request.timeout.ms, replica.socket.timeout.ms), past which the client has closed the
+ * connection, its unsent bytes with it.
+ */
+export const RETRANSMIT_HORIZON_MS = 30_000;
+
+/** TCP's retransmission timeout: 200 ms at first (Linux's TCP_RTO_MIN), doubling, at most 120 s (TCP_RTO_MAX). */
+const RTO_MIN_MS = 200;
+const RTO_MAX_MS = 120_000;
+
+/** The first retransmission of a segment lost at `lostAt` that comes at or after `now`. */
+export function retransmissionAt(lostAt: number, now: number): number {
+  let t = lostAt;
+  let rto = RTO_MIN_MS;
+  do {
+    t += rto;
+    rto = Math.min(rto * 2, RTO_MAX_MS);
+  } while (t < now);
+  return t;
+}
+
+/**
  * Exchanges whose round trip is over (Network.answerArrives), for the next requests: ~10,000
  * round trips a virtual second at 6 x 50, each an object of 16 fields made and dropped.
  * An Exchange is freed only when nothing can reach it any more: the scheduler ran its last
@@ -453,6 +551,7 @@ const MAX_FREE_EXCHANGES = 256;
 /** Puts a finished Exchange in the pool, holding nothing (the fields that point into a cluster cleared). */
 function freeExchange(x: Exchange): void {
   x.answered = false;
+  x.lostAt = -1;
   x.value = undefined;
   // Out of any open-request list already; the links a dead node's reset left are dropped.
   x.list = null;
