@@ -134,3 +134,38 @@ describe('a short cut in a cluster', () => {
     expect(c.snapshot().partitions.every((p) => p.isr.length === 3)).toBe(true);
   });
 });
+
+describe('a long cut', () => {
+  it('keeps only what was lost in its last 30 s: senders that time out and ask again do not pile up', () => {
+    const { s, n, handled, ask } = setup();
+    n.isolate(brokerNode(1));
+    // A request every second for 5 minutes, as a client whose every try times out and is sent again.
+    for (let i = 0; i < 300; i++) {
+      ask(`r${i}`);
+      s.runUntil(s.now + 1000);
+    }
+    expect(n.heldCount).toBeLessThanOrEqual(RETRANSMIT_HORIZON_MS / 1000 + 1);
+    n.heal(brokerNode(1));
+    s.runUntil(s.now + 200_000);
+    // Only tries from the last 30 s were sent again, in order.
+    expect(handled.length).toBeGreaterThan(0);
+    expect(handled.length).toBeLessThanOrEqual(31);
+    expect(handled[0]!.startsWith('r27')).toBe(true);
+    expect(handled.map((h) => Number(h.slice(1, h.indexOf('@'))))).toEqual([...handled.keys()].map((k) => 300 - handled.length + k));
+  });
+});
+
+describe('a cut ending near the request timeout', () => {
+  it('a leg whose next retransmission would come after the client closed the connection (30 s) is dropped, and does not hold up the link', () => {
+    const { s, n, handled, ask } = setup();
+    n.isolate(brokerNode(1));
+    ask('early'); // lost at 0: retransmissions at 25.4 s, then 51 s
+    s.runUntil(5000);
+    ask('later'); // lost at 5 s: retransmission at 30.4 s
+    s.runUntil(28_000);
+    n.heal(brokerNode(1));
+    ask('after'); // a new request on the link once healed
+    s.runUntil(100_000);
+    expect(handled).toEqual(['later@30402', 'after@30402']);
+  });
+});

@@ -159,15 +159,20 @@ export class Network {
 
   /** A leg lost to the cut alone (both ends running): held for retransmission. */
   private hold(x: Exchange): void {
-    x.lostAt = this.scheduler.now;
+    const now = this.scheduler.now;
+    // Through a long cut senders time out and ask again, and every try is lost: what was lost
+    // past the horizon goes (the oldest are first), so the list stays bounded by the cut's last 30 s.
+    if (this.held.length > 0 && now - this.held[0]!.lostAt > RETRANSMIT_HORIZON_MS) this.held = this.held.filter((h) => now - h.lostAt <= RETRANSMIT_HORIZON_MS);
+    x.lostAt = now;
     this.held.push(x);
   }
 
   /**
    * Sends again, in the order they were lost, the held legs whose ends reach each other now:
    * each at its first retransmission from now (retransmissionAt), plus the link's latency,
-   * behind what its link already carries. A leg whose end died, or lost longer ago than
-   * RETRANSMIT_HORIZON_MS, is dropped; legs still cut off stay held.
+   * behind what its link already carries. A leg whose end died, or whose next retransmission
+   * comes more than RETRANSMIT_HORIZON_MS after its loss (the client has closed the
+   * connection by then), is dropped; legs still cut off stay held.
    */
   private retransmitHeld(): void {
     if (this.held.length === 0) return;
@@ -182,10 +187,14 @@ export class Network {
         still.push(x);
         continue;
       }
+      // The next retransmission would come after the client closed the connection (its
+      // request timeout): gone with it, and the next connection does not wait behind it.
+      const again = retransmissionAt(x.lostAt, now);
+      if (again - x.lostAt > RETRANSMIT_HORIZON_MS) continue;
       const legFrom = x.answered ? x.to : x.from;
       const legTo = x.answered ? x.from : x.to;
       const bytes = x.answered ? wireBytes(x.value, 0) : -1;
-      const notBefore = Math.max(x.answered ? x.notBeforeMs : 0, retransmissionAt(x.lostAt, now) + this.config.latencyMs);
+      const notBefore = Math.max(x.answered ? x.notBeforeMs : 0, again + this.config.latencyMs);
       const at = this.deliveryTime(legFrom, legTo, f, t, bytes, x.answered ? null : x.handle, notBefore);
       if (at >= 0) this.scheduler.schedule(x, at);
     }
