@@ -43,6 +43,9 @@ async function eventTime(page: Page, type: string, text: string): Promise<number
 }
 
 test('a follower that missed a megabyte catches up over seconds, then rejoins the ISR', async ({ page }) => {
+  // Stepping through the catch-up is 60-120 steps, each a click and a few reads: on a busy
+  // 2-core CI machine that alone took more than the default 90 s (seen once).
+  test.setTimeout(240_000);
   await page.goto(`/#${await encodeScenarioToFragment(scenario)}`);
   const b3 = replica(page, 'big-0', 3);
   await expect(b3).toHaveAttribute('data-role', 'in-sync');
@@ -53,9 +56,12 @@ test('a follower that missed a megabyte catches up over seconds, then rejoins th
   await page.getByTestId('inspector-broker').getByTestId('cmd-broker.kill').click();
   await expect(page.getByTestId('broker-3')).toHaveAttribute('data-status', 'down');
   const killedAt = await clockMs(page);
-  // Let it miss about a megabyte (10 s of load).
+  // Let it miss about a megabyte (10 s of load), then pause at once: every second the run
+  // goes on at 5x before the pause is 500 more records to catch up (a slow poll once let it
+  // miss 25 s, and the stepping below ran out of time).
   await setSpeed(page, 5);
-  await expect.poll(() => clockMs(page), { timeout: 60_000 }).toBeGreaterThan(killedAt + 10_000);
+  await expect.poll(() => clockMs(page), { timeout: 60_000, intervals: [20] }).toBeGreaterThan(killedAt + 10_000);
+  await pause(page);
   await setSpeed(page, 1);
   const leo3 = Number(await b3.getAttribute('data-leo'));
   const leaderLeo = Number(await replica(page, 'big-0', 1).getAttribute('data-leo'));
@@ -64,7 +70,6 @@ test('a follower that missed a megabyte catches up over seconds, then rejoins th
   // Restart it and watch, 100 virtual ms at a time: paused and stepped, every sample is a
   // moment of the run however slow the machine (a playing run sampled by a starved
   // renderer can jump from the restart to the ISR expand in a couple of samples).
-  await pause(page);
   await page.getByTestId('inspector-broker').getByTestId('cmd-broker.restart').click();
   const seen: { leo: number; role: string }[] = [];
   let shot = false;
