@@ -19,8 +19,9 @@
  * answer to a request they gave up on). Without this, a cut of a second made a follower wait
  * out replica.socket.timeout.ms (30 s) for the fetch it lost, and every acks=all producer
  * with it. A client closes the connection when its request times out (request.timeout.ms,
- * replica.socket.timeout.ms: 30 s by default), and its unsent bytes with it: a leg held
- * longer than RETRANSMIT_HORIZON_MS is dropped at the heal, as is one whose end died meanwhile.
+ * replica.socket.timeout.ms: 30 s by default), and its unsent bytes with it: a leg whose next
+ * retransmission would come more than RETRANSMIT_HORIZON_MS after its loss is dropped at the
+ * heal, as is one whose end died meanwhile.
  * One-way messages (metadata pushes, KRaft's, acks=0 produce) are not held.
  *
  * Bandwidth: every node has one link of `bandwidthMBps` (10^6 bytes a second) in each
@@ -347,7 +348,7 @@ export class Network {
   arriveRequest(x: Exchange): void {
     if (!reaches(x.fromState, x.toState, x.fromState === x.toState, this.isolatedCount)) {
       this.messagesDropped++;
-      if (x.fromState.running && x.toState.running) this.hold(x);
+      if (lostToCutAlone(x)) this.hold(x);
       else this.requestDropped(x.from, x.to, x.onReset, x.notBeforeMs);
       return;
     }
@@ -390,7 +391,7 @@ export class Network {
       x.value = value;
       x.answered = true;
       this.scheduler.schedule(x, at);
-    } else if (x.fromState.running && x.toState.running) {
+    } else if (lostToCutAlone(x)) {
       // Lost to a cut alone: TCP sends it again once the cut heals.
       x.value = value;
       x.answered = true;
@@ -407,7 +408,7 @@ export class Network {
     const value = x.value;
     const onResponse = x.onResponse;
     const arrives = reaches(x.toState, x.fromState, x.fromState === x.toState, this.isolatedCount);
-    if (!arrives && x.fromState.running && x.toState.running) {
+    if (!arrives && lostToCutAlone(x)) {
       // Lost to a cut alone: TCP sends it again once the cut heals.
       this.messagesDropped++;
       this.hold(x);
@@ -586,6 +587,11 @@ function reaches(f: NodeState | undefined, t: NodeState | undefined, self: boole
   if (t === undefined || !t.running) return false;
   if (self || isolatedCount === 0) return true;
   return !t.isolated && !(f?.isolated ?? false);
+}
+
+/** A leg of `x` that did not get through was lost to a cut alone: both ends still run (Network.hold). */
+function lostToCutAlone(x: Exchange): boolean {
+  return x.fromState.running && x.toState.running;
 }
 
 /** A dead (not cut off) receiver `t` resets a connection from `f` (Network.refused). */
