@@ -2,7 +2,8 @@
  * Journey: the playground at 800 × 600. The inspector and the event log are drawers: the
  * diagram has the window; selecting a broker slides its inspector in, readable and inside
  * the window; Escape closes it; the Events button opens the log. At 1280 × 720 the panels
- * stay in the frame and there are no drawer buttons.
+ * stay in the frame and there are no drawer buttons; the event log sits under the inspector
+ * there, so the diagram has the height and the default scenario's replica rows are readable.
  */
 import { expect, openPlayground, screenshot, selectBroker, test } from './fixtures';
 
@@ -54,4 +55,54 @@ test('at 1280 px the inspector and the event log stay in the frame, without draw
   const box = (await page.getByTestId('inspector').boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(1280.5);
   await screenshot(page, '16-wide');
+});
+
+test('at 1280 × 720 the event log sits under the inspector and the replica rows are readable', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openPlayground(page);
+  const inspector = page.getByTestId('inspector');
+  const log = page.getByTestId('event-log');
+  await expect(log.getByTestId('event').first()).toBeVisible();
+  const box = async (id: string) => (await page.getByTestId(id).boundingBox())!;
+  // The log shares the inspector's column, below it; the diagram keeps the height between the toolbar and the timeline.
+  const ins = await box('inspector');
+  const lg = await box('event-log');
+  expect(Math.abs(lg.x - ins.x)).toBeLessThan(1);
+  expect(lg.y).toBeGreaterThanOrEqual(ins.y + ins.height - 1);
+  const diagram = await box('diagram');
+  expect(diagram.height).toBeGreaterThan(520);
+  // Every replica row of the default scenario is drawn, inside the diagram, its offsets at 8 px or more on screen.
+  const rows = page.locator('[data-testid^="replica-orders-"]');
+  await expect(rows).toHaveCount(9);
+  await expect
+    .poll(async () =>
+      page.evaluate(() => {
+        const vp = document.querySelector('.react-flow__viewport');
+        const scale = vp ? new DOMMatrix(getComputedStyle(vp).transform).a : 0;
+        const sizes = [...document.querySelectorAll('.replica-offsets')].map((e) => parseFloat(getComputedStyle(e).fontSize) * scale);
+        return sizes.length === 9 ? Math.min(...sizes) : 0;
+      }),
+    )
+    .toBeGreaterThanOrEqual(8);
+  for (const r of await rows.all()) {
+    const b = (await r.boundingBox())!;
+    expect(b.x).toBeGreaterThanOrEqual(diagram.x);
+    expect(b.y).toBeGreaterThanOrEqual(diagram.y);
+    expect(b.x + b.width).toBeLessThanOrEqual(diagram.x + diagram.width);
+    expect(b.y + b.height).toBeLessThanOrEqual(diagram.y + diagram.height);
+  }
+  // The storage chip sits at the log's foot, not over the diagram.
+  const chip = await box('storage-status');
+  expect(chip.x).toBeGreaterThanOrEqual(lg.x);
+  expect(chip.y + chip.height).toBeLessThanOrEqual(lg.y + lg.height + 1);
+  await screenshot(page, '16-short-wide');
+  // Hiding the log gives its room to the inspector; showing it brings it back.
+  await log.getByRole('button', { name: 'Hide' }).click();
+  await expect(log.getByTestId('event')).toHaveCount(0);
+  await expect.poll(async () => (await box('inspector')).height).toBeGreaterThan(ins.height + 150);
+  const chipHidden = await box('storage-status');
+  expect(chipHidden.x).toBeGreaterThanOrEqual(lg.x);
+  await log.getByRole('button', { name: 'Show' }).click();
+  await expect(log.getByTestId('event').first()).toBeVisible();
+  await expect.poll(async () => Math.round((await box('inspector')).height)).toBe(Math.round(ins.height));
 });
