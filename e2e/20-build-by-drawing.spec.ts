@@ -4,8 +4,8 @@
  * link in a fresh browser to the same state: same topics, same edges, same offsets at the
  * same moment. Along the way, an impossible edge is refused while it is being drawn.
  */
-import type { Locator, Page } from '@playwright/test';
-import { expect, pause, screenshot, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { drawEdge, expect, pause, screenshot, test } from './fixtures';
 
 async function dropFromPalette(page: Page, item: string, at: { fx: number; fy: number }): Promise<void> {
   const diagram = page.getByTestId('diagram');
@@ -13,16 +13,6 @@ async function dropFromPalette(page: Page, item: string, at: { fx: number; fy: n
   await page.getByTestId(`palette-${item}`).dragTo(diagram, { targetPosition: { x: box.width * at.fx, y: box.height * at.fy } });
 }
 
-/** Draws an edge: presses on a connector, moves in steps onto the target, and (unless told not to) releases. */
-async function drawEdge(page: Page, from: Locator, to: Locator, release = true): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 20, a.y + a.height / 2 + 20, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-  if (release) await page.mouse.up();
-}
 
 /** Every replica row's LEO and HW, and every consumer's consumed count, as drawn now. */
 async function state(page: Page): Promise<Record<string, string>> {

@@ -5,18 +5,7 @@
  * producer with the Delete key and a broker from its context menu (its replicas stay
  * assigned: the partitions it held show under-replicated), and undo brings the broker back.
  */
-import type { Locator, Page } from '@playwright/test';
-import { expect, screenshot, selectBroker, test } from './fixtures';
-
-async function drawEdge(page: Page, from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 20, a.y + a.height / 2 + 20, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-  await page.mouse.up();
-}
+import { drawEdge, expect, screenshot, selectBroker, test } from './fixtures';
 
 test('edit what was built: delete edges, change settings, remove a producer and a broker, undo', async ({ page }) => {
   test.setTimeout(240_000);

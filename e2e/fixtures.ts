@@ -99,3 +99,29 @@ export async function diagramLeader(page: Page, key: string): Promise<number> {
   const id = await row.getAttribute('data-testid');
   return Number(/-b(\d+)$/.exec(id ?? '')?.[1] ?? -1);
 }
+
+/**
+ * Draws an edge as a person does: presses on a connector, moves in steps onto the target and
+ * (unless told not to) releases. The diagram pans by itself while a connection's pointer is
+ * near its border (xyflow's autoPanOnConnect: a connector at the diagram's right edge starts
+ * there), which moves the target: the pointer follows the target's box until it stays put.
+ */
+export async function drawEdge(page: Page, from: Locator, to: Locator, release = true): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const ax = a.x + a.width / 2;
+  const ay = a.y + a.height / 2;
+  await page.mouse.move(ax, ay);
+  await page.mouse.down();
+  let b = (await to.boundingBox())!;
+  // A first short move, towards the target (not out of the diagram), starts the connection.
+  await page.mouse.move(ax + Math.sign(b.x + b.width / 2 - ax) * 20, ay + Math.sign(b.y + b.height / 2 - ay) * 20, { steps: 4 });
+  b = (await to.boundingBox())!;
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  for (let i = 0; i < 10; i++) {
+    const now = (await to.boundingBox())!;
+    if (Math.abs(now.x - b.x) < 1 && Math.abs(now.y - b.y) < 1) break;
+    b = now;
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 4 });
+  }
+  if (release) await page.mouse.up();
+}
