@@ -57,7 +57,7 @@ test('at 1280 px the inspector and the event log stay in the frame, without draw
   await screenshot(page, '16-wide');
 });
 
-test('at 1280 × 720 the event log sits under the inspector and the replica rows are readable', async ({ page }) => {
+test('at 1280 × 720 the event log sits under the inspector, the replica rows are readable and no label covers the group title', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await openPlayground(page);
   const inspector = page.getByTestId('inspector');
@@ -91,6 +91,20 @@ test('at 1280 × 720 the event log sits under the inspector and the replica rows
     expect(b.x + b.width).toBeLessThanOrEqual(diagram.x + diagram.width);
     expect(b.y + b.height).toBeLessThanOrEqual(diagram.y + diagram.height);
   }
+  // The consumers' records-lag labels sit below the group's title, none over another.
+  const overlaps = await page.evaluate(() => {
+    const boxes = (sel: string) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect());
+    const cross = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const labels = boxes('.edge-label-consumption');
+    const titles = [...boxes('.group-header .node-title'), ...boxes('.group-header .badge')];
+    let n = 0;
+    labels.forEach((l, i) => {
+      n += titles.filter((t) => cross(l, t)).length;
+      n += labels.slice(i + 1).filter((m) => cross(l, m)).length;
+    });
+    return { labels: labels.length, n };
+  });
+  expect(overlaps).toEqual({ labels: 3, n: 0 });
   // The storage chip sits at the log's foot, not over the diagram.
   const chip = await box('storage-status');
   expect(chip.x).toBeGreaterThanOrEqual(lg.x);

@@ -196,12 +196,21 @@ export const SIZES = {
   consumerHeight: 92,
   consumerGap: 14,
   groupPad: 14,
-  /** Header (36 px) plus a band where consumption edges end and their labels sit. */
-  groupHeader: 64,
+  /**
+   * Header (two rows, 60 px: styles.css .group-header) plus a band where consumption edges
+   * end and their labels sit: two rows of them (a consumer's neighbouring labels are staggered
+   * by CONSUMPTION_LABEL_LIFT) below the header, not over it.
+   */
+  groupHeader: 100,
   groupGap: 40,
-  groupMarginTop: 76,
-  groupMinWidth: 230,
+  /** Between the brokers and the groups (the consumption edges' curves). */
+  groupMarginTop: 48,
+  /** Room for a one-consumer group's second header row: gen, LAG and records-lag of up to five digits each. */
+  groupMinWidth: 280,
 } as const;
+
+/** How far a consumer's every other consumption label is lifted: a label's height (19 px) and a gap. */
+export const CONSUMPTION_LABEL_LIFT = 20;
 
 /**
  * Producers, groups and consumers drawn beside broker cards (zoomed out, issue 10): their
@@ -891,7 +900,7 @@ export function toFlowElements(
               : lagLabel,
           // Near the consumer: a mid-edge label can fall behind a broker the edge passes.
           labelAt: 'target',
-          labelLift: (index % 2) * 16,
+          labelLift: (index % 2) * CONSUMPTION_LABEL_LIFT,
           tone: pos.lag > 1000 ? 'lagging' : 'normal',
           rate,
           link: { kind: 'subscription', consumer: c.id, topic: pos.topic },

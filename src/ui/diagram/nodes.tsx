@@ -426,42 +426,47 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
         aria-label={`Consumer group ${groupId}, ${group?.state ?? 'no state'}, ${group?.type === 'consumer' ? `consumer protocol, group epoch ${group.groupEpoch ?? 0}` : `generation ${group?.generation ?? 0}`}`}
         onClick={() => select({ kind: 'group', id: groupId })}
       >
-        <span className="node-title">
-          <span className="node-kind" aria-hidden="true">◎</span> group {groupId}
-        </span>
-        <span className={`badge gstate gstate-${group?.state ?? 'Empty'}`} data-testid={`group-state-${groupId}`}>
-          {group?.state ?? 'unknown'}
-        </span>
-        {group?.type === 'consumer' ? (
-          <>
+        {/* Two rows, neither wrapping: who and in what state; then its generation and lags (a long name is cut, never a badge). */}
+        <span className="group-header-row">
+          <span className="node-title" title={`group ${groupId}`}>
+            <span className="node-kind" aria-hidden="true">◎</span> group {groupId}
+          </span>
+          <span className={`badge gstate gstate-${group?.state ?? 'Empty'}`} data-testid={`group-state-${groupId}`}>
+            {group?.state ?? 'unknown'}
+          </span>
+          {group?.type === 'consumer' && (
             <span className="badge protocol-consumer" title="group.protocol=consumer (KIP-848)" data-testid={`group-protocol-${groupId}`}>
               consumer
             </span>
+          )}
+        </span>
+        <span className="group-header-row">
+          {group?.type === 'consumer' ? (
             <span className="badge plain" title="group epoch / target assignment epoch" data-testid={`group-generation-${groupId}`}>
               epoch {group.groupEpoch ?? 0}
             </span>
-          </>
-        ) : (
-          <span className="badge plain" data-testid={`group-generation-${groupId}`}>
-            gen {group?.generation ?? 0}
-          </span>
-        )}
-        <span
-          className="badge plain"
-          title="LAG as kafka-consumer-groups --describe computes it: log end offset − committed offset, summed over partitions. Auto-commit runs every auto.commit.interval.ms, so it trails what the consumers have read."
-          data-testid={`group-lag-${groupId}`}
-        >
-          LAG {totalLag}
-        </span>
-        {recordsLag !== null && (
+          ) : (
+            <span className="badge plain" data-testid={`group-generation-${groupId}`}>
+              gen {group?.generation ?? 0}
+            </span>
+          )}
           <span
             className="badge plain"
-            title="records-lag (consumer metric): high watermark − the consumers' positions, summed: what they have not read yet"
-            data-testid={`group-records-lag-${groupId}`}
+            title="LAG as kafka-consumer-groups --describe computes it: log end offset − committed offset, summed over partitions. Auto-commit runs every auto.commit.interval.ms, so it trails what the consumers have read."
+            data-testid={`group-lag-${groupId}`}
           >
-            records-lag {recordsLag}
+            LAG {totalLag}
           </span>
-        )}
+          {recordsLag !== null && (
+            <span
+              className="badge plain"
+              title="records-lag (consumer metric): high watermark − the consumers' positions, summed: what they have not read yet"
+              data-testid={`group-records-lag-${groupId}`}
+            >
+              records-lag {recordsLag}
+            </span>
+          )}
+        </span>
       </button>
     </div>
   );
