@@ -92,6 +92,25 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
     const smallest = await smallestText(page.getByTestId(id));
     expect(smallest.px, `${id}: "${smallest.text}" is drawn ${smallest.px.toFixed(1)} px tall`).toBeGreaterThanOrEqual(8);
   }
+  // No count or byte rate spills past its card's padding (two equal columns spilled "replicas" onto its border).
+  for (let id = 1; id <= BROKERS; id++) {
+    const spills = await page.getByTestId(`broker-card-${id}`).evaluate((card) => {
+      // The card's content box (inside its padding) on screen.
+      const box = card.getBoundingClientRect();
+      const style = getComputedStyle(card);
+      const zoom = box.width / (card as HTMLElement).offsetWidth;
+      const edge = { left: box.left + parseFloat(style.paddingLeft) * zoom, right: box.right - parseFloat(style.paddingRight) * zoom };
+      const out: string[] = [];
+      for (const el of card.querySelectorAll('.card-count, .card-bytes > span')) {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const r = range.getBoundingClientRect();
+        if (r.left < edge.left - 0.5 || r.right > edge.right + 0.5) out.push(`${el.textContent} (${r.left.toFixed(1)}-${r.right.toFixed(1)} in ${edge.left.toFixed(1)}-${edge.right.toFixed(1)})`);
+      }
+      return out;
+    });
+    expect(spills, `broker ${id}`).toEqual([]);
+  }
   // Beside the cards a consumer counts its partitions (the list is in its title).
   await expect(page.getByTestId('consumer-c1').locator('.consumer-parts')).toHaveText(/^\d+ partitions?$/);
   await expect(page.getByTestId('consumer-c1')).toContainText(/\/s · records-lag \d/);
