@@ -109,6 +109,9 @@ test('at 1280 × 720 the event log sits under the inspector, the replica rows ar
   const chip = await box('storage-status');
   expect(chip.x).toBeGreaterThanOrEqual(lg.x);
   expect(chip.y + chip.height).toBeLessThanOrEqual(lg.y + lg.height + 1);
+  // ... under the list's last visible line, not over a line of it.
+  const list = (await log.locator('.event-list').boundingBox())!;
+  expect(chip.y).toBeGreaterThanOrEqual(list.y + list.height);
   await screenshot(page, '16-short-wide');
   // Hiding the log gives its room to the inspector; showing it brings it back.
   await log.getByRole('button', { name: 'Hide' }).click();
