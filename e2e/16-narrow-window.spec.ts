@@ -4,6 +4,7 @@
  * the window; Escape closes it; the Events button opens the log. At 1280 × 720 the panels
  * stay in the frame and there are no drawer buttons; the event log sits under the inspector
  * there, so the diagram has the height and the default scenario's replica rows are readable.
+ * In wide windows, tall or short, a toast sits over the event log, never over the diagram.
  */
 import { expect, openPlayground, screenshot, selectBroker, test } from './fixtures';
 
@@ -123,3 +124,39 @@ test('at 1280 × 720 the event log sits under the inspector, the replica rows ar
   await expect(log.getByTestId('event').first()).toBeVisible();
   await expect.poll(async () => Math.round((await box('inspector')).height)).toBe(Math.round(ins.height));
 });
+
+for (const [width, height] of [
+  [1280, 720],
+  [1440, 900],
+] as const) {
+  test(`at ${width} × ${height} a toast sits over the event log, not over the diagram`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await openPlayground(page);
+    await page.getByTestId('toolbar-produce').click();
+    const dialog = page.getByTestId('dialog-produce');
+    await dialog.getByTestId('produce-key').fill('order-5');
+    await dialog.getByTestId('dialog-produce-submit').click();
+    const toast = page.getByTestId('toast').filter({ hasText: 'record with key "order-5" acknowledged' });
+    await expect(toast).toBeVisible();
+    const t = (await toast.boundingBox())!;
+    const log = (await page.getByTestId('event-log').boundingBox())!;
+    const diagram = (await page.getByTestId('diagram').boundingBox())!;
+    // Inside the log's box ...
+    expect(t.x).toBeGreaterThanOrEqual(log.x);
+    expect(t.x + t.width).toBeLessThanOrEqual(log.x + log.width + 0.5);
+    expect(t.y).toBeGreaterThanOrEqual(log.y);
+    expect(t.y + t.height).toBeLessThanOrEqual(log.y + log.height + 0.5);
+    // ... and clear of the diagram's.
+    const overDiagram = t.x < diagram.x + diagram.width && diagram.x < t.x + t.width && t.y < diagram.y + diagram.height && diagram.y < t.y + t.height;
+    expect(overDiagram).toBe(false);
+    // Not under the storage chip either.
+    const chip = (await page.getByTestId('storage-status').boundingBox())!;
+    expect(chip.y >= t.y + t.height || t.y >= chip.y + chip.height || chip.x >= t.x + t.width || t.x >= chip.x + chip.width).toBe(true);
+    // Its button's words are readable: dark on the white button (they were white on white).
+    const button = toast.getByRole('button', { name: 'Show in log' });
+    const colours = await button.evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
+    expect(colours[0]).not.toBe(colours[1]);
+    expect(colours[0]).not.toBe('rgb(255, 255, 255)');
+    await screenshot(page, `16-toast-${width}x${height}`);
+  });
+}
