@@ -134,6 +134,20 @@ describe('levels of detail', () => {
     expect(cardColumns(3)).toBe(3);
   });
 
+  it('the card grid is about as wide as a laptop pane is for it: rows of at most 6 up to 30 brokers, then about sqrt(1.2 n)', () => {
+    expect([1, 6, 7, 8, 9, 11, 12, 24, 36, 50, 100].map(cardColumns)).toEqual([1, 6, 4, 4, 5, 6, 6, 6, 6, 8, 10]);
+    for (let n = 7; n <= 200; n++) {
+      const cols = cardColumns(n);
+      const rows = Math.ceil(n / cols);
+      // No lone card on the last row.
+      expect(n - (rows - 1) * cols, `n=${n}`).toBeGreaterThanOrEqual(2);
+      if (n <= 30) expect(cols, `n=${n}`).toBeLessThanOrEqual(6);
+      // Wider than six (a group of six is as wide), never a strip: in cells of 304 x 190 (cards
+      // and gaps) at most twice a 1280 x 720 pane's 1.4 : 1 (rows of 13 for 50 brokers were 3.0).
+      if (cols > 6) expect((cols * 304) / (rows * 190), `n=${n}`).toBeLessThanOrEqual(2.8);
+    }
+  });
+
   it('beside cards, producers, groups and consumers are compact (drawn at the cards\' size); beside rows, as usual', () => {
     const snap = bigSnapshot();
     const nonBrokers = (els: ReturnType<typeof toFlowElements>) => els.nodes.filter((n) => n.type !== 'broker');
