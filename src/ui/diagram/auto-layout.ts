@@ -76,7 +76,8 @@ function band(b: LayoutBox, brokerRows: number): number {
  * group of six consumers beside cards is about six cards wide) up to 30 brokers; past that
  * about sqrt(1.2 n) columns, so the grid keeps about a laptop diagram pane's shape (~1.4 : 1);
  * always as few columns as fill the same rows (7 brokers in rows of 4 and 3, not 6 and 1). At
- * 1280 x 720 this fits 50 brokers at ~0.31 where rows of 13 fit them at 0.19.
+ * 1280 x 720 this fits 50 brokers at 0.24 (bound by the pane's height) where rows of 13 fit
+ * them at 0.19 (bound by its width).
  */
 export function cardColumns(n: number): number {
   if (n <= 6) return Math.max(1, n);
