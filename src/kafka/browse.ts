@@ -184,7 +184,7 @@ class PartitionCursor {
     const seg = segs[s]!;
     const i = seg.findBatchIndex(target);
     // Backward from an offset past this segment's batches: start at its last batch.
-    this.batch = forward ? i : Math.min(i, seg.batches.length - 1);
+    this.batch = forward ? i : Math.min(i, seg.count - 1);
   }
 
   /** Where this partition's next page starts. */
@@ -214,14 +214,14 @@ class PartitionCursor {
   private nextBatch(): Uint8Array | null {
     const segs = this.log.segments;
     while (this.seg >= 0 && this.seg < segs.length) {
-      const batches = segs[this.seg]!.batches;
-      if (this.batch >= 0 && this.batch < batches.length) {
-        const b = batches[this.batch]!;
+      const seg = segs[this.seg]!;
+      if (this.batch >= 0 && this.batch < seg.count) {
+        const b = seg.batchAt(this.batch);
         this.batch += this.forward ? 1 : -1;
         return b;
       }
       this.seg += this.forward ? 1 : -1;
-      if (this.seg >= 0 && this.seg < segs.length) this.batch = this.forward ? 0 : segs[this.seg]!.batches.length - 1;
+      if (this.seg >= 0 && this.seg < segs.length) this.batch = this.forward ? 0 : segs[this.seg]!.count - 1;
     }
     return null;
   }

@@ -9,7 +9,9 @@
  * `cloneCluster` copies that graph with a generic walk that keeps prototypes, Maps, Sets,
  * shared references and cycles. What is known never to change is shared instead of copied:
  * record batches held by log segments (LogSegment's invariant: batches are never mutated,
- * only dropped or replaced), so a checkpoint costs the metadata, not the data.
+ * only dropped or replaced), and the segments' batch lists themselves (each holder reads
+ * its own prefix: LogSegment's class comment), so a checkpoint costs the metadata, not the
+ * data, and not the number of batches either.
  *
  * A function found in the graph is a bug (a closure that could not be copied): the walk
  * throws naming its path, and a test walks clusters under load and faults to keep it so.
@@ -195,14 +197,10 @@ export function cloneGraph<T>(root: T, footprint?: CloneFootprint): T {
     slots += keys.length;
     for (const key of keys) {
       const val = (src as Record<string, unknown>)[key];
-      if (segment && key === 'batches') {
-        // Immutable record batches: the checkpoint shares them with the live log.
-        const arr = val as Uint8Array[];
-        const c = arr.slice();
-        memo.set(arr, c);
-        objects++;
-        slots += c.length;
-        o[key] = c;
+      if (segment && (key === 'batches' || key === 'bases')) {
+        // The segment's batch list is shared whole, not copied: each holder reads its own
+        // prefix of it (LogSegment's class comment), so a checkpoint costs O(1) a segment.
+        o[key] = val;
         continue;
       }
       const c = val !== null && (typeof val === 'object' || typeof val === 'function') ? copy(val) : val;
@@ -274,7 +272,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */
-export const CLUSTER_SHAPE = 10;
+export const CLUSTER_SHAPE = 11;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: ((ref: LogBatchRef) => Uint8Array | undefined) | ImageResolver): Cluster {
@@ -310,9 +308,10 @@ export function logBatchRefs(cluster: Cluster): Map<Uint8Array, LogBatchRef> {
   for (const id of [...cluster.brokers.keys()].sort((a, b) => a - b)) {
     for (const [tp, log] of cluster.brokers.get(id)!.logs) {
       for (const seg of log.segments) {
-        seg.batches.forEach((b, i) => {
-          if (!refs.has(b)) refs.set(b, [id, tp, seg.bases[i]!]);
-        });
+        for (let i = 0; i < seg.count; i++) {
+          const b = seg.batchAt(i);
+          if (!refs.has(b)) refs.set(b, [id, tp, seg.baseAt(i)]);
+        }
       }
     }
   }
@@ -582,7 +581,7 @@ function writeCompactImage(root: unknown, registry: ClassRegistry, external: Ima
           lastKeyIndex.set(cls, k);
         }
         out.push(node, 0, cls + 1, k);
-        for (const key of keys) out.push(ref((src as Record<string, unknown>)[key]));
+        for (const key of keys) out.push(ref(fieldForImage(src, key, externalArrays)));
         break;
       }
       case 1: {
@@ -702,7 +701,7 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
         const last = lastKeys.get(proto);
         n[2] = last !== undefined && sameKeys(last, keys) ? last : keys;
         lastKeys.set(proto, n[2]);
-        for (const key of keys) n[3].push(ref((src as Record<string, unknown>)[key]));
+        for (const key of keys) n[3].push(ref(fieldForImage(src, key, externalArrays)));
         break;
       }
       default:
@@ -710,6 +709,19 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
     }
   }
   return { format: 1, classes, nodes };
+}
+
+/**
+ * The value an image writes for src[key]: a log segment's batch list only as far as the
+ * segment's count (its arrays may run on, shared with a copy that appended), unless the
+ * whole array is named elsewhere (a token that says the count).
+ */
+function fieldForImage(src: object, key: string, externalArrays: ReadonlyMap<object, unknown> | undefined): unknown {
+  const v = (src as Record<string, unknown>)[key];
+  if (src instanceof LogSegment && (key === 'batches' || key === 'bases') && Array.isArray(v) && v.length > src.count && !externalArrays?.has(v)) {
+    return v.slice(0, src.count);
+  }
+  return v;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

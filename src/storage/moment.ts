@@ -54,12 +54,13 @@ export function momentExternals(
     for (const [tp, log] of b.logs) {
       const start = log.logStartOffset;
       for (const seg of log.segments) {
-        const first = seg.batches[0];
-        if (first !== undefined && batchNextOffset(first) <= start) continue; // holds batches below the log start: not all stored
-        const firstBase = first === undefined ? 0 : seg.bases[0]!;
-        const n = seg.batches.length;
-        arrays.set(seg.batches, ['seg', broker, tp, firstBase, n] satisfies MomentToken);
-        arrays.set(seg.bases, ['bases', broker, tp, firstBase, n] satisfies MomentToken);
+        const n = seg.count;
+        if (n > 0 && batchNextOffset(seg.batchAt(0)) <= start) continue; // holds batches below the log start: not all stored
+        const firstBase = n === 0 ? 0 : seg.baseAt(0);
+        // The arrays may run past the segment's count (shared with a copy): the token names count.
+        const [batches, bases] = seg.storedArrays();
+        arrays.set(batches, ['seg', broker, tp, firstBase, n] satisfies MomentToken);
+        arrays.set(bases, ['bases', broker, tp, firstBase, n] satisfies MomentToken);
       }
     }
   }

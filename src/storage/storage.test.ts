@@ -553,7 +553,7 @@ describe('the exact moment (a reload resumes where it was)', () => {
     // Some batch in flight was appended (the leader's copy is stored) and awaits acks=all.
     const appendedInFlight = () => {
       const stored = new Set<Uint8Array>();
-      for (const br of cluster.brokers.values()) for (const l of br.logs.values()) for (const s of l.segments) for (const x of s.batches) stored.add(x);
+      for (const br of cluster.brokers.values()) for (const l of br.logs.values()) for (const s of l.segments) for (const x of s.batchList()) stored.add(x);
       for (const q of producer.queues.values()) for (const b of q.inFlight) if (b.bytes && stored.has(b.bytes)) return true;
       return false;
     };
@@ -628,7 +628,7 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     for (const [id, b] of [...c.brokers].sort((x, y) => x[0] - y[0])) {
       for (const [tp, log] of [...b.logs].sort((x, y) => x[0].localeCompare(y[0]))) {
         log.segments.forEach((seg, si) =>
-          seg.batches.forEach((batch, i) => {
+          seg.batchList().forEach((batch, i) => {
             const list = at.get(batch);
             const place = `${id}/${tp}/${si}/${i}`;
             if (list) list.push(place);
@@ -640,7 +640,7 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     return [...at.values()].filter((l) => l.length > 1).map((l) => l.join(' '));
   }
 
-  const batchCount = (c: Cluster) => [...c.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.reduce((k, s) => k + s.batches.length, 0), 0), 0);
+  const batchCount = (c: Cluster) => [...c.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.reduce((k, s) => k + s.count, 0), 0), 0);
 
   /** Loads what the store holds and resumes its moment (failing the test if it cannot). */
   async function resume(store: ClusterStore): Promise<Cluster> {
@@ -755,9 +755,9 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
     // the log start moves to the fourth batch of the first segment, which keeps the three before it.
     const replicas = [...cluster.brokers.values()].map((b) => b.logs.get('orders-0')).filter((l) => l !== undefined);
     expect(replicas.length).toBe(3);
-    const to = replicas[0]!.segments[0]!.bases[3]!;
+    const to = replicas[0]!.segments[0]!.baseAt(3);
     for (const log of replicas) expect(log.maybeIncrementLogStartOffset(to)).toBe(true);
-    for (const log of replicas) expect(batchNextOffset(log.segments[0]!.batches[0]!)).toBeLessThanOrEqual(log.logStartOffset);
+    for (const log of replicas) expect(batchNextOffset(log.segments[0]!.batchAt(0))).toBeLessThanOrEqual(log.logStartOffset);
     cluster.runUntil(1600);
     const image = (await flush(planner, store, cluster, epoch)).manifest.moment!.image;
     const segments = [...cluster.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.length, 0), 0);

@@ -892,7 +892,7 @@ export class Partition {
 
   private rebuildProducerState(): void {
     this.producerState.clear();
-    for (const seg of this.log.segments) for (const b of seg.batches) this.recordProducerBatch(b);
+    for (const seg of this.log.segments) for (let i = 0; i < seg.count; i++) this.recordProducerBatch(seg.batchAt(i));
   }
 
   /** Producer id, epoch and sequences of an appended batch, from its header; its transaction state. */

@@ -46,8 +46,8 @@ describe('a replica fetch answer', () => {
     expect(fresh.log.logEndOffset).toBe(0);
     // It fetches anew from its own log end: its log is the leader's from offset 0, no gap.
     c.runUntil(c.scheduler.now + 3000);
-    const mine = fresh.log.segments.flatMap((s) => s.batches);
-    const theirs = leader.partitions.get(key)!.log.segments.flatMap((s) => s.batches);
+    const mine = fresh.log.segments.flatMap((s) => s.batchList());
+    const theirs = leader.partitions.get(key)!.log.segments.flatMap((s) => s.batchList());
     expect(mine.length).toBeGreaterThan(0);
     expect(fresh.log.logStartOffset).toBe(0);
     for (let i = 0; i < mine.length; i++) expect(mine[i]).toEqual(theirs[i]);

@@ -3,18 +3,29 @@
  * kafka/storage/internals/log/LogSegment.java): batches appended in offset order from
  * baseOffset, its size, and the timestamps that drive segment.ms and retention.ms.
  *
- * Invariants: batches are in increasing offset order, all ≥ baseOffset; `bases[i]` is
- * the base offset of `batches[i]` (so lookups never parse headers); sizeInBytes is the
+ * Invariants: batches are in increasing offset order, all ≥ baseOffset; `baseAt(i)` is
+ * the base offset of `batchAt(i)` (so lookups never parse headers); sizeInBytes is the
  * sum of batch lengths; batches are never mutated (only dropped or replaced by copies).
- * There is no offset or time index: a binary search over `bases` plays the offset
+ * There is no offset or time index: a binary search over the bases plays the offset
  * index's part.
+ *
+ * Copies share the batch list (time travel): the segment's batches are the first `count`
+ * elements of `batches` / `bases`, arrays that copies of the segment (checkpoint.ts
+ * cloneGraph) hold too. Elements below any holder's count never change and the arrays
+ * never shrink, so each holder keeps reading its own prefix: an append pushes in place
+ * only while the arrays end at this segment's count (the first holder to append takes
+ * the tail; any other copies its prefix first), and truncation or compaction gives the
+ * segment arrays of its own. A checkpoint then costs O(1) a segment, not O(batches).
  */
 import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-batch';
 
 export class LogSegment {
-  readonly batches: Uint8Array[] = [];
-  /** Base offset of each batch, for binary search. */
-  readonly bases: number[] = [];
+  /** Holds this segment's batches at [0, count) and maybe a copy's later ones past them: read through batchAt. */
+  private batches: Uint8Array[] = [];
+  /** Base offset of each batch, for binary search (same sharing as batches). */
+  private bases: number[] = [];
+  /** How many batches the segment holds. */
+  count = 0;
   sizeInBytes = 0;
   /** Largest record timestamp in the segment (retention.ms), -1 when empty. */
   maxTimestamp = -1;
@@ -45,6 +56,48 @@ export class LogSegment {
     return this.sizeInBytes === 0;
   }
 
+  /** The i-th batch (0 ≤ i < count). */
+  batchAt(i: number): Uint8Array {
+    return this.batches[i]!;
+  }
+
+  /** The i-th batch's base offset (0 ≤ i < count). */
+  baseAt(i: number): number {
+    return this.bases[i]!;
+  }
+
+  /** The last batch, or undefined when empty. */
+  get lastBatch(): Uint8Array | undefined {
+    return this.count > 0 ? this.batches[this.count - 1] : undefined;
+  }
+
+  /** Batches [from, to) (to ≤ count) as an array of their own. */
+  sliceBatches(from: number, to: number): Uint8Array[] {
+    return this.batches.slice(from, to);
+  }
+
+  /** The batches as an array of their own (O(count): for cold paths). */
+  batchList(): Uint8Array[] {
+    return this.batches.slice(0, this.count);
+  }
+
+  /**
+   * The arrays behind the segment, for persistence to name as a whole (storage/moment.ts):
+   * only their first `count` elements are this segment's.
+   */
+  storedArrays(): readonly [batches: readonly Uint8Array[], bases: readonly number[]] {
+    return [this.batches, this.bases];
+  }
+
+  /**
+   * Puts `copy`, a batch with the very bytes of the i-th one, in its place (slab-repack
+   * moves batches out of sparse buffers). In place even when shared: every holder reads the
+   * same bytes.
+   */
+  replaceWithSameBytes(i: number, copy: Uint8Array): void {
+    this.batches[i] = copy;
+  }
+
   append(batch: Uint8Array): void {
     this.appendAt(batch, batchBaseOffset(batch), batchMaxTimestamp(batch), batchNextOffset(batch));
   }
@@ -54,22 +107,33 @@ export class LogSegment {
    * caller (the log reads them anyway for its own bookkeeping): no header parsed twice.
    */
   appendAt(batch: Uint8Array, baseOffset: number, maxTimestamp: number, nextOffset: number): void {
-    if (this.batches.length === 0) this.rollingTimestamp = maxTimestamp;
+    const n = this.count;
+    if (n === 0) this.rollingTimestamp = maxTimestamp;
+    // Another holder appended past our count: copy our prefix (see the class comment).
+    if (this.batches.length !== n) this.own(n);
     this.batches.push(batch);
     this.bases.push(baseOffset);
+    this.count = n + 1;
     this.sizeInBytes += batch.length;
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
     this.nextOffset = nextOffset;
   }
 
-  /** Index of the first batch whose last offset is ≥ offset (batches.length if none). */
+  /** Arrays of its own holding the first n batches (no other holder sees later changes). */
+  private own(n: number): void {
+    this.batches = this.batches.slice(0, n);
+    this.bases = this.bases.slice(0, n);
+  }
+
+  /** Index of the first batch whose last offset is ≥ offset (count if none). */
   findBatchIndex(offset: number): number {
+    const bases = this.bases;
     let lo = 0;
-    let hi = this.bases.length - 1;
+    let hi = this.count - 1;
     let ans = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.bases[mid]! <= offset) {
+      if (bases[mid]! <= offset) {
         ans = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -81,11 +145,12 @@ export class LogSegment {
   /** Drops every batch that contains or follows offset (whole batches). Returns bytes removed. */
   truncateTo(offset: number): number {
     const i = this.findBatchIndex(offset);
-    if (i >= this.batches.length) return 0;
+    if (i >= this.count) return 0;
     let removed = 0;
-    for (let k = i; k < this.batches.length; k++) removed += this.batches[k]!.length;
-    this.batches.length = i;
-    this.bases.length = i;
+    for (let k = i; k < this.count; k++) removed += this.batches[k]!.length;
+    // Never shortened in place: a copy may hold more of these arrays.
+    this.own(i);
+    this.count = i;
     this.sizeInBytes -= removed;
     this.recompute();
     return removed;
@@ -95,24 +160,22 @@ export class LogSegment {
   recompute(): void {
     this.maxTimestamp = -1;
     this.sizeInBytes = 0;
-    for (const b of this.batches) {
+    const n = this.count;
+    for (let i = 0; i < n; i++) {
+      const b = this.batches[i]!;
       const ts = batchMaxTimestamp(b);
       if (ts > this.maxTimestamp) this.maxTimestamp = ts;
       this.sizeInBytes += b.length;
     }
-    this.rollingTimestamp = this.batches.length > 0 ? batchMaxTimestamp(this.batches[0]!) : -1;
-    const last = this.batches[this.batches.length - 1];
-    this.nextOffset = last ? batchNextOffset(last) : this.baseOffset;
+    this.rollingTimestamp = n > 0 ? batchMaxTimestamp(this.batches[0]!) : -1;
+    this.nextOffset = n > 0 ? batchNextOffset(this.batches[n - 1]!) : this.baseOffset;
   }
 
   /** Replaces the batches (compaction). */
-  replaceBatches(batches: Uint8Array[]): void {
-    this.batches.length = 0;
-    this.bases.length = 0;
-    for (const b of batches) {
-      this.batches.push(b);
-      this.bases.push(batchBaseOffset(b));
-    }
+  replaceBatches(batches: readonly Uint8Array[]): void {
+    this.batches = batches.slice();
+    this.bases = batches.map((b) => batchBaseOffset(b));
+    this.count = batches.length;
     const keepNext = this.nextOffset;
     this.recompute();
     // Compaction never moves the end of a segment: offsets keep their gaps.

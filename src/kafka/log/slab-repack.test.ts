@@ -42,7 +42,7 @@ function heldAndPinned(c: Cluster): { held: number; pinned: number; batches: num
   for (const b of c.brokers.values()) {
     for (const log of b.logs.values()) {
       for (const seg of log.segments) {
-        for (const x of seg.batches) {
+        for (const x of seg.batchList()) {
           if (seen.has(x)) continue;
           seen.add(x);
           held += x.byteLength;
@@ -76,18 +76,18 @@ describe('buffers pinned by long-lived batches', () => {
     // Before runUntil's first repack (at 10 s), with the busy topic's first seconds deleted.
     c.runUntil(9000);
     const logs = [...c.brokers.values()].flatMap((b) => [...b.logs.values()]);
-    const hex = (): string[][][] => logs.map((log) => log.segments.map((s) => s.batches.map((x) => Buffer.from(x).toString('hex'))));
+    const hex = (): string[][][] => logs.map((log) => log.segments.map((s) => s.batchList().map((x) => Buffer.from(x).toString('hex'))));
     const before = hex();
     const replicas = [...c.brokers.values()].map((b) => b.logs.get('quiet-0')!);
-    const first = replicas[0]!.segments[0]!.batches[0]!;
-    expect(replicas.every((l) => l.segments[0]!.batches[0] === first)).toBe(true);
+    const first = replicas[0]!.segments[0]!.batchAt(0);
+    expect(replicas.every((l) => l.segments[0]!.batchAt(0) === first)).toBe(true);
     const r = repackSparseBuffers(logs);
     expect(r.batches).toBeGreaterThan(0);
     expect(hex()).toEqual(before);
     // The quiet topic's first batch moved out of its slab, one copy for its three replicas.
-    const moved = replicas[0]!.segments[0]!.batches[0]!;
+    const moved = replicas[0]!.segments[0]!.batchAt(0);
     expect(moved).not.toBe(first);
-    expect(replicas.every((l) => l.segments[0]!.batches[0] === moved)).toBe(true);
+    expect(replicas.every((l) => l.segments[0]!.batchAt(0) === moved)).toBe(true);
     // Nothing sparse is left: a second pass moves nothing.
     expect(repackSparseBuffers(logs).batches).toBe(0);
   });

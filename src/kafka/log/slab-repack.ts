@@ -44,7 +44,8 @@ export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: num
   const live = new Map<ArrayBufferLike, number>();
   for (const log of logs) {
     for (const seg of log.segments) {
-      for (const b of seg.batches) {
+      for (let i = 0; i < seg.count; i++) {
+        const b = seg.batchAt(i);
         if (seen.has(b)) continue;
         seen.add(b);
         live.set(b.buffer, (live.get(b.buffer) ?? 0) + b.byteLength);
@@ -74,10 +75,9 @@ export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: num
   }
   for (const log of logs) {
     for (const seg of log.segments) {
-      const batches = seg.batches;
-      for (let i = 0; i < batches.length; i++) {
-        const copy = moved.get(batches[i]!);
-        if (copy !== undefined) batches[i] = copy;
+      for (let i = 0; i < seg.count; i++) {
+        const copy = moved.get(seg.batchAt(i));
+        if (copy !== undefined) seg.replaceWithSameBytes(i, copy);
       }
     }
   }

@@ -183,7 +183,7 @@ describe('UnifiedLog append and read', () => {
     bySize.segments.forEach((s, i) => expect(s.nextOffset).toBe(bases[i + 1] ?? 10));
     // A batch larger than segment.bytes still goes in, alone in its segment.
     bySize.appendAsLeader(batch(0, [['k', 'x'.repeat(500)]]), 0);
-    expect(bySize.segments[bySize.segments.length - 1]!.batches.length).toBe(1);
+    expect(bySize.segments[bySize.segments.length - 1]!.count).toBe(1);
 
     const byTime = new UnifiedLog(cfg({ segmentMs: 1000 }));
     byTime.appendAsLeader(batch(100, [['k', 'a']]), 0);
@@ -343,7 +343,7 @@ describe('UnifiedLog compaction', () => {
     put(log, [['a', '1'], ['b', '1'], ['a', '2'], [null, 'nokey'], ['b', null], ['c', '1'], ['a', '3'], ['d', '1']]);
     expect(log.segments.length).toBeGreaterThan(2);
     const active = log.segments[log.segments.length - 1]!;
-    const activeBatches = active.batches.slice();
+    const activeBatches = active.batchList();
     const lastCleanable = log.segments[log.segments.length - 2]!.nextOffset - 1;
     const r = log.compact(100);
     expect(r.cleaned).toBe(true);
@@ -363,11 +363,11 @@ describe('UnifiedLog compaction', () => {
     expect(log.logEndOffset).toBe(8);
     // The active segment keeps the very same batches.
     const nowActive = log.segments[log.segments.length - 1]!;
-    expect(nowActive.batches).toEqual(activeBatches);
-    nowActive.batches.forEach((b, i) => expect(b).toBe(activeBatches[i]));
+    expect(nowActive.batchList()).toEqual(activeBatches);
+    nowActive.batchList().forEach((b, i) => expect(b).toBe(activeBatches[i]));
     expect(lastCleanable).toBeGreaterThan(0);
     // Every stored batch is still a valid v2 batch.
-    for (const s of log.segments) for (const b of s.batches) expect(batchIsValid(b)).toBe(true);
+    for (const s of log.segments) for (const b of s.batchList()) expect(batchIsValid(b)).toBe(true);
   });
 
   it('keeps a tombstone through its first cleaning and drops it after delete.retention.ms', () => {
@@ -447,7 +447,7 @@ describe('UnifiedLog compaction', () => {
     }
     expect(follower.logEndOffset).toBe(24);
     expect(view(follower)).toEqual(view(leader));
-    for (const s of leader.segments) for (const b of s.batches) expect(batchLastOffset(b) % 2).toBe(1);
+    for (const s of leader.segments) for (const b of s.batchList()) expect(batchLastOffset(b) % 2).toBe(1);
   });
 });
 

@@ -332,11 +332,11 @@ export class UnifiedLog implements EpochMirror {
     for (let s = this.segmentIndexFor(fromOffset); s < this.segs.length && !done; s++) {
       const seg = this.segs[s]!;
       if (seg.baseOffset >= maxOffset) break;
-      const list = seg.batches;
+      const n = seg.count;
       const first = seg.findBatchIndex(fromOffset);
       let i = first;
-      for (; i < list.length; i++) {
-        const b = list[i]!;
+      for (; i < n; i++) {
+        const b = seg.batchAt(i);
         if (batchNextOffset(b) > maxOffset || (taken > 0 && bytes + b.length > maxBytes)) {
           done = true;
           break;
@@ -345,8 +345,8 @@ export class UnifiedLog implements EpochMirror {
         taken++;
       }
       if (i === first) continue;
-      if (batches === null) batches = list.slice(first, i);
-      else for (let k = first; k < i; k++) batches.push(list[k]!);
+      if (batches === null) batches = seg.sliceBatches(first, i);
+      else for (let k = first; k < i; k++) batches.push(seg.batchAt(k));
     }
     into.batches = batches ?? [];
     into.sizeInBytes = bytes;
@@ -361,8 +361,8 @@ export class UnifiedLog implements EpochMirror {
     if (from >= this.leo) return out;
     for (let s = this.segmentIndexFor(from); s < this.segs.length; s++) {
       const seg = this.segs[s]!;
-      for (let i = seg.findBatchIndex(from); i < seg.batches.length; i++) {
-        for (const rec of decodeRecords(seg.batches[i]!)) {
+      for (let i = seg.findBatchIndex(from); i < seg.count; i++) {
+        for (const rec of decodeRecords(seg.batchAt(i))) {
           if (rec.offset < from) continue;
           out.push(rec);
           if (out.length >= maxRecords) return out;
@@ -381,8 +381,8 @@ export class UnifiedLog implements EpochMirror {
     if (offset < this.startOffset || offset >= this.leo) return null;
     const seg = this.segs[this.segmentIndexFor(offset)]!;
     const i = seg.findBatchIndex(offset);
-    const b = seg.batches[i];
-    if (!b) return null;
+    if (i >= seg.count) return null;
+    const b = seg.batchAt(i);
     let ts: number | null = null;
     forEachRecord(b, (o, t) => {
       if (o < offset) return true;
@@ -410,7 +410,8 @@ export class UnifiedLog implements EpochMirror {
     };
     for (const seg of this.segs) {
       if (seg.maxTimestamp < ts) continue;
-      for (const b of seg.batches) {
+      for (let i = 0; i < seg.count; i++) {
+        const b = seg.batchAt(i);
         if (batchMaxTimestamp(b) < ts || batchNextOffset(b) <= start) continue;
         forEachRecord(b, visit);
         if (found >= 0) return found;
@@ -444,7 +445,7 @@ export class UnifiedLog implements EpochMirror {
     // The end of what remains: the last surviving batch, or the segment base if none.
     let leo = this.active.baseOffset;
     for (let i = this.segs.length - 1; i >= 0; i--) {
-      const last = this.segs[i]!.batches[this.segs[i]!.batches.length - 1];
+      const last = this.segs[i]!.lastBatch;
       if (last !== undefined) {
         leo = Math.max(batchNextOffset(last), this.active.baseOffset);
         break;
@@ -619,10 +620,10 @@ export class UnifiedLog implements EpochMirror {
     for (let i = 0; i < upperIdx; i++) {
       const seg = this.segs[i]!;
       if (this.segs[i + 1]!.baseOffset <= dirtyFrom) continue;
-      for (let j = seg.findBatchIndex(dirtyFrom); j < seg.batches.length; j++) {
+      for (let j = seg.findBatchIndex(dirtyFrom); j < seg.count; j++) {
         // Transactional batches and markers are left as written (see below): they count for no key.
-        if (batchIsTransactional(seg.batches[j]!)) continue;
-        forEachRecord(seg.batches[j]!, (offset, _ts, batch, ks, kl) => {
+        if (batchIsTransactional(seg.batchAt(j))) continue;
+        forEachRecord(seg.batchAt(j), (offset, _ts, batch, ks, kl) => {
           if (offset < dirtyFrom || kl < 0) return;
           latest.set(keyString(batch, ks, kl), offset);
           if (offset > mapLatestOffset) mapLatestOffset = offset;
@@ -653,7 +654,7 @@ export class UnifiedLog implements EpochMirror {
       const seg = this.segs[i]!;
       const next: Uint8Array[] = [];
       let changed = false;
-      for (const b of seg.batches) {
+      for (const b of seg.batchList()) {
         // A simplification: Kafka's cleaner also removes aborted transactions' records and,
         // later, their markers; here transactional batches and markers stay whole.
         if (batchIsTransactional(b)) {
@@ -684,7 +685,7 @@ export class UnifiedLog implements EpochMirror {
   // ---- persistence --------------------------------------------------------------------------
 
   exportSegments(): { baseOffset: number; bytes: Uint8Array }[] {
-    return this.segs.map((s) => ({ baseOffset: s.baseOffset, bytes: concatBatches(s.batches) }));
+    return this.segs.map((s) => ({ baseOffset: s.baseOffset, bytes: concatBatches(s.batchList()) }));
   }
 
   exportState(): LogState {

@@ -71,7 +71,7 @@ function leaderRecords(c: Cluster): LoggedRecord[] {
     const leader = meta.partitions[p]!.leader;
     const log = c.brokers.get(leader)!.logs.get(`t-${p}`)!;
     for (const s of log.segments) {
-      for (const b of s.batches) {
+      for (const b of s.batchList()) {
         const records = decodeRecords(b);
         expect(batchIsValid(b)).toBe(true);
         expect(batchRecordCount(b)).toBe(records.length);
@@ -147,7 +147,7 @@ describe('batch.size', () => {
     let checked = 0;
     for (let p = 0; p < 1; p++) {
       const log = c.brokers.get(meta.partitions[p]!.leader)!.logs.get(`t-${p}`)!;
-      const batches = log.segments.flatMap((s) => s.batches);
+      const batches = log.segments.flatMap((s) => s.batchList());
       for (let i = 0; i + 1 < batches.length; i++) {
         const a = batches[i]!;
         const records = decodeRecords(a);

@@ -25,7 +25,7 @@ function scenario(valueBytes: number): Scenario {
 /** Every batch of every log, as bytes. */
 function logBytes(c: Cluster): number[][] {
   const out: number[][] = [];
-  for (const b of [...c.brokers.values()]) for (const log of b.logs.values()) for (const s of log.segments) for (const x of s.batches) out.push([...x]);
+  for (const b of [...c.brokers.values()]) for (const log of b.logs.values()) for (const s of log.segments) for (const x of s.batchList()) out.push([...x]);
   return out;
 }
 
@@ -49,7 +49,7 @@ describe('producer batches in reused buffers', () => {
     expect(a.length).toBeGreaterThan(10);
     expect(logBytes(dirty)).toEqual(a);
     const firstLog = [...dirty.brokers.get(1)!.logs.values()][0]!;
-    const value = decodeRecords(firstLog.segments[0]!.batches[0]!)[0]!.value!;
+    const value = decodeRecords(firstLog.segments[0]!.batchAt(0))[0]!.value!;
     expect(value.length).toBe(6000);
     expect(value.subarray(5000).every((x) => x === 0)).toBe(true);
   });
@@ -64,7 +64,7 @@ describe('producer batches in reused buffers', () => {
       c.runUntil(2000);
       let checked = 0;
       for (const log of c.brokers.get(1)!.logs.values()) {
-        for (const s of log.segments) for (const batch of s.batches) for (const r of decodeRecords(batch)) {
+        for (const s of log.segments) for (const batch of s.batchList()) for (const r of decodeRecords(batch)) {
           const v = r.value!;
           expect(v.length).toBe(size);
           const text = dec.decode(v);

@@ -24,8 +24,8 @@ function storedBatchProblems(cluster: Cluster, seen: Seen): string[] {
   for (const [id, b] of cluster.brokers) {
     for (const [key, log] of b.logs) {
       for (const seg of log.segments) {
-        seg.batches.forEach((batch, i) => {
-          const base = seg.bases[i]!;
+        seg.batchList().forEach((batch, i) => {
+          const base = seg.baseAt(i);
           if (batchBaseOffset(batch) !== base) v.push(`${key}@${id}: batch indexed at offset ${base} says ${batchBaseOffset(batch)}`);
           const header = seen.get(batch);
           if (header === undefined) seen.set(batch, batch.slice(0, BATCH_HEADER_SIZE));

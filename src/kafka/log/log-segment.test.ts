@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { cloneGraph } from '../checkpoint';
+import { utf8 } from '../producer/murmur2';
+import { Prng } from '../sim/prng';
+import { LogSegment } from './log-segment';
+import { RecordBatchBuilder, batchBaseOffset, setBatchBaseOffset } from './record-batch';
+
+/** A batch of n records at base offset `base`. */
+function batchAt(base: number, n = 1): Uint8Array {
+  const b = new RecordBatchBuilder({ baseTimestamp: 1000 + base, batchSize: 1 << 16 });
+  for (let i = 0; i < n; i++) b.tryAppend(1000 + base + i, utf8(`k${base + i}`), utf8(`v${base + i}`));
+  const out = b.build();
+  setBatchBaseOffset(out, base);
+  return out;
+}
+
+const bases = (s: LogSegment) => s.batchList().map((b) => batchBaseOffset(b));
+
+describe('LogSegment copies share the batch list', () => {
+  it('a copy shares the arrays; whoever appends first takes the tail, the other copies its own prefix', () => {
+    const seg = new LogSegment(0);
+    for (let o = 0; o < 3; o++) seg.append(batchAt(o));
+    const copy = cloneGraph(seg);
+    expect(copy).not.toBe(seg);
+    // One batch list for both: a checkpoint costs O(1) a segment.
+    expect(copy.storedArrays()[0]).toBe(seg.storedArrays()[0]);
+    expect(copy.storedArrays()[1]).toBe(seg.storedArrays()[1]);
+
+    seg.append(batchAt(3));
+    expect(seg.storedArrays()[0]).toBe(copy.storedArrays()[0]); // appended in place
+    expect(bases(seg)).toEqual([0, 1, 2, 3]);
+    expect(bases(copy)).toEqual([0, 1, 2]);
+    expect(copy.findBatchIndex(3)).toBe(3); // the copy does not see the original's batch
+    expect(copy.lastBatch && batchBaseOffset(copy.lastBatch)).toBe(2);
+
+    copy.append(batchAt(3, 2)); // another batch at offset 3 (a diverged timeline)
+    expect(copy.storedArrays()[0]).not.toBe(seg.storedArrays()[0]);
+    expect(bases(copy)).toEqual([0, 1, 2, 3]);
+    expect(copy.batchAt(3).length).not.toBe(seg.batchAt(3).length);
+    expect(copy.nextOffset).toBe(5);
+    expect(seg.nextOffset).toBe(4);
+  });
+
+  it('truncation never shortens a shared list under another holder', () => {
+    const seg = new LogSegment(0);
+    for (let o = 0; o < 5; o++) seg.append(batchAt(o));
+    const copy = cloneGraph(seg);
+    const sizeBefore = copy.sizeInBytes;
+    expect(seg.truncateTo(2)).toBeGreaterThan(0);
+    expect(bases(seg)).toEqual([0, 1]);
+    expect(bases(copy)).toEqual([0, 1, 2, 3, 4]);
+    expect(copy.sizeInBytes).toBe(sizeBefore);
+    seg.append(batchAt(2, 3));
+    expect(bases(copy)).toEqual([0, 1, 2, 3, 4]);
+    expect(copy.batchAt(2)).not.toBe(seg.batchAt(2));
+    copy.append(batchAt(5));
+    expect(bases(copy)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(bases(seg)).toEqual([0, 1, 2]);
+  });
+
+  it('random appends, truncations and copies: every holder reads exactly what a private list would hold', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = new Prng(seed);
+      // Each holder beside a model: the plain list of its batches.
+      const holders: { seg: LogSegment; model: Uint8Array[] }[] = [{ seg: new LogSegment(0), model: [] }];
+      for (let step = 0; step < 200; step++) {
+        const h = holders[rng.int(holders.length)]!;
+        const r = rng.float();
+        if (r < 0.6) {
+          const base = h.seg.nextOffset;
+          const b = batchAt(base, 1 + rng.int(3));
+          h.seg.append(b);
+          h.model.push(b);
+        } else if (r < 0.75 && h.model.length > 0) {
+          const to = batchBaseOffset(h.model[rng.int(h.model.length)]!);
+          h.seg.truncateTo(to);
+          h.model = h.model.filter((b) => batchBaseOffset(b) < to);
+        } else if (holders.length < 8) {
+          holders.push({ seg: cloneGraph(h.seg), model: h.model.slice() });
+        }
+        for (const x of holders) {
+          const wrong = x.seg.count !== x.model.length || x.model.some((b, i) => x.seg.batchAt(i) !== b || x.seg.baseAt(i) !== batchBaseOffset(b));
+          if (wrong) expect.fail(`seed ${seed} step ${step}: holds ${bases(x.seg).join(',')}, should hold ${x.model.map((b) => batchBaseOffset(b)).join(',')}`);
+          expect(x.seg.sizeInBytes).toBe(x.model.reduce((n, b) => n + b.length, 0));
+        }
+      }
+      for (const x of holders) expect(x.seg.batchList()).toEqual(x.model);
+    }
+  });
+});
