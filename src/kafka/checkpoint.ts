@@ -167,9 +167,10 @@ export function cloneGraph<T>(root: T, footprint?: CloneFootprint): T {
     // object of more than ~16 fields in dictionary mode (Partition, Broker, Consumer,
     // Producer, Cluster...): a copied cluster then ran 2-3x slower than the original, and
     // after the first checkpoint the live run is a copy. Null-prototype objects are
-    // dictionaries anyway.
+    // dictionaries anyway. Either way every value is in place after this step: the work
+    // loop replaces only the ones that are objects with their copies.
     let o: Record<PropertyKey, unknown>;
-    if (proto === null) o = Object.create(null) as Record<PropertyKey, unknown>;
+    if (proto === null) o = Object.assign(Object.create(null) as Record<PropertyKey, unknown>, v);
     else {
       o = { ...(v as Record<PropertyKey, unknown>) };
       if (proto !== Object.prototype) Object.setPrototypeOf(o, proto);
@@ -197,13 +198,12 @@ export function cloneGraph<T>(root: T, footprint?: CloneFootprint): T {
     slots += keys.length;
     for (const key of keys) {
       const val = (src as Record<string, unknown>)[key];
-      if (segment && (key === 'batches' || key === 'bases')) {
-        // The segment's batch list is shared whole, not copied: each holder reads its own
-        // prefix of it (LogSegment's class comment), so a checkpoint costs O(1) a segment.
-        o[key] = val;
-        continue;
-      }
-      const c = val !== null && (typeof val === 'object' || typeof val === 'function') ? copy(val) : val;
+      // Primitives are in place already (dst holds src's values).
+      if (val === null || (typeof val !== 'object' && typeof val !== 'function')) continue;
+      // The segment's batch list is shared whole, not copied: each holder reads its own
+      // prefix of it (LogSegment's class comment), so a checkpoint costs O(1) a segment.
+      if (segment && (key === 'batches' || key === 'bases')) continue;
+      const c = copy(val);
       if (key === '__proto__') setOwn(o, key, c);
       else o[key] = c;
     }
