@@ -16,6 +16,8 @@
  * only while the arrays end at this segment's count (the first holder to append takes
  * the tail; any other copies its prefix first), and truncation or compaction gives the
  * segment arrays of its own. A checkpoint then costs O(1) a segment, not O(batches).
+ * The price: a list's elements past every remaining holder's count (a branch forked away
+ * whose own checkpoints are gone) stay reachable until the list's last holder goes.
  */
 import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-batch';
 
