@@ -223,6 +223,11 @@ export class Cluster {
     return this.scheduler.now;
   }
 
+  /** Events run so far (the TimeMachine spaces checkpoints by this work). */
+  get eventsRun(): number {
+    return this.scheduler.eventsRun;
+  }
+
   // ---- the clock ---------------------------------------------------------------------------
 
   /** Runs timeline actions and events due up to and including untilMs. */

@@ -13,7 +13,7 @@ import { Cluster } from '../kafka/cluster';
 import { Prng } from '../kafka/sim/prng';
 import type { Scenario, TimelineAction } from '../scenario/types';
 import type { ActionRequest } from './protocol';
-import { TimeMachine, adoptTimeline, type TimeMachineOptions } from './time-machine';
+import { DENSE_GAP_EVENTS, TimeMachine, adoptTimeline, type TimeMachineOptions } from './time-machine';
 
 // 200 seeds, as issue 9 asks; each runs about 24 s of virtual time three ways.
 const SEEDS = Number(process.env.TIME_MACHINE_SEEDS ?? 200);
@@ -183,6 +183,58 @@ describe('TimeMachine: a seek shows the moment exactly', () => {
     tm.runUntil(20_000);
     expect(tm.checkpointTimes.length).toBeLessThanOrEqual(5);
     expect(tm.checkpointTimes).toEqual([0, 8000, 16000]);
+  });
+});
+
+describe('TimeMachine: a busy run gets checkpoints closer together (DENSE_GAP_EVENTS)', () => {
+  const doc = faultyScenario(3);
+  /** Events the run holds between 0 and 5 s, per virtual ms (what the machine measures at its first checkpoint). */
+  const perMs = (() => {
+    const c = make(doc);
+    c.runUntil(5000);
+    return c.eventsRun / 5000;
+  })();
+
+  it('halves the spacing while a gap would hold more events than the threshold, and seeks stay exact', () => {
+    expect(perMs).toBeGreaterThan(0);
+    // A gap of 5 s holds perMs * 5000 events: a threshold just under half of that halves once.
+    const tm = machine(doc, true, { denseGapEvents: perMs * 2500 * 0.9 });
+    tm.runUntil(12_000);
+    expect(tm.checkpointTimes).toEqual([0, 5000, 7500, 10_000]);
+    tm.runUntil(RUN_MS);
+    expect(out(tm.cluster)).toBe(fresh(doc, RUN_MS));
+    tm.seek(8_765);
+    expect(tm.stats.restores).toBe(1);
+    expect(out(tm.cluster)).toBe(fresh(doc, 8_765));
+  });
+
+  it('goes no closer than an eighth of the first spacing, and the default threshold leaves a light run alone', () => {
+    const busy = machine(doc, true, { denseGapEvents: 1 });
+    busy.runUntil(7000);
+    expect(busy.checkpointTimes).toEqual([0, 5000, 5625, 6250, 6875]);
+    const light = machine(doc, true);
+    light.runUntil(RUN_MS);
+    expect(perMs * 5000).toBeLessThan(DENSE_GAP_EVENTS);
+    expect(light.checkpointTimes).toEqual([0, 5000, 10_000, 15_000, 20_000]);
+  });
+
+  it('keeps the spacing where a checkpoint would cost more than its gap (a big footprint)', () => {
+    const tm = machine(doc, true, { denseGapEvents: 1, footprint: () => 1e9, checkpointBudgetBytes: Infinity });
+    tm.runUntil(16_000);
+    expect(tm.checkpointTimes).toEqual([0, 5000, 10_000, 15_000]);
+  });
+
+  it('once the budget has thinned the checkpoints, the spacing only widens', () => {
+    const tm = machine(doc, true, { denseGapEvents: 1, footprint: () => 1000, checkpointBudgetBytes: 6000 });
+    tm.runUntil(RUN_MS);
+    const times = tm.checkpointTimes;
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // Narrowed to 625 ms after 5 s, then thinned (doubling) by the budget: never narrower again.
+    expect(gaps.length).toBeGreaterThan(2);
+    for (let i = 2; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]!);
+    expect(tm.checkpointBytes).toBeLessThanOrEqual(6000);
+    tm.seek(13_333);
+    expect(out(tm.cluster)).toBe(fresh(doc, 13_333));
   });
 });
 

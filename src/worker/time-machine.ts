@@ -57,6 +57,8 @@ export interface MachineCluster {
   perform(action: ActionRequest): TimelineAction;
   /** Every event kept so far (markers); optional so simple fakes can leave it out. */
   allEvents?(): readonly ClusterEvent[];
+  /** Events the cluster has run (its work, for checkpoint spacing); optional. */
+  readonly eventsRun?: number;
   /**
    * Replace the actions not applied yet by `future` (the branch's actions after now).
    * Optional: without it, adoptTimeline reaches the Cluster's `timeline` / `nextAction`.
@@ -86,6 +88,11 @@ export interface TimeMachineOptions<C extends MachineCluster> {
   footprint?: ((copy: C) => number) | undefined;
   /** Bytes the checkpoints may hold together (by `footprint`) before they are thinned out. */
   checkpointBudgetBytes?: number;
+  /**
+   * Events a gap between checkpoints may hold before the spacing halves (see
+   * DENSE_GAP_EVENTS); Infinity keeps the spacing.
+   */
+  denseGapEvents?: number;
   /**
    * The run continues in `copy`, an exact copy of the cluster it was running (which is now
    * a checkpoint): the owner must read the moment from `copy` from now on (persistence).
@@ -140,6 +147,19 @@ export const DEFAULT_CHECKPOINT_EVERY_MS = 15_000;
  */
 export const DEFAULT_CHECKPOINT_BUDGET_BYTES = 160 * 1024 * 1024;
 
+/**
+ * A seek runs from the checkpoint before it, so it costs up to a gap's work: a run busy
+ * enough that a gap holds more events than this gets checkpoints closer together (the
+ * spacing halves, down to an eighth of the first), while a gap's work stays above its
+ * checkpoint's own cost (EVENTS_PER_FOOTPRINT_MB a MB of footprint: a copy of 0.8 MB, 6 x 50,
+ * takes 5-10 ms, the time of 4,000-7,000 events; a gap then holds over ten times that). Events, not wall time: the same run gets the
+ * same checkpoints on any machine. At 6 x 50 / 2,000 records/s (177,000 events in 15 s)
+ * the spacing becomes 7.5 s; the default scenario (4,000 events in 15 s) keeps 15 s. Once
+ * the budget has thinned the checkpoints, the spacing only widens.
+ */
+export const DENSE_GAP_EVENTS = 60_000;
+const EVENTS_PER_FOOTPRINT_MB = 45_000;
+
 export class TimeMachine<C extends MachineCluster> {
   private readonly base: Scenario;
   private timeline: TimelineAction[];
@@ -148,6 +168,13 @@ export class TimeMachine<C extends MachineCluster> {
   clusterGeneration = 0;
   private checkpoints: Checkpoint<C>[] = [];
   private everyMs: number;
+  /** The closest spacing DENSE_GAP_EVENTS may bring (an eighth of the first). */
+  private readonly minEveryMs: number;
+  private readonly denseGapEvents: number;
+  /** The budget or maxCheckpoints thinned the checkpoints: the spacing no longer narrows. */
+  private thinned = false;
+  /** Where the work since the last checkpoint is counted from (undefined: a cluster without eventsRun). */
+  private workMark: { at: number; events: number } | undefined;
   private readonly maxCheckpoints: number;
   private readonly budgetBytes: number;
   private clone: ((c: C) => C) | undefined;
@@ -184,6 +211,8 @@ export class TimeMachine<C extends MachineCluster> {
     this.timeline = sortedTimeline(timeline ?? []);
     this.clone = opts.clone;
     this.everyMs = Math.max(1, opts.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS);
+    this.minEveryMs = this.everyMs / 8;
+    this.denseGapEvents = opts.denseGapEvents ?? DENSE_GAP_EVENTS;
     this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 480);
     this.budgetBytes = opts.checkpointBudgetBytes ?? DEFAULT_CHECKPOINT_BUDGET_BYTES;
     this.maxMarkers = opts.maxMarkers ?? 4000;
@@ -211,6 +240,7 @@ export class TimeMachine<C extends MachineCluster> {
       this.replayable = true;
       this.collect();
     }
+    this.markWork();
   }
 
   get cluster(): C {
@@ -424,6 +454,7 @@ export class TimeMachine<C extends MachineCluster> {
 
   private install(c: C): void {
     this.current = c;
+    this.markWork();
     this.clusterGeneration++;
     // Every event this cluster already holds is at or before its clock, so already known.
     this.eventScan = c.allEvents?.().length ?? 0;
@@ -452,6 +483,7 @@ export class TimeMachine<C extends MachineCluster> {
         insertSorted(this.checkpoints, { at, cluster: this.current, bytes });
         this.current = copy;
         this.opts.onHandOver?.(copy);
+        this.narrowSpacing(bytes);
       } else {
         insertSorted(this.checkpoints, { at, cluster: copy, bytes });
       }
@@ -463,8 +495,29 @@ export class TimeMachine<C extends MachineCluster> {
     while (this.checkpoints.length > 2 && (this.checkpoints.length > this.maxCheckpoints || this.checkpointBytes > this.budgetBytes)) {
       // Thin out: twice the spacing, every other checkpoint goes (the first stays).
       this.everyMs *= 2;
+      this.thinned = true;
       this.checkpoints = this.checkpoints.filter((c, i) => i === 0 || c.at % this.everyMs === 0);
     }
+  }
+
+  /** Counts the current cluster's work from now on. */
+  private markWork(): void {
+    const events = this.current.eventsRun;
+    this.workMark = events === undefined ? undefined : { at: this.current.now, events };
+  }
+
+  /**
+   * After a checkpoint the run took (of `bytes` by footprint): halves the spacing while a
+   * gap would still hold more than DENSE_GAP_EVENTS and more than the checkpoint costs.
+   */
+  private narrowSpacing(bytes: number): void {
+    const last = this.workMark;
+    this.markWork();
+    const now = this.workMark;
+    if (!last || !now || now.at <= last.at || this.thinned) return;
+    const perMs = (now.events - last.events) / (now.at - last.at);
+    const enough = Math.max(this.denseGapEvents, (bytes / 1e6) * EVENTS_PER_FOOTPRINT_MB);
+    while (this.everyMs % 2 === 0 && this.everyMs / 2 >= this.minEveryMs && (perMs * this.everyMs) / 2 >= enough) this.everyMs /= 2;
   }
 
   private disableCheckpoints(err: unknown): void {
