@@ -8,7 +8,7 @@ import type { Locator, Page } from '@playwright/test';
 import { scaleScenario } from '../bench/workload';
 import type { Scenario } from '../src/scenario/types';
 import { encodeScenarioToFragment } from '../src/scenario/url';
-import { expect, openPlayground, screenshot, test } from './fixtures';
+import { boxesOverlap, expect, openPlayground, screenshot, test, type Box } from './fixtures';
 
 const BROKERS = 12;
 
@@ -30,7 +30,6 @@ async function openBig(page: Page): Promise<void> {
   await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled', { timeout: 60_000 });
 }
 
-type Box = { x: number; y: number; width: number; height: number };
 
 async function box(l: Locator): Promise<Box> {
   const b = await l.boundingBox();
@@ -60,8 +59,6 @@ async function smallestText(root: Locator): Promise<{ px: number; text: string }
   });
 }
 
-const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-
 test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720; zooming in shows the replica rows', async ({ page }) => {
   await openBig(page);
   const diagram = await box(page.getByTestId('diagram'));
@@ -79,7 +76,7 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
     boxes.push(b);
   }
   boxes.push(await box(page.getByTestId('producer-p')), await box(page.getByTestId('group-g')));
-  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!), `boxes ${i} and ${j} overlap`).toBe(false);
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(boxesOverlap(boxes[i]!, boxes[j]!), `boxes ${i} and ${j} overlap`).toBe(false);
   // Readable: the card's numbers are drawn at least 9 px tall on screen.
   const num = await box(page.getByTestId('card-leaders-1').locator('.card-num'));
   expect(num.height).toBeGreaterThanOrEqual(9);

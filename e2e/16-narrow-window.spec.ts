@@ -6,7 +6,7 @@
  * there, so the diagram has the height and the default scenario's replica rows are readable.
  * In wide windows, tall or short, a toast sits over the event log, never over the diagram.
  */
-import { expect, openPlayground, screenshot, selectBroker, test } from './fixtures';
+import { boxesOverlap, expect, openPlayground, screenshot, selectBroker, test } from './fixtures';
 
 test.use({ viewport: { width: 800, height: 600 } });
 
@@ -147,11 +147,10 @@ for (const [width, height] of [
     expect(t.y).toBeGreaterThanOrEqual(log.y);
     expect(t.y + t.height).toBeLessThanOrEqual(log.y + log.height + 0.5);
     // ... and clear of the diagram's.
-    const overDiagram = t.x < diagram.x + diagram.width && diagram.x < t.x + t.width && t.y < diagram.y + diagram.height && diagram.y < t.y + t.height;
-    expect(overDiagram).toBe(false);
+    expect(boxesOverlap(t, diagram)).toBe(false);
     // Not under the storage chip either.
     const chip = (await page.getByTestId('storage-status').boundingBox())!;
-    expect(chip.y >= t.y + t.height || t.y >= chip.y + chip.height || chip.x >= t.x + t.width || t.x >= chip.x + chip.width).toBe(true);
+    expect(boxesOverlap(chip, t)).toBe(false);
     // Its button's words are readable: dark on the white button (they were white on white).
     const button = toast.getByRole('button', { name: 'Show in log' });
     const colours = await button.evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);

@@ -8,6 +8,12 @@ import { test as base, expect, type Locator, type Page } from '@playwright/test'
 
 export { expect };
 
+/** A rectangle on the page, as Locator.boundingBox gives it. */
+export type Box = { x: number; y: number; width: number; height: number };
+
+/** Do two boxes share any area (touching edges do not)? */
+export const boxesOverlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [
     async ({ page }, use) => {

@@ -28,7 +28,7 @@ import { Consumer } from './consumer/consumer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Controller } from './controller/controller';
 import { LeaderEpochCache } from './log/leader-epoch-cache';
-import { LogSegment } from './log/log-segment';
+import { LogSegment, SHARED_SEGMENT_LISTS } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -202,7 +202,7 @@ export function cloneGraph<T>(root: T, footprint?: CloneFootprint): T {
       if (val === null || (typeof val !== 'object' && typeof val !== 'function')) continue;
       // The segment's batch list is shared whole, not copied: each holder reads its own
       // prefix of it (LogSegment's class comment), so a checkpoint costs O(1) a segment.
-      if (segment && (key === 'batches' || key === 'bases')) continue;
+      if (segment && SHARED_SEGMENT_LISTS.has(key)) continue;
       const c = copy(val);
       if (key === '__proto__') setOwn(o, key, c);
       else o[key] = c;
@@ -718,7 +718,7 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
  */
 function fieldForImage(src: object, key: string, externalArrays: ReadonlyMap<object, unknown> | undefined): unknown {
   const v = (src as Record<string, unknown>)[key];
-  if (src instanceof LogSegment && (key === 'batches' || key === 'bases') && Array.isArray(v) && v.length > src.count && !externalArrays?.has(v)) {
+  if (src instanceof LogSegment && SHARED_SEGMENT_LISTS.has(key) && Array.isArray(v) && v.length > src.count && !externalArrays?.has(v)) {
     return v.slice(0, src.count);
   }
   return v;

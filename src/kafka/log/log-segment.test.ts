@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cloneGraph } from '../checkpoint';
 import { utf8 } from '../producer/murmur2';
 import { Prng } from '../sim/prng';
-import { LogSegment } from './log-segment';
+import { LogSegment, SHARED_SEGMENT_LISTS } from './log-segment';
 import { RecordBatchBuilder, batchBaseOffset, setBatchBaseOffset } from './record-batch';
 
 /** A batch of n records at base offset `base`. */
@@ -17,6 +17,16 @@ function batchAt(base: number, n = 1): Uint8Array {
 const bases = (s: LogSegment) => s.batchList().map((b) => batchBaseOffset(b));
 
 describe('LogSegment copies share the batch list', () => {
+  it('SHARED_SEGMENT_LISTS names exactly the fields storedArrays hands out', () => {
+    const seg = new LogSegment(0);
+    seg.append(batchAt(0));
+    const fields = seg as unknown as Record<string, unknown>;
+    const [batches, bases] = seg.storedArrays();
+    // A renamed field would leave the set naming nothing, and every copy slicing its list again.
+    expect([...SHARED_SEGMENT_LISTS].map((k) => fields[k])).toEqual([batches, bases]);
+    expect([...SHARED_SEGMENT_LISTS].every((k) => fields[k] === batches || fields[k] === bases)).toBe(true);
+  });
+
   it('a copy shares the arrays; whoever appends first takes the tail, the other copies its own prefix', () => {
     const seg = new LogSegment(0);
     for (let o = 0; o < 3; o++) seg.append(batchAt(o));

@@ -21,6 +21,13 @@
  */
 import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-batch';
 
+/**
+ * The LogSegment fields that copies share (the class comment): a copy of a segment
+ * (checkpoint.ts cloneGraph) takes them as they are, and an image writes their first
+ * `count` elements.
+ */
+export const SHARED_SEGMENT_LISTS: ReadonlySet<string> = new Set(['batches', 'bases']);
+
 export class LogSegment {
   /** Holds this segment's batches at [0, count) and maybe a copy's later ones past them: read through batchAt. */
   private batches: Uint8Array[] = [];
@@ -80,7 +87,7 @@ export class LogSegment {
 
   /** The batches as an array of their own (O(count): for cold paths). */
   batchList(): Uint8Array[] {
-    return this.batches.slice(0, this.count);
+    return this.sliceBatches(0, this.count);
   }
 
   /**
