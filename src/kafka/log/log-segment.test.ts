@@ -98,3 +98,32 @@ describe('LogSegment copies share the batch list', () => {
     }
   });
 });
+
+describe('LogSegment.findBatchIndex', () => {
+  /** The first batch whose last offset is ≥ offset, by walking every batch. */
+  const byWalk = (batches: Uint8Array[], offset: number) => {
+    const i = batches.findIndex((b) => batchBaseOffset(b) + b[26]! >= offset); // last offset delta's low byte (< 256 records)
+    return i < 0 ? batches.length : i;
+  };
+
+  it('agrees with a walk over the batches for every offset, at the tail and deep in the segment, with gaps', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const rng = new Prng(seed);
+      const seg = new LogSegment(10);
+      const batches: Uint8Array[] = [];
+      let next = 10;
+      const n = rng.int(40);
+      for (let k = 0; k < n; k++) {
+        next += rng.int(3); // gaps, as compaction leaves them
+        const b = batchAt(next, 1 + rng.int(4));
+        seg.append(b);
+        batches.push(b);
+        next += 1 + b[26]!;
+      }
+      for (let offset = 0; offset <= next + 2; offset++) {
+        const want = byWalk(batches, offset);
+        if (seg.findBatchIndex(offset) !== want) expect.fail(`seed ${seed}, ${n} batches: offset ${offset} found ${seg.findBatchIndex(offset)}, should be ${want}`);
+      }
+    }
+  });
+});

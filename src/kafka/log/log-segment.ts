@@ -140,6 +140,11 @@ export class LogSegment {
     let lo = 0;
     let hi = this.count - 1;
     let ans = -1;
+    // Fetches read at the tail (a follower or consumer that keeps up asks for the last batch
+    // or the next offset): the last two bases first, before a search over a long, cold array.
+    if (hi >= 0 && bases[hi]! <= offset) return batchNextOffset(this.batches[hi]!) > offset ? hi : hi + 1;
+    if (hi >= 1 && bases[hi - 1]! <= offset) return batchNextOffset(this.batches[hi - 1]!) > offset ? hi - 1 : hi;
+    hi -= 2;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (bases[mid]! <= offset) {
