@@ -13,7 +13,10 @@
  * later round in the same process reuses the memory pages an earlier cluster freed, and
  * skips the page faults a long run pays: 3 x 3 ran 57x that way against 41x in a fresh
  * process); the row is the round of median speed, with the slowest and fastest beside it
- * (one short run on a shared machine swung 27x-41x at 3 x 3).
+ * (one short run on a shared machine swung 27x-41x at 3 x 3). Beside each row: minor page
+ * faults per virtual second (fresh pages the retained logs touch) and "less faults", the speed
+ * had those first touches been free, from a probe of what one costs this machine now
+ * (firstTouchMicros): it tells the machine's share of a row from the cluster's.
  *
  * Part 2, throughput (issue 2): 3 brokers, 3 partitions, a group of three, at high rates.
  *
@@ -95,7 +98,37 @@ function runRounds(s: Size, rounds: number): { median: SizeFigures; min: number;
   return { median: all[(all.length - 1) >> 1]!, min: speedOf(all[0]!), max: speedOf(all[all.length - 1]!) };
 }
 
-function printSize(f: SizeFigures, min: number, max: number): void {
+/**
+ * What a first touch of a fresh 4 KiB page costs this machine now, in wall µs: 1 MiB arrays
+ * (mapped fresh, not cleared by the allocator) touched a byte a page, median of three
+ * probes of 32 MiB. The scale rows' faults times this is wall time the machine's memory
+ * takes, not the cluster's code (~11 µs on this project's VMs, under 1 µs on bare metal).
+ */
+function firstTouchMicros(): number {
+  const probes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const arrays: Uint8Array[] = [];
+    const r0 = process.resourceUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < 32; i++) {
+      const a = new Uint8Array(1 << 20);
+      for (let j = 0; j < a.length; j += 4096) a[j] = 1;
+      arrays.push(a);
+    }
+    const wallUs = (performance.now() - t0) * 1000;
+    const faults = process.resourceUsage().minorPageFault - r0.minorPageFault;
+    probes.push(faults > 0 ? wallUs / faults : 0);
+  }
+  return probes.sort((a, b) => a - b)[1]!;
+}
+
+/** Speed had the run's first touches cost nothing: its wall time less faults x the probe's cost (an estimate). */
+function speedWithoutFaults(f: SizeFigures, touchUs: number): number {
+  const wall = f.wallSeconds - (f.minorPageFaults * touchUs) / 1e6;
+  return wall > 0 ? f.virtualSeconds / wall : Infinity;
+}
+
+function printSize(f: SizeFigures, min: number, max: number, touchUs: number): void {
   const speed = speedOf(f);
   const perV = (n: number) => String(Math.round(n / f.virtualSeconds)).padStart(7);
   const perW = (n: number) => String(Math.round(n / f.wallSeconds)).padStart(8);
@@ -104,6 +137,7 @@ function printSize(f: SizeFigures, min: number, max: number): void {
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
       `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
       `| ${String(Math.round(f.minorPageFaults / f.virtualSeconds)).padStart(6)} | ${String(Math.round((100 * f.systemSeconds) / f.cpuSeconds)).padStart(3)}% ` +
+      `| ${(speedWithoutFaults(f, touchUs).toFixed(2) + 'x').padStart(8)} ` +
       `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s | ${min.toFixed(2)}-${max.toFixed(2)}x |`,
   );
 }
@@ -115,16 +149,19 @@ function scale(): void {
   console.log('virtual s per wall s with its target; records acked/consumed per virtual s and per wall s; events per virtual s;');
   console.log('virtual s per CPU s of this process (steadier than wall time on a shared machine); minor page faults per virtual s');
   console.log('(fresh 4 KiB pages first touched: the logs keep every byte produced) and the share of CPU spent in the kernel,');
-  console.log('most of it on those faults: their cost is the machine\'s (~11 us a fault on some VMs, under 1 us on bare metal).');
+  console.log('most of it on those faults: their cost is the machine\'s, measured below.');
+  const touchUs = firstTouchMicros();
+  console.log(`A first touch costs this machine ${touchUs.toFixed(1)} µs now (a probe of fresh 1 MiB arrays); "less faults" is the speed had`);
+  console.log('the run\'s first touches cost nothing (its wall time less faults x that cost): an estimate, not a target.');
   console.log(`Each size runs ${rounds} times, each in a process of its own (BENCH_ROUNDS): the round of median speed, then the range of all rounds.`);
   console.log(
-    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | measured            | range  |',
+    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | less faults | measured            | range  |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of SIZES) {
     if (only && !only.includes(`${s.brokers}x${s.partitions}${s.idle ? '+' + s.idle : ''}${s.rate === 20_000 ? '' : '@' + s.rate}`)) continue;
     const r = runRounds(s, rounds);
-    printSize(r.median, r.min, r.max);
+    printSize(r.median, r.min, r.max, touchUs);
   }
 }
 
