@@ -29,13 +29,23 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Cluster } from '../src/kafka/cluster';
+import { SLAB_SIZE, slabCounts } from '../src/kafka/log/record-batch';
+import { startSlabWarmer } from '../src/node/slab-warmer';
 import { ackedOf, benchScenario, consumedOf, measureScale, scaleScenario, type ScaleFigures } from './workload';
 
 interface Figures extends Omit<ScaleFigures, 'cpuSeconds' | 'systemSeconds' | 'minorPageFaults'> {
   name: string;
 }
 
-type SizeFigures = Figures & { target: number; cpuSeconds: number; systemSeconds: number; minorPageFaults: number };
+type SizeFigures = Figures & {
+  target: number;
+  cpuSeconds: number;
+  systemSeconds: number;
+  minorPageFaults: number;
+  /** Slabs batchBytes started while measured, and how many came pre-touched from the warmer thread. */
+  slabs: number;
+  slabsReady: number;
+};
 
 // ---- part 1: scale ------------------------------------------------------------------------------
 
@@ -63,9 +73,14 @@ const SIZES: Size[] = [
 ];
 
 function runSize(s: Size): SizeFigures {
-  const f = measureScale(new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9, s.idle ?? 0)), s.warmupMs, s.measureMs, s.budgetS);
+  const at = { started: 0, ready: 0 };
+  const f = measureScale(new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9, s.idle ?? 0)), s.warmupMs, s.measureMs, s.budgetS, (phase) => {
+    const sign = phase === 'start' ? -1 : 1;
+    at.started += sign * slabCounts.started;
+    at.ready += sign * slabCounts.ready;
+  });
   const idle = s.idle ? ` + ${s.idle} idle` : '';
-  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target };
+  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs: at.started, slabsReady: at.ready };
 }
 
 /** A round's figures on its own line of a child process's output (runRounds). */
@@ -75,8 +90,12 @@ const ONE_SIZE_MARK = '@@size ';
 function oneSize(index: number): void {
   const s = SIZES[index];
   if (s === undefined) throw new Error(`bench: no size ${index}`);
+  // The cluster's slabs come pre-touched from a thread of their own, as they do wherever the
+  // cluster runs in Node (src/node/slab-warmer.ts); BENCH_SLAB_WARMER=0 measures without.
+  const warmer = process.env.BENCH_SLAB_WARMER === '0' ? null : startSlabWarmer();
   new Cluster(scaleScenario(3, 3, 20_000, 1e9)).runUntil(3_000);
   console.log(ONE_SIZE_MARK + JSON.stringify(runSize(s)));
+  warmer?.stop();
 }
 
 const speedOf = (f: SizeFigures): number => f.virtualSeconds / f.wallSeconds;
@@ -122,9 +141,17 @@ function firstTouchMicros(): number {
   return probes.sort((a, b) => a - b)[1]!;
 }
 
-/** Speed had the run's first touches cost nothing: its wall time less faults x the probe's cost (an estimate). */
+/** Pages of a slab: the warmer thread touched them, not the cluster's. */
+const SLAB_PAGES = SLAB_SIZE / 4096;
+
+/**
+ * Speed had the first touches on the cluster's thread cost nothing: its wall time less those
+ * faults x the probe's cost (an estimate). The process's faults less the pages of ready slabs
+ * (faulted on the warmer's thread, in parallel).
+ */
 function speedWithoutFaults(f: SizeFigures, touchUs: number): number {
-  const wall = f.wallSeconds - (f.minorPageFaults * touchUs) / 1e6;
+  const onClusterThread = Math.max(0, f.minorPageFaults - f.slabsReady * SLAB_PAGES);
+  const wall = f.wallSeconds - (onClusterThread * touchUs) / 1e6;
   return wall > 0 ? f.virtualSeconds / wall : Infinity;
 }
 
@@ -137,7 +164,7 @@ function printSize(f: SizeFigures, min: number, max: number, touchUs: number): v
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
       `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
       `| ${String(Math.round(f.minorPageFaults / f.virtualSeconds)).padStart(6)} | ${String(Math.round((100 * f.systemSeconds) / f.cpuSeconds)).padStart(3)}% ` +
-      `| ${(speedWithoutFaults(f, touchUs).toFixed(2) + 'x').padStart(8)} ` +
+      `| ${(speedWithoutFaults(f, touchUs).toFixed(2) + 'x').padStart(8)} | ${(f.slabs === 0 ? '-' : Math.round((100 * f.slabsReady) / f.slabs) + '%').padStart(5)} ` +
       `| ${f.virtualSeconds.toFixed(1).padStart(5)} s in ${f.wallSeconds.toFixed(1).padStart(4)} s | ${min.toFixed(2)}-${max.toFixed(2)}x |`,
   );
 }
@@ -152,12 +179,14 @@ function scale(): void {
   console.log('most of it on those faults: their cost is the machine\'s, measured below.');
   const touchUs = firstTouchMicros();
   console.log(`A first touch costs this machine ${touchUs.toFixed(1)} µs now (a probe of fresh 1 MiB arrays); "less faults" is the speed had`);
-  console.log('the run\'s first touches cost nothing (its wall time less faults x that cost): an estimate, not a target.');
+  console.log('the first touches on the cluster\'s thread cost nothing (its wall time less those faults x that cost): an estimate, not a target.');
+  console.log('The cluster\'s 64 KiB slabs (the logs\' bytes) come pre-touched by a thread of their own (src/node/slab-warmer.ts; BENCH_SLAB_WARMER=0');
+  console.log('without): "ready" is the share of slabs that came so, faults/vs counts that thread\'s faults too.');
   console.log(`Each size runs ${rounds} times, each in a process of its own (BENCH_ROUNDS): the round of median speed, then the range of all rounds.`);
   console.log(
-    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | less faults | measured            | range  |',
+    '| brokers x partitions, load     |    speed | target         | acked/vs | cons/vs | acked/ws  | cons/ws  | events/vs | per cpu s | faults/vs | kernel | less faults | ready | measured            | range  |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of SIZES) {
     if (only && !only.includes(`${s.brokers}x${s.partitions}${s.idle ? '+' + s.idle : ''}${s.rate === 20_000 ? '' : '@' + s.rate}`)) continue;
     const r = runRounds(s, rounds);

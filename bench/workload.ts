@@ -89,7 +89,7 @@ export interface ScaleFigures {
   cpuSeconds: number;
   /** CPU seconds in the kernel (of cpuSeconds): mostly first touches of fresh memory pages. */
   systemSeconds: number;
-  /** Minor page faults: each a fresh 4 KiB page touched (the logs keep every byte produced). */
+  /** Minor page faults: each a fresh 4 KiB page touched (the logs keep every byte produced), by any thread of the process. */
   minorPageFaults: number;
   acked: number;
   consumed: number;
@@ -105,8 +105,9 @@ export const consumedOf = (c: ScaleRunnable) => [...c.consumers.values()].reduce
  * warm), then runs it in 100 ms virtual steps until `measureMs` virtual or `budgetS` wall
  * seconds are used up, whichever comes first; what was run, acked and consumed meanwhile.
  */
-export function measureScale(c: ScaleRunnable, warmupMs: number, measureMs: number, budgetS: number): ScaleFigures {
+export function measureScale(c: ScaleRunnable, warmupMs: number, measureMs: number, budgetS: number, onMeasure?: (phase: 'start' | 'end') => void): ScaleFigures {
   c.runUntil(warmupMs);
+  onMeasure?.('start');
   const a0 = ackedOf(c);
   const k0 = consumedOf(c);
   const e0 = c.scheduler.eventsRun;
@@ -119,6 +120,7 @@ export function measureScale(c: ScaleRunnable, warmupMs: number, measureMs: numb
     wall = (performance.now() - t0) / 1000;
   }
   const r1 = process.resourceUsage();
+  onMeasure?.('end');
   return {
     virtualSeconds: (c.now - v0) / 1000,
     wallSeconds: wall,
