@@ -11,6 +11,7 @@
  */
 import { deleteDB } from 'idb';
 import { Cluster } from '../../src/kafka/cluster';
+import { slabCounts } from '../../src/kafka/log/record-batch';
 import { restoreCluster } from '../../src/kafka/durable';
 import { benchScenario as scenario } from '../workload';
 import { FlushPlanner } from '../../src/storage/flush-planner';
@@ -18,6 +19,7 @@ import { openBrowserStore } from '../../src/storage/open-store';
 import type { ClusterStore } from '../../src/storage/types';
 import { imageToDurableState } from '../../src/storage/image';
 import { Persister } from '../../src/storage/persister';
+import { startBrowserSlabWarmer } from '../../src/worker/browser-slab-warmer';
 
 export interface BenchRequest {
   persist: boolean;
@@ -27,6 +29,8 @@ export interface BenchRequest {
   moment?: boolean;
   /** Diagnosis: the Persister's minimum wall ms between flush starts (its default, 100, when unset). */
   flushMs?: number;
+  /** false: the logs' slabs are allocated on the cluster's thread, not pre-touched by a warmer (slab-warming.ts). */
+  warmSlabs?: boolean;
 }
 
 export interface BenchResult {
@@ -58,6 +62,9 @@ export interface BenchResult {
   /** Reopen: wall ms to read the image back (CRC checks included) and to restart the cluster from it. */
   loadMs: number;
   restoreMs: number;
+  /** Slabs the cluster started while it ran, and how many of them came pre-touched from the warmer. */
+  slabs: number;
+  slabsReady: number;
 }
 
 const DB = 'kafka-playground-bench';
@@ -73,6 +80,16 @@ const yieldTask = () =>
   });
 
 export async function run(req: BenchRequest, ran?: () => void): Promise<BenchResult> {
+  // As the playground's worker does (cluster.worker.ts): the logs' slabs come pre-touched.
+  const warmer = req.warmSlabs === false ? null : startBrowserSlabWarmer();
+  try {
+    return await runWith(req, ran);
+  } finally {
+    warmer?.stop();
+  }
+}
+
+async function runWith(req: BenchRequest, ran: (() => void) | undefined): Promise<BenchResult> {
   const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
   const timeline: BenchResult['flushTimeline'] = [];
   let t0 = performance.now();
@@ -99,6 +116,7 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
     }, req.flushMs ? { minIntervalMs: req.flushMs } : {});
   }
+  const slabs0 = { ...slabCounts };
   const end = req.virtualMs + 2000;
   t0 = performance.now();
   let clusterMs = 0;
@@ -131,6 +149,8 @@ export async function run(req: BenchRequest, ran?: () => void): Promise<BenchRes
     syncMs: persister?.figures.syncMs ?? 0,
     loadMs: 0,
     restoreMs: 0,
+    slabs: slabCounts.started - slabs0.started,
+    slabsReady: slabCounts.ready - slabs0.ready,
   };
   if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
   ran?.();

@@ -20,6 +20,7 @@ const req: BenchRequest = {
   virtualMs: Number(q.get('virtualMs') ?? 5000),
   moment: q.get('moment') === '1',
   ...(q.get('flushMs') ? { flushMs: Number(q.get('flushMs')) } : {}),
+  ...(q.get('slabs') === '0' ? { warmSlabs: false } : {}),
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.

@@ -16,6 +16,8 @@ import { measureUi, serveUiApp, uiLine } from './ui';
 const MOMENT = process.env.BENCH_MOMENT === '1';
 /** BENCH_FLUSH_MS=N (diagnosis): the persister's minimum wall ms between flushes, instead of its 100. */
 const FLUSH_MS = process.env.BENCH_FLUSH_MS ? `&flushMs=${Number(process.env.BENCH_FLUSH_MS)}` : '';
+/** BENCH_SLABS=0: the logs' slabs allocated on the cluster's thread, without the playground's slab warmer (slab-warming.ts). */
+const SLABS = process.env.BENCH_SLABS === '0' ? '&slabs=0' : '';
 
 const { base, close } = await serveBenchPage(4190);
 const browser = await launch();
@@ -76,7 +78,7 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   const before = cpuByThread();
-  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}${FLUSH_MS}`);
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}${FLUSH_MS}${SLABS}`);
   await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
@@ -102,7 +104,8 @@ function line(name: string, r: Measured): string {
     : '';
   const split = `[cluster ${(r.clusterMs / 1000).toFixed(2)} s${r.persist ? `, plans ${(r.planMs / 1000).toFixed(2)} s, plans + puts ${(r.syncMs / 1000).toFixed(2)} s, last flush ${(r.tailMs / 1000).toFixed(2)} s` : ''}]`;
   const cpu = r.totalCpuS > 0 ? ` {cpu: worker ${r.workerCpuS.toFixed(2)} s, browser in all ${r.totalCpuS.toFixed(2)} s}` : '';
-  return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}${cpu}   ${store}`;
+  const slabs = r.slabs > 0 ? ` (slabs ready ${Math.round((100 * r.slabsReady) / r.slabs)}%)` : '';
+  return `${name.padEnd(44)} ${fmt(r.acked / s)} records/s acked   ${s.toFixed(2)} s wall ${split}${cpu}${slabs}   ${store}`;
 }
 
 try {

@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Cluster } from '../kafka/cluster';
 import { batchBytes, provideSlabs, slabCounts, SLAB_SIZE } from '../kafka/log/record-batch';
 import { scaleScenario } from '../../bench/workload';
-import { startSlabWarmer } from './slab-warmer';
+import { transformSync } from 'esbuild';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { WARMER_DEFAULTS, warmSlabs } from '../worker/slab-warming';
+import { startSlabWarmer, warmerProgram } from './slab-warmer';
 
 afterEach(() => provideSlabs(null));
 
@@ -71,5 +74,31 @@ describe('the Node slab warmer', () => {
     const before = slabCounts.ready;
     for (let i = 0; i < 20; i++) batchBytes(8 * 1024);
     expect(slabCounts.ready).toBe(before);
+  });
+});
+
+describe("the warmer thread's program", () => {
+  it('runs from warmSlabs compiled as tsx compiles it (esbuild keepNames: a __name helper around inner functions)', async () => {
+    // The function's text as tsx leaves it: compiled with keepNames, read back with String().
+    const compiled = transformSync(`box.f = ${String(warmSlabs)};`, { keepNames: true, loader: 'js' }).code;
+    const box: { f?: unknown } = {};
+    new Function('box', compiled)(box);
+    const source = String(box.f);
+    expect(source).toContain('__name(');
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(warmerProgram(source), { eval: true, workerData: { port: port2, options: { size: SLAB_SIZE, ...WARMER_DEFAULTS } }, transferList: [port2] });
+    try {
+      const first = await new Promise<unknown>((resolve, reject) => {
+        port1.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(Array.isArray(first)).toBe(true);
+      const slabs = first as ArrayBuffer[];
+      expect(slabs).toHaveLength(WARMER_DEFAULTS.per);
+      expect(slabs.every((b) => b instanceof ArrayBuffer && b.byteLength === SLAB_SIZE && new Uint8Array(b).every((x) => x === 0))).toBe(true);
+    } finally {
+      port1.close();
+      await worker.terminate();
+    }
   });
 });

@@ -1,93 +1,59 @@
 /**
- * Slabs whose pages another thread has touched already, for the cluster in Node (the bench,
- * the headless runner): see record-batch.ts provideSlabs. A fresh page's first touch is a
- * page fault, ~11 µs on this project's VMs, and the logs keep every byte produced, so at
- * 20,000 records/s a third of a 3 x 3 run went on faults. A worker thread allocates the
- * slabs and touches a byte a page (writing a zero: a read would map the shared zero page),
- * then transfers them; the cluster's thread takes them with receiveMessageOnPort, which
- * does not wait for the event loop (runUntil never yields). The touching runs on the
- * other core, in parallel; a slab not ready in time is allocated as before. Which buffer a
- * batch lands in changes none of its bytes, so a run is the same with or without one.
- *
- * The worker keeps AHEAD messages of PER slabs in flight and makes another for each one
- * taken: 8 MiB ready at most.
+ * Pre-touched slabs for the cluster in Node (the bench, npm run scenario): the warming
+ * thread of src/worker/slab-warming.ts as a worker thread. The cluster's thread takes its
+ * messages with receiveMessageOnPort, which does not wait for the event loop (runUntil
+ * never yields to it).
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { provideSlabs, SLAB_SIZE } from '../kafka/log/record-batch';
-
-const PER = 16;
-const AHEAD = 8;
-const PAGE = 4096;
-
-/** The worker's code (evaluated: no file of its own to find under tsx, vitest or a bundle). */
-const WARMER = `
-const { workerData } = require('node:worker_threads');
-const { port, size, per, page } = workerData;
-let credit = workerData.ahead;
-function make() {
-  for (; credit > 0; credit--) {
-    const slabs = [];
-    for (let i = 0; i < per; i++) {
-      const b = new ArrayBuffer(size);
-      const u = new Uint8Array(b);
-      for (let j = 0; j < size; j += page) u[j] = 0;
-      slabs.push(b);
-    }
-    port.postMessage(slabs, slabs);
-  }
-}
-port.on('message', (n) => { credit += n; make(); });
-make();
-`;
+import { SLAB_SIZE } from '../kafka/log/record-batch';
+import { SlabQueue, WARMER_DEFAULTS, warmSlabs, type WarmerOptions } from '../worker/slab-warming';
 
 export interface SlabWarmer {
-  /** Slabs handed to batchBytes so far (how many of its slabs came ready). */
+  /** Slabs handed to batchBytes so far. */
   readonly taken: number;
   /** Takes what the thread has sent so far without waiting; how many slabs are ready now. */
   collect(): number;
-  /** Removes the source and ends the thread. */
+  /** batchBytes allocates its slabs again, and the thread ends. */
   stop(): void;
 }
 
-/** Starts the warmer and installs it as batchBytes' source of slabs (one per process). */
+/**
+ * The thread's program: warmSlabs from its source text (`source`), so it needs no file of its
+ * own to find under tsx, vitest or a bundle. tsx compiles with esbuild's keepNames, which
+ * wraps inner functions in a `__name` helper the text does not carry: given here.
+ */
+export function warmerProgram(source: string): string {
+  return `const __name = (f) => f;\nconst { workerData } = require('node:worker_threads');\n(${source})(workerData.port, workerData.options);`;
+}
+
+/** Starts the thread and installs it as batchBytes' source of slabs (one per process). */
 export function startSlabWarmer(): SlabWarmer {
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WARMER, { eval: true, workerData: { port: port2, size: SLAB_SIZE, per: PER, ahead: AHEAD, page: PAGE }, transferList: [port2] });
+  const options: WarmerOptions = { size: SLAB_SIZE, ...WARMER_DEFAULTS };
+  const worker = new Worker(warmerProgram(String(warmSlabs)), { eval: true, workerData: { port: port2, options }, transferList: [port2] });
+  // A thread that fails leaves batchBytes allocating, as without one (nothing a run can see).
+  worker.on('error', () => stop());
   // Neither keeps the process alive: a runner that forgets stop() still exits.
   worker.unref();
   port1.unref();
-  const ready: ArrayBuffer[] = [];
-  let taken = 0;
+  const queue = new SlabQueue(
+    () => port1.postMessage(1),
+    () => receiveMessageOnPort(port1)?.message as ArrayBuffer[] | undefined,
+  );
+  queue.install();
   let stopped = false;
-  /** One message from the thread into `ready` (and a credit back for another); false when none has come. */
-  const receive = (): boolean => {
-    const m = receiveMessageOnPort(port1);
-    if (m === undefined) return false;
-    for (const b of m.message as ArrayBuffer[]) ready.push(b);
-    port1.postMessage(1);
-    return true;
-  };
-  provideSlabs(() => {
-    if (ready.length === 0 && !receive()) return null;
-    const slab = ready.pop();
-    if (slab === undefined) return null;
-    taken++;
-    return slab;
-  });
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    queue.uninstall();
+    port1.close();
+    void worker.terminate();
+  }
   return {
     get taken() {
-      return taken;
+      return queue.taken;
     },
-    collect() {
-      while (!stopped && receive());
-      return ready.length;
-    },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      provideSlabs(null);
-      port1.close();
-      void worker.terminate();
-    },
+    collect: () => (stopped ? 0 : queue.collect()),
+    stop,
   };
 }

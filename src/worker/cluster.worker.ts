@@ -4,12 +4,19 @@
  */
 import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
+import { slabCounts } from '../kafka/log/record-batch';
 import { openBrowserStore } from '../storage/open-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
+import { startBrowserSlabWarmer } from './browser-slab-warmer';
 import { WorkerHost } from './host';
 import { fromWorker, type FromWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+// The logs' slabs come with their pages touched, from a worker of their own (slab-warming.ts).
+startBrowserSlabWarmer();
+// How many of the slabs came so: readable from the browser's devtools and the e2e tests.
+(scope as unknown as { slabCounts: typeof slabCounts }).slabCounts = slabCounts;
 
 // The brokers' disks: IndexedDB, owned by one tab at a time (src/storage/).
 const persistence = new WorkerPersistence({
