@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     for (const [id, b] of [...c.brokers].sort((x, y) => x[0] - y[0])) {
       for (const [k, log] of [...b.logs].sort()) {
         h.update(`${id}${k}${log.logEndOffset}/${log.highWatermark}`);
-        for (const s of log.segments) for (const x of s.batches) h.update(x);
+        for (const s of log.segments) for (const x of s.batchList()) h.update(x);
       }
     }
     for (const [id, x] of c.consumers) h.update(id + JSON.stringify(x.view()));
