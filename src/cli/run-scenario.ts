@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   try {
     warmer = startSlabWarmer();
   } catch {
-    warmer = null;
+    // No worker threads here: batchBytes allocates its slabs, as without a warmer.
   }
   try {
     const r = await runCli(process.argv.slice(2), { readFile: (path) => readFileSync(path, 'utf8'), debug });

@@ -155,9 +155,9 @@ const RELEASED = new Uint8Array(0);
  * batch as a view (a reloaded log's batches are views into one chunk's bytes) and copies
  * what it keeps elsewhere (checkpoints, stored chunks). A slab lives while any of its
  * batches does: 64 KiB bounds what one surviving batch can hold on to. Process memory outside
- * any cluster's state: which slab a batch lands in changes none of its bytes.
+ * any cluster's state: which slab a batch lands in changes none of its bytes. A host may hand
+ * over slabs ready-made (slabSource).
  */
-/** The size of the slabs batchBytes fills (and a slabSource hands over). */
 export const SLAB_SIZE = 64 * 1024;
 /** A larger batch gets an ArrayBuffer of its own. */
 const SLAB_MAX_BATCH = 8 * 1024;
