@@ -73,14 +73,14 @@ const SIZES: Size[] = [
 ];
 
 function runSize(s: Size): SizeFigures {
-  const at = { started: 0, ready: 0 };
+  // The slab counters when the measured span starts and ends.
+  const at = { start: { ...slabCounts }, end: { ...slabCounts } };
   const f = measureScale(new Cluster(scaleScenario(s.brokers, s.partitions, s.rate, 1e9, s.idle ?? 0)), s.warmupMs, s.measureMs, s.budgetS, (phase) => {
-    const sign = phase === 'start' ? -1 : 1;
-    at.started += sign * slabCounts.started;
-    at.ready += sign * slabCounts.ready;
+    at[phase] = { ...slabCounts };
   });
   const idle = s.idle ? ` + ${s.idle} idle` : '';
-  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs: at.started, slabsReady: at.ready };
+  const slabs = at.end.started - at.start.started;
+  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs, slabsReady: at.end.ready - at.start.ready };
 }
 
 /** A round's figures on its own line of a child process's output (runRounds). */

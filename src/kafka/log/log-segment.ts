@@ -142,15 +142,17 @@ export class LogSegment {
     let ans = -1;
     // Fetches read at the tail (a follower or consumer that keeps up asks for the last batch
     // or the next offset): the last two bases first, before a search over a long, cold array.
-    if (hi >= 0 && bases[hi]! <= offset) return batchNextOffset(this.batches[hi]!) > offset ? hi : hi + 1;
-    if (hi >= 1 && bases[hi - 1]! <= offset) return batchNextOffset(this.batches[hi - 1]!) > offset ? hi - 1 : hi;
-    hi -= 2;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (bases[mid]! <= offset) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
+    if (hi >= 0 && bases[hi]! <= offset) ans = hi;
+    else if (hi >= 1 && bases[hi - 1]! <= offset) ans = hi - 1;
+    else {
+      hi -= 2;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (bases[mid]! <= offset) {
+          ans = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
     }
     if (ans < 0) return 0;
     return batchNextOffset(this.batches[ans]!) > offset ? ans : ans + 1;
