@@ -215,41 +215,58 @@ export class Scheduler {
     return x.at < y.at || (x.at === y.at && x.seq < y.seq);
   }
 
+  /**
+   * Sift-up with a hole: parents move down into it and `e` is stored once where it stops
+   * (a swap per level stored two pointers, each through the GC's write barrier).
+   */
   private push(e: Scheduled): void {
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
+    const at = e.at;
+    const seq = e.seq;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      const t = h[i]!;
-      h[i] = h[p]!;
-      h[p] = t;
+      const q = h[p]!;
+      if (at > q.at || (at === q.at && seq > q.seq)) break;
+      h[i] = q;
       i = p;
     }
+    h[i] = e;
   }
 
+  /**
+   * Takes the least event. The hole left at the root sinks to a leaf along the lesser
+   * children (one comparison a level), and the heap's last element rises from there
+   * (Floyd's bottom-up heapsort step): it came from the bottom, so it rarely rises far. A
+   * sift-down of the last element from the root took two comparisons a level and a swap.
+   */
   private pop(): Scheduled | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        const t = h[i]!;
-        h[i] = h[m]!;
-        h[m] = t;
-        i = m;
-      }
+    const n = h.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const m = r < n && this.less(h[r]!, h[l]!) ? r : l;
+      h[i] = h[m]!;
+      i = m;
     }
+    const at = last.at;
+    const seq = last.seq;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const q = h[p]!;
+      if (at > q.at || (at === q.at && seq > q.seq)) break;
+      h[i] = q;
+      i = p;
+    }
+    h[i] = last;
     return top;
   }
 }

@@ -47,6 +47,41 @@ describe('Scheduler', () => {
     expect(order).toEqual(['a', 'b', 'c']);
     expect(s.now).toBe(100);
   });
+  it('runs any mix of schedules, cancels and events that schedule more in (time, scheduling order): 40 seeds', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = new Prng(seed);
+      const s = new Scheduler();
+      const ran: number[] = [];
+      // Each entry's [time, order scheduled]: a run must take them sorted by both.
+      const key: [number, number][] = [];
+      const timers: { cancel(): void }[] = [];
+      const cancelled = new Set<number>();
+      const add = (at: number): void => {
+        const id = key.length;
+        key.push([Math.max(at, s.now), id]);
+        timers.push(
+          s.at(
+            at,
+            callOf(() => {
+              ran.push(id);
+              // Some events schedule more, at this instant or later.
+              if (rng.int(4) === 0) for (let k = rng.int(3); k >= 0; k--) add(s.now + rng.int(3));
+            }),
+          ),
+        );
+      };
+      // Enough entries and cancels to make the scheduler compact its heap more than once.
+      for (let i = 0; i < 3000; i++) add(rng.int(200));
+      for (let i = 0; i < 2500; i++) {
+        const id = rng.int(key.length);
+        timers[id]!.cancel();
+        cancelled.add(id);
+      }
+      s.runUntil(1000);
+      const expected = key.filter(([, id]) => !cancelled.has(id)).sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(([, id]) => id);
+      expect(ran, `seed ${seed}`).toEqual(expected);
+    }
+  });
   it('stops at the limit', () => {
     const s = new Scheduler();
     const order: number[] = [];
