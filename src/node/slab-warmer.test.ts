@@ -5,7 +5,7 @@ import { batchBytes, provideSlabs, slabCounts, SLAB_SIZE } from '../kafka/log/re
 import { scaleScenario } from '../../bench/workload';
 import { transformSync } from 'esbuild';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { WARMER_DEFAULTS, warmSlabs } from '../worker/slab-warming';
+import { WARMER_DEFAULTS, warmerOptions, warmSlabs } from '../worker/slab-warming';
 import { startSlabWarmer, warmerProgram } from './slab-warmer';
 
 afterEach(() => provideSlabs(null));
@@ -86,7 +86,7 @@ describe("the warmer thread's program", () => {
     const source = String(box.f);
     expect(source).toContain('__name(');
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(warmerProgram(source), { eval: true, workerData: { port: port2, options: { size: SLAB_SIZE, ...WARMER_DEFAULTS } }, transferList: [port2] });
+    const worker = new Worker(warmerProgram(source), { eval: true, workerData: { port: port2, options: warmerOptions(SLAB_SIZE) }, transferList: [port2] });
     try {
       const first = await new Promise<unknown>((resolve, reject) => {
         port1.once('message', resolve);

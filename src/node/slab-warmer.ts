@@ -6,7 +6,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, WARMER_DEFAULTS, warmSlabs, type WarmerOptions } from '../worker/slab-warming';
+import { SlabQueue, warmerOptions, warmSlabs } from '../worker/slab-warming';
 
 export interface SlabWarmer {
   /** Slabs handed to batchBytes so far. */
@@ -29,7 +29,7 @@ export function warmerProgram(source: string): string {
 /** Starts the thread and installs it as batchBytes' source of slabs (one per process). */
 export function startSlabWarmer(): SlabWarmer {
   const { port1, port2 } = new MessageChannel();
-  const options: WarmerOptions = { size: SLAB_SIZE, ...WARMER_DEFAULTS };
+  const options = warmerOptions(SLAB_SIZE);
   const worker = new Worker(warmerProgram(String(warmSlabs)), { eval: true, workerData: { port: port2, options }, transferList: [port2] });
   // A thread that fails leaves batchBytes allocating, as without one (nothing a run can see).
   worker.on('error', () => stop());
@@ -41,11 +41,8 @@ export function startSlabWarmer(): SlabWarmer {
     () => receiveMessageOnPort(port1)?.message as ArrayBuffer[] | undefined,
   );
   queue.install();
-  let stopped = false;
   function stop(): void {
-    if (stopped) return;
-    stopped = true;
-    queue.uninstall();
+    if (!queue.close()) return;
     port1.close();
     void worker.terminate();
   }
@@ -53,7 +50,7 @@ export function startSlabWarmer(): SlabWarmer {
     get taken() {
       return queue.taken;
     },
-    collect: () => (stopped ? 0 : queue.collect()),
+    collect: () => queue.collect(),
     stop,
   };
 }

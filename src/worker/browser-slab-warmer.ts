@@ -4,7 +4,7 @@
  * slices; a slab not ready in time is allocated as before.
  */
 import { SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, WARMER_DEFAULTS } from './slab-warming';
+import { SlabQueue, warmerOptions } from './slab-warming';
 
 export interface BrowserSlabWarmer {
   /** Slabs handed to batchBytes so far. */
@@ -25,12 +25,9 @@ export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
   const channel = new MessageChannel();
   const queue = new SlabQueue(() => channel.port1.postMessage(1));
   channel.port1.onmessage = (e: MessageEvent<ArrayBuffer[]>) => queue.add(e.data);
-  worker.postMessage({ port: channel.port2, options: { size: SLAB_SIZE, ...WARMER_DEFAULTS } }, [channel.port2]);
-  let stopped = false;
+  worker.postMessage({ port: channel.port2, options: warmerOptions(SLAB_SIZE) }, [channel.port2]);
   const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
-    queue.uninstall();
+    if (!queue.close()) return;
     channel.port1.close();
     worker.terminate();
   };

@@ -9,7 +9,7 @@ const slabs = (n: number) => Array.from({ length: n }, () => new ArrayBuffer(SLA
 describe('SlabQueue', () => {
   it('hands out messages in arrival order and credits the thread once per message it starts on', () => {
     let credits = 0;
-    const q = new SlabQueue(() => credits++);
+    const q = new SlabQueue(() => credits++, undefined, 1, 1); // one ahead, never more (growth: below)
     expect(q.take()).toBeNull();
     const [a, b] = [slabs(2), slabs(1)];
     const [inA, inB] = [[...a], [...b]];
@@ -27,7 +27,7 @@ describe('SlabQueue', () => {
   it('pulls what has arrived when it has nothing queued (Node), and installs itself as batchBytes’ source', () => {
     const arrived = [slabs(1), slabs(1)];
     let credits = 0;
-    const q = new SlabQueue(() => credits++, () => arrived.shift());
+    const q = new SlabQueue(() => credits++, () => arrived.shift(), 1, 1);
     q.install();
     // Past the slab in use, batchBytes starts new ones: from the queue while it has them.
     const buffers = new Set<ArrayBufferLike>();
@@ -35,8 +35,47 @@ describe('SlabQueue', () => {
     expect(q.taken).toBe(2);
     expect(credits).toBe(2);
     expect(buffers.size).toBeGreaterThanOrEqual(4); // the two given, and allocated ones after them
-    q.uninstall();
+    expect(q.close()).toBe(true);
     expect(q.collect()).toBe(0);
+    expect(q.close()).toBe(false); // once: the host ends its thread the first time only
+  });
+
+  it('keeps one message ahead while that suffices, one more each time none is ready, at most maxAhead', () => {
+    let credits = 0;
+    const q = new SlabQueue(() => credits++, undefined, 1, 3);
+    // Before the thread's first message: nothing ready is the thread starting, not falling behind.
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([1, 0]);
+    q.add(slabs(2));
+    q.take();
+    q.take();
+    expect([q.ahead, credits]).toEqual([1, 1]); // the message started: its replacement
+    // The replacement has not come: the cluster fills slabs faster than one message ahead.
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([2, 2]);
+    expect(q.take()).toBeNull();
+    expect(q.take()).toBeNull();
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([3, 3]); // capped at maxAhead
+    q.add(slabs(1));
+    expect(q.take()).not.toBeNull();
+    expect([q.ahead, credits]).toEqual([3, 4]);
+    q.close();
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([3, 4]); // closed: nothing more asked of the thread
+  });
+
+  it('after close, takes nothing in and batchBytes allocates its own slabs again', () => {
+    const q = new SlabQueue(() => {});
+    q.install();
+    const given = slabs(1);
+    const inGiven = given[0]!;
+    q.close();
+    q.add(given);
+    expect(q.collect()).toBe(0);
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 20; i++) seen.add(batchBytes(8 * 1024).buffer);
+    expect(seen.has(inGiven)).toBe(false);
   });
 });
 

@@ -41,7 +41,7 @@ const WORD_PATH_MIN_BYTES = 64;
  * a call reads another.
  */
 let wordsBuffer: ArrayBufferLike | null = null;
-let words = new Int32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 /** Unsigned CRC-32C of buf[start, end). */
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
