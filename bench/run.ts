@@ -29,7 +29,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Cluster } from '../src/kafka/cluster';
-import { SLAB_SIZE, slabCounts } from '../src/kafka/log/record-batch';
+import { slabCounts } from '../src/kafka/log/record-batch';
 import { startSlabWarmer } from '../src/node/slab-warmer';
 import { ackedOf, benchScenario, consumedOf, measureScale, scaleScenario, type ScaleFigures } from './workload';
 
@@ -42,9 +42,10 @@ type SizeFigures = Figures & {
   cpuSeconds: number;
   systemSeconds: number;
   minorPageFaults: number;
-  /** Slabs batchBytes started while measured, and how many came pre-touched from the warmer thread. */
+  /** Slabs batchBytes started while measured, how many came pre-touched from the warmer thread, and their bytes. */
   slabs: number;
   slabsReady: number;
+  slabsReadyBytes: number;
 };
 
 // ---- part 1: scale ------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ function runSize(s: Size): SizeFigures {
   });
   const idle = s.idle ? ` + ${s.idle} idle` : '';
   const slabs = at.end.started - at.start.started;
-  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs, slabsReady: at.end.ready - at.start.ready };
+  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs, slabsReady: at.end.ready - at.start.ready, slabsReadyBytes: at.end.readyBytes - at.start.readyBytes };
 }
 
 /** A round's figures on its own line of a child process's output (runRounds). */
@@ -141,16 +142,14 @@ function firstTouchMicros(): number {
   return probes.sort((a, b) => a - b)[1]!;
 }
 
-/** Pages of a slab: the warmer thread touched them, not the cluster's. */
-const SLAB_PAGES = SLAB_SIZE / 4096;
-
 /**
  * Speed had the first touches on the cluster's thread cost nothing: its wall time less those
  * faults x the probe's cost (an estimate). The process's faults less the pages of ready slabs
  * (faulted on the warmer's thread, in parallel).
  */
 function speedWithoutFaults(f: SizeFigures, touchUs: number): number {
-  const onClusterThread = Math.max(0, f.minorPageFaults - f.slabsReady * SLAB_PAGES);
+  // The ready slabs' pages: the warmer thread touched them, not the cluster's.
+  const onClusterThread = Math.max(0, f.minorPageFaults - f.slabsReadyBytes / 4096);
   const wall = f.wallSeconds - (onClusterThread * touchUs) / 1e6;
   return wall > 0 ? f.virtualSeconds / wall : Infinity;
 }
@@ -180,7 +179,7 @@ function scale(): void {
   const touchUs = firstTouchMicros();
   console.log(`A first touch costs this machine ${touchUs.toFixed(1)} µs now (a probe of fresh 1 MiB arrays); "less faults" is the speed had`);
   console.log('the first touches on the cluster\'s thread cost nothing (its wall time less those faults x that cost): an estimate, not a target.');
-  console.log('The cluster\'s 64 KiB slabs (the logs\' bytes) come pre-touched by a thread of their own (src/node/slab-warmer.ts; BENCH_SLAB_WARMER=0');
+  console.log('The cluster\'s slabs (the logs\' bytes: 64 KiB, and 1 MiB ones for batches past 8 KiB) come pre-touched by a thread of their own (src/node/slab-warmer.ts; BENCH_SLAB_WARMER=0');
   console.log('without): "ready" is the share of slabs that came so, faults/vs counts that thread\'s faults too.');
   console.log(`Each size runs ${rounds} times, each in a process of its own (BENCH_ROUNDS): the round of median speed, then the range of all rounds.`);
   console.log(

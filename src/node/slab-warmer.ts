@@ -5,52 +5,58 @@
  * never yields to it).
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, warmerOptions, warmSlabs } from '../worker/slab-warming';
+import { SLAB_STREAMS, SlabQueue, warmerOptions, warmSlabs } from '../worker/slab-warming';
 
 export interface SlabWarmer {
-  /** Slabs handed to batchBytes so far. */
+  /** Slabs handed to batchBytes so far (of every size). */
   readonly taken: number;
-  /** Takes what the thread has sent so far without waiting; how many slabs are ready now. */
+  /** Takes what the thread has sent so far without waiting; how many slabs (of every size) are ready now. */
   collect(): number;
   /** batchBytes allocates its slabs again, and the thread ends. */
   stop(): void;
 }
 
 /**
- * The thread's program: warmSlabs from its source text (`source`), so it needs no file of its
- * own to find under tsx, vitest or a bundle. tsx compiles with esbuild's keepNames, which
- * wraps inner functions in a `__name` helper the text does not carry: given here.
+ * The thread's program: warmSlabs from its source text (`source`) for each stream it is given,
+ * so it needs no file of its own to find under tsx, vitest or a bundle. tsx compiles with
+ * esbuild's keepNames, which wraps inner functions in a `__name` helper the text does not
+ * carry: given here.
  */
 export function warmerProgram(source: string): string {
-  return `const __name = (f) => f;\nconst { workerData } = require('node:worker_threads');\n(${source})(workerData.port, workerData.options);`;
+  return `const __name = (f) => f;\nconst { workerData } = require('node:worker_threads');\nfor (const s of workerData.streams) (${source})(s.port, s.options);`;
 }
 
-/** Starts the thread and installs it as batchBytes' source of slabs (one per process). */
+/** Starts the thread and installs it as batchBytes' source of slabs of every size (one per process). */
 export function startSlabWarmer(): SlabWarmer {
-  const { port1, port2 } = new MessageChannel();
-  const options = warmerOptions(SLAB_SIZE);
-  const worker = new Worker(warmerProgram(String(warmSlabs)), { eval: true, workerData: { port: port2, options }, transferList: [port2] });
+  const channels = SLAB_STREAMS.map(() => new MessageChannel());
+  const streams = SLAB_STREAMS.map((stream, i) => ({ port: channels[i]!.port2, options: warmerOptions(stream) }));
+  const worker = new Worker(warmerProgram(String(warmSlabs)), { eval: true, workerData: { streams }, transferList: streams.map((s) => s.port) });
   // A thread that fails leaves batchBytes allocating, as without one (nothing a run can see).
   worker.on('error', () => stop());
   // Neither keeps the process alive: a runner that forgets stop() still exits.
   worker.unref();
-  port1.unref();
-  const queue = new SlabQueue(
-    () => port1.postMessage(1),
-    () => receiveMessageOnPort(port1)?.message as ArrayBuffer[] | undefined,
-  );
-  queue.install();
+  const queues = SLAB_STREAMS.map((stream, i) => {
+    const port = channels[i]!.port1;
+    port.unref();
+    return new SlabQueue(
+      () => port.postMessage(1),
+      () => receiveMessageOnPort(port)?.message as ArrayBuffer[] | undefined,
+      stream,
+    );
+  });
+  for (const q of queues) q.install();
   function stop(): void {
-    if (!queue.close()) return;
-    port1.close();
+    let first = false;
+    for (const q of queues) if (q.close()) first = true;
+    if (!first) return;
+    for (const c of channels) c.port1.close();
     void worker.terminate();
   }
   return {
     get taken() {
-      return queue.taken;
+      return queues.reduce((n, q) => n + q.taken, 0);
     },
-    collect: () => queue.collect(),
+    collect: () => queues.reduce((n, q) => n + q.collect(), 0),
     stop,
   };
 }

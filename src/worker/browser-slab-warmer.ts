@@ -3,17 +3,16 @@
  * thread as a worker of the cluster's worker. Its messages arrive between the host's
  * slices; a slab not ready in time is allocated as before.
  */
-import { SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, warmerOptions } from './slab-warming';
+import { SLAB_STREAMS, SlabQueue, warmerOptions, type WarmerStream } from './slab-warming';
 
 export interface BrowserSlabWarmer {
-  /** Slabs handed to batchBytes so far. */
+  /** Slabs handed to batchBytes so far (of every size). */
   readonly taken: number;
   /** batchBytes allocates its slabs again, and the worker ends. */
   stop(): void;
 }
 
-/** Starts the warmer and installs it as batchBytes' source; null where workers cannot be made. */
+/** Starts the warmer and installs it as batchBytes' source of slabs of every size; null where workers cannot be made. */
 export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
   if (typeof Worker === 'undefined' || typeof MessageChannel === 'undefined') return null;
   let worker: Worker;
@@ -22,13 +21,20 @@ export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
   } catch {
     return null;
   }
-  const channel = new MessageChannel();
-  const queue = new SlabQueue(() => channel.port1.postMessage(1));
-  channel.port1.onmessage = (e: MessageEvent<ArrayBuffer[]>) => queue.add(e.data);
-  worker.postMessage({ port: channel.port2, options: warmerOptions(SLAB_SIZE) }, [channel.port2]);
+  const channels = SLAB_STREAMS.map(() => new MessageChannel());
+  const queues = SLAB_STREAMS.map((stream, i) => {
+    const port = channels[i]!.port1;
+    const queue = new SlabQueue(() => port.postMessage(1), undefined, stream);
+    port.onmessage = (e: MessageEvent<ArrayBuffer[]>) => queue.add(e.data);
+    return queue;
+  });
+  const streams: WarmerStream[] = SLAB_STREAMS.map((stream, i) => ({ port: channels[i]!.port2, options: warmerOptions(stream) }));
+  worker.postMessage({ streams }, streams.map((s) => s.port));
   const stop = (): void => {
-    if (!queue.close()) return;
-    channel.port1.close();
+    let first = false;
+    for (const q of queues) if (q.close()) first = true;
+    if (!first) return;
+    for (const c of channels) c.port1.close();
     worker.terminate();
   };
   // A worker that fails leaves batchBytes allocating, as without one (nothing a run can see).
@@ -36,10 +42,10 @@ export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
     e.preventDefault();
     stop();
   };
-  queue.install();
+  for (const q of queues) q.install();
   return {
     get taken() {
-      return queue.taken;
+      return queues.reduce((n, q) => n + q.taken, 0);
     },
     stop,
   };

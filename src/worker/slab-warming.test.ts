@@ -1,15 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchBytes, provideSlabs, SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, warmSlabs, type WarmerPort } from './slab-warming';
+import { batchBytes, LARGE_SLAB_SIZE, provideSlabs, SLAB_SIZE } from '../kafka/log/record-batch';
+import { SlabQueue, warmSlabs, type SlabStream, type WarmerPort } from './slab-warming';
 
-afterEach(() => provideSlabs(null));
+afterEach(() => {
+  provideSlabs(null);
+  provideSlabs(null, LARGE_SLAB_SIZE);
+});
 
 const slabs = (n: number) => Array.from({ length: n }, () => new ArrayBuffer(SLAB_SIZE));
+const stream = (ahead: number, maxAhead: number): SlabStream => ({ size: SLAB_SIZE, per: 1, ahead, maxAhead });
 
 describe('SlabQueue', () => {
   it('hands out messages in arrival order and credits the thread once per message it starts on', () => {
     let credits = 0;
-    const q = new SlabQueue(() => credits++, undefined, 1, 1); // one ahead, never more (growth: below)
+    const q = new SlabQueue(() => credits++, undefined, stream(1, 1)); // one ahead, never more (growth: below)
     expect(q.take()).toBeNull();
     const [a, b] = [slabs(2), slabs(1)];
     const [inA, inB] = [[...a], [...b]];
@@ -27,7 +31,7 @@ describe('SlabQueue', () => {
   it('pulls what has arrived when it has nothing queued (Node), and installs itself as batchBytes’ source', () => {
     const arrived = [slabs(1), slabs(1)];
     let credits = 0;
-    const q = new SlabQueue(() => credits++, () => arrived.shift(), 1, 1);
+    const q = new SlabQueue(() => credits++, () => arrived.shift(), stream(1, 1));
     q.install();
     // Past the slab in use, batchBytes starts new ones: from the queue while it has them.
     const buffers = new Set<ArrayBufferLike>();
@@ -42,7 +46,7 @@ describe('SlabQueue', () => {
 
   it('keeps one message ahead while that suffices, one more each time none is ready, at most maxAhead', () => {
     let credits = 0;
-    const q = new SlabQueue(() => credits++, undefined, 1, 3);
+    const q = new SlabQueue(() => credits++, undefined, stream(1, 3));
     // Before the thread's first message: nothing ready is the thread starting, not falling behind.
     expect(q.take()).toBeNull();
     expect([q.ahead, credits]).toEqual([1, 0]);
@@ -63,6 +67,20 @@ describe('SlabQueue', () => {
     q.close();
     expect(q.take()).toBeNull();
     expect([q.ahead, credits]).toEqual([3, 4]); // closed: nothing more asked of the thread
+  });
+
+  it('a stream that starts with none ahead asks for one on its first miss, and grows only once that came', () => {
+    let credits = 0;
+    const q = new SlabQueue(() => credits++, undefined, stream(0, 4));
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([1, 1]);
+    expect(q.take()).toBeNull(); // asked for, not come yet: no more
+    expect([q.ahead, credits]).toEqual([1, 1]);
+    q.add(slabs(1));
+    expect(q.take()).not.toBeNull();
+    expect([q.ahead, credits]).toEqual([1, 2]);
+    expect(q.take()).toBeNull();
+    expect([q.ahead, credits]).toEqual([2, 3]);
   });
 
   it('after close, takes nothing in and batchBytes allocates its own slabs again', () => {

@@ -8,15 +8,17 @@
  * before. Which buffer a batch lands in changes none of its bytes: a run is the same with or
  * without.
  *
- * The thread keeps `ahead` messages of `per` slabs in flight and makes another for each one
- * the cluster's thread starts on. It starts with one message ahead (1 MiB: a light load
- * never needs more), and the cluster's side asks for one more each time it finds none
- * ready, up to `maxAhead` (8 MiB: 20,000 records/s at 6 x 50 keeps every slab ready).
+ * One stream per size of slab (SLAB_STREAMS): for each, the thread keeps `ahead` messages of
+ * `per` slabs in flight and makes another for each one the cluster's thread starts on. The
+ * small slabs start one message ahead (1 MiB: a light load never needs more), the large ones
+ * none (only a fast producer's batches need them), and the cluster's side asks for one more
+ * each time it finds none ready, up to `maxAhead` (8 MiB a size: at 20,000 records/s, 3 x 3 and
+ * 6 x 50 take every slab ready in the bench; at 200,000, 84-93% in the browser bench).
  * Hosts: src/node/slab-warmer.ts (a worker thread, taken with receiveMessageOnPort: runUntil
  * never yields) and slab-warmer.worker.ts (the browser's cluster worker, whose messages
  * arrive between its slices).
  */
-import { provideSlabs } from '../kafka/log/record-batch';
+import { LARGE_SLAB_SIZE, provideSlabs, SLAB_SIZE } from '../kafka/log/record-batch';
 
 /** The thread's settings (the page size is the smallest of the machines we run on). */
 export interface WarmerOptions {
@@ -27,18 +29,38 @@ export interface WarmerOptions {
   page: number;
 }
 
-/** The thread's settings beside the slab size, and the most messages the cluster's side lets it keep ahead. */
-export const WARMER_DEFAULTS = { per: 16, ahead: 1, maxAhead: 8, page: 4096 } as const;
+/** One size of slab the thread makes: `per` a message, `ahead` messages at first, at most `maxAhead` (SlabQueue grows it). */
+export interface SlabStream {
+  size: number;
+  per: number;
+  ahead: number;
+  maxAhead: number;
+}
 
-/** WarmerOptions of the defaults for slabs of `size` bytes (what the hosts send the thread). */
-export function warmerOptions(size: number): WarmerOptions {
-  return { size, per: WARMER_DEFAULTS.per, ahead: WARMER_DEFAULTS.ahead, page: WARMER_DEFAULTS.page };
+/** The streams the hosts start: batchBytes' small slabs and its large ones (1 MiB each, one a message). */
+export const SLAB_STREAMS: readonly SlabStream[] = [
+  { size: SLAB_SIZE, per: 16, ahead: 1, maxAhead: 8 },
+  { size: LARGE_SLAB_SIZE, per: 1, ahead: 0, maxAhead: 8 },
+];
+
+/** The smallest page of the machines we run on: a zero written every this many bytes touches every page. */
+const PAGE = 4096;
+
+/** What the thread is sent for a stream. */
+export function warmerOptions(stream: SlabStream): WarmerOptions {
+  return { size: stream.size, per: stream.per, ahead: stream.ahead, page: PAGE };
 }
 
 /** The port the thread talks through: a MessagePort in Node and in browsers. */
 export interface WarmerPort {
   postMessage(message: unknown, transfer: Transferable[]): void;
   onmessage: ((e: { data: unknown }) => void) | null;
+}
+
+/** A stream as the thread is given it: its port (a MessagePort where it runs) and its settings. */
+export interface WarmerStream {
+  port: MessagePort;
+  options: WarmerOptions;
 }
 
 /**
@@ -68,11 +90,12 @@ export function warmSlabs(port: WarmerPort, o: WarmerOptions): void {
 }
 
 /**
- * The cluster thread's side: messages of slabs in arrival order; each one started sends the
- * thread a credit for another. Finding none ready once some have come (the cluster fills
- * slabs faster than the thread keeps ahead) sends one credit more, up to `maxAhead` messages
- * in flight. `pull` takes a message that has arrived without waiting (Node), or is absent
- * where messages are pushed through `add` (the browser).
+ * The cluster thread's side of one stream: messages of slabs in arrival order; each one
+ * started sends the thread a credit for another. Finding none ready once some have come (the
+ * cluster fills slabs faster than the thread keeps ahead), or while none are asked for (a
+ * stream that starts with none ahead), sends one credit more, up to `maxAhead` messages in
+ * flight. `pull` takes a message that has arrived without waiting (Node), or is absent where
+ * messages are pushed through `add` (the browser).
  */
 export class SlabQueue {
   private readonly messages: ArrayBuffer[][] = [];
@@ -84,14 +107,18 @@ export class SlabQueue {
   private received = 0;
   private installed = false;
   private closed = false;
+  /** The stream's slab size (batchBytes' source for it) and the most messages it may keep in flight. */
+  private readonly size: number;
+  private readonly maxAhead: number;
 
   constructor(
     private readonly credit: () => void,
     private readonly pull?: () => ArrayBuffer[] | undefined,
-    startAhead: number = WARMER_DEFAULTS.ahead,
-    private readonly maxAhead: number = WARMER_DEFAULTS.maxAhead,
+    stream: SlabStream = SLAB_STREAMS[0]!,
   ) {
-    this.ahead = startAhead;
+    this.size = stream.size;
+    this.ahead = stream.ahead;
+    this.maxAhead = stream.maxAhead;
   }
 
   /** A message of slabs from the thread. */
@@ -119,8 +146,9 @@ export class SlabQueue {
         if (next !== undefined) this.received++;
       }
       if (next === undefined) {
-        // None ready, though the thread has delivered before (not just starting): keep one more ahead.
-        if (this.received > 0 && !this.closed && this.ahead < this.maxAhead) {
+        // None ready, though the thread has delivered before (not just starting) or has none to
+        // deliver: keep one more ahead.
+        if ((this.received > 0 || this.ahead === 0) && !this.closed && this.ahead < this.maxAhead) {
           this.ahead++;
           this.credit();
         }
@@ -135,11 +163,11 @@ export class SlabQueue {
     return slab;
   }
 
-  /** batchBytes takes its slabs from here (one source per process: the last installed). */
+  /** batchBytes takes its slabs of this stream's size from here (one source a size per process: the last installed). */
   install(): void {
     if (this.closed) return;
     this.installed = true;
-    provideSlabs(() => this.take());
+    provideSlabs(() => this.take(), this.size);
   }
 
   /**
@@ -149,7 +177,7 @@ export class SlabQueue {
   close(): boolean {
     if (this.closed) return false;
     this.closed = true;
-    if (this.installed) provideSlabs(null);
+    if (this.installed) provideSlabs(null, this.size);
     this.installed = false;
     this.messages.length = 0;
     this.current = [];

@@ -4,6 +4,7 @@ import { Prng } from '../sim/prng';
 import { crc32c } from './crc32c';
 import {
   BATCH_HEADER_SIZE,
+  LARGE_SLAB_SIZE,
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   NO_SEQUENCE,
@@ -399,10 +400,13 @@ describe('built batches share slabs', () => {
     expect(back.every(batchIsValid)).toBe(true);
   });
 
-  it('a large batch gets its own buffer', () => {
-    const big = builtBatch(1, 20000);
-    expect(big.byteOffset).toBe(0);
-    expect(big.buffer.byteLength).toBe(big.length);
-    expect(batchIsValid(big)).toBe(true);
+  it('a batch past 8 KiB goes to a large slab, one past 64 KiB gets its own buffer', () => {
+    const large = builtBatch(1, 20000);
+    expect(large.buffer.byteLength).toBe(LARGE_SLAB_SIZE);
+    expect(batchIsValid(large)).toBe(true);
+    const huge = builtBatch(1, 70000);
+    expect(huge.byteOffset).toBe(0);
+    expect(huge.buffer.byteLength).toBe(huge.length);
+    expect(batchIsValid(huge)).toBe(true);
   });
 });

@@ -215,16 +215,23 @@ export class Scheduler {
     return x.at < y.at || (x.at === y.at && x.seq < y.seq);
   }
 
-  /**
-   * Sift-up with a hole: parents move down into it and `e` is stored once where it stops
-   * (a swap per level stored two pointers, each through the GC's write barrier).
-   */
   private push(e: Scheduled): void {
     const h = this.heap;
-    let i = h.length;
+    const i = h.length;
     h.push(e);
+    this.riseFrom(i, e);
+  }
+
+  /**
+   * Puts `e` in the heap from the hole at `i` up: parents that come after it move down into
+   * the hole, and `e` is stored once where it stops (a swap per level stored two pointers,
+   * each through the GC's write barrier).
+   */
+  private riseFrom(hole: number, e: Scheduled): void {
+    const h = this.heap;
     const at = e.at;
     const seq = e.seq;
+    let i = hole;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const q = h[p]!;
@@ -257,16 +264,7 @@ export class Scheduler {
       h[i] = h[m]!;
       i = m;
     }
-    const at = last.at;
-    const seq = last.seq;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const q = h[p]!;
-      if (at > q.at || (at === q.at && seq > q.seq)) break;
-      h[i] = q;
-      i = p;
-    }
-    h[i] = last;
+    this.riseFrom(i, last);
     return top;
   }
 }
