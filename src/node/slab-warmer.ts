@@ -5,7 +5,7 @@
  * never yields to it).
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { SLAB_STREAMS, SlabQueue, warmerOptions, warmSlabs } from '../worker/slab-warming';
+import { SLAB_STREAMS, SlabQueue, SlabQueues, warmerOptions, warmSlabs } from '../worker/slab-warming';
 
 export interface SlabWarmer {
   /** Slabs handed to batchBytes so far (of every size). */
@@ -35,28 +35,28 @@ export function startSlabWarmer(): SlabWarmer {
   worker.on('error', () => stop());
   // Neither keeps the process alive: a runner that forgets stop() still exits.
   worker.unref();
-  const queues = SLAB_STREAMS.map((stream, i) => {
-    const port = channels[i]!.port1;
-    port.unref();
-    return new SlabQueue(
-      () => port.postMessage(1),
-      () => receiveMessageOnPort(port)?.message as ArrayBuffer[] | undefined,
-      stream,
-    );
-  });
-  for (const q of queues) q.install();
+  const queues = new SlabQueues(
+    SLAB_STREAMS.map((stream, i) => {
+      const port = channels[i]!.port1;
+      port.unref();
+      return new SlabQueue(
+        () => port.postMessage(1),
+        () => receiveMessageOnPort(port)?.message as ArrayBuffer[] | undefined,
+        stream,
+      );
+    }),
+  );
+  queues.install();
   function stop(): void {
-    let first = false;
-    for (const q of queues) if (q.close()) first = true;
-    if (!first) return;
+    if (!queues.close()) return;
     for (const c of channels) c.port1.close();
     void worker.terminate();
   }
   return {
     get taken() {
-      return queues.reduce((n, q) => n + q.taken, 0);
+      return queues.taken;
     },
-    collect: () => queues.reduce((n, q) => n + q.collect(), 0),
+    collect: () => queues.collect(),
     stop,
   };
 }

@@ -3,7 +3,7 @@
  * thread as a worker of the cluster's worker. Its messages arrive between the host's
  * slices; a slab not ready in time is allocated as before.
  */
-import { SLAB_STREAMS, SlabQueue, warmerOptions, type WarmerStream } from './slab-warming';
+import { SLAB_STREAMS, SlabQueue, SlabQueues, warmerOptions, type WarmerStream } from './slab-warming';
 
 export interface BrowserSlabWarmer {
   /** Slabs handed to batchBytes so far (of every size). */
@@ -22,18 +22,18 @@ export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
     return null;
   }
   const channels = SLAB_STREAMS.map(() => new MessageChannel());
-  const queues = SLAB_STREAMS.map((stream, i) => {
-    const port = channels[i]!.port1;
-    const queue = new SlabQueue(() => port.postMessage(1), undefined, stream);
-    port.onmessage = (e: MessageEvent<ArrayBuffer[]>) => queue.add(e.data);
-    return queue;
-  });
+  const queues = new SlabQueues(
+    SLAB_STREAMS.map((stream, i) => {
+      const port = channels[i]!.port1;
+      const queue = new SlabQueue(() => port.postMessage(1), undefined, stream);
+      port.onmessage = (e: MessageEvent<ArrayBuffer[]>) => queue.add(e.data);
+      return queue;
+    }),
+  );
   const streams: WarmerStream[] = SLAB_STREAMS.map((stream, i) => ({ port: channels[i]!.port2, options: warmerOptions(stream) }));
   worker.postMessage({ streams }, streams.map((s) => s.port));
   const stop = (): void => {
-    let first = false;
-    for (const q of queues) if (q.close()) first = true;
-    if (!first) return;
+    if (!queues.close()) return;
     for (const c of channels) c.port1.close();
     worker.terminate();
   };
@@ -42,10 +42,10 @@ export function startBrowserSlabWarmer(): BrowserSlabWarmer | null {
     e.preventDefault();
     stop();
   };
-  for (const q of queues) q.install();
+  queues.install();
   return {
     get taken() {
-      return queues.reduce((n, q) => n + q.taken, 0);
+      return queues.taken;
     },
     stop,
   };

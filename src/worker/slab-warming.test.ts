@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchBytes, LARGE_SLAB_SIZE, provideSlabs, SLAB_SIZE } from '../kafka/log/record-batch';
-import { SlabQueue, warmSlabs, type SlabStream, type WarmerPort } from './slab-warming';
+import { SLAB_STREAMS, SlabQueue, SlabQueues, warmSlabs, type SlabStream, type WarmerPort } from './slab-warming';
 
 afterEach(() => {
   provideSlabs(null);
@@ -108,5 +108,27 @@ describe('warmSlabs', () => {
     expect(sent).toHaveLength(3);
     port.onmessage!({ data: 'nonsense' });
     expect(sent).toHaveLength(3);
+  });
+});
+
+describe('SlabQueues', () => {
+  it('installs every stream as the source of its size, sums what they hand out, and closes once', () => {
+    const [small, large] = SLAB_STREAMS.map((st) => new SlabQueue(() => {}, undefined, st)) as [SlabQueue, SlabQueue];
+    const all = new SlabQueues([small, large]);
+    all.install();
+    const bigOne = new ArrayBuffer(LARGE_SLAB_SIZE);
+    small.add(slabs(1));
+    large.add([bigOne]);
+    expect(all.collect()).toBe(2);
+    // Past what the slabs batchBytes may be filling hold: new ones of each size, the ready ones first.
+    const smallBuffers = new Set<ArrayBufferLike>();
+    const largeBuffers = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 20; i++) smallBuffers.add(batchBytes(8 * 1024).buffer);
+    for (let i = 0; i < 40; i++) largeBuffers.add(batchBytes(60 * 1024).buffer);
+    expect(largeBuffers.has(bigOne)).toBe(true);
+    expect(all.taken).toBe(2);
+    expect(all.close()).toBe(true);
+    expect(all.close()).toBe(false);
+    expect(all.collect()).toBe(0);
   });
 });

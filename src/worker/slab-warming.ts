@@ -107,18 +107,13 @@ export class SlabQueue {
   private received = 0;
   private installed = false;
   private closed = false;
-  /** The stream's slab size (batchBytes' source for it) and the most messages it may keep in flight. */
-  private readonly size: number;
-  private readonly maxAhead: number;
 
   constructor(
     private readonly credit: () => void,
     private readonly pull?: () => ArrayBuffer[] | undefined,
-    stream: SlabStream = SLAB_STREAMS[0]!,
+    private readonly stream: SlabStream = SLAB_STREAMS[0]!,
   ) {
-    this.size = stream.size;
     this.ahead = stream.ahead;
-    this.maxAhead = stream.maxAhead;
   }
 
   /** A message of slabs from the thread. */
@@ -148,7 +143,7 @@ export class SlabQueue {
       if (next === undefined) {
         // None ready, though the thread has delivered before (not just starting) or has none to
         // deliver: keep one more ahead.
-        if ((this.received > 0 || this.ahead === 0) && !this.closed && this.ahead < this.maxAhead) {
+        if ((this.received > 0 || this.ahead === 0) && !this.closed && this.ahead < this.stream.maxAhead) {
           this.ahead++;
           this.credit();
         }
@@ -167,7 +162,7 @@ export class SlabQueue {
   install(): void {
     if (this.closed) return;
     this.installed = true;
-    provideSlabs(() => this.take(), this.size);
+    provideSlabs(() => this.take(), this.stream.size);
   }
 
   /**
@@ -177,10 +172,36 @@ export class SlabQueue {
   close(): boolean {
     if (this.closed) return false;
     this.closed = true;
-    if (this.installed) provideSlabs(null, this.size);
+    if (this.installed) provideSlabs(null, this.stream.size);
     this.installed = false;
     this.messages.length = 0;
     this.current = [];
     return true;
+  }
+}
+
+/** Every stream's SlabQueue, installed, counted and closed together: what a host (Node's, the browser's) holds. */
+export class SlabQueues {
+  constructor(private readonly queues: readonly SlabQueue[]) {}
+
+  /** Slabs handed to batchBytes so far, of every size. */
+  get taken(): number {
+    return this.queues.reduce((n, q) => n + q.taken, 0);
+  }
+
+  /** SlabQueue.collect of every stream: the slabs of every size ready now. */
+  collect(): number {
+    return this.queues.reduce((n, q) => n + q.collect(), 0);
+  }
+
+  install(): void {
+    for (const q of this.queues) q.install();
+  }
+
+  /** Closes every queue; true the first time (the host then ends its thread), false after. */
+  close(): boolean {
+    let first = false;
+    for (const q of this.queues) if (q.close()) first = true;
+    return first;
   }
 }
