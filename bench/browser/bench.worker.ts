@@ -29,6 +29,15 @@ export interface BenchRequest {
   moment?: boolean;
   /** Diagnosis: the Persister's minimum wall ms between flush starts (its default, 100, when unset). */
   flushMs?: number;
+  /**
+   * Virtual ms of the same workload run first, unmeasured, in the same worker (and with
+   * persistence through the same store and IO worker); unset: the measured run's own length;
+   * 0: none. The figures are then the steady state of a playground open a while, as the Node
+   * table is measured after a warm-up: a one-second run of a fresh worker spent about a
+   * core-second compiling (V8's Maglev and TurboFan threads), on the core that the writes to
+   * IndexedDB share (bench/browser/trace.ts).
+   */
+  warmupVirtualMs?: number;
   /** false: the logs' slabs are allocated on the cluster's thread, not pre-touched by a warmer (slab-warming.ts). */
   warmSlabs?: boolean;
 }
@@ -79,46 +88,34 @@ const yieldTask = () =>
     channel.port2.postMessage(0);
   });
 
-export async function run(req: BenchRequest, ran?: () => void): Promise<BenchResult> {
+export async function run(req: BenchRequest, ran?: () => void, warmed?: () => void): Promise<BenchResult> {
   // As the playground's worker does (cluster.worker.ts): the logs' slabs come pre-touched.
   const warmer = req.warmSlabs === false ? null : startBrowserSlabWarmer();
   try {
-    return await runWith(req, ran);
+    return await runWith(req, ran, warmed);
   } finally {
     warmer?.stop();
   }
 }
 
-async function runWith(req: BenchRequest, ran: (() => void) | undefined): Promise<BenchResult> {
-  const cluster = new Cluster(scenario(req.ratePerSec, req.virtualMs));
-  const timeline: BenchResult['flushTimeline'] = [];
-  let t0 = performance.now();
-  let persister: Persister | null = null;
-  let store: ClusterStore | null = null;
-  if (req.persist) {
-    await deleteDB(DB);
-    // The store the playground's worker opens (src/worker/cluster.worker.ts): flushes written by an IO worker.
-    store = await openBrowserStore({
-      name: DB,
-      onWritten: (w) => {
-        const end = performance.now();
-        timeline.push([end - w.buildMs - w.txMs - t0, w.bytes / 1e6, w.chunks, w.buildMs, w.txMs]);
-      },
-    });
-    const epoch = await store.claim();
-    persister = new Persister({
-      store,
-      planner: new FlushPlanner(undefined, req.moment ? () => true : null),
-      ownerEpoch: epoch,
-      cluster: () => cluster,
-      wallNow: () => performance.now(),
-      setTimer: (fn, ms) => setTimeout(fn, ms),
-      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    }, req.flushMs ? { minIntervalMs: req.flushMs } : {});
-  }
+
+/** One run of the workload: `virtualMs` at `ratePerSec`, saved through `store` when given. */
+async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore | null, epoch: number, t0Ref: { t0: number }) {
+  const cluster = new Cluster(scenario(req.ratePerSec, virtualMs));
+  const persister = store
+    ? new Persister({
+        store,
+        planner: new FlushPlanner(undefined, req.moment ? () => true : null),
+        ownerEpoch: epoch,
+        cluster: () => cluster,
+        wallNow: () => performance.now(),
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      }, req.flushMs ? { minIntervalMs: req.flushMs } : {})
+    : null;
   const slabs0 = { ...slabCounts };
-  const end = req.virtualMs + 2000;
-  t0 = performance.now();
+  const end = virtualMs + 2000;
+  const t0 = (t0Ref.t0 = performance.now());
   let clusterMs = 0;
   while (cluster.now < end) {
     const slice = performance.now();
@@ -131,28 +128,59 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined): Promis
   if (persister) await persister.flushNow();
   const tailMs = performance.now() - tail;
   const wallMs = performance.now() - t0;
+  if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
   const acked = [...cluster.producers.values()].reduce((s, p) => s + p.acked, 0);
+  return { cluster, persister, wallMs, clusterMs, tailMs, end, acked, clusterEndMs: tail - t0, slabs: slabCounts.started - slabs0.started, slabsReady: slabCounts.ready - slabs0.ready };
+}
+
+async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed: (() => void) | undefined): Promise<BenchResult> {
+  const timeline: BenchResult['flushTimeline'] = [];
+  const clock = { t0: performance.now() };
+  let measuring = false;
+  let store: ClusterStore | null = null;
+  let epoch = 0;
+  if (req.persist) {
+    await deleteDB(DB);
+    // The store the playground's worker opens (src/worker/cluster.worker.ts): flushes written by an IO worker.
+    store = await openBrowserStore({
+      name: DB,
+      onWritten: (w) => {
+        if (!measuring) return;
+        const end = performance.now();
+        timeline.push([end - w.buildMs - w.txMs - clock.t0, w.bytes / 1e6, w.chunks, w.buildMs, w.txMs]);
+      },
+    });
+    epoch = await store.claim();
+  }
+  if (req.warmupVirtualMs !== 0) {
+    await runOnce(req, req.warmupVirtualMs ?? req.virtualMs, store, epoch, clock);
+    // The measured run starts from an empty store, as a new run does.
+    await store?.clear();
+  }
+  warmed?.();
+  measuring = true;
+  const r = await runOnce(req, req.virtualMs, store, epoch, clock);
+  const { cluster, persister } = r;
   const result: BenchResult = {
     persist: req.persist,
-    wallMs,
-    virtualMs: end,
-    acked,
+    wallMs: r.wallMs,
+    virtualMs: r.end,
+    acked: r.acked,
     bytesStored: persister?.figures.bytes ?? 0,
     flushes: persister?.figures.flushes ?? 0,
     flushWallMs: persister?.figures.wallMs ?? 0,
     logBytes: persister?.storedLogBytes ?? 0,
-    clusterMs,
-    tailMs,
+    clusterMs: r.clusterMs,
+    tailMs: r.tailMs,
     flushTimeline: timeline,
-    clusterEndMs: tail - t0,
+    clusterEndMs: r.clusterEndMs,
     planMs: persister?.figures.planMs ?? 0,
     syncMs: persister?.figures.syncMs ?? 0,
     loadMs: 0,
     restoreMs: 0,
-    slabs: slabCounts.started - slabs0.started,
-    slabsReady: slabCounts.ready - slabs0.ready,
+    slabs: r.slabs,
+    slabsReady: r.slabsReady,
   };
-  if (persister && persister.status.state !== 'saving') throw new Error(`persistence ended in state ${persister.status.state}`);
   ran?.();
   if (store) {
     // What a reopen costs: a new connection, read and check everything, restart the cluster.
@@ -171,7 +199,7 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined): Promis
 }
 
 if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data, () => self.postMessage({ ran: true })).then(
+  run(e.data, () => self.postMessage({ ran: true }), () => self.postMessage({ warmed: true })).then(
     (r) => self.postMessage(r),
     (err: unknown) => self.postMessage({ error: err instanceof Error ? err.message : String(err) }),
   );

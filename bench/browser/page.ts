@@ -10,6 +10,8 @@ declare global {
     benchResult?: BenchResult | { error: string };
     /** Set when the run itself is over (before the reopen is measured). */
     benchRan?: boolean;
+    /** Set when the warm-up in the worker is over and the measured run begins. */
+    benchWarmed?: boolean;
   }
 }
 
@@ -21,14 +23,19 @@ const req: BenchRequest = {
   moment: q.get('moment') === '1',
   ...(q.get('flushMs') ? { flushMs: Number(q.get('flushMs')) } : {}),
   ...(q.get('slabs') === '0' ? { warmSlabs: false } : {}),
+  ...(q.get('warmup') !== null ? { warmupVirtualMs: Number(q.get('warmup')) } : {}),
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.
   const { run } = await import('./bench.worker');
-  window.benchResult = await run(req, () => (window.benchRan = true)).catch((err: unknown) => ({ error: String(err) }));
+  window.benchResult = await run(req, () => (window.benchRan = true), () => (window.benchWarmed = true)).catch((err: unknown) => ({ error: String(err) }));
 } else {
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
-worker.onmessage = (e: MessageEvent<BenchResult | { error: string } | { ran: true }>) => {
+worker.onmessage = (e: MessageEvent<BenchResult | { error: string } | { ran: true } | { warmed: true }>) => {
+  if ('warmed' in e.data) {
+    window.benchWarmed = true;
+    return;
+  }
   if ('ran' in e.data) {
     window.benchRan = true;
     return;
