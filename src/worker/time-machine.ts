@@ -152,10 +152,11 @@ export const DEFAULT_CHECKPOINT_BUDGET_BYTES = 160 * 1024 * 1024;
  * enough that a gap holds more events than this gets checkpoints closer together (the
  * spacing halves, down to an eighth of the first), while a gap's work stays above its
  * checkpoint's own cost (EVENTS_PER_FOOTPRINT_MB a MB of footprint: a copy of 0.8 MB, 6 x 50,
- * takes 5-10 ms, the time of 4,000-7,000 events; a gap then holds over ten times that). Events, not wall time: the same run gets the
- * same checkpoints on any machine. At 6 x 50 / 2,000 records/s (177,000 events in 15 s)
- * the spacing becomes 7.5 s; the default scenario (4,000 events in 15 s) keeps 15 s. Once
- * the budget has thinned the checkpoints, the spacing only widens.
+ * takes 5-10 ms, the time of 4,000-7,000 events; a gap then holds over ten times that).
+ * Events, not wall time: the same run gets the same checkpoints on any machine. At 6 x 50 /
+ * 2,000 records/s (177,000 events in 15 s) the spacing becomes 7.5 s; the default scenario
+ * (4,000 events in 15 s) keeps 15 s. Once the budget has thinned the checkpoints, the
+ * spacing only widens.
  */
 export const DENSE_GAP_EVENTS = 60_000;
 const EVENTS_PER_FOOTPRINT_MB = 45_000;
