@@ -95,7 +95,7 @@ describe('checkpoints', () => {
     expect(copyLog.segments[0]).not.toBe(log.segments[0]);
     expect(copyLog.segments[0]!.batchAt(0)).toBe(log.segments[0]!.batchAt(0));
     // The segment's batch list itself is shared (each holder reads its own prefix).
-    expect(copyLog.segments[0]!.storedArrays()[0]).toBe(log.segments[0]!.storedArrays()[0]);
+    expect(copyLog.segments[0]!.storedBatches()).toBe(log.segments[0]!.storedBatches());
   });
 
   it('a copy and its original share batch lists and still run on exactly, each from its own prefix', () => {

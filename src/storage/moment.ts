@@ -4,14 +4,16 @@
  * Every flush writes the whole cluster as a checkpoint image (kafka/checkpoint.ts), so a
  * reload resumes at the instant it was saved. The batches the replica logs hold are already
  * in the chunks of that same flush, and the manifest names each log's batches by its chunk
- * ranges. So the image leaves every log segment's `batches` and `bases` arrays out and names
- * them by the stored log they are part of (a MomentToken), one token per segment: the image
+ * ranges. So the image leaves every log segment's `batches` array out and names it by the
+ * stored log it is part of (a MomentToken), one token per segment: the image
  * is O(partitions + clients), not O(batches), and so is the work of writing it each flush.
  *
  * Tokens (schema 5; 'like' since schema 6):
  * - ['seg', broker, tp, firstBase, count]: a segment's batches, the `count` batches of the
  *   stored log (broker, tp) from the one at base offset `firstBase` on;
- * - ['bases', broker, tp, firstBase, count]: the same batches' base offsets;
+ * - ['bases', broker, tp, firstBase, count]: the same batches' base offsets (written up to
+ *   cluster shape 11, whose segments kept such an array; such images are refused by shape,
+ *   checkpoint.ts CLUSTER_SHAPE, so it is no longer read either);
  * - ['at', chunk, start, length]: a single batch held elsewhere in the cluster (a fetch
  *   response or a produce request in flight) that a stored log also holds, by its place in a
  *   chunk; a batch no log stores is written into the image as bytes.
@@ -34,7 +36,7 @@ import { batchBaseOffset, batchNextOffset } from '../kafka/log/record-batch';
 import type { LoadedLog } from './types';
 
 export type MomentToken =
-  | ['seg' | 'bases', broker: number, tp: string, firstBase: number, count: number]
+  | ['seg', broker: number, tp: string, firstBase: number, count: number]
   | ['at', chunk: number, start: number, length: number]
   | ['like', chunk: number, start: number, length: number, head: number[]];
 
@@ -57,10 +59,8 @@ export function momentExternals(
         const n = seg.count;
         if (n > 0 && batchNextOffset(seg.batchAt(0)) <= start) continue; // holds batches below the log start: not all stored
         const firstBase = n === 0 ? 0 : seg.baseAt(0);
-        // The arrays may run past the segment's count (shared with a copy): the token names count.
-        const [batches, bases] = seg.storedArrays();
-        arrays.set(batches, ['seg', broker, tp, firstBase, n] satisfies MomentToken);
-        arrays.set(bases, ['bases', broker, tp, firstBase, n] satisfies MomentToken);
+        // The array may run past the segment's count (shared with a copy): the token names count.
+        arrays.set(seg.storedBatches(), ['seg', broker, tp, firstBase, n] satisfies MomentToken);
       }
     }
   }
@@ -125,7 +125,7 @@ export function momentResolver(logs: readonly LoadedLog[]): ImageResolver {
     return -1;
   };
   const segment = (t: unknown): { log: { batches: Uint8Array[]; bases: number[] }; from: number; count: number } | undefined => {
-    if (!Array.isArray(t) || t.length !== 5 || (t[0] !== 'seg' && t[0] !== 'bases')) return undefined;
+    if (!Array.isArray(t) || t.length !== 5 || t[0] !== 'seg') return undefined;
     const [, broker, tp, firstBase, count] = t as [string, unknown, unknown, unknown, unknown];
     if (typeof broker !== 'number' || typeof tp !== 'string' || typeof firstBase !== 'number' || !Number.isInteger(count) || (count as number) < 0) return undefined;
     const log = byLog.get(`${broker}/${tp}`);
@@ -156,8 +156,7 @@ export function momentResolver(logs: readonly LoadedLog[]): ImageResolver {
     array(t) {
       const s = segment(t);
       if (!s) return undefined;
-      const src = (t as MomentToken)[0] === 'seg' ? s.log.batches : s.log.bases;
-      return src.slice(s.from, s.from + s.count);
+      return s.log.batches.slice(s.from, s.from + s.count);
     },
   };
 }

@@ -3,19 +3,21 @@
  * kafka/storage/internals/log/LogSegment.java): batches appended in offset order from
  * baseOffset, its size, and the timestamps that drive segment.ms and retention.ms.
  *
- * Invariants: batches are in increasing offset order, all ≥ baseOffset; `baseAt(i)` is
- * the base offset of `batchAt(i)` (so lookups never parse headers); sizeInBytes is the
+ * Invariants: batches are in increasing offset order, all ≥ baseOffset; sizeInBytes is the
  * sum of batch lengths; batches are never mutated (only dropped or replaced by copies).
- * There is no offset or time index: a binary search over the bases plays the offset
- * index's part.
+ * There is no offset or time index: a binary search over the batches' base offsets (read
+ * from their headers, `baseAt`) plays the offset index's part. Fetches that keep up look
+ * at the last two batches first, so the search is rare. The segment keeps one array slot a
+ * batch and nothing else: at 6 x 50 a second array of base offsets (one number a batch, in
+ * every replica) cost 4-8% of the run's speed, in the old space it grew.
  *
  * Copies share the batch list (time travel): the segment's batches are the first `count`
- * elements of `batches` / `bases`, arrays that copies of the segment (checkpoint.ts
- * cloneGraph) hold too. Elements below any holder's count never change and the arrays
- * never shrink, so each holder keeps reading its own prefix: an append pushes in place
- * only while the arrays end at this segment's count (the first holder to append takes
- * the tail; any other copies its prefix first), and truncation or compaction gives the
- * segment arrays of its own. A checkpoint then costs O(1) a segment, not O(batches).
+ * elements of `batches`, an array that copies of the segment (checkpoint.ts cloneGraph)
+ * hold too. Elements below any holder's count never change and the array never shrinks,
+ * so each holder keeps reading its own prefix: an append pushes in place only while the
+ * array ends at this segment's count (the first holder to append takes the tail; any other
+ * copies its prefix first), and truncation or compaction gives the segment an array of its
+ * own. A checkpoint then costs O(1) a segment, not O(batches).
  * The price: a list's elements past every remaining holder's count (a branch forked away
  * whose own checkpoints are gone) stay reachable until the list's last holder goes.
  */
@@ -26,13 +28,11 @@ import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-ba
  * (checkpoint.ts cloneGraph) takes them as they are, and an image writes their first
  * `count` elements.
  */
-export const SHARED_SEGMENT_LISTS: ReadonlySet<string> = new Set(['batches', 'bases']);
+export const SHARED_SEGMENT_LISTS: ReadonlySet<string> = new Set(['batches']);
 
 export class LogSegment {
   /** Holds this segment's batches at [0, count) and maybe a copy's later ones past them: read through batchAt. */
   private batches: Uint8Array[] = [];
-  /** Base offset of each batch, for binary search (same sharing as batches). */
-  private bases: number[] = [];
   /** How many batches the segment holds. */
   count = 0;
   sizeInBytes = 0;
@@ -70,9 +70,9 @@ export class LogSegment {
     return this.batches[i]!;
   }
 
-  /** The i-th batch's base offset (0 ≤ i < count). */
+  /** The i-th batch's base offset (0 ≤ i < count), from its header. */
   baseAt(i: number): number {
-    return this.bases[i]!;
+    return batchBaseOffset(this.batches[i]!);
   }
 
   /** The last batch, or undefined when empty. */
@@ -91,11 +91,11 @@ export class LogSegment {
   }
 
   /**
-   * The arrays behind the segment, for persistence to name as a whole (storage/moment.ts):
-   * only their first `count` elements are this segment's.
+   * The array behind the segment, for persistence to name as a whole (storage/moment.ts):
+   * only its first `count` elements are this segment's.
    */
-  storedArrays(): readonly [batches: readonly Uint8Array[], bases: readonly number[]] {
-    return [this.batches, this.bases];
+  storedBatches(): readonly Uint8Array[] {
+    return this.batches;
   }
 
   /**
@@ -108,54 +108,52 @@ export class LogSegment {
   }
 
   append(batch: Uint8Array): void {
-    this.appendAt(batch, batchBaseOffset(batch), batchMaxTimestamp(batch), batchNextOffset(batch));
+    this.appendAt(batch, batchMaxTimestamp(batch), batchNextOffset(batch));
   }
 
   /**
-   * append with the batch's base offset, max timestamp and next offset already read by the
-   * caller (the log reads them anyway for its own bookkeeping): no header parsed twice.
+   * append with the batch's max timestamp and next offset already read by the caller (the
+   * log reads them anyway for its own bookkeeping): no header parsed twice.
    */
-  appendAt(batch: Uint8Array, baseOffset: number, maxTimestamp: number, nextOffset: number): void {
+  appendAt(batch: Uint8Array, maxTimestamp: number, nextOffset: number): void {
     const n = this.count;
     if (n === 0) this.rollingTimestamp = maxTimestamp;
     // Another holder appended past our count: copy our prefix (see the class comment).
     if (this.batches.length !== n) this.own(n);
     this.batches.push(batch);
-    this.bases.push(baseOffset);
     this.count = n + 1;
     this.sizeInBytes += batch.length;
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
     this.nextOffset = nextOffset;
   }
 
-  /** Arrays of its own holding the first n batches (no other holder sees later changes). */
+  /** An array of its own holding the first n batches (no other holder sees later changes). */
   private own(n: number): void {
     this.batches = this.batches.slice(0, n);
-    this.bases = this.bases.slice(0, n);
   }
 
   /** Index of the first batch whose last offset is ≥ offset (count if none). */
   findBatchIndex(offset: number): number {
-    const bases = this.bases;
+    const batches = this.batches;
     let lo = 0;
     let hi = this.count - 1;
     let ans = -1;
     // Fetches read at the tail (a follower or consumer that keeps up asks for the last batch
-    // or the next offset): the last two bases first, before a search over a long, cold array.
-    if (hi >= 0 && bases[hi]! <= offset) ans = hi;
-    else if (hi >= 1 && bases[hi - 1]! <= offset) ans = hi - 1;
+    // or the next offset): the last two batches first, before a search over a long, cold array.
+    if (hi >= 0 && batchBaseOffset(batches[hi]!) <= offset) ans = hi;
+    else if (hi >= 1 && batchBaseOffset(batches[hi - 1]!) <= offset) ans = hi - 1;
     else {
       hi -= 2;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        if (bases[mid]! <= offset) {
+        if (batchBaseOffset(batches[mid]!) <= offset) {
           ans = mid;
           lo = mid + 1;
         } else hi = mid - 1;
       }
     }
     if (ans < 0) return 0;
-    return batchNextOffset(this.batches[ans]!) > offset ? ans : ans + 1;
+    return batchNextOffset(batches[ans]!) > offset ? ans : ans + 1;
   }
 
   /** Drops every batch that contains or follows offset (whole batches). Returns bytes removed. */
@@ -190,7 +188,6 @@ export class LogSegment {
   /** Replaces the batches (compaction). */
   replaceBatches(batches: readonly Uint8Array[]): void {
     this.batches = batches.slice();
-    this.bases = batches.map((b) => batchBaseOffset(b));
     this.count = batches.length;
     const keepNext = this.nextOffset;
     this.recompute();

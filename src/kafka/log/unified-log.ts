@@ -233,7 +233,7 @@ export class UnifiedLog implements EpochMirror {
     const maxTimestamp = batchMaxTimestamp(copy);
     this.maybeRoll(copy.length, maxTimestamp);
     const next = firstOffset + batchLastOffsetDelta(copy) + 1;
-    this.activeSeg.appendAt(copy, firstOffset, maxTimestamp, next);
+    this.activeSeg.appendAt(copy, maxTimestamp, next);
     this.leo = next;
     into.firstOffset = firstOffset;
     into.lastOffset = next - 1;
@@ -265,7 +265,7 @@ export class UnifiedLog implements EpochMirror {
       const maxTimestamp = batchMaxTimestamp(b);
       this.maybeRoll(b.length, maxTimestamp);
       const next = base + batchLastOffsetDelta(b) + 1;
-      this.activeSeg.appendAt(b, base, maxTimestamp, next);
+      this.activeSeg.appendAt(b, maxTimestamp, next);
       this.leo = next;
       records += batchRecordCount(b);
     }
