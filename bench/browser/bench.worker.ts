@@ -38,6 +38,8 @@ export interface BenchRequest {
    * IndexedDB share (bench/browser/trace.ts).
    */
   warmupVirtualMs?: number;
+  /** After the warm-up, wait for the page's 'go' (bench/browser/run.ts reads the CPU counters between). */
+  hold?: boolean;
   /** false: the logs' slabs are allocated on the cluster's thread, not pre-touched by a warmer (slab-warming.ts). */
   warmSlabs?: boolean;
 }
@@ -88,7 +90,7 @@ const yieldTask = () =>
     channel.port2.postMessage(0);
   });
 
-export async function run(req: BenchRequest, ran?: () => void, warmed?: () => void): Promise<BenchResult> {
+export async function run(req: BenchRequest, ran?: () => void, warmed?: () => Promise<void> | void): Promise<BenchResult> {
   // As the playground's worker does (cluster.worker.ts): the logs' slabs come pre-touched.
   const warmer = req.warmSlabs === false ? null : startBrowserSlabWarmer();
   try {
@@ -133,7 +135,7 @@ async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore
   return { cluster, persister, wallMs, clusterMs, tailMs, end, acked, clusterEndMs: tail - t0, slabs: slabCounts.started - slabs0.started, slabsReady: slabCounts.ready - slabs0.ready };
 }
 
-async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed: (() => void) | undefined): Promise<BenchResult> {
+async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed: (() => Promise<void> | void) | undefined): Promise<BenchResult> {
   const timeline: BenchResult['flushTimeline'] = [];
   const clock = { t0: performance.now() };
   let measuring = false;
@@ -157,7 +159,8 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed:
     // The measured run starts from an empty store, as a new run does.
     await store?.clear();
   }
-  warmed?.();
+  // The page may hold the measured run until it has read the CPU counters (BenchRequest.hold).
+  await warmed?.();
   measuring = true;
   const r = await runOnce(req, req.virtualMs, store, epoch, clock);
   const { cluster, persister } = r;
@@ -198,8 +201,21 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed:
   return result;
 }
 
-if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data, () => self.postMessage({ ran: true }), () => self.postMessage({ warmed: true })).then(
+/** Starts the measured run once the page says 'go' (when the request holds it). */
+let go: (() => void) | null = null;
+
+if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchRequest | 'go'>) => {
+  if (e.data === 'go') {
+    go?.();
+    go = null;
+    return;
+  }
+  const req = e.data;
+  const warmed = () => {
+    self.postMessage({ warmed: true });
+    if (req.hold) return new Promise<void>((resolve) => void (go = resolve));
+  };
+  run(req, () => self.postMessage({ ran: true }), warmed).then(
     (r) => self.postMessage(r),
     (err: unknown) => self.postMessage({ error: err instanceof Error ? err.message : String(err) }),
   );

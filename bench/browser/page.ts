@@ -12,6 +12,8 @@ declare global {
     benchRan?: boolean;
     /** Set when the warm-up in the worker is over and the measured run begins. */
     benchWarmed?: boolean;
+    /** With ?hold=1: starts the measured run (the worker waits for it after the warm-up). */
+    benchGo?: () => void;
   }
 }
 
@@ -24,15 +26,20 @@ const req: BenchRequest = {
   ...(q.get('flushMs') ? { flushMs: Number(q.get('flushMs')) } : {}),
   ...(q.get('slabs') === '0' ? { warmSlabs: false } : {}),
   ...(q.get('warmup') !== null ? { warmupVirtualMs: Number(q.get('warmup')) } : {}),
+  ...(q.get('hold') === '1' ? { hold: true } : {}),
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.
   const { run } = await import('./bench.worker');
-  window.benchResult = await run(req, () => (window.benchRan = true), () => (window.benchWarmed = true)).catch((err: unknown) => ({ error: String(err) }));
+  window.benchResult = await run(req, () => (window.benchRan = true), () => {
+    window.benchWarmed = true;
+    if (req.hold) return new Promise<void>((resolve) => void (window.benchGo = resolve));
+  }).catch((err: unknown) => ({ error: String(err) }));
 } else {
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
 worker.onmessage = (e: MessageEvent<BenchResult | { error: string } | { ran: true } | { warmed: true }>) => {
   if ('warmed' in e.data) {
+    window.benchGo = () => worker.postMessage('go');
     window.benchWarmed = true;
     return;
   }

@@ -27,12 +27,12 @@ const { base, close } = await serveBenchPage(4190);
 const browser = await launch();
 
 /**
- * CPU seconds used so far by the browser's threads (Linux /proc; empty elsewhere), by
- * thread name, summed over every process started under this one. On a shared machine the
- * wall figures follow the load; CPU time says what a run itself cost.
+ * CPU seconds used so far by each of the browser's threads (Linux /proc; empty elsewhere),
+ * by "pid/tid", with the thread's name, over every process started under this one. On a
+ * shared machine the wall figures follow the load; CPU time says what a run itself cost.
  */
-function cpuByThread(): Map<string, number> {
-  const out = new Map<string, number>();
+function cpuByThread(): Map<string, { name: string; s: number }> {
+  const out = new Map<string, { name: string; s: number }>();
   if (!existsSync('/proc/self/stat')) return out;
   const parent = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
@@ -73,7 +73,7 @@ function cpuByThread(): Map<string, number> {
         const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
         const name = kind + st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '');
         const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / tick);
+        out.set(`${pid}/${t}`, { name, s: (Number(f[11]) + Number(f[12])) / tick });
       } catch {
         /* gone */
       }
@@ -92,26 +92,29 @@ async function once(persist: boolean, rate: number, virtualMs: number): Promise<
   // A fresh context per run: its own IndexedDB, nothing cached from the previous run.
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}${FLUSH_MS}${SLABS}${WARMUP}`);
-  // CPU from the measured run's start (after the warm-up in the worker).
+  await page.goto(`${base}?persist=${persist ? 1 : 0}&rate=${rate}&virtualMs=${virtualMs}&moment=${MOMENT ? 1 : 0}${FLUSH_MS}${SLABS}${WARMUP}&hold=1`);
+  // CPU from the measured run's start: the worker holds it after the warm-up until the counters are read.
   await page.waitForFunction(() => window.benchWarmed === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const before = cpuByThread();
+  await page.evaluate(() => window.benchGo?.());
   await page.waitForFunction(() => window.benchRan === true || window.benchResult !== undefined, undefined, { timeout: 600_000, polling: 10 });
   const after = cpuByThread();
   await page.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 600_000 });
   const r = (await page.evaluate(() => window.benchResult)) as BenchResult | { error: string };
   await context.close();
   if ('error' in r) throw new Error(r.error);
-  const used = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  // By thread, over the threads alive at the end: a thread of the previous run that exited meanwhile is not counted.
+  const byName = new Map<string, number>();
+  for (const [id, a] of after) byName.set(a.name, (byName.get(a.name) ?? 0) + a.s - (before.get(id)?.s ?? 0));
   let total = 0;
-  for (const name of after.keys()) total += used(name);
+  for (const v of byName.values()) total += v;
   if (process.env.BENCH_THREADS === '1') {
     // Which of the browser's threads the run kept busy (IndexedDB and Blob work runs outside the worker).
-    const top = [...after.keys()].map((n) => [n, used(n)] as const).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
-    console.log(`  persist=${persist} rate=${rate}: ${top.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(', ')}`);
+    const top = [...byName].filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]);
+    console.log(`  persist=${persist} rate=${rate}: ${top.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
   }
   let worker = 0;
-  for (const name of after.keys()) if (name.endsWith('DedicatedWorker')) worker += used(name);
+  for (const [name, v] of byName) if (name.endsWith('DedicatedWorker')) worker += v;
   return { ...r, workerCpuS: worker, totalCpuS: total };
 }
 
