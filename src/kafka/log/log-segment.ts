@@ -134,26 +134,25 @@ export class LogSegment {
 
   /** Index of the first batch whose last offset is ≥ offset (count if none). */
   findBatchIndex(offset: number): number {
-    const batches = this.batches;
     let lo = 0;
     let hi = this.count - 1;
     let ans = -1;
     // Fetches read at the tail (a follower or consumer that keeps up asks for the last batch
     // or the next offset): the last two batches first, before a search over a long, cold array.
-    if (hi >= 0 && batchBaseOffset(batches[hi]!) <= offset) ans = hi;
-    else if (hi >= 1 && batchBaseOffset(batches[hi - 1]!) <= offset) ans = hi - 1;
+    if (hi >= 0 && this.baseAt(hi) <= offset) ans = hi;
+    else if (hi >= 1 && this.baseAt(hi - 1) <= offset) ans = hi - 1;
     else {
       hi -= 2;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        if (batchBaseOffset(batches[mid]!) <= offset) {
+        if (this.baseAt(mid) <= offset) {
           ans = mid;
           lo = mid + 1;
         } else hi = mid - 1;
       }
     }
     if (ans < 0) return 0;
-    return batchNextOffset(batches[ans]!) > offset ? ans : ans + 1;
+    return batchNextOffset(this.batches[ans]!) > offset ? ans : ans + 1;
   }
 
   /** Drops every batch that contains or follows offset (whole batches). Returns bytes removed. */
