@@ -98,7 +98,8 @@ export class Persister {
    * within the call (ClusterStore.write).
    */
   async flushNow(urgent = false): Promise<void> {
-    if (this.inFlight) await this.inFlight;
+    // A write that settles may start the next one at once (flush's `finally`): wait for that one too.
+    while (this.inFlight) await this.inFlight;
     if (this.timer !== null) this.deps.clearTimer(this.timer);
     this.timer = null;
     this.dirty = true;
@@ -180,7 +181,10 @@ export class Persister {
         this.inFlight = null;
         // Changes that came in during the write go out with the next flush.
         if (this.dirty && !this.blocked && this.timer === null && this.status.state === 'saving') {
-          this.arm(Math.max(0, this.lastStartWall + this.spacingMs - this.deps.wallNow()));
+          const wait = this.lastStartWall + this.spacingMs - this.deps.wallNow();
+          // Due already: the next flush starts here, not from a 0 ms timer (which waited behind the cluster's next slice).
+          if (wait <= 0) void this.flush();
+          else this.arm(wait);
         }
       });
     this.inFlight = settled;

@@ -1398,3 +1398,66 @@ describe('two writers', () => {
     b.close();
   });
 });
+
+describe('persister: the next flush when a write settles', () => {
+  it('a flush already due when the write in flight settles starts there, not from a timer; one not yet due waits for its timer', async () => {
+    /** A store whose writes settle when the test says. */
+    class GatedStore implements ClusterStore {
+      readonly held: (() => void)[] = [];
+      constructor(readonly inner: MemoryClusterStore) {}
+      claim() {
+        return this.inner.claim();
+      }
+      load() {
+        return this.inner.load();
+      }
+      async write(plan: FlushPlan, epoch: number) {
+        await new Promise<void>((r) => this.held.push(r));
+        await this.inner.write(plan, epoch);
+      }
+      clear() {
+        return this.inner.clear();
+      }
+      usage() {
+        return this.inner.usage();
+      }
+      close() {}
+    }
+    const t = fakeTimers();
+    const disk = new GatedStore(new MemoryClusterStore());
+    const cluster = new Cluster(scenario());
+    const persister = new Persister({ store: disk, planner: new FlushPlanner(), ownerEpoch: await disk.claim(), cluster: () => cluster, ...t });
+    cluster.runUntil(500);
+    persister.requestFlush();
+    await t.advance(0);
+    expect(disk.held).toHaveLength(1);
+    // Changes while the write is in flight, which outlasts the 100 ms spacing.
+    cluster.runUntil(1000);
+    persister.requestFlush();
+    await t.advance(150);
+    expect(disk.held).toHaveLength(1);
+    // Settled: the next write starts without any timer running (wall time does not move).
+    disk.held[0]!();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(disk.held).toHaveLength(2);
+    // Settled within the spacing: the next one waits for its timer.
+    cluster.runUntil(1500);
+    persister.requestFlush();
+    disk.held[1]!();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(disk.held).toHaveLength(2);
+    await t.advance(100);
+    expect(disk.held).toHaveLength(3);
+    let finished = false;
+    const done = persister.flushNow().then(() => void (finished = true));
+    for (let k = 0; k < 50 && !finished; k++) {
+      for (const h of disk.held) h();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await done;
+    expect(persister.status.state).toBe('saving');
+    expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
+  });
+});
