@@ -56,6 +56,8 @@ export class Persister {
   private lastStartWall = -Infinity;
   private dirty = false;
   private stopped = false;
+  /** flushNow calls waiting for the write in flight (they start the next write themselves). */
+  private nowWaiting = 0;
   status: PersistStatus = { state: 'off' };
   /** Totals since start (benchmarks, the storage panel). */
   readonly figures: FlushFigures = { flushes: 0, bytes: 0, wallMs: 0, planMs: 0, syncMs: 0 };
@@ -98,8 +100,15 @@ export class Persister {
    * within the call (ClusterStore.write).
    */
   async flushNow(urgent = false): Promise<void> {
-    // A write that settles may start the next one at once (flush's `finally`): wait for that one too.
-    while (this.inFlight) await this.inFlight;
+    // While a flushNow waits, a settling write starts no flush of its own (flush's `finally`):
+    // this one goes next, so an urgent write (the page going away) is never queued behind a
+    // chain of ordinary ones. Another flushNow may have started one meanwhile: wait for it too.
+    this.nowWaiting++;
+    try {
+      while (this.inFlight) await this.inFlight;
+    } finally {
+      this.nowWaiting--;
+    }
     if (this.timer !== null) this.deps.clearTimer(this.timer);
     this.timer = null;
     this.dirty = true;
@@ -182,9 +191,10 @@ export class Persister {
         // Changes that came in during the write go out with the next flush.
         if (this.dirty && !this.blocked && this.timer === null && this.status.state === 'saving') {
           const wait = this.lastStartWall + this.spacingMs - this.deps.wallNow();
-          // Due already: the next flush starts here, not from a 0 ms timer (which waited behind the cluster's next slice).
-          if (wait <= 0) void this.flush();
-          else this.arm(wait);
+          // Due already: the next flush starts here, not from a 0 ms timer (which waited behind
+          // the cluster's next slice); a flushNow waiting for this write starts it instead.
+          if (wait > 0) this.arm(wait);
+          else if (this.nowWaiting === 0) void this.flush();
         }
       });
     this.inFlight = settled;

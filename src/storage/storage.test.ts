@@ -1400,29 +1400,33 @@ describe('two writers', () => {
 });
 
 describe('persister: the next flush when a write settles', () => {
-  it('a flush already due when the write in flight settles starts there, not from a timer; one not yet due waits for its timer', async () => {
-    /** A store whose writes settle when the test says. */
-    class GatedStore implements ClusterStore {
-      readonly held: (() => void)[] = [];
-      constructor(readonly inner: MemoryClusterStore) {}
-      claim() {
-        return this.inner.claim();
-      }
-      load() {
-        return this.inner.load();
-      }
-      async write(plan: FlushPlan, epoch: number) {
-        await new Promise<void>((r) => this.held.push(r));
-        await this.inner.write(plan, epoch);
-      }
-      clear() {
-        return this.inner.clear();
-      }
-      usage() {
-        return this.inner.usage();
-      }
-      close() {}
+  /** A store whose writes settle when the test says. */
+  class GatedStore implements ClusterStore {
+    readonly held: (() => void)[] = [];
+    constructor(readonly inner: MemoryClusterStore) {}
+    claim() {
+      return this.inner.claim();
     }
+    load() {
+      return this.inner.load();
+    }
+    /** Each write's `urgent` flag, in call order. */
+    readonly urgent: boolean[] = [];
+    async write(plan: FlushPlan, epoch: number, urgent = false) {
+      this.urgent.push(urgent);
+      await new Promise<void>((r) => this.held.push(r));
+      await this.inner.write(plan, epoch);
+    }
+    clear() {
+      return this.inner.clear();
+    }
+    usage() {
+      return this.inner.usage();
+    }
+    close() {}
+  }
+
+  it('a flush already due when the write in flight settles starts there, not from a timer; one not yet due waits for its timer', async () => {
     const t = fakeTimers();
     const disk = new GatedStore(new MemoryClusterStore());
     const cluster = new Cluster(scenario());
@@ -1456,6 +1460,31 @@ describe('persister: the next flush when a write settles', () => {
       for (const h of disk.held) h();
       await new Promise((r) => setTimeout(r, 0));
     }
+    await done;
+    expect(persister.status.state).toBe('saving');
+    expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
+  });
+
+  it('an urgent flushNow goes right after the write in flight, never behind another ordinary write', async () => {
+    const t = fakeTimers();
+    const disk = new GatedStore(new MemoryClusterStore());
+    const cluster = new Cluster(scenario());
+    const persister = new Persister({ store: disk, planner: new FlushPlanner(), ownerEpoch: await disk.claim(), cluster: () => cluster, ...t });
+    cluster.runUntil(500);
+    persister.requestFlush();
+    await t.advance(0);
+    expect(disk.held).toHaveLength(1);
+    // The run goes on past the spacing while the write is in flight: the next flush is due.
+    cluster.runUntil(1000);
+    persister.requestFlush();
+    await t.advance(150);
+    // The page is going away: the urgent write is the next one, once the one in flight settles.
+    const done = persister.flushNow(true);
+    disk.held[0]!();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(disk.urgent).toEqual([false, true]);
+    disk.held[1]!();
     await done;
     expect(persister.status.state).toBe('saving');
     expect(logBytes(await reopen(await disk.load()))).toEqual(logBytes(cluster));
