@@ -1426,7 +1426,8 @@ describe('persister: the next flush when a write settles', () => {
     close() {}
   }
 
-  it('a flush already due when the write in flight settles starts there, not from a timer; one not yet due waits for its timer', async () => {
+  /** A persister whose first write is in flight, with the run moved on past the flush spacing (the next flush is due). */
+  async function writeInFlightAndNextDue() {
     const t = fakeTimers();
     const disk = new GatedStore(new MemoryClusterStore());
     const cluster = new Cluster(scenario());
@@ -1439,6 +1440,11 @@ describe('persister: the next flush when a write settles', () => {
     cluster.runUntil(1000);
     persister.requestFlush();
     await t.advance(150);
+    return { t, disk, cluster, persister };
+  }
+
+  it('a flush already due when the write in flight settles starts there, not from a timer; one not yet due waits for its timer', async () => {
+    const { t, disk, cluster, persister } = await writeInFlightAndNextDue();
     expect(disk.held).toHaveLength(1);
     // Settled: the next write starts without any timer running (wall time does not move).
     disk.held[0]!();
@@ -1466,18 +1472,7 @@ describe('persister: the next flush when a write settles', () => {
   });
 
   it('an urgent flushNow goes right after the write in flight, never behind another ordinary write', async () => {
-    const t = fakeTimers();
-    const disk = new GatedStore(new MemoryClusterStore());
-    const cluster = new Cluster(scenario());
-    const persister = new Persister({ store: disk, planner: new FlushPlanner(), ownerEpoch: await disk.claim(), cluster: () => cluster, ...t });
-    cluster.runUntil(500);
-    persister.requestFlush();
-    await t.advance(0);
-    expect(disk.held).toHaveLength(1);
-    // The run goes on past the spacing while the write is in flight: the next flush is due.
-    cluster.runUntil(1000);
-    persister.requestFlush();
-    await t.advance(150);
+    const { disk, cluster, persister } = await writeInFlightAndNextDue();
     // The page is going away: the urgent write is the next one, once the one in flight settles.
     const done = persister.flushNow(true);
     disk.held[0]!();
