@@ -81,8 +81,7 @@ export class Persister {
     this.dirty = true;
     if (this.timer !== null || this.inFlight) return;
     if (this.status.state === 'quota' || this.status.state === 'error') return; // the retry timer is armed
-    const wait = Math.max(0, this.lastStartWall + this.spacingMs - this.deps.wallNow());
-    this.arm(wait);
+    this.arm(Math.max(0, this.msUntilDue()));
   }
 
   /** Try again now (the user freed space). */
@@ -120,6 +119,11 @@ export class Persister {
     this.stopped = true;
     if (this.timer !== null) this.deps.clearTimer(this.timer);
     this.timer = null;
+  }
+
+  /** Wall ms until the next flush may start (spacingMs after the last start); ≤ 0 when due. */
+  private msUntilDue(): number {
+    return this.lastStartWall + this.spacingMs - this.deps.wallNow();
   }
 
   private arm(ms: number): void {
@@ -190,7 +194,7 @@ export class Persister {
         this.inFlight = null;
         // Changes that came in during the write go out with the next flush.
         if (this.dirty && !this.blocked && this.timer === null && this.status.state === 'saving') {
-          const wait = this.lastStartWall + this.spacingMs - this.deps.wallNow();
+          const wait = this.msUntilDue();
           // Due already: the next flush starts here, not from a 0 ms timer (which waited behind
           // the cluster's next slice); a flushNow waiting for this write starts it instead.
           if (wait > 0) this.arm(wait);

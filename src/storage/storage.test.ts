@@ -1173,9 +1173,8 @@ function fakeTimers() {
   };
 }
 
-/** A store that fails writes with the browser's QuotaExceededError while `full` is set. */
-class FullDisk implements ClusterStore {
-  full = false;
+/** A store that hands every call to `inner`; the stores below change only how writes go. */
+class StoreWrapper implements ClusterStore {
   constructor(readonly inner: MemoryClusterStore) {}
   claim() {
     return this.inner.claim();
@@ -1183,8 +1182,7 @@ class FullDisk implements ClusterStore {
   load() {
     return this.inner.load();
   }
-  async write(plan: FlushPlan, epoch: number) {
-    if (this.full) throw new StorageQuotaError(undefined, { cause: new DOMException('The quota has been exceeded.', 'QuotaExceededError') });
+  write(plan: FlushPlan, epoch: number, _urgent = false) {
     return this.inner.write(plan, epoch);
   }
   clear() {
@@ -1194,6 +1192,15 @@ class FullDisk implements ClusterStore {
     return this.inner.usage();
   }
   close() {}
+}
+
+/** A store that fails writes with the browser's QuotaExceededError while `full` is set. */
+class FullDisk extends StoreWrapper {
+  full = false;
+  override async write(plan: FlushPlan, epoch: number) {
+    if (this.full) throw new StorageQuotaError(undefined, { cause: new DOMException('The quota has been exceeded.', 'QuotaExceededError') });
+    return this.inner.write(plan, epoch);
+  }
 }
 
 describe('persister', () => {
@@ -1401,29 +1408,15 @@ describe('two writers', () => {
 
 describe('persister: the next flush when a write settles', () => {
   /** A store whose writes settle when the test says. */
-  class GatedStore implements ClusterStore {
+  class GatedStore extends StoreWrapper {
     readonly held: (() => void)[] = [];
-    constructor(readonly inner: MemoryClusterStore) {}
-    claim() {
-      return this.inner.claim();
-    }
-    load() {
-      return this.inner.load();
-    }
     /** Each write's `urgent` flag, in call order. */
     readonly urgent: boolean[] = [];
-    async write(plan: FlushPlan, epoch: number, urgent = false) {
+    override async write(plan: FlushPlan, epoch: number, urgent = false) {
       this.urgent.push(urgent);
       await new Promise<void>((r) => this.held.push(r));
       await this.inner.write(plan, epoch);
     }
-    clear() {
-      return this.inner.clear();
-    }
-    usage() {
-      return this.inner.usage();
-    }
-    close() {}
   }
 
   /** A persister whose first write is in flight, with the run moved on past the flush spacing (the next flush is due). */
