@@ -198,9 +198,11 @@ describe('TimeMachine: a busy run gets checkpoints closer together (DENSE_GAP_EV
   it('halves the spacing while a gap would hold more events than the threshold, and seeks stay exact', () => {
     expect(perMs).toBeGreaterThan(0);
     // A gap of 5 s holds perMs * 5000 events: a threshold just under half of that halves once.
+    // The first gap ends early (at 2.5 s, a moment of the finest spacing, 625 ms), once it
+    // holds the threshold's work, instead of running its 5 s before the spacing narrows.
     const tm = machine(doc, true, { denseGapEvents: perMs * 2500 * 0.9 });
     tm.runUntil(12_000);
-    expect(tm.checkpointTimes).toEqual([0, 5000, 7500, 10_000]);
+    expect(tm.checkpointTimes).toEqual([0, 2500, 5000, 7500, 10_000]);
     tm.runUntil(RUN_MS);
     expect(out(tm.cluster)).toBe(fresh(doc, RUN_MS));
     tm.seek(8_765);
@@ -211,11 +213,36 @@ describe('TimeMachine: a busy run gets checkpoints closer together (DENSE_GAP_EV
   it('goes no closer than an eighth of the first spacing, and the default threshold leaves a light run alone', () => {
     const busy = machine(doc, true, { denseGapEvents: 1 });
     busy.runUntil(7000);
-    expect(busy.checkpointTimes).toEqual([0, 5000, 5625, 6250, 6875]);
+    // Every gap holds the work of one event at once: each ends at the next 625 ms.
+    expect(busy.checkpointTimes).toEqual(Array.from({ length: 12 }, (_, i) => i * 625));
     const light = machine(doc, true);
     light.runUntil(RUN_MS);
     expect(perMs * 5000).toBeLessThan(DENSE_GAP_EVENTS);
     expect(light.checkpointTimes).toEqual([0, 5000, 10_000, 15_000, 20_000]);
+  });
+
+  it('ends a gap early when the load rose within it (past twice the work that narrows the spacing)', () => {
+    // A light run, then at 12 s a load forty times heavier: the gap 10-15 s fills within a
+    // second and ends at a moment of the finest spacing (625 ms), before its 15 s.
+    const light = faultyScenario(3);
+    light.timeline = light.timeline!.filter((a) => a.op === 'startLoad' || a.op === 'addConsumer');
+    const start = light.timeline.find((a) => a.op === 'startLoad')!;
+    if (start.op !== 'startLoad') throw new Error('no load');
+    const c = make(light);
+    c.runUntil(10_000);
+    const lightGap = (c.eventsRun / 10_000) * 5000;
+    const rising: Scenario = { ...light, timeline: [...light.timeline, { ...start, at: 12_000, ratePerSec: start.ratePerSec * 40 }] };
+    // Light gaps hold half the threshold: the spacing stays at 5 s until the load rises.
+    const tm = machine(rising, true, { denseGapEvents: lightGap * 2 });
+    tm.runUntil(16_000);
+    const times = tm.checkpointTimes;
+    expect(times.slice(0, 3)).toEqual([0, 5000, 10_000]);
+    const early = times.filter((t) => t > 12_000 && t < 15_000);
+    expect(early.length).toBe(1);
+    expect(early[0]! % 625).toBe(0);
+    tm.runUntil(RUN_MS);
+    tm.seek(early[0]! + 300);
+    expect(out(tm.cluster)).toBe(fresh(rising, early[0]! + 300));
   });
 
   it('keeps the spacing where a checkpoint would cost more than its gap (a big footprint)', () => {

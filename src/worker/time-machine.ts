@@ -153,10 +153,12 @@ export const DEFAULT_CHECKPOINT_BUDGET_BYTES = 160 * 1024 * 1024;
  * spacing halves, down to an eighth of the first), while a gap's work stays above its
  * checkpoint's own cost (EVENTS_PER_FOOTPRINT_MB a MB of footprint: a copy of 0.8 MB, 6 x 50,
  * takes 5-10 ms, the time of 4,000-7,000 events; a gap then holds over ten times that).
- * Events, not wall time: the same run gets the same checkpoints on any machine. At 6 x 50 /
- * 2,000 records/s (177,000 events in 15 s) the spacing becomes 7.5 s; the default scenario
- * (4,000 events in 15 s) keeps 15 s. Once the budget has thinned the checkpoints, the
- * spacing only widens.
+ * Events, not wall time: the same run gets the same checkpoints on any machine. A gap does
+ * not wait for its end to be found busy: one that already holds this much work (before the
+ * spacing was measured; twice as much after) ends at the next moment of the finest spacing
+ * (TimeMachine.gapFull). At 6 x 50 / 2,000 records/s (177,000 events in 15 s) the first gap
+ * ends at 5.625 s and the spacing becomes 7.5 s; the default scenario (4,000 events in 15 s)
+ * keeps 15 s. Once the budget has thinned the checkpoints, the spacing only widens.
  */
 export const DENSE_GAP_EVENTS = 60_000;
 const EVENTS_PER_FOOTPRINT_MB = 45_000;
@@ -176,6 +178,10 @@ export class TimeMachine<C extends MachineCluster> {
   private thinned = false;
   /** Where the work since the last checkpoint is counted from (undefined: a cluster without eventsRun). */
   private workMark: { at: number; events: number } | undefined;
+  /** A gap's work has set the spacing (narrowSpacing): a gap then ends early only past twice the work that narrows it. */
+  private spacingMeasured = false;
+  /** The footprint of the last checkpoint taken: what the next is expected to cost. */
+  private lastCheckpointBytes = 0;
   private readonly maxCheckpoints: number;
   private readonly budgetBytes: number;
   private clone: ((c: C) => C) | undefined;
@@ -294,6 +300,9 @@ export class TimeMachine<C extends MachineCluster> {
     const sampleEvery = this.opts.sample ? this.metrics.everyMs : 0;
     while (this.current.now < target) {
       let next = this.clone ? Math.min(target, (Math.floor(this.current.now / this.everyMs) + 1) * this.everyMs) : target;
+      // A gap that may fill up before its end stops at each moment of the finest spacing, where it may end early.
+      const grid = this.earlyGrid();
+      if (this.clone && grid > 0) next = Math.min(next, (Math.floor(this.current.now / grid) + 1) * grid);
       // Stop at each sample time the branch has not sampled yet (known moments are not sampled again).
       if (sampleEvery > 0 && this.metrics.lastTime < next) {
         next = Math.min(next, (Math.floor(Math.max(this.current.now, this.metrics.lastTime) / sampleEvery) + 1) * sampleEvery);
@@ -301,9 +310,39 @@ export class TimeMachine<C extends MachineCluster> {
       this.current.runUntil(next);
       this.collect();
       if (sampleEvery > 0 && next % sampleEvery === 0) this.takeSample();
-      if (this.clone && next % this.everyMs === 0) this.takeCheckpoint(true);
+      if (this.clone && (next % this.everyMs === 0 || this.gapFull(next))) this.takeCheckpoint(true);
     }
     this.collect();
+  }
+
+  /**
+   * The finest spacing (minEveryMs) while the current one may still narrow: not thinned, not
+   * at its narrowest, the run's work counted; 0 otherwise (a gap ends only at its spacing).
+   */
+  private earlyGrid(): number {
+    const grid = this.minEveryMs;
+    return !this.thinned && this.workMark !== undefined && this.everyMs > grid && Number.isInteger(grid) ? grid : 0;
+  }
+
+  /**
+   * The gap since the last checkpoint is full, at a moment of the finest spacing: it ends
+   * here, not at its spacing. Before any gap was measured, full is the work that narrows the
+   * spacing (narrowSpacing's measure); after, twice that, the most a gap of the measured
+   * spacing holds, so that only a load that rose since ends a gap early. Without it, the
+   * first gap of a busy run (15 s, before the spacing could narrow: up to 15 s of replay,
+   * 0.7 s at 6 x 50 and 2,000 records/s) and the first after the load rose were a seek's
+   * worst case.
+   */
+  private gapFull(at: number): boolean {
+    const grid = this.earlyGrid();
+    if (grid === 0 || at % grid !== 0) return false;
+    const events = this.current.eventsRun;
+    return events !== undefined && events - this.workMark!.events >= (this.spacingMeasured ? 2 : 1) * this.enoughWork();
+  }
+
+  /** Work a gap may hold: DENSE_GAP_EVENTS, and more than a checkpoint costs (by the last one's footprint). */
+  private enoughWork(): number {
+    return Math.max(this.denseGapEvents, (this.lastCheckpointBytes / 1e6) * EVENTS_PER_FOOTPRINT_MB);
   }
 
   /** Shows moment t of the current branch (the past through a checkpoint or a replay). */
@@ -443,7 +482,8 @@ export class TimeMachine<C extends MachineCluster> {
     try {
       const copy = clone(built);
       if (!this.checkpoints.some((c) => c.at === 0)) {
-        insertSorted(this.checkpoints, { at: 0, cluster: built, bytes: this.opts.footprint?.(copy) ?? 0 });
+        this.lastCheckpointBytes = this.opts.footprint?.(copy) ?? 0;
+        insertSorted(this.checkpoints, { at: 0, cluster: built, bytes: this.lastCheckpointBytes });
         this.stats.checkpointsTaken++;
       }
       return copy;
@@ -476,15 +516,20 @@ export class TimeMachine<C extends MachineCluster> {
     const clone = this.clone;
     if (!clone) return;
     const at = this.current.now;
-    if (this.checkpoints.some((c) => c.at === at)) return;
+    if (this.checkpoints.some((c) => c.at === at)) {
+      // A known checkpoint (a replay passing it): the next gap's work counts from here.
+      if (handOver) this.markWork();
+      return;
+    }
     try {
       const copy = clone(this.current);
       const bytes = this.opts.footprint?.(copy) ?? 0;
+      this.lastCheckpointBytes = bytes;
       if (handOver) {
         insertSorted(this.checkpoints, { at, cluster: this.current, bytes });
         this.current = copy;
         this.opts.onHandOver?.(copy);
-        this.narrowSpacing(bytes);
+        this.narrowSpacing();
       } else {
         insertSorted(this.checkpoints, { at, cluster: copy, bytes });
       }
@@ -508,16 +553,17 @@ export class TimeMachine<C extends MachineCluster> {
   }
 
   /**
-   * After a checkpoint the run took (of `bytes` by footprint): halves the spacing while a
-   * gap would still hold more than DENSE_GAP_EVENTS and more than the checkpoint costs.
+   * After a checkpoint the run took: halves the spacing while a gap would still hold more
+   * than DENSE_GAP_EVENTS and more than the checkpoint costs (enoughWork).
    */
-  private narrowSpacing(bytes: number): void {
+  private narrowSpacing(): void {
     const last = this.workMark;
     this.markWork();
     const now = this.workMark;
     if (!last || !now || now.at <= last.at || this.thinned) return;
     const perMs = (now.events - last.events) / (now.at - last.at);
-    const enough = Math.max(this.denseGapEvents, (bytes / 1e6) * EVENTS_PER_FOOTPRINT_MB);
+    this.spacingMeasured = true;
+    const enough = this.enoughWork();
     while (this.everyMs % 2 === 0 && this.everyMs / 2 >= this.minEveryMs && (perMs * this.everyMs) / 2 >= enough) this.everyMs /= 2;
   }
 
