@@ -102,7 +102,7 @@ export async function run(req: BenchRequest, ran?: () => void, warmed?: () => Pr
 
 
 /** One run of the workload: `virtualMs` at `ratePerSec`, saved through `store` when given. */
-async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore | null, epoch: number, t0Ref: { t0: number }) {
+async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore | null, epoch: number, started: (t0: number) => void) {
   const cluster = new Cluster(scenario(req.ratePerSec, virtualMs));
   const persister = store
     ? new Persister({
@@ -117,7 +117,8 @@ async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore
     : null;
   const slabs0 = { ...slabCounts };
   const end = virtualMs + 2000;
-  const t0 = (t0Ref.t0 = performance.now());
+  const t0 = performance.now();
+  started(t0);
   let clusterMs = 0;
   while (cluster.now < end) {
     const slice = performance.now();
@@ -137,7 +138,9 @@ async function runOnce(req: BenchRequest, virtualMs: number, store: ClusterStore
 
 async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed: (() => Promise<void> | void) | undefined): Promise<BenchResult> {
   const timeline: BenchResult['flushTimeline'] = [];
-  const clock = { t0: performance.now() };
+  /** When the run being measured started (flush times are given from it). */
+  let runStart = performance.now();
+  const started = (t0: number) => void (runStart = t0);
   let measuring = false;
   let store: ClusterStore | null = null;
   let epoch = 0;
@@ -149,20 +152,20 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed:
       onWritten: (w) => {
         if (!measuring) return;
         const end = performance.now();
-        timeline.push([end - w.buildMs - w.txMs - clock.t0, w.bytes / 1e6, w.chunks, w.buildMs, w.txMs]);
+        timeline.push([end - w.buildMs - w.txMs - runStart, w.bytes / 1e6, w.chunks, w.buildMs, w.txMs]);
       },
     });
     epoch = await store.claim();
   }
   if (req.warmupVirtualMs !== 0) {
-    await runOnce(req, req.warmupVirtualMs ?? req.virtualMs, store, epoch, clock);
+    await runOnce(req, req.warmupVirtualMs ?? req.virtualMs, store, epoch, started);
     // The measured run starts from an empty store, as a new run does.
     await store?.clear();
   }
   // The page may hold the measured run until it has read the CPU counters (BenchRequest.hold).
   await warmed?.();
   measuring = true;
-  const r = await runOnce(req, req.virtualMs, store, epoch, clock);
+  const r = await runOnce(req, req.virtualMs, store, epoch, started);
   const { cluster, persister } = r;
   const result: BenchResult = {
     persist: req.persist,
@@ -201,6 +204,14 @@ async function runWith(req: BenchRequest, ran: (() => void) | undefined, warmed:
   return result;
 }
 
+/**
+ * After the warm-up: with BenchRequest.hold, a promise of the page's 'go' (`setGo` is given
+ * what starts the measured run); without, nothing to wait for.
+ */
+export function holdUntilGo(req: BenchRequest, setGo: (go: () => void) => void): Promise<void> | undefined {
+  return req.hold ? new Promise<void>((resolve) => setGo(resolve)) : undefined;
+}
+
 /** Starts the measured run once the page says 'go' (when the request holds it). */
 let go: (() => void) | null = null;
 
@@ -213,7 +224,7 @@ if (typeof window === 'undefined') self.onmessage = (e: MessageEvent<BenchReques
   const req = e.data;
   const warmed = () => {
     self.postMessage({ warmed: true });
-    if (req.hold) return new Promise<void>((resolve) => void (go = resolve));
+    return holdUntilGo(req, (resolve) => void (go = resolve));
   };
   run(req, () => self.postMessage({ ran: true }), warmed).then(
     (r) => self.postMessage(r),

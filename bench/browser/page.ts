@@ -30,10 +30,10 @@ const req: BenchRequest = {
 };
 if (q.get('inline') === '1') {
   // Profiling (bench/browser/profile.ts): the same run on the page's thread, where CDP's profiler reaches it.
-  const { run } = await import('./bench.worker');
+  const { run, holdUntilGo } = await import('./bench.worker');
   window.benchResult = await run(req, () => (window.benchRan = true), () => {
     window.benchWarmed = true;
-    if (req.hold) return new Promise<void>((resolve) => void (window.benchGo = resolve));
+    return holdUntilGo(req, (go) => void (window.benchGo = go));
   }).catch((err: unknown) => ({ error: String(err) }));
 } else {
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });

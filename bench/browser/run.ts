@@ -61,8 +61,9 @@ function cpuByThread(): Map<string, { name: string; s: number }> {
     let kind = '';
     if (process.env.BENCH_THREADS === '1') {
       try {
-        kind = /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
-        if (kind === 'utility') kind = /--utility-sub-type=[\w.]*?(\w+)\.mojom/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? kind;
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        kind = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
+        if (kind === 'utility') kind = /--utility-sub-type=[\w.]*?(\w+)\.mojom/.exec(cmdline)?.[1] ?? kind;
         kind += ':';
       } catch {
         /* gone */
