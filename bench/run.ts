@@ -91,12 +91,11 @@ const ONE_SIZE_MARK = '@@size ';
  * One round of one size, in this (child) process: a JIT warm-up on a small cluster, then the
  * size, as in the playground's worker, which has often run a small scenario (the default, a
  * saved one, an earlier lesson) before a larger one opens. That history costs the larger
- * sizes: V8 keeps code it
- * optimized on 3 x 3's profile, and 6 x 50 then ran 3-19% slower (11% the median pair) than
- * in a process that warmed up on 6 x 50 alone (alternated pairs: 19.1 / 17.0 / 19.9 / 19.9 /
- * 17.8x against 21.6 / 21.1 / 20.5 / 21.7 / 20.2x; the same scavenges and mark-compacts, no
- * deoptimization loops, the gap narrower with --no-turbo-inlining). The table keeps the
- * history: it is what a user gets.
+ * sizes: V8 keeps code it optimized on 3 x 3's profile, and 6 x 50 then ran 3-19% slower
+ * (11% the median pair) than in a process that warmed up on 6 x 50 alone (alternated pairs:
+ * 19.1 / 17.0 / 19.9 / 19.9 / 17.8x against 21.6 / 21.1 / 20.5 / 21.7 / 20.2x; the same
+ * scavenges and mark-compacts, no deoptimization loops, the gap narrower with
+ * --no-turbo-inlining). The table keeps the history: it is what a user gets.
  */
 function oneSize(index: number): void {
   const s = SIZES[index];
