@@ -1143,6 +1143,12 @@ describe('schema versions', () => {
   });
 });
 
+/** Lets the promise chains a resolved write or a fired timer started run to their end (microtasks, then one task). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+}
+
 /** Fake wall clock and timers for the persister. */
 function fakeTimers() {
   let now = 1_700_000_000_000;
@@ -1164,8 +1170,7 @@ function fakeTimers() {
         timers.delete(due[0]);
         now = Math.max(now, due[1].at);
         due[1].fn();
-        for (let i = 0; i < 20; i++) await Promise.resolve();
-        await new Promise((r) => setTimeout(r, 0));
+        await settle();
       }
       now = end;
       await new Promise((r) => setTimeout(r, 0));
@@ -1441,15 +1446,13 @@ describe('persister: the next flush when a write settles', () => {
     expect(disk.held).toHaveLength(1);
     // Settled: the next write starts without any timer running (wall time does not move).
     disk.held[0]!();
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(disk.held).toHaveLength(2);
     // Settled within the spacing: the next one waits for its timer.
     cluster.runUntil(1500);
     persister.requestFlush();
     disk.held[1]!();
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(disk.held).toHaveLength(2);
     await t.advance(100);
     expect(disk.held).toHaveLength(3);
@@ -1469,8 +1472,7 @@ describe('persister: the next flush when a write settles', () => {
     // The page is going away: the urgent write is the next one, once the one in flight settles.
     const done = persister.flushNow(true);
     disk.held[0]!();
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(disk.urgent).toEqual([false, true]);
     disk.held[1]!();
     await done;
