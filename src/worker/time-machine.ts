@@ -310,7 +310,7 @@ export class TimeMachine<C extends MachineCluster> {
       this.current.runUntil(next);
       this.collect();
       if (sampleEvery > 0 && next % sampleEvery === 0) this.takeSample();
-      if (this.clone && (next % this.everyMs === 0 || this.gapFull(next))) this.takeCheckpoint(true);
+      if (this.clone && (next % this.everyMs === 0 || this.gapFull(next, grid))) this.takeCheckpoint(true);
     }
     this.collect();
   }
@@ -325,16 +325,16 @@ export class TimeMachine<C extends MachineCluster> {
   }
 
   /**
-   * The gap since the last checkpoint is full, at a moment of the finest spacing: it ends
-   * here, not at its spacing. Before any gap was measured, full is the work that narrows the
-   * spacing (narrowSpacing's measure); after, twice that, the most a gap of the measured
-   * spacing holds, so that only a load that rose since ends a gap early. Without it, the
+   * The gap since the last checkpoint is full, at a moment of the finest spacing (`grid`,
+   * earlyGrid's, as read for the step that reached `at`): it ends here, not at its spacing.
+   * Before any gap was measured, full is the work that narrows the spacing (narrowSpacing's
+   * measure); after, twice that, the most a gap of the measured spacing holds, so that only
+   * a load that rose since ends a gap early. Without it, the
    * first gap of a busy run (15 s, before the spacing could narrow: up to 15 s of replay,
    * 0.7 s at 6 x 50 and 2,000 records/s) and the first after the load rose were a seek's
    * worst case.
    */
-  private gapFull(at: number): boolean {
-    const grid = this.earlyGrid();
+  private gapFull(at: number, grid: number): boolean {
     if (grid === 0 || at % grid !== 0) return false;
     const events = this.current.eventsRun;
     return events !== undefined && events - this.workMark!.events >= (this.spacingMeasured ? 2 : 1) * this.enoughWork();
