@@ -272,7 +272,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */
-export const CLUSTER_SHAPE = 12;
+export const CLUSTER_SHAPE = 13;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: ((ref: LogBatchRef) => Uint8Array | undefined) | ImageResolver): Cluster {

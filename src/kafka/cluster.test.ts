@@ -249,6 +249,35 @@ describe('live actions and replay', () => {
   });
 });
 
+describe('the timeline and the event queue', () => {
+  it('each action runs after every event of the instants before its own and before any event of its instant, across runUntil calls that end anywhere', () => {
+    // A load ticking every millisecond: events at nearly every instant, the actions' among them.
+    const actions: TimelineAction[] = [
+      { at: 0, op: 'startLoad', producer: 'p', topic: 'orders', ratePerSec: 2000, keys: 10, valueBytes: 20 },
+      ...[150, 151, 151, 400, 977].map((at, i) => ({ at, op: 'produce' as const, producer: 'p', topic: 'orders', key: `k${i}`, value: `v${i}` })),
+    ];
+    const c = new Cluster(three({ timeline: actions }));
+    const sched = c.scheduler as unknown as { instantMs: number; eventsThisInstant: number; eventsRun: number };
+    const seen: { at: number; now: number; eventsAtInstant: number }[] = [];
+    const proto = Cluster.prototype as unknown as { apply(a: TimelineAction): void };
+    const apply = proto.apply;
+    const own = c as unknown as { apply(a: TimelineAction): void };
+    own.apply = function (a: TimelineAction) {
+      // An event already run at this instant would have advanced instantMs to it.
+      seen.push({ at: a.at, now: c.now, eventsAtInstant: sched.instantMs === a.at ? sched.eventsThisInstant + 1 : 0 });
+      return apply.call(this, a);
+    };
+    for (const until of [149, 150, 151, 399, 1000]) c.runUntil(until);
+    expect(seen.map((x) => x.at)).toEqual([0, 150, 151, 151, 400, 977]);
+    for (const x of seen) {
+      expect(x.now, `the clock at the action of ${x.at} ms`).toBe(x.at);
+      expect(x.eventsAtInstant, `events of ${x.at} ms run before its action`).toBe(0);
+    }
+    // The load made events at the actions' instants: the check above had something to see.
+    expect(sched.eventsRun).toBeGreaterThan(1000);
+  });
+});
+
 describe('metrics under Kafka names', () => {
   it('UnderReplicatedPartitions, OfflinePartitionsCount, FencedBrokerCount, ISR shrinks, lag', () => {
     const s = three({

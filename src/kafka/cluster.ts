@@ -232,18 +232,15 @@ export class Cluster {
 
   /** Runs timeline actions and events due up to and including untilMs. */
   runUntil(untilMs: number): void {
-    for (;;) {
-      const action = this.timeline[this.nextAction];
-      const nextEvent = this.scheduler.peekTime();
-      if (action && action.at <= untilMs && action.at <= nextEvent) {
-        this.scheduler.advanceTo(action.at);
-        this.nextAction++;
-        this.apply(action);
-        continue;
-      }
-      if (!this.scheduler.step(untilMs)) break;
+    // The timeline's actions in order, each after the events due before its instant and
+    // before those of its instant; then the events up to untilMs.
+    for (let action = this.timeline[this.nextAction]; action !== undefined && action.at <= untilMs; action = this.timeline[this.nextAction]) {
+      this.scheduler.runBefore(action.at);
+      this.scheduler.advanceTo(action.at);
+      this.nextAction++;
+      this.apply(action);
     }
-    this.scheduler.advanceTo(untilMs);
+    this.scheduler.runUntil(untilMs);
     // Memory, not behaviour: batches of mostly dead buffers are copied out, so long-lived
     // ones stop pinning slabs (log/slab-repack.ts). Same bytes, so no run differs.
     if (untilMs - this.repackedAt >= REPACK_INTERVAL_MS) {

@@ -180,6 +180,26 @@ export class Scheduler {
   step(limitMs: number): boolean {
     const t = this.peekTime();
     if (t > limitMs) return false;
+    this.fireNext();
+    return true;
+  }
+
+  /** Run every event due at or before limitMs, then set the clock to limitMs. */
+  runUntil(limitMs: number): void {
+    while (this.peekTime() <= limitMs) this.fireNext();
+    if (limitMs > this.nowMs) this.nowMs = limitMs;
+  }
+
+  /**
+   * Run every event due strictly before `beforeMs` (the clock stays at the last one run): what
+   * comes before a timeline action at `beforeMs`, which itself precedes the events of its instant.
+   */
+  runBefore(beforeMs: number): void {
+    while (this.peekTime() < beforeMs) this.fireNext();
+  }
+
+  /** Runs the least event (peekTime found a live one at the top). */
+  private fireNext(): void {
     const e = this.pop()!;
     this.nowMs = e.at;
     if (e.at !== this.instantMs) {
@@ -191,15 +211,6 @@ export class Scheduler {
     e.due = false;
     this.eventsRun++;
     e.fire();
-    return true;
-  }
-
-  /** Run every event due at or before limitMs, then set the clock to limitMs. */
-  runUntil(limitMs: number): void {
-    while (this.step(limitMs)) {
-      /* keep going */
-    }
-    if (limitMs > this.nowMs) this.nowMs = limitMs;
   }
 
   /** Moves the clock forward with no event (used when restoring a persisted run). */

@@ -91,6 +91,20 @@ describe('Scheduler', () => {
     expect(order).toEqual([10]);
     expect(s.now).toBe(15);
   });
+  it('runBefore runs what is due strictly before the instant, events they schedule meanwhile included, and leaves the clock at the last one run', () => {
+    const s = new Scheduler();
+    const order: string[] = [];
+    s.at(3, callOf(() => (order.push('3'), s.at(4, callOf(() => order.push('4 (scheduled at 3)'))))));
+    s.at(5, callOf(() => order.push('5')));
+    s.at(6, callOf(() => order.push('6')));
+    s.runBefore(5);
+    expect(order).toEqual(['3', '4 (scheduled at 3)']);
+    expect(s.now).toBe(4);
+    s.runBefore(5);
+    expect(order).toHaveLength(2);
+    s.runUntil(5);
+    expect(order).toEqual(['3', '4 (scheduled at 3)', '5']);
+  });
 });
 
 describe('Network', () => {
@@ -107,6 +121,26 @@ describe('Network', () => {
     for (let i = 0; i < 50; i++) n.send(clientNode('p'), brokerNode(1), callOf(() => got.push(i)));
     s.runUntil(1000);
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+  it('keeps FIFO order on every link of several nodes, each link on its own (per-receiver slots of the sender)', () => {
+    const s = new Scheduler();
+    const n = new Network(s, new Prng(3), { latencyMs: 2, jitterMs: 40 });
+    const nodes = [brokerNode(1), brokerNode(2), clientNode('a'), clientNode('b')];
+    for (const x of nodes) n.up(x);
+    const got = new Map<string, number[]>();
+    const sent = new Map<string, number[]>();
+    for (let i = 0; i < 400; i++) {
+      const from = nodes[i % 4]!;
+      const to = nodes[(i * 7 + 1) % 4]!;
+      if (from === to) continue;
+      const link = `${from}->${to}`;
+      sent.set(link, [...(sent.get(link) ?? []), i]);
+      n.send(from, to, callOf(() => got.set(link, [...(got.get(link) ?? []), i])));
+      if (i % 50 === 0) s.runUntil(s.now + 10);
+    }
+    s.runUntil(s.now + 1000);
+    expect(got.size).toBeGreaterThanOrEqual(4);
+    for (const [link, ids] of sent) expect(got.get(link), link).toEqual(ids);
   });
   it('drops messages to an isolated or dead node, and delivers after heal', () => {
     const { s, n } = setup();
