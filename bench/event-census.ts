@@ -4,7 +4,7 @@
  */
 import { Cluster } from '../src/kafka/cluster';
 import { Scheduler, type Scheduled } from '../src/kafka/sim/scheduler';
-import { eventName } from './event-name';
+import { aroundEachEvent, eventName } from './event-name';
 import { scaleScenario } from './workload';
 
 const [b = '6', p = '50', ms = '2000', rate = '20000'] = process.argv.slice(2);
@@ -18,14 +18,10 @@ Scheduler.prototype.schedule = function (e: Scheduled, atMs: number) {
 };
 const c = new Cluster(scaleScenario(Number(b), Number(p), Number(rate), 1e9));
 c.runUntil(2000);
-// Every event runs through the scheduler's fireNext (peekTime found it at the top of the heap).
-const sched = c.scheduler as unknown as { fireNext(): void; heap: Scheduled[] };
-const origFire = sched.fireNext.bind(sched);
-sched.fireNext = () => {
-  const k = eventName(sched.heap[0]!);
-  origFire();
+aroundEachEvent(c.scheduler, (k, fire) => {
+  fire();
   ran.set(k, (ran.get(k) ?? 0) + 1);
-};
+});
 counting = true;
 const e0 = c.scheduler.eventsRun;
 c.runUntil(2000 + Number(ms));

@@ -5,28 +5,21 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '../src/kafka/cluster';
-import type { Scheduled } from '../src/kafka/sim/scheduler';
-import { eventName } from './event-name';
+import { aroundEachEvent } from './event-name';
 import { scaleScenario } from './workload';
 
 const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
 const c = new Cluster(scaleScenario(Number(b), Number(p), Number(process.argv[5] ?? 20000), 1e9));
 c.runUntil(3000);
-// Every event runs through the scheduler's fireNext (peekTime found it at the top of the heap).
-const sched = c.scheduler as unknown as { fireNext(): void; heap: Scheduled[] };
-const origFire = sched.fireNext.bind(sched);
 const cost = new Map<string, { n: number; ms: number }>();
-sched.fireNext = () => {
-  const t = sched.heap[0]!;
-  const k = eventName(t);
+aroundEachEvent(c.scheduler, (k, fire) => {
   const t0 = performance.now();
-  origFire();
-  const dt = performance.now() - t0;
+  fire();
   const e = cost.get(k) ?? { n: 0, ms: 0 };
   e.n++;
-  e.ms += dt;
+  e.ms += performance.now() - t0;
   cost.set(k, e);
-};
+});
 const w0 = performance.now();
 c.runUntil(3000 + Number(ms));
 const wall = performance.now() - w0;

@@ -6,7 +6,7 @@
  */
 import type { Call } from '../src/kafka/sim/call';
 import { Exchange } from '../src/kafka/sim/network';
-import { Entry, type Scheduled } from '../src/kafka/sim/scheduler';
+import { Entry, type Scheduled, type Scheduler } from '../src/kafka/sim/scheduler';
 
 export function callName(t: Call): string {
   const base = `${t.target.constructor.name}.${t.method}`;
@@ -20,4 +20,14 @@ export function eventName(e: Scheduled): string {
   if (e instanceof Exchange) return e.answered ? `Network.answerArrives→${callName(e.onResponse)}` : `Network.arriveRequest→${callName(e.handle)}`;
   if (e instanceof Entry) return e.task ? callName(e.task) : '(cancelled)';
   return e.constructor.name;
+}
+
+/**
+ * From now on, runs each event of `scheduler` through `around(name, fire)`: every event goes
+ * through the scheduler's fireNext, with the event at the top of the heap (peekTime found it).
+ */
+export function aroundEachEvent(scheduler: Scheduler, around: (name: string, fire: () => void) => void): void {
+  const s = scheduler as unknown as { fireNext(): void; heap: Scheduled[] };
+  const fire = s.fireNext.bind(s);
+  s.fireNext = () => around(eventName(s.heap[0]!), fire);
 }

@@ -26,12 +26,12 @@ const WARMUP = process.env.BENCH_WARMUP ? `&warmup=${Number(process.env.BENCH_WA
  * BENCH_UI_ROUNDS=N: runs of each main-thread size (3 when unset), each in a page of its own.
  * A longest task is the maximum of one run, the figure a neighbour's burst of load moves most
  * on a shared 2-core machine (the same build gave 64 to 120 ms at 50 x 1,000 within an
- * hour): the line is the run of median longest task, and every run's longest task and
- * frames/s follow it, as the scale table shows its median round and the range.
+ * hour): the line is the run of median longest task, and every run's longest task, frames/s
+ * and KiB per frame follow it, as the scale table shows its median round and the range.
  */
 const UI_ROUNDS = Math.max(1, Number(process.env.BENCH_UI_ROUNDS ?? 3) || 3);
 
-/** The run of median longest task, then every run's longest task and frames/s. */
+/** The run of median longest task, then every run's longest task, frames/s and KiB per frame. */
 function uiRoundsLine(runs: UiFigures[]): string {
   const byLongest = [...runs].sort((x, y) => x.longestTaskMs - y.longestTaskMs);
   const median = byLongest[(byLongest.length - 1) >> 1]!;
