@@ -2,7 +2,8 @@
  * Issue 10, the diagram at scale: a 12-broker, 200-partition cluster is readable at
  * 1280x720 zoomed out (compact broker cards, nothing overlapping), zooming in shows every
  * replica row, a topic can be filtered to or collapsed, and a partition found by search is
- * selected and centred. The default three-broker scenario keeps every replica row.
+ * selected and centred. The default three-broker scenario keeps every replica row. The
+ * layout runs in a worker of its own, never on the main thread.
  */
 import type { Locator, Page } from '@playwright/test';
 import { scaleScenario } from '../bench/workload';
@@ -28,6 +29,8 @@ async function openBig(page: Page): Promise<void> {
   await page.goto(`/${fragment.startsWith('#') ? fragment : `#${fragment}`}`);
   await expect(page.getByTestId(`broker-${BROKERS}`)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled', { timeout: 60_000 });
+  // ELK ran in its own worker, not on the main thread (src/ui/diagram/elk-layout.ts).
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout-engine', 'worker');
 }
 
 

@@ -35,10 +35,20 @@ const UI_ROUNDS = Math.max(1, Number(process.env.BENCH_UI_ROUNDS ?? 3) || 3);
 function uiRoundsLine(runs: UiFigures[]): string {
   const byLongest = [...runs].sort((x, y) => x.longestTaskMs - y.longestTaskMs);
   const median = byLongest[(byLongest.length - 1) >> 1]!;
-  if (runs.length === 1) return uiLine(median);
+  if (runs.length === 1) return `${uiLine(median)}\n${openRoundsLine(runs)}`;
   return (
     `${uiLine(median)}\n${''.padEnd(48)} (the median of ${runs.length} runs by longest task; each run: longest ${runs.map((r) => Math.round(r.longestTaskMs)).join(', ')} ms, ` +
-    `${runs.map((r) => r.framesPerSec.toFixed(1)).join(', ')} frames/s, ${runs.map((r) => (r.bytesPerMessage / 1024).toFixed(1)).join(', ')} KiB per frame)`
+    `${runs.map((r) => r.framesPerSec.toFixed(1)).join(', ')} frames/s, ${runs.map((r) => (r.bytesPerMessage / 1024).toFixed(1)).join(', ')} KiB per frame)\n` +
+    openRoundsLine(runs)
+  );
+}
+
+/** The links' openings in every run: when the diagram was laid out, and the longest task before the measured window. */
+function openRoundsLine(runs: UiFigures[]): string {
+  const longest = (r: UiFigures) => Math.round(r.openLongTasks.length ? Math.max(...r.openLongTasks) : 0);
+  return (
+    `${''.padEnd(48)} opening (not a target; each run): laid out ${runs.map((r) => (r.openSettledMs / 1000).toFixed(1)).join(', ')} s after navigation; ` +
+    `then until measured, longest task ${runs.map(longest).join(', ')} ms, ${runs.map((r) => r.openLongTasks.length).join(', ')} long tasks`
   );
 }
 

@@ -6,7 +6,7 @@
  */
 import { preview } from 'vite';
 import { launch } from './serve';
-import { measureUi, uiLine, type UiFigures } from './ui';
+import { measureUi, openLine, uiLine, type UiFigures } from './ui';
 
 const [beforeDir, afterDir, ...rest] = process.argv.slice(2);
 if (!beforeDir || !afterDir) throw new Error('usage: ui-ab.ts BEFORE_DIR AFTER_DIR [brokers partitions]...');
@@ -25,16 +25,22 @@ const b = await serve(afterDir, 4319);
 const browser = await launch();
 try {
   for (const [brokers, partitions] of sizes) {
-    // UI_BENCH_MS: how long each is measured (wall ms; 6,000 unless set).
+    // UI_BENCH_MS: how long each is measured (wall ms; 6,000 unless set); UI_BENCH_ROUNDS: alternated pairs (1 unless set).
     const opts = process.env.UI_BENCH_MS ? { measureMs: Number(process.env.UI_BENCH_MS) } : {};
-    const before: UiFigures = await measureUi(browser, a.base, brokers, partitions, 20_000, opts);
-    const after: UiFigures = await measureUi(browser, b.base, brokers, partitions, 20_000, opts);
-    console.log(`before ${uiLine(before)}`);
-    console.log(`after  ${uiLine(after)}`);
-    console.log(
-      `       after/before: frames/s ${(after.framesPerSec / before.framesPerSec).toFixed(2)}x, longest task ${(after.longestTaskMs / before.longestTaskMs).toFixed(2)}x, ` +
-        `long-task time ${(after.longTaskTotalMs / Math.max(1, before.longTaskTotalMs)).toFixed(2)}x`,
-    );
+    for (let round = 0; round < Math.max(1, Number(process.env.UI_BENCH_ROUNDS ?? 1) || 1); round++) {
+      const before: UiFigures = await measureUi(browser, a.base, brokers, partitions, 20_000, opts);
+      const after: UiFigures = await measureUi(browser, b.base, brokers, partitions, 20_000, opts);
+      console.log(`before ${uiLine(before)}\n       ${openLine(before)}`);
+      console.log(`after  ${uiLine(after)}\n       ${openLine(after)}`);
+      const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}x` : `${Math.round(x)} ms against none`);
+      const openLongest = (f: UiFigures) => (f.openLongTasks.length ? Math.max(...f.openLongTasks) : 0);
+      const openTotal = (f: UiFigures) => f.openLongTasks.reduce((s, d) => s + d, 0);
+      console.log(
+        `       after/before: frames/s ${(after.framesPerSec / before.framesPerSec).toFixed(2)}x, longest task ${ratio(after.longestTaskMs, before.longestTaskMs)}, ` +
+          `long-task time ${ratio(after.longTaskTotalMs, before.longTaskTotalMs)}; opening: laid out ${(after.openSettledMs / before.openSettledMs).toFixed(2)}x, ` +
+          `longest task ${ratio(openLongest(after), openLongest(before))}, long-task time ${ratio(openTotal(after), openTotal(before))}`,
+      );
+    }
   }
 } finally {
   await browser.close();

@@ -31,6 +31,10 @@ export interface UiFigures {
   maxMessageBytes: number;
   /** Virtual ms the cluster advanced while measured (does the worker keep up?). */
   virtualMs: number;
+  /** Opening the link, before the measured window: wall ms from navigation until the diagram's layout settled. */
+  openSettledMs: number;
+  /** Long tasks from navigation until the measured window starts (the link's opening and the warm-up). */
+  openLongTasks: number[];
 }
 
 interface PageStats {
@@ -59,15 +63,31 @@ export async function measureUi(
   await page.addInitScript('globalThis.__name = (f) => f;');
   await page.addInitScript(() => {
     (window as unknown as { __kpWireStats: unknown }).__kpWireStats = { messages: 0, bytes: 0, maxBytes: 0 };
+    // Long tasks while the link opens (read and stopped when the measured window starts).
+    const w = window as unknown as { __kpOpenLong: number[]; __kpOpenObs: PerformanceObserver };
+    w.__kpOpenLong = [];
+    w.__kpOpenObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__kpOpenLong.push(e.duration);
+    });
+    w.__kpOpenObs.observe({ type: 'longtask', buffered: true });
   });
   // A link's load may write at most 1 MB/s (src/kafka/limits.ts): 50-byte values at 20,000/s.
   const scenario = scaleScenario(brokers, partitions, rate, 3_600_000);
   for (const a of scenario.timeline ?? []) if (a.op === 'startLoad') a.valueBytes = Math.min(a.valueBytes ?? 100, Math.floor(1_000_000 / rate));
   const fragment = await encodeScenarioToFragment(scenario);
+  const opened = Date.now();
   await page.goto(`${base}#${fragment.replace(/^#/, '')}`);
   await page.getByTestId(`broker-${brokers}`).waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=diagram][data-layout=settled]').waitFor({ timeout: 120_000 });
+  const openSettledMs = Date.now() - opened;
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms') ?? 0) > 0, undefined, { timeout: 120_000 });
   await page.waitForTimeout(warmMs);
+  const openLongTasks = await page.evaluate(() => {
+    const w = window as unknown as { __kpOpenLong: number[]; __kpOpenObs: PerformanceObserver };
+    for (const e of w.__kpOpenObs.takeRecords()) w.__kpOpenLong.push(e.duration);
+    w.__kpOpenObs.disconnect();
+    return w.__kpOpenLong;
+  });
   const t0 = Number(await page.getByTestId('clock').getAttribute('data-ms'));
   // UI_BENCH_PROFILE=file: a CPU profile of the main thread while measured (bench/cpuprofile-summary.mjs reads it).
   const cdp = process.env.UI_BENCH_PROFILE ? await context.newCDPSession(page) : null;
@@ -153,6 +173,8 @@ export async function measureUi(
     bytesPerMessage: stats.messages ? stats.bytes / stats.messages : 0,
     maxMessageBytes: stats.maxBytes,
     virtualMs: t1 - t0,
+    openSettledMs,
+    openLongTasks,
   };
 }
 
@@ -228,6 +250,15 @@ export function uiLine(f: UiFigures): string {
   );
 }
 
+/** The link's opening, before the measured window: when the diagram was laid out, and the long tasks until the window. */
+export function openLine(f: UiFigures): string {
+  const l = f.openLongTasks;
+  return (
+    `${''.padEnd(48)} opening: laid out ${(f.openSettledMs / 1000).toFixed(1)} s after navigation; ` +
+    `long tasks until measured ${l.length} (longest ${Math.round(l.length ? Math.max(...l) : 0)} ms, ${Math.round(l.reduce((a, b) => a + b, 0))} ms in all)`
+  );
+}
+
 /** The production build, served; profiling or tracing keeps names readable (no minification). */
 export const serveUiApp = (port?: number) => serveApp(port, { minify: !(process.env.UI_BENCH_PROFILE || process.env.UI_BENCH_TRACE) });
 
@@ -241,7 +272,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const browser = await launch();
   try {
     console.log(`Main thread figures (${browser.version()}, headless, production build, 1280x720)`);
-    for (const [b, p, r] of cases) console.log(uiLine(await measureUi(browser, app.base, b, p, r)));
+    for (const [b, p, r] of cases) {
+      const f = await measureUi(browser, app.base, b, p, r);
+      console.log(uiLine(f));
+      console.log(openLine(f));
+    }
   } finally {
     await browser.close();
     await app.close();

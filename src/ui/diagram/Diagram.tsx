@@ -41,6 +41,7 @@ import { Abbr } from '../glossary';
 import { DiagramTools } from './DiagramTools';
 import { muteEdgeAnimationEvents } from './animation-events';
 import { setDragging, useAutoLayout, useAutoLayoutStore } from './useAutoLayout';
+import { elk } from './auto-layout';
 import { connectionOutcome, edgeDeletion, edgeLinkLabel, type EdgeLink } from '../build/connect';
 import { useEdgeStore } from '../build/edge-store';
 
@@ -340,6 +341,8 @@ function usePaletteHandlers() {
 export function Diagram() {
   // Moving edges repeat a CSS animation; keep its events out of React's dispatch (animation-events.ts).
   useEffect(() => muteEdgeAnimationEvents(window), []);
+  // ELK's worker loads its module while the first frames arrive, ready for the first layout.
+  useEffect(() => elk.prestart(), []);
   const palette = usePaletteHandlers();
   const connecting = useConnection((c) => c.inProgress);
   useEdgeDeleteKey();
@@ -455,6 +458,8 @@ export function Diagram() {
       role="region"
       // 'settled' once the automatic layout has placed what is shown (tests wait for it).
       data-layout={settled ? 'settled' : 'pending'}
+      // Where ELK ran the layout shown: 'worker' in a browser (elk-layout.ts), 'page' after a fallback.
+      data-layout-engine={settled ? (elk.engine() ?? undefined) : undefined}
       data-zoomed-in={zoomedIn ? 'true' : 'false'}
       data-connecting={connecting ? 'true' : 'false'}
     >

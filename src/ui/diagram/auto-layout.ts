@@ -13,11 +13,13 @@
  * ELK places everything, then pinned nodes go back where the user put them and the others
  * move out of their way (`removeOverlaps`).
  *
- * ELK is a large module: `autoLayout` imports it on first use, so the first paint draws the
- * estimated layout of `toFlowElements` at once and the measured one replaces it when ready.
+ * ELK is a large module: it is loaded on first use, in a worker of its own (elk.worker.ts), so
+ * the first paint draws the estimated layout of `toFlowElements` at once and the measured one
+ * replaces it when ready, and no layout blocks the main thread.
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { Layout } from '../../worker/protocol';
+import { elkRunner, type ElkLayout, type ElkWorkerLike } from './elk-layout';
 import { memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
 
 export type BoxKind = 'producer' | 'broker' | 'group';
@@ -191,18 +193,27 @@ export function removeOverlaps(boxes: (Rect & { id: string; pinned: boolean })[]
   return out;
 }
 
-type ElkLayout = (graph: ElkNode) => Promise<ElkNode>;
-let elk: Promise<ElkLayout> | null = null;
+let inPage: Promise<ElkLayout> | null = null;
 
-/** ELK, loaded on first use (a chunk of its own in the build; no network needed beyond the app's). */
-function loadElk(): Promise<ElkLayout> {
-  elk ??= import('elkjs/lib/elk.bundled.js').then((m) => {
+/** ELK in this thread, loaded on first use (a chunk of its own in the build; no network needed beyond the app's). */
+function elkInPage(): Promise<ElkLayout> {
+  inPage ??= import('elkjs/lib/elk.bundled.js').then((m) => {
     const ELK = m.default;
     const instance = new ELK();
     return (g: ElkNode) => instance.layout(g);
   });
-  return elk;
+  return inPage;
 }
+
+/**
+ * ELK in a worker of its own where there is one (the browser; elk-layout.ts), so neither
+ * its first load nor a layout blocks a frame; in this thread otherwise (Node) or once the
+ * worker failed.
+ */
+export const elk = elkRunner(
+  () => (typeof Worker === 'undefined' ? null : (new Worker(new URL('./elk.worker.ts', import.meta.url), { type: 'module' }) as unknown as ElkWorkerLike)),
+  elkInPage,
+);
 
 /**
  * Positions for every box: ELK's layered layout, with pinned boxes where the user put them
@@ -211,8 +222,7 @@ function loadElk(): Promise<ElkLayout> {
  */
 export async function autoLayout(input: LayoutInput): Promise<Layout> {
   if (input.boxes.length === 0) return {};
-  const layout = await loadElk();
-  const result = await layout(elkGraph(input));
+  const result = await elk.layout(elkGraph(input));
   const at = new Map((result.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
   // ELK centres a layer's nodes on its middle line; tops aligned read better (and a node
   // only moves up within its own layer, so layers stay apart).
