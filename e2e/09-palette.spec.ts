@@ -50,7 +50,8 @@ test('dragging from the palette adds a broker, a producer and consumers where th
   const b4 = page.getByTestId('broker-4');
   await expect(b4).toBeVisible();
   await expect(b4).toHaveAttribute('data-status', 'up');
-  // The view refits to show it, so compare with the nodes as they are drawn now.
+  // The view refits to show it, so compare with the nodes as they are drawn once laid out.
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
   const b1Box = (await page.getByTestId('broker-1').boundingBox())!;
   const b4Box = (await b4.boundingBox())!;
   const billingBox = (await page.getByTestId('group-billing').boundingBox())!;

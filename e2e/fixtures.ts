@@ -44,6 +44,8 @@ export async function openPlayground(page: Page): Promise<void> {
   await expect(page.getByTestId('broker-1')).toBeVisible();
   await expect(page.getByTestId('broker-3')).toBeVisible();
   await expect(page.getByTestId('clock')).not.toHaveText('0.000 s');
+  // The diagram first draws an estimate; ELK's layout (in a worker of its own) then places it.
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
 }
 
 export async function clockMs(page: Page): Promise<number> {
