@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { BenchResult } from './bench.worker';
 import { launch, serveBenchPage } from './serve';
-import { measureUi, serveUiApp, uiLine, type UiFigures } from './ui';
+import { measureUi, openLongestMs, serveUiApp, uiLine, type UiFigures } from './ui';
 
 /** BENCH_MOMENT=1: every flush carries the exact moment (a checkpoint image of the whole cluster), as the playground saves. */
 const MOMENT = process.env.BENCH_MOMENT === '1';
@@ -45,10 +45,9 @@ function uiRoundsLine(runs: UiFigures[]): string {
 
 /** The links' openings in every run: when the diagram was laid out, and the longest task before the measured window. */
 function openRoundsLine(runs: UiFigures[]): string {
-  const longest = (r: UiFigures) => Math.round(r.openLongTasks.length ? Math.max(...r.openLongTasks) : 0);
   return (
     `${''.padEnd(48)} opening (not a target; each run): laid out ${runs.map((r) => (r.openSettledMs / 1000).toFixed(1)).join(', ')} s after navigation; ` +
-    `then until measured, longest task ${runs.map(longest).join(', ')} ms, ${runs.map((r) => r.openLongTasks.length).join(', ')} long tasks`
+    `then until measured, longest task ${runs.map((r) => Math.round(openLongestMs(r))).join(', ')} ms, ${runs.map((r) => r.openLongTasks.length).join(', ')} long tasks`
   );
 }
 

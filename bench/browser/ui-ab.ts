@@ -6,7 +6,7 @@
  */
 import { preview } from 'vite';
 import { launch } from './serve';
-import { measureUi, openLine, uiLine, type UiFigures } from './ui';
+import { measureUi, openLine, openLongestMs, openLongTaskMs, uiLine, type UiFigures } from './ui';
 
 const [beforeDir, afterDir, ...rest] = process.argv.slice(2);
 if (!beforeDir || !afterDir) throw new Error('usage: ui-ab.ts BEFORE_DIR AFTER_DIR [brokers partitions]...');
@@ -33,12 +33,10 @@ try {
       console.log(`before ${uiLine(before)}\n       ${openLine(before)}`);
       console.log(`after  ${uiLine(after)}\n       ${openLine(after)}`);
       const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}x` : `${Math.round(x)} ms against none`);
-      const openLongest = (f: UiFigures) => (f.openLongTasks.length ? Math.max(...f.openLongTasks) : 0);
-      const openTotal = (f: UiFigures) => f.openLongTasks.reduce((s, d) => s + d, 0);
       console.log(
         `       after/before: frames/s ${(after.framesPerSec / before.framesPerSec).toFixed(2)}x, longest task ${ratio(after.longestTaskMs, before.longestTaskMs)}, ` +
           `long-task time ${ratio(after.longTaskTotalMs, before.longTaskTotalMs)}; opening: laid out ${(after.openSettledMs / before.openSettledMs).toFixed(2)}x, ` +
-          `longest task ${ratio(openLongest(after), openLongest(before))}, long-task time ${ratio(openTotal(after), openTotal(before))}`,
+          `longest task ${ratio(openLongestMs(after), openLongestMs(before))}, long-task time ${ratio(openLongTaskMs(after), openLongTaskMs(before))}`,
       );
     }
   }

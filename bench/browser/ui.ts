@@ -250,12 +250,16 @@ export function uiLine(f: UiFigures): string {
   );
 }
 
+/** The longest long task of the link's opening (0: none). */
+export const openLongestMs = (f: UiFigures): number => (f.openLongTasks.length ? Math.max(...f.openLongTasks) : 0);
+/** The opening's long tasks' time in all. */
+export const openLongTaskMs = (f: UiFigures): number => f.openLongTasks.reduce((a, b) => a + b, 0);
+
 /** The link's opening, before the measured window: when the diagram was laid out, and the long tasks until the window. */
 export function openLine(f: UiFigures): string {
-  const l = f.openLongTasks;
   return (
     `${''.padEnd(48)} opening: laid out ${(f.openSettledMs / 1000).toFixed(1)} s after navigation; ` +
-    `long tasks until measured ${l.length} (longest ${Math.round(l.length ? Math.max(...l) : 0)} ms, ${Math.round(l.reduce((a, b) => a + b, 0))} ms in all)`
+    `long tasks until measured ${f.openLongTasks.length} (longest ${Math.round(openLongestMs(f))} ms, ${Math.round(openLongTaskMs(f))} ms in all)`
   );
 }
 

@@ -66,7 +66,6 @@ export function elkRunner(makeWorker: () => ElkWorkerLike | null, inPage: () => 
     try {
       w = makeWorker();
     } catch (e) {
-      failed = true;
       console.warn(`The layout worker could not start (${e instanceof Error ? e.message : String(e)}); laying out in the page.`);
       return null;
     }
