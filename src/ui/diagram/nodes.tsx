@@ -3,8 +3,9 @@
  * look at the snapshot themselves. Selection goes through real buttons, so every thing on
  * the diagram is reachable with the keyboard and has an accessible name.
  */
-import { memo, useEffect, useMemo } from 'react';
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useMemo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { useNodeInternalsOnChange } from './node-internals';
 import { useUiStore } from '../../state/ui-store';
 import { connectHandle } from '../build/connect';
 import { formatTime } from '../events/phrase';
@@ -282,10 +283,9 @@ function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) 
 
 export const BrokerNodeView = memo(function BrokerNodeView({ id, data }: NodeProps<BrokerNode>) {
   const { broker, isController, replicas, selected, messagesInPerSec, fenceInMs, unfenceable, detail, card, topicRows } = data;
-  const update = useUpdateNodeInternals();
   const handleKey = `${detail}|${topicRows.map((t) => t.key).join(',')}|${replicas.map((r) => r.key).join(',')}`;
   // Handles live inside replica rows: when the rows change, xyflow must re-measure them.
-  useEffect(() => update(id), [id, handleKey, update]);
+  useNodeInternalsOnChange(id, handleKey);
   const statusText = broker.status === 'up' ? (broker.fenced ? 'fenced' : 'up') : broker.status;
   return (
     <div
@@ -474,11 +474,10 @@ export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Gro
 
 export const ConsumerNodeView = memo(function ConsumerNodeView({ id, data }: NodeProps<ConsumerNode>) {
   const { consumer: c, recentError, inputs, handleKeys, ratePerSec, selected, compact } = data;
-  const update = useUpdateNodeInternals();
   // Handles move when the assignment changes: xyflow must re-measure them.
   const dead = c.status === 'closed' || c.status === 'crashed';
   const handleKey = `${inputs.map((i) => i.key).join(',')}|${handleKeys.join(',')}|${dead}`;
-  useEffect(() => update(id), [id, handleKey, update]);
+  useNodeInternalsOnChange(id, handleKey);
   return (
     <div
       className={`node consumer${compact ? ' compact' : ''} status-${c.status}${selected ? ' is-selected' : ''}`}
