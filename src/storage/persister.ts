@@ -49,6 +49,16 @@ export interface FlushFigures {
   syncMs: number;
 }
 
+/**
+ * The most of the worker's thread a flush's synchronous work may take: a flush is followed by
+ * at least (1 / SYNC_SHARE - 1) times its own cost before the next one starts. Each flush also
+ * costs about as much again off the thread (the IO worker's Blobs and transaction, the
+ * browser's IndexedDB): at 6 x 50 and 20,000 records/s a plan took ~25 ms, and flushing every
+ * 100 ms (a fifth) cost the playground's workers ~0.2 of a core, as much as running the
+ * cluster. A small cluster's flushes still come every minIntervalMs.
+ */
+export const SYNC_SHARE = 0.1;
+
 export class Persister {
   private readonly opts: PersisterOptions;
   private inFlight: Promise<void> | null = null;
@@ -158,12 +168,12 @@ export class Persister {
     }
     const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch, urgent);
     // Planning (the moment's image) and the store's synchronous start run on the worker's
-    // thread: flushes are spaced so they take at most about a fifth of it, however large the
-    // run has grown. (IndexedDB's store streams large chunks into Blobs after this call
-    // returns, and one write is in flight at a time.)
+    // thread: flushes are spaced so they take at most about a tenth of it, however large the
+    // run has grown (SYNC_SHARE). (IndexedDB's store streams large chunks into Blobs after
+    // this call returns, and one write is in flight at a time.)
     const sync = this.deps.wallNow() - start;
     this.figures.syncMs += sync;
-    this.spacingMs = Math.max(this.opts.minIntervalMs, 4 * sync);
+    this.spacingMs = Math.max(this.opts.minIntervalMs, sync / SYNC_SHARE);
     const settled = p
       .then(() => {
         planned.commit();

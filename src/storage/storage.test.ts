@@ -22,7 +22,7 @@ import { CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from './flush-plann
 import { chunkBytes, chunkValue, streamedChunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
-import { Persister, type PersistStatus } from './persister';
+import { Persister, SYNC_SHARE, type PersistStatus } from './persister';
 import { StorageError, StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ChunkWrite, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
 let dbCount = 0;
@@ -1437,6 +1437,44 @@ describe('two writers', () => {
     expect((await b.load())!.manifest.timeMs).toBe(1000);
     a.close();
     b.close();
+  });
+});
+
+describe('persister: how often it flushes', () => {
+  /** Flush starts (wall ms) over 3 s of a run that changes every 10 ms, each plan costing `planMs` of the worker's time. */
+  async function flushStarts(planMs: number): Promise<number[]> {
+    const t = fakeTimers();
+    let spent = 0;
+    const wallNow = () => t.wallNow() + spent;
+    const inner = new FlushPlanner();
+    const starts: number[] = [];
+    const planner = {
+      plan(c: Cluster, at: number) {
+        starts.push(wallNow());
+        const planned = inner.plan(c, at);
+        spent += planMs; // the plan's synchronous work, as the worker's clock sees it
+        return planned;
+      },
+    } as unknown as FlushPlanner;
+    const store = new MemoryClusterStore();
+    const cluster = new Cluster(scenario());
+    const persister = new Persister({ store, planner, ownerEpoch: await store.claim(), cluster: () => cluster, ...t, wallNow });
+    for (let ms = 10; ms <= 3000; ms += 10) {
+      cluster.runUntil(ms);
+      persister.requestFlush();
+      await t.advance(10);
+    }
+    return starts;
+  }
+
+  it(`a flush that costs the worker much is followed by ${Math.round(1 / SYNC_SHARE) - 1} times its cost before the next; a cheap one by minIntervalMs`, async () => {
+    const gaps = (s: number[]) => s.slice(1).map((x, i) => x - s[i]!);
+    const costly = await flushStarts(30);
+    for (const g of gaps(costly)) expect(g).toBeGreaterThanOrEqual(30 / SYNC_SHARE);
+    expect(costly.length).toBeGreaterThanOrEqual(8); // still saving: about every 300 ms over 3 s
+    const cheap = await flushStarts(2);
+    for (const g of gaps(cheap)) expect(g).toBeGreaterThanOrEqual(100);
+    expect(cheap.length).toBeGreaterThanOrEqual(25);
   });
 });
 
