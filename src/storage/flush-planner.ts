@@ -413,18 +413,27 @@ export class FlushPlanner {
   /**
    * MAX_OPEN_CHUNKS small stored chunks of one partition and one size tier are merged into
    * one new chunk holding only the batches some log still names; every range is moved to it.
+   * The partition's smaller chunks (lower tiers) go with them: a flush's chunk lands in one
+   * tier or the next as its size wavers around a boundary, and two tiers merged apart held
+   * alternate runs of the partition's offsets, so each log's ranges alternated between them.
    */
   private mergeSmallChunks(rows: { key: LogKey; refs: Extent[] }[], newChunk: (tp: string) => Chunk): void {
-    const open = new Map<string, Chunk[]>();
+    const byTp = new Map<string, Map<number, Chunk[]>>();
     for (const c of this.chunks.values()) {
       if (!c.batches || c.size >= MERGE_BELOW_BYTES) continue;
-      const tier = `${c.tp}\u0000${Math.floor(Math.log2(Math.max(1, c.size)) / 3)}`;
-      const list = open.get(tier);
+      const tier = Math.floor(Math.log2(Math.max(1, c.size)) / 3);
+      let tiers = byTp.get(c.tp);
+      if (!tiers) byTp.set(c.tp, (tiers = new Map()));
+      const list = tiers.get(tier);
       if (list) list.push(c);
-      else open.set(tier, [c]);
+      else tiers.set(tier, [c]);
     }
-    for (const list of open.values()) {
-      if (list.length < MAX_OPEN_CHUNKS) continue;
+    for (const tiers of byTp.values()) {
+      let top = -1;
+      for (const [tier, l] of tiers) if (l.length >= MAX_OPEN_CHUNKS && tier > top) top = tier;
+      if (top < 0) continue;
+      const list: Chunk[] = [];
+      for (const [tier, l] of tiers) if (tier <= top) list.push(...l);
       const tp = list[0]!.tp;
       // In the order of their data (a merged chunk is newer than the chunks filled with it but holds older batches).
       list.sort((x, y) => batchBaseOffset(x.batches![0]!) - batchBaseOffset(y.batches![0]!) || x.id - y.id);
