@@ -15,8 +15,19 @@ import { LinkOpener } from './state/link-open';
 import { startStorageUi } from './state/storage-store';
 
 const worker = new Worker(new URL('./worker/cluster.worker.ts', import.meta.url), { type: 'module' });
-// Frames from the worker reach the store once per display frame at most (worker-client.ts).
-const client = new WorkerClient(worker, (flush) => requestAnimationFrame(flush));
+// Frames from the worker reach the store once per display frame at most, and no more often
+// than the page can afford (worker-client.ts UI_FRAME_SHARE): a frame's cost is measured up to
+// a task posted from its display frame, which runs once React, layout and paint are done.
+const afterFrame = new MessageChannel();
+const afterFrameQueue: (() => void)[] = [];
+afterFrame.port1.onmessage = () => afterFrameQueue.shift()?.();
+const client = new WorkerClient(worker, (flush) => requestAnimationFrame(flush), {
+  now: () => performance.now(),
+  afterFrame: (fn) => {
+    afterFrameQueue.push(fn);
+    afterFrame.port2.postMessage(0);
+  },
+});
 setWorkerClient(client);
 
 // The saved playground (IndexedDB, in the worker) wins over the default; a share link

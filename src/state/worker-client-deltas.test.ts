@@ -11,7 +11,7 @@ import { WorkerHost } from '../worker/host';
 import { toWorker, type FromWorker, type UiCommand } from '../worker/protocol';
 import { wireSnapshot } from '../worker/snapshot-delta';
 import { useClusterStore } from './cluster-store';
-import { WorkerClient, type Endpoint } from './worker-client';
+import { UI_FRAME_SHARE, WorkerClient, type Endpoint, type FramePacing } from './worker-client';
 
 const doc: Scenario = {
   version: 1,
@@ -29,7 +29,7 @@ const doc: Scenario = {
   ],
 };
 
-function setup(schedule: ((flush: () => void) => void) | null = null) {
+function setup(schedule: ((flush: () => void) => void) | null = null, pacing: FramePacing | null = null) {
   const clock = { t: 1000 };
   const posted: FromWorker[] = [];
   let deliver: ((data: unknown) => void) | null = null;
@@ -52,7 +52,7 @@ function setup(schedule: ((flush: () => void) => void) | null = null) {
       if (type === 'message') deliver = (data) => l({ data } as MessageEvent);
     }) as Endpoint['addEventListener'],
   };
-  const client = new WorkerClient(endpoint, schedule);
+  const client = new WorkerClient(endpoint, schedule, pacing);
   const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
   const run = (wallMs: number) => {
     for (let done = 0; done < wallMs; done += 16) {
@@ -152,5 +152,53 @@ describe('WorkerClient with frames batched per display frame', () => {
     const sent = s.posted.reduce((n, m) => n + (m.type === 'snapshot' ? m.snapshot.events.length : m.type === 'delta' ? m.delta.events.length : 0), 0);
     expect(sent).toBeLessThan(500);
     expect(useClusterStore.getState().events.length).toBe(sent);
+  });
+});
+
+describe('WorkerClient paced by what a frame costs the page', () => {
+  it('after a costly frame the next waits cost / UI_FRAME_SHARE; cheap frames go in at every display frame; nothing is lost', () => {
+    const flushes: (() => void)[] = [];
+    const page = { now: 0, cost: 5, after: [] as (() => void)[] };
+    const pacing: FramePacing = { now: () => page.now, afterFrame: (fn) => void page.after.push(fn) };
+    const s = setup((f) => flushes.push(f), pacing);
+    s.send({ type: 'load', scenario: doc });
+    const applied: number[] = [];
+    const unsubscribe = useClusterStore.subscribe((st, prev) => {
+      if (st.snapshot !== prev.snapshot) applied.push(page.now);
+    });
+    /** One display frame of 16 ms: the worker ticks, the client's flush runs, then the page does the frame's work (`cost` ms). */
+    const displayFrame = () => {
+      s.run(16);
+      const start = page.now;
+      const due = flushes.splice(0);
+      for (const f of due) f();
+      const took = applied.length > 0 && applied[applied.length - 1] === start;
+      for (const fn of page.after.splice(0)) {
+        page.now = start + (took ? page.cost : 0);
+        fn();
+      }
+      page.now = start + 16;
+    };
+    for (let i = 0; i < 10; i++) displayFrame();
+    applied.length = 0;
+    const sentBefore = s.posted.length;
+    for (let i = 0; i < 60; i++) displayFrame();
+    // 5 ms frames: each frame the worker sent went in at the display frame after it, none held back.
+    const sentCheap = s.posted.slice(sentBefore).filter((m) => m.type === 'delta').length;
+    expect(sentCheap).toBeGreaterThan(15);
+    expect(applied.length).toBe(sentCheap);
+    applied.length = 0;
+    page.cost = 40;
+    for (let i = 0; i < 120; i++) displayFrame();
+    const gaps = applied.slice(1).map((t, i) => t - applied[i]!);
+    expect(gaps.length).toBeGreaterThan(5);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(40 / UI_FRAME_SHARE);
+    // The frames held back meanwhile went in as one: the store is exactly the cluster once the run pauses.
+    s.send({ type: 'pause' });
+    for (let i = 0; i < 20; i++) displayFrame();
+    unsubscribe();
+    expect(s.shown()).toEqual(s.truth());
+    const sent = s.posted.reduce((n, m) => n + (m.type === 'snapshot' ? m.snapshot.events.length : m.type === 'delta' ? m.delta.events.length : 0), 0);
+    expect(useClusterStore.getState().events.length).toBe(Math.min(sent, 500));
   });
 });

@@ -31,6 +31,26 @@ export interface Endpoint {
   addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
 }
 
+/**
+ * How the page paces frames into the store (main.tsx): its clock, and a way to run code once
+ * the page has done the work a frame handed to the store caused (React's render, style,
+ * layout, paint: a task posted from the display frame runs after them).
+ */
+export interface FramePacing {
+  now(): number;
+  afterFrame(fn: () => void): void;
+}
+
+/**
+ * The most of the main thread that taking frames may use: after a frame whose work took
+ * c ms, the next is handed to the store no sooner than c / UI_FRAME_SHARE ms after it
+ * started. A frame that costs a few ms goes in at every display frame, as fast as the worker
+ * sends (30 a second); one that costs 25 ms (a broker's replica rows shown at 6 x 50 on a
+ * busy machine) every ~60 ms, so the page keeps frames of its own for scrolling, dragging
+ * and typing, and the frames waiting meanwhile go in as one (the latest snapshot, every event).
+ */
+export const UI_FRAME_SHARE = 0.4;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -65,9 +85,13 @@ export class WorkerClient {
   } | null = null;
   private flushScheduled = false;
 
+  /** With pacing: the page clock's time before which the next frame waits (see UI_FRAME_SHARE). */
+  private nextFrameAt = -Infinity;
+
   constructor(
     private readonly endpoint: Endpoint,
     private readonly schedule: ((flush: () => void) => void) | null = null,
+    private readonly pacing: FramePacing | null = null,
   ) {
     endpoint.addEventListener('message', (e) => this.receive(e.data));
     // Every failure of the worker surfaces: an error no handler caught there, or a message
@@ -202,13 +226,27 @@ export class WorkerClient {
     this.schedule(() => this.flush());
   }
 
-  /** Hands the frames received since the last display frame to the store, as one. */
+  /** Hands the frames received since the last display frame to the store, as one (paced: see UI_FRAME_SHARE). */
   flush(): void {
     this.flushScheduled = false;
     const p = this.pendingFrame;
     if (!p) return;
+    const pacing = this.pacing;
+    const start = pacing?.now() ?? 0;
+    if (pacing && this.schedule && start < this.nextFrameAt) {
+      // Too soon after a costly frame: look again at the next display frame.
+      this.flushScheduled = true;
+      this.schedule(() => this.flush());
+      return;
+    }
     this.pendingFrame = null;
     useClusterStore.getState().receiveSnapshot({ ...p.snapshot, events: p.events }, p.status, p.timeline, p.eventsReset);
+    if (pacing) {
+      this.nextFrameAt = start;
+      pacing.afterFrame(() => {
+        this.nextFrameAt = start + (pacing.now() - start) / UI_FRAME_SHARE;
+      });
+    }
   }
 
   private receive(data: unknown): void {
