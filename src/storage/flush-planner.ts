@@ -435,7 +435,7 @@ export class FlushPlanner {
       const list: Chunk[] = [];
       for (const [tier, l] of tiers) if (tier <= top) list.push(...l);
       const tp = list[0]!.tp;
-      // In the order of their data (a merged chunk is newer than the chunks filled with it but holds older batches).
+      // By their first batch: the order that batches at one offset (replicas that diverged) keep below.
       list.sort((x, y) => batchBaseOffset(x.batches![0]!) - batchBaseOffset(y.batches![0]!) || x.id - y.id);
       const merging = new Set(list);
       const tpRows = rows.filter((r) => r.key.tp === tp);
