@@ -13,7 +13,7 @@
  * own effect: the flush runs outside React, so the error is handed to every
  * node of the batch, which throws it from its next render.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useUpdateNodeInternals } from '@xyflow/react';
 
 export type UpdateNodeInternals = (ids: string | string[]) => void;
@@ -66,16 +66,9 @@ function flush(batch: Batch): void {
 export function useNodeInternalsOnChange(id: string, key: string): void {
   const update = useUpdateNodeInternals() as UpdateNodeInternals;
   const [, setFailure] = useState<null>(null);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-  // A state updater that throws makes the error this component's render error.
+  // A state updater that throws makes the error this component's render error (on a node
+  // unmounted meanwhile, React drops the update).
   const fail = useCallback((error: unknown) => {
-    if (!mounted.current) return;
     setFailure(() => {
       throw error;
     });
