@@ -43,15 +43,15 @@ export interface FlushFigures {
   bytes: number;
   /** From a flush's start to its commit, summed (overlaps with the cluster running). */
   wallMs: number;
-  /** Of which: building the plan, synchronous on the worker (copying batches, the manifest). */
+  /** Of which: building the plan, synchronous on the worker (the chunks and their batches, the manifest, the moment). */
   planMs: number;
-  /** Wall ms of each flush's synchronous part, summed: planning and the store's write call up to its first wait. */
+  /** Wall ms of each flush's synchronous part, summed: planning and the store's write call up to its first wait (copying the batches out). */
   syncMs: number;
 }
 
 /**
- * The most of the worker's thread a flush's synchronous work may take: a flush is followed by
- * at least (1 / SYNC_SHARE - 1) times its own cost before the next one starts. Each flush also
+ * The most of the worker's thread flushes' plans may take: a plan is followed by at least
+ * (1 / SYNC_SHARE - 1) times its own cost before the next flush starts. Each flush also
  * costs about as much again off the thread (the IO worker's Blobs and transaction, the
  * browser's IndexedDB): at 6 x 50 and 20,000 records/s a plan took ~25 ms, and flushing every
  * 100 ms (a fifth) cost the playground's workers ~0.2 of a core, as much as running the
@@ -150,6 +150,8 @@ export class Persister {
 
   /** Wall ms between flush starts: minIntervalMs, or more when a flush costs the worker much. */
   private spacingMs = 0;
+  /** Wall ms the last flush's plan took (0 before the first). */
+  private lastPlanMs = 0;
 
   private flush(urgent = false): Promise<void> {
     if (this.blocked || !this.dirty) return Promise.resolve();
@@ -159,21 +161,28 @@ export class Persister {
     const start = this.deps.wallNow();
     this.lastStartWall = start;
     let planned;
+    let planMs;
     try {
       planned = this.deps.planner.plan(cluster, start);
-      this.figures.planMs += this.deps.wallNow() - start;
+      planMs = this.deps.wallNow() - start;
+      this.figures.planMs += planMs;
     } catch (err) {
       this.setStatus({ state: 'error', message: `Could not prepare a save: ${(err as Error)?.message ?? String(err)}` });
       return Promise.resolve();
     }
     const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch, urgent);
-    // Planning (the moment's image) and the store's synchronous start run on the worker's
-    // thread: flushes are spaced so they take at most about a tenth of it, however large the
-    // run has grown (SYNC_SHARE). (IndexedDB's store streams large chunks into Blobs after
-    // this call returns, and one write is in flight at a time.)
-    const sync = this.deps.wallNow() - start;
-    this.figures.syncMs += sync;
-    this.spacingMs = Math.max(this.opts.minIntervalMs, sync / SYNC_SHARE);
+    // Planning (the manifest, the moment's image) runs on the worker's thread once a flush
+    // whatever the flush holds: flushes are spaced so that it takes at most about a tenth of
+    // the thread, however large the run has grown (SYNC_SHARE). The store's synchronous start
+    // (copying the new batches out, for the IO worker) is not counted: it is work a byte, as
+    // much in all however the bytes are grouped, and holding it back only let a fast run's
+    // bytes pile up for a long last flush. (One write is in flight at a time.)
+    this.figures.syncMs += this.deps.wallNow() - start;
+    // The smaller of this plan's time and the last one's: one slow plan (a garbage collection
+    // or another process taking the core while it ran) does not hold the next flush back, a
+    // steady cost does. A persister's first flush is followed by the next at minIntervalMs.
+    this.spacingMs = Math.max(this.opts.minIntervalMs, Math.min(planMs, this.lastPlanMs) / SYNC_SHARE);
+    this.lastPlanMs = planMs;
     const settled = p
       .then(() => {
         planned.commit();
