@@ -249,4 +249,8 @@ if (process.env.BENCH_ONE_SIZE !== undefined) {
 
   // Time travel (issue 9): seek, fork and link-open latency.
   await (await import('./time-travel')).timeTravelBench();
+
+  // Saving a busy run as it grows (issue 10).
+  console.log('');
+  (await import('./saves')).savesBench();
 }

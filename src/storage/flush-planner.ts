@@ -4,12 +4,13 @@
  *
  * Batches are stored once per partition, not once per replica. A record batch is an
  * immutable byte array that every replica holding it shares (a follower appends its
- * leader's bytes by reference, a time-travel copy shares the logs' batches), so the batch
- * object is its own identity: the planner remembers where each stored batch lives (chunk id
- * and byte offset) and a replica log is written as the list of chunk ranges that hold its
- * batches. A batch the store does not have yet goes into this flush's chunk for its
- * partition, whichever replica meets it first; the others name the same bytes. A diverged
- * or compacted replica holds other batch objects, so it gets chunk bytes of its own.
+ * leader's bytes by reference, a time-travel copy shares the logs' batches), so a batch's
+ * bytes (its buffer and offset: BatchPlaces) are its identity: the planner remembers where
+ * each stored batch lives (chunk id and byte offset) and a replica log is written as the
+ * list of chunk ranges that hold its batches. A batch the store does not have yet goes into
+ * this flush's chunk for its partition, whichever replica meets it first; the others name the
+ * same bytes. A diverged or compacted replica holds other batches (other bytes), so it gets
+ * chunk bytes of its own.
  *
  * Per replica log it remembers what the last committed flush stored (the log object, its
  * `rewrites` counter, the flushed log end offset and its ranges). Then:
@@ -75,6 +76,32 @@ interface Extent {
   len: number;
 }
 
+/**
+ * Where each stored batch lives: the range of a chunk that holds it. Kept by the batch's
+ * buffer, then its byte offset in it: a batch is an immutable exact-size view, so a buffer
+ * and an offset name its bytes (a slab of record-batch.ts holds a few hundred batches side by
+ * side; a chunk read back holds all of its batches in one buffer). An entry goes when its
+ * buffer does. A WeakMap keyed by the batches themselves held an entry per batch ever stored
+ * (millions after minutes at 6 x 50): V8's collector walks such ephemeron tables whole, and a
+ * growing one is rehashed whole; plans took 150-450 ms on average after 5 virtual minutes at
+ * 6 x 50 with moments (single ones 1-12 s), against 25-30 ms this way.
+ */
+export class BatchPlaces<P extends { len: number } = Extent> {
+  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, P>>();
+
+  /** Where the batch with b's bytes is stored: a view of the same buffer, offset and length. */
+  get(b: Uint8Array): P | undefined {
+    const at = this.byBuffer.get(b.buffer)?.get(b.byteOffset);
+    return at !== undefined && at.len === b.length ? at : undefined;
+  }
+
+  set(b: Uint8Array, at: P): void {
+    let m = this.byBuffer.get(b.buffer);
+    if (m === undefined) this.byBuffer.set(b.buffer, (m = new Map()));
+    m.set(b.byteOffset, at);
+  }
+}
+
 interface Cursor {
   key: LogKey;
   log: UnifiedLog;
@@ -104,7 +131,7 @@ export class FlushPlanner {
   private chunks = new Map<number, Chunk>();
   private nextChunk = 1;
   /** Where a batch is stored (valid while its chunk is stored, or pending in the current plan). */
-  private where = new WeakMap<Uint8Array, { chunk: Chunk; start: number }>();
+  private where = new BatchPlaces<Extent>();
   private planSeq = 0;
   /** Chunks the last plan created; abandoned if that plan never committed. */
   private lastCreated: Chunk[] = [];
@@ -213,7 +240,7 @@ export class FlushPlanner {
       // where each one lives follows from the ranges. Checked whole before anything is noted.
       const batches = log.read(log.logStartOffset, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches;
       if (batches.length !== loaded.batches.length) continue;
-      const places: { chunk: Chunk; start: number }[] = [];
+      const places: Extent[] = [];
       let k = 0;
       let pos = 0;
       let ok = true;
@@ -222,7 +249,7 @@ export class FlushPlanner {
         const e = refs[k];
         if (!e || b.length !== loaded.batches[i]!.length || batchBaseOffset(b) !== batchBaseOffset(loaded.batches[i]!) || pos + b.length > e.len) ok = false;
         else {
-          places.push({ chunk: e.chunk, start: e.start + pos });
+          places.push({ chunk: e.chunk, start: e.start + pos, len: b.length });
           pos += b.length;
           if (pos === e.len) {
             k++;
@@ -258,7 +285,7 @@ export class FlushPlanner {
       created.push(c);
       return c;
     };
-    const place = (tp: string, b: Uint8Array): { chunk: Chunk; start: number } => {
+    const place = (tp: string, b: Uint8Array): Extent => {
       const at = this.where.get(b);
       if (at && this.valid(at.chunk)) return at;
       let c = filling.get(tp);
@@ -266,7 +293,7 @@ export class FlushPlanner {
         c = newChunk(tp);
         filling.set(tp, c);
       }
-      const p = { chunk: c, start: c.size };
+      const p = { chunk: c, start: c.size, len: b.length };
       c.batches!.push(b);
       c.starts!.push(c.size);
       c.size += b.length;
@@ -474,7 +501,7 @@ export class FlushPlanner {
       kept.sort((x, y) => x.base - y.base);
       for (const { b, from, s } of kept) {
         from.set(s, into.size);
-        this.where.set(b, { chunk: into, start: into.size });
+        this.where.set(b, { chunk: into, start: into.size, len: b.length });
         into.batches!.push(b);
         into.starts!.push(into.size);
         into.size += b.length;

@@ -18,7 +18,7 @@ import { UnifiedLog } from '../kafka/log/unified-log';
 import { expectClearClaimLoadAfterWrites } from './fixtures/ordering';
 import { scenario } from './fixtures/scenario';
 import { benchScenario, scaleScenario } from '../../bench/workload';
-import { CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
+import { BatchPlaces, CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from './flush-planner';
 import { chunkBytes, chunkValue, streamedChunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
@@ -381,6 +381,23 @@ describe('chunk sizes', () => {
 });
 
 describe('each batch stored once', () => {
+  it("a batch's place is found by its buffer, offset and length: batches side by side in one slab keep their own", () => {
+    const places = new BatchPlaces<{ at: string; len: number }>();
+    const slab = new ArrayBuffer(1024);
+    const a = new Uint8Array(slab, 0, 100);
+    const b = new Uint8Array(slab, 100, 200);
+    places.set(a, { at: 'a', len: 100 });
+    places.set(b, { at: 'b', len: 200 });
+    expect(places.get(a)?.at).toBe('a');
+    expect(places.get(b)?.at).toBe('b');
+    // Another view of the same bytes is the same batch (immutable bytes, one place).
+    expect(places.get(new Uint8Array(slab, 100, 200))?.at).toBe('b');
+    // Not a batch that was placed: other bytes at the same offset, another buffer, the slab's free end.
+    expect(places.get(new Uint8Array(slab, 100, 50))).toBeUndefined();
+    expect(places.get(new Uint8Array(new ArrayBuffer(1024), 0, 100))).toBeUndefined();
+    expect(places.get(new Uint8Array(slab, 300, 100))).toBeUndefined();
+  });
+
   /** Every distinct batch object the logs hold, per partition, and the bytes all replicas hold. */
   function batchesByTp(c: Cluster, tps: string[]): { distinct: number; replicas: number } {
     const seen = new Set<Uint8Array>();
