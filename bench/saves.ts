@@ -4,7 +4,7 @@
  * at most 1 MB/s: src/kafka/limits.ts), every log kept (default retention), a FlushPlanner
  * with the exact moment planning a save every 250 virtual ms and committing it, as the
  * playground's worker does (a plan is spaced so it takes at most a tenth of the thread:
- * storage/persister.ts SYNC_SHARE). Per virtual minute: the plans' mean and longest wall ms,
+ * storage/persister.ts PLAN_SHARE). Per virtual minute: the plans' mean and longest wall ms,
  * the MB the saves wrote against the MB the cluster produced (merges rewrite small chunks),
  * and the ranges the manifest names. BENCH_SAVE_MINUTES sets the minutes (5 when unset).
  *

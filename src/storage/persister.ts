@@ -50,14 +50,14 @@ export interface FlushFigures {
 }
 
 /**
- * The most of the worker's thread flushes' plans may take: a plan is followed by at least
- * (1 / SYNC_SHARE - 1) times its own cost before the next flush starts. Each flush also
- * costs about as much again off the thread (the IO worker's Blobs and transaction, the
+ * The most of the worker's thread flushes' plans may take: after a plan, the next flush
+ * starts at least (1 / PLAN_SHARE - 1) times the cheaper of the last two plans' costs later.
+ * Each flush also costs about as much again off the thread (the IO worker's Blobs and transaction, the
  * browser's IndexedDB): at 6 x 50 and 20,000 records/s a plan took ~25 ms, and flushing every
  * 100 ms (a fifth) cost the playground's workers ~0.2 of a core, as much as running the
  * cluster. A small cluster's flushes still come every minIntervalMs.
  */
-export const SYNC_SHARE = 0.1;
+export const PLAN_SHARE = 0.1;
 
 export class Persister {
   private readonly opts: PersisterOptions;
@@ -173,7 +173,7 @@ export class Persister {
     const p = this.deps.store.write(planned.plan, this.deps.ownerEpoch, urgent);
     // Planning (the manifest, the moment's image) runs on the worker's thread once a flush
     // whatever the flush holds: flushes are spaced so that it takes at most about a tenth of
-    // the thread, however large the run has grown (SYNC_SHARE). The store's synchronous start
+    // the thread, however large the run has grown (PLAN_SHARE). The store's synchronous start
     // (copying the new batches out, for the IO worker) is not counted: it is work a byte, as
     // much in all however the bytes are grouped, and holding it back only let a fast run's
     // bytes pile up for a long last flush. (One write is in flight at a time.)
@@ -181,7 +181,7 @@ export class Persister {
     // The smaller of this plan's time and the last one's: one slow plan (a garbage collection
     // or another process taking the core while it ran) does not hold the next flush back, a
     // steady cost does. A persister's first flush is followed by the next at minIntervalMs.
-    this.spacingMs = Math.max(this.opts.minIntervalMs, Math.min(planMs, this.lastPlanMs) / SYNC_SHARE);
+    this.spacingMs = Math.max(this.opts.minIntervalMs, Math.min(planMs, this.lastPlanMs) / PLAN_SHARE);
     this.lastPlanMs = planMs;
     const settled = p
       .then(() => {

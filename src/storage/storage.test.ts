@@ -22,7 +22,7 @@ import { BatchPlaces, CHUNK_TARGET_BYTES, FlushPlanner, MAX_OPEN_CHUNKS } from '
 import { chunkBytes, chunkValue, streamedChunkValue, DB_VERSION, INLINE_CHUNK_BYTES, IdbClusterStore, deleteIdbDatabase, type V1State, type V2Manifest } from './idb-store';
 import { imageToDurableState, imageToMoment } from './image';
 import { MemoryClusterStore } from './memory-store';
-import { Persister, SYNC_SHARE, type PersistStatus } from './persister';
+import { Persister, PLAN_SHARE, type PersistStatus } from './persister';
 import { StorageError, StorageFencedError, StorageQuotaError, StorageUnreadableError, storedBytes, type ChunkWrite, type ClusterStore, type FlushPlan, type LoadedImage, type Manifest } from './types';
 
 let dbCount = 0;
@@ -1495,11 +1495,11 @@ describe('persister: how often it flushes', () => {
   }
   const gaps = (s: number[]) => s.slice(1).map((x, i) => x - s[i]!);
 
-  it(`plans that cost the worker much are followed by ${Math.round(1 / SYNC_SHARE) - 1} times their cost; cheap ones by minIntervalMs`, async () => {
+  it(`plans that cost the worker much are followed by ${Math.round(1 / PLAN_SHARE) - 1} times their cost; cheap ones by minIntervalMs`, async () => {
     const costly = await flushStarts(() => 30);
     // The first flush is followed at minIntervalMs (one plan's time is not yet a steady cost).
-    expect(gaps(costly)[0]).toBeLessThan(30 / SYNC_SHARE);
-    for (const g of gaps(costly).slice(1)) expect(g).toBeGreaterThanOrEqual(30 / SYNC_SHARE);
+    expect(gaps(costly)[0]).toBeLessThan(30 / PLAN_SHARE);
+    for (const g of gaps(costly).slice(1)) expect(g).toBeGreaterThanOrEqual(30 / PLAN_SHARE);
     expect(costly.length).toBeGreaterThanOrEqual(9); // still saving: about every 300 ms over 3 s
     const cheap = await flushStarts(() => 2);
     for (const g of gaps(cheap)) expect(g).toBeGreaterThanOrEqual(100);
@@ -1516,7 +1516,7 @@ describe('persister: how often it flushes', () => {
 
   it("the store's copying out of the bytes does not space flushes (it is work a byte, however they are grouped)", async () => {
     const starts = await flushStarts(() => 2, 30);
-    for (const g of gaps(starts)) expect(g).toBeLessThan(30 / SYNC_SHARE);
+    for (const g of gaps(starts)) expect(g).toBeLessThan(30 / PLAN_SHARE);
     expect(starts.length).toBeGreaterThanOrEqual(20);
   });
 });
