@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../src/scenario/types';
-import { expect, openPlayground, selectBroker, test } from './fixtures';
+import { dragBy, expect, openPlayground, selectBroker, test } from './fixtures';
 
 test('actions and layout are recorded into the exported scenario and the share link replays them', async ({ page, context }) => {
   await openPlayground(page);
@@ -15,11 +15,7 @@ test('actions and layout are recorded into the exported scenario and the share l
 
   // Drag broker 3 by its header.
   const header = page.getByTestId('broker-3').getByRole('button', { name: /^Broker 3/ });
-  const box = (await header.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 80, { steps: 8 });
-  await page.mouse.up();
+  await dragBy(page, 'broker-3', header, 60, 80);
 
   await page.getByTestId('menu-scenario').click();
   const downloadPromise = page.waitForEvent('download');

@@ -5,7 +5,7 @@
  * dragged stays where it was put when the cluster changes again; Tidy lays it out anew.
  */
 import type { Page } from '@playwright/test';
-import { expect, openPlayground, pause, play, screenshot, test } from './fixtures';
+import { canvasPosition, dragBy, expect, openPlayground, pause, play, screenshot, test } from './fixtures';
 
 type Box = { id: string; type: string; x: number; y: number; w: number; h: number };
 
@@ -51,11 +51,6 @@ async function createTopic(page: Page, name: string, partitions: number): Promis
   await expect(page.getByTestId(`replica-${name}-${partitions - 1}-b1`).or(page.getByTestId(`replica-${name}-${partitions - 1}-b2`)).first()).toBeAttached();
 }
 
-/** The node's position on the canvas (xyflow's transform, independent of zoom and pan). */
-async function canvasPosition(page: Page, id: string): Promise<string> {
-  return page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
-}
-
 test('the layout keeps nodes apart as topics and clients are added, keeps dragged nodes, and Tidy resets them', async ({ page }) => {
   // A big cluster on a busy machine: room for the many steps.
   test.setTimeout(240_000);
@@ -97,13 +92,7 @@ test('the layout keeps nodes apart as topics and clients are added, keeps dragge
 
   // The user drags broker 3 off to the right: it stays there when another topic comes.
   const header = page.getByTestId('broker-3').getByRole('button', { name: /^Broker 3/ });
-  const from = (await header.boundingBox())!;
-  await page.mouse.move(from.x + 40, from.y + 10);
-  await page.mouse.down();
-  await page.mouse.move(from.x + 90, from.y + 30, { steps: 5 });
-  await page.mouse.move(from.x + 140, from.y + 50, { steps: 5 });
-  await page.mouse.up();
-  await settled(page);
+  await dragBy(page, 'broker-3', header, 100, 40);
   const dragged = await canvasPosition(page, 'broker-3');
   await play(page);
   await createTopic(page, 'more', 2);

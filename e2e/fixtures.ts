@@ -133,3 +133,37 @@ export async function drawEdge(page: Page, from: Locator, to: Locator, release =
   }
   if (release) await page.mouse.up();
 }
+
+/** The node's position on the canvas (xyflow's transform, independent of zoom and pan). */
+export async function canvasPosition(page: Page, id: string): Promise<string> {
+  return page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+}
+
+/**
+ * Drags a node by its handle (dx, dy pixels on screen), the way a person does. A node can
+ * still move under the pointer: a kill or a new topic changes node sizes and the layout
+ * runs again. So the drag starts once the layout is settled and the handle has stopped
+ * moving, and it is made again if the node did not move (the press landed beside it).
+ */
+export async function dragBy(page: Page, id: string, handle: Locator, dx: number, dy: number): Promise<void> {
+  const diagram = page.getByTestId('diagram');
+  await expect(async () => {
+    await expect(diagram).toHaveAttribute('data-layout', 'settled');
+    const first = (await handle.boundingBox())!;
+    await expect
+      .poll(async () => {
+        const b = (await handle.boundingBox())!;
+        return Math.abs(b.x - first.x) + Math.abs(b.y - first.y);
+      })
+      .toBe(0);
+    const before = await canvasPosition(page, id);
+    const x = first.x + first.width / 2;
+    const y = first.y + first.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + dx, y + dy, { steps: 8 });
+    await page.mouse.up();
+    expect(await canvasPosition(page, id)).not.toBe(before);
+  }).toPass({ timeout: 30_000 });
+  await expect(diagram).toHaveAttribute('data-layout', 'settled');
+}

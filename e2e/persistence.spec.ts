@@ -7,7 +7,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import type { BrowserContext, Page } from '@playwright/test';
-import { clockMs, expect, pause, screenshot, setSpeed, test } from './fixtures';
+import { clockMs, dragBy, expect, pause, screenshot, setSpeed, test } from './fixtures';
 
 interface ScenarioDoc {
   version: 1;
@@ -420,14 +420,9 @@ test('the diagram reopens as it was left: a dragged broker and a killed one', as
   await page.getByTestId('cmd-broker.kill').click();
   await expect(page.getByTestId('broker-2')).toHaveAttribute('data-status', 'down');
   const header = page.getByTestId('broker-3').getByRole('button', { name: /^Broker 3/ });
-  const box = (await header.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 120, { steps: 8 });
-  await page.mouse.up();
-  // The drop re-runs the layout (the others move clear of the dragged broker): measured once it applied.
+  // The drop re-runs the layout (the others move clear of the dragged broker): dragBy returns once it applied.
+  await dragBy(page, 'broker-3', header, 60, 120);
   const diagram = page.getByTestId('diagram');
-  await expect(diagram).toHaveAttribute('data-layout', 'settled');
   // Where broker 3 sits relative to broker 1, in broker widths (the view re-fits on load, so the zoom may differ).
   const relative = async () => {
     const b1 = (await page.getByTestId('broker-1').boundingBox())!;
