@@ -77,28 +77,101 @@ interface Extent {
 }
 
 /**
- * Where each stored batch lives: the range of a chunk that holds it. Kept by the batch's
- * buffer, then its byte offset in it: a batch is an immutable exact-size view, so a buffer
- * and an offset name its bytes (a slab of record-batch.ts holds a few hundred batches side by
- * side; a chunk read back holds all of its batches in one buffer). An entry goes when its
- * buffer does. A WeakMap keyed by the batches themselves held an entry per batch ever stored
- * (millions after minutes at 6 x 50): V8's collector walks such ephemeron tables whole, and a
- * growing one is rehashed whole; plans took 150-450 ms on average after 5 virtual minutes at
- * 6 x 50 with moments (single ones 1-12 s), against 25-30 ms this way.
+ * Where each stored batch lives: the id of the chunk that holds it and its byte offset there.
+ * Kept by the batch's buffer, then its byte offset in it: a batch is an immutable exact-size
+ * view, so a buffer, an offset and a length name its bytes (a slab of record-batch.ts holds a
+ * few hundred batches side by side; a chunk read back holds all of its batches in one
+ * buffer). An entry goes when its buffer does.
+ *
+ * Per buffer, an open-addressing table in typed arrays: no object per batch. The places are
+ * as many as the batches the run keeps (600,000 a minute at 6 x 50), and the cluster's heap
+ * is little else: a Map of Extent objects per buffer cost 100 bytes and two objects a batch,
+ * as much heap as the batches' own views, and a major collection marks every one. Before
+ * that, a WeakMap keyed by the batches themselves held an ephemeron entry per batch: V8's
+ * collector walks such tables whole, and plans took 150-450 ms on average after 5 virtual
+ * minutes at 6 x 50 with moments (single ones 1-12 s), against 25-30 ms.
+ *
+ * A chunk id is only meaningful while the planner's chunk table names it: the owner resets
+ * the places when it drops its table (ids may then be reused by a restored store).
  */
-export class BatchPlaces<P extends { len: number } = Extent> {
-  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, P>>();
+export class BatchPlaces {
+  private readonly byBuffer = new WeakMap<ArrayBufferLike, PlaceTable>();
+  /** The chunk id and start of the place the last `find` found. */
+  chunk = 0;
+  start = 0;
 
-  /** Where the batch with b's bytes is stored: a view of the same buffer, offset and length. */
-  get(b: Uint8Array): P | undefined {
-    const at = this.byBuffer.get(b.buffer)?.get(b.byteOffset);
-    return at !== undefined && at.len === b.length ? at : undefined;
+  /** Finds where the batch with b's bytes is stored (a view of the same buffer, offset and length): into chunk and start. */
+  find(b: Uint8Array): boolean {
+    const t = this.byBuffer.get(b.buffer);
+    if (t === undefined) return false;
+    const i = t.slot(b.byteOffset);
+    if (t.keys[i] === 0 || t.lens[i] !== b.length) return false;
+    this.chunk = t.chunks[i]!;
+    this.start = t.starts[i]!;
+    return true;
   }
 
-  set(b: Uint8Array, at: P): void {
-    let m = this.byBuffer.get(b.buffer);
-    if (m === undefined) this.byBuffer.set(b.buffer, (m = new Map()));
-    m.set(b.byteOffset, at);
+  set(b: Uint8Array, chunk: number, start: number): void {
+    let t = this.byBuffer.get(b.buffer);
+    if (t === undefined) this.byBuffer.set(b.buffer, (t = new PlaceTable()));
+    t.set(b.byteOffset, b.length, chunk, start);
+  }
+}
+
+/** One buffer's places, by byte offset: linear probing, the key stored as offset + 1 (0 is empty). */
+class PlaceTable {
+  bits = 4;
+  keys = new Int32Array(1 << this.bits);
+  lens = new Int32Array(1 << this.bits);
+  starts = new Int32Array(1 << this.bits);
+  /** Chunk ids grow for as long as the run saves: past 2^31 in a long enough one. */
+  chunks = new Float64Array(1 << this.bits);
+  size = 0;
+
+  /** The slot holding byteOffset, or the empty one where it would go. */
+  slot(byteOffset: number): number {
+    const key = byteOffset + 1;
+    const mask = this.keys.length - 1;
+    let i = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    for (;;) {
+      const k = this.keys[i]!;
+      if (k === key || k === 0) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  set(byteOffset: number, len: number, chunk: number, start: number): void {
+    let i = this.slot(byteOffset);
+    if (this.keys[i] === 0) {
+      // At most three quarters full, so a probe ends soon.
+      if ((this.size + 1) * 4 > this.keys.length * 3) {
+        this.grow();
+        i = this.slot(byteOffset);
+      }
+      this.keys[i] = byteOffset + 1;
+      this.size++;
+    }
+    this.lens[i] = len;
+    this.chunks[i] = chunk;
+    this.starts[i] = start;
+  }
+
+  private grow(): void {
+    const { keys, lens, chunks, starts } = this;
+    this.bits++;
+    const n = 1 << this.bits;
+    this.keys = new Int32Array(n);
+    this.lens = new Int32Array(n);
+    this.starts = new Int32Array(n);
+    this.chunks = new Float64Array(n);
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] === 0) continue;
+      const i = this.slot(keys[j]! - 1);
+      this.keys[i] = keys[j]!;
+      this.lens[i] = lens[j]!;
+      this.chunks[i] = chunks[j]!;
+      this.starts[i] = starts[j]!;
+    }
   }
 }
 
@@ -131,7 +204,9 @@ export class FlushPlanner {
   private chunks = new Map<number, Chunk>();
   private nextChunk = 1;
   /** Where a batch is stored (valid while its chunk is stored, or pending in the current plan). */
-  private where = new BatchPlaces<Extent>();
+  private where = new BatchPlaces();
+  /** The chunks the plan being made creates, by id (with this.chunks, what a place's chunk id names). */
+  private creating = new Map<number, Chunk>();
   private planSeq = 0;
   /** Chunks the last plan created; abandoned if that plan never committed. */
   private lastCreated: Chunk[] = [];
@@ -200,7 +275,17 @@ export class FlushPlanner {
     for (const c of this.lastCreated) release(c);
     this.chunks = new Map();
     this.lastCreated = [];
+    // Places name chunks by id: none of them is valid now, and a restored store may reuse the ids.
+    this.where = new BatchPlaces();
+    this.creating = new Map();
     this.recentlyPlaced = [];
+  }
+
+  /** Where the batch with b's bytes is stored, if a chunk known to this planner holds it. */
+  private placeOf(b: Uint8Array): Extent | undefined {
+    if (!this.where.find(b)) return undefined;
+    const chunk = this.chunks.get(this.where.chunk) ?? this.creating.get(this.where.chunk);
+    return chunk && { chunk, start: this.where.start, len: b.length };
   }
 
   private valid(c: Chunk): boolean {
@@ -258,7 +343,7 @@ export class FlushPlanner {
         }
       }
       if (!ok || k !== refs.length) continue;
-      batches.forEach((b, i) => this.where.set(b, places[i]!));
+      batches.forEach((b, i) => this.where.set(b, places[i]!.chunk.id, places[i]!.start));
       this.cursors.set(logKeyString(key), {
         key,
         log,
@@ -280,13 +365,16 @@ export class FlushPlanner {
     const placed: Uint8Array[] = [];
     /** The chunk this flush fills for each partition. */
     const filling = new Map<string, Chunk>();
+    const creating = new Map<number, Chunk>();
+    this.creating = creating;
     const newChunk = (tp: string): Chunk => {
       const c: Chunk = { id: this.nextChunk++, tp, size: 0, state: 'pending', plan: planId, batches: [], starts: [] };
       created.push(c);
+      creating.set(c.id, c);
       return c;
     };
     const place = (tp: string, b: Uint8Array): Extent => {
-      const at = this.where.get(b);
+      const at = this.placeOf(b);
       if (at && this.valid(at.chunk)) return at;
       let c = filling.get(tp);
       if (!c || (c.size > 0 && c.size + b.length > CHUNK_TARGET_BYTES)) {
@@ -297,7 +385,7 @@ export class FlushPlanner {
       c.batches!.push(b);
       c.starts!.push(c.size);
       c.size += b.length;
-      this.where.set(b, p);
+      this.where.set(b, c.id, p.start);
       placed.push(b);
       return p;
     };
@@ -386,7 +474,7 @@ export class FlushPlanner {
       // ranges cover (which chunk places are covered is worked out only if one is asked for).
       let covered: Map<Chunk, [number, number][]> | null = null;
       const placeOf = (b: Uint8Array): [number, number] | undefined => {
-        const at = this.where.get(b);
+        const at = this.placeOf(b);
         if (!at || !named.has(at.chunk)) return undefined;
         covered ??= coverage(rows);
         return covers(covered.get(at.chunk), at.start) ? [at.chunk.id, at.start] : undefined;
@@ -501,7 +589,7 @@ export class FlushPlanner {
       kept.sort((x, y) => x.base - y.base);
       for (const { b, from, s } of kept) {
         from.set(s, into.size);
-        this.where.set(b, { chunk: into, start: into.size, len: b.length });
+        this.where.set(b, into.id, into.size);
         into.batches!.push(b);
         into.starts!.push(into.size);
         into.size += b.length;

@@ -15,6 +15,7 @@ import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
 import { UnifiedLog } from '../kafka/log/unified-log';
+import { Prng } from '../kafka/sim/prng';
 import { expectClearClaimLoadAfterWrites } from './fixtures/ordering';
 import { scenario } from './fixtures/scenario';
 import { benchScenario, scaleScenario } from '../../bench/workload';
@@ -382,20 +383,51 @@ describe('chunk sizes', () => {
 
 describe('each batch stored once', () => {
   it("a batch's place is found by its buffer, offset and length: batches side by side in one slab keep their own", () => {
-    const places = new BatchPlaces<{ at: string; len: number }>();
+    const places = new BatchPlaces();
     const slab = new ArrayBuffer(1024);
     const a = new Uint8Array(slab, 0, 100);
     const b = new Uint8Array(slab, 100, 200);
-    places.set(a, { at: 'a', len: 100 });
-    places.set(b, { at: 'b', len: 200 });
-    expect(places.get(a)?.at).toBe('a');
-    expect(places.get(b)?.at).toBe('b');
+    places.set(a, 7, 0);
+    places.set(b, 9, 4096);
+    const found = (v: Uint8Array) => (places.find(v) ? [places.chunk, places.start] : undefined);
+    expect(found(a)).toEqual([7, 0]);
+    expect(found(b)).toEqual([9, 4096]);
     // Another view of the same bytes is the same batch (immutable bytes, one place).
-    expect(places.get(new Uint8Array(slab, 100, 200))?.at).toBe('b');
+    expect(found(new Uint8Array(slab, 100, 200))).toEqual([9, 4096]);
     // Not a batch that was placed: other bytes at the same offset, another buffer, the slab's free end.
-    expect(places.get(new Uint8Array(slab, 100, 50))).toBeUndefined();
-    expect(places.get(new Uint8Array(new ArrayBuffer(1024), 0, 100))).toBeUndefined();
-    expect(places.get(new Uint8Array(slab, 300, 100))).toBeUndefined();
+    expect(found(new Uint8Array(slab, 100, 50))).toBeUndefined();
+    expect(found(new Uint8Array(new ArrayBuffer(1024), 0, 100))).toBeUndefined();
+    expect(found(new Uint8Array(slab, 300, 100))).toBeUndefined();
+    // Placed again (a merge moved it): the new place; chunk ids past 2^31 are kept whole.
+    places.set(b, 2 ** 33 + 5, 12);
+    expect(found(b)).toEqual([2 ** 33 + 5, 12]);
+  });
+
+  it('places stay right as a buffer fills with thousands of batches, in any order (the table grows)', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const prng = new Prng(seed);
+      const rnd = () => prng.float();
+      const places = new BatchPlaces();
+      const buf = new ArrayBuffer(1 << 20);
+      const truth = new Map<number, [number, number, number]>();
+      for (let i = 0; i < 3000; i++) {
+        const off = Math.floor(rnd() * 20000) * 8;
+        const len = 61 + Math.floor(rnd() * 100);
+        const chunk = 1 + Math.floor(rnd() * 1e6);
+        const start = Math.floor(rnd() * (8 << 20));
+        places.set(new Uint8Array(buf, off, len), chunk, start);
+        truth.set(off, [len, chunk, start]);
+      }
+      for (const [off, [len, chunk, start]] of truth) {
+        expect(places.find(new Uint8Array(buf, off, len))).toBe(true);
+        expect([places.chunk, places.start]).toEqual([chunk, start]);
+        expect(places.find(new Uint8Array(buf, off, len + 1))).toBe(false);
+      }
+      for (let i = 0; i < 2000; i++) {
+        const off = Math.floor(rnd() * 20000) * 8 + 4;
+        expect(places.find(new Uint8Array(buf, off, 61))).toBe(false);
+      }
+    }
   });
 
   /** Every distinct batch object the logs hold, per partition, and the bytes all replicas hold. */
