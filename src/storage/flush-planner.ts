@@ -205,11 +205,12 @@ export class FlushPlanner {
   private nextChunk = 1;
   /** Where a batch is stored (valid while its chunk is stored, or pending in the current plan). */
   private where = new BatchPlaces();
-  /** The chunks the plan being made creates, by id (with this.chunks, what a place's chunk id names). */
-  private creating = new Map<number, Chunk>();
   private planSeq = 0;
-  /** Chunks the last plan created; abandoned if that plan never committed. */
-  private lastCreated: Chunk[] = [];
+  /**
+   * Chunks the last plan created, by id: abandoned if that plan never committed. With
+   * this.chunks, what a place's chunk id names while a plan is made.
+   */
+  private lastCreated = new Map<number, Chunk>();
   /**
    * The batches the last committed plan placed (appended since the flush before it): with this
    * plan's, where a moment looks for the stored copy of a batch a producer still holds in flight.
@@ -272,19 +273,18 @@ export class FlushPlanner {
   /** Forgets every chunk: locations of batches in them are no longer valid. */
   private dropChunkTable(): void {
     for (const c of this.chunks.values()) release(c);
-    for (const c of this.lastCreated) release(c);
+    for (const c of this.lastCreated.values()) release(c);
     this.chunks = new Map();
-    this.lastCreated = [];
+    this.lastCreated = new Map();
     // Places name chunks by id: none of them is valid now, and a restored store may reuse the ids.
     this.where = new BatchPlaces();
-    this.creating = new Map();
     this.recentlyPlaced = [];
   }
 
   /** Where the batch with b's bytes is stored, if a chunk known to this planner holds it. */
-  private placeOf(b: Uint8Array): Extent | undefined {
+  private whereStored(b: Uint8Array): Extent | undefined {
     if (!this.where.find(b)) return undefined;
-    const chunk = this.chunks.get(this.where.chunk) ?? this.creating.get(this.where.chunk);
+    const chunk = this.chunks.get(this.where.chunk) ?? this.lastCreated.get(this.where.chunk);
     return chunk && { chunk, start: this.where.start, len: b.length };
   }
 
@@ -357,24 +357,21 @@ export class FlushPlanner {
 
   plan(cluster: Cluster, savedAtWallMs: number): PlannedFlush {
     // Chunks planned by a flush that never committed are abandoned.
-    for (const c of this.lastCreated) if (c.state === 'pending') release(c);
+    for (const c of this.lastCreated.values()) if (c.state === 'pending') release(c);
     const planId = ++this.planSeq;
-    const created: Chunk[] = [];
+    const created = new Map<number, Chunk>();
     this.lastCreated = created;
     /** Batches this plan places (new since the last flush). */
     const placed: Uint8Array[] = [];
     /** The chunk this flush fills for each partition. */
     const filling = new Map<string, Chunk>();
-    const creating = new Map<number, Chunk>();
-    this.creating = creating;
     const newChunk = (tp: string): Chunk => {
       const c: Chunk = { id: this.nextChunk++, tp, size: 0, state: 'pending', plan: planId, batches: [], starts: [] };
-      created.push(c);
-      creating.set(c.id, c);
+      created.set(c.id, c);
       return c;
     };
     const place = (tp: string, b: Uint8Array): Extent => {
-      const at = this.placeOf(b);
+      const at = this.whereStored(b);
       if (at && this.valid(at.chunk)) return at;
       let c = filling.get(tp);
       if (!c || (c.size > 0 && c.size + b.length > CHUNK_TARGET_BYTES)) {
@@ -435,7 +432,7 @@ export class FlushPlanner {
     const named = new Set<Chunk>();
     for (const r of rows) for (const e of r.refs) named.add(e.chunk);
     const deleted = [...this.chunks.values()].filter((c) => !named.has(c));
-    const written = created.filter((c) => named.has(c));
+    const written = [...created.values()].filter((c) => named.has(c));
     // The batches themselves, not a concatenated copy: the store writes them out once.
     const chunks: ChunkWrite[] = written.map((c) => ({ id: c.id, tp: c.tp, batches: c.batches!.slice(), size: c.size }));
     let chunkBytes = 0;
@@ -474,7 +471,7 @@ export class FlushPlanner {
       // ranges cover (which chunk places are covered is worked out only if one is asked for).
       let covered: Map<Chunk, [number, number][]> | null = null;
       const placeOf = (b: Uint8Array): [number, number] | undefined => {
-        const at = this.placeOf(b);
+        const at = this.whereStored(b);
         if (!at || !named.has(at.chunk)) return undefined;
         covered ??= coverage(rows);
         return covers(covered.get(at.chunk), at.start) ? [at.chunk.id, at.start] : undefined;
@@ -507,7 +504,7 @@ export class FlushPlanner {
           this.chunks.delete(c.id);
           release(c);
         }
-        for (const c of created) {
+        for (const c of created.values()) {
           if (!named.has(c)) {
             release(c);
             continue;
