@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { defaultScenario } from '../scenario/default-scenario';
+import { samePlace } from './test-support/same-place';
 import { CLUSTER_SHAPE, NotCloneableError, cloneCluster, cloneGraph, findClosures, imageNodes, logBatchRefs, readClusterImage, readImage, writeClusterImage, writeImage, type CheckpointImage, type CompactImage, type LogBatchRef } from './checkpoint';
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
@@ -93,9 +94,40 @@ describe('checkpoints', () => {
     const copyLog = [...copy.brokers.get(1)!.logs.values()][0]!;
     expect(copyLog).not.toBe(log);
     expect(copyLog.segments[0]).not.toBe(log.segments[0]);
-    expect(copyLog.segments[0]!.batchAt(0)).toBe(log.segments[0]!.batchAt(0));
+    expect(samePlace(copyLog.segments[0]!.batchAt(0), log.segments[0]!.batchAt(0))).toBe(true);
     // The segment's batch list itself is shared (each holder reads its own prefix).
     expect(copyLog.segments[0]!.storedBatches()).toBe(log.segments[0]!.storedBatches());
+  });
+
+  it('an image writes a batch once however many replicas hold it, and read back the replicas share its bytes', () => {
+    const c = new Cluster(defaultScenario);
+    c.runUntil(5000);
+    const places = new Map<ArrayBufferLike, Set<number>>();
+    let slots = 0;
+    for (const b of c.brokers.values()) {
+      for (const log of b.logs.values()) {
+        for (const seg of log.segments) {
+          for (const x of seg.batchList()) {
+            slots++;
+            if (!places.has(x.buffer)) places.set(x.buffer, new Set());
+            places.get(x.buffer)!.add(x.byteOffset);
+          }
+        }
+      }
+    }
+    const distinct = [...places.values()].reduce((n, s) => n + s.size, 0);
+    expect(slots).toBeGreaterThan(2.5 * distinct); // RF 3: each batch in about three logs
+    const image = structuredClone(writeClusterImage(c, undefined, 1));
+    // Byte arrays in the image: the logs' batches once each, plus whatever else holds bytes (requests in flight).
+    const written = imageNodes(image).filter((n) => n[0] === 'b').length;
+    expect(written).toBeGreaterThanOrEqual(distinct);
+    expect(written).toBeLessThan(distinct + slots / 10);
+    const back = readClusterImage(image);
+    const tp = [...c.brokers.get(1)!.logs.keys()][0]!;
+    const replicas = [...back.brokers.values()].map((b) => b.logs.get(tp)).filter((l) => l !== undefined);
+    expect(replicas.length).toBe(3);
+    const first = replicas.map((l) => l.segments[0]!.batchAt(0));
+    expect(first.every((x) => samePlace(x, first[0]))).toBe(true);
   });
 
   it('a copy and its original share batch lists and still run on exactly, each from its own prefix', () => {

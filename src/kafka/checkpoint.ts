@@ -28,7 +28,7 @@ import { Consumer } from './consumer/consumer';
 import { GroupCoordinator } from './consumer/group-coordinator';
 import { Controller } from './controller/controller';
 import { LeaderEpochCache } from './log/leader-epoch-cache';
-import { LogSegment, SHARED_SEGMENT_LISTS } from './log/log-segment';
+import { BatchList, LogSegment, SHARED_SEGMENT_LISTS } from './log/log-segment';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -301,16 +301,21 @@ export function isLogBatchRef(t: unknown): t is LogBatchRef {
 
 /**
  * Every batch the replica logs hold, named by the first place (ascending broker id) that
- * holds it: followers share their leader's batch objects, so each is named once.
+ * holds it: followers share their leader's batches (their bytes' place), so each is named
+ * once. Keyed by a view of each; writeImage looks a Map's keys up by place.
  */
 export function logBatchRefs(cluster: Cluster): Map<Uint8Array, LogBatchRef> {
   const refs = new Map<Uint8Array, LogBatchRef>();
+  const named = new BytesByPlace<true>();
   for (const id of [...cluster.brokers.keys()].sort((a, b) => a - b)) {
     for (const [tp, log] of cluster.brokers.get(id)!.logs) {
       for (const seg of log.segments) {
         for (let i = 0; i < seg.count; i++) {
+          // Followers share their leader's batches by place (a read makes a new view each time).
           const b = seg.batchAt(i);
-          if (!refs.has(b)) refs.set(b, [id, tp, seg.baseAt(i)]);
+          if (named.get(b)) continue;
+          named.add(b, true);
+          refs.set(b, [id, tp, seg.baseAt(i)]);
         }
       }
     }
@@ -446,7 +451,13 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
 export function writeImage(root: unknown, registry: ClassRegistry, externalIn: ReadonlyMap<Uint8Array, unknown> | ImageExternals | undefined, format: 1): ImageV1;
 export function writeImage(root: unknown, registry: ClassRegistry, externalIn: ReadonlyMap<Uint8Array, unknown> | ImageExternals | undefined, format: 1 | 2): CheckpointImage;
 export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: ReadonlyMap<Uint8Array, unknown> | ImageExternals, format: 1 | 2 = CHECKPOINT_FORMAT): CheckpointImage {
-  const external: ImageExternals | undefined = externalIn instanceof Map ? { bytes: (b) => externalIn.get(b) } : (externalIn as ImageExternals | undefined);
+  let external = externalIn as ImageExternals | undefined;
+  if (externalIn instanceof Map) {
+    // By place, not by object: a log's batch is a new view each time it is read (BatchList).
+    const byPlace = new BytesByPlace<unknown>();
+    for (const [b, token] of externalIn) byPlace.add(b, token);
+    external = { bytes: (b) => byPlace.get(b) };
+  }
   return format === 1 ? writeImageV1(root, registry, external) : writeCompactImage(root, registry, external);
 }
 
@@ -486,6 +497,7 @@ function writeCompactImage(root: unknown, registry: ClassRegistry, external: Ima
   /** Records of bytes and tokens (written when met, possibly in the middle of another record). */
   const leaves: number[] = [];
   const index = new Map<object, number>();
+  const sameBytes = new SameBytes();
   let count = 0;
   const work: { src: object; node: number; kind: number; cls: number }[] = [];
   const keyTable: string[][] = [];
@@ -527,7 +539,7 @@ function writeCompactImage(root: unknown, registry: ClassRegistry, external: Ima
         break;
     }
     if (v === null) return 7;
-    const o = v as object;
+    const o = v instanceof Uint8Array ? sameBytes.canon(v) : (v as object);
     const known = index.get(o);
     if (known !== undefined) return known << 2;
     const i = count++;
@@ -547,13 +559,14 @@ function writeCompactImage(root: unknown, registry: ClassRegistry, external: Ima
     if (ArrayBuffer.isView(o)) return refuse(o, `a ${o.constructor.name}`);
     if (o instanceof Map) work.push({ src: o, node: i, kind: 2, cls: 0 });
     else if (o instanceof Set) work.push({ src: o, node: i, kind: 3, cls: 0 });
-    else if (Array.isArray(o)) {
+    else if (Array.isArray(o) || o instanceof BatchList) {
       const token = externalArrays?.get(o);
       if (token !== undefined) {
         leaves.push(i, 6, tokens.length);
         tokens.push(token);
         return i << 2;
       }
+      if (!Array.isArray(o)) return refuse(o, 'a batch list not written as its segment\'s batches');
       work.push({ src: o, node: i, kind: 1, cls: 0 });
     } else work.push({ src: o, node: i, kind: 0, cls: classOf(o) });
     return i << 2;
@@ -642,6 +655,7 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
   const { classes, classOf, refuse } = classNamer(root, registry);
   const nodes: ImageNode[] = [];
   const index = new Map<object, number>();
+  const sameBytes = new SameBytes();
   const work: { src: object; node: number }[] = [];
   /** The keys array last written for each class (by class index; -1 for plain objects). */
   const lastKeys = new Map<number, string[]>();
@@ -652,10 +666,11 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
       if (typeof v === 'symbol') refuse(v, 'a symbol');
       return v;
     }
-    const known = index.get(v);
+    if (v instanceof Uint8Array) v = sameBytes.canon(v);
+    const known = index.get(v as object);
     if (known !== undefined) return { $: known } satisfies ImageRef;
     const i = nodes.length;
-    index.set(v, i);
+    index.set(v as object, i);
     if (v instanceof Uint8Array) {
       const token = externalBytes?.(v);
       nodes.push(token !== undefined ? ['x', token] : ['b', v]);
@@ -664,15 +679,16 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
     else if (ArrayBuffer.isView(v)) refuse(v, `a ${v.constructor.name}`);
     else if (v instanceof Map) nodes.push(['m', [], []]);
     else if (v instanceof Set) nodes.push(['s', []]);
-    else if (Array.isArray(v)) {
+    else if (Array.isArray(v) || v instanceof BatchList) {
       const token = externalArrays?.get(v);
       if (token !== undefined) {
         nodes.push(['r', token]);
         return { $: i } satisfies ImageRef;
       }
+      if (!Array.isArray(v)) return refuse(v, 'a batch list not written as its segment\'s batches');
       nodes.push(['a', []]);
-    } else nodes.push(['o', classOf(v), [], []]);
-    work.push({ src: v, node: i });
+    } else nodes.push(['o', classOf(v as object), [], []]);
+    work.push({ src: v as object, node: i });
     return { $: i } satisfies ImageRef;
   };
 
@@ -712,16 +728,48 @@ function writeImageV1(root: unknown, registry: ClassRegistry, external: ImageExt
 }
 
 /**
- * The value an image writes for src[key]: a log segment's batch list only as far as the
- * segment's count (its arrays may run on, shared with a copy that appended), unless the
- * whole array is named elsewhere (a token that says the count).
+ * The value an image writes for src[key]: a log segment's batch list as an array of its
+ * batches as far as the segment's count (its list may run on, shared with a copy that
+ * appended), unless the whole list is named elsewhere (a token that says the count).
  */
 function fieldForImage(src: object, key: string, externalArrays: ReadonlyMap<object, unknown> | undefined): unknown {
   const v = (src as Record<string, unknown>)[key];
-  if (src instanceof LogSegment && SHARED_SEGMENT_LISTS.has(key) && Array.isArray(v) && v.length > src.count && !externalArrays?.has(v)) {
-    return v.slice(0, src.count);
+  if (src instanceof LogSegment && SHARED_SEGMENT_LISTS.has(key) && v instanceof BatchList && !externalArrays?.has(v)) {
+    return v.views(0, src.count);
   }
   return v;
+}
+
+/** Values by a byte array's place (buffer, start, length). */
+class BytesByPlace<T> {
+  private readonly at = new Map<ArrayBufferLike, Map<number, { length: number; value: T }>>();
+
+  add(b: Uint8Array, value: T): void {
+    let m = this.at.get(b.buffer);
+    if (m === undefined) this.at.set(b.buffer, (m = new Map()));
+    if (!m.has(b.byteOffset)) m.set(b.byteOffset, { length: b.byteLength, value });
+  }
+
+  get(b: Uint8Array): T | undefined {
+    const e = this.at.get(b.buffer)?.get(b.byteOffset);
+    return e !== undefined && e.length === b.byteLength ? e.value : undefined;
+  }
+}
+
+/**
+ * One byte array for each place an image meets (buffer, start, length): a log batch is a
+ * new view each time it is read (BatchList), and the replicas sharing it share its place,
+ * so the image writes it once and a reader gets one object for all of them, as before.
+ */
+class SameBytes {
+  private readonly first = new BytesByPlace<Uint8Array>();
+
+  canon(b: Uint8Array): Uint8Array {
+    const seen = this.first.get(b);
+    if (seen !== undefined) return seen;
+    this.first.add(b, b);
+    return b;
+  }
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -898,11 +946,18 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, re
     }
     throw new Error('checkpoint image: damaged reference');
   };
+  /** Segments and the batch arrays they were written with, kept as BatchLists once the arrays are filled. */
+  const segments: [LogSegment, unknown][] = [];
   nodes.forEach((n, i) => {
     const o = objs[i];
     switch (n[0]) {
       case 'o':
-        n[2].forEach((k, j) => setOwn(o as Record<string, unknown>, k, val(n[3][j])));
+        if (o instanceof LogSegment) {
+          n[2].forEach((k, j) => {
+            if (SHARED_SEGMENT_LISTS.has(k)) segments.push([o, val(n[3][j])]);
+            else setOwn(o as unknown as Record<string, unknown>, k, val(n[3][j]));
+          });
+        } else n[2].forEach((k, j) => setOwn(o as Record<string, unknown>, k, val(n[3][j])));
         break;
       case 'a':
         for (const x of n[1]) (o as unknown[]).push(val(x));
@@ -917,6 +972,10 @@ export function readImage<T>(image: CheckpointImage, registry: ClassRegistry, re
         break;
     }
   });
+  for (const [seg, batches] of segments) {
+    if (!Array.isArray(batches) || !batches.every((b) => b instanceof Uint8Array) || batches.length < seg.count) throw new Error('checkpoint image: damaged segment batches');
+    seg.adoptBatches(batches as Uint8Array[]);
+  }
   return objs[0] as T;
 }
 

@@ -432,7 +432,8 @@ describe('each batch stored once', () => {
 
   /** Every distinct batch object the logs hold, per partition, and the bytes all replicas hold. */
   function batchesByTp(c: Cluster, tps: string[]): { distinct: number; replicas: number } {
-    const seen = new Set<Uint8Array>();
+    // A batch is its bytes' place: replicas sharing it read views of the same bytes.
+    const seen = new Map<ArrayBufferLike, Set<number>>();
     let distinct = 0;
     let replicas = 0;
     for (const b of c.brokers.values()) {
@@ -440,8 +441,10 @@ describe('each batch stored once', () => {
         if (!tps.includes(tp)) continue;
         for (const batch of log.read(log.logStartOffset, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches) {
           replicas += batch.length;
-          if (!seen.has(batch)) distinct += batch.length;
-          seen.add(batch);
+          let starts = seen.get(batch.buffer);
+          if (starts === undefined) seen.set(batch.buffer, (starts = new Set()));
+          if (!starts.has(batch.byteOffset)) distinct += batch.length;
+          starts.add(batch.byteOffset);
         }
       }
     }
@@ -703,20 +706,23 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
    * back must share exactly the same ones.
    */
   function sharing(c: Cluster): string[] {
-    const at = new Map<Uint8Array, string[]>();
+    // Which logs share each batch's bytes (its place in memory: buffer and start).
+    const at = new Map<ArrayBufferLike, Map<number, string[]>>();
     for (const [id, b] of [...c.brokers].sort((x, y) => x[0] - y[0])) {
       for (const [tp, log] of [...b.logs].sort((x, y) => x[0].localeCompare(y[0]))) {
         log.segments.forEach((seg, si) =>
           seg.batchList().forEach((batch, i) => {
-            const list = at.get(batch);
+            let inBuffer = at.get(batch.buffer);
+            if (inBuffer === undefined) at.set(batch.buffer, (inBuffer = new Map()));
+            const list = inBuffer.get(batch.byteOffset);
             const place = `${id}/${tp}/${si}/${i}`;
             if (list) list.push(place);
-            else at.set(batch, [place]);
+            else inBuffer.set(batch.byteOffset, [place]);
           }),
         );
       }
     }
-    return [...at.values()].filter((l) => l.length > 1).map((l) => l.join(' '));
+    return [...at.values()].flatMap((m) => [...m.values()]).filter((l) => l.length > 1).map((l) => l.join(' ')).sort();
   }
 
   const batchCount = (c: Cluster) => [...c.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.reduce((k, s) => k + s.count, 0), 0), 0);

@@ -4,6 +4,7 @@ import { utf8 } from '../producer/murmur2';
 import { Prng } from '../sim/prng';
 import { LogSegment, SHARED_SEGMENT_LISTS } from './log-segment';
 import { RecordBatchBuilder, batchBaseOffset, setBatchBaseOffset } from './record-batch';
+import { samePlace } from '../test-support/same-place';
 
 /** A batch of n records at base offset `base`. */
 function batchAt(base: number, n = 1): Uint8Array {
@@ -17,15 +18,29 @@ function batchAt(base: number, n = 1): Uint8Array {
 const bases = (s: LogSegment) => s.batchList().map((b) => batchBaseOffset(b));
 
 describe('LogSegment copies share the batch list', () => {
-  it('SHARED_SEGMENT_LISTS names exactly the field storedBatches hands out, the only array a segment keeps', () => {
+  it('SHARED_SEGMENT_LISTS names exactly the field storedBatches hands out, the only list a segment keeps', () => {
     const seg = new LogSegment(0);
-    for (let o = 0; o < 3; o++) seg.append(batchAt(o));
+    const appended = [0, 1, 2].map((o) => batchAt(o));
+    for (const b of appended) seg.append(b);
     const fields = seg as unknown as Record<string, unknown>;
     // A renamed field would leave the set naming nothing, and every copy slicing its list again.
     expect([...SHARED_SEGMENT_LISTS].map((k) => fields[k])).toEqual([seg.storedBatches()]);
-    // One array slot a batch and nothing else per batch (the base offsets are read from the batches' headers).
-    expect(Object.keys(fields).filter((k) => Array.isArray(fields[k]))).toEqual([...SHARED_SEGMENT_LISTS]);
+    // No array and no other object per batch (the base offsets are read from the batches' headers).
+    expect(Object.keys(fields).filter((k) => typeof fields[k] === 'object' && fields[k] !== null)).toEqual([...SHARED_SEGMENT_LISTS]);
     expect([0, 1, 2].map((i) => seg.baseAt(i))).toEqual([0, 1, 2]);
+  });
+
+  it('keeps no object per batch: a read far from the tail is a new view of the appended bytes, near it the appended view', () => {
+    const seg = new LogSegment(0);
+    const appended = Array.from({ length: 40 }, (_, o) => batchAt(o));
+    for (const b of appended) seg.append(b);
+    expect(appended.every((b, i) => samePlace(seg.batchAt(i), b))).toBe(true);
+    // The oldest batches are no longer held as the objects appended (they could be collected).
+    expect(seg.batchAt(0)).not.toBe(appended[0]);
+    expect(seg.batchAt(0)).not.toBe(seg.batchAt(0));
+    // Fetches that keep up read the last batches: the very views appended, no new object.
+    expect(seg.batchAt(39)).toBe(appended[39]);
+    expect(seg.lastBatch).toBe(appended[39]);
   });
 
   it('a copy shares the arrays; whoever appends first takes the tail, the other copies its own prefix', () => {
@@ -62,7 +77,7 @@ describe('LogSegment copies share the batch list', () => {
     expect(copy.sizeInBytes).toBe(sizeBefore);
     seg.append(batchAt(2, 3));
     expect(bases(copy)).toEqual([0, 1, 2, 3, 4]);
-    expect(copy.batchAt(2)).not.toBe(seg.batchAt(2));
+    expect(samePlace(copy.batchAt(2), seg.batchAt(2))).toBe(false);
     copy.append(batchAt(5));
     expect(bases(copy)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(bases(seg)).toEqual([0, 1, 2]);
@@ -89,7 +104,7 @@ describe('LogSegment copies share the batch list', () => {
           holders.push({ seg: cloneGraph(h.seg), model: h.model.slice() });
         }
         for (const x of holders) {
-          const wrong = x.seg.count !== x.model.length || x.model.some((b, i) => x.seg.batchAt(i) !== b || x.seg.baseAt(i) !== batchBaseOffset(b));
+          const wrong = x.seg.count !== x.model.length || x.model.some((b, i) => !samePlace(x.seg.batchAt(i), b) || x.seg.baseAt(i) !== batchBaseOffset(b) || x.seg.lengthAt(i) !== b.length);
           if (wrong) expect.fail(`seed ${seed} step ${step}: holds ${bases(x.seg).join(',')}, should hold ${x.model.map((b) => batchBaseOffset(b)).join(',')}`);
           expect(x.seg.sizeInBytes).toBe(x.model.reduce((n, b) => n + b.length, 0));
         }

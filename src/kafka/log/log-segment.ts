@@ -7,32 +7,169 @@
  * sum of batch lengths; batches are never mutated (only dropped or replaced by copies).
  * There is no offset or time index: a binary search over the batches' base offsets (read
  * from their headers, `baseAt`) plays the offset index's part. Fetches that keep up look
- * at the last two batches first, so the search is rare. The segment keeps one array slot a
- * batch and nothing else: at 6 x 50 a second array of base offsets (one number a batch, in
- * every replica) cost 4-8% of the run's speed, in the old space it grew.
+ * at the last two batches first, so the search is rare. The segment keeps each batch's place
+ * (BatchList) and nothing else: at 6 x 50 a second array of base offsets (one number a
+ * batch, in every replica) cost 4-8% of the run's speed, in the old space it grew.
  *
  * Copies share the batch list (time travel): the segment's batches are the first `count`
- * elements of `batches`, an array that copies of the segment (checkpoint.ts cloneGraph)
- * hold too. Elements below any holder's count never change and the array never shrinks,
- * so each holder keeps reading its own prefix: an append pushes in place only while the
- * array ends at this segment's count (the first holder to append takes the tail; any other
- * copies its prefix first), and truncation or compaction gives the segment an array of its
- * own. A checkpoint then costs O(1) a segment, not O(batches).
+ * of `batches`, a BatchList that copies of the segment (checkpoint.ts cloneGraph) hold
+ * too. Batches below any holder's count never change and the list never shrinks, so each
+ * holder keeps reading its own prefix: an append pushes in place only while the list ends
+ * at this segment's count (the first holder to append takes the tail; any other copies its
+ * prefix first), and truncation or compaction gives the segment a list of its own. A
+ * checkpoint then costs O(1) a segment, not O(batches).
  * The price: a list's elements past every remaining holder's count (a branch forked away
  * whose own checkpoints are gone) stay reachable until the list's last holder goes.
  */
-import { batchBaseOffset, batchMaxTimestamp, batchNextOffset } from './record-batch';
+import { baseOffsetAt, batchMaxTimestamp, batchNextOffset, maxTimestampAt, nextOffsetAt } from './record-batch';
+
+/**
+ * A whole-buffer view of `buffer`, for reading a batch's header where it lies. One entry is
+ * kept (process memory, like crc32c's): reads at a log's tail mostly meet the slab the
+ * producers are filling, so a view is rarely made.
+ */
+let wholeBuffer: ArrayBufferLike | null = null;
+let whole: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+function wholeOf(buffer: ArrayBufferLike): Uint8Array<ArrayBufferLike> {
+  if (buffer !== wholeBuffer) {
+    whole = new Uint8Array(buffer);
+    wholeBuffer = buffer;
+  }
+  return whole;
+}
+
+/**
+ * A segment's batches by where their bytes lie: batch i is `len(i)` bytes at `start(i)` in
+ * `buffers[i]` (a 64 KiB slab, record-batch.ts batchBytes; a reloaded chunk). No object per
+ * batch: a view (Uint8Array) is made when a batch is read and dropped with the read. A log
+ * keeps every batch it holds for as long as retention does, ~10,000 batches a virtual
+ * second at 6 x 50: as views they were ~100 bytes of JS heap each, copied twice by the
+ * young generation's scavenges and then marked by every full collection (a tab's heap
+ * grew 66 MB a virtual minute). Here a batch costs a pointer to its buffer (which
+ * neighbouring batches share) and two 32-bit numbers, outside the collector's work.
+ *
+ * The identity of a batch is its place (buffer, start): replicas that share a leader's batch
+ * share its bytes, not an object (checkpoint.ts writes one batch once by its place).
+ * Append-only but for set (same bytes elsewhere) and copies of a prefix (LogSegment.own).
+ */
+/** How many of a list's last views it keeps (a power of two). */
+const TAIL = 8;
+const TAIL_MASK = TAIL - 1;
+
+export class BatchList {
+  private buffers: ArrayBufferLike[] = [];
+  /** [start, length] of batch i at 2i, 2i + 1. */
+  private places: Int32Array;
+  length = 0;
+  /**
+   * The views of the last TAIL batches pushed, batch i at i % TAIL (undefined: none kept).
+   * Fetches read at the tail: a follower or consumer that keeps up gets the very view that
+   * was appended, with no new object, and a follower's log keeps its leader's view here
+   * too. A view leaves when TAIL more batches are pushed, young: the logs keep no object
+   * per batch.
+   */
+  private tail: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+
+  constructor(capacity = 4) {
+    this.places = new Int32Array(capacity * 2);
+  }
+
+  /** A list of these batches (views: only their places are kept). */
+  static of(batches: readonly Uint8Array[]): BatchList {
+    const l = new BatchList(Math.max(4, batches.length));
+    for (const b of batches) l.push(b);
+    return l;
+  }
+
+  push(b: Uint8Array): void {
+    const n = this.length;
+    if (2 * n === this.places.length) {
+      const grown = new Int32Array(this.places.length * 2);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    // length, not byteLength (the same for bytes): V8 inlines it, the other two getters cost ~20 ns each.
+    this.buffers.push(b.buffer);
+    this.places[2 * n] = b.byteOffset;
+    this.places[2 * n + 1] = b.length;
+    this.tail[n & TAIL_MASK] = b;
+    this.length = n + 1;
+  }
+
+  /** Batch i as a view of its bytes (the appended one near the tail, else a new object). */
+  at(i: number): Uint8Array {
+    if (i >= this.length - TAIL) {
+      const kept = this.tail[i & TAIL_MASK];
+      if (kept !== undefined) return kept;
+    }
+    return new Uint8Array(this.buffers[i]!, this.places[2 * i]!, this.places[2 * i + 1]!);
+  }
+
+  lengthAt(i: number): number {
+    return this.places[2 * i + 1]!;
+  }
+
+  baseAt(i: number): number {
+    return baseOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+  }
+
+  nextOffsetAt(i: number): number {
+    return nextOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+  }
+
+  maxTimestampAt(i: number): number {
+    return maxTimestampAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+  }
+
+  /** Whether batch i's bytes are `b`'s very bytes (the same buffer and start). */
+  isAt(i: number, buffer: ArrayBufferLike, start: number): boolean {
+    return this.buffers[i] === buffer && this.places[2 * i] === start;
+  }
+
+  bufferAt(i: number): ArrayBufferLike {
+    return this.buffers[i]!;
+  }
+
+  startAt(i: number): number {
+    return this.places[2 * i]!;
+  }
+
+  /** Puts batch i at another place holding the same bytes (slab-repack). */
+  set(i: number, b: Uint8Array): void {
+    if (i >= this.length - TAIL) this.tail[i & TAIL_MASK] = b;
+    this.buffers[i] = b.buffer;
+    this.places[2 * i] = b.byteOffset;
+    this.places[2 * i + 1] = b.length;
+  }
+
+  /** Batches [from, to) as views in an array of their own. */
+  views(from: number, to: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = from; i < to; i++) out.push(this.at(i));
+    return out;
+  }
+
+  /** A list of its own holding the first n batches. */
+  prefix(n: number): BatchList {
+    const l = new BatchList(Math.max(4, n));
+    l.buffers = this.buffers.slice(0, n);
+    l.places.set(this.places.subarray(0, 2 * n));
+    l.length = n;
+    return l;
+  }
+}
 
 /**
  * The LogSegment fields that copies share (the class comment): a copy of a segment
  * (checkpoint.ts cloneGraph) takes them as they are, and an image writes their first
- * `count` elements.
+ * `count` batches (as an array of byte arrays, the form images had before BatchList; read
+ * back into a BatchList, LogSegment.adoptBatches).
  */
 export const SHARED_SEGMENT_LISTS: ReadonlySet<string> = new Set(['batches']);
 
 export class LogSegment {
   /** Holds this segment's batches at [0, count) and maybe a copy's later ones past them: read through batchAt. */
-  private batches: Uint8Array[] = [];
+  private batches: BatchList = new BatchList();
   /** How many batches the segment holds. */
   count = 0;
   sizeInBytes = 0;
@@ -65,24 +202,34 @@ export class LogSegment {
     return this.sizeInBytes === 0;
   }
 
-  /** The i-th batch (0 ≤ i < count). */
+  /** The i-th batch (0 ≤ i < count): a view of its bytes, a new object each call (BatchList). */
   batchAt(i: number): Uint8Array {
-    return this.batches[i]!;
+    return this.batches.at(i);
   }
 
   /** The i-th batch's base offset (0 ≤ i < count), from its header. */
   baseAt(i: number): number {
-    return batchBaseOffset(this.batches[i]!);
+    return this.batches.baseAt(i);
+  }
+
+  /** The i-th batch's size in bytes (0 ≤ i < count). */
+  lengthAt(i: number): number {
+    return this.batches.lengthAt(i);
+  }
+
+  /** Whether the i-th batch's bytes are those at `start` in `buffer` (a batch's identity: its place). */
+  isBatchAt(i: number, buffer: ArrayBufferLike, start: number): boolean {
+    return this.batches.isAt(i, buffer, start);
   }
 
   /** The last batch, or undefined when empty. */
   get lastBatch(): Uint8Array | undefined {
-    return this.count > 0 ? this.batches[this.count - 1] : undefined;
+    return this.count > 0 ? this.batches.at(this.count - 1) : undefined;
   }
 
   /** Batches [from, to) (to ≤ count) as an array of their own. */
   sliceBatches(from: number, to: number): Uint8Array[] {
-    return this.batches.slice(from, to);
+    return this.batches.views(from, to);
   }
 
   /** The batches as an array of their own (O(count): for cold paths). */
@@ -91,11 +238,19 @@ export class LogSegment {
   }
 
   /**
-   * The array behind the segment, for persistence to name as a whole (storage/moment.ts):
-   * only its first `count` elements are this segment's.
+   * The list behind the segment, for persistence to name as a whole (storage/moment.ts) and
+   * an image to write (checkpoint.ts): only its first `count` batches are this segment's.
    */
-  storedBatches(): readonly Uint8Array[] {
+  storedBatches(): BatchList {
     return this.batches;
+  }
+
+  /**
+   * The batches an image read back as an array (checkpoint.ts readImage): kept by their
+   * places from now on.
+   */
+  adoptBatches(batches: readonly Uint8Array[]): void {
+    this.batches = BatchList.of(batches);
   }
 
   /**
@@ -104,7 +259,7 @@ export class LogSegment {
    * same bytes.
    */
   replaceWithSameBytes(i: number, copy: Uint8Array): void {
-    this.batches[i] = copy;
+    this.batches.set(i, copy);
   }
 
   append(batch: Uint8Array): void {
@@ -129,7 +284,7 @@ export class LogSegment {
 
   /** An array of its own holding the first n batches (no other holder sees later changes). */
   private own(n: number): void {
-    this.batches = this.batches.slice(0, n);
+    this.batches = this.batches.prefix(n);
   }
 
   /** Index of the first batch whose last offset is ≥ offset (count if none). */
@@ -152,7 +307,7 @@ export class LogSegment {
       }
     }
     if (ans < 0) return 0;
-    return batchNextOffset(this.batches[ans]!) > offset ? ans : ans + 1;
+    return this.batches.nextOffsetAt(ans) > offset ? ans : ans + 1;
   }
 
   /** Drops every batch that contains or follows offset (whole batches). Returns bytes removed. */
@@ -160,7 +315,7 @@ export class LogSegment {
     const i = this.findBatchIndex(offset);
     if (i >= this.count) return 0;
     let removed = 0;
-    for (let k = i; k < this.count; k++) removed += this.batches[k]!.length;
+    for (let k = i; k < this.count; k++) removed += this.batches.lengthAt(k);
     // Never shortened in place: a copy may hold more of these arrays.
     this.own(i);
     this.count = i;
@@ -174,19 +329,19 @@ export class LogSegment {
     this.maxTimestamp = -1;
     this.sizeInBytes = 0;
     const n = this.count;
+    const list = this.batches;
     for (let i = 0; i < n; i++) {
-      const b = this.batches[i]!;
-      const ts = batchMaxTimestamp(b);
+      const ts = list.maxTimestampAt(i);
       if (ts > this.maxTimestamp) this.maxTimestamp = ts;
-      this.sizeInBytes += b.length;
+      this.sizeInBytes += list.lengthAt(i);
     }
-    this.rollingTimestamp = n > 0 ? batchMaxTimestamp(this.batches[0]!) : -1;
-    this.nextOffset = n > 0 ? batchNextOffset(this.batches[n - 1]!) : this.baseOffset;
+    this.rollingTimestamp = n > 0 ? list.maxTimestampAt(0) : -1;
+    this.nextOffset = n > 0 ? list.nextOffsetAt(n - 1) : this.baseOffset;
   }
 
   /** Replaces the batches (compaction). */
   replaceBatches(batches: readonly Uint8Array[]): void {
-    this.batches = batches.slice();
+    this.batches = BatchList.of(batches);
     this.count = batches.length;
     const keepNext = this.nextOffset;
     this.recompute();

@@ -99,6 +99,14 @@ export const batchPartitionLeaderEpoch = (b: Uint8Array): number => readI32(b, O
 export const setBatchPartitionLeaderEpoch = (b: Uint8Array, e: number): void => writeI32(b, OFF_LEADER_EPOCH, e);
 export const batchBaseTimestamp = (b: Uint8Array): number => readI64(b, OFF_BASE_TIMESTAMP);
 export const batchMaxTimestamp = (b: Uint8Array): number => readI64(b, OFF_MAX_TIMESTAMP);
+
+/**
+ * The same header fields of a batch that starts at `start` in `bytes` (a view of its whole
+ * buffer): read where it lies, with no view of the batch made (log-segment.ts BatchList).
+ */
+export const baseOffsetAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_BASE_OFFSET);
+export const nextOffsetAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_BASE_OFFSET) + readI32(bytes, start + OFF_LAST_OFFSET_DELTA) + 1;
+export const maxTimestampAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_MAX_TIMESTAMP);
 export const batchProducerId = (b: Uint8Array): number => readI64(b, OFF_PRODUCER_ID);
 export const batchProducerEpoch = (b: Uint8Array): number => readI16(b, OFF_PRODUCER_EPOCH);
 export const batchBaseSequence = (b: Uint8Array): number => readI32(b, OFF_BASE_SEQUENCE);

@@ -40,46 +40,55 @@ export function repackIfDropped(logs: () => UnifiedLog[]): void {
 const SPARSE = 4;
 
 export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: number; bytes: number } {
-  const seen = new Set<Uint8Array>();
-  const live = new Map<ArrayBufferLike, number>();
+  // A batch is its place (log-segment.ts BatchList): replicas sharing one share its start in
+  // its buffer. Live bytes per buffer, each place counted once.
+  const starts = new Map<ArrayBufferLike, Map<number, number>>();
   for (const log of logs) {
     for (const seg of log.segments) {
+      const list = seg.storedBatches();
       for (let i = 0; i < seg.count; i++) {
-        const b = seg.batchAt(i);
-        if (seen.has(b)) continue;
-        seen.add(b);
-        live.set(b.buffer, (live.get(b.buffer) ?? 0) + b.byteLength);
+        const buffer = list.bufferAt(i);
+        let m = starts.get(buffer);
+        if (m === undefined) starts.set(buffer, (m = new Map()));
+        m.set(list.startAt(i), list.lengthAt(i));
       }
     }
   }
-  const sparse = new Set<ArrayBufferLike>();
-  for (const [buffer, bytes] of live) if (bytes * SPARSE < buffer.byteLength && !isFillingSlab(buffer)) sparse.add(buffer);
-  if (sparse.size === 0) return { batches: 0, bytes: 0 };
-  const moving: Uint8Array[] = [];
-  let total = 0;
-  for (const b of seen) {
-    if (!sparse.has(b.buffer)) continue;
-    moving.push(b);
-    total += (b.byteLength + 7) & ~7; // 8-aligned starts, as batchBytes gives them
+  const sparse = new Map<ArrayBufferLike, Map<number, number>>();
+  for (const [buffer, m] of starts) {
+    let bytes = 0;
+    for (const len of m.values()) bytes += len;
+    if (bytes * SPARSE < buffer.byteLength && !isFillingSlab(buffer)) sparse.set(buffer, m);
   }
+  if (sparse.size === 0) return { batches: 0, bytes: 0 };
+  let total = 0;
+  for (const m of sparse.values()) for (const len of m.values()) total += (len + 7) & ~7; // 8-aligned starts, as batchBytes gives them
   const pack = new ArrayBuffer(total);
-  const moved = new Map<Uint8Array, Uint8Array>();
+  /** Each moved batch's copy, by its old place. */
+  const moved = new Map<ArrayBufferLike, Map<number, Uint8Array>>();
   let pos = 0;
   let bytes = 0;
-  for (const b of moving) {
-    const copy = new Uint8Array(pack, pos, b.byteLength);
-    copy.set(b);
-    moved.set(b, copy);
-    pos += (b.byteLength + 7) & ~7;
-    bytes += b.byteLength;
+  let batches = 0;
+  for (const [buffer, m] of sparse) {
+    const copies = new Map<number, Uint8Array>();
+    moved.set(buffer, copies);
+    for (const [start, len] of m) {
+      const copy = new Uint8Array(pack, pos, len);
+      copy.set(new Uint8Array(buffer, start, len));
+      copies.set(start, copy);
+      pos += (len + 7) & ~7;
+      bytes += len;
+      batches++;
+    }
   }
   for (const log of logs) {
     for (const seg of log.segments) {
+      const list = seg.storedBatches();
       for (let i = 0; i < seg.count; i++) {
-        const copy = moved.get(seg.batchAt(i));
+        const copy = moved.get(list.bufferAt(i))?.get(list.startAt(i));
         if (copy !== undefined) seg.replaceWithSameBytes(i, copy);
       }
     }
   }
-  return { batches: moving.length, bytes };
+  return { batches, bytes };
 }

@@ -21,7 +21,8 @@ function census(root: unknown): { dictionaryMode: string[]; holeyArrays: number;
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) continue;
+    // Byte buffers hold no properties (a segment's BatchList points at the slabs its batches lie in).
+    if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) continue;
     seen.add(v);
     if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
     else if (v instanceof Set) for (const x of v) stack.push(x);
