@@ -5,7 +5,7 @@
  * group; a palette item pressed from the keyboard does the same without a drag.
  */
 import type { Locator, Page } from '@playwright/test';
-import { expect, openPlayground, screenshot, test } from './fixtures';
+import { expect, openPlayground, screenshot, test, layoutSettled } from './fixtures';
 
 /** Drags a palette item onto the diagram at a fraction of its size (or onto a locator). */
 async function dropFromPalette(page: Page, item: string, onto: Locator, at?: { fx: number; fy: number }): Promise<void> {
@@ -51,7 +51,7 @@ test('dragging from the palette adds a broker, a producer and consumers where th
   await expect(b4).toBeVisible();
   await expect(b4).toHaveAttribute('data-status', 'up');
   // The view refits to show it, so compare with the nodes as they are drawn once laid out.
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
   const b1Box = (await page.getByTestId('broker-1').boundingBox())!;
   const b4Box = (await b4.boundingBox())!;
   const billingBox = (await page.getByTestId('group-billing').boundingBox())!;

@@ -9,7 +9,7 @@ import type { Locator, Page } from '@playwright/test';
 import { scaleScenario } from '../bench/workload';
 import type { Scenario } from '../src/scenario/types';
 import { encodeScenarioToFragment } from '../src/scenario/url';
-import { boxesOverlap, expect, openPlayground, screenshot, test, type Box } from './fixtures';
+import { boxesOverlap, expect, openPlayground, screenshot, test, type Box, layoutSettled } from './fixtures';
 
 const BROKERS = 12;
 
@@ -28,7 +28,7 @@ async function openBig(page: Page): Promise<void> {
   const fragment = await encodeScenarioToFragment(bigCluster());
   await page.goto(`/${fragment.startsWith('#') ? fragment : `#${fragment}`}`);
   await expect(page.getByTestId(`broker-${BROKERS}`)).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled', { timeout: 60_000 });
+  await layoutSettled(page, 60_000);
   // ELK ran in its own worker, not on the main thread (src/ui/diagram/elk-layout.ts).
   await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout-engine', 'worker');
 }
@@ -148,7 +148,7 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   // Each broker holds about 200 x 3 / 12 = 50 bench replicas, every one a row.
   const rows = await drawn.first().locator('[data-testid^="replica-bench-"]').count();
   expect(rows).toBeGreaterThan(30);
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
   await screenshot(page, '10-scale-12x200-zoomed-in');
 });
 
@@ -158,7 +158,7 @@ test('12 x 200: filter to one topic, search a partition (selected and centred)',
   await page.getByTestId('topic-filter').selectOption('orders');
   await expect(page.locator('[data-testid^="replica-bench-"]')).toHaveCount(0);
   await expect(page.locator('[data-partition^="orders-"][data-role="leader"]')).toHaveCount(6);
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
   await screenshot(page, '10-scale-filter-orders');
   await page.getByTestId('topic-filter').selectOption('');
   await expect(page.getByTestId('broker-1')).toHaveAttribute('data-detail', 'card');
@@ -202,7 +202,7 @@ test('the default scenario shows every replica row; a topic collapses into one r
   for (const b of [1, 2, 3]) await expect(page.getByTestId(`topic-row-orders-b${b}`)).toBeVisible();
   await expect(page.locator('[data-testid^="replica-orders-"]')).toHaveCount(0);
   await expect(page.getByTestId('topic-row-orders-b1')).toContainText('3 replicas');
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
   await screenshot(page, '10-scale-collapsed-orders');
   // The collapsed row's button expands it.
   await page.getByTestId('topic-row-orders-b2').getByRole('button').click();

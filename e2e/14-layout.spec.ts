@@ -5,7 +5,7 @@
  * dragged stays where it was put when the cluster changes again; Tidy lays it out anew.
  */
 import type { Page } from '@playwright/test';
-import { canvasPosition, dragBy, expect, openPlayground, pause, play, screenshot, test } from './fixtures';
+import { canvasPosition, dragBy, expect, openPlayground, pause, play, screenshot, test, layoutSettled } from './fixtures';
 
 type Box = { id: string; type: string; x: number; y: number; w: number; h: number };
 
@@ -36,10 +36,6 @@ function overlaps(boxes: Box[]): string[] {
   return out;
 }
 
-async function settled(page: Page): Promise<void> {
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
-}
-
 async function createTopic(page: Page, name: string, partitions: number): Promise<void> {
   await page.getByTestId('menu-cluster').click();
   await page.getByTestId('menu-topic.create').click();
@@ -55,7 +51,7 @@ test('the layout keeps nodes apart as topics and clients are added, keeps dragge
   // A big cluster on a busy machine: room for the many steps.
   test.setTimeout(240_000);
   await openPlayground(page);
-  await settled(page);
+  await layoutSettled(page);
   expect(overlaps(await nodeBoxes(page))).toEqual([]);
   // Kafka's short names on a replica row say what they mean on hover.
   const row = page.getByTestId('replica-orders-0-b1');
@@ -82,7 +78,7 @@ test('the layout keeps nodes apart as topics and clients are added, keeps dragge
   }
   // Stopped, the page only has the layout to do: the checks read a still picture.
   await pause(page);
-  await settled(page);
+  await layoutSettled(page);
   // 17 replica rows a broker, 2 producers, 2 groups: nothing overlaps.
   await expect.poll(async () => overlaps(await nodeBoxes(page))).toEqual([]);
   const boxes = await nodeBoxes(page);
@@ -97,14 +93,14 @@ test('the layout keeps nodes apart as topics and clients are added, keeps dragge
   await play(page);
   await createTopic(page, 'more', 2);
   await pause(page);
-  await settled(page);
+  await layoutSettled(page);
   expect(await canvasPosition(page, 'broker-3')).toBe(dragged);
   await expect.poll(async () => overlaps(await nodeBoxes(page))).toEqual([]);
 
   // Tidy forgets the drag: broker 3 goes back into the row, level with broker 1.
   await page.getByTestId('diagram-tidy').click();
   await expect.poll(() => canvasPosition(page, 'broker-3')).not.toBe(dragged);
-  await settled(page);
+  await layoutSettled(page);
   const y = (t: string) => /translate\([^,]+,\s*([-\d.]+)px\)/.exec(t)?.[1];
   await expect.poll(async () => y(await canvasPosition(page, 'broker-3'))).toBe(y(await canvasPosition(page, 'broker-1')));
   await expect.poll(async () => overlaps(await nodeBoxes(page))).toEqual([]);

@@ -4,11 +4,11 @@
  * with PNG's signature and is a real picture, the SVG is an <svg> document holding the nodes.
  */
 import { readFileSync } from 'node:fs';
-import { expect, openPlayground, test } from './fixtures';
+import { expect, openPlayground, test, layoutSettled } from './fixtures';
 
 test('the diagram downloads as a PNG and as an SVG', async ({ page }) => {
   await openPlayground(page);
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
 
   await page.getByTestId('diagram-export').click();
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('diagram-export-png').click()]);

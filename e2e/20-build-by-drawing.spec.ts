@@ -5,7 +5,7 @@
  * same moment. Along the way, an impossible edge is refused while it is being drawn.
  */
 import type { Page } from '@playwright/test';
-import { drawEdge, expect, pause, screenshot, test } from './fixtures';
+import { drawEdge, expect, pause, screenshot, test, layoutSettled } from './fixtures';
 
 async function dropFromPalette(page: Page, item: string, at: { fx: number; fy: number }): Promise<void> {
   const diagram = page.getByTestId('diagram');
@@ -72,7 +72,7 @@ test('from an empty canvas: brokers, a topic and clients from the palette, edges
   const consumer = page.getByTestId('consumer-billing-1');
   await expect(consumer).toBeVisible();
   await expect(page.getByTestId('group-state-billing')).toHaveText('Stable', { timeout: 30_000 });
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
 
   // An impossible edge: producer → group is refused while dragging, with a hint; releasing does nothing.
   await drawEdge(page, page.getByTestId('connect-producer-producer-1'), page.getByTestId('group-billing').locator('.group-header'), false);
@@ -121,7 +121,7 @@ test('from an empty canvas: brokers, a topic and clients from the palette, edges
   // 2-core machine that took more than 20 s (the run was right, just late).
   await expect(other.getByTestId('clock')).toHaveAttribute('data-ms', t!, { timeout: 120_000 });
   await expect(other.getByTestId('consumer-billing-1')).toContainText('payments-1');
-  await expect(other.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(other);
   await expect.poll(() => state(other)).toEqual(before);
   expect(Object.keys(before).filter((k) => k.startsWith('replica-payments'))).toHaveLength(4);
   expect(Number(/\d+/.exec(before['consumer-billing-1'] ?? '')?.[0])).toBeGreaterThan(5);

@@ -5,7 +5,7 @@
  * producer with the Delete key and a broker from its context menu (its replicas stay
  * assigned: the partitions it held show under-replicated), and undo brings the broker back.
  */
-import { drawEdge, expect, screenshot, selectBroker, test } from './fixtures';
+import { drawEdge, expect, screenshot, selectBroker, test, layoutSettled } from './fixtures';
 
 test('edit what was built: delete edges, change settings, remove a producer and a broker, undo', async ({ page }) => {
   test.setTimeout(240_000);
@@ -29,7 +29,7 @@ test('edit what was built: delete edges, change settings, remove a producer and 
   await page.getByTestId('consumer-group').fill('billing');
   await page.getByTestId('dialog-add-consumer-submit').click();
   await expect(page.getByTestId('group-state-billing')).toHaveText('Stable', { timeout: 30_000 });
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
 
   // producer → orders, drawn onto any replica row of orders.
   await drawEdge(page, page.getByTestId('connect-producer-producer-1'), page.locator('[data-testid^="replica-orders-0-b"]').first());

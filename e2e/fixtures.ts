@@ -38,14 +38,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), timeout: 30_000 });
 }
 
+/**
+ * Waits until the diagram's layout has settled: it first draws an estimate, then ELK's
+ * layout (in a worker of its own) places the nodes, and again after nodes change size.
+ * Read node positions, or press on a node, only then.
+ */
+export async function layoutSettled(page: Page, timeout?: number): Promise<void> {
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled', timeout === undefined ? undefined : { timeout });
+}
+
 /** Opens the playground on the default cluster and waits until it is drawn. */
 export async function openPlayground(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByTestId('broker-1')).toBeVisible();
   await expect(page.getByTestId('broker-3')).toBeVisible();
   await expect(page.getByTestId('clock')).not.toHaveText('0.000 s');
-  // The diagram first draws an estimate; ELK's layout (in a worker of its own) then places it.
-  await expect(page.getByTestId('diagram')).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
 }
 
 export async function clockMs(page: Page): Promise<number> {
@@ -146,9 +154,8 @@ export async function canvasPosition(page: Page, id: string): Promise<string> {
  * moving, and it is made again if the node did not move (the press landed beside it).
  */
 export async function dragBy(page: Page, id: string, handle: Locator, dx: number, dy: number): Promise<void> {
-  const diagram = page.getByTestId('diagram');
   await expect(async () => {
-    await expect(diagram).toHaveAttribute('data-layout', 'settled');
+    await layoutSettled(page);
     const first = (await handle.boundingBox())!;
     await expect
       .poll(async () => {
@@ -165,5 +172,5 @@ export async function dragBy(page: Page, id: string, handle: Locator, dx: number
     await page.mouse.up();
     expect(await canvasPosition(page, id)).not.toBe(before);
   }).toPass({ timeout: 30_000 });
-  await expect(diagram).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
 }

@@ -7,7 +7,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import type { BrowserContext, Page } from '@playwright/test';
-import { clockMs, dragBy, expect, pause, screenshot, setSpeed, test } from './fixtures';
+import { clockMs, dragBy, expect, layoutSettled, pause, screenshot, setSpeed, test } from './fixtures';
 
 interface ScenarioDoc {
   version: 1;
@@ -422,7 +422,6 @@ test('the diagram reopens as it was left: a dragged broker and a killed one', as
   const header = page.getByTestId('broker-3').getByRole('button', { name: /^Broker 3/ });
   // The drop re-runs the layout (the others move clear of the dragged broker): dragBy returns once it applied.
   await dragBy(page, 'broker-3', header, 60, 120);
-  const diagram = page.getByTestId('diagram');
   // Where broker 3 sits relative to broker 1, in broker widths (the view re-fits on load, so the zoom may differ).
   const relative = async () => {
     const b1 = (await page.getByTestId('broker-1').boundingBox())!;
@@ -449,7 +448,7 @@ test('the diagram reopens as it was left: a dragged broker and a killed one', as
   await expect(page.getByTestId('broker-2')).toHaveAttribute('data-status', 'down');
   // The reopened page draws an estimate first, then the layout (in its own worker) places
   // the brokers the user did not drag: compared once that layout applied.
-  await expect(diagram).toHaveAttribute('data-layout', 'settled');
+  await layoutSettled(page);
   await expect.poll(async () => (await relative()).dx).toBeCloseTo(moved.dx, 2);
   await expect.poll(async () => (await relative()).dy).toBeCloseTo(moved.dy, 2);
   await screenshot(page, 'persistence-diagram-reopened');
