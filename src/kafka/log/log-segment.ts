@@ -21,7 +21,7 @@
  * The price: a list's elements past every remaining holder's count (a branch forked away
  * whose own checkpoints are gone) stay reachable until the list's last holder goes.
  */
-import { baseOffsetAt, batchMaxTimestamp, batchNextOffset, maxTimestampAt, nextOffsetAt } from './record-batch';
+import { baseOffsetAt, batchBaseOffset, batchMaxTimestamp, batchNextOffset, maxTimestampAt, nextOffsetAt } from './record-batch';
 
 /**
  * A whole-buffer view of `buffer`, for reading a batch's header where it lies. One entry is
@@ -109,21 +109,26 @@ export class BatchList {
     return this.places[2 * i + 1]!;
   }
 
+  /** Batch i's base offset, from its header (through the kept view near the tail). */
   baseAt(i: number): number {
+    if (i >= this.length - TAIL) {
+      const kept = this.tail[i & TAIL_MASK];
+      if (kept !== undefined) return batchBaseOffset(kept);
+    }
     return baseOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
   }
 
+  /** Batch i's last offset + 1, from its header (through the kept view near the tail). */
   nextOffsetAt(i: number): number {
+    if (i >= this.length - TAIL) {
+      const kept = this.tail[i & TAIL_MASK];
+      if (kept !== undefined) return batchNextOffset(kept);
+    }
     return nextOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
   }
 
   maxTimestampAt(i: number): number {
     return maxTimestampAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
-  }
-
-  /** Whether batch i's bytes are `b`'s very bytes (the same buffer and start). */
-  isAt(i: number, buffer: ArrayBufferLike, start: number): boolean {
-    return this.buffers[i] === buffer && this.places[2 * i] === start;
   }
 
   bufferAt(i: number): ArrayBufferLike {
@@ -215,11 +220,6 @@ export class LogSegment {
   /** The i-th batch's size in bytes (0 ≤ i < count). */
   lengthAt(i: number): number {
     return this.batches.lengthAt(i);
-  }
-
-  /** Whether the i-th batch's bytes are those at `start` in `buffer` (a batch's identity: its place). */
-  isBatchAt(i: number, buffer: ArrayBufferLike, start: number): boolean {
-    return this.batches.isAt(i, buffer, start);
   }
 
   /** The last batch, or undefined when empty. */
