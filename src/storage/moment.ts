@@ -26,9 +26,10 @@
  * its batches one by one ('at' or bytes), as any other byte array.
  * Schema 4 named every batch by a LogBatchRef [broker, tp, baseOffset]; those still resolve.
  *
- * Reading back, batches are the same objects wherever the saved cluster shared them: the
- * batch at one place in one chunk is one object, named by every replica log that holds it
- * (as a follower shares its leader's batches).
+ * Reading back, batches are the same bytes wherever the saved cluster shared them: the
+ * batch at one place in one chunk is one view of the chunk, named by every replica log that
+ * holds it (as a follower shares its leader's batches), and the logs keep its place
+ * (log-segment.ts BatchList).
  */
 import { isLogBatchRef, type ImageExternals, type ImageResolver } from '../kafka/checkpoint';
 import type { Cluster } from '../kafka/cluster';
