@@ -21,7 +21,7 @@
  * The price: a list's elements past every remaining holder's count (a branch forked away
  * whose own checkpoints are gone) stay reachable until the list's last holder goes.
  */
-import { baseOffsetAt, batchBaseOffset, batchMaxTimestamp, batchNextOffset, maxTimestampAt, nextOffsetAt } from './record-batch';
+import { baseOffsetAt, batchBaseOffset, batchMaxTimestamp, batchNextOffset, batchSizeAt, maxTimestampAt, nextOffsetAt } from './record-batch';
 
 /**
  * A whole-buffer view of `buffer`, for reading a batch's header where it lies. One entry is
@@ -38,28 +38,33 @@ function wholeOf(buffer: ArrayBufferLike): Uint8Array<ArrayBufferLike> {
   return whole;
 }
 
-/**
- * A segment's batches by where their bytes lie: batch i is `len(i)` bytes at `start(i)` in
- * `buffers[i]` (a 64 KiB slab, record-batch.ts batchBytes; a reloaded chunk). No object per
- * batch: a view (Uint8Array) is made when a batch is read and dropped with the read. A log
- * keeps every batch it holds for as long as retention does, ~10,000 batches a virtual
- * second at 6 x 50: as views they were ~100 bytes of JS heap each, copied twice by the
- * young generation's scavenges and then marked by every full collection (a tab's heap
- * grew 66 MB a virtual minute). Here a batch costs a pointer to its buffer (which
- * neighbouring batches share) and two 32-bit numbers, outside the collector's work.
- *
- * The identity of a batch is its place (buffer, start): replicas that share a leader's batch
- * share its bytes, not an object (checkpoint.ts writes one batch once by its place).
- * Append-only but for set (same bytes elsewhere) and copies of a prefix (LogSegment.own).
- */
 /** How many of a list's last views it keeps (a power of two). */
 const TAIL = 8;
 const TAIL_MASK = TAIL - 1;
 
+/**
+ * A segment's batches by where their bytes lie: batch i starts at `starts[i]` in the buffer
+ * of the run holding it (a 64 KiB slab, record-batch.ts batchBytes; a reloaded chunk), and
+ * its length is in its header. No object per batch: a view (Uint8Array) is made when a
+ * batch is read and dropped with the read. A log keeps every batch it holds for as long as
+ * retention does, ~10,000 batches a virtual second at 6 x 50: as views they were ~100 bytes
+ * of JS heap each, copied twice by the young generation's scavenges and then marked by
+ * every full collection (a tab's heap grew 66 MB a virtual minute). Here a batch costs one
+ * int32, off the heap; its buffer is named once per run of batches in the same buffer
+ * (a partition's consecutive batches mostly share the slab they were built in).
+ * Measured against one pointer and two int32s per batch: 538 against 571-588 M
+ * instructions a virtual second at 6 x 50 (bench/instructions.sh).
+ *
+ * The identity of a batch is its place (buffer, start): replicas that share a leader's batch
+ * share its bytes, not an object (checkpoint.ts writes one batch once by its place).
+ * Append-only but for moveBatches (same bytes elsewhere) and copies of a prefix (LogSegment.own).
+ */
 export class BatchList {
-  private buffers: ArrayBufferLike[] = [];
-  /** [start, length] of batch i at 2i, 2i + 1. */
-  private places: Int32Array;
+  /** Batch i's start in its buffer; grown by doubling. */
+  private starts: Int32Array = new Int32Array(8);
+  /** Run k: batches from runFirst[k] up to the next run's first lie in runBuffers[k]. */
+  private runBuffers: ArrayBufferLike[] = [];
+  private runFirst: number[] = [];
   length = 0;
   /**
    * The views of the last TAIL batches pushed, batch i at i % TAIL (undefined: none kept).
@@ -70,81 +75,125 @@ export class BatchList {
    */
   private tail: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
 
-  constructor(capacity = 4) {
-    this.places = new Int32Array(capacity * 2);
-  }
-
   /** A list of these batches (views: only their places are kept). */
   static of(batches: readonly Uint8Array[]): BatchList {
-    const l = new BatchList(Math.max(4, batches.length));
+    const l = new BatchList();
     for (const b of batches) l.push(b);
     return l;
   }
 
   push(b: Uint8Array): void {
     const n = this.length;
-    if (2 * n === this.places.length) {
-      const grown = new Int32Array(this.places.length * 2);
-      grown.set(this.places);
-      this.places = grown;
+    const buffer = b.buffer;
+    const runs = this.runBuffers.length;
+    if (runs === 0 || this.runBuffers[runs - 1] !== buffer) {
+      this.runBuffers.push(buffer);
+      this.runFirst.push(n);
     }
-    // length, not byteLength (the same for bytes): V8 inlines it, the other two getters cost ~20 ns each.
-    this.buffers.push(b.buffer);
-    this.places[2 * n] = b.byteOffset;
-    this.places[2 * n + 1] = b.length;
+    if (n === this.starts.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[n] = b.byteOffset;
     this.tail[n & TAIL_MASK] = b;
     this.length = n + 1;
   }
 
+  /** The kept view of batch i, near the tail, or undefined. */
+  private kept(i: number): Uint8Array | undefined {
+    return i >= this.length - TAIL ? this.tail[i & TAIL_MASK] : undefined;
+  }
+
+  /** The buffer batch i lies in: the last run's, or a binary search over the runs. */
+  bufferAt(i: number): ArrayBufferLike {
+    const first = this.runFirst;
+    let hi = first.length - 1;
+    if (i >= first[hi]!) return this.runBuffers[hi]!;
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (first[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.runBuffers[lo]!;
+  }
+
+  startAt(i: number): number {
+    return this.starts[i]!;
+  }
+
   /** Batch i as a view of its bytes (the appended one near the tail, else a new object). */
   at(i: number): Uint8Array {
-    if (i >= this.length - TAIL) {
-      const kept = this.tail[i & TAIL_MASK];
-      if (kept !== undefined) return kept;
-    }
-    return new Uint8Array(this.buffers[i]!, this.places[2 * i]!, this.places[2 * i + 1]!);
+    const kept = this.kept(i);
+    if (kept !== undefined) return kept;
+    const buffer = this.bufferAt(i);
+    const start = this.starts[i]!;
+    return new Uint8Array(buffer, start, batchSizeAt(wholeOf(buffer), start));
   }
 
   lengthAt(i: number): number {
-    return this.places[2 * i + 1]!;
+    const kept = this.kept(i);
+    if (kept !== undefined) return kept.length;
+    return batchSizeAt(wholeOf(this.bufferAt(i)), this.starts[i]!);
   }
 
   /** Batch i's base offset, from its header (through the kept view near the tail). */
   baseAt(i: number): number {
-    if (i >= this.length - TAIL) {
-      const kept = this.tail[i & TAIL_MASK];
-      if (kept !== undefined) return batchBaseOffset(kept);
-    }
-    return baseOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+    const kept = this.kept(i);
+    if (kept !== undefined) return batchBaseOffset(kept);
+    return baseOffsetAt(wholeOf(this.bufferAt(i)), this.starts[i]!);
   }
 
   /** Batch i's last offset + 1, from its header (through the kept view near the tail). */
   nextOffsetAt(i: number): number {
-    if (i >= this.length - TAIL) {
-      const kept = this.tail[i & TAIL_MASK];
-      if (kept !== undefined) return batchNextOffset(kept);
-    }
-    return nextOffsetAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+    const kept = this.kept(i);
+    if (kept !== undefined) return batchNextOffset(kept);
+    return nextOffsetAt(wholeOf(this.bufferAt(i)), this.starts[i]!);
   }
 
   maxTimestampAt(i: number): number {
-    return maxTimestampAt(wholeOf(this.buffers[i]!), this.places[2 * i]!);
+    const kept = this.kept(i);
+    if (kept !== undefined) return batchMaxTimestamp(kept);
+    return maxTimestampAt(wholeOf(this.bufferAt(i)), this.starts[i]!);
   }
 
-  bufferAt(i: number): ArrayBufferLike {
-    return this.buffers[i]!;
+  /** Calls fn with the buffer and start of batches [0, count) in order, walking the runs. */
+  forEachPlace(count: number, fn: (buffer: ArrayBufferLike, start: number, i: number) => void): void {
+    const first = this.runFirst;
+    for (let k = 0; k < first.length && first[k]! < count; k++) {
+      const buffer = this.runBuffers[k]!;
+      const end = Math.min(count, k + 1 < first.length ? first[k + 1]! : this.length);
+      for (let i = first[k]!; i < end; i++) fn(buffer, this.starts[i]!, i);
+    }
   }
 
-  startAt(i: number): number {
-    return this.places[2 * i]!;
-  }
-
-  /** Puts batch i at another place holding the same bytes (slab-repack). */
-  set(i: number, b: Uint8Array): void {
-    if (i >= this.length - TAIL) this.tail[i & TAIL_MASK] = b;
-    this.buffers[i] = b.buffer;
-    this.places[2 * i] = b.byteOffset;
-    this.places[2 * i + 1] = b.length;
+  /**
+   * Puts every batch that `copyOf` names (by its buffer and start) at the copy's place, the
+   * very same bytes (slab-repack moves batches out of sparse buffers), rebuilding the runs
+   * in one pass. In place even when shared: every holder reads the same bytes.
+   */
+  moveBatches(copyOf: (buffer: ArrayBufferLike, start: number) => Uint8Array | undefined): void {
+    const buffers: ArrayBufferLike[] = [];
+    const first: number[] = [];
+    let moved = false;
+    this.forEachPlace(this.length, (buffer, start, i) => {
+      const copy = copyOf(buffer, start);
+      let at = buffer;
+      if (copy !== undefined) {
+        moved = true;
+        at = copy.buffer;
+        this.starts[i] = copy.byteOffset;
+        if (i >= this.length - TAIL) this.tail[i & TAIL_MASK] = copy;
+      }
+      if (buffers.length === 0 || buffers[buffers.length - 1] !== at) {
+        buffers.push(at);
+        first.push(i);
+      }
+    });
+    if (!moved) return;
+    this.runBuffers = buffers;
+    this.runFirst = first;
   }
 
   /** Batches [from, to) as views in an array of their own. */
@@ -156,9 +205,12 @@ export class BatchList {
 
   /** A list of its own holding the first n batches. */
   prefix(n: number): BatchList {
-    const l = new BatchList(Math.max(4, n));
-    l.buffers = this.buffers.slice(0, n);
-    l.places.set(this.places.subarray(0, 2 * n));
+    const l = new BatchList();
+    l.starts = this.starts.slice(0, Math.max(8, n));
+    let k = 0;
+    while (k < this.runFirst.length && this.runFirst[k]! < n) k++;
+    l.runFirst = this.runFirst.slice(0, k);
+    l.runBuffers = this.runBuffers.slice(0, k);
     l.length = n;
     return l;
   }
@@ -254,12 +306,12 @@ export class LogSegment {
   }
 
   /**
-   * Puts `copy`, a batch with the very bytes of the i-th one, in its place (slab-repack
-   * moves batches out of sparse buffers). In place even when shared: every holder reads the
-   * same bytes.
+   * Puts each batch that `copyOf` names by its place at the copy's, the very same bytes
+   * (slab-repack moves batches out of sparse buffers). In place even when shared: every
+   * holder reads the same bytes.
    */
-  replaceWithSameBytes(i: number, copy: Uint8Array): void {
-    this.batches.set(i, copy);
+  moveToSameBytes(copyOf: (buffer: ArrayBufferLike, start: number) => Uint8Array | undefined): void {
+    this.batches.moveBatches(copyOf);
   }
 
   append(batch: Uint8Array): void {

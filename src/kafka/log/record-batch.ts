@@ -107,6 +107,7 @@ export const batchMaxTimestamp = (b: Uint8Array): number => readI64(b, OFF_MAX_T
 export const baseOffsetAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_BASE_OFFSET);
 export const nextOffsetAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_BASE_OFFSET) + readI32(bytes, start + OFF_LAST_OFFSET_DELTA) + 1;
 export const maxTimestampAt = (bytes: Uint8Array, start: number): number => readI64(bytes, start + OFF_MAX_TIMESTAMP);
+export const batchSizeAt = (bytes: Uint8Array, start: number): number => 12 + readI32(bytes, start + OFF_LENGTH);
 export const batchProducerId = (b: Uint8Array): number => readI64(b, OFF_PRODUCER_ID);
 export const batchProducerEpoch = (b: Uint8Array): number => readI16(b, OFF_PRODUCER_EPOCH);
 export const batchBaseSequence = (b: Uint8Array): number => readI32(b, OFF_BASE_SEQUENCE);

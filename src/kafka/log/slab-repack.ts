@@ -46,12 +46,11 @@ export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: num
   for (const log of logs) {
     for (const seg of log.segments) {
       const list = seg.storedBatches();
-      for (let i = 0; i < seg.count; i++) {
-        const buffer = list.bufferAt(i);
+      list.forEachPlace(seg.count, (buffer, start, i) => {
         let m = starts.get(buffer);
         if (m === undefined) starts.set(buffer, (m = new Map()));
-        m.set(list.startAt(i), list.lengthAt(i));
-      }
+        if (!m.has(start)) m.set(start, list.lengthAt(i));
+      });
     }
   }
   const sparse = new Map<ArrayBufferLike, Map<number, number>>();
@@ -81,14 +80,7 @@ export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: num
       batches++;
     }
   }
-  for (const log of logs) {
-    for (const seg of log.segments) {
-      const list = seg.storedBatches();
-      for (let i = 0; i < seg.count; i++) {
-        const copy = moved.get(list.bufferAt(i))?.get(list.startAt(i));
-        if (copy !== undefined) seg.replaceWithSameBytes(i, copy);
-      }
-    }
-  }
+  const copyOf = (buffer: ArrayBufferLike, start: number): Uint8Array | undefined => moved.get(buffer)?.get(start);
+  for (const log of logs) for (const seg of log.segments) seg.moveToSameBytes(copyOf);
   return { batches, bytes };
 }
