@@ -11,6 +11,8 @@ import { CLUSTER_SHAPE, NotCloneableError, cloneCluster, cloneGraph, findClosure
 import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 import { Prng } from './sim/prng';
+import { BatchList } from './log/log-segment';
+import { PlaceMap } from './log/place-map';
 
 const SEEDS = Number(process.env.CHECKPOINT_SEEDS ?? 200);
 /** How long both runs go on after the checkpoint. */
@@ -102,20 +104,19 @@ describe('checkpoints', () => {
   it('an image writes a batch once however many replicas hold it, and read back the replicas share its bytes', () => {
     const c = new Cluster(defaultScenario);
     c.runUntil(5000);
-    const places = new Map<ArrayBufferLike, Set<number>>();
+    const places = new PlaceMap<true>();
     let slots = 0;
     for (const b of c.brokers.values()) {
       for (const log of b.logs.values()) {
         for (const seg of log.segments) {
           for (const x of seg.batchList()) {
             slots++;
-            if (!places.has(x.buffer)) places.set(x.buffer, new Set());
-            places.get(x.buffer)!.add(x.byteOffset);
+            places.add(x.buffer, x.byteOffset, true);
           }
         }
       }
     }
-    const distinct = [...places.values()].reduce((n, s) => n + s.size, 0);
+    const distinct = places.size;
     expect(slots).toBeGreaterThan(2.5 * distinct); // RF 3: each batch in about three logs
     const image = structuredClone(writeClusterImage(c, undefined, 1));
     // Byte arrays in the image: the logs' batches once each, plus whatever else holds bytes (requests in flight).
@@ -156,6 +157,14 @@ describe('checkpoints', () => {
     const state = { a: { b: [1, { f: () => 1 }] } };
     expect(() => cloneGraph(state)).toThrow(NotCloneableError);
     expect(() => cloneGraph(state)).toThrow(/cluster\.a\.b\[1\]\.f/);
+  });
+
+  it('refuses a batch list held anywhere but as its segment\'s batches (it has no count there to write it by), naming where', () => {
+    const stray = { held: { list: BatchList.of([new Uint8Array(8)]) } };
+    for (const format of [1, 2] as const) {
+      expect(() => writeImage(stray, {}, undefined, format)).toThrow(NotCloneableError);
+      expect(() => writeImage(stray, {}, undefined, format)).toThrow(/a batch list not written as its segment's batches at cluster\.held\.list/);
+    }
   });
 
   it('keeps shared references and cycles', () => {

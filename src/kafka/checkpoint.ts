@@ -29,6 +29,7 @@ import { GroupCoordinator } from './consumer/group-coordinator';
 import { Controller } from './controller/controller';
 import { LeaderEpochCache } from './log/leader-epoch-cache';
 import { BatchList, LogSegment, SHARED_SEGMENT_LISTS } from './log/log-segment';
+import { PlaceMap } from './log/place-map';
 import { RecordBatchBuilder } from './log/record-batch';
 import { UnifiedLog } from './log/unified-log';
 import { Producer } from './producer/producer';
@@ -306,15 +307,14 @@ export function isLogBatchRef(t: unknown): t is LogBatchRef {
  */
 export function logBatchRefs(cluster: Cluster): Map<Uint8Array, LogBatchRef> {
   const refs = new Map<Uint8Array, LogBatchRef>();
-  const named = new BytesByPlace<true>();
+  const named = new PlaceMap<true>();
   for (const id of [...cluster.brokers.keys()].sort((a, b) => a - b)) {
     for (const [tp, log] of cluster.brokers.get(id)!.logs) {
       for (const seg of log.segments) {
         for (let i = 0; i < seg.count; i++) {
           // Followers share their leader's batches by place (a read makes a new view each time).
           const b = seg.batchAt(i);
-          if (named.get(b)) continue;
-          named.add(b, true);
+          if (!named.add(b.buffer, b.byteOffset, true)) continue;
           refs.set(b, [id, tp, seg.baseAt(i)]);
         }
       }
@@ -454,9 +454,14 @@ export function writeImage(root: unknown, registry: ClassRegistry, externalIn?: 
   let external = externalIn as ImageExternals | undefined;
   if (externalIn instanceof Map) {
     // By place, not by object: a log's batch is a new view each time it is read (BatchList).
-    const byPlace = new BytesByPlace<unknown>();
-    for (const [b, token] of externalIn) byPlace.add(b, token);
-    external = { bytes: (b) => byPlace.get(b) };
+    const byPlace = new PlaceMap<{ length: number; token: unknown }>();
+    for (const [b, token] of externalIn) byPlace.add(b.buffer, b.byteOffset, { length: b.byteLength, token });
+    external = {
+      bytes: (b) => {
+        const e = byPlace.get(b.buffer, b.byteOffset);
+        return e !== undefined && e.length === b.byteLength ? e.token : undefined;
+      },
+    };
   }
   return format === 1 ? writeImageV1(root, registry, external) : writeCompactImage(root, registry, external);
 }
@@ -740,35 +745,18 @@ function fieldForImage(src: object, key: string, externalArrays: ReadonlyMap<obj
   return v;
 }
 
-/** Values by a byte array's place (buffer, start, length). */
-class BytesByPlace<T> {
-  private readonly at = new Map<ArrayBufferLike, Map<number, { length: number; value: T }>>();
-
-  add(b: Uint8Array, value: T): void {
-    let m = this.at.get(b.buffer);
-    if (m === undefined) this.at.set(b.buffer, (m = new Map()));
-    if (!m.has(b.byteOffset)) m.set(b.byteOffset, { length: b.byteLength, value });
-  }
-
-  get(b: Uint8Array): T | undefined {
-    const e = this.at.get(b.buffer)?.get(b.byteOffset);
-    return e !== undefined && e.length === b.byteLength ? e.value : undefined;
-  }
-}
-
 /**
  * One byte array for each place an image meets (buffer, start, length): a log batch is a
  * new view each time it is read (BatchList), and the replicas sharing it share its place,
  * so the image writes it once and a reader gets one object for all of them, as before.
  */
 class SameBytes {
-  private readonly first = new BytesByPlace<Uint8Array>();
+  private readonly first = new PlaceMap<Uint8Array>();
 
   canon(b: Uint8Array): Uint8Array {
-    const seen = this.first.get(b);
-    if (seen !== undefined) return seen;
-    this.first.add(b, b);
-    return b;
+    const seen = this.first.get(b.buffer, b.byteOffset);
+    if (seen === undefined) this.first.add(b.buffer, b.byteOffset, b);
+    return seen !== undefined && seen.byteLength === b.byteLength ? seen : b;
   }
 }
 

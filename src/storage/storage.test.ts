@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { CLUSTER_SHAPE, cloneCluster, imageNodes, type CompactImage } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import { exportDurableState, restoreCluster } from '../kafka/durable';
+import { PlaceMap } from '../kafka/log/place-map';
 import { batchBaseOffset, batchNextOffset, concatBatches } from '../kafka/log/record-batch';
 import { UnifiedLog } from '../kafka/log/unified-log';
 import { Prng } from '../kafka/sim/prng';
@@ -433,7 +434,7 @@ describe('each batch stored once', () => {
   /** Every distinct batch object the logs hold, per partition, and the bytes all replicas hold. */
   function batchesByTp(c: Cluster, tps: string[]): { distinct: number; replicas: number } {
     // A batch is its bytes' place: replicas sharing it read views of the same bytes.
-    const seen = new Map<ArrayBufferLike, Set<number>>();
+    const seen = new PlaceMap<true>();
     let distinct = 0;
     let replicas = 0;
     for (const b of c.brokers.values()) {
@@ -441,10 +442,7 @@ describe('each batch stored once', () => {
         if (!tps.includes(tp)) continue;
         for (const batch of log.read(log.logStartOffset, Number.MAX_SAFE_INTEGER, log.logEndOffset).batches) {
           replicas += batch.length;
-          let starts = seen.get(batch.buffer);
-          if (starts === undefined) seen.set(batch.buffer, (starts = new Set()));
-          if (!starts.has(batch.byteOffset)) distinct += batch.length;
-          starts.add(batch.byteOffset);
+          if (seen.add(batch.buffer, batch.byteOffset, true)) distinct += batch.length;
         }
       }
     }
@@ -707,22 +705,18 @@ describe('the exact moment names segments, not batches (schema 5)', () => {
    */
   function sharing(c: Cluster): string[] {
     // Which logs share each batch's bytes (its place in memory: buffer and start).
-    const at = new Map<ArrayBufferLike, Map<number, string[]>>();
+    const at = new PlaceMap<string[]>();
     for (const [id, b] of [...c.brokers].sort((x, y) => x[0] - y[0])) {
       for (const [tp, log] of [...b.logs].sort((x, y) => x[0].localeCompare(y[0]))) {
         log.segments.forEach((seg, si) =>
           seg.batchList().forEach((batch, i) => {
-            let inBuffer = at.get(batch.buffer);
-            if (inBuffer === undefined) at.set(batch.buffer, (inBuffer = new Map()));
-            const list = inBuffer.get(batch.byteOffset);
             const place = `${id}/${tp}/${si}/${i}`;
-            if (list) list.push(place);
-            else inBuffer.set(batch.byteOffset, [place]);
+            if (!at.add(batch.buffer, batch.byteOffset, [place])) at.get(batch.buffer, batch.byteOffset)!.push(place);
           }),
         );
       }
     }
-    return [...at.values()].flatMap((m) => [...m.values()]).filter((l) => l.length > 1).map((l) => l.join(' ')).sort();
+    return [...at.values()].filter((l) => l.length > 1).map((l) => l.join(' ')).sort();
   }
 
   const batchCount = (c: Cluster) => [...c.brokers.values()].reduce((n, b) => n + [...b.logs.values()].reduce((m, l) => m + l.segments.reduce((k, s) => k + s.count, 0), 0), 0);

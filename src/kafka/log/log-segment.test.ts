@@ -5,6 +5,7 @@ import { Prng } from '../sim/prng';
 import { LogSegment, SHARED_SEGMENT_LISTS } from './log-segment';
 import { RecordBatchBuilder, batchBaseOffset, setBatchBaseOffset } from './record-batch';
 import { samePlace } from '../test-support/same-place';
+import { PlaceMap } from './place-map';
 
 /** A batch of n records at base offset `base`. */
 function batchAt(base: number, n = 1): Uint8Array {
@@ -44,16 +45,16 @@ describe('LogSegment copies share the batch list', () => {
       // Move a random half into one new buffer, 8-aligned as slabs place them.
       const moving = appended.filter(() => rng.int(2) === 0);
       const pack = new ArrayBuffer(moving.reduce((n, b) => n + ((b.length + 7) & ~7), 0));
-      const copies = new Map<Uint8Array, Uint8Array>();
+      const copies = new PlaceMap<Uint8Array>();
       let pos = 0;
       for (const b of moving) {
         const c = new Uint8Array(pack, pos, b.length);
         c.set(b);
-        copies.set(b, c);
+        copies.add(b.buffer, b.byteOffset, c);
         pos += (b.length + 7) & ~7;
       }
-      seg.moveToSameBytes((buffer, start) => moving.find((b) => b.buffer === buffer && b.byteOffset === start) && copies.get(moving.find((b) => b.buffer === buffer && b.byteOffset === start)!));
-      const want = appended.map((b) => copies.get(b) ?? b);
+      seg.moveToSameBytes((buffer, start) => copies.get(buffer, start));
+      const want = appended.map((b) => copies.get(b.buffer, b.byteOffset) ?? b);
       for (const holder of [seg, copy]) {
         expect(holder.count).toBe(30);
         expect(want.every((b, i) => samePlace(holder.batchAt(i), b) && holder.baseAt(i) === i && holder.lengthAt(i) === b.length)).toBe(true);

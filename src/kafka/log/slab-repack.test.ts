@@ -9,6 +9,7 @@ import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
 import { samePlace } from '../test-support/same-place';
 import { repackIfDropped, repackSparseBuffers } from './slab-repack';
+import { PlaceMap } from './place-map';
 
 const scenario: Scenario = {
   version: 1,
@@ -36,28 +37,21 @@ const scenario: Scenario = {
 
 /** Bytes the logs hold (each batch once: replicas share its place) and bytes of the distinct buffers those batches keep alive. */
 function heldAndPinned(c: Cluster): { held: number; pinned: number; batches: number } {
-  const starts = new Map<ArrayBufferLike, Set<number>>();
-  let held = 0;
-  let pinned = 0;
-  let batches = 0;
+  const lengths = new PlaceMap<number>();
   for (const b of c.brokers.values()) {
     for (const log of b.logs.values()) {
       for (const seg of log.segments) {
-        for (const x of seg.batchList()) {
-          let seen = starts.get(x.buffer);
-          if (seen === undefined) {
-            starts.set(x.buffer, (seen = new Set()));
-            pinned += x.buffer.byteLength;
-          }
-          if (seen.has(x.byteOffset)) continue;
-          seen.add(x.byteOffset);
-          held += x.byteLength;
-          batches++;
-        }
+        for (const x of seg.batchList()) lengths.add(x.buffer, x.byteOffset, x.byteLength);
       }
     }
   }
-  return { held, pinned, batches };
+  let held = 0;
+  let pinned = 0;
+  for (const [buffer, m] of lengths.buffers()) {
+    pinned += buffer.byteLength;
+    for (const len of m.values()) held += len;
+  }
+  return { held, pinned, batches: lengths.size };
 }
 
 describe('buffers pinned by long-lived batches', () => {

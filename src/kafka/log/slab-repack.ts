@@ -15,6 +15,7 @@
  * not per append, and only when some log dropped batches since (repackIfDropped).
  */
 import { isFillingSlab } from './record-batch';
+import { PlaceMap } from './place-map';
 import type { UnifiedLog } from './unified-log';
 
 /**
@@ -42,45 +43,38 @@ const SPARSE = 4;
 export function repackSparseBuffers(logs: readonly UnifiedLog[]): { batches: number; bytes: number } {
   // A batch is its place (log-segment.ts BatchList): replicas sharing one share its start in
   // its buffer. Live bytes per buffer, each place counted once.
-  const starts = new Map<ArrayBufferLike, Map<number, number>>();
+  const lengths = new PlaceMap<number>();
   for (const log of logs) {
     for (const seg of log.segments) {
       const list = seg.storedBatches();
-      list.forEachPlace(seg.count, (buffer, start, i) => {
-        let m = starts.get(buffer);
-        if (m === undefined) starts.set(buffer, (m = new Map()));
-        if (!m.has(start)) m.set(start, list.lengthAt(i));
-      });
+      list.forEachPlace(seg.count, (buffer, start, i) => lengths.add(buffer, start, list.lengthAt(i)));
     }
   }
-  const sparse = new Map<ArrayBufferLike, Map<number, number>>();
-  for (const [buffer, m] of starts) {
+  const sparse: [ArrayBufferLike, ReadonlyMap<number, number>][] = [];
+  for (const [buffer, m] of lengths.buffers()) {
     let bytes = 0;
     for (const len of m.values()) bytes += len;
-    if (bytes * SPARSE < buffer.byteLength && !isFillingSlab(buffer)) sparse.set(buffer, m);
+    if (bytes * SPARSE < buffer.byteLength && !isFillingSlab(buffer)) sparse.push([buffer, m]);
   }
-  if (sparse.size === 0) return { batches: 0, bytes: 0 };
+  if (sparse.length === 0) return { batches: 0, bytes: 0 };
   let total = 0;
-  for (const m of sparse.values()) for (const len of m.values()) total += (len + 7) & ~7; // 8-aligned starts, as batchBytes gives them
+  for (const [, m] of sparse) for (const len of m.values()) total += (len + 7) & ~7; // 8-aligned starts, as batchBytes gives them
   const pack = new ArrayBuffer(total);
   /** Each moved batch's copy, by its old place. */
-  const moved = new Map<ArrayBufferLike, Map<number, Uint8Array>>();
+  const moved = new PlaceMap<Uint8Array>();
   let pos = 0;
   let bytes = 0;
-  let batches = 0;
   for (const [buffer, m] of sparse) {
-    const copies = new Map<number, Uint8Array>();
-    moved.set(buffer, copies);
     for (const [start, len] of m) {
       const copy = new Uint8Array(pack, pos, len);
       copy.set(new Uint8Array(buffer, start, len));
-      copies.set(start, copy);
+      moved.add(buffer, start, copy);
       pos += (len + 7) & ~7;
       bytes += len;
-      batches++;
     }
   }
-  const copyOf = (buffer: ArrayBufferLike, start: number): Uint8Array | undefined => moved.get(buffer)?.get(start);
+  const copyOf = (buffer: ArrayBufferLike, start: number): Uint8Array | undefined => moved.get(buffer, start);
   for (const log of logs) for (const seg of log.segments) seg.moveToSameBytes(copyOf);
+  const batches = moved.size;
   return { batches, bytes };
 }
