@@ -65,6 +65,8 @@ export class BatchList {
   /** Run k: batches from runFirst[k] up to the next run's first lie in runBuffers[k]. */
   private runBuffers: ArrayBufferLike[] = [];
   private runFirst: number[] = [];
+  /** The last run's buffer (null: no run), so that a push reads no array to compare. */
+  private lastBuffer: ArrayBufferLike | null = null;
   length = 0;
   /**
    * The views of the last TAIL batches pushed, batch i at i % TAIL (undefined: none kept).
@@ -85,10 +87,10 @@ export class BatchList {
   push(b: Uint8Array): void {
     const n = this.length;
     const buffer = b.buffer;
-    const runs = this.runBuffers.length;
-    if (runs === 0 || this.runBuffers[runs - 1] !== buffer) {
+    if (buffer !== this.lastBuffer) {
       this.runBuffers.push(buffer);
       this.runFirst.push(n);
+      this.lastBuffer = buffer;
     }
     if (n === this.starts.length) {
       const grown = new Int32Array(n * 2);
@@ -194,6 +196,7 @@ export class BatchList {
     if (!moved) return;
     this.runBuffers = buffers;
     this.runFirst = first;
+    this.lastBuffer = buffers.length > 0 ? buffers[buffers.length - 1]! : null;
   }
 
   /** Batches [from, to) as views in an array of their own. */
@@ -211,6 +214,7 @@ export class BatchList {
     while (k < this.runFirst.length && this.runFirst[k]! < n) k++;
     l.runFirst = this.runFirst.slice(0, k);
     l.runBuffers = this.runBuffers.slice(0, k);
+    l.lastBuffer = k > 0 ? l.runBuffers[k - 1]! : null;
     l.length = n;
     return l;
   }
