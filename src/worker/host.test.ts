@@ -3,7 +3,7 @@ import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
 import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import type { Scenario, TimelineAction } from '../scenario/types';
-import { WorkerHost, type HostedCluster } from './host';
+import { SNAPSHOT_SHARE, WorkerHost, type HostedCluster } from './host';
 import { PROTOCOL_VERSION, toWorker, type ActionRequest, type FromWorker, type UiCommand } from './protocol';
 
 const scenario: Scenario = { version: 1, seed: 1, cluster: { brokers: [{ id: 1 }] }, layout: { 'broker-1': { x: 1, y: 2 } } };
@@ -176,6 +176,31 @@ describe('WorkerHost snapshots', () => {
     const n = snapshots(s.posted).length;
     expect(n).toBeLessThanOrEqual(61);
     expect(n).toBeGreaterThanOrEqual(55);
+  });
+
+  it('gives snapshots at most SNAPSHOT_SHARE of the thread: a costly one spaces the next ones out', () => {
+    /** A cluster whose snapshot takes 20 ms of wall time (a large cluster's). */
+    class CostlySnapshots extends FakeCluster {
+      constructor(private readonly clock: { t: number }) {
+        super();
+      }
+      override snapshot(): ClusterSnapshot {
+        this.clock.t += 20;
+        return super.snapshot();
+      }
+    }
+    const s = setup((clock) => new CostlySnapshots(clock));
+    s.send({ type: 'load', scenario });
+    s.send({ type: 'play' });
+    s.posted.length = 0;
+    const start = s.clock.t;
+    s.run(3000, 16);
+    const wall = s.clock.t - start;
+    const n = snapshots(s.posted).length;
+    // Each post costs 20 ms and the next waits 20 / SNAPSHOT_SHARE ms from its start: at most one per 100 ms.
+    expect(20 / SNAPSHOT_SHARE).toBe(100);
+    expect(n).toBeLessThanOrEqual(Math.ceil(wall / 100) + 1);
+    expect(n).toBeGreaterThanOrEqual(Math.floor(wall / 120));
   });
 
   it('loses no event between coalesced snapshots', () => {

@@ -141,6 +141,13 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
   deltas: false,
 };
 
+/**
+ * The most of the worker's thread that taking and posting snapshots may use: after one that
+ * cost c ms, the next waits at least c / SNAPSHOT_SHARE ms (a save's plan has its own share,
+ * storage/persister.ts PLAN_SHARE).
+ */
+export const SNAPSHOT_SHARE = 0.2;
+
 export class WorkerHost {
   private machine: TimeMachine<HostedCluster> | null = null;
   private playing = false;
@@ -323,8 +330,8 @@ export class WorkerHost {
     const machine = this.machine;
     if (!this.dirty || !machine || this.seekJob) return;
     // A large cluster's snapshot (and its delta) costs the worker time the cluster needs:
-    // they get at most a fifth of it, whatever snapshotIntervalMs allows.
-    if (wall - this.lastPostWall < Math.max(this.opts.snapshotIntervalMs, this.flushCostMs * 5)) return;
+    // they get at most SNAPSHOT_SHARE of it, whatever snapshotIntervalMs allows.
+    if (wall - this.lastPostWall < Math.max(this.opts.snapshotIntervalMs, this.flushCostMs / SNAPSHOT_SHARE)) return;
     const t0 = this.deps.wallNow();
     this.guard(undefined, () => {
       const cluster = machine.cluster;
