@@ -8,7 +8,7 @@ import { slabCounts } from '../kafka/log/record-batch';
 import { openBrowserStore } from '../storage/open-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
 import { startBrowserSlabWarmer } from './browser-slab-warmer';
-import { WorkerHost } from './host';
+import { FEW_CORES_BEHIND_REST, WorkerHost } from './host';
 import { fromWorker, type FromWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -65,7 +65,11 @@ const host = new WorkerHost({
   wallNow: () => performance.now(),
   setTimer: hostTimer,
   clearTimer: clearHostTimer,
-}, { deltas: true });
+}, {
+  deltas: true,
+  // A cluster behind the clock leaves the page room on a machine of few cores.
+  behindRest: (navigator.hardwareConcurrency ?? 4) <= 2 ? FEW_CORES_BEHIND_REST : 0,
+});
 
 scope.onmessage = (e: MessageEvent<unknown>) => host.handle(e.data);
 // Failures outside the host's guard must reach the page, or it waits ("Opening…") for a

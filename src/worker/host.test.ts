@@ -572,6 +572,58 @@ describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset
     host.stop();
   });
 
+  it('with behindRest, rests that share of the wall time between turns while playing behind the clock, and only then', () => {
+    const clock = { t: 1000 };
+    let cost = 2; // wall ms per virtual ms
+    const delays: number[] = [];
+    let pending: (() => void) | null = null;
+    const host = new WorkerHost(
+      {
+        createCluster: () => new FakeCluster((from, to) => (clock.t += (to - from) * cost)),
+        post: () => undefined,
+        wallNow: () => clock.t,
+        setTimer: (fn, ms) => ((pending = fn), delays.push(ms), delays.length),
+        clearTimer: () => undefined,
+      },
+      { behindRest: 0.25 },
+    );
+    const turn = () => {
+      const fn = pending!;
+      pending = null;
+      clock.t += delays.at(-1)!;
+      fn();
+    };
+    host.handle(toWorker({ type: 'load', scenario }));
+    host.handle(toWorker({ type: 'setSpeed', speed: 100 }));
+    host.start();
+    let busy = 0;
+    let rested = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = clock.t;
+      turn();
+      busy += clock.t - before - delays.at(-2)!;
+      rested += delays.at(-1)!;
+    }
+    expect(host.behind()).toBe(true);
+    // A turn runs its 40 ms budget (give or take a slice), then rests a third of that: a quarter of the wall time.
+    expect(rested / (busy + rested)).toBeGreaterThan(0.22);
+    expect(rested / (busy + rested)).toBeLessThan(0.28);
+    // Caught up: an ordinary tick, no rest.
+    cost = 0;
+    turn();
+    turn();
+    expect(host.behind()).toBe(false);
+    expect(delays.at(-1)).toBe(16);
+    // A step left over while paused goes on at once (someone waits for it).
+    cost = 1;
+    host.handle(toWorker({ type: 'pause' }));
+    host.handle(toWorker({ type: 'step', ms: 1000 }));
+    turn();
+    expect(host.behind()).toBe(true);
+    expect(delays.at(-1)).toBe(0);
+    host.stop();
+  });
+
   it('does not shrink its slices for one slow slice (the thread descheduled on a busy machine)', () => {
     let stall = 0;
     const s = setup((clock) => new FakeCluster(() => ((clock.t += stall), (stall = 0))));

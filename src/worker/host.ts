@@ -6,7 +6,9 @@
  * Pacing: each tick runs `speed × wall time elapsed` of virtual time. The wall time
  * counted per tick is capped (a background tab or a GC pause must not turn into a huge
  * jump), and the run is cut into slices with a wall-time budget, so a cluster slower than
- * real time at 100x slips behind instead of freezing the worker.
+ * real time at 100x slips behind instead of freezing the worker. Behind the clock, the next
+ * turn comes at once, or after a rest (behindRest: a share of the wall time left to the page
+ * on a machine of few cores).
  *
  * Cancellable work: the worker handles one message at a time, so Pause and Reset wait for
  * whatever runs before them. No tick runs long: the cluster runs in slices within a wall
@@ -119,6 +121,13 @@ export interface HostOptions {
   sliceVirtualMs: number;
   /** Wall time one tick may spend running the cluster before it gives up the rest. */
   runBudgetMs: number;
+  /**
+   * The share of wall time the loop rests between turns while playing a cluster that cannot
+   * keep up with the clock (0: none, the next turn comes at once). The cluster is behind
+   * either way; on a machine with few cores the rest is the page's (its main thread and its
+   * rasterization run beside this worker).
+   */
+  behindRest: number;
   /** Minimum wall time between two snapshots (1000/30 ≈ 33 ms: at most 30 a second). */
   snapshotIntervalMs: number;
   /** Largest single step the UI may ask for (virtual ms). */
@@ -136,6 +145,7 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
   maxWallPerTickMs: 100,
   sliceVirtualMs: 250,
   runBudgetMs: 40,
+  behindRest: 0,
   snapshotIntervalMs: 1000 / 30,
   maxStepMs: 600_000,
   deltas: false,
@@ -147,6 +157,16 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
  * storage/persister.ts PLAN_SHARE).
  */
 export const SNAPSHOT_SHARE = 0.2;
+
+/**
+ * behindRest on a machine of two cores or fewer (cluster.worker.ts): there a cluster behind
+ * the clock kept one core busy, and the page's main thread and its rasterization shared the
+ * other with the collectors and the compositor. Measured in Chromium on this 2-core machine,
+ * a 50 x 1,000 link, 4 alternated pairs of 6 s: the main thread's long tasks 74-222 ms in all
+ * (1-4 of them, longest 64-74 ms) against 268-526 ms (4-9, longest 70-85 ms), 37-41 frames/s
+ * against 34-37; the cluster, behind either way, ran 0.43-0.55x real time against 0.48-0.63x.
+ */
+export const FEW_CORES_BEHIND_REST = 0.25;
 
 export class WorkerHost {
   private machine: TimeMachine<HostedCluster> | null = null;
@@ -183,6 +203,8 @@ export class WorkerHost {
   private watch: { id: number; queries: SeriesQuery[]; series: MetricSeries | null; revision: number; sent: number } | null = null;
   /** What the UI was sent, entity by entity (when `deltas` is on). */
   private readonly differ = new SnapshotDiffer();
+  /** Wall ms the last turn of the loop took. */
+  private lastTurnMs = 0;
   /** Wall ms the last snapshot took to take, diff and post. */
   private flushCostMs = 0;
 
@@ -215,9 +237,19 @@ export class WorkerHost {
   private schedule(): void {
     this.timer = this.deps.setTimer(() => {
       this.timer = null;
+      const t0 = this.deps.wallNow();
       this.tick();
+      this.lastTurnMs = this.deps.wallNow() - t0;
       this.schedule();
-    }, this.behind() ? 0 : this.opts.tickMs);
+    }, this.nextTurnDelay());
+  }
+
+  /** Wall ms until the next turn: a tick when caught up, at once while work is left, a rest after a turn behind the clock (behindRest). */
+  private nextTurnDelay(): number {
+    if (!this.behind()) return this.opts.tickMs;
+    const rest = this.opts.behindRest;
+    if (rest <= 0 || !this.playing || !this.fellBehind || this.seekJob !== null) return 0;
+    return Math.ceil((this.lastTurnMs * rest) / (1 - rest));
   }
 
   /** Work is left over from the last turn: the next one should come at once. */
