@@ -162,9 +162,9 @@ export const SNAPSHOT_SHARE = 0.2;
  * behindRest on a machine of two cores or fewer (cluster.worker.ts): there a cluster behind
  * the clock kept one core busy, and the page's main thread and its rasterization shared the
  * other with the collectors and the compositor. Measured in Chromium on this 2-core machine,
- * a 50 x 1,000 link, 4 alternated pairs of 6 s: the main thread's long tasks 74-222 ms in all
- * (1-4 of them, longest 64-74 ms) against 268-526 ms (4-9, longest 70-85 ms), 37-41 frames/s
- * against 34-37; the cluster, behind either way, ran 0.43-0.55x real time against 0.48-0.63x.
+ * a 50 x 1,000 link, 8 alternated pairs of 6 s (bench/browser/ui.ts): more frames in all 8
+ * pairs (34.5-41.5 frames/s against 28.1-38.8), less time in long tasks in 7 (57-321 ms against
+ * 112-596 ms); the cluster, behind either way, ran 0.33-0.57x real time against 0.34-0.63x.
  */
 export const FEW_CORES_BEHIND_REST = 0.25;
 
