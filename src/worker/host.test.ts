@@ -3,7 +3,7 @@ import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
 import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import type { Scenario, TimelineAction } from '../scenario/types';
-import { SNAPSHOT_SHARE, WorkerHost, type HostedCluster } from './host';
+import { SNAPSHOT_SHARE, WorkerHost, type HostOptions, type HostedCluster } from './host';
 import { PROTOCOL_VERSION, toWorker, type ActionRequest, type FromWorker, type UiCommand } from './protocol';
 
 const scenario: Scenario = { version: 1, seed: 1, cluster: { brokers: [{ id: 1 }] }, layout: { 'broker-1': { x: 1, y: 2 } } };
@@ -503,6 +503,38 @@ describe('WorkerHost: lesson chapters', () => {
   });
 });
 
+/**
+ * A host on its own loop timer (each turn asks for the next after some delay; `turn` lets
+ * that delay pass on the wall clock and runs it), loaded and started at 100x, with a
+ * cluster that costs 2 wall ms per virtual ms until `costs` says otherwise.
+ */
+function loopAt100x(opts: Partial<HostOptions> = {}) {
+  const clock = { t: 1000 };
+  let cost = 2;
+  const delays: number[] = [];
+  let pending: (() => void) | null = null;
+  const host = new WorkerHost(
+    {
+      createCluster: () => new FakeCluster((from, to) => (clock.t += (to - from) * cost)),
+      post: () => undefined,
+      wallNow: () => clock.t,
+      setTimer: (fn, ms) => ((pending = fn), delays.push(ms), delays.length),
+      clearTimer: () => undefined,
+    },
+    opts,
+  );
+  const turn = () => {
+    const fn = pending!;
+    pending = null;
+    clock.t += delays.at(-1)!;
+    fn();
+  };
+  host.handle(toWorker({ type: 'load', scenario }));
+  host.handle(toWorker({ type: 'setSpeed', speed: 100 }));
+  host.start();
+  return { host, clock, delays, turn, costs: (wallPerVirtualMs: number) => (cost = wallPerVirtualMs) };
+}
+
 describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset between slices)', () => {
   /** A cluster that costs `wallPerVirtualMs` of wall time per virtual ms run. */
   const heavy = (wallPerVirtualMs: number) => (clock: { t: number }) => new FakeCluster((from, to) => (clock.t += (to - from) * wallPerVirtualMs));
@@ -524,104 +556,50 @@ describe('WorkerHost keeps answering while the cluster is heavy (Pause and Reset
     expect(s.cluster().now).toBeGreaterThan(250);
   });
 
-  it('comes back at once while the cluster is behind the clock, a seek or a step is left; a tick later once caught up', () => {
-    // The loop's own timer: each turn asks for the next after some delay.
-    const clock = { t: 1000 };
-    let cost = 2; // wall ms per virtual ms
-    const delays: number[] = [];
-    let pending: (() => void) | null = null;
-    const host = new WorkerHost({
-      createCluster: () => new FakeCluster((from, to) => (clock.t += (to - from) * cost)),
-      post: () => undefined,
-      wallNow: () => clock.t,
-      setTimer: (fn, ms) => ((pending = fn), delays.push(ms), delays.length),
-      clearTimer: () => undefined,
-    });
-    const turn = () => {
-      const fn = pending!;
-      pending = null;
-      clock.t += delays.at(-1)!;
-      fn();
-    };
-    host.handle(toWorker({ type: 'load', scenario }));
-    host.handle(toWorker({ type: 'setSpeed', speed: 100 }));
-    host.start();
-    expect(delays).toEqual([16]); // nothing run yet: an ordinary tick
-    for (let i = 0; i < 5; i++) turn();
-    // At 100x and 2 wall ms per virtual ms the cluster cannot keep up: no idle tick between slices.
-    expect(host.behind()).toBe(true);
-    expect(delays.slice(1)).toEqual([0, 0, 0, 0, 0]);
-    // Cheap again: it catches up in a turn and goes back to the tick.
-    cost = 0;
-    turn();
-    turn();
-    expect(host.behind()).toBe(false);
-    expect(delays.at(-1)).toBe(16);
-    // Paused, a long step is left over after a turn: the next comes at once, until it is done.
-    cost = 1;
-    host.handle(toWorker({ type: 'pause' }));
-    host.handle(toWorker({ type: 'step', ms: 1000 }));
-    turn();
-    expect(host.behind()).toBe(true);
-    expect(delays.at(-1)).toBe(0);
-    let turns = 0;
-    while (host.behind() && turns++ < 100) turn();
-    expect(host.behind()).toBe(false);
-    turn();
-    expect(delays.at(-1)).toBe(16);
-    host.stop();
-  });
-
-  it('with behindRest, rests that share of the wall time between turns while playing behind the clock, and only then', () => {
-    const clock = { t: 1000 };
-    let cost = 2; // wall ms per virtual ms
-    const delays: number[] = [];
-    let pending: (() => void) | null = null;
-    const host = new WorkerHost(
-      {
-        createCluster: () => new FakeCluster((from, to) => (clock.t += (to - from) * cost)),
-        post: () => undefined,
-        wallNow: () => clock.t,
-        setTimer: (fn, ms) => ((pending = fn), delays.push(ms), delays.length),
-        clearTimer: () => undefined,
-      },
-      { behindRest: 0.25 },
-    );
-    const turn = () => {
-      const fn = pending!;
-      pending = null;
-      clock.t += delays.at(-1)!;
-      fn();
-    };
-    host.handle(toWorker({ type: 'load', scenario }));
-    host.handle(toWorker({ type: 'setSpeed', speed: 100 }));
-    host.start();
-    let busy = 0;
-    let rested = 0;
-    for (let i = 0; i < 20; i++) {
-      const before = clock.t;
+  it('comes back at once while the cluster is behind the clock (or after a rest, with behindRest), a seek or a step is left; a tick later once caught up', () => {
+    for (const behindRest of [0, 0.25]) {
+      const { host, clock, delays, turn, costs } = loopAt100x({ behindRest });
+      expect(delays).toEqual([16]); // nothing run yet: an ordinary tick
+      let busy = 0;
+      let rested = 0;
+      for (let i = 0; i < 20; i++) {
+        const before = clock.t;
+        turn();
+        busy += clock.t - before - delays.at(-2)!;
+        rested += delays.at(-1)!;
+      }
+      // At 100x and 2 wall ms per virtual ms the cluster cannot keep up: no idle tick between
+      // slices; with behindRest, a rest of that share of the wall time (a turn runs its 40 ms
+      // budget, give or take a slice, then rests a third of that).
+      expect(host.behind()).toBe(true);
+      if (behindRest === 0) expect(delays.slice(1)).toEqual(Array(20).fill(0));
+      else {
+        expect(rested / (busy + rested)).toBeGreaterThan(behindRest - 0.03);
+        expect(rested / (busy + rested)).toBeLessThan(behindRest + 0.03);
+      }
+      // Cheap again: it catches up in a turn and goes back to the tick.
+      costs(0);
       turn();
-      busy += clock.t - before - delays.at(-2)!;
-      rested += delays.at(-1)!;
+      turn();
+      expect(host.behind()).toBe(false);
+      expect(delays.at(-1)).toBe(16);
+      // Paused, a long step is left over after a turn: the next comes at once (someone waits for it), until it is done.
+      costs(1);
+      host.handle(toWorker({ type: 'pause' }));
+      host.handle(toWorker({ type: 'step', ms: 1000 }));
+      turn();
+      expect(host.behind()).toBe(true);
+      expect(delays.at(-1)).toBe(0);
+      let turns = 0;
+      while (host.behind() && turns++ < 100) {
+        turn();
+        if (host.behind()) expect(delays.at(-1)).toBe(0);
+      }
+      expect(host.behind()).toBe(false);
+      turn();
+      expect(delays.at(-1)).toBe(16);
+      host.stop();
     }
-    expect(host.behind()).toBe(true);
-    // A turn runs its 40 ms budget (give or take a slice), then rests a third of that: a quarter of the wall time.
-    expect(rested / (busy + rested)).toBeGreaterThan(0.22);
-    expect(rested / (busy + rested)).toBeLessThan(0.28);
-    // Caught up: an ordinary tick, no rest.
-    cost = 0;
-    turn();
-    turn();
-    expect(host.behind()).toBe(false);
-    expect(delays.at(-1)).toBe(16);
-    // A step left over while paused goes on at once (someone waits for it).
-    cost = 1;
-    host.handle(toWorker({ type: 'pause' }));
-    host.handle(toWorker({ type: 'step', ms: 1000 }));
-    turn();
-    expect(host.behind()).toBe(true);
-    expect(delays.at(-1)).toBe(0);
-    host.stop();
   });
 
   it('does not shrink its slices for one slow slice (the thread descheduled on a busy machine)', () => {
