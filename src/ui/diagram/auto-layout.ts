@@ -20,7 +20,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { Layout } from '../../worker/protocol';
 import { elkRunner, type ElkLayout, type ElkWorkerLike } from './elk-layout';
-import { memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
+import { cardColumns, GRID_GAP, memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
 
 export type BoxKind = 'producer' | 'broker' | 'group';
 
@@ -63,28 +63,11 @@ export const LAYOUT_GAP = {
 
 const LAYER: Record<BoxKind, number> = { producer: 0, broker: 1, group: 2 };
 
-/** Space between boxes when brokers are cards in a grid. */
-export const GRID_GAP = 40;
-
 /** The ELK partition (layer band) of a box: brokers in card grids take one band per grid row. */
 function band(b: LayoutBox, brokerRows: number): number {
   if (b.kind === 'producer') return 0;
   if (b.kind === 'broker') return 1 + (b.row ?? 0);
   return 1 + brokerRows;
-}
-
-/**
- * Columns of the card grid for n brokers: one row up to 6; then rows of at most 6 cards (a
- * group of six consumers beside cards is about six cards wide) up to 30 brokers; past that
- * about sqrt(1.2 n) columns, so the grid keeps about a laptop diagram pane's shape (~1.4 : 1);
- * always as few columns as fill the same rows (7 brokers in rows of 4 and 3, not 6 and 1). At
- * 1280 x 720 this fits 50 brokers at 0.24 (bound by the pane's height) where rows of 13 fit
- * them at 0.19 (bound by its width).
- */
-export function cardColumns(n: number): number {
-  if (n <= 6) return Math.max(1, n);
-  const widest = Math.max(6, Math.ceil(Math.sqrt(1.2 * n)));
-  return Math.ceil(n / Math.ceil(n / widest));
 }
 
 /**

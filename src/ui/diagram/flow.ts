@@ -209,6 +209,23 @@ export const SIZES = {
   groupMinWidth: 280,
 } as const;
 
+/** Space between boxes when brokers are cards in a grid. */
+export const GRID_GAP = 40;
+
+/**
+ * Columns of the card grid for n brokers: one row up to 6; then rows of at most 6 cards (a
+ * group of six consumers beside cards is about six cards wide) up to 30 brokers; past that
+ * about sqrt(1.2 n) columns, so the grid keeps about a laptop diagram pane's shape (~1.4 : 1);
+ * always as few columns as fill the same rows (7 brokers in rows of 4 and 3, not 6 and 1). At
+ * 1280 x 720 this fits 50 brokers at 0.24 (bound by the pane's height) where rows of 13 fit
+ * them at 0.19 (bound by its width).
+ */
+export function cardColumns(n: number): number {
+  if (n <= 6) return Math.max(1, n);
+  const widest = Math.max(6, Math.ceil(Math.sqrt(1.2 * n)));
+  return Math.ceil(n / Math.ceil(n / widest));
+}
+
 /** How far a consumer's every other consumption label is lifted: a label's height (19 px) and a gap. */
 export const CONSUMPTION_LABEL_LIFT = 20;
 
@@ -553,6 +570,19 @@ export function toFlowElements(
   for (const b of brokers) detailOf.set(b.id, brokerDetail(b.id, hostedBy.get(b.id) ?? [], maxReplicas, view, sel));
   /** Where a partition's edges end on a broker in rows: its row, or its collapsed topic's row. */
   const rowKey = (p: PartitionView) => (collapsed.has(p.topic) ? topicRowKey(p.topic) : keyOf(p.topic, p.partition));
+  // Until the automatic layout has run (or should it fail), cards stand in the grid it will
+  // put them in (cardColumns), each row as tall as its tallest broker: a big cluster opens
+  // as the picture it becomes, not as one long row drawn tiny.
+  const grid = brokers.some((b) => detailOf.get(b.id) === 'card');
+  const cols = grid ? cardColumns(brokers.length) : brokers.length;
+  const gridY: number[] = [SIZES.brokerY];
+  if (grid) {
+    brokers.forEach((b, i) => {
+      const row = Math.floor(i / cols);
+      const tall = detailOf.get(b.id) === 'card' ? SIZES.cardHeight : SIZES.brokerHeaderHeight + Math.max(1, hostedBy.get(b.id)?.length ?? 0) * SIZES.replicaRowHeight;
+      gridY[row + 1] = Math.max(gridY[row + 1] ?? 0, gridY[row]! + tall + GRID_GAP);
+    });
+  }
   brokers.forEach((b, i) => {
     const hosted = hostedBy.get(b.id) ?? [];
     const detail = detailOf.get(b.id)!;
@@ -604,7 +634,12 @@ export function toFlowElements(
     }
     maxRows = Math.max(maxRows, detail === 'card' ? 0 : replicas.length + topicRows.length);
     const id = nodeId.broker(b.id);
-    const position = pos(id, { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY });
+    const position = pos(
+      id,
+      grid
+        ? { x: (i % cols) * (SIZES.brokerWidth + GRID_GAP), y: gridY[Math.floor(i / cols)]! }
+        : { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY },
+    );
     brokerPos.set(b.id, position);
     const m = snapshot.metrics.brokers[b.id];
     const before = reuse?.brokers.get(b.id);
@@ -647,7 +682,8 @@ export function toFlowElements(
     nodes.push(node);
   });
   if (reuse) reuse.brokers = brokerNodes;
-  const cardGroups = brokers.some((b) => detailOf.get(b.id) === 'card');
+  /** Beside cards, producers and groups are drawn compact (COMPACT_SIZES). */
+  const cardGroups = grid;
   const member = memberSizes(cardGroups);
 
   // ---- producers ----
@@ -670,8 +706,9 @@ export function toFlowElements(
   for (const c of snapshot.consumers) if (!groupIds.includes(c.groupId)) groupIds.push(c.groupId);
   // Consumers keep a handle for every row an edge may end at (partitions led from a broker in rows).
   const allKeys = [...new Set(partitions.filter((p) => detailOf.get(p.leader) !== 'card').map(rowKey))];
-  const groupY =
-    SIZES.brokerY + SIZES.brokerHeaderHeight + Math.max(maxRows * SIZES.replicaRowHeight, cardGroups ? SIZES.cardHeight - SIZES.brokerHeaderHeight : 0) + SIZES.groupMarginTop;
+  const groupY = grid
+    ? gridY[gridY.length - 1]! - GRID_GAP + SIZES.groupMarginTop
+    : SIZES.brokerY + SIZES.brokerHeaderHeight + maxRows * SIZES.replicaRowHeight + SIZES.groupMarginTop;
   let groupX = 0;
   for (const groupId of groupIds) {
     const group = snapshot.groups.find((g) => g.groupId === groupId) ?? null;

@@ -7,8 +7,8 @@ import { scaleScenario } from '../../../bench/workload';
 import { Cluster } from '../../kafka/cluster';
 import type { ClusterSnapshot } from '../../kafka/snapshot';
 import { fixtureSnapshot } from '../test/fixture';
-import { cardColumns, fitShape, layoutInputOf } from './auto-layout';
-import { COMPACT_SIZES, findPartition, isHeavyRate, SIZES, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView, type FlowEdge } from './flow';
+import { fitShape, layoutInputOf } from './auto-layout';
+import { cardColumns, COMPACT_SIZES, GRID_GAP, findPartition, isHeavyRate, SIZES, MOTION_MAX_EDGES, parsePartitionQuery, toFlowElements, type BrokerNode, type DiagramView, type FlowEdge } from './flow';
 import { deepEqual, sameEdgeDrawing, stabilise } from './stable';
 
 let big: ClusterSnapshot | null = null;
@@ -43,6 +43,21 @@ describe('levels of detail', () => {
     const few = toFlowElements(small, {}, { rates: { leo: smallLeo, position: {} } }).edges.filter((e) => e.animated);
     expect(few.length).toBeGreaterThan(0);
     expect(few.length).toBeLessThanOrEqual(MOTION_MAX_EDGES);
+  });
+
+  it('before the layout runs, 12 x 200 cards stand in the grid it will use (2 rows of 6, GRID_GAP apart), the group below them', () => {
+    const els = toFlowElements(bigSnapshot(), {}, { view: OUT });
+    const bs = brokers(els);
+    const at = bs.map((b) => [b.position.x, b.position.y]);
+    const step = SIZES.brokerWidth + GRID_GAP;
+    expect(at).toEqual(bs.map((_, i) => [(i % 6) * step, SIZES.brokerY + Math.floor(i / 6) * (SIZES.cardHeight + GRID_GAP)]));
+    const group = els.nodes.find((n) => n.type === 'consumerGroup')!;
+    expect(group.position.y).toBe(SIZES.brokerY + 2 * SIZES.cardHeight + GRID_GAP + SIZES.groupMarginTop);
+    // Broker 1 opened to its rows (selected) makes the first row as tall as it is.
+    const opened = brokers(toFlowElements(bigSnapshot(), {}, { view: OUT, selection: { kind: 'broker', id: 1 } }));
+    expect(opened[0]!.data.detail).toBe('rows');
+    expect(opened[6]!.position.y).toBeGreaterThan(SIZES.brokerY + SIZES.cardHeight + GRID_GAP);
+    expect(opened[6]!.position.y).toBe(SIZES.brokerY + SIZES.brokerHeaderHeight + opened[0]!.data.replicaCount * SIZES.replicaRowHeight + GRID_GAP);
   });
 
   it('a small cluster shows every replica row even zoomed out', () => {
