@@ -1,13 +1,13 @@
 /**
  * Which events the scheduler runs and schedules, per virtual second, at one scale size:
- * `npx tsx bench/event-census.ts 6 50 [virtualMs] [records/s]`. For deciding what to cut, not a benchmark.
+ * `npx tsx bench/event-census.ts 6 50 [virtualMs] [records/s] [idle partitions]`. For deciding what to cut, not a benchmark.
  */
 import { Cluster } from '../src/kafka/cluster';
 import { Scheduler, type Scheduled } from '../src/kafka/sim/scheduler';
 import { aroundEachEvent, eventName } from './event-name';
 import { scaleScenario } from './workload';
 
-const [b = '6', p = '50', ms = '2000', rate = '20000'] = process.argv.slice(2);
+const [b = '6', p = '50', ms = '2000', rate = '20000', idle = '0'] = process.argv.slice(2);
 const ran = new Map<string, number>();
 const scheduled = new Map<string, number>();
 let counting = false;
@@ -16,7 +16,7 @@ Scheduler.prototype.schedule = function (e: Scheduled, atMs: number) {
   origSchedule.call(this, e, atMs);
   if (counting) scheduled.set(eventName(e), (scheduled.get(eventName(e)) ?? 0) + 1);
 };
-const c = new Cluster(scaleScenario(Number(b), Number(p), Number(rate), 1e9));
+const c = new Cluster(scaleScenario(Number(b), Number(p), Number(rate), 1e9, Number(idle)));
 c.runUntil(2000);
 aroundEachEvent(c.scheduler, (k, fire) => {
   fire();
