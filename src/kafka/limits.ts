@@ -35,6 +35,16 @@ export const LIMITS = {
    * 600 MB of heap per wall-clock second at full speed.
    */
   loadBytesPerSec: 2 * 1024 * 1024,
+  /**
+   * Bytes of records a run may hold in memory before playing pauses (worker/host.ts,
+   * record-batch.ts batchBytesHeld): Kafka keeps every record for retention.ms (7 days by
+   * default), and here the logs and the checkpoints for rewinding keep them in the tab's
+   * memory, which ran at about 2.5 times that (6 x 50 at 100x: 0.9 GB of records after 90 s,
+   * 2.5 GB of renderer); past a few GB the browser kills the tab and the run is lost.
+   */
+  batchBytesBeforePause: 512 * 1024 * 1024,
+  /** After such a pause, Play runs on until the logs hold this much more. */
+  batchBytesPauseStep: 256 * 1024 * 1024,
   keys: 1_000_000,
   /** A load generator's value size; Kafka's default max.message.bytes is 1048588. */
   valueBytes: 1_048_576,

@@ -4,7 +4,7 @@
  */
 import { cloneCluster, cloneFootprint } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
-import { slabCounts } from '../kafka/log/record-batch';
+import { batchBytesHeld, slabCounts } from '../kafka/log/record-batch';
 import { openBrowserStore } from '../storage/open-store';
 import { WorkerPersistence, type LockManagerLike } from '../storage/worker-persistence';
 import { startBrowserSlabWarmer } from './browser-slab-warmer';
@@ -60,6 +60,8 @@ const host = new WorkerHost({
   clone: (c) => cloneCluster(c as Cluster),
   // What each copy holds: the checkpoints keep within a memory budget (time-machine.ts).
   footprint: (c) => cloneFootprint(c as Cluster),
+  // The records' memory: playing pauses before it takes the tab down (host.ts pauseIfMemoryFull).
+  batchBytesHeld,
   storage: persistence,
   post: (message: FromWorker) => scope.postMessage(message),
   wallNow: () => performance.now(),

@@ -3,7 +3,7 @@ import type { ClusterEvent, ClusterSnapshot } from '../kafka/snapshot';
 import { cloneCluster } from '../kafka/checkpoint';
 import { Cluster } from '../kafka/cluster';
 import type { Scenario, TimelineAction } from '../scenario/types';
-import { SNAPSHOT_SHARE, WorkerHost, type HostOptions, type HostedCluster } from './host';
+import { MEMORY_CHECK_WALL_MS, SNAPSHOT_SHARE, WorkerHost, memoryPauseMessage, type HostOptions, type HostedCluster } from './host';
 import { PROTOCOL_VERSION, toWorker, type ActionRequest, type FromWorker, type UiCommand } from './protocol';
 
 const scenario: Scenario = { version: 1, seed: 1, cluster: { brokers: [{ id: 1 }] }, layout: { 'broker-1': { x: 1, y: 2 } } };
@@ -500,6 +500,84 @@ describe('WorkerHost: lesson chapters', () => {
     s.run(200);
     expect(s.host.status().now).toBeGreaterThan(1200);
     expect(s.host.status().playing).toBe(true);
+  });
+});
+
+describe('WorkerHost: a pause before the records fill the tab\'s memory', () => {
+  /** A host whose records take 1,000 bytes of memory per virtual ms run (plus `leftover`), pausing at 1 MB and each 0.5 MB more. */
+  function withMemory(leftover = 0) {
+    const clock = { t: 1000 };
+    const posted: FromWorker[] = [];
+    let cluster: FakeCluster | null = null;
+    let held = leftover;
+    const host = new WorkerHost(
+      {
+        createCluster: () => (cluster = new FakeCluster()),
+        post: (m) => posted.push(m),
+        wallNow: () => clock.t,
+        setTimer: () => 0,
+        clearTimer: () => undefined,
+        batchBytesHeld: () => held + (cluster?.now ?? 0) * 1000,
+      },
+      { batchBytesBeforePause: 1_000_000, batchBytesPauseStep: 500_000 },
+    );
+    const send = (cmd: UiCommand) => host.handle(toWorker(cmd));
+    const run = (wallMs: number) => {
+      for (let done = 0; done < wallMs; done += 16) {
+        clock.t += 16;
+        host.tick();
+      }
+    };
+    const errors = () => posted.filter((m) => m.type === 'error').map((m) => (m as { message: string }).message);
+    return { host, send, run, errors, reclaim: () => (held = 0) };
+  }
+
+  it('playing pauses once they take batchBytesBeforePause, with a message that names the size; Play goes on to the next step', () => {
+    const m = withMemory();
+    m.send({ type: 'load', scenario });
+    m.send({ type: 'setSpeed', speed: 10 });
+    m.run(3000);
+    // 1 MB at 1,000 virtual ms; looked at every MEMORY_CHECK_WALL_MS (250 wall ms = 2,500 virtual ms at 10x) at most.
+    const first = m.host.status();
+    expect(first.playing).toBe(false);
+    expect(first.now).toBeGreaterThanOrEqual(1000);
+    expect(first.now).toBeLessThanOrEqual(1000 + 10 * (MEMORY_CHECK_WALL_MS + 16));
+    expect(m.errors()).toEqual([memoryPauseMessage(first.now! * 1000, 500_000)]);
+    expect(m.errors()[0]).toMatch(/^Paused: the records of this run take \d+\.\d MB of this tab's memory .*retention\.ms.*the next pause comes 0\.5 MB later/);
+    // Paused, it stays where it is.
+    m.run(1000);
+    expect(m.host.status().now).toBe(first.now);
+    // Play goes on, to 0.5 MB more.
+    m.send({ type: 'play' });
+    m.run(3000);
+    const second = m.host.status();
+    expect(second.playing).toBe(false);
+    expect(second.now).toBeGreaterThanOrEqual(first.now! + 500);
+    expect(second.now).toBeLessThanOrEqual(first.now! + 500 + 10 * (MEMORY_CHECK_WALL_MS + 16));
+    expect(m.errors()).toHaveLength(2);
+  });
+
+  it('a step or a seek goes where it was asked, past the pause', () => {
+    const m = withMemory();
+    m.send({ type: 'load', scenario, play: false });
+    m.send({ type: 'step', ms: 5000 });
+    m.run(2000);
+    expect(m.host.status()).toMatchObject({ now: 5000, playing: false });
+    expect(m.errors()).toEqual([]);
+  });
+
+  it('a new run does not pause at once for what the run before left to the collector', () => {
+    const m = withMemory(2_000_000);
+    m.send({ type: 'load', scenario });
+    m.run(100);
+    expect(m.host.status().playing).toBe(true);
+    expect(m.errors()).toEqual([]);
+    // Reclaimed, the new run pauses at the threshold it was given: the leftover plus a step (2.5 MB).
+    m.reclaim();
+    m.send({ type: 'setSpeed', speed: 10 });
+    m.run(4000);
+    expect(m.host.status().playing).toBe(false);
+    expect(m.host.status().now).toBeGreaterThanOrEqual(2500);
   });
 });
 

@@ -38,6 +38,7 @@ import type { Scenario, TimelineAction } from '../scenario/types';
 import { TimeMachine } from './time-machine';
 import type { MetricSeries, SeriesQuery } from './metric-series';
 import { SnapshotDiffer } from './snapshot-delta';
+import { LIMITS } from '../kafka/limits';
 import {
   EVENT_HISTORY_LIMIT,
   PROTOCOL_VERSION,
@@ -97,6 +98,11 @@ export interface HostDeps {
   footprint?: (copy: HostedCluster) => number;
   /** Virtual ms between checkpoints (time-machine.ts DEFAULT_CHECKPOINT_EVERY_MS). */
   checkpointEveryMs?: number;
+  /**
+   * Bytes of records the process holds now (record-batch.ts batchBytesHeld: the logs' and the
+   * checkpoints' batches), for the pause before the tab runs out of memory. Absent: no pause.
+   */
+  batchBytesHeld?: () => number;
 }
 
 /** What the host asks of persistence: it passes storage commands on and says when the cluster changed. */
@@ -138,6 +144,10 @@ export interface HostOptions {
    * rebuilt. The worker turns it on; tests that read whole snapshots leave it off.
    */
   deltas: boolean;
+  /** Playing pauses once the run's records take this many bytes of memory (LIMITS.batchBytesBeforePause)... */
+  batchBytesBeforePause: number;
+  /** ...and, played on, again each time they take this many more (LIMITS.batchBytesPauseStep). */
+  batchBytesPauseStep: number;
 }
 
 export const DEFAULT_HOST_OPTIONS: HostOptions = {
@@ -149,7 +159,25 @@ export const DEFAULT_HOST_OPTIONS: HostOptions = {
   snapshotIntervalMs: 1000 / 30,
   maxStepMs: 600_000,
   deltas: false,
+  batchBytesBeforePause: LIMITS.batchBytesBeforePause,
+  batchBytesPauseStep: LIMITS.batchBytesPauseStep,
 };
+
+/** Wall ms between two looks at the records' memory while playing. */
+export const MEMORY_CHECK_WALL_MS = 250;
+
+/** "512 MB", "1.5 MB". */
+const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/** Why playing paused with `bytes` of records held, and what the user can do. */
+export function memoryPauseMessage(bytes: number, stepBytes: number): string {
+  return (
+    `Paused: the records of this run take ${mb(bytes)} of this tab's memory (the logs, and the earlier moments kept for rewinding). ` +
+    `Kafka keeps every record for retention.ms (7 days by default) and here every one stays in memory; ` +
+    `past a few GB the browser closes the tab and the run is lost. Play to go on (the next pause comes ${mb(stepBytes)} later), ` +
+    `or save the scenario and start it afresh.`
+  );
+}
 
 /**
  * The most of the worker's thread that taking and posting snapshots may use: after one that
@@ -207,6 +235,10 @@ export class WorkerHost {
   private lastTurnMs = 0;
   /** Wall ms the last snapshot took to take, diff and post. */
   private flushCostMs = 0;
+  /** Playing pauses when batchBytesHeld reaches this (batchBytesBeforePause, then higher after each such pause). */
+  private pauseAtBatchBytes: number;
+  /** When the logs' size was last looked at (wall ms). */
+  private memoryCheckedWall = -Infinity;
 
   constructor(
     private readonly deps: HostDeps,
@@ -215,6 +247,7 @@ export class WorkerHost {
     this.opts = { ...DEFAULT_HOST_OPTIONS, ...opts };
     this.sliceMs = this.opts.sliceVirtualMs;
     this.lastWall = deps.wallNow();
+    this.pauseAtBatchBytes = this.opts.batchBytesBeforePause;
   }
 
   start(): void {
@@ -290,6 +323,7 @@ export class WorkerHost {
           this.playing = false;
           this.carryMs = 0;
         }
+        if (this.playing) this.pauseIfMemoryFull(wall);
         this.dirty = true;
         this.deps.storage?.changed('run');
       }
@@ -297,6 +331,25 @@ export class WorkerHost {
       this.continueAdvance(machine, wall);
     }
     this.maybeFlush(wall);
+  }
+
+  /**
+   * Playing, pauses once the run's records take batchBytesBeforePause of memory, and again each
+   * batchBytesPauseStep more when played on: Kafka keeps every record for retention.ms, and here
+   * every one stays in the tab's memory (and in the checkpoints for rewinding) until the
+   * browser kills the tab and the run with it. Looked at every MEMORY_CHECK_WALL_MS at most.
+   * Seeks and steps go where they were asked.
+   */
+  private pauseIfMemoryFull(wall: number): void {
+    const held = this.deps.batchBytesHeld;
+    if (held === undefined || wall - this.memoryCheckedWall < MEMORY_CHECK_WALL_MS) return;
+    this.memoryCheckedWall = wall;
+    const bytes = held();
+    if (bytes < this.pauseAtBatchBytes) return;
+    this.playing = false;
+    this.carryMs = 0;
+    this.pauseAtBatchBytes = bytes + this.opts.batchBytesPauseStep;
+    this.send({ type: 'error', message: memoryPauseMessage(bytes, this.opts.batchBytesPauseStep) });
   }
 
   /** Runs toward `target` until the wall budget (from `startWall`) is spent; true once there. */
@@ -687,6 +740,9 @@ export class WorkerHost {
     this.layout = { ...(doc.layout ?? {}) };
     this.carryMs = 0;
     this.advanceTarget = null;
+    // The run before may still hold memory the collector has not reclaimed yet: not a reason
+    // to pause this one at once.
+    this.pauseAtBatchBytes = Math.max(this.opts.batchBytesBeforePause, (this.deps.batchBytesHeld?.() ?? 0) + this.opts.batchBytesPauseStep);
     this.sliceMs = this.opts.sliceVirtualMs;
     this.overran = false;
     this.playing = play;

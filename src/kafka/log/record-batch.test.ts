@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../producer/murmur2';
 import { Prng } from '../sim/prng';
@@ -12,6 +14,7 @@ import {
   batchBaseOffset,
   batchBaseSequence,
   batchBaseTimestamp,
+  batchBytesHeld,
   batchIsValid,
   batchLastOffset,
   batchLastOffsetDelta,
@@ -408,5 +411,44 @@ describe('built batches share slabs', () => {
     expect(huge.byteOffset).toBe(0);
     expect(huge.buffer.byteLength).toBe(huge.length);
     expect(batchIsValid(huge)).toBe(true);
+  });
+});
+
+describe('batchBytesHeld (the records\' memory, for the pause before a tab runs out)', () => {
+  const built = (valueBytes: number): Uint8Array => {
+    const b = RecordBatchBuilder.obtain(1, 1 << 20);
+    b.tryAppend(1, null, new Uint8Array(valueBytes));
+    const out = b.build();
+    b.release();
+    return out;
+  };
+
+  it('counts each buffer batches are built into when it starts: slabs, and a batch of its own', () => {
+    const before = batchBytesHeld();
+    // ~6.4 MB of small batches: slabs of 64 KiB start as they fill.
+    const small = Array.from({ length: 6000 }, () => built(1000));
+    const afterSmall = batchBytesHeld();
+    expect(afterSmall - before).toBeGreaterThanOrEqual(6000 * 1000);
+    expect(afterSmall - before).toBeLessThan(6000 * 1100 + 2 * 65536);
+    const huge = built(200_000);
+    expect(batchBytesHeld() - afterSmall).toBeGreaterThanOrEqual(huge.length);
+    expect(small.length + huge.length).toBeGreaterThan(0);
+  });
+
+  it('takes a buffer off once the collector reclaims it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let batches: Uint8Array[] | null = Array.from({ length: 10_000 }, () => built(1000));
+    const held = batchBytesHeld();
+    expect(batches.length).toBe(10_000);
+    batches = null;
+    // The registry's callbacks run in a task after a collection: collect, let them run, look.
+    let now = held;
+    for (let i = 0; i < 50 && held - now < 5_000_000; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+      now = batchBytesHeld();
+    }
+    expect(held - now).toBeGreaterThanOrEqual(5_000_000);
   });
 });

@@ -441,7 +441,11 @@ export class RecordBatchBuilder {
  */
 export function batchBytes(n: number): Uint8Array {
   const c = n <= SLAB_MAX_BATCH ? SMALL : n <= LARGE_SLAB_MAX_BATCH ? LARGE : null;
-  if (c === null) return new Uint8Array(n);
+  if (c === null) {
+    const own = new Uint8Array(n);
+    noteBuffer(own.buffer, n);
+    return own;
+  }
   if (c.pos + n > c.slab.length) startSlab(c);
   // A view made from the ArrayBuffer: subarray (species lookup) cost twice as much.
   const b = new Uint8Array(c.slab.buffer, c.pos, n);
@@ -458,8 +462,28 @@ function startSlab(c: SlabClass): void {
     slabCounts.ready++;
     slabCounts.readyBytes += c.size;
   } else c.slab = new Uint8Array(c.size);
+  noteBuffer(c.slab.buffer, c.size);
   c.pos = 0;
 }
+
+/**
+ * Bytes of the buffers batchBytes handed out (slabs, and batches of their own) that the
+ * process still holds: counted when started, taken off when the garbage collector reclaims
+ * the buffer (a FinalizationRegistry; some time after the last batch in it was dropped by
+ * every log, checkpoint and store that held it). What the logs take of the process's
+ * memory, all clusters together, whoever keeps them; not batches restored from storage
+ * (their chunks are the store's). Process counters, like slabCounts: never part of a run.
+ */
+let buffersHeldBytes = 0;
+const buffersReclaimed = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((bytes) => (buffersHeldBytes -= bytes)) : null;
+
+function noteBuffer(buffer: ArrayBufferLike, bytes: number): void {
+  buffersHeldBytes += bytes;
+  buffersReclaimed?.register(buffer, bytes);
+}
+
+/** Bytes of batch buffers the process holds now (see noteBuffer). */
+export const batchBytesHeld = (): number => buffersHeldBytes;
 
 /**
  * The header of a batch whose records are in place: base offset 0, partition leader
