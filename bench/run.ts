@@ -20,12 +20,13 @@
  *
  * Part 2, throughput (issue 2): 3 brokers, 3 partitions, a group of three, at high rates.
  *
- * Two last rows run the load of 3 x 3 on 50 brokers, then on 50 brokers that also hold 997
- * idle partitions (a topic no client touches; its followers still fetch, as Kafka's do): the
- * first beside 3 x 3 says what the brokers cost, the second beside the first what idle
- * partitions cost.
+ * Three last rows say what idle partitions cost (a topic no client touches; its followers
+ * still fetch, as Kafka's do): the load of 3 x 3 on 50 brokers (beside 3 x 3: what the
+ * brokers cost), the same with 997 idle partitions (beside it: idle partitions on fetcher
+ * links of their own), and 6 x 50 with 950 idle partitions on its six brokers (beside 6 x 50:
+ * idle partitions in the busy partitions' fetches).
  *
- * `BENCH_ONLY=scale` or `BENCH_ONLY=throughput` runs one part; `BENCH_SIZES=6x50,12x200,50x3,50x3+997`
+ * `BENCH_ONLY=scale` or `BENCH_ONLY=throughput` runs one part; `BENCH_SIZES=6x50,12x200,50x3,50x3+997,6x50+950`
  * picks sizes.
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +41,8 @@ interface Figures extends Omit<ScaleFigures, 'cpuSeconds' | 'systemSeconds' | 'm
 
 type SizeFigures = Figures & {
   target: number;
+  /** With no target of its own: the row it is to be read beside. */
+  versus?: string;
   cpuSeconds: number;
   systemSeconds: number;
   minorPageFaults: number;
@@ -55,8 +58,9 @@ interface Size {
   brokers: number;
   partitions: number;
   rate: number;
-  /** Virtual s per wall s to reach; 0: no target of its own (a row to compare with another). */
+  /** Virtual s per wall s to reach; 0: no target of its own (a row to compare with another, `versus`). */
   target: number;
+  versus?: string;
   /** Partitions of a second topic that no client touches (issue 10: idle partitions cost next to nothing). */
   idle?: number;
   warmupMs: number;
@@ -71,9 +75,12 @@ const SIZES: Size[] = [
   { brokers: 12, partitions: 200, rate: 20_000, target: 5, warmupMs: 3_000, measureMs: 10_000, budgetS: 10 },
   { brokers: 50, partitions: 1_000, rate: 20_000, target: 1, warmupMs: 3_000, measureMs: 5_000, budgetS: 15 },
   // The load of 3 x 3 on a 50-broker cluster, without and then with 997 more partitions that are
-  // idle: the two rows side by side say what idle partitions cost, apart from the brokers'.
-  { brokers: 50, partitions: 3, rate: 20_000, target: 0, warmupMs: 3_000, measureMs: 30_000, budgetS: 8 },
-  { brokers: 50, partitions: 3, rate: 20_000, target: 0, idle: 997, warmupMs: 3_000, measureMs: 30_000, budgetS: 8 },
+  // idle: the two rows side by side say what idle partitions cost, apart from the brokers'. Then
+  // 6 x 50 with 950 idle partitions on the same six brokers: their followers share the busy
+  // partitions' fetches (Kafka's fetcher per pair of brokers).
+  { brokers: 50, partitions: 3, rate: 20_000, target: 0, versus: '3 x 3 20k', warmupMs: 3_000, measureMs: 30_000, budgetS: 8 },
+  { brokers: 50, partitions: 3, rate: 20_000, target: 0, versus: '50 x 3', idle: 997, warmupMs: 3_000, measureMs: 30_000, budgetS: 8 },
+  { brokers: 6, partitions: 50, rate: 20_000, target: 0, versus: '6 x 50', idle: 950, warmupMs: 3_000, measureMs: 10_000, budgetS: 8 },
 ];
 
 function runSize(s: Size): SizeFigures {
@@ -84,7 +91,7 @@ function runSize(s: Size): SizeFigures {
   });
   const idle = s.idle ? ` + ${s.idle} idle` : '';
   const slabs = at.end.started - at.start.started;
-  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, slabs, slabsReady: at.end.ready - at.start.ready, slabsReadyBytes: at.end.readyBytes - at.start.readyBytes };
+  return { name: `${s.brokers} x ${s.partitions}${idle}, ${s.rate.toLocaleString('en')} records/s`, ...f, target: s.target, versus: s.versus, slabs, slabsReady: at.end.ready - at.start.ready, slabsReadyBytes: at.end.readyBytes - at.start.readyBytes };
 }
 
 /** A round's figures on its own line of a child process's output (runRounds). */
@@ -171,7 +178,7 @@ function printSize(f: SizeFigures, min: number, max: number, touchUs: number): v
   const perV = (n: number) => String(Math.round(n / f.virtualSeconds)).padStart(7);
   const perW = (n: number) => String(Math.round(n / f.wallSeconds)).padStart(8);
   console.log(
-    `| ${f.name.padEnd(28)} | ${(speed.toFixed(2) + 'x').padStart(8)} | ${f.target === 0 ? (f.name.includes('idle') ? 'as 50 x 3     ' : 'as 3 x 3 20k  ') : ('≥' + f.target + 'x').padStart(6) + ' ' + (speed >= f.target ? 'met    ' : 'not met')} ` +
+    `| ${f.name.padEnd(28)} | ${(speed.toFixed(2) + 'x').padStart(8)} | ${f.target === 0 ? `as ${f.versus ?? '-'}`.padEnd(14) : ('≥' + f.target + 'x').padStart(6) + ' ' + (speed >= f.target ? 'met    ' : 'not met')} ` +
       `| ${perV(f.acked)} | ${perV(f.consumed)} | ${perW(f.acked)} | ${perW(f.consumed)} | ${perV(f.eventsRun)} ` +
       `| ${(f.virtualSeconds / f.cpuSeconds).toFixed(2).padStart(7)}x ` +
       `| ${String(Math.round(f.minorPageFaults / f.virtualSeconds)).padStart(6)} | ${String(Math.round((100 * f.systemSeconds) / f.cpuSeconds)).padStart(3)}% ` +
