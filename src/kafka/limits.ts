@@ -43,7 +43,7 @@ export const LIMITS = {
    * 2.5 GB of renderer); past a few GB the browser kills the tab and the run is lost.
    */
   batchBytesBeforePause: 512 * 1024 * 1024,
-  /** After such a pause, Play runs on until the logs hold this much more. */
+  /** After such a pause, Play runs on until the records take this much more. */
   batchBytesPauseStep: 256 * 1024 * 1024,
   keys: 1_000_000,
   /** A load generator's value size; Kafka's default max.message.bytes is 1048588. */

@@ -237,7 +237,7 @@ export class WorkerHost {
   private flushCostMs = 0;
   /** Playing pauses when batchBytesHeld reaches this (batchBytesBeforePause, then higher after each such pause). */
   private pauseAtBatchBytes: number;
-  /** When the logs' size was last looked at (wall ms). */
+  /** When batchBytesHeld was last looked at (wall ms). */
   private memoryCheckedWall = -Infinity;
 
   constructor(
