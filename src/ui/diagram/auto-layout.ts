@@ -20,7 +20,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { Layout } from '../../worker/protocol';
 import { elkRunner, type ElkLayout, type ElkWorkerLike } from './elk-layout';
-import { cardColumns, GRID_GAP, memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
+import { brokerBoxHeight, cardColumns, GRID_GAP, memberSizes, SIZES, type FlowEdge, type FlowNode } from './flow';
 
 export type BoxKind = 'producer' | 'broker' | 'group';
 
@@ -278,8 +278,7 @@ type Size = { width: number; height: number };
 function estimate(n: FlowNode): Size {
   switch (n.type) {
     case 'broker':
-      if (n.data.detail === 'card') return { width: SIZES.brokerWidth, height: SIZES.cardHeight };
-      return { width: SIZES.brokerWidth, height: SIZES.brokerHeaderHeight + Math.max(1, n.data.replicas.length + n.data.topicRows.length) * SIZES.replicaRowHeight };
+      return { width: SIZES.brokerWidth, height: brokerBoxHeight(n.data.detail, n.data.replicas.length + n.data.topicRows.length) };
     case 'producer': {
       const sizes = memberSizes(n.data.compact);
       return { width: sizes.producerWidth, height: sizes.producerHeight };

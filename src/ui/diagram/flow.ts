@@ -226,6 +226,15 @@ export function cardColumns(n: number): number {
   return Math.ceil(n / Math.ceil(n / widest));
 }
 
+/**
+ * A broker box's height before the browser measures it (the automatic layout's estimate, and
+ * the grid the cards stand in until it has run): a card's, or its header and a line for each
+ * row (replica rows and collapsed topics' rows; at least one).
+ */
+export function brokerBoxHeight(detail: 'rows' | 'card', rows: number): number {
+  return detail === 'card' ? SIZES.cardHeight : SIZES.brokerHeaderHeight + Math.max(1, rows) * SIZES.replicaRowHeight;
+}
+
 /** How far a consumer's every other consumption label is lifted: a label's height (19 px) and a gap. */
 export const CONSUMPTION_LABEL_LIFT = 20;
 
@@ -573,13 +582,21 @@ export function toFlowElements(
   // Until the automatic layout has run (or should it fail), cards stand in the grid it will
   // put them in (cardColumns), each row as tall as its tallest broker: a big cluster opens
   // as the picture it becomes, not as one long row drawn tiny.
-  const grid = brokers.some((b) => detailOf.get(b.id) === 'card');
-  const cols = grid ? cardColumns(brokers.length) : brokers.length;
+  // Producers and groups beside cards are drawn compact (memberSizes).
+  const cardGrid = brokers.some((b) => detailOf.get(b.id) === 'card');
+  const cols = cardGrid ? cardColumns(brokers.length) : brokers.length;
   const gridY: number[] = [SIZES.brokerY];
-  if (grid) {
+  if (cardGrid) {
     brokers.forEach((b, i) => {
       const row = Math.floor(i / cols);
-      const tall = detailOf.get(b.id) === 'card' ? SIZES.cardHeight : SIZES.brokerHeaderHeight + Math.max(1, hostedBy.get(b.id)?.length ?? 0) * SIZES.replicaRowHeight;
+      // A row per replica, and one per collapsed topic.
+      let rows = 0;
+      const topicRows = new Set<string>();
+      for (const p of hostedBy.get(b.id) ?? []) {
+        if (collapsed.has(p.topic)) topicRows.add(p.topic);
+        else rows++;
+      }
+      const tall = brokerBoxHeight(detailOf.get(b.id)!, rows + topicRows.size);
       gridY[row + 1] = Math.max(gridY[row + 1] ?? 0, gridY[row]! + tall + GRID_GAP);
     });
   }
@@ -636,7 +653,7 @@ export function toFlowElements(
     const id = nodeId.broker(b.id);
     const position = pos(
       id,
-      grid
+      cardGrid
         ? { x: (i % cols) * (SIZES.brokerWidth + GRID_GAP), y: gridY[Math.floor(i / cols)]! }
         : { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY },
     );
@@ -683,8 +700,7 @@ export function toFlowElements(
   });
   if (reuse) reuse.brokers = brokerNodes;
   /** Beside cards, producers and groups are drawn compact (COMPACT_SIZES). */
-  const cardGroups = grid;
-  const member = memberSizes(cardGroups);
+  const member = memberSizes(cardGrid);
 
   // ---- producers ----
   snapshot.producers.forEach((p, i) => {
@@ -696,7 +712,7 @@ export function toFlowElements(
       // Left of broker 1, so produce edges run down and right into the replica rows.
       position: pos(nodeId.producer(p.id), { x: -120 + i * (member.producerWidth + SIZES.producerGap), y: 0 }),
       width: member.producerWidth,
-      data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id, compact: cardGroups },
+      data: { producer: p, recentError: recent, selected: sel?.kind === 'producer' && sel.id === p.id, compact: cardGrid },
     });
   });
 
@@ -706,7 +722,7 @@ export function toFlowElements(
   for (const c of snapshot.consumers) if (!groupIds.includes(c.groupId)) groupIds.push(c.groupId);
   // Consumers keep a handle for every row an edge may end at (partitions led from a broker in rows).
   const allKeys = [...new Set(partitions.filter((p) => detailOf.get(p.leader) !== 'card').map(rowKey))];
-  const groupY = grid
+  const groupY = cardGrid
     ? gridY[gridY.length - 1]! - GRID_GAP + SIZES.groupMarginTop
     : SIZES.brokerY + SIZES.brokerHeaderHeight + maxRows * SIZES.replicaRowHeight + SIZES.groupMarginTop;
   let groupX = 0;
@@ -727,7 +743,7 @@ export function toFlowElements(
       width,
       height,
       style: { width, height },
-      data: { groupId, group, width, height, totalLag, recordsLag, selected: sel?.kind === 'group' && sel.id === groupId, compact: cardGroups },
+      data: { groupId, group, width, height, totalLag, recordsLag, selected: sel?.kind === 'group' && sel.id === groupId, compact: cardGrid },
     });
     groupX += width + SIZES.groupGap;
     const groupPos = nodes[nodes.length - 1]!.position;
@@ -753,7 +769,7 @@ export function toFlowElements(
           handleKeys: allKeys,
           ratePerSec: c.positions.reduce((n, x) => n + (rates.position[`${c.id}|${keyOf(x.topic, x.partition)}`] ?? 0), 0),
           selected: sel?.kind === 'consumer' && sel.id === c.id,
-          compact: cardGroups,
+          compact: cardGrid,
         },
       });
     });

@@ -58,6 +58,12 @@ describe('levels of detail', () => {
     expect(opened[0]!.data.detail).toBe('rows');
     expect(opened[6]!.position.y).toBeGreaterThan(SIZES.brokerY + SIZES.cardHeight + GRID_GAP);
     expect(opened[6]!.position.y).toBe(SIZES.brokerY + SIZES.brokerHeaderHeight + opened[0]!.data.replicaCount * SIZES.replicaRowHeight + GRID_GAP);
+    // Its 50 bench replicas collapsed into one row (its orders replicas still a row each): the first row is as tall as that.
+    const folded = brokers(toFlowElements(bigSnapshot(), {}, { view: { ...OUT, collapsedTopics: ['bench'] }, selection: { kind: 'broker', id: 1 } }));
+    expect(folded[0]!.data.topicRows.map((r) => r.topic)).toEqual(['bench']);
+    const rows = folded[0]!.data.replicas.length + 1;
+    expect(rows).toBeLessThan(5);
+    expect(folded[6]!.position.y).toBe(SIZES.brokerY + Math.max(SIZES.cardHeight, SIZES.brokerHeaderHeight + rows * SIZES.replicaRowHeight) + GRID_GAP);
   });
 
   it('a small cluster shows every replica row even zoomed out', () => {
