@@ -581,25 +581,12 @@ export function toFlowElements(
   const rowKey = (p: PartitionView) => (collapsed.has(p.topic) ? topicRowKey(p.topic) : keyOf(p.topic, p.partition));
   // Until the automatic layout has run (or should it fail), cards stand in the grid it will
   // put them in (cardColumns), each row as tall as its tallest broker: a big cluster opens
-  // as the picture it becomes, not as one long row drawn tiny.
+  // as the picture it becomes, not as one long row drawn tiny. gridY[r] is where grid row r
+  // starts, final once the brokers of the rows above are made (they come in index order).
   // Producers and groups beside cards are drawn compact (memberSizes).
   const cardGrid = brokers.some((b) => detailOf.get(b.id) === 'card');
   const cols = cardGrid ? cardColumns(brokers.length) : brokers.length;
   const gridY: number[] = [SIZES.brokerY];
-  if (cardGrid) {
-    brokers.forEach((b, i) => {
-      const row = Math.floor(i / cols);
-      // A row per replica, and one per collapsed topic.
-      let rows = 0;
-      const topicRows = new Set<string>();
-      for (const p of hostedBy.get(b.id) ?? []) {
-        if (collapsed.has(p.topic)) topicRows.add(p.topic);
-        else rows++;
-      }
-      const tall = brokerBoxHeight(detailOf.get(b.id)!, rows + topicRows.size);
-      gridY[row + 1] = Math.max(gridY[row + 1] ?? 0, gridY[row]! + tall + GRID_GAP);
-    });
-  }
   brokers.forEach((b, i) => {
     const hosted = hostedBy.get(b.id) ?? [];
     const detail = detailOf.get(b.id)!;
@@ -650,11 +637,13 @@ export function toFlowElements(
       });
     }
     maxRows = Math.max(maxRows, detail === 'card' ? 0 : replicas.length + topicRows.length);
+    const gridRow = Math.floor(i / cols);
+    if (cardGrid) gridY[gridRow + 1] = Math.max(gridY[gridRow + 1] ?? 0, gridY[gridRow]! + brokerBoxHeight(detail, replicas.length + topicRows.length) + GRID_GAP);
     const id = nodeId.broker(b.id);
     const position = pos(
       id,
       cardGrid
-        ? { x: (i % cols) * (SIZES.brokerWidth + GRID_GAP), y: gridY[Math.floor(i / cols)]! }
+        ? { x: (i % cols) * (SIZES.brokerWidth + GRID_GAP), y: gridY[gridRow]! }
         : { x: i * (SIZES.brokerWidth + SIZES.brokerGap), y: SIZES.brokerY },
     );
     brokerPos.set(b.id, position);
