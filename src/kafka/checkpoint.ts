@@ -18,6 +18,7 @@
  */
 import { Broker, PendingProduce, PendingProducePartition } from './broker/broker';
 import { Partition } from './broker/partition';
+import { FetchSession, ReplicaState } from './broker/fetch-session';
 import { ProducerStateManager } from './broker/producer-state';
 import { ReplicationQuota } from './broker/replication-quota';
 import { Cluster, Context, ControllerChannel, Environment, Metadata, QuorumEvents } from './cluster';
@@ -57,6 +58,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   Entry,
   Environment,
   Exchange,
+  FetchSession,
   GroupCoordinator,
   LeaderEpochCache,
   LogSegment,
@@ -73,6 +75,7 @@ export const CLUSTER_CLASSES: ClassRegistry = {
   QuorumTransport,
   RaftNode,
   RecordBatchBuilder,
+  ReplicaState,
   ReplicationQuota,
   Scheduler,
   TimeoutQueue,
@@ -273,7 +276,7 @@ export function writeClusterImage(cluster: Cluster, external?: ReadonlyMap<Uint8
  * An image of another shape is refused rather than read into objects missing fields the code
  * now relies on: a reload then restarts the brokers from their disks (nothing stored is lost).
  */
-export const CLUSTER_SHAPE = 13;
+export const CLUSTER_SHAPE = 14;
 
 /** A running cluster from an image, at the instant it was written. */
 export function readClusterImage(image: CheckpointImage, resolve?: ((ref: LogBatchRef) => Uint8Array | undefined) | ImageResolver): Cluster {

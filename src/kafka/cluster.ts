@@ -55,6 +55,12 @@ export interface ClusterOptions {
   recordProduced?: boolean;
   /** Reopen from persisted disks instead of the scenario's initial state (kafka/durable.ts). */
   resume?: ClusterResume;
+  /**
+   * Follower fetches use fetch sessions (KIP-227, broker/fetch-session.ts). Default true;
+   * false reads every partition of every fetch, which gives the same run, slower (a test
+   * runs both and compares).
+   */
+  incrementalFetch?: boolean;
 }
 
 /**
@@ -160,7 +166,7 @@ export class Cluster {
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
-    this.ctx = new Context(this, recordConsumed, recordProduced);
+    this.ctx = new Context(this, recordConsumed, recordProduced, opts.incrementalFetch ?? true);
     this.quorum = new Quorum(this.scheduler, this.network, scenario.seed, new QuorumEvents(this));
     this.controller = new Controller(this.ctx, new ControllerChannel(this));
     this.coordinator = new GroupCoordinator(this.ctx);
@@ -1361,6 +1367,7 @@ export class Context implements ClusterContext {
     private readonly cluster: Cluster,
     readonly recordingConsumed: boolean,
     readonly recordingProduced: boolean,
+    readonly incrementalFetch: boolean = true,
   ) {
     this.scheduler = cluster.scheduler;
     this.network = cluster.network;

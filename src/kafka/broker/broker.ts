@@ -27,6 +27,7 @@ import { Deadline, TimeoutQueue } from '../sim/deadline';
 import { MIN_TURN_MS, type Timer } from '../sim/scheduler';
 import { CHANGED_HIGH_WATERMARK, CHANGED_LOG_END, NO_BATCHES, Partition, fillConsumerAnswer, fillFollowerAnswer, newLeaderAppendResult, type DelayedProduce, type FollowerFetchAnswer, type FollowerFetchPart, type LeaderAppendResult, type PartitionHost, type PartitionRegistration } from './partition';
 import { ReplicationQuota, isThrottledReplica } from './replication-quota';
+import { FetchSession, newFetchSessionRequest, type FetchSessionRequest } from './fetch-session';
 import { noteBatchesDropped } from '../log/slab-repack';
 
 /**
@@ -97,6 +98,8 @@ type Waiter = ConsumerFetchWaiter | ReplicaFetchWaiter;
 
 interface ConsumerFetchWaiter {
   kind: 'consumer';
+  /** Park order (Broker.parkSeq): a waiter list holds its waiters in it. */
+  seq: number;
   /** When maxWait passes (in the broker's waiter TimeoutQueue); settled once answered. */
   due: number;
   settled: boolean;
@@ -108,6 +111,7 @@ interface ConsumerFetchWaiter {
 
 interface ReplicaFetchWaiter {
   kind: 'replica';
+  seq: number;
   due: number;
   settled: boolean;
   replicaId: number;
@@ -116,6 +120,13 @@ interface ReplicaFetchWaiter {
   /** The fetch's answers array (its slots; see Broker.readForReplica), sent when it answers. */
   answers: FollowerFetchAnswer[];
   d: Deferred<FollowerFetchAnswer[]>;
+  /**
+   * The fetch session it reads (its dirty parts only), null for a fetch without one or one
+   * its session no longer reads (the follower gave it up and sent a new one): that one reads
+   * all its parts and waits in its parts' lists, as any parked fetch.
+   */
+  session: FetchSession | null;
+  req: FetchSessionRequest | null;
 }
 
 /**
@@ -146,6 +157,17 @@ interface Fetcher {
   backoff: Timer | null;
   /** replica.socket.timeout.ms of the fetch in flight (one re-armed Deadline, not a timer per fetch). */
   deadline: Deadline;
+  /**
+   * The fetch session (KIP-227): indexes of the parts the last answer moved (their log end or
+   * epochs), refilled by the next fetch, which names them; the others are sent as they were.
+   */
+  changed: number[];
+  /**
+   * The last fetch was built in full from every member, none held back or throttled, as of
+   * configVersion `sessionVersion`: the next may refill only the changed parts.
+   */
+  sessionable: boolean;
+  sessionVersion: number;
 }
 
 /**
@@ -165,6 +187,8 @@ interface ReplicaFetch {
    * out keeps its slots to itself. No answer objects per fetch.
    */
   readonly answers: FollowerFetchAnswer[];
+  /** The fetch session's request and answer (null: fetch sessions off, ClusterContext.incrementalFetch). */
+  readonly session: FetchSessionRequest | null;
   readonly maxWaitMs: number;
   readonly maxBytes: number;
   readonly handle: Call;
@@ -256,6 +280,10 @@ export class Broker implements BrokerApi, PartitionHost {
   /** The Call of flushChanged for this incarnation (made at start), scheduled for each flush. */
   private flushChangedCall: Call | null = null;
   private readonly fetchers = new Map<number, Fetcher>();
+  /** The followers' fetch sessions at this leader, by follower broker id (process memory). */
+  private readonly fetchSessions = new Map<number, FetchSession>();
+  /** The park order of the next parked fetch. */
+  private parkSeq = 0;
   /**
    * Counters behind the broker's meters (Kafka's BrokerTopicStats): process memory, so they
    * start again from 0 when the process does (kill); rates across that reset count from 0.
@@ -335,6 +363,8 @@ export class Broker implements BrokerApi, PartitionHost {
     this.followerQuota = new ReplicationQuota();
     for (const list of this.waiters.values()) for (const w of list.items) w.settled = true;
     this.waiters.clear();
+    for (const s of this.fetchSessions.values()) if (s.waiter !== null) s.waiter.settled = true;
+    this.fetchSessions.clear();
     this.waiterTimeouts = null;
     this.produceTimeouts = null;
     for (const f of this.fetchers.values()) f.backoff?.cancel();
@@ -450,6 +480,9 @@ export class Broker implements BrokerApi, PartitionHost {
   removePartition(key: string, deleteLog: boolean): void {
     const p = this.partitions.get(key);
     if (p) {
+      // A fetch parked on a session reading it waits in the key's list from now on (a
+      // Partition made for the key later is not in the session until the part is read again).
+      if (p.fetchSessions.length > 0) this.enlistSessionWaiters(p);
       p.stop();
       this.partitions.delete(key);
     }
@@ -528,6 +561,9 @@ export class Broker implements BrokerApi, PartitionHost {
 
   /** Wake waiting fetches once per partition per instant (no re-entrancy). */
   onPartitionChanged(p: Partition, what: number): void {
+    // A fetch parked on a session that reads p waits in p's list from now on, where it
+    // would have waited had it parked there (addWaiter).
+    if (p.fetchSessions.length > 0) this.enlistSessionWaiters(p);
     // The partition's list: a Partition in the map holds its key's list, or null when the key
     // has none (addWaiter and applyRegistration keep it so); a stopped one looks it up.
     const list = this.waiterListOf(p, p.key);
@@ -593,6 +629,15 @@ export class Broker implements BrokerApi, PartitionHost {
   }
 
   private addWaiter(w: Waiter, maxWaitMs: number): void {
+    w.seq = this.parkSeq++;
+    w.due = this.now() + Math.max(0, maxWaitMs);
+    this.waiterTimeouts!.add(w);
+    if (w.kind === 'replica' && w.session !== null) {
+      // A session's fetch waits on its session: it joins a partition's list only when that
+      // partition changes (enlistSessionWaiters), not every list of every part it carries.
+      w.session.waiter = w;
+      return;
+    }
     const n = waiterPartCount(w);
     for (let i = 0; i < n; i++) {
       const k = waiterKey(w, i);
@@ -601,20 +646,64 @@ export class Broker implements BrokerApi, PartitionHost {
       const p = w.kind === 'replica' ? this.leaderPartitionFor(w.parts[i]!) : this.consumerPartitionFor(w.req.partitions[i]!);
       // (A key without a list is looked up once more before one is made: rare, and safe.)
       const entry = this.waiterListOf(p, k) ?? this.waiters.get(k);
-      if (entry === undefined) {
-        const created: WaiterList = { key: k, items: [w], what: 0 };
-        this.waiters.set(k, created);
-        // The Partition the map holds under the key (whatever its role) holds its new list.
-        const inMap = p !== undefined && p.role !== 'none' ? p : this.partitions.get(k);
-        if (inMap !== undefined) inMap.waiterList = created;
-      } else {
+      if (entry === undefined) this.newWaiterList(p, k, w);
+      else {
         const list = entry.items;
         if (list.length > 0 && (list[0]!.settled || list.length >= WAITER_SWEEP_LENGTH)) dropSettled(list);
         list.push(w);
       }
     }
-    w.due = this.now() + Math.max(0, maxWaitMs);
-    this.waiterTimeouts!.add(w);
+  }
+
+  /** Key k's first list, holding `w`; the Partition the map holds under k (whatever its role) holds it. */
+  private newWaiterList(p: Partition | undefined, k: string, w: Waiter): void {
+    const created: WaiterList = { key: k, items: [w], what: 0 };
+    this.waiters.set(k, created);
+    const inMap = p !== undefined && p.role !== 'none' ? p : this.partitions.get(k);
+    if (inMap !== undefined) inMap.waiterList = created;
+  }
+
+  /**
+   * Puts `w` in key k's list at its park order (its seq), unless it is there: the list is
+   * then as if `w` had been pushed when it parked (a list holds its waiters by seq).
+   */
+  private enlist(p: Partition | undefined, k: string, w: Waiter): void {
+    const entry = this.waiterListOf(p, k) ?? this.waiters.get(k);
+    if (entry === undefined) {
+      this.newWaiterList(p, k, w);
+      return;
+    }
+    const list = entry.items;
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.seq > w.seq) i--;
+    if (i > 0 && list[i - 1] === w) return;
+    if (i === list.length) list.push(w);
+    else list.splice(i, 0, w);
+  }
+
+  /** The live fetches parked on p's fetch sessions, into p's list (p changed). */
+  private enlistSessionWaiters(p: Partition): void {
+    const ss = p.fetchSessions;
+    for (let k = 0; k < ss.length; k++) {
+      const s = ss[k]!;
+      const w = s.waiter as ReplicaFetchWaiter | null;
+      if (w !== null && !w.settled && w.session === s) this.enlist(p, p.key, w);
+    }
+  }
+
+  /**
+   * A fetch parked on session `s` that `s` no longer reads (the follower sent a new one): it
+   * reads all its parts from now on and waits in every part's list, at its park order.
+   */
+  private detachSessionWaiter(s: FetchSession): void {
+    const w = s.waiter as ReplicaFetchWaiter | null;
+    s.waiter = null;
+    if (w === null || w.settled || w.session !== s) return;
+    w.session = null;
+    for (let i = 0; i < w.parts.length; i++) {
+      const fp = w.parts[i]!;
+      this.enlist(this.leaderPartitionFor(fp), fp.key, w);
+    }
   }
 
   /** @scheduled maxWait passed: answer with whatever there is. */
@@ -627,7 +716,7 @@ export class Broker implements BrokerApi, PartitionHost {
       this.bytesOut += bytes;
       w.d.resolve(withWireBytes(w.answer, bytes));
     } else {
-      const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false, w.answers);
+      const out = this.readReplicaWaiter(w);
       w.d.resolve(withWireBytes(out, this.lastRead.bytes));
     }
   }
@@ -641,6 +730,12 @@ export class Broker implements BrokerApi, PartitionHost {
    * below the HW, followers only what is below the LEO.
    */
   private mayComplete(w: Waiter, changedKey?: string): boolean {
+    if (w.kind === 'replica' && w.session !== null) {
+      // A clean part cannot answer (caught up, idle, unchanged since it was read): only the dirty may.
+      const dirty = w.session.dirty;
+      for (let k = 0; k < dirty.length; k++) if (this.replicaPartMayAnswer(w, w.parts[dirty[k]!]!)) return true;
+      return false;
+    }
     // The partition that changed is the likeliest to answer: asked first. The answer is the
     // same (any partition that can answer makes it true; the checks only read).
     if (changedKey !== undefined) {
@@ -684,13 +779,20 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       return false;
     }
-    const out = this.readForReplica(w.replicaId, w.parts, w.maxBytes, false, w.answers);
+    const out = this.readReplicaWaiter(w);
     if (read.bytes > 0 || read.urgent) {
       this.bytesOut += read.bytes;
       w.d.resolve(withWireBytes(out, read.bytes));
       return true;
     }
     return false;
+  }
+
+  /** A parked follower fetch's read when it wakes or times out: its session's dirty parts, else all. */
+  private readReplicaWaiter(w: ReplicaFetchWaiter): FollowerFetchAnswer[] {
+    return w.session !== null && w.req !== null
+      ? this.readSession(w.session, w.req, w.parts, w.maxBytes, false, w.answers)
+      : this.readForReplica(w.replicaId, w.parts, w.maxBytes, false, w.answers);
   }
 
   /** Answered or expired: its lists drop it lazily (addWaiter, flushChanged). */
@@ -775,6 +877,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<FetchResponse>();
     const w: ConsumerFetchWaiter = {
       kind: 'consumer',
+      seq: 0,
       due: 0,
       settled: false,
       req,
@@ -895,8 +998,10 @@ export class Broker implements BrokerApi, PartitionHost {
     maxWaitMs: number,
     maxBytes: number,
     answers: FollowerFetchAnswer[] = [],
+    req: FetchSessionRequest | null = null,
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    const out = this.readForReplica(replicaId, parts, maxBytes, true, answers);
+    const session = req !== null ? this.fetchSessionAtArrival(replicaId, parts, answers, req) : null;
+    const out = session !== null ? this.readSession(session, req!, parts, maxBytes, true, answers) : this.readForReplica(replicaId, parts, maxBytes, true, answers);
     const first = this.lastRead;
     if (first.bytes > 0 || first.urgent || maxWaitMs <= 0) {
       this.bytesOut += first.bytes;
@@ -905,6 +1010,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const d = new Deferred<FollowerFetchAnswer[]>();
     const w: ReplicaFetchWaiter = {
       kind: 'replica',
+      seq: 0,
       due: 0,
       settled: false,
       replicaId,
@@ -912,9 +1018,96 @@ export class Broker implements BrokerApi, PartitionHost {
       maxBytes,
       answers,
       d,
+      session,
+      req,
     };
     this.addWaiter(w, maxWaitMs);
     return d;
+  }
+
+  /**
+   * A follower's fetch with a session arrived: its session, told what the follower changed
+   * (its parts dirty), or started anew when the fetch is new (another parts array), names
+   * no changes, or the config changed since (throttles, limits).
+   */
+  private fetchSessionAtArrival(replicaId: number, parts: FollowerFetchPart[], answers: FollowerFetchAnswer[], req: FetchSessionRequest): FetchSession {
+    let s = this.fetchSessions.get(replicaId);
+    if (s === undefined) {
+      s = new FetchSession(replicaId);
+      this.fetchSessions.set(replicaId, s);
+    }
+    // A fetch still parked here is one its follower gave up (it sends again only once answered).
+    this.detachSessionWaiter(s);
+    const v = this.env.controller.configVersion;
+    const changed = req.changed;
+    if (changed === null || s.parts !== parts || s.answers !== answers || s.configVersion !== v) {
+      s.reset(parts, answers, v);
+      while (answers.length > parts.length) answers.pop();
+    } else {
+      for (let k = 0; k < changed.length; k++) s.markDirty(changed[k]!);
+    }
+    req.arrived = true;
+    s.startReadList(req);
+    // Every clean part's follower fetch times move to now (ReplicaState.session).
+    s.lastArrivalMs = this.now();
+    return s;
+  }
+
+  /**
+   * readForReplica for a fetch session: reads its dirty parts only, in the parts' order, into
+   * their slots (a clean part's slot already holds its answer), and lists them in the
+   * request's read list. At arrival (`atArrival`, the follower's fetch state updated) a part
+   * that reads idle, its follower caught up and in the ISR and the high watermark at the log
+   * end, turns clean.
+   */
+  private readSession(s: FetchSession, req: FetchSessionRequest, parts: FollowerFetchPart[], maxBytes: number, atArrival: boolean, out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
+    let bytes = 0;
+    let urgent = false;
+    const replicaId = s.replicaId;
+    const partitionMax = this.ctx.brokerConfig.int('replica.fetch.max.bytes');
+    const now = this.now();
+    const dirty = s.sortDirty();
+    for (let k = 0; k < dirty.length; k++) {
+      const i = dirty[k]!;
+      const fp = parts[i]!;
+      const p = this.leaderPartitionFor(fp);
+      s.readFrom(i, p);
+      // As readForReplica: the same limits, throttles and answers, part by part.
+      let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
+      const throttled = p !== undefined && this.isLeaderThrottled(p);
+      if (throttled && !p.isr.includes(replicaId)) {
+        const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
+        limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
+      }
+      const slot = i < out.length ? out[i]! : null;
+      const answer: FollowerFetchAnswer = p
+        ? p.answerFollower(slot, replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, atArrival)
+        : fillFollowerAnswer(slot, fp.topic, fp.partition, fp.key, 'NOT_LEADER_OR_FOLLOWER', -1, -1, null, 0, null);
+      if (throttled) this.leaderQuota.record(now, answer.bytes);
+      bytes += answer.bytes;
+      if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
+      out[i] = answer;
+      s.list(req, i);
+      if (atArrival && p !== undefined && !throttled && answer.bytes === 0 && answer.error === 'NONE' && answer.divergingEpoch === null) this.maybeClean(s, i, p, fp);
+    }
+    if (atArrival) s.compactDirty();
+    this.noteRead(bytes, false, false, urgent);
+    return out;
+  }
+
+  /**
+   * Part i of session s just read idle at arrival: clean when reading it again, as long as
+   * the partition does not change, would answer the same and change nothing but the
+   * follower's two fetch times (to the arrival: ReplicaState.session).
+   */
+  private maybeClean(s: FetchSession, i: number, p: Partition, fp: FollowerFetchPart): void {
+    const log = p.log;
+    const leo = log.logEndOffset;
+    if (p.role !== 'leader' || fp.fetchOffset !== leo || log.highWatermark < leo || !p.isr.includes(s.replicaId)) return;
+    const st = p.remote.get(s.replicaId);
+    const now = s.lastArrivalMs;
+    if (st === undefined || st.session !== null || st.logEndOffset !== leo || st.lastFetchLeaderLogEndOffset !== leo || st.lastCaughtUpTimeMs !== now || st.lastFetchTimeMs !== now) return;
+    s.markClean(i, st);
   }
 
   /**
@@ -1000,7 +1193,7 @@ export class Broker implements BrokerApi, PartitionHost {
   private follow(key: string, leader: number): void {
     let f = this.fetchers.get(leader);
     if (!f) {
-      f = { leader, keys: new Set(), members: null, inFlight: null, answered: null, backoff: null, deadline: null as unknown as Deadline };
+      f = { leader, keys: new Set(), members: null, inFlight: null, answered: null, backoff: null, deadline: null as unknown as Deadline, changed: [], sessionable: false, sessionVersion: -1 };
       f.deadline = new Deadline(this.ctx.scheduler, call(this, this.onReplicaFetchTimeout, this.incarnation, f));
       this.fetchers.set(leader, f);
     }
@@ -1035,6 +1228,14 @@ export class Broker implements BrokerApi, PartitionHost {
     const maxBytes = cfg.int('replica.fetch.response.max.bytes');
     // The fetcher's answered fetch, refilled in place when sent with the same limits.
     const again = f.answered !== null && f.answered.maxWaitMs === maxWaitMs && f.answered.maxBytes === maxBytes ? f.answered : null;
+    const configVersion = this.env.controller.configVersion;
+    if (again !== null && again.session !== null && f.sessionable && f.members !== null && f.sessionVersion === configVersion && this.refillChanged(f, again)) {
+      this.sendReplicaFetch(f, again);
+      return;
+    }
+    f.sessionable = false;
+    while (f.changed.length > 0) f.changed.pop();
+    let throttledMember = false;
     const parts: FollowerFetchPart[] = again === null ? [] : again.parts;
     /** The Partition of each part sent, in the same order (the answers come in it). */
     const sent: Partition[] = again === null ? [] : again.sent;
@@ -1050,11 +1251,13 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       // follower.replication.throttled.replicas: an out-of-sync replica is left out of the
       // fetch while the follower quota is exceeded (ReplicaFetcherThread.shouldFollowerThrottle).
-      if (this.isFollowerThrottled(p) && !p.isr.includes(this.brokerId) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
+      const throttled = this.isFollowerThrottled(p);
+      if (throttled) throttledMember = true;
+      if (throttled && !p.isr.includes(this.brokerId) && this.followerQuota.isQuotaExceeded(this.now(), this.ctx.brokerConfig.int('follower.replication.throttled.rate'))) {
         heldBack = true;
         continue;
       }
-      const part = p.followerFetchPart();
+      const part = p.followerFetchPart(f);
       if (n < parts.length) {
         parts[n] = part;
         sent[n] = p;
@@ -1075,30 +1278,74 @@ export class Broker implements BrokerApi, PartitionHost {
     const inc = this.incarnation;
     const leader = f.leader;
     const answers: FollowerFetchAnswer[] = again === null ? [] : again.answers;
+    const session = again !== null ? again.session : this.ctx.incrementalFetch ? newFetchSessionRequest() : null;
     const rf: ReplicaFetch = again ?? {
       parts,
       sent,
       maxWaitMs,
       maxBytes,
       answers,
-      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes, answers),
+      session,
+      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes, answers, session),
       onResponse: call(this, this.onReplicaFetchResponse, inc, f, parts),
       onReset: call(this, this.onReplicaFetchReset, inc, f, parts),
     };
+    // Built from every member: the next fetch may send only what its answer changes.
+    if (session !== null) session.changed = null;
+    f.sessionable = session !== null && !heldBack && !throttledMember && n === members.length;
+    f.sessionVersion = configVersion;
+    this.sendReplicaFetch(f, rf);
+  }
+
+  /**
+   * The fetch session's next fetch: the answered fetch again, only the parts its answer moved
+   * refilled, and named (FetchSessionRequest.changed). False when one of them left this
+   * fetcher (the fetch is then built in full).
+   */
+  private refillChanged(f: Fetcher, rf: ReplicaFetch): boolean {
+    const changed = f.changed;
+    const sent = rf.sent;
+    for (let k = 0; k < changed.length; k++) {
+      const p = sent[changed[k]!]!;
+      if (p.role !== 'follower' || p.leaderId !== f.leader) return false;
+    }
+    const out = rf.session!.changed ?? [];
+    while (out.length > 0) out.pop();
+    for (let k = 0; k < changed.length; k++) {
+      const i = changed[k]!;
+      rf.parts[i] = sent[i]!.followerFetchPart(f);
+      out.push(i);
+    }
+    while (changed.length > 0) changed.pop();
+    rf.session!.changed = out;
+    return true;
+  }
+
+  /** Sends fetch rf of fetcher f to its leader. */
+  private sendReplicaFetch(f: Fetcher, rf: ReplicaFetch): void {
     f.answered = null;
     f.inFlight = rf;
-    // The leader reads these parts until it answers (given back in onReplicaFetchResponse).
-    for (let i = 0; i < n; i++) parts[i]!.holders++;
+    if (rf.session !== null) rf.session.arrived = false;
     // replica.socket.timeout.ms: no answer (leader dead or cut off): try again.
     f.deadline.set(this.now() + 30000);
     // The request carries no batch bytes (0): the network does not walk its parts.
-    this.ctx.network.request<FollowerFetchAnswer[]>(this.node, brokerNode(leader), rf.handle, rf.onResponse, rf.onReset, 0);
+    this.ctx.network.request<FollowerFetchAnswer[]>(this.node, brokerNode(f.leader), rf.handle, rf.onResponse, rf.onReset, 0);
+  }
+
+  /**
+   * The fetch in flight is given up (timed out, or its leader reset): a leader may still read
+   * its parts, so they stay as they are (FollowerFetchPart.holders), and the next fetch is
+   * built anew.
+   */
+  private abandonFetch(f: Fetcher, rf: ReplicaFetch): void {
+    f.inFlight = null;
+    for (let i = 0; i < rf.parts.length; i++) rf.parts[i]!.holders++;
   }
 
   /** @scheduled The fetch in flight went unanswered for replica.socket.timeout.ms. */
   private onReplicaFetchTimeout(inc: number, f: Fetcher): void {
     if (this.incarnation !== inc || f.inFlight === null) return;
-    f.inFlight = null;
+    this.abandonFetch(f, f.inFlight);
     this.fetchFrom(f);
   }
 
@@ -1109,8 +1356,9 @@ export class Broker implements BrokerApi, PartitionHost {
     maxWaitMs: number,
     maxBytes: number,
     answers: FollowerFetchAnswer[],
+    session: FetchSessionRequest | null = null,
   ): FollowerFetchAnswer[] | Deferred<FollowerFetchAnswer[]> {
-    return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes, answers) ?? [];
+    return this.env.peer(leader)?.handleReplicaFetch(this.brokerId, parts, maxWaitMs, maxBytes, answers, session) ?? [];
   }
 
   /** @scheduled The answer to the fetch of `parts`. */
@@ -1119,12 +1367,17 @@ export class Broker implements BrokerApi, PartitionHost {
     if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
     f.inFlight = null;
-    // Answered: the leader reads these parts no more (a fetch that timed out or was reset keeps its count).
-    for (let i = 0; i < parts.length; i++) parts[i]!.holders--;
     const leader = f.leader;
     const sent = rf.sent;
     let error = resp.length === 0;
-    for (let i = 0; i < resp.length; i++) {
+    // With a session the leader lists the answers it wrote (the others say what they said
+    // last time, already applied); a fetch it never read is answered by no one: start anew.
+    const session = rf.session;
+    if (session !== null && !session.arrived) f.sessionable = false;
+    const read = session !== null && session.arrived ? session.read : null;
+    const count = read !== null ? read.length : resp.length;
+    for (let k = 0; k < count; k++) {
+      const i = read !== null ? read[k]! : k;
       const r = resp[i]!;
       // The answers come in the order of the parts sent (sent[i] asked parts[i]; both arrays
       // are refilled only for the next fetch, after this answer). As
@@ -1136,9 +1389,13 @@ export class Broker implements BrokerApi, PartitionHost {
       // Anything else is dropped, not counted as an error: the next fetch asks anew.
       const p = sent[i]!;
       const asked = parts[i]!;
-      if (p.role !== 'follower' || p.leaderId !== leader || asked.fetchOffset !== p.log.logEndOffset || asked.currentLeaderEpoch !== p.leaderEpoch) continue;
+      if (p.role !== 'follower' || p.leaderId !== leader || asked.fetchOffset !== p.log.logEndOffset || asked.currentLeaderEpoch !== p.leaderEpoch) {
+        if (read !== null && p.fetchPartMoved(asked)) f.changed.push(i);
+        continue;
+      }
       if (r.divergingEpoch) {
         this.truncateOnDivergence(p, r.divergingEpoch.epoch, r.divergingEpoch.endOffset);
+        if (read !== null) f.changed.push(i);
         continue;
       }
       if (r.error !== 'NONE') {
@@ -1147,6 +1404,7 @@ export class Broker implements BrokerApi, PartitionHost {
       }
       if (r.bytes > 0 && this.isFollowerThrottled(p)) this.followerQuota.record(this.now(), r.bytes);
       p.appendAsFollower(r.batches, r.highWatermark);
+      if (read !== null && p.fetchPartMoved(asked)) f.changed.push(i);
     }
     // Answered and read: the next fetch may send it again.
     f.answered = rf;
@@ -1159,7 +1417,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const rf = f.inFlight;
     if (this.incarnation !== inc || rf === null || rf.parts !== parts) return;
     f.deadline.clear();
-    f.inFlight = null;
+    this.abandonFetch(f, rf);
     f.backoff = this.ctx.scheduler.after(this.ctx.brokerConfig.int('replica.fetch.backoff.ms'), call(this, this.onReplicaFetchBackoff, inc, f));
   }
 
@@ -1216,6 +1474,7 @@ export class Broker implements BrokerApi, PartitionHost {
     const now = this.now();
     for (const [key, log] of this.logs) {
       const r = log.deleteOldSegments(now);
+      if (r.deletedSegments > 0) this.partitions.get(key)?.touchFetchSessions(); // the log start moved
       if (r.deletedSegments > 0 && r.reason) {
         const p = this.partitions.get(key);
         const dash = key.lastIndexOf('-');

@@ -1,8 +1,11 @@
 /**
  * The broker's fetch purgatory: parked fetches wait in a list per partition, and an answered
- * or expired one leaves its lists lazily (Broker.addWaiter / flushChanged). These tests hold
- * the lists to what they must be: every parked fetch is in the list of each partition it
- * names, no list grows with time (an idle partition is named by every fetch and never wakes
+ * or expired one leaves its lists lazily (Broker.addWaiter / flushChanged). A follower's fetch
+ * with a fetch session waits on its session instead, and joins a partition's list only when
+ * that partition changes (Broker.enlistSessionWaiters). These tests hold the lists to what
+ * they must be: every parked fetch without a session is in the list of each partition it
+ * names, one with a session is its session's parked fetch and in lists of its partitions
+ * only, no list grows with time (an idle partition is named by every fetch and never wakes
  * anyone), and the answers are unchanged (followers and consumers keep up).
  */
 import { describe, expect, it } from 'vitest';
@@ -13,6 +16,7 @@ import { Broker } from './broker';
 interface ParkedFetch {
   kind: 'consumer' | 'replica';
   settled: boolean;
+  session?: { waiter: unknown } | null;
   parts?: { key: string }[];
   req?: { partitions: { topic: string; partition: number; key?: string }[] };
 }
@@ -49,11 +53,22 @@ function purgatory(c: Cluster): Map<string, ParkedFetch[]>[] {
   });
 }
 
-function checkLists(c: Cluster): { longest: number; parked: number } {
+function checkLists(c: Cluster): { longest: number; parked: number; onSessions: number } {
   let longest = 0;
   let parked = 0;
-  for (const lists of purgatory(c)) {
+  let onSessions = 0;
+  for (const [b, lists] of purgatory(c).map((l, i) => [[...c.brokers.values()][i]!, l] as const)) {
     const live = new Set<ParkedFetch>();
+    // The fetches parked on the broker's fetch sessions: each its session's, waiting on it.
+    const sessions = (b as unknown as { fetchSessions: Map<number, { waiter: ParkedFetch | null }> }).fetchSessions;
+    const onSession = new Set<ParkedFetch>();
+    for (const s of sessions.values()) {
+      const w = s.waiter;
+      if (w === null || w.settled || w.session !== s) continue;
+      expect(w.kind).toBe('replica');
+      onSession.add(w);
+    }
+    onSessions += onSession.size;
     for (const [key, list] of lists) {
       longest = Math.max(longest, list.length);
       for (const w of list) {
@@ -61,14 +76,16 @@ function checkLists(c: Cluster): { longest: number; parked: number } {
         // A parked fetch waits under the partitions it names, once each.
         expect(keysOf(w)).toContain(key);
         expect(list.filter((x) => x === w)).toHaveLength(1);
+        // A fetch in a list with a session is its session's parked fetch.
+        if (w.session) expect(onSession).toContain(w);
         live.add(w);
       }
     }
-    // ...and under every one of them.
-    for (const w of live) for (const k of keysOf(w)) expect(lists.get(k)).toContain(w);
-    parked += live.size;
+    // ...and, without a session, under every one of them.
+    for (const w of live) if (!onSession.has(w)) for (const k of keysOf(w)) expect(lists.get(k)).toContain(w);
+    parked += live.size + [...onSession].filter((w) => !live.has(w)).length;
   }
-  return { longest, parked };
+  return { longest, parked, onSessions };
 }
 
 /**
@@ -124,15 +141,18 @@ describe('fetch purgatory lists', () => {
   it('hold each parked fetch under each of its partitions and stay short, idle partitions included', () => {
     const c = new Cluster(scenario());
     let parkedSeen = 0;
+    let onSessionsSeen = 0;
     for (let t = 2000; t <= 30000; t += 1000) {
       c.runUntil(t);
-      const { longest, parked } = checkLists(c);
+      const { longest, parked, onSessions } = checkLists(c);
       parkedSeen += parked;
+      onSessionsSeen += onSessions;
       // Bounded by the fetches parked at once plus one sweep's worth, not by time: without
       // the lazy sweep an idle partition's list gains a settled fetch on every fetch round.
       expect(longest).toBeLessThanOrEqual(16 + 1);
     }
     expect(parkedSeen).toBeGreaterThan(0);
+    expect(onSessionsSeen).toBeGreaterThan(0);
     // The answers still flow: followers in sync, consumers at the high watermark.
     const s = c.snapshot();
     for (const p of s.partitions.filter((x) => x.topic === 'busy')) {

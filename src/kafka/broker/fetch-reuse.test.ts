@@ -102,7 +102,12 @@ function parkedFetches(c: Cluster, only?: Broker): WaiterView[] {
   for (const b of c.brokers.values()) {
     if (only !== undefined && b !== only) continue;
     const lists = (b as unknown as { waiters: Map<string, { items: WaiterView[] }> }).waiters;
-    for (const l of lists.values()) for (const w of l.items) if (!w.settled) out.push(w);
+    const seen = new Set<WaiterView>();
+    for (const l of lists.values()) for (const w of l.items) if (!w.settled && !seen.has(w)) seen.add(w);
+    // Follower fetches parked on their fetch sessions (in a list only once a partition of theirs changed).
+    const sessions = (b as unknown as { fetchSessions: Map<number, { waiter: (WaiterView & { session: unknown }) | null }> }).fetchSessions;
+    for (const s of sessions.values()) if (s.waiter !== null && !s.waiter.settled && s.waiter.session === s) seen.add(s.waiter);
+    out.push(...seen);
   }
   return out;
 }

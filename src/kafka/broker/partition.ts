@@ -28,6 +28,7 @@ import {
 } from '../log/record-batch';
 import { newAppendInfo, type LogAppendInfo, type LogReadInfo, type UnifiedLog } from '../log/unified-log';
 import type { WaiterList } from './broker';
+import { ReplicaState, type FetchSession } from './fetch-session';
 import { ProducerStateManager } from './producer-state';
 
 export interface PartitionRegistration {
@@ -46,15 +47,7 @@ export interface PartitionRegistration {
   removingReplicas?: number[];
 }
 
-/** The leader's view of a follower (Kafka's ReplicaState). */
-export interface ReplicaState {
-  brokerId: number;
-  /** -1 until the follower's first fetch reaches this leader. */
-  logEndOffset: number;
-  lastCaughtUpTimeMs: number;
-  lastFetchLeaderLogEndOffset: number;
-  lastFetchTimeMs: number;
-}
+export { ReplicaState };
 
 export type PartitionRole = 'leader' | 'follower' | 'none';
 
@@ -202,10 +195,20 @@ export interface FollowerFetchPart {
    * How many of the follower's fetches carrying this part a leader may still read: one per
    * fetch sent, given back when that fetch's answer is taken (Broker.onReplicaFetchResponse).
    * A fetch that timed out or was reset may still be parked at its leader, which reads the
-   * part until it answers: it never gives its count back. While 0 the part is the follower's
-   * alone and is refilled in place (Partition.followerFetchPart) instead of replaced.
+   * part until it answers: it never gives its count back. So this counts those only, taken
+   * when the fetch is given up (Broker.abandonFetch); the fetch in flight holds the parts it
+   * sent through its fetcher (`owner`). While 0 and the owner has no fetch in flight the part
+   * is the follower's alone and is refilled in place (Partition.followerFetchPart) instead of
+   * replaced.
    */
   holders: number;
+  /** The fetcher whose fetches carry this part (its fetch in flight holds it), null before any. */
+  owner: FetchPartOwner | null;
+}
+
+/** A follower's fetcher, as a fetch part knows it: whether a fetch of it is in flight. */
+export interface FetchPartOwner {
+  readonly inFlight: object | null;
 }
 
 /**
@@ -350,6 +353,13 @@ export class Partition {
    */
   minIsrVersion = -1;
   minIsr = 1;
+  /**
+   * Leader: the followers' fetch sessions that read this partition, and its part's index in
+   * each (FetchSession.readFrom keeps them): whatever changes the partition marks it dirty
+   * there (touchFetchSessions).
+   */
+  readonly fetchSessions: FetchSession[] = [];
+  readonly fetchSessionIndexes: number[] = [];
   leaderThrottled = false;
   followerThrottled = false;
 
@@ -361,6 +371,38 @@ export class Partition {
   ) {
     this.key = `${topic}-${partition}`;
     this.rebuildProducerState();
+  }
+
+  addFetchSession(s: FetchSession, i: number): void {
+    this.fetchSessions.push(s);
+    this.fetchSessionIndexes.push(i);
+  }
+
+  removeFetchSession(s: FetchSession, i: number): void {
+    const ss = this.fetchSessions;
+    for (let k = 0; k < ss.length; k++) {
+      if (ss[k] === s && this.fetchSessionIndexes[k] === i) {
+        ss.splice(k, 1);
+        this.fetchSessionIndexes.splice(k, 1);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Something a follower's fetch of this partition would read differently changed (log end,
+   * high watermark, log start, role, epoch, ISR, replicas): every fetch session reads its part
+   * again next time.
+   */
+  touchFetchSessions(): void {
+    const ss = this.fetchSessions;
+    for (let k = 0; k < ss.length; k++) ss[k]!.markDirty(this.fetchSessionIndexes[k]!);
+  }
+
+  /** Changed as `what` says: the fetch sessions read it again, parked fetches look (PartitionHost.onPartitionChanged). */
+  private changed(what: number): void {
+    this.touchFetchSessions();
+    this.host.onPartitionChanged(this, what);
   }
 
   /** Hosted by `h` (a leader checks a Partition reference a fetch part carries is its own). */
@@ -414,17 +456,11 @@ export class Partition {
       for (const id of reg.replicas) {
         if (id === this.host.brokerId) continue;
         const inIsr = reg.isr.includes(id);
-        this.remote.set(id, {
-          brokerId: id,
-          logEndOffset: -1,
-          lastCaughtUpTimeMs: inIsr ? now : 0,
-          lastFetchLeaderLogEndOffset: 0,
-          lastFetchTimeMs: inIsr ? now : 0,
-        });
+        this.remote.set(id, new ReplicaState(id, inIsr ? now : 0, inIsr ? now : 0));
       }
     }
     this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this, CHANGED_ALL);
+    this.changed(CHANGED_ALL);
   }
 
   makeFollower(reg: PartitionRegistration): void {
@@ -437,12 +473,13 @@ export class Partition {
     this.pendingIsr = null;
     this.remote.clear();
     this.failDelayedProduces('NOT_LEADER_OR_FOLLOWER');
-    this.host.onPartitionChanged(this, CHANGED_ALL);
+    this.changed(CHANGED_ALL);
   }
 
   /** Same leader and epoch; the controller committed a new ISR (or other registration change). */
   updateRegistration(reg: PartitionRegistration): void {
     if (reg.partitionEpoch <= this.partitionEpoch) return;
+    this.touchFetchSessions();
     this.partitionEpoch = reg.partitionEpoch;
     this.replicas = reg.replicas.slice();
     this.isr = reg.isr.slice();
@@ -452,7 +489,7 @@ export class Partition {
       for (const id of [...this.remote.keys()]) if (!reg.replicas.includes(id)) this.remote.delete(id);
       for (const id of reg.replicas) {
         if (id !== this.host.brokerId && !this.remote.has(id)) {
-          this.remote.set(id, { brokerId: id, logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: 0, lastFetchTimeMs: 0 });
+          this.remote.set(id, new ReplicaState(id, 0, 0));
         }
       }
       // Replica.resetReplicaState: a follower out of the ISR has its last caught-up time set
@@ -467,6 +504,12 @@ export class Partition {
 
   /** The broker process died or the replica was removed: drop in-memory state. */
   stop(): void {
+    this.touchFetchSessions();
+    // The sessions forget it (a stopped Partition, its log and batches, stays reachable from nothing).
+    const ss = this.fetchSessions;
+    for (let k = 0; k < ss.length; k++) ss[k]!.forget(this.fetchSessionIndexes[k]!, this);
+    ss.length = 0;
+    this.fetchSessionIndexes.length = 0;
     this.role = 'none';
     this.ref.partition = null;
     this.remote.clear();
@@ -493,7 +536,7 @@ export class Partition {
       const last = info.lastOffset;
       this.recordTxnState(batch, first, last);
       const hwMoved = this.maybeIncrementLeaderHW();
-      this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
+      this.changed(hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
       return appended(into, 'NONE', first, last, false);
     }
     let epoch = -1;
@@ -520,7 +563,7 @@ export class Partition {
       this.recordTxnState(batch, first, last);
     }
     const hwMoved = this.maybeIncrementLeaderHW();
-    this.host.onPartitionChanged(this, hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
+    this.changed(hwMoved ? CHANGED_ALL : CHANGED_LOG_END);
     return appended(into, 'NONE', first, last, false);
   }
 
@@ -703,18 +746,27 @@ export class Partition {
    * Follower: this partition's part of the next fetch, the previous one while nothing in it
    * changed, refilled when no leader may read it any more (holders 0), else a new one.
    */
-  followerFetchPart(): FollowerFetchPart {
+  followerFetchPart(owner: FetchPartOwner): FollowerFetchPart {
     const fetchOffset = this.log.logEndOffset;
     const lastFetchedEpoch = this.log.epochLatest;
     const f = this.fetchPart;
-    if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) return f;
-    if (f !== null && f.holders === 0) {
+    if (f !== null && f.fetchOffset === fetchOffset && f.lastFetchedEpoch === lastFetchedEpoch && f.currentLeaderEpoch === this.leaderEpoch) {
+      f.owner = owner;
+      return f;
+    }
+    if (f !== null && f.holders === 0 && (f.owner === null || f.owner.inFlight === null)) {
       f.fetchOffset = fetchOffset;
       f.lastFetchedEpoch = lastFetchedEpoch;
       f.currentLeaderEpoch = this.leaderEpoch;
+      f.owner = owner;
       return f;
     }
-    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null, holders: 0 });
+    return (this.fetchPart = { topic: this.topic, partition: this.partition, key: this.key, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: this.leaderEpoch, leaderRef: f !== null ? f.leaderRef : null, holders: 0, owner });
+  }
+
+  /** Follower: would this partition's part of the next fetch differ from `part` (its log end or epochs moved)? */
+  fetchPartMoved(part: FollowerFetchPart): boolean {
+    return part.fetchOffset !== this.log.logEndOffset || part.lastFetchedEpoch !== this.log.epochLatest || part.currentLeaderEpoch !== this.leaderEpoch;
   }
 
   /** A follower fetch's answer as of now: the HW and log start go with every one. */
@@ -737,7 +789,7 @@ export class Partition {
     state.lastFetchLeaderLogEndOffset = leaderEnd;
     state.lastFetchTimeMs = now;
     this.maybeExpandIsr(state);
-    if (this.maybeIncrementLeaderHW()) this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
+    if (this.maybeIncrementLeaderHW()) this.changed(CHANGED_HIGH_WATERMARK);
   }
 
   /**
@@ -818,6 +870,7 @@ export class Partition {
     }
     const old = this.log.highWatermark;
     if (newHw > old) {
+      this.touchFetchSessions();
       this.log.updateHighWatermark(newHw);
       this.completeDelayedProduces();
       return true;
@@ -878,7 +931,7 @@ export class Partition {
     if (hw > this.log.highWatermark) {
       this.log.updateHighWatermark(hw);
       // Consumers reading from this follower (KIP-392) wait for its HW to move.
-      this.host.onPartitionChanged(this, CHANGED_HIGH_WATERMARK);
+      this.changed(CHANGED_HIGH_WATERMARK);
     }
     return n;
   }

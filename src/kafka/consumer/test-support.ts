@@ -108,6 +108,7 @@ export class FakeCluster {
       recordConsumed: (row) => this.consumed.push(row),
       recordingConsumed: opts.recordingConsumed ?? true,
       recordingProduced: false,
+      incrementalFetch: true,
     };
     this.coordinator = new GroupCoordinator(this.ctx);
   }
