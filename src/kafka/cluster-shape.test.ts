@@ -25,7 +25,7 @@ import { Cluster } from './cluster';
 import { FAULT_END_MS, randomRackScenario, randomScenario } from './invariants/random-scenario';
 
 /** Every shape the cluster has had, oldest first (images before shape 2 carry none). */
-const SHAPES: { shape: number; hash: string }[] = [{ shape: 2, hash: '2466aac3' }, { shape: 3, hash: 'dc45a67b' }, { shape: 4, hash: '0e83892a' }, { shape: 5, hash: 'b1f83154' }, { shape: 6, hash: 'e05cea4b' }, { shape: 7, hash: '64e6635e' }, { shape: 8, hash: '966bb19f' }, { shape: 9, hash: '5fb337f4' }, { shape: 10, hash: '76d44de6' }, { shape: 11, hash: '071adfa6' }, { shape: 12, hash: '3bc38805' }, { shape: 13, hash: 'c2457a49' }, { shape: 14, hash: 'f3ade2ef' }];
+const SHAPES: { shape: number; hash: string }[] = [{ shape: 2, hash: '2466aac3' }, { shape: 3, hash: 'dc45a67b' }, { shape: 4, hash: '0e83892a' }, { shape: 5, hash: 'b1f83154' }, { shape: 6, hash: 'e05cea4b' }, { shape: 7, hash: '64e6635e' }, { shape: 8, hash: '966bb19f' }, { shape: 9, hash: '5fb337f4' }, { shape: 10, hash: '76d44de6' }, { shape: 11, hash: '071adfa6' }, { shape: 12, hash: '3bc38805' }, { shape: 13, hash: 'c2457a49' }, { shape: 14, hash: '504b9397' }];
 
 type ImageLike = { classes: readonly string[]; nodes: readonly ImageNode[] };
 

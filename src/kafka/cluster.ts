@@ -10,6 +10,7 @@
  */
 import type { BrokerSpec, ConfigMap, Scenario, TimelineAction } from '../scenario/types';
 import { Broker, type BrokerEnv } from './broker/broker';
+import { FETCH_SESSION_MIN_PARTS } from './broker/fetch-session';
 import { BROKER_DEFAULTS, Config, consumerConfigProblem, producerConfigProblem, ignoredConfigKeys, invalidConfig, putOwn, type ConfigEntity, type ConfigValue } from './config';
 import type { BrokerApi, ClusterContext, ClusterEventBody, MetadataView, PartitionLeader } from './context';
 import { Controller, type ControllerHooks, type MetadataImage } from './controller/controller';
@@ -57,10 +58,12 @@ export interface ClusterOptions {
   resume?: ClusterResume;
   /**
    * Follower fetches use fetch sessions (KIP-227, broker/fetch-session.ts). Default true;
-   * false reads every partition of every fetch, which gives the same run, slower (a test
-   * runs both and compares).
+   * false reads every partition of every fetch, which gives the same run (a test runs both
+   * and compares).
    */
   incrementalFetch?: boolean;
+  /** The fewest parts a follower fetch has a session for (default FETCH_SESSION_MIN_PARTS). */
+  fetchSessionMinParts?: number;
 }
 
 /**
@@ -166,7 +169,7 @@ export class Cluster {
     });
     const recordConsumed = opts.recordConsumed ?? false;
     const recordProduced = opts.recordProduced ?? recordConsumed;
-    this.ctx = new Context(this, recordConsumed, recordProduced, opts.incrementalFetch ?? true);
+    this.ctx = new Context(this, recordConsumed, recordProduced, opts.incrementalFetch === false ? Infinity : (opts.fetchSessionMinParts ?? FETCH_SESSION_MIN_PARTS));
     this.quorum = new Quorum(this.scheduler, this.network, scenario.seed, new QuorumEvents(this));
     this.controller = new Controller(this.ctx, new ControllerChannel(this));
     this.coordinator = new GroupCoordinator(this.ctx);
@@ -1367,7 +1370,7 @@ export class Context implements ClusterContext {
     private readonly cluster: Cluster,
     readonly recordingConsumed: boolean,
     readonly recordingProduced: boolean,
-    readonly incrementalFetch: boolean = true,
+    readonly fetchSessionMinParts: number = FETCH_SESSION_MIN_PARTS,
   ) {
     this.scheduler = cluster.scheduler;
     this.network = cluster.network;

@@ -157,6 +157,6 @@ export interface ClusterContext {
   readonly recordingConsumed: boolean;
   /** True when per-record ProducedRows are wanted (the runner); the UI keeps summaries. */
   readonly recordingProduced: boolean;
-  /** Follower fetches use fetch sessions (ClusterOptions.incrementalFetch). */
-  readonly incrementalFetch: boolean;
+  /** The fewest parts a follower fetch has a fetch session for (Infinity: none; ClusterOptions.fetchSessionMinParts). */
+  readonly fetchSessionMinParts: number;
 }

@@ -1057,8 +1057,8 @@ export class Broker implements BrokerApi, PartitionHost {
    * readForReplica for a fetch session: reads its dirty parts only, in the parts' order, into
    * their slots (a clean part's slot already holds its answer), and lists them in the
    * request's read list. At arrival (`atArrival`, the follower's fetch state updated) a part
-   * that reads idle, its follower caught up and in the ISR and the high watermark at the log
-   * end, turns clean.
+   * that reads idle a second time in a row, unchanged in between, its follower caught up and
+   * in the ISR and the high watermark at the log end, turns clean.
    */
   private readSession(s: FetchSession, req: FetchSessionRequest, parts: FollowerFetchPart[], maxBytes: number, atArrival: boolean, out: FollowerFetchAnswer[]): FollowerFetchAnswer[] {
     let bytes = 0;
@@ -1088,7 +1088,12 @@ export class Broker implements BrokerApi, PartitionHost {
       if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
       out[i] = answer;
       s.list(req, i);
-      if (atArrival && p !== undefined && !throttled && answer.bytes === 0 && answer.error === 'NONE' && answer.divergingEpoch === null) this.maybeClean(s, i, p, fp);
+      if (!atArrival) continue;
+      if (p !== undefined && !throttled && answer.bytes === 0 && answer.error === 'NONE' && answer.divergingEpoch === null) {
+        const before = s.idleArrivals[i]!;
+        s.idleArrivals[i] = before + 1;
+        if (before > 0) this.maybeClean(s, i, p, fp);
+      } else s.idleArrivals[i] = 0;
     }
     if (atArrival) s.compactDirty();
     this.noteRead(bytes, false, false, urgent);
@@ -1277,19 +1282,29 @@ export class Broker implements BrokerApi, PartitionHost {
     }
     const inc = this.incarnation;
     const leader = f.leader;
-    const answers: FollowerFetchAnswer[] = again === null ? [] : again.answers;
-    const session = again !== null ? again.session : this.ctx.incrementalFetch ? newFetchSessionRequest() : null;
-    const rf: ReplicaFetch = again ?? {
-      parts,
-      sent,
-      maxWaitMs,
-      maxBytes,
-      answers,
-      session,
-      handle: call(this, this.replicaFetchAtLeader, leader, parts, maxWaitMs, maxBytes, answers, session),
-      onResponse: call(this, this.onReplicaFetchResponse, inc, f, parts),
-      onReset: call(this, this.onReplicaFetchReset, inc, f, parts),
-    };
+    // A fetch session for a fetch of many parts only: with a few, reading them all costs less
+    // than the session's bookkeeping (FETCH_SESSION_MIN_PARTS). Crossing it, a new fetch.
+    const withSession = n >= this.ctx.fetchSessionMinParts;
+    let rf: ReplicaFetch;
+    if (again !== null && (again.session !== null) === withSession) rf = again;
+    else {
+      // Arrays of its own when the answered fetch's are refilled but not sent again.
+      const own = again === null ? parts : parts.slice();
+      const session = withSession ? newFetchSessionRequest() : null;
+      const answers: FollowerFetchAnswer[] = [];
+      rf = {
+        parts: own,
+        sent: again === null ? sent : sent.slice(),
+        maxWaitMs,
+        maxBytes,
+        answers,
+        session,
+        handle: call(this, this.replicaFetchAtLeader, leader, own, maxWaitMs, maxBytes, answers, session),
+        onResponse: call(this, this.onReplicaFetchResponse, inc, f, own),
+        onReset: call(this, this.onReplicaFetchReset, inc, f, own),
+      };
+    }
+    const session = rf.session;
     // Built from every member: the next fetch may send only what its answer changes.
     if (session !== null) session.changed = null;
     f.sessionable = session !== null && !heldBack && !throttledMember && n === members.length;

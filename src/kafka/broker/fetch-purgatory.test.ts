@@ -138,8 +138,8 @@ describe('fetch purgatory lists', () => {
     for (const p of c!.snapshot().partitions.filter((x) => x.topic === 'busy')) expect(p.highWatermark).toBeGreaterThan(2000);
   });
 
-  it('hold each parked fetch under each of its partitions and stay short, idle partitions included', () => {
-    const c = new Cluster(scenario());
+  it('hold each parked fetch under each of its partitions and stay short, idle partitions included (every follower fetch with a session)', () => {
+    const c = new Cluster(scenario(), { fetchSessionMinParts: 1 });
     let parkedSeen = 0;
     let onSessionsSeen = 0;
     for (let t = 2000; t <= 30000; t += 1000) {
@@ -168,7 +168,7 @@ describe('fetch purgatory lists', () => {
     }
   });
 
-  it('stay consistent through a broker kill, restart and a network cut', () => {
+  for (const minParts of [undefined, 1]) it(`stay consistent through a broker kill, restart and a network cut (${minParts === 1 ? 'every follower fetch with a session' : 'fetch sessions for large fetches only'})`, () => {
     const c = new Cluster(
       scenario([
         { at: 5000, op: 'killBroker', broker: 2 },
@@ -176,6 +176,7 @@ describe('fetch purgatory lists', () => {
         { at: 14000, op: 'isolateBroker', broker: 3 },
         { at: 17000, op: 'healBroker', broker: 3 },
       ]),
+      { fetchSessionMinParts: minParts },
     );
     for (let t = 1000; t <= 30000; t += 500) {
       c.runUntil(t);

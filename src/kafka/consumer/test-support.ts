@@ -108,7 +108,7 @@ export class FakeCluster {
       recordConsumed: (row) => this.consumed.push(row),
       recordingConsumed: opts.recordingConsumed ?? true,
       recordingProduced: false,
-      incrementalFetch: true,
+      fetchSessionMinParts: Infinity,
     };
     this.coordinator = new GroupCoordinator(this.ctx);
   }
