@@ -9,7 +9,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario, TimelineAction } from '../scenario/types';
+import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
+import { copiedRun, runFingerprint } from './invariants/copied-run';
 import { FAULT_END_MS, randomScenario, type Mode } from './invariants/random-scenario';
 import { Prng } from './sim/prng';
 
@@ -115,6 +117,33 @@ describe('fetch sessions run exactly as full fetches', () => {
     const parts = sessions.reduce((n, x) => n + x.clean.length, 0);
     expect(parts / sessions.length).toBeGreaterThan(30);
     expect(sessions.reduce((n, x) => n + x.clean.filter(Boolean).length, 0) / parts).toBeGreaterThan(0.8);
+  });
+
+  it('a cluster with sessions, copied at many moments (clean parts, lazy fetch times, parked fetches), runs on exactly as the original', () => {
+    for (const seed of [2, 7, 12]) {
+      const s = sessionScenario(seed, seed === 7 ? 'lossy' : 'safe');
+      const r = copiedRun(() => new Cluster(s, { recordConsumed: true, fetchSessionMinParts: 1 }), 20000, 311);
+      expect(r.copies).toBeGreaterThan(50);
+      expect(r.copied, `seed ${seed}`).toBe(r.straight);
+    }
+  });
+
+  it('an image of a cluster with sessions, through structured clone, continues exactly', () => {
+    for (const seed of [3, 8]) {
+      const s = sessionScenario(seed, 'safe');
+      const straight = new Cluster(s, { recordConsumed: true, fetchSessionMinParts: 1 });
+      straight.runUntil(25000);
+      const original = new Cluster(s, { recordConsumed: true, fetchSessionMinParts: 1 });
+      original.runUntil(12345);
+      const restored = readClusterImage(structuredClone(writeClusterImage(original)));
+      // The sessions came through the image (the parts they hold clean among them).
+      expect((restored as unknown as { ctx: { fetchSessionMinParts: number } }).ctx.fetchSessionMinParts).toBe(1);
+      const clean = (c: Cluster) => [...c.brokers.values()].flatMap((b) => [...(b as unknown as { fetchSessions: Map<number, { clean: boolean[] }> }).fetchSessions.values()]).reduce((n, x) => n + x.clean.filter(Boolean).length, 0);
+      expect(clean(restored)).toBe(clean(original));
+      expect(clean(restored)).toBeGreaterThan(0);
+      restored.runUntil(25000);
+      expect(runFingerprint(restored), `seed ${seed}`).toBe(runFingerprint(straight));
+    }
   });
 
   it('the sessions are used: most idle parts of a fetch are not read again', () => {

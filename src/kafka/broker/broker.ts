@@ -187,7 +187,7 @@ interface ReplicaFetch {
    * out keeps its slots to itself. No answer objects per fetch.
    */
   readonly answers: FollowerFetchAnswer[];
-  /** The fetch session's request and answer (null: fetch sessions off, ClusterContext.incrementalFetch). */
+  /** The fetch session's request and answer (null: a fetch without one: fewer parts than ClusterContext.fetchSessionMinParts). */
   readonly session: FetchSessionRequest | null;
   readonly maxWaitMs: number;
   readonly maxBytes: number;
