@@ -1072,24 +1072,13 @@ export class Broker implements BrokerApi, PartitionHost {
       const fp = parts[i]!;
       const p = this.leaderPartitionFor(fp);
       s.readFrom(i, p);
-      // As readForReplica: the same limits, throttles and answers, part by part.
-      let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
-      const throttled = p !== undefined && this.isLeaderThrottled(p);
-      if (throttled && !p.isr.includes(replicaId)) {
-        const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
-        limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
-      }
-      const slot = i < out.length ? out[i]! : null;
-      const answer: FollowerFetchAnswer = p
-        ? p.answerFollower(slot, replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, atArrival)
-        : fillFollowerAnswer(slot, fp.topic, fp.partition, fp.key, 'NOT_LEADER_OR_FOLLOWER', -1, -1, null, 0, null);
-      if (throttled) this.leaderQuota.record(now, answer.bytes);
+      const answer = this.readReplicaPart(replicaId, fp, p, i, bytes, maxBytes, partitionMax, now, atArrival, out);
       bytes += answer.bytes;
       if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
-      out[i] = answer;
       s.list(req, i);
       if (!atArrival) continue;
-      if (p !== undefined && !throttled && answer.bytes === 0 && answer.error === 'NONE' && answer.divergingEpoch === null) {
+      // (readReplicaPart refreshed the partition's throttle flags.)
+      if (p !== undefined && !p.leaderThrottled && answer.bytes === 0 && answer.error === 'NONE' && answer.divergingEpoch === null) {
         const before = s.idleArrivals[i]!;
         s.idleArrivals[i] = before + 1;
         if (before > 0) this.maybeClean(s, i, p, fp);
@@ -1163,27 +1152,35 @@ export class Broker implements BrokerApi, PartitionHost {
     while (out.length > parts.length) out.pop();
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i]!;
-      const p = this.leaderPartitionFor(fp);
-      let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
-      // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
-      // partition gets nothing while the leader's quota is exceeded (ReplicaManager's
-      // shouldLeaderThrottle), and at most a second's worth per answer.
-      const throttled = p !== undefined && this.isLeaderThrottled(p);
-      if (throttled && !p.isr.includes(replicaId)) {
-        const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
-        limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
-      }
-      const slot = i < out.length ? out[i]! : null;
-      const answer: FollowerFetchAnswer = p
-        ? p.answerFollower(slot, replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
-        : fillFollowerAnswer(slot, fp.topic, fp.partition, fp.key, 'NOT_LEADER_OR_FOLLOWER', -1, -1, null, 0, null);
-      if (throttled) this.leaderQuota.record(now, answer.bytes);
+      const answer = this.readReplicaPart(replicaId, fp, this.leaderPartitionFor(fp), i, bytes, maxBytes, partitionMax, now, updateFetchState, out);
       bytes += answer.bytes;
       if (answer.error !== 'NONE' || answer.divergingEpoch) urgent = true;
-      out[i] = answer;
     }
     this.noteRead(bytes, false, false, urgent);
     return out;
+  }
+
+  /**
+   * Reads part i of a follower fetch (`p` its Partition here, if any) into its slot out[i],
+   * `bytes` already in the answer before it: readForReplica's and readSession's part.
+   */
+  private readReplicaPart(replicaId: number, fp: FollowerFetchPart, p: Partition | undefined, i: number, bytes: number, maxBytes: number, partitionMax: number, now: number, updateFetchState: boolean, out: FollowerFetchAnswer[]): FollowerFetchAnswer {
+    let limit = bytes === 0 ? Math.max(1, Math.min(partitionMax, maxBytes)) : Math.min(partitionMax, maxBytes - bytes);
+    // leader.replication.throttled.replicas: an out-of-sync follower of a throttled
+    // partition gets nothing while the leader's quota is exceeded (ReplicaManager's
+    // shouldLeaderThrottle), and at most a second's worth per answer.
+    const throttled = p !== undefined && this.isLeaderThrottled(p);
+    if (throttled && !p.isr.includes(replicaId)) {
+      const rate = this.ctx.brokerConfig.int('leader.replication.throttled.rate');
+      limit = this.leaderQuota.isQuotaExceeded(now, rate) ? 0 : Math.max(1, Math.min(limit, rate));
+    }
+    const slot = i < out.length ? out[i]! : null;
+    const answer: FollowerFetchAnswer = p
+      ? p.answerFollower(slot, replicaId, fp.fetchOffset, fp.lastFetchedEpoch, fp.currentLeaderEpoch, limit, updateFetchState)
+      : fillFollowerAnswer(slot, fp.topic, fp.partition, fp.key, 'NOT_LEADER_OR_FOLLOWER', -1, -1, null, 0, null);
+    if (throttled) this.leaderQuota.record(now, answer.bytes);
+    out[i] = answer;
+    return answer;
   }
 
   /** What the read just made comes to (lastRead: one summary per broker, refilled by every read). */
