@@ -103,12 +103,8 @@ export class ReplicaState {
   }
 }
 
-/**
- * The minimal parked-fetch shape a session knows (Broker's ReplicaFetchWaiter): its park
- * order and whether it was answered.
- */
+/** The parked-fetch shape a session knows (Broker's ReplicaFetchWaiter): whether it was answered. */
 export interface SessionWaiter {
-  readonly seq: number;
   settled: boolean;
 }
 
