@@ -71,7 +71,36 @@ describe('queueNodeInternals', () => {
     expect(heard).toHaveLength(2);
   });
 
-  it('by default flushes in a microtask: after the effects of a commit, before the next frame', async () => {
+  it('by default flushes in the next animation frame, with every id asked for before it, whatever the microtask turns between', async () => {
+    // React runs each sync commit in a microtask of its own: the nodes of one opening ask in many turns.
+    const frames: FrameRequestCallback[] = [];
+    const raf = globalThis.requestAnimationFrame;
+    globalThis.requestAnimationFrame = (cb) => frames.push(cb);
+    try {
+      const calls: string[][] = [];
+      const update: UpdateNodeInternals = (ids) => void calls.push(([] as string[]).concat(ids));
+      queueNodeInternals(update, 'a', () => {});
+      await Promise.resolve();
+      queueNodeInternals(update, 'b', () => {});
+      await Promise.resolve();
+      queueMicrotask(() => queueNodeInternals(update, 'c', () => {}));
+      await Promise.resolve();
+      expect(calls).toEqual([]);
+      expect(frames).toHaveLength(1);
+      frames.splice(0).forEach((f) => f(0));
+      expect(calls).toEqual([['a', 'b', 'c']]);
+      // Asked after the frame: the next frame's batch.
+      queueNodeInternals(update, 'a', () => {});
+      expect(frames).toHaveLength(1);
+      frames.splice(0).forEach((f) => f(0));
+      expect(calls).toEqual([['a', 'b', 'c'], ['a']]);
+    } finally {
+      globalThis.requestAnimationFrame = raf;
+    }
+  });
+
+  it('flushes in a microtask where there are no animation frames', async () => {
+    expect(typeof globalThis.requestAnimationFrame).toBe('undefined');
     const calls: string[][] = [];
     const update: UpdateNodeInternals = (ids) => void calls.push(([] as string[]).concat(ids));
     queueNodeInternals(update, 'a', () => {});

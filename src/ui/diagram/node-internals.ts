@@ -1,20 +1,24 @@
 /**
- * One re-measure for all the nodes whose handles moved in a turn.
+ * One re-measure for all the nodes whose handles moved in a frame.
  *
  * xyflow's `updateNodeInternals(id)` schedules an animation frame of its own
  * for every call, and in each of those frames it measures the node and updates
- * its store, so the next frame's reads force the page's layout again. Opening a
- * 50-broker link, every broker node asked on mount: 50 frames of measuring, a
- * main-thread task near a second long. Here the ids asked for within one turn
- * go to xyflow as one call (it takes an array), so they are measured together.
+ * its store, so the next frame's reads force the page's layout again. Batching
+ * the ids of one microtask turn was not enough: React runs each sync commit in a
+ * microtask of its own, and xyflow's store updates commit node by node, so
+ * opening a 50-broker link still asked 56 times in one frame (56 forced layouts
+ * and 56 re-renders of the diagram: a main-thread task of a second). Here every
+ * id asked for before the next animation frame is measured in that frame, in
+ * one pass (one layout, one store update), by the store's own
+ * `updateNodeInternals` (not the hook's, which would wait one frame more).
  *
- * A failure of the call (xyflow's `querySelector` on a hostile id) must still
- * reach the diagram's error boundary, as it did when each node called from its
- * own effect: the flush runs outside React, so the error is handed to every
- * node of the batch, which throws it from its next render.
+ * A failure of the call must still reach the diagram's error boundary, as it
+ * did when each node called from its own effect: the flush runs outside React,
+ * so the error is handed to every node of the batch, which throws it from its
+ * next render.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { useUpdateNodeInternals } from '@xyflow/react';
+import { useStoreApi } from '@xyflow/react';
 
 export type UpdateNodeInternals = (ids: string | string[]) => void;
 type Fail = (error: unknown) => void;
@@ -28,16 +32,23 @@ interface Batch {
 // One pending batch per xyflow store (per `update` function): two diagrams on a page never mix.
 const pending = new Map<UpdateNodeInternals, Batch>();
 
+/** Before the next frame is painted, after every commit queued before it (microtasks where there are no frames). */
+const nextFrame = (flush: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
+  else queueMicrotask(flush);
+};
+
 /**
- * Asks for `id` to be re-measured with every other id asked for in this turn:
- * `update` is called once, with all of them, when `schedule` runs the flush.
+ * Asks for `id` to be re-measured with every other id asked for before the
+ * batch is flushed: `update` is called once, with all of them, when `schedule`
+ * runs the flush (by default in the next animation frame).
  * `fail` hears the call's error, if it throws.
  */
 export function queueNodeInternals(
   update: UpdateNodeInternals,
   id: string,
   fail: Fail,
-  schedule: (flush: () => void) => void = queueMicrotask,
+  schedule: (flush: () => void) => void = nextFrame,
 ): void {
   let batch = pending.get(update);
   if (batch === undefined) {
@@ -59,12 +70,25 @@ function flush(batch: Batch): void {
   }
 }
 
+/** The store's measure of the nodes `ids` now (those still on the page), as xyflow's hook does one frame later. */
+function measureNow(store: Pick<ReturnType<typeof useStoreApi>, 'getState'>, ids: string | string[]): void {
+  const { domNode, updateNodeInternals } = store.getState();
+  const updates = new Map<string, { id: string; nodeElement: HTMLDivElement; force: true }>();
+  for (const id of Array.isArray(ids) ? ids : [ids]) {
+    const nodeElement = domNode?.querySelector<HTMLDivElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+    if (nodeElement) updates.set(id, { id, nodeElement, force: true });
+  }
+  if (updates.size > 0) updateNodeInternals(updates, { triggerFitView: false });
+}
+
 /**
  * The batched form of xyflow's `useUpdateNodeInternals`: re-measures node `id`
  * whenever `key` changes (a key that names where the node's handles are).
  */
 export function useNodeInternalsOnChange(id: string, key: string): void {
-  const update = useUpdateNodeInternals() as UpdateNodeInternals;
+  const store = useStoreApi();
+  // One function per store: the batch's key (two diagrams on a page never mix).
+  const update = updaterFor(store);
   const [, setFailure] = useState<null>(null);
   // A state updater that throws makes the error this component's render error (on a node
   // unmounted meanwhile, React drops the update).
@@ -74,4 +98,20 @@ export function useNodeInternalsOnChange(id: string, key: string): void {
     });
   }, []);
   useEffect(() => queueNodeInternals(update, id, fail), [id, key, update, fail]);
+}
+
+/**
+ * The one update function of `store`'s diagram. Keyed by the store's `getState`: xyflow's
+ * `useStoreApi` (and `useUpdateNodeInternals`) hand every component an object (a function)
+ * of its own, so keyed by those, every node was a batch of its own: the batching this file
+ * was written for never happened until the key was the store's.
+ */
+const updaters = new WeakMap<object, UpdateNodeInternals>();
+export function updaterFor(store: Pick<ReturnType<typeof useStoreApi>, 'getState'>): UpdateNodeInternals {
+  let u = updaters.get(store.getState);
+  if (u === undefined) {
+    u = (ids) => measureNow(store, ids);
+    updaters.set(store.getState, u);
+  }
+  return u;
 }
