@@ -1,6 +1,6 @@
 /**
  * Wall time per kind of event at one scale size, inclusive of everything the event runs:
- * `npx tsx bench/event-cost.ts 12 200 [virtualMs]`. Answers "which request costs most in
+ * `npx tsx bench/event-cost.ts 12 200 [virtualMs]` (partitions `3+997`: 997 idle ones added). Answers "which request costs most in
  * total and per event"; timings include the timer's own cost (about 0.1 µs), so read ratios.
  */
 import { performance } from 'node:perf_hooks';
@@ -9,7 +9,8 @@ import { aroundEachEvent } from './event-name';
 import { scaleScenario } from './workload';
 
 const [b = '6', p = '50', ms = '2000'] = process.argv.slice(2);
-const c = new Cluster(scaleScenario(Number(b), Number(p), Number(process.argv[5] ?? 20000), 1e9));
+const [busy = p, idle = '0'] = p.split('+');
+const c = new Cluster(scaleScenario(Number(b), Number(busy), Number(process.argv[5] ?? 20000), 1e9, Number(idle)));
 c.runUntil(3000);
 const cost = new Map<string, { n: number; ms: number }>();
 aroundEachEvent(c.scheduler, (k, fire) => {
