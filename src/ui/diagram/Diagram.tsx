@@ -214,8 +214,39 @@ function onFlowError(code: string, message: string): void {
 export const ZOOM_ROWS_AT = 0.9;
 export const ZOOM_CARDS_BELOW = 0.75;
 
+/**
+ * The bottom edge of the strip along the diagram's top (.diagram-top), kept by a
+ * ResizeObserver: it reports after the browser's own layout, where reading the strip's box
+ * costs nothing. Read when the view is fitted instead, right after the commit that showed
+ * the new nodes, it forced a layout of the whole page (24-50 ms while a large link opened),
+ * done again by the frame that followed. 0 until the strip has been laid out.
+ *
+ * The observer is made while the diagram renders, before xyflow's own (made as its nodes
+ * render): observers report in the order they were made, so a strip that changed size in
+ * the layout that measured new nodes has been read before those nodes' measures fit the view.
+ */
+function useStripBottom(): { readonly current: number } {
+  const [watch] = useState(() => {
+    const bottom = { current: 0 };
+    const read = (strip: HTMLElement) => (bottom.current = strip.offsetTop + strip.offsetHeight);
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => entries.forEach((e) => read(e.target as HTMLElement)));
+    return { bottom, read, ro };
+  });
+  useEffect(() => {
+    const strip = document.querySelector<HTMLElement>('.diagram-top');
+    if (!strip) return;
+    if (!watch.ro) {
+      watch.read(strip);
+      return;
+    }
+    watch.ro.observe(strip);
+    return () => watch.ro?.unobserve(strip);
+  }, [watch]);
+  return watch.bottom;
+}
+
 /** Fits the view when the set of nodes changes (a broker added, a consumer joined). */
-function AutoFit({ nodeIds, onFitted }: { nodeIds: string; onFitted(): void }) {
+function AutoFit({ nodeIds, onFitted, stripBottom }: { nodeIds: string; onFitted(): void; stripBottom: { readonly current: number } }) {
   const initialized = useNodesInitialized();
   const { fitView } = useReactFlow();
   const fitted = useRef('');
@@ -225,10 +256,9 @@ function AutoFit({ nodeIds, onFitted }: { nodeIds: string; onFitted(): void }) {
     // The padding keeps nodes clear of the palette strip (left), the strip of the quorum's line
     // and the legend (top: one row unless the diagram is narrow, when it wraps) and the
     // diagram tools (bottom).
-    const strip = document.querySelector<HTMLElement>('.diagram-top');
-    const top = Math.max(56, strip ? strip.offsetTop + strip.offsetHeight + 16 : 0);
+    const top = Math.max(56, stripBottom.current > 0 ? stripBottom.current + 16 : 0);
     void fitView({ padding: { top: `${top}px`, right: '16px', bottom: '56px', left: '96px' }, maxZoom: 1.1, duration: 0 }).then(onFitted);
-  }, [initialized, nodeIds, fitView, onFitted]);
+  }, [initialized, nodeIds, fitView, onFitted, stripBottom]);
   return null;
 }
 
@@ -363,6 +393,7 @@ export function Diagram() {
   const fitSeq = useAutoLayoutStore((s) => s.fitSeq);
   const placed = useMemo(() => ({ ...auto, ...layout }), [auto, layout]);
   const [fitted, setFitted] = useState(false);
+  const stripBottom = useStripBottom();
   const onFitted = useCallback(() => setFitted(true), []);
   const zoomedIn = useZoomedIn(fitted);
   const topicFilter = useUiStore((s) => s.topicFilter);
@@ -501,7 +532,7 @@ export function Diagram() {
         <Background gap={24} size={1} color="#d9dee7" />
         <EdgeLayer edges={layerEdges} boxes={boxes} />
         <Controls showInteractive={false} position="bottom-right" />
-        <AutoFit nodeIds={fitKey} onFitted={onFitted} />
+        <AutoFit nodeIds={fitKey} onFitted={onFitted} stripBottom={stripBottom} />
         <CentreOnFound settledKey={settled ? appliedKey : null} zoomedIn={zoomedIn} />
         <DiagramFind />
         <DiagramTools />
