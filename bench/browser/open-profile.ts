@@ -4,7 +4,8 @@
  * profiled by CDP from navigation until the diagram settled plus `tailMs`.
  * `npx tsx bench/browser/open-profile.ts [brokers] [partitions] [tailMs]` writes
  * /tmp/open-<b>x<p>.cpuprofile and prints the long tasks (start, duration) seen meanwhile;
- * summarise the profile with `node bench/cpuprofile-summary.mjs /tmp/open-50x1000.cpuprofile`.
+ * summarise the profile with `node bench/cpuprofile-summary.mjs /tmp/open-50x1000.cpuprofile`, and split it
+ * into its long tasks with `node bench/cpuprofile-detail.mjs tasks /tmp/open-50x1000.cpuprofile 80`.
  */
 import { writeFileSync } from 'node:fs';
 import { scaleScenario } from '../workload';
