@@ -5,7 +5,10 @@
  *
  * The failures are injected where the real ones came from. The diagram: @xyflow/react's
  * querySelector(`.react-flow__node[data-id="…"]`) throws, as it did for a client id with a
- * quote in it before node ids were encoded. The inspector: a helper its group view uses
+ * quote in it before node ids were encoded. That query runs when a drawn node's handles move
+ * (xyflow measures a node that just mounted by itself), so the journeys create a topic: every
+ * broker's replica rows change. (A consumer's first assignment moves its handles too, but may
+ * arrive before its node is drawn on a slow machine.) The inspector: a helper its group view uses
  * throws. These tests expect errors on the console (React reports what a boundary caught),
  * so they use Playwright's plain `test`, not the fixture that fails on any console error.
  */
@@ -38,9 +41,21 @@ async function injectFailures(page: Page, initially: { diagram: boolean }): Prom
   }, initially.diagram);
 }
 
+/** Opens the playground and creates a topic from the Cluster menu (outside the diagram), so drawn nodes' handles move. */
+async function openAndMoveHandles(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByTestId('broker-1').or(page.getByTestId('diagram-error')).first()).toBeVisible();
+  await page.getByTestId('menu-cluster').click();
+  await page.getByTestId('menu-topic.create').click();
+  const dialog = page.getByTestId('dialog-create-topic');
+  await dialog.getByTestId('topic-name').fill('moved');
+  await dialog.getByTestId('dialog-create-topic-submit').click();
+  await expect(dialog).toBeHidden();
+}
+
 test('a diagram that fails to draw shows the error and a way on, and the rest of the app keeps working', async ({ page }) => {
   await injectFailures(page, { diagram: true });
-  await page.goto('/');
+  await openAndMoveHandles(page);
   const failure = page.getByTestId('diagram-error');
   await expect(failure).toBeVisible();
   await expect(page.getByTestId('diagram-error-message')).toContainText('is not a valid selector');
@@ -60,7 +75,7 @@ test('a diagram that fails to draw shows the error and a way on, and the rest of
 
 test('reset playground from a failed diagram asks first, then starts over and draws again', async ({ page }) => {
   await injectFailures(page, { diagram: true });
-  await page.goto('/');
+  await openAndMoveHandles(page);
   const failure = page.getByTestId('diagram-error');
   await expect(failure).toBeVisible();
   await failure.getByTestId('diagram-reset').click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queueNodeInternals, type UpdateNodeInternals } from './node-internals';
+import { handlesMoved, queueNodeInternals, type UpdateNodeInternals } from './node-internals';
 
 /** A schedule the test runs by hand, so a "turn" ends when the test says. */
 function manualSchedule() {
@@ -108,5 +108,19 @@ describe('queueNodeInternals', () => {
     expect(calls).toEqual([]);
     await Promise.resolve();
     expect(calls).toEqual([['a', 'b']]);
+  });
+});
+
+describe('handlesMoved', () => {
+  it('is false when a node first mounts (xyflow measures it then), true when its key or id changes after', () => {
+    const seen = { current: null as { id: string; key: string } | null };
+    expect(handlesMoved(seen, 'broker-1', 'rows|a,b')).toBe(false);
+    // The effect run again with the same key (a new `update` or `fail`): nothing moved.
+    expect(handlesMoved(seen, 'broker-1', 'rows|a,b')).toBe(false);
+    expect(handlesMoved(seen, 'broker-1', 'rows|a,b,c')).toBe(true);
+    expect(handlesMoved(seen, 'broker-1', 'rows|a,b,c')).toBe(false);
+    expect(handlesMoved(seen, 'broker-2', 'rows|a,b,c')).toBe(true);
+    // A node mounted anew (another component instance, say after being off screen) starts again.
+    expect(handlesMoved({ current: null }, 'broker-1', 'rows|a,b,c')).toBe(false);
   });
 });

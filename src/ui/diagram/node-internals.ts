@@ -17,7 +17,7 @@
  * so the error is handed to every node of the batch, which throws it from its
  * next render.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useStoreApi } from '@xyflow/react';
 
 export type UpdateNodeInternals = (ids: string | string[]) => void;
@@ -97,7 +97,23 @@ export function useNodeInternalsOnChange(id: string, key: string): void {
       throw error;
     });
   }, []);
-  useEffect(() => queueNodeInternals(update, id, fail), [id, key, update, fail]);
+  // xyflow measures a node when it mounts (its ResizeObserver, handles included): asking
+  // again then measured every node twice while a link opened. Only a change is worth it.
+  const seen = useRef<{ id: string; key: string } | null>(null);
+  useEffect(() => {
+    if (handlesMoved(seen, id, key)) queueNodeInternals(update, id, fail);
+  }, [id, key, update, fail]);
+}
+
+/**
+ * Whether node `id`'s handles may have moved since `last` saw it (which it then records):
+ * not on the first look (the node just mounted, and xyflow measures it itself), nor when the
+ * key is the one seen last (an effect run again for another reason).
+ */
+export function handlesMoved(last: { current: { id: string; key: string } | null }, id: string, key: string): boolean {
+  const prev = last.current;
+  last.current = { id, key };
+  return prev !== null && (prev.id !== id || prev.key !== key);
 }
 
 /**
