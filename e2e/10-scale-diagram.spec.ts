@@ -118,13 +118,21 @@ test('12 brokers x 200 partitions: compact cards, readable and apart at 1280x720
   let leaders = 0;
   for (let id = 1; id <= BROKERS; id++) leaders += Number(await page.getByTestId(`card-leaders-${id}`).locator('.card-num').innerText());
   expect(leaders).toBe(206);
-  // Each card's strip is one image with a square per replica the broker holds (a valid SVG:
-  // it decodes), and the square under the pointer names its replica and role.
+  // Each card's strip is one canvas with a square per replica the broker holds (drawn: its
+  // first square has a role's colour), and the square under the pointer names its replica and role.
   const strip = page.getByTestId('broker-card-1').getByTestId('card-strip');
   const held = await page.getByTestId('card-replicas-1').locator('.card-num').innerText();
   expect(Number(held)).toBeGreaterThan(30);
   await expect(strip).toHaveAttribute('data-cells', held);
-  await expect.poll(() => strip.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const firstSquare = () =>
+    strip.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const ratio = c.width / c.offsetWidth; // canvas pixels per CSS px
+      const [r, g, b, a] = c.getContext('2d')!.getImageData(Math.floor(4 * ratio), Math.floor(4 * ratio), 1, 1).data;
+      return `${r},${g},${b},${a}`;
+    });
+  // The leader's blue (#2f5fd0) or in sync's green (#3f9d5a), opaque.
+  await expect.poll(firstSquare).toMatch(/^(47,95,208|63,157,90),255$/);
   const s = await box(strip);
   await page.mouse.move(s.x + 1, s.y + 1);
   await expect(strip).toHaveAttribute('title', /^(bench|orders)-\d+: (leader|in sync)$/);

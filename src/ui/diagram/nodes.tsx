@@ -3,7 +3,7 @@
  * look at the snapshot themselves. Selection goes through real buttons, so every thing on
  * the diagram is reachable with the keyboard and has an accessible name.
  */
-import { memo, useMemo } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { useNodeInternalsOnChange } from './node-internals';
 import { useUiStore } from '../../state/ui-store';
@@ -209,26 +209,29 @@ const STRIP_COLUMNS = 24;
 const STRIP_COLOUR: Record<ReplicaRole, string> = { leader: '#2f5fd0', 'in-sync': '#3f9d5a', 'out-of-sync': '#e0a100', offline: '#c3252e' };
 
 /**
- * The card's strip: one square per replica, coloured by role, drawn as one image (an SVG made
+ * The card's strip: one square per replica, coloured by role, drawn on one canvas (drawn
  * again only when a role changes). At 50 x 1,000 the strips were 3,000 spans, over a third of
- * the page's elements, laid out and painted again in every long task; an image is one element
- * a card. Hovering a square names its replica (the image's title follows the pointer).
+ * the page's elements, laid out and painted again in every long task; then one SVG image a
+ * card, which the browser decoded and rasterised on the main thread as the cards appeared
+ * (PaintImage, ~35 ms of the 50 x 1,000 link's longest opening task). A canvas is filled
+ * with rectangles once and only composited after. Hovering a square names its replica (the
+ * canvas's title follows the pointer).
  */
 const Strip = memo(
   function Strip({ strip }: { strip: BrokerCard['strip']; signature: string }) {
+    const ref = useRef<HTMLCanvasElement>(null);
     const rows = Math.max(1, Math.ceil(strip.length / STRIP_COLUMNS));
     const width = STRIP_COLUMNS * (STRIP_CELL + STRIP_GAP) - STRIP_GAP;
     const height = rows * (STRIP_CELL + STRIP_GAP) - STRIP_GAP;
-    let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" shape-rendering="crispEdges">`;
-    for (let i = 0; i < strip.length; i++) {
-      const x = (i % STRIP_COLUMNS) * (STRIP_CELL + STRIP_GAP);
-      const y = Math.floor(i / STRIP_COLUMNS) * (STRIP_CELL + STRIP_GAP);
-      svg += `<rect x="${x}" y="${y}" width="${STRIP_CELL}" height="${STRIP_CELL}" rx="1" fill="${STRIP_COLOUR[strip[i]!.role]}"/>`;
-    }
-    svg += '</svg>';
-    const onPointerMove = (e: React.PointerEvent<HTMLImageElement>) => {
+    // Before the browser paints (no frame with an empty strip).
+    useLayoutEffect(() => {
+      const canvas = ref.current;
+      if (!canvas) return;
+      drawStrip(canvas, strip, width, height);
+    }, [strip, width, height]);
+    const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
       const r = e.currentTarget.getBoundingClientRect();
-      // The image may be drawn scaled (the diagram's zoom): map the pointer back to CSS px.
+      // The strip may be drawn scaled (the diagram's zoom): map the pointer back to CSS px.
       const x = ((e.clientX - r.left) / r.width) * width;
       const y = ((e.clientY - r.top) / r.height) * height;
       const i = Math.floor(y / (STRIP_CELL + STRIP_GAP)) * STRIP_COLUMNS + Math.floor(x / (STRIP_CELL + STRIP_GAP));
@@ -236,21 +239,36 @@ const Strip = memo(
       e.currentTarget.title = cell ? `${cell.key}: ${ROLE_LABEL[cell.role].text}` : '';
     };
     return (
-      <img
+      <canvas
+        ref={ref}
         className="card-strip"
-        alt=""
         aria-hidden="true"
         data-testid="card-strip"
         data-cells={strip.length}
-        width={width}
-        height={height}
-        src={`data:image/svg+xml,${encodeURIComponent(svg)}`}
+        style={{ width, height }}
         onPointerMove={onPointerMove}
       />
     );
   },
   (a, b) => a.strip === b.strip || a.signature === b.signature,
 );
+
+/** Fills `canvas` (width x height CSS px, at the screen's pixel ratio) with the strip's squares. */
+function drawStrip(canvas: HTMLCanvasElement, strip: BrokerCard['strip'], width: number, height: number): void {
+  const ratio = Math.min(3, Math.max(1, Math.ceil(window.devicePixelRatio || 1)));
+  if (canvas.width !== width * ratio) canvas.width = width * ratio;
+  if (canvas.height !== height * ratio) canvas.height = height * ratio;
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  g.clearRect(0, 0, width, height);
+  let colour = '';
+  for (let i = 0; i < strip.length; i++) {
+    const c = STRIP_COLOUR[strip[i]!.role];
+    if (c !== colour) g.fillStyle = colour = c;
+    g.fillRect((i % STRIP_COLUMNS) * (STRIP_CELL + STRIP_GAP), Math.floor(i / STRIP_COLUMNS) * (STRIP_CELL + STRIP_GAP), STRIP_CELL, STRIP_CELL);
+  }
+}
 
 /** A broker zoomed out: counts, bytes in and out, and its partitions as a strip. */
 function BrokerCardView({ card, broker }: { card: BrokerCard; broker: number }) {
