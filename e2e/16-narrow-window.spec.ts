@@ -30,6 +30,9 @@ test('at 800 px the side panels are drawers: a broker inspector and the event lo
     const box = (await inspector.boundingBox())!;
     return box.x >= 0 && box.x + box.width <= 800 + 0.5;
   }).toBe(true);
+  // Below the toolbar (two rows at this width), never over its menus: it opens at --toolbar-height.
+  const toolbarBox = (await page.locator('header.toolbar').boundingBox())!;
+  await expect.poll(async () => Math.abs((await inspector.boundingBox())!.y - (toolbarBox.y + toolbarBox.height))).toBeLessThanOrEqual(1);
   await screenshot(page, '16-narrow-inspector');
 
   await page.keyboard.press('Escape');

@@ -42,7 +42,8 @@ function CommandButton(props: {
 
 export function Toolbar() {
   // The toolbar wraps onto a second row when narrow: what floats below it (the storage
-  // banners) reads its height from --toolbar-height so it never covers a menu.
+  // banners, the narrow window's inspector drawer) reads its height from --toolbar-height so
+  // it never covers a menu.
   const headerRef = useRef<HTMLElement>(null);
   // Read from the ResizeObserver's entry only (it runs after layout, and first right after the
   // first one): a read of the box in a layout effect forced the whole page's first layout inside

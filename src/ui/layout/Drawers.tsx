@@ -4,7 +4,7 @@
  * selecting something), closed by the same buttons or Escape. One drawer at a time, so the
  * diagram always keeps most of the window. Wide windows are untouched.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { create } from 'zustand';
 import { useUiStore } from '../../state/ui-store';
 import './drawers.css';
@@ -68,27 +68,13 @@ function useNarrowWatch() {
   }, []);
 }
 
-/** The toolbar's height, as --toolbar-h, so drawers open below it (it wraps when narrow). */
-function useToolbarHeight(ref: React.RefObject<HTMLDivElement | null>) {
-  useEffect(() => {
-    const toolbar = document.querySelector<HTMLElement>('.toolbar');
-    const app = ref.current?.closest<HTMLElement>('.app');
-    if (!toolbar || !app) return;
-    const ro = new ResizeObserver(() => app.style.setProperty('--toolbar-h', `${toolbar.offsetHeight}px`));
-    ro.observe(toolbar);
-    return () => ro.disconnect();
-  }, [ref]);
-}
-
 export function DrawerToggles() {
   useNarrowWatch();
-  const ref = useRef<HTMLDivElement>(null);
-  useToolbarHeight(ref);
   const narrow = useDrawerStore((s) => s.narrow);
   const open = useDrawerStore((s) => s.open);
   const toggle = useDrawerStore((s) => s.toggle);
   return (
-    <div ref={ref} className="drawer-toggles" role="group" aria-label="Panels" hidden={!narrow}>
+    <div className="drawer-toggles" role="group" aria-label="Panels" hidden={!narrow}>
       <button
         type="button"
         className={`btn${open === 'inspector' ? ' btn-primary' : ''}`}
