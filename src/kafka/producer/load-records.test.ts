@@ -7,13 +7,31 @@
  * per node): every record written ends acknowledged exactly once, and pendingRecords counts
  * the open ones.
  */
-import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../scenario/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Scenario, TimelineAction } from '../../scenario/types';
 import { Cluster } from '../cluster';
-import { RecordBatchBuilder, batchBaseTimestamp, batchIsValid, batchMaxTimestamp, batchRecordCount, decodeRecords } from '../log/record-batch';
+import { crc32c, crc32cUpdate } from '../log/crc32c';
+import { FAULT_END_MS, randomScenario } from '../invariants/random-scenario';
+import {
+  BATCH_HEADER_SIZE,
+  RecordBatchBuilder,
+  batchBaseSequence,
+  batchBaseTimestamp,
+  batchCrc,
+  batchIsControl,
+  batchIsTransactional,
+  batchIsValid,
+  batchMaxTimestamp,
+  batchProducerEpoch,
+  batchProducerId,
+  batchRecordCount,
+  decodeRecords,
+  setBatchProducerState,
+  setBatchTransactional,
+} from '../log/record-batch';
 import { sizeOfVarint } from '../log/varint';
 import { partitionForKey, utf8 } from './murmur2';
-import { fillerText } from './producer';
+import { Producer, fillerText } from './producer';
 
 const PARTITIONS = 6;
 
@@ -258,5 +276,215 @@ describe('RecordBatchBuilder', () => {
     const fresh = new RecordBatchBuilder({ baseTimestamp: 5, batchSize: 1 << 20 });
     fresh.tryAppend(5, utf8('x'), utf8('y'));
     expect([...two]).toEqual([...fresh.build()]);
+  });
+});
+
+describe('the filler text', () => {
+  it('is ASCII without NUL, so every 8 bytes of it read as a big-endian double are a finite normal number, copied bit for bit (writeLoadValue copies doubles)', () => {
+    const filler = fillerText();
+    expect(filler.length).toBe(4096);
+    for (let i = 0; i < filler.length; i++) {
+      expect(filler[i], `byte ${i}`).toBeGreaterThan(0);
+      expect(filler[i], `byte ${i}`).toBeLessThan(0x80);
+    }
+    const src = new DataView(filler.buffer, filler.byteOffset, filler.length);
+    const copy = new Uint8Array(16);
+    const dst = new DataView(copy.buffer);
+    for (let i = 0; i + 8 <= filler.length; i++) {
+      const d = src.getFloat64(i);
+      expect(Number.isFinite(d), `at ${i}`).toBe(true);
+      // Normal: the 11 exponent bits are neither all zeros (denormal, zero) nor all ones.
+      const exponent = ((filler[i]! & 0x7f) << 4) | (filler[i + 1]! >> 4);
+      expect(exponent, `at ${i}`).toBeGreaterThan(0);
+      expect(exponent, `at ${i}`).toBeLessThan(0x7ff);
+      dst.setFloat64(3, d);
+      expect([...copy.subarray(3, 11)], `at ${i}`).toEqual([...filler.subarray(i, i + 8)]);
+    }
+  });
+});
+
+/**
+ * Every batch a producer sends, checked as it goes (Producer.sendRequest wrapped): its CRC is
+ * crc32c over bytes [21, end) (batchIsValid); a lazily written one's records register is
+ * crc32cUpdate(0) over its records; and it is byte for byte the batch a RecordBatchBuilder
+ * builds from the same records with the same producer fields (but for the base offset and
+ * leader epoch a leader stamped into the array a retry copied).
+ */
+interface SentCheck {
+  batches: number;
+  lazy: number;
+  retried: number;
+  lazyRetried: number;
+  bumped: number;
+  /** Lazy batches sent again under another epoch than their last attempt's (stamp ran on a copy). */
+  restamped: number;
+  transactional: number;
+  /** The most records in a lazy batch. */
+  maxLazyRecords: number;
+  problems: string[];
+}
+
+type SendRequest = (this: Producer, r: { batches: { bytes: Uint8Array | null; recordsCrc: number; recordsCrcValid: boolean; attempts: number }[] }) => void;
+const proto = Producer.prototype as unknown as { sendRequest: SendRequest };
+const originalSendRequest = proto.sendRequest;
+afterEach(() => {
+  proto.sendRequest = originalSendRequest;
+});
+
+function checkSentBatches(): SentCheck {
+  const check: SentCheck = { batches: 0, lazy: 0, retried: 0, lazyRetried: 0, bumped: 0, restamped: 0, transactional: 0, maxLazyRecords: 0, problems: [] };
+  const lastEpoch = new WeakMap<object, number>();
+  proto.sendRequest = function (this: Producer, r) {
+    for (const b of r.batches) {
+      const bytes = b.bytes!;
+      const before = lastEpoch.get(b);
+      if (b.recordsCrcValid && before !== undefined && before !== batchProducerEpoch(bytes)) check.restamped++;
+      lastEpoch.set(b, batchProducerEpoch(bytes));
+      check.batches++;
+      if (b.recordsCrcValid) {
+        check.lazy++;
+        check.maxLazyRecords = Math.max(check.maxLazyRecords, batchRecordCount(bytes));
+      }
+      // attempts counts this one already (sendTo).
+      if (b.attempts > 1) check.retried++;
+      if (b.attempts > 1 && b.recordsCrcValid) check.lazyRetried++;
+      if (batchProducerEpoch(bytes) > 0) check.bumped++;
+      if (batchIsTransactional(bytes)) check.transactional++;
+      const problem = sentBatchProblem(bytes, b.recordsCrcValid ? b.recordsCrc : null);
+      if (problem !== null && check.problems.length < 5) check.problems.push(`${this.id}, attempt ${b.attempts}: ${problem}`);
+    }
+    originalSendRequest.call(this, r);
+  };
+  return check;
+}
+
+function sentBatchProblem(bytes: Uint8Array, recordsCrc: number | null): string | null {
+  if (!batchIsValid(bytes)) return `CRC ${batchCrc(bytes)}, crc32c of [21, ${bytes.length}) ${crc32c(bytes, 21, bytes.length)}`;
+  if (recordsCrc !== null && recordsCrc !== crc32cUpdate(0, bytes, BATCH_HEADER_SIZE, bytes.length)) return 'records register differs from crc32cUpdate(0) over the records';
+  const records = decodeRecords(bytes);
+  const builder = new RecordBatchBuilder({ baseTimestamp: batchBaseTimestamp(bytes), batchSize: 1 << 24 });
+  for (const r of records) if (!builder.tryAppend(r.timestamp, r.key, r.value)) return 'the builder refused a record';
+  const built = builder.build();
+  setBatchProducerState(built, batchProducerId(bytes), batchProducerEpoch(bytes), batchBaseSequence(bytes));
+  setBatchTransactional(built, batchIsTransactional(bytes));
+  if (built.length !== bytes.length) return `length ${bytes.length}, built ${built.length}`;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((i < 8 || i >= 12) && i < 16) continue; // base offset and leader epoch: a leader's
+    if (bytes[i] !== built[i]) return `byte ${i} is ${bytes[i]}, built ${built[i]}`;
+  }
+  // A lazy batch's values (load records only): "<producer>#<seq> " then the filler (zeros
+  // past it), where the prefix fits.
+  if (recordsCrc === null) return null;
+  for (const r of records) {
+    const m = /^([a-z0-9]+)#([0-9]+) /.exec(text(r.value)!);
+    if (m === null) continue;
+    const d = firstDifference(r.value!, expectedValue(m[1]!, Number(m[2]), r.value!.length));
+    if (d >= 0) return `value of seq ${m[2]} (length ${r.value!.length}) differs at ${d}: ${JSON.stringify(text(r.value!.subarray(0, 60)))} vs ${JSON.stringify(text(expectedValue(m[1]!, Number(m[2]), r.value!.length).subarray(0, 60)))}`;
+  }
+  return null;
+}
+
+/** Loads of every value shape at once, one topic each: [keys, valueBytes]. */
+const SHAPES: [number, number][] = [
+  [0, 0], // no value bytes
+  [3, 1], // one byte of the prefix
+  [10, 12], // the prefix and a few filler bytes (read: no tables for a short run)
+  [0, 30],
+  [1000, 100],
+  [5, 300],
+  [0, 4000], // a run of nearly all the filler (few offsets)
+  [7, 4106], // a run past the filler's end for some sequences' prefix lengths
+  [0, 5000], // zeros past the filler
+];
+
+function shapesScenario(config: Record<string, string | number | boolean>, extra: TimelineAction[] = [], rate = 400): Scenario {
+  return {
+    version: 1,
+    seed: 5,
+    cluster: { brokers: [{ id: 1 }, { id: 2 }, { id: 3 }], network: { latencyMs: 1, jitterMs: 0 } },
+    topics: SHAPES.map((_, i) => ({ name: `s${i}`, partitions: 2, replicationFactor: 3 })),
+    // A long linger: batches of many records (of each shape but the largest).
+    clients: [{ kind: 'producer', id: 'p', config: { 'linger.ms': 50, ...config } }],
+    timeline: [...SHAPES.map(([keys, valueBytes], i) => ({ at: 0, op: 'startLoad' as const, producer: 'p', topic: `s${i}`, ratePerSec: rate, keys, valueBytes })), ...extra],
+  };
+}
+
+describe('lazily written batches: the CRC from the records register (CRC linearity)', () => {
+  for (const [what, config, startSeq] of [
+    ['not idempotent (writeLazy computes the CRC), sequences crossing to 10 digits', { 'enable.idempotence': false, acks: 1 }, 999_999_000],
+    ['idempotent (stamp computes the CRC), sequences crossing 2^31', {}, 2 ** 31 - 1000],
+    ['idempotent, sequences of 16 digits', {}, 1_234_567_890_123_456],
+  ] as const) {
+    it(`equal crc32c of the sent bytes and a builder's batch: ${what}`, () => {
+      const check = checkSentBatches();
+      const c = new Cluster(shapesScenario(config), { recordConsumed: false, recordProduced: false });
+      c.producers.get('p')!.loadSeq = startSeq;
+      c.runUntil(1500);
+      expect(check.problems).toEqual([]);
+      expect(check.lazy).toBeGreaterThan(200);
+      expect(check.lazy).toBe(check.batches);
+      expect(check.maxLazyRecords).toBeGreaterThan(8);
+      const producer = c.producers.get('p')!;
+      expect(producer.failed).toBe(0);
+      expect(producer.loadSeq).toBeGreaterThan(startSeq + 1000);
+    });
+  }
+
+  it('equal crc32c of the sent bytes and a builder\'s batch: transactional (stamp sets the transactional bit)', () => {
+    const check = checkSentBatches();
+    const txn: TimelineAction[] = [
+      { at: 100, op: 'beginTransaction', producer: 'p' },
+      { at: 600, op: 'commitTransaction', producer: 'p' },
+      { at: 700, op: 'beginTransaction', producer: 'p' },
+      { at: 1200, op: 'abortTransaction', producer: 'p' },
+    ];
+    const c = new Cluster(shapesScenario({ 'transactional.id': 'tx' }, txn), { recordConsumed: false, recordProduced: false });
+    c.runUntil(1500);
+    expect(check.problems).toEqual([]);
+    expect(check.transactional).toBeGreaterThan(100);
+    expect(check.lazy).toBe(check.batches);
+    expect(check.maxLazyRecords).toBeGreaterThan(8);
+    // And the logs hold them as sent (control batches aside).
+    let stored = 0;
+    for (const b of c.brokers.values()) {
+      for (const log of b.logs.values()) {
+        for (const s of log.segments) {
+          for (const batch of s.batchList()) {
+            if (batchIsControl(batch) || !batchIsTransactional(batch)) continue;
+            expect(batchIsValid(batch)).toBe(true);
+            stored++;
+          }
+        }
+      }
+    }
+    expect(stored).toBeGreaterThan(100);
+  });
+
+  it('equal crc32c of the sent bytes and a builder\'s batch: retried copies, and copies restamped after epoch bumps (a killed leader, short delivery timeouts)', () => {
+    const check = checkSentBatches();
+    // Random kills, isolations and slow brokers: retries under the same epoch.
+    for (const seed of [3, 4]) {
+      const sc = randomScenario(seed);
+      // Every value shape, on the random schedule's producer.
+      sc.topics = [...sc.topics!, ...SHAPES.map((_, i) => ({ name: `s${i}`, partitions: 2, replicationFactor: 3 }))];
+      sc.timeline = [...sc.timeline!, ...SHAPES.map(([keys, valueBytes], i) => ({ at: 0, op: 'startLoad' as const, producer: 'p1', topic: `s${i}`, ratePerSec: 50, keys, valueBytes }))];
+      const c = new Cluster(sc, { recordConsumed: false, recordProduced: false });
+      c.runUntil(FAULT_END_MS + 5000);
+      expect(check.problems, `seed ${seed}`).toEqual([]);
+    }
+    // A leader killed while batches are in flight to it, with delivery timeouts short enough
+    // that stamped batches expire: each expiry bumps the epoch (KIP-360) and the retried
+    // batches of other partitions go out again as copies stamped with the new epoch.
+    const killed = shapesScenario({ 'delivery.timeout.ms': 3000, 'request.timeout.ms': 500 }, [
+      { at: 500, op: 'killBroker', broker: 1 },
+      { at: 5000, op: 'restartBroker', broker: 1 },
+    ], 100);
+    const c = new Cluster(killed, { recordConsumed: false, recordProduced: false });
+    c.runUntil(9000);
+    expect(check.problems).toEqual([]);
+    expect(c.producers.get('p')!.producerEpoch).toBeGreaterThan(0);
+    expect(check.lazyRetried).toBeGreaterThan(100);
+    expect(check.restamped).toBeGreaterThan(10);
+    expect(check.bumped).toBeGreaterThan(100);
   });
 });
