@@ -15,7 +15,7 @@
 import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
-import { crc32c, crc32cShift, crc32cShiftTable, crc32cUpdate, crc32cWindows } from '../log/crc32c';
+import { crc32cShift, crc32cShiftTable, crc32cUpdate, crc32cWindows } from '../log/crc32c';
 import {
   BATCH_HEADER_SIZE,
   NO_PRODUCER_EPOCH,
@@ -90,17 +90,11 @@ interface ProducerBatch {
   lazySize: number;
   /** batch.size when the batch opened: a builder's limit, kept for a lazy batch. */
   limit: number;
-  bytes: Uint8Array | null;
   /**
-   * Written lazily (writeLazy): the raw CRC-32C register over its records, bytes[61, end)
-   * from register 0 (crc32c.ts crc32cUpdate), valid while recordsCrcValid. The batch's CRC
-   * is then ~(Z_{end-61}(R(-1, header bytes [21, 61))) ^ recordsCrc) (lazyBatchCrc): stamp()
-   * rewrites the header only, and nothing rewrites a batch's record bytes after writeLazy (a
-   * retry's copy has the same), so the records are never read again for the CRC.
+   * Closed: its bytes, with a valid CRC from the start (writeLazy, or the builder's build):
+   * stamp() changes header fields the CRC covers and updates it by their change alone.
    */
-  recordsCrc: number;
-  /** recordsCrc is that of bytes' records (false: a builder-built batch; the CRC reads all bytes). */
-  recordsCrcValid: boolean;
+  bytes: Uint8Array | null;
   recordCount: number;
   createdMs: number;
   rows: RowInfo[] | null;
@@ -603,8 +597,6 @@ export class Producer {
       lazySize: BATCH_HEADER_SIZE,
       limit: this.batchSize,
       bytes: null,
-      recordsCrc: 0,
-      recordsCrcValid: false,
       recordCount: 0,
       createdMs: now,
       rows: this.ctx.recordingProduced || explicit ? [] : null,
@@ -687,12 +679,11 @@ export class Producer {
       b.builder = null;
       return;
     }
-    // An idempotent producer's batch gets its CRC when stamp() writes the producer id and
-    // sequence (which the CRC covers) before it first goes out: computed once, not twice.
-    if (b.builder === null) b.bytes = this.writeLazy(b, !this.idempotent);
+    // Closed with a valid CRC; stamp() updates it by the header's change (CRC linearity), an
+    // idempotent producer's id and sequence, without reading the records again.
+    if (b.builder === null) b.bytes = this.writeLazy(b);
     else {
-      b.bytes = b.builder.build(!this.idempotent);
-      b.recordsCrcValid = false;
+      b.bytes = b.builder.build();
       b.builder.release();
       b.builder = null;
     }
@@ -900,14 +891,19 @@ export class Producer {
     b.stampedEpoch = this.producerEpoch;
     b.baseSequence = q.nextSequence;
     q.nextSequence = (q.nextSequence + b.recordCount) | 0;
+    // The covered header (attributes .. record count) before the stamp, for the CRC's update.
+    const before = crc32cUpdate(-1, bytes, HEADER_ATTRIBUTES, BATCH_HEADER_SIZE);
     writeI64(bytes, HEADER_PRODUCER_ID, this.producerId);
     bytes[HEADER_PRODUCER_EPOCH] = (this.producerEpoch >> 8) & 0xff;
     bytes[HEADER_PRODUCER_EPOCH + 1] = this.producerEpoch & 0xff;
     writeI32(bytes, HEADER_BASE_SEQUENCE, b.baseSequence);
     // A transactional producer's batches carry the transactional bit (RecordBatch.isTransactional).
     if (this.transactionalId !== null) bytes[HEADER_ATTRIBUTES + 1] = bytes[HEADER_ATTRIBUTES + 1]! | TRANSACTIONAL_FLAG_MASK;
-    // A lazily written batch's records were checksummed as they were written: the header only.
-    writeI32(bytes, HEADER_CRC, b.recordsCrcValid ? lazyBatchCrc(bytes, b.recordsCrc) : crc32c(bytes, HEADER_ATTRIBUTES, bytes.length) | 0);
+    // The CRC was valid for the old header (every closed batch's is): ~R(-1, header || records)
+    // is linear in the header, so it moves by Z_|records|(R(-1, old) ^ R(-1, new)), whatever
+    // the records (40 bytes read twice instead of the whole batch).
+    const after = crc32cUpdate(-1, bytes, HEADER_ATTRIBUTES, BATCH_HEADER_SIZE);
+    writeI32(bytes, HEADER_CRC, readI32(bytes, HEADER_CRC) ^ crc32cShift(before ^ after, bytes.length - BATCH_HEADER_SIZE));
   }
 
   private sendRequest(r: InFlightRequest): void {
@@ -1640,13 +1636,13 @@ export class Producer {
   /**
    * The bytes of a lazy batch, written once where they stay (RecordBatchBuilder's record
    * layout and build's header, byte for byte: load-records.test.ts compares them), and the
-   * raw CRC register of its records (b.recordsCrc) taken on the way: the bytes between
+   * raw CRC register of its records taken on the way (its CRC then reads the header only): the bytes between
    * filler runs (a record's length .. its value's "<id>#<seq> ", its header count, the next
    * record's start) through crc32cUpdate, read back as just written; each run of n filler
    * bytes from filler offset `from` in four lookups and one, Z_n(state) ^ R(0, filler[from,
    * from + n)) (fillerCrcs), instead of reading its ~90 bytes again.
    */
-  private writeLazy(b: ProducerBatch, computeCrc: boolean): Uint8Array {
+  private writeLazy(b: ProducerBatch): Uint8Array {
     const lazy = b.lazy!;
     const out = batchBytes(b.lazySize);
     const base = b.createdMs;
@@ -1698,8 +1694,7 @@ export class Producer {
       out[p++] = 0; // header count
       if (ts > maxTs) maxTs = ts;
     }
-    b.recordsCrc = crc32cUpdate(state, out, crcTo, p);
-    b.recordsCrcValid = true;
+    const records = crc32cUpdate(state, out, crcTo, p);
     if (runLength !== LAST_RUN.length) {
       LAST_RUN.length = runLength;
       LAST_RUN.shift = shift;
@@ -1707,7 +1702,7 @@ export class Producer {
     }
     const count = b.recordCount;
     writeBatchHeader(out, count, base, count === 0 ? base : maxTs, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, false);
-    if (computeCrc) writeI32(out, HEADER_CRC, lazyBatchCrc(out, b.recordsCrc));
+    writeI32(out, HEADER_CRC, lazyBatchCrc(out, records));
     this.dropLazy(b);
     return out;
   }
@@ -1955,6 +1950,10 @@ function writeDecimal(buf: Uint8Array, pos: number, end: number, n: number): num
     x = q;
   }
   return Math.min(end, pos + digits);
+}
+
+function readI32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 }
 
 function writeI32(b: Uint8Array, at: number, v: number): void {
