@@ -891,19 +891,22 @@ export class Producer {
     b.stampedEpoch = this.producerEpoch;
     b.baseSequence = q.nextSequence;
     q.nextSequence = (q.nextSequence + b.recordCount) | 0;
-    // The covered header (attributes .. record count) before the stamp, for the CRC's update.
-    const before = crc32cUpdate(-1, bytes, HEADER_ATTRIBUTES, BATCH_HEADER_SIZE);
+    // The bytes the stamp may change, before it, for the CRC's update: producer id, epoch and
+    // base sequence, from the attributes on when the transactional bit is set too.
+    const from = this.transactionalId !== null ? HEADER_ATTRIBUTES : HEADER_PRODUCER_ID;
+    const to = HEADER_BASE_SEQUENCE + 4;
+    const before = crc32cUpdate(0, bytes, from, to);
     writeI64(bytes, HEADER_PRODUCER_ID, this.producerId);
     bytes[HEADER_PRODUCER_EPOCH] = (this.producerEpoch >> 8) & 0xff;
     bytes[HEADER_PRODUCER_EPOCH + 1] = this.producerEpoch & 0xff;
     writeI32(bytes, HEADER_BASE_SEQUENCE, b.baseSequence);
     // A transactional producer's batches carry the transactional bit (RecordBatch.isTransactional).
     if (this.transactionalId !== null) bytes[HEADER_ATTRIBUTES + 1] = bytes[HEADER_ATTRIBUTES + 1]! | TRANSACTIONAL_FLAG_MASK;
-    // The CRC was valid for the old header (every closed batch's is): ~R(-1, header || records)
-    // is linear in the header, so it moves by Z_|records|(R(-1, old) ^ R(-1, new)), whatever
-    // the records (40 bytes read twice instead of the whole batch).
-    const after = crc32cUpdate(-1, bytes, HEADER_ATTRIBUTES, BATCH_HEADER_SIZE);
-    writeI32(bytes, HEADER_CRC, readI32(bytes, HEADER_CRC) ^ crc32cShift(before ^ after, bytes.length - BATCH_HEADER_SIZE));
+    // The CRC was valid before (every closed batch's is) and is linear in the bytes it covers:
+    // changing bytes [from, to) moves it by Z_{end - to}(R(0, old) ^ R(0, new)) over them,
+    // whatever the rest (14 bytes read twice, 36 when transactional, instead of the batch).
+    const after = crc32cUpdate(0, bytes, from, to);
+    writeI32(bytes, HEADER_CRC, readI32(bytes, HEADER_CRC) ^ crc32cShift(before ^ after, bytes.length - to));
   }
 
   private sendRequest(r: InFlightRequest): void {
