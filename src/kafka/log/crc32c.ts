@@ -167,7 +167,7 @@ export function crc32cShift(state: number, n: number): number {
     if (n % 2 === 1) {
       let t = POW2_TABLES[k]!;
       if (t.length === 0) t = POW2_TABLES[k] = shiftTable(X2N[k + 3]!);
-      c = t[c & 0xff]! ^ t[256 + ((c >>> 8) & 0xff)]! ^ t[512 + ((c >>> 16) & 0xff)]! ^ t[768 + (c >>> 24)]!;
+      c = crc32cShiftWith(t, c);
     }
     n = n < 0x80000000 ? n >>> 1 : Math.floor(n / 2);
   }

@@ -15,7 +15,7 @@
 import { Config, PRODUCER_DEFAULTS, parseAcks } from '../config';
 import type { ClusterContext } from '../context';
 import { RETRIABLE_PRODUCE_ERRORS, type KafkaError } from '../errors';
-import { crc32cShift, crc32cShiftTable, crc32cUpdate, crc32cWindows } from '../log/crc32c';
+import { crc32cShift, crc32cShiftTable, crc32cShiftWith, crc32cUpdate, crc32cWindows } from '../log/crc32c';
 import {
   BATCH_HEADER_SIZE,
   NO_PRODUCER_EPOCH,
@@ -26,6 +26,7 @@ import {
   TRANSACTIONAL_FLAG_MASK,
   batchBytes,
   batchRecordCount,
+  readI32,
   writeBatchHeader,
   type RecordHeader,
 } from '../log/record-batch';
@@ -1690,7 +1691,7 @@ export class Producer {
             windows = fillerCrcs(n);
           }
           const c = crc32cUpdate(state, out, crcTo, run);
-          state = shift[c & 0xff]! ^ shift[256 + ((c >>> 8) & 0xff)]! ^ shift[512 + ((c >>> 16) & 0xff)]! ^ shift[768 + (c >>> 24)]! ^ windows[(seq * 13) % (fillerLength - n)]!;
+          state = crc32cShiftWith(shift, c) ^ windows[(seq * 13) % (fillerLength - n)]!;
           crcTo = p;
         }
       }
@@ -1953,10 +1954,6 @@ function writeDecimal(buf: Uint8Array, pos: number, end: number, n: number): num
     x = q;
   }
   return Math.min(end, pos + digits);
-}
-
-function readI32(b: Uint8Array, at: number): number {
-  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 }
 
 function writeI32(b: Uint8Array, at: number, v: number): void {
