@@ -12,42 +12,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/types';
 import { Cluster } from './cluster';
-import { checkAcknowledgedRecords, checkReplicasAgree, checkStepInvariants, newInvariantState } from './invariants/invariants';
-import { FAULT_END_MS, SETTLE_MS, randomScenario, type Mode } from './invariants/random-scenario';
+import { reportRun, runChecked } from './invariants/checked-run';
+import { FAULT_END_MS, randomScenario, type Mode } from './invariants/random-scenario';
 
-function runChecked(seed: number, mode: Mode = 'safe'): { violations: string[]; scenario: Scenario; output: string } {
+function runSeed(seed: number, mode: Mode = 'safe'): { violations: string[]; scenario: Scenario } {
   const scenario = randomScenario(seed, mode);
-  const cluster = new Cluster(scenario, { recordConsumed: false, recordProduced: true });
-  const state = newInvariantState();
-  state.committedOnlyGrows = mode === 'safe';
-  const violations: string[] = [];
-  const end = FAULT_END_MS + SETTLE_MS;
-  for (let t = 50; t <= end && violations.length === 0; t += 50) {
-    cluster.runUntil(t);
-    for (const v of checkStepInvariants(cluster, state)) violations.push(`t=${t}: ${v}`);
-  }
-  if (mode === 'lossy') {
-    // acks=1 and unclean elections may lose records (that is the point), but every replica
-    // must end up agreeing with its leader.
-    if (violations.length === 0) violations.push(...checkReplicasAgree(cluster));
-    return { violations, scenario, output: '' };
-  }
-  if (violations.length === 0) violations.push(...checkAcknowledgedRecords(cluster));
-  // Liveness: once every fault healed and the load stopped, a live group has caught up.
-  if (violations.length === 0) {
-    for (const g of cluster.coordinator.describeGroups()) {
-      if (g.members.length === 0) continue;
-      if (g.state !== 'Stable') violations.push(`group ${g.groupId} is ${g.state} long after the faults healed`);
-      for (const o of g.offsets) if (o.lag !== 0) violations.push(`group ${g.groupId} ${o.topic}-${o.partition}: lag ${o.lag} long after the load stopped`);
-    }
-  }
-  const acked = cluster.output().produced.filter((r) => r.offset !== null).length;
-  if (violations.length === 0 && acked === 0) violations.push('no record was acknowledged at all');
-  return { violations, scenario, output: '' };
+  return { ...runChecked(scenario, mode), scenario };
 }
 
 function report(seed: number, r: { violations: string[]; scenario: Scenario }): string {
-  return `seed ${seed}:\n  ${r.violations.slice(0, 5).join('\n  ')}\nreproduce with this scenario:\n${JSON.stringify(r.scenario)}`;
+  return reportRun(seed, r, r.scenario);
 }
 
 const SEEDS = Number(process.env.PROPERTY_SEEDS ?? 200);
@@ -60,7 +34,7 @@ const ONLY = (process.env.PROPERTY_ONLY ?? '')
 describe.runIf(ONLY.length > 0)('chosen seeds (PROPERTY_ONLY)', () => {
   for (const seed of ONLY) {
     it(`seed ${seed}`, () => {
-      const r = runChecked(seed);
+      const r = runSeed(seed);
       expect(r.violations, report(seed, r)).toEqual([]);
     });
   }
@@ -71,7 +45,7 @@ describe.runIf(ONLY.length === 0)('cluster properties under random faults', () =
     it(`seeds ${chunk + 1}–${Math.min(SEEDS, chunk + 20)}: invariants hold, acknowledged records survive exactly once`, () => {
       const failures: string[] = [];
       for (let seed = chunk + 1; seed <= Math.min(SEEDS, chunk + 20); seed++) {
-        const r = runChecked(seed);
+        const r = runSeed(seed);
         if (r.violations.length > 0) failures.push(report(seed, r));
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
@@ -83,7 +57,7 @@ describe.runIf(ONLY.length === 0)('cluster properties under random faults', () =
     it(`lossy seeds ${chunk + 1}–${Math.min(LOSSY_SEEDS, chunk + 20)} (acks=1, unclean election): structure holds, replicas converge`, () => {
       const failures: string[] = [];
       for (let seed = chunk + 1; seed <= Math.min(LOSSY_SEEDS, chunk + 20); seed++) {
-        const r = runChecked(seed, 'lossy');
+        const r = runSeed(seed, 'lossy');
         if (r.violations.length > 0) failures.push(report(seed, r));
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
@@ -101,7 +75,7 @@ describe.runIf(ONLY.length === 0)('cluster properties under random faults', () =
     [669, 'a cooperative follow-up rebalance lost with a moved coordinator (the member crashed) waits for its session timeout'],
   ] as const) {
     it(`seed ${seed}: ${what}`, () => {
-      const r = runChecked(seed);
+      const r = runSeed(seed);
       expect(r.violations, report(seed, r)).toEqual([]);
     });
   }

@@ -15,27 +15,53 @@ export const SETTLE_MS = 150000;
 
 export type Mode = 'safe' | 'lossy';
 
-export function randomScenario(seed: number, mode: Mode = 'safe'): Scenario {
+/** The sizes a random scenario draws from: each an inclusive [min, max]. */
+export interface ScenarioShape {
+  readonly brokers: readonly [number, number];
+  readonly topics: readonly [number, number];
+  readonly partitions: readonly [number, number];
+  readonly consumers: readonly [number, number];
+  /** Each topic's load, records per second. */
+  readonly ratePerSec: readonly [number, number];
+  /** Distinct keys of each load (0: unkeyed). */
+  readonly keys: readonly [number, number];
+  readonly faults: readonly [number, number];
+  /** The scenario's name, before the seed. */
+  readonly name: string;
+}
+
+/** The property tests' clusters: small enough to run hundreds of seeds. */
+export const SMALL_SHAPE: ScenarioShape = { brokers: [3, 5], topics: [1, 2], partitions: [1, 4], consumers: [1, 3], ratePerSec: [20, 200], keys: [0, 20], faults: [3, 10], name: 'property seed' };
+
+/**
+ * Clusters of the sizes issue 10 is about (the playground's scale links: 6 x 50, 12 x 200):
+ * 8–12 brokers, up to 200 partitions a topic, thousands of records a second, a group of up to
+ * six. Their follower fetches carry enough partitions to run in fetch sessions (KIP-227), and
+ * most batches hold one or two records, as at scale; the small shape never gets there.
+ */
+export const SCALE_SHAPE: ScenarioShape = { brokers: [8, 12], topics: [1, 2], partitions: [30, 200], consumers: [3, 6], ratePerSec: [500, 3000], keys: [0, 2000], faults: [6, 14], name: 'scale property seed' };
+
+export function randomScenario(seed: number, mode: Mode = 'safe', shape: ScenarioShape = SMALL_SHAPE): Scenario {
   const r = new Prng(seed ^ 0x5eed);
-  const brokerCount = r.range(3, 5);
+  const brokerCount = r.range(shape.brokers[0], shape.brokers[1]);
   const racks = ['a', 'b', 'c'];
   const brokers = Array.from({ length: brokerCount }, (_, i) => ({ id: i + 1, rack: racks[i % 3]! }));
-  const topicCount = r.range(1, 2);
+  const topicCount = r.range(shape.topics[0], shape.topics[1]);
   const topics = Array.from({ length: topicCount }, (_, i) => ({
     name: `t${i}`,
-    partitions: r.range(1, 4),
+    partitions: r.range(shape.partitions[0], shape.partitions[1]),
     replicationFactor: 3,
     config: { 'min.insync.replicas': 2 },
   }));
   const assignor = r.pick(ASSIGNORS);
-  const consumerCount = r.range(1, 3);
+  const consumerCount = r.range(shape.consumers[0], shape.consumers[1]);
   const timeline: TimelineAction[] = [];
-  for (const t of topics) timeline.push({ at: 0, op: 'startLoad', producer: 'p1', topic: t.name, ratePerSec: r.range(20, 200), keys: r.range(0, 20), valueBytes: 40 });
+  for (const t of topics) timeline.push({ at: 0, op: 'startLoad', producer: 'p1', topic: t.name, ratePerSec: r.range(shape.ratePerSec[0], shape.ratePerSec[1]), keys: r.range(shape.keys[0], shape.keys[1]), valueBytes: 40 });
   const down = new Set<number>();
   const isolated = new Set<number>();
   let consumerSeq = consumerCount;
   const live = new Set(Array.from({ length: consumerCount }, (_, i) => `c${i}`));
-  const faults = r.range(3, 10);
+  const faults = r.range(shape.faults[0], shape.faults[1]);
   for (let i = 0; i < faults; i++) {
     const at = r.range(1000, FAULT_END_MS - 1000);
     const broker = r.range(1, brokerCount);
@@ -73,7 +99,7 @@ export function randomScenario(seed: number, mode: Mode = 'safe'): Scenario {
   timeline.sort((a, b) => a.at - b.at);
   return {
     version: 1,
-    name: `property seed ${seed}`,
+    name: `${shape.name} ${seed}`,
     seed,
     cluster: { brokers, config: { 'replica.lag.time.max.ms': r.pick([5000, 10000, 30000]) }, network: { latencyMs: r.range(1, 5), jitterMs: r.range(0, 3) } },
     topics: mode === 'safe' ? topics : topics.map((t) => ({ ...t, config: { 'min.insync.replicas': 1, 'unclean.leader.election.enable': true } })),
