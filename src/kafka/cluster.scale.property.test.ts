@@ -14,8 +14,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FETCH_SESSION_MIN_PARTS } from './broker/fetch-session';
+import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
 import { reportRun, runChecked } from './invariants/checked-run';
+import { copiedRun, runFingerprint } from './invariants/copied-run';
 import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, type Mode } from './invariants/random-scenario';
 
 const SEEDS = Number(process.env.SCALE_PROPERTY_SEEDS ?? 8);
@@ -57,4 +59,22 @@ describe('cluster properties at scale under random faults', () => {
   for (let seed = 1; seed <= Math.ceil(SEEDS / 2); seed++) {
     it(`lossy seed ${seed} (acks=1, unclean election): structure holds, replicas converge`, () => check(seed, 'lossy'));
   }
+
+  // Time travel at scale: a moment is a copy of the cluster (checkpoint.ts), and a saved or
+  // linked one an image of it; either must run on exactly as the cluster it was taken from,
+  // sessions (clean parts, parked fetches), slabs and lazy batches included.
+  it('a scale cluster under faults, copied every ~2 s and restored from an image mid-run, runs on exactly', () => {
+    // Seed 1: 9 brokers, 217 partitions (its biggest fetches have sessions; see the first test).
+    const s = randomScenario(1, 'safe', SCALE_SHAPE);
+    const end = 12_000;
+    const r = copiedRun(() => new Cluster(s, { recordConsumed: true }), end, 1999);
+    expect(r.copies).toBe(6);
+    expect(r.copied).toBe(r.straight);
+    const original = new Cluster(s, { recordConsumed: true });
+    original.runUntil(6_123);
+    const restored = readClusterImage(structuredClone(writeClusterImage(original)));
+    restored.runUntil(end);
+    expect(sessionsOf(restored).length).toBeGreaterThan(5);
+    expect(runFingerprint(restored)).toBe(r.straight);
+  });
 });
