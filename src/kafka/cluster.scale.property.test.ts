@@ -9,8 +9,9 @@
  * once, in order, and the group has caught up ('safe'), or every replica agrees with its leader
  * ('lossy': acks=1 and unclean elections).
  *
- * SCALE_PROPERTY_SEEDS=n runs more seeds (default 8, and half as many lossy ones). A failure
- * prints the seed and the scenario that reproduces it.
+ * SCALE_PROPERTY_SEEDS=n runs more seeds (default 8, and half as many lossy ones and as many
+ * with admin operations: withAdminOps). A failure prints the seed and the scenario that
+ * reproduces it.
  */
 import { describe, expect, it } from 'vitest';
 import { FETCH_SESSION_MIN_PARTS } from './broker/fetch-session';
@@ -18,12 +19,13 @@ import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
 import { reportRun, runChecked } from './invariants/checked-run';
 import { copiedRun, runFingerprint } from './invariants/copied-run';
-import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, type Mode } from './invariants/random-scenario';
+import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, withAdminOps, type Mode } from './invariants/random-scenario';
 
 const SEEDS = Number(process.env.SCALE_PROPERTY_SEEDS ?? 8);
 
-function check(seed: number, mode: Mode): void {
-  const scenario = randomScenario(seed, mode, SCALE_SHAPE);
+function check(seed: number, mode: Mode, admin = false): void {
+  const drawn = randomScenario(seed, mode, SCALE_SHAPE);
+  const scenario = admin ? withAdminOps(drawn, seed) : drawn;
   const r = runChecked(scenario, mode);
   expect(r.violations, reportRun(seed, r, scenario)).toEqual([]);
   // Tens of thousands of records went through (no seed passes by doing nothing).
@@ -58,6 +60,10 @@ describe('cluster properties at scale under random faults', () => {
   }
   for (let seed = 1; seed <= Math.ceil(SEEDS / 2); seed++) {
     it(`lossy seed ${seed} (acks=1, unclean election): structure holds, replicas converge`, () => check(seed, 'lossy'));
+  }
+  // Partitions moved (some under a throttle), preferred elections and partitions added, among the faults.
+  for (let seed = 1; seed <= Math.ceil(SEEDS / 2); seed++) {
+    it(`seed ${seed} with admin operations: invariants hold, acknowledged records survive exactly once, the group catches up`, () => check(seed, 'safe', true));
   }
 
   // Time travel at scale: a moment is a copy of the cluster (checkpoint.ts), and a saved or

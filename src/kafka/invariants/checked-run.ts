@@ -1,7 +1,8 @@
 /**
  * One property-test run (the VOPR's loop): a scenario run to the end of its faults and
  * settling, the step invariants checked every `stepMs` of virtual time, then what must hold
- * at the end: every partition led, with its whole ISR holding the leader's log; and ('safe')
+ * at the end: every partition led, with its whole ISR holding the leader's log, every
+ * reassignment done; and ('safe')
  * every acknowledged record in the log exactly once, in order, and every live group caught
  * up ('lossy': acks=1 and unclean elections may lose records, that is the point).
  */
@@ -27,8 +28,9 @@ export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): Checked
     for (const v of checkStepInvariants(cluster, state)) violations.push(`t=${t}: ${v}`);
   }
   const acked = cluster.output().produced.filter((r) => r.offset !== null).length;
-  // Healed: every partition led, its ISR whole, every replica holding its leader's log.
+  // Healed: every partition led, its ISR whole, every replica holding its leader's log, no move unfinished.
   if (violations.length === 0) violations.push(...checkReplicasAgree(cluster));
+  if (violations.length === 0) for (const m of cluster.controller.reassignmentsInProgress()) violations.push(`a reassignment is unfinished long after the faults healed: ${JSON.stringify(m)}`);
   if (mode === 'lossy') return { violations, acked };
   if (violations.length === 0) violations.push(...checkAcknowledgedRecords(cluster));
   // Liveness: once every fault healed and the load stopped, a live group has caught up.

@@ -23,6 +23,9 @@ export interface InvariantState {
    * fell past the truncated log end resets by auto.offset.reset, so commits may go back.
    */
   committedOnlyGrows: boolean;
+  /** Each topic's partition count as last seen, and when each partition added since the first sight of its topic appeared. */
+  partitionCounts: Map<string, number>;
+  addedAt: Map<string, number>;
 }
 
 /**
@@ -36,8 +39,15 @@ export interface InvariantState {
  */
 export const COOPERATIVE_SETTLE_MS = 11_000;
 
+/**
+ * Partitions added to a topic (addPartitions) are unowned by a Stable group until a member
+ * sees the topic grew and rejoins; the group stays Stable on its old assignment meanwhile,
+ * as Kafka's does. Full ownership is required once they have existed this long.
+ */
+export const ADDED_PARTITION_SETTLE_MS = 11_000;
+
 export function newInvariantState(): InvariantState {
-  return { hwByEpoch: new Map(), committed: new Map(), leaderEpoch: new Map(), stableSince: new Map(), committedOnlyGrows: true };
+  return { hwByEpoch: new Map(), committed: new Map(), leaderEpoch: new Map(), stableSince: new Map(), committedOnlyGrows: true, partitionCounts: new Map(), addedAt: new Map() };
 }
 
 /** Checks that hold at every instant. */
@@ -45,6 +55,9 @@ export function checkStepInvariants(cluster: Cluster, state: InvariantState): st
   const v: string[] = [];
   const ctrl = cluster.controller;
   for (const t of ctrl.sortedTopics()) {
+    const seen = state.partitionCounts.get(t.name);
+    if (seen !== undefined) for (let p = seen; p < t.partitions.length; p++) state.addedAt.set(`${t.name}-${p}`, cluster.now);
+    state.partitionCounts.set(t.name, t.partitions.length);
     t.partitions.forEach((reg, p) => {
       const key = `${t.name}-${p}`;
       // Leader epochs only grow.
@@ -110,7 +123,9 @@ export function checkStepInvariants(cluster: Cluster, state: InvariantState): st
       const n = ctrl.topics.get(topic)?.partitions.length ?? 0;
       for (let p = 0; p < n; p++) {
         const count = owners.get(`${topic}-${p}`) ?? 0;
-        if (count > 1 || (count === 0 && settled)) v.push(`group ${g.groupId} is Stable but ${topic}-${p} has ${count} owners`);
+        const added = state.addedAt.get(`${topic}-${p}`);
+        const noticed = added === undefined || cluster.now - added >= ADDED_PARTITION_SETTLE_MS;
+        if (count > 1 || (count === 0 && settled && noticed)) v.push(`group ${g.groupId} is Stable but ${topic}-${p} has ${count} owners`);
       }
     }
     for (const [tp, count] of owners) if (count > 1) v.push(`group ${g.groupId}: ${tp} owned ${count} times`);

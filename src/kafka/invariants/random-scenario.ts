@@ -124,6 +124,46 @@ export function randomScenario(seed: number, mode: Mode = 'safe', shape: Scenari
 
 
 /**
+ * `s` with admin operations among its faults (Prng of its own: `s`'s draws are unchanged):
+ * partitions moved to three random brokers (some under a replication throttle generous
+ * enough to finish within the settle time), preferred leader elections, and partitions
+ * added to the first topic (the partitioner then maps keys anew). What moves a partition's
+ * replicas, leader or fetch sessions without an append, at any size.
+ */
+export function withAdminOps(s: Scenario, seed: number): Scenario {
+  const r = new Prng(seed ^ 0xad31);
+  const brokerIds = s.cluster.brokers.map((b) => b.id);
+  const topics = s.topics ?? [];
+  const first = topics[0];
+  if (first === undefined) return s;
+  let partitions = first.partitions;
+  const ops: TimelineAction[] = [];
+  const n = r.range(2, 6);
+  for (let i = 0; i < n; i++) {
+    const at = r.range(2000, FAULT_END_MS - 2000);
+    const topic = r.pick(topics);
+    const kind = r.int(4);
+    if (kind <= 1) {
+      const ids = brokerIds.slice();
+      for (let k = ids.length - 1; k > 0; k--) {
+        const j = r.int(k + 1);
+        [ids[k], ids[j]] = [ids[j]!, ids[k]!];
+      }
+      ops.push({ at, op: 'reassignPartitions', topic: topic.name, partition: r.int(topic.partitions), replicas: ids.slice(0, 3), throttleBytesPerSec: kind === 1 ? r.range(200_000, 2_000_000) : undefined });
+    } else if (kind === 2) ops.push({ at, op: 'electLeaders', topic: topic.name, partition: r.int(topic.partitions), type: 'preferred' });
+    else {
+      partitions += r.range(1, 10);
+      ops.push({ at, op: 'addPartitions', topic: first.name, partitions });
+    }
+  }
+  // Partitions are only ever added: the counts must grow in time order.
+  const added = ops.filter((a) => a.op === 'addPartitions').sort((a, b) => a.at - b.at);
+  const counts = added.map((a) => (a as { partitions: number }).partitions).sort((a, b) => a - b);
+  added.forEach((a, k) => ((a as { partitions: number }).partitions = counts[k]!));
+  return { ...s, name: `${s.name} with admin operations`, timeline: [...(s.timeline ?? []), ...ops].sort((a, b) => a.at - b.at) };
+}
+
+/**
  * randomScenario(seed) with racks for clients: the brokers run the RackAwareReplicaSelector
  * (KIP-392) and every consumer has a random client.rack (KIP-881), so consumers read from
  * followers in their racks.
