@@ -10,7 +10,7 @@
  * ('lossy': acks=1 and unclean elections).
  *
  * SCALE_PROPERTY_SEEDS=n runs more seeds (default 8, and half as many lossy ones and as many
- * with admin operations: withAdminOps). A failure prints the seed and the scenario that
+ * with admin operations: withAdminOps; a quarter as many on the consumer group protocol). A failure prints the seed and the scenario that
  * reproduces it.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,13 +19,13 @@ import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
 import { reportRun, runChecked } from './invariants/checked-run';
 import { copiedRun, runFingerprint } from './invariants/copied-run';
-import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, withAdminOps, type Mode } from './invariants/random-scenario';
+import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, withAdminOps, withConsumerProtocol, type Mode } from './invariants/random-scenario';
 
 const SEEDS = Number(process.env.SCALE_PROPERTY_SEEDS ?? 8);
 
-function check(seed: number, mode: Mode, admin = false): void {
+function check(seed: number, mode: Mode, variant: 'admin' | 'kip848' | null = null): void {
   const drawn = randomScenario(seed, mode, SCALE_SHAPE);
-  const scenario = admin ? withAdminOps(drawn, seed) : drawn;
+  const scenario = variant === 'admin' ? withAdminOps(drawn, seed) : variant === 'kip848' ? withConsumerProtocol(drawn) : drawn;
   const r = runChecked(scenario, mode);
   expect(r.violations, reportRun(seed, r, scenario)).toEqual([]);
   // Tens of thousands of records went through (no seed passes by doing nothing).
@@ -63,7 +63,11 @@ describe('cluster properties at scale under random faults', () => {
   }
   // Partitions moved (some under a throttle), preferred elections and partitions added, among the faults.
   for (let seed = 1; seed <= Math.ceil(SEEDS / 2); seed++) {
-    it(`seed ${seed} with admin operations: invariants hold, acknowledged records survive exactly once, the group catches up`, () => check(seed, 'safe', true));
+    it(`seed ${seed} with admin operations: invariants hold, acknowledged records survive exactly once, the group catches up`, () => check(seed, 'safe', 'admin'));
+  }
+  // The consumer group protocol (KIP-848): the coordinator assigns 30-400 partitions among up to six members.
+  for (let seed = 1; seed <= Math.ceil(SEEDS / 4); seed++) {
+    it(`seed ${seed} with group.protocol=consumer: invariants hold, acknowledged records survive exactly once, the group catches up`, () => check(seed, 'safe', 'kip848'));
   }
 
   // Time travel at scale: a moment is a copy of the cluster (checkpoint.ts), and a saved or

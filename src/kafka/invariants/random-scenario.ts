@@ -5,7 +5,7 @@
  * restarts, isolations, slow brokers and consumers joining, leaving and crashing. All
  * faults end by FAULT_END_MS and are healed 20 s later.
  */
-import type { Scenario, TimelineAction } from '../../scenario/types';
+import type { ConfigMap, Scenario, TimelineAction } from '../../scenario/types';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../config';
 import { Prng } from '../sim/prng';
 
@@ -161,6 +161,22 @@ export function withAdminOps(s: Scenario, seed: number): Scenario {
   const counts = added.map((a) => (a as { partitions: number }).partitions).sort((a, b) => a - b);
   added.forEach((a, k) => ((a as { partitions: number }).partitions = counts[k]!));
   return { ...s, name: `${s.name} with admin operations`, timeline: [...(s.timeline ?? []), ...ops].sort((a, b) => a.at - b.at) };
+}
+
+/**
+ * `s` with every consumer on the consumer group protocol (KIP-848: group.protocol=consumer,
+ * the assignor on the coordinator; the classic assignor and session timeout dropped).
+ */
+export function withConsumerProtocol(s: Scenario): Scenario {
+  const modern = (config: ConfigMap | undefined): ConfigMap => {
+    const { 'partition.assignment.strategy': _strategy, 'session.timeout.ms': _session, ...rest } = config ?? {};
+    return { ...rest, 'group.protocol': 'consumer' };
+  };
+  return {
+    ...s,
+    clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: modern(c.config) } : c)),
+    timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: modern(a.config) } : a)),
+  };
 }
 
 /**

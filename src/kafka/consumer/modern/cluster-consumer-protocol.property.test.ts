@@ -8,24 +8,14 @@
  * once, and the group is Stable and caught up.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, Scenario } from '../../../scenario/types';
+import type { Scenario } from '../../../scenario/types';
 import { Cluster } from '../../cluster';
 import { checkAcknowledgedRecords, checkStepInvariants, newInvariantState } from '../../invariants/invariants';
-import { FAULT_END_MS, SETTLE_MS, randomScenario } from '../../invariants/random-scenario';
-
-function consumerProtocol(config: ConfigMap | undefined): ConfigMap {
-  const { 'partition.assignment.strategy': _strategy, 'session.timeout.ms': _session, ...rest } = config ?? {};
-  return { ...rest, 'group.protocol': 'consumer' };
-}
+import { FAULT_END_MS, SETTLE_MS, randomScenario, withConsumerProtocol } from '../../invariants/random-scenario';
 
 /** randomScenario's document with every consumer on group.protocol=consumer. */
 function kip848Scenario(seed: number): Scenario {
-  const s = randomScenario(seed, 'safe');
-  return {
-    ...s,
-    clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: consumerProtocol(c.config) } : c)),
-    timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: consumerProtocol(a.config) } : a)),
-  };
+  return withConsumerProtocol(randomScenario(seed, 'safe'));
 }
 
 function run(seed: number): string[] {
