@@ -138,9 +138,9 @@ export function withAdminOps(s: Scenario, seed: number): Scenario {
   if (first === undefined) return s;
   let partitions = first.partitions;
   const ops: TimelineAction[] = [];
-  const n = r.range(2, 6);
-  for (let i = 0; i < n; i++) {
-    const at = r.range(2000, FAULT_END_MS - 2000);
+  // In time order, so that the first topic's count only grows.
+  const times = Array.from({ length: r.range(2, 6) }, () => r.range(2000, FAULT_END_MS - 2000)).sort((a, b) => a - b);
+  for (const at of times) {
     const topic = r.pick(topics);
     const kind = r.int(4);
     if (kind <= 1) {
@@ -149,17 +149,14 @@ export function withAdminOps(s: Scenario, seed: number): Scenario {
         const j = r.int(k + 1);
         [ids[k], ids[j]] = [ids[j]!, ids[k]!];
       }
-      ops.push({ at, op: 'reassignPartitions', topic: topic.name, partition: r.int(topic.partitions), replicas: ids.slice(0, 3), throttleBytesPerSec: kind === 1 ? r.range(200_000, 2_000_000) : undefined });
+      const move: TimelineAction = { at, op: 'reassignPartitions', topic: topic.name, partition: r.int(topic.partitions), replicas: ids.slice(0, 3) };
+      ops.push(kind === 1 ? { ...move, throttleBytesPerSec: r.range(200_000, 2_000_000) } : move);
     } else if (kind === 2) ops.push({ at, op: 'electLeaders', topic: topic.name, partition: r.int(topic.partitions), type: 'preferred' });
     else {
       partitions += r.range(1, 10);
       ops.push({ at, op: 'addPartitions', topic: first.name, partitions });
     }
   }
-  // Partitions are only ever added: the counts must grow in time order.
-  const added = ops.filter((a) => a.op === 'addPartitions').sort((a, b) => a.at - b.at);
-  const counts = added.map((a) => (a as { partitions: number }).partitions).sort((a, b) => a - b);
-  added.forEach((a, k) => ((a as { partitions: number }).partitions = counts[k]!));
   return { ...s, name: `${s.name} with admin operations`, timeline: [...(s.timeline ?? []), ...ops].sort((a, b) => a.at - b.at) };
 }
 
