@@ -19,7 +19,7 @@ import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
 import { reportRun, runChecked } from './invariants/checked-run';
 import { copiedRun, runFingerprint } from './invariants/copied-run';
-import { SCALE_SHAPE, SMALL_SHAPE, randomScenario, withAdminOps, withConsumerProtocol, type Mode } from './invariants/random-scenario';
+import { SCALE_SHAPE, SMALL_SHAPE, randomRackScenario, randomScenario, withAdminOps, withConsumerProtocol, type Mode } from './invariants/random-scenario';
 
 const SEEDS = Number(process.env.SCALE_PROPERTY_SEEDS ?? 8);
 
@@ -69,6 +69,19 @@ describe('cluster properties at scale under random faults', () => {
   for (let seed = 1; seed <= Math.ceil(SEEDS / 4); seed++) {
     it(`seed ${seed} with group.protocol=consumer: invariants hold, acknowledged records survive exactly once, the group catches up`, () => check(seed, 'safe', 'kip848'));
   }
+
+  // KIP-392 at scale: consumers in racks read from followers there (the RackAwareReplicaSelector).
+  it('seed 2 with consumers reading from followers in their racks: invariants hold, acknowledged records survive exactly once', () => {
+    const scenario = randomRackScenario(2, SCALE_SHAPE);
+    const r = runChecked(scenario, 'safe');
+    expect(r.violations, reportRun(2, r, scenario)).toEqual([]);
+    expect(r.acked).toBeGreaterThan(10_000);
+    // Healed and idle, consumers still read from followers in their racks (71 of 85 partitions here).
+    const snap = r.cluster.snapshot();
+    const leader = new Map(snap.partitions.map((p) => [`${p.topic}-${p.partition}`, p.leader]));
+    const fromFollowers = snap.consumers.flatMap((c) => c.positions.filter((p) => p.readReplica !== undefined && p.readReplica >= 0 && p.readReplica !== leader.get(`${p.topic}-${p.partition}`)));
+    expect(fromFollowers.length).toBeGreaterThan(40);
+  });
 
   // Time travel at scale: a moment is a copy of the cluster (checkpoint.ts), and a saved or
   // linked one an image of it; either must run on exactly as the cluster it was taken from,

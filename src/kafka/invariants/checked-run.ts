@@ -15,6 +15,8 @@ export interface CheckedRun {
   violations: string[];
   /** Records acknowledged to the producer. */
   acked: number;
+  /** The cluster at the end of the run. */
+  cluster: Cluster;
 }
 
 export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): CheckedRun {
@@ -31,7 +33,7 @@ export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): Checked
   // Healed: every partition led, its ISR whole, every replica holding its leader's log, no move unfinished.
   if (violations.length === 0) violations.push(...checkReplicasAgree(cluster));
   if (violations.length === 0) for (const m of cluster.controller.reassignmentsInProgress()) violations.push(`a reassignment is unfinished long after the faults healed: ${JSON.stringify(m)}`);
-  if (mode === 'lossy') return { violations, acked };
+  if (mode === 'lossy') return { violations, acked, cluster };
   if (violations.length === 0) violations.push(...checkAcknowledgedRecords(cluster));
   // Liveness: once every fault healed and the load stopped, a live group has caught up.
   if (violations.length === 0) {
@@ -42,7 +44,7 @@ export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): Checked
     }
   }
   if (violations.length === 0 && acked === 0) violations.push('no record was acknowledged at all');
-  return { violations, acked };
+  return { violations, acked, cluster };
 }
 
 /** A failed run in words: the seed, its first violations, and the scenario that reproduces it (`npm run scenario -- FILE.json`). */

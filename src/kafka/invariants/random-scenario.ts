@@ -177,17 +177,17 @@ export function withConsumerProtocol(s: Scenario): Scenario {
 }
 
 /**
- * randomScenario(seed) with racks for clients: the brokers run the RackAwareReplicaSelector
+ * randomScenario(seed, 'safe', shape) with racks for clients: the brokers run the RackAwareReplicaSelector
  * (KIP-392) and every consumer has a random client.rack (KIP-881), so consumers read from
  * followers in their racks.
  */
-export function randomRackScenario(seed: number): Scenario {
-  const s = randomScenario(seed);
+export function randomRackScenario(seed: number, shape: ScenarioShape = SMALL_SHAPE): Scenario {
+  const s = randomScenario(seed, 'safe', shape);
   const r = new Prng(seed ^ 0x7ac5);
   const rack = () => r.pick(['a', 'b', 'c']);
   return {
     ...s,
-    name: `rack property seed ${seed}`,
+    name: `rack ${shape.name} ${seed}`,
     cluster: { ...s.cluster, config: { ...(s.cluster.config ?? {}), 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'metadata.max.age.ms': 10000 } },
     clients: (s.clients ?? []).map((c) => (c.kind === 'consumer' ? { ...c, config: { ...(c.config ?? {}), 'client.rack': rack(), 'metadata.max.age.ms': 10000 } } : c)),
     timeline: (s.timeline ?? []).map((a) => (a.op === 'addConsumer' ? { ...a, config: { ...(a.config ?? {}), 'client.rack': rack() } } : a)),
