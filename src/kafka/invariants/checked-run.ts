@@ -19,7 +19,15 @@ export interface CheckedRun {
   cluster: Cluster;
 }
 
-export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): CheckedRun {
+export interface CheckedRunOptions {
+  /** Virtual ms between checks (50). */
+  stepMs?: number;
+  /** A test's own checks at each step, besides checkStepInvariants: violations in words. */
+  onStep?: (cluster: Cluster) => string[];
+}
+
+export function runChecked(scenario: Scenario, mode: Mode, opts: CheckedRunOptions = {}): CheckedRun {
+  const stepMs = opts.stepMs ?? 50;
   const cluster = new Cluster(scenario, { recordConsumed: false, recordProduced: true });
   const state = newInvariantState();
   state.committedOnlyGrows = mode === 'safe';
@@ -28,6 +36,7 @@ export function runChecked(scenario: Scenario, mode: Mode, stepMs = 50): Checked
   for (let t = stepMs; t <= end && violations.length === 0; t += stepMs) {
     cluster.runUntil(t);
     for (const v of checkStepInvariants(cluster, state)) violations.push(`t=${t}: ${v}`);
+    if (opts.onStep) for (const v of opts.onStep(cluster)) violations.push(`t=${t}: ${v}`);
   }
   const acked = cluster.output().produced.filter((r) => r.offset !== null).length;
   // Healed: every partition led, its ISR whole, every replica holding its leader's log, no move unfinished.
