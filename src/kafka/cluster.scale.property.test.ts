@@ -5,13 +5,14 @@
  * consumers joining, leaving and crashing. What makes scale fast (fetch sessions, batches of one
  * or two records sharing slabs, answers written into reused slots, parked fetches woken by
  * change) only runs at this size: the small clusters' fetches never carry enough partitions for
- * a session. Invariants every 50 ms; at the end every acknowledged record is in its log exactly
- * once, in order, and the group has caught up ('safe'), or every replica agrees with its leader
- * ('lossy': acks=1 and unclean elections).
+ * a session. Invariants every 50 ms; at the end the cluster is healed (every partition led, its
+ * ISR whole and holding the leader's log, no move left) and every acknowledged record is in its
+ * log exactly once, in order, with the group caught up ('safe'; 'lossy': acks=1 and unclean
+ * elections may lose records).
  *
- * SCALE_PROPERTY_SEEDS=n runs more seeds (default 8, and half as many lossy ones and as many
- * with admin operations: withAdminOps; a quarter as many on the consumer group protocol). A failure prints the seed and the scenario that
- * reproduces it.
+ * SCALE_PROPERTY_SEEDS=n runs more seeds (default 8; half as many lossy ones and as many with
+ * admin operations, withAdminOps; a quarter as many on the consumer group protocol). A failure
+ * prints the seed and the scenario that reproduces it.
  */
 import { describe, expect, it } from 'vitest';
 import { FETCH_SESSION_MIN_PARTS } from './broker/fetch-session';

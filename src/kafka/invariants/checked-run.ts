@@ -2,9 +2,9 @@
  * One property-test run (the VOPR's loop): a scenario run to the end of its faults and
  * settling, the step invariants checked every `stepMs` of virtual time, then what must hold
  * at the end: every partition led, with its whole ISR holding the leader's log, every
- * reassignment done; and ('safe')
- * every acknowledged record in the log exactly once, in order, and every live group caught
- * up ('lossy': acks=1 and unclean elections may lose records, that is the point).
+ * reassignment done; and ('safe') every acknowledged record in the log exactly once, in
+ * order, and every live group caught up ('lossy': acks=1 and unclean elections may lose
+ * records, that is the point).
  */
 import type { Scenario } from '../../scenario/types';
 import { Cluster } from '../cluster';
