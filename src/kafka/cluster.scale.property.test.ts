@@ -15,10 +15,11 @@
  * prints the seed and the scenario that reproduces it.
  */
 import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../scenario/types';
 import { FETCH_SESSION_MIN_PARTS } from './broker/fetch-session';
 import { readClusterImage, writeClusterImage } from './checkpoint';
 import { Cluster } from './cluster';
-import { reportRun, runChecked } from './invariants/checked-run';
+import { reportRun, runChecked, type CheckedRun } from './invariants/checked-run';
 import { copiedRun, runFingerprint } from './invariants/copied-run';
 import { SCALE_SHAPE, SMALL_SHAPE, randomRackScenario, randomScenario, withAdminOps, withConsumerProtocol, type Mode } from './invariants/random-scenario';
 
@@ -26,11 +27,15 @@ const SEEDS = Number(process.env.SCALE_PROPERTY_SEEDS ?? 8);
 
 function check(seed: number, mode: Mode, variant: 'admin' | 'kip848' | null = null): void {
   const drawn = randomScenario(seed, mode, SCALE_SHAPE);
-  const scenario = variant === 'admin' ? withAdminOps(drawn, seed) : variant === 'kip848' ? withConsumerProtocol(drawn) : drawn;
+  checkRun(seed, variant === 'admin' ? withAdminOps(drawn, seed) : variant === 'kip848' ? withConsumerProtocol(drawn) : drawn, mode);
+}
+
+/** Runs `scenario` checked: no violation, and tens of thousands of records went through (no seed passes by doing nothing). */
+function checkRun(seed: number, scenario: Scenario, mode: Mode): CheckedRun {
   const r = runChecked(scenario, mode);
   expect(r.violations, reportRun(seed, r, scenario)).toEqual([]);
-  // Tens of thousands of records went through (no seed passes by doing nothing).
   expect(r.acked).toBeGreaterThan(10_000);
+  return r;
 }
 
 /** The fetch sessions of every broker of `c` (Broker.fetchSessions is private). */
@@ -73,10 +78,7 @@ describe('cluster properties at scale under random faults', () => {
 
   // KIP-392 at scale: consumers in racks read from followers there (the RackAwareReplicaSelector).
   it('seed 2 with consumers reading from followers in their racks: invariants hold, acknowledged records survive exactly once', () => {
-    const scenario = randomRackScenario(2, SCALE_SHAPE);
-    const r = runChecked(scenario, 'safe');
-    expect(r.violations, reportRun(2, r, scenario)).toEqual([]);
-    expect(r.acked).toBeGreaterThan(10_000);
+    const r = checkRun(2, randomRackScenario(2, SCALE_SHAPE), 'safe');
     // Healed and idle, consumers still read from followers in their racks (71 of 85 partitions here).
     const snap = r.cluster.snapshot();
     const leader = new Map(snap.partitions.map((p) => [`${p.topic}-${p.partition}`, p.leader]));
